@@ -1,0 +1,89 @@
+"""Telegram handlers, one module per feature, all registered here in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import admin, conversation, errors, menu, privacy, profile, registration, start
+from handlers.base import HandlerFn, make_callback
+from handlers.registry import Buttons, Command, Feature
+
+_CORE = Feature(
+    commands=(
+        Command("menu", menu.menu_command, "Main menu", None),
+        Command("ayuda", menu.help_command, "Help and list of commands", None),
+        Command("cancelar", menu.cancel_command, "Cancel what I am doing", None),
+    ),
+    buttons=(Buttons("menu", menu.on_button, None),),
+)
+
+FEATURES: tuple[Feature, ...] = (
+    start.FEATURE,
+    registration.FEATURE,
+    _CORE,
+    profile.FEATURE,
+    privacy.FEATURE,
+    admin.FEATURE,
+)
+
+
+def all_commands() -> list[Command]:
+    return [command for feature in FEATURES for command in feature.commands]
+
+
+def all_buttons() -> list[Buttons]:
+    return [route for feature in FEATURES for route in feature.buttons]
+
+
+def forms() -> Mapping[str, HandlerFn]:
+    return {name: handler for feature in FEATURES for name, handler in feature.forms.items()}
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for command in all_commands():
+        application.add_handler(
+            CommandHandler(
+                command.name,
+                make_callback(command.handler, command.role, f"/{command.name}"),
+                filters=private,
+            )
+        )
+    for route in all_buttons():
+        application.add_handler(
+            CallbackQueryHandler(
+                make_callback(route.handler, route.role, f"button {route.prefix}"),
+                pattern=f"^{route.prefix}:",
+            )
+        )
+    application.add_handler(
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND,
+            make_callback(conversation.on_text, None, "text"),
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            private & filters.COMMAND,
+            make_callback(conversation.on_unknown_command, None, "unknown command"),
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            make_callback(conversation.on_other_message, None, "other message"),
+        )
+    )
+    application.add_handler(
+        CommandHandler(
+            ["start", "ayuda", "help"],
+            make_callback(conversation.on_group_message, None, "group"),
+            filters=filters.ChatType.GROUPS,
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(make_callback(conversation.on_stale_button, None, "stale button"))
+    )
+    application.add_error_handler(errors.on_error)

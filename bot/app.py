@@ -1,0 +1,57 @@
+"""Builds the python-telegram-bot Application: Bot API address, rate limiting, update
+concurrency, every handler (registered in `handlers.register`) and the command menu."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+import handlers
+from bot.config import ConfigError, Settings
+from bot.updates import PerUserUpdateProcessor
+from handlers import command_menu
+from handlers.base import Runtime
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def file_url_for(base_url: str) -> str:
+    """Telegram serves files under /file/bot<token>; self-hosted servers follow the same scheme."""
+    return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
+
+
+def build_application(settings: Settings, db: Database) -> Application:
+    if settings.token is None:
+        raise ConfigError(
+            "Falta TELEGRAM_BOT_TOKEN: pida un token a @BotFather en Telegram y defínalo en el "
+            "entorno o en .env, o pruebe Minka sin token con `python -m bot demo`."
+        )
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url_for(settings.telegram_api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(64))
+        .post_init(_announce_commands)
+        .build()
+    )
+    application.bot_data["runtime"] = Runtime(settings=settings, db=db)
+    handlers.register(application)
+    return application
+
+
+async def _announce_commands(application: Application) -> None:
+    """Set Telegram's command menus; a failure here is logged, not fatal."""
+    runtime: Runtime = application.bot_data["runtime"]
+    settings = runtime.settings
+    try:
+        await command_menu.set_defaults(application.bot, settings.bot_locale)
+        await command_menu.sync_staff(
+            application.bot, runtime.db, settings.bot_admin_ids, settings.bot_locale
+        )
+    except TelegramError as error:
+        log.warning("could not set the command menu: %s", error)

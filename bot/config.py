@@ -1,0 +1,115 @@
+"""Settings, read once at start-up from the environment or a `.env` file.
+
+A wrong setting must stop Minka with one clear line that names the setting and the fix, and the
+bot token must never appear in a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+SUPPORTED_LOCALES = ("es", "en")
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is meant for the person starting Minka."""
+
+
+class Settings(BaseSettings):
+    """Minka's configuration. Field names map to the upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = "sqlite+aiosqlite:///minka.sqlite3"
+    bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    bot_timezone: str = "America/Lima"
+    bot_locale: str = "es"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _TOKEN_RE.match(value.strip()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("no tiene la forma de un token de BotFather (números:letras)")
+        return value.strip()
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("debe empezar por http:// o https://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_shape(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "debe ser sqlite+aiosqlite:///archivo.sqlite3 o "
+                "postgresql+asyncpg://usuario:clave@host/base"
+            )
+        return value
+
+    @field_validator("bot_admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError(
+                    "debe ser una lista de ids numéricos de Telegram separados por comas"
+                )
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                "no es una zona horaria IANA válida (por ejemplo America/Lima)"
+            ) from exc
+        return value
+
+    @field_validator("bot_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"debe ser uno de: {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable `ConfigError` line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuración"
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(
+            f"Configuración inválida: {name} {reason}. Corrija la variable de entorno {name} "
+            "o el archivo .env."
+        ) from None

@@ -1,0 +1,59 @@
+"""Starting and stopping Minka inside an asyncio loop (used by `run`, the demo and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+@asynccontextmanager
+async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Initialise, announce commands, long-poll and process updates until the block ends."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def minka(settings: Settings, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """Migrate the database, then run the bot until the block ends."""
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        application = build_application(settings, db)
+        async with polling(application, poll_timeout=poll_timeout):
+            yield application
+    finally:
+        await db.dispose()
+
+
+async def run_until_signal(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with minka(settings):
+        await stop.wait()

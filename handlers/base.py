@@ -1,0 +1,221 @@
+"""What every handler shares: one database session per update, the person and their role,
+translations, and replies that are sent only after the session has committed.
+
+Sending after the commit means a person never reads "saved" for something that was rolled back,
+and the database is never held locked while Telegram is slow.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.i18n import Translator, translator
+from bot.services.roles import Role, authorize, effective_role
+from storage.db import Database
+from storage.repositories import people
+from storage.repositories.people import PersonRecord
+
+log = logging.getLogger(__name__)
+
+Keyboard = list[list[InlineKeyboardButton]]
+HandlerFn = Callable[["Ctx"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Process-wide objects, stored in `application.bot_data["runtime"]`."""
+
+    settings: Settings
+    db: Database
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    return context.bot_data["runtime"]
+
+
+def esc(text: object) -> str:
+    """Escape anything a person typed before it goes into an HTML message."""
+    return html.escape(str(text), quote=False)
+
+
+@dataclass
+class Ctx:
+    """One update being handled: read with `session`, answer with `reply`/`show`/`toast`."""
+
+    update: Update
+    context: ContextTypes.DEFAULT_TYPE
+    session: AsyncSession
+    settings: Settings
+    user: User
+    person: PersonRecord | None
+    role: Role
+    t: Translator
+    args: list[str] = field(default_factory=list)
+    _actions: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    _toast: tuple[str, bool] | None = None
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    @property
+    def query(self) -> CallbackQuery | None:
+        return self.update.callback_query
+
+    @property
+    def data(self) -> list[str]:
+        """The callback data split on ':' (prefix first)."""
+        return (self.query.data or "").split(":") if self.query else []
+
+    @property
+    def chat_id(self) -> int:
+        chat = self.update.effective_chat
+        return chat.id if chat else self.user.id
+
+    def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
+        """Send a new message to the chat (HTML; escape user text with `esc`)."""
+        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        self._actions.append(lambda: self._send(text, markup))
+
+    def show(self, text: str, keyboard: Keyboard | None = None) -> None:
+        """Replace the message whose button was pressed, or send a new one for typed input."""
+        message = self.query.message if self.query else None
+        if not isinstance(message, Message):
+            self.reply(text, keyboard)
+            return
+        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        self._actions.append(lambda: self._edit(message, text, markup))
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        """The short notice shown when a button is pressed (at most 200 characters)."""
+        self._toast = (text[:200], alert)
+
+    def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
+        self._actions.append(
+            lambda: self.context.bot.send_document(
+                self.chat_id,
+                InputFile(content, filename=filename),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+        )
+
+    def later(self, action: Callable[[], Awaitable[Any]]) -> None:
+        """Any other Bot API call to make once the session has committed."""
+        self._actions.append(action)
+
+    async def deliver(self) -> None:
+        if self.query is not None:
+            text, alert = self._toast or (None, False)
+            await self.query.answer(text, show_alert=alert)
+        for action in self._actions:
+            await action()
+
+    async def _send(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        await self.context.bot.send_message(
+            self.chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+
+    async def _edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await self.context.bot.edit_message_text(
+                text,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return  # the same button pressed twice: nothing to change
+            if "can't be edited" in error.message or "not found" in error.message:
+                await self._send(text, markup)  # too old to edit: answer with a fresh message
+                return
+            raise
+
+
+def make_callback(
+    handler: HandlerFn, required: Role | None, action: str
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Turn a `Ctx` handler into a PTB callback with a session, role check and deferred replies."""
+
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        runtime = runtime_of(context)
+        async with runtime.db.session() as session:
+            person = await people.get(session, user.id)
+            if person is not None and _stale(person, user):
+                await people.touch(
+                    session, user.id, username=user.username, telegram_name=user.full_name
+                )
+            role = effective_role(
+                user.id, person.role if person else None, runtime.settings.bot_admin_ids
+            )
+            language = person.locale if person else runtime.settings.bot_locale
+            ctx = Ctx(
+                update=update,
+                context=context,
+                session=session,
+                settings=runtime.settings,
+                user=user,
+                person=person,
+                role=role,
+                t=translator(language, runtime.settings.timezone),
+                args=list(context.args or []),
+            )
+            if required is not None and not await authorize(
+                session, telegram_id=user.id, role=role, required=required, action=action
+            ):
+                refuse(ctx, required)
+            else:
+                await handler(ctx)
+        await ctx.deliver()
+
+    callback.__name__ = getattr(handler, "__name__", action)
+    return callback
+
+
+def refuse(ctx: Ctx, required: Role) -> None:
+    if required is Role.ADMIN:
+        text = ctx._("Only administrators can do that.")
+    elif required is Role.SPECIALIST:
+        text = ctx._("Only specialists and coordinators can do that.")
+    else:
+        text = ctx._("Only coordinators can do that.")
+    if ctx.query is not None:
+        ctx.toast(text, alert=True)
+    else:
+        ctx.reply(text)
+
+
+def _stale(person: PersonRecord, user: User) -> bool:
+    return (
+        not person.active
+        or person.username != user.username
+        or person.telegram_name != user.full_name
+    )

@@ -1,0 +1,61 @@
+"""Telegram's command menu (setMyCommands): everyone's commands for all private chats, and
+each coordinator's and admin's own chat scope with their extra commands."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import LANGUAGES, translator
+from bot.services.roles import Role, allows
+from storage.db import Database
+from storage.repositories import people
+
+log = logging.getLogger(__name__)
+_UTC = ZoneInfo("UTC")  # command descriptions contain no dates
+
+
+def commands_for(role: Role | None, language: str) -> list[BotCommand]:
+    from handlers import all_commands  # the registry imports this module
+
+    t = translator(language, _UTC)
+    return [
+        BotCommand(command.name, t.gettext(command.description))
+        for command in all_commands()
+        if command.in_menu
+        and (command.role is None or (role is not None and allows(role, command.role)))
+    ]
+
+
+async def set_defaults(bot: Bot, default_language: str) -> None:
+    """Everyone's menu, in the default language and in each other language Telegram may ask."""
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(commands_for(None, default_language), scope=scope)
+    for language in LANGUAGES:
+        if language != default_language:
+            await bot.set_my_commands(
+                commands_for(None, language), scope=scope, language_code=language
+            )
+
+
+async def set_for_chat(bot: Bot, chat_id: int, role: Role, language: str) -> bool:
+    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet)."""
+    try:
+        await bot.set_my_commands(commands_for(role, language), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        log.warning("command menu for chat %s not set: %s", chat_id, error)
+        return False
+    return True
+
+
+async def sync_staff(bot: Bot, db: Database, admin_ids: frozenset[int], language: str) -> None:
+    """At start-up: every coordinator's and admin's chat gets the menu of their role."""
+    async with db.session() as session:
+        staff = {tid: (role, locale) for tid, role, locale in await people.staff(session)}
+    for telegram_id in sorted(set(staff) | admin_ids):
+        stored_role, locale = staff.get(telegram_id, (Role.OFFICIAL.value, language))
+        role = Role.ADMIN if telegram_id in admin_ids else Role(stored_role)
+        await set_for_chat(bot, telegram_id, role, locale)

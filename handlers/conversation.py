@@ -1,0 +1,54 @@
+"""Typed text and other messages that are not commands: forms first, then everything else."""
+
+from __future__ import annotations
+
+from handlers import menu
+from handlers.base import Ctx
+from storage.repositories.conversations import get_state
+
+
+async def on_text(ctx: Ctx) -> None:
+    """Route typed text to the form the person is in; outside a form, point to the menu."""
+    from handlers import forms  # the registry imports this module
+
+    message = ctx.update.effective_message
+    text = message.text if message and message.text else ""
+    state = await get_state(ctx.session, ctx.user.id)
+    handler = forms().get(state.flow) if state else None
+    if handler is not None:
+        await handler(ctx, text)
+        return
+    ctx.reply(
+        ctx._(
+            "I can't answer free-text questions yet: the Tool Kit search is coming soon. "
+            "Meanwhile, use the menu."
+        )
+    )
+    menu.show_menu(ctx)
+
+
+async def on_other_message(ctx: Ctx) -> None:
+    """Stickers, photos, voice notes... where Minka expects text or a button."""
+    state = await get_state(ctx.session, ctx.user.id)
+    if state is not None:
+        ctx.reply(ctx._("Please answer with text or with the buttons of the last question."))
+    else:
+        ctx.reply(ctx._("I can only read text messages. Write /menu to see what I can do."))
+
+
+async def on_group_message(ctx: Ctx) -> None:
+    """Minka collects no personal data in groups; it points people to a private chat."""
+    ctx.reply(
+        ctx._("Write to me in a private chat to register or to use your profile: @{bot}").format(
+            bot=ctx.context.bot.username
+        )
+    )
+
+
+async def on_unknown_command(ctx: Ctx) -> None:
+    ctx.reply(ctx._("I don't know that command. Write /ayuda to see the ones I know."))
+
+
+async def on_stale_button(ctx: Ctx) -> None:
+    """A button whose prefix no feature knows (from an old version of Minka)."""
+    ctx.toast(ctx._("That button is no longer valid."))

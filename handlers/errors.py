@@ -1,0 +1,53 @@
+"""The error handler: log with context, apologise in Spanish, mark people who blocked Minka."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import translator
+from handlers.base import runtime_of
+from storage.repositories import people
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    user = update.effective_user if isinstance(update, Update) else None
+    update_id = update.update_id if isinstance(update, Update) else None
+    runtime = runtime_of(context)
+    if isinstance(error, Forbidden) and user is not None:
+        async with runtime.db.session() as session:
+            if await people.mark_blocked(session, user.id, utcnow()):
+                log.info("user %s blocked Minka; marked inactive", user.id)
+        return
+    log.error(
+        "update %s from user %s failed: %r",
+        update_id,
+        user.id if user else None,
+        error,
+        exc_info=error if not isinstance(error, NetworkError) else None,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None or user is None:
+        return
+    language = user.language_code if user.language_code == "en" else runtime.settings.bot_locale
+    t = translator(language, runtime.settings.timezone)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t.gettext(
+                "Sorry, something went wrong on my side. It has been recorded; please try "
+                "again in a moment."
+            ),
+            parse_mode=ParseMode.HTML,
+        )
+    except TelegramError:
+        log.warning("could not send the apology for update %s", update_id)

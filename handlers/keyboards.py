@@ -1,0 +1,30 @@
+"""Inline keyboard helpers that keep within the Bot API's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton
+
+MAX_CALLBACK_BYTES = 64  # Bot API: callback_data is 1-64 bytes
+MAX_LABEL_CHARS = 48  # longer labels are cut by phones anyway
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    """A callback button; refuses data that Telegram would reject with BUTTON_DATA_INVALID."""
+    if not 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data must be 1-64 bytes: {data!r}")
+    if len(label) > MAX_LABEL_CHARS:
+        label = label[: MAX_LABEL_CHARS - 1] + "…"
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """Clamp `page` into range; return (page, first index, page count)."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 0), pages - 1)
+    return page, page * per_page, pages

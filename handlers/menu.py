@@ -1,0 +1,88 @@
+"""/menu, /ayuda and /cancelar: finding one's way around Minka."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.services.roles import allows
+from handlers.base import Ctx
+from handlers.keyboards import button
+from storage.repositories.conversations import clear_state, get_state
+
+# Sections that later features fill in; until then their button says so instead of doing nothing.
+COMING_SOON: dict[str, str] = {
+    "kb": N_("📚 Consult the Tool Kit (coming soon)"),
+    "workshops": N_("🎓 Workshops (coming soon)"),
+    "meetings": N_("🤝 Meetings (coming soon)"),
+    "cases": N_("📁 My cases (coming soon)"),
+}
+
+
+def menu_keyboard(ctx: Ctx) -> list:
+    _ = ctx._
+    sections = [button(_(label), f"menu:{key}") for key, label in COMING_SOON.items()]
+    return [
+        [sections[0]],
+        [sections[1], sections[2]],
+        [sections[3], button(_("👤 My profile"), "menu:profile")],
+        [button(_("❓ Help"), "menu:help")],
+    ]
+
+
+def show_menu(ctx: Ctx, *, edit: bool = False) -> None:
+    text = ctx._("<b>Main menu</b>\nWhat would you like to do?")
+    if edit:
+        ctx.show(text, menu_keyboard(ctx))
+    else:
+        ctx.reply(text, menu_keyboard(ctx))
+
+
+async def menu_command(ctx: Ctx) -> None:
+    show_menu(ctx)
+
+
+def help_text(ctx: Ctx) -> str:
+    from handlers import all_commands  # the registry imports this module
+
+    _ = ctx._
+    lines = [_("<b>What Minka can do</b>"), ""]
+    for command in all_commands():
+        if command.role is None or allows(ctx.role, command.role):
+            lines.append(f"/{command.name}: {_(command.description)}")
+    lines += [
+        "",
+        _(
+            "Use the buttons under each message to answer; typing also works for names and "
+            "regions. /cancelar leaves any form."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+async def help_command(ctx: Ctx) -> None:
+    ctx.reply(help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
+
+
+async def cancel_command(ctx: Ctx) -> None:
+    _ = ctx._
+    state = await get_state(ctx.session, ctx.user.id)
+    if state is None:
+        ctx.reply(_("There is nothing to cancel."))
+        return
+    await clear_state(ctx.session, ctx.user.id)
+    ctx.reply(_("Cancelled. Nothing was changed."))
+    show_menu(ctx)
+
+
+async def on_button(ctx: Ctx) -> None:
+    """menu:<section>"""
+    from handlers import profile  # profile's keyboard links back to the menu
+
+    section = ctx.data[1] if len(ctx.data) > 1 else ""
+    if section in COMING_SOON:
+        ctx.toast(ctx._("This section will be available soon."), alert=True)
+    elif section == "profile":
+        await profile.show_profile(ctx, edit=True)
+    elif section == "help":
+        ctx.show(help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
+    else:
+        show_menu(ctx, edit=True)

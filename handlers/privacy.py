@@ -1,0 +1,101 @@
+"""/privacidad, /mis_datos and /borrar_mis_datos (Ley 29733)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from telegram import BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.services import privacy
+from bot.services.roles import Role
+from handlers import start
+from handlers.base import Ctx
+from handlers.keyboards import button
+from handlers.registry import Buttons, Command, Feature
+
+
+async def privacy_command(ctx: Ctx) -> None:
+    _ = ctx._
+    if ctx.person is None:
+        start.ask_consent(ctx)
+    else:
+        consent = ctx.t.datetime(ctx.person.consent_at) if ctx.person.consent_at else "—"
+        ctx.reply(
+            start.privacy_notice(ctx)
+            + "\n\n"
+            + _("You accepted this notice on {date}.").format(date=consent)
+        )
+
+
+async def my_data_command(ctx: Ctx) -> None:
+    _ = ctx._
+    data = await privacy.export(ctx.session, ctx.user.id)
+    if data is None:
+        ctx.reply(_("Minka holds no personal data about you."))
+        return
+    ctx.reply(
+        _(
+            "Here is everything Minka holds about you, in a file you can open on your phone. "
+            "To correct it use /perfil; to delete it, /borrar_mis_datos."
+        )
+    )
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    ctx.document("mis_datos_minka.json", content, caption=_("Your data in Minka"))
+
+
+async def erase_command(ctx: Ctx) -> None:
+    _ = ctx._
+    if ctx.person is None:
+        ctx.reply(_("Minka holds no personal data about you."))
+        return
+    ctx.reply(
+        _(
+            "Do you want to delete your personal data? Your name, position and Telegram "
+            "account will be removed from Minka. Anonymous counts (region, institution, sex) "
+            "stay in the programme's indicators. This cannot be undone."
+        ),
+        [
+            [button(_("Yes, delete my data"), "priv:erase:yes")],
+            [button(_("No, keep them"), "priv:erase:no")],
+        ],
+    )
+
+
+async def on_button(ctx: Ctx) -> None:
+    """priv:erase:yes | priv:erase:no"""
+    _ = ctx._
+    if ctx.data[1:] == ["erase", "yes"]:
+        had_role = ctx.person is not None and ctx.person.role != Role.OFFICIAL.value
+        if not await privacy.erase(ctx.session, ctx.user.id):
+            ctx.show(_("Minka holds no personal data about you."))
+            return
+        if had_role:
+            ctx.later(lambda: _forget_commands(ctx))
+        ctx.show(
+            _(
+                "Your personal data has been deleted. Thank you for having used Minka. "
+                "If you want to come back, write /start."
+            )
+        )
+    elif ctx.data[1:] == ["erase", "no"]:
+        ctx.show(_("Nothing was deleted."))
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+async def _forget_commands(ctx: Ctx) -> None:
+    # If Telegram refuses, the chat keeps a stale menu but every command still checks the role.
+    with contextlib.suppress(TelegramError):
+        await ctx.context.bot.delete_my_commands(scope=BotCommandScopeChat(ctx.user.id))
+
+
+FEATURE = Feature(
+    commands=(
+        Command("privacidad", privacy_command, "Privacy notice", None),
+        Command("mis_datos", my_data_command, "Receive all my data", None),
+        Command("borrar_mis_datos", erase_command, "Delete my personal data", None),
+    ),
+    buttons=(Buttons("priv", on_button, None),),
+)

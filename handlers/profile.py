@@ -1,0 +1,172 @@
+"""/perfil: see and change every field, including the language."""
+
+from __future__ import annotations
+
+from bot.i18n import LANGUAGES, translator
+from bot.services import profile
+from bot.services.profile import INSTITUTIONS, SEXES, STEPS, InvalidAnswer
+from bot.services.regions import match_region
+from bot.services.roles import ROLE_LABELS
+from handlers import registration, start
+from handlers.base import Ctx, esc
+from handlers.keyboards import button, rows
+from handlers.questions import (
+    FIELD_LABELS,
+    POSITION_SKIPPED,
+    ask,
+    candidates_keyboard,
+    match_option,
+    summary_lines,
+)
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import people
+from storage.repositories.conversations import clear_state, get_state
+from storage.repositories.regions import list_regions
+
+
+async def show_profile(ctx: Ctx, *, edit: bool = False) -> None:
+    _ = ctx._
+    person = ctx.person
+    if person is None:
+        start.ask_consent(ctx, lead=_("To have a profile, Minka needs your consent first."))
+        return
+    if not person.is_registered:
+        ctx.reply(_("You have not finished registering yet; let's continue."))
+        await registration.continue_at(
+            ctx, await profile.resume_registration(ctx.session, ctx.user.id)
+        )
+        return
+    values = {
+        "name": person.full_name,
+        "region": person.region_code,
+        "institution": person.institution,
+        "position": person.position,
+        "sex": person.sex,
+    }
+    text = "\n".join(
+        [
+            _("<b>My profile</b>"),
+            "",
+            summary_lines(ctx, values, person.region_name),
+            f"<b>{_('Language')}:</b> {esc(LANGUAGES.get(person.locale, person.locale))}",
+            f"<b>{_('Role')}:</b> {esc(_(ROLE_LABELS[ctx.role]))}",
+            "",
+            _("Press a button to change a field."),
+        ]
+    )
+    fields = [button(_(FIELD_LABELS[step]), f"prof:edit:{step}") for step in STEPS]
+    fields.append(button(_("Language"), "prof:edit:language"))
+    keyboard = [*rows(fields, 2), [button(_("« Main menu"), "menu:main")]]
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+async def profile_command(ctx: Ctx) -> None:
+    if await _editing(ctx):
+        await clear_state(ctx.session, ctx.user.id)
+    await show_profile(ctx)
+
+
+async def _editing(ctx: Ctx) -> str | None:
+    state = await get_state(ctx.session, ctx.user.id)
+    return state.step if state and state.flow == profile.PROFILE_EDIT else None
+
+
+async def on_button(ctx: Ctx) -> None:
+    """prof:view | prof:edit:<field> | prof:page:<n> | prof:<field>:<value> | prof:language:<x>"""
+    _ = ctx._
+    if ctx.person is None or not ctx.person.is_registered:
+        await show_profile(ctx)
+        return
+    action = ctx.data[1] if len(ctx.data) > 1 else ""
+    argument = ctx.data[2] if len(ctx.data) > 2 else ""
+    if action == "view":
+        await clear_state(ctx.session, ctx.user.id)
+        await show_profile(ctx, edit=True)
+    elif action == "edit" and argument in STEPS:
+        await profile.start_edit(ctx.session, ctx.user.id, argument)
+        await ask(ctx, "prof", argument, edit=True)
+    elif action == "edit" and argument == "language":
+        keyboard = [[button(name, f"prof:language:{code}") for code, name in LANGUAGES.items()]]
+        keyboard.append([button(_("« Back to my profile"), "prof:view")])
+        ctx.show(_("Choose the language Minka uses with you:"), keyboard)
+    elif action == "language" and argument in LANGUAGES:
+        await profile.set_language(ctx.session, ctx.user.id, argument)
+        await _reload(ctx)
+        await show_profile(ctx, edit=True)
+    elif action == "page" and argument.isdigit() and await _editing(ctx) == "region":
+        await ask(ctx, "prof", "region", page=int(argument), edit=True)
+    elif action in STEPS and await _editing(ctx) == action:
+        value: str | None = argument
+        if action == "name" and argument == "tg":
+            value = ctx.user.full_name
+        if action == "position" and argument == POSITION_SKIPPED:
+            value = None
+        await _save(ctx, action, value, edit=True)
+    else:
+        ctx.toast(_("That button is no longer valid."))
+        await show_profile(ctx)
+
+
+async def _save(ctx: Ctx, step: str, value: str | None, *, edit: bool) -> None:
+    try:
+        stored = None if value is None else await profile.validate_answer(ctx.session, step, value)
+    except InvalidAnswer as invalid:
+        ctx.reply(ctx._(invalid.message))
+        await ask(ctx, "prof", step)
+        return
+    await profile.save_field(ctx.session, ctx.user.id, step, stored)
+    await _reload(ctx)
+    ctx.toast(ctx._("Saved."))
+    if not edit:
+        ctx.reply(ctx._("✅ Saved."))
+    await show_profile(ctx, edit=edit)
+
+
+async def _reload(ctx: Ctx) -> None:
+    """Re-read the person after a change so the reply shows (and speaks) the new values."""
+    ctx.person = await people.get(ctx.session, ctx.user.id)
+    if ctx.person is not None:
+        ctx.t = translator(ctx.person.locale, ctx.settings.timezone)
+
+
+async def on_text(ctx: Ctx, text: str) -> None:
+    _ = ctx._
+    step = await _editing(ctx)
+    if step is None or ctx.person is None:
+        return
+    if step in ("name", "position"):
+        await _save(ctx, step, text, edit=False)
+    elif step == "region":
+        match = match_region(text, await list_regions(ctx.session))
+        if match.region is not None:
+            await _save(ctx, step, match.region.code, edit=False)
+        elif match.candidates:
+            ctx.reply(
+                _("Did you mean one of these regions?"),
+                candidates_keyboard("prof", match.candidates),
+            )
+        else:
+            ctx.reply(
+                _(
+                    "I did not recognise «{text}» as a region. Please choose it from the list."
+                ).format(text=esc(text[:60]))
+            )
+            await ask(ctx, "prof", "region")
+    else:
+        options = INSTITUTIONS if step == "institution" else SEXES
+        code = match_option(ctx, options, text)
+        if code is not None:
+            await _save(ctx, step, code, edit=False)
+        else:
+            ctx.reply(_("Please answer with one of the buttons."))
+            await ask(ctx, "prof", step)
+
+
+FEATURE = Feature(
+    commands=(Command("perfil", profile_command, "See and edit my profile", None),),
+    buttons=(Buttons("prof", on_button, None),),
+    forms={profile.PROFILE_EDIT: on_text},
+)

@@ -1,0 +1,159 @@
+"""Registration, one question at a time, with "Volver" on every step and a closing summary."""
+
+from __future__ import annotations
+
+from bot.services import profile
+from bot.services.profile import INSTITUTIONS, SEXES, SUMMARY, InvalidAnswer
+from bot.services.regions import match_region
+from handlers import menu
+from handlers.base import Ctx, esc
+from handlers.keyboards import button
+from handlers.questions import (
+    POSITION_SKIPPED,
+    answer_line,
+    ask,
+    candidates_keyboard,
+    match_option,
+    region_keyboard,
+    summary_lines,
+)
+from handlers.registry import Buttons, Feature
+from storage.repositories.regions import get_region, list_regions
+
+
+async def continue_at(ctx: Ctx, step: str, *, edit: bool = False) -> None:
+    if step == SUMMARY:
+        await show_summary(ctx, edit=edit)
+    else:
+        await ask(ctx, "reg", step, edit=edit)
+
+
+async def show_summary(ctx: Ctx, *, edit: bool = False) -> None:
+    _ = ctx._
+    values = await profile.draft(ctx.session, ctx.user.id)
+    region = await get_region(ctx.session, values["region"]) if values.get("region") else None
+    text = (
+        _("<b>Please check your data:</b>")
+        + "\n\n"
+        + summary_lines(ctx, values, region.name if region else None)
+    )
+    keyboard = [
+        [button(_("✅ Confirm"), "reg:confirm")],
+        [button(_("« Back"), f"reg:back:{SUMMARY}")],
+    ]
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+async def _current_step(ctx: Ctx) -> str | None:
+    if ctx.person is None or ctx.person.is_registered:
+        return None
+    return await profile.resume_registration(ctx.session, ctx.user.id)
+
+
+async def on_button(ctx: Ctx) -> None:
+    """reg:<step>:<value> | reg:page:<n> | reg:back:<step> | reg:confirm"""
+    _ = ctx._
+    current = await _current_step(ctx)
+    action = ctx.data[1] if len(ctx.data) > 1 else ""
+    argument = ctx.data[2] if len(ctx.data) > 2 else ""
+    if current is None:
+        ctx.toast(_("You are already registered. Use /perfil to change your data."))
+        return
+    if action == "page" and current == "region" and argument.isdigit():
+        await ask(ctx, "reg", "region", page=int(argument), edit=True)
+        return
+    if action == "back" and argument == current:
+        await continue_at(ctx, await profile.go_back(ctx.session, ctx.user.id, current), edit=True)
+        return
+    if action == "confirm" and current == SUMMARY:
+        await _finish(ctx)
+        return
+    if action != current:
+        ctx.toast(_("That button is no longer valid; here is the current question."))
+        await continue_at(ctx, current)
+        return
+    value: str | None = argument
+    if action == "name" and argument == "tg":
+        value = ctx.user.full_name
+    if action == "position" and argument == POSITION_SKIPPED:
+        value = None
+    await _answer(ctx, current, value, edit=True)
+
+
+async def _answer(ctx: Ctx, step: str, value: str | None, *, edit: bool) -> None:
+    try:
+        stored = None if value is None else await profile.validate_answer(ctx.session, step, value)
+    except InvalidAnswer as invalid:
+        ctx.reply(ctx._(invalid.message))
+        await ask(ctx, "reg", step)
+        return
+    following = await profile.record_answer(ctx.session, ctx.user.id, step, stored)
+    if edit:
+        await _confirm_pressed(ctx, step, stored)
+    await continue_at(ctx, following)
+
+
+async def _confirm_pressed(ctx: Ctx, step: str, value: str | None) -> None:
+    """Turn the answered question into a one-line record of the answer (no buttons left)."""
+    region_name = None
+    if step == "region" and value:
+        region = await get_region(ctx.session, value)
+        region_name = region.name if region else None
+    ctx.show("✅ " + answer_line(ctx, step, value, region_name))
+
+
+async def _finish(ctx: Ctx) -> None:
+    _ = ctx._
+    try:
+        person = await profile.complete_registration(ctx.session, ctx.user.id)
+    except InvalidAnswer as invalid:
+        ctx.toast(_(invalid.message), alert=True)
+        return
+    ctx.show(_("✅ Registration complete. Thank you, {name}!").format(name=esc(person.full_name)))
+    menu.show_menu(ctx)
+
+
+async def on_text(ctx: Ctx, text: str) -> None:
+    """A typed answer during registration."""
+    _ = ctx._
+    step = await _current_step(ctx)
+    if step is None:
+        return
+    if step in ("name", "position"):
+        await _answer(ctx, step, text, edit=False)
+    elif step == "region":
+        match = match_region(text, await list_regions(ctx.session))
+        if match.region is not None:
+            await _answer(ctx, step, match.region.code, edit=False)
+        elif match.candidates:
+            ctx.reply(
+                _("Did you mean one of these regions?"),
+                candidates_keyboard("reg", match.candidates),
+            )
+        else:
+            ctx.reply(
+                _(
+                    "I did not recognise «{text}» as a region. Please choose it from the list."
+                ).format(text=esc(text[:60])),
+                await region_keyboard(ctx, "reg", 0),
+            )
+    elif step in ("institution", "sex"):
+        options = INSTITUTIONS if step == "institution" else SEXES
+        code = match_option(ctx, options, text)
+        if code is not None:
+            await _answer(ctx, step, code, edit=False)
+        else:
+            ctx.reply(_("Please answer with one of the buttons."))
+            await ask(ctx, "reg", step)
+    else:
+        ctx.reply(_("Please check your data and press «Confirm», or «Back» to correct it."))
+        await show_summary(ctx)
+
+
+FEATURE = Feature(
+    buttons=(Buttons("reg", on_button, None),),
+    forms={profile.REGISTRATION: on_text},
+)

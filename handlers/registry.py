@@ -1,0 +1,36 @@
+"""The shape of a feature module: its commands, its button prefixes and its text forms.
+
+Each feature module exposes one `FEATURE`; `handlers.register` wires them all in one place,
+so the role needed by every command and button is visible (and testable) in one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.services.roles import Role
+from handlers.base import HandlerFn
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # 1-32 chars: lowercase letters, digits, underscores (Bot API)
+    handler: HandlerFn
+    description: str  # untranslated msgid, shown in Telegram's command menu and /ayuda
+    role: Role | None  # None: anyone, even before accepting the privacy notice
+    in_menu: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Buttons:
+    prefix: str  # callback data is "<prefix>:<action>[:<argument>...]"
+    handler: HandlerFn
+    role: Role | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    commands: tuple[Command, ...] = ()
+    buttons: tuple[Buttons, ...] = ()
+    forms: Mapping[str, HandlerFn] = field(default_factory=dict)  # flow name -> typed-text handler

@@ -1,0 +1,96 @@
+"""Typed SQLAlchemy models. Only repositories touch them; the rest of Minka sees plain records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Region(Base):
+    """Reference data: Peru's regional governments plus Lima Metropolitana and MINEM."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class Person(Base):
+    """Someone who accepted the privacy notice.
+
+    After `/borrar_mis_datos` the row stays, stripped of everything that identifies the person
+    (`erased_at` set), so that anonymous counts by region, institution and sex keep adding up.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    telegram_name: Mapped[str | None] = mapped_column(String(200))
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    institution: Mapped[str | None] = mapped_column(String(30))
+    position: Mapped[str | None] = mapped_column(String(120))
+    sex: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), default="official")
+    locale: Mapped[str] = mapped_column(String(10), default="es")
+    consent_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_people_username", "username"),)
+
+
+class RoleGrant(Base):
+    """A role given to someone who has not accepted the notice yet; applied when they do."""
+
+    __tablename__ = "role_grants"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConversationState(Base):
+    """Where a person is in a guided form, kept in the database so a restart loses nothing."""
+
+    __tablename__ = "conversation_states"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    flow: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """Who tried to do what, when, and whether it was allowed."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[str | None] = mapped_column(Text)

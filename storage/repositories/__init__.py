@@ -1,0 +1,1 @@
+"""Queries over the models. They return frozen records, never ORM objects."""

@@ -1,0 +1,205 @@
+"""People: the officials, coordinators and admins who accepted the privacy notice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person, Region, RoleGrant
+
+EDITABLE_FIELDS = frozenset(
+    {"full_name", "region_code", "institution", "position", "sex", "locale", "registered_at"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: int
+    telegram_id: int
+    username: str | None
+    telegram_name: str | None
+    full_name: str | None
+    region_code: str | None
+    region_name: str | None
+    institution: str | None
+    position: str | None
+    sex: str | None
+    role: str
+    locale: str
+    consent_at: datetime | None
+    registered_at: datetime | None
+    active: bool
+    blocked_at: datetime | None
+    created_at: datetime
+
+    @property
+    def is_registered(self) -> bool:
+        return self.registered_at is not None
+
+
+def _record(person: Person, region_name: str | None) -> PersonRecord:
+    assert person.telegram_id is not None, "erased people have no record"
+    return PersonRecord(
+        id=person.id,
+        telegram_id=person.telegram_id,
+        username=person.username,
+        telegram_name=person.telegram_name,
+        full_name=person.full_name,
+        region_code=person.region_code,
+        region_name=region_name,
+        institution=person.institution,
+        position=person.position,
+        sex=person.sex,
+        role=person.role,
+        locale=person.locale,
+        consent_at=person.consent_at,
+        registered_at=person.registered_at,
+        active=person.active,
+        blocked_at=person.blocked_at,
+        created_at=person.created_at,
+    )
+
+
+def _with_region() -> Any:
+    return select(Person, Region.name).outerjoin(Region, Person.region_code == Region.code)
+
+
+async def get(session: AsyncSession, telegram_id: int) -> PersonRecord | None:
+    row = (await session.execute(_with_region().where(Person.telegram_id == telegram_id))).first()
+    return _record(*row) if row else None
+
+
+async def find_by_username(session: AsyncSession, username: str) -> PersonRecord | None:
+    query = _with_region().where(func.lower(Person.username) == username.lower())
+    row = (await session.execute(query)).first()
+    return _record(*row) if row else None
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    username: str | None,
+    telegram_name: str | None,
+    locale: str,
+    consent_at: datetime,
+    role: str,
+) -> PersonRecord:
+    person = Person(
+        telegram_id=telegram_id,
+        username=username,
+        telegram_name=telegram_name,
+        locale=locale,
+        consent_at=consent_at,
+        role=role,
+        active=True,
+    )
+    session.add(person)
+    await session.flush()
+    return _record(person, None)
+
+
+async def update(session: AsyncSession, telegram_id: int, **fields: Any) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    person = await _get_row(session, telegram_id)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    await session.flush()
+
+
+async def touch(
+    session: AsyncSession, telegram_id: int, *, username: str | None, telegram_name: str | None
+) -> None:
+    """Keep the Telegram username/name current and reactivate someone who had blocked Minka."""
+    person = await _get_row(session, telegram_id)
+    person.username = username
+    person.telegram_name = telegram_name
+    if not person.active:
+        person.active = True
+        person.blocked_at = None
+    await session.flush()
+
+
+async def set_role(session: AsyncSession, telegram_id: int, role: str) -> None:
+    person = await _get_row(session, telegram_id)
+    person.role = role
+    await session.flush()
+
+
+async def mark_blocked(session: AsyncSession, telegram_id: int, at: datetime) -> bool:
+    person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+    if person is None or not person.active:
+        return False
+    person.active = False
+    person.blocked_at = at
+    await session.flush()
+    return True
+
+
+async def erase(session: AsyncSession, telegram_id: int, at: datetime) -> None:
+    """Strip everything that identifies the person; keep region, institution and sex."""
+    person = await _get_row(session, telegram_id)
+    person.telegram_id = None
+    person.username = None
+    person.telegram_name = None
+    person.full_name = None
+    person.position = None
+    person.role = "official"
+    person.active = False
+    person.erased_at = at
+    await session.flush()
+
+
+async def staff(session: AsyncSession) -> list[tuple[int, str, str]]:
+    """Telegram id, role and language of everyone above `official`."""
+    rows = await session.execute(
+        select(Person.telegram_id, Person.role, Person.locale).where(
+            Person.role != "official", Person.telegram_id.is_not(None)
+        )
+    )
+    return [(telegram_id, role, locale) for telegram_id, role, locale in rows]
+
+
+async def registered_counts(session: AsyncSession) -> list[tuple[str, str | None, int]]:
+    """(region name, sex, count) of registered people, erased ones included, for the baseline."""
+    rows = await session.execute(
+        select(Region.name, Person.sex, func.count(Person.id))
+        .join(Region, Person.region_code == Region.code)
+        .where(Person.registered_at.is_not(None))
+        .group_by(Region.name, Region.sort_order, Person.sex)
+        .order_by(Region.sort_order)
+    )
+    return [(name, sex, count) for name, sex, count in rows]
+
+
+async def grant_role_later(
+    session: AsyncSession, telegram_id: int, role: str, granted_by: int | None
+) -> None:
+    grant = await session.get(RoleGrant, telegram_id)
+    if grant is None:
+        session.add(RoleGrant(telegram_id=telegram_id, role=role, granted_by=granted_by))
+    else:
+        grant.role, grant.granted_by = role, granted_by
+    await session.flush()
+
+
+async def take_role_grant(session: AsyncSession, telegram_id: int) -> str | None:
+    grant = await session.get(RoleGrant, telegram_id)
+    if grant is None:
+        return None
+    await session.delete(grant)
+    await session.flush()
+    return grant.role
+
+
+async def _get_row(session: AsyncSession, telegram_id: int) -> Person:
+    person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+    if person is None:
+        raise LookupError(f"no person with telegram id {telegram_id}")
+    return person
