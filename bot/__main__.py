@@ -17,7 +17,7 @@ from bot.logs import setup_logging
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, prefix="uso: ")
+        super().add_usage(usage, actions, groups, prefix="uso: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
         ("invalid int value:", "debe ser un número entero:"),
         ("unrecognized arguments:", "argumentos no reconocidos:"),
         ("(choose from", "(elija entre"),
+        ("argument ", "argumento "),
     )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]

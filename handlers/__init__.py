@@ -6,15 +6,16 @@ from collections.abc import Mapping
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.i18n import N_
 from handlers import admin, conversation, errors, menu, privacy, profile, registration, start
 from handlers.base import HandlerFn, make_callback
 from handlers.registry import Buttons, Command, Feature
 
 _CORE = Feature(
     commands=(
-        Command("menu", menu.menu_command, "Main menu", None),
-        Command("ayuda", menu.help_command, "Help and list of commands", None),
-        Command("cancelar", menu.cancel_command, "Cancel what I am doing", None),
+        Command("menu", menu.menu_command, N_("Main menu"), None),
+        Command("ayuda", menu.help_command, N_("Help and list of commands"), None),
+        Command("cancelar", menu.cancel_command, N_("Cancel what I am doing"), None),
     ),
     buttons=(Buttons("menu", menu.on_button, None),),
 )

@@ -6,7 +6,7 @@ import logging
 
 from telegram.error import TelegramError
 
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.services import staff
 from bot.services.profile import SEXES
 from bot.services.roles import Role
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 async def coordinator_command(ctx: Ctx) -> None:
     _ = ctx._
     if len(ctx.args) != 1:
-        ctx.reply(_("Usage: /coordinador <Telegram id or @username>"))
+        ctx.reply(_("Usage: /coordinador &lt;Telegram id or @username&gt;"))
         return
     target = await staff.resolve_target(ctx.session, ctx.args[0])
     if target is None:
@@ -102,10 +102,10 @@ FEATURE = Feature(
         Command(
             "registrados",
             registered_command,
-            "Registered people by region and sex",
+            N_("Registered people by region and sex"),
             Role.COORDINATOR,
         ),
-        Command("coordinador", coordinator_command, "Make someone a coordinator", Role.ADMIN),
-        Command("auditoria", audit_command, "Latest audit log entries", Role.ADMIN),
+        Command("coordinador", coordinator_command, N_("Make someone a coordinator"), Role.ADMIN),
+        Command("auditoria", audit_command, N_("Latest audit log entries"), Role.ADMIN),
     ),
 )

@@ -8,6 +8,7 @@ import json
 from telegram import BotCommandScopeChat
 from telegram.error import TelegramError
 
+from bot.i18n import N_
 from bot.services import privacy
 from bot.services.roles import Role
 from handlers import start
@@ -93,9 +94,9 @@ async def _forget_commands(ctx: Ctx) -> None:
 
 FEATURE = Feature(
     commands=(
-        Command("privacidad", privacy_command, "Privacy notice", None),
-        Command("mis_datos", my_data_command, "Receive all my data", None),
-        Command("borrar_mis_datos", erase_command, "Delete my personal data", None),
+        Command("privacidad", privacy_command, N_("Privacy notice"), None),
+        Command("mis_datos", my_data_command, N_("Receive all my data"), None),
+        Command("borrar_mis_datos", erase_command, N_("Delete my personal data"), None),
     ),
     buttons=(Buttons("priv", on_button, None),),
 )

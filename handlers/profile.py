@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import LANGUAGES, translator
+from bot.i18n import LANGUAGES, N_, translator
 from bot.services import profile
 from bot.services.profile import INSTITUTIONS, SEXES, STEPS, InvalidAnswer
 from bot.services.regions import match_region
@@ -48,8 +48,10 @@ async def show_profile(ctx: Ctx, *, edit: bool = False) -> None:
             _("<b>My profile</b>"),
             "",
             summary_lines(ctx, values, person.region_name),
-            f"<b>{_('Language')}:</b> {esc(LANGUAGES.get(person.locale, person.locale))}",
-            f"<b>{_('Role')}:</b> {esc(_(ROLE_LABELS[ctx.role]))}",
+            "<b>{label}:</b> {value}".format(
+                label=_("Language"), value=esc(LANGUAGES.get(person.locale, person.locale))
+            ),
+            "<b>{label}:</b> {value}".format(label=_("Role"), value=esc(_(ROLE_LABELS[ctx.role]))),
             "",
             _("Press a button to change a field."),
         ]
@@ -166,7 +168,7 @@ async def on_text(ctx: Ctx, text: str) -> None:
 
 
 FEATURE = Feature(
-    commands=(Command("perfil", profile_command, "See and edit my profile", None),),
+    commands=(Command("perfil", profile_command, N_("See and edit my profile"), None),),
     buttons=(Buttons("prof", on_button, None),),
     forms={profile.PROFILE_EDIT: on_text},
 )

@@ -125,7 +125,8 @@ def answer_line(ctx: Ctx, step: str, value: str | None, region_name: str | None 
         shown = _(SEXES[value])
     else:
         shown = value
-    return f"<b>{_(FIELD_LABELS[step])}:</b> {esc(shown or _('(not given)'))}"
+    shown = shown or _("(not given)")
+    return f"<b>{_(FIELD_LABELS[step])}:</b> {esc(shown)}"
 
 
 def summary_lines(ctx: Ctx, values: dict[str, str | None], region_name: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.services import profile
 from bot.services.profile import Identity
 from handlers import menu, registration
@@ -20,7 +21,8 @@ def privacy_notice(ctx: Ctx) -> str:
         "institution, position and sex, and the date you gave your consent. They are used only "
         "for the programme's work with the regional governments: inviting you to meetings and "
         "workshops, recording the cases you attend, and reporting participation by region and "
-        "by sex. They are not shared with third parties.\n\n"
+        "by sex. They are not shared with third parties. For security, Minka also records "
+        "attempts to use restricted functions (Telegram id, action and time).\n\n"
         "You can see your data with /mis_datos and delete it at any time with "
         "/borrar_mis_datos (Ley 29733, Ley de Protección de Datos Personales)."
     )
@@ -88,6 +90,6 @@ async def on_consent(ctx: Ctx) -> None:
 
 
 FEATURE = Feature(
-    commands=(Command("start", start, "Start or resume", None),),
+    commands=(Command("start", start, N_("Start or resume"), None),),
     buttons=(Buttons("consent", on_consent, None),),
 )

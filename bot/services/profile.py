@@ -70,7 +70,7 @@ def validate_name(text: str) -> str:
         raise InvalidAnswer(N_("That name is too long; please use at most 120 characters."))
     if re.search(r"[<>{}\[\]\\/@#$%^*=|~`]", name) or name.startswith("/"):
         raise InvalidAnswer(
-            N_("A name cannot contain symbols such as < > / @ #. Please try again.")
+            N_("A name cannot contain symbols such as &lt; &gt; / @ #. Please try again.")
         )
     return name
 
