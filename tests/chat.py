@@ -1,0 +1,58 @@
+"""A person chatting with Minka through the local Bot API server, as a test would play them."""
+
+from __future__ import annotations
+
+from bot.local_api import BotEvent, LocalBotApi
+
+
+class Person:
+    def __init__(
+        self,
+        api: LocalBotApi,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str = "es",
+    ) -> None:
+        self.api = api
+        self.id = user_id
+        self.user = api.add_user(
+            user_id,
+            first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+        )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(filter(None, [self.user["first_name"], self.user.get("last_name")]))
+
+    async def send(self, text: str) -> None:
+        await self.api.send_message(self.id, text)
+
+    async def reply(self, timeout: float = 5.0) -> BotEvent:
+        """The next thing Minka did in this chat (a message, an edit, a document...)."""
+        return await self.api.next_event(self.id, timeout)
+
+    async def replies(self, count: int, timeout: float = 5.0) -> list[BotEvent]:
+        return [await self.reply(timeout) for _ in range(count)]
+
+    async def say(self, text: str, count: int = 1) -> list[BotEvent]:
+        """Send `text` and collect Minka's next `count` actions in this chat."""
+        await self.send(text)
+        return await self.replies(count)
+
+    async def press(self, event: BotEvent, label: str) -> dict:
+        """Press the button whose label contains `label` on that message; returns the answer
+        Minka gave to the press (answerCallbackQuery parameters)."""
+        button = event.find_button(label)
+        message_id = event.message_id
+        assert message_id is not None
+        query_id = await self.api.press_button(self.id, message_id, button["callback_data"])
+        return await self.api.callback_answer(query_id)
+
+    def no_more(self) -> list[BotEvent]:
+        return self.api.drain(self.id)

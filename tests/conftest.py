@@ -1,0 +1,101 @@
+"""Shared fixtures: real databases (a SQLite file, a PostgreSQL server started here), the local
+Bot API server, Minka running against both, and people who talk to it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.runner import minka
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.chat import Person
+from tests.postgres import PostgresServer, start_server
+
+TOKEN = "123456789:AAEminkaTESTtokenABCDEFGHIJKLMNOPQRS"
+ADMIN_ID = 900001
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = start_server()
+    if isinstance(server, str):
+        print(f"\nPostgreSQL tests skipped: {server}")
+        pytest.skip(server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def _new_postgres_database(server: PostgresServer) -> str:
+    name = f"minka_test_{next(_database_numbers)}"
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=server.port, user=server.user, database="postgres"
+    )
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'minka.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return await _new_postgres_database(server)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database, for service and storage tests."""
+    database = Database(database_url)
+    await upgrade(database.engine)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi(token=TOKEN, bot_username="minka_test_bot") as server:
+        yield server
+
+
+@pytest.fixture
+def settings(api: LocalBotApi, database_url: str) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api.base_url,
+        database_url=database_url,
+        bot_admin_ids=frozenset({ADMIN_ID}),
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Settings]:
+    """Minka running (long polling) against the local Bot API server."""
+    async with minka(settings, poll_timeout=1):
+        yield settings
+
+
+@pytest.fixture
+def ana(api: LocalBotApi, bot: Settings) -> Person:
+    return Person(api, 1001, "Ana", last_name="Quispe Mamani", username="anaq")
+
+
+@pytest.fixture
+def admin(api: LocalBotApi, bot: Settings) -> Person:
+    return Person(api, ADMIN_ID, "Rosa", last_name="Huamán", username="rosa_admin")

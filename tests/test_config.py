@@ -1,0 +1,99 @@
+"""A wrong or missing setting stops Minka with one clear line, and never shows the token."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+SECRET = "987654321:AAHsecretSECRETsecretSECRETsecret12"
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("BOT_ADMIN_IDS", "12,abc", "BOT_ADMIN_IDS"),
+        ("BOT_TIMEZONE", "America/Cusco", "BOT_TIMEZONE"),
+        ("DATABASE_URL", "mysql://localhost/minka", "DATABASE_URL"),
+        ("BOT_LOCALE", "fr", "BOT_LOCALE"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL"),
+    ],
+)
+def test_bad_setting_is_one_clear_line(
+    name: str, value: str, fragment: str, tmp_path: Path
+) -> None:
+    result = run_cli("db", "upgrade", env={name: value}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuración inválida: " + fragment)
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_token_is_never_echoed(tmp_path: Path) -> None:
+    broken = SECRET.replace(":", "")
+    result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": broken}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert broken not in result.stderr + result.stdout
+
+
+def test_rejected_token_is_reported_without_the_token(tmp_path: Path) -> None:
+    # A base URL where nothing listens: the failure must still not print the token.
+    result = run_cli(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": SECRET,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}",
+        },
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "No se pudo conectar" in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    assert SECRET.split(":")[1] not in result.stderr + result.stdout
+
+
+def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None:
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "BotFather" in result.stderr
+
+
+def test_settings_from_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("BOT_ADMIN_IDS=5, 7\nBOT_LOCALE=en\n")
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_ADMIN_IDS", "BOT_LOCALE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.bot_admin_ids == frozenset({5, 7})
+    assert settings.bot_locale == "en"
+    assert settings.database_url == "sqlite+aiosqlite:///minka.sqlite3"
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert str(settings.timezone) == "America/Lima"
+
+
+def test_config_error_hides_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token-but-secret")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None)
+    assert "not-a-token-but-secret" not in str(raised.value)

@@ -1,0 +1,126 @@
+"""End to end: profile editing, the privacy commands, data export and erasure."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from storage.db import Database
+from storage.models import Person
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+
+async def test_profile_shows_and_edits_every_field(ana: Chatter, bot: Settings) -> None:
+    await register(ana, region="Puno")
+    (profile,) = await ana.say("/perfil")
+    assert "Mi perfil" in profile.text and "Región: Puno" in profile.text
+    assert "Rol: Funcionario/a" in profile.text and "Idioma: Español" in profile.text
+    assert {"Nombre", "Región", "Institución", "Cargo", "Sexo", "Idioma"} <= set(
+        profile.button_texts()
+    )
+
+    await ana.press(profile, "Región")
+    question = await ana.reply()
+    assert question.method == "editMessageText" and "región" in question.text
+    await ana.send("cuzco")
+    saved, updated = await ana.replies(2)
+    assert "Guardado" in saved.text and "Región: Cusco" in updated.text
+
+    await ana.press(updated, "Nombre")
+    await ana.reply()
+    await ana.send("Ana María Quispe")
+    _saved, updated = await ana.replies(2)
+    assert "Nombre: Ana María Quispe" in updated.text
+
+    await ana.press(updated, "Cargo")
+    position = await ana.reply()
+    await ana.press(position, "Omitir")
+    updated = await ana.reply()
+    assert "Cargo: (sin indicar)" in updated.text
+
+    await ana.press(updated, "Institución")
+    await ana.press(await ana.reply(), "MINEM")
+    updated = await ana.reply()
+    assert "Institución: MINEM" in updated.text
+
+    await ana.press(updated, "Sexo")
+    await ana.press(await ana.reply(), "Prefiero no decir")
+    updated = await ana.reply()
+    assert "Sexo: Prefiero no decir" in updated.text
+
+    await ana.press(updated, "Idioma")
+    await ana.press(await ana.reply(), "English")
+    english = await ana.reply()
+    assert "My profile" in english.text and "Language: English" in english.text
+    (menu,) = await ana.say("/menu")
+    assert "Main menu" in menu.text
+
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            row = await session.scalar(select(Person).where(Person.telegram_id == ana.id))
+    finally:
+        await db.dispose()
+    assert row is not None
+    assert (row.full_name, row.region_code, row.position, row.institution, row.sex, row.locale) == (
+        "Ana María Quispe",
+        "cusco",
+        None,
+        "minem",
+        "undisclosed",
+        "en",
+    )
+
+
+async def test_privacy_export_and_erasure(ana: Chatter, bot: Settings) -> None:
+    await register(ana)
+    (notice,) = await ana.say("/privacidad")
+    assert "Aviso de privacidad" in notice.text and "Usted aceptó este aviso el" in notice.text
+
+    intro, document = await ana.say("/mis_datos", 2)
+    assert "todo lo que Minka guarda" in intro.text
+    assert document.method == "sendDocument"
+    exported = json.loads(ana.api.files[document.params["file_id"]])
+    assert exported["persona"]["nombre_completo"] == "Ana Quispe Mamani"
+    assert exported["persona"]["region"] == "Puno"
+    assert exported["persona"]["telegram_id"] == ana.id
+
+    (question,) = await ana.say("/borrar_mis_datos")
+    await ana.press(question, "No, conservarlos")
+    assert "No se borró nada" in (await ana.reply()).text
+
+    (question,) = await ana.say("/borrar_mis_datos")
+    await ana.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await ana.reply()).text
+
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            assert await session.scalar(select(Person).where(Person.telegram_id == ana.id)) is None
+            erased = (await session.scalars(select(Person))).one()
+            assert erased.full_name is None and erased.position is None
+            assert erased.username is None and erased.telegram_name is None
+            # the anonymous counts survive
+            assert (erased.region_code, erased.sex, erased.institution) == ("puno", "female", "gr")
+            assert await session.scalar(select(func.count(Person.id))) == 1
+    finally:
+        await db.dispose()
+
+    (nothing,) = await ana.say("/mis_datos")
+    assert "no guarda ningún dato personal" in nothing.text
+    _greeting, notice = await ana.say("/start", 2)
+    assert "Acepto" in notice.button_texts()  # a new beginning, asked again
+
+
+async def test_cancel_and_help(ana: Chatter, bot: Settings) -> None:
+    (nothing,) = await ana.say("/cancelar")
+    assert "No hay nada que cancelar" in nothing.text
+    (help_message,) = await ana.say("/ayuda")
+    for command in ("/perfil", "/privacidad", "/mis_datos", "/borrar_mis_datos", "/menu"):
+        assert command in help_message.text
+    assert "/coordinador" not in help_message.text
+    (unknown,) = await ana.say("/nada")
+    assert "No conozco ese comando" in unknown.text
