@@ -127,6 +127,8 @@ async def on_text(ctx: Ctx, text: str) -> None:
     elif step == "region":
         match = match_region(text, await list_regions(ctx.session))
         if match.region is not None:
+            # Say what was understood: the match forgives typos, the person should see it.
+            ctx.reply("✅ " + answer_line(ctx, step, match.region.code, match.region.name))
             await _answer(ctx, step, match.region.code, edit=False)
         elif match.candidates:
             ctx.reply(

@@ -14,6 +14,7 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     await person.reply()
     await person.reply()
     await person.send(region)
+    await person.reply()  # "✅ Región: ..."
     await person.press(await person.reply(), "Gobierno Regional")
     await person.reply()
     await person.reply()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from sqlalchemy import func, select
@@ -124,3 +125,48 @@ async def test_cancel_and_help(ana: Chatter, bot: Settings) -> None:
     assert "/coordinador" not in help_message.text
     (unknown,) = await ana.say("/nada")
     assert "No conozco ese comando" in unknown.text
+
+
+async def test_faults_from_telegram(ana: Chatter, bot: Settings) -> None:
+    """429 is retried after retry_after; a person who blocked Minka is marked inactive."""
+    from bot.local_api import Fault
+
+    await register(ana)
+    ana.api.inject("sendMessage", Fault.too_many_requests(1))
+    (menu,) = await ana.say("/menu")
+    assert "Menú principal" in menu.text
+
+    ana.api.block(ana.id)
+    await ana.send("/menu")
+    db = Database(bot.database_url)
+    try:
+        for _attempt in range(50):
+            async with db.session() as session:
+                row = await session.scalar(select(Person).where(Person.telegram_id == ana.id))
+            if row is not None and not row.active:
+                break
+            await asyncio.sleep(0.1)
+        assert row is not None and not row.active and row.blocked_at is not None
+        ana.api.unblock(ana.id)
+        (menu,) = await ana.say("/menu")  # writing again reactivates
+        async with db.session() as session:
+            row = await session.scalar(select(Person).where(Person.telegram_id == ana.id))
+        assert row is not None and row.active and row.blocked_at is None
+    finally:
+        await db.dispose()
+
+
+async def test_internal_error_gets_a_spanish_apology(ana: Chatter, bot: Settings) -> None:
+    """A real fault (a table gone from the database) answers with an apology, no internals."""
+    from sqlalchemy import text
+
+    await register(ana)
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            await session.execute(text("DROP TABLE conversation_states"))
+    finally:
+        await db.dispose()
+    (apology,) = await ana.say("hola")
+    assert apology.text.startswith("Lo siento, algo falló de mi lado.")
+    assert "Error" not in apology.text and "conversation_states" not in apology.text

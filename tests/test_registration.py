@@ -91,18 +91,19 @@ async def test_typed_region_with_typo_and_back_button(ana: Chatter, bot: Setting
     await accept_notice(ana)
     await ana.reply()
     await ana.send("Ana Lucía Quispe")
-    assert "Ana Lucía Quispe" in (await ana.reply()).text  # the name question's next step
-    region_question = ana.api.last_bot_message(ana.id)
-    assert region_question is not None
+    region_question = await ana.reply()
+    assert "Paso 2 de 5" in region_question.text
 
     await ana.send("la libertd")
-    institution_question = await ana.reply()
+    understood, institution_question = await ana.replies(2)
+    assert understood.text == "✅ Región: La Libertad"
     assert "institución" in institution_question.text
 
     await ana.press(institution_question, "Volver")
     back_to_region = await ana.reply()
     assert "región" in back_to_region.text and "Paso 2 de 5" in back_to_region.text
     await ana.send("Madre de Dios")
+    assert "Madre de Dios" in (await ana.reply()).text
     await ana.press(await ana.reply(), "Equipo Regional")
     await ana.reply()
     position_question = await ana.reply()
@@ -144,10 +145,12 @@ async def test_ambiguous_region_offers_candidates(ana: Chatter, bot: Settings) -
     assert "¿Quiso decir" in suggestion.text
     await ana.press(suggestion, "Pasco")
     assert "Región: Pasco" in (await ana.reply()).text
+    assert "institución" in (await ana.reply()).text
 
     await ana.send("xyzzy")  # typed where a button is expected
-    hint = await ana.reply()
+    hint, again = await ana.replies(2)
     assert "uno de los botones" in hint.text
+    assert "institución" in again.text and again.button_texts()
 
 
 async def test_consent_refused_stores_nothing(ana: Chatter, bot: Settings) -> None:

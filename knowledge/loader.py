@@ -1,0 +1,179 @@
+"""Reads the Tool Kit from `knowledge/content` and checks it (`python -m bot kb revisar`).
+
+A coordinator fixes an article by editing its Markdown file; this module is what tells them,
+with file:line messages, whether the edit is sound.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
+
+CONTENT_DIR = Path(__file__).with_name("content")
+REQUIRED = ("id", "title", "topic", "summary", "keywords", "related", "sources", "reviewed")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SUMMARY_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _line_of(lines: list[str], key: str, default: int = 1) -> int:
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return default
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return tuple(item.strip() for item in value)
+    return None
+
+
+def parse_article(path: Path, problems: list[Problem]) -> Article | None:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---" or "---" not in [ln.strip() for ln in lines[1:]]:
+        problems.append(Problem(path, 1, "falta el encabezado entre líneas '---'"))
+        return None
+    end = 1 + [ln.strip() for ln in lines[1:]].index("---")
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problems.append(Problem(path, line, f"encabezado YAML inválido: {error}"))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(path, 2, "el encabezado debe ser una lista de campos"))
+        return None
+    start = len(problems)
+    for key in REQUIRED:
+        if key not in meta or meta[key] in (None, ""):
+            problems.append(Problem(path, 2, f"falta el campo obligatorio «{key}»"))
+    if len(problems) > start:
+        return None
+    where = {key: _line_of(lines, key) for key in meta}
+    article_id = str(meta["id"])
+    if not ID_PATTERN.match(article_id) or article_id != path.stem:
+        problems.append(
+            Problem(path, where["id"], "el id debe ser igual al nombre del archivo, en minúsculas")
+        )
+    for key in ("keywords", "related", "sources"):
+        if _strings(meta[key]) is None and meta[key] != []:
+            problems.append(Problem(path, where[key], f"«{key}» debe ser una lista de textos"))
+    for key in ("reviewed", "valid_as_of"):
+        if key in meta and not isinstance(meta[key], date):
+            problems.append(Problem(path, where[key], f"«{key}» debe ser una fecha AAAA-MM-DD"))
+    summary = str(meta["summary"])
+    if len(summary) > SUMMARY_MAX:
+        problems.append(Problem(path, where["summary"], "el resumen pasa de 200 caracteres"))
+    body = "\n".join(lines[end + 1 :]).strip()
+    if not body:
+        problems.append(Problem(path, end + 1, "el artículo no tiene texto"))
+    if len(problems) > start:
+        return None
+    return Article(
+        id=article_id,
+        title=str(meta["title"]).strip(),
+        topic=str(meta["topic"]).strip(),
+        summary=summary.strip(),
+        keywords=_strings(meta["keywords"]) or (),
+        related=_strings(meta["related"]) or (),
+        sources=_strings(meta["sources"]) or (),
+        reviewed=meta["reviewed"],
+        valid_as_of=meta.get("valid_as_of"),
+        body=body,
+        path=path,
+        body_line=end + 2,
+    )
+
+
+def parse_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(Problem(path, 1, f"no se pudo leer: {error}"))
+        return ()
+    topics = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not {"id", "name"} <= set(item):
+            problems.append(Problem(path, number, "cada tema necesita id y name"))
+            continue
+        topics.append(Topic(str(item["id"]), str(item["name"]), str(item.get("description", ""))))
+    return tuple(topics)
+
+
+def parse_glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or []
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(Problem(path, 1, f"no se pudo leer: {error}"))
+        return ()
+    term_lines = [n for n, ln in enumerate(text.splitlines(), start=1) if ln.startswith("- term:")]
+    entries = []
+    for index, item in enumerate(raw):
+        line = term_lines[index] if index < len(term_lines) else 1
+        if not isinstance(item, dict) or not item.get("term") or not item.get("definition"):
+            problems.append(Problem(path, line, "cada entrada necesita term y definition"))
+            continue
+        entries.append(
+            GlossaryEntry(
+                term=str(item["term"]).strip(),
+                expansion=str(item["expansion"]).strip() if item.get("expansion") else None,
+                definition=str(item["definition"]).strip(),
+                aliases=_strings(item.get("aliases") or []) or (),
+                articles=_strings(item.get("articles") or []) or (),
+                line=line,
+            )
+        )
+    return tuple(entries)
+
+
+def read(content_dir: Path = CONTENT_DIR) -> tuple[ToolKit, list[Problem]]:
+    """Everything that parses, plus the problems found while parsing."""
+    problems: list[Problem] = []
+    topics = parse_topics(content_dir / "topics.yaml", problems)
+    articles: dict[str, Article] = {}
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        article = parse_article(path, problems)
+        if article is None:
+            continue
+        if article.id in articles:
+            problems.append(
+                Problem(path, 2, f"id repetido: también en {articles[article.id].path}")
+            )
+            continue
+        articles[article.id] = article
+    glossary = parse_glossary(content_dir / "glossary.yaml", problems)
+    return ToolKit(topics, articles, glossary), problems
+
+
+def load(content_dir: Path = CONTENT_DIR) -> ToolKit:
+    """The Tool Kit, or `ContentError` when any file cannot be read."""
+    kit, problems = read(content_dir)
+    if problems:
+        raise ContentError(problems)
+    return kit
