@@ -69,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         dest="db_command", metavar="<orden>", required=True
     )
     db.add_parser("upgrade", help="aplica las migraciones pendientes")
+    kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
+        dest="kb_command", metavar="<orden>", required=True
+    )
+    kb.add_parser(
+        "revisar", help="valida los artículos y el glosario (sale con error si hay fallas)"
+    )
+    kb.add_parser("estadisticas", help="cantidad de artículos por tema")
     admin = commands.add_parser("admin", help="administración").add_subparsers(
         dest="admin_command", metavar="<orden>", required=True
     )
@@ -81,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "kb":
+        return _kb(args.kb_command)
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -108,6 +117,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 1
+
+
+def _kb(command: str) -> int:
+    """Content checks need no settings: a coordinator runs them right after editing a file."""
+    from knowledge.check import check, statistics
+
+    if command == "estadisticas":
+        rows = statistics()
+        width = max(len(name) for name, _count in rows)
+        for name, count in rows:
+            print(f"{name:<{width}}  {count:>3}")
+        print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
+        return 0
+    problems = check()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problema(s) en el Tool Kit.", file=sys.stderr)
+        return 1
+    print("El Tool Kit está en orden.")
+    return 0
 
 
 def _run(settings: Settings) -> int:

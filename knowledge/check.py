@@ -1,0 +1,118 @@
+"""`python -m bot kb revisar`: everything that must hold for the Tool Kit to be published."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.i18n import translator
+from bot.local_api.entities import FormatError
+from bot.local_api.html_parser import parse_html
+from knowledge.loader import CONTENT_DIR, Problem, read
+from knowledge.markup import MESSAGE_LIMIT, visible_length
+from knowledge.model import Article, ToolKit
+from knowledge.render import article_messages, glossary_message
+
+ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}(?:-[a-z]{1,2})?\b")
+NOT_ACRONYMS = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "US"})
+
+
+def known_acronyms(kit: ToolKit) -> set[str]:
+    known: set[str] = set()
+    for entry in kit.glossary:
+        known.add(entry.term.upper())
+        known.update(alias.upper() for alias in entry.aliases)
+        known.update(part.strip().upper() for part in entry.term.split("/"))
+    return known
+
+
+def _line_in(article: Article, needle: str) -> int:
+    lines = article.path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, start=1) if needle in line), 1)
+
+
+def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[Problem]:
+    problems = []
+    if kit.topic(article.topic) is None:
+        problems.append(
+            Problem(article.path, _line_in(article, "topic:"), f"tema desconocido: {article.topic}")
+        )
+    for related in article.related:
+        if related not in kit.articles or related == article.id:
+            problems.append(
+                Problem(
+                    article.path,
+                    _line_in(article, "related:"),
+                    f"artículo relacionado inexistente: {related}",
+                )
+            )
+    text = "\n".join([article.title, article.summary, article.body])
+    for acronym in sorted(set(ACRONYM.findall(text)) - NOT_ACRONYMS):
+        if acronym.upper() not in acronyms:
+            problems.append(
+                Problem(
+                    article.path,
+                    _line_in(article, acronym),
+                    f"la sigla {acronym} no está en el glosario",
+                )
+            )
+    if "(check)" in text:
+        problems.append(
+            Problem(article.path, _line_in(article, "(check)"), "queda un «(check)» sin resolver")
+        )
+    t = translator("es", ZoneInfo("America/Lima"))
+    for message in article_messages(article, t):
+        if visible_length(message) > MESSAGE_LIMIT:
+            problems.append(
+                Problem(
+                    article.path,
+                    article.body_line,
+                    "un párrafo supera los 4096 caracteres de Telegram",
+                )
+            )
+        try:
+            parse_html(message, lambda _user_id: None)
+        except FormatError as error:
+            problems.append(
+                Problem(article.path, article.body_line, f"HTML de Telegram inválido: {error}")
+            )
+    return problems
+
+
+def check(content_dir: Path = CONTENT_DIR) -> list[Problem]:
+    kit, problems = read(content_dir)
+    acronyms = known_acronyms(kit)
+    for article in kit.articles.values():
+        problems += _check_article(article, kit, acronyms)
+    topic_ids = [t.id for t in kit.topics]
+    for topic in kit.topics:
+        if topic_ids.count(topic.id) > 1:
+            problems.append(Problem(content_dir / "topics.yaml", 1, f"tema repetido: {topic.id}"))
+        if not kit.in_topic(topic.id):
+            problems.append(
+                Problem(content_dir / "topics.yaml", 1, f"el tema {topic.id} no tiene artículos")
+            )
+    glossary_path = content_dir / "glossary.yaml"
+    seen: set[str] = set()
+    for entry in kit.glossary:
+        if entry.term.casefold() in seen:
+            problems.append(Problem(glossary_path, entry.line, f"término repetido: {entry.term}"))
+        seen.add(entry.term.casefold())
+        for article_id in entry.articles:
+            if article_id not in kit.articles:
+                problems.append(
+                    Problem(glossary_path, entry.line, f"artículo inexistente: {article_id}")
+                )
+        try:
+            parse_html(glossary_message(entry), lambda _user_id: None)
+        except FormatError as error:
+            problems.append(
+                Problem(glossary_path, entry.line, f"HTML de Telegram inválido: {error}")
+            )
+    return problems
+
+
+def statistics(content_dir: Path = CONTENT_DIR) -> list[tuple[str, int]]:
+    kit, _problems = read(content_dir)
+    return [(topic.name, len(kit.in_topic(topic.id))) for topic in kit.topics]

@@ -1,0 +1,42 @@
+"""An article as Telegram messages: title, text, sources and the date it was last reviewed."""
+
+from __future__ import annotations
+
+import html
+
+from babel.dates import format_date
+
+from bot.i18n import Translator
+from knowledge.markup import paragraphs, split_message
+from knowledge.model import Article, GlossaryEntry
+
+
+def _date(t: Translator, value: object) -> str:
+    return format_date(
+        value,
+        "d 'de' MMMM 'de' y" if t.language == "es" else "MMMM d, y",
+        locale="es_PE" if t.language == "es" else "en",
+    )
+
+
+def article_messages(article: Article, t: Translator) -> list[str]:
+    """The article in as few messages as fit Telegram's limit, split between paragraphs."""
+    _ = t.gettext
+    parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
+    if article.sources:
+        sources = "\n".join(f"• {html.escape(s, quote=False)}" for s in article.sources)
+        parts.append(f"<b>{_('Sources')}</b>\n{sources}")
+    reviewed = _("Reviewed on {date}.").format(date=_date(t, article.reviewed))
+    if article.valid_as_of is not None:
+        reviewed += " " + _("Valid as of {date}; the rule may change.").format(
+            date=_date(t, article.valid_as_of)
+        )
+    parts.append(f"<i>{reviewed}</i>")
+    return split_message(parts)
+
+
+def glossary_message(entry: GlossaryEntry) -> str:
+    title = html.escape(entry.term, quote=False)
+    if entry.expansion:
+        title += f" — {html.escape(entry.expansion, quote=False)}"
+    return f"<b>{title}</b>\n{html.escape(entry.definition, quote=False)}"

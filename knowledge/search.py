@@ -1,0 +1,245 @@
+"""Finding the article an official means: stems, typo repair, acronyms and synonyms both ways,
+and BM25F ranking over title, keywords, summary, glossary terms and text.
+
+Scores are kept honest: an answer is only "confident" when the best article is both a strong
+match and covers most of what the question asked; otherwise Minka says it is not sure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
+from knowledge.text import content_words, sound_key, stem
+
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "glossary": 1.5, "summary": 1.5, "body": 1.0}
+K1, B = 1.2, 0.6
+BIGRAM_WEIGHT = 0.6
+EXPANSION_WEIGHT = 0.5  # words of an acronym's expansion, or of a synonym
+MIN_SCORE = 4.0
+MIN_COVERAGE = 0.6
+RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    best: Article | None  # set only when confident
+    others: tuple[Article, ...]  # further good matches, or the closest ones when not confident
+    glossary: GlossaryEntry | None
+    topics: tuple[Topic, ...]  # closest topics, for an honest "I am not sure"
+    score: float = 0.0
+    coverage: float = 0.0
+
+    @property
+    def confident(self) -> bool:
+        return self.best is not None
+
+
+@dataclass
+class _Query:
+    terms: dict[str, float] = field(default_factory=dict)
+    slots: list[set[str]] = field(default_factory=list)  # per asked word: terms that satisfy it
+    words: list[str] = field(default_factory=list)  # the corrected words
+
+
+def _bigrams(stems: list[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
+
+
+class SearchIndex:
+    def __init__(self, kit: ToolKit, synonyms: Iterable[Iterable[str]] = ()) -> None:
+        self.kit = kit
+        self.articles: list[Article] = list(kit.articles.values())
+        self._glossary_by_phrase: dict[tuple[str, ...], GlossaryEntry] = {}
+        self._concepts: list[list[tuple[str, ...]]] = []
+        glossary_text: dict[str, list[str]] = defaultdict(list)
+        for entry in kit.glossary:
+            variants = [entry.term, *entry.aliases] + ([entry.expansion] if entry.expansion else [])
+            phrases = [tuple(content_words(v)) for v in variants if content_words(v)]
+            for phrase in phrases:
+                self._glossary_by_phrase.setdefault(phrase, entry)
+            self._concepts.append(phrases)
+            for article_id in entry.articles:
+                glossary_text[article_id] += variants
+        for group in synonyms:
+            phrases = [tuple(content_words(p)) for p in group if content_words(p)]
+            self._concepts.append(phrases)
+        self._build(glossary_text)
+
+    def _fields(self, article: Article, glossary_text: dict[str, list[str]]) -> dict[str, str]:
+        return {
+            "title": article.title,
+            "keywords": " . ".join(article.keywords),
+            "glossary": " . ".join(glossary_text.get(article.id, [])),
+            "summary": article.summary,
+            "body": article.body,
+        }
+
+    def _build(self, glossary_text: dict[str, list[str]]) -> None:
+        count = len(self.articles)
+        per_doc: list[dict[str, Counter[str]]] = []
+        lengths: dict[str, list[int]] = {name: [] for name in FIELD_WEIGHTS}
+        vocabulary: set[str] = set()
+        for article in self.articles:
+            fields = {}
+            for name, text in self._fields(article, glossary_text).items():
+                words = content_words(text)
+                vocabulary.update(words)
+                stems = [stem(w) for w in words]
+                fields[name] = Counter(stems + _bigrams(stems))
+                lengths[name].append(len(stems))
+            per_doc.append(fields)
+        averages = {name: (sum(v) / len(v) if v else 0) or 1.0 for name, v in lengths.items()}
+        weighted: dict[str, dict[int, float]] = defaultdict(dict)
+        for index, fields in enumerate(per_doc):
+            for name, counter in fields.items():
+                norm = 1 - B + B * lengths[name][index] / averages[name]
+                for term, tf in counter.items():
+                    value = FIELD_WEIGHTS[name] * tf / norm
+                    weighted[term][index] = weighted[term].get(index, 0.0) + value
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._idf: dict[str, float] = {}
+        for term, docs in weighted.items():
+            idf = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            indices = np.fromiter(docs.keys(), dtype=np.int32, count=len(docs))
+            tfs = np.fromiter(docs.values(), dtype=np.float32, count=len(docs))
+            self._postings[term] = (indices, (idf * tfs / (K1 + tfs)).astype(np.float32))
+            self._idf[term] = idf
+        self._max_idf = max(self._idf.values(), default=1.0)
+        self._vocabulary = vocabulary
+        self._by_sound: dict[str, str] = {}
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            self._by_sound.setdefault(sound_key(word), word)
+            self._by_shape[(word[0], len(word))].append(word)
+        self.correct = lru_cache(maxsize=16384)(self._correct)
+
+    def _correct(self, word: str) -> str | None:
+        """The vocabulary word meant by a typed word, or None when nothing is close."""
+        if word in self._vocabulary:
+            return word
+        by_sound = self._by_sound.get(sound_key(word))
+        if by_sound is not None:
+            return by_sound
+        if len(word) < 4 or word.isdigit():
+            return None
+        allowed = 1 if len(word) <= 6 else 2
+        best: tuple[int, str] | None = None
+        for size in range(len(word) - allowed, len(word) + allowed + 1):
+            for candidate in self._by_shape.get((word[0], size), ()):
+                distance = Levenshtein.distance(word, candidate, score_cutoff=allowed)
+                if distance <= allowed and (best is None or distance < best[0]):
+                    best = (distance, candidate)
+        return best[1] if best else None
+
+    def _parse(self, text: str) -> _Query:
+        query = _Query()
+        corrected: list[str] = []
+        for word in content_words(text):
+            fixed = self.correct(word)
+            corrected.append(fixed or word)
+            stemmed = stem(fixed or word)
+            query.slots.append({stemmed})
+            if fixed is not None:
+                query.terms[stemmed] = max(query.terms.get(stemmed, 0.0), 1.0)
+        query.words = corrected
+        stems = [stem(w) for w in corrected]
+        for bigram in _bigrams(stems):
+            if bigram in self._postings:
+                query.terms[bigram] = max(query.terms.get(bigram, 0.0), BIGRAM_WEIGHT)
+        self._expand(query, corrected)
+        return query
+
+    def _expand(self, query: _Query, words: list[str]) -> None:
+        """Acronyms ↔ expansions and synonyms: a phrase found in the question brings in the
+        other ways of saying it, and each asked word counts as satisfied by any of them."""
+        for phrases in self._concepts:
+            for phrase in phrases:
+                start = _find(words, phrase)
+                if start < 0:
+                    continue
+                for other in phrases:
+                    if other == phrase:
+                        continue
+                    other_stems = [stem(w) for w in other]
+                    weight = 1.0 if len(other) == 1 else EXPANSION_WEIGHT
+                    for term in [*other_stems, *_bigrams(other_stems)]:
+                        if term in self._postings:
+                            query.terms[term] = max(query.terms.get(term, 0.0), weight)
+                            for slot in query.slots[start : start + len(phrase)]:
+                                slot.add(term)
+                break
+
+    def _scores(self, query: _Query) -> np.ndarray:
+        scores = np.zeros(len(self.articles), dtype=np.float32)
+        for term, weight in query.terms.items():
+            indices, contributions = self._postings[term]
+            scores[indices] += weight * contributions
+        return scores
+
+    def _coverage(self, query: _Query, index: int) -> float:
+        total = satisfied = 0.0
+        for slot in query.slots:
+            weight = max((self._idf.get(t, self._max_idf) for t in slot), default=self._max_idf)
+            total += weight
+            if any(t in self._postings and _has(self._postings[t][0], index) for t in slot):
+                satisfied += weight
+        return satisfied / total if total else 0.0
+
+    def glossary_entry(self, text: str) -> GlossaryEntry | None:
+        """The glossary entry when the question is just a term ("que es OEFA")."""
+        words = [self.correct(w) or w for w in content_words(text)]
+        return self._glossary_by_phrase.get(tuple(words)) if words else None
+
+    def search(self, text: str, limit: int = 4) -> Answer:
+        query = self._parse(text)
+        glossary = self.glossary_entry(text)
+        if not query.terms:
+            return Answer(None, (), glossary, ())
+        scores = self._scores(query)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        ranked = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        if not ranked:
+            return Answer(None, (), glossary, ())
+        top_index, top_score = ranked[0]
+        coverage = self._coverage(query, top_index)
+        topics = self._topics([self.articles[i] for i, _s in ranked])
+        confident = top_score >= MIN_SCORE and coverage >= MIN_COVERAGE
+        if glossary is not None and glossary.articles:
+            confident = True
+        if not confident:
+            closest = tuple(self.articles[i] for i, _s in ranked[:3])
+            return Answer(None, closest, glossary, topics, top_score, coverage)
+        others = tuple(self.articles[i] for i, s in ranked[1:] if s >= RELATED_SHARE * top_score)[
+            : limit - 1
+        ]
+        return Answer(self.articles[top_index], others, glossary, topics, top_score, coverage)
+
+    def _topics(self, articles: list[Article]) -> tuple[Topic, ...]:
+        seen: list[Topic] = []
+        for article in articles:
+            topic = self.kit.topic(article.topic)
+            if topic is not None and topic not in seen:
+                seen.append(topic)
+        return tuple(seen)
+
+
+def _find(words: list[str], phrase: tuple[str, ...]) -> int:
+    size = len(phrase)
+    for start in range(len(words) - size + 1):
+        if tuple(words[start : start + size]) == phrase:
+            return start
+    return -1
+
+
+def _has(sorted_indices: np.ndarray, index: int) -> bool:
+    position = int(np.searchsorted(sorted_indices, index))
+    return position < len(sorted_indices) and int(sorted_indices[position]) == index

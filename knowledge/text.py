@@ -1,0 +1,79 @@
+"""Spanish as officials type it: folding, tokens, stems and a sound-alike key for typos."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("spanish")
+_TOKEN = re.compile(r"[a-z0-9ñ]+")
+_HYPHENATED = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9]{1,3}\b)")
+
+# Question words, greetings and filler: they say nothing about which article is wanted.
+STOPWORDS = frozenset(
+    """
+    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun ayuda ayudame
+    ayudeme bien buenas buenos buen cada casi como con conmigo consulta consultar cual
+    cuales cualquier cuando cuanta cuantas cuanto cuantos de debe deben debo decir define
+    definicion del desde dia dias dice dime donde dos e el ella ellas ellos en entre era
+    eres es esa esas ese eso esos esta estan estar este esto estos explica explicame
+    explique favor fue gracias ha hay haber hace hacer hola info informacion informar la
+    las le les lo los me mi mis mucho muy necesito ni no nos nosotros o oiga oye para pero
+    podria podrias por porfa porque pregunta puede pueden puedes puedo pues que queria
+    quien quienes quiero quisiera saber se sea segun ser si sido sin sirve sobre son soy
+    su sus tal tambien tardes te tema tengo tiene tienen toda todas todo todos tu tus u un
+    una unas uno unos usted ustedes va van ver y ya yo significa significado concepto
+    noches exactamente hablame cuentame entiendo
+    """.split()  # noqa: SIM905
+)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case without accents (ñ kept), hyphenated acronyms joined (EIA-d → eiad)."""
+    lowered = text.casefold().replace("ñ", "\0")
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
+    )
+    return _HYPHENATED.sub("", plain.replace("\0", "ñ"))
+
+
+def words(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+_SOUNDS = [
+    (re.compile(r"ñ"), "n"),
+    (re.compile(r"h"), ""),
+    (re.compile(r"qu"), "k"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"[cq]"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+@lru_cache(maxsize=65536)
+def sound_key(word: str) -> str:
+    """Spanish spelling collapsed to sound: formalisacion, formalizacion → the same key."""
+    key = word
+    for pattern, replacement in _SOUNDS:
+        key = pattern.sub(replacement, key)
+    return key
