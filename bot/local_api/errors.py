@@ -1,0 +1,71 @@
+"""Telegram-shaped API errors.
+
+Every failure the local server reports goes through :class:`ApiError`, so the JSON body always has
+the exact shape Telegram uses (``ok``/``error_code``/``description`` and, for flood control,
+``parameters.retry_after``) and client libraries map it to the same exceptions they would raise in
+production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """A Bot API error response: HTTP status plus Telegram's human-readable description."""
+
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body Telegram sends for this error."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(reason: str) -> ApiError:
+    """400 with Telegram's ``Bad Request:`` prefix."""
+    return ApiError(400, f"Bad Request: {reason}")
+
+
+def forbidden(reason: str) -> ApiError:
+    """403 with Telegram's ``Forbidden:`` prefix."""
+    return ApiError(403, f"Forbidden: {reason}")
+
+
+def conflict(reason: str) -> ApiError:
+    """409, used by getUpdates when another poller or a webhook is active."""
+    return ApiError(409, f"Conflict: {reason}")
+
+
+def too_many_requests(retry_after: int) -> ApiError:
+    """429 flood-control error; ``retry_after`` is whole seconds, as Telegram sends it."""
+    return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+def not_found() -> ApiError:
+    """404 for unknown methods and malformed tokens."""
+    return ApiError(404, "Not Found")
+
+
+def unauthorized() -> ApiError:
+    """401 for a well-formed token that is not this bot's."""
+    return ApiError(401, "Unauthorized")
+
+
+def server_error(status: int) -> ApiError:
+    """5xx with the HTTP reason phrase as description, like Telegram's gateway errors."""
+    phrases = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+    return ApiError(status, phrases.get(status, "Internal Server Error"))
+
+
+QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
