@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.updates import PerUserUpdateProcessor
 from handlers import command_menu
 from handlers.base import Runtime
+from knowledge.base import KnowledgeBase
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ def file_url_for(base_url: str) -> str:
     return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
 
 
-def build_application(settings: Settings, db: Database) -> Application:
+def build_application(
+    settings: Settings, db: Database, knowledge: KnowledgeBase | None = None
+) -> Application:
     if settings.token is None:
         raise ConfigError(
             "Falta TELEGRAM_BOT_TOKEN: pida un token a @BotFather en Telegram y defínalo en el "
@@ -39,7 +42,9 @@ def build_application(settings: Settings, db: Database) -> Application:
         .post_init(_announce_commands)
         .build()
     )
-    application.bot_data["runtime"] = Runtime(settings=settings, db=db)
+    application.bot_data["runtime"] = Runtime(
+        settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load()
+    )
     handlers.register(application)
     return application
 

@@ -48,9 +48,10 @@ def main() -> None:
     with english.open("rb") as file:
         catalog = read_po(file, locale="en")
     for message in catalog:
-        if message.id and not message.string:
-            message.string = message.id
+        if message.id:
+            message.string = message.id  # English msgids are the English text
         message.flags.discard("fuzzy")
+    catalog.obsolete.clear()
     with english.open("wb") as file:
         write_po(file, catalog, width=0)
 

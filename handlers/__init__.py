@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.i18n import N_
-from handlers import admin, conversation, errors, menu, privacy, profile, registration, start
+from handlers import (
+    admin,
+    conversation,
+    errors,
+    experts,
+    menu,
+    privacy,
+    profile,
+    registration,
+    start,
+    toolkit,
+)
 from handlers.base import HandlerFn, make_callback
 from handlers.registry import Buttons, Command, Feature
 
@@ -25,6 +44,8 @@ FEATURES: tuple[Feature, ...] = (
     registration.FEATURE,
     _CORE,
     profile.FEATURE,
+    toolkit.FEATURE,
+    experts.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )
@@ -86,5 +107,13 @@ def register(application: Application) -> None:
     )
     application.add_handler(
         CallbackQueryHandler(make_callback(conversation.on_stale_button, None, "stale button"))
+    )
+    application.add_handler(
+        InlineQueryHandler(make_callback(toolkit.on_inline_query, None, "inline query"))
+    )
+    application.add_handler(
+        ChosenInlineResultHandler(
+            make_callback(toolkit.on_chosen_inline_result, None, "inline result")
+        )
     )
     application.add_error_handler(errors.on_error)

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from bot.i18n import N_, translator
 from bot.services import staff
 from bot.services.profile import SEXES
-from bot.services.roles import Role
+from bot.services.roles import ROLE_LABELS, Role
 from handlers import command_menu
 from handlers.base import Ctx, esc
 from handlers.registry import Command, Feature
@@ -19,9 +19,21 @@ log = logging.getLogger(__name__)
 
 
 async def coordinator_command(ctx: Ctx) -> None:
+    await _grant_command(ctx, Role.COORDINATOR)
+
+
+async def specialist_command(ctx: Ctx) -> None:
+    await _grant_command(ctx, Role.SPECIALIST)
+
+
+async def _grant_command(ctx: Ctx, role: Role) -> None:
     _ = ctx._
     if len(ctx.args) != 1:
-        ctx.reply(_("Usage: /coordinador &lt;Telegram id or @username&gt;"))
+        ctx.reply(
+            _("Usage: /{command} &lt;Telegram id or @username&gt;").format(
+                command="coordinador" if role is Role.COORDINATOR else "especialista"
+            )
+        )
         return
     target = await staff.resolve_target(ctx.session, ctx.args[0])
     if target is None:
@@ -32,31 +44,32 @@ async def coordinator_command(ctx: Ctx) -> None:
             ).format(who=esc(ctx.args[0][:64]))
         )
         return
-    grant = await staff.grant_role(ctx.session, target, Role.COORDINATOR, granted_by=ctx.user.id)
+    grant = await staff.grant_role(ctx.session, target, role, granted_by=ctx.user.id)
     who = esc(grant.name or str(target))
+    role_name = _(ROLE_LABELS[role]).lower()
     if grant.applied_now:
         person = await people.get(ctx.session, target)
         language = person.locale if person else ctx.settings.bot_locale
-        ctx.reply(_("Done: {who} is now a coordinator.").format(who=who))
-        ctx.later(lambda: _tell_new_coordinator(ctx, target, language))
+        ctx.reply(_("Done: {who} now has the role {role}.").format(who=who, role=role_name))
+        ctx.later(lambda: _tell_new_role(ctx, target, role, language))
     else:
         ctx.reply(
             _(
-                "Done: {who} will be a coordinator as soon as they start using Minka and "
+                "Done: {who} will have the role {role} as soon as they start using Minka and "
                 "accept the privacy notice."
-            ).format(who=who)
+            ).format(who=who, role=role_name)
         )
 
 
-async def _tell_new_coordinator(ctx: Ctx, telegram_id: int, language: str) -> None:
-    await command_menu.set_for_chat(ctx.context.bot, telegram_id, Role.COORDINATOR, language)
+async def _tell_new_role(ctx: Ctx, telegram_id: int, role: Role, language: str) -> None:
+    await command_menu.set_for_chat(ctx.context.bot, telegram_id, role, language)
     t = translator(language, ctx.settings.timezone)
     try:
         await ctx.context.bot.send_message(
             telegram_id,
             t.gettext(
-                "An administrator made you a coordinator. Write /ayuda to see your commands."
-            ),
+                "An administrator gave you the role {role}. Write /ayuda to see your commands."
+            ).format(role=t.gettext(ROLE_LABELS[role]).lower()),
         )
     except TelegramError as error:
         log.info("could not tell %s about the new role: %s", telegram_id, error)
@@ -106,6 +119,7 @@ FEATURE = Feature(
             Role.COORDINATOR,
         ),
         Command("coordinador", coordinator_command, N_("Make someone a coordinator"), Role.ADMIN),
+        Command("especialista", specialist_command, N_("Make someone a specialist"), Role.ADMIN),
         Command("auditoria", audit_command, N_("Latest audit log entries"), Role.ADMIN),
     ),
 )

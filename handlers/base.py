@@ -30,6 +30,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.services.roles import Role, authorize, effective_role
+from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.repositories import people
 from storage.repositories.people import PersonRecord
@@ -46,6 +47,7 @@ class Runtime:
 
     settings: Settings
     db: Database
+    knowledge: KnowledgeBase
 
 
 def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -104,6 +106,18 @@ class Ctx:
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         self._actions.append(lambda: self._edit(message, text, markup))
 
+    def show_keyboard(self, keyboard: Keyboard) -> None:
+        """Change only the buttons of the message whose button was pressed."""
+        message = self.query.message if self.query else None
+        if isinstance(message, Message):
+            self._actions.append(
+                lambda: self._edit_keyboard(message, InlineKeyboardMarkup(keyboard))
+            )
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime_of(self.context)
+
     def toast(self, text: str, *, alert: bool = False) -> None:
         """The short notice shown when a button is pressed (at most 200 characters)."""
         self._toast = (text[:200], alert)
@@ -138,6 +152,13 @@ class Ctx:
             disable_web_page_preview=True,
         )
 
+    async def _edit_keyboard(self, message: Message, markup: InlineKeyboardMarkup) -> None:
+        await _ignore_unchanged(
+            self.context.bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
+            )
+        )
+
     async def _edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
             await self.context.bot.edit_message_text(
@@ -154,6 +175,14 @@ class Ctx:
             if "can't be edited" in error.message or "not found" in error.message:
                 await self._send(text, markup)  # too old to edit: answer with a fresh message
                 return
+            raise
+
+
+async def _ignore_unchanged(call: Awaitable[Any]) -> None:
+    try:
+        await call
+    except BadRequest as error:
+        if "not modified" not in error.message:
             raise
 
 

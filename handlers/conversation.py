@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import menu
+from handlers import toolkit
 from handlers.base import Ctx
 from storage.repositories.conversations import get_state
 
@@ -18,13 +18,7 @@ async def on_text(ctx: Ctx) -> None:
     if handler is not None:
         await handler(ctx, text)
         return
-    ctx.reply(
-        ctx._(
-            "I can't answer free-text questions yet: the Tool Kit search is coming soon. "
-            "Meanwhile, use the menu."
-        )
-    )
-    menu.show_menu(ctx)
+    await toolkit.answer_question(ctx, text)
 
 
 async def on_other_message(ctx: Ctx) -> None:

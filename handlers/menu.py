@@ -10,7 +10,6 @@ from storage.repositories.conversations import clear_state, get_state
 
 # Sections that later features fill in; until then their button says so instead of doing nothing.
 COMING_SOON: dict[str, str] = {
-    "kb": N_("📚 Consult the Tool Kit (coming soon)"),
     "workshops": N_("🎓 Workshops (coming soon)"),
     "meetings": N_("🤝 Meetings (coming soon)"),
     "cases": N_("📁 My cases (coming soon)"),
@@ -19,11 +18,13 @@ COMING_SOON: dict[str, str] = {
 
 def menu_keyboard(ctx: Ctx) -> list:
     _ = ctx._
-    sections = [button(_(label), f"menu:{key}") for key, label in COMING_SOON.items()]
+    workshops, meetings, cases = (
+        button(_(label), f"menu:{key}") for key, label in COMING_SOON.items()
+    )
     return [
-        [sections[0]],
-        [sections[1], sections[2]],
-        [sections[3], button(_("👤 My profile"), "menu:profile")],
+        [button(_("📚 Consult the Tool Kit"), "kb:topics")],
+        [workshops, meetings],
+        [cases, button(_("👤 My profile"), "menu:profile")],
         [button(_("❓ Help"), "menu:help")],
     ]
 

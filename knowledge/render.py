@@ -25,7 +25,8 @@ def article_messages(article: Article, t: Translator) -> list[str]:
     parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
     if article.sources:
         sources = "\n".join(f"• {html.escape(s, quote=False)}" for s in article.sources)
-        parts.append(f"<b>{_('Sources')}</b>\n{sources}")
+        heading = _("Sources")
+        parts.append(f"<b>{heading}</b>\n{sources}")
     reviewed = _("Reviewed on {date}.").format(date=_date(t, article.reviewed))
     if article.valid_as_of is not None:
         reviewed += " " + _("Valid as of {date}; the rule may change.").format(

@@ -55,7 +55,7 @@ async def test_admin_names_a_coordinator_by_username(
     assert "No conozco a «@nadie»" in unknown.text
 
     (done,) = await admin.say("/coordinador @anaq")
-    assert "Ana Quispe Mamani ahora es coordinador/a" in done.text
+    assert "Ana Quispe Mamani ahora tiene el rol de coordinador/a" in done.text
     notice = await ana.reply()
     assert "le asignó el rol de coordinador/a" in notice.text
     scoped = api.commands({"type": "chat", "chat_id": ana.id})
@@ -75,7 +75,7 @@ async def test_coordinator_named_before_first_contact(
     api: LocalBotApi, admin: Chatter, bot: Settings
 ) -> None:
     (done,) = await admin.say("/coordinador 777001")
-    assert "será coordinador/a en cuanto empiece a usar Minka" in done.text
+    assert "tendrá el rol de coordinador/a en cuanto empiece a usar Minka" in done.text
     newcomer = Chatter(api, 777001, "Luis", last_name="Mamani")
     await register(newcomer)
     db = Database(bot.database_url)

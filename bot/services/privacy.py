@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories import audit, people
+from storage.repositories import audit, people, toolkit
 from storage.repositories.conversations import clear_state, get_state
 from storage.types import utcnow
 
@@ -40,6 +40,19 @@ async def export(session: AsyncSession, telegram_id: int) -> dict[str, Any] | No
             if state
             else None
         ),
+        "preguntas": [
+            {"fecha": _iso(at), "texto": text}
+            for at, text in await toolkit.person_questions(session, person.id)
+        ],
+        "preguntas_a_especialistas": [
+            {
+                "fecha": _iso(item.created_at),
+                "pregunta": item.text,
+                "estado": item.status,
+                "respuesta": item.answer,
+            }
+            for item in await toolkit.person_escalations(session, person.id)
+        ],
         "registro_de_auditoria": [
             {
                 "fecha": _iso(entry.at),
@@ -56,7 +69,10 @@ async def erase(session: AsyncSession, telegram_id: int) -> bool:
     """Delete the person's identifying data, keeping anonymous counts. False if none held."""
     if await people.get(session, telegram_id) is None:
         return False
+    person = await people.get(session, telegram_id)
+    assert person is not None
     await clear_state(session, telegram_id)
+    await toolkit.forget_texts(session, person.id)
     await people.erase(session, telegram_id, utcnow())
     await audit.append(
         session, actor_telegram_id=None, action="erase_personal_data", outcome="done"

@@ -1,0 +1,93 @@
+"""Tool Kit rules: answering a question, recording views and feedback, and escalations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.base import KnowledgeBase
+from knowledge.search import Answer
+from knowledge.text import content_words
+from storage.repositories import toolkit
+from storage.repositories.people import PersonRecord
+from storage.repositories.toolkit import EscalationRecord
+
+QUESTION_MAX = 1000  # longer texts are cut for storage; Telegram allows 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    answer: Answer
+    question_id: int
+
+
+def _person_id(person: PersonRecord | None) -> int | None:
+    """Only people who accepted the notice are linked to what they do."""
+    return person.id if person is not None else None
+
+
+async def ask(
+    session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str
+) -> Asked:
+    answer = kb.index.search(text)
+    question_id = await toolkit.log_question(
+        session,
+        person_id=_person_id(person),
+        text=text[:QUESTION_MAX],
+        normalized=" ".join(content_words(text)),
+        answer_article_id=answer.best.id if answer.best else None,
+        confident=answer.confident,
+    )
+    if answer.best is not None:
+        await toolkit.record_view(session, answer.best.id, _person_id(person), "search")
+    return Asked(answer, question_id)
+
+
+async def view(
+    session: AsyncSession, person: PersonRecord | None, article_id: str, source: str
+) -> None:
+    await toolkit.record_view(session, article_id, _person_id(person), source)
+
+
+async def feedback(
+    session: AsyncSession,
+    person: PersonRecord | None,
+    article_id: str,
+    useful: bool,
+    question_id: int | None,
+) -> None:
+    await toolkit.record_feedback(
+        session,
+        article_id=article_id,
+        person_id=_person_id(person),
+        question_id=question_id,
+        useful=useful,
+    )
+
+
+async def escalate(session: AsyncSession, person: PersonRecord, question_id: int) -> int | None:
+    """Send the person's own question to the specialists; None if it was sent already.
+
+    Raises PermissionError for a question that is not theirs (a forged or foreign button).
+    """
+    question = await toolkit.question_text(session, question_id)
+    if question is None or question[1] != person.id:
+        raise PermissionError(question_id)
+    text = question[0]
+    return await toolkit.create_escalation(
+        session,
+        question_id=question_id,
+        person_id=person.id,
+        region_code=person.region_code,
+        text=text,
+    )
+
+
+async def answer_escalation(
+    session: AsyncSession, escalation_id: int, answer: str, specialist: PersonRecord
+) -> EscalationRecord | None:
+    """Record the answer; None if the question does not exist or was answered already."""
+    if not await toolkit.answer_escalation(session, escalation_id, answer, specialist.id):
+        return None
+    return await toolkit.get_escalation(session, escalation_id)

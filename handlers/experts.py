@@ -1,0 +1,177 @@
+"""Questions for the specialists: sending one, answering from /preguntas, /mis_preguntas.
+
+Callback data: ask:<question> (the asker) | ex:ans:<escalation> | ex:cancel (specialists).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.i18n import N_, translator
+from bot.services import toolkit
+from bot.services.roles import Role, allows
+from handlers import start
+from handlers.base import Ctx, esc
+from handlers.keyboards import button
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import toolkit as usage
+from storage.repositories.conversations import clear_state, get_state, set_state
+
+log = logging.getLogger(__name__)
+ANSWERING = "expert_answer"
+ANSWER_MAX = 3500  # leaves room for the quoted question within Telegram's 4096
+
+
+async def on_ask(ctx: Ctx) -> None:
+    """ask:<question id>: the asker sends their question to the specialists."""
+    _ = ctx._
+    argument = ctx.data[1] if len(ctx.data) > 1 else ""
+    if not argument.isdigit():
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if ctx.person is None:
+        start.ask_consent(
+            ctx,
+            lead=_(
+                "To send your question to a specialist and receive the answer, Minka needs to "
+                "store your data. Then write your question again."
+            ),
+        )
+        return
+    try:
+        escalation_id = await toolkit.escalate(ctx.session, ctx.person, int(argument))
+    except PermissionError:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if escalation_id is None:
+        ctx.toast(_("This question was already sent."), alert=True)
+        return
+    ctx.toast(_("Sent."))
+    ctx.show(
+        _(
+            "📨 Your question was sent to the programme's specialists. "
+            "The answer will arrive in this chat; see your questions with /mis_preguntas."
+        )
+    )
+
+
+async def pending_command(ctx: Ctx) -> None:
+    _ = ctx._
+    pending = await usage.pending_escalations(ctx.session, 10)
+    total = await usage.count_pending(ctx.session)
+    if not pending:
+        ctx.reply(_("There are no pending questions. Thank you!"))
+        return
+    ctx.reply(
+        ctx.t.ngettext(
+            "<b>{count} pending question</b>, oldest first:",
+            "<b>{count} pending questions</b>, oldest first:",
+            total,
+        ).format(count=total)
+    )
+    for item in pending:
+        who = esc(item.asker_name or _("(name not given)"))
+        region = esc(item.region_name or _("(region not given)"))
+        when = esc(ctx.t.datetime(item.created_at))
+        ctx.reply(
+            f"❓ {esc(item.text)}\n<i>— {who}, {region} · {when}</i>",
+            [[button(_("Answer"), f"ex:ans:{item.id}")]],
+        )
+
+
+async def on_button(ctx: Ctx) -> None:
+    """ex:ans:<escalation id> | ex:cancel"""
+    _ = ctx._
+    action = ctx.data[1] if len(ctx.data) > 1 else ""
+    argument = ctx.data[2] if len(ctx.data) > 2 else ""
+    if action == "cancel":
+        await clear_state(ctx.session, ctx.user.id)
+        ctx.show(_("Answer cancelled. The question is still pending."))
+        return
+    if action != "ans" or not argument.isdigit() or ctx.person is None:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    item = await usage.get_escalation(ctx.session, int(argument))
+    if item is None or item.status != "pending":
+        ctx.toast(_("This question has already been answered."), alert=True)
+        return
+    await set_state(ctx.session, ctx.user.id, ANSWERING, "text", {"escalation": item.id})
+    ctx.reply(
+        _("Write your answer to:\n«{question}»").format(question=esc(item.text)),
+        [[button(_("Cancel"), "ex:cancel")]],
+    )
+
+
+async def on_answer_text(ctx: Ctx, text: str) -> None:
+    _ = ctx._
+    state = await get_state(ctx.session, ctx.user.id)
+    if state is None or ctx.person is None or not allows(ctx.role, Role.SPECIALIST):
+        await clear_state(ctx.session, ctx.user.id)
+        return
+    answer = text.strip()
+    if not answer or len(answer) > ANSWER_MAX:
+        ctx.reply(_("The answer must have between 1 and 3500 characters. Please write it again."))
+        return
+    item = await toolkit.answer_escalation(
+        ctx.session, int(state.data["escalation"]), answer, ctx.person
+    )
+    await clear_state(ctx.session, ctx.user.id)
+    if item is None:
+        ctx.reply(_("Someone else already answered this question. Yours was not sent."))
+        return
+    ctx.reply(_("✅ Answer sent. Thank you!"))
+    if item.asker_telegram_id is not None:
+        ctx.later(
+            lambda: _deliver(ctx, item.asker_telegram_id, item.asker_locale, item.text, answer)
+        )
+
+
+async def _deliver(ctx: Ctx, chat_id: int, language: str, question: str, answer: str) -> None:
+    t = translator(language, ctx.settings.timezone)
+    text = t.gettext(
+        "📬 <b>A specialist answered your question</b>\n«{question}»\n\n{answer}"
+    ).format(question=esc(question), answer=esc(answer))
+    try:
+        await ctx.context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as error:
+        log.warning("answer to escalation could not be delivered to %s: %s", chat_id, error)
+
+
+async def my_questions_command(ctx: Ctx) -> None:
+    _ = ctx._
+    if ctx.person is None:
+        ctx.reply(_("You have not sent questions to the specialists."))
+        return
+    items = await usage.person_escalations(ctx.session, ctx.person.id)
+    if not items:
+        ctx.reply(
+            _(
+                "You have not sent questions to the specialists. When Minka has no sure answer, "
+                "it offers to send your question."
+            )
+        )
+        return
+    blocks = [_("<b>My questions to the specialists</b>")]
+    for item in items[:10]:
+        when = esc(ctx.t.datetime(item.created_at))
+        if item.answer:
+            status = _("Answered: {answer}").format(answer=esc(item.answer))
+        else:
+            status = _("Pending")
+        blocks.append(f"❓ {esc(item.text)}\n<i>{when}</i>\n{status}")
+    ctx.reply("\n\n".join(blocks)[:4000])
+
+
+FEATURE = Feature(
+    commands=(
+        Command("mis_preguntas", my_questions_command, N_("My questions to the specialists"), None),
+        Command(
+            "preguntas", pending_command, N_("Pending questions for specialists"), Role.SPECIALIST
+        ),
+    ),
+    buttons=(Buttons("ask", on_ask, None), Buttons("ex", on_button, Role.SPECIALIST)),
+    forms={ANSWERING: on_answer_text},
+)

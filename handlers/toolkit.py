@@ -1,0 +1,336 @@
+"""The Mining Tool Kit in the chat: topics, articles, free-text questions, glossary, inline.
+
+Callback data: kb:topics | kb:t:<topic>:<page> | kb:a:<article>[:<question>] |
+kb:u:<article>:<1|0>[:<question>] | kb:g | kb:g:<letter> | kb:gt:<term slug>.
+Escalation buttons (ask:<question>) live in handlers.experts.
+Browsing edits the same message; a typed question gets a new one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+
+from bot.i18n import N_
+from bot.services import toolkit
+from handlers.base import Ctx, Keyboard, esc
+from handlers.keyboards import button, page_bounds, rows
+from handlers.registry import Buttons, Command, Feature
+from knowledge.base import KnowledgeBase
+from knowledge.model import Article, GlossaryEntry
+from knowledge.render import article_messages, glossary_message
+from knowledge.search import Answer
+from knowledge.text import fold
+
+ARTICLES_PER_PAGE = 6
+INLINE_RESULTS = 10
+
+
+def _kb(ctx: Ctx) -> KnowledgeBase:
+    return ctx.runtime.knowledge
+
+
+def topics_view(ctx: Ctx) -> tuple[str, Keyboard]:
+    kit = _kb(ctx).kit
+    keyboard = [[button(topic.name, f"kb:t:{topic.id}:0")] for topic in kit.topics]
+    keyboard.append(
+        [button(ctx._("📖 Glossary"), "kb:g"), button(ctx._("« Main menu"), "menu:main")]
+    )
+    text = ctx._(
+        "<b>Mining Tool Kit</b>\nChoose a topic, or simply type your question "
+        "(typos and missing accents are fine)."
+    )
+    return text, keyboard
+
+
+def topic_view(ctx: Ctx, topic_id: str, page: int) -> tuple[str, Keyboard] | None:
+    kit = _kb(ctx).kit
+    topic = kit.topic(topic_id)
+    if topic is None:
+        return None
+    articles = kit.in_topic(topic_id)
+    page, first, pages = page_bounds(len(articles), page, ARTICLES_PER_PAGE)
+    keyboard = [
+        [button(article.title, f"kb:a:{article.id}")]
+        for article in articles[first : first + ARTICLES_PER_PAGE]
+    ]
+    nav = []
+    if page > 0:
+        nav.append(button(ctx._("◀ Previous"), f"kb:t:{topic_id}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(button(ctx._("Next ▶"), f"kb:t:{topic_id}:{page + 1}"))
+    if nav:
+        keyboard.append(nav)
+    keyboard.append([button(ctx._("« Topics"), "kb:topics")])
+    text = f"<b>{esc(topic.name)}</b>\n{esc(topic.description)}"
+    if pages > 1:
+        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    return text, keyboard
+
+
+def feedback_row(
+    ctx: Ctx, article_id: str, question_id: int | None, chosen: bool | None = None
+) -> list:
+    suffix = f":{question_id}" if question_id is not None else ""
+    yes = ("✓ " if chosen is True else "") + ctx._("👍 Yes")
+    no = ("✓ " if chosen is False else "") + ctx._("👎 No")
+    return [button(yes, f"kb:u:{article_id}:1{suffix}"), button(no, f"kb:u:{article_id}:0{suffix}")]
+
+
+def article_keyboard(
+    ctx: Ctx,
+    article: Article,
+    question_id: int | None,
+    *,
+    chosen: bool | None = None,
+    others: tuple[Article, ...] = (),
+) -> Keyboard:
+    kit = _kb(ctx).kit
+    keyboard: Keyboard = [feedback_row(ctx, article.id, question_id, chosen)]
+    suggestions = others or tuple(kit.articles[r] for r in article.related if r in kit.articles)
+    for other in suggestions[:3]:
+        keyboard.append([button("↪ " + other.title, f"kb:a:{other.id}")])
+    keyboard.append(
+        [button(ctx._("« Back"), f"kb:t:{article.topic}:0"), button(ctx._("Topics"), "kb:topics")]
+    )
+    return keyboard
+
+
+def article_text(ctx: Ctx, article: Article, *, lead: str | None = None) -> list[str]:
+    parts = article_messages(article, ctx.t)
+    question = "<i>" + ctx._("Was this useful?") + "</i>"
+    if lead:
+        parts[0] = f"{lead}\n\n{parts[0]}"
+    parts[-1] = f"{parts[-1]}\n\n{question}"
+    return parts
+
+
+def show_article(
+    ctx: Ctx,
+    article: Article,
+    *,
+    edit: bool,
+    question_id: int | None = None,
+    others: tuple[Article, ...] = (),
+    lead: str | None = None,
+) -> None:
+    parts = article_text(ctx, article, lead=lead)
+    keyboard = article_keyboard(ctx, article, question_id, others=others)
+    for part in parts[:-1]:
+        ctx.reply(part)
+    if edit and len(parts) == 1:
+        ctx.show(parts[-1], keyboard)
+    else:
+        ctx.reply(parts[-1], keyboard)
+
+
+async def topics_command(ctx: Ctx) -> None:
+    text, keyboard = topics_view(ctx)
+    ctx.reply(text, keyboard)
+
+
+def show_topics(ctx: Ctx, *, edit: bool) -> None:
+    text, keyboard = topics_view(ctx)
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+async def answer_question(ctx: Ctx, text: str) -> None:
+    """Free text: the best article itself, or an honest "not sure" with a way to an expert."""
+    _ = ctx._
+    text = text.strip()
+    if not text:
+        return
+    asked = await toolkit.ask(ctx.session, _kb(ctx), ctx.person, text)
+    answer = asked.answer
+    if answer.glossary is not None:
+        ctx.reply(glossary_message(answer.glossary))
+    if answer.best is not None:
+        show_article(
+            ctx, answer.best, edit=False, question_id=asked.question_id, others=answer.others
+        )
+        return
+    if answer.glossary is not None and not answer.others:
+        return
+    _not_sure(ctx, answer, asked.question_id)
+
+
+def _not_sure(ctx: Ctx, answer: Answer, question_id: int) -> None:
+    _ = ctx._
+    lines = [_("I did not find a sure answer to your question.")]
+    keyboard: Keyboard = []
+    if answer.others:
+        lines.append(_("These articles are the closest:"))
+        keyboard += [[button("↪ " + a.title, f"kb:a:{a.id}")] for a in answer.others[:3]]
+    if answer.topics:
+        keyboard += rows([button("📂 " + t.name, f"kb:t:{t.id}:0") for t in answer.topics[:2]], 1)
+    lines.append(_("A specialist of the programme can answer you here, in this chat."))
+    keyboard.append([button(_("📨 Send my question to a specialist"), f"ask:{question_id}")])
+    ctx.reply("\n".join(lines), keyboard)
+
+
+async def search_command(ctx: Ctx) -> None:
+    text = " ".join(ctx.args)
+    if not text:
+        ctx.reply(
+            ctx._("Write your question after the command, for example: /buscar qué es el REINFO")
+        )
+        return
+    await answer_question(ctx, text)
+
+
+def _slug(term: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(term)).strip("-")[:40] or "x"
+
+
+def _letter(entry: GlossaryEntry) -> str:
+    first = fold(entry.term)[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def glossary_letters(ctx: Ctx) -> tuple[str, Keyboard]:
+    letters = sorted({_letter(e) for e in _kb(ctx).kit.glossary})
+    keyboard = rows([button(letter, f"kb:g:{letter}") for letter in letters], 6)
+    keyboard.append([button(ctx._("« Topics"), "kb:topics")])
+    return ctx._(
+        "<b>Glossary</b>\nChoose a letter, or write /glosario followed by a term."
+    ), keyboard
+
+
+def glossary_letter(ctx: Ctx, letter: str) -> tuple[str, Keyboard]:
+    entries = [e for e in _kb(ctx).kit.glossary if _letter(e) == letter]
+    keyboard = [[button(e.term, f"kb:gt:{_slug(e.term)}")] for e in entries]
+    keyboard.append([button(ctx._("« Letters"), "kb:g")])
+    return ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter)), keyboard
+
+
+def glossary_term(ctx: Ctx, entry: GlossaryEntry) -> tuple[str, Keyboard]:
+    kit = _kb(ctx).kit
+    keyboard = [
+        [button("↪ " + kit.articles[a].title, f"kb:a:{a}")]
+        for a in entry.articles
+        if a in kit.articles
+    ]
+    keyboard.append(
+        [button(ctx._("« Letter {letter}").format(letter=_letter(entry)), f"kb:g:{_letter(entry)}")]
+    )
+    return glossary_message(entry), keyboard
+
+
+async def glossary_command(ctx: Ctx) -> None:
+    _ = ctx._
+    term = " ".join(ctx.args).strip()
+    if not term:
+        text, keyboard = glossary_letters(ctx)
+        ctx.reply(text, keyboard)
+        return
+    index = _kb(ctx).index
+    entry = index.glossary_entry(term)
+    if entry is None:
+        entry = next((e for e in _kb(ctx).kit.glossary if _slug(e.term) == _slug(term)), None)
+    if entry is None:
+        ctx.reply(
+            _(
+                "«{term}» is not in the glossary. Browse it with /glosario or ask your question."
+            ).format(term=esc(term[:60]))
+        )
+        return
+    text, keyboard = glossary_term(ctx, entry)
+    ctx.reply(text, keyboard)
+
+
+async def on_button(ctx: Ctx) -> None:
+    _ = ctx._
+    kit = _kb(ctx).kit
+    action, args = (ctx.data[1] if len(ctx.data) > 1 else ""), ctx.data[2:]
+    if action == "topics":
+        show_topics(ctx, edit=True)
+    elif action == "t" and len(args) == 2 and args[1].isdigit():
+        view = topic_view(ctx, args[0], int(args[1]))
+        if view is None:
+            ctx.toast(_("That topic no longer exists."))
+            show_topics(ctx, edit=True)
+        else:
+            ctx.show(*view)
+    elif action == "a" and args and args[0] in kit.articles:
+        article = kit.articles[args[0]]
+        await toolkit.view(ctx.session, ctx.person, article.id, "browse")
+        show_article(ctx, article, edit=True)
+    elif action == "u" and len(args) >= 2 and args[0] in kit.articles and args[1] in ("0", "1"):
+        question_id = int(args[2]) if len(args) > 2 and args[2].isdigit() else None
+        useful = args[1] == "1"
+        await toolkit.feedback(ctx.session, ctx.person, args[0], useful, question_id)
+        ctx.toast(_("Thank you for your feedback!"))
+        ctx.show_keyboard(_with_choice(ctx, args[0], question_id, useful))
+    elif action == "g" and not args:
+        ctx.show(*glossary_letters(ctx))
+    elif action == "g" and args:
+        ctx.show(*glossary_letter(ctx, args[0]))
+    elif action == "gt" and args:
+        entry = next((e for e in kit.glossary if _slug(e.term) == args[0]), None)
+        if entry is None:
+            ctx.toast(_("That button is no longer valid."))
+        else:
+            ctx.show(*glossary_term(ctx, entry))
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+def _with_choice(ctx: Ctx, article_id: str, question_id: int | None, useful: bool) -> Keyboard:
+    """The pressed message's keyboard with the feedback row showing the person's choice."""
+    message = ctx.query.message if ctx.query else None
+    markup = getattr(message, "reply_markup", None)
+    feedback = feedback_row(ctx, article_id, question_id, useful)
+    keyboard: Keyboard = []
+    for row in markup.inline_keyboard if markup else ():
+        if any((b.callback_data or "").startswith(f"kb:u:{article_id}:") for b in row):
+            keyboard.append(feedback)
+        else:
+            keyboard.append(list(row))
+    return keyboard or [feedback]
+
+
+async def on_inline_query(ctx: Ctx) -> None:
+    """`@bot pregunta` in any chat: matching articles, ready to share."""
+    query = ctx.update.inline_query
+    if query is None:
+        return
+    index = _kb(ctx).index
+    text = query.query.strip()
+    if text:
+        answer = index.search(text, limit=INLINE_RESULTS)
+        articles = ([answer.best] if answer.best else []) + list(answer.others)
+    else:
+        articles = []
+    results = [
+        InlineQueryResultArticle(
+            id=article.id,
+            title=article.title,
+            description=article.summary,
+            input_message_content=InputTextMessageContent(
+                article_messages(article, ctx.t)[0], parse_mode=ParseMode.HTML
+            ),
+        )
+        for article in articles[:INLINE_RESULTS]
+    ]
+    ctx.later(lambda: query.answer(results, cache_time=300, is_personal=False))
+
+
+async def on_chosen_inline_result(ctx: Ctx) -> None:
+    chosen = ctx.update.chosen_inline_result
+    if chosen is not None and chosen.result_id in _kb(ctx).kit.articles:
+        await toolkit.view(ctx.session, ctx.person, chosen.result_id, "inline")
+
+
+FEATURE = Feature(
+    commands=(
+        Command("temas", topics_command, N_("Browse the Mining Tool Kit by topic"), None),
+        Command("buscar", search_command, N_("Search the Tool Kit: /buscar your question"), None),
+        Command("glosario", glossary_command, N_("Glossary of acronyms and terms"), None),
+    ),
+    buttons=(Buttons("kb", on_button, None),),
+)

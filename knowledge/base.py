@@ -1,0 +1,25 @@
+"""The loaded Tool Kit and its search index, built once at start-up and shared read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.loader import CONTENT_DIR, load
+from knowledge.model import ToolKit
+from knowledge.search import SearchIndex
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    kit: ToolKit
+    index: SearchIndex
+
+    @classmethod
+    def load(cls, content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
+        kit = load(content_dir)
+        synonyms_file = content_dir / "synonyms.yaml"
+        synonyms = yaml.safe_load(synonyms_file.read_text(encoding="utf-8")) or []
+        return cls(kit, SearchIndex(kit, synonyms))

@@ -1,0 +1,222 @@
+"""What people do with the Tool Kit: views, feedback, questions and escalations to experts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question, Region
+from storage.types import utcnow
+
+ERASED_TEXT = "[borrado a pedido de la persona]"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRecord:
+    id: int
+    text: str
+    status: str
+    answer: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    asker_telegram_id: int | None
+    asker_name: str | None
+    asker_locale: str
+    region_name: str | None
+
+
+async def record_view(
+    session: AsyncSession, article_id: str, person_id: int | None, source: str
+) -> None:
+    session.add(ArticleView(article_id=article_id, person_id=person_id, source=source))
+    await session.flush()
+
+
+async def log_question(
+    session: AsyncSession,
+    *,
+    person_id: int | None,
+    text: str,
+    normalized: str,
+    answer_article_id: str | None,
+    confident: bool,
+) -> int:
+    question = Question(
+        person_id=person_id,
+        text=text,
+        normalized=normalized[:300],
+        answer_article_id=answer_article_id,
+        confident=confident,
+    )
+    session.add(question)
+    await session.flush()
+    return question.id
+
+
+async def record_feedback(
+    session: AsyncSession,
+    *,
+    article_id: str,
+    person_id: int | None,
+    question_id: int | None,
+    useful: bool,
+) -> None:
+    """Store a Sí/No; pressing again changes the same answer instead of adding one."""
+    existing = None
+    if person_id is not None:
+        existing = await session.scalar(
+            select(ArticleFeedback).where(
+                ArticleFeedback.article_id == article_id,
+                ArticleFeedback.person_id == person_id,
+                ArticleFeedback.question_id.is_(None)
+                if question_id is None
+                else ArticleFeedback.question_id == question_id,
+            )
+        )
+    if existing is None:
+        session.add(
+            ArticleFeedback(
+                article_id=article_id, person_id=person_id, question_id=question_id, useful=useful
+            )
+        )
+    else:
+        existing.useful, existing.at = useful, utcnow()
+    if question_id is not None:
+        await session.execute(
+            update(Question).where(Question.id == question_id).values(useful=useful)
+        )
+    await session.flush()
+
+
+async def question_text(session: AsyncSession, question_id: int) -> tuple[str, int | None] | None:
+    row = await session.get(Question, question_id)
+    return (row.text, row.person_id) if row else None
+
+
+async def create_escalation(
+    session: AsyncSession,
+    *,
+    question_id: int | None,
+    person_id: int,
+    region_code: str | None,
+    text: str,
+) -> int | None:
+    """A new escalation id, or None when that question was already sent."""
+    if question_id is not None:
+        already = await session.scalar(
+            select(Escalation.id).where(Escalation.question_id == question_id)
+        )
+        if already is not None:
+            return None
+    escalation = Escalation(
+        question_id=question_id, person_id=person_id, region_code=region_code, text=text
+    )
+    session.add(escalation)
+    await session.flush()
+    return escalation.id
+
+
+def _escalations():  # type: ignore[no-untyped-def]
+    asker = aliased(Person)
+    return (
+        select(Escalation, asker.telegram_id, asker.full_name, asker.locale, Region.name)
+        .join(asker, Escalation.person_id == asker.id)
+        .outerjoin(Region, Escalation.region_code == Region.code)
+    )
+
+
+def _record(row: tuple) -> EscalationRecord:  # type: ignore[type-arg]
+    escalation, telegram_id, name, locale, region = row
+    return EscalationRecord(
+        id=escalation.id,
+        text=escalation.text,
+        status=escalation.status,
+        answer=escalation.answer,
+        created_at=escalation.created_at,
+        answered_at=escalation.answered_at,
+        asker_telegram_id=telegram_id,
+        asker_name=name,
+        asker_locale=locale,
+        region_name=region,
+    )
+
+
+async def pending_escalations(session: AsyncSession, limit: int = 10) -> list[EscalationRecord]:
+    rows = await session.execute(
+        _escalations()
+        .where(Escalation.status == "pending")
+        .order_by(Escalation.created_at, Escalation.id)
+        .limit(limit)
+    )
+    return [_record(tuple(row)) for row in rows]
+
+
+async def count_pending(session: AsyncSession) -> int:
+    return (
+        await session.scalar(
+            select(func.count(Escalation.id)).where(Escalation.status == "pending")
+        )
+        or 0
+    )
+
+
+async def get_escalation(session: AsyncSession, escalation_id: int) -> EscalationRecord | None:
+    row = (await session.execute(_escalations().where(Escalation.id == escalation_id))).first()
+    return _record(tuple(row)) if row else None
+
+
+async def answer_escalation(
+    session: AsyncSession, escalation_id: int, answer: str, answered_by: int
+) -> bool:
+    """Record the answer; False when someone else answered first."""
+    result = await session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.status == "pending")
+        .values(status="answered", answer=answer, answered_by=answered_by, answered_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+async def person_escalations(session: AsyncSession, person_id: int) -> list[EscalationRecord]:
+    rows = await session.execute(
+        _escalations().where(Escalation.person_id == person_id).order_by(Escalation.id.desc())
+    )
+    return [_record(tuple(row)) for row in rows]
+
+
+async def person_questions(session: AsyncSession, person_id: int) -> list[tuple[datetime, str]]:
+    rows = await session.execute(
+        select(Question.at, Question.text).where(Question.person_id == person_id)
+    )
+    return [(at, text) for at, text in rows]
+
+
+async def forget_texts(session: AsyncSession, person_id: int) -> None:
+    """Erasure: what the person typed may identify them; the counts stay."""
+    await session.execute(
+        update(Question)
+        .where(Question.person_id == person_id)
+        .values(text=ERASED_TEXT, normalized="")
+    )
+    await session.execute(
+        update(Escalation).where(Escalation.person_id == person_id).values(text=ERASED_TEXT)
+    )
+
+
+async def unanswered(session: AsyncSession, limit: int = 20) -> list[tuple[str, int, str]]:
+    """Most frequent questions without a sure answer or found not useful: (text, count, last)."""
+    rows = await session.execute(
+        select(Question.normalized, func.count(Question.id), func.max(Question.text))
+        .where(
+            (Question.confident.is_(False)) | (Question.useful.is_(False)),
+            Question.normalized != "",
+        )
+        .group_by(Question.normalized)
+        .order_by(func.count(Question.id).desc(), Question.normalized)
+        .limit(limit)
+    )
+    return [(normalized, count, example) for normalized, count, example in rows]
