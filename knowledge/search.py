@@ -15,16 +15,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
-from knowledge.text import content_words, sound_key, stem
+from knowledge.text import content_words, sound_key, spanish_words, stem
 
-FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "glossary": 1.5, "summary": 1.5, "body": 1.0}
-K1, B = 1.2, 0.6
-BIGRAM_WEIGHT = 0.6
-EXPANSION_WEIGHT = 0.5  # words of an acronym's expansion, or of a synonym
-MIN_SCORE = 4.0
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "glossary": 1.5, "summary": 1.5, "body": 1.0}
+K1, B = 1.2, 0.5
+BIGRAM_WEIGHT = 0.8
+EXPANSION_WEIGHT = 0.3  # words of an acronym's expansion, or of a synonym
+FAMILY_WEIGHT = 0.5  # stems of the same word family: produc → produccion, productor
+CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
+LEAD_COVERAGE = 0.4
+LONG_QUESTION = 5  # asked words
+LONG_COVERAGE = 0.4
+UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
+MIN_SCORE = 3.0
 MIN_COVERAGE = 0.6
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
 
@@ -113,29 +119,55 @@ class SearchIndex:
             tfs = np.fromiter(docs.values(), dtype=np.float32, count=len(docs))
             self._postings[term] = (indices, (idf * tfs / (K1 + tfs)).astype(np.float32))
             self._idf[term] = idf
-        self._max_idf = max(self._idf.values(), default=1.0)
+        # A word Minka has never seen weighs like a typical word, not like the rarest one:
+        # "¿sigue vigente?" should not sink an otherwise clear match.
+        self._unknown_idf = UNKNOWN_WEIGHT * max(self._idf.values(), default=1.0)
         self._vocabulary = vocabulary
+        self._spanish = spanish_words() - vocabulary
         self._by_sound: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             self._by_sound.setdefault(sound_key(word), word)
             self._by_shape[(word[0], len(word))].append(word)
+        self._families: dict[str, list[str]] = defaultdict(list)
+        for term in self._postings:
+            if "_" not in term and len(term) >= 4:
+                self._families[term[:4]].append(term)
         self.correct = lru_cache(maxsize=16384)(self._correct)
+        self.family = lru_cache(maxsize=16384)(self._family)
+
+    def _family(self, stemmed: str) -> tuple[str, ...]:
+        """Indexed stems that extend this one or that it extends (Spanish word families)."""
+        if len(stemmed) < 4:
+            return ()
+        return tuple(
+            term
+            for term in self._families.get(stemmed[:4], ())
+            if term != stemmed
+            and (term.startswith(stemmed) or stemmed.startswith(term))
+            and min(len(term), len(stemmed)) >= 5
+            and abs(len(term) - len(stemmed)) <= 4
+        )
 
     def _correct(self, word: str) -> str | None:
-        """The vocabulary word meant by a typed word, or None when nothing is close."""
+        """The vocabulary word meant by a typed word, or None when nothing is close.
+
+        Same sound first (s/c/z, b/v, g/j, silent h...), then up to one edit for short words
+        and two for longer ones, a swap of neighbours counting as one (OSA distance)."""
         if word in self._vocabulary:
             return word
+        if word in self._spanish:
+            return None
         by_sound = self._by_sound.get(sound_key(word))
         if by_sound is not None:
             return by_sound
         if len(word) < 4 or word.isdigit():
             return None
-        allowed = 1 if len(word) <= 6 else 2
+        allowed = 1 if len(word) <= 8 else 2
         best: tuple[int, str] | None = None
         for size in range(len(word) - allowed, len(word) + allowed + 1):
             for candidate in self._by_shape.get((word[0], size), ()):
-                distance = Levenshtein.distance(word, candidate, score_cutoff=allowed)
+                distance = OSA.distance(word, candidate, score_cutoff=allowed)
                 if distance <= allowed and (best is None or distance < best[0]):
                     best = (distance, candidate)
         return best[1] if best else None
@@ -148,8 +180,10 @@ class SearchIndex:
             corrected.append(fixed or word)
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
-            if fixed is not None:
+            if fixed is not None and stemmed in self._postings:
                 query.terms[stemmed] = max(query.terms.get(stemmed, 0.0), 1.0)
+            for relative in self.family(stemmed):
+                query.terms[relative] = max(query.terms.get(relative, 0.0), FAMILY_WEIGHT)
         query.words = corrected
         stems = [stem(w) for w in corrected]
         for bigram in _bigrams(stems):
@@ -188,7 +222,7 @@ class SearchIndex:
     def _coverage(self, query: _Query, index: int) -> float:
         total = satisfied = 0.0
         for slot in query.slots:
-            weight = max((self._idf.get(t, self._max_idf) for t in slot), default=self._max_idf)
+            weight = max(self._idf.get(t, self._unknown_idf) for t in slot)
             total += weight
             if any(t in self._postings and _has(self._postings[t][0], index) for t in slot):
                 satisfied += weight
@@ -199,20 +233,36 @@ class SearchIndex:
         words = [self.correct(w) or w for w in content_words(text)]
         return self._glossary_by_phrase.get(tuple(words)) if words else None
 
+    def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
+        """The best-scoring articles for `text`, best first (no confidence judgement)."""
+        query = self._parse(text)
+        return [(self.articles[i], s) for i, s in self._ranked(query, limit)]
+
+    def _ranked(self, query: _Query, limit: int) -> list[tuple[int, float]]:
+        if not query.terms:
+            return []
+        scores = self._scores(query)
+        if limit < len(scores):
+            top = np.argpartition(-scores, limit)[:limit]
+            order = top[np.argsort(-scores[top], kind="stable")]
+        else:
+            order = np.argsort(-scores, kind="stable")
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
     def search(self, text: str, limit: int = 4) -> Answer:
         query = self._parse(text)
         glossary = self.glossary_entry(text)
-        if not query.terms:
-            return Answer(None, (), glossary, ())
-        scores = self._scores(query)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        ranked = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        ranked = self._ranked(query, limit)
         if not ranked:
             return Answer(None, (), glossary, ())
         top_index, top_score = ranked[0]
         coverage = self._coverage(query, top_index)
         topics = self._topics([self.articles[i] for i, _s in ranked])
-        confident = top_score >= MIN_SCORE and coverage >= MIN_COVERAGE
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        clear_lead = top_score >= CLEAR_LEAD * runner_up and coverage >= LEAD_COVERAGE
+        # Long questions carry context ("me llegó una denuncia...") that no article repeats.
+        needed = MIN_COVERAGE if len(query.slots) <= LONG_QUESTION else LONG_COVERAGE
+        confident = top_score >= MIN_SCORE and (coverage >= needed or clear_lead)
         if glossary is not None and glossary.articles:
             confident = True
         if not confident:

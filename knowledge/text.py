@@ -26,7 +26,8 @@ STOPWORDS = frozenset(
     quien quienes quiero quisiera saber se sea segun ser si sido sin sirve sobre son soy
     su sus tal tambien tardes te tema tengo tiene tienen toda todas todo todos tu tus u un
     una unas uno unos usted ustedes va van ver y ya yo significa significado concepto
-    noches exactamente hablame cuentame entiendo
+    noches exactamente hablame cuentame entiendo q k xq pq porq hasta tb tmb disculpe ahora hoy
+    disculpa saludos estimado estimada ok
     """.split()  # noqa: SIM905
 )
 
@@ -52,6 +53,16 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=1)
+def spanish_words() -> frozenset[str]:
+    """Common Spanish words (folded), from pyspellchecker's frequency list: a word that is
+    already correct Spanish is never "repaired" into a different word of the Tool Kit."""
+    from spellchecker import SpellChecker
+
+    dictionary = SpellChecker(language="es", distance=1).word_frequency.dictionary
+    return frozenset(fold(word) for word, count in dictionary.items() if count >= 50)
 
 
 _SOUNDS = [
