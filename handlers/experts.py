@@ -91,8 +91,11 @@ async def on_button(ctx: Ctx) -> None:
         await clear_state(ctx.session, ctx.user.id)
         ctx.show(_("Answer cancelled. The question is still pending."))
         return
-    if action != "ans" or not argument.isdigit() or ctx.person is None:
+    if action != "ans" or not argument.isdigit():
         ctx.toast(_("That button is no longer valid."))
+        return
+    if ctx.person is None:
+        ctx.toast(_("To answer questions, first register with /start."), alert=True)
         return
     item = await usage.get_escalation(ctx.session, int(argument))
     if item is None or item.status != "pending":

@@ -76,13 +76,19 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
         return None
     where = {key: _line_of(lines, key) for key in meta}
     article_id = str(meta["id"])
-    if not ID_PATTERN.match(article_id) or article_id != path.stem:
+    if not ID_PATTERN.match(article_id) or article_id != path.stem or len(article_id) > 40:
         problems.append(
-            Problem(path, where["id"], "el id debe ser igual al nombre del archivo, en minúsculas")
+            Problem(
+                path,
+                where["id"],
+                "el id debe ser igual al nombre del archivo (minúsculas y guiones, hasta 40)",
+            )
         )
     for key in ("keywords", "related", "sources"):
         if _strings(meta[key]) is None and meta[key] != []:
             problems.append(Problem(path, where[key], f"«{key}» debe ser una lista de textos"))
+    if "order" in meta and not isinstance(meta["order"], int):
+        problems.append(Problem(path, where["order"], "«order» debe ser un número entero"))
     for key in ("reviewed", "valid_as_of"):
         if key in meta and not isinstance(meta[key], date):
             problems.append(Problem(path, where[key], f"«{key}» debe ser una fecha AAAA-MM-DD"))
@@ -107,6 +113,7 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
         body=body,
         path=path,
         body_line=end + 2,
+        order=meta.get("order", 100),
     )
 
 

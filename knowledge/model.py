@@ -28,6 +28,7 @@ class Article:
     body: str  # the restricted Markdown of the file
     path: Path
     body_line: int  # line of the file where the body starts (for error messages)
+    order: int = 100  # position in its topic's list; ties sorted by title
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,4 +51,5 @@ class ToolKit:
         return next((t for t in self.topics if t.id == topic_id), None)
 
     def in_topic(self, topic_id: str) -> list[Article]:
-        return [a for a in self.articles.values() if a.topic == topic_id]
+        chosen = [a for a in self.articles.values() if a.topic == topic_id]
+        return sorted(chosen, key=lambda a: (a.order, a.title.casefold()))

@@ -1,0 +1,170 @@
+"""End to end: browsing the Tool Kit, asking in free text, the glossary, experts, inline."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from storage.db import Database
+from storage.models import ArticleFeedback, ArticleView, Escalation, Question
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+
+async def _count(settings: Settings, model: type) -> int:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            return await session.scalar(select(func.count()).select_from(model)) or 0
+    finally:
+        await db.dispose()
+
+
+async def test_browse_topic_article_related_and_back(ana: Chatter, bot: Settings) -> None:
+    (topics,) = await ana.say("/temas")
+    assert "Mining Tool Kit" in topics.text
+    assert "Formalización minera" in topics.button_texts()
+
+    await ana.press(topics, "Formalización minera")
+    topic = await ana.reply()
+    assert topic.method == "editMessageText" and topic.message_id == topics.message_id
+    assert "Página 1 de 2" in topic.text
+    await ana.press(topic, "Siguiente")
+    page_two = await ana.reply()
+    assert "Página 2 de 2" in page_two.text
+    await ana.press(page_two, "Anterior")
+    topic = await ana.reply()
+
+    await ana.press(topic, "¿Qué es el REINFO?")
+    article = await ana.reply()
+    assert article.message_id == topics.message_id  # the same message, edited
+    assert article.text.startswith("¿Qué es el REINFO?")
+    assert "Fuentes" in article.text and "Decreto Legislativo 1293" in article.text
+    assert "Revisado el 26 de noviembre de 2026" in article.text
+    assert "Vigente al 26 de noviembre de 2026" in article.text
+    assert "¿Le fue útil?" in article.text
+
+    related_label = next(t for t in article.button_texts() if t.startswith("↪"))
+    await ana.press(article, related_label)
+    related = await ana.reply()
+    assert related.text.startswith(related_label.removeprefix("↪ ").rstrip("…")[:30])
+
+    await ana.press(related, "👍 Sí")
+    marked = await ana.reply()
+    assert marked.method == "editMessageReplyMarkup"
+    assert "✓ 👍 Sí" in marked.button_texts()
+    await ana.press(marked, "Volver")
+    back = await ana.reply()
+    assert "Página" in back.text or back.button_texts()
+
+    assert await _count(bot, ArticleView) == 2
+    assert await _count(bot, ArticleFeedback) == 1
+
+
+async def test_free_text_with_typos_gets_the_right_article(ana: Chatter, bot: Settings) -> None:
+    await register(ana)
+    (answer,) = await ana.say("cuanto se paga de derecho de vijencia por ectarea")
+    assert answer.text.startswith("¿Cuánto se paga de derecho de vigencia?")
+    assert "US$3.00" in answer.text or "3,00" in answer.text or "US$ 3" in answer.text
+    await ana.press(answer, "👎 No")
+    await ana.reply()
+
+    (answer,) = await ana.say("/buscar plaso de la formalisacion")
+    assert answer.text.startswith("¿Hasta cuándo va la formalización minera?")
+
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            questions = (await session.scalars(select(Question).order_by(Question.id))).all()
+    finally:
+        await db.dispose()
+    assert [q.answer_article_id for q in questions] == [
+        "concesiones-derecho-de-vigencia",
+        "formalizacion-plazos",
+    ]
+    assert questions[0].useful is False and questions[0].person_id is not None
+
+
+async def test_acronym_question_answers_from_glossary(ana: Chatter, bot: Settings) -> None:
+    definition, article = await ana.say("que es OEFA", 2)
+    assert definition.text.startswith("OEFA — ")
+    assert "¿Le fue útil?" in article.text
+
+    (entry,) = await ana.say("/glosario reinfo")
+    assert entry.text.startswith("REINFO — Registro Integral de Formalización Minera")
+    (letters,) = await ana.say("/glosario")
+    await ana.press(letters, "P")
+    letter = await ana.reply()
+    assert "PPM" in letter.button_texts()
+    await ana.press(letter, "PPM")
+    term = await ana.reply()
+    assert term.text.startswith("PPM — Pequeño Productor Minero")
+    (missing,) = await ana.say("/glosario zzzz")
+    assert "no está en el glosario" in missing.text
+
+
+async def test_unanswerable_question_goes_to_a_specialist_and_back(
+    api: LocalBotApi, ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    (not_sure,) = await ana.say("como saco mi brevete en piura")
+    assert not_sure.text.startswith("No encontré una respuesta segura")
+    await ana.press(not_sure, "Enviar mi pregunta a un especialista")
+    sent = await ana.reply()
+    assert "fue enviada a los especialistas" in sent.text
+    answer = await ana.press(not_sure, "Enviar mi pregunta") if sent.buttons else None
+    assert answer is None  # the button is gone: the message was replaced
+    assert await _count(bot, Escalation) == 1
+
+    (refused,) = await ana.say("/preguntas")
+    assert refused.text == "Solo especialistas y coordinadores pueden hacer eso."
+
+    header, item = await admin.say("/preguntas", 2)
+    assert "1 pregunta pendiente" in header.text
+    assert "como saco mi brevete en piura" in item.text and "Piura" in item.text
+    await admin.press(item, "Responder")
+    prompt = await admin.reply()
+    assert "Escriba su respuesta" in prompt.text
+    await admin.send("Eso lo ve el MTC, no la DREM. <Saludos>")
+    (confirmation,) = await admin.replies(1)
+    assert "Respuesta enviada" in confirmation.text
+    delivered = await ana.reply()
+    assert "Un especialista respondió su pregunta" in delivered.text
+    assert "«como saco mi brevete en piura»" in delivered.text
+    assert "<Saludos>" in delivered.text  # escaped, shown as typed
+
+    (mine,) = await ana.say("/mis_preguntas")
+    assert "Respondida: Eso lo ve el MTC" in mine.text
+    (empty,) = await admin.say("/preguntas")
+    assert "No hay preguntas pendientes" in empty.text
+
+
+async def test_forged_escalation_button_changes_nothing(
+    api: LocalBotApi, ana: Chatter, bot: Settings
+) -> None:
+    await register(ana)
+    other = Chatter(api, 4242, "Otro")
+    await register(other)
+    (not_sure,) = await other.say("quien gano el partido ayer")
+    question_data = not_sure.find_button("especialista")["callback_data"]
+    # Ana presses a button carrying Otro's question (a forged callback).
+    (topics,) = await ana.say("/temas")
+    topics.reply_markup["inline_keyboard"].append(
+        [{"text": "forged", "callback_data": question_data}]
+    )
+    api.messages(ana.id)[-1]["reply_markup"] = topics.reply_markup
+    query = await api.press_button(ana.id, topics.message_id, question_data)
+    answer = await api.callback_answer(query)
+    assert answer.get("text") == "Ese botón ya no está vigente."
+    assert await _count(bot, Escalation) == 0
+
+
+async def test_inline_mode_lists_articles(api: LocalBotApi, ana: Chatter, bot: Settings) -> None:
+    query_id = await api.send_inline_query(ana.id, "canon minero reparto")
+    answer = await api.inline_answer(query_id)
+    titles = [result["title"] for result in answer["results"]]
+    assert titles[0] == "¿Cómo se reparte el canon minero?"
+    content = answer["results"][0]["input_message_content"]
+    assert content["parse_mode"] == "HTML" and "Fuentes" in content["message_text"]
