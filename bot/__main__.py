@@ -72,10 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
         dest="kb_command", metavar="<orden>", required=True
     )
-    kb.add_parser(
-        "revisar", help="valida los artículos y el glosario (sale con error si hay fallas)"
+    check = kb.add_parser("revisar", help="valida artículos y glosario (error si hay fallas)")
+    stats = kb.add_parser("estadisticas", help="cantidad de artículos por tema")
+    for sub in (check, stats):
+        sub.add_argument(
+            "--carpeta", metavar="DIR", help="carpeta del contenido (por defecto la del paquete)"
+        )
+    unanswered = kb.add_parser(
+        "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas no útiles"
     )
-    kb.add_parser("estadisticas", help="cantidad de artículos por tema")
+    unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
     admin = commands.add_parser("admin", help="administración").add_subparsers(
         dest="admin_command", metavar="<orden>", required=True
     )
@@ -88,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "kb":
-        return _kb(args.kb_command)
+    if args.command == "kb" and args.kb_command != "sin-respuesta":
+        return _kb(args.kb_command, args.carpeta)
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -111,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db_upgrade(settings))
         if command == "admin":
             return asyncio.run(_add_coordinator(settings, args.telegram_id))
+        if command == "kb":
+            return asyncio.run(_unanswered(settings, args.limite))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -119,18 +127,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _kb(command: str) -> int:
+def _kb(command: str, folder: str | None) -> int:
     """Content checks need no settings: a coordinator runs them right after editing a file."""
-    from knowledge.check import check, statistics
+    from pathlib import Path
 
+    from knowledge.check import check, statistics
+    from knowledge.loader import CONTENT_DIR
+
+    content = Path(folder) if folder else CONTENT_DIR
     if command == "estadisticas":
-        rows = statistics()
+        rows = statistics(content)
         width = max(len(name) for name, _count in rows)
         for name, count in rows:
             print(f"{name:<{width}}  {count:>3}")
         print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
         return 0
-    problems = check()
+    problems = check(content)
     for problem in problems:
         print(problem)
     if problems:
@@ -176,6 +188,27 @@ async def _db_upgrade(settings: Settings) -> int:
     finally:
         await db.dispose()
     print("Base de datos al día.")
+    return 0
+
+
+async def _unanswered(settings: Settings, limit: int) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.repositories.toolkit import unanswered
+
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        async with db.session() as session:
+            rows = await unanswered(session, limit)
+    finally:
+        await db.dispose()
+    if not rows:
+        print("No hay preguntas sin respuesta registradas.")
+        return 0
+    print(f"{'veces':>5}  pregunta (último texto tal como se escribió)")
+    for _normalized, count, example in rows:
+        print(f"{count:>5}  {example}")
     return 0
 
 

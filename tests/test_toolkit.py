@@ -168,3 +168,30 @@ async def test_inline_mode_lists_articles(api: LocalBotApi, ana: Chatter, bot: S
     assert titles[0] == "¿Cómo se reparte el canon minero?"
     content = answer["results"][0]["input_message_content"]
     assert content["parse_mode"] == "HTML" and "Fuentes" in content["message_text"]
+
+
+async def test_unanswered_questions_report(ana: Chatter, bot: Settings) -> None:
+    import os
+    import subprocess
+    import sys
+
+    for text in ("quien gano el partido", "Quién ganó el partido?", "como saco mi dni"):
+        (not_sure,) = await ana.say(text)
+        assert not_sure.text.startswith("No encontré una respuesta segura")
+    _definition, answer = await ana.say("que es el reinfo", 2)
+    await ana.press(answer, "👎 No")
+    await ana.reply()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["DATABASE_URL"] = bot.database_url
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "sin-respuesta"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()[1:]
+    assert lines[0].split()[0] == "2" and "partido" in lines[0]
+    assert any("reinfo" in line for line in lines)
+    assert any("dni" in line for line in lines)

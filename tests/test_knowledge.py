@@ -1,0 +1,115 @@
+"""The Tool Kit's content checks and its search rules, without Telegram."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.check import check
+from knowledge.loader import CONTENT_DIR
+from knowledge.markup import paragraphs, split_message, visible_length
+from knowledge.text import content_words, fold, sound_key, stem
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def test_shipped_content_passes_every_check() -> None:
+    assert check() == []
+
+
+def test_content_meets_the_issue_minimums(kb: KnowledgeBase) -> None:
+    assert len(kb.kit.articles) >= 60
+    assert len(kb.kit.topics) >= 10
+    assert len(kb.kit.glossary) >= 80
+    assert "acerca-de-minka" in kb.kit.articles
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    article = content / "articles" / "formalizacion-reinfo.md"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace("related: [", "related: [no-existe, ", 1)
+    text = text.replace("REINFO (Registro", "XYZQ y <b>REINFO (Registro", 1)
+    article.write_text(text, encoding="utf-8")
+    (content / "articles" / "roto.md").write_text("sin encabezado\n", encoding="utf-8")
+    return content
+
+
+def test_revisar_fails_with_file_and_line(tmp_path: Path) -> None:
+    content = _broken_copy(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "revisar", "--carpeta", str(content)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    out = result.stdout
+    reinfo = str(content / "articles" / "formalizacion-reinfo.md")
+    assert f"{reinfo}:8: artículo relacionado inexistente: no-existe" in out
+    assert f"{reinfo}:" in out and "la sigla XYZQ no está en el glosario" in out
+    assert f"{content / 'articles' / 'roto.md'}:1: falta el encabezado" in out
+    assert "problema(s)" in result.stderr
+
+
+def test_markup_escapes_and_formats() -> None:
+    rendered = paragraphs("Regla **clave** y _nota_ en /mis_datos <b>\n\n- uno\n- dos")
+    assert rendered == [
+        "Regla <b>clave</b> y <i>nota</i> en /mis_datos &lt;b&gt;",
+        "• uno\n• dos",
+    ]
+    parts = split_message(["a" * 3000, "b" * 3000, "c" * 10], limit=4096)
+    assert len(parts) == 2 and all(visible_length(p) <= 4096 for p in parts)
+
+
+def test_normalisation() -> None:
+    assert fold("Formalización MINERA") == "formalizacion minera"
+    assert fold("EIA-d") == "eiad"
+    assert content_words("¿Qué es el REINFO, por favor?") == ["reinfo"]
+    assert sound_key("formalisacion") == sound_key("formalización".replace("ó", "o"))
+    assert sound_key("vijencia") == sound_key("vigencia")
+    assert stem("concesiones") == stem("concesion")
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("que es el reinfo", "formalizacion-reinfo"),
+        ("registro integral de formalizacion minera", "formalizacion-reinfo"),
+        ("formalisacion plaso", "formalizacion-plazos"),
+        ("conseción minera que es", "concesiones-que-es"),
+        ("pequeño minero cuantas hectareas", "estratos-ppm-pma"),
+        ("pallakeras", "igualdad-pallaqueras"),
+        ("como se reparte el canon", "economia-canon-distribucion"),
+        ("ciclo mineor etapas", "ciclo-minero-etapas"),
+    ],
+)
+def test_ranking_understands_officials(kb: KnowledgeBase, question: str, article: str) -> None:
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
+
+
+@pytest.mark.parametrize(
+    "question", ["como saco mi dni", "clima en puno mañana", "quien gano el partido"]
+)
+def test_no_confident_answer_when_the_kit_has_none(kb: KnowledgeBase, question: str) -> None:
+    assert kb.index.search(question).best is None
+
+
+def test_acronym_alone_is_a_glossary_question(kb: KnowledgeBase) -> None:
+    answer = kb.index.search("que es OEFA")
+    assert answer.glossary is not None and answer.glossary.term == "OEFA"
+    assert answer.best is not None
+    assert kb.index.glossary_entry("ministerio de energia y minas") is not None
