@@ -46,7 +46,8 @@ async def set_for_chat(bot: Bot, chat_id: int, role: Role, language: str) -> boo
     try:
         await bot.set_my_commands(commands_for(role, language), scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
-        log.warning("command menu for chat %s not set: %s", chat_id, error)
+        # Expected for someone who has not opened a chat with Minka yet.
+        log.info("command menu for chat %s not set: %s", chat_id, error)
         return False
     return True
 

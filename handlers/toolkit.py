@@ -98,11 +98,11 @@ def article_keyboard(
     return keyboard
 
 
-def article_text(ctx: Ctx, article: Article, *, lead: str | None = None) -> list[str]:
+def article_text(ctx: Ctx, article: Article, *, suggestions: bool = False) -> list[str]:
     parts = article_messages(article, ctx.t)
     question = "<i>" + ctx._("Was this useful?") + "</i>"
-    if lead:
-        parts[0] = f"{lead}\n\n{parts[0]}"
+    if suggestions:
+        question += "\n<i>" + ctx._("Below, other articles you may find useful.") + "</i>"
     parts[-1] = f"{parts[-1]}\n\n{question}"
     return parts
 
@@ -114,9 +114,8 @@ def show_article(
     edit: bool,
     question_id: int | None = None,
     others: tuple[Article, ...] = (),
-    lead: str | None = None,
 ) -> None:
-    parts = article_text(ctx, article, lead=lead)
+    parts = article_text(ctx, article, suggestions=bool(others))
     keyboard = article_keyboard(ctx, article, question_id, others=others)
     for part in parts[:-1]:
         ctx.reply(part)

@@ -171,6 +171,7 @@ async def test_inline_mode_lists_articles(api: LocalBotApi, ana: Chatter, bot: S
 
 
 async def test_unanswered_questions_report(ana: Chatter, bot: Settings) -> None:
+    import asyncio
     import os
     import subprocess
     import sys
@@ -183,7 +184,8 @@ async def test_unanswered_questions_report(ana: Chatter, bot: Settings) -> None:
     await ana.reply()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env["DATABASE_URL"] = bot.database_url
-    result = subprocess.run(
+    result = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot", "kb", "sin-respuesta"],
         capture_output=True,
         text=True,
