@@ -26,7 +26,7 @@ BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.3  # words of an acronym's expansion, or of a synonym
 FAMILY_WEIGHT = 0.5  # stems of the same word family: produc → produccion, productor
 CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
-LEAD_COVERAGE = 0.4
+LEAD_COVERAGE = 0.5
 LONG_QUESTION = 5  # asked words
 LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
@@ -126,8 +126,10 @@ class SearchIndex:
         self._spanish = spanish_words() - vocabulary
         self._by_sound: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._by_stem_sound: dict[str, str] = {}
         for word in sorted(vocabulary):
             self._by_sound.setdefault(sound_key(word), word)
+            self._by_stem_sound.setdefault(sound_key(stem(word)), word)
             self._by_shape[(word[0], len(word))].append(word)
         self._families: dict[str, list[str]] = defaultdict(list)
         for term in self._postings:
@@ -152,13 +154,16 @@ class SearchIndex:
     def _correct(self, word: str) -> str | None:
         """The vocabulary word meant by a typed word, or None when nothing is close.
 
-        Same sound first (s/c/z, b/v, g/j, silent h...), then up to one edit for short words
+        Same sound first (s/c/z, b/v, g/j, silent h...), also for another form of the same
+        word (fiscalisando → fiscalizar), then up to one edit for short words
         and two for longer ones, a swap of neighbours counting as one (OSA distance)."""
         if word in self._vocabulary:
             return word
         if word in self._spanish:
             return None
-        by_sound = self._by_sound.get(sound_key(word))
+        by_sound = self._by_sound.get(sound_key(word)) or self._by_stem_sound.get(
+            sound_key(stem(word))
+        )
         if by_sound is not None:
             return by_sound
         if len(word) < 4 or word.isdigit():
