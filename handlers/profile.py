@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import LANGUAGES, N_, translator
 from bot.services import profile
-from bot.services.profile import INSTITUTIONS, SEXES, STEPS, InvalidAnswer
-from bot.services.regions import match_region
+from bot.services.profile import STEPS, InvalidAnswer
 from bot.services.roles import ROLE_LABELS
 from handlers import registration, start
 from handlers.base import Ctx, esc
@@ -14,14 +13,12 @@ from handlers.questions import (
     FIELD_LABELS,
     POSITION_SKIPPED,
     ask,
-    candidates_keyboard,
-    match_option,
     summary_lines,
+    typed_answer,
 )
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import people
 from storage.repositories.conversations import clear_state, get_state
-from storage.repositories.regions import list_regions
 
 
 async def show_profile(ctx: Ctx, *, edit: bool = False) -> None:
@@ -135,36 +132,12 @@ async def _reload(ctx: Ctx) -> None:
 
 
 async def on_text(ctx: Ctx, text: str) -> None:
-    _ = ctx._
     step = await _editing(ctx)
     if step is None or ctx.person is None:
         return
-    if step in ("name", "position"):
-        await _save(ctx, step, text, edit=False)
-    elif step == "region":
-        match = match_region(text, await list_regions(ctx.session))
-        if match.region is not None:
-            await _save(ctx, step, match.region.code, edit=False)
-        elif match.candidates:
-            ctx.reply(
-                _("Did you mean one of these regions?"),
-                candidates_keyboard("prof", match.candidates),
-            )
-        else:
-            ctx.reply(
-                _(
-                    "I did not recognise «{text}» as a region. Please choose it from the list."
-                ).format(text=esc(text[:60]))
-            )
-            await ask(ctx, "prof", "region")
-    else:
-        options = INSTITUTIONS if step == "institution" else SEXES
-        code = match_option(ctx, options, text)
-        if code is not None:
-            await _save(ctx, step, code, edit=False)
-        else:
-            ctx.reply(_("Please answer with one of the buttons."))
-            await ask(ctx, "prof", step)
+    value = await typed_answer(ctx, "prof", step, text)
+    if value is not None:
+        await _save(ctx, step, value, edit=False)
 
 
 FEATURE = Feature(

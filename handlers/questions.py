@@ -6,10 +6,12 @@ Callback data: "<prefix>:<step>:<value>" answers `step`; "<prefix>:page:<n>" pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.i18n import N_
 from bot.services import profile
 from bot.services.profile import INSTITUTIONS, SEXES, STEPS
-from bot.services.regions import normalize
+from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, page_bounds, rows
 from storage.repositories.regions import RegionRecord, list_regions
@@ -82,18 +84,54 @@ async def region_keyboard(ctx: Ctx, prefix: str, page: int) -> Keyboard:
     page, first, pages = page_bounds(len(regions), page, REGIONS_PER_PAGE)
     shown = regions[first : first + REGIONS_PER_PAGE]
     keyboard = rows([button(r.name, f"{prefix}:region:{r.code}") for r in shown], 2)
+    keyboard.append(pager(ctx, page, pages, lambda number: f"{prefix}:page:{number}"))
+    return [row for row in keyboard if row]
+
+
+def pager(ctx: Ctx, page: int, pages: int, data_for: Callable[[int], str]) -> list:
+    """◀ Anterior / Siguiente ▶, as far as there are pages in each direction."""
     nav = []
     if page > 0:
-        nav.append(button(ctx._("◀ Previous"), f"{prefix}:page:{page - 1}"))
+        nav.append(button(ctx._("◀ Previous"), data_for(page - 1)))
     if page < pages - 1:
-        nav.append(button(ctx._("Next ▶"), f"{prefix}:page:{page + 1}"))
-    if nav:
-        keyboard.append(nav)
-    return keyboard
+        nav.append(button(ctx._("Next ▶"), data_for(page + 1)))
+    return nav
 
 
 def candidates_keyboard(prefix: str, candidates: tuple[RegionRecord, ...]) -> Keyboard:
     return [[button(r.name, f"{prefix}:region:{r.code}")] for r in candidates]
+
+
+async def typed_answer(ctx: Ctx, prefix: str, step: str, text: str) -> str | None:
+    """What a typed answer to `step` stands for (a name, a code), or None after telling the
+    person what to do instead (choose among candidates, use the buttons)."""
+    _ = ctx._
+    if step in ("name", "position"):
+        return text
+    if step == "region":
+        match = match_region(text, await list_regions(ctx.session))
+        if match.region is not None:
+            # Say what was understood: the match forgives typos, the person should see it.
+            ctx.reply("✅ " + answer_line(ctx, step, match.region.code, match.region.name))
+            return match.region.code
+        if match.candidates:
+            ctx.reply(
+                _("Did you mean one of these regions?"),
+                candidates_keyboard(prefix, match.candidates),
+            )
+        else:
+            ctx.reply(
+                _(
+                    "I did not recognise «{text}» as a region. Please choose it from the list."
+                ).format(text=esc(text[:60])),
+                await region_keyboard(ctx, prefix, 0),
+            )
+        return None
+    code = match_option(ctx, INSTITUTIONS if step == "institution" else SEXES, text)
+    if code is None:
+        ctx.reply(_("Please answer with one of the buttons."))
+        await ask(ctx, prefix, step)
+    return code
 
 
 def match_option(ctx: Ctx, options: dict[str, str], text: str) -> str | None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.services import profile
-from bot.services.profile import INSTITUTIONS, SEXES, SUMMARY, InvalidAnswer
-from bot.services.regions import match_region
+from bot.services.profile import SUMMARY, InvalidAnswer
 from handlers import menu
 from handlers.base import Ctx, esc
 from handlers.keyboards import button
@@ -12,13 +11,11 @@ from handlers.questions import (
     POSITION_SKIPPED,
     answer_line,
     ask,
-    candidates_keyboard,
-    match_option,
-    region_keyboard,
     summary_lines,
+    typed_answer,
 )
 from handlers.registry import Buttons, Feature
-from storage.repositories.regions import get_region, list_regions
+from storage.repositories.regions import get_region
 
 
 async def continue_at(ctx: Ctx, step: str, *, edit: bool = False) -> None:
@@ -118,41 +115,16 @@ async def _finish(ctx: Ctx) -> None:
 
 async def on_text(ctx: Ctx, text: str) -> None:
     """A typed answer during registration."""
-    _ = ctx._
     step = await _current_step(ctx)
     if step is None:
         return
-    if step in ("name", "position"):
-        await _answer(ctx, step, text, edit=False)
-    elif step == "region":
-        match = match_region(text, await list_regions(ctx.session))
-        if match.region is not None:
-            # Say what was understood: the match forgives typos, the person should see it.
-            ctx.reply("✅ " + answer_line(ctx, step, match.region.code, match.region.name))
-            await _answer(ctx, step, match.region.code, edit=False)
-        elif match.candidates:
-            ctx.reply(
-                _("Did you mean one of these regions?"),
-                candidates_keyboard("reg", match.candidates),
-            )
-        else:
-            ctx.reply(
-                _(
-                    "I did not recognise «{text}» as a region. Please choose it from the list."
-                ).format(text=esc(text[:60])),
-                await region_keyboard(ctx, "reg", 0),
-            )
-    elif step in ("institution", "sex"):
-        options = INSTITUTIONS if step == "institution" else SEXES
-        code = match_option(ctx, options, text)
-        if code is not None:
-            await _answer(ctx, step, code, edit=False)
-        else:
-            ctx.reply(_("Please answer with one of the buttons."))
-            await ask(ctx, "reg", step)
-    else:
-        ctx.reply(_("Please check your data and press «Confirm», or «Back» to correct it."))
+    if step == SUMMARY:
+        ctx.reply(ctx._("Please check your data and press «Confirm», or «Back» to correct it."))
         await show_summary(ctx)
+        return
+    value = await typed_answer(ctx, "reg", step, text)
+    if value is not None:
+        await _answer(ctx, step, value, edit=False)
 
 
 FEATURE = Feature(

@@ -17,6 +17,7 @@ from bot.i18n import N_
 from bot.services import toolkit
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, page_bounds, rows
+from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from knowledge.base import KnowledgeBase
 from knowledge.model import Article, GlossaryEntry
@@ -56,11 +57,7 @@ def topic_view(ctx: Ctx, topic_id: str, page: int) -> tuple[str, Keyboard] | Non
         [button(article.title, f"kb:a:{article.id}")]
         for article in articles[first : first + ARTICLES_PER_PAGE]
     ]
-    nav = []
-    if page > 0:
-        nav.append(button(ctx._("◀ Previous"), f"kb:t:{topic_id}:{page - 1}"))
-    if page < pages - 1:
-        nav.append(button(ctx._("Next ▶"), f"kb:t:{topic_id}:{page + 1}"))
+    nav = pager(ctx, page, pages, lambda number: f"kb:t:{topic_id}:{number}")
     if nav:
         keyboard.append(nav)
     keyboard.append([button(ctx._("« Topics"), "kb:topics")])

@@ -27,7 +27,8 @@ async def test_profile_shows_and_edits_every_field(ana: Chatter, bot: Settings) 
     question = await ana.reply()
     assert question.method == "editMessageText" and "región" in question.text
     await ana.send("cuzco")
-    saved, updated = await ana.replies(2)
+    understood, saved, updated = await ana.replies(3)
+    assert understood.text == "✅ Región: Cusco"
     assert "Guardado" in saved.text and "Región: Cusco" in updated.text
 
     await ana.press(updated, "Nombre")

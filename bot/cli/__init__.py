@@ -1,0 +1,48 @@
+"""Minka's command line: `python -m bot <orden>` (also installed as `minka`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.cli import commands
+from bot.cli.parser import build_parser
+from bot.config import ConfigError, load_settings
+from bot.logs import setup_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "kb" and args.kb_command != "sin-respuesta":
+        return commands.kb_check(args.kb_command, args.carpeta)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    command = args.command or ("run" if settings.token else "demo")
+    setup_logging(
+        logging.WARNING if command == "demo" else logging.INFO,
+        secrets=[settings.token] if settings.token else [],
+    )
+    try:
+        if command == "run":
+            return commands.run(settings)
+        if command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(settings, getattr(args, "db", None)))
+        if command == "db":
+            return asyncio.run(commands.db_upgrade(settings))
+        if command == "admin":
+            return asyncio.run(commands.add_coordinator(settings, args.telegram_id))
+        if command == "kb":
+            return asyncio.run(commands.unanswered(settings, args.limite))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1

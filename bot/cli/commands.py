@@ -1,0 +1,111 @@
+"""What each CLI order does. Orders that touch the database migrate it first."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.config import ConfigError, Settings
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+@asynccontextmanager
+async def migrated(settings: Settings) -> AsyncIterator[Database]:
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        yield db
+    finally:
+        await db.dispose()
+
+
+def kb_check(command: str, folder: str | None) -> int:
+    """Content checks need no settings: a coordinator runs them right after editing a file."""
+    from pathlib import Path
+
+    from knowledge.check import check, statistics
+    from knowledge.loader import CONTENT_DIR
+
+    content = Path(folder) if folder else CONTENT_DIR
+    if command == "estadisticas":
+        rows = statistics(content)
+        width = max(len(name) for name, _count in rows)
+        for name, count in rows:
+            print(f"{name:<{width}}  {count:>3}")
+        print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
+        return 0
+    problems = check(content)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problema(s) en el Tool Kit.", file=sys.stderr)
+        return 1
+    print("El Tool Kit está en orden.")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    from bot.runner import run_until_signal
+
+    if settings.token is None:
+        raise ConfigError(
+            "Falta TELEGRAM_BOT_TOKEN: pida un token a @BotFather y defínalo en el entorno o en "
+            ".env, o pruebe Minka sin token con `python -m bot demo`."
+        )
+    try:
+        asyncio.run(run_until_signal(settings))
+    except InvalidToken:
+        print(
+            "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather.",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as error:
+        print(
+            f"No se pudo conectar con {settings.telegram_api_base_url} ({error.message}): "
+            "revise la conexión o TELEGRAM_API_BASE_URL.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+async def db_upgrade(settings: Settings) -> int:
+    async with migrated(settings):
+        print("Base de datos al día.")
+    return 0
+
+
+async def unanswered(settings: Settings, limit: int) -> int:
+    from storage.repositories.toolkit import unanswered as most_unanswered
+
+    async with migrated(settings) as db, db.session() as session:
+        rows = await most_unanswered(session, limit)
+    if not rows:
+        print("No hay preguntas sin respuesta registradas.")
+        return 0
+    print(f"{'veces':>5}  pregunta (último texto tal como se escribió)")
+    for _normalized, count, example in rows:
+        print(f"{count:>5}  {example}")
+    return 0
+
+
+async def add_coordinator(settings: Settings, telegram_id: int) -> int:
+    from bot.services import staff
+    from bot.services.roles import Role
+
+    async with migrated(settings) as db, db.session() as session:
+        grant = await staff.grant_role(session, telegram_id, Role.COORDINATOR, granted_by=None)
+    if grant.applied_now:
+        print(f"Listo: {grant.name or telegram_id} ahora es coordinador(a).")
+    else:
+        print(
+            f"Listo: {telegram_id} será coordinador(a) cuando empiece a usar Minka y acepte "
+            "el aviso de privacidad."
+        )
+    return 0

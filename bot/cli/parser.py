@@ -1,0 +1,84 @@
+"""The command line's grammar, in Spanish (argparse's own texts included)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix="uso: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Spanish: titles, the -h option and the common errors."""
+
+    _ERRORS = (
+        ("the following arguments are required:", "faltan argumentos:"),
+        ("invalid choice:", "opción desconocida:"),
+        ("invalid int value:", "debe ser un número entero:"),
+        ("unrecognized arguments:", "argumentos no reconocidos:"),
+        ("(choose from", "(elija entre"),
+        ("argument ", "argumento "),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opciones"
+        self.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
+
+    def error(self, message: str) -> NoReturn:
+        for english, spanish in self._ERRORS:
+            message = message.replace(english, spanish)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m bot",
+        description=(
+            "Minka: asistente de Telegram para la pequeña minería y minería artesanal. "
+            "Sin orden, inicia el bot si hay TELEGRAM_BOT_TOKEN y, si no, la demostración local."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="<orden>")
+    commands.add_parser("run", help="inicia el bot con long polling (aplica antes las migraciones)")
+    demo = commands.add_parser(
+        "demo", help="chat de demostración en la terminal, sin token ni internet"
+    )
+    demo.add_argument(
+        "--db",
+        metavar="ARCHIVO",
+        help="archivo SQLite de la demostración (por defecto uno temporal, nuevo cada vez)",
+    )
+    db = commands.add_parser("db", help="base de datos").add_subparsers(
+        dest="db_command", metavar="<orden>", required=True
+    )
+    db.add_parser("upgrade", help="aplica las migraciones pendientes")
+    kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
+        dest="kb_command", metavar="<orden>", required=True
+    )
+    check = kb.add_parser("revisar", help="valida artículos y glosario (error si hay fallas)")
+    stats = kb.add_parser("estadisticas", help="cantidad de artículos por tema")
+    for sub in (check, stats):
+        sub.add_argument(
+            "--carpeta", metavar="DIR", help="carpeta del contenido (por defecto la del paquete)"
+        )
+    unanswered = kb.add_parser(
+        "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas no útiles"
+    )
+    unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
+    admin = commands.add_parser("admin", help="administración").add_subparsers(
+        dest="admin_command", metavar="<orden>", required=True
+    )
+    coordinator = admin.add_parser(
+        "agregar-coordinador", help="da el rol de coordinador a una persona"
+    )
+    coordinator.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    return parser
