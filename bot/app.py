@@ -9,12 +9,14 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 import handlers
+from bot import outbox
 from bot.config import ConfigError, Settings
+from bot.runtime import Runtime
 from bot.updates import PerUserUpdateProcessor
 from handlers import command_menu
-from handlers.base import Runtime
 from knowledge.base import KnowledgeBase
 from storage.db import Database
+from storage.repositories import app_state
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,20 @@ def build_application(
         settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load()
     )
     handlers.register(application)
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    application.job_queue.run_repeating(
+        outbox.job, interval=settings.outbox_interval_seconds, first=1.0, name="outbox"
+    )
     return application
 
 
 async def _announce_commands(application: Application) -> None:
-    """Set Telegram's command menus; a failure here is logged, not fatal."""
+    """Set Telegram's command menus (a failure is logged, not fatal) and remember the bot's
+    @username for the links the CLI prints."""
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
+    async with runtime.db.session() as session:
+        await app_state.put(session, "bot_username", application.bot.username)
     try:
         await command_menu.set_defaults(application.bot, settings.bot_locale)
         await command_menu.sync_staff(

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     bot_timezone: str = "America/Lima"
     bot_locale: str = "es"
+    outbox_interval_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

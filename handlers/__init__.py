@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_
+from bot.outbox import Renderer
 from handlers import (
     admin,
     conversation,
@@ -26,6 +27,7 @@ from handlers import (
     registration,
     start,
     toolkit,
+    workshops,
 )
 from handlers.base import HandlerFn, make_callback
 from handlers.registry import Buttons, Command, Feature
@@ -46,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     profile.FEATURE,
     toolkit.FEATURE,
     experts.FEATURE,
+    workshops.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )
@@ -61,6 +64,10 @@ def all_buttons() -> list[Buttons]:
 
 def forms() -> Mapping[str, HandlerFn]:
     return {name: handler for feature in FEATURES for name, handler in feature.forms.items()}
+
+
+def outbox_renderers() -> Mapping[str, Renderer]:
+    return {kind: render for feature in FEATURES for kind, render in feature.outbox.items()}
 
 
 def register(application: Application) -> None:

@@ -29,9 +29,8 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.i18n import Translator, translator
+from bot.runtime import Runtime
 from bot.services.roles import Role, authorize, effective_role
-from knowledge.base import KnowledgeBase
-from storage.db import Database
 from storage.repositories import people
 from storage.repositories.people import PersonRecord
 
@@ -39,15 +38,6 @@ log = logging.getLogger(__name__)
 
 Keyboard = list[list[InlineKeyboardButton]]
 HandlerFn = Callable[["Ctx"], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Runtime:
-    """Process-wide objects, stored in `application.bot_data["runtime"]`."""
-
-    settings: Settings
-    db: Database
-    knowledge: KnowledgeBase
 
 
 def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:

@@ -13,8 +13,8 @@ from telegram.error import TelegramError
 from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
-from handlers import start
 from handlers.base import Ctx, esc
+from handlers.consent import ask_consent
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import toolkit as usage
@@ -33,7 +33,7 @@ async def on_ask(ctx: Ctx) -> None:
         ctx.toast(_("That button is no longer valid."))
         return
     if ctx.person is None:
-        start.ask_consent(
+        ask_consent(
             ctx,
             lead=_(
                 "To send your question to a specialist and receive the answer, Minka needs to "

@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 from bot.i18n import N_
 from bot.services import privacy
 from bot.services.roles import Role
-from handlers import start
 from handlers.base import Ctx
+from handlers.consent import ask_consent, privacy_notice
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
 
@@ -20,11 +20,11 @@ from handlers.registry import Buttons, Command, Feature
 async def privacy_command(ctx: Ctx) -> None:
     _ = ctx._
     if ctx.person is None:
-        start.ask_consent(ctx)
+        ask_consent(ctx)
     else:
         consent = ctx.t.datetime(ctx.person.consent_at) if ctx.person.consent_at else "—"
         ctx.reply(
-            start.privacy_notice(ctx)
+            privacy_notice(ctx)
             + "\n\n"
             + _("You accepted this notice on {date}.").format(date=consent)
         )

@@ -6,8 +6,9 @@ from bot.i18n import LANGUAGES, N_, translator
 from bot.services import profile
 from bot.services.profile import STEPS, InvalidAnswer
 from bot.services.roles import ROLE_LABELS
-from handlers import registration, start
+from handlers import registration
 from handlers.base import Ctx, esc
+from handlers.consent import ask_consent
 from handlers.keyboards import button, rows
 from handlers.questions import (
     FIELD_LABELS,
@@ -25,7 +26,7 @@ async def show_profile(ctx: Ctx, *, edit: bool = False) -> None:
     _ = ctx._
     person = ctx.person
     if person is None:
-        start.ask_consent(ctx, lead=_("To have a profile, Minka needs your consent first."))
+        ask_consent(ctx, lead=_("To have a profile, Minka needs your consent first."))
         return
     if not person.is_registered:
         ctx.reply(_("You have not finished registering yet; let's continue."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services import profile
 from bot.services.profile import SUMMARY, InvalidAnswer
+from bot.services.workshops import DEEP_LINK_PREFIX
 from handlers import menu
 from handlers.base import Ctx, esc
 from handlers.keyboards import button
@@ -104,12 +105,19 @@ async def _confirm_pressed(ctx: Ctx, step: str, value: str | None) -> None:
 
 async def _finish(ctx: Ctx) -> None:
     _ = ctx._
+    then = (await profile.draft(ctx.session, ctx.user.id)).get("then")
     try:
         person = await profile.complete_registration(ctx.session, ctx.user.id)
     except InvalidAnswer as invalid:
         ctx.toast(_(invalid.message), alert=True)
         return
+    ctx.person = person
     ctx.show(_("✅ Registration complete. Thank you, {name}!").format(name=esc(person.full_name)))
+    if isinstance(then, str) and then.startswith(DEEP_LINK_PREFIX):
+        from handlers import workshops  # workshops sends newcomers here first
+
+        await workshops.check_in(ctx, then.removeprefix(DEEP_LINK_PREFIX))
+        return
     menu.show_menu(ctx)
 
 

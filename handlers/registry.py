@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.outbox import Renderer
 from bot.services.roles import Role
 from handlers.base import HandlerFn
 
@@ -34,3 +35,4 @@ class Feature:
     commands: tuple[Command, ...] = ()
     buttons: tuple[Buttons, ...] = ()
     forms: Mapping[str, HandlerFn] = field(default_factory=dict)  # flow name -> typed-text handler
+    outbox: Mapping[str, Renderer] = field(default_factory=dict)  # owed message kind -> renderer

@@ -5,39 +5,11 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services import profile
 from bot.services.profile import Identity
-from handlers import menu, registration
+from bot.services.workshops import DEEP_LINK_PREFIX
+from handlers import menu, registration, workshops
 from handlers.base import Ctx, esc
-from handlers.keyboards import button
+from handlers.consent import ask_consent, privacy_notice
 from handlers.registry import Buttons, Command, Feature
-
-CONSENT_KEYBOARD_DATA = ("consent:yes", "consent:no")
-
-
-def privacy_notice(ctx: Ctx) -> str:
-    _ = ctx._
-    return _(
-        "🔒 <b>Privacy notice</b>\n\n"
-        "To register you, Minka stores your Telegram id and username, your full name, region, "
-        "institution, position and sex, and the date you gave your consent. They are used only "
-        "for the programme's work with the regional governments: inviting you to meetings and "
-        "workshops, recording the cases you attend, and reporting participation by region and "
-        "by sex. They are not shared with third parties. For security, Minka also records "
-        "attempts to use restricted functions (Telegram id, action and time).\n\n"
-        "You can see your data with /mis_datos and delete it at any time with "
-        "/borrar_mis_datos (Ley 29733, Ley de Protección de Datos Personales)."
-    )
-
-
-def ask_consent(ctx: Ctx, *, lead: str | None = None) -> None:
-    """Show the notice with Acepto / No acepto; `lead` explains why it is asked now."""
-    _ = ctx._
-    text = privacy_notice(ctx) + "\n\n" + _("Do you accept?")
-    if lead:
-        text = lead + "\n\n" + text
-    ctx.reply(
-        text,
-        [[button(_("I accept"), "consent:yes"), button(_("I do not accept"), "consent:no")]],
-    )
 
 
 async def start(ctx: Ctx) -> None:
@@ -48,6 +20,15 @@ async def start(ctx: Ctx) -> None:
         "I answer questions about the Mining Tool Kit and help you with workshops, meetings "
         "and the cases you attend."
     ).format(name=esc(ctx.user.first_name))
+    payload = ctx.args[0] if ctx.args else ""
+    if payload.startswith(DEEP_LINK_PREFIX):
+        code = payload.removeprefix(DEEP_LINK_PREFIX)
+        if ctx.person is not None and ctx.person.is_registered:
+            await workshops.check_in(ctx, code)
+        else:
+            ctx.reply(greeting)
+            await workshops.needs_registration(ctx, code)
+        return
     if ctx.person is None:
         ctx.reply(greeting)
         ask_consent(ctx)
@@ -68,10 +49,12 @@ async def on_consent(ctx: Ctx) -> None:
             ctx.toast(_("You had already accepted."))
             menu.show_menu(ctx)
             return
+        then = ctx.data[2] if len(ctx.data) > 2 else None
         await profile.give_consent(
             ctx.session,
             Identity(ctx.user.id, ctx.user.username, ctx.user.full_name),
             ctx.t.language,
+            then=then if then and then.startswith(DEEP_LINK_PREFIX) else None,
         )
         ctx.show(privacy_notice(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
         ctx.reply(_("Let's register you: five short questions."))

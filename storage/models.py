@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime, utcnow
@@ -154,3 +154,85 @@ class Escalation(Base):
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     answered_at: Mapped[datetime | None]
+
+
+class Workshop(Base):
+    """A training workshop of the decentralised programme; `code` is what people type or scan."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    place: Mapped[str | None] = mapped_column(String(300))
+    facilitator: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None]
+    survey_closes_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    surveys_sent_at: Mapped[datetime | None]
+    reminders_sent_at: Mapped[datetime | None]
+    results_sent_at: Mapped[datetime | None]
+
+
+class WorkshopAttendance(Base):
+    """A check-in: one per person and workshop, however many times they scan the code."""
+
+    __tablename__ = "workshop_attendance"
+    __table_args__ = (UniqueConstraint("workshop_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkshopRating(Base):
+    """One person's survey answer for one workshop (1–5 each), changeable while it is open."""
+
+    __tablename__ = "workshop_ratings"
+    __table_args__ = (UniqueConstraint("workshop_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    overall: Mapped[int | None]
+    content: Mapped[int | None]
+    facilitation: Mapped[int | None]
+    usefulness: Mapped[int | None]
+    organization: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message Minka owes someone (survey, reminder, result...). The table, not memory, is
+    the source of truth: `dedupe_key` makes each message exist once; `state` tracks it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class AppState(Base):
+    """Small facts the CLI needs from the running bot (e.g. its @username for links)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300))

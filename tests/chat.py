@@ -54,5 +54,13 @@ class Person:
         query_id = await self.api.press_button(self.id, message_id, button["callback_data"])
         return await self.api.callback_answer(query_id)
 
+    async def press_forged(self, event: BotEvent, data: str) -> dict:
+        """Press a button that was never sent, as a tampered client could: the stored message
+        gets an extra button carrying `data`. Returns Minka's answer to the press."""
+        assert event.message_id is not None
+        self.api.tamper_button(self.id, event.message_id, data)
+        query_id = await self.api.press_button(self.id, event.message_id, data)
+        return await self.api.callback_answer(query_id)
+
     def no_more(self) -> list[BotEvent]:
         return self.api.drain(self.id)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.runner import minka
+from bot.runtime import Runtime
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.chat import Person
@@ -80,15 +82,28 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
         telegram_api_base_url=api.base_url,
         database_url=database_url,
         bot_admin_ids=frozenset({ADMIN_ID}),
+        outbox_interval_seconds=3600,  # tests run the scheduler themselves, at chosen times
         _env_file=None,
     )
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[Settings]:
+async def app(settings: Settings) -> AsyncIterator[Application]:
     """Minka running (long polling) against the local Bot API server."""
-    async with minka(settings, poll_timeout=1):
-        yield settings
+    async with minka(settings, poll_timeout=1) as application:
+        yield application
+
+
+@pytest.fixture
+def bot(app: Application, settings: Settings) -> Settings:
+    """The settings of the running Minka (most tests only need to know it runs)."""
+    return settings
+
+
+@pytest.fixture
+def runtime(app: Application) -> Runtime:
+    """The running Minka's clock, database and Tool Kit (tests move the clock forward)."""
+    return app.bot_data["runtime"]
 
 
 @pytest.fixture

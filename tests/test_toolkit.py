@@ -151,12 +151,7 @@ async def test_forged_escalation_button_changes_nothing(
     question_data = not_sure.find_button("especialista")["callback_data"]
     # Ana presses a button carrying Otro's question (a forged callback).
     (topics,) = await ana.say("/temas")
-    topics.reply_markup["inline_keyboard"].append(
-        [{"text": "forged", "callback_data": question_data}]
-    )
-    api.messages(ana.id)[-1]["reply_markup"] = topics.reply_markup
-    query = await api.press_button(ana.id, topics.message_id, question_data)
-    answer = await api.callback_answer(query)
+    answer = await ana.press_forged(topics, question_data)
     assert answer.get("text") == "Ese botón ya no está vigente."
     assert await _count(bot, Escalation) == 0
 

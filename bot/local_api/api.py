@@ -224,6 +224,15 @@ class LocalBotApi:
             return self._state.group_chat(chat_id)
         raise ValueError(f"user {user['id']} cannot write in private chat {chat_id}")
 
+    def tamper_button(self, chat_id: int, message_id: int, callback_data: str) -> None:
+        """Add a button the bot never sent to a stored message, as a modified client could;
+        tests then press it to check that forged callback data changes nothing."""
+        _chat, message = self._message(chat_id, message_id)
+        markup = message.setdefault("reply_markup", {"inline_keyboard": []})
+        markup.setdefault("inline_keyboard", []).append(
+            [{"text": "forged", "callback_data": callback_data}]
+        )
+
     def _message(self, chat_id: int, message_id: int) -> tuple[Chat, dict[str, Any]]:
         chat = self._state.chats.get(chat_id)
         message = None if chat is None else chat.messages.get(message_id)

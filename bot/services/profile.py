@@ -96,8 +96,11 @@ def previous_step(step: str) -> str | None:
     return STEPS[index - 1] if index > 0 else None
 
 
-async def give_consent(session: AsyncSession, identity: Identity, locale: str) -> PersonRecord:
-    """Create the person (the first thing Minka stores about anyone) and start registration."""
+async def give_consent(
+    session: AsyncSession, identity: Identity, locale: str, then: str | None = None
+) -> PersonRecord:
+    """Create the person (the first thing Minka stores about anyone) and start registration;
+    `then` is what to do once registered (a deep-link payload)."""
     existing = await people.get(session, identity.telegram_id)
     if existing is not None:
         return existing
@@ -111,7 +114,9 @@ async def give_consent(session: AsyncSession, identity: Identity, locale: str) -
         consent_at=utcnow(),
         role=role,
     )
-    await set_state(session, identity.telegram_id, REGISTRATION, STEPS[0], {})
+    await set_state(
+        session, identity.telegram_id, REGISTRATION, STEPS[0], {"then": then} if then else {}
+    )
     return person
 
 
@@ -122,6 +127,15 @@ async def resume_registration(session: AsyncSession, telegram_id: int) -> str:
         return state.step
     await set_state(session, telegram_id, REGISTRATION, STEPS[0], {})
     return STEPS[0]
+
+
+async def remember_then(session: AsyncSession, telegram_id: int, then: str) -> None:
+    """Keep a deep-link payload in the registration draft, to act on it at the end."""
+    state = await get_state(session, telegram_id)
+    if state is not None and state.flow == REGISTRATION:
+        await set_state(
+            session, telegram_id, REGISTRATION, state.step, {**state.data, "then": then}
+        )
 
 
 async def validate_answer(session: AsyncSession, step: str, value: str) -> str:

@@ -1,0 +1,117 @@
+"""Sending what Minka owes people (surveys, reminders, results...).
+
+The outbox table is the source of truth; this module only claims due rows, renders each one
+in the person's language at sending time, sends it and records the outcome. APScheduler
+(PTB's JobQueue) merely wakes `tick` up; a restart loses nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.i18n import Translator, translator
+from bot.runtime import Runtime
+from bot.services import workshops
+from storage.repositories import outbox, people
+from storage.repositories.outbox import OwedMessage
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[[AsyncSession, OwedMessage, Translator], Awaitable[Rendered | None]]
+MAX_ATTEMPTS = 5
+BATCH = 50
+STALE_AFTER = timedelta(minutes=10)
+
+
+async def dispatch_due(bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer]) -> int:
+    """Send every due message, batch by batch; returns how many were sent."""
+    sent = 0
+    while True:
+        now = runtime.clock.now()
+        async with runtime.db.session() as session:
+            batch = await outbox.claim_due(session, now, BATCH)
+        if not batch:
+            return sent
+        for message in batch:
+            sent += await _send_one(bot, runtime, renderers, message)
+
+
+async def _send_one(
+    bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer], message: OwedMessage
+) -> int:
+    now = runtime.clock.now()
+    renderer = renderers.get(message.kind)
+    t = translator(message.locale, runtime.settings.timezone)
+    async with runtime.db.session() as session:
+        rendered = None
+        if renderer is not None and message.telegram_id is not None:
+            rendered = await renderer(session, message, t)
+        if rendered is None:
+            await outbox.finish(session, message.id, "skipped", now)
+            return 0
+    text, markup = rendered
+    try:
+        await bot.send_message(
+            message.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except Forbidden as error:
+        async with runtime.db.session() as session:
+            await people.mark_blocked(session, message.telegram_id, now)
+            await outbox.finish(session, message.id, "failed", now, error=error.message)
+        return 0
+    except RetryAfter as error:
+        retry_at = now + _retry_after(error)
+        async with runtime.db.session() as session:
+            await outbox.finish(session, message.id, "pending", now, error="429", retry_at=retry_at)
+        return 0
+    except (BadRequest, TelegramError) as error:
+        final = isinstance(error, BadRequest) or message.attempts >= MAX_ATTEMPTS
+        async with runtime.db.session() as session:
+            await outbox.finish(
+                session,
+                message.id,
+                "failed" if final else "pending",
+                now,
+                error=str(error),
+                retry_at=None if final else now + timedelta(seconds=30 * 2**message.attempts),
+            )
+        log.warning("outbox message %s (%s) not sent: %s", message.id, message.kind, error)
+        return 0
+    async with runtime.db.session() as session:
+        await outbox.finish(session, message.id, "sent", now)
+    return 1
+
+
+def _retry_after(error: RetryAfter) -> timedelta:
+    value = error.retry_after
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+async def tick(application: Application) -> int:
+    """One scheduler round: owe what time has made due, then send what is due."""
+    from handlers import outbox_renderers  # handlers register the renderers
+
+    runtime: Runtime = application.bot_data["runtime"]
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        await workshops.schedule_due(session, now)
+        abandoned = await outbox.abandon_stale(session, now - STALE_AFTER)
+    if abandoned:
+        log.warning("%s outbox messages were left half-sent by a stopped process", abandoned)
+    return await dispatch_due(application.bot, runtime, outbox_renderers())
+
+
+async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue callback."""
+    try:
+        await tick(context.application)
+    except Exception:  # the next round retries; nothing is lost
+        log.exception("scheduler round failed")

@@ -1,0 +1,212 @@
+"""A workshop's results for coordinators: attendance, survey averages, comments and breakdowns.
+
+Everything is computed in the database with GROUP BY queries (a fixed handful per report, however
+many people attended), and nothing here knows about Telegram, so the same report feeds a chat
+message or a spreadsheet. People are counted once each, never by button presses, and group
+averages are hidden for small groups so that nobody's answers can be singled out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.services.profile import SEXES
+from storage.models import Person, Region, WorkshopAttendance, WorkshopRating
+from storage.repositories import workshops as repo
+from storage.repositories.workshops import CRITERIA, WorkshopRecord
+
+# Fewer answers than this in a group and its average is not shown.
+SMALL_CELL = 3
+SCALE = (1, 2, 3, 4, 5)
+
+CRITERION_LABELS: dict[str, str] = {
+    "overall": N_("Overall rating"),
+    "content": N_("Content"),
+    "facilitation": N_("Facilitation"),
+    "usefulness": N_("Usefulness for my work"),
+    "organization": N_("Organisation"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionStats:
+    """One question of the survey over the completed responses (1–5 each)."""
+
+    average: float | None
+    count: int
+    distribution: tuple[int, int, int, int, int]  # how many answered 1, 2, 3, 4 and 5
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One group of a breakdown (a sex or a region); `label_code` None means "not given".
+
+    `average_overall` is None when fewer than SMALL_CELL people in the group rated "overall".
+    """
+
+    label_code: str | None
+    responses: int
+    average_overall: float | None
+    attendees: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopReport:
+    """What a coordinator needs to judge a workshop, without anyone's name."""
+
+    workshop: WorkshopRecord
+    attendees: int
+    responses: int
+    response_rate: float | None
+    criteria: dict[str, CriterionStats]
+    comments: tuple[str, ...]
+    by_sex: list[Cell]
+    by_region: list[Cell]
+
+
+def _completed(workshop_id: int) -> list[Any]:
+    return [WorkshopRating.workshop_id == workshop_id, WorkshopRating.completed_at.is_not(None)]
+
+
+async def _criteria(session: AsyncSession, workshop_id: int) -> dict[str, CriterionStats]:
+    """All five distributions in one query: COUNT(CASE WHEN col = k THEN 1 END) per value."""
+    columns = [
+        func.count(case((getattr(WorkshopRating, name) == value, 1)))
+        for name in CRITERIA
+        for value in SCALE
+    ]
+    row = (await session.execute(select(*columns).where(*_completed(workshop_id)))).one()
+    stats: dict[str, CriterionStats] = {}
+    for index, name in enumerate(CRITERIA):
+        counts = tuple(int(n) for n in row[index * len(SCALE) : (index + 1) * len(SCALE)])
+        distribution: tuple[int, int, int, int, int] = (
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            counts[4],
+        )
+        total = sum(distribution)
+        # Averaged from the counts, so SQLite and PostgreSQL give the very same float.
+        points = sum(v * n for v, n in zip(SCALE, distribution, strict=True))
+        stats[name] = CriterionStats(points / total if total else None, total, distribution)
+    return stats
+
+
+async def _comments(session: AsyncSession, workshop_id: int) -> tuple[str, ...]:
+    rows = await session.scalars(
+        select(WorkshopRating.comment)
+        .where(*_completed(workshop_id), WorkshopRating.comment.is_not(None))
+        .order_by(WorkshopRating.id)
+    )
+    return tuple(text for text in (c.strip() for c in rows if c) if text)
+
+
+def _cells(
+    attendance: dict[Any, int], ratings: dict[Any, tuple[int, int, int]], order: Iterable[Any]
+) -> list[Cell]:
+    """Merge attendance and ratings per group; `ratings` is (responses, n_overall, sum)."""
+    cells = []
+    for key in order:
+        responses, rated, total = ratings.get(key, (0, 0, 0))
+        average = total / rated if rated >= SMALL_CELL else None
+        cells.append(Cell(key, responses, average, attendance.get(key, 0)))
+    return cells
+
+
+def _rating_columns() -> list[Any]:
+    return [
+        func.count(WorkshopRating.id),
+        func.count(WorkshopRating.overall),
+        func.coalesce(func.sum(WorkshopRating.overall), 0),
+    ]
+
+
+async def _by_sex(session: AsyncSession, workshop_id: int) -> list[Cell]:
+    attendance = {
+        sex: int(n)
+        for sex, n in await session.execute(
+            select(Person.sex, func.count(func.distinct(WorkshopAttendance.person_id)))
+            .join(Person, Person.id == WorkshopAttendance.person_id)
+            .where(WorkshopAttendance.workshop_id == workshop_id)
+            .group_by(Person.sex)
+        )
+    }
+    ratings = {
+        sex: (int(n), int(rated), int(total))
+        for sex, n, rated, total in await session.execute(
+            select(Person.sex, *_rating_columns())
+            .join(Person, Person.id == WorkshopRating.person_id)
+            .where(*_completed(workshop_id))
+            .group_by(Person.sex)
+        )
+    }
+    present = set(attendance) | set(ratings)
+    known = [code for code in SEXES if code in present]
+    others = sorted(code for code in present if code is not None and code not in SEXES)
+    return _cells(attendance, ratings, [*known, *others, *([None] if None in present else [])])
+
+
+async def _by_region(session: AsyncSession, workshop_id: int) -> list[Cell]:
+    """By the participants' own region (not the workshop's), in the official list order."""
+    order: dict[str | None, int | None] = {}
+    attendance: dict[str | None, int] = {}
+    for name, sort_order, n in await session.execute(
+        select(Region.name, Region.sort_order, func.count(func.distinct(Person.id)))
+        .select_from(WorkshopAttendance)
+        .join(Person, Person.id == WorkshopAttendance.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(WorkshopAttendance.workshop_id == workshop_id)
+        .group_by(Region.name, Region.sort_order)
+    ):
+        order[name], attendance[name] = sort_order, int(n)
+    ratings: dict[str | None, tuple[int, int, int]] = {}
+    for name, sort_order, n, rated, total in await session.execute(
+        select(Region.name, Region.sort_order, *_rating_columns())
+        .join(Person, Person.id == WorkshopRating.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(*_completed(workshop_id))
+        .group_by(Region.name, Region.sort_order)
+    ):
+        order[name], ratings[name] = sort_order, (int(n), int(rated), int(total))
+    keys = sorted(order, key=lambda k: (k is None, order[k] or 0, k or ""))
+    return _cells(attendance, ratings, keys)
+
+
+async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopReport | None:
+    """The whole report, or None for an unknown workshop."""
+    workshop = await repo.get(session, workshop_id)
+    if workshop is None:
+        return None
+    attendees = int(
+        await session.scalar(
+            select(func.count(func.distinct(WorkshopAttendance.person_id))).where(
+                WorkshopAttendance.workshop_id == workshop_id
+            )
+        )
+        or 0
+    )
+    responses = int(
+        await session.scalar(
+            select(func.count(func.distinct(WorkshopRating.person_id))).where(
+                *_completed(workshop_id)
+            )
+        )
+        or 0
+    )
+    return WorkshopReport(
+        workshop=workshop,
+        attendees=attendees,
+        responses=responses,
+        response_rate=responses / attendees if attendees else None,
+        criteria=await _criteria(session, workshop_id),
+        comments=await _comments(session, workshop_id),
+        by_sex=await _by_sex(session, workshop_id),
+        by_region=await _by_region(session, workshop_id),
+    )

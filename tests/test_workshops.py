@@ -1,0 +1,168 @@
+"""End to end: check-in by deep link before registration, the survey after the end (time is
+moved forward, never slept), changing a rating, one reminder, results, forged buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services.workshops import SURVEY_OPEN_FOR
+from storage.models import OutboxMessage, WorkshopAttendance, WorkshopRating
+from storage.repositories import workshops as repo
+from storage.repositories.workshops import WorkshopRecord
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+CODE = "K7M2QX"
+
+
+async def _workshop(runtime: Runtime, *, starts_in: timedelta, hours: float = 1) -> WorkshopRecord:
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        return await repo.create(
+            session,
+            code=CODE,
+            title="Formalización minera para funcionarios regionales",
+            topic="Formalización",
+            starts_at=now + starts_in,
+            ends_at=now + starts_in + timedelta(hours=hours),
+            survey_closes_at=now + starts_in + timedelta(hours=hours) + SURVEY_OPEN_FOR,
+            region_code="puno",
+            place="Auditorio de la DREM Puno",
+            facilitator="Equipo Regional",
+        )
+
+
+async def _count(runtime: Runtime, model: type, **where: object) -> int:
+    async with runtime.db.session() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return await session.scalar(query) or 0
+
+
+async def test_deep_link_check_in_before_registration_then_survey(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    workshop = await _workshop(runtime, starts_in=timedelta(minutes=-30))
+    luz = Chatter(api, 5001, "Luz", last_name="Condori")
+    greeting, notice = await luz.say(f"/start taller-{CODE}", 2)
+    assert "¡Hola, Luz!" in greeting.text
+    assert "registrar su asistencia" in notice.text
+    await luz.press(notice, "Acepto")
+    await luz.replies(2)
+    await luz.press(await luz.reply(), "Usar «")
+    await luz.replies(2)
+    await luz.send("Puno")
+    await luz.reply()
+    await luz.press(await luz.reply(), "Gobierno Regional")
+    await luz.replies(2)
+    await luz.send("Especialista")
+    await luz.press(await luz.reply(), "Mujer")
+    await luz.reply()
+    await luz.press(await luz.reply(), "Confirmar")
+    done, checked_in = await luz.replies(2)
+    assert "Registro completo" in done.text
+    assert checked_in.text.startswith("✅ Asistencia registrada: «Formalización minera")
+    assert await _count(runtime, WorkshopAttendance, workshop_id=workshop.id) == 1
+
+    ana = Chatter(api, 5002, "Ana", last_name="Quispe")
+    await register(ana)
+    (first,) = await ana.say(f"/asistencia {CODE.lower()}")
+    assert first.text.startswith("✅ Asistencia registrada")
+    (again,) = await ana.say(f"/asistencia {CODE}")
+    assert "ya estaba registrada" in again.text
+    (wrong,) = await ana.say("/asistencia ZZZZZZ")
+    assert "No encontré un taller con el código «ZZZZZZ»" in wrong.text
+    assert await _count(runtime, WorkshopAttendance, workshop_id=workshop.id) == 2
+
+    (nothing,) = await ana.say("/calificar")
+    assert "No tiene encuestas" in nothing.text
+    assert await tick(app) == 0  # not ended: no survey yet
+
+    runtime.clock.advance(timedelta(minutes=31))  # the workshop has ended
+    assert await tick(app) == 2
+    survey = await ana.reply()
+    assert "Encuesta del taller" in survey.text
+    assert survey.button_texts() == ["1", "2", "3", "4", "5"]
+    luz_survey = await luz.reply()
+    assert "Encuesta del taller" in luz_survey.text
+    assert await tick(app) == 0  # nothing is sent twice
+
+    for value in ("5", "4", "4", "5", "3"):
+        await ana.press(survey, value)
+        survey = await ana.reply()
+    assert "comentario" in survey.text
+    await ana.send("Muy útil para <mi trabajo> & la DREM")
+    thanks = await ana.reply()
+    assert "¡Gracias! Su calificación de «Formalización minera" in thanks.text
+    assert "Calificación general: 5" in thanks.text and "Organización: 3" in thanks.text
+
+    await ana.press(thanks, "Cambiar mi calificación")
+    question = await ana.reply()
+    await ana.press(question, "2")
+    for value in ("2", "2", "2", "2"):
+        question = await ana.reply()
+        await ana.press(question, value)
+    skip = await ana.reply()
+    await ana.press(skip, "Omitir")
+    changed = await ana.reply()
+    assert "Calificación general: 2" in changed.text
+    assert await _count(runtime, WorkshopRating, workshop_id=workshop.id) == 1
+
+    runtime.clock.advance(timedelta(hours=24))  # one reminder, to Luz only
+    assert await tick(app) == 1
+    reminder = await luz.reply()
+    assert "Aún no calificó" in reminder.text
+    assert await tick(app) == 0
+    assert api.drain(ana.id) == []
+
+    runtime.clock.advance(SURVEY_OPEN_FOR)  # the survey closes: everyone sees the results
+    assert await tick(app) == 2
+    results = await ana.reply()
+    assert "cerró con 1 respuesta" in results.text
+    await luz.reply()
+    answer = await luz.press(reminder, "Calificar ahora")
+    assert answer["text"] == "La encuesta de este taller ya cerró."
+    assert await _count(runtime, OutboxMessage) == 5
+
+
+async def test_rating_rules_and_forged_buttons(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    workshop = await _workshop(runtime, starts_in=timedelta(minutes=10))
+    ana = Chatter(api, 5002, "Ana", last_name="Quispe")
+    await register(ana)
+    (early,) = await ana.say(f"/asistencia {CODE}")
+    assert early.text.startswith("✅ Asistencia registrada")
+    (menu,) = await ana.say("/menu")
+    answer = await ana.press_forged(menu, f"rate:{workshop.id}:overall:5")
+    assert answer["text"] == "Podrá calificar el taller cuando haya terminado."
+
+    intruder = Chatter(api, 5003, "Otro")
+    await register(intruder)
+    (menu,) = await intruder.say("/menu")
+    answer = await intruder.press_forged(menu, f"rate:{workshop.id}:overall:1")
+    assert answer["text"] == "Solo quienes asistieron al taller pueden calificarlo."
+    assert await _count(runtime, WorkshopRating) == 0
+
+    runtime.clock.advance(timedelta(hours=2))
+    (late,) = await intruder.say(f"/asistencia {CODE}")  # after the end: survey at once
+    assert "La encuesta llega ahora" in late.text
+    survey = await intruder.reply()
+    assert "Encuesta del taller" in survey.text
+    answer = await intruder.press_forged(survey, f"rate:{workshop.id}:overall:9")
+    assert answer["text"] == "Ese botón ya no está vigente."
+
+    runtime.clock.advance(timedelta(hours=30))
+    (closed,) = await intruder.say(f"/asistencia {CODE}")
+    assert "ya estaba registrada" in closed.text
+    newcomer = Chatter(api, 5004, "Nuevo")
+    await register(newcomer)
+    (closed,) = await newcomer.say(f"/asistencia {CODE}")
+    assert "cerró 24 horas después" in closed.text
