@@ -27,6 +27,7 @@ from handlers import (
     registration,
     start,
     toolkit,
+    workshop_admin,
     workshops,
 )
 from handlers.base import HandlerFn, make_callback
@@ -49,6 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     toolkit.FEATURE,
     experts.FEATURE,
     workshops.FEATURE,
+    workshop_admin.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )

@@ -10,7 +10,6 @@ from storage.repositories.conversations import clear_state, get_state
 
 # Sections that later features fill in; until then their button says so instead of doing nothing.
 COMING_SOON: dict[str, str] = {
-    "workshops": N_("🎓 Workshops (coming soon)"),
     "meetings": N_("🤝 Meetings (coming soon)"),
     "cases": N_("📁 My cases (coming soon)"),
 }
@@ -18,9 +17,8 @@ COMING_SOON: dict[str, str] = {
 
 def menu_keyboard(ctx: Ctx) -> list:
     _ = ctx._
-    workshops, meetings, cases = (
-        button(_(label), f"menu:{key}") for key, label in COMING_SOON.items()
-    )
+    meetings, cases = (button(_(label), f"menu:{key}") for key, label in COMING_SOON.items())
+    workshops = button(_("🎓 Workshops"), "menu:workshops")
     return [
         [button(_("📚 Consult the Tool Kit"), "kb:topics")],
         [workshops, meetings],
@@ -81,6 +79,10 @@ async def on_button(ctx: Ctx) -> None:
     section = ctx.data[1] if len(ctx.data) > 1 else ""
     if section in COMING_SOON:
         ctx.toast(ctx._("This section will be available soon."), alert=True)
+    elif section == "workshops":
+        from handlers import workshops  # workshops' replies link back to the menu
+
+        await workshops.workshops_command(ctx)
     elif section == "profile":
         await profile.show_profile(ctx, edit=True)
     elif section == "help":

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import N_, Translator
 from bot.outbox import Rendered, dispatch_due
 from bot.services import workshops as rules
-from bot.services.workshop_report import CRITERION_LABELS
+from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
 from bot.services.workshops import CanRate, CheckIn
 from handlers.base import Ctx, Keyboard, esc
 from handlers.consent import ask_consent
@@ -314,7 +314,7 @@ async def render_results(
     if workshop is None:
         return None
     average, responses = await repo.overall_summary(session, workshop.id)
-    if average is None or responses < rules.SMALL_CELL:
+    if average is None or responses < SMALL_CELL:
         text = t.ngettext(
             "📊 The survey of «{title}» closed with {count} response. Thank you for taking part!",
             "📊 The survey of «{title}» closed with {count} responses. Thank you for taking part!",

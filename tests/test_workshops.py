@@ -166,3 +166,86 @@ async def test_rating_rules_and_forged_buttons(
     await register(newcomer)
     (closed,) = await newcomer.say(f"/asistencia {CODE}")
     assert "cerró 24 horas después" in closed.text
+
+
+async def test_coordinator_creates_a_workshop_and_reads_its_report(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    intro, title = await rosa.say("/nuevo_taller", 2)
+    assert "Nuevo taller" in intro.text and "Paso 1 de 8" in title.text
+    await rosa.send("Cierre de minas para la pequeña minería")
+    topic = await rosa.reply()
+    await rosa.press(topic, "Omitir")
+    start = await rosa.reply()
+    await rosa.send("3/12/2099 25:00")
+    assert "No pude leer esa fecha" in (await rosa.reply()).text
+    await rosa.send("3/12/2099 9:00")
+    end = await rosa.reply()
+    await rosa.send("8:00")
+    assert "después del inicio" in (await rosa.reply()).text
+    await rosa.send("4h")
+    region = await rosa.reply()
+    await rosa.send("moquegua")
+    place = await rosa.reply()
+    await rosa.send("https://meet.example.org/cierre")
+    await rosa.send("Equipo Regional Moquegua")
+    capacity = await rosa.replies(2)
+    await rosa.send("cuarenta")
+    assert "número entero" in (await rosa.reply()).text
+    await rosa.send("40")
+    summary = await rosa.reply()
+    assert "Revise el taller" in summary.text
+    assert "Inicio: jueves 3 de diciembre de 2099, 09:00" in summary.text
+    assert "Fin: jueves 3 de diciembre de 2099, 13:00" in summary.text
+    assert "Región: Moquegua" in summary.text and "Tema: —" in summary.text
+    await rosa.press(summary, "Crear taller")
+    created = await rosa.reply()
+    assert "Taller creado" in created.text
+    assert "https://t.me/minka_test_bot?start=taller-" in created.text
+    qr = await rosa.reply()
+    assert qr.method == "sendPhoto" and "Código QR" in qr.text
+    assert api.files[qr.params["file_id"]].startswith(b"\x89PNG")
+    assert [e.text for e in (start, end, region, place, *capacity)]  # every step was asked
+
+    async with runtime.db.session() as session:
+        workshops = await repo.list_all(session)
+    assert len(workshops) == 1 and workshops[0].region_code == "moquegua"
+    code = workshops[0].code
+    assert all(ch not in code for ch in "01OIL")
+
+    # Four people attend and three rate: women's average shows, the man's cell does not.
+    runtime.clock.advance(workshops[0].starts_at - runtime.clock.now())
+    people = []
+    for number, sex in enumerate(["Mujer", "Mujer", "Mujer", "Hombre"]):
+        person = Chatter(api, 6100 + number, f"Persona{number}")
+        await register(person, region="Puno", sex=sex)
+        await person.say(f"/asistencia {code}")
+        people.append(person)
+    runtime.clock.advance(timedelta(hours=5))
+    assert await tick(app) == 4
+    for person, score in zip(people, ["5", "4", "3", "2"], strict=True):
+        survey = await person.reply()
+        for _question in range(5):
+            await person.press(survey, score)
+            survey = await person.reply()
+        await person.press(survey, "Omitir")
+        await person.reply()
+
+    (report,) = await rosa.say(f"/taller {code.lower()}")
+    assert "Asistentes: 4 · Respuestas: 4 · Tasa de respuesta: 100 %" in report.text
+    assert "Calificación general: <b>3,5</b>" in report.html
+    assert "Mujer: 4,0 (3)" in report.text and "Hombre: — (1)" in report.text
+    await rosa.press(report, "Descargar XLSX")
+    document = await rosa.reply()
+    assert document.method == "sendDocument"
+    assert api.files[document.params["file_id"]][:2] == b"PK"
+
+    official = people[0]
+    (refused,) = await official.say(f"/taller {code}")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    answer = await official.press_forged(refused, "ws:xlsx:1")
+    assert answer["text"] == "Solo los coordinadores pueden hacer eso."

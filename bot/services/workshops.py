@@ -24,7 +24,6 @@ CHECKIN_CLOSES_AFTER = timedelta(hours=24)
 SURVEY_OPEN_FOR = timedelta(days=7)
 REMINDER_AFTER = timedelta(hours=24)
 DEEP_LINK_PREFIX = "taller-"
-SMALL_CELL = 3  # fewer answers than this: no average is shown, so no one can be singled out
 
 
 def valid_code(code: str) -> bool:
