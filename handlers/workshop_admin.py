@@ -289,23 +289,28 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
     return "\n".join(lines)[:4000]
 
 
+async def all_workshops_lines(ctx: Ctx, limit: int = 30) -> list[str]:
+    """Every workshop (the latest `limit`), with attendees and completed responses."""
+    _ = ctx._
+    workshops = await repo.list_all(ctx.session)
+    if not workshops:
+        return [_("There are no workshops yet. Create one with /nuevo_taller.")]
+    counts = await repo.counts(ctx.session)
+    lines = [_("<b>Workshops</b> (attendees · responses)")]
+    for workshop in workshops[-limit:]:
+        attendees, responses = counts.get(workshop.id, (0, 0))
+        lines.append(
+            f"<code>{workshop.code}</code> {esc(workshop.title)} — "
+            f"{ctx.t.datetime(workshop.starts_at)} ({attendees} · {responses})"
+        )
+    lines.append(_("Write /taller CODE to see one."))
+    return lines
+
+
 async def workshop_command(ctx: Ctx) -> None:
     _ = ctx._
     if not ctx.args:
-        workshops = await repo.list_all(ctx.session)
-        counts = await repo.counts(ctx.session)
-        if not workshops:
-            ctx.reply(_("There are no workshops yet. Create one with /nuevo_taller."))
-            return
-        lines = [_("<b>Workshops</b> (attendees · responses)")]
-        for workshop in workshops[-30:]:
-            attendees, responses = counts.get(workshop.id, (0, 0))
-            lines.append(
-                f"<code>{workshop.code}</code> {esc(workshop.title)} — "
-                f"{ctx.t.datetime(workshop.starts_at)} ({attendees} · {responses})"
-            )
-        lines.append(_("Write /taller CODE to see one."))
-        ctx.reply("\n".join(lines))
+        ctx.reply("\n".join(await all_workshops_lines(ctx)))
         return
     workshop = await repo.get_by_code(ctx.session, rules.normalize_code(ctx.args[0]))
     if workshop is None:

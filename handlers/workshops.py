@@ -13,12 +13,14 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import N_, Translator
 from bot.outbox import Rendered, dispatch_due
 from bot.services import workshops as rules
+from bot.services.roles import Role, allows
 from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
 from bot.services.workshops import CanRate, CheckIn
 from handlers.base import Ctx, Keyboard, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
+from handlers.workshop_admin import all_workshops_lines
 from storage.repositories import workshops as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.outbox import OwedMessage
@@ -264,11 +266,9 @@ async def workshops_command(ctx: Ctx) -> None:
         attended = await repo.attended(ctx.session, ctx.person.id)
         lines += ["", _("<b>Workshops you attended</b>")]
         lines += [_line(ctx, w) for w in attended] or [_("None yet.")]
-    from bot.services.roles import Role, allows
-
     if allows(ctx.role, Role.COORDINATOR):
-        lines += ["", _("Coordinators: /taller CODE shows a workshop's attendance and ratings.")]
-    ctx.reply("\n".join(lines))
+        lines += ["", *await all_workshops_lines(ctx)]
+    ctx.reply("\n".join(lines)[:4000])
 
 
 def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:

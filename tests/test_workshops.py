@@ -244,7 +244,13 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert document.method == "sendDocument"
     assert api.files[document.params["file_id"]][:2] == b"PK"
 
+    (listing,) = await rosa.say("/talleres")
+    assert f"{code} Cierre de minas para la pequeña minería" in listing.text
+    assert "(4 · 4)" in listing.text
     official = people[0]
+    (mine,) = await official.say("/talleres")
+    assert "Talleres a los que asistió" in mine.text and "Cierre de minas" in mine.text
+    assert "(4 · 4)" not in mine.text
     (refused,) = await official.say(f"/taller {code}")
     assert refused.text == "Solo los coordinadores pueden hacer eso."
     answer = await official.press_forged(refused, "ws:xlsx:1")
