@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.add_coordinator(settings, args.telegram_id))
         if command == "kb":
             return asyncio.run(commands.unanswered(settings, args.limite))
+        if command == "talleres" and args.workshops_command == "importar":
+            return commands.import_workshops(settings, args.archivo)
+        if command == "talleres":
+            return asyncio.run(commands.list_workshops(settings))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

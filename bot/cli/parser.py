@@ -81,4 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
         "agregar-coordinador", help="da el rol de coordinador a una persona"
     )
     coordinator.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    workshops = commands.add_parser("talleres", help="talleres de capacitación").add_subparsers(
+        dest="workshops_command", metavar="<orden>", required=True
+    )
+    load = workshops.add_parser(
+        "importar",
+        help="crea o actualiza talleres desde un CSV (todo o nada; repetirlo no duplica)",
+        description=(
+            "Importa talleres desde un archivo CSV en UTF-8 (separado por comas o por punto y "
+            "coma) con el encabezado codigo,titulo,tema,inicio,fin,region,lugar,facilitador. "
+            "Las fechas van como AAAA-MM-DD HH:MM en hora de Lima; una región vacía significa "
+            "taller nacional o virtual; un código vacío se genera a partir del título, el "
+            "inicio y la región. Si alguna fila tiene errores, no se importa nada."
+        ),
+    )
+    load.add_argument("archivo", metavar="ARCHIVO", help="archivo CSV con los talleres")
+    workshops.add_parser(
+        "listar", help="talleres registrados, con asistentes y encuestas completadas"
+    )
     return parser
