@@ -73,7 +73,8 @@ def outbox_renderers() -> Mapping[str, Renderer]:
 
 
 def register(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
+    # Edited messages are not new requests: answering them again would repeat actions.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     for command in all_commands():
         application.add_handler(
             CommandHandler(

@@ -171,3 +171,23 @@ async def test_internal_error_gets_a_spanish_apology(ana: Chatter, bot: Settings
     (apology,) = await ana.say("hola")
     assert apology.text.startswith("Lo siento, algo falló de mi lado.")
     assert "Error" not in apology.text and "conversation_states" not in apology.text
+
+
+async def test_edited_messages_and_groups_do_not_repeat_or_collect(
+    ana: Chatter, bot: Settings
+) -> None:
+    """An edited question is not asked again; in a group Minka only points to a private chat."""
+    message = await ana.api.send_message(ana.id, "que es el reinfo")
+    await ana.replies(2)
+    edited = {**message, "text": "que es el igafom", "edit_date": message["date"] + 5}
+    await ana.api.send_update({"edited_message": edited})
+    (menu,) = await ana.say("/menu")  # the next reply is the menu: the edit was ignored
+    assert "Menú principal" in menu.text
+
+    await ana.api.send_message(ana.id, "/start", chat_id=-100123)
+    group_reply = await ana.api.next_event(-100123)
+    assert "chat privado" in group_reply.text
+    await ana.api.send_message(ana.id, "/perfil", chat_id=-100123)
+    await ana.api.send_message(ana.id, "/ayuda", chat_id=-100123)
+    help_reply = await ana.api.next_event(-100123)
+    assert "chat privado" in help_reply.text  # /perfil in a group got no answer
