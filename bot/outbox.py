@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
@@ -24,8 +25,17 @@ from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
-Renderer = Callable[[AsyncSession, OwedMessage, Translator], Awaitable[Rendered | None]]
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A rendered owed message; `document` (file name, bytes) follows the text."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    document: tuple[str, bytes] | None = None
+
+
+Renderer = Callable[[AsyncSession, OwedMessage, Translator], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
 BATCH = 50
 STALE_AFTER = timedelta(minutes=10)
@@ -57,11 +67,16 @@ async def _send_one(
         if rendered is None:
             await outbox.finish(session, message.id, "skipped", now)
             return 0
-    text, markup = rendered
     try:
         await bot.send_message(
-            message.telegram_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            message.telegram_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.markup,
         )
+        if rendered.document is not None:
+            filename, content = rendered.document
+            await bot.send_document(message.telegram_id, InputFile(content, filename=filename))
     except Forbidden as error:
         async with runtime.db.session() as session:
             await people.mark_blocked(session, message.telegram_id, now)

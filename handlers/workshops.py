@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Rendered, dispatch_due
+from bot.outbox import Outgoing, dispatch_due
 from bot.services import workshops as rules
 from bot.services.roles import Role, allows
 from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
@@ -279,7 +279,7 @@ def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:
 # --- what the outbox sends -------------------------------------------------------------------
 
 
-async def render_survey(session: AsyncSession, owed: OwedMessage, t: Translator) -> Rendered | None:
+async def render_survey(session: AsyncSession, owed: OwedMessage, t: Translator) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     if workshop is None:
         return None
@@ -288,12 +288,14 @@ async def render_survey(session: AsyncSession, owed: OwedMessage, t: Translator)
         "optional comment: less than a minute."
     ).format(title=esc(workshop.title), date=when(t, workshop))
     first = t.gettext(QUESTIONS[CRITERIA[0]]) + "\n" + t.gettext("1 = very poor · 5 = excellent")
-    return intro + "\n\n" + first, InlineKeyboardMarkup(scale_keyboard(workshop.id, CRITERIA[0]))
+    return Outgoing(
+        intro + "\n\n" + first, InlineKeyboardMarkup(scale_keyboard(workshop.id, CRITERIA[0]))
+    )
 
 
 async def render_reminder(
     session: AsyncSession, owed: OwedMessage, t: Translator
-) -> Rendered | None:
+) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     rating = await repo.get_rating(session, int(owed.payload["workshop_id"]), owed.person_id)
     if workshop is None or (rating is not None and rating.completed_at is not None):
@@ -302,14 +304,14 @@ async def render_reminder(
         "⏰ You have not rated «{title}» yet. Your opinion improves the next workshops; "
         "it takes less than a minute."
     ).format(title=esc(workshop.title))
-    return text, InlineKeyboardMarkup(
-        [[button(t.gettext("Rate now"), f"rate:{workshop.id}:start")]]
+    return Outgoing(
+        text, InlineKeyboardMarkup([[button(t.gettext("Rate now"), f"rate:{workshop.id}:start")]])
     )
 
 
 async def render_results(
     session: AsyncSession, owed: OwedMessage, t: Translator
-) -> Rendered | None:
+) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     if workshop is None:
         return None
@@ -325,7 +327,7 @@ async def render_results(
             "📊 Results of «{title}»: overall rating {average} out of 5, from {count} responses. "
             "Thank you for taking part!"
         ).format(title=esc(workshop.title), average=_decimal(t, average), count=responses)
-    return text, None
+    return Outgoing(text)
 
 
 def _decimal(t: Translator, value: float) -> str:

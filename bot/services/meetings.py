@@ -1,0 +1,262 @@
+"""Meeting rules: audiences, invitations and reminders owed through the outbox, RSVP until
+the start, rescheduling and cancelling (old reminders are cancelled, new ones owed)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.services.profile import INSTITUTIONS
+from bot.services.regions import match_region
+from bot.services.roles import Role
+from bot.services.workshops import CODE_ALPHABET
+from storage.repositories import meetings as repo
+from storage.repositories import outbox
+from storage.repositories.meetings import MeetingRecord
+from storage.repositories.regions import list_regions
+
+KINDS: dict[str, str] = {
+    "coordinacion": N_("MINEM–GR coordination"),
+    "comite": N_("High-level committee"),
+    "tecnica": N_("Technical meeting"),
+    "otra": N_("Other"),
+}
+RSVP_ANSWERS = ("yes", "no", "delegate")
+DEFAULT_OFFSETS = "7d,1d,2h"
+DEEP_LINK_PREFIX = "reunion-"
+_OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60}
+
+
+class AudienceError(ValueError):
+    """An audience item could not be understood; the message is Spanish, for the CLI."""
+
+
+def parse_offsets(text: str) -> list[int]:
+    """'7d,1d,2h' → seconds before the start, largest first (duplicates removed)."""
+    seconds = set()
+    for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+        match = _OFFSET.match(part)
+        if not match or int(match.group(1)) == 0:
+            raise ValueError(
+                f"recordatorio «{part}» no válido: use números con d, h o m (7d,1d,2h)"
+            )
+        seconds.add(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    return sorted(seconds, reverse=True)
+
+
+@dataclass
+class Audience:
+    """Who is invited: everyone, or anyone matching one of the criteria."""
+
+    everyone: bool = False
+    regions: set[str] = field(default_factory=set)
+    institutions: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    telegram_ids: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "everyone": self.everyone,
+            "regions": sorted(self.regions),
+            "institutions": sorted(self.institutions),
+            "roles": sorted(self.roles),
+            "telegram_ids": sorted(self.telegram_ids),
+        }
+
+
+async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
+    """`todos`, `region:NOMBRE`, `institucion:NOMBRE`, `rol:NOMBRE`, `id:TELEGRAM_ID`."""
+    audience = Audience()
+    regions = await list_regions(session)
+    institution_names = {
+        "gr": "gr",
+        "gobierno regional": "gr",
+        "drem": "gr",
+        "grem": "gr",
+        "minem": "minem",
+        "equipo regional": "regional_team",
+        "regional_team": "regional_team",
+        "otra": "other",
+        "other": "other",
+    }
+    role_names = {
+        "funcionario": Role.OFFICIAL,
+        "official": Role.OFFICIAL,
+        "especialista": Role.SPECIALIST,
+        "specialist": Role.SPECIALIST,
+        "coordinador": Role.COORDINATOR,
+        "coordinator": Role.COORDINATOR,
+        "admin": Role.ADMIN,
+        "administrador": Role.ADMIN,
+    }
+    for item in items:
+        kind, _, value = item.partition(":")
+        kind, value = kind.strip().lower(), value.strip()
+        if kind == "todos" and not value:
+            audience.everyone = True
+        elif kind == "region" and value:
+            match = match_region(value, regions)
+            if match.region is None:
+                raise AudienceError(f"región «{value}» no reconocida")
+            audience.regions.add(match.region.code)
+        elif kind == "institucion" and value.lower() in institution_names:
+            audience.institutions.add(institution_names[value.lower()])
+        elif kind == "rol" and value.lower() in role_names:
+            audience.roles.add(role_names[value.lower()].value)
+        elif kind == "id" and value.isdigit():
+            audience.telegram_ids.add(int(value))
+        else:
+            raise AudienceError(
+                f"«{item}» no es un público válido: use todos, region:NOMBRE, "
+                f"institucion:{'/'.join(sorted(set(INSTITUTIONS)))}, rol:NOMBRE o id:NÚMERO"
+            )
+    return audience
+
+
+async def new_code(session: AsyncSession) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not await repo.code_exists(session, code):
+            return code
+
+
+def _reminder_key(meeting: MeetingRecord, person_id: int, offset: int) -> str:
+    return f"meeting-reminder:{meeting.id}:{person_id}:{offset}:v{meeting.version}"
+
+
+async def _owe_reminders(
+    session: AsyncSession, meeting: MeetingRecord, person_ids: list[int], now: datetime
+) -> None:
+    for offset in meeting.reminder_offsets:
+        due = meeting.starts_at - timedelta(seconds=offset)
+        if due <= now:
+            continue  # too late for this one already
+        for person_id in person_ids:
+            await outbox.enqueue(
+                session,
+                kind="meeting_reminder",
+                dedupe_key=_reminder_key(meeting, person_id, offset),
+                person_id=person_id,
+                payload={"meeting_id": meeting.id, "offset": offset, "version": meeting.version},
+                due_at=due,
+            )
+
+
+async def _owe(
+    session: AsyncSession, kind: str, meeting: MeetingRecord, person_ids: list[int], now: datetime
+) -> None:
+    for person_id in person_ids:
+        await outbox.enqueue(
+            session,
+            kind=f"meeting_{kind}",
+            dedupe_key=f"meeting-{kind}:{meeting.id}:{person_id}:v{meeting.version}",
+            person_id=person_id,
+            payload={"meeting_id": meeting.id, "version": meeting.version},
+            due_at=now,
+        )
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    title: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    audience: Audience,
+    offsets: list[int],
+    now: datetime,
+    place: str | None = None,
+    link: str | None = None,
+    agenda: str | None = None,
+    created_by: int | None = None,
+) -> tuple[MeetingRecord, int]:
+    """Create the meeting, invite its audience and owe each invitee the invitation and the
+    reminders. Returns the meeting and the number invited."""
+    if kind not in KINDS:
+        raise ValueError(f"tipo «{kind}» no válido: {', '.join(KINDS)}")
+    if ends_at <= starts_at:
+        raise ValueError("el fin debe ser posterior al inicio")
+    meeting = await repo.create(
+        session,
+        code=await new_code(session),
+        title=title,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        link=link,
+        agenda=agenda,
+        audience=audience.as_dict(),
+        offsets=offsets,
+        created_by=created_by,
+    )
+    invited = await repo.invite(
+        session,
+        meeting.id,
+        await repo.audience(
+            session,
+            everyone=audience.everyone,
+            regions=audience.regions,
+            institutions=audience.institutions,
+            roles=audience.roles,
+            telegram_ids=audience.telegram_ids,
+        ),
+    )
+    await _owe(session, "invitation", meeting, invited, now)
+    await _owe_reminders(session, meeting, invited, now)
+    return meeting, len(invited)
+
+
+async def reschedule(
+    session: AsyncSession,
+    meeting: MeetingRecord,
+    now: datetime,
+    **changes: object,
+) -> MeetingRecord:
+    """New time or place: invitees are told, reminders move to the new time."""
+    await repo.cancel_owed(session, f"meeting-reminder:{meeting.id}:")
+    updated = await repo.change(session, meeting.id, **changes)
+    people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
+    await _owe(session, "changed", updated, people, now)
+    await _owe_reminders(session, updated, people, now)
+    return updated
+
+
+async def cancel(session: AsyncSession, meeting: MeetingRecord, now: datetime) -> MeetingRecord:
+    await repo.cancel_owed(session, f"meeting-reminder:{meeting.id}:")
+    await repo.cancel_owed(session, f"meeting-invitation:{meeting.id}:")
+    updated = await repo.change(session, meeting.id, status="cancelled")
+    people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
+    await _owe(session, "cancelled", updated, people, now)
+    return updated
+
+
+class Rsvp(StrEnum):
+    SAVED = "saved"
+    NOT_INVITED = "not_invited"
+    STARTED = "started"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+async def can_answer(
+    session: AsyncSession, meeting_id: int, person_id: int | None, now: datetime
+) -> tuple[Rsvp, MeetingRecord | None]:
+    meeting = await repo.get(session, meeting_id)
+    if meeting is None:
+        return Rsvp.UNKNOWN, None
+    if person_id is None or await repo.invitation(session, meeting_id, person_id) is None:
+        return Rsvp.NOT_INVITED, meeting
+    if meeting.status == "cancelled":
+        return Rsvp.CANCELLED, meeting
+    if now >= meeting.starts_at:
+        return Rsvp.STARTED, meeting
+    return Rsvp.SAVED, meeting

@@ -1,0 +1,260 @@
+"""Meetings, their invitees and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Meeting, MeetingInvitation, OutboxMessage, Person, Region
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    id: int
+    code: str
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str | None
+    link: str | None
+    agenda: str | None
+    audience: dict[str, Any]
+    reminder_offsets: tuple[int, ...]  # seconds before the start, largest first
+    status: str
+    version: int
+    agreements: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRecord:
+    meeting_id: int
+    person_id: int
+    rsvp: str  # pending | yes | no | delegate
+    delegate_name: str | None
+    delegate_position: str | None
+    responded_at: datetime | None
+    attended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class InviteeRecord:
+    person_id: int
+    telegram_id: int | None
+    name: str | None
+    region_name: str | None
+    sex: str | None
+    rsvp: str
+    delegate_name: str | None
+    attended: bool
+
+
+def _record(row: Meeting) -> MeetingRecord:
+    offsets = tuple(int(s) for s in (row.reminder_offsets or {}).get("seconds", []))
+    return MeetingRecord(
+        id=row.id,
+        code=row.code,
+        title=row.title,
+        kind=row.kind,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        place=row.place,
+        link=row.link,
+        agenda=row.agenda,
+        audience=dict(row.audience or {}),
+        reminder_offsets=offsets,
+        status=row.status,
+        version=row.version,
+        agreements=row.agreements,
+    )
+
+
+def _invitation(row: MeetingInvitation) -> InvitationRecord:
+    return InvitationRecord(
+        row.meeting_id,
+        row.person_id,
+        row.rsvp,
+        row.delegate_name,
+        row.delegate_position,
+        row.responded_at,
+        row.attended_at,
+    )
+
+
+async def code_exists(session: AsyncSession, code: str) -> bool:
+    return await session.scalar(select(Meeting.id).where(Meeting.code == code)) is not None
+
+
+async def create(session: AsyncSession, *, offsets: list[int], **fields: Any) -> MeetingRecord:
+    meeting = Meeting(reminder_offsets={"seconds": sorted(offsets, reverse=True)}, **fields)
+    session.add(meeting)
+    await session.flush()
+    return _record(meeting)
+
+
+async def get(session: AsyncSession, meeting_id: int) -> MeetingRecord | None:
+    row = await session.get(Meeting, meeting_id)
+    return _record(row) if row else None
+
+
+async def get_by_code(session: AsyncSession, code: str) -> MeetingRecord | None:
+    row = await session.scalar(select(Meeting).where(Meeting.code == code))
+    return _record(row) if row else None
+
+
+async def list_all(session: AsyncSession) -> list[MeetingRecord]:
+    rows = await session.scalars(select(Meeting).order_by(Meeting.starts_at, Meeting.id))
+    return [_record(row) for row in rows]
+
+
+async def change(session: AsyncSession, meeting_id: int, **fields: Any) -> MeetingRecord:
+    """Change time, place, link or status; a new version makes old reminders obsolete."""
+    meeting = await session.get(Meeting, meeting_id)
+    assert meeting is not None
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.version += 1
+    await session.flush()
+    return _record(meeting)
+
+
+async def set_agreements(session: AsyncSession, meeting_id: int, text: str) -> None:
+    await session.execute(update(Meeting).where(Meeting.id == meeting_id).values(agreements=text))
+
+
+async def audience(
+    session: AsyncSession,
+    *,
+    everyone: bool,
+    regions: set[str],
+    institutions: set[str],
+    roles: set[str],
+    telegram_ids: set[int],
+) -> list[int]:
+    """Person ids of registered, reachable people matching any of the criteria."""
+    query = select(Person.id).where(
+        Person.telegram_id.is_not(None), Person.registered_at.is_not(None)
+    )
+    if not everyone:
+        conditions = []
+        if regions:
+            conditions.append(Person.region_code.in_(regions))
+        if institutions:
+            conditions.append(Person.institution.in_(institutions))
+        if roles:
+            conditions.append(Person.role.in_(roles))
+        if telegram_ids:
+            conditions.append(Person.telegram_id.in_(telegram_ids))
+        if not conditions:
+            return []
+        query = query.where(or_(*conditions))
+    return list(await session.scalars(query.order_by(Person.id)))
+
+
+async def invite(session: AsyncSession, meeting_id: int, person_ids: list[int]) -> list[int]:
+    """Invite people not yet invited; returns the newly invited person ids."""
+    already = set(
+        await session.scalars(
+            select(MeetingInvitation.person_id).where(MeetingInvitation.meeting_id == meeting_id)
+        )
+    )
+    new = [pid for pid in person_ids if pid not in already]
+    session.add_all(MeetingInvitation(meeting_id=meeting_id, person_id=pid) for pid in new)
+    await session.flush()
+    return new
+
+
+async def invitation(
+    session: AsyncSession, meeting_id: int, person_id: int
+) -> InvitationRecord | None:
+    row = await _invitation_row(session, meeting_id, person_id)
+    return _invitation(row) if row else None
+
+
+async def _invitation_row(
+    session: AsyncSession, meeting_id: int, person_id: int
+) -> MeetingInvitation | None:
+    return await session.scalar(
+        select(MeetingInvitation).where(
+            MeetingInvitation.meeting_id == meeting_id, MeetingInvitation.person_id == person_id
+        )
+    )
+
+
+async def answer(
+    session: AsyncSession,
+    meeting_id: int,
+    person_id: int,
+    rsvp: str,
+    at: datetime,
+    *,
+    delegate_name: str | None = None,
+    delegate_position: str | None = None,
+) -> None:
+    row = await _invitation_row(session, meeting_id, person_id)
+    assert row is not None
+    row.rsvp, row.responded_at = rsvp, at
+    row.delegate_name, row.delegate_position = delegate_name, delegate_position
+    await session.flush()
+
+
+async def mark_attended(
+    session: AsyncSession, meeting_id: int, person_id: int, at: datetime | None
+) -> bool:
+    """Record (or with `at` None, undo) attendance; False if the person was not invited."""
+    row = await _invitation_row(session, meeting_id, person_id)
+    if row is None:
+        return False
+    row.attended_at = at
+    await session.flush()
+    return True
+
+
+async def invitees(session: AsyncSession, meeting_id: int) -> list[InviteeRecord]:
+    rows = await session.execute(
+        select(MeetingInvitation, Person.telegram_id, Person.full_name, Region.name, Person.sex)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(MeetingInvitation.meeting_id == meeting_id)
+        .order_by(Region.name, Person.full_name, Person.id)
+    )
+    return [
+        InviteeRecord(
+            invitation.person_id,
+            telegram_id,
+            name,
+            region,
+            sex,
+            invitation.rsvp,
+            invitation.delegate_name,
+            invitation.attended_at is not None,
+        )
+        for invitation, telegram_id, name, region, sex in rows
+    ]
+
+
+async def for_person(
+    session: AsyncSession, person_id: int, since: datetime
+) -> list[tuple[MeetingRecord, InvitationRecord]]:
+    """The person's meetings that have not ended, with their answer."""
+    rows = await session.execute(
+        select(Meeting, MeetingInvitation)
+        .join(MeetingInvitation, MeetingInvitation.meeting_id == Meeting.id)
+        .where(MeetingInvitation.person_id == person_id, Meeting.ends_at >= since)
+        .order_by(Meeting.starts_at)
+    )
+    return [(_record(meeting), _invitation(invitation)) for meeting, invitation in rows]
+
+
+async def cancel_owed(session: AsyncSession, key_prefix: str) -> int:
+    """Cancel owed messages not sent yet whose dedupe key starts with `key_prefix`."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.startswith(key_prefix), OutboxMessage.state == "pending")
+        .values(state="cancelled")
+    )
+    return result.rowcount or 0
