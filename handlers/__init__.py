@@ -21,6 +21,7 @@ from handlers import (
     conversation,
     errors,
     experts,
+    meetings,
     menu,
     privacy,
     profile,
@@ -51,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     experts.FEATURE,
     workshops.FEATURE,
     workshop_admin.FEATURE,
+    meetings.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )

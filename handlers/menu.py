@@ -10,14 +10,14 @@ from storage.repositories.conversations import clear_state, get_state
 
 # Sections that later features fill in; until then their button says so instead of doing nothing.
 COMING_SOON: dict[str, str] = {
-    "meetings": N_("🤝 Meetings (coming soon)"),
     "cases": N_("📁 My cases (coming soon)"),
 }
 
 
 def menu_keyboard(ctx: Ctx) -> list:
     _ = ctx._
-    meetings, cases = (button(_(label), f"menu:{key}") for key, label in COMING_SOON.items())
+    (cases,) = (button(_(label), f"menu:{key}") for key, label in COMING_SOON.items())
+    meetings = button(_("🤝 Meetings"), "menu:meetings")
     workshops = button(_("🎓 Workshops"), "menu:workshops")
     return [
         [button(_("📚 Consult the Tool Kit"), "kb:topics")],
@@ -79,6 +79,10 @@ async def on_button(ctx: Ctx) -> None:
     section = ctx.data[1] if len(ctx.data) > 1 else ""
     if section in COMING_SOON:
         ctx.toast(ctx._("This section will be available soon."), alert=True)
+    elif section == "meetings":
+        from handlers import meetings  # meetings' replies link back to the menu
+
+        await meetings.meetings_command(ctx)
     elif section == "workshops":
         from handlers import workshops  # workshops' replies link back to the menu
 

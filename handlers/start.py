@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from bot.services import profile
+from bot.services.meetings import DEEP_LINK_PREFIX as MEETING_LINK_PREFIX
 from bot.services.profile import Identity
 from bot.services.workshops import DEEP_LINK_PREFIX
-from handlers import menu, registration, workshops
+from handlers import meetings, menu, registration, workshops
 from handlers.base import Ctx, esc
 from handlers.consent import ask_consent, privacy_notice
 from handlers.registry import Buttons, Command, Feature
@@ -21,6 +22,15 @@ async def start(ctx: Ctx) -> None:
         "and the cases you attend."
     ).format(name=esc(ctx.user.first_name))
     payload = ctx.args[0] if ctx.args else ""
+    if payload.startswith(MEETING_LINK_PREFIX):
+        if ctx.person is not None and ctx.person.is_registered:
+            await meetings.check_in(ctx, payload.removeprefix(MEETING_LINK_PREFIX))
+        else:
+            ctx.reply(greeting)
+            ask_consent(
+                ctx, lead=ctx._("To record your attendance, Minka first needs to register you.")
+            )
+        return
     if payload.startswith(DEEP_LINK_PREFIX):
         code = payload.removeprefix(DEEP_LINK_PREFIX)
         if ctx.person is not None and ctx.person.is_registered:

@@ -7,6 +7,8 @@ Every press is checked again (attended? ended? still open?), so old or forged bu
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
@@ -279,7 +281,9 @@ def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:
 # --- what the outbox sends -------------------------------------------------------------------
 
 
-async def render_survey(session: AsyncSession, owed: OwedMessage, t: Translator) -> Outgoing | None:
+async def render_survey(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     if workshop is None:
         return None
@@ -294,7 +298,7 @@ async def render_survey(session: AsyncSession, owed: OwedMessage, t: Translator)
 
 
 async def render_reminder(
-    session: AsyncSession, owed: OwedMessage, t: Translator
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
 ) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     rating = await repo.get_rating(session, int(owed.payload["workshop_id"]), owed.person_id)
@@ -310,7 +314,7 @@ async def render_reminder(
 
 
 async def render_results(
-    session: AsyncSession, owed: OwedMessage, t: Translator
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
 ) -> Outgoing | None:
     workshop = await repo.get(session, int(owed.payload["workshop_id"]))
     if workshop is None:

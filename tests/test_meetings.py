@@ -1,0 +1,157 @@
+"""End to end: invitations to the right audience only, each RSVP answer and changing it, a
+delegate, reminders at their offsets (the clock moves, nothing sleeps), reschedule, cancel,
+check-in at the door, and forged buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import meetings as rules
+from storage.models import MeetingInvitation, OutboxMessage
+from storage.repositories import meetings as repo
+from storage.repositories.meetings import MeetingRecord
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+
+async def _create(
+    runtime: Runtime, *, days: float = 10, region: str = "region:Puno"
+) -> MeetingRecord:
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        audience = await rules.parse_audience(session, [region])
+        meeting, _invited = await rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=days),
+            ends_at=now + timedelta(days=days, hours=3),
+            audience=audience,
+            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
+            now=now,
+            place="Sala de la DREM Puno",
+            link="https://meet.example.org/puno",
+            agenda="1. Avances de formalización\n2. Plan anual",
+        )
+    return meeting
+
+
+async def _owed(runtime: Runtime, state: str | None = None) -> int:
+    async with runtime.db.session() as session:
+        query = select(func.count()).select_from(OutboxMessage)
+        if state:
+            query = query.where(OutboxMessage.state == state)
+        return await session.scalar(query) or 0
+
+
+async def test_invitation_rsvp_delegate_reminders_reschedule_cancel(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    rosa = Chatter(api, 7003, "Rosa", last_name="Apaza")
+    await register(rosa, region="Piura")
+
+    meeting = await _create(runtime)
+    assert await tick(app) == 2  # Ana and Luis (Puno); not Rosa (Piura)
+    invitation, calendar = await ana.replies(2)
+    assert "Está invitado/a" in invitation.text and "Coordinación MINEM–GR Puno" in invitation.text
+    assert "Su respuesta: aún no responde" in invitation.text
+    assert "Avances de formalización" in invitation.text
+    assert (
+        calendar.method == "sendDocument"
+        and b"BEGIN:VCALENDAR" in api.files[calendar.params["file_id"]]
+    )
+    luis_invitation, _ics = await luis.replies(2)
+    assert api.drain(rosa.id) == []
+
+    await ana.press(invitation, "Asistiré")
+    updated = await ana.reply()
+    assert updated.message_id == invitation.message_id
+    assert "Su respuesta: Asistiré" in updated.text and "✓ ✅ Asistiré" in updated.button_texts()
+
+    await ana.press(updated, "Enviaré un representante")
+    assert "nombre completo" in (await ana.reply()).text
+    await ana.send("Carla Ríos")
+    position = await ana.reply()
+    await ana.send("Especialista legal")
+    shown = await ana.reply()
+    assert "Enviaré un representante — Carla Ríos (Especialista legal)" in shown.text
+
+    await luis.press(luis_invitation, "No podré asistir")
+    await luis.reply()
+    assert position.button_texts() == ["Omitir"]
+
+    runtime.clock.advance(timedelta(days=3, minutes=1))  # 7 days before: first reminder
+    assert await tick(app) == 1  # Ana only: Luis declined
+    reminder = await ana.reply()
+    assert "Recordatorio" in reminder.text and "meet.example.org" not in reminder.text
+    assert await tick(app) == 0
+    assert api.drain(luis.id) == []
+
+    async with runtime.db.session() as session:
+        meeting = await repo.get(session, meeting.id)
+        assert meeting is not None
+        moved = await rules.reschedule(
+            session,
+            meeting,
+            runtime.clock.now(),
+            starts_at=meeting.starts_at + timedelta(days=1),
+            ends_at=meeting.ends_at + timedelta(days=1),
+        )
+    assert await tick(app) == 2  # both are told about the change
+    changed, _ics = await ana.replies(2)
+    assert "La reunión cambió" in changed.text
+    await luis.replies(2)
+
+    runtime.clock.advance(moved.starts_at - runtime.clock.now() - timedelta(hours=2, minutes=-1))
+    assert await tick(app) == 1  # 7d, 1d and 2h are all due: only the closest one, with the link
+    last = await ana.reply()
+    assert "meet.example.org/puno" in last.text
+    assert await tick(app) == 0
+
+    async with runtime.db.session() as session:
+        current = await repo.get(session, meeting.id)
+        assert current is not None
+        await rules.cancel(session, current, runtime.clock.now())
+    assert await tick(app) == 2
+    cancelled, _ics = await ana.replies(2)
+    assert "Reunión cancelada" in cancelled.text
+    answer = await ana.press(last, "No podré asistir")
+    assert answer["text"] == "Esta reunión fue cancelada."
+    assert await _owed(runtime, "cancelled") == 4  # the old-time reminders, when it moved
+
+
+async def test_forged_rsvp_and_check_in(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    rosa = Chatter(api, 7003, "Rosa", last_name="Apaza")
+    await register(rosa, region="Piura")
+    meeting = await _create(runtime, days=0.02)  # starts in about half an hour
+    await tick(app)
+    await ana.replies(2)
+
+    (menu,) = await rosa.say("/menu")
+    answer = await rosa.press_forged(menu, f"mt:{meeting.id}:yes")
+    assert answer["text"] == "Usted no figura en la lista de invitados de esta reunión."
+    async with runtime.db.session() as session:
+        invited = await session.scalar(select(func.count()).select_from(MeetingInvitation))
+    assert invited == 1
+
+    (listing,) = await ana.say("/reuniones")
+    assert "Coordinación MINEM–GR Puno" in listing.text
+    (checked,) = await ana.say(f"/start reunion-{meeting.code}")
+    assert "Se registró su asistencia" in checked.text
+    runtime.clock.advance(timedelta(hours=1))
+    answer = await ana.press(listing, "No podré asistir")
+    assert answer["text"] == "La reunión ya empezó; ya no se pueden cambiar las respuestas."
