@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile
@@ -35,7 +35,7 @@ class Outgoing:
     document: tuple[str, bytes] | None = None
 
 
-Renderer = Callable[[AsyncSession, OwedMessage, Translator], Awaitable[Outgoing | None]]
+Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
 BATCH = 50
 STALE_AFTER = timedelta(minutes=10)
@@ -63,7 +63,7 @@ async def _send_one(
     async with runtime.db.session() as session:
         rendered = None
         if renderer is not None and message.telegram_id is not None:
-            rendered = await renderer(session, message, t)
+            rendered = await renderer(session, message, t, now)
         if rendered is None:
             await outbox.finish(session, message.id, "skipped", now)
             return 0
