@@ -21,6 +21,7 @@ from handlers import (
     conversation,
     errors,
     experts,
+    meeting_admin,
     meetings,
     menu,
     privacy,
@@ -53,6 +54,7 @@ FEATURES: tuple[Feature, ...] = (
     workshops.FEATURE,
     workshop_admin.FEATURE,
     meetings.FEATURE,
+    meeting_admin.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )

@@ -7,12 +7,8 @@ ws:xlsx:<workshop> | ws:qr:<workshop> (a workshop's report).
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
-
-import segno
-from telegram import InputFile
 
 from bot.i18n import N_
 from bot.services import workshops as rules
@@ -24,6 +20,7 @@ from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build
 from bot.services.workshop_xlsx import report_xlsx
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, page_bounds, rows
+from handlers.qr import send_qr
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import workshops as repo
@@ -229,19 +226,10 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
 
 
 def _send_qr(ctx: Ctx, workshop: WorkshopRecord, link: str) -> None:
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="png", scale=12, border=4)
     caption = ctx._("QR code to check in to «{title}» ({code})").format(
         title=esc(workshop.title), code=workshop.code
     )
-    ctx.later(
-        lambda: ctx.context.bot.send_photo(
-            ctx.chat_id,
-            InputFile(buffer.getvalue(), filename=f"taller-{workshop.code}.png"),
-            caption=caption,
-            parse_mode="HTML",
-        )
-    )
+    send_qr(ctx, link, caption, f"taller-{workshop.code}.png")
 
 
 # --- /taller CODE ----------------------------------------------------------------------------

@@ -155,3 +155,58 @@ async def test_forged_rsvp_and_check_in(
     runtime.clock.advance(timedelta(hours=1))
     answer = await ana.press(listing, "No podré asistir")
     assert answer["text"] == "La reunión ya empezó; ya no se pueden cambiar las respuestas."
+
+
+async def test_coordinator_report_attendance_agreements_and_cancel(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    meeting = await _create(runtime)
+    await tick(app)
+    invitation, _ics = await ana.replies(2)
+    await ana.press(invitation, "Asistiré")
+    await ana.reply()
+
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    assert "Coordinación MINEM–GR Puno" in report.text
+    assert "Total: invitados 2 · confirmaron 1 · no asistirán 0" in report.text
+    assert "Puno: invitados 2" in report.text and "Hombre: invitados 1" in report.text
+
+    await rosa.press(report, "Marcar asistencia")
+    attendance = await rosa.reply()
+    assert attendance.message_id == report.message_id
+    await rosa.press(attendance, "Ana Quispe")
+    marked = await rosa.reply()
+    assert "✅ Ana Quispe" in marked.button_texts()
+    await rosa.press(marked, "Volver al informe")
+    report = await rosa.reply()
+    assert "asistieron 1" in report.text
+
+    await rosa.press(report, "Acuerdos")
+    await rosa.reply()
+    await rosa.send("1. Enviar el plan anual antes del 15 de enero.")
+    saved, shown = await rosa.replies(2)
+    assert "Acuerdos guardados" in saved.text and "Enviar el plan anual" in shown.text
+    await rosa.press(shown, "Descargar XLSX")
+    document = await rosa.reply()
+    assert document.method == "sendDocument" and api.files[document.params["file_id"]][:2] == b"PK"
+
+    await rosa.press(shown, "Cancelar reunión")
+    confirm = await rosa.reply()
+    await rosa.press(confirm, "Sí, cancelarla")
+    assert "fue cancelada" in (await rosa.reply()).text
+    assert await tick(app) == 2
+    notice, _ics = await ana.replies(2)
+    assert "Reunión cancelada" in notice.text
+
+    (refused,) = await ana.say(f"/reunion {meeting.code}")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    answer = await ana.press_forged(refused, f"ma:tog:{meeting.id}:1:0")
+    assert answer["text"] == "Solo los coordinadores pueden hacer eso."

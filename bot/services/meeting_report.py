@@ -1,0 +1,227 @@
+"""A meeting's record for coordinators: who was invited, who answered what, who came.
+
+Counts are computed in the database with GROUP BY queries (a fixed handful per report however
+many people were invited) and count people, never invitation rows or button presses. Unlike
+the workshop survey there is no small-cell rule here: answers and attendance are not opinions,
+and the invitee list names everyone anyway, because the record exists to show who took part.
+Nothing here knows about Telegram, so the same report feeds a chat message or a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.services.profile import SEXES
+from storage.models import MeetingInvitation, Person, Region
+from storage.repositories import meetings as repo
+from storage.repositories.meetings import MeetingRecord
+
+# The answers an invitation can hold, in the order reports show them.
+ANSWERS: dict[str, str] = {
+    "yes": N_("Confirmed"),
+    "no": N_("Declined"),
+    "delegate": N_("Delegated"),
+    "pending": N_("No answer"),
+}
+STATUSES: dict[str, str] = {
+    "scheduled": N_("Scheduled"),
+    "cancelled": N_("Cancelled"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """People invited, by answer, and those who attended (whatever they had answered)."""
+
+    invited: int = 0
+    confirmed: int = 0
+    declined: int = 0
+    delegated: int = 0
+    pending: int = 0
+    attended: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCounts:
+    """One group of a breakdown: a region name or a sex code; None means "not given"."""
+
+    key: str | None
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Delegate:
+    """An invitee who sent someone in their place."""
+
+    name: str | None
+    delegate_name: str | None
+    delegate_position: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Invitee:
+    """One line of the invitee list; `name` is None for someone who erased their data."""
+
+    person_id: int
+    name: str | None
+    region_name: str | None
+    sex: str | None
+    rsvp: str
+    delegate_name: str | None
+    delegate_position: str | None
+    attended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingReport:
+    meeting: MeetingRecord
+    totals: Counts
+    by_region: list[GroupCounts]
+    by_sex: list[GroupCounts]
+    delegates: list[Delegate]
+    invitees: list[Invitee]
+    agreements: str | None
+
+
+def _count_columns() -> list[Any]:
+    """COUNT(DISTINCT person) overall, per answer and for attendance: one row per group."""
+    person = MeetingInvitation.person_id
+
+    def where(condition: Any) -> Any:
+        return func.count(func.distinct(case((condition, person))))
+
+    return [
+        func.count(func.distinct(person)),
+        where(MeetingInvitation.rsvp == "yes"),
+        where(MeetingInvitation.rsvp == "no"),
+        where(MeetingInvitation.rsvp == "delegate"),
+        where(MeetingInvitation.rsvp == "pending"),
+        where(MeetingInvitation.attended_at.is_not(None)),
+    ]
+
+
+def _counts(values: Any) -> Counts:
+    return Counts(*(int(value or 0) for value in values))
+
+
+async def _totals(session: AsyncSession, meeting_id: int) -> Counts:
+    row = (
+        await session.execute(
+            select(*_count_columns()).where(MeetingInvitation.meeting_id == meeting_id)
+        )
+    ).one()
+    return _counts(row)
+
+
+async def _by_region(session: AsyncSession, meeting_id: int) -> list[GroupCounts]:
+    """By the invitees' own region, in the official list order; "not given" last."""
+    rows = await session.execute(
+        select(Region.name, Region.sort_order, *_count_columns())
+        .select_from(MeetingInvitation)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(MeetingInvitation.meeting_id == meeting_id)
+        .group_by(Region.name, Region.sort_order)
+    )
+    groups = sorted(rows, key=lambda row: (row[0] is None, row[1] or 0, row[0] or ""))
+    return [GroupCounts(name, _counts(values)) for name, _order, *values in groups]
+
+
+async def _by_sex(session: AsyncSession, meeting_id: int) -> list[GroupCounts]:
+    """Known codes in the registration order, any other code after them, "not given" last."""
+    rows = await session.execute(
+        select(Person.sex, *_count_columns())
+        .select_from(MeetingInvitation)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .where(MeetingInvitation.meeting_id == meeting_id)
+        .group_by(Person.sex)
+    )
+    counts = {sex: _counts(values) for sex, *values in rows}
+    known = [code for code in SEXES if code in counts]
+    others = sorted(code for code in counts if code is not None and code not in SEXES)
+    order = [*known, *others, *([None] if None in counts else [])]
+    return [GroupCounts(code, counts[code]) for code in order]
+
+
+def _fold(text: str) -> str:
+    """Accent- and case-blind sort key, so "Álvarez" sorts with the A's on every database."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
+    """Everyone invited, by region (official order, none last) then name (none last).
+
+    Sorted here rather than in SQL: SQLite and PostgreSQL disagree on where NULLs go and
+    on how accented names collate.
+    """
+    rows = await session.execute(
+        select(
+            MeetingInvitation.person_id,
+            func.coalesce(Person.full_name, Person.telegram_name),
+            Region.name,
+            Region.sort_order,
+            Person.sex,
+            MeetingInvitation.rsvp,
+            MeetingInvitation.delegate_name,
+            MeetingInvitation.delegate_position,
+            MeetingInvitation.attended_at,
+        )
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(MeetingInvitation.meeting_id == meeting_id)
+    )
+    ordered = sorted(
+        rows,
+        key=lambda r: (r[2] is None, r[3] or 0, r[1] is None, _fold(r[1] or ""), r[0]),
+    )
+    return [
+        Invitee(
+            person_id=person_id,
+            name=name,
+            region_name=region,
+            sex=sex,
+            rsvp=rsvp,
+            delegate_name=delegate_name,
+            delegate_position=delegate_position,
+            attended=attended_at is not None,
+        )
+        for (
+            person_id,
+            name,
+            region,
+            _order,
+            sex,
+            rsvp,
+            delegate_name,
+            delegate_position,
+            attended_at,
+        ) in ordered
+    ]
+
+
+async def build_report(session: AsyncSession, meeting_id: int) -> MeetingReport | None:
+    """The whole report, or None for an unknown meeting."""
+    meeting = await repo.get(session, meeting_id)
+    if meeting is None:
+        return None
+    invitees = await _invitees(session, meeting_id)
+    return MeetingReport(
+        meeting=meeting,
+        totals=await _totals(session, meeting_id),
+        by_region=await _by_region(session, meeting_id),
+        by_sex=await _by_sex(session, meeting_id),
+        delegates=[
+            Delegate(i.name, i.delegate_name, i.delegate_position)
+            for i in invitees
+            if i.rsvp == "delegate"
+        ],
+        invitees=invitees,
+        agreements=meeting.agreements.strip() if meeting.agreements else None,
+    )

@@ -1,0 +1,182 @@
+"""A meeting report ("informe de la reunión") as an Excel workbook, for the coordinators'
+own records of who was invited, who answered and who came.
+
+It looks like the workshop workbook on purpose: numbers stay numbers (so they can be summed),
+every label is translated, and each sheet has a bold, frozen, filterable header row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.i18n import N_, Translator
+from bot.services.meeting_report import ANSWERS, STATUSES, GroupCounts, Invitee, MeetingReport
+from bot.services.meetings import KINDS
+from bot.services.profile import SEXES
+from bot.services.workshop_xlsx import MISSING, NOT_GIVEN
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+COUNT_LABELS = (
+    N_("Invited"),
+    N_("Confirmed"),
+    N_("Declined"),
+    N_("Delegated"),
+    N_("No answer"),
+    N_("Attended"),
+)
+
+
+def _sheet(
+    book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Worksheet:
+    """A table with a bold, frozen, filterable header and columns fitted to their content."""
+    sheet: Worksheet = book.create_sheet(title)
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
+    for index in range(1, len(header) + 1):
+        longest = max(
+            (len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)),
+            default=0,
+        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            _MAX_WIDTH, max(_MIN_WIDTH, longest + 4)
+        )
+    return sheet
+
+
+def _or_missing(value: Any) -> Any:
+    return MISSING if value is None or value == "" else value
+
+
+def _label(labels: dict[str, str], code: str, t: Translator) -> str:
+    """A known code translated; an unknown one shown as stored rather than hidden."""
+    return t.gettext(labels[code]) if code in labels else code
+
+
+def _sex_label(code: str | None, t: Translator) -> str:
+    return t.gettext(NOT_GIVEN) if code is None else _label(SEXES, code, t)
+
+
+def _summary_rows(report: MeetingReport, t: Translator) -> list[tuple[str, Any]]:
+    meeting, totals = report.meeting, report.totals
+    counts = (
+        totals.invited,
+        totals.confirmed,
+        totals.declined,
+        totals.delegated,
+        totals.pending,
+        totals.attended,
+    )
+    return [
+        (t.gettext(N_("Code")), meeting.code),
+        (t.gettext(N_("Title")), meeting.title),
+        (t.gettext(N_("Kind")), _label(KINDS, meeting.kind, t)),
+        (t.gettext(N_("Status")), _label(STATUSES, meeting.status, t)),
+        (t.gettext(N_("Starts")), t.datetime(meeting.starts_at)),
+        (t.gettext(N_("Ends")), t.datetime(meeting.ends_at)),
+        (t.gettext(N_("Place")), _or_missing(meeting.place)),
+        (t.gettext(N_("Link")), _or_missing(meeting.link)),
+        (t.gettext(N_("Agenda")), _or_missing(meeting.agenda)),
+        *((t.gettext(label), count) for label, count in zip(COUNT_LABELS, counts, strict=True)),
+        (t.gettext(N_("Agreements")), _or_missing(report.agreements)),
+    ]
+
+
+def _group_rows(
+    groups: Sequence[GroupCounts], label: Callable[[str | None], str]
+) -> list[tuple[Any, ...]]:
+    return [
+        (
+            label(group.key),
+            group.counts.invited,
+            group.counts.confirmed,
+            group.counts.declined,
+            group.counts.delegated,
+            group.counts.pending,
+            group.counts.attended,
+        )
+        for group in groups
+    ]
+
+
+def _delegate(invitee: Invitee) -> str:
+    parts = [part for part in (invitee.delegate_name, invitee.delegate_position) if part]
+    return " — ".join(parts) if parts else MISSING
+
+
+def _invitee_rows(invitees: Sequence[Invitee], t: Translator) -> list[tuple[Any, ...]]:
+    yes, no = t.gettext(N_("Yes")), t.gettext(N_("No"))
+    return [
+        (
+            invitee.name or t.gettext(N_("(name not given)")),
+            invitee.region_name or t.gettext(NOT_GIVEN),
+            _sex_label(invitee.sex, t),
+            _label(ANSWERS, invitee.rsvp, t),
+            _delegate(invitee),
+            yes if invitee.attended else no,
+        )
+        for invitee in invitees
+    ]
+
+
+def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
+    """The .xlsx file: Resumen, Por región, Por sexo and Invitados."""
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+
+    overview = _sheet(
+        book,
+        "Resumen",
+        [t.gettext(N_("Field")), t.gettext(N_("Value"))],
+        _summary_rows(report, t),
+    )
+    overview.column_dimensions["B"].width = _MAX_WIDTH
+    for (cell,) in overview.iter_rows(min_row=2, min_col=2, max_col=2):
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+    counts_header = [t.gettext(label) for label in COUNT_LABELS]
+    _sheet(
+        book,
+        "Por región",
+        [t.gettext(N_("Region")), *counts_header],
+        _group_rows(report.by_region, lambda name: name or t.gettext(NOT_GIVEN)),
+    )
+    _sheet(
+        book,
+        "Por sexo",
+        [t.gettext(N_("Sex")), *counts_header],
+        _group_rows(report.by_sex, lambda code: _sex_label(code, t)),
+    )
+    _sheet(
+        book,
+        "Invitados",
+        [
+            t.gettext(N_("Name")),
+            t.gettext(N_("Region")),
+            t.gettext(N_("Sex")),
+            t.gettext(N_("Answer")),
+            t.gettext(N_("Delegate")),
+            t.gettext(N_("Attended")),
+        ],
+        _invitee_rows(report.invitees, t),
+    )
+
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,237 @@
+"""Meetings for coordinators: /reunion CODE (who was invited, confirmed, declined, delegated,
+came; by region and sex), marking attendance from the invitee list, agreements, the XLSX
+"informe de la reunión", the check-in QR, and cancelling.
+
+Callback data: ma:xlsx:<m> | ma:qr:<m> | ma:att:<m>:<page> | ma:tog:<m>:<person>:<page> |
+ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.services import meetings as rules
+from bot.services.meeting_report import Counts, MeetingReport, build_report
+from bot.services.meeting_xlsx import report_xlsx
+from bot.services.profile import SEXES
+from bot.services.roles import Role
+from handlers.base import Ctx, Keyboard, esc
+from handlers.keyboards import button, page_bounds
+from handlers.qr import send_qr
+from handlers.questions import pager
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import meetings as repo
+from storage.repositories.conversations import clear_state, get_state, set_state
+from storage.repositories.meetings import MeetingRecord
+
+AGREEMENTS_FORM = "meeting_agreements"
+AGREEMENTS_MAX = 3500
+PER_PAGE = 8
+
+
+def _counts_line(ctx: Ctx, counts: Counts) -> str:
+    return ctx._(
+        "invited {invited} · confirmed {confirmed} · declined {declined} · "
+        "representative {delegated} · no answer {pending} · attended {attended}"
+    ).format(
+        invited=counts.invited,
+        confirmed=counts.confirmed,
+        declined=counts.declined,
+        delegated=counts.delegated,
+        pending=counts.pending,
+        attended=counts.attended,
+    )
+
+
+def report_text(ctx: Ctx, report: MeetingReport) -> str:
+    _ = ctx._
+    meeting = report.meeting
+    status = _("Cancelled") if meeting.status == "cancelled" else _("Scheduled")
+    lines = [
+        f"<b>{esc(meeting.title)}</b> ({meeting.code}) — {status}",
+        ctx.t.datetime(meeting.starts_at),
+        "",
+        "<b>" + _("Total") + "</b>: " + _counts_line(ctx, report.totals),
+        "",
+        "<b>" + _("By region") + "</b>",
+    ]
+    for group in report.by_region:
+        lines.append(f"{esc(group.key or _('Not given'))}: {_counts_line(ctx, group.counts)}")
+    lines += ["", "<b>" + _("By sex") + "</b>"]
+    for group in report.by_sex:
+        label = _(SEXES[group.key]) if group.key in SEXES else _("Not given")
+        lines.append(f"{esc(label)}: {_counts_line(ctx, group.counts)}")
+    if report.delegates:
+        lines += ["", "<b>" + _("Representatives") + "</b>"]
+        for delegate in report.delegates:
+            position = f" ({esc(delegate.delegate_position)})" if delegate.delegate_position else ""
+            lines.append(
+                f"• {esc(delegate.delegate_name or '—')}{position} — "
+                + _("for {name}").format(name=esc(delegate.name or "—"))
+            )
+    if report.agreements:
+        lines += ["", "<b>" + _("Agreements") + "</b>", esc(report.agreements)]
+    return "\n".join(lines)[:4000]
+
+
+def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
+    _ = ctx._
+    keyboard = [
+        [
+            button(_("📊 Download XLSX"), f"ma:xlsx:{meeting.id}"),
+            button(_("QR code"), f"ma:qr:{meeting.id}"),
+        ],
+        [
+            button(_("✔ Mark attendance"), f"ma:att:{meeting.id}:0"),
+            button(_("📝 Agreements"), f"ma:agr:{meeting.id}"),
+        ],
+    ]
+    if meeting.status != "cancelled":
+        keyboard.append([button(_("🚫 Cancel meeting"), f"ma:cancel:{meeting.id}")])
+    return keyboard
+
+
+async def meeting_command(ctx: Ctx) -> None:
+    _ = ctx._
+    if not ctx.args:
+        meetings = await repo.list_all(ctx.session)
+        if not meetings:
+            ctx.reply(_("There are no meetings yet."))
+            return
+        lines = [_("<b>Meetings</b>")]
+        for meeting in meetings[-30:]:
+            mark = " 🚫" if meeting.status == "cancelled" else ""
+            lines.append(
+                f"<code>{meeting.code}</code> {esc(meeting.title)} — "
+                f"{ctx.t.datetime(meeting.starts_at)}{mark}"
+            )
+        lines.append(_("Write /reunion CODE to see one."))
+        ctx.reply("\n".join(lines)[:4000])
+        return
+    meeting = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
+    if meeting is None:
+        ctx.reply(
+            _("I found no meeting with the code «{code}».").format(code=esc(ctx.args[0][:20]))
+        )
+        return
+    await _show_report(ctx, meeting, edit=False)
+
+
+async def _show_report(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
+    report = await build_report(ctx.session, meeting.id)
+    assert report is not None
+    if edit:
+        ctx.show(report_text(ctx, report), report_keyboard(ctx, meeting))
+    else:
+        ctx.reply(report_text(ctx, report), report_keyboard(ctx, meeting))
+
+
+async def _attendance(ctx: Ctx, meeting: MeetingRecord, page: int) -> None:
+    _ = ctx._
+    invitees = await repo.invitees(ctx.session, meeting.id)
+    page, first, pages = page_bounds(len(invitees), page, PER_PAGE)
+    keyboard: Keyboard = [
+        [
+            button(
+                ("✅ " if person.attended else "⬜ ") + (person.name or "—"),
+                f"ma:tog:{meeting.id}:{person.person_id}:{page}",
+            )
+        ]
+        for person in invitees[first : first + PER_PAGE]
+    ]
+    keyboard.append(pager(ctx, page, pages, lambda n: f"ma:att:{meeting.id}:{n}"))
+    keyboard.append([button(_("« Back to the report"), f"ma:view:{meeting.id}")])
+    ctx.show(
+        _("<b>Attendance</b> — «{title}»\nPress a name to mark or unmark it.").format(
+            title=esc(meeting.title)
+        ),
+        [row for row in keyboard if row],
+    )
+
+
+async def on_button(ctx: Ctx) -> None:
+    _ = ctx._
+    parts = ctx.data[1:]
+    action = parts[0] if parts else ""
+    meeting = (
+        await repo.get(ctx.session, int(parts[1]))
+        if len(parts) > 1 and parts[1].isdigit()
+        else None
+    )
+    if meeting is None:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    now = ctx.runtime.clock.now()
+    if action == "view":
+        await _show_report(ctx, meeting, edit=True)
+    elif action == "xlsx":
+        report = await build_report(ctx.session, meeting.id)
+        assert report is not None
+        ctx.toast(_("Preparing the file…"))
+        ctx.document(
+            f"reunion-{meeting.code}.xlsx", report_xlsx(report, ctx.t), caption=esc(meeting.title)
+        )
+    elif action == "qr":
+        link = (
+            f"https://t.me/{ctx.context.bot.username}?start={rules.DEEP_LINK_PREFIX}{meeting.code}"
+        )
+        caption = _("QR code to record attendance at «{title}» ({code})").format(
+            title=esc(meeting.title), code=meeting.code
+        )
+        send_qr(ctx, link, caption, f"reunion-{meeting.code}.png")
+    elif action == "att" and len(parts) == 3 and parts[2].isdigit():
+        await _attendance(ctx, meeting, int(parts[2]))
+    elif action == "tog" and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+        invitation = await repo.invitation(ctx.session, meeting.id, int(parts[2]))
+        if invitation is None:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        await repo.mark_attended(
+            ctx.session, meeting.id, int(parts[2]), None if invitation.attended_at else now
+        )
+        await _attendance(ctx, meeting, int(parts[3]))
+    elif action == "agr":
+        await set_state(ctx.session, ctx.user.id, AGREEMENTS_FORM, "text", {"meeting": meeting.id})
+        ctx.reply(
+            _("Write the meeting's agreements in one message (it replaces any earlier text).")
+        )
+    elif action == "cancel" and meeting.status != "cancelled":
+        ctx.reply(
+            _("Cancel «{title}»? Every invitee will be told.").format(title=esc(meeting.title)),
+            [[button(_("Yes, cancel it"), f"ma:cancelok:{meeting.id}")]],
+        )
+    elif action == "cancelok" and meeting.status != "cancelled":
+        await rules.cancel(ctx.session, meeting, now)
+        ctx.show(_("The meeting was cancelled; invitees are being told."))
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+async def on_agreements_text(ctx: Ctx, text: str) -> None:
+    _ = ctx._
+    state = await get_state(ctx.session, ctx.user.id)
+    if state is None:
+        return
+    value = text.strip()
+    if not value or len(value) > AGREEMENTS_MAX:
+        ctx.reply(_("The agreements must have between 1 and 3500 characters."))
+        return
+    await repo.set_agreements(ctx.session, int(state.data["meeting"]), value)
+    await clear_state(ctx.session, ctx.user.id)
+    meeting = await repo.get(ctx.session, int(state.data["meeting"]))
+    assert meeting is not None
+    ctx.reply(_("✅ Agreements saved."))
+    await _show_report(ctx, meeting, edit=False)
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "reunion",
+            meeting_command,
+            N_("A meeting's invitees, answers and attendance: /reunion CODE"),
+            Role.COORDINATOR,
+        ),
+    ),
+    buttons=(Buttons("ma", on_button, Role.COORDINATOR),),
+    forms={AGREEMENTS_FORM: on_agreements_text},
+)
