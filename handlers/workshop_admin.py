@@ -12,95 +12,30 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.services import workshops as rules
-from bot.services.dates import parse_datetime, parse_end
 from bot.services.profile import SEXES
-from bot.services.regions import match_region
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
 from bot.services.workshop_xlsx import report_xlsx
-from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button, page_bounds, rows
+from handlers.base import Ctx, esc
+from handlers.guided import GuidedForm, Step
+from handlers.keyboards import button
 from handlers.qr import send_qr
-from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import workshops as repo
-from storage.repositories.conversations import clear_state, get_state, set_state
-from storage.repositories.regions import get_region, list_regions
+from storage.repositories.regions import get_region
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
 
 FORM = "new_workshop"
-STEPS = ("title", "topic", "start", "end", "region", "place", "facilitator", "capacity")
-OPTIONAL = {"topic", "place", "facilitator", "capacity"}
-NATIONAL = "-"
-PROMPTS: dict[str, str] = {
-    "title": N_("What is the workshop's <b>title</b>?"),
-    "topic": N_("What is its <b>topic</b>? (optional)"),
-    "start": N_(
-        "When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code> "
-        "or <code>3/12 9:00</code>."
-    ),
-    "end": N_(
-        "When does it <b>end</b>? A time on the same day (<code>13:00</code>), a duration "
-        "(<code>4h</code>) or a date and time."
-    ),
-    "region": N_("In which <b>region</b>? Choose it, type it, or choose «National / virtual»."),
-    "place": N_("<b>Place</b> or video link? (optional)"),
-    "facilitator": N_("Who <b>facilitates</b> it? (optional)"),
-    "capacity": N_("<b>Capacity</b> (number of places)? (optional)"),
-}
-TEXT_LIMITS = {"title": 200, "topic": 200, "place": 300, "facilitator": 200}
-
-
-# --- /nuevo_taller ---------------------------------------------------------------------------
-
-
-async def new_workshop_command(ctx: Ctx) -> None:
-    await set_state(ctx.session, ctx.user.id, FORM, STEPS[0], {})
-    ctx.reply(ctx._("<b>New workshop</b>\nAnswer each question; /cancelar stops at any time."))
-    await _ask(ctx, STEPS[0])
-
-
-async def _ask(ctx: Ctx, step: str, *, page: int = 0, edit: bool = False) -> None:
-    _ = ctx._
-    keyboard: Keyboard = []
-    if step == "region":
-        regions = await list_regions(ctx.session)
-        page, first, pages = page_bounds(len(regions), page, 10)
-        keyboard = rows(
-            [button(r.name, f"nw:region:{r.code}") for r in regions[first : first + 10]], 2
-        )
-        keyboard.append(pager(ctx, page, pages, lambda n: f"nw:page:{n}"))
-        keyboard.append([button(_("National / virtual"), f"nw:region:{NATIONAL}")])
-    if step in OPTIONAL:
-        keyboard.append([button(_("Skip"), f"nw:{step}:{NATIONAL}")])
-    keyboard.append([button(_("Cancel"), "nw:cancel")])
-    text = _("Step {number} of {total}").format(number=STEPS.index(step) + 1, total=len(STEPS))
-    text = f"<i>{text}</i>\n" + _(PROMPTS[step])
-    keyboard = [row for row in keyboard if row]
-    if edit:
-        ctx.show(text, keyboard)
-    else:
-        ctx.reply(text, keyboard)
-
-
-async def _advance(ctx: Ctx, data: dict[str, Any], step: str) -> None:
-    index = STEPS.index(step)
-    if index + 1 < len(STEPS):
-        await set_state(ctx.session, ctx.user.id, FORM, STEPS[index + 1], data)
-        await _ask(ctx, STEPS[index + 1])
-    else:
-        await set_state(ctx.session, ctx.user.id, FORM, "summary", data)
-        await _summary(ctx, data)
 
 
 def _lima(ctx: Ctx, iso: str) -> str:
     return ctx.t.datetime(datetime.fromisoformat(iso))
 
 
-async def _summary(ctx: Ctx, data: dict[str, Any]) -> None:
+async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     _ = ctx._
     region = await get_region(ctx.session, data["region"]) if data.get("region") else None
-    fields = [
+    return [
         (_("Title"), data["title"]),
         (_("Topic"), data.get("topic")),
         (_("Starts"), _lima(ctx, data["start"])),
@@ -110,90 +45,6 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> None:
         (_("Facilitator"), data.get("facilitator")),
         (_("Capacity"), data.get("capacity")),
     ]
-    lines = [
-        f"<b>{label}:</b> {esc(value if value is not None else '—')}" for label, value in fields
-    ]
-    ctx.reply(
-        _("<b>Please check the workshop:</b>") + "\n\n" + "\n".join(lines),
-        [[button(_("✅ Create workshop"), "nw:confirm")], [button(_("Cancel"), "nw:cancel")]],
-    )
-
-
-async def on_form_text(ctx: Ctx, text: str) -> None:
-    _ = ctx._
-    state = await get_state(ctx.session, ctx.user.id)
-    if state is None:
-        return
-    step, data = state.step, dict(state.data)
-    value = " ".join(text.split())
-    zone = ctx.settings.timezone
-    if step == "summary":
-        ctx.reply(_("Please press «Create workshop» or «Cancel»."))
-        return
-    if step in TEXT_LIMITS:
-        if not value or len(value) > TEXT_LIMITS[step]:
-            ctx.reply(
-                _("Please write between 1 and {limit} characters.").format(limit=TEXT_LIMITS[step])
-            )
-            return
-        data[step] = value
-    elif step == "start":
-        start = parse_datetime(value, zone, ctx.runtime.clock.now().astimezone(zone).date())
-        if start is None:
-            ctx.reply(_("I could not read that date. Use, for example, 2026-12-03 09:00."))
-            return
-        data["start"] = start.isoformat()
-    elif step == "end":
-        end = parse_end(value, datetime.fromisoformat(data["start"]), zone)
-        if end is None or end <= datetime.fromisoformat(data["start"]):
-            ctx.reply(_("The end must be a valid time after the start (for example 13:00 or 4h)."))
-            return
-        data["end"] = end.isoformat()
-    elif step == "region":
-        match = match_region(value, await list_regions(ctx.session))
-        if match.region is None:
-            ctx.reply(_("Please choose the region with the buttons."))
-            await _ask(ctx, "region")
-            return
-        data["region"] = match.region.code
-    elif step == "capacity":
-        if not value.isdigit() or not 1 <= int(value) <= 10000:
-            ctx.reply(_("Please write a whole number of places, or press «Skip»."))
-            return
-        data["capacity"] = int(value)
-    await _advance(ctx, data, step)
-
-
-async def on_form_button(ctx: Ctx) -> None:
-    """nw:<step>:<value> | nw:page:<n> | nw:confirm | nw:cancel"""
-    _ = ctx._
-    state = await get_state(ctx.session, ctx.user.id)
-    action = ctx.data[1] if len(ctx.data) > 1 else ""
-    argument = ctx.data[2] if len(ctx.data) > 2 else ""
-    if action == "cancel":
-        if state is not None and state.flow == FORM:
-            await clear_state(ctx.session, ctx.user.id)
-        ctx.show(_("Cancelled. No workshop was created."))
-        return
-    if state is None or state.flow != FORM:
-        ctx.toast(_("That button is no longer valid."))
-        return
-    data = dict(state.data)
-    if action == "page" and argument.isdigit() and state.step == "region":
-        await _ask(ctx, "region", page=int(argument), edit=True)
-    elif action == "region" and state.step == "region":
-        if argument != NATIONAL and await get_region(ctx.session, argument) is None:
-            ctx.toast(_("That button is no longer valid."))
-            return
-        data["region"] = None if argument == NATIONAL else argument
-        await _advance(ctx, data, "region")
-    elif action in OPTIONAL and action == state.step and argument == NATIONAL:
-        data[action] = None
-        await _advance(ctx, data, action)
-    elif action == "confirm" and state.step == "summary":
-        await _create(ctx, data)
-    else:
-        ctx.toast(_("That button is no longer valid."))
 
 
 async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
@@ -213,7 +64,6 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
         facilitator=data.get("facilitator"),
         capacity=data.get("capacity"),
     )
-    await clear_state(ctx.session, ctx.user.id)
     link = rules.deep_link(ctx.context.bot.username, workshop.code)
     ctx.show(
         _(
@@ -223,6 +73,54 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
         ).format(title=esc(workshop.title), code=workshop.code, link=link)
     )
     _send_qr(ctx, workshop, link)
+
+
+NEW_WORKSHOP = GuidedForm(
+    flow=FORM,
+    prefix="nw",
+    heading=N_("<b>New workshop</b>\nAnswer each question; /cancelar stops at any time."),
+    steps=(
+        Step("title", N_("What is the workshop's <b>title</b>?")),
+        Step("topic", N_("What is its <b>topic</b>? (optional)"), optional=True),
+        Step(
+            "start",
+            N_(
+                "When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code> "
+                "or <code>3/12 9:00</code>."
+            ),
+            kind="start",
+        ),
+        Step(
+            "end",
+            N_(
+                "When does it <b>end</b>? A time on the same day (<code>13:00</code>), a duration "
+                "(<code>4h</code>) or a date and time."
+            ),
+            kind="end",
+        ),
+        Step(
+            "region",
+            N_("In which <b>region</b>? Choose it, type it, or choose «National / virtual»."),
+            kind="region",
+        ),
+        Step("place", N_("<b>Place</b> or video link? (optional)"), optional=True, limit=300),
+        Step("facilitator", N_("Who <b>facilitates</b> it? (optional)"), optional=True),
+        Step(
+            "capacity",
+            N_("<b>Capacity</b> (number of places)? (optional)"),
+            kind="number",
+            optional=True,
+        ),
+    ),
+    summary=_summary,
+    confirm_label=N_("✅ Create workshop"),
+    on_confirm=_create,
+    cancelled=N_("Cancelled. No workshop was created."),
+)
+
+
+async def new_workshop_command(ctx: Ctx) -> None:
+    await NEW_WORKSHOP.begin(ctx)
 
 
 def _send_qr(ctx: Ctx, workshop: WorkshopRecord, link: str) -> None:
@@ -354,8 +252,8 @@ FEATURE = Feature(
         ),
     ),
     buttons=(
-        Buttons("nw", on_form_button, Role.COORDINATOR),
+        Buttons("nw", NEW_WORKSHOP.on_button, Role.COORDINATOR),
         Buttons("ws", on_report_button, Role.COORDINATOR),
     ),
-    forms={FORM: on_form_text},
+    forms={FORM: NEW_WORKSHOP.on_text},
 )

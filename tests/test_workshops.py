@@ -198,7 +198,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert "número entero" in (await rosa.reply()).text
     await rosa.send("40")
     summary = await rosa.reply()
-    assert "Revise el taller" in summary.text
+    assert "Revise, por favor" in summary.text
     assert "Inicio: jueves 3 de diciembre de 2099, 09:00" in summary.text
     assert "Fin: jueves 3 de diciembre de 2099, 13:00" in summary.text
     assert "Región: Moquegua" in summary.text and "Tema: —" in summary.text

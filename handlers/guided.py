@@ -1,0 +1,200 @@
+"""Guided forms for coordinators (/nuevo_taller, /nueva_reunion): one question at a time,
+typed or pressed answers, optional steps with «Omitir», a summary to confirm, /cancelar.
+
+The answers live in the conversation state (database), so a restart loses nothing.
+Callback data: <prefix>:<step>:<value> | <prefix>:page:<n> | <prefix>:confirm | <prefix>:cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.services.dates import parse_datetime, parse_end
+from bot.services.regions import match_region
+from handlers.base import Ctx, Keyboard, esc
+from handlers.keyboards import button, page_bounds, rows
+from handlers.questions import pager
+from storage.repositories.conversations import clear_state, get_state, set_state
+from storage.repositories.regions import get_region, list_regions
+
+NONE = "-"  # the value of «Omitir» and of "no region"
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    name: str
+    prompt: str  # msgid
+    kind: str = "text"  # text | start | end | region | choice | number | url
+    optional: bool = False
+    limit: int = 200
+    choices: Mapping[str, str] = field(default_factory=dict)  # code -> msgid
+
+
+@dataclass(frozen=True)
+class GuidedForm:
+    flow: str
+    prefix: str
+    heading: str  # msgid
+    steps: tuple[Step, ...]
+    summary: Callable[[Ctx, Data], Awaitable[list[tuple[str, Any]]]]
+    confirm_label: str  # msgid
+    on_confirm: Callable[[Ctx, Data], Awaitable[None]]
+    cancelled: str  # msgid
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    async def begin(self, ctx: Ctx) -> None:
+        await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, {})
+        ctx.reply(ctx._(self.heading))
+        await self.ask(ctx, self.steps[0])
+
+    async def ask(self, ctx: Ctx, step: Step, *, page: int = 0, edit: bool = False) -> None:
+        _ = ctx._
+        keyboard: Keyboard = []
+        if step.kind == "region":
+            regions = await list_regions(ctx.session)
+            page, first, pages = page_bounds(len(regions), page, 10)
+            shown = regions[first : first + 10]
+            keyboard = rows(
+                [button(r.name, f"{self.prefix}:{step.name}:{r.code}") for r in shown], 2
+            )
+            keyboard.append(pager(ctx, page, pages, lambda n: f"{self.prefix}:page:{n}"))
+            keyboard.append([button(_("National / virtual"), f"{self.prefix}:{step.name}:{NONE}")])
+        elif step.kind == "choice":
+            keyboard = [
+                [button(_(label), f"{self.prefix}:{step.name}:{code}")]
+                for code, label in step.choices.items()
+            ]
+        if step.optional:
+            keyboard.append([button(_("Skip"), f"{self.prefix}:{step.name}:{NONE}")])
+        keyboard.append([button(_("Cancel"), f"{self.prefix}:cancel")])
+        number = self.steps.index(step) + 1
+        text = "<i>" + _("Step {number} of {total}").format(number=number, total=len(self.steps))
+        text += "</i>\n" + _(step.prompt)
+        keyboard = [row for row in keyboard if row]
+        if edit:
+            ctx.show(text, keyboard)
+        else:
+            ctx.reply(text, keyboard)
+
+    async def _advance(self, ctx: Ctx, data: Data, step: Step) -> None:
+        index = self.steps.index(step)
+        if index + 1 < len(self.steps):
+            following = self.steps[index + 1]
+            await set_state(ctx.session, ctx.user.id, self.flow, following.name, data)
+            await self.ask(ctx, following)
+            return
+        await set_state(ctx.session, ctx.user.id, self.flow, "summary", data)
+        lines = [
+            f"<b>{label}:</b> {esc('—' if value is None else value)}"
+            for label, value in await self.summary(ctx, data)
+        ]
+        ctx.reply(
+            ctx._("<b>Please check:</b>") + "\n\n" + "\n".join(lines),
+            [
+                [button(ctx._(self.confirm_label), f"{self.prefix}:confirm")],
+                [button(ctx._("Cancel"), f"{self.prefix}:cancel")],
+            ],
+        )
+
+    async def on_text(self, ctx: Ctx, text: str) -> None:
+        _ = ctx._
+        state = await get_state(ctx.session, ctx.user.id)
+        if state is None:
+            return
+        if state.step == "summary":
+            ctx.reply(
+                _("Please press «{confirm}» or «Cancel».").format(confirm=_(self.confirm_label))
+            )
+            return
+        step, data = self.step(state.step), dict(state.data)
+        value, problem = await self._read(ctx, step, " ".join(text.split()), data)
+        if problem is not None:
+            ctx.reply(problem)
+            if step.kind in ("region", "choice"):
+                await self.ask(ctx, step)
+            return
+        data[step.name] = value
+        await self._advance(ctx, data, step)
+
+    async def _read(self, ctx: Ctx, step: Step, value: str, data: Data) -> tuple[Any, str | None]:
+        """The stored value for a typed answer, or a Spanish explanation of what is wrong."""
+        _ = ctx._
+        zone = ctx.settings.timezone
+        if step.kind == "text":
+            if not value or len(value) > step.limit:
+                return None, _("Please write between 1 and {limit} characters.").format(
+                    limit=step.limit
+                )
+            return value, None
+        if step.kind == "url":
+            if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
+                return None, _("Please write a link that starts with https://, or press «Skip».")
+            return value, None
+        if step.kind == "start":
+            moment = parse_datetime(value, zone, ctx.runtime.clock.now().astimezone(zone).date())
+            if moment is None:
+                return None, _("I could not read that date. Use, for example, 2026-12-03 09:00.")
+            return moment.isoformat(), None
+        if step.kind == "end":
+            start = datetime.fromisoformat(data["start"])
+            moment = parse_end(value, start, zone)
+            if moment is None or moment <= start:
+                return None, _(
+                    "The end must be a valid time after the start (for example 13:00 or 4h)."
+                )
+            return moment.isoformat(), None
+        if step.kind == "number":
+            if not value.isdigit() or not 1 <= int(value) <= 10000:
+                return None, _("Please write a whole number, or press «Skip».")
+            return int(value), None
+        if step.kind == "region":
+            match = match_region(value, await list_regions(ctx.session))
+            if match.region is None:
+                return None, _("Please choose the region with the buttons.")
+            return match.region.code, None
+        return None, _("Please answer with one of the buttons.")
+
+    async def on_button(self, ctx: Ctx) -> None:
+        _ = ctx._
+        state = await get_state(ctx.session, ctx.user.id)
+        action = ctx.data[1] if len(ctx.data) > 1 else ""
+        argument = ctx.data[2] if len(ctx.data) > 2 else ""
+        if action == "cancel":
+            if state is not None and state.flow == self.flow:
+                await clear_state(ctx.session, ctx.user.id)
+            ctx.show(_(self.cancelled))
+            return
+        if state is None or state.flow != self.flow:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        data = dict(state.data)
+        if action == "confirm" and state.step == "summary":
+            await clear_state(ctx.session, ctx.user.id)
+            await self.on_confirm(ctx, data)
+            return
+        if action == "page" and argument.isdigit() and self.step(state.step).kind == "region":
+            await self.ask(ctx, self.step(state.step), page=int(argument), edit=True)
+            return
+        if action != state.step:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        step = self.step(action)
+        if argument == NONE and (step.optional or step.kind == "region"):
+            data[step.name] = None
+        elif await self._valid_choice(ctx, step, argument):
+            data[step.name] = argument
+        else:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        await self._advance(ctx, data, step)
+
+    async def _valid_choice(self, ctx: Ctx, step: Step, argument: str) -> bool:
+        if step.kind == "region":
+            return await get_region(ctx.session, argument) is not None
+        return step.kind == "choice" and argument in step.choices
