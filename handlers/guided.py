@@ -32,6 +32,7 @@ class Step:
     optional: bool = False
     limit: int = 200
     choices: Mapping[str, str] = field(default_factory=dict)  # code -> msgid
+    asked_if: Callable[[Data], bool] | None = None  # e.g. only after a given choice
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ class GuidedForm:
 
     async def _advance(self, ctx: Ctx, data: Data, step: Step) -> None:
         index = self.steps.index(step)
-        if index + 1 < len(self.steps):
-            following = self.steps[index + 1]
+        following = next(
+            (s for s in self.steps[index + 1 :] if s.asked_if is None or s.asked_if(data)), None
+        )
+        if following is not None:
             await set_state(ctx.session, ctx.user.id, self.flow, following.name, data)
             await self.ask(ctx, following)
             return

@@ -8,13 +8,18 @@ ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from bot.i18n import N_
 from bot.services import meetings as rules
 from bot.services.meeting_report import Counts, MeetingReport, build_report
 from bot.services.meeting_xlsx import report_xlsx
+from bot.services.meetings import KINDS, Audience
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers.base import Ctx, Keyboard, esc
+from handlers.guided import GuidedForm, Step
 from handlers.keyboards import button, page_bounds
 from handlers.qr import send_qr
 from handlers.questions import pager
@@ -22,6 +27,7 @@ from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.meetings import MeetingRecord
+from storage.repositories.regions import get_region
 
 AGREEMENTS_FORM = "meeting_agreements"
 AGREEMENTS_MAX = 3500
@@ -223,8 +229,136 @@ async def on_agreements_text(ctx: Ctx, text: str) -> None:
     await _show_report(ctx, meeting, edit=False)
 
 
+# --- /nueva_reunion --------------------------------------------------------------------------
+
+NEW_MEETING_FORM = "new_meeting"
+AUDIENCES: dict[str, str] = {
+    "everyone": N_("Everyone registered"),
+    "region": N_("One region"),
+    "gr": N_("Regional governments (DREM/GREM)"),
+    "minem": N_("MINEM"),
+    "regional_team": N_("Regional support teams"),
+    "coordinators": N_("Coordinators"),
+}
+
+
+def _audience(data: dict[str, Any]) -> Audience:
+    choice = data["audience"]
+    if choice == "everyone":
+        return Audience(everyone=True)
+    if choice == "region":
+        return Audience(regions={data["audience_region"]})
+    if choice == "coordinators":
+        return Audience(roles={Role.COORDINATOR.value, Role.ADMIN.value})
+    return Audience(institutions={choice})
+
+
+async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    _ = ctx._
+    audience = _(AUDIENCES[data["audience"]])
+    if data["audience"] == "region":
+        region = await get_region(ctx.session, data["audience_region"])
+        audience += f": {region.name if region else '—'}"
+    people = await repo.audience(ctx.session, **_audience_fields(_audience(data)))
+    return [
+        (_("Title"), data["title"]),
+        (_("Kind"), _(KINDS[data["kind"]])),
+        (_("Starts"), ctx.t.datetime(datetime.fromisoformat(data["start"]))),
+        (_("Ends"), ctx.t.datetime(datetime.fromisoformat(data["end"]))),
+        (_("Place"), data.get("place")),
+        (_("Link"), data.get("link")),
+        (_("Agenda"), data.get("agenda")),
+        (_("Invited"), f"{audience} ({len(people)})"),
+    ]
+
+
+def _audience_fields(audience: Audience) -> dict[str, Any]:
+    return {
+        "everyone": audience.everyone,
+        "regions": audience.regions,
+        "institutions": audience.institutions,
+        "roles": audience.roles,
+        "telegram_ids": audience.telegram_ids,
+    }
+
+
+async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
+    _ = ctx._
+    meeting, invited = await rules.create(
+        ctx.session,
+        title=data["title"],
+        kind=data["kind"],
+        starts_at=datetime.fromisoformat(data["start"]),
+        ends_at=datetime.fromisoformat(data["end"]),
+        audience=_audience(data),
+        offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
+        now=ctx.runtime.clock.now(),
+        place=data.get("place"),
+        link=data.get("link"),
+        agenda=data.get("agenda"),
+        created_by=ctx.person.id if ctx.person else None,
+    )
+    ctx.show(
+        ctx.t.ngettext(
+            "✅ Meeting created: «{title}» (code <b>{code}</b>). {count} person is being "
+            "invited; reminders go 7 days, 1 day and 2 hours before.",
+            "✅ Meeting created: «{title}» (code <b>{code}</b>). {count} people are being "
+            "invited; reminders go 7 days, 1 day and 2 hours before.",
+            invited,
+        ).format(title=esc(meeting.title), code=meeting.code, count=invited)
+    )
+
+
+NEW_MEETING = GuidedForm(
+    flow=NEW_MEETING_FORM,
+    prefix="nm",
+    heading=N_("<b>New meeting</b>\nAnswer each question; /cancelar stops at any time."),
+    steps=(
+        Step("title", N_("What is the meeting's <b>title</b>?")),
+        Step("kind", N_("What <b>kind</b> of meeting is it?"), kind="choice", choices=KINDS),
+        Step(
+            "start",
+            N_("When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code>."),
+            kind="start",
+        ),
+        Step(
+            "end",
+            N_(
+                "When does it <b>end</b>? A time (<code>13:00</code>) "
+                "or a duration (<code>3h</code>)."
+            ),
+            kind="end",
+        ),
+        Step("place", N_("<b>Place</b>? (optional)"), optional=True, limit=300),
+        Step("link", N_("<b>Video link</b>? (optional)"), kind="url", optional=True),
+        Step("agenda", N_("<b>Agenda</b>? (optional)"), optional=True, limit=1000),
+        Step("audience", N_("Whom do you <b>invite</b>?"), kind="choice", choices=AUDIENCES),
+        Step(
+            "audience_region",
+            N_("Which <b>region</b>?"),
+            kind="region",
+            asked_if=lambda data: data.get("audience") == "region",
+        ),
+    ),
+    summary=_meeting_summary,
+    confirm_label=N_("✅ Create and invite"),
+    on_confirm=_create_meeting,
+    cancelled=N_("Cancelled. No meeting was created."),
+)
+
+
+async def new_meeting_command(ctx: Ctx) -> None:
+    await NEW_MEETING.begin(ctx)
+
+
 FEATURE = Feature(
     commands=(
+        Command(
+            "nueva_reunion",
+            new_meeting_command,
+            N_("Create a meeting and invite"),
+            Role.COORDINATOR,
+        ),
         Command(
             "reunion",
             meeting_command,
@@ -232,6 +366,9 @@ FEATURE = Feature(
             Role.COORDINATOR,
         ),
     ),
-    buttons=(Buttons("ma", on_button, Role.COORDINATOR),),
-    forms={AGREEMENTS_FORM: on_agreements_text},
+    buttons=(
+        Buttons("ma", on_button, Role.COORDINATOR),
+        Buttons("nm", NEW_MEETING.on_button, Role.COORDINATOR),
+    ),
+    forms={AGREEMENTS_FORM: on_agreements_text, NEW_MEETING_FORM: NEW_MEETING.on_text},
 )

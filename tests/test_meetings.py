@@ -210,3 +210,49 @@ async def test_coordinator_report_attendance_agreements_and_cancel(
     assert refused.text == "Solo los coordinadores pueden hacer eso."
     answer = await ana.press_forged(refused, f"ma:tog:{meeting.id}:1:0")
     assert answer["text"] == "Solo los coordinadores pueden hacer eso."
+
+
+async def test_coordinator_creates_a_meeting_by_conversation(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Pasco")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno")
+
+    _intro, question = await rosa.say("/nueva_reunion", 2)
+    assert "Paso 1 de 9" in question.text
+    await rosa.send("Comité de Alto Nivel 2027")
+    kind = await rosa.reply()
+    await rosa.press(kind, "Comité de Alto Nivel")
+    await rosa.reply()
+    await rosa.send("15/1/2099 10:00")
+    await rosa.reply()
+    await rosa.send("3h")
+    place = await rosa.reply()
+    await rosa.press(place, "Omitir")
+    await rosa.reply()
+    await rosa.send("no es un enlace")
+    assert "https://" in (await rosa.reply()).text
+    await rosa.send("https://meet.example.org/comite")
+    await rosa.send("Plan anual 2027")
+    _agenda, audience = await rosa.replies(2)
+    await rosa.press(audience, "Una región")
+    region = await rosa.reply()
+    await rosa.send("pasco")
+    summary = await rosa.reply()
+    assert "Invitados: Una región: Pasco (1)" in summary.text
+    assert "Tipo: Comité de Alto Nivel" in summary.text
+    await rosa.press(summary, "Crear e invitar")
+    created = await rosa.reply()
+    assert "Reunión creada" in created.text and "a 1 persona;" in created.text
+    assert region.button_texts()
+
+    assert await tick(app) == 1
+    invitation, _ics = await ana.replies(2)
+    assert "Comité de Alto Nivel 2027" in invitation.text
+    assert api.drain(luis.id) == []
