@@ -50,7 +50,10 @@ def build_application(
     handlers.register(application)
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(
-        outbox.job, interval=settings.outbox_interval_seconds, first=1.0, name="outbox"
+        outbox.job,
+        interval=settings.outbox_interval_seconds,
+        first=settings.outbox_interval_seconds,
+        name="outbox",
     )
     return application
 

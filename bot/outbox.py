@@ -6,6 +6,7 @@ in the person's language at sending time, sends it and records the outcome. APSc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -37,21 +38,38 @@ class Outgoing:
 
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
+AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
 BATCH = 50
-STALE_AFTER = timedelta(minutes=10)
+IN_FLIGHT = 8  # concurrent sends: Telegram's round trip, not our loop, sets the pace
+STALE_AFTER = timedelta(seconds=60)
 
 
-async def dispatch_due(bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer]) -> int:
-    """Send every due message, batch by batch; returns how many were sent."""
+async def dispatch_due(
+    bot: Bot,
+    runtime: Runtime,
+    renderers: Mapping[str, Renderer],
+    after_send: Mapping[str, AfterSend] | None = None,
+) -> int:
+    """Send every due message, batch by batch, paced below Telegram's global limit so that
+    people chatting with Minka are never queued behind a broadcast. Returns how many were sent."""
     sent = 0
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(message: OwedMessage) -> int:
+        async with slots:
+            return await _send_one(bot, runtime, renderers, message)
+
     while True:
         now = runtime.clock.now()
         async with runtime.db.session() as session:
             batch = await outbox.claim_due(session, now, BATCH)
         if not batch:
             return sent
-        for message in batch:
-            sent += await _send_one(bot, runtime, renderers, message)
+        sent += sum(await asyncio.gather(*(one(message) for message in batch)))
+        for kind, hook in (after_send or {}).items():
+            touched = [message for message in batch if message.kind == kind]
+            if touched:
+                await hook(bot, runtime, touched)
 
 
 async def _send_one(
@@ -67,6 +85,8 @@ async def _send_one(
         if rendered is None:
             await outbox.finish(session, message.id, "skipped", now)
             return 0
+        await outbox.start_sending(session, message.id, now)
+    await runtime.pace.acquire()
     try:
         await bot.send_message(
             message.telegram_id,
@@ -112,16 +132,21 @@ def _retry_after(error: RetryAfter) -> timedelta:
 
 async def tick(application: Application) -> int:
     """One scheduler round: owe what time has made due, then send what is due."""
-    from handlers import outbox_renderers  # handlers register the renderers
+    from handlers import outbox_after_send, outbox_renderers  # handlers register them
 
     runtime: Runtime = application.bot_data["runtime"]
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         await workshops.schedule_due(session, now)
-        abandoned = await outbox.abandon_stale(session, now - STALE_AFTER)
-    if abandoned:
-        log.warning("%s outbox messages were left half-sent by a stopped process", abandoned)
-    return await dispatch_due(application.bot, runtime, outbox_renderers())
+        requeued, unknown = await outbox.recover_stale(session, now - STALE_AFTER)
+    if requeued or unknown:
+        log.warning(
+            "a stopped process left %s claimed messages (queued again) and %s half-sent "
+            "(not resent: Telegram may have them)",
+            requeued,
+            unknown,
+        )
+    return await dispatch_due(application.bot, runtime, outbox_renderers(), outbox_after_send())
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

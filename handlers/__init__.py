@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_
-from bot.outbox import Renderer
+from bot.outbox import AfterSend, Renderer
 from handlers import (
     admin,
     conversation,
@@ -74,6 +74,10 @@ def forms() -> Mapping[str, HandlerFn]:
 
 def outbox_renderers() -> Mapping[str, Renderer]:
     return {kind: render for feature in FEATURES for kind, render in feature.outbox.items()}
+
+
+def outbox_after_send() -> Mapping[str, AfterSend]:
+    return {kind: hook for feature in FEATURES for kind, hook in feature.after_send.items()}
 
 
 def register(application: Application) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.outbox import Renderer
+from bot.outbox import AfterSend, Renderer
 from bot.services.roles import Role
 from handlers.base import HandlerFn
 
@@ -36,3 +36,4 @@ class Feature:
     buttons: tuple[Buttons, ...] = ()
     forms: Mapping[str, HandlerFn] = field(default_factory=dict)  # flow name -> typed-text handler
     outbox: Mapping[str, Renderer] = field(default_factory=dict)  # owed message kind -> renderer
+    after_send: Mapping[str, AfterSend] = field(default_factory=dict)  # kind -> progress hook

@@ -44,6 +44,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.import_workshops(settings, args.archivo)
         if command == "talleres":
             return asyncio.run(commands.list_workshops(settings))
+        if command == "reuniones" and args.meetings_command == "crear":
+            return commands.create_meeting(
+                settings,
+                title=args.titulo,
+                kind=args.tipo,
+                start=args.inicio,
+                end=args.fin,
+                place=args.lugar,
+                link=args.enlace,
+                agenda=args.agenda,
+                invite=args.invitar,
+                reminders=args.recordatorios,
+            )
+        if command == "reuniones" and args.meetings_command == "listar":
+            return asyncio.run(commands.list_meetings(settings))
+        if command == "reuniones":
+            return asyncio.run(commands.cancel_meeting(settings, args.codigo))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

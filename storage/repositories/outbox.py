@@ -48,39 +48,58 @@ async def enqueue(
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[OwedMessage]:
-    """Mark up to `limit` due messages as 'sending' and return them.
+    """Mark up to `limit` due messages as 'claimed' and return exactly those.
 
-    PostgreSQL: rows locked by another process are skipped (FOR UPDATE SKIP LOCKED), so two
-    Minka processes never claim the same message. SQLite serialises writers, so the claim in
-    one transaction is atomic there too."""
-    query = (
+    The UPDATE ... RETURNING only reports rows this transaction changed from 'pending', so two
+    processes never get the same message; on PostgreSQL, rows another process has locked are
+    skipped (FOR UPDATE SKIP LOCKED) instead of waited for."""
+    candidates = (
         select(OutboxMessage.id)
         .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(await session.scalars(query))
-    if not ids:
-        return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "pending")
-        .values(state="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        candidates = candidates.with_for_update(skip_locked=True)
+    claimed = list(
+        await session.scalars(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(candidates.scalar_subquery()), OutboxMessage.state == "pending"
+            )
+            .values(state="claimed", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+        )
     )
+    if not claimed:
+        return []
     rows = await session.execute(
-        select(OutboxMessage, Person.telegram_id, Person.locale)
+        select(OutboxMessage, Person.telegram_id, Person.locale, Person.active)
         .join(Person, Person.id == OutboxMessage.person_id)
-        .where(OutboxMessage.id.in_(ids))
+        .where(OutboxMessage.id.in_(claimed))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
     return [
         OwedMessage(
-            row.id, row.kind, row.person_id, telegram_id, locale, dict(row.payload), row.attempts
+            row.id,
+            row.kind,
+            row.person_id,
+            telegram_id if active else None,
+            locale,
+            dict(row.payload),
+            row.attempts,
         )
-        for row, telegram_id, locale in rows
+        for row, telegram_id, locale, active in rows
     ]
+
+
+async def start_sending(session: AsyncSession, message_id: int, at: datetime) -> None:
+    """Recorded just before the HTTP call: from here on a crash leaves the outcome unknown."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "claimed")
+        .values(state="sending", claimed_at=at)
+    )
 
 
 async def finish(
@@ -103,12 +122,18 @@ async def finish(
     )
 
 
-async def abandon_stale(session: AsyncSession, claimed_before: datetime) -> int:
-    """Messages left 'sending' by a process that died: Telegram may or may not have them, so
-    they are marked 'unknown' rather than sent again (no one gets a message twice)."""
-    result = await session.execute(
+async def recover_stale(session: AsyncSession, claimed_before: datetime) -> tuple[int, int]:
+    """After a process died: messages it claimed but never started sending go back to
+    'pending' (safe to send); those it was sending become 'unknown' (Telegram may have them,
+    so they are not sent again). Returns (requeued, unknown)."""
+    requeued = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == "claimed", OutboxMessage.claimed_at < claimed_before)
+        .values(state="pending")
+    )
+    unknown = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
         .values(state="unknown")
     )
-    return result.rowcount or 0
+    return requeued.rowcount or 0, unknown.rowcount or 0
