@@ -1,0 +1,416 @@
+"""`python -m bot reuniones crear/listar/cancelar` against both databases: the audience invited,
+the invitations and reminders owed in the outbox, validation that writes nothing, the listing
+with its answers, and cancelling (reminders dropped, notices owed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import commands
+from bot.config import Settings
+from bot.i18n import translator
+from bot.services.meetings import DEFAULT_OFFSETS, KINDS, parse_offsets
+from storage.db import Database
+from storage.models import Meeting, MeetingInvitation, OutboxMessage
+from storage.repositories import meetings as repo
+from storage.repositories import people
+from tests.test_workshop_import import cli
+
+LIMA = ZoneInfo("America/Lima")
+PUNO_1, PUNO_2, PUNO_UNREGISTERED, JUNIN = 2001, 2002, 2003, 2004
+
+
+def _day(days_ahead: int) -> date:
+    return datetime.now(LIMA).date() + timedelta(days=days_ahead)
+
+
+def _lima(day: date, clock: str) -> datetime:
+    hour, minute = map(int, clock.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LIMA)
+
+
+def _crear(day: date, *extra: str, title: str = "Mesa técnica REINFO") -> tuple[str, ...]:
+    return (
+        "reuniones",
+        "crear",
+        "--titulo",
+        title,
+        "--tipo",
+        "coordinacion",
+        "--inicio",
+        f"{day} 10:00",
+        "--fin",
+        f"{day} 12:00",
+        *extra,
+    )
+
+
+async def _people(db: Database) -> dict[int, int]:
+    """Registered people in Puno (two) and Junín (one), plus one in Puno who never finished
+    registering; returns person ids by Telegram id."""
+    ids = {}
+    async with db.session() as session:
+        for telegram_id, region, registered in [
+            (PUNO_1, "puno", True),
+            (PUNO_2, "puno", True),
+            (PUNO_UNREGISTERED, "puno", False),
+            (JUNIN, "junin", True),
+        ]:
+            person = await people.create(
+                session,
+                telegram_id=telegram_id,
+                username=None,
+                telegram_name=f"P{telegram_id}",
+                locale="es",
+                consent_at=datetime.now(UTC),
+                role="official",
+            )
+            await people.update(
+                session,
+                telegram_id,
+                region_code=region,
+                sex="female",
+                institution="gr",
+                registered_at=datetime.now(UTC) if registered else None,
+            )
+            ids[telegram_id] = person.id
+    return ids
+
+
+async def _outbox(db: Database, kind: str) -> list[tuple[int, datetime, str]]:
+    async with db.session() as session:
+        rows = await session.execute(
+            select(OutboxMessage.person_id, OutboxMessage.due_at, OutboxMessage.state)
+            .where(OutboxMessage.kind == kind)
+            .order_by(OutboxMessage.person_id, OutboxMessage.due_at)
+        )
+        return [tuple(row) for row in rows]
+
+
+async def _counts(db: Database) -> tuple[int, int, int]:
+    async with db.session() as session:
+        return (
+            await session.scalar(select(func.count(Meeting.id))),
+            await session.scalar(select(func.count(MeetingInvitation.id))),
+            await session.scalar(select(func.count(OutboxMessage.id))),
+        )
+
+
+async def test_create_invites_the_region_and_owes_future_reminders(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    ids = await _people(db)
+    day = _day(3)  # 7 days before has passed already; 1 day and 2 hours before have not
+    result = await cli(
+        *_crear(day, "--invitar", "region:Puno", "--recordatorios", "7d,1d,2h"),
+        "--lugar",
+        "Sala 3, DREM Puno",
+        "--enlace",
+        "https://meet.example.org/reinfo",
+        "--agenda",
+        "1. Avances\n2. Acuerdos",
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    code, summary = result.stdout.splitlines()
+    assert result.stderr == ""
+    assert "2 persona(s) invitada(s)" in summary and "región Puno" in summary
+    assert "recordatorios 1 día y 2 horas antes" in summary and "7 días antes ya pasó" in summary
+    assert "10:00 a 12:00" in summary and "America/Lima" in summary
+
+    start = _lima(day, "10:00")
+    async with db.session() as session:
+        meeting = await repo.get_by_code(session, code)
+        assert meeting is not None
+        invited = await session.scalars(
+            select(MeetingInvitation.person_id).where(MeetingInvitation.meeting_id == meeting.id)
+        )
+        invited_ids = sorted(invited)
+    assert (meeting.title, meeting.kind, meeting.status) == (
+        "Mesa técnica REINFO",
+        "coordinacion",
+        "scheduled",
+    )
+    assert meeting.starts_at == start and meeting.ends_at == _lima(day, "12:00")
+    assert (
+        meeting.place == "Sala 3, DREM Puno" and meeting.link == "https://meet.example.org/reinfo"
+    )
+    assert meeting.agenda == "1. Avances\n2. Acuerdos"
+    assert meeting.reminder_offsets == (7 * 86400, 86400, 7200)
+    assert invited_ids == sorted([ids[PUNO_1], ids[PUNO_2]])
+
+    invitations = await _outbox(db, "meeting_invitation")
+    assert sorted(person for person, _due, _state in invitations) == invited_ids
+    assert all(state == "pending" for _person, _due, state in invitations)
+    reminders = await _outbox(db, "meeting_reminder")
+    assert reminders == [
+        (person, start - timedelta(seconds=offset), "pending")
+        for person in invited_ids
+        for offset in (86400, 7200)
+    ]
+
+
+async def test_default_reminders(db: Database, database_url: str, tmp_path: Path) -> None:
+    ids = await _people(db)
+    day = _day(10)
+    result = await cli(
+        *_crear(day, "--invitar", f"id:{JUNIN}"), database_url=database_url, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    code = result.stdout.splitlines()[0]
+    assert "recordatorios 7 días, 1 día y 2 horas antes" in result.stdout
+    async with db.session() as session:
+        meeting = await repo.get_by_code(session, code)
+    assert meeting is not None
+    assert list(meeting.reminder_offsets) == parse_offsets(DEFAULT_OFFSETS)
+    start = _lima(day, "10:00")
+    assert await _outbox(db, "meeting_reminder") == [
+        (ids[JUNIN], start - timedelta(seconds=offset), "pending")
+        for offset in parse_offsets(DEFAULT_OFFSETS)
+    ]
+
+
+async def test_running_create_twice_makes_two_meetings(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    await _people(db)
+    args = _crear(_day(10), "--invitar", "todos")
+    first = await cli(*args, database_url=database_url, cwd=tmp_path)
+    second = await cli(*args, database_url=database_url, cwd=tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    codes = [first.stdout.splitlines()[0], second.stdout.splitlines()[0]]
+    assert codes[0] != codes[1]
+    async with db.session() as session:
+        stored = sorted(await session.scalars(select(Meeting.code)))
+    assert stored == sorted(codes)
+    # Everyone registered (three people) per meeting: an invitation and three reminders each.
+    assert await _counts(db) == (2, 6, 2 * 3 * (1 + 3))
+
+
+async def test_unregistered_ids_and_empty_audiences_are_warned_about(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    await _people(db)
+    result = await cli(
+        *_crear(_day(5), "--invitar", f"id:{PUNO_UNREGISTERED}"),
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 persona(s) invitada(s)" in result.stdout
+    assert f"id:{PUNO_UNREGISTERED} no es una persona registrada" in result.stderr
+    assert "sin invitados" in result.stderr
+
+
+_FIELDS = {
+    "title": "Reunión",
+    "kind": "comite",
+    "place": None,
+    "link": None,
+    "agenda": None,
+    "invite": ["todos"],
+    "reminders": None,
+}
+_DAY = _day(5)
+_REFUSED_BEFORE_CONNECTING: list[tuple[dict[str, object], str]] = [
+    ({"start": f"{_DAY.year}-13-01 10:00"}, "no es una fecha válida"),
+    ({"start": f"{_DAY.year}-02-30 10:00"}, "no es una fecha válida"),
+    ({"start": _DAY.strftime("%d/%m/%Y") + " 10:00"}, "no tiene la forma AAAA-MM-DD HH:MM"),
+    ({"start": f"{_DAY} 9:00"}, "no tiene la forma AAAA-MM-DD HH:MM"),
+    ({"end": f"{_DAY} 09:00"}, "el fin debe ser posterior al inicio"),
+    ({"end": f"{_DAY} 10:00"}, "el fin debe ser posterior al inicio"),
+    ({"kind": "reunion"}, "tipo «reunion» no válido: use coordinacion, comite, tecnica u otra"),
+    ({"reminders": "3x"}, "recordatorio «3x» no válido"),
+    ({"reminders": "0d"}, "recordatorio «0d» no válido"),
+    ({"reminders": ","}, "indique al menos un recordatorio, por ejemplo 7d,1d,2h"),
+    ({"link": "ftp://example.org/x"}, "debe empezar con http:// o https://"),
+    ({"link": "meet.example.org/x"}, "debe empezar con http:// o https://"),
+    ({"link": "https://"}, "debe empezar con http:// o https://"),
+    (
+        {"start": "2020-01-01 10:00", "end": "2020-01-01 12:00"},
+        "el inicio (2020-01-01 10:00, hora de America/Lima) ya pasó",
+    ),
+    ({"title": "   "}, "falta el título"),
+    ({"title": "x" * 201}, "el título tiene 201 caracteres; el máximo es 200"),
+    ({"title": "a\x1bb"}, "el título tiene caracteres de control"),
+    ({"place": "x" * 301}, "el máximo es 300"),
+    ({"invite": [" "]}, "indique a quién invitar con --invitar"),
+]
+
+
+@pytest.mark.parametrize(("change", "fragment"), _REFUSED_BEFORE_CONNECTING)
+def test_invalid_meetings_are_refused_before_connecting(
+    change: dict[str, object], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Everything but the audience is checked without a database: this URL cannot even be
+    opened, so reaching it would fail differently."""
+    settings = Settings(
+        database_url="sqlite+aiosqlite:////nonexistent/dir/minka.sqlite3",
+        bot_timezone="America/Lima",
+        _env_file=None,
+    )
+    fields = {**_FIELDS, "start": f"{_DAY} 10:00", "end": f"{_DAY} 12:00", **change}
+    assert commands.create_meeting(settings, **fields) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    [line] = err.splitlines()
+    assert line.startswith("No se creó la reunión: ") and line.endswith(".")
+    assert fragment in line, line
+
+
+async def test_bad_inputs_exit_2_with_one_line_and_write_nothing(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    await _people(db)
+    day = _day(5)
+    good = {
+        "--titulo": "Reunión",
+        "--tipo": "comite",
+        "--inicio": f"{day} 10:00",
+        "--fin": f"{day} 12:00",
+        "--invitar": "todos",
+    }
+    # The other refusals come before connecting (see above); two of them end to end here.
+    cases: list[tuple[dict[str, str], str]] = [
+        ({"--inicio": f"{day.year}-13-01 10:00"}, "no es una fecha válida"),
+        ({"--inicio": "2020-01-01 10:00", "--fin": "2020-01-01 12:00"}, "ya pasó"),
+        # The audience is read against the database's regions: refused after connecting.
+        ({"--invitar": "region:Atlántida"}, "región «Atlántida» no reconocida"),
+        ({"--invitar": "grupo:mineros"}, "«grupo:mineros» no es un público válido"),
+        ({"--invitar": "rol:jefe"}, "«rol:jefe» no es un público válido"),
+    ]
+    for change, fragment in cases:
+        args = [part for option, value in {**good, **change}.items() for part in (option, value)]
+        result = await cli("reuniones", "crear", *args, database_url=database_url, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert line.startswith("No se creó la reunión: ") and fragment in line, (args, line)
+    # One good audience item does not let a bad one through.
+    mixed = await cli(
+        *_crear(day, "--invitar", "region:Puno", "--invitar", "id:abc"),
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert mixed.returncode == 2 and "«id:abc» no es un público válido" in mixed.stderr
+    # argparse refuses a missing audience before anything runs.
+    missing = await cli(*_crear(day), database_url=database_url, cwd=tmp_path)
+    assert missing.returncode == 2 and "faltan argumentos: --invitar" in missing.stderr
+    assert await _counts(db) == (0, 0, 0)
+
+
+async def test_list_shows_meetings_with_answers(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    empty = await cli("reuniones", "listar", database_url=database_url, cwd=tmp_path)
+    assert empty.returncode == 0 and "No hay reuniones" in empty.stdout
+
+    ids = await _people(db)
+    day = _day(4)
+    created = await cli(
+        "reuniones",
+        "crear",
+        "--titulo",
+        "Comité de formalización",
+        "--tipo",
+        "Comité",  # accents and capitals are forgiven
+        "--inicio",
+        f"{day} 15:30",
+        "--fin",
+        f"{day + timedelta(days=1)} 12:00",
+        "--invitar",
+        "region:Puno",
+        "--invitar",
+        "region:junin",
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+    code = created.stdout.splitlines()[0]
+    async with db.session() as session:
+        meeting = await repo.get_by_code(session, code)
+        assert meeting is not None
+        now = datetime.now(UTC)
+        await repo.answer(session, meeting.id, ids[PUNO_1], "yes", now)
+        await repo.answer(session, meeting.id, ids[PUNO_2], "delegate", now, delegate_name="Luis")
+        await repo.answer(session, meeting.id, ids[JUNIN], "no", now)
+
+    result = await cli("reuniones", "listar", database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header.split() == [
+        "código",
+        "inicio",
+        "fin",
+        "tipo",
+        "estado",
+        "título",
+        "invitados",
+        "confirmados",
+        "rechazados",
+    ]
+    label = translator("es", LIMA).gettext(KINDS["comite"])
+    assert row.startswith(f"{code}  {day} 15:30  {day + timedelta(days=1)} 12:00  {label}")
+    assert "programada" in row and "Comité de formalización" in row
+    assert row.split()[-3:] == ["3", "2", "1"]
+
+
+async def test_cancel_drops_reminders_and_owes_notices(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    ids = await _people(db)
+    created = await cli(
+        *_crear(_day(3), "--invitar", "region:Puno"), database_url=database_url, cwd=tmp_path
+    )
+    assert created.returncode == 0, created.stderr
+    code = created.stdout.splitlines()[0]
+
+    unknown = await cli("reuniones", "cancelar", "ZZZZZZ", database_url=database_url, cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == (
+        "No existe una reunión con el código ZZZZZZ; vea los códigos con "
+        "`python -m bot reuniones listar`."
+    )
+
+    result = await cli(
+        "reuniones", "cancelar", code.lower(), database_url=database_url, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Reunión {code} («Mesa técnica REINFO») cancelada")
+    assert "avisará a 2 persona(s)" in result.stdout
+    async with db.session() as session:
+        meeting = await repo.get_by_code(session, code)
+    assert meeting is not None and meeting.status == "cancelled"
+    reminders = await _outbox(db, "meeting_reminder")
+    assert len(reminders) == 4 and {state for *_rest, state in reminders} == {"cancelled"}
+    invitations = await _outbox(db, "meeting_invitation")
+    assert {state for *_rest, state in invitations} == {"cancelled"}  # never sent: dropped
+    notices = await _outbox(db, "meeting_cancelled")
+    assert sorted(person for person, _due, _state in notices) == sorted([ids[PUNO_1], ids[PUNO_2]])
+    assert {state for *_rest, state in notices} == {"pending"}
+
+    again = await cli("reuniones", "cancelar", code, database_url=database_url, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "ya estaba cancelada" in again.stdout
+    assert await _outbox(db, "meeting_cancelled") == notices
+
+    listed = await cli("reuniones", "listar", database_url=database_url, cwd=tmp_path)
+    assert "cancelada" in listed.stdout.splitlines()[1]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_help_is_spanish_and_names_the_defaults(database_url: str, tmp_path: Path) -> None:
+    result = await cli("reuniones", "crear", "-h", database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())  # argparse wraps lines to the terminal's width
+    assert f"por defecto {DEFAULT_OFFSETS}" in text
+    assert all(kind in text for kind in KINDS)
+    for option in ("--titulo", "--tipo", "--inicio", "--fin", "--lugar", "--enlace", "--agenda"):
+        assert option in text
+    assert text.startswith("uso: ") and "opciones:" in text
