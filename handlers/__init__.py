@@ -18,6 +18,7 @@ from bot.i18n import N_
 from bot.outbox import AfterSend, Renderer
 from handlers import (
     admin,
+    broadcasts,
     conversation,
     errors,
     experts,
@@ -55,6 +56,7 @@ FEATURES: tuple[Feature, ...] = (
     workshop_admin.FEATURE,
     meetings.FEATURE,
     meeting_admin.FEATURE,
+    broadcasts.FEATURE,
     privacy.FEATURE,
     admin.FEATURE,
 )

@@ -28,11 +28,13 @@ Data = dict[str, Any]
 class Step:
     name: str
     prompt: str  # msgid
-    kind: str = "text"  # text | start | end | region | choice | number | url
+    kind: str = "text"  # text | message | start | end | region | choice | number | url
     optional: bool = False
     limit: int = 200
     choices: Mapping[str, str] = field(default_factory=dict)  # code -> msgid
     asked_if: Callable[[Data], bool] | None = None  # e.g. only after a given choice
+    # Extra check of a typed answer: a Spanish explanation when it is not acceptable.
+    check: Callable[[Ctx, str], Awaitable[str | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class GuidedForm:
     confirm_label: str  # msgid
     on_confirm: Callable[[Ctx, Data], Awaitable[None]]
     cancelled: str  # msgid
+    preview: Callable[[Ctx, Data], str] | None = None  # shown (as HTML) before the summary
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -93,6 +96,8 @@ class GuidedForm:
             await self.ask(ctx, following)
             return
         await set_state(ctx.session, ctx.user.id, self.flow, "summary", data)
+        if self.preview is not None:
+            ctx.reply(self.preview(ctx, data))
         lines = [
             f"<b>{label}:</b> {esc('—' if value is None else value)}"
             for label, value in await self.summary(ctx, data)
@@ -117,6 +122,8 @@ class GuidedForm:
             return
         step, data = self.step(state.step), dict(state.data)
         value, problem = await self._read(ctx, step, " ".join(text.split()), data)
+        if problem is None and step.check is not None:
+            problem = await step.check(ctx, value)
         if problem is not None:
             ctx.reply(problem)
             if step.kind in ("region", "choice"):
@@ -135,6 +142,13 @@ class GuidedForm:
                     limit=step.limit
                 )
             return value, None
+        if step.kind == "message":
+            message = ctx.update.effective_message
+            if message is None or not message.text or len(message.text) > step.limit:
+                return None, _(
+                    "Please write the message as text, up to {limit} characters."
+                ).format(limit=step.limit)
+            return message.text_html, None  # keeps the bold, italics and links as written
         if step.kind == "url":
             if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
                 return None, _("Please write a link that starts with https://, or press «Skip».")

@@ -15,9 +15,10 @@ from bot.i18n import N_
 from bot.services import meetings as rules
 from bot.services.meeting_report import Counts, MeetingReport, build_report
 from bot.services.meeting_xlsx import report_xlsx
-from bot.services.meetings import KINDS, Audience
+from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from bot.services.roles import Role
+from handlers import audiences
 from handlers.base import Ctx, Keyboard, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import button, page_bounds
@@ -27,7 +28,6 @@ from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.meetings import MeetingRecord
-from storage.repositories.regions import get_region
 
 AGREEMENTS_FORM = "meeting_agreements"
 AGREEMENTS_MAX = 3500
@@ -232,34 +232,12 @@ async def on_agreements_text(ctx: Ctx, text: str) -> None:
 # --- /nueva_reunion --------------------------------------------------------------------------
 
 NEW_MEETING_FORM = "new_meeting"
-AUDIENCES: dict[str, str] = {
-    "everyone": N_("Everyone registered"),
-    "region": N_("One region"),
-    "gr": N_("Regional governments (DREM/GREM)"),
-    "minem": N_("MINEM"),
-    "regional_team": N_("Regional support teams"),
-    "coordinators": N_("Coordinators"),
-}
-
-
-def _audience(data: dict[str, Any]) -> Audience:
-    choice = data["audience"]
-    if choice == "everyone":
-        return Audience(everyone=True)
-    if choice == "region":
-        return Audience(regions={data["audience_region"]})
-    if choice == "coordinators":
-        return Audience(roles={Role.COORDINATOR.value, Role.ADMIN.value})
-    return Audience(institutions={choice})
 
 
 async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     _ = ctx._
-    audience = _(AUDIENCES[data["audience"]])
-    if data["audience"] == "region":
-        region = await get_region(ctx.session, data["audience_region"])
-        audience += f": {region.name if region else '—'}"
-    people = await repo.audience(ctx.session, **_audience_fields(_audience(data)))
+    audience = await audiences.describe(ctx, data)
+    people = await audiences.people(ctx, data)
     return [
         (_("Title"), data["title"]),
         (_("Kind"), _(KINDS[data["kind"]])),
@@ -272,16 +250,6 @@ async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, An
     ]
 
 
-def _audience_fields(audience: Audience) -> dict[str, Any]:
-    return {
-        "everyone": audience.everyone,
-        "regions": audience.regions,
-        "institutions": audience.institutions,
-        "roles": audience.roles,
-        "telegram_ids": audience.telegram_ids,
-    }
-
-
 async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
     meeting, invited = await rules.create(
@@ -290,7 +258,7 @@ async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
         kind=data["kind"],
         starts_at=datetime.fromisoformat(data["start"]),
         ends_at=datetime.fromisoformat(data["end"]),
-        audience=_audience(data),
+        audience=audiences.audience_of(data),
         offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
         now=ctx.runtime.clock.now(),
         place=data.get("place"),
@@ -332,13 +300,7 @@ NEW_MEETING = GuidedForm(
         Step("place", N_("<b>Place</b>? (optional)"), optional=True, limit=300),
         Step("link", N_("<b>Video link</b>? (optional)"), kind="url", optional=True),
         Step("agenda", N_("<b>Agenda</b>? (optional)"), optional=True, limit=1000),
-        Step("audience", N_("Whom do you <b>invite</b>?"), kind="choice", choices=AUDIENCES),
-        Step(
-            "audience_region",
-            N_("Which <b>region</b>?"),
-            kind="region",
-            asked_if=lambda data: data.get("audience") == "region",
-        ),
+        *audiences.steps(participants=False),
     ),
     summary=_meeting_summary,
     confirm_label=N_("✅ Create and invite"),

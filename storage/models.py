@@ -279,3 +279,22 @@ class MeetingInvitation(Base):
     responded_at: Mapped[datetime | None]
     attended_at: Mapped[datetime | None]
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A message a coordinator sends to many people; each copy is an outbox row."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    scheduled_at: Mapped[datetime]
+    total: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None]
+    progress_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

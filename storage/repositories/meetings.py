@@ -137,7 +137,9 @@ async def audience(
 ) -> list[int]:
     """Person ids of registered, reachable people matching any of the criteria."""
     query = select(Person.id).where(
-        Person.telegram_id.is_not(None), Person.registered_at.is_not(None)
+        Person.telegram_id.is_not(None),
+        Person.registered_at.is_not(None),
+        Person.active.is_(True),  # people who blocked Minka are skipped until they return
     )
     if not everyone:
         conditions = []

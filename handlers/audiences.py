@@ -1,0 +1,122 @@
+"""Choosing whom a meeting invites or a broadcast reaches, in two taps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.i18n import N_
+from bot.services.meetings import Audience
+from bot.services.roles import Role
+from bot.services.workshops import normalize_code
+from handlers.base import Ctx
+from handlers.guided import Step
+from storage.models import Meeting, MeetingInvitation, Person, Workshop, WorkshopAttendance
+from storage.repositories import meetings as meeting_repo
+from storage.repositories.regions import get_region
+
+AUDIENCES: dict[str, str] = {
+    "everyone": N_("Everyone registered"),
+    "region": N_("One region"),
+    "gr": N_("Regional governments (DREM/GREM)"),
+    "minem": N_("MINEM"),
+    "regional_team": N_("Regional support teams"),
+    "coordinators": N_("Coordinators"),
+}
+PARTICIPANTS: dict[str, str] = {
+    "workshop": N_("Participants of a workshop"),
+    "meeting": N_("Participants of a meeting"),
+}
+
+
+def steps(*, participants: bool) -> tuple[Step, ...]:
+    """The audience question, then the region or the workshop/meeting code when needed."""
+    choices = {**AUDIENCES, **(PARTICIPANTS if participants else {})}
+    result = [
+        Step("audience", N_("Whom is it for?"), kind="choice", choices=choices),
+        Step(
+            "audience_region",
+            N_("Which <b>region</b>?"),
+            kind="region",
+            asked_if=lambda data: data.get("audience") == "region",
+        ),
+    ]
+    if participants:
+        result.append(
+            Step(
+                "audience_code",
+                N_("Write the workshop's or meeting's <b>code</b>."),
+                limit=12,
+                asked_if=lambda data: data.get("audience") in PARTICIPANTS,
+                check=_known_code,
+            )
+        )
+    return tuple(result)
+
+
+async def _known_code(ctx: Ctx, value: str) -> str | None:
+    code = normalize_code(value)
+    table = Workshop if await _kind(ctx) == "workshop" else Meeting
+    found = await ctx.session.scalar(select(table.id).where(table.code == code))
+    return None if found else ctx._("I found nothing with the code «{code}».").format(code=code)
+
+
+async def _kind(ctx: Ctx) -> str:
+    from storage.repositories.conversations import get_state
+
+    state = await get_state(ctx.session, ctx.user.id)
+    return str(state.data.get("audience")) if state else ""
+
+
+def audience_of(data: dict[str, Any]) -> Audience:
+    choice = data["audience"]
+    if choice == "everyone":
+        return Audience(everyone=True)
+    if choice == "region":
+        return Audience(regions={data["audience_region"]})
+    if choice == "coordinators":
+        return Audience(roles={Role.COORDINATOR.value, Role.ADMIN.value})
+    return Audience(institutions={choice})
+
+
+async def people(ctx: Ctx, data: dict[str, Any]) -> list[int]:
+    """Person ids of everyone the choice reaches (registered and reachable)."""
+    choice = data["audience"]
+    if choice in PARTICIPANTS:
+        code = normalize_code(str(data["audience_code"]))
+        if choice == "workshop":
+            query = (
+                select(WorkshopAttendance.person_id)
+                .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+                .where(Workshop.code == code)
+            )
+        else:
+            query = (
+                select(MeetingInvitation.person_id)
+                .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
+                .where(Meeting.code == code, MeetingInvitation.attended_at.is_not(None))
+            )
+        reachable = query.join(Person, Person.id == query.selected_columns[0]).where(
+            Person.telegram_id.is_not(None), Person.active.is_(True)
+        )
+        return sorted(set(await ctx.session.scalars(reachable)))
+    audience = audience_of(data)
+    return await meeting_repo.audience(
+        ctx.session,
+        everyone=audience.everyone,
+        regions=audience.regions,
+        institutions=audience.institutions,
+        roles=audience.roles,
+        telegram_ids=audience.telegram_ids,
+    )
+
+
+async def describe(ctx: Ctx, data: dict[str, Any]) -> str:
+    label = ctx._({**AUDIENCES, **PARTICIPANTS}[data["audience"]])
+    if data["audience"] == "region":
+        region = await get_region(ctx.session, data["audience_region"])
+        label += f": {region.name if region else '—'}"
+    elif data["audience"] in PARTICIPANTS:
+        label += f": {normalize_code(str(data['audience_code']))}"
+    return label

@@ -1,0 +1,183 @@
+"""/difundir: a coordinator's message to many people, now or at a chosen time.
+
+The coordinator writes the message (Telegram formatting kept), picks the audience, sees a
+preview with the number of recipients and confirms. Each copy is an outbox row, so delivery
+respects Telegram's limits, survives restarts and never doubles; the confirmation message is
+edited as copies leave ("Enviados 1.234 de 5.000 · 3 fallidos") and ends with a report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.i18n import N_, Translator, translator
+from bot.outbox import Outgoing
+from bot.runtime import Runtime
+from bot.services.roles import Role
+from handlers import audiences
+from handlers.base import Ctx
+from handlers.guided import GuidedForm, Step
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import broadcasts as repo
+from storage.repositories.outbox import OwedMessage
+
+FORM = "broadcast"
+PROGRESS_EVERY = timedelta(seconds=2)
+WHEN: dict[str, str] = {"now": N_("Now"), "later": N_("At a chosen time")}
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    _ = ctx._
+    people = await audiences.people(ctx, data)
+    when = (
+        ctx.t.datetime(datetime.fromisoformat(data["start"]))
+        if data.get("when") == "later"
+        else _("Now")
+    )
+    return [
+        (_("Recipients"), f"{await audiences.describe(ctx, data)} ({_number(len(people))})"),
+        (_("When"), when),
+    ]
+
+
+def _preview(ctx: Ctx, data: dict[str, Any]) -> str:
+    return "👁 " + ctx._("<b>Preview</b> (this is how it will look):") + "\n\n" + data["message"]
+
+
+async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
+    _ = ctx._
+    people = await audiences.people(ctx, data)
+    now = ctx.runtime.clock.now()
+    when = datetime.fromisoformat(data["start"]) if data.get("when") == "later" else now
+    broadcast = await repo.create(
+        ctx.session,
+        text=data["message"],
+        audience={k: v for k, v in data.items() if k.startswith("audience")},
+        scheduled_at=max(when, now),
+        person_ids=people,
+        created_by=ctx.person.id if ctx.person else None,
+    )
+    message = ctx.query.message if ctx.query else None
+    if message is not None:
+        await repo.set_progress_message(
+            ctx.session, broadcast.id, message.chat.id, message.message_id
+        )
+    if when > now:
+        ctx.show(
+            _("🕒 Broadcast scheduled for {date}: {count} recipients.").format(
+                date=ctx.t.datetime(when), count=_number(broadcast.total)
+            )
+        )
+    else:
+        ctx.show(progress_text(ctx.t, broadcast.total, repo.Delivery(0, 0, 0, broadcast.total)))
+
+
+def progress_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
+    return "📢 " + t.gettext("Sent {sent} of {total} · {failed} failed").format(
+        sent=_number(delivery.sent), total=_number(total), failed=_number(delivery.failed)
+    )
+
+
+def final_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
+    text = "✅ " + t.gettext(
+        "Broadcast finished: {sent} of {total} delivered · {failed} failed"
+    ).format(sent=_number(delivery.sent), total=_number(total), failed=_number(delivery.failed))
+    if delivery.unknown:
+        text += "\n" + t.gettext(
+            "{count} copies were being sent when Minka stopped; they were not sent again."
+        ).format(count=_number(delivery.unknown))
+    if delivery.failed:
+        text += "\n" + t.gettext(
+            "Failures are mostly people who blocked Minka; they are skipped from now on."
+        )
+    return text
+
+
+async def render(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    broadcast = await repo.get(session, int(owed.payload["broadcast_id"]))
+    return Outgoing(broadcast.text) if broadcast is not None else None
+
+
+async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -> None:
+    """After each batch: edit the coordinator's message, at most every 2 s, and at the end."""
+    now = runtime.clock.now()
+    for broadcast_id in sorted({int(m.payload["broadcast_id"]) for m in sent}):
+        async with runtime.db.session() as session:
+            broadcast = await repo.get(session, broadcast_id)
+            if broadcast is None or broadcast.finished_at is not None:
+                continue
+            delivery = await repo.delivery(session, broadcast_id)
+            recent = broadcast.progress_at and now - broadcast.progress_at < PROGRESS_EVERY
+            if recent and not delivery.done:
+                continue
+            await repo.touch_progress(session, broadcast_id, now, finished=delivery.done)
+        if broadcast.progress_chat_id and broadcast.progress_message_id:
+            t = translator(runtime.settings.bot_locale, runtime.settings.timezone)
+            text = (final_text if delivery.done else progress_text)(t, broadcast.total, delivery)
+            try:
+                await bot.edit_message_text(
+                    text,
+                    chat_id=broadcast.progress_chat_id,
+                    message_id=broadcast.progress_message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            except BadRequest as error:
+                if "not modified" not in error.message:
+                    raise
+            except TelegramError:
+                pass  # progress is a courtesy; delivery goes on
+
+
+BROADCAST = GuidedForm(
+    flow=FORM,
+    prefix="bc",
+    heading=N_(
+        "<b>New broadcast</b>\nWrite the message as people should read it; bold, italics and "
+        "links are kept. /cancelar stops at any time."
+    ),
+    steps=(
+        Step("message", N_("Write the <b>message</b>:"), kind="message", limit=4096),
+        *audiences.steps(participants=True),
+        Step("when", N_("<b>When</b> should it go out?"), kind="choice", choices=WHEN),
+        Step(
+            "start",
+            N_("At what time? Lima time, for example <code>2026-12-03 09:00</code>."),
+            kind="start",
+            asked_if=lambda data: data.get("when") == "later",
+        ),
+    ),
+    summary=_summary,
+    confirm_label=N_("📢 Send"),
+    on_confirm=_confirm,
+    cancelled=N_("Cancelled. Nothing was sent."),
+    preview=_preview,
+)
+
+
+async def broadcast_command(ctx: Ctx) -> None:
+    await BROADCAST.begin(ctx)
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "difundir", broadcast_command, N_("Send a message to many people"), Role.COORDINATOR
+        ),
+    ),
+    buttons=(Buttons("bc", BROADCAST.on_button, Role.COORDINATOR),),
+    forms={FORM: BROADCAST.on_text},
+    outbox={repo.KIND: render},
+    after_send={repo.KIND: report_progress},
+)

@@ -1,0 +1,146 @@
+"""Broadcasts and the delivery counts of their copies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Broadcast, OutboxMessage
+from storage.types import utcnow
+
+KIND = "broadcast"
+
+
+def key_prefix(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRecord:
+    id: int
+    text: str
+    scheduled_at: datetime
+    total: int
+    status: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    progress_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    sent: int
+    failed: int  # blocked, refused, or given up after retries
+    unknown: int  # a crash hid whether Telegram got it (not resent)
+    waiting: int  # pending, claimed or being sent
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+
+def _record(row: Broadcast) -> BroadcastRecord:
+    return BroadcastRecord(
+        row.id,
+        row.text,
+        row.scheduled_at,
+        row.total,
+        row.status,
+        row.progress_chat_id,
+        row.progress_message_id,
+        row.progress_at,
+        row.finished_at,
+    )
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    text: str,
+    audience: dict[str, Any],
+    scheduled_at: datetime,
+    person_ids: list[int],
+    created_by: int | None,
+) -> BroadcastRecord:
+    """The broadcast and one owed copy per person, in bulk (thousands of rows)."""
+    broadcast = Broadcast(
+        text=text,
+        audience=audience,
+        scheduled_at=scheduled_at,
+        total=len(person_ids),
+        created_by=created_by,
+    )
+    session.add(broadcast)
+    await session.flush()
+    if person_ids:
+        await session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": KIND,
+                    "dedupe_key": f"{key_prefix(broadcast.id)}{person_id}",
+                    "person_id": person_id,
+                    "payload": {"broadcast_id": broadcast.id},
+                    "due_at": scheduled_at,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+                for person_id in person_ids
+            ],
+        )
+    return _record(broadcast)
+
+
+async def get(session: AsyncSession, broadcast_id: int) -> BroadcastRecord | None:
+    row = await session.get(Broadcast, broadcast_id)
+    return _record(row) if row else None
+
+
+async def set_progress_message(
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(progress_chat_id=chat_id, progress_message_id=message_id)
+    )
+
+
+async def delivery(session: AsyncSession, broadcast_id: int) -> Delivery:
+    rows = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.state, func.count(OutboxMessage.id))
+                .where(OutboxMessage.dedupe_key.startswith(key_prefix(broadcast_id)))
+                .group_by(OutboxMessage.state)
+            )
+        ).all()
+    )
+    return Delivery(
+        sent=rows.get("sent", 0),
+        failed=rows.get("failed", 0) + rows.get("skipped", 0),
+        unknown=rows.get("unknown", 0),
+        waiting=sum(rows.get(state, 0) for state in ("pending", "claimed", "sending")),
+    )
+
+
+async def touch_progress(
+    session: AsyncSession, broadcast_id: int, at: datetime, *, finished: bool
+) -> None:
+    values: dict[str, Any] = {"progress_at": at}
+    if finished:
+        values.update(status="done", finished_at=at)
+    await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(**values))
+
+
+async def mark_sending(session: AsyncSession, broadcast_id: int) -> None:
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "queued")
+        .values(status="sending", progress_at=utcnow())
+    )

@@ -1,0 +1,79 @@
+"""End to end: /difundir with preview and count, delivery through 429s and a blocked person,
+progress edited to a final report, blocked people skipped next time, scheduled sending."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.local_api import Fault, LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from storage.models import OutboxMessage, Person
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+
+
+async def _broadcast(rosa: Chatter, text: str, *, later: str | None = None) -> None:
+    _intro, question = await rosa.say("/difundir", 2)
+    assert "Paso 1 de 6" in question.text
+    await rosa.send(text)
+    audience = await rosa.reply()
+    await rosa.press(audience, "Una región")
+    await rosa.reply()
+    await rosa.send("Puno")
+    when = await rosa.reply()
+    await rosa.press(when, "A una hora elegida" if later else "Ahora")
+    if later:
+        await rosa.reply()
+        await rosa.send(later)
+
+
+async def test_broadcast_delivery_progress_blocked_and_schedule(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    puno = [Chatter(api, 8000 + n, f"Persona{n}") for n in range(3)]
+    for person in puno:
+        await register(person, region="Puno")
+    other = Chatter(api, 8100, "Otra")
+    await register(other, region="Piura")
+
+    await _broadcast(rosa, "Mañana es la <reunión> & el taller: ¡no falten!")
+    preview, summary = await rosa.replies(2)
+    assert "Vista previa" in preview.text and "Mañana es la <reunión> & el taller" in preview.text
+    assert "Destinatarios: Una región: Puno (3)" in summary.text
+
+    api.block(puno[2].id)
+    api.inject("sendMessage", Fault.too_many_requests(1), times=2)
+    await rosa.press(summary, "Enviar")
+    progress = await rosa.reply()
+    assert "Enviados 0 de 3" in progress.text
+    assert await tick(app) == 2
+    final = await rosa.reply()
+    assert final.message_id == progress.message_id
+    assert "Difusión terminada: 2 de 3 entregados · 1 fallidos" in final.text
+    for person in puno[:2]:
+        (copy,) = await person.replies(1)
+        assert copy.text == "Mañana es la <reunión> & el taller: ¡no falten!"
+        assert person.no_more() == []
+    assert api.drain(other.id) == []
+
+    async with runtime.db.session() as session:
+        blocked = await session.scalar(select(Person).where(Person.telegram_id == puno[2].id))
+    assert blocked is not None and not blocked.active
+
+    await _broadcast(rosa, "Segundo aviso", later="1/1/2099 08:00")
+    _preview, summary = await rosa.replies(2)
+    assert "Puno (2)" in summary.text  # the person who blocked Minka is skipped
+    await rosa.press(summary, "Enviar")
+    scheduled = await rosa.reply()
+    assert "Difusión programada para el" in scheduled.text
+    assert await tick(app) == 0
+    async with runtime.db.session() as session:
+        waiting = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "pending")
+        )
+    assert waiting == 2
