@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 import handlers
 from bot import outbox
 from bot.config import ConfigError, Settings
+from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.updates import PerUserUpdateProcessor
 from handlers import command_menu
@@ -39,7 +40,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PriorityRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor(64))
         .post_init(_announce_commands)
         .build()

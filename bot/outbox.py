@@ -41,6 +41,7 @@ MAX_ATTEMPTS = 5
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
 BATCH = 50
 IN_FLIGHT = 8  # concurrent sends: Telegram's round trip, not our loop, sets the pace
+BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelimit)
 STALE_AFTER = timedelta(seconds=60)
 
 
@@ -50,8 +51,8 @@ async def dispatch_due(
     renderers: Mapping[str, Renderer],
     after_send: Mapping[str, AfterSend] | None = None,
 ) -> int:
-    """Send every due message, batch by batch, paced below Telegram's global limit so that
-    people chatting with Minka are never queued behind a broadcast. Returns how many were sent."""
+    """Send every due message, batch by batch, as background traffic: the rate limiter lets
+    replies to people go first. Returns how many were sent."""
     sent = 0
     slots = asyncio.Semaphore(IN_FLIGHT)
 
@@ -86,17 +87,21 @@ async def _send_one(
             await outbox.finish(session, message.id, "skipped", now)
             return 0
         await outbox.start_sending(session, message.id, now)
-    await runtime.pace.acquire()
     try:
         await bot.send_message(
             message.telegram_id,
             rendered.text,
             parse_mode=ParseMode.HTML,
             reply_markup=rendered.markup,
+            rate_limit_args=BACKGROUND,
         )
         if rendered.document is not None:
             filename, content = rendered.document
-            await bot.send_document(message.telegram_id, InputFile(content, filename=filename))
+            await bot.send_document(
+                message.telegram_id,
+                InputFile(content, filename=filename),
+                rate_limit_args=BACKGROUND,
+            )
     except Forbidden as error:
         async with runtime.db.session() as session:
             await people.mark_blocked(session, message.telegram_id, now)

@@ -124,6 +124,11 @@ class LocalBotApi:
         self._state.users[user_id] = user
         return dict(user)
 
+    def open_chat(self, user_id: int) -> None:
+        """The user's private chat exists, as if they had written to the bot long ago (no
+        update is queued): benchmarks seed thousands of people this way."""
+        self._state.private_chat(self._user(user_id))
+
     async def send_message(
         self, user_id: int, text: str, *, chat_id: int | None = None
     ) -> dict[str, Any]:
@@ -325,6 +330,11 @@ class LocalBotApi:
 
     def unblock(self, user_id: int) -> None:
         self._state.blocked.discard(user_id)
+
+    @property
+    def throttled(self) -> int:
+        """How many calls flood control answered with 429 since it was configured."""
+        return self._limiter.rejected
 
     def rate_limit(
         self, per_second: float | None, per_chat_per_second: float | None = None

@@ -85,6 +85,7 @@ class RateLimiter:
         self.configure(None, None)
 
     def configure(self, per_second: float | None, per_chat_per_second: float | None) -> None:
+        self.rejected = 0  # how many calls got 429, for benchmarks
         self._global = _Bucket(per_second) if per_second else None
         self._per_chat_rate = per_chat_per_second
         self._chats: dict[int | str, _Bucket] = {}
@@ -96,6 +97,7 @@ class RateLimiter:
             buckets.append(self._chats.setdefault(chat_id, _Bucket(self._per_chat_rate)))
         wait = max((bucket.wait_time() for bucket in buckets), default=0.0)
         if wait > 0:
+            self.rejected += 1
             raise too_many_requests(max(1, math.ceil(wait)))
         for bucket in buckets:
             bucket.tokens -= 1

@@ -1,0 +1,91 @@
+"""One rate limiter for the whole bot, with priorities.
+
+Telegram allows about 30 messages per second per bot. With a single first-come limiter, a
+broadcast that queues thousands of calls makes a person who asks a question wait behind all
+of them (the known trap). Here replies to people take the next free slot at once; owed
+messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
+slots nobody is waiting for. A 429 is honoured: wait `retry_after`, retry a bounded number
+of times."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+# Calls that put something in a chat; answerCallbackQuery, getUpdates and the like are free.
+LIMITED = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendPhoto",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+
+class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    def __init__(self, per_second: float = 29.5, burst: float = 3.0, max_retries: int = 3) -> None:
+        self._rate = per_second
+        self._burst = burst
+        self._tokens = burst
+        self._updated = time.monotonic()
+        self._urgent_waiting = 0
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to open: the limiter is plain arithmetic."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+
+    async def _take(self, urgent: bool) -> None:
+        if urgent:
+            self._urgent_waiting += 1
+        try:
+            while True:
+                self._refill()
+                if self._tokens >= 1 and (urgent or self._urgent_waiting == 0):
+                    self._tokens -= 1
+                    return
+                missing = max(0.0, 1 - self._tokens)
+                await asyncio.sleep(max(missing / self._rate, 0.002))
+        finally:
+            if urgent:
+                self._urgent_waiting -= 1
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[Any] | None]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[Any] | None:
+        urgent = not (rate_limit_args or {}).get("background", False)
+        for attempt in range(self._max_retries + 1):
+            if endpoint in LIMITED:
+                await self._take(urgent)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self._max_retries:
+                    raise
+                value = error.retry_after
+                seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+                await asyncio.sleep(seconds + 0.1)
+        raise AssertionError("unreachable")
