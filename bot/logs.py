@@ -35,5 +35,7 @@ def setup_logging(level: int = logging.INFO, *, secrets: list[str] | None = None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic"):
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" is expected while a long send runs.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

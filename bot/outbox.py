@@ -39,10 +39,10 @@ class Outgoing:
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
-BATCH = 50
-IN_FLIGHT = 8  # concurrent sends: Telegram's round trip, not our loop, sets the pace
+BATCH = 200
+IN_FLIGHT = 12  # concurrent sends: Telegram's round trip, not our loop, sets the pace
 BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelimit)
-STALE_AFTER = timedelta(seconds=60)
+STALE_AFTER = timedelta(seconds=30)
 
 
 async def dispatch_due(
