@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
+from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.services import workshops
 from storage.repositories import outbox, people
@@ -86,14 +87,19 @@ async def _send_one(
         if rendered is None:
             await outbox.finish(session, message.id, "skipped", now)
             return 0
-        await outbox.start_sending(session, message.id, now)
+    limiter = getattr(bot, "rate_limiter", None)
+    reserved = isinstance(limiter, PriorityRateLimiter)
+    if reserved:
+        await limiter.reserve()  # wait for a slot before the point of no return
+    async with runtime.db.session() as session:
+        await outbox.start_sending(session, message.id, runtime.clock.now())
     try:
         await bot.send_message(
             message.telegram_id,
             rendered.text,
             parse_mode=ParseMode.HTML,
             reply_markup=rendered.markup,
-            rate_limit_args=BACKGROUND,
+            rate_limit_args={**BACKGROUND, "reserved": reserved},
         )
         if rendered.document is not None:
             filename, content = rendered.document

@@ -52,6 +52,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
 
+    async def reserve(self) -> None:
+        """Take a background slot now; the next call passing `{"reserved": True}` uses it.
+
+        The outbox reserves before it records "sending", so a crash while waiting for a slot
+        leaves the message safely unsent rather than of unknown fate."""
+        await self._take(urgent=False)
+
     async def _take(self, urgent: bool) -> None:
         if urgent:
             self._urgent_waiting += 1
@@ -76,9 +83,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[Any] | None:
-        urgent = not (rate_limit_args or {}).get("background", False)
+        options = rate_limit_args or {}
+        urgent = not options.get("background", False)
         for attempt in range(self._max_retries + 1):
-            if endpoint in LIMITED:
+            if endpoint in LIMITED and not (attempt == 0 and options.get("reserved")):
                 await self._take(urgent)
             try:
                 return await callback(*args, **kwargs)

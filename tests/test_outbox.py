@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.outbox import Outgoing, dispatch_due, tick
+from bot.ratelimit import PriorityRateLimiter
 from bot.runner import minka
 from bot.runtime import Runtime
 from knowledge.base import KnowledgeBase
@@ -89,7 +90,9 @@ async def test_two_senders_never_send_the_same_message(
                 created_by=None,
             )
         kb = KnowledgeBase.load()
-        async with Bot(settings.token or "", base_url=api.base_url) as bot:
+        async with ExtBot(
+            settings.token or "", base_url=api.base_url, rate_limiter=PriorityRateLimiter()
+        ) as bot:
             renderers = {broadcasts.KIND: _render}
             sent = await asyncio.gather(
                 dispatch_due(bot, Runtime(settings, first_db, kb), renderers),
