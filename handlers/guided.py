@@ -52,8 +52,9 @@ class GuidedForm:
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 
-    async def begin(self, ctx: Ctx) -> None:
-        await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, {})
+    async def begin(self, ctx: Ctx, initial: Data | None = None) -> None:
+        """Start the form; `initial` carries context (e.g. which meeting is being edited)."""
+        await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, initial or {})
         ctx.reply(ctx._(self.heading))
         await self.ask(ctx, self.steps[0])
 

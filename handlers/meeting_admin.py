@@ -92,7 +92,12 @@ def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
         ],
     ]
     if meeting.status != "cancelled":
-        keyboard.append([button(_("🚫 Cancel meeting"), f"ma:cancel:{meeting.id}")])
+        keyboard.append(
+            [
+                button(_("✏️ Change time or place"), f"ma:edit:{meeting.id}"),
+                button(_("🚫 Cancel meeting"), f"ma:cancel:{meeting.id}"),
+            ]
+        )
     return keyboard
 
 
@@ -200,6 +205,8 @@ async def on_button(ctx: Ctx) -> None:
         ctx.reply(
             _("Write the meeting's agreements in one message (it replaces any earlier text).")
         )
+    elif action == "edit" and meeting.status != "cancelled":
+        await EDIT_MEETING.begin(ctx, {"meeting": meeting.id})
     elif action == "cancel" and meeting.status != "cancelled":
         ctx.reply(
             _("Cancel «{title}»? Every invitee will be told.").format(title=esc(meeting.title)),
@@ -309,6 +316,68 @@ NEW_MEETING = GuidedForm(
 )
 
 
+async def _edit_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    _ = ctx._
+    meeting = await repo.get(ctx.session, int(data["meeting"]))
+    return [
+        (_("Title"), meeting.title if meeting else "—"),
+        (_("Starts"), ctx.t.datetime(datetime.fromisoformat(data["start"]))),
+        (_("Ends"), ctx.t.datetime(datetime.fromisoformat(data["end"]))),
+        (_("Place"), data.get("place")),
+        (_("Link"), data.get("link")),
+    ]
+
+
+async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
+    _ = ctx._
+    meeting = await repo.get(ctx.session, int(data["meeting"]))
+    if meeting is None or meeting.status == "cancelled":
+        ctx.show(_("This meeting was cancelled."))
+        return
+    updated = await rules.reschedule(
+        ctx.session,
+        meeting,
+        ctx.runtime.clock.now(),
+        starts_at=datetime.fromisoformat(data["start"]),
+        ends_at=datetime.fromisoformat(data["end"]),
+        place=data.get("place"),
+        link=data.get("link"),
+    )
+    ctx.show(
+        _("✅ «{title}» changed; every invitee is being told and reminders moved.").format(
+            title=esc(updated.title)
+        )
+    )
+
+
+EDIT_MEETING = GuidedForm(
+    flow="edit_meeting",
+    prefix="em",
+    heading=N_("<b>Change the meeting</b>\nGive the new time and place; invitees are told."),
+    steps=(
+        Step(
+            "start",
+            N_("When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code>."),
+            kind="start",
+        ),
+        Step(
+            "end",
+            N_(
+                "When does it <b>end</b>? A time (<code>13:00</code>) "
+                "or a duration (<code>3h</code>)."
+            ),
+            kind="end",
+        ),
+        Step("place", N_("<b>Place</b>? (optional)"), optional=True, limit=300),
+        Step("link", N_("<b>Video link</b>? (optional)"), kind="url", optional=True),
+    ),
+    summary=_edit_summary,
+    confirm_label=N_("✅ Save and tell invitees"),
+    on_confirm=_apply_edit,
+    cancelled=N_("Cancelled. The meeting was not changed."),
+)
+
+
 async def new_meeting_command(ctx: Ctx) -> None:
     await NEW_MEETING.begin(ctx)
 
@@ -331,6 +400,11 @@ FEATURE = Feature(
     buttons=(
         Buttons("ma", on_button, Role.COORDINATOR),
         Buttons("nm", NEW_MEETING.on_button, Role.COORDINATOR),
+        Buttons("em", EDIT_MEETING.on_button, Role.COORDINATOR),
     ),
-    forms={AGREEMENTS_FORM: on_agreements_text, NEW_MEETING_FORM: NEW_MEETING.on_text},
+    forms={
+        AGREEMENTS_FORM: on_agreements_text,
+        NEW_MEETING_FORM: NEW_MEETING.on_text,
+        EDIT_MEETING.flow: EDIT_MEETING.on_text,
+    },
 )

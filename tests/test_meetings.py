@@ -198,6 +198,25 @@ async def test_coordinator_report_attendance_agreements_and_cancel(
     document = await rosa.reply()
     assert document.method == "sendDocument" and api.files[document.params["file_id"]][:2] == b"PK"
 
+    await rosa.press(shown, "Cambiar fecha o lugar")
+    _heading, start = await rosa.replies(2)
+    assert "Paso 1 de 4" in start.text
+    await rosa.send("20/2/2099 10:00")
+    await rosa.reply()
+    await rosa.send("2h")
+    await rosa.reply()
+    await rosa.send("Auditorio del Gobierno Regional de Puno")
+    link = await rosa.reply()
+    await rosa.press(link, "Omitir")
+    summary = await rosa.reply()
+    assert "Inicio: viernes 20 de febrero de 2099, 10:00" in summary.text
+    await rosa.press(summary, "Guardar y avisar")
+    assert "se está avisando a todos los invitados" in (await rosa.reply()).text
+    assert await tick(app) == 2
+    changed, _ics = await ana.replies(2)
+    assert "La reunión cambió" in changed.text and "Auditorio del Gobierno Regional" in changed.text
+    await luis.replies(2)
+
     await rosa.press(shown, "Cancelar reunión")
     confirm = await rosa.reply()
     await rosa.press(confirm, "Sí, cancelarla")
