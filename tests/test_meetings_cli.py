@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import commands
+from bot.cli import meetings as meeting_cli
 from bot.config import Settings
 from bot.i18n import translator
 from bot.services.meetings import DEFAULT_OFFSETS, KINDS, parse_offsets
@@ -256,7 +256,7 @@ def test_invalid_meetings_are_refused_before_connecting(
         _env_file=None,
     )
     fields = {**_FIELDS, "start": f"{_DAY} 10:00", "end": f"{_DAY} 12:00", **change}
-    assert commands.create_meeting(settings, **fields) == 2
+    assert meeting_cli.create_meeting(settings, **fields) == 2
     out, err = capsys.readouterr()
     assert out == ""
     [line] = err.splitlines()

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import commands
+from bot.cli import commands, meetings, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -41,11 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "kb":
             return asyncio.run(commands.unanswered(settings, args.limite))
         if command == "talleres" and args.workshops_command == "importar":
-            return commands.import_workshops(settings, args.archivo)
+            return workshops.import_workshops(settings, args.archivo)
         if command == "talleres":
-            return asyncio.run(commands.list_workshops(settings))
+            return asyncio.run(workshops.list_workshops(settings))
         if command == "reuniones" and args.meetings_command == "crear":
-            return commands.create_meeting(
+            return meetings.create_meeting(
                 settings,
                 title=args.titulo,
                 kind=args.tipo,
@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 reminders=args.recordatorios,
             )
         if command == "reuniones" and args.meetings_command == "listar":
-            return asyncio.run(commands.list_meetings(settings))
+            return asyncio.run(meetings.list_meetings(settings))
         if command == "reuniones":
-            return asyncio.run(commands.cancel_meeting(settings, args.codigo))
+            return asyncio.run(meetings.cancel_meeting(settings, args.codigo))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

@@ -1,0 +1,121 @@
+"""CLI orders for workshops: `talleres importar` and `talleres listar`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.cli.commands import migrated, table
+from bot.config import Settings
+
+_OUTCOMES = {"created": "nuevo", "updated": "actualizado", "unchanged": "sin cambios"}
+_NO_USERNAME = "<usuario_del_bot>"
+
+
+def import_workshops(settings: Settings, path: str) -> int:
+    """A coordinator's spreadsheet in, the codes and check-in links to print or share out.
+
+    The file is read first, so a mistyped name costs no database connection."""
+    from pathlib import Path
+
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        print(f"No existe el archivo {path}.", file=sys.stderr)
+        return 2
+    except IsADirectoryError:
+        print(f"{path} es una carpeta; indique el archivo CSV.", file=sys.stderr)
+        return 2
+    except PermissionError:
+        print(f"No tiene permiso para leer el archivo {path}.", file=sys.stderr)
+        return 2
+    except OSError:
+        print(f"No se pudo leer el archivo {path}.", file=sys.stderr)
+        return 2
+    return asyncio.run(_import_workshops(settings, path, data))
+
+
+async def _import_workshops(settings: Settings, path: str, data: bytes) -> int:
+    from bot.services import workshop_import
+    from bot.services.workshops import deep_link
+
+    async with migrated(settings) as db, db.session() as session:
+        result = await workshop_import.import_workshops(session, data)
+        username = await workshop_import.stored_bot_username(session)
+    if result.problems:
+        for problem in result.problems:
+            print(f"{path}:{problem.line}: {problem.reason}")
+        bad_rows = len({problem.line for problem in result.problems})
+        print(f"{bad_rows} fila(s) con errores; no se importó nada.", file=sys.stderr)
+        return 1
+    tz = workshop_import.LIMA
+    rows = [
+        (
+            item.code,
+            item.title,
+            item.starts_at.astimezone(tz).strftime(workshop_import.TIME_FORMAT),
+            _OUTCOMES[item.outcome],
+            deep_link(username or _NO_USERNAME, item.code),
+        )
+        for item in result.imported
+    ]
+    header = ("código", "título", "inicio", "estado", "enlace de asistencia")
+    for line in table(header, rows, right=set()):
+        print(line)
+    tally = {outcome: 0 for outcome in _OUTCOMES}
+    for item in result.imported:
+        tally[item.outcome] += 1
+    print(
+        f"{len(rows)} taller(es): {tally['created']} nuevo(s), {tally['updated']} "
+        f"actualizado(s), {tally['unchanged']} sin cambios."
+    )
+    if any(item.generated for item in result.imported):
+        print(
+            "Los códigos generados dependen del título, el inicio y la región: para poder "
+            "corregirlos sin crear otro taller, copie cada código en la columna codigo."
+        )
+    if username is None:
+        print(
+            f"{_NO_USERNAME}: los enlaces quedan completos cuando Minka se haya iniciado una vez; "
+            "entonces vuelva a importar el archivo (no cambia nada) para verlos."
+        )
+    return 0
+
+
+async def list_workshops(settings: Settings) -> int:
+    """What is scheduled and how it went: check-ins and completed surveys per workshop."""
+    from bot.services.workshop_import import LIMA, TIME_FORMAT
+    from storage.repositories import workshops as repo
+
+    async with migrated(settings) as db, db.session() as session:
+        workshops = await repo.list_all(session)
+        counts = await repo.counts(session)
+    if not workshops:
+        print(
+            "No hay talleres registrados. Impórtelos con "
+            "`python -m bot talleres importar ARCHIVO.csv`."
+        )
+        return 0
+    rows = []
+    for workshop in workshops:
+        starts, ends = workshop.starts_at.astimezone(LIMA), workshop.ends_at.astimezone(LIMA)
+        attendees, responses = counts.get(workshop.id, (0, 0))
+        title = workshop.title if len(workshop.title) <= 50 else workshop.title[:49] + "…"
+        rows.append(
+            (
+                workshop.code,
+                starts.strftime(TIME_FORMAT),
+                ends.strftime("%H:%M" if ends.date() == starts.date() else TIME_FORMAT),
+                workshop.region_name or "Nacional/virtual",
+                title,
+                str(attendees),
+                str(responses),
+            )
+        )
+    header = ("código", "inicio", "fin", "región", "título", "asistentes", "encuestas")
+    for line in table(header, rows, right={5, 6}):
+        print(line)
+    return 0
+
+
+# --- meetings -----------------------------------------------------------------------------------
