@@ -4,7 +4,6 @@ the start, rescheduling and cancelling (old reminders are cancelled, new ones ow
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,7 +14,7 @@ from bot.i18n import N_
 from bot.services.profile import INSTITUTIONS
 from bot.services.regions import match_region
 from bot.services.roles import Role
-from bot.services.workshops import CODE_ALPHABET
+from bot.services.workshops import unique_code
 from storage.repositories import meetings as repo
 from storage.repositories import outbox
 from storage.repositories.meetings import MeetingRecord
@@ -121,10 +120,7 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
 
 
 async def new_code(session: AsyncSession) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if not await repo.code_exists(session, code):
-            return code
+    return await unique_code(lambda code: repo.code_exists(session, code))
 
 
 def _reminder_key(meeting: MeetingRecord, person_id: int, offset: int) -> str:

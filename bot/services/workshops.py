@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -46,11 +47,16 @@ def derived_code(*parts: str) -> str:
     return "".join(chars)
 
 
-async def new_code(session: AsyncSession) -> str:
+async def unique_code(taken: Callable[[str], Awaitable[bool]]) -> str:
+    """A random code of CODE_ALPHABET that `taken` says is free (workshops and meetings)."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if not await repo.code_exists(session, code):
+        if not await taken(code):
             return code
+
+
+async def new_code(session: AsyncSession) -> str:
+    return await unique_code(lambda code: repo.code_exists(session, code))
 
 
 def deep_link(bot_username: str, code: str) -> str:
