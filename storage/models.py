@@ -298,3 +298,40 @@ class Broadcast(Base):
     progress_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class Case(Base):
+    """A case a regional government attended ("casos atendidos por los GR"), registered by the
+    official who handles it. Codes (kind, stratum, step, status) are explained in
+    `bot.services.cases`; every change of status or step is also a `CaseEvent`."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    province: Mapped[str | None] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(30))
+    stratum: Mapped[str] = mapped_column(String(30))
+    supported: Mapped[bool]  # attended with the Equipo Regional's support
+    description: Mapped[str] = mapped_column(Text)
+    formalization_step: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    """One change of a case: created, a new status or a new formalization step, with a note."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # created | status | step
+    from_value: Mapped[str | None] = mapped_column(String(30))
+    to_value: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

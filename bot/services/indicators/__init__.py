@@ -1,0 +1,70 @@
+"""The programme's seven indicators, computed from what Minka records.
+
+One module per indicator family, one function per indicator; each function's docstring is
+its definition, and the same definition (translated) travels with the numbers into every
+report, so each figure can be traced to how it was counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services.indicators.cases import cases_attended, formalization
+from bot.services.indicators.common import Indicator, Period, Query
+from bot.services.indicators.meetings import meeting_regularity, participation
+from bot.services.indicators.toolkit import dissemination
+from bot.services.indicators.training import training
+from bot.services.indicators.women import women
+from storage.repositories.regions import list_regions
+
+IndicatorFn = Callable[[Query], Awaitable[Indicator]]
+INDICATORS: tuple[IndicatorFn, ...] = (
+    participation,
+    meeting_regularity,
+    training,
+    cases_attended,
+    formalization,
+    dissemination,
+    women,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    period: Period
+    region: str | None  # region code; None: all regions
+    scope: str  # readable: "Todas las regiones" or the region's name
+    generated_at: datetime
+    indicators: tuple[Indicator, ...]
+
+
+async def query_for(
+    session: AsyncSession, period: Period, region: str | None, t: Translator
+) -> Query:
+    regions = {r.code: r.name for r in await list_regions(session)}
+    return Query(session, period, region, regions, t)
+
+
+async def build_report(
+    session: AsyncSession,
+    period: Period,
+    region: str | None,
+    t: Translator,
+    now: datetime,
+    *,
+    progress: Callable[[int, int], Awaitable[None]] | None = None,
+) -> Report:
+    """Every indicator for the period and scope; `progress(done, total)` after each one."""
+    q = await query_for(session, period, region, t)
+    results = []
+    for index, function in enumerate(INDICATORS, start=1):
+        results.append(await function(q))
+        if progress is not None:
+            await progress(index, len(INDICATORS))
+    scope = q.region_name(region) if region else t.gettext("All regions")
+    return Report(period, region, scope, now, tuple(results))

@@ -1,0 +1,250 @@
+"""The shape every indicator shares: a period and scope in, translated tables out.
+
+Indicators count people through their (region, sex) cell: each person has exactly one, so
+unique-people counts per cell add up to exact region, sex and overall totals. Averages and
+shares are computed from those sums, and shown as "—" (None) when fewer than `SMALL_CELL`
+people stand behind them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_, Translator
+from bot.services.profile import SEXES
+from bot.services.workshop_report import SMALL_CELL
+
+Value = str | int | float | None
+Cells = dict[tuple[str | None, str | None], Counter[str]]  # (region code, sex) -> measures
+
+NO_REGION = N_("No region")
+NO_SEX = N_("Not recorded")
+TOTAL = N_("Total")
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    COUNT = "count"  # whole number
+    AVERAGE = "average"  # two decimals (ratings 1-5)
+    SHARE = "share"  # a fraction shown as a percentage
+    NUMBER = "number"  # one decimal (days, hours)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    label: str
+    kind: Kind = Kind.COUNT
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Value, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart of `values` (column indexes of `table`), one group per row, labelled by the
+    row's first column; the "Total" row is left out."""
+
+    title: str
+    table: int
+    values: tuple[int, ...]
+    horizontal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    label: str
+    value: Value
+    kind: Kind = Kind.COUNT
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    number: int
+    title: str
+    definition: str
+    headlines: tuple[Headline, ...]
+    tables: tuple[Table, ...]
+    charts: tuple[Chart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Whole days, both ends included, in Peru's calendar."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first = date(year, 3 * quarter - 2, 1)
+        after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        return cls(first, after - timedelta(days=1))
+
+    @property
+    def code(self) -> str:
+        """Compact and self-describing, for callback data: '20260101-20260331'."""
+        return f"{self.first:%Y%m%d}-{self.last:%Y%m%d}"
+
+    @classmethod
+    def from_code(cls, code: str) -> Period | None:
+        try:
+            first, last = (datetime.strptime(part, "%Y%m%d").date() for part in code.split("-"))
+        except ValueError:
+            return None
+        return cls(first, last) if first <= last else None
+
+    def start(self, t: Translator) -> datetime:
+        return datetime.combine(self.first, time(), tzinfo=t.timezone)
+
+    def end(self, t: Translator) -> datetime:
+        """The first moment after the period."""
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=t.timezone)
+
+    def label(self, t: Translator) -> str:
+        """'1 de enero de 2026 – 31 de marzo de 2026'."""
+        locale = "es_PE" if t.language == "es" else "en"
+        first = format_date(self.first, "d MMMM y", locale=locale)
+        last = format_date(self.last, "d MMMM y", locale=locale)
+        if t.language == "es":
+            first = format_date(self.first, "d 'de' MMMM 'de' y", locale=locale)
+            last = format_date(self.last, "d 'de' MMMM 'de' y", locale=locale)
+        return f"{first} – {last}"
+
+    def months(self) -> list[tuple[int, int]]:
+        year, month, months = self.first.year, self.first.month, []
+        while (year, month) <= (self.last.year, self.last.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What every indicator function receives. `region` None means all regions."""
+
+    session: AsyncSession
+    period: Period
+    region: str | None
+    regions: Mapping[str, str]  # code -> name, in the order reports list them
+    t: Translator
+
+    @property
+    def start(self) -> datetime:
+        return self.period.start(self.t)
+
+    @property
+    def end(self) -> datetime:
+        return self.period.end(self.t)
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    def region_name(self, code: str | None) -> str:
+        return self.regions.get(code, code) if code else self._(NO_REGION)
+
+    def sex_name(self, sex: str | None) -> str:
+        return self._(SEXES[sex]) if sex in SEXES else self._(NO_SEX)
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    label: str
+    kind: Kind
+    of: Callable[[Mapping[str, float]], Value]
+
+    @property
+    def column(self) -> Column:
+        return Column(self.label, self.kind)
+
+
+def count(label: str, key: str) -> Measure:
+    return Measure(label, Kind.COUNT, lambda c: int(c.get(key, 0)))
+
+
+def share(label: str, part: str, whole: str) -> Measure:
+    """part / whole, where `whole` counts people: "—" below the small-cell threshold."""
+    return Measure(label, Kind.SHARE, lambda c: ratio(c.get(part, 0), c.get(whole, 0)))
+
+
+def average(label: str, total: str, n: str, people: str) -> Measure:
+    """total / n, shown only when at least `SMALL_CELL` distinct people gave the values."""
+
+    def value(c: Mapping[str, float]) -> Value:
+        if c.get(people, 0) < SMALL_CELL or not c.get(n):
+            return None
+        return c[total] / c[n]
+
+    return Measure(label, Kind.AVERAGE, value)
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return None if whole < SMALL_CELL else part / whole
+
+
+def add(cells: Cells, rows: Iterable[Any], key: str) -> Cells:
+    """Add query rows (region, sex, value) to `cells` under `key`."""
+    for region, sex, value in rows:
+        cells.setdefault((region, sex), Counter())[key] += value or 0
+    return cells
+
+
+def rollup(cells: Cells, part: Callable[[str | None, str | None], Any]) -> dict[Any, Counter[str]]:
+    grouped: dict[Any, Counter[str]] = {}
+    for (region, sex), values in cells.items():
+        grouped.setdefault(part(region, sex), Counter()).update(values)
+    return grouped
+
+
+def total(cells: Cells) -> Counter[str]:
+    result: Counter[str] = Counter()
+    for values in cells.values():
+        result.update(values)
+    return result
+
+
+def by_region(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
+    """One row per region that has data (in the report's order), then the total."""
+    measures = tuple(measures)
+    grouped = rollup(cells, lambda region, _sex: region)
+    order = [code for code in q.regions if code in grouped]
+    order += sorted((code for code in grouped if code not in q.regions), key=str)
+    rows = [(q.region_name(code), *(m.of(grouped[code]) for m in measures)) for code in order]
+    rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
+    columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
+    return Table(title, columns, tuple(rows))
+
+
+def by_sex(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
+    """One row per sex (always women, men and "prefer not to say"), then the total."""
+    measures = tuple(measures)
+    grouped = rollup(cells, lambda _region, sex: sex if sex in SEXES else None)
+    order: list[str | None] = list(SEXES)
+    if None in grouped:
+        order.append(None)
+    rows = [
+        (q.sex_name(sex), *(m.of(grouped.get(sex, Counter())) for m in measures)) for sex in order
+    ]
+    rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
+    columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
+    return Table(title, columns, tuple(rows))
+
+
+def scoped(q: Query, statement: Any, region_column: Any) -> Any:
+    """`statement` limited to the report's region, when it has one."""
+    return statement if q.region is None else statement.where(region_column == q.region)
