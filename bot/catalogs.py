@@ -40,9 +40,10 @@ def main() -> None:
     )
     for language in ("es", "en"):
         po = LOCALES / language / "LC_MESSAGES" / "minka.po"
-        command = "update" if po.exists() else "init"
+        # No fuzzy matching: a guessed translation of a similar text reads as a wrong one.
+        command = ["update", "--no-fuzzy-matching"] if po.exists() else ["init"]
         pybabel(
-            command, "-D", "minka", "-i", str(pot), "-d", str(LOCALES), "-l", language, "--no-wrap"
+            *command, "-D", "minka", "-i", str(pot), "-d", str(LOCALES), "-l", language, "--no-wrap"
         )
     english = LOCALES / "en" / "LC_MESSAGES" / "minka.po"
     with english.open("rb") as file:

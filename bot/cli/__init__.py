@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import commands, meetings, workshops
+from bot.cli import commands, meetings, report, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -61,6 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(meetings.list_meetings(settings))
         if command == "reuniones":
             return asyncio.run(meetings.cancel_meeting(settings, args.codigo))
+        if command == "informe":
+            return report.write_report(
+                settings,
+                since=args.desde,
+                until=args.hasta,
+                region=args.region,
+                output=args.salida,
+                form=args.formato,
+            )
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

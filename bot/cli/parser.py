@@ -74,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
         "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas no útiles"
     )
     unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
+    report = commands.add_parser(
+        "informe",
+        help="informe de indicadores del programa (XLSX o carpeta de CSV)",
+        description=(
+            "Calcula los siete indicadores del programa para el periodo (fechas de Lima, "
+            "ambas incluidas), por región y por sexo."
+        ),
+    )
+    report.add_argument("--desde", required=True, metavar="AAAA-MM-DD", help="primer día")
+    report.add_argument("--hasta", required=True, metavar="AAAA-MM-DD", help="último día")
+    report.add_argument("--region", metavar="NOMBRE", help="solo esta región (por defecto todas)")
+    report.add_argument(
+        "--salida", required=True, metavar="RUTA", help="archivo .xlsx, o carpeta si es CSV"
+    )
+    report.add_argument(
+        "--formato", choices=("xlsx", "csv"), default="xlsx", help="xlsx (por defecto) o csv"
+    )
     admin = commands.add_parser("admin", help="administración").add_subparsers(
         dest="admin_command", metavar="<orden>", required=True
     )

@@ -12,19 +12,19 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
 from bot.services.meeting_report import ANSWERS, STATUSES, GroupCounts, Invitee, MeetingReport
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
-from bot.services.workshop_xlsx import MISSING, NOT_GIVEN
-
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_MIN_WIDTH, _MAX_WIDTH = 8, 60
+from bot.services.spreadsheet import (
+    MAX_WIDTH,
+    MISSING,
+    NOT_GIVEN,
+    add_sheet,
+    or_missing,
+)
 
 COUNT_LABELS = (
     N_("Invited"),
@@ -34,33 +34,6 @@ COUNT_LABELS = (
     N_("No answer"),
     N_("Attended"),
 )
-
-
-def _sheet(
-    book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> Worksheet:
-    """A table with a bold, frozen, filterable header and columns fitted to their content."""
-    sheet: Worksheet = book.create_sheet(title)
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
-    for index in range(1, len(header) + 1):
-        longest = max(
-            (len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)),
-            default=0,
-        )
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            _MAX_WIDTH, max(_MIN_WIDTH, longest + 4)
-        )
-    return sheet
-
-
-def _or_missing(value: Any) -> Any:
-    return MISSING if value is None or value == "" else value
 
 
 def _label(labels: dict[str, str], code: str, t: Translator) -> str:
@@ -89,11 +62,11 @@ def _summary_rows(report: MeetingReport, t: Translator) -> list[tuple[str, Any]]
         (t.gettext(N_("Status")), _label(STATUSES, meeting.status, t)),
         (t.gettext(N_("Starts")), t.datetime(meeting.starts_at)),
         (t.gettext(N_("Ends")), t.datetime(meeting.ends_at)),
-        (t.gettext(N_("Place")), _or_missing(meeting.place)),
-        (t.gettext(N_("Link")), _or_missing(meeting.link)),
-        (t.gettext(N_("Agenda")), _or_missing(meeting.agenda)),
+        (t.gettext(N_("Place")), or_missing(meeting.place)),
+        (t.gettext(N_("Link")), or_missing(meeting.link)),
+        (t.gettext(N_("Agenda")), or_missing(meeting.agenda)),
         *((t.gettext(label), count) for label, count in zip(COUNT_LABELS, counts, strict=True)),
-        (t.gettext(N_("Agreements")), _or_missing(report.agreements)),
+        (t.gettext(N_("Agreements")), or_missing(report.agreements)),
     ]
 
 
@@ -140,30 +113,30 @@ def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
     assert book.active is not None
     book.remove(book.active)
 
-    overview = _sheet(
+    overview = add_sheet(
         book,
         "Resumen",
         [t.gettext(N_("Field")), t.gettext(N_("Value"))],
         _summary_rows(report, t),
     )
-    overview.column_dimensions["B"].width = _MAX_WIDTH
+    overview.column_dimensions["B"].width = MAX_WIDTH
     for (cell,) in overview.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
     counts_header = [t.gettext(label) for label in COUNT_LABELS]
-    _sheet(
+    add_sheet(
         book,
         "Por región",
         [t.gettext(N_("Region")), *counts_header],
         _group_rows(report.by_region, lambda name: name or t.gettext(NOT_GIVEN)),
     )
-    _sheet(
+    add_sheet(
         book,
         "Por sexo",
         [t.gettext(N_("Sex")), *counts_header],
         _group_rows(report.by_sex, lambda code: _sex_label(code, t)),
     )
-    _sheet(
+    add_sheet(
         book,
         "Invitados",
         [

@@ -11,12 +11,19 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
 from bot.services.profile import SEXES
+from bot.services.spreadsheet import (
+    AVERAGE_FORMAT,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    NOT_GIVEN,
+    PERCENT_FORMAT,
+    add_sheet,
+    or_missing,
+)
 from bot.services.workshop_report import (
     CRITERION_LABELS,
     SCALE,
@@ -25,54 +32,6 @@ from bot.services.workshop_report import (
     WorkshopReport,
 )
 from storage.repositories.workshops import CRITERIA
-
-MISSING = "—"
-AVERAGE_FORMAT = "0.00"
-PERCENT_FORMAT = "0.0%"
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_MIN_WIDTH, _MAX_WIDTH = 8, 60
-
-NOT_GIVEN = N_("Not given")
-
-
-def _sheet(
-    book: Workbook,
-    title: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    formats: dict[int, str] | None = None,
-) -> Worksheet:
-    """A table with a bold, frozen, filterable header; `formats` maps column index to format."""
-    sheet: Worksheet = book.create_sheet(title)
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for row in rows:
-        sheet.append(list(row))
-    for index, number_format in (formats or {}).items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
-            if isinstance(cell.value, int | float):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
-    _fit_columns(sheet, len(header))
-    return sheet
-
-
-def _fit_columns(sheet: Worksheet, columns: int) -> None:
-    """Wide enough for the longest value (within limits); the filter arrow needs room too."""
-    for index in range(1, columns + 1):
-        letter = get_column_letter(index)
-        longest = max(
-            (len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)),
-            default=0,
-        )
-        sheet.column_dimensions[letter].width = min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 4))
-
-
-def _or_missing(value: Any) -> Any:
-    return MISSING if value is None or value == "" else value
 
 
 def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any, str | None]]:
@@ -87,7 +46,7 @@ def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any,
     return [
         (t.gettext(N_("Code")), workshop.code, None),
         (t.gettext(N_("Title")), workshop.title, None),
-        (t.gettext(N_("Topic")), _or_missing(workshop.topic), None),
+        (t.gettext(N_("Topic")), or_missing(workshop.topic), None),
         (t.gettext(N_("Starts")), t.datetime(workshop.starts_at), None),
         (t.gettext(N_("Ends")), t.datetime(workshop.ends_at), None),
         (t.gettext(N_("Survey closes")), t.datetime(workshop.survey_closes_at), None),
@@ -96,11 +55,11 @@ def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any,
             workshop.region_name or t.gettext(N_("National / virtual")),
             None,
         ),
-        (t.gettext(N_("Place")), _or_missing(workshop.place), None),
-        (t.gettext(N_("Facilitator")), _or_missing(workshop.facilitator), None),
+        (t.gettext(N_("Place")), or_missing(workshop.place), None),
+        (t.gettext(N_("Facilitator")), or_missing(workshop.facilitator), None),
         (t.gettext(N_("Attendees")), report.attendees, None),
         (t.gettext(N_("Responses")), report.responses, None),
-        (t.gettext(N_("Response rate")), _or_missing(report.response_rate), PERCENT_FORMAT),
+        (t.gettext(N_("Response rate")), or_missing(report.response_rate), PERCENT_FORMAT),
         (t.gettext(N_("Note")), note, None),
     ]
 
@@ -114,7 +73,7 @@ def _sex_label(code: str | None, t: Translator) -> str:
 def _cell_rows(cells: Sequence[Cell], label: Callable[[str | None], str]) -> list[tuple[Any, ...]]:
     """Label, attendees, responses, average (or — for a small group), one row per group."""
     return [
-        (label(cell.label_code), cell.attendees, cell.responses, _or_missing(cell.average_overall))
+        (label(cell.label_code), cell.attendees, cell.responses, or_missing(cell.average_overall))
         for cell in cells
     ]
 
@@ -126,13 +85,13 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
     book.remove(book.active)
 
     summary = _summary_rows(report, t)
-    overview = _sheet(
+    overview = add_sheet(
         book,
         "Resumen",
         [t.gettext(N_("Field")), t.gettext(N_("Value"))],
         [(label, value) for label, value, _ in summary],
     )
-    overview.column_dimensions["B"].width = _MAX_WIDTH
+    overview.column_dimensions["B"].width = MAX_WIDTH
     for row, (_, value, number_format) in enumerate(summary, start=2):
         cell = overview.cell(row=row, column=2)
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -142,13 +101,13 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
     criteria_rows = [
         (
             t.gettext(CRITERION_LABELS[name]),
-            _or_missing(report.criteria[name].average),
+            or_missing(report.criteria[name].average),
             report.criteria[name].count,
             *report.criteria[name].distribution,
         )
         for name in CRITERIA
     ]
-    _sheet(
+    add_sheet(
         book,
         "Criterios",
         [
@@ -166,14 +125,14 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
         t.gettext(N_("Responses")),
         t.gettext(N_("Average overall rating")),
     ]
-    _sheet(
+    add_sheet(
         book,
         "Por sexo",
         [t.gettext(N_("Sex")), *breakdown_header],
         _cell_rows(report.by_sex, lambda code: _sex_label(code, t)),
         formats={3: AVERAGE_FORMAT},
     )
-    _sheet(
+    add_sheet(
         book,
         "Por región",
         [t.gettext(N_("Region")), *breakdown_header],
@@ -181,13 +140,13 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
         formats={3: AVERAGE_FORMAT},
     )
 
-    comments = _sheet(
+    comments = add_sheet(
         book,
         "Comentarios",
         ["#", t.gettext(N_("Comment"))],
         [(number, text) for number, text in enumerate(report.comments, start=1)],
     )
-    comments.column_dimensions["A"].width = _MIN_WIDTH
+    comments.column_dimensions["A"].width = MIN_WIDTH
     comments.column_dimensions["B"].width = 100
     for (cell,) in comments.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")

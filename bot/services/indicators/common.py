@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from babel.dates import format_date
+from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
@@ -49,12 +50,13 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
+    total_row: bool = False  # the last row sums the others (charts leave it out)
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
     """A bar chart of `values` (column indexes of `table`), one group per row, labelled by the
-    row's first column; the "Total" row is left out."""
+    row's first column; a total row is left out."""
 
     title: str
     table: int
@@ -177,9 +179,16 @@ def count(label: str, key: str) -> Measure:
     return Measure(label, Kind.COUNT, lambda c: int(c.get(key, 0)))
 
 
-def share(label: str, part: str, whole: str) -> Measure:
-    """part / whole, where `whole` counts people: "—" below the small-cell threshold."""
-    return Measure(label, Kind.SHARE, lambda c: ratio(c.get(part, 0), c.get(whole, 0)))
+def share(label: str, part: str, whole: str, people: str | None = None) -> Measure:
+    """part / whole: "—" when fewer than `SMALL_CELL` people stand behind it (`people` counts
+    them; by default `whole` does)."""
+
+    def value(c: Mapping[str, float]) -> Value:
+        if c.get(people or whole, 0) < SMALL_CELL or not c.get(whole):
+            return None
+        return c.get(part, 0) / c[whole]
+
+    return Measure(label, Kind.SHARE, value)
 
 
 def average(label: str, total: str, n: str, people: str) -> Measure:
@@ -227,7 +236,7 @@ def by_region(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -
     rows = [(q.region_name(code), *(m.of(grouped[code]) for m in measures)) for code in order]
     rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
     columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
-    return Table(title, columns, tuple(rows))
+    return Table(title, columns, tuple(rows), total_row=True)
 
 
 def by_sex(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
@@ -242,9 +251,29 @@ def by_sex(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> T
     ]
     rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
     columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
-    return Table(title, columns, tuple(rows))
+    return Table(title, columns, tuple(rows), total_row=True)
 
 
 def scoped(q: Query, statement: Any, region_column: Any) -> Any:
     """`statement` limited to the report's region, when it has one."""
     return statement if q.region is None else statement.where(region_column == q.region)
+
+
+def month_starts(q: Query) -> list[datetime]:
+    """The first moment of every month of the period (Lima time), then the period's end."""
+    starts = [datetime(y, m, 1, tzinfo=q.t.timezone) for y, m in q.period.months()]
+    starts[0] = max(starts[0], q.start)
+    return [*starts, q.end]
+
+
+def month_bucket(q: Query, column: Any) -> Any:
+    """A SQL expression numbering the period's month `column` falls in (0, 1, ...), the same
+    on SQLite and PostgreSQL: month boundaries are computed here, in Lima time."""
+    boundaries = month_starts(q)[1:]
+    return case(*((column < moment, index) for index, moment in enumerate(boundaries)), else_=-1)
+
+
+def month_label(q: Query, year: int, month: int) -> str:
+    """'Enero 2026' (stand-alone month names are capitalised in Spanish CLDR)."""
+    locale = "es_PE" if q.t.language == "es" else "en"
+    return format_date(date(year, month, 1), "LLLL y", locale=locale)

@@ -1,0 +1,79 @@
+"""`python -m bot informe`: the programme's indicator report for a period, as XLSX or CSV."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.cli.commands import migrated
+from bot.config import Settings
+from bot.i18n import Translator, translator
+from bot.services.indicators import Report, build_report
+from bot.services.indicators.common import Period
+from bot.services.regions import match_region
+from storage.repositories.regions import list_regions
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"{name} «{text}» no es una fecha AAAA-MM-DD válida") from None
+
+
+def write_report(
+    settings: Settings, *, since: str, until: str, region: str | None, output: str, form: str
+) -> int:
+    """Compute, then write: the file is only created once every indicator is ready."""
+    target = Path(output)
+    if form == "xlsx" and not target.parent.is_dir():
+        print(f"error: la carpeta {target.parent} no existe", file=sys.stderr)
+        return 2
+    t = translator(settings.bot_locale, settings.timezone)
+    report = asyncio.run(_compute(settings, since, until, region, t))
+    if isinstance(report, int):
+        return report
+    if form == "csv":
+        from bot.services.indicators.render import write_csv
+
+        files = write_csv(report, t, target)
+        print(f"Informe escrito en {target}/ ({len(files)} archivos CSV).")
+        return 0
+    from bot.services.indicators.xlsx import report_xlsx
+
+    target.write_bytes(report_xlsx(report, t))
+    print(f"Informe escrito en {target} ({report.scope}, {report.period.label(t)}).")
+    return 0
+
+
+async def _compute(
+    settings: Settings, since: str, until: str, region: str | None, t: Translator
+) -> Report | int:
+    try:
+        period = Period(_day(since, "--desde"), _day(until, "--hasta"))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if period.first > period.last:
+        print("error: --desde debe ser anterior o igual a --hasta", file=sys.stderr)
+        return 2
+    async with migrated(settings) as db, db.session() as session:
+        code = None
+        if region:
+            match = match_region(region, await list_regions(session))
+            if match.region is None:
+                options = ", ".join(r.name for r in match.candidates)
+                hint = f" ¿Quiso decir: {options}?" if options else ""
+                print(f"error: no reconozco la región «{region}».{hint}", file=sys.stderr)
+                return 2
+            code = match.region.code
+
+        async def progress(done: int, total: int) -> None:
+            print(f"Indicador {done} de {total} calculado…", file=sys.stderr)
+
+        report = await build_report(
+            session, period, code, t, datetime.now(settings.timezone), progress=progress
+        )
+    return report

@@ -1,0 +1,259 @@
+"""Indicators 4 and 5: cases attended by the regional governments, and formalization.
+
+A case counts in the region it was registered for; "by sex" is the sex of the official who
+registered and attends it (Minka does not record the miners' sex).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from bot.i18n import N_
+from bot.services import cases as codes
+from bot.services.indicators.common import (
+    Cells,
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Query,
+    Table,
+    add,
+    by_region,
+    by_sex,
+    count,
+    month_bucket,
+    month_label,
+    ratio,
+    scoped,
+    share,
+)
+from storage.models import Case, CaseEvent, Person
+
+
+def _registered(q: Query, *columns: object) -> object:
+    """Cases registered in the period and scope, joined to the official who registered them."""
+    statement = (
+        select(*columns)
+        .select_from(Case)
+        .join(Person, Person.id == Case.person_id)
+        .where(Case.created_at >= q.start, Case.created_at < q.end)
+    )
+    return scoped(q, statement, Case.region_code)
+
+
+async def cases_attended(q: Query) -> Indicator:
+    """Indicator 4. Cases registered in Minka with a registration date within the period (and
+    the case's region within the scope): how many, how many with the Equipo Regional's
+    support, by type, by current status, by month of registration, by region and by the sex
+    of the official who registered them. Counts are of cases; "officials" counts unique people.
+    """
+    _ = q._
+    cells: Cells = {}
+    group = (Case.region_code, Person.sex)
+    rows = await q.session.execute(_registered(q, *group, func.count()).group_by(*group))
+    add(cells, rows.all(), "cases")
+    supported = _registered(q, *group, func.count()).where(Case.supported.is_(True))
+    add(cells, (await q.session.execute(supported.group_by(*group))).all(), "supported")
+    closed = _registered(q, *group, func.count()).where(Case.status == "resolved")
+    add(cells, (await q.session.execute(closed.group_by(*group))).all(), "resolved")
+    officials = _registered(q, *group, func.count(func.distinct(Case.person_id)))
+    add(cells, (await q.session.execute(officials.group_by(*group))).all(), "officials")
+    measures = (
+        count(_(N_("Cases")), "cases"),
+        count(_(N_("With the regional team's support")), "supported"),
+        share(_(N_("Share with support")), "supported", "cases"),
+        count(_(N_("Resolved cases")), "resolved"),
+        count(_(N_("Officials who registered cases")), "officials"),
+    )
+    total = sum(c["cases"] for c in cells.values())
+    with_support = sum(c["supported"] for c in cells.values())
+    kinds = await _counts_by(q, Case.kind)
+    statuses = await _counts_by(q, Case.status)
+    tables = (
+        _code_table(q, _(N_("Cases by type")), _(N_("Type")), codes.KINDS, kinds),
+        _code_table(q, _(N_("Cases by current status")), _(N_("Status")), codes.STATUSES, statuses),
+        await _by_month(q),
+        by_region(q, _(N_("Cases by region")), cells, measures),
+        by_sex(q, _(N_("Cases by sex of the official who registered them")), cells, measures),
+    )
+    return Indicator(
+        number=4,
+        title=_(N_("Cases attended by the regional governments with the regional teams")),
+        definition=_(
+            N_(
+                "Cases registered in Minka during the period, in the region they concern. "
+                "«With support» means the regional team (Equipo Regional) took part. Status is "
+                "the current one. By sex: of the official who registered the case. Shares "
+                "based on fewer than 3 cases show «—»."
+            )
+        ),
+        headlines=(
+            Headline(_(N_("Cases registered")), total),
+            Headline(_(N_("With the regional team's support")), with_support),
+            Headline(_(N_("Share with support")), ratio(with_support, total), Kind.SHARE),
+            Headline(_(N_("Resolved cases")), statuses.get("resolved", 0)),
+        ),
+        tables=tables,
+        charts=(
+            Chart(_(N_("Cases by type")), 0, (1,), horizontal=True),
+            Chart(_(N_("Cases by month of registration")), 2, (1, 2)),
+        ),
+    )
+
+
+async def _counts_by(q: Query, column: object) -> Counter[str]:
+    rows = await q.session.execute(_registered(q, column, func.count()).group_by(column))
+    return Counter({code: number for code, number in rows.all()})
+
+
+def _code_table(
+    q: Query, title: str, heading: str, labels: dict[str, str], counts: Counter[str]
+) -> Table:
+    """Every code in its documented order (zeros included), with its share of the total."""
+    total = sum(counts.values())
+    rows = [
+        (q._(label), counts.get(code, 0), ratio(counts.get(code, 0), total))
+        for code, label in labels.items()
+    ]
+    rows.append((q._(N_("Total")), total, ratio(total, total)))
+    columns = (
+        Column(heading, Kind.TEXT),
+        Column(q._(N_("Cases"))),
+        Column(q._(N_("Share")), Kind.SHARE),
+    )
+    return Table(title, columns, tuple(rows), total_row=True)
+
+
+async def _by_month(q: Query) -> Table:
+    bucket = month_bucket(q, Case.created_at)
+    supported = func.sum(case((Case.supported.is_(True), 1), else_=0))
+    rows = await q.session.execute(_registered(q, bucket, func.count(), supported).group_by(bucket))
+    found = {index: (number, helped or 0) for index, number, helped in rows.all()}
+    table_rows = [
+        (month_label(q, year, month), *found.get(index, (0, 0)))
+        for index, (year, month) in enumerate(q.period.months())
+    ]
+    columns = (
+        Column(q._(N_("Month")), Kind.TEXT),
+        Column(q._(N_("Cases"))),
+        Column(q._(N_("With the regional team's support"))),
+    )
+    return Table(q._(N_("Cases by month of registration")), columns, tuple(table_rows))
+
+
+async def formalization(q: Query) -> Indicator:
+    """Indicator 5. Formalization cases (type «formalization») registered before the period's
+    end, in the scope: how many had reached each step when the period ended (the last step
+    recorded before the end), how many were formalized by then, and how many became
+    formalized during the period; by region and by sex of the official who registered them.
+    """
+    _ = q._
+    statement = (
+        select(Case.id, Case.region_code, Person.sex, Case.formalization_step, Case.created_at)
+        .join(Person, Person.id == Case.person_id)
+        .where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
+    )
+    found = (await q.session.execute(scoped(q, statement, Case.region_code))).all()
+    steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in found])
+    cells: Cells = {}
+    for case_id, region, sex, _current, created_at in found:
+        cell = cells.setdefault((region, sex), Counter())
+        cell["cases"] += 1
+        cell["formalized"] += steps[case_id] == "formalized"
+        cell["new"] += created_at >= q.start
+        cell["formalized_now"] += case_id in became
+    by_step = Counter(steps.values())
+    total = len(found)
+    rows = [
+        (_(label), by_step.get(code, 0), ratio(by_step.get(code, 0), total))
+        for code, label in codes.STEPS.items()
+    ]
+    if by_step.get(None):
+        rows.append((_(N_("Not recorded")), by_step[None], ratio(by_step[None], total)))
+    rows.append((_(N_("Total")), total, ratio(total, total)))
+    step_table = Table(
+        _(N_("Formalization cases by step reached at the end of the period")),
+        (
+            Column(_(N_("Step")), Kind.TEXT),
+            Column(_(N_("Cases"))),
+            Column(_(N_("Share")), Kind.SHARE),
+        ),
+        tuple(rows),
+        total_row=True,
+    )
+    measures = (
+        count(_(N_("Formalization cases")), "cases"),
+        count(_(N_("Formalized cases")), "formalized"),
+        share(_(N_("Share formalized")), "formalized", "cases"),
+        count(_(N_("Registered in the period")), "new"),
+        count(_(N_("Formalized in the period")), "formalized_now"),
+    )
+    formalized = by_step.get("formalized", 0)
+    return Indicator(
+        number=5,
+        title=_(N_("Progress of formalization")),
+        definition=_(
+            N_(
+                "Formalization cases registered in Minka up to the end of the period, with the "
+                "step each had reached when the period ended (the last step recorded before "
+                "that date). «Formalized in the period»: cases whose step became «Formalized» "
+                "during the period. By sex: of the official who registered the case. Shares "
+                "based on fewer than 3 cases show «—»."
+            )
+        ),
+        headlines=(
+            Headline(_(N_("Formalization cases")), total),
+            Headline(_(N_("Formalized cases")), formalized),
+            Headline(_(N_("Share formalized")), ratio(formalized, total), Kind.SHARE),
+            Headline(_(N_("Formalized in the period")), len(became)),
+        ),
+        tables=(
+            step_table,
+            by_region(q, _(N_("Formalization by region")), cells, measures),
+            by_sex(q, _(N_("Formalization by sex of the official")), cells, measures),
+        ),
+        charts=(Chart(_(N_("Formalization cases by step reached")), 0, (1,), horizontal=True),),
+    )
+
+
+async def _steps_at_end(
+    q: Query, found: list[tuple[int, datetime, str | None]]
+) -> tuple[dict[int, str | None], set[int]]:
+    """For each (case, registered at, current step): the step reached when the period ended
+    (the last step recorded before the end or, when it changed only later, the step it changed
+    from); and the cases that became formalized during the period (registered as formalized
+    in the period, or moved to «formalized» in it)."""
+    events = await q.session.execute(
+        select(CaseEvent.case_id, CaseEvent.at, CaseEvent.from_value, CaseEvent.to_value)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(Case.kind == codes.FORMALIZATION, CaseEvent.kind == "step")
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    wanted = {case_id for case_id, _at, _step in found}
+    first: dict[int, str | None] = {}
+    before: dict[int, str | None] = {}
+    after: dict[int, str | None] = {}
+    moved: set[int] = set()
+    for case_id, at, from_value, to_value in events.all():
+        if case_id not in wanted:
+            continue
+        first.setdefault(case_id, from_value)
+        if at < q.end:
+            before[case_id] = to_value
+            if to_value == "formalized" and from_value != "formalized" and at >= q.start:
+                moved.add(case_id)
+        elif case_id not in after:
+            after[case_id] = from_value
+    steps: dict[int, str | None] = {}
+    became: set[int] = set()
+    for case_id, created_at, current in found:
+        steps[case_id] = before[case_id] if case_id in before else after.get(case_id, current)
+        registered_formalized = first.get(case_id, current) == "formalized"
+        if case_id in moved or (registered_formalized and created_at >= q.start):
+            became.add(case_id)
+    return steps, {case_id for case_id in became if steps[case_id] == "formalized"}

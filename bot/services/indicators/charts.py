@@ -1,0 +1,94 @@
+"""Charts of the indicator report as PNG images, one per chart the indicators ask for.
+
+matplotlib is imported only when a chart is drawn: most processes never draw one, and it
+costs tens of megabytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from textwrap import shorten
+
+from bot.i18n import Translator
+from bot.services.indicators import Report
+from bot.services.indicators.common import Chart, Indicator, Kind
+from bot.services.indicators.render import slug
+
+COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7F6000", "#7030A0", "#2E75B6")
+MAX_BARS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ChartImage:
+    filename: str
+    caption: str
+    png: bytes
+
+
+def chart_images(report: Report, t: Translator) -> list[ChartImage]:
+    images = []
+    for indicator in report.indicators:
+        for number, chart in enumerate(indicator.charts, start=1):
+            png = draw(indicator, chart, f"{report.period.label(t)} · {report.scope}")
+            if png is not None:
+                name = f"{indicator.number}-{number}-{slug(chart.title)}.png"
+                images.append(ChartImage(name, f"{indicator.number}. {chart.title}", png))
+    return images
+
+
+def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
+    """A grouped bar chart; None when the table has nothing to draw (all zeros or "—")."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    table = indicator.tables[chart.table]
+    rows = list(table.rows[:-1] if table.total_row else table.rows)[:MAX_BARS]
+    series = [
+        (table.columns[index].label, [_number(row[index]) for row in rows])
+        for index in chart.values
+    ]
+    if not rows or not any(value for _label, values in series for value in values):
+        return None
+    share = all(table.columns[index].kind is Kind.SHARE for index in chart.values)
+    labels = [shorten(str(row[0]), 28, placeholder="…") for row in rows]
+    horizontal = chart.horizontal or len(rows) > 8
+    height = max(4.5, 0.35 * len(rows) * max(1, len(series) / 2) + 1.5) if horizontal else 5.0
+    figure = Figure(figsize=(9, height), dpi=110, layout="constrained")
+    axes = figure.subplots()
+    width = 0.8 / len(series)
+    for number, (label, values) in enumerate(series):
+        positions = [i - 0.4 + width * (number + 0.5) for i in range(len(rows))]
+        colour = COLOURS[number % len(COLOURS)]
+        if horizontal:
+            axes.barh(positions, values, height=width, label=label, color=colour)
+        else:
+            axes.bar(positions, values, width=width, label=label, color=colour)
+    value_axis = axes.xaxis if horizontal else axes.yaxis
+    if share:
+        value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))
+    if horizontal:
+        axes.set_yticks(range(len(rows)), labels)
+        axes.invert_yaxis()
+    else:
+        axes.set_xticks(
+            range(len(rows)),
+            labels,
+            rotation=30 if len(rows) > 4 else 0,
+            ha="right" if len(rows) > 4 else "center",
+        )
+    axes.grid(axis="x" if horizontal else "y", alpha=0.3)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.suptitle(chart.title, fontsize=13, fontweight="bold")
+    axes.set_title(subtitle, fontsize=9, color="#555555")
+    if len(series) > 1:
+        axes.legend(fontsize=9, frameon=False)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0

@@ -1,0 +1,122 @@
+"""The indicator report in words: values formatted the Peruvian way, the chat summary, and
+the CSV folder the CLI writes for those who prefer plain files."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from html import escape
+from pathlib import Path
+
+from babel.numbers import format_decimal, format_percent
+
+from bot.i18n import N_, Translator
+from bot.services.indicators import Report
+from bot.services.indicators.common import Indicator, Kind, Value
+from bot.services.spreadsheet import MISSING
+
+MESSAGE_LIMIT = 4096
+_PATTERNS = {Kind.COUNT: "#,##0", Kind.AVERAGE: "0.00", Kind.NUMBER: "#,##0.0"}
+
+
+def _locale(t: Translator) -> str:
+    return "es_PE" if t.language == "es" else "en"
+
+
+def formatted(value: Value, kind: Kind, t: Translator) -> str:
+    """'1,234', '4.25', '45.5 %' (Peru writes decimals with a point) or '—'."""
+    if value is None:
+        return MISSING
+    if isinstance(value, str) or kind is Kind.TEXT:
+        return str(value)
+    if kind is Kind.SHARE:
+        return format_percent(value, "0.0 %", locale=_locale(t))
+    return format_decimal(value, _PATTERNS.get(kind, "#,##0.##"), locale=_locale(t))
+
+
+def summary_messages(report: Report, t: Translator) -> list[str]:
+    """The chat summary (HTML): a heading, then each indicator's headline figures; split into
+    several messages only if it would not fit in one."""
+    _ = t.gettext
+    heading = "📊 <b>{title}</b>\n{period_label}: {period}\n{scope_label}: {scope}".format(
+        title=_("Programme indicators"),
+        period_label=_("Period"),
+        period=report.period.label(t),
+        scope_label=_("Scope"),
+        scope=escape(report.scope),
+    )
+    blocks = [heading, *(_block(indicator, t) for indicator in report.indicators)]
+    blocks.append("<i>" + _("«—»: fewer than 3 people; the XLSX file has every table.") + "</i>")
+    messages = [""]
+    for block in blocks:
+        candidate = f"{messages[-1]}\n\n{block}" if messages[-1] else block
+        if len(candidate) <= MESSAGE_LIMIT:
+            messages[-1] = candidate
+        else:
+            messages.append(block)
+    return messages
+
+
+def _block(indicator: Indicator, t: Translator) -> str:
+    lines = [f"<b>{indicator.number}. {escape(indicator.title)}</b>"]
+    if not any(headline.value for headline in indicator.headlines):
+        lines.append(t.gettext(N_("no data for this period")))
+        return "\n".join(lines)
+    for headline in indicator.headlines:
+        value = formatted(headline.value, headline.kind, t)
+        lines.append(f"• {escape(headline.label)}: {value}")
+    return "\n".join(lines)
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:50]
+
+
+def write_csv(report: Report, t: Translator, folder: Path) -> list[Path]:
+    """One UTF-8 CSV per table (Excel opens them with accents intact), plus a cover file with
+    the period, scope and every definition. Shares are written as percentages."""
+    _ = t.gettext
+    folder.mkdir(parents=True, exist_ok=True)
+    cover = folder / f"00-{slug(_('Cover'))}.csv"
+    written = [cover]
+    with cover.open("w", newline="", encoding="utf-8-sig") as handle:
+        out = csv.writer(handle)
+        out.writerow([_("Period"), report.period.label(t)])
+        out.writerow([_("Scope"), report.scope])
+        out.writerow([_("Generated at"), t.datetime(report.generated_at)])
+        out.writerow([])
+        out.writerow([_("No."), _("Indicator"), _("Definition")])
+        for indicator in report.indicators:
+            out.writerow([indicator.number, indicator.title, indicator.definition])
+    for indicator in report.indicators:
+        for number, table in enumerate(indicator.tables, start=1):
+            path = folder / f"{indicator.number}-{number}-{slug(table.title)}.csv"
+            with path.open("w", newline="", encoding="utf-8-sig") as handle:
+                out = csv.writer(handle)
+                out.writerow(
+                    [
+                        f"{column.label} (%)" if column.kind is Kind.SHARE else column.label
+                        for column in table.columns
+                    ]
+                )
+                for row in table.rows:
+                    out.writerow(
+                        [
+                            _csv_value(value, column.kind)
+                            for value, column in zip(row, table.columns, strict=True)
+                        ]
+                    )
+            written.append(path)
+    return written
+
+
+def _csv_value(value: Value, kind: Kind) -> str | int | float:
+    if value is None:
+        return MISSING
+    if kind is Kind.SHARE and isinstance(value, int | float):
+        return round(100 * value, 1)
+    if kind in (Kind.AVERAGE, Kind.NUMBER) and isinstance(value, float):
+        return round(value, 2)
+    return value

@@ -1,0 +1,183 @@
+"""Indicator 6: how far the Mining Tool Kit reaches, and how well it answers."""
+
+from __future__ import annotations
+
+from statistics import median
+
+from sqlalchemy import func, select
+
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    SMALL_CELL,
+    Cells,
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Query,
+    Table,
+    add,
+    by_region,
+    by_sex,
+    count,
+    ratio,
+    scoped,
+    share,
+    total,
+)
+from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
+
+GROUP = (Person.region_code, Person.sex)
+
+
+async def _add(
+    q: Query, cells: Cells, key: str, model: type, value: object, *where: object
+) -> None:
+    """Add `value` per (region, sex) for `model`'s rows dated within the period."""
+    statement = (
+        select(*GROUP, value)
+        .select_from(model)
+        .outerjoin(Person, Person.id == model.person_id)  # type: ignore[attr-defined]
+        .where(*where)
+        .group_by(*GROUP)
+    )
+    add(cells, (await q.session.execute(scoped(q, statement, Person.region_code))).all(), key)
+
+
+async def dissemination(q: Query) -> Indicator:
+    """Indicator 6. Within the period: article views (every time an article was shown) and
+    unique readers (people who accepted the notice; anonymous views count as views only);
+    free-text questions and unique people asking; share of questions answered with confidence;
+    share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
+    were answered and the median time to answer (hours). By the region and sex of the person;
+    shares and medians resting on fewer than 3 people show «—»."""
+    _ = q._
+    cells: Cells = {}
+    within = (ArticleView.at >= q.start, ArticleView.at < q.end)
+    await _add(q, cells, "views", ArticleView, func.count(), *within)
+    await _add(
+        q, cells, "readers", ArticleView, func.count(ArticleView.person_id.distinct()), *within
+    )
+    asked = (Question.at >= q.start, Question.at < q.end)
+    await _add(q, cells, "questions", Question, func.count(), *asked)
+    await _add(q, cells, "askers", Question, func.count(Question.person_id.distinct()), *asked)
+    await _add(q, cells, "answered", Question, func.count(), *asked, Question.confident.is_(True))
+    rated = (ArticleFeedback.at >= q.start, ArticleFeedback.at < q.end)
+    await _add(q, cells, "feedback", ArticleFeedback, func.count(), *rated)
+    await _add(
+        q,
+        cells,
+        "judges",
+        ArticleFeedback,
+        func.count(ArticleFeedback.person_id.distinct()),
+        *rated,
+    )
+    await _add(
+        q, cells, "useful", ArticleFeedback, func.count(), *rated, ArticleFeedback.useful.is_(True)
+    )
+    escalated = (Escalation.created_at >= q.start, Escalation.created_at < q.end)
+    await _add(q, cells, "escalated", Escalation, func.count(), *escalated)
+    await _add(
+        q,
+        cells,
+        "experts_answered",
+        Escalation,
+        func.count(),
+        *escalated,
+        Escalation.answered_at.is_not(None),
+    )
+    measures = (
+        count(_(N_("Article views")), "views"),
+        count(_(N_("Unique readers")), "readers"),
+        count(_(N_("Questions")), "questions"),
+        count(_(N_("People asking")), "askers"),
+        share(_(N_("Share answered")), "answered", "questions", "askers"),
+        share(_(N_("Share found useful")), "useful", "feedback", "judges"),
+        count(_(N_("Escalated")), "escalated"),
+        count(_(N_("Answered by specialists")), "experts_answered"),
+    )
+    times = await _answer_times(q)
+    everyone = total(cells)
+    all_hours = [time for values in times.values() for time in values]
+    return Indicator(
+        number=6,
+        title=_(N_("Dissemination of the Mining Tool Kit")),
+        definition=_(
+            N_(
+                "Within the period: article views (each time an article was shown) and unique "
+                "readers; questions written to Minka and unique people asking; share answered "
+                "with a confident article; share of «Was it useful?» answers that said yes; "
+                "questions sent to the specialists, how many they answered and the median time "
+                "to answer in hours. By the region and sex of the person. Shares and medians "
+                "resting on fewer than 3 people show «—»."
+            )
+        ),
+        headlines=(
+            Headline(_(N_("Article views")), everyone["views"]),
+            Headline(_(N_("Unique readers")), everyone["readers"]),
+            Headline(_(N_("Questions")), everyone["questions"]),
+            Headline(
+                _(N_("Share answered")),
+                _share(everyone["answered"], everyone["questions"], everyone["askers"]),
+                Kind.SHARE,
+            ),
+            Headline(
+                _(N_("Share found useful")),
+                _share(everyone["useful"], everyone["feedback"], everyone["judges"]),
+                Kind.SHARE,
+            ),
+            Headline(_(N_("Escalated")), everyone["escalated"]),
+            Headline(_(N_("Median answer time (hours)")), _median(all_hours), Kind.NUMBER),
+        ),
+        tables=(
+            by_region(q, _(N_("Tool Kit use by region")), cells, measures),
+            by_sex(q, _(N_("Tool Kit use by sex")), cells, measures),
+            _answer_table(q, times),
+        ),
+        charts=(Chart(_(N_("Unique readers and people asking, by region")), 0, (2, 4)),),
+    )
+
+
+def _share(part: int, whole: int, people: int) -> float | None:
+    return None if people < SMALL_CELL else ratio(part, whole)
+
+
+def _median(times: list[tuple[int, float]]) -> float | None:
+    """The median of (person, hours) answer times; "—" when fewer than 3 people asked."""
+    people = {person for person, _hours in times}
+    return median(hours for _person, hours in times) if len(people) >= SMALL_CELL else None
+
+
+async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
+    """Hours from escalation to the specialists' answer, per region of the person asking."""
+    statement = (
+        select(Person.region_code, Person.id, Escalation.created_at, Escalation.answered_at)
+        .join(Person, Person.id == Escalation.person_id)
+        .where(
+            Escalation.created_at >= q.start,
+            Escalation.created_at < q.end,
+            Escalation.answered_at.is_not(None),
+        )
+    )
+    times: dict[str | None, list[tuple[int, float]]] = {}
+    for region, person, asked, answered in (
+        await q.session.execute(scoped(q, statement, Person.region_code))
+    ).all():
+        times.setdefault(region, []).append((person, (answered - asked).total_seconds() / 3600))
+    return times
+
+
+def _answer_table(q: Query, times: dict[str | None, list[tuple[int, float]]]) -> Table:
+    _ = q._
+    order = [code for code in q.regions if code in times]
+    order += [code for code in times if code not in q.regions]
+    rows = [(q.region_name(code), len(times[code]), _median(times[code])) for code in order]
+    everything = [time for values in times.values() for time in values]
+    rows.append((_(N_("Total")), len(everything), _median(everything)))
+    columns = (
+        Column(_(N_("Region")), Kind.TEXT),
+        Column(_(N_("Answered by specialists"))),
+        Column(_(N_("Median answer time (hours)")), Kind.NUMBER),
+    )
+    return Table(_(N_("Specialists' answer time by region")), columns, tuple(rows), total_row=True)

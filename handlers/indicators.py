@@ -1,0 +1,252 @@
+"""/indicadores: coordinators pick a period and a scope and receive the programme's indicator
+report: a text summary, the charts (PNG) and the XLSX workbook.
+
+Callback data: ind:p:<period code> (period chosen) | ind:dates (type other dates) |
+ind:go:<period code>:<region code|all>. Everything needed travels in the data, and coverage
+is checked again on every press.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from contextlib import suppress
+from datetime import date, timedelta
+
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.i18n import N_, Translator
+from bot.runtime import Runtime
+from bot.services.coverage import covered_regions, covers
+from bot.services.indicators import build_report
+from bot.services.indicators.charts import chart_images
+from bot.services.indicators.common import Period
+from bot.services.indicators.render import summary_messages
+from bot.services.indicators.xlsx import report_xlsx
+from bot.services.roles import Role
+from handlers.base import Ctx, Keyboard, esc
+from handlers.keyboards import button, rows
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import audit
+from storage.repositories.conversations import clear_state, set_state
+from storage.repositories.regions import list_regions
+
+DATES_FORM = "indicator_dates"
+ALL = "all"
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4})")
+PROGRESS_EVERY = 1.5  # seconds between edits of the progress message
+
+
+def _today(ctx: Ctx) -> date:
+    return ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
+
+
+def period_choices(t: Translator, today: date) -> list[tuple[str, Period]]:
+    """The periods offered as buttons: quarters, years and the last 12 months."""
+    _ = t.gettext
+    quarter = (today.month - 1) // 3 + 1
+    previous = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    twelve = Period(date(today.year - 1, today.month, today.day) + timedelta(days=1), today)
+    label = _("Quarter {number} of {year}")
+    return [
+        (
+            label.format(number=quarter, year=today.year) + " " + _("(so far)"),
+            Period.quarter(today.year, quarter),
+        ),
+        (label.format(number=previous[1], year=previous[0]), Period.quarter(*previous)),
+        (_("Year {year}").format(year=today.year) + " " + _("(so far)"), Period.year(today.year)),
+        (_("Year {year}").format(year=today.year - 1), Period.year(today.year - 1)),
+        (_("Last 12 months"), twelve),
+    ]
+
+
+async def indicators_command(ctx: Ctx) -> None:
+    _ = ctx._
+    keyboard: Keyboard = [
+        [button(label, f"ind:p:{period.code}")]
+        for label, period in period_choices(ctx.t, _today(ctx))
+    ]
+    keyboard.append([button(_("📅 Other dates…"), "ind:dates")])
+    ctx.reply(
+        "📊 <b>"
+        + _("Programme indicators")
+        + "</b>\n"
+        + _("Which period should the report cover?"),
+        keyboard,
+    )
+
+
+async def on_button(ctx: Ctx) -> None:
+    _ = ctx._
+    action = ctx.data[1] if len(ctx.data) > 1 else ""
+    if action == "dates":
+        await set_state(ctx.session, ctx.user.id, DATES_FORM, "dates", {})
+        ctx.show(
+            _(
+                "Write the first and last day, for example <code>2026-01-01 2026-03-31</code> "
+                "or <code>01/01/2026 31/03/2026</code>. /cancelar to stop."
+            )
+        )
+        return
+    period = Period.from_code(ctx.data[2]) if len(ctx.data) > 2 else None
+    if period is None:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if action == "p":
+        await _ask_scope(ctx, period, edit=True)
+    elif action == "go" and len(ctx.data) == 4:
+        await _start(ctx, period, None if ctx.data[3] == ALL else ctx.data[3])
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+async def on_dates_text(ctx: Ctx, text: str) -> None:
+    _ = ctx._
+    found = []
+    for match in _DATE.finditer(text):
+        y, m, d = (match[1], match[2], match[3]) if match[1] else (match[6], match[5], match[4])
+        try:
+            found.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            found = []
+            break
+    if len(found) != 2 or found[0] > found[1]:
+        ctx.reply(
+            _(
+                "I could not read two dates, the first not after the second. Write, for example, "
+                "<code>2026-01-01 2026-03-31</code>."
+            )
+        )
+        return
+    await clear_state(ctx.session, ctx.user.id)
+    await _ask_scope(ctx, Period(found[0], found[1]), edit=False)
+
+
+async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:
+    _ = ctx._
+    person_region = ctx.person.region_code if ctx.person else None
+    regions = covered_regions(ctx.role, person_region)
+    if regions is not None and len(regions) == 1:
+        await _start(ctx, period, next(iter(regions)))
+        return
+    if regions is not None:
+        ctx.show(_("Your profile has no region you coordinate; ask an administrator."))
+        return
+    choices = [
+        r
+        for r in await list_regions(ctx.session)
+        if r.kind in ("regional_government", "lima_metropolitana")
+    ]
+    keyboard = [[button(_("🇵🇪 All regions"), f"ind:go:{period.code}:{ALL}")]]
+    keyboard += rows([button(r.name, f"ind:go:{period.code}:{r.code}") for r in choices], 2)
+    text = _("Period: {period}.\nFor all regions or for one?").format(period=period.label(ctx.t))
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
+    _ = ctx._
+    person_region = ctx.person.region_code if ctx.person else None
+    if not covers(ctx.role, person_region, region):
+        await audit.append(
+            ctx.session,
+            actor_telegram_id=ctx.user.id,
+            action="indicators",
+            outcome="denied",
+            target=f"{period.code}:{region or ALL}",
+        )
+        ctx.toast(_("You do not coordinate that region."), alert=True)
+        return
+    await audit.append(
+        ctx.session,
+        actor_telegram_id=ctx.user.id,
+        action="indicators",
+        outcome="done",
+        target=f"{period.code}:{region or ALL}",
+    )
+    text = "⏳ " + _("Preparing the indicator report for {period}…").format(
+        period=esc(period.label(ctx.t))
+    )
+    ctx.show(text)
+    message = ctx.query.message if ctx.query else None
+    message_id = message.message_id if message is not None else None
+    runtime, context, chat_id, t = ctx.runtime, ctx.context, ctx.chat_id, ctx.t
+    ctx.later(lambda: deliver(context, runtime, chat_id, message_id, period, region, t))
+
+
+async def deliver(
+    context: ContextTypes.DEFAULT_TYPE,
+    runtime: Runtime,
+    chat_id: int,
+    progress_id: int | None,
+    period: Period,
+    region: str | None,
+    t: Translator,
+) -> None:
+    """Build the report (its own read-only session) and send summary, charts and workbook.
+    The slow, CPU-bound parts run in a thread so other people's updates keep flowing."""
+    _ = t.gettext
+    bot = context.bot
+    last_edit = time.monotonic()
+
+    async def progress(done: int, total: int) -> None:
+        nonlocal last_edit
+        if progress_id is None or time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
+            return
+        last_edit = time.monotonic()
+        text = "⏳ " + _("Computing the indicators: {done} of {total}…").format(
+            done=done, total=total
+        )
+        await _edit(bot, chat_id, progress_id, text)
+
+    async with runtime.db.session() as session:
+        report = await build_report(
+            session, period, region, t, runtime.clock.now(), progress=progress
+        )
+    workbook = await asyncio.to_thread(report_xlsx, report, t)
+    images = await asyncio.to_thread(chart_images, report, t)
+    for text in summary_messages(report, t):
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    for image in images:
+        await bot.send_photo(
+            chat_id, InputFile(image.png, filename=image.filename), caption=esc(image.caption)
+        )
+    filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
+    await bot.send_document(
+        chat_id,
+        InputFile(workbook, filename=filename),
+        caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
+    )
+    if progress_id is not None:
+        done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
+            period=esc(period.label(t)), scope=esc(report.scope)
+        )
+        await _edit(bot, chat_id, progress_id, done)
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
+    """Progress is a courtesy: if the message was deleted, the report still arrives."""
+    with suppress(BadRequest):
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        )
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "indicadores",
+            indicators_command,
+            N_("The programme's indicators: summary, charts and XLSX"),
+            Role.COORDINATOR,
+        ),
+    ),
+    buttons=(Buttons("ind", on_button, Role.COORDINATOR),),
+    forms={DATES_FORM: on_dates_text},
+)

@@ -1,0 +1,301 @@
+"""Indicators 4 (cases), 5 (formalization) and 6 (Tool Kit) on a small dataset whose every
+number was worked out by hand (comments), on SQLite and PostgreSQL.
+
+Period: the third quarter of 2026 in Lima (1 July 00:00 to 1 October 00:00, -05:00).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import translator
+from bot.services.indicators import query_for
+from bot.services.indicators.cases import cases_attended, formalization
+from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.toolkit import dissemination
+from storage.db import Database
+from storage.models import (
+    ArticleFeedback,
+    ArticleView,
+    Case,
+    CaseEvent,
+    Escalation,
+    Person,
+    Question,
+)
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+Q3 = Period.quarter(2026, 3)
+LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
+
+# name: (sex, region)
+PEOPLE = {
+    "p1": ("female", "puno"),
+    "p2": ("male", "puno"),
+    "p3": ("female", "puno"),
+    "p4": ("male", "piura"),
+    "p5": ("undisclosed", "piura"),
+    "p6": ("female", "cusco"),
+}
+
+
+def lima(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=LIMA)
+
+
+async def _people(session: AsyncSession) -> dict[str, int]:
+    ids = {}
+    for number, (name, (sex, region)) in enumerate(PEOPLE.items(), start=1):
+        person = Person(
+            telegram_id=1000 + number,
+            full_name=name,
+            sex=sex,
+            region_code=region,
+            consent_at=LONG_AGO,
+            registered_at=LONG_AGO,
+        )
+        session.add(person)
+        await session.flush()
+        ids[name] = person.id
+    return ids
+
+
+def _case(who: int, region: str, kind: str, supported: bool, at: datetime, **more: object) -> Case:
+    return Case(
+        person_id=who,
+        region_code=region,
+        kind=kind,
+        stratum="in_formalization",
+        supported=supported,
+        description="Caso de prueba",
+        created_at=at,
+        updated_at=at,
+        **more,
+    )
+
+
+async def _cases(session: AsyncSession, p: dict[str, int]) -> None:
+    c1 = _case(
+        p["p1"],
+        "puno",
+        "formalization",
+        True,
+        lima(7, 5),
+        formalization_step="environmental_instrument",
+    )
+    c2 = _case(
+        p["p2"],
+        "puno",
+        "formalization",
+        False,
+        lima(6, 30, 23, 59),
+        formalization_step="formalized",
+        status="resolved",
+    )
+    c3 = _case(p["p3"], "puno", "fiscalization", True, lima(8, 1), status="resolved")
+    c4 = _case(
+        p["p4"],
+        "piura",
+        "formalization",
+        True,
+        lima(9, 30, 23, 59),
+        formalization_step="formalized",
+    )
+    c5 = _case(p["p4"], "piura", "social_conflict", True, datetime(2026, 10, 1, tzinfo=LIMA))
+    c6 = _case(p["p1"], "puno", "formalization", True, lima(7, 20), formalization_step="concession")
+    c7 = _case(p["p6"], "cusco", "technical_query", False, lima(9, 1), status="archived")
+    session.add_all([c1, c2, c3, c4, c5, c6, c7])
+    await session.flush()
+    session.add_all(
+        [
+            CaseEvent(
+                case_id=c1.id,
+                kind="step",
+                from_value="reinfo",
+                to_value="environmental_instrument",
+                at=lima(8, 10),
+            ),
+            CaseEvent(
+                case_id=c2.id,
+                kind="step",
+                from_value="concession",
+                to_value="formalized",
+                at=lima(9, 15),
+            ),
+            # After the period: at its end C6 was still at «surface land».
+            CaseEvent(
+                case_id=c6.id,
+                kind="step",
+                from_value="surface_land",
+                to_value="concession",
+                at=lima(10, 5),
+            ),
+            CaseEvent(
+                case_id=c3.id,
+                kind="status",
+                from_value="in_progress",
+                to_value="resolved",
+                at=lima(8, 20),
+            ),
+        ]
+    )
+
+
+async def _toolkit(session: AsyncSession, p: dict[str, int]) -> None:
+    views = [(p["p1"], lima(7, 2)), (p["p1"], lima(7, 3)), (p["p1"], lima(8, 3))]
+    views += [(p["p2"], lima(7, 4)), (p["p3"], lima(9, 4)), (None, lima(7, 8)), (None, lima(9, 9))]
+    views += [(p["p4"], datetime(2026, 10, 1, tzinfo=LIMA)), (p["p6"], lima(6, 30, 23, 59))]
+    session.add_all(
+        ArticleView(article_id="reinfo", person_id=who, source="search", at=at) for who, at in views
+    )
+    questions = [
+        (p["p1"], True, lima(7, 2)),
+        (p["p1"], False, lima(7, 3)),
+        (p["p2"], True, lima(8, 2)),
+        (p["p4"], True, lima(9, 2)),
+        (p["p5"], True, lima(6, 2)),  # before the period
+    ]
+    session.add_all(
+        Question(person_id=who, text="¿Qué es el REINFO?", normalized="reinfo", confident=ok, at=at)
+        for who, ok, at in questions
+    )
+    feedback = [(p["p1"], True), (p["p2"], True), (p["p3"], False), (p["p4"], True)]
+    session.add_all(
+        ArticleFeedback(article_id="reinfo", person_id=who, useful=useful, at=lima(8, 5))
+        for who, useful in feedback
+    )
+    escalations = [
+        (p["p1"], lima(7, 10), 2),
+        (p["p2"], lima(8, 1), 4),
+        (p["p3"], lima(8, 2), 10),
+        (p["p4"], lima(9, 1), None),
+        (p["p1"], lima(6, 1), 1),  # before the period
+    ]
+    session.add_all(
+        Escalation(
+            person_id=who,
+            text="Consulta",
+            status="answered" if hours else "pending",
+            created_at=at,
+            answered_at=at + timedelta(hours=hours) if hours else None,
+        )
+        for who, at, hours in escalations
+    )
+
+
+@pytest.fixture
+async def dataset(db: Database) -> Database:
+    async with db.session() as session:
+        ids = await _people(session)
+        await _cases(session, ids)
+        await _toolkit(session, ids)
+    return db
+
+
+async def _compute(db: Database, function, region: str | None = None) -> Indicator:  # type: ignore[no-untyped-def]
+    async with db.session() as session:
+        return await function(await query_for(session, Q3, region, T))
+
+
+def rows(table: Table) -> dict[object, tuple[object, ...]]:
+    return {row[0]: row[1:] for row in table.rows}
+
+
+async def test_cases_attended(dataset: Database) -> None:
+    indicator = await _compute(dataset, cases_attended)
+    # In the period: C1 C3 C4 C6 C7 (C2 a minute before, C5 at the first moment after).
+    assert [h.value for h in indicator.headlines] == [5, 4, 0.8, 1]
+    by_type, by_status, by_month, by_region, by_sex = indicator.tables
+    assert rows(by_type)["Formalización"] == (3, 0.6)
+    assert rows(by_type)["Fiscalización"] == (1, 0.2)  # shares of all 5 cases
+    assert rows(by_type)["Promoción"] == (0, 0.0)
+    assert rows(by_type)["Total"] == (5, 1.0)
+    assert rows(by_status)["Abierto"][0] == 3
+    assert rows(by_status)["Resuelto"][0] == 1
+    assert rows(by_status)["Archivado"][0] == 1
+    assert [row[1:] for row in by_month.rows] == [(2, 2), (1, 1), (2, 1)]
+    assert [row[0] for row in by_month.rows] == [
+        "Julio 2026",
+        "Agosto 2026",
+        "Setiembre 2026",
+    ]  # Peru writes «setiembre»
+    # cases, supported, share (— under 3 cases), resolved, unique officials (P1 twice: once)
+    assert rows(by_region) == {
+        "Cusco": (1, 0, None, 0, 1),
+        "Piura": (1, 1, None, 0, 1),
+        "Puno": (3, 3, 1.0, 1, 2),
+        "Total": (5, 4, 0.8, 1, 4),
+    }
+    assert rows(by_sex) == {
+        "Mujer": (4, 3, 0.75, 1, 3),
+        "Hombre": (1, 1, None, 0, 1),
+        "Prefiero no decir": (0, 0, None, 0, 0),
+        "Total": (5, 4, 0.8, 1, 4),
+    }
+
+
+async def test_formalization(dataset: Database) -> None:
+    indicator = await _compute(dataset, formalization)
+    # Registered before the end: C1 C2 C4 C6. Steps when the period ended: C1 environmental
+    # instrument, C2 formalized (15 Sep), C4 formalized (registered so), C6 surface land (it
+    # moved on only in October). Formalized in the period: C2 and C4.
+    assert [h.value for h in indicator.headlines] == [4, 2, 0.5, 2]
+    steps, by_region, by_sex = indicator.tables
+    assert [row[1] for row in steps.rows] == [0, 1, 1, 0, 0, 2, 4]
+    assert steps.rows[-1][2] == 1.0
+    assert rows(by_region) == {
+        "Piura": (1, 1, None, 1, 1),
+        "Puno": (3, 1, pytest.approx(1 / 3), 2, 1),
+        "Total": (4, 2, 0.5, 3, 2),
+    }
+    assert rows(by_sex)["Mujer"] == (2, 0, None, 2, 0)
+    assert rows(by_sex)["Hombre"] == (2, 2, None, 1, 2)
+
+
+async def test_formalization_headline_share(dataset: Database) -> None:
+    indicator = await _compute(dataset, formalization)
+    shares = {h.label: h.value for h in indicator.headlines}
+    assert shares["Proporción formalizada"] == 0.5
+
+
+async def test_dissemination(dataset: Database) -> None:
+    indicator = await _compute(dataset, dissemination)
+    headlines = {h.label: h.value for h in indicator.headlines}
+    # 7 views in the period (P1 ×3, P2, P3, two anonymous), 3 unique readers; questions: P1 ×2,
+    # P2, P4 = 4 by 3 people, 3 confident; feedback 3 useful of 4 (4 people); escalated 4,
+    # answered 3 after 2, 4 and 10 hours: median 4.
+    assert headlines == {
+        "Vistas de artículos": 7,
+        "Lectores únicos": 3,
+        "Preguntas": 4,
+        "Proporción respondida": 0.75,
+        "Proporción que le fue útil": 0.75,
+        "Derivadas": 4,
+        "Mediana del tiempo de respuesta (horas)": 4.0,
+    }
+    by_region, by_sex, answer_times = indicator.tables
+    # views, readers, questions, askers, answered share, useful share, escalated, answered
+    assert rows(by_region) == {
+        "Piura": (0, 0, 1, 1, None, None, 1, 0),
+        "Puno": (5, 3, 3, 2, None, pytest.approx(2 / 3), 3, 3),
+        "Sin región": (2, 0, 0, 0, None, None, 0, 0),
+        "Total": (7, 3, 4, 3, 0.75, 0.75, 4, 3),
+    }
+    assert rows(by_sex)["Mujer"] == (4, 2, 2, 1, None, None, 2, 2)
+    assert rows(answer_times) == {"Puno": (3, 4.0), "Total": (3, 4.0)}
+
+
+async def test_region_scope(dataset: Database) -> None:
+    cases = await _compute(dataset, cases_attended, "piura")
+    assert cases.headlines[0].value == 1
+    toolkit = await _compute(dataset, dissemination, "piura")
+    headlines = {h.label: h.value for h in toolkit.headlines}
+    assert headlines["Vistas de artículos"] == 0
+    assert headlines["Preguntas"] == 1
+    assert headlines["Proporción respondida"] is None  # one person: "—"
+    assert headlines["Mediana del tiempo de respuesta (horas)"] is None
