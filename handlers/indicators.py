@@ -14,7 +14,7 @@ import time
 from contextlib import suppress
 from datetime import date, timedelta
 
-from telegram import Bot, InputFile
+from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -173,31 +173,37 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
     text = "⏳ " + _("Preparing the indicator report for {period}…").format(
         period=esc(period.label(ctx.t))
     )
-    ctx.show(text)
     message = ctx.query.message if ctx.query else None
-    message_id = message.message_id if message is not None else None
+    progress_id = None
+    if isinstance(message, Message):  # a pressed button: its message becomes the progress
+        ctx.show(text)
+        progress_id = message.message_id
     runtime, context, chat_id, t = ctx.runtime, ctx.context, ctx.chat_id, ctx.t
-    ctx.later(lambda: deliver(context, runtime, chat_id, message_id, period, region, t))
+    ctx.later(lambda: deliver(context, runtime, chat_id, progress_id or text, period, region, t))
 
 
 async def deliver(
     context: ContextTypes.DEFAULT_TYPE,
     runtime: Runtime,
     chat_id: int,
-    progress_id: int | None,
+    progress: int | str,
     period: Period,
     region: str | None,
     t: Translator,
 ) -> None:
     """Build the report (its own read-only session) and send summary, charts and workbook.
+    `progress` is the message to edit as it goes, or the text of one to send first.
     The slow, CPU-bound parts run in a thread so other people's updates keep flowing."""
     _ = t.gettext
     bot = context.bot
+    if isinstance(progress, str):
+        progress = (await bot.send_message(chat_id, progress, parse_mode=ParseMode.HTML)).message_id
+    progress_id = progress
     last_edit = time.monotonic()
 
-    async def progress(done: int, total: int) -> None:
+    async def advance(done: int, total: int) -> None:
         nonlocal last_edit
-        if progress_id is None or time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
+        if time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
             return
         last_edit = time.monotonic()
         text = "⏳ " + _("Computing the indicators: {done} of {total}…").format(
@@ -207,7 +213,7 @@ async def deliver(
 
     async with runtime.db.session() as session:
         report = await build_report(
-            session, period, region, t, runtime.clock.now(), progress=progress
+            session, period, region, t, runtime.clock.now(), progress=advance
         )
     workbook = await asyncio.to_thread(report_xlsx, report, t)
     images = await asyncio.to_thread(chart_images, report, t)
@@ -223,11 +229,10 @@ async def deliver(
         InputFile(workbook, filename=filename),
         caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
     )
-    if progress_id is not None:
-        done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
-            period=esc(period.label(t)), scope=esc(report.scope)
-        )
-        await _edit(bot, chat_id, progress_id, done)
+    done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
+        period=esc(period.label(t)), scope=esc(report.scope)
+    )
+    await _edit(bot, chat_id, progress_id, done)
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:

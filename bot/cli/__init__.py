@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import commands, meetings, report, workshops
+from bot.cli import backup, commands, meetings, report, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -34,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(settings, getattr(args, "db", None)))
+        if command == "db" and args.db_command == "respaldo":
+            return backup.backup(settings, args.archivo)
         if command == "db":
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":

@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", metavar="<orden>", required=True
     )
     db.add_parser("upgrade", help="aplica las migraciones pendientes")
+    backup = db.add_parser(
+        "respaldo", help="copia de seguridad consistente de una base SQLite, con el bot en marcha"
+    )
+    backup.add_argument("archivo", metavar="ARCHIVO", help="archivo nuevo donde escribir la copia")
     kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
         dest="kb_command", metavar="<orden>", required=True
     )

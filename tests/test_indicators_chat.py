@@ -1,0 +1,212 @@
+"""End to end: /indicadores as coordinators use it (period and scope buttons, typed dates,
+progress, summary, charts, workbook), its refusals, and `python -m bot informe`."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.config import Settings
+from bot.local_api import BotEvent, LocalBotApi
+from bot.runtime import Runtime
+from storage.models import AuditEntry, Case, Person
+from storage.repositories import people
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+LIMA = ZoneInfo("America/Lima")
+
+
+async def _cases(runtime: Runtime) -> None:
+    """Three Puno cases (two with the regional team's support) and one Piura case, 2026."""
+    async with runtime.db.session() as session:
+        author = await session.scalar(select(Person.id).limit(1))
+        assert author is not None
+        for region, supported, month in (
+            ("puno", True, 3),
+            ("puno", True, 5),
+            ("puno", False, 7),
+            ("piura", True, 8),
+        ):
+            at = datetime(2026, month, 10, 9, 0, tzinfo=LIMA)
+            session.add(
+                Case(
+                    person_id=author,
+                    region_code=region,
+                    kind="promotion",
+                    stratum="pma",
+                    supported=supported,
+                    description="Charla de promoción",
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+
+
+async def _until_ready(person: Chatter) -> list[BotEvent]:
+    """Everything Minka sends until it edits the progress message to «listo»."""
+    events = []
+    while True:
+        event = await person.reply(timeout=60)
+        events.append(event)
+        if event.method == "editMessageText" and "listo" in (event.text or ""):
+            return events
+
+
+async def test_coordinator_gets_summary_charts_and_workbook(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter
+) -> None:
+    await register(admin, region="MINEM")
+    await _cases(runtime)
+    (periods,) = await admin.say("/indicadores")
+    assert "¿Qué periodo debe cubrir el informe?" in periods.text
+    assert any("Año 2026 (en curso)" in label for label in periods.button_texts())
+    await admin.press(periods, "Año 2026")
+    scope = await admin.reply()
+    assert "Periodo: 1 de enero de 2026 – 31 de diciembre de 2026." in scope.text
+    await admin.press(scope, "Todas las regiones")
+    progress = await admin.reply()
+    assert progress.method == "editMessageText" and "Preparando el informe" in progress.text
+    events = await _until_ready(admin)
+    summary = next(e for e in events if e.method == "sendMessage")
+    assert "Indicadores del programa" in summary.text
+    assert "Ámbito: Todas las regiones" in summary.text
+    assert "4. Casos atendidos por los GR con el apoyo de los Equipos Regionales" in summary.text
+    assert "• Casos registrados: 4" in summary.text
+    assert "• Con apoyo del Equipo Regional: 3" in summary.text
+    assert "• Proporción con apoyo: 75.0 %" in summary.text
+    photos = [e for e in events if e.method == "sendPhoto"]
+    assert photos and all(api.files[p.params["file_id"]].startswith(b"\x89PNG") for p in photos)
+    assert any("Casos por tipo" in (p.params.get("caption") or "") for p in photos)
+    (document,) = [e for e in events if e.method == "sendDocument"]
+    book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
+    assert book.sheetnames[0] == "Portada" and len(book.sheetnames) == 8
+    cover = book["Portada"]
+    assert cover["B3"].value == "1 de enero de 2026 – 31 de diciembre de 2026"
+    assert cover["B4"].value == "Todas las regiones"
+    cases_sheet = book[book.sheetnames[4]]
+    assert cases_sheet["A1"].value.startswith("4. Casos atendidos")
+    values = [[cell.value for cell in row][:3] for row in cases_sheet.iter_rows()]
+    assert ["Total", 4, 1.0] in values  # the by-type table's total row, numbers as numbers
+    assert events[-1].message_id == progress.message_id
+    async with runtime.db.session() as session:
+        audited = await session.scalar(select(AuditEntry).where(AuditEntry.action == "indicators"))
+    assert audited is not None and audited.target == "20260101-20261231:all"
+
+
+async def test_regional_coordinator_typed_dates_and_refusals(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    await register(ana, region="Puno")
+    (refused,) = await ana.say("/indicadores")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    async with runtime.db.session() as session:
+        await people.set_role(session, ana.id, "coordinator")
+    await _cases(runtime)
+    (periods,) = await ana.say("/indicadores")
+    await ana.press(periods, "Otras fechas")
+    ask = await ana.reply()
+    assert "primer y el último día" in ask.text
+    (wrong,) = await ana.say("2026-03-31 2026-01-01")
+    assert "No pude leer dos fechas" in wrong.text
+    await ana.send("01/01/2026 30/06/2026")
+    # A coordinator of one region goes straight to it: no scope question.
+    events = await _until_ready(ana)
+    progress, summary = events[0], events[1]
+    assert "Preparando el informe" in progress.text
+    assert events[-1].message_id == progress.message_id  # the progress message, edited
+    assert "Ámbito: Puno" in summary.text
+    assert "• Casos registrados: 2" in summary.text  # March and May; July is outside
+    # A forged button for all regions is refused and audited.
+    answer = await ana.press_forged(periods, "ind:go:20260101-20261231:all")
+    assert answer["text"] == "Usted no coordina esa región."
+    async with runtime.db.session() as session:
+        denied = await session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "indicators", AuditEntry.outcome == "denied"
+            )
+        )
+    assert denied is not None
+
+
+async def test_cli_report_xlsx_and_csv(
+    settings: Settings, runtime: Runtime, ana: Chatter, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    await register(ana, region="Puno")
+    await _cases(runtime)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    output = tmp_path / "informe.xlsx"
+    code = await asyncio.to_thread(
+        main,
+        [
+            "informe",
+            "--desde",
+            "2026-01-01",
+            "--hasta",
+            "2026-12-31",
+            "--region",
+            "puno",
+            "--salida",
+            str(output),
+        ],
+    )
+    assert code == 0, capsys.readouterr().err
+    book = load_workbook(output)
+    assert book["Portada"]["B4"].value == "Puno"
+    folder = tmp_path / "csv"
+    assert (
+        await asyncio.to_thread(
+            main,
+            [
+                "informe",
+                "--desde",
+                "2026-01-01",
+                "--hasta",
+                "2026-12-31",
+                "--salida",
+                str(folder),
+                "--formato",
+                "csv",
+            ],
+        )
+        == 0
+    )
+    by_type = next(folder.glob("4-1-*.csv"))
+    with by_type.open(encoding="utf-8-sig") as handle:
+        table = list(csv.reader(handle))
+    assert table[0] == ["Tipo", "Casos", "Proporción (%)"]
+    assert ["Promoción", "4", "100.0"] in table
+    assert (
+        await asyncio.to_thread(
+            main,
+            ["informe", "--desde", "2026-13-01", "--hasta", "2026-12-31", "--salida", str(output)],
+        )
+        == 2
+    )
+    assert "no es una fecha AAAA-MM-DD válida" in capsys.readouterr().err
+    assert (
+        await asyncio.to_thread(
+            main,
+            [
+                "informe",
+                "--desde",
+                "2026-01-01",
+                "--hasta",
+                "2026-12-31",
+                "--region",
+                "Narnia",
+                "--salida",
+                str(output),
+            ],
+        )
+        == 2
+    )
+    assert "no reconozco la región «Narnia»" in capsys.readouterr().err
