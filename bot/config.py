@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     bot_timezone: str = "America/Lima"
     bot_locale: str = "es"
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

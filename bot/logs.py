@@ -3,7 +3,13 @@ record and the HTTP client's per-request lines are kept out of INFO."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
+
+# Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
+# Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
+FIELDS = ("update_id", "user_id", "handler", "duration_ms", "outcome")
 
 
 class RedactSecrets(logging.Filter):
@@ -28,9 +34,33 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: int = logging.INFO, *, secrets: list[str] | None = None) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry |= {name: getattr(record, name) for name in FIELDS if hasattr(record, name)}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(
+    level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False
+) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLines()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactSecrets(secrets or []))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,6 +186,21 @@ def make_callback(
         user = update.effective_user
         if user is None:
             return
+        started = time.perf_counter()
+        try:
+            await _handle(update, context, user)
+        finally:
+            log.info(
+                "update handled",
+                extra={
+                    "update_id": update.update_id,
+                    "user_id": user.id,
+                    "handler": action,
+                    "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                },
+            )
+
+    async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
         runtime = runtime_of(context)
         async with runtime.db.session() as session:
             person = await people.get(session, user.id)

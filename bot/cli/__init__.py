@@ -26,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(
         logging.WARNING if command == "demo" else logging.INFO,
         secrets=[settings.token] if settings.token else [],
+        json_lines=settings.log_format == "json",
     )
     try:
         if command == "run":
