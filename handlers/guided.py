@@ -1,4 +1,4 @@
-"""Guided forms for coordinators (/nuevo_taller, /nueva_reunion): one question at a time,
+"""Guided forms (/nuevo_taller, /nueva_reunion, the case register): one question at a time,
 typed or pressed answers, optional steps with «Omitir», a summary to confirm, /cancelar.
 
 The answers live in the conversation state (database), so a restart loses nothing.
@@ -12,29 +12,46 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.i18n import N_
 from bot.services.dates import parse_datetime, parse_end
-from bot.services.regions import match_region
+from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, page_bounds, rows
 from handlers.questions import pager
 from storage.repositories.conversations import clear_state, get_state, set_state
-from storage.repositories.regions import get_region, list_regions
+from storage.repositories.regions import RegionRecord, get_region, list_regions
 
+CENTRAL = "central"  # the kind of MINEM's central level in the regions table
 NONE = "-"  # the value of «Omitir» and of "no region"
 Data = dict[str, Any]
+YES_NO: dict[str, str] = {"yes": N_("Yes"), "no": N_("No")}
+_TYPED_YES = {"si", "yes", "s", "y"}
+_TYPED_NO = {"no", "n"}
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     name: str
     prompt: str  # msgid
-    kind: str = "text"  # text | message | start | end | region | choice | number | url
+    # text | message | start | end | region | choice | yesno (stored as a bool) | number | url
+    kind: str = "text"
     optional: bool = False
     limit: int = 200
     choices: Mapping[str, str] = field(default_factory=dict)  # code -> msgid
+    # Choices computed from the answers so far (code -> label shown as it is, e.g. a name).
+    options: Callable[[Data], Mapping[str, str]] | None = None
+    # Reads a typed answer to a choice step: the code it names, or None.
+    match: Callable[[Data, str], str | None] | None = None
     asked_if: Callable[[Data], bool] | None = None  # e.g. only after a given choice
     # Extra check of a typed answer: a Spanish explanation when it is not acceptable.
     check: Callable[[Ctx, str], Awaitable[str | None]] | None = None
+    national: bool = True  # region steps: offer «National / virtual» and MINEM's central level
+    own_first: bool = False  # region steps: the person's own region as the first button
+    per_row: int = 1  # choice steps: buttons per row
+
+    def labels(self, data: Data) -> Mapping[str, str]:
+        """code -> label of a choice step (msgids for `choices`, plain text for `options`)."""
+        return self.options(data) if self.options is not None else self.choices
 
 
 @dataclass(frozen=True)
@@ -56,24 +73,32 @@ class GuidedForm:
         """Start the form; `initial` carries context (e.g. which meeting is being edited)."""
         await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, initial or {})
         ctx.reply(ctx._(self.heading))
-        await self.ask(ctx, self.steps[0])
+        await self.ask(ctx, self.steps[0], data=initial)
 
-    async def ask(self, ctx: Ctx, step: Step, *, page: int = 0, edit: bool = False) -> None:
+    async def ask(
+        self,
+        ctx: Ctx,
+        step: Step,
+        *,
+        page: int = 0,
+        edit: bool = False,
+        data: Data | None = None,
+    ) -> None:
         _ = ctx._
         keyboard: Keyboard = []
         if step.kind == "region":
-            regions = await list_regions(ctx.session)
-            page, first, pages = page_bounds(len(regions), page, 10)
-            shown = regions[first : first + 10]
-            keyboard = rows(
-                [button(r.name, f"{self.prefix}:{step.name}:{r.code}") for r in shown], 2
-            )
-            keyboard.append(pager(ctx, page, pages, lambda n: f"{self.prefix}:page:{n}"))
-            keyboard.append([button(_("National / virtual"), f"{self.prefix}:{step.name}:{NONE}")])
+            keyboard = await self._region_keyboard(ctx, step, page)
         elif step.kind == "choice":
+            keyboard = rows(
+                [
+                    button(_(label) if step.options is None else label, self._data(step, code))
+                    for code, label in step.labels(data or {}).items()
+                ],
+                step.per_row,
+            )
+        elif step.kind == "yesno":
             keyboard = [
-                [button(_(label), f"{self.prefix}:{step.name}:{code}")]
-                for code, label in step.choices.items()
+                [button(_(label), self._data(step, code)) for code, label in YES_NO.items()]
             ]
         if step.optional:
             keyboard.append([button(_("Skip"), f"{self.prefix}:{step.name}:{NONE}")])
@@ -87,6 +112,25 @@ class GuidedForm:
         else:
             ctx.reply(text, keyboard)
 
+    def _data(self, step: Step, value: str) -> str:
+        return f"{self.prefix}:{step.name}:{value}"
+
+    async def _region_keyboard(self, ctx: Ctx, step: Step, page: int) -> Keyboard:
+        _ = ctx._
+        regions = await _regions(ctx, step)
+        page, first, pages = page_bounds(len(regions), page, 10)
+        shown = regions[first : first + 10]
+        keyboard = rows([button(r.name, self._data(step, r.code)) for r in shown], 2)
+        keyboard.append(pager(ctx, page, pages, lambda n: f"{self.prefix}:page:{n}"))
+        code = ctx.person.region_code if ctx.person else None
+        own = next((r for r in regions if r.code == code), None)
+        if step.own_first and page == 0 and own is not None:
+            label = _("📍 {region} (your region)").format(region=own.name)
+            keyboard.insert(0, [button(label, self._data(step, own.code))])
+        if step.national:
+            keyboard.append([button(_("National / virtual"), self._data(step, NONE))])
+        return keyboard
+
     async def _advance(self, ctx: Ctx, data: Data, step: Step) -> None:
         index = self.steps.index(step)
         following = next(
@@ -94,7 +138,7 @@ class GuidedForm:
         )
         if following is not None:
             await set_state(ctx.session, ctx.user.id, self.flow, following.name, data)
-            await self.ask(ctx, following)
+            await self.ask(ctx, following, data=data)
             return
         await set_state(ctx.session, ctx.user.id, self.flow, "summary", data)
         if self.preview is not None:
@@ -127,8 +171,8 @@ class GuidedForm:
             problem = await step.check(ctx, value)
         if problem is not None:
             ctx.reply(problem)
-            if step.kind in ("region", "choice"):
-                await self.ask(ctx, step)
+            if step.kind in ("region", "choice", "yesno"):
+                await self.ask(ctx, step, data=data)
             return
         data[step.name] = value
         await self._advance(ctx, data, step)
@@ -172,10 +216,16 @@ class GuidedForm:
                 return None, _("Please write a whole number, or press «Skip».")
             return int(value), None
         if step.kind == "region":
-            match = match_region(value, await list_regions(ctx.session))
+            match = match_region(value, await _regions(ctx, step))
             if match.region is None:
                 return None, _("Please choose the region with the buttons.")
             return match.region.code, None
+        if step.kind == "yesno" and normalize(value) in _TYPED_YES | _TYPED_NO:
+            return normalize(value) in _TYPED_YES, None
+        if step.kind == "choice" and step.match is not None and value:
+            code = step.match(data, value)
+            if code is not None and code in step.labels(data):
+                return code, None
         return None, _("Please answer with one of the buttons.")
 
     async def on_button(self, ctx: Ctx) -> None:
@@ -197,22 +247,31 @@ class GuidedForm:
             await self.on_confirm(ctx, data)
             return
         if action == "page" and argument.isdigit() and self.step(state.step).kind == "region":
-            await self.ask(ctx, self.step(state.step), page=int(argument), edit=True)
+            await self.ask(ctx, self.step(state.step), page=int(argument), edit=True, data=data)
             return
         if action != state.step:
             ctx.toast(_("That button is no longer valid."))
             return
         step = self.step(action)
-        if argument == NONE and (step.optional or step.kind == "region"):
+        if argument == NONE and (step.optional or (step.kind == "region" and step.national)):
             data[step.name] = None
-        elif await self._valid_choice(ctx, step, argument):
+        elif step.kind == "yesno" and argument in YES_NO:
+            data[step.name] = argument == "yes"
+        elif await self._valid_choice(ctx, step, argument, data):
             data[step.name] = argument
         else:
             ctx.toast(_("That button is no longer valid."))
             return
         await self._advance(ctx, data, step)
 
-    async def _valid_choice(self, ctx: Ctx, step: Step, argument: str) -> bool:
+    async def _valid_choice(self, ctx: Ctx, step: Step, argument: str, data: Data) -> bool:
         if step.kind == "region":
-            return await get_region(ctx.session, argument) is not None
-        return step.kind == "choice" and argument in step.choices
+            region = await get_region(ctx.session, argument)
+            return region is not None and (step.national or region.kind != CENTRAL)
+        return step.kind == "choice" and argument in step.labels(data)
+
+
+async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:
+    """The regions a region step offers: without MINEM's central level unless `national`."""
+    regions = await list_regions(ctx.session)
+    return regions if step.national else [r for r in regions if r.kind != CENTRAL]

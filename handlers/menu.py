@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
 from bot.services.roles import allows
 from handlers.base import Ctx
 from handlers.keyboards import button
 from storage.repositories.conversations import clear_state, get_state
 
 # Sections that later features fill in; until then their button says so instead of doing nothing.
-COMING_SOON: dict[str, str] = {
-    "cases": N_("📁 My cases (coming soon)"),
-}
+COMING_SOON: dict[str, str] = {}
 
 
 def menu_keyboard(ctx: Ctx) -> list:
     _ = ctx._
-    (cases,) = (button(_(label), f"menu:{key}") for key, label in COMING_SOON.items())
+    cases = button(_("📁 My cases"), "menu:cases")
     meetings = button(_("🤝 Meetings"), "menu:meetings")
     workshops = button(_("🎓 Workshops"), "menu:workshops")
     return [
@@ -79,6 +76,10 @@ async def on_button(ctx: Ctx) -> None:
     section = ctx.data[1] if len(ctx.data) > 1 else ""
     if section in COMING_SOON:
         ctx.toast(ctx._("This section will be available soon."), alert=True)
+    elif section == "cases":
+        from handlers import cases  # the case views link back to the menu
+
+        await cases.show_list(ctx, "mine", 0)
     elif section == "meetings":
         from handlers import meetings  # meetings' replies link back to the menu
 
