@@ -70,8 +70,8 @@ def _cover(sheet: Worksheet, report: Report, t: Translator) -> None:
         sheet.append([label, value])
         sheet.cell(sheet.max_row, 1).font = HEADER_FONT
     sheet.append([])
-    header_row = sheet.max_row + 1
     sheet.append([_("No."), _("Indicator"), _("Definition"), _("Sheet")])
+    header_row = sheet.max_row  # (an empty row does not count in max_row: read it after)
     for indicator in report.indicators:
         sheet.append(
             [indicator.number, indicator.title, indicator.definition, sheet_name(indicator)]

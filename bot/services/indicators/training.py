@@ -1,0 +1,311 @@
+"""Indicator 3: how the people trained rate the workshops.
+
+Sums and counts come from the database, grouped by person first (so each person counts once)
+and then by the person's (region, sex) cell; averages are computed here from integer sums, so
+SQLite and PostgreSQL agree to the last digit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, select, union_all
+
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    Cells,
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Measure,
+    Query,
+    Table,
+    average,
+    by_region,
+    by_sex,
+    count,
+    ratio,
+    scoped,
+    share,
+    total,
+)
+from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
+from bot.services.workshop_report import CRITERION_LABELS, SCALE
+from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.repositories.workshops import CRITERIA
+
+TITLE = N_("Training rating")
+DEFINITION = N_(
+    "Workshops that start in the period (Lima dates, first and last day included). Responses: "
+    "completed surveys (one per person and workshop). Averages (1 to 5) are over the "
+    "responses, for the overall rating and each criterion, and are not shown (—) when fewer "
+    "than 3 different people answered. Attendees and raters are unique people, each counted "
+    "once however many workshops they attended or rated. Response rate: attendees who also "
+    "completed a survey, over all attendees (for each workshop: its attendees who completed "
+    "its survey); not shown when there were fewer than 3 attendees. People are grouped by "
+    "their own region and sex; the per-workshop table counts each workshop's people and "
+    "shows the workshop's own region."
+)
+ATTENDEES = N_("Attendees")
+RATERS = N_("People who rated")
+RESPONSES = N_("Responses")
+RESPONSE_RATE = N_("Response rate")
+
+
+def in_period(q: Query) -> tuple[Any, ...]:
+    """Workshops that start in the period."""
+    return (Workshop.starts_at >= q.start, Workshop.starts_at < q.end)
+
+
+def completed() -> Any:
+    return WorkshopRating.completed_at.is_not(None)
+
+
+def _rating_columns() -> list[Any]:
+    """Responses, (count, sum) per criterion and the overall distribution, labelled."""
+    rating = WorkshopRating
+    columns: list[Any] = [func.count(rating.id).label("responses")]
+    for name in CRITERIA:
+        value = getattr(rating, name)
+        columns += [func.count(value).label(f"n_{name}"), func.sum(value).label(f"sum_{name}")]
+    columns += [
+        func.count(case((rating.overall == value, 1))).label(f"score_{value}") for value in SCALE
+    ]
+    return columns
+
+
+def _period_ratings(q: Query, *columns: Any) -> Any:
+    """Completed ratings of the period's workshops."""
+    return (
+        select(*columns)
+        .select_from(WorkshopRating)
+        .join(Workshop, Workshop.id == WorkshopRating.workshop_id)
+        .where(*in_period(q), completed())
+    )
+
+
+def _period_attendance(q: Query, *columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(WorkshopAttendance)
+        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+        .where(*in_period(q))
+    )
+
+
+async def workshop_people(q: Query) -> Cells:
+    """Per (region, sex): people who attended a workshop of the period ("attendees"), who
+    completed a survey for one ("raters"), and who did both ("responders"). Rows are grouped
+    by person first, so each person counts once, then joined to people in id order."""
+    one, zero = literal_column("1"), literal_column("0")
+    rows = union_all(
+        _period_attendance(
+            q,
+            WorkshopAttendance.person_id.label("person_id"),
+            one.label("attended"),
+            zero.label("rated"),
+        ),
+        _period_ratings(q, WorkshopRating.person_id, zero, one),
+    ).subquery()
+    person = (
+        select(
+            rows.c.person_id,
+            func.max(rows.c.attended).label("attended"),
+            func.max(rows.c.rated).label("rated"),
+        )
+        .group_by(rows.c.person_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Person.region_code,
+            Person.sex,
+            func.sum(person.c.attended),
+            func.sum(person.c.rated),
+            func.sum(person.c.attended * person.c.rated),
+        )
+        .select_from(person)
+        .join(Person, Person.id == person.c.person_id)
+        .group_by(Person.region_code, Person.sex)
+    )
+    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    return add_many({}, result, ("attendees", "raters", "responders"))
+
+
+async def _rating_cells(q: Query, cells: Cells) -> Cells:
+    """Sums and counts of the completed ratings, per rater's (region, sex)."""
+    columns = _rating_columns()
+    person = (
+        _period_ratings(q, WorkshopRating.person_id.label("person_id"), *columns)
+        .group_by(WorkshopRating.person_id)
+        .subquery()
+    )
+    statement = (
+        select(Person.region_code, Person.sex, *(func.sum(person.c[c.name]) for c in columns))
+        .select_from(person)
+        .join(Person, Person.id == person.c.person_id)
+        .group_by(Person.region_code, Person.sex)
+    )
+    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    return add_many(cells, result, [c.name for c in columns])
+
+
+def _criterion(q: Query, name: str) -> Measure:
+    return average(q._(CRITERION_LABELS[name]), f"sum_{name}", f"n_{name}", "raters")
+
+
+def _measures(q: Query) -> tuple[Measure, ...]:
+    return (
+        count(q._(ATTENDEES), "attendees"),
+        count(q._(RATERS), "raters"),
+        share(q._(RESPONSE_RATE), "responders", "attendees"),
+        count(q._(RESPONSES), "responses"),
+        *(_criterion(q, name) for name in CRITERIA),
+    )
+
+
+async def _per_workshop(q: Query) -> Table:
+    """One row per workshop; a person has one rating and one check-in per workshop at most,
+    so rows are people here."""
+    sums = _rating_columns()
+    attendance = WorkshopAttendance
+    ratings_statement = (
+        _period_ratings(
+            q,
+            WorkshopRating.workshop_id,
+            *sums,
+            func.count(attendance.person_id).label("responders"),
+        )
+        .outerjoin(
+            attendance,
+            and_(
+                attendance.workshop_id == WorkshopRating.workshop_id,
+                attendance.person_id == WorkshopRating.person_id,
+            ),
+        )
+        .group_by(WorkshopRating.workshop_id)
+    )
+    names = [*(c.name for c in sums), "responders"]
+    ratings: dict[int, Counter[str]] = {}
+    for workshop_id, *values in await q.session.execute(
+        people_in_scope(q, ratings_statement, WorkshopRating.person_id)
+    ):
+        ratings[workshop_id] = Counter(
+            {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+        )
+        ratings[workshop_id]["raters"] = ratings[workshop_id]["responses"]
+    attendance_statement = _period_attendance(
+        q, attendance.workshop_id, func.count(attendance.person_id)
+    ).group_by(attendance.workshop_id)
+    attendees = {
+        workshop_id: int(n)
+        for workshop_id, n in await q.session.execute(
+            people_in_scope(q, attendance_statement, attendance.person_id)
+        )
+    }
+    workshops = await q.session.execute(
+        select(Workshop.id, Workshop.code, Workshop.title, Workshop.starts_at, Workshop.region_code)
+        .where(*in_period(q))
+        .order_by(Workshop.starts_at, Workshop.id)
+    )
+    criteria = [_criterion(q, name) for name in CRITERIA]
+    rows = []
+    for workshop_id, code, title, starts_at, region in workshops:
+        outside = q.region is not None and region != q.region
+        if outside and workshop_id not in ratings and workshop_id not in attendees:
+            continue  # neither held in the region nor attended or rated by anyone from it
+        values = ratings.get(workshop_id, Counter())
+        values["attendees"] = attendees.get(workshop_id, 0)
+        rows.append(
+            (
+                code,
+                title,
+                day_label(local_day(q, starts_at)),
+                q.region_name(region),
+                int(values["attendees"]),
+                int(values["responses"]),
+                ratio(values["responders"], values["attendees"]),
+                *(measure.of(values) for measure in criteria),
+            )
+        )
+    columns = (
+        Column(q._(N_("Code")), Kind.TEXT),
+        Column(q._(N_("Title")), Kind.TEXT),
+        Column(q._(N_("Date")), Kind.TEXT),
+        Column(q._(N_("Workshop region")), Kind.TEXT),
+        Column(q._(ATTENDEES)),
+        Column(q._(RESPONSES)),
+        Column(q._(RESPONSE_RATE), Kind.SHARE),
+        *(measure.column for measure in criteria),
+    )
+    return Table(q._(N_("Each workshop")), columns, tuple(rows))
+
+
+def _criteria_table(q: Query, sums: Counter[str]) -> Table:
+    rows = tuple(
+        (q._(CRITERION_LABELS[name]), _criterion(q, name).of(sums), int(sums[f"n_{name}"]))
+        for name in CRITERIA
+    )
+    columns = (
+        Column(q._(N_("Criterion")), Kind.TEXT),
+        Column(q._(N_("Average")), Kind.AVERAGE),
+        Column(q._(RESPONSES)),
+    )
+    return Table(q._(N_("Average rating per criterion (1 to 5)")), columns, rows)
+
+
+def _distribution_table(q: Query, sums: Counter[str]) -> Table:
+    """Responses per overall score; shares hidden when fewer than 3 people rated."""
+    rows = tuple(
+        (
+            str(value),
+            int(sums[f"score_{value}"]),
+            share("", f"score_{value}", "n_overall", people="raters").of(sums),
+        )
+        for value in SCALE
+    )
+    columns = (
+        Column(q._(N_("Score")), Kind.TEXT),
+        Column(q._(RESPONSES)),
+        Column(q._(N_("Share of responses")), Kind.SHARE),
+    )
+    return Table(q._(N_("Overall rating: responses per score")), columns, rows)
+
+
+async def training(q: Query) -> Indicator:
+    """Workshops that start in the period (Lima dates, first and last day included).
+    Responses: completed surveys (one per person and workshop). Averages (1 to 5) are over
+    the responses, for the overall rating and each criterion, and are not shown (—) when
+    fewer than 3 different people answered. Attendees and raters are unique people, each
+    counted once however many workshops they attended or rated. Response rate: attendees who
+    also completed a survey, over all attendees (for each workshop: its attendees who
+    completed its survey); not shown when there were fewer than 3 attendees. People are
+    grouped by their own region and sex; the per-workshop table counts each workshop's
+    people and shows the workshop's own region.
+    """
+    cells = await _rating_cells(q, await workshop_people(q))
+    sums = total(cells)
+    measures = _measures(q)
+    workshops = await _per_workshop(q)
+    headlines = (
+        Headline(q._(N_("Workshops")), len(workshops.rows)),
+        Headline(q._(ATTENDEES), int(sums["attendees"])),
+        Headline(q._(RATERS), int(sums["raters"])),
+        Headline(q._(RESPONSE_RATE), measures[2].of(sums), Kind.SHARE),
+        Headline(q._(N_("Average overall rating")), measures[4].of(sums), Kind.AVERAGE),
+    )
+    tables = (
+        _criteria_table(q, sums),
+        _distribution_table(q, sums),
+        by_region(q, q._(N_("Rating by region")), cells, measures),
+        by_sex(q, q._(N_("Rating by sex")), cells, measures),
+        workshops,
+    )
+    charts = (
+        Chart(q._(N_("Average rating per criterion")), 0, (1,), True),
+        Chart(q._(N_("Overall rating: responses per score")), 1, (1,)),
+    )
+    return Indicator(3, q._(TITLE), q._(DEFINITION), headlines, tables, charts)

@@ -1,0 +1,136 @@
+"""Indicator 7: the share of women among the people Minka serves, group by group.
+
+Each group is counted in the database, each person once, per (region, sex) cell (the meeting
+and workshop groups come from the indicators that count them); the share of women is then
+women / everyone in the group, whatever sex they gave (or none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    TOTAL,
+    Cells,
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Query,
+    Table,
+    add,
+    by_region,
+    ratio,
+    rollup,
+    scoped,
+    share,
+    total,
+)
+from bot.services.indicators.meetings import invitation_cells
+from bot.services.indicators.training import workshop_people
+from bot.services.profile import SEXES
+from storage.models import Person
+
+FEMALE = "female"
+TITLE = N_("Participation of women")
+DEFINITION = N_(
+    "Share of women (people who registered their sex as woman) among everyone in each group, "
+    "including those who preferred not to say or did not answer; each person is counted once "
+    "per group. Registered people: registration completed before the end of the period, "
+    "including people who later erased their data (their region and sex are kept). Workshop "
+    "attendees and people who rated a workshop (completed survey): workshops that start in the "
+    "period. People invited to meetings and people who attended them: meetings that start in "
+    "the period and were not cancelled. Periods use Lima dates, first and last day included. "
+    "A share is not shown (—) when the group has fewer than 3 people. People are grouped by "
+    "their own region."
+)
+GROUPS: dict[str, str] = {
+    "registered": N_("Registered people"),
+    "attendees": N_("Workshop attendees"),
+    "raters": N_("People who rated a workshop"),
+    "invitees": N_("People invited to meetings"),
+    "meeting_attendees": N_("People who attended meetings"),
+}
+HEADLINES: dict[str, str] = {
+    "registered": N_("Women among registered people"),
+    "attendees": N_("Women among workshop attendees"),
+    "raters": N_("Women among people who rated a workshop"),
+    "invitees": N_("Women among people invited to meetings"),
+    "meeting_attendees": N_("Women among people who attended meetings"),
+}
+
+
+async def _cells(q: Query) -> Cells:
+    """Every group's people per (region, sex), and the women among them under `key`_women."""
+    registered = scoped(
+        q,
+        select(Person.region_code, Person.sex, func.count())
+        .where(Person.registered_at.is_not(None), Person.registered_at < q.end)
+        .group_by(Person.region_code, Person.sex),
+        Person.region_code,
+    )
+    cells = add({}, await q.session.execute(registered), "registered")
+    for key, values in (await workshop_people(q)).items():
+        cells.setdefault(key, Counter()).update(
+            attendees=values["attendees"], raters=values["raters"]
+        )
+    for key, values in (await invitation_cells(q)).items():
+        cells.setdefault(key, Counter()).update(
+            invitees=values["invited"], meeting_attendees=values["attended"]
+        )
+    for (_region, sex), values in cells.items():
+        if sex == FEMALE:
+            values.update({f"{key}_women": values[key] for key in GROUPS})
+    return cells
+
+
+def _groups_table(q: Query, cells: Cells) -> Table:
+    """A row per group: people of each sex, everyone, and the share of women."""
+    sexes: list[str | None] = [*SEXES, None]
+    per_sex = rollup(cells, lambda _region, sex: sex if sex in SEXES else None)
+    rows = []
+    for key, label in GROUPS.items():
+        counts = [int(per_sex.get(sex, Counter())[key]) for sex in sexes]
+        everyone = sum(counts)
+        rows.append((q._(label), *counts, everyone, ratio(counts[0], everyone)))
+    columns = (
+        Column(q._(N_("Group")), Kind.TEXT),
+        *(Column(q.sex_name(sex)) for sex in sexes),
+        Column(q._(TOTAL)),
+        Column(q._(N_("Share of women")), Kind.SHARE),
+    )
+    return Table(q._(N_("Women in each group")), columns, tuple(rows))
+
+
+async def women(q: Query) -> Indicator:
+    """Share of women (people who registered their sex as woman) among everyone in each
+    group, including those who preferred not to say or did not answer; each person is counted
+    once per group. Registered people: registration completed before the end of the period,
+    including people who later erased their data (their region and sex are kept). Workshop
+    attendees and people who rated a workshop (completed survey): workshops that start in
+    the period. People invited to meetings and people who attended them: meetings that start
+    in the period and were not cancelled. Periods use Lima dates, first and last day
+    included. A share is not shown (—) when the group has fewer than 3 people. People are
+    grouped by their own region.
+    """
+    cells = await _cells(q)
+    sums = total(cells)
+    shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
+    headlines = tuple(
+        Headline(q._(HEADLINES[key]), measure.of(sums), Kind.SHARE)
+        for key, measure in zip(GROUPS, shares, strict=True)
+    )
+    groups = _groups_table(q, cells)
+    tables = (
+        groups,
+        by_region(q, q._(N_("Share of women by region")), cells, shares),
+    )
+    charts = (
+        Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
+        Chart(q._(N_("Share of women by region")), 1, (1, 2), True),
+    )
+    return Indicator(7, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
