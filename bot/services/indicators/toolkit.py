@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from statistics import median
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
@@ -17,7 +19,6 @@ from bot.services.indicators.common import (
     Kind,
     Query,
     Table,
-    add,
     by_region,
     by_sex,
     count,
@@ -32,17 +33,45 @@ GROUP = (Person.region_code, Person.sex)
 
 
 async def _add(
-    q: Query, cells: Cells, key: str, model: type, value: object, *where: object
+    q: Query,
+    cells: Cells,
+    model: Any,
+    at: Any,
+    people: str,
+    counts: dict[str, Any],
+    *where: Any,
 ) -> None:
-    """Add `value` per (region, sex) for `model`'s rows dated within the period."""
+    """Count `model`'s rows dated within the period per person first, then add the sums per
+    (region, sex), with the number of distinct people under `people`. Grouping per person
+    before joining people reads each row once: the fast way through a million views."""
+    per_person = (
+        select(
+            model.person_id.label("person"), *(value.label(key) for key, value in counts.items())
+        )
+        .where(at >= q.start, at < q.end, *where)
+        .group_by(model.person_id)
+        .subquery()
+    )
     statement = (
-        select(*GROUP, value)
-        .select_from(model)
-        .outerjoin(Person, Person.id == model.person_id)  # type: ignore[attr-defined]
-        .where(*where)
+        select(
+            *GROUP,
+            func.count(per_person.c.person),
+            *(func.sum(per_person.c[key]) for key in counts),
+        )
+        .select_from(per_person)
+        .outerjoin(Person, Person.id == per_person.c.person)
         .group_by(*GROUP)
     )
-    add(cells, (await q.session.execute(scoped(q, statement, Person.region_code))).all(), key)
+    rows = (await q.session.execute(scoped(q, statement, Person.region_code))).all()
+    for region, sex, distinct, *sums in rows:
+        cell = cells.setdefault((region, sex), Counter())
+        cell[people] += distinct
+        for key, value in zip(counts, sums, strict=True):
+            cell[key] += int(value or 0)  # PostgreSQL sums integers as Decimal
+
+
+def _yes(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
 
 
 async def dissemination(q: Query) -> Indicator:
@@ -54,38 +83,30 @@ async def dissemination(q: Query) -> Indicator:
     shares and medians resting on fewer than 3 people show «—»."""
     _ = q._
     cells: Cells = {}
-    within = (ArticleView.at >= q.start, ArticleView.at < q.end)
-    await _add(q, cells, "views", ArticleView, func.count(), *within)
-    await _add(
-        q, cells, "readers", ArticleView, func.count(ArticleView.person_id.distinct()), *within
-    )
-    asked = (Question.at >= q.start, Question.at < q.end)
-    await _add(q, cells, "questions", Question, func.count(), *asked)
-    await _add(q, cells, "askers", Question, func.count(Question.person_id.distinct()), *asked)
-    await _add(q, cells, "answered", Question, func.count(), *asked, Question.confident.is_(True))
-    rated = (ArticleFeedback.at >= q.start, ArticleFeedback.at < q.end)
-    await _add(q, cells, "feedback", ArticleFeedback, func.count(), *rated)
+    await _add(q, cells, ArticleView, ArticleView.at, "readers", {"views": func.count()})
     await _add(
         q,
         cells,
-        "judges",
+        Question,
+        Question.at,
+        "askers",
+        {"questions": func.count(), "answered": _yes(Question.confident.is_(True))},
+    )
+    await _add(
+        q,
+        cells,
         ArticleFeedback,
-        func.count(ArticleFeedback.person_id.distinct()),
-        *rated,
+        ArticleFeedback.at,
+        "judges",
+        {"feedback": func.count(), "useful": _yes(ArticleFeedback.useful.is_(True))},
     )
-    await _add(
-        q, cells, "useful", ArticleFeedback, func.count(), *rated, ArticleFeedback.useful.is_(True)
-    )
-    escalated = (Escalation.created_at >= q.start, Escalation.created_at < q.end)
-    await _add(q, cells, "escalated", Escalation, func.count(), *escalated)
     await _add(
         q,
         cells,
-        "experts_answered",
         Escalation,
-        func.count(),
-        *escalated,
-        Escalation.answered_at.is_not(None),
+        Escalation.created_at,
+        "escalators",
+        {"escalated": func.count(), "experts_answered": func.count(Escalation.answered_at)},
     )
     measures = (
         count(_(N_("Article views")), "views"),

@@ -95,29 +95,29 @@ def _indicator_sheet(sheet: Worksheet, indicator: Indicator, t: Translator) -> N
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(widest, 4))
     sheet.row_dimensions[2].height = 15 * (1 + len(indicator.definition) // 110)
     first_header: int | None = None
+    row = 3  # rows are counted here: openpyxl's max_row rescans the sheet on every call
     for number, table in enumerate(indicator.tables, start=1):
-        sheet.append([])
-        sheet.append([table.title])
-        sheet.cell(sheet.max_row, 1).font = HEADER_FONT
-        header_row = sheet.max_row + 1
+        title = sheet.cell(row + 1, 1, table.title)
+        title.font = HEADER_FONT
+        header_row = row + 2
         first_header = first_header or header_row
-        _write_table(sheet, table)
-        _as_table(
-            sheet, header_row, len(table.columns), len(table.rows), f"I{indicator.number}_{number}"
-        )
+        _write_table(sheet, table, header_row)
+        name = f"I{indicator.number}_{number}"
+        _as_table(sheet, header_row, len(table.columns), len(table.rows), name)
+        row = header_row + max(len(table.rows), 1) + 1
     if first_header is not None:
         sheet.freeze_panes = f"B{first_header + 1}"
     fit_columns(sheet, widest, first_row=3)
     sheet.column_dimensions["A"].width = min(MAX_WIDTH, sheet.column_dimensions["A"].width + 4)
 
 
-def _write_table(sheet: Worksheet, table: Table) -> None:
-    sheet.append(_unique_headers([column.label for column in table.columns]))
-    for row in table.rows:
-        sheet.append([MISSING if value is None else value for value in row])
-        for index, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(sheet.max_row, index)
-            if column.kind in FORMATS and isinstance(cell.value, int | float):
+def _write_table(sheet: Worksheet, table: Table, header_row: int) -> None:
+    for index, label in enumerate(_unique_headers([c.label for c in table.columns]), start=1):
+        sheet.cell(header_row, index, label)
+    for offset, values in enumerate(table.rows, start=1):
+        for index, (value, column) in enumerate(zip(values, table.columns, strict=True), start=1):
+            cell = sheet.cell(header_row + offset, index, MISSING if value is None else value)
+            if column.kind in FORMATS and isinstance(value, int | float):
                 cell.number_format = FORMATS[column.kind]
 
 

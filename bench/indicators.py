@@ -1,0 +1,316 @@
+"""The seven indicators on a year of a large programme: time per indicator and per report.
+
+    python -m bench.indicators [--people 100000] [--db PATH] [--keep] [--queries]
+
+Seeds a synthetic database (see `bench.seed_indicators`; every count scales with --people)
+in a child process, then, for 2026-01-01..2026-12-31, times each indicator function on its
+own (`await function(q)`), then the whole report (`build_report` plus the XLSX writer), for
+all regions and for Puno. Targets: each indicator ≤ 2 s, the whole report ≤ 10 s.
+
+--db PATH reuses the database at PATH when it exists (else seeds it there and keeps it);
+without it the database lives in a temporary folder, removed unless --keep. --queries lists,
+per indicator, the slowest SQL statements and SQLite's plan for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, func, select, text
+
+from bench.seed_indicators import BASE_PEOPLE, seed
+from bot.i18n import translator
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import ArticleView, Person, Workshop
+from storage.repositories.regions import list_regions
+
+YEAR = 2026  # the period: 2026-01-01..2026-12-31
+REGION = "puno"
+INDICATOR_TARGET = 2.0
+REPORT_TARGET = 10.0
+# Where each indicator lives, to time the ones that exist while others are still being written.
+MODULES = {
+    "meetings": ("participation", "meeting_regularity"),
+    "training": ("training",),
+    "cases": ("cases_attended", "formalization"),
+    "toolkit": ("dissemination",),
+    "women": ("women",),
+}
+PACKAGE = "bot.services.indicators"  # imported late: while a module is missing, it cannot be
+Fn = Callable[[Any], Awaitable[Any]]
+
+
+def load_indicators() -> tuple[list[Fn], list[str], Any]:
+    """The indicator functions in report order, what is missing, and the package (or None).
+
+    When the package itself cannot be imported (one of its modules is missing), the modules
+    that exist are loaded one by one under a bare stand-in for the package."""
+    try:
+        package = importlib.import_module(PACKAGE)
+        return list(package.INDICATORS), [], package
+    except ImportError as error:
+        print(f"! {PACKAGE} cannot be imported ({error}); timing the modules that exist")
+    import bot.services
+
+    stand_in = types.ModuleType(PACKAGE)
+    stand_in.__path__ = [str(Path(bot.services.__file__).parent / "indicators")]
+    sys.modules[PACKAGE] = stand_in
+    functions: list[Fn] = []
+    missing: list[str] = []
+    for module, names in MODULES.items():
+        try:
+            loaded = importlib.import_module(f"{PACKAGE}.{module}")
+        except ImportError as error:
+            missing += [f"{name} ({PACKAGE}.{module}: {error})" for name in names]
+            continue
+        for name in names:
+            if hasattr(loaded, name):
+                functions.append(getattr(loaded, name))
+            else:
+                missing.append(f"{name} (not in {PACKAGE}.{module})")
+    return functions, missing, None
+
+
+def load_outputs() -> dict[str, Callable[..., Any]]:
+    """The XLSX writer and the chart images (which /indicadores also sends), when they exist."""
+    outputs = {}
+    for key, module, name in (
+        ("xlsx", "xlsx", "report_xlsx"),
+        ("charts", "charts", "chart_images"),
+    ):
+        try:
+            outputs[key] = getattr(importlib.import_module(f"{PACKAGE}.{module}"), name)
+        except (ImportError, AttributeError) as error:
+            print(f"! no {PACKAGE}.{module}.{name} ({error}); the report is timed without it")
+    return outputs
+
+
+class Statements:
+    """Every SQL statement the engine runs, with its duration (for --queries)."""
+
+    def __init__(self, database: Database) -> None:
+        self.log: list[tuple[float, str, Any]] = []
+        engine = database.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, _cursor: Any, _sql: str, _params: Any, *_: Any) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        self.log.append((time.perf_counter() - conn.info.pop("bench_started"), sql, params))
+
+    def take(self) -> list[tuple[float, str, Any]]:
+        taken, self.log = self.log, []
+        return taken
+
+
+async def explain(database: Database, slowest: list[tuple[float, str, Any]]) -> None:
+    async with database.engine.connect() as connection:
+        for seconds, sql, params in slowest:
+            print(f"    {seconds:6.2f} s  {' '.join(sql.split())[:400]}")
+            raw = await connection.get_raw_connection()
+            cursor = await raw.driver_connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            for row in await cursor.fetchall():
+                print(f"             plan: {row[-1]}")
+
+
+async def time_scope(
+    database: Database,
+    period: Any,
+    functions: list[Fn],
+    package: Any,
+    outputs: dict[str, Callable[..., Any]],
+    region: str | None,
+    statements: Statements | None,
+) -> dict[str, float]:
+    """Seconds per indicator, then for the report ('report', 'xlsx'), for one scope."""
+    from bot.services.indicators.common import Query
+
+    seconds: dict[str, float] = {}
+    t = translator("es", ZoneInfo("America/Lima"))
+    async with database.session() as session:
+        regions = {r.code: r.name for r in await list_regions(session)}
+        q = Query(session, period, region, regions, t)
+        for function in functions:
+            if statements is not None:
+                statements.take()  # forget what ran before this indicator
+            started = time.perf_counter()
+            try:
+                await function(q)
+            except Exception as error:  # an indicator being written may still be broken
+                print(f"! {function.__name__}: {type(error).__name__}: {error}")
+                seconds[function.__name__] = float("nan")
+                continue
+            seconds[function.__name__] = time.perf_counter() - started
+            if statements is not None:
+                slowest = sorted(statements.take(), key=lambda s: s[0], reverse=True)[:3]
+                print(f"  {function.__name__} ({region or 'all regions'}), slowest statements:")
+                await explain(database, slowest)
+    if package is None:
+        return seconds
+    async with database.session() as session:
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        report = await package.build_report(session, period, region, t, now)
+        seconds["report"] = time.perf_counter() - started
+    for key, output in outputs.items():
+        started = time.perf_counter()
+        arguments = (report, t)[: len(inspect.signature(output).parameters)]
+        output(*arguments)
+        seconds[key] = time.perf_counter() - started
+    return seconds
+
+
+async def sanity(database: Database, period: Any) -> None:
+    """Read the seeded rows back through SQLAlchemy: aware datetimes, period filters work."""
+    t = translator("es", ZoneInfo("America/Lima"))
+    async with database.session() as session:
+        people = await session.scalar(select(func.count(Person.id)))
+        views = await session.scalar(select(func.count(ArticleView.id)))
+        in_period = await session.scalar(
+            select(func.count(ArticleView.id)).where(
+                ArticleView.at >= period.start(t), ArticleView.at < period.end(t)
+            )
+        )
+        first = await session.scalar(select(func.min(Workshop.starts_at)))
+        stats = await session.scalar(
+            text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        )
+    assert first is None or first.tzinfo is not None, "datetimes came back naive"
+    print(
+        f"Database: {people:,} people, {views:,} article views ({in_period:,} in {YEAR}), "
+        f"first workshop {first:%Y-%m-%d %H:%M} UTC, ANALYZE statistics: {'yes' if stats else 'no'}"
+    )
+
+
+def seed_child(path: Path, people: int) -> None:
+    """Runs in a child process, so that the peak memory printed at the end is the report's."""
+    started = time.perf_counter()
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    asyncio.run(upgrade(database.engine))
+    asyncio.run(database.dispose())
+    seeder = seed(path, people)
+    elapsed = time.perf_counter() - started
+    for table, seconds in seeder.seconds.items():
+        print(f"  {table:<22}{seeder.counts.get(table, 0):>11,}{seconds:>8.1f} s")
+    rows = sum(seeder.counts.values())
+    size = path.stat().st_size / 2**20
+    print(f"Seeded {rows:,} rows for {people:,} people in {elapsed:.1f} s ({size:.0f} MiB)")
+
+
+def verdict(seconds: float, target: float) -> str:
+    if seconds != seconds:  # NaN: failed
+        return "FAILED"
+    return "ok" if seconds <= target else "SLOW"
+
+
+def print_table(results: dict[str | None, dict[str, float]], functions: list[Fn]) -> None:
+    scopes = list(results)
+    names = [f.__name__ for f in functions]
+    header = "".join(f"{(s or 'all regions'):>14}" for s in scopes)
+    print(f"\n{'indicator':<24}{header}   target")
+    for name in names:
+        cells = "".join(f"{results[s].get(name, float('nan')):>12.2f} s" for s in scopes)
+        marks = "/".join(
+            verdict(results[s].get(name, float("nan")), INDICATOR_TARGET) for s in scopes
+        )
+        print(f"{name:<24}{cells}   ≤ {INDICATOR_TARGET:.0f} s: {marks}")
+    if "report" not in results[scopes[0]]:
+        print("(no whole report: the indicators package does not import yet)")
+        return
+    timed = results[scopes[0]]
+    labels = {"report": "build_report", "xlsx": "XLSX writer", "charts": "chart PNGs"}
+    for key, label in labels.items():
+        if key in timed:
+            print(f"{label:<24}" + "".join(f"{results[s][key]:>12.2f} s" for s in scopes))
+    totals = [("whole report", ("report", "xlsx"))]
+    if "charts" in timed:
+        totals.append(("+ chart PNGs", ("report", "xlsx", "charts")))  # as /indicadores
+    for label, keys in totals:
+        sums = {s: sum(results[s].get(key, 0.0) for key in keys) for s in scopes}
+        cells = "".join(f"{sums[s]:>12.2f} s" for s in scopes)
+        marks = "/".join(verdict(sums[s], REPORT_TARGET) for s in scopes)
+        print(f"{label:<24}{cells}   ≤ {REPORT_TARGET:.0f} s: {marks}")
+    if "xlsx" not in timed:
+        print("(whole report without the XLSX writer: it does not import yet)")
+
+
+async def run(path: Path, queries: bool) -> None:
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        functions, missing, package = load_indicators()
+        period = importlib.import_module(f"{PACKAGE}.common").Period.year(YEAR)
+        await sanity(database, period)
+        for name in missing:
+            print(f"! missing indicator: {name}")
+        outputs = load_outputs() if package is not None else {}
+        statements = Statements(database) if queries else None
+        results: dict[str | None, dict[str, float]] = {}
+        for region in (None, REGION):
+            results[region] = await time_scope(
+                database, period, functions, package, outputs, region, statements
+            )
+        print_table(results, functions)
+    finally:
+        await database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Tiempo de cada indicador y del informe")
+    parser.add_argument("--people", type=int, default=BASE_PEOPLE)
+    parser.add_argument("--db", type=Path, help="base a reutilizar (o a crear y conservar)")
+    parser.add_argument("--keep", action="store_true", help="conserva la base temporal")
+    parser.add_argument("--queries", action="store_true", help="consultas más lentas y su plan")
+    args = parser.parse_args(argv)
+    folder = None if args.db else Path(tempfile.mkdtemp(prefix="minka-indicators-"))
+    path: Path = args.db or Path(str(folder)) / "indicators.sqlite3"
+    seeding = not path.exists()
+    try:
+        if not seeding:
+            print(f"Reusing {path} (delete it to seed again)")
+        else:
+            child = multiprocessing.get_context("fork").Process(
+                target=seed_child, args=(path, args.people)
+            )
+            child.start()
+            child.join()
+            if child.exitcode:
+                print(f"! seeding failed (exit code {child.exitcode}); {path} removed")
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                return 1
+        started = time.perf_counter()
+        asyncio.run(run(path, args.queries))
+        print(f"\nTimings took {time.perf_counter() - started:.1f} s")
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"Peak RSS: {own:.0f} MiB (indicators and report)", end="")
+        seeder_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"; seeding process {seeder_rss:.0f} MiB" if seeding else "")
+    finally:
+        if folder is not None and not args.keep:
+            for leftover in folder.iterdir():
+                leftover.unlink()
+            folder.rmdir()
+        else:
+            print(f"Database kept at {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
