@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.runtime import Runtime
 from storage.db import Database
-from storage.models import Person
+from storage.models import Case, CaseEvent, Person
 from tests.chat import Person as Chatter
 from tests.helpers import register
 
@@ -191,3 +193,39 @@ async def test_edited_messages_and_groups_do_not_repeat_or_collect(
     await ana.api.send_message(ana.id, "/ayuda", chat_id=-100123)
     help_reply = await ana.api.next_event(-100123)
     assert "chat privado" in help_reply.text  # /perfil in a group got no answer
+
+
+async def test_export_includes_cases_workshops_and_meetings(ana: Chatter, runtime: Runtime) -> None:
+    await register(ana)
+    async with runtime.db.session() as session:
+        person = await session.scalar(select(Person).where(Person.telegram_id == ana.id))
+        assert person is not None
+        at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+        case = Case(
+            person_id=person.id,
+            region_code="puno",
+            kind="promotion",
+            stratum="pma",
+            supported=True,
+            description="Charla en Ananea",
+            created_at=at,
+            updated_at=at,
+        )
+        session.add(case)
+        await session.flush()
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                person_id=person.id,
+                kind="status",
+                to_value="in_progress",
+                note="Visita",
+                at=at,
+            )
+        )
+    _intro, document = await ana.say("/mis_datos", 2)
+    exported = json.loads(ana.api.files[document.params["file_id"]])
+    (registered,) = exported["casos"]["registrados"]
+    assert registered["descripcion"] == "Charla en Ananea" and registered["region"] == "puno"
+    assert exported["casos"]["cambios"][0]["nota"] == "Visita"
+    assert exported["talleres"] == [] and exported["reuniones"] == []

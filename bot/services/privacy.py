@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories import audit, people, toolkit
+from storage.repositories import audit, people, personal_data, toolkit
 from storage.repositories.conversations import clear_state, get_state
 from storage.types import utcnow
 
@@ -53,6 +53,9 @@ async def export(session: AsyncSession, telegram_id: int) -> dict[str, Any] | No
             }
             for item in await toolkit.person_escalations(session, person.id)
         ],
+        "talleres": await personal_data.workshops(session, person.id),
+        "reuniones": await personal_data.meetings(session, person.id),
+        "casos": await personal_data.cases(session, person.id),
         "registro_de_auditoria": [
             {
                 "fecha": _iso(entry.at),
