@@ -4,9 +4,10 @@ concurrency, every handler (registered in `handlers.register`) and the command m
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot import outbox
@@ -17,7 +18,7 @@ from bot.updates import PerUserUpdateProcessor
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
-from storage.repositories import app_state
+from storage.repositories import app_state, updates
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,17 @@ def build_application(
         first=settings.outbox_interval_seconds,
         name="outbox",
     )
+    application.job_queue.run_repeating(_prune_updates, interval=3600, first=60, name="prune")
     return application
+
+
+async def _prune_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget processed updates after two days: Telegram stops resending long before."""
+    runtime: Runtime = context.bot_data["runtime"]
+    async with runtime.db.session() as session:
+        removed = await updates.prune(session, runtime.clock.now() - timedelta(days=2))
+    if removed:
+        log.info("forgot %s processed updates", removed)
 
 
 async def _announce_commands(application: Application) -> None:

@@ -23,6 +23,9 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message is meant for the person starting Minka."""
 
 
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 class Settings(BaseSettings):
     """Minka's configuration. Field names map to the upper-case environment variables."""
 
@@ -36,6 +39,12 @@ class Settings(BaseSettings):
     bot_locale: str = "es"
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
     log_format: Literal["text", "json"] = "text"
+    # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
+    # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    host: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -62,6 +71,22 @@ class Settings(BaseSettings):
                 "debe ser sqlite+aiosqlite:///archivo.sqlite3 o "
                 "postgresql+asyncpg://usuario:clave@host/base"
             )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_shape(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("debe ser una dirección https:// (Telegram solo envía a HTTPS)")
+        return value or None
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _SECRET_RE.fullmatch(value):
+            raise ValueError("debe tener de 1 a 256 caracteres: letras, números, _ y -")
         return value
 
     @field_validator("bot_admin_ids", mode="before")

@@ -7,7 +7,9 @@ and the database is never held locked while Telegram is slow.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -32,7 +34,7 @@ from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.runtime import Runtime
 from bot.services.roles import Role, authorize, effective_role
-from storage.repositories import people
+from storage.repositories import people, updates
 from storage.repositories.people import PersonRecord
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,12 @@ async def _ignore_unchanged(call: Awaitable[Any]) -> None:
             raise
 
 
+def update_key(update: Update) -> str:
+    """The update id plus a digest of its content: a repeat has both, a reused id does not."""
+    content = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False)
+    return f"{update.update_id}:{hashlib.sha256(content.encode()).hexdigest()[:32]}"
+
+
 def make_callback(
     handler: HandlerFn, required: Role | None, action: str
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
@@ -203,6 +211,10 @@ def make_callback(
     async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
         runtime = runtime_of(context)
         async with runtime.db.session() as session:
+            await updates.one_at_a_time(session, user.id)
+            if not await updates.claim(session, update_key(update), runtime.clock.now()):
+                log.info("duplicate update %s ignored", update.update_id)
+                return
             person = await people.get(session, user.id)
             if person is not None and _stale(person, user):
                 await people.touch(

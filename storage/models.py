@@ -335,3 +335,15 @@ class CaseEvent(Base):
     to_value: Mapped[str | None] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ProcessedUpdate(Base):
+    """An update already handled, so the same update delivered twice (a slow webhook answer
+    makes Telegram resend it; two replicas may both receive it) has its effects once. The key
+    is the update id plus a digest of the update, so a reused id is never mistaken for a
+    repeat; rows older than two days are pruned."""
+
+    __tablename__ = "processed_updates"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if command == "run":
-            return commands.run(settings)
+            return commands.run(settings, webhook=getattr(args, "webhook", False))
         if command == "demo":
             from bot.demo import run_demo
 

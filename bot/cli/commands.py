@@ -49,8 +49,9 @@ def kb_check(command: str, folder: str | None) -> int:
     return 0
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, webhook: bool = False) -> int:
     from bot.runner import run_until_signal
+    from bot.webhook import run_webhook_until_signal
 
     if settings.token is None:
         raise ConfigError(
@@ -58,7 +59,7 @@ def run(settings: Settings) -> int:
             ".env, o pruebe Minka sin token con `python -m bot demo`."
         )
     try:
-        asyncio.run(run_until_signal(settings))
+        asyncio.run(run_webhook_until_signal(settings) if webhook else run_until_signal(settings))
     except InvalidToken:
         print(
             "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather.",

@@ -48,7 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="<orden>")
-    commands.add_parser("run", help="inicia el bot con long polling (aplica antes las migraciones)")
+    run = commands.add_parser(
+        "run", help="inicia el bot con long polling (aplica antes las migraciones)"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="recibe las actualizaciones por webhook (WEBHOOK_URL, WEBHOOK_SECRET, HOST, PORT)",
+    )
     demo = commands.add_parser(
         "demo", help="chat de demostración en la terminal, sin token ni internet"
     )

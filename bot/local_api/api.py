@@ -24,6 +24,7 @@ from bot.local_api.schema import CANONICAL_NAMES
 from bot.local_api.server import ApiServer
 from bot.local_api.state import BotState, Chat, PendingQuery
 from bot.local_api.validation import inline_buttons, parse_scope, scope_key
+from bot.local_api.webhook import WebhookPusher
 
 # TDLib's bot command pattern: /command (1-64 chars) with an optional @botname (3-32 chars).
 _BOT_COMMAND = re.compile(r"(?<![\w/<>])/\w{1,64}(?:@\w{3,32})?(?![\w/<>])", re.ASCII)
@@ -66,6 +67,7 @@ class LocalBotApi:
             **MessageMethods(self._state, self._events).handlers(),
             **BotMethods(self._state).handlers(),
         }
+        self._pusher: WebhookPusher | None = None
         self._server = ApiServer(
             token, self._state, handlers, self._calls, self._faults, self._limiter
         )
@@ -78,7 +80,19 @@ class LocalBotApi:
 
     async def stop(self) -> None:
         """Release pending long polls and shut the server down."""
+        if self._pusher is not None:
+            await self._pusher.stop()
         await self._server.stop()
+
+    def deliver_webhooks(
+        self, targets: list[str], *, timeout: float = 10.0, retry_delay: float = 0.2
+    ) -> WebhookPusher:
+        """Once the bot has set a webhook, POST updates to `targets` in turn (a stand-in for
+        the load balancer behind the webhook's public URL). An answer slower than `timeout`
+        or not 2xx makes the update be sent again, as Telegram does."""
+        self._pusher = WebhookPusher(self._state, targets, timeout=timeout, retry_delay=retry_delay)
+        self._pusher.start()
+        return self._pusher
 
     async def __aenter__(self) -> LocalBotApi:
         await self.start()

@@ -75,7 +75,7 @@ class BotMethods:
         return await self.state.updates.poll(p.get("offset", 0), limit, timeout)
 
     async def set_webhook(self, p: dict[str, Any]) -> Described:
-        """Stores the webhook (updates then stay queued; nothing is pushed to the URL)."""
+        """Stores the webhook; `LocalBotApi.deliver_webhooks` then pushes updates to it."""
         url = p.get("url", "")
         if not url:
             return await self.delete_webhook(p)
@@ -97,6 +97,7 @@ class BotMethods:
             "url": url,
             "max_connections": min(max(p.get("max_connections", 40), 1), 100),
             **({"ip_address": p["ip_address"]} if "ip_address" in p else {}),
+            **({"secret_token": p["secret_token"]} if p.get("secret_token") else {}),
         }
         return Described(True, "Webhook is already set" if already else "Webhook was set")
 
@@ -114,7 +115,9 @@ class BotMethods:
             "pending_update_count": len(self.state.updates.updates),
         }
         if self.state.webhook is not None:
-            info.update(self.state.webhook)
+            info.update(
+                {k: v for k, v in self.state.webhook.items() if k != "secret_token"}
+            )  # Telegram never reveals the secret
             if self.state.updates.allowed:
                 info["allowed_updates"] = sorted(self.state.updates.allowed)
         return info

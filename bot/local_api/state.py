@@ -67,6 +67,14 @@ class UpdateQueue:
     def clear(self) -> None:
         self.updates.clear()
 
+    def remove(self, update_id: int) -> None:
+        """A webhook delivery succeeded: the update is confirmed."""
+        self.updates = [u for u in self.updates if u["update_id"] != update_id]
+
+    async def wait_for_any(self, check: Any) -> Any:
+        """Wait until `check()` returns something (no time limit)."""
+        return await self._signal.wait_for(check, None)  # type: ignore[arg-type]
+
     def close(self) -> None:
         """Release every long poll (server shutdown)."""
         self._closed = True

@@ -1,0 +1,126 @@
+"""Webhook mode: Telegram (or a load balancer in front of several replicas) posts updates to
+us. Every replica is stateless: conversation state, processed updates and owed messages live
+in the database, so any replica can take any update.
+
+Routes: POST <path of WEBHOOK_URL> (the secret-token header is checked in constant time: wrong
+or missing → 403, logged), GET /healthz (database reachable → 200, else 503).
+Shutdown is graceful: the listener closes first, then updates already accepted are handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings
+from bot.runtime import Runtime
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_TIMEOUT = 3.0
+
+
+def webhook_path(settings: Settings) -> str:
+    return urlsplit(settings.webhook_url or "").path or "/"
+
+
+def make_web_app(application: Application, settings: Settings) -> web.Application:
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    runtime: Runtime = application.bot_data["runtime"]
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook call with a wrong or missing secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json(loads=json.loads)
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400, text="bad update")
+        if update is None:
+            return web.Response(status=400, text="bad update")
+        await application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def health(_request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), runtime.db.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as error:  # any failure means "not healthy"
+            log.warning("health check: database unreachable: %r", error)
+            return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post(webhook_path(settings), receive)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, *, register_webhook: bool = True
+) -> AsyncIterator[Application]:
+    """Migrate, start the bot and the HTTP listener; on exit stop listening, then let the
+    accepted updates finish, then stop the bot."""
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise ConfigError(
+            "El modo webhook necesita WEBHOOK_URL (https://…) y WEBHOOK_SECRET "
+            "(letras, números, _ y -)."
+        )
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        application = build_application(settings, db)
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+            if register_webhook:
+                await application.bot.set_webhook(
+                    settings.webhook_url,
+                    secret_token=settings.webhook_secret.get_secret_value(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            await application.start()
+            runner = web.AppRunner(
+                make_web_app(application, settings), access_log=None, shutdown_timeout=5
+            )
+            await runner.setup()
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            log.info("webhook listening on %s:%s", settings.host, settings.port)
+            try:
+                yield application
+            finally:
+                await runner.cleanup()  # no new updates; requests in progress are answered
+                await application.stop()  # the accepted updates are handled first
+        finally:
+            await application.shutdown()
+    finally:
+        await db.dispose()
+
+
+async def run_webhook_until_signal(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with serving(settings):
+        await stop.wait()

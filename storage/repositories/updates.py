@@ -1,0 +1,34 @@
+"""Processed updates: the record that makes handling an update idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ProcessedUpdate
+
+
+async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
+    """Record `key` in this transaction; False when it was already recorded. A concurrent
+    claim of the same key (another replica) waits for the first transaction and then loses."""
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ProcessedUpdate).values(key=key, at=now).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def one_at_a_time(session: AsyncSession, telegram_id: int) -> None:
+    """On PostgreSQL, hold a per-person lock until this transaction ends, so that replicas
+    handle one person's updates one after another, as a single process does. (SQLite has a
+    single writer anyway.)"""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(telegram_id)))
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < before))
+    return result.rowcount or 0

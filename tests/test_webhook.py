@@ -1,0 +1,146 @@
+"""Webhook mode over real HTTP: the secret-token check, /healthz, an update delivered twice
+having its effects once, graceful shutdown, and two replicas behind one URL on one database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.webhook import SECRET_HEADER, serving
+from storage.models import Person as PersonRow
+from storage.models import ProcessedUpdate, Question
+from tests.chat import Person
+from tests.conftest import ADMIN_ID, TOKEN
+from tests.helpers import register
+from tests.postgres import _free_port
+
+SECRET = "minka-webhook-secret_1"
+
+
+def webhook_settings(api: LocalBotApi, database_url: str, port: int) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api.base_url,
+        database_url=database_url,
+        bot_admin_ids=frozenset({ADMIN_ID}),
+        outbox_interval_seconds=3600,
+        webhook_url="https://minka.example.org/telegram",
+        webhook_secret=SECRET,
+        host="127.0.0.1",
+        port=port,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def replicas(
+    api: LocalBotApi, database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[list[str]]:
+    """Minka in webhook mode (`count` replicas on the same database); yields their URLs."""
+    count = getattr(request, "param", 1)
+    urls = []
+    async with AsyncExitStack() as stack:
+        for number in range(count):
+            port = _free_port()
+            settings = webhook_settings(api, database_url, port)
+            await stack.enter_async_context(serving(settings, register_webhook=number == 0))
+            urls.append(f"http://127.0.0.1:{port}")
+        api.deliver_webhooks([f"{url}/telegram" for url in urls])
+        yield urls
+
+
+async def test_secret_health_and_a_conversation(api: LocalBotApi, replicas: list[str]) -> None:
+    (url,) = replicas
+    async with aiohttp.ClientSession() as http:
+        update = {
+            "update_id": 999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 5, "type": "private"},
+                "text": "hola",
+            },
+        }
+        async with http.post(f"{url}/telegram", json=update) as response:
+            assert response.status == 403
+        headers = {SECRET_HEADER: "wrong"}
+        async with http.post(f"{url}/telegram", json=update, headers=headers) as response:
+            assert response.status == 403
+        headers = {SECRET_HEADER: SECRET}
+        async with http.post(f"{url}/telegram", data=b"{not json", headers=headers) as response:
+            assert response.status == 400
+        async with http.get(f"{url}/healthz") as response:
+            assert response.status == 200
+            assert await response.json() == {"status": "ok", "database": "ok"}
+    ana = Person(api, 1001, "Ana", last_name="Quispe")
+    greeting, notice = await ana.say("/start", 2)
+    assert "Minka" in greeting.text and "Acepto" in notice.button_texts()[0]
+
+
+async def test_an_update_delivered_twice_has_its_effects_once(
+    api: LocalBotApi, replicas: list[str], database_url: str
+) -> None:
+    ana = Person(api, 1001, "Ana", last_name="Quispe")
+    await register(ana)
+    (url,) = replicas
+    update = {
+        "update_id": 5000,
+        "message": {
+            "message_id": 4000,
+            "date": 1790000000,
+            "chat": {"id": ana.id, "type": "private", "first_name": "Ana"},
+            "from": {"id": ana.id, "is_bot": False, "first_name": "Ana"},
+            "text": "¿Qué es el REINFO?",
+        },
+    }
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):  # as Telegram does when the first answer was too slow
+            async with http.post(
+                f"{url}/telegram", json=update, headers={SECRET_HEADER: SECRET}
+            ) as response:
+                assert response.status == 200
+    await asyncio.sleep(1.0)
+    answers = [e for e in api.drain(ana.id) if e.method == "sendMessage"]
+    texts = [event.text for event in answers]
+    assert any(text.startswith("¿Qué es el REINFO?") for text in texts)
+    assert len(texts) == len(set(texts)) == 2  # the glossary entry and the article, once each
+    from storage.db import Database
+
+    db = Database(database_url)
+    async with db.session() as session:
+        questions = await session.scalar(select(func.count()).select_from(Question))
+        processed = await session.scalar(
+            select(func.count())
+            .select_from(ProcessedUpdate)
+            .where(ProcessedUpdate.key.startswith("5000:"))
+        )
+    await db.dispose()
+    assert questions == 1 and processed == 1
+
+
+@pytest.mark.parametrize("replicas", [2], indirect=True)
+async def test_two_replicas_share_conversations(
+    api: LocalBotApi, replicas: list[str], database_url: str
+) -> None:
+    """Registration's steps land on alternate replicas; nothing is lost or done twice."""
+    people = [Person(api, 2000 + n, f"Persona{n}") for n in range(3)]
+    for person in people:
+        await register(person, region="Piura")
+    from storage.db import Database
+
+    db = Database(database_url)
+    async with db.session() as session:
+        registered = await session.scalar(
+            select(func.count()).select_from(PersonRow).where(PersonRow.registered_at.is_not(None))
+        )
+    await db.dispose()
+    assert registered == 3
+    targets = {target for _id, target, _status in api._pusher.deliveries}  # type: ignore[union-attr]
+    assert len(targets) == 2  # both replicas took part
