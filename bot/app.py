@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot import outbox
 from bot.config import ConfigError, Settings
+from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.updates import PerUserUpdateProcessor
@@ -42,7 +44,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .rate_limiter(PriorityRateLimiter())
-        .concurrent_updates(PerUserUpdateProcessor(64))
+        .concurrent_updates(processor := PerUserUpdateProcessor(64))
         .post_init(_announce_commands)
         .build()
     )
@@ -50,6 +52,7 @@ def build_application(
         settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load()
     )
     handlers.register(application)
+    processor.on_flood = lambda update: flood_notice(application, update, settings)
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(
         outbox.job,
@@ -59,6 +62,23 @@ def build_application(
     )
     application.job_queue.run_repeating(_prune_updates, interval=3600, first=60, name="prune")
     return application
+
+
+async def flood_notice(application: Application, update: Update, settings: Settings) -> None:
+    """Tell someone who sends too much, once, to wait (their extra updates are dropped)."""
+    user = update.effective_user
+    language = user.language_code if user and user.language_code == "en" else settings.bot_locale
+    text = translator(language, settings.timezone).gettext(
+        "You are sending many messages in a row. Please wait a moment, then try again."
+    )
+    log.info("flood from user %s: updates dropped for a while", user.id if user else None)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await application.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as error:
+        log.warning("could not send the flood notice: %s", error)
 
 
 async def _prune_updates(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,26 +1,95 @@
 """Concurrency for incoming updates: different people are served at the same time, while one
-person's updates are handled strictly in order (a double tap must not race with itself)."""
+person's updates are handled strictly in order (a double tap must not race with itself); and
+a person flooding Minka is slowed down before their updates take any resources."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
-from collections.abc import Awaitable
+from collections import deque
+from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+FLOOD_LIMIT = 20  # updates from one person...
+FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
+
+
+class Verdict(Enum):
+    PASS = "pass"
+    WARN = "warn"  # the first update over the limit: drop it and say "wait a moment" once
+    DROP = "drop"
+
+
+class FloodGuard:
+    """A sliding window of arrival times per person (every arrival counts, so someone who keeps
+    hammering stays held back until they pause)."""
+
+    def __init__(
+        self,
+        limit: int = FLOOD_LIMIT,
+        window: float = FLOOD_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit, self.window, self._clock = limit, window, clock
+        self._arrivals: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+        self._checks = 0
+
+    def check(self, user_id: int) -> Verdict:
+        now = self._clock()
+        arrivals = self._arrivals.setdefault(user_id, deque())
+        while arrivals and arrivals[0] <= now - self.window:
+            arrivals.popleft()
+        arrivals.append(now)
+        self._checks += 1
+        if self._checks % 1000 == 0:
+            self._forget_quiet(now)
+        if len(arrivals) <= self.limit:
+            self._warned.discard(user_id)
+            return Verdict.PASS
+        if user_id in self._warned:
+            return Verdict.DROP
+        self._warned.add(user_id)
+        return Verdict.WARN
+
+    def _forget_quiet(self, now: float) -> None:
+        """Keep memory bounded: drop people with no arrival inside the window."""
+        quiet = [
+            uid
+            for uid, times in self._arrivals.items()
+            if not times or times[-1] <= now - self.window
+        ]
+        for user_id in quiet:
+            del self._arrivals[user_id]
+            self._warned.discard(user_id)
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, max_concurrent_updates: int = 64, guard: FloodGuard | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.guard = guard or FloodGuard()
+        # Set by the application: tells a flooding person, once, to wait a moment.
+        self.on_flood: Callable[[Update], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             await coroutine
+            return
+        verdict = self.guard.check(user.id)
+        if verdict is not Verdict.PASS:
+            # Dropped before waiting for the person's turn, so a flood never holds the slots
+            # other people's updates need.
+            if asyncio.iscoroutine(coroutine):
+                coroutine.close()
+            if verdict is Verdict.WARN and self.on_flood is not None:
+                await self.on_flood(update)  # type: ignore[arg-type]
             return
         lock = self._locks.get(user.id)
         if lock is None:

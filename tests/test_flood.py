@@ -1,0 +1,40 @@
+"""Anti-flood: more than 20 updates in 10 seconds from one person get one polite notice and
+the rest are dropped, while other people are served as usual."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.local_api import LocalBotApi
+from bot.updates import FloodGuard, Verdict
+from tests.chat import Person
+
+NOTICE = (
+    "Está enviando muchos mensajes seguidos. Espere un momento, por favor, y vuelva a intentarlo."
+)
+
+
+async def test_a_flood_is_cut_with_one_notice_and_others_are_served(
+    api: LocalBotApi, ana: Person
+) -> None:
+    luis = Person(api, 1002, "Luis")
+    for _ in range(30):
+        await api.send_message(ana.id, "/ayuda")
+    await asyncio.sleep(0.2)
+    (help_text,) = await luis.say("/ayuda")  # not held up behind Ana's flood
+    assert "/temas" in help_text.text
+    await asyncio.sleep(2.0)
+    texts = [event.text for event in api.drain(ana.id) if event.method == "sendMessage"]
+    assert texts.count(NOTICE) == 1
+    assert len([text for text in texts if text != NOTICE]) == 20
+
+
+def test_the_window_slides() -> None:
+    now = [0.0]
+    guard = FloodGuard(limit=3, window=10.0, clock=lambda: now[0])
+    assert [guard.check(1) for _ in range(3)] == [Verdict.PASS] * 3
+    assert guard.check(1) is Verdict.WARN
+    assert guard.check(1) is Verdict.DROP
+    assert guard.check(2) is Verdict.PASS  # someone else
+    now[0] = 10.5  # every earlier arrival has left the window
+    assert guard.check(1) is Verdict.PASS
