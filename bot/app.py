@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import FloodGuard, PerUserUpdateProcessor
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
@@ -44,7 +44,11 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .rate_limiter(PriorityRateLimiter())
-        .concurrent_updates(processor := PerUserUpdateProcessor(64))
+        .concurrent_updates(
+            processor := PerUserUpdateProcessor(
+                64, FloodGuard(settings.flood_limit, settings.flood_window_seconds)
+            )
+        )
         .post_init(_announce_commands)
         .build()
     )

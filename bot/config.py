@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     bot_locale: str = "es"
     outbox_interval_seconds: float = Field(default=5.0, gt=0)
     log_format: Literal["text", "json"] = "text"
+    # Anti-flood: more than FLOOD_LIMIT updates from one person in FLOOD_WINDOW_SECONDS are
+    # dropped (with one notice).
+    flood_limit: int = Field(default=20, ge=1)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
     # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
     webhook_url: str | None = None

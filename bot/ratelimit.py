@@ -5,17 +5,18 @@ broadcast that queues thousands of calls makes a person who asks a question wait
 of them (the known trap). Here replies to people take the next free slot at once; owed
 messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
 slots nobody is waiting for. A 429 is honoured: wait `retry_after`, retry a bounded number
-of times."""
+of times; so are transient failures of replies (5xx, dropped connections), with backoff."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 # Calls that put something in a chat; answerCallbackQuery, getUpdates and the like are free.
@@ -30,6 +31,14 @@ LIMITED = frozenset(
         "forwardMessage",
     }
 )
+
+
+# Calls whose repetition changes nothing (the same edit, the same answer to a button).
+IDEMPOTENT = frozenset(
+    {"editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "setMyCommands"}
+)
+BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
+log = logging.getLogger(__name__)
 
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
@@ -96,4 +105,19 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 value = error.retry_after
                 seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
                 await asyncio.sleep(seconds + 0.1)
+            except NetworkError as error:
+                if not urgent or attempt == self._max_retries or not transient(error, endpoint):
+                    raise
+                log.warning("%s failed (%s); retrying", endpoint, error.message)
+                await asyncio.sleep(BACKOFF * 2**attempt)
         raise AssertionError("unreachable")
+
+
+def transient(error: NetworkError, endpoint: str) -> bool:
+    """Worth repeating: a 5xx or a connection that failed (Telegram did nothing), or a timeout
+    of a call that is harmless to repeat. A timed-out send may already have arrived, so it is
+    not repeated: better one apology than a message twice. (Owed messages are not retried
+    here: the outbox has its own bookkeeping of what may have been sent.)"""
+    if isinstance(error, TimedOut):
+        return endpoint in IDEMPOTENT
+    return type(error) is NetworkError  # not BadRequest, Forbidden, Conflict...

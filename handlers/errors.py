@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, TelegramError
@@ -15,6 +16,14 @@ from storage.repositories import people
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+
+def database_down(error: BaseException | None) -> bool:
+    """The database could not be reached (a restart, a network cut): the transaction was
+    rolled back, so the person only needs to try again."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,6 +53,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(
             update.effective_chat.id,
             t.gettext(
+                "I cannot reach my database right now, so nothing was saved. Please try again "
+                "in a minute."
+            )
+            if database_down(error)
+            else t.gettext(
                 "Sorry, something went wrong on my side. It has been recorded; please try "
                 "again in a moment."
             ),

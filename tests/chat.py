@@ -40,10 +40,10 @@ class Person:
     async def replies(self, count: int, timeout: float = 5.0) -> list[BotEvent]:
         return [await self.reply(timeout) for _ in range(count)]
 
-    async def say(self, text: str, count: int = 1) -> list[BotEvent]:
+    async def say(self, text: str, count: int = 1, *, timeout: float = 5.0) -> list[BotEvent]:
         """Send `text` and collect Minka's next `count` actions in this chat."""
         await self.send(text)
-        return await self.replies(count)
+        return await self.replies(count, timeout)
 
     async def press(self, event: BotEvent, label: str) -> dict:
         """Press the button whose label contains `label` on that message; returns the answer

@@ -83,6 +83,7 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
         database_url=database_url,
         bot_admin_ids=frozenset({ADMIN_ID}),
         outbox_interval_seconds=3600,  # tests run the scheduler themselves, at chosen times
+        flood_limit=10_000,  # tests play people faster than any person; test_flood lowers it
         _env_file=None,
     )
 

@@ -65,6 +65,10 @@ class PostgresServer:
             "UTF8",
             "--locale=C",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the (initialised) server again, e.g. after `pause`."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -80,6 +84,10 @@ class PostgresServer:
             "-w",
             "start",
         )
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (an outage the bot must survive)."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "stop")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.updates import FloodGuard, Verdict
 from tests.chat import Person
@@ -12,6 +15,12 @@ from tests.chat import Person
 NOTICE = (
     "Está enviando muchos mensajes seguidos. Espere un momento, por favor, y vuelva a intentarlo."
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Production's limit: 20 updates in 10 seconds."""
+    return settings.model_copy(update={"flood_limit": 20})
 
 
 async def test_a_flood_is_cut_with_one_notice_and_others_are_served(
