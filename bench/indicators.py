@@ -1,6 +1,6 @@
 """The seven indicators on a year of a large programme: time per indicator and per report.
 
-    python -m bench.indicators [--people 100000] [--db PATH] [--keep] [--queries]
+    python -m bench.indicators [--people 100000] [--db PATH] [--keep] [--queries] [--postgres]
 
 Seeds a synthetic database (see `bench.seed_indicators`; every count scales with --people)
 in a child process, then, for 2026-01-01..2026-12-31, times each indicator function on its
@@ -9,7 +9,13 @@ all regions and for Puno. Targets: each indicator ≤ 2 s, the whole report ≤ 
 
 --db PATH reuses the database at PATH when it exists (else seeds it there and keeps it);
 without it the database lives in a temporary folder, removed unless --keep. --queries lists,
-per indicator, the slowest SQL statements and SQLite's plan for them.
+per indicator, the slowest SQL statements and their plan (SQLite's EXPLAIN QUERY PLAN,
+PostgreSQL's EXPLAIN ANALYZE).
+
+--postgres then starts a throwaway PostgreSQL server as the tests do, migrates a database there,
+copies every row of the SQLite database into it (see `bench.postgres_copy`), runs the same
+timings against it and prints them next to SQLite's, checks that both computed the same figures,
+and stops the server, deleting its data folder.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select, text
 
+from bench import postgres_copy
 from bench.seed_indicators import BASE_PEOPLE, seed
 from bot.i18n import translator
 from storage.db import Database
@@ -53,6 +60,7 @@ MODULES = {
 }
 PACKAGE = "bot.services.indicators"  # imported late: while a module is missing, it cannot be
 Fn = Callable[[Any], Awaitable[Any]]
+Scopes = dict[str | None, dict[str, float]]  # seconds per indicator (and report) per scope
 
 
 def load_indicators() -> tuple[list[Fn], list[str], Any]:
@@ -122,12 +130,16 @@ class Statements:
 
 async def explain(database: Database, slowest: list[tuple[float, str, Any]]) -> None:
     async with database.engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
         for seconds, sql, params in slowest:
             print(f"    {seconds:6.2f} s  {' '.join(sql.split())[:400]}")
-            raw = await connection.get_raw_connection()
-            cursor = await raw.driver_connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            for row in await cursor.fetchall():
-                print(f"             plan: {row[-1]}")
+            if database.engine.dialect.name == "postgresql":  # asyncpg: $1 placeholders
+                plan = [row[0] for row in await raw.fetch(f"EXPLAIN ANALYZE {sql}", *params)]
+            else:
+                cursor = await raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                plan = [row[-1] for row in await cursor.fetchall()]
+            for line in plan:
+                print(f"             plan: {line}")
 
 
 async def time_scope(
@@ -138,8 +150,9 @@ async def time_scope(
     outputs: dict[str, Callable[..., Any]],
     region: str | None,
     statements: Statements | None,
-) -> dict[str, float]:
-    """Seconds per indicator, then for the report ('report', 'xlsx'), for one scope."""
+) -> tuple[dict[str, float], Any]:
+    """Seconds per indicator, then for the report ('report', 'xlsx'), for one scope; and the
+    report's indicators (None without the package), to compare across databases."""
     from bot.services.indicators.common import Query
 
     seconds: dict[str, float] = {}
@@ -163,7 +176,7 @@ async def time_scope(
                 print(f"  {function.__name__} ({region or 'all regions'}), slowest statements:")
                 await explain(database, slowest)
     if package is None:
-        return seconds
+        return seconds, None
     async with database.session() as session:
         started = time.perf_counter()
         now = datetime.now(UTC)
@@ -174,7 +187,13 @@ async def time_scope(
         arguments = (report, t)[: len(inspect.signature(output).parameters)]
         output(*arguments)
         seconds[key] = time.perf_counter() - started
-    return seconds
+    return seconds, report.indicators
+
+
+STATS_SQL = {
+    "sqlite": "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+    "postgresql": "SELECT count(*) FROM pg_stats WHERE schemaname = 'public'",
+}
 
 
 async def sanity(database: Database, period: Any) -> None:
@@ -189,14 +208,19 @@ async def sanity(database: Database, period: Any) -> None:
             )
         )
         first = await session.scalar(select(func.min(Workshop.starts_at)))
-        stats = await session.scalar(
-            text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        )
+        stats = await session.scalar(text(STATS_SQL[database.engine.dialect.name]))
     assert first is None or first.tzinfo is not None, "datetimes came back naive"
     print(
         f"Database: {people:,} people, {views:,} article views ({in_period:,} in {YEAR}), "
         f"first workshop {first:%Y-%m-%d %H:%M} UTC, ANALYZE statistics: {'yes' if stats else 'no'}"
     )
+    if database.engine.dialect.name == "postgresql":
+        async with database.session() as session:
+            settings = [
+                f"{name} {await session.scalar(text(f'SHOW {name}'))}"
+                for name in ("server_version", "shared_buffers", "work_mem")
+            ]
+        print(f"PostgreSQL: {', '.join(settings)}")
 
 
 def seed_child(path: Path, people: int) -> None:
@@ -220,55 +244,97 @@ def verdict(seconds: float, target: float) -> str:
     return "ok" if seconds <= target else "SLOW"
 
 
-def print_table(results: dict[str | None, dict[str, float]], functions: list[Fn]) -> None:
-    scopes = list(results)
-    names = [f.__name__ for f in functions]
-    header = "".join(f"{(s or 'all regions'):>14}" for s in scopes)
-    print(f"\n{'indicator':<24}{header}   target")
-    for name in names:
-        cells = "".join(f"{results[s].get(name, float('nan')):>12.2f} s" for s in scopes)
-        marks = "/".join(
-            verdict(results[s].get(name, float("nan")), INDICATOR_TARGET) for s in scopes
-        )
+def print_table(results: dict[str, Scopes], functions: list[Fn]) -> None:
+    """One column per database and scope; with several databases, a line naming each first."""
+    columns = [(base, scope) for base, scopes in results.items() for scope in scopes]
+    timed = {column: results[column[0]][column[1]] for column in columns}
+    print()
+    if len(results) > 1:
+        print(" " * 24 + "".join(f"{base:>{14 * len(results[base])}}" for base in results))
+    header = "".join(f"{(scope or 'all regions'):>14}" for _base, scope in columns)
+    print(f"{'indicator':<24}{header}   target")
+    nan = float("nan")
+    for name in (f.__name__ for f in functions):
+        cells = "".join(f"{timed[c].get(name, nan):>12.2f} s" for c in columns)
+        marks = "/".join(verdict(timed[c].get(name, nan), INDICATOR_TARGET) for c in columns)
         print(f"{name:<24}{cells}   ≤ {INDICATOR_TARGET:.0f} s: {marks}")
-    if "report" not in results[scopes[0]]:
+    first = timed[columns[0]]
+    if "report" not in first:
         print("(no whole report: the indicators package does not import yet)")
         return
-    timed = results[scopes[0]]
     labels = {"report": "build_report", "xlsx": "XLSX writer", "charts": "chart PNGs"}
     for key, label in labels.items():
-        if key in timed:
-            print(f"{label:<24}" + "".join(f"{results[s][key]:>12.2f} s" for s in scopes))
+        if key in first:
+            print(f"{label:<24}" + "".join(f"{timed[c][key]:>12.2f} s" for c in columns))
     totals = [("whole report", ("report", "xlsx"))]
-    if "charts" in timed:
+    if "charts" in first:
         totals.append(("+ chart PNGs", ("report", "xlsx", "charts")))  # as /indicadores
     for label, keys in totals:
-        sums = {s: sum(results[s].get(key, 0.0) for key in keys) for s in scopes}
-        cells = "".join(f"{sums[s]:>12.2f} s" for s in scopes)
-        marks = "/".join(verdict(sums[s], REPORT_TARGET) for s in scopes)
+        sums = {c: sum(timed[c].get(key, 0.0) for key in keys) for c in columns}
+        cells = "".join(f"{sums[c]:>12.2f} s" for c in columns)
+        marks = "/".join(verdict(sums[c], REPORT_TARGET) for c in columns)
         print(f"{label:<24}{cells}   ≤ {REPORT_TARGET:.0f} s: {marks}")
-    if "xlsx" not in timed:
+    if "xlsx" not in first:
         print("(whole report without the XLSX writer: it does not import yet)")
 
 
-async def run(path: Path, queries: bool) -> None:
-    database = Database(f"sqlite+aiosqlite:///{path}")
-    try:
-        functions, missing, package = load_indicators()
-        period = importlib.import_module(f"{PACKAGE}.common").Period.year(YEAR)
-        await sanity(database, period)
+class Suite:
+    """What is timed: the indicators (as far as they exist), the package and its outputs."""
+
+    def __init__(self) -> None:
+        self.functions, missing, self.package = load_indicators()
         for name in missing:
             print(f"! missing indicator: {name}")
-        outputs = load_outputs() if package is not None else {}
-        statements = Statements(database) if queries else None
-        results: dict[str | None, dict[str, float]] = {}
-        for region in (None, REGION):
-            results[region] = await time_scope(
-                database, period, functions, package, outputs, region, statements
-            )
-        print_table(results, functions)
-    finally:
-        await database.dispose()
+        self.outputs = load_outputs() if self.package is not None else {}
+        self.period = importlib.import_module(f"{PACKAGE}.common").Period.year(YEAR)
+
+    async def run(self, url: str, queries: bool) -> tuple[Scopes, dict[str | None, Any]]:
+        """Seconds per scope, and each scope's report (None without the package)."""
+        database = Database(url)
+        try:
+            await sanity(database, self.period)
+            statements = Statements(database) if queries else None
+            results: Scopes = {}
+            reports: dict[str | None, Any] = {}
+            for region in (None, REGION):
+                results[region], reports[region] = await time_scope(
+                    database, self.period, self.functions, self.package, self.outputs, region,
+                    statements,
+                )  # fmt: skip
+            return results, reports
+        finally:
+            await database.dispose()
+
+
+def compare(first: dict[str | None, Any], second: dict[str | None, Any]) -> None:
+    """Both databases must give the very same figures (titles, tables, charts, headlines)."""
+    if any(report is None for report in (*first.values(), *second.values())):
+        return
+    differing = [
+        f"{one.title} ({region or 'all regions'})"
+        for region in first
+        for one, other in zip(first[region], second[region], strict=True)
+        if one != other
+    ]
+    print(f"! figures differ on PostgreSQL: {'; '.join(differing)}" if differing else
+          "Same figures on SQLite and PostgreSQL (every indicator, both scopes)")  # fmt: skip
+
+
+def on_postgres(path: Path, suite: Suite, queries: bool) -> tuple[Scopes, dict[str | None, Any]]:
+    """Copy the SQLite database into a throwaway server and time the same things there."""
+    with postgres_copy.server() as server:
+        copy = postgres_copy.Copy(path, server)
+        started = time.perf_counter()
+        asyncio.run(copy.run())
+        elapsed = time.perf_counter() - started
+        rows = sum(copy.counts.values())
+        print(f"\nCopied {rows:,} rows into PostgreSQL in {elapsed:.1f} s (server {server.root}):")
+        print(copy.summary())
+        started = time.perf_counter()
+        timings = asyncio.run(suite.run(copy.url, queries))
+        print(f"PostgreSQL timings took {time.perf_counter() - started:.1f} s")
+    print(f"PostgreSQL stopped; {server.root} deleted")
+    return timings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="base a reutilizar (o a crear y conservar)")
     parser.add_argument("--keep", action="store_true", help="conserva la base temporal")
     parser.add_argument("--queries", action="store_true", help="consultas más lentas y su plan")
+    parser.add_argument(
+        "--postgres", action="store_true", help="copia la base a PostgreSQL y mide también allí"
+    )
     args = parser.parse_args(argv)
     folder = None if args.db else Path(tempfile.mkdtemp(prefix="minka-indicators-"))
     path: Path = args.db or Path(str(folder)) / "indicators.sqlite3"
@@ -295,11 +364,25 @@ def main(argv: list[str] | None = None) -> int:
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
                 return 1
+        suite = Suite()
         started = time.perf_counter()
-        asyncio.run(run(path, args.queries))
-        print(f"\nTimings took {time.perf_counter() - started:.1f} s")
+        results, reports = {}, {}
+        results["SQLite"], reports["SQLite"] = asyncio.run(
+            suite.run(f"sqlite+aiosqlite:///{path}", args.queries)
+        )
+        print(f"SQLite timings took {time.perf_counter() - started:.1f} s")
+        if args.postgres:
+            try:
+                results["PostgreSQL"], reports["PostgreSQL"] = on_postgres(
+                    path, suite, args.queries
+                )
+            except RuntimeError as error:  # no PostgreSQL binaries, or it did not start
+                print(f"! PostgreSQL: {error}")
+        print_table(results, suite.functions)
+        if "PostgreSQL" in reports:
+            compare(reports["SQLite"], reports["PostgreSQL"])
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"Peak RSS: {own:.0f} MiB (indicators and report)", end="")
+        print(f"\nPeak RSS: {own:.0f} MiB (indicators and report)", end="")
         seeder_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"; seeding process {seeder_rss:.0f} MiB" if seeding else "")
     finally:
