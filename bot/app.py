@@ -43,7 +43,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
-        .rate_limiter(PriorityRateLimiter())
+        .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
         .concurrent_updates(
             processor := PerUserUpdateProcessor(
                 64, FloodGuard(settings.flood_limit, settings.flood_window_seconds)

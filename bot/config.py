@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Anti-flood: more than FLOOD_LIMIT updates from one person in FLOOD_WINDOW_SECONDS are
     # dropped (with one notice).
+    # Telegram's limit for the whole bot is about 30 messages per second.
+    rate_limit_per_second: float = Field(default=29.5, gt=0)
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the

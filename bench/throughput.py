@@ -1,0 +1,354 @@
+"""End-to-end capacity of one Minka process, next to the framework's ceiling.
+
+    python -m bench.throughput [--updates 10000] [--users 40] [--no-postgres]
+
+The local Bot API server runs here; Minka (`python -m bot run`) and a bare python-telegram-bot
+echo bot (`bench.echo_bot`) run as their own processes against it, one after the other. `users`
+simulated officials act in a closed loop (each waits for Minka's answer before the next
+action): 70 % free-text questions, 20 % menu buttons, 10 % meeting RSVPs. Printed: updates per
+second, p50/p99 latency (from sending an update to the last message it causes), the ratio to
+the echo bot, and Minka's resident memory after start and after all updates. Telegram's own
+limit (about 30 messages per second per bot) is lifted on both sides here: this measures what
+the process can handle, not what Telegram lets through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from sqlalchemy import insert
+
+from bot.local_api import LocalBotApi
+from bot.services import meetings
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Person
+from storage.types import utcnow
+
+TOKEN = "555000222:BENCHthroughputBENCHthroughput12"
+FIRST_ID = 20_000_000
+MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
+
+
+def _questions() -> list[str]:
+    entries = yaml.safe_load(Path(__file__).with_name("search_eval.yaml").read_text())
+    return [e["q"] for e in entries if e["expected"] != "none"][:40]
+
+
+QUESTIONS = _questions()
+
+
+@dataclass
+class Actor:
+    user_id: int
+    menu_id: int = 0
+    invitation_id: int = 0
+    meeting_id: int = 0
+    menu_state: str = "main"
+    rsvp: str = "no"
+    latencies: list[float] = field(default_factory=list)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def seed(url: str, api: LocalBotApi, users: int) -> int:
+    db = Database(url)
+    await upgrade(db.engine)
+    now = utcnow()
+    rows = [
+        {
+            "telegram_id": FIRST_ID + n,
+            "telegram_name": f"Persona {n}",
+            "full_name": f"Persona {n}",
+            "region_code": "puno" if n % 2 else "piura",
+            "sex": "female" if n % 2 else "male",
+            "role": "official",
+            "locale": "es",
+            "consent_at": now,
+            "registered_at": now,
+            "active": True,
+            "created_at": now,
+        }
+        for n in range(users + 1)
+    ]
+    async with db.session() as session:
+        await session.execute(insert(Person), rows)
+    async with db.session() as session:
+        meeting, _invited = await meetings.create(
+            session,
+            title="Coordinación MINEM–GR",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=2),
+            audience=meetings.Audience(everyone=True),
+            offsets=[],
+            now=now,
+        )
+    await db.dispose()
+    for n in range(users + 1):
+        api.add_user(FIRST_ID + n, f"Persona {n}")
+        api.open_chat(FIRST_ID + n)  # they wrote to Minka before: invitations can reach them
+    return meeting.id
+
+
+def start(module: list[str], api: LocalBotApi, url: str, log: Path | None) -> asyncio.Future:
+    """Start a bot process; with no `log` its output (JSON lines) is piped to us."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        DATABASE_URL=url,
+        OUTBOX_INTERVAL_SECONDS="5",  # production default: due reminders checked every 5 s
+        FLOOD_LIMIT="1000000",
+        RATE_LIMIT_PER_SECOND="100000",
+        LOG_FORMAT="json",
+    )
+    profile = os.environ.get("BENCH_PROFILE")  # a file: run the bot under cProfile
+    if profile and module[-1] == "run":
+        module = ["-m", "cProfile", "-o", profile, *module]
+    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
+        sys.executable,
+        *module,
+        env=env,
+        stdout=log.open("ab") if log else asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+class Completions:
+    """Reads Minka's JSON log: "update handled" (written once every reply of the update has
+    been sent) tells when the update a person is waiting for is done."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, asyncio.Future[None]] = {}
+        self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
+
+    async def follow(self, stream: asyncio.StreamReader, log: Path) -> None:
+        with log.open("ab") as copy:
+            while line := await stream.readline():
+                copy.write(line)
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("message") == "update handled":
+                    handler = entry.get("handler", "?")
+                    self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
+                    future = self.waiting.pop(entry.get("user_id"), None)
+                    if future is not None and not future.done():
+                        future.set_result(None)
+
+    def expect(self, user_id: int) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting[user_id] = future
+        return future
+
+
+async def act(
+    api: LocalBotApi, actor: Actor, kind: str, done: Completions, rng: random.Random
+) -> None:
+    finished = done.expect(actor.user_id)
+    started = time.perf_counter()
+    if kind == "question":
+        await api.send_message(actor.user_id, rng.choice(QUESTIONS))
+    elif kind == "menu":
+        data = "menu:help" if actor.menu_state == "main" else "menu:main"
+        actor.menu_state = "help" if data == "menu:help" else "main"
+        await api.press_button(actor.user_id, actor.menu_id, data)
+    else:
+        actor.rsvp = "yes" if actor.rsvp == "no" else "no"
+        await api.press_button(
+            actor.user_id, actor.invitation_id, f"mt:{actor.meeting_id}:{actor.rsvp}"
+        )
+    await asyncio.wait_for(finished, 60)
+    actor.latencies.append(time.perf_counter() - started)
+    api.drain(actor.user_id)
+
+
+async def prepare(api: LocalBotApi, actor: Actor, meeting_id: int, done: Completions) -> None:
+    actor.meeting_id = meeting_id
+    while not actor.invitation_id:
+        event = await api.next_event(actor.user_id, timeout=60)
+        if any(
+            f"mt:{meeting_id}:" in str(b.get("callback_data")) for r in event.buttons for b in r
+        ):
+            actor.invitation_id = event.message_id or 0
+    await api.next_event(actor.user_id, timeout=60)  # the .ics that follows
+    finished = done.expect(actor.user_id)
+    await api.send_message(actor.user_id, "/menu")
+    actor.menu_id = (await api.next_event(actor.user_id, timeout=60)).message_id or 0
+    await asyncio.wait_for(finished, 60)
+
+
+async def run_minka(url: str, users: int, updates: int, workdir: Path) -> dict[str, float]:
+    async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
+        meeting_id = await seed(url, api, users)
+        process = await start(["-m", "bot", "run"], api, url, None)
+        done = Completions()
+        assert process.stdout is not None
+        reader = asyncio.create_task(done.follow(process.stdout, workdir / "minka.log"))
+        try:
+            actors = [Actor(FIRST_ID + n) for n in range(users)]
+            await asyncio.gather(*(prepare(api, actor, meeting_id, done) for actor in actors))
+            rss_start, cpu_start, wall_start = (
+                rss_mib(process.pid),
+                cpu_seconds(process.pid),
+                time.perf_counter(),
+            )
+            result = await load(api, actors, updates, done)
+            result["cpu"] = (cpu_seconds(process.pid) - cpu_start) / (
+                time.perf_counter() - wall_start
+            )
+            result.update(rss_start=rss_start, rss_end=rss_mib(process.pid))
+            for handler, values in sorted(done.durations.items()):
+                values.sort()
+                print(
+                    f"  inside Minka, {handler:<16} n={len(values):<5} "
+                    f"p50 {values[len(values) // 2]:.0f} ms, max {values[-1]:.0f} ms",
+                    file=sys.stderr,
+                )
+            return result
+        finally:
+            process.terminate()
+            await process.wait()
+            await reader
+
+
+async def load(
+    api: LocalBotApi, actors: list[Actor], updates: int, done: Completions
+) -> dict[str, float]:
+    remaining = [updates]
+    kinds, weights = zip(*MIX, strict=True)
+
+    async def user_loop(actor: Actor, seed: int) -> None:
+        rng = random.Random(seed)
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            await act(api, actor, rng.choices(kinds, weights)[0], done, rng)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user_loop(actor, n) for n, actor in enumerate(actors)))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(value for actor in actors for value in actor.latencies)
+    return {
+        "rate": len(latencies) / elapsed,
+        "p50": 1000 * statistics.median(latencies),
+        "p99": 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)],
+        "updates": len(latencies),
+    }
+
+
+async def run_echo(users: int, updates: int, workdir: Path) -> dict[str, float]:
+    async with LocalBotApi(token=TOKEN, bot_username="echo_bench_bot") as api:
+        url = f"sqlite+aiosqlite:///{workdir / 'unused.sqlite3'}"
+        process = await start(["-m", "bench.echo_bot"], api, url, workdir / "echo.log")
+        try:
+            actors = []
+            for n in range(users):
+                api.add_user(FIRST_ID + n, f"Persona {n}")
+                actor = Actor(FIRST_ID + n)
+                await api.send_message(actor.user_id, "hola")
+                actor.menu_id = (await api.next_event(actor.user_id, timeout=60)).message_id or 0
+                actors.append(actor)
+            remaining = [updates]
+
+            async def user_loop(actor: Actor, seed: int) -> None:
+                rng = random.Random(seed)
+                while remaining[0] > 0:
+                    remaining[0] -= 1
+                    started = time.perf_counter()
+                    if rng.random() < 0.7:
+                        await api.send_message(actor.user_id, "que es el reinfo")
+                    else:
+                        await api.press_button(actor.user_id, actor.menu_id, "echo")
+                    await api.next_event(actor.user_id, timeout=60)
+                    actor.latencies.append(time.perf_counter() - started)
+
+            started, cpu_start = time.perf_counter(), cpu_seconds(process.pid)
+            await asyncio.gather(*(user_loop(actor, n) for n, actor in enumerate(actors)))
+            elapsed = time.perf_counter() - started
+            cpu = (cpu_seconds(process.pid) - cpu_start) / elapsed
+            latencies = sorted(v for actor in actors for v in actor.latencies)
+            return {
+                "rate": len(latencies) / elapsed,
+                "p50": 1000 * statistics.median(latencies),
+                "p99": 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)],
+                "updates": len(latencies),
+                "rss_start": float("nan"),
+                "rss_end": rss_mib(process.pid),
+                "cpu": cpu,
+            }
+        finally:
+            process.terminate()
+            await process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Capacidad de un proceso de Minka")
+    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, dict[str, float]]] = []
+    with tempfile.TemporaryDirectory(prefix="minka-throughput-") as tmp:
+        workdir = Path(tmp)
+        rows.append(
+            ("echo bot (PTB ceiling)", asyncio.run(run_echo(args.users, args.updates, workdir)))
+        )
+        url = f"sqlite+aiosqlite:///{workdir / 'minka.sqlite3'}"
+        rows.append(
+            ("Minka, SQLite", asyncio.run(run_minka(url, args.users, args.updates, workdir)))
+        )
+        if not args.no_postgres:
+            from tests.postgres import start_server
+
+            server = start_server()
+            if isinstance(server, str):
+                print(f"PostgreSQL skipped: {server}")
+            else:
+                try:
+                    result = asyncio.run(
+                        run_minka(server.url("postgres"), args.users, args.updates, workdir)
+                    )
+                    rows.append(("Minka, PostgreSQL", result))
+                finally:
+                    server.stop()
+    ceiling = rows[0][1]["rate"]
+    print(f"{args.updates} updates, {args.users} people acting at once; mix {MIX}")
+    print(
+        f"{'':<24}{'updates/s':>10}{'vs echo':>9}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
+    )
+    for name, r in rows:
+        print(
+            f"{name:<24}{r['rate']:>10.1f}{r['rate'] / ceiling:>9.0%}{r['p50']:>8.1f}"
+            f"{r['p99']:>8.1f}{r['rss_start']:>10.0f}M{r['rss_end']:>8.0f}M{r['cpu']:>9.0%}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
