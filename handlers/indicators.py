@@ -26,7 +26,6 @@ from bot.services.indicators import build_report
 from bot.services.indicators.charts import chart_images
 from bot.services.indicators.common import Period
 from bot.services.indicators.render import summary_messages
-from bot.services.indicators.xlsx import report_xlsx
 from bot.services.roles import Role
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, rows
@@ -215,6 +214,8 @@ async def deliver(
         report = await build_report(
             session, period, region, t, runtime.clock.now(), progress=advance
         )
+    from bot.services.indicators.xlsx import report_xlsx  # openpyxl: loaded when first needed
+
     workbook = await asyncio.to_thread(report_xlsx, report, t)
     images = await asyncio.to_thread(chart_images, report, t)
     for text in summary_messages(report, t):

@@ -123,7 +123,7 @@ class SearchIndex:
         # "¿sigue vigente?" should not sink an otherwise clear match.
         self._unknown_idf = UNKNOWN_WEIGHT * max(self._idf.values(), default=1.0)
         self._vocabulary = vocabulary
-        self._spanish = spanish_words() - vocabulary
+        self._spanish = spanish_words()  # checked after the vocabulary: no copy needed
         self._by_sound: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._by_stem_sound: dict[str, str] = {}
