@@ -18,12 +18,30 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 
+# How an unreachable database shows in OperationalError (PostgreSQL restarting, a network
+# cut, SQLite's file locked or gone); "no such table" and the like are real faults.
+_UNREACHABLE = (
+    "connect",
+    "connection",
+    "server closed",
+    "terminat",
+    "shutting down",
+    "timeout",
+    "database is locked",
+    "unable to open",
+    "disk i/o",
+)
+
+
 def database_down(error: BaseException | None) -> bool:
     """The database could not be reached (a restart, a network cut): the transaction was
     rolled back, so the person only needs to try again."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError)
+    if isinstance(error, InterfaceError | OSError | TimeoutError):
+        return True
+    message = str(error).lower()
+    return isinstance(error, OperationalError) and any(sign in message for sign in _UNREACHABLE)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
