@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,31 @@ def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
 def esc(text: object) -> str:
     """Escape anything a person typed before it goes into an HTML message."""
     return html.escape(str(text), quote=False)
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def cut_html(text: str, limit: int = 4000) -> str:
+    """An HTML message cut to `limit` UTF-16 units (Telegram's measure) that stays valid: no
+    half tag or half entity (`&am`) at the cut, an ellipsis, and the tags open there closed."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            cut = text[: max(index - 1, 0)]  # room for the ellipsis
+            break
+    else:
+        return text
+    cut = re.sub(r"&[^;\s]*$", "", re.sub(r"<[^>]*$", "", cut))
+    still_open: list[str] = []
+    for tag in _TAG.finditer(cut):
+        name = tag.group(2).lower()
+        if not tag.group(1):
+            still_open.append(name)
+        elif name in still_open:
+            del still_open[len(still_open) - 1 - still_open[::-1].index(name)]
+    return cut + "…" + "".join(f"</{name}>" for name in reversed(still_open))
 
 
 @dataclass
@@ -165,17 +191,26 @@ class Ctx:
         except BadRequest as error:
             if "not modified" in error.message:
                 return  # the same button pressed twice: nothing to change
-            if "can't be edited" in error.message or "not found" in error.message:
-                await self._send(text, markup)  # too old to edit: answer with a fresh message
+            if any(reason in error.message.lower() for reason in _UNEDITABLE):
+                await self._send(text, markup)  # not editable: answer with a fresh message
                 return
             raise
 
 
+# Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
+# photo, under a forged button) and Minka cannot change that.
+_UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
+
+
 async def _ignore_unchanged(call: Awaitable[Any]) -> None:
+    """Change only the buttons; if that message cannot be edited any more, the buttons stay
+    as they were (the press was already answered)."""
     try:
         await call
     except BadRequest as error:
-        if "not modified" not in error.message:
+        if "not modified" not in error.message and not any(
+            reason in error.message.lower() for reason in _UNEDITABLE
+        ):
             raise
 
 
@@ -183,6 +218,10 @@ def update_key(update: Update) -> str:
     """The update id plus a digest of its content: a repeat has both, a reused id does not."""
     content = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False)
     return f"{update.update_id}:{hashlib.sha256(content.encode()).hexdigest()[:32]}"
+
+
+class _Duplicate(Exception):
+    """This update was already handled (by this process or another replica)."""
 
 
 def make_callback(
@@ -210,38 +249,54 @@ def make_callback(
 
     async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
         runtime = runtime_of(context)
-        async with runtime.db.session() as session:
-            await updates.one_at_a_time(session, user.id)
-            if not await updates.claim(session, update_key(update), runtime.clock.now()):
-                log.info("duplicate update %s ignored", update.update_id)
-                return
-            person = await people.get(session, user.id)
-            if person is not None and _stale(person, user):
-                await people.touch(
-                    session, user.id, username=user.username, telegram_name=user.full_name
-                )
-            role = effective_role(
-                user.id, person.role if person else None, runtime.settings.bot_admin_ids
-            )
-            language = person.locale if person else runtime.settings.bot_locale
-            ctx = Ctx(
-                update=update,
-                context=context,
-                session=session,
-                settings=runtime.settings,
-                user=user,
-                person=person,
-                role=role,
-                t=translator(language, runtime.settings.timezone),
-                args=list(context.args or []),
-            )
-            if required is not None and not await authorize(
-                session, telegram_id=user.id, role=role, required=required, action=action
-            ):
-                refuse(ctx, required)
-            else:
-                await handler(ctx)
+        try:
+            async with runtime.db.session() as session:
+                await updates.one_at_a_time(session, user.id)
+                ctx = await _run(update, context, user, session, runtime)
+                # Recorded last, in the same transaction as the handler's effects: a repeat
+                # of this update rolls back everything it did and sends nothing, and the
+                # write lock (SQLite) is taken only for the end of the transaction.
+                if not await updates.claim(session, update_key(update), runtime.clock.now()):
+                    raise _Duplicate
+        except _Duplicate:
+            log.info("duplicate update %s ignored", update.update_id)
+            return
         await ctx.deliver()
+
+    async def _run(
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        user: User,
+        session: AsyncSession,
+        runtime: Runtime,
+    ) -> Ctx:
+        person = await people.get(session, user.id)
+        if person is not None and _stale(person, user):
+            await people.touch(
+                session, user.id, username=user.username, telegram_name=user.full_name
+            )
+        role = effective_role(
+            user.id, person.role if person else None, runtime.settings.bot_admin_ids
+        )
+        language = person.locale if person else runtime.settings.bot_locale
+        ctx = Ctx(
+            update=update,
+            context=context,
+            session=session,
+            settings=runtime.settings,
+            user=user,
+            person=person,
+            role=role,
+            t=translator(language, runtime.settings.timezone),
+            args=list(context.args or []),
+        )
+        if required is not None and not await authorize(
+            session, telegram_id=user.id, role=role, required=required, action=action
+        ):
+            refuse(ctx, required)
+        else:
+            await handler(ctx)
+        return ctx
 
     callback.__name__ = getattr(handler, "__name__", action)
     return callback

@@ -25,7 +25,7 @@ from bot.services.cases import (
 from bot.services.roles import Role, allows
 from handlers import case_form
 from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import cases as repo
@@ -223,21 +223,21 @@ async def on_button(ctx: Ctx) -> None:
         return
     action = ctx.data[1] if len(ctx.data) > 1 else ""
     arguments = ctx.data[2:]
-    number = arguments[0] if arguments and arguments[0].isdigit() else None
+    number = as_number(arguments[0]) if arguments else None
     if action == "menu":
         _menu(ctx, edit=True)
     elif action == "new":
         await case_form.NEW_CASE.begin(ctx)
     elif action == "mine" and number is not None:
-        await show_list(ctx, "mine", int(number))
+        await show_list(ctx, "mine", number)
     elif action == "regions" and number is not None:
         if not allows(ctx.role, Role.COORDINATOR):
             ctx.toast(_("Only coordinators can do that."), alert=True)
             return
-        await show_list(ctx, "regions", int(number))
+        await show_list(ctx, "regions", number)
     elif action in ("view", "cancel", "status", "step", "setstep") and number is not None:
         try:
-            case = await rules.visible(ctx.session, int(number), viewer(ctx))
+            case = await rules.visible(ctx.session, number, viewer(ctx))
         except NotAllowed as error:
             ctx.toast(_(error.message), alert=True)
             return

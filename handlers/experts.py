@@ -13,9 +13,9 @@ from telegram.error import TelegramError
 from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
-from handlers.base import Ctx, esc
+from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import toolkit as usage
 from storage.repositories.conversations import clear_state, get_state, set_state
@@ -28,8 +28,8 @@ ANSWER_MAX = 3500  # leaves room for the quoted question within Telegram's 4096
 async def on_ask(ctx: Ctx) -> None:
     """ask:<question id>: the asker sends their question to the specialists."""
     _ = ctx._
-    argument = ctx.data[1] if len(ctx.data) > 1 else ""
-    if not argument.isdigit():
+    question_id = as_number(ctx.data[1]) if len(ctx.data) > 1 else None
+    if question_id is None:
         ctx.toast(_("That button is no longer valid."))
         return
     if ctx.person is None:
@@ -42,7 +42,7 @@ async def on_ask(ctx: Ctx) -> None:
         )
         return
     try:
-        escalation_id = await toolkit.escalate(ctx.session, ctx.person, int(argument))
+        escalation_id = await toolkit.escalate(ctx.session, ctx.person, question_id)
     except PermissionError:
         ctx.toast(_("That button is no longer valid."))
         return
@@ -86,18 +86,18 @@ async def on_button(ctx: Ctx) -> None:
     """ex:ans:<escalation id> | ex:cancel"""
     _ = ctx._
     action = ctx.data[1] if len(ctx.data) > 1 else ""
-    argument = ctx.data[2] if len(ctx.data) > 2 else ""
+    escalation_id = as_number(ctx.data[2]) if len(ctx.data) > 2 else None
     if action == "cancel":
         await clear_state(ctx.session, ctx.user.id)
         ctx.show(_("Answer cancelled. The question is still pending."))
         return
-    if action != "ans" or not argument.isdigit():
+    if action != "ans" or escalation_id is None:
         ctx.toast(_("That button is no longer valid."))
         return
     if ctx.person is None:
         ctx.toast(_("To answer questions, first register with /start."), alert=True)
         return
-    item = await usage.get_escalation(ctx.session, int(argument))
+    item = await usage.get_escalation(ctx.session, escalation_id)
     if item is None or item.status != "pending":
         ctx.toast(_("This question has already been answered."), alert=True)
         return
@@ -165,7 +165,7 @@ async def my_questions_command(ctx: Ctx) -> None:
         else:
             status = _("Pending")
         blocks.append(f"❓ {esc(item.text)}\n<i>{when}</i>\n{status}")
-    ctx.reply("\n\n".join(blocks)[:4000])
+    ctx.reply(cut_html("\n\n".join(blocks)))
 
 
 FEATURE = Feature(

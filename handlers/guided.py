@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.services.dates import parse_datetime, parse_end
 from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button, page_bounds, rows
+from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.questions import pager
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.regions import RegionRecord, get_region, list_regions
@@ -212,9 +212,10 @@ class GuidedForm:
                 )
             return moment.isoformat(), None
         if step.kind == "number":
-            if not value.isdigit() or not 1 <= int(value) <= 10000:
+            amount = as_number(value)
+            if amount is None or not 1 <= amount <= 10000:
                 return None, _("Please write a whole number, or press «Skip».")
-            return int(value), None
+            return amount, None
         if step.kind == "region":
             match = match_region(value, await _regions(ctx, step))
             if match.region is None:
@@ -246,8 +247,9 @@ class GuidedForm:
             await clear_state(ctx.session, ctx.user.id)
             await self.on_confirm(ctx, data)
             return
-        if action == "page" and argument.isdigit() and self.step(state.step).kind == "region":
-            await self.ask(ctx, self.step(state.step), page=int(argument), edit=True, data=data)
+        page = as_number(argument)
+        if action == "page" and page is not None and self.step(state.step).kind == "region":
+            await self.ask(ctx, self.step(state.step), page=page, edit=True, data=data)
             return
         if action != state.step:
             ctx.toast(_("That button is no longer valid."))

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton
 
 MAX_CALLBACK_BYTES = 64  # Bot API: callback_data is 1-64 bytes
 MAX_LABEL_CHARS = 48  # longer labels are cut by phones anyway
+MAX_NUMBER = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -17,6 +18,16 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     if len(label) > MAX_LABEL_CHARS:
         label = label[: MAX_LABEL_CHARS - 1] + "…"
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def as_number(text: str) -> int | None:
+    """An id or page number read from callback data (or typed), or None. Forged data can hold
+    anything: only ASCII digits count ("²".isdigit() is true but int() refuses it), and only
+    numbers a database id column holds (a larger one makes the query fail)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    value = int(text)
+    return value if value <= MAX_NUMBER else None
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:

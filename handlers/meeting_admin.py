@@ -11,12 +11,11 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services import meetings as rules
 from bot.services.meeting_report import Counts, MeetingReport, build_report
-from bot.services.meeting_xlsx import report_xlsx
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
-from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button, page_bounds
+from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.keyboards import as_number, button, page_bounds
 from handlers.qr import send_qr
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
@@ -71,7 +70,7 @@ def report_text(ctx: Ctx, report: MeetingReport) -> str:
             )
     if report.agreements:
         lines += ["", "<b>" + _("Agreements") + "</b>", esc(report.agreements)]
-    return "\n".join(lines)[:4000]
+    return cut_html("\n".join(lines))
 
 
 def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
@@ -111,7 +110,7 @@ async def meeting_command(ctx: Ctx) -> None:
                 f"{ctx.t.datetime(meeting.starts_at)}{mark}"
             )
         lines.append(_("Write /reunion CODE to see one."))
-        ctx.reply("\n".join(lines)[:4000])
+        ctx.reply(cut_html("\n".join(lines)))
         return
     meeting = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
     if meeting is None:
@@ -158,11 +157,8 @@ async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
     action = parts[0] if parts else ""
-    meeting = (
-        await repo.get(ctx.session, int(parts[1]))
-        if len(parts) > 1 and parts[1].isdigit()
-        else None
-    )
+    numbers = [as_number(part) for part in parts[1:]]
+    meeting = await repo.get(ctx.session, numbers[0]) if numbers and numbers[0] else None
     if meeting is None:
         ctx.toast(_("That button is no longer valid."))
         return
@@ -173,6 +169,8 @@ async def on_button(ctx: Ctx) -> None:
         report = await build_report(ctx.session, meeting.id)
         assert report is not None
         ctx.toast(_("Preparing the file…"))
+        from bot.services.meeting_xlsx import report_xlsx  # openpyxl: loaded when first needed
+
         ctx.document(
             f"reunion-{meeting.code}.xlsx", report_xlsx(report, ctx.t), caption=esc(meeting.title)
         )
@@ -184,17 +182,19 @@ async def on_button(ctx: Ctx) -> None:
             title=esc(meeting.title), code=meeting.code
         )
         send_qr(ctx, link, caption, f"reunion-{meeting.code}.png")
-    elif action == "att" and len(parts) == 3 and parts[2].isdigit():
-        await _attendance(ctx, meeting, int(parts[2]))
-    elif action == "tog" and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
-        invitation = await repo.invitation(ctx.session, meeting.id, int(parts[2]))
+    elif action == "att" and len(numbers) == 2 and numbers[1] is not None:
+        await _attendance(ctx, meeting, numbers[1])
+    elif action == "tog" and len(numbers) == 3 and None not in numbers:
+        person_id, page = numbers[1], numbers[2]
+        assert person_id is not None and page is not None
+        invitation = await repo.invitation(ctx.session, meeting.id, person_id)
         if invitation is None:
             ctx.toast(_("That button is no longer valid."))
             return
         await repo.mark_attended(
-            ctx.session, meeting.id, int(parts[2]), None if invitation.attended_at else now
+            ctx.session, meeting.id, person_id, None if invitation.attended_at else now
         )
-        await _attendance(ctx, meeting, int(parts[3]))
+        await _attendance(ctx, meeting, page)
     elif action == "agr":
         await set_state(ctx.session, ctx.user.id, AGREEMENTS_FORM, "text", {"meeting": meeting.id})
         ctx.reply(

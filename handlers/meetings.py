@@ -19,7 +19,7 @@ from bot.services import meetings as rules
 from bot.services.ics import meeting_ics
 from bot.services.meetings import KINDS, Rsvp
 from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
@@ -199,10 +199,11 @@ async def on_rsvp(ctx: Ctx) -> None:
     """mt:<meeting>:yes|no|delegate|skip"""
     _ = ctx._
     parts = ctx.data[1:]
-    if len(parts) != 2 or not parts[0].isdigit():
+    meeting_id = as_number(parts[0]) if len(parts) == 2 else None
+    if meeting_id is None:
         ctx.toast(_("That button is no longer valid."))
         return
-    meeting_id, answer = int(parts[0]), parts[1]
+    answer = parts[1]
     person_id = ctx.person.id if ctx.person else None
     status, meeting = await rules.can_answer(
         ctx.session, meeting_id, person_id, ctx.runtime.clock.now()

@@ -9,7 +9,7 @@ from bot.services.roles import ROLE_LABELS
 from handlers import registration
 from handlers.base import Ctx, esc
 from handlers.consent import ask_consent
-from handlers.keyboards import button, rows
+from handlers.keyboards import as_number, button, rows
 from handlers.questions import (
     FIELD_LABELS,
     POSITION_SKIPPED,
@@ -96,8 +96,8 @@ async def on_button(ctx: Ctx) -> None:
         await profile.set_language(ctx.session, ctx.user.id, argument)
         await _reload(ctx)
         await show_profile(ctx, edit=True)
-    elif action == "page" and argument.isdigit() and await _editing(ctx) == "region":
-        await ask(ctx, "prof", "region", page=int(argument), edit=True)
+    elif action == "page" and as_number(argument) is not None and await _editing(ctx) == "region":
+        await ask(ctx, "prof", "region", page=as_number(argument) or 0, edit=True)
     elif action in STEPS and await _editing(ctx) == action:
         value: str | None = argument
         if action == "name" and argument == "tg":

@@ -7,7 +7,7 @@ from bot.services.profile import SUMMARY, InvalidAnswer
 from bot.services.workshops import DEEP_LINK_PREFIX
 from handlers import menu
 from handlers.base import Ctx, esc
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.questions import (
     POSITION_SKIPPED,
     answer_line,
@@ -60,8 +60,8 @@ async def on_button(ctx: Ctx) -> None:
     if current is None:
         ctx.toast(_("You are already registered. Use /perfil to change your data."))
         return
-    if action == "page" and current == "region" and argument.isdigit():
-        await ask(ctx, "reg", "region", page=int(argument), edit=True)
+    if action == "page" and current == "region" and as_number(argument) is not None:
+        await ask(ctx, "reg", "region", page=as_number(argument) or 0, edit=True)
         return
     if action == "back" and argument == current:
         await continue_at(ctx, await profile.go_back(ctx.session, ctx.user.id, current), edit=True)

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from bot.i18n import N_
 from bot.services import toolkit
 from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import button, page_bounds, rows
+from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from knowledge.base import KnowledgeBase
@@ -245,8 +245,8 @@ async def on_button(ctx: Ctx) -> None:
     action, args = (ctx.data[1] if len(ctx.data) > 1 else ""), ctx.data[2:]
     if action == "topics":
         show_topics(ctx, edit=True)
-    elif action == "t" and len(args) == 2 and args[1].isdigit():
-        view = topic_view(ctx, args[0], int(args[1]))
+    elif action == "t" and len(args) == 2 and as_number(args[1]) is not None:
+        view = topic_view(ctx, args[0], as_number(args[1]) or 0)
         if view is None:
             ctx.toast(_("That topic no longer exists."))
             show_topics(ctx, edit=True)
@@ -257,7 +257,7 @@ async def on_button(ctx: Ctx) -> None:
         await toolkit.view(ctx.session, ctx.person, article.id, "browse")
         show_article(ctx, article, edit=True)
     elif action == "u" and len(args) >= 2 and args[0] in kit.articles and args[1] in ("0", "1"):
-        question_id = int(args[2]) if len(args) > 2 and args[2].isdigit() else None
+        question_id = as_number(args[2]) if len(args) > 2 else None
         useful = args[1] == "1"
         await toolkit.feedback(ctx.session, ctx.person, args[0], useful, question_id)
         ctx.toast(_("Thank you for your feedback!"))

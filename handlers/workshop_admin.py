@@ -15,10 +15,9 @@ from bot.services import workshops as rules
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
-from bot.services.workshop_xlsx import report_xlsx
-from handlers.base import Ctx, esc
+from handlers.base import Ctx, cut_html, esc
 from handlers.guided import GuidedForm, Step
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import workshops as repo
@@ -172,7 +171,7 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
     if report.comments:
         lines += ["", _("<b>Comments</b>")]
         lines += [f"• {esc(comment)}" for comment in report.comments[:20]]
-    return "\n".join(lines)[:4000]
+    return cut_html("\n".join(lines))
 
 
 async def all_workshops_lines(ctx: Ctx, limit: int = 30) -> list[str]:
@@ -223,8 +222,8 @@ async def on_report_button(ctx: Ctx) -> None:
     """ws:xlsx:<workshop> | ws:qr:<workshop>"""
     _ = ctx._
     action = ctx.data[1] if len(ctx.data) > 1 else ""
-    argument = ctx.data[2] if len(ctx.data) > 2 else ""
-    workshop = await repo.get(ctx.session, int(argument)) if argument.isdigit() else None
+    workshop_id = as_number(ctx.data[2]) if len(ctx.data) > 2 else None
+    workshop = await repo.get(ctx.session, workshop_id) if workshop_id is not None else None
     if workshop is None:
         ctx.toast(_("That button is no longer valid."))
         return
@@ -232,6 +231,8 @@ async def on_report_button(ctx: Ctx) -> None:
         report = await build_report(ctx.session, workshop.id)
         assert report is not None
         ctx.toast(_("Preparing the file…"))
+        from bot.services.workshop_xlsx import report_xlsx  # openpyxl: loaded when first needed
+
         ctx.document(
             f"taller-{workshop.code}.xlsx", report_xlsx(report, ctx.t), caption=esc(workshop.title)
         )

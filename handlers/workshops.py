@@ -18,9 +18,9 @@ from bot.services import workshops as rules
 from bot.services.roles import Role, allows
 from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
 from bot.services.workshops import CanRate, CheckIn
-from handlers.base import Ctx, Keyboard, esc
+from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.consent import ask_consent
-from handlers.keyboards import button
+from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from handlers.workshop_admin import all_workshops_lines
 from storage.repositories import workshops as repo
@@ -143,10 +143,10 @@ async def needs_registration(ctx: Ctx, code: str) -> None:
 async def on_rate(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
-    if not parts or not parts[0].isdigit():
+    workshop_id = as_number(parts[0]) if parts else None
+    if workshop_id is None:
         ctx.toast(_("That button is no longer valid."))
         return
-    workshop_id = int(parts[0])
     can, workshop = await rules.can_rate(
         ctx.session, ctx.person, workshop_id, ctx.runtime.clock.now()
     )
@@ -270,7 +270,7 @@ async def workshops_command(ctx: Ctx) -> None:
         lines += [_line(ctx, w) for w in attended] or [_("None yet.")]
     if allows(ctx.role, Role.COORDINATOR):
         lines += ["", *await all_workshops_lines(ctx)]
-    ctx.reply("\n".join(lines)[:4000])
+    ctx.reply(cut_html("\n".join(lines)))
 
 
 def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:

@@ -229,3 +229,15 @@ async def test_export_includes_cases_workshops_and_meetings(ana: Chatter, runtim
     assert registered["descripcion"] == "Charla en Ananea" and registered["region"] == "puno"
     assert exported["casos"]["cambios"][0]["nota"] == "Visita"
     assert exported["talleres"] == [] and exported["reuniones"] == []
+
+
+async def test_a_button_under_a_document_is_answered_with_a_new_message(
+    ana: Chatter, bot: Settings
+) -> None:
+    """Telegram cannot turn a document into a text message: a (forged) button under the data
+    export gets its answer as a new message, not an error."""
+    await register(ana)
+    _intro, document = await ana.say("/mis_datos", 2)
+    await ana.press_forged(document, "menu:main")
+    menu = await ana.reply()
+    assert menu.method == "sendMessage" and "Menú principal" in menu.text

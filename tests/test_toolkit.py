@@ -192,3 +192,34 @@ async def test_unanswered_questions_report(ana: Chatter, bot: Settings) -> None:
     assert lines[0].split()[0] == "2" and "partido" in lines[0]
     assert any("reinfo" in line for line in lines)
     assert any("dni" in line for line in lines)
+
+
+async def test_forged_feedback_marks_no_one_elses_question(
+    api: LocalBotApi, ana: Chatter, bot: Settings
+) -> None:
+    """«¿Le fue útil?» forged with someone else's question id records Ana's opinion of the
+    article only; a press under a message that is gone is answered all the same."""
+    luis = Chatter(api, 1002, "Luis", last_name="Mamani")
+    await register(ana)
+    await luis.say("cuanto se paga de derecho de vijencia por ectarea")
+    (answer,) = await ana.say("/buscar plaso de la formalisacion")
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            theirs = await session.scalar(select(Question.id).order_by(Question.id))
+        thanks = await ana.press_forged(answer, f"kb:u:formalizacion-plazos:0:{theirs}")
+        assert thanks["text"] == "¡Gracias por su opinión!"
+        async with db.session() as session:
+            assert (await session.get(Question, theirs)).useful is None  # type: ignore[union-attr]
+            feedback = await session.scalar(select(ArticleFeedback))
+            assert feedback is not None and feedback.question_id is None
+    finally:
+        await db.dispose()
+    assert (await ana.reply()).method == "editMessageReplyMarkup"
+    chat = {"id": ana.id, "first_name": "Ana", "type": "private"}
+    gone = {"message_id": 9999, "from": api.bot_user, "chat": chat, "date": 1, "text": "…"}
+    query = {"id": "77", "from": ana.user, "chat_instance": "1", "message": gone}
+    await api.send_update({"callback_query": {**query, "data": "kb:u:formalizacion-plazos:1"}})
+    assert (await api.callback_answer("77"))["text"] == "¡Gracias por su opinión!"
+    (menu,) = await ana.say("/menu")  # no apology in between: the lost edit is no error
+    assert "Menú principal" in menu.text

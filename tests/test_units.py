@@ -12,10 +12,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, translator
+from bot.local_api.entities import utf16_len
+from bot.local_api.html_parser import parse_html
 from bot.services.profile import InvalidAnswer, validate_name, validate_position
 from bot.services.regions import match_region, normalize
 from bot.services.roles import Role, allows, effective_role
-from handlers.keyboards import button
+from handlers.base import cut_html, esc
+from handlers.keyboards import as_number, button
 from storage.repositories.regions import RegionRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +95,28 @@ def test_callback_data_limit_is_enforced() -> None:
     assert button("x", "a" * 64).callback_data == "a" * 64
     with pytest.raises(ValueError, match="1-64 bytes"):
         button("x", "ñ" * 33)
+
+
+def test_numbers_in_callback_data() -> None:
+    """Forged data can carry anything: only what an id column holds is a number."""
+    assert as_number("42") == 42 and as_number("007") == 7 and as_number("0") == 0
+    assert as_number(str(2**31 - 1)) == 2**31 - 1
+    for forged in ("", "-1", "²", "١٢", "𝟙", " 1", "+1", "1e3", "9" * 60, str(2**31)):
+        assert as_number(forged) is None, forged
+
+
+@pytest.mark.parametrize("limit", [50, 333, 4000])
+def test_long_html_is_cut_into_valid_html(limit: int) -> None:
+    """A long list (e.g. /mis_preguntas with escaped questions) cut at any point stays valid
+    Telegram HTML: no half «&amp;» or half tag, the open tags closed."""
+    text = "<b>Mis preguntas</b>\n" + "\n".join(
+        f"❓ {esc('a & <b>x</b> 👩🏽‍🌾' * 40)}\n<i>{n}</i>" for n in range(40)
+    )
+    for end in range(limit - 12, limit):  # wherever the cut falls
+        cut = cut_html(text[: end + 3000], limit)
+        plain, _entities = parse_html(cut, lambda _id: None)
+        assert utf16_len(plain) <= limit and cut.count("…") == 1
+    assert cut_html("<b>short</b>", limit) == "<b>short</b>"
 
 
 def test_spanish_catalog_is_complete() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from typing import Any
 
 import aiohttp
 import pytest
@@ -37,6 +38,20 @@ def webhook_settings(api: LocalBotApi, database_url: str, port: int) -> Settings
         port=port,
         _env_file=None,
     )
+
+
+def message_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    """A private message from Ana, as Telegram posts it to a webhook."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1790000000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ana"},
+            "text": text,
+        },
+    }
 
 
 @pytest.fixture
@@ -90,16 +105,7 @@ async def test_an_update_delivered_twice_has_its_effects_once(
     ana = Person(api, 1001, "Ana", last_name="Quispe")
     await register(ana)
     (url,) = replicas
-    update = {
-        "update_id": 5000,
-        "message": {
-            "message_id": 4000,
-            "date": 1790000000,
-            "chat": {"id": ana.id, "type": "private", "first_name": "Ana"},
-            "from": {"id": ana.id, "is_bot": False, "first_name": "Ana"},
-            "text": "¿Qué es el REINFO?",
-        },
-    }
+    update = message_update(5000, ana.id, "¿Qué es el REINFO?")
     async with aiohttp.ClientSession() as http:
         for _ in range(2):  # as Telegram does when the first answer was too slow
             async with http.post(
@@ -144,3 +150,24 @@ async def test_two_replicas_share_conversations(
     assert registered == 3
     targets = {target for _id, target, _status in api._pusher.deliveries}  # type: ignore[union-attr]
     assert len(targets) == 2  # both replicas took part
+
+
+async def test_shutdown_finishes_the_updates_already_accepted(
+    api: LocalBotApi, database_url: str
+) -> None:
+    ana = Person(api, 1001, "Ana", last_name="Quispe")
+    api.open_chat(ana.id)  # she wrote before; this update comes straight to the webhook
+    port = _free_port()
+    update = message_update(7000, ana.id, "/ayuda")
+    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    async with (
+        serving(webhook_settings(api, database_url, port)),
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"http://127.0.0.1:{port}/telegram", json=update, headers={SECRET_HEADER: SECRET}
+        ) as response,
+    ):
+        assert response.status == 200
+        # SIGTERM would end the block here, right after the update was accepted.
+    (reply,) = [e for e in api.drain(ana.id) if e.method == "sendMessage"]
+    assert "/temas" in reply.text

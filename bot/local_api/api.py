@@ -166,8 +166,18 @@ class LocalBotApi:
         return copy.deepcopy(message)
 
     async def send_update(self, update: dict[str, Any]) -> int:
-        """Queue a raw update; an ``update_id`` is assigned when missing."""
-        return self._state.updates.push(copy.deepcopy(update))
+        """Queue a raw update; an ``update_id`` is assigned when missing. A callback or inline
+        query in it can be answered once, as any query Telegram delivers (an ``id`` is
+        assigned when missing)."""
+        update = copy.deepcopy(update)
+        for kind, pending in (
+            ("callback_query", self._state.callback_queries),
+            ("inline_query", self._state.inline_queries),
+        ):
+            if isinstance(query := update.get(kind), dict):
+                query.setdefault("id", self._state.next_query_id())
+                pending[query["id"]] = PendingQuery(query["from"]["id"])
+        return self._state.updates.push(update)
 
     async def press_button(
         self, user_id: int, message_id: int, callback_data: str, *, chat_id: int | None = None
@@ -270,6 +280,11 @@ class LocalBotApi:
     def events(self) -> list[BotEvent]:
         """Every successful bot action that touched a chat, in order."""
         return self._events.all
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates the bot has not confirmed yet (by asking getUpdates for a later offset)."""
+        return len(self._state.updates.updates)
 
     @property
     def files(self) -> dict[str, bytes]:

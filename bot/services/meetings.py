@@ -109,7 +109,7 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
             audience.institutions.add(institution_names[value.lower()])
         elif kind == "rol" and value.lower() in role_names:
             audience.roles.add(role_names[value.lower()].value)
-        elif kind == "id" and value.isdigit():
+        elif kind == "id" and value.isascii() and value.isdigit() and len(value) <= 15:
             audience.telegram_ids.add(int(value))
         else:
             raise AudienceError(

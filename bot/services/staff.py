@@ -38,7 +38,7 @@ async def grant_role(
 async def resolve_target(session: AsyncSession, text: str) -> int | None:
     """A numeric Telegram id, or the id of a known person by @username."""
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 15:  # Telegram ids fit in 52 bits
         return int(text)
     if text.startswith("@") and len(text) > 1:
         person = await people.find_by_username(session, text[1:])

@@ -57,6 +57,12 @@ async def feedback(
     useful: bool,
     question_id: int | None,
 ) -> None:
+    """A Sí/No on an article; on the answer to one of the person's own questions, it also
+    marks that question (someone else's question id, from a forged button, is ignored)."""
+    if question_id is not None:
+        question = await toolkit.question_text(session, question_id)
+        if question is None or question[1] != _person_id(person):
+            question_id = None
     await toolkit.record_feedback(
         session,
         article_id=article_id,

@@ -18,12 +18,12 @@ from bot.services.indicators.common import Indicator, Kind, Table
 from bot.services.spreadsheet import (
     AVERAGE_FORMAT,
     DECIMAL_FORMAT,
-    HEADER_FILL,
-    HEADER_FONT,
     MAX_WIDTH,
     MISSING,
     PERCENT_FORMAT,
+    bold,
     fit_columns,
+    style_header,
 )
 
 FORMATS = {
@@ -68,7 +68,7 @@ def _cover(sheet: Worksheet, report: Report, t: Translator) -> None:
         (_("Small cells"), _("Averages and shares resting on fewer than 3 people show «—»")),
     ):
         sheet.append([label, value])
-        sheet.cell(sheet.max_row, 1).font = HEADER_FONT
+        bold(sheet.cell(sheet.max_row, 1))
     sheet.append([])
     sheet.append([_("No."), _("Indicator"), _("Definition"), _("Sheet")])
     header_row = sheet.max_row  # (an empty row does not count in max_row: read it after)
@@ -98,7 +98,7 @@ def _indicator_sheet(sheet: Worksheet, indicator: Indicator, t: Translator) -> N
     row = 3  # rows are counted here: openpyxl's max_row rescans the sheet on every call
     for number, table in enumerate(indicator.tables, start=1):
         title = sheet.cell(row + 1, 1, table.title)
-        title.font = HEADER_FONT
+        bold(title)
         header_row = row + 2
         first_header = first_header or header_row
         _write_table(sheet, table, header_row)
@@ -136,7 +136,7 @@ def _as_table(sheet: Worksheet, header_row: int, columns: int, rows: int, name: 
     """Style the header and make the block an Excel table (filter buttons, stripes)."""
     for index in range(1, columns + 1):
         cell = sheet.cell(header_row, index)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        style_header(cell)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     last = f"{get_column_letter(columns)}{header_row + max(rows, 1)}"
     if rows == 0:

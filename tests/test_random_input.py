@@ -1,0 +1,205 @@
+"""A storm of random updates against the running Minka, through the local Bot API server.
+
+An official (Ana, Puno) and a stranger who never accepted the notice send batches of random
+updates: texts with emoji, right-to-left and zero-width characters, 4,096-character messages,
+HTML and Markdown injection, SQL-looking text, unknown commands and real commands with junk
+arguments, stale, forged and malformed button presses (real prefixes with other people's ids,
+odd or very long data, pressed in groups, on inline or inaccessible messages), edited messages,
+messages in groups, and stickers, photos, voice notes and documents where text was expected.
+The world they storm is seeded in tests/storm.py; tests/storm_updates.py delivers the updates.
+
+After each batch, once Minka is idle: no error was logged (an invalid HTML message would have
+been refused by the server and logged too), every press was answered, nothing typed reached a
+message unescaped (markers such as "<b>INJECT" never appear in what Minka sent), nothing was
+sent to anyone else, no row of anyone else changed, and Ana is still an official.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+from telegram.ext import Application
+
+import handlers
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.repositories import people
+from tests.storm import differences, seed, snapshot
+from tests.storm_updates import Storm
+
+EXAMPLES = 65  # batches of 20 to 60 updates: about 2,000 updates, 1 to 2 minutes
+MARKERS = ("<b>INJECT", "<i>INJECT", "<script", '<a href="javascript')
+PREFIXES = sorted({route.prefix for route in handlers.all_buttons()})
+COMMANDS = sorted(command.name for command in handlers.all_commands())
+REFS = [
+    *(f"@{kind}_{who}" for kind in ("case", "question", "escalation", "person", "tg")
+      for who in ("ana", "luis", "carla")),
+    *(f"@workshop_{name}" for name in ("piura", "puno", "future")),
+    "@meeting_piura", "@meeting_puno", "@broadcast",
+]  # fmt: skip
+CODES = ["@workshop_code_piura", "@workshop_code_puno", "@meeting_code_piura", "ZZZZZZ", ""]
+ACTIONS = [
+    "view", "status", "cancel", "step", "setstep", "mine", "regions", "menu", "new", "start",
+    "skip", "yes", "no", "delegate", "ans", "erase", "edit", "page", "back", "confirm",
+    "language", "a", "t", "u", "g", "gt", "topics", "main", "cases", "workshops", "meetings",
+    "profile", "help", "xlsx", "name", "region", "institution", "position", "sex", "overall",
+    "content", "usefulness", "kind", "province", "stratum", "description", "in_progress",
+    "resolved", "archived", "formalized", "reinfo", "en", "qu", "tg", "-", "0", "1", "5", "9",
+    "ambiente-mercurio", "formalizacion",
+]  # fmt: skip
+NUMBERS = ["0", "-1", "007", "99999", "9" * 20, "9" * 60, "²", "١٢", "𝟙", "1e3", " 1", "+1"]
+INJECTIONS = [
+    "<b>INJECT</b>", "<i>INJECT", "</a>", '<a href="javascript:alert(1)">x</a>', "<script>",
+    "&", "&amp;", "&#", "<", ">", "*_[", "`", "[x](tg://user?id=1002)", "'; DROP TABLE cases; --",
+    '" OR 1=1 --', "%s", "%(name)s", "{name}", "{0}", "{", "}", "\\",
+]  # fmt: skip
+UNICODE = ["👩🏽‍🌾", "⛏️", "🇵🇪", "مرحبا", "שלום", "\u202e", "\u200b", "\u200c\u200d", "\ufeff",
+           "e\u0301", "𝕄𝕚𝕟𝕜𝕒", "²", "١٢٣", "Ⅻ", "\n", " ", "\t"]  # fmt: skip
+WORDS = [
+    "Puno", "Piura", "Sí", "no", "REINFO", "Analista", "Gobierno Regional", "Mujer", "Omitir",
+    "2026-12-03 09:00", "13:00", "4h", "50", "Azángaro", "formalización", "¿Qué es el REINFO?",
+    "IGAFOM", "Carla Ríos", "Especialista legal", "ok",
+]  # fmt: skip
+
+fragment = st.one_of(
+    st.sampled_from(INJECTIONS + UNICODE + WORDS + REFS + NUMBERS),
+    st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=12),
+)
+short_text = st.lists(fragment, min_size=1, max_size=8).map("".join)
+long_text = st.builds(lambda piece: piece * 4096, st.sampled_from(["x", "&<", "👩🏽‍🌾", "ñ "]))
+texts = st.one_of(short_text, short_text, short_text, long_text)
+command_names = [*COMMANDS, "start", "foo", "Casos", "casos@minka_test_bot", "casos@otro_bot",
+                 "x" * 40, "start@minka_test_bot", "help"]  # fmt: skip
+payloads = st.builds(
+    "{}{}".format, st.sampled_from(["taller-", "reunion-"]), st.sampled_from(CODES)
+)
+commands = st.builds(
+    lambda name, args: f"/{name} {args}",
+    st.sampled_from(command_names),
+    st.one_of(short_text, payloads, st.just("")),
+)
+part = st.one_of(*(st.sampled_from(values) for values in (ACTIONS, REFS, NUMBERS)), fragment)
+callback_data = st.one_of(
+    st.builds(
+        lambda prefix, parts: ":".join([prefix, *parts]),
+        st.sampled_from([*PREFIXES, "", "zz", "CS", "cs "]),
+        st.lists(part, max_size=4),
+    ),
+    st.sampled_from(["", ":", "cs::", "x" * 64, "x" * 300, "cs:view:" + "9" * 56]),
+)
+who = st.sampled_from(["ana", "ana", "ana", "stranger"])
+chat = st.sampled_from(["private"] * 6 + ["group"])
+kinds = st.sampled_from(["sticker", "photo", "voice", "document", "location", "contact"])
+hows = st.sampled_from(
+    ["monkey"] * 4 + ["forged"] * 2 + ["raw", "inaccessible", "inline", "game", "group"]
+)
+text_update = st.tuples(st.just("text"), who, chat, texts)
+command_update = st.tuples(st.just("text"), who, chat, commands)
+press = st.tuples(st.just("press"), who, hows, callback_data, st.integers(0, 99))
+media = st.tuples(st.just("media"), who, chat, kinds, st.none() | texts)
+update = st.one_of(
+    *[text_update] * 4,
+    *[command_update] * 3,
+    st.tuples(st.just("edit"), who, texts),
+    *[media] * 2,
+    *[press] * 6,
+    st.just(("wait",)),
+)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: the storm is about Minka's handlers, not about the database engine."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'minka.sqlite3'}"
+
+
+@pytest.fixture
+async def storm(api: LocalBotApi, app: Application, runtime: Runtime) -> AsyncIterator[Storm]:
+    storm = Storm(api, app, await seed(api, app, runtime))
+    async with runtime.db.session() as session:
+        storm.before = await snapshot(session, storm.world)
+    started = time.monotonic()
+    yield storm
+    print(f"\nrandom input: {storm.sent} updates in {time.monotonic() - started:.0f} s")
+
+
+async def check(storm: Storm, records: list[logging.LogRecord]) -> None:
+    errors = [
+        f"{r.name}: {r.getMessage()}\n{logging.Formatter().formatException(r.exc_info)}"
+        if r.exc_info
+        else f"{r.name}: {r.getMessage()}"
+        for r in records
+        if r.levelno >= logging.ERROR
+    ]
+    assert not errors, "\n".join(errors)
+    for event in storm.api.events[storm.seen_events :]:
+        leaked = [marker for marker in MARKERS if marker in (event.html or "")]
+        assert not leaked, f"unescaped {leaked} in {event.method}: {event.html!r}"
+        assert event.chat_id not in storm.world.others_telegram, f"sent to others: {event}"
+    storm.seen_events = len(storm.api.events)
+    for query_id in storm.queries:
+        await storm.api.callback_answer(query_id, timeout=1)  # every press was answered
+    storm.queries.clear()
+    async with storm.runtime.db.session() as session:
+        assert differences(storm.before, await snapshot(session, storm.world)) == []
+        for user in storm.people.values():
+            person = await people.get(session, user["id"])
+            assert person is None or person.role == "official"
+
+
+FORGED = [
+    "cs:view:@case_luis", "cs:status:@case_luis:archived", "cs:setstep:@case_carla:formalized",
+    "cs:view:²", "cs:view:" + "9" * 56, "cs:mine:" + "9" * 30, "rate:@workshop_piura:overall:9",
+    "rate:@workshop_puno:overall:5", "rate:" + "9" * 40 + ":start", "mt:@meeting_piura:yes",
+    "mt:@meeting_puno:delegate", "mt:²:yes", "ask:@question_luis", "ask:" + "9" * 30,
+    "kb:u:ambiente-mercurio:0:@question_luis", "kb:u:ambiente-mercurio:1:" + "9" * 30,
+    "kb:t:formalizacion:" + "9" * 30, "ex:ans:@escalation_luis", "reg:page:" + "9" * 30,
+    "prof:page:" + "9" * 30, "nc:page:" + "9" * 30, "consent:yes:taller-@workshop_code_piura",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],  # every batch changes the world: no shrinking
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # one world for the whole storm, on purpose
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(batch=st.lists(update, min_size=20, max_size=60))
+@example(batch=[("press", "ana", "forged", data, 0) for data in FORGED])
+@example(batch=[("press", "stranger", how, data, 0) for data in FORGED for how in ("raw", "group")])
+@example(
+    batch=[
+        ("text", "ana", "private", "/casos"),
+        ("wait",),
+        ("press", "ana", "monkey", "", 1),
+        ("wait",),
+        ("press", "ana", "monkey", "", 0),
+        ("text", "ana", "private", "<b>INJECT</b> & {name} %s " * 300),
+        ("edit", "ana", "<i>INJECT"),
+        ("media", "ana", "private", "sticker", None),
+        ("media", "stranger", "group", "document", "<b>INJECT</b>"),
+        ("text", "stranger", "group", "/start@minka_test_bot <script>"),
+        ("press", "ana", "inaccessible", "cs:view:@case_ana", 3),
+        ("press", "ana", "inline", "cs:view:@case_ana", 3),
+    ]
+)
+async def test_random_updates_break_nothing(
+    batch: list[tuple[Any, ...]], storm: Storm, caplog: pytest.LogCaptureFixture
+) -> None:
+    for drawn in batch:
+        await storm.send(drawn)
+    await storm.settle()
+    await check(storm, caplog.records)
