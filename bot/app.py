@@ -3,6 +3,9 @@ concurrency, every handler (registered in `handlers.register`) and the command m
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 from datetime import timedelta
 
@@ -94,9 +97,18 @@ async def _prune_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("forgot %s processed updates", removed)
 
 
+def release_startup_memory() -> None:
+    """Loading the Tool Kit builds large temporary structures (the Spanish word list); give
+    the freed memory back to the system (glibc keeps it otherwise): about 6 MB of RSS."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 async def _announce_commands(application: Application) -> None:
     """Set Telegram's command menus (a failure is logged, not fatal) and remember the bot's
     @username for the links the CLI prints."""
+    release_startup_memory()
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
     async with runtime.db.session() as session:
