@@ -51,6 +51,11 @@ async def _cases(runtime: Runtime) -> None:
             )
 
 
+async def informe(*args: str) -> int:
+    """`python -m bot informe ...` (in a thread: the CLI runs its own event loop)."""
+    return await asyncio.to_thread(main, ["informe", *args])
+
+
 async def _until_ready(person: Chatter) -> list[BotEvent]:
     """Everything Minka sends until it edits the progress message to «listo»."""
     events = []
@@ -144,69 +149,20 @@ async def test_cli_report_xlsx_and_csv(
     await _cases(runtime)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     output = tmp_path / "informe.xlsx"
-    code = await asyncio.to_thread(
-        main,
-        [
-            "informe",
-            "--desde",
-            "2026-01-01",
-            "--hasta",
-            "2026-12-31",
-            "--region",
-            "puno",
-            "--salida",
-            str(output),
-        ],
-    )
+    year = ["--desde", "2026-01-01", "--hasta", "2026-12-31"]
+    code = await informe(*year, "--region", "puno", "--salida", str(output))
     assert code == 0, capsys.readouterr().err
     book = load_workbook(output)
     assert book["Portada"]["B4"].value == "Puno"
     folder = tmp_path / "csv"
-    assert (
-        await asyncio.to_thread(
-            main,
-            [
-                "informe",
-                "--desde",
-                "2026-01-01",
-                "--hasta",
-                "2026-12-31",
-                "--salida",
-                str(folder),
-                "--formato",
-                "csv",
-            ],
-        )
-        == 0
-    )
+    assert await informe(*year, "--salida", str(folder), "--formato", "csv") == 0
     by_type = next(folder.glob("4-1-*.csv"))
     with by_type.open(encoding="utf-8-sig") as handle:
         table = list(csv.reader(handle))
     assert table[0] == ["Tipo", "Casos", "Proporción (%)"]
     assert ["Promoción", "4", "100.0"] in table
-    assert (
-        await asyncio.to_thread(
-            main,
-            ["informe", "--desde", "2026-13-01", "--hasta", "2026-12-31", "--salida", str(output)],
-        )
-        == 2
-    )
+    bad_day = ["--desde", "2026-13-01", "--hasta", "2026-12-31"]
+    assert await informe(*bad_day, "--salida", str(output)) == 2
     assert "no es una fecha AAAA-MM-DD válida" in capsys.readouterr().err
-    assert (
-        await asyncio.to_thread(
-            main,
-            [
-                "informe",
-                "--desde",
-                "2026-01-01",
-                "--hasta",
-                "2026-12-31",
-                "--region",
-                "Narnia",
-                "--salida",
-                str(output),
-            ],
-        )
-        == 2
-    )
+    assert await informe(*year, "--region", "Narnia", "--salida", str(output)) == 2
     assert "no reconozco la región «Narnia»" in capsys.readouterr().err
