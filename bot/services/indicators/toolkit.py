@@ -22,7 +22,6 @@ from bot.services.indicators.common import (
     by_region,
     by_sex,
     count,
-    ratio,
     scoped,
     share,
     total,
@@ -135,20 +134,7 @@ async def dissemination(q: Query) -> Indicator:
             )
         ),
         headlines=(
-            Headline(_(N_("Article views")), everyone["views"]),
-            Headline(_(N_("Unique readers")), everyone["readers"]),
-            Headline(_(N_("Questions")), everyone["questions"]),
-            Headline(
-                _(N_("Share answered")),
-                _share(everyone["answered"], everyone["questions"], everyone["askers"]),
-                Kind.SHARE,
-            ),
-            Headline(
-                _(N_("Share found useful")),
-                _share(everyone["useful"], everyone["feedback"], everyone["judges"]),
-                Kind.SHARE,
-            ),
-            Headline(_(N_("Escalated")), everyone["escalated"]),
+            *(Headline(m.label, m.of(everyone), m.kind) for m in measures[:3] + measures[4:7]),
             Headline(_(N_("Median answer time (hours)")), _median(all_hours), Kind.NUMBER),
         ),
         tables=(
@@ -158,10 +144,6 @@ async def dissemination(q: Query) -> Indicator:
         ),
         charts=(Chart(_(N_("Unique readers and people asking, by region")), 0, (2, 4)),),
     )
-
-
-def _share(part: int, whole: int, people: int) -> float | None:
-    return None if people < SMALL_CELL else ratio(part, whole)
 
 
 def _median(times: list[tuple[int, float]]) -> float | None:
