@@ -1,6 +1,7 @@
 """The framework's ceiling for bench.throughput: a bare python-telegram-bot bot on the same
 server, with the same concurrency, that echoes text (with one button) and answers a button by
-editing its message. No database, no logic."""
+editing its message. No database, no logic. With BENCH_TRANSPORT=aiohttp it uses Minka's HTTP
+client (bot.transport) instead of PTB's default (httpx): the ceiling of Minka's own stack."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from bot.transport import AiohttpRequest
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("otra vez", callback_data="echo")]])
 
@@ -33,13 +36,15 @@ async def press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def main() -> None:
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .concurrent_updates(64)
-        .build()
     )
+    if os.environ.get("BENCH_TRANSPORT") == "aiohttp":
+        builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(press))
     stop = asyncio.Event()

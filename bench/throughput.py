@@ -39,6 +39,7 @@ from storage.types import utcnow
 
 TOKEN = "555000222:BENCHthroughputBENCHthroughput12"
 FIRST_ID = 20_000_000
+ECHO_VARIANTS = (("echo bot, PTB's httpx", "httpx"), ("echo bot, aiohttp", "aiohttp"))
 MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
 
 
@@ -218,7 +219,9 @@ async def run_minka(url: str, users: int, updates: int, workdir: Path) -> dict[s
                 cpu_seconds(process.pid),
                 time.perf_counter(),
             )
+            calls_before = len(api.calls)
             result = await load(api, actors, updates, done)
+            print_calls(api.calls[calls_before:], result["updates"])
             result["cpu"] = (cpu_seconds(process.pid) - cpu_start) / (
                 time.perf_counter() - wall_start
             )
@@ -235,6 +238,15 @@ async def run_minka(url: str, users: int, updates: int, workdir: Path) -> dict[s
             process.terminate()
             await process.wait()
             await reader
+
+
+def print_calls(calls: list[tuple[str, dict[str, object]]], updates: float) -> None:
+    """Bot API calls per update, by method: each one costs the bot a request and a parse."""
+    counts: dict[str, int] = {}
+    for method, _params in calls:
+        counts[method] = counts.get(method, 0) + 1
+    summary = ", ".join(f"{m} {n / updates:.2f}" for m, n in sorted(counts.items()))
+    print(f"  Bot API calls per update: {len(calls) / updates:.2f} ({summary})", file=sys.stderr)
 
 
 async def load(
@@ -261,9 +273,10 @@ async def load(
     }
 
 
-async def run_echo(users: int, updates: int, workdir: Path) -> dict[str, float]:
+async def run_echo(users: int, updates: int, workdir: Path, transport: str) -> dict[str, float]:
     async with LocalBotApi(token=TOKEN, bot_username="echo_bench_bot") as api:
         url = f"sqlite+aiosqlite:///{workdir / 'unused.sqlite3'}"
+        os.environ["BENCH_TRANSPORT"] = transport
         process = await start(["-m", "bench.echo_bot"], api, url, workdir / "echo.log")
         try:
             actors = []
@@ -288,8 +301,10 @@ async def run_echo(users: int, updates: int, workdir: Path) -> dict[str, float]:
                     actor.latencies.append(time.perf_counter() - started)
 
             started, cpu_start = time.perf_counter(), cpu_seconds(process.pid)
+            calls_before = len(api.calls)
             await asyncio.gather(*(user_loop(actor, n) for n, actor in enumerate(actors)))
             elapsed = time.perf_counter() - started
+            print_calls(api.calls[calls_before:], updates)
             cpu = (cpu_seconds(process.pid) - cpu_start) / elapsed
             latencies = sorted(v for actor in actors for v in actor.latencies)
             return {
@@ -311,17 +326,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-echo", action="store_true", help="sin los bots eco (sin techo)")
     args = parser.parse_args(argv)
     rows: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="minka-throughput-") as tmp:
         workdir = Path(tmp)
-        rows.append(
-            ("echo bot (PTB ceiling)", asyncio.run(run_echo(args.users, args.updates, workdir)))
-        )
+        for name, transport in [] if args.no_echo else ECHO_VARIANTS:
+            rows.append((name, asyncio.run(run_echo(args.users, args.updates, workdir, transport))))
         url = f"sqlite+aiosqlite:///{workdir / 'minka.sqlite3'}"
-        rows.append(
-            ("Minka, SQLite", asyncio.run(run_minka(url, args.users, args.updates, workdir)))
-        )
+        if not args.no_sqlite:
+            rows.append(
+                ("Minka, SQLite", asyncio.run(run_minka(url, args.users, args.updates, workdir)))
+            )
         if not args.no_postgres:
             from tests.postgres import start_server
 
@@ -336,16 +353,19 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(("Minka, PostgreSQL", result))
                 finally:
                     server.stop()
-    ceiling = rows[0][1]["rate"]
+    ceilings = {name: r["rate"] for name, r in rows if name.startswith("echo")}
     print(f"{args.updates} updates, {args.users} people acting at once; mix {MIX}")
     print(
-        f"{'':<24}{'updates/s':>10}{'vs echo':>9}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
+        f"{'':<24}{'updates/s':>10}"
+        + "".join(f"{'vs ' + name.split(', ')[1]:>14}" for name in ceilings)
+        + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
     )
     for name, r in rows:
         print(
-            f"{name:<24}{r['rate']:>10.1f}{r['rate'] / ceiling:>9.0%}{r['p50']:>8.1f}"
-            f"{r['p99']:>8.1f}{r['rss_start']:>10.0f}M{r['rss_end']:>8.0f}M{r['cpu']:>9.0%}"
+            f"{name:<24}{r['rate']:>10.1f}"
+            + "".join(f"{r['rate'] / ceiling:>14.0%}" for ceiling in ceilings.values())
+            + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.0f}M{r['rss_end']:>8.0f}M"
+            f"{r['cpu']:>9.0%}"
         )
     return 0
 

@@ -19,6 +19,7 @@ from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
+from bot.transport import AiohttpRequest
 from bot.updates import FloodGuard, PerUserUpdateProcessor
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
@@ -46,6 +47,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
         .concurrent_updates(
             processor := PerUserUpdateProcessor(

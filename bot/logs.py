@@ -1,11 +1,16 @@
 """Logging set-up. The bot token is part of every Bot API URL, so it is scrubbed from every
-record and the HTTP client's per-request lines are kept out of INFO."""
+record and the HTTP client's per-request lines are kept out of INFO. Records are formatted
+where they happen and written by a background thread, so a slow terminal, pipe or disk never
+stalls the event loop (the standard QueueHandler recipe for asyncio programs)."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 
 # Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
 # Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
@@ -52,16 +57,34 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+_listener: QueueListener | None = None
+
+
+@atexit.register
+def _flush() -> None:
+    """Write what is still queued before the process ends."""
+    if _listener is not None:
+        _listener.stop()
+
+
 def setup_logging(
     level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False
 ) -> None:
-    handler = logging.StreamHandler()
+    global _listener
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    handler = QueueHandler(records)  # formats (and redacts) here, in the caller's thread
     handler.setFormatter(
         JsonLines()
         if json_lines
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(RedactSecrets(secrets or []))
+    writer = logging.StreamHandler()
+    writer.setFormatter(logging.Formatter("%(message)s"))
+    if _listener is not None:
+        _listener.stop()
+    _listener = QueueListener(records, writer)
+    _listener.start()
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
