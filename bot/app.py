@@ -52,7 +52,8 @@ def build_application(
         .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
         .concurrent_updates(
             processor := PerUserUpdateProcessor(
-                64, FloodGuard(settings.flood_limit, settings.flood_window_seconds)
+                settings.concurrent_updates,
+                FloodGuard(settings.flood_limit, settings.flood_window_seconds),
             )
         )
         .post_init(_announce_commands)

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=29.5, gt=0)
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
+    # Updates handled at once (one person's always one after another). More is not faster:
+    # every database round trip waits for the event loop, and SQLite writes take turns.
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
     # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
     webhook_url: str | None = None

@@ -78,6 +78,12 @@ class SearchIndex:
         for group in synonyms:
             phrases = [tuple(content_words(p)) for p in group if content_words(p)]
             self._concepts.append(phrases)
+        # (concept, phrase) positions by the phrase's first word: a question is only checked
+        # against the phrases that could start at one of its words.
+        self._phrase_starts: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for concept, phrases in enumerate(self._concepts):
+            for position, phrase in enumerate(phrases):
+                self._phrase_starts[phrase[0]].append((concept, position))
         self._build(glossary_text)
 
     def _fields(self, article: Article, glossary_text: dict[str, list[str]]) -> dict[str, str]:
@@ -200,22 +206,26 @@ class SearchIndex:
     def _expand(self, query: _Query, words: list[str]) -> None:
         """Acronyms ↔ expansions and synonyms: a phrase found in the question brings in the
         other ways of saying it, and each asked word counts as satisfied by any of them."""
-        for phrases in self._concepts:
-            for phrase in phrases:
-                start = _find(words, phrase)
-                if start < 0:
+        found: dict[int, tuple[int, int]] = {}  # concept -> (first phrase found, its start)
+        for candidates in {w: self._phrase_starts.get(w, []) for w in words}.values():
+            for concept, position in candidates:
+                if position < found.get(concept, (len(self._concepts[concept]), 0))[0]:
+                    start = _find(words, self._concepts[concept][position])
+                    if start >= 0:
+                        found[concept] = (position, start)
+        for concept in sorted(found):
+            position, start = found[concept]
+            phrases = self._concepts[concept]
+            for other in phrases:
+                if other == phrases[position]:
                     continue
-                for other in phrases:
-                    if other == phrase:
-                        continue
-                    other_stems = [stem(w) for w in other]
-                    weight = 1.0 if len(other) == 1 else EXPANSION_WEIGHT
-                    for term in [*other_stems, *_bigrams(other_stems)]:
-                        if term in self._postings:
-                            query.terms[term] = max(query.terms.get(term, 0.0), weight)
-                            for slot in query.slots[start : start + len(phrase)]:
-                                slot.add(term)
-                break
+                other_stems = [stem(w) for w in other]
+                weight = 1.0 if len(other) == 1 else EXPANSION_WEIGHT
+                for term in [*other_stems, *_bigrams(other_stems)]:
+                    if term in self._postings:
+                        query.terms[term] = max(query.terms.get(term, 0.0), weight)
+                        for slot in query.slots[start : start + len(phrases[position])]:
+                            slot.add(term)
 
     def _scores(self, query: _Query) -> np.ndarray:
         scores = np.zeros(len(self.articles), dtype=np.float32)
