@@ -1,15 +1,16 @@
 """End-to-end capacity of one Minka process, next to the framework's ceiling.
 
-    python -m bench.throughput [--updates 10000] [--users 40] [--no-postgres]
+    python -m bench.throughput [--updates 10000] [--users 40] [--rate 25] [--no-postgres]
 
 The local Bot API server runs here; Minka (`python -m bot run`) and a bare python-telegram-bot
 echo bot (`bench.echo_bot`) run as their own processes against it, one after the other. `users`
 simulated officials act in a closed loop (each waits for Minka's answer before the next
 action): 70 % free-text questions, 20 % menu buttons, 10 % meeting RSVPs. Printed: updates per
 second, p50/p99 latency (from sending an update to the last message it causes), the ratio to
-the echo bot, and Minka's resident memory after start and after all updates. Telegram's own
-limit (about 30 messages per second per bot) is lifted on both sides here: this measures what
-the process can handle, not what Telegram lets through.
+the echo bots, and Minka's resident memory after start and after all updates. Then latency at
+a steady, realistic rate (`--rate`, see bench.load). Telegram's own limit (about 30 messages
+per second per bot) is lifted on both sides here: this measures what the process can handle,
+not what Telegram lets through.
 """
 
 from __future__ import annotations
@@ -19,17 +20,16 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 from sqlalchemy import insert
 
+from bench.load import Actor, Step, closed_loop, open_loop
 from bot.local_api import LocalBotApi
 from bot.services import meetings
 from storage.db import Database
@@ -49,17 +49,6 @@ def _questions() -> list[str]:
 
 
 QUESTIONS = _questions()
-
-
-@dataclass
-class Actor:
-    user_id: int
-    menu_id: int = 0
-    invitation_id: int = 0
-    meeting_id: int = 0
-    menu_state: str = "main"
-    rsvp: str = "no"
-    latencies: list[float] = field(default_factory=list)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -172,7 +161,6 @@ async def act(
     api: LocalBotApi, actor: Actor, kind: str, done: Completions, rng: random.Random
 ) -> None:
     finished = done.expect(actor.user_id)
-    started = time.perf_counter()
     if kind == "question":
         await api.send_message(actor.user_id, rng.choice(QUESTIONS))
     elif kind == "menu":
@@ -185,7 +173,6 @@ async def act(
             actor.user_id, actor.invitation_id, f"mt:{actor.meeting_id}:{actor.rsvp}"
         )
     await asyncio.wait_for(finished, 60)
-    actor.latencies.append(time.perf_counter() - started)
     api.drain(actor.user_id)
 
 
@@ -204,28 +191,37 @@ async def prepare(api: LocalBotApi, actor: Actor, meeting_id: int, done: Complet
     await asyncio.wait_for(finished, 60)
 
 
-async def run_minka(url: str, users: int, updates: int, workdir: Path) -> dict[str, float]:
+async def measure(
+    api: LocalBotApi, pid: int, actors: list[Actor], step: Step, args: argparse.Namespace
+) -> dict[str, float]:
+    """Capacity (closed loop), then latency at a fixed rate (open loop), on one running bot."""
+    rss_start, cpu_start, wall_start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
+    calls_before = len(api.calls)
+    result = await closed_loop(actors, step, args.updates)
+    print_calls(api.calls[calls_before:], result["updates"])
+    result["cpu"] = (cpu_seconds(pid) - cpu_start) / (time.perf_counter() - wall_start)
+    result.update(rss_start=rss_start, rss_end=rss_mib(pid))
+    paced = await open_loop(actors, step, args.paced_updates, args.rate)
+    result.update(at_p50=paced["p50"], at_p99=paced["p99"], late=paced["late"])
+    return result
+
+
+async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
     async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
-        meeting_id = await seed(url, api, users)
+        meeting_id = await seed(url, api, args.users)
         process = await start(["-m", "bot", "run"], api, url, None)
         done = Completions()
         assert process.stdout is not None
         reader = asyncio.create_task(done.follow(process.stdout, workdir / "minka.log"))
+        kinds, weights = zip(*MIX, strict=True)
+
+        async def step(actor: Actor, rng: random.Random) -> None:
+            await act(api, actor, rng.choices(kinds, weights)[0], done, rng)
+
         try:
-            actors = [Actor(FIRST_ID + n) for n in range(users)]
+            actors = [Actor(FIRST_ID + n) for n in range(args.users)]
             await asyncio.gather(*(prepare(api, actor, meeting_id, done) for actor in actors))
-            rss_start, cpu_start, wall_start = (
-                rss_mib(process.pid),
-                cpu_seconds(process.pid),
-                time.perf_counter(),
-            )
-            calls_before = len(api.calls)
-            result = await load(api, actors, updates, done)
-            print_calls(api.calls[calls_before:], result["updates"])
-            result["cpu"] = (cpu_seconds(process.pid) - cpu_start) / (
-                time.perf_counter() - wall_start
-            )
-            result.update(rss_start=rss_start, rss_end=rss_mib(process.pid))
+            result = await measure(api, process.pid, actors, step, args)
             for handler, values in sorted(done.durations.items()):
                 values.sort()
                 print(
@@ -249,73 +245,28 @@ def print_calls(calls: list[tuple[str, dict[str, object]]], updates: float) -> N
     print(f"  Bot API calls per update: {len(calls) / updates:.2f} ({summary})", file=sys.stderr)
 
 
-async def load(
-    api: LocalBotApi, actors: list[Actor], updates: int, done: Completions
-) -> dict[str, float]:
-    remaining = [updates]
-    kinds, weights = zip(*MIX, strict=True)
-
-    async def user_loop(actor: Actor, seed: int) -> None:
-        rng = random.Random(seed)
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            await act(api, actor, rng.choices(kinds, weights)[0], done, rng)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(user_loop(actor, n) for n, actor in enumerate(actors)))
-    elapsed = time.perf_counter() - started
-    latencies = sorted(value for actor in actors for value in actor.latencies)
-    return {
-        "rate": len(latencies) / elapsed,
-        "p50": 1000 * statistics.median(latencies),
-        "p99": 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)],
-        "updates": len(latencies),
-    }
-
-
-async def run_echo(users: int, updates: int, workdir: Path, transport: str) -> dict[str, float]:
+async def run_echo(args: argparse.Namespace, workdir: Path, transport: str) -> dict[str, float]:
     async with LocalBotApi(token=TOKEN, bot_username="echo_bench_bot") as api:
         url = f"sqlite+aiosqlite:///{workdir / 'unused.sqlite3'}"
         os.environ["BENCH_TRANSPORT"] = transport
         process = await start(["-m", "bench.echo_bot"], api, url, workdir / "echo.log")
+
+        async def step(actor: Actor, rng: random.Random) -> None:
+            if rng.random() < 0.7:
+                await api.send_message(actor.user_id, "que es el reinfo")
+            else:
+                await api.press_button(actor.user_id, actor.menu_id, "echo")
+            await api.next_event(actor.user_id, timeout=60)
+
         try:
             actors = []
-            for n in range(users):
+            for n in range(args.users):
                 api.add_user(FIRST_ID + n, f"Persona {n}")
                 actor = Actor(FIRST_ID + n)
                 await api.send_message(actor.user_id, "hola")
                 actor.menu_id = (await api.next_event(actor.user_id, timeout=60)).message_id or 0
                 actors.append(actor)
-            remaining = [updates]
-
-            async def user_loop(actor: Actor, seed: int) -> None:
-                rng = random.Random(seed)
-                while remaining[0] > 0:
-                    remaining[0] -= 1
-                    started = time.perf_counter()
-                    if rng.random() < 0.7:
-                        await api.send_message(actor.user_id, "que es el reinfo")
-                    else:
-                        await api.press_button(actor.user_id, actor.menu_id, "echo")
-                    await api.next_event(actor.user_id, timeout=60)
-                    actor.latencies.append(time.perf_counter() - started)
-
-            started, cpu_start = time.perf_counter(), cpu_seconds(process.pid)
-            calls_before = len(api.calls)
-            await asyncio.gather(*(user_loop(actor, n) for n, actor in enumerate(actors)))
-            elapsed = time.perf_counter() - started
-            print_calls(api.calls[calls_before:], updates)
-            cpu = (cpu_seconds(process.pid) - cpu_start) / elapsed
-            latencies = sorted(v for actor in actors for v in actor.latencies)
-            return {
-                "rate": len(latencies) / elapsed,
-                "p50": 1000 * statistics.median(latencies),
-                "p99": 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)],
-                "updates": len(latencies),
-                "rss_start": float("nan"),
-                "rss_end": rss_mib(process.pid),
-                "cpu": cpu,
-            }
+            return await measure(api, process.pid, actors, step, args)
         finally:
             process.terminate()
             await process.wait()
@@ -323,8 +274,10 @@ async def run_echo(users: int, updates: int, workdir: Path, transport: str) -> d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Capacidad de un proceso de Minka")
-    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--updates", type=int, default=10_000, help="a plena carga")
     parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=25.0, help="updates/s de la fase a ritmo")
+    parser.add_argument("--paced-updates", type=int, default=1500)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-echo", action="store_true", help="sin los bots eco (sin techo)")
@@ -333,12 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="minka-throughput-") as tmp:
         workdir = Path(tmp)
         for name, transport in [] if args.no_echo else ECHO_VARIANTS:
-            rows.append((name, asyncio.run(run_echo(args.users, args.updates, workdir, transport))))
+            rows.append((name, asyncio.run(run_echo(args, workdir, transport))))
         url = f"sqlite+aiosqlite:///{workdir / 'minka.sqlite3'}"
         if not args.no_sqlite:
-            rows.append(
-                ("Minka, SQLite", asyncio.run(run_minka(url, args.users, args.updates, workdir)))
-            )
+            rows.append(("Minka, SQLite", asyncio.run(run_minka(url, args, workdir))))
         if not args.no_postgres:
             from tests.postgres import start_server
 
@@ -347,26 +298,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"PostgreSQL skipped: {server}")
             else:
                 try:
-                    result = asyncio.run(
-                        run_minka(server.url("postgres"), args.users, args.updates, workdir)
-                    )
+                    result = asyncio.run(run_minka(server.url("postgres"), args, workdir))
                     rows.append(("Minka, PostgreSQL", result))
                 finally:
                     server.stop()
     ceilings = {name: r["rate"] for name, r in rows if name.startswith("echo")}
-    print(f"{args.updates} updates, {args.users} people acting at once; mix {MIX}")
+    print(f"Full load: {args.updates} updates, {args.users} people acting at once; mix {MIX}")
     print(
         f"{'':<24}{'updates/s':>10}"
-        + "".join(f"{'vs ' + name.split(', ')[1]:>14}" for name in ceilings)
+        + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
         + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
     )
     for name, r in rows:
         print(
             f"{name:<24}{r['rate']:>10.1f}"
-            + "".join(f"{r['rate'] / ceiling:>14.0%}" for ceiling in ceilings.values())
+            + "".join(f"{r['rate'] / ceiling:>16.0%}" for ceiling in ceilings.values())
             + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.0f}M{r['rss_end']:>8.0f}M"
             f"{r['cpu']:>9.0%}"
         )
+    print(f"At {args.rate:g} updates/s ({args.paced_updates} updates, same mix, arriving evenly)")
+    print(f"{'':<24}{'p50 ms':>8}{'p99 ms':>8}{'late':>6}")
+    for name, r in rows:
+        print(f"{name:<24}{r['at_p50']:>8.1f}{r['at_p99']:>8.1f}{r['late']:>6.0f}")
     return 0
 
 
