@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import outbox
+from bot import outbox, replicas
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -57,6 +57,7 @@ def build_application(
             )
         )
         .post_init(_announce_commands)
+        .post_stop(replicas.leave)
         .build()
     )
     application.bot_data["runtime"] = Runtime(
@@ -71,6 +72,7 @@ def build_application(
         first=settings.outbox_interval_seconds,
         name="outbox",
     )
+    replicas.join(application)
     application.job_queue.run_repeating(_prune_updates, interval=3600, first=60, name="prune")
     return application
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Updates handled at once (one person's always one after another). More is not faster:
     # every database round trip waits for the event loop, and SQLite writes take turns.
     concurrent_updates: int = Field(default=16, ge=1, le=256)
+    # Each process records that it is alive this often; replicas share the message rate.
+    heartbeat_seconds: float = Field(default=10.0, gt=0)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
     # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
     webhook_url: str | None = None

@@ -43,12 +43,29 @@ log = logging.getLogger(__name__)
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def __init__(self, per_second: float = 29.5, burst: float = 3.0, max_retries: int = 3) -> None:
+        self._total_rate, self._total_burst = per_second, burst
         self._rate = per_second
         self._burst = burst
         self._tokens = burst
         self._updated = time.monotonic()
         self._urgent_waiting = 0
         self._max_retries = max_retries
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def share(self, replicas: int) -> bool:
+        """Take an equal part of the bot's rate among `replicas` processes (bot.replicas);
+        True when that changed this process's rate."""
+        rate = self._total_rate / max(replicas, 1)
+        if rate == self._rate:
+            return False
+        self._refill()
+        self._rate = rate
+        self._burst = max(1.0, self._total_burst / max(replicas, 1))
+        self._tokens = min(self._tokens, self._burst)
+        return True
 
     async def initialize(self) -> None:
         """Nothing to open: the limiter is plain arithmetic."""

@@ -33,6 +33,8 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
         finally:
             await application.updater.stop()
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
     finally:
         await application.shutdown()
 

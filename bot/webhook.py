@@ -111,6 +111,8 @@ async def serving(
             finally:
                 await runner.cleanup()  # no new updates; requests in progress are answered
                 await application.stop()  # the accepted updates are handled first
+                if application.post_stop is not None:
+                    await application.post_stop(application)
         finally:
             await application.shutdown()
     finally:

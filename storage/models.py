@@ -347,3 +347,14 @@ class ProcessedUpdate(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Replica(Base):
+    """A running Minka process, seen recently: replicas divide Telegram's per-bot message rate
+    among those alive. Each refreshes its row every few seconds and removes it when it stops;
+    a row not refreshed for three intervals (a crashed process) no longer counts."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
