@@ -22,6 +22,7 @@ from bot.i18n import Translator, translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.services import workshops
+from bot.transport import may_have_arrived
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
 
@@ -92,7 +93,11 @@ async def _send_one(
     if reserved:
         await limiter.reserve()  # wait for a slot before the point of no return
     async with runtime.db.session() as session:
-        await outbox.start_sending(session, message.id, runtime.clock.now())
+        ours = await outbox.start_sending(
+            session, message.id, runtime.clock.now(), attempt=message.attempts
+        )
+    if not ours:  # our claim went stale and another process took it over: it sends this one
+        return 0
     try:
         await bot.send_message(
             message.telegram_id,
@@ -102,12 +107,7 @@ async def _send_one(
             rate_limit_args={**BACKGROUND, "reserved": reserved},
         )
         if rendered.document is not None:
-            filename, content = rendered.document
-            await bot.send_document(
-                message.telegram_id,
-                InputFile(content, filename=filename),
-                rate_limit_args=BACKGROUND,
-            )
+            await _send_document(bot, message, *rendered.document)
     except Forbidden as error:
         async with runtime.db.session() as session:
             await people.mark_blocked(session, message.telegram_id, now)
@@ -119,6 +119,13 @@ async def _send_one(
             await outbox.finish(session, message.id, "pending", now, error="429", retry_at=retry_at)
         return 0
     except (BadRequest, TelegramError) as error:
+        if may_have_arrived(error):  # as after a crash mid-call: not sent again
+            async with runtime.db.session() as session:
+                await outbox.finish(session, message.id, "unknown", now, error=str(error))
+            log.warning(
+                "outbox message %s (%s) may not have arrived: %s", message.id, message.kind, error
+            )
+            return 0
         final = isinstance(error, BadRequest) or message.attempts >= MAX_ATTEMPTS
         async with runtime.db.session() as session:
             await outbox.finish(
@@ -134,6 +141,17 @@ async def _send_one(
     async with runtime.db.session() as session:
         await outbox.finish(session, message.id, "sent", now)
     return 1
+
+
+async def _send_document(bot: Bot, message: OwedMessage, filename: str, content: bytes) -> None:
+    """The file that follows a text (an invitation's .ics). The text has arrived, so the
+    message counts as sent whatever happens here: sending it again would repeat the text."""
+    try:
+        await bot.send_document(
+            message.telegram_id, InputFile(content, filename=filename), rate_limit_args=BACKGROUND
+        )
+    except TelegramError as error:
+        log.warning("outbox message %s: text sent, file %s not: %s", message.id, filename, error)
 
 
 def _retry_after(error: RetryAfter) -> timedelta:

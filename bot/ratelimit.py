@@ -19,6 +19,8 @@ from typing import Any
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
+from bot.transport import NotSent
+
 # Calls that put something in a chat; answerCallbackQuery, getUpdates and the like are free.
 LIMITED = frozenset(
     {
@@ -135,6 +137,8 @@ def transient(error: NetworkError, endpoint: str) -> bool:
     of a call that is harmless to repeat. A timed-out send may already have arrived, so it is
     not repeated: better one apology than a message twice. (Owed messages are not retried
     here: the outbox has its own bookkeeping of what may have been sent.)"""
+    if isinstance(error, NotSent):
+        return True
     if isinstance(error, TimedOut):
         return endpoint in IDEMPOTENT
     return type(error) is NetworkError  # not BadRequest, Forbidden, Conflict...

@@ -11,10 +11,25 @@ when Telegram did not answer in time (the call may or may not have taken effect)
 from __future__ import annotations
 
 import aiohttp
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 MEDIA_WRITE_TIMEOUT = 20.0  # seconds to upload a file (PTB's default)
+
+
+class NotSent(NetworkError):
+    """The request never left: no connection could be made, or none was free in time. Safe to
+    repeat, even for a message."""
+
+
+def may_have_arrived(error: TelegramError) -> bool:
+    """The request went out and no answer came back (a read timeout, a dropped connection):
+    Telegram may have acted on it. Not so for an answer (a 5xx, a 400) or for `NotSent`."""
+    return (
+        isinstance(error, NetworkError)
+        and not isinstance(error, NotSent)
+        and isinstance(error.__cause__, aiohttp.ClientError | TimeoutError)
+    )
 
 
 class AiohttpRequest(BaseRequest):
@@ -94,6 +109,8 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
             ) as response:
                 return response.status, await response.read()
+        except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as error:
+            raise NotSent(f"aiohttp.{type(error).__name__}: {error}") from error
         except TimeoutError as error:  # also aiohttp's ServerTimeoutError
             raise TimedOut from error
         except aiohttp.ClientError as error:

@@ -94,7 +94,8 @@ def final_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
     ).format(sent=_number(delivery.sent), total=_number(total), failed=_number(delivery.failed))
     if delivery.unknown:
         text += "\n" + t.gettext(
-            "{count} copies were being sent when Minka stopped; they were not sent again."
+            "{count} copies got no answer from Telegram (Minka stopped or the connection was cut"
+            " while sending): they may have arrived, so they were not sent again."
         ).format(count=_number(delivery.unknown))
     if delivery.failed:
         text += "\n" + t.gettext(

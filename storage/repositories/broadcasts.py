@@ -36,7 +36,7 @@ class BroadcastRecord:
 class Delivery:
     sent: int
     failed: int  # blocked, refused, or given up after retries
-    unknown: int  # a crash hid whether Telegram got it (not resent)
+    unknown: int  # a crash or a cut connection hid whether Telegram got it (not resent)
     waiting: int  # pending, claimed or being sent
 
     @property

@@ -52,7 +52,10 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
 
     The UPDATE ... RETURNING only reports rows this transaction changed from 'pending', so two
     processes never get the same message; on PostgreSQL, rows another process has locked are
-    skipped (FOR UPDATE SKIP LOCKED) instead of waited for."""
+    skipped (FOR UPDATE SKIP LOCKED) instead of waited for, and locked in a statement of their
+    own: as a sub-select of the UPDATE, PostgreSQL may run them again for each row (nested-loop
+    semi-join), skip the rows the UPDATE just changed and take new ones, so a broadcast's
+    thousands of rows were all claimed at once, whatever the limit."""
     candidates = (
         select(OutboxMessage.id)
         .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
@@ -60,13 +63,16 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        chosen = list(await session.scalars(candidates.with_for_update(skip_locked=True)))
+        if not chosen:
+            return []
+        which = OutboxMessage.id.in_(chosen)
+    else:  # SQLite evaluates the sub-select once; one statement keeps it a single write
+        which = OutboxMessage.id.in_(candidates.scalar_subquery())
     claimed = list(
         await session.scalars(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(candidates.scalar_subquery()), OutboxMessage.state == "pending"
-            )
+            .where(which, OutboxMessage.state == "pending")
             .values(state="claimed", claimed_at=now, attempts=OutboxMessage.attempts + 1)
             .returning(OutboxMessage.id)
         )
@@ -93,13 +99,20 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
     ]
 
 
-async def start_sending(session: AsyncSession, message_id: int, at: datetime) -> None:
-    """Recorded just before the HTTP call: from here on a crash leaves the outcome unknown."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == "claimed")
-        .values(state="sending", claimed_at=at)
+async def start_sending(
+    session: AsyncSession, message_id: int, at: datetime, *, attempt: int | None = None
+) -> bool:
+    """Recorded just before the HTTP call: from here on a crash leaves the outcome unknown.
+
+    False when the claim is no longer ours: `attempt` (the claim's `attempts`) changed because
+    another process found it stale, queued it again and claimed it; then only that one sends."""
+    mine = [OutboxMessage.id == message_id, OutboxMessage.state == "claimed"]
+    if attempt is not None:
+        mine.append(OutboxMessage.attempts == attempt)
+    result = await session.execute(
+        update(OutboxMessage).where(*mine).values(state="sending", claimed_at=at)
     )
+    return bool(result.rowcount)
 
 
 async def finish(

@@ -1,0 +1,70 @@
+"""Minka's HTTP client (bot.transport) against the local Bot API server: answers, uploads, and
+how each kind of failure is classified, since that decides what may be sent again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, InputFile
+from telegram.error import NetworkError, TimedOut
+
+from bot.local_api import Fault, LocalBotApi
+from bot.ratelimit import transient
+from bot.transport import AiohttpRequest, NotSent, may_have_arrived
+from tests.conftest import TOKEN
+from tests.postgres import _free_port
+
+ANA = 4243
+
+
+def _bot(base_url: str) -> Bot:
+    return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(read_timeout=0.5))
+
+
+@pytest.fixture
+async def bot(api: LocalBotApi) -> AsyncIterator[Bot]:
+    api.add_user(ANA, "Ñusta")
+    api.open_chat(ANA)
+    async with _bot(api.base_url) as bot:
+        yield bot
+
+
+async def test_answers_and_uploads_round_trip(bot: Bot) -> None:
+    message = await bot.send_message(ANA, "¿Año? <b>ñ</b>", parse_mode="HTML")
+    assert message.text == "¿Año? ñ"
+    document = await bot.send_document(ANA, InputFile(b"a,b\n1,2\n", filename="datos.csv"))
+    assert document.document is not None and document.document.file_name == "datos.csv"
+
+
+async def test_a_read_timeout_may_have_arrived(api: LocalBotApi, bot: Bot) -> None:
+    api.inject("sendMessage", Fault.stall(1.5))
+    with pytest.raises(TimedOut) as caught:
+        await bot.send_message(ANA, "hola")
+    assert may_have_arrived(caught.value)
+    assert not transient(caught.value, "sendMessage")  # a message is not repeated blindly
+    assert transient(caught.value, "answerCallbackQuery")  # a harmless call is
+
+
+async def test_a_dropped_connection_may_have_arrived(api: LocalBotApi, bot: Bot) -> None:
+    api.inject("sendMessage", Fault.disconnect())
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(ANA, "hola")
+    assert may_have_arrived(caught.value)
+
+
+async def test_a_server_error_is_an_answer(api: LocalBotApi, bot: Bot) -> None:
+    api.inject("sendMessage", Fault.server_error(502))
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(ANA, "hola")
+    assert not may_have_arrived(caught.value)
+    assert transient(caught.value, "sendMessage")
+
+
+async def test_no_connection_means_not_sent() -> None:
+    bot = _bot(f"http://127.0.0.1:{_free_port()}/bot")
+    with pytest.raises(NotSent) as caught:
+        await bot.initialize()  # asks getMe of a server that is not there
+    await bot.shutdown()
+    assert not may_have_arrived(caught.value)
+    assert transient(caught.value, "sendMessage")  # safe to repeat, even a message
