@@ -158,7 +158,14 @@ class Ctx:
     async def deliver(self) -> None:
         if self.query is not None:
             text, alert = self._toast or (None, False)
-            await self.query.answer(text, show_alert=alert)
+            try:
+                await self.query.answer(text, show_alert=alert)
+            except BadRequest as error:
+                # Answered already (a retry after a timeout) or too late: the notice is
+                # lost, the reply to the press must not be.
+                if "query is too old" not in error.message.lower():
+                    raise
+                log.warning("could not answer the press: %s", error.message)
         for action in self._actions:
             await action()
 

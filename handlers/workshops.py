@@ -122,7 +122,11 @@ async def needs_registration(ctx: Ctx, code: str) -> None:
     from bot.services import profile
     from handlers import registration  # registration links back here when it finishes
 
-    then = f"{rules.DEEP_LINK_PREFIX}{rules.normalize_code(code)}"
+    code = rules.normalize_code(code)
+    # What may be a (mistyped) code rides along, to be checked after registration; not junk,
+    # which would not fit in the button (64 bytes of callback data).
+    plausible = code.isascii() and code.isalnum() and len(code) <= 12
+    then = f"{rules.DEEP_LINK_PREFIX}{code}" if plausible else None
     _ = ctx._
     if ctx.person is None:
         ask_consent(
@@ -132,7 +136,8 @@ async def needs_registration(ctx: Ctx, code: str) -> None:
         )
         return
     step = await profile.resume_registration(ctx.session, ctx.user.id)
-    await profile.remember_then(ctx.session, ctx.user.id, then)
+    if then is not None:
+        await profile.remember_then(ctx.session, ctx.user.id, then)
     ctx.reply(_("First let's finish your registration; then your attendance is recorded."))
     await registration.continue_at(ctx, step)
 

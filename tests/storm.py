@@ -39,6 +39,8 @@ OWNER_COLUMN = {
 }
 # Rows nobody who fuzzes (an official, a stranger) may change at all.
 SHARED_TABLES = ("meetings", "workshops", "broadcasts", "role_grants", "regions")
+# What the storm types that must never reach a message unescaped.
+MARKERS = ("<b>INJECT", "<i>INJECT", "<script", '<a href="javascript')
 Snapshot = dict[str, list[tuple[Any, ...]]]
 GROUP = -1_001_234_567_890
 

@@ -13,7 +13,8 @@ from telegram.ext import Application
 
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
-from tests.storm import GROUP, Snapshot, World
+from storage.repositories import people
+from tests.storm import GROUP, MARKERS, Snapshot, World, differences, snapshot
 
 ERASE = "priv:erase:yes"  # erasing her own data would end Ana's registered half of the storm
 
@@ -179,3 +180,22 @@ class Storm:
                 return
             await asyncio.sleep(0.01)
         raise AssertionError(f"Minka was still busy {timeout} s after the batch")
+
+
+async def check_outcome(storm: Storm) -> None:
+    """What must hold once Minka is idle, whatever was sent: nothing typed reached a message
+    unescaped, nothing was sent to anyone else, every press was answered, no row of anyone
+    else changed, and the people who fuzz are still officials (or strangers)."""
+    for event in storm.api.events[storm.seen_events :]:
+        leaked = [marker for marker in MARKERS if marker in (event.html or "")]
+        assert not leaked, f"unescaped {leaked} in {event.method}: {event.html!r}"
+        assert event.chat_id not in storm.world.others_telegram, f"sent to others: {event}"
+    storm.seen_events = len(storm.api.events)
+    for query_id in storm.queries:
+        await storm.api.callback_answer(query_id, timeout=1)  # every press was answered
+    storm.queries.clear()
+    async with storm.runtime.db.session() as session:
+        assert differences(storm.before, await snapshot(session, storm.world)) == []
+        for user in storm.people.values():
+            person = await people.get(session, user["id"])
+            assert person is None or person.role == "official"

@@ -1,6 +1,7 @@
 """Faults on the way to Telegram and to the database: replies survive 5xx and dropped
-connections (bounded retries), a blocked person is marked inactive, and a PostgreSQL outage
-gets a polite answer, half-writes nothing, and heals by itself."""
+connections (bounded retries), a press answered too late still gets its reply (or the
+apology), a blocked person is marked inactive, and a PostgreSQL outage gets a polite answer,
+half-writes nothing, and heals by itself."""
 
 from __future__ import annotations
 
@@ -41,6 +42,35 @@ async def test_a_lasting_outage_costs_one_reply_not_the_bot(api: LocalBotApi, an
     api.drain(ana.id)
     (reply,) = await ana.say("/ayuda")
     assert "/temas" in reply.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_a_press_answered_too_late_still_gets_its_reply(
+    api: LocalBotApi, ana: Person
+) -> None:
+    """Found by the replicas storm: Telegram took the answer to a press after the 5 s
+    timeout, the retry was refused ("query is too old") and the reply was never sent."""
+    _greeting, notice = await ana.say("/start", 2)
+    api.inject("answerCallbackQuery", Fault.stall(5.5))
+    data = notice.find_button("Acepto")["callback_data"]
+    assert notice.message_id is not None
+    await api.callback_answer(await api.press_button(ana.id, notice.message_id, data), 10)
+    accepted, *questions = await ana.replies(3, timeout=10)
+    assert "✅" in accepted.text and questions[-1].button_texts()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_a_failed_reply_to_an_answered_press_gets_the_apology(
+    api: LocalBotApi, ana: Person
+) -> None:
+    """Found by the replicas storm: the error handler answered the press again, Telegram
+    refused ("query is too old": answered already) and the apology was never sent."""
+    _greeting, notice = await ana.say("/start", 2)
+    api.inject("sendMessage", Fault.server_error(500), times=4)  # the retries fail too
+    await ana.press(notice, "Acepto")
+    accepted, sorry = await ana.replies(2, timeout=15)
+    assert "✅" in accepted.text
+    assert sorry.text.startswith("Lo siento, algo falló de mi lado.")
 
 
 async def test_a_person_who_blocked_minka_is_marked_inactive(

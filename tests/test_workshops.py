@@ -255,3 +255,17 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert refused.text == "Solo los coordinadores pueden hacer eso."
     answer = await official.press_forged(refused, "ws:xlsx:1")
     assert answer["text"] == "Solo los coordinadores pueden hacer eso."
+
+
+async def test_junk_for_a_code_before_registration_still_gets_the_notice(
+    api: LocalBotApi, app: Application
+) -> None:
+    """Found by the replicas storm: the typed code rode in the consent button, and junk
+    longer than Telegram's 64 bytes of callback data raised instead of answering. A possible
+    (mistyped) code still rides along, to be checked after registration."""
+    luz = Chatter(api, 5003, "Luz")
+    (notice,) = await luz.say("/asistencia 9999999999999999999999<SCRIPT>Ę")
+    assert "registrar su asistencia" in notice.text
+    assert notice.find_button("Acepto")["callback_data"] == "consent:yes"
+    (typo,) = await luz.say("/asistencia k7m2ql")
+    assert typo.find_button("Acepto")["callback_data"] == "consent:yes:taller-K7M2QL"
