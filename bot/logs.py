@@ -9,8 +9,10 @@ import atexit
 import json
 import logging
 import queue
+import sys
 from datetime import UTC, datetime
 from logging.handlers import QueueHandler, QueueListener
+from typing import TextIO
 
 # Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
 # Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
@@ -60,6 +62,19 @@ class JsonLines(logging.Formatter):
 _listener: QueueListener | None = None
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a line is written, not when logging was set up
+    (the CLI run in-process by tests swaps it, and the old one may be closed by then)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        """StreamHandler sets it once; the current `sys.stderr` is used instead."""
+
+
 @atexit.register
 def _flush() -> None:
     """Write what is still queued before the process ends."""
@@ -79,7 +94,7 @@ def setup_logging(
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(RedactSecrets(secrets or []))
-    writer = logging.StreamHandler()
+    writer = _CurrentStderr()
     writer.setFormatter(logging.Formatter("%(message)s"))
     if _listener is not None:
         _listener.stop()

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import translator
@@ -33,10 +33,18 @@ _UNREACHABLE = (
 )
 
 
+def _lost(error: DBAPIError) -> bool:
+    """PostgreSQL's own word that the connection is gone: SQLSTATE class 08 (connection
+    exception) or 57P (the server shutting down or starting), e.g. during a restart."""
+    cause = error.orig.__cause__ if error.orig is not None else None
+    state = str(getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", "") or "")
+    return state.startswith(("08", "57P"))
+
+
 def database_down(error: BaseException | None) -> bool:
     """The database could not be reached (a restart, a network cut): the transaction was
     rolled back, so the person only needs to try again."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or _lost(error)):
         return True
     if isinstance(error, InterfaceError | OSError | TimeoutError):
         return True
@@ -67,7 +75,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator(language, runtime.settings.timezone)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await _answer_if_still_open(update)
         await context.bot.send_message(
             update.effective_chat.id,
             t.gettext(
@@ -83,3 +91,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
+
+
+async def _answer_if_still_open(update: Update) -> None:
+    """Stop the button's spinner; the handler has often answered it already (Telegram then
+    says the query is too old), and the apology must go out all the same."""
+    assert update.callback_query is not None
+    try:
+        await update.callback_query.answer()
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState
@@ -35,6 +34,9 @@ async def set_state(
 
 
 async def clear_state(session: AsyncSession, telegram_id: int) -> None:
-    await session.execute(
-        delete(ConversationState).where(ConversationState.telegram_id == telegram_id)
-    )
+    """Forget the person's form, if any. Looked up first: most people have none, and a
+    DELETE would take SQLite's write turn for the rest of the update for nothing."""
+    row = await session.get(ConversationState, telegram_id)
+    if row is not None:
+        await session.delete(row)
+        await session.flush()
