@@ -256,6 +256,7 @@ def make_callback(
 
     async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
         runtime = runtime_of(context)
+        key = update_key(update)  # before the transaction: no CPU inside SQLite's write turn
         try:
             async with runtime.db.session() as session:
                 await updates.one_at_a_time(session, user.id)
@@ -263,7 +264,7 @@ def make_callback(
                 # Recorded last, in the same transaction as the handler's effects: a repeat
                 # of this update rolls back everything it did and sends nothing, and the
                 # write lock (SQLite) is taken only for the end of the transaction.
-                if not await updates.claim(session, update_key(update), runtime.clock.now()):
+                if not await updates.claim(session, key, runtime.clock.now()):
                     raise _Duplicate
         except _Duplicate:
             log.info("duplicate update %s ignored", update.update_id)

@@ -31,6 +31,8 @@ async def ask(
     session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str
 ) -> Asked:
     answer = kb.index.search(text)
+    if answer.best is not None:  # flushed together with the question, below
+        await toolkit.record_view(session, answer.best.id, _person_id(person), "search")
     question_id = await toolkit.log_question(
         session,
         person_id=_person_id(person),
@@ -39,8 +41,6 @@ async def ask(
         answer_article_id=answer.best.id if answer.best else None,
         confident=answer.confident,
     )
-    if answer.best is not None:
-        await toolkit.record_view(session, answer.best.id, _person_id(person), "search")
     return Asked(answer, question_id)
 
 
