@@ -4,6 +4,7 @@ Bot API server, Minka running against both, and people who talk to it."""
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -23,6 +24,17 @@ from tests.postgres import PostgresServer, start_server
 TOKEN = "123456789:AAEminkaTESTtokenABCDEFGHIJKLMNOPQRS"
 ADMIN_ID = 900001
 _database_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_pytest_set_it() -> Iterator[None]:
+    """The CLI, run in-process by some tests, installs Minka's own logging; put pytest's back
+    so later tests' records are captured, not printed."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
