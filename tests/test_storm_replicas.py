@@ -41,7 +41,7 @@ from bot.local_api import LocalBotApi
 from bot.webhook import serving
 from handlers.errors import database_down
 from storage.models import Base
-from tests.conftest import ADMIN_ID, TOKEN, _new_postgres_database
+from tests.conftest import _new_postgres_database
 from tests.postgres import PostgresServer, _free_port
 from tests.storm import seed, snapshot
 from tests.storm_replicas import (
@@ -57,6 +57,7 @@ from tests.storm_replicas import (
 from tests.storm_updates import check_outcome
 from tests.test_random_input import FORGED
 from tests.test_random_input import update as random_update
+from tests.test_webhook import webhook_settings
 
 EXAMPLES = 16  # batches of 20 to 40 steps
 PUSH_TIMEOUT = 1.0  # seconds the Bot API server waits for a webhook answer before resending
@@ -95,19 +96,8 @@ async def database_url(postgres: PostgresServer) -> str:
 
 
 def replica_settings(api: LocalBotApi, database_url: str, port: int) -> Settings:
-    return Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=api.base_url,
-        database_url=database_url,
-        bot_admin_ids=frozenset({ADMIN_ID}),
-        outbox_interval_seconds=3600,
-        webhook_url="https://minka.example.org/telegram",
-        webhook_secret="minka-webhook-secret_1",
-        host="127.0.0.1",
-        port=port,
-        flood_limit=10_000,
-        _env_file=None,
-    )
+    """test_webhook's replica, with no anti-flood: the storm sends in bursts on purpose."""
+    return webhook_settings(api, database_url, port).model_copy(update={"flood_limit": 10_000})
 
 
 @pytest.fixture
