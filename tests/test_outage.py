@@ -15,10 +15,9 @@ from bot.runner import minka
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ArticleView, Person, ProcessedUpdate, Question
-from storage.repositories import people
-from storage.types import utcnow
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID, TOKEN
+from tests.helpers import registered_official
 from tests.postgres import PostgresServer
 from tests.test_faults import own_postgres  # noqa: F401  (a server of this module's own)
 
@@ -34,17 +33,7 @@ async def _seed(url: str, api: LocalBotApi) -> list[Chatter]:
         await upgrade(db.engine)
         async with db.session() as session:
             for number in range(PEOPLE):
-                telegram_id = 31000 + number
-                await people.create(
-                    session,
-                    telegram_id=telegram_id,
-                    username=None,
-                    telegram_name=f"P{number}",
-                    locale="es",
-                    consent_at=utcnow(),
-                    role="official",
-                )
-                await people.update(session, telegram_id, registered_at=utcnow())
+                await registered_official(session, 31000 + number, f"P{number}")
     finally:
         await db.dispose()
     chatters = []

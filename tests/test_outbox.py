@@ -25,7 +25,7 @@ from storage.models import OutboxMessage
 from storage.repositories import broadcasts, outbox, people
 from storage.types import utcnow
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import register, registered_official
 
 
 async def _people(db: Database, count: int, api: LocalBotApi) -> list[int]:
@@ -35,17 +35,7 @@ async def _people(db: Database, count: int, api: LocalBotApi) -> list[int]:
             telegram_id = 20000 + number
             api.add_user(telegram_id, f"P{number}")
             await api.send_message(telegram_id, "hola")  # the chat exists, as after /start
-            person = await people.create(
-                session,
-                telegram_id=telegram_id,
-                username=None,
-                telegram_name=f"P{number}",
-                locale="es",
-                consent_at=utcnow(),
-                role="official",
-            )
-            await people.update(session, telegram_id, registered_at=utcnow())
-            ids.append(person.id)
+            ids.append(await registered_official(session, telegram_id, f"P{number}"))
     return ids
 
 
