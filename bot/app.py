@@ -20,7 +20,7 @@ from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
-from bot.updates import FloodGuard, PerUserUpdateProcessor
+from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
@@ -42,6 +42,10 @@ def build_application(
             "Falta TELEGRAM_BOT_TOKEN: pida un token a @BotFather en Telegram y defínalo en el "
             "entorno o en .env, o pruebe Minka sin token con `python -m bot demo`."
         )
+    processor = PerUserUpdateProcessor(
+        settings.concurrent_updates,
+        FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+    )
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -50,12 +54,8 @@ def build_application(
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
-        .concurrent_updates(
-            processor := PerUserUpdateProcessor(
-                settings.concurrent_updates,
-                FloodGuard(settings.flood_limit, settings.flood_window_seconds),
-            )
-        )
+        .concurrent_updates(processor)
+        .update_queue(PacedQueue(processor))
         .post_init(_announce_commands)
         .post_stop(replicas.leave)
         .build()

@@ -72,10 +72,32 @@ class FloodGuard:
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 64, guard: FloodGuard | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self._pending = 0  # updates taken from the queue and not finished
+        self._room = asyncio.Event()
+        self._room.set()
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.guard = guard or FloodGuard()
         # Set by the application: tells a flooding person, once, to wait a moment.
         self.on_flood: Callable[[Update], Awaitable[None]] | None = None
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self._pending += 1
+        if self._pending >= self.backlog:
+            self._room.clear()
+        try:
+            await super().process_update(update, coroutine)
+        finally:
+            self._pending -= 1
+            if self._pending < self.backlog:
+                self._room.set()
+
+    @property
+    def backlog(self) -> int:
+        """Updates in hand (running or waiting for a slot) before Minka stops taking more."""
+        return 2 * self.max_concurrent_updates
+
+    async def wait_for_room(self) -> None:
+        await self._room.wait()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
@@ -103,3 +125,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: locks vanish with their last waiter."""
+
+
+class PacedQueue(asyncio.Queue[object]):
+    """The application's update queue. Polling (and the webhook) waits here while the processor
+    has a full backlog: the updates stay with Telegram meanwhile, and the next getUpdates
+    brings them in one call instead of one call per update, which under load cost as much
+    CPU as handling them."""
+
+    def __init__(self, processor: PerUserUpdateProcessor) -> None:
+        super().__init__()
+        self._processor = processor
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):  # never hold back PTB's own stop signal
+            await self._processor.wait_for_room()
+        self.put_nowait(item)

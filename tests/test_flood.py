@@ -4,12 +4,14 @@ the rest are dropped, while other people are served as usual."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
+from telegram import Chat, Message, Update, User
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
-from bot.updates import FloodGuard, Verdict
+from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, Verdict
 from tests.chat import Person
 
 NOTICE = (
@@ -47,3 +49,33 @@ def test_the_window_slides() -> None:
     assert guard.check(2) is Verdict.PASS  # someone else
     now[0] = 10.5  # every earlier arrival has left the window
     assert guard.check(1) is Verdict.PASS
+
+
+async def test_the_queue_waits_while_the_backlog_is_full() -> None:
+    """Polling stops taking updates while the processor holds a full backlog (they wait at
+    Telegram, and come in one getUpdates later); PTB's stop signal is never held back."""
+    processor = PerUserUpdateProcessor(max_concurrent_updates=1)
+    queue = PacedQueue(processor)
+    release = asyncio.Event()
+
+    def update(n: int) -> Update:
+        user = User(n, f"Persona {n}", is_bot=False)
+        chat = Chat(n, Chat.PRIVATE)
+        return Update(n, message=Message(n, datetime.now(UTC), chat, from_user=user, text="hola"))
+
+    async def slow() -> None:
+        await release.wait()
+
+    running = [
+        asyncio.create_task(processor.process_update(update(n), slow()))
+        for n in range(processor.backlog)
+    ]
+    await asyncio.sleep(0)
+    put = asyncio.create_task(queue.put(update(99)))
+    await asyncio.sleep(0.05)
+    assert not put.done() and queue.empty()
+    await asyncio.wait_for(queue.put(object()), 1)  # PTB's stop signal: never held back
+    release.set()
+    await asyncio.wait_for(put, 5)
+    await asyncio.gather(*running)
+    assert [queue.get_nowait() for _ in range(2)][1].update_id == 99

@@ -3,15 +3,19 @@ how each kind of failure is classified, since that decides what may be sent agai
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.local_api import Fault, LocalBotApi
 from bot.ratelimit import transient
-from bot.transport import AiohttpRequest, NotSent, may_have_arrived
+from bot.transport import AiohttpRequest, NotSent, _body, may_have_arrived
 from tests.conftest import TOKEN
 from tests.postgres import _free_port
 
@@ -31,8 +35,12 @@ async def bot(api: LocalBotApi) -> AsyncIterator[Bot]:
 
 
 async def test_answers_and_uploads_round_trip(bot: Bot) -> None:
-    message = await bot.send_message(ANA, "¿Año? <b>ñ</b>", parse_mode="HTML")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Sí", callback_data="x:1")]])
+    message = await bot.send_message(
+        ANA, "¿Año? <b>ñ</b>", parse_mode="HTML", reply_markup=keyboard
+    )
     assert message.text == "¿Año? ñ"
+    assert message.reply_markup == keyboard
     document = await bot.send_document(ANA, InputFile(b"a,b\n1,2\n", filename="datos.csv"))
     assert document.document is not None and document.document.file_name == "datos.csv"
 
@@ -68,3 +76,28 @@ async def test_no_connection_means_not_sent() -> None:
     await bot.shutdown()
     assert not may_have_arrived(caught.value)
     assert transient(caught.value, "sendMessage")  # safe to repeat, even a message
+
+
+def test_bodies_are_typed_json_unless_there_are_files() -> None:
+    """JSON is the Bot API's cheapest body to build and read; values keep their types (an
+    independent server need not accept a keyboard sent as a string)."""
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Sí", callback_data="rate:1:5")]])
+    plain = RequestData(
+        [
+            RequestParameter.from_input("chat_id", ANA),
+            RequestParameter.from_input("text", "¿Año?"),
+            RequestParameter.from_input("reply_markup", keyboard),
+        ]
+    )
+    assert json.loads(_body(plain)) == {  # type: ignore[arg-type]
+        "chat_id": ANA,
+        "text": "¿Año?",
+        "reply_markup": {"inline_keyboard": [[{"text": "Sí", "callback_data": "rate:1:5"}]]},
+    }
+    upload = RequestData(
+        [
+            RequestParameter.from_input("chat_id", ANA),
+            RequestParameter.from_input("document", InputFile(b"a,b\n", filename="d.csv")),
+        ]
+    )
+    assert isinstance(_body(upload), aiohttp.FormData)

@@ -1,0 +1,105 @@
+"""SQLite write turns (storage/sqlite.py): many writers in one process never meet "database is
+locked", a turn ends with its commit or rollback, and another process holding the lock is
+waited out on the database thread while the event loop goes on serving everyone else."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import ProcessedUpdate
+from storage.repositories import updates
+from storage.types import utcnow
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'turns.sqlite3'}")
+    await upgrade(database.engine)
+    yield database  # type: ignore[misc]
+    await database.dispose()
+
+
+async def _count(db: Database) -> int:
+    async with db.session() as session:
+        return await session.scalar(select(func.count()).select_from(ProcessedUpdate)) or 0
+
+
+async def test_concurrent_writers_all_land(db: Database) -> None:
+    async def write(n: int) -> None:
+        async with db.session() as session:
+            await updates.claim(session, f"{n}:a", utcnow())
+            await asyncio.sleep(0)  # hand the loop to the others mid-transaction
+            await updates.claim(session, f"{n}:b", utcnow())
+
+    await asyncio.gather(*(write(n) for n in range(60)))
+    assert await _count(db) == 120
+
+
+async def test_a_rolled_back_turn_lets_the_next_writer_in(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.session() as session:
+            await updates.claim(session, "lost", utcnow())
+            raise RuntimeError("the handler failed")
+    async with asyncio.timeout(5), db.session() as session:
+        assert await updates.claim(session, "kept", utcnow())
+    async with db.session() as session:
+        keys = (await session.scalars(select(ProcessedUpdate.key))).all()
+    assert keys == ["kept"]
+
+
+async def test_a_duplicate_key_keeps_the_first_and_frees_the_turn(db: Database) -> None:
+    async with db.session() as session:
+        assert await updates.claim(session, "once", utcnow())
+    async with db.session() as session:
+        assert not await updates.claim(session, "once", utcnow())
+    async with asyncio.timeout(5), db.session() as session:
+        assert await updates.claim(session, "twice", utcnow())
+    assert await _count(db) == 2
+
+
+async def test_another_process_holding_the_lock_does_not_stop_the_loop(
+    db: Database, tmp_path: Path
+) -> None:
+    """The CLI (here a plain sqlite3 connection on a thread) holds the write lock until the
+    loop proves it is still serving: the bot's write waits for the lock without blocking."""
+    path = tmp_path / "turns.sqlite3"
+    holding, loop_alive = threading.Event(), threading.Event()
+    outcome: dict[str, bool] = {}
+
+    def hold_the_lock() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO processed_updates (key, at) VALUES ('cli', '2026-11-26')")
+        holding.set()
+        outcome["loop_stayed_alive"] = loop_alive.wait(timeout=4)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    await asyncio.to_thread(holding.wait, 5)
+
+    async def write() -> None:
+        async with db.session() as session:
+            await updates.claim(session, "bot", utcnow())
+
+    writer = asyncio.create_task(write())
+    async with db.session() as session:  # a reader is served while the writer waits
+        await session.execute(text("SELECT 1"))
+    await asyncio.sleep(0.05)
+    assert not writer.done()  # still waiting for the other process's lock
+    loop_alive.set()
+    await asyncio.wait_for(writer, 5)
+    await asyncio.to_thread(holder.join, 5)
+    assert outcome == {"loop_stayed_alive": True}
+    async with db.session() as session:
+        keys = set((await session.scalars(select(ProcessedUpdate.key))).all())
+    assert keys == {"cli", "bot"}
