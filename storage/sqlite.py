@@ -7,7 +7,8 @@ SQLite's single write lock for about 16 ms, mostly waiting for its turn on the l
 capped a process at ~70 updates/s. Once a transaction holds the write lock, SQLite cannot make
 its statements wait for anyone, so they run on the loop's thread (microseconds each); the first
 write (which may wait for another process, such as the CLI) and the commit (an fsync) still run
-on the database thread, so the loop never blocks on a lock or the disk.
+on the database thread, so the loop never blocks on a lock or the disk. A statement and the
+fetch of its rows make one trip, and opening or closing a cursor none.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
+from aiosqlite.context import contextmanager  # what aiosqlite's own cursor() is wrapped in
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
-_STATEMENTS = frozenset({"execute", "executemany"})
 
 
 def _cheap(fn: Callable[..., Any]) -> bool:
@@ -34,10 +35,8 @@ def _cheap(fn: Callable[..., Any]) -> bool:
     )
 
 
-def _is_write(fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
-    if getattr(fn, "__name__", "") not in _STATEMENTS or not args or not isinstance(args[0], str):
-        return False
-    return args[0].lstrip()[:8].split(None, 1)[0].upper() in _WRITES
+def _is_write(sql: str) -> bool:
+    return sql.lstrip()[:8].split(None, 1)[0].upper() in _WRITES
 
 
 class WriteTurns:
@@ -73,17 +72,25 @@ class TurnTakingConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._connection is not None and (self._writing or _cheap(fn)):
             return fn(*args, **kwargs)
-        if not _is_write(fn, args):
-            return await super()._execute(fn, *args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)
+
+    async def statement(self, sql: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn` (which executes `sql`); a transaction's first write takes the turn."""
+        if self._writing or not _is_write(sql):
+            return await self._execute(fn, *args)
         await self._turns.acquire()
         try:
             # On the database thread: this is where another process's lock is waited out.
-            result = await super()._execute(fn, *args, **kwargs)
+            result = await super()._execute(fn, *args)
         except BaseException:
             self._turns.release()
             raise
         self._writing = True
         return result
+
+    @contextmanager
+    async def cursor(self) -> aiosqlite.Cursor:
+        return _Cursor(self, await self._execute(self._conn.cursor))
 
     async def _end(self, finish: Callable[[], Any]) -> None:
         if not self._writing:
@@ -109,6 +116,41 @@ class TurnTakingConnection(aiosqlite.Connection):
             self._writing = False
             self._turns.release()
         return super().stop()
+
+
+class _Cursor(aiosqlite.Cursor):
+    """Executes a statement and fetches its rows in one trip to the database thread:
+    SQLAlchemy reads every row of a result right after executing it anyway."""
+
+    _conn: TurnTakingConnection
+
+    def __init__(self, conn: TurnTakingConnection, cursor: sqlite3.Cursor) -> None:
+        super().__init__(conn, cursor)
+        self._rows: list[Any] = []
+
+    def _run(self, sql: str, parameters: Any) -> list[Any]:
+        self._cursor.execute(sql, parameters)
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    async def execute(self, sql: str, parameters: Any = None) -> aiosqlite.Cursor:
+        self._rows = await self._conn.statement(sql, self._run, sql, parameters or ())
+        return self
+
+    async def executemany(self, sql: str, parameters: Any) -> aiosqlite.Cursor:
+        await self._conn.statement(sql, self._cursor.executemany, sql, parameters)
+        return self
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = self.arraysize if size is None else size
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:

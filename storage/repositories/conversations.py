@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState
@@ -17,8 +18,16 @@ class StateRecord:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+_states = ConversationState.__table__
+# Read on every typed message: plain columns, no ORM object, built once. The writers below
+# flush at once, so this never misses a change made earlier in the same transaction.
+_STATE = select(_states.c.flow, _states.c.step, _states.c.data).where(
+    _states.c.telegram_id == bindparam("telegram_id")
+)
+
+
 async def get_state(session: AsyncSession, telegram_id: int) -> StateRecord | None:
-    row = await session.get(ConversationState, telegram_id)
+    row = (await session.execute(_STATE, {"telegram_id": telegram_id})).first()
     return StateRecord(row.flow, row.step, dict(row.data)) if row else None
 
 

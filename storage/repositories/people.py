@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, Region, RoleGrant
@@ -68,9 +68,23 @@ def _with_region() -> Any:
     return select(Person, Region.name).outerjoin(Region, Person.region_code == Region.code)
 
 
+_people, _regions = Person.__table__, Region.__table__
+# Read on every update: plain columns into the record, no ORM objects, built once.
+_BY_TELEGRAM_ID = (
+    select(
+        *(_people.c[f.name] for f in fields(PersonRecord) if f.name != "region_name"),
+        _regions.c.name.label("region_name"),
+    )
+    .select_from(_people.outerjoin(_regions, _people.c.region_code == _regions.c.code))
+    .where(_people.c.telegram_id == bindparam("telegram_id"))
+)
+
+
 async def get(session: AsyncSession, telegram_id: int) -> PersonRecord | None:
-    row = (await session.execute(_with_region().where(Person.telegram_id == telegram_id))).first()
-    return _record(*row) if row else None
+    if session.new or session.dirty or session.deleted:
+        await session.flush()  # a change made earlier in this transaction must show
+    row = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
+    return PersonRecord(**row._mapping) if row else None
 
 
 async def find_by_username(session: AsyncSession, username: str) -> PersonRecord | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -29,11 +29,17 @@ class EscalationRecord:
     region_name: str | None
 
 
+# Written on most updates: plain inserts on the tables, built once (no ORM bookkeeping).
+_VIEW = insert(ArticleView.__table__)
+_QUESTION = insert(Question.__table__)
+
+
 async def record_view(
     session: AsyncSession, article_id: str, person_id: int | None, source: str
 ) -> None:
-    """Written with the transaction's next flush (at the latest its commit): one trip less."""
-    session.add(ArticleView(article_id=article_id, person_id=person_id, source=source))
+    await session.execute(
+        _VIEW, {"article_id": article_id, "person_id": person_id, "source": source}
+    )
 
 
 async def log_question(
@@ -45,16 +51,17 @@ async def log_question(
     answer_article_id: str | None,
     confident: bool,
 ) -> int:
-    question = Question(
-        person_id=person_id,
-        text=text,
-        normalized=normalized[:300],
-        answer_article_id=answer_article_id,
-        confident=confident,
+    result = await session.execute(
+        _QUESTION,
+        {
+            "person_id": person_id,
+            "text": text,
+            "normalized": normalized[:300],
+            "answer_article_id": answer_article_id,
+            "confident": confident,
+        },
     )
-    session.add(question)
-    await session.flush()
-    return question.id
+    return result.inserted_primary_key[0]
 
 
 async def record_feedback(

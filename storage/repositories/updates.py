@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
 
+# Run on every update: built once per dialect, on the table (no ORM bookkeeping).
+_CLAIM = {
+    dialect: insert(ProcessedUpdate.__table__)
+    .values(key=bindparam("key"), at=bindparam("at"))
+    .on_conflict_do_nothing()
+    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
 
 async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
     """Record `key` in this transaction; False when it was already recorded. A concurrent
     claim of the same key (another replica) waits for the first transaction and then loses."""
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ProcessedUpdate).values(key=key, at=now).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    statement = _CLAIM[session.bind.dialect.name]
+    result = await session.execute(statement, {"key": key, "at": now})
     return result.rowcount == 1
 
 
