@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import BigInteger, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,12 +28,15 @@ async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+_PERSON_LOCK = select(func.pg_advisory_xact_lock(bindparam("telegram_id", type_=BigInteger)))
+
+
 async def one_at_a_time(session: AsyncSession, telegram_id: int) -> None:
     """On PostgreSQL, hold a per-person lock until this transaction ends, so that replicas
     handle one person's updates one after another, as a single process does. (SQLite has a
     single writer anyway.)"""
     if session.bind.dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(telegram_id)))
+        await session.execute(_PERSON_LOCK, {"telegram_id": telegram_id})
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:
