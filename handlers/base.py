@@ -222,8 +222,17 @@ async def _ignore_unchanged(call: Awaitable[Any]) -> None:
 
 
 def update_key(update: Update) -> str:
-    """The update id plus a digest of its content: a repeat has both, a reused id does not."""
-    content = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False)
+    """The update id plus a digest of what it is about: a repeat has both, a reused id does
+    not. A press is named by its query id and a message by its chat, number and edit date
+    (Telegram never reuses them); anything rarer by its whole content."""
+    if (query := update.callback_query) is not None:
+        content = f"callback_query:{query.id}"
+    elif (message := update.message or update.edited_message) is not None:
+        kind = "message" if update.message is not None else "edited_message"
+        edited = message.edit_date.timestamp() if message.edit_date else ""
+        content = f"{kind}:{message.chat.id}:{message.message_id}:{edited}"
+    else:
+        content = json.dumps(update.to_dict(), sort_keys=True, ensure_ascii=False)
     return f"{update.update_id}:{hashlib.sha256(content.encode()).hexdigest()[:32]}"
 
 

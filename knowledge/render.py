@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -21,6 +22,11 @@ def _date(t: Translator, value: object) -> str:
 
 def article_messages(article: Article, t: Translator) -> list[str]:
     """The article in as few messages as fit Telegram's limit, split between paragraphs."""
+    return list(_article_messages(article, t))
+
+
+@lru_cache(maxsize=1024)  # articles and translators are immutable; most answers repeat
+def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
     _ = t.gettext
     parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
     if article.sources:
@@ -33,7 +39,7 @@ def article_messages(article: Article, t: Translator) -> list[str]:
             date=_date(t, article.valid_as_of)
         )
     parts.append(f"<i>{reviewed}</i>")
-    return split_message(parts)
+    return tuple(split_message(parts))
 
 
 def glossary_message(entry: GlossaryEntry) -> str:

@@ -102,11 +102,18 @@ class TurnTakingConnection(aiosqlite.Connection):
         finally:
             self._turns.release()
 
+    def _idle(self) -> bool:
+        """No transaction open (reads run outside one): a commit or rollback has nothing to
+        do, and the pool rolls back every connection it takes back."""
+        return not self._writing and self._connection is not None and not self._conn.in_transaction
+
     async def commit(self) -> None:
-        await self._end(super().commit)
+        if not self._idle():
+            await self._end(super().commit)
 
     async def rollback(self) -> None:
-        await self._end(super().rollback)
+        if not self._idle():
+            await self._end(super().rollback)
 
     async def close(self) -> None:
         await self._end(super().close)

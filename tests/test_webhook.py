@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
+from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.webhook import SECRET_HEADER, serving
+from handlers.base import update_key
 from storage.models import Person as PersonRow
 from storage.models import ProcessedUpdate, Question
 from tests.chat import Person
@@ -171,3 +174,28 @@ async def test_shutdown_finishes_the_updates_already_accepted(
         # SIGTERM would end the block here, right after the update was accepted.
     (reply,) = [e for e in api.drain(ana.id) if e.method == "sendMessage"]
     assert "/temas" in reply.text
+
+
+def test_update_keys_tell_repeats_from_reused_ids() -> None:
+    """Same update again: same key. The same id on another message, a press or an edit (Telegram
+    may restart its numbering): another key, so it is handled."""
+    ana = User(7, "Ana", is_bot=False)
+    chat = Chat(7, Chat.PRIVATE)
+    sent = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def message(number: int, *, edited: bool = False) -> Message:
+        return Message(
+            number, sent, chat, from_user=ana, text="hola", edit_date=sent if edited else None
+        )
+
+    first = Update(500, message=message(10))
+    keys = {
+        update_key(Update(500, message=message(11))),
+        update_key(Update(500, edited_message=message(10, edited=True))),
+        update_key(Update(500, callback_query=CallbackQuery("q1", ana, "c", data="menu:main"))),
+        update_key(Update(500, callback_query=CallbackQuery("q2", ana, "c", data="menu:main"))),
+        update_key(Update(500, inline_query=InlineQuery("i", ana, "q", ""))),
+    }
+    assert update_key(Update.de_json(first.to_dict(), None)) == update_key(first)
+    assert len(keys | {update_key(first)}) == 6
+    assert all(len(key) <= 60 for key in keys)  # the column's size
