@@ -24,7 +24,7 @@ from aiosqlite.context import contextmanager  # what aiosqlite's own cursor() is
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
 def _cheap(fn: Callable[..., Any]) -> bool:
@@ -36,7 +36,7 @@ def _cheap(fn: Callable[..., Any]) -> bool:
 
 
 def _is_write(sql: str) -> bool:
-    return sql.lstrip()[:8].split(None, 1)[0].upper() in _WRITES
+    return sql.lstrip()[:7].upper().startswith(_WRITES)
 
 
 class WriteTurns:

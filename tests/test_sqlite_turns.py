@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
+from storage.sqlite import _is_write
 from storage.types import utcnow
 
 
@@ -103,3 +104,8 @@ async def test_another_process_holding_the_lock_does_not_stop_the_loop(
     async with db.session() as session:
         keys = set((await session.scalars(select(ProcessedUpdate.key))).all())
     assert keys == {"cli", "bot"}
+
+
+def test_writes_are_told_from_reads() -> None:
+    assert _is_write("  insert into t values (1)") and _is_write("UPDATE t SET a = 1")
+    assert not any(_is_write(sql) for sql in ("", "   ", "SELECT 1", "PRAGMA foreign_keys=ON"))
