@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from hypothesis import HealthCheck, Phase
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
@@ -43,6 +44,19 @@ SHARED_TABLES = ("meetings", "workshops", "broadcasts", "role_grants", "regions"
 MARKERS = ("<b>INJECT", "<i>INJECT", "<script", '<a href="javascript')
 Snapshot = dict[str, list[tuple[Any, ...]]]
 GROUP = -1_001_234_567_890
+
+# Hypothesis settings every storm shares (with its own max_examples).
+STORM_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "phases": [Phase.explicit, Phase.generate],  # every batch changes the world: no shrinking
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,  # one world for the whole storm, on purpose
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+}
 
 
 @dataclass

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
 
 import handlers
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
-from tests.storm import seed, snapshot
+from tests.storm import STORM_SETTINGS, seed, snapshot
 from tests.storm_updates import Storm, check_outcome
 
 EXAMPLES = 65  # batches of 20 to 60 updates: about 2,000 updates, 1 to 2 minutes
@@ -151,18 +151,7 @@ FORGED = [
 ]  # fmt: skip
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],  # every batch changes the world: no shrinking
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one world for the whole storm, on purpose
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
+@settings(max_examples=EXAMPLES, **STORM_SETTINGS)
 @given(batch=st.lists(update, min_size=20, max_size=60))
 @example(batch=[("press", "ana", "forged", data, 0) for data in FORGED])
 @example(batch=[("press", "stranger", how, data, 0) for data in FORGED for how in ("raw", "group")])

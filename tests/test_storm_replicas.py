@@ -31,7 +31,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from telegram.error import NetworkError, RetryAfter, TimedOut
@@ -43,7 +43,7 @@ from handlers.errors import database_down
 from storage.models import Base
 from tests.conftest import _new_postgres_database
 from tests.postgres import PostgresServer, _free_port
-from tests.storm import seed, snapshot
+from tests.storm import STORM_SETTINGS, seed, snapshot
 from tests.storm_replicas import (
     Balancer,
     Call,
@@ -284,16 +284,8 @@ async def check_rows(storm: ReplicaStorm, marker: int, claims: dict[int, int]) -
 
 @settings(
     max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
     derandomize=True,  # the same batches on every run and in CI
-    phases=[Phase.explicit, Phase.generate],  # every batch changes the world: no shrinking
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one world for the whole storm, on purpose
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
+    **STORM_SETTINGS,
 )
 @given(batch=st.lists(step, min_size=20, max_size=40), stall=stalls)
 @example(
