@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     flood_window_seconds: float = Field(default=10.0, gt=0)
     # Updates handled at once (one person's always one after another). More is not faster:
     # every database round trip waits for the event loop, and SQLite writes take turns.
-    concurrent_updates: int = Field(default=16, ge=1, le=256)
+    concurrent_updates: int = Field(default=8, ge=1, le=256)
     # Each process records that it is alive this often; replicas share the message rate.
     heartbeat_seconds: float = Field(default=10.0, gt=0)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
