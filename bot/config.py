@@ -23,7 +23,9 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message is meant for the person starting Minka."""
 
 
+# Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -; fewer than 32 can be guessed.
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -96,8 +98,16 @@ class Settings(BaseSettings):
     def _secret_shape(cls, value: object) -> object:
         if value in (None, ""):
             return None
-        if not isinstance(value, str) or not _SECRET_RE.fullmatch(value):
-            raise ValueError("debe tener de 1 a 256 caracteres: letras, números, _ y -")
+        if (
+            not isinstance(value, str)
+            or not _SECRET_RE.fullmatch(value)
+            or len(value) < MIN_SECRET_LENGTH
+        ):
+            # Never echo the value: it is a secret.
+            raise ValueError(
+                f"debe tener de {MIN_SECRET_LENGTH} a 256 caracteres, solo letras sin tilde, "
+                "números, _ y - (genere uno con: openssl rand -hex 32)"
+            )
         return value
 
     @field_validator("bot_admin_ids", mode="before")

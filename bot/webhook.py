@@ -3,7 +3,8 @@ us. Every replica is stateless: conversation state, processed updates and owed m
 in the database, so any replica can take any update.
 
 Routes: POST <path of WEBHOOK_URL> (the secret-token header is checked in constant time: wrong
-or missing → 403, logged), GET /healthz (database reachable → 200, else 503).
+or missing → 403, counted and logged at most once a minute; a body that is not an update
+object → 400), GET /healthz (database reachable → 200, else 503).
 Shutdown is graceful: the listener closes first, then updates already accepted are handled.
 """
 
@@ -16,6 +17,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -33,6 +35,28 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_TIMEOUT = 3.0
+REFUSALS_LOGGED_EVERY = timedelta(minutes=1)
+
+
+class Refusals:
+    """Requests with a wrong or missing secret: someone probing could fill the log, so they
+    are counted and reported at most once per `REFUSALS_LOGGED_EVERY`, with the count."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.logged_at: datetime | None = None
+
+    def add(self, now: datetime, remote: str | None) -> None:
+        self.count += 1
+        if self.logged_at is not None and now - self.logged_at < REFUSALS_LOGGED_EVERY:
+            return
+        log.warning(
+            "webhook: %s request(s) with a wrong or missing secret since the last report "
+            "(latest from %s)",
+            self.count,
+            remote,
+        )
+        self.count, self.logged_at = 0, now
 
 
 def webhook_path(settings: Settings) -> str:
@@ -42,16 +66,19 @@ def webhook_path(settings: Settings) -> str:
 def make_web_app(application: Application, settings: Settings) -> web.Application:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     runtime: Runtime = application.bot_data["runtime"]
+    refusals = Refusals()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
-            log.warning("webhook call with a wrong or missing secret from %s", request.remote)
+            refusals.add(runtime.clock.now(), request.remote)
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json(loads=json.loads)
+            if not isinstance(data, dict):  # JSON, but `[]`, `1`, `"x"` or `null`
+                return web.Response(status=400, text="bad update")
             update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):  # not the shape of an update
             return web.Response(status=400, text="bad update")
         if update is None:
             return web.Response(status=400, text="bad update")
@@ -82,7 +109,7 @@ async def serving(
     if not settings.webhook_url or not settings.webhook_secret:
         raise ConfigError(
             "El modo webhook necesita WEBHOOK_URL (https://…) y WEBHOOK_SECRET "
-            "(letras, números, _ y -)."
+            "(de 32 a 256 letras sin tilde, números, _ y -)."
         )
     db = Database(settings.database_url)
     try:

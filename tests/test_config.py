@@ -97,3 +97,33 @@ def test_config_error_hides_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as raised:
         load_settings(_env_file=None)
     assert "not-a-token-but-secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["short_secret", "x" * 31, "a" * 257, "ñ" * 40, "has spaces in it and is long enough ok"],
+)
+def test_webhook_secret_must_be_long_and_of_telegrams_alphabet(
+    secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None)
+    message = str(raised.value)
+    assert message.startswith("Configuración inválida: WEBHOOK_SECRET") and "\n" not in message
+    assert "32" in message and secret not in message
+
+
+def test_a_long_webhook_secret_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", "A-z_0" * 7)
+    settings = load_settings(_env_file=None)
+    assert settings.webhook_secret is not None
+    assert settings.webhook_secret.get_secret_value() == "A-z_0" * 7
+
+
+def test_a_short_webhook_secret_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", "--webhook", env={"WEBHOOK_SECRET": "secreto-corto"}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Configuración inválida: WEBHOOK_SECRET")
+    assert "secreto-corto" not in result.stderr + result.stdout

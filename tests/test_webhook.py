@@ -4,18 +4,21 @@ having its effects once, graceful shutdown, and two replicas behind one URL on o
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
 from bot.webhook import SECRET_HEADER, serving
 from handlers.base import update_key
 from storage.models import Person as PersonRow
@@ -25,7 +28,7 @@ from tests.conftest import ADMIN_ID, TOKEN
 from tests.helpers import register
 from tests.postgres import _free_port
 
-SECRET = "minka-webhook-secret_1"
+SECRET = "minka-webhook-secret_0123456789abcdef"  # 32+ characters, as required
 
 
 def webhook_settings(api: LocalBotApi, database_url: str, port: int) -> Settings:
@@ -55,6 +58,14 @@ def message_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
             "text": text,
         },
     }
+
+
+@pytest.fixture
+async def replica(api: LocalBotApi, database_url: str) -> AsyncIterator[tuple[str, Application]]:
+    """One Minka in webhook mode; yields its URL and the application (for its clock)."""
+    port = _free_port()
+    async with serving(webhook_settings(api, database_url, port)) as application:
+        yield f"http://127.0.0.1:{port}", application
 
 
 @pytest.fixture
@@ -100,6 +111,49 @@ async def test_secret_health_and_a_conversation(api: LocalBotApi, replicas: list
     ana = Person(api, 1001, "Ana", last_name="Quispe")
     greeting, notice = await ana.say("/start", 2)
     assert "Minka" in greeting.text and "Acepto" in notice.button_texts()[0]
+
+
+@pytest.mark.parametrize(
+    "body", [b"[]", b"1", b'"x"', b"null", b"true", b'{"update_id": 1, "message": 5}']
+)
+async def test_json_that_is_not_an_update_is_a_400(
+    replica: tuple[str, Application], body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A body that parses as JSON but is no update object is refused, not a 500."""
+    url, _application = replica
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{url}/telegram", data=body, headers={SECRET_HEADER: SECRET}) as response,
+    ):
+        assert response.status == 400
+        assert await response.text() == "bad update"
+    assert "Traceback" not in caplog.text and "Error handling request" not in caplog.text
+
+
+async def test_wrong_secrets_are_counted_and_logged_once_a_minute(
+    replica: tuple[str, Application], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, application = replica
+    runtime: Runtime = application.bot_data["runtime"]
+    caplog.set_level(logging.WARNING, logger="bot.webhook")
+
+    async def knock(times: int) -> None:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(times):
+                headers = {SECRET_HEADER: "guess"}
+                async with http.post(f"{url}/telegram", json={}, headers=headers) as response:
+                    assert response.status == 403
+
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "secret" in r.getMessage()]
+
+    await knock(50)
+    assert len(lines()) == 1 and "1 " in lines()[0]  # the first one at once
+    runtime.clock.advance(timedelta(seconds=61))
+    await knock(1)
+    assert len(lines()) == 2
+    assert "50 " in lines()[1]  # the 49 held back and this one
+    assert "guess" not in caplog.text
 
 
 async def test_an_update_delivered_twice_has_its_effects_once(
