@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,10 +18,25 @@ from storage import sqlite
 
 
 def create_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    """Errors never carry the values of a statement (they are what people typed): SQLAlchemy
+    leaves the parameters out (`hide_parameters`), and PostgreSQL's DETAIL, which may quote the
+    row ("Failing row contains (…)", "Key (…)=(…) already exists"), is dropped."""
+    engine = create_async_engine(
+        url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True
+    )
     if engine.dialect.name == "sqlite":
         sqlite.configure(engine)
+    else:
+        event.listen(engine.sync_engine, "handle_error", _drop_details)
     return engine
+
+
+def _drop_details(context: ExceptionContext) -> None:
+    error: BaseException | None = context.original_exception
+    while error is not None:
+        if getattr(error, "detail", None):
+            error.detail = None  # type: ignore[attr-defined]
+        error = error.__cause__
 
 
 class Database:

@@ -9,9 +9,12 @@ import logging
 import sys
 
 import pytest
+from sqlalchemy import text
 
 from bot.logs import JsonLines
+from bot.runtime import Runtime
 from tests.chat import Person
+from tests.helpers import register
 
 
 async def test_each_update_is_logged_as_json_without_personal_text(
@@ -46,3 +49,32 @@ def test_exceptions_stay_on_one_line() -> None:
         record.exc_info = sys.exc_info()
     line = JsonLines().format(record)
     assert "\n" not in line and "ValueError: boom" in json.loads(line)["exception"]
+
+
+async def test_a_failing_insert_never_logs_what_the_person_wrote(
+    ana: Person, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database refuses to store a question (a forced failure): the error is logged with
+    its statement, but never with the values, which carry what the person typed."""
+    await register(ana)
+    async with runtime.db.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            await connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_questions BEFORE INSERT ON questions "
+                    "BEGIN SELECT RAISE(ABORT, 'forced failure'); END"
+                )
+            )
+        else:
+            await connection.execute(
+                text("ALTER TABLE questions ADD CONSTRAINT forced_failure CHECK (false) NOT VALID")
+            )
+    caplog.set_level(logging.INFO)
+    secret = "Mi DNI es 44556677 y denuncio a Juan Pérez Condori"
+    (apology,) = await ana.say(secret)
+    assert "Lo siento" in apology.text
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failures, "the failure is logged"
+    assert "INSERT INTO questions" in caplog.text  # the statement, for whoever investigates
+    for fragment in ("44556677", "Juan Pérez", "Condori"):
+        assert fragment not in caplog.text
