@@ -14,6 +14,8 @@ fetch of its rows make one trip, and opening or closing a cursor none.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable
 from functools import partial
@@ -170,11 +172,20 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def create_private(path: str | os.PathLike[str]) -> None:
+    """Create an empty database file readable by its owner only (0600), unless it exists.
+    It holds personal data; SQLite gives the WAL, SHM and journal files the same mode."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def configure(engine: AsyncEngine) -> None:
     """Make `engine`'s connections take write turns and set the pragmas."""
     turns = WriteTurns()
 
     def connect(database: str, **kwargs: Any) -> TurnTakingConnection:
+        if database and database != ":memory:" and not kwargs.get("uri"):
+            create_private(database)
         # Statements run on the loop's thread while the connection is owned by aiosqlite's.
         kwargs["check_same_thread"] = False
         return TurnTakingConnection(partial(sqlite3.connect, database, **kwargs), turns)

@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 region=args.region,
                 output=args.salida,
                 form=args.formato,
+                overwrite=args.sobrescribir,
             )
     except ConfigError as error:
         print(error, file=sys.stderr)

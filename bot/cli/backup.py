@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from storage.sqlite import create_private
 
 PAGES_PER_STEP = 1024  # copy in steps so writers are never held up for long
 
@@ -36,6 +37,8 @@ def backup(settings: Settings, target: str) -> int:
         print(f"error: la carpeta {destination.parent} no existe", file=sys.stderr)
         return 2
     partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by an interrupted run
+    create_private(partial)  # a copy of personal data: the owner's alone (0600)
     with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
         live.backup(copy, pages=PAGES_PER_STEP)
         result = copy.execute("PRAGMA integrity_check").fetchone()

@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--salida", required=True, metavar="RUTA", help="archivo .xlsx, o carpeta si es CSV"
     )
     report.add_argument(
+        "--sobrescribir",
+        action="store_true",
+        help="reemplaza el archivo o escribe en la carpeta de --salida aunque ya exista",
+    )
+    report.add_argument(
         "--formato", choices=("xlsx", "csv"), default="xlsx", help="xlsx (por defecto) o csv"
     )
     admin = commands.add_parser("admin", help="administración").add_subparsers(

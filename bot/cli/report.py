@@ -24,15 +24,29 @@ def _day(text: str, name: str) -> date:
 
 
 def write_report(
-    settings: Settings, *, since: str, until: str, region: str | None, output: str, form: str
+    settings: Settings,
+    *,
+    since: str,
+    until: str,
+    region: str | None,
+    output: str,
+    form: str,
+    overwrite: bool = False,
 ) -> int:
-    """Compute, then write: the file is only created once every indicator is ready."""
+    """Compute, then write: the file is only created once every indicator is ready. An
+    existing file or folder is only written over when asked (`--sobrescribir`)."""
+    try:
+        period = _period(since, until)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     target = Path(output)
-    if form == "xlsx" and not target.parent.is_dir():
-        print(f"error: la carpeta {target.parent} no existe", file=sys.stderr)
+    problem = _target_problem(target, form, overwrite)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     t = translator(settings.bot_locale, settings.timezone)
-    report = asyncio.run(_compute(settings, since, until, region, t))
+    report = asyncio.run(_compute(settings, period, region, t))
     if isinstance(report, int):
         return report
     if form == "csv":
@@ -48,17 +62,30 @@ def write_report(
     return 0
 
 
-async def _compute(
-    settings: Settings, since: str, until: str, region: str | None, t: Translator
-) -> Report | int:
-    try:
-        period = Period(_day(since, "--desde"), _day(until, "--hasta"))
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+def _target_problem(target: Path, form: str, overwrite: bool) -> str | None:
+    """Why `--salida` cannot be written, in Spanish, or None."""
+    if form == "xlsx" and not target.parent.is_dir():
+        return f"la carpeta {target.parent} no existe"
+    if target.exists() and not overwrite:
+        what = "la carpeta" if target.is_dir() else "el archivo"
+        return f"{what} {target} ya existe; elija otro nombre o añada --sobrescribir"
+    if form == "xlsx" and target.is_dir():
+        return f"{target} es una carpeta; --salida debe ser un archivo .xlsx"
+    if form == "csv" and target.exists() and not target.is_dir():
+        return f"{target} es un archivo; con --formato csv, --salida debe ser una carpeta"
+    return None
+
+
+def _period(since: str, until: str) -> Period:
+    period = Period(_day(since, "--desde"), _day(until, "--hasta"))
     if period.first > period.last:
-        print("error: --desde debe ser anterior o igual a --hasta", file=sys.stderr)
-        return 2
+        raise ValueError("--desde debe ser anterior o igual a --hasta")
+    return period
+
+
+async def _compute(
+    settings: Settings, period: Period, region: str | None, t: Translator
+) -> Report | int:
     async with migrated(settings) as db, db.session() as session:
         code = None
         if region:
