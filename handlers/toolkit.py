@@ -17,6 +17,7 @@ from bot.i18n import N_
 from bot.services import toolkit
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
+from handlers.menu import menu_keyboard
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from knowledge.base import KnowledgeBase
@@ -26,6 +27,17 @@ from knowledge.search import Answer
 from knowledge.text import fold
 
 ARTICLES_PER_PAGE = 6
+SMALL_TALK_REPLIES = {
+    "greeting": N_(
+        "Hello! I am Minka. Type your question about small-scale and artisanal mining, "
+        "or choose an option from the menu."
+    ),
+    "thanks": N_("You're welcome! If you have another question, type it here."),
+    "bye": N_("Goodbye! I will be here whenever you need me."),
+    "chat": N_(
+        "Type your question, for example «What is the REINFO?», or choose an option from the menu."
+    ),
+}
 INLINE_RESULTS = 10
 
 
@@ -143,6 +155,9 @@ async def answer_question(ctx: Ctx, text: str) -> None:
         return
     asked = await toolkit.ask(ctx.session, _kb(ctx), ctx.person, text)
     answer = asked.answer
+    if answer is None or asked.question_id is None:
+        ctx.reply(_(SMALL_TALK_REPLIES[asked.small_talk or "chat"]), menu_keyboard(ctx))
+        return
     if answer.glossary is not None:
         ctx.reply(glossary_message(answer.glossary))
     if answer.best is not None:

@@ -18,7 +18,16 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
-from knowledge.text import content_words, sound_key, spanish_words, stem
+from knowledge.text import (
+    STOPWORDS,
+    content_words,
+    is_small_talk,
+    small_talk,
+    sound_key,
+    spanish_words,
+    stem,
+    words,
+)
 
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "glossary": 1.5, "summary": 1.5, "body": 1.0}
 K1, B = 1.2, 0.5
@@ -33,6 +42,19 @@ UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's 
 MIN_SCORE = 3.0
 MIN_COVERAGE = 0.6
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
+# An acronym that is also a common word (DIA, «día») is the acronym when typed in capitals,
+# or in lower case in a question about mining, unless the words before it make it the
+# common word («por día», «el día»).
+MINING_CONTEXT = frozenset(
+    """
+    mina minas mineria minero minera mineros mineras minem drem grem ambiental ambientales
+    proyecto proyectos estudio estudios impacto instrumento categoria seia senace eia
+    aprueba aprobar aprobacion exploracion explotacion concesion
+    """.split()  # noqa: SIM905
+)
+COMMON_WORD_BEFORE = frozenset(
+    """el un al del por cada buen buenos todo todos este ese""".split()  # noqa: SIM905
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +88,16 @@ class SearchIndex:
         self.articles: list[Article] = list(kit.articles.values())
         self._glossary_by_phrase: dict[tuple[str, ...], GlossaryEntry] = {}
         self._concepts: list[list[tuple[str, ...]]] = []
+        self.acronyms = frozenset(
+            word
+            for entry in kit.glossary
+            for name in (entry.term, *entry.aliases)
+            if len(found := words(name)) == 1 and (word := found[0]) in STOPWORDS
+        )
         glossary_text: dict[str, list[str]] = defaultdict(list)
         for entry in kit.glossary:
             variants = [entry.term, *entry.aliases] + ([entry.expansion] if entry.expansion else [])
-            phrases = [tuple(content_words(v)) for v in variants if content_words(v)]
+            phrases = [tuple(w) for v in variants if (w := content_words(v, self.acronyms))]
             for phrase in phrases:
                 self._glossary_by_phrase.setdefault(phrase, entry)
             self._concepts.append(phrases)
@@ -84,6 +112,7 @@ class SearchIndex:
         for concept, phrases in enumerate(self._concepts):
             for position, phrase in enumerate(phrases):
                 self._phrase_starts[phrase[0]].append((concept, position))
+        self._glossary_text = glossary_text
         self._build(glossary_text)
 
     def _fields(self, article: Article, glossary_text: dict[str, list[str]]) -> dict[str, str]:
@@ -103,9 +132,9 @@ class SearchIndex:
         for article in self.articles:
             fields = {}
             for name, text in self._fields(article, glossary_text).items():
-                words = content_words(text)
-                vocabulary.update(words)
-                stems = [stem(w) for w in words]
+                found = content_words(text, self.acronyms)
+                vocabulary.update(found)
+                stems = [stem(w) for w in found]
                 fields[name] = Counter(stems + _bigrams(stems))
                 lengths[name].append(len(stems))
             per_doc.append(fields)
@@ -183,10 +212,32 @@ class SearchIndex:
                     best = (distance, candidate)
         return best[1] if best else None
 
+    def query_words(self, text: str) -> list[str]:
+        """The question's content words, with an acronym that is also a common word kept
+        when it was typed in capitals or the question is about mining («una dia minera»)."""
+        typed = words(text)
+        if not self.acronyms.intersection(typed) or not MINING_CONTEXT.intersection(typed):
+            return content_words(text, self.acronyms)
+        kept = [
+            w
+            for i, w in enumerate(typed)
+            if w not in STOPWORDS
+            or (w in self.acronyms and (i == 0 or typed[i - 1] not in COMMON_WORD_BEFORE))
+        ]
+        return kept
+
+    def small_talk(self, text: str) -> str | None:
+        """The kind of greeting, thanks or chat when the message asks nothing (see
+        `knowledge.text.small_talk`); a kit acronym typed in it makes it a question."""
+        kind = small_talk(text)
+        if kind is None or not all(is_small_talk(w) for w in self.query_words(text)):
+            return None
+        return kind
+
     def _parse(self, text: str) -> _Query:
         query = _Query()
         corrected: list[str] = []
-        for word in content_words(text):
+        for word in self.query_words(text):
             fixed = self.correct(word)
             corrected.append(fixed or word)
             stemmed = stem(fixed or word)
@@ -245,8 +296,20 @@ class SearchIndex:
 
     def glossary_entry(self, text: str) -> GlossaryEntry | None:
         """The glossary entry when the question is just a term ("que es OEFA")."""
-        words = [self.correct(w) or w for w in content_words(text)]
-        return self._glossary_by_phrase.get(tuple(words)) if words else None
+        asked = [self.correct(w) or w for w in self.query_words(text)]
+        return self._glossary_by_phrase.get(tuple(asked)) if asked else None
+
+    def terms(self, text: str) -> dict[str, float]:
+        """The question's weighted index terms after typo repair, families and expansions
+        (stems; `a_b` is a bigram): what the ranking sees, for a baseline given the same."""
+        return dict(self._parse(text).terms)
+
+    def field_texts(self, article: Article) -> dict[str, str]:
+        """The article's indexed fields as stems, in the index's own preprocessing."""
+        return {
+            name: " ".join(stem(w) for w in content_words(text, self.acronyms))
+            for name, text in self._fields(article, self._glossary_text).items()
+        }
 
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""

@@ -51,8 +51,45 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS]
+_CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}\b")
+
+# Greetings, thanks and small talk: a message made only of these (and stopwords) is not a
+# question. It gets a friendly reply and is not counted as a Tool Kit question.
+SMALL_TALK = {
+    kind: frozenset(vocabulary.split())
+    for kind, vocabulary in {
+        "thanks": "gracias agradecido agradecida agradezco agradecemos amable muchas "
+        "muchisimas mil",
+        "bye": "chao chau adios luego pronto vemos cuidese bendiga dios",
+        "greeting": "hola holas buenas buenos buen saludos saludo hi hello alo ola estas tal",
+        "chat": "ok okey okay oki vale listo genial perfecto excelente entendido entendi claro "
+        "jaja jajaja jeje jiji si no bueno igualmente",
+    }.items()
+}
+
+
+def content_words(text: str, acronyms: frozenset[str] = frozenset()) -> list[str]:
+    """The words that say what is asked. A stopword that is also an acronym of the kit
+    (`acronyms`, e.g. dia for DIA) is kept when it was typed in capitals."""
+    kept = {fold(w) for w in _CAPITALS.findall(text)} & acronyms if acronyms else set()
+    return [w for w in words(text) if w not in STOPWORDS or w in kept]
+
+
+def small_talk(text: str) -> str | None:
+    """'thanks', 'bye', 'greeting' or 'chat' when the message asks nothing; None otherwise.
+    Only messages with no content word qualify: «hola, ¿qué es el REINFO?» is a question."""
+    typed = words(text)
+    if not typed or any(w not in STOPWORDS and not is_small_talk(w) for w in typed):
+        return None
+    for kind, vocabulary in SMALL_TALK.items():
+        if any(w in vocabulary for w in typed):
+            return kind
+    return "chat"
+
+
+def is_small_talk(word: str) -> bool:
+    """A folded word of greetings, thanks or chat."""
+    return any(word in vocabulary for vocabulary in SMALL_TALK.values())
 
 
 @lru_cache(maxsize=1)

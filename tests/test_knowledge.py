@@ -113,3 +113,19 @@ def test_acronym_alone_is_a_glossary_question(kb: KnowledgeBase) -> None:
     assert answer.glossary is not None and answer.glossary.term == "OEFA"
     assert answer.best is not None
     assert kb.index.glossary_entry("ministerio de energia y minas") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("hola", "greeting"), ("Muchas gracias!", "thanks"), ("chau", "bye"), ("ok", "chat")],
+)
+def test_small_talk_is_no_question(kb: KnowledgeBase, text: str, kind: str) -> None:
+    assert kb.index.small_talk(text) == kind
+
+
+def test_acronym_that_is_a_word_needs_capitals_or_mining(kb: KnowledgeBase) -> None:
+    assert "dia" in kb.index.query_words("que es una DIA")
+    assert "dia" in kb.index.query_words("la dia de un proyecto minero")
+    assert "dia" not in kb.index.query_words("cuantas toneladas por dia procesa un minero")
+    assert "dia" not in kb.index.query_words("que dia es hoy")
+    assert kb.index.small_talk("que es una DIA") is None

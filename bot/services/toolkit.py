@@ -18,8 +18,9 @@ QUESTION_MAX = 1000  # longer texts are cut for storage; Telegram allows 4096
 
 @dataclass(frozen=True, slots=True)
 class Asked:
-    answer: Answer
-    question_id: int
+    answer: Answer | None  # None for small talk
+    question_id: int | None  # small talk is not stored: it is no Tool Kit question
+    small_talk: str | None = None  # "greeting", "thanks", "bye" or "chat"
 
 
 def _person_id(person: PersonRecord | None) -> int | None:
@@ -30,6 +31,9 @@ def _person_id(person: PersonRecord | None) -> int | None:
 async def ask(
     session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str
 ) -> Asked:
+    kind = kb.index.small_talk(text)
+    if kind is not None:  # «hola», «gracias»: greeted, not counted in the indicator
+        return Asked(None, None, kind)
     answer = kb.index.search(text)
     if answer.best is not None:  # flushed together with the question, below
         await toolkit.record_view(session, answer.best.id, _person_id(person), "search")

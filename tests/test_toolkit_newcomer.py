@@ -1,0 +1,67 @@
+"""End to end: what a newcomer types first. Greetings and thanks are greeted (not stored as
+Tool Kit questions), and the questions issue #14 found answered wrongly get the right article."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from storage.db import Database
+from storage.models import Question
+from tests.chat import Person as Chatter
+
+
+async def _questions(settings: Settings) -> list[str]:
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            return list((await session.scalars(select(Question.text))).all())
+    finally:
+        await db.dispose()
+
+
+async def test_greetings_and_thanks_are_greeted_not_counted(ana: Chatter, bot: Settings) -> None:
+    (hello,) = await ana.say("hola")
+    assert hello.text.startswith("¡Hola! Soy Minka.")
+    assert "📚 Consultar el Tool Kit" in hello.button_texts()
+    (thanks,) = await ana.say("Gracias!!")
+    assert thanks.text.startswith("¡De nada!")
+    (greeting,) = await ana.say("buenos días, ¿cómo está?")
+    assert greeting.text.startswith("¡Hola!")
+    (chat,) = await ana.say("ok muchas gracias")
+    assert chat.text.startswith("¡De nada!")
+    (other,) = await ana.say("qué día es hoy")  # no content word: no search, no «DIA»
+    assert other.text.startswith("Escriba su pregunta")
+    assert await _questions(bot) == []
+    # A greeting around a real question is a question.
+    _definition, answer = await ana.say("hola, que es el reinfo", 2)
+    assert answer.text.startswith("¿Qué es el REINFO?")
+    assert await _questions(bot) == ["hola, que es el reinfo"]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("como me formalizo si soy minero artesanal", "¿Qué requisitos pide la formalización"),
+        ("que es una DIA en mineria", "¿Qué es el SEIA y qué instrumento corresponde?"),
+        ("que es una dia en mineria", "¿Qué es el SEIA y qué instrumento corresponde?"),
+        ("cuanto dura la constancia de pequeño productor", "¿Cómo se acredita la condición"),
+        ("¿qué es el PAMA?", "El gobierno regional como EFA"),
+    ],
+)
+async def test_newcomer_questions_get_the_right_article(
+    ana: Chatter, bot: Settings, question: str, title: str
+) -> None:
+    replies = await ana.say(question, 2 if "PAMA" in question else 1)
+    assert replies[-1].text.startswith(title)
+    assert "¿Le fue útil?" in replies[-1].text
+    db = Database(bot.database_url)
+    try:
+        async with db.session() as session:
+            confident = await session.scalar(
+                select(func.count()).select_from(Question).where(Question.confident.is_(True))
+            )
+    finally:
+        await db.dispose()
+    assert confident == 1
