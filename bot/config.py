@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -39,25 +40,28 @@ class Settings(BaseSettings):
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     bot_timezone: str = "America/Lima"
     bot_locale: str = "es"
-    outbox_interval_seconds: float = Field(default=5.0, gt=0)
+    outbox_interval_seconds: float = Field(default=5.0, gt=0, allow_inf_nan=False)
     log_format: Literal["text", "json"] = "text"
     # Anti-flood: more than FLOOD_LIMIT updates from one person in FLOOD_WINDOW_SECONDS are
     # dropped (with one notice).
     # Telegram's limit for the whole bot is about 30 messages per second.
-    rate_limit_per_second: float = Field(default=29.5, gt=0)
+    rate_limit_per_second: float = Field(default=29.5, gt=0, allow_inf_nan=False)
     flood_limit: int = Field(default=20, ge=1)
-    flood_window_seconds: float = Field(default=10.0, gt=0)
+    flood_window_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     # Updates handled at once (one person's always one after another). More is not faster:
     # every database round trip waits for the event loop, and SQLite writes take turns.
     concurrent_updates: int = Field(default=8, ge=1, le=256)
     # Each process records that it is alive this often; replicas share the message rate.
-    heartbeat_seconds: float = Field(default=10.0, gt=0)
+    heartbeat_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
     # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
+    # `run` waits this long for an unreachable database (a service that starts before
+    # PostgreSQL), retrying with backoff, before giving up with one clear line.
+    db_startup_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -149,6 +153,42 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
 
+def _number(value: object) -> str:
+    """2.0 → 2, 0.5 → 0.5: limits read as people write them."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# pydantic's error types → Spanish. Our own validators already raise Spanish `ValueError`s.
+_REASONS = {
+    "greater_than_equal": "debe ser mayor o igual que {ge}",
+    "greater_than": "debe ser mayor que {gt}",
+    "less_than_equal": "debe ser menor o igual que {le}",
+    "less_than": "debe ser menor que {lt}",
+    "int_parsing": "debe ser un número entero",
+    "int_type": "debe ser un número entero",
+    "int_from_float": "debe ser un número entero, sin decimales",
+    "float_parsing": "debe ser un número (con punto decimal, por ejemplo 2.5)",
+    "float_type": "debe ser un número (con punto decimal, por ejemplo 2.5)",
+    "finite_number": "debe ser un número finito",
+    "bool_parsing": "debe ser true o false",
+    "literal_error": "debe ser uno de: {expected}",
+    "string_type": "debe ser un texto",
+}
+
+
+def spanish_reason(error: ErrorDetails) -> str:
+    """The reason of one pydantic error, in Spanish (never pydantic's English)."""
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    template = _REASONS.get(error["type"])
+    if template is None:
+        return "tiene un valor no válido"
+    context = {key: _number(value) for key, value in (error.get("ctx") or {}).items()}
+    if "expected" in context:
+        context["expected"] = context["expected"].replace("'", "").replace(" or ", ", ")
+    return template.format(**context)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning validation errors into one readable `ConfigError` line."""
     try:
@@ -156,7 +196,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuración"
-        reason = str(error["msg"]).removeprefix("Value error, ")
+        reason = spanish_reason(error)
         raise ConfigError(
             f"Configuración inválida: {name} {reason}. Corrija la variable de entorno {name} "
             "o el archivo .env."

@@ -12,8 +12,8 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.startup import announce, open_database
 from storage.db import Database
-from storage.migrate import upgrade
 
 
 @asynccontextmanager
@@ -40,12 +40,16 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
 
 
 @asynccontextmanager
-async def minka(settings: Settings, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
-    """Migrate the database, then run the bot until the block ends."""
+async def minka(
+    settings: Settings, *, poll_timeout: int = 10, wait_seconds: float = 0.0
+) -> AsyncIterator[Application]:
+    """Migrate the database (waiting up to `wait_seconds` for it to answer), then run the bot
+    until the block ends."""
     db = Database(settings.database_url)
     try:
-        await upgrade(db.engine)
+        await open_database(db, wait_seconds=wait_seconds)
         application = build_application(settings, db)
+        announce(application, f"long polling de {settings.telegram_api_base_url}")
         async with polling(application, poll_timeout=poll_timeout):
             yield application
     finally:
@@ -57,5 +61,5 @@ async def run_until_signal(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with minka(settings):
+    async with minka(settings, wait_seconds=settings.db_startup_timeout):
         await stop.wait()

@@ -28,8 +28,8 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.runtime import Runtime
+from bot.startup import announce, open_database
 from storage.db import Database
-from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, *, register_webhook: bool = True
+    settings: Settings, *, register_webhook: bool = True, wait_seconds: float = 0.0
 ) -> AsyncIterator[Application]:
     """Migrate, start the bot and the HTTP listener; on exit stop listening, then let the
     accepted updates finish, then stop the bot."""
@@ -113,8 +113,11 @@ async def serving(
         )
     db = Database(settings.database_url)
     try:
-        await upgrade(db.engine)
+        await open_database(db, wait_seconds=wait_seconds)
         application = build_application(settings, db)
+        announce(
+            application, f"webhook en {settings.host}:{settings.port} ({settings.webhook_url})"
+        )
         await application.initialize()
         try:
             if application.post_init is not None:
@@ -151,5 +154,5 @@ async def run_webhook_until_signal(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with serving(settings):
+    async with serving(settings, wait_seconds=settings.db_startup_timeout):
         await stop.wait()

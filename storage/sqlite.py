@@ -70,6 +70,17 @@ class TurnTakingConnection(aiosqlite.Connection):
         self._thread.daemon = True  # as SQLAlchemy does: a lost connection never holds exit
         self._turns = turns
         self._writing = False
+        self._stopped: asyncio.Future[Any] | None = None
+
+    async def _connect(self) -> aiosqlite.Connection:
+        try:
+            return await super()._connect()
+        except BaseException:
+            # aiosqlite stops its thread without waiting for it; wait, or the thread's answer
+            # may reach an event loop already closed (a traceback after a one-line error).
+            if self._stopped is not None:
+                await asyncio.shield(self._stopped)
+            raise
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._connection is not None and (self._writing or _cheap(fn)):
@@ -124,7 +135,8 @@ class TurnTakingConnection(aiosqlite.Connection):
         if self._writing:
             self._writing = False
             self._turns.release()
-        return super().stop()
+        self._stopped = super().stop()
+        return self._stopped
 
 
 class _Cursor(aiosqlite.Cursor):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 SECRET = "987654321:AAHsecretSECRETsecretSECRETsecret12"
 
@@ -127,3 +127,43 @@ def test_a_short_webhook_secret_stops_start_up_with_one_line(tmp_path: Path) -> 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Configuración inválida: WEBHOOK_SECRET")
     assert "secreto-corto" not in result.stderr + result.stdout
+
+
+NUMERIC_SETTINGS = [
+    (name.upper(), field)
+    for name, field in Settings.model_fields.items()
+    if field.annotation in (int, float)
+]
+
+
+@pytest.mark.parametrize(("name", "field"), NUMERIC_SETTINGS, ids=[n for n, _ in NUMERIC_SETTINGS])
+@pytest.mark.parametrize("value", ["0", "-1", "100000", "abc", "1.5", "inf"])
+def test_every_settings_error_is_spanish(
+    name: str, field: object, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #15: no pydantic English («Input should be greater than or equal to 1»)."""
+    monkeypatch.setenv(name, value)
+    try:
+        load_settings(_env_file=None)
+    except ConfigError as error:
+        message = str(error)
+    else:
+        return  # a valid value for this setting
+    assert message.startswith(f"Configuración inválida: {name} debe ser "), message
+    assert message.endswith(f"Corrija la variable de entorno {name} o el archivo .env.")
+    for english in ("Input", "should", "valid", "number", "greater", "less", "than"):
+        assert english not in message, message
+
+
+def test_limits_are_written_as_people_write_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONCURRENT_UPDATES", "0")
+    with pytest.raises(ConfigError, match="CONCURRENT_UPDATES debe ser mayor o igual que 1\\."):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("CONCURRENT_UPDATES", "8")
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(ConfigError, match="LOG_FORMAT debe ser uno de: text, json\\."):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    monkeypatch.setenv("RATE_LIMIT_PER_SECOND", "0")
+    with pytest.raises(ConfigError, match="RATE_LIMIT_PER_SECOND debe ser mayor que 0\\."):
+        load_settings(_env_file=None)

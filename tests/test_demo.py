@@ -1,21 +1,29 @@
-"""The demo a newcomer runs first: piped input, real local server, real bot, one SQLite file."""
+"""The demo a newcomer runs first: piped input, real local server, real bot, one SQLite file.
+And `python -m bot` without a token: the demo in a terminal, a clear refusal anywhere else."""
 
 from __future__ import annotations
 
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
-def test_demo_chat_registers_by_numbers(tmp_path: Path) -> None:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env.pop("DATABASE_URL", None)
+    return env
+
+
+def test_demo_chat_registers_by_numbers(tmp_path: Path) -> None:
     script = "\n".join(["/start", "1", "1", "puno", "1", "Especialista", "1", "1", "/ayuda", ""])
     result = subprocess.run(
-        [sys.executable, "-m", "bot"],  # no token: the demo
+        [sys.executable, "-m", "bot", "demo"],
         input=script,
-        env=env,
+        env=_env(),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -30,3 +38,62 @@ def test_demo_chat_registers_by_numbers(tmp_path: Path) -> None:
     assert "Registro completo" in out
     assert "/coordinador" in out  # the demo person is an admin
     assert "Traceback" not in out + result.stderr
+
+
+def test_no_token_and_no_terminal_refuses(tmp_path: Path) -> None:
+    """A service or a pipe: nobody can chat. Issue #15: it used to run the demo and exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        stdin=subprocess.DEVNULL,
+        env=_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Falta TELEGRAM_BOT_TOKEN")
+    assert "`python -m bot demo`" in line
+    assert "demostración local" not in result.stdout
+    assert not (tmp_path / "minka.sqlite3").exists()
+
+
+def _read_until(fd: int, marker: bytes, seen: bytearray, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {marker!r} in:\n{seen.decode(errors='replace')}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                chunk = b""
+            assert chunk, f"terminal closed before {marker!r}:\n{seen.decode(errors='replace')}"
+            seen += chunk
+
+
+def test_readme_first_command_opens_the_demo_in_a_terminal(tmp_path: Path) -> None:
+    """The README's first line ends in `python -m bot`: in a terminal that is the demo."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=_env(),
+        cwd=tmp_path,
+    )
+    os.close(terminal)
+    seen = bytearray()
+    try:
+        _read_until(controller, "demostración local".encode(), seen, 120)
+        _read_until(controller, b"> ", seen, 30)
+        os.write(controller, b"salir\n")
+        _read_until(controller, b"Hasta pronto.", seen, 30)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)

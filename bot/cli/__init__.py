@@ -11,6 +11,13 @@ from bot.cli import backup, commands, meetings, report, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from storage.problems import explain
+
+NO_TOKEN_WITHOUT_TERMINAL = (
+    "Falta TELEGRAM_BOT_TOKEN: sin token Minka no puede funcionar como servicio; defínalo en el "
+    "entorno o en el archivo de configuración (pídalo a @BotFather). Para la demostración "
+    "local, ejecute `python -m bot demo` en una terminal."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ConfigError as error:
         print(error, file=sys.stderr)
+        return 2
+    if args.command is None and settings.token is None and not sys.stdin.isatty():
+        # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
+        print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
         return 2
     command = args.command or ("run" if settings.token else "demo")
     setup_logging(
@@ -79,4 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        problem = explain(error, settings.database_url)
+        if problem is None:
+            raise
+        print(problem.line, file=sys.stderr)
+        # 1: may pass by itself (a service manager restarts); 2: needs a fix, like a setting.
+        return 1 if problem.retryable else 2
     return 1
