@@ -24,7 +24,7 @@ from bot.runtime import Runtime
 from bot.services.coverage import covered_regions, covers
 from bot.services.indicators import build_report
 from bot.services.indicators.charts import chart_images
-from bot.services.indicators.common import Period
+from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period, day_label
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from handlers.base import Ctx, Keyboard, esc
@@ -121,8 +121,19 @@ async def on_dates_text(ctx: Ctx, text: str) -> None:
             )
         )
         return
+    period = Period(found[0], found[1])
+    if not period.allowed:
+        ctx.reply(
+            _(
+                "Reports cover periods between {first} and {last}, of {years} years at most. "
+                "Please write other dates."
+            ).format(
+                first=day_label(ctx.t, EARLIEST), last=day_label(ctx.t, LATEST), years=MAX_YEARS
+            )
+        )
+        return
     await clear_state(ctx.session, ctx.user.id)
-    await _ask_scope(ctx, Period(found[0], found[1]), edit=False)
+    await _ask_scope(ctx, period, edit=False)
 
 
 async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:

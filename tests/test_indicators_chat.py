@@ -166,3 +166,56 @@ async def test_cli_report_xlsx_and_csv(
     assert "no es una fecha AAAA-MM-DD válida" in capsys.readouterr().err
     assert await informe(*year, "--region", "Narnia", "--salida", str(tmp_path / "n.xlsx")) == 2
     assert "no reconozco la región «Narnia»" in capsys.readouterr().err
+
+
+async def test_periods_out_of_bounds_are_refused_politely(
+    api: LocalBotApi,
+    runtime: Runtime,
+    admin: Chatter,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch,
+    capsys,
+) -> None:  # type: ignore[no-untyped-def]
+    """Forged buttons and typed dates from year 1 to 9999 are refused at once, not computed
+    for seconds nor crashed on (OverflowError past 9999-12-31); the CLI refuses them too."""
+    await register(admin, region="MINEM")
+    (periods,) = await admin.say("/indicadores")
+    for data in (
+        "ind:p:00010101-00011231",
+        "ind:p:99990101-99991231",
+        "ind:go:00010101-99991231:all",
+        "ind:go:99991231-99991231:all",
+        "ind:go:20000101-20991231:all",  # in range, but a century
+    ):
+        answer = await admin.press_forged(periods, data)
+        assert answer["text"] == "Ese botón ya no está vigente.", data
+    assert admin.no_more() == []
+    await admin.press(periods, "Otras fechas")
+    await admin.reply()
+    for typed in ("01/01/0001 31/12/9999", "9999-12-31 9999-12-31", "1999-12-31 2000-01-31"):
+        (refusal,) = await admin.say(typed)
+        assert "entre el 1 de enero de 2000 y el 31 de diciembre de 2099" in refusal.text
+        assert "10 años como máximo" in refusal.text
+    (scope,) = await admin.say("2026-01-01 2026-03-31")  # the form is still open
+    assert "¿Para todas las regiones o para una?" in scope.text
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    far = ["--desde", "0001-01-01", "--hasta", "9999-12-31"]
+    assert await informe(*far, "--salida", str(tmp_path / "far.xlsx")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "entre el 2000-01-01 y el 2099-12-31" in err[0]
+    assert not (tmp_path / "far.xlsx").exists()
+
+
+def test_period_bounds() -> None:
+    from datetime import date
+
+    from bot.services.indicators.common import Period
+
+    assert Period(date(2026, 1, 1), date(2035, 12, 31)).allowed  # ten years exactly
+    assert not Period(date(2026, 1, 1), date(2036, 1, 1)).allowed
+    assert Period(date(2028, 2, 29), date(2038, 2, 28)).allowed  # from a leap day
+    assert not Period(date(2028, 2, 29), date(2038, 3, 1)).allowed
+    assert not Period(date(2026, 3, 2), date(2026, 3, 1)).allowed
+    assert Period.from_code("20260101-20260331") == Period(date(2026, 1, 1), date(2026, 3, 31))
+    assert Period.from_code("99991231-99991231") is None

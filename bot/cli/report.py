@@ -11,7 +11,7 @@ from bot.cli.commands import migrated
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.services.indicators import Report, build_report
-from bot.services.indicators.common import Period
+from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period
 from bot.services.regions import match_region
 from storage.repositories.regions import list_regions
 
@@ -80,6 +80,11 @@ def _period(since: str, until: str) -> Period:
     period = Period(_day(since, "--desde"), _day(until, "--hasta"))
     if period.first > period.last:
         raise ValueError("--desde debe ser anterior o igual a --hasta")
+    if not period.allowed:
+        raise ValueError(
+            f"el periodo debe estar entre el {EARLIEST} y el {LATEST} y durar {MAX_YEARS} "
+            "años como máximo"
+        )
     return period
 
 

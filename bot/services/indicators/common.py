@@ -81,12 +81,27 @@ class Indicator:
     charts: tuple[Chart, ...] = ()
 
 
+# Reports cover periods inside these dates, of at most MAX_YEARS: a forged button or typed
+# dates from year 1 to 9999 would cost minutes of work per month, or overflow past 9999.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+MAX_YEARS = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """Whole days, both ends included, in Peru's calendar."""
 
     first: date
     last: date
+
+    @property
+    def allowed(self) -> bool:
+        """In order, between EARLIEST and LATEST, and at most MAX_YEARS long."""
+        if not EARLIEST <= self.first <= self.last <= LATEST:
+            return False
+        limit = date(self.first.year + MAX_YEARS, self.first.month, 1)
+        return self.last < limit + timedelta(days=self.first.day - 1)
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -109,7 +124,8 @@ class Period:
             first, last = (datetime.strptime(part, "%Y%m%d").date() for part in code.split("-"))
         except ValueError:
             return None
-        return cls(first, last) if first <= last else None
+        period = cls(first, last)
+        return period if period.allowed else None
 
     def start(self, t: Translator) -> datetime:
         return datetime.combine(self.first, time(), tzinfo=t.timezone)
@@ -120,13 +136,7 @@ class Period:
 
     def label(self, t: Translator) -> str:
         """'1 de enero de 2026 – 31 de marzo de 2026'."""
-        locale = "es_PE" if t.language == "es" else "en"
-        first = format_date(self.first, "d MMMM y", locale=locale)
-        last = format_date(self.last, "d MMMM y", locale=locale)
-        if t.language == "es":
-            first = format_date(self.first, "d 'de' MMMM 'de' y", locale=locale)
-            last = format_date(self.last, "d 'de' MMMM 'de' y", locale=locale)
-        return f"{first} – {last}"
+        return f"{day_label(t, self.first)} – {day_label(t, self.last)}"
 
     def months(self) -> list[tuple[int, int]]:
         year, month, months = self.first.year, self.first.month, []
@@ -134,6 +144,13 @@ class Period:
             months.append((year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
+
+
+def day_label(t: Translator, day: date) -> str:
+    """'1 de enero de 2026' ('1 January 2026' in English)."""
+    if t.language == "es":
+        return format_date(day, "d 'de' MMMM 'de' y", locale="es_PE")
+    return format_date(day, "d MMMM y", locale="en")
 
 
 @dataclass(frozen=True, slots=True)
