@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.services.meetings import Audience
 from bot.services.roles import Role
 from bot.services.workshops import normalize_code
-from handlers.base import Ctx
+from handlers.base import Ctx, esc
 from handlers.guided import Step
 from storage.models import Meeting, MeetingInvitation, Person, Workshop, WorkshopAttendance
 from storage.repositories import meetings as meeting_repo
@@ -59,7 +59,9 @@ async def _known_code(ctx: Ctx, value: str) -> str | None:
     code = normalize_code(value)
     table = Workshop if await _kind(ctx) == "workshop" else Meeting
     found = await ctx.session.scalar(select(table.id).where(table.code == code))
-    return None if found else ctx._("I found nothing with the code «{code}».").format(code=code)
+    return (
+        None if found else ctx._("I found nothing with the code «{code}».").format(code=esc(code))
+    )
 
 
 async def _kind(ctx: Ctx) -> str:

@@ -8,12 +8,14 @@ edited as copies leave ("Enviados 1.234 de 5.000 · 3 fallidos") and ends with a
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.constants import ParseMode
+from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import N_, Translator, translator
@@ -50,8 +52,32 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
+def _preview_heading(ctx: Ctx) -> str:
+    return "👁 " + ctx._("<b>Preview</b> (this is how it will look):") + "\n\n"
+
+
 def _preview(ctx: Ctx, data: dict[str, Any]) -> str:
-    return "👁 " + ctx._("<b>Preview</b> (this is how it will look):") + "\n\n" + data["message"]
+    return _preview_heading(ctx) + data["message"]
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units of the text people see."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def _preview_fits(ctx: Ctx, _value: str) -> str | None:
+    """The preview is the message under a heading: refuse, at the message step, a message
+    that would make the preview longer than one Telegram message."""
+    message = ctx.update.effective_message
+    heading = html.unescape(re.sub(r"<[^>]*>", "", _preview_heading(ctx)))
+    length = _units(heading) + _units(message.text or "" if message else "")
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    if length <= limit:
+        return None
+    return ctx._(
+        "With the preview's heading this message would be {length} characters long, and "
+        "Telegram allows {limit} per message. Please shorten it by {excess} characters."
+    ).format(length=_number(length), limit=_number(limit), excess=_number(length - limit))
 
 
 async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
@@ -149,7 +175,13 @@ BROADCAST = GuidedForm(
         "links are kept. /cancelar stops at any time."
     ),
     steps=(
-        Step("message", N_("Write the <b>message</b>:"), kind="message", limit=4096),
+        Step(
+            "message",
+            N_("Write the <b>message</b>:"),
+            kind="message",
+            limit=MessageLimit.MAX_TEXT_LENGTH,
+            check=_preview_fits,
+        ),
         *audiences.steps(participants=True),
         Step("when", N_("<b>When</b> should it go out?"), kind="choice", choices=WHEN),
         Step(

@@ -77,3 +77,26 @@ async def test_broadcast_delivery_progress_blocked_and_schedule(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "pending")
         )
     assert waiting == 2
+
+
+async def test_a_message_whose_preview_is_too_long_is_refused_with_its_length(
+    api: LocalBotApi, app: Application
+) -> None:
+    """The preview adds a heading to the message: past Telegram's 4,096 characters it could
+    not be shown, so the message is refused at its step, with the length and the limit."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    await rosa.say("/difundir", 2)
+    (refusal,) = await rosa.say("a" * 4090)
+    heading = (
+        len("👁 Vista previa (así se verá):\n\n".encode("utf-16-le")) // 2
+    )  # Telegram's measure
+    assert f"{4090 + heading - 4096}" in refusal.text
+    assert f"4.{4090 + heading - 4000:03d}" in refusal.text and "4.096" in refusal.text
+    assert "Vista previa" not in refusal.text
+    (audience,) = await rosa.say("a" * (4096 - heading))  # exactly fits: the form goes on
+    assert "¿Para quiénes es?" in audience.text
+    await rosa.press(audience, "Participantes de un taller")
+    await rosa.reply()
+    (unknown,) = await rosa.say("<i>x&y")  # echoed as typed (upper-cased), not as HTML
+    assert unknown.text == "No encontré nada con el código «<I>X&Y»."
