@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import outbox, replicas
+from bot import kb_reload, outbox, replicas
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -61,7 +61,7 @@ def build_application(
         .build()
     )
     application.bot_data["runtime"] = Runtime(
-        settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load()
+        settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load(settings.content_dir)
     )
     handlers.register(application)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
@@ -73,6 +73,7 @@ def build_application(
         name="outbox",
     )
     replicas.join(application)
+    kb_reload.join(application)
     application.job_queue.run_repeating(_prune_updates, interval=3600, first=60, name="prune")
     return application
 

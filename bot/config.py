@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.loader import CONTENT_DIR
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 SUPPORTED_LOCALES = ("es", "en")
@@ -62,6 +65,11 @@ class Settings(BaseSettings):
     # `run` waits this long for an unreachable database (a service that starts before
     # PostgreSQL), retrying with backoff, before giving up with one clear line.
     db_startup_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    # The Tool Kit's folder (a copy of knowledge/content kept by the specialists); empty: the
+    # content shipped with Minka. `python -m bot kb recargar` publishes edits without a restart;
+    # each process looks for that request every KB_RELOAD_SECONDS.
+    kb_dir: Path | None = None
+    kb_reload_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -114,6 +122,18 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("kb_dir", mode="before")
+    @classmethod
+    def _kb_folder(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not (Path(str(value)) / "topics.yaml").is_file():
+            raise ValueError(
+                "no es una carpeta del Tool Kit (le falta topics.yaml): copie allí "
+                "knowledge/content de Minka y edite esa copia"
+            )
+        return value
+
     @field_validator("bot_admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
@@ -147,6 +167,11 @@ class Settings(BaseSettings):
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        """Where the Tool Kit is read from: KB_DIR, or the content shipped with Minka."""
+        return self.kb_dir or CONTENT_DIR
 
     @property
     def token(self) -> str | None:

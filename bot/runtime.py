@@ -10,9 +10,10 @@ from knowledge.base import KnowledgeBase
 from storage.db import Database
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Runtime:
-    """Stored in `application.bot_data["runtime"]`."""
+    """Stored in `application.bot_data["runtime"]`. Only `knowledge` ever changes: a reload
+    (`bot/kb_reload.py`) replaces it whole, so each read sees one consistent Tool Kit."""
 
     settings: Settings
     db: Database

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from bot.i18n import translator
 from bot.local_api.entities import FormatError
 from bot.local_api.html_parser import parse_html
@@ -93,6 +95,7 @@ def check(content_dir: Path = CONTENT_DIR) -> list[Problem]:
             problems.append(
                 Problem(content_dir / "topics.yaml", 1, f"el tema {topic.id} no tiene artículos")
             )
+    problems += _check_synonyms(content_dir / "synonyms.yaml")
     glossary_path = content_dir / "glossary.yaml"
     seen: set[str] = set()
     for entry in kit.glossary:
@@ -111,6 +114,20 @@ def check(content_dir: Path = CONTENT_DIR) -> list[Problem]:
                 Problem(glossary_path, entry.line, f"HTML de Telegram inválido: {error}")
             )
     return problems
+
+
+def _check_synonyms(path: Path) -> list[Problem]:
+    """synonyms.yaml must be a list of groups, each a list of phrases."""
+    try:
+        groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        return [Problem(path, mark.line + 1 if mark else 1, f"no se pudo leer: {error}")]
+    if isinstance(groups, list) and all(
+        isinstance(g, list) and all(isinstance(p, str) for p in g) for g in groups
+    ):
+        return []
+    return [Problem(path, 1, "cada línea debe ser un grupo: - [frase, otra frase]")]
 
 
 def statistics(content_dir: Path = CONTENT_DIR) -> list[tuple[str, int]]:

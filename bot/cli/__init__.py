@@ -22,13 +22,13 @@ NO_TOKEN_WITHOUT_TERMINAL = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "kb" and args.kb_command != "sin-respuesta":
-        return commands.kb_check(args.kb_command, args.carpeta)
     try:
         settings = load_settings()
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.command == "kb" and args.kb_command in ("revisar", "estadisticas"):
+        return commands.kb_check(args.kb_command, args.carpeta or settings.content_dir)
     if args.command is None and settings.token is None and not sys.stdin.isatty():
         # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
@@ -52,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":
             return asyncio.run(commands.add_coordinator(settings, args.telegram_id))
+        if command == "kb" and args.kb_command == "recargar":
+            return asyncio.run(commands.kb_reload(settings))
         if command == "kb":
             return asyncio.run(commands.unanswered(settings, args.limite))
         if command == "talleres" and args.workshops_command == "importar":

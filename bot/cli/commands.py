@@ -6,10 +6,12 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings
+from knowledge.loader import ContentError
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -24,14 +26,11 @@ async def migrated(settings: Settings) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-def kb_check(command: str, folder: str | None) -> int:
-    """Content checks need no settings: a coordinator runs them right after editing a file."""
-    from pathlib import Path
+def kb_check(command: str, folder: str | Path) -> int:
+    """Content checks need no database: a specialist runs them right after editing a file."""
+    from knowledge.check import statistics
 
-    from knowledge.check import check, statistics
-    from knowledge.loader import CONTENT_DIR
-
-    content = Path(folder) if folder else CONTENT_DIR
+    content = Path(folder)
     if command == "estadisticas":
         rows = statistics(content)
         width = max(len(name) for name, _count in rows)
@@ -39,13 +38,37 @@ def kb_check(command: str, folder: str | None) -> int:
             print(f"{name:<{width}}  {count:>3}")
         print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
         return 0
+    if _report_problems(content):
+        return 1
+    print("El Tool Kit está en orden.")
+    return 0
+
+
+def _report_problems(content: Path) -> bool:
+    """Print `kb revisar`'s problems, one file:line each; True when there are any."""
+    from knowledge.check import check
+
     problems = check(content)
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} problema(s) en el Tool Kit.", file=sys.stderr)
+    return bool(problems)
+
+
+async def kb_reload(settings: Settings) -> int:
+    """Check KB_DIR, then ask every running Minka to publish it (each checks it again)."""
+    from bot import kb_reload as reloading
+
+    if _report_problems(settings.content_dir):
+        print("No se pidió la recarga: Minka sigue mostrando la versión anterior.")
         return 1
-    print("El Tool Kit está en orden.")
+    async with migrated(settings) as db:
+        await reloading.request(db)
+    print(
+        f"El Tool Kit de {settings.content_dir} está en orden. Minka en marcha lo publicará "
+        f"en unos {settings.kb_reload_seconds:g} segundos."
+    )
     return 0
 
 
@@ -60,6 +83,14 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
         )
     try:
         asyncio.run(run_webhook_until_signal(settings) if webhook else run_until_signal(settings))
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        print(
+            f"Minka no arrancó: corrija el Tool Kit de {settings.content_dir} "
+            "(python -m bot kb revisar).",
+            file=sys.stderr,
+        )
+        return 2
     except InvalidToken:
         print(
             "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather.",

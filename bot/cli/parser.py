@@ -79,8 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats = kb.add_parser("estadisticas", help="cantidad de artículos por tema")
     for sub in (check, stats):
         sub.add_argument(
-            "--carpeta", metavar="DIR", help="carpeta del contenido (por defecto la del paquete)"
+            "--carpeta",
+            metavar="DIR",
+            help="carpeta del contenido (por defecto KB_DIR, o la del paquete)",
         )
+    kb.add_parser(
+        "recargar",
+        help="revisa KB_DIR y pide a Minka en marcha que publique los cambios, sin reiniciar",
+    )
     unanswered = kb.add_parser(
         "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas no útiles"
     )
