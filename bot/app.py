@@ -20,7 +20,7 @@ from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
-from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor
+from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
@@ -52,7 +52,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(UpdatesRequest(connection_pool_size=1))
         .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
         .concurrent_updates(processor)
         .update_queue(PacedQueue(processor))

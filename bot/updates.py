@@ -1,6 +1,7 @@
-"""Concurrency for incoming updates: different people are served at the same time, while one
-person's updates are handled strictly in order (a double tap must not race with itself); and
-a person flooding Minka is slowed down before their updates take any resources."""
+"""Incoming updates: cleaned where they enter (`UpdatesRequest`; the webhook does the same), then
+served concurrently: different people at the same time, while one person's updates are handled
+strictly in order (a double tap must not race with itself); and a person flooding Minka is
+slowed down before their updates take any resources."""
 
 from __future__ import annotations
 
@@ -15,8 +16,22 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.services.text import sanitize_update
+from bot.transport import AiohttpRequest
+
 FLOOD_LIMIT = 20  # updates from one person...
 FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The client for getUpdates: every string of every update is sanitized before
+    python-telegram-bot builds its objects, so no handler ever sees a NUL byte or a bidi
+    override (bot.services.text), and none can forget to remove them."""
+
+    __slots__ = ()
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        return sanitize_update(super().parse_json_payload(payload))
 
 
 class Verdict(Enum):

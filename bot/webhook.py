@@ -28,6 +28,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.runtime import Runtime
+from bot.services.text import sanitize_update
 from bot.startup import announce, open_database
 from storage.db import Database
 
@@ -74,7 +75,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
             refusals.add(runtime.clock.now(), request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json(loads=json.loads)
+            data = sanitize_update(await request.json(loads=json.loads))
             if not isinstance(data, dict):  # JSON, but `[]`, `1`, `"x"` or `null`
                 return web.Response(status=400, text="bad update")
             update = Update.de_json(data, application.bot)

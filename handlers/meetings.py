@@ -18,6 +18,7 @@ from bot.outbox import Outgoing
 from bot.services import meetings as rules
 from bot.services.ics import meeting_ics
 from bot.services.meetings import KINDS, Rsvp
+from bot.services.text import clean_text
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
@@ -254,7 +255,7 @@ async def on_delegate_text(ctx: Ctx, text: str) -> None:
         await clear_state(ctx.session, ctx.user.id)
         ctx.reply(_refusal(ctx, status))
         return
-    value = " ".join(text.split())
+    value = clean_text(text)
     if not value or len(value) > NAME_MAX or sum(ch.isalpha() for ch in value) < 2:
         ctx.reply(_("Please write between 2 and 120 characters."))
         return

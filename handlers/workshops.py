@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator
 from bot.outbox import Outgoing, dispatch_due
 from bot.services import workshops as rules
 from bot.services.roles import Role, allows
+from bot.services.text import clean_text
 from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
 from bot.services.workshops import CanRate, CheckIn
 from handlers.base import Ctx, Keyboard, cut_html, esc
@@ -209,7 +210,7 @@ async def on_comment(ctx: Ctx, text: str) -> None:
         await clear_state(ctx.session, ctx.user.id)
         ctx.reply(_refusal(ctx, can))
         return
-    comment = " ".join(text.split())
+    comment = clean_text(text)
     if len(comment) > COMMENT_MAX:
         ctx.reply(_("The comment is too long; please use at most 1000 characters."))
         return

@@ -193,6 +193,22 @@ async def test_running_create_twice_makes_two_meetings(
     assert await _counts(db) == (2, 6, 2 * 3 * (1 + 3))
 
 
+async def test_control_characters_in_arguments_are_cleaned_where_they_enter(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """Issue #18: the command line's text is cleaned like everything typed into Minka."""
+    await _people(db)
+    args = _crear(_day(10), "--invitar", "todos", title="Mesa\x01 técnica\u202e\x85 REINFO")
+    result = await cli(
+        *args, "--agenda", "1. Avances\x1b\r\n2. Acuerdos", database_url=database_url, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    async with db.session() as session:
+        meeting = await repo.get_by_code(session, result.stdout.splitlines()[0])
+    assert meeting is not None
+    assert (meeting.title, meeting.agenda) == ("Mesa técnica REINFO", "1. Avances\n2. Acuerdos")
+
+
 async def test_unregistered_ids_and_empty_audiences_are_warned_about(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ from bot.cli import backup, commands, meetings, report, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from bot.services.text import sanitize
 from storage.problems import explain
 
 NO_TOKEN_WITHOUT_TERMINAL = (
@@ -21,7 +22,10 @@ NO_TOKEN_WITHOUT_TERMINAL = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # Cleaned where they enter, as every text typed into Minka (bot.services.text).
+    args = build_parser().parse_args(
+        [sanitize(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    )
     try:
         settings = load_settings()
     except ConfigError as error:

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services import coverage
-from bot.services.profile import clean_text
 from bot.services.provinces import belongs
 from bot.services.roles import Role
+from bot.services.text import clean_text
 from storage.repositories import cases as repo
 from storage.repositories.cases import CasePage, CaseRecord
 from storage.repositories.regions import get_region

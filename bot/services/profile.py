@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services.roles import Role
+from bot.services.text import clean_text
 from storage.repositories import people, regions
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.people import PersonRecord
@@ -53,12 +53,6 @@ class Identity:
     telegram_id: int
     username: str | None
     display_name: str
-
-
-def clean_text(text: str) -> str:
-    """Drop control and zero-width characters and collapse spaces."""
-    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == " ")
-    return " ".join(kept.split())
 
 
 def validate_name(text: str) -> str:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.regions import match_region, normalize
+from bot.services.text import sanitize
 from bot.services.workshops import CODE_ALPHABET, SURVEY_OPEN_FOR, derived_code, valid_code
 from storage.repositories import app_state
 from storage.repositories import workshops as repo
@@ -84,7 +85,7 @@ class ImportResult:
 
 def _decode(data: bytes) -> tuple[str, Problem | None]:
     try:
-        return data.decode("utf-8-sig"), None
+        return sanitize(data.decode("utf-8-sig")), None  # cleaned where it enters
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return "", Problem(
@@ -135,11 +136,7 @@ def _region(raw: str, regions: list[RegionRecord]) -> tuple[str | None, str | No
 def _row(
     line: int, cells: dict[str, str], regions: list[RegionRecord]
 ) -> tuple[WorkshopRow | None, list[str]]:
-    reasons = [
-        f"la columna {name} tiene caracteres de control (invisibles); bórrelos"
-        for name, value in cells.items()
-        if any((ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127 for char in value)
-    ]
+    reasons: list[str] = []
     code: str | None = cells["codigo"].upper() or None
     if code is not None and not valid_code(code):
         reasons.append(
