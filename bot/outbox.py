@@ -40,6 +40,7 @@ class Outgoing:
 
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
+RENDER_ATTEMPTS = 3  # a message whose renderer raises is tried this often, then failed
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
 BATCH = 200
 IN_FLIGHT = 12  # concurrent sends: Telegram's round trip, not our loop, sets the pace
@@ -72,7 +73,10 @@ async def dispatch_due(
         for kind, hook in (after_send or {}).items():
             touched = [message for message in batch if message.kind == kind]
             if touched:
-                await hook(bot, runtime, touched)
+                try:
+                    await hook(bot, runtime, touched)
+                except Exception:  # a courtesy (e.g. progress): the next batches still go
+                    log.exception("after sending %s messages: the follow-up failed", kind)
 
 
 async def _send_one(
@@ -81,13 +85,17 @@ async def _send_one(
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
-    async with runtime.db.session() as session:
-        rendered = None
-        if renderer is not None and message.telegram_id is not None:
-            rendered = await renderer(session, message, t, now)
-        if rendered is None:
-            await outbox.finish(session, message.id, "skipped", now)
-            return 0
+    try:
+        async with runtime.db.session() as session:
+            rendered = None
+            if renderer is not None and message.telegram_id is not None:
+                rendered = await renderer(session, message, t, now)
+            if rendered is None:
+                await outbox.finish(session, message.id, "skipped", now)
+                return 0
+    except Exception as error:  # a bad payload or a bug: this message only, not the batch
+        await _render_failed(runtime, message, error, now)
+        return 0
     limiter = getattr(bot, "rate_limiter", None)
     reserved = isinstance(limiter, PriorityRateLimiter)
     if reserved:
@@ -141,6 +149,31 @@ async def _send_one(
     async with runtime.db.session() as session:
         await outbox.finish(session, message.id, "sent", now)
     return 1
+
+
+async def _render_failed(
+    runtime: Runtime, message: OwedMessage, error: Exception, now: datetime
+) -> None:
+    """Try again later (the cause may pass), up to RENDER_ATTEMPTS claims; then mark the
+    message failed and log it, once."""
+    final = message.attempts >= RENDER_ATTEMPTS
+    async with runtime.db.session() as session:
+        await outbox.finish(
+            session,
+            message.id,
+            "failed" if final else "pending",
+            now,
+            error=f"render: {error!r}",
+            retry_at=None if final else now + timedelta(seconds=30 * 2**message.attempts),
+        )
+    if final:
+        log.error(
+            "outbox message %s (%s) could not be rendered in %s attempts; marked failed",
+            message.id,
+            message.kind,
+            message.attempts,
+            exc_info=error,
+        )
 
 
 async def _send_document(bot: Bot, message: OwedMessage, filename: str, content: bytes) -> None:

@@ -5,16 +5,17 @@ a crash leaves claimed-but-unsent messages to be sent and in-flight ones marked 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import ExtBot
+from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
-from bot.outbox import Outgoing, dispatch_due, tick
+from bot.outbox import RENDER_ATTEMPTS, Outgoing, dispatch_due, tick
 from bot.ratelimit import PriorityRateLimiter
 from bot.runner import minka
 from bot.runtime import Runtime
@@ -135,3 +136,61 @@ async def test_recovery_after_a_crash(db: Database, crashed_in: str) -> None:
         assert (requeued, unknown, state) == (1, 0, "pending")  # never sent: sent later
     else:
         assert (requeued, unknown, state) == (0, 1, "unknown")  # maybe sent: not repeated
+
+
+async def test_a_message_that_cannot_be_rendered_never_blocks_the_others(
+    api: LocalBotApi, app: Application, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Owed messages whose payload names nothing their renderer can read: the broadcast
+    behind them in the same batch still goes out; each is tried a bounded number of times,
+    then marked failed and logged once."""
+    ana = Chatter(api, 9001, "Ana")
+    await register(ana)
+    async with runtime.db.session() as session:
+        person = await people.get(session, ana.id)
+        assert person is not None
+        await outbox.enqueue(
+            session,
+            kind="workshop_survey",
+            dedupe_key="workshop-survey:broken:1",
+            person_id=person.id,
+            payload={"workshop_id": "not-a-number"},
+            due_at=utcnow() - timedelta(minutes=1),  # first in the batch
+        )
+        await outbox.enqueue(  # broken too, and of a kind with a follow-up (progress)
+            session,
+            kind=broadcasts.KIND,
+            dedupe_key="broadcast:broken:1",
+            person_id=person.id,
+            payload={"broadcast_id": "x"},
+            due_at=utcnow() - timedelta(minutes=1),
+        )
+        await broadcasts.create(
+            session,
+            text="Aviso que sí sale",
+            audience={},
+            scheduled_at=utcnow(),
+            person_ids=[person.id],
+            created_by=None,
+        )
+    caplog.set_level(logging.WARNING)
+    assert await tick(app) == 1
+    (copy,) = await ana.replies(1)
+    assert copy.text == "Aviso que sí sale"
+    for _ in range(RENDER_ATTEMPTS + 2):
+        runtime.clock.advance(timedelta(hours=1))
+        assert await tick(app) == 0
+    async with runtime.db.session() as session:
+        broken = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key.contains("broken"))
+            )
+        )
+    assert len(broken) == 2
+    lines = [r.getMessage() for r in caplog.records if "could not be rendered" in r.getMessage()]
+    assert len(lines) == 2, lines  # once each
+    for row in broken:
+        assert (row.state, row.attempts) == ("failed", RENDER_ATTEMPTS)
+        assert row.last_error is not None and "ValueError" in row.last_error
+        assert sum(f"message {row.id} ({row.kind})" in line for line in lines) == 1
+    assert ana.no_more() == []
