@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ import yaml
 from bot.i18n import translator
 from bot.local_api.entities import FormatError
 from bot.local_api.html_parser import parse_html
+from knowledge.dates import check_article_dates, check_glossary_dates, lima_today
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length
 from knowledge.model import Article, ToolKit
@@ -82,11 +84,14 @@ def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[P
     return problems
 
 
-def check(content_dir: Path = CONTENT_DIR) -> list[Problem]:
+def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
+    """Every problem of the content; dates are judged against `today` (Lima's, by default)."""
+    today = today or lima_today()
     kit, problems = read(content_dir)
     acronyms = known_acronyms(kit)
     for article in kit.articles.values():
         problems += _check_article(article, kit, acronyms)
+        problems += check_article_dates(article, today)
     topic_ids = [t.id for t in kit.topics]
     for topic in kit.topics:
         if topic_ids.count(topic.id) > 1:
@@ -102,6 +107,7 @@ def check(content_dir: Path = CONTENT_DIR) -> list[Problem]:
         if entry.term.casefold() in seen:
             problems.append(Problem(glossary_path, entry.line, f"término repetido: {entry.term}"))
         seen.add(entry.term.casefold())
+        problems += check_glossary_dates(entry, glossary_path, today)
         for article_id in entry.articles:
             if article_id not in kit.articles:
                 problems.append(

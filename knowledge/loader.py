@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
+from knowledge.model import Article, Deadline, GlossaryEntry, ToolKit, Topic
 
 CONTENT_DIR = Path(__file__).with_name("content")
 REQUIRED = ("id", "title", "topic", "summary", "keywords", "related", "sources", "reviewed")
@@ -49,6 +49,45 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
         return tuple(item.strip() for item in value)
     return None
+
+
+def _item_lines(lines: list[str], key: str) -> list[int]:
+    """Line numbers of the `- ` items of a header list, in order."""
+    start = _line_of(lines, key, default=0)
+    found = []
+    for number in range(start + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if text.startswith((" ", "\t")) and text.strip().startswith("-"):
+            found.append(number)
+        elif text.strip() and not text.startswith((" ", "\t")):
+            break
+    return found
+
+
+def parse_deadlines(
+    raw: Any, path: Path, lines: list[str], problems: list[Problem]
+) -> tuple[Deadline, ...]:
+    """`deadlines:` is a list of {date, what}: the plazos the text describes as still open."""
+    where = _line_of(lines, "deadlines")
+    if not isinstance(raw, list):
+        problems.append(Problem(path, where, "«deadlines» debe ser una lista de {date, what}"))
+        return ()
+    item_lines = _item_lines(lines, "deadlines")
+    deadlines = []
+    for index, item in enumerate(raw):
+        line = item_lines[index] if index < len(item_lines) else where
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("date"), date)
+            or not isinstance(item.get("what"), str)
+            or not item["what"].strip()
+        ):
+            problems.append(
+                Problem(path, line, "cada plazo necesita date (AAAA-MM-DD) y what (qué vence)")
+            )
+            continue
+        deadlines.append(Deadline(item["date"], item["what"].strip(), line))
+    return tuple(deadlines)
 
 
 def parse_article(path: Path, problems: list[Problem]) -> Article | None:
@@ -89,12 +128,13 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
             problems.append(Problem(path, where[key], f"«{key}» debe ser una lista de textos"))
     if "order" in meta and not isinstance(meta["order"], int):
         problems.append(Problem(path, where["order"], "«order» debe ser un número entero"))
-    for key in ("reviewed", "valid_as_of"):
+    for key in ("reviewed", "valid_as_of", "review_by"):
         if key in meta and not isinstance(meta[key], date):
             problems.append(Problem(path, where[key], f"«{key}» debe ser una fecha AAAA-MM-DD"))
     summary = str(meta["summary"])
     if len(summary) > SUMMARY_MAX:
         problems.append(Problem(path, where["summary"], "el resumen pasa de 200 caracteres"))
+    deadlines = parse_deadlines(meta["deadlines"], path, lines, problems) if "deadlines" in meta else ()
     body = "\n".join(lines[end + 1 :]).strip()
     if not body:
         problems.append(Problem(path, end + 1, "el artículo no tiene texto"))
@@ -114,6 +154,8 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
         path=path,
         body_line=end + 2,
         order=meta.get("order", 100),
+        review_by=meta.get("review_by"),
+        deadlines=deadlines,
     )
 
 
@@ -146,6 +188,12 @@ def parse_glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, 
         if not isinstance(item, dict) or not item.get("term") or not item.get("definition"):
             problems.append(Problem(path, line, "cada entrada necesita term y definition"))
             continue
+        dated = {key: item.get(key) for key in ("reviewed", "review_by")}
+        if any(value is not None and not isinstance(value, date) for value in dated.values()):
+            problems.append(
+                Problem(path, line, "«reviewed» y «review_by» deben ser fechas AAAA-MM-DD")
+            )
+            continue
         entries.append(
             GlossaryEntry(
                 term=str(item["term"]).strip(),
@@ -154,6 +202,9 @@ def parse_glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, 
                 aliases=_strings(item.get("aliases") or []) or (),
                 articles=_strings(item.get("articles") or []) or (),
                 line=line,
+                source=str(item["source"]).strip() if item.get("source") else None,
+                reviewed=dated["reviewed"],
+                review_by=dated["review_by"],
             )
         )
     return tuple(entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,15 @@ class Topic:
     id: str
     name: str
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A plazo the article describes as still open: `kb revisar` fails once its date has passed."""
+
+    date: date
+    what: str
+    line: int  # line of the header where it is declared (for error messages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,15 @@ class Article:
     path: Path
     body_line: int  # line of the file where the body starts (for error messages)
     order: int = 100  # position in its topic's list; ties sorted by title
+    review_by: date | None = None  # a person must check it again before this day
+    deadlines: tuple[Deadline, ...] = ()
+
+    @property
+    def norm(self) -> str:
+        """The norm the article rests on: its first source, without the date or the address."""
+        if not self.sources:
+            return ""
+        return re.split(r" \(|, | — ", self.sources[0], maxsplit=1)[0].strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +58,9 @@ class GlossaryEntry:
     aliases: tuple[str, ...]
     articles: tuple[str, ...]
     line: int
+    source: str | None = None  # entries that state a fact that changes name their norm…
+    reviewed: date | None = None  # …and the day a person checked it
+    review_by: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
@@ -30,16 +31,28 @@ def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
     _ = t.gettext
     parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
     if article.sources:
-        sources = "\n".join(f"• {html.escape(s, quote=False)}" for s in article.sources)
+        sources = "\n".join(f"• {_source(s)}" for s in article.sources)
         heading = _("Sources")
         parts.append(f"<b>{heading}</b>\n{sources}")
-    reviewed = _("Reviewed on {date}.").format(date=_date(t, article.reviewed))
-    if article.valid_as_of is not None:
-        reviewed += " " + _("Valid as of {date}; the rule may change.").format(
-            date=_date(t, article.valid_as_of)
-        )
-    parts.append(f"<i>{reviewed}</i>")
+    when = _date(t, article.valid_as_of or article.reviewed)
+    norm = html.escape(article.norm, quote=False)
+    line = (
+        _("Valid as of {date} · {norm}").format(date=when, norm=norm)
+        if norm
+        else _("Valid as of {date}").format(date=when)
+    )
+    parts.append(f"<i>{line}</i>")
     return tuple(split_message(parts))
+
+
+def _source(source: str) -> str:
+    """A source as one short line: a trailing « — https://…» becomes a link named by its site."""
+    text, _sep, url = source.rpartition(" — ")
+    if not text or not url.startswith(("https://", "http://")):
+        return html.escape(source, quote=False)
+    site = urlsplit(url).netloc.removeprefix("www.")
+    return f'{html.escape(text, quote=False)} (<a href="{html.escape(url)}">{site}</a>)'
+
 
 
 def glossary_message(entry: GlossaryEntry) -> str:

@@ -32,7 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     if args.command == "kb" and args.kb_command in ("revisar", "estadisticas"):
-        return commands.kb_check(args.kb_command, args.carpeta or settings.content_dir)
+        return commands.kb_check(
+            args.kb_command, args.carpeta or settings.content_dir, getattr(args, "hoy", None)
+        )
     if args.command is None and settings.token is None and not sys.stdin.isatty():
         # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)

@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
@@ -26,8 +27,11 @@ async def migrated(settings: Settings) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-def kb_check(command: str, folder: str | Path) -> int:
-    """Content checks need no database: a specialist runs them right after editing a file."""
+def kb_check(command: str, folder: str | Path, today: str | None = None) -> int:
+    """Content checks need no database: a specialist runs them right after editing a file.
+
+    `today` (AAAA-MM-DD) moves the calendar, to see which deadlines will have passed by then.
+    """
     from knowledge.check import statistics
 
     content = Path(folder)
@@ -38,17 +42,25 @@ def kb_check(command: str, folder: str | Path) -> int:
             print(f"{name:<{width}}  {count:>3}")
         print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
         return 0
-    if _report_problems(content):
+    try:
+        when = date.fromisoformat(today) if today else None
+    except ValueError:
+        print(f"--hoy debe ser una fecha AAAA-MM-DD, no «{today}».", file=sys.stderr)
+        return 2
+    if _report_problems(content, when):
         return 1
     print("El Tool Kit está en orden.")
     return 0
 
 
-def _report_problems(content: Path) -> bool:
-    """Print `kb revisar`'s problems, one file:line each; True when there are any."""
+def _report_problems(content: Path, today: date | None = None) -> bool:
+    """Print `kb revisar`'s problems, one file:line each; True when there are any.
+
+    Dates are judged on `today`, Lima's by default: an expired deadline is a problem too.
+    """
     from knowledge.check import check
 
-    problems = check(content)
+    problems = check(content, today)
     for problem in problems:
         print(problem)
     if problems:

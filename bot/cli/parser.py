@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="kb_command", metavar="<orden>", required=True
     )
     check = kb.add_parser("revisar", help="valida artículos y glosario (error si hay fallas)")
+    check.add_argument(
+        "--hoy",
+        metavar="AAAA-MM-DD",
+        help="juzgar los plazos como si hoy fuera esta fecha (por defecto, hoy en Lima)",
+    )
     stats = kb.add_parser("estadisticas", help="cantidad de artículos por tema")
     for sub in (check, stats):
         sub.add_argument(

@@ -1,0 +1,164 @@
+"""`kb revisar`'s date checks: a stale deadline or an unchecked changing fact must not ship.
+
+The rules, simple enough for a coordinator to follow:
+
+- An article past its `review_by` fails: a person must check it against its sources again.
+- Every plazo the text describes as open is declared in the header, `deadlines: [{date, what}]`;
+  once a declared date has passed (Lima's calendar) the article fails until someone rewrites it.
+- A full date («31 de diciembre de 2026») in a sentence about a plazo that was still ahead when
+  the article was reviewed must be one of its `deadlines`: dates before `reviewed` are history.
+- `review_by` comes no later than the first declared deadline.
+- A glossary entry that states a fact that changes (it speaks of a plazo, or of one of the last five
+  years) names its `source` and the day it was `reviewed`; it fails past its `review_by`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from knowledge.loader import Problem
+from knowledge.model import Article, GlossaryEntry
+
+LIMA = ZoneInfo("America/Lima")
+MONTHS = {
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
+FULL_DATE = re.compile(r"\b(\d{1,2}) de (" + "|".join(MONTHS) + r") de (\d{4})\b", re.IGNORECASE)
+PLAZO = re.compile(
+    r"\b(plazos?|vence|vencen|venci\w*|vencimiento|hasta el|fecha l[ií]mite|pr[oó]rroga\w*|"
+    r"ampl[ií]\w*|\d+ d[ií]as)\b",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+RECENT_YEARS = 5
+
+
+def lima_today() -> date:
+    return datetime.now(LIMA).date()
+
+
+def dates_in(text: str) -> Iterator[tuple[date, str]]:
+    """Every full Spanish date in the text, with the words as written."""
+    for match in FULL_DATE.finditer(text):
+        day, month, year = int(match[1]), MONTHS[match[2].lower()], int(match[3])
+        try:
+            yield date(year, month, day), match[0]
+        except ValueError:
+            continue
+
+
+def plazo_dates(text: str) -> Iterator[tuple[date, str]]:
+    """The dates written in sentences that speak of a plazo."""
+    for sentence in SENTENCE_END.split(text):
+        if PLAZO.search(sentence):
+            yield from dates_in(sentence)
+
+
+def _line_of(path: Path, needle: str, default: int) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, start=1) if needle in line), default)
+
+
+def _spanish(value: date) -> str:
+    month = next(name for name, number in MONTHS.items() if number == value.month)
+    return f"{value.day} de {month} de {value.year}"
+
+
+def check_article_dates(article: Article, today: date) -> list[Problem]:
+    problems = []
+    if article.review_by is not None and article.review_by < today:
+        problems.append(
+            Problem(
+                article.path,
+                _line_of(article.path, "review_by:", 2),
+                f"revisión vencida: había que revisarlo contra sus fuentes antes del "
+                f"{article.review_by.isoformat()}; corrija el texto y ponga nuevas fechas",
+            )
+        )
+    for deadline in article.deadlines:
+        if deadline.date < today:
+            problems.append(
+                Problem(
+                    article.path,
+                    deadline.line,
+                    f"el plazo «{deadline.what}» venció el {deadline.date.isoformat()} y el "
+                    "artículo lo da como abierto: reescriba el texto y actualice «deadlines»",
+                )
+            )
+    declared = {deadline.date for deadline in article.deadlines}
+    for when, written in plazo_dates(f"{article.summary}\n{article.body}"):
+        if when >= article.reviewed and when not in declared:
+            declared.add(when)  # one message per date
+            problems.append(
+                Problem(
+                    article.path,
+                    _line_of(article.path, written, article.body_line),
+                    f"la fecha de plazo «{written}» no está en «deadlines» "
+                    f"(agregue {{date: {when.isoformat()}, what: ...}})",
+                )
+            )
+    if article.deadlines:
+        first = min(deadline.date for deadline in article.deadlines)
+        if article.review_by is None or article.review_by > first:
+            problems.append(
+                Problem(
+                    article.path,
+                    _line_of(article.path, "deadlines:", 2),
+                    f"con plazos declarados, «review_by» debe ser a más tardar el "
+                    f"{first.isoformat()} ({_spanish(first)})",
+                )
+            )
+    return problems
+
+
+def changes(entry: GlossaryEntry, today: date) -> bool:
+    """Whether the entry states a fact that changes: a plazo, or a recent year."""
+    if PLAZO.search(entry.definition):
+        return True
+    years = [int(year) for year in YEAR.findall(entry.definition)]
+    return any(today.year - RECENT_YEARS <= year <= today.year for year in years)
+
+
+def check_glossary_dates(entry: GlossaryEntry, path: Path, today: date) -> list[Problem]:
+    problems = []
+    if changes(entry, today) and (entry.source is None or entry.reviewed is None):
+        problems.append(
+            Problem(
+                path,
+                entry.line,
+                f"«{entry.term}» da un dato que cambia (un plazo o una norma reciente): "
+                "agregue «source» (la norma) y «reviewed» (el día en que lo comprobó)",
+            )
+        )
+    if entry.review_by is not None and entry.review_by < today:
+        problems.append(
+            Problem(
+                path,
+                entry.line,
+                f"revisión vencida de «{entry.term}»: había que revisarla antes del "
+                f"{entry.review_by.isoformat()}",
+            )
+        )
+    for when, written in plazo_dates(entry.definition):
+        if when < today and entry.reviewed is not None and when >= entry.reviewed:
+            problems.append(
+                Problem(path, entry.line, f"«{entry.term}»: el plazo del {written} ya venció")
+            )
+    return problems
