@@ -134,7 +134,9 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
     summary = str(meta["summary"])
     if len(summary) > SUMMARY_MAX:
         problems.append(Problem(path, where["summary"], "el resumen pasa de 200 caracteres"))
-    deadlines = parse_deadlines(meta["deadlines"], path, lines, problems) if "deadlines" in meta else ()
+    deadlines = (
+        parse_deadlines(meta["deadlines"], path, lines, problems) if "deadlines" in meta else ()
+    )
     body = "\n".join(lines[end + 1 :]).strip()
     if not body:
         problems.append(Problem(path, end + 1, "el artículo no tiene texto"))

@@ -54,7 +54,6 @@ def _source(source: str) -> str:
     return f'{html.escape(text, quote=False)} (<a href="{html.escape(url)}">{site}</a>)'
 
 
-
 def glossary_message(entry: GlossaryEntry) -> str:
     title = html.escape(entry.term, quote=False)
     if entry.expansion:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,87 @@ def test_acronym_that_is_a_word_needs_capitals_or_mining(kb: KnowledgeBase) -> N
     assert "dia" not in kb.index.query_words("cuantas toneladas por dia procesa un minero")
     assert "dia" not in kb.index.query_words("que dia es hoy")
     assert kb.index.small_talk("que es una DIA") is None
+
+
+def _revisar(content: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "revisar", "--carpeta", str(content), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_a_passed_formalization_deadline_fails_revisar(tmp_path: Path) -> None:
+    """CI runs `kb revisar`: on 1 January 2027 the shipped kit must fail, naming file and line."""
+    assert check(today=date(2026, 12, 4)) == []
+    moved = _revisar(CONTENT_DIR, "--hoy", "2027-01-01")
+    assert moved.returncode == 1
+    plazos = CONTENT_DIR / "articles" / "formalizacion-plazos.md"
+    lines = plazos.read_text(encoding="utf-8").splitlines()
+    deadline_line = next(
+        n for n, ln in enumerate(lines, 1) if ln.strip().startswith("- {date: 2026")
+    )
+    review_line = next(n for n, ln in enumerate(lines, 1) if ln.startswith("review_by:"))
+    assert (
+        f"{plazos}:{deadline_line}: el plazo «fin del proceso de formalización minera integral "
+        "(Ley 32537)» venció el 2026-12-31" in moved.stdout
+    )
+    assert f"{plazos}:{review_line}: revisión vencida" in moved.stdout
+    today = _revisar(CONTENT_DIR, "--hoy", "2026-12-04")
+    assert today.returncode == 0 and "El Tool Kit está en orden." in today.stdout
+    assert _revisar(CONTENT_DIR, "--hoy", "mañana").returncode == 2
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_deadlines_in_the_text_must_be_declared(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    censo = content / "articles" / "formalizacion-censo.md"
+    _edit(
+        censo,
+        "**En la práctica:**",
+        "El plazo para concluirlo vence el 30 de junio de 2027.\n\n**En la práctica:**",
+    )
+    plazos = content / "articles" / "formalizacion-plazos.md"
+    _edit(plazos, "review_by: 2026-12-31\n", "")
+    problems = [str(p) for p in check(content, today=date(2026, 12, 4))]
+    censo_line = next(
+        n
+        for n, ln in enumerate(censo.read_text(encoding="utf-8").splitlines(), 1)
+        if "30 de junio de 2027" in ln
+    )
+    assert (
+        f"{censo}:{censo_line}: la fecha de plazo «30 de junio de 2027» no está en «deadlines» "
+        "(agregue {date: 2027-06-30, what: ...})" in problems
+    )
+    assert any(
+        p.startswith(f"{plazos}:") and "«review_by» debe ser a más tardar el 2026-12-31" in p
+        for p in problems
+    )
+    # History is not a deadline: the extensions to 2021, 2024 and 2025 are not flagged.
+    assert not any("2021" in p or "de 2025»" in p for p in problems)
+    assert len(problems) == 2
+
+
+def test_changing_glossary_facts_carry_source_and_date(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    glossary = content / "glossary.yaml"
+    _edit(glossary, '  source: "Ley 30705, artículo 5; Ley 32213 (27 de diciembre de 2024)"\n', "")
+    _edit(
+        glossary,
+        "- term: SUNAFIL\n",
+        "- term: SUNAFIL\n  review_by: 2026-12-01\n",
+    )
+    problems = [str(p) for p in check(content, today=date(2026, 12, 4))]
+    assert any("«Ente rector» da un dato que cambia" in p for p in problems)
+    assert any("revisión vencida de «SUNAFIL»" in p for p in problems)
+    assert len(problems) == 2

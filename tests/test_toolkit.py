@@ -41,8 +41,7 @@ async def test_browse_topic_article_related_and_back(ana: Chatter, bot: Settings
     assert article.message_id == topics.message_id  # the same message, edited
     assert article.text.startswith("¿Qué es el REINFO?")
     assert "Fuentes" in article.text and "Decreto Legislativo 1293" in article.text
-    assert "Revisado el 26 de noviembre de 2026" in article.text
-    assert "Vigente al 26 de noviembre de 2026" in article.text
+    assert "Vigente al 4 de diciembre de 2026 · Decreto Legislativo 1293" in article.text
     assert "¿Le fue útil?" in article.text
 
     related_label = next(t for t in article.button_texts() if t.startswith("↪"))
@@ -223,3 +222,20 @@ async def test_forged_feedback_marks_no_one_elses_question(
     assert (await api.callback_answer("77"))["text"] == "¡Gracias por su opinión!"
     (menu,) = await ana.say("/menu")  # no apology in between: the lost edit is no error
     assert "Menú principal" in menu.text
+
+
+async def test_answer_says_how_current_it_is_and_which_norm(ana: Chatter, bot: Settings) -> None:
+    """The one line under an answer: «Vigente al …» and the norm, with sources as short links."""
+    await register(ana)
+    (answer,) = await ana.say("/buscar plazo de la formalizacion")
+    assert answer.text.startswith("¿Hasta cuándo va la formalización minera?")
+    (dated,) = [line for line in answer.text.splitlines() if line.startswith("Vigente al")]
+    assert dated == "Vigente al 4 de diciembre de 2026 · Ley 32537"  # one short line on a phone
+    assert "31 de diciembre de 2026" in answer.text and "50,565" in answer.text
+    # A source's address is a link named by its site, not a long URL in the text.
+    assert "(elcomercio.pe)" in answer.text and "https://" not in answer.text
+    assert '<a href="https://elcomercio.pe/politica/' in (answer.html or "")
+
+    (answer,) = await ana.say("quien supervisa la seguridad en la mediana mineria")
+    assert answer.text.startswith("¿Quién supervisa la seguridad minera en cada estrato?")
+    assert "Vigente al 4 de diciembre de 2026 · Decreto Supremo 034-2023-EM" in answer.text
