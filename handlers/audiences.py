@@ -12,6 +12,7 @@ from bot.services.roles import Role
 from bot.services.workshops import normalize_code
 from handlers.base import Ctx, esc
 from handlers.guided import Step
+from storage.codes import same_code
 from storage.models import Meeting, MeetingInvitation, Person, Workshop, WorkshopAttendance
 from storage.repositories import meetings as meeting_repo
 from storage.repositories.regions import get_region
@@ -58,7 +59,7 @@ def steps(*, participants: bool) -> tuple[Step, ...]:
 async def _known_code(ctx: Ctx, value: str) -> str | None:
     code = normalize_code(value)
     table = Workshop if await _kind(ctx) == "workshop" else Meeting
-    found = await ctx.session.scalar(select(table.id).where(table.code == code))
+    found = await ctx.session.scalar(select(table.id).where(same_code(table.code, code)))
     return (
         None if found else ctx._("I found nothing with the code «{code}».").format(code=esc(code))
     )
@@ -91,13 +92,13 @@ async def people(ctx: Ctx, data: dict[str, Any]) -> list[int]:
             query = (
                 select(WorkshopAttendance.person_id)
                 .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-                .where(Workshop.code == code)
+                .where(same_code(Workshop.code, code))
             )
         else:
             query = (
                 select(MeetingInvitation.person_id)
                 .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
-                .where(Meeting.code == code, MeetingInvitation.attended_at.is_not(None))
+                .where(same_code(Meeting.code, code), MeetingInvitation.attended_at.is_not(None))
             )
         reachable = query.join(Person, Person.id == query.selected_columns[0]).where(
             Person.telegram_id.is_not(None), Person.active.is_(True)

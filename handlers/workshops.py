@@ -126,7 +126,7 @@ async def needs_registration(ctx: Ctx, code: str) -> None:
     code = rules.normalize_code(code)
     # What may be a (mistyped) code rides along, to be checked after registration; not junk,
     # which would not fit in the button (64 bytes of callback data).
-    plausible = code.isascii() and code.isalnum() and len(code) <= 12
+    plausible = rules.valid_code(code)
     then = f"{rules.DEEP_LINK_PREFIX}{code}" if plausible else None
     _ = ctx._
     if ctx.person is None:

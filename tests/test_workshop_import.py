@@ -131,10 +131,11 @@ def test_every_problem_is_reported_with_its_line() -> None:
 @pytest.mark.parametrize(
     ("cells", "fragment"),
     [
-        ("ab-cd,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "no es válido"),
+        ("-abcd,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "sin guion al principio"),
+        ("AB_CD,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "no es válido"),
         ("ABC,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "no es válido"),
         ("ABCDEFGHJKMNP,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "no es válido"),
-        ("O0IL,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "sin I, L, O, 0 ni 1"),
+        ("PUÑO,T,,2026-03-15 09:00,2026-03-15 13:00,,,", "sin tildes ni ñ"),
         (",T,,15/03/2026 09:00,2026-03-15 13:00,,,", "AAAA-MM-DD HH:MM"),
         (",T,,2026-03-15 9:00,2026-03-15 13:00,,,", "AAAA-MM-DD HH:MM"),
         (",T,,2026-02-30 09:00,2026-03-15 13:00,,,", "no es una fecha"),

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.regions import match_region, normalize
 from bot.services.text import sanitize
-from bot.services.workshops import CODE_ALPHABET, SURVEY_OPEN_FOR, derived_code, valid_code
+from bot.services.workshops import SURVEY_OPEN_FOR, derived_code, valid_code
+from storage.codes import code_key
 from storage.repositories import app_state
 from storage.repositories import workshops as repo
 from storage.repositories.regions import RegionRecord, list_regions
@@ -140,8 +141,8 @@ def _row(
     code: str | None = cells["codigo"].upper() or None
     if code is not None and not valid_code(code):
         reasons.append(
-            f"el código «{cells['codigo']}» no es válido: use de 4 a 12 caracteres entre "
-            f"{CODE_ALPHABET} (sin I, L, O, 0 ni 1, que se confunden), o déjelo vacío"
+            f"el código «{cells['codigo']}» no es válido: use de 4 a 12 letras (sin tildes ni "
+            "ñ), números y guiones, sin guion al principio ni al final, o déjelo vacío"
         )
     if not cells["titulo"]:
         reasons.append("falta el título")
@@ -230,9 +231,9 @@ def parse(data: bytes, regions: list[RegionRecord]) -> tuple[list[WorkshopRow], 
             continue
         row, reasons = _row(start, dict(zip(HEADER, values, strict=True)), regions)
         problems += [Problem(start, reason) for reason in reasons]
-        code = values[0].upper()
+        code = values[0].strip().upper()
         if code:
-            first = code_lines.setdefault(code, start)
+            first = code_lines.setdefault(code_key(code), start)
             if first != start:
                 problems.append(Problem(start, f"el código {code} ya está en la línea {first}"))
         if row is None:
@@ -264,7 +265,7 @@ async def _assign_codes(session: AsyncSession, rows: list[WorkshopRow]) -> list[
     A derived code taken by a different workshop (in the database or in the file) is derived
     again with a suffix. The same file always makes the same choices, because the workshop that
     took the first code last time is still there and still different."""
-    taken = {row.code for row in rows if row.code}
+    taken = {code_key(row.code) for row in rows if row.code}
     codes: list[str] = []
     for row in rows:
         if row.code:
@@ -275,7 +276,7 @@ async def _assign_codes(session: AsyncSession, rows: list[WorkshopRow]) -> list[
             parts = _code_parts(row)
             code = derived_code(*parts) if suffix == 1 else derived_code(*parts, str(suffix))
             suffix += 1
-            if code in taken:
+            if code_key(code) in taken:
                 continue
             existing = await repo.get_by_code(session, code)
             if (
@@ -288,7 +289,7 @@ async def _assign_codes(session: AsyncSession, rows: list[WorkshopRow]) -> list[
                 == row.identity()
             ):
                 break
-        taken.add(code)
+        taken.add(code_key(code))
         codes.append(code)
     return codes
 

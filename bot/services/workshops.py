@@ -4,6 +4,7 @@ schedule (sent at the end, one reminder after 24 hours, results when it closes).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from storage.repositories import workshops as repo
 from storage.repositories.people import PersonRecord
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
 
-# Unambiguous when read aloud or from a projector: no 0/O, 1/I/L.
+# Generated codes are unambiguous when read aloud or from a projector: no 0/O, 1/I/L. Codes
+# people choose may have any letters, digits and hyphens (storage/codes.py matches O/0, I/L/1).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CHECKIN_OPENS_BEFORE = timedelta(hours=1)
@@ -27,14 +29,18 @@ REMINDER_AFTER = timedelta(hours=24)
 DEEP_LINK_PREFIX = "taller-"
 
 
+_CODE_RE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{2,10})[A-Z0-9]")
+
+
 def valid_code(code: str) -> bool:
-    return 4 <= len(code) <= 12 and all(ch in CODE_ALPHABET for ch in code)
+    """4 to 12 letters (A–Z), digits and hyphens, not starting or ending with a hyphen."""
+    return _CODE_RE.fullmatch(code) is not None
 
 
 def normalize_code(text: str) -> str:
-    """What people type: lower case, spaces, the link prefix, O for 0..."""
-    code = text.strip().upper().removeprefix(DEEP_LINK_PREFIX.upper()).replace(" ", "")
-    return code.replace("0", "O").replace("1", "I") if not valid_code(code) else code
+    """What people type: lower case, spaces, the link prefix. O/0 and I/L/1 are matched alike
+    when the code is looked up."""
+    return text.strip().upper().removeprefix(DEEP_LINK_PREFIX.upper()).replace(" ", "")
 
 
 def derived_code(*parts: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.codes import same_code
 from storage.models import Meeting, MeetingInvitation, OutboxMessage, Person, Region
 
 
@@ -86,7 +87,7 @@ def _invitation(row: MeetingInvitation) -> InvitationRecord:
 
 
 async def code_exists(session: AsyncSession, code: str) -> bool:
-    return await session.scalar(select(Meeting.id).where(Meeting.code == code)) is not None
+    return await session.scalar(select(Meeting.id).where(same_code(Meeting.code, code))) is not None
 
 
 async def create(session: AsyncSession, *, offsets: list[int], **fields: Any) -> MeetingRecord:
@@ -102,7 +103,7 @@ async def get(session: AsyncSession, meeting_id: int) -> MeetingRecord | None:
 
 
 async def get_by_code(session: AsyncSession, code: str) -> MeetingRecord | None:
-    row = await session.scalar(select(Meeting).where(Meeting.code == code))
+    row = await session.scalar(select(Meeting).where(same_code(Meeting.code, code)))
     return _record(row) if row else None
 
 

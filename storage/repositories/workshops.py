@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.codes import same_code
 from storage.models import Person, Region, Workshop, WorkshopAttendance, WorkshopRating
 
 CRITERIA = ("overall", "content", "facilitation", "usefulness", "organization")
@@ -88,12 +89,13 @@ async def get(session: AsyncSession, workshop_id: int) -> WorkshopRecord | None:
 
 
 async def get_by_code(session: AsyncSession, code: str) -> WorkshopRecord | None:
-    row = (await session.execute(_with_region().where(Workshop.code == code))).first()
+    row = (await session.execute(_with_region().where(same_code(Workshop.code, code)))).first()
     return _record(*row) if row else None
 
 
 async def code_exists(session: AsyncSession, code: str) -> bool:
-    return await session.scalar(select(Workshop.id).where(Workshop.code == code)) is not None
+    found = await session.scalar(select(Workshop.id).where(same_code(Workshop.code, code)))
+    return found is not None
 
 
 async def create(
@@ -109,7 +111,7 @@ async def create(
 
 async def upsert(session: AsyncSession, code: str, **fields: Any) -> str:
     """Create or update by code: 'created', 'updated' or 'unchanged' (imports are idempotent)."""
-    workshop = await session.scalar(select(Workshop).where(Workshop.code == code))
+    workshop = await session.scalar(select(Workshop).where(same_code(Workshop.code, code)))
     if workshop is None:
         session.add(Workshop(code=code, **fields))
         await session.flush()
