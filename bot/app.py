@@ -7,14 +7,13 @@ import contextlib
 import ctypes
 import gc
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot import kb_reload, outbox, replicas
+from bot import kb_reload, outbox, replicas, retention
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -24,7 +23,7 @@ from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesR
 from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
-from storage.repositories import app_state, updates
+from storage.repositories import app_state
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,9 @@ def build_application(
     )
     replicas.join(application)
     kb_reload.join(application)
-    application.job_queue.run_repeating(_prune_updates, interval=3600, first=60, name="prune")
+    application.job_queue.run_repeating(
+        retention.job, interval=retention.EVERY, first=60, name="retention"
+    )
     return application
 
 
@@ -93,15 +94,6 @@ async def flood_notice(application: Application, update: Update, settings: Setti
             await application.bot.send_message(update.effective_chat.id, text)
     except TelegramError as error:
         log.warning("could not send the flood notice: %s", error)
-
-
-async def _prune_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Forget processed updates after two days: Telegram stops resending long before."""
-    runtime: Runtime = context.bot_data["runtime"]
-    async with runtime.db.session() as session:
-        removed = await updates.prune(session, runtime.clock.now() - timedelta(days=2))
-    if removed:
-        log.info("forgot %s processed updates", removed)
 
 
 def release_startup_memory() -> None:

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=8, ge=1, le=256)
     # Each process records that it is alive this often; replicas share the message rate.
     heartbeat_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    # Retention (days): the daily scheduler job deletes processed-update records, finished
+    # outbox rows (sent, failed, skipped, unknown) and audit entries older than these.
+    retention_updates_days: int = Field(default=7, ge=1, le=3650)
+    retention_outbox_days: int = Field(default=30, ge=1, le=3650)
+    retention_audit_days: int = Field(default=400, ge=1, le=3650)
     # Webhook mode (`python -m bot run --webhook`): Telegram posts updates to WEBHOOK_URL (the
     # public HTTPS address, usually a load balancer) which forwards to HOST:PORT.
     webhook_url: str | None = None

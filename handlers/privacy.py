@@ -26,8 +26,26 @@ async def privacy_command(ctx: Ctx) -> None:
         ctx.reply(
             privacy_notice(ctx)
             + "\n\n"
+            + retention_notice(ctx)
+            + "\n\n"
             + _("You accepted this notice on {date}.").format(date=consent)
         )
+
+
+def retention_notice(ctx: Ctx) -> str:
+    """How long records are kept before the daily job deletes them (bot/retention.py)."""
+    settings = ctx.settings
+    return ctx._(
+        "🗓 <b>Retention periods</b>\nMinka deletes automatically the technical record of the "
+        "messages it processed after {updates} days, the record of the messages it sent you "
+        "(reminders, broadcasts, surveys) {outbox} days after sending them, and the security "
+        "log after {audit} days. Your other data is kept until you delete it with "
+        "/borrar_mis_datos."
+    ).format(
+        updates=settings.retention_updates_days,
+        outbox=settings.retention_outbox_days,
+        audit=settings.retention_audit_days,
+    )
 
 
 async def my_data_command(ctx: Ctx) -> None:

@@ -341,7 +341,7 @@ class ProcessedUpdate(Base):
     """An update already handled, so the same update delivered twice (a slow webhook answer
     makes Telegram resend it; two replicas may both receive it) has its effects once. The key
     is the update id plus a digest of the update, so a reused id is never mistaken for a
-    repeat; rows older than two days are pruned."""
+    repeat; rows older than RETENTION_UPDATES_DAYS are pruned (bot/retention.py)."""
 
     __tablename__ = "processed_updates"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -60,3 +60,9 @@ async def by_actor(session: AsyncSession, telegram_id: int) -> list[AuditRecord]
         .order_by(AuditEntry.id)
     )
     return [_record(row) for row in rows]
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget entries recorded before `before` (the retention period has passed)."""
+    result = await session.execute(delete(AuditEntry).where(AuditEntry.at < before))
+    return result.rowcount or 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Person
@@ -150,3 +150,17 @@ async def recover_stale(session: AsyncSession, claimed_before: datetime) -> tupl
         .values(state="unknown")
     )
     return requeued.rowcount or 0, unknown.rowcount or 0
+
+
+FINISHED = ("sent", "failed", "skipped", "unknown")
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget finished messages sent (or due, if never sent) before `before`; owed ones stay."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.state.in_(FINISHED),
+            func.coalesce(OutboxMessage.sent_at, OutboxMessage.due_at) < before,
+        )
+    )
+    return result.rowcount or 0
