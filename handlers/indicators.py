@@ -49,7 +49,11 @@ def period_choices(t: Translator, today: date) -> list[tuple[str, Period]]:
     _ = t.gettext
     quarter = (today.month - 1) // 3 + 1
     previous = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
-    twelve = Period(date(today.year - 1, today.month, today.day) + timedelta(days=1), today)
+    try:  # the day after the same date a year ago
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February: the year before has none
+        year_ago = date(today.year - 1, 2, 28)
+    twelve = Period(year_ago + timedelta(days=1), today)
     label = _("Quarter {number} of {year}")
     return [
         (

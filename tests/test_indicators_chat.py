@@ -219,3 +219,17 @@ def test_period_bounds() -> None:
     assert not Period(date(2026, 3, 2), date(2026, 3, 1)).allowed
     assert Period.from_code("20260101-20260331") == Period(date(2026, 1, 1), date(2026, 3, 31))
     assert Period.from_code("99991231-99991231") is None
+
+
+def test_period_buttons_on_a_leap_day() -> None:
+    """On 29 February the «last 12 months» start the day after 28 February of the year
+    before (there is no 29 February then)."""
+    from datetime import date
+
+    from bot.i18n import translator
+    from bot.services.indicators.common import Period
+    from handlers.indicators import period_choices
+
+    choices = dict(period_choices(translator("es", LIMA), date(2028, 2, 29)))
+    assert choices["Últimos 12 meses"] == Period(date(2027, 3, 1), date(2028, 2, 29))
+    assert all(period.allowed for period in choices.values())
