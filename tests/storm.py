@@ -69,10 +69,10 @@ class World:
 
 
 async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
-    ana = Person(api, 1001, "Ana", last_name="Quispe", username="anaq")
+    ana = Person(api, 1001, "Ana", last_name="Quispe\x00\x85", username="anaq")  # #18
     luis = Person(api, 1002, "Luis", last_name="Mamani & Hijos", username="luism")
     carla = Person(api, 1003, "Carla", last_name="Ríos & Asociados")
-    stranger = Person(api, 1004, "Zoë\u202e", last_name="<i>x</i>", language_code="en")
+    stranger = Person(api, 1004, "Zoë\u202e\x00", last_name="<i>x</i>\x1b", language_code="en")
     api.open_chat(stranger.id)  # wrote to Minka long ago, never accepted the notice
     await api.send_message(ana.id, "hola", chat_id=GROUP)  # Minka is in a group with Ana
     await register(ana, region="Puno")
