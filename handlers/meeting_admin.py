@@ -59,7 +59,10 @@ def report_text(ctx: Ctx, report: MeetingReport) -> str:
     lines += ["", "<b>" + _("By sex") + "</b>"]
     for group in report.by_sex:
         label = _(SEXES[group.key]) if group.key in SEXES else _("Not given")
-        lines.append(f"{esc(label)}: {_counts_line(ctx, group.counts)}")
+        counts = "—" if group.counts is None else _counts_line(ctx, group.counts)
+        lines.append(f"{esc(label)}: {counts}")
+    if any(group.counts is None for group in report.by_sex):
+        lines.append(_("«—»: not shown, so that nobody's sex can be told from who answered what."))
     if report.delegates:
         lines += ["", "<b>" + _("Representatives") + "</b>"]
         for delegate in report.delegates:

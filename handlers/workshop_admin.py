@@ -156,7 +156,7 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
     ]
     for criterion in CRITERIA:
         stats = report.criteria[criterion]
-        spread = "·".join(str(n) for n in stats.distribution)
+        spread = "—" if stats.distribution is None else "·".join(map(str, stats.distribution))
         label, average = _(CRITERION_LABELS[criterion]), _decimal(ctx, stats.average)
         lines.append(f"{label}: <b>{average}</b> ({spread})")
     lines += ["", _("<b>Overall rating by sex</b>")]
@@ -167,7 +167,13 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
     for cell in report.by_region:
         label = cell.label_code or _("Not given")
         lines.append(f"{esc(label)}: {_decimal(ctx, cell.average_overall)} ({cell.responses})")
-    lines += ["", _("«—»: fewer than 3 responses, not shown so that nobody can be singled out.")]
+    lines += [
+        "",
+        _(
+            "«—»: not shown so that nobody can be singled out (fewer than 3 responses, or it "
+            "would let a hidden figure be worked out from the others)."
+        ),
+    ]
     if report.comments:
         lines += ["", _("<b>Comments</b>")]
         lines += [f"• {esc(comment)}" for comment in report.comments[:20]]

@@ -16,8 +16,9 @@ from bot.i18n import N_, Translator
 from bot.outbox import Outgoing, dispatch_due
 from bot.services import workshops as rules
 from bot.services.roles import Role, allows
+from bot.services.small_cells import SMALL_CELL
 from bot.services.text import clean_text
-from bot.services.workshop_report import CRITERION_LABELS, SMALL_CELL
+from bot.services.workshop_report import CRITERION_LABELS
 from bot.services.workshops import CanRate, CheckIn
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.consent import ask_consent

@@ -210,19 +210,22 @@ async def test_participation(db: Database) -> None:
     by_region, by_sex, meetings = indicator.tables
     # Columns: invited, confirmed, delegated, attended, confirmation rate, attendance rate.
     assert _labels(by_region) == ["Cusco", "Piura", "Puno", NONE, "Total"]
+    # A group of fewer than 3 shows how many were invited, and nothing of what they did: its
+    # counts would give the rates hidden (1 of 2 confirmed is 50 %).
+    hidden = (None,) * 5
     assert _values(by_region) == [
-        (2, 1, 0, 1, None, None),  # dora (no answer, no), eloy: 2 people, rates hidden
-        (2, 2, 1, 1, None, None),  # fio (delegate, absent), hilda (erased, still counted)
+        (2, *hidden),  # dora (no answer, no), eloy (confirmed 1, attended 1)
+        (2, *hidden),  # fio (delegate, absent), hilda (erased, still counted)
         (3, 3, 1, 3, 1.0, 1.0),  # ana, beto, carla
-        (1, 1, 0, 1, None, None),  # gino
+        (1, *hidden),  # gino
         (8, 7, 2, 6, 0.875, 0.75),
     ]
     assert _labels(by_sex) == [*SEX_NAMES, "Total"]
     assert _values(by_sex) == [
         (4, 3, 0, 3, 0.75, 0.75),  # ana, carla, dora, hilda
-        (2, 2, 1, 2, None, None),  # beto, eloy
-        (1, 1, 1, 0, None, None),  # fio
-        (1, 1, 0, 1, None, None),  # gino
+        (2, *hidden),  # beto, eloy
+        (1, *hidden),  # fio
+        (1, *hidden),  # gino
         (8, 7, 2, 6, 0.875, 0.75),
     ]
     coordination, committee = T.gettext(KINDS["coordinacion"]), T.gettext(KINDS["comite"])
@@ -238,15 +241,16 @@ async def test_participation(db: Database) -> None:
     assert _headlines(indicator) == [3, *puno]
     assert list(indicator.tables[0].rows) == [("Puno", *puno), ("Total", *puno)]
     # Only Puno's invitees: M6 ana, beto, carla; M1 ana, beto; M2 ana, carla.
+    # M1 and M2 had two invitees each from Puno: only how many is shown.
     assert [row[:2] + row[3:] for row in indicator.tables[2].rows] == [
         ("01/01/2026", "Reunión M6", 3, 2, 1, 1, 2, 2 / 3),
-        ("10/01/2026", "Reunión M1", 2, 1, 0, 0, 1, None),
-        ("31/03/2026", "Reunión M2", 2, 1, 0, 1, 1, None),
+        ("10/01/2026", "Reunión M1", 2, *hidden),
+        ("31/03/2026", "Reunión M2", 2, *hidden),
     ]
     # Cusco: dora was invited to M6 and M1, eloy to M1 (and to M4, before the period).
     cusco = await _compute(db, participation, "cusco")
     assert [row[1] for row in cusco.tables[2].rows] == ["Reunión M6", "Reunión M1"]
-    assert _headlines(cusco) == [2, 2, 1, 0, 1, None, None]
+    assert _headlines(cusco) == [2, 2, *hidden]  # two people: what they did is not shown
 
 
 async def test_meeting_regularity(db: Database) -> None:
@@ -310,13 +314,9 @@ async def test_training(db: Database) -> None:
     # content 5+4+2+4+2+2 + 3+2+5 = 29; facilitation 4+4+3+5+1+2 + 4+3+5 = 31;
     # usefulness 5+3+3+5+2+2 + 4+2+5 = 31; organisation 4+4+3+5+1+2 + 4+2+5 = 30.
     assert _values(criteria) == [(31 / 9, 9), (29 / 9, 9), (31 / 9, 9), (31 / 9, 9), (30 / 9, 9)]
-    assert list(distribution.rows) == [
-        ("1", 1, 1 / 9),  # eloy
-        ("2", 2, 2 / 9),  # luis, dora (TAL002)
-        ("3", 1, 1 / 9),  # carla
-        ("4", 2, 2 / 9),  # beto, ana (TAL002)
-        ("5", 3, 3 / 9),  # ana, dora, hilda
-    ]
+    # 1: eloy; 2: luis, dora (TAL002); 3: carla; 4: beto, ana (TAL002); 5: ana, dora, hilda.
+    # Counts of 1 and 2 are one or two people's answers: the whole distribution is hidden.
+    assert list(distribution.rows) == [(str(score), None, None) for score in range(1, 6)]
     # Attendees, raters, response rate, responses, overall, content, facilitation,
     # usefulness, organisation.
     assert _labels(by_region) == ["Cusco", "Junín", "Piura", "Puno", NONE, "Total"]
@@ -349,8 +349,10 @@ async def test_training(db: Database) -> None:
     puno = await _compute(db, training, "puno")
     # ana, beto, carla: attended and rated TAL001; ana also TAL002 (held in Cusco).
     assert _headlines(puno) == [2, 3, 3, 1.0, 16 / 4]
+    # TAL001's averages (12 / 3 overall) beside the total (16 / 4) would give ana's rating of
+    # TAL002 (4): hidden with it; so is its response rate, TAL002 having one attendee.
     assert _values(puno.tables[4]) == [
-        ("Taller TAL001", "10/02/2026", "Puno", 3, 3, 1.0, 12 / 3, 11 / 3, 11 / 3, 11 / 3, 11 / 3),
+        ("Taller TAL001", "10/02/2026", "Puno", 3, 3, None, None, None, None, None, None),
         ("Taller TAL002", "31/03/2026", "Cusco", 1, 1, None, None, None, None, None, None),
     ]
     # Junín: luis rated TAL001 (held in Puno) without attending it.

@@ -131,12 +131,13 @@ async def test_totals_criteria_and_comments(db: Database) -> None:
     assert report.attendees == 7
     assert report.responses == 5
     assert report.response_rate == pytest.approx(5 / 7)
+    # Every distribution has a count of 1 or 2 (one person's or two people's answer): hidden.
     assert report.criteria == {
-        "overall": CriterionStats(3.8, 5, (0, 1, 1, 1, 2)),  # 5 5 4 3 2
-        "content": CriterionStats(3.6, 5, (0, 1, 1, 2, 1)),  # 3 4 4 5 2
-        "facilitation": CriterionStats(4.2, 5, (0, 0, 1, 2, 2)),  # 5 5 4 4 3
-        "usefulness": CriterionStats(4.2, 5, (0, 0, 1, 2, 2)),  # 5 4 5 4 3
-        "organization": CriterionStats(3.0, 4, (0, 1, 2, 1, 0)),  # 2 3 3 4, one left blank
+        "overall": CriterionStats(3.8, 5, None),  # 5 5 4 3 2
+        "content": CriterionStats(3.6, 5, None),  # 3 4 4 5 2
+        "facilitation": CriterionStats(4.2, 5, None),  # 5 5 4 4 3
+        "usefulness": CriterionStats(4.2, 5, None),  # 5 4 5 4 3
+        "organization": CriterionStats(3.0, 4, None),  # 2 3 3 4, one left blank
     }
     # Blank and whitespace-only comments are dropped; the order is that of the ratings.
     assert report.comments == ("Más práctica, por favor", "Muy útil")
@@ -145,8 +146,11 @@ async def test_totals_criteria_and_comments(db: Database) -> None:
 async def test_breakdowns_hide_small_groups(db: Database) -> None:
     report = await _report(db)
     assert SMALL_CELL == 3
+    # The man is alone and Piura has two raters: both hidden. The women's 4.25 (from 4) or
+    # Puno's 4.0 (from 3) beside the total 3.8 (from 5) would give away the rest (19 − 17 = 2,
+    # 19 − 12 = 7 for Piura's two), so they are hidden too.
     assert report.by_sex == [
-        Cell("female", responses=4, average_overall=4.25, attendees=4),  # 5 5 4 3
+        Cell("female", responses=4, average_overall=None, attendees=4),  # 5 5 4 3
         Cell("male", responses=1, average_overall=None, attendees=1),  # alone: hidden
         Cell("undisclosed", responses=0, average_overall=None, attendees=1),
         Cell(None, responses=0, average_overall=None, attendees=1),
@@ -154,7 +158,7 @@ async def test_breakdowns_hide_small_groups(db: Database) -> None:
     assert report.by_region == [  # participants' regions, in the official order
         Cell("Cusco", responses=0, average_overall=None, attendees=1),
         Cell("Piura", responses=2, average_overall=None, attendees=2),  # two: hidden
-        Cell("Puno", responses=3, average_overall=4.0, attendees=3),  # three: shown
+        Cell("Puno", responses=3, average_overall=None, attendees=3),  # would reveal Piura
         Cell(None, responses=0, average_overall=None, attendees=1),
     ]
     assert sum(c.attendees for c in report.by_sex) == report.attendees
@@ -213,14 +217,14 @@ async def test_spreadsheet(db: Database) -> None:
         "4",
         "5",
     ]
-    assert [c.value for c in criteria[2]] == [t.gettext("Overall rating"), 3.8, 5, 0, 1, 1, 1, 2]
+    assert [c.value for c in criteria[2]] == [t.gettext("Overall rating"), 3.8, 5, *["—"] * 5]
     assert criteria["B2"].data_type == "n" and criteria["B2"].number_format == "0.00"
     assert criteria["A6"].value == t.gettext("Organisation") and criteria["C6"].value == 4
 
     by_sex = list(book["Por sexo"].iter_rows(values_only=True))
     assert by_sex[0][0] == "Sexo"  # already translated in the Spanish catalog
     assert by_sex[1:] == [
-        ("Mujer", 4, 4, 4.25),
+        ("Mujer", 4, 4, "—"),
         ("Hombre", 1, 1, "—"),
         (t.gettext("Prefer not to say"), 1, 0, "—"),
         (t.gettext("Not given"), 1, 0, "—"),
@@ -230,7 +234,7 @@ async def test_spreadsheet(db: Database) -> None:
     assert by_region[1:] == [
         ("Cusco", 1, 0, "—"),
         ("Piura", 2, 2, "—"),
-        ("Puno", 3, 3, 4.0),
+        ("Puno", 3, 3, "—"),
         (t.gettext("Not given"), 1, 0, "—"),
     ]
     comments = list(book["Comentarios"].iter_rows(values_only=True))

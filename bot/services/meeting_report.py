@@ -1,10 +1,13 @@
 """A meeting's record for coordinators: who was invited, who answered what, who came.
 
 Counts are computed in the database with GROUP BY queries (a fixed handful per report however
-many people were invited) and count people, never invitation rows or button presses. Unlike
-the workshop survey there is no small-cell rule here: answers and attendance are not opinions,
-and the invitee list names everyone anyway, because the record exists to show who took part.
-Nothing here knows about Telegram, so the same report feeds a chat message or a spreadsheet.
+many people were invited) and count people, never invitation rows or button presses. The
+invitee list names everyone with their region, answer and attendance, because the record
+exists to show who took part; it does not show their sex. Sex appears only in counts, and a
+sex's counts are hidden when they could tell whose they are: beside the list, «Hombre: no
+asistirán 1» names the one man who declined (`bot.services.small_cells.hidden_rows`). Counts
+by region add nothing to the list and are shown whole. Nothing here knows about Telegram, so
+the same report feeds a chat message or a spreadsheet.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services.profile import SEXES
+from bot.services.small_cells import hidden_rows
 from storage.models import MeetingInvitation, Person, Region
 from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
@@ -49,10 +53,11 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class GroupCounts:
-    """One group of a breakdown: a region name or a sex code; None means "not given"."""
+    """One group of a breakdown: a region name or a sex code; None means "not given".
+    `counts` is None for a sex whose counts would reveal who its people are."""
 
     key: str | None
-    counts: Counts
+    counts: Counts | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,6 @@ class Invitee:
     person_id: int
     name: str | None
     region_name: str | None
-    sex: str | None
     rsvp: str
     delegate_name: str | None
     delegate_position: str | None
@@ -146,7 +150,22 @@ async def _by_sex(session: AsyncSession, meeting_id: int) -> list[GroupCounts]:
     known = [code for code in SEXES if code in counts]
     others = sorted(code for code in counts if code is not None and code not in SEXES)
     order = [*known, *others, *([None] if None in counts else [])]
-    return [GroupCounts(code, counts[code]) for code in order]
+    hidden = hidden_rows({code: _linkable(counts[code]) for code in order})
+    return [GroupCounts(code, None if code in hidden else counts[code]) for code in order]
+
+
+def _linkable(counts: Counts) -> list[int]:
+    """The counts a reader can hold against the invitee list: each answer, those who came
+    and those who did not (the list shows all of them by name)."""
+    return [
+        counts.invited,
+        counts.confirmed,
+        counts.declined,
+        counts.delegated,
+        counts.pending,
+        counts.attended,
+        counts.invited - counts.attended,
+    ]
 
 
 def _fold(text: str) -> str:
@@ -167,7 +186,6 @@ async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
             func.coalesce(Person.full_name, Person.telegram_name),
             Region.name,
             Region.sort_order,
-            Person.sex,
             MeetingInvitation.rsvp,
             MeetingInvitation.delegate_name,
             MeetingInvitation.delegate_position,
@@ -186,7 +204,6 @@ async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
             person_id=person_id,
             name=name,
             region_name=region,
-            sex=sex,
             rsvp=rsvp,
             delegate_name=delegate_name,
             delegate_position=delegate_position,
@@ -197,7 +214,6 @@ async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
             name,
             region,
             _order,
-            sex,
             rsvp,
             delegate_name,
             delegate_position,

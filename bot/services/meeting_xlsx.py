@@ -8,7 +8,6 @@ every label is translated, and each sheet has a bold, frozen, filterable header 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -24,6 +23,7 @@ from bot.services.spreadsheet import (
     NOT_GIVEN,
     add_sheet,
     or_missing,
+    workbook_bytes,
 )
 
 COUNT_LABELS = (
@@ -73,15 +73,22 @@ def _summary_rows(report: MeetingReport, t: Translator) -> list[tuple[str, Any]]
 def _group_rows(
     groups: Sequence[GroupCounts], label: Callable[[str | None], str]
 ) -> list[tuple[Any, ...]]:
+    """One row per group; "—" in every column of a group whose counts are hidden."""
     return [
         (
             label(group.key),
-            group.counts.invited,
-            group.counts.confirmed,
-            group.counts.declined,
-            group.counts.delegated,
-            group.counts.pending,
-            group.counts.attended,
+            *(
+                [MISSING] * len(COUNT_LABELS)
+                if group.counts is None
+                else [
+                    group.counts.invited,
+                    group.counts.confirmed,
+                    group.counts.declined,
+                    group.counts.delegated,
+                    group.counts.pending,
+                    group.counts.attended,
+                ]
+            ),
         )
         for group in groups
     ]
@@ -98,7 +105,6 @@ def _invitee_rows(invitees: Sequence[Invitee], t: Translator) -> list[tuple[Any,
         (
             invitee.name or t.gettext(N_("(name not given)")),
             invitee.region_name or t.gettext(NOT_GIVEN),
-            _sex_label(invitee.sex, t),
             _label(ANSWERS, invitee.rsvp, t),
             _delegate(invitee),
             yes if invitee.attended else no,
@@ -142,7 +148,6 @@ def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
         [
             t.gettext(N_("Name")),
             t.gettext(N_("Region")),
-            t.gettext(N_("Sex")),
             t.gettext(N_("Answer")),
             t.gettext(N_("Delegate")),
             t.gettext(N_("Attended")),
@@ -150,6 +155,4 @@ def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
         _invitee_rows(report.invitees, t),
     )
 
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -1,10 +1,17 @@
-"""What every workbook Minka writes has in common: bold, frozen, filterable headers, columns
-fitted to their content, numbers kept as numbers and "—" where a value is missing. openpyxl is
-imported only when a workbook is written (it weighs about 20 MB)."""
+"""What every workbook and CSV file Minka writes has in common: bold, frozen, filterable
+headers, columns fitted to their content, numbers kept as numbers, "—" where a value is
+missing, and text that stays text. openpyxl is imported only when a workbook is written (it
+weighs about 20 MB).
+
+Text typed by people (a survey comment, a delegate's name, a workshop title) ends up in these
+files. Excel and LibreOffice run a cell that starts with `=`, `+`, `-` or `@` as a formula
+(tab and carriage return can hide such a start), and a formula can send the sheet's contents
+to any address (`=HYPERLINK(...)`, `=WEBSERVICE(...)`): every string cell that starts so is
+written as text (`as_text` for CSV, `text_cells` for workbooks)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +28,45 @@ PERCENT_FORMAT = "0.0%"
 DECIMAL_FORMAT = "0.0"
 HEADER_COLOUR = "DDEBF7"
 MIN_WIDTH, MAX_WIDTH = 8, 60
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_formula(value: Any) -> bool:
+    """A string a spreadsheet could take for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def as_text(value: Any) -> Any:
+    """For CSV: such a string gets a leading apostrophe, which spreadsheets read as "text"."""
+    return f"'{value}" if starts_formula(value) else value
+
+
+def text_cells(cells: Iterable[Cell]) -> None:
+    """For workbooks: openpyxl stores a string that starts with "=" as a formula; such cells
+    are stored as strings instead, marked so that Excel keeps them text when edited."""
+    for cell in cells:
+        if starts_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def csv_rows(out: Any, rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows with a `csv.writer`, every string through `as_text`: the one way Minka
+    writes CSV."""
+    out.writerows([as_text(value) for value in row] for row in rows)
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """The .xlsx file, every string cell of every sheet checked by `text_cells` first: the one
+    way Minka saves a workbook."""
+    from io import BytesIO
+
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            text_cells(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def add_sheet(

@@ -2,8 +2,10 @@
 
 Everything is computed in the database with GROUP BY queries (a fixed handful per report, however
 many people attended), and nothing here knows about Telegram, so the same report feeds a chat
-message or a spreadsheet. People are counted once each, never by button presses, and group
-averages are hidden for small groups so that nobody's answers can be singled out.
+message or a spreadsheet. People are counted once each, never by button presses. Figures
+resting on fewer than 3 people are hidden, and so are enough others that none can be worked
+out from the total and the groups shown (`bot.services.small_cells`): nobody's answers can
+be singled out.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services.profile import SEXES
+from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, safe_counts, too_small
 from storage.models import Person, Region, WorkshopAttendance, WorkshopRating
 from storage.repositories import workshops as repo
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
 
-# Fewer answers than this in a group and its average is not shown.
-SMALL_CELL = 3
 SCALE = (1, 2, 3, 4, 5)
 
 CRITERION_LABELS: dict[str, str] = {
@@ -36,18 +37,21 @@ CRITERION_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class CriterionStats:
-    """One question of the survey over the completed responses (1–5 each)."""
+    """One question of the survey over the completed responses (1–5 each). The average is
+    None with fewer than SMALL_CELL answers; the distribution (how many answered 1, 2, 3, 4
+    and 5) is None unless each of its counts is 0 or at least SMALL_CELL."""
 
     average: float | None
     count: int
-    distribution: tuple[int, int, int, int, int]  # how many answered 1, 2, 3, 4 and 5
+    distribution: tuple[int, int, int, int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One group of a breakdown (a sex or a region); `label_code` None means "not given".
 
-    `average_overall` is None when fewer than SMALL_CELL people in the group rated "overall".
+    `average_overall` is None when fewer than SMALL_CELL people in the group rated
+    "overall", or when it would reveal a hidden group's answers through the total.
     """
 
     label_code: str | None
@@ -95,7 +99,9 @@ async def _criteria(session: AsyncSession, workshop_id: int) -> dict[str, Criter
         total = sum(distribution)
         # Averaged from the counts, so SQLite and PostgreSQL give the very same float.
         points = sum(v * n for v, n in zip(SCALE, distribution, strict=True))
-        stats[name] = CriterionStats(points / total if total else None, total, distribution)
+        average = points / total if total >= SMALL_CELL else None
+        shown = distribution if safe_counts(distribution) else None
+        stats[name] = CriterionStats(average, total, shown)
     return stats
 
 
@@ -109,15 +115,38 @@ async def _comments(session: AsyncSession, workshop_id: int) -> tuple[str, ...]:
 
 
 def _cells(
-    attendance: dict[Any, int], ratings: dict[Any, tuple[int, int, int]], order: Iterable[Any]
+    attendance: dict[Any, int],
+    ratings: dict[Any, tuple[int, int, int]],
+    order: Iterable[Any],
+    hidden: frozenset[Any],
 ) -> list[Cell]:
     """Merge attendance and ratings per group; `ratings` is (responses, n_overall, sum)."""
     cells = []
     for key in order:
         responses, rated, total = ratings.get(key, (0, 0, 0))
-        average = total / rated if rated >= SMALL_CELL else None
+        average = None if key in hidden or too_small(rated) or not rated else total / rated
         cells.append(Cell(key, responses, average, attendance.get(key, 0)))
     return cells
+
+
+def _sex(code: str | None) -> str | None:
+    return code if code in SEXES else None
+
+
+async def _hidden(session: AsyncSession, workshop_id: int) -> Hidden:
+    """Regions (by name) and sexes whose averages are hidden: the raters of each (region, sex)
+    cell decide, the same for both breakdowns, so one cannot be played against the other."""
+    rows = await session.execute(
+        select(Region.name, Person.sex, func.count(WorkshopRating.overall))
+        .join(Person, Person.id == WorkshopRating.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(*_completed(workshop_id))
+        .group_by(Region.name, Person.sex)
+    )
+    people: dict[tuple[str | None, str | None], int] = {}
+    for region, sex, n in rows:
+        people[(region, _sex(sex))] = people.get((region, _sex(sex)), 0) + int(n)
+    return hidden_margins(people)
 
 
 def _rating_columns() -> list[Any]:
@@ -128,7 +157,7 @@ def _rating_columns() -> list[Any]:
     ]
 
 
-async def _by_sex(session: AsyncSession, workshop_id: int) -> list[Cell]:
+async def _by_sex(session: AsyncSession, workshop_id: int, hidden: Hidden) -> list[Cell]:
     attendance = {
         sex: int(n)
         for sex, n in await session.execute(
@@ -150,10 +179,13 @@ async def _by_sex(session: AsyncSession, workshop_id: int) -> list[Cell]:
     present = set(attendance) | set(ratings)
     known = [code for code in SEXES if code in present]
     others = sorted(code for code in present if code is not None and code not in SEXES)
-    return _cells(attendance, ratings, [*known, *others, *([None] if None in present else [])])
+    order = [*known, *others, *([None] if None in present else [])]
+    # A code outside SEXES is shown apart but counts as "not given" for the rule: hidden with it.
+    hide = hidden.columns | (frozenset(others) if None in hidden.columns else frozenset())
+    return _cells(attendance, ratings, order, hide)
 
 
-async def _by_region(session: AsyncSession, workshop_id: int) -> list[Cell]:
+async def _by_region(session: AsyncSession, workshop_id: int, hidden: Hidden) -> list[Cell]:
     """By the participants' own region (not the workshop's), in the official list order."""
     order: dict[str | None, int | None] = {}
     attendance: dict[str | None, int] = {}
@@ -176,7 +208,7 @@ async def _by_region(session: AsyncSession, workshop_id: int) -> list[Cell]:
     ):
         order[name], ratings[name] = sort_order, (int(n), int(rated), int(total))
     keys = sorted(order, key=lambda k: (k is None, order[k] or 0, k or ""))
-    return _cells(attendance, ratings, keys)
+    return _cells(attendance, ratings, keys, hidden.rows)
 
 
 async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopReport | None:
@@ -184,6 +216,7 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
     workshop = await repo.get(session, workshop_id)
     if workshop is None:
         return None
+    hidden = await _hidden(session, workshop_id)
     attendees = int(
         await session.scalar(
             select(func.count(func.distinct(WorkshopAttendance.person_id))).where(
@@ -207,6 +240,6 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
         response_rate=responses / attendees if attendees else None,
         criteria=await _criteria(session, workshop_id),
         comments=await _comments(session, workshop_id),
-        by_sex=await _by_sex(session, workshop_id),
-        by_region=await _by_region(session, workshop_id),
+        by_sex=await _by_sex(session, workshop_id, hidden),
+        by_region=await _by_region(session, workshop_id, hidden),
     )

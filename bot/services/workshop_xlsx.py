@@ -7,7 +7,6 @@ sheet has a frozen header row and a filter so long lists remain easy to read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -15,22 +14,19 @@ from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
 from bot.services.profile import SEXES
+from bot.services.small_cells import SMALL_CELL
 from bot.services.spreadsheet import (
     AVERAGE_FORMAT,
     MAX_WIDTH,
     MIN_WIDTH,
+    MISSING,
     NOT_GIVEN,
     PERCENT_FORMAT,
     add_sheet,
     or_missing,
+    workbook_bytes,
 )
-from bot.services.workshop_report import (
-    CRITERION_LABELS,
-    SCALE,
-    SMALL_CELL,
-    Cell,
-    WorkshopReport,
-)
+from bot.services.workshop_report import CRITERION_LABELS, SCALE, Cell, WorkshopReport
 from storage.repositories.workshops import CRITERIA
 
 
@@ -39,8 +35,10 @@ def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any,
     workshop = report.workshop
     note = t.gettext(
         N_(
-            "Group averages are hidden (—) when fewer than {count} people answered, "
-            "so that nobody's answers can be singled out."
+            "So that nobody's answers can be singled out, an average is hidden (—) when fewer "
+            "than {count} people answered it or when it would let a hidden one be worked out "
+            "from the total, and a distribution is shown only when each of its counts is 0 or "
+            "at least {count}."
         )
     ).format(count=SMALL_CELL)
     return [
@@ -103,7 +101,7 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
             t.gettext(CRITERION_LABELS[name]),
             or_missing(report.criteria[name].average),
             report.criteria[name].count,
-            *report.criteria[name].distribution,
+            *(report.criteria[name].distribution or [MISSING] * len(SCALE)),
         )
         for name in CRITERIA
     ]
@@ -151,6 +149,4 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
     for (cell,) in comments.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

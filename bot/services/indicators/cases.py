@@ -65,9 +65,9 @@ async def cases_attended(q: Query) -> Indicator:
     add(cells, (await q.session.execute(officials.group_by(*group))).all(), "officials")
     measures = (
         count(_(N_("Cases")), "cases"),
-        count(_(N_("With the regional team's support")), "supported"),
+        count(_(N_("With the regional team's support")), "supported", "cases"),
         share(_(N_("Share with support")), "supported", "cases"),
-        count(_(N_("Resolved cases")), "resolved"),
+        count(_(N_("Resolved cases")), "resolved", "cases"),
         count(_(N_("Officials who registered cases")), "officials"),
     )
     total = sum(c["cases"] for c in cells.values())
@@ -188,10 +188,10 @@ async def formalization(q: Query) -> Indicator:
     )
     measures = (
         count(_(N_("Formalization cases")), "cases"),
-        count(_(N_("Formalized cases")), "formalized"),
+        count(_(N_("Formalized cases")), "formalized", "cases"),
         share(_(N_("Share formalized")), "formalized", "cases"),
         count(_(N_("Registered in the period")), "new"),
-        count(_(N_("Formalized in the period")), "formalized_now"),
+        count(_(N_("Formalized in the period")), "formalized_now", "cases"),
     )
     formalized = by_step.get("formalized", 0)
     return Indicator(

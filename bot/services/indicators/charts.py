@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.services.indicators import Report
 from bot.services.indicators.common import Chart, Indicator, Kind
 from bot.services.indicators.render import slug
+from bot.services.spreadsheet import MISSING
 
 COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7F6000", "#7030A0", "#2E75B6")
 MAX_BARS = 30
@@ -64,6 +65,16 @@ def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
             axes.barh(positions, values, height=width, label=label, color=colour)
         else:
             axes.bar(positions, values, width=width, label=label, color=colour)
+        for position, row in zip(positions, rows, strict=True):
+            if row[chart.values[number]] is None:  # hidden, not zero: say so on the chart
+                x, y = (0, position) if horizontal else (position, 0)
+                axes.annotate(
+                    MISSING,
+                    (x, y),
+                    ha="left" if horizontal else "center",
+                    va="center" if horizontal else "bottom",
+                    color="#555555",
+                )
     value_axis = axes.xaxis if horizontal else axes.yaxis
     if share:
         value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))

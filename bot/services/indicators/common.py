@@ -3,7 +3,9 @@
 Indicators count people through their (region, sex) cell: each person has exactly one, so
 unique-people counts per cell add up to exact region, sex and overall totals. Averages and
 shares are computed from those sums, and shown as "—" (None) when fewer than `SMALL_CELL`
-people stand behind them.
+people stand behind them; so are the counts they are made of. A region or sex hidden so takes
+others with it (`bot.services.small_cells`), so that no hidden figure follows from the total
+and the groups shown.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.services.profile import SEXES
-from bot.services.workshop_report import SMALL_CELL
+from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, too_small
 
 Value = str | int | float | None
 Cells = dict[tuple[str | None, str | None], Counter[str]]  # (region code, sex) -> measures
@@ -183,17 +185,28 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Measure:
+    """A column of a breakdown. `people`: the key counting the people its values rest on; a
+    group with fewer of them shows "—", and so may others (`hidden_groups`). None: a count of
+    the people themselves, always shown."""
+
     label: str
     kind: Kind
     of: Callable[[Mapping[str, float]], Value]
+    people: str | None = None
 
     @property
     def column(self) -> Column:
         return Column(self.label, self.kind)
 
 
-def count(label: str, key: str) -> Measure:
-    return Measure(label, Kind.COUNT, lambda c: int(c.get(key, 0)))
+def count(label: str, key: str, people: str | None = None) -> Measure:
+    """A whole number; when it counts some of `people` (those who confirmed, of the people
+    invited), hidden with them."""
+
+    def value(c: Mapping[str, float]) -> Value:
+        return None if people and too_small(c.get(people, 0)) else int(c.get(key, 0))
+
+    return Measure(label, Kind.COUNT, value, people)
 
 
 def share(label: str, part: str, whole: str, people: str | None = None) -> Measure:
@@ -205,7 +218,7 @@ def share(label: str, part: str, whole: str, people: str | None = None) -> Measu
             return None
         return c.get(part, 0) / c[whole]
 
-    return Measure(label, Kind.SHARE, value)
+    return Measure(label, Kind.SHARE, value, people or whole)
 
 
 def average(label: str, total: str, n: str, people: str) -> Measure:
@@ -216,11 +229,17 @@ def average(label: str, total: str, n: str, people: str) -> Measure:
             return None
         return c[total] / c[n]
 
-    return Measure(label, Kind.AVERAGE, value)
+    return Measure(label, Kind.AVERAGE, value, people)
 
 
 def ratio(part: float, whole: float) -> float | None:
     return None if whole < SMALL_CELL else part / whole
+
+
+def hidden_rows_of(people: Mapping[Any, float]) -> frozenset[Any]:
+    """Rows of a table that splits a total (each workshop, each meeting) whose figures resting
+    on `people[row]` people are hidden: the small ones and enough others."""
+    return hidden_margins({(row, None): n for row, n in people.items()}).rows
 
 
 def add(cells: Cells, rows: Iterable[Any], key: str) -> Cells:
@@ -244,14 +263,57 @@ def total(cells: Cells) -> Counter[str]:
     return result
 
 
-def by_region(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
-    """One row per region that has data (in the report's order), then the total."""
+def sex_code(sex: str | None) -> str | None:
+    """The sex as breakdowns show it: an unknown code counts as not recorded."""
+    return sex if sex in SEXES else None
+
+
+def hidden_groups(cells: Cells, people: str, *, sexes: bool = True) -> Hidden:
+    """The regions and sexes whose figures resting on `people` are hidden (the same for every
+    table built from these cells, so the tables cannot be played against each other).
+    `sexes` False: the measures are shown by region only (not by sex too)."""
+    counts: dict[tuple[str | None, str | None], float] = {}
+    for (region, sex), values in cells.items():
+        key = (region, sex_code(sex) if sexes else None)
+        counts[key] = counts.get(key, 0) + values.get(people, 0)
+    return hidden_margins(counts)
+
+
+def _hides(measures: tuple[Measure, ...], cells: Cells, sexes: bool = True) -> dict[str, Hidden]:
+    return {m.people: hidden_groups(cells, m.people, sexes=sexes) for m in measures if m.people}
+
+
+def _shown(
+    measures: tuple[Measure, ...],
+    values: Mapping[str, float],
+    hides: Mapping[str, Hidden],
+    side: str,
+    key: str | None = None,
+) -> tuple[Value, ...]:
+    """The measures' values for one group: a region (`side` "rows"), a sex ("columns") or
+    everyone ("total"); "—" where the group is hidden for the people a measure rests on."""
+
+    def hidden(groups: Hidden) -> bool:
+        return groups.total if side == "total" else key in getattr(groups, side)
+
+    return tuple(None if m.people and hidden(hides[m.people]) else m.of(values) for m in measures)
+
+
+def by_region(
+    q: Query, title: str, cells: Cells, measures: Iterable[Measure], *, sexes: bool = True
+) -> Table:
+    """One row per region that has data (in the report's order), then the total. `sexes`:
+    whether the same measures are also shown by sex (`by_sex`), which hides more."""
     measures = tuple(measures)
     grouped = rollup(cells, lambda region, _sex: region)
     order = [code for code in q.regions if code in grouped]
     order += sorted((code for code in grouped if code not in q.regions), key=str)
-    rows = [(q.region_name(code), *(m.of(grouped[code]) for m in measures)) for code in order]
-    rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
+    hides = _hides(measures, cells, sexes)
+    rows = [
+        (q.region_name(code), *_shown(measures, grouped[code], hides, "rows", code))
+        for code in order
+    ]
+    rows.append((q._(TOTAL), *_shown(measures, total(cells), hides, "total")))
     columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
     return Table(title, columns, tuple(rows), total_row=True)
 
@@ -259,14 +321,16 @@ def by_region(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -
 def by_sex(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
     """One row per sex (always women, men and "prefer not to say"), then the total."""
     measures = tuple(measures)
-    grouped = rollup(cells, lambda _region, sex: sex if sex in SEXES else None)
+    grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)
     if None in grouped:
         order.append(None)
+    hides = _hides(measures, cells)
     rows = [
-        (q.sex_name(sex), *(m.of(grouped.get(sex, Counter())) for m in measures)) for sex in order
+        (q.sex_name(sex), *_shown(measures, grouped.get(sex, Counter()), hides, "columns", sex))
+        for sex in order
     ]
-    rows.append((q._(TOTAL), *(m.of(total(cells)) for m in measures)))
+    rows.append((q._(TOTAL), *_shown(measures, total(cells), hides, "total")))
     columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
     return Table(title, columns, tuple(rows), total_row=True)
 

@@ -24,10 +24,12 @@ from bot.services.indicators.common import (
     Kind,
     Query,
     Table,
+    Value,
     add,
     by_region,
     by_sex,
     count,
+    hidden_rows_of,
     month_label,
     ratio,
     scoped,
@@ -179,15 +181,19 @@ async def _per_meeting(q: Query) -> Table:
             people_in_scope(q, per_meeting, MeetingInvitation.person_id)
         )
     }
+    hidden = hidden_rows_of({meeting_id: values[0] or 0 for meeting_id, values in counts.items()})
     rows = []
     for meeting_id, starts_at, title, kind in meetings:
         if q.region is not None and meeting_id not in counts:
             continue  # the meeting does not concern the region
         # invited, confirmed, delegated, answered no, attended; then the attendance rate
-        values = [int(n or 0) for n in counts.get(meeting_id, (0, 0, 0, 0, 0))]
+        invited, *answers = [int(n or 0) for n in counts.get(meeting_id, (0, 0, 0, 0, 0))]
+        shown: list[Value] = [*answers, ratio(answers[-1], invited)]
+        if meeting_id in hidden:  # answers of fewer than 3 people, or what would reveal them
+            shown = [None] * len(shown)
         day = day_label(local_day(q, starts_at))
         kind_name = q._(KINDS.get(kind, kind))
-        rows.append((day, title, kind_name, *values, ratio(values[-1], values[0])))
+        rows.append((day, title, kind_name, invited, *shown))
     columns = (
         Column(q._(N_("Date")), Kind.TEXT),
         Column(q._(N_("Title")), Kind.TEXT),
@@ -214,9 +220,9 @@ async def participation(q: Query) -> Indicator:
     cells = await invitation_cells(q)
     measures = (
         count(q._(INVITED), "invited"),
-        count(q._(CONFIRMED), "confirmed"),
-        count(q._(SENT_DELEGATE), "delegated"),
-        count(q._(ATTENDED), "attended"),
+        count(q._(CONFIRMED), "confirmed", "invited"),
+        count(q._(SENT_DELEGATE), "delegated", "invited"),
+        count(q._(ATTENDED), "attended", "invited"),
         share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
         share(q._(ATTENDANCE_RATE), "attended", "invited"),
     )

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal, format_percent
 from bot.i18n import N_, Translator
 from bot.services.indicators import Report
 from bot.services.indicators.common import Indicator, Kind, Value
-from bot.services.spreadsheet import MISSING
+from bot.services.spreadsheet import MISSING, csv_rows
 
 MESSAGE_LIMIT = 4096
 _PATTERNS = {Kind.COUNT: "#,##0", Kind.AVERAGE: "0.00", Kind.NUMBER: "#,##0.0"}
@@ -47,7 +47,11 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
         scope=escape(report.scope),
     )
     blocks = [heading, *(_block(indicator, t) for indicator in report.indicators)]
-    blocks.append("<i>" + _("«—»: fewer than 3 people; the XLSX file has every table.") + "</i>")
+    note = _(
+        "«—»: fewer than 3 people, or a figure that would let such a one be worked out; "
+        "the XLSX file has every table."
+    )
+    blocks.append(f"<i>{note}</i>")
     messages = [""]
     for block in blocks:
         candidate = f"{messages[-1]}\n\n{block}" if messages[-1] else block
@@ -82,32 +86,30 @@ def write_csv(report: Report, t: Translator, folder: Path) -> list[Path]:
     cover = folder / f"00-{slug(_('Cover'))}.csv"
     written = [cover]
     with cover.open("w", newline="", encoding="utf-8-sig") as handle:
-        out = csv.writer(handle)
-        out.writerow([_("Period"), report.period.label(t)])
-        out.writerow([_("Scope"), report.scope])
-        out.writerow([_("Generated at"), t.datetime(report.generated_at)])
-        out.writerow([])
-        out.writerow([_("No."), _("Indicator"), _("Definition")])
-        for indicator in report.indicators:
-            out.writerow([indicator.number, indicator.title, indicator.definition])
+        csv_rows(
+            csv.writer(handle),
+            [
+                [_("Period"), report.period.label(t)],
+                [_("Scope"), report.scope],
+                [_("Generated at"), t.datetime(report.generated_at)],
+                [],
+                [_("No."), _("Indicator"), _("Definition")],
+                *([i.number, i.title, i.definition] for i in report.indicators),
+            ],
+        )
     for indicator in report.indicators:
         for number, table in enumerate(indicator.tables, start=1):
             path = folder / f"{indicator.number}-{number}-{slug(table.title)}.csv"
             with path.open("w", newline="", encoding="utf-8-sig") as handle:
-                out = csv.writer(handle)
-                out.writerow(
-                    [
-                        f"{column.label} (%)" if column.kind is Kind.SHARE else column.label
-                        for column in table.columns
-                    ]
+                header = [
+                    f"{column.label} (%)" if column.kind is Kind.SHARE else column.label
+                    for column in table.columns
+                ]
+                rows = (
+                    [_csv_value(value, c.kind) for value, c in zip(row, table.columns, strict=True)]
+                    for row in table.rows
                 )
-                for row in table.rows:
-                    out.writerow(
-                        [
-                            _csv_value(value, column.kind)
-                            for value, column in zip(row, table.columns, strict=True)
-                        ]
-                    )
+                csv_rows(csv.writer(handle), [header, *rows])
             written.append(path)
     return written
 

@@ -27,12 +27,14 @@ from bot.services.indicators.common import (
     by_region,
     by_sex,
     count,
+    hidden_rows_of,
     ratio,
     scoped,
     share,
     total,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
+from bot.services.small_cells import safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
@@ -212,6 +214,10 @@ async def _per_workshop(q: Query) -> Table:
         .order_by(Workshop.starts_at, Workshop.id)
     )
     criteria = [_criterion(q, name) for name in CRITERIA]
+    # Workshops split the period's responses and attendance: small ones are hidden with
+    # enough others that the totals minus the workshops shown reveal nobody.
+    unrated = hidden_rows_of({key: values["raters"] for key, values in ratings.items()})
+    unattended = hidden_rows_of(attendees)
     rows = []
     for workshop_id, code, title, starts_at, region in workshops:
         outside = q.region is not None and region != q.region
@@ -219,6 +225,8 @@ async def _per_workshop(q: Query) -> Table:
             continue  # neither held in the region nor attended or rated by anyone from it
         values = ratings.get(workshop_id, Counter())
         values["attendees"] = attendees.get(workshop_id, 0)
+        rate = ratio(values["responders"], values["attendees"])
+        averages = [measure.of(values) for measure in criteria]
         rows.append(
             (
                 code,
@@ -227,8 +235,8 @@ async def _per_workshop(q: Query) -> Table:
                 q.region_name(region),
                 int(values["attendees"]),
                 int(values["responses"]),
-                ratio(values["responders"], values["attendees"]),
-                *(measure.of(values) for measure in criteria),
+                None if workshop_id in unattended else rate,
+                *([None] * len(averages) if workshop_id in unrated else averages),
             )
         )
     columns = (
@@ -258,14 +266,18 @@ def _criteria_table(q: Query, sums: Counter[str]) -> Table:
 
 
 def _distribution_table(q: Query, sums: Counter[str]) -> Table:
-    """Responses per overall score; shares hidden when fewer than 3 people rated."""
+    """Responses per overall score and their shares, shown only when each count is 0 or at
+    least 3 (otherwise the whole distribution is hidden: a count of 1 is one person's
+    answer, and one hidden count follows from the others and the total)."""
+    counts = [int(sums[f"score_{value}"]) for value in SCALE]
+    shown = safe_counts(counts) and not too_small(sums["raters"])
     rows = tuple(
         (
             str(value),
-            int(sums[f"score_{value}"]),
-            share("", f"score_{value}", "n_overall", people="raters").of(sums),
+            number if shown else None,
+            share("", f"score_{value}", "n_overall", people="raters").of(sums) if shown else None,
         )
-        for value in SCALE
+        for value, number in zip(SCALE, counts, strict=True)
     )
     columns = (
         Column(q._(N_("Score")), Kind.TEXT),

@@ -127,7 +127,7 @@ async def women(q: Query) -> Indicator:
     groups = _groups_table(q, cells)
     tables = (
         groups,
-        by_region(q, q._(N_("Share of women by region")), cells, shares),
+        by_region(q, q._(N_("Share of women by region")), cells, shares, sexes=False),
     )
     charts = (
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),

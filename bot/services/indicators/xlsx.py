@@ -3,8 +3,6 @@ one sheet per indicator, each of its tables an Excel table with its own filter b
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -24,6 +22,7 @@ from bot.services.spreadsheet import (
     bold,
     fit_columns,
     style_header,
+    workbook_bytes,
 )
 
 FORMATS = {
@@ -42,9 +41,7 @@ def report_xlsx(report: Report, t: Translator) -> bytes:
     _cover(book.active, report, t)
     for indicator in report.indicators:
         _indicator_sheet(book.create_sheet(sheet_name(indicator)), indicator, t)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def sheet_name(indicator: Indicator) -> str:
@@ -65,7 +62,13 @@ def _cover(sheet: Worksheet, report: Report, t: Translator) -> None:
         (_("Period"), report.period.label(t)),
         (_("Scope"), report.scope),
         (_("Generated at"), t.datetime(report.generated_at)),
-        (_("Small cells"), _("Averages and shares resting on fewer than 3 people show «—»")),
+        (
+            _("Small cells"),
+            _(
+                "Figures resting on fewer than 3 people show «—», and so do others that would "
+                "let them be worked out from the totals (a region beside the total, say)"
+            ),
+        ),
     ):
         sheet.append([label, value])
         bold(sheet.cell(sheet.max_row, 1))

