@@ -274,3 +274,21 @@ async def test_meeting_report_hides_sex(db: Database) -> None:
     assert by_sex == [("Mujer", *["—"] * 6), ("Hombre", *["—"] * 6)]
     delegate = book["Invitados"]["D5"]
     assert (delegate.value, delegate.data_type) == (FORMULA, "s")
+
+
+def test_charts_mark_hidden_values() -> None:
+    """A hidden value is not a zero: the bar is left out and «—» written in its place."""
+    from bot.services.indicators.charts import draw
+    from bot.services.indicators.common import Chart, Column, Indicator, Kind, Table
+
+    table = Table(
+        "Tasa por región",
+        (Column("Región", Kind.TEXT), Column("Tasa", Kind.SHARE)),
+        (("Puno", 0.5), ("Cusco", None), ("Total", 0.4)),
+        total_row=True,
+    )
+    indicator = Indicator(1, "Prueba", "", (), (table,))
+    png = draw(indicator, Chart("Tasa", 0, (1,)), "2026")
+    assert png is not None and png.startswith(b"\x89PNG")
+    hidden_only = Table(table.title, table.columns, (("Cusco", None), ("Total", 0.4)), True)
+    assert draw(Indicator(1, "Prueba", "", (), (hidden_only,)), Chart("Tasa", 0, (1,)), "") is None

@@ -276,7 +276,7 @@ async def test_spreadsheet(db: Database) -> None:
     confirmed, declined = t.gettext("Confirmed"), t.gettext("Declined")
     delegated, pending = t.gettext("Delegated"), t.gettext("No answer")
     invitees = list(book["Invitados"].iter_rows(values_only=True))
-    assert invitees[0][:3] == ("Nombre", "Región", t.gettext("Answer"))  # never their sex
+    assert invitees[0][:3] == ("Nombre", "Región", "Respuesta")  # never their sex
     assert invitees[1:] == [
         ("Rosa Ñahui", "Áncash", declined, "—", no),
         ("Wilber Sánchez", "Cusco", delegated, "María Soto", no),

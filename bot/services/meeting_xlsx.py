@@ -148,7 +148,7 @@ def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
         [
             t.gettext(N_("Name")),
             t.gettext(N_("Region")),
-            t.gettext(N_("Answer")),
+            t.gettext(N_("Their answer")),
             t.gettext(N_("Delegate")),
             t.gettext(N_("Attended")),
         ],
