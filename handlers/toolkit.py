@@ -159,7 +159,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
         ctx.reply(_(SMALL_TALK_REPLIES[asked.small_talk or "chat"]), menu_keyboard(ctx))
         return
     if answer.glossary is not None:
-        ctx.reply(glossary_message(answer.glossary))
+        ctx.reply(glossary_message(answer.glossary, ctx.t))
     if answer.best is not None:
         show_article(
             ctx, answer.best, edit=False, question_id=asked.question_id, others=answer.others
@@ -229,7 +229,7 @@ def glossary_term(ctx: Ctx, entry: GlossaryEntry) -> tuple[str, Keyboard]:
     keyboard.append(
         [button(ctx._("« Letter {letter}").format(letter=_letter(entry)), f"kb:g:{_letter(entry)}")]
     )
-    return glossary_message(entry), keyboard
+    return glossary_message(entry, ctx.t), keyboard
 
 
 async def glossary_command(ctx: Ctx) -> None:

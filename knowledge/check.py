@@ -87,6 +87,7 @@ def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[P
 def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
     """Every problem of the content; dates are judged against `today` (Lima's, by default)."""
     today = today or lima_today()
+    t = translator("es", ZoneInfo("America/Lima"))
     kit, problems = read(content_dir)
     acronyms = known_acronyms(kit)
     for article in kit.articles.values():
@@ -114,7 +115,7 @@ def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Pr
                     Problem(glossary_path, entry.line, f"artículo inexistente: {article_id}")
                 )
         try:
-            parse_html(glossary_message(entry), lambda _user_id: None)
+            parse_html(glossary_message(entry, t), lambda _user_id: None)
         except FormatError as error:
             problems.append(
                 Problem(glossary_path, entry.line, f"HTML de Telegram inválido: {error}")

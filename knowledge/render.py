@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -54,8 +55,16 @@ def _source(source: str) -> str:
     return f'{html.escape(text, quote=False)} (<a href="{html.escape(url)}">{site}</a>)'
 
 
-def glossary_message(entry: GlossaryEntry) -> str:
+def glossary_message(entry: GlossaryEntry, t: Translator | None = None) -> str:
+    """The term and its definition; a fact that changes adds «Vigente al … · source»."""
     title = html.escape(entry.term, quote=False)
     if entry.expansion:
         title += f" — {html.escape(entry.expansion, quote=False)}"
-    return f"<b>{title}</b>\n{html.escape(entry.definition, quote=False)}"
+    text = f"<b>{title}</b>\n{html.escape(entry.definition, quote=False)}"
+    if t is not None and entry.reviewed is not None and entry.source:
+        norm = html.escape(re.split(r" \(|, | — ", entry.source, maxsplit=1)[0], quote=False)
+        line = t.gettext("Valid as of {date} · {norm}").format(
+            date=_date(t, entry.reviewed), norm=norm
+        )
+        text += f"\n<i>{line}</i>"
+    return text

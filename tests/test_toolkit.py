@@ -239,3 +239,11 @@ async def test_answer_says_how_current_it_is_and_which_norm(ana: Chatter, bot: S
     (answer,) = await ana.say("quien supervisa la seguridad en la mediana mineria")
     assert answer.text.startswith("¿Quién supervisa la seguridad minera en cada estrato?")
     assert "Vigente al 4 de diciembre de 2026 · Decreto Supremo 034-2023-EM" in answer.text
+
+
+async def test_glossary_fact_that_changes_is_dated(ana: Chatter, bot: Settings) -> None:
+    await register(ana)
+    replies = await ana.say("que es OSINERGMIN", count=2)
+    glossary = next(r for r in replies if r.text.startswith("OSINERGMIN"))
+    assert "mediana y gran minería (DS 034-2023-EM)" in glossary.text
+    assert glossary.text.splitlines()[-1] == "Vigente al 4 de diciembre de 2026 · DS 034-2023-EM"
