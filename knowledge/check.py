@@ -19,6 +19,7 @@ from knowledge.model import Article, ToolKit
 from knowledge.render import article_messages, glossary_message
 
 ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}(?:-[a-z]{1,2})?\b")
+NORM_MAX = 60  # «Vigente al … · norm» stays one line on a phone
 NOT_ACRONYMS = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "US"})
 
 
@@ -61,6 +62,15 @@ def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[P
                     f"la sigla {acronym} no está en el glosario",
                 )
             )
+    if len(article.norm) > NORM_MAX:
+        problems.append(
+            Problem(
+                article.path,
+                _line_in(article, "sources:"),
+                f"la primera fuente es la norma que se muestra bajo la respuesta: hasta {NORM_MAX} "
+                "caracteres antes de « (», «, » o « — »",
+            )
+        )
     if "(check)" in text:
         problems.append(
             Problem(article.path, _line_in(article, "(check)"), "queda un «(check)» sin resolver")

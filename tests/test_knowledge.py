@@ -181,6 +181,11 @@ def test_deadlines_in_the_text_must_be_declared(tmp_path: Path) -> None:
     )
     plazos = content / "articles" / "formalizacion-plazos.md"
     _edit(plazos, "review_by: 2026-12-31\n", "")
+    _edit(
+        plazos,
+        '  - "Ley 32537 (',
+        '  - "Ley 32537 que amplía el proceso de formalización minera integral hasta 2026 (',
+    )
     problems = [str(p) for p in check(content, today=date(2026, 12, 4))]
     censo_line = next(
         n
@@ -195,9 +200,12 @@ def test_deadlines_in_the_text_must_be_declared(tmp_path: Path) -> None:
         p.startswith(f"{plazos}:") and "«review_by» debe ser a más tardar el 2026-12-31" in p
         for p in problems
     )
+    assert any(
+        p.startswith(f"{plazos}:") and "la primera fuente es la norma" in p for p in problems
+    )
     # History is not a deadline: the extensions to 2021, 2024 and 2025 are not flagged.
     assert not any("2021" in p or "de 2025»" in p for p in problems)
-    assert len(problems) == 2
+    assert len(problems) == 3
 
 
 def test_changing_glossary_facts_carry_source_and_date(tmp_path: Path) -> None:
