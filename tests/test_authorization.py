@@ -4,15 +4,26 @@ new staff command is covered (and must declare its role) without touching this t
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import select
 
 import handlers
 from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from bot.services import cases
+from bot.services import meetings as meeting_rules
+from bot.services.meetings import Audience
 from bot.services.roles import Role
 from storage.db import Database
 from storage.models import AuditEntry
+from storage.repositories import meetings as meeting_repo
+from storage.repositories import people
+from storage.repositories import workshops as workshop_repo
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import register, registered_official
 
 REFUSALS = {
     Role.ADMIN: "Solo los administradores pueden hacer eso.",
@@ -92,3 +103,171 @@ PUBLIC_BUTTONS = {"ask", "consent", "cs", "kb", "menu", "mt", "nc", "priv", "pro
 def test_nothing_is_public_by_accident() -> None:
     assert {c.name for c in handlers.all_commands() if c.role is None} == PUBLIC_COMMANDS
     assert {b.prefix for b in handlers.all_buttons() if b.role is None} == PUBLIC_BUTTONS
+
+
+# --- Scope: a regional coordinator sees and changes only the regions an admin granted ----------
+
+OUT_OF_SCOPE = "Eso pertenece a una región que usted no coordina."
+NOT_YOUR_REGION = "Usted no coordina esa región."
+NOT_YOUR_CASE = "Ese caso no existe o no está entre los casos que usted puede ver."
+YEAR = "20260101-20261231"
+
+
+async def _grant(admin: Chatter, who: str, scope: str) -> None:
+    """An admin names a coordinator with the regions they will cover (or «nacional»)."""
+    (done,) = await admin.say(f"/coordinador {who} {scope}")
+    assert done.text.startswith("Listo"), done.text
+
+
+async def _cusco_and_puno(runtime: Runtime) -> dict[str, Any]:
+    """Luis (Cusco) with a case, a Cusco workshop and a meeting inviting Cusco; a Puno workshop
+    and a Puno meeting. Returns their ids and codes."""
+    now = runtime.clock.now()
+    starts = now + timedelta(days=10)
+    async with runtime.db.session() as session:
+        luis = await registered_official(session, 5101, "Luis Mamani")
+        await people.update(session, 5101, full_name="Luis Mamani", region_code="cusco")
+        case = await cases.create(
+            session,
+            person_id=luis,
+            region_code="cusco",
+            province=None,
+            kind="other",
+            stratum="ppm",
+            supported=True,
+            description="Denuncia de Juan Pérez, DNI 41234567",
+            step=None,
+            now=now,
+        )
+        made = {}
+        for region in ("cusco", "puno"):
+            workshop = await workshop_repo.create(
+                session,
+                code=f"T{region[:3].upper()}1",
+                title=f"Taller en {region}",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=4),
+                survey_closes_at=starts + timedelta(days=7),
+                region_code=region,
+            )
+            meeting, _count = await meeting_rules.create(
+                session,
+                title=f"Reunión {region}",
+                kind="coordinacion",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                audience=Audience(regions={region}),
+                offsets=[],
+                now=now,
+            )
+            made[region] = (workshop, meeting)
+    return {"case": case.id, **made}
+
+
+async def test_regional_coordinator_is_refused_other_regions_everything(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """Matrix: a Puno coordinator × Cusco's case, meeting, workshop and indicators."""
+    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    await _grant(admin, "@carla_puno", "Puno")
+    await carla.reply()  # the notice of the new role
+    made = await _cusco_and_puno(runtime)
+    cusco_workshop, cusco_meeting = made["cusco"]
+    puno_workshop, puno_meeting = made["puno"]
+
+    (menu,) = await carla.say("/casos")
+    answer = await carla.press_forged(menu, f"cs:view:{made['case']}")
+    assert answer["text"] == NOT_YOUR_CASE
+
+    (listing,) = await carla.say("/taller")
+    assert puno_workshop.code in listing.text and cusco_workshop.code not in listing.text
+    (refused,) = await carla.say(f"/taller {cusco_workshop.code}")
+    assert refused.text == OUT_OF_SCOPE
+    (report,) = await carla.say(f"/taller {puno_workshop.code}")
+    assert "Taller en puno" in report.text  # her own region's workshop she does see
+    for data in (f"ws:xlsx:{cusco_workshop.id}", f"ws:qr:{cusco_workshop.id}"):
+        answer = await carla.press_forged(report, data)
+        assert answer["text"] == OUT_OF_SCOPE, data
+
+    (listing,) = await carla.say("/reunion")
+    assert puno_meeting.code in listing.text and cusco_meeting.code not in listing.text
+    (refused,) = await carla.say(f"/reunion {cusco_meeting.code}")
+    assert refused.text == OUT_OF_SCOPE
+    (report,) = await carla.say(f"/reunion {puno_meeting.code}")
+    assert "Reunión puno" in report.text
+    m = cusco_meeting.id
+    for data in (
+        f"ma:view:{m}", f"ma:xlsx:{m}", f"ma:qr:{m}", f"ma:att:{m}:0", f"ma:tog:{m}:1:0",
+        f"ma:agr:{m}", f"ma:edit:{m}", f"ma:cancel:{m}", f"ma:cancelok:{m}",
+    ):  # fmt: skip
+        answer = await carla.press_forged(report, data)
+        assert answer["text"] == OUT_OF_SCOPE, data
+
+    for region in ("cusco", "all"):
+        answer = await carla.press_forged(report, f"ind:go:{YEAR}:{region}")
+        assert answer["text"] == NOT_YOUR_REGION, region
+    assert carla.no_more() == []
+
+    async with runtime.db.session() as session:
+        still = await meeting_repo.get(session, cusco_meeting.id)
+        assert still is not None and still.status == "scheduled"
+    denied = await _denied(bot, carla.id)
+    assert denied.count("scope") >= 14 and denied.count("indicators") == 2
+
+
+async def test_changing_the_profile_region_does_not_widen_coverage(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """The attack: a Puno coordinator sets their /perfil region to MINEM's central level."""
+    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    await _grant(admin, "@carla_puno", "Puno")
+    await carla.reply()
+    made = await _cusco_and_puno(runtime)
+    (profile,) = await carla.say("/perfil")
+    await carla.press(profile, "Región")
+    await carla.reply()
+    await carla.send("MINEM")
+    *_saved, updated = await carla.replies(3)
+    assert "Región: MINEM (nivel central)" in updated.text
+
+    (menu,) = await carla.say("/casos")
+    await carla.press(menu, "Casos de mis regiones")
+    listing = await carla.reply()
+    assert "Casos de Puno (0)" in listing.text, listing.text
+    answer = await carla.press_forged(listing, f"cs:view:{made['case']}")
+    assert answer["text"] == NOT_YOUR_CASE
+    (refused,) = await carla.say(f"/reunion {made['cusco'][1].code}")
+    assert refused.text == OUT_OF_SCOPE
+    for region in ("cusco", "all"):
+        answer = await carla.press_forged(listing, f"ind:go:{YEAR}:{region}")
+        assert answer["text"] == NOT_YOUR_REGION, region
+
+
+async def test_a_coordinator_granted_before_registering_gets_only_the_grant(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """Between accepting the notice and choosing a region (and after choosing another region
+    than the granted one) nobody gets all regions."""
+    await _grant(admin, "5002", "Puno")
+    early = Chatter(api, 5002, "Pedro", last_name="Condori")
+    _greeting, notice = await early.say("/start", 2)
+    await early.press(notice, "Acepto")
+    early.no_more()
+    for region in ("all", "cusco"):
+        answer = await early.press_forged(notice, f"ind:go:{YEAR}:{region}")
+        assert answer["text"] == NOT_YOUR_REGION, region
+
+    await _grant(admin, "5003", "Puno")
+    later = Chatter(api, 5003, "Luz", last_name="Ramos")
+    await register(later, region="Cusco")
+    made = await _cusco_and_puno(runtime)
+    (menu,) = await later.say("/casos")
+    await later.press(menu, "Casos de mis regiones")
+    listing = await later.reply()
+    assert "Casos de Puno (0)" in listing.text, listing.text
+    answer = await later.press_forged(listing, f"cs:view:{made['case']}")
+    assert answer["text"] == NOT_YOUR_CASE
+    answer = await later.press_forged(listing, f"ind:go:{YEAR}:cusco")
+    assert answer["text"] == NOT_YOUR_REGION
