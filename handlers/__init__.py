@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.i18n import N_
 from bot.outbox import AfterSend, Renderer
+from bot.services.roles import Role
 from handlers import (
     admin,
     broadcasts,
@@ -78,8 +79,13 @@ def all_buttons() -> list[Buttons]:
     return [route for feature in FEATURES for route in feature.buttons]
 
 
-def forms() -> Mapping[str, HandlerFn]:
-    return {name: handler for feature in FEATURES for name, handler in feature.forms.items()}
+def forms() -> Mapping[str, tuple[HandlerFn, Role | None]]:
+    """Flow name -> the handler of typed answers and the role they need."""
+    return {
+        name: (handler, feature.forms_role)
+        for feature in FEATURES
+        for name, handler in feature.forms.items()
+    }
 
 
 def outbox_renderers() -> Mapping[str, Renderer]:

@@ -1,4 +1,5 @@
-"""Staff commands: naming coordinators, reading the audit log, registration counts."""
+"""Staff commands: naming coordinators (with the regions they cover) and specialists, taking
+roles away, reading the audit log, registration counts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from telegram.error import TelegramError
 
 from bot.i18n import N_, translator
-from bot.services import staff
+from bot.services import coverage, staff
 from bot.services.profile import SEXES
 from bot.services.roles import ROLE_LABELS, Role
 from handlers import command_menu
@@ -19,39 +20,63 @@ log = logging.getLogger(__name__)
 
 
 async def coordinator_command(ctx: Ctx) -> None:
-    await _grant_command(ctx, Role.COORDINATOR)
-
-
-async def specialist_command(ctx: Ctx) -> None:
-    await _grant_command(ctx, Role.SPECIALIST)
-
-
-async def _grant_command(ctx: Ctx, role: Role) -> None:
+    """/coordinador <id or @username> <regions separated by commas | nacional>"""
     _ = ctx._
-    if len(ctx.args) != 1:
+    if len(ctx.args) < 2:
         ctx.reply(
-            _("Usage: /{command} &lt;Telegram id or @username&gt;").format(
-                command="coordinador" if role is Role.COORDINATOR else "especialista"
+            _(
+                "Usage: /coordinador &lt;Telegram id or @username&gt; &lt;regions&gt;, for "
+                "example <code>/coordinador @usuario Puno</code>, <code>/coordinador 222222222 "
+                "Puno, Cusco</code> or <code>/coordinador @usuario nacional</code> (every "
+                "region)."
             )
         )
         return
+    try:
+        scope = await coverage.read_grant(ctx.session, " ".join(ctx.args[1:]))
+    except coverage.CoverageError as error:
+        ctx.reply(esc(_(error.message).format(**error.params)))
+        return
+    await _grant(ctx, Role.COORDINATOR, scope)
+
+
+async def specialist_command(ctx: Ctx) -> None:
+    if len(ctx.args) != 1:
+        ctx.reply(ctx._("Usage: /especialista &lt;Telegram id or @username&gt;"))
+        return
+    await _grant(ctx, Role.SPECIALIST, None)
+
+
+async def _target(ctx: Ctx) -> int | None:
     target = await staff.resolve_target(ctx.session, ctx.args[0])
     if target is None:
         ctx.reply(
-            _(
+            ctx._(
                 "I don't know «{who}». Ask the person to write /start to Minka, or use their "
                 "numeric Telegram id."
             ).format(who=esc(ctx.args[0][:64]))
         )
+    return target
+
+
+async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
+    _ = ctx._
+    target = await _target(ctx)
+    if target is None:
         return
-    grant = await staff.grant_role(ctx.session, target, role, granted_by=ctx.user.id)
+    grant = await staff.grant_role(
+        ctx.session, target, role, granted_by=ctx.user.id, coverage=scope
+    )
     who = esc(grant.name or str(target))
     role_name = _(ROLE_LABELS[role]).lower()
+    if role is Role.COORDINATOR:
+        names = await coverage.stored_names(ctx.session, scope)
+        role_name += " (" + esc(", ".join(names) if names is not None else _("national")) + ")"
     if grant.applied_now:
         person = await people.get(ctx.session, target)
         language = person.locale if person else ctx.settings.bot_locale
         ctx.reply(_("Done: {who} now has the role {role}.").format(who=who, role=role_name))
-        ctx.later(lambda: _tell_new_role(ctx, target, role, language))
+        ctx.later(lambda: _tell(ctx, target, role, language, given=True))
     else:
         ctx.reply(
             _(
@@ -61,18 +86,59 @@ async def _grant_command(ctx: Ctx, role: Role) -> None:
         )
 
 
-async def _tell_new_role(ctx: Ctx, telegram_id: int, role: Role, language: str) -> None:
-    await command_menu.set_for_chat(ctx.context.bot, telegram_id, role, language)
+_GIVEN = N_("An administrator gave you the role {role}. Write /ayuda to see your commands.")
+_TAKEN = N_("An administrator took away your role {role}. Write /ayuda to see your commands.")
+
+
+async def remove_role_command(ctx: Ctx) -> None:
+    """/quitar_rol <id or @username>: back to official, or a waiting grant cancelled."""
+    _ = ctx._
+    if len(ctx.args) != 1:
+        ctx.reply(_("Usage: /quitar_rol &lt;Telegram id or @username&gt;"))
+        return
+    target = await _target(ctx)
+    if target is None:
+        return
+    done = await staff.revoke_role(
+        ctx.session, target, revoked_by=ctx.user.id, admin_ids=ctx.settings.bot_admin_ids
+    )
+    who = esc(done.name or str(target))
+    if done.outcome is staff.Revoked.CONFIGURED:
+        ctx.reply(
+            _("{who} is an administrator through BOT_ADMIN_IDS; change it there.").format(who=who)
+        )
+    elif done.outcome is staff.Revoked.NOTHING:
+        ctx.reply(_("{who} has no role to take away.").format(who=who))
+    elif done.outcome is staff.Revoked.GRANT:
+        ctx.reply(
+            _("Done: the role {role} waiting for {who} was cancelled.").format(
+                who=who, role=_(ROLE_LABELS[done.role or Role.OFFICIAL]).lower()
+            )
+        )
+    else:
+        role = done.role or Role.OFFICIAL
+        person = await people.get(ctx.session, target)
+        language = person.locale if person else ctx.settings.bot_locale
+        ctx.reply(
+            _("Done: {who} no longer has the role {role}.").format(
+                who=who, role=_(ROLE_LABELS[role]).lower()
+            )
+        )
+        ctx.later(lambda: _tell(ctx, target, role, language, given=False))
+
+
+async def _tell(ctx: Ctx, telegram_id: int, role: Role, language: str, *, given: bool) -> None:
+    """Update the person's command menu to their new role and tell them what changed."""
+    current = role if given else Role.OFFICIAL
+    await command_menu.set_for_chat(ctx.context.bot, telegram_id, current, language)
     t = translator(language, ctx.settings.timezone)
+    text = t.gettext(_GIVEN if given else _TAKEN)
     try:
         await ctx.context.bot.send_message(
-            telegram_id,
-            t.gettext(
-                "An administrator gave you the role {role}. Write /ayuda to see your commands."
-            ).format(role=t.gettext(ROLE_LABELS[role]).lower()),
+            telegram_id, text.format(role=t.gettext(ROLE_LABELS[role]).lower())
         )
     except TelegramError as error:
-        log.info("could not tell %s about the new role: %s", telegram_id, error)
+        log.info("could not tell %s about the change of role: %s", telegram_id, error)
 
 
 async def audit_command(ctx: Ctx) -> None:
@@ -120,6 +186,12 @@ FEATURE = Feature(
         ),
         Command("coordinador", coordinator_command, N_("Make someone a coordinator"), Role.ADMIN),
         Command("especialista", specialist_command, N_("Make someone a specialist"), Role.ADMIN),
+        Command(
+            "quitar_rol",
+            remove_role_command,
+            N_("Take away someone's role, or cancel a waiting one"),
+            Role.ADMIN,
+        ),
         Command("auditoria", audit_command, N_("Latest audit log entries"), Role.ADMIN),
     ),
 )

@@ -34,6 +34,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.runtime import Runtime
+from bot.services import coverage
 from bot.services.roles import Role, authorize, effective_role
 from storage.repositories import people, updates
 from storage.repositories.people import PersonRecord
@@ -96,6 +97,11 @@ class Ctx:
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
+
+    @property
+    def coverage(self) -> coverage.Coverage:
+        """The regions this person oversees, from the grant an admin made (never the profile)."""
+        return coverage.of(self.role, self.person.coverage if self.person else None)
 
     @property
     def query(self) -> CallbackQuery | None:
@@ -326,6 +332,17 @@ def refuse(ctx: Ctx, required: Role) -> None:
         text = ctx._("Only specialists and coordinators can do that.")
     else:
         text = ctx._("Only coordinators can do that.")
+    if ctx.query is not None:
+        ctx.toast(text, alert=True)
+    else:
+        ctx.reply(text)
+
+
+async def refuse_scope(ctx: Ctx, target: str) -> None:
+    """An item of a region the person does not cover: a polite refusal, and an audit entry."""
+    action = f"button {ctx.data[0]}" if ctx.query is not None else "command"
+    await coverage.refused(ctx.session, telegram_id=ctx.user.id, action=action, target=target)
+    text = ctx._("That belongs to a region you do not coordinate.")
     if ctx.query is not None:
         ctx.toast(text, alert=True)
     else:

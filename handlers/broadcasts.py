@@ -211,6 +211,7 @@ FEATURE = Feature(
     ),
     buttons=(Buttons("bc", BROADCAST.on_button, Role.COORDINATOR),),
     forms={FORM: BROADCAST.on_text},
+    forms_role=Role.COORDINATOR,
     outbox={repo.KIND: render},
     after_send={repo.KIND: report_progress},
 )

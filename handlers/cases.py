@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from bot.services import cases as rules
+from bot.services import coverage
 from bot.services.cases import (
     FORMALIZATION,
     KINDS,
@@ -40,7 +41,7 @@ ICONS = {"open": "🆕", "in_progress": "⏳", "resolved": "✅", "referred": "�
 
 def viewer(ctx: Ctx) -> Viewer:
     person = ctx.person
-    return Viewer(person.id if person else None, ctx.role, person.region_code if person else None)
+    return Viewer(person.id if person else None, ctx.role, person.coverage if person else None)
 
 
 def _registered(ctx: Ctx) -> bool:
@@ -96,12 +97,11 @@ async def show_list(ctx: Ctx, which: str, page: int, *, edit: bool = True) -> No
         page = pages - 1
     if which == "mine":
         text = _("<b>My cases</b> ({count})").format(count=listing.total)
-    elif rules.covered_regions(who) is None:
+    elif (names := await coverage.region_names(ctx.session, ctx.coverage)) is None:
         text = _("<b>Cases of all regions</b> ({count})").format(count=listing.total)
     else:
-        region = ctx.person.region_name if ctx.person else None
         text = _("<b>Cases of {region}</b> ({count})").format(
-            region=esc(region or "—"), count=listing.total
+            region=esc(", ".join(names) or "—"), count=listing.total
         )
     if not listing.cases:
         text += "\n\n" + _("There are no cases here yet.")

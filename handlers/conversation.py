@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot.services.roles import authorize
 from handlers import toolkit
 from handlers.base import Ctx
-from storage.repositories.conversations import get_state
+from storage.repositories.conversations import clear_state, get_state
 
 
 async def on_text(ctx: Ctx) -> None:
@@ -14,8 +15,24 @@ async def on_text(ctx: Ctx) -> None:
     message = ctx.update.effective_message
     text = message.text if message and message.text else ""
     state = await get_state(ctx.session, ctx.user.id)
-    handler = forms().get(state.flow) if state else None
-    if handler is not None:
+    form = forms().get(state.flow) if state else None
+    if form is not None and state is not None:
+        handler, required = form
+        if required is not None and not await authorize(
+            ctx.session,
+            telegram_id=ctx.user.id,
+            role=ctx.role,
+            required=required,
+            action=f"form {state.flow}",
+        ):
+            await clear_state(ctx.session, ctx.user.id)
+            ctx.reply(
+                ctx._(
+                    "You no longer have the role this form needs, so it was stopped and "
+                    "nothing was saved."
+                )
+            )
+            return
         await handler(ctx, text)
         return
     await toolkit.answer_question(ctx, text)

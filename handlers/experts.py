@@ -177,4 +177,5 @@ FEATURE = Feature(
     ),
     buttons=(Buttons("ask", on_ask, None), Buttons("ex", on_button, Role.SPECIALIST)),
     forms={ANSWERING: on_answer_text},
+    forms_role=Role.SPECIALIST,
 )

@@ -21,7 +21,6 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
-from bot.services.coverage import covered_regions, covers
 from bot.services.indicators import build_report
 from bot.services.indicators.charts import chart_images
 from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period, day_label
@@ -142,20 +141,21 @@ async def on_dates_text(ctx: Ctx, text: str) -> None:
 
 async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:
     _ = ctx._
-    person_region = ctx.person.region_code if ctx.person else None
-    regions = covered_regions(ctx.role, person_region)
+    regions = ctx.coverage.regions  # granted by an admin, never the profile's region
     if regions is not None and len(regions) == 1:
         await _start(ctx, period, next(iter(regions)))
         return
-    if regions is not None:
-        ctx.show(_("Your profile has no region you coordinate; ask an administrator."))
+    if regions is not None and not regions:
+        ctx.show(_("You have no region to coordinate yet; ask an administrator."))
         return
     choices = [
         r
         for r in await list_regions(ctx.session)
-        if r.kind in ("regional_government", "lima_metropolitana")
+        if r.kind in ("regional_government", "lima_metropolitana") and ctx.coverage.covers(r.code)
     ]
-    keyboard = [[button(_("🇵🇪 All regions"), f"ind:go:{period.code}:{ALL}")]]
+    keyboard = []
+    if ctx.coverage.national:
+        keyboard.append([button(_("🇵🇪 All regions"), f"ind:go:{period.code}:{ALL}")])
     keyboard += rows([button(r.name, f"ind:go:{period.code}:{r.code}") for r in choices], 2)
     text = _("Period: {period}.\nFor all regions or for one?").format(period=period.label(ctx.t))
     if edit:
@@ -166,8 +166,7 @@ async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:
 
 async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
     _ = ctx._
-    person_region = ctx.person.region_code if ctx.person else None
-    if not covers(ctx.role, person_region, region):
+    if not ctx.coverage.covers(region):
         await audit.append(
             ctx.session,
             actor_telegram_id=ctx.user.id,
@@ -270,4 +269,5 @@ FEATURE = Feature(
     ),
     buttons=(Buttons("ind", on_button, Role.COORDINATOR),),
     forms={DATES_FORM: on_dates_text},
+    forms_role=Role.COORDINATOR,
 )

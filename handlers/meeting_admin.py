@@ -9,12 +9,13 @@ ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 from __future__ import annotations
 
 from bot.i18n import N_
+from bot.services import coverage
 from bot.services import meetings as rules
 from bot.services.meeting_report import Counts, MeetingReport, build_report
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
-from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.qr import send_qr
 from handlers.questions import pager
@@ -101,7 +102,9 @@ def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
 async def meeting_command(ctx: Ctx) -> None:
     _ = ctx._
     if not ctx.args:
-        meetings = await repo.list_all(ctx.session)
+        meetings = await coverage.visible_meetings(
+            ctx.session, ctx.coverage, await repo.list_all(ctx.session)
+        )
         if not meetings:
             ctx.reply(_("There are no meetings yet."))
             return
@@ -121,7 +124,17 @@ async def meeting_command(ctx: Ctx) -> None:
             _("I found no meeting with the code «{code}».").format(code=esc(ctx.args[0][:20]))
         )
         return
+    if await _out_of_scope(ctx, meeting):
+        return
     await _show_report(ctx, meeting, edit=False)
+
+
+async def _out_of_scope(ctx: Ctx, meeting: MeetingRecord) -> bool:
+    """Refuse (and audit) a meeting that belongs to a region the person does not cover."""
+    if await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
+        return False
+    await refuse_scope(ctx, f"meeting:{meeting.id}")
+    return True
 
 
 async def _show_report(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
@@ -164,6 +177,8 @@ async def on_button(ctx: Ctx) -> None:
     meeting = await repo.get(ctx.session, numbers[0]) if numbers and numbers[0] else None
     if meeting is None:
         ctx.toast(_("That button is no longer valid."))
+        return
+    if await _out_of_scope(ctx, meeting):
         return
     now = ctx.runtime.clock.now()
     if action == "view":
@@ -222,14 +237,16 @@ async def on_agreements_text(ctx: Ctx, text: str) -> None:
     state = await get_state(ctx.session, ctx.user.id)
     if state is None:
         return
+    meeting = await repo.get(ctx.session, int(state.data["meeting"]))
+    if meeting is None or await _out_of_scope(ctx, meeting):
+        await clear_state(ctx.session, ctx.user.id)
+        return
     value = text.strip()
     if not value or len(value) > AGREEMENTS_MAX:
         ctx.reply(_("The agreements must have between 1 and 3500 characters."))
         return
-    await repo.set_agreements(ctx.session, int(state.data["meeting"]), value)
+    await repo.set_agreements(ctx.session, meeting.id, value)
     await clear_state(ctx.session, ctx.user.id)
-    meeting = await repo.get(ctx.session, int(state.data["meeting"]))
-    assert meeting is not None
     ctx.reply(_("✅ Agreements saved."))
     await _show_report(ctx, meeting, edit=False)
 
@@ -247,4 +264,5 @@ FEATURE = Feature(
     forms={
         AGREEMENTS_FORM: on_agreements_text,
     },
+    forms_role=Role.COORDINATOR,
 )

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_
+from bot.services import coverage
 from bot.services import meetings as rules
 from bot.services.meetings import KINDS
 from bot.services.roles import Role
 from handlers import audiences
-from handlers.base import Ctx, esc
+from handlers.base import Ctx, esc, refuse_scope
 from handlers.guided import GuidedForm, Step
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
@@ -114,6 +115,9 @@ async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
     if meeting is None or meeting.status == "cancelled":
         ctx.show(_("This meeting was cancelled."))
         return
+    if not await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
+        await refuse_scope(ctx, f"meeting:{meeting.id}")
+        return
     updated = await rules.reschedule(
         ctx.session,
         meeting,
@@ -160,4 +164,5 @@ FEATURE = Feature(
         Buttons("em", EDIT_MEETING.on_button, Role.COORDINATOR),
     ),
     forms={NEW_MEETING_FORM: NEW_MEETING.on_text, EDIT_MEETING.flow: EDIT_MEETING.on_text},
+    forms_role=Role.COORDINATOR,
 )

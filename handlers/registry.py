@@ -35,5 +35,8 @@ class Feature:
     commands: tuple[Command, ...] = ()
     buttons: tuple[Buttons, ...] = ()
     forms: Mapping[str, HandlerFn] = field(default_factory=dict)  # flow name -> typed-text handler
+    # The role every typed answer to these forms needs: checked again when each message
+    # arrives, so a role taken away in the middle of a form stops it.
+    forms_role: Role | None = None
     outbox: Mapping[str, Renderer] = field(default_factory=dict)  # owed message kind -> renderer
     after_send: Mapping[str, AfterSend] = field(default_factory=dict)  # kind -> progress hook

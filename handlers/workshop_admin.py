@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_
+from bot.services import coverage
 from bot.services import workshops as rules
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
-from handlers.base import Ctx, cut_html, esc
+from handlers.base import Ctx, cut_html, esc, refuse_scope
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
@@ -181,9 +182,10 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
 
 
 async def all_workshops_lines(ctx: Ctx, limit: int = 30) -> list[str]:
-    """Every workshop (the latest `limit`), with attendees and completed responses."""
+    """Every workshop the person covers (the latest `limit`), with attendees and completed
+    responses."""
     _ = ctx._
-    workshops = await repo.list_all(ctx.session)
+    workshops = coverage.visible_workshops(ctx.coverage, await repo.list_all(ctx.session))
     if not workshops:
         return [_("There are no workshops yet. Create one with /nuevo_taller.")]
     counts = await repo.counts(ctx.session)
@@ -211,6 +213,9 @@ async def workshop_command(ctx: Ctx) -> None:
             )
         )
         return
+    if not coverage.may_see_workshop(ctx.coverage, workshop):
+        await refuse_scope(ctx, f"workshop:{workshop.id}")
+        return
     report = await build_report(ctx.session, workshop.id)
     assert report is not None
     ctx.reply(
@@ -232,6 +237,9 @@ async def on_report_button(ctx: Ctx) -> None:
     workshop = await repo.get(ctx.session, workshop_id) if workshop_id is not None else None
     if workshop is None:
         ctx.toast(_("That button is no longer valid."))
+        return
+    if not coverage.may_see_workshop(ctx.coverage, workshop):
+        await refuse_scope(ctx, f"workshop:{workshop.id}")
         return
     if action == "xlsx":
         report = await build_report(ctx.session, workshop.id)
@@ -263,4 +271,5 @@ FEATURE = Feature(
         Buttons("ws", on_report_button, Role.COORDINATOR),
     ),
     forms={FORM: NEW_WORKSHOP.on_text},
+    forms_role=Role.COORDINATOR,
 )

@@ -48,6 +48,9 @@ class Person(Base):
     position: Mapped[str | None] = mapped_column(String(120))
     sex: Mapped[str | None] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(20), default="official")
+    # The regions an admin granted a coordinator: "*" (national) or region codes separated by
+    # commas; never taken from the person's own region (see bot/services/coverage.py).
+    coverage: Mapped[str | None] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(10), default="es")
     consent_at: Mapped[datetime | None]
     registered_at: Mapped[datetime | None]
@@ -60,12 +63,14 @@ class Person(Base):
 
 
 class RoleGrant(Base):
-    """A role given to someone who has not accepted the notice yet; applied when they do."""
+    """A role given to someone who has not accepted the notice yet; applied when they do,
+    with the coverage it carries (a coordinator's regions)."""
 
     __tablename__ = "role_grants"
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     role: Mapped[str] = mapped_column(String(20))
+    coverage: Mapped[str | None] = mapped_column(Text)
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -81,7 +81,7 @@ async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
     now = runtime.clock.now()
     ids: dict[str, Any] = {}
     async with runtime.db.session() as session:
-        await people.set_role(session, carla.id, "coordinator")
+        await people.set_role(session, carla.id, "coordinator", "puno")
         who = {p: await people.get(session, p.id) for p in (ana, luis, carla)}
         for person, record in who.items():
             assert record is not None

@@ -212,8 +212,9 @@ async def test_forged_buttons_and_what_coordinators_see(api: LocalBotApi, runtim
     puno = await _case(runtime, ana.id, step="concession")
     piura = await _case(runtime, luis.id, description="Operativo en Sullana", **PIURA)
     async with runtime.db.session() as session:
-        for coordinator in (carla, rosa):  # Puno's, and one at MINEM's central level
-            await people.set_role(session, coordinator.id, "coordinator")
+        # Puno's, and a national one (granted by an admin, whatever their profile says)
+        for coordinator, granted in ((carla, "puno"), (rosa, "*")):
+            await people.set_role(session, coordinator.id, "coordinator", granted)
 
     (menu,) = await luis.say("/casos")
     for data in (f"cs:view:{puno}", f"cs:status:{puno}:in_progress", f"cs:step:{puno}"):
@@ -357,9 +358,10 @@ async def test_status_changes_steps_and_history(db: Database) -> None:
 
 async def test_who_may_see_and_change_a_case(db: Database) -> None:
     assert covered_regions(Viewer(1, Role.ADMIN, "puno")) is None
-    assert covered_regions(Viewer(1, Role.COORDINATOR, "minem")) is None
-    assert covered_regions(Viewer(1, Role.COORDINATOR, None)) is None
+    assert covered_regions(Viewer(1, Role.COORDINATOR, "*")) is None
+    assert covered_regions(Viewer(1, Role.COORDINATOR, None)) == frozenset()  # nothing granted
     assert covered_regions(Viewer(1, Role.COORDINATOR, "puno")) == {"puno"}
+    assert covered_regions(Viewer(1, Role.COORDINATOR, "cusco,puno")) == {"cusco", "puno"}
     assert covered_regions(Viewer(1, Role.SPECIALIST, "puno")) == frozenset()
     async with db.session() as session:
         ana, luis = await _people(session)
@@ -375,7 +377,7 @@ async def test_who_may_see_and_change_a_case(db: Database) -> None:
                     session, case.id, viewer, status="in_progress", note="x", now=NOW
                 )
         assert (await rules.visible(session, puno.id, puno_coordinator)).id == puno.id
-        minem = Viewer(None, Role.COORDINATOR, "minem")
+        minem = Viewer(None, Role.COORDINATOR, "*")
         for load, viewer, expected in (
             (rules.mine, luis_sees, [piura.id]),
             (rules.of_my_regions, puno_coordinator, [puno.id]),

@@ -114,7 +114,7 @@ async def test_regional_coordinator_typed_dates_and_refusals(
     (refused,) = await ana.say("/indicadores")
     assert refused.text == "Solo los coordinadores pueden hacer eso."
     async with runtime.db.session() as session:
-        await people.set_role(session, ana.id, "coordinator")
+        await people.set_role(session, ana.id, "coordinator", "puno")
     await _cases(runtime)
     (periods,) = await ana.say("/indicadores")
     await ana.press(periods, "Otras fechas")

@@ -51,11 +51,13 @@ async def test_admin_names_a_coordinator_by_username(
     api.drain(ana.id)
     (usage,) = await admin.say("/coordinador")
     assert "Uso: /coordinador" in usage.text
-    (unknown,) = await admin.say("/coordinador @nadie")
+    (unknown,) = await admin.say("/coordinador @nadie Puno")
     assert "No conozco a «@nadie»" in unknown.text
+    (unknown,) = await admin.say("/coordinador @anaq Narnia")
+    assert unknown.text == "No reconozco la región «Narnia». Para todo el país escriba «nacional»."
 
-    (done,) = await admin.say("/coordinador @anaq")
-    assert "Ana Quispe Mamani ahora tiene el rol de coordinador/a" in done.text
+    (done,) = await admin.say("/coordinador @anaq Puno")
+    assert "Ana Quispe Mamani ahora tiene el rol de coordinador/a (Puno)" in done.text
     notice = await ana.reply()
     assert "le asignó el rol de coordinador/a" in notice.text
     scoped = api.commands({"type": "chat", "chat_id": ana.id})
@@ -74,8 +76,8 @@ async def test_admin_names_a_coordinator_by_username(
 async def test_coordinator_named_before_first_contact(
     api: LocalBotApi, admin: Chatter, bot: Settings
 ) -> None:
-    (done,) = await admin.say("/coordinador 777001")
-    assert "tendrá el rol de coordinador/a en cuanto empiece a usar Minka" in done.text
+    (done,) = await admin.say("/coordinador 777001 nacional")
+    assert "tendrá el rol de coordinador/a (nacional) en cuanto empiece a usar Minka" in done.text
     newcomer = Chatter(api, 777001, "Luis", last_name="Mamani")
     await register(newcomer)
     db = Database(bot.database_url)
@@ -84,7 +86,7 @@ async def test_coordinator_named_before_first_contact(
             row = await session.scalar(select(Person).where(Person.telegram_id == 777001))
     finally:
         await db.dispose()
-    assert row is not None and row.role == "coordinator"
+    assert row is not None and (row.role, row.coverage) == ("coordinator", "*")
 
 
 async def test_command_menus_are_set_at_start(api: LocalBotApi, bot: Settings) -> None:

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backup, commands, meetings, report, workshops
+from bot.cli import backup, commands, meetings, report, roles, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "db":
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":
-            return asyncio.run(commands.add_coordinator(settings, args.telegram_id))
+            return asyncio.run(roles.admin(settings, args))
         if command == "kb" and args.kb_command == "recargar":
             return asyncio.run(commands.kb_reload(settings))
         if command == "kb":

@@ -139,22 +139,6 @@ async def unanswered(settings: Settings, limit: int) -> int:
     return 0
 
 
-async def add_coordinator(settings: Settings, telegram_id: int) -> int:
-    from bot.services import staff
-    from bot.services.roles import Role
-
-    async with migrated(settings) as db, db.session() as session:
-        grant = await staff.grant_role(session, telegram_id, Role.COORDINATOR, granted_by=None)
-    if grant.applied_now:
-        print(f"Listo: {grant.name or telegram_id} ahora es coordinador(a).")
-    else:
-        print(
-            f"Listo: {telegram_id} será coordinador(a) cuando empiece a usar Minka y acepte "
-            "el aviso de privacidad."
-        )
-    return 0
-
-
 def table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
     """Columns padded to their widest cell; `right` holds the columns of numbers."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

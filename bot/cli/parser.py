@@ -21,6 +21,9 @@ class _Parser(argparse.ArgumentParser):
         ("invalid int value:", "debe ser un número entero:"),
         ("unrecognized arguments:", "argumentos no reconocidos:"),
         ("(choose from", "(elija entre"),
+        ("one of the arguments ", "falta una de las opciones "),
+        (" is required", ""),
+        ("not allowed with argument", "no se puede usar junto con"),
         ("argument ", "argumento "),
     )
 
@@ -122,9 +125,42 @@ def build_parser() -> argparse.ArgumentParser:
         dest="admin_command", metavar="<orden>", required=True
     )
     coordinator = admin.add_parser(
-        "agregar-coordinador", help="da el rol de coordinador a una persona"
+        "agregar-coordinador",
+        help="da el rol de coordinador a una persona, con las regiones que cubre",
+        description=(
+            "Da el rol de coordinador con su cobertura: las regiones cuyos casos, talleres, "
+            "reuniones e indicadores verá (--region, repetible) o todo el país (--nacional). "
+            "La cobertura la fija usted, nunca la región del perfil de la persona. Si la "
+            "persona aún no usa Minka, el rol y la cobertura se aplican cuando acepte el aviso "
+            "de privacidad. Repetir la orden reemplaza la cobertura anterior."
+        ),
     )
     coordinator.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    scope = coordinator.add_mutually_exclusive_group(required=True)
+    scope.add_argument(
+        "--region",
+        action="append",
+        metavar="NOMBRE",
+        help="una región que cubre (repetible: --region Puno --region Cusco)",
+    )
+    scope.add_argument("--nacional", action="store_true", help="cubre todas las regiones")
+    specialist = admin.add_parser(
+        "agregar-especialista", help="da el rol de especialista a una persona"
+    )
+    specialist.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    remove = admin.add_parser(
+        "quitar-rol",
+        help="quita el rol (vuelve a funcionario) o cancela un rol pendiente",
+        description=(
+            "Quita el rol de especialista o coordinador (y su cobertura): la persona vuelve a "
+            "ser funcionario. Si la persona aún no usa Minka, cancela el rol que la esperaba. "
+            "Los administradores de BOT_ADMIN_IDS se cambian en la configuración."
+        ),
+    )
+    remove.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    admin.add_parser(
+        "listar-roles", help="personas con rol de especialista, coordinador o administrador"
+    )
     workshops = commands.add_parser("talleres", help="talleres de capacitación").add_subparsers(
         dest="workshops_command", metavar="<orden>", required=True
     )

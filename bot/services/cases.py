@@ -85,23 +85,23 @@ class NotAllowed(CaseError):
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is asking: their person id, effective role and own region."""
+    """Who is asking: their person id, effective role and the coverage an admin granted them
+    (never their own profile region)."""
 
     person_id: int | None
     role: Role
-    region_code: str | None
+    granted: str | None
 
 
 def covered_regions(viewer: Viewer) -> frozenset[str] | None:
     """The regions whose cases `viewer` oversees: None means every region.
 
-    Coverage rule: administrators, and coordinators whose own region is MINEM's central level
-    ("minem") or not set, cover all regions; a coordinator whose region is a regional
-    government (or Lima Metropolitana) covers that region only. Officials and specialists
-    cover none: they see and change only the cases they registered themselves. The rule lives
-    in `bot.services.coverage`, shared with the indicators.
+    Administrators and national coordinators cover all regions; a regional coordinator the
+    regions granted to them. Officials and specialists cover none: they see and change only
+    the cases they registered themselves. The rule lives in `bot.services.coverage`, shared
+    with workshops, meetings and the indicators.
     """
-    return coverage.covered_regions(viewer.role, viewer.region_code)
+    return coverage.covered_regions(viewer.role, viewer.granted)
 
 
 def covers(viewer: Viewer, region_code: str) -> bool:

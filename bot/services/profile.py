@@ -98,7 +98,10 @@ async def give_consent(
     existing = await people.get(session, identity.telegram_id)
     if existing is not None:
         return existing
-    role = await people.take_role_grant(session, identity.telegram_id) or Role.OFFICIAL.value
+    role, coverage = await people.take_role_grant(session, identity.telegram_id) or (
+        Role.OFFICIAL.value,
+        None,
+    )
     person = await people.create(
         session,
         telegram_id=identity.telegram_id,
@@ -107,6 +110,7 @@ async def give_consent(
         locale=locale,
         consent_at=utcnow(),
         role=role,
+        coverage=coverage,
     )
     await set_state(
         session, identity.telegram_id, REGISTRATION, STEPS[0], {"then": then} if then else {}

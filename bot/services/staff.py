@@ -1,8 +1,12 @@
-"""Giving roles: an admin names coordinators, from the chat or from the CLI."""
+"""Giving and taking away roles: an admin names coordinators (with the regions they cover) and
+specialists, from the chat or from the CLI, and can take a role back or cancel a grant that
+still waits for the person to register. Every change is written to the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,21 +22,74 @@ class Grant:
 
 
 async def grant_role(
-    session: AsyncSession, telegram_id: int, role: Role, *, granted_by: int | None
+    session: AsyncSession,
+    telegram_id: int,
+    role: Role,
+    *,
+    granted_by: int | None,
+    coverage: str | None = None,
 ) -> Grant:
+    """Give `role`; a coordinator's `coverage` (bot.services.coverage) is stored with it and
+    replaces any earlier one. Other roles carry no coverage."""
+    scope = coverage if role is Role.COORDINATOR else None
     person = await people.get(session, telegram_id)
     if person is None:
-        await people.grant_role_later(session, telegram_id, role.value, granted_by)
+        await people.grant_role_later(session, telegram_id, role.value, granted_by, scope)
     else:
-        await people.set_role(session, telegram_id, role.value)
+        await people.set_role(session, telegram_id, role.value, scope)
     await audit.append(
         session,
         actor_telegram_id=granted_by,
         action=f"grant_{role.value}",
         outcome="done",
         target=str(telegram_id),
+        detail=f"coverage={scope}" if scope else None,
     )
     return Grant(telegram_id, person is not None, person.full_name if person else None)
+
+
+class Revoked(StrEnum):
+    ROLE = "role"  # a registered person is an official again
+    GRANT = "grant"  # a grant waiting for registration was cancelled
+    NOTHING = "nothing"  # no role above official and no waiting grant
+    CONFIGURED = "configured"  # an administrator from BOT_ADMIN_IDS: change the configuration
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    outcome: Revoked
+    name: str | None
+    role: Role | None  # the role taken away or cancelled
+
+
+async def revoke_role(
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    revoked_by: int | None,
+    admin_ids: Collection[int],
+) -> Revocation:
+    """Take away the role of `telegram_id` (official again, coverage gone), or cancel the
+    grant waiting for them; audited either way."""
+    if telegram_id in admin_ids:
+        return Revocation(Revoked.CONFIGURED, None, Role.ADMIN)
+    person = await people.get(session, telegram_id)
+    if person is not None and person.role != Role.OFFICIAL.value:
+        await people.set_role(session, telegram_id, Role.OFFICIAL.value)
+        outcome, name, role = Revoked.ROLE, person.full_name, person.role
+    elif person is None and (grant := await people.take_role_grant(session, telegram_id)):
+        outcome, name, role = Revoked.GRANT, None, grant[0]
+    else:
+        return Revocation(Revoked.NOTHING, person.full_name if person else None, None)
+    await audit.append(
+        session,
+        actor_telegram_id=revoked_by,
+        action="revoke_role" if outcome is Revoked.ROLE else "cancel_grant",
+        outcome="done",
+        target=str(telegram_id),
+        detail=f"role={role}",
+    )
+    return Revocation(outcome, name, Role(role))
 
 
 async def resolve_target(session: AsyncSession, text: str) -> int | None:

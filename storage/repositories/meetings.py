@@ -261,3 +261,21 @@ async def cancel_owed(session: AsyncSession, key_prefix: str) -> int:
         .values(state="cancelled")
     )
     return result.rowcount or 0
+
+
+async def invitee_regions(
+    session: AsyncSession, meeting_ids: list[int]
+) -> dict[int, set[str | None]]:
+    """The regions (profile region codes, None when unknown) of each meeting's invitees."""
+    if not meeting_ids:
+        return {}
+    rows = await session.execute(
+        select(MeetingInvitation.meeting_id, Person.region_code)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .where(MeetingInvitation.meeting_id.in_(meeting_ids))
+        .distinct()
+    )
+    found: dict[int, set[str | None]] = {}
+    for meeting_id, region in rows:
+        found.setdefault(meeting_id, set()).add(region)
+    return found

@@ -29,6 +29,7 @@ class PersonRecord:
     position: str | None
     sex: str | None
     role: str
+    coverage: str | None  # granted by an admin; read through bot/services/coverage.py
     locale: str
     consent_at: datetime | None
     registered_at: datetime | None
@@ -55,6 +56,7 @@ def _record(person: Person, region_name: str | None) -> PersonRecord:
         position=person.position,
         sex=person.sex,
         role=person.role,
+        coverage=person.coverage,
         locale=person.locale,
         consent_at=person.consent_at,
         registered_at=person.registered_at,
@@ -102,6 +104,7 @@ async def create(
     locale: str,
     consent_at: datetime,
     role: str,
+    coverage: str | None = None,
 ) -> PersonRecord:
     person = Person(
         telegram_id=telegram_id,
@@ -110,6 +113,7 @@ async def create(
         locale=locale,
         consent_at=consent_at,
         role=role,
+        coverage=coverage,
         active=True,
     )
     session.add(person)
@@ -140,9 +144,13 @@ async def touch(
     await session.flush()
 
 
-async def set_role(session: AsyncSession, telegram_id: int, role: str) -> None:
+async def set_role(
+    session: AsyncSession, telegram_id: int, role: str, coverage: str | None = None
+) -> None:
+    """The role and, for coordinators, the coverage granted with it (None: no region)."""
     person = await _get_row(session, telegram_id)
     person.role = role
+    person.coverage = coverage
     await session.flush()
 
 
@@ -165,9 +173,38 @@ async def erase(session: AsyncSession, telegram_id: int, at: datetime) -> None:
     person.full_name = None
     person.position = None
     person.role = "official"
+    person.coverage = None
     person.active = False
     person.erased_at = at
     await session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHolder:
+    """Someone with a role above `official`, or a grant waiting for them to register."""
+
+    telegram_id: int
+    name: str | None
+    role: str
+    coverage: str | None
+    pending: bool
+
+
+async def role_holders(session: AsyncSession) -> list[RoleHolder]:
+    """Everyone with a staff role, then the grants still waiting, each by Telegram id."""
+    rows = await session.execute(
+        select(Person.telegram_id, Person.full_name, Person.telegram_name, Person.role)
+        .add_columns(Person.coverage)
+        .where(Person.role != "official", Person.telegram_id.is_not(None))
+        .order_by(Person.role, Person.telegram_id)
+    )
+    holders = [
+        RoleHolder(telegram_id, full_name or telegram_name, role, coverage, False)
+        for telegram_id, full_name, telegram_name, role, coverage in rows
+    ]
+    grants = await session.scalars(select(RoleGrant).order_by(RoleGrant.telegram_id))
+    holders += [RoleHolder(g.telegram_id, None, g.role, g.coverage, True) for g in grants]
+    return holders
 
 
 async def staff(session: AsyncSession) -> list[tuple[int, str, str]]:
@@ -193,23 +230,28 @@ async def registered_counts(session: AsyncSession) -> list[tuple[str, str | None
 
 
 async def grant_role_later(
-    session: AsyncSession, telegram_id: int, role: str, granted_by: int | None
+    session: AsyncSession,
+    telegram_id: int,
+    role: str,
+    granted_by: int | None,
+    coverage: str | None = None,
 ) -> None:
     grant = await session.get(RoleGrant, telegram_id)
     if grant is None:
-        session.add(RoleGrant(telegram_id=telegram_id, role=role, granted_by=granted_by))
-    else:
-        grant.role, grant.granted_by = role, granted_by
+        grant = RoleGrant(telegram_id=telegram_id)
+        session.add(grant)
+    grant.role, grant.granted_by, grant.coverage = role, granted_by, coverage
     await session.flush()
 
 
-async def take_role_grant(session: AsyncSession, telegram_id: int) -> str | None:
+async def take_role_grant(session: AsyncSession, telegram_id: int) -> tuple[str, str | None] | None:
+    """The waiting grant's role and coverage, removed now that it is applied."""
     grant = await session.get(RoleGrant, telegram_id)
     if grant is None:
         return None
     await session.delete(grant)
     await session.flush()
-    return grant.role
+    return grant.role, grant.coverage
 
 
 async def _get_row(session: AsyncSession, telegram_id: int) -> Person:

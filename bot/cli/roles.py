@@ -1,0 +1,106 @@
+"""`python -m bot admin …`: give, take away and list roles from the shell. Every change is
+audited with no actor (the shell), like the same orders given in the chat by an admin."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.commands import migrated, table
+from bot.config import Settings
+from bot.i18n import translator
+from bot.services import coverage, staff
+from bot.services.roles import ROLE_LABELS, Role
+from storage.repositories import people
+
+_ROLES = {role.value: label for role, label in ROLE_LABELS.items()}
+
+
+async def admin(settings: Settings, args: argparse.Namespace) -> int:
+    if args.admin_command == "agregar-coordinador":
+        return await _grant(settings, args.telegram_id, Role.COORDINATOR, args)
+    if args.admin_command == "agregar-especialista":
+        return await _grant(settings, args.telegram_id, Role.SPECIALIST, args)
+    if args.admin_command == "quitar-rol":
+        return await _revoke(settings, args.telegram_id)
+    return await _list(settings)
+
+
+async def _grant(settings: Settings, telegram_id: int, role: Role, args: argparse.Namespace) -> int:
+    t = translator("es", settings.timezone)
+    async with migrated(settings) as db, db.session() as session:
+        scope = None
+        if role is Role.COORDINATOR:
+            typed = "nacional" if args.nacional else ", ".join(args.region)
+            try:
+                scope = await coverage.read_grant(session, typed)
+            except coverage.CoverageError as error:
+                print(t.gettext(error.message).format(**error.params), file=sys.stderr)
+                return 2
+        grant = await staff.grant_role(session, telegram_id, role, granted_by=None, coverage=scope)
+        names = await coverage.stored_names(session, scope)
+    label = t.gettext(ROLE_LABELS[role]).lower()
+    if role is Role.COORDINATOR:
+        label += " (" + (", ".join(names) if names is not None else "nacional") + ")"
+    if grant.applied_now:
+        print(f"Listo: {grant.name or telegram_id} ahora tiene el rol {label}.")
+    else:
+        print(
+            f"Listo: {telegram_id} tendrá el rol {label} cuando empiece a usar Minka y acepte "
+            "el aviso de privacidad."
+        )
+    return 0
+
+
+async def _revoke(settings: Settings, telegram_id: int) -> int:
+    t = translator("es", settings.timezone)
+    async with migrated(settings) as db, db.session() as session:
+        done = await staff.revoke_role(
+            session, telegram_id, revoked_by=None, admin_ids=settings.bot_admin_ids
+        )
+    who = done.name or str(telegram_id)
+    role = t.gettext(ROLE_LABELS[done.role]).lower() if done.role else ""
+    if done.outcome is staff.Revoked.CONFIGURED:
+        print(f"{who} es administrador por BOT_ADMIN_IDS: cámbielo allí.", file=sys.stderr)
+        return 1
+    if done.outcome is staff.Revoked.NOTHING:
+        print(f"{who} no tiene un rol que quitar.", file=sys.stderr)
+        return 1
+    if done.outcome is staff.Revoked.GRANT:
+        print(f"Listo: se canceló el rol {role} que esperaba a {who}.")
+    else:
+        print(f"Listo: {who} ya no tiene el rol {role}; ahora es funcionario(a).")
+    return 0
+
+
+async def _list(settings: Settings) -> int:
+    t = translator("es", settings.timezone)
+    async with migrated(settings) as db, db.session() as session:
+        holders = await people.role_holders(session)
+        rows = []
+        for holder in holders:
+            names = await coverage.stored_names(session, holder.coverage)
+            if holder.role != Role.COORDINATOR.value:
+                scope = "—"
+            elif names is None:
+                scope = "nacional"
+            else:
+                scope = ", ".join(names) or "ninguna (vuelva a nombrarlo con sus regiones)"
+            role = t.gettext(_ROLES[holder.role]) if holder.role in _ROLES else holder.role
+            rows.append(
+                (
+                    str(holder.telegram_id),
+                    holder.name or "—",
+                    role,
+                    scope,
+                    "pendiente" if holder.pending else "activo",
+                )
+            )
+    admins = ", ".join(str(i) for i in sorted(settings.bot_admin_ids)) or "ninguno"
+    print(f"Administradores (BOT_ADMIN_IDS): {admins}")
+    if not rows:
+        print("Nadie más tiene un rol de especialista o coordinador.")
+        return 0
+    for line in table(("id", "nombre", "rol", "cobertura", "estado"), rows, set()):
+        print(line)
+    return 0
