@@ -100,6 +100,14 @@ PUBLIC_COMMANDS = {
 PUBLIC_BUTTONS = {"ask", "consent", "cs", "kb", "menu", "mt", "nc", "priv", "prof", "rate", "reg"}
 
 
+def test_staff_forms_check_the_role_again_on_every_message() -> None:
+    """Typed answers skip the command/button role check, so staff forms declare their role."""
+    for feature in handlers.FEATURES:
+        roles = {c.role for c in feature.commands} | {b.role for b in feature.buttons}
+        if feature.forms and None not in roles:
+            assert feature.forms_role is not None, sorted(feature.forms)
+
+
 def test_nothing_is_public_by_accident() -> None:
     assert {c.name for c in handlers.all_commands() if c.role is None} == PUBLIC_COMMANDS
     assert {b.prefix for b in handlers.all_buttons() if b.role is None} == PUBLIC_BUTTONS

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from storage.db import Database
@@ -101,3 +104,108 @@ async def test_command_menus_are_set_at_start(api: LocalBotApi, bot: Settings) -
     # The admin from BOT_ADMIN_IDS has never written to the bot: Telegram answers
     # "chat not found", which must not stop Minka (this test running proves it).
     assert api.commands({"type": "chat", "chat_id": ADMIN_ID}) in ([], None)
+
+
+async def test_admin_takes_a_role_away_even_mid_form_and_cancels_a_waiting_grant(
+    api: LocalBotApi, ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    await register(ana)
+    (done,) = await admin.say("/coordinador @anaq Puno")
+    assert "ahora tiene el rol de coordinador/a (Puno)" in done.text
+    await ana.reply()  # the notice of the new role
+    _heading, title = await ana.say("/nueva_reunion", 2)
+    assert "Paso 1 de" in title.text
+
+    (usage,) = await admin.say("/quitar_rol")
+    assert usage.text == "Uso: /quitar_rol <id de Telegram o @usuario>"
+    (done,) = await admin.say("/quitar_rol @anaq")
+    assert done.text == "Listo: Ana Quispe Mamani ya no tiene el rol de coordinador/a."
+    notice = await ana.reply()
+    assert "le quitó el rol de coordinador/a" in notice.text
+    scoped = [c["command"] for c in api.commands({"type": "chat", "chat_id": ana.id})]
+    assert "reunion" not in scoped and "perfil" in scoped
+
+    (stopped,) = await ana.say("Reunión que ya no podrá crear")  # typed into the open form
+    assert (
+        stopped.text
+        == "Ya no tiene el rol que pide este formulario: se detuvo y no se guardó nada."
+    )
+    (refused,) = await ana.say("/reunion")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    (nothing,) = await admin.say("/quitar_rol @anaq")
+    assert nothing.text == "Ana Quispe Mamani no tiene un rol que quitar."
+
+    (waiting,) = await admin.say("/coordinador 777002 nacional")
+    assert "tendrá el rol de coordinador/a (nacional)" in waiting.text
+    (cancelled,) = await admin.say("/quitar_rol 777002")
+    assert cancelled.text == "Listo: se canceló el rol de coordinador/a que esperaba a 777002."
+    newcomer = Chatter(api, 777002, "Luis", last_name="Mamani")
+    await register(newcomer)
+    (refused,) = await newcomer.say("/indicadores")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    (configured,) = await admin.say(f"/quitar_rol {ADMIN_ID}")
+    assert "es administrador por BOT_ADMIN_IDS" in configured.text
+
+    entries = await _audit(bot)
+    done_actions = [(e.action, e.target) for e in entries if e.outcome == "done"]
+    assert ("revoke_role", str(ana.id)) in done_actions
+    assert ("cancel_grant", "777002") in done_actions
+    assert any(e.action == "form new_meeting" and e.outcome == "denied" for e in entries)
+
+
+async def _cli(*args: str) -> int:
+    """`python -m bot admin ...` (in a thread: the CLI runs its own event loop); its exit code,
+    also when argparse stops it."""
+    try:
+        return await asyncio.to_thread(main, ["admin", *args])
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
+async def test_cli_gives_lists_and_takes_away_roles(
+    ana: Chatter, bot: Settings, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    await register(ana, region="Cusco")
+    monkeypatch.setenv("DATABASE_URL", bot.database_url)
+    monkeypatch.setenv("BOT_ADMIN_IDS", str(ADMIN_ID))
+    assert await _cli("agregar-coordinador", str(ana.id)) == 2
+    assert "falta una de las opciones --region --nacional" in capsys.readouterr().err
+    assert await _cli("agregar-coordinador", str(ana.id), "--region", "Narnia") == 2
+    assert "No reconozco la región «Narnia»" in capsys.readouterr().err
+    code = await _cli("agregar-coordinador", str(ana.id), "--region", "Puno", "--region", "tacna")
+    assert code == 0
+    assert "Ana Quispe Mamani ahora tiene el rol de coordinador/a (Puno, Tacna)" in (
+        capsys.readouterr().out
+    )
+    (menu,) = await ana.say("/casos")  # the grant, not her profile's Cusco, is what she covers
+    await ana.press(menu, "Casos de mis regiones")
+    assert "Casos de Puno, Tacna (0)" in (await ana.reply()).text
+
+    assert await _cli("agregar-especialista", "777003") == 0
+    assert "777003 tendrá el rol de especialista cuando empiece" in capsys.readouterr().out
+    assert await _cli("listar-roles") == 0
+    listing = capsys.readouterr().out
+    assert f"Administradores (BOT_ADMIN_IDS): {ADMIN_ID}" in listing
+    assert any(
+        str(ana.id) in line and "Ana Quispe Mamani" in line and "Puno, Tacna" in line
+        for line in listing.splitlines()
+    ), listing
+    assert any("777003" in line and "pendiente" in line for line in listing.splitlines())
+
+    assert await _cli("quitar-rol", "777003") == 0
+    assert "se canceló el rol de especialista que esperaba a 777003" in capsys.readouterr().out
+    assert await _cli("quitar-rol", str(ana.id)) == 0
+    assert "Ana Quispe Mamani ya no tiene el rol de coordinador/a" in capsys.readouterr().out
+    assert await _cli("quitar-rol", str(ana.id)) == 1
+    assert "no tiene un rol que quitar" in capsys.readouterr().err
+    (refused,) = await ana.say("/indicadores")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+
+    entries = [(e.actor_telegram_id, e.action, e.target) for e in await _audit(bot)]
+    for action, target in (
+        ("grant_coordinator", str(ana.id)),
+        ("grant_specialist", "777003"),
+        ("cancel_grant", "777003"),
+        ("revoke_role", str(ana.id)),
+    ):
+        assert (None, action, target) in entries, action

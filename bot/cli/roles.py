@@ -43,10 +43,10 @@ async def _grant(settings: Settings, telegram_id: int, role: Role, args: argpars
     if role is Role.COORDINATOR:
         label += " (" + (", ".join(names) if names is not None else "nacional") + ")"
     if grant.applied_now:
-        print(f"Listo: {grant.name or telegram_id} ahora tiene el rol {label}.")
+        print(f"Listo: {grant.name or telegram_id} ahora tiene el rol de {label}.")
     else:
         print(
-            f"Listo: {telegram_id} tendrá el rol {label} cuando empiece a usar Minka y acepte "
+            f"Listo: {telegram_id} tendrá el rol de {label} cuando empiece a usar Minka y acepte "
             "el aviso de privacidad."
         )
     return 0
@@ -67,9 +67,9 @@ async def _revoke(settings: Settings, telegram_id: int) -> int:
         print(f"{who} no tiene un rol que quitar.", file=sys.stderr)
         return 1
     if done.outcome is staff.Revoked.GRANT:
-        print(f"Listo: se canceló el rol {role} que esperaba a {who}.")
+        print(f"Listo: se canceló el rol de {role} que esperaba a {who}.")
     else:
-        print(f"Listo: {who} ya no tiene el rol {role}; ahora es funcionario(a).")
+        print(f"Listo: {who} ya no tiene el rol de {role}; ahora es funcionario(a).")
     return 0
 
 
