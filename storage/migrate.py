@@ -1,17 +1,36 @@
-"""Apply Alembic migrations from inside Minka (CLI `db upgrade`, `run`, the demo and tests)."""
+"""Apply Alembic migrations from inside Minka (CLI `db upgrade`, `run`, the demo and tests).
+
+Replicas upgrade at start, so several processes may upgrade the same database at once: on a
+fresh database both would see no tables and both would create them, and one would die. The
+upgrade therefore runs under a lock that only migrating processes take: a PostgreSQL advisory
+lock (held by the upgrade's own transaction, released when it commits), and for SQLite an
+exclusive `flock` on a `<database>.migrate.lock` file beside the database. The process that
+waited then finds the schema at head and does nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.problems import sqlite_path
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# pg_advisory_xact_lock's key for "migrating Minka's schema": the two-int form, a key space
+# apart from the one-bigint form the per-person locks use (storage/repositories/updates.py).
+UPGRADE_LOCK = (0x4D494E4B, 1)  # "MINK", 1
 
 
 def alembic_config() -> Config:
@@ -29,9 +48,39 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def lock_path(engine: AsyncEngine) -> Path | None:
+    """The SQLite database's migration lock file (None: PostgreSQL, or SQLite in memory)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    path = sqlite_path(engine.url)
+    return None if path is None else path.with_name(path.name + ".migrate.lock")
+
+
+@asynccontextmanager
+async def _file_lock(path: Path | None) -> AsyncIterator[None]:
+    """Hold an exclusive flock on `path`, waited for in a thread so the loop keeps running.
+    A folder that does not exist takes no lock: opening the database then fails with its own
+    clear line (storage.problems)."""
+    if path is None or not path.parent.is_dir():
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+        yield  # closing the descriptor releases the lock
+    finally:
+        os.close(descriptor)
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Bring the database to the newest schema; a no-op when it is already there."""
-    async with engine.begin() as connection:
+    """Bring the database to the newest schema; a no-op when it is already there, and safe to
+    run from several processes at once (see the module's docstring)."""
+    async with _file_lock(lock_path(engine)), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                {"space": UPGRADE_LOCK[0], "key": UPGRADE_LOCK[1]},
+            )
         await connection.run_sync(_upgrade, alembic_config())
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AppState
+
+_INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 async def get(session: AsyncSession, key: str) -> str | None:
@@ -13,9 +17,10 @@ async def get(session: AsyncSession, key: str) -> str | None:
 
 
 async def put(session: AsyncSession, key: str, value: str) -> None:
-    row = await session.get(AppState, key)
-    if row is None:
-        session.add(AppState(key=key, value=value))
-    else:
-        row.value = value
-    await session.flush()
+    """An upsert, not read-then-insert: replicas starting together all record the bot's
+    @username, and the second insert of a key would fail."""
+    insert = _INSERT[session.bind.dialect.name](AppState).values(key=key, value=value)
+    await session.execute(
+        insert.on_conflict_do_update(index_elements=[AppState.key], set_={"value": value})
+    )
+    await session.get(AppState, key, populate_existing=True)  # a cached row sees the value
