@@ -86,13 +86,11 @@ async def open_database(db: Database, *, wait_seconds: float = 0.0) -> None:
 
 def announce(application: Application, mode: str) -> None:
     """Log the Tool Kit in use and the mode, once the bot is built."""
-    from knowledge.loader import CONTENT_DIR
-
     runtime: Runtime = application.bot_data["runtime"]
     kit = runtime.knowledge.kit
     log.info(
         "Tool Kit: %s (%d artículos, %d términos del glosario).",
-        CONTENT_DIR,
+        runtime.settings.content_dir.absolute(),
         len(kit.articles),
         len(kit.glossary),
     )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.profile import PROFILE_EDIT, REGISTRATION, SUMMARY
 from bot.services.roles import authorize
 from handlers import toolkit
 from handlers.base import Ctx
 from storage.repositories.conversations import clear_state, get_state
+
+# Steps answered with a button (typed text only names an option): choices, yes/no, regions.
+BUTTON_KINDS = ("choice", "yesno", "region")
 
 
 async def on_text(ctx: Ctx) -> None:
@@ -36,6 +42,25 @@ async def on_text(ctx: Ctx) -> None:
         await handler(ctx, text)
         return
     await toolkit.answer_question(ctx, text)
+
+
+async def takes_typed_answer(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether the person's current step reads what they type as its answer (a title, a
+    number, a date, a note). The demo then sends a typed «2» as text instead of pressing
+    button 2, which on such a step is often «Cancel»."""
+    from handlers import forms
+    from handlers.guided import GuidedForm
+
+    state = await get_state(session, telegram_id)
+    if state is None or state.step == SUMMARY:
+        return False
+    entry = forms().get(state.flow)  # (handler, role required)
+    form = getattr(entry[0], "__self__", None) if entry else None
+    if isinstance(form, GuidedForm):
+        return form.step(state.step).kind not in BUTTON_KINDS
+    # Registration and profile steps take names, or an option from the buttons: a number
+    # there can only mean a button. Every other form is waiting for free text.
+    return state.flow not in (REGISTRATION, PROFILE_EDIT)
 
 
 async def on_other_message(ctx: Ctx) -> None:
