@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import handlers
 from bot.config import Settings
-from bot.local_api import LocalBotApi
+from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services import cases
 from bot.services import meetings as meeting_rules
 from bot.services.meetings import Audience
 from bot.services.roles import Role
 from storage.db import Database
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Broadcast, Meeting, Workshop
 from storage.repositories import meetings as meeting_repo
 from storage.repositories import people
 from storage.repositories import workshops as workshop_repo
@@ -117,6 +117,11 @@ def test_nothing_is_public_by_accident() -> None:
 
 OUT_OF_SCOPE = "Eso pertenece a una región que usted no coordina."
 NOT_YOUR_REGION = "Usted no coordina esa región."
+CREATE_ELSEWHERE = (
+    "Solo puede invitar o escribir a las personas de las regiones que coordina: elija «Una "
+    "región» y una de las suyas. No se creó ni se envió nada."
+)
+WORKSHOP_ELSEWHERE = "Solo puede crear talleres en las regiones que coordina. No se creó el taller."
 NOT_YOUR_CASE = "Ese caso no existe o no está entre los casos que usted puede ver."
 YEAR = "20260101-20261231"
 
@@ -279,3 +284,66 @@ async def test_a_coordinator_granted_before_registering_gets_only_the_grant(
     assert answer["text"] == NOT_YOUR_CASE
     answer = await later.press_forged(listing, f"ind:go:{YEAR}:cusco")
     assert answer["text"] == NOT_YOUR_REGION
+
+
+async def test_a_regional_coordinator_creates_and_writes_only_within_their_regions(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """/difundir to everyone, to another region or to another region's workshop, a meeting
+    for everyone, and a workshop in another region: refused, nothing created or sent."""
+    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    await _grant(admin, "@carla_puno", "Puno")
+    await carla.reply()
+    made = await _cusco_and_puno(runtime)
+    cusco_workshop = made["cusco"][0]
+
+    async def broadcast(choice: str, answer: str | None) -> BotEvent:
+        await carla.say("/difundir", 2)
+        await carla.send("Aviso para todos")
+        await carla.press(await carla.reply(), choice)
+        if answer is not None:
+            await carla.reply()
+            await carla.send(answer)
+        return await carla.reply()
+
+    when = await broadcast("Todas las personas", None)
+    await carla.press(when, "Ahora")
+    _preview, summary = await carla.replies(2)
+    await carla.press(summary, "Enviar")
+    assert (await carla.reply()).text == CREATE_ELSEWHERE
+    when = await broadcast("Una región", "Cusco")
+    await carla.press(when, "Ahora")
+    _preview, summary = await carla.replies(2)
+    await carla.press(summary, "Enviar")
+    assert (await carla.reply()).text == CREATE_ELSEWHERE
+    unknown = await broadcast("Participantes de un taller", cusco_workshop.code)
+    assert f"No encontré nada con el código «{cusco_workshop.code}»" in unknown.text
+    await carla.say("/cancelar")
+
+    async def form(command: str, answers: list[str | None], confirm: str) -> BotEvent:
+        """Answer a guided form: a text is typed, None presses «Omitir», «=label» a button."""
+        _intro, question = await carla.say(command, 2)
+        for answer in answers:
+            if answer is None:
+                await carla.press(question, "Omitir")
+            elif answer.startswith("="):
+                await carla.press(question, answer[1:])
+            else:
+                await carla.send(answer)
+            question = await carla.reply()
+        await carla.press(question, confirm)
+        return await carla.reply()
+
+    workshop = ["Taller en Cusco", None, "3/12/2099 9:00", "4h", "Cusco", None, None, None]
+    refused = await form("/nuevo_taller", workshop, "Crear taller")
+    assert refused.text == WORKSHOP_ELSEWHERE
+    meeting = ["Reunión nacional", "=Coordinación", "3/12/2099 9:00", "2h", None, None, None]
+    refused = await form("/nueva_reunion", [*meeting, "=Todas las personas"], "Crear e invitar")
+    assert refused.text == CREATE_ELSEWHERE
+
+    async with runtime.db.session() as session:
+        assert await session.scalar(select(func.count(Broadcast.id))) == 0
+        assert await session.scalar(select(func.count(Workshop.id))) == 2  # only the seeded ones
+        assert await session.scalar(select(func.count(Meeting.id))) == 2
+    assert (await _denied(bot, carla.id)).count("scope") == 4
