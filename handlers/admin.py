@@ -160,7 +160,7 @@ async def audit_command(ctx: Ctx) -> None:
 
 async def registered_command(ctx: Ctx) -> None:
     _ = ctx._
-    counts = await people.registered_counts(ctx.session)
+    counts = await people.registered_counts(ctx.session, ctx.coverage.regions)
     if not counts:
         ctx.reply(_("Nobody has registered yet."))
         return

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.i18n import N_
+from bot.services import coverage
 from bot.services.meetings import Audience
 from bot.services.roles import Role
 from bot.services.workshops import normalize_code
@@ -15,6 +16,7 @@ from handlers.guided import Step
 from storage.codes import same_code
 from storage.models import Meeting, MeetingInvitation, Person, Workshop, WorkshopAttendance
 from storage.repositories import meetings as meeting_repo
+from storage.repositories import workshops as workshop_repo
 from storage.repositories.regions import get_region
 
 AUDIENCES: dict[str, str] = {
@@ -57,12 +59,46 @@ def steps(*, participants: bool) -> tuple[Step, ...]:
 
 
 async def _known_code(ctx: Ctx, value: str) -> str | None:
+    """A code of a workshop or meeting the person covers (others are as unknown)."""
     code = normalize_code(value)
-    table = Workshop if await _kind(ctx) == "workshop" else Meeting
+    if await _covered_code(ctx, await _kind(ctx), code):
+        return None
+    return ctx._("I found nothing with the code «{code}».").format(code=esc(code))
+
+
+async def _covered_code(ctx: Ctx, kind: str, code: str) -> bool:
+    table = Workshop if kind == "workshop" else Meeting
     found = await ctx.session.scalar(select(table.id).where(same_code(table.code, code)))
-    return (
-        None if found else ctx._("I found nothing with the code «{code}».").format(code=esc(code))
+    if found is None:
+        return False
+    if kind == "workshop":
+        workshop = await workshop_repo.get(ctx.session, found)
+        return workshop is not None and coverage.may_see_workshop(ctx.coverage, workshop)
+    meeting = await meeting_repo.get(ctx.session, found)
+    return meeting is not None and await coverage.may_see_meeting(
+        ctx.session, ctx.coverage, meeting
     )
+
+
+async def allowed(ctx: Ctx, data: dict[str, Any]) -> bool:
+    """Checked again when the form is confirmed: a regional coordinator addresses only the
+    regions they cover (refusals are audited)."""
+    choice = data["audience"]
+    if choice in PARTICIPANTS:
+        ok = await _covered_code(ctx, choice, normalize_code(str(data["audience_code"])))
+    else:
+        ok = coverage.may_address(ctx.coverage, audience_of(data))
+    if not ok:
+        await coverage.refused(
+            ctx.session, telegram_id=ctx.user.id, action="audience", target=f"audience:{choice}"
+        )
+        ctx.show(
+            ctx._(
+                "You can only invite or write to the people of the regions you coordinate: "
+                "choose «One region» and one of yours. Nothing was created or sent."
+            )
+        )
+    return ok
 
 
 async def _kind(ctx: Ctx) -> str:

@@ -82,6 +82,8 @@ async def _preview_fits(ctx: Ctx, _value: str) -> str | None:
 
 async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
+    if not await audiences.allowed(ctx, data):
+        return
     people = await audiences.people(ctx, data)
     now = ctx.runtime.clock.now()
     when = datetime.fromisoformat(data["start"]) if data.get("when") == "later" else now

@@ -54,6 +54,8 @@ async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, An
 
 async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
+    if not await audiences.allowed(ctx, data):
+        return
     meeting, invited = await rules.create(
         ctx.session,
         title=data["title"],

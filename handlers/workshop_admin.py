@@ -49,6 +49,20 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
+    if not ctx.coverage.covers(data.get("region")):  # national/virtual needs national coverage
+        await coverage.refused(
+            ctx.session,
+            telegram_id=ctx.user.id,
+            action="new workshop",
+            target=f"region:{data.get('region') or 'national'}",
+        )
+        ctx.show(
+            _(
+                "You can only create workshops in the regions you coordinate. No workshop was "
+                "created."
+            )
+        )
+        return
     start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     workshop = await repo.create(
         ctx.session,

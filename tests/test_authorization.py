@@ -192,6 +192,8 @@ async def test_regional_coordinator_is_refused_other_regions_everything(
     (menu,) = await carla.say("/casos")
     answer = await carla.press_forged(menu, f"cs:view:{made['case']}")
     assert answer["text"] == NOT_YOUR_CASE
+    (counts,) = await carla.say("/registrados")
+    assert "Puno" in counts.text and "Cusco" not in counts.text
 
     (listing,) = await carla.say("/taller")
     assert puno_workshop.code in listing.text and cusco_workshop.code not in listing.text
@@ -319,7 +321,7 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     assert (await carla.reply()).text == CREATE_ELSEWHERE
     unknown = await broadcast("Participantes de un taller", cusco_workshop.code)
     assert f"No encontré nada con el código «{cusco_workshop.code}»" in unknown.text
-    await carla.say("/cancelar")
+    await carla.say("/cancelar", 2)  # «Cancelado» and the menu
 
     async def form(command: str, answers: list[str | None], confirm: str) -> BotEvent:
         """Answer a guided form: a text is typed, None presses «Omitir», «=label» a button."""

@@ -20,7 +20,9 @@ What an item belongs to:
   addressed to everyone, an institution or a role, or with nobody invited, is national;
 - an indicator report: its region, or all regions.
 A regional coordinator may see or change an item only when they cover every region it
-belongs to; a refusal is written to the audit log.
+belongs to, and may create workshops, invite to meetings and broadcast only within the regions
+they cover (an audience of one of their regions, or the participants of a workshop or meeting
+they cover); a refusal is written to the audit log.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services.meetings import Audience
 from bot.services.regions import match_region, normalize
 from bot.services.roles import Role, allows
 from storage.repositories import audit, regions
@@ -170,6 +173,15 @@ async def may_see_meeting(
     session: AsyncSession, coverage: Coverage, meeting: MeetingRecord
 ) -> bool:
     return bool(await visible_meetings(session, coverage, [meeting]))
+
+
+def may_address(coverage: Coverage, audience: Audience) -> bool:
+    """Whether `coverage` may invite or write to `audience`: national coverage anyone; a
+    regional coordinator only people chosen by regions that they all cover."""
+    if coverage.national:
+        return True
+    beyond = audience.everyone or audience.institutions or audience.roles or audience.telegram_ids
+    return not beyond and coverage.covers_all(audience.regions)
 
 
 async def refused(session: AsyncSession, *, telegram_id: int, action: str, target: str) -> None:

@@ -217,15 +217,21 @@ async def staff(session: AsyncSession) -> list[tuple[int, str, str]]:
     return [(telegram_id, role, locale) for telegram_id, role, locale in rows]
 
 
-async def registered_counts(session: AsyncSession) -> list[tuple[str, str | None, int]]:
-    """(region name, sex, count) of registered people, erased ones included, for the baseline."""
-    rows = await session.execute(
+async def registered_counts(
+    session: AsyncSession, regions: frozenset[str] | None = None
+) -> list[tuple[str, str | None, int]]:
+    """(region name, sex, count) of registered people, erased ones included, for the baseline;
+    only of `regions` when given (None: every region)."""
+    query = (
         select(Region.name, Person.sex, func.count(Person.id))
         .join(Region, Person.region_code == Region.code)
         .where(Person.registered_at.is_not(None))
         .group_by(Region.name, Region.sort_order, Person.sex)
         .order_by(Region.sort_order)
     )
+    if regions is not None:
+        query = query.where(Person.region_code.in_(sorted(regions)))
+    rows = await session.execute(query)
     return [(name, sex, count) for name, sex, count in rows]
 
 
