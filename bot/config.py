@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.loader import CONTENT_DIR
+from storage.db import Timeouts
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 SUPPORTED_LOCALES = ("es", "en")
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     # `run` waits this long for an unreachable database (a service that starts before
     # PostgreSQL), retrying with backoff, before giving up with one clear line.
     db_startup_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    # PostgreSQL limits (seconds, 0: none) so a stuck lock cannot hang every handler.
+    db_statement_timeout: float = Field(default=30.0, ge=0, le=3600, allow_inf_nan=False)
+    db_lock_timeout: float = Field(default=10.0, ge=0, le=3600, allow_inf_nan=False)
+    db_connect_timeout: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
     # The Tool Kit's folder (a copy of knowledge/content kept by the specialists); empty: the
     # content shipped with Minka. `python -m bot kb recargar` publishes edits without a restart;
     # each process looks for that request every KB_RELOAD_SECONDS.
@@ -177,6 +182,10 @@ class Settings(BaseSettings):
     def content_dir(self) -> Path:
         """Where the Tool Kit is read from: KB_DIR, or the content shipped with Minka."""
         return self.kb_dir or CONTENT_DIR
+
+    @property
+    def db_timeouts(self) -> Timeouts:
+        return Timeouts(self.db_statement_timeout, self.db_lock_timeout, self.db_connect_timeout)
 
     @property
     def token(self) -> str | None:

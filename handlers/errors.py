@@ -33,12 +33,21 @@ _UNREACHABLE = (
 )
 
 
+def _sqlstate(error: DBAPIError) -> str:
+    cause = error.orig.__cause__ if error.orig is not None else None
+    return str(getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", "") or "")
+
+
 def _lost(error: DBAPIError) -> bool:
     """PostgreSQL's own word that the connection is gone: SQLSTATE class 08 (connection
     exception) or 57P (the server shutting down or starting), e.g. during a restart."""
-    cause = error.orig.__cause__ if error.orig is not None else None
-    state = str(getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", "") or "")
-    return state.startswith(("08", "57P"))
+    return _sqlstate(error).startswith(("08", "57P"))
+
+
+def database_busy(error: BaseException | None) -> bool:
+    """A statement gave up waiting (DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT): SQLSTATE 55P03
+    lock_not_available or 57014 query_canceled. Rolled back; trying again later works."""
+    return isinstance(error, DBAPIError) and _sqlstate(error) in ("55P03", "57014")
 
 
 def database_down(error: BaseException | None) -> bool:
@@ -79,6 +88,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(
             update.effective_chat.id,
             t.gettext(
+                "I am very busy right now, so nothing was saved. Please try again in a minute."
+            )
+            if database_busy(error)
+            else t.gettext(
                 "I cannot reach my database right now, so nothing was saved. Please try again "
                 "in a minute."
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
@@ -17,12 +18,39 @@ from sqlalchemy.ext.asyncio import (
 from storage import sqlite
 
 
-def create_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True)
+class Timeouts:
+    """PostgreSQL limits, in seconds (0: none), so that one stuck lock or runaway query cannot
+    hang every handler: each waits at most `lock` for a lock and `statement` in all, then fails
+    and the person is told to try again. `connect` bounds opening a connection (an unreachable
+    host otherwise waits for the operating system's TCP timeout, minutes)."""
+
+    statement: float = 30.0
+    lock: float = 10.0
+    connect: float = 10.0
+
+    def connect_args(self) -> dict[str, object]:
+        """asyncpg's: the settings travel in the start-up packet, no extra round trip."""
+        return {
+            "timeout": self.connect,
+            "server_settings": {
+                "statement_timeout": str(round(self.statement * 1000)),
+                "lock_timeout": str(round(self.lock * 1000)),
+            },
+        }
+
+
+def create_engine(url: str, timeouts: Timeouts = Timeouts()) -> AsyncEngine:
     """Errors never carry the values of a statement (they are what people typed): SQLAlchemy
     leaves the parameters out (`hide_parameters`), and PostgreSQL's DETAIL, which may quote the
-    row ("Failing row contains (…)", "Key (…)=(…) already exists"), is dropped."""
+    row ("Failing row contains (…)", "Key (…)=(…) already exists"), is dropped. PostgreSQL
+    connections get `timeouts`."""
+    postgresql = not url.startswith("sqlite")
     engine = create_async_engine(
-        url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True
+        url,
+        pool_pre_ping=postgresql,
+        hide_parameters=True,
+        connect_args=timeouts.connect_args() if postgresql else {},
     )
     if engine.dialect.name == "sqlite":
         sqlite.configure(engine)
@@ -42,9 +70,9 @@ def _drop_details(context: ExceptionContext) -> None:
 class Database:
     """Owns the engine; `session()` opens a transaction that commits on success."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, timeouts)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

@@ -77,6 +77,9 @@ async def upgrade(engine: AsyncEngine) -> None:
     run from several processes at once (see the module's docstring)."""
     async with _file_lock(lock_path(engine)), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
+            # Waiting for another replica's migration, or a long one, is not a stuck handler.
+            await connection.execute(text("SET LOCAL lock_timeout = 0"))
+            await connection.execute(text("SET LOCAL statement_timeout = 0"))
             await connection.execute(
                 text("SELECT pg_advisory_xact_lock(:space, :key)"),
                 {"space": UPGRADE_LOCK[0], "key": UPGRADE_LOCK[1]},

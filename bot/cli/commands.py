@@ -19,7 +19,7 @@ from storage.migrate import upgrade
 
 @asynccontextmanager
 async def migrated(settings: Settings) -> AsyncIterator[Database]:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.db_timeouts)
     try:
         await upgrade(db.engine)
         yield db
