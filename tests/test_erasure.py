@@ -1,0 +1,322 @@
+"""End to end: a person who did everything Minka records (profile, a pending grant she gave,
+questions, an escalation, feedback, an answer as specialist, a case with a note, a workshop
+check-in and survey comment, a delegate for a meeting, broadcasts, meetings and a workshop she
+created, a form half filled) gets all of it in /mis_datos, with Spanish labels and Lima times;
+after /borrar_mis_datos the WHOLE database, every table and column dumped as text, holds none
+of her name, Telegram id, username, position or texts. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import MetaData, select
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.local_api import BotEvent, LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import meetings as meeting_rules
+from bot.services.workshops import SURVEY_OPEN_FOR
+from storage.models import AuditEntry, Case, Escalation, Person, Question
+from storage.repositories import people
+from storage.repositories import workshops as workshop_repo
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+
+ZOILA_ID = 7919350413
+FIRST, LAST, USERNAME = "Zoila", "Espinoza Ccahuana", "zoila_ec"
+POSITION = "Jefa Zonal de Fiscalización Yaurimarca"
+GRANTED = 5550123  # someone Zoila names specialist before they register
+QUESTION = "dónde queda la oficina zonal de huaychulo pampa"
+ANSWER = "Respuesta escrita por la especialista sobre Llallimayo"
+DESCRIPTION = "Relave vertido al río Quillcamayo cerca del anexo Tintamarca"
+NOTE = "Visita de inspección al anexo Tintamarca con el alcalde"
+COMMENT = "Comentario sobre el taller de Ocuviri muy práctico"
+DELEGATE, DELEGATE_POSITION = "Wilfredo Ticona Chuquimia", "Asesor legal de Pucará"
+BROADCAST = "Convocatoria a la mesa técnica de Antauta"
+SCHEDULED = "Aviso programado sobre la feria de Cojata"
+DRAFT = "Borrador de difusión sobre Macusani"
+LUIS_QUESTION = "quien firma las constancias de Vilquechico"
+TEXTS = (QUESTION, ANSWER, DESCRIPTION, NOTE, COMMENT, DELEGATE, DELEGATE_POSITION)
+TEXTS += (BROADCAST, SCHEDULED, DRAFT, POSITION)
+CODE = "Z8W3QX"
+
+
+@pytest.fixture
+def settings(api: LocalBotApi, database_url: str) -> Settings:
+    """Zoila is an administrator (BOT_ADMIN_IDS), so she can do everything Minka records."""
+    return Settings(
+        telegram_bot_token="123456789:AAEminkaTESTtokenABCDEFGHIJKLMNOPQRS",
+        telegram_api_base_url=api.base_url,
+        database_url=database_url,
+        bot_admin_ids=frozenset({ADMIN_ID, ZOILA_ID}),
+        outbox_interval_seconds=3600,
+        flood_limit=10_000,
+        _env_file=None,
+    )
+
+
+async def _broadcast(zoila: Chatter, text: str, *, later: str | None = None) -> BotEvent:
+    _intro, _question = await zoila.say("/difundir", 2)
+    await zoila.send(text)
+    await zoila.press(await zoila.reply(), "Una región")
+    await zoila.reply()
+    await zoila.send("Puno")
+    await zoila.press(await zoila.reply(), "A una hora elegida" if later else "Ahora")
+    if later:
+        await zoila.reply()
+        await zoila.send(later)
+    _preview, summary = await zoila.replies(2)
+    await zoila.press(summary, "Enviar")
+    return await zoila.reply()
+
+
+async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runtime) -> Chatter:
+    """Zoila leaves a trace in every table that can hold one; Luis and Rosa are bystanders."""
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    await register(zoila, region="Puno")
+    (profile,) = await zoila.say("/perfil")
+    await zoila.press(profile, "Cargo")
+    await zoila.reply()
+    await zoila.send(POSITION)
+    await zoila.replies(2)
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+
+    # Roles: Rosa names her coordinator (an audit entry about her); she grants one (pending).
+    (done,) = await rosa.say(f"/coordinador @{USERNAME}")
+    assert f"{FIRST} {LAST} ahora tiene el rol" in done.text
+    assert "le asignó el rol" in (await zoila.reply()).text
+    (granted,) = await zoila.say(f"/especialista {GRANTED}")
+    assert str(GRANTED) in granted.text
+
+    # The Tool Kit: a question escalated, an article with feedback, an answer as specialist.
+    (not_sure,) = await zoila.say(QUESTION)
+    assert not_sure.text.startswith("No encontré una respuesta segura")
+    await zoila.press(not_sure, "Enviar mi pregunta a un especialista")
+    await zoila.reply()
+    replies = await zoila.say("que es el reinfo", 2)
+    await zoila.press(replies[-1], "Sí")
+    await zoila.reply()  # the buttons show the choice
+    (not_sure,) = await luis.say(LUIS_QUESTION)
+    await luis.press(not_sure, "Enviar mi pregunta a un especialista")
+    await luis.reply()
+    _header, *items = await zoila.say("/preguntas", 3)
+    (luis_item,) = [item for item in items if LUIS_QUESTION in item.text]
+    await zoila.press(luis_item, "Responder")
+    await zoila.reply()
+    (sent,) = await zoila.say(ANSWER)
+    assert "Respuesta enviada" in sent.text
+    await luis.reply()
+
+    # A case with a note.
+    (menu,) = await zoila.say("/casos")
+    await zoila.press(menu, "Registrar caso")
+    _heading, kind = await zoila.replies(2)
+    await zoila.press(kind, "Promoción")
+    await zoila.press(await zoila.reply(), "su región")
+    await zoila.press(await zoila.reply(), "Omitir")
+    await zoila.press(await zoila.reply(), "Pequeño productor")
+    await zoila.press(await zoila.reply(), "No")
+    await zoila.reply()
+    await zoila.send(DESCRIPTION)
+    summary = await zoila.reply()
+    assert DESCRIPTION in summary.text
+    await zoila.press(summary, "Registrar el caso")
+    saved = await zoila.reply()
+    await zoila.press(saved, "Ver el caso")
+    view = await zoila.reply()
+    await zoila.press(view, "En trámite")
+    await zoila.reply()
+    (view,) = await zoila.say(NOTE)
+    assert NOTE in view.text
+
+    # A workshop she created and attended, rated with a comment.
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        person = await people.get(session, ZOILA_ID)
+        assert person is not None
+        await workshop_repo.create(
+            session,
+            code=CODE,
+            created_by=person.id,
+            title="Fiscalización ambiental para la pequeña minería",
+            topic="Fiscalización",
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(minutes=30),
+            survey_closes_at=now + timedelta(minutes=30) + SURVEY_OPEN_FOR,
+            region_code="puno",
+            place="Auditorio de la DREM Puno",
+            facilitator="Equipo Regional",
+        )
+    (checked_in,) = await zoila.say(f"/asistencia {CODE}")
+    assert checked_in.text.startswith("✅ Asistencia registrada")
+    runtime.clock.advance(timedelta(minutes=31))
+    await tick(app)
+    survey = await zoila.reply()
+    for value in ("5", "4", "4", "5", "3"):
+        await zoila.press(survey, value)
+        survey = await zoila.reply()
+    await zoila.send(COMMENT)
+    assert "¡Gracias!" in (await zoila.reply()).text
+    api.drain(luis.id)
+
+    # A meeting she created, answered with a delegate.
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        await meeting_rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=10),
+            ends_at=now + timedelta(days=10, hours=3),
+            audience=await meeting_rules.parse_audience(session, ["region:Puno"]),
+            offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS),
+            now=now,
+            place="Sala de la DREM Puno",
+            created_by=person.id,
+        )
+    await tick(app)
+    invitation, _calendar = await zoila.replies(2)
+    await zoila.press(invitation, "Enviaré un representante")
+    await zoila.reply()
+    await zoila.send(DELEGATE)
+    await zoila.reply()
+    await zoila.send(DELEGATE_POSITION)
+    assert DELEGATE in (await zoila.reply()).text
+    api.drain(luis.id)
+
+    # Broadcasts: one sent now, one scheduled; then a form left half filled.
+    await _broadcast(zoila, BROADCAST)
+    await tick(app)
+    api.drain(zoila.id)
+    api.drain(luis.id)
+    await _broadcast(zoila, SCHEDULED, later="1/1/2099 08:00")
+    _intro, _question = await zoila.say("/difundir", 2)
+    await zoila.send(DRAFT)
+    await zoila.reply()
+    return zoila
+
+
+async def _dump(runtime: Runtime) -> list[str]:
+    """Every value of every column of every table in the database, as 'table.column: text'."""
+    metadata = MetaData()
+    async with runtime.db.engine.connect() as connection:
+        await connection.run_sync(metadata.reflect)
+        lines = []
+        for table in metadata.sorted_tables:
+            for row in (await connection.execute(select(table))).mappings():
+                for column, value in row.items():
+                    if value is not None:
+                        shown = json.dumps(value, ensure_ascii=False, default=str)
+                        lines.append(f"{table.name}.{column}: {shown}")
+    assert any(line.startswith("alembic_version.") for line in lines)  # really every table
+    return lines
+
+
+def _leaks(lines: list[str]) -> list[str]:
+    needles = [FIRST, *LAST.split(), USERNAME, str(ZOILA_ID), *TEXTS]
+    return [
+        f"{needle!r} in {line}"
+        for line in lines
+        for needle in needles
+        if needle.lower() in line.lower()
+    ]
+
+
+async def test_erasure_leaves_nothing_in_any_table(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    zoila = await _produce_everything(api, app, runtime)
+    before = await _dump(runtime)
+    for needle in (FIRST, USERNAME, str(ZOILA_ID), *TEXTS):  # the search can find them
+        assert any(needle.lower() in line.lower() for line in before), needle
+
+    (question,) = await zoila.say("/borrar_mis_datos")
+    await zoila.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await zoila.reply()).text
+
+    leaks = _leaks(await _dump(runtime))
+    assert leaks == [], "\n".join(leaks)
+    assert "[eliminado a pedido del titular]" in question.text
+    async with runtime.db.session() as session:
+        # What the indicators count is still there, with the texts replaced.
+        case = await session.scalar(select(Case))
+        assert case is not None and case.description == "[eliminado a pedido del titular]"
+        erased = await session.scalar(select(Person).where(Person.erased_at.is_not(None)))
+        assert erased is not None
+        assert (erased.region_code, erased.sex, erased.institution) == ("puno", "female", "gr")
+        assert case.person_id == erased.id
+        answered = await session.scalar(select(Escalation).where(Escalation.answered_by == erased.id))
+        assert answered is not None and answered.status == "answered"
+        assert await session.scalar(select(Question).where(Question.person_id == erased.id))
+        # Her audit entries keep one pseudonym: counts by actor still add up.
+        pseudonyms = set(
+            await session.scalars(
+                select(AuditEntry.actor_pseudonym).where(AuditEntry.actor_pseudonym.is_not(None))
+            )
+        )
+        assert len(pseudonyms) == 1
+        (pseudonym,) = pseudonyms
+        assert await session.scalar(select(AuditEntry).where(AuditEntry.target == pseudonym))
+
+    (nothing,) = await zoila.say("/mis_datos")
+    assert "no guarda ningún dato personal" in nothing.text
+
+
+LIMA_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+
+
+def _times(value: Any) -> list[str]:
+    """Every value under a key that names a moment, anywhere in the export."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("fecha", "inicio", "fin", "registrado", "respondida", "asistencia"):
+                if isinstance(item, str):
+                    found.append(item)
+            found += _times(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _times(item)
+    return found
+
+
+async def test_export_holds_everything_with_spanish_labels_and_lima_times(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    zoila = await _produce_everything(api, app, runtime)
+    api.drain(zoila.id)
+    _intro, document = await zoila.say("/mis_datos", 2)
+    raw = api.files[document.params["file_id"]].decode()
+    data = json.loads(raw)
+    for text in TEXTS:
+        if text != DRAFT:
+            assert text in raw, text
+    assert DRAFT in raw  # the form in progress, too
+    persona = data["persona"]
+    assert persona["sexo"] == "Mujer" and persona["region"] == "Puno"
+    assert persona["institucion"] == "Gobierno Regional (DREM/GREM)"
+    assert persona["rol"] == "Administrador/a" and persona["cargo"] == POSITION
+    assert data["zona_horaria"] == "America/Lima"
+    times = _times(data)
+    assert len(times) > 10 and all(LIMA_TIME.match(t) for t in times), times
+    assert "female" not in raw and "in_progress" not in raw and "delegate" not in raw
+    (case,) = data["casos"]["registrados"]
+    assert (case["tipo"], case["estado"], case["region"]) == ("Promoción", "En trámite", "Puno")
+    (meeting,) = data["reuniones"]["invitaciones"]
+    assert meeting["respuesta"] == "Enviaré un representante"
+    assert [m["titulo"] for m in data["reuniones"]["creadas"]] == ["Coordinación MINEM–GR Puno"]
+    assert [w["codigo"] for w in data["talleres"]["creados"]] == [CODE]
+    assert {b["texto"] for b in data["difusiones"]} == {BROADCAST, SCHEDULED}
+    assert [a["respuesta"] for a in data["respuestas_como_especialista"]] == [ANSWER]
+    assert data["articulos"]["vistas"] and data["articulos"]["opiniones"][0]["util"] == "Sí"
+    audit = data["registro_de_auditoria"]
+    assert {"grant_coordinator", "grant_specialist"} <= {entry["accion"] for entry in audit}
