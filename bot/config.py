@@ -6,6 +6,8 @@ bot token must never appear in a log line or an error message.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from functools import cached_property
 from pathlib import Path
@@ -80,6 +82,8 @@ class Settings(BaseSettings):
     # each process looks for that request every KB_RELOAD_SECONDS.
     kb_dir: Path | None = None
     kb_reload_seconds: float = Field(default=10.0, gt=0)
+    # The key of the keyed hash that replaces an erased person's Telegram id in the audit log.
+    pseudonym_key: SecretStr | None = None
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -144,6 +148,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("pseudonym_key", mode="before")
+    @classmethod
+    def _pseudonym_key_length(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or len(value) < 32:
+            raise ValueError("debe tener al menos 32 caracteres (p. ej., openssl rand -hex 32)")
+        return value
+
     @field_validator("bot_admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
@@ -190,6 +203,15 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def pseudonym_secret(self) -> bytes:
+        """PSEUDONYM_KEY, or else a key derived from the bot token: never stored in the
+        database, so a copy of the database alone cannot turn pseudonyms back into ids."""
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode()
+        seed = (self.token or "minka-demo").encode()
+        return hmac.new(seed, b"minka audit pseudonyms", hashlib.sha256).digest()
 
 
 def _number(value: object) -> str:

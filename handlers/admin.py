@@ -149,7 +149,7 @@ async def audit_command(ctx: Ctx) -> None:
         return
     lines = [_("<b>Latest audit entries</b>"), ""]
     for entry in entries:
-        actor = str(entry.actor_telegram_id) if entry.actor_telegram_id else "—"
+        actor = str(entry.actor_telegram_id or entry.actor_pseudonym or "—")
         target = f" → {esc(entry.target)}" if entry.target else ""
         lines.append(
             f"{esc(ctx.t.datetime(entry.at))} · {actor} · {esc(entry.action)}{target} · "

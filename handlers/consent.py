@@ -8,16 +8,31 @@ from handlers.keyboards import button
 
 def privacy_notice(ctx: Ctx) -> str:
     _ = ctx._
-    return _(
-        "🔒 <b>Privacy notice</b>\n\n"
-        "To register you, Minka stores your Telegram id and username, your full name, region, "
-        "institution, position and sex, and the date you gave your consent. They are used only "
-        "for the programme's work with the regional governments: inviting you to meetings and "
-        "workshops, recording the cases you attend, and reporting participation by region and "
-        "by sex. They are not shared with third parties. For security, Minka also records "
-        "attempts to use restricted functions (Telegram id, action and time).\n\n"
-        "You can see your data with /mis_datos and delete it at any time with "
-        "/borrar_mis_datos (Ley 29733, Ley de Protección de Datos Personales)."
+    return (
+        _(
+            "🔒 <b>Privacy notice</b>\n\n"
+            "To register you, Minka stores your Telegram id and username, your full name, region, "
+            "institution, position and sex, and the date you gave your consent. They are used only "
+            "for the programme's work with the regional governments: inviting you to meetings and "
+            "workshops, recording the cases you attend, and reporting participation by region and "
+            "by sex. They are not shared with third parties. For security, Minka also records "
+            "attempts to use restricted functions (Telegram id, action and time).\n\n"
+            "You can see your data with /mis_datos and delete it at any time with "
+            "/borrar_mis_datos (Ley 29733, Ley de Protección de Datos Personales)."
+        )
+        + "\n\n"
+        + _(
+            "<b>What /borrar_mis_datos deletes</b>: your name, Telegram id and username, your "
+            "position and every text you wrote (questions, answers, comments, representatives, "
+            "broadcasts, notes). In the cases you registered, the description and your notes "
+            "become «[eliminado a pedido del titular]»; the cases stay, for the programme's "
+            "indicators. Kept without your name: your region, institution and sex and the counts "
+            "of what you did (attendance, ratings, answers to invitations, articles read), so "
+            "that past reports do not change. Meetings and workshops you created stay as records "
+            "of the programme; copies of your broadcasts not sent yet are cancelled. In the "
+            "security log your Telegram id is replaced by a pseudonym (a keyed hash). Questions "
+            "typed by someone who has not accepted this notice are answered but not stored."
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Questions for the specialists: sending one, answering from /preguntas, /mis_preguntas.
 
-Callback data: ask:<question> (the asker) | ex:ans:<escalation> | ex:cancel (specialists).
+Callback data: ask:<question> | ask:consent (the asker);
+ex:ans:<escalation> | ex:cancel (specialists).
 """
 
 from __future__ import annotations
@@ -26,12 +27,9 @@ ANSWER_MAX = 3500  # leaves room for the quoted question within Telegram's 4096
 
 
 async def on_ask(ctx: Ctx) -> None:
-    """ask:<question id>: the asker sends their question to the specialists."""
+    """ask:<question id>: the asker sends their question to the specialists. Someone who has
+    not accepted the notice gets ask:consent (their question was not stored) and is asked."""
     _ = ctx._
-    question_id = as_number(ctx.data[1]) if len(ctx.data) > 1 else None
-    if question_id is None:
-        ctx.toast(_("That button is no longer valid."))
-        return
     if ctx.person is None:
         ask_consent(
             ctx,
@@ -40,6 +38,10 @@ async def on_ask(ctx: Ctx) -> None:
                 "store your data. Then write your question again."
             ),
         )
+        return
+    question_id = as_number(ctx.data[1]) if len(ctx.data) > 1 else None
+    if question_id is None:
+        ctx.toast(_("That button is no longer valid."))
         return
     try:
         escalation_id = await toolkit.escalate(ctx.session, ctx.person, question_id)

@@ -8,8 +8,8 @@ import json
 from telegram import BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import N_
-from bot.services import privacy
+from bot.i18n import N_, translator
+from bot.services import my_data, privacy
 from bot.services.roles import Role
 from handlers.base import Ctx
 from handlers.consent import ask_consent, privacy_notice
@@ -50,7 +50,10 @@ def retention_notice(ctx: Ctx) -> str:
 
 async def my_data_command(ctx: Ctx) -> None:
     _ = ctx._
-    data = await privacy.export(ctx.session, ctx.user.id)
+    # Spanish labels, like the keys, whatever the person's language; times in Lima.
+    titles = {a.id: a.title for a in ctx.runtime.knowledge.kit.articles.values()}
+    spanish = translator("es", ctx.settings.timezone)
+    data = await my_data.export(ctx.session, ctx.user.id, spanish, titles)
     if data is None:
         ctx.reply(_("Minka holds no personal data about you."))
         return
@@ -71,9 +74,11 @@ async def erase_command(ctx: Ctx) -> None:
         return
     ctx.reply(
         _(
-            "Do you want to delete your personal data? Your name, position and Telegram "
-            "account will be removed from Minka. Anonymous counts (region, institution, sex) "
-            "stay in the programme's indicators. This cannot be undone."
+            "Do you want to delete your personal data? Your name, position, Telegram account "
+            "and every text you wrote will be removed from Minka; in the cases you registered, "
+            "the description and your notes become «[eliminado a pedido del titular]». "
+            "Anonymous counts (region, institution, sex) stay in the programme's indicators. "
+            "This cannot be undone."
         ),
         [
             [button(_("Yes, delete my data"), "priv:erase:yes")],
@@ -87,7 +92,13 @@ async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     if ctx.data[1:] == ["erase", "yes"]:
         had_role = ctx.person is not None and ctx.person.role != Role.OFFICIAL.value
-        if not await privacy.erase(ctx.session, ctx.user.id):
+        erased = await privacy.erase(
+            ctx.session,
+            ctx.user.id,
+            key=ctx.settings.pseudonym_secret,
+            now=ctx.runtime.clock.now(),
+        )
+        if not erased:
             ctx.show(_("Minka holds no personal data about you."))
             return
         if had_role:

@@ -155,7 +155,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
         return
     asked = await toolkit.ask(ctx.session, _kb(ctx), ctx.person, text)
     answer = asked.answer
-    if answer is None or asked.question_id is None:
+    if answer is None:  # small talk
         ctx.reply(_(SMALL_TALK_REPLIES[asked.small_talk or "chat"]), menu_keyboard(ctx))
         return
     if answer.glossary is not None:
@@ -170,7 +170,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
     _not_sure(ctx, answer, asked.question_id)
 
 
-def _not_sure(ctx: Ctx, answer: Answer, question_id: int) -> None:
+def _not_sure(ctx: Ctx, answer: Answer, question_id: int | None) -> None:
     _ = ctx._
     lines = [_("I did not find a sure answer to your question.")]
     keyboard: Keyboard = []
@@ -180,7 +180,9 @@ def _not_sure(ctx: Ctx, answer: Answer, question_id: int) -> None:
     if answer.topics:
         keyboard += rows([button("📂 " + t.name, f"kb:t:{t.id}:0") for t in answer.topics[:2]], 1)
     lines.append(_("A specialist of the programme can answer you here, in this chat."))
-    keyboard.append([button(_("📨 Send my question to a specialist"), f"ask:{question_id}")])
+    # Without consent nothing was stored: the button asks for it (see handlers/experts.py).
+    data = f"ask:{question_id}" if question_id is not None else "ask:consent"
+    keyboard.append([button(_("📨 Send my question to a specialist"), data)])
     ctx.reply("\n".join(lines), keyboard)
 
 

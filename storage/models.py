@@ -88,13 +88,18 @@ class ConversationState(Base):
 
 
 class AuditEntry(Base):
-    """Who tried to do what, when, and whether it was allowed."""
+    """Who tried to do what, when, and whether it was allowed.
+
+    When a person erases their data, their Telegram id here (as actor or as target) becomes
+    `actor_pseudonym`, a keyed hash of it (`bot.services.privacy.pseudonym`): the same for all
+    their entries, so counts by person still add up, but not an id."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    actor_pseudonym: Mapped[str | None] = mapped_column(String(24))
     action: Mapped[str] = mapped_column(String(60))
     outcome: Mapped[str] = mapped_column(String(20))
     target: Mapped[str | None] = mapped_column(String(120))

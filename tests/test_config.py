@@ -167,3 +167,16 @@ def test_limits_are_written_as_people_write_them(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("RATE_LIMIT_PER_SECOND", "0")
     with pytest.raises(ConfigError, match="RATE_LIMIT_PER_SECOND debe ser mayor que 0\\."):
         load_settings(_env_file=None)
+
+
+def test_pseudonym_key_is_long_and_otherwise_derived_from_the_token() -> None:
+    """A short PSEUDONYM_KEY stops Minka; without one the key comes from the token, so two
+    bots with different tokens give different pseudonyms and no key sits in the database."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings(pseudonym_key="corta", _env_file=None)
+    assert "PSEUDONYM_KEY" in str(raised.value) and "corta" not in str(raised.value)
+    configured = load_settings(pseudonym_key="k" * 32, _env_file=None)
+    assert configured.pseudonym_secret == b"k" * 32
+    first = load_settings(telegram_bot_token=SECRET, _env_file=None).pseudonym_secret
+    other = load_settings(telegram_bot_token="1" + SECRET, _env_file=None).pseudonym_secret
+    assert first != other and SECRET.encode() not in first

@@ -22,7 +22,7 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
-from storage.models import AuditEntry, Case, Escalation, Person, Question
+from storage.models import ArticleView, AuditEntry, Case, Escalation, Person, Question
 from storage.repositories import people
 from storage.repositories import workshops as workshop_repo
 from tests.chat import Person as Chatter
@@ -254,7 +254,9 @@ async def test_erasure_leaves_nothing_in_any_table(
         assert erased is not None
         assert (erased.region_code, erased.sex, erased.institution) == ("puno", "female", "gr")
         assert case.person_id == erased.id
-        answered = await session.scalar(select(Escalation).where(Escalation.answered_by == erased.id))
+        answered = await session.scalar(
+            select(Escalation).where(Escalation.answered_by == erased.id)
+        )
         assert answered is not None and answered.status == "answered"
         assert await session.scalar(select(Question).where(Question.person_id == erased.id))
         # Her audit entries keep one pseudonym: counts by actor still add up.
@@ -271,6 +273,7 @@ async def test_erasure_leaves_nothing_in_any_table(
     assert "no guarda ningún dato personal" in nothing.text
 
 
+MOMENTS = ("fecha", "inicio", "fin", "registrado", "respondida", "asistencia", "envio")
 LIMA_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
@@ -279,9 +282,8 @@ def _times(value: Any) -> list[str]:
     found: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in ("fecha", "inicio", "fin", "registrado", "respondida", "asistencia"):
-                if isinstance(item, str):
-                    found.append(item)
+            if key in MOMENTS and isinstance(item, str):
+                found.append(item)
             found += _times(item)
     elif isinstance(value, list):
         for item in value:
@@ -304,7 +306,7 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
     persona = data["persona"]
     assert persona["sexo"] == "Mujer" and persona["region"] == "Puno"
     assert persona["institucion"] == "Gobierno Regional (DREM/GREM)"
-    assert persona["rol"] == "Administrador/a" and persona["cargo"] == POSITION
+    assert persona["rol"] == "Coordinador/a" and persona["cargo"] == POSITION
     assert data["zona_horaria"] == "America/Lima"
     times = _times(data)
     assert len(times) > 10 and all(LIMA_TIME.match(t) for t in times), times
@@ -319,4 +321,29 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
     assert [a["respuesta"] for a in data["respuestas_como_especialista"]] == [ANSWER]
     assert data["articulos"]["vistas"] and data["articulos"]["opiniones"][0]["util"] == "Sí"
     audit = data["registro_de_auditoria"]
-    assert {"grant_coordinator", "grant_specialist"} <= {entry["accion"] for entry in audit}
+    actions = {entry["accion"] for entry in audit}
+    assert {"Rol asignado: Coordinador/a", "Rol asignado: Especialista"} <= actions, actions
+
+
+async def test_questions_of_someone_who_declined_consent_are_not_stored(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    """Answered, and the article shown still counts, but the text is kept nowhere; asking for
+    a specialist asks for consent first."""
+    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
+    _greeting, notice = await ana.say("/start", 2)
+    await ana.press(notice, "No acepto")
+    await ana.replies(3)
+    (not_sure,) = await ana.say(QUESTION)
+    assert not_sure.text.startswith("No encontré una respuesta segura")
+    await ana.say("que es el reinfo", 2)
+    await ana.press(not_sure, "Enviar mi pregunta a un especialista")
+    assert "Minka necesita guardar sus datos" in (await ana.reply()).text
+
+    async with runtime.db.session() as session:
+        assert (await session.scalars(select(Question))).all() == []
+        assert (await session.scalars(select(Escalation))).all() == []
+        views = (await session.scalars(select(ArticleView))).all()
+    assert [(view.article_id, view.person_id) for view in views] == [("formalizacion-reinfo", None)]
+    typed = (QUESTION, "que es el reinfo")
+    assert [line for line in await _dump(runtime) if any(t in line for t in typed)] == []

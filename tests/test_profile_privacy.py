@@ -226,9 +226,11 @@ async def test_export_includes_cases_workshops_and_meetings(ana: Chatter, runtim
     _intro, document = await ana.say("/mis_datos", 2)
     exported = json.loads(ana.api.files[document.params["file_id"]])
     (registered,) = exported["casos"]["registrados"]
-    assert registered["descripcion"] == "Charla en Ananea" and registered["region"] == "puno"
+    assert registered["descripcion"] == "Charla en Ananea" and registered["region"] == "Puno"
+    assert (registered["tipo"], registered["registrado"]) == ("Promoción", "2026-11-02 05:00")
     assert exported["casos"]["cambios"][0]["nota"] == "Visita"
-    assert exported["talleres"] == [] and exported["reuniones"] == []
+    assert exported["talleres"] == {"asistencias": [], "creados": []}
+    assert exported["reuniones"] == {"invitaciones": [], "creadas": []}
 
 
 async def test_a_button_under_a_document_is_answered_with_a_new_message(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.services import privacy, profile, staff
+from bot.i18n import translator
+from bot.services import my_data, privacy, profile, staff
 from bot.services.profile import Identity
 from bot.services.roles import Role, authorize
 from storage.db import Database
@@ -69,24 +71,31 @@ async def test_registration_flow_service(db: Database) -> None:
 
 
 async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
+    """The person's audit entries keep one pseudonym (a keyed hash), the same for all of them
+    and for the erasure itself, so counts by person hold; the id is gone."""
+    key = b"k" * 32
     async with db.session() as session:
         await profile.give_consent(session, ANA, "es")
         await people.update(session, ANA.telegram_id, region_code="piura", sex="female")
-        await authorize(
-            session,
-            telegram_id=ANA.telegram_id,
-            role=Role.OFFICIAL,
-            required=Role.ADMIN,
-            action="/x",
-        )
+        for action in ("/x", "/y"):
+            await authorize(
+                session,
+                telegram_id=ANA.telegram_id,
+                role=Role.OFFICIAL,
+                required=Role.ADMIN,
+                action=action,
+            )
+    spanish = translator("es", ZoneInfo("America/Lima"))
     async with db.session() as session:
-        exported = await privacy.export(session, ANA.telegram_id)
+        exported = await my_data.export(session, ANA.telegram_id, spanish, {})
         assert exported is not None
-        assert exported["registro_de_auditoria"][0]["accion"] == "/x"
-        assert await privacy.erase(session, ANA.telegram_id)
+        assert exported["registro_de_auditoria"][0]["accion"] == "Comando /x"
+        assert exported["registro_de_auditoria"][0]["resultado"] == "Denegado"
+        assert exported["persona"]["sexo"] == "Mujer"
+        assert await privacy.erase(session, ANA.telegram_id, key=key, now=datetime.now(UTC))
     async with db.session() as session:
         assert await people.get(session, ANA.telegram_id) is None
-        assert await privacy.export(session, ANA.telegram_id) is None
+        assert await my_data.export(session, ANA.telegram_id, spanish, {}) is None
         row = (await session.scalars(select(Person))).one()
         assert (row.region_code, row.sex, row.telegram_id, row.full_name) == (
             "piura",
@@ -94,7 +103,12 @@ async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
             None,
             None,
         )
-        assert await session.scalar(select(func.count(AuditEntry.id))) == 2
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [e.action for e in entries] == ["/x", "/y", "erase_personal_data"]
+    assert {e.actor_telegram_id for e in entries} == {None}
+    assert {e.actor_pseudonym for e in entries} == {privacy.pseudonym(key, ANA.telegram_id)}
+    assert privacy.pseudonym(key, ANA.telegram_id) != privacy.pseudonym(b"x" * 32, ANA.telegram_id)
+    assert str(ANA.telegram_id) not in privacy.pseudonym(key, ANA.telegram_id)
 
 
 async def test_role_grant_waits_for_consent(db: Database) -> None:

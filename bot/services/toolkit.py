@@ -19,7 +19,9 @@ QUESTION_MAX = 1000  # longer texts are cut for storage; Telegram allows 4096
 @dataclass(frozen=True, slots=True)
 class Asked:
     answer: Answer | None  # None for small talk
-    question_id: int | None  # small talk is not stored: it is no Tool Kit question
+    # None for small talk (no Tool Kit question) and for people who have not accepted the
+    # notice (Ley 29733: what they type is not kept)
+    question_id: int | None
     small_talk: str | None = None  # "greeting", "thanks", "bye" or "chat"
 
 
@@ -31,15 +33,19 @@ def _person_id(person: PersonRecord | None) -> int | None:
 async def ask(
     session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str
 ) -> Asked:
+    """Answer the question; store it only for people who accepted the notice (Ley 29733:
+    without consent, what they type is not kept). The article shown counts either way."""
     kind = kb.index.small_talk(text)
     if kind is not None:  # «hola», «gracias»: greeted, not counted in the indicator
         return Asked(None, None, kind)
     answer = kb.index.search(text)
     if answer.best is not None:  # flushed together with the question, below
         await toolkit.record_view(session, answer.best.id, _person_id(person), "search")
+    if person is None:
+        return Asked(answer, None)
     question_id = await toolkit.log_question(
         session,
-        person_id=_person_id(person),
+        person_id=person.id,
         text=text[:QUESTION_MAX],
         normalized=" ".join(content_words(text)),
         answer_article_id=answer.best.id if answer.best else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -15,6 +15,7 @@ from storage.models import AuditEntry
 class AuditRecord:
     at: datetime
     actor_telegram_id: int | None
+    actor_pseudonym: str | None  # set instead of the id once the actor erased their data
     action: str
     outcome: str
     target: str | None
@@ -29,10 +30,12 @@ async def append(
     outcome: str,
     target: str | None = None,
     detail: str | None = None,
+    actor_pseudonym: str | None = None,
 ) -> None:
     session.add(
         AuditEntry(
             actor_telegram_id=actor_telegram_id,
+            actor_pseudonym=actor_pseudonym,
             action=action,
             outcome=outcome,
             target=target,
@@ -44,7 +47,13 @@ async def append(
 
 def _record(row: AuditEntry) -> AuditRecord:
     return AuditRecord(
-        row.at, row.actor_telegram_id, row.action, row.outcome, row.target, row.detail
+        row.at,
+        row.actor_telegram_id,
+        row.actor_pseudonym,
+        row.action,
+        row.outcome,
+        row.target,
+        row.detail,
     )
 
 
@@ -53,12 +62,15 @@ async def recent(session: AsyncSession, limit: int = 20) -> list[AuditRecord]:
     return [_record(row) for row in rows]
 
 
-async def by_actor(session: AsyncSession, telegram_id: int) -> list[AuditRecord]:
-    rows = await session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.actor_telegram_id == telegram_id)
-        .order_by(AuditEntry.id)
-    )
+async def about(session: AsyncSession, telegram_id: int, username: str | None) -> list[AuditRecord]:
+    """Entries where the person acted or was the target (by id or @username)."""
+    about_them = [
+        AuditEntry.actor_telegram_id == telegram_id,
+        AuditEntry.target == str(telegram_id),
+    ]
+    if username:
+        about_them.append(func.lower(AuditEntry.target) == f"@{username.lower()}")
+    rows = await session.scalars(select(AuditEntry).where(or_(*about_them)).order_by(AuditEntry.id))
     return [_record(row) for row in rows]
 
 

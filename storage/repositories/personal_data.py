@@ -1,31 +1,38 @@
-"""What a person did in workshops, meetings and cases, for their own data export (Ley 29733)."""
+"""Everything a person did or created, for their own data export (Ley 29733, /mis_datos).
+
+Plain dictionaries with the stored codes and UTC datetimes; `bot.services.my_data` turns
+codes into Spanish labels and times into Lima times.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    ArticleFeedback,
+    ArticleView,
+    Broadcast,
     Case,
     CaseEvent,
+    Escalation,
     Meeting,
     MeetingInvitation,
+    Question,
+    Region,
     Workshop,
     WorkshopAttendance,
     WorkshopRating,
 )
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+Row = dict[str, Any]
 
 
-async def workshops(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
-    """Each workshop the person checked in to, with their survey answers."""
-    rows = await session.execute(
+async def workshops(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:
+    """Workshops the person checked in to (with their survey answers) and those they created."""
+    attended = await session.execute(
         select(Workshop, WorkshopAttendance.checked_in_at, WorkshopRating)
         .join(WorkshopAttendance, WorkshopAttendance.workshop_id == Workshop.id)
         .outerjoin(
@@ -35,84 +42,180 @@ async def workshops(session: AsyncSession, person_id: int) -> list[dict[str, Any
         .where(WorkshopAttendance.person_id == person_id)
         .order_by(Workshop.starts_at)
     )
-    return [
-        {
-            "codigo": workshop.code,
-            "titulo": workshop.title,
-            "inicio": _iso(workshop.starts_at),
-            "registro_de_asistencia": _iso(checked_in_at),
-            "calificacion": None
-            if rating is None
-            else {
-                "general": rating.overall,
-                "contenido": rating.content,
-                "facilitacion": rating.facilitation,
-                "utilidad": rating.usefulness,
-                "organizacion": rating.organization,
-                "comentario": rating.comment,
-                "completada": _iso(rating.completed_at),
-            },
-        }
-        for workshop, checked_in_at, rating in rows.all()
-    ]
+    created = await session.scalars(
+        select(Workshop).where(Workshop.created_by == person_id).order_by(Workshop.starts_at)
+    )
+    return {
+        "attended": [
+            {"workshop": _workshop(workshop), "checked_in_at": at, "rating": _rating(rating)}
+            for workshop, at, rating in attended.all()
+        ],
+        "created": [_workshop(workshop) for workshop in created],
+    }
 
 
-async def meetings(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
-    """Each meeting the person was invited to: their answer, delegate and attendance."""
-    rows = await session.execute(
+def _workshop(workshop: Workshop) -> Row:
+    return {
+        "code": workshop.code,
+        "title": workshop.title,
+        "starts_at": workshop.starts_at,
+        "ends_at": workshop.ends_at,
+        "place": workshop.place,
+        "created_at": workshop.created_at,
+    }
+
+
+def _rating(rating: WorkshopRating | None) -> Row | None:
+    if rating is None:
+        return None
+    return {
+        "overall": rating.overall,
+        "content": rating.content,
+        "facilitation": rating.facilitation,
+        "usefulness": rating.usefulness,
+        "organization": rating.organization,
+        "comment": rating.comment,
+        "completed_at": rating.completed_at,
+    }
+
+
+async def meetings(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:
+    """Meetings the person was invited to (answer, delegate, attendance) and created."""
+    invited = await session.execute(
         select(Meeting, MeetingInvitation)
         .join(MeetingInvitation, MeetingInvitation.meeting_id == Meeting.id)
         .where(MeetingInvitation.person_id == person_id)
         .order_by(Meeting.starts_at)
     )
-    return [
-        {
-            "codigo": meeting.code,
-            "titulo": meeting.title,
-            "inicio": _iso(meeting.starts_at),
-            "respuesta": invitation.rsvp,
-            "representante": invitation.delegate_name,
-            "cargo_del_representante": invitation.delegate_position,
-            "respondida": _iso(invitation.responded_at),
-            "asistencia": _iso(invitation.attended_at),
-        }
-        for meeting, invitation in rows.all()
-    ]
+    created = await session.scalars(
+        select(Meeting).where(Meeting.created_by == person_id).order_by(Meeting.starts_at)
+    )
+    return {
+        "invited": [
+            {
+                "meeting": _meeting(meeting),
+                "rsvp": invitation.rsvp,
+                "delegate_name": invitation.delegate_name,
+                "delegate_position": invitation.delegate_position,
+                "responded_at": invitation.responded_at,
+                "attended_at": invitation.attended_at,
+            }
+            for meeting, invitation in invited.all()
+        ],
+        "created": [_meeting(meeting) for meeting in created],
+    }
 
 
-async def cases(session: AsyncSession, person_id: int) -> dict[str, list[dict[str, Any]]]:
+def _meeting(meeting: Meeting) -> Row:
+    return {
+        "code": meeting.code,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "place": meeting.place,
+        "agenda": meeting.agenda,
+        "agreements": meeting.agreements,
+        "created_at": meeting.created_at,
+    }
+
+
+async def cases(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:
     """The cases the person registered, and the changes they made to any case."""
-    registered = await session.scalars(
-        select(Case).where(Case.person_id == person_id).order_by(Case.id)
+    registered = await session.execute(
+        select(Case, Region.name)
+        .join(Region, Region.code == Case.region_code)
+        .where(Case.person_id == person_id)
+        .order_by(Case.id)
     )
     changes = await session.scalars(
         select(CaseEvent).where(CaseEvent.person_id == person_id).order_by(CaseEvent.id)
     )
     return {
-        "registrados": [
+        "registered": [
             {
-                "numero": case.id,
-                "region": case.region_code,
-                "provincia": case.province,
-                "tipo": case.kind,
-                "estrato": case.stratum,
-                "con_apoyo_del_equipo_regional": case.supported,
-                "descripcion": case.description,
-                "paso_de_formalizacion": case.formalization_step,
-                "estado": case.status,
-                "registrado": _iso(case.created_at),
+                "id": case.id,
+                "region": region,
+                "province": case.province,
+                "kind": case.kind,
+                "stratum": case.stratum,
+                "supported": case.supported,
+                "description": case.description,
+                "step": case.formalization_step,
+                "status": case.status,
+                "created_at": case.created_at,
             }
-            for case in registered
+            for case, region in registered.all()
         ],
-        "cambios": [
+        "changes": [
             {
-                "numero": event.case_id,
-                "cambio": event.kind,
-                "de": event.from_value,
-                "a": event.to_value,
-                "nota": event.note,
-                "fecha": _iso(event.at),
+                "case_id": event.case_id,
+                "kind": event.kind,
+                "from": event.from_value,
+                "to": event.to_value,
+                "note": event.note,
+                "at": event.at,
             }
             for event in changes
         ],
+    }
+
+
+async def broadcasts(session: AsyncSession, person_id: int) -> list[Row]:
+    rows = await session.scalars(
+        select(Broadcast).where(Broadcast.created_by == person_id).order_by(Broadcast.id)
+    )
+    return [
+        {
+            "text": row.text,
+            "created_at": row.created_at,
+            "scheduled_at": row.scheduled_at,
+            "total": row.total,
+            "status": row.status,
+        }
+        for row in rows
+    ]
+
+
+async def toolkit(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:
+    """Questions, escalations asked and answered, article views and feedback."""
+    questions = await session.scalars(
+        select(Question).where(Question.person_id == person_id).order_by(Question.id)
+    )
+    asked = await session.scalars(
+        select(Escalation).where(Escalation.person_id == person_id).order_by(Escalation.id)
+    )
+    answered = await session.scalars(
+        select(Escalation).where(Escalation.answered_by == person_id).order_by(Escalation.id)
+    )
+    views = await session.execute(
+        select(ArticleView.at, ArticleView.article_id, ArticleView.source)
+        .where(ArticleView.person_id == person_id)
+        .order_by(ArticleView.id)
+    )
+    feedback = await session.execute(
+        select(ArticleFeedback.at, ArticleFeedback.article_id, ArticleFeedback.useful)
+        .where(ArticleFeedback.person_id == person_id)
+        .order_by(ArticleFeedback.id)
+    )
+    return {
+        "questions": [
+            {"at": q.at, "text": q.text, "article": q.answer_article_id, "useful": q.useful}
+            for q in questions
+        ],
+        "asked": [_escalation(e) for e in asked],
+        "answered": [_escalation(e) for e in answered],
+        "views": [{"at": at, "article": article, "source": src} for at, article, src in views],
+        "feedback": [{"at": at, "article": a, "useful": useful} for at, a, useful in feedback],
+    }
+
+
+def _escalation(row: Escalation) -> Row:
+    return {
+        "text": row.text,
+        "status": row.status,
+        "answer": row.answer,
+        "created_at": row.created_at,
+        "answered_at": row.answered_at,
     }

@@ -12,8 +12,6 @@ from sqlalchemy.orm import aliased
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question, Region
 from storage.types import utcnow
 
-ERASED_TEXT = "[borrado a pedido de la persona]"
-
 
 @dataclass(frozen=True, slots=True)
 class EscalationRecord:
@@ -200,18 +198,6 @@ async def person_questions(session: AsyncSession, person_id: int) -> list[tuple[
         select(Question.at, Question.text).where(Question.person_id == person_id)
     )
     return [(at, text) for at, text in rows]
-
-
-async def forget_texts(session: AsyncSession, person_id: int) -> None:
-    """Erasure: what the person typed may identify them; the counts stay."""
-    await session.execute(
-        update(Question)
-        .where(Question.person_id == person_id)
-        .values(text=ERASED_TEXT, normalized="")
-    )
-    await session.execute(
-        update(Escalation).where(Escalation.person_id == person_id).values(text=ERASED_TEXT)
-    )
 
 
 async def unanswered(session: AsyncSession, limit: int = 20) -> list[tuple[str, int, str]]:

@@ -1,0 +1,285 @@
+"""/mis_datos (Ley 29733, right of access): everything Minka holds about a person, as JSON a
+person can read: Spanish labels (`"sexo": "Mujer"`, not `female`) and Lima times."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.services import cases as case_rules
+from bot.services.meeting_report import STATUSES as MEETING_STATUSES
+from bot.services.meetings import KINDS as MEETING_KINDS
+from bot.services.profile import INSTITUTIONS, SEXES
+from bot.services.roles import ROLE_LABELS, Role
+from bot.services.workshop_report import CRITERION_LABELS
+from storage.repositories import audit, people, personal_data
+from storage.repositories.conversations import get_state
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+RSVP: dict[str, str] = {
+    "pending": N_("no answer yet"),
+    "yes": N_("I will attend"),
+    "no": N_("I cannot attend"),
+    "delegate": N_("I will send a representative"),
+}
+ESCALATION_STATUSES: dict[str, str] = {"pending": N_("Pending"), "answered": N_("Answered")}
+BROADCAST_STATUSES: dict[str, str] = {
+    "queued": N_("Scheduled"),
+    "sending": N_("Sending"),
+    "done": N_("Sent"),
+    "cancelled": N_("Cancelled"),
+}
+SOURCES: dict[str, str] = {
+    "browse": N_("Browsing the topics"),
+    "search": N_("Answer to a question"),
+    "inline": N_("Shared in another chat"),
+}
+CASE_CHANGES: dict[str, str] = {
+    "created": N_("Registered"),
+    "status": N_("Status changed"),
+    "step": N_("Formalization step changed"),
+}
+OUTCOMES: dict[str, str] = {"done": N_("Done"), "denied": N_("Refused")}
+ACTIONS: dict[str, str] = {
+    "revoke_role": N_("Role removed"),
+    "cancel_grant": N_("Role not yet applied cancelled"),
+    "indicators": N_("Indicator report"),
+    "erase_personal_data": N_("Personal data erased"),
+}
+
+
+class _Labels:
+    """Codes to Spanish labels and UTC datetimes to local times, for one export."""
+
+    def __init__(self, t: Translator) -> None:
+        self.t = t
+
+    def time(self, value: datetime | None) -> str | None:
+        return value.astimezone(self.t.timezone).strftime(TIME_FORMAT) if value else None
+
+    def of(self, labels: Mapping[str, str], code: str | None) -> str | None:
+        if code is None:
+            return None
+        return self.t.gettext(labels[code]) if code in labels else code
+
+    def yes_no(self, value: bool | None) -> str | None:
+        return None if value is None else self.t.gettext(N_("Yes") if value else N_("No"))
+
+    def action(self, code: str) -> str:
+        role = _role(code.removeprefix("grant_")) if code.startswith("grant_") else None
+        if role is not None:
+            label = self.t.gettext(ROLE_LABELS[role])
+            return self.t.gettext(N_("Role given: {role}")).format(role=label)
+        if code.startswith("/"):
+            return self.t.gettext(N_("Command {command}")).format(command=code)
+        return self.of(ACTIONS, code) or code
+
+
+async def export(
+    session: AsyncSession, telegram_id: int, t: Translator, titles: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """Everything Minka holds about the person (None if nothing); `titles` names articles."""
+    person = await people.get(session, telegram_id)
+    if person is None:
+        return None
+    label = _Labels(t)
+    state = await get_state(session, telegram_id)
+    kit = await personal_data.toolkit(session, person.id)
+    role = _role(person.role) or Role.OFFICIAL
+    return {
+        "zona_horaria": t.timezone.key,
+        "persona": {
+            "telegram_id": person.telegram_id,
+            "usuario_telegram": person.username,
+            "nombre_en_telegram": person.telegram_name,
+            "nombre_completo": person.full_name,
+            "region": person.region_name,
+            "institucion": label.of(INSTITUTIONS, person.institution),
+            "cargo": person.position,
+            "sexo": label.of(SEXES, person.sex),
+            "rol": t.gettext(ROLE_LABELS[role]),
+            "idioma": LANGUAGES.get(person.locale, person.locale),
+            "consentimiento": label.time(person.consent_at),
+            "registro_completado": label.time(person.registered_at),
+            "activo": label.yes_no(person.active),
+            "bloqueo_detectado": label.time(person.blocked_at),
+            "creado": label.time(person.created_at),
+        },
+        "formulario_en_curso": (
+            {"formulario": state.flow, "paso": state.step, "respuestas": state.data}
+            if state
+            else None
+        ),
+        "preguntas": [
+            {
+                "fecha": label.time(q["at"]),
+                "texto": q["text"],
+                "articulo_mostrado": titles.get(q["article"], q["article"]),
+                "util": label.yes_no(q["useful"]),
+            }
+            for q in kit["questions"]
+        ],
+        "preguntas_a_especialistas": [_escalation(label, e) for e in kit["asked"]],
+        "respuestas_como_especialista": [_escalation(label, e) for e in kit["answered"]],
+        "articulos": {
+            "vistas": [
+                {
+                    "fecha": label.time(v["at"]),
+                    "articulo": titles.get(v["article"], v["article"]),
+                    "como": label.of(SOURCES, v["source"]),
+                }
+                for v in kit["views"]
+            ],
+            "opiniones": [
+                {
+                    "fecha": label.time(f["at"]),
+                    "articulo": titles.get(f["article"], f["article"]),
+                    "util": label.yes_no(f["useful"]),
+                }
+                for f in kit["feedback"]
+            ],
+        },
+        "talleres": await _workshops(session, label, person.id),
+        "reuniones": await _meetings(session, label, person.id),
+        "casos": await _cases(session, label, person.id),
+        "difusiones": [
+            {
+                "fecha": label.time(b["created_at"]),
+                "envio": label.time(b["scheduled_at"]),
+                "texto": b["text"],
+                "destinatarios": b["total"],
+                "estado": label.of(BROADCAST_STATUSES, b["status"]),
+            }
+            for b in await personal_data.broadcasts(session, person.id)
+        ],
+        "registro_de_auditoria": [
+            {
+                "fecha": label.time(entry.at),
+                "quien": t.gettext(
+                    N_("You") if entry.actor_telegram_id == telegram_id else N_("Someone else")
+                ),
+                "accion": label.action(entry.action),
+                "resultado": label.of(OUTCOMES, entry.outcome),
+                "objetivo": entry.target,
+            }
+            for entry in await audit.about(session, telegram_id, person.username)
+        ],
+    }
+
+
+def _role(code: str) -> Role | None:
+    try:
+        return Role(code)
+    except ValueError:
+        return None
+
+
+def _escalation(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fecha": label.time(row["created_at"]),
+        "pregunta": row["text"],
+        "estado": label.of(ESCALATION_STATUSES, row["status"]),
+        "respuesta": row["answer"],
+        "respondida": label.time(row["answered_at"]),
+    }
+
+
+def _workshop(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "codigo": row["code"],
+        "titulo": row["title"],
+        "inicio": label.time(row["starts_at"]),
+        "fin": label.time(row["ends_at"]),
+        "lugar": row["place"],
+    }
+
+
+async def _workshops(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+    data = await personal_data.workshops(session, person_id)
+    t = label.t
+    attended = []
+    for item in data["attended"]:
+        rating = item["rating"]
+        attended.append(
+            {
+                **_workshop(label, item["workshop"]),
+                "asistencia": label.time(item["checked_in_at"]),
+                "calificacion": None
+                if rating is None
+                else {
+                    **{t.gettext(CRITERION_LABELS[key]): rating[key] for key in CRITERION_LABELS},
+                    "comentario": rating["comment"],
+                    "fecha": label.time(rating["completed_at"]),
+                },
+            }
+        )
+    return {"asistencias": attended, "creados": [_workshop(label, w) for w in data["created"]]}
+
+
+def _meeting(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "codigo": row["code"],
+        "titulo": row["title"],
+        "tipo": label.of(MEETING_KINDS, row["kind"]),
+        "estado": label.of(MEETING_STATUSES, row["status"]),
+        "inicio": label.time(row["starts_at"]),
+        "fin": label.time(row["ends_at"]),
+        "lugar": row["place"],
+    }
+
+
+async def _meetings(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+    data = await personal_data.meetings(session, person_id)
+    invited = [
+        {
+            **_meeting(label, item["meeting"]),
+            "respuesta": label.of(RSVP, item["rsvp"]),
+            "representante": item["delegate_name"],
+            "cargo_del_representante": item["delegate_position"],
+            "respondida": label.time(item["responded_at"]),
+            "asistencia": label.time(item["attended_at"]),
+        }
+        for item in data["invited"]
+    ]
+    created = [
+        {**_meeting(label, m), "agenda": m["agenda"], "acuerdos": m["agreements"]}
+        for m in data["created"]
+    ]
+    return {"invitaciones": invited, "creadas": created}
+
+
+async def _cases(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+    data = await personal_data.cases(session, person_id)
+    registered = [
+        {
+            "numero": case["id"],
+            "region": case["region"],
+            "provincia": case["province"],
+            "tipo": label.of(case_rules.KINDS, case["kind"]),
+            "estrato": label.of(case_rules.STRATA, case["stratum"]),
+            "con_apoyo_del_equipo_regional": label.yes_no(case["supported"]),
+            "descripcion": case["description"],
+            "paso_de_formalizacion": label.of(case_rules.STEPS, case["step"]),
+            "estado": label.of(case_rules.STATUSES, case["status"]),
+            "registrado": label.time(case["created_at"]),
+        }
+        for case in data["registered"]
+    ]
+    changes = []
+    for event in data["changes"]:
+        values = case_rules.STEPS if event["kind"] == "step" else case_rules.STATUSES
+        changes.append(
+            {
+                "numero": event["case_id"],
+                "cambio": label.of(CASE_CHANGES, event["kind"]),
+                "de": label.of(values, event["from"]),
+                "a": label.of(values, event["to"]),
+                "nota": event["note"],
+                "fecha": label.time(event["at"]),
+            }
+        )
+    return {"registrados": registered, "cambios": changes}

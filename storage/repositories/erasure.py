@@ -1,0 +1,122 @@
+"""Erasure (/borrar_mis_datos): every trace of a person in every table, table by table.
+
+What stays is what the indicators count, tied to the anonymous `people` row (region,
+institution, sex): attendances, numeric ratings, RSVP answers, article views and feedback,
+cases and escalations with their dates and statuses. Whatever the person wrote, and anything
+that names them, goes. Tables not touched here hold nothing about a person: `regions`,
+`app_state`, `replicas`, `workshops` and `meetings` (programme records, kept without their
+creator's name), and `processed_updates` (an update id and a SHA-256 digest, pruned by the
+retention job).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AuditEntry,
+    Broadcast,
+    Case,
+    CaseEvent,
+    ConversationState,
+    Escalation,
+    MeetingInvitation,
+    OutboxMessage,
+    Question,
+    RoleGrant,
+    WorkshopRating,
+)
+from storage.repositories.broadcasts import key_prefix
+
+ERASED_TEXT = "[eliminado a pedido del titular]"
+_UNSENT = ("pending", "claimed")
+
+
+async def erase_traces(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    telegram_id: int,
+    username: str | None,
+    pseudonym: str,
+    now: datetime,
+) -> None:
+    """Replace or drop everything the person wrote or that names them (see the module)."""
+    await session.flush()
+    statements = [
+        # The Tool Kit: their questions; the answers they got and the answers they wrote.
+        update(Question)
+        .where(Question.person_id == person_id)
+        .values(text=ERASED_TEXT, normalized=""),
+        update(Escalation)
+        .where(Escalation.person_id == person_id, Escalation.answer.is_not(None))
+        .values(answer=ERASED_TEXT),
+        update(Escalation).where(Escalation.person_id == person_id).values(text=ERASED_TEXT),
+        update(Escalation).where(Escalation.answered_by == person_id).values(answer=ERASED_TEXT),
+        # Cases stay for indicator 4; their words about them go.
+        update(Case).where(Case.person_id == person_id).values(description=ERASED_TEXT),
+        update(CaseEvent)
+        .where(CaseEvent.person_id == person_id, CaseEvent.note.is_not(None))
+        .values(note=ERASED_TEXT),
+        # Meetings and workshops: the answer and the scores count, names and comments go.
+        update(MeetingInvitation)
+        .where(MeetingInvitation.person_id == person_id)
+        .values(delegate_name=None, delegate_position=None),
+        update(WorkshopRating).where(WorkshopRating.person_id == person_id).values(comment=None),
+        # Nothing more is sent to them.
+        update(OutboxMessage)
+        .where(OutboxMessage.person_id == person_id, OutboxMessage.state.in_(_UNSENT))
+        .values(state="cancelled"),
+        # Roles they gave, roles waiting for them, and the form they were filling in.
+        update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
+        delete(RoleGrant).where(RoleGrant.telegram_id == telegram_id),
+        delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
+        # The audit log keeps what happened, with a pseudonym instead of the id.
+        update(AuditEntry)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .values(actor_telegram_id=None, actor_pseudonym=pseudonym),
+        update(AuditEntry).where(_names(telegram_id, username)).values(target=pseudonym),
+    ]
+    for statement in statements:
+        await session.execute(statement.execution_options(synchronize_session=False))
+    await _erase_broadcasts(session, person_id, now)
+
+
+def _names(telegram_id: int, username: str | None):  # type: ignore[no-untyped-def]
+    """An audit target that is the person: their id, or their @username."""
+    targets = [AuditEntry.target == str(telegram_id)]
+    if username:
+        targets.append(func.lower(AuditEntry.target) == f"@{username.lower()}")
+    return or_(*targets)
+
+
+async def _erase_broadcasts(session: AsyncSession, person_id: int, now: datetime) -> None:
+    """Their broadcasts lose their text and their progress message (in the author's chat);
+    copies not sent yet are cancelled: the text they would carry is gone."""
+    broadcast_ids = list(
+        await session.scalars(select(Broadcast.id).where(Broadcast.created_by == person_id))
+    )
+    for broadcast_id in broadcast_ids:
+        cancelled = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.dedupe_key.startswith(key_prefix(broadcast_id)),
+                OutboxMessage.state.in_(_UNSENT),
+            )
+            .values(state="cancelled")
+        )
+        if cancelled.rowcount:
+            await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast_id)
+                .values(status="cancelled", finished_at=now)
+            )
+    if broadcast_ids:
+        await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id.in_(broadcast_ids))
+            .values(text=ERASED_TEXT, progress_chat_id=None, progress_message_id=None)
+        )
