@@ -91,7 +91,7 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
 
     # Roles: Rosa names her coordinator (an audit entry about her); she grants one (pending).
-    (done,) = await rosa.say(f"/coordinador @{USERNAME}")
+    (done,) = await rosa.say(f"/coordinador @{USERNAME} Puno")
     assert f"{FIRST} {LAST} ahora tiene el rol" in done.text
     assert "le asignó el rol" in (await zoila.reply()).text
     (granted,) = await zoila.say(f"/especialista {GRANTED}")
