@@ -239,6 +239,9 @@ async def on_button(ctx: Ctx) -> None:
         try:
             case = await rules.visible(ctx.session, number, viewer(ctx))
         except NotAllowed as error:
+            await coverage.refused(
+                ctx.session, telegram_id=ctx.user.id, action="button cs", target=f"case:{number}"
+            )
             ctx.toast(_(error.message), alert=True)
             return
         await _on_case(ctx, action, case, arguments[1:])

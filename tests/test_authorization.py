@@ -228,7 +228,7 @@ async def test_regional_coordinator_is_refused_other_regions_everything(
         still = await meeting_repo.get(session, cusco_meeting.id)
         assert still is not None and still.status == "scheduled"
     denied = await _denied(bot, carla.id)
-    assert denied.count("scope") == 13 and denied.count("indicators") == 2
+    assert denied.count("scope") == 14 and denied.count("indicators") == 2
 
 
 async def test_changing_the_profile_region_does_not_widen_coverage(
