@@ -20,6 +20,7 @@ from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import toolkit as usage
 from storage.repositories.conversations import clear_state, get_state, set_state
+from storage.repositories.toolkit import EscalationRecord
 
 log = logging.getLogger(__name__)
 ANSWERING = "expert_answer"
@@ -79,9 +80,24 @@ async def pending_command(ctx: Ctx) -> None:
         region = esc(item.region_name or _("(region not given)"))
         when = esc(ctx.t.datetime(item.created_at))
         ctx.reply(
-            f"❓ {esc(item.text)}\n<i>— {who}, {region} · {when}</i>",
+            f"{_headline(ctx, item)}\n<i>— {who}, {region} · {when}</i>",
             [[button(_("Answer"), f"ex:ans:{item.id}")]],
         )
+
+
+def _article_title(ctx: Ctx, article_id: str) -> str:
+    article = ctx.runtime.knowledge.kit.articles.get(article_id)
+    return article.title if article is not None else article_id
+
+
+def _headline(ctx: Ctx, item: EscalationRecord) -> str:
+    """❓ the question, or ⚠️ the error reported with the article it is about."""
+    if item.article_id is None:
+        return f"❓ {esc(item.text)}"
+    title = ctx._("Error reported in «{title}»:").format(
+        title=esc(_article_title(ctx, item.article_id))
+    )
+    return f"⚠️ <b>{title}</b>\n{esc(item.text)}"
 
 
 async def on_button(ctx: Ctx) -> None:
@@ -129,16 +145,25 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
         return
     ctx.reply(_("✅ Answer sent. Thank you!"))
     if item.asker_telegram_id is not None:
+        title = _article_title(ctx, item.article_id) if item.article_id else None
         ctx.later(
-            lambda: _deliver(ctx, item.asker_telegram_id, item.asker_locale, item.text, answer)
+            lambda: _deliver(
+                ctx, item.asker_telegram_id, item.asker_locale, item.text, answer, title
+            )
         )
 
 
-async def _deliver(ctx: Ctx, chat_id: int, language: str, question: str, answer: str) -> None:
+async def _deliver(
+    ctx: Ctx, chat_id: int, language: str, question: str, answer: str, article: str | None
+) -> None:
     t = translator(language, ctx.settings.timezone)
-    text = t.gettext(
-        "📬 <b>A specialist answered your question</b>\n«{question}»\n\n{answer}"
-    ).format(question=esc(question), answer=esc(answer))
+    if article is None:
+        heading = t.gettext("📬 <b>A specialist answered your question</b>")
+    else:
+        heading = t.gettext("📬 <b>A specialist answered your report on «{title}»</b>").format(
+            title=esc(article)
+        )
+    text = f"{heading}\n«{esc(question)}»\n\n{esc(answer)}"
     try:
         await ctx.context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
     except TelegramError as error:
@@ -166,7 +191,7 @@ async def my_questions_command(ctx: Ctx) -> None:
             status = _("Answered: {answer}").format(answer=esc(item.answer))
         else:
             status = _("Pending")
-        blocks.append(f"❓ {esc(item.text)}\n<i>{when}</i>\n{status}")
+        blocks.append(f"{_headline(ctx, item)}\n<i>{when}</i>\n{status}")
     ctx.reply(cut_html("\n\n".join(blocks)))
 
 

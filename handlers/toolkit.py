@@ -20,6 +20,7 @@ from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
+from handlers.reports import report_row
 from knowledge.base import KnowledgeBase
 from knowledge.model import Article, GlossaryEntry
 from knowledge.render import article_messages, glossary_message
@@ -101,6 +102,7 @@ def article_keyboard(
     suggestions = others or tuple(kit.articles[r] for r in article.related if r in kit.articles)
     for other in suggestions[:3]:
         keyboard.append([button("↪ " + other.title, f"kb:a:{other.id}")])
+    keyboard.append(report_row(ctx, article.id))
     keyboard.append(
         [button(ctx._("« Back"), f"kb:t:{article.topic}:0"), button(ctx._("Topics"), "kb:topics")]
     )

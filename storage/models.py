@@ -150,12 +150,14 @@ class Question(Base):
 
 
 class Escalation(Base):
-    """A question sent to the specialists, and their answer."""
+    """A question sent to the specialists, and their answer; with `article_id`, an error
+    reported on that article («⚠️ Reportar un error»)."""
 
     __tablename__ = "escalations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    article_id: Mapped[str | None] = mapped_column(String(60), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     text: Mapped[str] = mapped_column(Text)

@@ -97,7 +97,9 @@ PUBLIC_COMMANDS = {
     "glosario", "menu", "mis_datos", "mis_preguntas", "perfil", "privacidad", "reuniones",
     "start", "talleres", "temas",
 }  # fmt: skip
-PUBLIC_BUTTONS = {"ask", "consent", "cs", "kb", "menu", "mt", "nc", "priv", "prof", "rate", "reg"}
+PUBLIC_BUTTONS = {
+    "ask", "consent", "cs", "kb", "menu", "mt", "nc", "priv", "prof", "rate", "reg", "rep"
+}  # fmt: skip
 
 
 def test_staff_forms_check_the_role_again_on_every_message() -> None:

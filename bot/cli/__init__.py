@@ -31,10 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    if args.command == "kb" and args.kb_command in ("revisar", "estadisticas"):
-        return commands.kb_check(
-            args.kb_command, args.carpeta or settings.content_dir, getattr(args, "hoy", None)
-        )
+    if args.command == "kb" and args.kb_command == "revisar":
+        return commands.kb_check(args.carpeta or settings.content_dir, args.hoy)
     if args.command is None and settings.token is None and not sys.stdin.isatty():
         # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
@@ -58,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":
             return asyncio.run(roles.admin(settings, args))
+        if command == "kb" and args.kb_command == "estadisticas":
+            folder = args.carpeta or settings.content_dir
+            return asyncio.run(commands.kb_statistics(settings, folder))
         if command == "kb" and args.kb_command == "recargar":
             return asyncio.run(commands.kb_reload(settings))
         if command == "kb":

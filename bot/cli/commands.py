@@ -27,29 +27,50 @@ async def migrated(settings: Settings) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-def kb_check(command: str, folder: str | Path, today: str | None = None) -> int:
+def kb_check(folder: str | Path, today: str | None = None) -> int:
     """Content checks need no database: a specialist runs them right after editing a file.
 
     `today` (AAAA-MM-DD) moves the calendar, to see which deadlines will have passed by then.
     """
-    from knowledge.check import statistics
-
-    content = Path(folder)
-    if command == "estadisticas":
-        rows = statistics(content)
-        width = max(len(name) for name, _count in rows)
-        for name, count in rows:
-            print(f"{name:<{width}}  {count:>3}")
-        print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
-        return 0
     try:
         when = date.fromisoformat(today) if today else None
     except ValueError:
         print(f"--hoy debe ser una fecha AAAA-MM-DD, no «{today}».", file=sys.stderr)
         return 2
-    if _report_problems(content, when):
+    if _report_problems(Path(folder), when):
         return 1
     print("El Tool Kit está en orden.")
+    return 0
+
+
+async def kb_statistics(settings: Settings, folder: str | Path) -> int:
+    """Articles per topic, then the errors officials reported per article (a to-do list)."""
+    from knowledge.check import statistics
+    from knowledge.loader import read
+    from storage.repositories.toolkit import report_counts
+
+    content = Path(folder)
+    rows = statistics(content)
+    width = max(len(name) for name, _count in rows)
+    for name, count in rows:
+        print(f"{name:<{width}}  {count:>3}")
+    print(f"{'Total':<{width}}  {sum(count for _name, count in rows):>3}")
+    async with migrated(settings) as db, db.session() as session:
+        reports = await report_counts(session)
+    if not reports:
+        print("\nNo hay reportes de error sobre los artículos.")
+        return 0
+    kit, _problems = read(content)
+    print()
+    for line in table(
+        ("reportes", "pendientes", "artículo"),
+        [
+            (str(total), str(pending), kit.articles[a].title if a in kit.articles else a)
+            for a, total, pending in reports
+        ],
+        right={0, 1},
+    ):
+        print(line)
     return 0
 
 

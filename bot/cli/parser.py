@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="AAAA-MM-DD",
         help="juzgar los plazos como si hoy fuera esta fecha (por defecto, hoy en Lima)",
     )
-    stats = kb.add_parser("estadisticas", help="cantidad de artículos por tema")
+    stats = kb.add_parser(
+        "estadisticas", help="artículos por tema y errores reportados por artículo"
+    )
     for sub in (check, stats):
         sub.add_argument(
             "--carpeta",

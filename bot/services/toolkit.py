@@ -100,6 +100,25 @@ async def escalate(session: AsyncSession, person: PersonRecord, question_id: int
     )
 
 
+REPORT_MAX = 1000
+
+
+async def report_error(
+    session: AsyncSession, person: PersonRecord, article_id: str, text: str
+) -> int:
+    """An official's report of what is wrong in an article, for the specialists' list."""
+    escalation_id = await toolkit.create_escalation(
+        session,
+        question_id=None,
+        person_id=person.id,
+        region_code=person.region_code,
+        text=text[:REPORT_MAX],
+        article_id=article_id,
+    )
+    assert escalation_id is not None  # only a question can have been sent already
+    return escalation_id
+
+
 async def answer_escalation(
     session: AsyncSession, escalation_id: int, answer: str, specialist: PersonRecord
 ) -> EscalationRecord | None:

@@ -25,6 +25,7 @@ class EscalationRecord:
     asker_name: str | None
     asker_locale: str
     region_name: str | None
+    article_id: str | None = None  # set for an error reported on that article
 
 
 # Written on most updates: plain inserts on the tables, built once (no ORM bookkeeping).
@@ -109,6 +110,7 @@ async def create_escalation(
     person_id: int,
     region_code: str | None,
     text: str,
+    article_id: str | None = None,
 ) -> int | None:
     """A new escalation id, or None when that question was already sent."""
     if question_id is not None:
@@ -118,7 +120,11 @@ async def create_escalation(
         if already is not None:
             return None
     escalation = Escalation(
-        question_id=question_id, person_id=person_id, region_code=region_code, text=text
+        question_id=question_id,
+        person_id=person_id,
+        region_code=region_code,
+        text=text,
+        article_id=article_id,
     )
     session.add(escalation)
     await session.flush()
@@ -147,6 +153,7 @@ def _record(row: tuple) -> EscalationRecord:  # type: ignore[type-arg]
         asker_name=name,
         asker_locale=locale,
         region_name=region,
+        article_id=escalation.article_id,
     )
 
 
@@ -213,3 +220,15 @@ async def unanswered(session: AsyncSession, limit: int = 20) -> list[tuple[str, 
         .limit(limit)
     )
     return [(normalized, count, example) for normalized, count, example in rows]
+
+
+async def report_counts(session: AsyncSession) -> list[tuple[str, int, int]]:
+    """Errors reported per article, most first: (article id, reports, still pending)."""
+    pending = func.count(Escalation.id).filter(Escalation.status == "pending")
+    rows = await session.execute(
+        select(Escalation.article_id, func.count(Escalation.id), pending)
+        .where(Escalation.article_id.is_not(None))
+        .group_by(Escalation.article_id)
+        .order_by(func.count(Escalation.id).desc(), Escalation.article_id)
+    )
+    return [(article_id, total, open_) for article_id, total, open_ in rows]

@@ -106,6 +106,7 @@ async def dissemination(q: Query) -> Indicator:
         Escalation.created_at,
         "escalators",
         {"escalated": func.count(), "experts_answered": func.count(Escalation.answered_at)},
+        Escalation.article_id.is_(None),  # error reports on articles are not questions
     )
     measures = (
         count(_(N_("Article views")), "views"),
@@ -161,6 +162,7 @@ async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
             Escalation.created_at >= q.start,
             Escalation.created_at < q.end,
             Escalation.answered_at.is_not(None),
+            Escalation.article_id.is_(None),
         )
     )
     times: dict[str | None, list[tuple[int, float]]] = {}
