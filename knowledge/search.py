@@ -174,14 +174,15 @@ class SearchIndex:
         self.family = lru_cache(maxsize=16384)(self._family)
 
     def _family(self, stemmed: str) -> tuple[str, ...]:
-        """Indexed stems that extend this one or that it extends (Spanish word families)."""
+        """Indexed stems that extend this one (Spanish word families: produc → productor).
+        Not the shorter ones: formaliz (the process) → formal (the status) changes the topic."""
         if len(stemmed) < 4:
             return ()
         return tuple(
             term
             for term in self._families.get(stemmed[:4], ())
             if term != stemmed
-            and (term.startswith(stemmed) or stemmed.startswith(term))
+            and term.startswith(stemmed)
             and min(len(term), len(stemmed)) >= 5
             and abs(len(term) - len(stemmed)) <= 4
         )
