@@ -94,7 +94,14 @@ async def _compute(
     async with migrated(settings) as db, db.session() as session:
         code = None
         if region:
-            match = match_region(region, await list_regions(session))
+            match = match_region(region, await list_regions(session), unambiguous=True)
+            if match.region is None and len(match.candidates) > 1:
+                options = "; ".join(f"--region \"{r.name}\"" for r in match.candidates)
+                print(
+                    f"error: la región «{region}» es ambigua; elija una: {options}",
+                    file=sys.stderr,
+                )
+                return 2
             if match.region is None:
                 options = ", ".join(r.name for r in match.candidates)
                 hint = f" ¿Quiso decir: {options}?" if options else ""

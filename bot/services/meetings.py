@@ -101,7 +101,10 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
         if kind == "todos" and not value:
             audience.everyone = True
         elif kind == "region" and value:
-            match = match_region(value, regions)
+            match = match_region(value, regions, unambiguous=True)
+            if match.region is None and len(match.candidates) > 1:
+                names = " o ".join(f"region:{r.name}" for r in match.candidates)
+                raise AudienceError(f"la región «{value}» es ambigua: use {names}")
             if match.region is None:
                 raise AudienceError(f"región «{value}» no reconocida")
             audience.regions.add(match.region.code)

@@ -44,8 +44,22 @@ def _names(region: RegionRecord) -> tuple[str, ...]:
     return (normalize(region.name), *_ALIASES.get(region.code, ()))
 
 
-def match_region(text: str, regions: list[RegionRecord]) -> RegionMatch:
+def _named_by(query: str, regions: list[RegionRecord]) -> tuple[RegionRecord, ...]:
+    """Regions one of whose names is `query` or begins with it as whole words («lima»:
+    Lima (Gobierno Regional) and Lima Metropolitana)."""
+    return tuple(
+        r for r in regions if any(n == query or n.startswith(query + " ") for n in _names(r))
+    )
+
+
+def match_region(
+    text: str, regions: list[RegionRecord], *, unambiguous: bool = False
+) -> RegionMatch:
+    """The region `text` names. With `unambiguous` (the shell and files, where nobody sees
+    what was understood), a name shared by several regions gives those as candidates."""
     query = normalize(text)
+    if unambiguous and len(shared := _named_by(query, regions)) > 1:
+        return RegionMatch(None, shared)
     exact = [region for region in regions if query in _names(region)]
     if len(exact) == 1:
         return RegionMatch(exact[0])

@@ -119,7 +119,7 @@ def _parse_time(raw: str, name: str) -> tuple[datetime | None, str | None]:
 def _region(raw: str, regions: list[RegionRecord]) -> tuple[str | None, str | None]:
     if not raw or normalize(raw) in _NATIONAL:
         return None, None
-    match = match_region(raw, regions)
+    match = match_region(raw, regions, unambiguous=True)
     if match.region is not None:
         return match.region.code, None
     names = [candidate.name for candidate in match.candidates]

@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 from textwrap import shorten
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from bot.services.indicators import Report
 from bot.services.indicators.common import Chart, Indicator, Kind
 from bot.services.indicators.render import slug
 from bot.services.spreadsheet import MISSING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7F6000", "#7030A0", "#2E75B6")
 MAX_BARS = 30
@@ -39,9 +43,20 @@ def chart_images(report: Report, t: Translator) -> list[ChartImage]:
 
 
 def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
-    """A grouped bar chart; None when the table has nothing to draw (all zeros or "—")."""
+    """A grouped bar chart as PNG; None when the table has nothing to draw (all zeros or "—")."""
+    figure = chart_figure(indicator, chart, subtitle)
+    if figure is None:
+        return None
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(indicator: Indicator, chart: Chart, subtitle: str) -> Figure | None:
+    """The chart's figure: counts on whole-number ticks (no «2.5 personas»), the legend
+    outside the plot, under it, so it never covers a bar."""
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     table = indicator.tables[chart.table]
     rows = list(table.rows[:-1] if table.total_row else table.rows)[:MAX_BARS]
@@ -52,6 +67,7 @@ def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
     if not rows or not any(value for _label, values in series for value in values):
         return None
     share = all(table.columns[index].kind is Kind.SHARE for index in chart.values)
+    counts = all(table.columns[index].kind is Kind.COUNT for index in chart.values)
     labels = [shorten(str(row[0]), 28, placeholder="…") for row in rows]
     horizontal = chart.horizontal or len(rows) > 8
     height = max(4.5, 0.35 * len(rows) * max(1, len(series) / 2) + 1.5) if horizontal else 5.0
@@ -78,6 +94,8 @@ def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
     value_axis = axes.xaxis if horizontal else axes.yaxis
     if share:
         value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))
+    elif counts:
+        value_axis.set_major_locator(MaxNLocator(integer=True))
     if horizontal:
         axes.set_yticks(range(len(rows)), labels)
         axes.invert_yaxis()
@@ -95,10 +113,10 @@ def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
     figure.suptitle(chart.title, fontsize=13, fontweight="bold")
     axes.set_title(subtitle, fontsize=9, color="#555555")
     if len(series) > 1:
-        axes.legend(fontsize=9, frameon=False)
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        figure.legend(
+            loc="outside lower center", ncols=min(len(series), 4), fontsize=9, frameon=False
+        )
+    return figure
 
 
 def _number(value: object) -> float:
