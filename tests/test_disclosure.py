@@ -217,14 +217,19 @@ async def test_indicator_3_cannot_be_subtracted(db: Database, tmp_path: Path) ->
 
 
 async def test_indicator_3_in_one_region_alone(db: Database) -> None:
-    """A region's own report (everyone from Puno) shows Puno; Cusco's, nothing."""
+    """Puno's own report would show 5,0 over its three raters; beside the workshop's /taller
+    average (4,0 over four) that gives the Cusco man's 1. Puno's average is hidden, and its
+    part of the workshop; Cusco's report shows nothing either."""
     await _ratings(db)
     async with db.session() as session:
         from bot.services.indicators import query_for
 
         puno = await training(await query_for(session, Period.year(2026), "puno", T))
         cusco = await training(await query_for(session, Period.year(2026), "cusco", T))
-    assert puno.headlines[-1].value == 5.0
+    assert puno.headlines[-1].value is None
+    assert [row[1] for row in puno.tables[0].rows] == [None] * 5  # criteria
+    assert [row[5:] for row in puno.tables[2].rows] == [(None,) * 5] * 2  # Puno, total
+    assert puno.tables[4].rows[0][4:] == (3, 3, 1.0, *(None,) * 5)  # SUB234: Puno's part
     assert cusco.headlines[-1].value is None
     assert [row[5:] for row in cusco.tables[2].rows] == [(None,) * 5] * 2
 
@@ -292,3 +297,52 @@ def test_charts_mark_hidden_values() -> None:
     assert png is not None and png.startswith(b"\x89PNG")
     hidden_only = Table(table.title, table.columns, (("Cusco", None), ("Total", 0.4)), True)
     assert draw(Indicator(1, "Prueba", "", (), (hidden_only,)), Chart("Tasa", 0, (1,)), "") is None
+
+
+async def test_indicator_3_cannot_be_subtracted_across_workshops(db: Database) -> None:
+    """Three women from Puno rate W1 and W2, one woman from Cusco rates W2 too, three women
+    from Piura rate W3, everyone 5 but her (1). Puno's average over both workshops minus W1's
+    gives Puno's part of W2, and W2's total minus that gives hers: Puno is hidden too."""
+    starts = datetime(2026, 3, 10, 9, tzinfo=LIMA)
+    people = {1: "puno", 2: "puno", 3: "puno", 4: "cusco", 5: "piura", 6: "piura", 7: "piura"}
+    rated = {1: [1, 2, 3], 2: [1, 2, 3, 4], 3: [5, 6, 7]}
+    async with db.session() as session:
+        for workshop in rated:
+            session.add(
+                Workshop(
+                    id=workshop, code=f"W{workshop}", title=f"Taller {workshop}",
+                    region_code="puno", starts_at=starts + timedelta(days=workshop),
+                    ends_at=starts + timedelta(days=workshop, hours=3),
+                    survey_closes_at=starts + timedelta(days=workshop + 3),
+                )
+            )  # fmt: skip
+        for number, region in people.items():
+            session.add(
+                Person(
+                    id=number, telegram_id=7100 + number, full_name=f"P{number}", sex="female",
+                    region_code=region, consent_at=starts - timedelta(days=9),
+                    registered_at=starts - timedelta(days=9),
+                )
+            )  # fmt: skip
+        await session.flush()
+        for workshop, raters in rated.items():
+            for number in raters:
+                score = 1 if number == 4 else 5
+                session.add(WorkshopAttendance(workshop_id=workshop, person_id=number))
+                session.add(
+                    WorkshopRating(
+                        workshop_id=workshop, person_id=number, overall=score, content=score,
+                        facilitation=score, usefulness=score, organization=score,
+                        completed_at=starts + timedelta(days=workshop, hours=4),
+                    )
+                )  # fmt: skip
+    async with db.session() as session:
+        from bot.services.indicators import query_for
+
+        indicator = await training(await query_for(session, Period.year(2026), None, T))
+    _criteria, _distribution, by_region, by_sex, workshops = indicator.tables
+    # Each workshop's average is public anyway (/taller shows it): W2 is (3 × 5 + 1) / 4.
+    assert [row[7] for row in workshops.rows] == [5.0, 4.0, 5.0]
+    assert [row[0] for row in by_region.rows] == ["Cusco", "Piura", "Puno", "Total"]
+    assert [row[5] for row in by_region.rows] == [None, None, None, 46 / 10]
+    assert [row[5] for row in by_sex.rows] == [46 / 10, None, None, 46 / 10]

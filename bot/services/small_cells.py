@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
+from random import Random
 from typing import Any
 
 SMALL_CELL = 3
@@ -51,26 +51,78 @@ def too_small(people: float) -> bool:
     return 0 < people < SMALL_CELL
 
 
-def hidden_margins(people: Mapping[tuple[Hashable, Hashable], float]) -> Hidden:
+def hidden_margins(
+    people: Mapping[tuple[Hashable, Hashable], float],
+    *,
+    hidden_rows: Iterable[Any] = (),
+    hidden_columns: Iterable[Any] = (),
+    public_columns: bool = False,
+) -> Hidden:
     """The groups to hide when a report shows, for each row group and each column group (and
     for everyone), a value computed from the answers of its people. `people` maps each
     (row, column) cell to its number of people; for a breakdown by one attribute, give every
-    cell the same column. Deterministic, so the same data hide the same groups everywhere."""
+    cell the same column. `hidden_rows`, `hidden_columns`: hidden already (by another table).
+    `public_columns`: the columns' sums are shown elsewhere whenever they rest on at least
+    `SMALL_CELL` people, so only rows may be hidden (or, failing that, the total).
+    Deterministic, so the same data hide the same groups everywhere."""
     cells = {key: int(n) for key, n in people.items() if n > 0}
     rows = _totals(cells, 0)
     columns = _totals(cells, 1)
     everyone = sum(cells.values())
     if everyone < SMALL_CELL:
         return Hidden(frozenset(rows), frozenset(columns), total=everyone > 0)
-    hidden_rows = {key for key, n in rows.items() if too_small(n)}
-    hidden_columns = {key for key, n in columns.items() if too_small(n)}
-    while (cut := _small_cut(cells, hidden_rows, hidden_columns)) is not None:
-        shown = [(n, 0, str(key), key) for key, n in rows.items() if key not in hidden_rows]
-        shown += [(n, 1, str(key), key) for key, n in columns.items() if key not in hidden_columns]
-        near = [entry for entry in shown if (entry[1], entry[3]) in cut]
-        _n, side, _label, key = min(near or shown, key=lambda entry: entry[:3])
-        (hidden_rows if side == 0 else hidden_columns).add(key)
-    return Hidden(frozenset(hidden_rows), frozenset(hidden_columns))
+    hide_rows = {key for key, n in rows.items() if too_small(n)} | set(hidden_rows)
+    hide_columns = {key for key, n in columns.items() if too_small(n)} | set(hidden_columns)
+    while (cut := _small_cut(cells, hide_rows, hide_columns)) is not None:
+        shown = [(n, 0, str(key), key) for key, n in rows.items() if key not in hide_rows]
+        if not public_columns:
+            shown += [
+                (n, 1, str(key), key) for key, n in columns.items() if key not in hide_columns
+            ]
+        if not shown:  # nothing left to hide but the total
+            return Hidden(frozenset(rows), frozenset(columns), total=True)
+        near = sorted(entry for entry in shown if (entry[1], entry[3]) in cut)
+        # Smallest first, preferring a group whose hiding settles everything, then one that
+        # touches the cut found.
+        for _n, side, _label, key in [*near, *sorted(shown)]:
+            rows_after = hide_rows | {key} if side == 0 else hide_rows
+            columns_after = hide_columns | {key} if side == 1 else hide_columns
+            if _small_cut(cells, rows_after, columns_after) is None:
+                break
+        else:
+            _n, side, _label, key = (near or sorted(shown))[0]
+        (hide_rows if side == 0 else hide_columns).add(key)
+    return Hidden(frozenset(hide_rows), frozenset(hide_columns))
+
+
+def hidden_linked(
+    people: Mapping[tuple[Hashable, Hashable], float],
+    rows_by_unit: Mapping[tuple[Hashable, Hashable], float],
+    columns_by_unit: Mapping[tuple[Hashable, Hashable], float],
+    hidden_units: Iterable[Any] = (),
+) -> Hidden:
+    """`hidden_margins` for a breakdown by rows and columns (region and sex) of answers that
+    also fall into units whose own sums are public (each workshop's average, in its /taller
+    report). `rows_by_unit` and `columns_by_unit` count the people per (row, unit) and
+    (column, unit). Puno's average over two workshops minus the first workshop's gives
+    Puno's part of the second, and the second's minus that gives the rest of it: each
+    attribute is checked against the units too, until nothing changes. `hidden_units`:
+    units whose sums are not public after all (besides those of fewer than 3 people)."""
+    units = frozenset(hidden_units)
+    hidden = hidden_margins(people)
+    while not hidden.total:
+        by_rows = hidden_margins(
+            rows_by_unit, hidden_rows=hidden.rows, hidden_columns=units, public_columns=True
+        )
+        by_columns = hidden_margins(
+            columns_by_unit, hidden_rows=hidden.columns, hidden_columns=units, public_columns=True
+        )
+        if by_rows.total or by_columns.total:
+            return Hidden(hidden.rows | by_rows.rows, hidden.columns | by_columns.rows, True)
+        if by_rows.rows <= hidden.rows and by_columns.rows <= hidden.columns:
+            return hidden
+        hidden = hidden_margins(people, hidden_rows=by_rows.rows, hidden_columns=by_columns.rows)
+    return hidden
 
 
 def _totals(cells: Mapping[tuple[Hashable, Hashable], int], side: int) -> dict[Any, int]:
@@ -91,63 +143,70 @@ def _small_cut(
     groups of each attribute (merged here into one node per attribute). Those are the node
     sums of a bipartite graph whose edges are the (row, column) cells; what can be derived
     from node sums is spanned by its cuts (a cut's value is a signed sum of the cells that
-    cross it). So it is safe exactly when no cut crosses 1 or 2 people."""
-    graph: dict[tuple[Any, Any], int] = {}
+    cross it). So it is safe exactly when no cut crosses 1 or 2 people. Every edge holds at
+    least one person, so such a cut has at most 2 edges: a light bridge, or two edges of one
+    person each that lie on exactly the same cycles (`_cycle_labels`)."""
+    graph: dict[tuple[tuple[int, Any], tuple[int, Any]], int] = {}
     for (row, column), n in cells.items():
         edge = (
-            _HIDDEN if row in hidden_rows else row,
-            _HIDDEN if column in hidden_columns else column,
+            (0, _HIDDEN if row in hidden_rows else row),
+            (1, _HIDDEN if column in hidden_columns else column),
         )
         graph[edge] = graph.get(edge, 0) + n
-    row_nodes = list(dict.fromkeys(row for row, _ in graph))
-    column_nodes = list(dict.fromkeys(column for _, column in graph))
-    if len(column_nodes) > len(row_nodes):  # enumerate the smaller side
-        graph = {(column, row): n for (row, column), n in graph.items()}
-        row_nodes, column_nodes = column_nodes, row_nodes
-        flipped = True
-    else:
-        flipped = False
-    for sides in product((False, True), repeat=len(column_nodes)):
-        on_a = {node for node, side in zip(column_nodes, sides, strict=True) if side}
-        found = _cut_with_rows(graph, row_nodes, on_a, split=0 < len(on_a) < len(column_nodes))
-        if found is not None:
-            crossing = {edge for edge in graph if (edge[0] in found) != (edge[1] in on_a)}
-            nodes = {(0, r) for r, _ in crossing} | {(1, c) for _, c in crossing}
-            if flipped:
-                nodes = {(1 - side, key) for side, key in nodes}
-            return nodes
+    edges = list(graph)
+    single: dict[int, tuple[Any, Any]] = {}
+    for edge, label in zip(edges, _cycle_labels(edges), strict=True):
+        if label == 0 and graph[edge] < SMALL_CELL:  # a bridge
+            return set(edge)
+        if graph[edge] == 1 and label != 0:
+            if label in single:
+                return {*single[label], *edge}
+            single[label] = edge
     return None
 
 
-def _cut_with_rows(
-    graph: Mapping[tuple[Any, Any], int], rows: Sequence[Any], columns_on_a: set[Any], split: bool
-) -> set[Any] | None:
-    """Rows to put on side A (with `columns_on_a`) so that 1 or 2 people cross the cut, or
-    None. Each row adds the people of its edges to the other side; the sums are capped at
-    `SMALL_CELL`, so the search is small. `split`: the columns already lie on both sides;
-    otherwise some row must lie apart from them for the cut to split anything."""
-    to_a = dict.fromkeys(rows, 0)  # people crossing if the row goes to side A
-    to_b = dict.fromkeys(rows, 0)  # ... or to side B
-    for (row, column), n in graph.items():
-        if column in columns_on_a:
-            to_b[row] += n
-        else:
-            to_a[row] += n
-    costs = [(row, to_a[row], to_b[row]) for row in rows]
-    all_on_a = bool(columns_on_a)
-    # state: (capped people crossing, some row apart from the columns) -> rows on side A
-    states: dict[tuple[int, bool], frozenset[Any]] = {(0, split): frozenset()}
-    for row, to_a, to_b in costs:
-        following: dict[tuple[int, bool], frozenset[Any]] = {}
-        for (crossing, apart), chosen in states.items():
-            for on_a, cost in ((True, to_a), (False, to_b)):
-                key = (min(SMALL_CELL, crossing + cost), apart or on_a != all_on_a)
-                following.setdefault(key, chosen | {row} if on_a else chosen)
-        states = following
-    for (crossing, apart), chosen in states.items():
-        if apart and too_small(crossing):
-            return set(chosen)
-    return None
+def _cycle_labels(edges: Sequence[tuple[Any, Any]]) -> list[int]:
+    """A 64-bit label per edge: the XOR of random labels of the cycles through it (one per
+    edge outside a spanning forest). A bridge gets 0; two edges get the same label exactly
+    when removing both disconnects the graph (up to a 2^-64 chance). The random labels come
+    from a fixed seed, so the same data always give the same answer."""
+    randomness = Random(SMALL_CELL)
+    adjacent: dict[Any, list[tuple[Any, int]]] = {}
+    for index, (a, b) in enumerate(edges):
+        adjacent.setdefault(a, []).append((b, index))
+        adjacent.setdefault(b, []).append((a, index))
+    labels = [0] * len(edges)
+    parent_edge: dict[Any, int] = {}
+    order: list[Any] = []
+    seen: set[Any] = set()
+    tree: set[int] = set()
+    for root in adjacent:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [root]
+        while stack:  # depth-first: a child always comes after its parent in `order`
+            node = stack.pop()
+            order.append(node)
+            for other, index in adjacent[node]:
+                if other not in seen:
+                    seen.add(other)
+                    parent_edge[other] = index
+                    tree.add(index)
+                    stack.append(other)
+    potential: dict[Any, int] = dict.fromkeys(adjacent, 0)
+    for index, (a, b) in enumerate(edges):
+        if index not in tree:
+            labels[index] = randomness.getrandbits(64) or 1
+            potential[a] ^= labels[index]
+            potential[b] ^= labels[index]
+    for node in reversed(order):  # children before parents: a subtree's XOR climbs up
+        if node in parent_edge:
+            index = parent_edge[node]
+            labels[index] = potential[node]
+            a, b = edges[index]
+            potential[b if a == node else a] ^= potential[node]
+    return labels
 
 
 def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:

@@ -236,10 +236,10 @@ def ratio(part: float, whole: float) -> float | None:
     return None if whole < SMALL_CELL else part / whole
 
 
-def hidden_rows_of(people: Mapping[Any, float]) -> frozenset[Any]:
+def hidden_rows_of(people: Mapping[Any, float], also: Iterable[Any] = ()) -> frozenset[Any]:
     """Rows of a table that splits a total (each workshop, each meeting) whose figures resting
-    on `people[row]` people are hidden: the small ones and enough others."""
-    return hidden_margins({(row, None): n for row, n in people.items()}).rows
+    on `people[row]` people are hidden: the small ones, `also`, and enough others."""
+    return hidden_margins({(row, None): n for row, n in people.items()}, hidden_rows=also).rows
 
 
 def add(cells: Cells, rows: Iterable[Any], key: str) -> Cells:
@@ -279,8 +279,16 @@ def hidden_groups(cells: Cells, people: str, *, sexes: bool = True) -> Hidden:
     return hidden_margins(counts)
 
 
-def _hides(measures: tuple[Measure, ...], cells: Cells, sexes: bool = True) -> dict[str, Hidden]:
-    return {m.people: hidden_groups(cells, m.people, sexes=sexes) for m in measures if m.people}
+def _hides(
+    measures: tuple[Measure, ...],
+    cells: Cells,
+    sexes: bool = True,
+    given: Mapping[str, Hidden] | None = None,
+) -> dict[str, Hidden]:
+    """The hidden groups for each population the measures rest on; `given` overrides some
+    (an indicator that knows more links between its tables, like the workshops of #3)."""
+    hides = {m.people: hidden_groups(cells, m.people, sexes=sexes) for m in measures if m.people}
+    return {**hides, **(given or {})}
 
 
 def _shown(
@@ -300,7 +308,13 @@ def _shown(
 
 
 def by_region(
-    q: Query, title: str, cells: Cells, measures: Iterable[Measure], *, sexes: bool = True
+    q: Query,
+    title: str,
+    cells: Cells,
+    measures: Iterable[Measure],
+    *,
+    sexes: bool = True,
+    hides: Mapping[str, Hidden] | None = None,
 ) -> Table:
     """One row per region that has data (in the report's order), then the total. `sexes`:
     whether the same measures are also shown by sex (`by_sex`), which hides more."""
@@ -308,29 +322,36 @@ def by_region(
     grouped = rollup(cells, lambda region, _sex: region)
     order = [code for code in q.regions if code in grouped]
     order += sorted((code for code in grouped if code not in q.regions), key=str)
-    hides = _hides(measures, cells, sexes)
+    hidden = _hides(measures, cells, sexes, hides)
     rows = [
-        (q.region_name(code), *_shown(measures, grouped[code], hides, "rows", code))
+        (q.region_name(code), *_shown(measures, grouped[code], hidden, "rows", code))
         for code in order
     ]
-    rows.append((q._(TOTAL), *_shown(measures, total(cells), hides, "total")))
+    rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
     columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
     return Table(title, columns, tuple(rows), total_row=True)
 
 
-def by_sex(q: Query, title: str, cells: Cells, measures: Iterable[Measure]) -> Table:
+def by_sex(
+    q: Query,
+    title: str,
+    cells: Cells,
+    measures: Iterable[Measure],
+    *,
+    hides: Mapping[str, Hidden] | None = None,
+) -> Table:
     """One row per sex (always women, men and "prefer not to say"), then the total."""
     measures = tuple(measures)
     grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)
     if None in grouped:
         order.append(None)
-    hides = _hides(measures, cells)
+    hidden = _hides(measures, cells, given=hides)
     rows = [
-        (q.sex_name(sex), *_shown(measures, grouped.get(sex, Counter()), hides, "columns", sex))
+        (q.sex_name(sex), *_shown(measures, grouped.get(sex, Counter()), hidden, "columns", sex))
         for sex in order
     ]
-    rows.append((q._(TOTAL), *_shown(measures, total(cells), hides, "total")))
+    rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
     columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
     return Table(title, columns, tuple(rows), total_row=True)
 
