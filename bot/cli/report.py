@@ -96,7 +96,7 @@ async def _compute(
         if region:
             match = match_region(region, await list_regions(session), unambiguous=True)
             if match.region is None and len(match.candidates) > 1:
-                options = "; ".join(f"--region \"{r.name}\"" for r in match.candidates)
+                options = "; ".join(f'--region "{r.name}"' for r in match.candidates)
                 print(
                     f"error: la región «{region}» es ambigua; elija una: {options}",
                     file=sys.stderr,
