@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,33 @@ def test_backup_while_writing(
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://minka@localhost/minka")
     assert main(["db", "respaldo", str(tmp_path / "otra.sqlite3")]) == 2
     assert "pg_dump" in capsys.readouterr().err
+
+
+def test_nightly_copies_rotate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What deploy/minka-respaldo.service runs: a dated copy, and copies past N days deleted."""
+    database = tmp_path / "minka.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["db", "upgrade"]) == 0
+    folder = tmp_path / "respaldos"
+    folder.mkdir()
+    now = time.time()
+    ages = {"minka-2026-11-01_020000.sqlite3": 33, "minka-2026-11-19_020000.sqlite3": 15}
+    ages |= {"minka-2026-11-21_020000.sqlite3": 13, "notas-viejas.txt": 40}
+    for name, days in ages.items():
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (now - days * 86400, now - days * 86400))
+    command = ["db", "respaldo", "--carpeta", str(folder), "--conservar", "14"]
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "Se borraron 2 copia(s) de más de 14 días" in out
+    left = sorted(path.name for path in folder.iterdir())
+    assert left[0] == "minka-2026-11-21_020000.sqlite3" and left[-1] == "notas-viejas.txt"
+    [new] = [name for name in left if name not in ages]
+    assert new.startswith("minka-") and new.endswith(".sqlite3")
+    with sqlite3.connect(folder / new) as check:
+        assert check.execute("SELECT count(*) FROM regions").fetchone()[0] == 27
+    assert main(["db", "respaldo", "--conservar", "14"]) == 2
+    assert main(["db", "respaldo", "--carpeta", str(folder), "--conservar", "0"]) == 2

@@ -51,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(run_demo(settings, getattr(args, "db", None)))
         if command == "db" and args.db_command == "respaldo":
-            return backup.backup(settings, args.archivo)
+            return backup.backup(
+                settings, args.archivo, folder=args.carpeta, keep_days=args.conservar
+            )
         if command == "db":
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":

@@ -1,11 +1,16 @@
 """`python -m bot db respaldo ARCHIVO`: a consistent copy of the SQLite database, taken with
-SQLite's online backup API, so the bot can keep running (and writing) meanwhile."""
+SQLite's online backup API, so the bot can keep running (and writing) meanwhile.
+
+`--carpeta DIR --conservar DÍAS` is what the nightly timer runs: a dated copy in DIR, and the
+copies older than DÍAS days deleted (deploy/minka-respaldo.timer)."""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -14,9 +19,47 @@ from bot.config import Settings
 from storage.sqlite import create_private
 
 PAGES_PER_STEP = 1024  # copy in steps so writers are never held up for long
+ROTATED = "minka-*.sqlite3"  # the dated copies `--carpeta` writes, and the only ones it deletes
 
 
-def backup(settings: Settings, target: str) -> int:
+def backup(
+    settings: Settings,
+    target: str | None,
+    *,
+    folder: str | None = None,
+    keep_days: int | None = None,
+) -> int:
+    """Copy to `target`, or to a dated file in `folder`, then delete that folder's copies
+    older than `keep_days` days."""
+    if (target is None) == (folder is None):
+        print("error: indique un ARCHIVO o --carpeta DIR (uno de los dos)", file=sys.stderr)
+        return 2
+    if keep_days is not None and (folder is None or keep_days < 1):
+        print("error: --conservar va con --carpeta y es de 1 día o más", file=sys.stderr)
+        return 2
+    if folder is not None:
+        stamp = datetime.now(settings.timezone).strftime("%Y-%m-%d_%H%M%S")
+        target = str(Path(folder) / f"minka-{stamp}.sqlite3")
+    assert target is not None
+    written = _copy(settings, target)
+    if written != 0 or folder is None or keep_days is None:
+        return written
+    removed = prune(Path(folder), keep_days, keep=Path(target))
+    if removed:
+        print(f"Se borraron {removed} copia(s) de más de {keep_days} días de {folder}.")
+    return 0
+
+
+def prune(folder: Path, keep_days: int, *, keep: Path) -> int:
+    """Delete the dated copies in `folder` older than `keep_days` days (never `keep`)."""
+    limit = time.time() - keep_days * 86400
+    old = [p for p in folder.glob(ROTATED) if p != keep and p.stat().st_mtime < limit]
+    for path in old:
+        path.unlink()
+    return len(old)
+
+
+def _copy(settings: Settings, target: str) -> int:
     url = make_url(settings.database_url)
     if not url.drivername.startswith("sqlite"):
         print(

@@ -74,7 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db.add_parser(
         "respaldo", help="copia de seguridad consistente de una base SQLite, con el bot en marcha"
     )
-    backup.add_argument("archivo", metavar="ARCHIVO", help="archivo nuevo donde escribir la copia")
+    backup.add_argument(
+        "archivo", metavar="ARCHIVO", nargs="?", help="archivo nuevo donde escribir la copia"
+    )
+    backup.add_argument(
+        "--carpeta",
+        metavar="DIR",
+        help="en vez de ARCHIVO: escribe minka-AAAA-MM-DD_HHMMSS.sqlite3 en esta carpeta",
+    )
+    backup.add_argument(
+        "--conservar",
+        type=int,
+        metavar="DÍAS",
+        help="con --carpeta: borra las copias minka-*.sqlite3 de más de DÍAS días",
+    )
     kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
         dest="kb_command", metavar="<orden>", required=True
     )
