@@ -1,0 +1,120 @@
+"""Issue #15: what a deployer installs from deploy/: the systemd units pass `systemd-analyze
+verify` without a warning, and the env file lists every setting with its default (so it
+cannot drift from bot/config.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+UNITS = ("minka.service", "minka-respaldo.service", "minka-respaldo.timer")
+INSTALLED_PYTHON = "/opt/minka/.venv/bin/python"
+LINE = re.compile(r"^(#\s?)?([A-Z][A-Z0-9_]+)=(.*)$")
+# Set for a server in the example, not left at the default: a database file in the service's
+# data folder (the default, minka.sqlite3, is relative to the working directory).
+SET_FOR_A_SERVER = {"DATABASE_URL": "sqlite+aiosqlite:////var/lib/minka/minka.sqlite3"}
+
+
+def _example() -> dict[str, tuple[bool, str]]:
+    """NAME → (commented out, value) for every variable line of the example."""
+    found: dict[str, tuple[bool, str]] = {}
+    for line in (DEPLOY / "minka.env.example").read_text(encoding="utf-8").splitlines():
+        match = LINE.match(line)
+        if match:
+            name = match.group(2)
+            assert name not in found, f"{name} appears twice in minka.env.example"
+            found[name] = (match.group(1) is not None, match.group(3))
+    return found
+
+
+def test_env_example_lists_every_setting() -> None:
+    documented = set(_example())
+    settings = {name.upper() for name in Settings.model_fields}
+    assert not settings - documented, f"add to deploy/minka.env.example: {settings - documented}"
+    assert not documented - settings, f"not a setting of bot/config.py: {documented - settings}"
+
+
+@pytest.mark.parametrize("name", sorted(name.upper() for name in Settings.model_fields))
+def test_env_example_shows_each_default(name: str) -> None:
+    commented, value = _example()[name]
+    field = Settings.model_fields[name.lower()]
+    default = field.get_default(call_default_factory=True)
+    if name in SET_FOR_A_SERVER:
+        assert value == SET_FOR_A_SERVER[name]
+        return
+    if default is None or default == frozenset():
+        assert value == "", f"{name}: no default, so the example must leave it empty"
+        return
+    parsed = Settings.model_validate({name.lower(): value})
+    assert getattr(parsed, name.lower()) == default, f"{name}={value} is not the default"
+    assert commented or name == "TELEGRAM_BOT_TOKEN", f"{name}: comment the default out"
+
+
+def test_env_example_as_installed_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file copied as is, then given a token: Minka starts with these settings."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    settings = Settings(_env_file=DEPLOY / "minka.env.example")  # type: ignore[call-arg]
+    assert settings.database_url == SET_FOR_A_SERVER["DATABASE_URL"]
+    assert settings.token is None and settings.bot_admin_ids == frozenset()
+
+
+def test_systemd_units_verify_without_warnings(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        print("\nsystemd units not verified: systemd-analyze is not installed")
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    # verify checks that ExecStart= exists: point it at this interpreter, nothing else changes.
+    for unit in UNITS:
+        text = (DEPLOY / unit).read_text(encoding="utf-8")
+        (tmp_path / unit).write_text(text.replace(INSTALLED_PYTHON, sys.executable))
+    result = subprocess.run(
+        [analyze, "verify", *(str(tmp_path / unit) for unit in UNITS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr  # unknown keys are only warnings
+    service = (DEPLOY / "minka.service").read_text(encoding="utf-8")
+    for wanted in (
+        "Restart=on-failure",
+        "User=minka",
+        "EnvironmentFile=/etc/minka/minka.env",
+        "WorkingDirectory=/var/lib/minka",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/var/lib/minka",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        f"ExecStart={INSTALLED_PYTHON} -m bot run",
+    ):
+        assert f"\n{wanted}\n" in service, wanted
+
+
+def test_a_broken_unit_is_caught(tmp_path: Path) -> None:
+    """The check above would see a typo: systemd-analyze prints it (and still exits 0)."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    unit = tmp_path / "roto.service"
+    unit.write_text(f"[Service]\nExecStart={sys.executable}\nRestart=a-veces\nProtectSistem=1\n")
+    result = subprocess.run(
+        [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert "ProtectSistem" in result.stderr and "a-veces" in result.stderr
+
+
+def test_backup_timer_runs_the_rotating_backup() -> None:
+    service = (DEPLOY / "minka-respaldo.service").read_text(encoding="utf-8")
+    assert "-m bot db respaldo --carpeta /var/backups/minka --conservar 14" in service
+    timer = (DEPLOY / "minka-respaldo.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=" in timer and "Persistent=true" in timer
