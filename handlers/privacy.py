@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 
 from telegram import BotCommandScopeChat
 from telegram.error import TelegramError
@@ -15,6 +16,8 @@ from handlers.base import Ctx
 from handlers.consent import ask_consent, privacy_notice
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
+
+log = logging.getLogger(__name__)
 
 
 async def privacy_command(ctx: Ctx) -> None:
@@ -101,6 +104,7 @@ async def on_button(ctx: Ctx) -> None:
         if not erased:
             ctx.show(_("Minka holds no personal data about you."))
             return
+        ctx.later(lambda: _wipe_log(ctx))  # before the reply: done when the person reads it
         if had_role:
             ctx.later(lambda: _forget_commands(ctx))
         ctx.show(
@@ -113,6 +117,12 @@ async def on_button(ctx: Ctx) -> None:
         ctx.show(_("Nothing was deleted."))
     else:
         ctx.toast(_("That button is no longer valid."))
+
+
+async def _wipe_log(ctx: Ctx) -> None:
+    """Old copies of the erased rows must not stay in SQLite's WAL file (see Database)."""
+    if not await ctx.runtime.db.wipe_log():
+        log.warning("after an erasure the SQLite WAL could not be emptied (database busy)")
 
 
 async def _forget_commands(ctx: Ctx) -> None:

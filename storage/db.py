@@ -80,5 +80,18 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    async def wipe_log(self) -> bool:
+        """After an erasure. SQLite keeps old copies of changed pages in its WAL file until
+        they happen to be overwritten; a TRUNCATE checkpoint copies the current pages into the
+        database file (where `secure_delete` zeroed the freed space) and empties the WAL.
+        False when readers or writers kept it from finishing. On PostgreSQL nothing to do
+        here: autovacuum reclaims the dead rows."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.one()[0]
+        return busy == 0
+
     async def dispose(self) -> None:
         await self.engine.dispose()

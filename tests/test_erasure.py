@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -221,6 +222,11 @@ async def _dump(runtime: Runtime) -> list[str]:
     return lines
 
 
+def _sqlite_files(path: str) -> bytes:
+    """The database file and its WAL, as bytes."""
+    return b"".join(Path(path + end).read_bytes() for end in ("", "-wal"))
+
+
 def _leaks(lines: list[str]) -> list[str]:
     needles = [FIRST, *LAST.split(), USERNAME, str(ZOILA_ID), *TEXTS]
     return [
@@ -245,6 +251,10 @@ async def test_erasure_leaves_nothing_in_any_table(
 
     leaks = _leaks(await _dump(runtime))
     assert leaks == [], "\n".join(leaks)
+    if runtime.settings.database_url.startswith("sqlite"):
+        # Not even in the file's free space or in old pages of the WAL.
+        raw = _sqlite_files(runtime.settings.database_url.split("///", 1)[1])
+        assert [text for text in (USERNAME, *TEXTS) if text.encode() in raw] == []
     assert "[eliminado a pedido del titular]" in question.text
     async with runtime.db.session() as session:
         # What the indicators count is still there, with the texts replaced.
