@@ -283,7 +283,7 @@ async def test_meeting_report_hides_sex(db: Database) -> None:
 
 def test_charts_mark_hidden_values() -> None:
     """A hidden value is not a zero: the bar is left out and «—» written in its place."""
-    from bot.services.indicators.charts import draw
+    from bot.services.indicators.charts import chart_figure, draw
     from bot.services.indicators.common import Chart, Column, Indicator, Kind, Table
 
     table = Table(
@@ -295,6 +295,10 @@ def test_charts_mark_hidden_values() -> None:
     indicator = Indicator(1, "Prueba", "", (), (table,))
     png = draw(indicator, Chart("Tasa", 0, (1,)), "2026")
     assert png is not None and png.startswith(b"\x89PNG")
+    figure = chart_figure(indicator, Chart("Tasa", 0, (1,)), "2026")
+    assert figure is not None
+    marks = [text for axes in figure.axes for text in axes.texts if text.get_text() == "—"]
+    assert len(marks) == 1 and marks[0].xy == (1.0, 0)  # on the second bar, Cusco's
     hidden_only = Table(table.title, table.columns, (("Cusco", None), ("Total", 0.4)), True)
     assert draw(Indicator(1, "Prueba", "", (), (hidden_only,)), Chart("Tasa", 0, (1,)), "") is None
 
