@@ -180,6 +180,11 @@ async def test_cli_gives_lists_and_takes_away_roles(
     (menu,) = await ana.say("/casos")  # the grant, not her profile's Cusco, is what she covers
     await ana.press(menu, "Casos de mis regiones")
     assert "Casos de Puno, Tacna (0)" in (await ana.reply()).text
+    (periods,) = await ana.say("/indicadores")
+    await ana.press(periods, "Año 2026")
+    scope = await ana.reply()
+    assert "Puno" in scope.button_texts() and "Tacna" in scope.button_texts()
+    assert len(scope.button_texts()) == 2  # no «Todas las regiones», no Cusco
 
     assert await _cli("agregar-especialista", "777003") == 0
     assert "777003 tendrá el rol de especialista cuando empiece" in capsys.readouterr().out
