@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot import kb_reload, outbox, replicas, retention
+from bot import kb_reload, metrics, outbox, replicas, retention
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -63,6 +63,7 @@ def build_application(
         settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load(settings.content_dir)
     )
     handlers.register(application)
+    metrics.watch_database(db)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Polling mode: serve GET /metrics (Prometheus) on HOST:METRICS_PORT; webhook mode serves
+    # it on PORT, with the webhook.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # `run` waits this long for an unreachable database (a service that starts before
     # PostgreSQL), retrying with backoff, before giving up with one clear line.
     db_startup_timeout: float = Field(default=60.0, ge=0, allow_inf_nan=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
 from bot.startup import announce, open_database
@@ -50,7 +51,13 @@ async def minka(
         await open_database(db, wait_seconds=wait_seconds)
         application = build_application(settings, db)
         announce(application, f"long polling de {settings.telegram_api_base_url}")
-        async with polling(application, poll_timeout=poll_timeout):
+        async with AsyncExitStack() as stack:
+            if settings.metrics_port is not None:
+                runtime = application.bot_data["runtime"]
+                await stack.enter_async_context(
+                    metrics.serving(runtime, settings.host, settings.metrics_port)
+                )
+            await stack.enter_async_context(polling(application, poll_timeout=poll_timeout))
             yield application
     finally:
         await db.dispose()

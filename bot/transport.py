@@ -16,6 +16,8 @@ import aiohttp
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot import metrics
+
 MEDIA_WRITE_TIMEOUT = 20.0  # seconds to upload a file (PTB's default)
 
 
@@ -110,13 +112,18 @@ class AiohttpRequest(BaseRequest):
                 headers=_JSON if request_data and not request_data.multipart_data else _PLAIN,
                 timeout=timeout,
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as error:
+            metrics.bot_api_call(url, "network")
             raise NotSent(f"aiohttp.{type(error).__name__}: {error}") from error
         except TimeoutError as error:  # also aiohttp's ServerTimeoutError
+            metrics.bot_api_call(url, "network")
             raise TimedOut from error
         except aiohttp.ClientError as error:
+            metrics.bot_api_call(url, "network")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        metrics.bot_api_call(url, str(response.status))
+        return response.status, body
 
 
 _PLAIN = {"User-Agent": AiohttpRequest.USER_AGENT}

@@ -4,7 +4,7 @@ in the database, so any replica can take any update.
 
 Routes: POST <path of WEBHOOK_URL> (the secret-token header is checked in constant time: wrong
 or missing → 403, counted and logged at most once a minute; a body that is not an update
-object → 400), GET /healthz (database reachable → 200, else 503).
+object → 400), GET /healthz (database reachable → 200, else 503), GET /metrics (Prometheus).
 Shutdown is graceful: the listener closes first, then updates already accepted are handled.
 """
 
@@ -25,6 +25,7 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.runtime import Runtime
@@ -98,6 +99,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post(webhook_path(settings), receive)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/metrics", metrics.handler(runtime))
     return app
 
 

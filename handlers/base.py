@@ -31,11 +31,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import metrics
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.runtime import Runtime
 from bot.services import coverage
 from bot.services.roles import Role, authorize, effective_role
+from storage import errors
 from storage.repositories import people, updates
 from storage.repositories.people import PersonRecord
 
@@ -256,20 +258,26 @@ def make_callback(
         if user is None:
             return
         started = time.perf_counter()
+        outcome = "error"
         try:
-            await _handle(update, context, user)
+            outcome = await _handle(update, context, user)
+        except Exception as error:
+            outcome = errors.outcome(error)
+            raise
         finally:
+            seconds = time.perf_counter() - started
+            metrics.update_handled(action, outcome, seconds)
             log.info(
                 "update handled",
                 extra={
                     "update_id": update.update_id,
                     "user_id": user.id,
                     "handler": action,
-                    "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                    "duration_ms": round(1000 * seconds, 1),
                 },
             )
 
-    async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> str:
         runtime = runtime_of(context)
         key = update_key(update)  # before the transaction: no CPU inside SQLite's write turn
         try:
@@ -283,8 +291,9 @@ def make_callback(
                     raise _Duplicate
         except _Duplicate:
             log.info("duplicate update %s ignored", update.update_id)
-            return
+            return "duplicate"
         await ctx.deliver()
+        return "ok"
 
     async def _run(
         update: Update,

@@ -39,7 +39,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.webhook import serving
-from handlers.errors import database_down
+from storage.errors import database_down
 from storage.models import Base
 from tests.conftest import _new_postgres_database
 from tests.postgres import PostgresServer, _free_port

@@ -164,3 +164,13 @@ async def prune(session: AsyncSession, before: datetime) -> int:
         )
     )
     return result.rowcount or 0
+
+
+async def counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """(kind, state) → rows: the metrics' view of what is owed, sent and failed."""
+    rows = await session.execute(
+        select(OutboxMessage.kind, OutboxMessage.state, func.count()).group_by(
+            OutboxMessage.kind, OutboxMessage.state
+        )
+    )
+    return {(kind, state): count for kind, state, count in rows}

@@ -25,3 +25,9 @@ async def beat(
 
 async def leave(session: AsyncSession, replica_id: str) -> None:
     await session.execute(delete(Replica).where(Replica.id == replica_id))
+
+
+async def alive(session: AsyncSession, seen_since: datetime) -> int:
+    """How many replicas recorded a heartbeat since `seen_since`."""
+    statement = select(func.count()).select_from(Replica).where(Replica.seen_at >= seen_since)
+    return await session.scalar(statement) or 0
