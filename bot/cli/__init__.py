@@ -50,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(settings, getattr(args, "db", None)))
+        if command == "db" and args.db_command == "migrar-a":
+            from bot.cli.transfer import migrate_to
+
+            return migrate_to(settings, args.url)
         if command == "db" and args.db_command == "respaldo":
             return backup.backup(
                 settings, args.archivo, folder=args.carpeta, keep_days=args.conservar

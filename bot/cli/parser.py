@@ -71,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", metavar="<orden>", required=True
     )
     db.add_parser("upgrade", help="aplica las migraciones pendientes")
+    move = db.add_parser(
+        "migrar-a",
+        help="copia toda la base (DATABASE_URL) a otra nueva y vacía (de SQLite a PostgreSQL)",
+        description=(
+            "Copia cada tabla de la base de DATABASE_URL a la base URL, que debe estar vacía "
+            "(recién creada), y compara las cantidades de filas. Detenga Minka antes."
+        ),
+    )
+    move.add_argument(
+        "url", metavar="URL", help="postgresql+asyncpg://usuario:clave@host/base de destino"
+    )
     backup = db.add_parser(
         "respaldo", help="copia de seguridad consistente de una base SQLite, con el bot en marcha"
     )
