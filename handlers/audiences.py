@@ -43,6 +43,7 @@ def steps(*, participants: bool) -> tuple[Step, ...]:
             N_("Which <b>region</b>?"),
             kind="region",
             asked_if=lambda data: data.get("audience") == "region",
+            covered_only=True,
         ),
     ]
     if participants:

@@ -47,6 +47,9 @@ class Step:
     check: Callable[[Ctx, str], Awaitable[str | None]] | None = None
     national: bool = True  # region steps: offer «National / virtual» and MINEM's central level
     own_first: bool = False  # region steps: the person's own region as the first button
+    # Region steps of staff forms: only the regions the person covers (bot.services.coverage),
+    # and «National / virtual» only for national coverage.
+    covered_only: bool = False
     per_row: int = 1  # choice steps: buttons per row
 
     def labels(self, data: Data) -> Mapping[str, str]:
@@ -127,7 +130,7 @@ class GuidedForm:
         if step.own_first and page == 0 and own is not None:
             label = _("📍 {region} (your region)").format(region=own.name)
             keyboard.insert(0, [button(label, self._data(step, own.code))])
-        if step.national:
+        if _national_allowed(ctx, step):
             keyboard.append([button(_("National / virtual"), self._data(step, NONE))])
         return keyboard
 
@@ -255,7 +258,9 @@ class GuidedForm:
             ctx.toast(_("That button is no longer valid."))
             return
         step = self.step(action)
-        if argument == NONE and (step.optional or (step.kind == "region" and step.national)):
+        if argument == NONE and (
+            step.optional or (step.kind == "region" and _national_allowed(ctx, step))
+        ):
             data[step.name] = None
         elif step.kind == "yesno" and argument in YES_NO:
             data[step.name] = argument == "yes"
@@ -269,11 +274,19 @@ class GuidedForm:
     async def _valid_choice(self, ctx: Ctx, step: Step, argument: str, data: Data) -> bool:
         if step.kind == "region":
             region = await get_region(ctx.session, argument)
-            return region is not None and (step.national or region.kind != CENTRAL)
+            return region is not None and region.code in {r.code for r in await _regions(ctx, step)}
         return step.kind == "choice" and argument in step.labels(data)
 
 
 async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:
     """The regions a region step offers: without MINEM's central level unless `national`."""
     regions = await list_regions(ctx.session)
-    return regions if step.national else [r for r in regions if r.kind != CENTRAL]
+    if not step.national:
+        regions = [r for r in regions if r.kind != CENTRAL]
+    if step.covered_only:
+        regions = [r for r in regions if ctx.coverage.covers(r.code)]
+    return regions
+
+
+def _national_allowed(ctx: Ctx, step: Step) -> bool:
+    return step.national and (not step.covered_only or ctx.coverage.national)

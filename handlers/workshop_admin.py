@@ -116,6 +116,7 @@ NEW_WORKSHOP = GuidedForm(
             "region",
             N_("In which <b>region</b>? Choose it, type it, or choose «National / virtual»."),
             kind="region",
+            covered_only=True,
         ),
         Step("place", N_("<b>Place</b> or video link? (optional)"), optional=True, limit=300),
         Step("facilitator", N_("Who <b>facilitates</b> it? (optional)"), optional=True),

@@ -294,7 +294,8 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """/difundir to everyone, to another region or to another region's workshop, a meeting
-    for everyone, and a workshop in another region: refused, nothing created or sent."""
+    for everyone, and a workshop outside her regions (offered only hers; checked again when
+    confirmed): refused, nothing created or sent."""
     carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
     await register(carla, region="Puno")
     await _grant(admin, "@carla_puno", "Puno")
@@ -316,38 +317,54 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     _preview, summary = await carla.replies(2)
     await carla.press(summary, "Enviar")
     assert (await carla.reply()).text == CREATE_ELSEWHERE
-    when = await broadcast("Una región", "Cusco")
-    await carla.press(when, "Ahora")
-    _preview, summary = await carla.replies(2)
-    await carla.press(summary, "Enviar")
-    assert (await carla.reply()).text == CREATE_ELSEWHERE
+    refused = await broadcast("Una región", "Cusco")  # only her regions are offered
+    assert refused.text == "Elija la región con los botones, por favor."
+    region = await carla.reply()
+    assert "Puno" in region.button_texts()
+    assert not {"Cusco", "Nacional / virtual"} & set(region.button_texts())
+    for data in ("bc:audience_region:cusco", "bc:audience_region:-"):
+        answer = await carla.press_forged(region, data)
+        assert answer["text"] == "Ese botón ya no está vigente.", data
+    await carla.say("/cancelar", 2)  # «Cancelado» and the menu
     unknown = await broadcast("Participantes de un taller", cusco_workshop.code)
     assert f"No encontré nada con el código «{cusco_workshop.code}»" in unknown.text
-    await carla.say("/cancelar", 2)  # «Cancelado» and the menu
+    await carla.say("/cancelar", 2)
 
-    async def form(command: str, answers: list[str | None], confirm: str) -> BotEvent:
+    async def answer(question: BotEvent, answers: list[str | None]) -> BotEvent:
         """Answer a guided form: a text is typed, None presses «Omitir», «=label» a button."""
-        _intro, question = await carla.say(command, 2)
-        for answer in answers:
-            if answer is None:
+        for typed in answers:
+            if typed is None:
                 await carla.press(question, "Omitir")
-            elif answer.startswith("="):
-                await carla.press(question, answer[1:])
+            elif typed.startswith("="):
+                await carla.press(question, typed[1:])
             else:
-                await carla.send(answer)
+                await carla.send(typed)
             question = await carla.reply()
-        await carla.press(question, confirm)
-        return await carla.reply()
+        return question
 
-    workshop = ["Taller en Cusco", None, "3/12/2099 9:00", "4h", "Cusco", None, None, None]
-    refused = await form("/nuevo_taller", workshop, "Crear taller")
-    assert refused.text == WORKSHOP_ELSEWHERE
+    _intro, title = await carla.say("/nuevo_taller", 2)
+    region = await answer(title, ["Taller", None, "3/12/2099 9:00", "4h"])
+    assert "Puno" in region.button_texts()
+    assert not {"Cusco", "Nacional / virtual"} & set(region.button_texts())
+    for data in ("nw:region:cusco", "nw:region:-"):
+        answer_ = await carla.press_forged(region, data)
+        assert answer_["text"] == "Ese botón ya no está vigente.", data
+    summary = await answer(region, ["=Puno", None, None, None])
+    await _grant(admin, "@carla_puno", "Cusco")  # her coverage changes before she confirms
+    await carla.reply()
+    await carla.press(summary, "Crear taller")
+    assert (await carla.reply()).text == WORKSHOP_ELSEWHERE
+    await _grant(admin, "@carla_puno", "Puno")
+    await carla.reply()
+
+    _intro, title = await carla.say("/nueva_reunion", 2)
     meeting = ["Reunión nacional", "=Coordinación", "3/12/2099 9:00", "2h", None, None, None]
-    refused = await form("/nueva_reunion", [*meeting, "=Todas las personas"], "Crear e invitar")
-    assert refused.text == CREATE_ELSEWHERE
+    summary = await answer(title, [*meeting, "=Todas las personas"])
+    await carla.press(summary, "Crear e invitar")
+    assert (await carla.reply()).text == CREATE_ELSEWHERE
 
     async with runtime.db.session() as session:
         assert await session.scalar(select(func.count(Broadcast.id))) == 0
         assert await session.scalar(select(func.count(Workshop.id))) == 2  # only the seeded ones
         assert await session.scalar(select(func.count(Meeting.id))) == 2
-    assert (await _denied(bot, carla.id)).count("scope") == 4
+    assert (await _denied(bot, carla.id)).count("scope") == 3

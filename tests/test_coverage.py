@@ -15,11 +15,13 @@ from bot.services import coverage
 from bot.services import meetings as meeting_rules
 from bot.services.coverage import Coverage, CoverageError
 from bot.services.meetings import Audience
+from bot.services.regions import match_region
 from bot.services.roles import Role
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade
 from storage.repositories import people
 from storage.repositories.meetings import MeetingRecord
+from storage.repositories.regions import RegionRecord
 from tests.helpers import registered_official
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
@@ -117,3 +119,11 @@ async def test_a_meeting_belongs_to_its_invitees_and_audience_regions(db: Databa
         assert visible == [only_puno]
         national = await coverage.visible_meetings(session, Coverage(None), meetings)
         assert national == meetings
+
+
+def test_matching_a_region_among_one_or_none() -> None:
+    """A regional coordinator's region steps may offer one region, or none at all."""
+    puno = RegionRecord("puno", "Puno", "regional_government")
+    assert match_region("puno", [puno]).region == puno
+    assert match_region("Cusco", [puno]).region is None
+    assert match_region("Puno", []).region is None

@@ -69,8 +69,10 @@ def match_region(
         key=lambda pair: pair[0],
         reverse=True,
     )
+    if not scored:
+        return RegionMatch(None)
     best_score, best = scored[0]
-    runner_up = scored[1][0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0  # a coordinator may cover one region
     if best_score >= CONFIDENT and best_score - runner_up >= 10:
         return RegionMatch(best)
     return RegionMatch(None, tuple(r for score, r in scored[:3] if score >= POSSIBLE))
