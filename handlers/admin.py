@@ -11,6 +11,8 @@ from bot.i18n import N_, translator
 from bot.services import coverage, staff
 from bot.services.profile import SEXES
 from bot.services.roles import ROLE_LABELS, Role
+from bot.services.small_cells import hidden_rows
+from bot.services.spreadsheet import MISSING
 from handlers import command_menu
 from handlers.base import Ctx, esc
 from handlers.registry import Command, Feature
@@ -169,10 +171,21 @@ async def registered_command(ctx: Ctx) -> None:
         by_region.setdefault(region, {})[sex] = count
     total = sum(count for _region, _sex, count in counts)
     lines = [_("<b>Registered people by region and sex</b>"), ""]
+    # Each region's split by sex is hidden when it would tell one or two people's sex, with
+    # enough others that the totals by sex (indicator 7) minus those shown tell nothing.
+    hidden = hidden_rows(
+        {
+            region: [by_sex.get(code, 0) for code in (*SEXES, None)]
+            for region, by_sex in by_region.items()
+        }
+    )
     for region, by_sex in by_region.items():
         parts = " · ".join(f"{_(SEXES[code])}: {by_sex.get(code, 0)}" for code in SEXES)
-        lines.append(f"<b>{esc(region)}</b>: {sum(by_sex.values())} ({parts})")
+        shown = MISSING if region in hidden else parts
+        lines.append(f"<b>{esc(region)}</b>: {sum(by_sex.values())} ({shown})")
     lines += ["", _("Total: {count}").format(count=total)]
+    if hidden:
+        lines.append(_("«—»: not shown, so that nobody's sex can be singled out."))
     ctx.reply("\n".join(lines))
 
 

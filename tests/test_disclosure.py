@@ -350,3 +350,23 @@ async def test_indicator_3_cannot_be_subtracted_across_workshops(db: Database) -
     assert [row[0] for row in by_region.rows] == ["Cusco", "Piura", "Puno", "Total"]
     assert [row[5] for row in by_region.rows] == [None, None, None, 46 / 10]
     assert [row[5] for row in by_sex.rows] == [46 / 10, None, None, 46 / 10]
+
+
+async def test_registered_counts_by_sex_are_not_singled_out(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """/registrados: Puno's three women show; Cusco's one man would be one person's sex
+    (and undo indicator 7, which hides Cusco's share of women): «—»."""
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    for number, (region, sex) in enumerate(
+        [("Puno", "Mujer"), ("Puno", "Mujer"), ("Puno", "Mujer"), ("Cusco", "Hombre")]
+    ):
+        await register(Chatter(api, 6300 + number, f"Persona{number}"), region=region, sex=sex)
+    (counts,) = await rosa.say("/registrados")
+    text = counts.text
+    assert "Cusco: 1 (—)" in text and "Hombre: 1" not in text
+    assert "Puno: 3 (—)" in text  # beside the total by sex it would give Cusco's
+    assert "Total: 5" in text
