@@ -207,10 +207,11 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
-    @property
+    @cached_property
     def pseudonym_secret(self) -> bytes:
         """PSEUDONYM_KEY, or else a key derived from the bot token: never stored in the
-        database, so a copy of the database alone cannot turn pseudonyms back into ids."""
+        database, so a copy of the database alone cannot turn pseudonyms (audit log) or
+        digests of processed updates back into Telegram ids."""
         if self.pseudonym_key is not None:
             return self.pseudonym_key.get_secret_value().encode()
         seed = (self.token or "minka-demo").encode()

@@ -7,6 +7,7 @@ of her name, Telegram id, username, position or texts. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -23,7 +24,15 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
-from storage.models import ArticleView, AuditEntry, Case, Escalation, Person, Question
+from storage.models import (
+    ArticleView,
+    AuditEntry,
+    Case,
+    Escalation,
+    Person,
+    ProcessedUpdate,
+    Question,
+)
 from storage.repositories import people
 from storage.repositories import workshops as workshop_repo
 from tests.chat import Person as Chatter
@@ -357,3 +366,22 @@ async def test_questions_of_someone_who_declined_consent_are_not_stored(
     assert [(view.article_id, view.person_id) for view in views] == [("formalizacion-reinfo", None)]
     typed = (QUESTION, "que es el reinfo")
     assert [line for line in await _dump(runtime) if any(t in line for t in typed)] == []
+
+
+async def test_processed_updates_cannot_be_traced_to_a_telegram_id(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    """The record of handled updates is kept for days after an erasure. With a plain digest
+    of «message:<chat id>:<message id>:», whoever holds a copy of the database and knows
+    someone's Telegram id finds their rows by trying message ids; the digest is keyed, so
+    they cannot."""
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    await zoila.say("/ayuda")
+    async with runtime.db.session() as session:
+        keys = list(await session.scalars(select(ProcessedUpdate.key)))
+    assert keys
+    guesses = {
+        hashlib.sha256(f"message:{ZOILA_ID}:{number}:".encode()).hexdigest()[:32]
+        for number in range(1, 1000)
+    }
+    assert [key for key in keys if key.split(":", 1)[1] in guesses] == []

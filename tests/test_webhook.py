@@ -242,14 +242,18 @@ def test_update_keys_tell_repeats_from_reused_ids() -> None:
             number, sent, chat, from_user=ana, text="hola", edit_date=sent if edited else None
         )
 
+    def keyed(update: Update) -> str:
+        return update_key(update, b"k" * 32)
+
     first = Update(500, message=message(10))
     keys = {
-        update_key(Update(500, message=message(11))),
-        update_key(Update(500, edited_message=message(10, edited=True))),
-        update_key(Update(500, callback_query=CallbackQuery("q1", ana, "c", data="menu:main"))),
-        update_key(Update(500, callback_query=CallbackQuery("q2", ana, "c", data="menu:main"))),
-        update_key(Update(500, inline_query=InlineQuery("i", ana, "q", ""))),
+        keyed(Update(500, message=message(11))),
+        keyed(Update(500, edited_message=message(10, edited=True))),
+        keyed(Update(500, callback_query=CallbackQuery("q1", ana, "c", data="menu:main"))),
+        keyed(Update(500, callback_query=CallbackQuery("q2", ana, "c", data="menu:main"))),
+        keyed(Update(500, inline_query=InlineQuery("i", ana, "q", ""))),
     }
-    assert update_key(Update.de_json(first.to_dict(), None)) == update_key(first)
-    assert len(keys | {update_key(first)}) == 6
+    assert keyed(Update.de_json(first.to_dict(), None)) == keyed(first)
+    assert len(keys | {keyed(first)}) == 6
     assert all(len(key) <= 60 for key in keys)  # the column's size
+    assert update_key(first, b"other key" * 4) != keyed(first)  # keyed: see test_erasure

@@ -5,8 +5,8 @@ institution, sex): attendances, numeric ratings, RSVP answers, article views and
 cases and escalations with their dates and statuses. Whatever the person wrote, and anything
 that names them, goes. Tables not touched here hold nothing about a person: `regions`,
 `app_state`, `replicas`, `workshops` and `meetings` (programme records, kept without their
-creator's name), and `processed_updates` (an update id and a SHA-256 digest, pruned by the
-retention job).
+creator's name), and `processed_updates` (an update id and an HMAC keyed like the audit
+pseudonyms, so not traceable to a Telegram id without the key; pruned by the retention job).
 """
 
 from __future__ import annotations
