@@ -28,6 +28,8 @@ STOPWORDS = frozenset(
     una unas uno unos usted ustedes va van ver y ya yo significa significado concepto
     noches exactamente hablame cuentame entiendo q k xq pq porq hasta tb tmb disculpe ahora hoy
     disculpa saludos estimado estimada ok
+    quiere quieren queremos necesita necesitan necesitamos tenemos hago hacemos pasa pasaria
+    sucede ocurre empiezo empezar comienzo comenzar sabe saben conoce
     """.split()  # noqa: SIM905
 )
 

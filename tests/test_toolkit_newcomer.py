@@ -10,6 +10,7 @@ from bot.config import Settings
 from storage.db import Database
 from storage.models import Question
 from tests.chat import Person as Chatter
+from tests.helpers import register
 
 
 async def _questions(settings: Settings) -> list[str]:
@@ -22,6 +23,7 @@ async def _questions(settings: Settings) -> list[str]:
 
 
 async def test_greetings_and_thanks_are_greeted_not_counted(ana: Chatter, bot: Settings) -> None:
+    await register(ana)  # a registered person's questions are stored: greetings must not be
     (hello,) = await ana.say("hola")
     assert hello.text.startswith("¡Hola! Soy Minka.")
     assert "📚 Consultar el Tool Kit" in hello.button_texts()
@@ -53,6 +55,7 @@ async def test_greetings_and_thanks_are_greeted_not_counted(ana: Chatter, bot: S
 async def test_newcomer_questions_get_the_right_article(
     ana: Chatter, bot: Settings, question: str, title: str
 ) -> None:
+    await register(ana)
     replies = await ana.say(question, 2 if "PAMA" in question else 1)
     assert replies[-1].text.startswith(title)
     assert "¿Le fue útil?" in replies[-1].text
