@@ -118,3 +118,17 @@ def test_backup_timer_runs_the_rotating_backup() -> None:
     assert "-m bot db respaldo --carpeta /var/backups/minka --conservar 14" in service
     timer = (DEPLOY / "minka-respaldo.timer").read_text(encoding="utf-8")
     assert "OnCalendar=" in timer and "Persistent=true" in timer
+
+
+def test_env_file_is_also_readable_by_the_shell(tmp_path: Path) -> None:
+    """README's `minka()` shell function reads the same file with `set -a; .`."""
+    script = (
+        f"set -a; . {DEPLOY / 'minka.env.example'}; exec {sys.executable} -c "
+        "'from bot.config import load_settings; print(load_settings(_env_file=None).database_url)'"
+    )
+    clean = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        ["sh", "-c", script], env=clean, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == SET_FOR_A_SERVER["DATABASE_URL"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,3 +15,45 @@ def test_readme_commands_are_what_ci_runs() -> None:
     assert run_command.endswith("python -m bot")
     assert "pytest" in test_command
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _headings(readme: str) -> set[str]:
+    return {line.lstrip("#").strip() for line in readme.splitlines() if line.startswith("#")}
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
+SEE = re.compile(r"\b(?:[Vv]ea|[Vv]éase|[Ss]ee)\s+((?:«[^»]+»(?:,\s*|\s+(?:y|and|o|or)\s+)?)+)")
+IN_README = re.compile(r"«([^»]+)» en el README")
+
+
+def test_references_match_headings() -> None:
+    """«see X» in the README, «X» en el README in the code and deploy/, and #anchors all name
+    a heading that exists (a message pointed to «Copias de seguridad» under «Backups»)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = _headings(readme)
+    named = [
+        " ".join(name.split())
+        for match in SEE.finditer(readme)
+        for name in re.findall(r"«([^»]+)»", match.group(1))
+    ]
+    sources = [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/*.py"), *ROOT.glob("deploy/*")]
+    sources += [*ROOT.glob("storage/*.py"), *ROOT.glob("knowledge/*.py")]
+    for path in sources:
+        named += IN_README.findall(path.read_text(encoding="utf-8"))
+    assert len(named) >= 10 and "Copias de seguridad" in named
+    assert not [name for name in named if name not in headings]
+    anchors = re.findall(r"\]\(#([^)]+)\)", readme)
+    assert anchors and not set(anchors) - {_slug(h) for h in headings}
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from bot.config import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [n.upper() for n in Settings.model_fields if f"`{n.upper()}`" not in readme]
+    assert not missing, f"add to README «Settings»: {missing}"
