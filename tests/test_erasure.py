@@ -187,7 +187,7 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
             kind="coordinacion",
             starts_at=now + timedelta(days=10),
             ends_at=now + timedelta(days=10, hours=3),
-            audience=await meeting_rules.parse_audience(session, ["region:Puno"]),
+            audience=await meeting_rules.parse_audience(session, ["region:Puno", f"id:{ZOILA_ID}"]),
             offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS),
             now=now,
             place="Sala de la DREM Puno",
@@ -290,6 +290,9 @@ async def test_erasure_leaves_nothing_in_any_table(
 
     (nothing,) = await zoila.say("/mis_datos")
     assert "no guarda ningún dato personal" in nothing.text
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    (log,) = await rosa.say("/auditoria")  # the administrators' view shows the pseudonym
+    assert pseudonym in log.text and str(ZOILA_ID) not in log.text
 
 
 MOMENTS = ("fecha", "inicio", "fin", "registrado", "respondida", "asistencia", "envio")

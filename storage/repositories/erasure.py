@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -23,6 +23,7 @@ from storage.models import (
     CaseEvent,
     ConversationState,
     Escalation,
+    Meeting,
     MeetingInvitation,
     OutboxMessage,
     Question,
@@ -83,6 +84,24 @@ async def erase_traces(
     for statement in statements:
         await session.execute(statement.execution_options(synchronize_session=False))
     await _erase_broadcasts(session, person_id, now)
+    for model in (Meeting, Broadcast):
+        await _drop_from_audiences(session, model, telegram_id)
+
+
+async def _drop_from_audiences(
+    session: AsyncSession, model: type[Meeting] | type[Broadcast], telegram_id: int
+) -> None:
+    """An audience may name people by Telegram id (`id:…` in `reuniones crear`)."""
+    rows = await session.execute(
+        select(model.id, model.audience).where(
+            cast(model.audience, String).like(f"%{telegram_id}%")
+        )
+    )
+    for row_id, audience in rows.all():
+        ids = (audience or {}).get("telegram_ids") or []
+        if telegram_id in ids:
+            kept = {**audience, "telegram_ids": [i for i in ids if i != telegram_id]}
+            await session.execute(update(model).where(model.id == row_id).values(audience=kept))
 
 
 def _names(telegram_id: int, username: str | None):  # type: ignore[no-untyped-def]
