@@ -246,3 +246,15 @@ async def test_startup_hides_the_password(
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.startup"]
     assert any(f"clave:***@127.0.0.1:{password_server.port}/de_clave" in line for line in lines)
     assert not any("secreta" in line for line in lines)
+
+
+def test_db_upgrade_says_which_database_and_warns_when_it_is_new(tmp_path: Path) -> None:
+    """Run from the wrong folder, a relative SQLite path makes a new, empty database."""
+    url = "sqlite+aiosqlite:///minka.sqlite3"
+    first = _cli("db", "upgrade", database_url=url, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    path = tmp_path / "minka.sqlite3"
+    assert first.stdout.strip() == f"Base de datos al día: {url} (archivo {path})."
+    assert first.stderr.startswith(f"Aviso: {path} no existía y se creó vacía")
+    again = _cli("db", "upgrade", database_url=url, cwd=tmp_path)
+    assert again.returncode == 0 and again.stderr == ""

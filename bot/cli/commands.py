@@ -141,8 +141,24 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
 
 
 async def db_upgrade(settings: Settings) -> int:
+    """Migrate, and say which database it was: run from the wrong folder, a relative SQLite
+    path silently makes a new, empty database."""
+    from sqlalchemy.engine import make_url
+
+    from storage.problems import redacted, sqlite_path
+
+    url = make_url(settings.database_url)
+    path = sqlite_path(url) if url.drivername.startswith("sqlite") else None
+    new = path is not None and not path.exists()
     async with migrated(settings):
-        print("Base de datos al día.")
+        shown = redacted(settings.database_url) + (f" (archivo {path})" if path else "")
+        print(f"Base de datos al día: {shown}.")
+    if new:
+        print(
+            f"Aviso: {path} no existía y se creó vacía; si esperaba datos, revise DATABASE_URL "
+            "y la carpeta desde la que ejecuta la orden.",
+            file=sys.stderr,
+        )
     return 0
 
 
