@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import text as sql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime, utcnow
@@ -227,6 +237,25 @@ class OutboxMessage(Base):
     the source of truth: `dedupe_key` makes each message exist once; `state` tracks it."""
 
     __tablename__ = "outbox"
+    # Claims, cancellations and broadcast progress look only at rows still owed, or at one
+    # broadcast's copies: partial indexes (and one on broadcast_id) keep them at that cost,
+    # whatever the history of sent rows (RETENTION_OUTBOX_DAYS of it).
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending_due",
+            "due_at",
+            "id",
+            postgresql_where=sql("state = 'pending'"),
+            sqlite_where=sql("state = 'pending'"),
+        ),
+        Index(
+            "ix_outbox_pending_meeting",
+            "meeting_id",
+            postgresql_where=sql("state = 'pending'"),
+            sqlite_where=sql("state = 'pending'"),
+        ),
+        Index("ix_outbox_broadcast_id", "broadcast_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -239,6 +268,11 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # What the message belongs to (at most one), for cancelling and counting without parsing
+    # dedupe_key: a broadcast's copy, a meeting's invitation/reminder/change, a workshop's.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
 
 
 class AppState(Base):

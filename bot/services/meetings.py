@@ -145,6 +145,7 @@ async def _owe_reminders(
                 person_id=person_id,
                 payload={"meeting_id": meeting.id, "offset": offset, "version": meeting.version},
                 due_at=due,
+                meeting_id=meeting.id,
             )
 
 
@@ -159,6 +160,7 @@ async def _owe(
             person_id=person_id,
             payload={"meeting_id": meeting.id, "version": meeting.version},
             due_at=now,
+            meeting_id=meeting.id,
         )
 
 
@@ -221,7 +223,7 @@ async def reschedule(
     **changes: object,
 ) -> MeetingRecord:
     """New time or place: invitees are told, reminders move to the new time."""
-    await repo.cancel_owed(session, f"meeting-reminder:{meeting.id}:")
+    await repo.cancel_owed(session, meeting.id, ("meeting_reminder",))
     updated = await repo.change(session, meeting.id, **changes)
     people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
     await _owe(session, "changed", updated, people, now)
@@ -230,8 +232,7 @@ async def reschedule(
 
 
 async def cancel(session: AsyncSession, meeting: MeetingRecord, now: datetime) -> MeetingRecord:
-    await repo.cancel_owed(session, f"meeting-reminder:{meeting.id}:")
-    await repo.cancel_owed(session, f"meeting-invitation:{meeting.id}:")
+    await repo.cancel_owed(session, meeting.id, ("meeting_reminder", "meeting_invitation"))
     updated = await repo.change(session, meeting.id, status="cancelled")
     people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
     await _owe(session, "cancelled", updated, people, now)

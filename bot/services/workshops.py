@@ -156,6 +156,7 @@ async def _owe(
         person_id=person_id,
         payload={"workshop_id": workshop_id},
         due_at=now,
+        workshop_id=workshop_id,
     )
 
 

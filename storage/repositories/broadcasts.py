@@ -89,6 +89,7 @@ async def create(
                     "due_at": scheduled_at,
                     "state": "pending",
                     "attempts": 0,
+                    "broadcast_id": broadcast.id,
                 }
                 for person_id in person_ids
             ],
@@ -116,7 +117,7 @@ async def delivery(session: AsyncSession, broadcast_id: int) -> Delivery:
         (
             await session.execute(
                 select(OutboxMessage.state, func.count(OutboxMessage.id))
-                .where(OutboxMessage.dedupe_key.startswith(key_prefix(broadcast_id)))
+                .where(OutboxMessage.broadcast_id == broadcast_id)
                 .group_by(OutboxMessage.state)
             )
         ).all()

@@ -30,7 +30,6 @@ from storage.models import (
     RoleGrant,
     WorkshopRating,
 )
-from storage.repositories.broadcasts import key_prefix
 
 ERASED_TEXT = "[eliminado a pedido del titular]"
 _UNSENT = ("pending", "claimed")
@@ -122,7 +121,7 @@ async def _erase_broadcasts(session: AsyncSession, person_id: int, now: datetime
         cancelled = await session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.dedupe_key.startswith(key_prefix(broadcast_id)),
+                OutboxMessage.broadcast_id == broadcast_id,
                 OutboxMessage.state.in_(_UNSENT),
             )
             .values(state="cancelled")

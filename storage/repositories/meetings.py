@@ -253,11 +253,16 @@ async def for_person(
     return [(_record(meeting), _invitation(invitation)) for meeting, invitation in rows]
 
 
-async def cancel_owed(session: AsyncSession, key_prefix: str) -> int:
-    """Cancel owed messages not sent yet whose dedupe key starts with `key_prefix`."""
+async def cancel_owed(session: AsyncSession, meeting_id: int, kinds: tuple[str, ...]) -> int:
+    """Cancel the meeting's owed messages of these kinds not sent yet (the pending rows'
+    index: the cost is what is owed, not the meeting's history)."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.dedupe_key.startswith(key_prefix), OutboxMessage.state == "pending")
+        .where(
+            OutboxMessage.meeting_id == meeting_id,
+            OutboxMessage.state == "pending",
+            OutboxMessage.kind.in_(kinds),
+        )
         .values(state="cancelled")
     )
     return result.rowcount or 0

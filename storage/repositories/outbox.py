@@ -31,8 +31,11 @@ async def enqueue(
     person_id: int,
     payload: dict[str, Any],
     due_at: datetime,
+    meeting_id: int | None = None,
+    workshop_id: int | None = None,
 ) -> int:
-    """Add the message unless one with the same key exists; returns 1 if added, else 0."""
+    """Add the message unless one with the same key exists; returns 1 if added, else 0.
+    `meeting_id`/`workshop_id` name what it belongs to (to cancel or count it by that)."""
     exists = await session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -40,7 +43,13 @@ async def enqueue(
         return 0
     session.add(
         OutboxMessage(
-            kind=kind, dedupe_key=dedupe_key, person_id=person_id, payload=payload, due_at=due_at
+            kind=kind,
+            dedupe_key=dedupe_key,
+            person_id=person_id,
+            payload=payload,
+            due_at=due_at,
+            meeting_id=meeting_id,
+            workshop_id=workshop_id,
         )
     )
     await session.flush()
