@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+import stat
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
+from bot.cli.pg_backup import find_tool
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.conftest import _new_postgres_database
+from tests.postgres import PostgresServer
 
 
 def _writer(path: Path, stop: threading.Event, written: list[int]) -> None:
@@ -50,12 +59,9 @@ def test_backup_while_writing(
         regions = check.execute("SELECT count(*) FROM regions").fetchone()[0]
     assert 50 <= rows <= len(written) and regions == 27
     assert not (tmp_path / "respaldo.sqlite3.partial").exists()
-    # Never overwrite; and point PostgreSQL users to pg_dump.
+    # Never overwrite.
     assert main(["db", "respaldo", str(copy)]) == 2
     assert "ya existe" in capsys.readouterr().err
-    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://minka@localhost/minka")
-    assert main(["db", "respaldo", str(tmp_path / "otra.sqlite3")]) == 2
-    assert "pg_dump" in capsys.readouterr().err
 
 
 def test_nightly_copies_rotate(
@@ -86,3 +92,55 @@ def test_nightly_copies_rotate(
         assert check.execute("SELECT count(*) FROM regions").fetchone()[0] == 27
     assert main(["db", "respaldo", "--conservar", "14"]) == 2
     assert main(["db", "respaldo", "--carpeta", str(folder), "--conservar", "0"]) == 2
+
+
+async def test_postgresql_nightly_copy_restores(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL the same order runs pg_dump: a dated, checked custom-format dump that
+    pg_restore turns back into the same database."""
+    url = await _new_postgres_database(postgres)
+    db = Database(url)
+    await upgrade(db.engine)
+    async with db.session() as session:
+        await session.execute(text("INSERT INTO app_state (key, value) VALUES ('prueba', 'sí')"))
+    await db.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    folder = tmp_path / "respaldos"
+    folder.mkdir()
+    old = folder / "minka-2026-10-01_023000.dump"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 30 * 86400,) * 2)
+    command = ["db", "respaldo", "--carpeta", str(folder), "--conservar", "14"]
+    assert await asyncio.to_thread(main, command) == 0, capsys.readouterr().err
+    assert "Se borraron 1 copia(s)" in capsys.readouterr().out
+    [dump] = list(folder.iterdir())
+    assert dump.name.startswith("minka-") and dump.suffix == ".dump"
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+
+    restored = await _new_postgres_database(postgres)
+    name = restored.rsplit("/", 1)[1]
+    pg_restore = find_tool("pg_restore")
+    assert pg_restore is not None
+    await asyncio.to_thread(
+        subprocess.run,
+        [
+            str(pg_restore),
+            "--host=127.0.0.1",
+            f"--port={postgres.port}",
+            f"--username={postgres.user}",
+            f"--dbname={name}",
+            str(dump),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    copy = Database(restored)
+    try:
+        async with copy.session() as session:
+            value = await session.scalar(text("SELECT value FROM app_state WHERE key = 'prueba'"))
+            regions = await session.scalar(text("SELECT count(*) FROM regions"))
+        assert value == "sí" and regions == 27
+    finally:
+        await copy.dispose()

@@ -1,5 +1,5 @@
-"""`python -m bot db respaldo ARCHIVO`: a consistent copy of the SQLite database, taken with
-SQLite's online backup API, so the bot can keep running (and writing) meanwhile.
+"""`python -m bot db respaldo ARCHIVO`: a consistent copy of the database while the bot keeps
+running (and writing): SQLite's online backup API, or pg_dump for PostgreSQL (pg_backup.py).
 
 `--carpeta DIR --conservar DÍAS` is what the nightly timer runs: a dated copy in DIR, and the
 copies older than DÍAS days deleted (deploy/minka-respaldo.timer)."""
@@ -19,7 +19,8 @@ from bot.config import Settings
 from storage.sqlite import create_private
 
 PAGES_PER_STEP = 1024  # copy in steps so writers are never held up for long
-ROTATED = "minka-*.sqlite3"  # the dated copies `--carpeta` writes, and the only ones it deletes
+# The dated copies `--carpeta` writes, and the only files it deletes.
+ROTATED = ("minka-*.sqlite3", "minka-*.dump")
 
 
 def backup(
@@ -39,7 +40,8 @@ def backup(
         return 2
     if folder is not None:
         stamp = datetime.now(settings.timezone).strftime("%Y-%m-%d_%H%M%S")
-        target = str(Path(folder) / f"minka-{stamp}.sqlite3")
+        postgres = make_url(settings.database_url).drivername.startswith("postgresql")
+        target = str(Path(folder) / f"minka-{stamp}.{'dump' if postgres else 'sqlite3'}")
     assert target is not None
     written = _copy(settings, target)
     if written != 0 or folder is None or keep_days is None:
@@ -53,7 +55,8 @@ def backup(
 def prune(folder: Path, keep_days: int, *, keep: Path) -> int:
     """Delete the dated copies in `folder` older than `keep_days` days (never `keep`)."""
     limit = time.time() - keep_days * 86400
-    old = [p for p in folder.glob(ROTATED) if p != keep and p.stat().st_mtime < limit]
+    copies = [path for pattern in ROTATED for path in folder.glob(pattern)]
+    old = [p for p in copies if p != keep and p.stat().st_mtime < limit]
     for path in old:
         path.unlink()
     return len(old)
@@ -61,23 +64,20 @@ def prune(folder: Path, keep_days: int, *, keep: Path) -> int:
 
 def _copy(settings: Settings, target: str) -> int:
     url = make_url(settings.database_url)
-    if not url.drivername.startswith("sqlite"):
-        print(
-            "error: «db respaldo» copia bases SQLite. Para PostgreSQL use pg_dump "
-            "(vea «Copias de seguridad» en el README).",
-            file=sys.stderr,
-        )
-        return 2
-    source = Path(url.database or "")
-    if not url.database or not source.is_file():
-        print(f"error: no existe la base de datos {source}", file=sys.stderr)
-        return 2
     destination = Path(target)
     if destination.exists():
         print(f"error: {destination} ya existe; elija otro nombre", file=sys.stderr)
         return 2
     if not destination.parent.is_dir():
         print(f"error: la carpeta {destination.parent} no existe", file=sys.stderr)
+        return 2
+    if not url.drivername.startswith("sqlite"):
+        from bot.cli.pg_backup import dump
+
+        return dump(settings.database_url, destination)
+    source = Path(url.database or "")
+    if not url.database or not source.is_file():
+        print(f"error: no existe la base de datos {source}", file=sys.stderr)
         return 2
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)  # left by an interrupted run

@@ -1,0 +1,69 @@
+"""`db respaldo` on PostgreSQL: `pg_dump --format=custom` (a consistent snapshot while Minka
+keeps writing), checked with `pg_restore --list` before it takes its final name."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from storage.sqlite import create_private
+
+
+def find_tool(name: str) -> str | None:
+    """A PostgreSQL client program: on PATH (Debian's wrapper picks the right version), or
+    the newest under /usr/lib/postgresql."""
+    on_path = shutil.which(name)
+    if on_path:
+        return on_path
+    found = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4])
+    )
+    return found[-1] if found else None
+
+
+def dump(database_url: str, destination: Path) -> int:
+    pg_dump, pg_restore = find_tool("pg_dump"), find_tool("pg_restore")
+    if pg_dump is None or pg_restore is None:
+        print(
+            "error: no se encuentra pg_dump: instale el cliente de PostgreSQL "
+            "(sudo apt install postgresql-client)",
+            file=sys.stderr,
+        )
+        return 2
+    url = make_url(database_url)
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)  # never on the command line (ps shows it)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by an interrupted run
+    create_private(partial)  # personal data: the owner's alone (0600)
+    command = [
+        pg_dump,
+        "--format=custom",
+        f"--file={partial}",
+        f"--host={url.host or 'localhost'}",
+        f"--port={url.port or 5432}",
+        *([f"--username={url.username}"] if url.username else []),
+        f"--dbname={url.database}",
+    ]
+    made = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    if made.returncode == 0:
+        listed = subprocess.run(
+            [pg_restore, "--list", str(partial)], capture_output=True, text=True, timeout=600
+        )
+        if listed.returncode != 0:
+            made = listed
+    if made.returncode != 0:
+        partial.unlink(missing_ok=True)
+        reason = (made.stderr.strip().splitlines() or ["sin detalle"])[-1]
+        print(f"error: la copia de PostgreSQL falló: {reason}", file=sys.stderr)
+        return 1
+    partial.rename(destination)
+    print(f"Copia de seguridad escrita en {destination} ({destination.stat().st_size} bytes).")
+    return 0
