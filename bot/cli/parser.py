@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "url", metavar="URL", help="postgresql+asyncpg://usuario:clave@host/base de destino"
     )
     backup = db.add_parser(
-        "respaldo", help="copia de seguridad consistente de una base SQLite, con el bot en marcha"
+        "respaldo",
+        help="copia de seguridad consistente (SQLite o PostgreSQL), con el bot en marcha",
     )
     backup.add_argument(
         "archivo", metavar="ARCHIVO", nargs="?", help="archivo nuevo donde escribir la copia"
