@@ -72,7 +72,7 @@ async def my_data_command(ctx: Ctx) -> None:
 
 async def erase_command(ctx: Ctx) -> None:
     _ = ctx._
-    if ctx.person is None:
+    if not await privacy.holds_anything(ctx.session, ctx.user.id):
         ctx.reply(_("Minka holds no personal data about you."))
         return
     ctx.reply(

@@ -84,9 +84,9 @@ async def export(
 ) -> dict[str, Any] | None:
     """Everything Minka holds about the person (None if nothing); `titles` names articles."""
     person = await people.get(session, telegram_id)
-    if person is None:
-        return None
     label = _Labels(t)
+    if person is None:
+        return await _before_consent(session, label, telegram_id)
     state = await get_state(session, telegram_id)
     kit = await personal_data.toolkit(session, person.id)
     role = _role(person.role) or Role.OFFICIAL
@@ -156,19 +156,48 @@ async def export(
             }
             for b in await personal_data.broadcasts(session, person.id)
         ],
-        "registro_de_auditoria": [
-            {
-                "fecha": label.time(entry.at),
-                "quien": t.gettext(
-                    N_("You") if entry.actor_telegram_id == telegram_id else N_("Someone else")
-                ),
-                "accion": label.action(entry.action),
-                "resultado": label.of(OUTCOMES, entry.outcome),
-                "objetivo": entry.target,
-            }
-            for entry in await audit.about(session, telegram_id, person.username)
-        ],
+        "registro_de_auditoria": await _audit(session, label, telegram_id, person.username),
     }
+
+
+async def _before_consent(
+    session: AsyncSession, label: _Labels, telegram_id: int
+) -> dict[str, Any] | None:
+    """Someone who never accepted the notice may still be named: a role waiting for them."""
+    grant = await personal_data.pending_grant(session, telegram_id)
+    entries = await _audit(session, label, telegram_id, None)
+    if grant is None and not entries:
+        return None
+    role = _role(grant["role"]) if grant else None
+    return {
+        "zona_horaria": label.t.timezone.key,
+        "persona": None,
+        "rol_pendiente": None
+        if grant is None
+        else {
+            "rol": label.t.gettext(ROLE_LABELS[role]) if role else grant["role"],
+            "regiones": grant["coverage"],
+            "fecha": label.time(grant["granted_at"]),
+        },
+        "registro_de_auditoria": entries,
+    }
+
+
+async def _audit(
+    session: AsyncSession, label: _Labels, telegram_id: int, username: str | None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "fecha": label.time(entry.at),
+            "quien": label.t.gettext(
+                N_("You") if entry.actor_telegram_id == telegram_id else N_("Someone else")
+            ),
+            "accion": label.action(entry.action),
+            "resultado": label.of(OUTCOMES, entry.outcome),
+            "objetivo": entry.target,
+        }
+        for entry in await audit.about(session, telegram_id, username)
+    ]
 
 
 def _role(code: str) -> Role | None:

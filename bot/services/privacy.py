@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories import audit, people
-from storage.repositories.erasure import erase_traces
+from storage.repositories.erasure import erase_traces, named_before_consent
 
 
 def pseudonym(key: bytes, telegram_id: int) -> str:
@@ -26,22 +26,31 @@ def pseudonym(key: bytes, telegram_id: int) -> str:
     return f"seud-{digest[:16]}"
 
 
+async def holds_anything(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether /mis_datos and /borrar_mis_datos have something to show or erase."""
+    return await people.get(session, telegram_id) is not None or await named_before_consent(
+        session, telegram_id
+    )
+
+
 async def erase(session: AsyncSession, telegram_id: int, *, key: bytes, now: datetime) -> bool:
-    """Delete the person's identifying data and texts, keeping anonymous counts. False if
-    Minka held nothing about them."""
+    """Delete the person's identifying data and texts, keeping anonymous counts; for someone
+    who never accepted the notice, a role waiting for them and audit entries naming them.
+    False if Minka held nothing about them."""
     person = await people.get(session, telegram_id)
-    if person is None:
+    if person is None and not await named_before_consent(session, telegram_id):
         return False
     alias = pseudonym(key, telegram_id)
     await erase_traces(
         session,
-        person_id=person.id,
+        person_id=person.id if person else None,
         telegram_id=telegram_id,
-        username=person.username,
+        username=person.username if person else None,
         pseudonym=alias,
         now=now,
     )
-    await people.erase(session, telegram_id, now)
+    if person is not None:
+        await people.erase(session, telegram_id, now)
     await audit.append(
         session,
         actor_telegram_id=None,

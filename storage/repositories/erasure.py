@@ -12,6 +12,7 @@ pseudonyms, so not traceable to a Telegram id without the key; pruned by the ret
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,18 +36,53 @@ ERASED_TEXT = "[eliminado a pedido del titular]"
 _UNSENT = ("pending", "claimed")
 
 
+async def named_before_consent(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether someone who never accepted the notice is still named somewhere: a role granted
+    to them that waits for their consent, and its audit entry."""
+    grant = await session.scalar(select(RoleGrant.telegram_id).where(_grant_for(telegram_id)))
+    entry = await session.scalar(select(AuditEntry.id).where(_names(telegram_id, None)).limit(1))
+    return grant is not None or entry is not None
+
+
+def _grant_for(telegram_id: int):  # type: ignore[no-untyped-def]
+    return RoleGrant.telegram_id == telegram_id
+
+
 async def erase_traces(
     session: AsyncSession,
     *,
-    person_id: int,
+    person_id: int | None,
     telegram_id: int,
     username: str | None,
     pseudonym: str,
     now: datetime,
 ) -> None:
-    """Replace or drop everything the person wrote or that names them (see the module)."""
+    """Replace or drop everything the person wrote or that names them (see the module).
+    `person_id` is None for someone who never accepted the notice (only named by others)."""
     await session.flush()
-    statements = [
+    statements = [] if person_id is None else _of_person(person_id)
+    statements += [
+        # Roles they gave, roles waiting for them, and the form they were filling in.
+        update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
+        delete(RoleGrant).where(_grant_for(telegram_id)),
+        delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
+        # The audit log keeps what happened, with a pseudonym instead of the id.
+        update(AuditEntry)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .values(actor_telegram_id=None, actor_pseudonym=pseudonym),
+        update(AuditEntry).where(_names(telegram_id, username)).values(target=pseudonym),
+    ]
+    for statement in statements:
+        await session.execute(statement.execution_options(synchronize_session=False))
+    if person_id is not None:
+        await _erase_broadcasts(session, person_id, now)
+    for model in (Meeting, Broadcast):
+        await _drop_from_audiences(session, model, telegram_id)
+
+
+def _of_person(person_id: int) -> list[Any]:
+    """What is tied to the person's row: their texts go, what the indicators count stays."""
+    return [
         # The Tool Kit: their questions; the answers they got and the answers they wrote.
         update(Question)
         .where(Question.person_id == person_id)
@@ -70,21 +106,7 @@ async def erase_traces(
         update(OutboxMessage)
         .where(OutboxMessage.person_id == person_id, OutboxMessage.state.in_(_UNSENT))
         .values(state="cancelled"),
-        # Roles they gave, roles waiting for them, and the form they were filling in.
-        update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
-        delete(RoleGrant).where(RoleGrant.telegram_id == telegram_id),
-        delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
-        # The audit log keeps what happened, with a pseudonym instead of the id.
-        update(AuditEntry)
-        .where(AuditEntry.actor_telegram_id == telegram_id)
-        .values(actor_telegram_id=None, actor_pseudonym=pseudonym),
-        update(AuditEntry).where(_names(telegram_id, username)).values(target=pseudonym),
     ]
-    for statement in statements:
-        await session.execute(statement.execution_options(synchronize_session=False))
-    await _erase_broadcasts(session, person_id, now)
-    for model in (Meeting, Broadcast):
-        await _drop_from_audiences(session, model, telegram_id)
 
 
 async def _drop_from_audiences(

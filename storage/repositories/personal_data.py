@@ -22,6 +22,7 @@ from storage.models import (
     MeetingInvitation,
     Question,
     Region,
+    RoleGrant,
     Workshop,
     WorkshopAttendance,
     WorkshopRating,
@@ -219,3 +220,11 @@ def _escalation(row: Escalation) -> Row:
         "created_at": row.created_at,
         "answered_at": row.answered_at,
     }
+
+
+async def pending_grant(session: AsyncSession, telegram_id: int) -> Row | None:
+    """A role an administrator gave someone who has not accepted the notice yet."""
+    grant = await session.get(RoleGrant, telegram_id)
+    if grant is None:
+        return None
+    return {"role": grant.role, "coverage": grant.coverage, "granted_at": grant.granted_at}
