@@ -117,6 +117,20 @@ def _explain_postgres(error: BaseException, url: URL) -> DatabaseProblem | None:
                 "DATABASE_URL.",
                 retryable=True,
             )
+        if isinstance(cause, asyncpg.TooManyConnectionsError):
+            return DatabaseProblem(
+                f"DATABASE_URL: PostgreSQL en {where} no acepta más conexiones: espere, o "
+                "aumente max_connections en PostgreSQL.",
+                retryable=True,
+            )
+    # Nothing more specific: the connection was cut, or what answers is not PostgreSQL.
+    for cause in _chain(error):
+        if isinstance(cause, OSError):
+            return DatabaseProblem(
+                f"DATABASE_URL: la conexión con {where} falló ({cause}): compruebe que en ese "
+                "host y puerto responda PostgreSQL y que la red lo permita.",
+                retryable=True,
+            )
     return None
 
 

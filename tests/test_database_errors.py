@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +259,52 @@ def test_db_upgrade_says_which_database_and_warns_when_it_is_new(tmp_path: Path)
     assert first.stderr.startswith(f"Aviso: {path} no existía y se creó vacía")
     again = _cli("db", "upgrade", database_url=url, cwd=tmp_path)
     assert again.returncode == 0 and again.stderr == ""
+
+
+@pytest.fixture
+def not_postgres() -> Iterator[tuple[int, int]]:
+    """Two ports on 127.0.0.1: one answering like a web server, one that accepts and then
+    never says a word (a host behind a firewall that swallows packets behaves alike)."""
+    talker, silent = socket.create_server(("127.0.0.1", 0)), socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        talker.settimeout(0.1)
+        silent.settimeout(0.1)
+        while not stop.is_set():
+            for server in (talker, silent):
+                try:
+                    connection, _ = server.accept()
+                except TimeoutError:
+                    continue
+                if server is talker:
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                    connection.close()
+                else:
+                    held.append(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield talker.getsockname()[1], silent.getsockname()[1]
+    stop.set()
+    thread.join()
+    for sock in (talker, silent, *held):
+        sock.close()
+
+
+def test_something_else_on_the_port_and_a_silent_host(
+    not_postgres: tuple[int, int], tmp_path: Path
+) -> None:
+    talker, silent = not_postgres
+    url = f"postgresql+asyncpg://minka:clave@127.0.0.1:{talker}/minka"
+    _one_line(
+        _cli("db", "upgrade", database_url=url, cwd=tmp_path),
+        f"la conexión con 127.0.0.1:{talker} falló",
+        "responda PostgreSQL",
+    )
+    url = f"postgresql+asyncpg://minka:clave@127.0.0.1:{silent}/minka"
+    started = time.monotonic()
+    result = _cli("db", "upgrade", database_url=url, cwd=tmp_path, DB_CONNECT_TIMEOUT="2")
+    _one_line(result, f"no se puede llegar a 127.0.0.1:{silent}", "cortafuegos")
+    assert time.monotonic() - started < 60
