@@ -28,7 +28,7 @@ from storage.repositories import app_state
 
 log = logging.getLogger(__name__)
 REQUEST_KEY = "kb_reload_request"
-SEEN = "kb_reload_seen"  # bot_data: the last request this process acted on
+SEEN = "kb_reload_seen"  # the last request this process acted on (kept in bot_data)
 
 
 async def request(db: Database) -> str:
@@ -79,17 +79,22 @@ def join(application: Application) -> None:
 
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    application = context.application
-    runtime: Runtime = application.bot_data["runtime"]
+    await poll(context.application.bot_data["runtime"], context.application.bot_data)
+
+
+async def poll(runtime: Runtime, memory: dict) -> bool | None:
+    """One look for a new request (`memory` keeps the last one seen by this process):
+    True or False when a reload was tried and succeeded or not, None when nothing was new."""
     try:
         async with runtime.db.session() as session:
             current = await app_state.get(session, REQUEST_KEY)
     except (SQLAlchemyError, OSError) as error:  # the database is away: ask again later
         log.warning("could not look for Tool Kit reload requests: %s", error)
-        return
-    if SEEN not in application.bot_data:  # first look: the start-up load is current
-        application.bot_data[SEEN] = current
-        return
-    if current != application.bot_data[SEEN]:
-        application.bot_data[SEEN] = current
-        await reload(runtime)
+        return None
+    if SEEN not in memory:  # first look: the start-up load is current
+        memory[SEEN] = current
+        return None
+    if current == memory[SEEN]:
+        return None
+    memory[SEEN] = current
+    return await reload(runtime)

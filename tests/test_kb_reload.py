@@ -96,3 +96,33 @@ def test_kb_dir_must_be_a_tool_kit_folder(tmp_path: Path) -> None:
         load_settings(kb_dir=str(tmp_path), _env_file=None)
     assert load_settings(kb_dir=str(CONTENT_DIR), _env_file=None).content_dir == CONTENT_DIR
     assert load_settings(_env_file=None).content_dir == CONTENT_DIR
+
+
+async def test_one_request_reloads_every_replica(db: Database, tmp_path: Path) -> None:
+    """Two processes on one database, each with its own copy of the folder: one
+    `kb recargar` reaches both; each checks its own copy (one sound, one broken)."""
+    from bot.runtime import Runtime
+    from knowledge.base import KnowledgeBase
+
+    replicas = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        shutil.copytree(CONTENT_DIR, folder)
+        settings = load_settings(database_url=db.url, kb_dir=str(folder), _env_file=None)
+        replicas.append((Runtime(settings, db, KnowledgeBase.load(folder)), {}, folder))
+    for runtime, memory, _folder in replicas:
+        assert await kb_reload.poll(runtime, memory) is None  # first look: nothing to do
+    for _runtime, _memory, folder in replicas:
+        article = folder / "articles" / ARTICLE
+        article.write_text(
+            article.read_text(encoding="utf-8").replace("\n---\n", f"\n---\n{MARK}\n\n", 1),
+            encoding="utf-8",
+        )
+    (replicas[1][2] / "articles" / ARTICLE).write_text("sin encabezado\n", encoding="utf-8")
+    old_b = replicas[1][0].knowledge
+    await kb_reload.request(db)
+    results = [await kb_reload.poll(runtime, memory) for runtime, memory, _f in replicas]
+    assert results == [True, False]
+    assert MARK in replicas[0][0].knowledge.kit.articles[ARTICLE[:-3]].body
+    assert replicas[1][0].knowledge is old_b  # the broken copy never replaced the good one
+    assert [await kb_reload.poll(r, m) for r, m, _f in replicas] == [None, None]  # once each
