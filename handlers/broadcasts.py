@@ -14,17 +14,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import N_, Translator, translator
 from bot.outbox import Outgoing
 from bot.runtime import Runtime
+from bot.services import publications
 from bot.services.roles import Role
 from handlers import audiences
 from handlers.base import Ctx
 from handlers.guided import GuidedForm, Step
+from handlers.publications import get_button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import broadcasts as repo
 from storage.repositories.outbox import OwedMessage
@@ -46,10 +48,13 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
         if data.get("when") == "later"
         else _("Now")
     )
-    return [
+    lines = [
         (_("Recipients"), f"{await audiences.describe(ctx, data)} ({_number(len(people))})"),
         (_("When"), when),
     ]
+    if data.get("publication"):
+        lines.append((_("Publication"), data.get("publication_title", "")))
+    return lines
 
 
 def _preview_heading(ctx: Ctx) -> str:
@@ -94,6 +99,7 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         scheduled_at=max(when, now),
         person_ids=people,
         created_by=ctx.person.id if ctx.person else None,
+        publication_id=await _publication(ctx, data),
     )
     message = ctx.query.message if ctx.query else None
     if message is not None:
@@ -108,6 +114,14 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     else:
         ctx.show(progress_text(ctx.t, broadcast.total, repo.Delivery(0, 0, 0, broadcast.total)))
+
+
+async def _publication(ctx: Ctx, data: dict[str, Any]) -> int | None:
+    """The publication the broadcast announces, if it is still offered."""
+    if not data.get("publication"):
+        return None
+    publication = await publications.available(ctx.session, int(data["publication"]))
+    return publication.id if publication is not None else None
 
 
 def progress_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
@@ -136,7 +150,15 @@ async def render(
     session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
 ) -> Outgoing | None:
     broadcast = await repo.get(session, int(owed.payload["broadcast_id"]))
-    return Outgoing(broadcast.text) if broadcast is not None else None
+    if broadcast is None:
+        return None
+    markup = None
+    if broadcast.publication_id is not None:
+        publication = await publications.available(session, broadcast.publication_id)
+        if publication is not None:  # withdrawn since: the message goes without its button
+            label = "📄 " + t.gettext("Receive «{title}»").format(title=publication.title)
+            markup = InlineKeyboardMarkup([[get_button(label, publication.id, broadcast=True)]])
+    return Outgoing(broadcast.text, markup)
 
 
 async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -> None:
@@ -203,6 +225,11 @@ BROADCAST = GuidedForm(
 
 async def broadcast_command(ctx: Ctx) -> None:
     await BROADCAST.begin(ctx)
+
+
+async def announce(ctx: Ctx, publication_id: int, title: str) -> None:
+    """/difundir with a publication's button under the message (from /publicaciones)."""
+    await BROADCAST.begin(ctx, {"publication": publication_id, "publication_title": title})
 
 
 FEATURE = Feature(

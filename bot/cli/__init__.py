@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backup, commands, meetings, report, roles, workshops
+from bot.cli import backup, commands, meetings, publications, report, roles, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(meetings.list_meetings(settings))
         if command == "reuniones":
             return asyncio.run(meetings.cancel_meeting(settings, args.codigo))
+        if command == "publicaciones":
+            return publications.main(settings, args)
         if command == "informe":
             return report.write_report(
                 settings,

@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "informe",
         help="informe de indicadores del programa (XLSX o carpeta de CSV)",
         description=(
-            "Calcula los siete indicadores del programa para el periodo (fechas de Lima, "
+            "Calcula los indicadores del programa para el periodo (fechas de Lima, "
             "ambas incluidas), por región y por sexo."
         ),
     )
@@ -207,7 +207,40 @@ def build_parser() -> argparse.ArgumentParser:
         "listar", help="talleres registrados, con asistentes y encuestas completadas"
     )
     _add_meetings(commands)
+    _add_publications(commands)
     return parser
+
+
+def _add_publications(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    publications = commands.add_parser(
+        "publicaciones", help="publicaciones del programa: agregar, listar y retirar"
+    ).add_subparsers(dest="publications_command", metavar="<orden>", required=True)
+    add = publications.add_parser(
+        "agregar",
+        help="publica un documento PDF: se ofrece en /publicaciones",
+        description=(
+            "Guarda el PDF (hasta 50 MB) con su título y resumen; desde entonces quien lo pida "
+            "en /publicaciones lo recibe con el resumen, y cada persona que lo recibe se cuenta "
+            "una vez en el indicador de difusión. Imprime el número de la publicación."
+        ),
+    )
+    add.add_argument("archivo", metavar="ARCHIVO.pdf", help="el documento, en PDF")
+    add.add_argument("--titulo", required=True, metavar="TÍTULO", help="hasta 200 caracteres")
+    add.add_argument(
+        "--resumen", required=True, metavar="TEXTO", help="hasta 800 caracteres; va con el archivo"
+    )
+    add.add_argument(
+        "--fecha", metavar="AAAA-MM-DD", help="fecha de publicación (por defecto, hoy en Lima)"
+    )
+    publications.add_parser(
+        "listar",
+        help="publicaciones con su fecha, estado y personas que las recibieron",
+    )
+    withdraw = publications.add_parser(
+        "retirar",
+        help="deja de ofrecer una publicación (lo ya difundido sigue contando)",
+    )
+    withdraw.add_argument("numero", type=int, metavar="NÚMERO", help="número de la publicación")
 
 
 def _add_meetings(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

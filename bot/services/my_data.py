@@ -33,6 +33,10 @@ BROADCAST_STATUSES: dict[str, str] = {
     "done": N_("Sent"),
     "cancelled": N_("Cancelled"),
 }
+PUBLICATION_SOURCES: dict[str, str] = {
+    "chat": N_("The list of publications"),
+    "broadcast": N_("A broadcast's button"),
+}
 SOURCES: dict[str, str] = {
     "browse": N_("Browsing the topics"),
     "search": N_("Answer to a question"),
@@ -155,6 +159,14 @@ async def export(
                 "estado": label.of(BROADCAST_STATUSES, b["status"]),
             }
             for b in await personal_data.broadcasts(session, person.id)
+        ],
+        "publicaciones_recibidas": [
+            {
+                "titulo": p["title"],
+                "desde": label.of(PUBLICATION_SOURCES, p["source"]),
+                "fecha": label.time(p["at"]),
+            }
+            for p in await personal_data.publications(session, person.id)
         ],
         "registro_de_auditoria": await _audit(session, label, telegram_id, person.username),
     }

@@ -30,6 +30,7 @@ class BroadcastRecord:
     progress_message_id: int | None
     progress_at: datetime | None
     finished_at: datetime | None
+    publication_id: int | None = None  # announced: each copy carries its button
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ def _record(row: Broadcast) -> BroadcastRecord:
         row.progress_message_id,
         row.progress_at,
         row.finished_at,
+        row.publication_id,
     )
 
 
@@ -66,6 +68,7 @@ async def create(
     scheduled_at: datetime,
     person_ids: list[int],
     created_by: int | None,
+    publication_id: int | None = None,
 ) -> BroadcastRecord:
     """The broadcast and one owed copy per person, in bulk (thousands of rows)."""
     broadcast = Broadcast(
@@ -74,6 +77,7 @@ async def create(
         scheduled_at=scheduled_at,
         total=len(person_ids),
         created_by=created_by,
+        publication_id=publication_id,
     )
     session.add(broadcast)
     await session.flush()

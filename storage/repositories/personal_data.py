@@ -20,6 +20,8 @@ from storage.models import (
     Escalation,
     Meeting,
     MeetingInvitation,
+    Publication,
+    PublicationDelivery,
     Question,
     Region,
     RoleGrant,
@@ -177,6 +179,17 @@ async def broadcasts(session: AsyncSession, person_id: int) -> list[Row]:
         }
         for row in rows
     ]
+
+
+async def publications(session: AsyncSession, person_id: int) -> list[Row]:
+    """Each publication the person received, and when they first received it."""
+    rows = await session.execute(
+        select(Publication.title, PublicationDelivery.source, PublicationDelivery.delivered_at)
+        .join(Publication, Publication.id == PublicationDelivery.publication_id)
+        .where(PublicationDelivery.person_id == person_id)
+        .order_by(PublicationDelivery.delivered_at)
+    )
+    return [{"title": title, "source": source, "at": at} for title, source, at in rows.all()]
 
 
 async def toolkit(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:

@@ -1,4 +1,4 @@
-"""The programme's seven indicators, computed from what Minka records.
+"""The programme's indicators, computed from what Minka records.
 
 One module per indicator family, one function per indicator; each function's docstring is
 its definition, and the same definition (translated) travels with the numbers into every
@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Period, Query
 from bot.services.indicators.meetings import meeting_regularity, participation
+from bot.services.indicators.publications import publications
 from bot.services.indicators.toolkit import dissemination
 from bot.services.indicators.training import training
 from bot.services.indicators.women import women
@@ -31,6 +32,7 @@ INDICATORS: tuple[IndicatorFn, ...] = (
     formalization,
     dissemination,
     women,
+    publications,
 )
 
 

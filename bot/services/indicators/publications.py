@@ -1,0 +1,197 @@
+"""Indicator 8: the programme's publications (the regionalization document...) and how far
+they reached: people who received each one, by region and sex, the share of registered people
+reached in each region, and the pilot regions reached."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    Cells,
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Query,
+    Table,
+    add,
+    by_region,
+    by_sex,
+    count,
+    day_label,
+    hidden_groups,
+    rollup,
+    scoped,
+    share,
+    total,
+)
+from bot.services.publications import PILOT_REGIONS
+from storage.models import Person, Publication, PublicationDelivery
+
+TITLE = N_("Publications and their dissemination")
+DEFINITION = N_(
+    "Publications of the programme offered in Minka (/publicaciones), with the date each was "
+    "published. People who received a publication: people who got its file from Minka (from "
+    "the list or from a broadcast's button), each counted once however often they asked; «in "
+    "the period»: received a publication for the first time within the period; «up to the "
+    "end»: since it was published until the end of the period. Registered people: "
+    "registration completed before the end of the period (including people who later erased "
+    "their data). Share reached: registered people who had received at least one publication "
+    "by the end of the period, over registered people. Pilot regions: La Libertad, Pasco, "
+    "Moquegua, Piura, Puno and Madre de Dios; a pilot region is reached when at least one of "
+    "its people received a publication by the end of the period. By the region and sex of the"
+    " person. Shares resting on fewer than 3 people show «—», and so do those that would let "
+    "them be worked out."
+)
+REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
+
+
+async def _cells(q: Query) -> Cells:
+    """Per (region, sex): registered people, people who first received a publication in the
+    period, and registered people reached by the end of the period."""
+    registered = select(Person.region_code, Person.sex, func.count()).where(
+        Person.registered_at.is_not(None), Person.registered_at < q.end
+    )
+    cells = add(
+        {},
+        await q.session.execute(
+            scoped(q, registered, Person.region_code).group_by(Person.region_code, Person.sex)
+        ),
+        REGISTERED,
+    )
+    for key, since in ((RECEIVED, q.start), (REACHED, None)):
+        # Each delivery row is a person's first receipt of one publication.
+        when = [PublicationDelivery.delivered_at < q.end]
+        if since is not None:
+            when.append(PublicationDelivery.delivered_at >= since)
+        people = select(PublicationDelivery.person_id).where(*when).distinct().subquery()
+        statement = (
+            select(Person.region_code, Person.sex, func.count())
+            .join(people, people.c.person_id == Person.id)
+            .group_by(Person.region_code, Person.sex)
+        )
+        if key == REACHED:
+            statement = statement.where(
+                Person.registered_at.is_not(None), Person.registered_at < q.end
+            )
+        add(cells, await q.session.execute(scoped(q, statement, Person.region_code)), key)
+    return cells
+
+
+async def _per_publication(q: Query) -> Table:
+    """A row per publication published by the end of the period: its date, whether it is still
+    offered, and the people who received it in the period and up to its end."""
+    _ = q._
+    received = {}
+    for key, since in ((RECEIVED, q.start), (REACHED, None)):
+        statement = (
+            select(PublicationDelivery.publication_id, func.count())
+            .join(Person, Person.id == PublicationDelivery.person_id)
+            .where(PublicationDelivery.delivered_at < q.end)
+            .group_by(PublicationDelivery.publication_id)
+        )
+        if since is not None:
+            statement = statement.where(PublicationDelivery.delivered_at >= since)
+        received[key] = dict(
+            (await q.session.execute(scoped(q, statement, Person.region_code))).all()
+        )
+    publications = await q.session.execute(
+        select(
+            Publication.id, Publication.title, Publication.published_on, Publication.withdrawn_at
+        )
+        .where(Publication.published_on <= q.period.last)
+        .order_by(Publication.published_on, Publication.id)
+    )
+    rows = [
+        (
+            title,
+            day_label(q.t, published_on),
+            _(N_("Withdrawn"))
+            if withdrawn_at is not None and withdrawn_at < q.end
+            else _(N_("Offered")),
+            received[RECEIVED].get(publication, 0),
+            received[REACHED].get(publication, 0),
+        )
+        for publication, title, published_on, withdrawn_at in publications.all()
+    ]
+    columns = (
+        Column(_(N_("Publication")), Kind.TEXT),
+        Column(_(N_("Date published")), Kind.TEXT),
+        Column(_(N_("Status")), Kind.TEXT),
+        Column(_(N_("Received it in the period"))),
+        Column(_(N_("Received it up to the end of the period"))),
+    )
+    return Table(_(N_("Each publication")), columns, tuple(rows))
+
+
+def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
+    """The pilot regions in scope: registered, reached, share reached, reached or not."""
+    _ = q._
+    pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
+    grouped = rollup(cells, lambda region, _sex: region)
+    hidden = hidden_groups(cells, REGISTERED)  # the same regions as the table by region
+    reached_share = share("", REACHED, REGISTERED)
+    rows, reached = [], 0
+    for code in pilots:
+        values = grouped.get(code, Counter())
+        reached += values[REACHED] > 0
+        rows.append(
+            (
+                q.region_name(code),
+                int(values[REGISTERED]),
+                int(values[REACHED]),
+                None if code in hidden.rows else reached_share.of(values),
+                _(N_("Yes")) if values[REACHED] else _(N_("No")),
+            )
+        )
+    columns = (
+        Column(_(N_("Pilot region")), Kind.TEXT),
+        Column(_(N_("Registered people"))),
+        Column(_(N_("Reached up to the end of the period"))),
+        Column(_(N_("Share of registered people reached")), Kind.SHARE),
+        Column(_(N_("Reached")), Kind.TEXT),
+    )
+    return Table(_(N_("Pilot regions")), columns, tuple(rows)), reached, len(pilots)
+
+
+async def publications(q: Query) -> Indicator:
+    """Indicator 8. Publications offered in Minka with their date; people who received one (each
+    once, however often they asked): received one for the first time within the period, and
+    reached up to its end; registered people (registration completed before the end of the
+    period); the share of registered people reached; pilot regions (PILOT_REGIONS) reached,
+    that is with at least one person who received a publication by the end of the period. By
+    the region and sex of the person; shares resting on fewer than 3 people show «—», and so do
+    those that would let them be worked out."""
+    _ = q._
+    cells = await _cells(q)
+    measures = (
+        count(_(N_("Registered people")), REGISTERED),
+        count(_(N_("Received a publication in the period")), RECEIVED),
+        count(_(N_("Reached up to the end of the period")), REACHED),
+        share(_(N_("Share of registered people reached")), REACHED, REGISTERED),
+    )
+    pilots, reached, in_scope = _pilots(q, cells)
+    everyone = total(cells)
+    headlines = (
+        Headline(measures[1].label, measures[1].of(everyone)),
+        Headline(measures[3].label, measures[3].of(everyone), Kind.SHARE),
+        Headline(
+            _(N_("Pilot regions reached")),
+            _(N_("{reached} of {regions}")).format(reached=reached, regions=in_scope)
+            if in_scope
+            else None,
+            Kind.TEXT,
+        ),
+    )
+    tables = (
+        await _per_publication(q),
+        by_region(q, _(N_("Dissemination by region")), cells, measures),
+        by_sex(q, _(N_("Dissemination by sex")), cells, measures),
+        pilots,
+    )
+    charts = (Chart(_(N_("People who received a publication, by region")), 1, (2, 3)),)
+    return Indicator(8, _(TITLE), _(DEFINITION), headlines, tables, charts)

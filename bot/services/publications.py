@@ -1,0 +1,109 @@
+"""Publications of the programme and their dissemination: what a file must be to be
+published, and the pilot regions the dissemination indicator reports on.
+
+The file itself lives in the database (every replica can send it); the first time Minka sends
+it, Telegram returns a file_id that is sent from then on instead of the bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePath
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories import publications as repo
+from storage.repositories.publications import PublicationRecord
+
+# The programme's pilot regions (PERCAN R.1 activity sheet), by region code.
+PILOT_REGIONS: tuple[str, ...] = (
+    "la-libertad",
+    "pasco",
+    "moquegua",
+    "piura",
+    "puno",
+    "madre-de-dios",
+)
+MAX_BYTES = 50 * 1024 * 1024  # the Bot API's limit for a document a bot uploads
+MAX_TITLE = 200
+# The summary travels as the document's caption: Telegram allows 1024 characters, and the
+# title (up to 200) and a line break go with it.
+MAX_SUMMARY = 800
+PDF_MAGIC = b"%PDF-"
+
+
+class PublicationError(ValueError):
+    """Why a file or its details cannot be published (Spanish, shown as it is)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    title: str
+    summary: str
+    published_on: date
+    filename: str
+    content: bytes
+
+
+def check(
+    *, path: str, content: bytes, title: str, summary: str, published_on: date | None, today: date
+) -> Draft:
+    """The publication as it will be stored, or the reason it cannot be."""
+    name = PurePath(path).name
+    if not name.lower().endswith(".pdf") or not content.startswith(PDF_MAGIC):
+        raise PublicationError(f"{name} no es un archivo PDF.")
+    if len(content) > MAX_BYTES:
+        raise PublicationError(
+            f"{name} pesa {len(content) / 1024 / 1024:.1f} MB; Telegram acepta hasta 50 MB."
+        )
+    title, summary = " ".join(title.split()), summary.strip()
+    if not title:
+        raise PublicationError("Falta el título (--titulo).")
+    if len(title) > MAX_TITLE:
+        raise PublicationError(
+            f"El título tiene {len(title)} caracteres; el máximo es {MAX_TITLE}."
+        )
+    if not summary:
+        raise PublicationError("Falta el resumen (--resumen).")
+    if len(summary) > MAX_SUMMARY:
+        raise PublicationError(
+            f"El resumen tiene {len(summary)} caracteres; el máximo es {MAX_SUMMARY} (va junto al "
+            "archivo, y Telegram permite 1024 caracteres con el título)."
+        )
+    when = published_on or today
+    if when > today:
+        raise PublicationError(f"La fecha de publicación {when:%Y-%m-%d} aún no llega.")
+    return Draft(title, summary, when, name[:MAX_TITLE], content)
+
+
+async def publish(session: AsyncSession, draft: Draft) -> PublicationRecord:
+    return await repo.add(
+        session,
+        title=draft.title,
+        summary=draft.summary,
+        published_on=draft.published_on,
+        filename=draft.filename,
+        content=draft.content,
+    )
+
+
+async def available(session: AsyncSession, publication_id: int) -> PublicationRecord | None:
+    """A publication people can still receive (None if unknown or withdrawn)."""
+    publication = await repo.get(session, publication_id)
+    return publication if publication is not None and publication.withdrawn_at is None else None
+
+
+async def delivered(
+    session: AsyncSession,
+    publication: PublicationRecord,
+    person_id: int,
+    source: str,
+    now: datetime,
+    file_id: str | None,
+) -> bool:
+    """After Telegram accepted the file: remember its file_id (first upload) and the person
+    (first delivery only). True when this person received it for the first time."""
+    if file_id and file_id != publication.file_id:
+        await repo.remember_file_id(session, publication.id, file_id)
+    return await repo.record_delivery(session, publication.id, person_id, source, now)

@@ -1,0 +1,185 @@
+"""Indicator 8 (publications and their dissemination) on a small dataset whose every number
+was worked out by hand (comments), on SQLite and PostgreSQL.
+
+Period: the fourth quarter of 2026 in Lima (1 October 00:00 to 1 January 2027 00:00, -05:00).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import translator
+from bot.services.indicators import query_for
+from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.publications import DEFINITION, publications
+from storage.db import Database
+from storage.models import Person, Publication, PublicationDelivery
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+Q4 = Period.quarter(2026, 4)
+START = datetime(2026, 10, 1, tzinfo=LIMA)
+END = datetime(2027, 1, 1, tzinfo=LIMA)
+MINUTE = timedelta(minutes=1)
+LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
+
+# name: (sex, region, registered_at). P10 registered at the period's end (too late); P11
+# during it; P12 later erased her data (region and sex are kept).
+PEOPLE: dict[str, tuple[str, str, datetime]] = {
+    "p1": ("female", "puno", LONG_AGO),
+    "p2": ("male", "puno", LONG_AGO),
+    "p3": ("female", "puno", LONG_AGO),
+    "p4": ("female", "puno", LONG_AGO),
+    "p5": ("male", "piura", LONG_AGO),
+    "p6": ("female", "piura", LONG_AGO),
+    "p7": ("female", "piura", LONG_AGO),
+    "p8": ("female", "cusco", LONG_AGO),
+    "p9": ("male", "pasco", LONG_AGO),
+    "p10": ("male", "puno", END),
+    "p11": ("male", "puno", datetime(2026, 11, 1, tzinfo=LIMA)),
+    "p12": ("female", "moquegua", LONG_AGO),
+}
+# A: published before the period; B: during it, withdrawn on 1 December; C: after it.
+PUBLICATIONS: dict[str, tuple[str, date, datetime | None]] = {
+    "A": ("La regionalización del sector minero", date(2026, 9, 15), None),
+    "B": ("Guía del REINFO", date(2026, 11, 10), datetime(2026, 12, 1, tzinfo=LIMA)),
+    "C": ("Borrador 2027", date(2027, 1, 5), None),
+}
+# (publication, person, first delivery). In the period: P2 (its first minute), P3 twice (A and
+# B: one person), P1 (B; she had A before the period), P5 (its last minute), P9, P11, P12.
+# Out: P8 (a minute before: reached, not received in the period), P6 (at the end), P2's C
+# (after it).
+DELIVERIES: list[tuple[str, str, datetime]] = [
+    ("A", "p1", datetime(2026, 9, 20, tzinfo=LIMA)),
+    ("A", "p2", START),
+    ("A", "p3", datetime(2026, 10, 5, tzinfo=LIMA)),
+    ("B", "p3", datetime(2026, 11, 20, tzinfo=LIMA)),
+    ("B", "p1", datetime(2026, 11, 15, tzinfo=LIMA)),
+    ("A", "p5", END - MINUTE),
+    ("A", "p6", END),
+    ("A", "p8", START - MINUTE),
+    ("B", "p9", datetime(2026, 11, 12, tzinfo=LIMA)),
+    ("A", "p11", datetime(2026, 11, 2, tzinfo=LIMA)),
+    ("A", "p12", datetime(2026, 10, 20, tzinfo=LIMA)),
+    ("C", "p2", datetime(2027, 1, 6, tzinfo=LIMA)),
+]
+
+
+async def _seed(session: AsyncSession) -> None:
+    people = {}
+    for number, (name, (sex, region, registered)) in enumerate(PEOPLE.items(), start=1):
+        person = Person(
+            telegram_id=3000 + number,
+            full_name=name,
+            sex=sex,
+            region_code=region,
+            consent_at=LONG_AGO,
+            registered_at=registered,
+            erased_at=datetime(2026, 12, 2, tzinfo=LIMA) if name == "p12" else None,
+        )
+        session.add(person)
+        await session.flush()
+        people[name] = person.id
+    documents = {}
+    for code, (title, published, withdrawn) in PUBLICATIONS.items():
+        publication = Publication(
+            title=title,
+            summary="Resumen",
+            published_on=published,
+            filename=f"{code}.pdf",
+            content=b"%PDF-1.4",
+            size=8,
+            withdrawn_at=withdrawn,
+        )
+        session.add(publication)
+        await session.flush()
+        documents[code] = publication.id
+    session.add_all(
+        PublicationDelivery(
+            publication_id=documents[code], person_id=people[who], source="chat", delivered_at=at
+        )
+        for code, who, at in DELIVERIES
+    )
+
+
+@pytest.fixture
+async def dataset(db: Database) -> Database:
+    async with db.session() as session:
+        await _seed(session)
+    return db
+
+
+async def _compute(db: Database, region: str | None = None) -> Indicator:
+    async with db.session() as session:
+        return await publications(await query_for(session, Q4, region, T))
+
+
+def rows(table: Table) -> dict[object, tuple[object, ...]]:
+    return {row[0]: row[1:] for row in table.rows}
+
+
+async def test_publications_and_dissemination(dataset: Database) -> None:
+    indicator = await _compute(dataset)
+    assert indicator.number == 8 and indicator.definition == T.gettext(DEFINITION)
+    # Received in the period: P1 P2 P3 P5 P9 P11 P12 = 7. Reached by its end (and registered
+    # by then): those and P8 = 8, of 11 registered (P10 registered at the end: not counted).
+    assert [h.value for h in indicator.headlines] == [7, 8 / 11, "4 de 6"]
+    each, by_region, by_sex, pilots = indicator.tables
+    # A in the period: P2 P3 P5 P11 P12; by its end also P1 and P8 (P6 at the end: out).
+    # B: P9 P1 P3, all in the period, withdrawn on 1 December. C is published after it.
+    assert each.rows == (
+        ("La regionalización del sector minero", "15 de setiembre de 2026", "Disponible", 5, 7),
+        ("Guía del REINFO", "10 de noviembre de 2026", "Retirada", 3, 3),
+    )
+    # registered, received in the period, reached by its end, share reached. Cusco, Pasco and
+    # Moquegua have one registered person each: their shares are hidden (together they rest on
+    # 3 people, so nothing more need be hidden). Puno: P1 P2 P3 P4 P11, reached P1 P2 P3 P11.
+    assert rows(by_region) == {
+        "Cusco": (1, 0, 1, None),
+        "Moquegua": (1, 1, 1, None),
+        "Pasco": (1, 1, 1, None),
+        "Piura": (3, 1, 1, 1 / 3),
+        "Puno": (5, 4, 4, 0.8),
+        "Total": (11, 7, 8, 8 / 11),
+    }
+    # Women: P1 P3 P4 P6 P7 P8 P12, received P1 P3 P12, reached also P8. Men: P2 P5 P9 P11.
+    assert rows(by_sex) == {
+        "Mujer": (7, 3, 4, 4 / 7),
+        "Hombre": (4, 4, 4, 1.0),
+        "Prefiero no decir": (0, 0, 0, None),
+        "Total": (11, 7, 8, 8 / 11),
+    }
+    # The pilot regions, in the programme's order; the shares hidden as in the region table.
+    assert rows(pilots) == {
+        "La Libertad": (0, 0, None, "No"),
+        "Pasco": (1, 1, None, "Sí"),
+        "Moquegua": (1, 1, None, "Sí"),
+        "Piura": (3, 1, 1 / 3, "Sí"),
+        "Puno": (5, 4, 0.8, "Sí"),
+        "Madre de Dios": (0, 0, None, "No"),
+    }
+
+
+async def test_region_scope(dataset: Database) -> None:
+    indicator = await _compute(dataset, "puno")
+    assert [h.value for h in indicator.headlines] == [4, 0.8, "1 de 1"]
+    each, by_region, by_sex, pilots = indicator.tables
+    # Puno's people only: A in the period P2 P3 P11, by its end also P1; B: P1 P3.
+    assert [row[3:] for row in each.rows] == [(3, 4), (2, 2)]
+    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2); the rule
+    # (bot/services/small_cells.py) then hides the region's row as well, not the total.
+    assert rows(by_region) == {"Puno": (5, 4, 4, None), "Total": (5, 4, 4, 0.8)}
+    assert rows(by_sex) == {
+        "Mujer": (3, 2, 2, None),
+        "Hombre": (2, 2, 2, None),
+        "Prefiero no decir": (0, 0, 0, None),
+        "Total": (5, 4, 4, 0.8),
+    }
+    assert rows(pilots) == {"Puno": (5, 4, None, "Sí")}
+    outside = await _compute(dataset, "cusco")  # not a pilot region: no pilot figure
+    assert outside.headlines[2].value is None and outside.tables[3].rows == ()
+    assert outside.headlines[0].value == 0 and outside.tables[1].rows[0] == ("Cusco", 1, 0, 1, None)
