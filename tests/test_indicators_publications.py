@@ -170,16 +170,15 @@ async def test_region_scope(dataset: Database) -> None:
     each, by_region, by_sex, pilots = indicator.tables
     # Puno's people only: A in the period P2 P3 P11, by its end also P1; B: P1 P3.
     assert [row[3:] for row in each.rows] == [(3, 4), (2, 2)]
-    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2); the rule
-    # (bot/services/small_cells.py) then hides the region's row as well, not the total.
-    assert rows(by_region) == {"Puno": (5, 4, 4, None), "Total": (5, 4, 4, 0.8)}
+    assert rows(by_region) == {"Puno": (5, 4, 4, 0.8), "Total": (5, 4, 4, 0.8)}
+    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2).
     assert rows(by_sex) == {
         "Mujer": (3, 2, 2, None),
         "Hombre": (2, 2, 2, None),
         "Prefiero no decir": (0, 0, 0, None),
         "Total": (5, 4, 4, 0.8),
     }
-    assert rows(pilots) == {"Puno": (5, 4, None, "Sí")}
+    assert rows(pilots) == {"Puno": (5, 4, 0.8, "Sí")}
     outside = await _compute(dataset, "cusco")  # not a pilot region: no pilot figure
     assert outside.headlines[2].value is None and outside.tables[3].rows == ()
     assert outside.headlines[0].value == 0 and outside.tables[1].rows[0] == ("Cusco", 1, 0, 1, None)
