@@ -31,6 +31,19 @@ async def _escalations(settings: Settings) -> list[Escalation]:
         await db.dispose()
 
 
+async def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "KB_"))}
+    env["DATABASE_URL"] = settings.database_url
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
 async def test_official_reports_an_error_and_gets_the_answer(
     ana: Chatter, admin: Chatter, bot: Settings
 ) -> None:
@@ -56,6 +69,8 @@ async def test_official_reports_an_error_and_gets_the_answer(
     assert thanks.text.startswith(f"✅ ¡Gracias! Su reporte sobre «{TITLE}» fue enviado")
     (report,) = await _escalations(bot)
     assert report.article_id == "formalizacion-reinfo" and report.text == REPORT
+    todo = await _cli(bot, "kb", "sin-respuesta")
+    assert "1 reporte(s) de error en artículos esperan respuesta" in todo.stdout
 
     header, item = await admin.say("/preguntas", 2)
     assert "1 pregunta pendiente" in header.text
@@ -71,16 +86,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     (mine,) = await ana.say("/mis_preguntas")
     assert f"Error reportado en «{TITLE}»" in mine.text
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "KB_"))}
-    env["DATABASE_URL"] = bot.database_url
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", "kb", "estadisticas"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    result = await _cli(bot, "kb", "estadisticas")
     assert result.returncode == 0, result.stderr
     counts = next(line for line in result.stdout.splitlines() if TITLE in line)
     assert counts.split()[:2] == ["1", "0"]  # one report, none pending

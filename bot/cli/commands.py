@@ -163,16 +163,25 @@ async def db_upgrade(settings: Settings) -> int:
 
 
 async def unanswered(settings: Settings, limit: int) -> int:
+    """The specialists' to-do list: frequent questions without a sure answer, and how many
+    error reports on articles still wait for them."""
+    from storage.repositories.toolkit import report_counts
     from storage.repositories.toolkit import unanswered as most_unanswered
 
     async with migrated(settings) as db, db.session() as session:
         rows = await most_unanswered(session, limit)
+        pending = sum(open_ for _article, _total, open_ in await report_counts(session))
     if not rows:
         print("No hay preguntas sin respuesta registradas.")
-        return 0
-    print(f"{'veces':>5}  pregunta (último texto tal como se escribió)")
-    for _normalized, count, example in rows:
-        print(f"{count:>5}  {example}")
+    else:
+        print(f"{'veces':>5}  pregunta (último texto tal como se escribió)")
+        for _normalized, count, example in rows:
+            print(f"{count:>5}  {example}")
+    if pending:
+        print(
+            f"\nAdemás, {pending} reporte(s) de error en artículos esperan respuesta: "
+            "/preguntas en Telegram; por artículo, python -m bot kb estadisticas."
+        )
     return 0
 
 
