@@ -1,0 +1,158 @@
+"""Migration 0013 finishes erasures made by older code, which left the erased person's texts
+behind; another person's texts are untouched. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic import command
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from storage.db import Database
+from storage.migrate import alembic_config, upgrade
+from storage.models import (
+    Broadcast,
+    Case,
+    CaseEvent,
+    Escalation,
+    Meeting,
+    MeetingInvitation,
+    OutboxMessage,
+    Person,
+    Question,
+    Workshop,
+    WorkshopRating,
+)
+
+ERASED = "[eliminado a pedido del titular]"
+AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def _to_0012(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "0012")
+
+
+def _person(erased: bool) -> Person:
+    return Person(
+        telegram_id=None if erased else 4242,
+        full_name=None if erased else "Luis Mamani",
+        region_code="puno",
+        sex="female" if erased else "male",
+        institution="gr",
+        consent_at=AT,
+        registered_at=AT,
+        erased_at=AT if erased else None,
+    )
+
+
+async def _leave_traces(db: Database) -> tuple[int, int]:
+    """What an old erasure left behind, for an erased person and for Luis (not erased)."""
+    async with db.session() as session:
+        gone, luis = _person(True), _person(False)
+        workshop = Workshop(
+            code="W1", title="Taller", starts_at=AT, ends_at=AT, survey_closes_at=AT
+        )
+        meeting = Meeting(code="M1", title="Reunión", kind="tecnica", starts_at=AT, ends_at=AT)
+        session.add_all([gone, luis, workshop, meeting])
+        await session.flush()
+        for person, who in ((gone, "Zoila"), (luis, "Luis")):
+            case = Case(
+                person_id=person.id,
+                region_code="puno",
+                kind="other",
+                stratum="ppm",
+                supported=False,
+                description=f"Caso de {who}",
+            )
+            session.add(case)
+            await session.flush()
+            session.add_all(
+                [
+                    CaseEvent(
+                        case_id=case.id, person_id=person.id, kind="status", note=f"Nota {who}"
+                    ),
+                    WorkshopRating(
+                        workshop_id=workshop.id, person_id=person.id, comment=f"Bien {who}"
+                    ),
+                    MeetingInvitation(
+                        meeting_id=meeting.id,
+                        person_id=person.id,
+                        rsvp="delegate",
+                        delegate_name=f"Delegado de {who}",
+                        delegate_position="Asesor",
+                    ),
+                    Broadcast(
+                        created_by=person.id,
+                        text=f"Aviso de {who}",
+                        scheduled_at=AT,
+                        progress_chat_id=555,
+                    ),
+                    OutboxMessage(
+                        kind="broadcast",
+                        dedupe_key=f"x:{who}",
+                        person_id=person.id,
+                        due_at=AT + timedelta(days=1),
+                    ),
+                ]
+            )
+        session.add_all(
+            [
+                Question(
+                    person_id=gone.id,
+                    text="[borrado a pedido de la persona]",
+                    normalized="",
+                    confident=False,
+                ),
+                Escalation(
+                    person_id=luis.id,
+                    text="Pregunta de Luis",
+                    answer="Respuesta de Zoila",
+                    answered_by=gone.id,
+                    status="answered",
+                ),
+            ]
+        )
+    return gone.id, luis.id
+
+
+async def test_older_erasures_are_finished(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_to_0012)
+        gone, luis = await _leave_traces(db)
+        await upgrade(db.engine)
+        async with db.session() as session:
+            cases = {c.person_id: c.description for c in await session.scalars(select(Case))}
+            notes = {e.person_id: e.note for e in await session.scalars(select(CaseEvent))}
+            comments = {
+                r.person_id: r.comment for r in await session.scalars(select(WorkshopRating))
+            }
+            delegates = {
+                i.person_id: (i.delegate_name, i.delegate_position, i.rsvp)
+                for i in await session.scalars(select(MeetingInvitation))
+            }
+            broadcasts = {
+                b.created_by: (b.text, b.progress_chat_id)
+                for b in await session.scalars(select(Broadcast))
+            }
+            owed = {o.person_id: o.state for o in await session.scalars(select(OutboxMessage))}
+            question = await session.scalar(select(Question.text))
+            escalation = await session.scalar(select(Escalation))
+    finally:
+        await db.dispose()
+    assert cases == {gone: ERASED, luis: "Caso de Luis"}
+    assert notes == {gone: ERASED, luis: "Nota Luis"}
+    assert comments == {gone: None, luis: "Bien Luis"}
+    assert delegates == {
+        gone: (None, None, "delegate"),
+        luis: ("Delegado de Luis", "Asesor", "delegate"),
+    }
+    assert broadcasts == {gone: (ERASED, None), luis: ("Aviso de Luis", 555)}
+    assert owed == {gone: "cancelled", luis: "pending"}
+    assert question == ERASED
+    assert escalation is not None
+    assert (escalation.text, escalation.answer) == ("Pregunta de Luis", ERASED)
