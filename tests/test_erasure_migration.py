@@ -1,4 +1,4 @@
-"""Migration 0013 finishes erasures made by older code, which left the erased person's texts
+"""Migration 0014 finishes erasures made by older code, which left the erased person's texts
 behind; another person's texts are untouched. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ ERASED = "[eliminado a pedido del titular]"
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
-def _to_0012(connection: Connection) -> None:
+def _to_0013(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "0012")
+    command.upgrade(config, "0013")
 
 
 def _person(erased: bool) -> Person:
@@ -122,7 +122,7 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
     db = Database(database_url)
     try:
         async with db.engine.begin() as connection:
-            await connection.run_sync(_to_0012)
+            await connection.run_sync(_to_0013)
         gone, luis = await _leave_traces(db)
         await upgrade(db.engine)
         async with db.session() as session:

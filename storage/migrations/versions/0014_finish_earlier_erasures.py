@@ -5,8 +5,8 @@ erasure does today (storage/repositories/erasure.py), and the old mark «[borrad
 la persona]» becomes the current one. What cannot be linked to them any more (their Telegram
 id in the audit log or in grants they gave) stays as it is.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
