@@ -139,10 +139,15 @@ def _explain_sqlite(error: BaseException, url: URL) -> DatabaseProblem | None:
     if path is None:
         return None
     for cause in _chain(error):
-        if not isinstance(cause, sqlite3.DatabaseError):
+        # Minka itself creates the file (owner-only) and a migration lock beside it before
+        # SQLite opens it, so a missing folder can surface as an OSError as well.
+        cannot_create = isinstance(cause, OSError) and cause.errno in (errno.ENOENT, errno.EACCES)
+        if not (cannot_create or isinstance(cause, sqlite3.DatabaseError)):
             continue
         text = str(cause)
-        if isinstance(cause, sqlite3.OperationalError) and "unable to open" in text:
+        if cannot_create or (
+            isinstance(cause, sqlite3.OperationalError) and "unable to open" in text
+        ):
             folder = path.parent
             reason = (
                 f"la carpeta {folder} no existe"

@@ -25,6 +25,8 @@ import pytest
 from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.runner import minka
+from knowledge import loader
+from knowledge.loader import CONTENT_DIR
 from tests.conftest import TOKEN
 from tests.postgres import PostgresServer, start_server
 
@@ -228,7 +230,9 @@ async def test_startup_says_which_database_and_whether_it_is_new(
     first = [record for record in caplog.records if record.name == "bot.startup"]
     [new] = [r for r in first if "Base de datos NUEVA" in r.getMessage()]
     assert new.levelno == logging.WARNING and f"(archivo {file})" in new.getMessage()
-    assert any("Tool Kit: " in r.getMessage() and "63 artículos" in r.getMessage() for r in first)
+    articles = len(loader.read()[0].articles)
+    assert any(f"Tool Kit: {CONTENT_DIR}" in r.getMessage() for r in first)
+    assert any(f"({articles} artículos, " in r.getMessage() for r in first)
     assert any(r.getMessage().startswith("Modo: long polling de http://") for r in first)
     caplog.clear()
     async with minka(settings, poll_timeout=1):
