@@ -56,6 +56,7 @@ LUIS_QUESTION = "quien firma las constancias de Vilquechico"
 TEXTS = (QUESTION, ANSWER, DESCRIPTION, NOTE, COMMENT, DELEGATE, DELEGATE_POSITION)
 TEXTS += (BROADCAST, SCHEDULED, DRAFT, POSITION)
 CODE = "Z8W3QX"
+NORA_ID = 6123456789  # not an administrator
 
 
 @pytest.fixture
@@ -393,21 +394,26 @@ async def test_processed_updates_cannot_be_traced_to_a_telegram_id(
 async def test_someone_named_before_consenting_can_see_and_erase_it(
     api: LocalBotApi, runtime: Runtime
 ) -> None:
-    """An administrator names Zoila coordinator before she ever writes to Minka: a role waits
-    for her and the audit log names her. She may see it (/mis_datos) and erase it without
-    registering; afterwards her id is nowhere."""
+    """An administrator names Nora coordinator before she ever writes to Minka: a role waits
+    for her and the audit log names her, and so does a command refused to her. She may see it
+    (/mis_datos) and erase it without registering; afterwards her id is nowhere."""
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    (done,) = await rosa.say(f"/coordinador {ZOILA_ID} Puno")
-    assert str(ZOILA_ID) in done.text
-    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
-    _intro, document = await zoila.say("/mis_datos", 2)
+    (done,) = await rosa.say(f"/coordinador {NORA_ID} Puno")
+    assert str(NORA_ID) in done.text
+    nora = Chatter(api, NORA_ID, "Nora", last_name="Quispe")
+    (refused,) = await nora.say("/auditoria")  # a refusal is audited with her id too
+    assert "Solo los administradores" in refused.text
+    _intro, document = await nora.say("/mis_datos", 2)
     data = json.loads(api.files[document.params["file_id"]])
     assert data["persona"] is None and data["rol_pendiente"]["rol"] == "Coordinador/a"
-    assert [e["accion"] for e in data["registro_de_auditoria"]] == ["Rol asignado: Coordinador/a"]
+    assert [(e["quien"], e["accion"]) for e in data["registro_de_auditoria"]] == [
+        ("Otra persona", "Rol asignado: Coordinador/a"),
+        ("Usted", "Comando /auditoria"),
+    ]
 
-    (question,) = await zoila.say("/borrar_mis_datos")
-    await zoila.press(question, "Sí, borrar")
-    assert "fueron borrados" in (await zoila.reply()).text
-    assert [line for line in await _dump(runtime) if str(ZOILA_ID) in line] == []
-    (nothing,) = await zoila.say("/mis_datos")
+    (question,) = await nora.say("/borrar_mis_datos")
+    await nora.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await nora.reply()).text
+    assert [line for line in await _dump(runtime) if str(NORA_ID) in line] == []
+    (nothing,) = await nora.say("/mis_datos")
     assert "no guarda ningún dato personal" in nothing.text

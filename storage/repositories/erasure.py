@@ -38,9 +38,10 @@ _UNSENT = ("pending", "claimed")
 
 async def named_before_consent(session: AsyncSession, telegram_id: int) -> bool:
     """Whether someone who never accepted the notice is still named somewhere: a role granted
-    to them that waits for their consent, and its audit entry."""
+    to them that waits for their consent, its audit entry, or refusals of what they tried."""
     grant = await session.scalar(select(RoleGrant.telegram_id).where(_grant_for(telegram_id)))
-    entry = await session.scalar(select(AuditEntry.id).where(_names(telegram_id, None)).limit(1))
+    about_them = or_(_names(telegram_id, None), AuditEntry.actor_telegram_id == telegram_id)
+    entry = await session.scalar(select(AuditEntry.id).where(about_them).limit(1))
     return grant is not None or entry is not None
 
 
