@@ -21,7 +21,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.runtime import Runtime
 from knowledge.base import KnowledgeBase
-from knowledge.check import check
+from knowledge.check import check_dates, check_structure
 from knowledge.loader import ContentError, Problem
 from storage.db import Database
 from storage.repositories import app_state
@@ -40,11 +40,17 @@ async def request(db: Database) -> str:
 
 
 def load_checked(folder: Path) -> KnowledgeBase | list[Problem]:
-    """The Tool Kit in `folder` if it passes every check, otherwise the problems found."""
+    """The Tool Kit in `folder` if it is sound, otherwise the problems found.
+
+    Stale dates (an expired deadline, a passed `review_by`) are logged, not refused: the edit
+    being published may be the one that fixes them, and CI's `kb revisar` fails on them anyway.
+    """
     try:
-        problems = check(folder)
+        problems = check_structure(folder)
         if problems:
             return problems
+        for stale in check_dates(folder):
+            log.warning("Tool Kit content out of date (publish a fix soon): %s", stale)
         return KnowledgeBase.load(folder)
     except ContentError as error:
         return error.problems

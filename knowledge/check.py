@@ -96,13 +96,39 @@ def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[P
 
 def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
     """Every problem of the content; dates are judged against `today` (Lima's, by default)."""
-    today = today or lima_today()
-    t = translator("es", ZoneInfo("America/Lima"))
     kit, problems = read(content_dir)
+    return _structure(kit, problems, content_dir) + _dates(kit, content_dir, today)
+
+
+def check_dates(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
+    """Stale content: past `review_by`, expired deadlines, changing facts without a date.
+
+    CI fails on these; a running bot's reload only warns (blocking every edit would also block
+    the one that fixes the stale article).
+    """
+    return _dates(read(content_dir)[0], content_dir, today)
+
+
+def check_structure(content_dir: Path = CONTENT_DIR) -> list[Problem]:
+    """What makes the content unusable or wrong whatever the day: a reload refuses it."""
+    kit, problems = read(content_dir)
+    return _structure(kit, problems, content_dir)
+
+
+def _dates(kit: ToolKit, content_dir: Path, today: date | None) -> list[Problem]:
+    today = today or lima_today()
+    problems = [p for a in kit.articles.values() for p in check_article_dates(a, today)]
+    glossary_path = content_dir / "glossary.yaml"
+    problems += [p for e in kit.glossary for p in check_glossary_dates(e, glossary_path, today)]
+    return problems
+
+
+def _structure(kit: ToolKit, problems: list[Problem], content_dir: Path) -> list[Problem]:
+    t = translator("es", ZoneInfo("America/Lima"))
+    problems = list(problems)
     acronyms = known_acronyms(kit)
     for article in kit.articles.values():
         problems += _check_article(article, kit, acronyms)
-        problems += check_article_dates(article, today)
     topic_ids = [t.id for t in kit.topics]
     for topic in kit.topics:
         if topic_ids.count(topic.id) > 1:
@@ -118,7 +144,6 @@ def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Pr
         if entry.term.casefold() in seen:
             problems.append(Problem(glossary_path, entry.line, f"término repetido: {entry.term}"))
         seen.add(entry.term.casefold())
-        problems += check_glossary_dates(entry, glossary_path, today)
         for article_id in entry.articles:
             if article_id not in kit.articles:
                 problems.append(

@@ -126,3 +126,33 @@ async def test_one_request_reloads_every_replica(db: Database, tmp_path: Path) -
     assert MARK in replicas[0][0].knowledge.kit.articles[ARTICLE[:-3]].body
     assert replicas[1][0].knowledge is old_b  # the broken copy never replaced the good one
     assert [await kb_reload.poll(r, m) for r, m, _f in replicas] == [None, None]  # once each
+
+
+async def test_stale_dates_warn_but_never_block_a_fix(
+    ana: Chatter, bot: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a deadline passes, `kb revisar` (CI) fails, but the running bot still publishes
+    edits: the one being published may be the fix. The staleness is logged and printed."""
+    caplog.set_level("INFO", logger="bot.kb_reload")
+    assert bot.kb_dir is not None
+    stale = bot.kb_dir / "articles" / "formalizacion-plazos.md"
+    text = stale.read_text(encoding="utf-8")
+    stale.write_text(
+        text.replace("review_by: 2026-12-31", "review_by: 2026-01-01").replace(
+            "{date: 2026-12-31,", "{date: 2026-01-01,"
+        ),
+        encoding="utf-8",
+    )
+    assert (await _cli(bot, "kb", "revisar")).returncode == 1
+    path = bot.kb_dir / "articles" / ARTICLE
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\n---\n", f"\n---\n{MARK}\n\n", 1),
+        encoding="utf-8",
+    )
+    result = await _cli(bot, "kb", "recargar")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"aviso: {stale}:" in result.stderr
+    assert str(stale) in await _logged(caplog, "out of date")
+    await _logged(caplog, "Tool Kit reloaded")
+    (after,) = await ana.say(QUESTION)
+    assert MARK in after.text

@@ -92,10 +92,16 @@ def _report_problems(content: Path, today: date | None = None) -> bool:
 async def kb_reload(settings: Settings) -> int:
     """Check KB_DIR, then ask every running Minka to publish it (each checks it again)."""
     from bot import kb_reload as reloading
+    from knowledge.check import check_dates, check_structure
 
-    if _report_problems(settings.content_dir):
+    problems = check_structure(settings.content_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
         print("No se pidió la recarga: Minka sigue mostrando la versión anterior.")
         return 1
+    for stale in check_dates(settings.content_dir):
+        print(f"aviso: {stale}", file=sys.stderr)
     async with migrated(settings) as db:
         await reloading.request(db)
     print(
