@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.problems import sqlite_path
 
@@ -75,16 +75,37 @@ async def _file_lock(path: Path | None) -> AsyncIterator[None]:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema; a no-op when it is already there, and safe to
     run from several processes at once (see the module's docstring)."""
-    async with _file_lock(lock_path(engine)), engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # Waiting for another replica's migration, or a long one, is not a stuck handler.
-            await connection.execute(text("SET LOCAL lock_timeout = 0"))
-            await connection.execute(text("SET LOCAL statement_timeout = 0"))
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:space, :key)"),
-                {"space": UPGRADE_LOCK[0], "key": UPGRADE_LOCK[1]},
-            )
+    if engine.dialect.name == "sqlite":
+        async with _file_lock(lock_path(engine)), engine.connect() as connection:
+            await _upgrade_sqlite(connection)
+        return
+    async with engine.begin() as connection:
+        # Waiting for another replica's migration, or a long one, is not a stuck handler.
+        await connection.execute(text("SET LOCAL lock_timeout = 0"))
+        await connection.execute(text("SET LOCAL statement_timeout = 0"))
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": UPGRADE_LOCK[0], "key": UPGRADE_LOCK[1]},
+        )
         await connection.run_sync(_upgrade, alembic_config())
+
+
+async def _upgrade_sqlite(connection: AsyncConnection) -> None:
+    """Batch mode rebuilds a table by copying it, dropping the old one and renaming the copy;
+    dropping a table others refer to fails while SQLite enforces foreign keys. As Alembic
+    advises, they are off during the migration (SQLite only changes that outside a
+    transaction), checked all at once before the commit, and on again afterwards."""
+    await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    await connection.commit()
+    try:
+        async with connection.begin():
+            await connection.run_sync(_upgrade, alembic_config())
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        await connection.commit()
 
 
 async def pending(engine: AsyncEngine) -> bool:

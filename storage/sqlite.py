@@ -189,8 +189,10 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_private(path: str | os.PathLike[str]) -> None:
     """Create an empty database file readable by its owner only (0600), unless it exists.
-    It holds personal data; SQLite gives the WAL, SHM and journal files the same mode."""
-    with contextlib.suppress(FileExistsError):
+    It holds personal data; SQLite gives the WAL, SHM and journal files the same mode. A
+    folder that does not exist is left to sqlite3.connect, whose error storage.problems
+    explains in one line."""
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
