@@ -64,8 +64,23 @@ def upgrade() -> None:
         if all(old == new for old, new in names.items()):
             continue
         partial = _partial_indexes(table)
-        with op.batch_alter_table(table, recreate="always", naming_convention=NAMING):
-            pass
+        with op.batch_alter_table(table, recreate="always", naming_convention=NAMING) as batch:
+            # Unnamed ones take the convention's name; named otherwise, they are replaced.
+            for key in inspector.get_foreign_keys(table):
+                new = names[key["name"] or ""]
+                if key["name"] and key["name"] != new:
+                    batch.drop_constraint(key["name"], type_="foreignkey")
+                    batch.create_foreign_key(
+                        new,
+                        key["referred_table"],
+                        key["constrained_columns"],
+                        key["referred_columns"],
+                    )
+            for unique in inspector.get_unique_constraints(table):
+                new = names[unique["name"] or ""]
+                if unique["name"] and unique["name"] != new:
+                    batch.drop_constraint(unique["name"], type_="unique")
+                    batch.create_unique_constraint(new, unique["column_names"])
         for sql in partial:  # batch mode rebuilds indexes without their WHERE
             name = sql.split()[2]
             op.execute(f"DROP INDEX IF EXISTS {name}")
