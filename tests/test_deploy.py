@@ -132,3 +132,12 @@ def test_env_file_is_also_readable_by_the_shell(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == SET_FOR_A_SERVER["DATABASE_URL"]
+
+
+def test_readme_installs_the_files_that_exist() -> None:
+    """«Puesta en marcha» copies deploy/ files by name: each of them exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"/opt/minka/deploy/([\w.-]+)", readme))
+    assert {"minka.service", "minka-respaldo.service", "minka-respaldo.timer"} <= named
+    assert "minka.env.example" in named
+    assert not [name for name in named if not (DEPLOY / name).is_file()]
