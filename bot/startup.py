@@ -13,7 +13,7 @@ import logging
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from telegram.ext import Application
 
 from bot.runtime import Runtime
@@ -56,7 +56,7 @@ async def wait_until_reachable(db: Database, wait_seconds: float) -> None:
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-def _revision(connection) -> str | None:  # type: ignore[no-untyped-def]
+def _revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
