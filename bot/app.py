@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot import kb_reload, metrics, outbox, replicas, retention
+from bot import held, kb_reload, metrics, outbox, replicas, retention
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -24,6 +24,7 @@ from handlers import command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.repositories import app_state
+from storage.repositories import outbox as outbox_rows
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +107,15 @@ def release_startup_memory() -> None:
 
 
 async def _announce_commands(application: Application) -> None:
-    """Set Telegram's command menus (a failure is logged, not fatal) and remember the bot's
-    @username for the links the CLI prints."""
+    """Set Telegram's command menus (a failure is logged, not fatal), remember the bot's
+    @username for the links the CLI prints, and which chats have replies held back from
+    before a restart (their new replies queue behind them)."""
     release_startup_memory()
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
+        runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
     try:
         await command_menu.set_defaults(application.bot, settings.bot_locale)
         await command_menu.sync_staff(

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
-from bot.ratelimit import PriorityRateLimiter
+from bot.ratelimit import PriorityRateLimiter, retry_after
 from bot.runtime import Runtime
 from bot.services import workshops
 from bot.transport import may_have_arrived
@@ -31,11 +31,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A rendered owed message; `document` (file name, bytes) follows the text."""
+    """A rendered owed message; `document` (file name, bytes) follows the text. `edit`: the
+    message to change instead (a reply held back by flood control that was an edit; sent
+    anew if it can no longer be edited). `copy`: the row holds the text itself, erased once
+    the message is finished with. `no_previews`: no link previews, as in replies."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     document: tuple[str, bytes] | None = None
+    edit: int | None = None
+    copy: bool = False
+    no_previews: bool = False
+
+
+# Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
+# photo, under a forged button) and Minka cannot change that.
+UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
 
 
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
@@ -59,9 +70,18 @@ async def dispatch_due(
     sent = 0
     slots = asyncio.Semaphore(IN_FLIGHT)
 
-    async def one(message: OwedMessage) -> int:
+    async def in_order(messages: list[OwedMessage]) -> int:
+        """One chat's messages, one after the other in one slot; if flood control holds one
+        back, the rest wait with it (they are due when it is), so they still arrive in order."""
+        done = 0
         async with slots:
-            return await _send_one(bot, runtime, renderers, message)
+            for index, message in enumerate(messages):
+                result = await _send_one(bot, runtime, renderers, message)
+                if isinstance(result, datetime):
+                    await _hold(runtime, messages[index + 1 :], result)
+                    break
+                done += result
+        return done
 
     while True:
         now = runtime.clock.now()
@@ -69,7 +89,11 @@ async def dispatch_due(
             batch = await outbox.claim_due(session, now, BATCH)
         if not batch:
             return sent
-        sent += sum(await asyncio.gather(*(one(message) for message in batch)))
+        chats: dict[int, list[OwedMessage]] = {}
+        for message in batch:  # claimed in order: due time, then id
+            chat = message.telegram_id if message.telegram_id is not None else -message.id
+            chats.setdefault(chat, []).append(message)
+        sent += sum(await asyncio.gather(*(in_order(messages) for messages in chats.values())))
         for kind, hook in (after_send or {}).items():
             touched = [message for message in batch if message.kind == kind]
             if touched:
@@ -79,9 +103,20 @@ async def dispatch_due(
                     log.exception("after sending %s messages: the follow-up failed", kind)
 
 
+async def _hold(runtime: Runtime, messages: list[OwedMessage], until: datetime) -> None:
+    """Back to pending, due when the message before them is (ties go by id: same order)."""
+    if messages:
+        async with runtime.db.session() as session:
+            for message in messages:
+                await outbox.finish(
+                    session, message.id, "pending", runtime.clock.now(), retry_at=until
+                )
+
+
 async def _send_one(
     bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer], message: OwedMessage
-) -> int:
+) -> int | datetime:
+    """1 if sent, 0 if not (now or ever), or when to try again after a 429."""
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
@@ -106,30 +141,29 @@ async def _send_one(
         )
     if not ours:  # our claim went stale and another process took it over: it sends this one
         return 0
+    forget = rendered.copy
     try:
-        await bot.send_message(
-            message.telegram_id,
-            rendered.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=rendered.markup,
-            rate_limit_args={**BACKGROUND, "reserved": reserved},
-        )
+        await _deliver(bot, message, rendered, {**BACKGROUND, "reserved": reserved})
         if rendered.document is not None:
             await _send_document(bot, message, *rendered.document)
     except Forbidden as error:
         async with runtime.db.session() as session:
             await people.mark_blocked(session, message.telegram_id, now)
-            await outbox.finish(session, message.id, "failed", now, error=error.message)
+            await outbox.finish(
+                session, message.id, "failed", now, error=error.message, forget=forget
+            )
         return 0
     except RetryAfter as error:
-        retry_at = now + _retry_after(error)
+        retry_at = now + retry_after(error)
         async with runtime.db.session() as session:
             await outbox.finish(session, message.id, "pending", now, error="429", retry_at=retry_at)
-        return 0
+        return retry_at
     except (BadRequest, TelegramError) as error:
         if may_have_arrived(error):  # as after a crash mid-call: not sent again
             async with runtime.db.session() as session:
-                await outbox.finish(session, message.id, "unknown", now, error=str(error))
+                await outbox.finish(
+                    session, message.id, "unknown", now, error=str(error), forget=forget
+                )
             log.warning(
                 "outbox message %s (%s) may not have arrived: %s", message.id, message.kind, error
             )
@@ -143,12 +177,37 @@ async def _send_one(
                 now,
                 error=str(error),
                 retry_at=None if final else now + timedelta(seconds=30 * 2**message.attempts),
+                forget=forget,
             )
         log.warning("outbox message %s (%s) not sent: %s", message.id, message.kind, error)
         return 0
     async with runtime.db.session() as session:
-        await outbox.finish(session, message.id, "sent", now)
+        await outbox.finish(session, message.id, "sent", now, forget=forget)
     return 1
+
+
+async def _deliver(
+    bot: Bot, message: OwedMessage, rendered: Outgoing, limits: dict[str, object]
+) -> None:
+    """Send the text, or edit the message it replaces (sent anew if no longer editable)."""
+    options = {
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": rendered.markup,
+        "rate_limit_args": limits,
+        **({"disable_web_page_preview": True} if rendered.no_previews else {}),
+    }
+    if rendered.edit is not None:
+        try:
+            await bot.edit_message_text(
+                rendered.text, chat_id=message.telegram_id, message_id=rendered.edit, **options
+            )
+            return
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return
+            if not any(reason in error.message.lower() for reason in UNEDITABLE):
+                raise
+    await bot.send_message(message.telegram_id, rendered.text, **options)
 
 
 async def _render_failed(
@@ -185,11 +244,6 @@ async def _send_document(bot: Bot, message: OwedMessage, filename: str, content:
         )
     except TelegramError as error:
         log.warning("outbox message %s: text sent, file %s not: %s", message.id, filename, error)
-
-
-def _retry_after(error: RetryAfter) -> timedelta:
-    value = error.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 async def tick(application: Application) -> int:

@@ -5,7 +5,8 @@ broadcast that queues thousands of calls makes a person who asks a question wait
 of them (the known trap). Here replies to people take the next free slot at once; owed
 messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
 slots nobody is waiting for. A 429 is honoured: wait `retry_after`, retry a bounded number
-of times; so are transient failures of replies (5xx, dropped connections), with backoff."""
+of times (then the caller decides: a reply waits in the outbox, bot/held.py); so are transient
+failures of replies (5xx, dropped connections), with backoff."""
 
 from __future__ import annotations
 
@@ -121,15 +122,19 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             except RetryAfter as error:
                 if attempt == self._max_retries:
                     raise
-                value = error.retry_after
-                seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-                await asyncio.sleep(seconds + 0.1)
+                await asyncio.sleep(retry_after(error).total_seconds() + 0.1)
             except NetworkError as error:
                 if not urgent or attempt == self._max_retries or not transient(error, endpoint):
                     raise
                 log.warning("%s failed (%s); retrying", endpoint, error.message)
                 await asyncio.sleep(BACKOFF * 2**attempt)
         raise AssertionError("unreachable")
+
+
+def retry_after(error: RetryAfter) -> timedelta:
+    """How long Telegram asks to wait (a timedelta: PTB_TIMEDELTA is set in bot/__init__.py)."""
+    value = error.retry_after
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
 def transient(error: NetworkError, endpoint: str) -> bool:

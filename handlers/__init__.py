@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import held
 from bot.i18n import N_
 from bot.outbox import AfterSend, Renderer
 from bot.services.roles import Role
@@ -93,7 +94,8 @@ def forms() -> Mapping[str, tuple[HandlerFn, Role | None]]:
 
 
 def outbox_renderers() -> Mapping[str, Renderer]:
-    return {kind: render for feature in FEATURES for kind, render in feature.outbox.items()}
+    renderers = {kind: render for feature in FEATURES for kind, render in feature.outbox.items()}
+    return {**renderers, held.KIND: held.render}
 
 
 def outbox_after_send() -> Mapping[str, AfterSend]:

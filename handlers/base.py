@@ -15,7 +15,9 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +31,15 @@ from telegram import (
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
-from bot import metrics
+from bot import held, metrics
 from bot.config import Settings
+from bot.held import Reply
 from bot.i18n import Translator, translator
+from bot.outbox import UNEDITABLE
+from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from bot.services import coverage
 from bot.services.roles import Role, authorize, effective_role
@@ -95,7 +100,8 @@ class Ctx:
     role: Role
     t: Translator
     args: list[str] = field(default_factory=list)
-    _actions: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    action: str = ""  # the handler's name, for the log
+    _actions: list[_Action] = field(default_factory=list)
     _toast: tuple[str, bool] | None = None
 
     def _(self, message: str) -> str:
@@ -123,7 +129,7 @@ class Ctx:
     def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
         """Send a new message to the chat (HTML; escape user text with `esc`)."""
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
-        self._actions.append(lambda: self._send(text, markup))
+        self._actions.append(_Action(lambda: self._send(text, markup), Reply(text, markup)))
 
     def show(self, text: str, keyboard: Keyboard | None = None) -> None:
         """Replace the message whose button was pressed, or send a new one for typed input."""
@@ -132,14 +138,19 @@ class Ctx:
             self.reply(text, keyboard)
             return
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
-        self._actions.append(lambda: self._edit(message, text, markup))
+        self._actions.append(
+            _Action(
+                lambda: self._edit(message, text, markup),
+                Reply(text, markup, edit=message.message_id),
+            )
+        )
 
     def show_keyboard(self, keyboard: Keyboard) -> None:
         """Change only the buttons of the message whose button was pressed."""
         message = self.query.message if self.query else None
         if isinstance(message, Message):
             self._actions.append(
-                lambda: self._edit_keyboard(message, InlineKeyboardMarkup(keyboard))
+                _Action(lambda: self._edit_keyboard(message, InlineKeyboardMarkup(keyboard)))
             )
 
     @property
@@ -152,17 +163,19 @@ class Ctx:
 
     def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
         self._actions.append(
-            lambda: self.context.bot.send_document(
-                self.chat_id,
-                InputFile(content, filename=filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
+            _Action(
+                lambda: self.context.bot.send_document(
+                    self.chat_id,
+                    InputFile(content, filename=filename),
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                )
             )
         )
 
     def later(self, action: Callable[[], Awaitable[Any]]) -> None:
         """Any other Bot API call to make once the session has committed."""
-        self._actions.append(action)
+        self._actions.append(_Action(action))
 
     async def deliver(self) -> None:
         if self.query is not None:
@@ -175,8 +188,46 @@ class Ctx:
                 if "query is too old" not in error.message.lower():
                     raise
                 log.warning("could not answer the press: %s", error.message)
-        for action in self._actions:
-            await action()
+            except RetryAfter:  # a press cannot be answered later; the replies can
+                log.warning(
+                    "update %s (%s): press not answered: flood control",
+                    self.update.update_id,
+                    self.action,
+                )
+        waiting = self.runtime.held.chats
+        for index, action in enumerate(self._actions):
+            if self.chat_id in waiting:  # replies wait in the outbox: these go behind them
+                await self._hold(self._actions[index:], None)
+                return
+            try:
+                await action.run()
+            except RetryAfter as error:  # after the rate limiter's retries
+                await self._hold(self._actions[index:], error)
+                return
+
+    async def _hold(self, actions: list[_Action], error: RetryAfter | None) -> None:
+        """Keep the replies for the outbox (bot/held.py); say so in one line."""
+        replies = [action.reply for action in actions if action.reply is not None]
+        await held.hold(
+            self.context.application,
+            chat_id=self.chat_id,
+            person_id=self.person.id if self.person else None,
+            replies=replies,
+            key=update_key(self.update, self.settings.pseudonym_secret),
+            wait=retry_after(error) if error else timedelta(0),
+        )
+        log.warning(
+            "update %s (%s): %s held for the outbox (%s)%s",
+            self.update.update_id,
+            self.action,
+            f"{len(replies)} replies" if len(replies) != 1 else "1 reply",
+            f"flood control, retry in {retry_after(error).total_seconds():g} s"
+            if error
+            else "earlier replies to this chat are waiting",
+            f"; {len(actions) - len(replies)} other calls dropped"
+            if len(actions) > len(replies)
+            else "",
+        )
 
     async def _send(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
         await self.context.bot.send_message(
@@ -207,15 +258,19 @@ class Ctx:
         except BadRequest as error:
             if "not modified" in error.message:
                 return  # the same button pressed twice: nothing to change
-            if any(reason in error.message.lower() for reason in _UNEDITABLE):
+            if any(reason in error.message.lower() for reason in UNEDITABLE):
                 await self._send(text, markup)  # not editable: answer with a fresh message
                 return
             raise
 
 
-# Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
-# photo, under a forged button) and Minka cannot change that.
-_UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
+@dataclass(frozen=True, slots=True)
+class _Action:
+    """A Bot API call to make after the commit; `reply` is what to keep if flood control
+    holds it back (None: a document, a keyboard change... not kept)."""
+
+    run: Callable[[], Awaitable[Any]]
+    reply: Reply | None = None
 
 
 async def _ignore_unchanged(call: Awaitable[Any]) -> None:
@@ -225,7 +280,7 @@ async def _ignore_unchanged(call: Awaitable[Any]) -> None:
         await call
     except BadRequest as error:
         if "not modified" not in error.message and not any(
-            reason in error.message.lower() for reason in _UNEDITABLE
+            reason in error.message.lower() for reason in UNEDITABLE
         ):
             raise
 
@@ -249,6 +304,10 @@ def update_key(update: Update, secret: bytes) -> str:
     return f"{update.update_id}:{digest}"
 
 
+# The handler of the update being handled (for the error handler's one-line report).
+HANDLING: ContextVar[str | None] = ContextVar("handling", default=None)
+
+
 class _Duplicate(Exception):
     """This update was already handled (by this process or another replica)."""
 
@@ -262,6 +321,7 @@ def make_callback(
         user = update.effective_user
         if user is None:
             return
+        HANDLING.set(action)  # the update's own task: the error handler reads it there
         started = time.perf_counter()
         outcome = "error"
         try:
@@ -327,6 +387,7 @@ def make_callback(
             role=role,
             t=translator(language, runtime.settings.timezone),
             args=list(context.args or []),
+            action=action,
         )
         if required is not None and not await authorize(
             session, telegram_id=user.id, role=role, required=required, action=action

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import translator
-from handlers.base import runtime_of
+from handlers.base import HANDLING, runtime_of
 from storage.errors import database_busy, database_down
 from storage.repositories import people
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cause(error: BaseException | None) -> str:
+    """The error in one line: its type, the first line of its message (SQLAlchemy's go on
+    with the statement and its parameters) and where it was raised."""
+    if error is None:
+        return "unknown error"
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    if trace is not None:
+        path = Path(trace.tb_frame.f_code.co_filename)
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        text += f" ({where}:{trace.tb_lineno})"
+    return text
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -28,12 +47,22 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             if await people.mark_blocked(session, user.id, utcnow()):
                 log.info("user %s blocked Minka; marked inactive", user.id)
         return
+    handler = HANDLING.get()
     log.error(
-        "update %s from user %s failed: %r",
+        "update %s (%s) from user %s failed: %s",
         update_id,
+        handler,
         user.id if user else None,
-        error,
-        exc_info=error if not isinstance(error, NetworkError) else None,
+        cause(error),
+        # A traceback only for what looks like a bug: not for Telegram's or the network's
+        # refusals, nor for a database that cannot be reached or is busy (the line says it).
+        exc_info=None if _operational(error) else error,
+        extra={
+            "update_id": update_id,
+            "user_id": user.id if user else None,
+            "handler": handler,
+            "failure": error,
+        },
     )
     if not isinstance(update, Update) or update.effective_chat is None or user is None:
         return
@@ -61,6 +90,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
+
+
+def _operational(error: BaseException | None) -> bool:
+    return isinstance(error, TelegramError) or database_down(error) or database_busy(error)
 
 
 async def _answer_if_still_open(update: Update) -> None:

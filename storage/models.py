@@ -247,8 +247,10 @@ class WorkshopRating(Base):
 
 
 class OutboxMessage(Base):
-    """A message Minka owes someone (survey, reminder, result...). The table, not memory, is
-    the source of truth: `dedupe_key` makes each message exist once; `state` tracks it."""
+    """A message Minka owes someone (survey, reminder, result, a reply held back by flood
+    control...). The table, not memory, is the source of truth: `dedupe_key` makes each
+    message exist once; `state` tracks it. A held reply names its chat (`chat_id`): the
+    person may not be registered yet."""
 
     __tablename__ = "outbox"
     # Claims, cancellations and broadcast progress look only at rows still owed, or at one
@@ -274,7 +276,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(40))
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_at: Mapped[datetime] = mapped_column(index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)

@@ -305,7 +305,7 @@ def must_handle(update: dict[str, Any]) -> bool:
 
 def failure(record: logging.LogRecord) -> BaseException | None:
     """The error of an update that failed, as the error handler logged it."""
-    args = record.args if isinstance(record.args, tuple) else ()
-    if record.name == "handlers.errors" and record.levelno >= logging.ERROR and len(args) == 3:
-        return args[2] if isinstance(args[2], BaseException) else None
+    if record.name == "handlers.errors" and record.levelno >= logging.ERROR:
+        error = getattr(record, "failure", None)
+        return error if isinstance(error, BaseException) else None
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 
 import pytest
@@ -57,6 +58,20 @@ async def test_a_failing_insert_never_logs_what_the_person_wrote(
     """The database refuses to store a question (a forced failure): the error is logged with
     its statement, but never with the values, which carry what the person typed."""
     await register(ana)
+    await _refuse_questions(runtime)
+    caplog.set_level(logging.INFO)
+    secret = "Mi DNI es 44556677 y denuncio a Juan Pérez Condori"
+    (apology,) = await ana.say(secret)
+    assert "Lo siento" in apology.text
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failures, "the failure is logged"
+    assert "INSERT INTO questions" in caplog.text  # the statement, for whoever investigates
+    for fragment in ("44556677", "Juan Pérez", "Condori"):
+        assert fragment not in caplog.text
+
+
+async def _refuse_questions(runtime: Runtime) -> None:
+    """From now on the database refuses to store a question (a forced failure)."""
     async with runtime.db.engine.begin() as connection:
         if connection.dialect.name == "sqlite":
             await connection.execute(
@@ -69,12 +84,22 @@ async def test_a_failing_insert_never_logs_what_the_person_wrote(
             await connection.execute(
                 text("ALTER TABLE questions ADD CONSTRAINT forced_failure CHECK (false) NOT VALID")
             )
-    caplog.set_level(logging.INFO)
-    secret = "Mi DNI es 44556677 y denuncio a Juan Pérez Condori"
-    (apology,) = await ana.say(secret)
+
+
+async def test_an_error_line_names_the_update_the_handler_and_the_cause(
+    ana: Person, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue #18: whoever reads the log sees in one line which update failed, in which
+    handler and why (with where it was raised); JSON lines carry the same fields."""
+    await register(ana)
+    await _refuse_questions(runtime)
+    (apology,) = await ana.say("¿Qué es el REINFO?")
     assert "Lo siento" in apology.text
-    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert failures, "the failure is logged"
-    assert "INSERT INTO questions" in caplog.text  # the statement, for whoever investigates
-    for fragment in ("44556677", "Juan Pérez", "Condori"):
-        assert fragment not in caplog.text
+    [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    line = failure.getMessage()
+    assert re.fullmatch(
+        rf"update \d+ \(text\) from user {ana.id} failed: \w+Error: .*forced.* \(\S+:\d+\)", line
+    ), line
+    entry = json.loads(JsonLines().format(failure))
+    assert entry["handler"] == "text" and entry["user_id"] == ana.id
+    assert isinstance(entry["update_id"], int)

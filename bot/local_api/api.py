@@ -353,6 +353,15 @@ class LocalBotApi:
             method = CANONICAL_NAMES[method.lower()]
         self._faults.inject(method, fault, times)
 
+    def inject_for(self, method: str, fault: Fault, *, seconds: float) -> None:
+        """Apply ``fault`` to every call of ``method`` ("*" for any method, getUpdates
+        included) for the next ``seconds``: an outage such as a lasting flood control."""
+        if method != "*":
+            if method.lower() not in CANONICAL_NAMES:
+                raise ValueError(f"unsupported method {method!r}")
+            method = CANONICAL_NAMES[method.lower()]
+        self._faults.inject_for(method, fault, seconds)
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends and edits in their chat get 403."""
         self._state.blocked.add(user_id)

@@ -46,19 +46,30 @@ class Fault:
 
 
 class FaultInjector:
-    """Queued faults per canonical method name, or ``"*"`` for any method."""
+    """Queued faults per canonical method name, or ``"*"`` for any method; and outages: a
+    fault for every call of a method (or ``"*"``) until a moment passes."""
 
     def __init__(self) -> None:
         self._queued: defaultdict[str, list[Fault]] = defaultdict(list)
+        self._outages: list[tuple[str, Fault, float]] = []
 
     def inject(self, method: str, fault: Fault, times: int) -> None:
         self._queued[method].extend([fault] * times)
 
+    def inject_for(self, method: str, fault: Fault, seconds: float) -> None:
+        self._outages.append((method, fault, time.monotonic() + seconds))
+
     def take(self, method: str) -> Fault | None:
-        """The next fault for this call, consuming it; method-specific faults win over "*"."""
+        """The next fault for this call, consuming it; method-specific faults win over "*",
+        queued ones over outages."""
         for key in (method, "*"):
             if self._queued[key]:
                 return self._queued[key].pop(0)
+        now = time.monotonic()
+        self._outages = [outage for outage in self._outages if outage[2] > now]
+        for key, fault, _until in self._outages:
+            if key in (method, "*"):
+                return fault
         return None
 
 

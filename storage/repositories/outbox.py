@@ -16,8 +16,8 @@ from storage.models import OutboxMessage, Person
 class OwedMessage:
     id: int
     kind: str
-    person_id: int
-    telegram_id: int | None
+    person_id: int | None
+    telegram_id: int | None  # where it goes; None: the person blocked Minka or is gone
     locale: str
     payload: dict[str, Any]
     attempts: int
@@ -28,14 +28,16 @@ async def enqueue(
     *,
     kind: str,
     dedupe_key: str,
-    person_id: int,
+    person_id: int | None,
     payload: dict[str, Any],
     due_at: datetime,
     meeting_id: int | None = None,
     workshop_id: int | None = None,
+    chat_id: int | None = None,
 ) -> int:
     """Add the message unless one with the same key exists; returns 1 if added, else 0.
-    `meeting_id`/`workshop_id` name what it belongs to (to cancel or count it by that)."""
+    `meeting_id`/`workshop_id` name what it belongs to (to cancel or count it by that). It
+    goes to the person's private chat, or to `chat_id` when given."""
     exists = await session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -46,6 +48,7 @@ async def enqueue(
             kind=kind,
             dedupe_key=dedupe_key,
             person_id=person_id,
+            chat_id=chat_id,
             payload=payload,
             due_at=due_at,
             meeting_id=meeting_id,
@@ -54,6 +57,40 @@ async def enqueue(
     )
     await session.flush()
     return 1
+
+
+UNSENT = ("pending", "claimed", "sending")
+
+
+async def last_due_for_chat(session: AsyncSession, kind: str, chat_id: int) -> datetime | None:
+    """When the chat's last unsent message of `kind` is due: a new one must not be due
+    earlier, or it would overtake it."""
+    return await session.scalar(
+        select(func.max(OutboxMessage.due_at)).where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.state.in_(UNSENT),
+        )
+    )
+
+
+async def chats_waiting(session: AsyncSession, kind: str) -> set[int]:
+    """Chats with messages of `kind` not sent yet."""
+    rows = await session.scalars(
+        select(OutboxMessage.chat_id)
+        .where(OutboxMessage.kind == kind, OutboxMessage.state.in_(UNSENT))
+        .distinct()
+    )
+    return {chat_id for chat_id in rows if chat_id is not None}
+
+
+async def next_due(session: AsyncSession, kind: str) -> datetime | None:
+    """When the next pending message of `kind` is due."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.kind == kind, OutboxMessage.state == "pending"
+        )
+    )
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[OwedMessage]:
@@ -90,7 +127,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
         return []
     rows = await session.execute(
         select(OutboxMessage, Person.telegram_id, Person.locale, Person.active)
-        .join(Person, Person.id == OutboxMessage.person_id)
+        .outerjoin(Person, Person.id == OutboxMessage.person_id)
         .where(OutboxMessage.id.in_(claimed))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
@@ -99,8 +136,8 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
             row.id,
             row.kind,
             row.person_id,
-            telegram_id if active else None,
-            locale,
+            row.chat_id if row.chat_id is not None else telegram_id if active else None,
+            locale or "es",
             dict(row.payload),
             row.attempts,
         )
@@ -132,9 +169,13 @@ async def finish(
     *,
     error: str | None = None,
     retry_at: datetime | None = None,
+    forget: bool = False,
 ) -> None:
-    """Record the outcome: 'sent', 'failed', 'skipped', or back to 'pending' for `retry_at`."""
+    """Record the outcome: 'sent', 'failed', 'skipped', or back to 'pending' for `retry_at`.
+    A finished message held as a copy of its text (`forget`) keeps none of it."""
     values: dict[str, Any] = {"state": state, "last_error": error[:300] if error else None}
+    if forget and state != "pending":
+        values["payload"] = {}
     if state == "sent":
         values["sent_at"] = at
     if retry_at is not None:
