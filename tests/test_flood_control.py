@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.held import KIND
 from bot.local_api import Fault, LocalBotApi
 from bot.runtime import Runtime
+from bot.services import privacy
 from storage.models import OutboxMessage
 from tests.chat import Person
 from tests.helpers import register
@@ -95,3 +96,11 @@ async def test_a_ten_second_flood_control_loses_and_doubles_no_reply(
         )
     assert rows and {row.state for row in rows} == {"sent"}
     assert all(row.payload == {} for row in rows)  # no copy of the texts kept
+    held_for = {row.chat_id for row in rows}
+    erased = next(person for person in people if person.id in held_for)
+    async with runtime.db.session() as session:  # /borrar_mis_datos: not even the chat id
+        key = runtime.settings.pseudonym_secret
+        assert await privacy.erase(session, erased.id, key=key, now=runtime.clock.now())
+    async with runtime.db.session() as session:
+        chats = set(await session.scalars(select(OutboxMessage.chat_id)))
+    assert erased.id not in chats

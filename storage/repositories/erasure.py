@@ -72,6 +72,14 @@ async def erase_traces(
         .where(AuditEntry.actor_telegram_id == telegram_id)
         .values(actor_telegram_id=None, actor_pseudonym=pseudonym),
         update(AuditEntry).where(_names(telegram_id, username)).values(target=pseudonym),
+        # Replies held back by flood control (bot/held.py): not sent any more, and their copy
+        # of the text and the chat they were for go.
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == telegram_id, OutboxMessage.state.in_(_UNSENT))
+        .values(state="cancelled"),
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == telegram_id)
+        .values(chat_id=None, payload={}),
     ]
     for statement in statements:
         await session.execute(statement.execution_options(synchronize_session=False))
