@@ -49,6 +49,8 @@ async def hold(
 ) -> None:
     """Keep `replies` (of the handling named `key`) in the outbox, due after `wait` and not
     before the chat's replies already waiting."""
+    if not replies:
+        return
     runtime: Runtime = application.bot_data["runtime"]
     now = runtime.clock.now()
     async with runtime.db.session() as session:

@@ -194,16 +194,21 @@ class Ctx:
                     self.update.update_id,
                     self.action,
                 )
-        waiting = self.runtime.held.chats
+        # While earlier replies to this chat wait in the outbox, these go behind them (other
+        # calls, such as an inline answer, are not the chat's and go at once).
+        behind: list[_Action] = []
+        waiting = self.chat_id in self.runtime.held.chats
         for index, action in enumerate(self._actions):
-            if self.chat_id in waiting:  # replies wait in the outbox: these go behind them
-                await self._hold(self._actions[index:], None)
-                return
+            if action.reply is not None and waiting:
+                behind.append(action)
+                continue
             try:
                 await action.run()
             except RetryAfter as error:  # after the rate limiter's retries
-                await self._hold(self._actions[index:], error)
+                await self._hold([*behind, *self._actions[index:]], error)
                 return
+        if behind:
+            await self._hold(behind, None)
 
     async def _hold(self, actions: list[_Action], error: RetryAfter | None) -> None:
         """Keep the replies for the outbox (bot/held.py); say so in one line."""

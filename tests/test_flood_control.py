@@ -104,3 +104,31 @@ async def test_a_ten_second_flood_control_loses_and_doubles_no_reply(
     async with runtime.db.session() as session:
         chats = set(await session.scalars(select(OutboxMessage.chat_id)))
     assert erased.id not in chats
+
+
+async def test_new_replies_queue_behind_held_ones(
+    api: LocalBotApi, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person writes again while their last reply waits in the outbox: the new reply
+    waits behind it instead of overtaking it."""
+    ana = Person(api, 8400, "Ana", last_name="Quispe")
+    await register(ana)
+    (help_text,) = await ana.say("/ayuda")
+    (glossary,) = await ana.say("/glosario")
+    api.inject_for("sendMessage", Fault.too_many_requests(1), seconds=6)
+
+    async def logged(fragment: str) -> None:
+        for _ in range(200):
+            if any(fragment in record.getMessage() for record in caplog.records):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"never logged: {fragment}")
+
+    await ana.send("/ayuda")
+    await logged("1 reply held for the outbox (flood control")
+    await ana.send("/glosario")
+    await logged("1 reply held for the outbox (earlier replies to this chat are waiting)")
+    first, second = await ana.replies(2, timeout=15)
+    assert (first.text, second.text) == (help_text.text, glossary.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
