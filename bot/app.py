@@ -66,13 +66,12 @@ def build_application(
     handlers.register(application)
     metrics.watch_database(db)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
-    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    application.job_queue.run_repeating(
-        outbox.job,
-        interval=settings.outbox_interval_seconds,
-        first=settings.outbox_interval_seconds,
-        name="outbox",
+    outbox.install(
+        application,
+        outbox.Senders(handlers.outbox_renderers(), handlers.outbox_after_send()),
+        settings.outbox_interval_seconds,
     )
+    assert application.job_queue is not None
     replicas.join(application)
     kb_reload.join(application)
     application.job_queue.run_repeating(

@@ -101,9 +101,7 @@ async def refresh(runtime: Runtime, silent: timedelta) -> None:
 def handler(runtime: Runtime) -> web.RequestHandler:
     """GET /metrics. A database that does not answer leaves the gauges as they were (the
     counters still tell what happened, `minka_database_errors` why)."""
-    from bot.replicas import SILENT_BEATS
-
-    silent = timedelta(seconds=SILENT_BEATS * runtime.settings.heartbeat_seconds)
+    silent = timedelta(seconds=replicas.SILENT_BEATS * runtime.settings.heartbeat_seconds)
 
     async def metrics(_request: web.Request) -> web.Response:
         try:

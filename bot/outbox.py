@@ -2,14 +2,16 @@
 
 The outbox table is the source of truth; this module only claims due rows, renders each one
 in the person's language at sending time, sends it and records the outcome. APScheduler
-(PTB's JobQueue) merely wakes `tick` up; a restart loses nothing."""
+(PTB's JobQueue) merely wakes `tick` up; a restart loses nothing. How each kind is rendered
+belongs to its feature: the application builder hands the renderers over (`install`), so this
+module imports no handler."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +59,31 @@ BATCH = 200
 IN_FLIGHT = 12  # concurrent sends: Telegram's round trip, not our loop, sets the pace
 BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelimit)
 STALE_AFTER = timedelta(seconds=30)
+SENDERS = "outbox_senders"  # bot_data key of the installed Senders
+
+
+@dataclass(frozen=True, slots=True)
+class Senders:
+    """The features' renderers by kind of owed message, and what follows a sent batch of a
+    kind (a broadcast's progress message)."""
+
+    renderers: Mapping[str, Renderer]
+    after_send: Mapping[str, AfterSend] = field(default_factory=dict)
+
+
+def install(application: Application, senders: Senders, interval: float) -> None:
+    """Keep the features' senders and wake the outbox every `interval` seconds."""
+    application.bot_data[SENDERS] = senders
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    application.job_queue.run_repeating(job, interval=interval, first=interval, name="outbox")
+
+
+async def send_due(application: Application) -> int:
+    """Send what is due now with the installed senders (also right after an action that owes
+    something at once, such as a workshop check-in after its end)."""
+    senders: Senders = application.bot_data[SENDERS]
+    runtime: Runtime = application.bot_data["runtime"]
+    return await dispatch_due(application.bot, runtime, senders.renderers, senders.after_send)
 
 
 async def dispatch_due(
@@ -248,8 +275,6 @@ async def _send_document(bot: Bot, message: OwedMessage, filename: str, content:
 
 async def tick(application: Application) -> int:
     """One scheduler round: owe what time has made due, then send what is due."""
-    from handlers import outbox_after_send, outbox_renderers  # handlers register them
-
     runtime: Runtime = application.bot_data["runtime"]
     now = runtime.clock.now()
     async with runtime.db.session() as session:
@@ -262,7 +287,7 @@ async def tick(application: Application) -> int:
             requeued,
             unknown,
         )
-    return await dispatch_due(application.bot, runtime, outbox_renderers(), outbox_after_send())
+    return await send_due(application)
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

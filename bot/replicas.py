@@ -21,7 +21,7 @@ from storage.repositories import replicas
 
 log = logging.getLogger(__name__)
 KEY = "replica_id"
-SILENT_BEATS = 3  # a replica not heard from for this many intervals is gone
+SILENT_BEATS = replicas.SILENT_BEATS
 
 
 def join(application: Application) -> None:

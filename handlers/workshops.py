@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing, dispatch_due
+from bot.outbox import Outgoing, send_due
 from bot.services import workshops as rules
 from bot.services.roles import Role, allows
 from bot.services.small_cells import SMALL_CELL
@@ -102,9 +102,7 @@ async def check_in(ctx: Ctx, code: str) -> None:
 
 
 async def _send_owed(ctx: Ctx) -> None:
-    from handlers import outbox_renderers  # the registry imports this module
-
-    await dispatch_due(ctx.context.bot, ctx.runtime, outbox_renderers())
+    await send_due(ctx.context.application)
 
 
 async def attendance_command(ctx: Ctx) -> None:

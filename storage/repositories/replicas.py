@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Replica
 
+SILENT_BEATS = 3  # a replica not heard from for this many heartbeats is gone
+
 
 async def beat(
     session: AsyncSession, replica_id: str, now: datetime, stale_before: datetime
