@@ -20,6 +20,7 @@ from bot.outbox import AfterSend, Renderer
 from bot.services.roles import Role
 from handlers import (
     admin,
+    agreements,
     broadcasts,
     case_form,
     cases,
@@ -66,6 +67,7 @@ FEATURES: tuple[Feature, ...] = (
     meetings.FEATURE,
     meeting_admin.FEATURE,
     meeting_forms.FEATURE,
+    agreements.FEATURE,
     cases.FEATURE,
     case_form.FEATURE,
     publications.FEATURE,

@@ -8,19 +8,25 @@ ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import meetings as rules
+from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
+from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.qr import send_qr
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
+from storage.repositories import agreements as agreement_repo
 from storage.repositories import meetings as repo
+from storage.repositories.agreements import AgreementRecord
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.meetings import MeetingRecord
 
@@ -43,7 +49,8 @@ def _counts_line(ctx: Ctx, counts: Counts) -> str:
     )
 
 
-def report_text(ctx: Ctx, report: MeetingReport) -> str:
+def report_text(ctx: Ctx, report: MeetingReport, overdue: Sequence[AgreementRecord] = ()) -> str:
+    """The report; `overdue`: this meeting's agreements past their due date, unfulfilled."""
     _ = ctx._
     meeting = report.meeting
     status = _("Cancelled") if meeting.status == "cancelled" else _("Scheduled")
@@ -74,6 +81,10 @@ def report_text(ctx: Ctx, report: MeetingReport) -> str:
             )
     if report.agreements:
         lines += ["", "<b>" + _("Agreements") + "</b>", esc(report.agreements)]
+    if overdue:
+        today = ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
+        lines += ["", "⚠️ <b>" + _("Overdue agreements") + "</b>"]
+        lines += [f"• {agreement_line(ctx.t, agreement, today)}" for agreement in overdue]
     return cut_html("\n".join(lines))
 
 
@@ -88,6 +99,7 @@ def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
             button(_("✔ Mark attendance"), f"ma:att:{meeting.id}:0"),
             button(_("📝 Agreements"), f"ma:agr:{meeting.id}"),
         ],
+        [button(_("📌 Follow-up of agreements"), f"ag:list:{meeting.id}")],
     ]
     if meeting.status != "cancelled":
         keyboard.append(
@@ -140,10 +152,17 @@ async def _out_of_scope(ctx: Ctx, meeting: MeetingRecord) -> bool:
 async def _show_report(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
     report = await build_report(ctx.session, meeting.id)
     assert report is not None
+    today = ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
+    overdue = [
+        agreement
+        for agreement in await agreement_repo.of_meeting(ctx.session, meeting.id)
+        if shown_status(agreement, today) == "overdue"
+    ]
+    text = report_text(ctx, report, overdue)
     if edit:
-        ctx.show(report_text(ctx, report), report_keyboard(ctx, meeting))
+        ctx.show(text, report_keyboard(ctx, meeting))
     else:
-        ctx.reply(report_text(ctx, report), report_keyboard(ctx, meeting))
+        ctx.reply(text, report_keyboard(ctx, meeting))
 
 
 async def _attendance(ctx: Ctx, meeting: MeetingRecord, page: int) -> None:

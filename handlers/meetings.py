@@ -15,11 +15,13 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
+from bot.services import agreements
 from bot.services import meetings as rules
 from bot.services.ics import meeting_ics
 from bot.services.meetings import KINDS, Rsvp
 from bot.services.text import clean_text
-from handlers.base import Ctx, Keyboard, esc
+from handlers.agreements import line as agreement_line
+from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
@@ -190,7 +192,14 @@ async def render_reminder(
     if last and meeting.link:
         text += "\n🔗 " + esc(meeting.link)
     text += "\n\n" + answer_line(t, invitation)
-    return Outgoing(text, InlineKeyboardMarkup(rsvp_keyboard(t, meeting.id, invitation.rsvp)))
+    today = now.astimezone(t.timezone).date()
+    overdue = await agreements.overdue_before(session, meeting, owed.person_id, today)
+    if overdue:  # what this meeting should take up first
+        text += "\n\n⚠️ " + t.gettext("<b>Overdue agreements of earlier meetings</b>:")
+        text += "".join(f"\n• {agreement_line(t, item, today)}" for item in overdue[:10])
+    return Outgoing(
+        cut_html(text), InlineKeyboardMarkup(rsvp_keyboard(t, meeting.id, invitation.rsvp))
+    )
 
 
 # --- answers ---------------------------------------------------------------------------------

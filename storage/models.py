@@ -456,3 +456,22 @@ class PublicationDelivery(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     source: Mapped[str] = mapped_column(String(20))  # chat | broadcast
     delivered_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MeetingAgreement(Base):
+    """An agreement of a meeting to follow up: who answers for it (an invitee), by when, and
+    how far it got. «Overdue» is not stored: it is a pending or started agreement whose due
+    date has passed (Lima), so it never lags behind the calendar."""
+
+    __tablename__ = "meeting_agreements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|in_progress|done
+    done_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

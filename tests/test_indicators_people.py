@@ -260,8 +260,11 @@ async def test_meeting_regularity(db: Database) -> None:
     # M6 (1 Jan), M1 (10 Jan), M2 (31 Mar, Lima): gaps 9 and 80 days (21 + 28 + 31).
     # Regional governments with a meeting from 1 Apr 2025 to 31 Mar 2026: Cusco, Piura, Puno,
     # Áncash (M4) and Junín (M8, the window's first minute); 25 - 5 = 20 without.
-    assert _headlines(indicator) == [3, 2, 44.5, 80, 20]
-    kinds, months, regions, without = indicator.tables
+    # No agreements recorded for follow-up: no share fulfilled on time (its own test:
+    # tests/test_indicators_agreements.py).
+    assert _headlines(indicator) == [3, 2, 44.5, 80, 20, None]
+    kinds, months, regions, without, agreements = indicator.tables
+    assert list(agreements.rows) == [("Total", 0, 0, 0, 0, None)]
     assert _labels(kinds) == [*(T.gettext(label) for label in KINDS.values()), "Total"]
     assert _values(kinds) == [(2,), (1,), (0,), (0,), (3,)]
     # Columns: coordination, committee, technical, other, total. February had only M5
@@ -291,12 +294,12 @@ async def test_meeting_regularity(db: Database) -> None:
     assert list(without.rows) == expected
 
     cusco = await _compute(db, meeting_regularity, "cusco")
-    assert _headlines(cusco) == [2, 2, 9.0, 9, 0]
+    assert _headlines(cusco) == [2, 2, 9.0, 9, 0, None]
     assert _values(cusco.tables[1]) == [(2, 0, 0, 0, 2), (0,) * 5, (0,) * 5, (2, 0, 0, 0, 2)]
     assert _values(cusco.tables[2]) == [(2, "10/01/2026", 9.0)] * 2  # Cusco, total
     assert cusco.tables[3].rows == ()
     tacna = await _compute(db, meeting_regularity, "tacna")
-    assert _headlines(tacna) == [0, 0, None, None, 1]
+    assert _headlines(tacna) == [0, 0, None, None, 1, None]
     assert list(tacna.tables[2].rows) == [("Total", 0, None, None)]
     assert list(tacna.tables[3].rows) == [("Tacna", "31/03/2025")]
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.services import cases as case_rules
+from bot.services.agreements import STATUSES as AGREEMENT_STATUSES
 from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.meetings import KINDS as MEETING_KINDS
 from bot.services.profile import INSTITUTIONS, SEXES
@@ -159,6 +160,16 @@ async def export(
                 "estado": label.of(BROADCAST_STATUSES, b["status"]),
             }
             for b in await personal_data.broadcasts(session, person.id)
+        ],
+        "acuerdos_a_su_cargo": [
+            {
+                "reunion": f"{a['meeting_title']} ({a['meeting_code']})",
+                "acuerdo": a["text"],
+                "fecha_limite": a["due_on"].isoformat(),
+                "estado": label.of(AGREEMENT_STATUSES, a["status"]),
+                "cumplido": label.time(a["done_at"]),
+            }
+            for a in await personal_data.agreements(session, person.id)
         ],
         "publicaciones_recibidas": [
             {

@@ -19,6 +19,7 @@ from storage.models import (
     CaseEvent,
     Escalation,
     Meeting,
+    MeetingAgreement,
     MeetingInvitation,
     Publication,
     PublicationDelivery,
@@ -178,6 +179,27 @@ async def broadcasts(session: AsyncSession, person_id: int) -> list[Row]:
             "status": row.status,
         }
         for row in rows
+    ]
+
+
+async def agreements(session: AsyncSession, person_id: int) -> list[Row]:
+    """The meeting agreements the person is responsible for."""
+    rows = await session.execute(
+        select(Meeting.code, Meeting.title, MeetingAgreement)
+        .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
+        .where(MeetingAgreement.responsible_id == person_id)
+        .order_by(MeetingAgreement.id)
+    )
+    return [
+        {
+            "meeting_code": code,
+            "meeting_title": title,
+            "text": agreement.text,
+            "due_on": agreement.due_on,
+            "status": agreement.status,
+            "done_at": agreement.done_at,
+        }
+        for code, title, agreement in rows.all()
     ]
 
 

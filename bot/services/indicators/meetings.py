@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from bot.i18n import N_
+from bot.services.indicators.agreements import agreement_figures
 from bot.services.indicators.common import (
     TOTAL,
     Cells,
@@ -58,7 +59,13 @@ REGULARITY_DEFINITION = N_(
     "region was invited to it; for a single region only the meetings that concern it are "
     "counted. Regional governments without a meeting: those with no meeting concerning them "
     "in the 12 months that end with the period, with the date of their last meeting before. "
-    "Meetings are not people, so there is no breakdown by sex."
+    "Meetings are not people, so there is no breakdown by sex. Agreements: those recorded for "
+    "follow-up in meetings that were not cancelled, whose due date falls in the period, by the "
+    "kind of their meeting (for a single region, those whose responsible person is from it). "
+    "Fulfilled on time: marked fulfilled no later than the due date (Lima); late: fulfilled "
+    "after it; not fulfilled: pending or in progress when the report is made. The share "
+    "fulfilled on time is over the agreements due; a kind whose agreements rest on fewer than "
+    "3 responsible people shows only how many were due."
 )
 CONFIRMED = N_("Confirmed (in person or by delegate)")
 SENT_DELEGATE = N_("Sent a delegate")
@@ -375,18 +382,26 @@ async def meeting_regularity(q: Query) -> Indicator:
     from that region was invited to it; for a single region only the meetings that concern it
     are counted. Regional governments without a meeting: those with no meeting concerning
     them in the 12 months that end with the period, with the date of their last meeting
-    before. Meetings are not people, so there is no breakdown by sex.
+    before. Meetings are not people, so there is no breakdown by sex. Agreements: those
+    recorded for follow-up in meetings that were not cancelled, whose due date falls in the
+    period, by the kind of their meeting (for a single region, those whose responsible person
+    is from it). Fulfilled on time: marked fulfilled no later than the due date (Lima); late:
+    fulfilled after it; not fulfilled: pending or in progress when the report is made. The
+    share fulfilled on time is over the agreements due; a kind whose agreements rest on fewer
+    than 3 responsible people shows only how many were due.
     """
     meetings = await _held_meetings(q)
     kinds = [kind for _, kind, _ in meetings]
     gaps = _gaps(day for _, _, day in meetings)
     without = await _without_meetings(q)
+    on_time, agreements = await agreement_figures(q)
     headlines = (
         Headline(q._(N_("Meetings held")), len(meetings)),
         Headline(q._(KINDS["coordinacion"]), kinds.count("coordinacion")),
         Headline(q._(AVERAGE_GAP), _mean(gaps), Kind.NUMBER),
         Headline(q._(LONGEST_GAP), max(gaps, default=None)),
         Headline(q._(N_("Regional governments without a meeting in 12 months")), len(without.rows)),
+        on_time,
     )
     month_table = _month_table(q, meetings)
     tables = (
@@ -394,6 +409,7 @@ async def meeting_regularity(q: Query) -> Indicator:
         month_table,
         await _region_table(q, meetings),
         without,
+        agreements,
     )
     charts = (
         Chart(q._(N_("Meetings per month")), 1, (len(month_table.columns) - 1,)),

@@ -1,0 +1,286 @@
+"""Following meeting agreements: in /reunion CODE «📌 Follow-up of agreements» lists them
+with their responsible, due date and status, records new ones (a guided form: the agreement,
+a responsible invitee, the due date) and moves them; the responsible gets a reminder before
+the due date (outbox) with buttons to mark progress.
+
+Callback data: ag:list:<meeting> | ag:new:<meeting> | ag:set:<agreement>:<status>[:r]
+(r: pressed under the reminder); the form's: na:<step>:<value> | na:confirm | na:cancel.
+A status is changed by the responsible person, or by a coordinator who covers the meeting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import N_, Translator
+from bot.outbox import Outgoing
+from bot.services import agreements as rules
+from bot.services import coverage
+from bot.services.indicators.common import day_label
+from bot.services.regions import normalize
+from bot.services.roles import Role, allows
+from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
+from handlers.guided import GuidedForm, Step
+from handlers.keyboards import as_number, button
+from handlers.registry import Buttons, Feature
+from storage.repositories import agreements as repo
+from storage.repositories import audit
+from storage.repositories import meetings as meeting_repo
+from storage.repositories.agreements import AgreementRecord
+from storage.repositories.meetings import MeetingRecord
+from storage.repositories.outbox import OwedMessage
+
+FORM = "agreement"
+MAX_CHOICES = 90  # Telegram shows at most 100 buttons in a message
+ICONS = {"pending": "🕓", "in_progress": "⏳", "done": "✅", "overdue": "⚠️"}
+
+
+def status_label(t: Translator, agreement: AgreementRecord, today: Any) -> str:
+    code = rules.shown_status(agreement, today)
+    return f"{ICONS[code]} {t.gettext(rules.STATUSES[code])}"
+
+
+def line(t: Translator, agreement: AgreementRecord, today: Any) -> str:
+    """«text» — responsible — due date — status."""
+    return t.gettext("«{text}» — {who} — due {date} — {status}").format(
+        text=esc(agreement.text),
+        who=esc(agreement.responsible_name or "—"),
+        date=day_label(t, agreement.due_on),
+        status=status_label(t, agreement, today),
+    )
+
+
+def _today(ctx: Ctx) -> Any:
+    return ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
+
+
+def progress_buttons(t: Translator, agreement: AgreementRecord, suffix: str = "") -> list:
+    return [
+        button("⏳ " + t.gettext("Under way"), f"ag:set:{agreement.id}:in_progress{suffix}"),
+        button("✅ " + t.gettext("Fulfilled"), f"ag:set:{agreement.id}:done{suffix}"),
+    ]
+
+
+async def _list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
+    _ = ctx._
+    today = _today(ctx)
+    agreements = await repo.of_meeting(ctx.session, meeting.id)
+    lines = [
+        _("<b>Follow-up of agreements</b> — «{title}» ({code})").format(
+            title=esc(meeting.title), code=meeting.code
+        )
+    ]
+    keyboard: Keyboard = []
+    for number, agreement in enumerate(agreements, start=1):
+        lines.append(f"{number}. {line(ctx.t, agreement, today)}")
+        keyboard.append(
+            [
+                button(f"{number} · ⏳", f"ag:set:{agreement.id}:in_progress"),
+                button(f"{number} · ✅", f"ag:set:{agreement.id}:done"),
+            ]
+        )
+    if not agreements:
+        lines.append(_("No agreements recorded for follow-up yet."))
+    else:
+        lines.append(_("⏳ in progress · ✅ fulfilled"))
+    keyboard.append([button(_("➕ New agreement"), f"ag:new:{meeting.id}")])
+    keyboard.append([button(_("« Back to the report"), f"ma:view:{meeting.id}")])
+    text = cut_html("\n".join(lines))
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+async def _staff_meeting(ctx: Ctx, meeting: MeetingRecord) -> bool:
+    """A coordinator who covers the meeting; anyone else is refused (and audited)."""
+    if not allows(ctx.role, Role.COORDINATOR):
+        await audit.append(
+            ctx.session,
+            actor_telegram_id=ctx.user.id,
+            action="button ag",
+            outcome="denied",
+            target=f"meeting:{meeting.id}",
+        )
+        ctx.toast(ctx._("Only coordinators can do that."), alert=True)
+        return False
+    if await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
+        return True
+    await refuse_scope(ctx, f"meeting:{meeting.id}")
+    return False
+
+
+async def on_button(ctx: Ctx) -> None:
+    """ag:list:<m> | ag:new:<m> | ag:set:<a>:<status>[:r]"""
+    _ = ctx._
+    data = ctx.data
+    action = data[1] if len(data) > 2 else ""
+    number = as_number(data[2]) if len(data) > 2 else None
+    if number is None or action not in ("list", "new", "set"):
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if action == "set":
+        await _set(ctx, number, data[3:])
+        return
+    meeting = await meeting_repo.get(ctx.session, number)
+    if meeting is None:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if not await _staff_meeting(ctx, meeting):
+        return
+    if action == "list":
+        await _list(ctx, meeting, edit=True)
+        return
+    invitees = await meeting_repo.invitees(ctx.session, meeting.id)
+    came = [i for i in invitees if i.attended or i.rsvp in ("yes", "delegate")]
+    choices = {str(i.person_id): i.name or "—" for i in (came or invitees)[:MAX_CHOICES]}
+    if not choices:
+        ctx.toast(_("This meeting has no invitees to be responsible."), alert=True)
+        return
+    await AGREEMENT.begin(ctx, {"meeting": meeting.id, "title": meeting.title, "invitees": choices})
+
+
+async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
+    _ = ctx._
+    agreement = await repo.get(ctx.session, agreement_id)
+    status = rest[0] if rest else ""
+    if agreement is None or status not in rules.SETTABLE or len(rest) > 2:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    from_reminder = rest[1:] == ["r"]
+    responsible = ctx.person is not None and ctx.person.id == agreement.responsible_id
+    if not responsible:
+        meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
+        if meeting is None or not await _staff_meeting(ctx, meeting):
+            return
+    updated = await rules.change_status(ctx.session, agreement, status, ctx.runtime.clock.now())
+    ctx.toast(_("Agreement: {status}").format(status=_(rules.STATUSES[status])))
+    if from_reminder or responsible:
+        ctx.show(
+            reminder_text(ctx.t, updated, _today(ctx)), [progress_buttons(ctx.t, updated, ":r")]
+        )
+        return
+    meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
+    assert meeting is not None
+    await _list(ctx, meeting, edit=True)
+
+
+def reminder_text(t: Translator, agreement: AgreementRecord, today: Any) -> str:
+    return cut_html(
+        "📌 "
+        + t.gettext("<b>Agreement to fulfil</b> — meeting «{title}» ({code})").format(
+            title=esc(agreement.meeting_title), code=agreement.meeting_code
+        )
+        + f"\n\n«{esc(agreement.text)}»\n\n"
+        + t.gettext("Due: {date}").format(date=day_label(t, agreement.due_on))
+        + "\n"
+        + t.gettext("Status: {status}").format(status=status_label(t, agreement, today))
+        + "\n\n"
+        + t.gettext("You are responsible for it. Mark how it is going:")
+    )
+
+
+async def render_reminder(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    """Skipped when the agreement is fulfilled already or its meeting was cancelled."""
+    agreement = await repo.get(session, int(owed.payload["agreement_id"]))
+    if agreement is None or agreement.status == "done":
+        return None
+    meeting = await meeting_repo.get(session, agreement.meeting_id)
+    if meeting is None or meeting.status == "cancelled":
+        return None
+    today = now.astimezone(t.timezone).date()
+    markup = InlineKeyboardMarkup([progress_buttons(t, agreement, ":r")])
+    return Outgoing(reminder_text(t, agreement, today), markup)
+
+
+def _match(data: dict[str, Any], value: str) -> str | None:
+    """A typed name: the one invitee whose name contains it."""
+    wanted = normalize(value)
+    found = [code for code, name in data.get("invitees", {}).items() if wanted in normalize(name)]
+    return found[0] if len(found) == 1 else None
+
+
+async def _due(ctx: Ctx, value: str) -> str | None:
+    due = rules.parse_due(value)
+    if due is None:
+        return ctx._("I could not read that date. Use, for example, 2026-12-20 or 20/12/2026.")
+    if due < _today(ctx):
+        return ctx._("The due date has already passed.")
+    return None
+
+
+async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    _ = ctx._
+    due = rules.parse_due(data["due"])
+    return [
+        (_("Meeting"), data["title"]),
+        (_("Agreement"), data["text"]),
+        (_("Responsible"), data["invitees"].get(str(data["responsible"]), "—")),
+        (_("Due date"), day_label(ctx.t, due) if due else "—"),
+    ]
+
+
+async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
+    meeting = await meeting_repo.get(ctx.session, int(data["meeting"]))
+    due = rules.parse_due(data["due"])
+    if meeting is None or due is None or not await _staff_meeting(ctx, meeting):
+        return
+    try:
+        await rules.record(
+            ctx.session,
+            meeting,
+            text=data["text"],
+            responsible_id=int(data["responsible"]),
+            due_on=due,
+            created_by=ctx.person.id if ctx.person else None,
+            now=ctx.runtime.clock.now(),
+            zone=ctx.settings.timezone,
+        )
+    except rules.AgreementError as error:
+        ctx.show(ctx._(str(error)))
+        return
+    ctx.show(ctx._("✅ Agreement recorded; its responsible will be reminded before the due date."))
+    await _list(ctx, meeting, edit=False)
+
+
+AGREEMENT = GuidedForm(
+    flow=FORM,
+    prefix="na",
+    heading=N_("<b>New agreement to follow up</b>\n/cancelar stops at any time."),
+    steps=(
+        Step("text", N_("Write the <b>agreement</b> (up to 500 characters):"), limit=500),
+        Step(
+            "responsible",
+            N_("Who is <b>responsible</b>? Choose an invitee, or write part of their name."),
+            kind="choice",
+            options=lambda data: data.get("invitees", {}),
+            match=_match,
+        ),
+        Step(
+            "due",
+            N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
+            limit=20,
+            check=_due,
+        ),
+    ),
+    summary=_summary,
+    confirm_label=N_("📌 Record the agreement"),
+    on_confirm=_confirm,
+    cancelled=N_("Cancelled. No agreement was recorded."),
+)
+
+FEATURE = Feature(
+    buttons=(
+        Buttons("ag", on_button, Role.OFFICIAL),
+        Buttons("na", AGREEMENT.on_button, Role.COORDINATOR),
+    ),
+    forms={FORM: AGREEMENT.on_text},
+    forms_role=Role.COORDINATOR,
+    outbox={rules.KIND: render_reminder},
+)

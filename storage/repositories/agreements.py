@@ -1,0 +1,120 @@
+"""Meeting agreements to follow up, with their meeting and responsible person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Meeting, MeetingAgreement, MeetingInvitation, Person
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRecord:
+    id: int
+    meeting_id: int
+    meeting_code: str
+    meeting_title: str
+    meeting_kind: str
+    meeting_starts_at: datetime
+    text: str
+    responsible_id: int
+    responsible_name: str | None  # None once that person erased their data
+    due_on: date
+    status: str  # pending | in_progress | done
+    done_at: datetime | None
+
+
+_COLUMNS = (
+    MeetingAgreement.id,
+    MeetingAgreement.meeting_id,
+    Meeting.code,
+    Meeting.title,
+    Meeting.kind,
+    Meeting.starts_at,
+    MeetingAgreement.text,
+    MeetingAgreement.responsible_id,
+    Person.full_name,
+    MeetingAgreement.due_on,
+    MeetingAgreement.status,
+    MeetingAgreement.done_at,
+)
+
+
+def _select() -> Any:
+    return (
+        select(*_COLUMNS)
+        .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
+        .join(Person, Person.id == MeetingAgreement.responsible_id)
+    )
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    text: str,
+    responsible_id: int,
+    due_on: date,
+    created_by: int | None,
+    now: datetime,
+) -> int:
+    row = MeetingAgreement(
+        meeting_id=meeting_id,
+        text=text,
+        responsible_id=responsible_id,
+        due_on=due_on,
+        status="pending",
+        created_by=created_by,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def get(session: AsyncSession, agreement_id: int) -> AgreementRecord | None:
+    row = (await session.execute(_select().where(MeetingAgreement.id == agreement_id))).first()
+    return AgreementRecord(*row) if row is not None else None
+
+
+async def of_meeting(session: AsyncSession, meeting_id: int) -> list[AgreementRecord]:
+    rows = await session.execute(
+        _select().where(MeetingAgreement.meeting_id == meeting_id).order_by(MeetingAgreement.id)
+    )
+    return [AgreementRecord(*row) for row in rows.all()]
+
+
+async def set_status(
+    session: AsyncSession, agreement_id: int, status: str, done_at: datetime | None, now: datetime
+) -> None:
+    await session.execute(
+        update(MeetingAgreement)
+        .where(MeetingAgreement.id == agreement_id)
+        .values(status=status, done_at=done_at, updated_at=now)
+    )
+
+
+async def open_of_earlier(
+    session: AsyncSession, *, kind: str, before: datetime, person_id: int, due_before: date
+) -> list[AgreementRecord]:
+    """Agreements not fulfilled and due before `due_before`, of meetings of `kind` that
+    started before `before`, not cancelled, to which `person_id` was invited too."""
+    invited = select(MeetingInvitation.meeting_id).where(MeetingInvitation.person_id == person_id)
+    rows = await session.execute(
+        _select()
+        .where(
+            Meeting.kind == kind,
+            Meeting.starts_at < before,
+            Meeting.status != "cancelled",
+            Meeting.id.in_(invited),
+            MeetingAgreement.status != "done",
+            MeetingAgreement.due_on < due_before,
+        )
+        .order_by(MeetingAgreement.due_on, MeetingAgreement.id)
+    )
+    return [AgreementRecord(*row) for row in rows.all()]

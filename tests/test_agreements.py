@@ -1,0 +1,134 @@
+"""End to end: an agreement recorded from /reunion with a responsible invitee and a due date,
+the reminder before the due date with progress buttons (pressed by the responsible; a forged
+press by someone else refused), the agreement overdue in the meeting's report and in the
+reminder of the next meeting of the same kind, and a coordinator marking it fulfilled."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot.i18n import translator
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import meetings as rules
+from bot.services.indicators.common import day_label
+from storage.models import AuditEntry, MeetingAgreement
+from storage.repositories.meetings import MeetingRecord
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+
+AGREEMENT = "Enviar el padrón de mineros en formalización"
+
+
+async def _meeting(runtime: Runtime, days: float, reminders: bool = True) -> MeetingRecord:
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        meeting, _invited = await rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=days),
+            ends_at=now + timedelta(days=days, hours=2),
+            audience=await rules.parse_audience(session, ["region:Puno"]),
+            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS) if reminders else [],
+            now=now,
+        )
+    return meeting
+
+
+async def test_agreement_follow_up_from_record_to_fulfilled(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7102, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    first = await _meeting(runtime, days=0.05, reminders=False)  # starts in about an hour
+    assert await tick(app) == 2
+    await ana.replies(2)
+    luis_invitation, _ics = await luis.replies(2)
+
+    (report,) = await rosa.say(f"/reunion {first.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    assert "Todavía no hay acuerdos registrados" in listing.text
+    await rosa.press(listing, "Nuevo acuerdo")
+    _heading, step = await rosa.replies(2)
+    assert "Paso 1 de 3" in step.text
+    (who,) = await rosa.say(AGREEMENT)
+    assert {"Ana Quispe", "Luis Mamani"} <= set(who.button_texts())
+    (due,) = await rosa.say("quispe")  # typed: the one invitee whose name contains it
+    assert "fecha límite" in due.text
+    (wrong,) = await rosa.say("el viernes")
+    assert "No pude leer esa fecha" in wrong.text
+    (past,) = await rosa.say("2020-01-01")
+    assert past.text == "La fecha límite ya pasó."
+    today = runtime.clock.now().astimezone(runtime.settings.timezone).date()
+    due_on = today + timedelta(days=5)
+    (summary,) = await rosa.say(due_on.isoformat())
+    assert "Responsable: Ana Quispe" in summary.text
+    await rosa.press(summary, "Registrar el acuerdo")
+    done, listing = await rosa.replies(2)
+    assert "Acuerdo registrado" in done.text
+    due_label = day_label(translator("es", runtime.settings.timezone), due_on)
+    assert f"1. «{AGREEMENT}» — Ana Quispe — vence el {due_label} — 🕓 Pendiente" in listing.text
+
+    # Three days before the due date, at 09:00 Lima: the responsible's reminder, only hers.
+    runtime.clock.advance(timedelta(days=3))
+    assert await tick(app) == 1
+    reminder = await ana.reply()
+    assert "Acuerdo por cumplir" in reminder.text and AGREEMENT in reminder.text
+    assert reminder.button_texts() == ["⏳ En curso", "✅ Cumplido"]
+    assert api.drain(luis.id) == []
+    done_data = reminder.find_button("Cumplido")["callback_data"]
+    forged = await luis.press_forged(luis_invitation, done_data)
+    assert forged["text"] == "Solo los coordinadores pueden hacer eso."
+    answer = await ana.press(reminder, "En curso")
+    assert answer["text"] == "Acuerdo: En curso"
+    moved = await ana.reply()
+    assert moved.message_id == reminder.message_id and "Estado: ⏳ En curso" in moved.text
+
+    # Past the due date, unfulfilled: overdue in the meeting's report...
+    runtime.clock.advance(timedelta(days=4))
+    (report,) = await rosa.say(f"/reunion {first.code}")
+    assert "Acuerdos vencidos" in report.text and "⚠️ Vencido" in report.text
+    # ...and in the reminder of the next meeting of the same kind, for those invited to both.
+    second = await _meeting(runtime, days=3)
+    assert await tick(app) == 2
+    await ana.replies(2)
+    await luis.replies(2)
+    runtime.clock.advance(second.starts_at - runtime.clock.now() - timedelta(days=1, minutes=-1))
+    assert await tick(app) == 2
+    for person in (ana, luis):
+        next_reminder = await person.reply()
+        assert "Acuerdos vencidos de reuniones anteriores" in next_reminder.text
+        assert AGREEMENT in next_reminder.text
+
+    # The coordinator marks it fulfilled from the follow-up list: late, not overdue any more.
+    (report,) = await rosa.say(f"/reunion {first.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    await rosa.press(listing, "1 · ✅")
+    updated = await rosa.reply()
+    assert "✅ Cumplido" in updated.text
+    async with runtime.db.session() as session:
+        row = await session.scalar(select(MeetingAgreement))
+        denied = await session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "button ag", AuditEntry.outcome == "denied"
+            )
+        )
+    assert row is not None and row.status == "done" and row.done_at is not None
+    assert denied is not None
+    _intro, export = await ana.say("/mis_datos", 2)  # in her own data: what she answers for
+    (mine,) = json.loads(api.files[export.params["file_id"]])["acuerdos_a_su_cargo"]
+    assert mine["acuerdo"] == AGREEMENT and mine["estado"] == "Cumplido"
+    assert mine["fecha_limite"] == due_on.isoformat()
