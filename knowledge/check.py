@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.i18n import translator
-from bot.local_api.entities import FormatError
-from bot.local_api.html_parser import parse_html
+from bot.telegram_entities import FormatError
+from bot.telegram_html import parse_html
 from knowledge.dates import check_article_dates, check_glossary_dates, lima_today
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length

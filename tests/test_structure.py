@@ -97,3 +97,14 @@ def test_only_the_application_builder_and_the_demo_import_the_handlers() -> None
         if not module.startswith("handlers") and any(m.startswith("handlers") for m in imports)
     }
     assert importers == {"bot.app", "bot.demo"}
+
+
+def test_the_product_does_not_depend_on_its_test_double() -> None:
+    """bot/local_api (the local Bot API server) serves the demo and the tests only."""
+    importers = {
+        module
+        for module, imports in import_graph().items()
+        if not module.startswith("bot.local_api")
+        and any(m.startswith("bot.local_api") for m in imports)
+    }
+    assert importers == {"bot.demo"}

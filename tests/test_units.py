@@ -12,11 +12,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, translator
-from bot.local_api.entities import utf16_len
-from bot.local_api.html_parser import parse_html
 from bot.services.profile import InvalidAnswer, validate_name, validate_position
 from bot.services.regions import match_region, normalize
 from bot.services.roles import Role, allows, effective_role
+from bot.telegram_entities import utf16_len
+from bot.telegram_html import parse_html
 from handlers.base import cut_html, esc
 from handlers.keyboards import as_number, button
 from storage.repositories.regions import RegionRecord

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from bot.local_api.entities import make_entity, utf16_len
 from bot.local_api.events import BotEvent, CallLog, EventLog
 from bot.local_api.faults import Fault, FaultInjector, RateLimiter
 from bot.local_api.methods_bot import BotMethods
@@ -25,6 +24,7 @@ from bot.local_api.server import ApiServer
 from bot.local_api.state import BotState, Chat, PendingQuery
 from bot.local_api.validation import inline_buttons, parse_scope, scope_key
 from bot.local_api.webhook import WebhookPusher
+from bot.telegram_entities import make_entity, utf16_len
 
 # TDLib's bot command pattern: /command (1-64 chars) with an optional @botname (3-32 chars).
 _BOT_COMMAND = re.compile(r"(?<![\w/<>])/\w{1,64}(?:@\w{3,32})?(?![\w/<>])", re.ASCII)

@@ -5,21 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.local_api.entities import (
+from bot.local_api.errors import bad_request
+from bot.telegram_entities import (
     FormatError,
     ResolveUser,
     entities_from_json,
     finalize_text,
     utf16_len,
 )
-from bot.local_api.errors import bad_request
-from bot.local_api.html_parser import parse_html
-from bot.local_api.markdown_parser import parse_markdown, parse_markdown_v2
+from bot.telegram_html import parse_html
 
 MESSAGE_TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
-_PARSERS = {"html": parse_html, "markdownv2": parse_markdown_v2, "markdown": parse_markdown}
+# Minka sends HTML only; Telegram's Markdown modes are refused with a clear 400 rather than
+# half-imitated (a double that accepted them could hide a bug a real server would show).
+_PARSERS = {"html": parse_html}
+_NOT_HERE = ("markdown", "markdownv2")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ def format_text(
     try:
         if mode and mode != "none":
             parser = _PARSERS.get(mode)
+            if mode in _NOT_HERE:
+                raise bad_request(
+                    f"parse_mode {parse_mode} is not supported by the local Bot API server "
+                    "(it supports HTML only)"
+                )
             if parser is None:
                 raise bad_request("unsupported parse_mode")
             try:

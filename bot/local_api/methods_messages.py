@@ -7,7 +7,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.local_api.entities import check_link
 from bot.local_api.errors import QUERY_INVALID, bad_request
 from bot.local_api.events import BotEvent, EventLog
 from bot.local_api.formatting import FormattedText, caption_text, message_text
@@ -15,6 +14,7 @@ from bot.local_api.media import document_object, new_file, photo_sizes
 from bot.local_api.schema import UploadedFile
 from bot.local_api.state import BotState, Chat
 from bot.local_api.validation import parse_reply_markup
+from bot.telegram_entities import check_link
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 

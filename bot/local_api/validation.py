@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.local_api.entities import check_link
 from bot.local_api.errors import bad_request
 from bot.local_api.schema import Kind, Param, UploadedFile
+from bot.telegram_entities import check_link
 
 _INT = re.compile(r"\s*[+-]?\d+\s*")
 _TRUE = frozenset({"true", "yes", "1"})

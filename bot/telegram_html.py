@@ -1,4 +1,6 @@
-"""Telegram's ``parse_mode=HTML``, ported from TDLib's ``parse_html``.
+"""Telegram's ``parse_mode=HTML``, ported from TDLib's ``parse_html``: what `kb revisar`
+checks every article against (knowledge/check.py) and what the local Bot API server parses
+messages with (bot/local_api), so neither depends on the other.
 
 The tag grammar, attribute handling, entity construction and error messages follow TDLib so a
 message that fails here fails in production with the same description.  One deliberate
@@ -14,7 +16,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from bot.local_api.entities import FormatError, ResolveUser, link_entity, make_entity
+from bot.telegram_entities import FormatError, ResolveUser, link_entity, make_entity
 
 _TAGS = frozenset(
     {

@@ -1,4 +1,5 @@
-"""Message entities: UTF-16 offsets, link checks, explicit entity lists and text normalisation.
+"""Message entities: UTF-16 offsets, link checks, explicit entity lists and text normalisation
+(shared by bot/telegram_html.py and the local Bot API server).
 
 Telegram measures entity offsets in UTF-16 code units and normalises every text before storing
 it (control characters become spaces, ``\\r`` is dropped, whitespace-only entities vanish and the
