@@ -167,6 +167,8 @@ def create_meeting(settings: Settings, **fields: Any) -> int:
 async def _create_meeting(settings: Settings, request: _MeetingRequest, now: datetime) -> int:
     from bot.i18n import translator
     from bot.services import meetings
+    from bot.services.profile import INSTITUTIONS
+    from bot.services.roles import ROLE_LABELS, Role
     from storage.repositories import people
     from storage.repositories.regions import list_regions
 
@@ -195,15 +197,20 @@ async def _create_meeting(settings: Settings, request: _MeetingRequest, now: dat
             for telegram_id in sorted(audience.telegram_ids)
             if not ((person := await people.get(session, telegram_id)) and person.is_registered)
         ]
+    es = translator("es", settings.timezone)
     if audience.everyone:
         public = "todas las personas registradas"
     else:
         parts = [f"región {region_names.get(code, code)}" for code in sorted(audience.regions)]
-        parts += [f"institución {name}" for name in sorted(audience.institutions)]
-        parts += [f"rol {name}" for name in sorted(audience.roles)]
+        parts += [
+            f"institución {es.gettext(INSTITUTIONS[name])}"
+            for name in sorted(audience.institutions)
+        ]
+        parts += [
+            f"rol {es.gettext(ROLE_LABELS[Role(name)]).lower()}" for name in sorted(audience.roles)
+        ]
         parts += [f"id {telegram_id}" for telegram_id in sorted(audience.telegram_ids)]
         public = ", ".join(parts)
-    es = translator("es", settings.timezone)
     starts, ends = (
         moment.astimezone(settings.timezone) for moment in (meeting.starts_at, meeting.ends_at)
     )

@@ -19,6 +19,10 @@ class _Parser(argparse.ArgumentParser):
         ("the following arguments are required:", "faltan argumentos:"),
         ("invalid choice:", "opción desconocida:"),
         ("invalid int value:", "debe ser un número entero:"),
+        ("expected one argument", "falta su valor"),
+        ("expected at least one argument", "falta al menos un valor"),
+        ("ambiguous option:", "opción ambigua:"),
+        (" could match ", " puede ser "),
         ("unrecognized arguments:", "argumentos no reconocidos:"),
         ("(choose from", "(elija entre"),
         ("one of the arguments ", "falta una de las opciones "),
@@ -92,13 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument(
         "--carpeta",
         metavar="DIR",
-        help="en vez de ARCHIVO: escribe minka-AAAA-MM-DD_HHMMSS.sqlite3 en esta carpeta",
+        help=(
+            "en vez de ARCHIVO: escribe minka-AAAA-MM-DD_HHMMSS.sqlite3 (o .dump, con "
+            "PostgreSQL) en esta carpeta"
+        ),
     )
     backup.add_argument(
         "--conservar",
         type=int,
         metavar="DÍAS",
-        help="con --carpeta: borra las copias minka-*.sqlite3 de más de DÍAS días",
+        help="con --carpeta: borra las copias minka-* de esa carpeta de más de DÍAS días",
     )
     kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
         dest="kb_command", metavar="<orden>", required=True
@@ -123,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="revisa KB_DIR y pide a Minka en marcha que publique los cambios, sin reiniciar",
     )
     unanswered = kb.add_parser(
-        "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas no útiles"
+        "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas como no útiles"
     )
     unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
     report = commands.add_parser(
@@ -285,7 +292,7 @@ def _add_meetings(commands: argparse._SubParsersAction) -> None:  # type: ignore
         action="append",
         metavar="PÚBLICO",
         help=(
-            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|regional_team|other, "
+            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|equipo_regional|otra, "
             "rol:funcionario|especialista|coordinador|admin o id:ID_DE_TELEGRAM; se puede "
             "repetir (se invita a quien coincida con alguno) y se exige al menos uno"
         ),

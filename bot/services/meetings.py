@@ -11,7 +11,6 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.services.profile import INSTITUTIONS
 from bot.services.regions import match_region
 from bot.services.roles import Role
 from bot.services.workshops import unique_code
@@ -81,6 +80,7 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
         "grem": "gr",
         "minem": "minem",
         "equipo regional": "regional_team",
+        "equipo_regional": "regional_team",
         "regional_team": "regional_team",
         "otra": "other",
         "other": "other",
@@ -117,7 +117,7 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
         else:
             raise AudienceError(
                 f"«{item}» no es un público válido: use todos, region:NOMBRE, "
-                f"institucion:{'/'.join(sorted(set(INSTITUTIONS)))}, rol:NOMBRE o id:NÚMERO"
+                "institucion:gr/minem/equipo_regional/otra, rol:NOMBRE o id:NÚMERO"
             )
     return audience
 
