@@ -115,6 +115,7 @@ async def _announce_commands(application: Application) -> None:
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
+    await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     try:
         await command_menu.set_defaults(application.bot, settings.bot_locale)
         await command_menu.sync_staff(

@@ -25,12 +25,16 @@ SILENT_BEATS = replicas.SILENT_BEATS
 
 
 def join(application: Application) -> None:
-    """Name this process and beat every HEARTBEAT_SECONDS (the first beat at once)."""
+    """Name this process and beat every HEARTBEAT_SECONDS. The first beat is `beat_now`, at
+    start-up: a job added before the JobQueue starts with `first=0` first runs one interval
+    after the start (APScheduler rounds a start time in the past up), so two replicas started
+    together would each send at the full rate for that long."""
     runtime: Runtime = application.bot_data["runtime"]
     application.bot_data[KEY] = uuid.uuid4().hex
     assert application.job_queue is not None
+    interval = runtime.settings.heartbeat_seconds
     application.job_queue.run_repeating(
-        _beat_job, interval=runtime.settings.heartbeat_seconds, first=0, name="heartbeat"
+        _beat_job, interval=interval, first=interval, name="heartbeat"
     )
 
 
@@ -46,7 +50,11 @@ async def beat(runtime: Runtime, replica_id: str, limiter: object) -> int:
 
 
 async def _beat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    application = context.application
+    await beat_now(context.application)
+
+
+async def beat_now(application: Application) -> None:
+    """A heartbeat now; a database that does not answer is logged, not raised."""
     try:
         await beat(
             application.bot_data["runtime"], application.bot_data[KEY], application.bot.rate_limiter
