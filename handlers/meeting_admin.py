@@ -208,9 +208,10 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(_("Preparing the file…"))
         from bot.services.meeting_xlsx import report_xlsx  # openpyxl: loaded when first needed
 
-        ctx.document(
-            f"reunion-{meeting.code}.xlsx", report_xlsx(report, ctx.t), caption=esc(meeting.title)
-        )
+        agreements = await agreement_repo.of_meeting(ctx.session, meeting.id)
+        today = now.astimezone(ctx.settings.timezone).date()
+        content = report_xlsx(report, ctx.t, agreements, today)
+        ctx.document(f"reunion-{meeting.code}.xlsx", content, caption=esc(meeting.title))
     elif action == "qr":
         link = (
             f"https://t.me/{ctx.context.bot.username}?start={rules.DEEP_LINK_PREFIX}{meeting.code}"

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import BytesIO
 
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from bot.services import agreements
 from bot.services import meetings as rules
 from bot.services.indicators.common import day_label
-from storage.models import AuditEntry, MeetingAgreement
+from storage.models import AuditEntry, MeetingAgreement, Person
+from storage.repositories import people
 from storage.repositories.meetings import MeetingRecord
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
@@ -119,6 +123,17 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     await rosa.press(listing, "1 · ✅")
     updated = await rosa.reply()
     assert "✅ Cumplido" in updated.text
+    (report,) = await rosa.say(f"/reunion {first.code}")
+    assert "Acuerdos vencidos" not in report.text  # fulfilled, late: no longer overdue
+    await rosa.press(report, "Descargar XLSX")
+    workbook = await rosa.reply()
+    sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]]))["Acuerdos"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    fulfilled_on = runtime.clock.now().astimezone(runtime.settings.timezone)
+    assert rows == [
+        ["Acuerdo", "Responsable", "Fecha límite", "Estado", "Cumplido el"],
+        [AGREEMENT, "Ana Quispe", f"{due_on:%d/%m/%Y}", "Cumplido", f"{fulfilled_on:%d/%m/%Y}"],
+    ]
     async with runtime.db.session() as session:
         row = await session.scalar(select(MeetingAgreement))
         denied = await session.scalar(
@@ -132,3 +147,41 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     (mine,) = json.loads(api.files[export.params["file_id"]])["acuerdos_a_su_cargo"]
     assert mine["acuerdo"] == AGREEMENT and mine["estado"] == "Cumplido"
     assert mine["fecha_limite"] == due_on.isoformat()
+
+
+async def test_a_coordinator_of_other_regions_cannot_touch_the_agreements(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    carlos = Chatter(api, 7103, "Carlos", last_name="Huamán")
+    await register(carlos, region="Cusco", sex="Hombre")
+    async with runtime.db.session() as session:
+        await people.set_role(session, carlos.id, "coordinator", "cusco")
+    meeting = await _meeting(runtime, days=2)  # Puno's
+    assert await tick(app) == 1
+    await ana.replies(2)
+    async with runtime.db.session() as session:
+        ana_id = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
+        assert ana_id is not None
+        agreement = await agreements.record(
+            session,
+            meeting,
+            text=AGREEMENT,
+            responsible_id=ana_id,
+            due_on=runtime.clock.now().date() + timedelta(days=10),
+            created_by=None,
+            now=runtime.clock.now(),
+            zone=runtime.settings.timezone,
+        )
+    (menu,) = await carlos.say("/menu")
+    for data in (f"ag:list:{meeting.id}", f"ag:new:{meeting.id}", f"ag:set:{agreement.id}:done"):
+        answer = await carlos.press_forged(menu, data)
+        assert answer["text"] == "Eso pertenece a una región que usted no coordina.", data
+    async with runtime.db.session() as session:
+        row = await session.get(MeetingAgreement, agreement.id)
+        assert row is not None and row.status == "pending"
+        refused = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "scope")
+        )
+    assert refused == 3

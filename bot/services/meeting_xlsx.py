@@ -8,12 +8,15 @@ every label is translated, and each sheet has a bold, frozen, filterable header 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
+from bot.services.agreements import STATUSES as AGREEMENT_STATUSES
+from bot.services.agreements import shown_status
 from bot.services.meeting_report import ANSWERS, STATUSES, GroupCounts, Invitee, MeetingReport
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
@@ -25,6 +28,7 @@ from bot.services.spreadsheet import (
     or_missing,
     workbook_bytes,
 )
+from storage.repositories.agreements import AgreementRecord
 
 COUNT_LABELS = (
     N_("Invited"),
@@ -113,8 +117,31 @@ def _invitee_rows(invitees: Sequence[Invitee], t: Translator) -> list[tuple[Any,
     ]
 
 
-def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
-    """The .xlsx file: Resumen, Por región, Por sexo and Invitados."""
+def _agreement_rows(
+    agreements: Sequence[AgreementRecord], t: Translator, today: date
+) -> list[tuple[Any, ...]]:
+    return [
+        (
+            agreement.text,
+            agreement.responsible_name or MISSING,
+            agreement.due_on.strftime("%d/%m/%Y"),
+            _label(AGREEMENT_STATUSES, shown_status(agreement, today), t),
+            agreement.done_at.astimezone(t.timezone).strftime("%d/%m/%Y")
+            if agreement.done_at
+            else MISSING,
+        )
+        for agreement in agreements
+    ]
+
+
+def report_xlsx(
+    report: MeetingReport,
+    t: Translator,
+    agreements: Sequence[AgreementRecord] = (),
+    today: date | None = None,
+) -> bytes:
+    """The .xlsx file: Resumen, Por región, Por sexo, Invitados and, when the meeting has
+    agreements to follow up, Acuerdos (responsible, due date, status on `today`)."""
     book = Workbook()
     assert book.active is not None
     book.remove(book.active)
@@ -154,5 +181,17 @@ def report_xlsx(report: MeetingReport, t: Translator) -> bytes:
         ],
         _invitee_rows(report.invitees, t),
     )
-
+    if agreements:
+        add_sheet(
+            book,
+            "Acuerdos",
+            [
+                t.gettext(N_("Agreement")),
+                t.gettext(N_("Responsible")),
+                t.gettext(N_("Due date")),
+                t.gettext(N_("Status")),
+                t.gettext(N_("Fulfilled on")),
+            ],
+            _agreement_rows(agreements, t, today or datetime.now(t.timezone).date()),
+        )
     return workbook_bytes(book)
