@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
+from bot.telegram_entities import utf16_len
 from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
@@ -25,6 +26,7 @@ from storage.repositories.toolkit import EscalationRecord
 log = logging.getLogger(__name__)
 ANSWERING = "expert_answer"
 ANSWER_MAX = 3500  # leaves room for the quoted question within Telegram's 4096
+MESSAGE_LIMIT = 4096  # Bot API: a message's text, after entities are parsed (UTF-16 units)
 
 
 async def on_ask(ctx: Ctx) -> None:
@@ -133,7 +135,7 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
         await clear_state(ctx.session, ctx.user.id)
         return
     answer = text.strip()
-    if not answer or len(answer) > ANSWER_MAX:
+    if not answer or utf16_len(answer) > ANSWER_MAX:  # as Telegram counts: an emoji is 2
         ctx.reply(_("The answer must have between 1 and 3500 characters. Please write it again."))
         return
     item = await toolkit.answer_escalation(
@@ -163,7 +165,10 @@ async def _deliver(
         heading = t.gettext("📬 <b>A specialist answered your report on «{title}»</b>").format(
             title=esc(article)
         )
-    text = f"{heading}\n«{esc(question)}»\n\n{esc(answer)}"
+    # The answer whole (at most ANSWER_MAX), the quoted question shortened to what is left of
+    # Telegram's 4,096 characters: a report of 1,000 plus an answer of 3,500 would not fit.
+    room = MESSAGE_LIMIT - len(heading) - utf16_len(answer) - 6
+    text = f"{heading}\n«{cut_html(esc(question), room)}»\n\n{esc(answer)}"
     try:
         await ctx.context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
     except TelegramError as error:

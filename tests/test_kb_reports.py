@@ -64,7 +64,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     await ana.press(article, "⚠️ Reportar un error")
     await ana.reply()
     (too_short,) = await ana.say("x")
-    assert "Describa el error en 3 a 1.000 caracteres" in too_short.text
+    assert "Describa el error en un texto de 3 a 1.000 caracteres" in too_short.text
     (thanks,) = await ana.say(REPORT)
     assert thanks.text.startswith(f"✅ ¡Gracias! Su reporte sobre «{TITLE}» fue enviado")
     (report,) = await _escalations(bot)
@@ -99,3 +99,28 @@ async def test_report_asks_for_consent_first(api: LocalBotApi, ana: Chatter, bot
     assert notice.text.startswith("Para reportar un error")
     assert "Acepto" in " ".join(notice.button_texts())
     assert await _escalations(bot) == []
+
+
+async def test_longest_report_and_longest_answer_still_arrive(
+    ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    """A report of 1,000 characters answered with 3,500: the answer must reach the official
+    within Telegram's 4,096 characters (the quoted report is shortened, never the answer)."""
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    _definition, article = await ana.say("que es el reinfo", 2)
+    await ana.press(article, "⚠️ Reportar un error")
+    await ana.reply()
+    report = ("El plazo cambió & la cifra <no> es la de hoy. " * 30)[:1000]
+    await ana.say(report)
+    _header, item = await admin.say("/preguntas", 2)
+    await admin.press(item, "Responder")
+    await admin.reply()
+    answer = ("Corregido según la Ley 32537 y su reglamento. " * 80)[:3499] + "!"
+    (sent,) = await admin.say(answer)
+    assert "Respuesta enviada" in sent.text
+    delivered = await ana.reply()
+    assert f"Un especialista respondió su reporte sobre «{TITLE}»" in delivered.text
+    assert delivered.text.endswith(answer)
+    assert "El plazo cambió & la cifra <no>" in delivered.text
+    assert len(delivered.text.encode("utf-16-le")) // 2 <= 4096
