@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     # each process looks for that request every KB_RELOAD_SECONDS.
     kb_dir: Path | None = None
     kb_reload_seconds: float = Field(default=10.0, gt=0)
+    # Study visits: a participant whose position holds every word of one of these entries
+    # (comma-separated; accents and case ignored) counts as a regional leader.
+    leader_position_words: str = (
+        "gobernador,gobernadora,vicegobernador,vicegobernadora,gerente,gerenta,"
+        "director regional,directora regional,director drem,directora drem,"
+        "director grem,directora grem"
+    )
     # The key of the keyed hash that replaces an erased person's Telegram id in the audit log.
     pseudonym_key: SecretStr | None = None
 
@@ -158,6 +165,13 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or len(value) < 32:
             raise ValueError("debe tener al menos 32 caracteres (p. ej., openssl rand -hex 32)")
+        return value
+
+    @field_validator("leader_position_words")
+    @classmethod
+    def _some_leader_words(cls, value: str) -> str:
+        if not any(part.strip() for part in value.split(",")):
+            raise ValueError("indique al menos un cargo, p. ej. «gobernador, gerente»")
         return value
 
     @field_validator("bot_admin_ids", mode="before")

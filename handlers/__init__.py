@@ -39,6 +39,8 @@ from handlers import (
     reports,
     start,
     toolkit,
+    visit_admin,
+    visits,
     workshop_admin,
     workshops,
 )
@@ -68,6 +70,8 @@ FEATURES: tuple[Feature, ...] = (
     meeting_admin.FEATURE,
     meeting_forms.FEATURE,
     agreements.FEATURE,
+    visits.FEATURE,
+    visit_admin.FEATURE,
     cases.FEATURE,
     case_form.FEATURE,
     publications.FEATURE,

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backup, commands, meetings, publications, report, roles, workshops
+from bot.cli import backup, commands, meetings, publications, report, roles, visits, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -92,6 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(meetings.cancel_meeting(settings, args.codigo))
         if command == "publicaciones":
             return publications.main(settings, args)
+        if command == "visitas" and args.visits_command == "crear":
+            return visits.create_visit(
+                settings,
+                title=args.titulo,
+                destination=args.destino,
+                start=args.inicio,
+                end=args.fin,
+                invite=args.invitar,
+                reminders=args.recordatorios,
+            )
+        if command == "visitas" and args.visits_command == "listar":
+            return asyncio.run(visits.list_visits(settings))
+        if command == "visitas":
+            return asyncio.run(visits.confirm_visit(settings, args.codigo, args.ids))
         if command == "informe":
             return report.write_report(
                 settings,

@@ -215,7 +215,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_meetings(commands)
     _add_publications(commands)
+    _add_visits(commands)
     return parser
+
+
+def _add_visits(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    visits = commands.add_parser(
+        "visitas", help="visitas de estudio: crear, listar y confirmar la delegación"
+    ).add_subparsers(dest="visits_command", metavar="<orden>", required=True)
+    create = visits.add_parser(
+        "crear",
+        help="crea una visita de estudio e invita a su público",
+        description=(
+            "Crea la visita, invita a las personas registradas que coinciden con el público "
+            "(como en `reuniones crear`) y deja pendientes la invitación (Acepto / No puedo) y "
+            "los recordatorios antes de la salida, que Minka envía mientras está en marcha. "
+            "Las fechas van como AAAA-MM-DD HH:MM en la zona horaria configurada. Imprime el "
+            "código de la visita en la primera línea."
+        ),
+    )
+    create.add_argument("--titulo", required=True, metavar="TÍTULO", help="título de la visita")
+    create.add_argument(
+        "--destino", required=True, metavar="DESTINO", help="p. ej. «Toronto y Sudbury, Canadá»"
+    )
+    create.add_argument(
+        "--inicio", required=True, metavar="FECHA", help='salida, como "AAAA-MM-DD HH:MM"'
+    )
+    create.add_argument(
+        "--fin", required=True, metavar="FECHA", help='regreso, como "AAAA-MM-DD HH:MM"'
+    )
+    create.add_argument(
+        "--invitar",
+        required=True,
+        action="append",
+        metavar="PÚBLICO",
+        help=(
+            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|regional_team|other, "
+            "rol:funcionario|especialista|coordinador|admin o id:ID_DE_TELEGRAM; repetible"
+        ),
+    )
+    create.add_argument(
+        "--recordatorios",
+        metavar="LISTA",
+        help="cuánto antes de la salida recordar (por defecto 14d,3d,1d); solo a quien aceptó",
+    )
+    visits.add_parser(
+        "listar", help="visitas con invitados, aceptaciones, rechazos y delegación confirmada"
+    )
+    confirm = visits.add_parser(
+        "confirmar",
+        help="confirma en la delegación a invitados que aceptaron",
+        description="Confirma en la delegación de la visita a las personas indicadas por su "
+        "ID de Telegram; solo se puede confirmar a quien aceptó la invitación.",
+    )
+    confirm.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
+    confirm.add_argument("ids", nargs="+", metavar="ID", help="ID de Telegram de cada persona")
 
 
 def _add_publications(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -16,8 +16,9 @@ never widens or narrows it.
 What an item belongs to:
 - a case: its region;
 - a workshop: its region; a national or virtual one (no region) belongs to the national level;
-- a meeting: the regions of its invitees plus the regions named in its audience; a meeting
-  addressed to everyone, an institution or a role, or with nobody invited, is national;
+- a meeting or a study visit: the regions of its invitees plus the regions named in its
+  audience; one addressed to everyone, an institution or a role, or with nobody invited, is
+  national;
 - an indicator report: its region, or all regions.
 A regional coordinator may see or change an item only when they cover every region it
 belongs to, and may create workshops, invite to meetings and broadcast only within the regions
@@ -39,7 +40,9 @@ from bot.services.regions import match_region, normalize
 from bot.services.roles import Role, allows
 from storage.repositories import audit, regions
 from storage.repositories import meetings as meeting_repo
+from storage.repositories import visits as visit_repo
 from storage.repositories.meetings import MeetingRecord
+from storage.repositories.visits import VisitRecord
 from storage.repositories.workshops import WorkshopRecord
 
 NATIONAL = "*"  # stored coverage of a national coordinator
@@ -149,8 +152,8 @@ def visible_workshops(coverage: Coverage, workshops: Iterable[WorkshopRecord]) -
     return [w for w in workshops if may_see_workshop(coverage, w)]
 
 
-def _audience_regions(meeting: MeetingRecord) -> set[str | None]:
-    audience = meeting.audience or {}
+def _audience_regions(item: MeetingRecord | VisitRecord) -> set[str | None]:
+    audience = item.audience or {}
     found: set[str | None] = set(audience.get("regions") or [])
     if audience.get("everyone") or audience.get("institutions") or audience.get("roles"):
         found.add(None)  # addressed beyond regions: national
@@ -173,6 +176,18 @@ async def may_see_meeting(
     session: AsyncSession, coverage: Coverage, meeting: MeetingRecord
 ) -> bool:
     return bool(await visible_meetings(session, coverage, [meeting]))
+
+
+async def visible_visits(
+    session: AsyncSession, coverage: Coverage, visits: list[VisitRecord]
+) -> list[VisitRecord]:
+    """A study visit belongs, as a meeting, to its invitees' regions and its audience's."""
+    if coverage.national:
+        return visits
+    invited = await visit_repo.participant_regions(session, [v.id for v in visits])
+    return [
+        v for v in visits if coverage.covers_all(invited.get(v.id, set()) | _audience_regions(v))
+    ]
 
 
 def may_address(coverage: Coverage, audience: Audience) -> bool:

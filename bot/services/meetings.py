@@ -122,6 +122,18 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
     return audience
 
 
+async def people_in(session: AsyncSession, audience: Audience) -> list[int]:
+    """Person ids of the registered, reachable people the audience names (meetings, visits)."""
+    return await repo.audience(
+        session,
+        everyone=audience.everyone,
+        regions=audience.regions,
+        institutions=audience.institutions,
+        roles=audience.roles,
+        telegram_ids=audience.telegram_ids,
+    )
+
+
 async def new_code(session: AsyncSession) -> str:
     return await unique_code(lambda code: repo.code_exists(session, code))
 
@@ -199,18 +211,7 @@ async def create(
         offsets=offsets,
         created_by=created_by,
     )
-    invited = await repo.invite(
-        session,
-        meeting.id,
-        await repo.audience(
-            session,
-            everyone=audience.everyone,
-            regions=audience.regions,
-            institutions=audience.institutions,
-            roles=audience.roles,
-            telegram_ids=audience.telegram_ids,
-        ),
-    )
+    invited = await repo.invite(session, meeting.id, await people_in(session, audience))
     await _owe(session, "invitation", meeting, invited, now)
     await _owe_reminders(session, meeting, invited, now)
     return meeting, len(invited)

@@ -29,6 +29,8 @@ from storage.models import (
     OutboxMessage,
     Question,
     RoleGrant,
+    Visit,
+    VisitParticipant,
     WorkshopRating,
 )
 
@@ -85,7 +87,7 @@ async def erase_traces(
         await session.execute(statement.execution_options(synchronize_session=False))
     if person_id is not None:
         await _erase_broadcasts(session, person_id, now)
-    for model in (Meeting, Broadcast):
+    for model in (Meeting, Broadcast, Visit):
         await _drop_from_audiences(session, model, telegram_id)
 
 
@@ -111,6 +113,7 @@ def _of_person(person_id: int) -> list[Any]:
         .where(MeetingInvitation.person_id == person_id)
         .values(delegate_name=None, delegate_position=None),
         update(WorkshopRating).where(WorkshopRating.person_id == person_id).values(comment=None),
+        update(VisitParticipant).where(VisitParticipant.person_id == person_id).values(reason=None),
         # Nothing more is sent to them.
         update(OutboxMessage)
         .where(OutboxMessage.person_id == person_id, OutboxMessage.state.in_(_UNSENT))
@@ -119,7 +122,7 @@ def _of_person(person_id: int) -> list[Any]:
 
 
 async def _drop_from_audiences(
-    session: AsyncSession, model: type[Meeting] | type[Broadcast], telegram_id: int
+    session: AsyncSession, model: type[Meeting] | type[Broadcast] | type[Visit], telegram_id: int
 ) -> None:
     """An audience may name people by Telegram id (`id:…` in `reuniones crear`)."""
     rows = await session.execute(

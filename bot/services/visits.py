@@ -1,0 +1,141 @@
+"""Study visit rules: a delegation invited from an audience (as meetings), answers until
+departure, the coordinator's confirmation, reminders before departure owed through the outbox,
+and who counts as a regional leader (from the position, unless a coordinator corrected it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.services.meetings import Audience, Rsvp, people_in
+from bot.services.regions import normalize
+from bot.services.workshops import unique_code
+from storage.repositories import outbox
+from storage.repositories import visits as repo
+from storage.repositories.visits import ParticipantRecord, VisitRecord
+
+ANSWERS: dict[str, str] = {
+    "pending": N_("no answer yet"),
+    "accepted": N_("I accept"),
+    "declined": N_("I cannot go"),
+}
+DEFAULT_OFFSETS = "14d,3d,1d"
+REASON_MAX = 500
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    title: str,
+    destination: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    audience: Audience,
+    offsets: list[int],
+    now: datetime,
+    created_by: int | None = None,
+) -> tuple[VisitRecord, int]:
+    """Create the visit, invite its audience and owe each invitee the invitation and the
+    reminders before departure. Returns the visit and the number invited."""
+    if ends_at <= starts_at:
+        raise ValueError("el regreso debe ser posterior a la salida")
+    visit = await repo.create(
+        session,
+        code=await unique_code(lambda code: repo.code_exists(session, code)),
+        title=title,
+        destination=destination,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        audience=audience.as_dict(),
+        offsets=offsets,
+        created_by=created_by,
+    )
+    invited = await repo.invite(session, visit.id, await people_in(session, audience))
+    for person_id in invited:
+        await outbox.enqueue(
+            session,
+            kind="visit_invitation",
+            dedupe_key=f"visit-invitation:{visit.id}:{person_id}",
+            person_id=person_id,
+            payload={"visit_id": visit.id},
+            due_at=now,
+        )
+        for offset in visit.reminder_offsets:
+            due = visit.starts_at - timedelta(seconds=offset)
+            if due > now:
+                await outbox.enqueue(
+                    session,
+                    kind="visit_reminder",
+                    dedupe_key=f"visit-reminder:{visit.id}:{person_id}:{offset}",
+                    person_id=person_id,
+                    payload={"visit_id": visit.id, "offset": offset},
+                    due_at=due,
+                )
+    return visit, len(invited)
+
+
+async def can_answer(
+    session: AsyncSession, visit_id: int, person_id: int | None, now: datetime
+) -> tuple[Rsvp, VisitRecord | None]:
+    """Invitees answer until departure."""
+    visit = await repo.get(session, visit_id)
+    if visit is None:
+        return Rsvp.UNKNOWN, None
+    if person_id is None or await repo.participant(session, visit_id, person_id) is None:
+        return Rsvp.NOT_INVITED, visit
+    if visit.status == "cancelled":
+        return Rsvp.CANCELLED, visit
+    if now >= visit.starts_at:
+        return Rsvp.STARTED, visit
+    return Rsvp.SAVED, visit
+
+
+def reminder_wanted(
+    visit: VisitRecord, person: ParticipantRecord, offset: int, now: datetime
+) -> bool:
+    """Only to those who accepted, before departure, and only the closest reminder due."""
+    if visit.status == "cancelled" or person.answer != "accepted" or now >= visit.starts_at:
+        return False
+    return not any(
+        o < offset and now >= visit.starts_at - timedelta(seconds=o) for o in visit.reminder_offsets
+    )
+
+
+async def confirm(
+    session: AsyncSession, visit: VisitRecord, person_ids: Iterable[int], now: datetime
+) -> tuple[list[int], list[int]]:
+    """Put people who accepted into the delegation; returns (confirmed, refused): someone who
+    has not accepted cannot be confirmed."""
+    people = {p.person_id: p for p in await repo.participants(session, visit.id)}
+    done, refused = [], []
+    for person_id in person_ids:
+        person = people.get(person_id)
+        if person is None or person.answer != "accepted":
+            refused.append(person_id)
+            continue
+        if not person.confirmed:
+            await repo.set_flag(session, visit.id, person_id, confirmed_at=now)
+        done.append(person_id)
+    return done, refused
+
+
+def leader_words(text: str) -> tuple[str, ...]:
+    """LEADER_POSITION_WORDS: entries separated by commas, each one or more words."""
+    return tuple(entry for entry in (normalize(part) for part in text.split(",")) if entry)
+
+
+def is_leader_position(position: str | None, words: Iterable[str]) -> bool:
+    """A position names a leader when every word of one entry is in it, ignoring accents and
+    case: «Gobernadora Regional», «Director Regional de Energía y Minas»."""
+    tokens = set(normalize(position or "").split())
+    return any(set(entry.split()) <= tokens for entry in words if entry)
+
+
+def is_leader(person: ParticipantRecord, words: Iterable[str]) -> bool:
+    """The coordinator's correction when there is one, otherwise the position."""
+    if person.leader is not None:
+        return person.leader
+    return is_leader_position(person.position, words)

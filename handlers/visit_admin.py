@@ -1,0 +1,176 @@
+"""Study visits for coordinators (scoped by region): /visita lists them, /visita CODE shows
+answers and the delegation; from it the coordinator confirms who travels and corrects who
+counts as a regional leader.
+
+Callback data: va:view:<v> | va:del:<v>:<page> | va:conf:<v>:<person>:<page> |
+va:lead:<v>:<person>:<page>.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.services import coverage
+from bot.services import visits as rules
+from bot.services.roles import Role
+from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
+from handlers.keyboards import as_number, button, page_bounds
+from handlers.questions import pager
+from handlers.registry import Buttons, Command, Feature
+from storage.repositories import visits as repo
+from storage.repositories.visits import ParticipantRecord, VisitRecord
+
+PER_PAGE = 6
+
+
+def _words(ctx: Ctx) -> tuple[str, ...]:
+    return rules.leader_words(ctx.runtime.settings.leader_position_words)
+
+
+async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
+    _ = ctx._
+    people = await repo.participants(ctx.session, visit.id)
+    answers = [p.answer for p in people]
+    lines = [
+        f"<b>{esc(visit.title)}</b> ({visit.code})",
+        "📍 " + esc(visit.destination),
+        _("Departure {start} · return {end}").format(
+            start=ctx.t.datetime(visit.starts_at), end=ctx.t.datetime(visit.ends_at)
+        ),
+        "",
+        _(
+            "Invited {invited} · accepted {accepted} · cannot go {declined} · "
+            "no answer {pending} · delegation {confirmed} · travelled {travelled}"
+        ).format(
+            invited=len(people),
+            accepted=answers.count("accepted"),
+            declined=answers.count("declined"),
+            pending=answers.count("pending"),
+            confirmed=sum(p.confirmed for p in people),
+            travelled=sum(p.travelled for p in people),
+        ),
+    ]
+    reasons = [p for p in people if p.answer == "declined" and p.reason]
+    if reasons:
+        lines += ["", "<b>" + _("Reasons for not going") + "</b>"]
+        lines += [f"• {esc(p.name or '—')}: {esc(p.reason)}" for p in reasons]
+    return cut_html("\n".join(lines))
+
+
+def report_keyboard(ctx: Ctx, visit: VisitRecord) -> Keyboard:
+    return [[button(ctx._("👥 Delegation"), f"va:del:{visit.id}:0")]]
+
+
+async def visit_command(ctx: Ctx) -> None:
+    """/visita: the visits this coordinator covers; /visita CODE: one of them."""
+    _ = ctx._
+    if not ctx.args:
+        visits = await coverage.visible_visits(
+            ctx.session, ctx.coverage, await repo.list_all(ctx.session)
+        )
+        if not visits:
+            ctx.reply(_("There are no study visits yet."))
+            return
+        lines = [_("<b>Study visits</b>")]
+        lines += [
+            f"<code>{v.code}</code> {esc(v.title)} — {ctx.t.datetime(v.starts_at)}"
+            for v in visits[-30:]
+        ]
+        lines.append(_("Write /visita CODE to see one."))
+        ctx.reply(cut_html("\n".join(lines)))
+        return
+    visit = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
+    if visit is None:
+        ctx.reply(_("I found no visit with the code «{code}».").format(code=esc(ctx.args[0][:20])))
+        return
+    if await _out_of_scope(ctx, visit):
+        return
+    ctx.reply(await report_text(ctx, visit), report_keyboard(ctx, visit))
+
+
+async def _out_of_scope(ctx: Ctx, visit: VisitRecord) -> bool:
+    if await coverage.visible_visits(ctx.session, ctx.coverage, [visit]):
+        return False
+    await refuse_scope(ctx, f"visit:{visit.id}")
+    return True
+
+
+def _row(ctx: Ctx, visit: VisitRecord, person: ParticipantRecord, page: int) -> list:
+    _ = ctx._
+    mark = {"accepted": "✅", "declined": "❌", "pending": "⏳"}[person.answer]
+    in_delegation = "✈️ " if person.confirmed else ""
+    kind = _("Leader") if rules.is_leader(person, _words(ctx)) else _("Official")
+    return [
+        button(
+            f"{in_delegation}{mark} {person.name or '—'}",
+            f"va:conf:{visit.id}:{person.person_id}:{page}",
+        ),
+        button(kind, f"va:lead:{visit.id}:{person.person_id}:{page}"),
+    ]
+
+
+async def _delegation(ctx: Ctx, visit: VisitRecord, page: int) -> None:
+    _ = ctx._
+    people = await repo.participants(ctx.session, visit.id)
+    page, first, pages = page_bounds(len(people), page, PER_PAGE)
+    keyboard: Keyboard = [_row(ctx, visit, p, page) for p in people[first : first + PER_PAGE]]
+    keyboard.append(pager(ctx, page, pages, lambda n: f"va:del:{visit.id}:{n}"))
+    keyboard.append([button(_("« Back to the visit"), f"va:view:{visit.id}")])
+    ctx.show(
+        _(
+            "<b>Delegation</b> — «{title}»\n"
+            "✅ accepted · ❌ cannot go · ⏳ no answer · ✈️ confirmed in the delegation.\n"
+            "Press a name to confirm it in the delegation (or take it out); press "
+            "«Leader»/«Official» to correct how the person is counted."
+        ).format(title=esc(visit.title)),
+        [row for row in keyboard if row],
+    )
+
+
+async def on_button(ctx: Ctx) -> None:
+    _ = ctx._
+    parts = ctx.data[1:]
+    action = parts[0] if parts else ""
+    numbers = [as_number(part) for part in parts[1:]]
+    visit = await repo.get(ctx.session, numbers[0]) if numbers and numbers[0] else None
+    if visit is None or None in numbers:
+        ctx.toast(_("That button is no longer valid."))
+        return
+    if await _out_of_scope(ctx, visit):
+        return
+    if action == "view":
+        ctx.show(await report_text(ctx, visit), report_keyboard(ctx, visit))
+    elif action == "del" and len(numbers) == 2:
+        await _delegation(ctx, visit, numbers[1] or 0)
+    elif action in ("conf", "lead") and len(numbers) == 3:
+        person = await repo.participant(ctx.session, visit.id, numbers[1] or 0)
+        if person is None:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        if action == "lead":
+            leader = not rules.is_leader(person, _words(ctx))
+            await repo.set_flag(ctx.session, visit.id, person.person_id, leader=leader)
+        elif person.confirmed:
+            await repo.set_flag(ctx.session, visit.id, person.person_id, confirmed_at=None)
+        else:
+            done, _refused = await rules.confirm(
+                ctx.session, visit, [person.person_id], ctx.runtime.clock.now()
+            )
+            if not done:
+                ctx.toast(_("Only someone who accepted can be confirmed."), alert=True)
+                return
+        await _delegation(ctx, visit, numbers[2] or 0)
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "visita",
+            visit_command,
+            N_("A study visit's answers and delegation: /visita CODE"),
+            Role.COORDINATOR,
+        ),
+    ),
+    buttons=(Buttons("va", on_button, Role.COORDINATOR),),
+)

@@ -1,0 +1,199 @@
+"""Study visits for invitees: the invitation with «Acepto» / «No puedo» (the reason typed),
+reminders before departure (all sent by the outbox).
+
+Callback data: vi:<visit>:yes | vi:<visit>:no. Every press is checked: invited? not departed?
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import N_, Translator
+from bot.outbox import Outgoing
+from bot.services import visits as rules
+from bot.services.meetings import Rsvp
+from bot.services.roles import Role
+from bot.services.text import clean_text
+from handlers.base import Ctx, Keyboard, esc
+from handlers.keyboards import as_number, button
+from handlers.registry import Buttons, Feature
+from storage.repositories import visits as repo
+from storage.repositories.conversations import clear_state, get_state, set_state
+from storage.repositories.outbox import OwedMessage
+from storage.repositories.visits import ParticipantRecord, VisitRecord
+
+REASON_FORM = "visit_reason"
+
+
+def details(t: Translator, visit: VisitRecord) -> str:
+    """What, where, departure and return (Lima time)."""
+    return "\n".join(
+        [
+            f"<b>{esc(visit.title)}</b>",
+            "📍 " + esc(visit.destination),
+            "🛫 " + t.gettext("Departure: {date}").format(date=t.datetime(visit.starts_at)),
+            "🛬 " + t.gettext("Return: {date}").format(date=t.datetime(visit.ends_at)),
+        ]
+    )
+
+
+def answer_line(t: Translator, person: ParticipantRecord) -> str:
+    text = t.gettext("Your answer: {answer}").format(answer=t.gettext(rules.ANSWERS[person.answer]))
+    if person.answer == "declined" and person.reason:
+        text += " — " + esc(person.reason)
+    if person.confirmed:
+        text += "\n" + t.gettext("✅ The coordination confirmed you in the delegation.")
+    return text
+
+
+def answer_keyboard(t: Translator, visit_id: int, current: str) -> Keyboard:
+    def label(answer: str, text: str) -> str:
+        return ("✓ " if current == answer else "") + t.gettext(text)
+
+    return [
+        [
+            button(label("accepted", N_("✅ I accept")), f"vi:{visit_id}:yes"),
+            button(label("declined", N_("❌ I cannot go")), f"vi:{visit_id}:no"),
+        ]
+    ]
+
+
+def invitation_text(t: Translator, visit: VisitRecord, person: ParticipantRecord) -> str:
+    return (
+        "✈️ "
+        + t.gettext("<b>You are invited to a study visit</b>")
+        + "\n\n"
+        + details(t, visit)
+        + "\n\n"
+        + answer_line(t, person)
+    )
+
+
+async def _visit_and_person(
+    session: AsyncSession, owed: OwedMessage
+) -> tuple[VisitRecord, ParticipantRecord] | None:
+    visit = await repo.get(session, int(owed.payload["visit_id"]))
+    if visit is None:
+        return None
+    person = await repo.participant(session, visit.id, owed.person_id)
+    return (visit, person) if person else None
+
+
+async def render_invitation(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    found = await _visit_and_person(session, owed)
+    if found is None or found[0].status == "cancelled" or now >= found[0].starts_at:
+        return None
+    visit, person = found
+    return Outgoing(
+        invitation_text(t, visit, person),
+        InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)),
+    )
+
+
+async def render_reminder(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    """To those who accepted, before departure: documents and schedule."""
+    found = await _visit_and_person(session, owed)
+    if found is None:
+        return None
+    visit, person = found
+    if not rules.reminder_wanted(visit, person, int(owed.payload.get("offset", 0)), now):
+        return None
+    text = (
+        "⏰ "
+        + t.gettext("<b>Reminder</b>: the study visit «{title}» leaves on {date}.").format(
+            title=esc(visit.title), date=t.datetime(visit.starts_at)
+        )
+        + "\n\n"
+        + details(t, visit)
+        + "\n\n"
+        + t.gettext(
+            "Check your documents (passport, visa or travel authorisation, tickets, insurance) "
+            "and the schedule the coordination sent you."
+        )
+        + "\n\n"
+        + answer_line(t, person)
+    )
+    return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
+
+
+def _refusal(ctx: Ctx, status: Rsvp) -> str:
+    _ = ctx._
+    return {
+        Rsvp.NOT_INVITED: _("You are not on this visit's invitation list."),
+        Rsvp.STARTED: _("The delegation has already left; answers can no longer be changed."),
+        Rsvp.CANCELLED: _("This visit was cancelled."),
+    }.get(status, _("That visit no longer exists."))
+
+
+async def on_answer(ctx: Ctx) -> None:
+    """vi:<visit>:yes|no"""
+    _ = ctx._
+    parts = ctx.data[1:]
+    visit_id = as_number(parts[0]) if len(parts) == 2 else None
+    if visit_id is None or parts[1] not in ("yes", "no"):
+        ctx.toast(_("That button is no longer valid."))
+        return
+    person_id = ctx.person.id if ctx.person else None
+    now = ctx.runtime.clock.now()
+    status, visit = await rules.can_answer(ctx.session, visit_id, person_id, now)
+    if status is not Rsvp.SAVED:
+        ctx.toast(_refusal(ctx, status), alert=True)
+        return
+    assert visit is not None and person_id is not None
+    if parts[1] == "yes":
+        await clear_state(ctx.session, ctx.user.id)
+        await repo.answer(ctx.session, visit_id, person_id, "accepted", now)
+        ctx.toast(_("Answer saved: {answer}").format(answer=_(rules.ANSWERS["accepted"])))
+        await _show(ctx, visit, edit=True)
+    else:
+        await set_state(ctx.session, ctx.user.id, REASON_FORM, "reason", {"visit": visit_id})
+        ctx.reply(_("Please tell us briefly <b>why</b> you cannot go."))
+
+
+async def on_reason_text(ctx: Ctx, text: str) -> None:
+    _ = ctx._
+    state = await get_state(ctx.session, ctx.user.id)
+    if state is None:
+        return
+    visit_id = int(state.data["visit"])
+    person_id = ctx.person.id if ctx.person else None
+    now = ctx.runtime.clock.now()
+    status, visit = await rules.can_answer(ctx.session, visit_id, person_id, now)
+    if status is not Rsvp.SAVED or visit is None or person_id is None:
+        await clear_state(ctx.session, ctx.user.id)
+        ctx.reply(_refusal(ctx, status))
+        return
+    reason = clean_text(text)
+    if len(reason) < 3 or len(reason) > rules.REASON_MAX:
+        ctx.reply(_("Please write between 3 and 500 characters."))
+        return
+    await clear_state(ctx.session, ctx.user.id)
+    await repo.answer(ctx.session, visit_id, person_id, "declined", now, reason=reason)
+    await _show(ctx, visit, edit=False)
+
+
+async def _show(ctx: Ctx, visit: VisitRecord, *, edit: bool) -> None:
+    assert ctx.person is not None
+    person = await repo.participant(ctx.session, visit.id, ctx.person.id)
+    assert person is not None
+    text = invitation_text(ctx.t, visit, person)
+    keyboard = answer_keyboard(ctx.t, visit.id, person.answer)
+    if edit:
+        ctx.show(text, keyboard)
+    else:
+        ctx.reply(text, keyboard)
+
+
+FEATURE = Feature(
+    buttons=(Buttons("vi", on_answer, Role.OFFICIAL),),
+    forms={REASON_FORM: on_reason_text},
+    forms_role=Role.OFFICIAL,
+    outbox={"visit_invitation": render_invitation, "visit_reminder": render_reminder},
+)

@@ -1,0 +1,198 @@
+"""Study visits, their invitees, answers, confirmed delegation and travel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.codes import same_code
+from storage.models import Person, Region, Visit, VisitParticipant
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    id: int
+    code: str
+    title: str
+    destination: str
+    starts_at: datetime
+    ends_at: datetime
+    audience: dict[str, Any]
+    reminder_offsets: tuple[int, ...]  # seconds before departure, largest first
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRecord:
+    """An invitee as the coordinator sees them (name, region, sex, position)."""
+
+    person_id: int
+    telegram_id: int | None
+    name: str | None
+    region_code: str | None
+    region_name: str | None
+    sex: str | None
+    position: str | None
+    answer: str  # pending | accepted | declined
+    reason: str | None
+    confirmed: bool
+    travelled: bool
+    leader: bool | None  # the coordinator's correction; None: from the position
+
+
+def _record(row: Visit) -> VisitRecord:
+    offsets = tuple(int(s) for s in (row.reminder_offsets or {}).get("seconds", []))
+    return VisitRecord(
+        id=row.id,
+        code=row.code,
+        title=row.title,
+        destination=row.destination,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        audience=dict(row.audience or {}),
+        reminder_offsets=offsets,
+        status=row.status,
+    )
+
+
+async def code_exists(session: AsyncSession, code: str) -> bool:
+    return await session.scalar(select(Visit.id).where(same_code(Visit.code, code))) is not None
+
+
+async def create(session: AsyncSession, *, offsets: list[int], **fields: Any) -> VisitRecord:
+    visit = Visit(reminder_offsets={"seconds": sorted(offsets, reverse=True)}, **fields)
+    session.add(visit)
+    await session.flush()
+    return _record(visit)
+
+
+async def get(session: AsyncSession, visit_id: int) -> VisitRecord | None:
+    row = await session.get(Visit, visit_id)
+    return _record(row) if row else None
+
+
+async def get_by_code(session: AsyncSession, code: str) -> VisitRecord | None:
+    row = await session.scalar(select(Visit).where(same_code(Visit.code, code)))
+    return _record(row) if row else None
+
+
+async def list_all(session: AsyncSession) -> list[VisitRecord]:
+    rows = await session.scalars(select(Visit).order_by(Visit.starts_at, Visit.id))
+    return [_record(row) for row in rows]
+
+
+async def invite(session: AsyncSession, visit_id: int, person_ids: list[int]) -> list[int]:
+    """Invite people not yet invited; returns the newly invited person ids."""
+    already = set(
+        await session.scalars(
+            select(VisitParticipant.person_id).where(VisitParticipant.visit_id == visit_id)
+        )
+    )
+    new = [pid for pid in dict.fromkeys(person_ids) if pid not in already]
+    session.add_all(VisitParticipant(visit_id=visit_id, person_id=pid) for pid in new)
+    await session.flush()
+    return new
+
+
+async def participant(
+    session: AsyncSession, visit_id: int, person_id: int
+) -> ParticipantRecord | None:
+    found = await participants(session, visit_id, person_id)
+    return found[0] if found else None
+
+
+async def participants(
+    session: AsyncSession, visit_id: int, person_id: int | None = None
+) -> list[ParticipantRecord]:
+    """The invitees, by region and name."""
+    query = (
+        select(
+            VisitParticipant,
+            Person.telegram_id,
+            Person.full_name,
+            Person.region_code,
+            Region.name,
+            Person.sex,
+            Person.position,
+        )
+        .join(Person, Person.id == VisitParticipant.person_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .where(VisitParticipant.visit_id == visit_id)
+        .order_by(Region.name, Person.full_name, Person.id)
+    )
+    if person_id is not None:
+        query = query.where(VisitParticipant.person_id == person_id)
+    rows = await session.execute(query)
+    return [
+        ParticipantRecord(
+            row.person_id,
+            telegram_id,
+            name,
+            region_code,
+            region_name,
+            sex,
+            position,
+            row.answer,
+            row.reason,
+            row.confirmed_at is not None,
+            row.travelled_at is not None,
+            row.leader,
+        )
+        for row, telegram_id, name, region_code, region_name, sex, position in rows
+    ]
+
+
+async def answer(
+    session: AsyncSession,
+    visit_id: int,
+    person_id: int,
+    value: str,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Acepto / No puedo; declining takes the person out of the confirmed delegation."""
+    values: dict[str, Any] = {"answer": value, "reason": reason, "answered_at": now}
+    if value == "declined":
+        values["confirmed_at"] = None
+    await session.execute(
+        update(VisitParticipant)
+        .where(VisitParticipant.visit_id == visit_id, VisitParticipant.person_id == person_id)
+        .values(**values)
+    )
+
+
+async def set_flag(
+    session: AsyncSession, visit_id: int, person_id: int, **values: datetime | bool | None
+) -> None:
+    """confirmed_at, travelled_at or leader of one participant."""
+    await session.execute(
+        update(VisitParticipant)
+        .where(VisitParticipant.visit_id == visit_id, VisitParticipant.person_id == person_id)
+        .values(**values)
+    )
+
+
+async def person_ids_by_telegram(session: AsyncSession, telegram_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Person.telegram_id, Person.id).where(Person.telegram_id.in_(telegram_ids))
+    )
+    return {telegram_id: person_id for telegram_id, person_id in rows}
+
+
+async def participant_regions(
+    session: AsyncSession, visit_ids: list[int]
+) -> dict[int, set[str | None]]:
+    """The regions of each visit's invitees, with one query (coverage)."""
+    rows = await session.execute(
+        select(VisitParticipant.visit_id, Person.region_code)
+        .join(Person, Person.id == VisitParticipant.person_id)
+        .where(VisitParticipant.visit_id.in_(visit_ids))
+    )
+    found: dict[int, set[str | None]] = {}
+    for visit_id, region in rows:
+        found.setdefault(visit_id, set()).add(region)
+    return found

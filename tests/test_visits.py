@@ -1,0 +1,262 @@
+"""End to end: a study visit invites its audience (the meetings' syntax), invitees answer
+«Acepto» or «No puedo» with a typed reason, the coordinator confirms the delegation and corrects
+who counts as a leader from /visita, reminders before departure go only to those who accepted,
+forged presses and coordinators of other regions are refused; and `python -m bot visitas`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import meetings, visits
+from storage.db import Database
+from storage.models import OutboxMessage, VisitParticipant
+from storage.repositories import people
+from storage.repositories import visits as repo
+from storage.repositories.visits import VisitRecord
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+from tests.test_workshop_import import cli
+
+LIMA = ZoneInfo("America/Lima")
+
+
+async def _create(runtime: Runtime, days: float = 20) -> VisitRecord:
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        visit, _invited = await visits.create(
+            session,
+            title="Visita a la experiencia canadiense",
+            destination="Toronto y Sudbury, Canadá",
+            starts_at=now + timedelta(days=days),
+            ends_at=now + timedelta(days=days + 8),
+            audience=await meetings.parse_audience(session, ["region:Puno"]),
+            offsets=meetings.parse_offsets(visits.DEFAULT_OFFSETS),
+            now=now,
+        )
+    return visit
+
+
+async def test_invitation_answers_delegation_leaders_and_reminders(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    pia = Chatter(api, 7003, "Pía", last_name="Apaza")
+    await register(pia, region="Piura")
+    async with runtime.db.session() as session:
+        await people.update(session, ana.id, position="Gerenta Regional de Desarrollo Económico")
+
+    visit = await _create(runtime)
+    assert await tick(app) == 2  # Ana and Luis (Puno); not Pía (Piura)
+    invitation = await ana.reply()
+    assert "Está invitado/a a una visita de estudio" in invitation.text
+    assert "Toronto y Sudbury, Canadá" in invitation.text and "Salida:" in invitation.text
+    assert invitation.button_texts() == ["✅ Acepto", "❌ No puedo"]
+    luis_invitation = await luis.reply()
+    assert api.drain(pia.id) == []
+
+    await ana.press(invitation, "Acepto")
+    accepted = await ana.reply()
+    assert accepted.message_id == invitation.message_id
+    assert "Su respuesta: Acepto" in accepted.text and "✓ ✅ Acepto" in accepted.button_texts()
+
+    await luis.press(luis_invitation, "No puedo")
+    assert "por qué" in (await luis.reply()).text
+    await luis.send("x")
+    assert "entre 3 y 500" in (await luis.reply()).text
+    await luis.send("Tengo sesión del consejo regional esa semana")
+    declined = await luis.reply()
+    assert "Su respuesta: No puedo — Tengo sesión del consejo regional" in declined.text
+
+    # The coordinator: answers, the reason, and the delegation.
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    assert "Invitados 2 · aceptaron 1 · no pueden 1 · sin respuesta 0 · delegación 0" in report.text
+    assert "Luis Mamani: Tengo sesión del consejo regional esa semana" in report.text
+    await rosa.press(report, "Delegación")
+    page = await rosa.reply()
+    # Ana is a leader from her position («Gerenta»), Luis («Analista») an official.
+    assert page.button_texts() == [
+        "✅ Ana Quispe",
+        "Líder",
+        "❌ Luis Mamani",
+        "Funcionario/a",
+        "« Volver a la visita",
+    ]
+    refused = await rosa.press(page, "Luis Mamani")
+    assert refused["text"] == "Solo se puede confirmar a quien aceptó la invitación."
+    await rosa.press(page, "Ana Quispe")
+    page = await rosa.reply()
+    assert "✈️ ✅ Ana Quispe" in page.button_texts()
+    await rosa.press(page, "Funcionario/a")  # Luis corrected: he counts as a leader
+    page = await rosa.reply()
+    assert page.button_texts()[3] == "Líder"
+    async with runtime.db.session() as session:
+        rows = {
+            row.person_id: (row.confirmed_at is not None, row.leader)
+            for row in await session.scalars(select(VisitParticipant))
+        }
+    assert sorted(rows.values()) == [(False, True), (True, None)]
+
+    # Reminders before departure: only Ana, who accepted; only the closest one when late.
+    runtime.clock.advance(timedelta(days=6, minutes=1))  # 14 days before departure
+    assert await tick(app) == 1
+    reminder = await ana.reply()
+    assert "Recordatorio" in reminder.text and "pasaporte" in reminder.text
+    assert "La coordinación le confirmó en la delegación" in reminder.text
+    assert api.drain(luis.id) == []
+    runtime.clock.advance(timedelta(days=13))  # 3d and 1d both due: one message
+    assert await tick(app) == 1
+    await ana.reply()
+    assert await tick(app) == 0
+
+    # A forged press from someone not invited, and an official trying /visita.
+    (menu,) = await pia.say("/menu")
+    answer = await pia.press_forged(menu, f"vi:{visit.id}:yes")
+    assert answer["text"] == "Usted no figura en la lista de invitados de esta visita."
+    (refusal,) = await ana.say(f"/visita {visit.code}")
+    assert refusal.text == "Solo los coordinadores pueden hacer eso."
+    # After departure answers are closed.
+    runtime.clock.advance(timedelta(days=2))
+    late = await ana.press(accepted, "No puedo")
+    assert late["text"] == "La delegación ya partió; ya no se pueden cambiar las respuestas."
+
+
+async def test_a_regional_coordinator_sees_only_visits_of_their_regions(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    pia = Chatter(api, 7003, "Pía", last_name="Apaza")
+    await register(pia, region="Piura")
+    await rosa.send(f"/coordinador {pia.id} Piura")
+    await rosa.reply()
+    visit = await _create(runtime)
+    await tick(app)
+    api.drain(pia.id)
+
+    (refused,) = await pia.say(f"/visita {visit.code}")
+    assert refused.text == "Eso pertenece a una región que usted no coordina."
+    (listing,) = await pia.say("/visita")
+    assert listing.text == "Todavía no hay visitas de estudio."
+    answer = await pia.press_forged(listing, f"va:conf:{visit.id}:1:0")
+    assert answer["text"] == "Eso pertenece a una región que usted no coordina."
+    (listing,) = await rosa.say("/visita")
+    assert visit.code in listing.text
+
+
+def test_leader_positions_ignore_accents_and_case() -> None:
+    words = visits.leader_words(Settings(_env_file=None).leader_position_words)  # type: ignore[call-arg]
+    for position in (
+        "GOBERNADOR REGIONAL",
+        "Vicegobernadora",
+        "gerenta regional de desarrollo económico",
+        "Directora Regional de Energía y Minas",
+        "Director de la DREM Puno",
+        "director  GREM",
+    ):
+        assert visits.is_leader_position(position, words), position
+    for position in ("Analista", "Directorio", "Especialista de la DREM", "Sub gerencia", None):
+        assert not visits.is_leader_position(position, words), position
+    own = visits.leader_words("Alcalde, jefe de área")
+    assert visits.is_leader_position("Jefe de Minería", own) is False
+    assert visits.is_leader_position("jefe de area", own)
+    assert visits.is_leader_position("ALCALDE provincial", own)
+
+
+async def test_cli_creates_lists_and_confirms(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    ids = {}
+    async with db.session() as session:
+        for telegram_id, region in [(3001, "puno"), (3002, "puno"), (3003, "piura")]:
+            person = await people.create(
+                session,
+                telegram_id=telegram_id,
+                username=None,
+                telegram_name=f"P{telegram_id}",
+                locale="es",
+                consent_at=datetime.now(UTC),
+                role="official",
+            )
+            await people.update(
+                session, telegram_id, region_code=region, registered_at=datetime.now(UTC)
+            )
+            ids[telegram_id] = person.id
+    day = datetime.now(LIMA).date() + timedelta(days=30)
+    result = await cli(
+        "visitas",
+        "crear",
+        "--titulo",
+        "Visita a Canadá",
+        "--destino",
+        "Toronto, Canadá",
+        "--inicio",
+        f"{day} 08:00",
+        "--fin",
+        f"{day + timedelta(days=7)} 20:00",
+        "--invitar",
+        "region:Puno",
+        "--invitar",
+        "id:3003",
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    code = result.stdout.splitlines()[0]
+    assert "3 persona(s) invitada(s)" in result.stdout
+    assert "recordatorios 14 días, 3 días y 1 día antes de la salida" in result.stdout
+    async with db.session() as session:
+        visit = await repo.get_by_code(session, code)
+        assert visit is not None
+        kinds = sorted(
+            (row.kind, row.person_id) for row in await session.scalars(select(OutboxMessage))
+        )
+        await repo.answer(session, visit.id, ids[3001], "accepted", datetime.now(UTC))
+    assert kinds.count(("visit_invitation", ids[3003])) == 1
+    assert sum(kind == "visit_reminder" for kind, _ in kinds) == 9
+
+    bad = await cli(
+        "visitas",
+        "crear",
+        "--titulo",
+        "X",
+        "--destino",
+        "Y",
+        "--inicio",
+        f"{day} 08:00",
+        "--fin",
+        f"{day} 07:00",
+        "--invitar",
+        "todos",
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 2
+    assert "No se creó la visita: el regreso debe ser posterior a la salida." in bad.stderr
+
+    confirmed = await cli(
+        "visitas", "confirmar", code, "3001", "3002", database_url=database_url, cwd=tmp_path
+    )
+    assert confirmed.returncode == 1
+    assert "1 persona(s) confirmada(s)" in confirmed.stdout
+    assert "id:3002 no fue confirmado" in confirmed.stderr
+    listing = await cli("visitas", "listar", database_url=database_url, cwd=tmp_path)
+    assert listing.returncode == 0
+    (row,) = [line for line in listing.stdout.splitlines() if line.startswith(code)]
+    assert row.split()[-4:] == ["3", "1", "0", "1"]
