@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
@@ -15,6 +18,7 @@ from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from bot.services.publications import PublicationError, check
 from storage.models import PublicationDelivery
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
@@ -172,3 +176,38 @@ async def test_a_broadcast_announces_a_publication_with_its_button(
     assert document.method == "sendDocument" and api.files[document.params["file_id"]] == PDF
     (delivery,) = await _deliveries(runtime, 1)
     assert delivery[2] == "broadcast"
+
+
+def test_what_a_publication_must_be() -> None:
+    """The CLI's checks, before any database: a PDF under Telegram's 50 MB, a title and a
+    summary that fit the file's caption, a date not in the future."""
+    today = date(2026, 12, 4)
+
+    def problem(**changes: object) -> str:
+        fields: dict[str, Any] = {
+            "path": "/tmp/doc.pdf",
+            "content": PDF,
+            "title": TITLE,
+            "summary": SUMMARY,
+            "published_on": None,
+            "today": today,
+        }
+        fields.update(changes)
+        with pytest.raises(PublicationError) as error:
+            check(**fields)
+        return str(error.value)
+
+    draft = check(
+        path="/tmp/x/doc.pdf", content=PDF, title=f"  {TITLE}  ", summary=SUMMARY,
+        published_on=None, today=today,
+    )  # fmt: skip
+    assert (draft.title, draft.published_on, draft.filename) == (TITLE, today, "doc.pdf")
+    assert problem(content=b"<html>") == "doc.pdf no es un archivo PDF."
+    assert problem(path="/tmp/doc.docx") == "doc.docx no es un archivo PDF."
+    big = PDF + b"0" * (50 * 1024 * 1024)
+    assert problem(content=big) == "doc.pdf pesa 50.1 MB; Telegram acepta hasta 50 MB."
+    assert problem(title=" ") == "Falta el título (--titulo)."
+    assert problem(title="x" * 201) == "El título tiene 201 caracteres; el máximo es 200."
+    assert problem(summary="x" * 801).startswith("El resumen tiene 801 caracteres")
+    tomorrow = problem(published_on=date(2026, 12, 5))
+    assert tomorrow == "La fecha de publicación 2026-12-05 aún no llega."

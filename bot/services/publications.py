@@ -7,6 +7,7 @@ it, Telegram returns a file_id that is sent from then on instead of the bytes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -54,9 +55,8 @@ def check(
     if not name.lower().endswith(".pdf") or not content.startswith(PDF_MAGIC):
         raise PublicationError(f"{name} no es un archivo PDF.")
     if len(content) > MAX_BYTES:
-        raise PublicationError(
-            f"{name} pesa {len(content) / 1024 / 1024:.1f} MB; Telegram acepta hasta 50 MB."
-        )
+        megabytes = math.ceil(len(content) * 10 / 1024 / 1024) / 10  # never shown as 50.0
+        raise PublicationError(f"{name} pesa {megabytes:.1f} MB; Telegram acepta hasta 50 MB.")
     title, summary = " ".join(title.split()), summary.strip()
     if not title:
         raise PublicationError("Falta el título (--titulo).")
