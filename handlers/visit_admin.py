@@ -1,9 +1,10 @@
 """Study visits for coordinators (scoped by region): /visita lists them, /visita CODE shows
-answers and the delegation; from it the coordinator confirms who travels and corrects who
-counts as a regional leader.
+answers and the delegation by leaders/officials, region and sex; from it the coordinator
+confirms who travels, corrects who counts as a regional leader, marks who travelled and
+downloads the «Informe de visita» (XLSX).
 
 Callback data: va:view:<v> | va:del:<v>:<page> | va:conf:<v>:<person>:<page> |
-va:lead:<v>:<person>:<page>.
+va:lead:<v>:<person>:<page> | va:trv:<v>:<page> | va:tt:<v>:<person>:<page> | va:xlsx:<v>.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
+from bot.services.profile import SEXES
 from bot.services.roles import Role
+from bot.services.visit_report import LEADER, Counts, build_report
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
@@ -26,10 +29,25 @@ def _words(ctx: Ctx) -> tuple[str, ...]:
     return rules.leader_words(ctx.runtime.settings.leader_position_words)
 
 
+def _counts_line(ctx: Ctx, counts: Counts | None) -> str:
+    if counts is None:
+        return "—"
+    return ctx._(
+        "invited {invited} · accepted {accepted} · cannot go {declined} · "
+        "no answer {pending} · delegation {confirmed} · travelled {travelled}"
+    ).format(
+        invited=counts.invited,
+        accepted=counts.accepted,
+        declined=counts.declined,
+        pending=counts.pending,
+        confirmed=counts.confirmed,
+        travelled=counts.travelled,
+    )
+
+
 async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     _ = ctx._
-    people = await repo.participants(ctx.session, visit.id)
-    answers = [p.answer for p in people]
+    report = await build_report(ctx.session, visit, _words(ctx))
     lines = [
         f"<b>{esc(visit.title)}</b> ({visit.code})",
         "📍 " + esc(visit.destination),
@@ -37,19 +55,23 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
             start=ctx.t.datetime(visit.starts_at), end=ctx.t.datetime(visit.ends_at)
         ),
         "",
-        _(
-            "Invited {invited} · accepted {accepted} · cannot go {declined} · "
-            "no answer {pending} · delegation {confirmed} · travelled {travelled}"
-        ).format(
-            invited=len(people),
-            accepted=answers.count("accepted"),
-            declined=answers.count("declined"),
-            pending=answers.count("pending"),
-            confirmed=sum(p.confirmed for p in people),
-            travelled=sum(p.travelled for p in people),
-        ),
+        "<b>" + _("Total") + "</b>: " + _counts_line(ctx, report.totals),
+        "",
+        "<b>" + _("Regional leaders and officials") + "</b>",
     ]
-    reasons = [p for p in people if p.answer == "declined" and p.reason]
+    for group in report.by_kind:
+        label = _("Regional leaders") if group.key == LEADER else _("Officials")
+        lines.append(f"{label}: {_counts_line(ctx, group.counts)}")
+    lines += ["", "<b>" + _("By region") + "</b>"]
+    for group in report.by_region:
+        lines.append(f"{esc(group.key or _('Not given'))}: {_counts_line(ctx, group.counts)}")
+    lines += ["", "<b>" + _("By sex") + "</b>"]
+    for group in report.by_sex:
+        label = _(SEXES[group.key]) if group.key in SEXES else _("Not given")
+        lines.append(f"{esc(label)}: {_counts_line(ctx, group.counts)}")
+    if any(group.counts is None for group in report.by_sex):
+        lines.append(_("«—»: not shown, so that nobody's sex can be told from who answered what."))
+    reasons = [p for p in report.people if p.answer == "declined" and p.reason]
     if reasons:
         lines += ["", "<b>" + _("Reasons for not going") + "</b>"]
         lines += [f"• {esc(p.name or '—')}: {esc(p.reason)}" for p in reasons]
@@ -57,7 +79,14 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
 
 
 def report_keyboard(ctx: Ctx, visit: VisitRecord) -> Keyboard:
-    return [[button(ctx._("👥 Delegation"), f"va:del:{visit.id}:0")]]
+    _ = ctx._
+    return [
+        [
+            button(_("👥 Delegation"), f"va:del:{visit.id}:0"),
+            button(_("🛬 Who travelled"), f"va:trv:{visit.id}:0"),
+        ],
+        [button(_("📊 Download XLSX"), f"va:xlsx:{visit.id}")],
+    ]
 
 
 async def visit_command(ctx: Ctx) -> None:
@@ -126,6 +155,30 @@ async def _delegation(ctx: Ctx, visit: VisitRecord, page: int) -> None:
     )
 
 
+async def _travelled(ctx: Ctx, visit: VisitRecord, page: int) -> None:
+    """The confirmed delegation; press a name to mark that the person travelled."""
+    _ = ctx._
+    people = [p for p in await repo.participants(ctx.session, visit.id) if p.confirmed]
+    page, first, pages = page_bounds(len(people), page, PER_PAGE)
+    keyboard: Keyboard = [
+        [
+            button(
+                ("✅ " if p.travelled else "⬜ ") + (p.name or "—"),
+                f"va:tt:{visit.id}:{p.person_id}:{page}",
+            )
+        ]
+        for p in people[first : first + PER_PAGE]
+    ]
+    keyboard.append(pager(ctx, page, pages, lambda n: f"va:trv:{visit.id}:{n}"))
+    keyboard.append([button(_("« Back to the visit"), f"va:view:{visit.id}")])
+    text = _("<b>Who travelled</b> — «{title}»\nPress a name to mark or unmark it.").format(
+        title=esc(visit.title)
+    )
+    if not people:
+        text += "\n\n" + _("Nobody is confirmed in the delegation yet.")
+    ctx.show(text, [row for row in keyboard if row])
+
+
 async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
@@ -141,6 +194,26 @@ async def on_button(ctx: Ctx) -> None:
         ctx.show(await report_text(ctx, visit), report_keyboard(ctx, visit))
     elif action == "del" and len(numbers) == 2:
         await _delegation(ctx, visit, numbers[1] or 0)
+    elif action == "trv" and len(numbers) == 2:
+        await _travelled(ctx, visit, numbers[1] or 0)
+    elif action == "tt" and len(numbers) == 3:
+        person = await repo.participant(ctx.session, visit.id, numbers[1] or 0)
+        if person is None or not person.confirmed:
+            ctx.toast(_("That button is no longer valid."))
+            return
+        now = None if person.travelled else ctx.runtime.clock.now()
+        await repo.set_flag(ctx.session, visit.id, person.person_id, travelled_at=now)
+        await _travelled(ctx, visit, numbers[2] or 0)
+    elif action == "xlsx":
+        ctx.toast(_("Preparing the file…"))
+        from bot.services.visit_xlsx import report_xlsx  # openpyxl: loaded when first needed
+
+        report = await build_report(ctx.session, visit, _words(ctx))
+        ctx.document(
+            f"informe-visita-{visit.code}.xlsx",
+            report_xlsx(report, ctx.t, ctx.runtime.clock.now()),
+            caption=esc(visit.title),
+        )
     elif action in ("conf", "lead") and len(numbers) == 3:
         person = await repo.participant(ctx.session, visit.id, numbers[1] or 0)
         if person is None:

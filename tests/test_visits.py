@@ -6,9 +6,11 @@ forged presses and coordinators of other regions are refused; and `python -m bot
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram.ext import Application
 
@@ -84,7 +86,14 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
 
     # The coordinator: answers, the reason, and the delegation.
     (report,) = await rosa.say(f"/visita {visit.code}")
-    assert "Invitados 2 · aceptaron 1 · no pueden 1 · sin respuesta 0 · delegación 0" in report.text
+    assert (
+        "Total: invitados 2 · aceptaron 1 · no pueden 1 · sin respuesta 0 · delegación 0 · "
+        "viajaron 0" in report.text
+    )
+    assert "Líderes regionales: invitados 1 · aceptaron 1" in report.text
+    assert "Funcionarios/as: invitados 1 · aceptaron 0 · no pueden 1" in report.text
+    assert "Puno: invitados 2" in report.text
+    assert "Mujer: —" in report.text and "Hombre: —" in report.text  # one each: hidden
     assert "Luis Mamani: Tengo sesión del consejo regional esa semana" in report.text
     await rosa.press(report, "Delegación")
     page = await rosa.reply()
@@ -110,6 +119,40 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
             for row in await session.scalars(select(VisitParticipant))
         }
     assert sorted(rows.values()) == [(False, True), (True, None)]
+
+    # Who travelled (only the confirmed delegation is listed), then the workbook.
+    await rosa.press(page, "Volver a la visita")
+    report = await rosa.reply()
+    await rosa.press(report, "Quiénes viajaron")
+    travelled = await rosa.reply()
+    assert travelled.button_texts() == ["⬜ Ana Quispe", "« Volver a la visita"]
+    await rosa.press(travelled, "Ana Quispe")
+    travelled = await rosa.reply()
+    assert travelled.button_texts()[0] == "✅ Ana Quispe"
+    await rosa.press(travelled, "Volver a la visita")
+    report = await rosa.reply()
+    assert "delegación 1 · viajaron 1" in report.text
+    await rosa.press(report, "Descargar XLSX")
+    document = await rosa.reply()
+    book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
+    assert book.sheetnames == [
+        "Informe de visita",
+        "Por región",
+        "Por sexo",
+        "Líderes y funcionarios",
+        "Participantes",
+    ]
+    cover = {row[0]: row[1] for row in book["Informe de visita"].iter_rows(values_only=True)}
+    assert cover["Informe de visita"] == "Visita a la experiencia canadiense"
+    assert cover["Destino"] == "Toronto y Sudbury, Canadá"
+    assert (cover["Invitados"], cover["Aceptaron"], cover["Viajaron"]) == (2, 1, 1)
+    assert cover["Líderes regionales que viajaron"] == 1  # Ana, a leader by her position
+    by_sex = list(book["Por sexo"].iter_rows(min_row=2, values_only=True))
+    assert by_sex == [("Mujer", *["—"] * 6), ("Hombre", *["—"] * 6)]
+    kinds = list(book["Líderes y funcionarios"].iter_rows(min_row=2, values_only=True))
+    assert kinds == [("Líderes regionales", 2, 1, 1, 0, 1, 1)]
+    people_rows = list(book["Participantes"].iter_rows(min_row=2, values_only=True))
+    assert people_rows[1][:2] == ("Luis Mamani", "Puno") and people_rows[1][4] == "No puedo"
 
     # Reminders before departure: only Ana, who accepted; only the closest one when late.
     runtime.clock.advance(timedelta(days=6, minutes=1))  # 14 days before departure
@@ -260,3 +303,65 @@ async def test_cli_creates_lists_and_confirms(
     assert listing.returncode == 0
     (row,) = [line for line in listing.stdout.splitlines() if line.startswith(code)]
     assert row.split()[-4:] == ["3", "1", "0", "1"]
+
+
+async def test_report_hides_counts_by_sex_that_would_name_someone(db: Database) -> None:
+    """Three women and three men: while all six accepted, counts by sex are shown; once one
+    man cannot go, «Hombre: no pueden 1» would name him beside the list, so men are hidden,
+    and women too (the total minus women would give the men). A reason typed as a formula
+    stays text in the workbook."""
+    from bot.i18n import translator
+    from bot.services.visit_report import build_report
+    from bot.services.visit_xlsx import report_xlsx
+
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        ids = []
+        for n, sex in enumerate(["female"] * 3 + ["male"] * 3):
+            person = await people.create(
+                session,
+                telegram_id=4000 + n,
+                username=None,
+                telegram_name=f"P{n}",
+                locale="es",
+                consent_at=now,
+                role="official",
+            )
+            await people.update(
+                session,
+                4000 + n,
+                region_code="pasco",
+                sex=sex,
+                registered_at=now,
+                position="Gobernador Regional" if n == 0 else "Especialista",
+            )
+            ids.append(person.id)
+        visit, invited = await visits.create(
+            session,
+            title="Visita",
+            destination="Canadá",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=37),
+            audience=await meetings.parse_audience(session, ["region:Pasco"]),
+            offsets=[86400],
+            now=now,
+        )
+        assert invited == 6
+        for person_id in ids:
+            await repo.answer(session, visit.id, person_id, "accepted", now)
+        words = visits.leader_words("gobernador")
+        report = await build_report(session, visit, words)
+        shown = {group.key: group.counts for group in report.by_sex}
+        assert shown["female"] is not None and shown["female"].accepted == 3
+        assert shown["male"] is not None and shown["male"].invited == 3
+        assert [(g.key, g.counts.invited) for g in report.by_kind if g.counts] == [
+            ("leader", 1),
+            ("official", 5),
+        ]
+        await repo.answer(session, visit.id, ids[5], "declined", now, reason="=1+1 viaje")
+        report = await build_report(session, visit, words)
+        assert [group.counts for group in report.by_sex] == [None, None]
+        content = report_xlsx(report, translator("es", LIMA), now)
+    sheet = load_workbook(BytesIO(content))["Participantes"]
+    (cell,) = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+1 viaje"]
+    assert cell.data_type == "s"
