@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from knowledge.intent import answered, intents
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
 from knowledge.text import (
     STOPWORDS,
@@ -41,6 +42,7 @@ LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
 MIN_SCORE = 3.0
 MIN_COVERAGE = 0.6
+INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
 # An acronym that is also a common word (DIA, «día») is the acronym when typed in capitals,
 # or in lower case in a question about mining, unless the words before it make it the
@@ -76,6 +78,7 @@ class _Query:
     terms: dict[str, float] = field(default_factory=dict)
     slots: list[set[str]] = field(default_factory=list)  # per asked word: terms that satisfy it
     words: list[str] = field(default_factory=list)  # the corrected words
+    intents: frozenset[str] = frozenset()  # the kinds of answer asked for
 
 
 def _bigrams(stems: list[str]) -> list[str]:
@@ -146,6 +149,12 @@ class SearchIndex:
                 for term, tf in counter.items():
                     value = FIELD_WEIGHTS[name] * tf / norm
                     weighted[term][index] = weighted[term].get(index, 0.0) + value
+        self._answers: dict[str, np.ndarray] = defaultdict(
+            lambda: np.zeros(count, dtype=np.float32)
+        )
+        for index, article in enumerate(self.articles):
+            for kind in answered(article):
+                self._answers[kind][index] = 1.0
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._idf: dict[str, float] = {}
         for term, docs in weighted.items():
@@ -243,11 +252,12 @@ class SearchIndex:
             corrected.append(fixed or word)
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
-            if fixed is not None and stemmed in self._postings:
+            if stemmed in self._postings:  # also a correct word the kit has another form of
                 query.terms[stemmed] = max(query.terms.get(stemmed, 0.0), 1.0)
             for relative in self.family(stemmed):
                 query.terms[relative] = max(query.terms.get(relative, 0.0), FAMILY_WEIGHT)
         query.words = corrected
+        query.intents = intents(text)
         stems = [stem(w) for w in corrected]
         for bigram in _bigrams(stems):
             if bigram in self._postings:
@@ -284,6 +294,10 @@ class SearchIndex:
         for term, weight in query.terms.items():
             indices, contributions = self._postings[term]
             scores[indices] += weight * contributions
+        if query.intents:
+            answers = [self._answers[k] for k in query.intents if k in self._answers]
+            if answers:
+                scores *= 1 + INTENT_BONUS * np.maximum.reduce(answers)
         return scores
 
     def _coverage(self, query: _Query, index: int) -> float:

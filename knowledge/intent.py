@@ -1,0 +1,70 @@
+"""What kind of answer a question asks for, from its question words: «¿qué es…?» wants a
+definition, «¿quién…?» an authority, «¿cuánto…?» an amount, «¿hasta cuándo…?» a date.
+
+The question words are stopwords for matching (they say nothing about the topic), but they
+do tell apart two articles on the same topic: «¿cuántos inscritos hay en el REINFO?» is
+answered by «¿Cuántos mineros se han formalizado?», not by «¿Qué es el REINFO?». An article
+answers the kinds its title asks and those its keywords are phrased as («que es minka»).
+"""
+
+from __future__ import annotations
+
+from knowledge.model import Article
+from knowledge.text import words
+
+DEFINITION, WHO, AMOUNT, WHEN, DIFFERENCE = "definition", "who", "amount", "when", "difference"
+
+# One-word cues, wherever they are in the question.
+_SINGLE = {
+    "quien": WHO,
+    "quienes": WHO,
+    "cuanto": AMOUNT,
+    "cuanta": AMOUNT,
+    "cuantos": AMOUNT,
+    "cuantas": AMOUNT,
+    "cuando": WHEN,
+    "fecha": WHEN,
+    "diferencia": DIFFERENCE,
+    "diferencias": DIFFERENCE,
+    "diferencian": DIFFERENCE,
+    "define": DEFINITION,
+    "definicion": DEFINITION,
+    "significa": DEFINITION,
+    "significado": DEFINITION,
+    "concepto": DEFINITION,
+    "consiste": DEFINITION,
+}
+# «qué es / qué son» asks for a definition; «para qué es» asks what it is for, a purpose.
+_DEFINITION_VERBS = frozenset({"es", "son", "era", "fue"})
+_NOT_DEFINITION_BEFORE = frozenset({"para", "por"})
+# «cada cuánto» asks how often, not an amount.
+_NOT_AMOUNT_BEFORE = frozenset({"cada"})
+
+
+def intents(text: str) -> frozenset[str]:
+    """The kinds of answer `text` asks for (empty when it asks none in particular)."""
+    typed = words(text)
+    found: set[str] = set()
+    for i, word in enumerate(typed):
+        before = typed[i - 1] if i else ""
+        kind = _SINGLE.get(word)
+        if kind == AMOUNT and before in _NOT_AMOUNT_BEFORE:
+            continue
+        if kind is not None:
+            found.add(kind)
+        elif (
+            word in ("que", "q", "k")
+            and i + 1 < len(typed)
+            and typed[i + 1] in _DEFINITION_VERBS
+            and before not in _NOT_DEFINITION_BEFORE
+        ):
+            found.add(DEFINITION)
+    return frozenset(found)
+
+
+def answered(article: Article) -> frozenset[str]:
+    """The kinds of answer an article gives: its title's question and its keywords' ones."""
+    found = set(intents(article.title))
+    for keyword in article.keywords:
+        found |= intents(keyword)
+    return frozenset(found)
