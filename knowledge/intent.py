@@ -41,15 +41,16 @@ _NOT_DEFINITION_BEFORE = frozenset({"para", "por"})
 _NOT_AMOUNT_BEFORE = frozenset({"cada"})
 
 
-def intents(text: str) -> frozenset[str]:
-    """The kinds of answer `text` asks for (empty when it asks none in particular)."""
-    typed = words(text)
+def intents(typed: list[str]) -> frozenset[str]:
+    """The kinds of answer the folded words `typed` ask for (empty when none in particular)."""
     found: set[str] = set()
     for i, word in enumerate(typed):
         before = typed[i - 1] if i else ""
         kind = _SINGLE.get(word)
         if kind == AMOUNT and before in _NOT_AMOUNT_BEFORE:
             continue
+        if word == "mismo" and before == "lo":  # «¿es lo mismo X que Y?»
+            kind = DIFFERENCE
         if kind is not None:
             found.add(kind)
         elif (
@@ -64,7 +65,7 @@ def intents(text: str) -> frozenset[str]:
 
 def answered(article: Article) -> frozenset[str]:
     """The kinds of answer an article gives: its title's question and its keywords' ones."""
-    found = set(intents(article.title))
+    found = set(intents(words(article.title)))
     for keyword in article.keywords:
-        found |= intents(keyword)
+        found |= intents(words(keyword))
     return frozenset(found)

@@ -22,7 +22,9 @@ from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
 from knowledge.text import (
     STOPWORDS,
     content_words,
+    in_capitals,
     is_small_talk,
+    misspelt_stopword,
     small_talk,
     sound_key,
     spanish_words,
@@ -225,16 +227,23 @@ class SearchIndex:
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept
         when it was typed in capitals or the question is about mining («una dia minera»)."""
-        typed = words(text)
-        if not self.acronyms.intersection(typed) or not MINING_CONTEXT.intersection(typed):
-            return content_words(text, self.acronyms)
-        kept = [
+        typed = self.typed(text)
+        capitals = in_capitals(text, self.acronyms)
+        mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
+        return [
             w
             for i, w in enumerate(typed)
             if w not in STOPWORDS
-            or (w in self.acronyms and (i == 0 or typed[i - 1] not in COMMON_WORD_BEFORE))
+            or w in capitals
+            or (
+                mining and w in self.acronyms and (i == 0 or typed[i - 1] not in COMMON_WORD_BEFORE)
+            )
         ]
-        return kept
+
+    def typed(self, text: str) -> list[str]:
+        """The folded words, a misspelt question word or filler read as meant («ke es» →
+        «que es»): left as typed it would count as an unknown word the kit lacks."""
+        return [w if w in self._vocabulary else (misspelt_stopword(w) or w) for w in words(text)]
 
     def small_talk(self, text: str) -> str | None:
         """The kind of greeting, thanks or chat when the message asks nothing (see
@@ -257,7 +266,7 @@ class SearchIndex:
             for relative in self.family(stemmed):
                 query.terms[relative] = max(query.terms.get(relative, 0.0), FAMILY_WEIGHT)
         query.words = corrected
-        query.intents = intents(text)
+        query.intents = intents(self.typed(text))
         stems = [stem(w) for w in corrected]
         for bigram in _bigrams(stems):
             if bigram in self._postings:

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from rapidfuzz.distance import OSA
 
 _STEMMER = Stemmer.Stemmer("spanish")
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
@@ -30,6 +31,13 @@ STOPWORDS = frozenset(
     disculpa saludos estimado estimada ok
     quiere quieren queremos necesita necesitan necesitamos tenemos hago hacemos pasa pasaria
     sucede ocurre empiezo empezar comienzo comenzar sabe saben conoce
+    nuestro nuestra nuestros nuestras vuestro vuestra mio mia mios mias tuyo tuya suyo suya
+    suyos suyas nada nadie nunca siempre tampoco mas menos otro otra otros otras mismo misma
+    mismos mismas tanto tanta tantos tantas cuyo cuya cuyos cuyas sera seran seria serian
+    fueron estaba estaban estoy estamos esten estuvo he has hemos han habia habian hubo tuvo
+    tenia tenian tener tengan tenga alguien contra durante mediante hacia tras sino mientras
+    ello aquel aquella aquellos aquellas alli alla entonces luego despues tan solo vez veces
+    cosa cosas etc vos osea todavia demasiado poco poca pocos pocas bastante
     """.split()  # noqa: SIM905
 )
 
@@ -70,11 +78,35 @@ SMALL_TALK = {
 }
 
 
+def in_capitals(text: str, acronyms: frozenset[str]) -> set[str]:
+    """The `acronyms` typed in capitals in `text` (DIA, not «día»)."""
+    return {fold(w) for w in _CAPITALS.findall(text)} & acronyms if acronyms else set()
+
+
 def content_words(text: str, acronyms: frozenset[str] = frozenset()) -> list[str]:
     """The words that say what is asked. A stopword that is also an acronym of the kit
     (`acronyms`, e.g. dia for DIA) is kept when it was typed in capitals."""
-    kept = {fold(w) for w in _CAPITALS.findall(text)} & acronyms if acronyms else set()
+    kept = in_capitals(text, acronyms)
     return [w for w in words(text) if w not in STOPWORDS or w in kept]
+
+
+_STOPWORD_SOUNDS: dict[str, str] = {}  # filled below, once _SOUNDS is defined
+
+
+@lru_cache(maxsize=16384)
+def misspelt_stopword(word: str) -> str | None:
+    """The question word or filler a typed word stands for («ke», «kuanto», «quein», «dode»,
+    «ola»), or None. Same sound, or one edit away when the word is not itself Spanish
+    («cuento» is a word, not «cuánto» misspelt). The caller keeps the Tool Kit's own words."""
+    if word in STOPWORDS or word.isdigit():
+        return None
+    found = _STOPWORD_SOUNDS.get(sound_key(word))
+    if found is not None or len(word) < 4 or word in spanish_words():
+        return found
+    for candidate in _LONG_STOPWORDS.get(word[0], ()):
+        if abs(len(candidate) - len(word)) <= 1 and OSA.distance(word, candidate) <= 1:
+            return candidate
+    return None
 
 
 def small_talk(text: str) -> str | None:
@@ -128,3 +160,12 @@ def sound_key(word: str) -> str:
     for pattern, replacement in _SOUNDS:
         key = pattern.sub(replacement, key)
     return key
+
+
+for _word in sorted(STOPWORDS, key=lambda w: (len(w), w)):
+    if len(_word) >= 2:
+        _STOPWORD_SOUNDS.setdefault(sound_key(_word), _word)
+_LONG_STOPWORDS: dict[str, list[str]] = {}
+for _word in sorted(STOPWORDS):
+    if len(_word) >= 4:
+        _LONG_STOPWORDS.setdefault(_word[0], []).append(_word)

@@ -13,9 +13,10 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
+from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, WHEN, WHO, answered, intents
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
-from knowledge.text import content_words, fold, sound_key, stem
+from knowledge.text import content_words, fold, misspelt_stopword, sound_key, stem, words
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +131,45 @@ def test_acronym_that_is_a_word_needs_capitals_or_mining(kb: KnowledgeBase) -> N
     assert "dia" not in kb.index.query_words("cuantas toneladas por dia procesa un minero")
     assert "dia" not in kb.index.query_words("que dia es hoy")
     assert kb.index.small_talk("que es una DIA") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("ke es el reinfo", "formalizacion-reinfo"),
+        ("cuamto se paga de vigencia", "concesiones-derecho-de-vigencia"),
+        ("ola que es el igafom", "formalizacion-igafom"),
+    ],
+)
+def test_misspelt_question_words_do_not_sink_the_answer(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """A typo in «qué» or «cuánto» used to count as an unknown word and lose the answer."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
+
+
+def test_misspelt_stopwords_are_read_as_meant() -> None:
+    assert misspelt_stopword("ke") == "que"
+    assert misspelt_stopword("quein") == "quien"
+    assert misspelt_stopword("dode") == "donde"
+    assert misspelt_stopword("cuento") is None  # a Spanish word, not «cuánto» misspelt
+    assert misspelt_stopword("reinfo") is None
+
+
+def test_question_kind_is_read_from_question_words() -> None:
+    assert intents(words("¿Cuántos inscritos hay?")) == {AMOUNT}
+    assert intents(words("que es el reinfo")) == {DEFINITION}
+    assert intents(words("para que es la ventanilla")) == frozenset()  # a purpose
+    assert intents(words("cada cuanto se reúnen")) == frozenset()  # how often
+    assert intents(words("hasta que fecha")) == {WHEN}
+    assert intents(words("es lo mismo consulta y participacion")) == {DIFFERENCE}
+
+
+def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
+    assert AMOUNT in answered(kb.kit.articles["formalizacion-resultados"])
+    assert DEFINITION in answered(kb.kit.articles["formalizacion-reinfo"])
+    assert WHO in answered(kb.kit.articles["concesiones-quien-otorga"])
 
 
 def _revisar(content: Path, *extra: str) -> subprocess.CompletedProcess[str]:
