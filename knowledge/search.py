@@ -42,7 +42,7 @@ LEAD_COVERAGE = 0.5
 LONG_QUESTION = 5  # asked words
 LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
-MIN_SCORE = 3.0
+MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: scores are lower
 MIN_COVERAGE = 0.6
 INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
@@ -79,6 +79,9 @@ class Answer:
 class _Query:
     terms: dict[str, float] = field(default_factory=dict)
     slots: list[set[str]] = field(default_factory=list)  # per asked word: terms that satisfy it
+    # per asked word: its stem, word family and one-word synonyms, counted once (the best),
+    # not once each: «ministerio» found as MINEM and MEM too is still one word asked.
+    alternatives: list[set[str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the corrected words
     intents: frozenset[str] = frozenset()  # the kinds of answer asked for
 
@@ -261,6 +264,7 @@ class SearchIndex:
             corrected.append(fixed or word)
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
+            query.alternatives.append({stemmed, *self.family(stemmed)})
             if stemmed in self._postings:  # also a correct word the kit has another form of
                 query.terms[stemmed] = max(query.terms.get(stemmed, 0.0), 1.0)
             for relative in self.family(stemmed):
@@ -297,12 +301,26 @@ class SearchIndex:
                         query.terms[term] = max(query.terms.get(term, 0.0), weight)
                         for slot in query.slots[start : start + len(phrases[position])]:
                             slot.add(term)
+                        if len(other) == 1:
+                            query.alternatives[start].add(term)
 
     def _scores(self, query: _Query) -> np.ndarray:
         scores = np.zeros(len(self.articles), dtype=np.float32)
+        counted: set[str] = set()
+        for group in query.alternatives:
+            members = [t for t in group if t in query.terms and t not in counted]
+            if len(members) < 2:
+                continue
+            best = np.zeros_like(scores)
+            for term in members:
+                indices, contributions = self._postings[term]
+                best[indices] = np.maximum(best[indices], query.terms[term] * contributions)
+            scores += best
+            counted.update(members)
         for term, weight in query.terms.items():
-            indices, contributions = self._postings[term]
-            scores[indices] += weight * contributions
+            if term not in counted:
+                indices, contributions = self._postings[term]
+                scores[indices] += weight * contributions
         if query.intents:
             answers = [self._answers[k] for k in query.intents if k in self._answers]
             if answers:

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.base import KnowledgeBase
@@ -170,6 +171,24 @@ def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
     assert AMOUNT in answered(kb.kit.articles["formalizacion-resultados"])
     assert DEFINITION in answered(kb.kit.articles["formalizacion-reinfo"])
     assert WHO in answered(kb.kit.articles["concesiones-quien-otorga"])
+
+
+def test_one_word_synonyms_count_once(kb: KnowledgeBase) -> None:
+    """«ministerio» also found as MINEM and MEM is one word asked: an article scores its best
+    match among them, not the sum, which favoured articles that merely mention the acronyms."""
+    index = kb.index
+    query = index._parse("ministerio")
+    assert {"ministeri", "minem", "mem"} <= query.alternatives[0]
+    assert set(query.terms) <= query.alternatives[0]
+    scores = index._scores(query)
+    for position in range(len(index.articles)):
+        best = 0.0
+        for term, weight in query.terms.items():
+            indices, contributions = index._postings[term]
+            found = np.flatnonzero(indices == position)
+            if found.size:
+                best = max(best, weight * float(contributions[found[0]]))
+        assert scores[position] == pytest.approx(best, rel=1e-5)
 
 
 def _revisar(content: Path, *extra: str) -> subprocess.CompletedProcess[str]:
