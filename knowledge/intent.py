@@ -13,6 +13,7 @@ from knowledge.model import Article
 from knowledge.text import words
 
 DEFINITION, WHO, AMOUNT, WHEN, DIFFERENCE = "definition", "who", "amount", "when", "difference"
+HOW = "how"
 
 # One-word cues, wherever they are in the question.
 _SINGLE = {
@@ -37,6 +38,10 @@ _SINGLE = {
 # «qué es / qué son» asks for a definition; «para qué es» asks what it is for, a purpose.
 _DEFINITION_VERBS = frozenset({"es", "son", "era", "fue"})
 _NOT_DEFINITION_BEFORE = frozenset({"para", "por"})
+# Words that may come before an opening «¿cómo…?»: greetings and fillers.
+_OPENING = frozenset(
+    "y pero oiga oye disculpe hola buenas buenos dias tardes a ver".split()  # noqa: SIM905
+)
 # «cada cuánto» asks how often, not an amount.
 _NOT_AMOUNT_BEFORE = frozenset({"cada"})
 
@@ -51,6 +56,8 @@ def intents(typed: list[str]) -> frozenset[str]:
             continue
         if word == "mismo" and before == "lo":  # «¿es lo mismo X que Y?»
             kind = DIFFERENCE
+        if word == "como" and all(w in _OPENING for w in typed[:i]):
+            kind = HOW  # «¿cómo…?» opening the question; «como minero» later is «as»
         if kind is not None:
             found.add(kind)
         elif (

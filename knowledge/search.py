@@ -264,11 +264,15 @@ class SearchIndex:
             corrected.append(fixed or word)
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
-            query.alternatives.append({stemmed, *self.family(stemmed)})
-            if stemmed in self._postings:  # also a correct word the kit has another form of
-                query.terms[stemmed] = max(query.terms.get(stemmed, 0.0), 1.0)
-            for relative in self.family(stemmed):
-                query.terms[relative] = max(query.terms.get(relative, 0.0), FAMILY_WEIGHT)
+            query.alternatives.append({stemmed})
+            for form in [stemmed, *_undiphthonged(stemmed)]:
+                if form in self._postings:  # also a correct word the kit has another form of
+                    query.terms[form] = max(query.terms.get(form, 0.0), 1.0)
+                    query.slots[-1].add(form)
+                    query.alternatives[-1].add(form)
+                for relative in self.family(form):
+                    query.terms[relative] = max(query.terms.get(relative, 0.0), FAMILY_WEIGHT)
+                    query.alternatives[-1].add(relative)
         query.words = corrected
         query.intents = intents(self.typed(text))
         stems = [stem(w) for w in corrected]
@@ -400,6 +404,16 @@ class SearchIndex:
             if topic is not None and topic not in seen:
                 seen.append(topic)
         return tuple(seen)
+
+
+def _undiphthonged(stemmed: str) -> list[str]:
+    """The stem with a stressed diphthong undone, as Spanish verbs do (transfieren →
+    transferir, pierdo → pérdida, renueva → renovación): another form of the same word."""
+    return [
+        stemmed[:i] + ("e" if pair == "ie" else "o") + stemmed[i + 2 :]
+        for i in range(1, len(stemmed) - 1)
+        if (pair := stemmed[i : i + 2]) in ("ie", "ue") and len(stemmed) >= 6
+    ]  # not shorter ones: cuenta → cont, suelo → sol would change the word
 
 
 def _find(words: list[str], phrase: tuple[str, ...]) -> int:

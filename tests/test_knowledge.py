@@ -14,9 +14,10 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
-from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, WHEN, WHO, answered, intents
+from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, HOW, WHEN, WHO, answered, intents
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
+from knowledge.search import _undiphthonged
 from knowledge.text import content_words, fold, misspelt_stopword, sound_key, stem, words
 
 
@@ -165,12 +166,21 @@ def test_question_kind_is_read_from_question_words() -> None:
     assert intents(words("cada cuanto se reúnen")) == frozenset()  # how often
     assert intents(words("hasta que fecha")) == {WHEN}
     assert intents(words("es lo mismo consulta y participacion")) == {DIFFERENCE}
+    assert intents(words("hola, como me formalizo")) == {HOW}
+    assert intents(words("quiero formalizarme como minero")) == frozenset()  # «as»
 
 
 def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
     assert AMOUNT in answered(kb.kit.articles["formalizacion-resultados"])
     assert DEFINITION in answered(kb.kit.articles["formalizacion-reinfo"])
     assert WHO in answered(kb.kit.articles["concesiones-quien-otorga"])
+
+
+def test_verb_forms_with_a_diphthong_find_the_noun(kb: KnowledgeBase) -> None:
+    """«transfieren» is transferir (stem transfer-), not a word the kit lacks."""
+    assert _undiphthonged("transfier") == ["transfer"]
+    assert _undiphthonged("cuent") == []  # cuenta → cont- would be another word
+    assert "transfer" in kb.index.terms("en cuantos dias transfieren los expedientes")
 
 
 def test_one_word_synonyms_count_once(kb: KnowledgeBase) -> None:
