@@ -38,7 +38,7 @@ BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.3  # words of an acronym's expansion, or of a synonym
 FAMILY_WEIGHT = 0.5  # stems of the same word family: produc → produccion, productor
 CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
-LEAD_COVERAGE = 0.5
+LEAD_COVERAGE = 0.55  # more than half of what was asked (at 0.5 «vacunas… Madre de Dios» passed)
 LONG_QUESTION = 5  # asked words
 LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
@@ -265,7 +265,10 @@ class SearchIndex:
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
             query.alternatives.append({stemmed})
-            for form in [stemmed, *_undiphthonged(stemmed)]:
+            forms = [stemmed, *_undiphthonged(stemmed)]
+            if stemmed not in self._postings:  # the stemmer reads «comando» as a gerund (com-)
+                forms.append(stem((fixed or word) + "s"))
+            for form in dict.fromkeys(forms):
                 if form in self._postings:  # also a correct word the kit has another form of
                     query.terms[form] = max(query.terms.get(form, 0.0), 1.0)
                     query.slots[-1].add(form)

@@ -183,6 +183,12 @@ def test_verb_forms_with_a_diphthong_find_the_noun(kb: KnowledgeBase) -> None:
     assert "transfer" in kb.index.terms("en cuantos dias transfieren los expedientes")
 
 
+def test_a_singular_the_stemmer_misreads_finds_its_plural(kb: KnowledgeBase) -> None:
+    """Snowball cuts «comando» to com- (as if a gerund) but «comandos» to comand-."""
+    assert stem("comando") != stem("comandos")
+    assert stem("comandos") in kb.index.terms("que hace el comando /temas")
+
+
 def test_one_word_synonyms_count_once(kb: KnowledgeBase) -> None:
     """«ministerio» also found as MINEM and MEM is one word asked: an article scores its best
     match among them, not the sum, which favoured articles that merely mention the acronyms."""
