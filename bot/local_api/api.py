@@ -362,6 +362,12 @@ class LocalBotApi:
             method = CANONICAL_NAMES[method.lower()]
         self._faults.inject_for(method, fault, seconds)
 
+    def inject_every(self, method: str, fault: Fault | None, nth: int = 3) -> None:
+        """Apply ``fault`` to every ``nth`` call of ``method`` from now on (None stops it)."""
+        if method.lower() not in CANONICAL_NAMES:
+            raise ValueError(f"unsupported method {method!r}")
+        self._faults.inject_every(CANONICAL_NAMES[method.lower()], fault, nth)
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends and edits in their chat get 403."""
         self._state.blocked.add(user_id)

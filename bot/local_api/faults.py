@@ -52,6 +52,8 @@ class FaultInjector:
     def __init__(self) -> None:
         self._queued: defaultdict[str, list[Fault]] = defaultdict(list)
         self._outages: list[tuple[str, Fault, float]] = []
+        self._every: dict[str, tuple[Fault, int]] = {}
+        self._counts: defaultdict[str, int] = defaultdict(int)
 
     def inject(self, method: str, fault: Fault, times: int) -> None:
         self._queued[method].extend([fault] * times)
@@ -59,9 +61,17 @@ class FaultInjector:
     def inject_for(self, method: str, fault: Fault, seconds: float) -> None:
         self._outages.append((method, fault, time.monotonic() + seconds))
 
+    def inject_every(self, method: str, fault: Fault | None, nth: int) -> None:
+        """`fault` for every `nth` call of `method` from now on (None: no more)."""
+        self._counts[method] = 0
+        if fault is None:
+            self._every.pop(method, None)
+        else:
+            self._every[method] = (fault, nth)
+
     def take(self, method: str) -> Fault | None:
         """The next fault for this call, consuming it; method-specific faults win over "*",
-        queued ones over outages."""
+        queued ones over outages, outages over every-nth faults."""
         for key in (method, "*"):
             if self._queued[key]:
                 return self._queued[key].pop(0)
@@ -69,6 +79,11 @@ class FaultInjector:
         self._outages = [outage for outage in self._outages if outage[2] > now]
         for key, fault, _until in self._outages:
             if key in (method, "*"):
+                return fault
+        if method in self._every:
+            self._counts[method] += 1
+            fault, nth = self._every[method]
+            if self._counts[method] % nth == 0:
                 return fault
         return None
 
