@@ -26,6 +26,7 @@ from bot.services.indicators.charts import chart_images
 from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period, day_label
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
+from bot.services.visits import leader_words
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import button, rows
 from handlers.registry import Buttons, Command, Feature
@@ -226,7 +227,13 @@ async def deliver(
 
     async with runtime.db.session() as session:
         report = await build_report(
-            session, period, region, t, runtime.clock.now(), progress=advance
+            session,
+            period,
+            region,
+            t,
+            runtime.clock.now(),
+            progress=advance,
+            leader_words=leader_words(runtime.settings.leader_position_words),
         )
     from bot.services.indicators.xlsx import report_xlsx  # openpyxl: loaded when first needed
 

@@ -93,7 +93,7 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     assert any("Casos por tipo" in (p.params.get("caption") or "") for p in photos)
     (document,) = [e for e in events if e.method == "sendDocument"]
     book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
-    assert book.sheetnames[0] == "Portada" and len(book.sheetnames) == 9
+    assert book.sheetnames[0] == "Portada" and len(book.sheetnames) == 10
     cover = book["Portada"]
     assert cover["B3"].value == "1 de enero de 2026 – 31 de diciembre de 2026"
     assert cover["B4"].value == "Todas las regiones"

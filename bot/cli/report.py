@@ -13,6 +13,7 @@ from bot.i18n import Translator, translator
 from bot.services.indicators import Report, build_report
 from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period
 from bot.services.regions import match_region
+from bot.services.visits import leader_words
 from storage.repositories.regions import list_regions
 
 
@@ -113,6 +114,12 @@ async def _compute(
             print(f"Indicador {done} de {total} calculado…", file=sys.stderr)
 
         report = await build_report(
-            session, period, code, t, datetime.now(settings.timezone), progress=progress
+            session,
+            period,
+            code,
+            t,
+            datetime.now(settings.timezone),
+            progress=progress,
+            leader_words=leader_words(settings.leader_position_words),
         )
     return report

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import N_
 from bot.services.meetings import Audience, Rsvp, people_in
 from bot.services.regions import normalize
@@ -23,6 +24,7 @@ ANSWERS: dict[str, str] = {
     "declined": N_("I cannot go"),
 }
 DEFAULT_OFFSETS = "14d,3d,1d"
+DEFAULT_LEADER_WORDS: str = Settings.model_fields["leader_position_words"].default
 REASON_MAX = 500
 
 

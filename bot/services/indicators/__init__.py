@@ -20,6 +20,7 @@ from bot.services.indicators.meetings import meeting_regularity, participation
 from bot.services.indicators.publications import publications
 from bot.services.indicators.toolkit import dissemination
 from bot.services.indicators.training import training
+from bot.services.indicators.visits import study_visits
 from bot.services.indicators.women import women
 from storage.repositories.regions import list_regions
 
@@ -33,6 +34,7 @@ INDICATORS: tuple[IndicatorFn, ...] = (
     dissemination,
     women,
     publications,
+    study_visits,
 )
 
 
@@ -46,10 +48,14 @@ class Report:
 
 
 async def query_for(
-    session: AsyncSession, period: Period, region: str | None, t: Translator
+    session: AsyncSession,
+    period: Period,
+    region: str | None,
+    t: Translator,
+    leader_words: tuple[str, ...] = (),
 ) -> Query:
     regions = {r.code: r.name for r in await list_regions(session)}
-    return Query(session, period, region, regions, t)
+    return Query(session, period, region, regions, t, leader_words)
 
 
 async def build_report(
@@ -60,9 +66,11 @@ async def build_report(
     now: datetime,
     *,
     progress: Callable[[int, int], Awaitable[None]] | None = None,
+    leader_words: tuple[str, ...] = (),
 ) -> Report:
-    """Every indicator for the period and scope; `progress(done, total)` after each one."""
-    q = await query_for(session, period, region, t)
+    """Every indicator for the period and scope; `progress(done, total)` after each one.
+    `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty)."""
+    q = await query_for(session, period, region, t, leader_words)
     results = []
     for index, function in enumerate(INDICATORS, start=1):
         results.append(await function(q))

@@ -164,6 +164,8 @@ class Query:
     region: str | None
     regions: Mapping[str, str]  # code -> name, in the order reports list them
     t: Translator
+    # Study visits: the entries of LEADER_POSITION_WORDS (bot.services.visits.leader_words).
+    leader_words: tuple[str, ...] = ()
 
     @property
     def start(self) -> datetime:
