@@ -44,7 +44,8 @@ from handlers import (
     workshop_admin,
     workshops,
 )
-from handlers.base import HandlerFn, make_callback
+from handlers.base import HandlerFn
+from handlers.dispatch import make_callback
 from handlers.registry import Buttons, Command, Feature
 
 _CORE = Feature(

@@ -21,7 +21,7 @@ from tests.helpers import register
 async def test_each_update_is_logged_as_json_without_personal_text(
     ana: Person, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="handlers.base")
+    caplog.set_level(logging.INFO, logger="handlers.dispatch")
     await ana.say("/start", 2)
     await ana.say("mi DNI es 12345678 y me llamo Ana Quispe")
     records: list[logging.LogRecord] = []

@@ -107,7 +107,7 @@ async def storm(
     """Two replicas behind the balancer, the storm's world seeded through them, and a
     recorder that sees their Bot API calls and log lines."""
     recorder = Recorder()
-    root, base = logging.getLogger(), logging.getLogger("handlers.base")
+    root, base = logging.getLogger(), logging.getLogger("handlers.dispatch")
     saved = base.level, base.propagate
     base.setLevel(logging.INFO)  # "update handled", "duplicate update ... ignored": only
     base.propagate = False  # to the recorder, not to whatever handlers other tests left
@@ -209,9 +209,9 @@ async def check_handled_once(
         label = getattr(record, "storm_label", None)
         if label is None:
             continue
-        if record.name == "handlers.base" and record.getMessage() == "update handled":
+        if record.name == "handlers.dispatch" and record.getMessage() == "update handled":
             handled.add(label)
-        elif record.name == "handlers.base" and record.getMessage().startswith("duplicate"):
+        elif record.name == "handlers.dispatch" and record.getMessage().startswith("duplicate"):
             ignored.add(label)
         elif database_down(failure(record)):
             unsaved.add(label)

@@ -1,0 +1,132 @@
+"""The road of one update through Minka: its key for duplicate detection (`base.update_key`),
+one transaction in which the person and their role are read, the role checked and the handler
+run, the update recorded as processed last in that same transaction, then the replies sent
+(`Ctx.deliver`), with a metric and one log line per update.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update, User
+from telegram.ext import ContextTypes
+
+from bot import metrics
+from bot.i18n import translator
+from bot.runtime import Runtime
+from bot.services.roles import Role, authorize, effective_role
+from handlers.base import Ctx, HandlerFn, refuse, runtime_of, update_key
+from storage import errors
+from storage.repositories import people, updates
+from storage.repositories.people import PersonRecord
+
+log = logging.getLogger(__name__)
+
+
+# The handler of the update being handled (for the error handler's one-line report).
+HANDLING: ContextVar[str | None] = ContextVar("handling", default=None)
+
+
+class _Duplicate(Exception):
+    """This update was already handled (by this process or another replica)."""
+
+
+def make_callback(
+    handler: HandlerFn, required: Role | None, action: str
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Turn a `Ctx` handler into a PTB callback with a session, role check and deferred replies."""
+
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        HANDLING.set(action)  # the update's own task: the error handler reads it there
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            outcome = await _handle(update, context, user)
+        except Exception as error:
+            outcome = errors.outcome(error)
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            metrics.update_handled(action, outcome, seconds)
+            log.info(
+                "update handled",
+                extra={
+                    "update_id": update.update_id,
+                    "user_id": user.id,
+                    "handler": action,
+                    "duration_ms": round(1000 * seconds, 1),
+                },
+            )
+
+    async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> str:
+        runtime = runtime_of(context)
+        # Before the transaction: no CPU inside SQLite's write turn.
+        key = update_key(update, runtime.settings.pseudonym_secret)
+        try:
+            async with runtime.db.session() as session:
+                await updates.one_at_a_time(session, user.id)
+                ctx = await _run(update, context, user, session, runtime)
+                # Recorded last, in the same transaction as the handler's effects: a repeat
+                # of this update rolls back everything it did and sends nothing, and the
+                # write lock (SQLite) is taken only for the end of the transaction.
+                if not await updates.claim(session, key, runtime.clock.now()):
+                    raise _Duplicate
+        except _Duplicate:
+            log.info("duplicate update %s ignored", update.update_id)
+            return "duplicate"
+        await ctx.deliver()
+        return "ok"
+
+    async def _run(
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        user: User,
+        session: AsyncSession,
+        runtime: Runtime,
+    ) -> Ctx:
+        person = await people.get(session, user.id)
+        if person is not None and _stale(person, user):
+            await people.touch(
+                session, user.id, username=user.username, telegram_name=user.full_name
+            )
+        role = effective_role(
+            user.id, person.role if person else None, runtime.settings.bot_admin_ids
+        )
+        language = person.locale if person else runtime.settings.bot_locale
+        ctx = Ctx(
+            update=update,
+            context=context,
+            session=session,
+            settings=runtime.settings,
+            user=user,
+            person=person,
+            role=role,
+            t=translator(language, runtime.settings.timezone),
+            args=list(context.args or []),
+            action=action,
+        )
+        if required is not None and not await authorize(
+            session, telegram_id=user.id, role=role, required=required, action=action
+        ):
+            refuse(ctx, required)
+        else:
+            await handler(ctx)
+        return ctx
+
+    callback.__name__ = getattr(handler, "__name__", action)
+    return callback
+
+
+def _stale(person: PersonRecord, user: User) -> bool:
+    return (
+        not person.active
+        or person.username != user.username
+        or person.telegram_name != user.full_name
+    )
