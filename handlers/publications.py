@@ -32,6 +32,9 @@ from storage.repositories.publications import PublicationRecord
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Bot API: a document's caption, after entities are parsed
 SHOWN = 20  # the newest publications listed in the chat
+# A title of up to 200 characters is cut to this in the list, so that 20 of them, numbered and
+# dated, fit in one message (4,096 characters); the file's caption carries it whole.
+LISTED_TITLE = 140
 
 
 def get_button(label: str, publication_id: int, *, broadcast: bool = False) -> InlineKeyboardButton:
@@ -60,7 +63,10 @@ async def publications_command(ctx: Ctx) -> None:
     keyboard: Keyboard = []
     staff = allows(ctx.role, Role.COORDINATOR)
     for number, item in enumerate(items, start=1):
-        lines.append(f"{number}. <b>{esc(item.title)}</b> — {day_label(ctx.t, item.published_on)}")
+        title = (
+            item.title if len(item.title) <= LISTED_TITLE else item.title[: LISTED_TITLE - 1] + "…"
+        )
+        lines.append(f"{number}. <b>{esc(title)}</b> — {day_label(ctx.t, item.published_on)}")
         row = [get_button(f"{number}. {item.title}", item.id)]
         if staff:
             row.append(button("📢 " + ctx._("Announce"), f"pub:announce:{item.id}"))

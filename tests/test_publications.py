@@ -211,3 +211,28 @@ def test_what_a_publication_must_be() -> None:
     assert problem(summary="x" * 801).startswith("El resumen tiene 801 caracteres")
     tomorrow = problem(published_on=date(2026, 12, 5))
     assert tomorrow == "La fecha de publicación 2026-12-05 aún no llega."
+
+
+async def test_twenty_long_titles_still_fit_one_message(
+    api: LocalBotApi, bot: Settings, runtime: Runtime
+) -> None:
+    """/publicaciones lists the newest 20: with titles of 200 characters (the most `agregar`
+    allows) the list must still fit Telegram's 4,096 characters, every item offered."""
+    from bot.services.publications import publish as store
+
+    ana = Chatter(api, 8111, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    async with runtime.db.session() as session:
+        for number in range(1, 21):
+            title = f"Documento {number:02} sobre la regionalización minera & sus retos " * 5
+            title = title[:200]
+            draft = check(
+                path="doc.pdf", content=PDF, title=title, summary="Resumen.",
+                published_on=date(2026, 9, 30), today=date(2026, 12, 4),
+            )  # fmt: skip
+            await store(session, draft)
+    (listing,) = await ana.say("/publicaciones")
+    assert len(listing.text.encode("utf-16-le")) // 2 <= 4096
+    assert len(listing.button_texts()) == 20
+    assert "Documento 20 sobre la regionalización minera & sus retos" in listing.text
+    assert "30 de setiembre de 2026" in listing.text  # es_PE
