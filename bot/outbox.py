@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 from bot.i18n import Translator, translator
 from bot.ratelimit import PriorityRateLimiter, retry_after
 from bot.runtime import Runtime
-from bot.services import workshops
+from bot.services import team_reports, workshops
 from bot.transport import may_have_arrived
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
@@ -279,6 +279,7 @@ async def tick(application: Application) -> int:
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         await workshops.schedule_due(session, now)
+        await team_reports.schedule_due(session, now, runtime.settings.timezone)
         requeued, unknown = await outbox.recover_stale(session, now - STALE_AFTER)
     if requeued or unknown:
         log.warning(

@@ -514,3 +514,22 @@ class MeetingAgreement(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamReport(Base):
+    """A Regional Team member's monthly report («Informe de los Equipos Regionales»): one per
+    person and month (`month` is «YYYY-MM»), replaced if sent again."""
+
+    __tablename__ = "team_reports"
+    __table_args__ = (UniqueConstraint("person_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    cases: Mapped[int]
+    activities: Mapped[str] = mapped_column(Text)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    support: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime]

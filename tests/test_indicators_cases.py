@@ -209,8 +209,10 @@ def rows(table: Table) -> dict[object, tuple[object, ...]]:
 async def test_cases_attended(dataset: Database) -> None:
     indicator = await _compute(dataset, cases_attended)
     # In the period: C1 C3 C4 C6 C7 (C2 a minute before, C5 at the first moment after).
-    assert [h.value for h in indicator.headlines] == [5, 4, 0.8, 1]
-    by_type, by_status, by_month, by_region, by_sex = indicator.tables
+    # No Regional Team reports here (their own test: tests/test_indicators_team_reports.py).
+    assert [h.value for h in indicator.headlines] == [5, 4, 0.8, 1, None]
+    by_type, by_status, by_month, by_region, by_sex, reports = indicator.tables
+    assert reports.rows == (("Total", 0, 0, None),)
     assert rows(by_type)["Formalización"] == (3, 0.6)
     assert rows(by_type)["Fiscalización"] == (1, 0.2)  # shares of all 5 cases
     assert rows(by_type)["Promoción"] == (0, 0.0)

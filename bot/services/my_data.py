@@ -171,6 +171,18 @@ async def export(
             }
             for a in await personal_data.agreements(session, person.id)
         ],
+        "informes_del_equipo_regional": [
+            {
+                "mes": r["month"],
+                "casos_atendidos": r["cases"],
+                "actividades": r["activities"],
+                "dificultades": r["difficulties"],
+                "apoyo_solicitado": r["support"],
+                "proximos_pasos": r["next_steps"],
+                "enviado": label.time(r["submitted_at"]),
+            }
+            for r in await personal_data.team_reports(session, person.id)
+        ],
         "publicaciones_recibidas": [
             {
                 "titulo": p["title"],

@@ -29,6 +29,7 @@ from storage.models import (
     OutboxMessage,
     Question,
     RoleGrant,
+    TeamReport,
     Visit,
     VisitParticipant,
     WorkshopRating,
@@ -113,6 +114,10 @@ def _of_person(person_id: int) -> list[Any]:
         .where(MeetingInvitation.person_id == person_id)
         .values(delegate_name=None, delegate_position=None),
         update(WorkshopRating).where(WorkshopRating.person_id == person_id).values(comment=None),
+        # Regional Team reports count for indicator 4; what they wrote goes.
+        update(TeamReport)
+        .where(TeamReport.person_id == person_id)
+        .values(activities=ERASED_TEXT, difficulties=None, support=None, next_steps=None),
         update(VisitParticipant).where(VisitParticipant.person_id == person_id).values(reason=None),
         # Nothing more is sent to them.
         update(OutboxMessage)

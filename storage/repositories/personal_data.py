@@ -26,6 +26,7 @@ from storage.models import (
     Question,
     Region,
     RoleGrant,
+    TeamReport,
     Workshop,
     WorkshopAttendance,
     WorkshopRating,
@@ -200,6 +201,25 @@ async def agreements(session: AsyncSession, person_id: int) -> list[Row]:
             "done_at": agreement.done_at,
         }
         for code, title, agreement in rows.all()
+    ]
+
+
+async def team_reports(session: AsyncSession, person_id: int) -> list[Row]:
+    """The person's monthly reports as a member of an Equipo Regional."""
+    rows = await session.scalars(
+        select(TeamReport).where(TeamReport.person_id == person_id).order_by(TeamReport.month)
+    )
+    return [
+        {
+            "month": row.month,
+            "cases": row.cases,
+            "activities": row.activities,
+            "difficulties": row.difficulties,
+            "support": row.support,
+            "next_steps": row.next_steps,
+            "submitted_at": row.submitted_at,
+        }
+        for row in rows
     ]
 
 

@@ -32,6 +32,8 @@ from bot.services.indicators.common import (
     scoped,
     share,
 )
+from bot.services.indicators.team_reports import DEFINITION as TEAM_REPORTS_DEFINITION
+from bot.services.indicators.team_reports import report_figures
 from storage.models import Case, CaseEvent, Person
 
 
@@ -51,6 +53,8 @@ async def cases_attended(q: Query) -> Indicator:
     the case's region within the scope): how many, how many with the Equipo Regional's
     support, by type, by current status, by month of registration, by region and by the sex
     of the official who registered them. Counts are of cases; "officials" counts unique people.
+    Also the Regional Teams' monthly reports sent for the period's months, and how many on
+    time (bot.services.indicators.team_reports).
     """
     _ = q._
     cells: Cells = {}
@@ -74,12 +78,14 @@ async def cases_attended(q: Query) -> Indicator:
     with_support = sum(c["supported"] for c in cells.values())
     kinds = await _counts_by(q, Case.kind)
     statuses = await _counts_by(q, Case.status)
+    on_time, reports = await report_figures(q)
     tables = (
         _code_table(q, _(N_("Cases by type")), _(N_("Type")), codes.KINDS, kinds),
         _code_table(q, _(N_("Cases by current status")), _(N_("Status")), codes.STATUSES, statuses),
         await _by_month(q),
         by_region(q, _(N_("Cases by region")), cells, measures),
         by_sex(q, _(N_("Cases by sex of the official who registered them")), cells, measures),
+        reports,
     )
     return Indicator(
         number=4,
@@ -91,12 +97,15 @@ async def cases_attended(q: Query) -> Indicator:
                 "the current one. By sex: of the official who registered the case. Shares "
                 "based on fewer than 3 cases show «—»."
             )
-        ),
+        )
+        + " "
+        + _(TEAM_REPORTS_DEFINITION),
         headlines=(
             Headline(_(N_("Cases registered")), total),
             Headline(_(N_("With the regional team's support")), with_support),
             Headline(_(N_("Share with support")), ratio(with_support, total), Kind.SHARE),
             Headline(_(N_("Resolved cases")), statuses.get("resolved", 0)),
+            on_time,
         ),
         tables=tables,
         charts=(
@@ -205,7 +214,9 @@ async def formalization(q: Query) -> Indicator:
                 "during the period. By sex: of the official who registered the case. Shares "
                 "based on fewer than 3 cases show «—»."
             )
-        ),
+        )
+        + " "
+        + _(TEAM_REPORTS_DEFINITION),
         headlines=(
             Headline(_(N_("Formalization cases")), total),
             Headline(_(N_("Formalized cases")), formalized),

@@ -1,0 +1,197 @@
+"""Regional Team monthly reports: who must report, the month's case count that prefills the
+form, the reminders (the 25th, and the 3rd of the next month to those still missing), and
+who has reported.
+
+A member of a region's Equipo Regional is a registered person whose profile says so
+(institution «Equipo Regional de apoyo», with a region). A report is on time when it arrives
+by the end of the 3rd of the following month (Lima), the day of the second reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Case, Person, TeamReport
+from storage.repositories import app_state, outbox
+
+KIND = "team_report_reminder"
+INSTITUTION = "regional_team"
+FIRST_DAY, SECOND_DAY = 25, 3  # reminders: the 25th of the month, the 3rd of the next
+REMIND_AT = time(9, 0)
+TEXT_LIMIT = 1000
+FIELDS = ("activities", "difficulties", "support", "next_steps")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    person_id: int
+    telegram_id: int | None
+    name: str | None
+    region_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    person_id: int
+    region_code: str
+    month: str
+    cases: int
+    activities: str
+    difficulties: str | None
+    support: str | None
+    next_steps: str | None
+    submitted_at: datetime
+
+
+def month_of(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def previous(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def first_day(month: str) -> date:
+    return date(int(month[:4]), int(month[5:]), 1)
+
+
+def next_first(month: str) -> date:
+    start = first_day(month)
+    return date(start.year + 1, 1, 1) if start.month == 12 else date(start.year, start.month + 1, 1)
+
+
+def deadline(month: str, zone: ZoneInfo) -> datetime:
+    """The first moment after which a report of `month` is late: the 4th of the next, 00:00."""
+    return datetime.combine(next_first(month) + timedelta(days=SECOND_DAY), time(), tzinfo=zone)
+
+
+def on_time(report: ReportRecord, zone: ZoneInfo) -> bool:
+    return report.submitted_at < deadline(report.month, zone)
+
+
+async def members(session: AsyncSession, regions: frozenset[str] | None = None) -> list[Member]:
+    """Registered, not erased members of the Equipos Regionales (`regions` None: all)."""
+    statement = select(Person.id, Person.telegram_id, Person.full_name, Person.region_code).where(
+        Person.institution == INSTITUTION,
+        Person.region_code.is_not(None),
+        Person.registered_at.is_not(None),
+        Person.erased_at.is_(None),
+    )
+    if regions is not None:
+        statement = statement.where(Person.region_code.in_(regions))
+    rows = await session.execute(statement.order_by(Person.region_code, Person.full_name))
+    return [Member(*row) for row in rows.all()]
+
+
+async def cases_registered(session: AsyncSession, region: str, month: str, zone: ZoneInfo) -> int:
+    """Cases registered for the region in the month (Lima): what prefills the form."""
+    start = datetime.combine(first_day(month), time(), tzinfo=zone)
+    end = datetime.combine(next_first(month), time(), tzinfo=zone)
+    return (
+        await session.scalar(
+            select(func.count()).where(
+                Case.region_code == region, Case.created_at >= start, Case.created_at < end
+            )
+        )
+        or 0
+    )
+
+
+async def reports(
+    session: AsyncSession, month: str, regions: frozenset[str] | None = None
+) -> list[ReportRecord]:
+    statement = select(
+        TeamReport.person_id,
+        TeamReport.region_code,
+        TeamReport.month,
+        TeamReport.cases,
+        TeamReport.activities,
+        TeamReport.difficulties,
+        TeamReport.support,
+        TeamReport.next_steps,
+        TeamReport.submitted_at,
+    ).where(TeamReport.month == month)
+    if regions is not None:
+        statement = statement.where(TeamReport.region_code.in_(regions))
+    return [ReportRecord(*row) for row in (await session.execute(statement)).all()]
+
+
+async def save(
+    session: AsyncSession,
+    member: Member,
+    month: str,
+    *,
+    cases: int,
+    texts: dict[str, str | None],
+    now: datetime,
+) -> None:
+    """The member's report of the month; sending it again replaces it."""
+    row = await session.scalar(
+        select(TeamReport).where(
+            TeamReport.person_id == member.person_id, TeamReport.month == month
+        )
+    )
+    if row is None:
+        row = TeamReport(person_id=member.person_id, month=month)
+        session.add(row)
+    row.region_code = member.region_code
+    row.cases = cases
+    row.activities = texts["activities"] or ""
+    row.difficulties = texts.get("difficulties")
+    row.support = texts.get("support")
+    row.next_steps = texts.get("next_steps")
+    row.submitted_at = now
+    await session.flush()
+
+
+def due_round(now: datetime, zone: ZoneInfo) -> tuple[str, int] | None:
+    """Which reminder is due now: (month, 1) from the 25th at 09:00 Lima, (previous month, 2)
+    from the 3rd at 09:00; None on the 1st and 2nd and before 09:00."""
+    local = now.astimezone(zone)
+    if local.time() < REMIND_AT and local.day in (FIRST_DAY, SECOND_DAY):
+        return None
+    if local.day >= FIRST_DAY:
+        return month_of(local.date()), 1
+    if local.day >= SECOND_DAY:
+        return previous(month_of(local.date())), 2
+    return None
+
+
+async def schedule_due(session: AsyncSession, now: datetime, zone: ZoneInfo) -> int:
+    """Owe this round's reminder to every member without a report (once per round: a flag in
+    app_state spares the scheduler a look at every member every few seconds)."""
+    due = due_round(now, zone)
+    if due is None:
+        return 0
+    month, number = due
+    flag = f"team-reminders:{month}:{number}"
+    if await app_state.get(session, flag) is not None:
+        return 0
+    reported = {report.person_id for report in await reports(session, month)}
+    owed = 0
+    for member in await members(session):
+        if member.person_id in reported:
+            continue
+        owed += await outbox.enqueue(
+            session,
+            kind=KIND,
+            dedupe_key=f"team-report:{month}:{member.person_id}:{number}",
+            person_id=member.person_id,
+            payload={"month": month, "round": number},
+            due_at=now,
+        )
+    await app_state.put(session, flag, now.isoformat())
+    return owed
+
+
+async def has_reported(session: AsyncSession, person_id: int, month: str) -> bool:
+    found = await session.scalar(
+        select(TeamReport.id).where(TeamReport.person_id == person_id, TeamReport.month == month)
+    )
+    return found is not None

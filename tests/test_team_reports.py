@@ -1,0 +1,152 @@
+"""End to end: a Regional Team member's monthly report (the case count taken from the case
+register when skipped), the reminders on the 25th and on the 3rd only to those missing, a
+late report, and /informes_equipos with its XLSX, scoped to the coordinator's regions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from storage.models import Case, Person, TeamReport
+from storage.repositories import people
+from storage.repositories.erasure import ERASED_TEXT
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+
+
+async def _team(runtime: Runtime, *members: Chatter) -> None:
+    async with runtime.db.session() as session:
+        for member in members:
+            await people.update(session, member.id, institution="regional_team")
+
+
+async def _until(runtime: Runtime, year: int, month: int, day: int) -> None:
+    """Move the clock to 09:01 Lima of that day."""
+    zone = runtime.settings.timezone
+    runtime.clock.advance(datetime(year, month, day, 9, 1, tzinfo=zone) - runtime.clock.now())
+
+
+async def _report(member: Chatter, month: str, *, skip_cases: bool = True) -> list:
+    _heading, question = await member.say("/informe_mensual", 2)
+    await member.press(question, month)
+    cases = await member.reply()
+    if skip_cases:
+        await member.press(cases, "Omitir")
+    else:
+        await member.send("4")
+    await member.reply()
+    (difficulties,) = await member.say("Dos charlas de formalización en Juliaca")
+    await member.press(difficulties, "Omitir")
+    await member.reply()
+    (next_steps,) = await member.say("Capacitación en REINFO")
+    await member.press(next_steps, "Omitir")
+    return [await member.reply()]
+
+
+async def test_monthly_reports_reminders_and_the_coordinators_view(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7201, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7202, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    eva = Chatter(api, 7203, "Eva", last_name="Ccori")
+    await register(eva, region="Cusco")
+    mia = Chatter(api, 7204, "Mía", last_name="Condori")  # a regional government official
+    await register(mia, region="Puno")
+    carlos = Chatter(api, 7205, "Carlos", last_name="Huamán")
+    await register(carlos, region="Cusco", sex="Hombre")
+    await _team(runtime, ana, luis, eva)
+    async with runtime.db.session() as session:
+        await people.set_role(session, carlos.id, "coordinator", "cusco")
+    await _until(runtime, 2026, 12, 10)
+    async with runtime.db.session() as session:
+        author = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
+        now = runtime.clock.now()
+        for _ in range(2):  # two Puno cases in December: what the form offers
+            session.add(
+                Case(person_id=author, region_code="puno", kind="promotion", stratum="pma",
+                     supported=True, description="Charla", created_at=now, updated_at=now)
+            )  # fmt: skip
+
+    (refused,) = await mia.say("/informe_mensual")
+    assert "es para los Equipos Regionales" in refused.text
+    (summary,) = await _report(ana, "Diciembre 2026")
+    assert "Casos atendidos: 2 (del registro de casos)" in summary.text
+    assert "Actividades: Dos charlas de formalización en Juliaca" in summary.text
+    await ana.press(summary, "Enviar el informe")
+    assert (await ana.reply()).text == "✅ Informe de Diciembre 2026 enviado. Gracias."
+
+    # The 25th, 09:00: the first reminder, to those who have not reported (not Ana); once.
+    await _until(runtime, 2026, 12, 25)
+    assert await tick(app) == 2
+    for member in (luis, eva):
+        assert (
+            "envíe el informe del Equipo Regional de Diciembre 2026" in (await member.reply()).text
+        )
+    assert api.drain(ana.id) == [] and await tick(app) == 0
+    # The 3rd of January: the second, to those still missing.
+    await _until(runtime, 2027, 1, 3)
+    assert await tick(app) == 2
+    assert "Segundo recordatorio" in (await luis.reply()).text
+    await eva.reply()
+    # Luis reports on the 4th: late; with his own count of cases.
+    await _until(runtime, 2027, 1, 4)
+    assert await tick(app) == 0
+    (summary,) = await _report(luis, "Diciembre 2026", skip_cases=False)
+    assert "Casos atendidos: 4" in summary.text
+    await luis.press(summary, "Enviar el informe")
+    await luis.reply()
+
+    (months,) = await rosa.say("/informes_equipos")
+    await rosa.press(months, "Diciembre 2026")
+    overview = await rosa.reply()
+    assert "Cusco: 0 de 1 enviaron su informe" in overview.text
+    assert "Puno: 2 de 2 enviaron su informe" in overview.text
+    assert "• Ana Quispe: ✅ a tiempo" in overview.text
+    assert "• Luis Mamani: 🕓 con retraso" in overview.text
+    assert "• Eva Ccori: ⏳ falta" in overview.text
+    await rosa.press(overview, "Descargar XLSX")
+    workbook = await rosa.reply()
+    sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]])).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[0], row[1], row[3], row[4]) for row in rows] == [
+        ("Cusco", "Eva Ccori", "falta", "—"),
+        ("Puno", "Ana Quispe", "a tiempo", 2),
+        ("Puno", "Luis Mamani", "con retraso", 4),
+    ]
+    assert rows[1][7] == "Capacitación en REINFO"
+
+    # A Cusco coordinator sees Cusco only.
+    (months,) = await carlos.say("/informes_equipos")
+    await carlos.press(months, "Diciembre 2026")
+    scoped = await carlos.reply()
+    assert "Cusco: 0 de 1" in scoped.text and "Puno" not in scoped.text
+    assert "Ana" not in scoped.text
+    await carlos.press(scoped, "Descargar XLSX")
+    document = await carlos.reply()
+    sheet = load_workbook(BytesIO(api.files[document.params["file_id"]])).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Cusco"]
+
+    # Personal data: the report is in Ana's export; erasing Luis's data erases what he wrote
+    # and keeps the report for the indicator.
+    _intro, export = await ana.say("/mis_datos", 2)
+    (mine,) = json.loads(api.files[export.params["file_id"]])["informes_del_equipo_regional"]
+    assert mine["mes"] == "2026-12" and mine["casos_atendidos"] == 2
+    (question,) = await luis.say("/borrar_mis_datos")
+    await luis.press(question, "Sí, borrar")
+    await luis.reply()
+    async with runtime.db.session() as session:
+        erased = (await session.scalars(select(TeamReport).where(TeamReport.cases == 4))).one()
+    assert erased.activities == ERASED_TEXT and erased.next_steps is None
