@@ -3,9 +3,6 @@ concurrency, every handler (registered in `handlers.register`) and the command m
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
 
 from telegram import Update
@@ -13,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot import held, kb_reload, metrics, outbox, replicas, retention
+from bot import heap, held, kb_reload, metrics, outbox, replicas, retention
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -97,19 +94,12 @@ async def flood_notice(application: Application, update: Update, settings: Setti
         log.warning("could not send the flood notice: %s", error)
 
 
-def release_startup_memory() -> None:
-    """Loading the Tool Kit builds large temporary structures (the Spanish word list); give
-    the freed memory back to the system (glibc keeps it otherwise): about 6 MB of RSS."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 async def _announce_commands(application: Application) -> None:
     """Set Telegram's command menus (a failure is logged, not fatal), remember the bot's
     @username for the links the CLI prints, and which chats have replies held back from
     before a restart (their new replies queue behind them)."""
-    release_startup_memory()
+    heap.watch()
+    heap.settle()  # full collections no longer walk the Tool Kit and the modules
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
     async with runtime.db.session() as session:

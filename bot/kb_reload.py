@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.ext import Application, ContextTypes
 
+from bot import heap
 from bot.runtime import Runtime
 from knowledge.base import KnowledgeBase
 from knowledge.check import check_dates, check_structure
@@ -64,6 +65,7 @@ async def reload(runtime: Runtime) -> bool:
     result = await asyncio.to_thread(load_checked, folder)
     if isinstance(result, KnowledgeBase):
         runtime.knowledge = result
+        heap.settle()  # one full collection frees the old kit; the new one is frozen
         log.info("Tool Kit reloaded from %s: %s articles", folder, len(result.kit.articles))
         return True
     more = f" (and {len(result) - 1} more: run `python -m bot kb revisar`)" if result[1:] else ""
