@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, translator
 from bot.services import coverage, staff
+from bot.services.my_data import OUTCOMES, Labels
 from bot.services.profile import SEXES
 from bot.services.roles import ROLE_LABELS, Role
 from bot.services.small_cells import hidden_rows
@@ -150,12 +151,13 @@ async def audit_command(ctx: Ctx) -> None:
         ctx.reply(_("The audit log is empty."))
         return
     lines = [_("<b>Latest audit entries</b>"), ""]
+    label = Labels(ctx.t)  # actions and outcomes in words, as in /mis_datos
     for entry in entries:
         actor = str(entry.actor_telegram_id or entry.actor_pseudonym or "—")
         target = f" → {esc(entry.target)}" if entry.target else ""
         lines.append(
-            f"{esc(ctx.t.datetime(entry.at))} · {actor} · {esc(entry.action)}{target} · "
-            f"{esc(entry.outcome)}"
+            f"{esc(ctx.t.datetime(entry.at))} · {actor} · {esc(label.action(entry.action))}"
+            f"{target} · {esc(label.of(OUTCOMES, entry.outcome))}"
         )
     ctx.reply("\n".join(lines))
 

@@ -75,7 +75,8 @@ async def test_admin_names_a_coordinator_by_username(
     assert "/registrados" in help_message.text and "/coordinador" not in help_message.text
 
     (audit,) = await admin.say("/auditoria")
-    assert "grant_coordinator" in audit.text and str(ana.id) in audit.text
+    assert "Rol asignado: " in audit.text and str(ana.id) in audit.text
+    assert "grant_coordinator" not in audit.text and "done" not in audit.text  # words, not codes
 
 
 async def test_coordinator_named_before_first_contact(

@@ -54,11 +54,15 @@ ACTIONS: dict[str, str] = {
     "cancel_grant": N_("Role not yet applied cancelled"),
     "indicators": N_("Indicator report"),
     "erase_personal_data": N_("Personal data erased"),
+    "scope": N_("Item of a region not coordinated"),
+    "new workshop": N_("New workshop"),
+    "audience": N_("Audience of a meeting or broadcast"),
 }
 
 
-class _Labels:
-    """Codes to Spanish labels and UTC datetimes to local times, for one export."""
+class Labels:
+    """Codes to Spanish labels and UTC datetimes to local times, for one export (and for the
+    administrators' /auditoria)."""
 
     def __init__(self, t: Translator) -> None:
         self.t = t
@@ -81,6 +85,10 @@ class _Labels:
             return self.t.gettext(N_("Role given: {role}")).format(role=label)
         if code.startswith("/"):
             return self.t.gettext(N_("Command {command}")).format(command=code)
+        if code.startswith("button "):
+            return self.t.gettext(N_("Button {prefix}")).format(prefix=code.removeprefix("button "))
+        if code.startswith("form "):
+            return self.t.gettext(N_("Form {name}")).format(name=code.removeprefix("form "))
         return self.of(ACTIONS, code) or code
 
 
@@ -89,7 +97,7 @@ async def export(
 ) -> dict[str, Any] | None:
     """Everything Minka holds about the person (None if nothing); `titles` names articles."""
     person = await people.get(session, telegram_id)
-    label = _Labels(t)
+    label = Labels(t)
     if person is None:
         return await _before_consent(session, label, telegram_id)
     state = await get_state(session, telegram_id)
@@ -196,7 +204,7 @@ async def export(
 
 
 async def _before_consent(
-    session: AsyncSession, label: _Labels, telegram_id: int
+    session: AsyncSession, label: Labels, telegram_id: int
 ) -> dict[str, Any] | None:
     """Someone who never accepted the notice may still be named: a role waiting for them."""
     grant = await personal_data.pending_grant(session, telegram_id)
@@ -219,7 +227,7 @@ async def _before_consent(
 
 
 async def _audit(
-    session: AsyncSession, label: _Labels, telegram_id: int, username: str | None
+    session: AsyncSession, label: Labels, telegram_id: int, username: str | None
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -242,7 +250,7 @@ def _role(code: str) -> Role | None:
         return None
 
 
-def _escalation(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+def _escalation(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "fecha": label.time(row["created_at"]),
         "pregunta": row["text"],
@@ -252,7 +260,7 @@ def _escalation(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _workshop(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+def _workshop(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "codigo": row["code"],
         "titulo": row["title"],
@@ -262,7 +270,7 @@ def _workshop(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _workshops(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+async def _workshops(session: AsyncSession, label: Labels, person_id: int) -> dict[str, Any]:
     data = await personal_data.workshops(session, person_id)
     t = label.t
     attended = []
@@ -284,7 +292,7 @@ async def _workshops(session: AsyncSession, label: _Labels, person_id: int) -> d
     return {"asistencias": attended, "creados": [_workshop(label, w) for w in data["created"]]}
 
 
-def _meeting(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
+def _meeting(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "codigo": row["code"],
         "titulo": row["title"],
@@ -296,7 +304,7 @@ def _meeting(label: _Labels, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _meetings(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+async def _meetings(session: AsyncSession, label: Labels, person_id: int) -> dict[str, Any]:
     data = await personal_data.meetings(session, person_id)
     invited = [
         {
@@ -316,7 +324,7 @@ async def _meetings(session: AsyncSession, label: _Labels, person_id: int) -> di
     return {"invitaciones": invited, "creadas": created}
 
 
-async def _cases(session: AsyncSession, label: _Labels, person_id: int) -> dict[str, Any]:
+async def _cases(session: AsyncSession, label: Labels, person_id: int) -> dict[str, Any]:
     data = await personal_data.cases(session, person_id)
     registered = [
         {
