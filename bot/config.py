@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     # content shipped with Minka. `python -m bot kb recargar` publishes edits without a restart;
     # each process looks for that request every KB_RELOAD_SECONDS.
     kb_dir: Path | None = None
-    kb_reload_seconds: float = Field(default=10.0, gt=0)
+    kb_reload_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     # Study visits: a participant whose position holds every word of one of these entries
     # (comma-separated; accents and case ignored) counts as a regional leader.
     leader_position_words: str = (

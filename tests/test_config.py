@@ -180,3 +180,12 @@ def test_pseudonym_key_is_long_and_otherwise_derived_from_the_token() -> None:
     first = load_settings(telegram_bot_token=SECRET, _env_file=None).pseudonym_secret
     other = load_settings(telegram_bot_token="1" + SECRET, _env_file=None).pseudonym_secret
     assert first != other and SECRET.encode() not in first
+
+
+@pytest.mark.parametrize("name", [n for n, field in NUMERIC_SETTINGS if field.annotation is float])
+def test_no_setting_takes_infinity(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interval or timeout of «inf» would start a job that never runs (KB_RELOAD_SECONDS:
+    edits never published) or a wait that never ends: refused at start, in Spanish."""
+    monkeypatch.setenv(name, "inf")
+    with pytest.raises(ConfigError, match=f"{name} debe ser un número finito"):
+        load_settings(_env_file=None)
