@@ -8,6 +8,7 @@ ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from bot.i18n import N_
@@ -210,7 +211,8 @@ async def on_button(ctx: Ctx) -> None:
 
         agreements = await agreement_repo.of_meeting(ctx.session, meeting.id)
         today = now.astimezone(ctx.settings.timezone).date()
-        content = report_xlsx(report, ctx.t, agreements, today)
+        # In a thread: the workbook is CPU work, and other people's replies must not wait.
+        content = await asyncio.to_thread(report_xlsx, report, ctx.t, agreements, today)
         ctx.document(f"reunion-{meeting.code}.xlsx", content, caption=esc(meeting.title))
     elif action == "qr":
         link = (

@@ -10,6 +10,7 @@ te:month:<YYYY-MM> | te:xlsx:<YYYY-MM> (coordinators).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from typing import Any
@@ -180,7 +181,8 @@ async def on_button(ctx: Ctx) -> None:
     names = {region.code: region.name for region in await list_regions(ctx.session)}
     if data[1] == "xlsx":
         ctx.toast(ctx._("Preparing the file…"))
-        content = _workbook(ctx, month, members, sent, names)
+        # In a thread: the workbook is CPU work, and other people's replies must not wait.
+        content = await asyncio.to_thread(_workbook, ctx, month, members, sent, names)
         ctx.document(f"informes-equipos-{month}.xlsx", content)
         return
     ctx.show(

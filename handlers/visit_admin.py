@@ -9,6 +9,8 @@ va:lead:<v>:<person>:<page> | va:trv:<v>:<page> | va:tt:<v>:<person>:<page> | va
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
@@ -209,11 +211,9 @@ async def on_button(ctx: Ctx) -> None:
         from bot.services.visit_xlsx import report_xlsx  # openpyxl: loaded when first needed
 
         report = await build_report(ctx.session, visit, _words(ctx))
-        ctx.document(
-            f"informe-visita-{visit.code}.xlsx",
-            report_xlsx(report, ctx.t, ctx.runtime.clock.now()),
-            caption=esc(visit.title),
-        )
+        # In a thread: the workbook is CPU work, and other people's replies must not wait.
+        content = await asyncio.to_thread(report_xlsx, report, ctx.t, ctx.runtime.clock.now())
+        ctx.document(f"informe-visita-{visit.code}.xlsx", content, caption=esc(visit.title))
     elif action in ("conf", "lead") and len(numbers) == 3:
         person = await repo.participant(ctx.session, visit.id, numbers[1] or 0)
         if person is None:

@@ -7,6 +7,7 @@ ws:xlsx:<workshop> | ws:qr:<workshop> (a workshop's report).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -262,9 +263,9 @@ async def on_report_button(ctx: Ctx) -> None:
         ctx.toast(_("Preparing the file…"))
         from bot.services.workshop_xlsx import report_xlsx  # openpyxl: loaded when first needed
 
-        ctx.document(
-            f"taller-{workshop.code}.xlsx", report_xlsx(report, ctx.t), caption=esc(workshop.title)
-        )
+        # In a thread: the workbook is CPU work, and other people's replies must not wait.
+        content = await asyncio.to_thread(report_xlsx, report, ctx.t)
+        ctx.document(f"taller-{workshop.code}.xlsx", content, caption=esc(workshop.title))
     elif action == "qr":
         _send_qr(ctx, workshop, rules.deep_link(ctx.context.bot.username, workshop.code))
     else:
