@@ -243,7 +243,10 @@ async def deliver(
         await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
     for image in images:
         await bot.send_photo(
-            chat_id, InputFile(image.png, filename=image.filename), caption=esc(image.caption)
+            chat_id,
+            InputFile(image.png, filename=image.filename),
+            caption=esc(image.caption),
+            parse_mode=ParseMode.HTML,  # escaped: without it «&» would show as «&amp;»
         )
     filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
     await bot.send_document(

@@ -91,6 +91,8 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     photos = [e for e in events if e.method == "sendPhoto"]
     assert photos and all(api.files[p.params["file_id"]].startswith(b"\x89PNG") for p in photos)
     assert any("Casos por tipo" in (p.params.get("caption") or "") for p in photos)
+    # the captions are escaped HTML: sent without parse_mode, «&» would read «&amp;»
+    assert all(p.params.get("parse_mode") == "HTML" for p in photos)
     (document,) = [e for e in events if e.method == "sendDocument"]
     book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
     assert book.sheetnames[0] == "Portada" and len(book.sheetnames) == 10
