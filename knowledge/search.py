@@ -20,6 +20,9 @@ from rapidfuzz.distance import OSA
 from knowledge.intent import answered, intents
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
 from knowledge.text import (
+    COMMON_WORD_BEFORE,
+    MINING_CONTEXT,
+    MINING_WORDS,
     STOPWORDS,
     content_words,
     in_capitals,
@@ -29,6 +32,7 @@ from knowledge.text import (
     sound_key,
     spanish_words,
     stem,
+    undiphthonged,
     words,
 )
 
@@ -46,19 +50,6 @@ MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: score
 MIN_COVERAGE = 0.6
 INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
-# An acronym that is also a common word (DIA, «día») is the acronym when typed in capitals,
-# or in lower case in a question about mining, unless the words before it make it the
-# common word («por día», «el día»).
-MINING_CONTEXT = frozenset(
-    """
-    mina minas mineria minero minera mineros mineras minem drem grem ambiental ambientales
-    proyecto proyectos estudio estudios impacto instrumento categoria seia senace eia
-    aprueba aprobar aprobacion exploracion explotacion concesion
-    """.split()  # noqa: SIM905
-)
-COMMON_WORD_BEFORE = frozenset(
-    """el un al del por cada buen buenos todo todos este ese""".split()  # noqa: SIM905
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +256,7 @@ class SearchIndex:
             stemmed = stem(fixed or word)
             query.slots.append({stemmed})
             query.alternatives.append({stemmed})
-            forms = [stemmed, *_undiphthonged(stemmed)]
+            forms = [stemmed, *undiphthonged(stemmed)]
             if stemmed not in self._postings:  # the stemmer reads «comando» as a gerund (com-)
                 forms.append(stem((fixed or word) + "s"))
             for form in dict.fromkeys(forms):
@@ -346,7 +337,13 @@ class SearchIndex:
     def glossary_entry(self, text: str) -> GlossaryEntry | None:
         """The glossary entry when the question is just a term ("que es OEFA")."""
         asked = [self.correct(w) or w for w in self.query_words(text)]
-        return self._glossary_by_phrase.get(tuple(asked)) if asked else None
+        if not asked:
+            return None
+        found = self._glossary_by_phrase.get(tuple(asked))
+        if found is None:  # «que es una DIA en minería»: the term, said in context
+            term = tuple(w for w in asked if w not in MINING_WORDS)
+            found = self._glossary_by_phrase.get(term) if term and term != tuple(asked) else None
+        return found
 
     def terms(self, text: str) -> dict[str, float]:
         """The question's weighted index terms after typo repair, families and expansions
@@ -407,16 +404,6 @@ class SearchIndex:
             if topic is not None and topic not in seen:
                 seen.append(topic)
         return tuple(seen)
-
-
-def _undiphthonged(stemmed: str) -> list[str]:
-    """The stem with a stressed diphthong undone, as Spanish verbs do (transfieren →
-    transferir, pierdo → pérdida, renueva → renovación): another form of the same word."""
-    return [
-        stemmed[:i] + ("e" if pair == "ie" else "o") + stemmed[i + 2 :]
-        for i in range(1, len(stemmed) - 1)
-        if (pair := stemmed[i : i + 2]) in ("ie", "ue") and len(stemmed) >= 6
-    ]  # not shorter ones: cuenta → cont, suelo → sol would change the word
 
 
 def _find(words: list[str], phrase: tuple[str, ...]) -> int:

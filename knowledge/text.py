@@ -61,6 +61,32 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+# An acronym that is also a common word (DIA, «día») is the acronym when typed in capitals,
+# or in lower case in a question about mining, unless the words before it make it the
+# common word («por día», «el día»).
+MINING_CONTEXT = frozenset(
+    """
+    mina minas mineria minero minera mineros mineras minem drem grem ambiental ambientales
+    proyecto proyectos estudio estudios impacto instrumento categoria seia senace eia
+    aprueba aprobar aprobacion exploracion explotacion concesion
+    """.split()  # noqa: SIM905
+)
+MINING_WORDS = frozenset("mina minas mineria minero minera mineros mineras".split())  # noqa: SIM905
+COMMON_WORD_BEFORE = frozenset(
+    """el un al del por cada buen buenos todo todos este ese""".split()  # noqa: SIM905
+)
+
+
+def undiphthonged(stemmed: str) -> list[str]:
+    """The stem with a stressed diphthong undone, as Spanish verbs do (transfieren →
+    transferir, pierdo → pérdida, renueva → renovación): another form of the same word."""
+    return [
+        stemmed[:i] + ("e" if pair == "ie" else "o") + stemmed[i + 2 :]
+        for i in range(1, len(stemmed) - 1)
+        if (pair := stemmed[i : i + 2]) in ("ie", "ue") and len(stemmed) >= 6
+    ]  # not shorter ones: cuenta → cont, suelo → sol would change the word
+
+
 _CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}\b")
 
 # Greetings, thanks and small talk: a message made only of these (and stopwords) is not a

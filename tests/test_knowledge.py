@@ -17,8 +17,15 @@ from knowledge.check import check
 from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, HOW, WHEN, WHO, answered, intents
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
-from knowledge.search import _undiphthonged
-from knowledge.text import content_words, fold, misspelt_stopword, sound_key, stem, words
+from knowledge.text import (
+    content_words,
+    fold,
+    misspelt_stopword,
+    sound_key,
+    stem,
+    undiphthonged,
+    words,
+)
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +119,14 @@ def test_no_confident_answer_when_the_kit_has_none(kb: KnowledgeBase, question: 
     assert kb.index.search(question).best is None
 
 
+def test_a_term_asked_about_in_mining_is_a_glossary_question(kb: KnowledgeBase) -> None:
+    """«¿Qué es una DIA en minería?» (issue #14) shows the DIA's definition too."""
+    answer = kb.index.search("que es una DIA en mineria")
+    assert answer.glossary is not None and answer.glossary.term == "DIA"
+    assert answer.best is not None and answer.best.id == "ambiente-seia"
+    assert kb.index.glossary_entry("que es un minero") is None
+
+
 def test_acronym_alone_is_a_glossary_question(kb: KnowledgeBase) -> None:
     answer = kb.index.search("que es OEFA")
     assert answer.glossary is not None and answer.glossary.term == "OEFA"
@@ -178,8 +193,8 @@ def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
 
 def test_verb_forms_with_a_diphthong_find_the_noun(kb: KnowledgeBase) -> None:
     """«transfieren» is transferir (stem transfer-), not a word the kit lacks."""
-    assert _undiphthonged("transfier") == ["transfer"]
-    assert _undiphthonged("cuent") == []  # cuenta → cont- would be another word
+    assert undiphthonged("transfier") == ["transfer"]
+    assert undiphthonged("cuent") == []  # cuenta → cont- would be another word
     assert "transfer" in kb.index.terms("en cuantos dias transfieren los expedientes")
 
 
