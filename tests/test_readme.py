@@ -57,3 +57,30 @@ def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [n.upper() for n in Settings.model_fields if f"`{n.upper()}`" not in readme]
     assert not missing, f"add to README «Settings»: {missing}"
+
+
+def test_every_button_prefix_and_module_is_in_the_readme() -> None:
+    """A new reader finds any feature in one step: every callback prefix is in «Map of the
+    code»'s list, and every module of the product (bot/, handlers/, storage/, knowledge/) is
+    named in the README (by path, or by name in its folder's row)."""
+    from handlers import FEATURES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    prefixes = {route.prefix for feature in FEATURES for route in feature.buttons}
+    assert not [p for p in sorted(prefixes) if f"`{p}:`" not in readme]
+    modules = [
+        path
+        for folder in ("bot", "handlers", "storage", "knowledge")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+        and not {"local_api", "migrations"} & set(path.parts)
+    ]
+    unnamed = [
+        str(path.relative_to(ROOT))
+        for path in modules
+        if str(path.relative_to(ROOT)) not in readme
+        and f"`{path.name}`" not in readme
+        and f"`{path.stem}`" not in readme
+        and f"`{path.stem}" not in readme
+    ]
+    assert not unnamed, f"add to README «Map of the code»: {unnamed}"
