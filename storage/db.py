@@ -93,5 +93,17 @@ class Database:
             busy = result.one()[0]
         return busy == 0
 
+    async def checkpoint(self) -> tuple[int, int] | None:
+        """SQLite: copy the WAL into the database file, on the database thread and outside
+        the write turn (PASSIVE waits for no reader or writer, and blocks none): what a commit
+        would otherwise do while everyone waits for it. Returns the WAL's frames and how many
+        are now in the database file; None on PostgreSQL."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        async with self.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            _busy, frames, copied = result.one()
+        return frames, copied
+
     async def dispose(self) -> None:
         await self.engine.dispose()

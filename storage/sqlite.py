@@ -26,6 +26,12 @@ from aiosqlite.context import contextmanager  # what aiosqlite's own cursor() is
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# SQLite copies the WAL back into the database file ("checkpoint") inside the commit that
+# crosses wal_autocheckpoint pages (1,000 by default): that commit, and every transaction
+# waiting for the write turn behind it, waited for 4 MB of writes and an fsync. The running bot
+# checkpoints from a job instead (`Database.checkpoint`, PASSIVE: it takes no write lock), so
+# commits only do it past this backstop (40 MB), should the job ever not run.
+AUTOCHECKPOINT_PAGES = 10_000
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
@@ -184,6 +190,7 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
