@@ -38,6 +38,7 @@ def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
         "rate": len(ordered) / elapsed,
         "p50": 1000 * statistics.median(ordered),
         "p99": 1000 * ordered[max(0, int(len(ordered) * 0.99) - 1)],
+        "max": 1000 * ordered[-1],
         "updates": len(ordered),
     }
 
