@@ -16,7 +16,7 @@ from bot.services import coverage
 from bot.services import visits as rules
 from bot.services.profile import SEXES
 from bot.services.roles import Role
-from bot.services.visit_report import LEADER, Counts, build_report
+from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
@@ -73,11 +73,35 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
         lines.append(f"{esc(label)}: {_counts_line(ctx, group.counts)}")
     if any(group.counts is None for group in report.by_sex):
         lines.append(_("«—»: not shown, so that nobody's sex can be told from who answered what."))
+    lines += _survey_lines(ctx, report.survey)
     reasons = [p for p in report.people if p.answer == "declined" and p.reason]
     if reasons:
         lines += ["", "<b>" + _("Reasons for not going") + "</b>"]
         lines += [f"• {esc(p.name or '—')}: {esc(p.reason)}" for p in reasons]
     return cut_html("\n".join(lines))
+
+
+def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
+    _ = ctx._
+    if not survey.answered:
+        return []
+    lines = [
+        "",
+        "<b>" + _("Questionnaire") + "</b>: " + _("answered {n}").format(n=survey.answered),
+    ]
+    if survey.usefulness is None:
+        lines.append(_("Results are shown once 3 people have answered."))
+        return lines
+    lines.append(_("Average usefulness: {value} of 5").format(value=f"{survey.usefulness:.1f}"))
+    if survey.equality_seen is not None:
+        yes, no = survey.equality_seen
+        lines.append(
+            _("Saw equal-opportunity practices: Yes {yes} · No {no}").format(yes=yes, no=no)
+        )
+    if survey.practices:
+        lines += ["<b>" + _("Practices they will apply") + "</b>"]
+        lines += [f"• {esc(text)}" for text in survey.practices]
+    return lines
 
 
 def report_keyboard(ctx: Ctx, visit: VisitRecord) -> Keyboard:

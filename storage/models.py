@@ -381,6 +381,13 @@ class VisitParticipant(Base):
     travelled_at: Mapped[datetime | None]
     leader: Mapped[bool | None]
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The questionnaire after the visit (all None until answered).
+    usefulness: Mapped[int | None]
+    learned: Mapped[list[str] | None] = mapped_column(JSON)
+    practice: Mapped[str | None] = mapped_column(Text)
+    equality_seen: Mapped[bool | None]
+    equality_comment: Mapped[str | None] = mapped_column(Text)
+    answered_survey_at: Mapped[datetime | None]
 
 
 class Broadcast(Base):

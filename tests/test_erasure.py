@@ -23,6 +23,7 @@ from bot.local_api import BotEvent, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
+from bot.services import visits as visit_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.models import (
     ArticleView,
@@ -34,7 +35,9 @@ from storage.models import (
     Question,
 )
 from storage.repositories import people
+from storage.repositories import visits as visit_repo
 from storage.repositories import workshops as workshop_repo
+from storage.repositories.visits import SurveyAnswers
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -54,7 +57,12 @@ SCHEDULED = "Aviso programado sobre la feria de Cojata"
 DRAFT = "Borrador de difusión sobre Macusani"
 LUIS_QUESTION = "quien firma las constancias de Vilquechico"
 TEXTS = (QUESTION, ANSWER, DESCRIPTION, NOTE, COMMENT, DELEGATE, DELEGATE_POSITION)
-TEXTS += (BROADCAST, SCHEDULED, DRAFT, POSITION)
+VISIT_REASON = "Tengo la audiencia de Condoriri esa semana"
+LEARNED = ("Catastro minero de Ontario", "Consulta previa en Sudbury", "Fondo de cierre")
+PRACTICE = "Ventanilla única de Yaurimarca"
+EQUALITY_COMMENT = "Red de mujeres mineras de Timmins"
+TEXTS += (BROADCAST, SCHEDULED, DRAFT, POSITION, VISIT_REASON, *LEARNED, PRACTICE)
+TEXTS += (EQUALITY_COMMENT,)
 CODE = "Z8W3QX"
 NORA_ID = 6123456789  # not an administrator
 
@@ -203,6 +211,35 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
     await zoila.send(DELEGATE_POSITION)
     assert DELEGATE in (await zoila.reply()).text
     api.drain(luis.id)
+
+    # Study visits: one she cannot go to (with her reason), one she went on and reviewed.
+    async with runtime.db.session() as session:
+        for days in (20, 40):
+            visit, _invited = await visit_rules.create(
+                session,
+                title=f"Visita de estudio {days}",
+                destination="Canadá",
+                starts_at=now + timedelta(days=days),
+                ends_at=now + timedelta(days=days + 7),
+                audience=await meeting_rules.parse_audience(session, [f"id:{ZOILA_ID}"]),
+                offsets=[],
+                now=now,
+            )
+            if days == 20:
+                await visit_repo.answer(
+                    session, visit.id, person.id, "declined", now, reason=VISIT_REASON
+                )
+            else:
+                await visit_repo.answer(session, visit.id, person.id, "accepted", now)
+                await visit_repo.save_survey(
+                    session,
+                    visit.id,
+                    person.id,
+                    SurveyAnswers(4, LEARNED, PRACTICE, True, EQUALITY_COMMENT),
+                    now,
+                )
+    await tick(app)
+    await zoila.replies(2)
 
     # Broadcasts: one sent now, one scheduled; then a form left half filled.
     await _broadcast(zoila, BROADCAST)

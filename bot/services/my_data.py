@@ -16,6 +16,7 @@ from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.meetings import KINDS as MEETING_KINDS
 from bot.services.profile import INSTITUTIONS, SEXES
 from bot.services.roles import ROLE_LABELS, Role
+from bot.services.visits import ANSWERS as VISIT_ANSWERS
 from bot.services.workshop_report import CRITERION_LABELS
 from storage.repositories import audit, people, personal_data
 from storage.repositories.conversations import get_state
@@ -159,6 +160,24 @@ async def export(
         "talleres": await _workshops(session, label, person.id),
         "reuniones": await _meetings(session, label, person.id),
         "casos": await _cases(session, label, person.id),
+        "visitas_de_estudio": [
+            {
+                "codigo": v["code"],
+                "titulo": v["title"],
+                "destino": v["destination"],
+                "salida": label.time(v["starts_at"]),
+                "respuesta": label.of(VISIT_ANSWERS, v["answer"]),
+                "motivo": v["reason"],
+                "confirmada_en_la_delegacion": label.time(v["confirmed_at"]),
+                "viajo": label.time(v["travelled_at"]),
+                "utilidad": v["usefulness"],
+                "aprendizajes": v["learned"],
+                "practica_a_aplicar": v["practice"],
+                "vio_practicas_de_igualdad": label.yes_no(v["equality_seen"]),
+                "comentario_sobre_igualdad": v["equality_comment"],
+            }
+            for v in await personal_data.visits(session, person.id)
+        ],
         "difusiones": [
             {
                 "fecha": label.time(b["created_at"]),

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import visits as rules
 from bot.services.profile import SEXES
-from bot.services.small_cells import hidden_rows
+from bot.services.small_cells import SMALL_CELL, hidden_rows, safe_counts
 from storage.repositories import visits as repo
 from storage.repositories.visits import ParticipantRecord, VisitRecord
 
@@ -55,6 +55,36 @@ class GroupCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveySummary:
+    """The questionnaire's answers without names: an average and counts only when at least
+    `SMALL_CELL` people answered, the texts (sorted, not by person) likewise."""
+
+    answered: int
+    usefulness: float | None
+    equality_seen: tuple[int, int] | None  # (Sí, No)
+    learned: tuple[str, ...]
+    practices: tuple[str, ...]
+    comments: tuple[str, ...]
+
+
+def survey_summary(people: Iterable[ParticipantRecord]) -> SurveySummary:
+    answers = [p.survey for p in people if p.survey is not None]
+    if len(answers) < SMALL_CELL:
+        return SurveySummary(len(answers), None, None, (), (), ())
+    seen = sum(a.equality_seen for a in answers)
+    return SurveySummary(
+        answered=len(answers),
+        usefulness=sum(a.usefulness for a in answers) / len(answers),
+        equality_seen=(seen, len(answers) - seen)
+        if safe_counts([seen, len(answers) - seen])
+        else None,
+        learned=tuple(sorted(text for a in answers for text in a.learned)),
+        practices=tuple(sorted(a.practice for a in answers)),
+        comments=tuple(sorted(a.equality_comment for a in answers if a.equality_comment)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class VisitReport:
     visit: VisitRecord
     totals: Counts
@@ -63,6 +93,7 @@ class VisitReport:
     by_kind: list[GroupCounts]
     people: list[ParticipantRecord]
     leaders: frozenset[int]  # person ids counted as regional leaders
+    survey: SurveySummary
 
 
 def count(people: Iterable[ParticipantRecord]) -> Counts:
@@ -110,4 +141,5 @@ async def build_report(
         by_kind=[GroupCounts(k, kinds[k]) for k in (LEADER, OFFICIAL) if k in kinds],
         people=people,
         leaders=leaders,
+        survey=survey_summary(people),
     )

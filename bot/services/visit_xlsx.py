@@ -135,4 +135,21 @@ def report_xlsx(report: VisitReport, t: Translator, now: datetime) -> bytes:
             for p in report.people
         ],
     )
+    survey = report.survey
+    if survey.usefulness is not None:
+        seen = survey.equality_seen
+        add_sheet(
+            book,
+            _("Questionnaire"),
+            [_("Question"), _("Answer")],
+            [
+                [_("People who answered"), survey.answered],
+                [_("Average usefulness (1 to 5)"), round(survey.usefulness, 2)],
+                [_("Saw equal-opportunity practices: Yes"), seen[0] if seen else MISSING],
+                [_("Saw equal-opportunity practices: No"), seen[1] if seen else MISSING],
+                *([_("Thing learned"), text] for text in survey.learned),
+                *([_("Practice to apply"), text] for text in survey.practices),
+                *([_("Comment on equal opportunities"), text] for text in survey.comments),
+            ],
+        )
     return workbook_bytes(book)

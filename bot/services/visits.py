@@ -26,6 +26,7 @@ ANSWERS: dict[str, str] = {
 DEFAULT_OFFSETS = "14d,3d,1d"
 DEFAULT_LEADER_WORDS: str = Settings.model_fields["leader_position_words"].default
 REASON_MAX = 500
+SURVEY_REMINDER_AFTER = timedelta(days=3)
 
 
 async def create(
@@ -40,8 +41,9 @@ async def create(
     now: datetime,
     created_by: int | None = None,
 ) -> tuple[VisitRecord, int]:
-    """Create the visit, invite its audience and owe each invitee the invitation and the
-    reminders before departure. Returns the visit and the number invited."""
+    """Create the visit, invite its audience and owe each invitee the invitation, the
+    reminders before departure and the questionnaire after return (with one reminder): each is
+    sent only if still wanted then. Returns the visit and the number invited."""
     if ends_at <= starts_at:
         raise ValueError("el regreso debe ser posterior a la salida")
     visit = await repo.create(
@@ -65,6 +67,18 @@ async def create(
             payload={"visit_id": visit.id},
             due_at=now,
         )
+        for kind, due in (
+            ("visit_survey", visit.ends_at),
+            ("visit_survey_reminder", visit.ends_at + SURVEY_REMINDER_AFTER),
+        ):
+            await outbox.enqueue(
+                session,
+                kind=kind,
+                dedupe_key=f"{kind.replace('_', '-')}:{visit.id}:{person_id}",
+                person_id=person_id,
+                payload={"visit_id": visit.id},
+                due_at=due,
+            )
         for offset in visit.reminder_offsets:
             due = visit.starts_at - timedelta(seconds=offset)
             if due > now:
@@ -103,6 +117,17 @@ def reminder_wanted(
         return False
     return not any(
         o < offset and now >= visit.starts_at - timedelta(seconds=o) for o in visit.reminder_offsets
+    )
+
+
+def survey_open(visit: VisitRecord, person: ParticipantRecord, now: datetime) -> bool:
+    """The questionnaire is for the delegation (confirmed or marked as travelled), once the
+    visit is over, until answered."""
+    return (
+        visit.status != "cancelled"
+        and now >= visit.ends_at
+        and (person.confirmed or person.travelled)
+        and person.survey is None
     )
 
 

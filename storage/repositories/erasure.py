@@ -118,7 +118,9 @@ def _of_person(person_id: int) -> list[Any]:
         update(TeamReport)
         .where(TeamReport.person_id == person_id)
         .values(activities=ERASED_TEXT, difficulties=None, support=None, next_steps=None),
-        update(VisitParticipant).where(VisitParticipant.person_id == person_id).values(reason=None),
+        update(VisitParticipant)
+        .where(VisitParticipant.person_id == person_id)
+        .values(reason=None, learned=None, practice=None, equality_comment=None),
         # Nothing more is sent to them.
         update(OutboxMessage)
         .where(OutboxMessage.person_id == person_id, OutboxMessage.state.in_(_UNSENT))

@@ -27,6 +27,8 @@ from storage.models import (
     Region,
     RoleGrant,
     TeamReport,
+    Visit,
+    VisitParticipant,
     Workshop,
     WorkshopAttendance,
     WorkshopRating,
@@ -82,6 +84,35 @@ def _rating(rating: WorkshopRating | None) -> Row | None:
         "comment": rating.comment,
         "completed_at": rating.completed_at,
     }
+
+
+async def visits(session: AsyncSession, person_id: int) -> list[Row]:
+    """Study visits the person was invited to: answer and reason, delegation, travel, the
+    questionnaire they answered."""
+    rows = await session.execute(
+        select(Visit, VisitParticipant)
+        .join(VisitParticipant, VisitParticipant.visit_id == Visit.id)
+        .where(VisitParticipant.person_id == person_id)
+        .order_by(Visit.starts_at)
+    )
+    return [
+        {
+            "code": visit.code,
+            "title": visit.title,
+            "destination": visit.destination,
+            "starts_at": visit.starts_at,
+            "answer": row.answer,
+            "reason": row.reason,
+            "confirmed_at": row.confirmed_at,
+            "travelled_at": row.travelled_at,
+            "usefulness": row.usefulness,
+            "learned": list(row.learned or []),
+            "practice": row.practice,
+            "equality_seen": row.equality_seen,
+            "equality_comment": row.equality_comment,
+        }
+        for visit, row in rows.all()
+    ]
 
 
 async def meetings(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:

@@ -27,6 +27,15 @@ class VisitRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyAnswers:
+    usefulness: int
+    learned: tuple[str, ...]
+    practice: str
+    equality_seen: bool
+    equality_comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ParticipantRecord:
     """An invitee as the coordinator sees them (name, region, sex, position)."""
 
@@ -42,6 +51,19 @@ class ParticipantRecord:
     confirmed: bool
     travelled: bool
     leader: bool | None  # the coordinator's correction; None: from the position
+    survey: SurveyAnswers | None = None  # the questionnaire after the visit, once answered
+
+
+def _survey(row: VisitParticipant) -> SurveyAnswers | None:
+    if row.answered_survey_at is None or row.usefulness is None:
+        return None
+    return SurveyAnswers(
+        row.usefulness,
+        tuple(row.learned or ()),
+        row.practice or "",
+        bool(row.equality_seen),
+        row.equality_comment,
+    )
 
 
 def _record(row: Visit) -> VisitRecord:
@@ -141,6 +163,7 @@ async def participants(
             row.confirmed_at is not None,
             row.travelled_at is not None,
             row.leader,
+            _survey(row),
         )
         for row, telegram_id, name, region_code, region_name, sex, position in rows
     ]
@@ -165,14 +188,28 @@ async def answer(
     )
 
 
-async def set_flag(
-    session: AsyncSession, visit_id: int, person_id: int, **values: datetime | bool | None
-) -> None:
-    """confirmed_at, travelled_at or leader of one participant."""
+async def set_flag(session: AsyncSession, visit_id: int, person_id: int, **values: Any) -> None:
+    """Columns of one participant: confirmed_at, travelled_at, leader, the questionnaire."""
     await session.execute(
         update(VisitParticipant)
         .where(VisitParticipant.visit_id == visit_id, VisitParticipant.person_id == person_id)
         .values(**values)
+    )
+
+
+async def save_survey(
+    session: AsyncSession, visit_id: int, person_id: int, answers: SurveyAnswers, now: datetime
+) -> None:
+    await set_flag(
+        session,
+        visit_id,
+        person_id,
+        usefulness=answers.usefulness,
+        learned=list(answers.learned),
+        practice=answers.practice,
+        equality_seen=answers.equality_seen,
+        equality_comment=answers.equality_comment,
+        answered_survey_at=now,
     )
 
 
