@@ -83,7 +83,7 @@ def test_nightly_copies_rotate(
     command = ["db", "respaldo", "--carpeta", str(folder), "--conservar", "14"]
     assert main(command) == 0
     out = capsys.readouterr().out
-    assert "Se borraron 2 copia(s) de más de 14 días" in out
+    assert "Se borraron 2 copias de más de 14 días" in out
     left = sorted(path.name for path in folder.iterdir())
     assert left[0] == "minka-2026-11-21_020000.sqlite3" and left[-1] == "notas-viejas.txt"
     [new] = [name for name in left if name not in ages]
@@ -113,7 +113,7 @@ async def test_postgresql_nightly_copy_restores(
     os.utime(old, (time.time() - 30 * 86400,) * 2)
     command = ["db", "respaldo", "--carpeta", str(folder), "--conservar", "14"]
     assert await asyncio.to_thread(main, command) == 0, capsys.readouterr().err
-    assert "Se borraron 1 copia(s)" in capsys.readouterr().out
+    assert "Se borró 1 copia de" in capsys.readouterr().out
     [dump] = list(folder.iterdir())
     assert dump.name.startswith("minka-") and dump.suffix == ".dump"
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600

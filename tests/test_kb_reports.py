@@ -70,7 +70,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     (report,) = await _escalations(bot)
     assert report.article_id == "formalizacion-reinfo" and report.text == REPORT
     todo = await _cli(bot, "kb", "sin-respuesta")
-    assert "1 reporte(s) de error en artículos esperan respuesta" in todo.stdout
+    assert "1 reporte de error en artículos espera respuesta" in todo.stdout
 
     header, item = await admin.say("/preguntas", 2)
     assert "1 pregunta pendiente" in header.text

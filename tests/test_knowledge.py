@@ -72,7 +72,7 @@ def test_revisar_fails_with_file_and_line(tmp_path: Path) -> None:
     assert f"{reinfo}:8: artículo relacionado inexistente: no-existe" in out
     assert f"{reinfo}:" in out and "la sigla XYZQ no está en el glosario" in out
     assert f"{content / 'articles' / 'roto.md'}:1: falta el encabezado" in out
-    assert "problema(s)" in result.stderr
+    assert "problemas en el Tool Kit." in result.stderr
 
 
 def test_markup_escapes_and_formats() -> None:

@@ -120,7 +120,7 @@ async def test_create_invites_the_region_and_owes_future_reminders(
     assert result.returncode == 0, result.stderr
     code, summary = result.stdout.splitlines()
     assert result.stderr == ""
-    assert "2 persona(s) invitada(s)" in summary and "región Puno" in summary
+    assert "2 personas invitadas" in summary and "región Puno" in summary
     assert "recordatorios 1 día y 2 horas antes" in summary and "7 días antes ya pasó" in summary
     assert "10:00 a 12:00" in summary and "America/Lima" in summary
 
@@ -219,7 +219,7 @@ async def test_unregistered_ids_and_empty_audiences_are_warned_about(
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "0 persona(s) invitada(s)" in result.stdout
+    assert "0 personas invitadas" in result.stdout
     assert f"id:{PUNO_UNREGISTERED} no es una persona registrada" in result.stderr
     assert "sin invitados" in result.stderr
 
@@ -399,7 +399,7 @@ async def test_cancel_drops_reminders_and_owes_notices(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Reunión {code} («Mesa técnica REINFO») cancelada")
-    assert "avisará a 2 persona(s)" in result.stdout
+    assert "avisará a 2 personas invitadas" in result.stdout
     async with db.session() as session:
         meeting = await repo.get_by_code(session, code)
     assert meeting is not None and meeting.status == "cancelled"

@@ -326,7 +326,7 @@ async def test_bad_file_reports_every_line_and_imports_nothing(
     assert "Atlántida" in lines[2]
     assert "BCDE" in lines[3] and "línea 2" in lines[3]
     assert "falta el título" in lines[4]
-    assert result.stderr.strip() == "5 fila(s) con errores; no se importó nada."
+    assert result.stderr.strip() == "5 filas con errores; no se importó nada."
     # Row 2 was fine, but nothing was written.
     assert await _workshop_codes(database_url) == before
     assert "BCDE" not in before

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.cli.commands import plural
 from bot.config import Settings
 from storage.sqlite import create_private
 
@@ -48,7 +49,10 @@ def backup(
         return written
     removed = prune(Path(folder), keep_days, keep=Path(target))
     if removed:
-        print(f"Se borraron {removed} copia(s) de más de {keep_days} días de {folder}.")
+        verb = "Se borró" if removed == 1 else "Se borraron"
+        print(
+            f"{verb} {plural(removed, 'copia', 'copias')} de más de {keep_days} días de {folder}."
+        )
     return 0
 
 

@@ -85,7 +85,7 @@ def _report_problems(content: Path, today: date | None = None) -> bool:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problema(s) en el Tool Kit.", file=sys.stderr)
+        print(f"{plural(len(problems), 'problema', 'problemas')} en el Tool Kit.", file=sys.stderr)
     return bool(problems)
 
 
@@ -185,10 +185,16 @@ async def unanswered(settings: Settings, limit: int) -> int:
             print(f"{count:>5}  {example}")
     if pending:
         print(
-            f"\nAdemás, {pending} reporte(s) de error en artículos esperan respuesta: "
+            f"\nAdemás, {plural(pending, 'reporte', 'reportes')} de error en artículos "
+            f"{'espera' if pending == 1 else 'esperan'} respuesta: "
             "/preguntas en Telegram; por artículo, python -m bot kb estadisticas."
         )
     return 0
+
+
+def plural(number: int, one: str, many: str) -> str:
+    """«1 fila», «3 filas»: Spanish agrees in number, so no «fila(s)»."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:

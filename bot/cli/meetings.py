@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.cli.commands import migrated, table
+from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
 
 _MEETING_STATUS = {"scheduled": "programada", "cancelled": "cancelada"}
@@ -125,12 +125,10 @@ def _meeting_request(
 
 
 def _duration(seconds: int) -> str:
-    for unit, singular, plural in ((86400, "día", "días"), (3600, "hora", "horas")):
+    for unit, one, many in ((86400, "día", "días"), (3600, "hora", "horas")):
         if seconds % unit == 0:
-            count = seconds // unit
-            return f"{count} {singular if count == 1 else plural}"
-    count = seconds // 60
-    return f"{count} {'minuto' if count == 1 else 'minutos'}"
+            return plural(seconds // unit, one, many)
+    return plural(seconds // 60, "minuto", "minutos")
 
 
 def _spanish_list(items: list[str], conjunction: str = "y") -> str:
@@ -219,7 +217,7 @@ async def _create_meeting(settings: Settings, request: _MeetingRequest, now: dat
     print(
         f"Reunión «{meeting.title}» ({es.gettext(meetings.KINDS[meeting.kind])}) programada para "
         f"el {es.datetime(starts)} a {until} (hora de {settings.timezone.key}): "
-        f"{invited} persona(s) invitada(s) ({public}); "
+        f"{plural(invited, 'persona invitada', 'personas invitadas')} ({public}); "
         f"{_reminders_text(meeting.starts_at, list(meeting.reminder_offsets), now)}. "
         "Minka enviará las invitaciones mientras esté en marcha."
     )
@@ -310,6 +308,7 @@ async def cancel_meeting(settings: Settings, code: str) -> int:
         told = sum(1 for invitee in await repo.invitees(session, meeting.id) if invitee.telegram_id)
     print(
         f"Reunión {code} («{meeting.title}») cancelada: se anularon sus recordatorios pendientes "
-        f"y Minka avisará a {told} persona(s) invitada(s) mientras esté en marcha."
+        f"y Minka avisará a {plural(told, 'persona invitada', 'personas invitadas')} mientras "
+        "esté en marcha."
     )
     return 0

@@ -69,7 +69,7 @@ async def _revoke(settings: Settings, telegram_id: int) -> int:
     if done.outcome is staff.Revoked.GRANT:
         print(f"Listo: se canceló el rol de {role} que esperaba a {who}.")
     else:
-        print(f"Listo: {who} ya no tiene el rol de {role}; ahora es funcionario(a).")
+        print(f"Listo: {who} ya no tiene el rol de {role}; ahora es funcionario/a.")
     return 0
 
 

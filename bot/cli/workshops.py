@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.cli.commands import migrated, table
+from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
 
 _OUTCOMES = {"created": "nuevo", "updated": "actualizado", "unchanged": "sin cambios"}
@@ -46,7 +46,9 @@ async def _import_workshops(settings: Settings, path: str, data: bytes) -> int:
         for problem in result.problems:
             print(f"{path}:{problem.line}: {problem.reason}")
         bad_rows = len({problem.line for problem in result.problems})
-        print(f"{bad_rows} fila(s) con errores; no se importó nada.", file=sys.stderr)
+        print(
+            f"{plural(bad_rows, 'fila', 'filas')} con errores; no se importó nada.", file=sys.stderr
+        )
         return 1
     tz = workshop_import.LIMA
     rows = [
@@ -66,8 +68,10 @@ async def _import_workshops(settings: Settings, path: str, data: bytes) -> int:
     for item in result.imported:
         tally[item.outcome] += 1
     print(
-        f"{len(rows)} taller(es): {tally['created']} nuevo(s), {tally['updated']} "
-        f"actualizado(s), {tally['unchanged']} sin cambios."
+        f"{plural(len(rows), 'taller', 'talleres')}: "
+        f"{plural(tally['created'], 'nuevo', 'nuevos')}, "
+        f"{plural(tally['updated'], 'actualizado', 'actualizados')}, "
+        f"{tally['unchanged']} sin cambios."
     )
     if any(item.generated for item in result.imported):
         print(
