@@ -23,8 +23,10 @@ from bot.services.workshops import CanRate, CheckIn
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
+from handlers.materials import material_button
 from handlers.registry import Buttons, Command, Feature
 from handlers.workshop_admin import all_workshops_lines
+from storage.repositories import materials as material_repo
 from storage.repositories import workshops as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.outbox import OwedMessage
@@ -269,13 +271,18 @@ async def workshops_command(ctx: Ctx) -> None:
     upcoming = await repo.upcoming(ctx.session, now, region)
     lines = [_("<b>Upcoming workshops</b>")]
     lines += [_line(ctx, w) for w in upcoming] or [_("No workshops announced yet.")]
+    keyboard: Keyboard = []
     if ctx.person is not None:
         attended = await repo.attended(ctx.session, ctx.person.id)
         lines += ["", _("<b>Workshops you attended</b>")]
         lines += [_line(ctx, w) for w in attended] or [_("None yet.")]
+        files = await material_repo.of_workshops(ctx.session, [w.id for w in attended])
+        if files:  # the newest workshops' materials, within Telegram's buttons per message
+            lines += ["", _("📎 Materials of your workshops: press one to receive it.")]
+            keyboard = [[material_button(m)] for m in files[-20:]]
     if allows(ctx.role, Role.COORDINATOR):
         lines += ["", *await all_workshops_lines(ctx)]
-    ctx.reply(cut_html("\n".join(lines)))
+    ctx.reply(cut_html("\n".join(lines)), keyboard or None)
 
 
 def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:

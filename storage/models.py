@@ -540,3 +540,30 @@ class TeamReport(Base):
     support: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime]
+
+
+class WorkshopMaterial(Base):
+    """A file of a workshop (presentation, PDF...) for its participants. Kept here, so every
+    replica can send it; once Telegram has it, `file_id` is sent instead of the bytes."""
+
+    __tablename__ = "workshop_materials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    file_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MaterialDelivery(Base):
+    """A participant who received a workshop material: once per person and material."""
+
+    __tablename__ = "material_deliveries"
+    __table_args__ = (UniqueConstraint("material_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("workshop_materials.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    delivered_at: Mapped[datetime]

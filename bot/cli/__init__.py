@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.unanswered(settings, args.limite))
         if command == "talleres" and args.workshops_command == "importar":
             return workshops.import_workshops(settings, args.archivo)
+        if command == "talleres" and args.workshops_command == "material":
+            return workshops.material(settings, args.codigo, args.archivo)
         if command == "talleres":
             return asyncio.run(workshops.list_workshops(settings))
         if command == "reuniones" and args.meetings_command == "crear":

@@ -213,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     workshops.add_parser(
         "listar", help="talleres registrados, con asistentes y encuestas completadas"
     )
+    material = workshops.add_parser(
+        "material",
+        help="agrega un material (presentación, PDF) a un taller, o lista los que tiene",
+        description=(
+            "Con ARCHIVO, lo agrega al taller (hasta 50 MB): quienes registraron su asistencia "
+            "lo reciben con la encuesta al terminar el taller y luego desde /talleres. Sin "
+            "ARCHIVO, lista los materiales del taller y cuántas personas recibieron cada uno."
+        ),
+    )
+    material.add_argument("codigo", metavar="CÓDIGO", help="código del taller")
+    material.add_argument("archivo", metavar="ARCHIVO", nargs="?", help="el archivo a agregar")
     _add_meetings(commands)
     _add_publications(commands)
     _add_visits(commands)

@@ -123,3 +123,67 @@ async def list_workshops(settings: Settings) -> int:
 
 
 # --- meetings -----------------------------------------------------------------------------------
+
+
+MATERIAL_MAX_BYTES = 50 * 1024 * 1024  # the Bot API's limit for a document a bot uploads
+
+
+def material(settings: Settings, code: str, path: str | None) -> int:
+    """Add a file to a workshop, or list its materials with the people who received each."""
+    from pathlib import Path
+
+    content = None
+    if path is not None:
+        try:
+            content = Path(path).read_bytes()
+        except OSError:
+            print(f"No se pudo leer el archivo {path}.", file=sys.stderr)
+            return 2
+        if not content:
+            print(f"{path} está vacío.", file=sys.stderr)
+            return 2
+        if len(content) > MATERIAL_MAX_BYTES:
+            print(
+                f"{path} pesa más de 50 MB; Telegram no acepta archivos más grandes.",
+                file=sys.stderr,
+            )
+            return 2
+    return asyncio.run(_material(settings, code, path, content))
+
+
+async def _material(settings: Settings, code: str, path: str | None, content: bytes | None) -> int:
+    from pathlib import PurePath
+
+    from bot.services.workshops import normalize_code
+    from storage.repositories import materials
+    from storage.repositories import workshops as repo
+
+    async with migrated(settings) as db, db.session() as session:
+        workshop = await repo.get_by_code(session, normalize_code(code))
+        if workshop is None:
+            print(
+                f"No existe un taller con el código {code}; vea los códigos con "
+                "`python -m bot talleres listar`.",
+                file=sys.stderr,
+            )
+            return 1
+        if path is not None and content is not None:
+            name = PurePath(path).name[:200]
+            await materials.add(session, workshop.id, name, content)
+            print(
+                f"Material «{name}» agregado al taller {workshop.code} («{workshop.title}»): "
+                "sus participantes lo recibirán con la encuesta y desde /talleres."
+            )
+            return 0
+        items = await materials.of_workshops(session, [workshop.id])
+        reached = await materials.recipients(session, workshop.id)
+    if not items:
+        print(f"El taller {workshop.code} no tiene materiales.")
+        return 0
+    rows = [
+        (item.filename, f"{item.size / 1024:.0f} KB", str(reached.get(item.id, 0)))
+        for item in items
+    ]
+    for line in table(("archivo", "tamaño", "personas"), rows, right={1, 2}):
+        print(line)
+    return 0

@@ -210,6 +210,10 @@ async def export(
             }
             for r in await personal_data.team_reports(session, person.id)
         ],
+        "materiales_de_talleres_recibidos": [
+            {"taller": m["workshop"], "archivo": m["file"], "fecha": label.time(m["at"])}
+            for m in await personal_data.materials(session, person.id)
+        ],
         "publicaciones_recibidas": [
             {
                 "titulo": p["title"],

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.repositories import outbox
+from storage.repositories import materials, outbox
 from storage.repositories import workshops as repo
 from storage.repositories.people import PersonRecord
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
@@ -174,8 +174,11 @@ async def schedule_due(session: AsyncSession, now: datetime) -> int:
     added = 0
     for workshop in await repo.ended_without_surveys(session, now):
         if now < workshop.survey_closes_at:
+            with_materials = bool(await materials.of_workshops(session, [workshop.id]))
             for person_id in await repo.attendee_ids(session, workshop.id):
                 added += await _owe(session, "survey", workshop.id, person_id, now)
+                if with_materials:  # the workshop's files come with the survey
+                    added += await _owe(session, "materials", workshop.id, person_id, now)
         await repo.mark(session, workshop.id, "surveys_sent_at", now)
     for workshop in await repo.reminders_due(session, now - REMINDER_AFTER):
         if now < workshop.survey_closes_at:

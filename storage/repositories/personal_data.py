@@ -18,6 +18,7 @@ from storage.models import (
     Case,
     CaseEvent,
     Escalation,
+    MaterialDelivery,
     Meeting,
     MeetingAgreement,
     MeetingInvitation,
@@ -31,6 +32,7 @@ from storage.models import (
     VisitParticipant,
     Workshop,
     WorkshopAttendance,
+    WorkshopMaterial,
     WorkshopRating,
 )
 
@@ -252,6 +254,18 @@ async def team_reports(session: AsyncSession, person_id: int) -> list[Row]:
         }
         for row in rows
     ]
+
+
+async def materials(session: AsyncSession, person_id: int) -> list[Row]:
+    """Each workshop material the person received, and when they first received it."""
+    rows = await session.execute(
+        select(Workshop.code, WorkshopMaterial.filename, MaterialDelivery.delivered_at)
+        .join(WorkshopMaterial, WorkshopMaterial.id == MaterialDelivery.material_id)
+        .join(Workshop, Workshop.id == WorkshopMaterial.workshop_id)
+        .where(MaterialDelivery.person_id == person_id)
+        .order_by(MaterialDelivery.delivered_at)
+    )
+    return [{"workshop": code, "file": name, "at": at} for code, name, at in rows.all()]
 
 
 async def publications(session: AsyncSession, person_id: int) -> list[Row]:
