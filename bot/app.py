@@ -18,7 +18,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
-from handlers import command_menu
+from handlers import broadcasts, command_menu
 from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.repositories import app_state
@@ -119,6 +119,7 @@ async def _announce_commands(application: Application) -> None:
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
+    await broadcasts.resume(runtime.db)  # copies a stop interrupted
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     try:
         await command_menu.set_defaults(application.bot, settings.bot_locale)

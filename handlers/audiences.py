@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services import coverage
@@ -122,6 +123,11 @@ def audience_of(data: dict[str, Any]) -> Audience:
 
 async def people(ctx: Ctx, data: dict[str, Any]) -> list[int]:
     """Person ids of everyone the choice reaches (registered and reachable)."""
+    return await people_in(ctx.session, data)
+
+
+async def people_in(session: AsyncSession, data: dict[str, Any]) -> list[int]:
+    """`people`, from the choice's `audience*` answers alone (a broadcast stores them)."""
     choice = data["audience"]
     if choice in PARTICIPANTS:
         code = normalize_code(str(data["audience_code"]))
@@ -140,10 +146,10 @@ async def people(ctx: Ctx, data: dict[str, Any]) -> list[int]:
         reachable = query.join(Person, Person.id == query.selected_columns[0]).where(
             Person.telegram_id.is_not(None), Person.active.is_(True)
         )
-        return sorted(set(await ctx.session.scalars(reachable)))
+        return sorted(set(await session.scalars(reachable)))
     audience = audience_of(data)
     return await meeting_repo.audience(
-        ctx.session,
+        session,
         everyone=audience.everyone,
         regions=audience.regions,
         institutions=audience.institutions,

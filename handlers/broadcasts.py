@@ -9,6 +9,7 @@ edited as copies leave ("Enviados 1.234 de 5.000 · 3 fallidos") and ends with a
 from __future__ import annotations
 
 import html
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,8 +29,11 @@ from handlers.base import Ctx
 from handlers.guided import GuidedForm, Step
 from handlers.publications import get_button
 from handlers.registry import Buttons, Command, Feature
+from storage.db import Database
 from storage.repositories import broadcasts as repo
 from storage.repositories.outbox import OwedMessage
+
+log = logging.getLogger(__name__)
 
 FORM = "broadcast"
 PROGRESS_EVERY = timedelta(seconds=2)
@@ -92,15 +96,18 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     people = await audiences.people(ctx, data)
     now = ctx.runtime.clock.now()
     when = datetime.fromisoformat(data["start"]) if data.get("when") == "later" else now
-    broadcast = await repo.create(
+    broadcast = await repo.start(
         ctx.session,
         text=data["message"],
         audience={k: v for k, v in data.items() if k.startswith("audience")},
         scheduled_at=max(when, now),
-        person_ids=people,
+        total=len(people),
         created_by=ctx.person.id if ctx.person else None,
         publication_id=await _publication(ctx, data),
     )
+    # After this update's commit, in batches: nobody's reply waits behind 10,000 rows.
+    db = ctx.runtime.db
+    ctx.later(lambda: write_copies(db, broadcast, people))
     message = ctx.query.message if ctx.query else None
     if message is not None:
         await repo.set_progress_message(
@@ -114,6 +121,29 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     else:
         ctx.show(progress_text(ctx.t, broadcast.total, repo.Delivery(0, 0, 0, broadcast.total)))
+
+
+async def write_copies(db: Database, broadcast: repo.BroadcastRecord, people: list[int]) -> None:
+    """The broadcast's copies, `repo.BATCH` per transaction: each builds its rows before it
+    takes SQLite's write turn and holds it a few milliseconds, and other people's updates
+    take their turns in between. The broadcast is 'preparing' (never reported finished)
+    until the last batch; if the process stops before, `resume` writes the rest."""
+    for first in range(0, len(people), repo.BATCH):
+        async with db.session() as session:
+            await repo.add_copies(session, broadcast, people[first : first + repo.BATCH])
+    async with db.session() as session:
+        await repo.ready(session, broadcast.id)
+
+
+async def resume(db: Database) -> None:
+    """At start-up: broadcasts whose copies a stopped process had not finished writing get
+    them now, for their audience as it is now (copies already written are kept)."""
+    async with db.session() as session:
+        unfinished = await repo.preparing(session)
+        todo = [(b, await audiences.people_in(session, b.audience or {})) for b in unfinished]
+    for broadcast, people in todo:
+        log.warning("broadcast %s: writing the copies a stop interrupted", broadcast.id)
+        await write_copies(db, broadcast, people)
 
 
 async def _publication(ctx: Ctx, data: dict[str, Any]) -> int | None:
@@ -170,13 +200,15 @@ async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -
             if broadcast is None or broadcast.finished_at is not None:
                 continue
             delivery = await repo.delivery(session, broadcast_id)
+            # Copies still being written: the first ones sent do not finish the broadcast.
+            done = delivery.done and broadcast.status != repo.PREPARING
             recent = broadcast.progress_at and now - broadcast.progress_at < PROGRESS_EVERY
-            if recent and not delivery.done:
+            if recent and not done:
                 continue
-            await repo.touch_progress(session, broadcast_id, now, finished=delivery.done)
+            await repo.touch_progress(session, broadcast_id, now, finished=done)
         if broadcast.progress_chat_id and broadcast.progress_message_id:
             t = translator(runtime.settings.bot_locale, runtime.settings.timezone)
-            text = (final_text if delivery.done else progress_text)(t, broadcast.total, delivery)
+            text = (final_text if done else progress_text)(t, broadcast.total, delivery)
             try:
                 await bot.edit_message_text(
                     text,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, OutboxMessage
@@ -31,6 +32,7 @@ class BroadcastRecord:
     progress_at: datetime | None
     finished_at: datetime | None
     publication_id: int | None = None  # announced: each copy carries its button
+    audience: dict[str, Any] | None = None  # the coordinator's `audience*` answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,15 @@ def _record(row: Broadcast) -> BroadcastRecord:
         row.progress_at,
         row.finished_at,
         row.publication_id,
+        row.audience,
     )
+
+
+# Copies written per transaction by `write_copies`: each holds SQLite's write turn for a few
+# milliseconds, so people's replies (whose transactions queue for the same turn) go between
+# batches instead of behind 10,000 rows.
+BATCH = 500
+PREPARING = "preparing"  # the broadcast exists, its copies are still being written
 
 
 async def create(
@@ -70,8 +80,9 @@ async def create(
     created_by: int | None,
     publication_id: int | None = None,
 ) -> BroadcastRecord:
-    """The broadcast and one owed copy per person, in bulk (thousands of rows)."""
-    broadcast = Broadcast(
+    """The broadcast and one owed copy per person, in this one transaction."""
+    broadcast = await start(
+        session,
         text=text,
         audience=audience,
         scheduled_at=scheduled_at,
@@ -79,26 +90,76 @@ async def create(
         created_by=created_by,
         publication_id=publication_id,
     )
+    await add_copies(session, broadcast, person_ids)
+    await ready(session, broadcast.id)
+    return broadcast
+
+
+async def start(
+    session: AsyncSession,
+    *,
+    text: str,
+    audience: dict[str, Any],
+    scheduled_at: datetime,
+    total: int,
+    created_by: int | None,
+    publication_id: int | None = None,
+) -> BroadcastRecord:
+    """The broadcast alone, 'preparing': its copies follow (`add_copies`, then `ready`)."""
+    broadcast = Broadcast(
+        text=text,
+        audience=audience,
+        scheduled_at=scheduled_at,
+        total=total,
+        status=PREPARING,
+        created_by=created_by,
+        publication_id=publication_id,
+    )
     session.add(broadcast)
     await session.flush()
-    if person_ids:
-        await session.execute(
-            insert(OutboxMessage),
-            [
-                {
-                    "kind": KIND,
-                    "dedupe_key": f"{key_prefix(broadcast.id)}{person_id}",
-                    "person_id": person_id,
-                    "payload": {"broadcast_id": broadcast.id},
-                    "due_at": scheduled_at,
-                    "state": "pending",
-                    "attempts": 0,
-                    "broadcast_id": broadcast.id,
-                }
-                for person_id in person_ids
-            ],
-        )
     return _record(broadcast)
+
+
+async def add_copies(
+    session: AsyncSession, broadcast: BroadcastRecord, person_ids: list[int]
+) -> None:
+    """One owed copy per person; a person who has one already is skipped (a resumed write)."""
+    if not person_ids:
+        return
+    rows = [
+        {
+            "kind": KIND,
+            "dedupe_key": f"{key_prefix(broadcast.id)}{person_id}",
+            "person_id": person_id,
+            "payload": {"broadcast_id": broadcast.id},
+            "due_at": broadcast.scheduled_at,
+            "state": "pending",
+            "attempts": 0,
+            "broadcast_id": broadcast.id,
+        }
+        for person_id in person_ids
+    ]
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxMessage).on_conflict_do_nothing(
+        index_elements=[OutboxMessage.dedupe_key]
+    )
+    await session.execute(statement, rows)
+
+
+async def ready(session: AsyncSession, broadcast_id: int) -> None:
+    """All copies are written: the total is what was written, and progress may finish."""
+    written = select(func.count(OutboxMessage.id)).where(OutboxMessage.broadcast_id == broadcast_id)
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == PREPARING)
+        .values(status="queued", total=written.scalar_subquery())
+    )
+
+
+async def preparing(session: AsyncSession) -> list[BroadcastRecord]:
+    """Broadcasts whose copies were still being written when a process stopped."""
+    rows = await session.scalars(select(Broadcast).where(Broadcast.status == PREPARING))
+    return [_record(row) for row in rows]
 
 
 async def get(session: AsyncSession, broadcast_id: int) -> BroadcastRecord | None:

@@ -1,0 +1,90 @@
+"""A broadcast's copies are written in batches after the confirming update: a question asked
+meanwhile is answered before the last batch, a stop halfway is finished at the next start,
+and the first copies sent never mark a broadcast still being written as finished."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, insert, select
+
+from handlers.broadcasts import resume, write_copies
+from storage.db import Database
+from storage.models import Broadcast, OutboxMessage, Person
+from storage.repositories import broadcasts as repo
+from storage.repositories import updates
+from storage.types import utcnow
+
+PEOPLE = 3_000  # six batches
+
+
+async def _people(db: Database) -> list[int]:
+    now = utcnow()
+    rows = [
+        {
+            "telegram_id": 70_000_000 + n,
+            "telegram_name": f"P{n}",
+            "full_name": f"Persona {n}",
+            "role": "official",
+            "locale": "es",
+            "consent_at": now,
+            "registered_at": now,
+            "active": True,
+            "created_at": now,
+        }
+        for n in range(PEOPLE)
+    ]
+    async with db.session() as session:
+        await session.execute(insert(Person), rows)
+        return sorted(await session.scalars(select(Person.id)))
+
+
+async def _copies(db: Database, broadcast_id: int) -> int:
+    async with db.session() as session:
+        query = select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.broadcast_id == broadcast_id
+        )
+        return await session.scalar(query) or 0
+
+
+async def _start(db: Database, total: int) -> repo.BroadcastRecord:
+    async with db.session() as session:
+        return await repo.start(
+            session,
+            text="Aviso",
+            audience={"audience": "everyone"},
+            scheduled_at=utcnow(),
+            total=total,
+            created_by=None,
+        )
+
+
+async def test_a_question_is_answered_between_the_batches(db: Database) -> None:
+    people = await _people(db)
+    broadcast = await _start(db, len(people))
+    writing = asyncio.create_task(write_copies(db, broadcast, people))
+    for _ in range(10_000):  # until the first batch is in
+        if await _copies(db, broadcast.id):
+            break
+    async with asyncio.timeout(10), db.session() as session:  # an update's own transaction
+        assert await updates.claim(session, "a question meanwhile", utcnow())
+    written_when_answered = await _copies(db, broadcast.id)
+    await writing
+    assert 0 < written_when_answered < len(people)
+    async with db.session() as session:
+        done = await session.get(Broadcast, broadcast.id)
+        assert done is not None and (done.status, done.total) == ("queued", len(people))
+    assert await _copies(db, broadcast.id) == len(people)
+
+
+async def test_a_stop_halfway_is_finished_at_the_next_start(db: Database) -> None:
+    people = await _people(db)
+    broadcast = await _start(db, len(people))
+    async with db.session() as session:  # the process stopped after one batch
+        await repo.add_copies(session, broadcast, people[: repo.BATCH])
+    await resume(db)
+    assert await _copies(db, broadcast.id) == len(people)
+    async with db.session() as session:
+        assert await repo.preparing(session) == []
+        done = await session.get(Broadcast, broadcast.id)
+        assert done is not None and (done.status, done.total) == ("queued", len(people))
