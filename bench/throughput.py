@@ -31,6 +31,7 @@ import yaml
 from sqlalchemy import insert
 
 from bench.load import Actor, Step, closed_loop, open_loop
+from bot import heap
 from bot.local_api import LocalBotApi
 from bot.services import meetings
 from storage.db import Database
@@ -140,6 +141,7 @@ class Completions:
     def __init__(self) -> None:
         self.waiting: dict[int, asyncio.Future[None]] = {}
         self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
+        self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
 
     async def follow(self, stream: asyncio.StreamReader, log: Path) -> None:
         with log.open("ab") as copy:
@@ -149,6 +151,8 @@ class Completions:
                     entry = json.loads(line)
                 except ValueError:
                     continue
+                if "pause_ms" in entry:
+                    self.gc_pauses.append(entry["pause_ms"])
                 if entry.get("message") == "update handled":
                     handler = entry.get("handler", "?")
                     self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
@@ -236,6 +240,12 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
                     f"p50 {values[len(values) // 2]:.0f} ms, max {values[-1]:.0f} ms",
                     file=sys.stderr,
                 )
+            pauses = sorted(done.gc_pauses)
+            print(
+                f"  garbage collections over {heap.FELT_MS:g} ms: {len(pauses)}"
+                + (f", longest {pauses[-1]:.0f} ms" if pauses else ""),
+                file=sys.stderr,
+            )
             return result
         finally:
             process.terminate()

@@ -112,8 +112,8 @@ async def _announce_commands(application: Application) -> None:
     """Set Telegram's command menus (a failure is logged, not fatal), remember the bot's
     @username for the links the CLI prints, and which chats have replies held back from
     before a restart (their new replies queue behind them)."""
-    heap.watch()
     heap.settle()  # full collections no longer walk the Tool Kit and the modules
+    heap.watch()  # from now on: the start-up collection is no reply's pause
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
     async with runtime.db.session() as session:

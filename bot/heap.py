@@ -45,6 +45,7 @@ def _timed(phase: str, info: dict[str, Any]) -> None:
                 paused,
                 info.get("generation"),
                 info.get("collected"),
+                extra={"pause_ms": round(paused, 1)},
             )
 
 
