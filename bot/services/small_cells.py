@@ -26,14 +26,19 @@ all gave the same answer still shows that answer (as any average of identical va
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 from typing import Any
 
+import numpy as np
+
 SMALL_CELL = 3
 
 _HIDDEN = object()  # the node standing for every hidden group of one attribute
+# Below this a singular value is zero: the matrices hold 0 and 1, or orthonormal columns,
+# so a relative tolerance would take rounding noise in an all-zero matrix for rank.
+_ZERO = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,3 +234,105 @@ def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
 def safe_counts(counts: Iterable[float]) -> bool:
     """Counts that may be shown side by side: each one 0 or at least `SMALL_CELL`."""
     return not any(too_small(n) for n in counts)
+
+
+def recoverable(
+    ratings: Iterable[tuple[Hashable, Hashable]], known: Iterable[Collection[Hashable]]
+) -> bool:
+    """Whether sums the reader knows give away some combination of the ratings of only 1 or 2
+    people. `ratings` are (person, class) pairs, a person rating in several classes (one per
+    workshop) counting once; each of `known` is a set of classes whose ratings' sum (or
+    average beside its count) is shown somewhere. Exact, unlike the graph of `_small_cut`,
+    which counts ratings: a set S of people is given away exactly when dropping the classes
+    holding only S's ratings lowers the rank of the known sums (ratings of one class have the
+    same coefficients in every sum, so a combination vanishing outside S vanishes on every
+    class where someone else rated too). Classes of 3 people or more are never dropped: they
+    are projected out, and a set of classes can be dropped without losing rank exactly when
+    it is independent in the dual (the null space of what is left), a small check per set."""
+    people_of: dict[Hashable, set[Hashable]] = {}
+    for person, group in ratings:
+        people_of.setdefault(group, set()).add(person)
+    classes = list(people_of)
+    rows = [[1.0 if group in sums else 0.0 for group in classes] for sums in known]
+    small = [i for i, group in enumerate(classes) if len(people_of[group]) < SMALL_CELL]
+    if not small or not rows:
+        return False
+    matrix = np.array(rows)
+    rest = matrix[:, small]
+    big = sorted(set(range(len(classes))) - set(small))
+    if big:
+        basis = _column_basis(matrix[:, big])
+        rest = rest - basis @ (basis.T @ rest)
+    _u, values, vh = np.linalg.svd(rest, full_matrices=True)
+    dual = vh[int((values > _ZERO).sum()) :].T  # null space of `rest`
+    by_person: dict[Hashable, list[int]] = {}
+    for j, i in enumerate(small):
+        for person in people_of[classes[i]]:
+            by_person.setdefault(person, []).append(j)
+
+    def dropped(chosen: frozenset[Hashable]) -> list[int]:
+        found = {j for p in chosen for j in by_person[p] if people_of[classes[small[j]]] <= chosen}
+        return sorted(found)
+
+    def lost(rows: list[int]) -> bool:  # dropping these classes loses rank
+        return bool(np.linalg.matrix_rank(dual[rows], tol=_ZERO) < len(rows))
+
+    sets = {frozenset(people_of[classes[i]]) for i in small}
+    if any(lost(dropped(chosen)) for chosen in sets):
+        return True
+    # Two people each alone in some class: a person alone in one class only is one row of
+    # `dual`, and two such rows are dependent when parallel (all pairs at once).
+    alone = sorted({p for chosen in sets if len(chosen) == 1 for p in chosen}, key=str)
+    own = {p: dropped(frozenset({p})) for p in alone}
+    single = [p for p in alone if len(own[p]) == 1]
+    rows = dual[[own[p][0] for p in single]]
+    if len(single) > 1 and rows.shape[1]:
+        rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        parallel = np.abs(rows @ rows.T) > 1 - _ZERO
+        if np.triu(parallel, 1).any():
+            return True
+    several = [p for p in alone if len(own[p]) > 1]
+    return any(
+        lost(dropped(frozenset({p, q})))
+        for p in several
+        for q in alone
+        if q != p and (q not in several or str(q) > str(p))
+    )
+
+
+def _column_basis(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the span of `matrix`'s columns."""
+    u, values, _vh = np.linalg.svd(matrix, full_matrices=False)
+    return u[:, values > _ZERO]
+
+
+def workshop_ratings_recoverable(
+    ratings: Iterable[tuple[Hashable, Hashable, Hashable, Hashable, bool]],
+    hidden: Hidden,
+    hidden_workshops: Iterable[Any],
+) -> bool:
+    """Whether a report of workshop ratings by region and sex, read beside every workshop's
+    public average (its /taller report, when at least `SMALL_CELL` people rated it), gives
+    away 1 or 2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the
+    report's scope) per rating; the report shows, for the people in scope, the total and
+    each region and sex not in `hidden` (unless `hidden.total`), and each workshop's part not
+    in `hidden_workshops`."""
+    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable]]] = []
+    raters: dict[Hashable, set[Hashable]] = {}
+    for person, region, sex, workshop, in_scope in ratings:
+        group = (workshop, region, sex) if in_scope else (workshop, _HIDDEN, _HIDDEN)
+        classes.append((person, group))
+        raters.setdefault(workshop, set()).add(person)
+    inside = {group for _person, group in classes if group[1] is not _HIDDEN}
+    known: list[set[Any]] = []
+    for workshop, people in raters.items():
+        if len(people) >= SMALL_CELL:
+            known.append({group for _person, group in classes if group[0] == workshop})
+    shown = set(raters) - set(hidden_workshops)
+    known += [{group for group in inside if group[0] == workshop} for workshop in shown]
+    if not hidden.total:
+        known.append(inside)
+        for side, gone in ((1, hidden.rows), (2, hidden.columns)):
+            for key in {group[side] for group in inside} - gone:
+                known.append({group for group in inside if group[side] == key})
+    return recoverable(classes, [sums for sums in known if sums])

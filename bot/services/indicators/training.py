@@ -36,7 +36,8 @@ from bot.services.indicators.common import (
     total,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
-from bot.services.small_cells import hidden_linked, safe_counts, too_small
+from bot.services.indicators.training_rule import Rating, hidden_ratings
+from bot.services.small_cells import safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
@@ -171,14 +172,11 @@ def _measures(q: Query) -> tuple[Measure, ...]:
     )
 
 
-async def _per_workshop(q: Query) -> tuple[Table, bool, bool, frozenset[int]]:
+async def _per_workshop(q: Query, unrated: frozenset[int]) -> tuple[Table, bool]:
     """One row per workshop; a person has one rating and one check-in per workshop at most,
-    so rows are people here. Also whether the period's distribution of scores may be shown
-    beside the workshops' own (each /taller report shows its workshop's when safe), and
-    whether a region's total average must be hidden because the workshops' public averages
-    minus it would leave 1 or 2 people from elsewhere; and the workshops whose averages are
-    not public in this report (for one region: its hidden rows; for all regions each
-    workshop's /taller report shows its average)."""
+    so rows are people here. `unrated`: workshops whose averages are hidden
+    (`hidden_ratings`). Also whether the period's distribution of scores may be shown beside
+    the workshops' own (each /taller report shows its workshop's when safe)."""
     sums = _rating_columns()
     attendance = WorkshopAttendance
     ratings_statement = (
@@ -221,21 +219,11 @@ async def _per_workshop(q: Query) -> tuple[Table, bool, bool, frozenset[int]]:
         .order_by(Workshop.starts_at, Workshop.id)
     )
     criteria = [_criterion(q, name) for name in CRITERIA]
-    # Workshops split the period's responses and attendance: small ones are hidden with
-    # enough others that the totals minus the workshops shown reveal nobody. For one region,
-    # a workshop's /taller report gives its average over everyone: the region's part is
-    # hidden when the rest of it holds 1 or 2 raters.
-    outsiders = await _outside_raters(q, ratings)
-    unrated = hidden_rows_of(
-        {key: values["raters"] for key, values in ratings.items()},
-        also=(key for key, n in outsiders.items() if too_small(n)),
-    )
     unattended = hidden_rows_of(attendees)
     scores = [[int(values[f"score_{v}"]) for v in SCALE] for values in ratings.values()]
     unsafe = [counts for counts in scores if not safe_counts(counts)]
     residual = [sum(column) for column in zip(*unsafe, strict=True)] if unsafe else []
     distribution_shown = q.region is None and safe_counts(residual)
-    total_hidden = too_small(sum(outsiders.get(key, 0) for key in unrated))
     rows = []
     for workshop_id, code, title, starts_at, region in workshops:
         outside = q.region is not None and region != q.region
@@ -268,45 +256,20 @@ async def _per_workshop(q: Query) -> tuple[Table, bool, bool, frozenset[int]]:
         *(measure.column for measure in criteria),
     )
     table = Table(q._(N_("Each workshop")), columns, tuple(rows))
-    return table, distribution_shown, total_hidden, unrated if q.region else frozenset()
+    return table, distribution_shown
 
 
-async def _outside_raters(q: Query, ratings: dict[int, Counter[str]]) -> dict[int, int]:
-    """For one region's report: each workshop's raters from other regions."""
-    if q.region is None:
-        return {}
-    everyone = await q.session.execute(
-        _period_ratings(q, WorkshopRating.workshop_id, func.count()).group_by(
-            WorkshopRating.workshop_id
-        )
-    )
-    return {
-        workshop_id: int(n) - int(ratings.get(workshop_id, Counter())["raters"])
-        for workshop_id, n in everyone
-    }
-
-
-async def _linked(q: Query, cells: Cells, hidden_workshops: frozenset[int]) -> Hidden:
-    """The regions and sexes whose averages are hidden, knowing that every workshop's own
-    average is public (`hidden_linked`): raters per (region, sex), (region, workshop) and
-    (sex, workshop)."""
-    statement = (
-        _period_ratings(q, WorkshopRating.workshop_id, Person.region_code, Person.sex, func.count())
-        .join(Person, Person.id == WorkshopRating.person_id)
-        .group_by(WorkshopRating.workshop_id, Person.region_code, Person.sex)
-    )
-    regions: dict[tuple[str | None, int], int] = {}
-    sexes: dict[tuple[str | None, int], int] = {}
-    for workshop_id, region, sex, n in await q.session.execute(
-        scoped(q, statement, Person.region_code)
-    ):
-        regions[(region, workshop_id)] = regions.get((region, workshop_id), 0) + int(n)
-        key = (sex_code(sex), workshop_id)
-        sexes[key] = sexes.get(key, 0) + int(n)
-    people: dict[tuple[str | None, str | None], float] = {}
-    for (region, sex), values in cells.items():
-        people[(region, sex_code(sex))] = people.get((region, sex_code(sex)), 0) + values["raters"]
-    return hidden_linked(people, regions, sexes, hidden_workshops)
+async def _ratings(q: Query) -> list[Rating]:
+    """Every completed rating of the period with its rater's region and sex, and whether the
+    rater is in the report's scope: raters from elsewhere count for the workshops' public
+    averages."""
+    statement = _period_ratings(
+        q, WorkshopRating.person_id, Person.region_code, Person.sex, WorkshopRating.workshop_id
+    ).join(Person, Person.id == WorkshopRating.person_id)
+    return [
+        (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
+        for person, region, sex, workshop in await q.session.execute(statement)
+    ]
 
 
 def _criteria_table(q: Query, sums: Counter[str], hidden: bool) -> Table:
@@ -363,9 +326,9 @@ async def training(q: Query) -> Indicator:
     cells = await _rating_cells(q, await workshop_people(q))
     sums = total(cells)
     measures = _measures(q)
-    workshops, distribution_shown, total_hidden, private = await _per_workshop(q)
-    raters = await _linked(q, cells, private)
-    if total_hidden:
+    raters, unrated = hidden_ratings(await _ratings(q), q.region is not None)
+    workshops, distribution_shown = await _per_workshop(q, unrated)
+    if raters.total:
         regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}
         raters = Hidden(frozenset(regions), frozenset(sexes), total=True)
     hides = {"raters": raters}
