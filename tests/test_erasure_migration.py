@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import JSON, DateTime, column, insert, select, table
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
@@ -26,6 +26,12 @@ from storage.models import (
 )
 
 ERASED = "[eliminado a pedido del titular]"
+OUTBOX_0013 = table(
+    "outbox",
+    *(column(name) for name in ("kind", "dedupe_key", "person_id", "state", "attempts")),
+    column("payload", JSON),
+    column("due_at", DateTime(timezone=True)),
+)
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
@@ -90,13 +96,19 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                         scheduled_at=AT,
                         progress_chat_id=555,
                     ),
-                    OutboxMessage(
-                        kind="broadcast",
-                        dedupe_key=f"x:{who}",
-                        person_id=person.id,
-                        due_at=AT + timedelta(days=1),
-                    ),
                 ]
+            )
+            # The outbox as it was at 0013 (later migrations add columns the model has).
+            await session.execute(
+                insert(OUTBOX_0013).values(
+                    kind="broadcast",
+                    dedupe_key=f"x:{who}",
+                    person_id=person.id,
+                    payload={},
+                    due_at=AT + timedelta(days=1),
+                    state="pending",
+                    attempts=0,
+                )
             )
         session.add_all(
             [
