@@ -17,7 +17,7 @@ from bot.services.indicators import query_for
 from bot.services.indicators.common import Period
 from bot.services.indicators.training import training
 from bot.services.indicators.training_rule import Rating, hidden_ratings
-from bot.services.small_cells import SMALL_CELL
+from bot.services.small_cells import SMALL_CELL, hidden_margins
 from storage.db import Database
 from storage.models import Person, Workshop, WorkshopRating
 
@@ -37,8 +37,9 @@ def _ratings(people: list[tuple[str, str, frozenset[int]]], scope: str | None) -
 
 def _given_away(ratings: list[Rating], scope: str | None) -> list[int] | None:
     """Each rating is an unknown. The reader knows each workshop's sum when ≥ 3 people rated
-    it (/taller), the report's rows per workshop that are shown, and its total, regions and
-    sexes that are shown. Returns 1 or 2 people some combination of those sums rests on."""
+    it and its sums by region and by sex that /taller shows, and the report's rows per
+    workshop, total, regions and sexes that are shown. Returns 1 or 2 people some
+    combination of those sums rests on."""
     hidden, unrated = hidden_ratings(ratings, scope is not None)
     inside = [r[4] for r in ratings]
     known = []
@@ -46,6 +47,14 @@ def _given_away(ratings: list[Rating], scope: str | None) -> list[int] | None:
         of = [r[3] == workshop for r in ratings]
         if len({r[0] for r in ratings if r[3] == workshop}) >= SMALL_CELL:
             known.append(of)
+            cells: dict[tuple[str, str], set[int]] = {}
+            for r in ratings:
+                if r[3] == workshop:
+                    cells.setdefault((r[1], r[2]), set()).add(r[0])
+            public = hidden_margins({key: len(n) for key, n in cells.items()})
+            for side, gone in ((1, public.rows), (2, public.columns)):
+                for key in {r[side] for r in ratings if r[3] == workshop} - gone:
+                    known.append([r[3] == workshop and r[side] == key for r in ratings])
         if workshop not in unrated:
             known.append([a and b for a, b in zip(of, inside, strict=True)])
     if not hidden.total:
@@ -86,6 +95,19 @@ people_strategy = st.lists(
         ("puno", "female", frozenset({1})),
         ("puno", "female", frozenset({1})),
         ("puno", "female", frozenset({1, 2})),
+    ],
+    "puno",
+)
+@example(  # also found by it: W1's row for Puno (its three men and one woman) minus W1's
+    # /taller average for men gave the woman's rating (W2 and W3 make Puno's total unsafe)
+    [
+        ("puno", "male", frozenset({1})),
+        ("puno", "male", frozenset({1})),
+        ("puno", "male", frozenset({1, 2})),
+        ("cusco", "female", frozenset({1})),
+        ("cusco", "female", frozenset({1})),
+        ("puno", "female", frozenset({1, 2, 3})),
+        ("cusco", "female", frozenset({1})),
     ],
     "puno",
 )

@@ -312,22 +312,31 @@ def workshop_ratings_recoverable(
     hidden_workshops: Iterable[Any],
 ) -> bool:
     """Whether a report of workshop ratings by region and sex, read beside every workshop's
-    public average (its /taller report, when at least `SMALL_CELL` people rated it), gives
-    away 1 or 2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the
-    report's scope) per rating; the report shows, for the people in scope, the total and
-    each region and sex not in `hidden` (unless `hidden.total`), and each workshop's part not
-    in `hidden_workshops`."""
-    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable]]] = []
+    public /taller report (its average, and its averages by region and by sex that
+    `hidden_margins` lets show, when at least `SMALL_CELL` people rated it), gives away 1 or
+    2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the report's
+    scope) per rating; the report shows, for the people in scope, the total and each region
+    and sex not in `hidden` (unless `hidden.total`), and each workshop's part not in
+    `hidden_workshops`."""
+    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable, bool]]] = []
     raters: dict[Hashable, set[Hashable]] = {}
+    cells: dict[Hashable, dict[tuple[Hashable, Hashable], set[Hashable]]] = {}
     for person, region, sex, workshop, in_scope in ratings:
-        group = (workshop, region, sex) if in_scope else (workshop, _HIDDEN, _HIDDEN)
-        classes.append((person, group))
+        classes.append((person, (workshop, region, sex, in_scope)))
         raters.setdefault(workshop, set()).add(person)
-    inside = {group for _person, group in classes if group[1] is not _HIDDEN}
+        cells.setdefault(workshop, {}).setdefault((region, sex), set()).add(person)
+    groups = {group for _person, group in classes}
+    inside = {group for group in groups if group[3]}
     known: list[set[Any]] = []
     for workshop, people in raters.items():
-        if len(people) >= SMALL_CELL:
-            known.append({group for _person, group in classes if group[0] == workshop})
+        if len(people) < SMALL_CELL:
+            continue
+        own = {group for group in groups if group[0] == workshop}
+        known.append(own)
+        public = hidden_margins({key: len(n) for key, n in cells[workshop].items()})
+        for side, gone in ((1, public.rows), (2, public.columns)):
+            for key in {group[side] for group in own} - gone:
+                known.append({group for group in own if group[side] == key})
     shown = set(raters) - set(hidden_workshops)
     known += [{group for group in inside if group[0] == workshop} for workshop in shown]
     if not hidden.total:
