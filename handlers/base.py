@@ -158,6 +158,12 @@ class Ctx:
         self._toast = (text[:200], alert)
 
     def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
+        # Under a lasting flood control the file is not kept (it may hold personal data and
+        # is rebuilt on request): the person is told, in order with the other replies.
+        notice = self._(
+            "Telegram's flood control kept me from sending the file «{name}». "
+            "Please ask for it again in a minute."
+        ).format(name=html.escape(filename))
         self._actions.append(
             _Action(
                 lambda: self.context.bot.send_document(
@@ -165,7 +171,8 @@ class Ctx:
                     InputFile(content, filename=filename),
                     caption=caption,
                     parse_mode=ParseMode.HTML,
-                )
+                ),
+                instead=Reply(notice),
             )
         )
 
@@ -208,7 +215,7 @@ class Ctx:
 
     async def _hold(self, actions: list[_Action], error: RetryAfter | None) -> None:
         """Keep the replies for the outbox (bot/held.py); say so in one line."""
-        replies = [action.reply for action in actions if action.reply is not None]
+        replies = [kept for action in actions if (kept := action.reply or action.instead)]
         await held.hold(
             self.context.application,
             chat_id=self.chat_id,
@@ -268,10 +275,11 @@ class Ctx:
 @dataclass(frozen=True, slots=True)
 class _Action:
     """A Bot API call to make after the commit; `reply` is what to keep if flood control
-    holds it back (None: a document, a keyboard change... not kept)."""
+    holds it back (None: a keyboard change... not kept; a document keeps `instead`)."""
 
     run: Callable[[], Awaitable[Any]]
     reply: Reply | None = None
+    instead: Reply | None = None  # kept in its place when held back (a document's notice)
 
 
 async def _ignore_unchanged(call: Awaitable[Any]) -> None:

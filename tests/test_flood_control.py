@@ -132,3 +132,26 @@ async def test_new_replies_queue_behind_held_ones(
     assert (first.text, second.text) == (help_text.text, glossary.text)
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []
+
+
+@pytest.mark.usefixtures("runtime")
+async def test_a_file_held_back_becomes_a_notice_in_its_place(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A document still refused after the retries is not stored (it may hold personal data
+    and is rebuilt on request): the person is told, in order, instead of getting nothing."""
+    ana = Person(api, 8500, "Ana", last_name="Quispe")
+    await register(ana)
+    api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=6)
+    intro, notice = await ana.say("/mis_datos", 2, timeout=20)
+    assert intro.text.startswith("Aquí tiene todo lo que Minka guarda sobre usted")
+    assert notice.method == "sendMessage"
+    assert notice.text == (
+        "Telegram me pidió esperar y no pude enviarle el archivo «mis_datos_minka.json». "
+        "Por favor, vuelva a pedirlo en un minuto."
+    )
+    assert [r for r in caplog.records if "other calls dropped" in r.getMessage()] == []
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+    (_intro, document) = await ana.say("/mis_datos", 2, timeout=20)  # after the outage: the file
+    assert document.method == "sendDocument"
