@@ -58,8 +58,8 @@ async def report_command(ctx: Ctx) -> None:
     if member is None:
         ctx.reply(
             ctx._(
-                "The monthly report is for the Regional Teams: in /perfil, your institution "
-                "must be «Regional support team», with your region."
+                "The monthly report is for the Regional Teams, whose members the programme's "
+                "administrators appoint. If you belong to one, ask your coordinator."
             )
         )
         return

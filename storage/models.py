@@ -523,6 +523,17 @@ class MeetingAgreement(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TeamMember(Base):
+    """Membership of a region's Equipo Regional, set by an administrator (never from the
+    person's own profile): who must send the monthly report, and for which region."""
+
+    __tablename__ = "team_members"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    granted_at: Mapped[datetime]
+
+
 class TeamReport(Base):
     """A Regional Team member's monthly report («Informe de los Equipos Regionales»): one per
     person and month (`month` is «YYYY-MM»), replaced if sent again."""

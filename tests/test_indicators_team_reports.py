@@ -17,7 +17,7 @@ from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator, Period
 from storage.db import Database
-from storage.models import Person, TeamReport
+from storage.models import Person, TeamMember, TeamReport
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -58,6 +58,7 @@ async def dataset(db: Database) -> Database:
             )
             session.add(person)
             await session.flush()
+            session.add(TeamMember(person_id=person.id, region_code=region, granted_at=LONG_AGO))
             ids[name] = person.id
         session.add_all(
             TeamReport(

@@ -4,6 +4,7 @@ late report, and /informes_equipos with its XLSX, scoped to the coordinator's re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from io import BytesIO
@@ -12,10 +13,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram.ext import Application
 
+from bot.cli import main
+from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from storage.models import Case, Person, TeamReport
+from bot.services import team_reports
+from storage.models import AuditEntry, Case, Person, TeamMember, TeamReport
 from storage.repositories import people
 from storage.repositories.erasure import ERASED_TEXT
 from tests.chat import Person as Chatter
@@ -24,9 +28,14 @@ from tests.helpers import register
 
 
 async def _team(runtime: Runtime, *members: Chatter) -> None:
+    """Memberships as an administrator grants them (`admin agregar-equipo`)."""
     async with runtime.db.session() as session:
         for member in members:
-            await people.update(session, member.id, institution="regional_team")
+            person = await people.get(session, member.id)
+            assert person is not None and person.region_code is not None
+            await team_reports.appoint(
+                session, person.id, person.region_code, runtime.clock.now()
+            )
 
 
 async def _until(runtime: Runtime, year: int, month: int, day: int) -> None:
@@ -150,3 +159,42 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     async with runtime.db.session() as session:
         erased = (await session.scalars(select(TeamReport).where(TeamReport.cases == 4))).one()
     assert erased.activities == ERASED_TEXT and erased.next_steps is None
+
+
+async def test_membership_is_granted_never_taken_from_the_profile(
+    api: LocalBotApi, bot: Settings, runtime: Runtime, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A person who sets «Equipo Regional de apoyo» in their own profile is not a member (they
+    would report for a region and read its case count); an administrator's grant makes one."""
+    ana = Chatter(api, 7301, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    async with runtime.db.session() as session:
+        await people.update(session, ana.id, institution="regional_team")  # her own /perfil
+    (refused,) = await ana.say("/informe_mensual")
+    assert "es para los Equipos Regionales" in refused.text
+
+    monkeypatch.setenv("DATABASE_URL", bot.database_url)
+
+    def admin(*args: str) -> int:
+        try:
+            return main(["admin", *args])
+        except SystemExit as stop:
+            return int(stop.code or 0)
+
+    assert await asyncio.to_thread(admin, "agregar-equipo", "7999", "--region", "Puno") == 1
+    assert "aún no está registrado" in capsys.readouterr().err
+    assert await asyncio.to_thread(admin, "agregar-equipo", str(ana.id), "--region", "Narnia") == 2
+    assert await asyncio.to_thread(admin, "agregar-equipo", str(ana.id), "--region", "cusco") == 0
+    assert "Equipo Regional de Cusco" in capsys.readouterr().out
+    heading, months = await ana.say("/informe_mensual", 2)
+    assert heading.text.startswith("Informe mensual del Equipo Regional")
+    await ana.press(months, "Cancelar")
+    await ana.reply()
+    assert await asyncio.to_thread(admin, "quitar-equipo", str(ana.id)) == 0
+    (refused,) = await ana.say("/informe_mensual")
+    assert "es para los Equipos Regionales" in refused.text
+    assert await asyncio.to_thread(admin, "quitar-equipo", str(ana.id)) == 1
+    async with runtime.db.session() as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+        assert await session.scalar(select(TeamMember.person_id)) is None
+    assert actions.count("grant_team") == 1 and actions.count("revoke_team") == 1

@@ -192,6 +192,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     remove.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    team = admin.add_parser(
+        "agregar-equipo",
+        help="hace a una persona registrada parte del Equipo Regional de una región",
+        description=(
+            "Los miembros del Equipo Regional envían el informe mensual de su región. La "
+            "pertenencia la fija usted, nunca la institución del perfil de la persona. "
+            "Repetir la orden cambia la región."
+        ),
+    )
+    team.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    team.add_argument("--region", required=True, metavar="NOMBRE", help="la región del equipo")
+    admin.add_parser(
+        "quitar-equipo", help="quita a una persona de su Equipo Regional"
+    ).add_argument("telegram_id", type=int, help="id numérico de Telegram")
     admin.add_parser(
         "listar-roles", help="personas con rol de especialista, coordinador o administrador"
     )

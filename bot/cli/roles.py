@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from bot.cli.commands import migrated, table
 from bot.config import Settings
 from bot.i18n import translator
-from bot.services import coverage, staff
+from bot.services import coverage, staff, team_reports
+from bot.services.regions import match_region
 from bot.services.roles import ROLE_LABELS, Role
-from storage.repositories import people
+from storage.repositories import audit, people, regions
 
 _ROLES = {role.value: label for role, label in ROLE_LABELS.items()}
 
@@ -23,6 +25,10 @@ async def admin(settings: Settings, args: argparse.Namespace) -> int:
         return await _grant(settings, args.telegram_id, Role.SPECIALIST, args)
     if args.admin_command == "quitar-rol":
         return await _revoke(settings, args.telegram_id)
+    if args.admin_command == "agregar-equipo":
+        return await _appoint(settings, args.telegram_id, args.region)
+    if args.admin_command == "quitar-equipo":
+        return await _dismiss(settings, args.telegram_id)
     return await _list(settings)
 
 
@@ -70,6 +76,55 @@ async def _revoke(settings: Settings, telegram_id: int) -> int:
         print(f"Listo: se canceló el rol de {role} que esperaba a {who}.")
     else:
         print(f"Listo: {who} ya no tiene el rol de {role}; ahora es funcionario/a.")
+    return 0
+
+
+async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
+    """Equipo Regional membership is granted here, never read from the person's profile."""
+    async with migrated(settings) as db, db.session() as session:
+        person = await people.get(session, telegram_id)
+        if person is None or not person.is_registered:
+            print(
+                f"{telegram_id} aún no está registrado en Minka: pídale que escriba /start y "
+                "complete su registro, y repita la orden.",
+                file=sys.stderr,
+            )
+            return 1
+        known = [r for r in await regions.list_regions(session) if r.code != coverage.CENTRAL]
+        region = match_region(typed, known).region
+        if region is None:
+            print(f"No conozco la región «{typed}» (o hay varias con ese nombre).", file=sys.stderr)
+            return 2
+        await team_reports.appoint(session, person.id, region.code, datetime.now(UTC))
+        await audit.append(
+            session,
+            actor_telegram_id=None,
+            action="grant_team",
+            outcome="done",
+            target=str(telegram_id),
+            detail=f"region={region.code}",
+        )
+    print(
+        f"Listo: {person.full_name or telegram_id} es parte del Equipo Regional de "
+        f"{region.name} y enviará su informe mensual."
+    )
+    return 0
+
+
+async def _dismiss(settings: Settings, telegram_id: int) -> int:
+    async with migrated(settings) as db, db.session() as session:
+        person = await people.get(session, telegram_id)
+        if person is None or not await team_reports.dismiss(session, person.id):
+            print(f"{telegram_id} no es parte de un Equipo Regional.", file=sys.stderr)
+            return 1
+        await audit.append(
+            session,
+            actor_telegram_id=None,
+            action="revoke_team",
+            outcome="done",
+            target=str(telegram_id),
+        )
+    print(f"Listo: {person.full_name or telegram_id} ya no es parte de un Equipo Regional.")
     return 0
 
 

@@ -2,8 +2,9 @@
 form, the reminders (the 25th, and the 3rd of the next month to those still missing), and
 who has reported.
 
-A member of a region's Equipo Regional is a registered person whose profile says so
-(institution «Equipo Regional de apoyo», with a region). A report is on time when it arrives
+A member of a region's Equipo Regional is a registered person an administrator made one
+(`python -m bot admin agregar-equipo ID --region R`, a row of `team_members`), never someone
+whose own profile says so. A report is on time when it arrives
 by the end of the 3rd of the following month (Lima), the day of the second reminder.
 """
 
@@ -13,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case, Person, TeamReport
+from storage.models import Case, Person, TeamMember, TeamReport
 from storage.repositories import app_state, outbox
 
 KIND = "team_report_reminder"
-INSTITUTION = "regional_team"
 FIRST_DAY, SECOND_DAY = 25, 3  # reminders: the 25th of the month, the 3rd of the next
 REMIND_AT = time(9, 0)
 TEXT_LIMIT = 1000
@@ -77,16 +77,31 @@ def on_time(report: ReportRecord, zone: ZoneInfo) -> bool:
 
 async def members(session: AsyncSession, regions: frozenset[str] | None = None) -> list[Member]:
     """Registered, not erased members of the Equipos Regionales (`regions` None: all)."""
-    statement = select(Person.id, Person.telegram_id, Person.full_name, Person.region_code).where(
-        Person.institution == INSTITUTION,
-        Person.region_code.is_not(None),
-        Person.registered_at.is_not(None),
-        Person.erased_at.is_(None),
+    region = TeamMember.region_code
+    statement = (
+        select(Person.id, Person.telegram_id, Person.full_name, region)
+        .join(TeamMember, TeamMember.person_id == Person.id)
+        .where(Person.registered_at.is_not(None), Person.erased_at.is_(None))
     )
     if regions is not None:
-        statement = statement.where(Person.region_code.in_(regions))
-    rows = await session.execute(statement.order_by(Person.region_code, Person.full_name))
+        statement = statement.where(region.in_(regions))
+    rows = await session.execute(statement.order_by(region, Person.full_name))
     return [Member(*row) for row in rows.all()]
+
+
+async def appoint(session: AsyncSession, person_id: int, region_code: str, now: datetime) -> None:
+    """Make the person a member of `region_code`'s Equipo Regional (replacing another)."""
+    member = await session.get(TeamMember, person_id)
+    if member is None:
+        session.add(TeamMember(person_id=person_id, region_code=region_code, granted_at=now))
+    else:
+        member.region_code, member.granted_at = region_code, now
+
+
+async def dismiss(session: AsyncSession, person_id: int) -> bool:
+    """End the person's membership; False if they were not a member."""
+    result = await session.execute(delete(TeamMember).where(TeamMember.person_id == person_id))
+    return bool(result.rowcount)
 
 
 async def cases_registered(session: AsyncSession, region: str, month: str, zone: ZoneInfo) -> int:

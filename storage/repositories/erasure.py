@@ -29,6 +29,7 @@ from storage.models import (
     OutboxMessage,
     Question,
     RoleGrant,
+    TeamMember,
     TeamReport,
     Visit,
     VisitParticipant,
@@ -114,7 +115,9 @@ def _of_person(person_id: int) -> list[Any]:
         .where(MeetingInvitation.person_id == person_id)
         .values(delegate_name=None, delegate_position=None),
         update(WorkshopRating).where(WorkshopRating.person_id == person_id).values(comment=None),
-        # Regional Team reports count for indicator 4; what they wrote goes.
+        # Regional Team reports count for indicator 4; what they wrote goes, and so does the
+        # membership (a grant naming them).
+        delete(TeamMember).where(TeamMember.person_id == person_id),
         update(TeamReport)
         .where(TeamReport.person_id == person_id)
         .values(activities=ERASED_TEXT, difficulties=None, support=None, next_steps=None),
