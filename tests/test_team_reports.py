@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import datetime
 from io import BytesIO
 
@@ -153,6 +154,8 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     _intro, export = await ana.say("/mis_datos", 2)
     (mine,) = json.loads(api.files[export.params["file_id"]])["informes_del_equipo_regional"]
     assert mine["mes"] == "2026-12" and mine["casos_atendidos"] == 2
+    team = json.loads(api.files[export.params["file_id"]])["equipo_regional"]
+    assert team["region"] == "Puno" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", team["desde"])
     (question,) = await luis.say("/borrar_mis_datos")
     await luis.press(question, "Sí, borrar")
     await luis.reply()

@@ -198,6 +198,11 @@ async def export(
             }
             for a in await personal_data.agreements(session, person.id)
         ],
+        "equipo_regional": (
+            None
+            if (team := await personal_data.team_membership(session, person.id)) is None
+            else {"region": team["region"], "desde": label.time(team["granted_at"])}
+        ),
         "informes_del_equipo_regional": [
             {
                 "mes": r["month"],

@@ -27,6 +27,7 @@ from storage.models import (
     Question,
     Region,
     RoleGrant,
+    TeamMember,
     TeamReport,
     Visit,
     VisitParticipant,
@@ -235,6 +236,18 @@ async def agreements(session: AsyncSession, person_id: int) -> list[Row]:
         }
         for code, title, agreement in rows.all()
     ]
+
+
+async def team_membership(session: AsyncSession, person_id: int) -> Row | None:
+    """The Equipo Regional an administrator made the person a member of, if any."""
+    row = (
+        await session.execute(
+            select(Region.name, TeamMember.granted_at)
+            .join(Region, Region.code == TeamMember.region_code)
+            .where(TeamMember.person_id == person_id)
+        )
+    ).first()
+    return None if row is None else {"region": row.name, "granted_at": row.granted_at}
 
 
 async def team_reports(session: AsyncSession, person_id: int) -> list[Row]:
