@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("admin", help="administración").add_subparsers(
         dest="admin_command", metavar="<orden>", required=True
     )
-    coordinator = admin.add_parser(
+    coordinator = _person_order(
+        admin,
         "agregar-coordinador",
         help="da el rol de coordinador a una persona, con las regiones que cubre",
         description=(
@@ -169,7 +170,6 @@ def build_parser() -> argparse.ArgumentParser:
             "de privacidad. Repetir la orden reemplaza la cobertura anterior."
         ),
     )
-    coordinator.add_argument("telegram_id", type=int, help="id numérico de Telegram")
     scope = coordinator.add_mutually_exclusive_group(required=True)
     scope.add_argument(
         "--region",
@@ -178,11 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="una región que cubre (repetible: --region Puno --region Cusco)",
     )
     scope.add_argument("--nacional", action="store_true", help="cubre todas las regiones")
-    specialist = admin.add_parser(
-        "agregar-especialista", help="da el rol de especialista a una persona"
-    )
-    specialist.add_argument("telegram_id", type=int, help="id numérico de Telegram")
-    remove = admin.add_parser(
+    _person_order(admin, "agregar-especialista", help="da el rol de especialista a una persona")
+    _person_order(
+        admin,
         "quitar-rol",
         help="quita el rol (vuelve a funcionario) o cancela un rol pendiente",
         description=(
@@ -191,8 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Los administradores de BOT_ADMIN_IDS se cambian en la configuración."
         ),
     )
-    remove.add_argument("telegram_id", type=int, help="id numérico de Telegram")
-    team = admin.add_parser(
+    team = _person_order(
+        admin,
         "agregar-equipo",
         help="hace a una persona registrada parte del Equipo Regional de una región",
         description=(
@@ -201,11 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Repetir la orden cambia la región."
         ),
     )
-    team.add_argument("telegram_id", type=int, help="id numérico de Telegram")
     team.add_argument("--region", required=True, metavar="NOMBRE", help="la región del equipo")
-    admin.add_parser(
-        "quitar-equipo", help="quita a una persona de su Equipo Regional"
-    ).add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    _person_order(admin, "quitar-equipo", help="quita a una persona de su Equipo Regional")
     admin.add_parser(
         "listar-roles", help="personas con rol de especialista, coordinador o administrador"
     )
@@ -402,3 +397,12 @@ def _add_meetings(commands: argparse._SubParsersAction) -> None:  # type: ignore
         ),
     )
     cancel.add_argument("codigo", metavar="CÓDIGO", help="código de la reunión (ver listar)")
+
+
+def _person_order(
+    orders: argparse._SubParsersAction, name: str, **options: str
+) -> argparse.ArgumentParser:
+    """An admin order about one person, named by their numeric Telegram id."""
+    order = orders.add_parser(name, **options)
+    order.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    return order
