@@ -90,8 +90,12 @@ async def _woken(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime.held.wake_at = None
     try:
         await sender.tick(context.application)
+        before = set(runtime.held.chats)
         async with runtime.db.session() as session:
-            runtime.held.chats = await outbox.chats_waiting(session, KIND)
+            waiting = await outbox.chats_waiting(session, KIND)
+            # A chat held while the query ran is not in its answer yet: keep it, or that
+            # person's next reply would overtake the held one.
+            runtime.held.chats = waiting | (runtime.held.chats - before)
             due = await outbox.next_due(session, KIND) if runtime.held.chats else None
     except Exception as error:  # the database away: try again soon, the replies are kept
         log.warning("held replies: outbox round failed (%r); trying again", error)
