@@ -51,6 +51,8 @@ class Step:
     # and «National / virtual» only for national coverage.
     covered_only: bool = False
     per_row: int = 1  # choice steps: buttons per row
+    # A line computed from the answers so far, shown under the prompt (e.g. a prefilled value).
+    hint: Callable[[Ctx, Data], str] | None = None
 
     def labels(self, data: Data) -> Mapping[str, str]:
         """code -> label of a choice step (msgids for `choices`, plain text for `options`)."""
@@ -109,6 +111,8 @@ class GuidedForm:
         number = self.steps.index(step) + 1
         text = "<i>" + _("Step {number} of {total}").format(number=number, total=len(self.steps))
         text += "</i>\n" + _(step.prompt)
+        if step.hint is not None:
+            text += "\n" + step.hint(ctx, data or {})
         keyboard = [row for row in keyboard if row]
         if edit:
             ctx.show(text, keyboard)

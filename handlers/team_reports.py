@@ -1,8 +1,10 @@
-"""Regional Team monthly reports. Members (profile: «Equipo Regional de apoyo», with a region)
-send theirs with /informe_mensual, a guided form whose case count defaults to the month's
-case register for their region; reminders come on the 25th and, to those still missing, on
-the 3rd. Coordinators see in /informes_equipos, for the regions they cover, who reported (on
-time or late) and who has not, and download the month's reports as XLSX.
+"""Regional Team monthly reports. Members (appointed by a coordinator with /equipo or by an
+administrator, never taken from the profile) send theirs with /informe_mensual, a guided
+form whose case count is prefilled from the month's case register for their region (shown
+with the question, kept with «Skip», changed by typing another number); reminders come on
+the 25th and, to those still missing, on the 3rd. Coordinators see in /informes_equipos, for
+the regions they cover, who reported (on time or late) and who has not, and download the
+month's reports as XLSX.
 
 Callback data: tr:<step>:<value> | tr:confirm | tr:cancel (the form);
 te:month:<YYYY-MM> | te:xlsx:<YYYY-MM> (coordinators).
@@ -58,8 +60,8 @@ async def report_command(ctx: Ctx) -> None:
     if member is None:
         ctx.reply(
             ctx._(
-                "The monthly report is for the Regional Teams, whose members the programme's "
-                "administrators appoint. If you belong to one, ask your coordinator."
+                "The monthly report is for the Regional Teams, whose members their coordinators "
+                "appoint. If you belong to one, ask your coordinator."
             )
         )
         return
@@ -70,6 +72,14 @@ async def report_command(ctx: Ctx) -> None:
         for month in months
     }
     await REPORT.begin(ctx, {"months": months, "counts": counts})
+
+
+def _registered_hint(ctx: Ctx, data: dict[str, Any]) -> str:
+    """The prefilled count, shown with the question: kept with «Skip», changed by typing."""
+    return ctx._(
+        "The case register has <b>{count}</b> for your region that month. «Skip» keeps that "
+        "number; write another to change it."
+    ).format(count=data["counts"][data["month"]])
 
 
 async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -123,12 +133,10 @@ REPORT = GuidedForm(
         ),
         Step(
             "cases",
-            N_(
-                "How many <b>cases</b> did the team attend that month? «Skip» takes the number "
-                "in the case register (shown in the summary)."
-            ),
+            N_("How many <b>cases</b> did the team attend that month?"),
             kind="number",
             optional=True,
+            hint=_registered_hint,
         ),
         Step("activities", N_("Main <b>activities</b> of the month:"), limit=rules.TEXT_LIMIT),
         Step(

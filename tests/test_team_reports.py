@@ -45,10 +45,17 @@ async def _until(runtime: Runtime, year: int, month: int, day: int) -> None:
     runtime.clock.advance(datetime(year, month, day, 9, 1, tzinfo=zone) - runtime.clock.now())
 
 
-async def _report(member: Chatter, month: str, *, skip_cases: bool = True) -> list:
+async def _report(
+    member: Chatter, month: str, *, skip_cases: bool = True, registered: int | None = None
+) -> list:
     _heading, question = await member.say("/informe_mensual", 2)
     await member.press(question, month)
     cases = await member.reply()
+    if registered is not None:  # the prefilled count is shown with the question
+        assert (
+            f"El registro de casos tiene {registered} para su región ese mes. «Omitir» conserva "
+            "ese número; escriba otro para cambiarlo." in cases.text
+        )
     if skip_cases:
         await member.press(cases, "Omitir")
     else:
@@ -92,7 +99,7 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
 
     (refused,) = await mia.say("/informe_mensual")
     assert "es para los Equipos Regionales" in refused.text
-    (summary,) = await _report(ana, "Diciembre 2026")
+    (summary,) = await _report(ana, "Diciembre 2026", registered=2)
     assert "Casos atendidos: 2 (del registro de casos)" in summary.text
     assert "Actividades: Dos charlas de formalización en Juliaca" in summary.text
     await ana.press(summary, "Enviar el informe")

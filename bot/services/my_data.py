@@ -58,6 +58,8 @@ ACTIONS: dict[str, str] = {
     "scope": N_("Item of a region not coordinated"),
     "new workshop": N_("New workshop"),
     "audience": N_("Audience of a meeting or broadcast"),
+    "grant_team": N_("Added to an Equipo Regional"),
+    "revoke_team": N_("Removed from an Equipo Regional"),
 }
 
 

@@ -3,13 +3,15 @@ form, the reminders (the 25th, and the 3rd of the next month to those still miss
 who has reported.
 
 A member of a region's Equipo Regional is a registered person an administrator made one
-(`python -m bot admin agregar-equipo ID --region R`, a row of `team_members`), never someone
-whose own profile says so. A report is on time when it arrives
+(`python -m bot admin agregar-equipo ID --region R`) or a coordinator who covers the region
+(`/equipo ID Región` in the chat), a row of `team_members`; never someone whose own profile
+says so. A report is on time when it arrives
 by the end of the 3rd of the following month (Lima), the day of the second reminder.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -96,6 +98,20 @@ async def appoint(session: AsyncSession, person_id: int, region_code: str, now: 
         session.add(TeamMember(person_id=person_id, region_code=region_code, granted_at=now))
     else:
         member.region_code, member.granted_at = region_code, now
+
+
+async def region_of(session: AsyncSession, person_id: int) -> str | None:
+    """The region of the person's Equipo Regional, or None if they belong to none."""
+    return await session.scalar(
+        select(TeamMember.region_code).where(TeamMember.person_id == person_id)
+    )
+
+
+def may_change(covered: Callable[[str], bool], current: str | None, wanted: str | None) -> bool:
+    """A coordinator sets a membership only within the regions they cover: the region it
+    goes to and the one it leaves (moving someone out of another region's team is a change
+    to that team too)."""
+    return all(covered(region) for region in (current, wanted) if region is not None)
 
 
 async def dismiss(session: AsyncSession, person_id: int) -> bool:

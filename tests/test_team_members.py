@@ -1,0 +1,99 @@
+"""End to end: coordinators set who belongs to the Equipo Regional of the regions they cover
+(/equipo, /quitar_equipo), scoped by the coverage an administrator granted them, never by
+their own /perfil; every change and every refusal is in the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.models import AuditEntry, Person, TeamMember
+from storage.repositories import people
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+
+
+async def _membership(runtime: Runtime, telegram_id: int) -> str | None:
+    async with runtime.db.session() as session:
+        return await session.scalar(
+            select(TeamMember.region_code)
+            .join(Person, Person.id == TeamMember.person_id)
+            .where(Person.telegram_id == telegram_id)
+        )
+
+
+async def _audited(runtime: Runtime, actor: int) -> list[tuple[str, str, str | None]]:
+    async with runtime.db.session() as session:
+        entries = await session.scalars(
+            select(AuditEntry).where(AuditEntry.actor_telegram_id == actor).order_by(AuditEntry.id)
+        )
+        return [(e.action, e.outcome, e.target) for e in entries]
+
+
+async def test_only_a_coordinator_of_the_region_sets_its_team(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    # Pedro coordinates Puno by grant; his own profile says Cusco, which must not count.
+    pedro = Chatter(api, 7401, "Pedro", last_name="Apaza")
+    await register(pedro, region="Cusco", sex="Hombre")
+    ana = Chatter(api, 7402, "Ana", last_name="Quispe", username="anaq")
+    await register(ana, region="Puno")
+    eva = Chatter(api, 7403, "Eva", last_name="Ccori")
+    await register(eva, region="Cusco")
+    mia = Chatter(api, 7404, "Mía", last_name="Condori")  # an official
+    await register(mia, region="Puno")
+    async with runtime.db.session() as session:
+        await people.set_role(session, pedro.id, "coordinator", "puno")
+
+    # An official cannot appoint anyone, not even herself; audited.
+    (refused,) = await mia.say(f"/equipo {mia.id} Puno")
+    assert refused.text == "Solo los coordinadores pueden hacer eso."
+    assert await _membership(runtime, mia.id) is None
+    assert ("/equipo", "denied", None) in await _audited(runtime, mia.id)
+
+    # The Puno coordinator cannot appoint for Cusco (the region of his own profile).
+    (refused,) = await pedro.say(f"/equipo {eva.id} Cusco")
+    assert refused.text == "Eso pertenece a una región que usted no coordina."
+    assert await _membership(runtime, eva.id) is None
+    assert ("scope", "denied", "team:cusco") in await _audited(runtime, pedro.id)
+
+    # For Puno he can; Ana is told, and it is audited with him as the actor.
+    (done,) = await pedro.say("/equipo @anaq Puno")
+    assert done.text == "Listo: Ana Quispe es parte del Equipo Regional de Puno."
+    assert await _membership(runtime, ana.id) == "puno"
+    told = await ana.reply()
+    assert "Equipo Regional de Puno" in told.text and "/informe_mensual" in told.text
+    assert ("grant_team", "done", str(ana.id)) in await _audited(runtime, pedro.id)
+
+    # The administrator (national) appoints Eva in Cusco; Pedro can neither remove her nor
+    # move her to Puno, since that takes her out of Cusco's team.
+    (done,) = await rosa.say(f"/equipo {eva.id} Cusco")
+    assert "Equipo Regional de Cusco" in done.text
+    await eva.reply()
+    (refused,) = await pedro.say(f"/quitar_equipo {eva.id}")
+    assert refused.text == "Eso pertenece a una región que usted no coordina."
+    (refused,) = await pedro.say(f"/equipo {eva.id} Puno")
+    assert refused.text == "Eso pertenece a una región que usted no coordina."
+    assert await _membership(runtime, eva.id) == "cusco"
+
+    # /equipo alone lists the members of his regions only.
+    (listing,) = await pedro.say("/equipo")
+    assert "Ana Quispe" in listing.text and "Eva" not in listing.text
+
+    # He removes Ana; a second time there is nothing to remove.
+    (done,) = await pedro.say(f"/quitar_equipo {ana.id}")
+    assert done.text == "Listo: Ana Quispe ya no es parte de un Equipo Regional."
+    assert await _membership(runtime, ana.id) is None
+    assert ("revoke_team", "done", str(ana.id)) in await _audited(runtime, pedro.id)
+    await ana.reply()  # she is told
+    (nothing,) = await pedro.say(f"/quitar_equipo {ana.id}")
+    assert nothing.text == "Ana Quispe no es parte de un Equipo Regional."
+
+    # Someone who has not registered cannot be appointed.
+    (unknown,) = await pedro.say("/equipo 7999 Puno")
+    assert "aún no está registrado" in unknown.text
+    assert api.drain(mia.id) == [] and api.drain(eva.id) == []
