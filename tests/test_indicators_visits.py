@@ -128,39 +128,48 @@ async def test_leaders_in_study_visits(dataset: Database) -> None:
     # accepted P1 P2 P4 P5 P9 = 5; travelled P1 P4 P5 P9 = 4. Pilot regions covered (a leader
     # travelled): La Libertad (P9), Pasco (P4, P5), Puno (P1) = 3 of 6; Moquegua's P8 went
     # on V2 (out), Piura's P6 is an official.
-    assert [h.value for h in indicator.headlines] == ["6 / 5 / 4; 3 de 6"]
+    # Small cells (issue #13): the 2 officials (P3 declined, P6 travelled) are fewer than 3,
+    # and the leaders' figures are theirs subtracted from everyone's (6 accepted − 5 = 1,
+    # P6): so the leaders' accepted and travelled are hidden wherever they appear.
+    assert [h.value for h in indicator.headlines] == ["6 / — / —; 3 de 6"]
     kinds, by_region, by_sex, pilots = indicator.tables
-    assert rows(kinds) == {"Líderes regionales": (6, 5, 4), "Funcionarios/as": (2, 1, 1)}
+    assert rows(kinds) == {
+        "Líderes regionales": (6, None, None),
+        "Funcionarios/as": (2, None, None),
+    }
     # invited, accepted, travelled, leaders invited, leaders travelled, share of travellers
-    # who are leaders. Regions of fewer than 3 people are hidden; Puno (P1 P2 P3) shows.
-    assert rows(by_region)["Puno"] == (3, 2, 1, 2, 1, None)
-    assert rows(by_region)["Total"] == (8, 6, 5, 6, 4, 0.8)
+    # who are leaders. Regions of fewer than 3 people are hidden; Puno (P1 P2 P3) shows,
+    # but not its 2 leaders' travel (P1 yes, P2 no), nor the share that would give it.
+    assert rows(by_region)["Puno"] == (3, 2, 1, 2, None, None)
+    assert rows(by_region)["Total"] == (8, 6, 5, 6, None, None)
     assert rows(by_region)["Cusco"] == (1, None, None, None, None, None)
     # Women P1 P3 P5 P7 P9: accepted P1 P5 P9, travelled P1 P5 P9, all leaders but P3.
-    # Men P2 P4 P6: accepted all, travelled P4 P6, leaders P2 P4 (travelled P4). The share
-    # rests on those who travelled: the men's 2 are hidden, and so the women's 3 (the total's
-    # 5 less them would give the men's).
-    assert rows(by_sex)["Mujer"] == (5, 3, 3, 4, 3, None)
-    assert rows(by_sex)["Hombre"] == (3, 3, 2, 2, 1, None)
+    # Men P2 P4 P6: accepted all, travelled P4 P6, leaders P2 P4 (travelled P4).
+    assert rows(by_sex)["Mujer"] == (5, 3, 3, 4, None, None)
+    assert rows(by_sex)["Hombre"] == (3, 3, 2, 2, None, None)
+    # A pilot region's leaders invited show as in the table by region (regions of fewer
+    # than 3 people hidden), their answers as the leaders' figures; «covered» is the
+    # indicator itself: La Libertad (P9), Pasco (P4, P5), Puno (P1).
     assert rows(pilots) == {
-        "La Libertad": (1, 1, 1, "Sí"),
-        "Pasco": (2, 2, 2, "Sí"),
+        "La Libertad": (None, None, None, "Sí"),
+        "Pasco": (None, None, None, "Sí"),
         "Moquegua": (0, 0, 0, "No"),
-        "Piura": (0, 0, 0, "No"),
-        "Puno": (2, 2, 1, "Sí"),
+        "Piura": (None, None, None, "No"),
+        "Puno": (2, None, None, "Sí"),
         "Madre de Dios": (0, 0, 0, "No"),
     }
 
 
 async def test_region_scope_workbook_and_summary(dataset: Database) -> None:
     indicator = await _compute(dataset, "puno")
-    assert [h.value for h in indicator.headlines] == ["2 / 2 / 1; 1 de 1"]
-    assert rows(indicator.tables[3]) == {"Puno": (2, 2, 1, "Sí")}
+    # Puno's 2 leaders (P1 travelled, P2 did not): their answers hidden.
+    assert [h.value for h in indicator.headlines] == ["2 / — / —; 1 de 1"]
+    assert rows(indicator.tables[3]) == {"Puno": (2, None, None, "Sí")}
     async with dataset.session() as session:
         report = await build_report(session, Q4, None, T, END)
     (block,) = [text for text in summary_messages(report, T) if "9. " in text]
     assert "Participación de los líderes regionales en las visitas de estudio" in block
-    assert "6 / 5 / 4; 3 de 6" in block
+    assert "6 / — / —; 3 de 6" in block
     book = load_workbook(BytesIO(report_xlsx(report, T)))
     cover = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
     assert T.gettext(DEFINITION) in cover

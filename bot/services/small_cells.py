@@ -345,3 +345,22 @@ def workshop_ratings_recoverable(
             for key in {group[side] for group in inside} - gone:
                 known.append({group for group in inside if group[side] == key})
     return recoverable(classes, [sums for sums in known if sums])
+
+
+def cells_recoverable(
+    people: Mapping[Hashable, float], known: Iterable[Collection[tuple[Hashable, Hashable]]]
+) -> bool:
+    """`recoverable` for figures that add one variable of the people of some cells: each
+    person falls in exactly one cell (`people` counts them; e.g. region, sex and whether a
+    regional leader) and has a value of every variable (accepted, travelled); each of `known`
+    is a set of (variable, cell) whose values' sum is shown (a count, or a share or average
+    beside its number of people). The people of a cell are alike to the reader, so they are
+    made up here, a cell's the same in each of its variables."""
+    sums = [frozenset(sums) for sums in known]
+    classes = {group for sums in sums for group in sums}
+    ratings = [
+        ((cell, index), (variable, cell))
+        for variable, cell in classes
+        for index in range(int(people.get(cell, 0)))
+    ]
+    return recoverable(ratings, [sums for sums in sums if sums])

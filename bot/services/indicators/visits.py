@@ -5,6 +5,9 @@ by region and sex, and the pilot regions whose leaders travelled."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,15 +21,20 @@ from bot.services.indicators.common import (
     Kind,
     Query,
     Table,
+    Value,
     by_region,
     by_sex,
     count,
+    hidden_groups,
     rollup,
     scoped,
+    sex_code,
     share,
     total,
 )
 from bot.services.publications import PILOT_REGIONS
+from bot.services.small_cells import Hidden, cells_recoverable, too_small
+from bot.services.spreadsheet import MISSING
 from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.models import Person, Visit, VisitParticipant
 
@@ -76,13 +84,94 @@ async def _cells(q: Query) -> Cells:
         marks |= done
         if leader if leader is not None else is_leader_position(position, words):
             marks |= {f"leader_{key}" for key in done}
+    return visit_cells(people.values())
+
+
+def visit_cells(people: Iterable[tuple[str | None, str | None, set[str]]]) -> Cells:
+    """Per (region, sex), the people with each mark (invited, accepted, leader_travelled...)."""
     cells: Cells = {}
-    for region, sex, marks in people.values():
+    for region, sex, marks in people:
         cells.setdefault((region, sex), Counter()).update(marks)
     return cells
 
 
-def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
+@dataclass(frozen=True, slots=True)
+class Hides:
+    """What indicator 9 hides. `invited`: groups whose accepted and travelled are hidden;
+    `leaders`: groups whose leaders' figures are (they rest on the leaders alone); `split`:
+    whether the table of leaders and officials shows only how many were invited."""
+
+    invited: Hidden
+    leaders: Hidden
+    split: bool
+
+
+def _all_hidden(cells: Cells) -> Hidden:
+    return Hidden(
+        frozenset(region for region, _sex in cells),
+        frozenset(sex_code(sex) for _region, sex in cells),
+        total=True,
+    )
+
+
+def visit_hides(cells: Cells) -> Hides:
+    """The small-cell rule for indicator 9. Accepted and travelled rest on the people invited,
+    the leaders' figures on the leaders invited; leaders and officials are shown apart only
+    when each holds 0 or at least 3 people (one follows from the other and the total).
+    Whatever the rule misses (leaders are a third attribute besides region and sex) is
+    checked on the whole system (`cells_recoverable`): then the split goes, and then every
+    figure of the leaders."""
+    invited = hidden_groups(cells, "invited")
+    leaders = hidden_groups(cells, "leader_invited")
+    everyone = total(cells)
+    split = (
+        invited.total
+        or leaders.total
+        or too_small(everyone["leader_invited"])
+        or too_small(everyone["invited"] - everyone["leader_invited"])
+    )
+    hides = Hides(invited, leaders, split)
+    if _recoverable(cells, hides):
+        hides = Hides(invited, leaders, True)
+    if _recoverable(cells, hides):
+        hides = Hides(invited, _all_hidden(cells), True)
+    return hides
+
+
+def _recoverable(cells: Cells, hides: Hides) -> bool:
+    """Whether the figures that `hides` lets show single out 1 or 2 people, a person's cell
+    being (region, sex, regional leader or not) and their variables accepted and travelled."""
+    people: dict[tuple[Any, Any, bool], float] = {}
+    for (region, sex), values in cells.items():
+        sex = sex_code(sex)
+        people[(region, sex, True)] = people.get((region, sex, True), 0) + values["leader_invited"]
+        officials = values["invited"] - values["leader_invited"]
+        people[(region, sex, False)] = people.get((region, sex, False), 0) + officials
+    keys = [key for key, n in people.items() if n]
+    known: list[set[tuple[str, Any]]] = []
+
+    def sums(variables: tuple[str, ...], where: Any) -> None:
+        known.extend({(v, key) for key in keys if where(key)} for v in variables)
+
+    both = ("accepted", "travelled")
+    for groups, variables, leader in (
+        (hides.invited, both, None),
+        (hides.leaders, both, True),  # pilots: accepted and travelled; by region: travelled
+    ):
+        mine = [key for key in keys if leader is None or key[2] == leader]
+        if not groups.total:
+            sums(variables, lambda key, mine=mine: key in mine)
+        for region in {key[0] for key in mine} - groups.rows:
+            sums(variables, lambda key, mine=mine, r=region: key in mine and key[0] == r)
+        for sex in {key[1] for key in mine} - groups.columns:
+            sums(variables, lambda key, mine=mine, s=sex: key in mine and key[1] == s)
+    if not hides.split:
+        for leader in (True, False):
+            sums(both, lambda key, leader=leader: key[2] == leader)
+    return cells_recoverable(people, known)
+
+
+def _pilots(q: Query, cells: Cells, hides: Hides) -> tuple[Table, int, int]:
     _ = q._
     pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
     grouped = rollup(cells, lambda region, _sex: region)
@@ -90,10 +179,15 @@ def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
     for code in pilots:
         values = grouped.get(code, Counter())
         covered += values["leader_travelled"] > 0
+        invited = None if code in hides.invited.rows else int(values["leader_invited"])
+        answers = [int(values[key]) for key in LEADER_KEYS[1:]]
+        if code in hides.leaders.rows:
+            answers = [None] * len(answers)
         rows.append(
             (
                 q.region_name(code),
-                *(int(values[key]) for key in LEADER_KEYS),
+                invited,
+                *answers,
                 _(N_("Yes")) if values["leader_travelled"] else _(N_("No")),
             )
         )
@@ -107,10 +201,14 @@ def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
     return Table(_(N_("Pilot regions")), columns, tuple(rows)), covered, len(pilots)
 
 
-def _leaders_and_officials(q: Query, everyone: Counter[str]) -> Table:
+def _leaders_and_officials(q: Query, everyone: Counter[str], hides: Hides) -> Table:
     _ = q._
-    leaders = [int(everyone[key]) for key in LEADER_KEYS]
-    officials = [int(everyone[key]) - n for key, n in zip(KEYS, leaders, strict=True)]
+    leaders: list[Value] = [int(everyone[key]) for key in LEADER_KEYS]
+    officials: list[Value] = [
+        int(everyone[key]) - int(n or 0) for key, n in zip(KEYS, leaders, strict=True)
+    ]
+    if hides.split:
+        leaders[1:] = officials[1:] = [None, None]
     columns = (
         Column(_(N_("Group")), Kind.TEXT),
         Column(_(N_("Invited"))),
@@ -128,27 +226,46 @@ async def study_visits(q: Query) -> Indicator:
     person; pilot regions (PILOT_REGIONS) covered, that is with at least one regional leader
     who travelled. Figures of groups of fewer than 3 invited people show «—», and so do those
     that would let them be worked out."""
+    headlines, tables = visit_tables(q, await _cells(q))
+    charts = (Chart(q._(N_("People who travelled, by region")), 1, (3, 5)),)
+    return Indicator(9, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
+
+
+def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Table, ...]]:
+    """Indicator 9's headline and tables from its cells (no database: the tests read them)."""
     _ = q._
-    cells = await _cells(q)
+    hides = visit_hides(cells)
     measures = (
         count(_(N_("Invited")), "invited"),
         count(_(N_("Accepted")), "accepted", "invited"),
         count(_(N_("Travelled")), "travelled", "invited"),
         count(_(N_("Leaders invited")), "leader_invited", "invited"),
-        count(_(N_("Leaders who travelled")), "leader_travelled", "invited"),
+        count(_(N_("Leaders who travelled")), "leader_travelled", "leader_invited"),
         share(
-            _(N_("Share of travellers who are regional leaders")), "leader_travelled", "travelled"
+            _(N_("Share of travellers who are regional leaders")),
+            "leader_travelled",
+            "travelled",
         ),
     )
+    # The share beside the counts adds nothing, so it goes with either of them.
+    travelled = hidden_groups(cells, "travelled")
+    with_share = Hidden(
+        hides.invited.rows | hides.leaders.rows | travelled.rows,
+        hides.invited.columns | hides.leaders.columns | travelled.columns,
+        hides.invited.total or hides.leaders.total or travelled.total,
+    )
+    given = {"invited": hides.invited, "leader_invited": hides.leaders, "travelled": with_share}
     everyone = total(cells)
-    pilots, covered, in_scope = _pilots(q, cells)
+    pilots, covered, in_scope = _pilots(q, cells, hides)
+    split = _leaders_and_officials(q, everyone, hides)
+    leaders = split.rows[0][1:]
     headlines = (
         Headline(
             _(N_("Regional leaders invited / accepted / travelled; pilot regions covered")),
             _(N_("{invited} / {accepted} / {travelled}; {covered} of {regions}")).format(
-                invited=int(everyone["leader_invited"]),
-                accepted=int(everyone["leader_accepted"]),
-                travelled=int(everyone["leader_travelled"]),
+                invited=leaders[0],
+                accepted=MISSING if leaders[1] is None else leaders[1],
+                travelled=MISSING if leaders[2] is None else leaders[2],
                 covered=covered,
                 regions=in_scope,
             )
@@ -158,10 +275,9 @@ async def study_visits(q: Query) -> Indicator:
         ),
     )
     tables = (
-        _leaders_and_officials(q, everyone),
-        by_region(q, _(N_("Study visits by region")), cells, measures),
-        by_sex(q, _(N_("Study visits by sex")), cells, measures),
+        split,
+        by_region(q, _(N_("Study visits by region")), cells, measures, hides=given),
+        by_sex(q, _(N_("Study visits by sex")), cells, measures, hides=given),
         pilots,
     )
-    charts = (Chart(_(N_("People who travelled, by region")), 1, (3, 5)),)
-    return Indicator(9, _(TITLE), _(DEFINITION), headlines, tables, charts)
+    return headlines, tables

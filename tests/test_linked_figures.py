@@ -1,0 +1,123 @@
+"""Indicators whose people fall into groups that overlap across tables (issue #13): every
+figure shown together, read as sums of people's values, must not single out 1 or 2 people.
+Each test builds an indicator's tables from hand-made people (no database) and gives every
+figure shown to the brute-force reader of `tests.derivation`."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.i18n import translator
+from bot.services.indicators.common import Period, Query, Table
+from bot.services.indicators.visits import visit_cells, visit_tables
+from tests.derivation import singled_out
+
+T = translator("es", ZoneInfo("America/Lima"))
+REGIONS = {"puno": "Puno", "cusco": "Cusco", "lima": "Lima"}
+SEX_NAMES = {"female": "Mujer", "male": "Hombre"}
+
+
+def _query(region: str | None) -> Query:
+    period = Period(date(2026, 1, 1), date(2026, 12, 31))
+    return Query(None, period, region, REGIONS, T)  # type: ignore[arg-type]
+
+
+def _shown(table: Table) -> dict[object, tuple[object, ...]]:
+    return {row[0]: row[1:] for row in table.rows}
+
+
+# (region, sex, regional leader, accepted, travelled)
+Visitor = tuple[str, str, bool, bool, bool]
+visitors = st.lists(
+    st.tuples(
+        st.sampled_from(list(REGIONS)),
+        st.sampled_from(list(SEX_NAMES)),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ),
+    max_size=9,
+)
+
+
+def _visit_sums(people: list[Visitor], scope: str | None) -> list[set[tuple[int, str]]]:
+    """Indicator 9 as the reader sees it: each figure shown, as the set of (person, variable)
+    it adds up; a share counts as its numerator and denominator."""
+    inside = [i for i, p in enumerate(people) if scope is None or p[0] == scope]
+    marks = []
+    for i in inside:
+        region, sex, leader, accepted, travelled = people[i]
+        done = {"invited"} | ({"accepted"} if accepted else set())
+        done |= {"travelled"} if travelled else set()
+        marks.append((region, sex, done | ({f"leader_{d}" for d in done} if leader else set())))
+    _headlines, (split, regions, sexes, pilots) = visit_tables(_query(scope), visit_cells(marks))
+    known: list[set[tuple[int, str]]] = []
+
+    def add(value: object, who: list[int], variable: str) -> None:
+        if value is not None:
+            known.append({(i, variable) for i in who})
+
+    def leaders(who: list[int]) -> list[int]:
+        return [i for i in who if people[i][2]]
+
+    for table, side in ((regions, 0), (sexes, 1)):
+        names = REGIONS if side == 0 else SEX_NAMES
+        for code, name in [*names.items(), (None, "Total")]:
+            row = _shown(table).get(name)
+            if row is None:
+                continue
+            who = [i for i in inside if code is None or people[i][side] == code]
+            add(row[1], who, "accepted")
+            add(row[2], who, "travelled")
+            add(row[4], leaders(who), "travelled")
+            add(row[5], who, "travelled")
+            add(row[5], leaders(who), "travelled")
+    for name, row in _shown(pilots).items():
+        who = leaders([i for i in inside if REGIONS[people[i][0]] == name])
+        add(row[1], who, "accepted")
+        add(row[2], who, "travelled")
+    for (_label, *row), leader in zip(split.rows, (True, False), strict=True):
+        who = [i for i in inside if people[i][2] == leader]
+        add(row[1], who, "accepted")
+        add(row[2], who, "travelled")
+    return known
+
+
+@settings(max_examples=400, deadline=None)
+@given(visitors, st.sampled_from([None, "puno"]))
+@example(  # one official among three leaders: «Officials: 1 invited, 0 accepted» was shown
+    [("puno", "female", True, True, True)] * 3 + [("cusco", "male", False, False, False)],
+    None,
+)
+@example(  # one leader in Puno: the pilot table showed her «1 · 1 · 1»
+    [("puno", "female", True, True, True)] + [("lima", "male", False, True, False)] * 3,
+    None,
+)
+def test_study_visits(people: list[Visitor], scope: str | None) -> None:
+    assert singled_out(_visit_sums(people, scope)) is None, people
+
+
+def test_one_leader_in_a_pilot_region_is_not_shown() -> None:
+    """Puno's one leader accepted and travelled; three officials from Lima. Before the fix the
+    pilot table read «Puno: 1 · 1 · 1 · Sí» and the table of leaders and officials «Líderes
+    regionales: 1 · 1 · 1» while the table by region hid Puno: her answer was in plain
+    sight. Now her accepted and travelled are «—» everywhere (the «Sí» of a covered pilot
+    region is the indicator itself, and stays)."""
+    people: list[Visitor] = [("puno", "female", True, True, True)]
+    people += [("lima", "male", False, True, False)] * 3
+    marks = [
+        (r, s, {"invited", *(["accepted"] if a else []), *(["travelled"] if t else [])}
+         | ({"leader_invited", "leader_accepted", "leader_travelled"} if leader else set()))
+        for r, s, leader, a, t in people
+    ]  # fmt: skip
+    headlines, (split, _regions, _sexes, pilots) = visit_tables(_query(None), visit_cells(marks))
+    assert _shown(pilots)["Puno"] == (None, None, None, "Sí")
+    assert _shown(split) == {
+        "Líderes regionales": (1, None, None),
+        "Funcionarios/as": (3, None, None),
+    }
+    assert headlines[0].value == "1 / — / —; 1 de 6"
