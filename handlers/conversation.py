@@ -5,23 +5,33 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import PROFILE_EDIT, REGISTRATION, SUMMARY
-from bot.services.roles import authorize
+from bot.services.roles import Role, authorize
 from handlers import toolkit
-from handlers.base import Ctx
+from handlers.base import Ctx, HandlerFn
 from storage.repositories.conversations import clear_state, get_state
 
-# Steps answered with a button (typed text only names an option): choices, yes/no, regions.
-BUTTON_KINDS = ("choice", "yesno", "region")
+# Steps answered with a button (typed text only names an option): choices, yes/no, regions;
+# and a file, which typed text never is.
+BUTTON_KINDS = ("choice", "yesno", "region", "document")
 
 
 async def on_text(ctx: Ctx) -> None:
     """Route typed text to the form the person is in; outside a form, point to the menu."""
-    from handlers import forms  # the registry imports this module
-
     message = ctx.update.effective_message
     text = message.text if message and message.text else ""
+    if not await _to_form(ctx, text):
+        await toolkit.answer_question(ctx, text)
+
+
+async def _to_form(ctx: Ctx, text: str, *, document: bool = False) -> bool:
+    """Hand the message to the form the person is in (with `document`, only to a step that
+    takes a file); False when there is none."""
+    from handlers import forms  # the registry imports this module
+
     state = await get_state(ctx.session, ctx.user.id)
     form = forms().get(state.flow) if state else None
+    if document and (state is None or _step_kind(form, state.step) != "document"):
+        return False
     if form is not None and state is not None:
         handler, required = form
         if required is not None and not await authorize(
@@ -38,10 +48,20 @@ async def on_text(ctx: Ctx) -> None:
                     "nothing was saved."
                 )
             )
-            return
+            return True
         await handler(ctx, text)
-        return
-    await toolkit.answer_question(ctx, text)
+        return True
+    return False
+
+
+def _step_kind(form: tuple[HandlerFn, Role | None] | None, step: str) -> str | None:
+    """The kind of a guided form's step (None for other forms and the summary)."""
+    from handlers.guided import GuidedForm
+
+    guided = getattr(form[0], "__self__", None) if form else None
+    if not isinstance(guided, GuidedForm) or step == SUMMARY:
+        return None
+    return guided.step(step).kind
 
 
 async def takes_typed_answer(session: AsyncSession, telegram_id: int) -> bool:
@@ -64,7 +84,15 @@ async def takes_typed_answer(session: AsyncSession, telegram_id: int) -> bool:
 
 
 async def on_other_message(ctx: Ctx) -> None:
-    """Stickers, photos, voice notes... where Minka expects text or a button."""
+    """Stickers, photos, voice notes... where Minka expects text or a button; a file where a
+    form asks for one goes to the form."""
+    message = ctx.update.effective_message
+    if (
+        message is not None
+        and message.document is not None
+        and await _to_form(ctx, "", document=True)
+    ):
+        return
     state = await get_state(ctx.session, ctx.user.id)
     if state is not None:
         ctx.reply(ctx._("Please answer with text or with the buttons of the last question."))

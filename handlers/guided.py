@@ -21,6 +21,8 @@ from handlers.questions import pager
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.regions import RegionRecord, get_region, list_regions
 
+# getFile: the largest file a bot may download from Telegram's servers (Bot API).
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 CENTRAL = "central"  # the kind of MINEM's central level in the regions table
 NONE = "-"  # the value of «Omitir» and of "no region"
 Data = dict[str, Any]
@@ -34,6 +36,7 @@ class Step:
     name: str
     prompt: str  # msgid
     # text | message | start | end | region | choice | yesno (stored as a bool) | number | url
+    # | document (a file sent with 📎, stored as {"file_id", "name", "size"})
     kind: str = "text"
     optional: bool = False
     limit: int = 200
@@ -201,6 +204,8 @@ class GuidedForm:
                     "Please write the message as text, up to {limit} characters."
                 ).format(limit=step.limit)
             return message.text_html, None  # keeps the bold, italics and links as written
+        if step.kind == "document":
+            return _document(ctx)
         if step.kind == "url":
             if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
                 return None, _("Please write a link that starts with https://, or press «Skip».")
@@ -280,6 +285,21 @@ class GuidedForm:
             region = await get_region(ctx.session, argument)
             return region is not None and region.code in {r.code for r in await _regions(ctx, step)}
         return step.kind == "choice" and argument in step.labels(data)
+
+
+def _document(ctx: Ctx) -> tuple[Any, str | None]:
+    """A file sent as a document: what is needed to download it later, or why not."""
+    message = ctx.update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return None, ctx._("Please send the file as a document (📎), or press «Skip».")
+    if (document.file_size or 0) > DOCUMENT_MAX_BYTES:
+        return None, ctx._(
+            "That file is larger than 20 MB, the most Telegram lets me download. Send a "
+            "smaller one, or press «Skip»."
+        )
+    name = " ".join((document.file_name or "").split())[:200] or "material"
+    return {"file_id": document.file_id, "name": name, "size": document.file_size}, None
 
 
 async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:

@@ -1,5 +1,6 @@
-"""Workshops for coordinators: /nuevo_taller (guided, with a summary to confirm), /taller CODE
-(attendance, ratings by criterion, sex and region, comments), the XLSX and the QR code.
+"""Workshops for coordinators: /nuevo_taller (guided, with a summary to confirm; its last step
+takes a material sent as a file, or is skipped), /taller CODE (attendance, ratings by
+criterion, sex and region, comments), the XLSX and the QR code.
 
 Callback data: nw:<step>:<value> | nw:page:<n> | nw:confirm | nw:cancel (the form);
 ws:xlsx:<workshop> | ws:qr:<workshop> (a workshop's report).
@@ -8,8 +9,11 @@ ws:xlsx:<workshop> | ws:qr:<workshop> (a workshop's report).
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 from typing import Any
+
+from telegram.error import TelegramError
 
 from bot.i18n import N_
 from bot.services import coverage
@@ -22,10 +26,12 @@ from handlers.guided import GuidedForm, Step
 from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
 from handlers.registry import Buttons, Command, Feature
+from storage.repositories import materials as material_repo
 from storage.repositories import workshops as repo
 from storage.repositories.regions import get_region
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
 
+log = logging.getLogger(__name__)
 FORM = "new_workshop"
 
 
@@ -45,6 +51,7 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("Place"), data.get("place")),
         (_("Facilitator"), data.get("facilitator")),
         (_("Capacity"), data.get("capacity")),
+        (_("Material"), (data.get("material") or {}).get("name")),
     ]
 
 
@@ -64,6 +71,8 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
             )
         )
         return
+    material = data.get("material")
+    content = await _download(ctx, material["file_id"]) if material else None
     start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     workshop = await repo.create(
         ctx.session,
@@ -87,7 +96,35 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
             "/asistencia {code}."
         ).format(title=esc(workshop.title), code=workshop.code, link=link)
     )
+    if material and content:
+        material_id = await material_repo.add(ctx.session, workshop.id, material["name"], content)
+        await material_repo.remember_file_id(ctx.session, material_id, material["file_id"])
+        ctx.reply(
+            _(
+                "📎 Material «{name}» added: participants who check in receive it with the "
+                "survey and in /talleres."
+            ).format(name=esc(material["name"]))
+        )
+    elif material:
+        ctx.reply(
+            _(
+                "⚠️ I could not fetch «{name}» from Telegram, so the workshop has no material "
+                "yet. Add it from the server with <code>python -m bot talleres material {code} "
+                "FILE</code>."
+            ).format(name=esc(material["name"]), code=workshop.code)
+        )
     _send_qr(ctx, workshop, link)
+
+
+async def _download(ctx: Ctx, file_id: str) -> bytes | None:
+    """The file the coordinator sent, kept in the database like the CLI's materials (so it
+    can be uploaded again if Telegram ever forgets the file_id); None if Telegram fails."""
+    try:
+        file = await ctx.context.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray()) or None
+    except TelegramError as error:
+        log.warning("workshop material: could not download the file: %s", error)
+        return None
 
 
 NEW_WORKSHOP = GuidedForm(
@@ -125,6 +162,16 @@ NEW_WORKSHOP = GuidedForm(
             "capacity",
             N_("<b>Capacity</b> (number of places)? (optional)"),
             kind="number",
+            optional=True,
+        ),
+        Step(
+            "material",
+            N_(
+                "A <b>material</b> for the participants (a presentation, a PDF)? Send it here "
+                "as a file (📎), or press «Skip». Those who check in receive it with the survey "
+                "and in /talleres. (optional)"
+            ),
+            kind="document",
             optional=True,
         ),
     ),

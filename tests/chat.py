@@ -33,6 +33,10 @@ class Person:
     async def send(self, text: str) -> None:
         await self.api.send_message(self.id, text)
 
+    async def send_file(self, data: bytes, file_name: str) -> None:
+        """Send a file (📎) as a document."""
+        await self.api.send_document(self.id, data, file_name)
+
     async def reply(self, timeout: float = 5.0) -> BotEvent:
         """The next thing Minka did in this chat (a message, an edit, a document...)."""
         return await self.api.next_event(self.id, timeout)

@@ -349,7 +349,7 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     for data in ("nw:region:cusco", "nw:region:-"):
         answer_ = await carla.press_forged(region, data)
         assert answer_["text"] == "Ese botón ya no está vigente.", data
-    summary = await answer(region, ["=Puno", None, None, None])
+    summary = await answer(region, ["=Puno", None, None, None, None])
     await _grant(admin, "@carla_puno", "Cusco")  # her coverage changes before she confirms
     await carla.reply()
     await carla.press(summary, "Crear taller")

@@ -44,10 +44,11 @@ def test_demo_chat_registers_by_numbers(tmp_path: Path) -> None:
 
 
 def test_a_typed_number_is_an_answer_where_the_step_expects_one(tmp_path: Path) -> None:
-    """Issue #15: «2» for the capacity pressed «Cancelar» (button 2) and lost an 8-step form.
+    """Issue #15: «2» for the capacity pressed «Cancelar» (button 2) and lost a long form.
     A number presses a button only where no typed answer is expected; «#2» always presses."""
     form = ["/nuevo_taller", "Taller de prueba", "Formalización", "2026-12-20 09:00", "13:00"]
     form += ["1", "Sala 3", "Ana", "2"]  # region: button 1; capacity: typed 2
+    form += ["1"]  # material: a typed number can only be a button there (1: «Omitir»)
     cancelled = ["/nuevo_taller", "Otro taller", "#2"]  # topic step: «#2» is «Cancelar»
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
@@ -60,11 +61,11 @@ def test_a_typed_number_is_an_answer_where_the_step_expects_one(tmp_path: Path) 
     )
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    first, second = out.rsplit("Paso 1 de 8", 1)  # the second form starts
+    first, second = out.rsplit("Paso 1 de 9", 1)  # the second form starts
     summary = first[first.index("Revise, por favor:") :]
     assert "Región: Amazonas" in summary and "Aforo: 2" in summary
     assert "[1] ✅ Crear taller" in summary and "Cancelado" not in first
-    assert "Cancelado. No se creó ningún taller." in second and "Paso 3 de 8" not in second
+    assert "Cancelado. No se creó ningún taller." in second and "Paso 3 de 9" not in second
 
 
 def test_no_token_and_no_terminal_refuses(tmp_path: Path) -> None:

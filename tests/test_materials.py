@@ -1,4 +1,5 @@
-"""End to end: `python -m bot talleres material` adds a file to a workshop; the participants
+"""End to end: `python -m bot talleres material`, or the file a coordinator sends in
+/nuevo_taller's last step, adds a material to a workshop; the participants
 who checked in get the materials with the survey when it ends and later in /talleres; the
 file is uploaded once and then sent by Telegram's file_id; each receiver counted once; someone
 who did not attend is refused."""
@@ -18,6 +19,7 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from storage.models import AuditEntry, MaterialDelivery
+from storage.repositories import workshops as repo
 from tests.chat import Person as Chatter
 from tests.helpers import register
 from tests.test_workshop_import import cli
@@ -89,3 +91,55 @@ async def test_materials_with_the_survey_and_from_talleres(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "button wm")
         )
     assert denied == 1
+
+
+async def test_a_material_sent_during_nuevo_taller(
+    api: LocalBotApi, app: Application, bot: Settings, runtime: Runtime, tmp_path: Path
+) -> None:
+    """The coordinator sends the presentation as a file in the form's last step; it is kept
+    (downloaded once) and the participants get it like a material added from the shell."""
+    from tests.conftest import ADMIN_ID
+
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    _intro, question = await rosa.say("/nuevo_taller", 2)
+    assert "Paso 1 de 9" in question.text
+    for typed in ("Cierre de minas", None, "3/12/2099 9:00", "4h", "Puno", None, None, None):
+        if typed is None:
+            await rosa.press(question, "Omitir")
+        else:
+            await rosa.send(typed)
+        question = await rosa.reply()
+    assert "Paso 9 de 9" in question.text and "material" in question.text
+    (problem,) = await rosa.say("no tengo")  # text is not a file
+    assert problem.text == "Envíe el archivo como documento (📎), o pulse «Omitir»."
+    await rosa.send_file(SLIDES, "cierre de minas.pptx")
+    summary = await rosa.reply()
+    assert "Material: cierre de minas.pptx" in summary.text
+    await rosa.press(summary, "Crear taller")
+    created, added, qr = await rosa.replies(3)
+    assert "Taller creado" in created.text and qr.method == "sendPhoto"
+    assert added.text == (
+        "📎 Material «cierre de minas.pptx» agregado: quienes registren su asistencia lo "
+        "recibirán con la encuesta y en /talleres."
+    )
+    async with runtime.db.session() as session:
+        (workshop,) = await repo.list_all(session)
+    runtime.clock.advance(workshop.starts_at - runtime.clock.now())
+    ana = Chatter(api, 5102, "Ana", last_name="Quispe")
+    await register(ana)
+    await ana.say(f"/asistencia {workshop.code}")
+
+    runtime.clock.advance(timedelta(hours=4))  # the workshop ends: survey and materials
+    assert await tick(app) == 2
+    _survey, materials = await ana.replies(2)
+    assert materials.button_texts() == ["📎 cierre de minas.pptx"]
+    await ana.press(materials, "cierre de minas.pptx")
+    sent = await ana.reply()
+    assert sent.method == "sendDocument" and api.files[sent.params["file_id"]] == SLIDES
+    assert await _delivered(runtime, 1) == 1
+    listed = await cli(
+        "talleres", "material", workshop.code, database_url=bot.database_url, cwd=tmp_path
+    )
+    (row,) = [line for line in listed.stdout.splitlines() if "cierre de minas.pptx" in line]
+    assert row.split()[-1] == "1"

@@ -176,7 +176,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
     intro, title = await rosa.say("/nuevo_taller", 2)
-    assert "Nuevo taller" in intro.text and "Paso 1 de 8" in title.text
+    assert "Nuevo taller" in intro.text and "Paso 1 de 9" in title.text
     await rosa.send("Cierre de minas para la pequeña minería")
     topic = await rosa.reply()
     await rosa.press(topic, "Omitir")
@@ -197,11 +197,14 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     await rosa.send("cuarenta")
     assert "número entero" in (await rosa.reply()).text
     await rosa.send("40")
+    material = await rosa.reply()
+    await rosa.press(material, "Omitir")  # no material (tests/test_materials.py sends one)
     summary = await rosa.reply()
     assert "Revise, por favor" in summary.text
     assert "Inicio: jueves 3 de diciembre de 2099, 09:00" in summary.text
     assert "Fin: jueves 3 de diciembre de 2099, 13:00" in summary.text
     assert "Región: Moquegua" in summary.text and "Tema: —" in summary.text
+    assert "Material: —" in summary.text
     await rosa.press(summary, "Crear taller")
     created = await rosa.reply()
     assert "Taller creado" in created.text

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.local_api.events import BotEvent, CallLog, EventLog
 from bot.local_api.faults import Fault, FaultInjector, RateLimiter
+from bot.local_api.media import document_object, new_file
 from bot.local_api.methods_bot import BotMethods
 from bot.local_api.methods_messages import MessageMethods
 from bot.local_api.schema import CANONICAL_NAMES
@@ -161,6 +162,27 @@ class LocalBotApi:
         ]
         if commands:
             content["entities"] = commands
+        message = chat.add(content)
+        self._state.updates.push({"message": copy.deepcopy(message)})
+        return copy.deepcopy(message)
+
+    async def send_document(
+        self, user_id: int, data: bytes, file_name: str, *, caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user sends a file (📎) to the bot; it is stored like an upload, so the bot can
+        getFile and download it, or send it on by its file_id. Queues the update."""
+        user = self._user(user_id)
+        chat = self._chat_for(user, None)
+        stored = new_file("document", data, file_name, None, len(self._state.files) + 1)
+        self._state.files[stored.file_id] = stored
+        content: dict[str, Any] = {
+            "from": dict(user),
+            "chat": chat.info,
+            "date": int(time.time()),
+            "document": document_object(stored),
+        }
+        if caption:
+            content["caption"] = caption
         message = chat.add(content)
         self._state.updates.push({"message": copy.deepcopy(message)})
         return copy.deepcopy(message)
