@@ -187,7 +187,7 @@ async def render(
         publication = await publications.available(session, broadcast.publication_id)
         if publication is not None:  # withdrawn since: the message goes without its button
             label = "📄 " + t.gettext("Receive «{title}»").format(title=publication.title)
-            markup = InlineKeyboardMarkup([[get_button(label, publication.id, broadcast=True)]])
+            markup = InlineKeyboardMarkup([[get_button(label, publication.id, source="b")]])
     return Outgoing(broadcast.text, markup)
 
 

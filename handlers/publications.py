@@ -7,8 +7,8 @@ A delivery is recorded after Telegram accepted the file, once per person and pub
 Coordinators also get «📢 Announce» under each one: /difundir with that publication's button
 under the message.
 
-Callback data: pub:get:<publication>[:b] (b: pressed under a broadcast) |
-pub:announce:<publication> (coordinators).
+Callback data: pub:get:<publication>[:b|:k] (b: pressed under a broadcast, k: under a Tool Kit
+answer whose article names the publication) | pub:announce:<publication> (coordinators).
 """
 
 from __future__ import annotations
@@ -37,8 +37,13 @@ SHOWN = 20  # the newest publications listed in the chat
 LISTED_TITLE = 140
 
 
-def get_button(label: str, publication_id: int, *, broadcast: bool = False) -> InlineKeyboardButton:
-    return button(label, f"pub:get:{publication_id}" + (":b" if broadcast else ""))
+# Where a delivery button was pressed, after the publication's id in its callback data.
+SOURCES = {"b": "broadcast", "k": "toolkit"}
+
+
+def get_button(label: str, publication_id: int, *, source: str = "") -> InlineKeyboardButton:
+    """`source`: "" (/publicaciones), "b" (under a broadcast) or "k" (under a Tool Kit answer)."""
+    return button(label, f"pub:get:{publication_id}" + (f":{source}" if source else ""))
 
 
 def _registered(ctx: Ctx) -> bool:
@@ -82,7 +87,7 @@ def caption(publication: PublicationRecord) -> str:
 
 
 async def on_button(ctx: Ctx) -> None:
-    """pub:get:<publication>[:b] | pub:announce:<publication>"""
+    """pub:get:<publication>[:b|:k] | pub:announce:<publication>"""
     data = ctx.data
     action = data[1] if len(data) >= 3 else ""
     publication_id = as_number(data[2]) if action in ("get", "announce") else None
@@ -111,7 +116,7 @@ async def on_button(ctx: Ctx) -> None:
         return
     # The bytes are read only when Telegram does not have the file yet.
     content = None if publication.file_id else await repo.content(ctx.session, publication.id)
-    source = "broadcast" if data[3:] == ["b"] else "chat"
+    source = SOURCES.get(data[3], "chat") if len(data) == 4 else "chat"
     person_id = ctx.person.id
     ctx.toast(ctx._("Sending the file…"))
 

@@ -3,7 +3,9 @@
 Callback data: kb:topics | kb:t:<topic>:<page> | kb:a:<article>[:<question>] |
 kb:u:<article>:<1|0>[:<question>] | kb:g | kb:g:<letter> | kb:gt:<term slug>.
 Escalation buttons (ask:<question>) live in handlers.experts.
-Browsing edits the same message; a typed question gets a new one.
+Browsing edits the same message; a typed question gets a new one. An article whose header
+names a publication (`publication: regionalizacion.pdf`) is shown with a button that delivers
+the newest available publication of that file name (pub:get:<publication>:k, handlers.publications).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.services import toolkit
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
+from handlers.publications import get_button
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from handlers.reports import report_row
@@ -26,6 +29,8 @@ from knowledge.model import Article, GlossaryEntry
 from knowledge.render import article_messages, glossary_message
 from knowledge.search import Answer
 from knowledge.text import fold
+from storage.repositories import publications as publication_repo
+from storage.repositories.publications import PublicationRecord
 
 ARTICLES_PER_PAGE = 6
 SMALL_TALK_REPLIES = {
@@ -96,9 +101,13 @@ def article_keyboard(
     *,
     chosen: bool | None = None,
     others: tuple[Article, ...] = (),
+    publication: PublicationRecord | None = None,
 ) -> Keyboard:
     kit = _kb(ctx).kit
     keyboard: Keyboard = [feedback_row(ctx, article.id, question_id, chosen)]
+    if publication is not None:  # the publication the article names, delivered on a press
+        label = "📄 " + ctx._("Receive «{title}»").format(title=publication.title)
+        keyboard.append([get_button(label, publication.id, source="k")])
     suggestions = others or tuple(kit.articles[r] for r in article.related if r in kit.articles)
     for other in suggestions[:3]:
         keyboard.append([button("↪ " + other.title, f"kb:a:{other.id}")])
@@ -118,7 +127,7 @@ def article_text(ctx: Ctx, article: Article, *, suggestions: bool = False) -> li
     return parts
 
 
-def show_article(
+async def show_article(
     ctx: Ctx,
     article: Article,
     *,
@@ -127,7 +136,12 @@ def show_article(
     others: tuple[Article, ...] = (),
 ) -> None:
     parts = article_text(ctx, article, suggestions=bool(others))
-    keyboard = article_keyboard(ctx, article, question_id, others=others)
+    publication = (
+        await publication_repo.newest_named(ctx.session, article.publication)
+        if article.publication
+        else None
+    )
+    keyboard = article_keyboard(ctx, article, question_id, others=others, publication=publication)
     for part in parts[:-1]:
         ctx.reply(part)
     if edit and len(parts) == 1:
@@ -163,7 +177,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
     if answer.glossary is not None:
         ctx.reply(glossary_message(answer.glossary, ctx.t))
     if answer.best is not None:
-        show_article(
+        await show_article(
             ctx, answer.best, edit=False, question_id=asked.question_id, others=answer.others
         )
         return
@@ -274,7 +288,7 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "a" and args and args[0] in kit.articles:
         article = kit.articles[args[0]]
         await toolkit.view(ctx.session, ctx.person, article.id, "browse")
-        show_article(ctx, article, edit=True)
+        await show_article(ctx, article, edit=True)
     elif action == "u" and len(args) >= 2 and args[0] in kit.articles and args[1] in ("0", "1"):
         question_id = as_number(args[2]) if len(args) > 2 else None
         useful = args[1] == "1"

@@ -131,6 +131,16 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
     for key in ("reviewed", "valid_as_of", "review_by"):
         if key in meta and not isinstance(meta[key], date):
             problems.append(Problem(path, where[key], f"«{key}» debe ser una fecha AAAA-MM-DD"))
+    publication = meta.get("publication")
+    if publication is not None and not _publication_name(publication):
+        problems.append(
+            Problem(
+                path,
+                where["publication"],
+                "«publication» debe ser el nombre de archivo de una publicación, como "
+                "regionalizacion.pdf (sin carpetas, hasta 200 caracteres)",
+            )
+        )
     summary = str(meta["summary"])
     if len(summary) > SUMMARY_MAX:
         problems.append(Problem(path, where["summary"], "el resumen pasa de 200 caracteres"))
@@ -158,6 +168,18 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
         order=meta.get("order", 100),
         review_by=meta.get("review_by"),
         deadlines=deadlines,
+        publication=str(publication) if publication is not None else None,
+    )
+
+
+def _publication_name(value: object) -> bool:
+    """A publication's file name as `publicaciones agregar` stores it: a PDF, no folders."""
+    return (
+        isinstance(value, str)
+        and value.lower().endswith(".pdf")
+        and len(value) <= 200
+        and not any(char in value for char in "/\\")
+        and value == value.strip()
     )
 
 

@@ -41,6 +41,9 @@ class Article:
     order: int = 100  # position in its topic's list; ties sorted by title
     review_by: date | None = None  # a person must check it again before this day
     deadlines: tuple[Deadline, ...] = ()
+    # The file name of a programme publication (`publicaciones agregar`) the answer offers with
+    # a button, e.g. regionalizacion.pdf; no button while none by that name is available.
+    publication: str | None = None
 
     @property
     def norm(self) -> str:

@@ -500,7 +500,7 @@ class PublicationDelivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    source: Mapped[str] = mapped_column(String(20))  # chat | broadcast
+    source: Mapped[str] = mapped_column(String(20))  # chat | broadcast | toolkit
     delivered_at: Mapped[datetime] = mapped_column(index=True)
 
 

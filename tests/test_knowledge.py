@@ -312,3 +312,21 @@ def test_changing_glossary_facts_carry_source_and_date(tmp_path: Path) -> None:
     assert any("«Ente rector» da un dato que cambia" in p for p in problems)
     assert any("revisión vencida de «SUNAFIL»" in p for p in problems)
     assert len(problems) == 2
+
+
+def test_an_article_names_a_publication_by_its_file_name(tmp_path: Path) -> None:
+    """`publication:` takes a PDF's file name (what `publicaciones agregar` stores), no folder."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    article = content / "articles" / "regionalizacion-transferencia-mem.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace("publication: regionalizacion.pdf", "publication: docs/informe.docx"),
+        encoding="utf-8",
+    )
+    problems = [str(problem) for problem in check(content)]
+    line = text.splitlines().index("publication: regionalizacion.pdf") + 1
+    assert any(
+        f"{article}:{line}:" in problem and "«publication» debe ser el nombre de archivo" in problem
+        for problem in problems
+    ), problems

@@ -236,3 +236,54 @@ async def test_twenty_long_titles_still_fit_one_message(
     assert len(listing.button_texts()) == 20
     assert "Documento 20 sobre la regionalización minera & sus retos" in listing.text
     assert "30 de setiembre de 2026" in listing.text  # es_PE
+
+
+async def _answer_with_buttons(person: Chatter, question: str) -> Any:
+    """The Tool Kit's answer to a typed question: its last message, the one with buttons."""
+    await person.send(question)
+    while True:
+        event = await person.reply()
+        if event.button_texts():
+            return event
+
+
+async def test_a_tool_kit_article_delivers_the_publication_it_names(
+    api: LocalBotApi, bot: Settings, runtime: Runtime, tmp_path: Path
+) -> None:
+    """regionalizacion-transferencia-mem names `publication: regionalizacion.pdf`: its answer
+    carries a button that delivers the publication, counted once per person."""
+    question = "¿Qué funciones transfirió el MEM a las regiones?"
+    assert runtime.knowledge.kit.articles["regionalizacion-transferencia-mem"].publication == (
+        "regionalizacion.pdf"
+    )
+    ana = Chatter(api, 8101, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    before = await _answer_with_buttons(ana, question)  # nothing published yet: no button
+    assert "transfirió" in before.text
+    assert not any("Recibir" in label for label in before.button_texts())
+
+    number = await publish(bot, tmp_path)
+    answer = await _answer_with_buttons(ana, question)
+    (label,) = [text for text in answer.button_texts() if text.startswith("📄 Recibir «")]
+    assert label == "📄 Recibir «La experiencia de regionalización de…"  # cut to fit
+    assert answer.find_button("Recibir")["callback_data"] == f"pub:get:{number}:k"
+    for _press in range(2):  # twice: one delivery
+        await ana.press(answer, "Recibir")
+        document = await ana.reply()
+        assert document.method == "sendDocument" and api.files[document.params["file_id"]] == PDF
+    (delivery,) = await _deliveries(runtime, 1)
+    assert delivery[2] == "toolkit"
+    await ana.press(answer, "Sí")  # the feedback keeps the publication's button
+    kept = await ana.reply()
+    assert kept.method == "editMessageReplyMarkup"
+    assert label in kept.button_texts()
+
+    withdrawn = await cli(
+        "publicaciones", "retirar", number, database_url=bot.database_url, cwd=tmp_path
+    )
+    assert withdrawn.returncode == 0
+    after = await _answer_with_buttons(ana, question)  # withdrawn: no button any more
+    assert not any("Recibir" in label for label in after.button_texts())
+    (late,) = [await ana.press(answer, "Recibir")]  # the old button says so
+    assert late["text"] == "Esta publicación ya no está disponible."
+    assert len(await _deliveries(runtime, 1)) == 1

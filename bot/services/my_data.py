@@ -38,6 +38,7 @@ BROADCAST_STATUSES: dict[str, str] = {
 PUBLICATION_SOURCES: dict[str, str] = {
     "chat": N_("The list of publications"),
     "broadcast": N_("A broadcast's button"),
+    "toolkit": N_("A Tool Kit answer's button"),
 }
 SOURCES: dict[str, str] = {
     "browse": N_("Browsing the topics"),

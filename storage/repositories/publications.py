@@ -79,6 +79,20 @@ async def get(session: AsyncSession, publication_id: int) -> PublicationRecord |
     return PublicationRecord(*row) if row is not None else None
 
 
+async def newest_named(session: AsyncSession, filename: str) -> PublicationRecord | None:
+    """The newest available publication whose file has this name (a Tool Kit article names
+    it so; a newer edition added under the same name takes its place)."""
+    row = (
+        await session.execute(
+            select(*_COLUMNS)
+            .where(Publication.filename == filename, Publication.withdrawn_at.is_(None))
+            .order_by(Publication.published_on.desc(), Publication.id.desc())
+            .limit(1)
+        )
+    ).one_or_none()
+    return PublicationRecord(*row) if row is not None else None
+
+
 async def content(session: AsyncSession, publication_id: int) -> bytes:
     return (
         await session.scalar(select(Publication.content).where(Publication.id == publication_id))
