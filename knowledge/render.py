@@ -32,7 +32,7 @@ def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
     _ = t.gettext
     parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
     if article.sources:
-        sources = "\n".join(f"• {_source(s)}" for s in article.sources)
+        sources = "\n".join(f"• {_source(s, t)}" for s in article.sources)
         heading = _("Sources")
         parts.append(f"<b>{heading}</b>\n{sources}")
     when = _date(t, article.valid_as_of or article.reviewed)
@@ -46,13 +46,28 @@ def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
     return tuple(split_message(parts))
 
 
-def _source(source: str) -> str:
-    """A source as one short line: a trailing « — https://…» becomes a link named by its site."""
+OFFICIAL_SITES = ("gob.pe", "elperuano.pe")  # the State's own pages and the official gazette
+
+
+def official(site: str) -> bool:
+    """Whether an address is the State's own text; anything else is a secondary source."""
+    return any(site == domain or site.endswith(f".{domain}") for domain in OFFICIAL_SITES)
+
+
+def _source(source: str, t: Translator) -> str:
+    """A source as one short line: a trailing « — https://…» becomes a link named by its site.
+
+    A link outside the State's sites (press, blogs, law firms) says it is a secondary source, so
+    an official knows the claim still has to be read in the norm itself.
+    """
     text, _sep, url = source.rpartition(" — ")
     if not text or not url.startswith(("https://", "http://")):
         return html.escape(source, quote=False)
     site = urlsplit(url).netloc.removeprefix("www.")
-    return f'{html.escape(text, quote=False)} (<a href="{html.escape(url)}">{site}</a>)'
+    link = f'<a href="{html.escape(url)}">{site}</a>'
+    if not official(site):
+        link = t.gettext("secondary source: {site}").format(site=link)
+    return f"{html.escape(text, quote=False)} ({link})"
 
 
 def glossary_message(entry: GlossaryEntry, t: Translator | None = None) -> str:

@@ -234,13 +234,16 @@ async def test_answer_says_how_current_it_is_and_which_norm(ana: Chatter, bot: S
     (dated,) = [line for line in answer.text.splitlines() if line.startswith("Vigente al")]
     assert dated == "Vigente al 4 de diciembre de 2026 · Ley 32537"  # one short line on a phone
     assert "31 de diciembre de 2026" in answer.text and "50,565" in answer.text
-    # A source's address is a link named by its site, not a long URL in the text.
-    assert "(elcomercio.pe)" in answer.text and "https://" not in answer.text
+    # A source's address is a link named by its site, not a long URL in the text; press is
+    # marked as a secondary source, the official gazette is not.
+    assert "(fuente secundaria: elcomercio.pe)" in answer.text and "https://" not in answer.text
     assert '<a href="https://elcomercio.pe/politica/' in (answer.html or "")
 
     (answer,) = await ana.say("quien supervisa la seguridad en la mediana mineria")
     assert answer.text.startswith("¿Quién supervisa la seguridad minera en cada estrato?")
     assert "Vigente al 4 de diciembre de 2026 · Decreto Supremo 034-2023-EM" in answer.text
+    assert "El Peruano (busquedas.elperuano.pe)" in answer.text
+    assert "(fuente secundaria: normalaboraperu.blogspot.com)" in answer.text
 
 
 async def test_glossary_fact_that_changes_is_dated(ana: Chatter, bot: Settings) -> None:
