@@ -20,6 +20,7 @@ from bot.outbox import AfterSend, Renderer
 from bot.services.roles import Role
 from handlers import (
     admin,
+    agreement_edit,
     agreements,
     broadcasts,
     case_form,
@@ -76,6 +77,7 @@ FEATURES: tuple[Feature, ...] = (
     meeting_admin.FEATURE,
     meeting_forms.FEATURE,
     agreements.FEATURE,
+    agreement_edit.FEATURE,
     visits.FEATURE,
     visit_admin.FEATURE,
     visit_survey.FEATURE,

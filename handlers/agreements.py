@@ -5,6 +5,7 @@ the due date (outbox) with buttons to mark progress.
 
 Callback data: ag:list:<meeting> | ag:new:<meeting> | ag:set:<agreement>:<status>[:r]
 (r: pressed under the reminder); the form's: na:<step>:<value> | na:confirm | na:cancel.
+Changing an agreement's responsible or due date: handlers.agreement_edit (ae:).
 A status is changed by the responsible person, or by a coordinator who covers the meeting.
 """
 
@@ -54,7 +55,7 @@ def line(t: Translator, agreement: AgreementRecord, today: Any) -> str:
     )
 
 
-def _today(ctx: Ctx) -> Any:
+def today_of(ctx: Ctx) -> Any:
     return ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
 
 
@@ -65,9 +66,9 @@ def progress_buttons(t: Translator, agreement: AgreementRecord, suffix: str = ""
     ]
 
 
-async def _list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
+async def show_list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
     _ = ctx._
-    today = _today(ctx)
+    today = today_of(ctx)
     agreements = await repo.of_meeting(ctx.session, meeting.id)
     lines = [
         _("<b>Follow-up of agreements</b> — «{title}» ({code})").format(
@@ -81,12 +82,13 @@ async def _list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
             [
                 button(f"{number} · ⏳", f"ag:set:{agreement.id}:in_progress"),
                 button(f"{number} · ✅", f"ag:set:{agreement.id}:done"),
+                button(f"{number} · ✏️", f"ae:begin:{agreement.id}"),
             ]
         )
     if not agreements:
         lines.append(_("No agreements recorded for follow-up yet."))
     else:
-        lines.append(_("⏳ in progress · ✅ fulfilled"))
+        lines.append(_("⏳ in progress · ✅ fulfilled · ✏️ change responsible or due date"))
     keyboard.append([button(_("➕ New agreement"), f"ag:new:{meeting.id}")])
     keyboard.append([button(_("« Back to the report"), f"ma:view:{meeting.id}")])
     text = cut_html("\n".join(lines))
@@ -96,7 +98,7 @@ async def _list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
         ctx.reply(text, keyboard)
 
 
-async def _staff_meeting(ctx: Ctx, meeting: MeetingRecord) -> bool:
+async def staff_meeting(ctx: Ctx, meeting: MeetingRecord) -> bool:
     """A coordinator who covers the meeting; anyone else is refused (and audited)."""
     if not allows(ctx.role, Role.COORDINATOR):
         await audit.append(
@@ -130,18 +132,24 @@ async def on_button(ctx: Ctx) -> None:
     if meeting is None:
         ctx.toast(_("That button is no longer valid."))
         return
-    if not await _staff_meeting(ctx, meeting):
+    if not await staff_meeting(ctx, meeting):
         return
     if action == "list":
-        await _list(ctx, meeting, edit=True)
+        await show_list(ctx, meeting, edit=True)
         return
-    invitees = await meeting_repo.invitees(ctx.session, meeting.id)
-    came = [i for i in invitees if i.attended or i.rsvp in ("yes", "delegate")]
-    choices = {str(i.person_id): i.name or "—" for i in (came or invitees)[:MAX_CHOICES]}
+    choices = await invitee_choices(ctx.session, meeting.id)
     if not choices:
         ctx.toast(_("This meeting has no invitees to be responsible."), alert=True)
         return
     await AGREEMENT.begin(ctx, {"meeting": meeting.id, "title": meeting.title, "invitees": choices})
+
+
+async def invitee_choices(session: AsyncSession, meeting_id: int) -> dict[str, str]:
+    """Who may answer for an agreement: the invitees who came (or said they would), or all
+    the invitees when nobody did; person id -> name."""
+    invitees = await meeting_repo.invitees(session, meeting_id)
+    came = [i for i in invitees if i.attended or i.rsvp in ("yes", "delegate")]
+    return {str(i.person_id): i.name or "—" for i in (came or invitees)[:MAX_CHOICES]}
 
 
 async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
@@ -155,18 +163,18 @@ async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
     responsible = ctx.person is not None and ctx.person.id == agreement.responsible_id
     if not responsible:
         meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
-        if meeting is None or not await _staff_meeting(ctx, meeting):
+        if meeting is None or not await staff_meeting(ctx, meeting):
             return
     updated = await rules.change_status(ctx.session, agreement, status, ctx.runtime.clock.now())
     ctx.toast(_("Agreement: {status}").format(status=_(rules.STATUSES[status])))
     if from_reminder or responsible:
         ctx.show(
-            reminder_text(ctx.t, updated, _today(ctx)), [progress_buttons(ctx.t, updated, ":r")]
+            reminder_text(ctx.t, updated, today_of(ctx)), [progress_buttons(ctx.t, updated, ":r")]
         )
         return
     meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
     assert meeting is not None
-    await _list(ctx, meeting, edit=True)
+    await show_list(ctx, meeting, edit=True)
 
 
 def reminder_text(t: Translator, agreement: AgreementRecord, today: Any) -> str:
@@ -199,18 +207,18 @@ async def render_reminder(
     return Outgoing(reminder_text(t, agreement, today), markup)
 
 
-def _match(data: dict[str, Any], value: str) -> str | None:
+def match_invitee(data: dict[str, Any], value: str) -> str | None:
     """A typed name: the one invitee whose name contains it."""
     wanted = normalize(value)
     found = [code for code, name in data.get("invitees", {}).items() if wanted in normalize(name)]
     return found[0] if len(found) == 1 else None
 
 
-async def _due(ctx: Ctx, value: str) -> str | None:
+async def due_problem(ctx: Ctx, value: str) -> str | None:
     due = rules.parse_due(value)
     if due is None:
         return ctx._("I could not read that date. Use, for example, 2026-12-20 or 20/12/2026.")
-    if due < _today(ctx):
+    if due < today_of(ctx):
         return ctx._("The due date has already passed.")
     return None
 
@@ -229,7 +237,7 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
 async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     meeting = await meeting_repo.get(ctx.session, int(data["meeting"]))
     due = rules.parse_due(data["due"])
-    if meeting is None or due is None or not await _staff_meeting(ctx, meeting):
+    if meeting is None or due is None or not await staff_meeting(ctx, meeting):
         return
     try:
         await rules.record(
@@ -246,7 +254,7 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx.show(ctx._(str(error)))
         return
     ctx.show(ctx._("✅ Agreement recorded; its responsible will be reminded before the due date."))
-    await _list(ctx, meeting, edit=False)
+    await show_list(ctx, meeting, edit=False)
 
 
 AGREEMENT = GuidedForm(
@@ -260,13 +268,13 @@ AGREEMENT = GuidedForm(
             N_("Who is <b>responsible</b>? Choose an invitee, or write part of their name."),
             kind="choice",
             options=lambda data: data.get("invitees", {}),
-            match=_match,
+            match=match_invitee,
         ),
         Step(
             "due",
             N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
             limit=20,
-            check=_due,
+            check=due_problem,
         ),
     ),
     summary=_summary,

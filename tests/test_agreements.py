@@ -6,7 +6,7 @@ reminder of the next meeting of the same kind, and a coordinator marking it fulf
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -175,13 +175,101 @@ async def test_a_coordinator_of_other_regions_cannot_touch_the_agreements(
             zone=runtime.settings.timezone,
         )
     (menu,) = await carlos.say("/menu")
-    for data in (f"ag:list:{meeting.id}", f"ag:new:{meeting.id}", f"ag:set:{agreement.id}:done"):
+    forged = (
+        f"ag:list:{meeting.id}",
+        f"ag:new:{meeting.id}",
+        f"ag:set:{agreement.id}:done",
+        f"ae:begin:{agreement.id}",  # changing its responsible or due date
+    )
+    for data in forged:
         answer = await carlos.press_forged(menu, data)
         assert answer["text"] == "Eso pertenece a una región que usted no coordina.", data
+    (ana_menu,) = await ana.say("/menu")  # an official: not even the form
+    official = await ana.press_forged(ana_menu, forged[-1])
+    assert official["text"] == "Solo los coordinadores pueden hacer eso."
     async with runtime.db.session() as session:
         row = await session.get(MeetingAgreement, agreement.id)
         assert row is not None and row.status == "pending"
         refused = await session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "scope")
         )
-    assert refused == 3
+    assert refused == 4
+
+
+async def test_a_coordinator_changes_the_responsible_and_the_due_date(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """From the follow-up list (✏️): a new responsible among the invitees and a new due date;
+    the reminder not sent yet goes away and the new responsible is reminded for the new date."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7102, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    meeting = await _meeting(runtime, days=0.05, reminders=False)
+    assert await tick(app) == 2
+    await ana.replies(2)
+    await luis.replies(2)
+    zone = runtime.settings.timezone
+    today = runtime.clock.now().astimezone(zone).date()
+    async with runtime.db.session() as session:
+        ana_id = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
+        assert ana_id is not None
+        await agreements.record(
+            session, meeting, text=AGREEMENT, responsible_id=ana_id,
+            due_on=today + timedelta(days=10), created_by=None, now=runtime.clock.now(),
+            zone=zone,
+        )  # fmt: skip
+
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    assert "✏️ cambiar responsable o fecha límite" in listing.text
+    await rosa.press(listing, "1 · ✏️")
+    heading, who = await rosa.replies(2)
+    assert "Modificar el acuerdo" in heading.text
+    assert "Ahora: Ana Quispe. «Omitir» lo mantiene." in who.text
+    await rosa.press(who, "Luis Mamani")
+    due = await rosa.reply()
+    t = translator("es", zone)
+    assert f"Ahora: {day_label(t, today + timedelta(days=10))}. «Omitir» la mantiene." in due.text
+    (past,) = await rosa.say("2020-01-01")
+    assert past.text == "La fecha límite ya pasó."
+    new_due = today + timedelta(days=6)
+    (summary,) = await rosa.say(new_due.strftime("%d/%m/%Y"))
+    assert "Responsable: Luis Mamani" in summary.text
+    assert f"Fecha límite: {day_label(t, new_due)}" in summary.text
+    await rosa.press(summary, "Guardar los cambios")
+    done, listing = await rosa.replies(2)
+    assert "Acuerdo modificado" in done.text
+    assert f"1. «{AGREEMENT}» — Luis Mamani — vence el {day_label(t, new_due)}" in listing.text
+
+    # Three days before the new date, 09:00 Lima: Luis is reminded, not Ana; her reminder,
+    # owed for three days before the old date, never comes.
+    runtime.clock.advance(
+        datetime.combine(new_due - timedelta(days=3), time(9, 1), tzinfo=zone) - runtime.clock.now()
+    )
+    assert await tick(app) == 1
+    reminder = await luis.reply()
+    assert "Acuerdo por cumplir" in reminder.text and "Usted es responsable" in reminder.text
+    runtime.clock.advance(timedelta(days=5))
+    assert await tick(app) == 0
+    assert api.drain(ana.id) == []
+
+    # Skipping both steps changes nothing.
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    await rosa.press(listing, "1 · ✏️")
+    _heading, who = await rosa.replies(2)
+    await rosa.press(who, "Omitir")
+    await rosa.press(await rosa.reply(), "Omitir")
+    summary = await rosa.reply()
+    assert "Responsable: Luis Mamani" in summary.text
+    await rosa.press(summary, "Guardar los cambios")
+    await rosa.replies(2)
+    async with runtime.db.session() as session:
+        row = await session.scalar(select(MeetingAgreement))
+    assert row is not None and row.due_on == new_due
+    assert await tick(app) == 0  # no new reminder: nothing changed

@@ -94,6 +94,44 @@ async def record(
     return agreement
 
 
+async def edit(
+    session: AsyncSession,
+    agreement: AgreementRecord,
+    *,
+    responsible_id: int,
+    due_on: date,
+    now: datetime,
+    zone: ZoneInfo,
+) -> AgreementRecord:
+    """A new responsible (one of the invitees) and/or due date; the reminder follows them:
+    the one not sent yet is cancelled and the (new) responsible is owed one for the new date."""
+    changed_who = responsible_id != agreement.responsible_id
+    changed_due = due_on != agreement.due_on
+    if (
+        changed_who
+        and await meeting_repo.invitation(session, agreement.meeting_id, responsible_id) is None
+    ):
+        raise AgreementError(N_("The responsible person must be one of the meeting's invitees."))
+    if changed_due and due_on < now.astimezone(zone).date():
+        raise AgreementError(N_("The due date has already passed."))
+    if changed_who or changed_due:
+        await repo.set_terms(session, agreement.id, responsible_id, due_on, now)
+        await repo.cancel_reminders(session, KIND, agreement.id)
+        if agreement.status != "done":
+            await outbox.enqueue(
+                session,
+                kind=KIND,
+                dedupe_key=f"agreement-reminder:{agreement.id}:{now.isoformat()}",
+                person_id=responsible_id,
+                payload={"agreement_id": agreement.id},
+                due_at=reminder_due(due_on, zone, now),
+                meeting_id=agreement.meeting_id,
+            )
+    updated = await repo.get(session, agreement.id)
+    assert updated is not None
+    return updated
+
+
 async def change_status(
     session: AsyncSession, agreement: AgreementRecord, status: str, now: datetime
 ) -> AgreementRecord:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Meeting, MeetingAgreement, MeetingInvitation, Person
+from storage.models import Meeting, MeetingAgreement, MeetingInvitation, OutboxMessage, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,30 @@ async def set_status(
         update(MeetingAgreement)
         .where(MeetingAgreement.id == agreement_id)
         .values(status=status, done_at=done_at, updated_at=now)
+    )
+
+
+async def set_terms(
+    session: AsyncSession, agreement_id: int, responsible_id: int, due_on: date, now: datetime
+) -> None:
+    await session.execute(
+        update(MeetingAgreement)
+        .where(MeetingAgreement.id == agreement_id)
+        .values(responsible_id=responsible_id, due_on=due_on, updated_at=now)
+    )
+
+
+async def cancel_reminders(session: AsyncSession, kind: str, agreement_id: int) -> None:
+    """The agreement's reminders not sent yet (the first one's key, or a later edit's)."""
+    key = f"agreement-reminder:{agreement_id}"
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.state == "pending",
+            (OutboxMessage.dedupe_key == key) | OutboxMessage.dedupe_key.like(f"{key}:%"),
+        )
+        .values(state="cancelled")
     )
 
 
