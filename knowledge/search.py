@@ -28,6 +28,8 @@ from knowledge.text import (
     in_capitals,
     is_small_talk,
     misspelt_stopword,
+    plural,
+    singulars,
     small_talk,
     sound_key,
     spanish_words,
@@ -125,15 +127,22 @@ class SearchIndex:
 
     def _build(self, glossary_text: dict[str, list[str]]) -> None:
         count = len(self.articles)
+        found_words = [
+            {
+                name: content_words(text, self.acronyms)
+                for name, text in self._fields(article, glossary_text).items()
+            }
+            for article in self.articles
+        ]
+        vocabulary = {w for fields in found_words for found in fields.values() for w in found}
+        self._vocabulary = vocabulary
+        self.term = lru_cache(maxsize=16384)(self._term)
         per_doc: list[dict[str, Counter[str]]] = []
         lengths: dict[str, list[int]] = {name: [] for name in FIELD_WEIGHTS}
-        vocabulary: set[str] = set()
-        for article in self.articles:
+        for fields_found in found_words:
             fields = {}
-            for name, text in self._fields(article, glossary_text).items():
-                found = content_words(text, self.acronyms)
-                vocabulary.update(found)
-                stems = [stem(w) for w in found]
+            for name, found in fields_found.items():
+                stems = [self.term(w) for w in found]
                 fields[name] = Counter(stems + _bigrams(stems))
                 lengths[name].append(len(stems))
             per_doc.append(fields)
@@ -162,7 +171,6 @@ class SearchIndex:
         # A word Minka has never seen weighs like a typical word, not like the rarest one:
         # "¿sigue vigente?" should not sink an otherwise clear match.
         self._unknown_idf = UNKNOWN_WEIGHT * max(self._idf.values(), default=1.0)
-        self._vocabulary = vocabulary
         self._spanish = spanish_words()  # checked after the vocabulary: no copy needed
         self._by_sound: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -177,6 +185,12 @@ class SearchIndex:
                 self._families[term[:4]].append(term)
         self.correct = lru_cache(maxsize=16384)(self._correct)
         self.family = lru_cache(maxsize=16384)(self._family)
+
+    def _term(self, word: str) -> str:
+        """The index term of a word: its stem, or its plural's when the kit uses the plural
+        (Snowball cuts «taller» to tall- but «talleres» to taller-, «comando» to com-)."""
+        many = plural(word)
+        return stem(many) if many in self._vocabulary else stem(word)
 
     def _family(self, stemmed: str) -> tuple[str, ...]:
         """Indexed stems that extend this one (Spanish word families: produc → productor).
@@ -253,12 +267,19 @@ class SearchIndex:
         for word in self.query_words(text):
             fixed = self.correct(word)
             corrected.append(fixed or word)
-            stemmed = stem(fixed or word)
+            asked = fixed or word
+            stemmed = self.term(asked)
             query.slots.append({stemmed})
             query.alternatives.append({stemmed})
-            forms = [stemmed, *undiphthonged(stemmed)]
-            if stemmed not in self._postings:  # the stemmer reads «comando» as a gerund (com-)
-                forms.append(stem((fixed or word) + "s"))
+            # The singular the kit has («ríos» asked, «río» written), verb forms with a
+            # diphthong, and a plural's stem for singulars the stemmer misreads.
+            forms = [
+                stemmed,
+                *(self.term(one) for one in singulars(asked) if one in self._vocabulary),
+                *undiphthonged(stemmed),
+            ]
+            if stemmed not in self._postings and (many := plural(asked)):
+                forms.append(stem(many))
             for form in dict.fromkeys(forms):
                 if form in self._postings:  # also a correct word the kit has another form of
                     query.terms[form] = max(query.terms.get(form, 0.0), 1.0)
@@ -269,7 +290,7 @@ class SearchIndex:
                     query.alternatives[-1].add(relative)
         query.words = corrected
         query.intents = intents(self.typed(text))
-        stems = [stem(w) for w in corrected]
+        stems = [self.term(w) for w in corrected]
         for bigram in _bigrams(stems):
             if bigram in self._postings:
                 query.terms[bigram] = max(query.terms.get(bigram, 0.0), BIGRAM_WEIGHT)
@@ -292,7 +313,7 @@ class SearchIndex:
             for other in phrases:
                 if other == phrases[position]:
                     continue
-                other_stems = [stem(w) for w in other]
+                other_stems = [self.term(w) for w in other]
                 weight = 1.0 if len(other) == 1 else EXPANSION_WEIGHT
                 for term in [*other_stems, *_bigrams(other_stems)]:
                     if term in self._postings:
@@ -353,7 +374,7 @@ class SearchIndex:
     def field_texts(self, article: Article) -> dict[str, str]:
         """The article's indexed fields as stems, in the index's own preprocessing."""
         return {
-            name: " ".join(stem(w) for w in content_words(text, self.acronyms))
+            name: " ".join(self.term(w) for w in content_words(text, self.acronyms))
             for name, text in self._fields(article, self._glossary_text).items()
         }
 

@@ -77,6 +77,24 @@ COMMON_WORD_BEFORE = frozenset(
 )
 
 
+def plural(word: str) -> str | None:
+    """The Spanish plural of a word that looks singular (taller → talleres, río → ríos,
+    luz → luces), or None. Snowball stems some pairs apart (tall-/taller-, gobiern-/gobi-)."""
+    if len(word) < 2 or not word.isalpha() or word[-1] in "sx":
+        return None
+    if word[-1] in "aeiou":
+        return word + "s"
+    return word[:-1] + "ces" if word[-1] == "z" else word + "es"
+
+
+def singulars(word: str) -> list[str]:
+    """The words whose plural `word` may be (talleres → tallere, taller; luces → luce, luz)."""
+    found = [word[:-1]] if word.endswith("s") else []
+    if word.endswith("es"):
+        found.append(word[:-3] + "z" if word.endswith("ces") else word[:-2])
+    return [w for w in found if len(w) >= 2 and plural(w) == word]
+
+
 def undiphthonged(stemmed: str) -> list[str]:
     """The stem with a stressed diphthong undone, as Spanish verbs do (transfieren →
     transferir, pierdo → pérdida, renueva → renovación): another form of the same word."""
