@@ -56,6 +56,17 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+# Where a phrase ends: two words on either side of these are not said together (a bigram
+# across «igafom . igac» in a keyword list, or across a sentence, would match a question
+# that asks about both). A comma or point inside a number (90,000; 2.5) does not end one.
+_SEGMENT_END = re.compile(r"[;:!?¿¡()\[\]\n|•]|[.,](?!\d)")
+
+
+def segments(text: str) -> list[str]:
+    """The stretches of `text` between punctuation marks."""
+    return [part for part in _SEGMENT_END.split(text) if part.strip()]
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word)

@@ -17,6 +17,8 @@ from knowledge.check import check
 from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, HOW, WHEN, WHO, answered, intents
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
+from knowledge.query import OTHER_WAYS
+from knowledge.search import SEGMENT
 from knowledge.text import (
     content_words,
     fold,
@@ -226,20 +228,41 @@ def test_a_singular_finds_the_plural_the_kit_wrote(
 
 def test_one_word_synonyms_count_once(kb: KnowledgeBase) -> None:
     """«ministerio» also found as MINEM and MEM is one word asked: an article scores its best
-    match among them, not the sum, which favoured articles that merely mention the acronyms."""
+    match among them (and a small share of the others), not the sum, which favoured articles
+    that merely mention the acronyms."""
     index = kb.index
     query = index._parse("ministerio")
-    assert {"ministeri", "minem", "mem"} <= query.alternatives[0]
-    assert set(query.terms) <= query.alternatives[0]
-    scores = index._scores(query)
+    assert len(query.parts) == 1
+    assert {"ministeri", "minem", "mem"} <= set(query.terms)
+    scores = index.postings.scores(query)
     for position in range(len(index.articles)):
-        best = 0.0
+        found = []
         for term, weight in query.terms.items():
-            indices, contributions = index._postings[term]
-            found = np.flatnonzero(indices == position)
-            if found.size:
-                best = max(best, weight * float(contributions[found[0]]))
-        assert scores[position] == pytest.approx(best, rel=1e-5)
+            indices, contributions = index.postings.postings[term]
+            where = np.flatnonzero(indices == position)
+            found.append(weight * float(contributions[where[0]]) if where.size else 0.0)
+        best = max(found)
+        expected = best + OTHER_WAYS * (sum(found) - best)
+        assert scores[position] == pytest.approx(expected, rel=1e-5)
+        assert scores[position] < sum(found) or sum(found) == best
+
+
+def test_a_phrase_said_otherwise_counts_once(kb: KnowledgeBase) -> None:
+    """«dirección general de formalización minera» also brings in DGFM and the phrase's
+    other ways: added on top of each asked word they favoured the general formalization
+    article, which names them all, over the one about the DGFM (ente rector)."""
+    answer = kb.index.search("la direccion general de formalizacion minera que hace")
+    assert answer.best is not None and answer.best.id == "regionalizacion-ente-rector"
+
+
+def test_two_words_are_a_phrase_only_within_a_stretch_of_text(kb: KnowledgeBase) -> None:
+    """A keyword list «…, igac, terreno superficial, …» made the bigram igac_terren, as if
+    the article said «IGAC terreno»; punctuation now ends a phrase, for the FTS5 baseline
+    too."""
+    assert "igac_terren" not in kb.index.postings
+    assert "terren_superficial" in kb.index.postings
+    keywords = kb.index.field_texts(kb.kit.articles["formalizacion-requisitos"])["keywords"]
+    assert f"igafom {SEGMENT} igac" in keywords
 
 
 def _revisar(content: Path, *extra: str) -> subprocess.CompletedProcess[str]:

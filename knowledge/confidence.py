@@ -1,0 +1,45 @@
+"""When Minka may answer: only when the best article is both a strong match and covers most
+of what the question asked; otherwise it says it is not sure and shows the closest ones."""
+
+from __future__ import annotations
+
+from knowledge.query import Query
+from knowledge.scoring import Postings
+
+CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
+LEAD_COVERAGE = 0.55  # more than half of what was asked (at 0.5 «vacunas… Madre de Dios» passed)
+LONG_QUESTION = 5  # asked words
+LONG_COVERAGE = 0.4
+UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
+MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: scores are lower
+MIN_COVERAGE = 0.6
+
+
+class Judge:
+    def __init__(self, postings: Postings) -> None:
+        self.postings = postings
+        # A word the kit never uses weighs like its rarest word: an official's question about
+        # something else («¿cómo saco mi DNI?») must not pass for one about the kit.
+        self._unknown_idf = UNKNOWN_WEIGHT * max(postings.idf.values(), default=1.0)
+
+    def coverage(self, query: Query, index: int) -> float:
+        """The share of the asked words (weighted by rarity) that article `index` has, in
+        any of their forms."""
+        total = satisfied = 0.0
+        for slot in query.slots:
+            weight = max(self.postings.idf.get(t, self._unknown_idf) for t in slot)
+            total += weight
+            if any(self.postings.has(t, index) for t in slot):
+                satisfied += weight
+        return satisfied / total if total else 0.0
+
+    def confident(self, query: Query, ranked: list[tuple[int, float]]) -> tuple[bool, float]:
+        """Whether the first of `ranked` (article number, score; best first) is a sure
+        answer, and its coverage."""
+        top_index, top_score = ranked[0]
+        coverage = self.coverage(query, top_index)
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        clear_lead = top_score >= CLEAR_LEAD * runner_up and coverage >= LEAD_COVERAGE
+        # Long questions carry context ("me llegó una denuncia...") that no article repeats.
+        needed = MIN_COVERAGE if len(query.slots) <= LONG_QUESTION else LONG_COVERAGE
+        return top_score >= MIN_SCORE and (coverage >= needed or clear_lead), coverage

@@ -1,0 +1,119 @@
+"""BM25F over the articles' fields (title, keywords, glossary terms, summary, text), and a
+question's score for each article: the sum of its parts' best options (see
+`knowledge.query`), raised a little for an article that answers the kind of question asked."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+import numpy as np
+
+from knowledge.query import Option, Part, Query, bigrams
+
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "glossary": 1.5, "summary": 1.5, "body": 1.0}
+K1, B = 1.2, 0.5
+INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
+
+
+class Postings:
+    """For each term (a stem, or `a_b` for two stems together) the articles that have it and
+    its BM25F weight in each."""
+
+    def __init__(
+        self, docs: list[dict[str, list[list[str]]]], answers: list[frozenset[str]]
+    ) -> None:
+        """`docs`: per article, its fields' terms in order, in stretches between punctuation
+        marks (a bigram never spans two); `answers`: per article, the kinds of question it
+        answers (`knowledge.intent`)."""
+        count = self.count = len(docs)
+        per_doc: list[dict[str, Counter[str]]] = []
+        lengths: dict[str, list[int]] = {name: [] for name in FIELD_WEIGHTS}
+        for fields in docs:
+            per_doc.append(
+                {
+                    name: Counter(t for part in parts for t in [*part, *bigrams(part)])
+                    for name, parts in fields.items()
+                }
+            )
+            for name, parts in fields.items():
+                lengths[name].append(sum(map(len, parts)))
+        averages = {name: (sum(v) / len(v) if v else 0) or 1.0 for name, v in lengths.items()}
+        weighted: dict[str, dict[int, float]] = defaultdict(dict)
+        for index, fields in enumerate(per_doc):
+            for name, counter in fields.items():
+                norm = 1 - B + B * lengths[name][index] / averages[name]
+                for term, tf in counter.items():
+                    value = FIELD_WEIGHTS[name] * tf / norm
+                    weighted[term][index] = weighted[term].get(index, 0.0) + value
+        self._answers: dict[str, np.ndarray] = defaultdict(
+            lambda: np.zeros(count, dtype=np.float32)
+        )
+        for index, kinds in enumerate(answers):
+            for kind in kinds:
+                self._answers[kind][index] = 1.0
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.idf: dict[str, float] = {}
+        for term, found in weighted.items():
+            idf = math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
+            indices = np.fromiter(found.keys(), dtype=np.int32, count=len(found))
+            tfs = np.fromiter(found.values(), dtype=np.float32, count=len(found))
+            self.postings[term] = (indices, (idf * tfs / (K1 + tfs)).astype(np.float32))
+            self.idf[term] = idf
+        self._families: dict[str, list[str]] = defaultdict(list)
+        for term in self.postings:
+            if "_" not in term and len(term) >= 4:
+                self._families[term[:4]].append(term)
+        self.family = lru_cache(maxsize=16384)(self._family)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.postings
+
+    def has(self, term: str, index: int) -> bool:
+        """Whether article number `index` has `term`."""
+        found = self.postings.get(term)
+        if found is None:
+            return False
+        position = int(np.searchsorted(found[0], index))
+        return position < len(found[0]) and int(found[0][position]) == index
+
+    def _family(self, stemmed: str) -> tuple[str, ...]:
+        """Indexed stems that extend this one (Spanish word families: produc → productor).
+        Not the shorter ones: formaliz (the process) → formal (the status) changes the topic."""
+        if len(stemmed) < 4:
+            return ()
+        return tuple(
+            term
+            for term in self._families.get(stemmed[:4], ())
+            if term != stemmed
+            and term.startswith(stemmed)
+            and min(len(term), len(stemmed)) >= 5
+            and abs(len(term) - len(stemmed)) <= 4
+        )
+
+    def scores(self, query: Query) -> np.ndarray:
+        """Every article's score for `query`."""
+        scores = self._option(Option(dict(query.loose), query.parts))
+        if query.intents:
+            answers = [self._answers[k] for k in query.intents if k in self._answers]
+            if answers:
+                scores *= 1 + INTENT_BONUS * np.maximum.reduce(answers)
+        return scores
+
+    def _option(self, option: Option) -> np.ndarray:
+        scores = np.zeros(self.count, dtype=np.float32)
+        for term, weight in option.terms.items():
+            indices, contributions = self.postings[term]
+            scores[indices] += weight * contributions
+        for part in option.parts:
+            if part.options:
+                scores += self._part(part)
+        return scores
+
+    def _part(self, part: Part) -> np.ndarray:
+        found = [self._option(option) for option in part.options]
+        best = np.maximum.reduce(found)
+        if part.others:
+            best += part.others * (np.sum(found, axis=0) - best)
+        return best
