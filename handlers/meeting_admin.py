@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Sequence
 
 from bot.i18n import N_
-from bot.services import coverage
+from bot.services import agreements, coverage
 from bot.services import meetings as rules
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
@@ -34,6 +34,7 @@ from storage.repositories.meetings import MeetingRecord
 AGREEMENTS_FORM = "meeting_agreements"
 AGREEMENTS_MAX = 3500
 PER_PAGE = 8
+EARLIER = 10  # overdue agreements of earlier meetings shown at the top of a report
 
 
 def _counts_line(ctx: Ctx, counts: Counts) -> str:
@@ -50,15 +51,30 @@ def _counts_line(ctx: Ctx, counts: Counts) -> str:
     )
 
 
-def report_text(ctx: Ctx, report: MeetingReport, overdue: Sequence[AgreementRecord] = ()) -> str:
-    """The report; `overdue`: this meeting's agreements past their due date, unfulfilled."""
+def report_text(
+    ctx: Ctx,
+    report: MeetingReport,
+    overdue: Sequence[AgreementRecord] = (),
+    earlier: Sequence[AgreementRecord] = (),
+) -> str:
+    """The report; `overdue`: this meeting's agreements past their due date, unfulfilled;
+    `earlier`: those of earlier meetings of its kind, which it should take up first."""
     _ = ctx._
     meeting = report.meeting
     status = _("Cancelled") if meeting.status == "cancelled" else _("Scheduled")
+    today = ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
     lines = [
         f"<b>{esc(meeting.title)}</b> ({meeting.code}) — {status}",
         ctx.t.datetime(meeting.starts_at),
         "",
+    ]
+    if earlier:  # at the start: what this meeting should take up first
+        lines += ["⚠️ <b>" + _("Overdue agreements of earlier meetings of this kind") + "</b>"]
+        lines += [f"• {agreement_line(ctx.t, item, today)}" for item in earlier[:EARLIER]]
+        if len(earlier) > EARLIER:
+            lines.append(_("…and {count} more.").format(count=len(earlier) - EARLIER))
+        lines.append("")
+    lines += [
         "<b>" + _("Total") + "</b>: " + _counts_line(ctx, report.totals),
         "",
         "<b>" + _("By region") + "</b>",
@@ -83,7 +99,6 @@ def report_text(ctx: Ctx, report: MeetingReport, overdue: Sequence[AgreementReco
     if report.agreements:
         lines += ["", "<b>" + _("Agreements") + "</b>", esc(report.agreements)]
     if overdue:
-        today = ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
         lines += ["", "⚠️ <b>" + _("Overdue agreements") + "</b>"]
         lines += [f"• {agreement_line(ctx.t, agreement, today)}" for agreement in overdue]
     return cut_html("\n".join(lines))
@@ -159,11 +174,25 @@ async def _show_report(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
         for agreement in await agreement_repo.of_meeting(ctx.session, meeting.id)
         if shown_status(agreement, today) == "overdue"
     ]
-    text = report_text(ctx, report, overdue)
+    earlier: list[AgreementRecord] = []
+    if ctx.runtime.clock.now() < meeting.ends_at and meeting.status != "cancelled":
+        earlier = await _visible(
+            ctx, await agreements.overdue_before(ctx.session, meeting, None, today)
+        )
+    text = report_text(ctx, report, overdue, earlier)
     if edit:
         ctx.show(text, report_keyboard(ctx, meeting))
     else:
         ctx.reply(text, report_keyboard(ctx, meeting))
+
+
+async def _visible(ctx: Ctx, items: list[AgreementRecord]) -> list[AgreementRecord]:
+    """Only the agreements of meetings this coordinator may see (their coverage)."""
+    if ctx.coverage.national or not items:
+        return items
+    meetings = [m for i in {a.meeting_id for a in items} if (m := await repo.get(ctx.session, i))]
+    seen = {m.id for m in await coverage.visible_meetings(ctx.session, ctx.coverage, meetings)}
+    return [item for item in items if item.meeting_id in seen]
 
 
 async def _attendance(ctx: Ctx, meeting: MeetingRecord, page: int) -> None:

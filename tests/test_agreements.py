@@ -115,6 +115,10 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
         next_reminder = await person.reply()
         assert "Acuerdos vencidos de reuniones anteriores" in next_reminder.text
         assert AGREEMENT in next_reminder.text
+    # ...and at the top of the next meeting's report, for the coordinator who runs it.
+    (upcoming,) = await rosa.say(f"/reunion {second.code}")
+    top = upcoming.text.split("Total")[0]
+    assert "Acuerdos vencidos de reuniones anteriores de este tipo" in top and AGREEMENT in top
 
     # The coordinator marks it fulfilled from the follow-up list: late, not overdue any more.
     (report,) = await rosa.say(f"/reunion {first.code}")
@@ -184,6 +188,21 @@ async def test_a_coordinator_of_other_regions_cannot_touch_the_agreements(
     for data in forged:
         answer = await carlos.press_forged(menu, data)
         assert answer["text"] == "Eso pertenece a una región que usted no coordina.", data
+    # Once overdue, a Cusco meeting of the same kind does not show Carlos Puno's agreement.
+    runtime.clock.advance(timedelta(days=11))
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        cusco, _invited = await rules.create(
+            session, title="Coordinación MINEM–GR Cusco", kind="coordinacion",
+            starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2),
+            audience=await rules.parse_audience(session, ["region:Cusco"]), offsets=[], now=now,
+        )  # fmt: skip
+    (report,) = await carlos.say(f"/reunion {cusco.code}")
+    assert "Coordinación MINEM–GR Cusco" in report.text and AGREEMENT not in report.text
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")  # national: she does see it
+    await register(rosa, region="MINEM")
+    (report,) = await rosa.say(f"/reunion {cusco.code}")
+    assert AGREEMENT in report.text.split("Total")[0]
     (ana_menu,) = await ana.say("/menu")  # an official: not even the form
     official = await ana.press_forged(ana_menu, forged[-1])
     assert official["text"] == "Solo los coordinadores pueden hacer eso."

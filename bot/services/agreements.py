@@ -146,10 +146,10 @@ async def change_status(
 
 
 async def overdue_before(
-    session: AsyncSession, meeting: MeetingRecord, person_id: int, today: date
+    session: AsyncSession, meeting: MeetingRecord, person_id: int | None, today: date
 ) -> list[AgreementRecord]:
-    """Overdue agreements of earlier meetings of the same kind that this person was also
-    invited to: what the next meeting should take up first."""
+    """Overdue agreements of earlier meetings of the same kind (with `person_id`: that this
+    person was also invited to): what the next meeting should take up first."""
     return await repo.open_of_earlier(
         session,
         kind=meeting.kind,

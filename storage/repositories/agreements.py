@@ -124,21 +124,26 @@ async def cancel_reminders(session: AsyncSession, kind: str, agreement_id: int) 
 
 
 async def open_of_earlier(
-    session: AsyncSession, *, kind: str, before: datetime, person_id: int, due_before: date
+    session: AsyncSession,
+    *,
+    kind: str,
+    before: datetime,
+    person_id: int | None,
+    due_before: date,
 ) -> list[AgreementRecord]:
     """Agreements not fulfilled and due before `due_before`, of meetings of `kind` that
-    started before `before`, not cancelled, to which `person_id` was invited too."""
-    invited = select(MeetingInvitation.meeting_id).where(MeetingInvitation.person_id == person_id)
-    rows = await session.execute(
-        _select()
-        .where(
-            Meeting.kind == kind,
-            Meeting.starts_at < before,
-            Meeting.status != "cancelled",
-            Meeting.id.in_(invited),
-            MeetingAgreement.status != "done",
-            MeetingAgreement.due_on < due_before,
-        )
-        .order_by(MeetingAgreement.due_on, MeetingAgreement.id)
+    started before `before`, not cancelled (with `person_id`: to which they were invited too)."""
+    statement = _select().where(
+        Meeting.kind == kind,
+        Meeting.starts_at < before,
+        Meeting.status != "cancelled",
+        MeetingAgreement.status != "done",
+        MeetingAgreement.due_on < due_before,
     )
+    if person_id is not None:
+        invited = select(MeetingInvitation.meeting_id).where(
+            MeetingInvitation.person_id == person_id
+        )
+        statement = statement.where(Meeting.id.in_(invited))
+    rows = await session.execute(statement.order_by(MeetingAgreement.due_on, MeetingAgreement.id))
     return [AgreementRecord(*row) for row in rows.all()]
