@@ -7,15 +7,19 @@ Period: the fourth quarter of 2026 in Lima (1 October 00:00 to 1 January 2027 00
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
-from bot.services.indicators import query_for
+from bot.services.indicators import build_report, query_for
 from bot.services.indicators.common import Indicator, Period, Table
 from bot.services.indicators.publications import DEFINITION, publications
+from bot.services.indicators.render import summary_messages
+from bot.services.indicators.xlsx import report_xlsx
 from storage.db import Database
 from storage.models import Person, Publication, PublicationDelivery
 
@@ -182,3 +186,27 @@ async def test_region_scope(dataset: Database) -> None:
     outside = await _compute(dataset, "cusco")  # not a pilot region: no pilot figure
     assert outside.headlines[2].value is None and outside.tables[3].rows == ()
     assert outside.headlines[0].value == 0 and outside.tables[1].rows[0] == ("Cusco", 1, 0, 1, None)
+
+
+async def test_workbook_sheet_cover_and_summary_line(dataset: Database) -> None:
+    """Indicator 8 in the whole report: its own sheet, its definition on the cover, and one
+    block in the chat summary with its headline figures; the new figures of 2 (agreements)
+    and 4 (Regional Team reports) carry their definitions on the cover too."""
+    from bot.services.indicators.team_reports import DEFINITION as TEAM_REPORTS
+
+    async with dataset.session() as session:
+        report = await build_report(session, Q4, None, T, END)
+    (block,) = [text for text in summary_messages(report, T) if "8. " in text]
+    assert "<b>8. Publicación y difusión de documentos</b>\n" in block
+    assert "• Recibieron una publicación en el periodo: 7\n" in block
+    assert "• Proporción de personas registradas alcanzadas: 72.7 %\n" in block  # 8 of 11
+    assert "• Regiones piloto alcanzadas: 4 de 6" in block
+    book = load_workbook(BytesIO(report_xlsx(report, T)))
+    (sheet,) = [name for name in book.sheetnames if name.startswith("8 ")]
+    assert book[sheet]["A1"].value.startswith("8. ")
+    assert book[sheet]["A2"].value == T.gettext(DEFINITION)
+    definitions = {row[0]: row[2] for row in book["Portada"].iter_rows(values_only=True) if row[0]}
+    assert definitions[8] == T.gettext(DEFINITION)
+    assert "The share fulfilled on time is over the agreements due" not in definitions[2]
+    assert "proporción cumplida a tiempo es sobre los acuerdos que vencían" in definitions[2]
+    assert T.gettext(TEAM_REPORTS) in definitions[4]
