@@ -282,7 +282,7 @@ async def workshop_command(ctx: Ctx) -> None:
     report = await build_report(ctx.session, workshop.id)
     assert report is not None
     ctx.reply(
-        report_text(ctx, report),
+        cut_html(report_text(ctx, report) + await _materials(ctx, workshop.id)),
         [
             [
                 button(_("📊 Download XLSX"), f"ws:xlsx:{workshop.id}"),
@@ -290,6 +290,26 @@ async def workshop_command(ctx: Ctx) -> None:
             ]
         ],
     )
+
+
+async def _materials(ctx: Ctx, workshop_id: int) -> str:
+    """The workshop's materials and how many people received each (counted once each)."""
+    items = await material_repo.of_workshops(ctx.session, [workshop_id])
+    if not items:
+        return ""
+    reached = await material_repo.recipients(ctx.session, workshop_id)
+    lines = ["", "📎 <b>" + ctx._("Materials") + "</b>"]
+    for item in items[:10]:
+        count = reached.get(item.id, 0)
+        lines.append(
+            "• "
+            + ctx.t.ngettext(
+                "«{name}»: received by {count} person",
+                "«{name}»: received by {count} people",
+                count,
+            ).format(name=esc(item.filename), count=count)
+        )
+    return "\n".join(lines)
 
 
 async def on_report_button(ctx: Ctx) -> None:

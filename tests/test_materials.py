@@ -138,6 +138,10 @@ async def test_a_material_sent_during_nuevo_taller(
     sent = await ana.reply()
     assert sent.method == "sendDocument" and api.files[sent.params["file_id"]] == SLIDES
     assert await _delivered(runtime, 1) == 1
+    await ana.press(materials, "cierre de minas.pptx")  # again: still one person
+    await ana.reply()
+    (report,) = await rosa.say(f"/taller {workshop.code}")  # the coordinator sees it in chat
+    assert report.text.endswith("📎 Materiales\n• «cierre de minas.pptx»: lo recibió 1 persona")
     listed = await cli(
         "talleres", "material", workshop.code, database_url=bot.database_url, cwd=tmp_path
     )
