@@ -56,6 +56,9 @@ class Step:
     per_row: int = 1  # choice steps: buttons per row
     # A line computed from the answers so far, shown under the prompt (e.g. a prefilled value).
     hint: Callable[[Ctx, Data], str] | None = None
+    # What to say when a typed answer cannot be read, instead of the kind's usual message
+    # (msgid; e.g. a study visit's return is a date, not a meeting's end time).
+    invalid: str | None = None
 
     def labels(self, data: Data) -> Mapping[str, str]:
         """code -> label of a choice step (msgids for `choices`, plain text for `options`)."""
@@ -177,7 +180,9 @@ class GuidedForm:
             return
         step, data = self.step(state.step), dict(state.data)
         value, problem = await self._read(ctx, step, " ".join(text.split()), data)
-        if problem is None and step.check is not None:
+        if problem is not None and step.invalid is not None:
+            problem = _(step.invalid)
+        elif problem is None and step.check is not None:
             problem = await step.check(ctx, value)
         if problem is not None:
             ctx.reply(problem)

@@ -1,10 +1,12 @@
 """Study visits for coordinators (scoped by region): /visita lists them, /visita CODE shows
 answers and the delegation by leaders/officials, region and sex; from it the coordinator
-confirms who travels, corrects who counts as a regional leader, marks who travelled and
-downloads the «Informe de visita» (XLSX).
+confirms who travels, corrects who counts as a regional leader, marks who travelled,
+downloads the «Informe de visita» (XLSX), and, before departure, changes the dates or the
+destination (handlers.visit_forms) or cancels the visit; invitees are told.
 
 Callback data: va:view:<v> | va:del:<v>:<page> | va:conf:<v>:<person>:<page> |
-va:lead:<v>:<person>:<page> | va:trv:<v>:<page> | va:tt:<v>:<person>:<page> | va:xlsx:<v>.
+va:lead:<v>:<person>:<page> | va:trv:<v>:<page> | va:tt:<v>:<person>:<page> | va:xlsx:<v> |
+va:edit:<v> | va:cancel:<v> | va:cancelok:<v>.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.services import visits as rules
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
+from handlers import visit_forms
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
@@ -50,8 +53,9 @@ def _counts_line(ctx: Ctx, counts: Counts | None) -> str:
 async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     _ = ctx._
     report = await build_report(ctx.session, visit, _words(ctx))
+    cancelled = " — " + _("Cancelled") if visit.status == "cancelled" else ""
     lines = [
-        f"<b>{esc(visit.title)}</b> ({visit.code})",
+        f"<b>{esc(visit.title)}</b> ({visit.code}){cancelled}",
         "📍 " + esc(visit.destination),
         _("Departure {start} · return {end}").format(
             start=ctx.t.datetime(visit.starts_at), end=ctx.t.datetime(visit.ends_at)
@@ -106,13 +110,21 @@ def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
 
 def report_keyboard(ctx: Ctx, visit: VisitRecord) -> Keyboard:
     _ = ctx._
-    return [
+    keyboard = [
         [
             button(_("👥 Delegation"), f"va:del:{visit.id}:0"),
             button(_("🛬 Who travelled"), f"va:trv:{visit.id}:0"),
         ],
         [button(_("📊 Download XLSX"), f"va:xlsx:{visit.id}")],
     ]
+    if rules.closed(visit, ctx.runtime.clock.now()) is None:
+        keyboard.append(
+            [
+                button(_("✏️ Change dates or destination"), f"va:edit:{visit.id}"),
+                button(_("🚫 Cancel the visit"), f"va:cancel:{visit.id}"),
+            ]
+        )
+    return keyboard
 
 
 async def visit_command(ctx: Ctx) -> None:
@@ -128,6 +140,7 @@ async def visit_command(ctx: Ctx) -> None:
         lines = [_("<b>Study visits</b>")]
         lines += [
             f"<code>{v.code}</code> {esc(v.title)} — {ctx.t.datetime(v.starts_at)}"
+            + (" 🚫" if v.status == "cancelled" else "")
             for v in visits[-30:]
         ]
         lines.append(_("Write /visita CODE to see one."))
@@ -143,7 +156,8 @@ async def visit_command(ctx: Ctx) -> None:
 
 
 async def _out_of_scope(ctx: Ctx, visit: VisitRecord) -> bool:
-    if await coverage.visible_visits(ctx.session, ctx.coverage, [visit]):
+    """Refuse (and audit) a visit that belongs to a region the person does not cover."""
+    if await coverage.may_see_visit(ctx.session, ctx.coverage, visit):
         return False
     await refuse_scope(ctx, f"visit:{visit.id}")
     return True
@@ -238,6 +252,8 @@ async def on_button(ctx: Ctx) -> None:
         # In a thread: the workbook is CPU work, and other people's replies must not wait.
         content = await asyncio.to_thread(report_xlsx, report, ctx.t, ctx.runtime.clock.now())
         ctx.document(f"informe-visita-{visit.code}.xlsx", content, caption=esc(visit.title))
+    elif action in ("edit", "cancel", "cancelok") and len(numbers) == 1:
+        await _change(ctx, visit, action)
     elif action in ("conf", "lead") and len(numbers) == 3:
         person = await repo.participant(ctx.session, visit.id, numbers[1] or 0)
         if person is None:
@@ -258,6 +274,33 @@ async def on_button(ctx: Ctx) -> None:
         await _delegation(ctx, visit, numbers[2] or 0)
     else:
         ctx.toast(_("That button is no longer valid."))
+
+
+async def _change(ctx: Ctx, visit: VisitRecord, action: str) -> None:
+    """Change or cancel, only before departure (a stale or forged press is told why)."""
+    _ = ctx._
+    now = ctx.runtime.clock.now()
+    closed = rules.closed(visit, now)
+    if closed is not None:
+        ctx.toast(_(closed), alert=True)
+    elif action == "edit":
+        await visit_forms.EDIT_VISIT.begin(ctx, {"visit": visit.id})
+    elif action == "cancel":
+        ctx.reply(
+            _("Cancel the study visit «{title}»? Every invitee will be told.").format(
+                title=esc(visit.title)
+            ),
+            [[button(_("Yes, cancel it"), f"va:cancelok:{visit.id}")]],
+        )
+    else:
+        _visit, told = await rules.cancel(ctx.session, visit, now, actor=ctx.user.id)
+        ctx.show(
+            ctx.t.ngettext(
+                "The study visit was cancelled; {count} invitee is being told.",
+                "The study visit was cancelled; {count} invitees are being told.",
+                told,
+            ).format(count=told)
+        )
 
 
 FEATURE = Feature(

@@ -56,6 +56,8 @@ async def _render(
     person = await repo.participant(session, visit.id, owed.person_id) if visit else None
     if visit is None or person is None or not rules.survey_open(visit, person, now):
         return None
+    if not rules.current(visit, owed.payload):
+        return None  # owed for dates since changed: the one owed for the new return goes
     text = _question(t, visit)
     if reminder:
         text = "⏰ " + t.gettext("Reminder: your answers help report on the visit.") + "\n" + text

@@ -1,5 +1,5 @@
 """Study visits for invitees: the invitation with «Acepto» / «No puedo» (the reason typed),
-reminders before departure (all sent by the outbox).
+reminders before departure, changes and cancellation (all sent by the outbox).
 
 Callback data: vi:<visit>:yes | vi:<visit>:no. Every press is checked: invited? not departed?
 """
@@ -103,7 +103,10 @@ async def render_reminder(
     if found is None:
         return None
     visit, person = found
-    if not rules.reminder_wanted(visit, person, int(owed.payload.get("offset", 0)), now):
+    offset = int(owed.payload.get("offset", 0))
+    if not rules.current(visit, owed.payload) or not rules.reminder_wanted(
+        visit, person, offset, now
+    ):
         return None
     text = (
         "⏰ "
@@ -121,6 +124,33 @@ async def render_reminder(
         + answer_line(t, person)
     )
     return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
+
+
+async def render_changed(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    """New dates or destination, with the answer buttons: someone who could not go may now."""
+    found = await _visit_and_person(session, owed)
+    if found is None or not rules.current(found[0], owed.payload) or now >= found[0].starts_at:
+        return None  # changed again (the newer notice says it all), cancelled or departed
+    visit, person = found
+    text = "🔄 " + t.gettext("<b>The study visit changed</b>") + "\n\n" + details(t, visit)
+    text += "\n\n" + answer_line(t, person)
+    return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
+
+
+async def render_cancelled(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    found = await _visit_and_person(session, owed)
+    if found is None:
+        return None
+    visit = found[0]
+    return Outgoing(
+        t.gettext("🚫 <b>Study visit cancelled</b>: «{title}», planned to leave on {date}.").format(
+            title=esc(visit.title), date=t.datetime(visit.starts_at)
+        )
+    )
 
 
 def _refusal(ctx: Ctx, status: Rsvp) -> str:
@@ -195,5 +225,10 @@ FEATURE = Feature(
     buttons=(Buttons("vi", on_answer, Role.OFFICIAL),),
     forms={REASON_FORM: on_reason_text},
     forms_role=Role.OFFICIAL,
-    outbox={"visit_invitation": render_invitation, "visit_reminder": render_reminder},
+    outbox={
+        "visit_invitation": render_invitation,
+        "visit_reminder": render_reminder,
+        "visit_changed": render_changed,
+        "visit_cancelled": render_cancelled,
+    },
 )

@@ -359,6 +359,9 @@ class Visit(Base):
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    # Grows with every change of dates or destination and with cancelling: what was owed for
+    # an older version (reminders, the questionnaire) is no longer sent.
+    version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -262,7 +262,7 @@ async def test_cli_creates_lists_and_confirms(
     )
     assert result.returncode == 0, result.stderr
     code = result.stdout.splitlines()[0]
-    assert "3 persona(s) invitada(s)" in result.stdout
+    assert "3 personas invitadas (región Puno, id 3003)" in result.stdout
     assert "recordatorios 14 días, 3 días y 1 día antes de la salida" in result.stdout
     async with db.session() as session:
         visit = await repo.get_by_code(session, code)
@@ -302,7 +302,7 @@ async def test_cli_creates_lists_and_confirms(
     listing = await cli("visitas", "listar", database_url=database_url, cwd=tmp_path)
     assert listing.returncode == 0
     (row,) = [line for line in listing.stdout.splitlines() if line.startswith(code)]
-    assert row.split()[-4:] == ["3", "1", "0", "1"]
+    assert row.split()[-4:] == ["3", "1", "0", "1"] and "programada" in row
 
 
 async def test_report_hides_counts_by_sex_that_would_name_someone(db: Database) -> None:

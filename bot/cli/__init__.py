@@ -106,6 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if command == "visitas" and args.visits_command == "listar":
             return asyncio.run(visits.list_visits(settings))
+        if command == "visitas" and args.visits_command == "cambiar":
+            return asyncio.run(
+                visits.change_visit(
+                    settings,
+                    args.codigo,
+                    destination=args.destino,
+                    start=args.inicio,
+                    end=args.fin,
+                )
+            )
+        if command == "visitas" and args.visits_command == "cancelar":
+            return asyncio.run(visits.cancel_visit(settings, args.codigo))
         if command == "visitas":
             return asyncio.run(visits.confirm_visit(settings, args.codigo, args.ids))
         if command == "informe":

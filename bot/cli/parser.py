@@ -241,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_visits(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     visits = commands.add_parser(
-        "visitas", help="visitas de estudio: crear, listar y confirmar la delegación"
+        "visitas",
+        help="visitas de estudio: crear, listar, confirmar la delegación, cambiar y cancelar",
     ).add_subparsers(dest="visits_command", metavar="<orden>", required=True)
     create = visits.add_parser(
         "crear",
@@ -290,6 +291,30 @@ def _add_visits(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     confirm.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
     confirm.add_argument("ids", nargs="+", metavar="ID", help="ID de Telegram de cada persona")
+    change = visits.add_parser(
+        "cambiar",
+        help="cambia las fechas o el destino de una visita y avisa a sus invitados",
+        description=(
+            "Antes de la salida: cambia el destino, la salida y/o el regreso (lo que no se "
+            "indique queda igual), avisa a cada invitado con los botones para responder, y los "
+            "recordatorios y el cuestionario pasan a las nuevas fechas. Queda en el registro "
+            "de auditoría."
+        ),
+    )
+    change.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
+    change.add_argument("--destino", metavar="DESTINO", help="el nuevo destino")
+    change.add_argument("--inicio", metavar="FECHA", help='nueva salida, como "AAAA-MM-DD HH:MM"')
+    change.add_argument("--fin", metavar="FECHA", help='nuevo regreso, como "AAAA-MM-DD HH:MM"')
+    cancel = visits.add_parser(
+        "cancelar",
+        help="cancela una visita y avisa a sus invitados",
+        description=(
+            "Antes de la salida: cancela la visita, deja pendiente el aviso de cancelación "
+            "para cada invitado (Minka lo envía por sí solo) y anula los recordatorios y el "
+            "cuestionario. Queda en el registro de auditoría."
+        ),
+    )
+    cancel.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
 
 
 def _add_publications(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

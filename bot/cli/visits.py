@@ -1,5 +1,6 @@
-"""CLI orders for study visits: `visitas crear`, `listar` and `confirmar`. Dates, texts and the
-audience are read exactly as `reuniones crear` reads them (bot.cli.meetings)."""
+"""CLI orders for study visits: `visitas crear`, `listar`, `confirmar`, `cambiar` and
+`cancelar`. Dates, texts and the audience are read exactly as `reuniones crear` reads them
+(bot.cli.invitations)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.cli.commands import migrated, table
-from bot.cli.meetings import _DATE_FORMAT, _Invalid, _local_time, _reminders_text, _text
+from bot.cli import invitations as inv
+from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.repositories.visits import VisitRecord
+
 _NOT_CREATED = "No se creó la visita"
+_NAMES = ("la salida", "el regreso", "el regreso debe ser posterior a la salida")
+_STATUS = {"scheduled": "programada", "cancelled": "cancelada"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +32,10 @@ class _VisitRequest:
     ends_at: datetime
     invite: list[str]
     offsets: list[int]
+
+
+def _destination(value: str | None) -> str | None:
+    return inv.checked(value, "el destino", 200)
 
 
 def _visit_request(
@@ -37,28 +49,19 @@ def _visit_request(
     settings: Settings,
     now: datetime,
 ) -> _VisitRequest:
-    from bot.services.meetings import parse_offsets
     from bot.services.visits import DEFAULT_OFFSETS
 
-    checked_title = _text(title, "el título", 200)
-    checked_destination = _text(destination, "el destino", 200)
+    checked_title = inv.checked(title, "el título", 200)
+    checked_destination = _destination(destination)
     if checked_title is None:
-        raise _Invalid("falta el título")
+        raise inv.Invalid("falta el título")
     if checked_destination is None:
-        raise _Invalid("falta el destino")
-    starts_at = _local_time(start, "la salida", settings.timezone)
-    ends_at = _local_time(end, "el regreso", settings.timezone)
-    if ends_at <= starts_at:
-        raise _Invalid("el regreso debe ser posterior a la salida")
-    if starts_at <= now:
-        raise _Invalid(f"la salida ({start.strip()}, hora de {settings.timezone.key}) ya pasó")
-    try:
-        offsets = parse_offsets(DEFAULT_OFFSETS if reminders is None else reminders)
-    except ValueError as error:
-        raise _Invalid(str(error)) from None
-    if not any(item.strip() for item in invite):
-        raise _Invalid("indique a quién invitar con --invitar")
-    return _VisitRequest(checked_title, checked_destination, starts_at, ends_at, invite, offsets)
+        raise inv.Invalid("falta el destino")
+    starts_at, ends_at = inv.dates(start, end, settings.timezone, now, _NAMES)
+    offsets = inv.offsets(reminders, DEFAULT_OFFSETS)
+    return _VisitRequest(
+        checked_title, checked_destination, starts_at, ends_at, inv.invited(invite), offsets
+    )
 
 
 def create_visit(settings: Settings, **fields: Any) -> int:
@@ -66,10 +69,20 @@ def create_visit(settings: Settings, **fields: Any) -> int:
     now = datetime.now(UTC)
     try:
         request = _visit_request(**fields, settings=settings, now=now)
-    except _Invalid as error:
+    except inv.Invalid as error:
         print(f"{_NOT_CREATED}: {error}.", file=sys.stderr)
         return 2
     return asyncio.run(_create_visit(settings, request, now))
+
+
+def _when(settings: Settings, visit: VisitRecord) -> str:
+    from bot.i18n import translator
+
+    es = translator("es", settings.timezone)
+    return (
+        f"salida el {es.datetime(visit.starts_at)}, regreso el {es.datetime(visit.ends_at)} "
+        f"(hora de {settings.timezone.key})"
+    )
 
 
 async def _create_visit(settings: Settings, request: _VisitRequest, now: datetime) -> int:
@@ -92,21 +105,17 @@ async def _create_visit(settings: Settings, request: _VisitRequest, now: datetim
             offsets=request.offsets,
             now=now,
         )
-    es = translator("es", settings.timezone)
+        public, unknown_ids = await inv.public(
+            session, audience, translator("es", settings.timezone)
+        )
     print(visit.code)
     print(
-        f"Visita «{visit.title}» a {visit.destination}: salida el {es.datetime(visit.starts_at)}, "
-        f"regreso el {es.datetime(visit.ends_at)} (hora de {settings.timezone.key}); "
-        f"{invited} persona(s) invitada(s); "
-        f"{_reminders_text(visit.starts_at, list(visit.reminder_offsets), now)} de la salida. "
-        "Minka enviará las invitaciones mientras esté en marcha."
+        f"Visita «{visit.title}» a {visit.destination}: {_when(settings, visit)}; "
+        f"{plural(invited, 'persona invitada', 'personas invitadas')} ({public}); "
+        f"{inv.reminders_text(visit.starts_at, list(visit.reminder_offsets), now)} de la salida, "
+        "a quien acepte. Minka enviará las invitaciones mientras esté en marcha."
     )
-    if invited == 0:
-        print(
-            "Aviso: nadie registrado coincide con el público indicado; la visita quedó sin "
-            "invitados.",
-            file=sys.stderr,
-        )
+    inv.warn_invited(unknown_ids, invited, "la visita")
     return 0
 
 
@@ -126,8 +135,9 @@ async def list_visits(settings: Settings) -> int:
         rows.append(
             (
                 visit.code,
-                visit.starts_at.astimezone(settings.timezone).strftime(_DATE_FORMAT),
-                visit.ends_at.astimezone(settings.timezone).strftime(_DATE_FORMAT),
+                visit.starts_at.astimezone(settings.timezone).strftime(inv.DATE_FORMAT),
+                visit.ends_at.astimezone(settings.timezone).strftime(inv.DATE_FORMAT),
+                _STATUS.get(visit.status, visit.status),
                 visit.destination[:30],
                 visit.title if len(visit.title) <= 40 else visit.title[:39] + "…",
                 str(len(answers)),
@@ -140,6 +150,7 @@ async def list_visits(settings: Settings) -> int:
         "código",
         "salida",
         "regreso",
+        "estado",
         "destino",
         "título",
         "invitados",
@@ -147,7 +158,7 @@ async def list_visits(settings: Settings) -> int:
         "no pueden",
         "delegación",
     )
-    for line in table(header, rows, right={5, 6, 7, 8}):
+    for line in table(header, rows, right={6, 7, 8, 9}):
         print(line)
     return 0
 
@@ -162,13 +173,8 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
         return 2
     code = code.strip().upper()
     async with migrated(settings) as db, db.session() as session:
-        visit = await repo.get_by_code(session, code)
+        visit = await _visit(session, code)
         if visit is None:
-            print(
-                f"No existe una visita con el código {code}; vea los códigos con "
-                "`python -m bot visitas listar`.",
-                file=sys.stderr,
-            )
             return 1
         ids = [int(item) for item in telegram_ids]
         person_ids = await repo.person_ids_by_telegram(session, ids)
@@ -185,3 +191,104 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
             )
     print(f"Visita {code}: {len(confirmed)} persona(s) confirmada(s) en la delegación.")
     return 0 if len(confirmed) == len(set(ids)) else 1
+
+
+async def _visit(session: AsyncSession, code: str) -> VisitRecord | None:
+    """The visit with that code, or None after saying so."""
+    from storage.repositories import visits as repo
+
+    visit = await repo.get_by_code(session, code)
+    if visit is None:
+        print(
+            f"No existe una visita con el código {code}; vea los códigos con "
+            "`python -m bot visitas listar`.",
+            file=sys.stderr,
+        )
+    return visit
+
+
+async def change_visit(
+    settings: Settings, code: str, *, destination: str | None, start: str | None, end: str | None
+) -> int:
+    """New dates or destination before departure; invitees are told, reminders and the
+    questionnaire move. What is not given stays as it was."""
+    from bot.i18n import translator
+    from bot.services import visits
+
+    code = code.strip().upper()
+    now = datetime.now(UTC)
+    if destination is None and start is None and end is None:
+        print("Indique qué cambia: --destino, --inicio y/o --fin.", file=sys.stderr)
+        return 2
+    try:
+        new_destination = _destination(destination)
+    except inv.Invalid as error:
+        print(f"No se cambió la visita: {error}.", file=sys.stderr)
+        return 2
+    async with migrated(settings) as db, db.session() as session:
+        visit = await _visit(session, code)
+        if visit is None:
+            return 1
+        zone = settings.timezone
+        es = translator("es", zone)
+        closed = visits.closed(visit, now)
+        if closed is not None:
+            print(f"No se cambió la visita: {es.gettext(closed)}", file=sys.stderr)
+            return 1
+        try:
+            starts_at, ends_at = inv.dates(
+                start or visit.starts_at.astimezone(zone).strftime(inv.DATE_FORMAT),
+                end or visit.ends_at.astimezone(zone).strftime(inv.DATE_FORMAT),
+                zone,
+                now,
+                _NAMES,
+            )
+            updated, told = await visits.change(
+                session,
+                visit,
+                now,
+                actor=None,
+                destination=new_destination or visit.destination,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+        except inv.Invalid as error:
+            print(f"No se cambió la visita: {error}.", file=sys.stderr)
+            return 2
+        except ValueError as error:  # the service's own checks, as msgids
+            print(f"No se cambió la visita: {es.gettext(str(error))}", file=sys.stderr)
+            return 1
+    print(
+        f"Visita {code} («{updated.title}») cambiada: {updated.destination}, "
+        f"{_when(settings, updated)}; Minka avisará a "
+        f"{plural(told, 'persona invitada', 'personas invitadas')} mientras esté en marcha, "
+        "y los recordatorios y el cuestionario pasan a las nuevas fechas."
+    )
+    return 0
+
+
+async def cancel_visit(settings: Settings, code: str) -> int:
+    """Cancel before departure; every invitee is told, nothing else owed is sent."""
+    from bot.i18n import translator
+    from bot.services import visits
+
+    code = code.strip().upper()
+    async with migrated(settings) as db, db.session() as session:
+        visit = await _visit(session, code)
+        if visit is None:
+            return 1
+        if visit.status == "cancelled":
+            print(f"La visita {code} («{visit.title}») ya estaba cancelada; no se hizo nada.")
+            return 0
+        try:
+            _updated, told = await visits.cancel(session, visit, datetime.now(UTC), actor=None)
+        except ValueError as error:
+            es = translator("es", settings.timezone)
+            print(f"No se canceló la visita: {es.gettext(str(error))}", file=sys.stderr)
+            return 1
+    print(
+        f"Visita {code} («{visit.title}») cancelada: Minka avisará a "
+        f"{plural(told, 'persona invitada', 'personas invitadas')} mientras esté en marcha; "
+        "no se enviarán sus recordatorios ni el cuestionario."
+    )
+    return 0

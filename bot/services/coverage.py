@@ -190,6 +190,10 @@ async def visible_visits(
     ]
 
 
+async def may_see_visit(session: AsyncSession, coverage: Coverage, visit: VisitRecord) -> bool:
+    return bool(await visible_visits(session, coverage, [visit]))
+
+
 def may_address(coverage: Coverage, audience: Audience) -> bool:
     """Whether `coverage` may invite or write to `audience`: national coverage anyone; a
     regional coordinator only people chosen by regions that they all cover."""

@@ -13,7 +13,7 @@ _DATE_TIME = [
     (re.compile(r"^(\d{1,2})/(\d{1,2}) (\d{1,2}):(\d{2})$"), ("d", "m", "H", "M")),
 ]
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
-_DURATION = re.compile(r"^(\d{1,3})\s*(h|horas?|m|min|minutos?)$")
+_DURATION = re.compile(r"^(\d{1,3})\s*(h|horas?|m|min|minutos?|d|d[ií]as?)$")
 
 
 def parse_datetime(text: str, zone: ZoneInfo, today: date) -> datetime | None:
@@ -34,12 +34,14 @@ def parse_datetime(text: str, zone: ZoneInfo, today: date) -> datetime | None:
 
 def parse_end(text: str, start: datetime, zone: ZoneInfo) -> datetime | None:
     """The end as a full date and time, a time on the start's day ('13:00'), or a duration
-    ('3h', '90 min')."""
+    ('3h', '90 min', '8d' or '8 días' for a study visit's return)."""
     cleaned = text.strip().lower()
     duration = _DURATION.match(cleaned)
     if duration:
         amount = int(duration.group(1))
         unit = duration.group(2)
+        if unit.startswith("d"):
+            return start + timedelta(days=amount)
         return start + (
             timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
         )

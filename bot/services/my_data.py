@@ -61,6 +61,8 @@ ACTIONS: dict[str, str] = {
     "audience": N_("Audience of a meeting or broadcast"),
     "grant_team": N_("Added to an Equipo Regional"),
     "revoke_team": N_("Removed from an Equipo Regional"),
+    "visit_changed": N_("Study visit changed"),
+    "visit_cancelled": N_("Study visit cancelled"),
 }
 
 

@@ -1,6 +1,9 @@
 """Study visit rules: a delegation invited from an audience (as meetings), answers until
-departure, the coordinator's confirmation, reminders before departure owed through the outbox,
-and who counts as a regional leader (from the position, unless a coordinator corrected it)."""
+departure, the coordinator's confirmation, reminders before departure and the questionnaire
+after return owed through the outbox, changes of dates or destination and cancellation before
+departure (invitees told, audited; a new version so what was owed for the old dates is not
+sent), and who counts as a regional leader (from the position, unless a coordinator corrected
+it)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from bot.i18n import N_
 from bot.services.meetings import Audience, Rsvp, people_in
 from bot.services.regions import normalize
 from bot.services.workshops import unique_code
-from storage.repositories import outbox
+from storage.repositories import audit, outbox
 from storage.repositories import visits as repo
 from storage.repositories.visits import ParticipantRecord, VisitRecord
 
@@ -58,39 +61,141 @@ async def create(
         created_by=created_by,
     )
     invited = await repo.invite(session, visit.id, await people_in(session, audience))
-    for person_id in invited:
+    await _owe(session, "visit_invitation", visit, invited, now)
+    await _owe_schedule(session, visit, invited, now)
+    return visit, len(invited)
+
+
+def _key(kind: str, visit: VisitRecord, person_id: int, offset: int | None) -> str:
+    at = "" if offset is None else f":{offset}"
+    return f"{kind.replace('_', '-')}:{visit.id}:{person_id}{at}:v{visit.version}"
+
+
+async def _owe(
+    session: AsyncSession,
+    kind: str,
+    visit: VisitRecord,
+    person_ids: list[int],
+    due: datetime,
+    offset: int | None = None,
+) -> None:
+    """One owed message per person, for this version of the visit."""
+    payload: dict[str, object] = {"visit_id": visit.id, "version": visit.version}
+    if offset is not None:
+        payload["offset"] = offset
+    for person_id in person_ids:
         await outbox.enqueue(
             session,
-            kind="visit_invitation",
-            dedupe_key=f"visit-invitation:{visit.id}:{person_id}",
+            kind=kind,
+            dedupe_key=_key(kind, visit, person_id, offset),
             person_id=person_id,
-            payload={"visit_id": visit.id},
-            due_at=now,
+            payload=payload,
+            due_at=due,
         )
-        for kind, due in (
-            ("visit_survey", visit.ends_at),
-            ("visit_survey_reminder", visit.ends_at + SURVEY_REMINDER_AFTER),
-        ):
-            await outbox.enqueue(
-                session,
-                kind=kind,
-                dedupe_key=f"{kind.replace('_', '-')}:{visit.id}:{person_id}",
-                person_id=person_id,
-                payload={"visit_id": visit.id},
-                due_at=due,
-            )
-        for offset in visit.reminder_offsets:
-            due = visit.starts_at - timedelta(seconds=offset)
-            if due > now:
-                await outbox.enqueue(
-                    session,
-                    kind="visit_reminder",
-                    dedupe_key=f"visit-reminder:{visit.id}:{person_id}:{offset}",
-                    person_id=person_id,
-                    payload={"visit_id": visit.id, "offset": offset},
-                    due_at=due,
-                )
-    return visit, len(invited)
+
+
+async def _owe_schedule(
+    session: AsyncSession, visit: VisitRecord, person_ids: list[int], now: datetime
+) -> None:
+    """The reminders before departure still ahead, and the questionnaire after return with
+    its one reminder; each is sent only if still wanted then."""
+    for offset in visit.reminder_offsets:
+        due = visit.starts_at - timedelta(seconds=offset)
+        if due > now:
+            await _owe(session, "visit_reminder", visit, person_ids, due, offset)
+    await _owe(session, "visit_survey", visit, person_ids, visit.ends_at)
+    await _owe(
+        session, "visit_survey_reminder", visit, person_ids, visit.ends_at + SURVEY_REMINDER_AFTER
+    )
+
+
+def current(visit: VisitRecord, payload: dict[str, object]) -> bool:
+    """Whether an owed message was meant for the visit as it is now (not for older dates).
+    Messages owed before visits had versions carry none: they belong to the first."""
+    return int(str(payload.get("version", 1))) == visit.version
+
+
+def closed(visit: VisitRecord, now: datetime) -> str | None:
+    """Why the visit can no longer be changed or cancelled (a msgid), or None: only a visit
+    not cancelled whose delegation has not left yet."""
+    if visit.status == "cancelled":
+        return N_("This visit was cancelled.")
+    if now >= visit.starts_at:
+        return N_("The delegation has already left; the visit can no longer be changed.")
+    return None
+
+
+def schedule_problem(starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
+    """What is wrong with new dates (a msgid), or None."""
+    if starts_at <= now:
+        return N_("The departure must be in the future.")
+    if ends_at <= starts_at:
+        return N_("The return must be after the departure.")
+    return None
+
+
+async def _told(session: AsyncSession, visit_id: int) -> list[int]:
+    """The invitees Minka can still write to."""
+    return [p.person_id for p in await repo.participants(session, visit_id) if p.telegram_id]
+
+
+async def _audit(
+    session: AsyncSession, action: str, visit: VisitRecord, actor: int | None, detail: str
+) -> None:
+    await audit.append(
+        session,
+        actor_telegram_id=actor,
+        action=action,
+        outcome="done",
+        target=f"visit:{visit.id}",
+        detail=detail[:200],
+    )
+
+
+async def change(
+    session: AsyncSession,
+    visit: VisitRecord,
+    now: datetime,
+    *,
+    actor: int | None,
+    destination: str,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> tuple[VisitRecord, int]:
+    """New dates or destination: every invitee is told (someone who could not go may now),
+    reminders and the questionnaire move to the new dates; audited (`actor`: the Telegram id,
+    None from the shell). Returns the visit and the number told."""
+    problem = closed(visit, now) or schedule_problem(starts_at, ends_at, now)
+    if problem is not None:
+        raise ValueError(problem)
+    updated = await repo.change(
+        session, visit.id, destination=destination, starts_at=starts_at, ends_at=ends_at
+    )
+    await _audit(
+        session,
+        "visit_changed",
+        updated,
+        actor,
+        f"{visit.code} v{updated.version}: {starts_at.isoformat()}–{ends_at.isoformat()}",
+    )
+    people = await _told(session, visit.id)
+    await _owe(session, "visit_changed", updated, people, now)
+    await _owe_schedule(session, updated, people, now)
+    return updated, len(people)
+
+
+async def cancel(
+    session: AsyncSession, visit: VisitRecord, now: datetime, *, actor: int | None
+) -> tuple[VisitRecord, int]:
+    """Cancel before departure: every invitee is told; nothing else owed is sent."""
+    problem = closed(visit, now)
+    if problem is not None:
+        raise ValueError(problem)
+    updated = await repo.change(session, visit.id, status="cancelled")
+    await _audit(session, "visit_cancelled", updated, actor, visit.code)
+    people = await _told(session, visit.id)
+    await _owe(session, "visit_cancelled", updated, people, now)
+    return updated, len(people)
 
 
 async def can_answer(

@@ -24,6 +24,7 @@ class VisitRecord:
     audience: dict[str, Any]
     reminder_offsets: tuple[int, ...]  # seconds before departure, largest first
     status: str
+    version: int = 1  # grows with each change or the cancellation
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ def _record(row: Visit) -> VisitRecord:
         audience=dict(row.audience or {}),
         reminder_offsets=offsets,
         status=row.status,
+        version=row.version or 1,
     )
 
 
@@ -100,6 +102,17 @@ async def get(session: AsyncSession, visit_id: int) -> VisitRecord | None:
 async def get_by_code(session: AsyncSession, code: str) -> VisitRecord | None:
     row = await session.scalar(select(Visit).where(same_code(Visit.code, code)))
     return _record(row) if row else None
+
+
+async def change(session: AsyncSession, visit_id: int, **fields: Any) -> VisitRecord:
+    """Change dates, destination or status; a new version makes what was owed obsolete."""
+    visit = await session.get(Visit, visit_id)
+    assert visit is not None
+    for name, value in fields.items():
+        setattr(visit, name, value)
+    visit.version = (visit.version or 1) + 1
+    await session.flush()
+    return _record(visit)
 
 
 async def list_all(session: AsyncSession) -> list[VisitRecord]:

@@ -1,0 +1,385 @@
+"""End to end: a coordinator creates a study visit in the chat (/nueva_visita, the audience
+chosen as for meetings, scoped by coverage, the role checked on every typed answer), changes its
+dates or destination and cancels it from /visita (invitees told through the outbox, reminders
+and the questionnaire moved or dropped, audited); the same from `python -m bot visitas`."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import visits
+from bot.services.meetings import Audience
+from storage.db import Database
+from storage.models import AuditEntry, OutboxMessage, Visit
+from storage.repositories import people
+from storage.repositories import visits as repo
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import register
+from tests.test_visits import _create
+from tests.test_workshop_import import cli
+
+LIMA = ZoneInfo("America/Lima")
+
+
+def _lima(moment: datetime) -> str:
+    return moment.astimezone(LIMA).strftime("%Y-%m-%d %H:%M")
+
+
+async def _audit(runtime: Runtime, action: str) -> list[tuple[int | None, str | None]]:
+    async with runtime.db.session() as session:
+        rows = await session.execute(
+            select(AuditEntry.actor_telegram_id, AuditEntry.target).where(
+                AuditEntry.action == action
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_a_coordinator_creates_a_visit_in_the_chat(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Pasco", sex="Hombre")
+
+    _intro, question = await rosa.say("/nueva_visita", 2)
+    assert "Nueva visita de estudio" in _intro.text and "Paso 1 de 6" in question.text
+    await rosa.send("Visita a la experiencia canadiense")
+    destination = await rosa.reply()
+    assert "destino" in destination.text
+    await rosa.send("Toronto y Sudbury, Canadá")
+    departure = await rosa.reply()
+    assert "Cuándo sale la delegación" in departure.text
+    # Bad answers are explained and asked again; nothing typed before is lost.
+    await rosa.send("el próximo marzo")
+    assert "No pude leer esa fecha" in (await rosa.reply()).text
+    await rosa.send("1/3/2020 08:00")
+    assert (await rosa.reply()).text == "La salida debe ser una fecha futura."
+    await rosa.send("7/3/2099 08:00")
+    ret = await rosa.reply()
+    assert "Cuándo regresa" in ret.text
+    await rosa.send("6/3/2099 20:00")
+    assert (await rosa.reply()).text == (
+        "El regreso debe ser una fecha válida posterior a la salida (por ejemplo "
+        "2027-03-15 20:00, o el número de días: 8d)."
+    )
+    await rosa.send("8d")
+    audience = await rosa.reply()
+    assert "Todas las personas registradas" in audience.button_texts()
+    await rosa.press(audience, "Una región")
+    await rosa.reply()
+    await rosa.send("puno")
+    summary = await rosa.reply()
+    assert "Título: Visita a la experiencia canadiense" in summary.text
+    assert "Destino: Toronto y Sudbury, Canadá" in summary.text
+    assert "Salida: sábado 7 de marzo de 2099, 08:00" in summary.text
+    assert "Regreso: domingo 15 de marzo de 2099, 08:00" in summary.text
+    assert "Invitados: Una región: Puno (1)" in summary.text
+    await rosa.send("listo")  # typed at the summary: the buttons are asked for
+    assert "Crear e invitar" in (await rosa.reply()).text
+    await rosa.press(summary, "Crear e invitar")
+    created = await rosa.reply()
+    assert created.message_id == summary.message_id
+    assert "Visita de estudio creada" in created.text and "Se está invitando a 1 persona;" in (
+        created.text
+    )
+
+    async with runtime.db.session() as session:
+        (visit,) = await repo.list_all(session)
+        row = await session.get(Visit, visit.id)
+        assert row is not None and row.created_by is not None
+    assert visit.code in created.text
+    assert visit.starts_at == datetime(2099, 3, 7, 13, 0, tzinfo=UTC)  # 08:00 in Lima
+    assert visit.ends_at == datetime(2099, 3, 15, 13, 0, tzinfo=UTC)
+    assert visit.reminder_offsets == (14 * 86400, 3 * 86400, 86400)
+    assert await tick(app) == 1
+    invitation = await ana.reply()
+    assert "Está invitado/a a una visita de estudio" in invitation.text
+    assert "Toronto y Sudbury, Canadá" in invitation.text
+    assert invitation.button_texts() == ["✅ Acepto", "❌ No puedo"]
+    assert api.drain(luis.id) == []
+
+    # /cancelar (or the Cancelar button) leaves nothing behind.
+    _intro, question = await rosa.say("/nueva_visita", 2)
+    await rosa.press(question, "Cancelar")
+    assert (await rosa.reply()).text == "Cancelado. No se creó ninguna visita."
+
+
+async def test_a_regional_coordinator_invites_only_their_regions_and_loses_the_form_with_the_role(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    carla = Chatter(api, 7005, "Carla", last_name="Ccori", username="carla_puno")
+    await register(carla, region="Puno")
+    await rosa.send("/coordinador @carla_puno Puno")
+    await rosa.reply()
+    await carla.reply()  # the notice of her new role
+
+    async def answer(question: object, answers: list[str]) -> object:
+        for typed in answers:
+            await carla.send(typed)
+            question = await carla.reply()
+        return question
+
+    _intro, title = await carla.say("/nueva_visita", 2)
+    audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "2099-03-10 18:00"])
+    await carla.press(audience, "Una región")  # type: ignore[arg-type]
+    region = await carla.reply()
+    assert region.button_texts() == ["Puno", "Cancelar"]  # only her region, no «Nacional»
+    forged = await carla.press_forged(region, "nv:audience_region:piura")
+    assert forged["text"] == "Ese botón ya no está vigente."
+    await carla.send("Piura")
+    assert (await carla.reply()).text == "Elija la región con los botones, por favor."
+    assert (await carla.reply()).button_texts() == ["Puno", "Cancelar"]  # asked again
+
+    # «Todas las personas registradas» is refused when confirmed, audited, nothing created.
+    _intro, title = await carla.say("/nueva_visita", 2)
+    audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "3d"])
+    await carla.press(audience, "Todas las personas registradas")  # type: ignore[arg-type]
+    summary = await carla.reply()
+    await carla.press(summary, "Crear e invitar")
+    refused = await carla.reply()
+    assert refused.text.startswith("Solo puede invitar o escribir a las personas de las regiones")
+    async with runtime.db.session() as session:
+        assert await session.scalar(select(func.count(Visit.id))) == 0
+    assert await _audit(runtime, "scope") == [(carla.id, "audience:everyone")]
+
+    # The role is taken away mid-form: her next typed answer stops it.
+    _intro, title = await carla.say("/nueva_visita", 2)
+    await rosa.send("/quitar_rol @carla_puno")
+    await rosa.reply()
+    await carla.reply()  # the notice
+    (stopped,) = await carla.say("Visita que ya no podrá crear")
+    assert stopped.text == (
+        "Ya no tiene el rol que pide este formulario: se detuvo y no se guardó nada."
+    )
+
+
+async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questionnaire(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    visit = await _create(runtime, days=20)  # 20 days from now, 8 days away
+    assert await tick(app) == 2
+    await ana.press(await ana.reply(), "Acepto")
+    await ana.reply()
+    await luis.press(await luis.reply(), "No puedo")
+    await luis.reply()
+    await luis.send("Sesión del consejo regional")
+    await luis.reply()
+    async with runtime.db.session() as session:
+        (ana_row,) = [
+            p for p in await repo.participants(session, visit.id) if p.answer != "declined"
+        ]
+        await visits.confirm(session, visit, [ana_row.person_id], runtime.clock.now())
+
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    assert report.button_texts()[-2:] == ["✏️ Cambiar fechas o destino", "🚫 Cancelar la visita"]
+    await rosa.press(report, "Cambiar fechas o destino")
+    heading, destination = await rosa.replies(2)
+    assert "Cambiar la visita de estudio" in heading.text
+    await rosa.press(destination, "Omitir")  # the destination stays
+    await rosa.reply()
+    start = runtime.clock.now() + timedelta(days=40)
+    await rosa.send(_lima(start))
+    await rosa.reply()
+    await rosa.send("10 días")
+    summary = await rosa.reply()
+    assert "Destino: Toronto y Sudbury, Canadá" in summary.text
+    await rosa.press(summary, "Guardar y avisar")
+    changed = await rosa.reply()
+    assert "cambió; se está avisando a 2 personas invitadas" in changed.text
+
+    assert await tick(app) == 2  # Ana and Luis (who may be able to go now)
+    notice = await luis.reply()
+    assert "La visita de estudio cambió" in notice.text
+    assert "Su respuesta: No puedo" in notice.text
+    assert notice.button_texts() == ["✅ Acepto", "✓ ❌ No puedo"]
+    notice = await ana.reply()
+    assert "Salida:" in notice.text and str(start.astimezone(LIMA).year) in notice.text
+    assert await _audit(runtime, "visit_changed") == [(ADMIN_ID, f"visit:{visit.id}")]
+
+    # The old dates' reminder (14 days before day 20) is not sent; the new one is.
+    runtime.clock.advance(timedelta(days=6, minutes=1))
+    assert await tick(app) == 0
+    runtime.clock.advance(timedelta(days=20))  # 14 days before day 40
+    assert await tick(app) == 1
+    reminder = await ana.reply()
+    assert "Recordatorio" in reminder.text
+    assert api.drain(luis.id) == []
+    # The questionnaire: not at the old return (day 28), at the new one (day 50).
+    async with runtime.db.session() as session:
+        current = await repo.get(session, visit.id)
+    assert current is not None and current.version == 2
+    assert current.ends_at - current.starts_at == timedelta(days=10)
+    runtime.clock.advance(current.ends_at - runtime.clock.now() + timedelta(minutes=1))
+    sent = await tick(app)
+    assert sent == 1  # only Ana, confirmed in the delegation; the old one was dropped
+    assert "Cuestionario sobre la visita de estudio" in (await ana.reply()).text
+    # After departure the visit can no longer be changed: no buttons, a stale press is told.
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    assert "Cambiar fechas o destino" not in report.button_texts()
+    stale = await rosa.press_forged(report, f"va:cancel:{visit.id}")
+    assert stale["text"] == "La delegación ya partió; la visita ya no se puede cambiar ni cancelar."
+
+
+async def test_cancelling_tells_invitees_and_drops_what_was_owed(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    pia = Chatter(api, 7003, "Pía", last_name="Apaza")
+    await register(pia, region="Piura")
+    await rosa.send(f"/coordinador {pia.id} Piura")
+    await rosa.reply()
+    visit = await _create(runtime, days=20)
+    assert await tick(app) == 1
+    invitation = await ana.reply()
+    await ana.press(invitation, "Acepto")
+    await ana.reply()
+    async with runtime.db.session() as session:
+        (person,) = await repo.participants(session, visit.id)
+        await visits.confirm(session, visit, [person.person_id], runtime.clock.now())
+
+    # A coordinator of another region cannot cancel or change it, even with forged buttons.
+    api.drain(pia.id)
+    (menu,) = await pia.say("/menu")
+    for data in (f"va:cancelok:{visit.id}", f"va:edit:{visit.id}"):
+        answer = await pia.press_forged(menu, data)
+        assert answer["text"] == "Eso pertenece a una región que usted no coordina.", data
+
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    await rosa.press(report, "Cancelar la visita")
+    question = await rosa.reply()
+    assert question.text == (
+        "¿Cancelar la visita de estudio «Visita a la experiencia canadiense»? Se avisará a "
+        "cada invitado."
+    )
+    await rosa.press(question, "Sí, cancelarla")
+    done = await rosa.reply()
+    assert (
+        done.text == "La visita de estudio quedó cancelada; se está avisando a 1 persona invitada."
+    )
+    again = await rosa.press_forged(done, f"va:cancelok:{visit.id}")  # a second press
+    assert again["text"] == "Esta visita fue cancelada."
+    assert await _audit(runtime, "visit_cancelled") == [(ADMIN_ID, f"visit:{visit.id}")]
+
+    assert await tick(app) == 1
+    notice = await ana.reply()
+    assert notice.text.startswith("🚫 Visita de estudio cancelada: «Visita a la experiencia")
+    late = await ana.press(invitation, "No puedo")
+    assert late["text"] == "Esta visita fue cancelada."
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    assert "— Cancelada" in report.text
+    assert "Cancelar la visita" not in report.button_texts()
+    (listing,) = await rosa.say("/visita")
+    assert f"{visit.code}" in listing.text and "🚫" in listing.text
+    # Neither the reminders before departure nor the questionnaire go.
+    runtime.clock.advance(timedelta(days=40))
+    assert await tick(app) == 0
+
+
+async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        person = await people.create(
+            session,
+            telegram_id=3001,
+            username=None,
+            telegram_name="P3001",
+            locale="es",
+            consent_at=now,
+            role="official",
+        )
+        await people.update(session, 3001, region_code="puno", registered_at=now)
+        visit, _invited = await visits.create(
+            session,
+            title="Visita a Canadá",
+            destination="Toronto, Canadá",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=37),
+            audience=Audience(regions={"puno"}),
+            offsets=[14 * 86400],
+            now=now,
+        )
+        await repo.answer(session, visit.id, person.id, "accepted", now)
+
+    async def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return await cli("visitas", *args, database_url=database_url, cwd=tmp_path)
+
+    nothing = await run("cambiar", visit.code)
+    assert nothing.returncode == 2
+    assert "Indique qué cambia" in nothing.stderr
+    new_start = (now + timedelta(days=45)).astimezone(LIMA).replace(second=0, microsecond=0)
+    backwards = await run("cambiar", visit.code, "--fin", _lima(now + timedelta(days=29)))
+    assert backwards.returncode == 2
+    assert "el regreso debe ser posterior a la salida" in backwards.stderr
+    changed = await run(
+        "cambiar",
+        visit.code.lower(),
+        "--destino",
+        "Vancouver, Canadá",
+        "--inicio",
+        _lima(new_start),
+        "--fin",
+        _lima(new_start + timedelta(days=7)),
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "Vancouver, Canadá" in changed.stdout
+    assert "avisará a 1 persona invitada" in changed.stdout
+    async with db.session() as session:
+        current = await repo.get(session, visit.id)
+        assert current is not None
+        assert (current.destination, current.version) == ("Vancouver, Canadá", 2)
+        assert current.starts_at == new_start.astimezone(UTC)
+        owed = {
+            row.dedupe_key: row.due_at
+            for row in await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "visit_reminder")
+            )
+        }
+        changed_notices = await session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "visit_changed")
+        )
+    assert changed_notices == 1
+    new_key = f"visit-reminder:{visit.id}:{person.id}:{14 * 86400}:v2"
+    assert owed[new_key] == current.starts_at - timedelta(days=14)
+
+    cancelled = await run("cancelar", visit.code)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert "cancelada: Minka avisará a 1 persona invitada" in cancelled.stdout
+    again = await run("cancelar", visit.code)
+    assert "ya estaba cancelada" in again.stdout
+    refused = await run("cambiar", visit.code, "--destino", "Ottawa")
+    assert refused.returncode == 1
+    assert "No se cambió la visita: Esta visita fue cancelada." in refused.stderr
+    listing = await run("listar")
+    assert "cancelada" in listing.stdout
+    async with db.session() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.target == f"visit:{visit.id}")
+            )
+        )
+    assert sorted(actions) == ["visit_cancelled", "visit_changed"]
