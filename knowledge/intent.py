@@ -34,6 +34,15 @@ _SINGLE = {
     "significado": DEFINITION,
     "concepto": DEFINITION,
     "consiste": DEFINITION,
+    "porcentaje": AMOUNT,
+    "cifras": AMOUNT,
+    "cifra": AMOUNT,
+    "estadisticas": AMOUNT,
+    "ideas": HOW,
+    "consejos": HOW,
+    "recomendaciones": HOW,
+    "sugerencias": HOW,
+    "pasos": HOW,
 }
 # «qué es / qué son» asks for a definition; «para qué es» asks what it is for, a purpose.
 _DEFINITION_VERBS = frozenset({"es", "son", "era", "fue"})

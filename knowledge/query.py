@@ -118,7 +118,13 @@ class Reader:
                 paired.add(i)
                 self._bigram(query, own, stems[i], stems[i + 1])
             options = word_parts[start].options if end - start == 1 else [own]
-            starts[start] = Part([*options, *alternatives], OTHER_WAYS)
+            said = [set(option.terms) for option in options if not option.parts]
+            others = []
+            for option in alternatives:  # «mujeres» asked, «mujer» its synonym: one way
+                if set(option.terms) not in said:
+                    others.append(option)
+                    said.append(set(option.terms))
+            starts[start] = Part([*options, *others], OTHER_WAYS)
         loose = Option()
         for i, part in enumerate(word_parts):
             if i in starts:

@@ -29,6 +29,7 @@ from knowledge.text import (
     MINING_WORDS,
     STOPWORDS,
     content_words,
+    counted_days,
     in_capitals,
     is_small_talk,
     misspelt_stopword,
@@ -101,7 +102,7 @@ class SearchIndex:
             self.term,
             self.postings.__contains__,
             self.postings.family,
-            self._vocabulary,
+            self._vocabulary - self.acronyms,  # «días» asked is not DIA
             Concepts(concepts),
         )
         self._judge = Judge(self.postings)
@@ -123,7 +124,9 @@ class SearchIndex:
         """The index term of a word: its stem, or its plural's when the kit uses the plural
         (Snowball cuts «taller» to tall- but «talleres» to taller-, «comando» to com-)."""
         many = plural(word)
-        return stem(many) if many in self._vocabulary else stem(word)
+        if many in self._vocabulary and word not in self.acronyms:  # DIA is not «días»
+            return stem(many)
+        return stem(word)
 
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept
@@ -136,6 +139,7 @@ class SearchIndex:
             for i, w in enumerate(typed)
             if w not in STOPWORDS
             or w in capitals
+            or counted_days(typed, i)
             or (
                 mining and w in self.acronyms and (i == 0 or typed[i - 1] not in COMMON_WORD_BEFORE)
             )

@@ -53,7 +53,9 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+    """The folded words of `text`; «%» is the word «porcentaje» (the kit writes «2%»,
+    officials ask «¿qué porcentaje…?»)."""
+    return _TOKEN.findall(fold(text).replace("%", " porcentaje "))
 
 
 # Where a phrase ends: two words on either side of these are not said together (a bigram
@@ -140,9 +142,23 @@ def in_capitals(text: str, acronyms: frozenset[str]) -> set[str]:
 
 def content_words(text: str, acronyms: frozenset[str] = frozenset()) -> list[str]:
     """The words that say what is asked. A stopword that is also an acronym of the kit
-    (`acronyms`, e.g. dia for DIA) is kept when it was typed in capitals."""
+    (`acronyms`, e.g. dia for DIA) is kept when it was typed in capitals; «días» is kept
+    when counted (see `counted_days`)."""
     kept = in_capitals(text, acronyms)
-    return [w for w in words(text) if w not in STOPWORDS or w in kept]
+    found = words(text)
+    return [
+        w for i, w in enumerate(found) if w not in STOPWORDS or w in kept or counted_days(found, i)
+    ]
+
+
+_DAYS = frozenset({"dia", "dias"})
+_COUNTING = frozenset({"cuantos", "cuantas"})
+
+
+def counted_days(found: list[str], i: int) -> bool:
+    """Whether `found[i]` is «días» counted («120 días», «¿en cuántos días?»): a term, the
+    length of a deadline, not the «día» of a greeting or of «por día»."""
+    return found[i] in _DAYS and i > 0 and (found[i - 1].isdigit() or found[i - 1] in _COUNTING)
 
 
 _STOPWORD_SOUNDS: dict[str, str] = {}  # filled below, once _SOUNDS is defined

@@ -187,6 +187,37 @@ def test_question_kind_is_read_from_question_words() -> None:
     assert intents(words("quiero formalizarme como minero")) == frozenset()  # «as»
 
 
+def test_words_that_ask_for_a_figure_or_for_advice() -> None:
+    assert intents(words("que porcentaje de mineros se formalizo")) == {AMOUNT}
+    assert intents(words("hay cifras de la formalizacion")) == {AMOUNT}
+    assert intents(words("ideas para que participen las mujeres")) == {HOW}
+    assert intents(words("recomendaciones para una visita de campo")) == {HOW}
+
+
+def test_a_percentage_is_asked_as_a_word(kb: KnowledgeBase) -> None:
+    """The kit writes «2%», officials ask «¿qué porcentaje…?»."""
+    assert words("cerca del 2% se formalizó") == [
+        "cerca",
+        "del",
+        "2",
+        "porcentaje",
+        "se",
+        "formalizo",
+    ]
+    answer = kb.index.search("que porcentaje de inscritos ya se formalizo")
+    assert answer.best is not None and answer.best.id == "formalizacion-resultados"
+
+
+def test_counted_days_are_a_term(kb: KnowledgeBase) -> None:
+    """«día» is a stopword (buenos días, por día) but «120 días» is a deadline the kit
+    names; DIA the acronym stays apart."""
+    assert content_words("el plazo de 120 días") == ["plazo", "120", "dias"]
+    assert content_words("en cuantos dias") == ["dias"]
+    assert content_words("buenos dias") == []
+    assert kb.index.term("dia") != kb.index.term("dias")
+    assert "120_dias" in kb.index.terms("cuanto dura el plazo de 120 dias")
+
+
 def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
     assert AMOUNT in answered(kb.kit.articles["formalizacion-resultados"])
     assert DEFINITION in answered(kb.kit.articles["formalizacion-reinfo"])
