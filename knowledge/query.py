@@ -40,6 +40,7 @@ class Part:
 
     options: list[Option] = field(default_factory=list)
     others: float = 0.0  # the share of its other options' scores added to the best one
+    asked: int = 0  # how many of the first options say it as asked (the rest: synonyms...)
 
 
 @dataclass
@@ -124,7 +125,7 @@ class Reader:
                 if set(option.terms) not in said:
                     others.append(option)
                     said.append(set(option.terms))
-            starts[start] = Part([*options, *others], OTHER_WAYS)
+            starts[start] = Part([*options, *others], OTHER_WAYS, len(options))
         loose = Option()
         for i, part in enumerate(word_parts):
             if i in starts:

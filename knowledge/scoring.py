@@ -15,6 +15,10 @@ from knowledge.query import Option, Part, Query, bigrams
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "glossary": 1.5, "summary": 1.5, "body": 1.0}
 K1, B = 1.2, 0.5
 INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
+# Another way of saying a part scores at most this many times the best the part scores as
+# asked in any article: MINEM is in nearly every article (it weighs little), so the few that
+# also write out «Ministerio de Energía y Minas», rarer words, must not win on that alone.
+SYNONYM_CAP = 3.0
 
 
 class Postings:
@@ -113,6 +117,11 @@ class Postings:
 
     def _part(self, part: Part) -> np.ndarray:
         found = [self._option(option) for option in part.options]
+        if 0 < part.asked < len(found):
+            asked = float(np.maximum.reduce(found[: part.asked]).max())
+            if asked > 0:  # a word the kit never writes keeps its synonyms whole
+                cap = SYNONYM_CAP * asked
+                found[part.asked :] = [np.minimum(f, cap) for f in found[part.asked :]]
         best = np.maximum.reduce(found)
         if part.others:
             best += part.others * (np.sum(found, axis=0) - best)

@@ -286,6 +286,17 @@ def test_a_phrase_said_otherwise_counts_once(kb: KnowledgeBase) -> None:
     assert answer.best is not None and answer.best.id == "regionalizacion-ente-rector"
 
 
+@pytest.mark.parametrize(
+    "question", ["como coordinar con el minem", "reunion de coordinacion con el minem"]
+)
+def test_a_common_acronym_written_out_does_not_decide(kb: KnowledgeBase, question: str) -> None:
+    """MINEM is in nearly every article, so it weighs little; its expansion's rarer words
+    («Ministerio de Energía y Minas», written out in «Acerca de Minka») outweighed the
+    question's own words until the other ways of saying a part were capped."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == "regionalizacion-coordinacion-minem"
+
+
 def test_two_words_are_a_phrase_only_within_a_stretch_of_text(kb: KnowledgeBase) -> None:
     """A keyword list «…, igac, terreno superficial, …» made the bigram igac_terren, as if
     the article said «IGAC terreno»; punctuation now ends a phrase, for the FTS5 baseline
