@@ -60,6 +60,7 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
         _("Departure {start} · return {end}").format(
             start=ctx.t.datetime(visit.starts_at), end=ctx.t.datetime(visit.ends_at)
         ),
+        *([f"📋 {esc(visit.instructions)}"] if visit.instructions else []),
         "",
         "<b>" + _("Total") + "</b>: " + _counts_line(ctx, report.totals),
         "",

@@ -84,6 +84,7 @@ async def _new_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("Title"), data["title"]),
         (_("Destination"), data["destination"]),
         *_dates(ctx, data),
+        (_("Instructions"), data.get("instructions")),
         (_("Invited"), f"{audience} ({len(people)})"),
     ]
 
@@ -97,6 +98,7 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
         ctx.session,
         title=data["title"],
         destination=data["destination"],
+        instructions=data.get("instructions"),
         starts_at=datetime.fromisoformat(data["start"]),
         ends_at=datetime.fromisoformat(data["end"]),
         audience=audiences.audience_of(data),
@@ -125,6 +127,15 @@ NEW_VISIT = GuidedForm(
         Step("title", N_("What is the visit's <b>title</b>?")),
         Step("destination", N_("What is the <b>destination</b>? For example «Toronto, Canadá».")),
         *DATES,
+        Step(
+            "instructions",
+            N_(
+                "<b>Instructions</b> for the delegation: schedule, documents to bring… They go "
+                "with the invitation and the reminders. (optional)"
+            ),
+            optional=True,
+            limit=rules.INSTRUCTIONS_MAX,
+        ),
         *audiences.steps(participants=False),
     ),
     summary=_new_summary,
@@ -138,10 +149,12 @@ async def _edit_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]
     _ = ctx._
     visit = await repo.get(ctx.session, int(data["visit"]))
     destination = data.get("destination") or (visit.destination if visit else "—")
+    instructions = data.get("instructions") or (visit.instructions if visit else None)
     return [
         (_("Title"), visit.title if visit else "—"),
         (_("Destination"), destination),
         *_dates(ctx, data),
+        (_("Instructions"), instructions),
     ]
 
 
@@ -167,6 +180,7 @@ async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
         now,
         actor=ctx.user.id,
         destination=data.get("destination") or visit.destination,
+        instructions=data.get("instructions") or visit.instructions,
         starts_at=datetime.fromisoformat(data["start"]),
         ends_at=datetime.fromisoformat(data["end"]),
     )
@@ -185,8 +199,8 @@ EDIT_VISIT = GuidedForm(
     flow="edit_visit",
     prefix="ev",
     heading=N_(
-        "<b>Change the study visit</b>\nGive the destination and the new dates; every invitee "
-        "is told."
+        "<b>Change the study visit</b>\nGive the destination, the new dates and the "
+        "instructions; every invitee is told."
     ),
     steps=(
         Step(
@@ -195,6 +209,15 @@ EDIT_VISIT = GuidedForm(
             optional=True,
         ),
         *DATES,
+        Step(
+            "instructions",
+            N_(
+                "New <b>instructions</b> (schedule, documents)? Press «Skip» to keep the "
+                "current ones."
+            ),
+            optional=True,
+            limit=rules.INSTRUCTIONS_MAX,
+        ),
     ),
     summary=_edit_summary,
     confirm_label=N_("✅ Save and tell invitees"),

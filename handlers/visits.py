@@ -29,15 +29,17 @@ REASON_FORM = "visit_reason"
 
 
 def details(t: Translator, visit: VisitRecord) -> str:
-    """What, where, departure and return (Lima time)."""
-    return "\n".join(
-        [
-            f"<b>{esc(visit.title)}</b>",
-            "📍 " + esc(visit.destination),
-            "🛫 " + t.gettext("Departure: {date}").format(date=t.datetime(visit.starts_at)),
-            "🛬 " + t.gettext("Return: {date}").format(date=t.datetime(visit.ends_at)),
-        ]
-    )
+    """What, where, departure and return (Lima time), and the coordination's instructions
+    (schedule, documents to bring) when there are some."""
+    lines = [
+        f"<b>{esc(visit.title)}</b>",
+        "📍 " + esc(visit.destination),
+        "🛫 " + t.gettext("Departure: {date}").format(date=t.datetime(visit.starts_at)),
+        "🛬 " + t.gettext("Return: {date}").format(date=t.datetime(visit.ends_at)),
+    ]
+    if visit.instructions:
+        lines += ["", "📋 <b>" + t.gettext("Instructions") + "</b>", esc(visit.instructions)]
+    return "\n".join(lines)
 
 
 def answer_line(t: Translator, person: ParticipantRecord) -> str:

@@ -354,6 +354,8 @@ class Visit(Base):
     code: Mapped[str] = mapped_column(String(12), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     destination: Mapped[str] = mapped_column(String(200))
+    # For the delegation: schedule, documents to bring... (in the invitation and reminders).
+    instructions: Mapped[str | None] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -56,7 +56,7 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
     await register(luis, region="Pasco", sex="Hombre")
 
     _intro, question = await rosa.say("/nueva_visita", 2)
-    assert "Nueva visita de estudio" in _intro.text and "Paso 1 de 6" in question.text
+    assert "Nueva visita de estudio" in _intro.text and "Paso 1 de 7" in question.text
     await rosa.send("Visita a la experiencia canadiense")
     destination = await rosa.reply()
     assert "destino" in destination.text
@@ -77,6 +77,9 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
         "2027-03-15 20:00, o el número de días: 8d)."
     )
     await rosa.send("8d")
+    instructions = await rosa.reply()
+    assert "Indicaciones" in instructions.text and "Omitir" in instructions.button_texts()
+    await rosa.send("Cita en el aeropuerto Jorge Chávez a las 05:00; llevar pasaporte vigente.")
     audience = await rosa.reply()
     assert "Todas las personas registradas" in audience.button_texts()
     await rosa.press(audience, "Una región")
@@ -87,6 +90,7 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
     assert "Destino: Toronto y Sudbury, Canadá" in summary.text
     assert "Salida: sábado 7 de marzo de 2099, 08:00" in summary.text
     assert "Regreso: domingo 15 de marzo de 2099, 08:00" in summary.text
+    assert "Indicaciones: Cita en el aeropuerto Jorge Chávez a las 05:00" in summary.text
     assert "Invitados: Una región: Puno (1)" in summary.text
     await rosa.send("listo")  # typed at the summary: the buttons are asked for
     assert "Crear e invitar" in (await rosa.reply()).text
@@ -109,6 +113,7 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
     invitation = await ana.reply()
     assert "Está invitado/a a una visita de estudio" in invitation.text
     assert "Toronto y Sudbury, Canadá" in invitation.text
+    assert "Indicaciones\nCita en el aeropuerto Jorge Chávez" in invitation.text
     assert invitation.button_texts() == ["✅ Acepto", "❌ No puedo"]
     assert api.drain(luis.id) == []
 
@@ -136,7 +141,8 @@ async def test_a_regional_coordinator_invites_only_their_regions_and_loses_the_f
         return question
 
     _intro, title = await carla.say("/nueva_visita", 2)
-    audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "2099-03-10 18:00"])
+    dates = ["7/3/2099 08:00", "2099-03-10 18:00", "Llevar DNI"]
+    audience = await answer(title, ["Pasantía", "Lima", *dates])
     await carla.press(audience, "Una región")  # type: ignore[arg-type]
     region = await carla.reply()
     assert region.button_texts() == ["Puno", "Cancelar"]  # only her region, no «Nacional»
@@ -148,7 +154,7 @@ async def test_a_regional_coordinator_invites_only_their_regions_and_loses_the_f
 
     # «Todas las personas registradas» is refused when confirmed, audited, nothing created.
     _intro, title = await carla.say("/nueva_visita", 2)
-    audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "3d"])
+    audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "3d", "Llevar DNI"])
     await carla.press(audience, "Todas las personas registradas")  # type: ignore[arg-type]
     summary = await carla.reply()
     await carla.press(summary, "Crear e invitar")
@@ -203,6 +209,8 @@ async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questio
     await rosa.send(_lima(start))
     await rosa.reply()
     await rosa.send("10 días")
+    await rosa.reply()
+    await rosa.send("Nuevo itinerario: Sudbury el segundo día")
     summary = await rosa.reply()
     assert "Destino: Toronto y Sudbury, Canadá" in summary.text
     await rosa.press(summary, "Guardar y avisar")
@@ -216,6 +224,7 @@ async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questio
     assert notice.button_texts() == ["✅ Acepto", "✓ ❌ No puedo"]
     notice = await ana.reply()
     assert "Salida:" in notice.text and str(start.astimezone(LIMA).year) in notice.text
+    assert "Nuevo itinerario: Sudbury el segundo día" in notice.text
     assert await _audit(runtime, "visit_changed") == [(ADMIN_ID, f"visit:{visit.id}")]
 
     # The old dates' reminder (14 days before day 20) is not sent; the new one is.
@@ -224,7 +233,7 @@ async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questio
     runtime.clock.advance(timedelta(days=20))  # 14 days before day 40
     assert await tick(app) == 1
     reminder = await ana.reply()
-    assert "Recordatorio" in reminder.text
+    assert "Recordatorio" in reminder.text and "Nuevo itinerario" in reminder.text
     assert api.drain(luis.id) == []
     # The questionnaire: not at the old return (day 28), at the new one (day 50).
     async with runtime.db.session() as session:
@@ -344,6 +353,8 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
         _lima(new_start),
         "--fin",
         _lima(new_start + timedelta(days=7)),
+        "--indicaciones",
+        "Itinerario:\n1. Vancouver\n2. Victoria",
     )
     assert changed.returncode == 0, changed.stderr
     assert "Vancouver, Canadá" in changed.stdout
@@ -352,6 +363,7 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
         current = await repo.get(session, visit.id)
         assert current is not None
         assert (current.destination, current.version) == ("Vancouver, Canadá", 2)
+        assert current.instructions == "Itinerario:\n1. Vancouver\n2. Victoria"
         assert current.starts_at == new_start.astimezone(UTC)
         owed = {
             row.dedupe_key: row.due_at

@@ -257,6 +257,8 @@ async def test_cli_creates_lists_and_confirms(
         "region:Puno",
         "--invitar",
         "id:3003",
+        "--indicaciones",
+        "Llevar pasaporte vigente",
         database_url=database_url,
         cwd=tmp_path,
     )
@@ -266,7 +268,7 @@ async def test_cli_creates_lists_and_confirms(
     assert "recordatorios 14 días, 3 días y 1 día antes de la salida" in result.stdout
     async with db.session() as session:
         visit = await repo.get_by_code(session, code)
-        assert visit is not None
+        assert visit is not None and visit.instructions == "Llevar pasaporte vigente"
         kinds = sorted(
             (row.kind, row.person_id) for row in await session.scalars(select(OutboxMessage))
         )

@@ -103,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 end=args.fin,
                 invite=args.invitar,
                 reminders=args.recordatorios,
+                instructions=args.indicaciones,
             )
         if command == "visitas" and args.visits_command == "listar":
             return asyncio.run(visits.list_visits(settings))
@@ -114,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     destination=args.destino,
                     start=args.inicio,
                     end=args.fin,
+                    instructions=args.indicaciones,
                 )
             )
         if command == "visitas" and args.visits_command == "cancelar":

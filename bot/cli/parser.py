@@ -280,6 +280,11 @@ def _add_visits(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="LISTA",
         help="cuánto antes de la salida recordar (por defecto 14d,3d,1d); solo a quien aceptó",
     )
+    create.add_argument(
+        "--indicaciones",
+        metavar="TEXTO",
+        help="itinerario, documentos que llevar…: van con la invitación y los recordatorios",
+    )
     visits.add_parser(
         "listar", help="visitas con invitados, aceptaciones, rechazos y delegación confirmada"
     )
@@ -295,16 +300,17 @@ def _add_visits(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "cambiar",
         help="cambia las fechas o el destino de una visita y avisa a sus invitados",
         description=(
-            "Antes de la salida: cambia el destino, la salida y/o el regreso (lo que no se "
-            "indique queda igual), avisa a cada invitado con los botones para responder, y los "
-            "recordatorios y el cuestionario pasan a las nuevas fechas. Queda en el registro "
-            "de auditoría."
+            "Antes de la salida: cambia el destino, la salida, el regreso o las indicaciones "
+            "(lo que no se indique queda igual), avisa a cada invitado con los botones para "
+            "responder, y los recordatorios y el cuestionario pasan a las nuevas fechas. Queda "
+            "en el registro de auditoría."
         ),
     )
     change.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
     change.add_argument("--destino", metavar="DESTINO", help="el nuevo destino")
     change.add_argument("--inicio", metavar="FECHA", help='nueva salida, como "AAAA-MM-DD HH:MM"')
     change.add_argument("--fin", metavar="FECHA", help='nuevo regreso, como "AAAA-MM-DD HH:MM"')
+    change.add_argument("--indicaciones", metavar="TEXTO", help="las nuevas indicaciones")
     cancel = visits.add_parser(
         "cancelar",
         help="cancela una visita y avisa a sus invitados",

@@ -32,10 +32,17 @@ class _VisitRequest:
     ends_at: datetime
     invite: list[str]
     offsets: list[int]
+    instructions: str | None
 
 
 def _destination(value: str | None) -> str | None:
     return inv.checked(value, "el destino", 200)
+
+
+def _instructions(value: str | None) -> str | None:
+    from bot.services.visits import INSTRUCTIONS_MAX
+
+    return inv.checked(value, "las indicaciones", INSTRUCTIONS_MAX, lines=True)
 
 
 def _visit_request(
@@ -46,6 +53,7 @@ def _visit_request(
     end: str,
     invite: list[str],
     reminders: str | None,
+    instructions: str | None,
     settings: Settings,
     now: datetime,
 ) -> _VisitRequest:
@@ -60,7 +68,13 @@ def _visit_request(
     starts_at, ends_at = inv.dates(start, end, settings.timezone, now, _NAMES)
     offsets = inv.offsets(reminders, DEFAULT_OFFSETS)
     return _VisitRequest(
-        checked_title, checked_destination, starts_at, ends_at, inv.invited(invite), offsets
+        checked_title,
+        checked_destination,
+        starts_at,
+        ends_at,
+        inv.invited(invite),
+        offsets,
+        _instructions(instructions),
     )
 
 
@@ -104,6 +118,7 @@ async def _create_visit(settings: Settings, request: _VisitRequest, now: datetim
             audience=audience,
             offsets=request.offsets,
             now=now,
+            instructions=request.instructions,
         )
         public, unknown_ids = await inv.public(
             session, audience, translator("es", settings.timezone)
@@ -208,7 +223,13 @@ async def _visit(session: AsyncSession, code: str) -> VisitRecord | None:
 
 
 async def change_visit(
-    settings: Settings, code: str, *, destination: str | None, start: str | None, end: str | None
+    settings: Settings,
+    code: str,
+    *,
+    destination: str | None,
+    start: str | None,
+    end: str | None,
+    instructions: str | None,
 ) -> int:
     """New dates or destination before departure; invitees are told, reminders and the
     questionnaire move. What is not given stays as it was."""
@@ -217,11 +238,12 @@ async def change_visit(
 
     code = code.strip().upper()
     now = datetime.now(UTC)
-    if destination is None and start is None and end is None:
-        print("Indique qué cambia: --destino, --inicio y/o --fin.", file=sys.stderr)
+    if (destination, start, end, instructions) == (None, None, None, None):
+        print("Indique qué cambia: --destino, --inicio, --fin o --indicaciones.", file=sys.stderr)
         return 2
     try:
         new_destination = _destination(destination)
+        new_instructions = _instructions(instructions)
     except inv.Invalid as error:
         print(f"No se cambió la visita: {error}.", file=sys.stderr)
         return 2
@@ -249,6 +271,7 @@ async def change_visit(
                 now,
                 actor=None,
                 destination=new_destination or visit.destination,
+                instructions=new_instructions or visit.instructions,
                 starts_at=starts_at,
                 ends_at=ends_at,
             )

@@ -29,6 +29,7 @@ ANSWERS: dict[str, str] = {
 DEFAULT_OFFSETS = "14d,3d,1d"
 DEFAULT_LEADER_WORDS: str = Settings.model_fields["leader_position_words"].default
 REASON_MAX = 500
+INSTRUCTIONS_MAX = 1500  # with the title and destination, well within one message
 SURVEY_REMINDER_AFTER = timedelta(days=3)
 
 
@@ -43,6 +44,7 @@ async def create(
     offsets: list[int],
     now: datetime,
     created_by: int | None = None,
+    instructions: str | None = None,
 ) -> tuple[VisitRecord, int]:
     """Create the visit, invite its audience and owe each invitee the invitation, the
     reminders before departure and the questionnaire after return (with one reminder): each is
@@ -54,6 +56,7 @@ async def create(
         code=await unique_code(lambda code: repo.code_exists(session, code)),
         title=title,
         destination=destination,
+        instructions=instructions,
         starts_at=starts_at,
         ends_at=ends_at,
         audience=audience.as_dict(),
@@ -159,17 +162,23 @@ async def change(
     *,
     actor: int | None,
     destination: str,
+    instructions: str | None,
     starts_at: datetime,
     ends_at: datetime,
 ) -> tuple[VisitRecord, int]:
-    """New dates or destination: every invitee is told (someone who could not go may now),
-    reminders and the questionnaire move to the new dates; audited (`actor`: the Telegram id,
-    None from the shell). Returns the visit and the number told."""
+    """New dates, destination or instructions: every invitee is told (someone who could not
+    go may now), reminders and the questionnaire move to the new dates; audited (`actor`: the
+    Telegram id, None from the shell). Returns the visit and the number told."""
     problem = closed(visit, now) or schedule_problem(starts_at, ends_at, now)
     if problem is not None:
         raise ValueError(problem)
     updated = await repo.change(
-        session, visit.id, destination=destination, starts_at=starts_at, ends_at=ends_at
+        session,
+        visit.id,
+        destination=destination,
+        instructions=instructions,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
     await _audit(
         session,

@@ -25,6 +25,7 @@ class VisitRecord:
     reminder_offsets: tuple[int, ...]  # seconds before departure, largest first
     status: str
     version: int = 1  # grows with each change or the cancellation
+    instructions: str | None = None  # schedule, documents to bring
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ def _record(row: Visit) -> VisitRecord:
         reminder_offsets=offsets,
         status=row.status,
         version=row.version or 1,
+        instructions=row.instructions,
     )
 
 
