@@ -24,6 +24,7 @@ from knowledge.query import Concepts, Query, Reader
 from knowledge.scoring import FIELD_WEIGHTS, Postings
 from knowledge.spelling import Speller
 from knowledge.text import (
+    ACRONYM_BEFORE,
     COMMON_WORD_BEFORE,
     MINING_CONTEXT,
     MINING_WORDS,
@@ -130,7 +131,8 @@ class SearchIndex:
 
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept
-        when it was typed in capitals or the question is about mining («una dia minera»)."""
+        when it was typed in capitals, after a determiner of its gender («para qué sirve la
+        dia») or in a question about mining («una dia minera»)."""
         typed = self.typed(text)
         capitals = in_capitals(text, self.acronyms)
         mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
@@ -140,10 +142,12 @@ class SearchIndex:
             if w not in STOPWORDS
             or w in capitals
             or counted_days(typed, i)
-            or (
-                mining and w in self.acronyms and (i == 0 or typed[i - 1] not in COMMON_WORD_BEFORE)
-            )
+            or (w in self.acronyms and self._acronym_here(typed, i, mining))
         ]
+
+    def _acronym_here(self, typed: list[str], i: int, mining: bool) -> bool:
+        before = typed[i - 1] if i else ""
+        return before in ACRONYM_BEFORE or (mining and before not in COMMON_WORD_BEFORE)
 
     def typed(self, text: str) -> list[str]:
         """The folded words, a misspelt question word or filler read as meant («ke es» →

@@ -38,6 +38,8 @@ STOPWORDS = frozenset(
     tenia tenian tener tengan tenga alguien contra durante mediante hacia tras sino mientras
     ello aquel aquella aquellos aquellas alli alla entonces luego despues tan solo vez veces
     cosa cosas etc vos osea todavia demasiado poco poca pocos pocas bastante
+    hice hizo hicimos hicieron haga hagan hagamos voy vamos vaya vayan iba fui vengo viene
+    vienen venga vengan venir doy da dan dar dio den
     """.split()  # noqa: SIM905
 )
 
@@ -88,6 +90,8 @@ MINING_WORDS = frozenset("mina minas mineria minero minera mineros mineras".spli
 COMMON_WORD_BEFORE = frozenset(
     """el un al del por cada buen buenos todo todos este ese""".split()  # noqa: SIM905
 )
+# «la DIA» is the declaration, typed in any case: «día» is masculine («el día»).
+ACRONYM_BEFORE = frozenset("""la una esta esa otra""".split())  # noqa: SIM905
 
 
 def plural(word: str) -> str | None:

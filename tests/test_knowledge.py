@@ -149,6 +149,9 @@ def test_acronym_that_is_a_word_needs_capitals_or_mining(kb: KnowledgeBase) -> N
     assert "dia" in kb.index.query_words("la dia de un proyecto minero")
     assert "dia" not in kb.index.query_words("cuantas toneladas por dia procesa un minero")
     assert "dia" not in kb.index.query_words("que dia es hoy")
+    assert "dia" in kb.index.query_words("para que sirve la dia")  # «el día», «la DIA»
+    answer = kb.index.search("para que sirve la dia")
+    assert answer.best is not None and answer.best.id == "ambiente-seia"
     assert kb.index.small_talk("que es una DIA") is None
 
 
@@ -166,6 +169,15 @@ def test_misspelt_question_words_do_not_sink_the_answer(
     """A typo in «qué» or «cuánto» used to count as an unknown word and lose the answer."""
     answer = kb.index.search(question)
     assert answer.best is not None and answer.best.id == article
+
+
+def test_verbs_of_doing_coming_and_going_are_filler(kb: KnowledgeBase) -> None:
+    """«hicimos talleres», «que vengan más mujeres»: forms of hacer, venir, ir and dar say
+    nothing about the article wanted, and a word the kit lacks sank the coverage."""
+    assert kb.index.query_words("hicimos talleres, vengan mas mujeres") == [
+        "talleres",
+        "mujeres",
+    ]
 
 
 def test_misspelt_stopwords_are_read_as_meant() -> None:
