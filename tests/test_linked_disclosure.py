@@ -5,6 +5,7 @@ gave a person away before the fix (see each test)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import count
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,15 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.meetings import participation
 from bot.services.indicators.visits import study_visits
 from storage.db import Database
-from storage.models import Person, Visit, VisitParticipant
+from storage.models import Meeting, MeetingInvitation, Person, Visit, VisitParticipant
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
 YEAR = Period.year(2026)
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 JUNE = datetime(2026, 6, 10, 9, tzinfo=LIMA)
+TELEGRAM_IDS = count(8100)
 
 
 def rows(table: Table) -> dict[object, tuple[object, ...]]:
@@ -30,9 +33,9 @@ def rows(table: Table) -> dict[object, tuple[object, ...]]:
 async def _people(session: AsyncSession, people: list[tuple[str, str, str]]) -> list[int]:
     """(region, sex, position) each; their ids."""
     ids = []
-    for number, (region, sex, position) in enumerate(people, start=1):
+    for region, sex, position in people:
         person = Person(
-            telegram_id=8100 + number, full_name=f"P{number}", sex=sex, region_code=region,
+            telegram_id=next(TELEGRAM_IDS), full_name="Persona", sex=sex, region_code=region,
             position=position, consent_at=LONG_AGO, registered_at=LONG_AGO,
         )  # fmt: skip
         session.add(person)
@@ -84,3 +87,80 @@ async def test_one_leader_and_one_official_in_study_visits(db: Database) -> None
     puno = await _visits(db, "puno")
     assert rows(puno.tables[3])["Puno"] == (None, None, None, "Sí")
     assert rows(puno.tables[0])["Líderes regionales"] == (1, None, None)
+
+
+async def _meetings(db: Database, invited: dict[str, list[tuple[str, str, str]]]) -> None:
+    """Meetings (code: invitees as region, sex, answer), a week apart from June."""
+    async with db.session() as session:
+        for number, (code, people) in enumerate(invited.items()):
+            starts = JUNE + timedelta(days=7 * number)
+            meeting = Meeting(
+                code=code, title=f"Reunión {code}", kind="coordinacion", starts_at=starts,
+                ends_at=starts + timedelta(hours=2), status="scheduled",
+            )  # fmt: skip
+            session.add(meeting)
+            await session.flush()
+            ids = await _people(session, [(r, s, "Especialista") for r, s, _a in people])
+            session.add_all(
+                MeetingInvitation(meeting_id=meeting.id, person_id=person, rsvp=answer)
+                for person, (_r, _s, answer) in zip(ids, people, strict=True)
+            )
+
+
+async def _participation(db: Database, region: str | None = None) -> Indicator:
+    async with db.session() as session:
+        return await participation(await query_for(session, YEAR, region, T))
+
+
+async def test_a_region_report_beside_the_national_one(db: Database) -> None:
+    """One woman from Puno confirms; four from Cusco and ten from Lima decline. The national
+    report hides Puno (1 person) and, so that she cannot be subtracted, Cusco too. Before
+    the fix Cusco's own report showed Cusco's confirmed, 0: the national total (1) − Lima (0)
+    − Cusco (0) gave her «yes». The per-meeting rows did the same: the national row of M1
+    minus the Cusco and Lima reports' rows of M1."""
+    await _meetings(
+        db,
+        {
+            "M1": [("puno", "female", "yes")]
+            + [("cusco", "female", "no")] * 4
+            + [("lima", "female", "no")] * 10
+        },
+    )
+    national = await _participation(db)
+    cusco = await _participation(db, "cusco")
+    lima = await _participation(db, "lima")
+    confirmed = 1  # column of the tables by region
+    assert rows(national.tables[0])["Puno"][confirmed] is None
+    figures = [
+        rows(national.tables[0])["Total"][confirmed],
+        rows(national.tables[0])["Lima (Gobierno Regional)"][confirmed],
+        rows(cusco.tables[0])["Total"][confirmed],
+    ]
+    assert None in figures, figures
+    answers = slice(4, 8)  # confirmed, delegated, declined, attended of each meeting
+    per_meeting = [report.tables[2].rows[0][answers] for report in (national, cusco, lima)]
+    assert any(None in row for row in per_meeting), per_meeting
+
+
+async def test_each_meeting_beside_each_region(db: Database) -> None:
+    """M1: three women from Puno confirm. M2: one woman from Puno declines beside three men
+    from Lima. Before the fix the table by region showed Puno's 4 people, 3 confirmed, and
+    the per-meeting table M1's 3 confirmed: Puno's fourth woman, in M2, confirmed 3 − 3 =
+    0. The two tables are margins of one table (meeting × region): hidden cells of one must
+    not follow from the other."""
+    await _meetings(
+        db,
+        {
+            "M1": [("puno", "female", "yes")] * 3,
+            "M2": [("puno", "female", "no")] + [("lima", "male", "yes")] * 3,
+        },
+    )
+    national = await _participation(db)
+    by_region, _by_sex, meetings = national.tables
+    confirmed = 1
+    m1, m2 = (row[4] for row in meetings.rows)
+    puno = rows(by_region)["Puno"][confirmed]
+    # Puno's woman in M2: Puno − M1, or M2 − Lima.
+    lima = rows(by_region)["Lima (Gobierno Regional)"][confirmed]
+    assert puno is None or m1 is None, (puno, m1)
+    assert m2 is None or lima is None, (m2, lima)

@@ -5,6 +5,7 @@ figure shown to the brute-force reader of `tests.derivation`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 
 from bot.i18n import translator
 from bot.services.indicators.common import Period, Query, Table
+from bot.services.indicators.meeting_rule import meeting_hides
 from bot.services.indicators.visits import visit_cells, visit_tables
+from bot.services.small_cells import hidden_margins, hidden_within
 from tests.derivation import singled_out
 
 T = translator("es", ZoneInfo("America/Lima"))
@@ -121,3 +124,104 @@ def test_one_leader_in_a_pilot_region_is_not_shown() -> None:
         "Funcionarios/as": (3, None, None),
     }
     assert headlines[0].value == "1 / — / —; 1 de 6"
+
+
+def _people_of(cells: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
+    return [key for key, n in sorted(cells.items()) for _ in range(n)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from("ABCD"), st.sampled_from("fmu")),
+        st.integers(min_value=0, max_value=5),
+        max_size=10,
+    )
+)
+@example({("A", "f"): 1, ("B", "f"): 4, ("C", "f"): 10})  # Puno, Cusco, Lima: see below
+@example({("A", "f"): 1, ("A", "m"): 3, ("B", "f"): 10, ("B", "m"): 5})
+def test_each_row_reported_alone_beside_the_margins(cells: dict[tuple[str, str], int]) -> None:
+    """Margins by row and column as `hidden_margins` hides them, and each row's own report of
+    its cells as `hidden_within` lets it show: nobody can be singled out. A row's own total
+    is its margin (shown with it, hidden with it)."""
+    people = _people_of(cells)
+    hidden = hidden_margins(cells)
+    secret = hidden_within(cells, hidden)
+    everyone = range(len(people))
+    known = [] if hidden.total else [set(everyone)]
+    for side, gone in ((0, hidden.rows), (1, hidden.columns)):
+        for key in {p[side] for p in people} - gone:
+            known.append({i for i in everyone if people[i][side] == key})
+    for key in set(people) - secret:
+        known.append({i for i in everyone if people[i] == key})
+    assert singled_out([{(i, "x") for i in sums} for sums in known]) is None, (cells, secret)
+
+
+# (region, sex, meetings invited to)
+Invitee = tuple[str, str, frozenset[int]]
+invitees = st.lists(
+    st.tuples(
+        st.sampled_from(["puno", "cusco", "lima"]),
+        st.sampled_from(["female", "male"]),
+        st.frozensets(st.sampled_from([1, 2, 3]), min_size=1, max_size=2),
+    ),
+    max_size=10,
+)
+
+
+def _meeting_sums(people: list[Invitee]) -> list[set[tuple[object, object]]]:
+    """Indicator 1 in the national report and every region's: each person's «at least once»
+    is an unknown, and so is each answer of someone invited several times (invited once, it
+    is the same unknown)."""
+    invitations = [(i, m, r, s) for i, (r, s, ms) in enumerate(people) for m in sorted(ms)]
+    hides = meeting_hides(invitations)
+
+    def person(i: int) -> tuple[object, object]:
+        return (i, "once")
+
+    def answer(i: int, m: int) -> tuple[object, object]:
+        return (i, "once") if len(people[i][2]) == 1 else (i, m)
+
+    everyone = range(len(people))
+    known: list[set[tuple[object, object]]] = []
+
+    def persons(where: Callable[..., bool]) -> None:
+        known.append({person(i) for i in everyone if where(people[i])})
+
+    def answers(where: Callable[..., bool]) -> None:
+        known.append({answer(i, m) for i in everyone for m in people[i][2] if where(people[i], m)})
+
+    hidden = hides.people
+    if not hidden.total:
+        persons(lambda p: True)
+        for region in {p[0] for p in people} - hidden.rows:
+            persons(lambda p, region=region: p[0] == region)
+        for sex in {p[1] for p in people} - hidden.columns:
+            persons(lambda p, sex=sex: p[1] == sex)
+    for meeting in {m for p in people for m in p[2]} - hides.meetings:
+        answers(lambda p, m, meeting=meeting: m == meeting)
+    for region in {p[0] for p in people}:
+        mine, meetings = hides.region(region, ["female", "male"])
+        if not mine.total:
+            persons(lambda p, region=region: p[0] == region)
+            for sex in {p[1] for p in people if p[0] == region} - mine.columns:
+                persons(lambda p, region=region, sex=sex: p[:2] == (region, sex))
+        for meeting in {m for p in people if p[0] == region for m in p[2]} - meetings:
+            answers(lambda p, m, region=region, meeting=meeting: (p[0], m) == (region, meeting))
+    return [sums for sums in known if sums]
+
+
+@settings(max_examples=400, deadline=None)
+@given(invitees)
+@example(  # Puno's 4 people, 3 of them alone in M1: Puno less M1 was the fourth
+    [("puno", "female", frozenset({1}))] * 3
+    + [("puno", "female", frozenset({2}))]
+    + [("lima", "male", frozenset({2}))] * 3
+)
+@example(  # Cusco's own report beside the national one that hid Puno and Cusco
+    [("puno", "female", frozenset({1}))]
+    + [("cusco", "female", frozenset({1}))] * 4
+    + [("lima", "female", frozenset({1}))] * 10
+)
+def test_meetings(people: list[Invitee]) -> None:
+    assert singled_out(_meeting_sums(people)) is None, people

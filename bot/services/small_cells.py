@@ -19,6 +19,12 @@ Two shapes of report are covered:
   distribution; a meeting's answers by sex beside the list of who answered what). A row is
   shown only when each of its counts is 0 or at least `SMALL_CELL`, and the hidden rows
   together (their sum is the totals minus the rows shown) must pass the same test.
+- `hidden_within`: the inner cells of a two-way table that reports on one group each show
+  beside the margins (a region's own report, by sex, beside the national one by region and
+  by sex): the same cut test on what stays hidden.
+
+When people fall into several groups at once, `bot.services.recoverable` checks everything
+shown together exactly.
 
 Limits: the rule stops derivation by arithmetic on the figures shown. A group of three who
 all gave the same answer still shows that answer (as any average of identical values does).
@@ -26,19 +32,14 @@ all gave the same answer still shows that answer (as any average of identical va
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-import numpy as np
-
 SMALL_CELL = 3
 
 _HIDDEN = object()  # the node standing for every hidden group of one attribute
-# Below this a singular value is zero: the matrices hold 0 and 1, or orthonormal columns,
-# so a relative tolerance would take rounding noise in an all-zero matrix for rank.
-_ZERO = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,131 +237,39 @@ def safe_counts(counts: Iterable[float]) -> bool:
     return not any(too_small(n) for n in counts)
 
 
-def recoverable(
-    ratings: Iterable[tuple[Hashable, Hashable]], known: Iterable[Collection[Hashable]]
-) -> bool:
-    """Whether sums the reader knows give away some combination of the ratings of only 1 or 2
-    people. `ratings` are (person, class) pairs, a person rating in several classes (one per
-    workshop) counting once; each of `known` is a set of classes whose ratings' sum (or
-    average beside its count) is shown somewhere. Exact, unlike the graph of `_small_cut`,
-    which counts ratings: a set S of people is given away exactly when dropping the classes
-    holding only S's ratings lowers the rank of the known sums (ratings of one class have the
-    same coefficients in every sum, so a combination vanishing outside S vanishes on every
-    class where someone else rated too). Classes of 3 people or more are never dropped: they
-    are projected out, and a set of classes can be dropped without losing rank exactly when
-    it is independent in the dual (the null space of what is left), a small check per set."""
-    people_of: dict[Hashable, set[Hashable]] = {}
-    for person, group in ratings:
-        people_of.setdefault(group, set()).add(person)
-    classes = list(people_of)
-    rows = [[1.0 if group in sums else 0.0 for group in classes] for sums in known]
-    small = [i for i, group in enumerate(classes) if len(people_of[group]) < SMALL_CELL]
-    if not small or not rows:
-        return False
-    matrix = np.array(rows)
-    rest = matrix[:, small]
-    big = sorted(set(range(len(classes))) - set(small))
-    if big:
-        basis = _column_basis(matrix[:, big])
-        rest = rest - basis @ (basis.T @ rest)
-    _u, values, vh = np.linalg.svd(rest, full_matrices=True)
-    dual = vh[int((values > _ZERO).sum()) :].T  # null space of `rest`
-    by_person: dict[Hashable, list[int]] = {}
-    for j, i in enumerate(small):
-        for person in people_of[classes[i]]:
-            by_person.setdefault(person, []).append(j)
+def hidden_within(
+    people: Mapping[tuple[Hashable, Hashable], float], hidden: Hidden
+) -> frozenset[tuple[Any, Any]]:
+    """The (row, column) cells to hide when, besides margins that hide `hidden` (from
+    `hidden_margins`, or rows that are public anyway), each row has a report of its own that
+    shows its cells: Puno's report by sex beside the national one by region and by sex, or
+    each meeting's invitees from Puno beside every meeting's and Puno's. The cells shown are
+    known outright, so what the reader can still derive is the margins' graph of the hidden
+    cells alone (`_small_cut`): cells of 1 or 2 people are hidden, every cell of a hidden row
+    or column too, and then, smallest first, cells beside a light cut until there is none.
+    Hiding every cell leaves the margins' own graph, safe already."""
+    cells = {key: int(n) for key, n in people.items() if n > 0}
+    if hidden.total:
+        return frozenset(cells)
+    secret = {
+        key
+        for key, n in cells.items()
+        if too_small(n) or key[0] in hidden.rows or key[1] in hidden.columns
+    }
+    rows, columns = set(hidden.rows), set(hidden.columns)
 
-    def dropped(chosen: frozenset[Hashable]) -> list[int]:
-        found = {j for p in chosen for j in by_person[p] if people_of[classes[small[j]]] <= chosen}
-        return sorted(found)
+    def cut_of(chosen: set[tuple[Any, Any]]) -> set[tuple[int, Any]] | None:
+        return _small_cut({key: cells[key] for key in chosen}, rows, columns)
 
-    def lost(rows: list[int]) -> bool:  # dropping these classes loses rank
-        return bool(np.linalg.matrix_rank(dual[rows], tol=_ZERO) < len(rows))
-
-    sets = {frozenset(people_of[classes[i]]) for i in small}
-    if any(lost(dropped(chosen)) for chosen in sets):
-        return True
-    # Two people each alone in some class: a person alone in one class only is one row of
-    # `dual`, and two such rows are dependent when parallel (all pairs at once).
-    alone = sorted({p for chosen in sets if len(chosen) == 1 for p in chosen}, key=str)
-    own = {p: dropped(frozenset({p})) for p in alone}
-    single = [p for p in alone if len(own[p]) == 1]
-    rows = dual[[own[p][0] for p in single]]
-    if len(single) > 1 and rows.shape[1]:
-        rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
-        parallel = np.abs(rows @ rows.T) > 1 - _ZERO
-        if np.triu(parallel, 1).any():
-            return True
-    several = [p for p in alone if len(own[p]) > 1]
-    return any(
-        lost(dropped(frozenset({p, q})))
-        for p in several
-        for q in alone
-        if q != p and (q not in several or str(q) > str(p))
-    )
-
-
-def _column_basis(matrix: np.ndarray) -> np.ndarray:
-    """An orthonormal basis of the span of `matrix`'s columns."""
-    u, values, _vh = np.linalg.svd(matrix, full_matrices=False)
-    return u[:, values > _ZERO]
-
-
-def workshop_ratings_recoverable(
-    ratings: Iterable[tuple[Hashable, Hashable, Hashable, Hashable, bool]],
-    hidden: Hidden,
-    hidden_workshops: Iterable[Any],
-) -> bool:
-    """Whether a report of workshop ratings by region and sex, read beside every workshop's
-    public /taller report (its average, and its averages by region and by sex that
-    `hidden_margins` lets show, when at least `SMALL_CELL` people rated it), gives away 1 or
-    2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the report's
-    scope) per rating; the report shows, for the people in scope, the total and each region
-    and sex not in `hidden` (unless `hidden.total`), and each workshop's part not in
-    `hidden_workshops`."""
-    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable, bool]]] = []
-    raters: dict[Hashable, set[Hashable]] = {}
-    cells: dict[Hashable, dict[tuple[Hashable, Hashable], set[Hashable]]] = {}
-    for person, region, sex, workshop, in_scope in ratings:
-        classes.append((person, (workshop, region, sex, in_scope)))
-        raters.setdefault(workshop, set()).add(person)
-        cells.setdefault(workshop, {}).setdefault((region, sex), set()).add(person)
-    groups = {group for _person, group in classes}
-    inside = {group for group in groups if group[3]}
-    known: list[set[Any]] = []
-    for workshop, people in raters.items():
-        if len(people) < SMALL_CELL:
-            continue
-        own = {group for group in groups if group[0] == workshop}
-        known.append(own)
-        public = hidden_margins({key: len(n) for key, n in cells[workshop].items()})
-        for side, gone in ((1, public.rows), (2, public.columns)):
-            for key in {group[side] for group in own} - gone:
-                known.append({group for group in own if group[side] == key})
-    shown = set(raters) - set(hidden_workshops)
-    known += [{group for group in inside if group[0] == workshop} for workshop in shown]
-    if not hidden.total:
-        known.append(inside)
-        for side, gone in ((1, hidden.rows), (2, hidden.columns)):
-            for key in {group[side] for group in inside} - gone:
-                known.append({group for group in inside if group[side] == key})
-    return recoverable(classes, [sums for sums in known if sums])
-
-
-def cells_recoverable(
-    people: Mapping[Hashable, float], known: Iterable[Collection[tuple[Hashable, Hashable]]]
-) -> bool:
-    """`recoverable` for figures that add one variable of the people of some cells: each
-    person falls in exactly one cell (`people` counts them; e.g. region, sex and whether a
-    regional leader) and has a value of every variable (accepted, travelled); each of `known`
-    is a set of (variable, cell) whose values' sum is shown (a count, or a share or average
-    beside its number of people). The people of a cell are alike to the reader, so they are
-    made up here, a cell's the same in each of its variables."""
-    sums = [frozenset(sums) for sums in known]
-    classes = {group for sums in sums for group in sums}
-    ratings = [
-        ((cell, index), (variable, cell))
-        for variable, cell in classes
-        for index in range(int(people.get(cell, 0)))
-    ]
-    return recoverable(ratings, [sums for sums in sums if sums])
+    while (cut := cut_of(secret)) is not None:
+        shown = sorted((n, str(key), key) for key, n in cells.items() if key not in secret)
+        if not shown:  # the margins alone let something through: not `hidden_margins`'
+            break
+        near = [entry for entry in shown if (0, entry[2][0]) in cut or (1, entry[2][1]) in cut]
+        for _n, _label, key in [*near, *shown]:
+            if cut_of(secret | {key}) is None:
+                break
+        else:
+            _n, _label, key = (near or shown)[0]
+        secret.add(key)
+    return frozenset(secret)

@@ -358,6 +358,11 @@ def by_sex(
     return Table(title, columns, tuple(rows), total_row=True)
 
 
+def in_scope(q: Query, region: str | None) -> bool:
+    """Whether a region's figures belong in the report (all of them in a national one)."""
+    return q.region is None or region == q.region
+
+
 def scoped(q: Query, statement: Any, region_column: Any) -> Any:
     """`statement` limited to the report's region, when it has one."""
     return statement if q.region is None else statement.where(region_column == q.region)

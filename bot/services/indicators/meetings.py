@@ -7,6 +7,7 @@ person in the database first. Meetings (a few hundred a year) are the only rows 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -30,14 +31,16 @@ from bot.services.indicators.common import (
     by_region,
     by_sex,
     count,
-    hidden_rows_of,
+    in_scope,
     month_label,
     ratio,
     scoped,
+    sex_code,
     share,
-    total,
 )
+from bot.services.indicators.meeting_rule import Invitation, meeting_hides
 from bot.services.meetings import KINDS
+from bot.services.profile import SEXES
 from storage.models import Meeting, MeetingInvitation, Person, Region
 
 PARTICIPATION_TITLE = N_("Participation of regional leaders in coordination meetings")
@@ -170,7 +173,24 @@ def _answer_counts() -> list[Any]:
     ]
 
 
-async def _per_meeting(q: Query) -> Table:
+async def _invitations(q: Query) -> list[Invitation]:
+    """Every invitation to the period's meetings, in every region (what each region's report
+    may show depends on the others: `meeting_rule`)."""
+    rows = await q.session.execute(
+        select(
+            MeetingInvitation.person_id,
+            MeetingInvitation.meeting_id,
+            Person.region_code,
+            Person.sex,
+        )
+        .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .where(*held(q))
+    )
+    return [(person, meeting, region, sex_code(sex)) for person, meeting, region, sex in rows]
+
+
+async def _per_meeting(q: Query, hidden: frozenset[Any]) -> Table:
     meetings = await q.session.execute(
         select(Meeting.id, Meeting.starts_at, Meeting.title, Meeting.kind)
         .where(*held(q))
@@ -188,7 +208,6 @@ async def _per_meeting(q: Query) -> Table:
             people_in_scope(q, per_meeting, MeetingInvitation.person_id)
         )
     }
-    hidden = hidden_rows_of({meeting_id: values[0] or 0 for meeting_id, values in counts.items()})
     rows = []
     for meeting_id, starts_at, title, kind in meetings:
         if q.region is not None and meeting_id not in counts:
@@ -224,7 +243,12 @@ async def participation(q: Query) -> Indicator:
     invited, and are not shown (—) when fewer than 3 people were invited. People are grouped
     by their own region and sex; the per-meeting table counts each meeting's invitees.
     """
-    cells = await invitation_cells(q)
+    national = await invitation_cells(replace(q, region=None))
+    cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
+    hides = meeting_hides(await _invitations(q))
+    people, meeting_rows = hides.people, hides.meetings
+    if q.region is not None:
+        people, meeting_rows = hides.region(q.region, [*SEXES, None])
     measures = (
         count(q._(INVITED), "invited"),
         count(q._(CONFIRMED), "confirmed", "invited"),
@@ -233,15 +257,19 @@ async def participation(q: Query) -> Indicator:
         share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
         share(q._(ATTENDANCE_RATE), "attended", "invited"),
     )
-    meetings = await _per_meeting(q)
-    sums = total(cells)
+    meetings = await _per_meeting(q, meeting_rows)
+    given = {"invited": people}
+    regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
     headlines = (
         Headline(q._(MEETINGS), len(meetings.rows)),
-        *(Headline(m.label, m.of(sums), m.kind) for m in measures),
+        *(
+            Headline(m.label, value, m.kind)
+            for m, value in zip(measures, regions.rows[-1][1:], strict=True)
+        ),
     )
     tables = (
-        by_region(q, q._(N_("Invited people by region")), cells, measures),
-        by_sex(q, q._(N_("Invited people by sex")), cells, measures),
+        regions,
+        by_sex(q, q._(N_("Invited people by sex")), cells, measures, hides=given),
         meetings,
     )
     charts = (

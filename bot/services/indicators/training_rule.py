@@ -12,12 +12,8 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from bot.services.indicators.common import hidden_rows_of
-from bot.services.small_cells import (
-    Hidden,
-    hidden_linked,
-    too_small,
-    workshop_ratings_recoverable,
-)
+from bot.services.recoverable import workshop_ratings_recoverable
+from bot.services.small_cells import Hidden, hidden_linked, too_small
 
 Rating = tuple[Hashable, Hashable, Hashable, Hashable, bool]
 """(person, region, sex, workshop, in the report's scope)."""

@@ -33,7 +33,8 @@ from bot.services.indicators.common import (
     total,
 )
 from bot.services.publications import PILOT_REGIONS
-from bot.services.small_cells import Hidden, cells_recoverable, too_small
+from bot.services.recoverable import cells_recoverable
+from bot.services.small_cells import Hidden, too_small
 from bot.services.spreadsheet import MISSING
 from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.models import Person, Visit, VisitParticipant

@@ -1,0 +1,164 @@
+"""The exact check behind the small-cell rule (`bot.services.small_cells`): whether the sums a
+reader holds, read together as one linear system, single out 1 or 2 people. The rules in
+`small_cells` look at one table (or one graph of region and sex) at a time; this looks at
+everything shown together, when people fall into several groups at once (a person who rated
+several workshops, a regional leader who is also a region and a sex)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins
+
+# Below this a singular value is zero: the matrices hold 0 and 1, or orthonormal columns,
+# so a relative tolerance would take rounding noise in an all-zero matrix for rank.
+_ZERO = 1e-9
+# Below this an eigenvalue of a Gram matrix of orthonormal rows is zero (its square root is
+# the singular value: 1e-6, far below any a matrix of 0 and 1 has unless it is singular).
+_SINGULAR = 1e-12
+
+
+def recoverable(
+    ratings: Iterable[tuple[Hashable, Hashable]], known: Iterable[Collection[Hashable]]
+) -> bool:
+    """Whether sums the reader knows give away some combination of the ratings of only 1 or 2
+    people. `ratings` are (person, class) pairs, a person rating in several classes (one per
+    workshop) counting once; each of `known` is a set of classes whose ratings' sum (or
+    average beside its count) is shown somewhere. Exact, unlike the graph of `_small_cut`,
+    which counts ratings: a set S of people is given away exactly when dropping the classes
+    holding only S's ratings lowers the rank of the known sums (ratings of one class have the
+    same coefficients in every sum, so a combination vanishing outside S vanishes on every
+    class where someone else rated too). Classes of 3 people or more are never dropped: they
+    are projected out, and a set of classes can be dropped without losing rank exactly when
+    it is independent in the dual (the null space of what is left), a small check per set."""
+    people_of: dict[Hashable, set[Hashable]] = {}
+    for person, group in ratings:
+        people_of.setdefault(group, set()).add(person)
+    classes = list(people_of)
+    rows = [[1.0 if group in sums else 0.0 for group in classes] for sums in known]
+    small = [i for i, group in enumerate(classes) if len(people_of[group]) < SMALL_CELL]
+    if not small or not rows:
+        return False
+    matrix = np.array(rows)
+    rest = matrix[:, small]
+    big = sorted(set(range(len(classes))) - set(small))
+    if big:
+        basis = _column_basis(matrix[:, big])
+        rest = rest - basis @ (basis.T @ rest)
+    # The rows of `dual` (an orthonormal basis of the null space of `rest`) are never built:
+    # their Gram matrix is I − V·Vᵀ, V an orthonormal basis of `rest`'s row space, which is
+    # much cheaper when there are many small classes.
+    _u, values, vh = np.linalg.svd(rest, full_matrices=False)
+    space = vh[values > _ZERO].T
+    by_person: dict[Hashable, list[int]] = {}
+    for j, i in enumerate(small):
+        for person in people_of[classes[i]]:
+            by_person.setdefault(person, []).append(j)
+
+    def dropped(chosen: frozenset[Hashable]) -> list[int]:
+        found = {j for p in chosen for j in by_person[p] if people_of[classes[small[j]]] <= chosen}
+        return sorted(found)
+
+    def gram(rows: list[int], others: list[int]) -> np.ndarray:
+        """Inner products of the rows of `dual` (identity less the row space's part)."""
+        same = np.equal.outer(rows, others).astype(float)
+        return same - space[rows] @ space[others].T
+
+    def lost(rows: list[int]) -> bool:  # dropping these classes loses rank
+        return bool(rows) and bool(np.linalg.eigvalsh(gram(rows, rows))[0] < _SINGULAR)
+
+    sets = {frozenset(people_of[classes[i]]) for i in small}
+    if any(lost(dropped(chosen)) for chosen in sets):
+        return True
+    # Two people with classes of their own lose rank together exactly when the spans of
+    # their rows of `dual` meet: the product of orthonormal bases of the two has singular
+    # value 1, and that is at most the product's Frobenius norm, computed for all pairs at
+    # once (bases made orthonormal by the inverse square root of each person's Gram block).
+    # Only the pairs that norm lets through are checked one by one.
+    alone = sorted({p for chosen in sets if len(chosen) == 1 for p in chosen}, key=str)
+    if len(alone) < 2:
+        return False
+    own = [dropped(frozenset({p})) for p in alone]
+    rows = [j for mine in own for j in mine]
+    whiten = np.zeros((len(rows), len(rows)))
+    owner = np.zeros((len(alone), len(rows)))
+    at = 0
+    for index, mine in enumerate(own):
+        weights, vectors = np.linalg.eigh(gram(mine, mine))
+        block = slice(at, at + len(mine))
+        whiten[block, block] = (vectors / np.sqrt(weights)) @ vectors.T
+        owner[index, block] = 1
+        at += len(mine)
+    products = whiten @ gram(rows, rows) @ whiten
+    norms = owner @ products**2 @ owner.T
+    candidates = zip(*np.nonzero(np.triu(norms >= (1 - 1e-6) ** 2, 1)), strict=True)
+    return any(lost(dropped(frozenset({alone[i], alone[j]}))) for i, j in candidates)
+
+
+def _column_basis(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the span of `matrix`'s columns."""
+    u, values, _vh = np.linalg.svd(matrix, full_matrices=False)
+    return u[:, values > _ZERO]
+
+
+def workshop_ratings_recoverable(
+    ratings: Iterable[tuple[Hashable, Hashable, Hashable, Hashable, bool]],
+    hidden: Hidden,
+    hidden_workshops: Iterable[Any],
+) -> bool:
+    """Whether a report of workshop ratings by region and sex, read beside every workshop's
+    public /taller report (its average, and its averages by region and by sex that
+    `hidden_margins` lets show, when at least `SMALL_CELL` people rated it), gives away 1 or
+    2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the report's
+    scope) per rating; the report shows, for the people in scope, the total and each region
+    and sex not in `hidden` (unless `hidden.total`), and each workshop's part not in
+    `hidden_workshops`."""
+    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable, bool]]] = []
+    raters: dict[Hashable, set[Hashable]] = {}
+    cells: dict[Hashable, dict[tuple[Hashable, Hashable], set[Hashable]]] = {}
+    for person, region, sex, workshop, in_scope in ratings:
+        classes.append((person, (workshop, region, sex, in_scope)))
+        raters.setdefault(workshop, set()).add(person)
+        cells.setdefault(workshop, {}).setdefault((region, sex), set()).add(person)
+    groups = {group for _person, group in classes}
+    inside = {group for group in groups if group[3]}
+    known: list[set[Any]] = []
+    for workshop, people in raters.items():
+        if len(people) < SMALL_CELL:
+            continue
+        own = {group for group in groups if group[0] == workshop}
+        known.append(own)
+        public = hidden_margins({key: len(n) for key, n in cells[workshop].items()})
+        for side, gone in ((1, public.rows), (2, public.columns)):
+            for key in {group[side] for group in own} - gone:
+                known.append({group for group in own if group[side] == key})
+    shown = set(raters) - set(hidden_workshops)
+    known += [{group for group in inside if group[0] == workshop} for workshop in shown]
+    if not hidden.total:
+        known.append(inside)
+        for side, gone in ((1, hidden.rows), (2, hidden.columns)):
+            for key in {group[side] for group in inside} - gone:
+                known.append({group for group in inside if group[side] == key})
+    return recoverable(classes, [sums for sums in known if sums])
+
+
+def cells_recoverable(
+    people: Mapping[Hashable, float], known: Iterable[Collection[tuple[Hashable, Hashable]]]
+) -> bool:
+    """`recoverable` for figures that add one variable of the people of some cells: each
+    person falls in exactly one cell (`people` counts them; e.g. region, sex and whether a
+    regional leader) and has a value of every variable (accepted, travelled); each of `known`
+    is a set of (variable, cell) whose values' sum is shown (a count, or a share or average
+    beside its number of people). The people of a cell are alike to the reader, so they are
+    made up here, a cell's the same in each of its variables."""
+    sums = [frozenset(sums) for sums in known]
+    classes = {group for sums in sums for group in sums}
+    ratings = [
+        ((cell, index), (variable, cell))
+        for variable, cell in classes
+        for index in range(int(people.get(cell, 0)))
+    ]
+    return recoverable(ratings, [sums for sums in sums if sums])
