@@ -158,6 +158,12 @@ async def people_in(session: AsyncSession, data: dict[str, Any]) -> list[int]:
     )
 
 
+async def invited_line(ctx: Ctx, data: dict[str, Any]) -> tuple[str, str]:
+    """The summary line of a form that invites (meetings, study visits): whom, and how many."""
+    people = await people_in(ctx.session, data)
+    return ctx._("Invited"), f"{await describe(ctx, data)} ({len(people)})"
+
+
 async def describe(ctx: Ctx, data: dict[str, Any]) -> str:
     label = ctx._({**AUDIENCES, **PARTICIPANTS}[data["audience"]])
     if data["audience"] == "region":

@@ -38,8 +38,6 @@ NEW_MEETING_FORM = "new_meeting"
 
 async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     _ = ctx._
-    audience = await audiences.describe(ctx, data)
-    people = await audiences.people(ctx, data)
     return [
         (_("Title"), data["title"]),
         (_("Kind"), _(KINDS[data["kind"]])),
@@ -48,7 +46,7 @@ async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, An
         (_("Place"), data.get("place")),
         (_("Link"), data.get("link")),
         (_("Agenda"), data.get("agenda")),
-        (_("Invited"), f"{audience} ({len(people)})"),
+        await audiences.invited_line(ctx, data),
     ]
 
 

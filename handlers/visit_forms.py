@@ -78,14 +78,12 @@ async def _dates_again(ctx: Ctx, form: GuidedForm, data: dict[str, Any]) -> bool
 
 async def _new_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     _ = ctx._
-    audience = await audiences.describe(ctx, data)
-    people = await audiences.people(ctx, data)
     return [
         (_("Title"), data["title"]),
         (_("Destination"), data["destination"]),
         *_dates(ctx, data),
         (_("Instructions"), data.get("instructions")),
-        (_("Invited"), f"{audience} ({len(people)})"),
+        await audiences.invited_line(ctx, data),
     ]
 
 

@@ -395,3 +395,42 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
             )
         )
     assert sorted(actions) == ["visit_cancelled", "visit_changed"]
+
+
+async def test_coverage_is_checked_again_when_a_change_is_confirmed(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """A regional coordinator opens the change form of a visit of her region; an administrator
+    moves her to another region before she confirms: refused, audited, the visit unchanged."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    carla = Chatter(api, 7005, "Carla", last_name="Ccori", username="carla_puno")
+    await register(carla, region="Puno")
+    await rosa.say("/coordinador @carla_puno Puno")
+    await carla.reply()
+    visit = await _create(runtime, days=20)
+
+    (report,) = await carla.say(f"/visita {visit.code}")
+    await carla.press(report, "Cambiar fechas o destino")
+    await carla.replies(2)  # the heading and the destination question
+    await carla.send("Montreal, Canadá")
+    await carla.reply()
+    await carla.send(_lima(runtime.clock.now() + timedelta(days=30)))
+    await carla.reply()
+    await carla.send("5d")
+    instructions = await carla.reply()
+    await carla.press(instructions, "Omitir")
+    summary = await carla.reply()
+    assert "Destino: Montreal, Canadá" in summary.text
+    await rosa.say("/coordinador @carla_puno Cusco")
+    await carla.reply()  # the notice of her new coverage
+    refused = await carla.press(summary, "Guardar y avisar")
+    assert refused["text"] == "Eso pertenece a una región que usted no coordina."
+    async with runtime.db.session() as session:
+        current = await repo.get(session, visit.id)
+    assert current is not None
+    assert (current.destination, current.version) == ("Toronto y Sudbury, Canadá", 1)
+    assert await _audit(runtime, "scope") == [(carla.id, f"visit:{visit.id}")]
+    assert await _audit(runtime, "visit_changed") == []

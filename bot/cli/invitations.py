@@ -143,6 +143,15 @@ async def public(
     return ", ".join(parts), unknown_ids
 
 
+def unknown_code(code: str, what: str, order: str) -> None:
+    """`what`: «una reunión», «una visita»; `order`: «reuniones», «visitas»."""
+    print(
+        f"No existe {what} con el código {code}; vea los códigos con "
+        f"`python -m bot {order} listar`.",
+        file=sys.stderr,
+    )
+
+
 def warn_invited(unknown_ids: list[int], invited: int, what: str) -> None:
     """`what`: «la reunión», «la visita»."""
     for telegram_id in unknown_ids:

@@ -194,11 +194,7 @@ async def cancel_meeting(settings: Settings, code: str) -> int:
     async with migrated(settings) as db, db.session() as session:
         meeting = await repo.get_by_code(session, code)
         if meeting is None:
-            print(
-                f"No existe una reunión con el código {code}; vea los códigos con "
-                "`python -m bot reuniones listar`.",
-                file=sys.stderr,
-            )
+            inv.unknown_code(code, "una reunión", "reuniones")
             return 1
         if meeting.status == "cancelled":
             print(f"La reunión {code} («{meeting.title}») ya estaba cancelada; no se hizo nada.")

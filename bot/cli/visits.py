@@ -214,11 +214,7 @@ async def _visit(session: AsyncSession, code: str) -> VisitRecord | None:
 
     visit = await repo.get_by_code(session, code)
     if visit is None:
-        print(
-            f"No existe una visita con el código {code}; vea los códigos con "
-            "`python -m bot visitas listar`.",
-            file=sys.stderr,
-        )
+        inv.unknown_code(code, "una visita", "visitas")
     return visit
 
 
