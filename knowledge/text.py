@@ -39,7 +39,8 @@ STOPWORDS = frozenset(
     ello aquel aquella aquellos aquellas alli alla entonces luego despues tan solo vez veces
     cosa cosas etc vos osea todavia demasiado poco poca pocos pocas bastante
     hice hizo hicimos hicieron haga hagan hagamos voy vamos vaya vayan iba fui vengo viene
-    vienen venga vengan venir doy da dan dar dio den
+    vienen venga vengan venir vino vinieron doy da dan dar dio den digo dije dijo dijeron
+    dicen diciendo decia
     """.split()  # noqa: SIM905
 )
 

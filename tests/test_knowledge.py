@@ -172,12 +172,15 @@ def test_misspelt_question_words_do_not_sink_the_answer(
 
 
 def test_verbs_of_doing_coming_and_going_are_filler(kb: KnowledgeBase) -> None:
-    """«hicimos talleres», «que vengan más mujeres»: forms of hacer, venir, ir and dar say
-    nothing about the article wanted, and a word the kit lacks sank the coverage."""
+    """«hicimos talleres», «que vengan más mujeres», «vino diciendo que…, ¿qué le digo?»:
+    forms of hacer, venir, ir, dar and decir say nothing about the article wanted, and a
+    word the kit lacks sank the coverage."""
     assert kb.index.query_words("hicimos talleres, vengan mas mujeres") == [
         "talleres",
         "mujeres",
     ]
+    said = "un minero vino diciendo que lo excluyeron del reinfo, que le digo"
+    assert kb.index.query_words(said) == ["minero", "excluyeron", "reinfo"]
 
 
 def test_misspelt_stopwords_are_read_as_meant() -> None:
