@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge.confidence import Judge
-from knowledge.intent import answered, intents
+from knowledge.intent import DEFINITION, answered, intents
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
 from knowledge.scoring import FIELD_WEIGHTS, Postings
@@ -164,7 +164,11 @@ class SearchIndex:
 
     def _parse(self, text: str) -> Query:
         corrected = [self.correct(w) or w for w in self.query_words(text)]
-        return self._reader.read(corrected, intents(self.typed(text)))
+        typed = self.typed(text)
+        kinds = intents(typed)
+        if not kinds and len(typed) == len(corrected) <= 2:  # «regalías»: what it is
+            kinds = frozenset({DEFINITION})
+        return self._reader.read(corrected, kinds)
 
     def glossary_entry(self, text: str) -> GlossaryEntry | None:
         """The glossary entry when the question is just a term ("que es OEFA")."""

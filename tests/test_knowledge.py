@@ -233,6 +233,17 @@ def test_counted_days_are_a_term(kb: KnowledgeBase) -> None:
     assert "120_dias" in kb.index.terms("cuanto dura el plazo de 120 dias")
 
 
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [("regalias", "economia-regalias"), ("regalia minera", "economia-regalias")],
+)
+def test_a_bare_term_asks_what_it_is(kb: KnowledgeBase, question: str, article: str) -> None:
+    """A term typed alone is «¿qué es…?»: «¿Pagan regalía los pequeños productores?» tied
+    with «¿Qué es la regalía minera?» and Minka was not sure."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
+
+
 def test_articles_answer_the_kinds_their_titles_ask(kb: KnowledgeBase) -> None:
     assert AMOUNT in answered(kb.kit.articles["formalizacion-resultados"])
     assert DEFINITION in answered(kb.kit.articles["formalizacion-reinfo"])
@@ -278,6 +289,7 @@ def test_one_word_synonyms_count_once(kb: KnowledgeBase) -> None:
     that merely mention the acronyms."""
     index = kb.index
     query = index._parse("ministerio")
+    query.intents = frozenset()  # the parts' score alone, without the kind of question
     assert len(query.parts) == 1
     assert {"ministeri", "minem", "mem"} <= set(query.terms)
     scores = index.postings.scores(query)
