@@ -26,6 +26,10 @@ from storage.repositories.outbox import OwedMessage
 from storage.repositories.visits import ParticipantRecord, VisitRecord
 
 REASON_FORM = "visit_reason"
+DOCUMENTS = N_(
+    "Check your documents (passport, visa or travel authorisation, tickets, insurance) and the "
+    "schedule the coordination sent you."
+)
 
 
 def details(t: Translator, visit: VisitRecord) -> str:
@@ -118,12 +122,30 @@ async def render_reminder(
         + "\n\n"
         + details(t, visit)
         + "\n\n"
-        + t.gettext(
-            "Check your documents (passport, visa or travel authorisation, tickets, insurance) "
-            "and the schedule the coordination sent you."
-        )
+        + t.gettext(DOCUMENTS)
         + "\n\n"
         + answer_line(t, person)
+    )
+    return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
+
+
+async def render_confirmed(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing | None:
+    """The coordination confirmed the person in the delegation: time to prepare the trip."""
+    found = await _visit_and_person(session, owed)
+    if found is None:
+        return None
+    visit, person = found
+    if visit.status == "cancelled" or now >= visit.starts_at or not person.confirmed:
+        return None
+    text = (
+        "✈️ "
+        + t.gettext("<b>You are in the delegation</b> of this study visit.")
+        + "\n\n"
+        + details(t, visit)
+        + "\n\n"
+        + t.gettext(DOCUMENTS)
     )
     return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
 
@@ -231,6 +253,7 @@ FEATURE = Feature(
         "visit_invitation": render_invitation,
         "visit_reminder": render_reminder,
         "visit_changed": render_changed,
+        "visit_confirmed": render_confirmed,
         "visit_cancelled": render_cancelled,
     },
 )

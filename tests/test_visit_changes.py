@@ -197,6 +197,8 @@ async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questio
             p for p in await repo.participants(session, visit.id) if p.answer != "declined"
         ]
         await visits.confirm(session, visit, [ana_row.person_id], runtime.clock.now())
+    assert await tick(app) == 1  # she hears she is in the delegation
+    await ana.reply()
 
     (report,) = await rosa.say(f"/visita {visit.code}")
     assert report.button_texts()[-2:] == ["✏️ Cambiar fechas o destino", "🚫 Cancelar la visita"]

@@ -119,6 +119,11 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
             for row in await session.scalars(select(VisitParticipant))
         }
     assert sorted(rows.values()) == [(False, True), (True, None)]
+    assert await tick(app) == 1  # Ana hears she is in the delegation; Luis hears nothing
+    news = await ana.reply()
+    assert "Usted forma parte de la delegación de esta visita de estudio" in news.text
+    assert "pasaporte" in news.text and "Toronto y Sudbury" in news.text
+    assert news.button_texts() == ["✓ ✅ Acepto", "❌ No puedo"]
 
     # Who travelled (only the confirmed delegation is listed), then the workbook.
     await rosa.press(page, "Volver a la visita")

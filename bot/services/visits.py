@@ -69,28 +69,25 @@ async def create(
     return visit, len(invited)
 
 
-def _key(kind: str, visit: VisitRecord, person_id: int, offset: int | None) -> str:
-    at = "" if offset is None else f":{offset}"
-    return f"{kind.replace('_', '-')}:{visit.id}:{person_id}{at}:v{visit.version}"
-
-
 async def _owe(
     session: AsyncSession,
     kind: str,
     visit: VisitRecord,
     person_ids: list[int],
     due: datetime,
-    offset: int | None = None,
+    **extra: int,
 ) -> None:
-    """One owed message per person, for this version of the visit."""
-    payload: dict[str, object] = {"visit_id": visit.id, "version": visit.version}
-    if offset is not None:
-        payload["offset"] = offset
+    """One owed message per person, for this version of the visit; `extra` (a reminder's
+    offset, a confirmation's moment) goes into the payload and tells the messages apart."""
+    payload: dict[str, object] = {"visit_id": visit.id, "version": visit.version, **extra}
     for person_id in person_ids:
+        key = ":".join(
+            [kind.replace("_", "-"), str(visit.id), str(person_id), *map(str, extra.values())]
+        )
         await outbox.enqueue(
             session,
             kind=kind,
-            dedupe_key=_key(kind, visit, person_id, offset),
+            dedupe_key=f"{key}:v{visit.version}",
             person_id=person_id,
             payload=payload,
             due_at=due,
@@ -105,7 +102,7 @@ async def _owe_schedule(
     for offset in visit.reminder_offsets:
         due = visit.starts_at - timedelta(seconds=offset)
         if due > now:
-            await _owe(session, "visit_reminder", visit, person_ids, due, offset)
+            await _owe(session, "visit_reminder", visit, person_ids, due, offset=offset)
     await _owe(session, "visit_survey", visit, person_ids, visit.ends_at)
     await _owe(
         session, "visit_survey_reminder", visit, person_ids, visit.ends_at + SURVEY_REMINDER_AFTER
@@ -248,8 +245,9 @@ def survey_open(visit: VisitRecord, person: ParticipantRecord, now: datetime) ->
 async def confirm(
     session: AsyncSession, visit: VisitRecord, person_ids: Iterable[int], now: datetime
 ) -> tuple[list[int], list[int]]:
-    """Put people who accepted into the delegation; returns (confirmed, refused): someone who
-    has not accepted cannot be confirmed."""
+    """Put people who accepted into the delegation, and owe each newly confirmed person the
+    news (sent only if still in the delegation then, before departure); returns (confirmed,
+    refused): someone who has not accepted cannot be confirmed."""
     people = {p.person_id: p for p in await repo.participants(session, visit.id)}
     done, refused = [], []
     for person_id in person_ids:
@@ -259,6 +257,8 @@ async def confirm(
             continue
         if not person.confirmed:
             await repo.set_flag(session, visit.id, person_id, confirmed_at=now)
+            # A person taken out and confirmed again is told again: the moment is in the key.
+            await _owe(session, "visit_confirmed", visit, [person_id], now, at=int(now.timestamp()))
         done.append(person_id)
     return done, refused
 
