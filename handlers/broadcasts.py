@@ -40,10 +40,6 @@ PROGRESS_EVERY = timedelta(seconds=2)
 WHEN: dict[str, str] = {"now": N_("Now"), "later": N_("At a chosen time")}
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     _ = ctx._
     people = await audiences.people(ctx, data)
@@ -53,7 +49,7 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
         else _("Now")
     )
     lines = [
-        (_("Recipients"), f"{await audiences.describe(ctx, data)} ({_number(len(people))})"),
+        (_("Recipients"), f"{await audiences.describe(ctx, data)} ({ctx.t.number(len(people))})"),
         (_("When"), when),
     ]
     if data.get("publication"):
@@ -86,7 +82,9 @@ async def _preview_fits(ctx: Ctx, _value: str) -> str | None:
     return ctx._(
         "With the preview's heading this message would be {length} characters long, and "
         "Telegram allows {limit} per message. Please shorten it by {excess} characters."
-    ).format(length=_number(length), limit=_number(limit), excess=_number(length - limit))
+    ).format(
+        length=ctx.t.number(length), limit=ctx.t.number(limit), excess=ctx.t.number(length - limit)
+    )
 
 
 async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
@@ -116,7 +114,7 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     if when > now:
         ctx.show(
             _("🕒 Broadcast scheduled for {date}: {count} recipients.").format(
-                date=ctx.t.datetime(when), count=_number(broadcast.total)
+                date=ctx.t.datetime(when), count=ctx.t.number(broadcast.total)
             )
         )
     else:
@@ -156,19 +154,19 @@ async def _publication(ctx: Ctx, data: dict[str, Any]) -> int | None:
 
 def progress_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
     return "📢 " + t.gettext("Sent {sent} of {total} · {failed} failed").format(
-        sent=_number(delivery.sent), total=_number(total), failed=_number(delivery.failed)
+        sent=t.number(delivery.sent), total=t.number(total), failed=t.number(delivery.failed)
     )
 
 
 def final_text(t: Translator, total: int, delivery: repo.Delivery) -> str:
     text = "✅ " + t.gettext(
         "Broadcast finished: {sent} of {total} delivered · {failed} failed"
-    ).format(sent=_number(delivery.sent), total=_number(total), failed=_number(delivery.failed))
+    ).format(sent=t.number(delivery.sent), total=t.number(total), failed=t.number(delivery.failed))
     if delivery.unknown:
         text += "\n" + t.gettext(
             "{count} copies got no answer from Telegram (Minka stopped or the connection was cut"
             " while sending): they may have arrived, so they were not sent again."
-        ).format(count=_number(delivery.unknown))
+        ).format(count=t.number(delivery.unknown))
     if delivery.failed:
         text += "\n" + t.gettext(
             "Failures are mostly people who blocked Minka; they are skipped from now on."

@@ -97,7 +97,9 @@ def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
     if survey.usefulness is None:
         lines.append(_("Results are shown once 3 people have answered."))
         return lines
-    lines.append(_("Average usefulness: {value} of 5").format(value=f"{survey.usefulness:.1f}"))
+    lines.append(
+        _("Average usefulness: {value} of 5").format(value=ctx.t.number(survey.usefulness, 1))
+    )
     if survey.equality_seen is not None:
         yes, no = survey.equality_seen
         lines.append(

@@ -197,16 +197,13 @@ def _send_qr(ctx: Ctx, workshop: WorkshopRecord, link: str) -> None:
 
 
 def _decimal(ctx: Ctx, value: float | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if ctx.t.language == "es" else text
+    return "—" if value is None else ctx.t.number(value, 1)
 
 
 def report_text(ctx: Ctx, report: WorkshopReport) -> str:
     _ = ctx._
     workshop = report.workshop
-    rate = "—" if report.response_rate is None else f"{round(report.response_rate * 100)} %"
+    rate = "—" if report.response_rate is None else ctx.t.share(report.response_rate, 0)
     where = workshop.region_name or _("National / virtual")
     lines = [
         f"<b>{esc(workshop.title)}</b> ({workshop.code})",

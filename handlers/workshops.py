@@ -342,13 +342,8 @@ async def render_results(
         text = t.gettext(
             "📊 Results of «{title}»: overall rating {average} out of 5, from {count} responses. "
             "Thank you for taking part!"
-        ).format(title=esc(workshop.title), average=_decimal(t, average), count=responses)
+        ).format(title=esc(workshop.title), average=t.number(average, 1), count=responses)
     return Outgoing(text)
-
-
-def _decimal(t: Translator, value: float) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if t.language == "es" else text
 
 
 FEATURE = Feature(

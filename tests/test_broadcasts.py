@@ -3,9 +3,12 @@ progress edited to a final report, blocked people skipped next time, scheduled s
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot.i18n import translator
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -92,7 +95,8 @@ async def test_a_message_whose_preview_is_too_long_is_refused_with_its_length(
         len("👁 Vista previa (así se verá):\n\n".encode("utf-16-le")) // 2
     )  # Telegram's measure
     assert f"{4090 + heading - 4096}" in refusal.text
-    assert f"4.{4090 + heading - 4000:03d}" in refusal.text and "4.096" in refusal.text
+    es = translator("es", ZoneInfo("America/Lima"))
+    assert es.number(4090 + heading) in refusal.text and es.number(4096) in refusal.text
     assert "Vista previa" not in refusal.text
     (audience,) = await rosa.say("a" * (4096 - heading))  # exactly fits: the form goes on
     assert "¿Para quiénes es?" in audience.text

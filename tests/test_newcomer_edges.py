@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from matplotlib.patches import Rectangle
 
 from bot.cli import main
+from bot.i18n import translator
 from bot.services.indicators.charts import chart_figure
 from bot.services.indicators.common import Chart, Column, Indicator, Kind, Table
 from bot.services.meetings import AudienceError, parse_audience
@@ -68,7 +70,10 @@ def _figure(kind: Kind, rows: int, horizontal: bool = False):  # type: ignore[no
         tuple((f"Región {i}", i % 3, (i + 1) % 2) for i in range(rows)),
     )
     indicator = Indicator(7, "Prueba", "", (), (table,))
-    figure = chart_figure(indicator, Chart("Por sexo", 0, (1, 2), horizontal), "2026 · Todas")
+    chart = Chart("Por sexo", 0, (1, 2), horizontal)
+    figure = chart_figure(
+        indicator, chart, "2026 · Todas", translator("es", ZoneInfo("America/Lima"))
+    )
     assert figure is not None
     figure.canvas.draw()
     return figure
@@ -83,6 +88,9 @@ def test_count_charts_have_whole_ticks_and_a_legend_that_covers_no_bar(
     value_axis = axes.xaxis if horizontal or rows > 8 else axes.yaxis
     ticks = [t for t in value_axis.get_majorticklocs() if 0 <= t <= 2]
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+    spanish = translator("es", ZoneInfo("America/Lima"))
+    shown = {tick.get_text() for tick in value_axis.get_ticklabels()}
+    assert {spanish.number(t) for t in ticks} <= shown  # «1», «2»: as the summary writes them
     [legend] = figure.legends
     box = legend.get_window_extent()
     bars = [p for p in axes.patches if isinstance(p, Rectangle) and p.get_width() * p.get_height()]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel import Locale
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -88,6 +89,24 @@ def test_lima_dates_in_spanish() -> None:
     t = translator("es", ZoneInfo("America/Lima"))
     assert t.datetime(datetime(2026, 11, 26, 15, 0, tzinfo=UTC)) == (
         "jueves 26 de noviembre de 2026, 10:00"
+    )
+
+
+def test_numbers_follow_peru_locale_data() -> None:
+    """Spanish figures use CLDR's es_PE symbols and percent pattern (Peru writes «3.5» and
+    «1,234»), halves round up as by hand, and English keeps English."""
+    locale = Locale.parse("es_PE")
+    symbols = locale.number_symbols["latn"]
+    point, comma = symbols["decimal"], symbols["group"]
+    percent = locale.percent_formats[None].pattern.split("0")[-1]
+    es, en = translator("es", ZoneInfo("America/Lima")), translator("en", ZoneInfo("UTC"))
+    assert es.number(1234567) == f"1{comma}234{comma}567"
+    assert es.number(3.45, 1) == f"3{point}5" and es.number(2.675, 2) == f"2{point}68"
+    assert es.share(8 / 11) == f"72{point}7{percent}" and es.share(1, 0) == f"100{percent}"
+    assert (en.number(1234.5, 1), en.share(0.5)) == ("1,234.5", "50.0%")
+    assert es.date(date(2026, 12, 4)) == "4 de diciembre de 2026"
+    assert (
+        es.month(2026, 12) == "Diciembre 2026" and en.date(date(2026, 12, 4)) == "December 4, 2026"
     )
 
 

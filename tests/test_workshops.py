@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -221,7 +222,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert all(ch not in code for ch in "01OIL")
 
     # Four people attend and rate: the man's cell is hidden, and so is the women's, which beside
-    # the total would give his rating (4 × 3,5 − 3 × 4,0 = 2).
+    # the total would give his rating (4 × 3.5 − 3 × 4.0 = 2).
     runtime.clock.advance(workshops[0].starts_at - runtime.clock.now())
     people = []
     for number, sex in enumerate(["Mujer", "Mujer", "Mujer", "Hombre"]):
@@ -240,8 +241,10 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
         await person.reply()
 
     (report,) = await rosa.say(f"/taller {code.lower()}")
-    assert "Asistentes: 4 · Respuestas: 4 · Tasa de respuesta: 100 %" in report.text
-    assert "Calificación general: <b>3,5</b>" in report.html
+    es, scores = translator("es", runtime.settings.timezone), [5, 4, 3, 2]
+    rate = es.share(len(scores) / len(people), 0)
+    assert f"Asistentes: 4 · Respuestas: 4 · Tasa de respuesta: {rate}" in report.text
+    assert f"Calificación general: <b>{es.number(sum(scores) / len(scores), 1)}</b>" in report.html
     assert "Mujer: — (3)" in report.text and "Hombre: — (1)" in report.text
     await rosa.press(report, "Descargar XLSX")
     document = await rosa.reply()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.cli.commands import migrated, table
 from bot.config import Settings
+from bot.i18n import format_number
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
@@ -86,7 +87,7 @@ async def list_publications(settings: Settings) -> int:
             "retirada" if item.withdrawn_at else "disponible",
             item.title if len(item.title) <= 50 else item.title[:49] + "…",
             item.filename,
-            f"{item.size / 1024 / 1024:.1f} MB",
+            f"{format_number(item.size / 1024 / 1024, digits=1)} MB",
             str(reached.get(item.id, 0)),
         )
         for item in items

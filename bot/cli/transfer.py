@@ -9,6 +9,7 @@ import sys
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.i18n import format_number
 from storage.db import create_engine
 from storage.problems import explain, redacted
 from storage.transfer import Copied, TransferError, transfer
@@ -56,7 +57,7 @@ async def _migrate(settings: Settings, url: str) -> int:
     finally:
         await source.dispose()
         await target.dispose()
-    total = f"{sum(item.rows for item in copied):,}".replace(",", ".")
+    total = format_number(sum(item.rows for item in copied))
     print(
         f"Listo: {len(copied)} tablas, {total} filas, las mismas cantidades en ambas bases. "
         "Ahora ponga la URL nueva en DATABASE_URL (/etc/minka/minka.env) y reinicie Minka."

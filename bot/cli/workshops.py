@@ -7,6 +7,7 @@ import sys
 
 from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
+from bot.i18n import format_number
 
 _OUTCOMES = {"created": "nuevo", "updated": "actualizado", "unchanged": "sin cambios"}
 _NO_USERNAME = "<usuario_del_bot>"
@@ -181,7 +182,11 @@ async def _material(settings: Settings, code: str, path: str | None, content: by
         print(f"El taller {workshop.code} no tiene materiales.")
         return 0
     rows = [
-        (item.filename, f"{item.size / 1024:.0f} KB", str(reached.get(item.id, 0)))
+        (
+            item.filename,
+            f"{format_number(item.size / 1024)} KB",
+            format_number(reached.get(item.id, 0)),
+        )
         for item in items
     ]
     for line in table(("archivo", "tamaño", "personas"), rows, right={1, 2}):

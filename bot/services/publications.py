@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import format_number
 from storage.repositories import publications as repo
 from storage.repositories.publications import PublicationRecord
 
@@ -56,7 +57,9 @@ def check(
         raise PublicationError(f"{name} no es un archivo PDF.")
     if len(content) > MAX_BYTES:
         megabytes = math.ceil(len(content) * 10 / 1024 / 1024) / 10  # never shown as 50.0
-        raise PublicationError(f"{name} pesa {megabytes:.1f} MB; Telegram acepta hasta 50 MB.")
+        raise PublicationError(
+            f"{name} pesa {format_number(megabytes, digits=1)} MB; Telegram acepta hasta 50 MB."
+        )
     title, summary = " ".join(title.split()), summary.strip()
     if not title:
         raise PublicationError("Falta el título (--titulo).")

@@ -35,16 +35,16 @@ def chart_images(report: Report, t: Translator) -> list[ChartImage]:
     images = []
     for indicator in report.indicators:
         for number, chart in enumerate(indicator.charts, start=1):
-            png = draw(indicator, chart, f"{report.period.label(t)} · {report.scope}")
+            png = draw(indicator, chart, f"{report.period.label(t)} · {report.scope}", t)
             if png is not None:
                 name = f"{indicator.number}-{number}-{slug(chart.title)}.png"
                 images.append(ChartImage(name, f"{indicator.number}. {chart.title}", png))
     return images
 
 
-def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
+def draw(indicator: Indicator, chart: Chart, subtitle: str, t: Translator) -> bytes | None:
     """A grouped bar chart as PNG; None when the table has nothing to draw (all zeros or "—")."""
-    figure = chart_figure(indicator, chart, subtitle)
+    figure = chart_figure(indicator, chart, subtitle, t)
     if figure is None:
         return None
     buffer = BytesIO()
@@ -52,9 +52,10 @@ def draw(indicator: Indicator, chart: Chart, subtitle: str) -> bytes | None:
     return buffer.getvalue()
 
 
-def chart_figure(indicator: Indicator, chart: Chart, subtitle: str) -> Figure | None:
-    """The chart's figure: counts on whole-number ticks (no «2.5 personas»), the legend
-    outside the plot, under it, so it never covers a bar."""
+def chart_figure(indicator: Indicator, chart: Chart, subtitle: str, t: Translator) -> Figure | None:
+    """The chart's figure: counts on whole-number ticks (no «2.5 personas»), written like the
+    summary's figures («1,200», «40%»), the legend outside the plot, under it, so it never
+    covers a bar."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -93,9 +94,10 @@ def chart_figure(indicator: Indicator, chart: Chart, subtitle: str) -> Figure | 
                 )
     value_axis = axes.xaxis if horizontal else axes.yaxis
     if share:
-        value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0%}"))
+        value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: t.share(v, 0)))
     elif counts:
         value_axis.set_major_locator(MaxNLocator(integer=True))
+        value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: t.number(v)))
     if horizontal:
         axes.set_yticks(range(len(rows)), labels)
         axes.invert_yaxis()

@@ -9,30 +9,25 @@ import unicodedata
 from html import escape
 from pathlib import Path
 
-from babel.numbers import format_decimal, format_percent
-
 from bot.i18n import N_, Translator
 from bot.services.indicators import Report
 from bot.services.indicators.common import Indicator, Kind, Value
 from bot.services.spreadsheet import MISSING, csv_rows
 
 MESSAGE_LIMIT = 4096
-_PATTERNS = {Kind.COUNT: "#,##0", Kind.AVERAGE: "0.00", Kind.NUMBER: "#,##0.0"}
-
-
-def _locale(t: Translator) -> str:
-    return "es_PE" if t.language == "es" else "en"
+_DIGITS = {Kind.COUNT: 0, Kind.AVERAGE: 2, Kind.NUMBER: 1}
 
 
 def formatted(value: Value, kind: Kind, t: Translator) -> str:
-    """'1,234', '4.25', '45.5 %' (Peru writes decimals with a point) or '—'."""
+    """'1,234', '4.25', '45.5%' (the person's locale: es_PE writes decimals with a point) or
+    '—'."""
     if value is None:
         return MISSING
     if isinstance(value, str) or kind is Kind.TEXT:
         return str(value)
     if kind is Kind.SHARE:
-        return format_percent(value, "0.0 %", locale=_locale(t))
-    return format_decimal(value, _PATTERNS.get(kind, "#,##0.##"), locale=_locale(t))
+        return t.share(value)
+    return t.number(value, _DIGITS.get(kind, 2))
 
 
 def summary_messages(report: Report, t: Translator) -> list[str]:
