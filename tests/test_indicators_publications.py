@@ -140,12 +140,13 @@ async def test_publications_and_dissemination(dataset: Database) -> None:
         ("Guía del REINFO", "10 de noviembre de 2026", "Retirada", 3, 3),
     )
     # registered, received in the period, reached by its end, share reached. Cusco, Pasco and
-    # Moquegua have one registered person each: their shares are hidden (together they rest on
-    # 3 people, so nothing more need be hidden). Puno: P1 P2 P3 P4 P11, reached P1 P2 P3 P11.
+    # Moquegua have one registered person each: their figures are hidden, counts too (1 reached
+    # of 1 registered is the share; issue #13); together they rest on 3 people, so nothing
+    # more need be hidden. Puno: P1 P2 P3 P4 P11, reached P1 P2 P3 P11.
     assert rows(by_region) == {
-        "Cusco": (1, 0, 1, None),
-        "Moquegua": (1, 1, 1, None),
-        "Pasco": (1, 1, 1, None),
+        "Cusco": (1, None, None, None),
+        "Moquegua": (1, None, None, None),
+        "Pasco": (1, None, None, None),
         "Piura": (3, 1, 1, 1 / 3),
         "Puno": (5, 4, 4, 0.8),
         "Total": (11, 7, 8, 8 / 11),
@@ -157,11 +158,12 @@ async def test_publications_and_dissemination(dataset: Database) -> None:
         "Prefiero no decir": (0, 0, 0, None),
         "Total": (11, 7, 8, 8 / 11),
     }
-    # The pilot regions, in the programme's order; the shares hidden as in the region table.
+    # The pilot regions, in the programme's order; reached and its share hidden as in the
+    # region table («Sí», a pilot region reached, is the indicator itself).
     assert rows(pilots) == {
         "La Libertad": (0, 0, None, "No"),
-        "Pasco": (1, 1, None, "Sí"),
-        "Moquegua": (1, 1, None, "Sí"),
+        "Pasco": (1, None, None, "Sí"),
+        "Moquegua": (1, None, None, "Sí"),
         "Piura": (3, 1, 1 / 3, "Sí"),
         "Puno": (5, 4, 0.8, "Sí"),
         "Madre de Dios": (0, 0, None, "No"),
@@ -175,17 +177,20 @@ async def test_region_scope(dataset: Database) -> None:
     # Puno's people only: A in the period P2 P3 P11, by its end also P1; B: P1 P3.
     assert [row[3:] for row in each.rows] == [(3, 4), (2, 2)]
     assert rows(by_region) == {"Puno": (5, 4, 4, 0.8), "Total": (5, 4, 4, 0.8)}
-    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2).
+    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2); their
+    # counts too (2 reached of 2 registered is the share).
     assert rows(by_sex) == {
-        "Mujer": (3, 2, 2, None),
-        "Hombre": (2, 2, 2, None),
+        "Mujer": (3, None, None, None),
+        "Hombre": (2, None, None, None),
         "Prefiero no decir": (0, 0, 0, None),
         "Total": (5, 4, 4, 0.8),
     }
     assert rows(pilots) == {"Puno": (5, 4, 0.8, "Sí")}
     outside = await _compute(dataset, "cusco")  # not a pilot region: no pilot figure
     assert outside.headlines[2].value is None and outside.tables[3].rows == ()
-    assert outside.headlines[0].value == 0 and outside.tables[1].rows[0] == ("Cusco", 1, 0, 1, None)
+    # One registered person: what she received is hidden in her region's report too.
+    assert outside.headlines[0].value is None
+    assert outside.tables[1].rows[0] == ("Cusco", 1, None, None, None)
 
 
 async def test_workbook_sheet_cover_and_summary_line(dataset: Database) -> None:

@@ -14,9 +14,18 @@ from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator, Period, Table
 from bot.services.indicators.meetings import participation
+from bot.services.indicators.publications import publications
 from bot.services.indicators.visits import study_visits
 from storage.db import Database
-from storage.models import Meeting, MeetingInvitation, Person, Visit, VisitParticipant
+from storage.models import (
+    Meeting,
+    MeetingInvitation,
+    Person,
+    Publication,
+    PublicationDelivery,
+    Visit,
+    VisitParticipant,
+)
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -164,3 +173,42 @@ async def test_each_meeting_beside_each_region(db: Database) -> None:
     lima = rows(by_region)["Lima (Gobierno Regional)"][confirmed]
     assert puno is None or m1 is None, (puno, m1)
     assert m2 is None or lima is None, (m2, lima)
+
+
+async def _publications(db: Database, region: str | None = None) -> Indicator:
+    async with db.session() as session:
+        return await publications(await query_for(session, YEAR, region, T))
+
+
+async def test_publications_reached_by_one_person(db: Database) -> None:
+    """Cusco's one registered person received the guide; Puno's four, three of them. Before
+    the fix the table by region read «Cusco: 1 · 1 · 1 · —»: the share was hidden, but 1
+    reached of 1 registered is 100 %; and the pilot table showed Puno's reached beside its
+    registered while Cusco's own report listed the guide «1 · 1»."""
+    async with db.session() as session:
+        ids = await _people(
+            session,
+            [("cusco", "female", "Especialista")] + [("puno", "male", "Especialista")] * 4,
+        )
+        guide = Publication(
+            title="Guía", summary="Resumen", published_on=JUNE.date(), filename="g.pdf",
+            content=b"%PDF-1.4", size=8,
+        )  # fmt: skip
+        session.add(guide)
+        await session.flush()
+        session.add_all(
+            PublicationDelivery(
+                publication_id=guide.id, person_id=person, source="chat", delivered_at=JUNE
+            )
+            for person in ids[:4]
+        )
+    national = await _publications(db)
+    each, by_region, by_sex, _pilots = national.tables
+    assert rows(by_region)["Cusco"] == (1, None, None, None)
+    # Puno (4) is hidden with Cusco, or Puno's 3 of 4 would give Cusco's from the total.
+    assert rows(by_region)["Puno"] == (4, None, None, None)
+    assert rows(by_region)["Total"] == (5, 4, 4, 0.8)
+    cusco = await _publications(db, "cusco")
+    assert cusco.tables[0].rows[0][3:] == (None, None)
+    assert rows(cusco.tables[1])["Cusco"] == (1, None, None, None)
+    assert [h.value for h in cusco.headlines][:2] == [None, None]

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.services.profile import SEXES
-from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, too_small
+from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, hidden_within, too_small
 
 Value = str | int | float | None
 Cells = dict[tuple[str | None, str | None], Counter[str]]  # (region code, sex) -> measures
@@ -270,18 +270,35 @@ def sex_code(sex: str | None) -> str | None:
     return sex if sex in SEXES else None
 
 
-def hidden_groups(cells: Cells, people: str, *, sexes: bool = True) -> Hidden:
+def hidden_groups(
+    cells: Cells, people: str, *, sexes: bool = True, scope: str | None = None
+) -> Hidden:
     """The regions and sexes whose figures resting on `people` are hidden (the same for every
     table built from these cells, so the tables cannot be played against each other).
-    `sexes` False: the measures are shown by region only (not by sex too)."""
+    `sexes` False: the measures are shown by region only (not by sex too). `scope`: for that
+    region's own report, decided from every region's cells: it hides what the national
+    report hides of the region (its total is the national row), and its cells by sex where
+    the national margins would give them away (`hidden_within`)."""
     counts: dict[tuple[str | None, str | None], float] = {}
     for (region, sex), values in cells.items():
         key = (region, sex_code(sex) if sexes else None)
         counts[key] = counts.get(key, 0) + values.get(people, 0)
-    return hidden_margins(counts)
+    hidden = hidden_margins(counts)
+    if scope is None:
+        return hidden
+    if hidden.total or scope in hidden.rows:
+        return Hidden(frozenset({scope}), frozenset({*SEXES, None}), total=True)
+    inside = hidden_within(counts, hidden)
+    return Hidden(frozenset(), frozenset(sex for region, sex in inside if region == scope))
+
+
+def only(q: Query, cells: Cells) -> Cells:
+    """The cells of the report's scope (every region's are needed to decide what it hides)."""
+    return {key: values for key, values in cells.items() if in_scope(q, key[0])}
 
 
 def _hides(
+    q: Query,
     measures: tuple[Measure, ...],
     cells: Cells,
     sexes: bool = True,
@@ -289,7 +306,11 @@ def _hides(
 ) -> dict[str, Hidden]:
     """The hidden groups for each population the measures rest on; `given` overrides some
     (an indicator that knows more links between its tables, like the workshops of #3)."""
-    hides = {m.people: hidden_groups(cells, m.people, sexes=sexes) for m in measures if m.people}
+    hides = {
+        m.people: hidden_groups(cells, m.people, sexes=sexes, scope=q.region)
+        for m in measures
+        if m.people
+    }
     return {**hides, **(given or {})}
 
 
@@ -319,12 +340,14 @@ def by_region(
     hides: Mapping[str, Hidden] | None = None,
 ) -> Table:
     """One row per region that has data (in the report's order), then the total. `sexes`:
-    whether the same measures are also shown by sex (`by_sex`), which hides more."""
+    whether the same measures are also shown by sex (`by_sex`), which hides more. `cells`:
+    every region's, or only the scope's (then other regions' reports are not considered)."""
     measures = tuple(measures)
+    hidden = _hides(q, measures, cells, sexes, hides)
+    cells = only(q, cells)
     grouped = rollup(cells, lambda region, _sex: region)
     order = [code for code in q.regions if code in grouped]
     order += sorted((code for code in grouped if code not in q.regions), key=str)
-    hidden = _hides(measures, cells, sexes, hides)
     rows = [
         (q.region_name(code), *_shown(measures, grouped[code], hidden, "rows", code))
         for code in order
@@ -344,11 +367,12 @@ def by_sex(
 ) -> Table:
     """One row per sex (always women, men and "prefer not to say"), then the total."""
     measures = tuple(measures)
+    hidden = _hides(q, measures, cells, given=hides)
+    cells = only(q, cells)
     grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)
     if None in grouped:
         order.append(None)
-    hidden = _hides(measures, cells, given=hides)
     rows = [
         (q.sex_name(sex), *_shown(measures, grouped.get(sex, Counter()), hidden, "columns", sex))
         for sex in order

@@ -5,6 +5,7 @@ reached in each region, and the pilot regions reached."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -24,12 +25,13 @@ from bot.services.indicators.common import (
     count,
     day_label,
     hidden_groups,
+    only,
     rollup,
     scoped,
     share,
-    total,
 )
 from bot.services.publications import PILOT_REGIONS
+from bot.services.small_cells import Hidden
 from storage.models import Person, Publication, PublicationDelivery
 
 TITLE = N_("Publications and their dissemination")
@@ -82,9 +84,10 @@ async def _cells(q: Query) -> Cells:
     return cells
 
 
-async def _per_publication(q: Query) -> Table:
+async def _per_publication(q: Query, hidden: bool) -> Table:
     """A row per publication published by the end of the period: its date, whether it is still
-    offered, and the people who received it in the period and up to its end."""
+    offered, and the people who received it in the period and up to its end (`hidden`: how
+    many is not shown, as for the scope's total of registered people)."""
     _ = q._
     received = {}
     for key, since in ((RECEIVED, q.start), (REACHED, None)):
@@ -113,8 +116,8 @@ async def _per_publication(q: Query) -> Table:
             _(N_("Withdrawn"))
             if withdrawn_at is not None and withdrawn_at < q.end
             else _(N_("Offered")),
-            received[RECEIVED].get(publication, 0),
-            received[REACHED].get(publication, 0),
+            None if hidden else received[RECEIVED].get(publication, 0),
+            None if hidden else received[REACHED].get(publication, 0),
         )
         for publication, title, published_on, withdrawn_at in publications.all()
     ]
@@ -128,12 +131,12 @@ async def _per_publication(q: Query) -> Table:
     return Table(_(N_("Each publication")), columns, tuple(rows))
 
 
-def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
-    """The pilot regions in scope: registered, reached, share reached, reached or not."""
+def _pilots(q: Query, cells: Cells, hidden: Hidden) -> tuple[Table, int, int]:
+    """The pilot regions in scope: registered, reached, share reached, reached or not; the
+    regions hidden as in the table by region (`hidden`)."""
     _ = q._
     pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
     grouped = rollup(cells, lambda region, _sex: region)
-    hidden = hidden_groups(cells, REGISTERED)  # the same regions as the table by region
     reached_share = share("", REACHED, REGISTERED)
     rows, reached = [], 0
     for code in pilots:
@@ -143,7 +146,7 @@ def _pilots(q: Query, cells: Cells) -> tuple[Table, int, int]:
             (
                 q.region_name(code),
                 int(values[REGISTERED]),
-                int(values[REACHED]),
+                None if code in hidden.rows else int(values[REACHED]),
                 None if code in hidden.rows else reached_share.of(values),
                 _(N_("Yes")) if values[REACHED] else _(N_("No")),
             )
@@ -167,18 +170,21 @@ async def publications(q: Query) -> Indicator:
     the region and sex of the person; shares resting on fewer than 3 people show «—», and so do
     those that would let them be worked out."""
     _ = q._
-    cells = await _cells(q)
+    # Every region's: what a region's report hides depends on the others (`hidden_groups`).
+    cells = await _cells(replace(q, region=None))
     measures = (
         count(_(N_("Registered people")), REGISTERED),
-        count(_(N_("Received a publication in the period")), RECEIVED),
-        count(_(N_("Reached up to the end of the period")), REACHED),
+        count(_(N_("Received a publication in the period")), RECEIVED, REGISTERED),
+        count(_(N_("Reached up to the end of the period")), REACHED, REGISTERED),
         share(_(N_("Share of registered people reached")), REACHED, REGISTERED),
     )
-    pilots, reached, in_scope = _pilots(q, cells)
-    everyone = total(cells)
+    hidden = hidden_groups(cells, REGISTERED, scope=q.region)
+    pilots, reached, in_scope = _pilots(q, only(q, cells), hidden)
+    regions = by_region(q, _(N_("Dissemination by region")), cells, measures)
+    everyone = regions.rows[-1]  # the total, as the table shows it
     headlines = (
-        Headline(measures[1].label, measures[1].of(everyone)),
-        Headline(measures[3].label, measures[3].of(everyone), Kind.SHARE),
+        Headline(measures[1].label, everyone[2]),
+        Headline(measures[3].label, everyone[4], Kind.SHARE),
         Headline(
             _(N_("Pilot regions reached")),
             _(N_("{reached} of {regions}")).format(reached=reached, regions=in_scope)
@@ -188,8 +194,8 @@ async def publications(q: Query) -> Indicator:
         ),
     )
     tables = (
-        await _per_publication(q),
-        by_region(q, _(N_("Dissemination by region")), cells, measures),
+        await _per_publication(q, hidden.total),
+        regions,
         by_sex(q, _(N_("Dissemination by sex")), cells, measures),
         pilots,
     )

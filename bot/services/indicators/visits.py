@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -26,15 +26,17 @@ from bot.services.indicators.common import (
     by_sex,
     count,
     hidden_groups,
+    only,
     rollup,
     scoped,
     sex_code,
     share,
     total,
 )
+from bot.services.profile import SEXES
 from bot.services.publications import PILOT_REGIONS
 from bot.services.recoverable import cells_recoverable
-from bot.services.small_cells import Hidden, too_small
+from bot.services.small_cells import Hidden, hidden_within, too_small
 from bot.services.spreadsheet import MISSING
 from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.models import Person, Visit, VisitParticipant
@@ -115,13 +117,14 @@ def _all_hidden(cells: Cells) -> Hidden:
     )
 
 
-def visit_hides(cells: Cells) -> Hides:
-    """The small-cell rule for indicator 9. Accepted and travelled rest on the people invited,
-    the leaders' figures on the leaders invited; leaders and officials are shown apart only
-    when each holds 0 or at least 3 people (one follows from the other and the total).
-    Whatever the rule misses (leaders are a third attribute besides region and sex) is
-    checked on the whole system (`cells_recoverable`): then the split goes, and then every
-    figure of the leaders."""
+def visit_hides(cells: Cells, scope: str | None = None) -> Hides:
+    """The small-cell rule for indicator 9, from every region's cells; `scope`: for that
+    region's own report. Accepted and travelled rest on the people invited, the leaders'
+    figures on the leaders invited; leaders and officials are shown apart only when each
+    holds 0 or at least 3 people (one follows from the other and the total). Whatever the
+    rule misses (leaders are a third attribute besides region and sex; the regions' own
+    reports) is checked on the whole system (`cells_recoverable`): then the split goes, and
+    then every figure of the leaders."""
     invited = hidden_groups(cells, "invited")
     leaders = hidden_groups(cells, "leader_invited")
     everyone = total(cells)
@@ -136,12 +139,39 @@ def visit_hides(cells: Cells) -> Hides:
         hides = Hides(invited, leaders, True)
     if _recoverable(cells, hides):
         hides = Hides(invited, _all_hidden(cells), True)
-    return hides
+    return hides if scope is None else _regional(cells, hides, scope)
+
+
+def _regional(cells: Cells, national: Hides, scope: str | None) -> Hides:
+    """What a region's own report hides, beside the national one (`hidden_groups`); its
+    leaders and officials apart where the national split and the regions would give them
+    away (`hidden_within` on the table of region by leader or official)."""
+    invited = hidden_groups(cells, "invited", scope=scope)
+    if national.leaders.total:
+        leaders = Hidden(frozenset({scope}), frozenset({*SEXES, None}), total=True)
+    else:
+        leaders = hidden_groups(cells, "leader_invited", scope=scope)
+    roles: dict[tuple[str | None, bool], float] = {}
+    for (region, _sex), values in cells.items():
+        for role, n in (
+            (True, values["leader_invited"]),
+            (False, values["invited"] - values["leader_invited"]),
+        ):
+            roles[(region, role)] = roles.get((region, role), 0) + n
+    regions = {region for region, _sex in cells}
+    margins = Hidden(
+        regions if national.invited.total else national.invited.rows,
+        frozenset({True, False}) if national.split else frozenset(),
+    )
+    secret = hidden_within(roles, margins)
+    split = invited.total or leaders.total or any((scope, role) in secret for role in (True, False))
+    return Hides(invited, leaders, split)
 
 
 def _recoverable(cells: Cells, hides: Hides) -> bool:
-    """Whether the figures that `hides` lets show single out 1 or 2 people, a person's cell
-    being (region, sex, regional leader or not) and their variables accepted and travelled."""
+    """Whether the figures that `hides` lets show, in the national report and in every
+    region's, single out 1 or 2 people, a person's cell being (region, sex, regional leader
+    or not) and their variables accepted and travelled."""
     people: dict[tuple[Any, Any, bool], float] = {}
     for (region, sex), values in cells.items():
         sex = sex_code(sex)
@@ -150,25 +180,27 @@ def _recoverable(cells: Cells, hides: Hides) -> bool:
         people[(region, sex, False)] = people.get((region, sex, False), 0) + officials
     keys = [key for key, n in people.items() if n]
     known: list[set[tuple[str, Any]]] = []
-
-    def sums(variables: tuple[str, ...], where: Any) -> None:
-        known.extend({(v, key) for key in keys if where(key)} for v in variables)
-
     both = ("accepted", "travelled")
-    for groups, variables, leader in (
-        (hides.invited, both, None),
-        (hides.leaders, both, True),  # pilots: accepted and travelled; by region: travelled
-    ):
-        mine = [key for key in keys if leader is None or key[2] == leader]
-        if not groups.total:
-            sums(variables, lambda key, mine=mine: key in mine)
-        for region in {key[0] for key in mine} - groups.rows:
-            sums(variables, lambda key, mine=mine, r=region: key in mine and key[0] == r)
-        for sex in {key[1] for key in mine} - groups.columns:
-            sums(variables, lambda key, mine=mine, s=sex: key in mine and key[1] == s)
-    if not hides.split:
-        for leader in (True, False):
-            sums(both, lambda key, leader=leader: key[2] == leader)
+    reports = [(None, hides)]
+    reports += [(region, _regional(cells, hides, region)) for region in {key[0] for key in keys}]
+    for scope, shown in reports:
+        inside = [key for key in keys if scope is None or key[0] == scope]
+        for groups, leader in ((shown.invited, None), (shown.leaders, True)):
+            # pilots: the leaders' accepted and travelled; by region: travelled
+            mine = [key for key in inside if leader is None or key[2] == leader]
+            chosen = [] if groups.total else [mine]
+            chosen += [
+                [key for key in mine if key[0] == region]
+                for region in {key[0] for key in mine} - groups.rows
+            ]
+            chosen += [
+                [key for key in mine if key[1] == sex]
+                for sex in {key[1] for key in mine} - groups.columns
+            ]
+            known += [{(v, key) for key in group} for group in chosen for v in both]
+        if not shown.split:
+            for leader in (True, False):
+                known += [{(v, key) for key in inside if key[2] == leader} for v in both]
     return cells_recoverable(people, known)
 
 
@@ -227,15 +259,16 @@ async def study_visits(q: Query) -> Indicator:
     person; pilot regions (PILOT_REGIONS) covered, that is with at least one regional leader
     who travelled. Figures of groups of fewer than 3 invited people show «—», and so do those
     that would let them be worked out."""
-    headlines, tables = visit_tables(q, await _cells(q))
+    headlines, tables = visit_tables(q, await _cells(replace(q, region=None)))
     charts = (Chart(q._(N_("People who travelled, by region")), 1, (3, 5)),)
     return Indicator(9, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
 
 
 def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Table, ...]]:
-    """Indicator 9's headline and tables from its cells (no database: the tests read them)."""
+    """Indicator 9's headline and tables from every region's cells (no database: the tests
+    read them)."""
     _ = q._
-    hides = visit_hides(cells)
+    hides = visit_hides(cells, q.region)
     measures = (
         count(_(N_("Invited")), "invited"),
         count(_(N_("Accepted")), "accepted", "invited"),
@@ -249,15 +282,15 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
         ),
     )
     # The share beside the counts adds nothing, so it goes with either of them.
-    travelled = hidden_groups(cells, "travelled")
+    travelled = hidden_groups(cells, "travelled", scope=q.region)
     with_share = Hidden(
         hides.invited.rows | hides.leaders.rows | travelled.rows,
         hides.invited.columns | hides.leaders.columns | travelled.columns,
         hides.invited.total or hides.leaders.total or travelled.total,
     )
     given = {"invited": hides.invited, "leader_invited": hides.leaders, "travelled": with_share}
-    everyone = total(cells)
-    pilots, covered, in_scope = _pilots(q, cells, hides)
+    everyone = total(only(q, cells))
+    pilots, covered, in_scope = _pilots(q, only(q, cells), hides)
     split = _leaders_and_officials(q, everyone, hides)
     leaders = split.rows[0][1:]
     headlines = (
