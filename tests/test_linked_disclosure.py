@@ -203,7 +203,7 @@ async def test_publications_reached_by_one_person(db: Database) -> None:
             for person in ids[:4]
         )
     national = await _publications(db)
-    each, by_region, by_sex, _pilots = national.tables
+    _each, by_region, _by_sex, _pilots = national.tables
     assert rows(by_region)["Cusco"] == (1, None, None, None)
     # Puno (4) is hidden with Cusco, or Puno's 3 of 4 would give Cusco's from the total.
     assert rows(by_region)["Puno"] == (4, None, None, None)
