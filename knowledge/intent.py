@@ -1,5 +1,6 @@
 """What kind of answer a question asks for, from its question words: «¿qué es…?» wants a
-definition, «¿quién…?» an authority, «¿cuánto…?» an amount, «¿hasta cuándo…?» a date.
+definition, «¿quién…?» an authority, «¿cuánto…?» an amount, «¿hasta cuándo…?» a date,
+«¿para qué sirve…?» a purpose.
 
 The question words are stopwords for matching (they say nothing about the topic), but they
 do tell apart two articles on the same topic: «¿cuántos inscritos hay en el REINFO?» is
@@ -13,7 +14,7 @@ from knowledge.model import Article
 from knowledge.text import words
 
 DEFINITION, WHO, AMOUNT, WHEN, DIFFERENCE = "definition", "who", "amount", "when", "difference"
-HOW = "how"
+HOW, PURPOSE = "how", "purpose"
 
 # One-word cues, wherever they are in the question.
 _SINGLE = {
@@ -47,6 +48,7 @@ _SINGLE = {
 # «qué es / qué son» asks for a definition; «para qué es» asks what it is for, a purpose.
 _DEFINITION_VERBS = frozenset({"es", "son", "era", "fue"})
 _NOT_DEFINITION_BEFORE = frozenset({"para", "por"})
+_PURPOSE_VERBS = frozenset({"sirve", "sirven", "es", "son"})
 # Words that may come before an opening «¿cómo…?»: greetings and fillers.
 _OPENING = frozenset(
     "y pero oiga oye disculpe hola buenas buenos dias tardes a ver".split()  # noqa: SIM905
@@ -69,13 +71,11 @@ def intents(typed: list[str]) -> frozenset[str]:
             kind = HOW  # «¿cómo…?» opening the question; «como minero» later is «as»
         if kind is not None:
             found.add(kind)
-        elif (
-            word in ("que", "q", "k")
-            and i + 1 < len(typed)
-            and typed[i + 1] in _DEFINITION_VERBS
-            and before not in _NOT_DEFINITION_BEFORE
-        ):
-            found.add(DEFINITION)
+        elif word in ("que", "q", "k") and i + 1 < len(typed):
+            if before == "para" and typed[i + 1] in _PURPOSE_VERBS:
+                found.add(PURPOSE)  # «¿para qué sirve?», «¿para qué es?»
+            elif typed[i + 1] in _DEFINITION_VERBS and before not in _NOT_DEFINITION_BEFORE:
+                found.add(DEFINITION)
     return frozenset(found)
 
 

@@ -34,14 +34,14 @@ class Speller:
         A word that is already correct Spanish is left alone: it is not a typo."""
         if word in self.vocabulary:
             return word
-        if word in self._spanish:
+        if word in self._spanish or not word.isalpha():  # 1000 is not 10 misspelt
             return None
         by_sound = self._by_sound.get(sound_key(word)) or self._by_stem_sound.get(
             sound_key(stem(word))
         )
         if by_sound is not None:
             return by_sound
-        if len(word) < 4 or word.isdigit():
+        if len(word) < 4:
             return None
         allowed = 1 if len(word) <= 8 else 2
         best: tuple[int, str] | None = None

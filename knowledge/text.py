@@ -40,7 +40,7 @@ STOPWORDS = frozenset(
     cosa cosas etc vos osea todavia demasiado poco poca pocos pocas bastante
     hice hizo hicimos hicieron haga hagan hagamos voy vamos vaya vayan iba fui vengo viene
     vienen venga vengan venir vino vinieron doy da dan dar dio den digo dije dijo dijeron
-    dicen diciendo decia
+    dicen diciendo decia verdad cierto
     """.split()  # noqa: SIM905
 )
 
@@ -55,10 +55,14 @@ def fold(text: str) -> str:
     return _HYPHENATED.sub("", plain.replace("\0", "ñ"))
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
+
+
 def words(text: str) -> list[str]:
     """The folded words of `text`; «%» is the word «porcentaje» (the kit writes «2%»,
-    officials ask «¿qué porcentaje…?»)."""
-    return _TOKEN.findall(fold(text).replace("%", " porcentaje "))
+    officials ask «¿qué porcentaje…?»), and a number is one word with or without its
+    thousands separator (1,000 hectáreas; 1000; Ley 28.271)."""
+    return _TOKEN.findall(_THOUSANDS.sub("", fold(text)).replace("%", " porcentaje "))
 
 
 # Where a phrase ends: two words on either side of these are not said together (a bigram

@@ -14,7 +14,17 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
-from knowledge.intent import AMOUNT, DEFINITION, DIFFERENCE, HOW, WHEN, WHO, answered, intents
+from knowledge.intent import (
+    AMOUNT,
+    DEFINITION,
+    DIFFERENCE,
+    HOW,
+    PURPOSE,
+    WHEN,
+    WHO,
+    answered,
+    intents,
+)
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
 from knowledge.query import OTHER_WAYS
@@ -194,7 +204,7 @@ def test_misspelt_stopwords_are_read_as_meant() -> None:
 def test_question_kind_is_read_from_question_words() -> None:
     assert intents(words("¿Cuántos inscritos hay?")) == {AMOUNT}
     assert intents(words("que es el reinfo")) == {DEFINITION}
-    assert intents(words("para que es la ventanilla")) == frozenset()  # a purpose
+    assert intents(words("para que es la ventanilla")) == {PURPOSE}  # not what it is
     assert intents(words("cada cuanto se reúnen")) == frozenset()  # how often
     assert intents(words("hasta que fecha")) == {WHEN}
     assert intents(words("es lo mismo consulta y participacion")) == {DIFFERENCE}
@@ -207,6 +217,32 @@ def test_words_that_ask_for_a_figure_or_for_advice() -> None:
     assert intents(words("hay cifras de la formalizacion")) == {AMOUNT}
     assert intents(words("ideas para que participen las mujeres")) == {HOW}
     assert intents(words("recomendaciones para una visita de campo")) == {HOW}
+
+
+def test_a_purpose_is_asked_apart(kb: KnowledgeBase) -> None:
+    """«¿para qué sirve Minka?» is answered by «Acerca de Minka» (keyworded «para qué
+    sirve»), not by how to use it."""
+    assert intents(words("para que sirve el bot")) == {PURPOSE}
+    assert PURPOSE in answered(kb.kit.articles["acerca-de-minka"])
+    answer = kb.index.search("para que sirve minka")
+    assert answer.best is not None and answer.best.id == "acerca-de-minka"
+
+
+def test_numbers_are_neither_split_nor_repaired(kb: KnowledgeBase) -> None:
+    """«1,000 hectáreas» in the kit is the 1000 an official types; «1000» was «repaired»
+    into 10 (its sound key collapses the zeros)."""
+    assert words("1,000 hectáreas; Ley 28.271; 2.5 %") == [
+        "1000",
+        "hectareas",
+        "ley",
+        "28271",
+        "2",
+        "5",
+        "porcentaje",
+    ]
+    assert kb.index.correct("1000") == "1000"
+    assert kb.index.correct("7000") is None  # not 70, nor 700
+    assert "1000" in kb.index.terms("un pma puede tener mas de 1000 hectareas")
 
 
 def test_a_percentage_is_asked_as_a_word(kb: KnowledgeBase) -> None:
