@@ -1,196 +1,363 @@
-"""A broadcast to thousands through the local Bot API server enforcing Telegram's limits.
+"""A broadcast to thousands, created through the running bot, beside people asking questions.
 
-    python -m bench.broadcast [--people 3000] [--no-kill]
+    python -m bench.broadcast [--people 10000] [--users 40] [--rate 10] [--workbooks 3]
+        [--workbook-delay 0] [--no-postgres] [--no-sqlite] [--no-kill] [--only-kill]
 
-Minka runs as a real process (`python -m bot run`) against the in-process server, which
-answers 429 beyond 30 messages per second overall, as the issue specifies. While the
-broadcast runs, one person keeps asking a question and we time Minka's reply. Printed: the
-achieved rate as a share of the limit, 429s, messages lost and duplicated, reply p50/p99.
-A second run kills Minka with SIGKILL half way and starts it again.
+The database holds a programme of `--people` people (`bench.seed_indicators`: workshops,
+meetings, cases, Tool Kit use), every one of them registered and reachable; on PostgreSQL it is
+a copy of the same data (`bench.postgres_copy`). Minka runs as a real process (`python -m bot
+run`) against the in-process Bot API server, which answers 429 beyond 30 messages per second
+overall, as Telegram does. `--users` people ask Tool Kit questions at a steady `--rate` per
+second from start to end (each waits for the answer before asking again), and one coordinator
+sends `/difundir` to everyone registered, step by step, as in the chat; when they press
+«Enviar» (or `--workbook-delay` seconds later), a second coordinator asks `/indicadores` for
+the year, all regions (summary, charts and the workbook), `--workbooks` times in a row.
+
+Printed per run: the broadcast's delivery (rate, 429s, copies lost and duplicated), how long
+it took from «Enviar» to the last copy, and the reply latency of the people asking (from
+sending the question to Minka's "update handled", as bench.throughput) in each phase:
+before the broadcast, (a) while its copies are written (its outbox rows), (b) while they are
+sent, (c) while a workbook is built; beside issue #17's goal. A question counts in every phase
+that was going on when it was sent. The kill run kills Minka with SIGKILL half way through the
+sending and starts it again (the questions sent meanwhile are a phase of their own).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import contextlib
+import random
 import signal
-import statistics
+import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
+from bench import postgres_copy, seed_indicators
+from bench.load import Actor, steady
+from bench.throughput import QUESTIONS, Completions, start
 from bot.local_api import LocalBotApi
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Person
-from storage.repositories import broadcasts
 from storage.types import utcnow
+from tests.chat import Person as Chatter
 
 TOKEN = "555000111:BENCHbenchBENCHbenchBENCHbench1234"
 LIMIT = 30.0
 TEXT = "Recordatorio: la reunión de coordinación es mañana a las 10:00."
-ASKER = 99_000_001
-FIRST_ID = 10_000_000
-ASK_EVERY = 2.0  # seconds between questions: a person reads the answer before asking again
+WRITTEN = "copies written"  # Minka's log line once a broadcast's outbox rows are all written
+GOAL_P99_MS = 50.0  # issue #17: replies during a broadcast and a workbook build
+STALLED = 150.0  # seconds without a new copy: the run is given up
+PHASES = ("before", "creation", "sending", "workbook", "restart")
+LABELS = {
+    "before": "before the broadcast",
+    "creation": "(a) copies written",
+    "sending": "(b) copies sent",
+    "workbook": "(c) workbook built",
+    "restart": "kill -9 and restart",
+}
 
 
-async def seed(url: str, api: LocalBotApi, count: int) -> None:
-    db = Database(url)
-    await upgrade(db.engine)
-    now = utcnow()
-    rows = [
-        {
-            "telegram_id": FIRST_ID + n,
-            "telegram_name": f"Persona {n}",
-            "full_name": f"Persona {n}",
-            "region_code": "puno",
-            "role": "official",
-            "locale": "es",
-            "consent_at": now,
-            "registered_at": now,
-            "active": True,
-            "created_at": now,
-        }
-        for n in range(count)
-    ]
-    rows.append({**rows[0], "telegram_id": ASKER, "full_name": "Quien pregunta"})
-    async with db.session() as session:
-        await session.execute(insert(Person), rows)
-    async with db.session() as session:
-        from sqlalchemy import select
-
-        ids = list(await session.scalars(select(Person.id).where(Person.telegram_id != ASKER)))
-        await broadcasts.create(
-            session, text=TEXT, audience={}, scheduled_at=now, person_ids=ids, created_by=None
+async def seed(path: Path, people: int) -> list[int]:
+    """The programme's data for `people` (SQLite file at `path`), topped up so that exactly
+    `people` are registered and reachable; their Telegram ids, in order."""
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    await upgrade(database.engine)
+    await database.dispose()
+    seed_indicators.seed(path, people)
+    with sqlite3.connect(path) as connection:  # nobody is owed a survey, reminder or result
+        connection.execute(
+            "UPDATE workshops SET reminders_sent_at = coalesce(reminders_sent_at, ends_at),"
+            " results_sent_at = coalesce(results_sent_at, ends_at),"
+            " surveys_sent_at = coalesce(surveys_sent_at, ends_at)"
         )
-    await db.dispose()
-    for n in range(count):
-        api.add_user(FIRST_ID + n, f"Persona {n}")
-        api.open_chat(FIRST_ID + n)
-    api.add_user(ASKER, "Quien")
-
-
-def start_minka(url: str, api: LocalBotApi, log: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
-        DATABASE_URL=url,
-        OUTBOX_INTERVAL_SECONDS="0.5",
-    )
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        stdout=log.open("ab"),
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    reachable = (
+        Person.telegram_id.is_not(None), Person.registered_at.is_not(None), Person.active
+    )  # fmt: skip
+    try:
+        async with database.session() as session:
+            count = await session.scalar(select(func.count(Person.id)).where(*reachable))
+            last = await session.scalar(select(func.max(Person.telegram_id)))
+            now = utcnow()
+            extra = [
+                {
+                    "telegram_id": last + n,
+                    "telegram_name": f"Persona {last + n}",
+                    "full_name": f"Persona {last + n}",
+                    "region_code": "puno",
+                    "sex": "female",
+                    "role": "official",
+                    "locale": "es",
+                    "consent_at": now,
+                    "registered_at": now,
+                    "active": True,
+                    "created_at": now,
+                }
+                for n in range(1, people - (count or 0) + 1)
+            ]
+            if extra:
+                await session.execute(insert(Person), extra)
+        async with database.session() as session:
+            query = select(Person.telegram_id).where(*reachable).order_by(Person.id)
+            return list(await session.scalars(query))
+    finally:
+        await database.dispose()
 
 
 def delivered(api: LocalBotApi) -> Counter[int]:
-    return Counter(e.chat_id for e in api.events if e.text == TEXT and e.chat_id != ASKER)
+    return Counter(e.chat_id for e in api.events if e.text == TEXT)
 
 
-async def ask_while_sending(api: LocalBotApi, done: asyncio.Event, latencies: list[float]) -> None:
-    """One official keeps asking (every ASK_EVERY s); we time the first reply to each."""
-    while not done.is_set():
-        api.drain(ASKER)
+async def ask(api: LocalBotApi, actor: Actor, done: Completions, rng: random.Random) -> None:
+    """One question; a lost answer (a killed process) counts as a 60 s wait, not a crash."""
+    finished = done.expect(actor.user_id)
+    await api.send_message(actor.user_id, rng.choice(QUESTIONS))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(finished, 60)
+    api.drain(actor.user_id)
+
+
+async def broadcast(coordinator: Chatter) -> dict:
+    """/difundir to everyone registered, now; stops at the summary (returned) before «Enviar»."""
+    await coordinator.say("/difundir", 2, timeout=30)
+    (audience,) = await coordinator.say(TEXT, timeout=30)
+    await coordinator.press(audience, "Todas las personas registradas")
+    when = await coordinator.reply(30)
+    await coordinator.press(when, "Ahora")
+    _preview, summary = await coordinator.replies(2, 60)
+    return summary
+
+
+async def workbooks(
+    coordinator: Chatter, count: int, delay: float, windows: list[tuple[float, float]]
+) -> None:
+    """After `delay` s, /indicadores for this year, all regions, `count` times in a row;
+    each build's (start, end)."""
+    await asyncio.sleep(delay)
+    for _ in range(count):
+        (periods,) = await coordinator.say("/indicadores", timeout=60)
+        await coordinator.press(periods, "Año ")
+        scope = await coordinator.reply(60)
         started = time.perf_counter()
-        await api.send_message(ASKER, "que es el reinfo")
-        try:
-            await api.next_event(ASKER, timeout=20)
-            latencies.append(time.perf_counter() - started)
-        except TimeoutError:
-            latencies.append(20.0)
-        await asyncio.sleep(ASK_EVERY)
-
-
-async def run(people: int, kill: bool, workdir: Path) -> dict[str, float]:
-    url = f"sqlite+aiosqlite:///{workdir / ('kill' if kill else 'plain')}.sqlite3"
-    log = workdir / "minka.log"
-    async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
-        await seed(url, api, people)
-        api.rate_limit(LIMIT, None)
-        process = await start_minka(url, api, log)
-        done = asyncio.Event()
-        latencies: list[float] = []
-        asker = asyncio.create_task(ask_while_sending(api, done, latencies))
-        started = time.perf_counter()
-        first_copy: float | None = None
-        killed = False
-        stalled_since = time.perf_counter()
-        last = 0
+        await coordinator.press(scope, "Todas las regiones")
         while True:
-            await asyncio.sleep(0.25)
-            count = len(delivered(api))
-            if count and first_copy is None:
-                first_copy = time.perf_counter()
-            if count != last:
-                last, stalled_since = count, time.perf_counter()
-            if kill and not killed and count >= people // 2:
-                process.send_signal(signal.SIGKILL)
-                await process.wait()
-                killed = True
-                process = await start_minka(url, api, log)
-            if count >= people or time.perf_counter() - stalled_since > 150:
+            event = await coordinator.reply(300)
+            if event.method == "editMessageText" and "listo" in (event.text or ""):
                 break
-        finished = stalled_since  # when the last copy arrived
-        elapsed = time.perf_counter() - started
-        done.set()
-        await asker
-        process.send_signal(signal.SIGTERM)
-        await process.wait()
+        windows.append((started, time.perf_counter()))
+
+
+class Minka:
+    """The bot's process, restartable, its log read by one `Completions` throughout."""
+
+    def __init__(self, api: LocalBotApi, url: str, log: Path, admins: list[int]) -> None:
+        self.api, self.url, self.log, self.admins = api, url, log, admins
+        self.done = Completions(watch=(WRITTEN,))
+        self.readers: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.process = await start(
+            ["-m", "bot", "run"],
+            self.api,
+            self.url,
+            None,
+            BOT_ADMIN_IDS=",".join(map(str, self.admins)),
+            RATE_LIMIT_PER_SECOND="29.5",  # the production default: Telegram's limit applies
+            OUTBOX_INTERVAL_SECONDS="0.5",
+        )
+        assert self.process.stdout is not None
+        self.readers.append(asyncio.create_task(self.done.follow(self.process.stdout, self.log)))
+
+    async def stop(self, signum: int = signal.SIGTERM) -> None:
+        self.process.send_signal(signum)
+        await self.process.wait()
+
+
+def handled(minka: Minka) -> int:
+    return sum(map(len, minka.done.durations.values()))
+
+
+async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, log: Path) -> dict:
+    people = len(ids)
+    askers, (sender, builder) = ids[: args.users], ids[args.users : args.users + 2]
+    async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
+        for telegram_id in ids:
+            api.add_user(telegram_id, f"Persona {telegram_id}")
+            api.open_chat(telegram_id)
+        api.rate_limit(LIMIT, None)
+        minka = Minka(api, url, log, [sender, builder])
+        await minka.start()
+        windows: dict[str, list[tuple[float, float]]] = {phase: [] for phase in PHASES}
+        stop = asyncio.Event()
+        actors = [Actor(telegram_id) for telegram_id in askers]
+
+        async def step(actor: Actor, rng: random.Random) -> None:
+            await ask(api, actor, minka.done, rng)
+
+        rng = random.Random(3)  # each asks once first: Minka has started, caches are warm
+        await asyncio.gather(*(ask(api, actor, minka.done, rng) for actor in actors))
+        asking = asyncio.create_task(steady(actors, step, args.rate, stop))
+        began = time.perf_counter()
+        await asyncio.sleep(args.before)
+        summary = await broadcast(Chatter(api, sender, "Coordinadora"))
+        windows["before"].append((began, time.perf_counter()))
+        pressed = time.perf_counter()
+        await Chatter(api, sender, "Coordinadora").press(summary, "Enviar")
+        building = asyncio.create_task(
+            workbooks(
+                Chatter(api, builder, "Coordinador"),
+                args.workbooks,
+                args.workbook_delay,
+                windows["workbook"],
+            )
+        )
+        first = last = None
+        count, killed, restarted, handled_before = 0, False, None, 0
+        while count < people and time.perf_counter() - (last or pressed) < STALLED:
+            await asyncio.sleep(0.25)
+            now = time.perf_counter()
+            if (written := minka.done.seen.get(WRITTEN)) and not windows["creation"]:
+                windows["creation"].append((pressed, written))
+            if (new := len(delivered(api))) != count:
+                count, last, first = new, now, first or now
+            if kill and not killed and count >= people // 2:
+                await minka.stop(signal.SIGKILL)
+                killed, restarted = True, time.perf_counter()
+                handled_before = handled(minka)
+                await minka.start()
+            if restarted and handled(minka) > handled_before:  # the new process answers
+                windows["restart"].append((restarted, now))
+                restarted = None
+        windows["sending"].append((first or pressed, last or time.perf_counter()))
+        await asyncio.wait_for(building, 600)
+        stop.set()
+        samples = await asking
+        await minka.stop()
+        for reader in minka.readers:
+            await reader
         copies = delivered(api)
-        sending = max(finished - (first_copy or started), 1e-9)
         return {
             "people": people,
-            "delivered": len(copies),
             "lost": people - len(copies),
             "duplicated": sum(n - 1 for n in copies.values() if n > 1),
             "throttled": api.throttled,
-            "rate": len(copies) / sending,
-            "elapsed": elapsed,
-            "p50": statistics.median(latencies) if latencies else float("nan"),
-            "p99": sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)]
-            if latencies
-            else float("nan"),
-            "questions": len(latencies),
+            "rate": len(copies) / max((last or pressed) - (first or pressed), 1e-9),
+            "sent_in": (last or time.perf_counter()) - pressed,
+            "written_in": (windows["creation"] or [(0.0, float("nan"))])[0][1] - pressed,
+            "phases": latencies(samples, windows, restart_apart=kill),
         }
 
 
+def latencies(
+    samples: list[tuple[float, float]],
+    windows: dict[str, list[tuple[float, float]]],
+    *,
+    restart_apart: bool,
+) -> dict[str, dict[str, float]]:
+    """Milliseconds per phase: every question sent while the phase was going on. Questions
+    sent during a restart count only there (they wait for the new process by design)."""
+    restart = windows.get("restart", []) if restart_apart else []
+    found: dict[str, list[float]] = {phase: [] for phase in PHASES}
+    for sent, seconds in samples:
+        during = [p for p, spans in windows.items() if any(a <= sent < b for a, b in spans)]
+        if any(a <= sent < b for a, b in restart):
+            during = ["restart"]
+        for phase in during:
+            found[phase].append(1000 * seconds)
+    result = {}
+    for phase, values in found.items():
+        if values:
+            values.sort()
+            result[phase] = {
+                "n": len(values),
+                "p50": values[len(values) // 2],
+                "p99": values[max(0, int(len(values) * 0.99) - 1)],
+                "max": values[-1],
+            }
+    return result
+
+
+def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
+    print(
+        f"Broadcast to {args.people} people through /difundir; server limit {LIMIT:.0f} msg/s "
+        f"overall (429 beyond it); {args.users} people asking {args.rate:g} questions/s; "
+        f"{args.workbooks} indicator workbooks in a row for a coordinator, "
+        f"{args.workbook_delay:g} s after «Enviar»"
+    )
+    print(
+        f"{'':<32}{'rate':>8}{'of limit':>10}{'429s':>7}{'lost':>6}{'dup':>5}"
+        f"{'written in':>12}{'sent in':>9}"
+    )
+    for name, r in rows:
+        print(
+            f"{name:<32}{r['rate']:>6.1f}/s{r['rate'] / LIMIT:>10.0%}{r['throttled']:>7.0f}"
+            f"{r['lost']:>6.0f}{r['duplicated']:>5.0f}{r['written_in']:>11.1f}s"
+            f"{r['sent_in']:>8.0f}s"
+        )
+    print(
+        "Reply latency to the people asking (sent → every reply sent); goal (#17): "
+        f"p99 <= {GOAL_P99_MS:g} ms during (a), (b) and (c)"
+    )
+    print(f"{'':<32}{'phase':<24}{'n':>6}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}  goal")
+    for name, r in rows:
+        for phase, s in r["phases"].items():
+            goal = "" if phase in ("before", "restart") else "met"
+            if goal and s["p99"] > GOAL_P99_MS:
+                goal = "NOT met"
+            print(
+                f"{name:<32}{LABELS[phase]:<24}{s['n']:>6}{s['p50']:>8.1f}{s['p99']:>8.1f}"
+                f"{s['max']:>8.1f}  {goal}"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Difusión masiva bajo los límites de Telegram")
-    parser.add_argument("--people", type=int, default=3000)
+    parser = argparse.ArgumentParser(description="Difusión masiva creada en el chat, con preguntas")
+    parser.add_argument("--people", type=int, default=10_000, help="destinatarios")
+    parser.add_argument("--users", type=int, default=40, help="personas que preguntan")
+    parser.add_argument("--rate", type=float, default=10.0, help="preguntas por segundo")
+    parser.add_argument("--workbooks", type=int, default=3, help="informes de indicadores")
+    parser.add_argument(
+        "--workbook-delay", type=float, default=0.0, help="segundos tras «Enviar» (0: a la vez)"
+    )
+    parser.add_argument("--before", type=float, default=10.0, help="segundos antes de difundir")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-kill", action="store_true", help="omite la corrida con kill -9")
     parser.add_argument("--only-kill", action="store_true", help="solo la corrida con kill -9")
-    parser.add_argument("--log", metavar="DIR", help="carpeta para la base y el registro de Minka")
+    parser.add_argument("--log", metavar="DIR", help="carpeta para las bases y el registro")
     args = parser.parse_args(argv)
+    runs = [] if args.only_kill else [("normal", False)]
+    runs += [] if args.no_kill else [("kill -9 at 50 %", True)]
+    rows: list[tuple[str, dict]] = []
     with tempfile.TemporaryDirectory(prefix="minka-bench-") as tmp:
-        tmp = args.log or tmp
-        runs = [] if args.only_kill else [("normal", False)]
-        runs += [] if args.no_kill else [("kill -9 at 50 %", True)]
-        print(
-            f"Broadcast to {args.people} people; server limit {LIMIT:.0f} msg/s overall "
-            "(429 beyond it)"
-        )
-        print(
-            f"{'run':<18}{'rate':>8}{'of limit':>10}{'429s':>7}{'lost':>6}{'dup':>5}"
-            f"{'reply p50':>11}{'p99':>8}{'time':>8}"
-        )
+        folder = Path(args.log or tmp)
+        seeded = folder / "seeded.sqlite3"
+        seeded.unlink(missing_ok=True)
+        ids = asyncio.run(seed(seeded, args.people))
+        log = folder / "minka.log"
         for name, kill in runs:
-            r = asyncio.run(run(args.people, kill, Path(tmp)))
-            print(
-                f"{name:<18}{r['rate']:>6.1f}/s{r['rate'] / LIMIT:>10.0%}{r['throttled']:>7.0f}"
-                f"{r['lost']:>6.0f}{r['duplicated']:>5.0f}{r['p50']:>10.2f}s{r['p99']:>7.2f}s"
-                f"{r['elapsed']:>7.0f}s"
-            )
+            if not args.no_sqlite:
+                path = folder / f"{'kill' if kill else 'plain'}.sqlite3"
+                path.unlink(missing_ok=True)
+                with sqlite3.connect(seeded) as source, sqlite3.connect(path) as target:
+                    source.backup(target)  # the WAL's pages too
+                target.close()
+                result = asyncio.run(run(f"sqlite+aiosqlite:///{path}", ids, args, kill, log))
+                rows.append((f"SQLite, {name}", result))
+            if not args.no_postgres:
+                with postgres_copy.server() as server:
+                    copy = postgres_copy.Copy(seeded, server)
+                    asyncio.run(copy.run())
+                    result = asyncio.run(run(copy.url, ids, args, kill, log))
+                    rows.append((f"PostgreSQL, {name}", result))
+    report(rows, args)
     return 0
 
 

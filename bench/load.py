@@ -91,3 +91,36 @@ async def open_loop(actors: list[Actor], step: Step, updates: int, rate: float) 
     result = summary(latencies, time.perf_counter() - started)
     result["late"] = late
     return result
+
+
+async def steady(
+    actors: list[Actor], step: Step, rate: float, stop: asyncio.Event
+) -> list[tuple[float, float]]:
+    """Actions at `rate` per second, as in `open_loop`, until `stop` is set; each one as
+    (when it was sent, seconds until answered), so that a bench can tell which of the bot's
+    background work it ran beside."""
+    idle = asyncio.Queue[Actor]()
+    for actor in actors:
+        idle.put_nowait(actor)
+    samples: list[tuple[float, float]] = []
+    rng = random.Random(11)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(actor: Actor) -> None:
+        started = time.perf_counter()
+        await step(actor, rng)
+        samples.append((started, time.perf_counter() - started))
+        idle.put_nowait(actor)
+
+    started, n = time.perf_counter(), 0
+    while not stop.is_set():
+        delay = started + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        actor = await idle.get()
+        task = asyncio.create_task(one(actor))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        n += 1
+    await asyncio.gather(*tasks)
+    return samples

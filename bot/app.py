@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import heap, held, kb_reload, metrics, outbox, replicas, retention
+from bot import heap, held, kb_reload, metrics, outbox, replicas, retention, workers
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -56,7 +56,7 @@ def build_application(
         .concurrent_updates(processor)
         .update_queue(PacedQueue(processor))
         .post_init(_announce_commands)
-        .post_stop(replicas.leave)
+        .post_stop(_stopped)
         .build()
     )
     application.bot_data["runtime"] = Runtime(
@@ -81,6 +81,12 @@ def build_application(
             _checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS, name="checkpoint"
         )
     return application
+
+
+async def _stopped(application: Application) -> None:
+    """Leave the replicas' count; let idle report workers exit (bot/workers.py)."""
+    workers.stop()
+    await replicas.leave(application)
 
 
 async def _checkpoint(context: ContextTypes.DEFAULT_TYPE) -> None:

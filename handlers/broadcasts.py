@@ -131,6 +131,7 @@ async def write_copies(db: Database, broadcast: repo.BroadcastRecord, people: li
             await repo.add_copies(session, broadcast, people[first : first + repo.BATCH])
     async with db.session() as session:
         await repo.ready(session, broadcast.id)
+    log.info("broadcast %s: %s copies written", broadcast.id, len(people))
 
 
 async def resume(db: Database) -> None:

@@ -8,7 +8,6 @@ is checked again on every press.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from contextlib import suppress
@@ -19,10 +18,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import workers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from bot.services.indicators import build_report
-from bot.services.indicators.charts import chart_images
 from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period, day_label
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
@@ -235,10 +234,9 @@ async def deliver(
             progress=advance,
             leader_words=leader_words(runtime.settings.leader_position_words),
         )
-    from bot.services.indicators.xlsx import report_xlsx  # openpyxl: loaded when first needed
-
-    workbook = await asyncio.to_thread(report_xlsx, report, t)
-    images = await asyncio.to_thread(chart_images, report, t)
+    # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
+    workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
+    images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
     for text in summary_messages(report, t):
         await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
     for image in images:

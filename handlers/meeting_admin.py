@@ -8,9 +8,9 @@ ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
+from bot import workers
 from bot.i18n import N_
 from bot.services import agreements, coverage
 from bot.services import meetings as rules
@@ -236,12 +236,12 @@ async def on_button(ctx: Ctx) -> None:
         report = await build_report(ctx.session, meeting.id)
         assert report is not None
         ctx.toast(_("Preparing the file…"))
-        from bot.services.meeting_xlsx import report_xlsx  # openpyxl: loaded when first needed
-
         agreements = await agreement_repo.of_meeting(ctx.session, meeting.id)
         today = now.astimezone(ctx.settings.timezone).date()
-        # In a thread: the workbook is CPU work, and other people's replies must not wait.
-        content = await asyncio.to_thread(report_xlsx, report, ctx.t, agreements, today)
+        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
+        content = await workers.run(
+            "bot.services.meeting_xlsx:report_xlsx", report, ctx.t, agreements, today
+        )
         ctx.document(f"reunion-{meeting.code}.xlsx", content, caption=esc(meeting.title))
     elif action == "qr":
         link = (

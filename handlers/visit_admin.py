@@ -11,8 +11,7 @@ va:edit:<v> | va:cancel:<v> | va:cancelok:<v>.
 
 from __future__ import annotations
 
-import asyncio
-
+from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
@@ -249,11 +248,11 @@ async def on_button(ctx: Ctx) -> None:
         await _travelled(ctx, visit, numbers[2] or 0)
     elif action == "xlsx":
         ctx.toast(_("Preparing the file…"))
-        from bot.services.visit_xlsx import report_xlsx  # openpyxl: loaded when first needed
-
         report = await build_report(ctx.session, visit, _words(ctx))
-        # In a thread: the workbook is CPU work, and other people's replies must not wait.
-        content = await asyncio.to_thread(report_xlsx, report, ctx.t, ctx.runtime.clock.now())
+        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
+        content = await workers.run(
+            "bot.services.visit_xlsx:report_xlsx", report, ctx.t, ctx.runtime.clock.now()
+        )
         ctx.document(f"informe-visita-{visit.code}.xlsx", content, caption=esc(visit.title))
     elif action in ("edit", "cancel", "cancelok") and len(numbers) == 1:
         await _change(ctx, visit, action)

@@ -8,13 +8,13 @@ ws:xlsx:<workshop> | ws:qr:<workshop> (a workshop's report).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
 
 from telegram.error import TelegramError
 
+from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import workshops as rules
@@ -325,10 +325,8 @@ async def on_report_button(ctx: Ctx) -> None:
         report = await build_report(ctx.session, workshop.id)
         assert report is not None
         ctx.toast(_("Preparing the file…"))
-        from bot.services.workshop_xlsx import report_xlsx  # openpyxl: loaded when first needed
-
-        # In a thread: the workbook is CPU work, and other people's replies must not wait.
-        content = await asyncio.to_thread(report_xlsx, report, ctx.t)
+        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
+        content = await workers.run("bot.services.workshop_xlsx:report_xlsx", report, ctx.t)
         ctx.document(f"taller-{workshop.code}.xlsx", content, caption=esc(workshop.title))
     elif action == "qr":
         _send_qr(ctx, workshop, rules.deep_link(ctx.context.bot.username, workshop.code))

@@ -129,7 +129,8 @@ async def test_regional_coordinator_typed_dates_and_refusals(
     await ana.send("01/01/2026 30/06/2026")
     # A coordinator of one region goes straight to it: no scope question.
     events = await _until_ready(ana)
-    progress, summary = events[0], events[1]
+    progress = events[0]  # then edits of it while it is computed, if slow, and the summary
+    summary = next(e for e in events if e.method == "sendMessage" and e is not progress)
     assert "Preparando el informe" in progress.text
     assert events[-1].message_id == progress.message_id  # the progress message, edited
     assert "Ámbito: Puno" in summary.text

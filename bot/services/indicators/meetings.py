@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from bot import workers
 from bot.i18n import N_
 from bot.services.indicators.agreements import agreement_figures
 from bot.services.indicators.common import (
@@ -38,11 +39,12 @@ from bot.services.indicators.common import (
     sex_code,
     share,
 )
-from bot.services.indicators.meeting_rule import Invitation, meeting_hides
+from bot.services.indicators.meeting_rule import Invitation, MeetingHides
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from storage.models import Meeting, MeetingInvitation, Person, Region
 
+RULE = "bot.services.indicators.meeting_rule:meeting_hides"
 PARTICIPATION_TITLE = N_("Participation of regional leaders in coordination meetings")
 PARTICIPATION_DEFINITION = N_(
     "People invited to the meetings that start in the period (Lima dates, first and last day "
@@ -245,7 +247,8 @@ async def participation(q: Query) -> Indicator:
     """
     national = await invitation_cells(replace(q, region=None))
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
-    hides = meeting_hides(await _invitations(q))
+    # In a worker process: the exact check is up to seconds of CPU no reply should wait for.
+    hides: MeetingHides = await workers.run(RULE, await _invitations(q))
     people, meeting_rows = hides.people, hides.meetings
     if q.region is not None:
         people, meeting_rows = hides.region(q.region, [*SEXES, None])

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, select, union_all
 
+from bot import workers
 from bot.i18n import N_
 from bot.services.indicators.common import (
     Cells,
@@ -36,7 +37,7 @@ from bot.services.indicators.common import (
     total,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
-from bot.services.indicators.training_rule import Rating, hidden_ratings
+from bot.services.indicators.training_rule import Rating
 from bot.services.small_cells import safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
@@ -58,6 +59,7 @@ ATTENDEES = N_("Attendees")
 RATERS = N_("People who rated")
 RESPONSES = N_("Responses")
 RESPONSE_RATE = N_("Response rate")
+RULE = "bot.services.indicators.training_rule:hidden_ratings"
 
 
 def in_period(q: Query) -> tuple[Any, ...]:
@@ -326,7 +328,8 @@ async def training(q: Query) -> Indicator:
     cells = await _rating_cells(q, await workshop_people(q))
     sums = total(cells)
     measures = _measures(q)
-    raters, unrated = hidden_ratings(await _ratings(q), q.region is not None)
+    # In a worker process: the exact check is seconds of CPU that no reply should wait for.
+    raters, unrated = await workers.run(RULE, await _ratings(q), q.region is not None)
     workshops, distribution_shown = await _per_workshop(q, unrated)
     if raters.total:
         regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}

@@ -1,0 +1,52 @@
+"""CPU-heavy work (workbooks, charts, the small-cell check) runs in a worker process: not in
+the bot's, whose replies must not wait for it; a dead worker is replaced; idle ones exit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from bot import workers
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool():
+    workers.stop()
+    yield
+    workers.stop()
+
+
+async def test_work_runs_in_another_process_and_its_modules_stay_there() -> None:
+    assert "tests.worker_jobs" not in sys.modules
+    pid, loaded = await workers.run("tests.worker_jobs:where")
+    assert pid != os.getpid()
+    assert loaded  # openpyxl was imported in the worker...
+    assert "tests.worker_jobs" not in sys.modules  # ...and the job's module never here
+
+
+async def test_a_dead_worker_fails_its_job_and_the_next_job_gets_a_new_one() -> None:
+    with pytest.raises(BrokenProcessPool):
+        await workers.run("tests.worker_jobs:die")
+    pid, _loaded = await workers.run("tests.worker_jobs:where")
+    assert pid != os.getpid()
+
+
+def _gone(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return not status.exists() or "State:\tZ" in status.read_text()
+
+
+async def test_idle_workers_exit_and_give_their_memory_back(monkeypatch) -> None:
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.2)
+    pid, _loaded = await workers.run("tests.worker_jobs:where")
+    assert not _gone(pid)
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        if _gone(pid):
+            break
+    assert _gone(pid)
