@@ -101,10 +101,15 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Application]:
-    """Minka running (long polling) against the local Bot API server."""
+async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application]:
+    """Minka running (long polling) against the local Bot API server.
+
+    Afterwards, no request of Minka's may have broken a Bot API rule (a limit, a type, the
+    HTML): real Telegram would have refused it too, whatever the test itself checked."""
     async with minka(settings, poll_timeout=1) as application:
         yield application
+    broken = [f"{refusal.method}: {refusal.description}" for refusal in api.malformed_requests]
+    assert not broken, f"Minka sent requests that Telegram refuses: {broken}"
 
 
 @pytest.fixture

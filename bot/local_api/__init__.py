@@ -5,7 +5,7 @@ Telegram's JSON shapes, validation rules and error descriptions.
 """
 
 from bot.local_api.api import LocalBotApi
-from bot.local_api.events import BotEvent
+from bot.local_api.events import BotEvent, Refusal
 from bot.local_api.faults import Fault
 
-__all__ = ["BotEvent", "Fault", "LocalBotApi"]
+__all__ = ["BotEvent", "Fault", "LocalBotApi", "Refusal"]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from bot.local_api.events import BotEvent, CallLog, EventLog
+from bot.local_api.events import BotEvent, CallLog, EventLog, Refusal
 from bot.local_api.faults import Fault, FaultInjector, RateLimiter
 from bot.local_api.media import document_object, new_file
 from bot.local_api.methods_bot import BotMethods
@@ -297,6 +297,17 @@ class LocalBotApi:
     def calls(self) -> list[tuple[str, dict[str, Any]]]:
         """Every request as (canonical method name, coerced parameters), in order."""
         return self._calls.entries
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        """Every call the server refused, in order (injected faults and 429s aside)."""
+        return list(self._server.refusals)
+
+    @property
+    def malformed_requests(self) -> list[Refusal]:
+        """Refusals for breaking a Bot API rule (a limit, a type, the HTML): what real
+        Telegram would refuse too, so a bot under test should have none."""
+        return [refusal for refusal in self._server.refusals if refusal.malformed]
 
     @property
     def events(self) -> list[BotEvent]:

@@ -69,3 +69,37 @@ def server_error(status: int) -> ApiError:
 
 
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
+# Refusals caused by the state of the world (a message deleted or too old, a press answered
+# late, a chat that does not exist), not by the form of the request: a bot meets them in
+# production however correct its requests are. Every other 400 means the request itself broke
+# a Bot API rule (a limit, a type, the HTML), which a correct bot never does.
+_STATE_REASONS = (
+    QUERY_INVALID,
+    NOT_MODIFIED,
+    "chat not found",
+    "user not found",
+    "message to edit not found",
+    "message can't be edited",
+    "there is no text in the message to edit",
+    "message to delete not found",
+    "message can't be deleted",
+    "message to be replied not found",
+    "MESSAGE_ID_INVALID",
+    "wrong file identifier/HTTP URL specified",
+    "failed to get HTTP URL content",
+    "invalid file_id",
+)
+
+
+def about_state(error: ApiError) -> bool:
+    """True when `error` is not the request's fault (see _STATE_REASONS)."""
+    if error.status == 413:  # an upload over the limit
+        return False
+    if error.status != 400:
+        return True
+    reason = error.description.removeprefix("Bad Request: ")
+    return reason in _STATE_REASONS

@@ -104,6 +104,21 @@ class EventLog:
         return drained
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A call the server refused for what it asked (not an injected fault or flood control).
+
+    ``malformed`` marks a request that broke a Bot API rule (a limit, a type, the HTML) rather
+    than meeting the state of the world (a deleted message, a late answer, an unknown chat).
+    """
+
+    method: str
+    status: int
+    description: str
+    malformed: bool
+    params: dict[str, Any] = field(repr=False)
+
+
 @dataclass
 class _Call:
     method: str

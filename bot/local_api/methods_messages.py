@@ -7,14 +7,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.local_api.errors import QUERY_INVALID, bad_request
+from bot.local_api.errors import NOT_MODIFIED, QUERY_INVALID, ApiError, bad_request
 from bot.local_api.events import BotEvent, EventLog
 from bot.local_api.formatting import FormattedText, caption_text, message_text
+from bot.local_api.inline import check_results
 from bot.local_api.media import document_object, new_file, photo_sizes
 from bot.local_api.schema import UploadedFile
 from bot.local_api.state import BotState, Chat
 from bot.local_api.validation import parse_reply_markup
-from bot.telegram_entities import check_link
+from bot.telegram_entities import check_link, utf16_len
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -33,10 +34,8 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly the "
-    "same as a current content and reply markup of the message"
-)
+CALLBACK_ANSWER_LIMIT = 200  # characters of answerCallbackQuery's text (UTF-16 units here)
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
 _PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
 
 
@@ -114,6 +113,7 @@ class MessageMethods:
         chat = self.state.writable_chat(p["chat_id"])
         source = p[kind]
         if isinstance(source, UploadedFile):
+            _check_upload(source)
             stored = new_file(
                 kind, source.data, source.filename, source.content_type, len(self.state.files) + 1
             )
@@ -144,6 +144,7 @@ class MessageMethods:
     def _send(
         self, chat: Chat, p: dict[str, Any], content: dict[str, Any], markup: dict[str, Any] | None
     ) -> dict[str, Any]:
+        _check_thread(p)
         reply_to = _reply_target(chat, p.get("reply_parameters"))
         if reply_to is not None:
             content["reply_to_message"] = {
@@ -159,6 +160,7 @@ class MessageMethods:
         if p["action"].lower() not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         chat = self.state.writable_chat(p["chat_id"])
+        _check_thread(p)
         self._record("sendChatAction", chat, None, p)
         return True
 
@@ -226,7 +228,7 @@ class MessageMethods:
         query = self.state.callback_queries.get(p["callback_query_id"])
         if query is None or query.answer is not None:
             raise bad_request(QUERY_INVALID)
-        if len(p.get("text", "")) > 200:
+        if utf16_len(p.get("text", "")) > CALLBACK_ANSWER_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")
         username = self.state.bot_user["username"]
         url = p.get("url", "")
@@ -242,26 +244,26 @@ class MessageMethods:
         query = self.state.inline_queries.get(p["inline_query_id"])
         if query is None or query.answer is not None:
             raise bad_request(QUERY_INVALID)
-        results = p["results"]
-        if not isinstance(results, list):
-            raise bad_request("expected an Array of InlineQueryResult")
-        if len(results) > 50:
-            raise bad_request("RESULTS_TOO_MUCH")
-        ids = []
-        for result in results:
-            if not isinstance(result, dict) or not isinstance(result.get("type"), str):
-                raise bad_request("can't parse InlineQueryResult: Can't find field \"type\"")
-            result_id = result.get("id")
-            if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= 64:
-                raise bad_request("RESULT_ID_INVALID")
-            ids.append(result_id)
-        if len(set(ids)) != len(ids):
-            raise bad_request("RESULT_ID_DUPLICATE")
+        check_results(p["results"], self.state.resolve_user)
         if len(p.get("next_offset", "").encode()) > 64:
             raise bad_request("NEXT_OFFSET_INVALID")
         query.answer = p
         self.state.answers.notify()
         return True
+
+
+def _check_thread(p: dict[str, Any]) -> None:
+    """Topics exist only in forum supergroups (and bots' private chats with topic mode on);
+    no local chat has them."""
+    if "message_thread_id" in p:
+        raise bad_request("message thread not found")
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    if not upload.data:
+        raise bad_request("file must be non-empty")
+    if len(upload.data) > UPLOAD_LIMIT:
+        raise ApiError(413, "Request Entity Too Large")
 
 
 def _markup(p: dict[str, Any], *, inline_only: bool = False) -> dict[str, Any] | None:

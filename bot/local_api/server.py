@@ -14,8 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_api.errors import ApiError, bad_request, not_found, unauthorized
-from bot.local_api.events import CallLog
+from bot.local_api.errors import ApiError, about_state, bad_request, not_found, unauthorized
+from bot.local_api.events import CallLog, Refusal
 from bot.local_api.faults import Fault, FaultInjector, RateLimiter
 from bot.local_api.methods_bot import Described
 from bot.local_api.methods_messages import Handler
@@ -49,6 +49,7 @@ class ApiServer:
         self.calls = calls
         self.faults = faults
         self.limiter = limiter
+        self.refusals: list[Refusal] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -111,11 +112,17 @@ class ApiServer:
                 return web.Response()  # never reaches the client
             if fault is not None:
                 await _apply(fault)
-            if problem is not None:
-                raise problem
-            if name in _RATE_LIMITED:
+            if name in _RATE_LIMITED and problem is None:
                 self.limiter.check(params.get("chat_id"))
-            result = await self.handlers[name](params)
+            try:
+                if problem is not None:
+                    raise problem
+                result = await self.handlers[name](params)
+            except ApiError as exc:
+                self.refusals.append(
+                    Refusal(name, exc.status, exc.description, not about_state(exc), params)
+                )
+                raise
         except ApiError as exc:
             return _error_response(exc)
         if isinstance(result, Described):

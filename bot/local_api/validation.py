@@ -43,6 +43,12 @@ _REPLY_FLAGS = {
     "selective": "reply markup",
     "force_reply": "reply markup",
 }
+# Telegram's limits on an inline keyboard: 8 buttons a row, 100 buttons, and about 10 KB in all
+# (REPLY_MARKUP_TOO_LONG, reported as "reply markup is too long"; the size is measured here on
+# the keyboard's JSON, a little stricter than Telegram's own encoding).
+MAX_ROW_BUTTONS = 8
+MAX_INLINE_BUTTONS = 100
+MAX_MARKUP_BYTES = 10 * 1024
 _CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 _SCOPES = (
     frozenset({"default", "all_private_chats", "all_group_chats", "all_chat_administrators"})
@@ -117,6 +123,7 @@ def parse_reply_markup(value: Any, *, inline_only: bool = False) -> dict[str, An
         }
         markup = {"keyboard": keyboard, **flags, **options}
     elif inline:
+        _check_inline_size(inline)
         markup = {"inline_keyboard": inline}
     elif value.get("remove_keyboard"):
         markup = {"remove_keyboard": True, **options}
@@ -141,6 +148,14 @@ def _rows(
     if not all(isinstance(row, list) for row in rows):
         raise bad_request(f'field "{field}" of the {owner} must be an Array of Arrays')
     return [[parse_button(button) for button in row] for row in rows if row]
+
+
+def _check_inline_size(rows: list[list[dict[str, Any]]]) -> None:
+    buttons = sum(len(row) for row in rows)
+    widest = max(len(row) for row in rows)
+    size = len(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+    if buttons > MAX_INLINE_BUTTONS or widest > MAX_ROW_BUTTONS or size > MAX_MARKUP_BYTES:
+        raise bad_request("reply markup is too long")
 
 
 def _button_text(button: dict[str, Any], what: str) -> str:

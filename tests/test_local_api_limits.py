@@ -1,0 +1,128 @@
+"""The local Bot API server refuses what Telegram refuses: keyboard sizes, inline results,
+callback answers, uploads, topics; and it tells a test which refusals were the request's fault."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import telegram
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+)
+from telegram.error import BadRequest
+
+from bot.local_api import LocalBotApi
+
+USER = 42
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi() as server:
+        server.add_user(USER, "Ana")
+        await server.send_message(USER, "/start")
+        yield server
+
+
+@pytest.fixture
+async def bot(api: LocalBotApi) -> AsyncIterator[telegram.Bot]:
+    async with telegram.Bot(api.token, base_url=api.base_url) as client:
+        yield client
+
+
+async def raw(api: LocalBotApi, method: str, **request: Any) -> tuple[int, dict[str, Any]]:
+    url = f"{api.base_url}{api.token}/{method}"
+    async with aiohttp.ClientSession() as session, session.post(url, **request) as response:
+        return response.status, await response.json()
+
+
+def grid(rows: int, per_row: int, label: str = "x", data: str = "d") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"{data}{r}.{c}") for c in range(per_row)]
+            for r in range(rows)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        grid(1, 9),  # 9 buttons in a row
+        grid(101, 1),  # 101 buttons
+        grid(50, 2, label="L" * 100, data="D" * 50),  # 100 buttons, but far over 10 KB
+    ],
+    ids=["row-of-9", "101-buttons", "over-10KB"],
+)
+async def test_keyboards_over_telegrams_size_are_refused(
+    api: LocalBotApi, bot: telegram.Bot, markup: InlineKeyboardMarkup
+) -> None:
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.send_message(USER, "menú", reply_markup=markup)
+    await bot.send_message(USER, "menú", reply_markup=grid(12, 8))  # 96 buttons, 8 a row: fine
+
+
+async def test_inline_results_are_parsed_like_telegram(api: LocalBotApi, bot: telegram.Bot) -> None:
+    def article(text: str, **extra: Any) -> dict[str, Any]:
+        content = {"message_text": text, "parse_mode": "HTML"}
+        result = {"type": "article", "id": "a", "title": "T", "input_message_content": content}
+        return result | extra
+
+    no_content = {"type": "article", "id": "a", "title": "T"}
+    cases = [
+        (
+            [article("ok", title=None)],
+            "can't parse inline query result: Can't find field \"title\"",
+        ),
+        ([no_content], 'Can\'t find field "input_message_content"'),
+        ([article("a" * 4097)], "MESSAGE_TOO_LONG"),
+        ([article("<b>sin cerrar")], "can't parse inline query result: Can't parse entities: "),
+        ([article("1 & 2")], 'Unescaped "&"'),
+        ([article("ok", reply_markup={"inline_keyboard": [[{"text": "x"}]]})], "Text buttons"),
+        ([article("ok", id="é" * 33)], "RESULT_ID_INVALID"),
+        ([article("ok"), article("otro")], "RESULT_ID_DUPLICATE"),
+        ([article("ok", type="page")], 'type "page" is unsupported'),
+    ]
+    for results, description in cases:
+        query_id = await api.send_inline_query(USER, "q")
+        status, body = await raw(
+            api, "answerInlineQuery", json={"inline_query_id": query_id, "results": results}
+        )
+        assert status == 400 and description in body["description"], (results, body)
+    query_id = await api.send_inline_query(USER, "q")
+    longest = "😀" * 2048  # 4096 UTF-16 units
+    await bot.answer_inline_query(
+        query_id, [InlineQueryResultArticle("a", "T", InputTextMessageContent(longest))]
+    )
+    assert (await api.inline_answer(query_id))["results"][0]["id"] == "a"
+
+
+async def test_callback_answers_uploads_and_topics(api: LocalBotApi, bot: telegram.Bot) -> None:
+    sent = await bot.send_message(USER, "menú", reply_markup=grid(1, 1))
+    query_id = await api.press_button(USER, sent.message_id, "d0.0")
+    with pytest.raises(BadRequest, match="Message_too_long"):
+        await bot.answer_callback_query(query_id, text="😀" * 101)  # 202 UTF-16 units
+    await bot.answer_callback_query(query_id, text="😀" * 100)
+    with pytest.raises(BadRequest, match="File must be non-empty"):
+        await bot.send_document(USER, b"", filename="vacio.csv")
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await bot.send_message(USER, "hola", message_thread_id=7)
+
+
+async def test_refusals_say_whose_fault_they_were(api: LocalBotApi, bot: telegram.Bot) -> None:
+    sent = await bot.send_message(USER, "igual")
+    with pytest.raises(BadRequest):
+        await bot.edit_message_text("igual", USER, sent.message_id)  # the world: not modified
+    with pytest.raises(BadRequest):
+        await bot.send_message(USER, "x" * 4097)  # the request: too long
+    assert [(r.method, r.malformed) for r in api.refusals] == [
+        ("editMessageText", False),
+        ("sendMessage", True),
+    ]
+    assert [r.description for r in api.malformed_requests] == ["Bad Request: message is too long"]
