@@ -24,6 +24,7 @@ from bot.i18n import Translator, translator
 from bot.ratelimit import PriorityRateLimiter, retry_after
 from bot.runtime import Runtime
 from bot.services import team_reports, workshops
+from bot.telegram_limits import MESSAGE_LIMIT, cut_html
 from bot.transport import may_have_arrived
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
@@ -216,7 +217,10 @@ async def _send_one(
 async def _deliver(
     bot: Bot, message: OwedMessage, rendered: Outgoing, limits: dict[str, object]
 ) -> None:
-    """Send the text, or edit the message it replaces (sent anew if no longer editable)."""
+    """Send the text, or edit the message it replaces (sent anew if no longer editable). An owed
+    message is one message: a text too long for Telegram (an agenda written long before the
+    limits were checked) is cut rather than refused."""
+    text = cut_html(rendered.text, MESSAGE_LIMIT)
     options = {
         "parse_mode": ParseMode.HTML,
         "reply_markup": rendered.markup,
@@ -226,7 +230,7 @@ async def _deliver(
     if rendered.edit is not None:
         try:
             await bot.edit_message_text(
-                rendered.text, chat_id=message.telegram_id, message_id=rendered.edit, **options
+                text, chat_id=message.telegram_id, message_id=rendered.edit, **options
             )
             return
         except BadRequest as error:
@@ -234,7 +238,7 @@ async def _deliver(
                 return
             if not any(reason in error.message.lower() for reason in UNEDITABLE):
                 raise
-    await bot.send_message(message.telegram_id, rendered.text, **options)
+    await bot.send_message(message.telegram_id, text, **options)
 
 
 async def _render_failed(

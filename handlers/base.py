@@ -12,7 +12,6 @@ import hmac
 import html
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,6 +32,7 @@ from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot import held
+from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
 from bot.i18n import Translator
@@ -58,29 +58,10 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
-
-
 def cut_html(text: str, limit: int = 4000) -> str:
-    """An HTML message cut to `limit` UTF-16 units (Telegram's measure) that stays valid: no
-    half tag or half entity (`&am`) at the cut, an ellipsis, and the tags open there closed."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            cut = text[: max(index - 1, 0)]  # room for the ellipsis
-            break
-    else:
-        return text
-    cut = re.sub(r"&[^;\s]*$", "", re.sub(r"<[^>]*$", "", cut))
-    still_open: list[str] = []
-    for tag in _TAG.finditer(cut):
-        name = tag.group(2).lower()
-        if not tag.group(1):
-            still_open.append(name)
-        elif name in still_open:
-            del still_open[len(still_open) - 1 - still_open[::-1].index(name)]
-    return cut + "…" + "".join(f"</{name}>" for name in reversed(still_open))
+    """An HTML message cut to `limit` characters as Telegram counts them, still valid HTML
+    (bot/telegram_limits.py): an ellipsis where it was cut, the tags open there closed."""
+    return limits.cut_html(text, limit)
 
 
 @dataclass
@@ -123,8 +104,15 @@ class Ctx:
         return chat.id if chat else self.user.id
 
     def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
-        """Send a new message to the chat (HTML; escape user text with `esc`)."""
-        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        """Send a new message to the chat (HTML; escape user text with `esc`). A text longer
+        than a Telegram message goes as several, split between paragraphs or lines; the
+        keyboard goes under the last."""
+        *first, last = limits.split_html(text)
+        for part in first:
+            self._reply(part, None)
+        self._reply(last, InlineKeyboardMarkup(keyboard) if keyboard else None)
+
+    def _reply(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
         self._actions.append(_Action(lambda: self._send(text, markup), Reply(text, markup)))
 
     def show(self, text: str, keyboard: Keyboard | None = None) -> None:
@@ -132,6 +120,11 @@ class Ctx:
         message = self.query.message if self.query else None
         if not isinstance(message, Message):
             self.reply(text, keyboard)
+            return
+        first, *rest = limits.split_html(text)
+        if rest:  # too long for one message: the first part replaces it, the rest follow
+            self.show(first)
+            self.reply("\n".join(rest), keyboard)
             return
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         self._actions.append(
@@ -155,7 +148,7 @@ class Ctx:
 
     def toast(self, text: str, *, alert: bool = False) -> None:
         """The short notice shown when a button is pressed (at most 200 characters)."""
-        self._toast = (text[:200], alert)
+        self._toast = (limits.cut_plain(text, limits.TOAST_LIMIT), alert)
 
     def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
         # Under a lasting flood control the file is not kept (it may hold personal data and
@@ -169,7 +162,7 @@ class Ctx:
                 lambda: self.context.bot.send_document(
                     self.chat_id,
                     InputFile(content, filename=filename),
-                    caption=caption,
+                    caption=caption and limits.cut_html(caption, limits.CAPTION_LIMIT),
                     parse_mode=ParseMode.HTML,
                 ),
                 instead=Reply(notice),

@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import meetings as rules
-from bot.services.meetings import KINDS
+from bot.services.meetings import AGENDA_MAX, KINDS
 from bot.services.roles import Role
 from handlers import audiences
 from handlers.base import Ctx, esc, refuse_scope
@@ -87,7 +87,7 @@ NEW_MEETING = GuidedForm(
         Step("title", N_("What is the meeting's <b>title</b>?")),
         Step("kind", N_("What <b>kind</b> of meeting is it?"), kind="choice", choices=KINDS),
         *WHEN_AND_WHERE,
-        Step("agenda", N_("<b>Agenda</b>? (optional)"), optional=True, limit=1000),
+        Step("agenda", N_("<b>Agenda</b>? (optional)"), optional=True, limit=AGENDA_MAX),
         *audiences.steps(participants=False),
     ),
     summary=_meeting_summary,

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_
 from bot.services import toolkit
+from bot.telegram_limits import MESSAGE_LIMIT, visible_units
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
@@ -123,7 +124,11 @@ def article_text(ctx: Ctx, article: Article, *, suggestions: bool = False) -> li
     question = "<i>" + ctx._("Was this useful?") + "</i>"
     if suggestions:
         question += "\n<i>" + ctx._("Below, other articles you may find useful.") + "</i>"
-    parts[-1] = f"{parts[-1]}\n\n{question}"
+    last = f"{parts[-1]}\n\n{question}"
+    if visible_units(last) <= MESSAGE_LIMIT:
+        parts[-1] = last
+    else:  # the article's last message is full: the question goes on its own, with the buttons
+        parts.append(question)
     return parts
 
 

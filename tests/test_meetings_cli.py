@@ -256,6 +256,8 @@ _REFUSED_BEFORE_CONNECTING: list[tuple[dict[str, object], str]] = [
     ({"title": "x" * 201}, "el título tiene 201 caracteres; el máximo es 200"),
     ({"title": "a\x1bb"}, "el título tiene caracteres de control"),
     ({"place": "x" * 301}, "el máximo es 300"),
+    # the invitation carries the agenda and must fit one Telegram message
+    ({"agenda": "x" * 1001}, "la agenda tiene 1001 caracteres; el máximo es 1000"),
     ({"invite": [" "]}, "indique a quién invitar con --invitar"),
 ]
 

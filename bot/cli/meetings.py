@@ -55,7 +55,7 @@ def _meeting_request(
     zone: ZoneInfo,
     now: datetime,
 ) -> _MeetingRequest:
-    from bot.services.meetings import DEFAULT_OFFSETS, KINDS
+    from bot.services.meetings import AGENDA_MAX, DEFAULT_OFFSETS, KINDS
     from bot.services.regions import normalize
 
     checked_title = inv.checked(title, "el título", 200)
@@ -75,7 +75,7 @@ def _meeting_request(
         ends_at=ends_at,
         place=inv.checked(place, "el lugar", 300),
         link=_link(link),
-        agenda=inv.checked(agenda, "la agenda", None, lines=True),
+        agenda=inv.checked(agenda, "la agenda", AGENDA_MAX, lines=True),
         invite=inv.invited(invite),
         offsets=offsets,
     )

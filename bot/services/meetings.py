@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "otra": N_("Other"),
 }
 RSVP_ANSWERS = ("yes", "no", "delegate")
+AGENDA_MAX = 1000  # characters: the invitation (title, place, link, agenda) fits a message
 DEFAULT_OFFSETS = "7d,1d,2h"
 DEEP_LINK_PREFIX = "reunion-"
 _OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
@@ -197,6 +198,8 @@ async def create(
         raise ValueError(f"tipo «{kind}» no válido: {', '.join(KINDS)}")
     if ends_at <= starts_at:
         raise ValueError("el fin debe ser posterior al inicio")
+    if agenda and len(agenda) > AGENDA_MAX:
+        raise ValueError(f"la agenda tiene {len(agenda)} caracteres; el máximo es {AGENDA_MAX}")
     meeting = await repo.create(
         session,
         code=await new_code(session),

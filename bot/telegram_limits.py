@@ -1,0 +1,153 @@
+"""Telegram's limits on what Minka sends, applied to its HTML before a request leaves.
+
+Telegram measures a text after the HTML is parsed: tags count nothing and «&amp;» one
+character, in UTF-16 code units (an emoji such as 😀 is two; Telegram may count it as one,
+so counting two never sends too much). A message holds 4096 of them, a caption 1024, the
+notice of a button press 200. Long texts are split (or cut, with an ellipsis) between
+paragraphs, else lines, else words, and each piece stays valid HTML: the tags open at a cut
+are closed there and opened again in the next piece.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from typing import NamedTuple
+
+MESSAGE_LIMIT = 4096  # sendMessage/editMessageText: text after entities parsing
+CAPTION_LIMIT = 1024  # sendDocument/sendPhoto: caption after entities parsing
+TOAST_LIMIT = 200  # answerCallbackQuery: text of the notification
+ELLIPSIS = "…"
+
+_MARKUP = re.compile(r"<[^>]*>|&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
+_TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def units(text: str) -> int:
+    """UTF-16 code units of plain text."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+class _Token(NamedTuple):
+    source: str
+    units: int  # 0 for tags
+    char: str  # the character shown ("" for tags)
+    tag: str = ""  # the tag's name, for tags
+    closing: bool = False
+
+
+def _chars(text: str) -> list[_Token]:
+    return [_Token(char, 2 if ord(char) > 0xFFFF else 1, char) for char in text]
+
+
+def _tokens(html: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    for match in _MARKUP.finditer(html):
+        tokens.extend(_chars(html[position : match.start()]))
+        source = match.group()
+        if source.startswith("<"):
+            name = _TAG_NAME.match(source)
+            tag = name.group(1).lower() if name else ""
+            tokens.append(_Token(source, 0, "", tag, source.startswith("</")))
+        else:
+            char = unescape(source)
+            tokens.append(_Token(source, units(char), char))
+        position = match.end()
+    tokens.extend(_chars(html[position:]))
+    return tokens
+
+
+def visible_units(html: str) -> int:
+    """What Telegram counts of an HTML text: the text without tags, entities decoded."""
+    return units(unescape(_TAG.sub("", html)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    opening: str  # tags still open from the previous piece, opened again
+    body: str
+    closing: str  # tags open at the cut, closed
+
+    def html(self, ending: str = "") -> str:
+        return self.opening + self.body + ending + self.closing
+
+
+def _close(stack: tuple[_Token, ...]) -> str:
+    return "".join(f"</{token.tag}>" for token in reversed(stack))
+
+
+def _pieces(html: str, limit: int) -> list[_Piece]:
+    tokens = _tokens(html)
+    pieces: list[_Piece] = []
+    stack: tuple[_Token, ...] = ()  # open tags where the current piece begins
+    start = 0
+    while start < len(tokens):
+        open_tags = stack
+        shown = 0
+        breaks: dict[int, tuple[int, int, tuple[_Token, ...]]] = {}  # kind → shown, index, tags
+        index = start
+        while index < len(tokens):
+            token = tokens[index]
+            if token.tag:
+                if not token.closing:
+                    open_tags = (*open_tags, token)
+                elif open_tags and open_tags[-1].tag == token.tag:
+                    open_tags = open_tags[:-1]
+            else:
+                if shown + token.units > limit:
+                    break
+                shown += token.units
+                if token.char == " " or token.char == "\n":
+                    breaks[_break_kind(tokens, index)] = (shown, index + 1, open_tags)
+            index += 1
+        cut, after = index, open_tags  # the end, or inside a word longer than half a message
+        if index < len(tokens) and breaks:
+            good = [kind for kind in breaks if breaks[kind][0] >= limit // 2]
+            chosen = max(good) if good else max(breaks, key=lambda kind: breaks[kind][1])
+            _shown_at, cut, after = breaks[chosen]
+        if cut == start:  # a single character wider than the limit: never loop on it
+            cut += 1
+        piece = tokens[start:cut]
+        if "".join(token.char for token in piece).strip():  # never a blank message
+            body = "".join(token.source for token in piece)
+            pieces.append(_Piece("".join(token.source for token in stack), body, _close(after)))
+        stack, start = after, cut
+    return pieces
+
+
+def _break_kind(tokens: list[_Token], index: int) -> int:
+    """2 after a blank line (between paragraphs), 1 at a line's end, 0 between words."""
+    if tokens[index].char == " ":
+        return 0
+    return 2 if index > 0 and tokens[index - 1].char == "\n" else 1
+
+
+def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The text as one or more messages of at most `limit` units each, in order."""
+    if units(html) <= limit or visible_units(html) <= limit:  # the source is never shorter
+        return [html]
+    return [piece.html() for piece in _pieces(html, limit)]
+
+
+def cut_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The text cut to `limit` units with an ellipsis where it was cut, still valid HTML."""
+    if units(html) <= limit or visible_units(html) <= limit:
+        return html
+    first = _pieces(html, limit - 1)[0]
+    return first.opening + first.body.rstrip() + ELLIPSIS + first.closing
+
+
+def cut_plain(text: str, limit: int) -> str:
+    """Plain text (a button's notice) cut to `limit` UTF-16 units, with an ellipsis."""
+    if units(text) <= limit:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += units(char)
+        if used > limit - 1:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + ELLIPSIS
