@@ -14,6 +14,7 @@ from bot.services import agreements as rules
 from bot.services.indicators.common import day_label
 from bot.services.roles import Role
 from handlers.agreements import (
+    SHOWN,
     due_problem,
     invitee_choices,
     match_invitee,
@@ -119,6 +120,7 @@ EDIT = GuidedForm(
             kind="choice",
             options=lambda data: data.get("invitees", {}),
             match=match_invitee,
+            shown=SHOWN,
             optional=True,
             hint=_current_who,
         ),

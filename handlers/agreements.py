@@ -3,7 +3,7 @@ with their responsible, due date and status, records new ones (a guided form: th
 a responsible invitee, the due date) and moves them; the responsible gets a reminder before
 the due date (outbox) with buttons to mark progress.
 
-Callback data: ag:list:<meeting> | ag:new:<meeting> | ag:set:<agreement>:<status>[:r]
+Callback data: ag:list:<meeting>[:<page>] | ag:new:<meeting> | ag:set:<agreement>:<status>[:r]
 (r: pressed under the reminder); the form's: na:<step>:<value> | na:confirm | na:cancel.
 Changing an agreement's responsible or due date: handlers.agreement_edit (ae:).
 A status is changed by the responsible person, or by a coordinator who covers the meeting.
@@ -26,7 +26,8 @@ from bot.services.regions import normalize
 from bot.services.roles import Role, allows
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
 from handlers.guided import GuidedForm, Step
-from handlers.keyboards import as_number, button
+from handlers.keyboards import as_number, button, page_bounds
+from handlers.questions import pager
 from handlers.registry import Buttons, Feature
 from storage.repositories import agreements as repo
 from storage.repositories import audit
@@ -36,7 +37,13 @@ from storage.repositories.meetings import MeetingRecord
 from storage.repositories.outbox import OwedMessage
 
 FORM = "agreement"
-MAX_CHOICES = 90  # Telegram shows at most 100 buttons in a message
+# The responsible is one of the invitees (up to MAX_CHOICES of them); the first SHOWN are
+# buttons and any of them can be typed: Telegram refuses a keyboard of more than 100 buttons
+# or of more than about 8 KB, and 90 names of 48 characters were past it. The follow-up list
+# shows PER_PAGE agreements a page, three buttons each.
+MAX_CHOICES = 1000
+SHOWN = 60
+PER_PAGE = 5
 ICONS = {"pending": "🕓", "in_progress": "⏳", "done": "✅", "overdue": "⚠️"}
 
 
@@ -66,17 +73,27 @@ def progress_buttons(t: Translator, agreement: AgreementRecord, suffix: str = ""
     ]
 
 
-async def show_list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
+async def show_list(
+    ctx: Ctx, meeting: MeetingRecord, *, edit: bool, page: int = 0, showing: int | None = None
+) -> None:
+    """A page of the meeting's agreements (the page of agreement `showing`, if given)."""
     _ = ctx._
     today = today_of(ctx)
     agreements = await repo.of_meeting(ctx.session, meeting.id)
+    ids = [agreement.id for agreement in agreements]
+    if showing in ids:
+        page = ids.index(showing) // PER_PAGE
+    page, first, pages = page_bounds(len(agreements), page, PER_PAGE)
     lines = [
         _("<b>Follow-up of agreements</b> — «{title}» ({code})").format(
             title=esc(meeting.title), code=meeting.code
         )
     ]
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
     keyboard: Keyboard = []
-    for number, agreement in enumerate(agreements, start=1):
+    shown = agreements[first : first + PER_PAGE]
+    for number, agreement in enumerate(shown, start=first + 1):
         lines.append(f"{number}. {line(ctx.t, agreement, today)}")
         keyboard.append(
             [
@@ -89,6 +106,9 @@ async def show_list(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
         lines.append(_("No agreements recorded for follow-up yet."))
     else:
         lines.append(_("⏳ in progress · ✅ fulfilled · ✏️ change responsible or due date"))
+    nav = pager(ctx, page, pages, lambda number: f"ag:list:{meeting.id}:{number}")
+    if nav:
+        keyboard.append(nav)
     keyboard.append([button(_("➕ New agreement"), f"ag:new:{meeting.id}")])
     keyboard.append([button(_("« Back to the report"), f"ma:view:{meeting.id}")])
     text = cut_html("\n".join(lines))
@@ -135,7 +155,8 @@ async def on_button(ctx: Ctx) -> None:
     if not await staff_meeting(ctx, meeting):
         return
     if action == "list":
-        await show_list(ctx, meeting, edit=True)
+        page = as_number(data[3]) if len(data) > 3 else 0
+        await show_list(ctx, meeting, edit=True, page=page or 0)
         return
     choices = await invitee_choices(ctx.session, meeting.id)
     if not choices:
@@ -174,7 +195,7 @@ async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
         return
     meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
     assert meeting is not None
-    await show_list(ctx, meeting, edit=True)
+    await show_list(ctx, meeting, edit=True, showing=agreement.id)
 
 
 def reminder_text(t: Translator, agreement: AgreementRecord, today: Any) -> str:
@@ -269,6 +290,7 @@ AGREEMENT = GuidedForm(
             kind="choice",
             options=lambda data: data.get("invitees", {}),
             match=match_invitee,
+            shown=SHOWN,
         ),
         Step(
             "due",

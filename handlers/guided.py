@@ -7,10 +7,13 @@ Callback data: <prefix>:<step>:<value> | <prefix>:page:<n> | <prefix>:confirm | 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from telegram import Message, MessageEntity
 
 from bot.i18n import N_
 from bot.services.dates import parse_datetime, parse_end
@@ -54,6 +57,9 @@ class Step:
     # and «National / virtual» only for national coverage.
     covered_only: bool = False
     per_row: int = 1  # choice steps: buttons per row
+    # Choice steps: at most this many buttons (Telegram refuses large keyboards); the other
+    # choices are reached by typing (`match`).
+    shown: int | None = None
     # A line computed from the answers so far, shown under the prompt (e.g. a prefilled value).
     hint: Callable[[Ctx, Data], str] | None = None
     # What to say when a typed answer cannot be read, instead of the kind's usual message
@@ -103,7 +109,7 @@ class GuidedForm:
             keyboard = rows(
                 [
                     button(_(label) if step.options is None else label, self._data(step, code))
-                    for code, label in step.labels(data or {}).items()
+                    for code, label in list(step.labels(data or {}).items())[: step.shown]
                 ],
                 step.per_row,
             )
@@ -208,7 +214,7 @@ class GuidedForm:
                 return None, _(
                     "Please write the message as text, up to {limit} characters."
                 ).format(limit=step.limit)
-            return message.text_html, None  # keeps the bold, italics and links as written
+            return message_html(message), None  # keeps the bold, italics and links as written
         if step.kind == "document":
             return _document(ctx)
         if step.kind == "url":
@@ -319,3 +325,20 @@ async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:
 
 def _national_allowed(ctx: Ctx, step: Step) -> bool:
     return step.national and (not step.covered_only or ctx.coverage.national)
+
+
+def message_html(message: Message) -> str:
+    """A person's message as Telegram HTML, its formatting kept. python-telegram-bot writes a
+    link's address into href="…" as it is: an address with « " » would break the HTML (and
+    Telegram refuse every copy), one with «&lt;» would change. Escaped first, as Telegram
+    decodes the entities of an attribute."""
+    entities = [
+        MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
+        if entity.type == MessageEntity.TEXT_LINK and entity.url
+        else entity
+        for entity in message.entities
+    ]
+    rewritten = Message(
+        message.message_id, message.date, message.chat, text=message.text, entities=entities
+    )
+    return rewritten.text_html

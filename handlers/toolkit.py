@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_
 from bot.services import toolkit
-from bot.telegram_limits import MESSAGE_LIMIT, visible_units
+from bot.telegram_limits import MESSAGE_LIMIT, cut_html, visible_units
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
@@ -346,7 +346,8 @@ async def on_inline_query(ctx: Ctx) -> None:
             title=article.title,
             description=article.summary,
             input_message_content=InputTextMessageContent(
-                article_messages(article, ctx.t)[0], parse_mode=ParseMode.HTML
+                cut_html(article_messages(article, ctx.t)[0], MESSAGE_LIMIT),
+                parse_mode=ParseMode.HTML,
             ),
         )
         for article in articles[:INLINE_RESULTS]

@@ -11,11 +11,14 @@ from telegram.ext import Application
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from bot.services import agreements
 from bot.services import meetings as rules
 from bot.telegram_limits import MESSAGE_LIMIT, units
 from storage.repositories import meetings as repo
+from storage.repositories import people
 from tests.chat import Person
-from tests.helpers import register
+from tests.conftest import ADMIN_ID
+from tests.helpers import register, registered_official
 
 
 async def test_an_invitation_with_an_agenda_too_long_still_arrives(
@@ -48,3 +51,103 @@ async def test_an_invitation_with_an_agenda_too_long_still_arrives(
     assert "1. Punto «1» & <revisión> 😀" in invitation.text
     assert any("Asistiré" in label for label in invitation.button_texts())
     assert calendar.method == "sendDocument"
+
+
+async def test_a_formatted_broadcast_at_the_limit_reaches_everyone_as_written(
+    api: LocalBotApi, app: Application
+) -> None:
+    """The coordinator's message fills the preview exactly (4096 characters with its
+    heading) and carries bold text and a link whose address has «"» and «&»: every copy is
+    the message as written, link included."""
+    rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    puno = [Person(api, 7200 + n, f"Persona{n}") for n in range(2)]
+    for person in puno:
+        await register(person, region="Puno")
+    heading = units("👁 Vista previa (así se verá):\n\n")
+    link = 'https://www.minem.gob.pe/buscar?q="reinfo"&tipo=1&lt=2'
+    start = "Aviso importante: vea el enlace & <lea> todo. 😀 "
+    text = start + "x" * (MESSAGE_LIMIT - heading - units(start))
+    assert units(text) + heading == MESSAGE_LIMIT
+    entities = [
+        {"type": "bold", "offset": 0, "length": 16},
+        {"type": "text_link", "offset": 24, "length": 6, "url": link},
+    ]
+    _intro, _question = await rosa.say("/difundir", 2)
+    await api.send_message(rosa.id, text, entities=entities)
+    audience = await rosa.reply()
+    await rosa.press(audience, "Una región")
+    await rosa.reply()
+    await rosa.send("Puno")
+    await rosa.press(await rosa.reply(), "Ahora")
+    preview, summary = await rosa.replies(2)
+    assert units(preview.text) == MESSAGE_LIMIT
+    await rosa.press(summary, "Enviar")
+    await rosa.reply()  # progress
+    assert await tick(app) == 2
+    for person in puno:
+        (copy,) = await person.replies(1)
+        assert copy.text == text
+        message = api.messages(person.id)[-1]
+        assert {"type": "text_link", "offset": 24, "length": 6, "url": link} in message["entities"]
+        assert {"type": "bold", "offset": 0, "length": 16} in message["entities"]
+
+
+async def test_a_meeting_with_many_agreements_and_invitees(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """40 agreements (three buttons each: 120 buttons, over Telegram's 100) are listed a page
+    at a time; 90 invitees with long names are too many buttons for the responsible's choice,
+    so the first 60 are offered and any other is found by typing part of the name."""
+    rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    now = runtime.clock.now()
+    today = now.astimezone(runtime.settings.timezone).date()
+    async with runtime.db.session() as session:
+        ids = []
+        for n in range(90):
+            ids.append(await registered_official(session, 7300 + n, f"P{n}"))
+            name = f"Persona número {n:02d} con un nombre y apellidos larguísimos"
+            await people.update(session, 7300 + n, region_code="puno", full_name=name)
+        meeting, invited = await rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=10),
+            ends_at=now + timedelta(days=10, hours=2),
+            audience=await rules.parse_audience(session, ["region:Puno"]),
+            offsets=[],
+            now=now,
+        )
+        assert invited == 90
+        for n in range(40):
+            await agreements.record(
+                session,
+                meeting,
+                text=f"Acuerdo {n + 1}: enviar el informe {n + 1}",
+                responsible_id=ids[n],
+                due_on=today + timedelta(days=20),
+                created_by=None,
+                now=now,
+                zone=runtime.settings.timezone,
+            )
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    assert "Página 1 de 8" in listing.text and "Acuerdo 5:" in listing.text
+    assert "Acuerdo 6:" not in listing.text
+    await rosa.press(listing, "Siguiente")
+    second = await rosa.reply()
+    assert "Página 2 de 8" in second.text and "Acuerdo 7:" in second.text
+    await rosa.press(second, "7 · ✅")
+    marked = await rosa.reply()
+    assert "Página 2 de 8" in marked.text  # the page of the agreement just marked
+    assert "✅ Cumplido" in marked.text.split("Acuerdo 7:")[1].split("\n")[0]
+
+    await rosa.press(marked, "Nuevo acuerdo")
+    _heading, _step = await rosa.replies(2)
+    (who,) = await rosa.say("Preparar el plan regional")
+    names = [label for label in who.button_texts() if label.startswith("Persona")]
+    assert len(names) == 60
+    (due,) = await rosa.say("número 85")  # not among the buttons: typed
+    assert "fecha límite" in due.text

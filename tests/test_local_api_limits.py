@@ -56,9 +56,12 @@ def grid(rows: int, per_row: int, label: str = "x", data: str = "d") -> InlineKe
     [
         grid(1, 9),  # 9 buttons in a row
         grid(101, 1),  # 101 buttons
-        grid(50, 2, label="L" * 100, data="D" * 50),  # 100 buttons, but far over 10 KB
+        grid(50, 2, label="L" * 60, data="D" * 10),  # 100 buttons of 60-character labels
+        InlineKeyboardMarkup(  # 99 buttons of 64-byte callback data
+            [[InlineKeyboardButton("1", callback_data=f"{n:064d}")] for n in range(99)]
+        ),
     ],
-    ids=["row-of-9", "101-buttons", "over-10KB"],
+    ids=["row-of-9", "101-buttons", "long-labels", "long-callback-data"],
 )
 async def test_keyboards_over_telegrams_size_are_refused(
     api: LocalBotApi, bot: telegram.Bot, markup: InlineKeyboardMarkup

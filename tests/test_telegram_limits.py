@@ -7,10 +7,14 @@ import random
 
 import pytest
 
+from bot.i18n import LANGUAGES
+from bot.local_api.validation import parse_commands
+from bot.services.roles import Role
 from bot.telegram_entities import finalize_text, utf16_len
 from bot.telegram_html import parse_html
 from bot.telegram_limits import cut_html, cut_plain, split_html, visible_units
 from handlers.base import esc
+from handlers.command_menu import commands_for
 
 WORDS = ["hola", "a & b", "<x>", "😀", "👩🏽‍🌾", "ñandú", "x" * 300, "\n", "\n\n", " "]
 
@@ -65,3 +69,13 @@ def test_button_notices_are_cut_in_utf16_units() -> None:
     assert cut_plain("ok", 200) == "ok"
     cut = cut_plain("😀" * 150, 200)
     assert utf16_len(cut) <= 200 and cut.endswith("…")
+
+
+def test_every_command_menu_is_one_telegram_accepts() -> None:
+    """setMyCommands' rules (at most 100 commands, names of 1-32 lowercase letters, digits
+    and underscores, descriptions of 1-256 characters) for every role and language: a menu
+    Telegram refused would leave staff with a stale menu and only a log line."""
+    for role in [None, *Role]:
+        for language in LANGUAGES:
+            commands = [command.to_dict() for command in commands_for(role, language)]
+            assert parse_commands(commands) == commands, (role, language)

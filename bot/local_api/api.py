@@ -145,9 +145,16 @@ class LocalBotApi:
         self._state.private_chat(self._user(user_id))
 
     async def send_message(
-        self, user_id: int, text: str, *, chat_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """The user writes ``text`` (to the bot, or in group ``chat_id`` < 0); queues the update."""
+        """The user writes ``text`` (to the bot, or in group ``chat_id`` < 0); queues the update.
+        ``entities`` is the formatting the user's app gave it (bold, links...), in UTF-16
+        offsets; commands are marked as Telegram marks them."""
         user = self._user(user_id)
         chat = self._chat_for(user, chat_id)
         content: dict[str, Any] = {
@@ -160,8 +167,11 @@ class LocalBotApi:
             make_entity("bot_command", utf16_len(text[: m.start()]), utf16_len(m.group()))
             for m in _BOT_COMMAND.finditer(text)
         ]
-        if commands:
-            content["entities"] = commands
+        formatting = sorted(
+            [*commands, *(entities or [])], key=lambda e: (e["offset"], -e["length"])
+        )
+        if formatting:
+            content["entities"] = formatting
         message = chat.add(content)
         self._state.updates.push({"message": copy.deepcopy(message)})
         return copy.deepcopy(message)

@@ -43,12 +43,15 @@ _REPLY_FLAGS = {
     "selective": "reply markup",
     "force_reply": "reply markup",
 }
-# Telegram's limits on an inline keyboard: 8 buttons a row, 100 buttons, and about 10 KB in all
-# (REPLY_MARKUP_TOO_LONG, reported as "reply markup is too long"; the size is measured here on
-# the keyboard's JSON, a little stricter than Telegram's own encoding).
+# Telegram's limits on an inline keyboard: 8 buttons a row, 100 buttons, and a size in bytes
+# (REPLY_MARKUP_TOO_LONG, reported as "reply markup is too long"). The size is not documented;
+# it is modelled as each button's label and action in UTF-8 plus 20 bytes, at most 8 KB, which
+# refuses the keyboards reported refused (99 buttons of 64-byte callback data; 100 buttons of
+# 60-character labels) and accepts 100 short buttons.
 MAX_ROW_BUTTONS = 8
 MAX_INLINE_BUTTONS = 100
-MAX_MARKUP_BYTES = 10 * 1024
+MAX_MARKUP_BYTES = 8 * 1024
+_BUTTON_OVERHEAD = 20
 _CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 _SCOPES = (
     frozenset({"default", "all_private_chats", "all_group_chats", "all_chat_administrators"})
@@ -153,9 +156,18 @@ def _rows(
 def _check_inline_size(rows: list[list[dict[str, Any]]]) -> None:
     buttons = sum(len(row) for row in rows)
     widest = max(len(row) for row in rows)
-    size = len(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+    size = sum(_button_bytes(button) for row in rows for button in row)
     if buttons > MAX_INLINE_BUTTONS or widest > MAX_ROW_BUTTONS or size > MAX_MARKUP_BYTES:
         raise bad_request("reply markup is too long")
+
+
+def _button_bytes(button: dict[str, Any]) -> int:
+    """A button's label and action in UTF-8 (objects as compact JSON), plus its overhead."""
+    values = (
+        value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        for value in button.values()
+    )
+    return sum(len(value.encode()) for value in values) + _BUTTON_OVERHEAD
 
 
 def _button_text(button: dict[str, Any], what: str) -> str:
