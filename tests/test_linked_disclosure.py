@@ -12,17 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
 from bot.services.indicators import query_for
+from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator, Period, Table
-from bot.services.indicators.meetings import participation
+from bot.services.indicators.meetings import meeting_regularity, participation
 from bot.services.indicators.publications import publications
 from bot.services.indicators.visits import study_visits
 from storage.db import Database
 from storage.models import (
     Meeting,
+    MeetingAgreement,
     MeetingInvitation,
     Person,
     Publication,
     PublicationDelivery,
+    TeamReport,
     Visit,
     VisitParticipant,
 )
@@ -212,3 +215,95 @@ async def test_publications_reached_by_one_person(db: Database) -> None:
     assert cusco.tables[0].rows[0][3:] == (None, None)
     assert rows(cusco.tables[1])["Cusco"] == (1, None, None, None)
     assert [h.value for h in cusco.headlines][:2] == [None, None]
+
+
+async def _agreements(db: Database, due: list[tuple[str, str, str, bool]]) -> None:
+    """Agreements of meetings of each kind: (kind, responsible's name, region, on time)."""
+    async with db.session() as session:
+        names = sorted({(name, region) for _kind, name, region, _ok in due})
+        made = await _people(session, [(r, "female", "Especialista") for _n, r in names])
+        ids = dict(zip(names, made, strict=True))
+        meetings = {}
+        for kind in sorted({kind for kind, *_rest in due}):
+            meeting = Meeting(
+                code=f"A{kind[:5]}", title=kind, kind=kind, starts_at=JUNE, ends_at=JUNE,
+                status="scheduled",
+            )  # fmt: skip
+            session.add(meeting)
+            await session.flush()
+            meetings[kind] = meeting.id
+        for kind, name, region, on_time in due:
+            session.add(
+                MeetingAgreement(
+                    meeting_id=meetings[kind], text="Enviar el informe",
+                    responsible_id=ids[(name, region)], due_on=JUNE.date(),
+                    status="done" if on_time else "pending",
+                    done_at=JUNE if on_time else None,
+                )
+            )  # fmt: skip
+
+
+async def _regularity(db: Database, region: str | None = None) -> Indicator:
+    async with db.session() as session:
+        return await meeting_regularity(await query_for(session, YEAR, region, T))
+
+
+async def test_agreements_of_one_person_in_two_kinds(db: Database) -> None:
+    """Ana is responsible for a committee agreement (fulfilled on time) and for a technical
+    one; Beto for another technical one; three others for the coordination meetings'. The
+    committee (1 person) and the technical meetings (2) were hidden, «together 3», but they
+    are Ana and Beto: the total less coordination gave their 2 of 3 on time. Now the hidden
+    kinds must hold 3 people counted once, or the total is hidden too."""
+    await _agreements(
+        db,
+        [("comite", "ana", "puno", True), ("tecnica", "ana", "puno", False)]
+        + [("tecnica", "beto", "puno", True)]
+        + [("coordinacion", name, "lima", True) for name in ("c", "d", "e")],
+    )
+    table = (await _regularity(db)).tables[-1]
+    by_kind = rows(table)
+    coordination = by_kind["Coordinación MINEM–GR"][1]
+    assert coordination is None or by_kind["Total"][1] is None, by_kind
+
+
+async def test_agreements_of_a_region_beside_the_national_table(db: Database) -> None:
+    """Coordination agreements of three people from Puno (on time) and one from Cusco (not).
+    The national table showed coordination's 3 of 4 on time and Puno's report Puno's 3 of 3:
+    the Cusco person's was the difference."""
+    await _agreements(
+        db,
+        [("coordinacion", name, "puno", True) for name in ("a", "b", "c")]
+        + [("coordinacion", "d", "cusco", False)],
+    )
+    national = rows((await _regularity(db)).tables[-1])["Coordinación MINEM–GR"][1]
+    puno = rows((await _regularity(db, "puno")).tables[-1])["Coordinación MINEM–GR"][1]
+    assert national is None or puno is None, (national, puno)
+
+
+async def test_team_reports_of_a_region_beside_the_national_table(db: Database) -> None:
+    """Regional Team reports: one person in Piura (on time), four in Cusco (late), ten in Puno
+    (on time). The national table hid Piura and, so that it could not be subtracted, Cusco;
+    Cusco's own report showed Cusco's row: total − Puno − Cusco was Piura's «on time»."""
+    async with db.session() as session:
+        people = (
+            [("piura", "female", "Especialista")]
+            + [("cusco", "female", "Especialista")] * 4
+            + [("puno", "female", "Especialista")] * 10
+        )
+        ids = await _people(session, people)
+        for person, (region, _sex, _position) in zip(ids, people, strict=True):
+            late = region == "cusco"
+            session.add(
+                TeamReport(
+                    region_code=region, person_id=person, month="2026-05",
+                    submitted_at=datetime(2026, 6, 10 if late else 2, tzinfo=LIMA),
+                    cases=1, activities="Actividades",
+                )
+            )  # fmt: skip
+    async with db.session() as session:
+        national = await cases_attended(await query_for(session, YEAR, None, T))
+        cusco = await cases_attended(await query_for(session, YEAR, "cusco", T))
+    table, own = rows(national.tables[-1]), rows(cusco.tables[-1])
+    assert table["Piura"][1] is None
+    figures = [table["Total"][1], table["Puno"][1], own["Cusco"][1]]
+    assert None in figures, figures

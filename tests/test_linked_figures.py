@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.i18n import translator
 from bot.services.indicators.common import Period, Query, Table
 from bot.services.indicators.meeting_rule import meeting_hides
+from bot.services.indicators.row_rule import row_hides
 from bot.services.indicators.visits import visit_cells, visit_tables
 from bot.services.small_cells import hidden_margins, hidden_within
 from tests.derivation import singled_out
@@ -226,3 +227,46 @@ def _meeting_sums(people: list[Invitee]) -> list[set[tuple[object, object]]]:
 )
 def test_meetings(people: list[Invitee]) -> None:
     assert singled_out(_meeting_sums(people)) is None, people
+
+
+# (row: a kind of meeting, or a region; the responsible person, whose region is fixed)
+Thing = tuple[str, int]
+things = st.lists(
+    st.tuples(st.sampled_from(["coordinacion", "comite", "tecnica"]), st.integers(0, 6)),
+    max_size=10,
+)
+HOME = ["puno", "puno", "puno", "cusco", "cusco", "lima", "lima"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(things, st.booleans())
+@example(  # Ana alone in the committee and with Beto in technical meetings: «together 3»
+    [
+        ("comite", 0),
+        ("tecnica", 0),
+        ("tecnica", 1),
+        ("coordinacion", 3),
+        ("coordinacion", 4),
+        ("coordinacion", 5),
+    ],
+    False,
+)
+def test_rows_of_things_people_answer_for(chosen: list[Thing], by_region: bool) -> None:
+    """Agreements by kind (or Regional Team reports by region: `by_region`), in the national
+    report and every region's: each thing's outcome is an unknown of its responsible person."""
+    entries = [(HOME[person] if by_region else row, HOME[person], person) for row, person in chosen]
+    hides = row_hides(entries)
+    things = [((person, index), row, region) for index, (row, region, person) in enumerate(entries)]
+    known: list[set[tuple[object, object]]] = []
+    if not hides.total:
+        known.append({u for u, _row, _region in things})
+        for row in {row for _u, row, _r in things} - hides.rows:
+            known.append({u for u, r, _region in things if r == row})
+    for region in set(HOME):
+        rows, total_hidden = hides.region(region)
+        mine = [(u, row) for u, row, r in things if r == region]
+        if not total_hidden:
+            known.append({u for u, _row in mine})
+        for row in {row for _u, row in mine} - rows:
+            known.append({u for u, r in mine if r == row})
+    assert singled_out([k for k in known if k]) is None, (entries, hides)

@@ -12,16 +12,15 @@ from sqlalchemy import select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
-    SMALL_CELL,
     TOTAL,
     Column,
     Headline,
     Kind,
     Query,
     Table,
-    hidden_rows_of,
-    scoped,
+    in_scope,
 )
+from bot.services.indicators.row_rule import row_hides
 from bot.services.meetings import KINDS
 from storage.models import Meeting, MeetingAgreement, Person
 
@@ -31,11 +30,12 @@ ON_TIME = N_("Agreements fulfilled on time")
 async def agreement_figures(q: Query) -> tuple[Headline, Table]:
     """The headline share and the table by kind of meeting."""
     _ = q._
-    statement = scoped(
-        q,
+    # Every region's: what a region's report hides depends on the others (`row_hides`).
+    statement = (
         select(
             Meeting.kind,
             MeetingAgreement.responsible_id,
+            Person.region_code,
             MeetingAgreement.status,
             MeetingAgreement.done_at,
             MeetingAgreement.due_on,
@@ -46,14 +46,18 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
             Meeting.status != "cancelled",
             MeetingAgreement.due_on >= q.period.first,
             MeetingAgreement.due_on <= q.period.last,
-        ),
-        Person.region_code,
+        )
     )
+    rows = (await q.session.execute(statement)).all()
+    hides = row_hides((kind, region, person) for kind, person, region, *_rest in rows)
+    hidden, total_hidden = hides.rows, hides.total
+    if q.region is not None:
+        hidden, total_hidden = hides.region(q.region)
     counts: dict[str, Counter[str]] = {}
-    people: dict[str, set[int]] = {}
-    for kind, responsible, status, done_at, due_on in await q.session.execute(statement):
+    for kind, _responsible, region, status, done_at, due_on in rows:
+        if not in_scope(q, region):
+            continue
         tally = counts.setdefault(kind, Counter())
-        people.setdefault(kind, set()).add(responsible)
         tally["due"] += 1
         if status != "done" or done_at is None:
             tally["open"] += 1
@@ -61,8 +65,6 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
             tally["on_time"] += 1
         else:
             tally["late"] += 1
-    hidden = hidden_rows_of({kind: len(who) for kind, who in people.items()})
-    everyone = {person for who in people.values() for person in who}
     grand: Counter[str] = Counter()
     for tally in counts.values():
         grand.update(tally)
@@ -74,9 +76,8 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
         return (label, tally["due"], tally["on_time"], tally["late"], tally["open"], share)
 
     order = [*(k for k in KINDS if k in counts), *sorted(set(counts) - set(KINDS))]
-    rows = [row(_(KINDS.get(kind, kind)), counts[kind], kind in hidden) for kind in order]
-    total_hidden = 0 < len(everyone) < SMALL_CELL
-    rows.append(row(_(TOTAL), grand, total_hidden))
+    shown = [row(_(KINDS.get(kind, kind)), counts[kind], kind in hidden) for kind in order]
+    shown.append(row(_(TOTAL), grand, total_hidden))
     columns = (
         Column(_(N_("Kind")), Kind.TEXT),
         Column(_(N_("Agreements due"))),
@@ -85,5 +86,5 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
         Column(_(N_("Not fulfilled"))),
         Column(_(N_("Share fulfilled on time")), Kind.SHARE),
     )
-    table = Table(_(N_("Agreements due in the period")), columns, tuple(rows), total_row=True)
-    return Headline(_(ON_TIME), rows[-1][5], Kind.SHARE), table
+    table = Table(_(N_("Agreements due in the period")), columns, tuple(shown), total_row=True)
+    return Headline(_(ON_TIME), shown[-1][5], Kind.SHARE), table

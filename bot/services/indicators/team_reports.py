@@ -12,16 +12,15 @@ from sqlalchemy import select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
-    SMALL_CELL,
     TOTAL,
     Column,
     Headline,
     Kind,
     Query,
     Table,
-    hidden_rows_of,
-    scoped,
+    in_scope,
 )
+from bot.services.indicators.row_rule import row_hides
 from bot.services.team_reports import deadline
 from storage.models import TeamReport
 
@@ -36,25 +35,26 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
     """The headline share on time and the table by region."""
     _ = q._
     months = [f"{year}-{month:02d}" for year, month in q.period.months()]
-    statement = scoped(
-        q,
-        select(
-            TeamReport.region_code,
-            TeamReport.person_id,
-            TeamReport.month,
-            TeamReport.submitted_at,
-        ).where(TeamReport.month.in_(months)),
+    # Every region's: a region's report is the national row, hidden as it is (`row_hides`).
+    statement = select(
         TeamReport.region_code,
-    )
+        TeamReport.person_id,
+        TeamReport.month,
+        TeamReport.submitted_at,
+    ).where(TeamReport.month.in_(months))
+    reports = (await q.session.execute(statement)).all()
+    hides = row_hides((region, region, person) for region, person, _month, _at in reports)
+    hidden, total_hidden = hides.rows, hides.total
+    if q.region is not None:
+        hidden, total_hidden = hides.region(q.region)
+        hidden |= {q.region} if total_hidden else frozenset()
     counts: dict[str, Counter[str]] = {}
-    people: dict[str, set[int]] = {}
-    for region, person, month, submitted_at in await q.session.execute(statement):
+    for region, _person, month, submitted_at in reports:
+        if not in_scope(q, region):
+            continue
         tally = counts.setdefault(region, Counter())
-        people.setdefault(region, set()).add(person)
         tally["sent"] += 1
         tally["on_time"] += submitted_at < deadline(month, q.t.timezone)
-    hidden = hidden_rows_of({region: len(who) for region, who in people.items()})
-    everyone = {person for who in people.values() for person in who}
     grand: Counter[str] = Counter()
     for tally in counts.values():
         grand.update(tally)
@@ -67,7 +67,7 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
 
     order = [code for code in q.regions if code in counts]
     rows = [row(q.region_name(code), counts[code], code in hidden) for code in order]
-    rows.append(row(_(TOTAL), grand, 0 < len(everyone) < SMALL_CELL))
+    rows.append(row(_(TOTAL), grand, total_hidden))
     columns = (
         Column(_(N_("Region")), Kind.TEXT),
         Column(_(N_("Reports sent"))),
