@@ -29,6 +29,7 @@ from knowledge.text import (
     MINING_CONTEXT,
     MINING_WORDS,
     STOPWORDS,
+    addressed,
     content_words,
     counted_days,
     in_capitals,
@@ -36,6 +37,7 @@ from knowledge.text import (
     misspelt_stopword,
     plural,
     segments,
+    shouted,
     small_talk,
     stem,
     words,
@@ -134,15 +136,18 @@ class SearchIndex:
         when it was typed in capitals, after a determiner of its gender («para qué sirve la
         dia») or in a question about mining («una dia minera»)."""
         typed = self.typed(text)
-        capitals = in_capitals(text, self.acronyms)
+        capitals = set() if shouted(text) else in_capitals(text, self.acronyms)
         mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
         return [
             w
             for i, w in enumerate(typed)
-            if w not in STOPWORDS
-            or w in capitals
-            or counted_days(typed, i)
-            or (w in self.acronyms and self._acronym_here(typed, i, mining))
+            if (
+                w not in STOPWORDS
+                or w in capitals
+                or counted_days(typed, i)
+                or (w in self.acronyms and self._acronym_here(typed, i, mining))
+            )
+            and not addressed(typed, i)
         ]
 
     def _acronym_here(self, typed: list[str], i: int, mining: bool) -> bool:

@@ -40,7 +40,7 @@ STOPWORDS = frozenset(
     cosa cosas etc vos osea todavia demasiado poco poca pocos pocas bastante
     hice hizo hicimos hicieron haga hagan hagamos voy vamos vaya vayan iba fui vengo viene
     vienen venga vengan venir vino vinieron doy da dan dar dio den digo dije dijo dijeron
-    dicen diciendo decia verdad cierto
+    dicen diciendo decia verdad cierto explicar d x xfa xfavor pls plis
     """.split()  # noqa: SIM905
 )
 
@@ -149,6 +149,24 @@ def in_capitals(text: str, acronyms: frozenset[str]) -> set[str]:
     return {fold(w) for w in _CAPITALS.findall(text)} & acronyms if acronyms else set()
 
 
+def shouted(text: str) -> bool:
+    """A message of several words all in capitals («QUÉ DÍA ES HOY»): capitals say
+    nothing about acronyms there."""
+    return text == text.upper() and len(_TOKEN.findall(fold(text))) > 1
+
+
+# «hola Minka», «gracias Minka»: the bot addressed by its name, not asked about.
+_BOT_NAME = "minka"
+_ADDRESSING = frozenset(
+    "hola ola buenas buenos dias tardes noches gracias oye oiga hey estimada estimado".split()  # noqa: SIM905
+)
+
+
+def addressed(found: list[str], i: int) -> bool:
+    """Whether `found[i]` is Minka's name said to it, after a greeting or thanks."""
+    return found[i] == _BOT_NAME and i > 0 and found[i - 1] in _ADDRESSING
+
+
 def content_words(text: str, acronyms: frozenset[str] = frozenset()) -> list[str]:
     """The words that say what is asked. A stopword that is also an acronym of the kit
     (`acronyms`, e.g. dia for DIA) is kept when it was typed in capitals; «días» is kept
@@ -192,7 +210,8 @@ def misspelt_stopword(word: str) -> str | None:
 def small_talk(text: str) -> str | None:
     """'thanks', 'bye', 'greeting' or 'chat' when the message asks nothing; None otherwise.
     Only messages with no content word qualify: «hola, ¿qué es el REINFO?» is a question."""
-    typed = words(text)
+    found = words(text)
+    typed = [w for i, w in enumerate(found) if not addressed(found, i)]
     if not typed or any(w not in STOPWORDS and not is_small_talk(w) for w in typed):
         return None
     for kind, vocabulary in SMALL_TALK.items():

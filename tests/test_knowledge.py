@@ -193,6 +193,20 @@ def test_verbs_of_doing_coming_and_going_are_filler(kb: KnowledgeBase) -> None:
     assert kb.index.query_words(said) == ["minero", "excluyeron", "reinfo"]
 
 
+def test_the_way_officials_chat(kb: KnowledgeBase) -> None:
+    """Minka addressed by name, a message in capitals, chat shorthand (x, d, xfa): none of
+    it is a word the kit lacks, and none of it makes «día» the acronym DIA."""
+    assert kb.index.small_talk("gracias minka") == "thanks"
+    assert kb.index.small_talk("hola Minka") == "greeting"
+    assert kb.index.query_words("hola minka, que es el igafom") == ["igafom"]
+    assert kb.index.query_words("que es minka") == ["minka"]  # asked about, not addressed
+    assert kb.index.query_words("info sobre el canon x favor") == ["canon"]
+    assert kb.index.query_words("nesecito info d la ley 27651") == ["ley", "27651"]
+    assert kb.index.search("QUE DIA ES HOY").best is None
+    assert "dia" in kb.index.query_words("QUE ES LA DIA")  # «la»: the acronym
+    assert "dia" in kb.index.query_words("DIA")
+
+
 def test_misspelt_stopwords_are_read_as_meant() -> None:
     assert misspelt_stopword("ke") == "que"
     assert misspelt_stopword("quein") == "quien"
