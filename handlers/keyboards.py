@@ -17,6 +17,8 @@ def button(label: str, data: str) -> InlineKeyboardButton:
         raise ValueError(f"callback data must be 1-64 bytes: {data!r}")
     if len(label) > MAX_LABEL_CHARS:
         label = label[: MAX_LABEL_CHARS - 1] + "…"
+    if not label.strip():  # Telegram refuses an empty label (BUTTON_TEXT_INVALID): a blank name
+        label = "—"
     return InlineKeyboardButton(label, callback_data=data)
 
 

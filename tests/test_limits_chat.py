@@ -4,16 +4,19 @@ local Bot API server refused as Telegram would; these tests also check what peop
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+from sqlalchemy import text
 from telegram.ext import Application
 
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services import agreements
+from bot.services import agreements, team_reports
 from bot.services import meetings as rules
 from bot.telegram_limits import MESSAGE_LIMIT, units
+from storage.models import ArticleView, Question
 from storage.repositories import meetings as repo
 from storage.repositories import people
 from tests.chat import Person
@@ -151,3 +154,89 @@ async def test_a_meeting_with_many_agreements_and_invitees(
     assert len(names) == 60
     (due,) = await rosa.say("número 85")  # not among the buttons: typed
     assert "fecha límite" in due.text
+
+
+async def test_buttons_carry_the_largest_ids(
+    api: LocalBotApi, ana: Person, runtime: Runtime, database_url: str
+) -> None:
+    """Callback data stays within 64 bytes with the longest article id (40 characters) and a
+    question numbered 2,147,483,647, the largest a PostgreSQL integer column holds:
+    «kb:u:<article>:1:<question>» is 58 bytes; the press is read back and recorded."""
+    await register(ana)
+    largest = 2**31 - 1
+    async with runtime.db.session() as session:
+        session.add(
+            Question(id=largest - 1, person_id=None, text="x", normalized="x", confident=False)
+        )
+        await session.flush()
+        if database_url.startswith("postgresql"):
+            await session.execute(text(f"SELECT setval('questions_id_seq', {largest - 1})"))
+    (answer,) = await ana.say("¿qué deben declarar los inscritos en el reinfo? ley 32537")
+    assert answer.text.startswith("¿Qué deben declarar los inscritos en el REINFO")
+    useful = answer.find_button("👍")
+    assert useful["callback_data"] == (f"kb:u:formalizacion-ubicacion-georreferenciada:1:{largest}")
+    assert len(useful["callback_data"].encode()) <= 64
+    await ana.press(answer, "👍")
+    marked = await ana.reply()
+    assert "✓ 👍 Sí" in marked.button_texts()
+    async with runtime.db.session() as session:
+        question = await session.get(Question, largest)
+    assert question is not None and question.useful is True
+
+
+async def test_a_long_list_of_regional_team_members_comes_in_several_messages(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """/equipo lists every member of the regions the coordinator covers: 150 members with
+    long names are more than one Telegram message, so they come as several, each whole."""
+    rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        for n in range(150):
+            person_id = await registered_official(session, 7500 + n, f"M{n}")
+            name = f"Integrante {n:03d} del Equipo Regional, con nombre & <apellidos> largos"
+            await people.update(session, 7500 + n, region_code="puno", full_name=name)
+            await team_reports.appoint(session, person_id, "puno", now)
+    await rosa.send("/equipo")
+    events = [await rosa.reply()]
+    while "/quitar_equipo" not in (events[-1].text or ""):
+        events.append(await rosa.reply())
+    assert len(events) >= 2
+    assert all(units(event.text or "") <= MESSAGE_LIMIT for event in events)
+    shown = "\n".join(event.text or "" for event in events)
+    assert all(f"Integrante {n:03d} del Equipo Regional" in shown for n in range(150))
+
+
+async def test_my_data_for_a_person_with_a_lot_of_data(
+    api: LocalBotApi, ana: Person, runtime: Runtime
+) -> None:
+    """Two thousand questions of a thousand characters and five thousand article views: the
+    export is one file (a few megabytes, far below the 50 MB a bot may send) with all of it,
+    after a short message."""
+    await register(ana)
+    async with runtime.db.session() as session:
+        person = await people.get(session, ana.id)
+        assert person is not None
+        for n in range(2000):
+            question = f"Pregunta {n:04d} & <detalle>: " + "¿cómo se formaliza? " * 48
+            session.add(
+                Question(
+                    person_id=person.id,
+                    text=question[:1000],
+                    normalized=f"pregunta {n}",
+                    answer_article_id="formalizacion-reinfo",
+                    confident=True,
+                )
+            )
+        for _view in range(5000):
+            session.add(
+                ArticleView(article_id="formalizacion-reinfo", person_id=person.id, source="search")
+            )
+    notice, document = await ana.say("/mis_datos", 2)
+    assert "Minka" in notice.text
+    assert document.method == "sendDocument" and document.text == "Sus datos en Minka"
+    content = api.files[document.params["file_id"]]
+    assert 1_000_000 < len(content) < 50 * 1024 * 1024
+    data = json.loads(content)
+    assert len(data["preguntas"]) == 2000

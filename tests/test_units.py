@@ -112,6 +112,7 @@ def test_numbers_follow_peru_locale_data() -> None:
 
 def test_callback_data_limit_is_enforced() -> None:
     assert button("x", "a" * 64).callback_data == "a" * 64
+    assert button("  ", "a").text == "—"  # Telegram refuses an empty label
     with pytest.raises(ValueError, match="1-64 bytes"):
         button("x", "ñ" * 33)
 
