@@ -240,3 +240,21 @@ async def test_my_data_for_a_person_with_a_lot_of_data(
     assert 1_000_000 < len(content) < 50 * 1024 * 1024
     data = json.loads(content)
     assert len(data["preguntas"]) == 2000
+
+
+async def test_the_same_button_pressed_twice_changes_nothing_quietly(
+    api: LocalBotApi, ana: Person, app: Application
+) -> None:
+    """Telegram refuses an edit that changes nothing («message is not modified»); pressing
+    «👍» again on an answer already marked useful is answered, and no apology follows."""
+    await register(ana)
+    (answer,) = await ana.say("¿qué deben declarar los inscritos en el reinfo? ley 32537")
+    await ana.press(answer, "👍")
+    marked = await ana.reply()
+    again = await ana.press(marked, "✓ 👍")
+    assert again["text"] == "¡Gracias por su opinión!"
+    for _press in range(2):  # the first press's edit, then the second's
+        await api.wait_for_call("editMessageReplyMarkup")
+    assert ana.no_more() == []
+    unchanged = [r for r in api.refusals if "message is not modified" in r.description]
+    assert len(unchanged) == 1 and not unchanged[0].malformed
