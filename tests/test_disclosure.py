@@ -221,7 +221,7 @@ async def test_indicator_3_cannot_be_subtracted(db: Database, tmp_path: Path) ->
 async def test_indicator_3_in_one_region_alone(db: Database) -> None:
     """Puno's own report would show 5,0 over its three raters; beside the workshop's /taller
     average (4,0 over four) that gives the Cusco man's 1. Puno's average is hidden, and its
-    part of the workshop; Cusco's report shows nothing either."""
+    part of the workshop (its response rate too); Cusco's report shows nothing either."""
     await _ratings(db)
     async with db.session() as session:
         from bot.services.indicators import query_for
@@ -231,7 +231,9 @@ async def test_indicator_3_in_one_region_alone(db: Database) -> None:
     assert puno.headlines[-1].value is None
     assert [row[1] for row in puno.tables[0].rows] == [None] * 5  # criteria
     assert [row[5:] for row in puno.tables[2].rows] == [(None,) * 5] * 2  # Puno, total
-    assert puno.tables[4].rows[0][4:] == (3, 3, 1.0, *(None,) * 5)  # SUB234: Puno's part
+    # SUB234: Puno's part, its response rate hidden too: the national row's 4 of 4 less
+    # Puno's 3 of 3 is whether the Cusco man answered.
+    assert puno.tables[4].rows[0][4:] == (3, 3, *(None,) * 6)
     assert cusco.headlines[-1].value is None
     assert [row[5:] for row in cusco.tables[2].rows] == [(None,) * 5] * 2
 

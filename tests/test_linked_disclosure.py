@@ -16,6 +16,7 @@ from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator, Period, Table
 from bot.services.indicators.meetings import meeting_regularity, participation
 from bot.services.indicators.publications import publications
+from bot.services.indicators.training import training
 from bot.services.indicators.visits import study_visits
 from storage.db import Database
 from storage.models import (
@@ -28,6 +29,9 @@ from storage.models import (
     TeamReport,
     Visit,
     VisitParticipant,
+    Workshop,
+    WorkshopAttendance,
+    WorkshopRating,
 )
 
 LIMA = ZoneInfo("America/Lima")
@@ -307,3 +311,48 @@ async def test_team_reports_of_a_region_beside_the_national_table(db: Database) 
     assert table["Piura"][1] is None
     figures = [table["Total"][1], table["Puno"][1], own["Cusco"][1]]
     assert None in figures, figures
+
+
+async def test_workshop_ratings_of_a_region_beside_the_national_report(db: Database) -> None:
+    """Fifteen people attend a workshop: one woman from Puno who does not answer its survey,
+    four from Cusco and ten from Lima who rate it 5. The national report hid Puno and, so
+    that she could not be subtracted, Cusco. Their averages stayed hidden in Cusco's report
+    too (indicator 3's own rule), but before the fix Cusco's report showed Cusco's response
+    rate (4 of 4), and the workshop's row its rate for Cusco's 4: the national 14 of 15 less
+    Lima's 10 of 10 and Cusco's 4 of 4 was her «no answer»."""
+    async with db.session() as session:
+        people = (
+            [("puno", "female", "Especialista")]
+            + [("cusco", "female", "Especialista")] * 4
+            + [("lima", "female", "Especialista")] * 10
+        )
+        ids = await _people(session, people)
+        workshop = Workshop(
+            code="W1", title="Taller", region_code="lima", starts_at=JUNE,
+            ends_at=JUNE + timedelta(hours=3), survey_closes_at=JUNE + timedelta(days=3),
+        )  # fmt: skip
+        session.add(workshop)
+        await session.flush()
+        for person, (region, _sex, _position) in zip(ids, people, strict=True):
+            score = 5
+            session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=person))
+            if region == "puno":
+                continue
+            session.add(
+                WorkshopRating(
+                    workshop_id=workshop.id, person_id=person, overall=score, content=score,
+                    facilitation=score, usefulness=score, organization=score,
+                    completed_at=JUNE + timedelta(hours=4),
+                )
+            )  # fmt: skip
+    async with db.session() as session:
+        national = await training(await query_for(session, YEAR, None, T))
+        cusco = await training(await query_for(session, YEAR, "cusco", T))
+        lima = await training(await query_for(session, YEAR, "lima", T))
+    rate = 2  # the response rate's column in the tables by region
+    table, own = rows(national.tables[2]), rows(cusco.tables[2])
+    assert table["Puno"][rate] is None
+    figures = [table["Total"][rate], table["Lima (Gobierno Regional)"][rate], own["Cusco"][rate]]
+    assert None in figures, figures
+    per_workshop = [report.tables[4].rows[0][6] for report in (national, cusco, lima)]
+    assert None in per_workshop, per_workshop

@@ -8,6 +8,7 @@ SQLite and PostgreSQL agree to the last digit.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, select, union_all
@@ -29,7 +30,9 @@ from bot.services.indicators.common import (
     by_region,
     by_sex,
     count,
+    hidden_groups,
     hidden_rows_of,
+    only,
     ratio,
     scoped,
     sex_code,
@@ -38,7 +41,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
 from bot.services.indicators.training_rule import Rating
-from bot.services.small_cells import safe_counts, too_small
+from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
@@ -174,11 +177,13 @@ def _measures(q: Query) -> tuple[Measure, ...]:
     )
 
 
-async def _per_workshop(q: Query, unrated: frozenset[int]) -> tuple[Table, bool]:
+async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tuple[Table, bool]:
     """One row per workshop; a person has one rating and one check-in per workshop at most,
     so rows are people here. `unrated`: workshops whose averages are hidden
-    (`hidden_ratings`). Also whether the period's distribution of scores may be shown beside
-    the workshops' own (each /taller report shows its workshop's when safe)."""
+    (`hidden_ratings`); `cells`: every region's people, whose response rates by region
+    decide, with every workshop's, which rows' rates a region's report hides. Also whether
+    the period's distribution of scores may be shown beside the workshops' own (each /taller
+    report shows its workshop's when safe)."""
     sums = _rating_columns()
     attendance = WorkshopAttendance
     ratings_statement = (
@@ -221,7 +226,7 @@ async def _per_workshop(q: Query, unrated: frozenset[int]) -> tuple[Table, bool]
         .order_by(Workshop.starts_at, Workshop.id)
     )
     criteria = [_criterion(q, name) for name in CRITERIA]
-    unattended = hidden_rows_of(attendees)
+    unattended = await _unattended(q, cells)
     scores = [[int(values[f"score_{v}"]) for v in SCALE] for values in ratings.values()]
     unsafe = [counts for counts in scores if not safe_counts(counts)]
     residual = [sum(column) for column in zip(*unsafe, strict=True)] if unsafe else []
@@ -259,6 +264,29 @@ async def _per_workshop(q: Query, unrated: frozenset[int]) -> tuple[Table, bool]
     )
     table = Table(q._(N_("Each workshop")), columns, tuple(rows))
     return table, distribution_shown
+
+
+async def _unattended(q: Query, cells: Cells) -> frozenset[int]:
+    """The workshops whose response rate the report hides. The national report's rows and
+    rates by region, and each region's report's rows, are margins and cells of one table
+    (workshop × region): a region's report hides the cells that would give a hidden one
+    away (`hidden_within`)."""
+    attendance = WorkshopAttendance
+    statement = (
+        _period_attendance(q, attendance.workshop_id, Person.region_code, func.count())
+        .join(Person, Person.id == attendance.person_id)
+        .group_by(attendance.workshop_id, Person.region_code)
+    )
+    table = {(w, r): int(n) for w, r, n in await q.session.execute(statement)}
+    per_workshop: dict[int, int] = {}
+    for (workshop, _region), n in table.items():
+        per_workshop[workshop] = per_workshop.get(workshop, 0) + n
+    rows = hidden_rows_of(per_workshop)
+    if q.region is None:
+        return rows
+    regions = hidden_groups(cells, "attendees").rows
+    inside = hidden_within(table, Hidden(rows, regions))
+    return frozenset(w for w, r in inside if r == q.region)
 
 
 async def _ratings(q: Query) -> list[Rating]:
@@ -325,28 +353,31 @@ async def training(q: Query) -> Indicator:
     grouped by their own region and sex; the per-workshop table counts each workshop's
     people and shows the workshop's own region.
     """
-    cells = await _rating_cells(q, await workshop_people(q))
-    sums = total(cells)
+    # Every region's: what a region's report hides depends on the others (`hidden_groups`).
+    everywhere = replace(q, region=None)
+    cells = await _rating_cells(everywhere, await workshop_people(everywhere))
+    sums = total(only(q, cells))
     measures = _measures(q)
     # In a worker process: the exact check is seconds of CPU that no reply should wait for.
     raters, unrated = await workers.run(RULE, await _ratings(q), q.region is not None)
-    workshops, distribution_shown = await _per_workshop(q, unrated)
+    workshops, distribution_shown = await _per_workshop(q, unrated, cells)
     if raters.total:
         regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}
         raters = Hidden(frozenset(regions), frozenset(sexes), total=True)
     hides = {"raters": raters}
     overall = None if raters.total else measures[4].of(sums)
+    regions = by_region(q, q._(N_("Rating by region")), cells, measures, hides=hides)
     headlines = (
         Headline(q._(N_("Workshops")), len(workshops.rows)),
         Headline(q._(ATTENDEES), int(sums["attendees"])),
         Headline(q._(RATERS), int(sums["raters"])),
-        Headline(q._(RESPONSE_RATE), measures[2].of(sums), Kind.SHARE),
+        Headline(q._(RESPONSE_RATE), regions.rows[-1][3], Kind.SHARE),  # as the total shows it
         Headline(q._(N_("Average overall rating")), overall, Kind.AVERAGE),
     )
     tables = (
         _criteria_table(q, sums, raters.total),
         _distribution_table(q, sums, distribution_shown and not raters.total),
-        by_region(q, q._(N_("Rating by region")), cells, measures, hides=hides),
+        regions,
         by_sex(q, q._(N_("Rating by sex")), cells, measures, hides=hides),
         workshops,
     )
