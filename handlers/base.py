@@ -12,10 +12,10 @@ import hmac
 import html
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
@@ -56,6 +56,31 @@ def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
 def esc(text: object) -> str:
     """Escape anything a person typed before it goes into an HTML message."""
     return html.escape(str(text), quote=False)
+
+
+class Scheduled(Protocol):
+    """What /reunion and /visita list: a meeting or a study visit (read-only records)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+
+
+def code_list(t: Translator, heading: str, items: Sequence[Scheduled], hint: str) -> str:
+    """The last 30 items, one line each: code, title, start (Lima time), 🚫 if cancelled."""
+    lines = [heading]
+    lines += [
+        f"<code>{item.code}</code> {esc(item.title)} — {t.datetime(item.starts_at)}"
+        + (" 🚫" if item.status == "cancelled" else "")
+        for item in items[-30:]
+    ]
+    lines.append(hint)
+    return cut_html("\n".join(lines))
 
 
 def cut_html(text: str, limit: int = 4000) -> str:

@@ -20,7 +20,7 @@ from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
 from handlers.agreements import line as agreement_line
-from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
+from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.qr import send_qr
 from handlers.questions import pager
@@ -136,15 +136,8 @@ async def meeting_command(ctx: Ctx) -> None:
         if not meetings:
             ctx.reply(_("There are no meetings yet."))
             return
-        lines = [_("<b>Meetings</b>")]
-        for meeting in meetings[-30:]:
-            mark = " 🚫" if meeting.status == "cancelled" else ""
-            lines.append(
-                f"<code>{meeting.code}</code> {esc(meeting.title)} — "
-                f"{ctx.t.datetime(meeting.starts_at)}{mark}"
-            )
-        lines.append(_("Write /reunion CODE to see one."))
-        ctx.reply(cut_html("\n".join(lines)))
+        hint = _("Write /reunion CODE to see one.")
+        ctx.reply(code_list(ctx.t, _("<b>Meetings</b>"), meetings, hint))
         return
     meeting = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
     if meeting is None:

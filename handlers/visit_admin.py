@@ -19,7 +19,7 @@ from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
 from handlers import visit_forms
-from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
+from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
@@ -139,14 +139,8 @@ async def visit_command(ctx: Ctx) -> None:
         if not visits:
             ctx.reply(_("There are no study visits yet."))
             return
-        lines = [_("<b>Study visits</b>")]
-        lines += [
-            f"<code>{v.code}</code> {esc(v.title)} — {ctx.t.datetime(v.starts_at)}"
-            + (" 🚫" if v.status == "cancelled" else "")
-            for v in visits[-30:]
-        ]
-        lines.append(_("Write /visita CODE to see one."))
-        ctx.reply(cut_html("\n".join(lines)))
+        hint = _("Write /visita CODE to see one.")
+        ctx.reply(code_list(ctx.t, _("<b>Study visits</b>"), visits, hint))
         return
     visit = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
     if visit is None:
