@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import subprocess
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from telegram.ext import Application
 
@@ -304,6 +306,10 @@ async def test_cancelling_tells_invitees_and_drops_what_was_owed(
     (report,) = await rosa.say(f"/visita {visit.code}")
     assert "— Cancelada" in report.text
     assert "Cancelar la visita" not in report.button_texts()
+    await rosa.press(report, "Descargar XLSX")  # the report says so too
+    document = await rosa.reply()
+    cover = load_workbook(BytesIO(api.files[document.params["file_id"]]))["Informe de visita"]
+    assert ("Estado", "Cancelada") in cover.iter_rows(values_only=True)
     (listing,) = await rosa.say("/visita")
     assert f"{visit.code}" in listing.text and "🚫" in listing.text
     # Neither the reminders before departure nor the questionnaire go.

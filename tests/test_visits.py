@@ -149,7 +149,7 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
     ]
     cover = {row[0]: row[1] for row in book["Informe de visita"].iter_rows(values_only=True)}
     assert cover["Informe de visita"] == "Visita a la experiencia canadiense"
-    assert cover["Destino"] == "Toronto y Sudbury, Canadá"
+    assert cover["Destino"] == "Toronto y Sudbury, Canadá" and cover["Estado"] == "Programada"
     assert (cover["Invitados"], cover["Aceptaron"], cover["Viajaron"]) == (2, 1, 1)
     assert cover["Líderes regionales que viajaron"] == 1  # Ana, a leader by her position
     by_sex = list(book["Por sexo"].iter_rows(min_row=2, values_only=True))

@@ -48,6 +48,7 @@ def _cover(book: Workbook, report: VisitReport, t: Translator, now: datetime) ->
     rows: list[tuple[str, Any]] = [
         (_("Visit report"), visit.title),
         (_("Code"), visit.code),
+        (_("Status"), _("Cancelled") if visit.status == "cancelled" else _("Scheduled")),
         (_("Destination"), visit.destination),
         (_("Departure"), t.datetime(visit.starts_at)),
         (_("Return"), t.datetime(visit.ends_at)),
