@@ -35,6 +35,7 @@ from knowledge.text import (
     in_capitals,
     is_small_talk,
     misspelt_stopword,
+    off_scope,
     plural,
     segments,
     shouted,
@@ -228,6 +229,10 @@ class SearchIndex:
         confident, coverage = self._judge.confident(query, ranked)
         if glossary is not None and glossary.articles:
             confident = True
+        if confident and any(  # «¿dónde queda el SENACE?»: not in the SENACE article
+            not self.postings.has(self.term(w), top_index) for w in off_scope(self.typed(text))
+        ):
+            confident = False
         if not confident:
             closest = tuple(self.articles[i] for i, _s in ranked[:3])
             return Answer(None, closest, glossary, topics, top_score, coverage)

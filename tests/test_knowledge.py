@@ -125,6 +125,21 @@ def test_ranking_understands_officials(kb: KnowledgeBase, question: str, article
 
 
 @pytest.mark.parametrize(
+    "question", ["donde queda el senace", "telefono del oefa", "que opina de la mineria ilegal"]
+)
+def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -> None:
+    """An office's address or phone, an opinion: the article about the office or the topic
+    matched the rest of the question well enough to be given as the answer."""
+    answer = kb.index.search(question)
+    assert answer.best is None and answer.others  # the closest ones, shown as such
+
+
+def test_a_practical_word_in_another_sense_still_finds_the_answer(kb: KnowledgeBase) -> None:
+    answer = kb.index.search("que pasa si queda excluido del reinfo")
+    assert answer.best is not None and answer.best.id == "formalizacion-reinfo-estados"
+
+
+@pytest.mark.parametrize(
     "question", ["como saco mi dni", "clima en puno mañana", "quien gano el partido"]
 )
 def test_no_confident_answer_when_the_kit_has_none(kb: KnowledgeBase, question: str) -> None:
