@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from statistics import median
 from typing import Any
 
@@ -24,7 +25,6 @@ from bot.services.indicators.common import (
     count,
     scoped,
     share,
-    total,
 )
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
 
@@ -73,6 +73,9 @@ def _yes(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
+HEADLINES = (0, 1, 2, 4, 5, 6)  # of the measures: all but people asking and specialists'
+
+
 async def dissemination(q: Query) -> Indicator:
     """Indicator 6. Within the period: article views (every time an article was shown) and
     unique readers (people who accepted the notice; anonymous views count as views only);
@@ -81,10 +84,11 @@ async def dissemination(q: Query) -> Indicator:
     were answered and the median time to answer (hours). By the region and sex of the person;
     shares and medians resting on fewer than 3 people show «—»."""
     _ = q._
+    everywhere = replace(q, region=None)  # every region's: see `hidden_groups`
     cells: Cells = {}
-    await _add(q, cells, ArticleView, ArticleView.at, "readers", {"views": func.count()})
+    await _add(everywhere, cells, ArticleView, ArticleView.at, "readers", {"views": func.count()})
     await _add(
-        q,
+        everywhere,
         cells,
         Question,
         Question.at,
@@ -92,7 +96,7 @@ async def dissemination(q: Query) -> Indicator:
         {"questions": func.count(), "answered": _yes(Question.confident.is_(True))},
     )
     await _add(
-        q,
+        everywhere,
         cells,
         ArticleFeedback,
         ArticleFeedback.at,
@@ -100,7 +104,7 @@ async def dissemination(q: Query) -> Indicator:
         {"feedback": func.count(), "useful": _yes(ArticleFeedback.useful.is_(True))},
     )
     await _add(
-        q,
+        everywhere,
         cells,
         Escalation,
         Escalation.created_at,
@@ -108,18 +112,21 @@ async def dissemination(q: Query) -> Indicator:
         {"escalated": func.count(), "experts_answered": func.count(Escalation.answered_at)},
         Escalation.article_id.is_(None),  # error reports on articles are not questions
     )
+    # How many times people did something is, for 1 or 2 people, what each of them did: it
+    # rests on them as a share does.
     measures = (
-        count(_(N_("Article views")), "views"),
+        count(_(N_("Article views")), "views", "readers"),
         count(_(N_("Unique readers")), "readers"),
-        count(_(N_("Questions")), "questions"),
+        count(_(N_("Questions")), "questions", "askers"),
         count(_(N_("People asking")), "askers"),
         share(_(N_("Share answered")), "answered", "questions", "askers"),
         share(_(N_("Share found useful")), "useful", "feedback", "judges"),
-        count(_(N_("Escalated")), "escalated"),
-        count(_(N_("Answered by specialists")), "experts_answered"),
+        count(_(N_("Escalated")), "escalated", "escalators"),
+        count(_(N_("Answered by specialists")), "experts_answered", "escalators"),
     )
     times = await _answer_times(q)
-    everyone = total(cells)
+    regions = by_region(q, _(N_("Tool Kit use by region")), cells, measures)
+    everyone = regions.rows[-1][1:]  # the total, as the table shows it
     all_hours = [time for values in times.values() for time in values]
     return Indicator(
         number=6,
@@ -130,16 +137,20 @@ async def dissemination(q: Query) -> Indicator:
                 "readers; questions written to Minka and unique people asking; share answered "
                 "with a confident article; share of «Was it useful?» answers that said yes; "
                 "questions sent to the specialists, how many they answered and the median time "
-                "to answer in hours. By the region and sex of the person. Shares and medians "
-                "resting on fewer than 3 people show «—»."
+                "to answer in hours. By the region and sex of the person. Shares, medians and "
+                "how many views, questions or escalations resting on fewer than 3 people show "
+                "«—»."
             )
         ),
         headlines=(
-            *(Headline(m.label, m.of(everyone), m.kind) for m in measures[:3] + measures[4:7]),
+            *(
+                Headline(measures[i].label, everyone[i], measures[i].kind)
+                for i in (0, 1, 2, 4, 5, 6)
+            ),
             Headline(_(N_("Median answer time (hours)")), _median(all_hours), Kind.NUMBER),
         ),
         tables=(
-            by_region(q, _(N_("Tool Kit use by region")), cells, measures),
+            regions,
             by_sex(q, _(N_("Tool Kit use by sex")), cells, measures),
             _answer_table(q, times),
         ),
