@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.i18n import N_
 from bot.services import agreements as rules
-from bot.services.indicators.common import day_label
 from bot.services.roles import Role
 from handlers.agreements import (
     SHOWN,
@@ -63,7 +62,7 @@ def _current_who(ctx: Ctx, data: dict[str, Any]) -> str:
 def _current_due(ctx: Ctx, data: dict[str, Any]) -> str:
     due = rules.parse_due(data["current_due"])
     return ctx._("Now: <b>{date}</b>. «Skip» keeps it.").format(
-        date=day_label(ctx.t, due) if due else "—"
+        date=ctx.t.date(due) if due else "—"
     )
 
 
@@ -80,7 +79,7 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
     return [
         (_("Agreement"), data["text"]),
         (_("Responsible"), who),
-        (_("Due date"), day_label(ctx.t, due) if due else "—"),
+        (_("Due date"), ctx.t.date(due) if due else "—"),
     ]
 
 

@@ -21,7 +21,6 @@ from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import agreements as rules
 from bot.services import coverage
-from bot.services.indicators.common import day_label
 from bot.services.regions import normalize
 from bot.services.roles import Role, allows
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
@@ -57,7 +56,7 @@ def line(t: Translator, agreement: AgreementRecord, today: Any) -> str:
     return t.gettext("«{text}» — {who} — due {date} — {status}").format(
         text=esc(agreement.text),
         who=esc(agreement.responsible_name or "—"),
-        date=day_label(t, agreement.due_on),
+        date=t.date(agreement.due_on),
         status=status_label(t, agreement, today),
     )
 
@@ -205,7 +204,7 @@ def reminder_text(t: Translator, agreement: AgreementRecord, today: Any) -> str:
             title=esc(agreement.meeting_title), code=agreement.meeting_code
         )
         + f"\n\n«{esc(agreement.text)}»\n\n"
-        + t.gettext("Due: {date}").format(date=day_label(t, agreement.due_on))
+        + t.gettext("Due: {date}").format(date=t.date(agreement.due_on))
         + "\n"
         + t.gettext("Status: {status}").format(status=status_label(t, agreement, today))
         + "\n\n"
@@ -251,7 +250,7 @@ async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("Meeting"), data["title"]),
         (_("Agreement"), data["text"]),
         (_("Responsible"), data["invitees"].get(str(data["responsible"]), "—")),
-        (_("Due date"), day_label(ctx.t, due) if due else "—"),
+        (_("Due date"), ctx.t.date(due) if due else "—"),
     ]
 
 

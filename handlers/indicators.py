@@ -22,7 +22,7 @@ from bot import workers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from bot.services.indicators import build_report
-from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period, day_label
+from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from bot.services.visits import leader_words
@@ -130,9 +130,7 @@ async def on_dates_text(ctx: Ctx, text: str) -> None:
             _(
                 "Reports cover periods between {first} and {last}, of {years} years at most. "
                 "Please write other dates."
-            ).format(
-                first=day_label(ctx.t, EARLIEST), last=day_label(ctx.t, LATEST), years=MAX_YEARS
-            )
+            ).format(first=ctx.t.date(EARLIEST), last=ctx.t.date(LATEST), years=MAX_YEARS)
         )
         return
     await clear_state(ctx.session, ctx.user.id)

@@ -21,7 +21,6 @@ from telegram.error import BadRequest
 
 from bot.i18n import N_
 from bot.services import publications as rules
-from bot.services.indicators.common import day_label
 from bot.services.roles import Role, allows, authorize
 from handlers.base import Ctx, Keyboard, cut_html, esc, refuse
 from handlers.keyboards import as_number, button
@@ -71,7 +70,7 @@ async def publications_command(ctx: Ctx) -> None:
         title = (
             item.title if len(item.title) <= LISTED_TITLE else item.title[: LISTED_TITLE - 1] + "…"
         )
-        lines.append(f"{number}. <b>{esc(title)}</b> — {day_label(ctx.t, item.published_on)}")
+        lines.append(f"{number}. <b>{esc(title)}</b> — {ctx.t.date(item.published_on)}")
         row = [get_button(f"{number}. {item.title}", item.id)]
         if staff:
             row.append(button("📢 " + ctx._("Announce"), f"pub:announce:{item.id}"))

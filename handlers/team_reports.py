@@ -17,7 +17,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
@@ -37,9 +36,9 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def month_name(t: Translator, month: str) -> str:
-    """'Diciembre 2026'."""
-    locale = "es_PE" if t.language == "es" else "en"
-    return format_date(rules.first_day(month), "LLLL y", locale=locale)
+    """'Diciembre 2026' for '2026-12'."""
+    first = rules.first_day(month)
+    return t.month(first.year, first.month)
 
 
 def _months(ctx: Ctx) -> tuple[str, str]:

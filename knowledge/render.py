@@ -7,19 +7,9 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
-
 from bot.i18n import Translator
 from knowledge.markup import paragraphs, split_message
 from knowledge.model import Article, GlossaryEntry
-
-
-def _date(t: Translator, value: object) -> str:
-    return format_date(
-        value,
-        "d 'de' MMMM 'de' y" if t.language == "es" else "MMMM d, y",
-        locale="es_PE" if t.language == "es" else "en",
-    )
 
 
 def article_messages(article: Article, t: Translator) -> list[str]:
@@ -35,7 +25,7 @@ def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
         sources = "\n".join(f"• {_source(s, t)}" for s in article.sources)
         heading = _("Sources")
         parts.append(f"<b>{heading}</b>\n{sources}")
-    when = _date(t, article.valid_as_of or article.reviewed)
+    when = t.date(article.valid_as_of or article.reviewed)
     norm = html.escape(article.norm, quote=False)
     line = (
         _("Valid as of {date} · {norm}").format(date=when, norm=norm)
@@ -79,7 +69,7 @@ def glossary_message(entry: GlossaryEntry, t: Translator | None = None) -> str:
     if t is not None and entry.reviewed is not None and entry.source:
         norm = html.escape(re.split(r" \(|, | — ", entry.source, maxsplit=1)[0], quote=False)
         line = t.gettext("Valid as of {date} · {norm}").format(
-            date=_date(t, entry.reviewed), norm=norm
+            date=t.date(entry.reviewed), norm=norm
         )
         text += f"\n<i>{line}</i>"
     return text

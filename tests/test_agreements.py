@@ -19,7 +19,6 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import agreements
 from bot.services import meetings as rules
-from bot.services.indicators.common import day_label
 from storage.models import AuditEntry, MeetingAgreement, Person
 from storage.repositories import people
 from storage.repositories.meetings import MeetingRecord
@@ -82,7 +81,7 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     await rosa.press(summary, "Registrar el acuerdo")
     done, listing = await rosa.replies(2)
     assert "Acuerdo registrado" in done.text
-    due_label = day_label(translator("es", runtime.settings.timezone), due_on)
+    due_label = translator("es", runtime.settings.timezone).date(due_on)
     assert f"1. «{AGREEMENT}» — Ana Quispe — vence el {due_label} — 🕓 Pendiente" in listing.text
 
     # Three days before the due date, at 09:00 Lima: the responsible's reminder, only hers.
@@ -134,9 +133,10 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]]))["Acuerdos"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     fulfilled_on = runtime.clock.now().astimezone(runtime.settings.timezone)
+    es = translator("es", runtime.settings.timezone)
     assert rows == [
         ["Acuerdo", "Responsable", "Fecha límite", "Estado", "Cumplido el"],
-        [AGREEMENT, "Ana Quispe", f"{due_on:%d/%m/%Y}", "Cumplido", f"{fulfilled_on:%d/%m/%Y}"],
+        [AGREEMENT, "Ana Quispe", due_label, "Cumplido", es.date(fulfilled_on.date())],
     ]
     async with runtime.db.session() as session:
         row = await session.scalar(select(MeetingAgreement))
@@ -150,7 +150,7 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     _intro, export = await ana.say("/mis_datos", 2)  # in her own data: what she answers for
     (mine,) = json.loads(api.files[export.params["file_id"]])["acuerdos_a_su_cargo"]
     assert mine["acuerdo"] == AGREEMENT and mine["estado"] == "Cumplido"
-    assert mine["fecha_limite"] == due_on.isoformat()
+    assert mine["fecha_limite"] == due_label
 
 
 async def test_a_coordinator_of_other_regions_cannot_touch_the_agreements(
@@ -252,17 +252,17 @@ async def test_a_coordinator_changes_the_responsible_and_the_due_date(
     await rosa.press(who, "Luis Mamani")
     due = await rosa.reply()
     t = translator("es", zone)
-    assert f"Ahora: {day_label(t, today + timedelta(days=10))}. «Omitir» la mantiene." in due.text
+    assert f"Ahora: {t.date(today + timedelta(days=10))}. «Omitir» la mantiene." in due.text
     (past,) = await rosa.say("2020-01-01")
     assert past.text == "La fecha límite ya pasó."
     new_due = today + timedelta(days=6)
     (summary,) = await rosa.say(new_due.strftime("%d/%m/%Y"))
     assert "Responsable: Luis Mamani" in summary.text
-    assert f"Fecha límite: {day_label(t, new_due)}" in summary.text
+    assert f"Fecha límite: {t.date(new_due)}" in summary.text
     await rosa.press(summary, "Guardar los cambios")
     done, listing = await rosa.replies(2)
     assert "Acuerdo modificado" in done.text
-    assert f"1. «{AGREEMENT}» — Luis Mamani — vence el {day_label(t, new_due)}" in listing.text
+    assert f"1. «{AGREEMENT}» — Luis Mamani — vence el {t.date(new_due)}" in listing.text
 
     # Three days before the new date, 09:00 Lima: Luis is reminded, not Ana; her reminder,
     # owed for three days before the old date, never comes.

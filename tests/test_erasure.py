@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
 from sqlalchemy import MetaData, select
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.i18n import translator
 from bot.local_api import BotEvent, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -334,7 +336,13 @@ async def test_erasure_leaves_nothing_in_any_table(
 
 
 MOMENTS = ("fecha", "inicio", "fin", "registrado", "respondida", "asistencia", "envio")
-LIMA_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+_ES_PE = Locale.parse("es_PE")
+LIMA_TIME = re.compile(  # «viernes 4 de diciembre de 2026, 10:30», names from Peru's CLDR data
+    "^({days}) \\d{{1,2}} de ({months}) de \\d{{4}}, \\d{{2}}:\\d{{2}}$".format(
+        days="|".join(_ES_PE.days["format"]["wide"].values()),
+        months="|".join(_ES_PE.months["format"]["wide"].values()),
+    )
+)
 
 
 def _times(value: Any) -> list[str]:
@@ -370,6 +378,13 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
     assert data["zona_horaria"] == "America/Lima"
     times = _times(data)
     assert len(times) > 10 and all(LIMA_TIME.match(t) for t in times), times
+    async with runtime.db.session() as session:
+        consent_at = await session.scalar(
+            select(Person.consent_at).where(Person.telegram_id == zoila.id)
+        )
+    assert consent_at is not None
+    es = translator("es", runtime.settings.timezone)  # America/Lima
+    assert persona["consentimiento"] == es.datetime(consent_at)
     assert "female" not in raw and "in_progress" not in raw and "delegate" not in raw
     (case,) = data["casos"]["registrados"]
     assert (case["tipo"], case["estado"], case["region"]) == ("Promoción", "En trámite", "Puno")

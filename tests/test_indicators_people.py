@@ -10,7 +10,7 @@ keeps months without meetings.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -231,9 +231,9 @@ async def test_participation(db: Database) -> None:
     coordination, committee = T.gettext(KINDS["coordinacion"]), T.gettext(KINDS["comite"])
     # Date (Lima), title, kind, invited, confirmed, delegated, answered no, attended, rate.
     assert list(meetings.rows) == [
-        ("01/01/2026", "Reunión M6", coordination, 4, 2, 1, 1, 2, 0.5),
-        ("10/01/2026", "Reunión M1", coordination, 6, 4, 1, 1, 3, 0.5),
-        ("31/03/2026", "Reunión M2", committee, 3, 2, 0, 1, 2, 2 / 3),
+        (T.date(date(2026, 1, 1)), "Reunión M6", coordination, 4, 2, 1, 1, 2, 0.5),
+        (T.date(date(2026, 1, 10)), "Reunión M1", coordination, 6, 4, 1, 1, 3, 0.5),
+        (T.date(date(2026, 3, 31)), "Reunión M2", committee, 3, 2, 0, 1, 2, 2 / 3),
     ]
 
     indicator = await _compute(db, participation, "puno")
@@ -244,9 +244,9 @@ async def test_participation(db: Database) -> None:
     # M1 and M2 had two invitees each from Puno: only how many is shown. M6's answers are
     # hidden too: the national report's M6 (4 invitees) less Puno's 3 is dora (issue #13).
     assert [row[:2] + row[3:] for row in indicator.tables[2].rows] == [
-        ("01/01/2026", "Reunión M6", 3, *hidden),
-        ("10/01/2026", "Reunión M1", 2, *hidden),
-        ("31/03/2026", "Reunión M2", 2, *hidden),
+        (T.date(date(2026, 1, 1)), "Reunión M6", 3, *hidden),
+        (T.date(date(2026, 1, 10)), "Reunión M1", 2, *hidden),
+        (T.date(date(2026, 3, 31)), "Reunión M2", 2, *hidden),
     ]
     # Cusco: dora was invited to M6 and M1, eloy to M1 (and to M4, before the period).
     cusco = await _compute(db, participation, "cusco")
@@ -277,17 +277,20 @@ async def test_meeting_regularity(db: Database) -> None:
     assert _values(months) == [(2, 0, 0, 0, 2), (0, 0, 0, 0, 0), (0, 1, 0, 0, 1), (2, 1, 0, 0, 3)]
     # Meetings concerning each region (an invitee from it): count, last date, average gap.
     assert list(regions.rows) == [
-        ("Cusco", 2, "10/01/2026", 9.0),  # M6 (dora), M1 (dora, eloy)
-        ("Piura", 2, "31/03/2026", 80.0),  # M1 (fio), M2 (hilda)
-        ("Puno", 3, "31/03/2026", 44.5),  # M6, M1, M2
-        ("Total", 3, "31/03/2026", 44.5),
+        ("Cusco", 2, T.date(date(2026, 1, 10)), 9.0),  # M6 (dora), M1 (dora, eloy)
+        ("Piura", 2, T.date(date(2026, 3, 31)), 80.0),  # M1 (fio), M2 (hilda)
+        ("Puno", 3, T.date(date(2026, 3, 31)), 44.5),  # M6, M1, M2
+        ("Total", 3, T.date(date(2026, 3, 31)), 44.5),
     ]
     async with db.session() as session:
         governments = await session.execute(
             select(Region.code, Region.name).where(Region.kind == "regional_government")
         )
     expected = [
-        (name, "31/03/2025" if code == "tacna" else None)  # M7, a minute before the window
+        (
+            name,
+            T.date(date(2025, 3, 31)) if code == "tacna" else None,
+        )  # M7, a minute before the window
         for code, name in governments
         if code not in {"ancash", "cusco", "junin", "piura", "puno"}
     ]
@@ -297,12 +300,12 @@ async def test_meeting_regularity(db: Database) -> None:
     cusco = await _compute(db, meeting_regularity, "cusco")
     assert _headlines(cusco) == [2, 2, 9.0, 9, 0, None]
     assert _values(cusco.tables[1]) == [(2, 0, 0, 0, 2), (0,) * 5, (0,) * 5, (2, 0, 0, 0, 2)]
-    assert _values(cusco.tables[2]) == [(2, "10/01/2026", 9.0)] * 2  # Cusco, total
+    assert _values(cusco.tables[2]) == [(2, T.date(date(2026, 1, 10)), 9.0)] * 2  # Cusco, total
     assert cusco.tables[3].rows == ()
     tacna = await _compute(db, meeting_regularity, "tacna")
     assert _headlines(tacna) == [0, 0, None, None, 1, None]
     assert list(tacna.tables[2].rows) == [("Total", 0, None, None)]
-    assert list(tacna.tables[3].rows) == [("Tacna", "31/03/2025")]
+    assert list(tacna.tables[3].rows) == [("Tacna", T.date(date(2025, 3, 31)))]
 
 
 async def test_training(db: Database) -> None:
@@ -346,8 +349,26 @@ async def test_training(db: Database) -> None:
     # TAL001: ana beto carla dora eloy luis (fio unfinished; luis did not attend, so 5 of
     # the 6 attendees answered). TAL002: ana dora hilda answered, gino did not.
     assert list(workshops.rows) == [
-        ("TAL001", "Taller TAL001", "10/02/2026", "Puno", 6, 6, 5 / 6, *TAL001_AVERAGES),
-        ("TAL002", "Taller TAL002", "31/03/2026", "Cusco", 4, 3, 3 / 4, *TAL002_AVERAGES),
+        (
+            "TAL001",
+            "Taller TAL001",
+            T.date(date(2026, 2, 10)),
+            "Puno",
+            6,
+            6,
+            5 / 6,
+            *TAL001_AVERAGES,
+        ),
+        (
+            "TAL002",
+            "Taller TAL002",
+            T.date(date(2026, 3, 31)),
+            "Cusco",
+            4,
+            3,
+            3 / 4,
+            *TAL002_AVERAGES,
+        ),
     ]
 
     puno = await _compute(db, training, "puno")
@@ -356,8 +377,32 @@ async def test_training(db: Database) -> None:
     # TAL001's averages (12 / 3 overall) beside the total (16 / 4) would give ana's rating of
     # TAL002 (4): hidden with it; so is its response rate, TAL002 having one attendee.
     assert _values(puno.tables[4]) == [
-        ("Taller TAL001", "10/02/2026", "Puno", 3, 3, None, None, None, None, None, None),
-        ("Taller TAL002", "31/03/2026", "Cusco", 1, 1, None, None, None, None, None, None),
+        (
+            "Taller TAL001",
+            T.date(date(2026, 2, 10)),
+            "Puno",
+            3,
+            3,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "Taller TAL002",
+            T.date(date(2026, 3, 31)),
+            "Cusco",
+            1,
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
     ]
     # Junín: luis rated TAL001 (held in Puno) without attending it.
     junin = await _compute(db, training, "junin")

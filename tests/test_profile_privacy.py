@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.i18n import translator
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import Case, CaseEvent, Person
@@ -227,7 +229,8 @@ async def test_export_includes_cases_workshops_and_meetings(ana: Chatter, runtim
     exported = json.loads(ana.api.files[document.params["file_id"]])
     (registered,) = exported["casos"]["registrados"]
     assert registered["descripcion"] == "Charla en Ananea" and registered["region"] == "Puno"
-    assert (registered["tipo"], registered["registrado"]) == ("Promoción", "2026-11-02 05:00")
+    lima = translator("es", ZoneInfo("America/Lima")).datetime(at)  # 10:00 UTC is 05:00 there
+    assert (registered["tipo"], registered["registrado"]) == ("Promoción", lima)
     assert exported["casos"]["cambios"][0]["nota"] == "Visita"
     assert exported["talleres"] == {"asistencias": [], "creados": []}
     assert exported["reuniones"] == {"invitaciones": [], "creadas": []}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from datetime import datetime
 from io import BytesIO
 
@@ -16,6 +15,7 @@ from telegram.ext import Application
 
 from bot.cli import main
 from bot.config import Settings
+from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -160,9 +160,15 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     # and keeps the report for the indicator.
     _intro, export = await ana.say("/mis_datos", 2)
     (mine,) = json.loads(api.files[export.params["file_id"]])["informes_del_equipo_regional"]
-    assert mine["mes"] == "2026-12" and mine["casos_atendidos"] == 2
+    async with runtime.db.session() as session:
+        ana_id = select(Person.id).where(Person.telegram_id == ana.id).scalar_subquery()
+        granted = await session.scalar(
+            select(TeamMember.granted_at).where(TeamMember.person_id == ana_id)
+        )
+    es = translator("es", runtime.settings.timezone)
+    assert mine["mes"] == es.month(2026, 12) and mine["casos_atendidos"] == 2
     team = json.loads(api.files[export.params["file_id"]])["equipo_regional"]
-    assert team["region"] == "Puno" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", team["desde"])
+    assert team == {"region": "Puno", "desde": es.datetime(granted)}
     (question,) = await luis.say("/borrar_mis_datos")
     await luis.press(question, "Sí, borrar")
     await luis.reply()

@@ -124,9 +124,9 @@ def _agreement_rows(
         (
             agreement.text,
             agreement.responsible_name or MISSING,
-            agreement.due_on.strftime("%d/%m/%Y"),
+            t.date(agreement.due_on),
             _label(AGREEMENT_STATUSES, shown_status(agreement, today), t),
-            agreement.done_at.astimezone(t.timezone).strftime("%d/%m/%Y")
+            t.date(agreement.done_at.astimezone(t.timezone).date())
             if agreement.done_at
             else MISSING,
         )

@@ -21,7 +21,6 @@ from bot.services.workshop_report import CRITERION_LABELS
 from storage.repositories import audit, people, personal_data
 from storage.repositories.conversations import get_state
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 RSVP: dict[str, str] = {
     "pending": N_("no answer yet"),
     "yes": N_("I will attend"),
@@ -67,14 +66,19 @@ ACTIONS: dict[str, str] = {
 
 
 class Labels:
-    """Codes to Spanish labels and UTC datetimes to local times, for one export (and for the
+    """Codes to Spanish labels and UTC datetimes to Lima times in words, for one export (and for the
     administrators' /auditoria)."""
 
     def __init__(self, t: Translator) -> None:
         self.t = t
 
     def time(self, value: datetime | None) -> str | None:
-        return value.astimezone(self.t.timezone).strftime(TIME_FORMAT) if value else None
+        return self.t.datetime(value) if value else None
+
+    def month(self, month: str) -> str:
+        """'Diciembre 2026' for '2026-12'."""
+        year, number = month.split("-")
+        return self.t.month(int(year), int(number))
 
     def of(self, labels: Mapping[str, str], code: str | None) -> str | None:
         if code is None:
@@ -197,7 +201,7 @@ async def export(
             {
                 "reunion": f"{a['meeting_title']} ({a['meeting_code']})",
                 "acuerdo": a["text"],
-                "fecha_limite": a["due_on"].isoformat(),
+                "fecha_limite": label.t.date(a["due_on"]),
                 "estado": label.of(AGREEMENT_STATUSES, a["status"]),
                 "cumplido": label.time(a["done_at"]),
             }
@@ -210,7 +214,7 @@ async def export(
         ),
         "informes_del_equipo_regional": [
             {
-                "mes": r["month"],
+                "mes": label.month(r["month"]),
                 "casos_atendidos": r["cases"],
                 "actividades": r["activities"],
                 "dificultades": r["difficulties"],

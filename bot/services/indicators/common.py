@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,7 +137,7 @@ class Period:
 
     def label(self, t: Translator) -> str:
         """'1 de enero de 2026 – 31 de marzo de 2026'."""
-        return f"{day_label(t, self.first)} – {day_label(t, self.last)}"
+        return f"{t.date(self.first)} – {t.date(self.last)}"
 
     def months(self) -> list[tuple[int, int]]:
         year, month, months = self.first.year, self.first.month, []
@@ -146,13 +145,6 @@ class Period:
             months.append((year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
-
-
-def day_label(t: Translator, day: date) -> str:
-    """'1 de enero de 2026' ('1 January 2026' in English)."""
-    if t.language == "es":
-        return format_date(day, "d 'de' MMMM 'de' y", locale="es_PE")
-    return format_date(day, "d MMMM y", locale="en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +399,5 @@ def month_bucket(q: Query, column: Any) -> Any:
 
 
 def month_label(q: Query, year: int, month: int) -> str:
-    """'Enero 2026' (stand-alone month names are capitalised in Spanish CLDR)."""
-    locale = "es_PE" if q.t.language == "es" else "en"
-    return format_date(date(year, month, 1), "LLLL y", locale=locale)
+    """'Enero 2026'."""
+    return q.t.month(year, month)

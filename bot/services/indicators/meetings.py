@@ -107,8 +107,9 @@ def local_day(q: Query, moment: datetime) -> date:
     return moment.astimezone(q.t.timezone).date()
 
 
-def day_label(day: date | None) -> str | None:
-    return None if day is None else f"{day:%d/%m/%Y}"
+def day_label(q: Query, day: date | None) -> str | None:
+    """'10 de enero de 2026' in a table's cell (text, so that CSV and XLSX read alike)."""
+    return None if day is None else q.t.date(day)
 
 
 # --- Indicator 1 -------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ async def _per_meeting(q: Query, hidden: frozenset[Any]) -> Table:
         shown: list[Value] = [*answers, ratio(answers[-1], invited)]
         if meeting_id in hidden:  # answers of fewer than 3 people, or what would reveal them
             shown = [None] * len(shown)
-        day = day_label(local_day(q, starts_at))
+        day = day_label(q, local_day(q, starts_at))
         kind_name = q._(KINDS.get(kind, kind))
         rows.append((day, title, kind_name, invited, *shown))
     columns = (
@@ -361,7 +362,7 @@ async def _region_table(q: Query, meetings: list[tuple[int, str, date]]) -> Tabl
 
     def row(label: str, region_days: list[date]) -> tuple[Any, ...]:
         last = max(region_days, default=None)
-        return (label, len(region_days), day_label(last), _mean(_gaps(region_days)))
+        return (label, len(region_days), day_label(q, last), _mean(_gaps(region_days)))
 
     rows = [row(q.region_name(code), days[code]) for code in order]
     rows.append(row(q._(TOTAL), list(day_of.values())))
@@ -396,7 +397,7 @@ async def _without_meetings(q: Query) -> Table:
     )
     since = _year_before(q)
     rows = tuple(
-        (name, day_label(local_day(q, last[code])) if code in last else None)
+        (name, day_label(q, local_day(q, last[code])) if code in last else None)
         for code, name in governments
         if code not in last or last[code] < since
     )

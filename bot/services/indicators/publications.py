@@ -23,7 +23,6 @@ from bot.services.indicators.common import (
     by_region,
     by_sex,
     count,
-    day_label,
     hidden_groups,
     only,
     rollup,
@@ -112,7 +111,7 @@ async def _per_publication(q: Query, hidden: bool) -> Table:
     rows = [
         (
             title,
-            day_label(q.t, published_on),
+            q.t.date(published_on),
             _(N_("Withdrawn"))
             if withdrawn_at is not None and withdrawn_at < q.end
             else _(N_("Offered")),

@@ -244,7 +244,7 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
             (
                 code,
                 title,
-                day_label(local_day(q, starts_at)),
+                day_label(q, local_day(q, starts_at)),
                 q.region_name(region),
                 int(values["attendees"]),
                 int(values["responses"]),
