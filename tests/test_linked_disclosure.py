@@ -18,6 +18,7 @@ from bot.services.indicators.meetings import meeting_regularity, participation
 from bot.services.indicators.publications import publications
 from bot.services.indicators.training import training
 from bot.services.indicators.visits import study_visits
+from bot.services.indicators.women import women
 from storage.db import Database
 from storage.models import (
     Meeting,
@@ -356,3 +357,25 @@ async def test_workshop_ratings_of_a_region_beside_the_national_report(db: Datab
     assert None in figures, figures
     per_workshop = [report.tables[4].rows[0][6] for report in (national, cusco, lima)]
     assert None in per_workshop, per_workshop
+
+
+async def test_share_of_women_of_a_region_beside_the_national_report(db: Database) -> None:
+    """Registered: one woman from Puno, four men from Cusco, ten women from Lima. The national
+    report hid Puno's share of women and, so that her sex could not be subtracted, Cusco's;
+    before the fix Cusco's own report showed 0 %: the national 11 of 15 less Lima's 10 and
+    Cusco's 0 was her."""
+    async with db.session() as session:
+        await _people(
+            session,
+            [("puno", "female", "Especialista")]
+            + [("cusco", "male", "Especialista")] * 4
+            + [("lima", "female", "Especialista")] * 10,
+        )
+    async with db.session() as session:
+        national = await women(await query_for(session, YEAR, None, T))
+        cusco = await women(await query_for(session, YEAR, "cusco", T))
+    registered = 0  # the first share: among registered people
+    table, own = rows(national.tables[1]), rows(cusco.tables[1])
+    assert table["Puno"][registered] is None
+    figures = [table["Total"][registered], table["Lima (Gobierno Regional)"][registered]]
+    assert None in [*figures, own["Cusco"][registered]], (figures, own)

@@ -8,6 +8,7 @@ women / everyone in the group, whatever sex they gave (or none).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -24,11 +25,11 @@ from bot.services.indicators.common import (
     Table,
     add,
     by_region,
+    only,
     ratio,
     rollup,
     scoped,
     share,
-    total,
 )
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.training import workshop_people
@@ -117,18 +118,16 @@ async def women(q: Query) -> Indicator:
     included. A share is not shown (—) when the group has fewer than 3 people. People are
     grouped by their own region.
     """
-    cells = await _cells(q)
-    sums = total(cells)
+    # Every region's: what a region's report hides depends on the others (`hidden_groups`).
+    cells = await _cells(replace(q, region=None))
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
+    regions = by_region(q, q._(N_("Share of women by region")), cells, shares, sexes=False)
     headlines = tuple(
-        Headline(q._(HEADLINES[key]), measure.of(sums), Kind.SHARE)
-        for key, measure in zip(GROUPS, shares, strict=True)
+        Headline(q._(HEADLINES[key]), value, Kind.SHARE)  # the total row's
+        for key, value in zip(GROUPS, regions.rows[-1][1:], strict=True)
     )
-    groups = _groups_table(q, cells)
-    tables = (
-        groups,
-        by_region(q, q._(N_("Share of women by region")), cells, shares, sexes=False),
-    )
+    groups = _groups_table(q, only(q, cells))
+    tables = (groups, regions)
     charts = (
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
         Chart(q._(N_("Share of women by region")), 1, (1, 2), True),
