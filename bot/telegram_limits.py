@@ -129,14 +129,17 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """The text as one or more messages of at most `limit` units each, in order."""
     if units(html) <= limit or visible_units(html) <= limit:  # the source is never shorter
         return [html]
-    return [piece.html() for piece in _pieces(html, limit)]
+    return [piece.html() for piece in _pieces(html, limit)] or [html]  # never an empty list
 
 
 def cut_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
     """The text cut to `limit` units with an ellipsis where it was cut, still valid HTML."""
     if units(html) <= limit or visible_units(html) <= limit:
         return html
-    first = _pieces(html, limit - 1)[0]
+    pieces = _pieces(html, limit - 1)
+    if not pieces:  # nothing but blanks: what Telegram would show is nothing
+        return ELLIPSIS
+    first = pieces[0]
     return first.opening + first.body.rstrip() + ELLIPSIS + first.closing
 
 

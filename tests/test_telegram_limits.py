@@ -63,6 +63,7 @@ def test_splits_prefer_paragraphs_then_lines_and_reopen_tags() -> None:
     assert len(pieces) == 2 and pieces[1].startswith("<b>") and pieces[0].endswith("</b>")
     assert split_html("corto") == ["corto"]
     assert split_html("a" * 5000, 4096)[0] == "a" * 4096  # one long word: cut inside it
+    assert split_html(" " * 5000) == [" " * 5000] and cut_html(" " * 5000) == "…"  # no crash
 
 
 def test_button_notices_are_cut_in_utf16_units() -> None:
