@@ -53,11 +53,11 @@ async def test_broadcast_delivery_progress_blocked_and_schedule(
     api.inject("sendMessage", Fault.too_many_requests(1), times=2)
     await rosa.press(summary, "Enviar")
     progress = await rosa.reply()
-    assert "Enviados 0 de 3" in progress.text
+    assert "Enviados: 0 de 3" in progress.text
     assert await tick(app) == 2
     final = await rosa.reply()
     assert final.message_id == progress.message_id
-    assert "Difusión terminada: 2 de 3 entregados · 1 fallidos" in final.text
+    assert "Difusión terminada. Entregados: 2 de 3 · Fallidos: 1" in final.text
     for person in puno[:2]:
         (copy,) = await person.replies(1)
         assert copy.text == "Mañana es la <reunión> & el taller: ¡no falten!"

@@ -64,7 +64,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     await ana.press(article, "⚠️ Reportar un error")
     await ana.reply()
     (too_short,) = await ana.say("x")
-    assert "Describa el error en un texto de 3 a 1.000 caracteres" in too_short.text
+    assert "Describa el error en un texto de 3 a 1,000 caracteres" in too_short.text
     (thanks,) = await ana.say(REPORT)
     assert thanks.text.startswith(f"✅ ¡Gracias! Su reporte sobre «{TITLE}» fue enviado")
     (report,) = await _escalations(bot)
