@@ -1,0 +1,73 @@
+"""The Tool Kit in use: article views and feedback, questions, escalations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import utcnow
+
+
+class ArticleView(Base):
+    """An article shown to someone (browsing, search, inline): the dissemination indicator.
+
+    `person_id` is empty for people who did not accept the notice: the view still counts.
+    """
+
+    __tablename__ = "article_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(60), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ArticleFeedback(Base):
+    """A "¿Te fue útil?" answer; one per person, article and question (the last one counts)."""
+
+    __tablename__ = "article_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(60), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    useful: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Question(Base):
+    """A free-text question and what Minka answered, so maintainers see what is missing."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(String(300), index=True)
+    answer_article_id: Mapped[str | None] = mapped_column(String(60))
+    confident: Mapped[bool]
+    useful: Mapped[bool | None]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Escalation(Base):
+    """A question sent to the specialists, and their answer; with `article_id`, an error
+    reported on that article («⚠️ Reportar un error»)."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    article_id: Mapped[str | None] = mapped_column(String(60), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[datetime | None]

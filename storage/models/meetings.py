@@ -1,0 +1,74 @@
+"""Coordination meetings: invitees (answer, delegate, attendance) and agreements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import utcnow
+
+
+class Meeting(Base):
+    """A coordination meeting (MINEM–GR, high-level committee, technical...).
+
+    `version` grows with every change of time or place, so reminders owed for an old time are
+    recognised and dropped."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(500))
+    agenda: Mapped[str | None] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    version: Mapped[int] = mapped_column(default=1)
+    agreements: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingInvitation(Base):
+    """One invitee of one meeting: their answer (RSVP), delegate and attendance."""
+
+    __tablename__ = "meeting_invitations"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    rsvp: Mapped[str] = mapped_column(String(20), default="pending")
+    delegate_name: Mapped[str | None] = mapped_column(String(120))
+    delegate_position: Mapped[str | None] = mapped_column(String(120))
+    responded_at: Mapped[datetime | None]
+    attended_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingAgreement(Base):
+    """An agreement of a meeting to follow up: who answers for it (an invitee), by when, and
+    how far it got. «Overdue» is not stored: it is a pending or started agreement whose due
+    date has passed (Lima), so it never lags behind the calendar."""
+
+    __tablename__ = "meeting_agreements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|in_progress|done
+    done_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

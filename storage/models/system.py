@@ -1,0 +1,57 @@
+"""What the running bot keeps for itself: guided-form state, handled updates, live replicas,
+small facts for the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import utcnow
+
+
+class ConversationState(Base):
+    """Where a person is in a guided form, kept in the database so a restart loses nothing."""
+
+    __tablename__ = "conversation_states"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    flow: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """An update already handled, so the same update delivered twice (a slow webhook answer
+    makes Telegram resend it; two replicas may both receive it) has its effects once. The key
+    is the update id plus a digest of the update, so a reused id is never mistaken for a
+    repeat; rows older than RETENTION_UPDATES_DAYS are pruned (bot/retention.py)."""
+
+    __tablename__ = "processed_updates"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Replica(Base):
+    """A running Minka process, seen recently: replicas divide Telegram's per-bot message rate
+    among those alive. Each refreshes its row every few seconds and removes it when it stops;
+    a row not refreshed for three intervals (a crashed process) no longer counts."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AppState(Base):
+    """Small facts the CLI needs from the running bot (e.g. its @username for links)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300))
