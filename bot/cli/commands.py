@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import AsyncIterator
@@ -207,3 +208,74 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int])
         ).rstrip()
         for row in [header, *rows]
     ]
+
+
+def add_db_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`db`: its orders and their arguments (`respaldo` runs in backup.py, `migrar-a` in
+    transfer.py)."""
+    db = commands.add_parser("db", help="base de datos").add_subparsers(
+        dest="db_command", metavar="<orden>", required=True
+    )
+    db.add_parser("upgrade", help="aplica las migraciones pendientes")
+    move = db.add_parser(
+        "migrar-a",
+        help="copia toda la base (DATABASE_URL) a otra nueva y vacía (de SQLite a PostgreSQL)",
+        description=(
+            "Copia cada tabla de la base de DATABASE_URL a la base URL, que debe estar vacía "
+            "(recién creada), y compara las cantidades de filas. Detenga Minka antes."
+        ),
+    )
+    move.add_argument(
+        "url", metavar="URL", help="postgresql+asyncpg://usuario:clave@host/base de destino"
+    )
+    backup = db.add_parser(
+        "respaldo",
+        help="copia de seguridad consistente (SQLite o PostgreSQL), con el bot en marcha",
+    )
+    backup.add_argument(
+        "archivo", metavar="ARCHIVO", nargs="?", help="archivo nuevo donde escribir la copia"
+    )
+    backup.add_argument(
+        "--carpeta",
+        metavar="DIR",
+        help=(
+            "en vez de ARCHIVO: escribe minka-AAAA-MM-DD_HHMMSS.sqlite3 (o .dump, con "
+            "PostgreSQL) en esta carpeta"
+        ),
+    )
+    backup.add_argument(
+        "--conservar",
+        type=int,
+        metavar="DÍAS",
+        help="con --carpeta: borra las copias minka-* de esa carpeta de más de DÍAS días",
+    )
+
+
+def add_kb_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`kb`: the Tool Kit orders and their arguments."""
+    kb = commands.add_parser("kb", help="contenido del Tool Kit").add_subparsers(
+        dest="kb_command", metavar="<orden>", required=True
+    )
+    check = kb.add_parser("revisar", help="valida artículos y glosario (error si hay fallas)")
+    check.add_argument(
+        "--hoy",
+        metavar="AAAA-MM-DD",
+        help="juzgar los plazos como si hoy fuera esta fecha (por defecto, hoy en Lima)",
+    )
+    stats = kb.add_parser(
+        "estadisticas", help="artículos por tema y errores reportados por artículo"
+    )
+    for sub in (check, stats):
+        sub.add_argument(
+            "--carpeta",
+            metavar="DIR",
+            help="carpeta del contenido (por defecto KB_DIR, o la del paquete)",
+        )
+    kb.add_parser(
+        "recargar",
+        help="revisa KB_DIR y pide a Minka en marcha que publique los cambios, sin reiniciar",
+    )
+    unanswered = kb.add_parser(
+        "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas como no útiles"
+    )
+    unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")

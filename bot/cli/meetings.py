@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
@@ -207,3 +208,79 @@ async def cancel_meeting(settings: Settings, code: str) -> int:
         "esté en marcha."
     )
     return 0
+
+
+def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`reuniones`: its orders and their arguments."""
+    meetings = commands.add_parser(
+        "reuniones", help="reuniones de coordinación: crear, listar y cancelar"
+    ).add_subparsers(dest="meetings_command", metavar="<orden>", required=True)
+    create = meetings.add_parser(
+        "crear",
+        help="programa una reunión e invita a su público (cada vez crea una reunión nueva)",
+        description=(
+            "Programa una reunión, invita a las personas registradas que coinciden con el "
+            "público indicado y deja pendientes la invitación y los recordatorios: Minka los "
+            "envía por sí solo mientras está en marcha. Las fechas van como AAAA-MM-DD HH:MM "
+            "en la zona horaria configurada (BOT_TIMEZONE, America/Lima por defecto). Imprime "
+            "el código de la reunión en la primera línea. Repetir la orden crea otra reunión."
+        ),
+    )
+    create.add_argument("--titulo", required=True, metavar="TÍTULO", help="título de la reunión")
+    create.add_argument(
+        "--tipo",
+        required=True,
+        metavar="TIPO",
+        help="coordinacion (MINEM–GR), comite (alto nivel), tecnica u otra",
+    )
+    create.add_argument(
+        "--inicio", required=True, metavar="FECHA", help='inicio, como "AAAA-MM-DD HH:MM"'
+    )
+    create.add_argument(
+        "--fin",
+        required=True,
+        metavar="FECHA",
+        help='fin, como "AAAA-MM-DD HH:MM" (posterior al inicio)',
+    )
+    create.add_argument("--lugar", metavar="LUGAR", help="lugar de la reunión (opcional)")
+    create.add_argument(
+        "--enlace", metavar="URL", help="enlace de la videollamada, http:// o https:// (opcional)"
+    )
+    create.add_argument("--agenda", metavar="TEXTO", help="agenda de la reunión (opcional)")
+    create.add_argument(
+        "--invitar",
+        required=True,
+        action="append",
+        metavar="PÚBLICO",
+        help=(
+            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|equipo_regional|otra, "
+            "rol:funcionario|especialista|coordinador|admin o id:ID_DE_TELEGRAM; se puede "
+            "repetir (se invita a quien coincida con alguno) y se exige al menos uno"
+        ),
+    )
+    create.add_argument(
+        "--recordatorios",
+        metavar="LISTA",
+        help=(
+            "cuánto antes del inicio recordar, en días (d), horas (h) o minutos (m), "
+            "separados por comas (por defecto 7d,1d,2h); los que ya pasaron se omiten"
+        ),
+    )
+    meetings.add_parser(
+        "listar",
+        help="reuniones registradas, con invitados, confirmados y rechazos",
+        description=(
+            "Lista las reuniones con su código, inicio y fin (en la zona horaria configurada), "
+            "tipo, estado, título, invitados, confirmados (asistirán o enviarán a alguien) y "
+            "rechazos."
+        ),
+    )
+    cancel = meetings.add_parser(
+        "cancelar",
+        help="cancela una reunión y avisa a sus invitados",
+        description=(
+            "Cancela la reunión: anula sus recordatorios pendientes y deja pendiente el aviso "
+            "de cancelación para cada invitado, que Minka envía por sí solo."
+        ),
+    )
+    cancel.add_argument("codigo", metavar="CÓDIGO", help="código de la reunión (ver listar)")

@@ -118,3 +118,36 @@ async def withdraw(settings: Settings, number: int) -> int:
         "que la recibieron siguen contando en el indicador."
     )
     return 0
+
+
+def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`publicaciones`: its orders and their arguments."""
+    publications = commands.add_parser(
+        "publicaciones", help="publicaciones del programa: agregar, listar y retirar"
+    ).add_subparsers(dest="publications_command", metavar="<orden>", required=True)
+    add = publications.add_parser(
+        "agregar",
+        help="publica un documento PDF: se ofrece en /publicaciones",
+        description=(
+            "Guarda el PDF (hasta 50 MB) con su título y resumen; desde entonces quien lo pida "
+            "en /publicaciones lo recibe con el resumen, y cada persona que lo recibe se cuenta "
+            "una vez en el indicador de difusión. Imprime el número de la publicación."
+        ),
+    )
+    add.add_argument("archivo", metavar="ARCHIVO.pdf", help="el documento, en PDF")
+    add.add_argument("--titulo", required=True, metavar="TÍTULO", help="hasta 200 caracteres")
+    add.add_argument(
+        "--resumen", required=True, metavar="TEXTO", help="hasta 800 caracteres; va con el archivo"
+    )
+    add.add_argument(
+        "--fecha", metavar="AAAA-MM-DD", help="fecha de publicación (por defecto, hoy en Lima)"
+    )
+    publications.add_parser(
+        "listar",
+        help="publicaciones con su fecha, estado y personas que las recibieron",
+    )
+    withdraw = publications.add_parser(
+        "retirar",
+        help="deja de ofrecer una publicación (lo ya difundido sigue contando)",
+    )
+    withdraw.add_argument("numero", type=int, metavar="NÚMERO", help="número de la publicación")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from datetime import date, datetime
@@ -123,3 +124,29 @@ async def _compute(
             leader_words=leader_words(settings.leader_position_words),
         )
     return report
+
+
+def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`informe`: its arguments."""
+    report = commands.add_parser(
+        "informe",
+        help="informe de indicadores del programa (XLSX o carpeta de CSV)",
+        description=(
+            "Calcula los indicadores del programa para el periodo (fechas de Lima, "
+            "ambas incluidas), por región y por sexo."
+        ),
+    )
+    report.add_argument("--desde", required=True, metavar="AAAA-MM-DD", help="primer día")
+    report.add_argument("--hasta", required=True, metavar="AAAA-MM-DD", help="último día")
+    report.add_argument("--region", metavar="NOMBRE", help="solo esta región (por defecto todas)")
+    report.add_argument(
+        "--salida", required=True, metavar="RUTA", help="archivo .xlsx, o carpeta si es CSV"
+    )
+    report.add_argument(
+        "--sobrescribir",
+        action="store_true",
+        help="reemplaza el archivo o escribe en la carpeta de --salida aunque ya exista",
+    )
+    report.add_argument(
+        "--formato", choices=("xlsx", "csv"), default="xlsx", help="xlsx (por defecto) o csv"
+    )

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
@@ -311,3 +312,88 @@ async def cancel_visit(settings: Settings, code: str) -> int:
         "no se enviarán sus recordatorios ni el cuestionario."
     )
     return 0
+
+
+def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`visitas`: its orders and their arguments."""
+    visits = commands.add_parser(
+        "visitas",
+        help="visitas de estudio: crear, listar, confirmar la delegación, cambiar y cancelar",
+    ).add_subparsers(dest="visits_command", metavar="<orden>", required=True)
+    create = visits.add_parser(
+        "crear",
+        help="crea una visita de estudio e invita a su público",
+        description=(
+            "Crea la visita, invita a las personas registradas que coinciden con el público "
+            "(como en `reuniones crear`) y deja pendientes la invitación (Acepto / No puedo) y "
+            "los recordatorios antes de la salida, que Minka envía mientras está en marcha. "
+            "Las fechas van como AAAA-MM-DD HH:MM en la zona horaria configurada. Imprime el "
+            "código de la visita en la primera línea."
+        ),
+    )
+    create.add_argument("--titulo", required=True, metavar="TÍTULO", help="título de la visita")
+    create.add_argument(
+        "--destino", required=True, metavar="DESTINO", help="p. ej. «Toronto y Sudbury, Canadá»"
+    )
+    create.add_argument(
+        "--inicio", required=True, metavar="FECHA", help='salida, como "AAAA-MM-DD HH:MM"'
+    )
+    create.add_argument(
+        "--fin", required=True, metavar="FECHA", help='regreso, como "AAAA-MM-DD HH:MM"'
+    )
+    create.add_argument(
+        "--invitar",
+        required=True,
+        action="append",
+        metavar="PÚBLICO",
+        help=(
+            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|regional_team|other, "
+            "rol:funcionario|especialista|coordinador|admin o id:ID_DE_TELEGRAM; repetible"
+        ),
+    )
+    create.add_argument(
+        "--recordatorios",
+        metavar="LISTA",
+        help="cuánto antes de la salida recordar (por defecto 14d,3d,1d); solo a quien aceptó",
+    )
+    create.add_argument(
+        "--indicaciones",
+        metavar="TEXTO",
+        help="itinerario, documentos que llevar…: van con la invitación y los recordatorios",
+    )
+    visits.add_parser(
+        "listar", help="visitas con invitados, aceptaciones, rechazos y delegación confirmada"
+    )
+    confirm = visits.add_parser(
+        "confirmar",
+        help="confirma en la delegación a invitados que aceptaron",
+        description="Confirma en la delegación de la visita a las personas indicadas por su "
+        "ID de Telegram; solo se puede confirmar a quien aceptó la invitación.",
+    )
+    confirm.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
+    confirm.add_argument("ids", nargs="+", metavar="ID", help="ID de Telegram de cada persona")
+    change = visits.add_parser(
+        "cambiar",
+        help="cambia las fechas o el destino de una visita y avisa a sus invitados",
+        description=(
+            "Antes de la salida: cambia el destino, la salida, el regreso o las indicaciones "
+            "(lo que no se indique queda igual), avisa a cada invitado con los botones para "
+            "responder, y los recordatorios y el cuestionario pasan a las nuevas fechas. Queda "
+            "en el registro de auditoría."
+        ),
+    )
+    change.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")
+    change.add_argument("--destino", metavar="DESTINO", help="el nuevo destino")
+    change.add_argument("--inicio", metavar="FECHA", help='nueva salida, como "AAAA-MM-DD HH:MM"')
+    change.add_argument("--fin", metavar="FECHA", help='nuevo regreso, como "AAAA-MM-DD HH:MM"')
+    change.add_argument("--indicaciones", metavar="TEXTO", help="las nuevas indicaciones")
+    cancel = visits.add_parser(
+        "cancelar",
+        help="cancela una visita y avisa a sus invitados",
+        description=(
+            "Antes de la salida: cancela la visita, deja pendiente el aviso de cancelación "
+            "para cada invitado (Minka lo envía por sí solo) y anula los recordatorios y el "
+            "cuestionario. Queda en el registro de auditoría."
+        ),
+    )
+    cancel.add_argument("codigo", metavar="CÓDIGO", help="código de la visita (ver listar)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 
@@ -192,3 +193,36 @@ async def _material(settings: Settings, code: str, path: str | None, content: by
     for line in table(("archivo", "tamaño", "personas"), rows, right={1, 2}):
         print(line)
     return 0
+
+
+def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`talleres`: its orders and their arguments."""
+    workshops = commands.add_parser("talleres", help="talleres de capacitación").add_subparsers(
+        dest="workshops_command", metavar="<orden>", required=True
+    )
+    load = workshops.add_parser(
+        "importar",
+        help="crea o actualiza talleres desde un CSV (todo o nada; repetirlo no duplica)",
+        description=(
+            "Importa talleres desde un archivo CSV en UTF-8 (separado por comas o por punto y "
+            "coma) con el encabezado codigo,titulo,tema,inicio,fin,region,lugar,facilitador. "
+            "Las fechas van como AAAA-MM-DD HH:MM en hora de Lima; una región vacía significa "
+            "taller nacional o virtual; un código vacío se genera a partir del título, el "
+            "inicio y la región. Si alguna fila tiene errores, no se importa nada."
+        ),
+    )
+    load.add_argument("archivo", metavar="ARCHIVO", help="archivo CSV con los talleres")
+    workshops.add_parser(
+        "listar", help="talleres registrados, con asistentes y encuestas completadas"
+    )
+    material = workshops.add_parser(
+        "material",
+        help="agrega un material (presentación, PDF) a un taller, o lista los que tiene",
+        description=(
+            "Con ARCHIVO, lo agrega al taller (hasta 50 MB): quienes registraron su asistencia "
+            "lo reciben con la encuesta al terminar el taller y luego desde /talleres. Sin "
+            "ARCHIVO, lista los materiales del taller y cuántas personas recibieron cada uno."
+        ),
+    )
+    material.add_argument("codigo", metavar="CÓDIGO", help="código del taller")
+    material.add_argument("archivo", metavar="ARCHIVO", nargs="?", help="el archivo a agregar")
