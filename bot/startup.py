@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
 from bot.runtime import Runtime
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import current_revision, upgrade
 from storage.problems import explain, redacted, sqlite_path
 
 log = logging.getLogger(__name__)
@@ -56,10 +55,6 @@ async def wait_until_reachable(db: Database, wait_seconds: float) -> None:
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-def _revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
-
-
 async def open_database(db: Database, *, wait_seconds: float = 0.0) -> None:
     """Wait for the database, bring it to the newest schema and say which one it is."""
     url = make_url(db.url)
@@ -67,10 +62,10 @@ async def open_database(db: Database, *, wait_seconds: float = 0.0) -> None:
     new_file = path is not None and not path.exists()
     await wait_until_reachable(db, wait_seconds)
     async with db.engine.connect() as connection:
-        before = await connection.run_sync(_revision)
+        before = await connection.run_sync(current_revision)
     await upgrade(db.engine)
     async with db.engine.connect() as connection:
-        after = await connection.run_sync(_revision)
+        after = await connection.run_sync(current_revision)
     shown = redacted(db.url) + (f" (archivo {path})" if path else "")
     if new_file or before is None:
         log.warning(

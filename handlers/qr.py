@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from telegram import InputFile
 from telegram.constants import ParseMode
 
@@ -12,6 +11,8 @@ from handlers.base import Ctx
 
 
 def qr_png(link: str) -> bytes:
+    import segno  # loaded when a QR code is first drawn (rarely: coordinators, at the door)
+
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=12, border=4)
     return buffer.getvalue()

@@ -69,7 +69,7 @@ class Postings:
         for term in self.postings:
             if "_" not in term and len(term) >= 4:
                 self._families[term[:4]].append(term)
-        self.family = lru_cache(maxsize=16384)(self._family)
+        self.family = lru_cache(maxsize=4096)(self._family)  # bounded: see knowledge.text
 
     def __contains__(self, term: str) -> bool:
         return term in self.postings

@@ -93,7 +93,7 @@ class SearchIndex:
             for fields in map(self._fields, self.articles)
         ]
         self._vocabulary = {w for f in found for parts in f.values() for p in parts for w in p}
-        self.term = lru_cache(maxsize=16384)(self._term)
+        self.term = lru_cache(maxsize=4096)(self._term)  # bounded: see knowledge.text
         self.postings = Postings(
             [
                 {name: [[self.term(w) for w in p] for p in parts] for name, parts in f.items()}

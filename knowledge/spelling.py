@@ -23,7 +23,7 @@ class Speller:
             self._by_sound.setdefault(sound_key(word), word)
             self._by_stem_sound.setdefault(sound_key(stem(word)), word)
             self._by_shape[(word[0], len(word))].append(word)
-        self.correct = lru_cache(maxsize=16384)(self._correct)
+        self.correct = lru_cache(maxsize=4096)(self._correct)  # bounded: see knowledge.text
 
     def _correct(self, word: str) -> str | None:
         """The vocabulary word meant by a typed word, or None when nothing is close.

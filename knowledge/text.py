@@ -9,6 +9,8 @@ from functools import lru_cache
 import Stemmer
 from rapidfuzz.distance import OSA
 
+from knowledge.wordset import WordSet
+
 _STEMMER = Stemmer.Stemmer("spanish")
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
 _HYPHENATED = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9]{1,3}\b)")
@@ -45,14 +47,24 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Lower case without accents (ñ kept), hyphenated acronyms joined (EIA-d → eiad)."""
+def _fold(text: str) -> str:
     lowered = text.casefold().replace("ñ", "\0")
     plain = "".join(
         ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
     )
     return _HYPHENATED.sub("", plain.replace("\0", "ñ"))
+
+
+# The caches here are bounded so that memory stays flat whatever people type: an entry costs
+# about 200 bytes, a miss microseconds, and the Tool Kit's own words stay hot. Whole messages
+# are folded each time, not kept (each is new; 65,536 of them held tens of MB).
+_fold_word = lru_cache(maxsize=8192)(_fold)
+WORD_CACHED = 32  # characters
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (ñ kept), hyphenated acronyms joined (EIA-d → eiad)."""
+    return _fold_word(text) if len(text) <= WORD_CACHED else _fold(text)
 
 
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
@@ -76,7 +88,7 @@ def segments(text: str) -> list[str]:
     return [part for part in _SEGMENT_END.split(text) if part.strip()]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
@@ -211,7 +223,7 @@ def counted_days(found: list[str], i: int) -> bool:
 _STOPWORD_SOUNDS: dict[str, str] = {}  # filled below, once _SOUNDS is defined
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def misspelt_stopword(word: str) -> str | None:
     """The question word or filler a typed word stands for («ke», «kuanto», «quein», «dode»,
     «ola»), or None. Same sound, or one edit away when the word is not itself Spanish
@@ -246,14 +258,14 @@ def is_small_talk(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def spanish_words() -> frozenset[str]:
+def spanish_words() -> WordSet:
     """Common Spanish words (folded), from pyspellchecker's frequency list: a word that is
     already correct Spanish is never "repaired" into a different word of the Tool Kit."""
     from spellchecker import SpellChecker
 
     dictionary = SpellChecker(language="es", distance=1).word_frequency.dictionary
-    plain_fold = fold.__wrapped__  # 65,000 words would only crowd out fold's useful cache
-    return frozenset(plain_fold(word) for word, count in dictionary.items() if count >= 50)
+    # Not through fold's cache: 86,000 words would only crowd out its useful entries.
+    return WordSet(_fold(word) for word, count in dictionary.items() if count >= 50)
 
 
 _SOUNDS = [
@@ -272,7 +284,7 @@ _SOUNDS = [
 ]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def sound_key(word: str) -> str:
     """Spanish spelling collapsed to sound: formalisacion, formalizacion → the same key."""
     key = word

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 
@@ -59,6 +58,8 @@ def explain(error: BaseException, database_url: str) -> DatabaseProblem | None:
 
 
 def _explain_postgres(error: BaseException, url: URL) -> DatabaseProblem | None:
+    import asyncpg  # here: a bot on SQLite never loads it (2.5 MB)
+
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     user, name = url.username or "(sin usuario)", url.database or "(sin nombre)"
     for cause in _chain(error):

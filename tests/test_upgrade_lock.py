@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 
 from bot.local_api import LocalBotApi
 from storage.db import Database
-from storage.migrate import _current, alembic_config, lock_path
+from storage.migrate import alembic_config, current_revision, lock_path
 from tests.chat import Person
 from tests.conftest import TOKEN
 from tests.postgres import _free_port
@@ -109,7 +109,7 @@ async def test_two_replicas_started_together_on_a_fresh_database_both_come_up(
     db = Database(database_url)
     try:
         async with db.engine.connect() as connection:
-            assert await connection.run_sync(_current) == head
+            assert await connection.run_sync(current_revision) == head
         if db.engine.dialect.name == "sqlite":
             lock = lock_path(db.engine)
             assert lock is not None and lock.exists()

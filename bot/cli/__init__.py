@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot import heap
 from bot.cli import backup, commands, meetings, publications, report, roles, visits, workshops
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
@@ -38,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
         return 2
     command = args.command or ("run" if settings.token else "demo")
+    heap.limit_arenas()  # before the logging thread and the database's start
     setup_logging(
         logging.WARNING if command == "demo" else logging.INFO,
         secrets=[settings.token] if settings.token else [],
