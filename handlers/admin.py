@@ -185,7 +185,7 @@ async def registered_command(ctx: Ctx) -> None:
         parts = " · ".join(f"{_(SEXES[code])}: {by_sex.get(code, 0)}" for code in SEXES)
         shown = MISSING if region in hidden else parts
         lines.append(f"<b>{esc(region)}</b>: {sum(by_sex.values())} ({shown})")
-    lines += ["", _("Total: {count}").format(count=total)]
+    lines += ["", _("Total: {count}").format(count=ctx.t.number(total))]
     if hidden:
         lines.append(_("«—»: not shown, so that nobody's sex can be singled out."))
     ctx.reply("\n".join(lines))

@@ -96,12 +96,12 @@ async def show_list(ctx: Ctx, which: str, page: int, *, edit: bool = True) -> No
         listing = await load(ctx.session, who, offset=(pages - 1) * PER_PAGE, limit=PER_PAGE)
         page = pages - 1
     if which == "mine":
-        text = _("<b>My cases</b> ({count})").format(count=listing.total)
+        text = _("<b>My cases</b> ({count})").format(count=ctx.t.number(listing.total))
     elif (names := await coverage.region_names(ctx.session, ctx.coverage)) is None:
-        text = _("<b>Cases of all regions</b> ({count})").format(count=listing.total)
+        text = _("<b>Cases of all regions</b> ({count})").format(count=ctx.t.number(listing.total))
     else:
         text = _("<b>Cases of {region}</b> ({count})").format(
-            region=esc(", ".join(names) or "—"), count=listing.total
+            region=esc(", ".join(names) or "—"), count=ctx.t.number(listing.total)
         )
     if not listing.cases:
         text += "\n\n" + _("There are no cases here yet.")

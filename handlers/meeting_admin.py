@@ -42,12 +42,12 @@ def _counts_line(ctx: Ctx, counts: Counts) -> str:
         "invited {invited} · confirmed {confirmed} · declined {declined} · "
         "representative {delegated} · no answer {pending} · attended {attended}"
     ).format(
-        invited=counts.invited,
-        confirmed=counts.confirmed,
-        declined=counts.declined,
-        delegated=counts.delegated,
-        pending=counts.pending,
-        attended=counts.attended,
+        invited=ctx.t.number(counts.invited),
+        confirmed=ctx.t.number(counts.confirmed),
+        declined=ctx.t.number(counts.declined),
+        delegated=ctx.t.number(counts.delegated),
+        pending=ctx.t.number(counts.pending),
+        attended=ctx.t.number(counts.attended),
     )
 
 

@@ -75,7 +75,7 @@ async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
             "✅ Meeting created: «{title}» (code <b>{code}</b>). {count} people are being "
             "invited; reminders go 7 days, 1 day and 2 hours before.",
             invited,
-        ).format(title=esc(meeting.title), code=meeting.code, count=invited)
+        ).format(title=esc(meeting.title), code=meeting.code, count=ctx.t.number(invited))
     )
 
 

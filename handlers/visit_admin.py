@@ -40,12 +40,12 @@ def _counts_line(ctx: Ctx, counts: Counts | None) -> str:
         "invited {invited} · accepted {accepted} · cannot go {declined} · "
         "no answer {pending} · delegation {confirmed} · travelled {travelled}"
     ).format(
-        invited=counts.invited,
-        accepted=counts.accepted,
-        declined=counts.declined,
-        pending=counts.pending,
-        confirmed=counts.confirmed,
-        travelled=counts.travelled,
+        invited=ctx.t.number(counts.invited),
+        accepted=ctx.t.number(counts.accepted),
+        declined=ctx.t.number(counts.declined),
+        pending=ctx.t.number(counts.pending),
+        confirmed=ctx.t.number(counts.confirmed),
+        travelled=ctx.t.number(counts.travelled),
     )
 
 
@@ -295,7 +295,7 @@ async def _change(ctx: Ctx, visit: VisitRecord, action: str) -> None:
                 "The study visit was cancelled; {count} invitee is being told.",
                 "The study visit was cancelled; {count} invitees are being told.",
                 told,
-            ).format(count=told)
+            ).format(count=ctx.t.number(told))
         )
 
 

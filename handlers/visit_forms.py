@@ -113,7 +113,7 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
             "invited; whoever accepts is reminded 14, 3 and 1 days before departure. See the "
             "answers with /visita {code}.",
             invited,
-        ).format(title=esc(visit.title), code=visit.code, count=invited)
+        ).format(title=esc(visit.title), code=visit.code, count=ctx.t.number(invited))
     )
 
 
@@ -189,7 +189,7 @@ async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
             "✅ «{title}» changed; {count} invitees are being told, and the reminders and the "
             "questionnaire moved to the new dates.",
             told,
-        ).format(title=esc(updated.title), count=told)
+        ).format(title=esc(updated.title), count=ctx.t.number(told))
     )
 
 

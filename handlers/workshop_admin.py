@@ -210,7 +210,9 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
         f"{ctx.t.datetime(workshop.starts_at)} · {esc(where)}",
         "",
         _("Attendees: {attendees} · Responses: {responses} · Response rate: {rate}").format(
-            attendees=report.attendees, responses=report.responses, rate=rate
+            attendees=ctx.t.number(report.attendees),
+            responses=ctx.t.number(report.responses),
+            rate=rate,
         ),
         "",
         _("<b>Averages (1–5) and distribution 1·2·3·4·5</b>"),
