@@ -304,7 +304,7 @@ async def test_cli_creates_lists_and_confirms(
         "visitas", "confirmar", code, "3001", "3002", database_url=database_url, cwd=tmp_path
     )
     assert confirmed.returncode == 1
-    assert "1 persona(s) confirmada(s)" in confirmed.stdout
+    assert "1 persona confirmada en la delegación" in confirmed.stdout
     assert "id:3002 no fue confirmado" in confirmed.stderr
     listing = await cli("visitas", "listar", database_url=database_url, cwd=tmp_path)
     assert listing.returncode == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings
+from bot.i18n import format_number
 from knowledge.loader import ContentError
 from storage.db import Database
 from storage.migrate import upgrade
@@ -66,7 +67,11 @@ async def kb_statistics(settings: Settings, folder: str | Path) -> int:
     for line in table(
         ("reportes", "pendientes", "artículo"),
         [
-            (str(total), str(pending), kit.articles[a].title if a in kit.articles else a)
+            (
+                format_number(total),
+                format_number(pending),
+                kit.articles[a].title if a in kit.articles else a,
+            )
             for a, total, pending in reports
         ],
         right={0, 1},
@@ -194,8 +199,8 @@ async def unanswered(settings: Settings, limit: int) -> int:
 
 
 def plural(number: int, one: str, many: str) -> str:
-    """«1 fila», «3 filas»: Spanish agrees in number, so no «fila(s)»."""
-    return f"{number} {one if number == 1 else many}"
+    """«1 fila», «3 filas», «1,200 filas»: Spanish agrees in number, so no «fila(s)»."""
+    return f"{format_number(number)} {one if number == 1 else many}"
 
 
 def table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> list[str]:

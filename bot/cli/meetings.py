@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.cli import invitations as inv
 from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
+from bot.i18n import format_number
 
 _MEETING_STATUS = {"scheduled": "programada", "cancelled": "cancelada"}
 _NOT_CREATED = "No se creó la reunión"
@@ -165,9 +166,9 @@ async def list_meetings(settings: Settings) -> int:
                 es.gettext(KINDS[meeting.kind]) if meeting.kind in KINDS else meeting.kind,
                 _MEETING_STATUS.get(meeting.status, meeting.status),
                 title,
-                str(len(answers)),
-                str(sum(answer in ("yes", "delegate") for answer in answers)),
-                str(answers.count("no")),
+                format_number(len(answers)),
+                format_number(sum(answer in ("yes", "delegate") for answer in answers)),
+                format_number(answers.count("no")),
             )
         )
     header = (

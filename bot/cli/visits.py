@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cli import invitations as inv
 from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
+from bot.i18n import format_number
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,10 +157,10 @@ async def list_visits(settings: Settings) -> int:
                 _STATUS.get(visit.status, visit.status),
                 visit.destination[:30],
                 visit.title if len(visit.title) <= 40 else visit.title[:39] + "…",
-                str(len(answers)),
-                str(answers.count("accepted")),
-                str(answers.count("declined")),
-                str(sum(person.confirmed for person in people[visit.id])),
+                format_number(len(answers)),
+                format_number(answers.count("accepted")),
+                format_number(answers.count("declined")),
+                format_number(sum(person.confirmed for person in people[visit.id])),
             )
         )
     header = (
@@ -205,7 +206,8 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
                 f"id:{telegram_id} no fue confirmado: no está invitado a {code} o no aceptó.",
                 file=sys.stderr,
             )
-    print(f"Visita {code}: {len(confirmed)} persona(s) confirmada(s) en la delegación.")
+    confirmed_people = plural(len(confirmed), "persona confirmada", "personas confirmadas")
+    print(f"Visita {code}: {confirmed_people} en la delegación.")
     return 0 if len(confirmed) == len(set(ids)) else 1
 
 

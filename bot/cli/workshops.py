@@ -114,8 +114,8 @@ async def list_workshops(settings: Settings) -> int:
                 ends.strftime("%H:%M" if ends.date() == starts.date() else TIME_FORMAT),
                 workshop.region_name or "Nacional/virtual",
                 title,
-                str(attendees),
-                str(responses),
+                format_number(attendees),
+                format_number(responses),
             )
         )
     header = ("código", "inicio", "fin", "región", "título", "asistentes", "encuestas")
