@@ -91,7 +91,12 @@ def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
         return []
     lines = [
         "",
-        "<b>" + _("Questionnaire") + "</b>: " + _("answered {n}").format(n=survey.answered),
+        "<b>"
+        + _("Questionnaire")
+        + "</b>: "
+        + ctx.t.ngettext("{count} answer", "{count} answers", survey.answered).format(
+            count=ctx.t.number(survey.answered)
+        ),
     ]
     if survey.usefulness is None:
         lines.append(_("Results are shown once 3 people have answered."))

@@ -429,7 +429,7 @@ async def test_questionnaire_after_the_visit_with_one_reminder(
     assert "Sus respuestas quedaron registradas" in (await luis.reply()).text
 
     (report,) = await rosa.say(f"/visita {visit.code}")
-    assert "Cuestionario</b>: respondieron 2" in report.html
+    assert "Cuestionario</b>: 2 respuestas" in report.html
     assert "cuando hayan respondido 3 personas" in report.text
 
     await eva.reply()  # Eva leaves the first one unanswered: one reminder, to her only
