@@ -108,6 +108,15 @@ class Translator:
         """'Diciembre 2026' (stand-alone month names are capitalised in Spanish CLDR)."""
         return babel_format_date(date(year, month, 1), "LLLL y", babel_locale(self.language))
 
+    def until(self, start: datetime, end: datetime) -> str:
+        """The end of something that starts at `start`: '12:30' on the same day in the zone,
+        else the full date and time."""
+        if start.astimezone(self.timezone).date() != end.astimezone(self.timezone).date():
+            return self.datetime(end)
+        return babel_format_datetime(
+            end, "HH:mm", tzinfo=self.timezone, locale=babel_locale(self.language)
+        )
+
     def datetime(self, moment: datetime) -> str:
         """'jueves 26 de noviembre de 2026, 10:00' in the configured zone (America/Lima)."""
         return babel_format_datetime(

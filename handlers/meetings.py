@@ -50,7 +50,7 @@ def details(t: Translator, meeting: MeetingRecord) -> str:
         f"<i>{esc(_(KINDS.get(meeting.kind, KINDS['otra'])))}</i>",
         "🗓 "
         + _("{start} to {end} (Lima time)").format(
-            start=t.datetime(meeting.starts_at), end=t.datetime(meeting.ends_at)[-5:]
+            start=t.datetime(meeting.starts_at), end=t.until(meeting.starts_at, meeting.ends_at)
         ),
     ]
     if meeting.place:

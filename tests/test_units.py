@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -90,6 +90,15 @@ def test_lima_dates_in_spanish() -> None:
     assert t.datetime(datetime(2026, 11, 26, 15, 0, tzinfo=UTC)) == (
         "jueves 26 de noviembre de 2026, 10:00"
     )
+
+
+def test_an_end_is_a_time_on_the_same_lima_day_else_a_full_date() -> None:
+    """Lima days, not UTC ones: 19:00–23:30 in Lima ends on the next UTC day."""
+    t = translator("es", ZoneInfo("America/Lima"))
+    start = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)  # 19:00 on the 4th in Lima
+    assert t.until(start, start + timedelta(hours=4, minutes=30)) == "23:30"
+    late = start + timedelta(hours=6)  # 01:00 on the 5th in Lima
+    assert t.until(start, late) == t.datetime(late) and "5 de diciembre" in t.datetime(late)
 
 
 def test_numbers_follow_peru_locale_data() -> None:

@@ -120,10 +120,7 @@ async def _create_meeting(settings: Settings, request: _MeetingRequest, now: dat
         )
         es = translator("es", settings.timezone)
         public, unknown_ids = await inv.public(session, audience, es)
-    starts, ends = (
-        moment.astimezone(settings.timezone) for moment in (meeting.starts_at, meeting.ends_at)
-    )
-    until = ends.strftime("%H:%M") if ends.date() == starts.date() else es.datetime(ends)
+    starts, until = meeting.starts_at, es.until(meeting.starts_at, meeting.ends_at)
     print(meeting.code)
     print(
         f"Reunión «{meeting.title}» ({es.gettext(meetings.KINDS[meeting.kind])}) programada para "
