@@ -72,7 +72,7 @@ def check(
     if len(summary) > MAX_SUMMARY:
         raise PublicationError(
             f"El resumen tiene {len(summary)} caracteres; el máximo es {MAX_SUMMARY} (va junto al "
-            "archivo, y Telegram permite 1024 caracteres con el título)."
+            "archivo, y Telegram permite 1,024 caracteres con el título)."
         )
     when = published_on or today
     if when > today:
