@@ -21,9 +21,9 @@ from bot.services.roles import Role
 from handlers import meeting_forms
 from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
-from handlers.keyboards import as_number, button, page_bounds
+from handlers.invitations import tick_keyboard
+from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
-from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import agreements as agreement_repo
 from storage.repositories import meetings as repo
@@ -191,23 +191,20 @@ async def _visible(ctx: Ctx, items: list[AgreementRecord]) -> list[AgreementReco
 async def _attendance(ctx: Ctx, meeting: MeetingRecord, page: int) -> None:
     _ = ctx._
     invitees = await repo.invitees(ctx.session, meeting.id)
-    page, first, pages = page_bounds(len(invitees), page, PER_PAGE)
-    keyboard: Keyboard = [
-        [
-            button(
-                ("✅ " if person.attended else "⬜ ") + (person.name or "—"),
-                f"ma:tog:{meeting.id}:{person.person_id}:{page}",
-            )
-        ]
-        for person in invitees[first : first + PER_PAGE]
-    ]
-    keyboard.append(pager(ctx, page, pages, lambda n: f"ma:att:{meeting.id}:{n}"))
-    keyboard.append([button(_("« Back to the report"), f"ma:view:{meeting.id}")])
+    keyboard = tick_keyboard(
+        ctx,
+        [(person.person_id, person.name, person.attended) for person in invitees],
+        page,
+        PER_PAGE,
+        tick=f"ma:tog:{meeting.id}",
+        turn=f"ma:att:{meeting.id}",
+        back=button(_("« Back to the report"), f"ma:view:{meeting.id}"),
+    )
     ctx.show(
         _("<b>Attendance</b> — «{title}»\nPress a name to mark or unmark it.").format(
             title=esc(meeting.title)
         ),
-        [row for row in keyboard if row],
+        keyboard,
     )
 
 

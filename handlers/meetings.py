@@ -18,10 +18,12 @@ from bot.outbox import Outgoing
 from bot.services import agreements
 from bot.services import meetings as rules
 from bot.services.ics import meeting_ics
-from bot.services.meetings import KINDS, Rsvp
+from bot.services.invitations import Rsvp
+from bot.services.meetings import KINDS
 from bot.services.text import clean_text
 from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.invitations import answerable
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
@@ -214,18 +216,14 @@ async def on_rsvp(ctx: Ctx) -> None:
         ctx.toast(_("That button is no longer valid."))
         return
     answer = parts[1]
-    person_id = ctx.person.id if ctx.person else None
-    status, meeting = await rules.can_answer(
-        ctx.session, meeting_id, person_id, ctx.runtime.clock.now()
-    )
-    if status is not Rsvp.SAVED:
-        ctx.toast(_refusal(ctx, status), alert=True)
+    meeting = await answerable(ctx, rules.can_answer, meeting_id, _refusal, typed=False)
+    if meeting is None:
         return
-    assert meeting is not None and person_id is not None
+    assert ctx.person is not None
     now = ctx.runtime.clock.now()
     if answer in ("yes", "no"):
         await clear_state(ctx.session, ctx.user.id)
-        await repo.answer(ctx.session, meeting_id, person_id, answer, now)
+        await repo.answer(ctx.session, meeting_id, ctx.person.id, answer, now)
         ctx.toast(_("Answer saved: {answer}").format(answer=_(ANSWERS[answer])))
         await _show_invitation(ctx, meeting, edit=True)
     elif answer == "delegate":
@@ -256,13 +254,8 @@ async def on_delegate_text(ctx: Ctx, text: str) -> None:
     if state is None:
         return
     meeting_id = int(state.data["meeting"])
-    person_id = ctx.person.id if ctx.person else None
-    status, meeting = await rules.can_answer(
-        ctx.session, meeting_id, person_id, ctx.runtime.clock.now()
-    )
-    if status is not Rsvp.SAVED or meeting is None:
-        await clear_state(ctx.session, ctx.user.id)
-        ctx.reply(_refusal(ctx, status))
+    meeting = await answerable(ctx, rules.can_answer, meeting_id, _refusal, typed=True)
+    if meeting is None:
         return
     value = clean_text(text)
     if not value or len(value) > NAME_MAX or sum(ch.isalpha() for ch in value) < 2:

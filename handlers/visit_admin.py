@@ -20,6 +20,7 @@ from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
 from handlers import visit_forms
 from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
+from handlers.invitations import tick_keyboard
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
@@ -200,24 +201,21 @@ async def _travelled(ctx: Ctx, visit: VisitRecord, page: int) -> None:
     """The confirmed delegation; press a name to mark that the person travelled."""
     _ = ctx._
     people = [p for p in await repo.participants(ctx.session, visit.id) if p.confirmed]
-    page, first, pages = page_bounds(len(people), page, PER_PAGE)
-    keyboard: Keyboard = [
-        [
-            button(
-                ("✅ " if p.travelled else "⬜ ") + (p.name or "—"),
-                f"va:tt:{visit.id}:{p.person_id}:{page}",
-            )
-        ]
-        for p in people[first : first + PER_PAGE]
-    ]
-    keyboard.append(pager(ctx, page, pages, lambda n: f"va:trv:{visit.id}:{n}"))
-    keyboard.append([button(_("« Back to the visit"), f"va:view:{visit.id}")])
+    keyboard = tick_keyboard(
+        ctx,
+        [(p.person_id, p.name, p.travelled) for p in people],
+        page,
+        PER_PAGE,
+        tick=f"va:tt:{visit.id}",
+        turn=f"va:trv:{visit.id}",
+        back=button(_("« Back to the visit"), f"va:view:{visit.id}"),
+    )
     text = _("<b>Who travelled</b> — «{title}»\nPress a name to mark or unmark it.").format(
         title=esc(visit.title)
     )
     if not people:
         text += "\n\n" + _("Nobody is confirmed in the delegation yet.")
-    ctx.show(text, [row for row in keyboard if row])
+    ctx.show(text, keyboard)
 
 
 async def on_button(ctx: Ctx) -> None:

@@ -14,10 +14,11 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import visits as rules
-from bot.services.meetings import Rsvp
+from bot.services.invitations import Rsvp
 from bot.services.roles import Role
 from bot.services.text import clean_text
 from handlers.base import Ctx, Keyboard, esc
+from handlers.invitations import answerable
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Feature
 from storage.repositories import visits as repo
@@ -194,16 +195,14 @@ async def on_answer(ctx: Ctx) -> None:
     if visit_id is None or parts[1] not in ("yes", "no"):
         ctx.toast(_("That button is no longer valid."))
         return
-    person_id = ctx.person.id if ctx.person else None
-    now = ctx.runtime.clock.now()
-    status, visit = await rules.can_answer(ctx.session, visit_id, person_id, now)
-    if status is not Rsvp.SAVED:
-        ctx.toast(_refusal(ctx, status), alert=True)
+    visit = await answerable(ctx, rules.can_answer, visit_id, _refusal, typed=False)
+    if visit is None:
         return
-    assert visit is not None and person_id is not None
+    assert ctx.person is not None
     if parts[1] == "yes":
         await clear_state(ctx.session, ctx.user.id)
-        await repo.answer(ctx.session, visit_id, person_id, "accepted", now)
+        now = ctx.runtime.clock.now()
+        await repo.answer(ctx.session, visit_id, ctx.person.id, "accepted", now)
         ctx.toast(_("Answer saved: {answer}").format(answer=_(rules.ANSWERS["accepted"])))
         await _show(ctx, visit, edit=True)
     else:
@@ -217,19 +216,17 @@ async def on_reason_text(ctx: Ctx, text: str) -> None:
     if state is None:
         return
     visit_id = int(state.data["visit"])
-    person_id = ctx.person.id if ctx.person else None
-    now = ctx.runtime.clock.now()
-    status, visit = await rules.can_answer(ctx.session, visit_id, person_id, now)
-    if status is not Rsvp.SAVED or visit is None or person_id is None:
-        await clear_state(ctx.session, ctx.user.id)
-        ctx.reply(_refusal(ctx, status))
+    visit = await answerable(ctx, rules.can_answer, visit_id, _refusal, typed=True)
+    if visit is None:
         return
+    assert ctx.person is not None
     reason = clean_text(text)
     if len(reason) < 3 or len(reason) > rules.REASON_MAX:
         ctx.reply(_("Please write between 3 and 500 characters."))
         return
     await clear_state(ctx.session, ctx.user.id)
-    await repo.answer(ctx.session, visit_id, person_id, "declined", now, reason=reason)
+    now = ctx.runtime.clock.now()
+    await repo.answer(ctx.session, visit_id, ctx.person.id, "declined", now, reason=reason)
     await _show(ctx, visit, edit=False)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services.invitations import Rsvp, answer_status
 from bot.services.regions import match_region
 from bot.services.roles import Role
 from bot.services.workshops import unique_code
@@ -243,24 +243,13 @@ async def cancel(session: AsyncSession, meeting: MeetingRecord, now: datetime) -
     return updated
 
 
-class Rsvp(StrEnum):
-    SAVED = "saved"
-    NOT_INVITED = "not_invited"
-    STARTED = "started"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
-
-
 async def can_answer(
     session: AsyncSession, meeting_id: int, person_id: int | None, now: datetime
 ) -> tuple[Rsvp, MeetingRecord | None]:
     meeting = await repo.get(session, meeting_id)
-    if meeting is None:
-        return Rsvp.UNKNOWN, None
-    if person_id is None or await repo.invitation(session, meeting_id, person_id) is None:
-        return Rsvp.NOT_INVITED, meeting
-    if meeting.status == "cancelled":
-        return Rsvp.CANCELLED, meeting
-    if now >= meeting.starts_at:
-        return Rsvp.STARTED, meeting
-    return Rsvp.SAVED, meeting
+    invited = (
+        meeting is not None
+        and person_id is not None
+        and await repo.invitation(session, meeting_id, person_id) is not None
+    )
+    return answer_status(meeting, invited, now), meeting

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_
-from bot.services.meetings import Audience, Rsvp, people_in
+from bot.services.invitations import Rsvp, answer_status
+from bot.services.meetings import Audience, people_in
 from bot.services.regions import normalize
 from bot.services.workshops import unique_code
 from storage.repositories import audit, outbox
@@ -209,15 +210,12 @@ async def can_answer(
 ) -> tuple[Rsvp, VisitRecord | None]:
     """Invitees answer until departure."""
     visit = await repo.get(session, visit_id)
-    if visit is None:
-        return Rsvp.UNKNOWN, None
-    if person_id is None or await repo.participant(session, visit_id, person_id) is None:
-        return Rsvp.NOT_INVITED, visit
-    if visit.status == "cancelled":
-        return Rsvp.CANCELLED, visit
-    if now >= visit.starts_at:
-        return Rsvp.STARTED, visit
-    return Rsvp.SAVED, visit
+    invited = (
+        visit is not None
+        and person_id is not None
+        and await repo.participant(session, visit_id, person_id) is not None
+    )
+    return answer_status(visit, invited, now), visit
 
 
 def reminder_wanted(

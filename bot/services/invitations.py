@@ -1,0 +1,37 @@
+"""What meetings and study visits share for their invitees: whether one may still answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Rsvp(StrEnum):
+    SAVED = "saved"
+    NOT_INVITED = "not_invited"
+    STARTED = "started"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+class Scheduled(Protocol):
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+def answer_status(event: Scheduled | None, invited: bool, now: datetime) -> Rsvp:
+    """An invitee answers until the meeting starts or the delegation leaves, unless it was
+    cancelled; `event` None: it does not exist (a stale or forged button)."""
+    if event is None:
+        return Rsvp.UNKNOWN
+    if not invited:
+        return Rsvp.NOT_INVITED
+    if event.status == "cancelled":
+        return Rsvp.CANCELLED
+    if now >= event.starts_at:
+        return Rsvp.STARTED
+    return Rsvp.SAVED
