@@ -8,14 +8,15 @@ echo bot (`bench.echo_bot`) run as their own processes against it, one after the
 simulated officials act in a closed loop (each waits for Minka's answer before the next
 action): 70 % free-text questions, 20 % menu buttons, 10 % meeting RSVPs. Printed: updates per
 second, p50/p99 latency (from sending an update to the last message it causes), the ratio to
-the echo bots, and Minka's resident memory after start and after all updates. Then latency at
-a steady, realistic rate (`--rate`, see bench.load), `--runs` times in a row, each run printed
-beside the goals of issue #17 (met or not, as measured). Telegram's own limit (about 30
-messages per second per bot) is lifted on both sides here: this measures what the process can
-handle, not what Telegram lets through. `--soak MINUTES` then keeps Minka at `--rate` for
-that long, the questions typed anew (a letter dropped or swapped half the time, as people do,
-so that whatever grows with new texts shows), printing RSS and the minute's latency each
-minute, and at the end whether RSS stayed flat and under #17's goal.
+the echo bots, each bot's CPU-seconds per 1,000 updates (its own process time: the figure a
+busy machine barely moves), and Minka's resident memory after start and after all updates.
+Then latency at a steady, realistic rate (`--rate`, see bench.load), `--runs` times in a row,
+each run printed beside the goals of issue #17 (met or not, as measured). Telegram's own limit
+(about 30 messages per second per bot) is lifted on both sides here: this measures what the
+process can handle, not what Telegram lets through. `--soak MINUTES` then keeps Minka at
+`--rate` for that long, the questions typed anew (a letter dropped or swapped half the time,
+as people do, so that whatever grows with new texts shows), printing RSS and the minute's
+latency each minute, and at the end whether RSS stayed flat and under #17's goal.
 """
 
 from __future__ import annotations
@@ -224,7 +225,9 @@ async def measure(
     calls_before = len(api.calls)
     result = await closed_loop(actors, step, args.updates)
     print_calls(api.calls[calls_before:], result["updates"])
-    result["cpu"] = (cpu_seconds(pid) - cpu_start) / (time.perf_counter() - wall_start)
+    used = cpu_seconds(pid) - cpu_start
+    result["cpu"] = used / (time.perf_counter() - wall_start)
+    result["cpu_per_k"] = 1000 * used / result["updates"]  # barely moved by a busy machine
     result.update(rss_start=rss_start, rss_end=rss_mib(pid))
     result["paced"] = [  # type: ignore[assignment]
         await open_loop(actors, step, args.paced_updates, args.rate) for _ in range(args.runs)
@@ -349,13 +352,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{'':<24}{'updates/s':>10}"
         + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
         + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
+        f"{'CPU s/1k':>10}"
     )
     for name, r in rows:
         print(
             f"{name:<24}{r['rate']:>10.1f}"
             + "".join(f"{r['rate'] / ceiling:>16.0%}" for ceiling in ceilings.values())
             + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.1f}M{r['rss_end']:>8.1f}M"
-            f"{r['cpu']:>9.0%}"
+            f"{r['cpu']:>9.0%}{r['cpu_per_k']:>10.2f}"
         )
     httpx = ceilings.get(ECHO_VARIANTS[0][0])
     for name, r in rows:

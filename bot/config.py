@@ -33,6 +33,9 @@ class ConfigError(Exception):
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -; fewer than 32 can be guessed.
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MIN_SECRET_LENGTH = 32
+# Database connections kept open beside one per update handled at once: the outbox, the
+# heartbeat, the checkpoint and the other jobs of the scheduler.
+BACKGROUND_CONNECTIONS = 4
 
 
 class Settings(BaseSettings):
@@ -216,6 +219,11 @@ class Settings(BaseSettings):
     @property
     def db_timeouts(self) -> Timeouts:
         return Timeouts(self.db_statement_timeout, self.db_lock_timeout, self.db_connect_timeout)
+
+    @property
+    def db_pool_size(self) -> int:
+        """Database connections the bot keeps open (storage.db.create_engine says why)."""
+        return self.concurrent_updates + BACKGROUND_CONNECTIONS
 
     @property
     def token(self) -> str | None:

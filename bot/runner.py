@@ -46,7 +46,7 @@ async def minka(
 ) -> AsyncIterator[Application]:
     """Migrate the database (waiting up to `wait_seconds` for it to answer), then run the bot
     until the block ends."""
-    db = Database(settings.database_url, settings.db_timeouts)
+    db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
         await open_database(db, wait_seconds=wait_seconds)
         application = build_application(settings, db)

@@ -114,7 +114,7 @@ async def serving(
             "El modo webhook necesita WEBHOOK_URL (https://…) y WEBHOOK_SECRET "
             "(de 32 a 256 letras sin tilde, números, _ y -)."
         )
-    db = Database(settings.database_url, settings.db_timeouts)
+    db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
         await open_database(db, wait_seconds=wait_seconds)
         application = build_application(settings, db)

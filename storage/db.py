@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import event
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,23 +40,37 @@ class Timeouts:
         }
 
 
-def create_engine(url: str, timeouts: Timeouts = Timeouts()) -> AsyncEngine:
+def create_engine(
+    url: str, timeouts: Timeouts = Timeouts(), pool_size: int | None = None
+) -> AsyncEngine:
     """Errors never carry the values of a statement (they are what people typed): SQLAlchemy
     leaves the parameters out (`hide_parameters`), and PostgreSQL's DETAIL, which may quote the
     row ("Failing row contains (…)", "Key (…)=(…) already exists"), is dropped. PostgreSQL
-    connections get `timeouts`."""
+    connections get `timeouts`.
+
+    `pool_size`: connections kept open. With fewer than the transactions usually open at once,
+    every extra one is opened and closed again each time (SQLAlchemy's default keeps 5): under
+    load that was one new connection every 20 updates, each a new PostgreSQL backend (its
+    prepared statements lost) or a new SQLite thread with its pragmas."""
     postgresql = not url.startswith("sqlite")
+    pooled = {} if pool_size is None or not _pooled(url) else {"pool_size": pool_size}
     engine = create_async_engine(
         url,
         pool_pre_ping=postgresql,
         hide_parameters=True,
         connect_args=timeouts.connect_args() if postgresql else {},
+        **pooled,
     )
     if engine.dialect.name == "sqlite":
         sqlite.configure(engine)
     else:
         event.listen(engine.sync_engine, "handle_error", _drop_details)
     return engine
+
+
+def _pooled(url: str) -> bool:
+    """An in-memory SQLite database has a single connection, no pool to size."""
+    return make_url(url).database not in (None, "", ":memory:")
 
 
 def _drop_details(context: ExceptionContext) -> None:
@@ -70,9 +84,11 @@ def _drop_details(context: ExceptionContext) -> None:
 class Database:
     """Owns the engine; `session()` opens a transaction that commits on success."""
 
-    def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
+    def __init__(
+        self, url: str, timeouts: Timeouts = Timeouts(), pool_size: int | None = None
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, timeouts)
+        self.engine = create_engine(url, timeouts, pool_size)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

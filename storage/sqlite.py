@@ -5,10 +5,12 @@ aiosqlite runs every call (create a cursor, execute, fetch, close, commit) on it
 and each call waits for the busy event loop to come back to it: a handler's three INSERTs held
 SQLite's single write lock for about 16 ms, mostly waiting for its turn on the loop, which
 capped a process at ~70 updates/s. Once a transaction holds the write lock, SQLite cannot make
-its statements wait for anyone, so they run on the loop's thread (microseconds each); the first
-write (which may wait for another process, such as the CLI) and the commit (an fsync) still run
-on the database thread, so the loop never blocks on a lock or the disk. A statement and the
-fetch of its rows make one trip, and opening or closing a cursor none.
+its statements wait for anyone, so they run on the loop's thread (microseconds each). The first
+write is tried there too, without waiting: only if another process (the CLI) holds the lock is
+it sent to the database thread to wait for it; the commit (an fsync) runs on the database
+thread, which hands the turn on as soon as it has finished. So the loop never blocks on a
+lock or the disk, and a turn lasts one trip, not three. A statement and the fetch of its rows
+make one trip, and opening or closing a cursor none.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -32,6 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # checkpoints from a job instead (`Database.checkpoint`, PASSIVE: it takes no write lock), so
 # commits only do it past this backstop (40 MB), should the job ever not run.
 AUTOCHECKPOINT_PAGES = 10_000
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock, on the database thread
+_LOCKED = object()  # a statement tried in place found another process holding a lock
+_POINT_READ: ContextVar[bool] = ContextVar("sqlite_point_read", default=False)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
@@ -41,6 +47,22 @@ def _cheap(fn: Callable[..., Any]) -> bool:
     return (isinstance(owner, sqlite3.Connection) and name == "cursor") or (
         isinstance(owner, sqlite3.Cursor) and name == "close"
     )
+
+
+@contextlib.contextmanager
+def point_read() -> Iterator[None]:
+    """Reads inside are looked up by key (a person, a form in progress): on SQLite they run in
+    place, without a trip to the database thread, unless another process holds a lock. Run on
+    every update; nothing else should be marked (a long read would hold the loop)."""
+    token = _POINT_READ.set(True)
+    try:
+        yield
+    finally:
+        _POINT_READ.reset(token)
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def _is_write(sql: str) -> bool:
@@ -96,30 +118,76 @@ class TurnTakingConnection(aiosqlite.Connection):
     async def statement(self, sql: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn` (which executes `sql`); a transaction's first write takes the turn."""
         if self._writing or not _is_write(sql):
+            if _POINT_READ.get() and not self._writing and _is_select(sql):
+                result = self._without_waiting(fn, *args)
+                if result is not _LOCKED:
+                    return result
             return await self._execute(fn, *args)
         await self._turns.acquire()
         try:
-            # On the database thread: this is where another process's lock is waited out.
-            result = await super()._execute(fn, *args)
+            result = self._without_waiting(fn, *args)
+            if result is _LOCKED:
+                # On the database thread: this is where another process's lock is waited out.
+                result = await super()._execute(fn, *args)
         except BaseException:
             self._turns.release()
             raise
         self._writing = True
         return result
 
+    def _without_waiting(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn` here, on the loop's thread, but never wait for a lock: `_LOCKED` if
+        another process holds one (then the caller goes to the database thread, which waits).
+
+        A transaction's first write: the turn is ours, so no transaction of this process
+        holds the lock; unless another process does (the CLI), the write gets it at once,
+        without a trip to the database thread while everyone waits for the turn. If it was
+        refused, its BEGIN is undone (nothing was written). A point read (`point_read`)
+        reads a few cached pages: microseconds, less than the trip."""
+        conn = self._conn
+        began = not conn.in_transaction
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            return fn(*args)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            if began and conn.in_transaction:
+                conn.rollback()
+            return _LOCKED
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
         return _Cursor(self, await self._execute(self._conn.cursor))
 
-    async def _end(self, finish: Callable[[], Any]) -> None:
+    async def _end(
+        self, finish: Callable[[], Any], on_thread: Callable[[], Any] | None = None
+    ) -> None:
+        """`finish` the transaction (commit, rollback, close). `on_thread` is its synchronous
+        core: run on the database thread, it hands the turn on as soon as it returns, not
+        when this task next gets the busy loop (every writer waiting behind it would wait
+        for that too)."""
         if not self._writing:
             await finish()
             return
         self._writing = False  # the commit's fsync runs on the database thread
+        release = _Once(self._turns.release)
         try:
-            await finish()
+            if on_thread is None:
+                await finish()
+            else:
+                loop = asyncio.get_running_loop()
+
+                def then_release() -> Any:
+                    result = on_thread()  # if it fails, the turn is released below, as before
+                    loop.call_soon_threadsafe(release)
+                    return result
+
+                await super()._execute(then_release)
         finally:
-            self._turns.release()
+            release()
 
     def _idle(self) -> bool:
         """No transaction open (reads run outside one): a commit or rollback has nothing to
@@ -128,11 +196,11 @@ class TurnTakingConnection(aiosqlite.Connection):
 
     async def commit(self) -> None:
         if not self._idle():
-            await self._end(super().commit)
+            await self._end(super().commit, self._conn.commit)
 
     async def rollback(self) -> None:
         if not self._idle():
-            await self._end(super().rollback)
+            await self._end(super().rollback, self._conn.rollback)
 
     async def close(self) -> None:
         await self._end(super().close)
@@ -143,6 +211,22 @@ class TurnTakingConnection(aiosqlite.Connection):
             self._turns.release()
         self._stopped = super().stop()
         return self._stopped
+
+
+class _Once:
+    """Calls `fn` the first time only: the turn is released by whichever comes first, the
+    database thread's callback or the end of `_end`, and never twice (the second release
+    would end the next writer's turn)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self._fn: Callable[[], None] | None = fn
+
+    def __call__(self) -> None:
+        fn, self._fn = self._fn, None
+        if fn is not None:
+            fn()
 
 
 class _Cursor(aiosqlite.Cursor):
@@ -189,7 +273,7 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
 

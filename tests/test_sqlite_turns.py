@@ -11,13 +11,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
-from storage.sqlite import _is_write
+from storage.sqlite import _is_write, point_read
 from storage.types import utcnow
 
 
@@ -105,6 +105,40 @@ async def test_another_process_holding_the_lock_does_not_stop_the_loop(
     async with db.session() as session:
         keys = set((await session.scalars(select(ProcessedUpdate.key))).all())
     assert keys == {"cli", "bot"}
+
+
+def _thread_names(db: Database) -> None:
+    """`thread_name()` in SQL: the thread that runs the statement (loop's or database's)."""
+
+    def add(dbapi_connection: object, _record: object) -> None:
+        driver = dbapi_connection.driver_connection._conn  # type: ignore[attr-defined]
+        driver.create_function("thread_name", 0, lambda: threading.current_thread().name)
+
+    event.listen(db.engine.sync_engine, "connect", add)
+
+
+async def test_point_reads_and_first_writes_run_in_place(tmp_path: Path) -> None:
+    """A point read and a transaction's first write run on the loop's thread (no trip to the
+    database thread); other reads on the database thread. (A first write that finds another
+    process's lock goes there to wait: the test above.)"""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'places.sqlite3'}")
+    _thread_names(db)
+    await upgrade(db.engine)
+    loop_thread = threading.current_thread().name
+    try:
+        async with db.session() as session:
+            anywhere = await session.scalar(text("SELECT thread_name()"))
+            with point_read():
+                here = await session.scalar(text("SELECT thread_name()"))
+            await session.execute(
+                text("INSERT INTO processed_updates (key, at) VALUES (thread_name(), '2026')")
+            )
+        async with db.session() as session:
+            written = await session.scalar(select(ProcessedUpdate.key))
+    finally:
+        await db.dispose()
+    assert here == written == loop_thread
+    assert anywhere != loop_thread
 
 
 def test_writes_are_told_from_reads() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState
+from storage.sqlite import point_read
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,8 @@ _STATE = select(_states.c.flow, _states.c.step, _states.c.data).where(
 
 
 async def get_state(session: AsyncSession, telegram_id: int) -> StateRecord | None:
-    row = (await session.execute(_STATE, {"telegram_id": telegram_id})).first()
+    with point_read():
+        row = (await session.execute(_STATE, {"telegram_id": telegram_id})).first()
     return StateRecord(row.flow, row.step, dict(row.data)) if row else None
 
 
