@@ -349,7 +349,7 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="append",
         metavar="PÚBLICO",
         help=(
-            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|regional_team|other, "
+            "a quién invitar: todos, region:NOMBRE, institucion:gr|minem|equipo_regional|otra, "
             "rol:funcionario|especialista|coordinador|admin o id:ID_DE_TELEGRAM; repetible"
         ),
     )
