@@ -3,9 +3,13 @@
 The rate limiter waits out a 429 and retries (bot/ratelimit.py); if Telegram still refuses,
 the reply and whatever else the update had to say are written to the outbox as rendered
 (kind "reply", due when Telegram allows) and one warning is logged. The outbox sends them
-like any owed message (one chat's messages one after the other, never twice), woken here
-when they are due. While a chat has replies waiting, its new replies queue behind them, so
-the person reads everything in order."""
+like any owed message (one chat's messages one after the other, never twice, never one
+while an earlier one is being sent or tried again: storage/repositories/outbox.py), woken
+here when they are due. While a chat has replies waiting (held, or on their way from the
+outbox), its new replies queue behind them, so the person reads everything in order: the
+check and the hold happen in the chat's turn (`Held.turn`), so no reply of the chat can be
+held between them, and a chat leaves the in-memory set only when the outbox has none of its
+replies left unsent and nothing was held while it looked."""
 
 from __future__ import annotations
 
@@ -25,17 +29,20 @@ from storage.repositories import outbox
 from storage.repositories.outbox import OwedMessage
 
 KIND = "reply"
+ZERO = timedelta(0)
 RETRY_WAKE = timedelta(seconds=5)  # after a failed round (the database away...)
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply as data: a new message, or the new text of message `edit`."""
+    """A reply as data: a new message, or the new text of message `edit` (only its buttons
+    when `buttons_only`)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     edit: int | None = None
+    buttons_only: bool = False
 
 
 async def hold(
@@ -60,6 +67,7 @@ async def hold(
                 "text": reply.text,
                 "markup": reply.markup.to_dict() if reply.markup else None,
                 "edit": reply.edit,
+                "buttons_only": reply.buttons_only,
             }
             await outbox.enqueue(
                 session,
@@ -71,7 +79,37 @@ async def hold(
                 due_at=due,
             )
     runtime.held.chats.add(chat_id)
+    runtime.held.holds += 1
     wake(application, due)
+
+
+async def waiting(runtime: Runtime, chat_id: int) -> bool:
+    """Whether replies to the chat wait in the outbox, held or being sent (ask in the chat's
+    turn): then new ones go behind them. Only chats held back since start-up are looked up;
+    one with nothing left unsent leaves the set."""
+    if chat_id not in runtime.held.chats:
+        return False
+    holds = runtime.held.holds
+    try:
+        async with runtime.db.session() as session:
+            if await outbox.last_due_for_chat(session, KIND, chat_id) is not None:
+                return True
+    except Exception as error:  # the database away: send (a reply late beats none), look again
+        log.warning("held replies: could not look up chat %s (%r)", chat_id, error)
+        return False
+    if runtime.held.holds == holds:  # else one (`tell`) may have come after the look-up
+        runtime.held.chats.discard(chat_id)
+    return False
+
+
+async def tell(application: Application, *, chat_id: int, text: str, key: str) -> None:
+    """A message (HTML) to someone else's chat, such as a specialist's answer to the asker,
+    sent by the outbox as a reply of that chat (named `key`): behind its replies still
+    waiting, kept if flood control refuses it. Not sent here in that chat's turn: this runs
+    in the sender's own chat's turn, and two turns taken crosswise could wait for each other."""
+    await hold(
+        application, chat_id=chat_id, person_id=None, replies=[Reply(text)], key=key, wait=ZERO
+    )
 
 
 def wake(application: Application, at: datetime) -> None:
@@ -90,13 +128,8 @@ async def _woken(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime.held.wake_at = None
     try:
         await sender.tick(context.application)
-        before = set(runtime.held.chats)
         async with runtime.db.session() as session:
-            waiting = await outbox.chats_waiting(session, KIND)
-            # A chat held while the query ran is not in its answer yet: keep it, or that
-            # person's next reply would overtake the held one.
-            runtime.held.chats = waiting | (runtime.held.chats - before)
-            due = await outbox.next_due(session, KIND) if runtime.held.chats else None
+            due = await outbox.next_due(session, KIND)
     except Exception as error:  # the database away: try again soon, the replies are kept
         log.warning("held replies: outbox round failed (%r); trying again", error)
         due = runtime.clock.now() + RETRY_WAKE
@@ -110,4 +143,11 @@ async def render(
     """The reply as it was rendered for the person when it was held back."""
     payload = message.payload
     markup = InlineKeyboardMarkup.de_json(payload["markup"], None) if payload["markup"] else None
-    return Outgoing(payload["text"], markup, edit=payload["edit"], copy=True, no_previews=True)
+    return Outgoing(
+        payload["text"],
+        markup,
+        edit=payload["edit"],
+        buttons_only=payload.get("buttons_only", False),
+        copy=True,
+        no_previews=True,
+    )

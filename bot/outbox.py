@@ -36,13 +36,15 @@ log = logging.getLogger(__name__)
 class Outgoing:
     """A rendered owed message; `document` (file name, bytes) follows the text. `edit`: the
     message to change instead (a reply held back by flood control that was an edit; sent
-    anew if it can no longer be edited). `copy`: the row holds the text itself, erased once
-    the message is finished with. `no_previews`: no link previews, as in replies."""
+    anew if it can no longer be edited). `buttons_only`: that edit changes only its buttons
+    (left as they were if it can no longer be edited). `copy`: the row holds the text itself,
+    erased once the message is finished with. `no_previews`: no link previews, as in replies."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     document: tuple[str, bytes] | None = None
     edit: int | None = None
+    buttons_only: bool = False
     copy: bool = False
     no_previews: bool = False
 
@@ -60,6 +62,7 @@ BATCH = 200
 IN_FLIGHT = 12  # concurrent sends: Telegram's round trip, not our loop, sets the pace
 BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelimit)
 STALE_AFTER = timedelta(seconds=30)
+KEEP_CLAIM = STALE_AFTER / 3  # a message on its way refreshes its claim this often
 SENDERS = "outbox_senders"  # bot_data key of the installed Senders
 
 
@@ -99,14 +102,14 @@ async def dispatch_due(
     slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def in_order(messages: list[OwedMessage]) -> int:
-        """One chat's messages, one after the other in one slot; if flood control holds one
-        back, the rest wait with it (they are due when it is), so they still arrive in order."""
+        """One chat's messages, one after the other in one slot; if one is put back (flood
+        control, a passing failure), the rest went back with it, behind it (outbox.postpone),
+        so they still arrive in order."""
         done = 0
         async with slots:
-            for index, message in enumerate(messages):
+            for message in messages:
                 result = await _send_one(bot, runtime, renderers, message)
                 if isinstance(result, datetime):
-                    await _hold(runtime, messages[index + 1 :], result)
                     break
                 done += result
         return done
@@ -131,20 +134,11 @@ async def dispatch_due(
                     log.exception("after sending %s messages: the follow-up failed", kind)
 
 
-async def _hold(runtime: Runtime, messages: list[OwedMessage], until: datetime) -> None:
-    """Back to pending, due when the message before them is (ties go by id: same order)."""
-    if messages:
-        async with runtime.db.session() as session:
-            for message in messages:
-                await outbox.finish(
-                    session, message.id, "pending", runtime.clock.now(), retry_at=until
-                )
-
-
 async def _send_one(
     bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer], message: OwedMessage
 ) -> int | datetime:
-    """1 if sent, 0 if not (now or ever), or when to try again after a 429."""
+    """1 if sent, 0 if not (now or ever), or when it is tried again (after a 429 or a passing
+    failure): then its chat's other messages wait behind it."""
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
@@ -170,10 +164,14 @@ async def _send_one(
     if not ours:  # our claim went stale and another process took it over: it sends this one
         return 0
     forget = rendered.copy
-    try:
+
+    async def send() -> None:
         await _deliver(bot, message, rendered, {**BACKGROUND, "reserved": reserved})
         if rendered.document is not None:
             await _send_document(bot, message, *rendered.document)
+
+    try:
+        await _keeping_claim(runtime, message.id, send())
     except Forbidden as error:
         async with runtime.db.session() as session:
             await people.mark_blocked(session, message.telegram_id, now)
@@ -184,7 +182,7 @@ async def _send_one(
     except RetryAfter as error:
         retry_at = now + retry_after(error)
         async with runtime.db.session() as session:
-            await outbox.finish(session, message.id, "pending", now, error="429", retry_at=retry_at)
+            await outbox.postpone(session, message.id, retry_at, error="429")
         return retry_at
     except (BadRequest, TelegramError) as error:
         if may_have_arrived(error):  # as after a crash mid-call: not sent again
@@ -197,29 +195,59 @@ async def _send_one(
             )
             return 0
         final = isinstance(error, BadRequest) or message.attempts >= MAX_ATTEMPTS
-        async with runtime.db.session() as session:
-            await outbox.finish(
-                session,
-                message.id,
-                "failed" if final else "pending",
-                now,
-                error=str(error),
-                retry_at=None if final else now + timedelta(seconds=30 * 2**message.attempts),
-                forget=forget,
-            )
         log.warning("outbox message %s (%s) not sent: %s", message.id, message.kind, error)
-        return 0
+        async with runtime.db.session() as session:
+            if final:
+                await outbox.finish(
+                    session, message.id, "failed", now, error=str(error), forget=forget
+                )
+                return 0
+            retry_at = now + timedelta(seconds=30 * 2**message.attempts)
+            await outbox.postpone(session, message.id, retry_at, error=str(error))
+        return retry_at
     async with runtime.db.session() as session:
         await outbox.finish(session, message.id, "sent", now, forget=forget)
     return 1
 
 
+async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[None]) -> None:
+    """Await `sending`, keeping the message's claim fresh meanwhile. The rate limiter may wait
+    out 429s for longer than STALE_AFTER, and `recover_stale` takes a claim that old for a
+    dead process's: the message, still on its way, would be marked unknown, and its chat's
+    next messages would overtake it."""
+    task = asyncio.ensure_future(sending)
+    try:
+        while not (await asyncio.wait({task}, timeout=KEEP_CLAIM.total_seconds()))[0]:
+            try:
+                async with runtime.db.session() as session:
+                    await outbox.keep_claim(session, message_id, runtime.clock.now())
+            except Exception as error:  # the database away: the send goes on regardless
+                log.warning("outbox message %s: claim not refreshed (%r)", message_id, error)
+    finally:
+        task.cancel()  # only if we were cancelled ourselves: otherwise it is done
+    await task
+
+
 async def _deliver(
     bot: Bot, message: OwedMessage, rendered: Outgoing, limits: dict[str, object]
 ) -> None:
-    """Send the text, or edit the message it replaces (sent anew if no longer editable). An owed
-    message is one message: a text too long for Telegram (an agenda written long before the
-    limits were checked) is cut rather than refused."""
+    """Send the text, or edit the message it replaces (sent anew if no longer editable), or
+    only its buttons. An owed message is one message: a text too long for Telegram (an agenda
+    written long before the limits were checked) is cut rather than refused."""
+    if rendered.buttons_only and rendered.edit is not None:
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=message.telegram_id,
+                message_id=rendered.edit,
+                reply_markup=rendered.markup,
+                rate_limit_args=limits,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message and not any(
+                reason in error.message.lower() for reason in UNEDITABLE
+            ):
+                raise
+        return
     text = cut_html(rendered.text, MESSAGE_LIMIT)
     options = {
         "parse_mode": ParseMode.HTML,
@@ -245,7 +273,8 @@ async def _render_failed(
     runtime: Runtime, message: OwedMessage, error: Exception, now: datetime
 ) -> None:
     """Try again later (the cause may pass), up to RENDER_ATTEMPTS claims; then mark the
-    message failed and log it, once."""
+    message failed and log it, once. Nothing of it reached the chat, and it may never be
+    sendable: it gives up its place, the chat's next messages go on."""
     final = message.attempts >= RENDER_ATTEMPTS
     async with runtime.db.session() as session:
         await outbox.finish(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,11 +15,24 @@ from storage.db import Database
 
 @dataclass(slots=True)
 class Held:
-    """Replies held back by flood control (bot/held.py): the chats that have some waiting in
-    the outbox (their new replies queue behind them) and when the outbox is next woken."""
+    """Replies held back by flood control (bot/held.py): the chats that may have some waiting
+    in the outbox (their new replies queue behind them while they do), each chat's turn to
+    send or hold its replies, and when the outbox is next woken."""
 
     chats: set[int] = field(default_factory=set)
+    holds: int = 0  # replies held so far: a chat leaves `chats` only if none came meanwhile
     wake_at: datetime | None = None
+    _turns: weakref.WeakValueDictionary[int, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary
+    )
+
+    def turn(self, chat_id: int) -> asyncio.Lock:
+        """The chat's turn: one update's replies to a chat are sent (or held) before the next
+        update's, whoever sent them (in a group, several people)."""
+        lock = self._turns.get(chat_id)
+        if lock is None:
+            lock = self._turns[chat_id] = asyncio.Lock()
+        return lock
 
 
 @dataclass(slots=True)

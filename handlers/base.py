@@ -163,8 +163,12 @@ class Ctx:
         """Change only the buttons of the message whose button was pressed."""
         message = self.query.message if self.query else None
         if isinstance(message, Message):
+            markup = InlineKeyboardMarkup(keyboard)
             self._actions.append(
-                _Action(lambda: self._edit_keyboard(message, InlineKeyboardMarkup(keyboard)))
+                _Action(
+                    lambda: self._edit_keyboard(message, markup),
+                    Reply("", markup, edit=message.message_id, buttons_only=True),
+                )
             )
 
     @property
@@ -216,20 +220,22 @@ class Ctx:
                     self.action,
                 )
         # While earlier replies to this chat wait in the outbox, these go behind them (other
-        # calls, such as an inline answer, are not the chat's and go at once).
-        behind: list[_Action] = []
-        waiting = self.chat_id in self.runtime.held.chats
-        for index, action in enumerate(self._actions):
-            if action.reply is not None and waiting:
-                behind.append(action)
-                continue
-            try:
-                await action.run()
-            except RetryAfter as error:  # after the rate limiter's retries
-                await self._hold([*behind, *self._actions[index:]], error)
-                return
-        if behind:
-            await self._hold(behind, None)
+        # calls, such as an inline answer, are not the chat's and go at once). In the chat's
+        # turn: the next update's replies wait until these are sent or held.
+        async with self.runtime.held.turn(self.chat_id):
+            behind: list[_Action] = []
+            waiting = await held.waiting(self.runtime, self.chat_id)
+            for index, action in enumerate(self._actions):
+                if action.reply is not None and waiting:
+                    behind.append(action)
+                    continue
+                try:
+                    await action.run()
+                except RetryAfter as error:  # after the rate limiter's retries
+                    await self._hold([*behind, *self._actions[index:]], error)
+                    return
+            if behind:
+                await self._hold(behind, None)
 
     async def _hold(self, actions: list[_Action], error: RetryAfter | None) -> None:
         """Keep the replies for the outbox (bot/held.py); say so in one line."""
@@ -293,7 +299,7 @@ class Ctx:
 @dataclass(frozen=True, slots=True)
 class _Action:
     """A Bot API call to make after the commit; `reply` is what to keep if flood control
-    holds it back (None: a keyboard change... not kept; a document keeps `instead`)."""
+    holds it back (None: not kept, such as `later`'s calls; a document keeps `instead`)."""
 
     run: Callable[[], Awaitable[Any]]
     reply: Reply | None = None

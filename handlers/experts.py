@@ -6,16 +6,12 @@ ex:ans:<escalation> | ex:cancel (specialists).
 
 from __future__ import annotations
 
-import logging
-
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
+from bot import held
 from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
 from bot.telegram_entities import utf16_len
-from handlers.base import Ctx, cut_html, esc
+from handlers.base import Ctx, cut_html, esc, update_key
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
@@ -23,7 +19,6 @@ from storage.repositories import toolkit as usage
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.toolkit import EscalationRecord
 
-log = logging.getLogger(__name__)
 ANSWERING = "expert_answer"
 ANSWER_MAX = 3500  # leaves room for the quoted question within Telegram's 4096
 MESSAGE_LIMIT = 4096  # Bot API: a message's text, after entities are parsed (UTF-16 units)
@@ -145,14 +140,16 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
     if item is None:
         ctx.reply(_("Someone else already answered this question. Yours was not sent."))
         return
-    ctx.reply(_("✅ Answer sent. Thank you!"))
     if item.asker_telegram_id is not None:
+        # Before the specialist's own reply: under flood control that one waits in the
+        # outbox, and the calls after it would be dropped.
         title = _article_title(ctx, item.article_id) if item.article_id else None
         ctx.later(
             lambda: _deliver(
                 ctx, item.asker_telegram_id, item.asker_locale, item.text, answer, title
             )
         )
+    ctx.reply(_("✅ Answer sent. Thank you!"))
 
 
 async def _deliver(
@@ -169,10 +166,8 @@ async def _deliver(
     # Telegram's 4,096 characters: a report of 1,000 plus an answer of 3,500 would not fit.
     room = MESSAGE_LIMIT - len(heading) - utf16_len(answer) - 6
     text = f"{heading}\n«{cut_html(esc(question), room)}»\n\n{esc(answer)}"
-    try:
-        await ctx.context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-    except TelegramError as error:
-        log.warning("answer to escalation could not be delivered to %s: %s", chat_id, error)
+    key = f"{update_key(ctx.update, ctx.settings.pseudonym_secret)}:answer"
+    await held.tell(ctx.context.application, chat_id=chat_id, text=text, key=key)
 
 
 async def my_questions_command(ctx: Ctx) -> None:

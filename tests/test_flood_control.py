@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from telegram.ext import Application
 
 from bot.held import KIND
 from bot.local_api import Fault, LocalBotApi
+from bot.outbox import KEEP_CLAIM, STALE_AFTER, tick
 from bot.runtime import Runtime
 from bot.services import privacy
 from storage.models import OutboxMessage
@@ -155,3 +158,143 @@ async def test_a_file_held_back_becomes_a_notice_in_its_place(
     assert api.drain(ana.id) == []
     (_intro, document) = await ana.say("/mis_datos", 2, timeout=20)  # after the outage: the file
     assert document.method == "sendDocument"
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, fragment: str, times: int = 1) -> None:
+    for _ in range(300):
+        if sum(fragment in record.getMessage() for record in caplog.records) >= times:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never logged: {fragment}")
+
+
+async def _attempts(api: LocalBotApi, method: str, chat_id: int, more_than: int) -> int:
+    """Until the bot made more than `more_than` calls of `method` to the chat, failed or not."""
+    for _ in range(300):
+        made = sum(
+            1 for name, params in api.calls if name == method and params.get("chat_id") == chat_id
+        )
+        if made > more_than:
+            return made
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no {method} to {chat_id}")
+
+
+async def _held_reply_in_flight(
+    api: LocalBotApi, ana: Person, caplog: pytest.LogCaptureFixture, outbox_faults: list[Fault]
+) -> None:
+    """/ayuda held back after the rate limiter's retries; then the outbox's attempt to send
+    it meets `outbox_faults` (one per call) and is inside the rate limiter's retries."""
+    api.inject("sendMessage", Fault.too_many_requests(1), times=4)  # the reply and 3 retries
+    await ana.send("/ayuda")
+    await _logged(caplog, "1 reply held for the outbox (flood control")
+    before = await _attempts(api, "sendMessage", ana.id, 0)
+    for fault in outbox_faults:
+        api.inject("sendMessage", fault, times=1)
+    await _attempts(api, "sendMessage", ana.id, before)  # the outbox's first attempt: refused
+
+
+@pytest.mark.usefixtures("runtime")
+async def test_a_reply_never_overtakes_a_held_one_the_outbox_is_retrying(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outbox is waiting out a 429 for the held /ayuda when Ana writes again: her new
+    reply queues behind it and another round of the outbox must not send it first."""
+    ana = Person(api, 8600, "Ana", last_name="Quispe")
+    await register(ana)
+    (help_text,) = await ana.say("/ayuda")
+    (glossary,) = await ana.say("/glosario")
+    await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(3)])
+    await ana.send("/glosario")
+    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
+    first, second = await ana.replies(2, timeout=20)
+    assert (first.text, second.text) == (help_text.text, glossary.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+
+
+@pytest.mark.usefixtures("runtime")
+async def test_a_held_reply_put_back_keeps_its_place_in_the_chat(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outbox's retries of the held /ayuda all meet 429, so it goes back to the outbox,
+    due when Telegram allows: the reply queued behind it meanwhile stays behind it."""
+    ana = Person(api, 8700, "Ana", last_name="Quispe")
+    await register(ana)
+    (help_text,) = await ana.say("/ayuda")
+    (glossary,) = await ana.say("/glosario")
+    await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(2)] * 4)
+    await ana.send("/glosario")
+    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
+    first, second = await ana.replies(2, timeout=30)
+    assert (first.text, second.text) == (help_text.text, glossary.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+
+
+async def test_a_reply_waiting_out_a_long_flood_control_keeps_its_place(
+    api: LocalBotApi, app: Application, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram asks the outbox to wait longer than STALE_AFTER before the held /ayuda: the
+    claim of a message still on its way stays fresh, so the outbox's recovery does not take
+    it for a dead process's (marked unknown, its chat free), and Ana's next reply waits."""
+    ana = Person(api, 8900, "Ana", last_name="Quispe")
+    await register(ana)
+    (help_text,) = await ana.say("/ayuda")
+    (glossary,) = await ana.say("/glosario")
+    wait = KEEP_CLAIM + timedelta(seconds=2)
+    await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(wait.seconds)])
+    runtime.clock.advance(STALE_AFTER - timedelta(seconds=5))
+    await asyncio.sleep((KEEP_CLAIM + timedelta(seconds=0.5)).total_seconds())
+    runtime.clock.advance(timedelta(seconds=10))  # the first claim is stale by now
+    await tick(app)  # with the outbox's recovery of a dead process's claims
+    await ana.send("/glosario")
+    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
+    first, second = await ana.replies(2, timeout=20)
+    assert (first.text, second.text) == (help_text.text, glossary.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+
+
+@pytest.mark.usefixtures("runtime")
+async def test_a_change_of_buttons_held_back_is_made_later(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """«Was this useful?» answered under a lasting flood control: the buttons that show the
+    choice are not dropped but changed once Telegram allows, and nothing else is said."""
+    ana = Person(api, 8800, "Ana", last_name="Quispe")
+    await register(ana)
+    *_definition, article = await ana.say("que es el reinfo", 2)
+    api.inject("editMessageReplyMarkup", Fault.too_many_requests(1), times=4)
+    await ana.press(article, "👍")
+    await _logged(caplog, "1 reply held for the outbox (flood control")
+    (edit,) = await ana.replies(1, timeout=15)
+    assert edit.method == "editMessageReplyMarkup" and edit.message_id == article.message_id
+    assert "✓ 👍 Sí" in edit.button_texts()
+    assert [r for r in caplog.records if "other calls dropped" in r.getMessage()] == []
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+
+
+async def test_a_specialists_answer_held_back_reaches_the_asker_later(
+    api: LocalBotApi, ana: Person, admin: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Flood control refuses the answer to Ana's question and the specialist's «sent» after
+    the retries: both wait in the outbox and arrive once, instead of the answer being lost."""
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    (not_sure,) = await ana.say("como saco mi brevete en piura")
+    await ana.press(not_sure, "Enviar mi pregunta a un especialista")
+    await ana.reply()
+    _header, item = await admin.say("/preguntas", 2)
+    await admin.press(item, "Responder")
+    await admin.reply()
+    api.inject("sendMessage", Fault.too_many_requests(1), times=8)  # 4 tries of each
+    await admin.send("Eso lo ve el MTC, no la DREM.")
+    delivered = await ana.reply(timeout=15)
+    assert "Un especialista respondió su pregunta" in delivered.text
+    assert "Eso lo ve el MTC, no la DREM." in delivered.text
+    (confirmation,) = await admin.replies(1, timeout=15)
+    assert "Respuesta enviada" in confirmation.text
+    await asyncio.sleep(1)
+    assert (ana.no_more(), admin.no_more()) == ([], [])

@@ -1,15 +1,24 @@
-"""The outbox: messages Minka owes people, claimed atomically and sent once."""
+"""The outbox: messages Minka owes people, claimed atomically and sent once, and one chat's
+messages in order: a chat's queue (by due time, then id) is taken from its head only, never
+while one of its messages is being sent, and a message put back moves its queue back with it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage, Person
+
+# pg_advisory_xact_lock's key for "claiming due messages" (the two-int key space, as
+# storage/migrate.py's UPGRADE_LOCK): replicas claim one after the other, so none can take a
+# chat's next message while another is taking (and about to send) the one before it.
+CLAIM_LOCK = (0x4D494E4B, 2)  # "MINK", 2
+IN_HAND = ("claimed", "sending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +68,27 @@ async def enqueue(
     return 1
 
 
-UNSENT = ("pending", "claimed", "sending")
+UNSENT = ("pending", *IN_HAND)
+
+
+def _chat(row: type[OutboxMessage]) -> ColumnElement[int | None]:
+    """The chat a row goes to: its own `chat_id`, else its person's private chat."""
+    person = select(Person.telegram_id).where(Person.id == row.person_id).correlate(row)
+    return func.coalesce(row.chat_id, person.scalar_subquery())
+
+
+def _in_chat(row: type[OutboxMessage], chat_id: int) -> ColumnElement[bool]:
+    """`row` goes to `chat_id` (index-friendly: by chat_id, or by the person's id)."""
+    person = select(Person.id).where(Person.telegram_id == chat_id).scalar_subquery()
+    return or_(row.chat_id == chat_id, and_(row.chat_id.is_(None), row.person_id == person))
+
+
+def _chat_free() -> ColumnElement[bool]:
+    """None of the row's chat's messages is being sent (claimed by a round, or on its way)."""
+    other = aliased(OutboxMessage)
+    return ~exists(
+        select(other.id).where(other.state.in_(IN_HAND), _chat(other) == _chat(OutboxMessage))
+    )
 
 
 async def last_due_for_chat(session: AsyncSession, kind: str, chat_id: int) -> datetime | None:
@@ -85,10 +114,11 @@ async def chats_waiting(session: AsyncSession, kind: str) -> set[int]:
 
 
 async def next_due(session: AsyncSession, kind: str) -> datetime | None:
-    """When the next pending message of `kind` is due."""
+    """When the next pending message of `kind` can go: not one whose chat is being sent to
+    (the round sending it takes the chat's next ones after it)."""
     return await session.scalar(
         select(func.min(OutboxMessage.due_at)).where(
-            OutboxMessage.kind == kind, OutboxMessage.state == "pending"
+            OutboxMessage.kind == kind, OutboxMessage.state == "pending", _chat_free()
         )
     )
 
@@ -101,15 +131,26 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
     skipped (FOR UPDATE SKIP LOCKED) instead of waited for, and locked in a statement of their
     own: as a sub-select of the UPDATE, PostgreSQL may run them again for each row (nested-loop
     semi-join), skip the rows the UPDATE just changed and take new ones, so a broadcast's
-    thousands of rows were all claimed at once, whatever the limit."""
+    thousands of rows were all claimed at once, whatever the limit.
+
+    One chat's messages go in order: none is claimed while a message of its chat is claimed
+    or being sent (by this round, another round or another process); the chat's due ones are
+    claimed together, in order, once it is free. Processes take turns to claim (an advisory
+    lock), so none can claim a chat's second message while another claims its first."""
     candidates = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
+        .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now, _chat_free())
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
-        chosen = list(await session.scalars(candidates.with_for_update(skip_locked=True)))
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            dict(zip(("space", "key"), CLAIM_LOCK, strict=True)),
+        )
+        chosen = list(
+            await session.scalars(candidates.with_for_update(of=OutboxMessage, skip_locked=True))
+        )
         if not chosen:
             return []
         which = OutboxMessage.id.in_(chosen)
@@ -182,6 +223,50 @@ async def finish(
         values["due_at"] = retry_at
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+async def postpone(
+    session: AsyncSession, message_id: int, until: datetime, *, error: str | None = None
+) -> None:
+    """Put a claimed message back, due at `until`, and its chat's queue behind it: the chat's
+    later messages (pending, or claimed with it and not tried) move back by as much, so none
+    overtakes it and they keep their order."""
+    due, chat = (
+        await session.execute(
+            select(OutboxMessage.due_at, _chat(OutboxMessage)).where(OutboxMessage.id == message_id)
+        )
+    ).one()
+    shift = max(until - due, timedelta(0))
+    await finish(session, message_id, "pending", until, error=error, retry_at=due + shift)
+    if chat is None:
+        return
+    later = await session.execute(
+        select(
+            OutboxMessage.id, OutboxMessage.due_at, OutboxMessage.state, OutboxMessage.attempts
+        ).where(
+            OutboxMessage.id != message_id,
+            OutboxMessage.state.in_(("pending", "claimed")),
+            _in_chat(OutboxMessage, chat),
+            or_(
+                OutboxMessage.due_at > due,
+                and_(OutboxMessage.due_at == due, OutboxMessage.id > message_id),
+            ),
+        )
+    )
+    for id_, at, state, attempts in list(later):
+        values: dict[str, Any] = {"due_at": at + shift}
+        if state == "claimed":  # claimed with it and never tried: the round stopped at it
+            values.update(state="pending", attempts=attempts - 1)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == id_).values(**values))
+
+
+async def keep_claim(session: AsyncSession, message_id: int, at: datetime) -> None:
+    """A message still on its way (the rate limiter waiting out a 429): its claim is fresh."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "sending")
+        .values(claimed_at=at)
     )
 
 
