@@ -120,7 +120,8 @@ async def on_button(ctx: Ctx) -> None:
 
 
 async def _wipe_log(ctx: Ctx) -> None:
-    """Old copies of the erased rows must not stay in SQLite's WAL file (see Database)."""
+    """Old copies of the erased rows must not stay in SQLite's WAL file (see Database).
+    Before the reply, which waits for it: the person is told the data is gone when it is."""
     if not await ctx.runtime.db.wipe_log():
         log.warning("after an erasure the SQLite WAL could not be emptied (database busy)")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -121,18 +123,26 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    async def wipe_log(self) -> bool:
+    async def wipe_log(self, patience: float = 30.0) -> bool:
         """After an erasure. SQLite keeps old copies of changed pages in its WAL file until
         they happen to be overwritten; a TRUNCATE checkpoint copies the current pages into the
         database file (where `secure_delete` zeroed the freed space) and empties the WAL.
-        False when readers or writers kept it from finishing. On PostgreSQL nothing to do
+        A reader on an older snapshot (waited out for the busy timeout) or another
+        checkpoint running (refused at once) makes one try fail: it tries again until
+        `patience` seconds have passed, then returns False. On PostgreSQL nothing to do
         here: autovacuum reclaims the dead rows."""
         if self.engine.dialect.name != "sqlite":
             return True
-        async with self.engine.connect() as connection:
-            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy = result.one()[0]
-        return busy == 0
+        deadline = time.monotonic() + patience
+        while True:
+            async with self.engine.connect() as connection:
+                result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = result.one()[0]
+            if busy == 0:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.2)
 
     async def checkpoint(self) -> tuple[int, int] | None:
         """SQLite: copy the WAL into the database file, on the database thread and outside

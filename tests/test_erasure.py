@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ from storage.repositories import people
 from storage.repositories import visits as visit_repo
 from storage.repositories import workshops as workshop_repo
 from storage.repositories.visits import SurveyAnswers
+from storage.sqlite import BUSY_TIMEOUT_MS
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -469,3 +472,40 @@ async def test_someone_named_before_consenting_can_see_and_erase_it(
     assert [line for line in await _dump(runtime) if str(NORA_ID) in line] == []
     (nothing,) = await nora.say("/mis_datos")
     assert "no guarda ningún dato personal" in nothing.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL has no WAL file
+async def test_erasure_empties_the_wal_even_when_a_reader_holds_it_for_a_while(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """The full suite once left Zoila's texts in the WAL: the one TRUNCATE checkpoint after
+    the erasure met a reader (or another checkpoint) and gave up. A reader that holds an old
+    snapshot longer than the busy timeout must delay the wipe, not cancel it."""
+    path = runtime.settings.database_url.split("///", 1)[1]
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    await register(zoila, region="Puno")
+    (profile,) = await zoila.say("/perfil")
+    await zoila.press(profile, "Cargo")
+    await zoila.reply()
+    await zoila.send(POSITION)
+    await zoila.replies(2)
+    (not_sure,) = await zoila.say(QUESTION)
+    assert not_sure.text.startswith("No encontré una respuesta segura")
+    await zoila.press(not_sure, "Enviar mi pregunta a un especialista")
+    await zoila.reply()
+    assert await runtime.db.wipe_log()  # everything so far is in the database file
+
+    reader = sqlite3.connect(path, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM people").fetchone()  # a snapshot before the erasure
+    released = threading.Timer(BUSY_TIMEOUT_MS / 1000 + 1, reader.rollback)
+    released.start()
+    try:
+        (question,) = await zoila.say("/borrar_mis_datos")
+        await zoila.press(question, "Sí, borrar")
+        assert "fueron borrados" in (await zoila.reply(timeout=60)).text
+    finally:
+        released.join()
+        reader.close()
+    raw = _sqlite_files(path)
+    assert [text for text in (USERNAME, QUESTION, POSITION) if text.encode() in raw] == []
