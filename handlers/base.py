@@ -31,7 +31,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
-from bot import held
+from bot import follow_ups, held
 from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
@@ -198,9 +198,14 @@ class Ctx:
             )
         )
 
-    def later(self, action: Callable[[], Awaitable[Any]]) -> None:
-        """Any other Bot API call to make once the session has committed."""
-        self._actions.append(_Action(action))
+    def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:
+        """Any other Bot API call to make once the session has committed. One to this chat
+        (a file, a photo) or following its replies (`chat`) waits, under flood control,
+        behind the chat's held replies (bot/follow_ups.py); other work (an inline answer,
+        database writes) is done at once."""
+        self._actions.append(
+            _Action(action, follow=chat and self.update.effective_chat is not None)
+        )
 
     async def deliver(self) -> None:
         if self.query is not None:
@@ -220,22 +225,42 @@ class Ctx:
                     self.action,
                 )
         # While earlier replies to this chat wait in the outbox, these go behind them (other
-        # calls, such as an inline answer, are not the chat's and go at once). In the chat's
-        # turn: the next update's replies wait until these are sent or held.
+        # calls, such as an inline answer, are not the chat's and go at once; the chat's later
+        # calls wait in memory, bot/follow_ups.py). In the chat's turn: the next update's
+        # replies wait until these are sent or held.
         async with self.runtime.held.turn(self.chat_id):
             behind: list[_Action] = []
+            follow: list[_Action] = []
             waiting = await held.waiting(self.runtime, self.chat_id)
-            for index, action in enumerate(self._actions):
-                if action.reply is not None and waiting:
-                    behind.append(action)
-                    continue
-                try:
-                    await action.run()
-                except RetryAfter as error:  # after the rate limiter's retries
-                    await self._hold([*behind, *self._actions[index:]], error)
-                    return
+            error: RetryAfter | None = None
+            refused_by: _Action | None = None  # the call that met it
+            for action in self._actions:
+                if action.reply is None and action.instead is None and not action.follow:
+                    await _at_once(action, self)
+                elif error is not None or (waiting and action.instead is None):
+                    (follow if action.follow else behind).append(action)
+                else:
+                    try:
+                        await action.run()
+                    except RetryAfter as refused:  # after the rate limiter's retries
+                        error, refused_by = refused, action
+                        (follow if action.follow else behind).append(action)
             if behind:
-                await self._hold(behind, None)
+                await self._hold(behind, error)
+        if follow:
+            follow_ups.start(
+                self.context.application,
+                chat_id=self.chat_id,
+                calls=[action.run for action in follow],
+                refused=error if follow[0] is refused_by else None,
+                what=f"update {self.update.update_id} ({self.action})",
+                key=update_key(self.update, self.settings.pseudonym_secret),
+                notice=self._(
+                    "Telegram asked me to wait and I could not finish sending what you asked "
+                    "for (a file or an image). Please press the button or send the command "
+                    "again in a minute."
+                ),
+            )
 
     async def _hold(self, actions: list[_Action], error: RetryAfter | None) -> None:
         """Keep the replies for the outbox (bot/held.py); say so in one line."""
@@ -249,16 +274,13 @@ class Ctx:
             wait=retry_after(error) if error else timedelta(0),
         )
         log.warning(
-            "update %s (%s): %s held for the outbox (%s)%s",
+            "update %s (%s): %s held for the outbox (%s)",
             self.update.update_id,
             self.action,
             f"{len(replies)} replies" if len(replies) != 1 else "1 reply",
             f"flood control, retry in {retry_after(error).total_seconds():g} s"
             if error
             else "earlier replies to this chat are waiting",
-            f"; {len(actions) - len(replies)} other calls dropped"
-            if len(actions) > len(replies)
-            else "",
         )
 
     async def _send(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -299,11 +321,22 @@ class Ctx:
 @dataclass(frozen=True, slots=True)
 class _Action:
     """A Bot API call to make after the commit; `reply` is what to keep if flood control
-    holds it back (None: not kept, such as `later`'s calls; a document keeps `instead`)."""
+    holds it back (a document keeps `instead`; `later`'s calls to the chat `follow` it)."""
 
     run: Callable[[], Awaitable[Any]]
     reply: Reply | None = None
     instead: Reply | None = None  # kept in its place when held back (a document's notice)
+    follow: bool = False  # a later call of the chat: waits behind its held replies
+
+
+async def _at_once(action: _Action, ctx: Ctx) -> None:
+    """A call that is not the chat's (an inline answer, database work): now, whatever waits."""
+    try:
+        await action.run()
+    except RetryAfter:
+        log.warning(
+            "update %s (%s): a call not made: flood control", ctx.update.update_id, ctx.action
+        )
 
 
 async def _ignore_unchanged(call: Awaitable[Any]) -> None:

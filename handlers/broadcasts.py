@@ -105,7 +105,7 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     )
     # After this update's commit, in batches: nobody's reply waits behind 10,000 rows.
     db = ctx.runtime.db
-    ctx.later(lambda: write_copies(db, broadcast, people))
+    ctx.later(lambda: write_copies(db, broadcast, people), chat=False)
     message = ctx.query.message if ctx.query else None
     if message is not None:
         await repo.set_progress_message(

@@ -141,13 +141,14 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
         ctx.reply(_("Someone else already answered this question. Yours was not sent."))
         return
     if item.asker_telegram_id is not None:
-        # Before the specialist's own reply: under flood control that one waits in the
-        # outbox, and the calls after it would be dropped.
+        # Kept in the outbox for the asker's chat (`held.tell`): at once, whatever waits in
+        # the specialist's own chat.
         title = _article_title(ctx, item.article_id) if item.article_id else None
         ctx.later(
             lambda: _deliver(
                 ctx, item.asker_telegram_id, item.asker_locale, item.text, answer, title
-            )
+            ),
+            chat=False,
         )
     ctx.reply(_("✅ Answer sent. Thank you!"))
 

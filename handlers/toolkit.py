@@ -352,7 +352,7 @@ async def on_inline_query(ctx: Ctx) -> None:
         )
         for article in articles[:INLINE_RESULTS]
     ]
-    ctx.later(lambda: query.answer(results, cache_time=300, is_personal=False))
+    ctx.later(lambda: query.answer(results, cache_time=300, is_personal=False), chat=False)
 
 
 async def on_chosen_inline_result(ctx: Ctx) -> None:

@@ -93,7 +93,7 @@ async def check_in(ctx: Ctx, code: str) -> None:
         ctx.reply(
             _("✅ Attendance recorded: «{title}». The survey arrives now.").format(title=title)
         )
-        ctx.later(lambda: _send_owed(ctx))
+        ctx.later(lambda: _send_owed(ctx), chat=False)  # the outbox keeps order
     else:
         ctx.reply(
             _(

@@ -1,0 +1,93 @@
+"""A chat's later calls (files, photos, notices sent after its replies: `Ctx.later`) under
+flood control: never dropped, never ahead of the chat's held replies.
+
+When an earlier reply of the chat waits in the outbox (bot/held.py), or Telegram still
+refuses the call after the rate limiter's retries, the calls wait here, in memory, for the
+chat's turn with nothing of it left in the outbox (at most `WAIT`), and are made then; a
+refused one is tried again after Telegram's `retry_after`, `TRIES` times in all. Only then
+are they given up: one warning, and the person is told through the outbox. They are not
+written to the database (a file may be large, or hold personal data, and is rebuilt on
+request), so a restart loses them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import Application
+
+from bot import held
+from bot.ratelimit import retry_after
+from bot.runtime import Runtime
+
+WAIT = 600.0  # seconds a call may wait for the chat's held replies and Telegram
+POLL = 0.5  # seconds between looks at whether the chat's held replies are all sent
+TRIES = 5  # attempts of a call refused by flood control (each after the rate limiter's)
+log = logging.getLogger(__name__)
+_running: set[asyncio.Task[None]] = set()  # kept referenced until done
+
+
+def start(
+    application: Application,
+    *,
+    chat_id: int,
+    calls: list[Callable[[], Awaitable[Any]]],
+    refused: RetryAfter | None,
+    what: str,
+    key: str,
+    notice: str,
+) -> None:
+    """Make `calls` in order once the chat's held replies are sent (`refused`: the first
+    call's refusal, already after the retries). `what` names the update and handler in the
+    log; `notice` (HTML) is what the person reads, kept as reply `key`, if they fail."""
+    task = asyncio.get_running_loop().create_task(
+        _follow(application, chat_id, list(calls), refused, what, key, notice)
+    )
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+async def _follow(
+    application: Application,
+    chat_id: int,
+    calls: list[Callable[[], Awaitable[Any]]],
+    refused: RetryAfter | None,
+    what: str,
+    key: str,
+    notice: str,
+) -> None:
+    runtime: Runtime = application.bot_data["runtime"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    tries = 1 if refused else 0
+    pause = retry_after(refused).total_seconds() if refused else 0.0
+    cause = "waited too long for the chat's held replies"
+    try:
+        while calls:
+            if loop.time() + pause > deadline:
+                break
+            await asyncio.sleep(pause)
+            async with runtime.held.turn(chat_id):  # nothing of the chat can overtake now
+                if await held.waiting(runtime, chat_id):
+                    pause = POLL
+                    continue
+                try:
+                    while calls:
+                        await calls[0]()
+                        calls.pop(0)
+                except RetryAfter as error:  # after the rate limiter's retries
+                    tries += 1
+                    cause = f"flood control, {tries} attempts"
+                    if tries >= TRIES:
+                        break
+                    pause = retry_after(error).total_seconds()
+    except Exception:  # a defect, not flood control: the traceback, and the person is told
+        log.exception("%s: a later call failed", what)
+        await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
+        return
+    if calls:
+        log.warning("%s: %d later calls not made (%s)", what, len(calls), cause)
+        await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
