@@ -104,9 +104,8 @@ async def on_button(ctx: Ctx) -> None:
         if not erased:
             ctx.show(_("Minka holds no personal data about you."))
             return
-        ctx.later(
-            lambda: _wipe_log(ctx), chat=False
-        )  # before the reply: done when the person reads it
+        # Before the reply, at once (not the chat's): done when the person reads it.
+        ctx.later(lambda: _wipe_log(ctx), chat=False)
         if had_role:
             ctx.later(lambda: _forget_commands(ctx))
         ctx.show(
