@@ -4,9 +4,10 @@ Telegram allows about 30 messages per second per bot. With a single first-come l
 broadcast that queues thousands of calls makes a person who asks a question wait behind all
 of them (the known trap). Here replies to people take the next free slot at once; owed
 messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
-slots nobody is waiting for. A 429 is honoured: wait `retry_after`, retry a bounded number
-of times (then the caller decides: a reply waits in the outbox, bot/held.py); so are transient
-failures of replies (5xx, dropped connections), with backoff."""
+slots nobody is waiting for, and leave one free for the next reply. A 429 is honoured: wait
+`retry_after`, retry a bounded number of times (then the caller decides: a reply waits in
+the outbox, bot/held.py); so are transient failures of replies (5xx, dropped connections),
+with backoff."""
 
 from __future__ import annotations
 
@@ -94,10 +95,14 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         try:
             while True:
                 self._refill()
-                if self._tokens >= 1 and (urgent or self._urgent_waiting == 0):
+                # Owed messages leave one slot in the bucket when it holds two or more: a reply
+                # arriving the moment after a broadcast's copy still goes at once (it waited up
+                # to 1/30 s, a third of #17's p99 budget); the broadcast's rate is the same.
+                needed = 1 if urgent or self._burst < 2 else 2
+                if self._tokens >= needed and (urgent or self._urgent_waiting == 0):
                     self._tokens -= 1
                     return
-                missing = max(0.0, 1 - self._tokens)
+                missing = max(0.0, needed - self._tokens)
                 await asyncio.sleep(max(missing / self._rate, 0.002))
         finally:
             if urgent:

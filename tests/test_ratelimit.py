@@ -1,0 +1,41 @@
+"""The bot's rate limiter: a reply to a person never waits for a slot a broadcast just took."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+from bot import ratelimit
+from bot.ratelimit import PriorityRateLimiter
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every pause the limiter makes (it still pauses, for real)."""
+    recorded: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        recorded.append(seconds)
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(ratelimit, "asyncio", SimpleNamespace(sleep=sleep))
+    return recorded
+
+
+async def test_a_reply_finds_a_slot_while_a_broadcast_sends_flat_out(waits: list[float]) -> None:
+    limiter = PriorityRateLimiter(per_second=5.0, burst=3.0)
+    for _ in range(6):  # a broadcast taking every slot it may, as the outbox does
+        await limiter.reserve()
+    waits.clear()
+    await limiter._take(urgent=True)  # a reply to someone's question
+    assert waits == []  # sent at once: the broadcast left it a slot
+
+
+async def test_with_one_slot_per_replica_the_broadcast_still_goes(waits: list[float]) -> None:
+    limiter = PriorityRateLimiter(per_second=30.0, burst=3.0)
+    limiter.share(4)  # 4 replicas: a burst of one slot each
+    for _ in range(3):
+        await asyncio.wait_for(limiter.reserve(), 2)
