@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -32,6 +35,19 @@ class _Pool:
 _pool = _Pool()
 
 
+def _watch(parent: int) -> None:
+    """In each worker, from its start: end it when the bot's process is gone. A worker of a
+    killed bot (kill -9, out of memory) otherwise lives on, waiting for work that never
+    comes, with its memory and the bot's output (a service's log pipe) held open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent watch", daemon=True).start()
+
+
 def _call(target: str, args: tuple[Any, ...]) -> Any:
     module, name = target.split(":")
     return getattr(importlib.import_module(module), name)(*args)
@@ -47,7 +63,10 @@ async def run(target: str, *args: Any) -> Any:
         _pool.idle = None
     if _pool.executor is None:
         _pool.executor = ProcessPoolExecutor(
-            WORKERS, mp_context=multiprocessing.get_context("spawn")
+            WORKERS,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch,
+            initargs=(os.getpid(),),
         )
     executor = _pool.executor
     _pool.busy += 1

@@ -50,3 +50,35 @@ async def test_idle_workers_exit_and_give_their_memory_back(monkeypatch) -> None
         if _gone(pid):
             break
     assert _gone(pid)
+
+
+BOT = """
+import asyncio, sys, time
+from bot import workers
+
+async def main():
+    pid, _loaded = await workers.run("tests.worker_jobs:where")
+    print(pid, flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+async def test_workers_end_with_a_killed_bot() -> None:
+    """kill -9 of the bot must not leave its workers running (memory, the bot's output)."""
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", BOT, stdout=asyncio.subprocess.PIPE
+    )
+    assert bot.stdout is not None
+    worker = int(await asyncio.wait_for(bot.stdout.readline(), 60))
+    bot.kill()
+    for _ in range(100):
+        if _gone(worker):
+            break
+        await asyncio.sleep(0.1)
+    gone = _gone(worker)
+    if not gone:
+        os.kill(worker, 9)  # it holds the bot's output open: the bot's end would never come
+    await bot.wait()
+    assert gone
