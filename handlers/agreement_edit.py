@@ -7,21 +7,21 @@ Callback data: ae:begin:<agreement> | ae:<step>:<value> | ae:confirm | ae:cancel
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.i18n import N_
 from bot.services import agreements as rules
 from bot.services.roles import Role
 from handlers.agreements import (
-    SHOWN,
-    due_problem,
+    DUE,
+    RESPONSIBLE,
     invitee_choices,
-    match_invitee,
     show_list,
     staff_meeting,
 )
 from handlers.base import Ctx, esc
-from handlers.guided import GuidedForm, Step
+from handlers.guided import GuidedForm
 from handlers.keyboards import as_number
 from handlers.registry import Buttons, Feature
 from storage.repositories import agreements as repo
@@ -113,24 +113,8 @@ EDIT = GuidedForm(
     prefix="ae",
     heading=N_("<b>Change the agreement</b>\n/cancelar stops at any time."),
     steps=(
-        Step(
-            "responsible",
-            N_("Who is <b>responsible</b>? Choose an invitee, or write part of their name."),
-            kind="choice",
-            options=lambda data: data.get("invitees", {}),
-            match=match_invitee,
-            shown=SHOWN,
-            optional=True,
-            hint=_current_who,
-        ),
-        Step(
-            "due",
-            N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
-            limit=20,
-            check=due_problem,
-            optional=True,
-            hint=_current_due,
-        ),
+        replace(RESPONSIBLE, optional=True, hint=_current_who),
+        replace(DUE, optional=True, hint=_current_due),
     ),
     summary=_summary,
     confirm_label=N_("📌 Save the changes"),

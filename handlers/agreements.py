@@ -277,26 +277,30 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     await show_list(ctx, meeting, edit=False)
 
 
+# The new-agreement form and the edit form (handlers/agreement_edit.py) ask these the same way.
+RESPONSIBLE = Step(
+    "responsible",
+    N_("Who is <b>responsible</b>? Choose an invitee, or write part of their name."),
+    kind="choice",
+    options=lambda data: data.get("invitees", {}),
+    match=match_invitee,
+    shown=SHOWN,
+)
+DUE = Step(
+    "due",
+    N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
+    limit=20,
+    check=due_problem,
+)
+
 AGREEMENT = GuidedForm(
     flow=FORM,
     prefix="na",
     heading=N_("<b>New agreement to follow up</b>\n/cancelar stops at any time."),
     steps=(
         Step("text", N_("Write the <b>agreement</b> (up to 500 characters):"), limit=500),
-        Step(
-            "responsible",
-            N_("Who is <b>responsible</b>? Choose an invitee, or write part of their name."),
-            kind="choice",
-            options=lambda data: data.get("invitees", {}),
-            match=match_invitee,
-            shown=SHOWN,
-        ),
-        Step(
-            "due",
-            N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
-            limit=20,
-            check=due_problem,
-        ),
+        RESPONSIBLE,
+        DUE,
     ),
     summary=_summary,
     confirm_label=N_("📌 Record the agreement"),
