@@ -286,7 +286,7 @@ class Suite:
         for name in missing:
             print(f"! missing indicator: {name}")
         self.outputs = load_outputs() if self.package is not None else {}
-        self.period = importlib.import_module(f"{PACKAGE}.common").Period.year(YEAR)
+        self.period = importlib.import_module(f"{PACKAGE}.periods").Period.year(YEAR)
 
     async def run(self, url: str, queries: bool) -> tuple[Scopes, dict[str | None, Any]]:
         """Seconds per scope, and each scope's report (None without the package)."""

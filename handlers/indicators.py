@@ -22,7 +22,7 @@ from bot import workers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from bot.services.indicators import build_report
-from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period
+from bot.services.indicators.periods import EARLIEST, LATEST, MAX_YEARS, Period
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from bot.services.visits import leader_words

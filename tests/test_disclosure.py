@@ -21,7 +21,7 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services.indicators import build_report as build_indicators
 from bot.services.indicators.charts import chart_images
-from bot.services.indicators.common import Period
+from bot.services.indicators.periods import Period
 from bot.services.indicators.render import write_csv
 from bot.services.indicators.training import training
 from bot.services.indicators.xlsx import report_xlsx as indicators_xlsx

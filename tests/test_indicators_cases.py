@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended, formalization
-from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.common import Indicator, Table
+from bot.services.indicators.periods import Period
 from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
 from storage.models import (

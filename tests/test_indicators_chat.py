@@ -215,7 +215,7 @@ async def test_periods_out_of_bounds_are_refused_politely(
 def test_period_bounds() -> None:
     from datetime import date
 
-    from bot.services.indicators.common import Period
+    from bot.services.indicators.periods import Period
 
     assert Period(date(2026, 1, 1), date(2035, 12, 31)).allowed  # ten years exactly
     assert not Period(date(2026, 1, 1), date(2036, 1, 1)).allowed
@@ -232,7 +232,7 @@ def test_period_buttons_on_a_leap_day() -> None:
     from datetime import date
 
     from bot.i18n import translator
-    from bot.services.indicators.common import Period
+    from bot.services.indicators.periods import Period
     from handlers.indicators import period_choices
 
     choices = dict(period_choices(translator("es", LIMA), date(2028, 2, 29)))

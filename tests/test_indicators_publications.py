@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
 from bot.services.indicators import build_report, query_for
-from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.common import Indicator, Table
+from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import DEFINITION, publications
 from bot.services.indicators.render import summary_messages
 from bot.services.indicators.xlsx import report_xlsx

@@ -15,7 +15,8 @@ import pytest
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
-from bot.services.indicators.common import Indicator, Period
+from bot.services.indicators.common import Indicator
+from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import Person, TeamMember, TeamReport
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
-from bot.services.indicators.common import Indicator, Period, Table
+from bot.services.indicators.common import Indicator, Table
 from bot.services.indicators.meetings import meeting_regularity, participation
+from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import publications
 from bot.services.indicators.training import training
 from bot.services.indicators.visits import study_visits

@@ -13,8 +13,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from bot.services.indicators.common import Period, Query, Table
+from bot.services.indicators.common import Query, Table
 from bot.services.indicators.meeting_rule import meeting_hides
+from bot.services.indicators.periods import Period
 from bot.services.indicators.row_rule import row_hides
 from bot.services.indicators.visits import visit_cells, visit_tables
 from bot.services.small_cells import hidden_margins, hidden_within

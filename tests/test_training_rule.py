@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.i18n import translator
 from bot.services.indicators import query_for
-from bot.services.indicators.common import Period
+from bot.services.indicators.periods import Period
 from bot.services.indicators.training import training
 from bot.services.indicators.training_rule import Rating, hidden_ratings
 from bot.services.small_cells import SMALL_CELL, hidden_margins

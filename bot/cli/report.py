@@ -12,7 +12,7 @@ from bot.cli.commands import migrated
 from bot.config import Settings
 from bot.i18n import Translator, translator
 from bot.services.indicators import Report, build_report
-from bot.services.indicators.common import EARLIEST, LATEST, MAX_YEARS, Period
+from bot.services.indicators.periods import EARLIEST, LATEST, MAX_YEARS, Period
 from bot.services.regions import match_region
 from bot.services.visits import leader_words
 from storage.repositories.regions import list_regions

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
+from bot.services.indicators.periods import Period
 from bot.services.profile import SEXES
 from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, hidden_within, too_small
 
@@ -80,71 +81,6 @@ class Indicator:
     headlines: tuple[Headline, ...]
     tables: tuple[Table, ...]
     charts: tuple[Chart, ...] = ()
-
-
-# Reports cover periods inside these dates, of at most MAX_YEARS: a forged button or typed
-# dates from year 1 to 9999 would cost minutes of work per month, or overflow past 9999.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
-MAX_YEARS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Whole days, both ends included, in Peru's calendar."""
-
-    first: date
-    last: date
-
-    @property
-    def allowed(self) -> bool:
-        """In order, between EARLIEST and LATEST, and at most MAX_YEARS long."""
-        if not EARLIEST <= self.first <= self.last <= LATEST:
-            return False
-        limit = date(self.first.year + MAX_YEARS, self.first.month, 1)
-        return self.last < limit + timedelta(days=self.first.day - 1)
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(date(year, 1, 1), date(year, 12, 31))
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> Period:
-        first = date(year, 3 * quarter - 2, 1)
-        after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-        return cls(first, after - timedelta(days=1))
-
-    @property
-    def code(self) -> str:
-        """Compact and self-describing, for callback data: '20260101-20260331'."""
-        return f"{self.first:%Y%m%d}-{self.last:%Y%m%d}"
-
-    @classmethod
-    def from_code(cls, code: str) -> Period | None:
-        try:
-            first, last = (datetime.strptime(part, "%Y%m%d").date() for part in code.split("-"))
-        except ValueError:
-            return None
-        period = cls(first, last)
-        return period if period.allowed else None
-
-    def start(self, t: Translator) -> datetime:
-        return datetime.combine(self.first, time(), tzinfo=t.timezone)
-
-    def end(self, t: Translator) -> datetime:
-        """The first moment after the period."""
-        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=t.timezone)
-
-    def label(self, t: Translator) -> str:
-        """'1 de enero de 2026 – 31 de marzo de 2026'."""
-        return f"{t.date(self.first)} – {t.date(self.last)}"
-
-    def months(self) -> list[tuple[int, int]]:
-        year, month, months = self.first.year, self.first.month, []
-        while (year, month) <= (self.last.year, self.last.month):
-            months.append((year, month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
 
 
 @dataclass(frozen=True, slots=True)
