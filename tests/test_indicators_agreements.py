@@ -14,8 +14,8 @@ import pytest
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
-from bot.services.indicators.meetings import meeting_regularity
 from bot.services.indicators.periods import Period
+from bot.services.indicators.regularity import meeting_regularity
 from bot.services.meetings import KINDS
 from storage.db import Database
 from storage.models import Meeting, MeetingAgreement, Person

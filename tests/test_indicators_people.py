@@ -19,13 +19,9 @@ from sqlalchemy import select
 from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.common import NO_REGION, NO_SEX, Indicator, Table
-from bot.services.indicators.meetings import (
-    PARTICIPATION_DEFINITION,
-    REGULARITY_DEFINITION,
-    meeting_regularity,
-    participation,
-)
+from bot.services.indicators.participation import PARTICIPATION_DEFINITION, participation
 from bot.services.indicators.periods import Period
+from bot.services.indicators.regularity import REGULARITY_DEFINITION, meeting_regularity
 from bot.services.indicators.training import DEFINITION as TRAINING_DEFINITION
 from bot.services.indicators.training import training
 from bot.services.indicators.women import DEFINITION as WOMEN_DEFINITION

@@ -14,9 +14,10 @@ from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator, Table
-from bot.services.indicators.meetings import meeting_regularity, participation
+from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import publications
+from bot.services.indicators.regularity import meeting_regularity
 from bot.services.indicators.training import training
 from bot.services.indicators.visits import study_visits
 from bot.services.indicators.women import women

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
-from bot.services.indicators.meetings import meeting_regularity, participation
+from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import publications
+from bot.services.indicators.regularity import meeting_regularity
 from bot.services.indicators.toolkit import dissemination
 from bot.services.indicators.training import training
 from bot.services.indicators.visits import study_visits

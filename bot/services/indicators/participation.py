@@ -1,0 +1,189 @@
+"""Indicator 1: who takes part in coordination meetings.
+
+People are counted once each through their (region, sex) cell (`meetings.invitation_cells`);
+the per-meeting table counts each meeting's invitees. What it hides is decided by
+`meeting_rule`, in a worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from bot import workers
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    Chart,
+    Column,
+    Headline,
+    Indicator,
+    Kind,
+    Query,
+    Table,
+    Value,
+    by_region,
+    by_sex,
+    count,
+    in_scope,
+    ratio,
+    sex_code,
+    share,
+)
+from bot.services.indicators.meeting_rule import Invitation, MeetingHides
+from bot.services.indicators.meetings import (
+    MEETINGS,
+    day_label,
+    held,
+    invitation_cells,
+    local_day,
+    people_in_scope,
+)
+from bot.services.meetings import KINDS
+from bot.services.profile import SEXES
+from storage.models import Meeting, MeetingInvitation, Person
+
+RULE = "bot.services.indicators.meeting_rule:meeting_hides"
+PARTICIPATION_TITLE = N_("Participation of regional leaders in coordination meetings")
+PARTICIPATION_DEFINITION = N_(
+    "People invited to the meetings that start in the period (Lima dates, first and last day "
+    "included) and were not cancelled; each person is counted once, however many of those "
+    "meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least "
+    "one of them; sent a delegate: did so at least once; attended: their attendance was "
+    "recorded at least once. The confirmation and attendance rates are over the people "
+    "invited, and are not shown (—) when fewer than 3 people were invited. People are grouped "
+    "by their own region and sex; the per-meeting table counts each meeting's invitees."
+)
+CONFIRMED = N_("Confirmed (in person or by delegate)")
+SENT_DELEGATE = N_("Sent a delegate")
+ANSWERED_NO = N_("Answered no")
+INVITED = N_("Invited")
+ATTENDED = N_("Attended")
+CONFIRMATION_RATE = N_("Confirmation rate")
+ATTENDANCE_RATE = N_("Attendance rate")
+
+
+def _answer_counts() -> list[Any]:
+    """Invited, confirmed, delegated, declined and attended people of one meeting (one
+    invitation per person and meeting, so rows are people)."""
+
+    def who(condition: Any) -> Any:
+        return func.count(case((condition, 1)))
+
+    return [
+        func.count(),
+        who(MeetingInvitation.rsvp.in_(("yes", "delegate"))),
+        who(MeetingInvitation.rsvp == "delegate"),
+        who(MeetingInvitation.rsvp == "no"),
+        who(MeetingInvitation.attended_at.is_not(None)),
+    ]
+
+
+async def _invitations(q: Query) -> list[Invitation]:
+    """Every invitation to the period's meetings, in every region (what each region's report
+    may show depends on the others: `meeting_rule`)."""
+    rows = await q.session.execute(
+        select(
+            MeetingInvitation.person_id,
+            MeetingInvitation.meeting_id,
+            Person.region_code,
+            Person.sex,
+        )
+        .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
+        .join(Person, Person.id == MeetingInvitation.person_id)
+        .where(*held(q))
+    )
+    return [(person, meeting, region, sex_code(sex)) for person, meeting, region, sex in rows]
+
+
+async def _per_meeting(q: Query, hidden: frozenset[Any]) -> Table:
+    meetings = await q.session.execute(
+        select(Meeting.id, Meeting.starts_at, Meeting.title, Meeting.kind)
+        .where(*held(q))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    per_meeting = (
+        select(MeetingInvitation.meeting_id, *_answer_counts())
+        .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
+        .where(*held(q))
+        .group_by(MeetingInvitation.meeting_id)
+    )
+    counts = {
+        meeting_id: values
+        for meeting_id, *values in await q.session.execute(
+            people_in_scope(q, per_meeting, MeetingInvitation.person_id)
+        )
+    }
+    rows = []
+    for meeting_id, starts_at, title, kind in meetings:
+        if q.region is not None and meeting_id not in counts:
+            continue  # the meeting does not concern the region
+        # invited, confirmed, delegated, answered no, attended; then the attendance rate
+        invited, *answers = [int(n or 0) for n in counts.get(meeting_id, (0, 0, 0, 0, 0))]
+        shown: list[Value] = [*answers, ratio(answers[-1], invited)]
+        if meeting_id in hidden:  # answers of fewer than 3 people, or what would reveal them
+            shown = [None] * len(shown)
+        day = day_label(q, local_day(q, starts_at))
+        kind_name = q._(KINDS.get(kind, kind))
+        rows.append((day, title, kind_name, invited, *shown))
+    columns = (
+        Column(q._(N_("Date")), Kind.TEXT),
+        Column(q._(N_("Title")), Kind.TEXT),
+        Column(q._(N_("Kind")), Kind.TEXT),
+        Column(q._(INVITED)),
+        Column(q._(CONFIRMED)),
+        Column(q._(SENT_DELEGATE)),
+        Column(q._(ANSWERED_NO)),
+        Column(q._(ATTENDED)),
+        Column(q._(ATTENDANCE_RATE), Kind.SHARE),
+    )
+    return Table(q._(N_("Each meeting")), columns, tuple(rows))
+
+
+async def participation(q: Query) -> Indicator:
+    """People invited to the meetings that start in the period (Lima dates, first and last day
+    included) and were not cancelled; each person is counted once, however many of those
+    meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least
+    one of them; sent a delegate: did so at least once; attended: their attendance was
+    recorded at least once. The confirmation and attendance rates are over the people
+    invited, and are not shown (—) when fewer than 3 people were invited. People are grouped
+    by their own region and sex; the per-meeting table counts each meeting's invitees.
+    """
+    national = await invitation_cells(replace(q, region=None))
+    cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
+    # In a worker process: the exact check is up to seconds of CPU no reply should wait for.
+    hides: MeetingHides = await workers.run(RULE, await _invitations(q))
+    people, meeting_rows = hides.people, hides.meetings
+    if q.region is not None:
+        people, meeting_rows = hides.region(q.region, [*SEXES, None])
+    measures = (
+        count(q._(INVITED), "invited"),
+        count(q._(CONFIRMED), "confirmed", "invited"),
+        count(q._(SENT_DELEGATE), "delegated", "invited"),
+        count(q._(ATTENDED), "attended", "invited"),
+        share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
+        share(q._(ATTENDANCE_RATE), "attended", "invited"),
+    )
+    meetings = await _per_meeting(q, meeting_rows)
+    given = {"invited": people}
+    regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
+    headlines = (
+        Headline(q._(MEETINGS), len(meetings.rows)),
+        *(
+            Headline(m.label, value, m.kind)
+            for m, value in zip(measures, regions.rows[-1][1:], strict=True)
+        ),
+    )
+    tables = (
+        regions,
+        by_sex(q, q._(N_("Invited people by sex")), cells, measures, hides=given),
+        meetings,
+    )
+    charts = (
+        Chart(q._(N_("Invited, confirmed and attended, by region")), 0, (1, 2, 4), True),
+        Chart(q._(N_("Confirmation and attendance rates by sex")), 1, (5, 6)),
+    )
+    return Indicator(
+        1, q._(PARTICIPATION_TITLE), q._(PARTICIPATION_DEFINITION), headlines, tables, charts
+    )
