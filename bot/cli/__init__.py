@@ -8,7 +8,17 @@ import sys
 from collections.abc import Sequence
 
 from bot import heap
-from bot.cli import backup, commands, meetings, publications, report, roles, visits, workshops
+from bot.cli import (
+    backup,
+    commands,
+    meetings,
+    publications,
+    report,
+    roles,
+    visit_changes,
+    visits,
+    workshops,
+)
 from bot.cli.parser import build_parser
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -111,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(visits.list_visits(settings))
         if command == "visitas" and args.visits_command == "cambiar":
             return asyncio.run(
-                visits.change_visit(
+                visit_changes.change_visit(
                     settings,
                     args.codigo,
                     destination=args.destino,
@@ -121,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         if command == "visitas" and args.visits_command == "cancelar":
-            return asyncio.run(visits.cancel_visit(settings, args.codigo))
+            return asyncio.run(visit_changes.cancel_visit(settings, args.codigo))
         if command == "visitas":
             return asyncio.run(visits.confirm_visit(settings, args.codigo, args.ids))
         if command == "informe":

@@ -1,6 +1,6 @@
-"""CLI orders for study visits: `visitas crear`, `listar`, `confirmar`, `cambiar` and
-`cancelar`. Dates, texts and the audience are read exactly as `reuniones crear` reads them
-(bot.cli.invitations)."""
+"""CLI orders for study visits: `visitas crear`, `listar` and `confirmar`, and the grammar of
+every `visitas` order (`cambiar` and `cancelar` are in bot.cli.visit_changes). Dates, texts and
+the audience are read exactly as `reuniones crear` reads them (bot.cli.invitations)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from storage.repositories.visits import VisitRecord
 
 _NOT_CREATED = "No se creó la visita"
-_NAMES = ("la salida", "el regreso", "el regreso debe ser posterior a la salida")
+DATE_NAMES = ("la salida", "el regreso", "el regreso debe ser posterior a la salida")
 _STATUS = {"scheduled": "programada", "cancelled": "cancelada"}
 
 
@@ -37,11 +37,11 @@ class _VisitRequest:
     instructions: str | None
 
 
-def _destination(value: str | None) -> str | None:
+def destination_text(value: str | None) -> str | None:
     return inv.checked(value, "el destino", 200)
 
 
-def _instructions(value: str | None) -> str | None:
+def instructions_text(value: str | None) -> str | None:
     from bot.services.visits import INSTRUCTIONS_MAX
 
     return inv.checked(value, "las indicaciones", INSTRUCTIONS_MAX, lines=True)
@@ -62,12 +62,12 @@ def _visit_request(
     from bot.services.visits import DEFAULT_OFFSETS
 
     checked_title = inv.checked(title, "el título", 200)
-    checked_destination = _destination(destination)
+    checked_destination = destination_text(destination)
     if checked_title is None:
         raise inv.Invalid("falta el título")
     if checked_destination is None:
         raise inv.Invalid("falta el destino")
-    starts_at, ends_at = inv.dates(start, end, settings.timezone, now, _NAMES)
+    starts_at, ends_at = inv.dates(start, end, settings.timezone, now, DATE_NAMES)
     offsets = inv.offsets(reminders, DEFAULT_OFFSETS)
     return _VisitRequest(
         checked_title,
@@ -76,7 +76,7 @@ def _visit_request(
         ends_at,
         inv.invited(invite),
         offsets,
-        _instructions(instructions),
+        instructions_text(instructions),
     )
 
 
@@ -91,7 +91,8 @@ def create_visit(settings: Settings, **fields: Any) -> int:
     return asyncio.run(_create_visit(settings, request, now))
 
 
-def _when(settings: Settings, visit: VisitRecord) -> str:
+def dates_text(settings: Settings, visit: VisitRecord) -> str:
+    """Departure and return in the configured zone, as `crear` and `cambiar` report them."""
     from bot.i18n import translator
 
     es = translator("es", settings.timezone)
@@ -127,7 +128,7 @@ async def _create_visit(settings: Settings, request: _VisitRequest, now: datetim
         )
     print(visit.code)
     print(
-        f"Visita «{visit.title}» a {visit.destination}: {_when(settings, visit)}; "
+        f"Visita «{visit.title}» a {visit.destination}: {dates_text(settings, visit)}; "
         f"{plural(invited, 'persona invitada', 'personas invitadas')} ({public}); "
         f"{inv.reminders_text(visit.starts_at, list(visit.reminder_offsets), now)} de la salida, "
         "a quien acepte. Minka enviará las invitaciones mientras esté en marcha."
@@ -190,7 +191,7 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
         return 2
     code = code.strip().upper()
     async with migrated(settings) as db, db.session() as session:
-        visit = await _visit(session, code)
+        visit = await visit_by_code(session, code)
         if visit is None:
             return 1
         ids = [int(item) for item in telegram_ids]
@@ -211,109 +212,14 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
     return 0 if len(confirmed) == len(set(ids)) else 1
 
 
-async def _visit(session: AsyncSession, code: str) -> VisitRecord | None:
-    """The visit with that code, or None after saying so."""
+async def visit_by_code(session: AsyncSession, code: str) -> VisitRecord | None:
+    """The visit with that code, or None after saying so (every order that names one)."""
     from storage.repositories import visits as repo
 
     visit = await repo.get_by_code(session, code)
     if visit is None:
         inv.unknown_code(code, "una visita", "visitas")
     return visit
-
-
-async def change_visit(
-    settings: Settings,
-    code: str,
-    *,
-    destination: str | None,
-    start: str | None,
-    end: str | None,
-    instructions: str | None,
-) -> int:
-    """New dates or destination before departure; invitees are told, reminders and the
-    questionnaire move. What is not given stays as it was."""
-    from bot.i18n import translator
-    from bot.services import visits
-
-    code = code.strip().upper()
-    now = datetime.now(UTC)
-    if (destination, start, end, instructions) == (None, None, None, None):
-        print("Indique qué cambia: --destino, --inicio, --fin o --indicaciones.", file=sys.stderr)
-        return 2
-    try:
-        new_destination = _destination(destination)
-        new_instructions = _instructions(instructions)
-    except inv.Invalid as error:
-        print(f"No se cambió la visita: {error}.", file=sys.stderr)
-        return 2
-    async with migrated(settings) as db, db.session() as session:
-        visit = await _visit(session, code)
-        if visit is None:
-            return 1
-        zone = settings.timezone
-        es = translator("es", zone)
-        closed = visits.closed(visit, now)
-        if closed is not None:
-            print(f"No se cambió la visita: {es.gettext(closed)}", file=sys.stderr)
-            return 1
-        try:
-            starts_at, ends_at = inv.dates(
-                start or visit.starts_at.astimezone(zone).strftime(inv.DATE_FORMAT),
-                end or visit.ends_at.astimezone(zone).strftime(inv.DATE_FORMAT),
-                zone,
-                now,
-                _NAMES,
-            )
-            updated, told = await visits.change(
-                session,
-                visit,
-                now,
-                actor=None,
-                destination=new_destination or visit.destination,
-                instructions=new_instructions or visit.instructions,
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
-        except inv.Invalid as error:
-            print(f"No se cambió la visita: {error}.", file=sys.stderr)
-            return 2
-        except ValueError as error:  # the service's own checks, as msgids
-            print(f"No se cambió la visita: {es.gettext(str(error))}", file=sys.stderr)
-            return 1
-    print(
-        f"Visita {code} («{updated.title}») cambiada: {updated.destination}, "
-        f"{_when(settings, updated)}; Minka avisará a "
-        f"{plural(told, 'persona invitada', 'personas invitadas')} mientras esté en marcha, "
-        "y los recordatorios y el cuestionario pasan a las nuevas fechas."
-    )
-    return 0
-
-
-async def cancel_visit(settings: Settings, code: str) -> int:
-    """Cancel before departure; every invitee is told, nothing else owed is sent."""
-    from bot.i18n import translator
-    from bot.services import visits
-
-    code = code.strip().upper()
-    async with migrated(settings) as db, db.session() as session:
-        visit = await _visit(session, code)
-        if visit is None:
-            return 1
-        if visit.status == "cancelled":
-            print(f"La visita {code} («{visit.title}») ya estaba cancelada; no se hizo nada.")
-            return 0
-        try:
-            _updated, told = await visits.cancel(session, visit, datetime.now(UTC), actor=None)
-        except ValueError as error:
-            es = translator("es", settings.timezone)
-            print(f"No se canceló la visita: {es.gettext(str(error))}", file=sys.stderr)
-            return 1
-    print(
-        f"Visita {code} («{visit.title}») cancelada: Minka avisará a "
-        f"{plural(told, 'persona invitada', 'personas invitadas')} mientras esté en marcha; "
-        "no se enviarán sus recordatorios ni el cuestionario."
-    )
-    return 0
 
 
 def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
