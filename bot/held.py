@@ -28,7 +28,7 @@ from bot.runtime import Runtime
 from storage.repositories import outbox
 from storage.repositories.outbox import OwedMessage
 
-KIND = "reply"
+KIND = outbox.HELD
 ZERO = timedelta(0)
 RETRY_WAKE = timedelta(seconds=5)  # after a failed round (the database away...)
 log = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ of her name, Telegram id, username, position or texts. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.i18n import translator
-from bot.local_api import BotEvent, LocalBotApi
+from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
@@ -34,6 +35,7 @@ from storage.models import (
     AuditEntry,
     Case,
     Escalation,
+    OutboxMessage,
     Person,
     ProcessedUpdate,
     Question,
@@ -509,3 +511,77 @@ async def test_erasure_empties_the_wal_even_when_a_reader_holds_it_for_a_while(
         reader.close()
     raw = _sqlite_files(path)
     assert [text for text in (USERNAME, QUESTION, POSITION) if text.encode() in raw] == []
+
+
+LATER_ANSWER = "Respuesta de la especialista sobre el padrón de Ananea"
+
+
+async def _pending_texts(runtime: Runtime) -> list[str]:
+    """The payloads of messages still waiting in the outbox, as text."""
+    async with runtime.db.session() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.state == "pending")
+        )
+        return [json.dumps(payload, ensure_ascii=False) for payload in rows]
+
+
+async def _held_back(api: LocalBotApi, runtime: Runtime, chatter: Chatter, command: str) -> None:
+    """Flood control refuses the reply to `command` through the rate limiter's retries; the
+    last refusal asks for an hour, so the reply waits in the outbox (bot/held.py)."""
+    api.inject("sendMessage", Fault.too_many_requests(1), times=3)
+    api.inject("sendMessage", Fault.too_many_requests(3600), times=1)
+    await chatter.send(command)
+    for _ in range(300):
+        async with runtime.db.session() as session:
+            if await session.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.chat_id == chatter.id, OutboxMessage.state == "pending"
+                )
+            ):
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the reply to {command} was not held back")
+
+
+async def test_erasure_reaches_replies_still_waiting_in_others_chats(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """Flood control held Luis's and Rosa's replies in the outbox (bot/held.py); Zoila's answer
+    to Luis waits behind Luis's, and Rosa's /auditoria, held too, names Zoila's id. After
+    Zoila's erasure no waiting row holds her answer or her id: the replies still arrive,
+    with «[eliminado a pedido del titular]» in their place."""
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    await register(zoila, region="Puno")
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
+    await register(luis, region="Puno", sex="Hombre")
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await rosa.say(f"/coordinador {ZOILA_ID} Puno")  # an audit entry naming Zoila's id
+    await zoila.reply()
+    (not_sure,) = await luis.say(LUIS_QUESTION)
+    await luis.press(not_sure, "Enviar mi pregunta a un especialista")
+    await luis.reply()
+    _header, item = await zoila.say("/preguntas", 2)
+    await zoila.press(item, "Responder")
+    await zoila.reply()
+    await _held_back(api, runtime, luis, "/ayuda")
+    await _held_back(api, runtime, rosa, "/auditoria")
+    (sent,) = await zoila.say(LATER_ANSWER)
+    assert "Respuesta enviada" in sent.text
+    waiting = await _pending_texts(runtime)  # the answer waits behind Luis's held reply
+    assert any(LATER_ANSWER in text for text in waiting), waiting
+    assert any(str(ZOILA_ID) in text for text in waiting), waiting
+
+    (question,) = await zoila.say("/borrar_mis_datos")
+    await zoila.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await zoila.reply()).text
+    dump = await _dump(runtime)
+    leaks = _leaks(dump) + [f"{LATER_ANSWER!r} in {line}" for line in dump if LATER_ANSWER in line]
+    assert leaks == [], "\n".join(leaks)
+
+    runtime.clock.advance(timedelta(hours=1, seconds=1))  # Telegram allows again
+    await tick(app)
+    _help, answer = await luis.replies(2)
+    assert "especialista respondió" in answer.text and LATER_ANSWER not in answer.text
+    assert "[eliminado a pedido del titular]" in answer.text
+    (log,) = await rosa.replies(1)
+    assert str(ZOILA_ID) not in log.text and "[eliminado a pedido del titular]" in log.text

@@ -11,6 +11,8 @@ pseudonyms, so not traceable to a Telegram id without the key; pruned by the ret
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from storage.models import (
     Meeting,
     MeetingInvitation,
     OutboxMessage,
+    Person,
     Question,
     RoleGrant,
     TeamMember,
@@ -35,6 +38,7 @@ from storage.models import (
     VisitParticipant,
     WorkshopRating,
 )
+from storage.repositories.outbox import HELD, UNSENT
 
 ERASED_TEXT = "[eliminado a pedido del titular]"
 _UNSENT = ("pending", "claimed")
@@ -65,6 +69,7 @@ async def erase_traces(
     """Replace or drop everything the person wrote or that names them (see the module).
     `person_id` is None for someone who never accepted the notice (only named by others)."""
     await session.flush()
+    await _scrub_held_replies(session, person_id, telegram_id, username)
     statements = [] if person_id is None else _of_person(person_id)
     statements += [
         # Roles they gave, roles waiting for them, and the form they were filling in.
@@ -182,3 +187,101 @@ async def _erase_broadcasts(session: AsyncSession, person_id: int, now: datetime
             .where(Broadcast.id.in_(broadcast_ids))
             .values(text=ERASED_TEXT, progress_chat_id=None, progress_message_id=None)
         )
+
+
+async def _scrub_held_replies(
+    session: AsyncSession, person_id: int | None, telegram_id: int, username: str | None
+) -> None:
+    """Replies held back by flood control for other chats keep their rendered text until sent
+    (bot/held.py): a specialist's answer the person wrote, on its way to the asker; an
+    administrator's /auditoria that shows their id; a list with their name. What of theirs
+    is in them becomes ERASED_TEXT (the reply still goes). Run before their texts are
+    replaced: they are what is looked for."""
+    rows = (
+        await session.execute(
+            select(OutboxMessage.id, OutboxMessage.payload).where(
+                OutboxMessage.kind == HELD,
+                OutboxMessage.state.in_(UNSENT),
+                or_(OutboxMessage.chat_id.is_(None), OutboxMessage.chat_id != telegram_id),
+            )
+        )
+    ).all()
+    if not rows:  # the usual case: nothing is held back
+        return
+    pattern = _any_of(await _their_words(session, person_id, telegram_id, username))
+    for row_id, payload in rows:
+        scrubbed = _scrubbed(payload or {}, pattern)
+        if scrubbed != payload:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=scrubbed)
+            )
+
+
+async def _their_words(
+    session: AsyncSession, person_id: int | None, telegram_id: int, username: str | None
+) -> set[str]:
+    """Their id, names and position, and every text they wrote that erasure removes."""
+    words = {str(telegram_id), username or ""}
+    if person_id is None:
+        return words
+    person = await session.get(Person, person_id)
+    if person is not None:
+        words |= {person.full_name or "", person.telegram_name or "", person.position or ""}
+    columns: list[tuple[Any, Any]] = [
+        (Question.text, Question.person_id),
+        (Escalation.text, Escalation.person_id),
+        (Escalation.answer, Escalation.answered_by),
+        (Case.description, Case.person_id),
+        (CaseEvent.note, CaseEvent.person_id),
+        (MeetingInvitation.delegate_name, MeetingInvitation.person_id),
+        (MeetingInvitation.delegate_position, MeetingInvitation.person_id),
+        (WorkshopRating.comment, WorkshopRating.person_id),
+        (TeamReport.activities, TeamReport.person_id),
+        (TeamReport.difficulties, TeamReport.person_id),
+        (TeamReport.support, TeamReport.person_id),
+        (TeamReport.next_steps, TeamReport.person_id),
+        (VisitParticipant.reason, VisitParticipant.person_id),
+        (VisitParticipant.practice, VisitParticipant.person_id),
+        (VisitParticipant.equality_comment, VisitParticipant.person_id),
+        (Broadcast.text, Broadcast.created_by),
+    ]
+    for column, owner in columns:
+        values = await session.scalars(select(column).where(owner == person_id))
+        words.update(value for value in values if value)
+    learned = await session.scalars(
+        select(VisitParticipant.learned).where(VisitParticipant.person_id == person_id)
+    )
+    words.update(item for items in learned for item in items or [] if isinstance(item, str))
+    return words
+
+
+def _any_of(words: set[str]) -> re.Pattern[str]:
+    """One of `words` as typed or as escaped into HTML, not inside a longer word or number;
+    the longest first. Words shorter than 3 characters would match too much."""
+    needles = {w.strip() for w in words if len(w.strip()) >= 3}
+    needles |= {html.escape(w, quote=False) for w in needles}
+    alternatives = "|".join(re.escape(w) for w in sorted(needles, key=len, reverse=True))
+    return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
+
+
+def _scrubbed(payload: dict[str, Any], pattern: re.Pattern[str]) -> dict[str, Any]:
+    """A held reply's payload (bot/held.py) with `pattern` replaced in its text and its
+    buttons' labels (callback data and links stay as they are)."""
+    scrubbed = dict(payload)
+    if isinstance(payload.get("text"), str):
+        scrubbed["text"] = pattern.sub(ERASED_TEXT, payload["text"])
+    markup = payload.get("markup")
+    if isinstance(markup, dict) and isinstance(markup.get("inline_keyboard"), list):
+        scrubbed["markup"] = {
+            **markup,
+            "inline_keyboard": [
+                [
+                    {**key, "text": pattern.sub(ERASED_TEXT, key["text"])}
+                    if isinstance(key, dict) and isinstance(key.get("text"), str)
+                    else key
+                    for key in row
+                ]
+                for row in markup["inline_keyboard"]
+            ],
+        }
+    return scrubbed

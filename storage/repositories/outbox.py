@@ -19,6 +19,9 @@ from storage.models import OutboxMessage, Person
 # chat's next message while another is taking (and about to send) the one before it.
 CLAIM_LOCK = (0x4D494E4B, 2)  # "MINK", 2
 IN_HAND = ("claimed", "sending")
+# Replies held back by flood control (bot/held.py): the one kind whose payload is the rendered
+# message itself ({"text", "markup", ...}), not the ids it is rendered from when sent.
+HELD = "reply"
 
 
 @dataclass(frozen=True, slots=True)
