@@ -4,9 +4,10 @@ same preprocessing, so that the comparison measures the ranking and the confiden
 
     python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...]
 
---heldout names a held-out file in place of bench/search_heldout.yaml (repeatable: each set's
-figures are printed apart, under its file name); e.g. bench/search_heldout_v2.yaml, written
-blind after the first held-out set had been looked at while tuning.
+--heldout names a held-out file in place of HELD_OUT_FILE (repeatable: each set's figures are
+printed apart, under its file name). A held-out set once looked at while tuning is spent: its
+questions move to search_eval.yaml (the first two sets did, on 2026-12-04) and a new one is
+written blind. While tuning, run with --no-heldout: it reads no held-out file at all.
 
 top-1: the confident answer is the expected article. top-3: the expected article is among
 the first three shown (the answer and "También puede interesarte", or the closest ones when
@@ -30,7 +31,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-HELD_OUT_FILE = Path(__file__).with_name("search_heldout.yaml")  # never tuned on
+HELD_OUT_FILE = Path(__file__).with_name("search_heldout.yaml")  # never tuned on (when present)
 
 
 @dataclass
@@ -180,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         type=Path,
         metavar="PATH",
-        help="conjunto reservado a evaluar (repetible; por defecto bench/search_heldout.yaml)",
+        help="conjunto reservado a evaluar (repetible; por defecto HELD_OUT_FILE)",
     )
     args = parser.parse_args(argv)
     tuning = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
-    files = [] if args.no_heldout else (args.heldout or [HELD_OUT_FILE])
+    default = [HELD_OUT_FILE] if HELD_OUT_FILE.exists() else []
+    files = [] if args.no_heldout else (args.heldout or default)
     held_out = [(path.name, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in files]
     started = time.perf_counter()
     kb = KnowledgeBase.load()
@@ -199,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     print_figures(
         "Tuning set (search_eval.yaml)", *results["tuning"], ("≥ 85 %", "≥ 95 %", "≤ 10 %")
     )
+    if not files and not args.no_heldout:
+        print(f"\n(no held-out set: {HELD_OUT_FILE.name} is missing)")
     for name, _ in held_out:
         print_figures(
             f"Held-out set ({name}, never tuned on)", *results[name], ("≥ 90 %", "≥ 98 %", "≤ 3 %")
