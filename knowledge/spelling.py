@@ -31,7 +31,8 @@ class Speller:
         Same sound first (s/c/z, b/v, g/j, silent h...), also for another form of the same
         word (fiscalisando → fiscalizar), then up to one edit for short words
         and two for longer ones, a swap of neighbours counting as one (OSA distance).
-        A word that is already correct Spanish is left alone: it is not a typo."""
+        A word that is already correct Spanish is left alone: it is not a typo; nor is,
+        by edits, a form of a Spanish verb the list lacks («vence» is not «vende»)."""
         if word in self.vocabulary:
             return word
         if word in self._spanish or not word.isalpha():  # 1000 is not 10 misspelt
@@ -41,7 +42,7 @@ class Speller:
         )
         if by_sound is not None:
             return by_sound
-        if len(word) < 4:
+        if len(word) < 4 or self._verb_form(word):
             return None
         allowed = 1 if len(word) <= 8 else 2
         best: tuple[int, str] | None = None
@@ -51,3 +52,9 @@ class Speller:
                 if distance <= allowed and (best is None or distance < best[0]):
                     best = (distance, candidate)
         return best[1] if best else None
+
+    def _verb_form(self, word: str) -> bool:
+        """Whether `word` is a form of a listed Spanish verb: the list holds the infinitive
+        and few of its forms («vencer», not «vence»)."""
+        stemmed = stem(word)
+        return any(stemmed + ending in self._spanish for ending in ("ar", "er", "ir"))

@@ -20,6 +20,7 @@ from knowledge.intent import (
 )
 from knowledge.query import OTHER_WAYS
 from knowledge.search import SEGMENT
+from knowledge.spelling import Speller
 from knowledge.text import (
     content_words,
     fold,
@@ -336,3 +337,14 @@ def test_two_words_are_a_phrase_only_within_a_stretch_of_text(kb: KnowledgeBase)
     assert "terren_superficial" in kb.index.postings
     keywords = kb.index.field_texts(kb.kit.articles["formalizacion-requisitos"])["keywords"]
     assert f"igafom {SEGMENT} igac" in keywords
+
+
+def test_a_form_of_a_spanish_verb_is_not_repaired_into_another_word(kb: KnowledgeBase) -> None:
+    """The word list holds «vencer» but not «vence», which one edit turned into «vende»: «¿se
+    vence el REINFO?» asked about selling. A typo of a kit word is still repaired."""
+    speller = Speller({"vende", "vigencia", "concesion"})
+    assert speller.correct("vence") is None
+    assert speller.correct("vijencia") == "vigencia"
+    assert speller.correct("consecion") == "concesion"
+    answer = kb.index.search("se vence el reinfo este año?")
+    assert answer.best is not None and answer.best.id == "formalizacion-plazos"
