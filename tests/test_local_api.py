@@ -773,7 +773,8 @@ async def test_descriptions_chat_actions_and_session_methods(
 # -- faults and flood control ---------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter
+# Issue #15: RetryAfter is read without PTB's deprecation warning (PTB_TIMEDELTA), not hidden.
+@pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning")
 async def test_injected_errors(api: LocalBotApi, bot: telegram.Bot, chat: int) -> None:
     api.inject("sendMessage", Fault.server_error(502))
     status, body = await raw(api, "sendMessage", json={"chat_id": chat, "text": "x"})
