@@ -30,7 +30,9 @@ from knowledge.loader import CONTENT_DIR
 from tests.conftest import TOKEN
 from tests.postgres import PostgresServer, start_server
 
-COMMANDS = [("db", "upgrade"), ("talleres", "listar"), ("run",)]
+# The nightly backup too: its log is where a deployer reads why the copies stopped.
+BACKUP = ("db", "respaldo", "--carpeta", ".", "--conservar", "14")
+COMMANDS = [("db", "upgrade"), ("talleres", "listar"), ("run",), BACKUP]
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
@@ -101,6 +103,13 @@ def test_sqlite_in_a_missing_folder(command: tuple[str, ...], tmp_path: Path) ->
     assert not missing.exists()
 
 
+def test_backup_of_a_sqlite_file_that_is_not_there(tmp_path: Path) -> None:
+    """A relative path run from another folder: the timer's log names the file it looked for."""
+    result = _cli(*BACKUP, database_url="sqlite+aiosqlite:///minka.sqlite3", cwd=tmp_path)
+    _one_line(result, f"no existe la base de datos SQLite {tmp_path / 'minka.sqlite3'}")
+    assert result.returncode == 2 and list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def password_server(postgres: PostgresServer) -> Iterator[PostgresServer]:
     """The test server with a role «clave» that must give its password (others stay trusted)."""
@@ -134,6 +143,7 @@ def test_wrong_password(
     line = _one_line(result, "rechazó al usuario «clave» o su contraseña")
     assert "equivocada" not in line
     assert result.returncode == 2
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith("minka-")]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

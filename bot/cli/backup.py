@@ -78,10 +78,14 @@ def _copy(settings: Settings, target: str) -> int:
     if not url.drivername.startswith("sqlite"):
         from bot.cli.pg_backup import dump
 
-        return dump(settings.database_url, destination)
-    source = Path(url.database or "")
+        return dump(settings, destination)
+    source = Path(url.database or "").absolute()
     if not url.database or not source.is_file():
-        print(f"error: no existe la base de datos {source}", file=sys.stderr)
+        print(
+            f"DATABASE_URL: no existe la base de datos SQLite {source}: corrija la ruta en "
+            "DATABASE_URL (una ruta relativa cuenta desde la carpeta donde se ejecuta Minka).",
+            file=sys.stderr,
+        )
         return 2
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)  # left by an interrupted run

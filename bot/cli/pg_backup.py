@@ -3,6 +3,7 @@ keeps writing), checked with `pg_restore --list` before it takes its final name.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
@@ -12,6 +13,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.config import Settings
+from bot.startup import wait_until_reachable
+from storage.db import Database
 from storage.sqlite import create_private
 
 
@@ -27,7 +31,18 @@ def find_tool(name: str) -> str | None:
     return found[-1] if found else None
 
 
-def dump(database_url: str, destination: Path) -> int:
+async def _reachable(settings: Settings) -> None:
+    """Open a connection first: a wrong password, a missing database or a server that is down
+    then raise what `python -m bot` turns into the deployer's one Spanish line (pg_dump's own
+    message would be libpq's English, and the nightly timer's log is where it is read)."""
+    db = Database(settings.database_url, settings.db_timeouts)
+    try:
+        await wait_until_reachable(db, 0)
+    finally:
+        await db.dispose()
+
+
+def dump(settings: Settings, destination: Path) -> int:
     pg_dump, pg_restore = find_tool("pg_dump"), find_tool("pg_restore")
     if pg_dump is None or pg_restore is None:
         print(
@@ -36,7 +51,8 @@ def dump(database_url: str, destination: Path) -> int:
             file=sys.stderr,
         )
         return 2
-    url = make_url(database_url)
+    asyncio.run(_reachable(settings))
+    url = make_url(settings.database_url)
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
     if url.password:
         env["PGPASSWORD"] = str(url.password)  # never on the command line (ps shows it)
@@ -50,7 +66,8 @@ def dump(database_url: str, destination: Path) -> int:
         f"--host={url.host or 'localhost'}",
         f"--port={url.port or 5432}",
         *([f"--username={url.username}"] if url.username else []),
-        f"--dbname={url.database}",
+        # No name: PostgreSQL's default, the user's own database (as asyncpg connects).
+        *([f"--dbname={url.database}"] if url.database else []),
     ]
     made = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
     if made.returncode == 0:
