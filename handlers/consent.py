@@ -23,15 +23,18 @@ def privacy_notice(ctx: Ctx) -> str:
         + "\n\n"
         + _(
             "<b>What /borrar_mis_datos deletes</b>: your name, Telegram id and username, your "
-            "position and every text you wrote (questions, answers, comments, representatives, "
-            "broadcasts, notes). In the cases you registered, the description and your notes "
-            "become «[eliminado a pedido del titular]»; the cases stay, for the programme's "
-            "indicators. Kept without your name: your region, institution and sex and the counts "
-            "of what you did (attendance, ratings, answers to invitations, articles read), so "
-            "that past reports do not change. Meetings and workshops you created stay as records "
-            "of the programme; copies of your broadcasts not sent yet are cancelled. In the "
-            "security log your Telegram id is replaced by a pseudonym (a keyed hash). Questions "
-            "typed by someone who has not accepted this notice are answered but not stored."
+            "position and every text you wrote (questions, error reports, answers, comments, "
+            "representatives, broadcasts, notes, Regional Team reports, answers about study "
+            "visits). In the cases you registered, the description and your notes become "
+            "«[eliminado a pedido del titular]», and so do your Regional Team reports; the cases "
+            "and reports stay, for the programme's indicators. Kept without your name: your "
+            "region, institution and sex and the counts of what you did (attendance, ratings, "
+            "answers to invitations, articles read), so that past reports do not change. "
+            "Meetings, workshops, study visits and meeting agreements you created stay as "
+            "records of the programme; copies of your broadcasts not sent yet are cancelled. "
+            "In the security log your Telegram id is replaced by a pseudonym (a keyed hash). "
+            "Questions typed by someone who has not accepted this notice are answered but not "
+            "stored."
         )
     )
 

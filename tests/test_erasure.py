@@ -27,7 +27,9 @@ from bot.i18n import translator
 from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from bot.services import agreements as agreement_rules
 from bot.services import meetings as meeting_rules
+from bot.services import team_reports as team_rules
 from bot.services import visits as visit_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.models import (
@@ -40,6 +42,7 @@ from storage.models import (
     ProcessedUpdate,
     Question,
 )
+from storage.repositories import meetings as meeting_repo
 from storage.repositories import people
 from storage.repositories import visits as visit_repo
 from storage.repositories import workshops as workshop_repo
@@ -70,6 +73,11 @@ PRACTICE = "Ventanilla única de Yaurimarca"
 EQUALITY_COMMENT = "Red de mujeres mineras de Timmins"
 TEXTS += (BROADCAST, SCHEDULED, DRAFT, POSITION, VISIT_REASON, *LEARNED, PRACTICE)
 TEXTS += (EQUALITY_COMMENT,)
+REPORT = "El plazo del REINFO para Ayaviri cambió en octubre"  # «⚠️ Reportar un error»
+ACTIVITIES = "Charlas de formalización en Sandia con la Asociación Huancasayani"
+SUPPORT = "Apoyo legal para el expediente de Limbani"
+TEXTS += (REPORT, ACTIVITIES, SUPPORT)
+AGREEMENT = "Enviar el padrón de Crucero al MINEM"  # kept: a record of the meeting
 CODE = "Z8W3QX"
 NORA_ID = 6123456789  # not an administrator
 
@@ -131,10 +139,14 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
     replies = await zoila.say("que es el reinfo", 2)
     await zoila.press(replies[-1], "Sí")
     await zoila.reply()  # the buttons show the choice
+    await zoila.press(replies[-1], "⚠️ Reportar un error")
+    await zoila.reply()
+    (thanks,) = await zoila.say(REPORT)
+    assert thanks.text.startswith("✅ ¡Gracias!")
     (not_sure,) = await luis.say(LUIS_QUESTION)
     await luis.press(not_sure, "Enviar mi pregunta a un especialista")
     await luis.reply()
-    _header, *items = await zoila.say("/preguntas", 3)
+    _header, *items = await zoila.say("/preguntas", 4)
     (luis_item,) = [item for item in items if LUIS_QUESTION in item.text]
     await zoila.press(luis_item, "Responder")
     await zoila.reply()
@@ -218,6 +230,35 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
     await zoila.send(DELEGATE_POSITION)
     assert DELEGATE in (await zoila.reply()).text
     api.drain(luis.id)
+    async with runtime.db.session() as session:  # an agreement she recorded, hers to fulfil
+        (meeting,) = await meeting_repo.list_all(session)
+        await agreement_rules.record(
+            session,
+            meeting,
+            text=AGREEMENT,
+            responsible_id=person.id,
+            due_on=(now + timedelta(days=20)).date(),
+            created_by=person.id,
+            now=now,
+            zone=runtime.settings.timezone,
+        )
+
+    # The Regional Team's monthly report (an administrator made her a member).
+    async with runtime.db.session() as session:
+        await team_rules.appoint(session, person.id, "puno", now)
+    _heading, month = await zoila.say("/informe_mensual", 2)
+    await zoila.press(month, month.button_texts()[0])
+    await zoila.press(await zoila.reply(), "Omitir")  # the cases: the register's count
+    await zoila.reply()
+    (difficulties,) = await zoila.say(ACTIVITIES)
+    await zoila.press(difficulties, "Omitir")
+    await zoila.reply()
+    await zoila.send(SUPPORT)
+    next_steps = await zoila.reply()
+    await zoila.press(next_steps, "Omitir")
+    summary = await zoila.reply()
+    await zoila.press(summary, "Enviar el informe")
+    assert "enviado" in (await zoila.reply()).text
 
     # Study visits: one she cannot go to (with her reason), one she went on and reviewed.
     async with runtime.db.session() as session:
@@ -231,6 +272,7 @@ async def _produce_everything(api: LocalBotApi, app: Application, runtime: Runti
                 audience=await meeting_rules.parse_audience(session, [f"id:{ZOILA_ID}"]),
                 offsets=[],
                 now=now,
+                created_by=person.id if days == 40 else None,
             )
             if days == 20:
                 await visit_repo.answer(
@@ -400,6 +442,19 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
     assert {b["texto"] for b in data["difusiones"]} == {BROADCAST, SCHEDULED}
     assert [a["respuesta"] for a in data["respuestas_como_especialista"]] == [ANSWER]
     assert data["articulos"]["vistas"] and data["articulos"]["opiniones"][0]["util"] == "Sí"
+    (report,) = [e for e in data["preguntas_a_especialistas"] if e["pregunta"] == REPORT]
+    assert report["error_reportado_en"] == "¿Qué es el REINFO?"
+    (team_report,) = data["informes_del_equipo_regional"]
+    assert (team_report["actividades"], team_report["apoyo_solicitado"]) == (ACTIVITIES, SUPPORT)
+    (agreement,) = data["acuerdos_registrados"]  # what she created, as meetings and workshops
+    assert agreement["acuerdo"] == AGREEMENT and agreement["responsable"] == f"{FIRST} {LAST}"
+    assert agreement["reunion"].startswith("Coordinación MINEM–GR Puno (")
+    assert [v["titulo"] for v in data["visitas_de_estudio_creadas"]] == ["Visita de estudio 40"]
+    (notice,) = await zoila.say("/privacidad")  # says what stays after an erasure
+    assert (
+        "Las reuniones, talleres, visitas de estudio y acuerdos de reunión que creó quedan como "
+        "registros del programa" in notice.text
+    )
     audit = data["registro_de_auditoria"]
     actions = {entry["accion"] for entry in audit}
     assert {"Rol asignado: Coordinador/a", "Rol asignado: Especialista"} <= actions, actions

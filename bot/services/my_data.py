@@ -112,6 +112,7 @@ async def export(
         return await _before_consent(session, label, telegram_id)
     state = await get_state(session, telegram_id)
     kit = await personal_data.toolkit(session, person.id)
+    agreements = await personal_data.agreements(session, person.id)
     role = _role(person.role) or Role.OFFICIAL
     return {
         "zona_horaria": t.timezone.key,
@@ -146,8 +147,8 @@ async def export(
             }
             for q in kit["questions"]
         ],
-        "preguntas_a_especialistas": [_escalation(label, e) for e in kit["asked"]],
-        "respuestas_como_especialista": [_escalation(label, e) for e in kit["answered"]],
+        "preguntas_a_especialistas": [_escalation(label, e, titles) for e in kit["asked"]],
+        "respuestas_como_especialista": [_escalation(label, e, titles) for e in kit["answered"]],
         "articulos": {
             "vistas": [
                 {
@@ -187,6 +188,18 @@ async def export(
             }
             for v in await personal_data.visits(session, person.id)
         ],
+        "visitas_de_estudio_creadas": [
+            {
+                "codigo": v["code"],
+                "titulo": v["title"],
+                "destino": v["destination"],
+                "estado": label.of(MEETING_STATUSES, v["status"]),
+                "salida": label.time(v["starts_at"]),
+                "regreso": label.time(v["ends_at"]),
+                "registrado": label.time(v["created_at"]),
+            }
+            for v in await personal_data.visits_created(session, person.id)
+        ],
         "difusiones": [
             {
                 "fecha": label.time(b["created_at"]),
@@ -197,16 +210,8 @@ async def export(
             }
             for b in await personal_data.broadcasts(session, person.id)
         ],
-        "acuerdos_a_su_cargo": [
-            {
-                "reunion": f"{a['meeting_title']} ({a['meeting_code']})",
-                "acuerdo": a["text"],
-                "fecha_limite": label.t.date(a["due_on"]),
-                "estado": label.of(AGREEMENT_STATUSES, a["status"]),
-                "cumplido": label.time(a["done_at"]),
-            }
-            for a in await personal_data.agreements(session, person.id)
-        ],
+        "acuerdos_a_su_cargo": [_agreement(label, a) for a in agreements["responsible"]],
+        "acuerdos_registrados": [_agreement(label, a) for a in agreements["recorded"]],
         "equipo_regional": (
             None
             if (team := await personal_data.team_membership(session, person.id)) is None
@@ -287,9 +292,23 @@ def _role(code: str) -> Role | None:
         return None
 
 
-def _escalation(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
+def _agreement(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "reunion": f"{row['meeting_title']} ({row['meeting_code']})",
+        "acuerdo": row["text"],
+        "responsable": row["responsible"],
+        "fecha_limite": label.t.date(row["due_on"]),
+        "estado": label.of(AGREEMENT_STATUSES, row["status"]),
+        "cumplido": label.time(row["done_at"]),
+        "registrado": label.time(row["created_at"]),
+    }
+
+
+def _escalation(label: Labels, row: dict[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
+    article = row["article_id"]
     return {
         "fecha": label.time(row["created_at"]),
+        "error_reportado_en": titles.get(article, article) if article else None,
         "pregunta": row["text"],
         "estado": label.of(ESCALATION_STATUSES, row["status"]),
         "respuesta": row["answer"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -22,6 +22,7 @@ from storage.models import (
     Meeting,
     MeetingAgreement,
     MeetingInvitation,
+    Person,
     Publication,
     PublicationDelivery,
     Question,
@@ -115,6 +116,25 @@ async def visits(session: AsyncSession, person_id: int) -> list[Row]:
             "equality_comment": row.equality_comment,
         }
         for visit, row in rows.all()
+    ]
+
+
+async def visits_created(session: AsyncSession, person_id: int) -> list[Row]:
+    """Study visits the person created (they stay as programme records after erasure)."""
+    created = await session.scalars(
+        select(Visit).where(Visit.created_by == person_id).order_by(Visit.starts_at)
+    )
+    return [
+        {
+            "code": visit.code,
+            "title": visit.title,
+            "destination": visit.destination,
+            "status": visit.status,
+            "starts_at": visit.starts_at,
+            "ends_at": visit.ends_at,
+            "created_at": visit.created_at,
+        }
+        for visit in created
     ]
 
 
@@ -217,25 +237,37 @@ async def broadcasts(session: AsyncSession, person_id: int) -> list[Row]:
     ]
 
 
-async def agreements(session: AsyncSession, person_id: int) -> list[Row]:
-    """The meeting agreements the person is responsible for."""
+async def agreements(session: AsyncSession, person_id: int) -> dict[str, list[Row]]:
+    """The meeting agreements the person is responsible for, and those they recorded."""
     rows = await session.execute(
-        select(Meeting.code, Meeting.title, MeetingAgreement)
+        select(Meeting.code, Meeting.title, Person.full_name, MeetingAgreement)
         .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
-        .where(MeetingAgreement.responsible_id == person_id)
+        .join(Person, Person.id == MeetingAgreement.responsible_id)
+        .where(
+            or_(
+                MeetingAgreement.responsible_id == person_id,
+                MeetingAgreement.created_by == person_id,
+            )
+        )
         .order_by(MeetingAgreement.id)
     )
-    return [
-        {
+    found: dict[str, list[Row]] = {"responsible": [], "recorded": []}
+    for code, title, responsible, agreement in rows.all():
+        row = {
             "meeting_code": code,
             "meeting_title": title,
             "text": agreement.text,
+            "responsible": responsible,
             "due_on": agreement.due_on,
             "status": agreement.status,
             "done_at": agreement.done_at,
+            "created_at": agreement.created_at,
         }
-        for code, title, agreement in rows.all()
-    ]
+        if agreement.responsible_id == person_id:
+            found["responsible"].append(row)
+        if agreement.created_by == person_id:
+            found["recorded"].append(row)
+    return found
 
 
 async def team_membership(session: AsyncSession, person_id: int) -> Row | None:
@@ -327,6 +359,7 @@ async def toolkit(session: AsyncSession, person_id: int) -> dict[str, list[Row]]
 
 def _escalation(row: Escalation) -> Row:
     return {
+        "article_id": row.article_id,  # an error reported on that article
         "text": row.text,
         "status": row.status,
         "answer": row.answer,
