@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from knowledge.query import Query
 from knowledge.scoring import Postings
+from knowledge.text import GENERIC_VERBS, stem
 
 CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
 LEAD_COVERAGE = 0.55  # more than half of what was asked (at 0.5 «vacunas… Madre de Dios» passed)
@@ -13,6 +14,7 @@ LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
 MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: scores are lower
 MIN_COVERAGE = 0.6
+GENERIC_GAP = 0.5  # a common verb the article lacks weighs this share (see GENERIC_VERBS)
 
 
 class Judge:
@@ -24,13 +26,17 @@ class Judge:
 
     def coverage(self, query: Query, index: int) -> float:
         """The share of the asked words (weighted by rarity) that article `index` has, in
-        any of their forms."""
+        any of their forms. A common verb it lacks counts half: «¿el IGAC se puede
+        presentar todavía?» is answered by the IGAC article, which never says «presentar»
+        (rare in the kit, it weighed as much as «IGAC»)."""
         total = satisfied = 0.0
-        for slot in query.slots:
+        for word, slot in zip(query.words, query.slots, strict=True):
             weight = max(self.postings.idf.get(t, self._unknown_idf) for t in slot)
-            total += weight
             if any(self.postings.has(t, index) for t in slot):
                 satisfied += weight
+            elif stem(word) in GENERIC_VERBS:
+                weight *= GENERIC_GAP
+            total += weight
         return satisfied / total if total else 0.0
 
     def confident(self, query: Query, ranked: list[tuple[int, float]]) -> tuple[bool, float]:

@@ -93,6 +93,25 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+# The most common Spanish verbs that say how, not what («¿a dónde lo mando?», «¿se puede
+# presentar?», «¿cómo se llama?»): an article that lacks one has not missed the topic (see
+# `knowledge.confidence`). As stems, so every form counts («mando», «mandar», «mandaron»).
+GENERIC_VERBS = frozenset(
+    _STEMMER.stemWords(
+        """
+        poder hacer decir ir ver dar saber querer llegar pasar deber poner parecer quedar
+        creer hablar llevar dejar seguir encontrar llamar venir pensar salir volver tomar
+        conocer vivir sentir tratar mirar contar empezar esperar buscar existir entrar
+        escribir perder ocurrir entender pedir recibir recordar terminar aparecer conseguir
+        comenzar servir sacar necesitar mantener leer caer presentar abrir considerar oir
+        acabar convertir ganar traer partir morir aceptar suponer comprender lograr explicar
+        preguntar tocar reconocer alcanzar dirigir correr utilizar ayudar gustar jugar
+        escuchar ofrecer descubrir levantar intentar decidir repetir olvidar valer comprar
+        mandar enviar averiguar verificar revisar consultar hallar tener estar ser haber
+        """.split()  # noqa: SIM905
+    )
+)
+
 # An acronym that is also a common word (DIA, «día») is the acronym when typed in capitals,
 # or in lower case in a question about mining, unless the words before it make it the
 # common word («por día», «el día»).
