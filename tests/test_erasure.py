@@ -640,3 +640,42 @@ async def test_erasure_reaches_replies_still_waiting_in_others_chats(
     assert "[eliminado a pedido del titular]" in answer.text
     (log,) = await rosa.replies(1)
     assert str(ZOILA_ID) not in log.text and "[eliminado a pedido del titular]" in log.text
+
+
+async def test_erasure_reaches_forms_in_progress_that_name_her(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """Rosa is recording an agreement of a meeting Zoila was invited to: her form in progress
+    keeps the invitees' names for its buttons. After Zoila's erasure it holds no trace of her
+    name; Rosa's form goes on, with «[eliminado a pedido del titular]» in its place."""
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    await register(zoila, region="Puno")
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        meeting, _invited = await meeting_rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=3),
+            ends_at=now + timedelta(days=3, hours=2),
+            audience=await meeting_rules.parse_audience(session, ["region:Puno"]),
+            offsets=[],
+            now=now,
+        )
+    await tick(app)
+    await zoila.replies(2)
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    await rosa.press(await rosa.reply(), "Nuevo acuerdo")
+    await rosa.replies(2)  # step 1: the text; the form keeps the invitees' names meanwhile
+    assert any(f"{FIRST} {LAST}" in line for line in await _dump(runtime))
+
+    (question,) = await zoila.say("/borrar_mis_datos")
+    await zoila.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await zoila.reply()).text
+    leaks = _leaks(await _dump(runtime))
+    assert leaks == [], "\n".join(leaks)
+    (who,) = await rosa.say(AGREEMENT)
+    assert who.button_texts()[0] == "[eliminado a pedido del titular]"

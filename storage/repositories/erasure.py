@@ -41,6 +41,9 @@ from storage.models import (
 from storage.repositories.outbox import HELD, UNSENT
 
 ERASED_TEXT = "[eliminado a pedido del titular]"
+# In other people's held replies and forms, their names and texts are looked for only when
+# this long (a short one would match what others wrote); ids and usernames from 3 characters.
+LONG_ENOUGH, MIN_LOOKED_FOR = 8, 3
 _UNSENT = ("pending", "claimed")
 
 
@@ -69,7 +72,7 @@ async def erase_traces(
     """Replace or drop everything the person wrote or that names them (see the module).
     `person_id` is None for someone who never accepted the notice (only named by others)."""
     await session.flush()
-    await _scrub_held_replies(session, person_id, telegram_id, username)
+    await _scrub_others(session, person_id, telegram_id, username)
     statements = [] if person_id is None else _of_person(person_id)
     statements += [
         # Roles they gave, roles waiting for them, and the form they were filling in.
@@ -189,15 +192,17 @@ async def _erase_broadcasts(session: AsyncSession, person_id: int, now: datetime
         )
 
 
-async def _scrub_held_replies(
+async def _scrub_others(
     session: AsyncSession, person_id: int | None, telegram_id: int, username: str | None
 ) -> None:
-    """Replies held back by flood control for other chats keep their rendered text until sent
-    (bot/held.py): a specialist's answer the person wrote, on its way to the asker; an
-    administrator's /auditoria that shows their id; a list with their name. What of theirs
-    is in them becomes ERASED_TEXT (the reply still goes). Run before their texts are
-    replaced: they are what is looked for."""
-    rows = (
+    """What other people's rows hold of the person until they are done with it: replies held
+    back by flood control for other chats keep their rendered text until sent (bot/held.py:
+    a specialist's answer the person wrote, on its way to the asker; an administrator's
+    /auditoria that shows their id), and forms in progress keep what their buttons offer (a
+    coordinator's agreement form, the invitees' names). What of theirs is in them becomes
+    ERASED_TEXT; the replies still go, the forms go on. Run before their texts are replaced:
+    they are what is looked for."""
+    held = (
         await session.execute(
             select(OutboxMessage.id, OutboxMessage.payload).where(
                 OutboxMessage.kind == HELD,
@@ -206,24 +211,42 @@ async def _scrub_held_replies(
             )
         )
     ).all()
-    if not rows:  # the usual case: nothing is held back
+    forms = (
+        await session.execute(
+            select(ConversationState.telegram_id, ConversationState.data).where(
+                ConversationState.telegram_id != telegram_id
+            )
+        )
+    ).all()
+    if not held and not forms:  # the usual case
         return
     pattern = _any_of(await _their_words(session, person_id, telegram_id, username))
-    for row_id, payload in rows:
+    for row_id, payload in held:
         scrubbed = _scrubbed(payload or {}, pattern)
         if scrubbed != payload:
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=scrubbed)
+            )
+    for owner, data in forms:
+        cleaned = _scrub_values(data or {}, pattern)
+        if cleaned != data:
+            await session.execute(
+                update(ConversationState)
+                .where(ConversationState.telegram_id == owner)
+                .values(data=cleaned)
             )
 
 
 async def _their_words(
     session: AsyncSession, person_id: int | None, telegram_id: int, username: str | None
 ) -> set[str]:
-    """Their id, names and position, and every text they wrote that erasure removes."""
-    words = {str(telegram_id), username or ""}
+    """Their id and username, and their names, position and every text they wrote that
+    erasure removes when LONG_ENOUGH: a short one («Sí», «reinfo», «Ana») would also match
+    what others wrote."""
+    always = {str(telegram_id), username or ""}
     if person_id is None:
-        return words
+        return always
+    words: set[str] = set()
     person = await session.get(Person, person_id)
     if person is not None:
         words |= {person.full_name or "", person.telegram_name or "", person.position or ""}
@@ -252,16 +275,27 @@ async def _their_words(
         select(VisitParticipant.learned).where(VisitParticipant.person_id == person_id)
     )
     words.update(item for items in learned for item in items or [] if isinstance(item, str))
-    return words
+    return {w for w in words if len(w.strip()) >= LONG_ENOUGH} | always
 
 
 def _any_of(words: set[str]) -> re.Pattern[str]:
     """One of `words` as typed or as escaped into HTML, not inside a longer word or number;
-    the longest first. Words shorter than 3 characters would match too much."""
-    needles = {w.strip() for w in words if len(w.strip()) >= 3}
+    the longest first."""
+    needles = {w.strip() for w in words if len(w.strip()) >= MIN_LOOKED_FOR}
     needles |= {html.escape(w, quote=False) for w in needles}
     alternatives = "|".join(re.escape(w) for w in sorted(needles, key=len, reverse=True))
     return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
+
+
+def _scrub_values(value: Any, pattern: re.Pattern[str]) -> Any:
+    """`value` (a form's data: JSON) with `pattern` replaced in every string in it."""
+    if isinstance(value, str):
+        return pattern.sub(ERASED_TEXT, value)
+    if isinstance(value, list):
+        return [_scrub_values(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_values(item, pattern) for key, item in value.items()}
+    return value
 
 
 def _scrubbed(payload: dict[str, Any], pattern: re.Pattern[str]) -> dict[str, Any]:
