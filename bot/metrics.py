@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 
+from bot.listen import listen
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.repositories import outbox, replicas
@@ -121,7 +122,7 @@ async def serving(runtime: Runtime, host: str, port: int) -> AsyncIterator[None]
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await listen(runner, host, port, "METRICS_PORT")
         log.info("metrics on http://%s:%s/metrics", host, port)
         yield
     finally:

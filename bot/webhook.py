@@ -28,6 +28,7 @@ from telegram.ext import Application
 from bot import metrics
 from bot.app import build_application
 from bot.config import ConfigError, Settings
+from bot.listen import listen
 from bot.runtime import Runtime
 from bot.services.text import sanitize_update
 from bot.startup import announce, open_database
@@ -136,10 +137,9 @@ async def serving(
                 make_web_app(application, settings), access_log=None, shutdown_timeout=5
             )
             await runner.setup()
-            site = web.TCPSite(runner, settings.host, settings.port)
-            await site.start()
-            log.info("webhook listening on %s:%s", settings.host, settings.port)
             try:
+                await listen(runner, settings.host, settings.port, "PORT")
+                log.info("webhook listening on %s:%s", settings.host, settings.port)
                 yield application
             finally:
                 await runner.cleanup()  # no new updates; requests in progress are answered
