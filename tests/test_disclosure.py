@@ -6,6 +6,7 @@ title and a delegate's name written as spreadsheet formulas arrive as text in ev
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from datetime import datetime, timedelta
 from io import BytesIO
@@ -377,3 +378,36 @@ async def test_registered_counts_by_sex_are_not_singled_out(
     assert "Cusco: 1 (—)" in text and "Hombre: 1" not in text
     assert "Puno: 3 (—)" in text  # beside the total by sex it would give Cusco's
     assert "Total: 5" in text
+
+
+def test_every_workbook_and_csv_file_goes_through_the_formula_guard() -> None:
+    """Whatever writes a workbook or a CSV file, now or added later (visits, team reports,
+    agreements...), saves it with `workbook_bytes` or writes its rows with `csv_rows`, which
+    keep text that starts like a formula as text: no module saves a workbook or writes CSV
+    rows itself."""
+    root = Path(__file__).resolve().parent.parent
+    guard = root / "bot" / "services" / "spreadsheet.py"
+    producers, bypasses = [], []
+    for folder in ("bot", "handlers", "storage", "knowledge"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if path == guard:
+                continue
+            source = path.read_text(encoding="utf-8")
+            name = str(path.relative_to(root))
+            if "Workbook()" in source:
+                producers.append(name)
+                if "workbook_bytes(" not in source or re.search(r"book\.save\(", source):
+                    bypasses.append(name)
+            if re.search(r"\.writerows?\(|DictWriter", source):
+                bypasses.append(name)
+            compact = re.sub(r"\s+", "", source)
+            if compact.count("csv.writer(") != compact.count("csv_rows(csv.writer("):
+                bypasses.append(name)
+    assert bypasses == []
+    assert {  # the search finds them (agreements are a sheet of the meeting's workbook)
+        "bot/services/indicators/xlsx.py",
+        "bot/services/meeting_xlsx.py",
+        "bot/services/visit_xlsx.py",
+        "bot/services/workshop_xlsx.py",
+        "handlers/team_reports.py",
+    } <= set(producers), producers
