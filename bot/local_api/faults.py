@@ -1,4 +1,5 @@
-"""Failure injection and flood control, so tests can exercise the bot's error handling."""
+"""Failure injection and flood control, so tests can exercise the bot's error handling; and
+`FaultControls`, the test's handle on them (with blocking a user)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.local_api.errors import ApiError, forbidden, server_error, too_many_requests
+from bot.local_api.schema import CANONICAL_NAMES
+
+if TYPE_CHECKING:
+    from bot.local_api.state import BotState
 
 
 @dataclass(frozen=True)
@@ -127,3 +132,49 @@ class RateLimiter:
             raise too_many_requests(max(1, math.ceil(wait)))
         for bucket in buckets:
             bucket.tokens -= 1
+
+
+def _canonical(method: str) -> str:
+    """The Bot API's spelling of a method name given in any case; ValueError if unknown."""
+    if method.lower() not in CANONICAL_NAMES:
+        raise ValueError(f"unsupported method {method!r}")
+    return CANONICAL_NAMES[method.lower()]
+
+
+class FaultControls:
+    """A test's handle on faults, blocked users and flood control (a mixin of `LocalBotApi`)."""
+
+    _state: BotState
+    _faults: FaultInjector
+    _limiter: RateLimiter
+
+    def inject(self, method: str, fault: Fault, *, times: int = 1) -> None:
+        """Apply ``fault`` to the next ``times`` calls of ``method`` ("*" for any method)."""
+        self._faults.inject(method if method == "*" else _canonical(method), fault, times)
+
+    def inject_for(self, method: str, fault: Fault, *, seconds: float) -> None:
+        """Apply ``fault`` to every call of ``method`` ("*" for any method, getUpdates
+        included) for the next ``seconds``: an outage such as a lasting flood control."""
+        self._faults.inject_for(method if method == "*" else _canonical(method), fault, seconds)
+
+    def inject_every(self, method: str, fault: Fault | None, nth: int = 3) -> None:
+        """Apply ``fault`` to every ``nth`` call of ``method`` from now on (None stops it)."""
+        self._faults.inject_every(_canonical(method), fault, nth)
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sends and edits in their chat get 403."""
+        self._state.blocked.add(user_id)
+
+    def unblock(self, user_id: int) -> None:
+        self._state.blocked.discard(user_id)
+
+    @property
+    def throttled(self) -> int:
+        """How many calls flood control answered with 429 since it was configured."""
+        return self._limiter.rejected
+
+    def rate_limit(
+        self, per_second: float | None, per_chat_per_second: float | None = None
+    ) -> None:
+        """Enable flood control (None disables a limit); excess calls get 429 + retry_after."""
+        self._limiter.configure(per_second, per_chat_per_second)

@@ -1,0 +1,106 @@
+"""Observing what the bot did, for a test's assertions: calls, refusals, events per chat,
+messages as they stand, answers to queries, stored commands (a mixin of `LocalBotApi`)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from bot.local_api.events import BotEvent, CallLog, EventLog, Refusal
+from bot.local_api.server import ApiServer
+from bot.local_api.state import BotState, PendingQuery
+from bot.local_api.validation import parse_scope, scope_key
+
+
+class Observing:
+    """Read-only views of the server's state and logs, and waits for what is still to come."""
+
+    bot_user: dict[str, Any]
+    _state: BotState
+    _events: EventLog
+    _calls: CallLog
+    _server: ApiServer
+
+    @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every request as (canonical method name, coerced parameters), in order."""
+        return self._calls.entries
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        """Every call the server refused, in order (injected faults and 429s aside)."""
+        return list(self._server.refusals)
+
+    @property
+    def malformed_requests(self) -> list[Refusal]:
+        """Refusals for breaking a Bot API rule (a limit, a type, the HTML): what real
+        Telegram would refuse too, so a bot under test should have none."""
+        return [refusal for refusal in self._server.refusals if refusal.malformed]
+
+    @property
+    def events(self) -> list[BotEvent]:
+        """Every successful bot action that touched a chat, in order."""
+        return self._events.all
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates the bot has not confirmed yet (by asking getUpdates for a later offset)."""
+        return len(self._state.updates.updates)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """Uploaded content by file_id (photo thumbnails map to the original bytes)."""
+        return {file_id: stored.data for file_id, stored in self._state.files.items()}
+
+    def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Current messages of a chat (after edits and deletions), bot's and users', in order."""
+        chat = self._state.chats.get(chat_id)
+        return [] if chat is None else copy.deepcopy(list(chat.messages.values()))
+
+    def last_bot_message(self, chat_id: int) -> dict[str, Any] | None:
+        mine = [m for m in self.messages(chat_id) if m["from"]["id"] == self.bot_user["id"]]
+        return mine[-1] if mine else None
+
+    async def next_event(self, chat_id: int, timeout: float = 5.0) -> BotEvent:
+        """Next not yet consumed bot action in the chat (FIFO); TimeoutError lists recent ones."""
+        return await self._events.next(chat_id, timeout)
+
+    def drain(self, chat_id: int) -> list[BotEvent]:
+        """Consume and return everything queued so far for the chat."""
+        return self._events.drain(chat_id)
+
+    async def wait_for_call(
+        self,
+        method: str,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> dict[str, Any]:
+        """Parameters of the first not yet consumed matching call, past or future."""
+        return await self._calls.wait(method, predicate, timeout)
+
+    async def callback_answer(self, callback_query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait until the bot answers the callback query; returns the answer parameters."""
+        return await self._answer(self._state.callback_queries, callback_query_id, timeout)
+
+    async def inline_answer(self, inline_query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait until the bot answers the inline query; returns the answer parameters."""
+        return await self._answer(self._state.inline_queries, inline_query_id, timeout)
+
+    async def _answer(
+        self, queries: dict[str, PendingQuery], query_id: str, timeout: float
+    ) -> dict[str, Any]:
+        query = queries.get(query_id)
+        if query is None:
+            raise ValueError(f"unknown query id {query_id!r}")
+        try:
+            return await self._state.answers.wait_for(lambda: query.answer, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"query {query_id} not answered within {timeout}s") from None
+
+    def commands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, str]]:
+        """Commands stored by setMyCommands for exactly this scope and language."""
+        key = (scope_key(parse_scope(scope)), language_code)
+        return copy.deepcopy(self._state.commands.get(key, []))

@@ -1,0 +1,201 @@
+"""Acting as Telegram users for a test: writing, sending files, pressing buttons, inline
+queries. Each action queues the update Telegram would deliver (a mixin of `LocalBotApi`)."""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from typing import Any
+
+from bot.local_api.media import document_object, new_file
+from bot.local_api.state import BotState, Chat, PendingQuery
+from bot.local_api.validation import inline_buttons
+from bot.telegram_entities import make_entity, utf16_len
+
+# TDLib's bot command pattern: /command (1-64 chars) with an optional @botname (3-32 chars).
+_BOT_COMMAND = re.compile(r"(?<![\w/<>])/\w{1,64}(?:@\w{3,32})?(?![\w/<>])", re.ASCII)
+
+
+class Users:
+    """The users' side of the chat; works on the server's state."""
+
+    _state: BotState
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "es",
+    ) -> dict[str, Any]:
+        """Register a Telegram user; the bot can reach them once they write to it."""
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        optional = {"last_name": last_name, "username": username, "language_code": language_code}
+        user.update({key: value for key, value in optional.items() if value is not None})
+        self._state.users[user_id] = user
+        return dict(user)
+
+    def open_chat(self, user_id: int) -> None:
+        """The user's private chat exists, as if they had written to the bot long ago (no
+        update is queued): benchmarks seed thousands of people this way."""
+        self._state.private_chat(self._user(user_id))
+
+    async def send_message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The user writes ``text`` (to the bot, or in group ``chat_id`` < 0); queues the update.
+        ``entities`` is the formatting the user's app gave it (bold, links...), in UTF-16
+        offsets; commands are marked as Telegram marks them."""
+        user = self._user(user_id)
+        chat = self._chat_for(user, chat_id)
+        content: dict[str, Any] = {
+            "from": dict(user),
+            "chat": chat.info,
+            "date": int(time.time()),
+            "text": text,
+        }
+        commands = [
+            make_entity("bot_command", utf16_len(text[: m.start()]), utf16_len(m.group()))
+            for m in _BOT_COMMAND.finditer(text)
+        ]
+        formatting = sorted(
+            [*commands, *(entities or [])], key=lambda e: (e["offset"], -e["length"])
+        )
+        if formatting:
+            content["entities"] = formatting
+        message = chat.add(content)
+        self._state.updates.push({"message": copy.deepcopy(message)})
+        return copy.deepcopy(message)
+
+    async def send_document(
+        self, user_id: int, data: bytes, file_name: str, *, caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user sends a file (📎) to the bot; it is stored like an upload, so the bot can
+        getFile and download it, or send it on by its file_id. Queues the update."""
+        user = self._user(user_id)
+        chat = self._chat_for(user, None)
+        stored = new_file("document", data, file_name, None, len(self._state.files) + 1)
+        self._state.files[stored.file_id] = stored
+        content: dict[str, Any] = {
+            "from": dict(user),
+            "chat": chat.info,
+            "date": int(time.time()),
+            "document": document_object(stored),
+        }
+        if caption:
+            content["caption"] = caption
+        message = chat.add(content)
+        self._state.updates.push({"message": copy.deepcopy(message)})
+        return copy.deepcopy(message)
+
+    async def send_update(self, update: dict[str, Any]) -> int:
+        """Queue a raw update; an ``update_id`` is assigned when missing. A callback or inline
+        query in it can be answered once, as any query Telegram delivers (an ``id`` is
+        assigned when missing)."""
+        update = copy.deepcopy(update)
+        for kind, pending in (
+            ("callback_query", self._state.callback_queries),
+            ("inline_query", self._state.inline_queries),
+        ):
+            if isinstance(query := update.get(kind), dict):
+                query.setdefault("id", self._state.next_query_id())
+                pending[query["id"]] = PendingQuery(query["from"]["id"])
+        return self._state.updates.push(update)
+
+    async def press_button(
+        self, user_id: int, message_id: int, callback_data: str, *, chat_id: int | None = None
+    ) -> str:
+        """Press the inline button carrying ``callback_data``; returns the callback query id."""
+        user = self._user(user_id)
+        chat, message = self._message(user_id if chat_id is None else chat_id, message_id)
+        buttons = inline_buttons(message.get("reply_markup"))
+        if not any(button.get("callback_data") == callback_data for button in buttons):
+            offered = [(b["text"], b.get("callback_data")) for b in buttons]
+            raise ValueError(
+                f"message {message_id} in chat {chat.id} has no button with "
+                f"callback_data {callback_data!r}; buttons: {offered}"
+            )
+        query_id = self._state.next_query_id()
+        self._state.callback_queries[query_id] = PendingQuery(user_id)
+        self._state.updates.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "message": copy.deepcopy(message),
+                    "chat_instance": str(chat.id * 1_000_003 % 2**63),
+                    "data": callback_data,
+                }
+            }
+        )
+        return query_id
+
+    async def press_button_text(
+        self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
+    ) -> str:
+        """Press the inline callback button whose label is exactly ``text``."""
+        _, message = self._message(user_id if chat_id is None else chat_id, message_id)
+        buttons = inline_buttons(message.get("reply_markup"))
+        button = next((b for b in buttons if b["text"] == text), None)
+        if button is None or "callback_data" not in button:
+            raise ValueError(
+                f"message {message_id} has no callback button labelled {text!r}; "
+                f"buttons: {[b['text'] for b in buttons]}"
+            )
+        return await self.press_button(
+            user_id, message_id, button["callback_data"], chat_id=chat_id
+        )
+
+    async def send_inline_query(self, user_id: int, query: str) -> str:
+        """The user types ``@bot query``; returns the inline query id."""
+        user = self._user(user_id)
+        query_id = self._state.next_query_id()
+        self._state.inline_queries[query_id] = PendingQuery(user_id)
+        self._state.updates.push(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": user,
+                    "query": query,
+                    "offset": "",
+                    "chat_type": "sender",
+                }
+            }
+        )
+        return query_id
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        if user_id not in self._state.users:
+            raise ValueError(f"unknown user {user_id}; call add_user() first")
+        return self._state.users[user_id]
+
+    def _chat_for(self, user: dict[str, Any], chat_id: int | None) -> Chat:
+        if chat_id is None or chat_id == user["id"]:
+            return self._state.private_chat(user)
+        if chat_id < 0:
+            return self._state.group_chat(chat_id)
+        raise ValueError(f"user {user['id']} cannot write in private chat {chat_id}")
+
+    def tamper_button(self, chat_id: int, message_id: int, callback_data: str) -> None:
+        """Add a button the bot never sent to a stored message, as a modified client could;
+        tests then press it to check that forged callback data changes nothing."""
+        _chat, message = self._message(chat_id, message_id)
+        markup = message.setdefault("reply_markup", {"inline_keyboard": []})
+        markup.setdefault("inline_keyboard", []).append(
+            [{"text": "forged", "callback_data": callback_data}]
+        )
+
+    def _message(self, chat_id: int, message_id: int) -> tuple[Chat, dict[str, Any]]:
+        chat = self._state.chats.get(chat_id)
+        message = None if chat is None else chat.messages.get(message_id)
+        if chat is None or message is None:
+            raise ValueError(f"no message {message_id} in chat {chat_id} (never sent or deleted)")
+        return chat, message
