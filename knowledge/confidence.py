@@ -14,7 +14,7 @@ LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
 MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: scores are lower
 MIN_COVERAGE = 0.6
-GENERIC_GAP = 0.5  # a common verb the article lacks weighs this share (see GENERIC_VERBS)
+GENERIC_GAP = 0.5  # a common verb weighs this share of its rarity (see GENERIC_VERBS)
 
 
 class Judge:
@@ -26,16 +26,17 @@ class Judge:
 
     def coverage(self, query: Query, index: int) -> float:
         """The share of the asked words (weighted by rarity) that article `index` has, in
-        any of their forms. A common verb it lacks counts half: «¿el IGAC se puede
+        any of their forms. A common verb counts half, had or not: «¿el IGAC se puede
         presentar todavía?» is answered by the IGAC article, which never says «presentar»
-        (rare in the kit, it weighed as much as «IGAC»)."""
+        (rare in the kit, it weighed as much as «IGAC»), and «requisitos para sacar
+        pasaporte» is not about the article that says «sacar del REINFO»."""
         total = satisfied = 0.0
         for word, slot in zip(query.words, query.slots, strict=True):
             weight = max(self.postings.idf.get(t, self._unknown_idf) for t in slot)
+            if stem(word) in GENERIC_VERBS:
+                weight *= GENERIC_GAP
             if any(self.postings.has(t, index) for t in slot):
                 satisfied += weight
-            elif stem(word) in GENERIC_VERBS:
-                weight *= GENERIC_GAP
             total += weight
         return satisfied / total if total else 0.0
 

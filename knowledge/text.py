@@ -94,8 +94,9 @@ def stem(word: str) -> str:
 
 
 # The most common Spanish verbs that say how, not what («¿a dónde lo mando?», «¿se puede
-# presentar?», «¿cómo se llama?»): an article that lacks one has not missed the topic (see
-# `knowledge.confidence`). As stems, so every form counts («mando», «mandar», «mandaron»).
+# presentar?», «¿cómo se llama?»): whether an article has one or not says little about
+# whether it answers (see `knowledge.confidence`). As stems, so every form counts («mando»,
+# «mandar», «mandaron»).
 GENERIC_VERBS = frozenset(
     _STEMMER.stemWords(
         """
@@ -199,7 +200,7 @@ _ADDRESSING = frozenset(
 # article, which has no address).
 _OFF_SCOPE = frozenset(
     """telefono telefonos horario horarios sueldo sueldos pdf noticias opina opinas
-    contratando""".split()  # noqa: SIM905
+    contratando cobra cobran tarifa tarifas""".split()  # noqa: SIM905
 )
 
 

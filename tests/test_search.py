@@ -65,11 +65,17 @@ def test_ranking_understands_officials(kb: KnowledgeBase, question: str, article
 
 
 @pytest.mark.parametrize(
-    "question", ["donde queda el senace", "telefono del oefa", "que opina de la mineria ilegal"]
+    "question",
+    [
+        "donde queda el senace",
+        "telefono del oefa",
+        "que opina de la mineria ilegal",
+        "cuanto cobra el ingemmet por un petitorio",
+    ],
 )
 def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -> None:
-    """An office's address or phone, an opinion: the article about the office or the topic
-    matched the rest of the question well enough to be given as the answer."""
+    """An office's address, phone or fees, an opinion: the article about the office or the
+    topic matched the rest of the question well enough to be given as the answer."""
     answer = kb.index.search(question)
     assert answer.best is None and answer.others  # the closest ones, shown as such
 
@@ -368,3 +374,9 @@ def test_a_common_verb_the_article_lacks_is_no_gap(
     answer = kb.index.search(question)
     assert answer.best is not None and answer.best.id == article
     assert kb.index.search("requisitos para sacar licencia de conducir").best is None
+
+
+def test_a_common_verb_the_article_has_is_no_match(kb: KnowledgeBase) -> None:
+    """«sacar» (as in «lo sacaron del REINFO») and «requisitos» were most of «requisitos para
+    sacar pasaporte»: the REINFO article was given as the answer."""
+    assert kb.index.search("requisitos para sacar pasaporte").best is None
