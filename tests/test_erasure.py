@@ -22,6 +22,7 @@ from babel import Locale
 from sqlalchemy import MetaData, select
 from telegram.ext import Application
 
+import handlers
 from bot.config import Settings
 from bot.i18n import translator
 from bot.local_api import BotEvent, Fault, LocalBotApi
@@ -31,6 +32,7 @@ from bot.services import agreements as agreement_rules
 from bot.services import meetings as meeting_rules
 from bot.services import team_reports as team_rules
 from bot.services import visits as visit_rules
+from bot.services.form_names import FORM_NAMES
 from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.models import (
     ArticleView,
@@ -418,6 +420,7 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
         if text != DRAFT:
             assert text in raw, text
     assert DRAFT in raw  # the form in progress, too
+    assert data["formulario_en_curso"]["formulario"] == "Difusión"
     persona = data["persona"]
     assert persona["sexo"] == "Mujer" and persona["region"] == "Puno"
     assert persona["institucion"] == "Gobierno Regional (DREM/GREM)"
@@ -458,6 +461,12 @@ async def test_export_holds_everything_with_spanish_labels_and_lima_times(
     audit = data["registro_de_auditoria"]
     actions = {entry["accion"] for entry in audit}
     assert {"Rol asignado: Coordinador/a", "Rol asignado: Especialista"} <= actions, actions
+
+
+def test_every_form_has_a_name_for_the_export() -> None:
+    """/mis_datos names the form in progress in words, not by its stored code."""
+    flows = {flow for feature in handlers.FEATURES for flow in feature.forms}
+    assert flows == set(FORM_NAMES)
 
 
 async def test_questions_of_someone_who_declined_consent_are_not_stored(

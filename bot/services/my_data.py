@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.services import cases as case_rules
 from bot.services.agreements import STATUSES as AGREEMENT_STATUSES
+from bot.services.form_names import FORM_NAMES
 from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.meetings import KINDS as MEETING_KINDS
 from bot.services.profile import INSTITUTIONS, SEXES
@@ -134,7 +135,7 @@ async def export(
             "creado": label.time(person.created_at),
         },
         "formulario_en_curso": (
-            {"formulario": state.flow, "paso": state.step, "respuestas": state.data}
+            {"formulario": label.of(FORM_NAMES, state.flow), "respuestas": state.data}
             if state
             else None
         ),
