@@ -341,8 +341,8 @@ def test_two_words_are_a_phrase_only_within_a_stretch_of_text(kb: KnowledgeBase)
     too."""
     assert "igac_terren" not in kb.index.postings
     assert "terren_superficial" in kb.index.postings
-    keywords = kb.index.field_texts(kb.kit.articles["formalizacion-requisitos"])["keywords"]
-    assert f"igafom {SEGMENT} igac" in keywords
+    keywords = kb.index.field_texts(kb.kit.articles["formalizacion-igafom"])["keywords"]
+    assert f"formaliz {SEGMENT} igac {SEGMENT} estudi" in keywords
 
 
 def test_a_form_of_a_spanish_verb_is_not_repaired_into_another_word(kb: KnowledgeBase) -> None:
