@@ -3,10 +3,13 @@ mode (the webhook's own server), after a few updates: the counters moved."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -24,6 +27,7 @@ from tests.helpers import registered_official
 from tests.postgres import _free_port
 from tests.test_webhook import webhook_settings
 
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -37,6 +41,22 @@ async def scrape(url: str) -> Samples:
         for family in text_string_to_metric_families(body)
         for sample in family.samples
     }
+
+
+async def served(url: str) -> set[str]:
+    """The metric names the endpoint declares (`# TYPE name …`), with or without samples yet."""
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        body = await response.text()
+    return set(re.findall(r"^# TYPE (\S+) ", body, flags=re.MULTILINE))
+
+
+def readme_metrics() -> tuple[set[str], list[dict[str, str]]]:
+    """The names in README «Metrics»' table, and its alert rules (the YAML block)."""
+    section = README.split("\n## Metrics\n", 1)[1].split("\n## ", 1)[0]
+    table = set(re.findall(r"^\| `(minka_\w+)[{`]", section, flags=re.MULTILINE))
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    [group] = yaml.safe_load(block)["groups"]
+    return table, group["rules"]
 
 
 def total(samples: Samples, name: str, **labels: str) -> float:
@@ -114,7 +134,21 @@ async def test_webhook_mode_serves_metrics_beside_healthz(
         rosa = Person(api, 51002, "Rosa")
         await rosa.say("/start", 2)
         after = await scrape(f"{base}/metrics")
+        names = await served(f"{base}/metrics")
     handled = total(after, "minka_updates_handled_total", handler="/start", outcome="ok")
     assert handled - total(before, "minka_updates_handled_total", handler="/start") == 1
     assert total(after, "minka_replicas_alive") == 1
     assert total(after, "minka_bot_api_calls_total", method="setWebhook", result="200") >= 1
+    table, _rules = readme_metrics()
+    assert len(table) == 7 and not table - names, table - names  # every series, this mode too
+
+
+def test_readme_alert_rules_use_served_metrics() -> None:
+    """Issue #15's alert rules: valid YAML, each with a name, an expression and a duration,
+    and naming only metrics of README's table (which the tests above find served)."""
+    table, rules = readme_metrics()
+    assert [rule["alert"] for rule in rules] == ["MinkaFailing", "MinkaOutboxStuck", "MinkaDown"]
+    for rule in rules:
+        named = set(re.findall(r"minka_\w+", rule["expr"]))
+        assert named and named <= table, named - table
+        assert re.fullmatch(r"\d+m", rule["for"])
