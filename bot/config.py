@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from knowledge.loader import CONTENT_DIR
 from storage.db import Timeouts
@@ -118,11 +120,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_shape(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "debe ser sqlite+aiosqlite:///archivo.sqlite3 o "
-                "postgresql+asyncpg://usuario:clave@host/base"
-            )
+        problem = database_url_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("webhook_url")
@@ -238,6 +238,39 @@ class Settings(BaseSettings):
             return self.pseudonym_key.get_secret_value().encode()
         seed = (self.token or "minka-demo").encode()
         return hmac.new(seed, b"minka audit pseudonyms", hashlib.sha256).digest()
+
+
+def database_url_problem(value: str) -> str | None:
+    """What is wrong with a database URL, in Spanish (None: nothing). Caught here, a typo
+    would otherwise end in SQLAlchemy's or asyncio's traceback, or (`sqlite+aiosqlite:///`
+    with no file) run Minka on a database in memory that vanishes at each restart."""
+    shapes = (
+        "debe ser postgresql+asyncpg://usuario:clave@host/base o "
+        "sqlite+aiosqlite:///archivo.sqlite3"
+    )
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return shapes
+    try:
+        url = make_url(value)
+        port = url.port
+    except (ArgumentError, ValueError):
+        return "tiene un puerto que no es un número (host:5432) o no se entiende: " + shapes
+    if url.drivername.startswith("sqlite"):
+        if url.host or not url.database:
+            return (
+                "debe nombrar un archivo con tres barras: sqlite+aiosqlite:///minka.sqlite3 "
+                "(relativo a la carpeta de trabajo) o cuatro si la ruta es absoluta: "
+                "sqlite+aiosqlite:////var/lib/minka/minka.sqlite3"
+            )
+        return None
+    if port is not None and not 1 <= port <= 65535:
+        return f"tiene el puerto {port}: debe estar entre 1 y 65535 (PostgreSQL usa 5432)"
+    if url.host and "@" in url.host:
+        return (
+            "tiene más de una @: si la contraseña lleva @, :, / o #, escríbalos codificados "
+            "(@ es %40, : es %3A, / es %2F, # es %23) o elija una contraseña de letras y números"
+        )
+    return None
 
 
 def _number(value: object) -> str:

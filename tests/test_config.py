@@ -33,6 +33,12 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         ("BOT_ADMIN_IDS", "12,abc", "BOT_ADMIN_IDS"),
         ("BOT_TIMEZONE", "America/Cusco", "BOT_TIMEZONE"),
         ("DATABASE_URL", "mysql://localhost/minka", "DATABASE_URL"),
+        # Issue #15 audit: each of these ended in a traceback, or ran on a database in memory.
+        ("DATABASE_URL", "postgresql+asyncpg://m:c@localhost:puerto/m", "DATABASE_URL tiene un"),
+        ("DATABASE_URL", "postgresql+asyncpg://m:c@localhost:99999/m", "DATABASE_URL tiene el"),
+        ("DATABASE_URL", "postgresql+asyncpg://m:c@ve@localhost/m", "DATABASE_URL tiene más"),
+        ("DATABASE_URL", "sqlite+aiosqlite://minka.sqlite3", "DATABASE_URL debe nombrar"),
+        ("DATABASE_URL", "sqlite+aiosqlite:///", "DATABASE_URL debe nombrar un archivo"),
         ("BOT_LOCALE", "fr", "BOT_LOCALE"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL"),
     ],
@@ -46,6 +52,13 @@ def test_bad_setting_is_one_clear_line(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Configuración inválida: " + fragment)
     assert "Traceback" not in result.stderr
+
+
+def test_a_password_with_an_at_sign_is_explained_not_echoed(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://minka:clave@secreta@localhost/minka"
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2 and "@ es %40" in result.stderr
+    assert "secreta" not in result.stderr + result.stdout
 
 
 def test_malformed_token_is_never_echoed(tmp_path: Path) -> None:

@@ -8,22 +8,17 @@ import sys
 
 from sqlalchemy import text
 
-from bot.config import Settings
+from bot.config import Settings, database_url_problem
 from bot.i18n import format_number
 from storage.db import create_engine
 from storage.problems import explain, redacted
 from storage.transfer import Copied, TransferError, transfer
 
-SCHEMES = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
-
 
 def migrate_to(settings: Settings, url: str) -> int:
-    if not url.startswith(SCHEMES):
-        print(
-            "error: la URL de destino debe ser postgresql+asyncpg://usuario:clave@host/base "
-            "(o sqlite+aiosqlite:///archivo.sqlite3)",
-            file=sys.stderr,
-        )
+    problem = database_url_problem(url)
+    if problem:
+        print(f"error: la URL de destino {problem}", file=sys.stderr)
         return 2
     if url == settings.database_url:
         print("error: el destino es la misma base que DATABASE_URL", file=sys.stderr)
@@ -46,7 +41,7 @@ async def _migrate(settings: Settings, url: str) -> int:
             return 2
 
         async def progress(copied: Copied) -> None:
-            print(f"  {copied.table:<22} {copied.rows:>10,} filas".replace(",", "."))
+            print(f"  {copied.table:<22} {format_number(copied.rows):>10} filas")
 
         print(f"Copiando {redacted(settings.database_url)} → {redacted(url)}")
         try:
