@@ -1,17 +1,17 @@
 """/indicadores: coordinators pick a period and a scope and receive the programme's indicator
 report: a text summary, the charts (PNG) and the XLSX workbook.
 
-Callback data: ind:p:<period code> (period chosen) | ind:dates (type other dates) |
-ind:go:<period code>:<region code|all>. Everything needed travels in the data, and coverage
-is checked again on every press.
+Callback data: ind:p:<period code> (period chosen) | ind:go:<period code>:<region code|all>.
+Everything needed travels in the data; coverage, and that the period is a whole quarter or
+year (`periods.chosen`: no two reports may differ by a day, issue #13), are checked again on
+every press.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from contextlib import suppress
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
@@ -22,20 +22,17 @@ from bot import workers
 from bot.i18n import N_, Translator
 from bot.runtime import Runtime
 from bot.services.indicators import build_report
-from bot.services.indicators.periods import EARLIEST, LATEST, MAX_YEARS, Period
+from bot.services.indicators.periods import Period, chosen, offered
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from bot.services.visits import leader_words
-from handlers.base import Ctx, Keyboard, esc
+from handlers.base import Ctx, esc
 from handlers.keyboards import button, rows
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import audit
-from storage.repositories.conversations import clear_state, set_state
 from storage.repositories.regions import list_regions
 
-DATES_FORM = "indicator_dates"
 ALL = "all"
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 PROGRESS_EVERY = 1.5  # seconds between edits of the progress message
 
 
@@ -44,100 +41,46 @@ def _today(ctx: Ctx) -> date:
 
 
 def period_choices(t: Translator, today: date) -> list[tuple[str, Period]]:
-    """The periods offered as buttons: quarters, years and the last 12 months."""
+    """The periods offered as buttons, labelled: whole quarters and years only."""
     _ = t.gettext
-    quarter = (today.month - 1) // 3 + 1
-    previous = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
-    try:  # the day after the same date a year ago
-        year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February: the year before has none
-        year_ago = date(today.year - 1, 2, 28)
-    twelve = Period(year_ago + timedelta(days=1), today)
-    label = _("Quarter {number} of {year}")
-    return [
-        (
-            label.format(number=quarter, year=today.year) + " " + _("(so far)"),
-            Period.quarter(today.year, quarter),
-        ),
-        (label.format(number=previous[1], year=previous[0]), Period.quarter(*previous)),
-        (_("Year {year}").format(year=today.year) + " " + _("(so far)"), Period.year(today.year)),
-        (_("Year {year}").format(year=today.year - 1), Period.year(today.year - 1)),
-        (_("Last 12 months"), twelve),
-    ]
+    choices = []
+    for period, running in offered(today):
+        if period.quarters() == [period]:
+            number = (period.first.month - 1) // 3 + 1
+            label = _("Quarter {number} of {year}").format(number=number, year=period.first.year)
+        else:
+            label = _("Year {year}").format(year=period.first.year)
+        choices.append((label + " " + _("(so far)") if running else label, period))
+    return choices
 
 
 async def indicators_command(ctx: Ctx) -> None:
     _ = ctx._
-    keyboard: Keyboard = [
-        [button(label, f"ind:p:{period.code}")]
-        for label, period in period_choices(ctx.t, _today(ctx))
-    ]
-    keyboard.append([button(_("📅 Other dates…"), "ind:dates")])
+    buttons = [button(label, f"ind:p:{p.code}") for label, p in period_choices(ctx.t, _today(ctx))]
     ctx.reply(
         "📊 <b>"
         + _("Programme indicators")
         + "</b>\n"
         + _("Which period should the report cover?"),
-        keyboard,
+        rows(buttons, 2),
     )
 
 
 async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     action = ctx.data[1] if len(ctx.data) > 1 else ""
-    if action == "dates":
-        await set_state(ctx.session, ctx.user.id, DATES_FORM, "dates", {})
-        ctx.show(
-            _(
-                "Write the first and last day, for example <code>2026-01-01 2026-03-31</code> "
-                "or <code>01/01/2026 31/03/2026</code>. /cancelar to stop."
-            )
-        )
-        return
-    period = Period.from_code(ctx.data[2]) if len(ctx.data) > 2 else None
+    period = chosen(ctx.data[2], _today(ctx)) if len(ctx.data) > 2 else None
     if period is None:
         ctx.toast(_("That button is no longer valid."))
-        return
-    if action == "p":
-        await _ask_scope(ctx, period, edit=True)
+    elif action == "p" and len(ctx.data) == 3:
+        await _ask_scope(ctx, period)
     elif action == "go" and len(ctx.data) == 4:
         await _start(ctx, period, None if ctx.data[3] == ALL else ctx.data[3])
     else:
         ctx.toast(_("That button is no longer valid."))
 
 
-async def on_dates_text(ctx: Ctx, text: str) -> None:
-    _ = ctx._
-    found = []
-    for match in _DATE.finditer(text):
-        y, m, d = (match[1], match[2], match[3]) if match[1] else (match[6], match[5], match[4])
-        try:
-            found.append(date(int(y), int(m), int(d)))
-        except ValueError:
-            found = []
-            break
-    if len(found) != 2 or found[0] > found[1]:
-        ctx.reply(
-            _(
-                "I could not read two dates, the first not after the second. Write, for example, "
-                "<code>2026-01-01 2026-03-31</code>."
-            )
-        )
-        return
-    period = Period(found[0], found[1])
-    if not period.allowed:
-        ctx.reply(
-            _(
-                "Reports cover periods between {first} and {last}, of {years} years at most. "
-                "Please write other dates."
-            ).format(first=ctx.t.date(EARLIEST), last=ctx.t.date(LATEST), years=MAX_YEARS)
-        )
-        return
-    await clear_state(ctx.session, ctx.user.id)
-    await _ask_scope(ctx, period, edit=False)
-
-
-async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:
+async def _ask_scope(ctx: Ctx, period: Period) -> None:
     _ = ctx._
     regions = ctx.coverage.regions  # granted by an admin, never the profile's region
     if regions is not None and len(regions) == 1:
@@ -156,10 +99,7 @@ async def _ask_scope(ctx: Ctx, period: Period, *, edit: bool) -> None:
         keyboard.append([button(_("🇵🇪 All regions"), f"ind:go:{period.code}:{ALL}")])
     keyboard += rows([button(r.name, f"ind:go:{period.code}:{r.code}") for r in choices], 2)
     text = _("Period: {period}.\nFor all regions or for one?").format(period=period.label(ctx.t))
-    if edit:
-        ctx.show(text, keyboard)
-    else:
-        ctx.reply(text, keyboard)
+    ctx.show(text, keyboard)
 
 
 async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
@@ -274,6 +214,4 @@ FEATURE = Feature(
         ),
     ),
     buttons=(Buttons("ind", on_button, Role.COORDINATOR),),
-    forms={DATES_FORM: on_dates_text},
-    forms_role=Role.COORDINATOR,
 )

@@ -1,5 +1,5 @@
-"""End to end: /indicadores as coordinators use it (period and scope buttons, typed dates,
-progress, summary, charts, workbook), its refusals, and `python -m bot informe`."""
+"""End to end: /indicadores as coordinators use it (period and scope buttons, progress,
+summary, charts, workbook), its refusals, and `python -m bot informe`."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     assert audited is not None and audited.target == "20260101-20261231:all"
 
 
-async def test_regional_coordinator_typed_dates_and_refusals(
+async def test_regional_coordinator_and_refusals(
     api: LocalBotApi, runtime: Runtime, ana: Chatter
 ) -> None:
     await register(ana, region="Puno")
@@ -121,12 +121,7 @@ async def test_regional_coordinator_typed_dates_and_refusals(
         await people.set_role(session, ana.id, "coordinator", "puno")
     await _cases(runtime)
     (periods,) = await ana.say("/indicadores")
-    await ana.press(periods, "Otras fechas")
-    ask = await ana.reply()
-    assert "primer y el último día" in ask.text
-    (wrong,) = await ana.say("2026-03-31 2026-01-01")
-    assert "No pude leer dos fechas" in wrong.text
-    await ana.send("01/01/2026 30/06/2026")
+    await ana.press(periods, "Trimestre 2 de 2026")
     # A coordinator of one region goes straight to it: no scope question.
     events = await _until_ready(ana)
     progress = events[0]  # then edits of it while it is computed, if slow, and the summary
@@ -134,7 +129,7 @@ async def test_regional_coordinator_typed_dates_and_refusals(
     assert "Preparando el informe" in progress.text
     assert events[-1].message_id == progress.message_id  # the progress message, edited
     assert "Ámbito: Puno" in summary.text
-    assert "• Casos registrados: 2" in summary.text  # March and May; July is outside
+    assert "• Casos registrados: 1" in summary.text  # May; March and July are outside
     # A forged button for all regions is refused and audited.
     answer = await ana.press_forged(periods, "ind:go:20260101-20261231:all")
     assert answer["text"] == "Usted no coordina esa región."
@@ -182,8 +177,8 @@ async def test_periods_out_of_bounds_are_refused_politely(
     monkeypatch,
     capsys,
 ) -> None:  # type: ignore[no-untyped-def]
-    """Forged buttons and typed dates from year 1 to 9999 are refused at once, not computed
-    for seconds nor crashed on (OverflowError past 9999-12-31); the CLI refuses them too."""
+    """Forged buttons from year 1 to 9999 are refused at once, not computed for seconds nor
+    crashed on (OverflowError past 9999-12-31); the CLI refuses such dates too."""
     await register(admin, region="MINEM")
     (periods,) = await admin.say("/indicadores")
     for data in (
@@ -192,18 +187,11 @@ async def test_periods_out_of_bounds_are_refused_politely(
         "ind:go:00010101-99991231:all",
         "ind:go:99991231-99991231:all",
         "ind:go:20000101-20991231:all",  # in range, but a century
+        "ind:go:20270101-20271231:all",  # a whole year, but not begun
     ):
         answer = await admin.press_forged(periods, data)
         assert answer["text"] == "Ese botón ya no está vigente.", data
     assert admin.no_more() == []
-    await admin.press(periods, "Otras fechas")
-    await admin.reply()
-    for typed in ("01/01/0001 31/12/9999", "9999-12-31 9999-12-31", "1999-12-31 2000-01-31"):
-        (refusal,) = await admin.say(typed)
-        assert "entre el 1 de enero de 2000 y el 31 de diciembre de 2099" in refusal.text
-        assert "10 años como máximo" in refusal.text
-    (scope,) = await admin.say("2026-01-01 2026-03-31")  # the form is still open
-    assert "¿Para todas las regiones o para una?" in scope.text
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     far = ["--desde", "0001-01-01", "--hasta", "9999-12-31"]
     assert await informe(*far, "--salida", str(tmp_path / "far.xlsx")) == 2
@@ -226,15 +214,65 @@ def test_period_bounds() -> None:
     assert Period.from_code("99991231-99991231") is None
 
 
-def test_period_buttons_on_a_leap_day() -> None:
-    """On 29 February the «last 12 months» start the day after 28 February of the year
-    before (there is no 29 February then)."""
+def test_period_buttons_across_the_new_year() -> None:
+    """On 5 January 2027 the quarters offered reach back into 2026; only whole quarters and
+    years that have begun can be chosen (an old keyboard's still can)."""
     from datetime import date
 
     from bot.i18n import translator
-    from bot.services.indicators.periods import Period
+    from bot.services.indicators.periods import Period, chosen
     from handlers.indicators import period_choices
 
-    choices = dict(period_choices(translator("es", LIMA), date(2028, 2, 29)))
-    assert choices["Últimos 12 meses"] == Period(date(2027, 3, 1), date(2028, 2, 29))
-    assert all(period.allowed for period in choices.values())
+    today = date(2027, 1, 5)
+    choices = period_choices(translator("es", LIMA), today)
+    assert [label for label, _period in choices] == [
+        "Trimestre 1 de 2027 (en curso)",
+        "Trimestre 4 de 2026",
+        "Trimestre 3 de 2026",
+        "Trimestre 2 de 2026",
+        "Año 2027 (en curso)",
+        "Año 2026",
+    ]
+    assert choices[1][1] == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert all(chosen(period.code, today) == period for _label, period in choices)
+    assert chosen("20250101-20250331", today) == Period.quarter(2025, 1)  # older, still whole
+    assert chosen("20250101-20251231", today) == Period.year(2025)
+    for code in (
+        "20260101-20260630",
+        "20260102-20260331",
+        "20260201-20260430",
+        "20270401-20270630",
+    ):
+        assert chosen(code, today) is None, code
+    assert chosen("20270401-20270630", today) is None  # not begun
+
+
+async def test_no_two_periods_differ_by_a_day(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter
+) -> None:
+    """#13: 1 January–30 June and 1 January–1 July, subtracted, gave 1 July's data (one
+    woman's rating in Puno); so did «the last 12 months» asked on two days in a row. Only
+    whole quarters and years are offered now, and a forged button for any other period (or
+    the old «other dates» form) is refused before anything is computed."""
+    await register(admin, region="MINEM")
+    (periods,) = await admin.say("/indicadores")
+    today = runtime.clock.now().astimezone(LIMA).date()
+    quarter = (today.month - 1) // 3 + 1
+    quarters = [(today.year * 4 + quarter - 1 - back) for back in range(4)]
+    expected = [f"Trimestre {n % 4 + 1} de {n // 4}" for n in quarters]
+    expected[0] += " (en curso)"
+    expected += [f"Año {today.year} (en curso)", f"Año {today.year - 1}"]
+    assert periods.button_texts() == expected
+    for data in (
+        "ind:dates",
+        "ind:p:20260101-20260701",
+        "ind:p:20260101-20260630",  # two whole quarters, but neither a quarter nor a year
+        "ind:go:20260101-20260701:all",
+        "ind:go:20260102-20260331:all",
+        "ind:go:20251204-20261203:all",  # the old «last 12 months»
+    ):
+        answer = await admin.press_forged(periods, data)
+        assert answer["text"] == "Ese botón ya no está vigente.", data
+    assert admin.no_more() == []
+    (typed,) = await admin.say("2026-01-01 2026-07-01")  # no form is listening
+    assert "Periodo" not in typed.text and "Preparando" not in typed.text
