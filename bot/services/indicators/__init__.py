@@ -8,7 +8,7 @@ report, so each figure can be traced to how it was counted.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
+from bot.services.indicators.joint import jointly
 from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import publications
@@ -71,12 +72,23 @@ async def build_report(
     leader_words: tuple[str, ...] = (),
 ) -> Report:
     """Every indicator for the period and scope; `progress(done, total)` after each one.
-    `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty)."""
+    `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty).
+    A period of several whole quarters (a year) also builds each quarter's report, the same
+    way for the same scope, and shows only what they all show (`joint`, issue #13): five
+    reports' work for a year."""
+    quarters = period.quarters()
+    periods = [period, *quarters] if len(quarters) > 1 else [period]
+    total = len(INDICATORS) * len(periods)
     q = await query_for(session, period, region, t, leader_words)
-    results = []
-    for index, function in enumerate(INDICATORS, start=1):
-        results.append(await function(q))
-        if progress is not None:
-            await progress(index, len(INDICATORS))
+    built: list[list[Indicator]] = []
+    for number, each in enumerate(periods):
+        part = replace(q, period=each)
+        built.append([])
+        for index, function in enumerate(INDICATORS, start=1):
+            built[-1].append(await function(part))
+            if progress is not None:
+                await progress(number * len(INDICATORS) + index, total)
+    whole, *parts = built
+    results = [jointly(indicator, [p[i] for p in parts]) for i, indicator in enumerate(whole)]
     scope = q.region_name(region) if region else t.gettext("All regions")
     return Report(period, region, scope, now, tuple(results))

@@ -19,6 +19,7 @@ from bot.services.indicators.common import (
     Query,
     Table,
     in_scope,
+    total_headline,
 )
 from bot.services.indicators.row_rule import row_hides
 from bot.services.meetings import KINDS
@@ -86,5 +87,7 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
         Column(_(N_("Not fulfilled"))),
         Column(_(N_("Share fulfilled on time")), Kind.SHARE),
     )
-    table = Table(_(N_("Agreements due in the period")), columns, tuple(shown), total_row=True)
-    return Headline(_(ON_TIME), shown[-1][5], Kind.SHARE), table
+    harmless = frozenset((i, 5) for i, values in enumerate(shown) if not values[1])  # none due
+    title = _(N_("Agreements due in the period"))
+    table = Table(title, columns, tuple(shown), total_row=True, harmless=harmless)
+    return total_headline(table, 5, _(ON_TIME), Kind.SHARE), table

@@ -103,7 +103,12 @@ async def cases_attended(q: Query) -> Indicator:
         headlines=(
             Headline(_(N_("Cases registered")), total),
             Headline(_(N_("With the regional team's support")), with_support),
-            Headline(_(N_("Share with support")), ratio(with_support, total), Kind.SHARE),
+            Headline(
+                _(N_("Share with support")),
+                ratio(with_support, total),
+                Kind.SHARE,
+                harmless=True,  # both counts are shown beside it
+            ),
             Headline(_(N_("Resolved cases")), statuses.get("resolved", 0)),
             on_time,
         ),
@@ -123,7 +128,8 @@ async def _counts_by(q: Query, column: object) -> Counter[str]:
 def _code_table(
     q: Query, title: str, heading: str, labels: dict[str, str], counts: Counter[str]
 ) -> Table:
-    """Every code in its documented order (zeros included), with its share of the total."""
+    """Every code in its documented order (zeros included), with its share of the total (a
+    "—" of fewer than 3 cases hides nothing: the counts are shown)."""
     total = sum(counts.values())
     rows = [
         (q._(label), counts.get(code, 0), ratio(counts.get(code, 0), total))
@@ -135,7 +141,8 @@ def _code_table(
         Column(q._(N_("Cases"))),
         Column(q._(N_("Share")), Kind.SHARE),
     )
-    return Table(title, columns, tuple(rows), total_row=True)
+    shares = frozenset((row, 2) for row in range(len(rows)))
+    return Table(title, columns, tuple(rows), total_row=True, harmless=shares)
 
 
 async def _by_month(q: Query) -> Table:
@@ -193,6 +200,7 @@ async def formalization(q: Query) -> Indicator:
             Column(_(N_("Share")), Kind.SHARE),
         ),
         tuple(rows),
+        harmless=frozenset((row, 2) for row in range(len(rows))),  # the counts are shown
         total_row=True,
     )
     measures = (
@@ -220,7 +228,9 @@ async def formalization(q: Query) -> Indicator:
         headlines=(
             Headline(_(N_("Formalization cases")), total),
             Headline(_(N_("Formalized cases")), formalized),
-            Headline(_(N_("Share formalized")), ratio(formalized, total), Kind.SHARE),
+            Headline(
+                _(N_("Share formalized")), ratio(formalized, total), Kind.SHARE, harmless=True
+            ),
             Headline(_(N_("Formalized in the period")), len(became)),
         ),
         tables=(

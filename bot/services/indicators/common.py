@@ -53,6 +53,10 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
     total_row: bool = False  # the last row sums the others (charts leave it out)
+    # (row, column) of the "—" that hide nothing: nobody stands behind them (an average of no
+    # one), or what they are made of is shown (a share of 2 cases beside both counts). A
+    # year's report keeps what a quarter shows so (`bot.services.indicators.joint`).
+    harmless: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,13 @@ class Headline:
     label: str
     value: Value
     kind: Kind = Kind.COUNT
+    harmless: bool = False  # a "—" that hides nothing (see Table.harmless)
+
+
+def total_headline(table: Table, column: int, label: str, kind: Kind = Kind.COUNT) -> Headline:
+    """A headline that repeats a table's total row, as the table shows it (hidden or not)."""
+    row = len(table.rows) - 1
+    return Headline(label, table.rows[row][column], kind, (row, column) in table.harmless)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +269,18 @@ def _shown(
     return tuple(None if m.people and hidden(hides[m.people]) else m.of(values) for m in measures)
 
 
+def _nobody(
+    measures: tuple[Measure, ...], groups: list[Mapping[str, float]]
+) -> frozenset[tuple[int, int]]:
+    """The cells (row, column) of measures that rest on nobody in that group."""
+    return frozenset(
+        (row, column)
+        for row, values in enumerate(groups)
+        for column, m in enumerate(measures, start=1)
+        if m.people and not values.get(m.people)
+    )
+
+
 def by_region(
     q: Query,
     title: str,
@@ -282,7 +305,8 @@ def by_region(
     ]
     rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
     columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
-    return Table(title, columns, tuple(rows), total_row=True)
+    harmless = _nobody(measures, [*(grouped[code] for code in order), total(cells)])
+    return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
 
 
 def by_sex(
@@ -301,13 +325,15 @@ def by_sex(
     order: list[str | None] = list(SEXES)
     if None in grouped:
         order.append(None)
+    groups = [grouped.get(sex, Counter()) for sex in order]
     rows = [
-        (q.sex_name(sex), *_shown(measures, grouped.get(sex, Counter()), hidden, "columns", sex))
-        for sex in order
+        (q.sex_name(sex), *_shown(measures, values, hidden, "columns", sex))
+        for sex, values in zip(order, groups, strict=True)
     ]
     rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
     columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
-    return Table(title, columns, tuple(rows), total_row=True)
+    harmless = _nobody(measures, [*groups, total(cells)])
+    return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
 
 
 def in_scope(q: Query, region: str | None) -> bool:

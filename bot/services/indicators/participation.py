@@ -30,6 +30,7 @@ from bot.services.indicators.common import (
     ratio,
     sex_code,
     share,
+    total_headline,
 )
 from bot.services.indicators.meeting_rule import Invitation, MeetingHides
 from bot.services.indicators.meetings import (
@@ -170,10 +171,7 @@ async def participation(q: Query) -> Indicator:
     regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
     headlines = (
         Headline(q._(MEETINGS), len(meetings.rows)),
-        *(
-            Headline(m.label, value, m.kind)
-            for m, value in zip(measures, regions.rows[-1][1:], strict=True)
-        ),
+        *(total_headline(regions, i, m.label, m.kind) for i, m in enumerate(measures, start=1)),
     )
     tables = (
         regions,

@@ -28,6 +28,7 @@ from bot.services.indicators.common import (
     rollup,
     scoped,
     share,
+    total_headline,
 )
 from bot.services.publications import PILOT_REGIONS
 from bot.services.small_cells import Hidden
@@ -180,16 +181,16 @@ async def publications(q: Query) -> Indicator:
     hidden = hidden_groups(cells, REGISTERED, scope=q.region)
     pilots, reached, in_scope = _pilots(q, only(q, cells), hidden)
     regions = by_region(q, _(N_("Dissemination by region")), cells, measures)
-    everyone = regions.rows[-1]  # the total, as the table shows it
     headlines = (
-        Headline(measures[1].label, everyone[2]),
-        Headline(measures[3].label, everyone[4], Kind.SHARE),
+        total_headline(regions, 2, measures[1].label),
+        total_headline(regions, 4, measures[3].label, Kind.SHARE),
         Headline(
             _(N_("Pilot regions reached")),
             _(N_("{reached} of {regions}")).format(reached=reached, regions=in_scope)
             if in_scope
             else None,
             Kind.TEXT,
+            harmless=not in_scope,
         ),
     )
     tables = (

@@ -201,8 +201,8 @@ async def meeting_regularity(q: Query) -> Indicator:
     headlines = (
         Headline(q._(N_("Meetings held")), len(meetings)),
         Headline(q._(KINDS["coordinacion"]), kinds.count("coordinacion")),
-        Headline(q._(AVERAGE_GAP), _mean(gaps), Kind.NUMBER),
-        Headline(q._(LONGEST_GAP), max(gaps, default=None)),
+        Headline(q._(AVERAGE_GAP), _mean(gaps), Kind.NUMBER, harmless=not gaps),
+        Headline(q._(LONGEST_GAP), max(gaps, default=None), harmless=not gaps),
         Headline(q._(N_("Regional governments without a meeting in 12 months")), len(without.rows)),
         on_time,
     )

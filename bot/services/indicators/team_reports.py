@@ -19,6 +19,7 @@ from bot.services.indicators.common import (
     Query,
     Table,
     in_scope,
+    total_headline,
 )
 from bot.services.indicators.row_rule import row_hides
 from bot.services.team_reports import deadline
@@ -74,5 +75,7 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
         Column(_(N_("Sent on time"))),
         Column(_(N_("Share on time")), Kind.SHARE),
     )
-    table = Table(_(N_("Regional Team reports by region")), columns, tuple(rows), total_row=True)
-    return Headline(_(N_("Regional Team reports on time")), rows[-1][3], Kind.SHARE), table
+    harmless = frozenset((i, 3) for i, values in enumerate(rows) if not values[1])  # none sent
+    title = _(N_("Regional Team reports by region"))
+    table = Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
+    return total_headline(table, 3, _(N_("Regional Team reports on time")), Kind.SHARE), table

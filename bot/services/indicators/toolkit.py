@@ -25,6 +25,7 @@ from bot.services.indicators.common import (
     count,
     scoped,
     share,
+    total_headline,
 )
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
 
@@ -126,7 +127,6 @@ async def dissemination(q: Query) -> Indicator:
     )
     times = await _answer_times(q)
     regions = by_region(q, _(N_("Tool Kit use by region")), cells, measures)
-    everyone = regions.rows[-1][1:]  # the total, as the table shows it
     all_hours = [time for values in times.values() for time in values]
     return Indicator(
         number=6,
@@ -144,10 +144,15 @@ async def dissemination(q: Query) -> Indicator:
         ),
         headlines=(
             *(
-                Headline(measures[i].label, everyone[i], measures[i].kind)
+                total_headline(regions, i + 1, measures[i].label, measures[i].kind)
                 for i in (0, 1, 2, 4, 5, 6)
             ),
-            Headline(_(N_("Median answer time (hours)")), _median(all_hours), Kind.NUMBER),
+            Headline(
+                _(N_("Median answer time (hours)")),
+                _median(all_hours),
+                Kind.NUMBER,
+                harmless=not all_hours,
+            ),
         ),
         tables=(
             regions,

@@ -38,6 +38,7 @@ from bot.services.indicators.common import (
     sex_code,
     share,
     total,
+    total_headline,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
 from bot.services.indicators.training_rule import Rating
@@ -371,8 +372,10 @@ async def training(q: Query) -> Indicator:
         Headline(q._(N_("Workshops")), len(workshops.rows)),
         Headline(q._(ATTENDEES), int(sums["attendees"])),
         Headline(q._(RATERS), int(sums["raters"])),
-        Headline(q._(RESPONSE_RATE), regions.rows[-1][3], Kind.SHARE),  # as the total shows it
-        Headline(q._(N_("Average overall rating")), overall, Kind.AVERAGE),
+        total_headline(regions, 3, q._(RESPONSE_RATE), Kind.SHARE),
+        Headline(
+            q._(N_("Average overall rating")), overall, Kind.AVERAGE, harmless=not sums["raters"]
+        ),
     )
     tables = (
         _criteria_table(q, sums, raters.total),

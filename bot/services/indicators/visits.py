@@ -306,6 +306,7 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             if everyone["invited"]
             else None,
             Kind.TEXT,
+            harmless=not everyone["invited"],
         ),
     )
     tables = (

@@ -18,7 +18,6 @@ from bot.services.indicators.common import (
     Cells,
     Chart,
     Column,
-    Headline,
     Indicator,
     Kind,
     Query,
@@ -30,6 +29,7 @@ from bot.services.indicators.common import (
     rollup,
     scoped,
     share,
+    total_headline,
 )
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.training import workshop_people
@@ -123,8 +123,8 @@ async def women(q: Query) -> Indicator:
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
     regions = by_region(q, q._(N_("Share of women by region")), cells, shares, sexes=False)
     headlines = tuple(
-        Headline(q._(HEADLINES[key]), value, Kind.SHARE)  # the total row's
-        for key, value in zip(GROUPS, regions.rows[-1][1:], strict=True)
+        total_headline(regions, i, q._(HEADLINES[key]), Kind.SHARE)
+        for i, key in enumerate(GROUPS, start=1)
     )
     groups = _groups_table(q, only(q, cells))
     tables = (groups, regions)
