@@ -31,6 +31,8 @@ async def privacy_command(ctx: Ctx) -> None:
             + "\n\n"
             + retention_notice(ctx)
             + "\n\n"
+            + reports_notice(ctx)
+            + "\n\n"
             + _("You accepted this notice on {date}.").format(date=consent)
         )
 
@@ -48,6 +50,20 @@ def retention_notice(ctx: Ctx) -> str:
         updates=settings.retention_updates_days,
         outbox=settings.retention_outbox_days,
         audit=settings.retention_audit_days,
+    )
+
+
+def reports_notice(ctx: Ctx) -> str:
+    """How the indicator reports protect people, and what they cannot (issue #13)."""
+    return ctx._(
+        "📊 <b>Reports</b>\nThe programme's reports show counts, averages and shares by region "
+        "and by sex. A figure resting on fewer than 3 people shows «—», and so do those that "
+        "would let it be worked out from the others. In the chat, reports cover whole calendar "
+        "quarters and years, and a year shows only what each of its quarters shows. What they "
+        "cannot hide: a quarter or year still in progress changes as records arrive, so two "
+        "reports of it asked at different times differ by what was recorded in between; and "
+        "a year counts each person once, so its number of people is not the sum of its "
+        "quarters'."
     )
 
 

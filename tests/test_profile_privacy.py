@@ -85,6 +85,9 @@ async def test_privacy_export_and_erasure(ana: Chatter, bot: Settings) -> None:
     await register(ana)
     (notice,) = await ana.say("/privacidad")
     assert "Aviso de privacidad" in notice.text and "Usted aceptó este aviso el" in notice.text
+    # How reports protect people, and what they cannot (#13)
+    assert "trimestres y años calendario completos" in notice.text
+    assert "difieren en lo registrado entre ambos" in notice.text
 
     intro, document = await ana.say("/mis_datos", 2)
     assert "todo lo que Minka guarda" in intro.text
