@@ -380,3 +380,9 @@ def test_a_common_verb_the_article_has_is_no_match(kb: KnowledgeBase) -> None:
     """«sacar» (as in «lo sacaron del REINFO») and «requisitos» were most of «requisitos para
     sacar pasaporte»: the REINFO article was given as the answer."""
     assert kb.index.search("requisitos para sacar pasaporte").best is None
+
+
+def test_a_spelling_the_rae_accepts_finds_the_one_the_kit_writes(kb: KnowledgeBase) -> None:
+    """«trasporte» is Spanish, so it was never repaired, and the kit writes «transporte»."""
+    answer = kb.index.search("el trasporte de mineral por faja")
+    assert answer.best is not None and answer.best.id == "ciclo-minero-transporte-comercio"
