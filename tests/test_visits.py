@@ -202,8 +202,13 @@ async def test_a_regional_coordinator_sees_only_visits_of_their_regions(
     assert refused.text == "Eso pertenece a una región que usted no coordina."
     (listing,) = await pia.say("/visita")
     assert listing.text == "Todavía no hay visitas de estudio."
-    answer = await pia.press_forged(listing, f"va:conf:{visit.id}:1:0")
-    assert answer["text"] == "Eso pertenece a una región que usted no coordina."
+    v = visit.id
+    for data in (
+        f"va:view:{v}", f"va:xlsx:{v}", f"va:del:{v}:0", f"va:conf:{v}:1:0", f"va:lead:{v}:1:0",
+        f"va:trv:{v}:0", f"va:tt:{v}:1:0", f"va:edit:{v}", f"va:cancel:{v}", f"va:cancelok:{v}",
+    ):  # fmt: skip
+        answer = await pia.press_forged(listing, data)
+        assert answer["text"] == "Eso pertenece a una región que usted no coordina.", data
     (listing,) = await rosa.say("/visita")
     assert visit.code in listing.text
 
