@@ -170,6 +170,12 @@ class Settings(BaseSettings):
             raise ValueError("debe tener al menos 32 caracteres (p. ej., openssl rand -hex 32)")
         return value
 
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """`METRICS_PORT=` (the example's line with its # removed) means no listener."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("leader_position_words")
     @classmethod
     def _some_leader_words(cls, value: str) -> str:

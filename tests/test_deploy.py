@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -32,7 +33,7 @@ def _example() -> dict[str, tuple[bool, str]]:
         if match:
             name = match.group(2)
             assert name not in found, f"{name} appears twice in minka.env.example"
-            found[name] = (match.group(1) is not None, match.group(3))
+            found[name] = (match.group(1) is not None, match.group(3).strip('"'))
     return found
 
 
@@ -132,6 +133,45 @@ def test_env_file_is_also_readable_by_the_shell(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == SET_FOR_A_SERVER["DATABASE_URL"]
+
+
+def test_every_line_uncommented_still_reads_as_the_defaults(tmp_path: Path) -> None:
+    """A deployer removes the # of any line: systemd, the `.env` reader and README's `minka()`
+    (`set -a; .` in sh) must all still read the default. An unquoted value with spaces
+    (LEADER_POSITION_WORDS) made sh run «regional,directora» as a command."""
+    text = (DEPLOY / "minka.env.example").read_text(encoding="utf-8")
+    uncommented = re.sub(r"(?m)^# ([A-Z][A-Z0-9_]+=)", r"\1", text)
+    env_file = tmp_path / "minka.env"
+    env_file.write_text(
+        uncommented.replace("TELEGRAM_BOT_TOKEN=\n", f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+    )
+    show = (
+        "from bot.config import Settings, load_settings; import sys; "
+        "s = load_settings(_env_file=sys.argv[1] if len(sys.argv) > 1 else None); "
+        "print(repr({n: getattr(s, n) for n in Settings.model_fields}))"
+    )
+    clean = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    by_shell = subprocess.run(
+        ["sh", "-c", f"set -a; . {env_file}; exec {sys.executable} -c '{show}'"],
+        env=clean,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    by_dotenv = subprocess.run(
+        [sys.executable, "-c", show, str(env_file)],
+        env=clean,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert by_shell.returncode == 0 and by_shell.stderr == "", by_shell.stderr
+    assert by_dotenv.returncode == 0, by_dotenv.stderr
+    assert by_shell.stdout == by_dotenv.stdout
+    default = Settings.model_fields["leader_position_words"].default
+    assert f"'leader_position_words': {default!r}" in by_shell.stdout
 
 
 def test_readme_installs_the_files_that_exist() -> None:
