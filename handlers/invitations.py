@@ -1,24 +1,38 @@
 """What the meeting and study-visit handlers share: checking that an invitee may still answer
 (a pressed button is told why not in an alert, a typed answer in a message that ends its form),
-and the coordinator's page of names to tick (a meeting's attendance, who travelled on a visit)."""
+the coordinator's /reunion and /visita (the list, or one by its code, within their coverage),
+and the coordinator's page of names to tick (a meeting's attendance, who travelled on a
+visit)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
 
+from bot.services.coverage import Coverage
 from bot.services.invitations import Rsvp
-from handlers.base import Ctx, Keyboard
+from handlers.base import Ctx, Keyboard, Scheduled, code_list, esc, refuse_scope
 from handlers.keyboards import button, page_bounds
 from handlers.questions import pager
 from storage.repositories.conversations import clear_state
 
 Event = TypeVar("Event")
 Check = Callable[[AsyncSession, int, int | None, datetime], Awaitable[tuple[Rsvp, Event | None]]]
+
+
+class Listed(Scheduled, Protocol):
+    """A meeting or a study visit as its coordinator's command finds it."""
+
+    @property
+    def id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=Listed)
 
 
 async def answerable(
@@ -41,6 +55,39 @@ async def answerable(
     else:
         ctx.toast(refusal(ctx, status), alert=True)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffItems(Generic[Item]):
+    """How /reunion and /visita find their items: `target` names one in the audit log
+    ("meeting", "visit"); `visible` (bot.services.coverage) keeps those a coordinator covers."""
+
+    target: str
+    list_all: Callable[[AsyncSession], Awaitable[list[Item]]]
+    get_by_code: Callable[[AsyncSession, str], Awaitable[Item | None]]
+    visible: Callable[[AsyncSession, Coverage, list[Item]], Awaitable[list[Item]]]
+
+    async def out_of_scope(self, ctx: Ctx, item: Item) -> bool:
+        """Refuse (and audit) an item that belongs to a region the person does not cover."""
+        if await self.visible(ctx.session, ctx.coverage, [item]):
+            return False
+        await refuse_scope(ctx, f"{self.target}:{item.id}")
+        return True
+
+    async def chosen(
+        self, ctx: Ctx, *, heading: str, empty: str, hint: str, unknown: str
+    ) -> Item | None:
+        """Without arguments, the list of those the person covers (`empty` if none); with a
+        code, that item if they cover it. None once the person was answered otherwise."""
+        if not ctx.args:
+            items = await self.visible(ctx.session, ctx.coverage, await self.list_all(ctx.session))
+            ctx.reply(code_list(ctx.t, heading, items, hint) if items else empty)
+            return None
+        item = await self.get_by_code(ctx.session, ctx.args[0].strip().upper())
+        if item is None:
+            ctx.reply(unknown.format(code=esc(ctx.args[0][:20])))
+            return None
+        return None if await self.out_of_scope(ctx, item) else item
 
 
 def tick_keyboard(

@@ -20,8 +20,8 @@ from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
 from handlers.agreements import line as agreement_line
-from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
-from handlers.invitations import tick_keyboard
+from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.invitations import StaffItems, tick_keyboard
 from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
 from handlers.registry import Buttons, Command, Feature
@@ -35,6 +35,7 @@ AGREEMENTS_FORM = "meeting_agreements"
 AGREEMENTS_MAX = 3500
 PER_PAGE = 8
 EARLIER = 10  # overdue agreements of earlier meetings shown at the top of a report
+MEETINGS = StaffItems("meeting", repo.list_all, repo.get_by_code, coverage.visible_meetings)
 
 
 def _counts_line(ctx: Ctx, counts: Counts) -> str:
@@ -128,34 +129,17 @@ def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
 
 
 async def meeting_command(ctx: Ctx) -> None:
+    """/reunion: the meetings this coordinator covers; /reunion CODE: one of them."""
     _ = ctx._
-    if not ctx.args:
-        meetings = await coverage.visible_meetings(
-            ctx.session, ctx.coverage, await repo.list_all(ctx.session)
-        )
-        if not meetings:
-            ctx.reply(_("There are no meetings yet."))
-            return
-        hint = _("Write /reunion CODE to see one.")
-        ctx.reply(code_list(ctx.t, _("<b>Meetings</b>"), meetings, hint))
-        return
-    meeting = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
-    if meeting is None:
-        ctx.reply(
-            _("I found no meeting with the code «{code}».").format(code=esc(ctx.args[0][:20]))
-        )
-        return
-    if await _out_of_scope(ctx, meeting):
-        return
-    await _show_report(ctx, meeting, edit=False)
-
-
-async def _out_of_scope(ctx: Ctx, meeting: MeetingRecord) -> bool:
-    """Refuse (and audit) a meeting that belongs to a region the person does not cover."""
-    if await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
-        return False
-    await refuse_scope(ctx, f"meeting:{meeting.id}")
-    return True
+    meeting = await MEETINGS.chosen(
+        ctx,
+        heading=_("<b>Meetings</b>"),
+        empty=_("There are no meetings yet."),
+        hint=_("Write /reunion CODE to see one."),
+        unknown=_("I found no meeting with the code «{code}»."),
+    )
+    if meeting is not None:
+        await _show_report(ctx, meeting, edit=False)
 
 
 async def _show_report(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
@@ -217,7 +201,7 @@ async def on_button(ctx: Ctx) -> None:
     if meeting is None:
         ctx.toast(_("That button is no longer valid."))
         return
-    if await _out_of_scope(ctx, meeting):
+    if await MEETINGS.out_of_scope(ctx, meeting):
         return
     now = ctx.runtime.clock.now()
     if action == "view":
@@ -279,7 +263,7 @@ async def on_agreements_text(ctx: Ctx, text: str) -> None:
     if state is None:
         return
     meeting = await repo.get(ctx.session, int(state.data["meeting"]))
-    if meeting is None or await _out_of_scope(ctx, meeting):
+    if meeting is None or await MEETINGS.out_of_scope(ctx, meeting):
         await clear_state(ctx.session, ctx.user.id)
         return
     value = text.strip()

@@ -19,8 +19,8 @@ from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
 from handlers import visit_forms
-from handlers.base import Ctx, Keyboard, code_list, cut_html, esc, refuse_scope
-from handlers.invitations import tick_keyboard
+from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.invitations import StaffItems, tick_keyboard
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
@@ -28,6 +28,7 @@ from storage.repositories import visits as repo
 from storage.repositories.visits import ParticipantRecord, VisitRecord
 
 PER_PAGE = 6
+VISITS = StaffItems("visit", repo.list_all, repo.get_by_code, coverage.visible_visits)
 
 
 def _words(ctx: Ctx) -> tuple[str, ...]:
@@ -138,31 +139,15 @@ def report_keyboard(ctx: Ctx, visit: VisitRecord) -> Keyboard:
 async def visit_command(ctx: Ctx) -> None:
     """/visita: the visits this coordinator covers; /visita CODE: one of them."""
     _ = ctx._
-    if not ctx.args:
-        visits = await coverage.visible_visits(
-            ctx.session, ctx.coverage, await repo.list_all(ctx.session)
-        )
-        if not visits:
-            ctx.reply(_("There are no study visits yet."))
-            return
-        hint = _("Write /visita CODE to see one.")
-        ctx.reply(code_list(ctx.t, _("<b>Study visits</b>"), visits, hint))
-        return
-    visit = await repo.get_by_code(ctx.session, ctx.args[0].strip().upper())
-    if visit is None:
-        ctx.reply(_("I found no visit with the code «{code}».").format(code=esc(ctx.args[0][:20])))
-        return
-    if await _out_of_scope(ctx, visit):
-        return
-    ctx.reply(await report_text(ctx, visit), report_keyboard(ctx, visit))
-
-
-async def _out_of_scope(ctx: Ctx, visit: VisitRecord) -> bool:
-    """Refuse (and audit) a visit that belongs to a region the person does not cover."""
-    if await coverage.may_see_visit(ctx.session, ctx.coverage, visit):
-        return False
-    await refuse_scope(ctx, f"visit:{visit.id}")
-    return True
+    visit = await VISITS.chosen(
+        ctx,
+        heading=_("<b>Study visits</b>"),
+        empty=_("There are no study visits yet."),
+        hint=_("Write /visita CODE to see one."),
+        unknown=_("I found no visit with the code «{code}»."),
+    )
+    if visit is not None:
+        ctx.reply(await report_text(ctx, visit), report_keyboard(ctx, visit))
 
 
 def _row(ctx: Ctx, visit: VisitRecord, person: ParticipantRecord, page: int) -> list:
@@ -227,7 +212,7 @@ async def on_button(ctx: Ctx) -> None:
     if visit is None or None in numbers:
         ctx.toast(_("That button is no longer valid."))
         return
-    if await _out_of_scope(ctx, visit):
+    if await VISITS.out_of_scope(ctx, visit):
         return
     if action == "view":
         ctx.show(await report_text(ctx, visit), report_keyboard(ctx, visit))
