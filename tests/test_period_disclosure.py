@@ -215,3 +215,18 @@ def test_without_the_joint_rule_the_year_gives_her_away() -> None:
     people += [("lima", "male", 2, False)] * 3 + [("cusco", "female", 3, True)] * 3
     assert singled_out(_shown(people, joint=False)) == (0,)
     assert singled_out(_shown(people, joint=True)) is None
+
+
+def test_whole_quarters_and_years() -> None:
+    """What `build_report` splits: a whole year into its four quarters; a half-year (whole
+    quarters, but not offered in the chat) is no whole period, and other dates have none."""
+    year = Period.year(2026)
+    assert year.whole and [q.first.month for q in year.quarters()] == [1, 4, 7, 10]
+    assert Period.quarter(2026, 3).whole and Period.quarter(2026, 3).quarters() == [
+        Period.quarter(2026, 3)
+    ]
+    half = Period(year.first, Period.quarter(2026, 2).last)
+    assert len(half.quarters()) == 2 and not half.whole
+    assert Period(year.first, Period.quarter(2026, 2).last.replace(day=29)).quarters() == []
+    across = Period(Period.quarter(2025, 4).first, Period.quarter(2026, 3).last)
+    assert len(across.quarters()) == 4 and not across.whole

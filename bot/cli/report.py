@@ -137,8 +137,8 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "para quien opera el servidor y ya tiene la base de datos. En el chat "
             "(/indicadores) solo hay trimestres y años calendario completos, porque dos "
             "periodos que difieren en un día, restados, mostrarían los datos de ese día; un "
-            "año (o varios trimestres enteros) muestra aquí también solo lo que muestra "
-            "cada uno de sus trimestres."
+            "año calendario completo muestra aquí también solo lo que muestra cada uno de "
+            "sus trimestres."
         ),
     )
     report.add_argument("--desde", required=True, metavar="AAAA-MM-DD", help="primer día")

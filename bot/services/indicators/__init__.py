@@ -73,10 +73,11 @@ async def build_report(
 ) -> Report:
     """Every indicator for the period and scope; `progress(done, total)` after each one.
     `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty).
-    A period of several whole quarters (a year) also builds each quarter's report, the same
-    way for the same scope, and shows only what they all show (`joint`, issue #13): five
-    reports' work for a year."""
-    quarters = period.quarters()
+    A whole calendar year also builds each of its quarters' reports, the same way for the
+    same scope, and shows only what they all show (`joint`, issue #13): five reports' work.
+    Other periods of the CLI (any dates, for operators who hold the database) are left as
+    they are: ten years would be forty-one reports."""
+    quarters = period.quarters() if period.whole else []
     periods = [period, *quarters] if len(quarters) > 1 else [period]
     total = len(INDICATORS) * len(periods)
     q = await query_for(session, period, region, t, leader_words)

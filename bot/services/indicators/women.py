@@ -90,7 +90,8 @@ async def _cells(q: Query) -> Cells:
 
 
 def _groups_table(q: Query, cells: Cells) -> Table:
-    """A row per group: people of each sex, everyone, and the share of women."""
+    """A row per group: people of each sex, everyone, and the share of women (a "—" of
+    fewer than 3 people hides nothing: the counts beside it are shown)."""
     sexes: list[str | None] = [*SEXES, None]
     per_sex = rollup(cells, lambda _region, sex: sex if sex in SEXES else None)
     rows = []
@@ -104,7 +105,8 @@ def _groups_table(q: Query, cells: Cells) -> Table:
         Column(q._(TOTAL)),
         Column(q._(N_("Share of women")), Kind.SHARE),
     )
-    return Table(q._(N_("Women in each group")), columns, tuple(rows))
+    shares = frozenset((row, len(columns) - 1) for row in range(len(rows)))  # counts shown
+    return Table(q._(N_("Women in each group")), columns, tuple(rows), harmless=shares)
 
 
 async def women(q: Query) -> Indicator:
