@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -220,15 +221,18 @@ async def _scrub_others(
     ).all()
     if not held and not forms:  # the usual case
         return
-    pattern = _any_of(await _their_words(session, person_id, telegram_id, username))
-    for row_id, payload in held:
-        scrubbed = _scrubbed(payload or {}, pattern)
-        if scrubbed != payload:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=scrubbed)
-            )
+    identity = await _who(session, person_id, telegram_id, username)
+    if held:
+        everything = _Needles(identity | await _their_texts(session, person_id))
+        for row_id, payload in held:
+            scrubbed = _scrubbed(payload or {}, everything.sub)
+            if scrubbed != payload:
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=scrubbed)
+                )
+    names = _Needles(identity)  # a form keeps names for its buttons, not others' texts
     for owner, data in forms:
-        cleaned = _scrub_values(data or {}, pattern)
+        cleaned = _scrub_values(data or {}, names.sub)
         if cleaned != data:
             await session.execute(
                 update(ConversationState)
@@ -237,19 +241,19 @@ async def _scrub_others(
             )
 
 
-async def _their_words(
+async def _who(
     session: AsyncSession, person_id: int | None, telegram_id: int, username: str | None
 ) -> set[str]:
-    """Their id and username, and their names, position and every text they wrote that
-    erasure removes when LONG_ENOUGH: a short one («Sí», «reinfo», «Ana») would also match
-    what others wrote."""
-    always = {str(telegram_id), username or ""}
+    """Their id and username, and their names and position when LONG_ENOUGH."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    named = {person.full_name, person.telegram_name, person.position} if person else set()
+    return {str(telegram_id), username or ""} | _long(named)
+
+
+async def _their_texts(session: AsyncSession, person_id: int | None) -> set[str]:
+    """Every text they wrote that erasure removes, when LONG_ENOUGH."""
     if person_id is None:
-        return always
-    words: set[str] = set()
-    person = await session.get(Person, person_id)
-    if person is not None:
-        words |= {person.full_name or "", person.telegram_name or "", person.position or ""}
+        return set()
     columns: list[tuple[Any, Any]] = [
         (Question.text, Question.person_id),
         (Escalation.text, Escalation.person_id),
@@ -268,49 +272,65 @@ async def _their_words(
         (VisitParticipant.equality_comment, VisitParticipant.person_id),
         (Broadcast.text, Broadcast.created_by),
     ]
+    texts: set[str | None] = set()
     for column, owner in columns:
-        values = await session.scalars(select(column).where(owner == person_id))
-        words.update(value for value in values if value)
+        texts.update(await session.scalars(select(column).where(owner == person_id)))
     learned = await session.scalars(
         select(VisitParticipant.learned).where(VisitParticipant.person_id == person_id)
     )
-    words.update(item for items in learned for item in items or [] if isinstance(item, str))
-    return {w for w in words if len(w.strip()) >= LONG_ENOUGH} | always
+    texts.update(item for items in learned for item in items or [] if isinstance(item, str))
+    return _long(texts)
 
 
-def _any_of(words: set[str]) -> re.Pattern[str]:
-    """One of `words` as typed or as escaped into HTML, not inside a longer word or number;
-    the longest first."""
-    needles = {w.strip() for w in words if len(w.strip()) >= MIN_LOOKED_FOR}
-    needles |= {html.escape(w, quote=False) for w in needles}
-    alternatives = "|".join(re.escape(w) for w in sorted(needles, key=len, reverse=True))
-    return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
+def _long(words: set[str | None]) -> set[str]:
+    """A short name or text («Sí», «reinfo», «Ana») would also match what others wrote."""
+    return {w for w in words if w and len(w.strip()) >= LONG_ENOUGH}
 
 
-def _scrub_values(value: Any, pattern: re.Pattern[str]) -> Any:
-    """`value` (a form's data: JSON) with `pattern` replaced in every string in it."""
+class _Needles:
+    """Words looked for as typed or as escaped into HTML, not inside a longer word or number.
+    A person may have written thousands of texts: one pattern of them all took seconds to
+    compile, so each string is first searched for them one by one (fast), and only those it
+    holds make its pattern."""
+
+    def __init__(self, words: set[str]) -> None:
+        needles = {w.strip() for w in words if len(w.strip()) >= MIN_LOOKED_FOR}
+        needles |= {html.escape(w, quote=False) for w in needles}
+        self._needles = [(w, w.lower()) for w in sorted(needles, key=len, reverse=True)]
+
+    def sub(self, text: str) -> str:
+        lowered = text.lower()
+        found = [re.escape(w) for w, low in self._needles if low in lowered]
+        if not found:
+            return text
+        pattern = re.compile(f"(?<!\\w)(?:{'|'.join(found)})(?!\\w)", re.IGNORECASE)
+        return pattern.sub(ERASED_TEXT, text)
+
+
+def _scrub_values(value: Any, sub: Callable[[str], str]) -> Any:
+    """`value` (a form's data: JSON) with `sub` applied to every string in it."""
     if isinstance(value, str):
-        return pattern.sub(ERASED_TEXT, value)
+        return sub(value)
     if isinstance(value, list):
-        return [_scrub_values(item, pattern) for item in value]
+        return [_scrub_values(item, sub) for item in value]
     if isinstance(value, dict):
-        return {key: _scrub_values(item, pattern) for key, item in value.items()}
+        return {key: _scrub_values(item, sub) for key, item in value.items()}
     return value
 
 
-def _scrubbed(payload: dict[str, Any], pattern: re.Pattern[str]) -> dict[str, Any]:
-    """A held reply's payload (bot/held.py) with `pattern` replaced in its text and its
-    buttons' labels (callback data and links stay as they are)."""
+def _scrubbed(payload: dict[str, Any], sub: Callable[[str], str]) -> dict[str, Any]:
+    """A held reply's payload (bot/held.py) with `sub` applied to its text and its buttons'
+    labels (callback data and links stay as they are)."""
     scrubbed = dict(payload)
     if isinstance(payload.get("text"), str):
-        scrubbed["text"] = pattern.sub(ERASED_TEXT, payload["text"])
+        scrubbed["text"] = sub(payload["text"])
     markup = payload.get("markup")
     if isinstance(markup, dict) and isinstance(markup.get("inline_keyboard"), list):
         scrubbed["markup"] = {
             **markup,
             "inline_keyboard": [
                 [
-                    {**key, "text": pattern.sub(ERASED_TEXT, key["text"])}
+                    {**key, "text": sub(key["text"])}
                     if isinstance(key, dict) and isinstance(key.get("text"), str)
                     else key
                     for key in row
