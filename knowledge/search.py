@@ -48,6 +48,10 @@ __all__ = ["FIELD_WEIGHTS", "SEGMENT", "Answer", "SearchIndex"]
 
 SEGMENT = "zq0"  # a token no question has: two-word phrases do not match across it
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
+# A question that is a glossary term («¿qué es un PPM?») goes to the article the glossary names
+# first for it (where the term is explained) when that one scores at least this share of the
+# best: the term's other articles only use it («¿Qué pagan los PPM?»).
+DEFINED_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class SearchIndex:
     def __init__(self, kit: ToolKit, synonyms: Iterable[Iterable[str]] = ()) -> None:
         self.kit = kit
         self.articles: list[Article] = list(kit.articles.values())
+        self._number = {article.id: i for i, article in enumerate(self.articles)}
         self._glossary_by_phrase: dict[tuple[str, ...], GlossaryEntry] = {}
         concepts: list[list[tuple[str, ...]]] = []
         self.acronyms = frozenset(
@@ -224,6 +229,8 @@ class SearchIndex:
         ranked = self._ranked(query, limit)
         if not ranked:
             return Answer(None, (), glossary, ())
+        if glossary is not None and glossary.articles:
+            ranked = self._defined_first(ranked, glossary.articles[0])
         top_index, top_score = ranked[0]
         topics = self._topics([self.articles[i] for i, _s in ranked])
         confident, coverage = self._judge.confident(query, ranked)
@@ -240,6 +247,16 @@ class SearchIndex:
             : limit - 1
         ]
         return Answer(self.articles[top_index], others, glossary, topics, top_score, coverage)
+
+    def _defined_first(
+        self, ranked: list[tuple[int, float]], article_id: str
+    ) -> list[tuple[int, float]]:
+        """`ranked` with the article that explains a glossary term first, when it is close."""
+        number = self._number.get(article_id)
+        found = [i for i, (index, _s) in enumerate(ranked) if index == number]
+        if not found or ranked[found[0]][1] < DEFINED_SHARE * ranked[0][1]:
+            return ranked
+        return [ranked[found[0]], *ranked[: found[0]], *ranked[found[0] + 1 :]]
 
     def _topics(self, articles: list[Article]) -> tuple[Topic, ...]:
         seen: list[Topic] = []

@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
     quien quienes quiero quisiera saber se sea segun ser si sido sin sirve sobre son soy
     su sus tal tambien tardes te tema tengo tiene tienen toda todas todo todos tu tus u un
     una unas uno unos usted ustedes va van ver y ya yo significa significado concepto
+    significan sigla siglas
     noches exactamente hablame cuentame entiendo q k xq pq porq hasta tb tmb disculpe ahora hoy
     disculpa saludos estimado estimada ok
     quiere quieren queremos necesita necesitan necesitamos tenemos hago hacemos pasa pasaria

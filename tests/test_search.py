@@ -386,3 +386,21 @@ def test_a_spelling_the_rae_accepts_finds_the_one_the_kit_writes(kb: KnowledgeBa
     """«trasporte» is Spanish, so it was never repaired, and the kit writes «transporte»."""
     answer = kb.index.search("el trasporte de mineral por faja")
     assert answer.best is not None and answer.best.id == "ciclo-minero-transporte-comercio"
+
+
+def test_a_glossary_term_asked_about_gets_the_article_that_explains_it(kb: KnowledgeBase) -> None:
+    """The glossary lists first the article where a term is explained; «¿qué pagan los PPM?»
+    also says PPM often and, a little shorter, won «¿qué es un PPM?»."""
+    for question, article in [
+        ("que es un ppm", "estratos-ppm-pma"),
+        ("que es el EIA-d", "ambiente-eia-senace"),
+    ]:
+        answer = kb.index.search(question)
+        assert answer.best is not None and answer.best.id == article
+
+
+def test_what_an_acronym_stands_for_is_a_definition(kb: KnowledgeBase) -> None:
+    """«significan» and «siglas» were words the REINFO article lacks, so Minka was not sure."""
+    assert intents(words("q significan las siglas reinfo")) == {DEFINITION}
+    answer = kb.index.search("hola disculpe, q significan las siglas reinfo")
+    assert answer.best is not None and answer.best.id == "formalizacion-reinfo"
