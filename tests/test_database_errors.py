@@ -103,6 +103,18 @@ def test_sqlite_in_a_missing_folder(command: tuple[str, ...], tmp_path: Path) ->
     assert not missing.exists()
 
 
+def test_backup_into_a_folder_that_takes_no_files(tmp_path: Path) -> None:
+    """Not DATABASE_URL's fault (it was blamed: «no hay permiso para escribir en» the database's
+    folder). /proc refuses new files to every user, root included."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'minka.sqlite3'}"
+    assert _cli("db", "upgrade", database_url=url, cwd=tmp_path).returncode == 0
+    result = _cli("db", "respaldo", "--carpeta", "/proc", database_url=url, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: no se puede escribir en la carpeta /proc (")
+    assert "DATABASE_URL" not in line and "sudo install -d" in line
+
+
 def test_backup_of_a_sqlite_file_that_is_not_there(tmp_path: Path) -> None:
     """A relative path run from another folder: the timer's log names the file it looked for."""
     result = _cli(*BACKUP, database_url="sqlite+aiosqlite:///minka.sqlite3", cwd=tmp_path)

@@ -6,6 +6,8 @@ copies older than DÍAS days deleted (deploy/minka-respaldo.timer)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import sys
 import time
@@ -17,9 +19,15 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.commands import plural
 from bot.config import Settings
-from storage.sqlite import create_private
 
 PAGES_PER_STEP = 1024  # copy in steps so writers are never held up for long
+# Why a copy cannot be written, in Spanish (the error's own text is English).
+UNWRITABLE = {
+    errno.EACCES: "permiso denegado",
+    errno.EPERM: "permiso denegado",
+    # Under systemd's ProtectSystem=strict, any folder missing from ReadWritePaths=.
+    errno.EROFS: "de solo lectura: con systemd, póngala en ReadWritePaths= del servicio",
+}
 # The dated copies `--carpeta` writes, and the only files it deletes.
 ROTATED = ("minka-*.sqlite3", "minka-*.dump")
 
@@ -75,28 +83,52 @@ def _copy(settings: Settings, target: str) -> int:
     if not destination.parent.is_dir():
         print(f"error: la carpeta {destination.parent} no existe", file=sys.stderr)
         return 2
-    if not url.drivername.startswith("sqlite"):
-        from bot.cli.pg_backup import dump
-
-        return dump(settings, destination)
+    postgres = not url.drivername.startswith("sqlite")
     source = Path(url.database or "").absolute()
-    if not url.database or not source.is_file():
+    if not postgres and (not url.database or not source.is_file()):
         print(
             f"DATABASE_URL: no existe la base de datos SQLite {source}: corrija la ruta en "
             "DATABASE_URL (una ruta relativa cuenta desde la carpeta donde se ejecuta Minka).",
             file=sys.stderr,
         )
         return 2
+    # Written under another name first: never a half-written file under the chosen one.
     partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)  # left by an interrupted run
-    create_private(partial)  # a copy of personal data: the owner's alone (0600)
+    try:
+        partial.unlink(missing_ok=True)  # left by an interrupted run
+        # A copy of personal data: the owner's alone (0600). Not storage.sqlite's
+        # create_private, which leaves a missing folder to sqlite3's own error.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        print(
+            f"error: no se puede escribir en la carpeta {destination.parent} "
+            f"({UNWRITABLE.get(error.errno, 'no admite archivos nuevos')}): dé permiso de "
+            "escritura al usuario que ejecuta Minka (las copias nocturnas: sudo install -d "
+            "-m 0700 -o minka -g minka /var/backups/minka).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if postgres:
+            from bot.cli.pg_backup import dump
+
+            written = dump(settings, partial)
+        else:
+            written = _sqlite_copy(source, partial)
+        if written != 0:
+            return written
+        partial.rename(destination)
+    finally:
+        partial.unlink(missing_ok=True)  # a failed copy; after the rename, nothing
+    print(f"Copia de seguridad escrita en {destination} ({destination.stat().st_size} bytes).")
+    return 0
+
+
+def _sqlite_copy(source: Path, partial: Path) -> int:
     with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
         live.backup(copy, pages=PAGES_PER_STEP)
         result = copy.execute("PRAGMA integrity_check").fetchone()
     if result != ("ok",):
-        partial.unlink(missing_ok=True)
         print(f"error: la copia no pasó la verificación de integridad: {result}", file=sys.stderr)
         return 1
-    partial.rename(destination)  # never leave a half-written file under the chosen name
-    print(f"Copia de seguridad escrita en {destination} ({destination.stat().st_size} bytes).")
     return 0

@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.startup import wait_until_reachable
 from storage.db import Database
-from storage.sqlite import create_private
 
 
 def find_tool(name: str) -> str | None:
@@ -42,7 +41,8 @@ async def _reachable(settings: Settings) -> None:
         await db.dispose()
 
 
-def dump(settings: Settings, destination: Path) -> int:
+def dump(settings: Settings, partial: Path) -> int:
+    """Write and check the dump in `partial` (created, owner-only, by `db respaldo`)."""
     pg_dump, pg_restore = find_tool("pg_dump"), find_tool("pg_restore")
     if pg_dump is None or pg_restore is None:
         print(
@@ -56,9 +56,6 @@ def dump(settings: Settings, destination: Path) -> int:
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
     if url.password:
         env["PGPASSWORD"] = str(url.password)  # never on the command line (ps shows it)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)  # left by an interrupted run
-    create_private(partial)  # personal data: the owner's alone (0600)
     command = [
         pg_dump,
         "--format=custom",
@@ -77,10 +74,7 @@ def dump(settings: Settings, destination: Path) -> int:
         if listed.returncode != 0:
             made = listed
     if made.returncode != 0:
-        partial.unlink(missing_ok=True)
         reason = (made.stderr.strip().splitlines() or ["sin detalle"])[-1]
         print(f"error: la copia de PostgreSQL falló: {reason}", file=sys.stderr)
         return 1
-    partial.rename(destination)
-    print(f"Copia de seguridad escrita en {destination} ({destination.stat().st_size} bytes).")
     return 0
