@@ -1,8 +1,8 @@
 """What the meeting and study-visit handlers share: checking that an invitee may still answer
 (a pressed button is told why not in an alert, a typed answer in a message that ends its form),
-the coordinator's /reunion and /visita (the list, or one by its code, within their coverage),
-and the coordinator's page of names to tick (a meeting's attendance, who travelled on a
-visit)."""
+the layout of an invitee's message, the coordinator's /reunion and /visita (the list, or one
+by its code, within their coverage), and the coordinator's page of names to tick (a meeting's
+attendance, who travelled on a visit)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,12 @@ async def answerable(
     else:
         ctx.toast(refusal(ctx, status), alert=True)
     return None
+
+
+def invitee_message(icon: str, heading: str, details: str, *more: str) -> str:
+    """An invitee's message: the icon and heading, the meeting's or visit's details, then the
+    rest (their answer, what to bring), a blank line between each."""
+    return "\n\n".join((f"{icon} {heading}", details, *more))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,12 @@ from bot.outbox import Outgoing
 from bot.services import agreements
 from bot.services import meetings as rules
 from bot.services.ics import meeting_ics
-from bot.services.invitations import Rsvp
+from bot.services.invitations import Rsvp, closer_reminder_due
 from bot.services.meetings import KINDS
 from bot.services.text import clean_text
 from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, cut_html, esc
-from handlers.invitations import answerable
+from handlers.invitations import answerable, invitee_message
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
@@ -91,14 +91,8 @@ def answer_line(t: Translator, invitation: InvitationRecord) -> str:
 
 
 def invitation_text(t: Translator, meeting: MeetingRecord, invitation: InvitationRecord) -> str:
-    return (
-        "📨 "
-        + t.gettext("<b>You are invited</b>")
-        + "\n\n"
-        + details(t, meeting)
-        + "\n\n"
-        + answer_line(t, invitation)
-    )
+    heading = t.gettext("<b>You are invited</b>")
+    return invitee_message("📨", heading, details(t, meeting), answer_line(t, invitation))
 
 
 # --- what the outbox sends -------------------------------------------------------------------
@@ -140,8 +134,8 @@ async def render_changed(
     if found is None or found[0].version != owed.payload.get("version"):
         return None  # changed again since: the newer notice says it all
     meeting, invitation = found
-    text = "🔄 " + t.gettext("<b>The meeting changed</b>") + "\n\n" + details(t, meeting)
-    text += "\n\n" + answer_line(t, invitation)
+    heading = t.gettext("<b>The meeting changed</b>")
+    text = invitee_message("🔄", heading, details(t, meeting), answer_line(t, invitation))
     return Outgoing(
         text,
         InlineKeyboardMarkup(rsvp_keyboard(t, meeting.id, invitation.rsvp)),
@@ -180,11 +174,8 @@ async def render_reminder(
         log.warning("reminder %s dropped: meeting %s already started", owed.id, meeting.code)
         return None
     offset = int(owed.payload.get("offset", 0))
-    if any(
-        o < offset and now >= meeting.starts_at - timedelta(seconds=o)
-        for o in meeting.reminder_offsets
-    ):
-        return None  # a closer reminder is due too (e.g. after downtime): send only that one
+    if closer_reminder_due(meeting, offset, now):
+        return None  # send only that closer one
     last = offset == min(meeting.reminder_offsets, default=0)
     text = "⏰ " + t.gettext("<b>Reminder</b>: «{title}», {date}.").format(
         title=esc(meeting.title), date=t.datetime(meeting.starts_at)

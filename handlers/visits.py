@@ -18,7 +18,7 @@ from bot.services.invitations import Rsvp
 from bot.services.roles import Role
 from bot.services.text import clean_text
 from handlers.base import Ctx, Keyboard, esc
-from handlers.invitations import answerable
+from handlers.invitations import answerable, invitee_message
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Feature
 from storage.repositories import visits as repo
@@ -69,14 +69,8 @@ def answer_keyboard(t: Translator, visit_id: int, current: str) -> Keyboard:
 
 
 def invitation_text(t: Translator, visit: VisitRecord, person: ParticipantRecord) -> str:
-    return (
-        "✈️ "
-        + t.gettext("<b>You are invited to a study visit</b>")
-        + "\n\n"
-        + details(t, visit)
-        + "\n\n"
-        + answer_line(t, person)
-    )
+    heading = t.gettext("<b>You are invited to a study visit</b>")
+    return invitee_message("✈️", heading, details(t, visit), answer_line(t, person))
 
 
 async def _visit_and_person(
@@ -115,17 +109,11 @@ async def render_reminder(
         visit, person, offset, now
     ):
         return None
-    text = (
-        "⏰ "
-        + t.gettext("<b>Reminder</b>: the study visit «{title}» leaves on {date}.").format(
-            title=esc(visit.title), date=t.datetime(visit.starts_at)
-        )
-        + "\n\n"
-        + details(t, visit)
-        + "\n\n"
-        + t.gettext(DOCUMENTS)
-        + "\n\n"
-        + answer_line(t, person)
+    heading = t.gettext("<b>Reminder</b>: the study visit «{title}» leaves on {date}.").format(
+        title=esc(visit.title), date=t.datetime(visit.starts_at)
+    )
+    text = invitee_message(
+        "⏰", heading, details(t, visit), t.gettext(DOCUMENTS), answer_line(t, person)
     )
     return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
 
@@ -140,14 +128,8 @@ async def render_confirmed(
     visit, person = found
     if visit.status == "cancelled" or now >= visit.starts_at or not person.confirmed:
         return None
-    text = (
-        "✈️ "
-        + t.gettext("<b>You are in the delegation</b> of this study visit.")
-        + "\n\n"
-        + details(t, visit)
-        + "\n\n"
-        + t.gettext(DOCUMENTS)
-    )
+    heading = t.gettext("<b>You are in the delegation</b> of this study visit.")
+    text = invitee_message("✈️", heading, details(t, visit), t.gettext(DOCUMENTS))
     return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
 
 
@@ -159,8 +141,8 @@ async def render_changed(
     if found is None or not rules.current(found[0], owed.payload) or now >= found[0].starts_at:
         return None  # changed again (the newer notice says it all), cancelled or departed
     visit, person = found
-    text = "🔄 " + t.gettext("<b>The study visit changed</b>") + "\n\n" + details(t, visit)
-    text += "\n\n" + answer_line(t, person)
+    heading = t.gettext("<b>The study visit changed</b>")
+    text = invitee_message("🔄", heading, details(t, visit), answer_line(t, person))
     return Outgoing(text, InlineKeyboardMarkup(answer_keyboard(t, visit.id, person.answer)))
 
 

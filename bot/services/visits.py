@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_
-from bot.services.invitations import Rsvp, answer_status
+from bot.services.invitations import Rsvp, answer_status, closer_reminder_due
 from bot.services.meetings import Audience, people_in
 from bot.services.regions import normalize
 from bot.services.workshops import unique_code
@@ -224,9 +224,7 @@ def reminder_wanted(
     """Only to those who accepted, before departure, and only the closest reminder due."""
     if visit.status == "cancelled" or person.answer != "accepted" or now >= visit.starts_at:
         return False
-    return not any(
-        o < offset and now >= visit.starts_at - timedelta(seconds=o) for o in visit.reminder_offsets
-    )
+    return not closer_reminder_due(visit, offset, now)
 
 
 def survey_open(visit: VisitRecord, person: ParticipantRecord, now: datetime) -> bool:
