@@ -14,6 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
 from bot.services.indicators import Report, build_report
 from bot.services.indicators.common import (
     Cells,
@@ -29,7 +31,10 @@ from bot.services.indicators.joint import jointly
 from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import Meeting, MeetingInvitation, Person
+from storage.repositories import people
+from tests.chat import Person as Chatter
 from tests.derivation import singled_out
+from tests.helpers import register
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -37,6 +42,7 @@ REGIONS = {"puno": "Puno", "cusco": "Cusco", "lima": "Lima"}
 SEXES = {"female": "Mujer", "male": "Hombre"}
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 TELEGRAM_IDS = numbers(8600)
+YEAR = 2026  # the tests' clock runs in 2026 (the chat offers this year and its quarters)
 # Per-meeting columns: confirmed, delegated, answered no, attended, attendance rate.
 MEETING_COLUMNS = {4: "confirmed", 5: "delegated", 6: "no", 7: "attended", 8: "attended"}
 # By region and by sex: confirmed, delegated, attended, confirmation and attendance rates.
@@ -230,3 +236,36 @@ def test_whole_quarters_and_years() -> None:
     assert Period(year.first, Period.quarter(2026, 2).last.replace(day=29)).quarters() == []
     across = Period(Period.quarter(2025, 4).first, Period.quarter(2026, 3).last)
     assert len(across.quarters()) == 4 and not across.whole
+
+
+async def _summary(coordinator: Chatter, period: str) -> str:
+    """The chat summary of the report for `period` (a button's label)."""
+    (periods,) = await coordinator.say("/indicadores")
+    await coordinator.press(periods, period)
+    while True:
+        event = await coordinator.reply(timeout=60)
+        if event.method == "sendMessage" and "Indicadores del programa" in (event.text or ""):
+            summary = event.text or ""
+        if event.method == "editMessageText" and "listo" in (event.text or ""):
+            return summary
+
+
+async def test_a_puno_coordinator_subtracts_two_offered_periods(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    """The attack with periods the chat offers: one woman of Puno is invited in February and
+    says yes; three more in May, two of whom say yes. Puno's coordinator asks for the year,
+    then for the second quarter: before the joint rule the year read «Invitados: 4,
+    Confirmaron: 3» and the quarter «3, 2», so the February woman's answer was 3 − 2 = 1."""
+    await register(ana, region="Puno")
+    async with runtime.db.session() as session:
+        await people.set_role(session, ana.id, "coordinator", "puno")
+    invitees: list[Invitee] = [("puno", "female", _day(2, 10), "yes")]
+    invitees += [("puno", "female", _day(5, 12), answer) for answer in ("yes", "yes", "no")]
+    invitees += [("lima", "male", _day(5, 12), "no")] * 3
+    await _invite(runtime.db, invitees)
+    year = await _summary(ana, f"Año {YEAR}")
+    quarter = await _summary(ana, f"Trimestre 2 de {YEAR}")
+    assert "Ámbito: Puno" in year and "Ámbito: Puno" in quarter
+    assert "• Invitados: 3\n• Confirmaron (en persona o con representante): 2" in quarter
+    assert "• Invitados: 4\n• Confirmaron (en persona o con representante): —" in year
