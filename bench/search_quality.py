@@ -1,5 +1,5 @@
 """Search quality on the tuning set (bench/search_eval.yaml) and, apart, on the held-out set
-(bench/search_heldout.yaml, never tuned on), next to an SQLite FTS5 (bm25) baseline given the
+(bench/search_heldout_v3.yaml, written blind and never tuned on), next to an SQLite FTS5 (bm25) baseline given the
 same preprocessing, so that the comparison measures the ranking and the confidence rule.
 
     python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...]
@@ -31,7 +31,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-HELD_OUT_FILE = Path(__file__).with_name("search_heldout.yaml")  # never tuned on (when present)
+HELD_OUT_FILE = Path(__file__).with_name("search_heldout_v3.yaml")  # never tuned on (when present)
 
 
 @dataclass
