@@ -129,3 +129,16 @@ async def test_refusals_say_whose_fault_they_were(api: LocalBotApi, bot: telegra
         ("sendMessage", True),
     ]
     assert [r.description for r in api.malformed_requests] == ["Bad Request: message is too long"]
+
+
+async def test_photos_over_ten_megabytes_are_refused(api: LocalBotApi, bot: telegram.Bot) -> None:
+    """sendPhoto takes at most 10 MB (documents 50 MB): a larger image is refused as Telegram
+    refuses it, whatever its dimensions; the same bytes go as a document."""
+    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (640).to_bytes(4) + (480).to_bytes(4)
+    large = header + b"\x00" * (10 * 1024 * 1024 + 1 - len(header))
+    with pytest.raises(BadRequest, match="Photo_save_file_invalid"):
+        await bot.send_photo(USER, large)
+    small = await bot.send_photo(USER, large[: 10 * 1024 * 1024])
+    assert small.photo[-1].width == 640
+    document = await bot.send_document(USER, large, filename="grafico.png")
+    assert document.document is not None and document.document.file_size == len(large)

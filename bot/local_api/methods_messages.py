@@ -36,6 +36,7 @@ CHAT_ACTIONS = frozenset(
 )
 CALLBACK_ANSWER_LIMIT = 200  # characters of answerCallbackQuery's text (UTF-16 units here)
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
 _PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
 
 
@@ -114,6 +115,8 @@ class MessageMethods:
         source = p[kind]
         if isinstance(source, UploadedFile):
             _check_upload(source)
+            if kind == "photo" and len(source.data) > PHOTO_LIMIT:
+                raise bad_request("PHOTO_SAVE_FILE_INVALID")
             stored = new_file(
                 kind, source.data, source.filename, source.content_type, len(self.state.files) + 1
             )
