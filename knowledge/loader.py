@@ -185,16 +185,29 @@ def _publication_name(value: object) -> bool:
 
 def parse_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or []
     except (OSError, yaml.YAMLError) as error:
         problems.append(Problem(path, 1, f"no se pudo leer: {error}"))
         return ()
+    item_lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.startswith("-")]
     topics = []
-    for number, item in enumerate(raw, start=1):
+    for index, item in enumerate(raw):
+        line = item_lines[index] if index < len(item_lines) else 1
         if not isinstance(item, dict) or not {"id", "name"} <= set(item):
-            problems.append(Problem(path, number, "cada tema necesita id y name"))
+            problems.append(Problem(path, line, "cada tema necesita id y name"))
             continue
-        topics.append(Topic(str(item["id"]), str(item["name"]), str(item.get("description", ""))))
+        topic_id = str(item["id"])
+        if not ID_PATTERN.match(topic_id) or len(topic_id) > 40:  # «kb:t:<id>:<page>» ≤ 64 bytes
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "el id del tema debe ser de minúsculas sin tildes, cifras y guiones, hasta 40",
+                )
+            )
+            continue
+        topics.append(Topic(topic_id, str(item["name"]), str(item.get("description", ""))))
     return tuple(topics)
 
 

@@ -182,3 +182,22 @@ def test_an_article_names_a_publication_by_its_file_name(tmp_path: Path) -> None
         f"{article}:{line}:" in problem and "«publication» debe ser el nombre de archivo" in problem
         for problem in problems
     ), problems
+
+
+def test_a_topic_id_must_fit_a_button(tmp_path: Path) -> None:
+    """A topic's id travels in its button's callback data («kb:t:<id>:<page>», at most 64
+    bytes of UTF-8): an id with accents or too long made /temas fail for everyone, and
+    `kb revisar` (and a reload) let it through."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    long_id = "pequeña-minería-y-minería-artesanal-en-las-regiones"
+    _edit(content / "topics.yaml", "- id: estratos\n", f"- id: {long_id}\n")
+    for article in (content / "articles").glob("*.md"):
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("topic: estratos\n", f"topic: {long_id}\n"))
+    problems = [str(problem) for problem in check(content)]
+    assert problems[0] == (
+        f"{content / 'topics.yaml'}:5: el id del tema debe ser de minúsculas sin tildes, "
+        "cifras y guiones, hasta 40"
+    )
+    assert all(f"tema desconocido: {long_id}" in problem for problem in problems[1:])
