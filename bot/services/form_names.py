@@ -26,6 +26,5 @@ FORM_NAMES: dict[str, str] = {
     "case_note": N_("Note on a case"),
     "new_case": N_("New case"),
     "team_report": N_("Monthly report of the Regional Team"),
-    "indicator_dates": N_("Dates of an indicator report"),
     "broadcast": N_("Broadcast"),
 }
