@@ -42,13 +42,17 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
 
 @asynccontextmanager
 async def minka(
-    settings: Settings, *, poll_timeout: int = 10, wait_seconds: float = 0.0
+    settings: Settings,
+    *,
+    poll_timeout: int = 10,
+    wait_seconds: float = 0.0,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[Application]:
-    """Migrate the database (waiting up to `wait_seconds` for it to answer), then run the bot
-    until the block ends."""
+    """Migrate the database (waiting up to `wait_seconds` for it to answer, unless `stop` is
+    set meanwhile: `startup.Stopped`), then run the bot until the block ends."""
     db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
-        await open_database(db, wait_seconds=wait_seconds)
+        await open_database(db, wait_seconds=wait_seconds, stop=stop)
         application = build_application(settings, db)
         announce(application, f"long polling de {settings.telegram_api_base_url}")
         async with AsyncExitStack() as stack:
@@ -68,5 +72,5 @@ async def run_until_signal(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with minka(settings, wait_seconds=settings.db_startup_timeout):
+    async with minka(settings, wait_seconds=settings.db_startup_timeout, stop=stop):
         await stop.wait()

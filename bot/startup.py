@@ -25,13 +25,34 @@ log = logging.getLogger(__name__)
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 10.0  # seconds between attempts: 1, 2, 4, 8, 10, 10…
 
 
-async def wait_until_reachable(db: Database, wait_seconds: float) -> None:
+class Stopped(Exception):
+    """Minka was told to stop (SIGTERM, Ctrl+C) while it waited for the database."""
+
+
+async def _pause(seconds: float, stop: asyncio.Event | None) -> None:
+    """Sleep between attempts, but raise `Stopped` as soon as `stop` is set: `systemctl stop`
+    while PostgreSQL is down must not wait out DB_STARTUP_TIMEOUT (systemd kills at 30 s)."""
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return
+    raise Stopped
+
+
+async def wait_until_reachable(
+    db: Database, wait_seconds: float, stop: asyncio.Event | None = None
+) -> None:
     """Try the database until it answers or `wait_seconds` pass; only causes that may go away
     by themselves (refused, unreachable, starting up) are retried, one log line each."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds
     pause, attempt = FIRST_PAUSE, 0
     while True:
+        if stop is not None and stop.is_set():
+            raise Stopped
         attempt += 1
         try:
             async with db.engine.connect() as connection:
@@ -51,16 +72,19 @@ async def wait_until_reachable(db: Database, wait_seconds: float) -> None:
                 wait,
                 wait_seconds,
             )
-            await asyncio.sleep(wait)
+            await _pause(wait, stop)
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-async def open_database(db: Database, *, wait_seconds: float = 0.0) -> None:
-    """Wait for the database, bring it to the newest schema and say which one it is."""
+async def open_database(
+    db: Database, *, wait_seconds: float = 0.0, stop: asyncio.Event | None = None
+) -> None:
+    """Wait for the database (unless `stop` is set meanwhile), bring it to the newest schema
+    and say which one it is."""
     url = make_url(db.url)
     path = sqlite_path(url) if url.drivername.startswith("sqlite") else None
     new_file = path is not None and not path.exists()
-    await wait_until_reachable(db, wait_seconds)
+    await wait_until_reachable(db, wait_seconds, stop)
     async with db.engine.connect() as connection:
         before = await connection.run_sync(current_revision)
     await upgrade(db.engine)

@@ -106,7 +106,11 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, *, register_webhook: bool = True, wait_seconds: float = 0.0
+    settings: Settings,
+    *,
+    register_webhook: bool = True,
+    wait_seconds: float = 0.0,
+    stop: asyncio.Event | None = None,
 ) -> AsyncIterator[Application]:
     """Migrate, start the bot and the HTTP listener; on exit stop listening, then let the
     accepted updates finish, then stop the bot."""
@@ -117,7 +121,7 @@ async def serving(
         )
     db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
-        await open_database(db, wait_seconds=wait_seconds)
+        await open_database(db, wait_seconds=wait_seconds, stop=stop)
         application = build_application(settings, db)
         announce(
             application, f"webhook en {settings.host}:{settings.port} ({settings.webhook_url})"
@@ -157,5 +161,5 @@ async def run_webhook_until_signal(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with serving(settings, wait_seconds=settings.db_startup_timeout):
+    async with serving(settings, wait_seconds=settings.db_startup_timeout, stop=stop):
         await stop.wait()

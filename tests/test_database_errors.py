@@ -219,6 +219,41 @@ async def test_run_waits_for_postgres_that_starts_late(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+async def test_stopped_while_waiting_for_the_database(webhook: bool, tmp_path: Path) -> None:
+    """`systemctl stop minka` (SIGTERM) while PostgreSQL is down: Minka stops at once. It used
+    to wait out DB_STARTUP_TIMEOUT (50 s measured), and systemd kills a unit after 30 s."""
+    url = f"postgresql+asyncpg://minka:clave@127.0.0.1:{_closed_port()}/minka"
+    extra = {"DB_STARTUP_TIMEOUT": "120"}
+    if webhook:
+        extra |= {"WEBHOOK_URL": "https://minka.example.org/t", "WEBHOOK_SECRET": "s" * 40}
+    log = tmp_path / "minka.log"
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            *(["--webhook"] if webhook else []),
+            env=_env(url, **extra),
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        await _until(lambda: "Intento 3:" in log.read_text(), 60, log)  # waiting 4 s now
+        stopped = time.monotonic()
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert time.monotonic() - stopped < 3
+    finally:
+        if process.returncode is None:
+            process.kill()
+    text = log.read_text()
+    assert text.rstrip().endswith("Minka se detuvo mientras esperaba la base de datos.")
+    assert "Traceback" not in text
+
+
 def _tail(log: Path) -> str:
     return log.read_text()[-3000:]
 

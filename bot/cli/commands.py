@@ -119,6 +119,7 @@ async def kb_reload(settings: Settings) -> int:
 
 def run(settings: Settings, *, webhook: bool = False) -> int:
     from bot.runner import run_until_signal
+    from bot.startup import Stopped
     from bot.webhook import run_webhook_until_signal
 
     if settings.token is None:
@@ -136,6 +137,9 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    except Stopped:
+        print("Minka se detuvo mientras esperaba la base de datos.", file=sys.stderr)
+        return 0
     except InvalidToken:
         print(
             "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather.",
