@@ -174,6 +174,24 @@ def test_right_password_works(password_server: PostgresServer, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
 
 
+async def _start_run(
+    log: Path, env: dict[str, str], *args: str, **extra: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run ARGS` in the log's folder, its output into `log`."""
+    with log.open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            *args,
+            env={**env, **extra},
+            cwd=log.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 async def test_run_waits_for_postgres_that_starts_late(tmp_path: Path) -> None:
     """A service started before PostgreSQL: `run` retries (one log line each) and comes up."""
     server = start_server()
@@ -183,21 +201,11 @@ async def test_run_waits_for_postgres_that_starts_late(tmp_path: Path) -> None:
         server.pause()
         async with LocalBotApi(token=TOKEN) as api:
             log = tmp_path / "minka.log"
-            with log.open("wb") as out:
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "run",
-                    env=_env(
-                        server.url("postgres"),
-                        TELEGRAM_API_BASE_URL=api.base_url,
-                        DB_STARTUP_TIMEOUT="60",
-                    ),
-                    cwd=tmp_path,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
+            process = await _start_run(
+                log,
+                _env(server.url("postgres"), TELEGRAM_API_BASE_URL=api.base_url),
+                DB_STARTUP_TIMEOUT="60",
+            )
             try:
                 await _until(lambda: log.read_text().count("Intento ") >= 2, 30, log)
                 assert process.returncode is None  # still waiting, not dead
@@ -228,18 +236,7 @@ async def test_stopped_while_waiting_for_the_database(webhook: bool, tmp_path: P
     if webhook:
         extra |= {"WEBHOOK_URL": "https://minka.example.org/t", "WEBHOOK_SECRET": "s" * 40}
     log = tmp_path / "minka.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            *(["--webhook"] if webhook else []),
-            env=_env(url, **extra),
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = await _start_run(log, _env(url), *(["--webhook"] if webhook else []), **extra)
     try:
         await _until(lambda: "Intento 3:" in log.read_text(), 60, log)  # waiting 4 s now
         stopped = time.monotonic()
