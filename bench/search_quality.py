@@ -1,6 +1,7 @@
 """Search quality on the tuning set (bench/search_eval.yaml) and, apart, on the held-out set
-(bench/search_heldout_v3.yaml, written blind and never tuned on), next to an SQLite FTS5 (bm25) baseline given the
-same preprocessing, so that the comparison measures the ranking and the confidence rule.
+(bench/search_heldout_v3.yaml, written blind and never tuned on), next to an SQLite FTS5
+(bm25) baseline given the same preprocessing, so that the comparison measures the ranking and
+the confidence rule.
 
     python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...]
 
