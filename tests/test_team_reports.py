@@ -34,9 +34,7 @@ async def _team(runtime: Runtime, *members: Chatter) -> None:
         for member in members:
             person = await people.get(session, member.id)
             assert person is not None and person.region_code is not None
-            await team_reports.appoint(
-                session, person.id, person.region_code, runtime.clock.now()
-            )
+            await team_reports.appoint(session, person.id, person.region_code, runtime.clock.now())
 
 
 async def _until(runtime: Runtime, year: int, month: int, day: int) -> None:
