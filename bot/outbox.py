@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import refused
 from bot.i18n import Translator, translator
 from bot.ratelimit import PriorityRateLimiter, retry_after
 from bot.runtime import Runtime
@@ -250,15 +250,24 @@ async def _deliver(
         return
     text = cut_html(rendered.text, MESSAGE_LIMIT)
     options = {
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": rendered.markup,
         "rate_limit_args": limits,
         **({"disable_web_page_preview": True} if rendered.no_previews else {}),
     }
+    what = f"outbox message {message.id} ({message.kind})"
     if rendered.edit is not None:
         try:
-            await bot.edit_message_text(
-                text, chat_id=message.telegram_id, message_id=rendered.edit, **options
+            await refused.send(
+                lambda body, mode, keys: bot.edit_message_text(
+                    body,
+                    chat_id=message.telegram_id,
+                    message_id=rendered.edit,
+                    parse_mode=mode,
+                    reply_markup=keys,
+                    **options,
+                ),
+                text,
+                rendered.markup,
+                what,
             )
             return
         except BadRequest as error:
@@ -266,7 +275,14 @@ async def _deliver(
                 return
             if not any(reason in error.message.lower() for reason in UNEDITABLE):
                 raise
-    await bot.send_message(message.telegram_id, text, **options)
+    await refused.send(
+        lambda body, mode, keys: bot.send_message(
+            message.telegram_id, body, parse_mode=mode, reply_markup=keys, **options
+        ),
+        text,
+        rendered.markup,
+        what,
+    )
 
 
 async def _render_failed(

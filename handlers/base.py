@@ -31,7 +31,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
-from bot import follow_ups, held
+from bot import follow_ups, held, refused
 from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
@@ -284,12 +284,17 @@ class Ctx:
         )
 
     async def _send(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
-        await self.context.bot.send_message(
-            self.chat_id,
+        await refused.send(
+            lambda body, mode, keys: self.context.bot.send_message(
+                self.chat_id,
+                body,
+                parse_mode=mode,
+                reply_markup=keys,
+                disable_web_page_preview=True,
+            ),
             text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
+            markup,
+            f"a reply ({self.action})",
         )
 
     async def _edit_keyboard(self, message: Message, markup: InlineKeyboardMarkup) -> None:
@@ -301,13 +306,18 @@ class Ctx:
 
     async def _edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await self.context.bot.edit_message_text(
+            await refused.send(
+                lambda body, mode, keys: self.context.bot.edit_message_text(
+                    body,
+                    chat_id=message.chat.id,
+                    message_id=message.message_id,
+                    parse_mode=mode,
+                    reply_markup=keys,
+                    disable_web_page_preview=True,
+                ),
                 text,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                disable_web_page_preview=True,
+                markup,
+                f"an edit ({self.action})",
             )
         except BadRequest as error:
             if "not modified" in error.message:
