@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.runtime import Runtime
+from bot.services import meetings as meeting_rules
 from storage.repositories import people
 from storage.types import utcnow
 from tests.chat import Person
@@ -42,3 +46,23 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     await person.reply()
     await person.press(await person.reply(), "Confirmar")
     await person.replies(2)
+
+
+async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") -> int:
+    """A technical meeting in ten days for everyone registered in `region`, its invitations
+    owed (the outbox sends them at its next tick); returns its id."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        audience = await meeting_rules.parse_audience(session, [f"region:{region}"])
+        meeting, _invited = await meeting_rules.create(
+            session,
+            title=title,
+            kind="tecnica",
+            starts_at=now + timedelta(days=10),
+            ends_at=now + timedelta(days=10, hours=2),
+            audience=audience,
+            offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS),
+            now=now,
+            agenda="Revisión",
+        )
+    return meeting.id

@@ -21,7 +21,7 @@ from storage.repositories import meetings as repo
 from storage.repositories import people
 from tests.chat import Person
 from tests.conftest import ADMIN_ID
-from tests.helpers import register, registered_official
+from tests.helpers import register, registered_official, technical_meeting
 
 
 async def test_an_invitation_with_an_agenda_too_long_still_arrives(
@@ -31,22 +31,10 @@ async def test_an_invitation_with_an_agenda_too_long_still_arrives(
     length): its invitation is cut to one message instead of being refused by Telegram."""
     ana = Person(api, 7101, "Ana")
     await register(ana, region="Puno")
-    now = runtime.clock.now()
+    meeting_id = await technical_meeting(runtime, "Mesa técnica «REINFO» & <formalización>")
     async with runtime.db.session() as session:
-        audience = await rules.parse_audience(session, ["region:Puno"])
-        meeting, _invited = await rules.create(
-            session,
-            title="Mesa técnica «REINFO» & <formalización>",
-            kind="tecnica",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=2),
-            audience=audience,
-            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
-            now=now,
-            agenda="Revisión",
-        )
         agenda = "\n".join(f"{n}. Punto «{n}» & <revisión> 😀" for n in range(1, 400))
-        await repo.change(session, meeting.id, agenda=agenda)
+        await repo.change(session, meeting_id, agenda=agenda)
     assert await tick(app) == 1
     invitation, calendar = await ana.replies(2)
     assert invitation.text.startswith("📨 Usted está invitado") or "invitad" in invitation.text

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 import pytest
 from telegram.ext import Application
@@ -16,9 +15,8 @@ from bot.local_api import Fault, LocalBotApi
 from bot.local_api.errors import bad_request
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services import meetings as rules
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import register, technical_meeting
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -80,20 +78,7 @@ async def test_an_owed_message_refused_for_its_html_arrives_as_plain_text(
 ) -> None:
     ana = Person(api, 7301, "Ana")
     await register(ana, region="Puno")
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        audience = await rules.parse_audience(session, ["region:Puno"])
-        await rules.create(
-            session,
-            title="Mesa técnica «REINFO» & <formalización>",
-            kind="tecnica",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=2),
-            audience=audience,
-            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
-            now=now,
-            agenda="Revisión",
-        )
+    await technical_meeting(runtime, "Mesa técnica «REINFO» & <formalización>")
     api.inject("sendMessage", PARSE)
     assert await tick(app) == 1
     invitation, calendar = await ana.replies(2)
