@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from telegram import Update
+from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
 from bot import metrics
@@ -15,6 +19,39 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.startup import announce, open_database
 from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class PollingErrors:
+    """getUpdates failures as one log line, at most one a minute for each kind (with how many
+    were not shown), instead of python-telegram-bot's traceback every few seconds. The usual
+    one is a second process polling with the same token (409 Conflict): the service and a
+    `minka run` started by hand; Telegram then gives the updates to each in turn."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self.shown: dict[str, float] = {}
+        self.hidden: Counter[str] = Counter()
+
+    def __call__(self, error: TelegramError) -> None:
+        kind = type(error).__name__
+        now = time.monotonic()
+        if now - self.shown.get(kind, -self.every) < self.every:
+            self.hidden[kind] += 1
+            return
+        self.shown[kind] = now
+        hidden = self.hidden.pop(kind, 0)
+        more = f" ({hidden} veces más en el último minuto)" if hidden else ""
+        if isinstance(error, Conflict):
+            log.warning(
+                "Otro proceso hace long polling con este mismo token (Telegram: 409 "
+                "Conflict)%s: detenga el otro (¿el servicio y un `minka run` a mano?); "
+                "varias réplicas van con `run --webhook`.",
+                more,
+            )
+        else:
+            log.warning("getUpdates falló (%s: %s)%s; se reintenta.", kind, error.message, more)
 
 
 @asynccontextmanager
@@ -26,7 +63,10 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
             await application.post_init(application)
         assert application.updater is not None
         await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=PollingErrors(),
         )
         await application.start()
         try:
