@@ -65,6 +65,7 @@ def build_application(
     handlers.register(application)
     metrics.watch_database(db)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
+    processor.on_dropped = dropped_press
     outbox.install(
         application,
         outbox.Senders(handlers.outbox_renderers(), handlers.outbox_after_send()),
@@ -112,6 +113,17 @@ async def flood_notice(application: Application, update: Update, settings: Setti
             await application.bot.send_message(update.effective_chat.id, text)
     except TelegramError as error:
         log.warning("could not send the flood notice: %s", error)
+
+
+async def dropped_press(update: Update) -> None:
+    """A press dropped by the anti-flood is still answered, silently: else the button spins
+    on the person's phone until Telegram gives up (the notice was given once already)."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer()
+    except TelegramError as error:
+        log.info("could not answer a dropped press: %s", error)
 
 
 async def _announce_commands(application: Application) -> None:

@@ -92,8 +92,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._room.set()
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.guard = guard or FloodGuard()
-        # Set by the application: tells a flooding person, once, to wait a moment.
+        # Set by the application: tells a flooding person, once, to wait a moment; and stops
+        # the spinner of each press dropped after that.
         self.on_flood: Callable[[Update], Awaitable[None]] | None = None
+        self.on_dropped: Callable[[Update], Awaitable[None]] | None = None
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         self._pending += 1
@@ -127,6 +129,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 coroutine.close()
             if verdict is Verdict.WARN and self.on_flood is not None:
                 await self.on_flood(update)  # type: ignore[arg-type]
+            elif verdict is Verdict.DROP and self.on_dropped is not None:
+                await self.on_dropped(update)  # type: ignore[arg-type]
             return
         lock = self._locks.get(user.id)
         if lock is None:

@@ -13,6 +13,7 @@ import html
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -46,6 +47,9 @@ from storage.repositories.people import PersonRecord
 log = logging.getLogger(__name__)
 
 Keyboard = list[list[InlineKeyboardButton]]
+# The press this update's task has answered (or found answered): the error handler, which
+# runs in the same task, must not answer it again (Telegram answers a press once).
+ANSWERED: ContextVar[str | None] = ContextVar("answered", default=None)
 HandlerFn = Callable[["Ctx"], Awaitable[None]]
 
 
@@ -212,11 +216,13 @@ class Ctx:
             text, alert = self._toast or (None, False)
             try:
                 await self.query.answer(text, show_alert=alert)
+                ANSWERED.set(self.query.id)
             except BadRequest as error:
                 # Answered already (a retry after a timeout) or too late: the notice is
                 # lost, the reply to the press must not be.
                 if "query is too old" not in error.message.lower():
                     raise
+                ANSWERED.set(self.query.id)
                 log.warning("could not answer the press: %s", error.message)
             except RetryAfter:  # a press cannot be answered later; the replies can
                 log.warning(

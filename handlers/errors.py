@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import translator
-from handlers.base import runtime_of
+from handlers.base import ANSWERED, runtime_of
 from handlers.dispatch import HANDLING
 from storage.errors import database_busy, database_down
 from storage.repositories import people
@@ -70,7 +70,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = user.language_code if user.language_code == "en" else runtime.settings.bot_locale
     t = translator(language, runtime.settings.timezone)
     try:
-        if update.callback_query is not None:
+        if update.callback_query is not None and ANSWERED.get() != update.callback_query.id:
             await _answer_if_still_open(update)
         await context.bot.send_message(
             update.effective_chat.id,
@@ -98,8 +98,8 @@ def _operational(error: BaseException | None) -> bool:
 
 
 async def _answer_if_still_open(update: Update) -> None:
-    """Stop the button's spinner; the handler has often answered it already (Telegram then
-    says the query is too old), and the apology must go out all the same."""
+    """Stop the button's spinner when the handler failed before answering it; if Telegram
+    says the query is too old (answered by an earlier try), the apology goes out all the same."""
     assert update.callback_query is not None
     try:
         await update.callback_query.answer()

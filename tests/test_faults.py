@@ -64,13 +64,16 @@ async def test_a_failed_reply_to_an_answered_press_gets_the_apology(
     api: LocalBotApi, ana: Person
 ) -> None:
     """Found by the replicas storm: the error handler answered the press again, Telegram
-    refused ("query is too old": answered already) and the apology was never sent."""
+    refused ("query is too old": answered already) and the apology was never sent. Now it
+    does not answer a press twice."""
     _greeting, notice = await ana.say("/start", 2)
     api.inject("sendMessage", Fault.server_error(500), times=4)  # the retries fail too
     await ana.press(notice, "Acepto")
     accepted, sorry = await ana.replies(2, timeout=15)
     assert "✅" in accepted.text
     assert sorry.text.startswith("Lo siento, algo falló de mi lado.")
+    # The press was answered once: the error handler knows it was, and does not try again.
+    assert not [r for r in api.refusals if r.method == "answerCallbackQuery"]
 
 
 async def test_a_person_who_blocked_minka_is_marked_inactive(

@@ -40,6 +40,18 @@ async def test_a_flood_is_cut_with_one_notice_and_others_are_served(
     assert len([text for text in texts if text != NOTICE]) == 20
 
 
+async def test_every_press_of_a_flood_is_answered_once(api: LocalBotApi, ana: Person) -> None:
+    """Presses dropped by the anti-flood are answered too (silently), or the person's phone
+    shows each button spinning until Telegram gives up; none is answered twice."""
+    (topics,) = await ana.say("/temas")
+    data = topics.find_button(topics.button_texts()[0])["callback_data"]
+    assert topics.message_id is not None
+    queries = [await api.press_button(ana.id, topics.message_id, data) for _ in range(30)]
+    answers = [await api.callback_answer(query) for query in queries]
+    assert [answer.get("text") for answer in answers].count(NOTICE) == 1
+    assert not [r for r in api.refusals if r.method == "answerCallbackQuery"]
+
+
 def test_the_window_slides() -> None:
     now = [0.0]
     guard = FloodGuard(limit=3, window=10.0, clock=lambda: now[0])
