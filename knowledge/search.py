@@ -35,7 +35,6 @@ from knowledge.text import (
     in_capitals,
     is_small_talk,
     misspelt_stopword,
-    off_scope,
     plural,
     segments,
     shouted,
@@ -43,6 +42,7 @@ from knowledge.text import (
     stem,
     words,
 )
+from knowledge.unheld import holdings, unheld
 
 __all__ = ["FIELD_WEIGHTS", "SEGMENT", "Answer", "SearchIndex"]
 
@@ -115,6 +115,7 @@ class SearchIndex:
             Concepts(concepts),
         )
         self._judge = Judge(self.postings)
+        self._holdings = [holdings(article, self.term) for article in self.articles]
 
     def _fields(self, article: Article) -> dict[str, str]:
         return {
@@ -136,6 +137,10 @@ class SearchIndex:
         if many in self._vocabulary and word not in self.acronyms:  # DIA is not «días»
             return stem(many)
         return stem(word)
+
+    def _asked_term(self, word: str) -> str:
+        """The index term of a typed word, its typo repaired."""
+        return self.term(self.correct(word) or word)
 
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept
@@ -236,10 +241,8 @@ class SearchIndex:
         confident, coverage = self._judge.confident(query, ranked)
         if glossary is not None and glossary.articles:
             confident = True
-        if confident and any(  # «¿dónde queda el SENACE?»: not in the SENACE article
-            not self.postings.has(self.term(w), top_index) for w in off_scope(self.typed(text))
-        ):
-            confident = False
+        if confident and unheld(self.typed(text), self._asked_term, self._holdings[top_index]):
+            confident = False  # «¿dónde queda el SENACE?»: no address in the SENACE article
         if not confident:
             closest = tuple(self.articles[i] for i, _s in ranked[:3])
             return Answer(None, closest, glossary, topics, top_score, coverage)

@@ -195,26 +195,6 @@ _ADDRESSING = frozenset(
 )
 
 
-# Practical facts the Tool Kit never holds: where an office is, its phone or hours, a salary,
-# a file to send, the news, an opinion, job offers. A question that asks for one is only
-# answered by an article that speaks of it (else «¿dónde queda el SENACE?» got the SENACE
-# article, which has no address).
-_OFF_SCOPE = frozenset(
-    """telefono telefonos horario horarios sueldo sueldos pdf noticias opina opinas
-    contratando cobra cobran tarifa tarifas""".split()  # noqa: SIM905
-)
-
-
-def off_scope(typed: list[str]) -> list[str]:
-    """The folded words of `typed` that ask for a practical fact the kit never holds
-    («queda» only as a place: «¿dónde queda…?»)."""
-    return [
-        w
-        for i, w in enumerate(typed)
-        if w in _OFF_SCOPE or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
-    ]
-
-
 def addressed(found: list[str], i: int) -> bool:
     """Whether `found[i]` is Minka's name said to it, after a greeting or thanks."""
     return found[i] == _BOT_NAME and i > 0 and found[i - 1] in _ADDRESSING

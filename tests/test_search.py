@@ -71,13 +71,49 @@ def test_ranking_understands_officials(kb: KnowledgeBase, question: str, article
         "telefono del oefa",
         "que opina de la mineria ilegal",
         "cuanto cobra el ingemmet por un petitorio",
+        "horario de atencion de la drem cusco",
     ],
 )
 def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -> None:
-    """An office's address, phone or fees, an opinion: the article about the office or the
-    topic matched the rest of the question well enough to be given as the answer."""
+    """An office's address, phone, hours or fees, an opinion: the article about the office or
+    the topic matched the rest of the question well enough to be given as the answer. The
+    pallaqueras article's «horarios compatibles» are no office's hours: only an article about
+    such a fact (its title, keywords, summary) may answer."""
     answer = kb.index.search(question)
     assert answer.best is None and answer.others  # the closest ones, shown as such
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cual es el valor de la uit este año",  # today's value: the article is not dated
+        "cuantos mineros hay en madre de dios",  # a count: no number beside it in the article
+        "como saco mi ruc",  # getting a document: the article only names it
+    ],
+)
+def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, question: str) -> None:
+    """Before, each was answered with full coverage: the production article writes «el valor
+    de la UIT se actualiza cada año», «Acerca de Minka» names Madre de Dios as a pilot region,
+    and an article on REINFO states names the RUC as a condition."""
+    answer = kb.index.search(question)
+    assert answer.best is None and answer.others
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("se vence el reinfo este año?", "formalizacion-plazos"),  # dated: valid_as_of
+        ("cuantos gobiernos regionales hay en el peru", "regionalizacion-gobiernos-regionales"),
+        ("cuantas etapas tiene la mineria", "ciclo-minero-etapas"),  # kinds: a list answers
+        ("como renuevo mi constancia de pequeño productor", "estratos-constancia"),
+        ("cuanto se paga de vigencia hoy en dia", "concesiones-derecho-de-vigencia"),
+    ],
+)
+def test_facts_of_that_kind_the_best_article_holds(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
 
 
 def test_a_practical_word_in_another_sense_still_finds_the_answer(kb: KnowledgeBase) -> None:

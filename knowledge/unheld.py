@@ -1,0 +1,128 @@
+"""Facts the Tool Kit never holds, though an article shares the question's words: an office's
+address, hours or phone, a price or a salary (`practical`), a value as it stands today
+(`about_now`), a count the kit does not state (`counted`), how to get a document of another
+agency (`errand`). A question that asks for one is answered only by an article that holds
+that kind of fact; otherwise Minka shows the closest articles as such.
+
+What an article holds is read from the article itself (`Holdings`): what it is about (the
+terms of its title, keywords and summary, not a word its text uses in passing: «horarios
+compatibles» in the pallaqueras article is not the DREM's opening hours), whether its facts
+are dated (`valid_as_of`: a person checked a fact that changes), and the things it counts
+(a term with a number beside it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.model import Article
+from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, words
+
+# An office's phone, hours, address or contact, a price, a salary or a fee, a file to send,
+# the news, an opinion, job offers.
+_PRACTICAL = frozenset(
+    """telefono telefonos celular whatsapp correo email horario horarios atiende atienden
+    sueldo sueldos salario salarios remuneracion precio precios cotizacion cobra cobran
+    tarifa tarifas pdf noticias opina opinas contratando""".split()  # noqa: SIM905
+)
+# Words that set a question at today's date: what holds today is a dated fact. Not «ahora»
+# nor «actual»: officials say them of the law since the last reform («¿quién es ahora el
+# ente rector?», «la ley actual»), which an undated article states.
+_NOW = (
+    ("hoy",),
+    ("mañana",),
+    ("este", "año"),
+    ("este", "mes"),
+    ("esta", "semana"),
+    ("a", "la", "fecha"),
+    ("este", "momento"),
+)
+_COUNTING = frozenset({"cuantos", "cuantas"})
+# Counted kinds, stages or times are answered by a list, not by a number.
+_LISTED = frozenset({"veces", "tipos", "clases", "etapas", "fases", "pasos", "formas", "maneras"})
+_NUMBER_WORDS = frozenset(
+    """dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta
+    cuarenta cincuenta cien ciento mil millon millones""".split()  # noqa: SIM905
+)
+NEAR = 3  # words between a number and what it counts
+# Getting a document: «¿cómo saco mi RUC?», «requisitos para sacar pasaporte».
+_OBTAIN = frozenset(stem(v) for v in ("sacar", "obtener", "tramitar", "renovar", "conseguir"))
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """What kinds of fact one article holds."""
+
+    about: frozenset[str]  # terms of its title, keywords and summary
+    dated: bool  # its changing facts carry the day they were checked
+    counted: frozenset[str]  # terms with a number beside them
+
+
+def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
+    """`article`'s holdings, its words read as index terms by `term`."""
+    about = {
+        term(w) for text in (article.title, article.summary, *article.keywords) for w in words(text)
+    }
+    found = words(f"{article.title} . {article.summary} . {article.body}")
+    numbers = [i for i, w in enumerate(found) if w.isdigit() or w in _NUMBER_WORDS]
+    counted = {
+        term(found[j])
+        for i in numbers
+        for j in range(max(0, i - NEAR), min(len(found), i + NEAR + 1))
+        if found[j] not in STOPWORDS
+    }
+    return Holdings(frozenset(about), article.valid_as_of is not None, frozenset(counted))
+
+
+def practical(typed: list[str]) -> list[str]:
+    """The folded words of `typed` that ask for a practical fact the kit never holds
+    («queda» only as a place: «¿dónde queda…?»)."""
+    return [
+        w
+        for i, w in enumerate(typed)
+        if w in _PRACTICAL or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
+    ]
+
+
+def about_now(typed: list[str]) -> bool:
+    """Whether the question asks how things stand today («la UIT de este año», «hoy»; not
+    «hoy en día», nowadays)."""
+    return any(_says(typed, phrase) for phrase in _NOW) and not _says(typed, ("hoy", "en", "dia"))
+
+
+def _says(typed: list[str], phrase: tuple[str, ...]) -> bool:
+    return any(tuple(typed[i : i + len(phrase)]) == phrase for i in range(len(typed)))
+
+
+def counted(typed: list[str]) -> list[str]:
+    """The words asked after «¿cuántos…?» (what is counted and where), or none when the
+    question counts nothing or counts kinds («¿cuántas etapas…?»: a list answers)."""
+    for i, word in enumerate(typed):
+        if word in _COUNTING:
+            asked = [w for w in typed[i + 1 :] if w not in STOPWORDS]
+            return [] if not asked or asked[0] in _LISTED else asked
+    return []
+
+
+def errand(typed: list[str]) -> list[str]:
+    """The words after getting a document is asked («¿cómo saco mi RUC?» → ruc)."""
+    for i, word in enumerate(typed):
+        if stem(word) in _OBTAIN or (word == "requisitos" and typed[i + 1 : i + 2] == ["para"]):
+            after = typed[i + 1 :]
+            return [w for w in after if w not in STOPWORDS and stem(w) not in GENERIC_VERBS]
+    return []
+
+
+def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str | None:
+    """The kind of fact the question (folded words `typed`, words read as index terms by
+    `term`) asks for that the article does not hold, or None when it may answer."""
+    if any(term(w) not in held.about for w in practical(typed)):
+        return "practical"
+    if about_now(typed) and not held.dated:
+        return "now"
+    if (asked := counted(typed)) and not any(term(w) in held.counted for w in asked):
+        return "count"
+    if (asked := errand(typed)) and not any(term(w) in held.about for w in asked):
+        return "errand"
+    return None
