@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -144,3 +145,41 @@ async def test_postgresql_nightly_copy_restores(
         assert value == "sí" and regions == 27
     finally:
         await copy.dispose()
+
+
+# What pg_dump 15 prints for a PostgreSQL 16 server (the only client on Debian 12 by default).
+OLD_PG_DUMP = """#!/bin/sh
+echo 'pg_dump: error: aborting because of server version mismatch' >&2
+echo 'pg_dump: detail: server version: 16.4 (Debian 16.4-1.pgdg120+1); pg_dump version: 15.8' >&2
+exit 1
+"""
+
+
+async def test_a_pg_dump_older_than_the_server_says_which_client_to_install(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """Issue #15 audit: the nightly copy's log said only libpq's English detail line."""
+    url = await _new_postgres_database(postgres)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pg_dump").write_text(OLD_PG_DUMP)
+    (tools / "pg_dump").chmod(0o755)
+    pg_restore = find_tool("pg_restore")
+    assert pg_restore is not None
+    (tools / "pg_restore").symlink_to(pg_restore)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DB_"))}
+    env |= {"DATABASE_URL": url, "PATH": f"{tools}:{os.environ['PATH']}"}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "db", "respaldo", "--carpeta", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: pg_dump 15 no puede copiar un servidor PostgreSQL 16, más nuevo: instale su "
+        "cliente (sudo apt install postgresql-client-16) y vuelva a intentarlo."
+    )
+    assert os.listdir(tmp_path) == ["bin"]  # no copy, no partial

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,9 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.startup import wait_until_reachable
 from storage.db import Database
+
+# pg_dump refuses a server newer than itself: "server version: 16.4; pg_dump version: 15.8".
+MISMATCH = re.compile(r"server version: (\d+)[^;]*; pg_dump version: (\d+)")
 
 
 def find_tool(name: str) -> str | None:
@@ -74,6 +78,16 @@ def dump(settings: Settings, partial: Path) -> int:
         if listed.returncode != 0:
             made = listed
     if made.returncode != 0:
+        versions = MISMATCH.search(made.stderr)
+        if versions:  # Debian 12's client is 15; a newer server needs its own pg_dump
+            server, client = versions.groups()
+            print(
+                f"error: pg_dump {client} no puede copiar un servidor PostgreSQL {server}, más "
+                f"nuevo: instale su cliente (sudo apt install postgresql-client-{server}) y "
+                "vuelva a intentarlo.",
+                file=sys.stderr,
+            )
+            return 2
         reason = (made.stderr.strip().splitlines() or ["sin detalle"])[-1]
         print(f"error: la copia de PostgreSQL falló: {reason}", file=sys.stderr)
         return 1
