@@ -20,7 +20,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import N_, Translator, translator
-from bot.outbox import Outgoing
+from bot.outbox import UNEDITABLE, Outgoing
 from bot.runtime import Runtime
 from bot.services import publications
 from bot.services.roles import Role
@@ -209,17 +209,31 @@ async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -
             t = translator(runtime.settings.bot_locale, runtime.settings.timezone)
             text = (final_text if done else progress_text)(t, broadcast.total, delivery)
             try:
-                await bot.edit_message_text(
-                    text,
-                    chat_id=broadcast.progress_chat_id,
-                    message_id=broadcast.progress_message_id,
-                    parse_mode=ParseMode.HTML,
+                await _show_progress(
+                    bot, broadcast.progress_chat_id, broadcast.progress_message_id, text, final=done
                 )
-            except BadRequest as error:
-                if "not modified" not in error.message:
-                    raise
-            except TelegramError:
-                pass  # progress is a courtesy; delivery goes on
+            except BadRequest:
+                raise  # the request's form refused: a bug, logged with its traceback
+            except TelegramError as error:  # progress is a courtesy; delivery goes on
+                log.info("broadcast %s: progress not shown: %s", broadcast_id, error)
+
+
+async def _show_progress(
+    bot: Bot, chat_id: int, message_id: int, text: str, *, final: bool
+) -> None:
+    """Edit the progress message; if it cannot be edited (the coordinator deleted it), the
+    final report comes as a new message and the progress in between is skipped."""
+    try:
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        )
+    except BadRequest as error:
+        if "not modified" in error.message:
+            return
+        if not any(reason in error.message.lower() for reason in UNEDITABLE):
+            raise
+        if final:
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
 
 
 BROADCAST = GuidedForm(

@@ -104,3 +104,27 @@ async def test_a_message_whose_preview_is_too_long_is_refused_with_its_length(
     await rosa.reply()
     (unknown,) = await rosa.say("<i>x&y")  # echoed as typed (upper-cased), not as HTML
     assert unknown.text == "No encontré nada con el código «<I>X&Y»."
+
+
+async def test_a_deleted_progress_message_gets_the_final_report_anew(
+    api: LocalBotApi, app: Application
+) -> None:
+    """The coordinator deleted the progress message: Telegram refuses to edit it, so the
+    final report comes as a new message (before: a traceback after every batch, no report)."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 8200, "Ana")
+    await register(ana, region="Puno")
+    await _broadcast(rosa, "Aviso para Puno")
+    _preview, summary = await rosa.replies(2)
+    await rosa.press(summary, "Enviar")
+    progress = await rosa.reply()
+    assert progress.message_id is not None
+    api.delete_for_both(rosa.id, progress.message_id)
+    assert await tick(app) == 1
+    final = await rosa.reply()
+    assert final.method == "sendMessage" and final.message_id != progress.message_id
+    assert "Difusión terminada. Entregados: 1 de 1" in final.text
+    assert rosa.no_more() == []
+    (copy,) = await ana.replies(1)
+    assert copy.text == "Aviso para Puno"

@@ -193,6 +193,12 @@ class Users:
             [{"text": "forged", "callback_data": callback_data}]
         )
 
+    def delete_for_both(self, chat_id: int, message_id: int) -> None:
+        """The person deletes a message of their private chat for both sides: the bot's later
+        edits of it are refused ("message to edit not found")."""
+        chat, _message = self._message(chat_id, message_id)
+        del chat.messages[message_id]
+
     def _message(self, chat_id: int, message_id: int) -> tuple[Chat, dict[str, Any]]:
         chat = self._state.chats.get(chat_id)
         message = None if chat is None else chat.messages.get(message_id)
