@@ -6,6 +6,7 @@ asyncio's traceback."""
 from __future__ import annotations
 
 import errno
+import socket
 
 from aiohttp import web
 
@@ -17,6 +18,11 @@ async def listen(runner: web.AppRunner, host: str, port: int, variable: str) -> 
     try:
         await web.TCPSite(runner, host, port).start()
     except OSError as error:
+        if isinstance(error, socket.gaierror):  # not an address, nor a name that resolves
+            raise ConfigError(
+                f"HOST: «{host}» no es una dirección de este servidor ni un nombre conocido: "
+                "corrija HOST (0.0.0.0: todas sus direcciones; 127.0.0.1: solo este servidor)."
+            ) from None
         if error.errno == errno.EADDRINUSE:
             reason = "ya está en uso (otro programa, u otro Minka que no terminó)"
             fix = f"elija otro puerto en {variable} o detenga el programa que lo usa (ss -ltnp)"
@@ -27,6 +33,6 @@ async def listen(runner: web.AppRunner, host: str, port: int, variable: str) -> 
             reason = f"no se puede abrir: {host} no es una dirección de este servidor"
             fix = "corrija HOST (0.0.0.0: todas sus direcciones)"
         else:
-            reason = f"no se puede abrir ({error.strerror or error})"
+            reason = f"no se puede abrir (error {error.errno} del sistema)"
             fix = f"revise HOST y {variable}"
         raise ConfigError(f"{variable}: el puerto {port} de {host} {reason}: {fix}.") from None

@@ -96,3 +96,12 @@ async def test_an_address_not_of_this_machine(api: LocalBotApi, tmp_path: Path) 
     line = _the_line(stderr, "METRICS_PORT")
     assert "192.0.2.1 no es una dirección de este servidor" in line and "corrija HOST" in line
     assert code == 2
+
+
+async def test_a_host_that_is_no_address(api: LocalBotApi, tmp_path: Path) -> None:
+    code, stderr = await _run(api, tmp_path, HOST="servidor.invalid", METRICS_PORT="9464")
+    assert "Traceback" not in stderr and code == 2
+    assert stderr.strip().splitlines()[-1] == (
+        "HOST: «servidor.invalid» no es una dirección de este servidor ni un nombre conocido: "
+        "corrija HOST (0.0.0.0: todas sus direcciones; 127.0.0.1: solo este servidor)."
+    )
