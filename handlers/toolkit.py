@@ -34,6 +34,7 @@ from storage.repositories import publications as publication_repo
 from storage.repositories.publications import PublicationRecord
 
 ARTICLES_PER_PAGE = 6
+TERMS_PER_PAGE = 20  # a glossary letter's page
 SMALL_TALK_REPLIES = {
     "greeting": N_(
         "Hello! I am Minka. Type your question about small-scale and artisanal mining, "
@@ -235,11 +236,21 @@ def glossary_letters(ctx: Ctx) -> tuple[str, Keyboard]:
     ), keyboard
 
 
-def glossary_letter(ctx: Ctx, letter: str) -> tuple[str, Keyboard]:
+def glossary_letter(ctx: Ctx, letter: str, page: int = 0) -> tuple[str, Keyboard]:
+    """A letter's terms, in pages: a keyboard holds at most 100 buttons (and ~10 KB)."""
     entries = [e for e in _kb(ctx).kit.glossary if _letter(e) == letter]
-    keyboard = [[button(e.term, f"kb:gt:{_slug(e.term)}")] for e in entries]
+    page, first, pages = page_bounds(len(entries), page, TERMS_PER_PAGE)
+    keyboard = [
+        [button(e.term, f"kb:gt:{_slug(e.term)}")] for e in entries[first : first + TERMS_PER_PAGE]
+    ]
+    nav = pager(ctx, page, pages, lambda number: f"kb:g:{letter}:{number}")
+    if nav:
+        keyboard.append(nav)
     keyboard.append([button(ctx._("« Letters"), "kb:g")])
-    return ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter)), keyboard
+    text = ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter))
+    if pages > 1:
+        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    return text, keyboard
 
 
 def glossary_term(ctx: Ctx, entry: GlossaryEntry) -> tuple[str, Keyboard]:
@@ -303,7 +314,8 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "g" and not args:
         ctx.show(*glossary_letters(ctx))
     elif action == "g" and args:
-        ctx.show(*glossary_letter(ctx, args[0]))
+        page = as_number(args[1]) if len(args) > 1 else 0  # buttons sent before pages: page 0
+        ctx.show(*glossary_letter(ctx, args[0], page or 0))
     elif action == "gt" and args:
         entry = next((e for e in kit.glossary if _slug(e.term) == args[0]), None)
         if entry is None:
