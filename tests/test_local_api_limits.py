@@ -142,3 +142,14 @@ async def test_photos_over_ten_megabytes_are_refused(api: LocalBotApi, bot: tele
     assert small.photo[-1].width == 640
     document = await bot.send_document(USER, large, filename="grafico.png")
     assert document.document is not None and document.document.file_size == len(large)
+
+
+async def test_formatting_past_the_hundredth_entity_is_dropped(
+    api: LocalBotApi, bot: telegram.Bot
+) -> None:
+    """Telegram keeps a message's first 100 entities and silently drops the rest (the text
+    stays): a test sees the plain words a person would see."""
+    html = "\n".join(f"<b>{n}</b>" for n in range(1, 111))
+    sent = await bot.send_message(USER, html, parse_mode="HTML")
+    assert len(sent.entities) == 100 and sent.entities[-1].offset == sent.text.index("100")
+    assert sent.text.endswith("110")

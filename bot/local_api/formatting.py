@@ -17,6 +17,8 @@ from bot.telegram_html import parse_html
 
 MESSAGE_TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# Telegram keeps a text's first 100 entities and silently drops the rest (the words stay).
+MAX_ENTITIES = 100
 
 # Minka sends HTML only; Telegram's Markdown modes are refused with a clear 400 rather than
 # half-imitated (a double that accepted them could hide a bug a real server would show).
@@ -69,7 +71,7 @@ def format_text(
         text, entities = finalize_text(text, entities, allow_empty=allow_empty)
     except FormatError as exc:
         raise bad_request(str(exc)) from None
-    return FormattedText(text, entities)
+    return FormattedText(text, entities[:MAX_ENTITIES])
 
 
 def message_text(
