@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     def _url_shape(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("debe empezar por http:// o https://")
+        if not value.endswith("/bot"):  # the token follows it: …/bot123:AA…/getMe
+            raise ValueError(f"debe terminar en /bot, como {DEFAULT_API_BASE_URL}")
         return value
 
     @field_validator("database_url")

@@ -86,6 +86,24 @@ def test_rejected_token_is_reported_without_the_token(tmp_path: Path) -> None:
     assert SECRET.split(":")[1] not in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize("base", ["https://api.telegram.org", "http://[::1/bot"])
+def test_a_mistyped_api_address_never_prints_the_token(base: str, tmp_path: Path) -> None:
+    """Issue #15 audit, a leak: without «/bot» (or with a broken address) aiohttp's error names
+    the whole URL, token included, and `run` printed it to stderr, which is the journal."""
+    result = run_cli(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": SECRET,
+            "TELEGRAM_API_BASE_URL": base,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}",
+        },
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_API_BASE_URL" in result.stderr
+    assert SECRET.split(":")[1] not in result.stderr + result.stdout
+
+
 def test_run_without_token_explains_how_to_get_one(tmp_path: Path) -> None:
     result = run_cli("run", env={}, cwd=tmp_path)
     assert result.returncode == 2

@@ -147,8 +147,12 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
         )
         return 2
     except NetworkError as error:
+        # aiohttp's error may quote the whole URL, which holds the token: never print it.
+        reason, token = error.message, settings.token or ""
+        for secret in filter(None, (token, token.partition(":")[2])):
+            reason = reason.replace(secret, "[TOKEN]")
         print(
-            f"No se pudo conectar con {settings.telegram_api_base_url} ({error.message}): "
+            f"No se pudo conectar con {settings.telegram_api_base_url} ({reason}): "
             "revise la conexión o TELEGRAM_API_BASE_URL.",
             file=sys.stderr,
         )
