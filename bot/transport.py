@@ -11,6 +11,7 @@ when Telegram did not answer in time (the call may or may not have taken effect)
 from __future__ import annotations
 
 import json
+import re
 
 import aiohttp
 from telegram.error import NetworkError, TelegramError, TimedOut
@@ -137,7 +138,23 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
         return None
     if not request_data.multipart_data:
         return json.dumps(request_data.parameters, ensure_ascii=False).encode()
-    form = aiohttp.FormData(request_data.json_parameters)
+    # File names go as UTF-8, as browsers send them: Telegram's server reads filename="…"
+    # literally (aiohttp's default %-encoding showed «Guía» as «Gu%C3%ADa»).
+    form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
     for name, (filename, content, *mime_type) in request_data.multipart_data.items():
-        form.add_field(name, content, filename=filename, content_type=next(iter(mime_type), None))
+        form.add_field(
+            name,
+            content,
+            filename=filename and _literal(filename),
+            content_type=next(iter(mime_type), None),
+        )
     return form
+
+
+def _literal(filename: str) -> str:
+    """A file name Telegram's multipart parser reads back as written: it ends the value at
+    «;» and at the closing quote and does not undo escapes, so those become look-alikes."""
+    return re.sub(r"[\r\n]", " ", filename).translate(_LOOK_ALIKES)
+
+
+_LOOK_ALIKES = str.maketrans({'"': "'", ";": ",", "\\": "-"})

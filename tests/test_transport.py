@@ -45,6 +45,20 @@ async def test_answers_and_uploads_round_trip(bot: Bot) -> None:
     assert document.document is not None and document.document.file_name == "datos.csv"
 
 
+async def test_a_file_name_with_accents_arrives_as_written(bot: Bot) -> None:
+    """Telegram's Bot API server takes a part's filename="…" literally (no %-decoding, no
+    filename*): aiohttp's default %-encoding of non-ASCII names made «Guía de formalización
+    «REINFO» 2026.pdf» arrive as «Gu%C3%ADa%20de%20…». The name goes as UTF-8, as browsers
+    send it."""
+    name = "Guía de formalización «REINFO» 2026 — Ñuñoa.pdf"
+    sent = await bot.send_document(ANA, InputFile(b"%PDF-1.4\n", filename=name))
+    assert sent.document is not None and sent.document.file_name == name
+    # What that parser cannot carry (it stops at «;» and at a quote, keeps «\\») is replaced.
+    odd = 'Acta "final"; versión 2\\b.pdf'
+    sent = await bot.send_document(ANA, InputFile(b"%PDF-1.4\n", filename=odd))
+    assert sent.document is not None and sent.document.file_name == "Acta 'final', versión 2-b.pdf"
+
+
 async def test_a_read_timeout_may_have_arrived(api: LocalBotApi, bot: Bot) -> None:
     api.inject("sendMessage", Fault.stall(1.5))
     with pytest.raises(TimedOut) as caught:
