@@ -7,10 +7,12 @@ SQLite's single write lock for about 16 ms, mostly waiting for its turn on the l
 capped a process at ~70 updates/s. Once a transaction holds the write lock, SQLite cannot make
 its statements wait for anyone, so they run on the loop's thread (microseconds each). The first
 write is tried there too, without waiting: only if another process (the CLI) holds the lock is
-it sent to the database thread to wait for it; the commit (an fsync) runs on the database
-thread, which hands the turn on as soon as it has finished. So the loop never blocks on a
-lock or the disk, and a turn lasts one trip, not three. A statement and the fetch of its rows
-make one trip, and opening or closing a cursor none.
+it sent to the database thread to wait for it. The commit writes its pages to the WAL there as
+well and hands the turn on at once; the fsync that makes it durable runs on a database thread,
+one for all the commits made meanwhile (`WalSync`), and the commit returns only after it, as
+with synchronous=FULL. So the loop never blocks on a lock or the disk, and an update's
+transaction makes no trip to the database thread of its own. A statement and the fetch of its
+rows make one trip, and opening or closing a cursor none.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -33,8 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # crosses wal_autocheckpoint pages (1,000 by default): that commit, and every transaction
 # waiting for the write turn behind it, waited for 4 MB of writes and an fsync. The running bot
 # checkpoints from a job instead (`Database.checkpoint`, PASSIVE: it takes no write lock), so
-# commits only do it past this backstop (40 MB), should the job ever not run.
-AUTOCHECKPOINT_PAGES = 10_000
+# commits only do it past this backstop (400 MB), should the job ever not run. Commits run on
+# the loop's thread, so the backstop must stay out of reach of the job's 5 s: at full load the
+# bot writes ~2,500 pages a second. (A CLI process, without the job, checkpoints there and
+# when it closes.)
+AUTOCHECKPOINT_PAGES = 100_000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock, on the database thread
 _LOCKED = object()  # a statement tried in place found another process holding a lock
 _POINT_READ: ContextVar[bool] = ContextVar("sqlite_point_read", default=False)
@@ -89,14 +95,87 @@ class WriteTurns:
             self._lock.release()
 
 
+class WalSync:
+    """Commits made durable together (group commit). With synchronous=NORMAL a WAL commit
+    only writes its pages to the file (the operating system's cache); each commit then waits
+    here until an fdatasync of the WAL that began after it has finished, as synchronous=FULL
+    would have it wait inside the commit. One fdatasync, on a database thread, serves every
+    commit made while the previous one ran: under load one trip to a thread for many updates
+    instead of one each, and the write turn is not held while the disk works.
+
+    fdatasync flushes the file, whichever descriptor wrote it. A WAL file new to us (the first,
+    or one SQLite deleted when its last connection closed, after copying it back and syncing)
+    also has its folder synced, so that its name survives a power cut."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None  # the WAL file; None: nothing to sync (in memory)
+        self._committed = 0  # commits written to the WAL by this process
+        self._synced = 0  # how many of them are known to be on disk
+        self._syncing: asyncio.Future[None] | None = None
+        self._fd = -1
+        self._file: tuple[int, int] | None = None  # (device, inode) that _fd is open on
+        self._closer: weakref.finalize | None = None
+
+    def committed(self) -> None:
+        self._committed += 1
+
+    async def durable(self, on_thread: Callable[[Callable[[], None]], Awaitable[Any]]) -> None:
+        """Return once every commit made so far is on disk; `on_thread` runs a function on a
+        database thread. A sync that fails (an I/O error) fails its waiters."""
+        target = self._committed
+        while self._synced < target and self.path is not None:
+            if self._syncing is None:
+                self._syncing = asyncio.ensure_future(self._sync(on_thread))
+            await asyncio.shield(self._syncing)
+
+    async def _sync(self, on_thread: Callable[[Callable[[], None]], Awaitable[Any]]) -> None:
+        covers = self._committed  # all written before the fdatasync below begins
+        try:
+            await on_thread(self._fdatasync)
+            self._synced = max(self._synced, covers)
+        finally:
+            self._syncing = None
+
+    def _fdatasync(self) -> None:
+        assert self.path is not None
+        try:
+            found = os.stat(self.path)
+            if self._file != (found.st_dev, found.st_ino):
+                self._reopen()
+        except FileNotFoundError:
+            return  # no WAL: SQLite copied it back into the database file and synced that
+        getattr(os, "fdatasync", os.fsync)(self._fd)  # macOS has only fsync
+
+    def _reopen(self) -> None:
+        """Open the WAL file as it is now (closing the one before) and sync its folder."""
+        assert self.path is not None
+        fd = os.open(self.path, os.O_RDONLY)
+        found = os.fstat(fd)
+        folder = os.open(os.path.dirname(self.path) or ".", os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+        if self._closer is not None:
+            self._closer()
+        # Held open (so its inode cannot be reused unseen) until the next one or until this
+        # object goes with its engine.
+        self._closer = weakref.finalize(self, os.close, fd)
+        self._fd, self._file = fd, (found.st_dev, found.st_ino)
+
+
 class TurnTakingConnection(aiosqlite.Connection):
     """An aiosqlite connection whose transaction, from its first write until its commit or
     rollback has finished, holds the process's write turn and runs its statements in place."""
 
-    def __init__(self, connector: Callable[[], sqlite3.Connection], turns: WriteTurns) -> None:
+    def __init__(
+        self, connector: Callable[[], sqlite3.Connection], turns: WriteTurns, wal: WalSync
+    ) -> None:
         super().__init__(connector, iter_chunk_size=64)
         self._thread.daemon = True  # as SQLAlchemy does: a lost connection never holds exit
         self._turns = turns
+        self._wal = wal
+        self.wal_mode = False  # set by the pragmas: then commits run in place (`commit`)
         self._writing = False
         self._stopped: asyncio.Future[Any] | None = None
 
@@ -109,6 +188,11 @@ class TurnTakingConnection(aiosqlite.Connection):
             if self._stopped is not None:
                 await asyncio.shield(self._stopped)
             raise
+
+    def use_wal(self, path: str) -> None:
+        """The database is in WAL mode, its log at `path`: commit in place (`commit`)."""
+        self.wal_mode = True
+        self._wal.path = path
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self._connection is not None and (self._writing or _cheap(fn)):
@@ -172,7 +256,7 @@ class TurnTakingConnection(aiosqlite.Connection):
         if not self._writing:
             await finish()
             return
-        self._writing = False  # the commit's fsync runs on the database thread
+        self._writing = False
         release = _Once(self._turns.release)
         try:
             if on_thread is None:
@@ -195,8 +279,21 @@ class TurnTakingConnection(aiosqlite.Connection):
         return not self._writing and self._connection is not None and not self._conn.in_transaction
 
     async def commit(self) -> None:
-        if not self._idle():
+        """In WAL mode a commit only appends pages to the WAL (synchronous=NORMAL: no fsync)
+        and cannot wait for a lock (the write lock is ours; the checkpoint it may start past
+        AUTOCHECKPOINT_PAGES is PASSIVE), so it runs here and hands the turn on at once; then
+        it waits for the disk with the commits made meanwhile (`WalSync`). A reader waits
+        too, for what it may have read of commits not yet on disk: nothing anyone is told
+        can be lost to a power cut, as with synchronous=FULL."""
+        if self._writing and self.wal_mode:
+            self._conn.commit()  # if it fails, the turn is kept until the rollback
+            self._writing = False
+            self._turns.release()
+            self._wal.committed()
+        elif not self._idle():
             await self._end(super().commit, self._conn.commit)
+            self._wal.committed()
+        await self._wal.durable(super()._execute)
 
     async def rollback(self) -> None:
         if not self._idle():
@@ -269,10 +366,17 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     # into a short wait instead of an error; SQLite ignores foreign keys unless told otherwise;
     # secure_delete zeroes deleted and overwritten content, so an erased person's texts do not
     # linger in free space of the file (many builds have it on already; this makes it sure).
+    # synchronous=NORMAL: commits do not fsync the WAL; WalSync does, for many at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    if cursor.fetchone()[0] == "wal":  # not for a database in memory
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA database_list")
+        main = next(row[2] for row in cursor.fetchall() if row[1] == "main")
+        connection: TurnTakingConnection = dbapi_connection.driver_connection
+        connection.use_wal(main + "-wal")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
@@ -288,15 +392,16 @@ def create_private(path: str | os.PathLike[str]) -> None:
 
 
 def configure(engine: AsyncEngine) -> None:
-    """Make `engine`'s connections take write turns and set the pragmas."""
-    turns = WriteTurns()
+    """Make `engine`'s connections take write turns, sync their commits together and set
+    the pragmas."""
+    turns, wal = WriteTurns(), WalSync()
 
     def connect(database: str, **kwargs: Any) -> TurnTakingConnection:
         if database and database != ":memory:" and not kwargs.get("uri"):
             create_private(database)
         # Statements run on the loop's thread while the connection is owned by aiosqlite's.
         kwargs["check_same_thread"] = False
-        return TurnTakingConnection(partial(sqlite3.connect, database, **kwargs), turns)
+        return TurnTakingConnection(partial(sqlite3.connect, database, **kwargs), turns, wal)
 
     def use_our_connection(_dialect: Any, _record: Any, _args: Any, params: dict) -> None:
         params["async_creator_fn"] = connect  # SQLAlchemy's adapter awaits and wraps it

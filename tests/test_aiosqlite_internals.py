@@ -13,7 +13,7 @@ from pathlib import Path
 import aiosqlite
 from aiosqlite.context import contextmanager
 
-from storage.sqlite import TurnTakingConnection, WriteTurns, _Cursor
+from storage.sqlite import TurnTakingConnection, WalSync, WriteTurns, _Cursor
 
 MOVED = (
     "aiosqlite changed what storage/sqlite.py relies on ({}): review that module before moving "
@@ -54,7 +54,7 @@ async def test_a_connection_behaves_as_storage_sqlite_expects(tmp_path: Path) ->
     unless the connection holds the write turn (then in place, on the loop's thread)."""
     path = tmp_path / "smoke.sqlite3"
     connection = TurnTakingConnection(
-        lambda: sqlite3.connect(path, check_same_thread=False), WriteTurns()
+        lambda: sqlite3.connect(path, check_same_thread=False), WriteTurns(), WalSync()
     )
     await connection
     try:
