@@ -47,6 +47,16 @@ SMALL_TALK_REPLIES = {
     ),
 }
 INLINE_RESULTS = 10
+# Why the closest article is no answer: the kind of fact asked that the kit does not hold.
+UNHELD_REPLIES = {
+    "practical": N_(
+        "The Tool Kit does not hold offices' addresses, hours or phone numbers, "
+        "nor prices, salaries or fees."
+    ),
+    "now": N_("The Tool Kit does not hold that figure as it stands today."),
+    "count": N_("The Tool Kit does not state that figure."),
+    "errand": N_("The Tool Kit does not explain how to do that procedure."),
+}
 
 
 def _kb(ctx: Ctx) -> KnowledgeBase:
@@ -195,6 +205,8 @@ async def answer_question(ctx: Ctx, text: str) -> None:
 def _not_sure(ctx: Ctx, answer: Answer, question_id: int | None) -> None:
     _ = ctx._
     lines = [_("I did not find a sure answer to your question.")]
+    if answer.unheld in UNHELD_REPLIES:
+        lines.append(_(UNHELD_REPLIES[answer.unheld]))
     keyboard: Keyboard = []
     if answer.others:
         lines.append(_("These articles are the closest:"))

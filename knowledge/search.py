@@ -62,6 +62,9 @@ class Answer:
     topics: tuple[Topic, ...]  # closest topics, for an honest "I am not sure"
     score: float = 0.0
     coverage: float = 0.0
+    # When not confident: the kind of fact asked that the closest article does not hold
+    # (`knowledge.unheld`: «practical», «now», «count», «errand»), for the reply to say so.
+    unheld: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -241,11 +244,14 @@ class SearchIndex:
         confident, coverage = self._judge.confident(query, ranked)
         if glossary is not None and glossary.articles:
             confident = True
-        if confident and unheld(self.typed(text), self._asked_term, self._holdings[top_index]):
-            confident = False  # «¿dónde queda el SENACE?»: no address in the SENACE article
-        if not confident:
+        # «¿dónde queda el SENACE?»: no address in the SENACE article
+        kinds = [
+            unheld(self.typed(text), self._asked_term, self._holdings[i]) for i, _s in ranked[:3]
+        ]
+        if not confident or kinds[0] is not None:
             closest = tuple(self.articles[i] for i, _s in ranked[:3])
-            return Answer(None, closest, glossary, topics, top_score, coverage)
+            kind = kinds[0] if all(kinds) else None  # said only when no closest one holds it
+            return Answer(None, closest, glossary, topics, top_score, coverage, kind)
         others = tuple(self.articles[i] for i, s in ranked[1:] if s >= RELATED_SHARE * top_score)[
             : limit - 1
         ]

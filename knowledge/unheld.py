@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.model import Article
-from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, words
+from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
 
 # An office's phone, hours, address or contact, a price, a salary or a fee, a file to send,
 # the news, an opinion, job offers.
@@ -48,6 +48,7 @@ _NUMBER_WORDS = frozenset(
 NEAR = 3  # words between a number and what it counts
 # Getting a document: «¿cómo saco mi RUC?», «requisitos para sacar pasaporte».
 _OBTAIN = frozenset(stem(v) for v in ("sacar", "obtener", "tramitar", "renovar", "conseguir"))
+_NOT_OBTAIN = frozenset({"tramite", "tramites"})  # nouns: «¿qué trámites tiene que tener?»
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,6 @@ def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
         term(found[j])
         for i in numbers
         for j in range(max(0, i - NEAR), min(len(found), i + NEAR + 1))
-        if found[j] not in STOPWORDS
     }
     return Holdings(frozenset(about), article.valid_as_of is not None, frozenset(counted))
 
@@ -100,7 +100,11 @@ def counted(typed: list[str]) -> list[str]:
     question counts nothing or counts kinds («¿cuántas etapas…?»: a list answers)."""
     for i, word in enumerate(typed):
         if word in _COUNTING:
-            asked = [w for w in typed[i + 1 :] if w not in STOPWORDS]
+            asked = [
+                w
+                for j, w in enumerate(typed)
+                if j > i and (w not in STOPWORDS or counted_days(typed, j))
+            ]
             return [] if not asked or asked[0] in _LISTED else asked
     return []
 
@@ -108,7 +112,9 @@ def counted(typed: list[str]) -> list[str]:
 def errand(typed: list[str]) -> list[str]:
     """The words after getting a document is asked («¿cómo saco mi RUC?» → ruc)."""
     for i, word in enumerate(typed):
-        if stem(word) in _OBTAIN or (word == "requisitos" and typed[i + 1 : i + 2] == ["para"]):
+        if (stem(word) in _OBTAIN and word not in _NOT_OBTAIN) or (
+            word == "requisitos" and typed[i + 1 : i + 2] == ["para"]
+        ):
             after = typed[i + 1 :]
             return [w for w in after if w not in STOPWORDS and stem(w) not in GENERIC_VERBS]
     return []

@@ -70,3 +70,31 @@ async def test_newcomer_questions_get_the_right_article(
     finally:
         await db.dispose()
     assert confident == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("horario de atención de la DREM Cusco", "no tiene direcciones, horarios ni teléfonos"),
+        ("¿cómo saco mi RUC?", "no explica cómo hacer ese trámite"),
+        ("cuantos mineros hay en Madre de Dios", "no tiene esa cifra"),
+        ("tipo de cambio del dólar hoy", "no tiene ese dato actualizado al día de hoy"),
+        ("que vacunas necesito para viajar a madre de dios", None),  # no kind of fact asked
+    ],
+)
+async def test_a_fact_the_kit_never_holds_is_said_so(
+    ana: Chatter, question: str, why: str | None
+) -> None:
+    """Not sure, Minka says which kind of fact the Tool Kit does not hold (only when none of
+    the closest articles holds it), still shows them and offers a specialist."""
+    await register(ana)
+    (not_sure,) = await ana.say(question)
+    assert not_sure.text.startswith("No encontré una respuesta segura a su pregunta.")
+    if why is None:
+        assert "El Tool Kit no" not in not_sure.text
+    else:
+        assert f"El Tool Kit {why}" in not_sure.text.splitlines()[1]
+    assert "Estos artículos son los más cercanos:" in not_sure.text
+    buttons = not_sure.button_texts()
+    assert sum(text.startswith("↪ ") for text in buttons) >= 1
+    assert "📨 Enviar mi pregunta a un especialista" in buttons
