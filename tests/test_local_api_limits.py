@@ -153,3 +153,25 @@ async def test_formatting_past_the_hundredth_entity_is_dropped(
     sent = await bot.send_message(USER, html, parse_mode="HTML")
     assert len(sent.entities) == 100 and sent.entities[-1].offset == sent.text.index("100")
     assert sent.text.endswith("110")
+
+
+async def test_file_names_are_read_as_telegrams_server_reads_them(api: LocalBotApi) -> None:
+    """tdlib's multipart reader takes filename="…" literally: no %-decoding, no filename*,
+    no unescaping, and the value ends at the first «;»."""
+    cases = {
+        "Gu%C3%ADa.pdf": "Gu%C3%ADa.pdf",
+        'Acta \\"final\\".pdf': 'Acta \\"final\\".pdf',
+        "Acta; final.pdf": '"Acta',
+    }
+    for sent, received in cases.items():
+        boundary = "frontera"
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="chat_id"\r\n\r\n{USER}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="document"; '
+            f'filename="{sent}"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n'
+            f"--{boundary}--\r\n"
+        ).encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        status, answer = await raw(api, "sendDocument", data=body, headers=headers)
+        assert status == 200, answer
+        assert answer["result"]["document"]["file_name"] == received

@@ -159,10 +159,25 @@ async def _read_params(request: web.Request) -> tuple[dict[str, str], dict[str, 
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
-                files[key] = UploadedFile(value.filename, value.content_type, value.file.read())
+                name = _literal_filename(value.headers.get("Content-Disposition", ""))
+                files[key] = UploadedFile(name, value.content_type, value.file.read())
             else:
                 raw[key] = str(value)
     return raw, files
+
+
+def _literal_filename(disposition: str) -> str:
+    """filename="…" as Telegram's server (tdlib's HttpReader) reads it: the value ends at the
+    first «;», loses its surrounding quotes and nothing else (no %-decoding, no unescaping,
+    no filename*)."""
+    name = ""
+    for parameter in disposition.split(";")[1:]:
+        key, equals, value = parameter.partition("=")
+        value = value.strip()
+        if equals and key.strip() == "filename":
+            quoted = len(value) > 1 and value[0] == value[-1] == '"'
+            name = value[1:-1] if quoted else value
+    return name
 
 
 def _json_response(status: int, body: dict[str, Any]) -> web.Response:
