@@ -14,11 +14,13 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, translator
 from bot.services.profile import InvalidAnswer, validate_name, validate_position
+from bot.services.provinces import PROVINCES
 from bot.services.regions import match_region, normalize
 from bot.services.roles import Role, allows, effective_role
 from bot.telegram_entities import utf16_len
 from bot.telegram_html import parse_html
 from handlers.base import cut_html, esc
+from handlers.case_form import NEW_CASE
 from handlers.keyboards import as_number, button
 from storage.repositories.regions import RegionRecord
 
@@ -124,6 +126,14 @@ def test_callback_data_limit_is_enforced() -> None:
     assert button("  ", "a").text == "—"  # Telegram refuses an empty label
     with pytest.raises(ValueError, match="1-64 bytes"):
         button("x", "ñ" * 33)
+
+
+def test_every_province_fits_its_button() -> None:
+    """A case's province goes in the button's callback data by name, accents and all, and
+    Telegram counts its 64 bytes in UTF-8 («ó» is two): the longest must still fit."""
+    for name in (name for names in PROVINCES.values() for name in names):
+        data = f"{NEW_CASE.prefix}:province:{name}"
+        assert len(data.encode()) <= 64 and button(name, data).callback_data == data
 
 
 def test_numbers_in_callback_data() -> None:
