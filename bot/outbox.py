@@ -21,6 +21,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import refused
 from bot.i18n import Translator, translator
+from bot.ledger import Ledger
 from bot.ratelimit import PriorityRateLimiter, retry_after
 from bot.runtime import Runtime
 from bot.services import team_reports, workshops
@@ -100,6 +101,7 @@ async def dispatch_due(
     replies to people go first. Returns how many were sent."""
     sent = 0
     slots = asyncio.Semaphore(IN_FLIGHT)
+    ledger = Ledger(runtime.db, runtime.clock.now)
 
     async def in_order(messages: list[OwedMessage]) -> int:
         """One chat's messages, one after the other in one slot; if one is put back (flood
@@ -108,7 +110,7 @@ async def dispatch_due(
         done = 0
         async with slots:
             for message in messages:
-                result = await _send_one(bot, runtime, renderers, message)
+                result = await _send_one(bot, runtime, renderers, message, ledger)
                 if isinstance(result, datetime):
                     break
                 done += result
@@ -125,6 +127,7 @@ async def dispatch_due(
             chat = message.telegram_id if message.telegram_id is not None else -message.id
             chats.setdefault(chat, []).append(message)
         sent += sum(await asyncio.gather(*(in_order(messages) for messages in chats.values())))
+        await ledger.flush()  # the batch's marks, before its progress and the next claim
         for kind, hook in (after_send or {}).items():
             touched = [message for message in batch if message.kind == kind]
             if touched:
@@ -135,7 +138,11 @@ async def dispatch_due(
 
 
 async def _send_one(
-    bot: Bot, runtime: Runtime, renderers: Mapping[str, Renderer], message: OwedMessage
+    bot: Bot,
+    runtime: Runtime,
+    renderers: Mapping[str, Renderer],
+    message: OwedMessage,
+    ledger: Ledger,
 ) -> int | datetime:
     """1 if sent, 0 if not (now or ever), or when it is tried again (after a 429 or a passing
     failure): then its chat's other messages wait behind it."""
@@ -157,12 +164,8 @@ async def _send_one(
     reserved = isinstance(limiter, PriorityRateLimiter)
     if reserved:
         await limiter.reserve()  # wait for a slot before the point of no return
-    async with runtime.db.session() as session:
-        ours = await outbox.start_sending(
-            session, message.id, runtime.clock.now(), attempt=message.attempts
-        )
-    if not ours:  # our claim went stale and another process took it over: it sends this one
-        return 0
+    if not await ledger.start(message.id, message.attempts):
+        return 0  # our claim went stale and another process took it over: it sends this one
     forget = rendered.copy
 
     async def send() -> None:
@@ -205,8 +208,7 @@ async def _send_one(
             retry_at = now + timedelta(seconds=30 * 2**message.attempts)
             await outbox.postpone(session, message.id, retry_at, error=str(error))
         return retry_at
-    async with runtime.db.session() as session:
-        await outbox.finish(session, message.id, "sent", now, forget=forget)
+    ledger.sent(message.id, now, forget)
     return 1
 
 

@@ -57,9 +57,10 @@ def _cheap(fn: Callable[..., Any]) -> bool:
 
 @contextlib.contextmanager
 def point_read() -> Iterator[None]:
-    """Reads inside are looked up by key (a person, a form in progress): on SQLite they run in
-    place, without a trip to the database thread, unless another process holds a lock. Run on
-    every update; nothing else should be marked (a long read would hold the loop)."""
+    """Reads inside are looked up by key (a person, a form in progress, the broadcast each
+    copy is rendered from): on SQLite they run in place, without a trip to the database
+    thread, unless another process holds a lock. Run on every update or every copy; nothing
+    else should be marked (a long read would hold the loop)."""
     token = _POINT_READ.set(True)
     try:
         yield

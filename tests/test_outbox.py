@@ -127,7 +127,7 @@ async def test_recovery_after_a_crash(db: Database, crashed_in: str) -> None:
     async with db.session() as session:
         (claimed,) = await outbox.claim_due(session, utcnow(), 10)
         if crashed_in == "sending":
-            await outbox.start_sending(session, claimed.id, utcnow())
+            await outbox.start_sending(session, [(claimed.id, claimed.attempts)], utcnow())
     # ... the process dies here; a minute later another one recovers:
     async with db.session() as session:
         requeued, unknown = await outbox.recover_stale(session, utcnow() + timedelta(seconds=1))

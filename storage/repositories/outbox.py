@@ -4,11 +4,24 @@ while one of its messages is being sent, and a message put back moves its queue 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -87,11 +100,27 @@ def _in_chat(row: type[OutboxMessage], chat_id: int) -> ColumnElement[bool]:
 
 
 def _chat_free() -> ColumnElement[bool]:
-    """None of the row's chat's messages is being sent (claimed by a round, or on its way)."""
+    """None of the row's chat's messages is being sent (claimed by a round, or on its way).
+
+    The chats in hand are listed once per statement (a few rows): asked per candidate (NOT
+    EXISTS), the check cost candidates × messages in hand; a claim over 7,000 pending copies
+    with 100 in hand took 1 s on SQLite, on the event loop, with every reply waiting."""
     other = aliased(OutboxMessage)
-    return ~exists(
-        select(other.id).where(other.state.in_(IN_HAND), _chat(other) == _chat(OutboxMessage))
-    )
+    busy = select(_chat(other)).where(other.state.in_(IN_HAND), _chat(other).is_not(None))
+    chat = _chat(OutboxMessage)
+    return or_(chat.is_(None), chat.not_in(busy))
+
+
+def _pending(dialect: str) -> ColumnElement[bool]:
+    """`state = 'pending'`, written so that SQLite walks the partial index of pending rows in
+    due order and stops at the limit: with a bound parameter it cannot see that the index
+    applies, and it read every pending row by the index on state, then sorted them (10,000 of
+    a broadcast's copies for each claim of 200). `likelihood` tells it the term is no filter
+    worth an index of its own."""
+    if dialect != "sqlite":
+        return OutboxMessage.state == "pending"
+    term = OutboxMessage.state == literal_column("'pending'")
+    return func.likelihood(term, literal_column("0.9"))
 
 
 async def last_due_for_chat(session: AsyncSession, kind: str, chat_id: int) -> datetime | None:
@@ -121,7 +150,7 @@ async def next_due(session: AsyncSession, kind: str) -> datetime | None:
     (the round sending it takes the chat's next ones after it)."""
     return await session.scalar(
         select(func.min(OutboxMessage.due_at)).where(
-            OutboxMessage.kind == kind, OutboxMessage.state == "pending", _chat_free()
+            OutboxMessage.kind == kind, _pending(session.bind.dialect.name), _chat_free()
         )
     )
 
@@ -140,13 +169,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
     or being sent (by this round, another round or another process); the chat's due ones are
     claimed together, in order, once it is free. Processes take turns to claim (an advisory
     lock), so none can claim a chat's second message while another claims its first."""
+    dialect = session.bind.dialect.name
     candidates = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now, _chat_free())
+        .where(_pending(dialect), OutboxMessage.due_at <= now, _chat_free())
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect == "postgresql":
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:space, :key)"),
             dict(zip(("space", "key"), CLAIM_LOCK, strict=True)),
@@ -169,40 +199,77 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
     )
     if not claimed:
         return []
+    # Columns, not ORM objects: this runs inside the write turn (on SQLite on the event
+    # loop's thread), and loading 200 entities cost more than the statements.
     rows = await session.execute(
-        select(OutboxMessage, Person.telegram_id, Person.locale, Person.active)
+        select(*_OWED, Person.telegram_id, Person.locale, Person.active)
         .outerjoin(Person, Person.id == OutboxMessage.person_id)
         .where(OutboxMessage.id.in_(claimed))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
     return [
         OwedMessage(
-            row.id,
-            row.kind,
-            row.person_id,
-            row.chat_id if row.chat_id is not None else telegram_id if active else None,
+            id_,
+            kind,
+            person_id,
+            chat_id if chat_id is not None else telegram_id if active else None,
             locale or "es",
-            dict(row.payload),
-            row.attempts,
+            dict(payload),
+            attempts,
         )
-        for row, telegram_id, locale, active in rows
+        for id_, kind, person_id, chat_id, payload, attempts, telegram_id, locale, active in rows
     ]
 
 
-async def start_sending(
-    session: AsyncSession, message_id: int, at: datetime, *, attempt: int | None = None
-) -> bool:
-    """Recorded just before the HTTP call: from here on a crash leaves the outcome unknown.
+_OWED = (
+    OutboxMessage.id,
+    OutboxMessage.kind,
+    OutboxMessage.person_id,
+    OutboxMessage.chat_id,
+    OutboxMessage.payload,
+    OutboxMessage.attempts,
+)
 
-    False when the claim is no longer ours: `attempt` (the claim's `attempts`) changed because
-    another process found it stale, queued it again and claimed it; then only that one sends."""
-    mine = [OutboxMessage.id == message_id, OutboxMessage.state == "claimed"]
-    if attempt is not None:
-        mine.append(OutboxMessage.attempts == attempt)
-    result = await session.execute(
-        update(OutboxMessage).where(*mine).values(state="sending", claimed_at=at)
+
+async def start_sending(
+    session: AsyncSession, claims: Sequence[tuple[int, int]], at: datetime
+) -> set[int]:
+    """Recorded just before the HTTP calls: from here on a crash leaves the outcome unknown.
+    `claims`: (id, the claim's `attempts`) of each message, all in one statement. Returns
+    the ids still ours: a claim whose `attempts` changed is another process's (it found the
+    claim stale, queued the message again and claimed it), and only that one sends it."""
+    if not claims:
+        return set()
+    result = await session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == "claimed",
+            tuple_(OutboxMessage.id, OutboxMessage.attempts).in_(list(claims)),
+        )
+        .values(state="sending", claimed_at=at)
+        .returning(OutboxMessage.id)
     )
-    return bool(result.rowcount)
+    return set(result)
+
+
+async def finish_sent(session: AsyncSession, sent: Sequence[tuple[int, datetime, bool]]) -> None:
+    """`finish(..., "sent")` for several messages, (id, when, forget) each, in one
+    executemany per kind of row (copies whose text is forgotten, and the others)."""
+    table = OutboxMessage.__table__
+    for forget in (False, True):
+        rows = [{"b_id": id_, "b_at": at} for id_, at, gone in sent if gone is forget]
+        if not rows:
+            continue
+        values: dict[str, Any] = {
+            "state": "sent",
+            "last_error": None,
+            "sent_at": bindparam("b_at", type_=table.c.sent_at.type),
+        }
+        if forget:
+            values["payload"] = {}
+        await session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(**values), rows
+        )
 
 
 async def finish(
