@@ -54,6 +54,10 @@ UNHELD_REPLIES = {
         "nor prices, salaries or fees."
     ),
     "now": N_("The Tool Kit does not hold that figure as it stands today."),
+    "status": N_(
+        "The Tool Kit does not hold how a particular file stands: the office that handles it "
+        "can tell you."
+    ),
     "count": N_("The Tool Kit does not state that figure."),
     "errand": N_("The Tool Kit does not explain how to do that procedure."),
 }

@@ -63,7 +63,7 @@ class Answer:
     score: float = 0.0
     coverage: float = 0.0
     # When not confident: the kind of fact asked that the closest article does not hold
-    # (`knowledge.unheld`: «practical», «now», «count», «errand»), for the reply to say so.
+    # (`knowledge.unheld`: «practical», «now», «status», «count», «errand»), for the reply.
     unheld: str | None = None
 
     @property

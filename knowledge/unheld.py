@@ -1,8 +1,9 @@
 """Facts the Tool Kit never holds, though an article shares the question's words: an office's
 address, hours or phone, a price or a salary (`practical`), a value as it stands today
-(`about_now`), a count the kit does not state (`counted`), how to get a document of another
-agency (`errand`). A question that asks for one is answered only by an article that holds
-that kind of fact; otherwise Minka shows the closest articles as such.
+(`about_now`), how the asker's own file stands (`own_file`), a count the kit does not state
+(`counted`), how to get a document of another agency (`errand`). A question that asks for
+one is answered only by an article that holds that kind of fact; otherwise Minka shows the
+closest articles as such.
 
 What an article holds is read from the article itself (`Holdings`): what it is about (the
 terms of its title, keywords and summary, not a word its text uses in passing: «horarios
@@ -51,6 +52,24 @@ _OBTAIN = frozenset(stem(v) for v in ("sacar", "obtener", "tramitar", "renovar",
 _NOT_OBTAIN = frozenset({"tramite", "tramites"})  # nouns: «¿qué trámites tiene que tener?»
 
 
+# How the asker's own file stands («¿cómo va mi trámite?», «¿mi IGAFOM fue aprobado?»): no
+# article holds anyone's file.
+_MINE = frozenset({"mi", "mis"})
+_STATUS = (
+    ("como", "va"),
+    ("como", "van"),
+    ("en", "que", "estado"),
+    ("estado", "de", "mi"),
+    ("estado", "de", "mis"),
+    ("ya", "salio"),
+    ("fue", "aprobado"),
+    ("fue", "aprobada"),
+    ("ya", "aprobaron"),
+    ("esta", "activo"),
+    ("esta", "activa"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Holdings:
     """What kinds of fact one article holds."""
@@ -95,6 +114,11 @@ def _says(typed: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(typed[i : i + len(phrase)]) == phrase for i in range(len(typed)))
 
 
+def own_file(typed: list[str]) -> bool:
+    """Whether the question asks how the asker's own file or registration stands."""
+    return bool(_MINE.intersection(typed)) and any(_says(typed, phrase) for phrase in _STATUS)
+
+
 def counted(typed: list[str]) -> list[str]:
     """The words asked after «¿cuántos…?» (what is counted and where), or none when the
     question counts nothing or counts kinds («¿cuántas etapas…?»: a list answers)."""
@@ -125,6 +149,8 @@ def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str 
     `term`) asks for that the article does not hold, or None when it may answer."""
     if any(term(w) not in held.about for w in practical(typed)):
         return "practical"
+    if own_file(typed):
+        return "status"
     if about_now(typed) and not held.dated:
         return "now"
     if (asked := counted(typed)) and not any(term(w) in held.counted for w in asked):

@@ -89,12 +89,15 @@ def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -
         "cual es el valor de la uit este año",  # today's value: the article is not dated
         "cuantos mineros hay en madre de dios",  # a count: no number beside it in the article
         "como saco mi ruc",  # getting a document: the article only names it
+        "en que estado esta mi expediente de reinfo",  # the asker's own file
+        "mi igafom fue aprobado?",
     ],
 )
 def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, question: str) -> None:
     """Before, each was answered with full coverage: the production article writes «el valor
     de la UIT se actualiza cada año», «Acerca de Minka» names Madre de Dios as a pilot region,
-    and an article on REINFO states names the RUC as a condition."""
+    an article on REINFO states names the RUC as a condition; the expedientes and IGAFOM
+    articles were given for how the asker's own file stands."""
     answer = kb.index.search(question)
     assert answer.best is None and answer.others
 
@@ -107,6 +110,7 @@ def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, quest
         ("cuantas etapas tiene la mineria", "ciclo-minero-etapas"),  # kinds: a list answers
         ("como renuevo mi constancia de pequeño productor", "estratos-constancia"),
         ("cuanto se paga de vigencia hoy en dia", "concesiones-derecho-de-vigencia"),
+        ("me disen q mi reinfo esta suspendio q quiere decir eso", "formalizacion-reinfo-estados"),
     ],
 )
 def test_facts_of_that_kind_the_best_article_holds(
