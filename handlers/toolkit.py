@@ -47,13 +47,13 @@ SMALL_TALK_REPLIES = {
     ),
 }
 INLINE_RESULTS = 10
-# Why the closest article is no answer: the kind of fact asked that the kit does not hold.
+# Why the closest article is no answer: the kind of fact asked that the kit does not hold
+# (not said for today's value: the closest articles that are dated hold some of today's).
 UNHELD_REPLIES = {
     "practical": N_(
         "The Tool Kit does not hold offices' addresses, hours or phone numbers, "
         "nor prices, salaries or fees."
     ),
-    "now": N_("The Tool Kit does not hold that figure as it stands today."),
     "status": N_(
         "The Tool Kit does not hold how a particular file stands: the office that handles it "
         "can tell you."

@@ -8,8 +8,9 @@ closest articles as such.
 What an article holds is read from the article itself (`Holdings`): what it is about (the
 terms of its title, keywords and summary, not a word its text uses in passing: «horarios
 compatibles» in the pallaqueras article is not the DREM's opening hours), whether its facts
-are dated (`valid_as_of`: a person checked a fact that changes), and the things it counts
-(a term with a number beside it).
+are dated (`valid_as_of`: a person checked a fact that changes) or say a value changes
+(«se actualiza», «cambia» beside it), and the things it counts (a term with a number beside
+it).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ _NOW = (
     ("a", "la", "fecha"),
     ("este", "momento"),
 )
+_NOW_WORDS = frozenset(w for phrase in _NOW for w in phrase)
+# An article that says a value changes («el valor de la UIT se actualiza cada año») and is
+# not dated does not hold today's value; one that states a fixed amount (the vigencia's US$ 3
+# a hectare) answers «¿cuánto es la vigencia este año?».
+_CHANGES = frozenset({"actualiza", "actualizan", "cambia", "cambian", "varia", "varian"})
 _COUNTING = frozenset({"cuantos", "cuantas"})
 # Counted kinds, stages or times are answered by a list, not by a number.
 _LISTED = frozenset({"veces", "tipos", "clases", "etapas", "fases", "pasos", "formas", "maneras"})
@@ -77,6 +83,7 @@ class Holdings:
     about: frozenset[str]  # terms of its title, keywords and summary
     dated: bool  # its changing facts carry the day they were checked
     counted: frozenset[str]  # terms with a number beside them
+    changing: frozenset[str] = frozenset()  # terms beside a word that says they change
 
 
 def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
@@ -86,12 +93,22 @@ def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
     }
     found = words(f"{article.title} . {article.summary} . {article.body}")
     numbers = [i for i, w in enumerate(found) if w.isdigit() or w in _NUMBER_WORDS]
-    counted = {
+    changes = [i for i, w in enumerate(found) if w in _CHANGES]
+    return Holdings(
+        frozenset(about),
+        article.valid_as_of is not None,
+        frozenset(_beside(found, numbers, term)),
+        frozenset(_beside(found, changes, term)),
+    )
+
+
+def _beside(found: list[str], places: list[int], term: Callable[[str], str]) -> set[str]:
+    """The terms of `found` within `NEAR` words of one of the positions `places`."""
+    return {
         term(found[j])
-        for i in numbers
+        for i in places
         for j in range(max(0, i - NEAR), min(len(found), i + NEAR + 1))
     }
-    return Holdings(frozenset(about), article.valid_as_of is not None, frozenset(counted))
 
 
 def practical(typed: list[str]) -> list[str]:
@@ -151,7 +168,11 @@ def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str 
         return "practical"
     if own_file(typed):
         return "status"
-    if about_now(typed) and not held.dated:
+    if (
+        about_now(typed)
+        and not held.dated
+        and any(term(w) in held.changing for w in typed if w not in _NOW_WORDS | STOPWORDS)
+    ):
         return "now"
     if (asked := counted(typed)) and not any(term(w) in held.counted for w in asked):
         return "count"

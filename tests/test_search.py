@@ -86,7 +86,7 @@ def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -
 @pytest.mark.parametrize(
     "question",
     [
-        "cual es el valor de la uit este año",  # today's value: the article is not dated
+        "cual es el valor de la uit este año",  # today's value of what changes, undated
         "cuantos mineros hay en madre de dios",  # a count: no number beside it in the article
         "como saco mi ruc",  # getting a document: the article only names it
         "en que estado esta mi expediente de reinfo",  # the asker's own file
@@ -110,6 +110,8 @@ def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, quest
         ("cuantas etapas tiene la mineria", "ciclo-minero-etapas"),  # kinds: a list answers
         ("como renuevo mi constancia de pequeño productor", "estratos-constancia"),
         ("cuanto se paga de vigencia hoy en dia", "concesiones-derecho-de-vigencia"),
+        # today's, but of a fixed amount: the article never says the regalía changes
+        ("cuanto es la regalia de un ppm hoy", "estratos-regalia"),
         ("me disen q mi reinfo esta suspendio q quiere decir eso", "formalizacion-reinfo-estados"),
     ],
 )

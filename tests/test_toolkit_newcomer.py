@@ -78,7 +78,6 @@ async def test_newcomer_questions_get_the_right_article(
         ("horario de atención de la DREM Cusco", "no tiene direcciones, horarios ni teléfonos"),
         ("¿cómo saco mi RUC?", "no explica cómo hacer ese trámite"),
         ("cuantos mineros hay en Madre de Dios", "no tiene esa cifra"),
-        ("tipo de cambio del dólar hoy", "no tiene ese dato actualizado al día de hoy"),
         ("¿cómo va mi trámite de concesión?", "no tiene el estado de un expediente o trámite"),
         ("que vacunas necesito para viajar a madre de dios", None),  # no kind of fact asked
     ],
