@@ -21,7 +21,13 @@ log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<[^>]*>")
 # Telegram's descriptions (lowercased) of a text it cannot take as written...
-_TEXT = ("can't parse entities", "message is too long", "entities_too_long", "entity_bounds")
+_TEXT = (
+    "can't parse entities",
+    "message is too long",
+    "caption is too long",
+    "entities_too_long",
+    "entity_bounds",
+)
 # ... and of a keyboard it cannot take.
 _KEYBOARD = (
     "button_data_invalid",

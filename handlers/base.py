@@ -28,7 +28,6 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
@@ -190,14 +189,19 @@ class Ctx:
             "Telegram's flood control kept me from sending the file «{name}». "
             "Please ask for it again in a minute."
         ).format(name=html.escape(filename))
+
+        def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:
+            return self.context.bot.send_document(
+                self.chat_id,
+                InputFile(content, filename=filename),
+                caption=body or None,
+                parse_mode=mode,
+            )
+
+        cut = limits.cut_html(caption, limits.CAPTION_LIMIT) if caption else ""
         self._actions.append(
             _Action(
-                lambda: self.context.bot.send_document(
-                    self.chat_id,
-                    InputFile(content, filename=filename),
-                    caption=caption and limits.cut_html(caption, limits.CAPTION_LIMIT),
-                    parse_mode=ParseMode.HTML,
-                ),
+                lambda: refused.send(send, cut, None, f"a file ({self.action})"),
                 instead=Reply(notice),
             )
         )

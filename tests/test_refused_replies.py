@@ -87,3 +87,14 @@ async def test_an_owed_message_refused_for_its_html_arrives_as_plain_text(
     assert "&amp;" not in invitation.text and "<b>" not in invitation.text
     assert any("Asistiré" in label for label in invitation.button_texts())
     assert calendar.method == "sendDocument"
+
+
+async def test_a_file_whose_caption_is_refused_arrives_with_it_plain(
+    api: LocalBotApi, ana: Person
+) -> None:
+    await register(ana)
+    api.inject("sendDocument", PARSE)
+    _intro, document = await ana.say("/mis_datos", 2)
+    assert document.method == "sendDocument" and document.params.get("parse_mode") is None
+    assert document.text == "Sus datos en Minka"
+    assert ana.no_more() == []
