@@ -7,7 +7,7 @@ the confidence rule.
 
 --heldout names a held-out file in place of HELD_OUT_FILE (repeatable: each set's figures are
 printed apart, under its file name). A held-out set once looked at while tuning is spent: its
-questions move to search_eval.yaml (the first two sets did, on 2026-12-04) and a new one is
+questions move to search_eval.yaml (the first two sets and v4 did, on 2026-12-04) and a new one is
 written blind. While tuning, run with --no-heldout: it reads no held-out file at all.
 
 top-1: the confident answer is the expected article. top-3: the expected article is among
