@@ -1,7 +1,8 @@
 """Facts the Tool Kit never holds, though an article shares the question's words: an office's
 address, hours or phone, a price or a salary (`practical`), a value as it stands today
 (`about_now`), how the asker's own file stands (`own_file`), a count the kit does not state
-(`counted`), how to get a document of another agency (`errand`). A question that asks for
+(`counted`) or an amount of a year it never names (`year_asked`), how to get a document of
+another agency (`errand`), who holds an office now (`office_holder`). A question that asks for
 one is answered only by an article that holds that kind of fact; otherwise Minka shows the
 closest articles as such.
 
@@ -21,12 +22,14 @@ from dataclasses import dataclass
 from knowledge.model import Article
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
 
-# An office's phone, hours, address or contact, a price, a salary or a fee, a file to send,
-# the news, an opinion, job offers.
+# An office's phone, hours, address or contact, a price (what a thing costs; a rate:
+# «¿a cuánto está…?»), a salary or a fee, a file to send, the news (elections), an opinion,
+# job offers.
 _PRACTICAL = frozenset(
     """telefono telefonos celular whatsapp correo email horario horarios atiende atienden
-    sueldo sueldos salario salarios remuneracion precio precios cotizacion cobra cobran
-    tarifa tarifas pdf noticias opina opinas contratando""".split()  # noqa: SIM905
+    sueldo sueldos salario salarios remuneracion gana ganan precio precios cotizacion cobra cobran
+    cuesta cuestan tarifa tarifas pdf noticias elecciones opina opinas
+    contratando""".split()  # noqa: SIM905
 )
 # Words that set a question at today's date: what holds today is a dated fact. Not «ahora»
 # nor «actual»: officials say them of the law since the last reform («¿quién es ahora el
@@ -76,6 +79,17 @@ _STATUS = (
 )
 
 
+# Who holds an office now («¿cómo se llama el actual ministro?»): the kit names no one.
+_OFFICE_HOLDERS = frozenset(
+    """ministro ministra viceministro viceministra gobernador gobernadora alcalde alcaldesa
+    director directora presidente presidenta jefe jefa""".split()  # noqa: SIM905
+)
+# A number this long names one person's or one file's record (DNI: 8 digits, RUC: 11).
+RECORD_DIGITS = 8
+# Words that ask for an amount: asked of a year, only an article naming that year holds it.
+_AMOUNT = frozenset({"cuanto", "cuanta", "monto", "valor", "cifra"})
+
+
 @dataclass(frozen=True, slots=True)
 class Holdings:
     """What kinds of fact one article holds."""
@@ -84,6 +98,7 @@ class Holdings:
     dated: bool  # its changing facts carry the day they were checked
     counted: frozenset[str]  # terms with a number beside them
     changing: frozenset[str] = frozenset()  # terms beside a word that says they change
+    years: frozenset[str] = frozenset()  # the years its text names («2025»)
 
 
 def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
@@ -99,7 +114,12 @@ def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
         article.valid_as_of is not None,
         frozenset(_beside(found, numbers, term)),
         frozenset(_beside(found, changes, term)),
+        frozenset(w for w in found if _year(w)),
     )
+
+
+def _year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
 def _beside(found: list[str], places: list[int], term: Callable[[str], str]) -> set[str]:
@@ -113,11 +133,13 @@ def _beside(found: list[str], places: list[int], term: Callable[[str], str]) -> 
 
 def practical(typed: list[str]) -> list[str]:
     """The folded words of `typed` that ask for a practical fact the kit never holds
-    («queda» only as a place: «¿dónde queda…?»)."""
+    («queda» only as a place: «¿dónde queda…?»; «está» only as a rate: «¿a cuánto está…?»)."""
     return [
         w
         for i, w in enumerate(typed)
-        if w in _PRACTICAL or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
+        if w in _PRACTICAL
+        or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
+        or (w in ("esta", "estan") and typed[max(0, i - 2) : i] == ["a", "cuanto"])
     ]
 
 
@@ -132,8 +154,29 @@ def _says(typed: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def own_file(typed: list[str]) -> bool:
-    """Whether the question asks how the asker's own file or registration stands."""
+    """Whether the question asks how the asker's own file or registration stands, or one
+    named by its number («la inscripción con RUC 10456789012 ¿está vigente?»)."""
+    if any(w.isdigit() and len(w) >= RECORD_DIGITS for w in typed):
+        return True
     return bool(_MINE.intersection(typed)) and any(_says(typed, phrase) for phrase in _STATUS)
+
+
+def office_holder(typed: list[str]) -> bool:
+    """Whether the question asks who holds an office now («el actual ministro», «¿cómo se
+    llama el director…?»): the kit names no one."""
+    return any(
+        w in _OFFICE_HOLDERS
+        and ("actual" in typed[max(0, i - 2) : i] or _says(typed, ("se", "llama")))
+        for i, w in enumerate(typed)
+    )
+
+
+def year_asked(typed: list[str], held: Holdings) -> bool:
+    """Whether an amount is asked of a year the article never names («monto de la UIT 2027»,
+    «¿cuánto canon recibió Moquegua el 2025?»)."""
+    return bool(_AMOUNT.intersection(typed)) and any(
+        _year(w) and w not in held.years for w in typed
+    )
 
 
 def counted(typed: list[str]) -> list[str]:
@@ -168,6 +211,10 @@ def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str 
         return "practical"
     if own_file(typed):
         return "status"
+    if office_holder(typed):
+        return "person"  # no line of its own: the closest articles are shown as such
+    if year_asked(typed, held):
+        return "count"
     if (
         about_now(typed)
         and not held.dated

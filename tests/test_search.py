@@ -91,6 +91,15 @@ def test_practical_facts_the_kit_never_holds(kb: KnowledgeBase, question: str) -
         "como saco mi ruc",  # getting a document: the article only names it
         "en que estado esta mi expediente de reinfo",  # the asker's own file
         "mi igafom fue aprobado?",
+        # a file named by its number, an amount of a year no article names, who holds an
+        # office now, what a thing costs or pays, a rate, the news (all false answers, #14)
+        "la inscripcion con ruc 10456789012 esta vigente o excluida",
+        "monto de la uit 2027 en soles",
+        "como se llama el actual ministro del minem",
+        "cuanto cuesta la dinamita en el mercado",
+        "cuanto gana un minero artesanal al mes",
+        "a cuanto esta el dolar hoy",
+        "resultados de las elecciones regionales en piura",
     ],
 )
 def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, question: str) -> None:
@@ -113,6 +122,7 @@ def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, quest
         # today's, but of a fixed amount: the article never says the regalía changes
         ("cuanto es la regalia de un ppm hoy", "estratos-regalia"),
         ("me disen q mi reinfo esta suspendio q quiere decir eso", "formalizacion-reinfo-estados"),
+        ("cuanto se amplio el plazo de formalizacion en 2024", "formalizacion-plazos"),  # named
     ],
 )
 def test_facts_of_that_kind_the_best_article_holds(
