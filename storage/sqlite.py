@@ -7,12 +7,13 @@ SQLite's single write lock for about 16 ms, mostly waiting for its turn on the l
 capped a process at ~70 updates/s. Once a transaction holds the write lock, SQLite cannot make
 its statements wait for anyone, so they run on the loop's thread (microseconds each). The first
 write is tried there too, without waiting: only if another process (the CLI) holds the lock is
-it sent to the database thread to wait for it. The commit writes its pages to the WAL there as
-well and hands the turn on at once; the fsync that makes it durable runs on a database thread,
-one for all the commits made meanwhile (`WalSync`), and the commit returns only after it, as
-with synchronous=FULL. So the loop never blocks on a lock or the disk, and an update's
-transaction makes no trip to the database thread of its own. A statement and the fetch of its
-rows make one trip, and opening or closing a cursor none.
+it sent to the database thread to wait for it. Reads are tried there as well, and a long
+one is interrupted and sent to the database thread (`READ_STEPS`). The commit writes its pages
+to the WAL there too and hands the turn on at once; the fsync that makes it durable runs on a
+database thread, one for all the commits made meanwhile (`WalSync`), and the commit returns
+only after it, as with synchronous=FULL. So the loop never blocks on a lock or the disk, and
+an update's transaction makes no trip to the database thread of its own. A statement and the
+fetch of its rows make one trip, and opening or closing a cursor none.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ import contextlib
 import os
 import sqlite3
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -42,8 +42,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # when it closes.)
 AUTOCHECKPOINT_PAGES = 100_000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock, on the database thread
-_LOCKED = object()  # a statement tried in place found another process holding a lock
-_POINT_READ: ContextVar[bool] = ContextVar("sqlite_point_read", default=False)
+# A read is tried on the loop's thread and interrupted after this many steps of SQLite's
+# virtual machine (a read by key takes tens; 10,000 is about 0.1-0.3 ms), then run again on
+# the database thread: a short read costs less than the trip there, a long one holds the loop
+# no longer than this.
+READ_STEPS = 10_000
+_ELSEWHERE = object()  # a statement tried in place must go to the database thread
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
@@ -55,17 +59,9 @@ def _cheap(fn: Callable[..., Any]) -> bool:
     )
 
 
-@contextlib.contextmanager
-def point_read() -> Iterator[None]:
-    """Reads inside are looked up by key (a person, a form in progress, the broadcast each
-    copy is rendered from): on SQLite they run in place, without a trip to the database
-    thread, unless another process holds a lock. Run on every update or every copy; nothing
-    else should be marked (a long read would hold the loop)."""
-    token = _POINT_READ.set(True)
-    try:
-        yield
-    finally:
-        _POINT_READ.reset(token)
+def _interrupt() -> int:
+    """SQLite's progress handler: a non-zero answer interrupts the statement."""
+    return 1
 
 
 def _is_select(sql: str) -> bool:
@@ -203,15 +199,15 @@ class TurnTakingConnection(aiosqlite.Connection):
     async def statement(self, sql: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn` (which executes `sql`); a transaction's first write takes the turn."""
         if self._writing or not _is_write(sql):
-            if _POINT_READ.get() and not self._writing and _is_select(sql):
-                result = self._without_waiting(fn, *args)
-                if result is not _LOCKED:
+            if not self._writing and _is_select(sql):
+                result = self._without_waiting(fn, *args, steps=READ_STEPS)
+                if result is not _ELSEWHERE:
                     return result
             return await self._execute(fn, *args)
         await self._turns.acquire()
         try:
             result = self._without_waiting(fn, *args)
-            if result is _LOCKED:
+            if result is _ELSEWHERE:
                 # On the database thread: this is where another process's lock is waited out.
                 result = await super()._execute(fn, *args)
         except BaseException:
@@ -220,27 +216,37 @@ class TurnTakingConnection(aiosqlite.Connection):
         self._writing = True
         return result
 
-    def _without_waiting(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run `fn` here, on the loop's thread, but never wait for a lock: `_LOCKED` if
-        another process holds one (then the caller goes to the database thread, which waits).
+    def _without_waiting(self, fn: Callable[..., Any], *args: Any, steps: int = 0) -> Any:
+        """Run `fn` here, on the loop's thread, but never wait for a lock: `_ELSEWHERE` if
+        another process holds one (then the caller goes to the database thread, which waits),
+        or if a read (`steps` > 0) needed more than `steps` steps of SQLite's machine.
 
         A transaction's first write: the turn is ours, so no transaction of this process
         holds the lock; unless another process does (the CLI), the write gets it at once,
         without a trip to the database thread while everyone waits for the turn. If it was
-        refused, its BEGIN is undone (nothing was written). A point read (`point_read`)
-        reads a few cached pages: microseconds, less than the trip."""
+        refused, its BEGIN is undone (nothing was written). A read outside a write
+        transaction (the person, the form in progress, a meeting and its invitation) reads a
+        few cached pages: microseconds, less than the trip; a longer one is interrupted
+        (a read: nothing to undo) and goes to the database thread."""
         conn = self._conn
         began = not conn.in_transaction
         conn.execute("PRAGMA busy_timeout=0")
+        if steps:
+            conn.set_progress_handler(_interrupt, steps)
         try:
             return fn(*args)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            code = error.sqlite_errorcode & 0xFF
+            if code == sqlite3.SQLITE_INTERRUPT and steps:
+                return _ELSEWHERE
+            if code != sqlite3.SQLITE_BUSY:
                 raise
             if began and conn.in_transaction:
                 conn.rollback()
-            return _LOCKED
+            return _ELSEWHERE
         finally:
+            if steps:
+                conn.set_progress_handler(None, 0)
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @contextmanager

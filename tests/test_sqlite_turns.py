@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
-from storage.sqlite import _is_write, point_read
+from storage.sqlite import _is_write
 from storage.types import utcnow
 
 
@@ -117,19 +117,23 @@ def _thread_names(db: Database) -> None:
     event.listen(db.engine.sync_engine, "connect", add)
 
 
-async def test_point_reads_and_first_writes_run_in_place(tmp_path: Path) -> None:
-    """A point read and a transaction's first write run on the loop's thread (no trip to the
-    database thread); other reads on the database thread. (A first write that finds another
-    process's lock goes there to wait: the test above.)"""
+async def test_short_reads_and_first_writes_run_in_place(tmp_path: Path) -> None:
+    """A short read and a transaction's first write run on the loop's thread (no trip to the
+    database thread); a read longer than READ_STEPS is interrupted there and run again on the
+    database thread, whole. (A first write that finds another process's lock goes there to
+    wait: the test above.)"""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'places.sqlite3'}")
     _thread_names(db)
     await upgrade(db.engine)
     loop_thread = threading.current_thread().name
+    long_read = text(
+        "SELECT count(*), thread_name() FROM (WITH RECURSIVE n(i) AS "
+        "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT i FROM n)"
+    )
     try:
         async with db.session() as session:
-            anywhere = await session.scalar(text("SELECT thread_name()"))
-            with point_read():
-                here = await session.scalar(text("SELECT thread_name()"))
+            here = await session.scalar(text("SELECT thread_name()"))
+            counted, there = (await session.execute(long_read)).one()
             await session.execute(
                 text("INSERT INTO processed_updates (key, at) VALUES (thread_name(), '2026')")
             )
@@ -138,7 +142,7 @@ async def test_point_reads_and_first_writes_run_in_place(tmp_path: Path) -> None
     finally:
         await db.dispose()
     assert here == written == loop_thread
-    assert anywhere != loop_thread
+    assert there != loop_thread and counted == 100_000
 
 
 def test_writes_are_told_from_reads() -> None:

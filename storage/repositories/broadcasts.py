@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, OutboxMessage
-from storage.sqlite import point_read
 from storage.types import utcnow
 
 KIND = "broadcast"
@@ -165,10 +164,9 @@ async def preparing(session: AsyncSession) -> list[BroadcastRecord]:
 
 
 async def get(session: AsyncSession, broadcast_id: int) -> BroadcastRecord | None:
-    """By key, read in place on SQLite (`point_read`): each copy is rendered from it, and a
-    trip to the database thread per copy cost every reply a wait for the loop."""
-    with point_read():
-        row = await session.get(Broadcast, broadcast_id)
+    """By key (read in place on SQLite, storage/sqlite.py): each copy is rendered from it, and
+    a trip to the database thread per copy cost every reply a wait for the loop."""
+    row = await session.get(Broadcast, broadcast_id)
     return _record(row) if row else None
 
 

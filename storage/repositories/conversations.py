@@ -9,7 +9,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState
-from storage.sqlite import point_read
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +27,7 @@ _STATE = select(_states.c.flow, _states.c.step, _states.c.data).where(
 
 
 async def get_state(session: AsyncSession, telegram_id: int) -> StateRecord | None:
-    with point_read():
-        row = (await session.execute(_STATE, {"telegram_id": telegram_id})).first()
+    row = (await session.execute(_STATE, {"telegram_id": telegram_id})).first()
     return StateRecord(row.flow, row.step, dict(row.data)) if row else None
 
 

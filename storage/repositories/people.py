@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, Region, RoleGrant
-from storage.sqlite import point_read
 
 EDITABLE_FIELDS = frozenset(
     {"full_name", "region_code", "institution", "position", "sex", "locale", "registered_at"}
@@ -86,8 +85,7 @@ _BY_TELEGRAM_ID = (
 async def get(session: AsyncSession, telegram_id: int) -> PersonRecord | None:
     if session.new or session.dirty or session.deleted:
         await session.flush()  # a change made earlier in this transaction must show
-    with point_read():
-        row = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
+    row = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     return PersonRecord(**row._mapping) if row else None
 
 
