@@ -49,7 +49,7 @@ _SINGLE = {
     "pasos": HOW,
 }
 # «qué es / qué son» asks for a definition; «para qué es» asks what it is for, a purpose.
-_DEFINITION_VERBS = frozenset({"es", "son", "era", "fue"})
+_DEFINITION_VERBS = frozenset({"es", "son", "era", "fue", "vendria"})  # «¿qué vendría a ser?»
 _NOT_DEFINITION_BEFORE = frozenset({"para", "por"})
 _PURPOSE_VERBS = frozenset({"sirve", "sirven", "es", "son"})
 # Words that may come before an opening «¿cómo…?»: greetings and fillers.

@@ -44,6 +44,8 @@ STOPWORDS = frozenset(
     hice hizo hicimos hicieron haga hagan hagamos voy vamos vaya vayan iba fui vengo viene
     vienen venga vengan venir vino vinieron doy da dan dar dio den digo dije dijo dijeron
     dicen diciendo decia verdad cierto explicar d x xfa xfavor pls plis
+    pa pal explicarle explicarles explicale vendria vendrian palabras simples sencillo sencilla
+    sencillas sencillos explicado explicada explicados
     """.split()  # noqa: SIM905
 )
 

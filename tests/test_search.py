@@ -220,6 +220,17 @@ def test_the_way_officials_chat(kb: KnowledgeBase) -> None:
     assert "dia" in kb.index.query_words("DIA")
 
 
+def test_how_to_put_the_answer_is_filler(kb: KnowledgeBase) -> None:
+    """«en palabras simples», «explicado sencillo», «pa explicarle a…», «¿qué vendría a
+    ser?»: how the official wants it said, not what about; a word the kit lacks sank the
+    coverage (#14)."""
+    assert intents(words("q vendria a ser el reinfo")) == {DEFINITION}
+    said = "formalizacion integral en palabras simples q vendria a ser"
+    assert kb.index.query_words(said) == ["formalizacion", "integral"]
+    answer = kb.index.search(said)
+    assert answer.best is not None and answer.best.id == "formalizacion-que-es"
+
+
 def test_misspelt_stopwords_are_read_as_meant() -> None:
     assert misspelt_stopword("ke") == "que"
     assert misspelt_stopword("quein") == "quien"
