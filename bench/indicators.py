@@ -5,7 +5,9 @@
 Seeds a synthetic database (see `bench.seed_indicators`; every count scales with --people)
 in a child process, then, for 2026-01-01..2026-12-31, times each indicator function on its
 own (`await function(q)`), then the whole report (`build_report` plus the XLSX writer), for
-all regions and for Puno. Targets: each indicator ≤ 2 s, the whole report ≤ 10 s.
+all regions and for Puno. Targets: each indicator ≤ 2 s, the whole report ≤ 10 s. Each figure
+is wall time, then the CPU time of the same work, in this process and its worker processes
+(on a shared, loaded machine the wall time includes waiting for a core; CPU time does not).
 
 --db PATH reuses the database at PATH when it exists (else seeds it there and keeps it);
 without it the database lives in a temporary folder, removed unless --keep. --queries lists,
@@ -25,6 +27,7 @@ import asyncio
 import importlib
 import inspect
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -60,7 +63,8 @@ MODULES = {
 }
 PACKAGE = "bot.services.indicators"  # imported late: while a module is missing, it cannot be
 Fn = Callable[[Any], Awaitable[Any]]
-Scopes = dict[str | None, dict[str, float]]  # seconds per indicator (and report) per scope
+Seconds = tuple[float, float]  # wall, CPU (this process)
+Scopes = dict[str | None, dict[str, Seconds]]  # seconds per indicator (and report) per scope
 
 
 def load_indicators() -> tuple[list[Fn], list[str], Any]:
@@ -108,6 +112,36 @@ def load_outputs() -> dict[str, Callable[..., Any]]:
     return outputs
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its worker processes (`bot.workers`, where the exact
+    checks run), read from /proc: a worker's CPU is not this process's, and it is not counted
+    as its child's either until it exits."""
+    from bot import workers
+
+    seconds = time.process_time()
+    executor = workers._pool.executor
+    for pid in getattr(executor, "_processes", None) or {}:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone (or not Linux)
+            continue
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+class Stopwatch:
+    """Wall and CPU seconds (`cpu_seconds`) since it was made."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def read(self) -> Seconds:
+        return time.perf_counter() - self.wall, cpu_seconds() - self.cpu
+
+
+NAN: Seconds = (float("nan"), float("nan"))
+
+
 class Statements:
     """Every SQL statement the engine runs, with its duration (for --queries)."""
 
@@ -150,12 +184,12 @@ async def time_scope(
     outputs: dict[str, Callable[..., Any]],
     region: str | None,
     statements: Statements | None,
-) -> tuple[dict[str, float], Any]:
-    """Seconds per indicator, then for the report ('report', 'xlsx'), for one scope; and the
-    report's indicators (None without the package), to compare across databases."""
+) -> tuple[dict[str, Seconds], Any]:
+    """Seconds (wall, CPU) per indicator, then for the report ('report', 'xlsx'), for one
+    scope; and the report's indicators (None without the package), to compare across databases."""
     from bot.services.indicators.common import Query
 
-    seconds: dict[str, float] = {}
+    seconds: dict[str, Seconds] = {}
     t = translator("es", ZoneInfo("America/Lima"))
     async with database.session() as session:
         regions = {r.code: r.name for r in await list_regions(session)}
@@ -163,14 +197,14 @@ async def time_scope(
         for function in functions:
             if statements is not None:
                 statements.take()  # forget what ran before this indicator
-            started = time.perf_counter()
+            watch = Stopwatch()
             try:
                 await function(q)
             except Exception as error:  # an indicator being written may still be broken
                 print(f"! {function.__name__}: {type(error).__name__}: {error}")
-                seconds[function.__name__] = float("nan")
+                seconds[function.__name__] = NAN
                 continue
-            seconds[function.__name__] = time.perf_counter() - started
+            seconds[function.__name__] = watch.read()
             if statements is not None:
                 slowest = sorted(statements.take(), key=lambda s: s[0], reverse=True)[:3]
                 print(f"  {function.__name__} ({region or 'all regions'}), slowest statements:")
@@ -178,15 +212,15 @@ async def time_scope(
     if package is None:
         return seconds, None
     async with database.session() as session:
-        started = time.perf_counter()
+        watch = Stopwatch()
         now = datetime.now(UTC)
         report = await package.build_report(session, period, region, t, now)
-        seconds["report"] = time.perf_counter() - started
+        seconds["report"] = watch.read()
     for key, output in outputs.items():
-        started = time.perf_counter()
+        watch = Stopwatch()
         arguments = (report, t)[: len(inspect.signature(output).parameters)]
         output(*arguments)
-        seconds[key] = time.perf_counter() - started
+        seconds[key] = watch.read()
     return seconds, report.indicators
 
 
@@ -244,19 +278,29 @@ def verdict(seconds: float, target: float) -> str:
     return "ok" if seconds <= target else "SLOW"
 
 
+WIDTH = 20  # "  12.34 s /  10.12 s"
+
+
+def cell(seconds: Seconds) -> str:
+    return f"{seconds[0]:>8.2f} s /{seconds[1]:>6.2f} s"
+
+
 def print_table(results: dict[str, Scopes], functions: list[Fn]) -> None:
-    """One column per database and scope; with several databases, a line naming each first."""
+    """One column per database and scope (wall / CPU seconds); with several databases, a line
+    naming each first. The verdicts are on CPU time: on a shared machine wall time includes
+    waiting for a core."""
     columns = [(base, scope) for base, scopes in results.items() for scope in scopes]
     timed = {column: results[column[0]][column[1]] for column in columns}
     print()
     if len(results) > 1:
-        print(" " * 24 + "".join(f"{base:>{14 * len(results[base])}}" for base in results))
-    header = "".join(f"{(scope or 'all regions'):>14}" for _base, scope in columns)
-    print(f"{'indicator':<24}{header}   target")
-    nan = float("nan")
+        print(" " * 24 + "".join(f"{base:>{WIDTH * len(results[base])}}" for base in results))
+    header = "".join(
+        f"{(scope or 'all regions') + ' wall / CPU':>{WIDTH}}" for _b, scope in columns
+    )
+    print(f"{'indicator':<24}{header}   target (CPU)")
     for name in (f.__name__ for f in functions):
-        cells = "".join(f"{timed[c].get(name, nan):>12.2f} s" for c in columns)
-        marks = "/".join(verdict(timed[c].get(name, nan), INDICATOR_TARGET) for c in columns)
+        cells = "".join(cell(timed[c].get(name, NAN)) for c in columns)
+        marks = "/".join(verdict(timed[c].get(name, NAN)[1], INDICATOR_TARGET) for c in columns)
         print(f"{name:<24}{cells}   ≤ {INDICATOR_TARGET:.0f} s: {marks}")
     first = timed[columns[0]]
     if "report" not in first:
@@ -265,17 +309,21 @@ def print_table(results: dict[str, Scopes], functions: list[Fn]) -> None:
     labels = {"report": "build_report", "xlsx": "XLSX writer", "charts": "chart PNGs"}
     for key, label in labels.items():
         if key in first:
-            print(f"{label:<24}" + "".join(f"{timed[c][key]:>12.2f} s" for c in columns))
+            print(f"{label:<24}" + "".join(cell(timed[c][key]) for c in columns))
     totals = [("whole report", ("report", "xlsx"))]
     if "charts" in first:
         totals.append(("+ chart PNGs", ("report", "xlsx", "charts")))  # as /indicadores
     for label, keys in totals:
-        sums = {c: sum(timed[c].get(key, 0.0) for key in keys) for c in columns}
-        cells = "".join(f"{sums[c]:>12.2f} s" for c in columns)
-        marks = "/".join(verdict(sums[c], REPORT_TARGET) for c in columns)
+        sums = {
+            c: (sum(timed[c][key][0] for key in keys), sum(timed[c][key][1] for key in keys))
+            for c in columns
+        }
+        cells = "".join(cell(sums[c]) for c in columns)
+        marks = "/".join(verdict(sums[c][1], REPORT_TARGET) for c in columns)
         print(f"{label:<24}{cells}   ≤ {REPORT_TARGET:.0f} s: {marks}")
     if "xlsx" not in first:
         print("(whole report without the XLSX writer: it does not import yet)")
+    print(f"Load average when done: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 class Suite:
