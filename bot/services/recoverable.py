@@ -24,6 +24,39 @@ _SINGULAR = 1e-12
 def recoverable(
     ratings: Iterable[tuple[Hashable, Hashable]], known: Iterable[Collection[Hashable]]
 ) -> bool:
+    """`_recoverable`, on each set of classes the known sums link (two classes are linked when
+    a sum holds both) apart: the matrix of the sums is then block-diagonal, a set of columns
+    loses rank exactly when its part in some block does, and the sets a block checks (people
+    of a small class, pairs of people with classes of their own) are those of the whole that
+    meet it. The same answer, at the cost of the blocks' decompositions instead of the whole
+    one's: a year's report whose total is hidden, and each quarter's, is one block per
+    workshop."""
+    known = [sums for sums in map(set, known) if sums]
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(group: Hashable) -> Hashable:
+        while parent.setdefault(group, group) != group:
+            parent[group] = parent[parent[group]]
+            group = parent[group]
+        return group
+
+    for sums in known:
+        first, *others = sums
+        top = root(first)
+        for group in others:
+            parent[root(group)] = top
+    blocks: dict[Hashable, tuple[list[tuple[Hashable, Hashable]], list[set[Hashable]]]] = {}
+    for person, group in ratings:
+        if group in parent:  # in no sum: dropping it never loses rank
+            blocks.setdefault(root(group), ([], []))[0].append((person, group))
+    for sums in known:
+        blocks.setdefault(root(next(iter(sums))), ([], []))[1].append(sums)
+    return any(_recoverable(pairs, sums) for pairs, sums in blocks.values())
+
+
+def _recoverable(
+    ratings: Iterable[tuple[Hashable, Hashable]], known: Iterable[Collection[Hashable]]
+) -> bool:
     """Whether sums the reader knows give away some combination of the ratings of only 1 or 2
     people. `ratings` are (person, class) pairs, a person rating in several classes (one per
     workshop) counting once; each of `known` is a set of classes whose ratings' sum (or
@@ -38,11 +71,14 @@ def recoverable(
     for person, group in ratings:
         people_of.setdefault(group, set()).add(person)
     classes = list(people_of)
-    rows = [[1.0 if group in sums else 0.0 for group in classes] for sums in known]
+    column = {group: index for index, group in enumerate(classes)}
+    known = list(known)
     small = [i for i, group in enumerate(classes) if len(people_of[group]) < SMALL_CELL]
-    if not small or not rows:
+    if not small or not known:
         return False
-    matrix = np.array(rows)
+    matrix = np.zeros((len(known), len(classes)))
+    for row, sums in enumerate(known):
+        matrix[row, [column[group] for group in sums if group in column]] = 1.0
     rest = matrix[:, small]
     big = sorted(set(range(len(classes))) - set(small))
     if big:
@@ -116,33 +152,47 @@ def workshop_ratings_recoverable(
     scope) per rating; the report shows, for the people in scope, the total and each region
     and sex not in `hidden` (unless `hidden.total`), and each workshop's part not in
     `hidden_workshops`."""
-    classes: list[tuple[Hashable, tuple[Hashable, Hashable, Hashable, bool]]] = []
+    return recoverable(*workshop_sums(ratings, hidden, hidden_workshops))
+
+
+Group = tuple[Hashable, Hashable, Hashable, bool]  # workshop, region, sex, in scope
+
+
+def workshop_sums(
+    ratings: Iterable[tuple[Hashable, Hashable, Hashable, Hashable, bool]],
+    hidden: Hidden,
+    hidden_workshops: Iterable[Any],
+) -> tuple[list[tuple[Hashable, Group]], list[set[Group]]]:
+    """The (person, class) pairs and the known sums of `workshop_ratings_recoverable`."""
+    classes: list[tuple[Hashable, Group]] = []
     raters: dict[Hashable, set[Hashable]] = {}
     cells: dict[Hashable, dict[tuple[Hashable, Hashable], set[Hashable]]] = {}
+    groups: dict[Hashable, set[Group]] = {}  # per workshop
     for person, region, sex, workshop, in_scope in ratings:
-        classes.append((person, (workshop, region, sex, in_scope)))
+        group = (workshop, region, sex, in_scope)
+        classes.append((person, group))
         raters.setdefault(workshop, set()).add(person)
         cells.setdefault(workshop, {}).setdefault((region, sex), set()).add(person)
-    groups = {group for _person, group in classes}
-    inside = {group for group in groups if group[3]}
-    known: list[set[Any]] = []
+        groups.setdefault(workshop, set()).add(group)
+    inside = {group for own in groups.values() for group in own if group[3]}
+    known: list[set[Group]] = []
     for workshop, people in raters.items():
         if len(people) < SMALL_CELL:
             continue
-        own = {group for group in groups if group[0] == workshop}
+        own = groups[workshop]
         known.append(own)
         public = hidden_margins({key: len(n) for key, n in cells[workshop].items()})
         for side, gone in ((1, public.rows), (2, public.columns)):
             for key in {group[side] for group in own} - gone:
                 known.append({group for group in own if group[side] == key})
     shown = set(raters) - set(hidden_workshops)
-    known += [{group for group in inside if group[0] == workshop} for workshop in shown]
+    known += [{group for group in groups[workshop] if group[3]} for workshop in shown]
     if not hidden.total:
         known.append(inside)
         for side, gone in ((1, hidden.rows), (2, hidden.columns)):
             for key in {group[side] for group in inside} - gone:
                 known.append({group for group in inside if group[side] == key})
-    return recoverable(classes, [sums for sums in known if sums])
+    return classes, [sums for sums in known if sums]
 
 
 def cells_recoverable(

@@ -55,8 +55,11 @@ def hidden_ratings(ratings: Sequence[Rating], one_region: bool) -> tuple[Hidden,
     # Whatever they miss, hide the total (and with it every region and sex), and if that is
     # not enough, every workshop's row: what is left is the /taller reports, each safe on its
     # own, about ratings of different workshops.
-    if not hidden.total and workshop_ratings_recoverable(ratings, hidden, unrated):
+    # (A check that finds nothing is not run again on the same figures.)
+    exposed = workshop_ratings_recoverable(ratings, hidden, unrated)
+    if exposed and not hidden.total:
         hidden = Hidden(hidden.rows, hidden.columns, total=True)
-    if workshop_ratings_recoverable(ratings, hidden, unrated):
+        exposed = workshop_ratings_recoverable(ratings, hidden, unrated)
+    if exposed:
         unrated = unrated | frozenset(raters)
     return hidden, unrated
