@@ -1,6 +1,7 @@
-"""BM25F over the articles' fields (title, keywords, glossary terms, summary, text), and a
-question's score for each article: the sum of its parts' best options (see
-`knowledge.query`), raised a little for an article that answers the kind of question asked."""
+"""BM25F over the articles' fields (title, keywords, glossary terms, summary, text, the tips
+that close it), and a question's score for each article: the sum of its parts' best options
+(see `knowledge.query`), raised a little for an article that answers the kind of question
+asked."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import numpy as np
 
 from knowledge.query import Option, Part, Query, bigrams
 
-FIELD_WEIGHTS = {"title": 3.0, "keywords": 3.0, "glossary": 1.5, "summary": 1.5, "body": 1.0}
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "keywords": 3.0,
+    "glossary": 1.5,
+    "summary": 1.5,
+    "body": 1.0,
+    "practice": 0.5,  # «En la práctica»: tips that repeat facts other articles state
+}
 K1, B = 1.2, 0.5
 INTENT_BONUS = 0.15  # an article that answers the kind of question asked («¿cuántos…?»)
 # Another way of saying a part scores at most this many times the best the part scores as

@@ -52,6 +52,7 @@ RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the
 # first for it (where the term is explained) when that one scores at least this share of the
 # best: the term's other articles only use it («¿Qué pagan los PPM?»).
 DEFINED_SHARE = 0.8
+PRACTICE_MARK = "**En la práctica:**"  # opens the tips that close an article
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +122,14 @@ class SearchIndex:
         self._holdings = [holdings(article, self.term) for article in self.articles]
 
     def _fields(self, article: Article) -> dict[str, str]:
+        main, _mark, practice = article.body.partition(PRACTICE_MARK)
         return {
             "title": article.title,
             "keywords": " . ".join(article.keywords),
             "glossary": " . ".join(self._glossary_text.get(article.id, [])),
             "summary": article.summary,
-            "body": article.body,
+            "body": main,
+            "practice": practice,
         }
 
     def _segments(self, text: str) -> list[list[str]]:

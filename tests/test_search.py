@@ -483,3 +483,21 @@ def test_no_kind_of_fact_is_said_missing_when_a_closest_article_holds_it(
     «trámites» is no document asked for: the reply must not say the kit lacks them."""
     answer = kb.index.search(question)
     assert answer.unheld is None
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("el gobierno regional puede dar concesiones mineras?", "concesiones-quien-otorga"),
+        ("cuantas hectareas puede tener un pma", "estratos-ppm-pma"),
+        ("el azogue es peligroso para la salud?", "ambiente-mercurio"),
+    ],
+)
+def test_a_fact_repeated_in_another_articles_tips_is_not_its_home(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """The «En la práctica» tips that close an article repeat facts other articles state
+    («la concesión la otorga el INGEMMET…», the strata's hectares): they weigh half the
+    text, so the article that states the fact comes first (#14)."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
