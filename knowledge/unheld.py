@@ -79,6 +79,7 @@ _STATUS = (
 )
 
 
+_PENALTIES = frozenset({"multa", "multas", "penalidad", "penalidades", "sancion", "sanciones"})
 # Who holds an office now («¿cómo se llama el actual ministro?»): the kit names no one.
 _OFFICE_HOLDERS = frozenset(
     """ministro ministra viceministro viceministra gobernador gobernadora alcalde alcaldesa
@@ -133,13 +134,17 @@ def _beside(found: list[str], places: list[int], term: Callable[[str], str]) -> 
 
 def practical(typed: list[str]) -> list[str]:
     """The folded words of `typed` that ask for a practical fact the kit never holds
-    («queda» only as a place: «¿dónde queda…?»; «está» only as a rate: «¿a cuánto está…?»)."""
+    («queda» only as a place: «¿dónde queda…?»; «está» only as a rate: «¿a cuánto está…?»;
+    not a penalty charged, «¿le cobran multa?», which the law sets)."""
     return [
         w
         for i, w in enumerate(typed)
-        if w in _PRACTICAL
-        or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
-        or (w in ("esta", "estan") and typed[max(0, i - 2) : i] == ["a", "cuanto"])
+        if (
+            w in _PRACTICAL
+            or (w in ("queda", "quedan") and i > 0 and typed[i - 1] == "donde")
+            or (w in ("esta", "estan") and typed[max(0, i - 2) : i] == ["a", "cuanto"])
+        )
+        and not _PENALTIES.intersection(typed[i + 1 : i + 1 + NEAR])
     ]
 
 

@@ -123,6 +123,8 @@ def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, quest
         ("cuanto es la regalia de un ppm hoy", "estratos-regalia"),
         ("me disen q mi reinfo esta suspendio q quiere decir eso", "formalizacion-reinfo-estados"),
         ("cuanto se amplio el plazo de formalizacion en 2024", "formalizacion-plazos"),  # named
+        # a penalty charged is the law's, no office's fee
+        ("si la concesion no produce lo minimo le cobran multa?", "concesiones-produccion-minima"),
     ],
 )
 def test_facts_of_that_kind_the_best_article_holds(
