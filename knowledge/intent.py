@@ -68,8 +68,10 @@ def intents(typed: list[str]) -> frozenset[str]:
         kind = _SINGLE.get(word)
         if kind == AMOUNT and before in _NOT_AMOUNT_BEFORE:
             continue
-        if word == "mismo" and before == "lo":  # «¿es lo mismo X que Y?»
-            kind = DIFFERENCE
+        if (word == "mismo" and before == "lo") or (word == "como" and before == "cuenta"):
+            kind = DIFFERENCE  # «¿es lo mismo X que Y?», «¿X cuenta como Y?»
+        if word == "igual" and typed[i + 1 : i + 2] in (["que"], ["q"], ["a"]):
+            kind = DIFFERENCE  # «¿X sirve igual que Y?»
         if word == "como" and all(w in _OPENING for w in typed[:i]):
             kind = HOW  # «¿cómo…?» opening the question; «como minero» later is «as»
         if kind is not None:

@@ -248,6 +248,8 @@ def test_question_kind_is_read_from_question_words() -> None:
     assert intents(words("cada cuanto se reúnen")) == frozenset()  # how often
     assert intents(words("hasta que fecha")) == {WHEN}
     assert intents(words("es lo mismo consulta y participacion")) == {DIFFERENCE}
+    assert intents(words("un taller cuenta como consulta previa?")) == {DIFFERENCE}
+    assert intents(words("el igac sirve igual q el igafom?")) == {DIFFERENCE}
     assert intents(words("hola, como me formalizo")) == {HOW}
     assert intents(words("quiero formalizarme como minero")) == frozenset()  # «as»
 
@@ -503,3 +505,10 @@ def test_a_fact_repeated_in_another_articles_tips_is_not_its_home(
     text, so the article that states the fact comes first (#14)."""
     answer = kb.index.search(question)
     assert answer.best is not None and answer.best.id == article
+
+
+def test_whether_one_thing_counts_as_another_asks_the_difference(kb: KnowledgeBase) -> None:
+    """«¿Un taller informativo cuenta como consulta previa?» is answered by the article that
+    tells the two apart, not by the one on participation (#14)."""
+    answer = kb.index.search("un taller informativo cuenta como consulta previa?")
+    assert answer.best is not None and answer.best.id == "social-participacion-vs-consulta"
