@@ -24,6 +24,9 @@ from typing import Any
 
 WORKERS = 2  # the second starts only while the first is busy (another coordinator's report)
 IDLE_SECONDS = 120.0
+# Workers run at a lower priority: on a busy machine a workbook took the CPU the bot's replies
+# needed (bench.broadcast: replies p99 0.5-1.3 s while workbooks were built on 2 cores).
+NICE = 10
 
 
 class _Pool:
@@ -35,10 +38,12 @@ class _Pool:
 _pool = _Pool()
 
 
-def _watch(parent: int) -> None:
-    """In each worker, from its start: end it when the bot's process is gone. A worker of a
-    killed bot (kill -9, out of memory) otherwise lives on, waiting for work that never
-    comes, with its memory and the bot's output (a service's log pipe) held open."""
+def _start(parent: int) -> None:
+    """In each worker, from its start: yield the CPU to the bot (`NICE`), and end when the
+    bot's process is gone. A worker of a killed bot (kill -9, out of memory) otherwise lives
+    on, waiting for work that never comes, with its memory and the bot's output (a service's
+    log pipe) held open."""
+    os.nice(NICE)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -65,7 +70,7 @@ async def run(target: str, *args: Any) -> Any:
         _pool.executor = ProcessPoolExecutor(
             WORKERS,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_watch,
+            initializer=_start,
             initargs=(os.getpid(),),
         )
     executor = _pool.executor
