@@ -56,6 +56,10 @@ _NUMBER_WORDS = frozenset(
     cuarenta cincuenta cien ciento mil millon millones""".split()  # noqa: SIM905
 )
 NEAR = 3  # words between a number and what it counts
+# «¿el programa reporta cuántas mujeres participan?» asks whether a count is kept, not it.
+_RECORDING = frozenset(
+    "reporta reportan registra registran informa informan lleva llevan mide miden".split()  # noqa: SIM905
+)
 # Getting a document: «¿cómo saco mi RUC?», «requisitos para sacar pasaporte».
 _OBTAIN = frozenset(stem(v) for v in ("sacar", "obtener", "tramitar", "renovar", "conseguir"))
 _NOT_OBTAIN = frozenset({"tramite", "tramites"})  # nouns: «¿qué trámites tiene que tener?»
@@ -186,9 +190,10 @@ def year_asked(typed: list[str], held: Holdings) -> bool:
 
 def counted(typed: list[str]) -> list[str]:
     """The words asked after «¿cuántos…?» (what is counted and where), or none when the
-    question counts nothing or counts kinds («¿cuántas etapas…?»: a list answers)."""
+    question counts nothing, counts kinds («¿cuántas etapas…?»: a list answers) or asks
+    whether a count is kept («¿reporta cuántas…?»)."""
     for i, word in enumerate(typed):
-        if word in _COUNTING:
+        if word in _COUNTING and not (i and typed[i - 1] in _RECORDING):
             asked = [
                 w
                 for j, w in enumerate(typed)

@@ -125,6 +125,8 @@ def test_facts_of_a_kind_the_best_article_does_not_hold(kb: KnowledgeBase, quest
         ("cuanto se amplio el plazo de formalizacion en 2024", "formalizacion-plazos"),  # named
         # a penalty charged is the law's, no office's fee
         ("si la concesion no produce lo minimo le cobran multa?", "concesiones-produccion-minima"),
+        # whether a count is kept, not the count
+        ("el programa reporta cuantas mujeres participan?", "igualdad-en-el-programa"),
     ],
 )
 def test_facts_of_that_kind_the_best_article_holds(
