@@ -15,7 +15,8 @@ _STEMMER = Stemmer.Stemmer("spanish")
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
 _HYPHENATED = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9]{1,3}\b)")
 
-# Question words, greetings and filler: they say nothing about which article is wanted.
+# Question words, greetings and filler: they say nothing about which article is wanted. «un
+# señor» is whoever the official talks about; not «señoras», whose work is a topic of the kit.
 STOPWORDS = frozenset(
     """
     a al algo algun alguna algunas alguno algunos ante antes aqui asi aun ayuda ayudame
@@ -45,7 +46,7 @@ STOPWORDS = frozenset(
     vienen venga vengan venir vino vinieron doy da dan dar dio den digo dije dijo dijeron
     dicen diciendo decia verdad cierto explicar d x xfa xfavor pls plis
     pa pal explicarle explicarles explicale vendria vendrian palabras simples sencillo sencilla
-    sencillas sencillos explicado explicada explicados
+    sencillas sencillos explicado explicada explicados señor
     """.split()  # noqa: SIM905
 )
 

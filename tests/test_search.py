@@ -226,9 +226,10 @@ def test_the_way_officials_chat(kb: KnowledgeBase) -> None:
 
 def test_how_to_put_the_answer_is_filler(kb: KnowledgeBase) -> None:
     """«en palabras simples», «explicado sencillo», «pa explicarle a…», «¿qué vendría a
-    ser?»: how the official wants it said, not what about; a word the kit lacks sank the
-    coverage (#14)."""
+    ser?»: how the official wants it said, not what about; so «el señor» talked about: a
+    word the kit lacks sank the coverage (#14)."""
     assert intents(words("q vendria a ser el reinfo")) == {DEFINITION}
+    assert kb.index.query_words("el señor tiene titulo de concesion") == ["titulo", "concesion"]
     said = "formalizacion integral en palabras simples q vendria a ser"
     assert kb.index.query_words(said) == ["formalizacion", "integral"]
     answer = kb.index.search(said)
