@@ -7,9 +7,7 @@ Telegram, and the person types messages or presses inline buttons by their numbe
 from __future__ import annotations
 
 import asyncio
-import faulthandler
 import logging
-import os
 import sys
 import tempfile
 import threading
@@ -199,26 +197,6 @@ def read_lines(source: TextIO) -> asyncio.Queue[str]:
     return lines
 
 
-STOP_SECONDS = 10.0  # after Ctrl+C, the most the demo's shutdown may take
-
-
-def _stop_within(seconds: float) -> None:
-    """After Ctrl+C the person waits at a terminal that no longer answers: if shutting down
-    takes longer than `seconds` (it takes a tenth of a second; once, in CI under load, it
-    did not end in 20 s and the cause is not known), print every thread's stack to stderr,
-    to show where it stuck, and end the process with Ctrl+C's exit status. Every commit is on
-    disk before it is acknowledged, so nothing typed in the demo is lost by it."""
-
-    def stuck() -> None:
-        print(f"\nLa demostración no terminó en {seconds:.0f} s; se cierra.", file=sys.stderr)
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-        os._exit(130)
-
-    timer = threading.Timer(seconds, stuck)
-    timer.daemon = True
-    timer.start()
-
-
 async def chat_loop(chat: TerminalChat, interactive: bool, source: TextIO = sys.stdin) -> None:
     printer = asyncio.create_task(chat.show_events())
     lines = read_lines(source)
@@ -234,9 +212,6 @@ async def chat_loop(chat: TerminalChat, interactive: bool, source: TextIO = sys.
             await chat.act(line)
             await chat.wait_reply()
         await chat.wait_quiet()
-    except asyncio.CancelledError:  # Ctrl+C
-        _stop_within(STOP_SECONDS)
-        raise
     finally:
         printer.cancel()
 
