@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 import tempfile
 import threading
@@ -177,6 +178,16 @@ class TerminalChat:
                 await asyncio.wait_for(self.activity.wait(), QUIET_SECONDS)
             except TimeoutError:
                 return
+
+
+def ctrl_c_stops() -> None:
+    """The person at the demo's terminal leaves with Ctrl+C. A command that a shell without
+    job control starts in the background (`cmd &`, `nohup`), and everything it starts, gets
+    SIGINT ignored; Python then installs no handler for it, and asyncio.run, which only
+    replaces Python's own, would never hear Ctrl+C: the demo ran on after it. Give SIGINT
+    back its usual meaning."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def read_lines(source: TextIO) -> asyncio.Queue[str]:

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 REGISTER = ["/start", "1", "1", "puno", "1", "Especialista", "1", "1"]
 
 
@@ -102,8 +104,16 @@ def _read_until(fd: int, marker: bytes, seen: bytearray, timeout: float, since: 
             seen += chunk
 
 
-def test_readme_first_command_opens_the_demo_in_a_terminal(tmp_path: Path) -> None:
-    """The README's first line ends in `python -m bot`: in a terminal that is the demo."""
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_readme_first_command_opens_the_demo_in_a_terminal(tmp_path: Path, inherited: str) -> None:
+    """The README's first line ends in `python -m bot`: in a terminal that is the demo. Ctrl+C
+    ends it also when Minka was started with Ctrl+C ignored, as a shell without job control
+    starts a command run in the background (`cmd &`, `nohup`), and everything that command
+    starts (pytest-xdist's workers included): Python then leaves SIGINT ignored."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot"],
@@ -112,6 +122,7 @@ def test_readme_first_command_opens_the_demo_in_a_terminal(tmp_path: Path) -> No
         stderr=terminal,
         env=_env(),
         cwd=tmp_path,
+        preexec_fn=_ignore_ctrl_c if inherited == "ignored" else None,
     )
     os.close(terminal)
     seen = bytearray()

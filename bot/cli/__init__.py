@@ -59,8 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             return commands.run(settings, webhook=getattr(args, "webhook", False))
         if command == "demo":
-            from bot.demo import run_demo
+            from bot.demo import ctrl_c_stops, run_demo
 
+            ctrl_c_stops()  # before asyncio.run, which hears Ctrl+C only through that handler
             return asyncio.run(run_demo(settings, getattr(args, "db", None)))
         if command == "db" and args.db_command == "migrar-a":
             from bot.cli.transfer import migrate_to
