@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, translator
 from bot.services import coverage, staff
-from bot.services.my_data import OUTCOMES, Labels
+from bot.services.export_labels import OUTCOMES, Labels
 from bot.services.profile import SEXES
 from bot.services.roles import ROLE_LABELS, Role
 from bot.services.small_cells import hidden_rows
