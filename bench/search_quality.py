@@ -3,7 +3,7 @@
 (bm25) baseline given the same preprocessing, so that the comparison measures the ranking and
 the confidence rule.
 
-    python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...]
+    python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...] [--cv K]
 
 --heldout names a held-out file in place of HELD_OUT_FILES (repeatable: each set's figures are
 printed apart, under its file name). A held-out set once looked at while tuning is spent: its
@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.base import KnowledgeBase
+from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
@@ -90,11 +91,11 @@ def evaluate(cases: list[dict], run: Callable[[str], Outcome]) -> Figures:
     )
 
 
-def minka_runner(kb: KnowledgeBase) -> Callable[[str], Outcome]:
+def minka_runner(kb: KnowledgeBase, rule: Rule = RULE) -> Callable[[str], Outcome]:
     def run(question: str) -> Outcome:
         if kb.index.small_talk(question) is not None:  # greeted, not searched
             return Outcome(None, [])
-        answer = kb.index.search(question)
+        answer = kb.index.search(question, rule=rule)
         if answer.best is not None:
             shown = [answer.best.id, *(a.id for a in answer.others)]
         else:
@@ -190,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PATH",
         help="conjunto reservado a evaluar (repetible; por defecto HELD_OUT_FILES)",
     )
+    parser.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="validación cruzada en K partes del conjunto de ajuste (por artículo)",
+    )
     args = parser.parse_args(argv)
     tuning = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
     default = [path for path in HELD_OUT_FILES if path.exists()]
@@ -215,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
             f"Held-out set ({name}, never tuned on)", *results[name], ("≥ 90 %", "≥ 98 %", "≤ 3 %")
         )
     print(f"(ran in {elapsed:.2f} s)")
+    if args.cv:
+        from bench.search_cv import cross_validate
+
+        cross_validate(tuning, kb, args.cv)
     if args.misses:  # the tuning set's only: looking at the held-out misses is tuning on them
         print("\nMinka's misses on the tuning set (question → expected; shown):")
         for question, expected, shown in results["tuning"][0].misses:

@@ -3,18 +3,39 @@ of what the question asked; otherwise it says it is not sure and shows the close
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from knowledge.query import Query
 from knowledge.scoring import Postings
 from knowledge.text import GENERIC_VERBS, stem
 
-CLEAR_LEAD = 1.6  # a best match this far ahead of the next one needs less coverage
-LEAD_COVERAGE = 0.55  # more than half of what was asked (at 0.5 «vacunas… Madre de Dios» passed)
-LONG_QUESTION = 5  # asked words
-LONG_COVERAGE = 0.4
 UNKNOWN_WEIGHT = 1.0  # a word Minka never saw, as a share of the rarest word's weight
-MIN_SCORE = 2.5  # one-word synonyms count once (the best), not once each: scores are lower
-MIN_COVERAGE = 0.6
 GENERIC_GAP = 0.5  # a common verb weighs this share of its rarity (see GENERIC_VERBS)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The thresholds of a sure answer (`bench.search_quality --cv` tries others on part of
+    the tuning set and measures them on the rest)."""
+
+    # One-word synonyms count once (the best), not once each: scores are lower.
+    min_score: float = 2.5
+    min_coverage: float = 0.6
+    # Long questions carry context («me llegó una denuncia…») that no article repeats.
+    long_question: int = 5  # asked words
+    long_coverage: float = 0.4
+    clear_lead: float = 1.6  # a best match this far ahead of the next one needs less coverage
+    lead_coverage: float = 0.55  # more than half of what was asked (0.5 let «vacunas…» pass)
+
+    def sure(self, score: float, runner_up: float, coverage: float, asked: int) -> bool:
+        """Whether a best match of `score`, ahead of `runner_up`, covering `coverage` of the
+        `asked` words' weight, is a sure answer."""
+        lead = score >= self.clear_lead * runner_up and coverage >= self.lead_coverage
+        needed = self.min_coverage if asked <= self.long_question else self.long_coverage
+        return score >= self.min_score and (coverage >= needed or lead)
+
+
+RULE = Rule()
 
 
 class Judge:
@@ -40,13 +61,12 @@ class Judge:
             total += weight
         return satisfied / total if total else 0.0
 
-    def confident(self, query: Query, ranked: list[tuple[int, float]]) -> tuple[bool, float]:
+    def confident(
+        self, query: Query, ranked: list[tuple[int, float]], rule: Rule = RULE
+    ) -> tuple[bool, float]:
         """Whether the first of `ranked` (article number, score; best first) is a sure
-        answer, and its coverage."""
+        answer under `rule`, and its coverage."""
         top_index, top_score = ranked[0]
         coverage = self.coverage(query, top_index)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        clear_lead = top_score >= CLEAR_LEAD * runner_up and coverage >= LEAD_COVERAGE
-        # Long questions carry context ("me llegó una denuncia...") that no article repeats.
-        needed = MIN_COVERAGE if len(query.slots) <= LONG_QUESTION else LONG_COVERAGE
-        return top_score >= MIN_SCORE and (coverage >= needed or clear_lead), coverage
+        return rule.sure(top_score, runner_up, coverage, len(query.slots)), coverage
