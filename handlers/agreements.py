@@ -23,10 +23,11 @@ from bot.services import agreements as rules
 from bot.services import coverage
 from bot.services.regions import normalize
 from bot.services.roles import Role, allows
-from handlers.base import Ctx, Keyboard, cut_html, esc, refuse_scope
+from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import as_number, button, page_bounds
 from handlers.questions import pager
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Feature
 from storage.repositories import agreements as repo
 from storage.repositories import audit

@@ -1,7 +1,8 @@
-"""The road of one update through Minka: its key for duplicate detection (`base.update_key`),
-one transaction in which the person and their role are read, the role checked and the handler
-run, the update recorded as processed last in that same transaction, then the replies sent
-(`Ctx.deliver`), with a metric and one log line per update.
+"""The road of one update through Minka: its key for duplicate detection
+(`update_keys.update_key`), one transaction in which the person and their role are read, the
+role checked and the handler run, the update recorded as processed last in that same
+transaction, then the replies sent (`delivery.deliver`), with a metric and one log line per
+update.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from bot import metrics
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services.roles import Role, authorize, effective_role
-from handlers.base import Ctx, HandlerFn, refuse, runtime_of, update_key
+from handlers import delivery
+from handlers.base import Ctx, HandlerFn, runtime_of
+from handlers.refusals import refuse
+from handlers.update_keys import update_key
 from storage import errors
 from storage.repositories import people, updates
 from storage.repositories.people import PersonRecord
@@ -81,7 +85,7 @@ def make_callback(
         except _Duplicate:
             log.info("duplicate update %s ignored", update.update_id)
             return "duplicate"
-        await ctx.deliver()
+        await delivery.deliver(ctx)
         return "ok"
 
     async def _run(

@@ -11,7 +11,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import translator
-from handlers.base import ANSWERED, runtime_of
+from handlers.base import runtime_of
+from handlers.delivery import ANSWERED
 from handlers.dispatch import HANDLING
 from storage.errors import database_busy, database_down
 from storage.repositories import people

@@ -11,10 +11,11 @@ from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
 from bot.telegram_entities import utf16_len
-from handlers.base import Ctx, cut_html, esc, update_key
+from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
 from handlers.registry import Buttons, Command, Feature
+from handlers.update_keys import update_key
 from storage.repositories import toolkit as usage
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.toolkit import EscalationRecord

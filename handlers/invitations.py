@@ -14,15 +14,42 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton
 
+from bot.i18n import Translator
 from bot.services.coverage import Coverage
 from bot.services.invitations import Rsvp
-from handlers.base import Ctx, Keyboard, Scheduled, code_list, esc, refuse_scope
+from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.keyboards import button, page_bounds
 from handlers.questions import pager
+from handlers.refusals import refuse_scope
 from storage.repositories.conversations import clear_state
 
 Event = TypeVar("Event")
 Check = Callable[[AsyncSession, int, int | None, datetime], Awaitable[tuple[Rsvp, Event | None]]]
+
+
+class Scheduled(Protocol):
+    """What /reunion and /visita list: a meeting or a study visit (read-only records)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+
+
+def code_list(t: Translator, heading: str, items: Sequence[Scheduled], hint: str) -> str:
+    """The last 30 items, one line each: code, title, start (Lima time), 🚫 if cancelled."""
+    lines = [heading]
+    lines += [
+        f"<code>{item.code}</code> {esc(item.title)} — {t.datetime(item.starts_at)}"
+        + (" 🚫" if item.status == "cancelled" else "")
+        for item in items[-30:]
+    ]
+    lines.append(hint)
+    return cut_html("\n".join(lines))
 
 
 class Listed(Scheduled, Protocol):

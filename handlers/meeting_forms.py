@@ -12,8 +12,9 @@ from bot.services import meetings as rules
 from bot.services.meetings import AGENDA_MAX, KINDS
 from bot.services.roles import Role
 from handlers import audiences
-from handlers.base import Ctx, esc, refuse_scope
+from handlers.base import Ctx, esc
 from handlers.guided import GuidedForm, Step
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
 

@@ -22,8 +22,9 @@ from telegram.error import BadRequest
 from bot.i18n import N_
 from bot.services import publications as rules
 from bot.services.roles import Role, allows, authorize
-from handlers.base import Ctx, Keyboard, cut_html, esc, refuse
+from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.keyboards import as_number, button
+from handlers.refusals import refuse
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import publications as repo
 from storage.repositories.publications import PublicationRecord

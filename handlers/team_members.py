@@ -15,7 +15,8 @@ from bot.services import coverage, staff
 from bot.services import team_reports as rules
 from bot.services.regions import match_region
 from bot.services.roles import Role
-from handlers.base import Ctx, esc, refuse_scope
+from handlers.base import Ctx, esc
+from handlers.refusals import refuse_scope
 from handlers.registry import Command, Feature
 from storage.repositories import audit, people, regions
 from storage.repositories.people import PersonRecord

@@ -15,8 +15,9 @@ from bot.services import meetings as meeting_rules
 from bot.services import visits as rules
 from bot.services.roles import Role
 from handlers import audiences
-from handlers.base import Ctx, esc, refuse_scope
+from handlers.base import Ctx, esc
 from handlers.guided import GuidedForm, Step
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import visits as repo
 from storage.repositories.conversations import set_state

@@ -21,10 +21,11 @@ from bot.services import workshops as rules
 from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
-from handlers.base import Ctx, cut_html, esc, refuse_scope
+from handlers.base import Ctx, cut_html, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import as_number, button
 from handlers.qr import send_qr
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import materials as material_repo
 from storage.repositories import workshops as repo

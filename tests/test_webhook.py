@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
 from bot.webhook import SECRET_HEADER, serving
-from handlers.base import update_key
+from handlers.update_keys import update_key
 from storage.models import Person as PersonRow
 from storage.models import ProcessedUpdate, Question
 from tests.chat import Person

@@ -1,0 +1,197 @@
+"""What a handler's replies become once its session has committed: the press answered, then
+each queued Bot API call made in the chat's turn, or kept for the outbox when Telegram's flood
+control holds it back (bot/held.py), a chat's later calls waiting behind them (bot/follow_ups.py).
+
+Apart from `handlers.base`, where a handler queues its replies (`Ctx`), because this is the
+other side: sending, flood control and Telegram's refusals of edits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, RetryAfter
+
+from bot import follow_ups, held, refused
+from bot.held import Reply
+from bot.outbox import UNEDITABLE
+from bot.ratelimit import retry_after
+from handlers.update_keys import update_key
+
+if TYPE_CHECKING:
+    from handlers.base import Ctx
+
+log = logging.getLogger(__name__)
+
+# The press this update's task has answered (or found answered): the error handler, which
+# runs in the same task, must not answer it again (Telegram answers a press once).
+ANSWERED: ContextVar[str | None] = ContextVar("answered", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A Bot API call to make after the commit; `reply` is what to keep if flood control
+    holds it back (a document keeps `instead`; `later`'s calls to the chat `follow` it)."""
+
+    run: Callable[[], Awaitable[Any]]
+    reply: Reply | None = None
+    instead: Reply | None = None  # kept in its place when held back (a document's notice)
+    follow: bool = False  # a later call of the chat: waits behind its held replies
+
+
+async def deliver(ctx: Ctx) -> None:
+    """Answer the press, then make the queued calls (in the chat's turn) or hold them."""
+    if ctx.query is not None:
+        text, alert = ctx.press_notice or (None, False)
+        try:
+            await ctx.query.answer(text, show_alert=alert)
+            ANSWERED.set(ctx.query.id)
+        except BadRequest as error:
+            # Answered already (a retry after a timeout) or too late: the notice is
+            # lost, the reply to the press must not be.
+            if "query is too old" not in error.message.lower():
+                raise
+            ANSWERED.set(ctx.query.id)
+            log.warning("could not answer the press: %s", error.message)
+        except RetryAfter:  # a press cannot be answered later; the replies can
+            log.warning(
+                "update %s (%s): press not answered: flood control",
+                ctx.update.update_id,
+                ctx.action,
+            )
+    # While earlier replies to this chat wait in the outbox, these go behind them (other
+    # calls, such as an inline answer, are not the chat's and go at once; the chat's later
+    # calls wait in memory, bot/follow_ups.py). In the chat's turn: the next update's
+    # replies wait until these are sent or held.
+    async with ctx.runtime.held.turn(ctx.chat_id):
+        behind: list[Action] = []
+        follow: list[Action] = []
+        waiting = await held.waiting(ctx.runtime, ctx.chat_id)
+        error: RetryAfter | None = None
+        refused_by: Action | None = None  # the call that met it
+        for action in ctx.calls:
+            if action.reply is None and action.instead is None and not action.follow:
+                await _at_once(action, ctx)
+            elif error is not None or (waiting and action.instead is None):
+                (follow if action.follow else behind).append(action)
+            else:
+                try:
+                    await action.run()
+                except RetryAfter as refused:  # after the rate limiter's retries
+                    error, refused_by = refused, action
+                    (follow if action.follow else behind).append(action)
+        if behind:
+            await _hold(ctx, behind, error)
+    if follow:
+        follow_ups.start(
+            ctx.context.application,
+            chat_id=ctx.chat_id,
+            calls=[action.run for action in follow],
+            refused=error if follow[0] is refused_by else None,
+            what=f"update {ctx.update.update_id} ({ctx.action})",
+            key=update_key(ctx.update, ctx.settings.pseudonym_secret),
+            notice=ctx._(
+                "Telegram asked me to wait and I could not finish sending what you asked "
+                "for (a file or an image). Please press the button or send the command "
+                "again in a minute."
+            ),
+        )
+
+
+async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> None:
+    """Keep the replies for the outbox (bot/held.py); say so in one line."""
+    replies = [kept for action in actions if (kept := action.reply or action.instead)]
+    await held.hold(
+        ctx.context.application,
+        chat_id=ctx.chat_id,
+        person_id=ctx.person.id if ctx.person else None,
+        replies=replies,
+        key=update_key(ctx.update, ctx.settings.pseudonym_secret),
+        wait=retry_after(error) if error else timedelta(0),
+    )
+    log.warning(
+        "update %s (%s): %s held for the outbox (%s)",
+        ctx.update.update_id,
+        ctx.action,
+        f"{len(replies)} replies" if len(replies) != 1 else "1 reply",
+        f"flood control, retry in {retry_after(error).total_seconds():g} s"
+        if error
+        else "earlier replies to this chat are waiting",
+    )
+
+
+async def send(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """A new message to the chat (sent again in a plainer form if Telegram refuses it)."""
+    await refused.send(
+        lambda body, mode, keys: ctx.context.bot.send_message(
+            ctx.chat_id,
+            body,
+            parse_mode=mode,
+            reply_markup=keys,
+            disable_web_page_preview=True,
+        ),
+        text,
+        markup,
+        f"a reply ({ctx.action})",
+    )
+
+
+async def edit_keyboard(ctx: Ctx, message: Message, markup: InlineKeyboardMarkup) -> None:
+    await _ignore_unchanged(
+        ctx.context.bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
+        )
+    )
+
+
+async def edit(ctx: Ctx, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the pressed message; a fresh one if it can no longer be edited."""
+    try:
+        await refused.send(
+            lambda body, mode, keys: ctx.context.bot.edit_message_text(
+                body,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                parse_mode=mode,
+                reply_markup=keys,
+                disable_web_page_preview=True,
+            ),
+            text,
+            markup,
+            f"an edit ({ctx.action})",
+        )
+    except BadRequest as error:
+        if "not modified" in error.message:
+            return  # the same button pressed twice: nothing to change
+        if any(reason in error.message.lower() for reason in UNEDITABLE):
+            await send(ctx, text, markup)  # not editable: answer with a fresh message
+            return
+        raise
+
+
+async def _at_once(action: Action, ctx: Ctx) -> None:
+    """A call that is not the chat's (an inline answer, database work): now, whatever waits."""
+    try:
+        await action.run()
+    except RetryAfter:
+        log.warning(
+            "update %s (%s): a call not made: flood control", ctx.update.update_id, ctx.action
+        )
+
+
+async def _ignore_unchanged(call: Awaitable[Any]) -> None:
+    """Change only the buttons; if that message cannot be edited any more, the buttons stay
+    as they were (the press was already answered)."""
+    try:
+        await call
+    except BadRequest as error:
+        if "not modified" not in error.message and not any(
+            reason in error.message.lower() for reason in UNEDITABLE
+        ):
+            raise
