@@ -1,0 +1,138 @@
+"""Text as Telegram reads it: HTML parsed into text and UTF-16 entities, TDLib's entity rules,
+lengths counted after parsing, refused markup.
+
+Tests of the local Telegram Bot API server, over real HTTP, with python-telegram-bot's `Bot` and
+raw aiohttp requests (`wire.raw`)."""
+
+from __future__ import annotations
+
+import pytest
+import telegram
+from telegram.error import BadRequest
+
+from bot.local_api import LocalBotApi
+from tests.local_api.wire import raw
+
+# -- text formatting ------------------------------------------------------------------------
+
+
+async def test_html_is_parsed_into_text_and_utf16_entities(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    html = (
+        '😀 <b>Hola</b> <a href="https://example.com/?a=1&amp;b=2">web</a> &lt;3\n'
+        '<pre><code class="language-python">x = 1</code></pre>'
+        "<tg-spoiler>s</tg-spoiler><blockquote expandable>q</blockquote>"
+    )
+    sent = await bot.send_message(chat, html, parse_mode="HTML")
+    assert sent.text == "😀 Hola web <3\nx = 1sq"
+    stored = api.last_bot_message(chat)
+    assert stored is not None
+    assert stored["entities"] == [
+        {"type": "bold", "offset": 3, "length": 4},
+        {"type": "text_link", "offset": 8, "length": 3, "url": "https://example.com/?a=1&b=2"},
+        {"type": "pre", "offset": 15, "length": 5, "language": "python"},
+        {"type": "spoiler", "offset": 20, "length": 1},
+        {"type": "expandable_blockquote", "offset": 21, "length": 1},
+    ]
+    event = await api.next_event(chat)
+    assert (event.text, event.html) == (sent.text, html)
+
+
+async def test_entities_follow_tdlib_rules(api: LocalBotApi, chat: int) -> None:
+    html = (
+        '<b>Ho</b><b>la</b> <pre><code>x</code></pre> <a href="tg://user?id=42">Ana</a> '
+        '<a href="javascript:alert(1)">js</a>'
+    )
+    status, body = await raw(
+        api, "sendMessage", json={"chat_id": chat, "text": html, "parse_mode": "HTML"}
+    )
+    assert status == 200 and body["result"]["text"] == "Hola x Ana js"
+    assert body["result"]["entities"] == [
+        {"type": "bold", "offset": 0, "length": 4},  # touching same-type entities merge
+        {"type": "pre", "offset": 5, "length": 1},  # the nested <code> cannot overlap it
+        {
+            "type": "text_mention",
+            "offset": 7,
+            "length": 3,
+            "user": {
+                "id": 42,
+                "is_bot": False,
+                "first_name": "Ana",
+                "username": "ana_q",
+                "language_code": "es",
+            },
+        },
+    ]  # invalid link targets are dropped silently, as Telegram does
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("<div>x</div>", 'Unsupported start tag "div" at byte offset 0'),
+        ("<b>sin cerrar", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
+        ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+        ("ñ <br>", 'Unsupported start tag "br" at byte offset 3'),
+        ("Tom & Jerry", 'Unescaped "&" at byte offset 4; use "&amp;"'),
+        ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+        ("x</b>", "Unexpected end tag at byte offset 1"),
+    ],
+)
+async def test_invalid_html_is_rejected_like_telegram(
+    api: LocalBotApi, chat: int, html: str, reason: str
+) -> None:
+    status, body = await raw(
+        api, "sendMessage", json={"chat_id": chat, "text": html, "parse_mode": "HTML"}
+    )
+    assert status == 400
+    assert body["description"] == f"Bad Request: can't parse entities: {reason}"
+    assert api.events == []
+
+
+@pytest.mark.parametrize("mode", ["Markdown", "MarkdownV2"])
+async def test_markdown_modes_get_a_clear_400(api: LocalBotApi, chat: int, mode: str) -> None:
+    """Minka sends HTML only: the local server does not imitate Telegram's Markdown modes."""
+    status, body = await raw(
+        api, "sendMessage", json={"chat_id": chat, "text": "*negrita*", "parse_mode": mode}
+    )
+    assert (status, body["description"]) == (
+        400,
+        f"Bad Request: parse_mode {mode} is not supported by the local Bot API server "
+        "(it supports HTML only)",
+    )
+    status, body = await raw(
+        api, "sendMessage", json={"chat_id": chat, "text": "x", "parse_mode": "Texto"}
+    )
+    assert (status, body["description"]) == (400, "Bad Request: unsupported parse_mode")
+    assert api.events == []
+
+
+async def test_length_is_counted_in_utf16_units_after_parsing(bot: telegram.Bot, chat: int) -> None:
+    assert len((await bot.send_message(chat, "😀" * 2048)).text) == 2048  # 4096 units
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(chat, "😀" * 2048 + "x")
+    markup_only = "<b>" + "a" * 4096 + "</b>"  # tags do not count
+    assert len((await bot.send_message(chat, markup_only, parse_mode="HTML")).text) == 4096
+
+
+async def test_text_is_normalised_and_entities_checked(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    sent = await bot.send_message(chat, "  \n hola\r\n  ")
+    assert sent.text == "hola"
+    with pytest.raises(BadRequest, match="ends after the end of the text"):
+        await bot.send_message(chat, "hola", entities=[telegram.MessageEntity("bold", 0, 9)])
+    status, body = await raw(
+        api,
+        "sendMessage",
+        json={
+            "chat_id": chat,
+            "text": "hi",
+            "entities": [{"type": "shout", "offset": 0, "length": 2}],
+        },
+    )
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: can't parse MessageEntity: Unsupported type specified",
+    )
