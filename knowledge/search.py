@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge.confidence import RULE, Judge, Rule
+from knowledge.frame import asked
 from knowledge.intent import DEFINITION, answered, intents
 from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
@@ -173,8 +174,10 @@ class SearchIndex:
 
     def typed(self, text: str) -> list[str]:
         """The folded words, a misspelt question word or filler read as meant («ke es» →
-        «que es»): left as typed it would count as an unknown word the kit lacks."""
-        return [w if w in self._vocabulary else (misspelt_stopword(w) or w) for w in words(text)]
+        «que es»): left as typed it would count as an unknown word the kit lacks. Without the
+        official's own situation around the question (`knowledge.frame`)."""
+        found = words(asked(text))
+        return [w if w in self._vocabulary else (misspelt_stopword(w) or w) for w in found]
 
     def small_talk(self, text: str) -> str | None:
         """The kind of greeting, thanks or chat when the message asks nothing (see

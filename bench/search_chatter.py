@@ -1,0 +1,84 @@
+"""How much an answer depends on the phrasing around the question: each tuning question
+wrapped in the courtesy and situation officials add («disculpe ingeniero, …», «…? es que
+tenemos un caso en la provincia»), measured as in `bench.search_quality` (top-1 and false
+answers, Minka and the FTS5 baseline given the same preprocessing).
+
+    python -m bench.search_chatter
+
+Questions that are only greetings or thanks are left out (wrapped, they ask nothing). The
+wrappers come in sets written at different times: a set looked at while changing the
+search is spent, like a held-out set; write a new one before the next change and measure
+it once.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import yaml
+
+from bench.search_quality import EVAL_FILE, calibrate, evaluate, fts5_runner, minka_runner
+from knowledge.base import KnowledgeBase
+
+WRAPPERS = {
+    # Written first, and used while writing `knowledge.frame` and the courtesy stopwords.
+    "dev": [
+        "buenas tardes, una consulta: {q}",
+        "disculpe ingeniero, {q}",
+        "{q}, gracias de antemano",
+        "hola, en la direccion regional nos preguntan {q}",
+        "{q}? es que tenemos un caso en la provincia",
+        "necesito saber urgente {q}",
+        "estimado, le escribo desde la oficina de puno porque {q}",
+        "{q} porque el alcalde nos esta consultando",
+    ],
+    # Written before that change and measured after it; then also used to complete it.
+    "second": [
+        "buenos dias ingeniera, queria consultarle {q}",
+        "{q}. agradeceria su pronta respuesta",
+        "perdon la molestia, {q}",
+        "colega una pregunta rapida: {q}",
+        "{q}, es para un informe que me pidio mi jefe",
+        "saludos cordiales, me podria orientar: {q}",
+        "doctor, {q}? le agradezco",
+        "urgente por favor: {q}",
+    ],
+    # Written after it, measured once (2026-12-04): Minka 71.2 % top-1 / 6.1 % false
+    # before the change, 79.1 / 5.0 after.
+    "third": [
+        "buen dia, le saluda el especialista de la grem arequipa, {q}",
+        "{q}, saludos desde cusco",
+        "consulta de un colega de la municipalidad: {q}",
+        "ing una consultita, {q}",
+        "tengo una reunion mañana con los mineros y no se {q}",
+        "{q}? lo pregunto porque en la region nadie sabe",
+        "hola minka, {q}, muchas gracias",
+        "señorita, {q} por fa",
+        "{q}. atte. oficina de formalizacion",
+        "los productores de la zona me preguntaron {q}",
+    ],
+}
+
+
+def main() -> int:
+    kb = KnowledgeBase.load()
+    cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    cases = [case for case in cases if kb.index.small_talk(case["q"]) is None]
+    runners = {"Minka": minka_runner(kb), "FTS5": fts5_runner(kb, calibrate(cases, kb))}
+    print(f"{len(cases)} tuning questions; top-1 / false answers")
+    for name, run in runners.items():
+        plain = evaluate(cases, run)
+        print(f"{name}: plain {plain.top1:.1%} / {plain.false_answers:.1%}")
+        for title, wrappers in WRAPPERS.items():
+            found = [
+                evaluate([{**case, "q": wrapper.format(q=case["q"])} for case in cases], run)
+                for wrapper in wrappers
+            ]
+            top1 = sum(f.top1 for f in found) / len(found)
+            false = sum(f.false_answers for f in found) / len(found)
+            print(f"  {title} wrappers ({len(wrappers)}): {top1:.1%} / {false:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The official's own situation around a question: who asked them, where they write from,
+why («en la dirección regional nos preguntan…», «…? es que tenemos un caso en la
+provincia»). It says nothing about the article wanted, yet some of its words are the kit's
+own (dirección regional, caso, provincia): left in, they drew sure answers about the DREM to
+questions about anything, and a question the kit answers lost its answer among them."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.text import content_words, fold
+
+# Someone asking the official: «nos preguntan», «me están consultando», «les pidieron».
+_REPORTING = (
+    r"(?:preguntan|preguntaron|pregunto|preguntaba|preguntaban|preguntando|consultan"
+    r"|consultaron|consulto|consultaba|consultaban|consultando|piden|pidieron|pidio|pidiendo"
+    r"|plantean|plantearon|planteo)"
+)
+_CLITIC = r"(?:nos|me|le|les)\s+(?:(?:han|ha|estan|esta|estuvieron|vienen)\s+)?"
+# What follows a report of a question: «preguntan si…», «consultan cuántos…».
+_ASKING = r"(?:si|que|como|cuando|cuanto|cuanta|cuantos|cuantas|donde|quien|quienes|cual|cuales)"
+# Before the question: the one who asks, or where the official writes from and why.
+_BEFORE = re.compile(
+    rf"^.*?\b(?:{_CLITIC}{_REPORTING}|{_REPORTING}(?=\s+{_ASKING}\b)"
+    r"|(?:quieren|queremos|desean|quisieran|quisieramos)\s+saber"
+    r"|(?:escribo|escribimos|comunico|comunicamos)\b.*?\b(?:porque|para|ya\s+que))\b"
+)
+# After it: the reason, once the question has ended («?») or when it reports who asked
+# («…, es para un informe que me pidió mi jefe»).
+_AFTER = re.compile(
+    rf"(?:\?\s*(?:es\s+que|porque|ya\s+que|pues)\b"
+    rf"|\b(?:porque|ya\s+que|es\s+que|es\s+para)\b(?=[^?]*\b{_CLITIC}{_REPORTING}\b)).*$"
+)
+# Asking for help with the question, anywhere: «¿me podría orientar?», «agradeceré su
+# pronta respuesta».
+_REQUEST = re.compile(
+    r"\b(?:me|nos)\s+(?:podria|podrias|puede|puedes|pueden|podrian)\s+(?:orientar|ayudar"
+    r"|apoyar|indicar|aclarar|absolver|responder|contestar|explicar|decir|informar)\b"
+    r"|\b(?:espero|esperamos|agradecere|agradeceria|agradecemos|agradezco)\s+(?:de\s+)?"
+    r"(?:su|tu|sus)\s+(?:pronta\s+|atenta\s+)?(?:respuesta|atencion|ayuda|apoyo)\b"
+)
+
+
+def asked(text: str) -> str:
+    """`text` folded, without the situation said before or after the question; whole when
+    nothing would be left of it."""
+    found = _REQUEST.sub(" ", fold(text))
+    for pattern in (_AFTER, _BEFORE):
+        rest = pattern.sub("", found, count=1)
+        if content_words(rest):
+            found = rest
+    return found
