@@ -256,4 +256,4 @@ def test_update_keys_tell_repeats_from_reused_ids() -> None:
     assert keyed(Update.de_json(first.to_dict(), None)) == keyed(first)
     assert len(keys | {keyed(first)}) == 6
     assert all(len(key) <= 60 for key in keys)  # the column's size
-    assert update_key(first, b"other key" * 4) != keyed(first)  # keyed: see test_erasure
+    assert update_key(first, b"other key" * 4) != keyed(first)  # keyed: see tests/erasure
