@@ -1,6 +1,6 @@
-"""storage/sqlite.py extends aiosqlite through attributes and methods that are not its public
-API (pinned: aiosqlite>=0.22.1,<0.23). If a new aiosqlite renames or changes one of them, this
-test fails first, naming what moved, instead of Minka misbehaving under load."""
+"""storage/sqlite_turns.py extends aiosqlite through attributes and methods that are not its
+public API (pinned: aiosqlite>=0.22.1,<0.23). If a new aiosqlite renames or changes one of them,
+this test fails first, naming what moved, instead of Minka misbehaving under load."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from pathlib import Path
 import aiosqlite
 from aiosqlite.context import contextmanager
 
-from storage.sqlite import TurnTakingConnection, WalSync, WriteTurns, _Cursor
+from storage.sqlite_turns import TurnTakingConnection, WriteTurns, _Cursor
+from storage.sqlite_wal import WalSync
 
 MOVED = (
-    "aiosqlite changed what storage/sqlite.py relies on ({}): review that module before moving "
-    "the pin"
+    "aiosqlite changed what storage/sqlite_turns.py relies on ({}): review that module before "
+    "moving the pin"
 )
 
 

@@ -1,5 +1,5 @@
-"""SQLite commits made durable together (storage/sqlite.py, `WalSync`): a commit writes the WAL
-without an fsync and hands the write turn on at once, then waits for an fdatasync of the WAL
+"""SQLite commits made durable together (storage/sqlite_wal.py, `WalSync`): a commit writes the
+WAL without an fsync and hands the write turn on at once, then waits for an fdatasync of the WAL
 that began after it; one fdatasync serves the commits made while the one before ran. The disk
 here is the operating system's call, slowed down or counted; nothing of Minka's is replaced."""
 

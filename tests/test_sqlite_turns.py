@@ -1,4 +1,4 @@
-"""SQLite write turns (storage/sqlite.py): many writers in one process never meet "database is
+"""SQLite write turns (storage/sqlite_turns.py): many writers in one process never meet "database is
 locked", a turn ends with its commit or rollback, and another process holding the lock is
 waited out on the database thread while the event loop goes on serving everyone else."""
 
@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
-from storage.sqlite import _is_write
+from storage.sqlite_in_place import is_write
 from storage.types import utcnow
 
 
@@ -146,8 +146,8 @@ async def test_short_reads_and_first_writes_run_in_place(tmp_path: Path) -> None
 
 
 def test_writes_are_told_from_reads() -> None:
-    assert _is_write("  insert into t values (1)") and _is_write("UPDATE t SET a = 1")
-    assert not any(_is_write(sql) for sql in ("", "   ", "SELECT 1", "PRAGMA foreign_keys=ON"))
+    assert is_write("  insert into t values (1)") and is_write("UPDATE t SET a = 1")
+    assert not any(is_write(sql) for sql in ("", "   ", "SELECT 1", "PRAGMA foreign_keys=ON"))
 
 
 def _size(path: str) -> int:

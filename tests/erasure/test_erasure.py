@@ -26,7 +26,7 @@ from storage.models import (
     Person,
     Question,
 )
-from storage.sqlite import BUSY_TIMEOUT_MS
+from storage.sqlite_in_place import BUSY_TIMEOUT_MS
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.erasure.story import (
