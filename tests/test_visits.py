@@ -1,14 +1,12 @@
 """End to end: a study visit invites its audience (the meetings' syntax), invitees answer
 «Acepto» or «No puedo» with a typed reason, the coordinator confirms the delegation and corrects
 who counts as a leader from /visita, reminders before departure go only to those who accepted,
-forged presses and coordinators of other regions are refused; and `python -m bot visitas`."""
+forged presses and coordinators of other regions are refused; and leader positions as typed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from io import BytesIO
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -19,17 +17,12 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings, visits
-from storage.db import Database
-from storage.models import OutboxMessage, VisitParticipant
+from storage.models import VisitParticipant
 from storage.repositories import people
-from storage.repositories import visits as repo
 from storage.repositories.visits import VisitRecord
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
-from tests.test_workshop_import import cli
-
-LIMA = ZoneInfo("America/Lima")
 
 
 async def _create(runtime: Runtime, days: float = 20) -> VisitRecord:
@@ -230,231 +223,3 @@ def test_leader_positions_ignore_accents_and_case() -> None:
     assert visits.is_leader_position("Jefe de Minería", own) is False
     assert visits.is_leader_position("jefe de area", own)
     assert visits.is_leader_position("ALCALDE provincial", own)
-
-
-async def test_cli_creates_lists_and_confirms(
-    db: Database, database_url: str, tmp_path: Path
-) -> None:
-    ids = {}
-    async with db.session() as session:
-        for telegram_id, region in [(3001, "puno"), (3002, "puno"), (3003, "piura")]:
-            person = await people.create(
-                session,
-                telegram_id=telegram_id,
-                username=None,
-                telegram_name=f"P{telegram_id}",
-                locale="es",
-                consent_at=datetime.now(UTC),
-                role="official",
-            )
-            await people.update(
-                session, telegram_id, region_code=region, registered_at=datetime.now(UTC)
-            )
-            ids[telegram_id] = person.id
-    day = datetime.now(LIMA).date() + timedelta(days=30)
-    result = await cli(
-        "visitas",
-        "crear",
-        "--titulo",
-        "Visita a Canadá",
-        "--destino",
-        "Toronto, Canadá",
-        "--inicio",
-        f"{day} 08:00",
-        "--fin",
-        f"{day + timedelta(days=7)} 20:00",
-        "--invitar",
-        "region:Puno",
-        "--invitar",
-        "id:3003",
-        "--indicaciones",
-        "Llevar pasaporte vigente",
-        database_url=database_url,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    code = result.stdout.splitlines()[0]
-    assert "3 personas invitadas (región Puno, id 3003)" in result.stdout
-    assert "recordatorios 14 días, 3 días y 1 día antes de la salida" in result.stdout
-    async with db.session() as session:
-        visit = await repo.get_by_code(session, code)
-        assert visit is not None and visit.instructions == "Llevar pasaporte vigente"
-        kinds = sorted(
-            (row.kind, row.person_id) for row in await session.scalars(select(OutboxMessage))
-        )
-        await repo.answer(session, visit.id, ids[3001], "accepted", datetime.now(UTC))
-    assert kinds.count(("visit_invitation", ids[3003])) == 1
-    assert sum(kind == "visit_reminder" for kind, _ in kinds) == 9
-
-    bad = await cli(
-        "visitas",
-        "crear",
-        "--titulo",
-        "X",
-        "--destino",
-        "Y",
-        "--inicio",
-        f"{day} 08:00",
-        "--fin",
-        f"{day} 07:00",
-        "--invitar",
-        "todos",
-        database_url=database_url,
-        cwd=tmp_path,
-    )
-    assert bad.returncode == 2
-    assert "No se creó la visita: el regreso debe ser posterior a la salida." in bad.stderr
-
-    confirmed = await cli(
-        "visitas", "confirmar", code, "3001", "3002", database_url=database_url, cwd=tmp_path
-    )
-    assert confirmed.returncode == 1
-    assert "1 persona confirmada en la delegación" in confirmed.stdout
-    assert "id:3002 no fue confirmado" in confirmed.stderr
-    listing = await cli("visitas", "listar", database_url=database_url, cwd=tmp_path)
-    assert listing.returncode == 0
-    (row,) = [line for line in listing.stdout.splitlines() if line.startswith(code)]
-    assert row.split()[-4:] == ["3", "1", "0", "1"] and "programada" in row
-
-
-async def test_report_hides_counts_by_sex_that_would_name_someone(db: Database) -> None:
-    """Three women and three men: while all six accepted, counts by sex are shown; once one
-    man cannot go, «Hombre: no pueden 1» would name him beside the list, so men are hidden,
-    and women too (the total minus women would give the men). A reason typed as a formula
-    stays text in the workbook."""
-    from bot.i18n import translator
-    from bot.services.visit_report import build_report
-    from bot.services.visit_xlsx import report_xlsx
-
-    now = datetime.now(UTC)
-    async with db.session() as session:
-        ids = []
-        for n, sex in enumerate(["female"] * 3 + ["male"] * 3):
-            person = await people.create(
-                session,
-                telegram_id=4000 + n,
-                username=None,
-                telegram_name=f"P{n}",
-                locale="es",
-                consent_at=now,
-                role="official",
-            )
-            await people.update(
-                session,
-                4000 + n,
-                region_code="pasco",
-                sex=sex,
-                registered_at=now,
-                position="Gobernador Regional" if n == 0 else "Especialista",
-            )
-            ids.append(person.id)
-        visit, invited = await visits.create(
-            session,
-            title="Visita",
-            destination="Canadá",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=37),
-            audience=await meetings.parse_audience(session, ["region:Pasco"]),
-            offsets=[86400],
-            now=now,
-        )
-        assert invited == 6
-        for person_id in ids:
-            await repo.answer(session, visit.id, person_id, "accepted", now)
-        words = visits.leader_words("gobernador")
-        report = await build_report(session, visit, words)
-        shown = {group.key: group.counts for group in report.by_sex}
-        assert shown["female"] is not None and shown["female"].accepted == 3
-        assert shown["male"] is not None and shown["male"].invited == 3
-        assert [(g.key, g.counts.invited) for g in report.by_kind if g.counts] == [
-            ("leader", 1),
-            ("official", 5),
-        ]
-        await repo.answer(session, visit.id, ids[5], "declined", now, reason="=1+1 viaje")
-        report = await build_report(session, visit, words)
-        assert [group.counts for group in report.by_sex] == [None, None]
-        content = report_xlsx(report, translator("es", LIMA), now)
-    sheet = load_workbook(BytesIO(content))["Participantes"]
-    (cell,) = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+1 viaje"]
-    assert cell.data_type == "s"
-
-
-async def test_questionnaire_after_the_visit_with_one_reminder(
-    api: LocalBotApi, app: Application, runtime: Runtime
-) -> None:
-    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    await register(rosa, region="MINEM")
-    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
-    await register(ana, region="Puno")
-    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
-    await register(luis, region="Puno", sex="Hombre")
-    eva = Chatter(api, 7004, "Eva", last_name="Condori")
-    await register(eva, region="Puno")
-    visit = await _create(runtime, days=5)
-    assert await tick(app) == 3
-    for person in (ana, luis, eva):
-        await person.press(await person.reply(), "Acepto")
-        await person.reply()
-    async with runtime.db.session() as session:
-        delegation = [p.person_id for p in await repo.participants(session, visit.id)]
-        await visits.confirm(session, visit, delegation, runtime.clock.now())
-
-    runtime.clock.advance(timedelta(days=13, minutes=1))  # back home: departed 5 days in, 8 away
-    assert await tick(app) == 3  # the questionnaire; the reminders before departure are late
-    survey = await ana.reply()
-    assert "Cuestionario sobre la visita de estudio" in survey.text
-    assert survey.button_texts() == ["1", "2", "3", "4", "5"]
-    await ana.press(survey, "4")
-    assert "(1 de 3)" in (await ana.reply()).text
-    for text in ("Ventanilla única", "Fiscalización conjunta", "Catastro en línea"):
-        await ana.send(text)
-        await ana.reply()
-    await ana.send("Mesa técnica mensual con los mineros")
-    equality = await ana.reply()
-    assert "igualdad de oportunidades" in equality.text
-    await ana.send("Sí")
-    assert "Responda con los botones" in (await ana.reply()).text
-    await ana.press(equality, "Sí")
-    comment = await ana.reply()
-    await ana.send("Había una mesa de mujeres mineras")
-    assert "Sus respuestas quedaron registradas" in (await ana.reply()).text
-    again = await ana.press(survey, "5")
-    assert again["text"] == "Este cuestionario no está abierto para usted (o ya lo respondió)."
-    assert comment.button_texts() == ["Omitir"]
-
-    survey = await luis.reply()
-    await luis.press(survey, "5")
-    await luis.reply()
-    for text in ("Consulta previa", "Monitoreo participativo", "Remediación"):
-        await luis.send(text)
-        await luis.reply()
-    await luis.send("Monitoreo participativo en Ananea")
-    await luis.press(await luis.reply(), "No")
-    await luis.press(await luis.reply(), "Omitir")
-    assert "Sus respuestas quedaron registradas" in (await luis.reply()).text
-
-    (report,) = await rosa.say(f"/visita {visit.code}")
-    assert "Cuestionario</b>: 2 respuestas" in report.html
-    assert "cuando hayan respondido 3 personas" in report.text
-
-    await eva.reply()  # Eva leaves the first one unanswered: one reminder, to her only
-    runtime.clock.advance(timedelta(days=3))
-    assert await tick(app) == 1
-    reminder = await eva.reply()
-    assert "Recordatorio" in reminder.text
-    await eva.press(reminder, "3")
-    await eva.reply()
-    for text in ("Planificación", "Diálogo", "Datos abiertos"):
-        await eva.send(text)
-        await eva.reply()
-    (equality,) = await eva.say("Ventanilla única regional")
-    await eva.press(equality, "Sí")
-    await eva.press(await eva.reply(), "Omitir")
-    await eva.reply()
-    assert await tick(app) == 0
-
-    (report,) = await rosa.say(f"/visita {visit.code}")
-    assert "Utilidad promedio: 4.0 de 5" in report.text  # (4 + 5 + 3) / 3
-    assert "Vieron prácticas" not in report.text  # Sí 2 · No 1 would tell who said no
-    assert "• Mesa técnica mensual con los mineros" in report.text
-    assert "• Ventanilla única regional" in report.text
