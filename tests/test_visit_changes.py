@@ -1,14 +1,12 @@
 """End to end: a coordinator creates a study visit in the chat (/nueva_visita, the audience
 chosen as for meetings, scoped by coverage, the role checked on every typed answer), changes its
 dates or destination and cancels it from /visita (invitees told through the outbox, reminders
-and the questionnaire moved or dropped, audited); the same from `python -m bot visitas`."""
+and the questionnaire moved or dropped, audited)."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -19,16 +17,12 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import visits
-from bot.services.meetings import Audience
-from storage.db import Database
-from storage.models import AuditEntry, OutboxMessage, Visit
-from storage.repositories import people
+from storage.models import AuditEntry, Visit
 from storage.repositories import visits as repo
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
 from tests.test_visits import _create
-from tests.test_workshop_import import cli
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -315,94 +309,6 @@ async def test_cancelling_tells_invitees_and_drops_what_was_owed(
     # Neither the reminders before departure nor the questionnaire go.
     runtime.clock.advance(timedelta(days=40))
     assert await tick(app) == 0
-
-
-async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path: Path) -> None:
-    now = datetime.now(UTC)
-    async with db.session() as session:
-        person = await people.create(
-            session,
-            telegram_id=3001,
-            username=None,
-            telegram_name="P3001",
-            locale="es",
-            consent_at=now,
-            role="official",
-        )
-        await people.update(session, 3001, region_code="puno", registered_at=now)
-        visit, _invited = await visits.create(
-            session,
-            title="Visita a Canadá",
-            destination="Toronto, Canadá",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=37),
-            audience=Audience(regions={"puno"}),
-            offsets=[14 * 86400],
-            now=now,
-        )
-        await repo.answer(session, visit.id, person.id, "accepted", now)
-
-    async def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return await cli("visitas", *args, database_url=database_url, cwd=tmp_path)
-
-    nothing = await run("cambiar", visit.code)
-    assert nothing.returncode == 2
-    assert "Indique qué cambia" in nothing.stderr
-    new_start = (now + timedelta(days=45)).astimezone(LIMA).replace(second=0, microsecond=0)
-    backwards = await run("cambiar", visit.code, "--fin", _lima(now + timedelta(days=29)))
-    assert backwards.returncode == 2
-    assert "el regreso debe ser posterior a la salida" in backwards.stderr
-    changed = await run(
-        "cambiar",
-        visit.code.lower(),
-        "--destino",
-        "Vancouver, Canadá",
-        "--inicio",
-        _lima(new_start),
-        "--fin",
-        _lima(new_start + timedelta(days=7)),
-        "--indicaciones",
-        "Itinerario:\n1. Vancouver\n2. Victoria",
-    )
-    assert changed.returncode == 0, changed.stderr
-    assert "Vancouver, Canadá" in changed.stdout
-    assert "avisará a 1 persona invitada" in changed.stdout
-    async with db.session() as session:
-        current = await repo.get(session, visit.id)
-        assert current is not None
-        assert (current.destination, current.version) == ("Vancouver, Canadá", 2)
-        assert current.instructions == "Itinerario:\n1. Vancouver\n2. Victoria"
-        assert current.starts_at == new_start.astimezone(UTC)
-        owed = {
-            row.dedupe_key: row.due_at
-            for row in await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.kind == "visit_reminder")
-            )
-        }
-        changed_notices = await session.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "visit_changed")
-        )
-    assert changed_notices == 1
-    new_key = f"visit-reminder:{visit.id}:{person.id}:{14 * 86400}:v2"
-    assert owed[new_key] == current.starts_at - timedelta(days=14)
-
-    cancelled = await run("cancelar", visit.code)
-    assert cancelled.returncode == 0, cancelled.stderr
-    assert "cancelada: Minka avisará a 1 persona invitada" in cancelled.stdout
-    again = await run("cancelar", visit.code)
-    assert "ya estaba cancelada" in again.stdout
-    refused = await run("cambiar", visit.code, "--destino", "Ottawa")
-    assert refused.returncode == 1
-    assert "No se cambió la visita: Esta visita fue cancelada." in refused.stderr
-    listing = await run("listar")
-    assert "cancelada" in listing.stdout
-    async with db.session() as session:
-        actions = list(
-            await session.scalars(
-                select(AuditEntry.action).where(AuditEntry.target == f"visit:{visit.id}")
-            )
-        )
-    assert sorted(actions) == ["visit_cancelled", "visit_changed"]
 
 
 async def test_coverage_is_checked_again_when_a_change_is_confirmed(
