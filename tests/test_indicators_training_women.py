@@ -1,0 +1,163 @@
+"""Indicators 3 (training) and 7 (women) on real databases (SQLite and PostgreSQL), on the
+hand-worked dataset of tests/people_dataset.py (every number in the comments), for the first
+quarter of 2026; what they check besides the arithmetic: test_indicators_people.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.services.indicators.training import training
+from bot.services.indicators.women import women
+from storage.db import Database
+from tests.people_dataset import (
+    NONE,
+    SEX_NAMES,
+    TAL001_AVERAGES,
+    TAL002_AVERAGES,
+    T,
+    compute,
+    dataset,
+    headlines,
+    labels,
+    values,
+)
+
+
+async def test_training(db: Database) -> None:
+    await dataset(db)
+    indicator = await compute(db, training)
+    assert indicator.number == 3
+    # TAL001 and TAL002. Completed responses: 6 + 3 = 9 (fio left hers unfinished); raters:
+    # ana and dora rated both, so 7 people. Attendees: ana, beto, carla, dora, eloy, fio, gino,
+    # hilda = 8, of whom 6 answered a workshop they attended (not fio, gino; luis rated
+    # without a recorded attendance). Overall: 5+4+3+5+1+2 + 4+2+5 = 31 over 9 responses.
+    assert headlines(indicator) == [2, 8, 7, 0.75, 31 / 9]
+    criteria, distribution, by_region, by_sex, workshops = indicator.tables
+    # content 5+4+2+4+2+2 + 3+2+5 = 29; facilitation 4+4+3+5+1+2 + 4+3+5 = 31;
+    # usefulness 5+3+3+5+2+2 + 4+2+5 = 31; organisation 4+4+3+5+1+2 + 4+2+5 = 30.
+    assert values(criteria) == [(31 / 9, 9), (29 / 9, 9), (31 / 9, 9), (31 / 9, 9), (30 / 9, 9)]
+    # 1: eloy; 2: luis, dora (TAL002); 3: carla; 4: beto, ana (TAL002); 5: ana, dora, hilda.
+    # Counts of 1 and 2 are one or two people's answers: the whole distribution is hidden.
+    assert list(distribution.rows) == [(str(score), None, None) for score in range(1, 6)]
+    # Attendees, raters, response rate, responses, overall, content, facilitation,
+    # usefulness, organisation.
+    assert labels(by_region) == ["Cusco", "Junín", "Piura", "Puno", NONE, "Total"]
+    nothing = (None, None, None, None, None)
+    assert values(by_region) == [
+        (2, 2, None, 3, *nothing),  # dora, eloy: two raters, averages hidden
+        (0, 1, None, 1, *nothing),  # luis
+        (2, 1, None, 1, *nothing),  # fio (unfinished), hilda
+        (3, 3, 1.0, 4, 16 / 4, 14 / 4, 15 / 4, 15 / 4, 15 / 4),  # ana twice, beto, carla
+        (1, 0, None, 0, *nothing),  # gino
+        (8, 7, 0.75, 9, 31 / 9, 29 / 9, 31 / 9, 31 / 9, 30 / 9),
+    ]
+    assert values(by_sex) == [
+        # ana (twice), carla, dora (twice), hilda: 6 responses.
+        (4, 4, 1.0, 6, 24 / 6, 21 / 6, 24 / 6, 24 / 6, 23 / 6),
+        # beto, eloy attended; luis too rated: 3 raters, 2 attendees (rate hidden).
+        (2, 3, None, 3, 7 / 3, 8 / 3, 7 / 3, 7 / 3, 7 / 3),
+        (1, 0, None, 0, *nothing),  # fio
+        (1, 0, None, 0, *nothing),  # gino
+        (8, 7, 0.75, 9, 31 / 9, 29 / 9, 31 / 9, 31 / 9, 30 / 9),
+    ]
+    # Code, title, date, workshop region, attendees, responses, rate, the five averages.
+    # TAL001: ana beto carla dora eloy luis (fio unfinished; luis did not attend, so 5 of
+    # the 6 attendees answered). TAL002: ana dora hilda answered, gino did not.
+    assert list(workshops.rows) == [
+        (
+            "TAL001",
+            "Taller TAL001",
+            T.date(date(2026, 2, 10)),
+            "Puno",
+            6,
+            6,
+            5 / 6,
+            *TAL001_AVERAGES,
+        ),
+        (
+            "TAL002",
+            "Taller TAL002",
+            T.date(date(2026, 3, 31)),
+            "Cusco",
+            4,
+            3,
+            3 / 4,
+            *TAL002_AVERAGES,
+        ),
+    ]
+
+    puno = await compute(db, training, "puno")
+    # ana, beto, carla: attended and rated TAL001; ana also TAL002 (held in Cusco).
+    assert headlines(puno) == [2, 3, 3, 1.0, 16 / 4]
+    # TAL001's averages (12 / 3 overall) beside the total (16 / 4) would give ana's rating of
+    # TAL002 (4): hidden with it; so is its response rate, TAL002 having one attendee.
+    assert values(puno.tables[4]) == [
+        (
+            "Taller TAL001",
+            T.date(date(2026, 2, 10)),
+            "Puno",
+            3,
+            3,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "Taller TAL002",
+            T.date(date(2026, 3, 31)),
+            "Cusco",
+            1,
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ]
+    # Junín: luis rated TAL001 (held in Puno) without attending it.
+    junin = await compute(db, training, "junin")
+    assert headlines(junin) == [1, 0, 1, None, None]
+    assert [row[0] for row in junin.tables[4].rows] == ["TAL001"]
+    tacna = await compute(db, training, "tacna")
+    assert headlines(tacna) == [0, 0, 0, None, None]
+    assert tacna.tables[4].rows == ()
+
+
+async def test_women(db: Database) -> None:
+    await dataset(db)
+    indicator = await compute(db, women)
+    assert indicator.number == 7
+    groups, by_region = indicator.tables
+    assert [c.label for c in groups.columns[1:5]] == SEX_NAMES
+    # Women, men, prefer not to say, not recorded, everyone, share of women.
+    assert values(groups) == [
+        # Registered before the end: all but iris (never) and juan (at the end); hilda erased.
+        (5, 3, 1, 1, 10, 0.5),  # ana carla dora hilda kelly; beto eloy luis; fio; gino
+        (4, 2, 1, 1, 8, 0.5),  # workshop attendees: ana carla dora hilda; beto eloy; fio; gino
+        (4, 3, 0, 0, 7, 4 / 7),  # raters: ana carla dora hilda; beto eloy luis
+        (4, 2, 1, 1, 8, 0.5),  # meeting invitees: as attendees, by chance
+        (3, 2, 0, 1, 6, 0.5),  # meeting attendees: ana carla hilda; beto eloy; gino
+    ]
+    assert headlines(indicator) == [0.5, 0.5, 4 / 7, 0.5, 0.5]
+    assert labels(by_region) == ["Cusco", "Junín", "Piura", "Puno", "Tacna", NONE, "Total"]
+    hidden = (None, None, None, None, None)
+    assert values(by_region) == [
+        hidden,  # dora, eloy: 2 people in every group
+        hidden,  # luis
+        hidden,  # fio, hilda
+        (2 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3),  # ana, beto, carla (iris never registered)
+        hidden,  # kelly
+        hidden,  # gino
+        (0.5, 0.5, 4 / 7, 0.5, 0.5),
+    ]
+
+    puno = await compute(db, women, "puno")
+    assert values(puno.tables[0]) == [(2, 1, 0, 0, 3, 2 / 3)] * 5
+    assert headlines(puno) == [2 / 3] * 5
+    tacna = await compute(db, women, "tacna")
+    assert values(tacna.tables[0]) == [(1, 0, 0, 0, 1, None), *[(0, 0, 0, 0, 0, None)] * 4]
