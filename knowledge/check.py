@@ -15,8 +15,9 @@ from bot.telegram_html import parse_html
 from knowledge.dates import check_article_dates, check_glossary_dates, lima_today
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length
-from knowledge.model import Article, ToolKit
+from knowledge.model import NO_ANSWER, Article, Example, ToolKit
 from knowledge.render import article_messages, glossary_message
+from knowledge.text import words
 
 ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}(?:-[a-z]{1,2})?\b")
 NORM_MAX = 60  # «Vigente al … · norm» stays one line on a phone
@@ -138,6 +139,7 @@ def _structure(kit: ToolKit, problems: list[Problem], content_dir: Path) -> list
                 Problem(content_dir / "topics.yaml", 1, f"el tema {topic.id} no tiene artículos")
             )
     problems += _check_synonyms(content_dir / "synonyms.yaml")
+    problems += _check_examples(kit, content_dir / "examples.yaml")
     glossary_path = content_dir / "glossary.yaml"
     seen: set[str] = set()
     for entry in kit.glossary:
@@ -170,6 +172,24 @@ def _check_synonyms(path: Path) -> list[Problem]:
     ):
         return []
     return [Problem(path, 1, "cada línea debe ser un grupo: - [frase, otra frase]")]
+
+
+def _check_examples(kit: ToolKit, path: Path) -> list[Problem]:
+    """Each example under an article that exists (or sin-respuesta), each question once."""
+    problems = []
+    first: dict[str, Example] = {}
+    for example in kit.examples:
+        if example.article != NO_ANSWER and example.article not in kit.articles:
+            problems.append(Problem(path, example.line, f"artículo inexistente: {example.article}"))
+        same = " ".join(words(example.question))
+        if not same:
+            problems.append(Problem(path, example.line, "la pregunta no tiene palabras"))
+        elif (earlier := first.setdefault(same, example)) is not example:
+            where = f"también en la línea {earlier.line}"
+            if earlier.article != example.article:
+                where += f", bajo {earlier.article}"
+            problems.append(Problem(path, example.line, f"pregunta repetida ({where})"))
+    return problems
 
 
 def statistics(content_dir: Path = CONTENT_DIR) -> list[tuple[str, int]]:

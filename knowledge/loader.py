@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.model import Article, Deadline, GlossaryEntry, ToolKit, Topic
+from knowledge.model import Article, Deadline, Example, GlossaryEntry, ToolKit, Topic
 
 CONTENT_DIR = Path(__file__).with_name("content")
 REQUIRED = ("id", "title", "topic", "summary", "keywords", "related", "sources", "reviewed")
@@ -247,6 +247,39 @@ def parse_glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, 
     return tuple(entries)
 
 
+def parse_examples(path: Path, problems: list[Problem]) -> tuple[Example, ...]:
+    """examples.yaml (optional): article id → questions it answers; `sin-respuesta` →
+    questions the kit cannot answer. Read node by node to keep each question's line."""
+    if not path.exists():
+        return ()
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        problems.append(Problem(path, mark.line + 1 if mark else 1, f"no se pudo leer: {error}"))
+        return ()
+    if root is None:
+        return ()
+    shape = "cada artículo (o sin-respuesta) seguido de una lista: - pregunta"
+    if not isinstance(root, yaml.MappingNode):
+        problems.append(Problem(path, root.start_mark.line + 1, shape))
+        return ()
+    examples = []
+    for key, value in root.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.SequenceNode):
+            problems.append(Problem(path, line, shape))
+            continue
+        for item in value.value:
+            if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
+                problems.append(
+                    Problem(path, item.start_mark.line + 1, "pregunta vacía o no es texto")
+                )
+                continue
+            examples.append(Example(item.value.strip(), key.value, item.start_mark.line + 1))
+    return tuple(examples)
+
+
 def read(content_dir: Path = CONTENT_DIR) -> tuple[ToolKit, list[Problem]]:
     """Everything that parses, plus the problems found while parsing."""
     problems: list[Problem] = []
@@ -263,7 +296,8 @@ def read(content_dir: Path = CONTENT_DIR) -> tuple[ToolKit, list[Problem]]:
             continue
         articles[article.id] = article
     glossary = parse_glossary(content_dir / "glossary.yaml", problems)
-    return ToolKit(topics, articles, glossary), problems
+    examples = parse_examples(content_dir / "examples.yaml", problems)
+    return ToolKit(topics, articles, glossary, examples), problems
 
 
 def load(content_dir: Path = CONTENT_DIR) -> ToolKit:

@@ -66,11 +66,24 @@ class GlossaryEntry:
     review_by: date | None = None
 
 
+NO_ANSWER = "sin-respuesta"  # examples.yaml's list of questions the kit cannot answer
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A question an official asked and the article that answers it (or `NO_ANSWER`)."""
+
+    question: str
+    article: str
+    line: int  # in examples.yaml (for error messages)
+
+
 @dataclass(frozen=True, slots=True)
 class ToolKit:
     topics: tuple[Topic, ...]
     articles: dict[str, Article]
     glossary: tuple[GlossaryEntry, ...]
+    examples: tuple[Example, ...] = ()  # examples.yaml
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)

@@ -10,6 +10,7 @@ question asked; otherwise Minka says it is not sure.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge.confidence import RULE, Judge, Rule
+from knowledge.examples import ExampleMemory
 from knowledge.frame import asked
 from knowledge.intent import DEFINITION, answered, intents
-from knowledge.model import Article, GlossaryEntry, ToolKit, Topic
+from knowledge.model import Article, Example, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
 from knowledge.scoring import FIELD_WEIGHTS, Postings
 from knowledge.spelling import Speller
@@ -121,6 +123,25 @@ class SearchIndex:
         )
         self._judge = Judge(self.postings)
         self._holdings = [holdings(article, self.term) for article in self.articles]
+        self.examples = self._memory(kit.examples)
+
+    def number(self, article_id: str) -> int:
+        """The article's position in the index's arrays."""
+        return self._number[article_id]
+
+    def _memory(self, examples: Iterable[Example]) -> ExampleMemory:
+        return ExampleMemory(list(examples), [a.id for a in self.articles], self.example_words)
+
+    def remember(self, examples: Iterable[Example]) -> SearchIndex:
+        """This index with `examples` as its past questions (a benchmark leaves some out)."""
+        other = copy.copy(self)
+        other.examples = self._memory(examples)
+        return other
+
+    def example_words(self, text: str) -> list[str]:
+        """A question's words as compared with past questions: its index terms, typos
+        repaired (not its expansions: a past question said them its own way)."""
+        return [self._asked_term(w) for w in self.query_words(text)]
 
     def _fields(self, article: Article) -> dict[str, str]:
         main, _mark, practice = article.body.partition(PRACTICE_MARK)
@@ -224,12 +245,15 @@ class SearchIndex:
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
-        return [(self.articles[i], s) for i, s in self._ranked(query, limit)]
+        near, _unanswered = self.examples.closeness(text)
+        return [(self.articles[i], s) for i, s in self._ranked(query, limit, near)]
 
-    def _ranked(self, query: Query, limit: int) -> list[tuple[int, float]]:
+    def _ranked(self, query: Query, limit: int, near: np.ndarray) -> list[tuple[int, float]]:
+        """The best `limit` (article number, score), raised for the articles of past
+        questions `near` the asked one (`ExampleMemory.closeness`)."""
         if not query.terms:
             return []
-        scores = self.postings.scores(query)
+        scores = self.examples.blend.scores(self.postings.scores(query), near)
         if limit < len(scores):
             top = np.argpartition(-scores, limit)[:limit]
             order = top[np.argsort(-scores[top], kind="stable")]
@@ -242,7 +266,8 @@ class SearchIndex:
         another), or the closest articles."""
         query = self._parse(text)
         glossary = self.glossary_entry(text)
-        ranked = self._ranked(query, limit)
+        near, _unanswered = self.examples.closeness(text)
+        ranked = self._ranked(query, limit, near)
         if not ranked:
             return Answer(None, (), glossary, ())
         if glossary is not None and glossary.articles:

@@ -1,0 +1,69 @@
+"""Writes the Tool Kit's example questions (`examples.yaml`) from the tuning set
+(bench/search_eval.yaml): each question under the article it expects, the unanswerable ones
+under `sin-respuesta`. Run once; from then on specialists keep the file. Never from a held-out
+set: its questions would then be answered by themselves.
+
+    python -m bench.examples_from_eval [--to knowledge/content/examples.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from bench.search_quality import EVAL_FILE
+from knowledge.loader import CONTENT_DIR, load
+from knowledge.model import NO_ANSWER
+from knowledge.text import words
+
+HEADER = """\
+# Preguntas de ejemplo: preguntas reales de funcionarios, cada una bajo el id del artículo que
+# la responde; bajo «sin-respuesta», las que el Tool Kit no responde. Una pregunta nueva parecida
+# a las de un artículo lo acerca al primer lugar; una parecida a las de «sin-respuesta» hace que
+# Minka diga que no está seguro. Cuando `kb sin-respuesta` muestre una pregunta que un artículo sí
+# responde, agréguela aquí bajo ese artículo, tal como se escribió (con sus faltas: así preguntan).
+# Revise con `python -m bot kb revisar` y publique con `python -m bot kb recargar`.
+"""
+
+
+def render(cases: list[dict], order: list[str]) -> str:
+    """examples.yaml's text: articles in `order`, then the unanswerable; repeats dropped."""
+    by_key: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for case in cases:
+        key = NO_ANSWER if case["expected"] == "none" else case["expected"]
+        same = " ".join(words(case["q"]))
+        if same in seen:
+            if seen[same] != key:
+                raise SystemExit(f"{case['q']!r}: esperada en {seen[same]} y en {key}")
+            continue
+        seen[same] = key
+        by_key.setdefault(key, []).append(case["q"].strip())
+    lines = [HEADER]
+    for key in [*(k for k in order if k in by_key), NO_ANSWER]:
+        lines.append(f"{key}:")
+        lines += [f"  - {json.dumps(q, ensure_ascii=False)}" for q in by_key.get(key, [])]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="examples.yaml desde el conjunto de ajuste")
+    parser.add_argument("--to", type=Path, default=CONTENT_DIR / "examples.yaml")
+    args = parser.parse_args(argv)
+    cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    kit = load()
+    order = [a.id for topic in kit.topics for a in kit.in_topic(topic.id)]
+    unknown = {c["expected"] for c in cases} - set(order) - {"none"}
+    if unknown:
+        raise SystemExit(f"artículos inexistentes en {EVAL_FILE.name}: {sorted(unknown)}")
+    args.to.write_text(render(cases, order), encoding="utf-8")
+    print(f"{args.to}: {len(cases)} preguntas del conjunto de ajuste")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Questions officials asked before, each with the article that answered it or with none
+(`examples.yaml` in the Tool Kit's folder, kept by specialists): a new question close to past
+ones speaks for their article, and one close to past questions the kit cannot answer speaks
+against answering at all.
+
+Closeness is the cosine of character n-grams (3 to 5 letters, inside each word) weighted by
+TF-IDF, over the question's words as the search reads them (folded, typos repaired, stems):
+«formalisarme» and «formalizarse» share most of their n-grams. The memory is a few arrays
+(n-gram hashes, and per n-gram the questions that have it), about 1 MB for 900 questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.model import NO_ANSWER, Example
+
+SHORTEST, LONGEST = 3, 5  # n-gram lengths, counted with the spaces around each word
+
+
+@dataclass(frozen=True, slots=True)
+class Blend:
+    """Where past questions meet the search's own scores. Chosen by cross-validation on the
+    tuning set (`python -m bench.search_quality`: each fold answered with the examples of the
+    others), here and with the FTS5 baseline, whose rules were never tuned on it."""
+
+    weight: float = 1.0  # an article gains this share of the best score at similarity 1
+
+    def scores(self, scores: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """The search's scores raised for the articles of similar past questions."""
+        return scores + self.weight * float(scores.max(initial=0.0)) * near
+
+
+BLEND = Blend()
+
+
+def grams(words: Iterable[str]) -> Counter[str]:
+    """The character n-grams of each word, with a space at either end (« taller »)."""
+    found: Counter[str] = Counter()
+    for word in words:
+        padded = f" {word} "
+        for size in range(SHORTEST, LONGEST + 1):
+            found.update(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return found
+
+
+def _weights(counts: Iterable[int], idf: np.ndarray) -> np.ndarray:
+    """Sublinear term frequency times rarity."""
+    return (1.0 + np.log(np.fromiter(counts, dtype=np.float64))) * idf
+
+
+class ExampleMemory:
+    """Past questions by the n-grams they hold, for the cosine of a new one with each."""
+
+    def __init__(
+        self,
+        examples: Sequence[Example],
+        article_ids: Sequence[str],
+        words: Callable[[str], list[str]],
+    ) -> None:
+        """`article_ids`: the index's articles in order (an example of another article, say
+        one renamed since, is left out); `words`: a question's words as the search reads
+        them."""
+        self._words = words
+        self.blend = BLEND
+        self.articles = len(article_ids)
+        number = {article_id: i for i, article_id in enumerate(article_ids)}
+        kept: list[tuple[int, Counter[str]]] = []
+        for example in examples:
+            label = -1 if example.article == NO_ANSWER else number.get(example.article)
+            found = grams(words(example.question))
+            if label is not None and found:
+                kept.append((label, found))
+        kept.sort(key=lambda item: item[0])  # the unanswerable first, then by article
+        self.count = len(kept)
+        labels = np.fromiter((label for label, _g in kept), dtype=np.int32, count=self.count)
+        self._unanswerable = int(np.searchsorted(labels, 0))
+        # Each article's questions are a run: its best similarity is one reduceat.
+        answered = labels[self._unanswerable :]
+        self._present, starts = np.unique(answered, return_index=True)
+        self._runs = (starts + self._unanswerable).astype(np.intp)
+        document_frequency = Counter(g for _label, found in kept for g in found)
+        vocabulary = sorted(document_frequency, key=hash)
+        self._keys = np.fromiter(map(hash, vocabulary), dtype=np.int64, count=len(vocabulary))
+        frequencies = np.fromiter(
+            (document_frequency[g] for g in vocabulary), dtype=np.float64, count=len(vocabulary)
+        )
+        self._idf = np.log((1 + self.count) / (1 + frequencies)) + 1
+        self.unseen_idf = math.log(1 + self.count) + 1  # an n-gram no past question has
+        column = {g: i for i, g in enumerate(vocabulary)}
+        columns, rows, values = [], [], []  # one cell per (question, n-gram)
+        for row, (_label, found) in enumerate(kept):
+            cells = np.fromiter((column[g] for g in found), dtype=np.int32, count=len(found))
+            weights = _weights(found.values(), self._idf[cells])
+            columns.append(cells)
+            rows.append(np.full(len(found), row, dtype=np.int32))
+            values.append(weights / np.linalg.norm(weights))
+        every = np.concatenate([*columns, np.zeros(0, np.int32)])
+        by_column = np.argsort(every, kind="stable")
+        self._starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
+        self._rows = np.concatenate([*rows, np.zeros(0, np.int32)])[by_column]
+        self._values = np.concatenate([*values, np.zeros(0)])[by_column].astype(np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory's arrays, in bytes."""
+        arrays = (self._keys, self._idf, self._starts, self._rows, self._values, self._runs)
+        return sum(a.nbytes for a in arrays)
+
+    def similarities(self, text: str) -> np.ndarray:
+        """The cosine of `text` with each kept question (unanswerable first, then by article).
+        N-grams no past question has count in the question's length: a question mostly about
+        something new is close to none."""
+        found = grams(self._words(text))
+        if not found or not self.count:
+            return np.zeros(self.count)
+        hashes = np.fromiter(map(hash, found), dtype=np.int64, count=len(found))
+        where = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
+        known = self._keys[where] == hashes
+        idf = np.where(known, self._idf[where], self.unseen_idf)
+        weights = _weights(found.values(), idf)
+        weights /= np.linalg.norm(weights)
+        columns, weights = where[known], weights[known]
+        starts, ends = self._starts[columns], self._starts[columns + 1]
+        lengths = ends - starts
+        cells = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        return np.bincount(
+            self._rows[cells],
+            weights=self._values[cells] * np.repeat(weights, lengths),
+            minlength=self.count,
+        )
+
+    def closeness(self, text: str) -> tuple[np.ndarray, float]:
+        """Per article, the similarity of its closest past question (0 without any); and that
+        of the closest past question the kit could not answer."""
+        similar = self.similarities(text)
+        per_article = np.zeros(self.articles)
+        if len(self._runs):
+            per_article[self._present] = np.maximum.reduceat(similar, self._runs)
+        unanswered = float(similar[: self._unanswerable].max(initial=0.0))
+        return per_article, unanswered

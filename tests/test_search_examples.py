@@ -1,0 +1,139 @@
+"""Example questions (examples.yaml): past questions that speak for their article or against
+answering, kept by specialists in the Tool Kit's folder and checked by `kb revisar`; and the
+cross-validation that measures them (bench.search_examples_cv)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.search_examples_cv import stratified, without
+from knowledge.base import KnowledgeBase
+from knowledge.check import check
+from knowledge.examples import ExampleMemory, grams
+from knowledge.loader import CONTENT_DIR
+from knowledge.model import NO_ANSWER, Example
+from knowledge.text import words
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def test_grams_are_inside_words() -> None:
+    found = grams(["taller"])
+    assert {" ta", "tal", "ler ", "er "} <= set(found)
+    assert not any(" " in g.strip() for g in found)  # never across two words
+
+
+def test_closeness_per_article_and_without_answer() -> None:
+    memory = ExampleMemory(
+        [
+            Example("requisitos para formalizarme", "b", 1),
+            Example("que es una concesion", "a", 2),
+            Example("telefono de la oficina", NO_ANSWER, 3),
+            Example("pregunta de un articulo que ya no existe", "borrado", 4),
+        ],
+        ["a", "b"],
+        words,
+    )
+    assert memory.count == 3  # the removed article's example is left out
+    near, unanswered = memory.closeness("requisitos para formalisarme")  # a typo
+    assert near[1] > 0.6 > near[0]
+    assert unanswered < 0.2
+    near, unanswered = memory.closeness("telefono de la oficina de la drem")
+    assert unanswered > 0.6 and near.max() < 0.2
+    near, unanswered = memory.closeness("zzzz")
+    assert near.max() == 0 and unanswered == 0
+
+
+def test_an_empty_memory_changes_nothing(kb: KnowledgeBase) -> None:
+    bare = kb.index.remember(())
+    assert bare.examples.count == 0
+    near, unanswered = bare.examples.closeness("que es el reinfo")
+    assert near.shape == (len(bare.articles),) and not near.any() and unanswered == 0
+    assert bare.search("que es el reinfo").best.id == "formalizacion-reinfo"
+
+
+def test_past_questions_rank_their_article_first(kb: KnowledgeBase) -> None:
+    """«¿Qué pasa si no pago la vigencia dos años seguidos?» is about losing the concession,
+    not about the titular's payments; on words alone the payments article came first."""
+    asked = "si no pago la vijencia dos años seguidos pierdo mi concesion?"
+    first = kb.index.remember(()).ranked(asked, 1)[0][0].id
+    assert first == "economia-pagos-titular"
+    taught = kb.index.remember(
+        [
+            Example(
+                "que pasa si no paga el derecho de vigencia dos años seguidos",
+                "concesiones-derecho-de-vigencia",
+                1,
+            )
+        ]
+    )
+    assert taught.ranked(asked, 1)[0][0].id == "concesiones-derecho-de-vigencia"
+
+
+def test_the_shipped_examples_load_with_the_kit(kb: KnowledgeBase) -> None:
+    assert len(kb.kit.examples) >= 800
+    assert any(e.article == NO_ANSWER for e in kb.kit.examples)
+    assert kb.index.examples.count >= 800
+    assert kb.index.examples.nbytes < 2_000_000  # RSS matters: the bot stays under 150 MB
+
+
+def test_specialists_teach_a_phrasing_in_their_folder(tmp_path: Path) -> None:
+    """An example added to examples.yaml in the Tool Kit's folder counts once it is loaded
+    (as `kb recargar` does, after the same checks)."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    asked = "si no pago la vijencia dos años seguidos pierdo mi concesion?"
+    path = content / "examples.yaml"
+    path.write_text("concesiones-derecho-de-vigencia: []\n", encoding="utf-8")
+    assert KnowledgeBase.load(content).index.ranked(asked, 1)[0][0].id == "economia-pagos-titular"
+    path.write_text(
+        "concesiones-derecho-de-vigencia:\n  - si no pago la vigencia pierdo la concesion\n",
+        encoding="utf-8",
+    )
+    assert check(content) == []
+    first = KnowledgeBase.load(content).index.ranked(asked, 1)[0][0].id
+    assert first == "concesiones-derecho-de-vigencia"
+
+
+def test_revisar_checks_the_examples(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    path = content / "examples.yaml"
+    path.write_text(
+        "acerca-de-minka:\n"
+        "  - que es minka\n"
+        "no-existe:\n"
+        "  - una pregunta\n"
+        "sin-respuesta:\n"
+        "  - ¿Qué es Minka?\n"
+        "  - ''\n",
+        encoding="utf-8",
+    )
+    found = [str(p) for p in check(content)]
+    assert f"{path}:4: artículo inexistente: no-existe" in found
+    assert f"{path}:6: pregunta repetida (también en la línea 2, bajo acerca-de-minka)" in found
+    assert f"{path}:7: pregunta vacía o no es texto" in found
+    path.write_text("- una lista\n", encoding="utf-8")
+    assert [p.line for p in check(content) if p.path == path] == [1]
+    path.unlink()  # optional: a kit without examples is sound
+    assert check(content) == []
+
+
+def test_folds_are_stratified_and_leave_their_questions_out(kb: KnowledgeBase) -> None:
+    cases = [{"q": f"pregunta {i} de a", "expected": "a"} for i in range(10)]
+    cases += [{"q": f"pregunta {i} de b", "expected": "b"} for i in range(3)]
+    cases += [{"q": f"pregunta {i} sin respuesta", "expected": "none"} for i in range(5)]
+    folds = stratified(cases, 5)
+    assert sorted(c["q"] for f in folds for c in f) == sorted(c["q"] for c in cases)
+    assert all(sum(c["expected"] == "a" for c in f) == 2 for f in folds)
+    assert all(sum(c["expected"] == "none" for c in f) == 1 for f in folds)
+    assert max(map(len, folds)) - min(map(len, folds)) <= 1
+    examples = [Example("¿Pregunta 1 de A?", "a", 1), Example("otra", "b", 2)]
+    fold = next(f for f in folds if any(c["q"] == "pregunta 1 de a" for c in f))
+    assert without(examples, fold) == [examples[1]]
