@@ -21,8 +21,8 @@ from bot.runtime import Runtime
 from storage.models import AuditEntry, MaterialDelivery
 from storage.repositories import workshops as repo
 from tests.chat import Person as Chatter
+from tests.cli import cli
 from tests.helpers import register
-from tests.test_workshop_import import cli
 from tests.test_workshops import CODE, _workshop
 
 SLIDES = b"PK\x03\x04 presentation of the workshop"

@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.models import Meeting, MeetingInvitation, OutboxMessage
 from storage.repositories import meetings as repo
 from storage.repositories import people
-from tests.test_workshop_import import cli
+from tests.cli import cli
 
 LIMA = ZoneInfo("America/Lima")
 PUNO_1, PUNO_2, PUNO_UNREGISTERED, JUNIN = 2001, 2002, 2003, 2004

@@ -11,8 +11,8 @@ import pytest
 from bot.cli import meetings as meeting_cli
 from bot.config import Settings
 from storage.db import Database
+from tests.cli import cli
 from tests.test_meetings_cli import _counts, _crear, _day, _people
-from tests.test_workshop_import import cli
 
 _FIELDS = {
     "title": "Reunión",

@@ -21,9 +21,9 @@ from bot.runtime import Runtime
 from bot.services.publications import PublicationError, check
 from storage.models import PublicationDelivery
 from tests.chat import Person as Chatter
+from tests.cli import cli
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
-from tests.test_workshop_import import cli
 
 PDF = b"%PDF-1.4\n% La regionalizacion del sector minero\n%%EOF\n"
 TITLE = "La experiencia de regionalización del sector minero"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,18 +21,9 @@ from bot.telegram_html import parse_html
 from handlers.base import cut_html, esc
 from handlers.case_form import NEW_CASE
 from handlers.keyboards import as_number, button
-from storage.repositories.regions import RegionRecord
+from tests.regions import seeded_regions
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _regions() -> list[RegionRecord]:
-    path = ROOT / "storage/migrations/versions/0001_people_regions_audit.py"
-    spec = importlib.util.spec_from_file_location("initial", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [RegionRecord(code, name, kind) for code, name, kind in module.REGIONS]
 
 
 @pytest.mark.parametrize(
@@ -53,15 +43,15 @@ def _regions() -> list[RegionRecord]:
     ],
 )
 def test_region_typed_as_people_type(typed: str, code: str) -> None:
-    match = match_region(typed, _regions())
+    match = match_region(typed, seeded_regions())
     assert match.region is not None and match.region.code == code
 
 
 def test_unclear_region_gives_candidates_or_nothing() -> None:
-    pasko = match_region("pasko", _regions())
+    pasko = match_region("pasko", seeded_regions())
     assert pasko.region is None and [r.code for r in pasko.candidates] == ["pasco"]
-    assert match_region("xyzzy", _regions()) == match_region("xyzzy", _regions())
-    assert match_region("xyzzy", _regions()).candidates == ()
+    assert match_region("xyzzy", seeded_regions()) == match_region("xyzzy", seeded_regions())
+    assert match_region("xyzzy", seeded_regions()).candidates == ()
 
 
 def test_normalize() -> None:

@@ -16,8 +16,8 @@ from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage
 from storage.repositories import people
 from storage.repositories import visits as repo
+from tests.cli import cli
 from tests.test_visit_changes import LIMA, _lima
-from tests.test_workshop_import import cli
 
 
 async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import people
 from storage.repositories import visits as repo
-from tests.test_workshop_import import cli
+from tests.cli import cli
 
 LIMA = ZoneInfo("America/Lima")
 
