@@ -127,7 +127,7 @@ def baseline_with_examples(
     kb: KnowledgeBase, folds: list[list[dict]], blend: Blend | None = None
 ) -> dict[str, Outcome]:
     """FTS5's outcome given the same example memory and blend as Minka: its first ten
-    reordered by the examples' scores, sure when its threshold says so."""
+    reordered by the examples' scores, its threshold's verdict passed through the blend's."""
     found = {}
     for i, fold in enumerate(folds):
         train = [case for j, other in enumerate(folds) if j != i for case in other]
@@ -139,10 +139,12 @@ def baseline_with_examples(
             if not plain.ranking:
                 found[case["q"]] = plain
                 continue
-            near, _unanswered = memory.closeness(case["q"])
+            near, unanswered = memory.closeness(case["q"])
             numbers = [kb.index.number(a) for a in plain.ranking]
             scores = mix.scores(np.array(plain.scores), near[numbers])
             order = np.argsort(-scores, kind="stable")
             ranking = [plain.ranking[j] for j in order]
-            found[case["q"]] = Outcome(ranking[0] if plain.answered else None, ranking)
+            top = numbers[order[0]]
+            sure = mix.confident(plain.answered is not None, float(near[top]), unanswered)
+            found[case["q"]] = Outcome(ranking[0] if sure else None, ranking)
     return found

@@ -25,15 +25,26 @@ SHORTEST, LONGEST = 3, 5  # n-gram lengths, counted with the spaces around each 
 
 @dataclass(frozen=True, slots=True)
 class Blend:
-    """Where past questions meet the search's own scores. Chosen by cross-validation on the
-    tuning set (`python -m bench.search_quality`: each fold answered with the examples of the
-    others), here and with the FTS5 baseline, whose rules were never tuned on it."""
+    """Where past questions meet the search's own judgement. Chosen by cross-validation on
+    the tuning set (`python -m bench.search_quality`: each fold answered with the examples of
+    the others), here and with the FTS5 baseline, whose rules were never tuned on it."""
 
     weight: float = 1.0  # an article gains this share of the best score at similarity 1
+    sure: float = 0.6  # the top article's closest past question this close: answered…
+    unsure: float = 0.5  # …a past question without answer this close: not answered…
+    margin: float = 0.2  # …when it is this much closer than the closest of the other kind
 
     def scores(self, scores: np.ndarray, near: np.ndarray) -> np.ndarray:
         """The search's scores raised for the articles of similar past questions."""
         return scores + self.weight * float(scores.max(initial=0.0)) * near
+
+    def confident(self, confident: bool, near: float, unanswered: float) -> bool:
+        """Whether to answer, from the search's verdict, the similarity of the top
+        article's closest past question (`near`) and that of the closest past question
+        without answer."""
+        if unanswered >= self.unsure and unanswered >= near + self.margin:
+            return False
+        return confident or (near >= self.sure and near >= unanswered + self.margin)
 
 
 BLEND = Blend()

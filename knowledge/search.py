@@ -266,7 +266,7 @@ class SearchIndex:
         another), or the closest articles."""
         query = self._parse(text)
         glossary = self.glossary_entry(text)
-        near, _unanswered = self.examples.closeness(text)
+        near, unanswered = self.examples.closeness(text)
         ranked = self._ranked(query, limit, near)
         if not ranked:
             return Answer(None, (), glossary, ())
@@ -275,6 +275,7 @@ class SearchIndex:
         top_index, top_score = ranked[0]
         topics = self._topics([self.articles[i] for i, _s in ranked])
         confident, coverage = self._judge.confident(query, ranked, rule)
+        confident = self.examples.blend.confident(confident, near[top_index], unanswered)
         if glossary is not None and glossary.articles:
             confident = True
         # «¿dónde queda el SENACE?»: no address in the SENACE article

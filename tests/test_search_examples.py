@@ -76,6 +76,27 @@ def test_past_questions_rank_their_article_first(kb: KnowledgeBase) -> None:
     assert taught.ranked(asked, 1)[0][0].id == "concesiones-derecho-de-vigencia"
 
 
+def test_a_past_question_answers_its_rephrasing(kb: KnowledgeBase) -> None:
+    """«¿Para quién fue hecho este asistente?» is not sure on words alone; a specialist's
+    example of the same question, written another way, makes it sure."""
+    asked = "para quien fue hecho este asistente"
+    assert kb.index.remember(()).search(asked).best is None
+    taught = kb.index.remember(
+        [Example("para quien esta hecho este asistente", "acerca-de-minka", 1)]
+    )
+    assert taught.search(asked).best.id == "acerca-de-minka"
+
+
+def test_a_past_question_without_answer_stops_a_false_one(kb: KnowledgeBase) -> None:
+    """«¿Quién es el director de la DREM Puno?» is no article's: the words alone sent it to
+    «Acerca de Minka»; a past question like it, listed under sin-respuesta, stops that."""
+    asked = "quien es el director de la drem puno"
+    assert kb.index.remember(()).search(asked).best is not None
+    taught = kb.index.remember([Example("nombre del director de la drem", NO_ANSWER, 1)])
+    answer = taught.search(asked)
+    assert answer.best is None and answer.others  # the closest are still shown
+
+
 def test_the_shipped_examples_load_with_the_kit(kb: KnowledgeBase) -> None:
     assert len(kb.kit.examples) >= 800
     assert any(e.article == NO_ANSWER for e in kb.kit.examples)
