@@ -41,12 +41,16 @@ LIMITED = frozenset(
 IDEMPOTENT = frozenset(
     {"editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "setMyCommands"}
 )
+BURST = 4.0  # slots in the bucket: Telegram's ~30 a second allow a burst of a few
+KEPT_FOR_REPLIES = 2  # of them, left by owed messages for replies (`_background_needs`)
 BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
 log = logging.getLogger(__name__)
 
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
-    def __init__(self, per_second: float = 29.5, burst: float = 3.0, max_retries: int = 3) -> None:
+    def __init__(
+        self, per_second: float = 29.5, burst: float = BURST, max_retries: int = 3
+    ) -> None:
         self._total_rate, self._total_burst = per_second, burst
         self._rate = per_second
         self._burst = burst
@@ -95,10 +99,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         try:
             while True:
                 self._refill()
-                # Owed messages leave one slot in the bucket when it holds two or more: a reply
-                # arriving the moment after a broadcast's copy still goes at once (it waited up
-                # to 1/30 s, a third of #17's p99 budget); the broadcast's rate is the same.
-                needed = 1 if urgent or self._burst < 2 else 2
+                needed = 1 if urgent else self._background_needs()
                 if self._tokens >= needed and (urgent or self._urgent_waiting == 0):
                     self._tokens -= 1
                     return
@@ -107,6 +108,15 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         finally:
             if urgent:
                 self._urgent_waiting -= 1
+
+    def _background_needs(self) -> float:
+        """Owed messages leave up to `KEPT_FOR_REPLIES` slots in the bucket: a reply arriving
+        the moment after a broadcast's copy, or its second message, still goes at once.
+        With one slot kept, a reply's second message (or the next person's reply) waited
+        up to 1/30 s, often twice (bench.broadcast: 30-70 ms of a slow reply's time). The
+        bucket (`BURST`) holds one slot more than the broadcast then needs, so a broadcast
+        whose wake-up comes late loses no slot to the bucket's cap: its rate is the same."""
+        return 1 + max(0, min(KEPT_FOR_REPLIES, int(self._burst) - 1))
 
     async def process_request(
         self,

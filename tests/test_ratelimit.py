@@ -34,6 +34,31 @@ async def test_a_reply_finds_a_slot_while_a_broadcast_sends_flat_out(waits: list
     assert waits == []  # sent at once: the broadcast left it a slot
 
 
+async def test_a_reply_of_two_messages_waits_for_neither_while_a_broadcast_sends(
+    waits: list[float],
+) -> None:
+    """A long answer is split in two messages (or two people ask at once): both go at once,
+    the broadcast had left room for them (bench.broadcast: the second message of a reply
+    waited 30-70 ms for a slot while the copies were sent)."""
+    limiter = PriorityRateLimiter()  # the bot's own: Telegram's 29.5 a second
+    for _ in range(8):
+        await limiter.reserve()
+    waits.clear()
+    await limiter._take(urgent=True)
+    await limiter._take(urgent=True)
+    assert waits == []
+
+
+async def test_the_broadcast_keeps_the_rate_while_leaving_room(waits: list[float]) -> None:
+    """What the broadcast leaves for replies costs it no rate: alone, it still sends at the
+    limiter's rate (a full bucket's worth at once, then one slot per 1/rate seconds)."""
+    limiter = PriorityRateLimiter(per_second=20.0)
+    started = asyncio.get_running_loop().time()
+    for _ in range(22):  # 2 at once (the bucket keeps 2 for replies), then 20 at 20 a second
+        await limiter.reserve()
+    assert asyncio.get_running_loop().time() - started < 1.0 + 0.2
+
+
 async def test_with_one_slot_per_replica_the_broadcast_still_goes(waits: list[float]) -> None:
     limiter = PriorityRateLimiter(per_second=30.0, burst=3.0)
     limiter.share(4)  # 4 replicas: a burst of one slot each
