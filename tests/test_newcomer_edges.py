@@ -18,11 +18,11 @@ from bot.services.indicators.common import Chart, Column, Indicator, Kind, Table
 from bot.services.meetings import AudienceError, parse_audience
 from bot.services.regions import match_region
 from storage.db import Database
-from tests.test_units import _regions
+from tests.regions import seeded_regions
 
 
 def test_a_name_two_regions_share_is_ambiguous_where_nobody_sees_the_choice() -> None:
-    regions = _regions()
+    regions = seeded_regions()
     lima = match_region("Lima", regions, unambiguous=True)
     assert lima.region is None
     assert [r.name for r in lima.candidates] == ["Lima (Gobierno Regional)", "Lima Metropolitana"]
