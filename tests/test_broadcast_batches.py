@@ -5,8 +5,9 @@ and the first copies sent never mark a broadcast still being written as finished
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from handlers.broadcasts import resume, write_copies
 from storage.db import Database
@@ -88,3 +89,55 @@ async def test_a_stop_halfway_is_finished_at_the_next_start(db: Database) -> Non
         assert await repo.preparing(session) == []
         done = await session.get(Broadcast, broadcast.id)
         assert done is not None and (done.status, done.total) == ("queued", len(people))
+
+
+async def test_a_batch_of_copies_is_one_statement_built_by_the_database(db: Database) -> None:
+    """The rows are made by the database from the batch's ids (one statement, one set of
+    parameters): built in Python they cost 15 µs each on the event loop, with every reply
+    waiting (bench.broadcast, 10,000 people: 3-9 ms of the loop per 100 copies). Each copy is
+    what a resumed write and the outbox expect: its key, its broadcast, due when it is."""
+    people = await _people(db)
+    broadcast = await _start(db, len(people))
+    statements: list[tuple[str, object]] = []
+
+    def seen(*args: Any) -> None:  # (conn, cursor, statement, parameters, context, many)
+        statement, executemany = args[2], args[5]
+        if statement.lstrip().upper().startswith("INSERT"):
+            statements.append((statement, executemany))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with db.session() as session:
+            await repo.add_copies(session, broadcast, people[: repo.BATCH])
+            await repo.add_copies(session, broadcast, people[:2])  # again: kept as they were
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 2 and not any(many for _, many in statements)
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(
+                    OutboxMessage.kind,
+                    OutboxMessage.dedupe_key,
+                    OutboxMessage.person_id,
+                    OutboxMessage.payload,
+                    OutboxMessage.due_at,
+                    OutboxMessage.state,
+                    OutboxMessage.attempts,
+                    OutboxMessage.broadcast_id,
+                ).order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (
+            "broadcast",
+            f"broadcast:{broadcast.id}:{person}",
+            person,
+            {"broadcast_id": broadcast.id},
+            broadcast.scheduled_at,
+            "pending",
+            0,
+            broadcast.id,
+        )
+        for person in people[: repo.BATCH]
+    ]
