@@ -44,7 +44,7 @@ WRAPPERS = {
         "urgente por favor: {q}",
     ],
     # Written after it, measured once (2026-12-04): Minka 71.2 % top-1 / 6.1 % false
-    # before the change, 79.1 / 5.0 after.
+    # before the change, 79.1 / 5.0 after; then used to add «muchas», «saluda», «atte.»…
     "third": [
         "buen dia, le saluda el especialista de la grem arequipa, {q}",
         "{q}, saludos desde cusco",
@@ -56,6 +56,21 @@ WRAPPERS = {
         "señorita, {q} por fa",
         "{q}. atte. oficina de formalizacion",
         "los productores de la zona me preguntaron {q}",
+    ],
+    # Written before those additions: 80.8 / 9.8 before and after them. A situation told in
+    # the kit's own words («soy nuevo en la gerencia regional», «tenemos muchos mineros
+    # artesanales») still draws sure answers to questions the kit cannot answer.
+    "fourth": [
+        "{q} (consulta de la DREM Junin)",
+        "buenas, soy nuevo en la gerencia regional, {q}",
+        "una consulta pues, {q}",
+        "{q}, le agradeceria bastante",
+        "disculpa la hora, {q}",
+        "mil disculpas por molestar, {q}",
+        "en nuestra region tenemos muchos mineros artesanales, {q}",
+        "hola que tal, {q} saludos",
+        "{q} o a quien debo preguntar",
+        "ingeniero buenas tardes, nuevamente yo, {q}",
     ],
 }
 

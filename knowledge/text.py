@@ -50,8 +50,10 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905
 ) | frozenset(
     # Officials' courtesy around a question: whom they address, thanks in advance, haste,
-    # apologies, «una duda»; a word the kit lacks weighs as its rarest (see
-    # `knowledge.confidence`), so «disculpe ingeniero, ¿qué es el OEFA?» lost its answer.
+    # apologies, «una duda», greetings and thanks said around a question («muchas gracias»,
+    # «le saluda…», which the stemmer reads as «salud»), their short forms («atte.», «Sr.»);
+    # a word the kit lacks weighs as its rarest (see `knowledge.confidence`), so «disculpe
+    # ingeniero, ¿qué es el OEFA?» lost its answer.
     """
     ingeniero ingeniera ingenieros ing inge doctor doctora dr dra licenciado licenciada lic
     colega colegas jefe jefa amigo amiga amigos compañero compañera señorita
@@ -61,6 +63,8 @@ STOPWORDS = frozenset(
     urgente urgentes urgencia urgentemente rapido rapida rapidito rapidita pronta pronto
     prontitud ayudita favorcito duda dudas dudita consultita preguntita consultarle
     preguntarle orienteme indiqueme expliqueme digame informeme aclareme
+    muchas muchisimas muchisimo saludo saluda saludamos saludarle saludarlo saludarla
+    fa atte att ud uds sr sra srta grax
     """.split()  # noqa: SIM905
 )
 

@@ -20,6 +20,8 @@ def kb() -> KnowledgeBase:
     [
         ("disculpe ingeniero, que es el reinfo", "formalizacion-reinfo"),
         ("que es el reinfo, gracias de antemano", "formalizacion-reinfo"),
+        ("que es OEFA, muchas gracias", "ambiente-fiscalizacion"),
+        ("le saluda el especialista, que es OEFA", "ambiente-fiscalizacion"),  # not «salud»
         ("necesito saber urgente que es el reinfo", "formalizacion-reinfo"),
         ("colega una pregunta rapida: que es el reinfo", "formalizacion-reinfo"),
         ("saludos cordiales, me podria orientar: que es el reinfo", "formalizacion-reinfo"),
