@@ -122,9 +122,9 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
 
 
 async def write_copies(db: Database, broadcast: repo.BroadcastRecord, people: list[int]) -> None:
-    """The broadcast's copies, `repo.BATCH` per transaction: each builds its rows before it
-    takes SQLite's write turn and holds it a few milliseconds, and other people's updates
-    take their turns in between. The broadcast is 'preparing' (never reported finished)
+    """The broadcast's copies, `repo.BATCH` per transaction: each holds SQLite's write turn
+    (and the event loop) a few milliseconds, and other people's updates take their turns in
+    between. The broadcast is 'preparing' (never reported finished)
     until the last batch; if the process stops before, `resume` writes the rest."""
     for first in range(0, len(people), repo.BATCH):
         async with db.session() as session:

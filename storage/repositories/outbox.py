@@ -231,6 +231,32 @@ _OWED = (
 )
 
 
+# A broadcast's every copy writes these (bot/ledger.py): built once, as Core statements. Built
+# per call through the ORM they cost the event loop 1.3 ms of CPU per copy, inside SQLite's
+# write turn; prebuilt, ~0.6 ms.
+_TABLE = OutboxMessage.__table__
+_START_SENDING = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.state == "claimed",
+        tuple_(_TABLE.c.id, _TABLE.c.attempts).in_(bindparam("claims", expanding=True)),
+    )
+    .values(state="sending", claimed_at=bindparam("at", type_=_TABLE.c.claimed_at.type))
+    .returning(_TABLE.c.id)
+)
+_SENT = {
+    "state": "sent",
+    "last_error": None,
+    "sent_at": bindparam("b_at", type_=_TABLE.c.sent_at.type),
+}
+_FINISH_SENT = {  # by `forget`: copies whose text is forgotten, and the others
+    forget: update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"))
+    .values(**_SENT, **({"payload": {}} if forget else {}))
+    for forget in (False, True)
+}
+
+
 async def start_sending(
     session: AsyncSession, claims: Sequence[tuple[int, int]], at: datetime
 ) -> set[int]:
@@ -240,36 +266,17 @@ async def start_sending(
     claim stale, queued the message again and claimed it), and only that one sends it."""
     if not claims:
         return set()
-    result = await session.scalars(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.state == "claimed",
-            tuple_(OutboxMessage.id, OutboxMessage.attempts).in_(list(claims)),
-        )
-        .values(state="sending", claimed_at=at)
-        .returning(OutboxMessage.id)
-    )
+    result = await session.scalars(_START_SENDING, {"claims": list(claims), "at": at})
     return set(result)
 
 
 async def finish_sent(session: AsyncSession, sent: Sequence[tuple[int, datetime, bool]]) -> None:
     """`finish(..., "sent")` for several messages, (id, when, forget) each, in one
     executemany per kind of row (copies whose text is forgotten, and the others)."""
-    table = OutboxMessage.__table__
-    for forget in (False, True):
+    for forget, statement in _FINISH_SENT.items():
         rows = [{"b_id": id_, "b_at": at} for id_, at, gone in sent if gone is forget]
-        if not rows:
-            continue
-        values: dict[str, Any] = {
-            "state": "sent",
-            "last_error": None,
-            "sent_at": bindparam("b_at", type_=table.c.sent_at.type),
-        }
-        if forget:
-            values["payload"] = {}
-        await session.execute(
-            update(table).where(table.c.id == bindparam("b_id")).values(**values), rows
-        )
+        if rows:
+            await session.execute(statement, rows)
 
 
 async def finish(
