@@ -139,7 +139,7 @@ def baseline_with_examples(
             if not plain.ranking:
                 found[case["q"]] = plain
                 continue
-            near, unanswered = memory.closeness(case["q"])
+            near, unanswered = memory.closeness(kb.index.example_words(case["q"]))
             numbers = [kb.index.number(a) for a in plain.ranking]
             scores = mix.scores(np.array(plain.scores), near[numbers])
             order = np.argsort(-scores, kind="stable")

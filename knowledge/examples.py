@@ -6,7 +6,8 @@ against answering at all.
 Closeness is the cosine of character n-grams (3 to 5 letters, inside each word) weighted by
 TF-IDF, over the question's words as the search reads them (folded, typos repaired, stems):
 «formalisarme» and «formalizarse» share most of their n-grams. The memory is a few arrays
-(n-gram hashes, and per n-gram the questions that have it), about 1 MB for 900 questions.
+(n-gram hashes, and per n-gram the questions that have it), 0.5 MB for 900 questions; the
+hashes are Python's, salted per process, so the memory is built where it is used, never saved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,14 +52,24 @@ class Blend:
 BLEND = Blend()
 
 
-def grams(words: Iterable[str]) -> Counter[str]:
-    """The character n-grams of each word, with a space at either end (« taller »)."""
-    found: Counter[str] = Counter()
-    for word in words:
-        padded = f" {word} "
-        for size in range(SHORTEST, LONGEST + 1):
-            found.update(padded[i : i + size] for i in range(len(padded) - size + 1))
-    return found
+def _word_grams(word: str) -> list[str]:
+    """The word's character n-grams, with a space at either end (« taller »)."""
+    padded = f" {word} "
+    return [
+        padded[i : i + size]
+        for size in range(SHORTEST, LONGEST + 1)
+        for i in range(len(padded) - size + 1)
+    ]
+
+
+@lru_cache(maxsize=1024)  # bounded (see knowledge.text): at most ~0.8 MB
+def _word_hashes(word: str) -> tuple[int, ...]:
+    return tuple(map(hash, _word_grams(word)))
+
+
+def hashed(words: Iterable[str]) -> Counter[int]:
+    """The n-grams of the words (never across two), as hashes, and how often each occurs."""
+    return Counter(h for word in words for h in _word_hashes(word))
 
 
 def _weights(counts: Iterable[int], idf: np.ndarray) -> np.ndarray:
@@ -76,15 +88,14 @@ class ExampleMemory:
     ) -> None:
         """`article_ids`: the index's articles in order (an example of another article, say
         one renamed since, is left out); `words`: a question's words as the search reads
-        them."""
-        self._words = words
+        them (`closeness` is given a new question's words read the same way)."""
         self.blend = BLEND
         self.articles = len(article_ids)
         number = {article_id: i for i, article_id in enumerate(article_ids)}
-        kept: list[tuple[int, Counter[str]]] = []
+        kept: list[tuple[int, Counter[int]]] = []
         for example in examples:
             label = -1 if example.article == NO_ANSWER else number.get(example.article)
-            found = grams(words(example.question))
+            found = hashed(words(example.question))
             if label is not None and found:
                 kept.append((label, found))
         kept.sort(key=lambda item: item[0])  # the unanswerable first, then by article
@@ -96,8 +107,8 @@ class ExampleMemory:
         self._present, starts = np.unique(answered, return_index=True)
         self._runs = (starts + self._unanswerable).astype(np.intp)
         document_frequency = Counter(g for _label, found in kept for g in found)
-        vocabulary = sorted(document_frequency, key=hash)
-        self._keys = np.fromiter(map(hash, vocabulary), dtype=np.int64, count=len(vocabulary))
+        vocabulary = sorted(document_frequency)
+        self._keys = np.fromiter(vocabulary, dtype=np.int64, count=len(vocabulary))
         frequencies = np.fromiter(
             (document_frequency[g] for g in vocabulary), dtype=np.float64, count=len(vocabulary)
         )
@@ -123,14 +134,14 @@ class ExampleMemory:
         arrays = (self._keys, self._idf, self._starts, self._rows, self._values, self._runs)
         return sum(a.nbytes for a in arrays)
 
-    def similarities(self, text: str) -> np.ndarray:
-        """The cosine of `text` with each kept question (unanswerable first, then by article).
-        N-grams no past question has count in the question's length: a question mostly about
-        something new is close to none."""
-        found = grams(self._words(text))
+    def similarities(self, asked: list[str]) -> np.ndarray:
+        """The cosine of a question, its words read as `words` reads them, with each kept
+        question (unanswerable first, then by article). N-grams no past question has count in
+        the question's length: a question mostly about something new is close to none."""
+        found = hashed(asked)
         if not found or not self.count:
             return np.zeros(self.count)
-        hashes = np.fromiter(map(hash, found), dtype=np.int64, count=len(found))
+        hashes = np.fromiter(found, dtype=np.int64, count=len(found))
         where = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
         known = self._keys[where] == hashes
         idf = np.where(known, self._idf[where], self.unseen_idf)
@@ -146,10 +157,10 @@ class ExampleMemory:
             minlength=self.count,
         )
 
-    def closeness(self, text: str) -> tuple[np.ndarray, float]:
+    def closeness(self, asked: list[str]) -> tuple[np.ndarray, float]:
         """Per article, the similarity of its closest past question (0 without any); and that
         of the closest past question the kit could not answer."""
-        similar = self.similarities(text)
+        similar = self.similarities(asked)
         per_article = np.zeros(self.articles)
         if len(self._runs):
             per_article[self._present] = np.maximum.reduceat(similar, self._runs)

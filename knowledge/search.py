@@ -143,6 +143,10 @@ class SearchIndex:
         repaired (not its expansions: a past question said them its own way)."""
         return [self._asked_term(w) for w in self.query_words(text)]
 
+    def _near(self, query: Query) -> tuple[np.ndarray, float]:
+        """`ExampleMemory.closeness` of a parsed question (its words, already repaired)."""
+        return self.examples.closeness([self.term(w) for w in query.words])
+
     def _fields(self, article: Article) -> dict[str, str]:
         main, _mark, practice = article.body.partition(PRACTICE_MARK)
         return {
@@ -245,7 +249,7 @@ class SearchIndex:
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
-        near, _unanswered = self.examples.closeness(text)
+        near, _unanswered = self._near(query)
         return [(self.articles[i], s) for i, s in self._ranked(query, limit, near)]
 
     def _ranked(self, query: Query, limit: int, near: np.ndarray) -> list[tuple[int, float]]:
@@ -266,7 +270,7 @@ class SearchIndex:
         another), or the closest articles."""
         query = self._parse(text)
         glossary = self.glossary_entry(text)
-        near, unanswered = self.examples.closeness(text)
+        near, unanswered = self._near(query)
         ranked = self._ranked(query, limit, near)
         if not ranked:
             return Answer(None, (), glossary, ())

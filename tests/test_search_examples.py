@@ -12,7 +12,7 @@ import pytest
 from bench.search_examples_cv import stratified, without
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
-from knowledge.examples import ExampleMemory, grams
+from knowledge.examples import ExampleMemory, hashed
 from knowledge.loader import CONTENT_DIR
 from knowledge.model import NO_ANSWER, Example
 from knowledge.text import words
@@ -24,9 +24,9 @@ def kb() -> KnowledgeBase:
 
 
 def test_grams_are_inside_words() -> None:
-    found = grams(["taller"])
-    assert {" ta", "tal", "ler ", "er "} <= set(found)
-    assert not any(" " in g.strip() for g in found)  # never across two words
+    found = hashed(["taller", "taller", "minero"])
+    assert found[hash(" ta")] == 2 and found[hash("ller ")] == 2 and found[hash("nero ")] == 1
+    assert hash("r m") not in found and hash("er mi") not in found  # never across two words
 
 
 def test_closeness_per_article_and_without_answer() -> None:
@@ -41,19 +41,19 @@ def test_closeness_per_article_and_without_answer() -> None:
         words,
     )
     assert memory.count == 3  # the removed article's example is left out
-    near, unanswered = memory.closeness("requisitos para formalisarme")  # a typo
+    near, unanswered = memory.closeness(words("requisitos para formalisarme"))  # a typo
     assert near[1] > 0.6 > near[0]
     assert unanswered < 0.2
-    near, unanswered = memory.closeness("telefono de la oficina de la drem")
+    near, unanswered = memory.closeness(words("telefono de la oficina de la drem"))
     assert unanswered > 0.6 and near.max() < 0.2
-    near, unanswered = memory.closeness("zzzz")
+    near, unanswered = memory.closeness(words("zzzz"))
     assert near.max() == 0 and unanswered == 0
 
 
 def test_an_empty_memory_changes_nothing(kb: KnowledgeBase) -> None:
     bare = kb.index.remember(())
     assert bare.examples.count == 0
-    near, unanswered = bare.examples.closeness("que es el reinfo")
+    near, unanswered = bare.examples.closeness(["reinf"])
     assert near.shape == (len(bare.articles),) and not near.any() and unanswered == 0
     assert bare.search("que es el reinfo").best.id == "formalizacion-reinfo"
 
