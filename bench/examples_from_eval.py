@@ -1,7 +1,9 @@
 """Writes the Tool Kit's example questions (`examples.yaml`) from the tuning set
 (bench/search_eval.yaml): each question under the article it expects, the unanswerable ones
-under `sin-respuesta`. Run once; from then on specialists keep the file. Never from a held-out
-set: its questions would then be answered by themselves.
+under `sin-respuesta`. Specialists keep the file from then on: run again (say after a spent
+held-out set joins the tuning set), it keeps every question already in the file, where it is,
+and adds the tuning set's new ones (comments other than the header are not kept). Never from
+a held-out set: its questions would then be answered by themselves.
 
     python -m bench.examples_from_eval [--to knowledge/content/examples.yaml]
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from bench.search_quality import EVAL_FILE
-from knowledge.loader import CONTENT_DIR, load
+from knowledge.loader import CONTENT_DIR, Problem, load, parse_examples
 from knowledge.model import NO_ANSWER
 from knowledge.text import words
 
@@ -30,18 +32,23 @@ HEADER = """\
 """
 
 
-def render(cases: list[dict], order: list[str]) -> str:
-    """examples.yaml's text: articles in `order`, then the unanswerable; repeats dropped."""
+def render(cases: list[dict], order: list[str], kept: int = 0) -> str:
+    """examples.yaml's text: articles in `order`, then the unanswerable; repeats dropped. The
+    first `kept` cases are the file's own: where the tuning set disagrees, they win."""
     by_key: dict[str, list[str]] = {}
-    seen: dict[str, str] = {}
-    for case in cases:
+    seen: dict[str, tuple[str, bool]] = {}  # folded question → its key, whether the file's
+    for number, case in enumerate(cases):
         key = NO_ANSWER if case["expected"] == "none" else case["expected"]
         same = " ".join(words(case["q"]))
         if same in seen:
-            if seen[same] != key:
-                raise SystemExit(f"{case['q']!r}: esperada en {seen[same]} y en {key}")
+            earlier, own = seen[same]
+            if earlier != key:
+                message = f"{case['q']!r}: bajo {earlier} y bajo {key}"
+                if not own or number < kept:
+                    raise SystemExit(message)
+                print(f"queda como está en el archivo: {message}", file=sys.stderr)
             continue
-        seen[same] = key
+        seen[same] = (key, number < kept)
         by_key.setdefault(key, []).append(case["q"].strip())
     lines = [HEADER]
     for key in [*(k for k in order if k in by_key), NO_ANSWER]:
@@ -60,8 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     unknown = {c["expected"] for c in cases} - set(order) - {"none"}
     if unknown:
         raise SystemExit(f"artículos inexistentes en {EVAL_FILE.name}: {sorted(unknown)}")
-    args.to.write_text(render(cases, order), encoding="utf-8")
-    print(f"{args.to}: {len(cases)} preguntas del conjunto de ajuste")
+    problems: list[Problem] = []
+    own = [
+        {"q": e.question, "expected": "none" if e.article == NO_ANSWER else e.article}
+        for e in parse_examples(args.to, problems)
+    ]
+    if problems:
+        raise SystemExit("\n".join(map(str, problems)))
+    text = render(own + cases, order, kept=len(own))
+    args.to.write_text(text, encoding="utf-8")
+    total = text.count("\n  - ")
+    print(f"{args.to}: {total} preguntas ({total - len(own)} nuevas del conjunto de ajuste)")
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.examples_from_eval import render
 from bench.search_examples_cv import stratified, without
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
@@ -158,3 +159,18 @@ def test_folds_are_stratified_and_leave_their_questions_out(kb: KnowledgeBase) -
     examples = [Example("¿Pregunta 1 de A?", "a", 1), Example("otra", "b", 2)]
     fold = next(f for f in folds if any(c["q"] == "pregunta 1 de a" for c in f))
     assert without(examples, fold) == [examples[1]]
+
+
+def test_writing_the_examples_again_keeps_the_specialists_own() -> None:
+    """bench.examples_from_eval run again adds the tuning set's new questions and keeps the
+    file's, also where a specialist moved one to another article."""
+    own = [
+        {"q": "pregunta de un especialista", "expected": "a"},
+        {"q": "la movida", "expected": "none"},
+    ]
+    tuning = [{"q": "la movida", "expected": "b"}, {"q": "nueva del conjunto", "expected": "b"}]
+    text = render(own + tuning, ["a", "b"], kept=len(own))
+    assert text.endswith(
+        'a:\n  - "pregunta de un especialista"\nb:\n  - "nueva del conjunto"\n'
+        'sin-respuesta:\n  - "la movida"\n'
+    )
