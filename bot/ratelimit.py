@@ -4,10 +4,10 @@ Telegram allows about 30 messages per second per bot. With a single first-come l
 broadcast that queues thousands of calls makes a person who asks a question wait behind all
 of them (the known trap). Here replies to people take the next free slot at once; owed
 messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
-slots nobody is waiting for, and leave one free for the next reply. A 429 is honoured: wait
-`retry_after`, retry a bounded number of times (then the caller decides: a reply waits in
-the outbox, bot/held.py); so are transient failures of replies (5xx, dropped connections),
-with backoff."""
+slots nobody is waiting for, and leave a reply's worth free; so does a report's bulky tail
+(`AFTER_REPLIES`). A 429 is honoured: wait `retry_after`, retry a bounded number of times
+(then the caller decides: a reply waits in the outbox, bot/held.py); so are transient
+failures of replies (5xx, dropped connections), with backoff."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ IDEMPOTENT = frozenset(
 )
 BURST = 4.0  # slots in the bucket: Telegram's ~30 a second allow a burst of a few
 KEPT_FOR_REPLIES = 2  # of them, left by owed messages for replies (`_background_needs`)
+# A reply's bulky tail, after seconds of work (a report's summary, charts and workbook): it
+# takes only the slots no reply is waiting for and leaves the bucket's reserve, as owed
+# messages do, but is retried as replies are.
+AFTER_REPLIES = {"after_replies": True}
 BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
 log = logging.getLogger(__name__)
 
@@ -128,7 +132,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[Any] | None:
         options = rate_limit_args or {}
-        urgent = not options.get("background", False)
+        background = options.get("background", False)
+        urgent = not background and not options.get("after_replies", False)
         for attempt in range(self._max_retries + 1):
             if endpoint in LIMITED and not (attempt == 0 and options.get("reserved")):
                 await self._take(urgent)
@@ -139,7 +144,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     raise
                 await asyncio.sleep(retry_after(error).total_seconds() + 0.1)
             except NetworkError as error:
-                if not urgent or attempt == self._max_retries or not transient(error, endpoint):
+                if background or attempt == self._max_retries or not transient(error, endpoint):
                     raise
                 log.warning("%s failed (%s); retrying", endpoint, error.message)
                 await asyncio.sleep(BACKOFF * 2**attempt)

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import workers
 from bot.i18n import N_, Translator
+from bot.ratelimit import AFTER_REPLIES
 from bot.runtime import Runtime
 from bot.services.indicators import build_report
 from bot.services.indicators.periods import Period, chosen, offered
@@ -175,20 +176,25 @@ async def deliver(
     # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
     workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
     images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
+    # A dozen calls after seconds of work: people's replies meanwhile go first (bot.ratelimit).
     for text in summary_messages(report, t):
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, rate_limit_args=AFTER_REPLIES
+        )
     for image in images:
         await bot.send_photo(
             chat_id,
             InputFile(image.png, filename=image.filename),
             caption=esc(image.caption),
             parse_mode=ParseMode.HTML,  # escaped: without it «&» would show as «&amp;»
+            rate_limit_args=AFTER_REPLIES,
         )
     filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
     await bot.send_document(
         chat_id,
         InputFile(workbook, filename=filename),
         caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
+        rate_limit_args=AFTER_REPLIES,
     )
     done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
         period=esc(period.label(t)), scope=esc(report.scope)

@@ -64,3 +64,27 @@ async def test_with_one_slot_per_replica_the_broadcast_still_goes(waits: list[fl
     limiter.share(4)  # 4 replicas: a burst of one slot each
     for _ in range(3):
         await asyncio.wait_for(limiter.reserve(), 2)
+
+
+async def test_a_reports_files_leave_the_slots_to_replies(waits: list[float]) -> None:
+    """A coordinator's report arrives as a dozen calls (summary, charts, workbook) after
+    seconds of work: sent as replies, they took every slot and the people asking meanwhile
+    waited behind them (bench.broadcast: 11 ms of a slow reply's time, while a workbook was
+    delivered). They now take only the slots replies leave, as owed messages do."""
+    limiter = PriorityRateLimiter(per_second=5.0, burst=4.0)
+    await limiter._take(urgent=True)
+    await limiter._take(urgent=True)  # two replies went: two slots left, kept for replies
+    waits.clear()
+    sent = asyncio.get_running_loop().create_future()
+
+    async def call() -> bool:
+        sent.set_result(True)
+        return True
+
+    report = asyncio.create_task(
+        limiter.process_request(call, (), {}, "sendPhoto", {}, ratelimit.AFTER_REPLIES)
+    )
+    await asyncio.sleep(0.05)
+    assert not sent.done() and waits  # waiting for a slot no reply needs
+    await limiter._take(urgent=True)  # a person's reply still goes at once
+    await asyncio.wait_for(report, 2)
