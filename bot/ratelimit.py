@@ -45,7 +45,7 @@ BURST = 4.0  # slots in the bucket: Telegram's ~30 a second allow a burst of a f
 KEPT_FOR_REPLIES = 2  # of them, left by owed messages for replies (`_background_needs`)
 # A reply's bulky tail, after seconds of work (a report's summary, charts and workbook): it
 # takes only the slots no reply is waiting for and leaves the bucket's reserve, as owed
-# messages do, but is retried as replies are.
+# messages do, but goes before them and is retried as replies are.
 AFTER_REPLIES = {"after_replies": True}
 BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._tokens = burst
         self._updated = time.monotonic()
         self._urgent_waiting = 0
+        self._tails_waiting = 0  # calls of AFTER_REPLIES waiting: owed messages go after them
         self._max_retries = max_retries
 
     @property
@@ -97,14 +98,21 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         leaves the message safely unsent rather than of unknown fate."""
         await self._take(urgent=False)
 
-    async def _take(self, urgent: bool) -> None:
+    async def _take(self, urgent: bool, before_owed: bool = False) -> None:
+        """A slot: at once for a reply (`urgent`); otherwise one replies leave, and owed
+        messages wait for a reply's bulky tail (`before_owed`, AFTER_REPLIES) too."""
         if urgent:
             self._urgent_waiting += 1
+        elif before_owed:
+            self._tails_waiting += 1
         try:
             while True:
                 self._refill()
                 needed = 1 if urgent else self._background_needs()
-                if self._tokens >= needed and (urgent or self._urgent_waiting == 0):
+                ahead = 0 if urgent else self._urgent_waiting
+                if not urgent and not before_owed:
+                    ahead += self._tails_waiting
+                if self._tokens >= needed and ahead == 0:
                     self._tokens -= 1
                     return
                 missing = max(0.0, needed - self._tokens)
@@ -112,6 +120,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         finally:
             if urgent:
                 self._urgent_waiting -= 1
+            elif before_owed:
+                self._tails_waiting -= 1
 
     def _background_needs(self) -> float:
         """Owed messages leave up to `KEPT_FOR_REPLIES` slots in the bucket: a reply arriving
@@ -133,10 +143,11 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> bool | dict[str, Any] | list[Any] | None:
         options = rate_limit_args or {}
         background = options.get("background", False)
-        urgent = not background and not options.get("after_replies", False)
+        tail = not background and options.get("after_replies", False)
+        urgent = not background and not tail
         for attempt in range(self._max_retries + 1):
             if endpoint in LIMITED and not (attempt == 0 and options.get("reserved")):
-                await self._take(urgent)
+                await self._take(urgent, before_owed=tail)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -88,3 +88,26 @@ async def test_a_reports_files_leave_the_slots_to_replies(waits: list[float]) ->
     assert not sent.done() and waits  # waiting for a slot no reply needs
     await limiter._take(urgent=True)  # a person's reply still goes at once
     await asyncio.wait_for(report, 2)
+
+
+async def test_a_reports_files_go_before_a_broadcasts_copies(waits: list[float]) -> None:
+    """Among the slots replies leave, the report's come first: competing as equals with a
+    broadcast's twelve concurrent sends, its dozen calls took 12 s instead of 3.5-6."""
+    limiter = PriorityRateLimiter(per_second=10.0, burst=4.0)
+    for _ in range(2):
+        await limiter.reserve()  # the broadcast took what it may: two slots left
+    order: list[str] = []
+
+    async def photo() -> bool:
+        order.append("report")
+        return True
+
+    async def copy() -> None:
+        await limiter.reserve()
+        order.append("copy")
+
+    copies = [asyncio.create_task(copy()) for _ in range(3)]
+    await asyncio.sleep(0)  # the copies wait first
+    report = limiter.process_request(photo, (), {}, "sendPhoto", {}, ratelimit.AFTER_REPLIES)
+    await asyncio.wait_for(asyncio.gather(report, *copies), 5)
+    assert order[0] == "report"
