@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -223,7 +224,11 @@ async def measure(
     row, on one running bot: a stall shows in the run it happened in, not averaged away."""
     rss_start, cpu_start, wall_start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
     calls_before = len(api.calls)
+    spy = await _py_spy(pid)
     result = await closed_loop(actors, step, args.updates)
+    if spy is not None:  # stopped by SIGINT, py-spy writes its profile
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
     print_calls(api.calls[calls_before:], result["updates"])
     used = cpu_seconds(pid) - cpu_start
     result["cpu"] = used / (time.perf_counter() - wall_start)
@@ -274,6 +279,29 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
             process.terminate()
             await process.wait()
             await reader
+
+
+async def _py_spy(pid: int) -> asyncio.subprocess.Process | None:
+    """With BENCH_PYSPY=PREFIX, py-spy samples the bot during the full load (CPU only, without
+    pausing it) into PREFIX.PID.txt, one line per stack and its count (`-f raw`)."""
+    prefix = os.environ.get("BENCH_PYSPY")
+    if not prefix:
+        return None
+    spy = Path(sys.executable).with_name("py-spy")
+    return await asyncio.create_subprocess_exec(
+        str(spy),
+        "record",
+        "--nonblocking",
+        "-r",
+        "200",
+        "-f",
+        "raw",
+        "-p",
+        str(pid),
+        "-o",
+        f"{prefix}.{pid}.txt",
+        stdout=asyncio.subprocess.DEVNULL,
+    )
 
 
 def print_calls(calls: list[tuple[str, dict[str, object]]], updates: float) -> None:
