@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import refused
+from bot import calls, refused
 from bot.i18n import Translator, translator
 from bot.ledger import Ledger
 from bot.ratelimit import PriorityRateLimiter, retry_after
@@ -238,11 +238,8 @@ async def _deliver(
     written long before the limits were checked) is cut rather than refused."""
     if rendered.buttons_only and rendered.edit is not None:
         try:
-            await bot.edit_message_reply_markup(
-                chat_id=message.telegram_id,
-                message_id=rendered.edit,
-                reply_markup=rendered.markup,
-                rate_limit_args=limits,
+            await calls.edit_buttons(
+                bot, message.telegram_id, rendered.edit, rendered.markup, limits=limits
             )
         except BadRequest as error:
             if "not modified" not in error.message and not any(
@@ -251,21 +248,13 @@ async def _deliver(
                 raise
         return
     text = cut_html(rendered.text, MESSAGE_LIMIT)
-    options = {
-        "rate_limit_args": limits,
-        **({"disable_web_page_preview": True} if rendered.no_previews else {}),
-    }
+    options = {"limits": limits, "previews": not rendered.no_previews}
     what = f"outbox message {message.id} ({message.kind})"
     if rendered.edit is not None:
         try:
             await refused.send(
-                lambda body, mode, keys: bot.edit_message_text(
-                    body,
-                    chat_id=message.telegram_id,
-                    message_id=rendered.edit,
-                    parse_mode=mode,
-                    reply_markup=keys,
-                    **options,
+                lambda body, mode, keys: calls.edit(
+                    bot, message.telegram_id, rendered.edit, body, mode, keys, **options
                 ),
                 text,
                 rendered.markup,
@@ -278,9 +267,7 @@ async def _deliver(
             if not any(reason in error.message.lower() for reason in UNEDITABLE):
                 raise
     await refused.send(
-        lambda body, mode, keys: bot.send_message(
-            message.telegram_id, body, parse_mode=mode, reply_markup=keys, **options
-        ),
+        lambda body, mode, keys: calls.send(bot, message.telegram_id, body, mode, keys, **options),
         text,
         rendered.markup,
         what,

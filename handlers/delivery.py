@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, RetryAfter
 
-from bot import follow_ups, held, refused
+from bot import calls, follow_ups, held, refused
 from bot.held import Reply
 from bot.outbox import UNEDITABLE
 from bot.ratelimit import retry_after
@@ -129,13 +129,7 @@ async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> No
 async def send(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """A new message to the chat (sent again in a plainer form if Telegram refuses it)."""
     await refused.send(
-        lambda body, mode, keys: ctx.context.bot.send_message(
-            ctx.chat_id,
-            body,
-            parse_mode=mode,
-            reply_markup=keys,
-            disable_web_page_preview=True,
-        ),
+        lambda body, mode, keys: calls.send(ctx.context.bot, ctx.chat_id, body, mode, keys),
         text,
         markup,
         f"a reply ({ctx.action})",
@@ -144,9 +138,7 @@ async def send(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None) -> None
 
 async def edit_keyboard(ctx: Ctx, message: Message, markup: InlineKeyboardMarkup) -> None:
     await _ignore_unchanged(
-        ctx.context.bot.edit_message_reply_markup(
-            chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
-        )
+        calls.edit_buttons(ctx.context.bot, message.chat.id, message.message_id, markup)
     )
 
 
@@ -154,13 +146,8 @@ async def edit(ctx: Ctx, message: Message, text: str, markup: InlineKeyboardMark
     """Replace the pressed message; a fresh one if it can no longer be edited."""
     try:
         await refused.send(
-            lambda body, mode, keys: ctx.context.bot.edit_message_text(
-                body,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                parse_mode=mode,
-                reply_markup=keys,
-                disable_web_page_preview=True,
+            lambda body, mode, keys: calls.edit(
+                ctx.context.bot, message.chat.id, message.message_id, body, mode, keys
             ),
             text,
             markup,
