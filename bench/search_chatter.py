@@ -59,7 +59,8 @@ WRAPPERS = {
     ],
     # Written before those additions: 80.8 / 9.8 before and after them. A situation told in
     # the kit's own words («soy nuevo en la gerencia regional», «tenemos muchos mineros
-    # artesanales») still draws sure answers to questions the kit cannot answer.
+    # artesanales») drew sure answers to questions the kit cannot answer: 80.6 / 5.6 once
+    # the stretch that asks is judged apart (this set was looked at while writing that).
     "fourth": [
         "{q} (consulta de la DREM Junin)",
         "buenas, soy nuevo en la gerencia regional, {q}",
@@ -72,11 +73,42 @@ WRAPPERS = {
         "{q} o a quien debo preguntar",
         "ingeniero buenas tardes, nuevamente yo, {q}",
     ],
+    # Written before the stretch that asks was judged apart (`Rule.stretch_coverage`), and
+    # looked at while writing it, like the fourth: 78.8 / 16.0 before, 78.7 / 11.5 after.
+    "fifth": [
+        "buenas noches, trabajo en la direccion de formalizacion de la region, {q}",
+        "soy especialista ambiental del gobierno regional y quisiera saber {q}",
+        "{q} - pregunta de un fiscalizador",
+        "hola, me llamo rosa y trabajo en la drem, {q}",
+        "en la reunion de coordinacion salio el tema, {q}",
+        "{q}. es para orientar a unos mineros que vinieron a la oficina",
+        "estamos preparando un taller para productores mineros, {q}",
+        "{q}? gracias por su tiempo",
+        "un minero me dijo algo y quiero confirmar, {q}",
+        "hola, disculpe, {q}, nos urge saber",
+    ],
+    # Written before the stretch rule's threshold was chosen, measured once after: 74.5 / 9.0
+    # before, 74.4 / 6.8 after.
+    "sixth": [
+        "trabajo en la grem de puno hace dos años y recien me toca ver mineria, {q}",
+        "buen dia colegas, el director me encargo averiguar {q}",
+        "{q}, lo necesito para el informe trimestral",
+        "tenemos un expediente de un pequeño productor en tramite, {q}",
+        "estoy en campo con los mineros de la cooperativa, {q}",
+        "{q}? me lo preguntaron en el taller de ayer",
+        "somos de la gerencia de desarrollo economico, {q}",
+        "hola, {q}. saludos a todo el equipo",
+        "llego un oficio de la municipalidad preguntando {q}",
+        "disculpen, soy practicante en la direccion regional, {q}",
+    ],
 }
 
 
 def main() -> int:
+    # The tuning questions are the kit's example questions: each wrapped one would find
+    # itself there, so the search runs without them.
     kb = KnowledgeBase.load()
+    kb = KnowledgeBase(kb.kit, kb.index.remember(()))
     cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
     cases = [case for case in cases if kb.index.small_talk(case["q"]) is None]
     runners = {"Minka": minka_runner(kb), "FTS5": fts5_runner(kb, calibrate(cases, kb))}

@@ -26,6 +26,12 @@ class Rule:
     long_coverage: float = 0.4
     clear_lead: float = 1.6  # a best match this far ahead of the next one needs less coverage
     lead_coverage: float = 0.55  # more than half of what was asked (0.5 let «vacunas…» pass)
+    # The stretch that asks, told apart from the asker's situation («soy practicante en la
+    # dirección regional, ¿…?»), must be covered this much by the answer, when it has at
+    # least `stretch_words` words that are not common verbs: the situation told in the kit's
+    # words alone made sure answers to questions the kit cannot answer.
+    stretch_coverage: float = 0.4
+    stretch_words: int = 2
 
     def sure(self, score: float, runner_up: float, coverage: float, asked: int) -> bool:
         """Whether a best match of `score`, ahead of `runner_up`, covering `coverage` of the
@@ -70,3 +76,13 @@ class Judge:
         coverage = self.coverage(query, top_index)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return rule.sure(top_score, runner_up, coverage, len(query.slots)), coverage
+
+    def asked_elsewhere(self, stretch: Query | None, whole: Query, index: int, rule: Rule) -> bool:
+        """Whether article `index` misses the stretch that asks (`stretch`, read apart) of a
+        question (`whole`) that says more around it."""
+        if stretch is None or len(stretch.slots) >= len(whole.slots):
+            return False
+        topical = [w for w in stretch.words if stem(w) not in GENERIC_VERBS]
+        if len(topical) < rule.stretch_words:
+            return False
+        return self.coverage(stretch, index) < rule.stretch_coverage

@@ -50,3 +50,32 @@ def asked(text: str) -> str:
         if content_words(rest):
             found = rest
     return found
+
+
+# The stretches of a message: between punctuation, a dash or «y».
+_STRETCH = re.compile(r"([,.;:!?¿¡()\n]|\s-\s|\by\b)")
+# A stretch that asks starts with one of these («…, ¿qué documento necesita?»).
+_ASKING_START = frozenset(
+    """que como cuando cuanto cuanta cuantos cuantas donde quien quienes cual cuales puede
+    pueden debe deben hay se""".split()  # noqa: SIM905
+)
+
+
+def asking_stretch(text: str) -> str | None:
+    """The stretch of `text` that asks, when it has others around it: the one a «?» ends,
+    else the first that starts with a question word; None when none is told apart."""
+    pieces = _STRETCH.split(asked(text))
+    stretches = [
+        (piece, pieces[i + 1] if i + 1 < len(pieces) else "")
+        for i, piece in enumerate(pieces)
+        if i % 2 == 0 and piece.strip()
+    ]
+    if len(stretches) < 2:
+        return None
+    for piece, end in stretches:
+        if end == "?":
+            return piece
+    for piece, _end in stretches:
+        if _ASKING_START.intersection(piece.split()[:2]):
+            return piece
+    return None

@@ -20,7 +20,7 @@ import numpy as np
 
 from knowledge.confidence import RULE, Judge, Rule
 from knowledge.examples import ExampleMemory
-from knowledge.frame import asked
+from knowledge.frame import asked, asking_stretch
 from knowledge.intent import DEFINITION, answered, intents
 from knowledge.model import Article, Example, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
@@ -282,6 +282,8 @@ class SearchIndex:
         confident = self.examples.blend.confident(confident, near[top_index], unanswered)
         if glossary is not None and glossary.articles:
             confident = True
+        if confident and self._judge.asked_elsewhere(self._stretch(text), query, top_index, rule):
+            confident = False
         # «¿dónde queda el SENACE?»: no address in the SENACE article
         kinds = [
             unheld(self.typed(text), self._asked_term, self._holdings[i]) for i, _s in ranked[:3]
@@ -294,6 +296,12 @@ class SearchIndex:
             : limit - 1
         ]
         return Answer(self.articles[top_index], others, glossary, topics, top_score, coverage)
+
+    def _stretch(self, text: str) -> Query | None:
+        """The stretch of `text` that asks, read as a question of its own (see
+        `knowledge.frame.asking_stretch`)."""
+        stretch = asking_stretch(text)
+        return None if stretch is None else self._parse(stretch)
 
     def _defined_first(
         self, ranked: list[tuple[int, float]], article_id: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.frame import asked
+from knowledge.frame import asked, asking_stretch
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,52 @@ def test_the_situation_is_cut_only_around_a_question() -> None:
     assert asked("¿qué hago si me preguntan?") == "¿que hago si me preguntan?"
     # «preguntan» that reports no question is a word of the question
     assert asked("los mineros preguntan mucho") == "los mineros preguntan mucho"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "soy practicante en la direccion regional de energia y minas, que colegio es mejor "
+        "para mi hijo",
+        "soy practicante en la direccion regional de energia y minas, como se cultiva la quinua",
+        "soy practicante en la direccion regional de energia y minas, cuando empiezan las "
+        "clases escolares",
+    ],
+)
+def test_the_situation_told_in_the_kits_words_is_not_the_question(
+    kb: KnowledgeBase, question: str
+) -> None:
+    """The answer must cover the stretch that asks, not only the asker's situation."""
+    assert kb.index.search(question).best is None
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        (
+            "el minero trabaja en una concesion ajena, que documento necesita para formalizarse",
+            "formalizacion-requisitos",
+        ),
+        (
+            "el titular no pago la vigencia del 2024, se le cae la concesion?",
+            "concesiones-derecho-de-vigencia",
+        ),
+    ],
+)
+def test_a_situation_that_holds_the_topic_keeps_its_answer(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """A stretch that asks with fewer than two words of its own («¿se le cae la
+    concesión?») is not judged apart, and one the answer covers keeps it."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
+
+
+def test_the_stretch_that_asks() -> None:
+    assert asking_stretch("soy practicante en la DREM, ¿qué es el REINFO?") == "que es el reinfo"
+    assert (
+        asking_stretch("trabajo en la GREM, cómo se reparte el canon")
+        == " como se reparte el canon"
+    )
+    assert asking_stretch("¿qué es el REINFO?") is None  # nothing around it
+    assert asking_stretch("el titular no pagó, la concesión caduca") is None  # none asks
