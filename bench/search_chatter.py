@@ -101,6 +101,21 @@ WRAPPERS = {
         "llego un oficio de la municipalidad preguntando {q}",
         "disculpen, soy practicante en la direccion regional, {q}",
     ],
+    # Written after deciding to read all that comes before wanting to know («quiero saber»,
+    # «me gustaría saber», «me encargó averiguar») as the situation, before writing it, and
+    # measured once: 74.3 / 5.6 before, 80.7 / 1.9 after (it may lean towards the change).
+    "seventh": [
+        "estoy revisando un expediente de formalizacion y quiero saber {q}",
+        "buenas tardes, en la oficina tenemos una discusion, {q}",
+        "la semana pasada vino un minero de la comunidad y me pregunto {q}",
+        "{q}, me lo pidio el gerente para la reunion del lunes",
+        "soy abogada de la direccion regional, necesito confirmar {q}",
+        "mi colega dice una cosa y yo otra, {q}",
+        "nos llego un caso complicado de un pma, {q}",
+        "{q}? porfa, es urgente para hoy",
+        "vengo de una inspeccion en la zona minera, {q}",
+        "para la capacitacion de mañana me gustaria saber {q}",
+    ],
 }
 
 

@@ -19,10 +19,14 @@ _REPORTING = (
 _CLITIC = r"(?:nos|me|le|les)\s+(?:(?:han|ha|estan|esta|estuvieron|vienen)\s+)?"
 # What follows a report of a question: «preguntan si…», «consultan cuántos…».
 _ASKING = r"(?:si|que|como|cuando|cuanto|cuanta|cuantos|cuantas|donde|quien|quienes|cual|cuales)"
-# Before the question: the one who asks, or where the official writes from and why.
+# Before the question: the one who asks, what comes before wanting to know («soy especialista
+# del gobierno regional y quisiera saber…»), or where the official writes from and why.
 _BEFORE = re.compile(
     rf"^.*?\b(?:{_CLITIC}{_REPORTING}|{_REPORTING}(?=\s+{_ASKING}\b)"
-    r"|(?:quieren|queremos|desean|quisieran|quisieramos)\s+saber"
+    r"|(?:quiero|quisiera|queria|queremos|quisieramos|quieren|quisieran|deseo|deseamos"
+    r"|desean|necesito|necesitamos|necesitaria|gustaria)\s+(?:saber|conocer|consultar"
+    r"|preguntar|averiguar|confirmar|aclarar)"
+    r"|(?:encargo|encargaron|pidio|pidieron)\s+(?:averiguar|consultar|preguntar|confirmar)"
     r"|(?:escribo|escribimos|comunico|comunicamos)\b.*?\b(?:porque|para|ya\s+que))\b"
 )
 # After it: the reason, once the question has ended («?») or when it reports who asked

@@ -112,3 +112,32 @@ def test_the_stretch_that_asks() -> None:
     )
     assert asking_stretch("¿qué es el REINFO?") is None  # nothing around it
     assert asking_stretch("el titular no pagó, la concesión caduca") is None  # none asks
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        (
+            "en la gerencia regional de energia y minas quisiera saber como se reparte el canon",
+            "economia-canon-distribucion",
+        ),
+        (
+            "para la capacitacion de mañana me gustaria saber que es el igafom",
+            "formalizacion-igafom",
+        ),
+        (
+            "el director me encargo averiguar quien otorga las concesiones mineras",
+            "concesiones-quien-otorga",
+        ),
+        (
+            "soy especialista ambiental del gobierno regional y quisiera saber como se cultiva "
+            "la quinua",
+            None,
+        ),
+    ],
+)
+def test_what_comes_before_wanting_to_know_is_the_situation(
+    kb: KnowledgeBase, question: str, article: str | None
+) -> None:
+    answer = kb.index.search(question)
+    assert (answer.best.id if answer.best else None) == article
