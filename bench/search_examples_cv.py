@@ -21,7 +21,7 @@ import numpy as np
 
 from bench.search_quality import Figures, Outcome, calibrate, evaluate, fts5_runner, minka_runner
 from knowledge.base import KnowledgeBase
-from knowledge.examples import Blend
+from knowledge.examples import Blend, ExampleMemory
 from knowledge.model import Example
 from knowledge.text import words
 
@@ -126,25 +126,38 @@ def print_cross_validation(results: dict[str, Figures], k: int, examples: int) -
 def baseline_with_examples(
     kb: KnowledgeBase, folds: list[list[dict]], blend: Blend | None = None
 ) -> dict[str, Outcome]:
-    """FTS5's outcome given the same example memory and blend as Minka: its first ten
-    reordered by the examples' scores, its threshold's verdict passed through the blend's."""
+    """FTS5 given, fold by fold, the other folds' example memory and the blend Minka uses."""
     found = {}
     for i, fold in enumerate(folds):
         train = [case for j, other in enumerate(folds) if j != i for case in other]
-        run = fts5_runner(kb, calibrate(train, kb))
         memory = kb.index.remember(without(kb.kit.examples, fold)).examples
-        mix = blend or memory.blend
+        run = fts5_with_examples(kb, fts5_runner(kb, calibrate(train, kb)), memory, blend)
         for case in fold:
-            plain = run(case["q"])
-            if not plain.ranking:
-                found[case["q"]] = plain
-                continue
-            near, unanswered = memory.closeness(kb.index.example_words(case["q"]))
-            numbers = [kb.index.number(a) for a in plain.ranking]
-            scores = mix.scores(np.array(plain.scores), near[numbers])
-            order = np.argsort(-scores, kind="stable")
-            ranking = [plain.ranking[j] for j in order]
-            top = numbers[order[0]]
-            sure = mix.confident(plain.answered is not None, float(near[top]), unanswered)
-            found[case["q"]] = Outcome(ranking[0] if sure else None, ranking)
+            found[case["q"]] = run(case["q"])
     return found
+
+
+def fts5_with_examples(
+    kb: KnowledgeBase,
+    run: Callable[[str], Outcome],
+    memory: ExampleMemory,
+    blend: Blend | None = None,
+) -> Callable[[str], Outcome]:
+    """FTS5's outcome given the same example memory and blend as Minka: its first ten
+    reordered by the examples' scores, its threshold's verdict passed through the blend's."""
+    mix = blend or memory.blend
+
+    def answer(question: str) -> Outcome:
+        plain = run(question)
+        if not plain.ranking:
+            return plain
+        near, unanswered = memory.closeness(kb.index.example_words(question))
+        numbers = [kb.index.number(a) for a in plain.ranking]
+        scores = mix.scores(np.array(plain.scores), near[numbers])
+        order = np.argsort(-scores, kind="stable")
+        ranking = [plain.ranking[j] for j in order]
+        top = numbers[order[0]]
+        sure = mix.confident(plain.answered is not None, float(near[top]), unanswered)
+        return Outcome(ranking[0] if sure else None, ranking)
+
+    return answer
