@@ -1,4 +1,4 @@
-"""The Tool Kit's content checks and rendering, without Telegram (its search: test_search.py)."""
+"""The Tool Kit's content checks and rendering, without Telegram (its search: test_search_*.py)."""
 
 from __future__ import annotations
 
