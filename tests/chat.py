@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from bot.local_api import BotEvent, LocalBotApi
 
+# How long a test waits for a workbook: it is built in a worker process whose first start
+# imports openpyxl (seconds on a loaded two-core CI box, where 5 s was seen to fall short).
+WORKBOOK_WAIT = 60.0
+
 
 class Person:
     def __init__(

@@ -22,6 +22,7 @@ from bot.services import meetings as rules
 from storage.models import AuditEntry, MeetingAgreement, Person
 from storage.repositories import people
 from storage.repositories.meetings import MeetingRecord
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -129,7 +130,7 @@ async def test_agreement_follow_up_from_record_to_fulfilled(
     (report,) = await rosa.say(f"/reunion {first.code}")
     assert "Acuerdos vencidos" not in report.text  # fulfilled, late: no longer overdue
     await rosa.press(report, "Descargar XLSX")
-    workbook = await rosa.reply()
+    workbook = await rosa.reply(WORKBOOK_WAIT)
     sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]]))["Acuerdos"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     fulfilled_on = runtime.clock.now().astimezone(runtime.settings.timezone)
@@ -173,7 +174,8 @@ async def test_a_coordinator_of_other_regions_cannot_touch_the_agreements(
             meeting,
             text=AGREEMENT,
             responsible_id=ana_id,
-            due_on=runtime.clock.now().date() + timedelta(days=10),
+            due_on=runtime.clock.now().astimezone(runtime.settings.timezone).date()  # Lima's day
+            + timedelta(days=10),
             created_by=None,
             now=runtime.clock.now(),
             zone=runtime.settings.timezone,

@@ -31,6 +31,7 @@ from storage.db import Database
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories import meetings, people
 from storage.repositories import workshops as repo
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.helpers import register
 from tests.test_spreadsheet_guard import FORMULA, assert_formula_is_text
@@ -95,7 +96,7 @@ async def test_workshop_report_cannot_be_subtracted(
     assert all(f": {T.number(score, 1)} (" not in text for score in scores)  # no group average
 
     await rosa.press(report, "Descargar XLSX")
-    document = await rosa.reply()
+    document = await rosa.reply(WORKBOOK_WAIT)
     workbook = api.files[document.params["file_id"]]
     assert_formula_is_text(workbook)
     book = load_workbook(BytesIO(workbook))

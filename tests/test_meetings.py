@@ -16,6 +16,7 @@ from bot.services import meetings as rules
 from storage.models import MeetingInvitation, OutboxMessage
 from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.helpers import register
 
@@ -198,7 +199,7 @@ async def test_coordinator_report_attendance_agreements_and_cancel(
     saved, shown = await rosa.replies(2)
     assert "Acuerdos guardados" in saved.text and "Enviar el plan anual" in shown.text
     await rosa.press(shown, "Descargar XLSX")
-    document = await rosa.reply()
+    document = await rosa.reply(WORKBOOK_WAIT)
     assert document.method == "sendDocument" and api.files[document.params["file_id"]][:2] == b"PK"
 
     await rosa.press(shown, "Cambiar fecha o lugar")

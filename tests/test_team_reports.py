@@ -23,6 +23,7 @@ from bot.services import team_reports
 from storage.models import AuditEntry, Case, Person, TeamMember, TeamReport
 from storage.repositories import people
 from storage.repositories.erasure import ERASED_TEXT
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -133,7 +134,7 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     assert "• Luis Mamani: 🕓 con retraso" in overview.text
     assert "• Eva Ccori: ⏳ falta" in overview.text
     await rosa.press(overview, "Descargar XLSX")
-    workbook = await rosa.reply()
+    workbook = await rosa.reply(WORKBOOK_WAIT)
     sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]])).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [(row[0], row[1], row[3], row[4]) for row in rows] == [
@@ -150,7 +151,7 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     assert "Cusco: 0 de 1" in scoped.text and "Puno" not in scoped.text
     assert "Ana" not in scoped.text
     await carlos.press(scoped, "Descargar XLSX")
-    document = await carlos.reply()
+    document = await carlos.reply(WORKBOOK_WAIT)
     sheet = load_workbook(BytesIO(api.files[document.params["file_id"]])).active
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Cusco"]
 

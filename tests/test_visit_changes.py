@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from bot.services import visits
 from storage.models import AuditEntry, Visit
 from storage.repositories import visits as repo
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -301,7 +302,7 @@ async def test_cancelling_tells_invitees_and_drops_what_was_owed(
     assert "— Cancelada" in report.text
     assert "Cancelar la visita" not in report.button_texts()
     await rosa.press(report, "Descargar XLSX")  # the report says so too
-    document = await rosa.reply()
+    document = await rosa.reply(WORKBOOK_WAIT)
     cover = load_workbook(BytesIO(api.files[document.params["file_id"]]))["Informe de visita"]
     assert ("Estado", "Cancelada") in cover.iter_rows(values_only=True)
     (listing,) = await rosa.say("/visita")

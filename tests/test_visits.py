@@ -20,6 +20,7 @@ from bot.services import meetings, visits
 from storage.models import VisitParticipant
 from storage.repositories import people
 from storage.repositories.visits import VisitRecord
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -131,7 +132,7 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
     report = await rosa.reply()
     assert "delegación 1 · viajaron 1" in report.text
     await rosa.press(report, "Descargar XLSX")
-    document = await rosa.reply()
+    document = await rosa.reply(WORKBOOK_WAIT)
     book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
     assert book.sheetnames == [
         "Informe de visita",

@@ -16,6 +16,7 @@ from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.models import OutboxMessage, WorkshopAttendance, WorkshopRating
 from storage.repositories import workshops as repo
 from storage.repositories.workshops import WorkshopRecord
+from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.helpers import register
 
@@ -247,7 +248,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert f"Calificación general: <b>{es.number(sum(scores) / len(scores), 1)}</b>" in report.html
     assert "Mujer: — (3)" in report.text and "Hombre: — (1)" in report.text
     await rosa.press(report, "Descargar XLSX")
-    document = await rosa.reply()
+    document = await rosa.reply(WORKBOOK_WAIT)
     assert document.method == "sendDocument"
     assert api.files[document.params["file_id"]][:2] == b"PK"
 
