@@ -37,6 +37,7 @@ import yaml
 from sqlalchemy import insert
 
 from bench.load import Actor, Step, closed_loop, open_loop
+from bench.observe import cpu_seconds, print_calls, py_spy
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
 from bot import heap
 from bot.local_api import LocalBotApi
@@ -62,12 +63,6 @@ def _questions(limit: int | None = 40) -> list[str]:
 
 QUESTIONS = _questions()
 SOAK_QUESTIONS = _questions(None)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def seed(url: str, api: LocalBotApi, users: int) -> int:
@@ -224,7 +219,7 @@ async def measure(
     row, on one running bot: a stall shows in the run it happened in, not averaged away."""
     rss_start, cpu_start, wall_start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
     calls_before = len(api.calls)
-    spy = await _py_spy(pid)
+    spy = await py_spy(pid)
     result = await closed_loop(actors, step, args.updates)
     if spy is not None:  # stopped by SIGINT, py-spy writes its profile
         spy.send_signal(signal.SIGINT)
@@ -279,38 +274,6 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
             process.terminate()
             await process.wait()
             await reader
-
-
-async def _py_spy(pid: int) -> asyncio.subprocess.Process | None:
-    """With BENCH_PYSPY=PREFIX, py-spy samples the bot during the full load (CPU only, without
-    pausing it) into PREFIX.PID.txt, one line per stack and its count (`-f raw`)."""
-    prefix = os.environ.get("BENCH_PYSPY")
-    if not prefix:
-        return None
-    spy = Path(sys.executable).with_name("py-spy")
-    return await asyncio.create_subprocess_exec(
-        str(spy),
-        "record",
-        "--nonblocking",
-        "-r",
-        "200",
-        "-f",
-        "raw",
-        "-p",
-        str(pid),
-        "-o",
-        f"{prefix}.{pid}.txt",
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-
-
-def print_calls(calls: list[tuple[str, dict[str, object]]], updates: float) -> None:
-    """Bot API calls per update, by method: each one costs the bot a request and a parse."""
-    counts: dict[str, int] = {}
-    for method, _params in calls:
-        counts[method] = counts.get(method, 0) + 1
-    summary = ", ".join(f"{m} {n / updates:.2f}" for m, n in sorted(counts.items()))
-    print(f"  Bot API calls per update: {len(calls) / updates:.2f} ({summary})", file=sys.stderr)
 
 
 async def run_echo(args: argparse.Namespace, workdir: Path, transport: str) -> dict[str, float]:
