@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import calls, follow_ups, held, refused
 from bot.held import Reply
@@ -59,11 +59,15 @@ async def deliver(ctx: Ctx) -> None:
                 raise
             ANSWERED.set(ctx.query.id)
             log.warning("could not answer the press: %s", error.message)
-        except RetryAfter:  # a press cannot be answered later; the replies can
+        except (RetryAfter, NetworkError) as error:
+            # A press cannot be answered later; the replies can. The answer only stops the
+            # button's spinner: a 5xx or a timeout after the limiter's retries (bot/ratelimit)
+            # must not cost the reply the press asked for, whose work is already committed.
             log.warning(
-                "update %s (%s): press not answered: flood control",
+                "update %s (%s): press not answered: %s",
                 ctx.update.update_id,
                 ctx.action,
+                "flood control" if isinstance(error, RetryAfter) else error.message,
             )
     # While earlier replies to this chat wait in the outbox, these go behind them (other
     # calls, such as an inline answer, are not the chat's and go at once; the chat's later

@@ -1,0 +1,26 @@
+"""Telegram's refusals as a person meets them: a press whose answer keeps failing still gets
+its reply; a group that became a supergroup still gets its answer (migrate_to_chat_id)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.local_api import Fault, LocalBotApi
+from tests.chat import Person
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+async def test_a_press_whose_answer_keeps_failing_still_gets_its_reply(
+    api: LocalBotApi, ana: Person
+) -> None:
+    """The answer to a press only stops the button's spinner; when Telegram keeps failing it
+    (5xx after every retry), the reply that the press asked for must still be sent."""
+    _greeting, notice = await ana.say("/start", 2)
+    api.inject("answerCallbackQuery", Fault.server_error(502), times=4)
+    data = notice.find_button("Acepto")["callback_data"]
+    assert notice.message_id is not None
+    await api.press_button(ana.id, notice.message_id, data)
+    accepted, *questions = await ana.replies(3, timeout=15)
+    assert "✅" in accepted.text and questions[-1].button_texts()
+    assert not any("Lo siento" in event.text for event in ana.no_more() if event.text)
