@@ -7,13 +7,19 @@ rest of the call; and no caller here looks at it (#17: a sixth of the CPU of eac
 full load went to PTB). These make the same request through the same `Bot._post` as PTB's
 own methods (the rate limiter, `rate_limit_args`, the transport, PTB's errors: RetryAfter,
 BadRequest...) and leave the answer as it came. PTB's private `_post` and
-`_merge_api_rl_kwargs` are pinned by tests/test_calls.py."""
+`_merge_api_rl_kwargs` are pinned by tests/test_calls.py.
+
+A basic group that became a supergroup (Telegram's 400 «group chat was upgraded to a
+supergroup chat», `parameters.migrate_to_chat_id`: PTB's ChatMigrated) between an update and
+its reply gets the reply at its new id; an edit there becomes a new message, since the
+supergroup does not hold the old group's messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import ChatMigrated
 from telegram.ext import ExtBot
 
 Markup = InlineKeyboardMarkup | None
@@ -46,7 +52,10 @@ async def send(
 ) -> None:
     """sendMessage; link previews off unless `previews`."""
     params = {"chat_id": chat_id, **_options(text, mode, markup, previews)}
-    await _post(bot, "sendMessage", params, limits)
+    try:
+        await _post(bot, "sendMessage", params, limits)
+    except ChatMigrated as error:
+        await _post(bot, "sendMessage", {**params, "chat_id": error.new_chat_id}, limits)
 
 
 async def edit(
@@ -66,7 +75,10 @@ async def edit(
         "message_id": message_id,
         **_options(text, mode, markup, previews),
     }
-    await _post(bot, "editMessageText", params, limits)
+    try:
+        await _post(bot, "editMessageText", params, limits)
+    except ChatMigrated as error:
+        await send(bot, error.new_chat_id, text, mode, markup, previews=previews, limits=limits)
 
 
 async def edit_buttons(

@@ -24,3 +24,20 @@ async def test_a_press_whose_answer_keeps_failing_still_gets_its_reply(
     accepted, *questions = await ana.replies(3, timeout=15)
     assert "✅" in accepted.text and questions[-1].button_texts()
     assert not any("Lo siento" in event.text for event in ana.no_more() if event.text)
+
+
+async def test_a_group_that_became_a_supergroup_still_gets_its_answer(
+    api: LocalBotApi, ana: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram turns a basic group into a supergroup with a new id (when it grows, or its
+    history is made visible). A reply to the old id is refused with 400 «group chat was
+    upgraded to a supergroup chat» and the new id in parameters.migrate_to_chat_id
+    (PTB's ChatMigrated): the reply goes there instead of being lost."""
+    await api.send_message(ana.id, "/start", chat_id=-4242)
+    supergroup = api.migrate_group(-4242)  # before Minka reads the update: no await between
+    reply = await api.next_event(supergroup)
+    assert "chat privado" in (reply.text or "")
+    await api.send_message(ana.id, "/ayuda", chat_id=supergroup)  # the group goes on there
+    assert "chat privado" in ((await api.next_event(supergroup)).text or "")
+    assert api.drain(-4242) == []
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

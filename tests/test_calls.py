@@ -113,3 +113,20 @@ async def test_telegrams_refusals_are_ptbs_errors(api: LocalBotApi, bot: ExtBot)
     api.inject("sendMessage", Fault.too_many_requests(3))
     with pytest.raises(RetryAfter):
         await calls.send(bot, ANA, "x", None, None)
+
+
+async def test_a_group_that_became_a_supergroup_is_followed(api: LocalBotApi, bot: ExtBot) -> None:
+    """Telegram's 400 with parameters.migrate_to_chat_id (PTB's ChatMigrated): a reply goes to
+    the supergroup, an edit of a message left in the old group becomes a new message there."""
+    await api.send_message(ANA, "/start", chat_id=-77)
+    await calls.send(bot, -77, "Hola", None, None)
+    sent = await api.next_event(-77)
+    assert sent.message_id is not None
+    supergroup = api.migrate_group(-77)
+    await calls.send(bot, -77, "Hola <b>de nuevo</b>", "HTML", None)
+    await calls.edit(bot, -77, sent.message_id, "Editado", None, KEYBOARD)
+    again, edited = [await api.next_event(supergroup) for _ in range(2)]
+    assert (again.method, again.text) == ("sendMessage", "Hola de nuevo")
+    assert (edited.method, edited.text) == ("sendMessage", "Editado")
+    assert edited.button_texts() == ["Sí"]
+    assert api.drain(-77) == []

@@ -14,11 +14,19 @@ from typing import Any
 class ApiError(Exception):
     """A Bot API error response: HTTP status plus Telegram's human-readable description."""
 
-    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         """The JSON body Telegram sends for this error."""
@@ -27,8 +35,16 @@ class ApiError(Exception):
             "error_code": self.status,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {
+            key: value
+            for key, value in (
+                ("migrate_to_chat_id", self.migrate_to_chat_id),
+                ("retry_after", self.retry_after),
+            )
+            if value is not None
+        }
+        if parameters:
+            body["parameters"] = parameters  # Telegram's ResponseParameters
         return body
 
 
@@ -45,6 +61,12 @@ def forbidden(reason: str) -> ApiError:
 def conflict(reason: str) -> ApiError:
     """409, used by getUpdates when another poller or a webhook is active."""
     return ApiError(409, f"Conflict: {reason}")
+
+
+def migrated(new_chat_id: int) -> ApiError:
+    """400 for a basic group that became a supergroup: the new id in
+    ``parameters.migrate_to_chat_id`` (as Telegram answers, e.g. TwiN/gatus#179)."""
+    return ApiError(400, f"Bad Request: {MIGRATED}", migrate_to_chat_id=new_chat_id)
 
 
 def too_many_requests(retry_after: int) -> ApiError:
@@ -68,6 +90,7 @@ def server_error(status: int) -> ApiError:
     return ApiError(status, phrases.get(status, "Internal Server Error"))
 
 
+MIGRATED = "group chat was upgraded to a supergroup chat"
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -80,6 +103,7 @@ NOT_MODIFIED = (
 _STATE_REASONS = (
     QUERY_INVALID,
     NOT_MODIFIED,
+    MIGRATED,
     "chat not found",
     "user not found",
     "message to edit not found",

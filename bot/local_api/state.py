@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.local_api.errors import bad_request, conflict, forbidden
+from bot.local_api.errors import bad_request, conflict, forbidden, migrated
 from bot.local_api.events import Signal
 from bot.local_api.media import StoredFile
 
@@ -132,6 +132,7 @@ class BotState:
         self.users: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.chats: dict[int, Chat] = {}
+        self.migrated: dict[int, int] = {}  # a basic group's id -> its supergroup's
         self.updates = UpdateQueue()
         self.callback_queries: dict[str, PendingQuery] = {}
         self.inline_queries: dict[str, PendingQuery] = {}
@@ -162,6 +163,8 @@ class BotState:
 
     def group_chat(self, chat_id: int) -> Chat:
         """A basic group the bot is in, created when a user first writes there."""
+        if chat_id in self.migrated:
+            raise ValueError(f"group {chat_id} is now supergroup {self.migrated[chat_id]}")
         if chat_id not in self.chats:
             self.chats[chat_id] = Chat(
                 {"id": chat_id, "title": f"Group {-chat_id}", "type": "group"}
@@ -173,6 +176,8 @@ class BotState:
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is not None:
             return chat
+        if isinstance(chat_id, int) and chat_id in self.migrated:
+            raise migrated(self.migrated[chat_id])
         if isinstance(chat_id, int) and chat_id in self.users:
             raise forbidden("bot can't initiate conversation with a user")
         raise bad_request("chat not found")

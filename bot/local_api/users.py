@@ -180,6 +180,8 @@ class Users:
     def _chat_for(self, user: dict[str, Any], chat_id: int | None) -> Chat:
         if chat_id is None or chat_id == user["id"]:
             return self._state.private_chat(user)
+        if chat_id < 0 and chat_id in self._state.chats:
+            return self._state.chats[chat_id]  # a group, or the supergroup it became
         if chat_id < 0:
             return self._state.group_chat(chat_id)
         raise ValueError(f"user {user['id']} cannot write in private chat {chat_id}")
@@ -192,6 +194,27 @@ class Users:
         markup.setdefault("inline_keyboard", []).append(
             [{"text": "forged", "callback_data": callback_data}]
         )
+
+    def migrate_group(self, chat_id: int) -> int:
+        """A basic group becomes a supergroup (Telegram does it when a group grows or its
+        history is made visible): a new chat with a new id, the old one gone. Calls to the
+        old id get 400 with ``migrate_to_chat_id``; the bot receives the two service
+        messages Telegram sends. Returns the supergroup's id."""
+        old = self._state.chats.get(chat_id)
+        if old is None or old.info["type"] != "group":
+            raise ValueError(f"no basic group {chat_id}")
+        new_id = int(f"-100{-chat_id}")
+        new = Chat({**old.info, "id": new_id, "type": "supergroup"})
+        self._state.chats[new_id] = new
+        del self._state.chats[chat_id]
+        self._state.migrated[chat_id] = new_id
+        for chat, field, value in (
+            (old, "migrate_to_chat_id", new_id),
+            (new, "migrate_from_chat_id", chat_id),
+        ):
+            message = chat.add({"chat": chat.info, "date": int(time.time()), field: value})
+            self._state.updates.push({"message": copy.deepcopy(message)})
+        return new_id
 
     def delete_for_both(self, chat_id: int, message_id: int) -> None:
         """The person deletes a message of their private chat for both sides: the bot's later
