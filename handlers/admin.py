@@ -3,10 +3,6 @@ roles away, reading the audit log, registration counts."""
 
 from __future__ import annotations
 
-import logging
-
-from telegram.error import TelegramError
-
 from bot.i18n import N_, translator
 from bot.services import coverage, staff
 from bot.services.export_labels import OUTCOMES, Labels
@@ -18,8 +14,6 @@ from handlers import command_menu
 from handlers.base import Ctx, esc
 from handlers.registry import Command, Feature
 from storage.repositories import audit, people
-
-log = logging.getLogger(__name__)
 
 
 async def coordinator_command(ctx: Ctx) -> None:
@@ -80,6 +74,7 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         language = person.locale if person else ctx.settings.bot_locale
         ctx.reply(_("Done: {who} now has the role {role}.").format(who=who, role=role_name))
         ctx.later(lambda: _tell(ctx, target, role, language, given=True))
+        ctx.tell(target, _notice(ctx, role, language, given=True), "role")
     else:
         ctx.reply(
             _(
@@ -128,20 +123,20 @@ async def remove_role_command(ctx: Ctx) -> None:
             )
         )
         ctx.later(lambda: _tell(ctx, target, role, language, given=False))
+        ctx.tell(target, _notice(ctx, role, language, given=False), "role")
 
 
 async def _tell(ctx: Ctx, telegram_id: int, role: Role, language: str, *, given: bool) -> None:
-    """Update the person's command menu to their new role and tell them what changed."""
+    """Update the person's command menu to their new role; what changed is told to them
+    through the outbox (`Ctx.tell`, queued by the caller)."""
     current = role if given else Role.OFFICIAL
     await command_menu.set_for_chat(ctx.context.bot, telegram_id, current, language)
+
+
+def _notice(ctx: Ctx, role: Role, language: str, *, given: bool) -> str:
     t = translator(language, ctx.settings.timezone)
     text = t.gettext(_GIVEN if given else _TAKEN)
-    try:
-        await ctx.context.bot.send_message(
-            telegram_id, text.format(role=t.gettext(ROLE_LABELS[role]).lower())
-        )
-    except TelegramError as error:
-        log.info("could not tell %s about the change of role: %s", telegram_id, error)
+    return text.format(role=esc(t.gettext(ROLE_LABELS[role]).lower()))
 
 
 async def audit_command(ctx: Ctx) -> None:

@@ -25,7 +25,7 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import refused
+from bot import held, refused
 from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
@@ -35,6 +35,7 @@ from bot.services import coverage
 from bot.services.roles import Role
 from handlers import delivery
 from handlers.delivery import Action
+from handlers.update_keys import update_key
 from storage.repositories.people import PersonRecord
 
 Keyboard = list[list[InlineKeyboardButton]]
@@ -176,3 +177,11 @@ class Ctx:
         behind the chat's held replies (bot/follow_ups.py); other work (an inline answer,
         database writes) is done at once."""
         self.calls.append(Action(action, follow=chat and self.update.effective_chat is not None))
+
+    def tell(self, chat_id: int, text: str, name: str) -> None:
+        """A message (HTML) to someone else's chat once the session has committed, sent by
+        the outbox as a reply of that chat (`held.tell`, kept as `name` of this update): a
+        lasting 429 delays it instead of dropping it, and a 403 (blocked) marks the person."""
+        key = f"{update_key(self.update, self.settings.pseudonym_secret)}:{name}"
+        application = self.context.application
+        self.later(lambda: held.tell(application, chat_id=chat_id, text=text, key=key), chat=False)

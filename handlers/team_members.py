@@ -6,10 +6,6 @@ them (never the region of their own /perfil); refusals and changes are audited.
 
 from __future__ import annotations
 
-import logging
-
-from telegram.error import TelegramError
-
 from bot.i18n import N_, translator
 from bot.services import coverage, staff
 from bot.services import team_reports as rules
@@ -20,8 +16,6 @@ from handlers.refusals import refuse_scope
 from handlers.registry import Command, Feature
 from storage.repositories import audit, people, regions
 from storage.repositories.people import PersonRecord
-
-log = logging.getLogger(__name__)
 
 _ADDED = N_(
     "A coordinator added you to the Equipo Regional of {region}. Each month, send the team's "
@@ -94,7 +88,7 @@ async def team_command(ctx: Ctx) -> None:
             who=_who(person), region=esc(region.name)
         )
     )
-    ctx.later(lambda: _tell(ctx, person, _ADDED, region.name))
+    ctx.tell(person.telegram_id, _notice(ctx, person, _ADDED, region.name), "team")
 
 
 async def remove_command(ctx: Ctx) -> None:
@@ -125,7 +119,7 @@ async def remove_command(ctx: Ctx) -> None:
         ctx._("Done: {who} is no longer part of an Equipo Regional.").format(who=_who(person))
     )
     name = (await _names(ctx)).get(current, current)
-    ctx.later(lambda: _tell(ctx, person, _REMOVED, name))
+    ctx.tell(person.telegram_id, _notice(ctx, person, _REMOVED, name), "team")
 
 
 async def _listing(ctx: Ctx) -> None:
@@ -148,14 +142,11 @@ async def _listing(ctx: Ctx) -> None:
     ctx.reply("\n".join(lines))
 
 
-async def _tell(ctx: Ctx, person: PersonRecord, message: str, region: str) -> None:
-    t = translator(person.locale, ctx.settings.timezone)
-    try:
-        await ctx.context.bot.send_message(
-            person.telegram_id, t.gettext(message).format(region=region)
-        )
-    except TelegramError as error:
-        log.info("could not tell %s about their team membership: %s", person.telegram_id, error)
+def _notice(ctx: Ctx, person: PersonRecord, message: str, region: str) -> str:
+    """What the member reads (HTML), in their language."""
+    return (
+        translator(person.locale, ctx.settings.timezone).gettext(message).format(region=esc(region))
+    )
 
 
 FEATURE = Feature(

@@ -1,12 +1,19 @@
 """Telegram's refusals as a person meets them: a press whose answer keeps failing still gets
-its reply; a group that became a supergroup still gets its answer (migrate_to_chat_id)."""
+its reply; a group that became a supergroup still gets its answer (migrate_to_chat_id); a
+notice to another person waits out flood control, and marks them if they blocked Minka."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import select
 
 from bot.local_api import Fault, LocalBotApi
+from bot.runtime import Runtime
+from storage.models import Person as PersonRow
 from tests.chat import Person
+from tests.helpers import register
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
@@ -41,3 +48,38 @@ async def test_a_group_that_became_a_supergroup_still_gets_its_answer(
     assert "chat privado" in ((await api.next_event(supergroup)).text or "")
     assert api.drain(-4242) == []
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+async def test_a_role_notice_waits_out_flood_control(
+    api: LocalBotApi, ana: Person, admin: Person
+) -> None:
+    """The notice to someone whose role an administrator changed is a message to another
+    chat: under flood control that outlasts the rate limiter's retries (429 with
+    retry_after) it waits in the outbox instead of being dropped."""
+    await register(ana)
+    api.drain(ana.id)
+    api.inject_for("sendMessage", Fault.too_many_requests(1), seconds=6)
+    await admin.send("/coordinador @anaq Puno")
+    done = await admin.reply(timeout=20)
+    assert "ahora tiene el rol de coordinador/a" in (done.text or "")
+    notice = await ana.reply(timeout=20)
+    assert "le asignó el rol de coordinador/a" in (notice.text or "")
+
+
+async def test_a_role_notice_to_someone_who_blocked_minka_marks_them(
+    api: LocalBotApi, ana: Person, admin: Person, runtime: Runtime
+) -> None:
+    """403 «Forbidden: bot was blocked by the user» on that notice marks the person
+    undeliverable, as for any other owed message."""
+    await register(ana)
+    api.drain(ana.id)
+    api.block(ana.id)
+    (done,) = await admin.say("/coordinador @anaq Puno")
+    assert "ahora tiene el rol de coordinador/a" in (done.text or "")
+    for _ in range(100):
+        async with runtime.db.session() as session:
+            row = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == ana.id))
+        if row is not None and row.blocked_at is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert row is not None and not row.active and row.blocked_at is not None
