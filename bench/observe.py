@@ -47,3 +47,11 @@ def print_calls(calls: list[tuple[str, dict[str, object]]], updates: float) -> N
         counts[method] = counts.get(method, 0) + 1
     summary = ", ".join(f"{m} {n / updates:.2f}" for m, n in sorted(counts.items()))
     print(f"  Bot API calls per update: {len(calls) / updates:.2f} ({summary})", file=sys.stderr)
+
+
+def print_round_trips(requests: int, result: dict[str, float]) -> float:
+    """Requests to PostgreSQL per update (bench.roundtrips counts them in the bot): each one a
+    round trip the bot waits for and the server works on."""
+    per_update = requests / result["updates"]
+    print(f"  PostgreSQL round trips per update: {per_update:.2f}", file=sys.stderr)
+    return per_update

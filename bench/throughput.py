@@ -9,7 +9,8 @@ simulated officials act in a closed loop (each waits for Minka's answer before t
 action): 70 % free-text questions, 20 % menu buttons, 10 % meeting RSVPs. Printed: updates per
 second, p50/p99 latency (from sending an update to the last message it causes), the ratio to
 the echo bots, each bot's CPU-seconds per 1,000 updates (its own process time: the figure a
-busy machine barely moves), and Minka's resident memory after start and after all updates.
+busy machine barely moves), Minka's resident memory after start and after all updates, and
+on PostgreSQL its round trips to the server per update (counted by bench.roundtrips).
 Then latency at a steady, realistic rate (`--rate`, see bench.load), `--runs` times in a row,
 each run printed beside the goals of issue #17 (met or not, as measured). Telegram's own limit
 (about 30 messages per second per bot) is lifted on both sides here: this measures what the
@@ -36,8 +37,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import insert
 
+from bench import roundtrips
 from bench.load import Actor, Step, closed_loop, open_loop
-from bench.observe import cpu_seconds, print_calls, py_spy
+from bench.observe import cpu_seconds, print_calls, print_round_trips, py_spy
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
 from bot import heap
 from bot.local_api import LocalBotApi
@@ -213,18 +215,27 @@ async def prepare(api: LocalBotApi, actor: Actor, meeting_id: int, done: Complet
 
 
 async def measure(
-    api: LocalBotApi, pid: int, actors: list[Actor], step: Step, args: argparse.Namespace
+    api: LocalBotApi,
+    pid: int,
+    actors: list[Actor],
+    step: Step,
+    args: argparse.Namespace,
+    trips: Path | None = None,
 ) -> dict[str, float]:
     """Capacity (closed loop), then latency at a fixed rate (open loop) `args.runs` times in a
-    row, on one running bot: a stall shows in the run it happened in, not averaged away."""
+    row, on one running bot: a stall shows in the run it happened in, not averaged away.
+    `trips`: the file where bench.roundtrips counts the bot's requests to PostgreSQL."""
     rss_start, cpu_start, wall_start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
     calls_before = len(api.calls)
+    trips_before = roundtrips.read(trips) if trips else 0
     spy = await py_spy(pid)
     result = await closed_loop(actors, step, args.updates)
     if spy is not None:  # stopped by SIGINT, py-spy writes its profile
         spy.send_signal(signal.SIGINT)
         await spy.wait()
     print_calls(api.calls[calls_before:], result["updates"])
+    if trips:
+        result["trips"] = print_round_trips(roundtrips.read(trips) - trips_before, result)
     used = cpu_seconds(pid) - cpu_start
     result["cpu"] = used / (time.perf_counter() - wall_start)
     result["cpu_per_k"] = 1000 * used / result["updates"]  # barely moved by a busy machine
@@ -238,7 +249,10 @@ async def measure(
 async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
     async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
         meeting_id = await seed(url, api, args.users)
-        process = await start(["-m", "bot", "run"], api, url, None)
+        trips = None if url.startswith("sqlite") else workdir / "roundtrips"
+        module = ["-m", "bench.roundtrips" if trips else "bot", "run"]
+        counting = {"BENCH_ROUNDTRIPS": str(trips)} if trips else {}
+        process = await start(module, api, url, None, **counting)
         done = Completions()
         assert process.stdout is not None
         reader = asyncio.create_task(done.follow(process.stdout, workdir / "minka.log"))
@@ -252,7 +266,7 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
         try:
             actors = [Actor(FIRST_ID + n) for n in range(args.users)]
             await asyncio.gather(*(prepare(api, actor, meeting_id, done) for actor in actors))
-            result = await measure(api, process.pid, actors, step, args)
+            result = await measure(api, process.pid, actors, step, args, trips)
             if args.soak:
                 soaking[0] = True
                 result["soak"] = await soak(actors, step, process.pid, args)  # type: ignore[assignment]
@@ -343,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'':<24}{'updates/s':>10}"
         + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
         + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
-        f"{'CPU s/1k':>10}"
+        f"{'CPU s/1k':>10}{'PG trips':>10}"
     )
     for name, r in rows:
         print(
@@ -351,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             + "".join(f"{r['rate'] / ceiling:>16.0%}" for ceiling in ceilings.values())
             + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.1f}M{r['rss_end']:>8.1f}M"
             f"{r['cpu']:>9.0%}{r['cpu_per_k']:>10.2f}"
+            + (f"{r['trips']:>10.2f}" if "trips" in r else f"{'':>10}")
         )
     httpx = ceilings.get(ECHO_VARIANTS[0][0])
     for name, r in rows:

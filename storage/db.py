@@ -24,6 +24,10 @@ from sqlalchemy.util import await_
 from storage import sqlite
 
 _FRESH = "minka_fresh"  # a connection's info: opened, not yet used
+_RETURNED = "minka_returned"  # a connection's info: when it was last returned to the pool
+# A pooled connection returned less than this many seconds ago, and not seen closed, is used
+# without a ping (see `_ping`).
+PING_AFTER_IDLE = 2.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def create_engine(
         event.listen(engine.sync_engine, "handle_error", _drop_details)
         event.listen(engine.sync_engine, "connect", _fresh)
         event.listen(engine.sync_engine, "checkout", _ping)
+        event.listen(engine.sync_engine, "checkin", _returned)
     return engine
 
 
@@ -81,13 +86,29 @@ def _fresh(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     record.info[_FRESH] = True
 
 
+def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_RETURNED] = time.monotonic()
+
+
 def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
     """PostgreSQL: a pooled connection the server dropped (a restart, a failover) is found
     and replaced before an update uses it, and the others opened before it with it, as
-    SQLAlchemy's `pool_pre_ping` does; but in one round trip, where asyncpg's pre-ping takes
-    three (BEGIN, the ping, ROLLBACK: for PgBouncer's transaction mode, not used here) on
-    every update. A connection just opened is not pinged."""
+    SQLAlchemy's `pool_pre_ping` does; but without asyncpg's three round trips (BEGIN, the
+    ping, ROLLBACK: for PgBouncer's transaction mode, not used here) on every update.
+
+    A server that ends a connection closes its socket, and the event loop, which watches
+    idle sockets, marks the connection closed (asyncpg's `is_closed`): that costs no round
+    trip. A connection just opened, or returned less than `PING_AFTER_IDLE` seconds ago
+    and not closed since, is used as it is: under load that is every update (a ping was one
+    of a question's nine round trips). One idle longer is pinged (one round trip), as the
+    server's host may have forgotten it silently (a reboot): the ping's error replaces it
+    where the update's first statement would have failed."""
     if record.info.pop(_FRESH, False):
+        return
+    returned = record.info.get(_RETURNED)
+    if dbapi_connection.driver_connection.is_closed():
+        raise InvalidatePoolError("the server closed the connection")
+    if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE:
         return
     try:
         await_(dbapi_connection.driver_connection.fetchrow(";"))
