@@ -1,0 +1,42 @@
+"""The blind held-out sets that bench.search_quality reads by default stay well formed: every
+label names an article that exists, so that a renamed or removed article cannot silently turn a
+case into a miss. Failures name only files and ids, never a question: the sets are blind."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.search_quality import HELD_OUT_FILES
+
+ARTICLES = Path(__file__).resolve().parents[1] / "knowledge" / "content" / "articles"
+
+
+def article_ids() -> set[str]:
+    """Ids from the articles' front matter (the block between the first two `---` lines)."""
+    ids = set()
+    for path in ARTICLES.glob("*.md"):
+        front = path.read_text(encoding="utf-8").split("---", 2)[1]
+        ids.add(yaml.safe_load(front)["id"])
+    return ids
+
+
+@pytest.mark.parametrize("path", HELD_OUT_FILES, ids=lambda path: path.name)
+def test_held_out_labels_name_existing_articles(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in this checkout")
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    known = article_ids()
+    assert cases, path.name
+    unknown, malformed = set(), 0
+    for case in cases:
+        malformed += not isinstance(case.get("q"), str) or not case["q"].strip()
+        also = case.get("also", [])
+        malformed += not isinstance(also, list) or case["expected"] in also
+        malformed += case["expected"] == "none" and bool(also)
+        unknown |= {i for i in [case["expected"], *also] if i != "none" and i not in known}
+    assert not unknown, f"{path.name} names ids that no article has: {sorted(unknown)}"
+    assert not malformed, f"{path.name}: {malformed} malformed case(s)"
+    questions = [" ".join(case["q"].lower().split()) for case in cases]
+    assert len(set(questions)) == len(questions), f"{path.name} repeats a question"
+
