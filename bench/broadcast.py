@@ -1,7 +1,8 @@
 """A broadcast to thousands, created through the running bot, beside people asking questions.
 
-    python -m bench.broadcast [--people 10000] [--users 40] [--rate 10] [--workbooks 3]
-        [--workbook-delay 0] [--no-postgres] [--no-sqlite] [--no-kill] [--only-kill]
+    python -m bench.broadcast [--people 10000] [--users 40] [--rate 10] [--instant-rate 15]
+        [--workbooks 3] [--workbook-delay 0] [--no-postgres] [--no-sqlite] [--no-kill]
+        [--only-kill] [--log DIR]
 
 The database holds a programme of `--people` people (`bench.seed_indicators`: workshops,
 meetings, cases, Tool Kit use), every one of them registered and reachable; on PostgreSQL it is
@@ -16,10 +17,15 @@ the year, all regions (summary, charts and the workbook), `--workbooks` times in
 Printed per run: the broadcast's delivery (rate, 429s, copies lost and duplicated), how long
 it took from «Enviar» to the last copy, and the reply latency of the people asking (from
 sending the question to Minka's "update handled", as bench.throughput) in each phase:
-before the broadcast, (a) while its copies are written (its outbox rows), (b) while they are
-sent, (c) while a workbook is built; beside issue #17's goal. A question counts in every phase
-that was going on when it was sent. The kill run kills Minka with SIGKILL half way through the
-sending and starts it again (the questions sent meanwhile are a phase of their own).
+before the broadcast, (a) while its copies are written (its outbox rows), (a') the second
+after «Enviar» (Minka confirms, writes the copies, starts the first workbook and the first
+claims: the questions come at `--instant-rate` then, so that this moment is measured on
+about 15 replies, not on the one or two that fall in (a)), (b) while the copies are sent, (c)
+while a workbook is built; beside issue #17's goal. A question counts in every phase that was
+going on when it was sent. Then, per run, the load average (the box may be shared), Minka's
+own time for the coordinators' steps and its garbage collections over 50 ms. The kill run
+kills Minka with SIGKILL half way through the sending and starts it again (the questions sent
+meanwhile are a phase of their own).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
+import os
 import random
 import signal
 import sqlite3
@@ -38,7 +46,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench import postgres_copy, seed_indicators
+from bench import observe, postgres_copy, seed_indicators
 from bench.load import Actor, steady
 from bench.throughput import QUESTIONS, Completions, start
 from bot.local_api import LocalBotApi
@@ -54,10 +62,16 @@ TEXT = "Recordatorio: la reunión de coordinación es mañana a las 10:00."
 WRITTEN = "copies written"  # Minka's log line once a broadcast's outbox rows are all written
 GOAL_P99_MS = 50.0  # issue #17: replies during a broadcast and a workbook build
 STALLED = 150.0  # seconds without a new copy: the run is given up
-PHASES = ("before", "creation", "sending", "workbook", "restart")
+# Seconds after «Enviar» measured apart, at --instant-rate: 15 questions a second. Their
+# replies (1.2 messages each) and the two coordinators' (preview, summary, edits, the scope
+# question) must fit in the 29.5 messages a second Minka may send in all: at 20 or 25 questions
+# a second replies queued in Minka's rate limiter, 34 ms apart, whatever the event loop did.
+INSTANT = 1.0
+PHASES = ("before", "creation", "instant", "sending", "workbook", "restart")
 LABELS = {
     "before": "before the broadcast",
     "creation": "(a) copies written",
+    "instant": "(a') 1 s after «Enviar»",
     "sending": "(b) copies sent",
     "workbook": "(c) workbook built",
     "restart": "kill -9 and restart",
@@ -201,14 +215,24 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         async def step(actor: Actor, rng: random.Random) -> None:
             await ask(api, actor, minka.done, rng)
 
+        pressed = float("inf")
+
+        def rate() -> float:
+            return args.instant_rate if 0 <= time.perf_counter() - pressed < INSTANT else args.rate
+
         rng = random.Random(3)  # each asks once first: Minka has started, caches are warm
         await asyncio.gather(*(ask(api, actor, minka.done, rng) for actor in actors))
-        asking = asyncio.create_task(steady(actors, step, args.rate, stop))
+        load = os.getloadavg()[0]
+        asking = asyncio.create_task(steady(actors, step, rate, stop))
         began = time.perf_counter()
         await asyncio.sleep(args.before)
         summary = await broadcast(Chatter(api, sender, "Coordinadora"))
         windows["before"].append((began, time.perf_counter()))
+        spy = await observe.py_spy(minka.process.pid)  # BENCH_PYSPY: the instant's samples
         pressed = time.perf_counter()
+        windows["instant"].append((pressed, pressed + INSTANT))
+        if spy is not None:
+            asyncio.get_running_loop().call_later(INSTANT + 1, spy.send_signal, signal.SIGINT)
         await Chatter(api, sender, "Coordinadora").press(summary, "Enviar")
         building = asyncio.create_task(
             workbooks(
@@ -239,6 +263,8 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         await asyncio.wait_for(building, 600)
         stop.set()
         samples = await asking
+        if spy is not None:
+            await spy.wait()
         await minka.stop()
         for reader in minka.readers:
             await reader
@@ -252,6 +278,9 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
             "sent_in": (last or time.perf_counter()) - pressed,
             "written_in": (windows["creation"] or [(0.0, float("nan"))])[0][1] - pressed,
             "phases": latencies(samples, windows, restart_apart=kill),
+            "load": (load, os.getloadavg()[0]),
+            "steps": {h: v for h, v in minka.done.durations.items() if h != "text"},
+            "gc": sorted(minka.done.gc_pauses),
         }
 
 
@@ -278,7 +307,7 @@ def latencies(
             result[phase] = {
                 "n": len(values),
                 "p50": values[len(values) // 2],
-                "p99": values[max(0, int(len(values) * 0.99) - 1)],
+                "p99": values[math.ceil(len(values) * 0.99) - 1],  # nearest rank: of 2, the max
                 "max": values[-1],
             }
     return result
@@ -287,7 +316,8 @@ def latencies(
 def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
     print(
         f"Broadcast to {args.people} people through /difundir; server limit {LIMIT:.0f} msg/s "
-        f"overall (429 beyond it); {args.users} people asking {args.rate:g} questions/s; "
+        f"overall (429 beyond it); {args.users} people asking {args.rate:g} questions/s "
+        f"({args.instant_rate:g}/s in the {INSTANT:g} s after «Enviar»); "
         f"{args.workbooks} indicator workbooks in a row for a coordinator, "
         f"{args.workbook_delay:g} s after «Enviar»"
     )
@@ -315,6 +345,16 @@ def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
                 f"{name:<32}{LABELS[phase]:<24}{s['n']:>6}{s['p50']:>8.1f}{s['p99']:>8.1f}"
                 f"{s['max']:>8.1f}  {goal}"
             )
+    for name, r in rows:
+        steps = ", ".join(
+            f"{handler} max {max(values):.0f}" for handler, values in sorted(r["steps"].items())
+        )
+        pauses = r["gc"]
+        print(
+            f"{name}: load {r['load'][0]:.1f} → {r['load'][1]:.1f}; inside Minka (ms): {steps}; "
+            f"garbage collections over 50 ms: {len(pauses)}"
+            + (f", longest {pauses[-1]:.0f} ms" if pauses else "")
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=10_000, help="destinatarios")
     parser.add_argument("--users", type=int, default=40, help="personas que preguntan")
     parser.add_argument("--rate", type=float, default=10.0, help="preguntas por segundo")
+    parser.add_argument(
+        "--instant-rate", type=float, default=15.0, help="preguntas por segundo tras «Enviar»"
+    )
     parser.add_argument("--workbooks", type=int, default=3, help="informes de indicadores")
     parser.add_argument(
         "--workbook-delay", type=float, default=0.0, help="segundos tras «Enviar» (0: a la vez)"

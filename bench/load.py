@@ -94,11 +94,12 @@ async def open_loop(actors: list[Actor], step: Step, updates: int, rate: float) 
 
 
 async def steady(
-    actors: list[Actor], step: Step, rate: float, stop: asyncio.Event
+    actors: list[Actor], step: Step, rate: float | Callable[[], float], stop: asyncio.Event
 ) -> list[tuple[float, float]]:
     """Actions at `rate` per second, as in `open_loop`, until `stop` is set; each one as
     (when it was sent, seconds until answered), so that a bench can tell which of the bot's
-    background work it ran beside."""
+    background work it ran beside. `rate` may be a function, asked before each action: a
+    bench raises it for a moment it must sample densely (bench.broadcast's «Enviar»)."""
     idle = asyncio.Queue[Actor]()
     for actor in actors:
         idle.put_nowait(actor)
@@ -112,15 +113,15 @@ async def steady(
         samples.append((started, time.perf_counter() - started))
         idle.put_nowait(actor)
 
-    started, n = time.perf_counter(), 0
+    due = time.perf_counter()
     while not stop.is_set():
-        delay = started + n / rate - time.perf_counter()
+        delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         actor = await idle.get()
         task = asyncio.create_task(one(actor))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
-        n += 1
+        due += 1 / (rate() if callable(rate) else rate)
     await asyncio.gather(*tasks)
     return samples
