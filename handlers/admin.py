@@ -163,13 +163,16 @@ async def registered_command(ctx: Ctx) -> None:
     if not counts:
         ctx.reply(_("Nobody has registered yet."))
         return
+    mine = {region for region, _sex, _count in counts}
     by_region: dict[str, dict[str | None, int]] = {}
-    for region, sex, count in counts:
+    for region, sex, count in await people.registered_counts(ctx.session):
         by_region.setdefault(region, {})[sex] = count
     total = sum(count for _region, _sex, count in counts)
     lines = [_("<b>Registered people by region and sex</b>"), ""]
     # Each region's split by sex is hidden when it would tell one or two people's sex, with
-    # enough others that the totals by sex (indicator 7) minus those shown tell nothing.
+    # enough others that the totals by sex (indicator 7) minus those shown tell nothing:
+    # decided from every region's, also for a regional coordinator, or their regions' splits
+    # beside the national report would give away what it hides.
     hidden = hidden_rows(
         {
             region: [by_sex.get(code, 0) for code in (*SEXES, None)]
@@ -177,11 +180,13 @@ async def registered_command(ctx: Ctx) -> None:
         }
     )
     for region, by_sex in by_region.items():
+        if region not in mine:
+            continue
         parts = " · ".join(f"{_(SEXES[code])}: {by_sex.get(code, 0)}" for code in SEXES)
         shown = MISSING if region in hidden else parts
         lines.append(f"<b>{esc(region)}</b>: {sum(by_sex.values())} ({shown})")
     lines += ["", _("Total: {count}").format(count=ctx.t.number(total))]
-    if hidden:
+    if hidden & mine:
         lines.append(_("«—»: not shown, so that nobody's sex can be singled out."))
     ctx.reply("\n".join(lines))
 

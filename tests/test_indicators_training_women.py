@@ -134,30 +134,30 @@ async def test_women(db: Database) -> None:
     assert indicator.number == 7
     groups, by_region = indicator.tables
     assert [c.label for c in groups.columns[1:5]] == SEX_NAMES
-    # Women, men, prefer not to say, not recorded, everyone, share of women.
+    # Women, men, prefer not to say, not recorded, everyone, share of women. A sex of 1 or 2
+    # people is hidden, and the smallest other with it (the total less those shown would
+    # tell them); the women's count, and the share, where it is not among them.
     assert values(groups) == [
         # Registered before the end: all but iris (never) and juan (at the end); hilda erased.
-        (5, 3, 1, 1, 10, 0.5),  # ana carla dora hilda kelly; beto eloy luis; fio; gino
-        (4, 2, 1, 1, 8, 0.5),  # workshop attendees: ana carla dora hilda; beto eloy; fio; gino
+        (5, None, None, None, 10, 0.5),  # ana carla dora hilda kelly; beto eloy luis; fio; gino
+        (4, None, None, None, 8, 0.5),  # attendees: ana carla dora hilda; beto eloy; fio; gino
         (4, 3, 0, 0, 7, 4 / 7),  # raters: ana carla dora hilda; beto eloy luis
-        (4, 2, 1, 1, 8, 0.5),  # meeting invitees: as attendees, by chance
-        (3, 2, 0, 1, 6, 0.5),  # meeting attendees: ana carla hilda; beto eloy; gino
+        (4, None, None, None, 8, 0.5),  # meeting invitees: as attendees, by chance
+        (3, None, 0, None, 6, 0.5),  # meeting attendees: ana carla hilda; beto eloy; gino
     ]
     assert headlines(indicator) == [0.5, 0.5, 4 / 7, 0.5, 0.5]
     assert labels(by_region) == ["Cusco", "Junín", "Piura", "Puno", "Tacna", NONE, "Total"]
     hidden = (None, None, None, None, None)
-    assert values(by_region) == [
-        hidden,  # dora, eloy: 2 people in every group
-        hidden,  # luis
-        hidden,  # fio, hilda
-        (2 / 3, 2 / 3, 2 / 3, 2 / 3, 2 / 3),  # ana, beto, carla (iris never registered)
-        hidden,  # kelly
-        hidden,  # gino
-        (0.5, 0.5, 4 / 7, 0.5, 0.5),
-    ]
+    # Every region has a sex of 1 or 2 people in some group (Puno: beto), so no region's
+    # share can be shown: the national one less the others' would tell the last one's.
+    assert values(by_region) == [*[hidden] * 6, (0.5, 0.5, 4 / 7, 0.5, 0.5)]
 
-    puno = await compute(db, women, "puno")
-    assert values(puno.tables[0]) == [(2, 1, 0, 0, 3, 2 / 3)] * 5
-    assert headlines(puno) == [2 / 3] * 5
+    puno = await compute(db, women, "puno")  # ana, carla and beto: his sex would be told
+    assert values(puno.tables[0]) == [(None, None, None, None, 3, None)] * 5
+    assert headlines(puno) == [None] * 5
     tacna = await compute(db, women, "tacna")
-    assert values(tacna.tables[0]) == [(1, 0, 0, 0, 1, None), *[(0, 0, 0, 0, 0, None)] * 4]
+    # kelly alone: her sex is hidden; the groups with nobody show their zeros.
+    assert values(tacna.tables[0]) == [
+        (None, None, None, None, 1, None),
+        *[(0, 0, 0, 0, 0, None)] * 4,
+    ]

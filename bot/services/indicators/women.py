@@ -28,12 +28,14 @@ from bot.services.indicators.common import (
     ratio,
     rollup,
     scoped,
+    sex_code,
     share,
     total_headline,
 )
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.training import workshop_people
 from bot.services.profile import SEXES
+from bot.services.small_cells import Hidden, hidden_rows
 from storage.models import Person
 
 FEMALE = "female"
@@ -46,8 +48,10 @@ DEFINITION = N_(
     "attendees and people who rated a workshop (completed survey): workshops that start in the "
     "period. People invited to meetings and people who attended them: meetings that start in "
     "the period and were not cancelled. Periods use Lima dates, first and last day included. "
-    "A share is not shown (—) when the group has fewer than 3 people. People are grouped by "
-    "their own region."
+    "A share is not shown (—) when the group has fewer than 3 people, and neither are the "
+    "counts by sex and the share where 1 or 2 people of one sex would be told, nor those of "
+    "enough other regions that the totals cannot tell them. People are grouped by their own "
+    "region."
 )
 GROUPS: dict[str, str] = {
     "registered": N_("Registered people"),
@@ -89,24 +93,57 @@ async def _cells(q: Query) -> Cells:
     return cells
 
 
-def _groups_table(q: Query, cells: Cells) -> Table:
-    """A row per group: people of each sex, everyone, and the share of women (a "—" of
-    fewer than 3 people hides nothing: the counts beside it are shown)."""
+def _hidden(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str | None]]:
+    """Where a group's share of women and its counts by sex are hidden. A share beside its
+    group's size (a public count: /registrados, indicator 1) tells the women and the others
+    of that region, so each region is a row of counts by sex under the rule of /registrados
+    (`hidden_rows`, decided from every region's, whatever the report's scope): hidden unless
+    each count is 0 or at least 3, with enough other regions that the totals by sex less the
+    regions shown give none away. Also the sexes whose counts the report hides: a region's
+    all of them where its row is hidden; the national report its sexes of 1 or 2 people,
+    with enough others that its total less those shown gives none away."""
     sexes: list[str | None] = [*SEXES, None]
-    per_sex = rollup(cells, lambda _region, sex: sex if sex in SEXES else None)
+    rows: dict[str | None, list[int]] = {}
+    for (region, sex), values in cells.items():
+        counts = rows.setdefault(region, [0] * len(sexes))
+        counts[sexes.index(sex_code(sex))] += int(values.get(key, 0))
+    rows = {region: counts for region, counts in rows.items() if any(counts)}  # 0 tells nothing
+    hidden = hidden_rows(rows)
+    if q.region is not None:
+        mine = q.region in hidden
+        shown = Hidden(frozenset({q.region}) if mine else frozenset(), total=mine)
+        return shown, frozenset(sexes) if mine else frozenset()
+    national = [sum(column) for column in zip(*rows.values(), strict=True)] or [0] * len(sexes)
+    by_sex = hidden_rows({sex: [n] for sex, n in zip(sexes, national, strict=True)})
+    return Hidden(frozenset(hidden), total=FEMALE in by_sex), frozenset(by_sex)
+
+
+def _groups_table(
+    q: Query, cells: Cells, hides: dict[str, tuple[Hidden, frozenset[str | None]]]
+) -> Table:
+    """A row per group: people of each sex, everyone, and the share of women (a "—" of
+    fewer than 3 people hides nothing where the counts beside it are shown); the counts by
+    sex that `hides` hides, and the share with the women's."""
+    sexes: list[str | None] = [*SEXES, None]
+    per_sex = rollup(only(q, cells), lambda _region, sex: sex if sex in SEXES else None)
     rows = []
+    harmless = set()
     for key, label in GROUPS.items():
+        region_hidden, sexes_hidden = hides[key]
         counts = [int(per_sex.get(sex, Counter())[key]) for sex in sexes]
         everyone = sum(counts)
-        rows.append((q._(label), *counts, everyone, ratio(counts[0], everyone)))
+        women_share = None if region_hidden.total else ratio(counts[0], everyone)
+        if not sexes_hidden:
+            harmless.add((len(rows), len(sexes) + 2))
+        shown = [None if sex in sexes_hidden else n for sex, n in zip(sexes, counts, strict=True)]
+        rows.append((q._(label), *shown, everyone, women_share))
     columns = (
         Column(q._(N_("Group")), Kind.TEXT),
         *(Column(q.sex_name(sex)) for sex in sexes),
         Column(q._(TOTAL)),
         Column(q._(N_("Share of women")), Kind.SHARE),
     )
-    shares = frozenset((row, len(columns) - 1) for row in range(len(rows)))  # counts shown
-    return Table(q._(N_("Women in each group")), columns, tuple(rows), harmless=shares)
+    return Table(q._(N_("Women in each group")), columns, tuple(rows), harmless=frozenset(harmless))
 
 
 async def women(q: Query) -> Indicator:
@@ -117,18 +154,28 @@ async def women(q: Query) -> Indicator:
     attendees and people who rated a workshop (completed survey): workshops that start in
     the period. People invited to meetings and people who attended them: meetings that start
     in the period and were not cancelled. Periods use Lima dates, first and last day
-    included. A share is not shown (—) when the group has fewer than 3 people. People are
-    grouped by their own region.
+    included. A share is not shown (—) when the group has fewer than 3 people, and neither are
+    the counts by sex and the share where 1 or 2 people of one sex would be told, nor those of
+    enough other regions that the totals cannot tell them. People are grouped by their own
+    region.
     """
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
-    regions = by_region(q, q._(N_("Share of women by region")), cells, shares, sexes=False)
+    hides = {key: _hidden(q, cells, key) for key in GROUPS}
+    regions = by_region(
+        q,
+        q._(N_("Share of women by region")),
+        cells,
+        shares,
+        sexes=False,
+        hides={key: region_hidden for key, (region_hidden, _sexes) in hides.items()},
+    )
     headlines = tuple(
         total_headline(regions, i, q._(HEADLINES[key]), Kind.SHARE)
         for i, key in enumerate(GROUPS, start=1)
     )
-    groups = _groups_table(q, only(q, cells))
+    groups = _groups_table(q, cells, hides)
     tables = (groups, regions)
     charts = (
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
