@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from telegram import Update
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
@@ -18,6 +17,7 @@ from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
 from bot.startup import announce, open_database
+from handlers import ALLOWED_UPDATES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
         await application.updater.start_polling(
             poll_interval=0.0,
             timeout=poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=list(ALLOWED_UPDATES),
             error_callback=PollingErrors(),
         )
         await application.start()

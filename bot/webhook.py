@@ -32,6 +32,7 @@ from bot.listen import listen
 from bot.runtime import Runtime
 from bot.services.text import sanitize_update
 from bot.startup import announce, open_database
+from handlers import ALLOWED_UPDATES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ async def serving(
                 await application.bot.set_webhook(
                     settings.webhook_url,
                     secret_token=settings.webhook_secret.get_secret_value(),
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=list(ALLOWED_UPDATES),
                 )
             await application.start()
             runner = web.AppRunner(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -119,6 +120,18 @@ def outbox_renderers() -> Mapping[str, Renderer]:
 
 def outbox_after_send() -> Mapping[str, AfterSend]:
     return {kind: hook for feature in FEATURES for kind, hook in feature.after_send.items()}
+
+
+# The updates Minka asks Telegram for (getUpdates' and setWebhook's allowed_updates): those
+# its handlers below take. Update.ALL_TYPES also opted in to chat_member and message reactions,
+# which Telegram sends only when asked (Bot API, getUpdates), and business and payment
+# updates: no handler takes them, each was fetched, parsed and dropped.
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.CHOSEN_INLINE_RESULT,
+)
 
 
 def register(application: Application) -> None:

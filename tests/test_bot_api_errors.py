@@ -8,14 +8,21 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+)
 
 from bot.local_api import Fault, LocalBotApi
 from bot.runtime import Runtime
 from storage.models import Person as PersonRow
 from tests.chat import Person
 from tests.helpers import register
-
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 async def test_a_press_whose_answer_keeps_failing_still_gets_its_reply(
@@ -83,3 +90,31 @@ async def test_a_role_notice_to_someone_who_blocked_minka_marks_them(
             break
         await asyncio.sleep(0.05)
     assert row is not None and not row.active and row.blocked_at is not None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_minka_asks_telegram_for_the_updates_its_handlers_take(
+    api: LocalBotApi, app: Application
+) -> None:
+    """getUpdates' allowed_updates names what a handler takes, nothing more: Update.ALL_TYPES
+    opted in to member changes and reactions (sent only when asked) that nothing handles."""
+    await api.wait_for_call("getUpdates")
+    asked = [
+        params.get("allowed_updates") for method, params in api.calls if method == "getUpdates"
+    ]
+    kinds = {
+        CallbackQueryHandler: Update.CALLBACK_QUERY,
+        InlineQueryHandler: Update.INLINE_QUERY,
+        ChosenInlineResultHandler: Update.CHOSEN_INLINE_RESULT,
+        CommandHandler: Update.MESSAGE,
+        MessageHandler: Update.MESSAGE,
+    }
+    handled = {
+        kinds[type(handler)]
+        for group in app.handlers.values()
+        for handler in group
+        if type(handler) in kinds
+    }
+    others = [h for group in app.handlers.values() for h in group if type(h) not in kinds]
+    assert not others, f"a handler of another kind: add its update to ALLOWED_UPDATES: {others}"
+    assert asked and all(sorted(allowed) == sorted(handled) for allowed in asked), asked
