@@ -7,13 +7,15 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import held
 from bot.i18n import translator
 from handlers.base import runtime_of
 from handlers.delivery import ANSWERED
 from handlers.dispatch import HANDLING
+from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down
 from storage.repositories import people
 from storage.types import utcnow
@@ -70,26 +72,30 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     language = user.language_code if user.language_code == "en" else runtime.settings.bot_locale
     t = translator(language, runtime.settings.timezone)
+    apology = (
+        t.gettext("I am very busy right now, so nothing was saved. Please try again in a minute.")
+        if database_busy(error)
+        else t.gettext(
+            "I cannot reach my database right now, so nothing was saved. Please try again "
+            "in a minute."
+        )
+        if database_down(error)
+        else t.gettext(
+            "Sorry, something went wrong on my side. It has been recorded; please try "
+            "again in a moment."
+        )
+    )
+    chat_id = update.effective_chat.id
     try:
         if update.callback_query is not None and ANSWERED.get() != update.callback_query.id:
             await _answer_if_still_open(update)
-        await context.bot.send_message(
-            update.effective_chat.id,
-            t.gettext(
-                "I am very busy right now, so nothing was saved. Please try again in a minute."
-            )
-            if database_busy(error)
-            else t.gettext(
-                "I cannot reach my database right now, so nothing was saved. Please try again "
-                "in a minute."
-            )
-            if database_down(error)
-            else t.gettext(
-                "Sorry, something went wrong on my side. It has been recorded; please try "
-                "again in a moment."
-            ),
-            parse_mode=ParseMode.HTML,
-        )
+        await context.bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)
+    except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
+        key = f"{update_key(update, runtime.settings.pseudonym_secret)}:apology"
+        try:
+            await held.tell(context.application, chat_id=chat_id, text=apology, key=key)
+        except Exception as failure:  # the database away too: nothing left to keep it in
+            log.warning("could not keep the apology for update %s: %r", update_id, failure)
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
 

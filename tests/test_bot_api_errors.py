@@ -118,3 +118,15 @@ async def test_minka_asks_telegram_for_the_updates_its_handlers_take(
     others = [h for group in app.handlers.values() for h in group if type(h) not in kinds]
     assert not others, f"a handler of another kind: add its update to ALLOWED_UPDATES: {others}"
     assert asked and all(sorted(allowed) == sorted(handled) for allowed in asked), asked
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_the_apology_waits_out_flood_control(api: LocalBotApi, ana: Person) -> None:
+    """A reply that failed (5xx after every retry) is followed by the apology; when Telegram
+    then answers the apology with 429 (retry_after) past the rate limiter's retries, the
+    apology waits in the outbox instead of being dropped."""
+    api.inject("sendMessage", Fault.server_error(500), times=4)
+    api.inject("sendMessage", Fault.too_many_requests(1), times=4)
+    await ana.send("/ayuda")
+    sorry = await ana.reply(timeout=30)
+    assert (sorry.text or "").startswith("Lo siento, algo falló de mi lado.")
