@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
@@ -47,9 +47,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     runtime = runtime_of(context)
     if isinstance(error, Forbidden) and user is not None:
-        async with runtime.db.session() as session:
-            if await people.mark_blocked(session, user.id, utcnow()):
-                log.info("user %s blocked Minka; marked inactive", user.id)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            async with runtime.db.session() as session:
+                if await people.mark_blocked(session, user.id, utcnow()):
+                    log.info("user %s blocked Minka; marked inactive", user.id)
+        else:  # «bot was kicked from the group chat»: the group's doing, not the person's
+            log.info("update %s: chat %s refused: %s", update_id, chat and chat.id, error.message)
         return
     handler = HANDLING.get()
     log.error(

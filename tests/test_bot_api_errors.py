@@ -5,6 +5,7 @@ notice to another person waits out flood control, and marks them if they blocked
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy import select
@@ -130,3 +131,25 @@ async def test_the_apology_waits_out_flood_control(api: LocalBotApi, ana: Person
     await ana.send("/ayuda")
     sorry = await ana.reply(timeout=30)
     assert (sorry.text or "").startswith("Lo siento, algo falló de mi lado.")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_a_group_that_removed_minka_does_not_mark_the_person(
+    api: LocalBotApi, ana: Person, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """403 «Forbidden: bot was kicked from the group chat» on a reply in a group is the
+    group's doing: the person who wrote there has not blocked Minka and must keep getting
+    invitations and broadcasts (only a 403 in their private chat marks them)."""
+    caplog.set_level(logging.INFO, logger="handlers.errors")
+    await register(ana)
+    api.drain(ana.id)
+    api.inject("sendMessage", Fault.forbidden("Forbidden: bot was kicked from the group chat"))
+    await api.send_message(ana.id, "/start", chat_id=-5151)
+    for _ in range(200):
+        if any(record.name == "handlers.errors" for record in caplog.records):
+            break
+        await asyncio.sleep(0.05)
+    assert [record for record in caplog.records if record.name == "handlers.errors"]
+    async with runtime.db.session() as session:
+        row = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == ana.id))
+    assert row is not None and row.active and row.blocked_at is None
