@@ -36,6 +36,7 @@ from bot.services.roles import Role
 from handlers import delivery
 from handlers.delivery import Action
 from handlers.update_keys import update_key
+from storage.repositories.conversations import StateRecord
 from storage.repositories.people import PersonRecord
 
 Keyboard = list[list[InlineKeyboardButton]]
@@ -73,6 +74,10 @@ class Ctx:
     action: str = ""  # the handler's name, for the log
     calls: list[Action] = field(default_factory=list)  # made after the commit (handlers.delivery)
     press_notice: tuple[str, bool] | None = None  # the toast: text, shown as an alert
+    # The person's form in progress as the update found it (read with the person, in one
+    # statement): what typed text is routed by. Forms read their state anew
+    # (conversations.get_state), as it may change while the update is handled.
+    form: StateRecord | None = None
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

@@ -28,7 +28,7 @@ async def _to_form(ctx: Ctx, text: str, *, document: bool = False) -> bool:
     takes a file); False when there is none."""
     from handlers import forms  # the registry imports this module
 
-    state = await get_state(ctx.session, ctx.user.id)
+    state = ctx.form  # as the update found it: nothing was written before this
     form = forms().get(state.flow) if state else None
     if document and (state is None or _step_kind(form, state.step) != "document"):
         return False
@@ -93,8 +93,7 @@ async def on_other_message(ctx: Ctx) -> None:
         and await _to_form(ctx, "", document=True)
     ):
         return
-    state = await get_state(ctx.session, ctx.user.id)
-    if state is not None:
+    if ctx.form is not None:
         ctx.reply(ctx._("Please answer with text or with the buttons of the last question."))
     else:
         ctx.reply(ctx._("I can only read text messages. Write /menu to see what I can do."))

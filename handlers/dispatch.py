@@ -75,12 +75,15 @@ def make_callback(
         key = update_key(update, runtime.settings.pseudonym_secret)
         try:
             async with runtime.db.session() as session:
-                await updates.one_at_a_time(session, user.id)
+                # Claimed in the same transaction as the handler's effects (first on
+                # PostgreSQL, with the person's lock; last on SQLite, where the write lock is
+                # then taken only for the end): a repeat of this update rolls back
+                # everything it did and sends nothing.
+                now = runtime.clock.now()
+                if not await updates.begin(session, user.id, key, now):
+                    raise _Duplicate
                 ctx = await _run(update, context, user, session, runtime)
-                # Recorded last, in the same transaction as the handler's effects: a repeat
-                # of this update rolls back everything it did and sends nothing, and the
-                # write lock (SQLite) is taken only for the end of the transaction.
-                if not await updates.claim(session, key, runtime.clock.now()):
+                if not await updates.end(session, key, now):
                     raise _Duplicate
         except _Duplicate:
             log.info("duplicate update %s ignored", update.update_id)
@@ -95,7 +98,7 @@ def make_callback(
         session: AsyncSession,
         runtime: Runtime,
     ) -> Ctx:
-        person = await people.get(session, user.id)
+        person, form = await people.get_with_form(session, user.id)
         if person is not None and _stale(person, user):
             await people.touch(
                 session, user.id, username=user.username, telegram_name=user.full_name
@@ -115,6 +118,7 @@ def make_callback(
             t=translator(language, runtime.settings.timezone),
             args=list(context.args or []),
             action=action,
+            form=form,
         )
         if required is not None and not await authorize(
             session, telegram_id=user.id, role=role, required=required, action=action

@@ -39,11 +39,11 @@ async def ask(
     if kind is not None:  # «hola», «gracias»: greeted, not counted in the indicator
         return Asked(None, None, kind)
     answer = kb.index.search(text)
-    if answer.best is not None:  # flushed together with the question, below
-        await toolkit.record_view(session, answer.best.id, _person_id(person), "search")
     if person is None:
+        if answer.best is not None:
+            await toolkit.record_view(session, answer.best.id, None, "search")
         return Asked(answer, None)
-    question_id = await toolkit.log_question(
+    question_id = await toolkit.log_question(  # and the view of the answer
         session,
         person_id=person.id,
         text=text[:QUESTION_MAX],

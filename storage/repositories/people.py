@@ -6,10 +6,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, Region, RoleGrant
+from storage.models import ConversationState, Person, Region, RoleGrant
+from storage.repositories.conversations import StateRecord
 
 EDITABLE_FIELDS = frozenset(
     {"full_name", "region_code", "institution", "position", "sex", "locale", "registered_at"}
@@ -87,6 +88,40 @@ async def get(session: AsyncSession, telegram_id: int) -> PersonRecord | None:
         await session.flush()  # a change made earlier in this transaction must show
     row = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     return PersonRecord(**row._mapping) if row else None
+
+
+# What every update reads first, in one statement: the person (if registered) and their form
+# in progress (if any: a form may begin before the person is registered).
+_me = select(bindparam("telegram_id", type_=BigInteger).label("telegram_id")).subquery("me")
+_forms = ConversationState.__table__
+_PERSON_FIELDS = [f.name for f in fields(PersonRecord)]
+_WITH_FORM = select(
+    *(c for c in _BY_TELEGRAM_ID.selected_columns),
+    _forms.c.flow.label("form_flow"),
+    _forms.c.step.label("form_step"),
+    _forms.c.data.label("form_data"),
+).select_from(
+    _me.outerjoin(_people, _people.c.telegram_id == _me.c.telegram_id)
+    .outerjoin(_regions, _people.c.region_code == _regions.c.code)
+    .outerjoin(_forms, _forms.c.telegram_id == _me.c.telegram_id)
+)
+
+
+async def get_with_form(
+    session: AsyncSession, telegram_id: int
+) -> tuple[PersonRecord | None, StateRecord | None]:
+    """The person and their form in progress, as `get` and `conversations.get_state` read
+    them, in one round trip: at the start of an update, before it changed anything."""
+    row = (await session.execute(_WITH_FORM, {"telegram_id": telegram_id})).one()
+    person = (
+        PersonRecord(*(row._mapping[n] for n in _PERSON_FIELDS)) if row.id is not None else None
+    )
+    form = (
+        StateRecord(row.form_flow, row.form_step, dict(row.form_data))
+        if row.form_flow is not None
+        else None
+    )
+    return person, form
 
 
 async def find_by_username(session: AsyncSession, username: str) -> PersonRecord | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,6 +31,26 @@ class EscalationRecord:
 # Written on most updates: plain inserts on the tables, built once (no ORM bookkeeping).
 _VIEW = insert(ArticleView.__table__)
 _QUESTION = insert(Question.__table__)
+_questions = Question.__table__
+_QUESTION_FIELDS = ("person_id", "text", "normalized", "answer_article_id", "confident", "at")
+# PostgreSQL: the question and the view of the article that answers it in one statement (one
+# round trip); a data-modifying CTE runs whether or not the statement reads it.
+_ANSWER_VIEW = (
+    insert(ArticleView.__table__)
+    .values(
+        article_id=bindparam("answer_article_id"),
+        person_id=bindparam("person_id"),
+        source="search",
+        at=bindparam("at"),
+    )
+    .cte("answer_view")
+)
+_QUESTION_AND_VIEW = (
+    insert(_questions)
+    .values({name: bindparam(name, type_=_questions.c[name].type) for name in _QUESTION_FIELDS})
+    .add_cte(_ANSWER_VIEW)
+    .returning(_questions.c.id)
+)
 
 
 async def record_view(
@@ -50,17 +70,20 @@ async def log_question(
     answer_article_id: str | None,
     confident: bool,
 ) -> int:
-    result = await session.execute(
-        _QUESTION,
-        {
-            "person_id": person_id,
-            "text": text,
-            "normalized": normalized[:300],
-            "answer_article_id": answer_article_id,
-            "confident": confident,
-        },
-    )
-    return result.inserted_primary_key[0]
+    """The question, and a view («search») of the article that answers it, if any."""
+    values = {
+        "person_id": person_id,
+        "text": text,
+        "normalized": normalized[:300],
+        "answer_article_id": answer_article_id,
+        "confident": confident,
+    }
+    if answer_article_id is not None and session.bind.dialect.name == "postgresql":
+        values["at"] = utcnow()
+        return (await session.execute(_QUESTION_AND_VIEW, values)).scalar_one()
+    if answer_article_id is not None:
+        await record_view(session, answer_article_id, person_id, "search")
+    return (await session.execute(_QUESTION, values)).inserted_primary_key[0]
 
 
 async def record_feedback(

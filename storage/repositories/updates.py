@@ -28,15 +28,48 @@ async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-_PERSON_LOCK = select(func.pg_advisory_xact_lock(bindparam("telegram_id", type_=BigInteger)))
+# PostgreSQL: the person's lock, then the claim, in one statement (one round trip). The CTE's
+# row is what the INSERT inserts, so the lock is held before the key is looked up.
+_LOCKED = select(
+    func.pg_advisory_xact_lock(bindparam("telegram_id", type_=BigInteger)).label("locked")
+).cte("locked")
+_LOCK_AND_CLAIM = (
+    postgresql_insert(ProcessedUpdate.__table__)
+    .from_select(
+        ["key", "at"],
+        select(
+            bindparam("key", type_=ProcessedUpdate.__table__.c.key.type),
+            bindparam("at", type_=ProcessedUpdate.__table__.c.at.type),
+        ).select_from(_LOCKED),
+    )
+    .on_conflict_do_nothing()
+)
 
 
-async def one_at_a_time(session: AsyncSession, telegram_id: int) -> None:
-    """On PostgreSQL, hold a per-person lock until this transaction ends, so that replicas
-    handle one person's updates one after another, as a single process does. (SQLite has a
-    single writer anyway.)"""
+async def begin(session: AsyncSession, telegram_id: int, key: str, now: datetime) -> bool:
+    """The start of an update's transaction; False when `key` was handled already.
+
+    On PostgreSQL, hold a per-person lock until this transaction ends, so that replicas
+    handle one person's updates one after another, as a single process does, and claim
+    `key` at once: one statement. A repeat then stops before doing anything, and the claim
+    still rolls back with the update's effects should the update fail.
+
+    On SQLite nothing happens here: a single writer orders the updates, and the claim comes
+    last (`end`) so that the write turn is taken only for the end of the transaction."""
+    if session.bind.dialect.name != "postgresql":
+        return True
+    result = await session.execute(
+        _LOCK_AND_CLAIM, {"telegram_id": telegram_id, "key": key, "at": now}
+    )
+    return result.rowcount == 1
+
+
+async def end(session: AsyncSession, key: str, now: datetime) -> bool:
+    """The end of an update's transaction: on SQLite, the claim (False for a repeat, whose
+    effects then roll back); on PostgreSQL `begin` claimed it."""
     if session.bind.dialect.name == "postgresql":
-        await session.execute(_PERSON_LOCK, {"telegram_id": telegram_id})
+        return True
+    return await claim(session, key, now)
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:
