@@ -23,8 +23,10 @@ _TAG = re.compile(r"<[^>]*>")
 # Telegram's descriptions (lowercased) of a text it cannot take as written...
 _TEXT = (
     "can't parse entities",
-    "message is too long",
+    "message is too long",  # sendMessage (the Bot API server's own check)
+    "message_too_long",  # editMessageText (Telegram's, passed on)
     "caption is too long",
+    "media_caption_too_long",
     "entities_too_long",
     "entity_bounds",
 )

@@ -124,11 +124,17 @@ async def test_refusals_say_whose_fault_they_were(api: LocalBotApi, bot: telegra
         await bot.edit_message_text("igual", USER, sent.message_id)  # the world: not modified
     with pytest.raises(BadRequest):
         await bot.send_message(USER, "x" * 4097)  # the request: too long
+    with pytest.raises(BadRequest):  # an edit too long: Telegram's own wording
+        await bot.edit_message_text("x" * 4097, USER, sent.message_id)
     assert [(r.method, r.malformed) for r in api.refusals] == [
         ("editMessageText", False),
         ("sendMessage", True),
+        ("editMessageText", True),
     ]
-    assert [r.description for r in api.malformed_requests] == ["Bad Request: message is too long"]
+    assert [r.description for r in api.malformed_requests] == [
+        "Bad Request: message is too long",
+        "Bad Request: MESSAGE_TOO_LONG",
+    ]
 
 
 async def test_photos_over_ten_megabytes_are_refused(api: LocalBotApi, bot: telegram.Bot) -> None:

@@ -73,6 +73,25 @@ async def test_an_edit_refused_for_its_html_arrives_as_plain_text(
     assert ana.no_more() == []
 
 
+async def test_an_edit_refused_as_too_long_arrives_as_plain_text(
+    api: LocalBotApi, ana: Person
+) -> None:
+    """Telegram words an edit's length refusal «MESSAGE_TOO_LONG» (a send's: «message is too
+    long»); refused.py knew only the latter, so the edit was lost and the person got the
+    apology."""
+    (topics,) = await ana.say("/temas")
+    label = topics.button_texts()[0]
+    await ana.press(topics, label)
+    (usual,) = await ana.replies(1)
+    (again,) = await ana.say("/temas")
+    api.inject("editMessageText", Fault("error", bad_request("MESSAGE_TOO_LONG")))
+    await ana.press(again, label)
+    (plain,) = await ana.replies(1)
+    assert plain.method == "editMessageText" and plain.message_id == again.message_id
+    assert plain.text == usual.text and plain.params.get("parse_mode") is None
+    assert ana.no_more() == []
+
+
 async def test_an_owed_message_refused_for_its_html_arrives_as_plain_text(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:

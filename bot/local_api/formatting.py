@@ -75,14 +75,21 @@ def format_text(
 
 
 def message_text(
-    raw: str | None, parse_mode: str | None, entities: Any, resolve_user: ResolveUser
+    raw: str | None,
+    parse_mode: str | None,
+    entities: Any,
+    resolve_user: ResolveUser,
+    *,
+    edit: bool = False,
 ) -> FormattedText:
-    """A message text: required, non-blank after parsing, at most 4096 UTF-16 units."""
+    """A message text: required, non-blank after parsing, at most 4096 UTF-16 units. Too
+    long, sendMessage says «message is too long» (the Bot API server's own check) and
+    editMessageText «MESSAGE_TOO_LONG» (Telegram's, passed on: teloxide/teloxide#430)."""
     if not raw:
         raise bad_request("message text is empty")
     formatted = format_text(raw, parse_mode, entities, resolve_user, allow_empty=False)
     if utf16_len(formatted.text) > MESSAGE_TEXT_LIMIT:
-        raise bad_request("message is too long")
+        raise bad_request("MESSAGE_TOO_LONG" if edit else "message is too long")
     return formatted
 
 

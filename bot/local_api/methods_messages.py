@@ -169,7 +169,11 @@ class MessageMethods:
 
     async def edit_message_text(self, p: dict[str, Any]) -> dict[str, Any]:
         formatted = message_text(
-            p.get("text"), p.get("parse_mode"), p.get("entities"), self.state.resolve_user
+            p.get("text"),
+            p.get("parse_mode"),
+            p.get("entities"),
+            self.state.resolve_user,
+            edit=True,
         )
         markup = _markup(p, inline_only=True)
         _link_preview(p)
