@@ -8,16 +8,21 @@ the work only shares the CPU, and what it loads (openpyxl, matplotlib: tens of M
 100,000 objects that every full garbage collection of the bot would otherwise walk, 140–180 ms
 each) never enters the bot's process. The workers start on first use (spawn: each imports what
 it needs, about a second) and stop after `IDLE_SECONDS` without work, giving their memory back.
+A job may tell how far it got (`progress`), and a job that itself calls `run` (the indicator
+report's small-cell rules, when the whole report is built in a worker) does that work in place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import itertools
 import multiprocessing
 import os
+import queue
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -27,23 +32,38 @@ IDLE_SECONDS = 120.0
 # Workers run at a lower priority: on a busy machine a workbook took the CPU the bot's replies
 # needed (bench.broadcast: replies p99 0.5-1.3 s while workbooks were built on 2 cores).
 NICE = 10
+PROGRESS_POLL = 0.5  # seconds between looks at what the workers said of their progress
+
+Progress = Callable[[int, int], Awaitable[None]]
 
 
 class _Pool:
-    executor: ProcessPoolExecutor | None = None
-    busy = 0
-    idle: asyncio.TimerHandle | None = None
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        self.busy = 0
+        self.idle: asyncio.TimerHandle | None = None
+        self.said: Any = None  # the pool's queue of (job, done, total), from its workers
+        self.listeners: dict[int, Progress] = {}
+        self.jobs = itertools.count()
+
+
+class _Worker:
+    """In a worker process: the queue for `progress`, and the job being run."""
+
+    said: Any = None
+    job: int | None = None
 
 
 _pool = _Pool()
 
 
-def _start(parent: int) -> None:
+def _start(parent: int, said: Any) -> None:
     """In each worker, from its start: yield the CPU to the bot (`NICE`), and end when the
     bot's process is gone. A worker of a killed bot (kill -9, out of memory) otherwise lives
     on, waiting for work that never comes, with its memory and the bot's output (a service's
     log pipe) held open."""
     os.nice(NICE)
+    _Worker.said = said
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -53,38 +73,72 @@ def _start(parent: int) -> None:
     threading.Thread(target=watch, name="parent watch", daemon=True).start()
 
 
-def _call(target: str, args: tuple[Any, ...]) -> Any:
+def _call(target: str, args: tuple[Any, ...], job: int | None = None) -> Any:
     module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)(*args)
+    _Worker.job = job
+    try:
+        return getattr(importlib.import_module(module), name)(*args)
+    finally:
+        _Worker.job = None
 
 
-async def run(target: str, *args: Any) -> Any:
+def progress(done: int, total: int) -> None:
+    """Inside a job: `done` of `total` steps, for the `progress` its caller gave `run`."""
+    if _Worker.said is not None and _Worker.job is not None:
+        _Worker.said.put((_Worker.job, done, total))
+
+
+async def run(target: str, *args: Any, progress: Progress | None = None) -> Any:
     """`module:function` called with `args` in a worker process; arguments and result are
     pickled (records, tuples, bytes, a `Translator`). Named, not passed: the bot's process
-    never imports the module (nor openpyxl or matplotlib with it)."""
+    never imports the module (nor openpyxl or matplotlib with it). `progress(done, total)` is
+    awaited here, at most every `PROGRESS_POLL` s, with what the job last said of itself."""
+    if _Worker.said is not None:  # already in a worker: no worker of a worker
+        return _call(target, args, _Worker.job)
     loop = asyncio.get_running_loop()
     if _pool.idle is not None:
         _pool.idle.cancel()
         _pool.idle = None
     if _pool.executor is None:
+        context = multiprocessing.get_context("spawn")
+        _pool.said = context.Queue()
         _pool.executor = ProcessPoolExecutor(
-            WORKERS,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start,
-            initargs=(os.getpid(),),
+            WORKERS, mp_context=context, initializer=_start, initargs=(os.getpid(), _pool.said)
         )
-    executor = _pool.executor
+    executor, said, job = _pool.executor, _pool.said, next(_pool.jobs)
     _pool.busy += 1
+    if progress is not None:
+        _pool.listeners[job] = progress
     try:
-        return await loop.run_in_executor(executor, _call, target, args)
+        future = loop.run_in_executor(executor, _call, target, args, job)
+        while progress is not None and not future.done():
+            await asyncio.wait([future], timeout=PROGRESS_POLL)
+            await _heard(said)
+        return await future
     except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
         if _pool.executor is executor:
             _pool.executor = None
         raise
     finally:
+        _pool.listeners.pop(job, None)
         _pool.busy -= 1
         if _pool.busy == 0:
             _pool.idle = loop.call_later(IDLE_SECONDS, stop)
+
+
+async def _heard(said: Any) -> None:
+    """What the workers said of their progress since the last look, told to each job's
+    caller (the last word per job only). Never blocks: the queue is read while it has data."""
+    latest: dict[int, tuple[int, int]] = {}
+    while True:
+        try:
+            job, done, total = said.get_nowait()
+        except (queue.Empty, OSError, ValueError):  # empty, or closed with its pool
+            break
+        latest[job] = (done, total)
+    for job, (done, total) in latest.items():
+        if (listener := _pool.listeners.get(job)) is not None:
+            await listener(done, total)
 
 
 def stop() -> None:

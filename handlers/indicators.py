@@ -143,9 +143,10 @@ async def deliver(
     region: str | None,
     t: Translator,
 ) -> None:
-    """Build the report (its own read-only session) and send summary, charts and workbook.
-    `progress` is the message to edit as it goes, or the text of one to send first.
-    The slow, CPU-bound parts run in a thread so other people's updates keep flowing."""
+    """Build the report (in a worker process, bot/services/indicators/apart.py: its own
+    read-only transaction) and send summary, charts and workbook. `progress` is the message to
+    edit as it goes, or the text of one to send first. Nothing of the report is computed on the
+    event loop: other people's replies never wait for it."""
     _ = t.gettext
     bot = context.bot
     if isinstance(progress, str):
@@ -163,16 +164,19 @@ async def deliver(
         )
         await _edit(bot, chat_id, progress_id, text)
 
-    async with runtime.db.session() as session:
-        report = await build_report(
-            session,
-            period,
-            region,
-            t,
-            runtime.clock.now(),
+    db, now = runtime.db, runtime.clock.now()
+    words = leader_words(runtime.settings.leader_position_words)
+    if db.shareable:
+        report = await workers.run(
+            "bot.services.indicators.apart:build",
+            *(db.url, db.timeouts, period, region, t, now, words),
             progress=advance,
-            leader_words=leader_words(runtime.settings.leader_position_words),
         )
+    else:  # SQLite in memory: no other process sees it
+        async with db.session() as session:
+            report = await build_report(
+                session, period, region, t, now, progress=advance, leader_words=words
+            )
     # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
     workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
     images = await workers.run("bot.services.indicators.charts:chart_images", report, t)

@@ -135,9 +135,14 @@ class Database:
     def __init__(
         self, url: str, timeouts: Timeouts = Timeouts(), pool_size: int | None = None
     ) -> None:
-        self.url = url
+        self.url, self.timeouts = url, timeouts
         self.engine = create_engine(url, timeouts, pool_size)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def shareable(self) -> bool:
+        """Another process may open it too (a worker, bot/workers.py): not SQLite in memory."""
+        return _pooled(self.url)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

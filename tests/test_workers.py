@@ -43,6 +43,25 @@ async def test_a_dead_worker_fails_its_job_and_the_next_job_gets_a_new_one() -> 
     assert pid != os.getpid()
 
 
+async def test_a_job_tells_its_caller_how_far_it_got(monkeypatch) -> None:
+    monkeypatch.setattr(workers, "PROGRESS_POLL", 0.1)
+    heard: list[tuple[int, int]] = []
+
+    async def progress(done: int, total: int) -> None:
+        heard.append((done, total))
+
+    assert await workers.run("tests.worker_jobs:steps", 5, progress=progress) == 5
+    assert heard and all(total == 5 for _done, total in heard)
+    assert [done for done, _total in heard] == sorted({done for done, _total in heard})
+    assert heard[0][0] < 5  # heard while the job ran, not only at its end
+
+
+async def test_a_job_that_runs_a_job_runs_it_in_its_own_process() -> None:
+    """The indicator report, built in a worker, applies its small-cell rules there."""
+    outer, inner = await workers.run("tests.worker_jobs:nested")
+    assert outer == inner != os.getpid()
+
+
 def _gone(pid: int) -> bool:
     status = Path(f"/proc/{pid}/status")
     return not status.exists() or "State:\tZ" in status.read_text()

@@ -3,8 +3,10 @@ never by the tests themselves)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+import time
 
 
 def where() -> tuple[int, bool]:
@@ -17,3 +19,20 @@ def where() -> tuple[int, bool]:
 def die() -> None:
     """A worker that ends abruptly (killed, out of memory)."""
     os._exit(1)
+
+
+def steps(count: int) -> int:
+    """A job that says how far it got after each of `count` steps (0.2 s each)."""
+    from bot import workers
+
+    for done in range(1, count + 1):
+        time.sleep(0.2)
+        workers.progress(done, count)
+    return count
+
+
+def nested() -> tuple[int, int]:
+    """The worker's process id, and that of the process a job started from it runs in."""
+    from bot import workers
+
+    return os.getpid(), asyncio.run(workers.run("os:getpid"))
