@@ -11,6 +11,7 @@ from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.services.roles import Role, allows
 from bot.telegram_entities import utf16_len
+from handlers import teaching
 from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
@@ -152,6 +153,7 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
             chat=False,
         )
     ctx.reply(_("✅ Answer sent. Thank you!"))
+    teaching.offer(ctx, item, answer)
 
 
 async def _deliver(

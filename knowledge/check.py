@@ -16,12 +16,18 @@ from knowledge.dates import check_article_dates, check_glossary_dates, lima_toda
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length
 from knowledge.model import NO_ANSWER, Article, Example, ToolKit
+from knowledge.personal import NAME, NUMBER, personal_data
 from knowledge.render import article_messages, glossary_message
 from knowledge.text import words
 
 ACRONYM = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}(?:-[a-z]{1,2})?\b")
 NORM_MAX = 60  # «Vigente al … · norm» stays one line on a phone
 NOT_ACRONYMS = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "US"})
+PERSONAL = {
+    NUMBER: "datos personales: un número de DNI, RUC o teléfono (escríbalo con ceros: 00000000), "
+    "un correo o un @usuario",
+    NAME: "datos personales: el nombre de una persona (escriba la pregunta sin él)",
+}
 
 
 def known_acronyms(kit: ToolKit) -> set[str]:
@@ -139,7 +145,7 @@ def _structure(kit: ToolKit, problems: list[Problem], content_dir: Path) -> list
                 Problem(content_dir / "topics.yaml", 1, f"el tema {topic.id} no tiene artículos")
             )
     problems += _check_synonyms(content_dir / "synonyms.yaml")
-    problems += _check_examples(kit, content_dir / "examples.yaml")
+    problems += check_examples(kit, content_dir / "examples.yaml")
     glossary_path = content_dir / "glossary.yaml"
     seen: set[str] = set()
     for entry in kit.glossary:
@@ -174,14 +180,18 @@ def _check_synonyms(path: Path) -> list[Problem]:
     return [Problem(path, 1, "cada línea debe ser un grupo: - [frase, otra frase]")]
 
 
-def _check_examples(kit: ToolKit, path: Path) -> list[Problem]:
-    """Each example under an article that exists (or sin-respuesta), each question once."""
+def check_examples(kit: ToolKit, path: Path) -> list[Problem]:
+    """Each example under an article that exists (or sin-respuesta), each question once, and
+    nobody's personal data in it (`knowledge.personal`)."""
     problems = []
     first: dict[str, Example] = {}
     for example in kit.examples:
         if example.article != NO_ANSWER and example.article not in kit.articles:
             problems.append(Problem(path, example.line, f"artículo inexistente: {example.article}"))
         same = " ".join(words(example.question))
+        kind = personal_data(example.question)
+        if kind is not None:
+            problems.append(Problem(path, example.line, PERSONAL[kind]))
         if not same:
             problems.append(Problem(path, example.line, "la pregunta no tiene palabras"))
         elif (earlier := first.setdefault(same, example)) is not example:

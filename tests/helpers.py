@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
@@ -66,3 +68,13 @@ async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") 
             agenda="Revisión",
         )
     return meeting.id
+
+
+async def logged(caplog: pytest.LogCaptureFixture, needle: str, seconds: float = 10) -> str:
+    """The last log line that holds `needle`, waiting for it up to `seconds`."""
+    for _ in range(int(seconds / 0.05)):
+        found = [r.getMessage() for r in caplog.records if needle in r.getMessage()]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no log line with {needle!r}")

@@ -32,6 +32,11 @@ OUTBOX_0013 = table(
     column("payload", JSON),
     column("due_at", DateTime(timezone=True)),
 )
+ESCALATIONS_0013 = table(
+    "escalations",
+    *(column(name) for name in ("person_id", "text", "answer", "answered_by", "status")),
+    column("created_at", DateTime(timezone=True)),
+)
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
@@ -118,14 +123,17 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     normalized="",
                     confident=False,
                 ),
-                Escalation(
-                    person_id=luis.id,
-                    text="Pregunta de Luis",
-                    answer="Respuesta de Zoila",
-                    answered_by=gone.id,
-                    status="answered",
-                ),
             ]
+        )
+        await session.execute(
+            insert(ESCALATIONS_0013).values(
+                person_id=luis.id,
+                text="Pregunta de Luis",
+                answer="Respuesta de Zoila",
+                answered_by=gone.id,
+                status="answered",
+                created_at=AT,
+            )
         )
     return gone.id, luis.id
 

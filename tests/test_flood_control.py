@@ -294,7 +294,8 @@ async def test_a_specialists_answer_held_back_reaches_the_asker_later(
     delivered = await ana.reply(timeout=15)
     assert "Un especialista respondió su pregunta" in delivered.text
     assert "Eso lo ve el MTC, no la DREM." in delivered.text
-    (confirmation,) = await admin.replies(1, timeout=15)
+    confirmation, offer = await admin.replies(2, timeout=15)
     assert "Respuesta enviada" in confirmation.text
+    assert "¿Enseñar esta pregunta a Minka?" in offer.text  # held too, after it
     await asyncio.sleep(1)
     assert (ana.no_more(), admin.no_more()) == ([], [])

@@ -3,11 +3,7 @@ publishes a sound edit without a restart; a broken one never replaces the good v
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,40 +13,12 @@ from bot.config import ConfigError, Settings, load_settings
 from knowledge.loader import CONTENT_DIR
 from storage.db import Database
 from tests.chat import Person as Chatter
+from tests.cli import kb_copy, minka  # noqa: F401 (kb_copy: the `settings` of these tests)
+from tests.helpers import logged
 
 QUESTION = "cuanto se paga de derecho de vigencia por hectarea"
 ARTICLE = "concesiones-derecho-de-vigencia.md"
 MARK = "Texto corregido por la especialista de la DGFM."
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """Minka reading a copy of the Tool Kit, as a deployer sets it up (KB_DIR)."""
-    folder = tmp_path / "toolkit"
-    shutil.copytree(CONTENT_DIR, folder)
-    return settings.model_copy(update={"kb_dir": folder, "kb_reload_seconds": 0.2})
-
-
-async def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "KB_"))}
-    env |= {"DATABASE_URL": settings.database_url, "KB_DIR": str(settings.kb_dir)}
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
-async def _logged(caplog: pytest.LogCaptureFixture, needle: str, seconds: float = 10) -> str:
-    for _ in range(int(seconds / 0.05)):
-        found = [r.getMessage() for r in caplog.records if needle in r.getMessage()]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no log line with {needle!r}")
 
 
 async def test_edit_is_published_without_restart_and_broken_edit_is_not(
@@ -67,15 +35,15 @@ async def test_edit_is_published_without_restart_and_broken_edit_is_not(
     path.write_text(good, encoding="utf-8")
     (still,) = await ana.say(QUESTION)
     assert MARK not in still.text  # nothing changes until a specialist asks for it
-    result = await _cli(bot, "kb", "recargar")
+    result = await minka(bot, "kb", "recargar")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "está en orden" in result.stdout
-    assert str(bot.kb_dir) in await _logged(caplog, "Tool Kit reloaded")
+    assert str(bot.kb_dir) in await logged(caplog, "Tool Kit reloaded")
     (after,) = await ana.say(QUESTION)
     assert MARK in after.text
 
     path.write_text("sin encabezado\n", encoding="utf-8")  # a broken save
-    refused = await _cli(bot, "kb", "recargar")
+    refused = await minka(bot, "kb", "recargar")
     assert refused.returncode == 1
     assert f"{path}:1: falta el encabezado" in refused.stdout
     assert "No se pidió la recarga" in refused.stdout
@@ -85,7 +53,7 @@ async def test_edit_is_published_without_restart_and_broken_edit_is_not(
         await kb_reload.request(db)
     finally:
         await db.dispose()
-    line = await _logged(caplog, "NOT reloaded")
+    line = await logged(caplog, "NOT reloaded")
     assert f"{path}:1: falta el encabezado" in line and "\n" not in line
     (served,) = await ana.say(QUESTION)
     assert MARK in served.text  # the last good version
@@ -143,16 +111,16 @@ async def test_stale_dates_warn_but_never_block_a_fix(
         ),
         encoding="utf-8",
     )
-    assert (await _cli(bot, "kb", "revisar")).returncode == 1
+    assert (await minka(bot, "kb", "revisar")).returncode == 1
     path = bot.kb_dir / "articles" / ARTICLE
     path.write_text(
         path.read_text(encoding="utf-8").replace("\n---\n", f"\n---\n{MARK}\n\n", 1),
         encoding="utf-8",
     )
-    result = await _cli(bot, "kb", "recargar")
+    result = await minka(bot, "kb", "recargar")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"aviso: {stale}:" in result.stderr
-    assert str(stale) in await _logged(caplog, "out of date")
-    await _logged(caplog, "Tool Kit reloaded")
+    assert str(stale) in await logged(caplog, "out of date")
+    await logged(caplog, "Tool Kit reloaded")
     (after,) = await ana.say(QUESTION)
     assert MARK in after.text

@@ -4,11 +4,6 @@ answer comes back to the official, and `kb estadisticas` counts reports per arti
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -16,6 +11,7 @@ from bot.local_api import LocalBotApi
 from storage.db import Database
 from storage.models import Escalation
 from tests.chat import Person as Chatter
+from tests.cli import minka
 from tests.helpers import register
 
 TITLE = "¿Qué es el REINFO?"
@@ -29,19 +25,6 @@ async def _escalations(settings: Settings) -> list[Escalation]:
             return list((await session.scalars(select(Escalation))).all())
     finally:
         await db.dispose()
-
-
-async def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "KB_"))}
-    env["DATABASE_URL"] = settings.database_url
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 async def test_official_reports_an_error_and_gets_the_answer(
@@ -69,7 +52,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     assert thanks.text.startswith(f"✅ ¡Gracias! Su reporte sobre «{TITLE}» fue enviado")
     (report,) = await _escalations(bot)
     assert report.article_id == "formalizacion-reinfo" and report.text == REPORT
-    todo = await _cli(bot, "kb", "sin-respuesta")
+    todo = await minka(bot, "kb", "sin-respuesta")
     assert "1 reporte de error en artículos espera respuesta" in todo.stdout
 
     header, item = await admin.say("/preguntas", 2)
@@ -86,7 +69,7 @@ async def test_official_reports_an_error_and_gets_the_answer(
     (mine,) = await ana.say("/mis_preguntas")
     assert f"Error reportado en «{TITLE}»" in mine.text
 
-    result = await _cli(bot, "kb", "estadisticas")
+    result = await minka(bot, "kb", "estadisticas")
     assert result.returncode == 0, result.stderr
     counts = next(line for line in result.stdout.splitlines() if TITLE in line)
     assert counts.split()[:2] == ["1", "0"]  # one report, none pending

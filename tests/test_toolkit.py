@@ -127,8 +127,10 @@ async def test_unanswerable_question_goes_to_a_specialist_and_back(
     prompt = await admin.reply()
     assert "Escriba su respuesta" in prompt.text
     await admin.send("Eso lo ve el MTC, no la DREM. <Saludos>")
-    (confirmation,) = await admin.replies(1)
+    confirmation, offer = await admin.replies(2)
     assert "Respuesta enviada" in confirmation.text
+    await admin.press(offer, "No, gracias")  # an MTC matter: nothing to teach Minka
+    assert "no se enseñará" in (await admin.reply()).text
     delivered = await ana.reply()
     assert "Un especialista respondió su pregunta" in delivered.text
     assert "«como saco mi brevete en piura»" in delivered.text

@@ -80,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.kb_statistics(settings, folder))
         if command == "kb" and args.kb_command == "recargar":
             return asyncio.run(commands.kb_reload(settings))
+        if command == "kb" and args.kb_command == "ejemplos":
+            from bot.cli.examples import examples_order
+
+            return asyncio.run(examples_order(settings, args.aceptar, args.descartar))
         if command == "kb":
             return asyncio.run(commands.unanswered(settings, args.limite))
         if command == "talleres" and args.workshops_command == "importar":

@@ -292,3 +292,19 @@ def add_kb_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore
         "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas como no útiles"
     )
     unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
+    taught = kb.add_parser(
+        "ejemplos",
+        help="preguntas que los especialistas enseñaron desde /preguntas: revisarlas y "
+        "agregarlas a examples.yaml de KB_DIR",
+    )
+    taught.add_argument(
+        "--aceptar",
+        type=int,
+        nargs="*",
+        metavar="N",
+        help="agrega a examples.yaml las indicadas (todas si no indica números) y pide a "
+        "Minka en marcha que las use",
+    )
+    taught.add_argument(
+        "--descartar", type=int, nargs="+", metavar="N", help="deja de lado las indicadas"
+    )

@@ -56,7 +56,10 @@ class Question(Base):
 
 class Escalation(Base):
     """A question sent to the specialists, and their answer; with `article_id`, an error
-    reported on that article («⚠️ Reportar un error»)."""
+    reported on that article («⚠️ Reportar un error»). A specialist who answered a question
+    may teach it to Minka: `example_article_id` is the article it should find, and
+    `example_status` «pending» until `kb ejemplos --aceptar` writes it into examples.yaml
+    («accepted») or it is set aside («dismissed»)."""
 
     __tablename__ = "escalations"
 
@@ -71,3 +74,5 @@ class Escalation(Base):
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     answered_at: Mapped[datetime | None]
+    example_article_id: Mapped[str | None] = mapped_column(String(60))
+    example_status: Mapped[str | None] = mapped_column(String(12), index=True)

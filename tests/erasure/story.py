@@ -120,8 +120,10 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
     (luis_item,) = [item for item in items if LUIS_QUESTION in item.text]
     await zoila.press(luis_item, "Responder")
     await zoila.reply()
-    (sent,) = await zoila.say(ANSWER)
+    sent, offer = await zoila.say(ANSWER, 2)
     assert "Respuesta enviada" in sent.text
+    await zoila.press(offer, "📚")  # taught to Minka: Luis's question, not her data
+    await zoila.reply()
     await luis.reply()
 
     # A case with a note.

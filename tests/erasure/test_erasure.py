@@ -180,7 +180,7 @@ async def test_erasure_reaches_replies_still_waiting_in_others_chats(
     await zoila.reply()
     await _held_back(api, runtime, luis, "/ayuda")
     await _held_back(api, runtime, rosa, "/auditoria")
-    (sent,) = await zoila.say(LATER_ANSWER)
+    sent, _teach = await zoila.say(LATER_ANSWER, 2)
     assert "Respuesta enviada" in sent.text
     waiting = await _pending_texts(runtime)  # the answer waits behind Luis's held reply
     assert any(LATER_ANSWER in text for text in waiting), waiting

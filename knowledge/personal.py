@@ -1,0 +1,52 @@
+"""Personal data in an example question (`examples.yaml`): the file is content, published to
+every Minka and read by whoever keeps it, so it holds what officials asked, never who they
+are or whom they asked about.
+
+Numbers that name a person's record (DNI: 8 digits, RUC: 11, a mobile phone: 9, a landline:
+7) are masked with zeros («con DNI 00000000»): the question keeps its shape and still reads
+as one about a single record. E-mail addresses and Telegram @usernames are removed. A name
+cannot be taken out reliably, so a question that names the asker, or someone after a title
+(«el señor Quispe», «ing. Mamani»), is refused rather than cleaned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from knowledge.text import fold, words
+
+# Seven digits or more in a row, or a phone written in groups (987 654 321, +51 987-654-321).
+_RECORD = re.compile(r"(?<!\d)(?:\+?51[ .-]?)?(?:\d{7,}|9\d{2}(?:[ .-]\d{3}){2})(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w@])@\w{4,}")
+# A title in any case, then a capitalised word: «el señor Quispe», «Ing. Mamani».
+_TITLED = re.compile(
+    r"\b(?i:señor|señora|señorita|sr|sra|srta|don|doña|ing|ingeniero|ingeniera|dr|dra|doctor"
+    r"|doctora|lic|licenciado|licenciada|abog|abogado|abogada)\.?\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
+)
+_NAME_PART = re.compile(r"[^\W\d_]{3,}")
+
+NUMBER, NAME = "number", "name"  # the kinds `personal_data` reports
+
+
+def masked(text: str) -> str:
+    """`text` on one line, its record numbers as zeros and without addresses or usernames."""
+    text = _EMAIL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _RECORD.sub(lambda match: re.sub(r"\d", "0", match.group()), text)
+    return " ".join(text.split())
+
+
+def personal_data(text: str, names: Iterable[str | None] = ()) -> str | None:
+    """NUMBER when `text` still holds a record number, an address or a username (not
+    masked); NAME when it names someone: one of `names` (the asker's), or a person after a
+    title. None when it can be published as an example."""
+    if masked(text) != " ".join(text.split()):  # masked zeros stay as they are
+        return NUMBER
+    if _TITLED.search(text):
+        return NAME
+    said = set(words(text))
+    if any(part in said for name in names for part in _NAME_PART.findall(fold(name or ""))):
+        return NAME
+    return None

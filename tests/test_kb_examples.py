@@ -1,0 +1,86 @@
+"""End to end: a specialist teaches Minka a question answered in /preguntas. The question
+waits as an example question; `kb ejemplos --aceptar` writes it into KB_DIR/examples.yaml
+(checked as `kb revisar` checks it, the file's comments kept) and the running Minka reloads:
+the next official who asks the same in other words gets the article. An example holds the
+question only: record numbers masked, a question naming someone refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from knowledge.loader import CONTENT_DIR, read
+from tests.chat import Person as Chatter
+from tests.cli import kb_copy, minka  # noqa: F401 (kb_copy: the `settings` of these tests)
+from tests.helpers import logged, register
+
+ARTICLE = "ambiente-agua-ana"
+TITLE = read(CONTENT_DIR)[0].articles[ARTICLE].title
+LABEL = f"📚 {TITLE[:30]}"  # a button shows the title's start
+QUESTION = "la junta de usuarios de agua puede multar a un minero"
+OTHER_WORDS = "la junta de usuarios del agua puede sancionar a los mineros"
+ANSWER = "No: multar por el uso del agua le toca a la ANA, no a la junta de usuarios."
+NOT_SURE = "No encontré una respuesta segura"
+
+
+async def _ask_and_answer(ana: Chatter, specialist: Chatter, question: str) -> list:
+    """The official asks, is not sure of Minka's answer and sends the question; the
+    specialist answers it in /preguntas. Minka's offer to teach it (its message)."""
+    (not_sure,) = await ana.say(question)
+    assert not_sure.text.startswith(NOT_SURE)
+    await ana.press(not_sure, "Enviar mi pregunta a un especialista")
+    await ana.reply()
+    _header, *items = await specialist.say("/preguntas", 2)
+    await specialist.press(items[-1], "Responder")
+    await specialist.reply()
+    sent, offer = await specialist.say(ANSWER, 2)
+    assert "Respuesta enviada" in sent.text
+    assert "especialista respondió" in (await ana.reply()).text
+    return offer
+
+
+async def test_specialist_teaches_a_question_and_minka_answers_it_in_other_words(
+    ana: Chatter, admin: Chatter, bot: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="bot.kb_reload")
+    assert bot.kb_dir is not None
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    (before,) = await ana.say(OTHER_WORDS)
+    assert before.text.startswith(NOT_SURE)
+
+    offer = await _ask_and_answer(ana, admin, QUESTION)
+    assert "¿Enseñar esta pregunta a Minka?" in offer.text
+    assert offer.button_texts()[0].startswith(LABEL)  # the article the answer points at
+    await admin.press(offer, LABEL)
+    taught = await admin.reply()
+    assert f"Enseñada.</b> «{QUESTION}» → «{TITLE}»" in taught.html
+    assert not taught.buttons
+    # Pressed twice (a slow network): still one question waiting.
+    await admin.press_forged(taught, f"eg:add:{offer.find_button(LABEL)['callback_data'][7:]}")
+    await admin.reply()
+
+    listed = await minka(bot, "kb", "ejemplos")
+    assert listed.returncode == 0, listed.stderr
+    assert "1 pregunta enseñada espera" in listed.stdout
+    assert f"{ARTICLE}  «{QUESTION}»" in listed.stdout
+    ours = next(line.split()[0] for line in listed.stdout.splitlines() if ARTICLE in line)
+
+    path = bot.kb_dir / "examples.yaml"
+    was = path.read_text(encoding="utf-8").splitlines()
+    accepted = await minka(bot, "kb", "ejemplos", "--aceptar", ours)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert f"1 pregunta agregada a {path}" in accepted.stdout
+    now = path.read_text(encoding="utf-8").splitlines()
+    added = [line for line in now if line not in was]
+    assert added == [f'  - "{QUESTION}"']
+    place = now.index(added[0])
+    assert [line for line in now if line != added[0]] == was  # comments, order: as they were
+    block = max(i for i, line in enumerate(now[:place]) if not line.startswith(" "))
+    assert now[block] == f"{ARTICLE}:" and now[place + 1][0] != " "  # last of its list
+    assert (await minka(bot, "kb", "revisar")).returncode == 0
+
+    assert str(bot.kb_dir) in await logged(caplog, "Tool Kit reloaded")
+    (after,) = await ana.say(OTHER_WORDS)
+    assert after.text.startswith(TITLE)
+    assert "No hay preguntas enseñadas que esperen" in (await minka(bot, "kb", "ejemplos")).stdout
