@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from bot import held
 from bot.i18n import N_, translator
-from bot.services import toolkit
+from bot.services import coverage, toolkit
 from bot.services.roles import Role, allows
 from bot.telegram_entities import utf16_len
 from handlers import teaching
 from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
 from handlers.keyboards import as_number, button
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from handlers.update_keys import update_key
 from storage.repositories import toolkit as usage
@@ -62,8 +63,9 @@ async def on_ask(ctx: Ctx) -> None:
 
 async def pending_command(ctx: Ctx) -> None:
     _ = ctx._
-    pending = await usage.pending_escalations(ctx.session, 10)
-    total = await usage.count_pending(ctx.session)
+    regions = coverage.questions_of(ctx.role, ctx.coverage)
+    pending = await usage.pending_escalations(ctx.session, 10, regions)
+    total = await usage.count_pending(ctx.session, regions)
     if not pending:
         ctx.reply(_("There are no pending questions. Thank you!"))
         return
@@ -118,11 +120,24 @@ async def on_button(ctx: Ctx) -> None:
     if item is None or item.status != "pending":
         ctx.toast(_("This question has already been answered."), alert=True)
         return
+    if not await _may_answer(ctx, item):
+        return
     await set_state(ctx.session, ctx.user.id, ANSWERING, "text", {"escalation": item.id})
     ctx.reply(
         _("Write your answer to:\n«{question}»").format(question=esc(item.text)),
         [[button(_("Cancel"), "ex:cancel")]],
     )
+
+
+async def _may_answer(ctx: Ctx, item: EscalationRecord) -> bool:
+    """A regional coordinator answers only the questions of the regions they cover (checked
+    on the button and again on the answer: the grant may change in between); refused and
+    audited otherwise."""
+    regions = coverage.questions_of(ctx.role, ctx.coverage)
+    if regions is None or item.region_code in regions:
+        return True
+    await refuse_scope(ctx, f"question:{item.id}")
+    return False
 
 
 async def on_answer_text(ctx: Ctx, text: str) -> None:
@@ -134,6 +149,10 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
     answer = text.strip()
     if not answer or utf16_len(answer) > ANSWER_MAX:  # as Telegram counts: an emoji is 2
         ctx.reply(_("The answer must have between 1 and 3500 characters. Please write it again."))
+        return
+    asked = await usage.get_escalation(ctx.session, int(state.data["escalation"]))
+    if asked is not None and not await _may_answer(ctx, asked):
+        await clear_state(ctx.session, ctx.user.id)
         return
     item = await toolkit.answer_escalation(
         ctx.session, int(state.data["escalation"]), answer, ctx.person

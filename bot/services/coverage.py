@@ -94,6 +94,13 @@ def of(role: Role, granted: str | None) -> Coverage:
     return Coverage(parse(granted))
 
 
+def questions_of(role: Role, covered: Coverage) -> frozenset[str] | None:
+    """The regions whose questions to the specialists (and error reports) someone sees and
+    answers, by the asker's region: a specialist every region's (their service is
+    national), a coordinator those they cover (None: every region)."""
+    return None if role is Role.SPECIALIST else covered.regions
+
+
 def covered_regions(role: Role, granted: str | None) -> frozenset[str] | None:
     """None: every region; otherwise the set of region codes (empty for non-coordinators)."""
     return of(role, granted).regions

@@ -26,6 +26,7 @@ class EscalationRecord:
     asker_locale: str
     region_name: str | None
     article_id: str | None = None  # set for an error reported on that article
+    region_code: str | None = None  # the asker's region when they sent it
 
 
 # Written on most updates: plain inserts on the tables, built once (no ORM bookkeeping).
@@ -175,28 +176,32 @@ def _record(row: tuple) -> EscalationRecord:  # type: ignore[type-arg]
         asker_telegram_id=telegram_id,
         asker_name=name,
         asker_locale=locale,
+        region_code=escalation.region_code,
         region_name=region,
         article_id=escalation.article_id,
     )
 
 
-async def pending_escalations(session: AsyncSession, limit: int = 10) -> list[EscalationRecord]:
+def _pending(regions: frozenset[str] | None):  # type: ignore[no-untyped-def]
+    """Pending escalations, of `regions` only when given (None: every region)."""
+    pending = Escalation.status == "pending"
+    return pending if regions is None else pending & Escalation.region_code.in_(sorted(regions))
+
+
+async def pending_escalations(
+    session: AsyncSession, limit: int = 10, regions: frozenset[str] | None = None
+) -> list[EscalationRecord]:
     rows = await session.execute(
         _escalations()
-        .where(Escalation.status == "pending")
+        .where(_pending(regions))
         .order_by(Escalation.created_at, Escalation.id)
         .limit(limit)
     )
     return [_record(tuple(row)) for row in rows]
 
 
-async def count_pending(session: AsyncSession) -> int:
-    return (
-        await session.scalar(
-            select(func.count(Escalation.id)).where(Escalation.status == "pending")
-        )
-        or 0
-    )
+async def count_pending(session: AsyncSession, regions: frozenset[str] | None = None) -> int:
+    return await session.scalar(select(func.count(Escalation.id)).where(_pending(regions))) or 0
 
 
 async def get_escalation(session: AsyncSession, escalation_id: int) -> EscalationRecord | None:

@@ -1,0 +1,84 @@
+"""Questions to the specialists and a regional coordinator. Coordinators may answer them (the
+roles before theirs are theirs too), but a Puno coordinator's /preguntas listed a Cusco
+official's question with her name and region, and a forged «Responder» (ex:ans:<id>) let
+them answer it: Cusco is not theirs. Specialists (the service is national), national
+coordinators and administrators still see and answer every region's."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.models import AuditEntry, Escalation
+from tests.chat import Person as Chatter
+from tests.helpers import register
+
+OUT_OF_SCOPE = "Eso pertenece a una región que usted no coordina."
+QUESTION = "como saco mi brevete en cusco"
+
+
+async def _grant(admin: Chatter, command: str) -> None:
+    (done,) = await admin.say(command)
+    assert done.text.startswith("Listo"), done.text
+
+
+async def test_a_regional_coordinator_sees_and_answers_only_their_regions_questions(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    luz = Chatter(api, 5201, "Luz", last_name="Ccori", username="luz_cusco")
+    await register(luz, region="Cusco")
+    (not_sure,) = await luz.say(QUESTION)
+    await luz.press(not_sure, "Enviar mi pregunta a un especialista")
+    await luz.reply()
+    async with runtime.db.session() as session:
+        escalation = await session.scalar(select(Escalation.id))
+    assert escalation is not None
+
+    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    await _grant(admin, "/coordinador @carla_puno Puno")
+    await carla.reply()  # the notice of the new role
+    (listing,) = await carla.say("/preguntas")
+    assert listing.text == "No hay preguntas pendientes. ¡Gracias!", listing.text
+    answer = await carla.press_forged(listing, f"ex:ans:{escalation}")
+    assert answer["text"] == OUT_OF_SCOPE
+    assert carla.no_more() == []
+
+    # Given Cusco too, she sees it and may answer; the grant is checked again when she
+    # sends the answer, so Cusco taken away meanwhile keeps it pending.
+    await _grant(admin, "/coordinador @carla_puno Puno, Cusco")
+    await carla.reply()
+    _header, item = await carla.say("/preguntas", 2)
+    assert QUESTION in item.text and "Luz Ccori" in item.text
+    await carla.press(item, "Responder")
+    await carla.reply()
+    await _grant(admin, "/coordinador @carla_puno Puno")
+    await carla.reply()
+    (refused,) = await carla.say("Eso lo ve el MTC, no la DREM.")
+    assert refused.text == OUT_OF_SCOPE
+    assert luz.no_more() == []
+
+    sofia = Chatter(api, 5301, "Sofía", last_name="Rojas", username="sofia_esp")
+    await register(sofia, region="MINEM")
+    await _grant(admin, "/especialista @sofia_esp")
+    await sofia.reply()
+    _header, item = await sofia.say("/preguntas", 2)
+    assert QUESTION in item.text
+    await sofia.press(item, "Responder")
+    await sofia.reply()
+    (sent,) = await sofia.say("Eso lo ve el MTC, no la DREM.")
+    assert "Respuesta enviada" in sent.text
+    delivered = await luz.reply()
+    assert "Eso lo ve el MTC, no la DREM." in delivered.text
+
+    async with runtime.db.session() as session:
+        denied = list(
+            await session.scalars(
+                select(AuditEntry.target).where(
+                    AuditEntry.action == "scope", AuditEntry.outcome == "denied"
+                )
+            )
+        )
+    assert denied == [f"question:{escalation}"] * 2
