@@ -213,10 +213,11 @@ async def on_rsvp(ctx: Ctx) -> None:
     assert ctx.person is not None
     now = ctx.runtime.clock.now()
     if answer in ("yes", "no"):
-        await clear_state(ctx.session, ctx.user.id)
-        await repo.answer(ctx.session, meeting_id, ctx.person.id, answer, now)
+        if ctx.form is not None:  # a representative's name half given: dropped
+            await clear_state(ctx.session, ctx.user.id)
+        invitation = await repo.answer(ctx.session, meeting_id, ctx.person.id, answer, now)
         ctx.toast(_("Answer saved: {answer}").format(answer=_(ANSWERS[answer])))
-        await _show_invitation(ctx, meeting, edit=True)
+        _show_invitation(ctx, meeting, invitation, edit=True)
     elif answer == "delegate":
         await set_state(ctx.session, ctx.user.id, DELEGATE_FORM, "name", {"meeting": meeting_id})
         ctx.reply(_("What is your representative's <b>full name</b>?"))
@@ -267,7 +268,7 @@ async def on_delegate_text(ctx: Ctx, text: str) -> None:
 async def _save_delegate(ctx: Ctx, meeting: MeetingRecord, name: str, position: str | None) -> None:
     assert ctx.person is not None
     await clear_state(ctx.session, ctx.user.id)
-    await repo.answer(
+    invitation = await repo.answer(
         ctx.session,
         meeting.id,
         ctx.person.id,
@@ -277,13 +278,12 @@ async def _save_delegate(ctx: Ctx, meeting: MeetingRecord, name: str, position: 
         delegate_position=position,
     )
     ctx.toast(ctx._("Saved."))
-    await _show_invitation(ctx, meeting, edit=False)
+    _show_invitation(ctx, meeting, invitation, edit=False)
 
 
-async def _show_invitation(ctx: Ctx, meeting: MeetingRecord, *, edit: bool) -> None:
-    assert ctx.person is not None
-    invitation = await repo.invitation(ctx.session, meeting.id, ctx.person.id)
-    assert invitation is not None
+def _show_invitation(
+    ctx: Ctx, meeting: MeetingRecord, invitation: InvitationRecord, *, edit: bool
+) -> None:
     text = invitation_text(ctx.t, meeting, invitation)
     keyboard = rsvp_keyboard(ctx.t, meeting.id, invitation.rsvp)
     if edit:

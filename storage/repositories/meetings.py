@@ -188,6 +188,17 @@ async def _invitation_row(
     )
 
 
+_INVITATION_COLUMNS = (
+    MeetingInvitation.meeting_id,
+    MeetingInvitation.person_id,
+    MeetingInvitation.rsvp,
+    MeetingInvitation.delegate_name,
+    MeetingInvitation.delegate_position,
+    MeetingInvitation.responded_at,
+    MeetingInvitation.attended_at,
+)
+
+
 async def answer(
     session: AsyncSession,
     meeting_id: int,
@@ -197,12 +208,27 @@ async def answer(
     *,
     delegate_name: str | None = None,
     delegate_position: str | None = None,
-) -> None:
-    row = await _invitation_row(session, meeting_id, person_id)
-    assert row is not None
-    row.rsvp, row.responded_at = rsvp, at
-    row.delegate_name, row.delegate_position = delegate_name, delegate_position
-    await session.flush()
+) -> InvitationRecord:
+    """Save the answer and return the invitation as it now is: one statement (an RSVP is
+    pressed often; reading the row, writing it and reading it again took three round trips).
+    An invitation already loaded in the session is updated with it."""
+    row = (
+        await session.execute(
+            update(MeetingInvitation)
+            .where(
+                MeetingInvitation.meeting_id == meeting_id,
+                MeetingInvitation.person_id == person_id,
+            )
+            .values(
+                rsvp=rsvp,
+                responded_at=at,
+                delegate_name=delegate_name,
+                delegate_position=delegate_position,
+            )
+            .returning(*_INVITATION_COLUMNS)
+        )
+    ).one()
+    return InvitationRecord(*row)
 
 
 async def mark_attended(
