@@ -116,6 +116,35 @@ WRAPPERS = {
         "vengo de una inspeccion en la zona minera, {q}",
         "para la capacitacion de mañana me gustaria saber {q}",
     ],
+    # Written before the asking stretch weighed more than the situation in the ranking
+    # (2026-12-05): a situation told in the kit's own words (a PMA, the REINFO, a concession,
+    # the IGAFOM, a community, mercury), before the question or after it.
+    "eighth": [
+        "tenemos un caso de un pma que trabaja en una concesion ajena, {q}",
+        "en la region nos piden un informe del reinfo, {q}",
+        "un productor minero artesanal vino con su constancia, {q}",
+        "estamos revisando el igafom de un minero en formalizacion, {q}",
+        "hay un conflicto de una comunidad campesina con un concesionario, {q}",
+        "la drem recibio una denuncia por uso de mercurio, {q}",
+        "{q}? lo pregunto por un titular que no tiene reinfo",
+        "tenemos una mesa de trabajo con la ana y el oefa, {q}",
+        "el gobierno regional esta fiscalizando a pequeños productores, {q}",
+        "sobre la regalia y el derecho de vigencia ya lei, pero {q}",
+    ],
+    # Written at the same time as the eighth and not run until the change was done, then
+    # measured once: before and after.
+    "ninth": [
+        "ayer en el taller con pallaqueras y mineros informales salio esto, {q}",
+        "un minero ilegal de la zona dice que tiene petitorio en ingemmet, {q}",
+        "revisando expedientes de pequeños productores mineros, {q}",
+        "la municipalidad provincial y la direccion regional de energia y minas discuten, {q}",
+        "{q}, es por una inspeccion de seguridad en un socavon",
+        "el consejo regional aprobo una ordenanza sobre mineria artesanal, {q}",
+        "tenemos mineros con reinfo suspendido en la cuenca, {q}",
+        "con lo de la ley 32537 y la ampliacion, {q}",
+        "{q}? un pma de la provincia quiere saber",
+        "nos llego un oficio del minem sobre la formalizacion, {q}",
+    ],
 }
 
 

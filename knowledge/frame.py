@@ -58,11 +58,13 @@ def asked(text: str) -> str:
 
 # The stretches of a message: between punctuation, a dash or «y».
 _STRETCH = re.compile(r"([,.;:!?¿¡()\n]|\s-\s|\by\b)")
-# A stretch that asks starts with one of these («…, ¿qué documento necesita?»).
-_ASKING_START = frozenset(
-    """que como cuando cuanto cuanta cuantos cuantas donde quien quienes cual cuales puede
-    pueden debe deben hay se""".split()  # noqa: SIM905
+# A stretch that asks starts with a question word («…, ¿qué documento necesita?»), or else,
+# after the first, with one of the weaker starts: «hay un conflicto con la comunidad, ¿qué…?»
+# tells, the question word asks.
+_QUESTION_START = frozenset(
+    """que como cuando cuanto cuanta cuantos cuantas donde quien quienes cual cuales""".split()  # noqa: SIM905
 )
+_ASKING_START = _QUESTION_START | frozenset("puede pueden debe deben hay se".split())  # noqa: SIM905
 
 
 def asking_stretch(text: str) -> str | None:
@@ -80,6 +82,9 @@ def asking_stretch(text: str) -> str | None:
         if end == "?":
             return piece
     for piece, _end in stretches:
+        if _QUESTION_START.intersection(piece.split()[:2]):
+            return piece
+    for piece, _end in stretches[1:]:  # a message that opens with «hay…» tells first
         if _ASKING_START.intersection(piece.split()[:2]):
             return piece
     return None

@@ -55,6 +55,11 @@ RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the
 # first for it (where the term is explained) when that one scores at least this share of the
 # best: the term's other articles only use it («¿Qué pagan los PPM?»).
 DEFINED_SHARE = 0.8
+# The stretch that asks (`knowledge.frame.asking_stretch`) weighs this many times the whole
+# message in the ranking: a situation told in the kit's own words («tenemos un caso de un PMA
+# que trabaja en una concesión ajena, ¿…?») drew the answer to its own article. Not alone:
+# «el titular no pagó la vigencia, ¿se le cae la concesión?» asks about what it tells.
+STRETCH_WEIGHT = 1.0
 PRACTICE_MARK = "**En la práctica:**"  # opens the tips that close an article
 
 
@@ -250,14 +255,23 @@ class SearchIndex:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
         near, _unanswered = self._near(query)
-        return [(self.articles[i], s) for i, s in self._ranked(query, limit, near)]
+        found = self._ranked(query, limit, near, self._stretch(text))
+        return [(self.articles[i], s) for i, s in found]
 
-    def _ranked(self, query: Query, limit: int, near: np.ndarray) -> list[tuple[int, float]]:
+    def _ranked(
+        self, query: Query, limit: int, near: np.ndarray, stretch: Query | None = None
+    ) -> list[tuple[int, float]]:
         """The best `limit` (article number, score), raised for the articles of past
-        questions `near` the asked one (`ExampleMemory.closeness`)."""
+        questions `near` the asked one (`ExampleMemory.closeness`), the stretch that asks
+        weighing more than the situation around it."""
         if not query.terms:
             return []
-        scores = self.examples.blend.scores(self.postings.scores(query), near)
+        scores = self.postings.scores(query)
+        if stretch is not None and stretch.terms:
+            scores = (scores + STRETCH_WEIGHT * self.postings.scores(stretch)) / (
+                1 + STRETCH_WEIGHT
+            )
+        scores = self.examples.blend.scores(scores, near)
         if limit < len(scores):
             top = np.argpartition(-scores, limit)[:limit]
             order = top[np.argsort(-scores[top], kind="stable")]
@@ -271,7 +285,8 @@ class SearchIndex:
         query = self._parse(text)
         glossary = self.glossary_entry(text)
         near, unanswered = self._near(query)
-        ranked = self._ranked(query, limit, near)
+        stretch = self._stretch(text)
+        ranked = self._ranked(query, limit, near, stretch)
         if not ranked:
             return Answer(None, (), glossary, ())
         if glossary is not None and glossary.articles:
@@ -282,7 +297,7 @@ class SearchIndex:
         confident = self.examples.blend.confident(confident, near[top_index], unanswered)
         if glossary is not None and glossary.articles:
             confident = True
-        if confident and self._judge.asked_elsewhere(self._stretch(text), query, top_index, rule):
+        if confident and self._judge.asked_elsewhere(stretch, query, top_index, rule):
             confident = False
         # «¿dónde queda el SENACE?»: no address in the SENACE article
         kinds = [

@@ -141,3 +141,38 @@ def test_what_comes_before_wanting_to_know_is_the_situation(
 ) -> None:
     answer = kb.index.search(question)
     assert (answer.best.id if answer.best else None) == article
+
+
+def test_a_question_word_asks_where_a_told_situation_opens_with_hay() -> None:
+    assert (
+        asking_stretch("hay un conflicto con la comunidad campesina, que es el reinfo")
+        == " que es el reinfo"
+    )
+    assert asking_stretch("tenemos un pma en la zona, hay plazo todavia") == " hay plazo todavia"
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        (
+            "estamos revisando el igafom de un minero en formalizacion, que es el cateo",
+            "ciclo-minero-cateo-exploracion",
+        ),
+        (
+            "tenemos un caso de un pma que trabaja en una concesion ajena, quien es la DGFM",
+            "regionalizacion-ente-rector",
+        ),
+        (
+            "hay un conflicto de una comunidad campesina con un concesionario, como se "
+            "distribuye el canon",
+            "economia-canon-distribucion",
+        ),
+    ],
+)
+def test_the_stretch_that_asks_outweighs_a_situation_told_in_the_kits_words(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """Ranked by the whole message alike, the situation's article (the IGAFOM, concessions,
+    surface land) won. Without the example questions, which might hold these very ones."""
+    answer = kb.index.remember(()).search(question)
+    assert answer.best is not None and answer.best.id == article
