@@ -52,6 +52,7 @@ class Outgoing:
 
 # Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
 # photo, under a forged button) and Minka cannot change that.
+NO_CHAT = "chat not found"  # 400 for a chat the bot cannot see: as undeliverable as a 403
 UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
 
 
@@ -176,11 +177,7 @@ async def _send_one(
     try:
         await _keeping_claim(runtime, message.id, send())
     except Forbidden as error:
-        async with runtime.db.session() as session:
-            await people.mark_blocked(session, message.telegram_id, now)
-            await outbox.finish(
-                session, message.id, "failed", now, error=error.message, forget=forget
-            )
+        await _undeliverable(runtime, message, error.message, now, forget)
         return 0
     except RetryAfter as error:
         retry_at = now + retry_after(error)
@@ -188,6 +185,9 @@ async def _send_one(
             await outbox.postpone(session, message.id, retry_at, error="429")
         return retry_at
     except (BadRequest, TelegramError) as error:
+        if isinstance(error, BadRequest) and NO_CHAT in error.message.lower():
+            await _undeliverable(runtime, message, error.message, now, forget)
+            return 0
         if may_have_arrived(error):  # as after a crash mid-call: not sent again
             async with runtime.db.session() as session:
                 await outbox.finish(
@@ -210,6 +210,16 @@ async def _send_one(
         return retry_at
     ledger.sent(message.id, now, forget)
     return 1
+
+
+async def _undeliverable(
+    runtime: Runtime, message: OwedMessage, reason: str, now: datetime, forget: bool
+) -> None:
+    """Telegram cannot deliver to this person (403: blocked, deactivated; 400: no such chat):
+    the message failed, and the person is skipped until they write again."""
+    async with runtime.db.session() as session:
+        await people.mark_blocked(session, message.telegram_id, now)
+        await outbox.finish(session, message.id, "failed", now, error=reason, forget=forget)
 
 
 async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[None]) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.local_api import Fault, LocalBotApi
+from bot.local_api.errors import bad_request
 from bot.runtime import Runtime
 from storage.models import Person as PersonRow
 from tests.chat import Person
@@ -153,3 +154,26 @@ async def test_a_group_that_removed_minka_does_not_mark_the_person(
     async with runtime.db.session() as session:
         row = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == ana.id))
     assert row is not None and row.active and row.blocked_at is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # not about the database
+async def test_an_owed_message_to_a_chat_telegram_cannot_find_marks_the_person(
+    api: LocalBotApi, ana: Person, admin: Person, runtime: Runtime
+) -> None:
+    """400 «Bad Request: chat not found» on an owed message (here a role notice) is as final
+    as a 403: the message is not tried again, and the person is skipped by the next
+    broadcasts until they write again, instead of failing once more in each."""
+    await register(ana)
+    api.drain(ana.id)
+    api.inject_every("sendMessage", Fault("error", bad_request("chat not found")), nth=2)
+    (done,) = await admin.say("/coordinador @anaq Puno")  # the 1st sendMessage; the notice 2nd
+    assert "ahora tiene el rol de coordinador/a" in (done.text or "")
+    for _ in range(100):
+        async with runtime.db.session() as session:
+            row = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == ana.id))
+        if row is not None and row.blocked_at is not None:
+            break
+        await asyncio.sleep(0.05)
+    api.inject_every("sendMessage", None)
+    assert row is not None and not row.active and row.blocked_at is not None
+    assert api.drain(ana.id) == []
