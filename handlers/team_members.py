@@ -101,7 +101,11 @@ async def remove_command(ctx: Ctx) -> None:
         return
     current = await rules.region_of(ctx.session, person.id)
     if current is None:
-        ctx.reply(ctx._("{who} is not part of an Equipo Regional.").format(who=_who(person)))
+        # Named only within the coordinator's regions (the person's): typed ids one after
+        # another would otherwise list the names of other regions' officials.
+        covered = ctx.coverage.covers(person.region_code)
+        who = _who(person) if covered else esc(ctx.args[0][:64])
+        ctx.reply(ctx._("{who} is not part of an Equipo Regional.").format(who=who))
         return
     if not rules.may_change(ctx.coverage.covers, current, None):
         await refuse_scope(ctx, f"team:{current}")

@@ -97,3 +97,26 @@ async def test_only_a_coordinator_of_the_region_sets_its_team(
     (unknown,) = await pedro.say("/equipo 7999 Puno")
     assert "aún no está registrado" in unknown.text
     assert api.drain(mia.id) == [] and api.drain(eva.id) == []
+
+
+async def test_a_coordinator_learns_no_name_outside_their_regions(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    """The attack: a Puno coordinator types /quitar_equipo with Telegram ids one after another
+    and read «Luis Mamani no es parte de un Equipo Regional.»: the name of an official of
+    Cusco, whom he does not coordinate. Now he reads back only what he typed."""
+    pedro = Chatter(api, 7401, "Pedro", last_name="Apaza")
+    await register(pedro, region="Puno", sex="Hombre")
+    luis = Chatter(api, 7405, "Luis", last_name="Mamani", username="luis_cusco")
+    await register(luis, region="Cusco", sex="Hombre")
+    ana = Chatter(api, 7402, "Ana", last_name="Quispe", username="anaq")
+    await register(ana, region="Puno")
+    async with runtime.db.session() as session:
+        await people.set_role(session, pedro.id, "coordinator", "puno")
+
+    for typed in (str(luis.id), "@luis_cusco"):
+        (nothing,) = await pedro.say(f"/quitar_equipo {typed}")
+        assert nothing.text == f"{typed} no es parte de un Equipo Regional.", nothing.text
+    (nothing,) = await pedro.say(f"/quitar_equipo {ana.id}")  # of his region: named
+    assert nothing.text == "Ana Quispe no es parte de un Equipo Regional."
+    assert api.drain(luis.id) == []
