@@ -55,10 +55,28 @@ async def hold(
     wait: timedelta,
 ) -> None:
     """Keep `replies` (of the handling named `key`) in the outbox, due after `wait` and not
-    before the chat's replies already waiting."""
-    if not replies:
-        return
+    before the chat's replies already waiting; the outbox is woken when they are due."""
     runtime: Runtime = application.bot_data["runtime"]
+    due = await keep(
+        runtime, chat_id=chat_id, person_id=person_id, replies=replies, key=key, wait=wait
+    )
+    if due is not None:
+        wake(application, due)
+
+
+async def keep(
+    runtime: Runtime,
+    *,
+    chat_id: int,
+    person_id: int | None,
+    replies: list[Reply],
+    key: str,
+    wait: timedelta,
+) -> datetime | None:
+    """`hold` without waking the outbox (for the outbox's own hooks, which have no
+    `Application`: its next round sends them). When they are due, or None if none."""
+    if not replies:
+        return None
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         due = max(now + wait, await outbox.last_due_for_chat(session, KIND, chat_id) or now)
@@ -80,7 +98,7 @@ async def hold(
             )
     runtime.held.chats.add(chat_id)
     runtime.held.holds += 1
-    wake(application, due)
+    return due
 
 
 async def waiting(runtime: Runtime, chat_id: int) -> bool:

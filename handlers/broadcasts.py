@@ -17,10 +17,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
+from bot import held
+from bot.held import Reply
 from bot.i18n import N_, Translator, translator
 from bot.outbox import UNEDITABLE, Outgoing
+from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from bot.services import publications
 from bot.services.roles import Role
@@ -214,8 +217,19 @@ async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -
                 )
             except BadRequest:
                 raise  # the request's form refused: a bug, logged with its traceback
-            except TelegramError as error:  # progress is a courtesy; delivery goes on
-                log.info("broadcast %s: progress not shown: %s", broadcast_id, error)
+            except TelegramError as error:  # progress is a courtesy; delivery goes on...
+                if done and isinstance(error, RetryAfter):  # ...but the final report is owed
+                    await held.keep(
+                        runtime,
+                        chat_id=broadcast.progress_chat_id,
+                        person_id=None,
+                        replies=[Reply(text, edit=broadcast.progress_message_id)],
+                        key=f"broadcast:{broadcast_id}:final",
+                        wait=retry_after(error),
+                    )
+                    log.warning("broadcast %s: final report held for the outbox", broadcast_id)
+                else:
+                    log.info("broadcast %s: progress not shown: %s", broadcast_id, error)
 
 
 async def _show_progress(

@@ -3,6 +3,7 @@ progress edited to a final report, blocked people skipped next time, scheduled s
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -128,3 +129,28 @@ async def test_a_deleted_progress_message_gets_the_final_report_anew(
     assert rosa.no_more() == []
     (copy,) = await ana.replies(1)
     assert copy.text == "Aviso para Puno"
+
+
+async def test_the_final_report_waits_out_flood_control(api: LocalBotApi, app: Application) -> None:
+    """The coordinator's progress edits are a courtesy, but the final report is owed: when
+    Telegram answers it with 429 past the rate limiter's retries, it waits in the outbox
+    (an edit of the progress message) instead of being dropped."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 8200, "Ana")
+    await register(ana, region="Puno")
+    await _broadcast(rosa, "Aviso de prueba")
+    _preview, summary = await rosa.replies(2)
+    await rosa.press(summary, "Enviar")
+    progress = await rosa.reply()
+    api.inject_for("editMessageText", Fault.too_many_requests(1), seconds=6)
+    assert await tick(app) == 1
+    (copy,) = await ana.replies(1)
+    assert copy.text == "Aviso de prueba"
+    for _round in range(30):
+        if final := api.drain(rosa.id):
+            break
+        await tick(app)  # the scheduler's rounds (held replies are sent by them)
+        await asyncio.sleep(0.5)
+    assert [event.message_id for event in final] == [progress.message_id]
+    assert "Difusión terminada. Entregados: 1 de 1" in (final[0].text or "")
