@@ -79,12 +79,16 @@ async def _teach(ctx: Ctx, escalation_id: int, article_id: str) -> None:
         )
     elif verdict.refused in (teaching.REPEATED, teaching.ACCEPTED):
         other = kb.kit.articles.get(verdict.other_article or "")
-        ctx.toast(
-            _("That question is already an example of «{title}».").format(
-                title=other.title if other else verdict.other_article
-            ),
-            alert=True,
-        )
+        if other is None:  # under sin-respuesta
+            ctx.toast(
+                _("That question is already an example of what the Tool Kit does not answer."),
+                alert=True,
+            )
+        else:
+            ctx.toast(
+                _("That question is already an example of «{title}».").format(title=other.title),
+                alert=True,
+            )
     elif verdict.refused == teaching.PERSONAL:
         ctx.show(
             _(

@@ -84,3 +84,66 @@ async def test_specialist_teaches_a_question_and_minka_answers_it_in_other_words
     (after,) = await ana.say(OTHER_WORDS)
     assert after.text.startswith(TITLE)
     assert "No hay preguntas enseñadas que esperen" in (await minka(bot, "kb", "ejemplos")).stdout
+
+
+WITH_NUMBERS = (
+    "la junta de usuarios de agua puede multar al minero con dni 41234567? mi celular 987 654 321"
+)
+MASKED = (
+    "la junta de usuarios de agua puede multar al minero con dni 00000000? mi celular 000 000 000"
+)
+NAMING = (
+    "el señor Mamani dice que la junta de usuarios de agua lo multo, puede hacerlo?",
+    "quispe mamani pregunta si la junta de usuarios de agua puede multar",  # the asker
+)
+
+
+async def test_an_example_holds_the_question_only_and_a_bad_one_never_breaks_the_file(
+    ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    assert bot.kb_dir is not None
+    await register(ana, region="Piura")  # Ana Quispe Mamani
+    await register(admin, region="MINEM")
+    offer = await _ask_and_answer(ana, admin, WITH_NUMBERS)
+    await admin.press(offer, "📚")
+    taught = await admin.reply()
+    assert f"«{MASKED}»" in taught.html and "41234567" not in taught.html
+
+    for question in NAMING:
+        offer = await _ask_and_answer(ana, admin, question)
+        await admin.press(offer, "📚")
+        assert "nombra a una persona" in (await admin.reply()).text
+    offer = await _ask_and_answer(ana, admin, "como saco mi dni")  # in examples.yaml already
+    pressed = await admin.press(offer, "📚")
+    assert (
+        pressed["show_alert"]
+        and "ya es un ejemplo de lo que el Tool Kit no responde" in (pressed["text"])
+    )
+    await admin.press(offer, "Otro artículo…")  # any article, by topic
+    await admin.press(await admin.reply(), "Gestión ambiental")
+    topic = await admin.reply()
+    assert TITLE[:30] in " ".join(topic.button_texts())
+    await admin.press(topic, "« Temas")
+    await admin.press(await admin.reply(), "No, gracias")
+    assert "no se enseñará" in (await admin.reply()).text
+
+    listed = (await minka(bot, "kb", "ejemplos")).stdout
+    assert "1 pregunta enseñada espera" in listed and f"«{MASKED}»" in listed
+    assert "41234567" not in listed and "Mamani" not in listed
+
+    path = bot.kb_dir / "examples.yaml"
+    good = path.read_bytes()
+    unset = await minka(bot.model_copy(update={"kb_dir": None}), "kb", "ejemplos", "--aceptar")
+    assert unset.returncode == 2 and "KB_DIR no está definido" in unset.stderr
+    path.write_bytes(good + b"ambiente-agua-ana:\n  - 987654321\n")  # a specialist's slip
+    broken = await minka(bot, "kb", "ejemplos", "--aceptar")
+    assert broken.returncode == 1 and "no se escribió nada" in broken.stderr
+    assert "datos personales" in broken.stdout
+    assert path.read_bytes() == good + b"ambiente-agua-ana:\n  - 987654321\n"  # untouched
+    path.write_bytes(good)
+
+    (question,) = await ana.say("/borrar_mis_datos")  # the asker's erasure withdraws it
+    await ana.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await ana.reply()).text
+    assert "No hay preguntas enseñadas" in (await minka(bot, "kb", "ejemplos")).stdout
+    assert path.read_bytes() == good
