@@ -8,11 +8,13 @@ eg:tp:<escalation>:<topic> (its articles) | eg:no:<escalation>.
 
 from __future__ import annotations
 
-from bot.services import teaching
+from bot.services import coverage, teaching
 from bot.services.roles import Role
 from handlers.base import Ctx, cut_html, esc
 from handlers.keyboards import as_number, button
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Feature
+from storage.repositories import toolkit as usage
 from storage.repositories.toolkit import EscalationRecord
 
 QUOTED = 300  # of the question, in the messages of this flow
@@ -68,6 +70,13 @@ async def on_button(ctx: Ctx) -> None:
 async def _teach(ctx: Ctx, escalation_id: int, article_id: str) -> None:
     _ = ctx._
     kb = ctx.runtime.knowledge
+    # Whose questions this person answers (a regional coordinator: their regions'), as in
+    # /preguntas: a forged button with another region's question is refused, not echoed.
+    item = await usage.get_escalation(ctx.session, escalation_id)
+    regions = coverage.questions_of(ctx.role, ctx.coverage)
+    if item is not None and regions is not None and item.region_code not in regions:
+        await refuse_scope(ctx, f"question:{item.id}")
+        return
     verdict = await teaching.teach(ctx.session, kb, escalation_id, article_id)
     question = cut_html(esc(verdict.text), QUOTED)
     if verdict.refused is None:

@@ -82,3 +82,37 @@ async def test_a_regional_coordinator_sees_and_answers_only_their_regions_questi
             )
         )
     assert denied == [f"question:{escalation}"] * 2
+
+
+async def test_a_forged_teach_button_shows_no_other_regions_question(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """«Enseñar a Minka» (eg:add:<escalation>:<article>) echoes the question it teaches: a Puno
+    coordinator forging it with a Cusco question's id read the question and queued it."""
+    luz = Chatter(api, 5201, "Luz", last_name="Ccori", username="luz_cusco")
+    await register(luz, region="Cusco")
+    (not_sure,) = await luz.say(QUESTION)
+    await luz.press(not_sure, "Enviar mi pregunta a un especialista")
+    await luz.reply()
+    await register(admin, region="MINEM")
+    _header, item = await admin.say("/preguntas", 2)
+    await admin.press(item, "Responder")
+    await admin.reply()
+    await admin.say("Eso lo ve el MTC, no la DREM.", 2)  # «sent» and the offer to teach it
+    async with runtime.db.session() as session:
+        escalation = await session.scalar(select(Escalation.id))
+    article = next(iter(runtime.knowledge.kit.articles))
+
+    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    await _grant(admin, "/coordinador @carla_puno Puno")
+    await carla.reply()
+    (menu,) = await carla.say("/menu")
+    answer = await carla.press_forged(menu, f"eg:add:{escalation}:{article}")
+    assert answer.get("text") == OUT_OF_SCOPE, (answer, carla.no_more())
+    assert carla.no_more() == []
+    async with runtime.db.session() as session:
+        taught = await session.scalar(
+            select(Escalation.example_article_id).where(Escalation.id == escalation)
+        )
+    assert taught is None
