@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.roundtrips import Requests
-from storage.db import Database
+from storage import errors
+from storage.db import Database, Timeouts
 from storage.migrate import upgrade
 from storage.models import ArticleView, Question
 from storage.repositories import people, toolkit, updates
@@ -129,12 +132,12 @@ async def test_replicas_take_one_persons_updates_in_turn(pg: tuple[Database, Dat
     assert reads[0][1] == StateRecord("case", "title", {})
 
 
-async def test_a_free_text_question_takes_five_round_trips(
+async def test_a_free_text_question_takes_four_round_trips(
     pg: tuple[Database, Database],
 ) -> None:
-    """BEGIN; the lock and the claim; the person and the form; the question and the view of
-    its answer; COMMIT. (Before: a ping, BEGIN, the lock, the person, the form, the view, the
-    question, the claim, COMMIT.)"""
+    """BEGIN with the lock and the claim (storage.pg_begin); the person and the form; the
+    question and the view of its answer; COMMIT. (Before: a ping, BEGIN, the lock, the person,
+    the form, the view, the question, the claim, COMMIT.)"""
     db, _ = pg
     async with db.session() as session:
         person_id = await _register(session, ANA, "Ana")
@@ -143,7 +146,7 @@ async def test_a_free_text_question_takes_five_round_trips(
     for n in range(3):  # the first prepares its statements: count the last
         before = requests.count
         async with db.session() as session:
-            assert await updates.begin(session, ANA, f"{n}:q", utcnow())
+            assert await updates.begin(session, ANA, f"{n}:9f", utcnow())
             person, form = await people.get_with_form(session, ANA)
             assert person is not None and person.id == person_id and form is None
             await toolkit.log_question(
@@ -154,8 +157,8 @@ async def test_a_free_text_question_takes_five_round_trips(
                 answer_article_id="reinfo",
                 confident=True,
             )
-            assert await updates.end(session, f"{n}:q", utcnow())
-    assert requests.count - before == 5
+            assert await updates.end(session, f"{n}:9f", utcnow())
+    assert requests.count - before == 4
     async with db.session() as session:
         views = await session.scalar(select(func.count()).select_from(ArticleView))
     assert views == 3
@@ -174,3 +177,31 @@ async def _until_waiting_for_a_lock(db: Database) -> None:
             await watcher.rollback()  # the view is a snapshot kept for the transaction
             await asyncio.sleep(0.01)
     raise AssertionError("the second replica never waited for the lock")
+
+
+async def test_a_person_locked_too_long_is_busy_and_the_connection_still_serves(
+    postgres: PostgresServer,
+) -> None:
+    """The lock taken with BEGIN waits at most DB_LOCK_TIMEOUT, then fails as SQLAlchemy
+    fails («busy» for the person's apology), rolled back; the connection serves the next
+    update."""
+    url = await _new_postgres_database(postgres)
+    db = Database(url, Timeouts(lock=0.5), pool_size=1)
+    await upgrade(db.engine)
+    other = await asyncpg.connect(
+        host="127.0.0.1", port=postgres.port, user=postgres.user, database=url.rsplit("/", 1)[1]
+    )
+    try:
+        await other.execute(f"SELECT pg_advisory_lock({ANA})")
+        with pytest.raises(DBAPIError) as failed:
+            async with db.session() as session:
+                await updates.begin(session, ANA, "1:ab", utcnow())
+        assert errors.database_busy(failed.value)
+        await other.execute(f"SELECT pg_advisory_unlock({ANA})")
+        async with db.session() as session:
+            assert await updates.begin(session, ANA, "1:ab", utcnow())  # nothing was kept
+        async with db.session() as session:
+            assert not await updates.begin(session, ANA, "1:ab", utcnow())
+    finally:
+        await other.close()
+        await db.dispose()

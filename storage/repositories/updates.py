@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
+from storage.pg_begin import SAFE_KEY, begin_with
 
 # Run on every update: built once per dialect, on the table (no ORM bookkeeping).
 _CLAIM = {
@@ -58,6 +59,15 @@ async def begin(session: AsyncSession, telegram_id: int, key: str, now: datetime
     last (`end`) so that the write turn is taken only for the end of the transaction."""
     if session.bind.dialect.name != "postgresql":
         return True
+    if SAFE_KEY.fullmatch(key):  # with BEGIN, in the same round trip (storage.pg_begin)
+        status = await begin_with(
+            session,
+            f"SELECT pg_advisory_xact_lock({int(telegram_id)}); "
+            "INSERT INTO processed_updates (key, at) "
+            f"VALUES ('{key}', '{now.astimezone(UTC).isoformat()}') ON CONFLICT DO NOTHING",
+        )
+        if status is not None:
+            return status == "INSERT 0 1"
     result = await session.execute(
         _LOCK_AND_CLAIM, {"telegram_id": telegram_id, "key": key, "at": now}
     )

@@ -1,0 +1,87 @@
+"""PostgreSQL: an update's BEGIN sent together with its first statements, in one round trip.
+
+SQLAlchemy's asyncpg adapter sends BEGIN on its own before a transaction's first statement:
+a round trip of its own on every update, and each one costs the bot a send to the server and
+a wake-up (on the 2-core reference machine about as much CPU as SQLAlchemy's whole work for a
+statement). PostgreSQL's simple query protocol takes several statements at once, without
+parameters: `BEGIN; <first statements>` go as one request. The statements are built here from
+values checked to be integers, a timestamp and keys of the form `handlers.update_keys` makes,
+never from text a person typed; anything else is not sent this way (`SAFE_KEY`).
+
+The adapter is then told the transaction has begun (its `_transaction`, which is what it
+commits or rolls back), with `Begun` standing for asyncpg's transaction object. Errors are
+raised as SQLAlchemy raises them (a DBAPIError naming the SQLSTATE, details dropped), so a
+lock timeout is «busy» and a lost connection «database down» for `storage.errors`.
+Pinned by tests/test_update_start.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+SAFE_KEY = re.compile(r"[0-9]{1,20}:[0-9a-f]{1,40}")
+
+
+class Begun:
+    """What SQLAlchemy's adapter holds for an open transaction: commit or roll it back."""
+
+    __slots__ = ("_driver",)
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+
+    async def commit(self) -> None:
+        await self._driver.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        if not self._driver.is_closed():
+            await self._driver.execute("ROLLBACK")
+
+
+async def begin_with(session: AsyncSession, statements: str) -> str | None:
+    """Send `BEGIN; statements` as the session's first request and return the last
+    statement's status («INSERT 0 1»); None if the session's connection already began (the
+    caller then runs its statements the usual way). `statements` must hold no value a
+    person chose."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    adapted, driver = raw.dbapi_connection, raw.driver_connection
+    if adapted is None or adapted._transaction is not None or driver.is_in_transaction():
+        return None
+    sql = f"BEGIN; {statements}"
+    try:
+        async with adapted._execute_mutex:
+            status: str = await driver.execute(sql)
+    except Exception as error:
+        if driver.is_in_transaction():  # BEGIN went through: the session's rollback ends it
+            adapted._transaction = Begun(driver)
+        raise _as_sqlalchemy(adapted, sql, error, driver.is_closed()) from error
+    adapted._transaction = Begun(driver)
+    return status
+
+
+def _as_sqlalchemy(adapted: Any, sql: str, error: Exception, lost: bool) -> BaseException:
+    """The error as SQLAlchemy would raise it from a statement: asyncpg's error translated by
+    the adapter, then wrapped in a DBAPIError (no parameters, PostgreSQL's DETAIL dropped as
+    storage.db does)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as translated:
+        cause: BaseException | None = translated
+        while cause is not None:
+            if getattr(cause, "detail", None):
+                cause.detail = None  # type: ignore[attr-defined]
+            cause = cause.__cause__
+        return DBAPIError.instance(
+            sql,
+            None,
+            translated,
+            adapted.dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+        )
+    return error  # pragma: no cover - _handle_exception always raises
