@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Subquery, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services import coverage
-from bot.services.meetings import Audience
+from bot.services.meetings import Audience, audience_query
 from bot.services.roles import Role
 from bot.services.workshops import normalize_code
 from handlers.base import Ctx, esc
@@ -121,13 +121,42 @@ def audience_of(data: dict[str, Any]) -> Audience:
     return Audience(institutions={choice})
 
 
-async def people(ctx: Ctx, data: dict[str, Any]) -> list[int]:
-    """Person ids of everyone the choice reaches (registered and reachable)."""
-    return await people_in(ctx.session, data)
+async def count(ctx: Ctx, data: dict[str, Any]) -> int:
+    """How many people the choice reaches (registered and reachable)."""
+    return await count_in(ctx.session, data)
 
 
-async def people_in(session: AsyncSession, data: dict[str, Any]) -> list[int]:
-    """`people`, from the choice's `audience*` answers alone (a broadcast stores them)."""
+async def batch_end(
+    session: AsyncSession, data: dict[str, Any], after: int, size: int
+) -> int | None:
+    """The id that ends a batch of `size` of the people the choice reaches (`ids_in`), the
+    first of them after the id `after`; None when fewer than `size` remain."""
+    ids = _ids(data)
+    if ids is None:
+        return None
+    query = select(ids.c.id).where(ids.c.id > after).order_by(ids.c.id).offset(size - 1)
+    return await session.scalar(query.limit(1))
+
+
+def ids_in(data: dict[str, Any], after: int, last: int | None) -> Select[tuple[int]]:
+    """Ids of the people the choice reaches (registered and reachable) after the id `after`
+    up to `last` (None: to the end), from its `audience*` answers alone (a broadcast stores
+    them): a query, for the database to use where it is (a broadcast's copies)."""
+    ids = _ids(data)
+    if ids is None:
+        return select(Person.id).where(false())
+    query = select(ids.c.id).where(ids.c.id > after)
+    return query if last is None else query.where(ids.c.id <= last)
+
+
+async def count_in(session: AsyncSession, data: dict[str, Any]) -> int:
+    """How many people the choice reaches, counted by the database (not 10,000 ids loaded)."""
+    ids = _ids(data)
+    return 0 if ids is None else await session.scalar(select(func.count()).select_from(ids)) or 0
+
+
+def _ids(data: dict[str, Any]) -> Subquery | None:
+    """The ids of the people the choice reaches, each once (None: nobody)."""
     choice = data["audience"]
     if choice in PARTICIPANTS:
         code = normalize_code(str(data["audience_code"]))
@@ -146,22 +175,14 @@ async def people_in(session: AsyncSession, data: dict[str, Any]) -> list[int]:
         reachable = query.join(Person, Person.id == query.selected_columns[0]).where(
             Person.telegram_id.is_not(None), Person.active.is_(True)
         )
-        return sorted(set(await session.scalars(reachable)))
-    audience = audience_of(data)
-    return await meeting_repo.audience(
-        session,
-        everyone=audience.everyone,
-        regions=audience.regions,
-        institutions=audience.institutions,
-        roles=audience.roles,
-        telegram_ids=audience.telegram_ids,
-    )
+        return select(Person.id).where(Person.id.in_(reachable)).subquery()
+    query = audience_query(audience_of(data))
+    return None if query is None else query.subquery()
 
 
 async def invited_line(ctx: Ctx, data: dict[str, Any]) -> tuple[str, str]:
     """The summary line of a form that invites (meetings, study visits): whom, and how many."""
-    people = await people_in(ctx.session, data)
-    return ctx._("Invited"), f"{await describe(ctx, data)} ({len(people)})"
+    return ctx._("Invited"), f"{await describe(ctx, data)} ({await count(ctx, data)})"
 
 
 async def describe(ctx: Ctx, data: dict[str, Any]) -> str:

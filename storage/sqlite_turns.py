@@ -19,6 +19,7 @@ from aiosqlite.context import contextmanager  # what aiosqlite's own cursor() is
 
 from storage.sqlite_in_place import (
     ELSEWHERE,
+    ON_THREAD,
     READ_STEPS,
     cheap,
     is_select,
@@ -85,7 +86,10 @@ class TurnTakingConnection(aiosqlite.Connection):
 
     async def statement(self, sql: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn` (which executes `sql`); a transaction's first write takes the turn."""
+        on_thread = ON_THREAD in sql  # a bulk write: SQLite's work off the event loop
         if self._writing or not is_write(sql):
+            if on_thread:
+                return await super()._execute(fn, *args)
             if not self._writing and is_select(sql):
                 result = without_waiting(self._conn, fn, *args, steps=READ_STEPS)
                 if result is not ELSEWHERE:
@@ -93,7 +97,7 @@ class TurnTakingConnection(aiosqlite.Connection):
             return await self._execute(fn, *args)
         await self._turns.acquire()
         try:
-            result = without_waiting(self._conn, fn, *args)
+            result = ELSEWHERE if on_thread else without_waiting(self._conn, fn, *args)
             if result is ELSEWHERE:
                 # On the database thread: this is where another process's lock is waited out.
                 result = await super()._execute(fn, *args)

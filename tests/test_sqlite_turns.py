@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
-from storage.sqlite_in_place import is_write
+from storage.sqlite_in_place import ON_THREAD, is_write
 from storage.types import utcnow
 
 
@@ -143,6 +143,36 @@ async def test_short_reads_and_first_writes_run_in_place(tmp_path: Path) -> None
         await db.dispose()
     assert here == written == loop_thread
     assert there != loop_thread and counted == 100_000
+
+
+async def test_a_bulk_write_runs_on_the_database_thread_holding_the_turn(tmp_path: Path) -> None:
+    """A statement marked ON_THREAD (a broadcast's 500 copies) runs on the database thread,
+    where SQLite's work leaves the event loop free; as a first write it takes the write turn,
+    and the transaction's next write runs in place, behind it."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bulk.sqlite3'}")
+    _thread_names(db)
+    await upgrade(db.engine)
+    loop_thread = threading.current_thread().name
+    insert = "INSERT {} INTO processed_updates (key, at) VALUES (thread_name() || '{}', '2026')"
+
+    async def other_writer() -> None:
+        async with db.session() as session:
+            await session.execute(text(insert.format("", "-other")))
+
+    try:
+        async with db.session() as session:
+            await session.execute(text(insert.format(ON_THREAD, "-bulk")))
+            other = asyncio.create_task(other_writer())
+            await asyncio.sleep(0.1)
+            assert not other.done()  # the turn is this transaction's until its commit
+            await session.execute(text(insert.format("", "-after")))
+        await other
+        async with db.session() as session:
+            keys = set(await session.scalars(select(ProcessedUpdate.key)))
+    finally:
+        await db.dispose()
+    bulk = next(key for key in keys if key.endswith("-bulk"))
+    assert bulk != f"{loop_thread}-bulk" and f"{loop_thread}-after" in keys
 
 
 def test_writes_are_told_from_reads() -> None:

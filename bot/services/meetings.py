@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
@@ -125,8 +126,12 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
 
 async def people_in(session: AsyncSession, audience: Audience) -> list[int]:
     """Person ids of the registered, reachable people the audience names (meetings, visits)."""
-    return await repo.audience(
-        session,
+    return await repo.audience(session, audience_query(audience))
+
+
+def audience_query(audience: Audience) -> Select[tuple[int]] | None:
+    """`people_in` as a query (None: nobody), for the database to count or batch."""
+    return repo.audience_query(
         everyone=audience.everyone,
         regions=audience.regions,
         institutions=audience.institutions,

@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, bindparam, cast, func, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, OutboxMessage
+from storage.sqlite_in_place import ON_THREAD
 from storage.types import utcnow
 
 KIND = "broadcast"
@@ -64,10 +76,10 @@ def _record(row: Broadcast) -> BroadcastRecord:
     )
 
 
-# Copies written per transaction by `write_copies`: each holds SQLite's write turn, and the
-# event loop (the statement runs on its thread), for a few milliseconds, so people's replies
-# go between batches instead of behind 10,000 rows. Made by the database (`add_copies`), 500
-# take 2-2.5 ms of the loop's CPU; built in Python, 100 took 2.5-4.
+# Copies written per transaction by `write_copies`: each holds SQLite's write turn for a few
+# milliseconds, so people's writes go between batches instead of behind 10,000 rows. Made by
+# the database (`add_copies`) on its own thread (`ON_THREAD`), the event loop only builds the
+# statement; built in Python, 100 took 2.5-4 ms of the loop's CPU.
 BATCH = 500
 PREPARING = "preparing"  # the broadcast exists, its copies are still being written
 
@@ -123,49 +135,60 @@ async def start(
 
 
 async def add_copies(
-    session: AsyncSession, broadcast: BroadcastRecord, person_ids: list[int]
+    session: AsyncSession, broadcast: BroadcastRecord, people: list[int] | Select[tuple[int]]
 ) -> None:
     """One owed copy per person; a person who has one already is skipped (a resumed write).
 
-    One statement makes the rows from the ids (SQLite's json_each, PostgreSQL's unnest): built
-    in Python and sent as one set of parameters each, a row cost 15 µs of the event loop's
-    CPU (three times the database's own work), and 10,000 copies held it 300 ms in all."""
-    if not person_ids:
+    One statement makes the rows, from the ids given (SQLite's json_each, PostgreSQL's unnest)
+    or from a query of them (`people` a SELECT of person ids: they never come to Python):
+    built in Python and sent as one set of parameters each, a row cost 15 µs of the event
+    loop's CPU (three times the database's own work), and 10,000 copies held it 300 ms."""
+    if isinstance(people, list) and not people:
         return
     table = OutboxMessage.__table__
     dialect: Any = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    if dialect is postgresql:
-        ids = func.unnest(bindparam("ids", person_ids, type_=ARRAY(Integer)))
+    person: Any
+    if not isinstance(people, list):
+        person = people.subquery()
+        value = person.c[0]
+    elif dialect is postgresql:
+        ids = func.unnest(bindparam("ids", people, type_=ARRAY(Integer)))
         person = ids.table_valued("value").render_derived()  # unnest(...) AS p(value)
+        value = person.c.value
     else:
-        person = func.json_each(json.dumps(person_ids)).table_valued("value")
+        person = func.json_each(json.dumps(people)).table_valued("value")
+        value = person.c.value
     rows = select(
         literal(KIND),
-        literal(key_prefix(broadcast.id)) + cast(person.c.value, String),
-        person.c.value,
+        literal(key_prefix(broadcast.id)) + cast(value, String),
+        value,
         literal({"broadcast_id": broadcast.id}, type_=table.c.payload.type),
         literal(broadcast.scheduled_at, type_=table.c.due_at.type),
         literal("pending"),
         literal(0),
         literal(broadcast.id),
-    ).where(person.c.value.is_not(None))  # a WHERE: SQLite reads ON CONFLICT after it
+    ).where(value.is_not(None))  # a WHERE: SQLite reads ON CONFLICT after it
     columns = ("kind", "dedupe_key", "person_id", "payload", "due_at", "state", "attempts")
     statement = (
         dialect.insert(table)
+        .prefix_with(ON_THREAD)  # SQLite: its work there, not on the event loop
         .from_select([*columns, "broadcast_id"], rows)
         .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
     )
     await session.execute(statement)
 
 
-async def ready(session: AsyncSession, broadcast_id: int) -> None:
-    """All copies are written: the total is what was written, and progress may finish."""
+async def ready(session: AsyncSession, broadcast_id: int) -> int:
+    """All copies are written: the total is what was written (returned), and progress may
+    finish."""
     written = select(func.count(OutboxMessage.id)).where(OutboxMessage.broadcast_id == broadcast_id)
     await session.execute(
         update(Broadcast)
+        .prefix_with(ON_THREAD)  # SQLite: counting 10,000 copies there, not on the event loop
         .where(Broadcast.id == broadcast_id, Broadcast.status == PREPARING)
         .values(status="queued", total=written.scalar_subquery())
     )
+    return await session.scalar(select(Broadcast.total).where(Broadcast.id == broadcast_id)) or 0
 
 
 async def preparing(session: AsyncSession) -> list[BroadcastRecord]:

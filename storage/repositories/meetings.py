@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.codes import same_code
@@ -127,16 +127,21 @@ async def set_agreements(session: AsyncSession, meeting_id: int, text: str) -> N
     await session.execute(update(Meeting).where(Meeting.id == meeting_id).values(agreements=text))
 
 
-async def audience(
-    session: AsyncSession,
+async def audience(session: AsyncSession, query: Select[tuple[int]] | None) -> list[int]:
+    """The person ids of an `audience_query`, in order."""
+    return [] if query is None else list(await session.scalars(query.order_by(Person.id)))
+
+
+def audience_query(
     *,
     everyone: bool,
     regions: set[str],
     institutions: set[str],
     roles: set[str],
     telegram_ids: set[int],
-) -> list[int]:
-    """Person ids of registered, reachable people matching any of the criteria."""
+) -> Select[tuple[int]] | None:
+    """Person ids of registered, reachable people matching any of the criteria, as a query
+    (None: nobody): listed (`audience`), or counted and batched by the database."""
     query = select(Person.id).where(
         Person.telegram_id.is_not(None),
         Person.registered_at.is_not(None),
@@ -153,9 +158,9 @@ async def audience(
         if telegram_ids:
             conditions.append(Person.telegram_id.in_(telegram_ids))
         if not conditions:
-            return []
+            return None
         query = query.where(or_(*conditions))
-    return list(await session.scalars(query.order_by(Person.id)))
+    return query
 
 
 async def invite(session: AsyncSession, meeting_id: int, person_ids: list[int]) -> list[int]:
