@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from telegram.ext import Application
 
 import handlers
 from bot.config import Settings
 from bot.local_api import BotEvent, LocalBotApi
+from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import cases
 from bot.services import meetings as meeting_rules
@@ -134,9 +136,13 @@ async def _grant(admin: Chatter, who: str, scope: str) -> None:
     assert done.text.startswith("Listo"), done.text
 
 
-async def _cusco_and_puno(runtime: Runtime) -> dict[str, Any]:
+async def _cusco_and_puno(
+    runtime: Runtime, app: Application, invited: Chatter | None = None
+) -> dict[str, Any]:
     """Luis (Cusco) with a case, a Cusco workshop and a meeting inviting Cusco; a Puno workshop
-    and a Puno meeting. Returns their ids and codes."""
+    and a Puno meeting. Returns their ids and codes. The invitations are sent now (the outbox
+    also wakes for role notices, so they would otherwise arrive amid the test's replies);
+    `invited`, registered in one of the two regions, gets theirs: the message and its .ics."""
     now = runtime.clock.now()
     starts = now + timedelta(days=10)
     async with runtime.db.session() as session:
@@ -176,18 +182,21 @@ async def _cusco_and_puno(runtime: Runtime) -> dict[str, Any]:
                 now=now,
             )
             made[region] = (workshop, meeting)
+    await tick(app)
+    if invited is not None:
+        await invited.replies(2)
     return {"case": case.id, **made}
 
 
 async def test_regional_coordinator_is_refused_other_regions_everything(
-    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """Matrix: a Puno coordinator × Cusco's case, meeting, workshop and indicators."""
     carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
     await register(carla, region="Puno")
     await _grant(admin, "@carla_puno", "Puno")
     await carla.reply()  # the notice of the new role
-    made = await _cusco_and_puno(runtime)
+    made = await _cusco_and_puno(runtime, app, carla)
     cusco_workshop, cusco_meeting = made["cusco"]
     puno_workshop, puno_meeting = made["puno"]
 
@@ -234,14 +243,14 @@ async def test_regional_coordinator_is_refused_other_regions_everything(
 
 
 async def test_changing_the_profile_region_does_not_widen_coverage(
-    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """The attack: a Puno coordinator sets their /perfil region to MINEM's central level."""
     carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
     await register(carla, region="Puno")
     await _grant(admin, "@carla_puno", "Puno")
     await carla.reply()
-    made = await _cusco_and_puno(runtime)
+    made = await _cusco_and_puno(runtime, app, carla)
     (profile,) = await carla.say("/perfil")
     await carla.press(profile, "Región")
     await carla.reply()
@@ -263,7 +272,7 @@ async def test_changing_the_profile_region_does_not_widen_coverage(
 
 
 async def test_a_coordinator_granted_before_registering_gets_only_the_grant(
-    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """Between accepting the notice and choosing a region (and after choosing another region
     than the granted one) nobody gets all regions."""
@@ -279,7 +288,7 @@ async def test_a_coordinator_granted_before_registering_gets_only_the_grant(
     await _grant(admin, "5003", "Puno")
     later = Chatter(api, 5003, "Luz", last_name="Ramos")
     await register(later, region="Cusco")
-    made = await _cusco_and_puno(runtime)
+    made = await _cusco_and_puno(runtime, app, later)
     (menu,) = await later.say("/casos")
     await later.press(menu, "Casos de mis regiones")
     listing = await later.reply()
@@ -291,7 +300,7 @@ async def test_a_coordinator_granted_before_registering_gets_only_the_grant(
 
 
 async def test_a_regional_coordinator_creates_and_writes_only_within_their_regions(
-    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """/difundir to everyone, to another region or to another region's workshop, a meeting
     for everyone, and a workshop outside her regions (offered only hers; checked again when
@@ -300,7 +309,7 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     await register(carla, region="Puno")
     await _grant(admin, "@carla_puno", "Puno")
     await carla.reply()
-    made = await _cusco_and_puno(runtime)
+    made = await _cusco_and_puno(runtime, app, carla)
     cusco_workshop = made["cusco"][0]
 
     async def broadcast(choice: str, answer: str | None) -> BotEvent:
