@@ -77,12 +77,21 @@ class Judge:
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return rule.sure(top_score, runner_up, coverage, len(query.slots)), coverage
 
-    def asked_elsewhere(self, stretch: Query | None, whole: Query, index: int, rule: Rule) -> bool:
+    def asked_elsewhere(
+        self, stretch: Query | None, whole: Query, index: int, rule: Rule, told: bool = True
+    ) -> bool:
         """Whether article `index` misses the stretch that asks (`stretch`, read apart) of a
-        question (`whole`) that says more around it."""
+        question (`whole`) that says more around it; `told`: a question word or «?» marked
+        the stretch (not only its place last)."""
         if stretch is None or len(stretch.slots) >= len(whole.slots):
             return False
-        topical = [w for w in stretch.words if stem(w) not in GENERIC_VERBS]
-        if len(topical) < rule.stretch_words:
+        topical = [
+            slot
+            for word, slot in zip(stretch.words, stretch.slots, strict=True)
+            if stem(word) not in GENERIC_VERBS
+        ]
+        # «…, ¿y la inflación?»: one word, but one the kit never uses, is judged too
+        unknown = told and any(not any(t in self.postings for t in slot) for slot in topical)
+        if len(topical) < rule.stretch_words and not unknown:
             return False
         return self.coverage(stretch, index) < rule.stretch_coverage

@@ -67,6 +67,14 @@ _QUESTION_START = frozenset(
 _ASKING_START = _QUESTION_START | frozenset("puede pueden debe deben hay se".split())  # noqa: SIM905
 
 
+def last_stretch(text: str) -> str | None:
+    """The last stretch of `text` when it has others before it: where a message that tells
+    its situation first and asks without a question word («un productor vino con su
+    constancia, receta de pachamanca») puts what it asks."""
+    pieces = [piece for piece in _STRETCH.split(asked(text))[::2] if piece.strip()]
+    return pieces[-1] if len(pieces) > 1 else None
+
+
 def asking_stretch(text: str) -> str | None:
     """The stretch of `text` that asks, when it has others around it: the one a «?» ends,
     else the first that starts with a question word; None when none is told apart."""

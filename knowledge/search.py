@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from knowledge.confidence import RULE, Judge, Rule
 from knowledge.examples import ExampleMemory
-from knowledge.frame import asked, asking_stretch
+from knowledge.frame import asked, asking_stretch, last_stretch
 from knowledge.intent import DEFINITION, answered, intents
 from knowledge.model import Article, Example, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
@@ -297,7 +297,9 @@ class SearchIndex:
         confident = self.examples.blend.confident(confident, near[top_index], unanswered)
         if glossary is not None and glossary.articles:
             confident = True
-        if confident and self._judge.asked_elsewhere(stretch, query, top_index, rule):
+        told = stretch is not None
+        judged = stretch if told else self._stretch(text, last_stretch)
+        if confident and self._judge.asked_elsewhere(judged, query, top_index, rule, told):
             confident = False
         # «¿dónde queda el SENACE?»: no address in the SENACE article
         kinds = [
@@ -312,10 +314,12 @@ class SearchIndex:
         ]
         return Answer(self.articles[top_index], others, glossary, topics, top_score, coverage)
 
-    def _stretch(self, text: str) -> Query | None:
+    def _stretch(
+        self, text: str, find: Callable[[str], str | None] = asking_stretch
+    ) -> Query | None:
         """The stretch of `text` that asks, read as a question of its own (see
         `knowledge.frame.asking_stretch`)."""
-        stretch = asking_stretch(text)
+        stretch = find(text)
         return None if stretch is None else self._parse(stretch)
 
     def _defined_first(
