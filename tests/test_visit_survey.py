@@ -11,24 +11,14 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import visits
 from storage.repositories import visits as repo
-from tests.chat import Person as Chatter
-from tests.conftest import ADMIN_ID
-from tests.helpers import register
-from tests.test_visits import _create
+from tests.visit_cast import cast, create_visit
 
 
 async def test_questionnaire_after_the_visit_with_one_reminder(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
-    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    await register(rosa, region="MINEM")
-    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
-    await register(ana, region="Puno")
-    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
-    await register(luis, region="Puno", sex="Hombre")
-    eva = Chatter(api, 7004, "Eva", last_name="Condori")
-    await register(eva, region="Puno")
-    visit = await _create(runtime, days=5)
+    rosa, ana, luis, eva = await cast(api, "ana", "luis", "eva")
+    visit = await create_visit(runtime, days=5)
     assert await tick(app) == 3
     for person in (ana, luis, eva):
         await person.press(await person.reply(), "Acepto")

@@ -16,47 +16,21 @@ from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services import meetings, visits
+from bot.services import visits
 from storage.models import VisitParticipant
 from storage.repositories import people
-from storage.repositories.visits import VisitRecord
 from tests.chat import WORKBOOK_WAIT
-from tests.chat import Person as Chatter
-from tests.conftest import ADMIN_ID
-from tests.helpers import register
-
-
-async def _create(runtime: Runtime, days: float = 20) -> VisitRecord:
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        visit, _invited = await visits.create(
-            session,
-            title="Visita a la experiencia canadiense",
-            destination="Toronto y Sudbury, Canadá",
-            starts_at=now + timedelta(days=days),
-            ends_at=now + timedelta(days=days + 8),
-            audience=await meetings.parse_audience(session, ["region:Puno"]),
-            offsets=meetings.parse_offsets(visits.DEFAULT_OFFSETS),
-            now=now,
-        )
-    return visit
+from tests.visit_cast import cast, create_visit
 
 
 async def test_invitation_answers_delegation_leaders_and_reminders(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
-    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    await register(rosa, region="MINEM")
-    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
-    await register(ana, region="Puno")
-    luis = Chatter(api, 7002, "Luis", last_name="Mamani")
-    await register(luis, region="Puno", sex="Hombre")
-    pia = Chatter(api, 7003, "Pía", last_name="Apaza")
-    await register(pia, region="Piura")
+    rosa, ana, luis, pia = await cast(api, "ana", "luis", "pia")
     async with runtime.db.session() as session:
         await people.update(session, ana.id, position="Gerenta Regional de Desarrollo Económico")
 
-    visit = await _create(runtime)
+    visit = await create_visit(runtime)
     assert await tick(app) == 2  # Ana and Luis (Puno); not Pía (Piura)
     invitation = await ana.reply()
     assert "Está invitado/a a una visita de estudio" in invitation.text
@@ -180,15 +154,10 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
 async def test_a_regional_coordinator_sees_only_visits_of_their_regions(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
-    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    await register(rosa, region="MINEM")
-    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
-    await register(ana, region="Puno")
-    pia = Chatter(api, 7003, "Pía", last_name="Apaza")
-    await register(pia, region="Piura")
+    rosa, _ana, pia = await cast(api, "ana", "pia")  # Ana: invited, not in this story
     await rosa.send(f"/coordinador {pia.id} Piura")
     await rosa.reply()
-    visit = await _create(runtime)
+    visit = await create_visit(runtime)
     await tick(app)
     api.drain(pia.id)
 
