@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +16,11 @@ from storage.types import utcnow
 from tests.chat import Person
 
 
-async def registered_official(session: AsyncSession, telegram_id: int, name: str) -> int:
-    """A person stored as registered (no conversation played); returns their row id."""
+async def registered_official(
+    session: AsyncSession, telegram_id: int, name: str, *, registered: bool = True, **fields: Any
+) -> int:
+    """A person stored as registered, or as one who never finished registering (no
+    conversation played), with `fields` of their profile (region_code, sex...); their row id."""
     person = await people.create(
         session,
         telegram_id=telegram_id,
@@ -26,7 +30,8 @@ async def registered_official(session: AsyncSession, telegram_id: int, name: str
         consent_at=utcnow(),
         role="official",
     )
-    await people.update(session, telegram_id, registered_at=utcnow())
+    registered_at = utcnow() if registered else None
+    await people.update(session, telegram_id, registered_at=registered_at, **fields)
     return person.id
 
 

@@ -16,8 +16,8 @@ from bot.services.meetings import DEFAULT_OFFSETS, KINDS, parse_offsets
 from storage.db import Database
 from storage.models import Meeting, MeetingInvitation, OutboxMessage
 from storage.repositories import meetings as repo
-from storage.repositories import people
 from tests.cli import cli
+from tests.helpers import registered_official
 
 LIMA = ZoneInfo("America/Lima")
 PUNO_1, PUNO_2, PUNO_UNREGISTERED, JUNIN = 2001, 2002, 2003, 2004
@@ -59,24 +59,15 @@ async def _people(db: Database) -> dict[int, int]:
             (PUNO_UNREGISTERED, "puno", False),
             (JUNIN, "junin", True),
         ]:
-            person = await people.create(
-                session,
-                telegram_id=telegram_id,
-                username=None,
-                telegram_name=f"P{telegram_id}",
-                locale="es",
-                consent_at=datetime.now(UTC),
-                role="official",
-            )
-            await people.update(
+            ids[telegram_id] = await registered_official(
                 session,
                 telegram_id,
+                f"P{telegram_id}",
+                registered=registered,
                 region_code=region,
                 sex="female",
                 institution="gr",
-                registered_at=datetime.now(UTC) if registered else None,
             )
-            ids[telegram_id] = person.id
     return ids
 
 

@@ -14,25 +14,16 @@ from bot.services import visits
 from bot.services.meetings import Audience
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage
-from storage.repositories import people
 from storage.repositories import visits as repo
 from tests.cli import cli
+from tests.helpers import registered_official
 from tests.test_visit_changes import LIMA, _lima
 
 
 async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     async with db.session() as session:
-        person = await people.create(
-            session,
-            telegram_id=3001,
-            username=None,
-            telegram_name="P3001",
-            locale="es",
-            consent_at=now,
-            role="official",
-        )
-        await people.update(session, 3001, region_code="puno", registered_at=now)
+        person_id = await registered_official(session, 3001, "P3001", region_code="puno")
         visit, _invited = await visits.create(
             session,
             title="Visita a Canadá",
@@ -43,7 +34,7 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
             offsets=[14 * 86400],
             now=now,
         )
-        await repo.answer(session, visit.id, person.id, "accepted", now)
+        await repo.answer(session, visit.id, person_id, "accepted", now)
 
     async def run(*args: str) -> subprocess.CompletedProcess[str]:
         return await cli("visitas", *args, database_url=database_url, cwd=tmp_path)
@@ -86,7 +77,7 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
             select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "visit_changed")
         )
     assert changed_notices == 1
-    new_key = f"visit-reminder:{visit.id}:{person.id}:{14 * 86400}:v2"
+    new_key = f"visit-reminder:{visit.id}:{person_id}:{14 * 86400}:v2"
     assert owed[new_key] == current.starts_at - timedelta(days=14)
 
     cancelled = await run("cancelar", visit.code)

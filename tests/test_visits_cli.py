@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repositories import people
 from storage.repositories import visits as repo
 from tests.cli import cli
+from tests.helpers import registered_official
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -24,19 +24,9 @@ async def test_cli_creates_lists_and_confirms(
     ids = {}
     async with db.session() as session:
         for telegram_id, region in [(3001, "puno"), (3002, "puno"), (3003, "piura")]:
-            person = await people.create(
-                session,
-                telegram_id=telegram_id,
-                username=None,
-                telegram_name=f"P{telegram_id}",
-                locale="es",
-                consent_at=datetime.now(UTC),
-                role="official",
+            ids[telegram_id] = await registered_official(
+                session, telegram_id, f"P{telegram_id}", region_code=region
             )
-            await people.update(
-                session, telegram_id, region_code=region, registered_at=datetime.now(UTC)
-            )
-            ids[telegram_id] = person.id
     day = datetime.now(LIMA).date() + timedelta(days=30)
     result = await cli(
         "visitas",
