@@ -118,7 +118,8 @@ WRAPPERS = {
     ],
     # Written before the asking stretch weighed more than the situation in the ranking
     # (2026-12-05): a situation told in the kit's own words (a PMA, the REINFO, a concession,
-    # the IGAFOM, a community, mercury), before the question or after it.
+    # the IGAFOM, a community, mercury), before the question or after it. Looked at while
+    # changing the search: Minka 68.0 % / 18.5 % before, 76.1 / 11.3 after (6d01386, 7c67315).
     "eighth": [
         "tenemos un caso de un pma que trabaja en una concesion ajena, {q}",
         "en la region nos piden un informe del reinfo, {q}",
@@ -131,8 +132,8 @@ WRAPPERS = {
         "el gobierno regional esta fiscalizando a pequeños productores, {q}",
         "sobre la regalia y el derecho de vigencia ya lei, pero {q}",
     ],
-    # Written at the same time as the eighth and not run until the change was done, then
-    # measured once: before and after.
+    # Written at the same time as the eighth, measured before the change (65.1 % / 10.8 %)
+    # and once after it (70.0 / 9.6), never looked at question by question.
     "ninth": [
         "ayer en el taller con pallaqueras y mineros informales salio esto, {q}",
         "un minero ilegal de la zona dice que tiene petitorio en ingemmet, {q}",
