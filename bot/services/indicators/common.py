@@ -316,8 +316,11 @@ def by_sex(
     measures: Iterable[Measure],
     *,
     hides: Mapping[str, Hidden] | None = None,
+    blank: Iterable[str | None] = (),
 ) -> Table:
-    """One row per sex (always women, men and "prefer not to say"), then the total."""
+    """One row per sex (always women, men and "prefer not to say"), then the total. `blank`:
+    sexes whose every figure is hidden (their counts would tell 1 or 2 people's sex:
+    `sex_rule.hidden_sexes`)."""
     measures = tuple(measures)
     hidden = _hides(q, measures, cells, given=hides)
     cells = only(q, cells)
@@ -326,8 +329,11 @@ def by_sex(
     if None in grouped:
         order.append(None)
     groups = [grouped.get(sex, Counter()) for sex in order]
+    blank = frozenset(blank)
     rows = [
         (q.sex_name(sex), *_shown(measures, values, hidden, "columns", sex))
+        if sex not in blank
+        else (q.sex_name(sex), *[None] * len(measures))
         for sex, values in zip(order, groups, strict=True)
     ]
     rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))

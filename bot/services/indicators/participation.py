@@ -41,6 +41,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
+from bot.services.indicators.sex_rule import hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from storage.models import Meeting, MeetingInvitation, Person
@@ -175,7 +176,14 @@ async def participation(q: Query) -> Indicator:
     )
     tables = (
         regions,
-        by_sex(q, q._(N_("Invited people by sex")), cells, measures, hides=given),
+        by_sex(
+            q,
+            q._(N_("Invited people by sex")),
+            cells,
+            measures,
+            hides=given,
+            blank=hidden_sexes(q, national, "invited", "attended"),  # as indicator 7 hides them
+        ),
         meetings,
     )
     charts = (

@@ -41,6 +41,7 @@ from bot.services.indicators.common import (
     total_headline,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
+from bot.services.indicators.sex_rule import hidden_sexes
 from bot.services.indicators.training_rule import Rating
 from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
@@ -381,7 +382,14 @@ async def training(q: Query) -> Indicator:
         _criteria_table(q, sums, raters.total),
         _distribution_table(q, sums, distribution_shown and not raters.total),
         regions,
-        by_sex(q, q._(N_("Rating by sex")), cells, measures, hides=hides),
+        by_sex(
+            q,
+            q._(N_("Rating by sex")),
+            cells,
+            measures,
+            hides=hides,
+            blank=hidden_sexes(q, cells, "attendees", "raters"),  # as indicator 7 hides them
+        ),
         workshops,
     )
     charts = (

@@ -28,17 +28,16 @@ from bot.services.indicators.common import (
     ratio,
     rollup,
     scoped,
-    sex_code,
     share,
     total_headline,
 )
 from bot.services.indicators.meetings import invitation_cells
+from bot.services.indicators.sex_rule import FEMALE, group_hides
 from bot.services.indicators.training import workshop_people
 from bot.services.profile import SEXES
-from bot.services.small_cells import Hidden, hidden_rows
+from bot.services.small_cells import Hidden
 from storage.models import Person
 
-FEMALE = "female"
 TITLE = N_("Participation of women")
 DEFINITION = N_(
     "Share of women (people who registered their sex as woman) among everyone in each group, "
@@ -93,31 +92,6 @@ async def _cells(q: Query) -> Cells:
     return cells
 
 
-def _hidden(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str | None]]:
-    """Where a group's share of women and its counts by sex are hidden. A share beside its
-    group's size (a public count: /registrados, indicator 1) tells the women and the others
-    of that region, so each region is a row of counts by sex under the rule of /registrados
-    (`hidden_rows`, decided from every region's, whatever the report's scope): hidden unless
-    each count is 0 or at least 3, with enough other regions that the totals by sex less the
-    regions shown give none away. Also the sexes whose counts the report hides: a region's
-    all of them where its row is hidden; the national report its sexes of 1 or 2 people,
-    with enough others that its total less those shown gives none away."""
-    sexes: list[str | None] = [*SEXES, None]
-    rows: dict[str | None, list[int]] = {}
-    for (region, sex), values in cells.items():
-        counts = rows.setdefault(region, [0] * len(sexes))
-        counts[sexes.index(sex_code(sex))] += int(values.get(key, 0))
-    rows = {region: counts for region, counts in rows.items() if any(counts)}  # 0 tells nothing
-    hidden = hidden_rows(rows)
-    if q.region is not None:
-        mine = q.region in hidden
-        shown = Hidden(frozenset({q.region}) if mine else frozenset(), total=mine)
-        return shown, frozenset(sexes) if mine else frozenset()
-    national = [sum(column) for column in zip(*rows.values(), strict=True)] or [0] * len(sexes)
-    by_sex = hidden_rows({sex: [n] for sex, n in zip(sexes, national, strict=True)})
-    return Hidden(frozenset(hidden), total=FEMALE in by_sex), frozenset(by_sex)
-
-
 def _groups_table(
     q: Query, cells: Cells, hides: dict[str, tuple[Hidden, frozenset[str | None]]]
 ) -> Table:
@@ -162,7 +136,7 @@ async def women(q: Query) -> Indicator:
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
-    hides = {key: _hidden(q, cells, key) for key in GROUPS}
+    hides = {key: group_hides(q, cells, key) for key in GROUPS}
     regions = by_region(
         q,
         q._(N_("Share of women by region")),
