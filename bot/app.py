@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 CHECKPOINT_SECONDS = 5  # the WAL stays small (a few hundred pages at 25 updates/s)
 
 
+# The updates Minka asks Telegram for, from the handlers registered here; the runner and the
+# webhook take it from this module so that only the application builder imports the handlers.
+ALLOWED_UPDATES = handlers.ALLOWED_UPDATES
+
+
 def file_url_for(base_url: str) -> str:
     """Telegram serves files under /file/bot<token>; self-hosted servers follow the same scheme."""
     return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url

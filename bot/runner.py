@@ -14,10 +14,9 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
 from bot import metrics
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.startup import announce, open_database
-from handlers import ALLOWED_UPDATES
 from storage.db import Database
 
 log = logging.getLogger(__name__)

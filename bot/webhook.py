@@ -26,13 +26,12 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import metrics
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import ConfigError, Settings
 from bot.listen import listen
 from bot.runtime import Runtime
 from bot.services.text import sanitize_update
 from bot.startup import announce, open_database
-from handlers import ALLOWED_UPDATES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
