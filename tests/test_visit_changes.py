@@ -241,6 +241,7 @@ async def test_cancelling_tells_invitees_and_drops_what_was_owed(
     rosa, ana, pia = await cast(api, "ana", "pia")
     await rosa.send(f"/coordinador {pia.id} Piura")
     await rosa.reply()
+    await pia.reply()  # the notice of her new role, sent through the outbox
     visit = await create_visit(runtime, days=20)
     assert await tick(app) == 1
     invitation = await ana.reply()
@@ -301,6 +302,9 @@ async def test_coverage_is_checked_again_when_a_change_is_confirmed(
     await rosa.say("/coordinador @carla_puno Puno")
     await carla.reply()
     visit = await create_visit(runtime, days=20)
+    # The invitations now, not amid her replies (the outbox also wakes for role notices).
+    await tick(app)
+    api.drain(carla.id)
 
     (report,) = await carla.say(f"/visita {visit.code}")
     await carla.press(report, "Cambiar fechas o destino")

@@ -157,6 +157,7 @@ async def test_a_regional_coordinator_sees_only_visits_of_their_regions(
     rosa, _ana, pia = await cast(api, "ana", "pia")  # Ana: invited, not in this story
     await rosa.send(f"/coordinador {pia.id} Piura")
     await rosa.reply()
+    await pia.reply()  # the notice of her new role, sent through the outbox
     visit = await create_visit(runtime)
     await tick(app)
     api.drain(pia.id)
