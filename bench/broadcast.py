@@ -48,7 +48,8 @@ from sqlalchemy import func, insert, select
 
 from bench import observe, postgres_copy, seed_indicators
 from bench.load import Actor, steady
-from bench.throughput import QUESTIONS, Completions, start
+from bench.observe import Completions
+from bench.throughput import QUESTIONS, start
 from bot.local_api import LocalBotApi
 from storage.db import Database
 from storage.migrate import upgrade

@@ -1,13 +1,16 @@
 """What a bot process costs under bench.throughput's load, seen from outside it: its CPU time
 (from /proc, so it counts every thread), py-spy's samples of where that time goes, and the Bot
-API calls it makes per update (each one a request to build and an answer to parse).
+API calls it makes per update (each one a request to build and an answer to parse), and when
+each update was done, read from its JSON log (`Completions`, shared with bench.broadcast).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -55,3 +58,41 @@ def print_round_trips(requests: int, result: dict[str, float]) -> float:
     per_update = requests / result["updates"]
     print(f"  PostgreSQL round trips per update: {per_update:.2f}", file=sys.stderr)
     return per_update
+
+
+class Completions:
+    """Reads Minka's JSON log: "update handled" (written once every reply of the update has
+    been sent) tells when the update a person is waiting for is done. A message containing
+    one of `watch` is remembered with when it was read (`seen`)."""
+
+    def __init__(self, watch: tuple[str, ...] = ()) -> None:
+        self.waiting: dict[int, asyncio.Future[None]] = {}
+        self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
+        self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
+        self.watch = watch
+        self.seen: dict[str, float] = {}  # watched text -> time.perf_counter() when read
+
+    async def follow(self, stream: asyncio.StreamReader, log: Path) -> None:
+        with log.open("ab") as copy:
+            while line := await stream.readline():
+                copy.write(line)
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if "pause_ms" in entry:
+                    self.gc_pauses.append(entry["pause_ms"])
+                for text in self.watch:
+                    if text in entry.get("message", ""):
+                        self.seen.setdefault(text, time.perf_counter())
+                if entry.get("message") == "update handled":
+                    handler = entry.get("handler", "?")
+                    self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
+                    future = self.waiting.pop(entry.get("user_id"), None)
+                    if future is not None and not future.done():
+                        future.set_result(None)
+
+    def expect(self, user_id: int) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting[user_id] = future
+        return future

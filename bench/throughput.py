@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import signal
@@ -39,7 +38,7 @@ from sqlalchemy import insert
 
 from bench import roundtrips
 from bench.load import Actor, Step, closed_loop, open_loop
-from bench.observe import cpu_seconds, print_calls, print_round_trips, py_spy
+from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
 from bot import heap
 from bot.local_api import LocalBotApi
@@ -133,44 +132,6 @@ def start(
         stdout=log.open("ab") if log else asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-
-
-class Completions:
-    """Reads Minka's JSON log: "update handled" (written once every reply of the update has
-    been sent) tells when the update a person is waiting for is done. A message containing
-    one of `watch` is remembered with when it was read (`seen`)."""
-
-    def __init__(self, watch: tuple[str, ...] = ()) -> None:
-        self.waiting: dict[int, asyncio.Future[None]] = {}
-        self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
-        self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
-        self.watch = watch
-        self.seen: dict[str, float] = {}  # watched text -> time.perf_counter() when read
-
-    async def follow(self, stream: asyncio.StreamReader, log: Path) -> None:
-        with log.open("ab") as copy:
-            while line := await stream.readline():
-                copy.write(line)
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if "pause_ms" in entry:
-                    self.gc_pauses.append(entry["pause_ms"])
-                for text in self.watch:
-                    if text in entry.get("message", ""):
-                        self.seen.setdefault(text, time.perf_counter())
-                if entry.get("message") == "update handled":
-                    handler = entry.get("handler", "?")
-                    self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
-                    future = self.waiting.pop(entry.get("user_id"), None)
-                    if future is not None and not future.done():
-                        future.set_result(None)
-
-    def expect(self, user_id: int) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiting[user_id] = future
-        return future
 
 
 async def act(
