@@ -25,7 +25,7 @@ from bot import outbox as sender
 from bot.i18n import Translator
 from bot.outbox import Outgoing
 from bot.runtime import Runtime
-from storage.repositories import outbox
+from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
 
 KIND = outbox.HELD
@@ -156,9 +156,13 @@ async def _woken(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def render(
-    _session: AsyncSession, message: OwedMessage, _t: Translator, _now: datetime
-) -> Outgoing:
-    """The reply as it was rendered for the person when it was held back."""
+    session: AsyncSession, message: OwedMessage, _t: Translator, _now: datetime
+) -> Outgoing | None:
+    """The reply as it was rendered for the person when it was held back; none for a
+    person who has blocked Minka since (skipped, as the outbox skips what it owes them)."""
+    chat_id = message.telegram_id
+    if chat_id is not None and chat_id > 0 and await people.has_blocked(session, chat_id):
+        return None
     payload = message.payload
     markup = InlineKeyboardMarkup.de_json(payload["markup"], None) if payload["markup"] else None
     return Outgoing(

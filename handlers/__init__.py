@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ChosenInlineResultHandler,
     CommandHandler,
     InlineQueryHandler,
@@ -34,6 +35,7 @@ from handlers import (
     meeting_admin,
     meeting_forms,
     meetings,
+    membership,
     menu,
     privacy,
     profile,
@@ -133,6 +135,7 @@ ALLOWED_UPDATES = (
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
     Update.CHOSEN_INLINE_RESULT,
+    Update.MY_CHAT_MEMBER,  # a person blocking or unblocking Minka; a group adding it
 )
 
 
@@ -188,6 +191,12 @@ def register(application: Application) -> None:
     application.add_handler(
         ChosenInlineResultHandler(
             make_callback(toolkit.on_chosen_inline_result, None, "inline result")
+        )
+    )
+    application.add_handler(
+        ChatMemberHandler(
+            make_callback(membership.on_my_chat_member, None, "membership"),
+            ChatMemberHandler.MY_CHAT_MEMBER,
         )
     )
     application.add_error_handler(errors.on_error)

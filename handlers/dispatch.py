@@ -14,6 +14,7 @@ from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import metrics
@@ -100,8 +101,17 @@ def make_callback(
     ) -> Ctx:
         person, form = await people.get_with_form(session, user.id)
         if person is not None and _stale(person, user):
+            # Only a person acting in their private chat has come back: one who blocked
+            # Minka may still add it to a group, and their own membership change says itself.
+            chat = update.effective_chat
             await people.touch(
-                session, user.id, username=user.username, telegram_name=user.full_name
+                session,
+                user.id,
+                username=user.username,
+                telegram_name=user.full_name,
+                reactivate=chat is not None
+                and chat.type == ChatType.PRIVATE
+                and update.my_chat_member is None,
             )
         role = effective_role(
             user.id, person.role if person else None, runtime.settings.bot_admin_ids

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ChosenInlineResultHandler,
     CommandHandler,
     InlineQueryHandler,
@@ -100,6 +101,7 @@ async def test_minka_asks_telegram_for_the_updates_its_handlers_take(
     ]
     kinds = {
         CallbackQueryHandler: Update.CALLBACK_QUERY,
+        ChatMemberHandler: Update.MY_CHAT_MEMBER,  # each ChatMemberHandler of Minka's: its own
         InlineQueryHandler: Update.INLINE_QUERY,
         ChosenInlineResultHandler: Update.CHOSEN_INLINE_RESULT,
         CommandHandler: Update.MESSAGE,

@@ -131,6 +131,9 @@ class BotState:
         self.bot_user = bot_user
         self.users: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
+        # The bot's status in groups a test added it to or removed it from (change_membership);
+        # a group not named here counts the bot as a member, as when a user first writes there.
+        self.bot_status: dict[int, str] = {}
         self.chats: dict[int, Chat] = {}
         self.migrated: dict[int, int] = {}  # a basic group's id -> its supergroup's
         self.updates = UpdateQueue()
@@ -187,6 +190,10 @@ class BotState:
         chat = self.find_chat(chat_id)
         if chat.info["type"] == "private" and chat.id in self.blocked:
             raise forbidden("bot was blocked by the user")
+        if self.bot_status.get(chat.id) == "kicked":
+            raise forbidden(f"bot was kicked from the {chat.info['type']} chat")
+        if self.bot_status.get(chat.id) == "left":
+            raise forbidden(f"bot is not a member of the {chat.info['type']} chat")
         return chat
 
     def bot_message(self, chat: Chat, content: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,29 @@ from bot.telegram_entities import make_entity, utf16_len
 # TDLib's bot command pattern: /command (1-64 chars) with an optional @botname (3-32 chars).
 _BOT_COMMAND = re.compile(r"(?<![\w/<>])/\w{1,64}(?:@\w{3,32})?(?![\w/<>])", re.ASCII)
 
+# The fields of each ChatMember the bot can be (Bot API: ChatMemberMember, ChatMemberLeft,
+# ChatMemberBanned with until_date 0 for "forever", ChatMemberAdministrator).
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "member": {},
+    "left": {},
+    "kicked": {"until_date": 0},
+    "administrator": {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": False,
+        "can_manage_video_chats": False,
+        "can_restrict_members": False,
+        "can_promote_members": False,
+        "can_change_info": False,
+        "can_invite_users": True,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+        "can_pin_messages": False,
+    },
+}
+
 
 class Users:
     """The users' side of the chat; works on the server's state."""
@@ -171,6 +194,43 @@ class Users:
             }
         )
         return query_id
+
+    def change_membership(self, user_id: int, status: str, *, chat_id: int | None = None) -> int:
+        """The bot's own membership changes and Telegram sends ``my_chat_member``. In the
+        user's private chat ``kicked`` is the user blocking the bot (sends then get 403) and
+        ``member`` unblocking it; in group ``chat_id`` the user adds the bot (``member``,
+        ``administrator``) or removes it (``left``, ``kicked``). The ChatMemberUpdated has
+        the Bot API's shape: the old and new ChatMember of the bot with the fields of their
+        status. Returns the update's id."""
+        if status not in _MEMBER_FIELDS:
+            raise ValueError(f"unsupported status {status!r}; one of {sorted(_MEMBER_FIELDS)}")
+        user = self._user(user_id)
+        if chat_id is None or chat_id == user_id:
+            if status not in ("member", "kicked"):
+                raise ValueError("in a private chat the bot is a member or blocked (kicked)")
+            chat = self._state.private_chat(user)
+            old = "member" if user_id not in self._state.blocked else "kicked"
+            (self._state.blocked.add if status == "kicked" else self._state.blocked.discard)(
+                user_id
+            )
+        else:
+            chat = self._chat_for(user, chat_id)
+            old = self._state.bot_status.get(chat.id, "left")
+            self._state.bot_status[chat.id] = status
+        return self._state.updates.push(
+            {
+                "my_chat_member": {
+                    "chat": copy.deepcopy(chat.info),
+                    "from": dict(user),
+                    "date": int(time.time()),
+                    "old_chat_member": self._chat_member(old),
+                    "new_chat_member": self._chat_member(status),
+                }
+            }
+        )
+
+    def _chat_member(self, status: str) -> dict[str, Any]:
+        return {"status": status, "user": dict(self._state.bot_user), **_MEMBER_FIELDS[status]}
 
     def _user(self, user_id: int) -> dict[str, Any]:
         if user_id not in self._state.users:

@@ -167,13 +167,19 @@ async def update(session: AsyncSession, telegram_id: int, **fields: Any) -> None
 
 
 async def touch(
-    session: AsyncSession, telegram_id: int, *, username: str | None, telegram_name: str | None
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    username: str | None,
+    telegram_name: str | None,
+    reactivate: bool = True,
 ) -> None:
-    """Keep the Telegram username/name current and reactivate someone who had blocked Minka."""
+    """Keep the Telegram username/name current and, with `reactivate` (they wrote to Minka
+    in private), reactivate someone who had blocked Minka."""
     person = await _get_row(session, telegram_id)
     person.username = username
     person.telegram_name = telegram_name
-    if not person.active:
+    if reactivate and not person.active:
         person.active = True
         person.blocked_at = None
     await session.flush()
@@ -195,6 +201,24 @@ async def mark_blocked(session: AsyncSession, telegram_id: int, at: datetime) ->
         return False
     person.active = False
     person.blocked_at = at
+    await session.flush()
+    return True
+
+
+async def has_blocked(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether this Telegram user is a person marked as having blocked Minka."""
+    active = await session.scalar(select(Person.active).where(Person.telegram_id == telegram_id))
+    return active is False
+
+
+async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
+    """The person unblocked Minka: owed messages reach them again. False if they were not
+    marked, or are unknown (erasure forgets the Telegram id)."""
+    person = await session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+    if person is None or person.active:
+        return False
+    person.active = True
+    person.blocked_at = None
     await session.flush()
     return True
 

@@ -132,3 +132,36 @@ async def test_webhook_blocks_polling(api: LocalBotApi, bot: telegram.Bot) -> No
     assert await bot.delete_webhook(drop_pending_updates=True) is True
     assert await bot.get_updates() == ()
     assert (await raw(api, "deleteWebhook"))[1]["description"] == "Webhook is already deleted"
+
+
+async def test_my_chat_member_blocking_and_groups(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    """my_chat_member has ChatMemberUpdated's shape (PTB parses each ChatMember by its
+    status); blocking the bot makes sends 403 and unblocking lifts it; a group that removed
+    the bot refuses it as Telegram does. It is delivered by default, but not when
+    allowed_updates leaves it out."""
+    await bot.get_updates(offset=2)  # /start confirmed
+    api.change_membership(USER, "kicked")
+    (update,) = await bot.get_updates(offset=2)
+    change = update.my_chat_member
+    assert change.chat.id == USER and change.from_user.id == USER and change.date
+    assert change.old_chat_member.status == "member"
+    assert isinstance(change.new_chat_member, telegram.ChatMemberBanned)
+    assert change.new_chat_member.user.id == bot.id
+    with pytest.raises(telegram.error.Forbidden, match="blocked by the user"):
+        await bot.send_message(USER, "¿Sigue ahí?")
+    api.change_membership(USER, "member")
+    await bot.send_message(USER, "De vuelta")
+    api.change_membership(USER, "administrator", chat_id=-600)
+    api.change_membership(USER, "kicked", chat_id=-600)
+    updates = await bot.get_updates(offset=update.update_id + 1)
+    added, removed = (u.my_chat_member for u in updates[-2:])
+    assert isinstance(added.new_chat_member, telegram.ChatMemberAdministrator)
+    assert added.old_chat_member.status == "left" and added.chat.type == "group"
+    assert removed.old_chat_member.status == "administrator"
+    with pytest.raises(telegram.error.Forbidden, match="kicked from the group chat"):
+        await bot.send_message(-600, "Hola")
+    await bot.get_updates(offset=updates[-1].update_id + 1, allowed_updates=["message"])
+    api.change_membership(USER, "kicked")
+    assert await bot.get_updates(offset=updates[-1].update_id + 1) == ()
