@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from knowledge import yamlfile
 from knowledge.loader import CONTENT_DIR, load
 from knowledge.model import ToolKit
 from knowledge.search import SearchIndex
@@ -21,5 +20,5 @@ class KnowledgeBase:
     def load(cls, content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
         kit = load(content_dir)
         synonyms_file = content_dir / "synonyms.yaml"
-        synonyms = yaml.safe_load(synonyms_file.read_text(encoding="utf-8")) or []
+        synonyms = yamlfile.safe_load(synonyms_file.read_text(encoding="utf-8")) or []
         return cls(kit, SearchIndex(kit, synonyms))

@@ -12,6 +12,7 @@ import yaml
 from bot.i18n import translator
 from bot.telegram_entities import FormatError
 from bot.telegram_html import parse_html
+from knowledge import yamlfile
 from knowledge.dates import check_article_dates, check_glossary_dates, lima_today
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length
@@ -169,7 +170,7 @@ def _structure(kit: ToolKit, problems: list[Problem], content_dir: Path) -> list
 def _check_synonyms(path: Path) -> list[Problem]:
     """synonyms.yaml must be a list of groups, each a list of phrases."""
     try:
-        groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        groups = yamlfile.safe_load(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         return [Problem(path, mark.line + 1 if mark else 1, f"no se pudo leer: {error}")]

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from knowledge import yamlfile
 from knowledge.model import Article, Deadline, Example, GlossaryEntry, ToolKit, Topic
 
 CONTENT_DIR = Path(__file__).with_name("content")
@@ -98,7 +99,7 @@ def parse_article(path: Path, problems: list[Problem]) -> Article | None:
         return None
     end = 1 + [ln.strip() for ln in lines[1:]].index("---")
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yamlfile.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -186,7 +187,7 @@ def _publication_name(value: object) -> bool:
 def parse_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text) or []
+        raw = yamlfile.safe_load(text) or []
     except (OSError, yaml.YAMLError) as error:
         problems.append(Problem(path, 1, f"no se pudo leer: {error}"))
         return ()
@@ -214,7 +215,7 @@ def parse_topics(path: Path, problems: list[Problem]) -> tuple[Topic, ...]:
 def parse_glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text) or []
+        raw = yamlfile.safe_load(text) or []
     except (OSError, yaml.YAMLError) as error:
         problems.append(Problem(path, 1, f"no se pudo leer: {error}"))
         return ()
@@ -253,7 +254,7 @@ def parse_examples(path: Path, problems: list[Problem]) -> tuple[Example, ...]:
     if not path.exists():
         return ()
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yamlfile.compose(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         problems.append(Problem(path, mark.line + 1 if mark else 1, f"no se pudo leer: {error}"))
