@@ -1,5 +1,11 @@
 """Telegram's limits on what Minka sends, applied to its HTML before a request leaves.
 
+A message keeps at most 100 formatting entities: a longer list is split between paragraphs
+(or lines) into messages of at most 100, and a text that must stay one message (an owed
+message, a caption) keeps its first 100 tags and loses the markup of the rest, rather than
+leave Telegram to drop it unseen. Each tag opened counts one (Telegram merges touching bold
+runs and drops tags around blanks, so it never finds more).
+
 Telegram measures a text after the HTML is parsed: tags count nothing and «&amp;» one
 character, in UTF-16 code units (an emoji such as 😀 is two; Telegram may count it as one,
 so counting two never sends too much). A message holds 4096 of them, a caption 1024, the
@@ -18,11 +24,15 @@ from typing import NamedTuple
 MESSAGE_LIMIT = 4096  # sendMessage/editMessageText: text after entities parsing
 CAPTION_LIMIT = 1024  # sendDocument/sendPhoto: caption after entities parsing
 TOAST_LIMIT = 200  # answerCallbackQuery: text of the notification
+# Telegram keeps a text's first 100 formatting entities (bold, links...) and silently shows
+# the rest as plain text: a message (or caption) never carries more.
+MAX_ENTITIES = 100
 ELLIPSIS = "…"
 
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_OPENING_TAG = re.compile(r"<\s*[a-zA-Z]")
 
 
 def units(text: str) -> int:
@@ -79,20 +89,26 @@ def _close(stack: tuple[_Token, ...]) -> str:
     return "".join(f"</{token.tag}>" for token in reversed(stack))
 
 
-def _pieces(html: str, limit: int) -> list[_Piece]:
+def _pieces(html: str, limit: int, max_tags: int = MAX_ENTITIES) -> list[_Piece]:
+    """The HTML as pieces of at most `limit` units and `max_tags` tags (those opened again
+    from the previous piece count), cut at the best break: between paragraphs, else lines,
+    else words, once the piece is at least half full."""
     tokens = _tokens(html)
     pieces: list[_Piece] = []
     stack: tuple[_Token, ...] = ()  # open tags where the current piece begins
     start = 0
     while start < len(tokens):
         open_tags = stack
-        shown = 0
-        breaks: dict[int, tuple[int, int, tuple[_Token, ...]]] = {}  # kind → shown, index, tags
+        shown, tags = 0, len(stack)
+        breaks: dict[int, tuple[bool, int, tuple[_Token, ...]]] = {}  # kind → half, index, tags
         index = start
         while index < len(tokens):
             token = tokens[index]
             if token.tag:
                 if not token.closing:
+                    if tags + 1 > max_tags:
+                        break
+                    tags += 1
                     open_tags = (*open_tags, token)
                 elif open_tags and open_tags[-1].tag == token.tag:
                     open_tags = open_tags[:-1]
@@ -101,13 +117,14 @@ def _pieces(html: str, limit: int) -> list[_Piece]:
                     break
                 shown += token.units
                 if token.char == " " or token.char == "\n":
-                    breaks[_break_kind(tokens, index)] = (shown, index + 1, open_tags)
+                    half = shown >= limit // 2 or tags >= max_tags // 2
+                    breaks[_break_kind(tokens, index)] = (half, index + 1, open_tags)
             index += 1
         cut, after = index, open_tags  # the end, or inside a word longer than half a message
         if index < len(tokens) and breaks:
-            good = [kind for kind in breaks if breaks[kind][0] >= limit // 2]
+            good = [kind for kind in breaks if breaks[kind][0]]
             chosen = max(good) if good else max(breaks, key=lambda kind: breaks[kind][1])
-            _shown_at, cut, after = breaks[chosen]
+            _half, cut, after = breaks[chosen]
         if cut == start:  # a single character wider than the limit: never loop on it
             cut += 1
         piece = tokens[start:cut]
@@ -125,22 +142,51 @@ def _break_kind(tokens: list[_Token], index: int) -> int:
     return 2 if index > 0 and tokens[index - 1].char == "\n" else 1
 
 
+def entities(html: str) -> int:
+    """At most how many formatting entities Telegram makes of this HTML: one per tag."""
+    return len(_OPENING_TAG.findall(html))
+
+
 def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The text as one or more messages of at most `limit` units each, in order."""
-    if units(html) <= limit or visible_units(html) <= limit:  # the source is never shorter
+    """The text as one or more messages of at most `limit` units and `MAX_ENTITIES`
+    entities each, in order."""
+    short = units(html) <= limit or visible_units(html) <= limit  # the source is never shorter
+    if short and entities(html) <= MAX_ENTITIES:
         return [html]
     return [piece.html() for piece in _pieces(html, limit)] or [html]  # never an empty list
 
 
-def cut_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
-    """The text cut to `limit` units with an ellipsis where it was cut, still valid HTML."""
-    if units(html) <= limit or visible_units(html) <= limit:
+def _keep_entities(html: str, budget: int) -> str:
+    """The HTML with its first `budget` tags and the text of the rest, without their tags."""
+    if entities(html) <= budget:
         return html
-    pieces = _pieces(html, limit - 1)
+    kept: list[str] = []
+    open_tags: list[bool] = []  # for each tag open: whether it was kept
+    for token in _tokens(html):
+        if not token.tag:
+            kept.append(token.source)
+        elif not token.closing:
+            keep = budget > 0
+            budget -= keep
+            open_tags.append(keep)
+            if keep:
+                kept.append(token.source)
+        elif open_tags.pop() if open_tags else True:
+            kept.append(token.source)
+    return "".join(kept)
+
+
+def cut_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The text cut to `limit` units with an ellipsis where it was cut, still valid HTML,
+    with at most `MAX_ENTITIES` entities."""
+    if units(html) <= limit or visible_units(html) <= limit:
+        return _keep_entities(html, MAX_ENTITIES)
+    pieces = _pieces(html, limit - 1, max_tags=len(html))  # cut for length only
     if not pieces:  # nothing but blanks: what Telegram would show is nothing
         return ELLIPSIS
     first = pieces[0]
-    return first.opening + first.body.rstrip() + ELLIPSIS + first.closing
+    cut = first.opening + first.body.rstrip() + ELLIPSIS + first.closing
+    return _keep_entities(cut, MAX_ENTITIES)
 
 
 def cut_plain(text: str, limit: int) -> str:

@@ -20,6 +20,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import held
+from bot import telegram_limits as limits
 from bot.held import Reply
 from bot.i18n import N_, Translator, translator
 from bot.outbox import UNEDITABLE, Outgoing
@@ -65,7 +66,13 @@ def _preview_heading(ctx: Ctx) -> str:
 
 
 def _preview(ctx: Ctx, data: dict[str, Any]) -> str:
-    return _preview_heading(ctx) + data["message"]
+    """The heading, then the message as people will read it. A message with as many entities
+    as Telegram keeps (100) gets a heading without bold: one more and its last would show
+    plain, or the preview would be split in two."""
+    heading, message = _preview_heading(ctx), data["message"]
+    if limits.entities(heading) + limits.entities(message) > limits.MAX_ENTITIES:
+        heading = re.sub(r"<[^>]*>", "", heading)
+    return heading + message
 
 
 def _units(text: str) -> int:

@@ -105,11 +105,14 @@ async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application
     """Minka running (long polling) against the local Bot API server.
 
     Afterwards, no request of Minka's may have broken a Bot API rule (a limit, a type, the
-    HTML): real Telegram would have refused it too, whatever the test itself checked."""
+    HTML): real Telegram would have refused it too, whatever the test itself checked; nor
+    sent more than 100 entities in a text, which Telegram takes but shows partly plain."""
     async with minka(settings, poll_timeout=1) as application:
         yield application
     broken = [f"{refusal.method}: {refusal.description}" for refusal in api.malformed_requests]
     assert not broken, f"Minka sent requests that Telegram refuses: {broken}"
+    lost = api.lost_formatting
+    assert not lost, f"Minka sent texts past 100 entities, their formatting lost: {lost}"
 
 
 @pytest.fixture

@@ -19,10 +19,13 @@ from tests.conftest import ADMIN_ID
 from tests.helpers import register
 
 
-async def _broadcast(rosa: Chatter, text: str, *, later: str | None = None) -> None:
+async def _broadcast(
+    rosa: Chatter, text: str, *, later: str | None = None, entities: list[dict] | None = None
+) -> None:
+    """/difundir to Puno with `text` (formatted with `entities`), now or `later`."""
     _intro, question = await rosa.say("/difundir", 2)
     assert "Paso 1 de 6" in question.text
-    await rosa.send(text)
+    await rosa.api.send_message(rosa.id, text, entities=entities)
     audience = await rosa.reply()
     await rosa.press(audience, "Una región")
     await rosa.reply()
@@ -154,3 +157,32 @@ async def test_the_final_report_waits_out_flood_control(api: LocalBotApi, app: A
         await asyncio.sleep(0.5)
     assert [event.message_id for event in final] == [progress.message_id]
     assert "Difusión terminada. Entregados: 1 de 1" in (final[0].text or "")
+
+
+async def test_a_message_with_a_hundred_formatted_words_keeps_them_in_preview_and_copies(
+    api: LocalBotApi, app: Application
+) -> None:
+    """Telegram keeps a message's first 100 entities and shows the rest as plain text. A
+    coordinator's message may hold 100 (as many as Telegram let them send): the preview's
+    heading must not push the last one out (the preview would not be «how it will look»),
+    and each copy keeps all of them."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    eva = Chatter(api, 8200, "Eva")
+    await register(eva, region="Puno")
+    words = [f"punto{n}" for n in range(100)]
+    text = " ".join(words)
+    bold, offset = [], 0
+    for word in words:
+        bold.append({"type": "bold", "offset": offset, "length": len(word)})
+        offset += len(word) + 1
+    await _broadcast(rosa, text, entities=bold)
+    preview, summary = await rosa.replies(2)
+    assert preview.html is not None and preview.html.count("<b>") >= 100
+    assert (preview.text or "").endswith("punto99")
+    await rosa.press(summary, "Enviar")
+    await rosa.reply()
+    await tick(app)
+    copy = await eva.reply()
+    assert copy.html is not None and copy.html.count("<b>") == 100
+    assert api.lost_formatting == []

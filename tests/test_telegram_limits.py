@@ -12,7 +12,7 @@ from bot.local_api.validation import parse_commands
 from bot.services.roles import Role
 from bot.telegram_entities import finalize_text, utf16_len
 from bot.telegram_html import parse_html
-from bot.telegram_limits import cut_html, cut_plain, split_html, visible_units
+from bot.telegram_limits import MAX_ENTITIES, cut_html, cut_plain, split_html, visible_units
 from handlers.base import esc
 from handlers.command_menu import commands_for
 
@@ -23,6 +23,12 @@ def _plain(html: str) -> str:
     text, entities = parse_html(html, lambda _user: None)
     finalize_text(text, entities, allow_empty=False)  # Telegram refuses a blank message
     return text
+
+
+def _entities(html: str) -> int:
+    """The entities Telegram makes of the HTML, merged and trimmed as it does."""
+    text, entities = parse_html(html, lambda _user: None)
+    return len(finalize_text(text, entities, allow_empty=True)[1])
 
 
 def _random_html(rng: random.Random, size: int) -> str:
@@ -51,9 +57,10 @@ def test_pieces_are_valid_within_the_limit_and_lose_nothing(seed: int) -> None:
     pieces = split_html(html, limit)
     shown = [_plain(piece) for piece in pieces]
     assert all(utf16_len(text) <= limit for text in shown)
+    assert all(_entities(piece) <= MAX_ENTITIES for piece in pieces)
     assert "".join("".join(shown).split()) == "".join(parse_html(html, lambda _u: None)[0].split())
     cut = _plain(cut_html(html, limit))
-    assert utf16_len(cut) <= limit
+    assert utf16_len(cut) <= limit and _entities(cut_html(html, limit)) <= MAX_ENTITIES
     assert cut.endswith("…") == (visible_units(html) > limit)
 
 
@@ -64,6 +71,21 @@ def test_splits_prefer_paragraphs_then_lines_and_reopen_tags() -> None:
     assert split_html("corto") == ["corto"]
     assert split_html("a" * 5000, 4096)[0] == "a" * 4096  # one long word: cut inside it
     assert split_html(" " * 5000) == [" " * 5000] and cut_html(" " * 5000) == "…"  # no crash
+
+
+def test_a_list_past_a_hundred_entities_is_split_between_lines() -> None:
+    """Telegram shows only a message's first 100 entities formatted: a list with more is
+    sent as messages of at most 100, split at a line's end, every line whole and formatted;
+    as one message (an owed one), the first 100 tags are kept and the rest is plain text."""
+    lines = [f"• <b>Región {n}</b>: <i>{n}</i> casos" for n in range(130)]
+    html = "<b>Casos por región</b>\n\n" + "\n".join(lines)
+    pieces = split_html(html)
+    counts = [_entities(piece) for piece in pieces]
+    assert len(pieces) == 3 and all(count <= MAX_ENTITIES for count in counts)
+    assert sum(counts) == _entities(html) == 261  # none lost, none added
+    assert all(piece.rstrip().endswith("casos") for piece in pieces)  # at a line's end
+    cut = cut_html(html)
+    assert _entities(cut) == MAX_ENTITIES and _plain(cut) == _plain(html)
 
 
 def test_button_notices_are_cut_in_utf16_units() -> None:

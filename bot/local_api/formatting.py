@@ -32,6 +32,7 @@ class FormattedText:
 
     text: str
     entities: list[dict[str, Any]] = field(default_factory=list)
+    dropped: int = 0  # entities past MAX_ENTITIES, whose formatting Telegram does not show
 
 
 def format_text(
@@ -71,7 +72,9 @@ def format_text(
         text, entities = finalize_text(text, entities, allow_empty=allow_empty)
     except FormatError as exc:
         raise bad_request(str(exc)) from None
-    return FormattedText(text, entities[:MAX_ENTITIES])
+    return FormattedText(
+        text, entities[:MAX_ENTITIES], dropped=max(len(entities) - MAX_ENTITIES, 0)
+    )
 
 
 def message_text(

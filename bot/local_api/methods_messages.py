@@ -83,6 +83,10 @@ class MessageMethods:
             )
         )
 
+    def _note_lost(self, method: str, formatted: FormattedText) -> None:
+        if formatted.dropped:
+            self.state.lost_formatting.append((method, formatted.dropped))
+
     async def send_message(self, p: dict[str, Any]) -> dict[str, Any]:
         formatted = message_text(
             p.get("text"), p.get("parse_mode"), p.get("entities"), self.state.resolve_user
@@ -90,6 +94,7 @@ class MessageMethods:
         markup = _markup(p)
         preview = _link_preview(p)
         chat = self.state.writable_chat(p["chat_id"])
+        self._note_lost("sendMessage", formatted)
         content: dict[str, Any] = _text_content(formatted)
         if preview:
             content["link_preview_options"] = preview
@@ -112,6 +117,7 @@ class MessageMethods:
         )
         markup = _markup(p)
         chat = self.state.writable_chat(p["chat_id"])
+        self._note_lost(method, caption)
         source = p[kind]
         if isinstance(source, UploadedFile):
             _check_upload(source)
@@ -180,6 +186,7 @@ class MessageMethods:
         chat, message = self._edit_target(p)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
+        self._note_lost("editMessageText", formatted)
         unchanged = (
             message["text"] == formatted.text
             and message.get("entities", []) == formatted.entities

@@ -39,6 +39,12 @@ class Observing:
         return [refusal for refusal in self._server.refusals if refusal.malformed]
 
     @property
+    def lost_formatting(self) -> list[tuple[str, int]]:
+        """(method, entities dropped) for each text or caption sent with more than 100
+        entities: Telegram takes it and shows the formatting of only the first 100."""
+        return list(self._state.lost_formatting)
+
+    @property
     def events(self) -> list[BotEvent]:
         """Every successful bot action that touched a chat, in order."""
         return self._events.all

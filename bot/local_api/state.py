@@ -134,6 +134,9 @@ class BotState:
         # The bot's status in groups a test added it to or removed it from (change_membership);
         # a group not named here counts the bot as a member, as when a user first writes there.
         self.bot_status: dict[int, str] = {}
+        # (method, how many) for each text or caption with more than 100 entities: Telegram
+        # accepts it but shows the rest as plain text, so a bot under test should send none.
+        self.lost_formatting: list[tuple[str, int]] = []
         self.chats: dict[int, Chat] = {}
         self.migrated: dict[int, int] = {}  # a basic group's id -> its supergroup's
         self.updates = UpdateQueue()
