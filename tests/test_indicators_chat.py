@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.config import Settings
 from bot.i18n import translator
-from bot.local_api import BotEvent, LocalBotApi
+from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.runtime import Runtime
 from storage.models import AuditEntry, Case, Person
 from storage.repositories import people
@@ -276,3 +276,24 @@ async def test_no_two_periods_differ_by_a_day(
     assert admin.no_more() == []
     (typed,) = await admin.say("2026-01-01 2026-07-01")  # no form is listening
     assert "Periodo" not in typed.text and "Preparando" not in typed.text
+
+
+async def test_the_report_resumes_after_flood_control_without_repeating_itself(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter
+) -> None:
+    """Flood control that outlasts the rate limiter's retries on a chart (429 with
+    retry_after) makes the report wait and go on where it stopped: every part arrives,
+    and the summary already sent is not sent again."""
+    await register(admin, region="MINEM")
+    await _cases(runtime)
+    (periods,) = await admin.say("/indicadores")
+    await admin.press(periods, "Año 2026")
+    scope = await admin.reply()
+    api.inject("sendPhoto", Fault.too_many_requests(1), times=4)
+    await admin.press(scope, "Todas las regiones")
+    await admin.reply()  # progress
+    events = await _until_ready(admin)
+    summaries = [e for e in events if "Indicadores del programa" in (e.text or "")]
+    assert len(summaries) == 1, [e.method for e in events]
+    assert [e.method for e in events].count("sendDocument") == 1
+    assert any(e.method == "sendPhoto" for e in events)
