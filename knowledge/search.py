@@ -72,7 +72,8 @@ class Answer:
     score: float = 0.0
     coverage: float = 0.0
     # When not confident: the kind of fact asked that the closest article does not hold
-    # (`knowledge.unheld`: «practical», «now», «status», «count», «errand»), for the reply.
+    # (`knowledge.unheld`: «practical», «now», «status», «count», «errand»; «fact», a date
+    # or a list of regions `knowledge.facts` finds in no sentence: no line of its own).
     unheld: str | None = None
 
     @property
@@ -302,8 +303,10 @@ class SearchIndex:
         if confident and self._judge.asked_elsewhere(judged, query, top_index, rule, told):
             confident = False
         # «¿dónde queda el SENACE?»: no address in the SENACE article
+        typed = self.typed(text)
+        repaired = [w if w in STOPWORDS else (self.correct(w) or w) for w in typed]
         kinds = [
-            unheld(self.typed(text), self._asked_term, self._holdings[i]) for i, _s in ranked[:3]
+            unheld(typed, self._asked_term, self._holdings[i], repaired) for i, _s in ranked[:3]
         ]
         if not confident or kinds[0] is not None:
             closest = tuple(self.articles[i] for i, _s in ranked[:3])

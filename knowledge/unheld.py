@@ -2,7 +2,9 @@
 address, hours or phone, a price or a salary (`practical`), a value as it stands today
 (`about_now`), how the asker's own file stands (`own_file`), a count the kit does not state
 (`counted`) or an amount of a year it never names (`year_asked`), how to get a document of
-another agency (`errand`), who holds an office now (`office_holder`). A question that asks for
+another agency (`errand`), who holds an office now (`office_holder`), or an amount, a length of
+time, a date or a list of regions that no sentence about what was asked states
+(`knowledge.facts`). A question that asks for
 one is answered only by an article that holds that kind of fact; otherwise Minka shows the
 closest articles as such.
 
@@ -19,6 +21,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from knowledge.facts import (
+    AMOUNT,
+    DURATION,
+    LISTED,
+    NUMBER_WORDS,
+    RECORDING,
+    Sentence,
+    asked_fact,
+    sentences,
+    stated,
+    year,
+)
 from knowledge.model import Article
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
 
@@ -49,17 +63,7 @@ _NOW_WORDS = frozenset(w for phrase in _NOW for w in phrase)
 # a hectare) answers «¿cuánto es la vigencia este año?».
 _CHANGES = frozenset({"actualiza", "actualizan", "cambia", "cambian", "varia", "varian"})
 _COUNTING = frozenset({"cuantos", "cuantas"})
-# Counted kinds, stages or times are answered by a list, not by a number.
-_LISTED = frozenset({"veces", "tipos", "clases", "etapas", "fases", "pasos", "formas", "maneras"})
-_NUMBER_WORDS = frozenset(
-    """dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta
-    cuarenta cincuenta cien ciento mil millon millones""".split()  # noqa: SIM905
-)
 NEAR = 3  # words between a number and what it counts
-# «¿el programa reporta cuántas mujeres participan?» asks whether a count is kept, not it.
-_RECORDING = frozenset(
-    "reporta reportan registra registran informa informan lleva llevan mide miden".split()  # noqa: SIM905
-)
 # Getting a document: «¿cómo saco mi RUC?», «requisitos para sacar pasaporte».
 _OBTAIN = frozenset(stem(v) for v in ("sacar", "obtener", "tramitar", "renovar", "conseguir"))
 _NOT_OBTAIN = frozenset({"tramite", "tramites"})  # nouns: «¿qué trámites tiene que tener?»
@@ -92,7 +96,7 @@ _OFFICE_HOLDERS = frozenset(
 # A number this long names one person's or one file's record (DNI: 8 digits, RUC: 11).
 RECORD_DIGITS = 8
 # Words that ask for an amount: asked of a year, only an article naming that year holds it.
-_AMOUNT = frozenset({"cuanto", "cuanta", "monto", "valor", "cifra"})
+_AMOUNT = frozenset({"cuanto", "cuanta", "monto", "valor", "cifra", "tasa", "porcentaje"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,7 @@ class Holdings:
     counted: frozenset[str]  # terms with a number beside them
     changing: frozenset[str] = frozenset()  # terms beside a word that says they change
     years: frozenset[str] = frozenset()  # the years its text names («2025»)
+    sentences: tuple[Sentence, ...] = ()  # what each sentence holds (`knowledge.facts`)
 
 
 def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
@@ -112,19 +117,16 @@ def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
         term(w) for text in (article.title, article.summary, *article.keywords) for w in words(text)
     }
     found = words(f"{article.title} . {article.summary} . {article.body}")
-    numbers = [i for i, w in enumerate(found) if w.isdigit() or w in _NUMBER_WORDS]
+    numbers = [i for i, w in enumerate(found) if w.isdigit() or w in NUMBER_WORDS]
     changes = [i for i, w in enumerate(found) if w in _CHANGES]
     return Holdings(
         frozenset(about),
         article.valid_as_of is not None,
         frozenset(_beside(found, numbers, term)),
         frozenset(_beside(found, changes, term)),
-        frozenset(w for w in found if _year(w)),
+        frozenset(w for w in found if year(w)),
+        sentences(article, term),
     )
-
-
-def _year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
 def _beside(found: list[str], places: list[int], term: Callable[[str], str]) -> set[str]:
@@ -183,9 +185,7 @@ def office_holder(typed: list[str]) -> bool:
 def year_asked(typed: list[str], held: Holdings) -> bool:
     """Whether an amount is asked of a year the article never names («monto de la UIT 2027»,
     «¿cuánto canon recibió Moquegua el 2025?»)."""
-    return bool(_AMOUNT.intersection(typed)) and any(
-        _year(w) and w not in held.years for w in typed
-    )
+    return bool(_AMOUNT.intersection(typed)) and any(year(w) and w not in held.years for w in typed)
 
 
 def counted(typed: list[str]) -> list[str]:
@@ -193,13 +193,13 @@ def counted(typed: list[str]) -> list[str]:
     question counts nothing, counts kinds («¿cuántas etapas…?»: a list answers) or asks
     whether a count is kept («¿reporta cuántas…?»)."""
     for i, word in enumerate(typed):
-        if word in _COUNTING and not (i and typed[i - 1] in _RECORDING):
+        if word in _COUNTING and not (i and typed[i - 1] in RECORDING):
             asked = [
                 w
                 for j, w in enumerate(typed)
                 if j > i and (w not in STOPWORDS or counted_days(typed, j))
             ]
-            return [] if not asked or asked[0] in _LISTED else asked
+            return [] if not asked or asked[0] in LISTED else asked
     return []
 
 
@@ -214,9 +214,15 @@ def errand(typed: list[str]) -> list[str]:
     return []
 
 
-def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str | None:
-    """The kind of fact the question (folded words `typed`, words read as index terms by
-    `term`) asks for that the article does not hold, or None when it may answer."""
+def unheld(
+    typed: list[str],
+    term: Callable[[str], str],
+    held: Holdings,
+    repaired: list[str] | None = None,
+) -> str | None:
+    """The kind of fact the question (folded words `typed`, `repaired` their typos, words
+    read as index terms by `term`) asks for that the article does not hold, or None when it
+    may answer."""
     if any(term(w) not in held.about for w in practical(typed)):
         return "practical"
     if own_file(typed):
@@ -235,4 +241,7 @@ def unheld(typed: list[str], term: Callable[[str], str], held: Holdings) -> str 
         return "count"
     if (asked := errand(typed)) and not any(term(w) in held.about for w in asked):
         return "errand"
+    said = typed if repaired is None else repaired
+    if (fact := asked_fact(said)) and not stated(fact, said, term, held.sentences):
+        return "count" if fact.kind in (AMOUNT, DURATION) else "fact"
     return None

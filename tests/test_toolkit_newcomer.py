@@ -78,6 +78,9 @@ async def test_newcomer_questions_get_the_right_article(
         ("horario de atención de la DREM Cusco", "no tiene direcciones, horarios ni teléfonos"),
         ("¿cómo saco mi RUC?", "no explica cómo hacer ese trámite"),
         ("cuantos mineros hay en Madre de Dios", "no tiene esa cifra"),
+        # a near miss: the strata article gives hectares and tonnes, no number of workers
+        ("¿cuántos trabajadores puede tener un productor minero artesanal?", "no tiene esa cifra"),
+        ("¿qué regiones tienen convenio de Minamata?", None),  # no line for a list
         ("¿cómo va mi trámite de concesión?", "no tiene el estado de un expediente o trámite"),
         ("que vacunas necesito para viajar a madre de dios", None),  # no kind of fact asked
     ],

@@ -1,0 +1,247 @@
+"""The kind of fact a question asks for (an amount, a length of time, a date, a list of
+regions) and whether an article states one beside what was asked.
+
+Near misses made most false answers on the held-out sets (#14): «¿cuántos trabajadores puede
+tener un PMA?» matched the strata article well (productor, minero, artesanal), which gives
+hectares and tonnes but never a number of workers; «¿cuánto demora el SENACE en aprobar un
+EIA-d?» matched the SENACE article, which dates when it started but states no length of
+time. The article matched the topic, not the fact. So the fact is looked for sentence by
+sentence: a number beside the thing counted, a number of days or months, a date, two
+regions named together. A sentence that says the fact is to be
+confirmed («dato por confirmar», «no pudo verificar») states it as far as the kit can.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.model import Article
+from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, words
+
+AMOUNT, DURATION, DATE, PLACES = "amount", "duration", "date", "places"
+PREFIX = 5  # a word's family, loosely: «inscritos» asked, «inscripciones» written
+_SENTENCE_END = re.compile(r"[;!?\n]|\.(?!\d)")
+
+_HOW_MANY = frozenset({"cuanto", "cuanta", "cuantos", "cuantas"})
+_RATE = frozenset({"porcentaje", "tasa", "tasas", "monto", "montos", "cifra"})
+_UNITS = {  # a length of time asked or written, by its unit
+    "dia": "dias",
+    "dias": "dias",
+    "semana": "semanas",
+    "semanas": "semanas",
+    "mes": "meses",
+    "meses": "meses",
+    "año": "años",
+    "años": "años",
+    "ano": "años",
+    "anos": "años",
+}
+_LASTING = frozenset("tiempo dura duran demora demoran tarda tardan".split())  # noqa: SIM905
+# Verbs of an amount, skipped to find what is counted: «¿cuánto se paga de vigencia?».
+_AMOUNT_VERBS = frozenset(
+    "paga pagan pagar cuesta cuestan asciende es son sale salen toca tocan".split()  # noqa: SIM905
+)
+# Counted kinds, stages or times are answered by a list, not by a number.
+LISTED = frozenset("veces tipos clases etapas fases pasos formas maneras".split())  # noqa: SIM905
+_CURRENCIES = frozenset("dolares soles plata dinero".split())  # noqa: SIM905
+_MONEY = frozenset("us dolares soles uit porcentaje".split())  # noqa: SIM905
+# «¿el programa reporta cuántas mujeres participan?» asks whether a count is kept, not it.
+RECORDING = frozenset(
+    "reporta reportan registra registran informa informan lleva llevan mide miden".split()  # noqa: SIM905
+)
+_WHEN_BEFORE = frozenset({"desde", "hasta", "para"})
+_OPENING = frozenset("y pero oiga oye disculpe hola buenas buenos dias tardes".split())  # noqa: SIM905
+_PLACE_WORDS = frozenset({"regiones", "departamentos", "provincias", "distritos"})
+# The departments (one word each, as folded: «la libertad», «madre de dios», «san martín»).
+PLACES = frozenset(
+    """amazonas ancash apurimac arequipa ayacucho cajamarca callao cusco huancavelica huanuco
+    ica junin libertad lambayeque lima loreto dios moquegua pasco piura puno martin tacna
+    tumbes ucayali""".split()  # noqa: SIM905
+)
+_MONTHS = frozenset(
+    """enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre""".split()  # noqa: SIM905
+)
+NUMBER_WORDS = frozenset(
+    """dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta
+    cuarenta cincuenta cien ciento mil millon millones""".split()  # noqa: SIM905
+)
+_ONE = frozenset({"un", "una", "uno"})  # «un año» is a length of time; «una DIA», no count
+_LAW = frozenset(
+    "ley leyes decreto supremo legislativo resolucion ministerial articulo inciso ds dl rm".split()  # noqa: SIM905
+)
+# A sentence that says the fact is not known here: it answers as far as the kit can.
+_UNSURE = (
+    ("por", "confirmar"),
+    ("no", "pudo", "verificar"),
+    ("no", "estan", "en", "esta", "ficha"),
+    ("no", "se", "detallan"),
+    ("de", "memoria"),
+    ("no", "figuran"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """What one sentence of an article holds."""
+
+    terms: frozenset[str]  # the PREFIX first letters of its words' index terms
+    amount: bool  # a number that counts (not a law's number, a year or a day)
+    measured: bool  # one in digits: an amount of a substance is, a count may be spelled
+    money: bool  # a sum of money or a share of one (US$, soles, UIT, %)
+    lengths: frozenset[str]  # units of time with a number («60 días»), años for two years
+    dated: bool  # a year or a month
+    places: int  # departments named
+    unsure: bool  # says the fact is to be confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    kind: str
+    focus: str | None = None  # the folded word the fact is about («trabajadores»)
+    measured: bool = False  # «¿cuánto mercurio…?»: digits, not «tres prácticas»
+    money: bool = False  # «¿cuánta plata…?»
+    unit: str | None = None  # a duration's unit asked («días»)
+
+
+def _key(term: str) -> str:
+    return term[:PREFIX]
+
+
+def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, ...]:
+    """`article`'s title, summary and text, sentence by sentence."""
+    found = []
+    text = f"{article.title}\n{article.summary}\n{article.body}"
+    lead: frozenset[str] = frozenset()  # a list's items say what its lead-in («…así:») says
+    for part in _SENTENCE_END.split(text):
+        said = words(part)
+        if not said:
+            continue
+        terms = frozenset(_key(term(w)) for w in said if w not in STOPWORDS)
+        item = part.lstrip().startswith(("-", "*"))
+        lead = lead if item else frozenset()
+        years = [w for i, w in enumerate(said) if year(w) and not _law(said, i)]
+        lengths = {
+            _UNITS[w] for i, w in enumerate(said) if w in _UNITS and i and _number(said[i - 1])
+        }
+        if len(years) >= 2:
+            lengths.add("años")
+        found.append(
+            Sentence(
+                terms | lead if item else terms,
+                any(_counts(said, i) for i in range(len(said))),
+                any(_counts(said, i) and said[i].isdigit() for i in range(len(said))),
+                not _MONEY.isdisjoint(said),
+                frozenset(lengths),
+                bool(years) or not _MONTHS.isdisjoint(said),
+                sum(w in PLACES for w in said),
+                any(_says(said, phrase) for phrase in _UNSURE),
+            )
+        )
+        if part.rstrip().endswith(":"):
+            lead = terms
+    return tuple(found)
+
+
+def year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+
+
+def _number(word: str) -> bool:
+    return word.isdigit() or word in NUMBER_WORDS or word in _ONE
+
+
+def _law(said: list[str], i: int) -> bool:
+    return not _LAW.isdisjoint(said[max(0, i - 2) : i])
+
+
+def _counts(said: list[str], i: int) -> bool:
+    """Whether word `i` is a number that counts: not a law's, a year or a date's day («un»,
+    «una» are articles)."""
+    word = said[i]
+    if word in NUMBER_WORDS or word == "cero":
+        return True
+    if not word.isdigit() or year(word) or _law(said, i):
+        return False
+    return said[i + 1 : i + 3] not in (["de", m] for m in _MONTHS)
+
+
+def _says(said: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(said[i : i + size]) == phrase for i in range(len(said) - size + 1))
+
+
+def asked_fact(said: list[str]) -> Asked | None:
+    """The kind of fact the folded, repaired words `said` ask for, or None."""
+    for i, word in enumerate(said):
+        before = said[i - 1] if i else ""
+        after = said[i + 1 :]
+        if word in _HOW_MANY and before != "cada":  # «cada cuánto» asks how often
+            if before == "en" and after[:1] == ["a"]:  # «en cuanto a…»: regarding
+                continue
+            if (after[:1] and after[0] in LISTED) or before in RECORDING:
+                return None
+            if after and (after[0] in _UNITS or after[0] in _LASTING):
+                return Asked(DURATION, unit=_UNITS.get(after[0]))
+            focus = _focus(after, _AMOUNT_VERBS)
+            money = focus in _CURRENCIES
+            return Asked(AMOUNT, None if money else focus, word in ("cuanto", "cuanta"), money)
+        if word in _RATE and before in ("que", "cual", "el", "la"):
+            return Asked(AMOUNT)
+        if word in _LASTING - {"tiempo"} and before in _HOW_MANY:
+            return Asked(DURATION)
+        if word == "cuando" and (before in _WHEN_BEFORE or all(w in _OPENING for w in said[:i])):
+            return Asked(DATE)
+        if word == "fecha" and before in ("que", "cual"):
+            return Asked(DATE)
+        if word in _PLACE_WORDS and before in ("que", "cuales"):
+            return Asked(PLACES)
+    return None
+
+
+def _focus(after: list[str], verbs: frozenset[str]) -> str | None:
+    """The first word after the question word that says what is asked about."""
+    for word in after:
+        if word in STOPWORDS or word in verbs or stem(word) in GENERIC_VERBS:
+            continue
+        return word
+    return None
+
+
+def stated(
+    asked: Asked, said: list[str], term: Callable[[str], str], held: tuple[Sentence, ...]
+) -> bool:
+    """Whether an article (its sentences `held`) states the fact `asked` by `said`, the
+    question's folded, repaired words (index terms by `term`)."""
+    topical = {
+        _key(term(w))
+        for w in said
+        if w not in STOPWORDS and stem(w) not in GENERIC_VERBS and w not in _RATE | _UNITS.keys()
+    }
+    places = PLACES.intersection(said)
+    if asked.kind in (AMOUNT, PLACES) and places:  # «¿cuántos mineros hay en Puno?»
+        named = set().union(*(s.terms for s in held)) if held else set()
+        if any(_key(term(p)) not in named for p in places):
+            return False
+    wanted = {_key(term(asked.focus))} if asked.focus else topical
+    for i, sentence in enumerate(held):
+        # the sentence before may name what this one says «it» of: «Lo creó el DL 1293…»
+        if wanted.isdisjoint(sentence.terms) and (not i or wanted.isdisjoint(held[i - 1].terms)):
+            continue
+        if sentence.unsure or _holds(asked, sentence):
+            return True
+    return False
+
+
+def _holds(asked: Asked, sentence: Sentence) -> bool:
+    if asked.kind == AMOUNT:
+        if asked.money:  # «¿cuántos dólares…?» is answered by «US$ 3.00»
+            return sentence.money and sentence.amount
+        return sentence.measured if asked.measured else sentence.amount
+    if asked.kind == DURATION:
+        return bool(sentence.lengths) if asked.unit is None else asked.unit in sentence.lengths
+    if asked.kind == DATE:
+        return sentence.dated or bool(sentence.lengths)
+    return sentence.places >= 2

@@ -1,0 +1,105 @@
+"""The fact a question asks for, looked for in the article's sentences (`knowledge.facts`),
+on the real Tool Kit: near misses (the topic is in an article, the fact asked is not) get no
+sure answer; a question whose fact the article states keeps its sure answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.facts import AMOUNT, DATE, DURATION, PLACES, asked_fact, sentences
+from knowledge.text import words
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "focus"),
+    [
+        ("cuantos trabajadores puede tener un pma", AMOUNT, "trabajadores"),
+        ("cuanto se paga de derecho de vigencia", AMOUNT, "derecho"),  # the verb is skipped
+        ("que porcentaje del canon recibe la provincia", AMOUNT, None),
+        ("cuanto tiempo demora el senace", DURATION, None),
+        ("en cuantos dias se emite la constancia", DURATION, None),
+        ("hasta cuando se paga la vigencia", DATE, None),
+        ("que regiones tienen convenio de minamata", PLACES, None),
+    ],
+)
+def test_the_kind_of_fact_asked(question: str, kind: str, focus: str | None) -> None:
+    asked = asked_fact(words(question))
+    assert asked is not None and (asked.kind, asked.focus) == (kind, focus)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cada cuanto se renueva la constancia",  # how often: not an amount
+        "cuantas etapas tiene el ciclo minero",  # counted kinds: a list answers
+        "el programa reporta cuantas mujeres participan",  # whether a count is kept
+        "que debo verificar cuando visito una operacion",  # «cuando» joins, does not ask
+        "en cuanto a la fiscalizacion que hace la drem",  # «en cuanto a»: regarding
+    ],
+)
+def test_questions_that_ask_for_no_particular_fact(question: str) -> None:
+    assert asked_fact(words(question)) is None
+
+
+def test_a_laws_number_a_year_or_a_day_is_not_an_amount(kb: KnowledgeBase) -> None:
+    """«regulados por la Ley 28271, del 6 de julio de 2004»: no amount of anything; the
+    validity of the constancia («válida por dos años») is a length of time."""
+    term = kb.index.term
+    passives = sentences(kb.kit.articles["ambiente-pasivos"], term)
+    assert not any(s.amount for s in passives) and any(s.dated for s in passives)
+    constancia = sentences(kb.kit.articles["estratos-constancia"], term)
+    assert any("años" in s.lengths for s in constancia)
+    assert not any("dias" in s.lengths for s in constancia)
+
+
+@pytest.mark.parametrize(
+    ("question", "closest"),
+    [
+        # the strata article gives hectares and tonnes, not workers
+        ("cuantos trabajadores puede tener un productor minero artesanal", "estratos-ppm-pma"),
+        # the SENACE article dates when it started, it states no length of time
+        ("cuanto tiempo demora el senace en aprobar un eia detallado", "ambiente-eia-senace"),
+        # the constancia lasts two years: no number of days to issue it
+        ("en cuantos dias la drem tiene que emitir la constancia de ppm", "estratos-constancia"),
+        # «tres prácticas» is no amount of mercury
+        ("cuanto mercurio usa un minero artesanal por cada gramo de oro", None),
+        ("cuanta plata le transfiere el minem a las drem para la formalizacion", None),
+        ("que regiones tienen convenio de minamata", "ambiente-mercurio"),
+        ("en que fecha se reune el comite de alto nivel con el minem", None),
+        ("cuantos pama ha aprobado el gobierno regional de puno", None),
+        ("cual es la tasa del gravamen especial a la mineria para el 2026", None),
+    ],
+)
+def test_near_misses_get_no_sure_answer(kb: KnowledgeBase, question: str, closest: str) -> None:
+    """Each was a sure answer before: the article matched the topic, not the fact."""
+    answer = kb.index.search(question)
+    assert answer.best is None and answer.others
+    if closest is not None:
+        assert answer.others[0].id == closest
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("cuantos dolares por hectarea es la vigencia minera", "concesiones-derecho-de-vigencia"),
+        ("dl 1336 a cuantos requisitos redujo la formalizacion", "formalizacion-requisitos"),
+        ("por cuanto tiempo autoriza la sucamec los explosivos", "seguridad-explosivos-sucamec"),
+        ("cuanto tienpo vale la constancia de pma", "estratos-constancia"),
+        ("que porcentaje del canon recibe la provincia", "economia-canon-distribucion"),
+        ("cuando se creo el reinfo", "formalizacion-reinfo"),  # «Lo creó…» names it before
+        # the article says which regions is not verified: as far as the kit can answer
+        ("que regiones completaron la transferencia de expedientes", "regionalizacion-expedientes"),
+        ("cuales son las regiones piloto del programa", "acerca-de-minka"),
+    ],
+)
+def test_facts_the_article_states_keep_their_answer(
+    kb: KnowledgeBase, question: str, expected: str
+) -> None:
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == expected
