@@ -3,11 +3,12 @@ concurrency, every handler (registered in `handlers.register`) and the command m
 
 from __future__ import annotations
 
+import html
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
 from handlers import broadcasts, command_menu
+from handlers.update_keys import update_key
 from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.repositories import app_state
@@ -111,11 +113,20 @@ async def flood_notice(application: Application, update: Update, settings: Setti
         "You are sending many messages in a row. Please wait a moment, then try again."
     )
     log.info("flood from user %s: updates dropped for a while", user.id if user else None)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
-            await application.bot.send_message(update.effective_chat.id, text)
+        elif private:
+            await application.bot.send_message(chat.id, text)
+    except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
+        if private:  # a press's alert cannot wait: the notice comes in the chat instead
+            key = f"{update_key(update, settings.pseudonym_secret)}:flood"
+            try:
+                await held.tell(application, chat_id=chat.id, text=html.escape(text), key=key)
+            except Exception as failure:  # the database away: nothing left to keep it in
+                log.warning("could not keep the flood notice: %r", failure)
     except TelegramError as error:
         log.warning("could not send the flood notice: %s", error)
 

@@ -10,7 +10,7 @@ import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.config import Settings
-from bot.local_api import LocalBotApi
+from bot.local_api import Fault, LocalBotApi
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, Verdict
 from tests.chat import Person
 
@@ -36,6 +36,21 @@ async def test_a_flood_is_cut_with_one_notice_and_others_are_served(
     assert "/temas" in help_text.text
     await asyncio.sleep(2.0)
     texts = [event.text for event in api.drain(ana.id) if event.method == "sendMessage"]
+    assert texts.count(NOTICE) == 1
+    assert len([text for text in texts if text != NOTICE]) == 20
+
+
+async def test_the_flood_notice_waits_out_flood_control(api: LocalBotApi, ana: Person) -> None:
+    """Telegram's own flood control (429 with retry_after, past the rate limiter's retries)
+    on the notice keeps it for the outbox instead of dropping it: the person who is told
+    nothing would keep writing into updates that are dropped."""
+    api.inject_for("sendMessage", Fault.too_many_requests(1), seconds=15)
+    for _ in range(30):
+        await api.send_message(ana.id, "/ayuda")
+    texts: list[str | None] = []
+    for _ in range(21):
+        event = await ana.reply(timeout=60)
+        texts.append(event.text)
     assert texts.count(NOTICE) == 1
     assert len([text for text in texts if text != NOTICE]) == 20
 
