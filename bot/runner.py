@@ -17,6 +17,7 @@ from bot import metrics
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.startup import announce, open_database
+from knowledge.base import KnowledgeBase
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,15 @@ async def minka(
     poll_timeout: int = 10,
     wait_seconds: float = 0.0,
     stop: asyncio.Event | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> AsyncIterator[Application]:
     """Migrate the database (waiting up to `wait_seconds` for it to answer, unless `stop` is
-    set meanwhile: `startup.Stopped`), then run the bot until the block ends."""
+    set meanwhile: `startup.Stopped`), then run the bot until the block ends. `knowledge`: a
+    Tool Kit loaded already (read-only, so the tests share one), else it is loaded here."""
     db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
         await open_database(db, wait_seconds=wait_seconds, stop=stop)
-        application = build_application(settings, db)
+        application = build_application(settings, db, knowledge)
         announce(application, f"long polling de {settings.telegram_api_base_url}")
         async with AsyncExitStack() as stack:
             if settings.metrics_port is not None:

@@ -3,12 +3,12 @@ Bot API server, Minka running against both, and people who talk to it."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from telegram.ext import Application
 
@@ -16,8 +16,11 @@ from bot.config import Settings
 from bot.local_api import LocalBotApi
 from bot.runner import minka
 from bot.runtime import Runtime
+from knowledge.base import KnowledgeBase
+from knowledge.loader import CONTENT_DIR
 from storage.db import Database
 from storage.migrate import upgrade
+from tests import templates
 from tests.chat import Person
 from tests.postgres import PostgresServer, start_server
 
@@ -49,30 +52,34 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-async def _new_postgres_database(server: PostgresServer) -> str:
+async def _new_postgres_database(server: PostgresServer, *, migrated: bool = False) -> str:
     name = f"minka_test_{next(_database_numbers)}"
-    connection = await asyncpg.connect(
-        host="127.0.0.1", port=server.port, user=server.user, database="postgres"
-    )
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
+    await templates.create_postgres(server, name, migrated=migrated)
     return server.url(name)
+
+
+# The fixtures that migrate the database anyway: their tests start from a migrated copy.
+MIGRATING = frozenset({"db", "app"})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind: a SQLite file, then a PostgreSQL database."""
+    """A fresh database of each kind: a SQLite file, then a PostgreSQL database. Empty, unless
+    the test also uses `db` or `app`: then a copy of one migrated once (tests/templates.py)."""
+    migrated = not MIGRATING.isdisjoint(request.fixturenames)
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'minka.sqlite3'}"
+        path = tmp_path / "minka.sqlite3"
+        if migrated:
+            folder = request.getfixturevalue("tmp_path_factory").getbasetemp()
+            await templates.copy_sqlite(path, folder)
+        return f"sqlite+aiosqlite:///{path}"
     server: PostgresServer = request.getfixturevalue("postgres")
-    return await _new_postgres_database(server)
+    return await _new_postgres_database(server, migrated=migrated)
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    """A migrated database, for service and storage tests."""
+    """A migrated database, for service and storage tests (`upgrade` finds it at head)."""
     database = Database(database_url)
     await upgrade(database.engine)
     try:
@@ -100,6 +107,18 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
     )
 
 
+@functools.cache
+def _shipped_knowledge() -> KnowledgeBase:
+    return KnowledgeBase.load(CONTENT_DIR)
+
+
+def _knowledge(settings: Settings) -> KnowledgeBase | None:
+    """The shipped Tool Kit, loaded once per test process (read-only: a reload replaces it,
+    never changes it); a test's own folder (KB_DIR) is loaded by Minka as always. Loading and
+    indexing cost each test 0.45 CPU s."""
+    return _shipped_knowledge() if settings.content_dir == CONTENT_DIR else None
+
+
 @pytest.fixture
 async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application]:
     """Minka running (long polling) against the local Bot API server.
@@ -107,7 +126,7 @@ async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application
     Afterwards, no request of Minka's may have broken a Bot API rule (a limit, a type, the
     HTML): real Telegram would have refused it too, whatever the test itself checked; nor
     sent more than 100 entities in a text, which Telegram takes but shows partly plain."""
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=_knowledge(settings)) as application:
         yield application
     broken = [f"{refusal.method}: {refusal.description}" for refusal in api.malformed_requests]
     assert not broken, f"Minka sent requests that Telegram refuses: {broken}"
