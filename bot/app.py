@@ -12,7 +12,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import heap, held, kb_reload, metrics, outbox, replicas, retention, workers
+from bot import heap, held, kb_reload, kb_reviews, metrics, outbox, replicas, retention, workers
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -81,6 +81,7 @@ def build_application(
     assert application.job_queue is not None
     replicas.join(application)
     kb_reload.join(application)
+    kb_reviews.install(application)
     application.job_queue.run_repeating(
         retention.job, interval=retention.EVERY, first=60, name="retention"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,6 +148,11 @@ class Ctx:
     @property
     def runtime(self) -> Runtime:
         return runtime_of(self.context)
+
+    @property
+    def today(self) -> date:
+        """Today in the configured zone (Lima) on the runtime's clock, which tests move."""
+        return self.runtime.clock.now().astimezone(self.settings.timezone).date()
 
     def toast(self, text: str, *, alert: bool = False) -> None:
         """The short notice shown when a button is pressed (at most 200 characters)."""

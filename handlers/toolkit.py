@@ -135,7 +135,7 @@ def article_keyboard(
 
 
 def article_text(ctx: Ctx, article: Article, *, suggestions: bool = False) -> list[str]:
-    parts = article_messages(article, ctx.t)
+    parts = article_messages(article, ctx.t, ctx.today)
     question = "<i>" + ctx._("Was this useful?") + "</i>"
     if suggestions:
         question += "\n<i>" + ctx._("Below, other articles you may find useful.") + "</i>"
@@ -195,7 +195,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
         ctx.reply(_(SMALL_TALK_REPLIES[asked.small_talk or "chat"]), menu_keyboard(ctx))
         return
     if answer.glossary is not None:
-        ctx.reply(glossary_message(answer.glossary, ctx.t))
+        ctx.reply(glossary_message(answer.glossary, ctx.t, ctx.today))
     if answer.best is not None:
         await show_article(
             ctx, answer.best, edit=False, question_id=asked.question_id, others=answer.others
@@ -279,7 +279,7 @@ def glossary_term(ctx: Ctx, entry: GlossaryEntry) -> tuple[str, Keyboard]:
     keyboard.append(
         [button(ctx._("« Letter {letter}").format(letter=_letter(entry)), f"kb:g:{_letter(entry)}")]
     )
-    return glossary_message(entry, ctx.t), keyboard
+    return glossary_message(entry, ctx.t, ctx.today), keyboard
 
 
 async def glossary_command(ctx: Ctx) -> None:
@@ -362,6 +362,7 @@ async def on_inline_query(ctx: Ctx) -> None:
     if query is None:
         return
     index = _kb(ctx).index
+    today = ctx.today
     text = query.query.strip()
     if text:
         answer = index.search(text, limit=INLINE_RESULTS)
@@ -374,7 +375,7 @@ async def on_inline_query(ctx: Ctx) -> None:
             title=article.title,
             description=article.summary,
             input_message_content=InputTextMessageContent(
-                cut_html(article_messages(article, ctx.t)[0], MESSAGE_LIMIT),
+                cut_html(article_messages(article, ctx.t, today)[0], MESSAGE_LIMIT),
                 parse_mode=ParseMode.HTML,
             ),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,12 @@ from bot.i18n import translator
 from bot.telegram_entities import FormatError
 from bot.telegram_html import parse_html
 from knowledge import yamlfile
-from knowledge.dates import check_article_dates, check_glossary_dates, lima_today
+from knowledge.dates import (
+    check_article_dates,
+    check_glossary_dates,
+    lima_today,
+    upcoming,
+)
 from knowledge.loader import CONTENT_DIR, Problem, read
 from knowledge.markup import MESSAGE_LIMIT, visible_length
 from knowledge.model import NO_ANSWER, Article, Example, ToolKit
@@ -115,6 +120,27 @@ def check_dates(content_dir: Path = CONTENT_DIR, today: date | None = None) -> l
     the one that fixes the stale article).
     """
     return _dates(read(content_dir)[0], content_dir, today)
+
+
+def coming_due(
+    content_dir: Path = CONTENT_DIR, today: date | None = None, days: int = 30
+) -> list[Problem]:
+    """Warnings, not failures: a `review_by` or declared plazo within `days` of `today`, so
+    that specialists rewrite the article before CI and the bot's answers call it stale."""
+    today = today or lima_today()
+    kit = read(content_dir)[0]
+    notices = [n for a in kit.articles.values() for n in upcoming(a, today, days)]
+    last = today + timedelta(days=days)
+    notices += [
+        Problem(
+            content_dir / "glossary.yaml",
+            entry.line,
+            f"revisión próxima de «{entry.term}»: a más tardar el {entry.review_by.isoformat()}",
+        )
+        for entry in kit.glossary
+        if entry.review_by is not None and today <= entry.review_by <= last
+    ]
+    return notices
 
 
 def check_structure(content_dir: Path = CONTENT_DIR) -> list[Problem]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,66 @@ def lima_today() -> date:
     return datetime.now(LIMA).date()
 
 
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """Why an article shown today may no longer be true, for the warning on its answer: a plazo
+    it gives as open has passed (`expired`), or else its review is overdue (`review_by`)."""
+
+    expired: date | None = None
+    review_by: date | None = None
+
+
+def stale(article: Article, today: date) -> Stale | None:
+    """The same judgement as `kb revisar`'s, made by the running bot on Lima's `today`: a
+    deployment nobody updates must not go on stating a plazo that has run out."""
+    expired = [deadline.date for deadline in article.deadlines if deadline.date < today]
+    if expired:
+        return Stale(expired=min(expired))
+    if article.review_by is not None and article.review_by < today:
+        return Stale(review_by=article.review_by)
+    return None
+
+
+def due_on(article: Article) -> date | None:
+    """The day by which a person must check the article again: its `review_by` or its first
+    declared plazo, whichever comes first."""
+    days = [d.date for d in article.deadlines]
+    if article.review_by is not None:
+        days.append(article.review_by)
+    return min(days, default=None)
+
+
+def upcoming(article: Article, today: date, days: int) -> list[Problem]:
+    """Advance notice for `kb revisar`: a `review_by` or declared plazo from today to `days`
+    ahead (not yet a failure)."""
+    last = today + timedelta(days=days)
+    notices = []
+    if article.review_by is not None and today <= article.review_by <= last:
+        notices.append(
+            _at_review_by(
+                article,
+                f"revisión próxima: revíselo contra sus fuentes a más tardar el "
+                f"{article.review_by.isoformat()} ({_in_days(article.review_by, today)})",
+            )
+        )
+    for deadline in article.deadlines:
+        if today <= deadline.date <= last:
+            notices.append(
+                Problem(
+                    article.path,
+                    deadline.line,
+                    f"el plazo «{deadline.what}» vence el {deadline.date.isoformat()} "
+                    f"({_in_days(deadline.date, today)}): prepare el texto que lo reemplace",
+                )
+            )
+    return notices
+
+
+def _in_days(when: date, today: date) -> str:
+    days = (when - today).days
+    return "hoy" if days == 0 else "mañana" if days == 1 else f"en {days} días"
+
+
 def dates_in(text: str) -> Iterator[tuple[date, str]]:
     """Every full Spanish date in the text, with the words as written."""
     for match in FULL_DATE.finditer(text):
@@ -76,6 +137,10 @@ def _line_of(path: Path, needle: str, default: int) -> int:
     return next((n for n, line in enumerate(lines, start=1) if needle in line), default)
 
 
+def _at_review_by(article: Article, message: str) -> Problem:
+    return Problem(article.path, _line_of(article.path, "review_by:", 2), message)
+
+
 def _spanish(value: date) -> str:
     month = next(name for name, number in MONTHS.items() if number == value.month)
     return f"{value.day} de {month} de {value.year}"
@@ -85,9 +150,8 @@ def check_article_dates(article: Article, today: date) -> list[Problem]:
     problems = []
     if article.review_by is not None and article.review_by < today:
         problems.append(
-            Problem(
-                article.path,
-                _line_of(article.path, "review_by:", 2),
+            _at_review_by(
+                article,
                 f"revisión vencida: había que revisarlo contra sus fuentes antes del "
                 f"{article.review_by.isoformat()}; corrija el texto y ponga nuevas fechas",
             )

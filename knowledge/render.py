@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.i18n import Translator
+from knowledge.dates import Stale, stale
 from knowledge.markup import paragraphs, split_message
 from knowledge.model import Article, GlossaryEntry
 
 
-def article_messages(article: Article, t: Translator) -> list[str]:
-    """The article in as few messages as fit Telegram's limit, split between paragraphs."""
-    return list(_article_messages(article, t))
+def article_messages(article: Article, t: Translator, today: date | None = None) -> list[str]:
+    """The article in as few messages as fit Telegram's limit, split between paragraphs.
+
+    Judged on Lima's `today` (None: not judged, as `kb revisar` renders it), an article whose
+    plazo has passed or whose review is overdue opens with a warning instead of ending with
+    its «Vigente al …» line: the warning carries that line, and is read before the text.
+    """
+    return list(_article_messages(article, t, stale(article, today) if today else None))
 
 
-@lru_cache(maxsize=1024)  # articles and translators are immutable; most answers repeat
-def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
+@lru_cache(maxsize=1024)  # articles, translators and staleness are immutable; most answers repeat
+def _article_messages(article: Article, t: Translator, old: Stale | None) -> tuple[str, ...]:
     _ = t.gettext
-    parts = [f"<b>{html.escape(article.title, quote=False)}</b>", *paragraphs(article.body)]
+    title = f"<b>{html.escape(article.title, quote=False)}</b>"
+    parts = [title, *paragraphs(article.body)]
     if article.sources:
         sources = "\n".join(f"• {_source(s, t)}" for s in article.sources)
         heading = _("Sources")
@@ -32,8 +40,26 @@ def _article_messages(article: Article, t: Translator) -> tuple[str, ...]:
         if norm
         else _("Valid as of {date}").format(date=when)
     )
-    parts.append(f"<i>{line}</i>")
+    if old is None:
+        parts.append(f"<i>{line}</i>")
+    else:
+        parts[0] = f"{title}\n{warning(old, line, t)}"
     return tuple(split_message(parts))
+
+
+def warning(old: Stale, dated: str, t: Translator) -> str:
+    """One line: ⚠️, the «Vigente al … · norm» it was written under, and what is out of date."""
+    if old.expired is not None:
+        what = t.gettext(
+            "<b>This deadline expired on {date}</b> and the article has not been updated yet: "
+            "check with MINEM's DGFM or your DREM."
+        ).format(date=t.date(old.expired))
+    else:
+        what = t.gettext(
+            "<b>It was due for review by {date}</b> and has not been updated yet: check with "
+            "MINEM or your DREM."
+        ).format(date=t.date(old.review_by or date.min))
+    return f"⚠️ <i>{dated}.</i> {what}"
 
 
 OFFICIAL_SITES = ("gob.pe", "elperuano.pe")  # the State's own pages and the official gazette
@@ -60,8 +86,11 @@ def _source(source: str, t: Translator) -> str:
     return f"{html.escape(text, quote=False)} ({link})"
 
 
-def glossary_message(entry: GlossaryEntry, t: Translator | None = None) -> str:
-    """The term and its definition; a fact that changes adds «Vigente al … · source»."""
+def glossary_message(
+    entry: GlossaryEntry, t: Translator | None = None, today: date | None = None
+) -> str:
+    """The term and its definition; a fact that changes adds «Vigente al … · source», with a
+    warning once its `review_by` has passed (Lima's `today`)."""
     title = html.escape(entry.term, quote=False)
     if entry.expansion:
         title += f" — {html.escape(entry.expansion, quote=False)}"
@@ -71,5 +100,9 @@ def glossary_message(entry: GlossaryEntry, t: Translator | None = None) -> str:
         line = t.gettext("Valid as of {date} · {norm}").format(
             date=t.date(entry.reviewed), norm=norm
         )
-        text += f"\n<i>{line}</i>"
+        overdue = today is not None and entry.review_by is not None and entry.review_by < today
+        if overdue:
+            text += "\n" + warning(Stale(review_by=entry.review_by), line, t)
+        else:
+            text += f"\n<i>{line}</i>"
     return text

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.check import check
+from knowledge.check import check, coming_due
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
 
@@ -103,6 +103,17 @@ def test_a_passed_formalization_deadline_fails_revisar(tmp_path: Path) -> None:
     assert f"{plazos}:{review_line}: revisión vencida" in moved.stdout
     today = _revisar(CONTENT_DIR, "--hoy", "2026-12-04")
     assert today.returncode == 0 and "El Tool Kit está en orden." in today.stdout
+    # Within 30 days: warnings that name file and line, and still exit 0.
+    assert (
+        f"aviso: {plazos}:{review_line}: revisión próxima: revíselo contra sus fuentes a más "
+        "tardar el 2026-12-31 (en 27 días)" in today.stdout
+    )
+    assert (
+        f"aviso: {plazos}:{deadline_line}: el plazo «fin del proceso de formalización minera "
+        "integral (Ley 32537)» vence el 2026-12-31 (en 27 días)" in today.stdout
+    )
+    assert not [n for n in coming_due(CONTENT_DIR, date(2026, 11, 30)) if n.path == plazos]
+    assert len(coming_due(CONTENT_DIR, date(2026, 12, 1))) >= 2
     assert _revisar(CONTENT_DIR, "--hoy", "mañana").returncode == 2
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import ArticleFeedback, ArticleView, Escalation, Question
 from tests.chat import Person as Chatter
@@ -228,9 +231,15 @@ async def test_forged_feedback_marks_no_one_elses_question(
     assert "Menú principal" in menu.text
 
 
-async def test_answer_says_how_current_it_is_and_which_norm(ana: Chatter, bot: Settings) -> None:
-    """The one line under an answer: «Vigente al …» and the norm, with sources as short links."""
+async def test_answer_says_how_current_it_is_and_which_norm(ana: Chatter, runtime: Runtime) -> None:
+    """The one line under an answer: «Vigente al …» and the norm, with sources as short links.
+    Read on the day the article was checked: past its plazo, a warning takes the line's place
+    (tests/test_kb_dates.py)."""
     await register(ana)
+    checked = runtime.knowledge.kit.articles["formalizacion-plazos"].valid_as_of
+    assert checked is not None
+    noon = datetime.combine(checked, time(12), tzinfo=runtime.settings.timezone)
+    runtime.clock.advance(noon - runtime.clock.now())
     (answer,) = await ana.say("/buscar plazo de la formalizacion")
     assert answer.text.startswith("¿Hasta cuándo va la formalización minera?")
     (dated,) = [line for line in answer.text.splitlines() if line.startswith("Vigente al")]

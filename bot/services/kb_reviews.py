@@ -1,0 +1,90 @@
+"""Advance notice for specialists: which Tool Kit articles are due for review.
+
+Once a day (bot/kb_reviews.py) every article whose `review_by` or first declared plazo is at
+most `NOTICE_DAYS` ahead, or already past, is owed to everyone who answers /preguntas
+(specialists, coordinators and admins), in one message, through the outbox. Each article is
+told once per due date: an app_state flag per (article, date) outlives restarts, and a new
+`review_by` after a rewrite is a new date, told again when it comes near.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.dates import due_on
+from knowledge.model import ToolKit
+from storage.models import Person
+from storage.repositories import app_state, outbox
+
+KIND = "kb_review"
+NOTICE_DAYS = 14
+STAFF_ROLES = ("specialist", "coordinator", "admin")  # who may open /preguntas
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    article_id: str
+    title: str
+    due: date
+
+
+def due_articles(kit: ToolKit, today: date, days: int = NOTICE_DAYS) -> list[Due]:
+    """Articles to check again by `today + days` (overdue ones included), soonest first."""
+    last = today + timedelta(days=days)
+    found = [
+        Due(article.id, article.title, when)
+        for article in kit.articles.values()
+        if (when := due_on(article)) is not None and when <= last
+    ]
+    return sorted(found, key=lambda d: (d.due, d.title.casefold()))
+
+
+def _flag(item: Due) -> str:
+    """app_state's key (at most 60 characters): the date, and the article id digested."""
+    digest = hashlib.sha256(item.article_id.encode()).hexdigest()[:24]
+    return f"kb-review:{item.due.isoformat()}:{digest}"
+
+
+async def _staff(session: AsyncSession, admin_ids: Collection[int]) -> list[int]:
+    """Person ids of those who get /preguntas: a staff role, or an admin by configuration."""
+    rows = await session.scalars(
+        select(Person.id)
+        .where(Person.telegram_id.is_not(None), Person.registered_at.is_not(None))
+        .where(or_(Person.role.in_(STAFF_ROLES), Person.telegram_id.in_(sorted(admin_ids))))
+        .order_by(Person.id)
+    )
+    return list(rows)
+
+
+async def schedule(
+    session: AsyncSession, kit: ToolKit, today: date, now: datetime, admin_ids: Collection[int]
+) -> int:
+    """Owe today's notice of the articles not told yet; returns the messages owed."""
+    new = []
+    for item in due_articles(kit, today):
+        if await app_state.get(session, _flag(item)) is None:
+            new.append(item)
+    staff = await _staff(session, admin_ids)
+    if not new or not staff:  # nobody to tell yet: told when someone can hear it
+        return 0
+    items = [[item.article_id, item.title, item.due.isoformat()] for item in new]
+    told = hashlib.sha256("|".join(map(_flag, new)).encode()).hexdigest()[:16]
+    owed = 0
+    for person_id in staff:
+        owed += await outbox.enqueue(
+            session,
+            kind=KIND,
+            dedupe_key=f"kb-review:{told}:{person_id}",
+            person_id=person_id,
+            payload={"items": items},
+            due_at=now,
+        )
+    for item in new:
+        await app_state.put(session, _flag(item), now.isoformat())
+    return owed
