@@ -58,6 +58,7 @@ UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
 
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
+FILE_TRIES = 5  # a file after its text under flood control: tries, each after retry_after
 RENDER_ATTEMPTS = 3  # a message whose renderer raises is tried this often, then failed
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
 BATCH = 200
@@ -312,13 +313,24 @@ async def _render_failed(
 
 async def _send_document(bot: Bot, message: OwedMessage, filename: str, content: bytes) -> None:
     """The file that follows a text (an invitation's .ics). The text has arrived, so the
-    message counts as sent whatever happens here: sending it again would repeat the text."""
-    try:
-        await bot.send_document(
-            message.telegram_id, InputFile(content, filename=filename), rate_limit_args=BACKGROUND
-        )
-    except TelegramError as error:
-        log.warning("outbox message %s: text sent, file %s not: %s", message.id, filename, error)
+    message counts as sent whatever happens here: sending it again would repeat the text.
+    Under flood control past the rate limiter's retries the file waits Telegram's
+    retry_after and goes then (the message's claim is kept meanwhile), FILE_TRIES times."""
+    for attempt in range(1, FILE_TRIES + 1):
+        try:
+            await bot.send_document(
+                message.telegram_id,
+                InputFile(content, filename=filename),
+                rate_limit_args=BACKGROUND,
+            )
+            return
+        except TelegramError as error:
+            if not isinstance(error, RetryAfter) or attempt == FILE_TRIES:
+                log.warning(
+                    "outbox message %s: text sent, file %s not: %s", message.id, filename, error
+                )
+                return
+            await asyncio.sleep(retry_after(error).total_seconds())
 
 
 async def tick(application: Application) -> int:

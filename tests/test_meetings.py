@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from telegram.ext import Application
 
-from bot.local_api import LocalBotApi
+from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as rules
@@ -279,3 +279,21 @@ async def test_coordinator_creates_a_meeting_by_conversation(
     invitation, _ics = await ana.replies(2)
     assert "Comité de Alto Nivel 2027" in invitation.text
     assert api.drain(luis.id) == []
+
+
+async def test_the_invitations_calendar_file_waits_out_flood_control(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """The .ics file follows the invitation's text. Under Telegram's flood control past the
+    rate limiter's retries (429 with retry_after) it is sent once Telegram allows, not
+    dropped, and the text is not sent twice."""
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    await _create(runtime)
+    api.inject("sendDocument", Fault.too_many_requests(1), times=5)
+    assert await tick(app) == 1
+    invitation, calendar = await ana.replies(2, timeout=30)
+    assert "Está invitado/a" in invitation.text
+    assert calendar.method == "sendDocument"
+    assert b"BEGIN:VCALENDAR" in api.files[calendar.params["file_id"]]
+    assert api.drain(ana.id) == []
