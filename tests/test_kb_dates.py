@@ -10,6 +10,7 @@ hold whatever the real date is and whatever dates the specialists write next."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from telegram.ext import Application
@@ -19,6 +20,7 @@ from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
 from bot.services.kb_reviews import NOTICE_DAYS, due_articles
 from knowledge.dates import due_on
+from knowledge.model import Article
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.helpers import register
@@ -31,6 +33,23 @@ def _move_to(runtime: Runtime, day: date, at: time) -> None:
     """Set Minka's clock to `at` on `day`, Lima's wall time."""
     wanted = datetime.combine(day, at, tzinfo=runtime.settings.timezone)
     runtime.clock.advance(wanted - runtime.clock.now())
+
+
+async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> str:
+    """/temas, the article's topic, page after page until its button (long titles are cut
+    with «…» on a button), and the article's text as shown."""
+    (topics,) = await official.say("/temas")
+    topic = runtime.knowledge.kit.topic(article.topic)
+    assert topic is not None
+    await official.press(topics, topic.name)
+    listing = await official.reply()
+    while not (
+        labels := [b for b in listing.button_texts() if article.title.startswith(b.rstrip("…"))]
+    ):
+        await official.press(listing, "Siguiente")
+        listing = await official.reply()
+    await official.press(listing, labels[0])
+    return (await official.reply()).text
 
 
 async def test_a_passed_plazo_warns_in_answers_and_browsing(
@@ -61,16 +80,45 @@ async def test_a_passed_plazo_warns_in_answers_and_browsing(
     assert answer.text.startswith(f"{article.title}\n{warning}\n\n")
     assert answer.text.count("Vigente al") == 1  # the line moved up, not repeated
 
-    (topics,) = await ana.say("/temas")
-    await ana.press(topics, kit.topic(article.topic).name)
-    listing = await ana.reply()
-    while article.title not in listing.button_texts():
-        await ana.press(listing, "Siguiente")
-        listing = await ana.reply()
-    await ana.press(listing, article.title)
-    browsed = await ana.reply()
-    assert browsed.text.startswith(f"{article.title}\n{warning}\n\n")
-    assert "Vigente al" not in browsed.text.split(warning, 1)[1]
+    browsed = await _browse_to(ana, runtime, article)
+    assert browsed.startswith(f"{article.title}\n{warning}\n\n")
+    assert "Vigente al" not in browsed.split(warning, 1)[1]
+
+
+async def test_an_overdue_review_warns_articles_and_glossary(
+    runtime: Runtime, ana: Chatter
+) -> None:
+    """Past its `review_by` (no plazo of its own passed), an article and a glossary entry say
+    they were due for review; on the review day itself they do not."""
+    await register(ana)
+    kit = runtime.knowledge.kit
+    article = next(a for a in kit.articles.values() if a.review_by and not a.deadlines)
+    entry = next(e for e in kit.glossary if e.review_by and e.source and e.reviewed)
+    t = translator("es", runtime.settings.timezone)
+
+    async def shown() -> tuple[str, str]:
+        browsed = await _browse_to(ana, runtime, article)
+        (glossary,) = await ana.say(f"/glosario {entry.term}")
+        return browsed, glossary.text
+
+    assert article.review_by is not None and entry.review_by is not None
+    _move_to(runtime, max(article.review_by, entry.review_by), time(23, 59))
+    browsed, glossary = await shown()
+    assert "⚠️" not in browsed.split("\n", 2)[1] and "⚠️ Vigente" not in glossary
+    _move_to(runtime, max(article.review_by, entry.review_by) + timedelta(days=1), time(0, 1))
+    browsed, glossary = await shown()
+    dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
+    assert browsed.startswith(
+        f"{article.title}\n⚠️ {dated}. Debía revisarse a más tardar el "
+        f"{t.date(article.review_by)} y aún no se ha actualizado: confirme con el MINEM o su "
+        "DREM.\n\n"
+    )
+    norm = re.split(r" \(|, | — ", entry.source)[0]  # the source's name, as the line shows it
+    assert glossary.endswith(
+        f"\n⚠️ Vigente al {t.date(entry.reviewed)} · {norm}. Debía "
+        f"revisarse a más tardar el {t.date(entry.review_by)} y aún no se ha actualizado: "
+        "confirme con el MINEM o su DREM."
+    )
 
 
 async def test_specialists_are_told_once_which_articles_are_due(
