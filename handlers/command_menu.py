@@ -3,19 +3,22 @@ each coordinator's and admin's own chat scope with their extra commands."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot.i18n import LANGUAGES, translator
+from bot.ratelimit import retry_after
 from bot.services.roles import Role, allows
 from storage.db import Database
 from storage.repositories import people
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
+MENU_TRIES = 5  # a chat's menu under flood control: tries, each after Telegram's retry_after
 
 
 def commands_for(role: Role | None, language: str) -> list[BotCommand]:
@@ -42,14 +45,22 @@ async def set_defaults(bot: Bot, default_language: str) -> None:
 
 
 async def set_for_chat(bot: Bot, chat_id: int, role: Role, language: str) -> bool:
-    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet)."""
-    try:
-        await bot.set_my_commands(commands_for(role, language), scope=BotCommandScopeChat(chat_id))
-    except TelegramError as error:
-        # Expected for someone who has not opened a chat with Minka yet.
-        log.info("command menu for chat %s not set: %s", chat_id, error)
-        return False
-    return True
+    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet).
+    Under flood control past the rate limiter's retries it waits Telegram's retry_after
+    and tries again, MENU_TRIES times: else the person keeps their old role's menu."""
+    for attempt in range(1, MENU_TRIES + 1):
+        try:
+            await bot.set_my_commands(
+                commands_for(role, language), scope=BotCommandScopeChat(chat_id)
+            )
+            return True
+        except TelegramError as error:
+            if not isinstance(error, RetryAfter) or attempt == MENU_TRIES:
+                # Expected for someone who has not opened a chat with Minka yet.
+                log.info("command menu for chat %s not set: %s", chat_id, error)
+                return False
+            await asyncio.sleep(retry_after(error).total_seconds())
+    return False
 
 
 async def sync_staff(bot: Bot, db: Database, admin_ids: frozenset[int], language: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.config import Settings
-from bot.local_api import LocalBotApi
+from bot.local_api import Fault, LocalBotApi
 from storage.db import Database
 from storage.models import AuditEntry, Person
 from tests.chat import Person as Chatter
@@ -217,3 +217,22 @@ async def test_cli_gives_lists_and_takes_away_roles(
         ("revoke_role", str(ana.id)),
     ):
         assert (None, action, target) in entries, action
+
+
+async def test_a_new_coordinators_menu_waits_out_flood_control(
+    api: LocalBotApi, ana: Chatter, admin: Chatter
+) -> None:
+    """The command menu of someone given a role is set after the reply; under Telegram's
+    flood control past the rate limiter's retries (429 with retry_after) it is set once
+    Telegram allows, instead of the person keeping the menu of their old role."""
+    await register(ana)
+    api.drain(ana.id)
+    api.inject("setMyCommands", Fault.too_many_requests(1), times=5)
+    (done,) = await admin.say("/coordinador @anaq Puno")
+    assert "ahora tiene el rol de coordinador/a" in done.text
+    scope = {"type": "chat", "chat_id": ana.id}
+    for _ in range(300):
+        if "registrados" in [c["command"] for c in api.commands(scope)]:
+            break
+        await asyncio.sleep(0.1)
+    assert "registrados" in [c["command"] for c in api.commands(scope)]
