@@ -7,9 +7,11 @@ over a 30-minute soak at 25 updates/s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 from pathlib import Path
 
+from bench import heapdiff
 from bench.load import Actor, Step, open_loop
 
 GOAL_RSS_MIB = 150.0  # after 10,000 updates and over the soak, full kit loaded
@@ -52,9 +54,11 @@ async def soak(
     for minute in range(1, args.soak + 1):
         run = await open_loop(actors, step, round(60 * args.rate), args.rate)
         minutes.append((rss_mib(pid), run))
+        heapdiff.snapshot(pid)
         print(
-            f"  soak minute {minute:>3}: RSS {minutes[-1][0]:6.1f} MB; p50 {run['p50']:.1f} ms, "
-            f"p99 {run['p99']:.1f} ms, max {run['max']:.1f} ms",
+            f"  soak minute {minute:>3}: RSS {minutes[-1][0]:6.1f} MB; {run['rate']:.1f} updates/s"
+            f" ({run['late']:.0f} late); p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms,"
+            f" max {run['max']:.1f} ms; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
     return minutes

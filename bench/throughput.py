@@ -18,6 +18,7 @@ process can handle, not what Telegram lets through. `--soak MINUTES` then keeps 
 `--rate` for that long, the questions typed anew (a letter dropped or swapped half the time,
 as people do, so that whatever grows with new texts shows), printing RSS and the minute's
 latency each minute, and at the end whether RSS stayed flat and under #17's goal.
+With `BENCH_HEAPDIFF=DIR` the bot runs under tracemalloc (bench.heapdiff), snapshots taken.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import insert
 
-from bench import roundtrips
+from bench import heapdiff, roundtrips
 from bench.load import Actor, Step, closed_loop, open_loop
 from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
@@ -55,6 +56,7 @@ MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
 # Issue #17's goals, printed beside what was measured (never assumed).
 GOAL_P99_MS, GOAL_MAX_MS = 50.0, 250.0  # every paced run, on each database
 GOAL_VS_HTTPX = 1.0  # full load: at least the bare PTB echo bot (httpx)
+STARTUP_WAIT = 600  # seconds: PostgreSQL's migrations took over a minute at a load of 17
 
 
 def _questions(limit: int | None = 40) -> list[str]:
@@ -163,7 +165,8 @@ async def act(
 async def prepare(api: LocalBotApi, actor: Actor, meeting_id: int, done: Completions) -> None:
     actor.meeting_id = meeting_id
     while not actor.invitation_id:
-        event = await api.next_event(actor.user_id, timeout=60)
+        # The bot's start-up comes first (migrations from scratch): minutes on a loaded box.
+        event = await api.next_event(actor.user_id, timeout=STARTUP_WAIT)
         if any(
             f"mt:{meeting_id}:" in str(b.get("callback_data")) for r in event.buttons for b in r
         ):
@@ -210,8 +213,10 @@ async def measure(
 async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
     async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
         meeting_id = await seed(url, api, args.users)
-        trips = None if url.startswith("sqlite") else workdir / "roundtrips"
-        module = ["-m", "bench.roundtrips" if trips else "bot", "run"]
+        traced = bool(os.environ.get("BENCH_HEAPDIFF"))  # bench.heapdiff: no round trips then
+        trips = None if url.startswith("sqlite") or traced else workdir / "roundtrips"
+        module = ["-m", "bench.heapdiff" if traced else "bench.roundtrips" if trips else "bot"]
+        module.append("run")
         counting = {"BENCH_ROUNDTRIPS": str(trips)} if trips else {}
         process = await start(module, api, url, None, **counting)
         done = Completions()
@@ -227,7 +232,9 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
         try:
             actors = [Actor(FIRST_ID + n) for n in range(args.users)]
             await asyncio.gather(*(prepare(api, actor, meeting_id, done) for actor in actors))
+            heapdiff.snapshot(process.pid)
             result = await measure(api, process.pid, actors, step, args, trips)
+            heapdiff.snapshot(process.pid)
             if args.soak:
                 soaking[0] = True
                 result["soak"] = await soak(actors, step, process.pid, args)  # type: ignore[assignment]
