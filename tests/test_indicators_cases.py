@@ -229,8 +229,10 @@ async def test_cases_attended(dataset: Database) -> None:
     ]  # Peru writes «setiembre»
     # cases, supported, share (— under 3 cases), resolved, unique officials (P1 twice: once).
     # Cusco and Piura hold one case each: hidden, and Puno with them (Puno's 3 supported of 3
-    # beside the total's 4 of 5 would tell that one of those two cases had support); by sex
-    # the man's one case is hidden, and the women's with it.
+    # beside the total's 4 of 5 would tell that one of those two cases had support). By sex
+    # (`sex_rule`): the one man among the officials is hidden, and every other sex with him
+    # (the total less the sexes shown would give him back); before, «Hombre: 1 caso, 1
+    # funcionario» was printed.
     hidden = (None, None, None)
     assert rows(by_region) == {
         "Cusco": (1, *hidden, 1),
@@ -238,10 +240,11 @@ async def test_cases_attended(dataset: Database) -> None:
         "Puno": (3, *hidden, 2),
         "Total": (5, 4, 0.8, 1, 4),
     }
+    blank = (None, None, None, None, None)
     assert rows(by_sex) == {
-        "Mujer": (4, *hidden, 3),
-        "Hombre": (1, *hidden, 1),
-        "Prefiero no decir": (0, 0, None, 0, 0),
+        "Mujer": blank,
+        "Hombre": blank,
+        "Prefiero no decir": blank,
         "Total": (5, 4, 0.8, 1, 4),
     }
 
@@ -262,8 +265,10 @@ async def test_formalization(dataset: Database) -> None:
         "Puno": (3, None, None, 2, None),
         "Total": (4, 2, 0.5, 3, 2),
     }
-    assert rows(by_sex)["Mujer"] == (2, None, None, 2, None)
-    assert rows(by_sex)["Hombre"] == (2, None, None, 1, None)
+    # By sex: two cases each of women and of men, one official's cases each tell a sex.
+    assert rows(by_sex)["Mujer"] == (None, None, None, None, None)
+    assert rows(by_sex)["Hombre"] == (None, None, None, None, None)
+    assert rows(by_sex)["Total"] == (4, 2, 0.5, 3, 2)
 
 
 async def test_formalization_headline_share(dataset: Database) -> None:
@@ -299,7 +304,10 @@ async def test_dissemination(dataset: Database) -> None:
         "Sin región": (2, 0, 0, 0, None, None, 0, 0),
         "Total": (7, 3, 4, 3, 0.75, 0.75, 4, 3),
     }
-    assert rows(by_sex)["Mujer"] == (None, 2, None, 1, None, None, None, None)
+    # By sex (`sex_rule`): two women readers and one asker are hidden, and the others with
+    # them; before, «Mujer: 2 lectoras, 1 persona que preguntó» was printed.
+    assert rows(by_sex)["Mujer"] == (None,) * 8
+    assert rows(by_sex)["Total"] == rows(by_region)["Total"]
     assert rows(answer_times) == {"Puno": (3, 4.0), "Total": (3, 4.0)}
 
 

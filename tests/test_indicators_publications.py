@@ -178,12 +178,12 @@ async def test_region_scope(dataset: Database) -> None:
     # Puno's people only: A in the period P2 P3 P11, by its end also P1; B: P1 P3.
     assert [row[3:] for row in each.rows] == [(3, 4), (2, 2)]
     assert rows(by_region) == {"Puno": (5, 4, 4, 0.8), "Total": (5, 4, 4, 0.8)}
-    # Two men (both reached): hidden, and the women's 2 of 3 with them (5 − 3 = 2); their
-    # counts too (2 reached of 2 registered is the share).
+    # Two men (both reached): hidden, and the women's with them (5 − 3 = 2), their
+    # registered counts too, as indicator 7 and /registrados hide them (`sex_rule`).
     assert rows(by_sex) == {
-        "Mujer": (3, None, None, None),
-        "Hombre": (2, None, None, None),
-        "Prefiero no decir": (0, 0, 0, None),
+        "Mujer": (None, None, None, None),
+        "Hombre": (None, None, None, None),
+        "Prefiero no decir": (None, None, None, None),
         "Total": (5, 4, 4, 0.8),
     }
     assert rows(pilots) == {"Puno": (5, 4, 0.8, "Sí")}

@@ -7,6 +7,7 @@ registered and attends it (Minka does not record the miners' sex).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import case, func, select
@@ -24,14 +25,16 @@ from bot.services.indicators.common import (
     Table,
     add,
     by_region,
-    by_sex,
     count,
+    in_scope,
     month_bucket,
     month_label,
+    only,
     ratio,
     scoped,
     share,
 )
+from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.team_reports import DEFINITION as TEAM_REPORTS_DEFINITION
 from bot.services.indicators.team_reports import report_figures
 from storage.models import Case, CaseEvent, Person
@@ -57,15 +60,17 @@ async def cases_attended(q: Query) -> Indicator:
     time (bot.services.indicators.team_reports).
     """
     _ = q._
+    # Every region's: what a region's report hides depends on the others (`hidden_groups`).
+    everywhere = replace(q, region=None)
     cells: Cells = {}
     group = (Case.region_code, Person.sex)
-    rows = await q.session.execute(_registered(q, *group, func.count()).group_by(*group))
+    rows = await q.session.execute(_registered(everywhere, *group, func.count()).group_by(*group))
     add(cells, rows.all(), "cases")
-    supported = _registered(q, *group, func.count()).where(Case.supported.is_(True))
+    supported = _registered(everywhere, *group, func.count()).where(Case.supported.is_(True))
     add(cells, (await q.session.execute(supported.group_by(*group))).all(), "supported")
-    closed = _registered(q, *group, func.count()).where(Case.status == "resolved")
+    closed = _registered(everywhere, *group, func.count()).where(Case.status == "resolved")
     add(cells, (await q.session.execute(closed.group_by(*group))).all(), "resolved")
-    officials = _registered(q, *group, func.count(func.distinct(Case.person_id)))
+    officials = _registered(everywhere, *group, func.count(func.distinct(Case.person_id)))
     add(cells, (await q.session.execute(officials.group_by(*group))).all(), "officials")
     measures = (
         count(_(N_("Cases")), "cases"),
@@ -74,8 +79,8 @@ async def cases_attended(q: Query) -> Indicator:
         count(_(N_("Resolved cases")), "resolved", "cases"),
         count(_(N_("Officials who registered cases")), "officials"),
     )
-    total = sum(c["cases"] for c in cells.values())
-    with_support = sum(c["supported"] for c in cells.values())
+    total = sum(c["cases"] for c in only(q, cells).values())
+    with_support = sum(c["supported"] for c in only(q, cells).values())
     kinds = await _counts_by(q, Case.kind)
     statuses = await _counts_by(q, Case.status)
     on_time, reports = await report_figures(q)
@@ -84,7 +89,13 @@ async def cases_attended(q: Query) -> Indicator:
         _code_table(q, _(N_("Cases by current status")), _(N_("Status")), codes.STATUSES, statuses),
         await _by_month(q),
         by_region(q, _(N_("Cases by region")), cells, measures),
-        by_sex(q, _(N_("Cases by sex of the official who registered them")), cells, measures),
+        by_sex(
+            q,
+            _(N_("Cases by sex of the official who registered them")),
+            cells,
+            measures,
+            groups=("officials",),
+        ),
         reports,
     )
     return Indicator(
@@ -174,16 +185,18 @@ async def formalization(q: Query) -> Indicator:
         .join(Person, Person.id == Case.person_id)
         .where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
     )
-    found = (await q.session.execute(scoped(q, statement, Case.region_code))).all()
-    steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in found])
+    # Every region's cells: what a region's report hides depends on the others.
+    everywhere = (await q.session.execute(statement)).all()
+    found = [row for row in everywhere if in_scope(q, row[1])]
+    steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in everywhere])
     cells: Cells = {}
-    for case_id, region, sex, _current, created_at in found:
+    for case_id, region, sex, _current, created_at in everywhere:
         cell = cells.setdefault((region, sex), Counter())
         cell["cases"] += 1
         cell["formalized"] += steps[case_id] == "formalized"
         cell["new"] += created_at >= q.start
         cell["formalized_now"] += case_id in became
-    by_step = Counter(steps.values())
+    by_step = Counter(steps[row[0]] for row in found)
     total = len(found)
     rows = [
         (_(label), by_step.get(code, 0), ratio(by_step.get(code, 0), total))
@@ -231,12 +244,18 @@ async def formalization(q: Query) -> Indicator:
             Headline(
                 _(N_("Share formalized")), ratio(formalized, total), Kind.SHARE, harmless=True
             ),
-            Headline(_(N_("Formalized in the period")), len(became)),
+            Headline(_(N_("Formalized in the period")), len(became & {row[0] for row in found})),
         ),
         tables=(
             step_table,
             by_region(q, _(N_("Formalization by region")), cells, measures),
-            by_sex(q, _(N_("Formalization by sex of the official")), cells, measures),
+            by_sex(
+                q,
+                _(N_("Formalization by sex of the official")),
+                cells,
+                measures,
+                groups=("cases",),  # one official's cases tell their sex
+            ),
         ),
         charts=(Chart(_(N_("Formalization cases by step reached")), 0, (1,), horizontal=True),),
     )

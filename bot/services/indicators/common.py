@@ -236,7 +236,7 @@ def only(q: Query, cells: Cells) -> Cells:
     return {key: values for key, values in cells.items() if in_scope(q, key[0])}
 
 
-def _hides(
+def measure_hides(
     q: Query,
     measures: tuple[Measure, ...],
     cells: Cells,
@@ -253,7 +253,7 @@ def _hides(
     return {**hides, **(given or {})}
 
 
-def _shown(
+def shown_values(
     measures: tuple[Measure, ...],
     values: Mapping[str, float],
     hides: Mapping[str, Hidden],
@@ -269,7 +269,7 @@ def _shown(
     return tuple(None if m.people and hidden(hides[m.people]) else m.of(values) for m in measures)
 
 
-def _nobody(
+def nobody_behind(
     measures: tuple[Measure, ...], groups: list[Mapping[str, float]]
 ) -> frozenset[tuple[int, int]]:
     """The cells (row, column) of measures that rest on nobody in that group."""
@@ -294,51 +294,18 @@ def by_region(
     whether the same measures are also shown by sex (`by_sex`), which hides more. `cells`:
     every region's, or only the scope's (then other regions' reports are not considered)."""
     measures = tuple(measures)
-    hidden = _hides(q, measures, cells, sexes, hides)
+    hidden = measure_hides(q, measures, cells, sexes, hides)
     cells = only(q, cells)
     grouped = rollup(cells, lambda region, _sex: region)
     order = [code for code in q.regions if code in grouped]
     order += sorted((code for code in grouped if code not in q.regions), key=str)
     rows = [
-        (q.region_name(code), *_shown(measures, grouped[code], hidden, "rows", code))
+        (q.region_name(code), *shown_values(measures, grouped[code], hidden, "rows", code))
         for code in order
     ]
-    rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
+    rows.append((q._(TOTAL), *shown_values(measures, total(cells), hidden, "total")))
     columns = (Column(q._(N_("Region")), Kind.TEXT), *(m.column for m in measures))
-    harmless = _nobody(measures, [*(grouped[code] for code in order), total(cells)])
-    return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
-
-
-def by_sex(
-    q: Query,
-    title: str,
-    cells: Cells,
-    measures: Iterable[Measure],
-    *,
-    hides: Mapping[str, Hidden] | None = None,
-    blank: Iterable[str | None] = (),
-) -> Table:
-    """One row per sex (always women, men and "prefer not to say"), then the total. `blank`:
-    sexes whose every figure is hidden (their counts would tell 1 or 2 people's sex:
-    `sex_rule.hidden_sexes`)."""
-    measures = tuple(measures)
-    hidden = _hides(q, measures, cells, given=hides)
-    cells = only(q, cells)
-    grouped = rollup(cells, lambda _region, sex: sex_code(sex))
-    order: list[str | None] = list(SEXES)
-    if None in grouped:
-        order.append(None)
-    groups = [grouped.get(sex, Counter()) for sex in order]
-    blank = frozenset(blank)
-    rows = [
-        (q.sex_name(sex), *_shown(measures, values, hidden, "columns", sex))
-        if sex not in blank
-        else (q.sex_name(sex), *[None] * len(measures))
-        for sex, values in zip(order, groups, strict=True)
-    ]
-    rows.append((q._(TOTAL), *_shown(measures, total(cells), hidden, "total")))
-    columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
-    harmless = _nobody(measures, [*groups, total(cells)])
+    harmless = nobody_behind(measures, [*(grouped[code] for code in order), total(cells)])
     return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
 
 

@@ -24,7 +24,6 @@ from bot.services.indicators.common import (
     Table,
     Value,
     by_region,
-    by_sex,
     count,
     in_scope,
     ratio,
@@ -41,7 +40,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
-from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.sex_rule import by_sex
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from storage.models import Meeting, MeetingInvitation, Person
@@ -181,8 +180,9 @@ async def participation(q: Query) -> Indicator:
             q._(N_("Invited people by sex")),
             cells,
             measures,
+            groups=("invited", "attended"),  # as indicator 7 hides them
             hides=given,
-            blank=hidden_sexes(q, national, "invited", "attended"),  # as indicator 7 hides them
+            everyone=national,
         ),
         meetings,
     )

@@ -21,7 +21,6 @@ from bot.services.indicators.common import (
     Table,
     add,
     by_region,
-    by_sex,
     count,
     hidden_groups,
     only,
@@ -30,6 +29,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.sex_rule import by_sex
 from bot.services.publications import PILOT_REGIONS
 from bot.services.small_cells import Hidden
 from storage.models import Person, Publication, PublicationDelivery
@@ -196,7 +196,13 @@ async def publications(q: Query) -> Indicator:
     tables = (
         await _per_publication(q, hidden.total),
         regions,
-        by_sex(q, _(N_("Dissemination by sex")), cells, measures),
+        by_sex(
+            q,
+            _(N_("Dissemination by sex")),
+            cells,
+            measures,
+            groups=(REGISTERED, RECEIVED, REACHED),  # registered: as indicator 7 hides them
+        ),
         pilots,
     )
     charts = (Chart(_(N_("People who received a publication, by region")), 1, (2, 3)),)

@@ -1,12 +1,32 @@
 """Where a group's counts by sex are hidden, one rule for every report that counts the group
 by sex: indicator 7 (its groups and its shares of women), indicator 3 («Valoración por sexo»:
 workshop attendees and raters) and indicator 1 («Invitados por sexo»: invited and attended).
-Each showed them by its own rule, so one printed the two men another hid (issue #13).
+Each showed them by its own rule, so one printed the two men another hid (issue #13). Every
+table by sex of every indicator (`by_sex`, here) hides its sexes by this rule.
 """
 
 from __future__ import annotations
 
-from bot.services.indicators.common import Cells, Query, sex_code
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from bot.i18n import N_
+from bot.services.indicators.common import (
+    TOTAL,
+    Cells,
+    Column,
+    Kind,
+    Measure,
+    Query,
+    Table,
+    measure_hides,
+    nobody_behind,
+    only,
+    rollup,
+    sex_code,
+    shown_values,
+    total,
+)
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden, hidden_rows
 
@@ -42,3 +62,42 @@ def group_hides(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str
 def hidden_sexes(q: Query, cells: Cells, *keys: str) -> frozenset[str | None]:
     """The sexes whose rows a table by sex hides when it counts the groups under `keys`."""
     return frozenset().union(*(group_hides(q, cells, key)[1] for key in keys))
+
+
+def by_sex(
+    q: Query,
+    title: str,
+    cells: Cells,
+    measures: Iterable[Measure],
+    *,
+    groups: Iterable[str],
+    hides: Mapping[str, Hidden] | None = None,
+    everyone: Cells | None = None,
+) -> Table:
+    """One row per sex (always women, men and "prefer not to say"), then the total. Every
+    table by sex is built here, so that none shows a count by sex that another hides (a
+    table counting readers, cases' officials or registered people by sex printed the one
+    man that indicator 7 and /registrados hide). `groups`: the keys counting the people the
+    table splits by sex (readers, askers…); a sex whose counts of any of them `group_hides`
+    hides shows «—» in every column (a rate beside a hidden count, with the total less the
+    sexes shown, gives it back). `everyone`: every region's cells, when `cells` are the
+    scope's only (what a region's report hides is decided from every region's)."""
+    measures = tuple(measures)
+    blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups)
+    hidden = measure_hides(q, measures, cells, given=hides)
+    cells = only(q, cells)
+    grouped = rollup(cells, lambda _region, sex: sex_code(sex))
+    order: list[str | None] = list(SEXES)
+    if None in grouped:
+        order.append(None)
+    counted = [grouped.get(sex, Counter()) for sex in order]
+    rows = [
+        (q.sex_name(sex), *shown_values(measures, values, hidden, "columns", sex))
+        if sex not in blank
+        else (q.sex_name(sex), *[None] * len(measures))
+        for sex, values in zip(order, counted, strict=True)
+    ]
+    rows.append((q._(TOTAL), *shown_values(measures, total(cells), hidden, "total")))
+    columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
+    harmless = nobody_behind(measures, [*counted, total(cells)])
+    return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)

@@ -21,12 +21,12 @@ from bot.services.indicators.common import (
     Query,
     Table,
     by_region,
-    by_sex,
     count,
     scoped,
     share,
     total_headline,
 )
+from bot.services.indicators.sex_rule import by_sex
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
 
 GROUP = (Person.region_code, Person.sex)
@@ -156,7 +156,13 @@ async def dissemination(q: Query) -> Indicator:
         ),
         tables=(
             regions,
-            by_sex(q, _(N_("Tool Kit use by sex")), cells, measures),
+            by_sex(
+                q,
+                _(N_("Tool Kit use by sex")),
+                cells,
+                measures,
+                groups=("readers", "askers", "judges", "escalators"),
+            ),
             _answer_table(q, times),
         ),
         charts=(Chart(_(N_("Unique readers and people asking, by region")), 0, (2, 4)),),

@@ -28,7 +28,6 @@ from bot.services.indicators.common import (
     Table,
     average,
     by_region,
-    by_sex,
     count,
     hidden_groups,
     hidden_rows_of,
@@ -41,7 +40,7 @@ from bot.services.indicators.common import (
     total_headline,
 )
 from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
-from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.training_rule import Rating
 from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
@@ -387,8 +386,8 @@ async def training(q: Query) -> Indicator:
             q._(N_("Rating by sex")),
             cells,
             measures,
+            groups=("attendees", "raters"),  # as indicator 7 hides them
             hides=hides,
-            blank=hidden_sexes(q, cells, "attendees", "raters"),  # as indicator 7 hides them
         ),
         workshops,
     )

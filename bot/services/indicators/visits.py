@@ -23,7 +23,6 @@ from bot.services.indicators.common import (
     Table,
     Value,
     by_region,
-    by_sex,
     count,
     hidden_groups,
     only,
@@ -33,6 +32,7 @@ from bot.services.indicators.common import (
     share,
     total,
 )
+from bot.services.indicators.sex_rule import by_sex
 from bot.services.profile import SEXES
 from bot.services.publications import PILOT_REGIONS
 from bot.services.recoverable import cells_recoverable
@@ -312,7 +312,14 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
     tables = (
         split,
         by_region(q, _(N_("Study visits by region")), cells, measures, hides=given),
-        by_sex(q, _(N_("Study visits by sex")), cells, measures, hides=given),
+        by_sex(
+            q,
+            _(N_("Study visits by sex")),
+            cells,
+            measures,
+            groups=("invited", "travelled"),  # as indicator 1 hides invited and attended
+            hides=given,
+        ),
         pilots,
     )
     return headlines, tables

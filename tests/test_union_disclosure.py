@@ -1,0 +1,323 @@
+"""Everything one coordinator can see, read together (issue #13): the XLSX workbook of
+/indicadores for every scope they may ask for (national and each region's for a national
+coordinator; each granted region's for a regional one) and /registrados, over the chat. The
+summary and the charts are drawn from the workbook's tables (`render.py`, `charts.py`), so
+reading its sheets reads them too.
+
+The small cells: Puno has one man, Tacna two women, Piura one person who preferred not to say
+their sex; in Cusco one man registered one of its three cases; two of Tacna's five readers
+of the Tool Kit are women. Each group's population in each region is 0 or at least 3, so a
+count by region (public: /registrados prints them) never rests on 1 or 2 people; only the
+splits by sex do.
+
+The reader (`tests.derivation`): each figure shown (a count, or a share's numerator and
+denominator) is the set of (person, unit) it adds up, one unit per person and group (a
+person registered, a workshop attendee, a rater, a meeting invitee…) and one per case. A
+person's memberships of different groups are separate unknowns, as in the other small-cell
+tests: what is read is who, of each group, is of which sex. The tables by workshop or meeting
+(public in /taller and /reunion) are left out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from io import BytesIO
+from itertools import count as numbers
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.models import (
+    ArticleView,
+    Case,
+    Meeting,
+    MeetingInvitation,
+    Person,
+    Workshop,
+    WorkshopAttendance,
+    WorkshopRating,
+)
+from storage.repositories import people
+from tests.chat import Person as Chatter
+from tests.derivation import singled_out
+from tests.helpers import register
+
+LIMA = ZoneInfo("America/Lima")
+LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
+APRIL = datetime(2026, 4, 15, 10, tzinfo=LIMA)  # the second quarter of 2026
+QUARTER = "Trimestre 2 de 2026"
+TELEGRAM_IDS = numbers(8700)
+REGIONS = {"puno": "Puno", "cusco": "Cusco", "tacna": "Tacna", "piura": "Piura"}
+SEXES = {"female": "Mujer", "male": "Hombre", "undisclosed": "Prefiero no decir", None: "Sin dato"}
+# name: (region, sex)
+PEOPLE: dict[str, tuple[str, str]] = {
+    **{f"puno{i}": ("puno", "female") for i in range(4)},
+    "puno_man": ("puno", "male"),
+    **{f"cusco_w{i}": ("cusco", "female") for i in range(3)},
+    **{f"cusco_m{i}": ("cusco", "male") for i in range(3)},
+    **{f"tacna_w{i}": ("tacna", "female") for i in range(2)},
+    **{f"tacna_m{i}": ("tacna", "male") for i in range(3)},
+    **{f"piura_m{i}": ("piura", "male") for i in range(3)},
+    "piura_u": ("piura", "undisclosed"),
+}
+PUNO = [name for name in PEOPLE if name.startswith("puno")]
+CUSCO = [name for name in PEOPLE if name.startswith("cusco")]
+TACNA = [name for name in PEOPLE if name.startswith("tacna")]
+PIURA = [name for name in PEOPLE if name.startswith("piura")]
+GROUPS: dict[str, list[str]] = {
+    "registered": list(PEOPLE),
+    "attendees": [*PUNO, *CUSCO[:3], *TACNA[:3]],  # Tacna: two women and a man
+    "raters": [*PUNO, *CUSCO[:3], *TACNA[:3]],
+    "invitees": [*PUNO, *PIURA, *CUSCO],
+    "confirmed": [*PUNO, *PIURA, *CUSCO],
+    "meeting_attendees": [*PUNO, *PIURA, *CUSCO],
+    "readers": TACNA,
+    "case_officials": ["cusco_w0", "cusco_w1", "cusco_m0"],
+    "cases": ["cusco_w0", "cusco_w1", "cusco_m0"],  # one case each, in Cusco
+}
+# Columns counting a group's people (or cases), by the workbook's sheet number.
+COUNTS: dict[tuple[int, str], str] = {
+    (1, "Invitados"): "invitees",
+    (1, "Confirmaron (en persona o con representante)"): "confirmed",
+    (1, "Asistieron"): "meeting_attendees",
+    (3, "Asistentes"): "attendees",
+    (3, "Personas que calificaron"): "raters",
+    (4, "Casos"): "cases",
+    (4, "Funcionarios que registraron casos"): "case_officials",
+    (6, "Lectores únicos"): "readers",
+    (8, "Personas registradas"): "registered",
+}
+# Shares: (numerator, denominator), each a group.
+SHARES: dict[tuple[int, str], tuple[str, str]] = {
+    (1, "Tasa de confirmación"): ("confirmed", "invitees"),
+    (1, "Tasa de asistencia"): ("meeting_attendees", "invitees"),
+    (3, "Tasa de respuesta"): ("raters", "attendees"),
+}
+# Indicator 7's groups, by the label of their row (table 1) and column (table 2).
+WOMEN_GROUPS = {
+    "Personas registradas": "registered",
+    "Asistentes a talleres": "attendees",
+    "Personas que calificaron un taller": "raters",
+    "Personas invitadas a reuniones": "invitees",
+    "Personas que asistieron a reuniones": "meeting_attendees",
+}
+
+Unknown = tuple[str, tuple[str, int]]
+Known = list[set[Unknown]]
+WHERE: dict[frozenset[Unknown], str] = {}  # a figure's sums: where it was read (for failures)
+
+
+async def _seed(runtime: Runtime) -> None:
+    """The people, a Puno workshop they rated, a meeting, Cusco's cases and Tacna's reading,
+    all in the second quarter of 2026 (everyone registered long before)."""
+    async with runtime.db.session() as session:
+        ids: dict[str, int] = {}
+        for name, (region, sex) in PEOPLE.items():
+            person = Person(
+                telegram_id=next(TELEGRAM_IDS), full_name=name, sex=sex, region_code=region,
+                position="Analista", consent_at=LONG_AGO, registered_at=LONG_AGO,
+            )  # fmt: skip
+            session.add(person)
+            await session.flush()
+            ids[name] = person.id
+        workshop = Workshop(
+            code="UNION1", title="Taller de unión", region_code="puno", starts_at=APRIL,
+            ends_at=APRIL + timedelta(hours=3), survey_closes_at=APRIL + timedelta(days=3),
+        )  # fmt: skip
+        meeting = Meeting(
+            code="UNIONM", title="Reunión de unión", kind="coordinacion", starts_at=APRIL,
+            ends_at=APRIL + timedelta(hours=2), status="scheduled",
+        )  # fmt: skip
+        session.add_all([workshop, meeting])
+        await session.flush()
+        for name in GROUPS["attendees"]:
+            session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
+        for score, name in enumerate(GROUPS["raters"]):
+            scores = dict.fromkeys(
+                ("overall", "content", "facilitation", "usefulness", "organization"),
+                1 + score % 5,
+            )
+            session.add(
+                WorkshopRating(
+                    workshop_id=workshop.id, person_id=ids[name],
+                    completed_at=APRIL + timedelta(hours=4), **scores,
+                )
+            )  # fmt: skip
+        for name in GROUPS["invitees"]:
+            session.add(
+                MeetingInvitation(
+                    meeting_id=meeting.id, person_id=ids[name], rsvp="yes", attended_at=APRIL
+                )
+            )
+        for name in GROUPS["cases"]:
+            session.add(
+                Case(
+                    person_id=ids[name], region_code="cusco", kind="promotion", stratum="pma",
+                    supported=False, description="Charla", created_at=APRIL, updated_at=APRIL,
+                )
+            )  # fmt: skip
+        for name in GROUPS["readers"]:
+            session.add(
+                ArticleView(article_id="reinfo", person_id=ids[name], source="chat", at=APRIL)
+            )
+
+
+def _units(group: str, where: Callable[[str], bool]) -> set[Unknown]:
+    return {(name, (group, 0)) for name in GROUPS[group] if where(name)}
+
+
+def _add(known: Known, sums: set[Unknown], where: str) -> None:
+    known.append(sums)
+    WHERE.setdefault(frozenset(sums), where)
+
+
+def _told(known: Known) -> str | None:
+    """The people the reader singles out and the figures that touch them, or None."""
+    chosen = singled_out(known)
+    if chosen is None:
+        return None
+    touching = {WHERE.get(frozenset(s), "?") for s in known if any(u[0] in chosen for u in s)}
+    return f"{chosen}: " + "; ".join(sorted(touching))
+
+
+def _row_filter(label: str, scope: str | None) -> Callable[[str], bool] | None:
+    """Who a row labelled `label` counts in a report of `scope`; None: not a region, a sex
+    or the total (a criterion, a month, a kind of case)."""
+
+    def inside(name: str) -> bool:
+        return scope is None or PEOPLE[name][0] == scope
+
+    if label == "Total":
+        return inside
+    region = next((code for code, shown in REGIONS.items() if shown == label), None)
+    if region is not None:
+        return lambda name: inside(name) and PEOPLE[name][0] == region
+    if label in SEXES.values():
+        sex = next(code for code, shown in SEXES.items() if shown == label)
+        return lambda name: inside(name) and PEOPLE[name][1] == sex
+    return None
+
+
+def _tables(book: Any) -> list[tuple[int, list[str], list[list[Any]]]]:
+    """Every table of every indicator sheet: (sheet's indicator number, header, rows)."""
+    found = []
+    for sheet in book.worksheets[1:]:
+        number = int(str(sheet["A1"].value).split(".")[0])
+        for table in sheet.tables.values():
+            cells = [[cell.value for cell in row] for row in sheet[table.ref]]
+            found.append((number, [str(h) for h in cells[0]], cells[1:]))
+    return found
+
+
+def _shown(value: Any) -> bool:
+    return value not in (None, "—")
+
+
+def _workbook_sums(book: Any, scope: str | None) -> Known:
+    known: Known = []
+    for number, header, rows in _tables(book):
+        for row in rows:
+            label = str(row[0])
+            if number == 7 and label in WOMEN_GROUPS:  # «Mujeres en cada grupo»
+                group = WOMEN_GROUPS[label]
+                for column, sex in enumerate(SEXES, start=1):
+                    if _shown(row[column]):
+                        _add(known, _units(group, _with(scope, sex)), f"{scope} 7 {label} {sex}")
+                if _shown(row[-1]):  # the share of women beside the group's total
+                    _add(known, _units(group, _with(scope, "female")), f"{scope} 7 {label} %")
+                continue
+            who = _row_filter(label, scope)
+            if who is None:
+                continue
+            for column, value in zip(header[1:], row[1:], strict=True):
+                if not _shown(value):
+                    continue
+                if number == 7 and column in WOMEN_GROUPS:  # a region's share of women
+                    group = WOMEN_GROUPS[column]
+                    women = _units(group, lambda n, w=who: w(n) and PEOPLE[n][1] == "female")
+                    _add(known, women, f"{scope} 7 {label} {column} %")
+                    _add(known, _units(group, who), f"{scope} 7 {label} {column} (all)")
+                elif (number, column) in COUNTS:
+                    _add(
+                        known,
+                        _units(COUNTS[number, column], who),
+                        f"{scope} {number} {label} {column}",
+                    )
+                elif (number, column) in SHARES:
+                    part, whole = SHARES[number, column]
+                    _add(known, _units(part, who), f"{scope} {number} {label} {column}")
+                    _add(known, _units(whole, who), f"{scope} {number} {label} {column} (of)")
+    return known
+
+
+def _with(scope: str | None, sex: str | None) -> Callable[[str], bool]:
+    return lambda name: (scope is None or PEOPLE[name][0] == scope) and PEOPLE[name][1] == sex
+
+
+def _registered_sums(text: str) -> Known:
+    """/registrados: each region's people, and its split by sex where shown."""
+    known: Known = []
+    for region, name in REGIONS.items():
+        line = re.search(rf"^{name}: (\d+) \((.*)\)$", text, re.MULTILINE)
+        if line is None:
+            continue
+        in_region = lambda n, r=region: PEOPLE[n][0] == r  # noqa: E731
+        _add(known, _units("registered", in_region), f"/registrados {name}")
+        for code, shown in SEXES.items():
+            if f"{shown}: " in line.group(2):
+                mine = _units("registered", lambda n, r=region, s=code: PEOPLE[n] == (r, s))
+                _add(known, mine, f"/registrados {name} {shown}")
+    return known
+
+
+async def _workbook(api: LocalBotApi, person: Chatter, scope_button: str | None) -> Any:
+    (periods,) = await person.say("/indicadores")
+    await person.press(periods, QUARTER)
+    if scope_button is not None:
+        await person.press(await person.reply(), scope_button)
+    while True:
+        event = await person.reply(timeout=120)
+        if event.method == "sendDocument":
+            document = event
+        if event.method == "editMessageText" and "listo" in (event.text or ""):
+            return load_workbook(BytesIO(api.files[document.params["file_id"]]))
+
+
+async def _everything(api: LocalBotApi, person: Chatter, scopes: dict[str | None, str]) -> Known:
+    """What `person` reads: /registrados and the workbook of each scope they may ask for
+    (`scopes`: region code or None for all, and the scope button, None if not asked)."""
+    (registered,) = await person.say("/registrados")
+    known = _registered_sums(registered.text)
+    for scope, button in scopes.items():
+        known += _workbook_sums(await _workbook(api, person, button), scope)
+    return [sums for sums in known if sums]
+
+
+async def test_a_national_coordinator_reads_everything_together(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter
+) -> None:
+    nacho = Chatter(api, 5301, "Nacho", username="nacho_nacional")
+    await register(nacho, region="MINEM", sex="Hombre")  # staff: not among the unknowns
+    async with runtime.db.session() as session:
+        await people.set_role(session, nacho.id, "coordinator", "*")
+    await _seed(runtime)
+    scopes = {None: "Todas las regiones", **{code: name for code, name in REGIONS.items()}}
+    known = await _everything(api, nacho, scopes)
+    assert len(known) > 50  # the reader got the tables (labels matched)
+    assert _told(known) is None
+
+
+async def test_a_regional_coordinator_reads_everything_together(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    await register(ana, region="MINEM")  # her profile's region is not what she covers
+    async with runtime.db.session() as session:
+        await people.set_role(session, ana.id, "coordinator", "puno,tacna")
+    await _seed(runtime)
+    known = await _everything(api, ana, {"puno": "Puno", "tacna": "Tacna"})
+    assert len(known) > 20
+    assert _told(known) is None
