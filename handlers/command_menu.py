@@ -7,7 +7,13 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from telegram.error import RetryAfter, TelegramError
 
 from bot.i18n import LANGUAGES, translator
@@ -36,31 +42,37 @@ def commands_for(role: Role | None, language: str) -> list[BotCommand]:
 async def set_defaults(bot: Bot, default_language: str) -> None:
     """Everyone's menu, in the default language and in each other language Telegram may ask."""
     scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(commands_for(None, default_language), scope=scope)
+    await _set(bot, commands_for(None, default_language), scope)
     for language in LANGUAGES:
         if language != default_language:
-            await bot.set_my_commands(
-                commands_for(None, language), scope=scope, language_code=language
-            )
+            await _set(bot, commands_for(None, language), scope, language)
 
 
 async def set_for_chat(bot: Bot, chat_id: int, role: Role, language: str) -> bool:
-    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet).
-    Under flood control past the rate limiter's retries it waits Telegram's retry_after
-    and tries again, MENU_TRIES times: else the person keeps their old role's menu."""
+    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet)."""
+    try:
+        await _set(bot, commands_for(role, language), BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        # Expected for someone who has not opened a chat with Minka yet.
+        log.info("command menu for chat %s not set: %s", chat_id, error)
+        return False
+    return True
+
+
+async def _set(
+    bot: Bot, commands: list[BotCommand], scope: BotCommandScope, language: str | None = None
+) -> None:
+    """setMyCommands, which under flood control past the rate limiter's retries waits
+    Telegram's retry_after and tries again, MENU_TRIES times: else people keep a menu
+    that is not theirs (an old role's) until the next start."""
     for attempt in range(1, MENU_TRIES + 1):
         try:
-            await bot.set_my_commands(
-                commands_for(role, language), scope=BotCommandScopeChat(chat_id)
-            )
-            return True
-        except TelegramError as error:
-            if not isinstance(error, RetryAfter) or attempt == MENU_TRIES:
-                # Expected for someone who has not opened a chat with Minka yet.
-                log.info("command menu for chat %s not set: %s", chat_id, error)
-                return False
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
+            return
+        except RetryAfter as error:
+            if attempt == MENU_TRIES:
+                raise
             await asyncio.sleep(retry_after(error).total_seconds())
-    return False
 
 
 async def sync_staff(bot: Bot, db: Database, admin_ids: frozenset[int], language: str) -> None:

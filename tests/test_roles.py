@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli import main
@@ -93,6 +94,27 @@ async def test_coordinator_named_before_first_contact(
     finally:
         await db.dispose()
     assert row is not None and (row.role, row.coverage) == ("coordinator", "*")
+
+
+@pytest.fixture
+def flooded(api: LocalBotApi) -> LocalBotApi:
+    """Telegram's flood control on setMyCommands before Minka starts (past its rate
+    limiter's retries: 429 with retry_after)."""
+    api.inject("setMyCommands", Fault.too_many_requests(1), times=5)
+    return api
+
+
+async def test_command_menus_are_set_at_start_even_under_flood_control(
+    flooded: LocalBotApi, bot: Settings
+) -> None:
+    """Everyone's menu is set once Telegram allows, not left for the next start."""
+    for _ in range(300):
+        if flooded.commands({"type": "all_private_chats"}, language_code="en"):
+            break
+        await asyncio.sleep(0.1)
+    everyone = [c["command"] for c in flooded.commands({"type": "all_private_chats"})]
+    assert everyone[:1] == ["start"]
+    assert flooded.commands({"type": "all_private_chats"}, language_code="en")
 
 
 async def test_command_menus_are_set_at_start(api: LocalBotApi, bot: Settings) -> None:
