@@ -38,6 +38,20 @@ def test_docstrings_are_the_definitions() -> None:
         assert " ".join((function.__doc__ or "").split()) == " ".join(definition.split())
 
 
+def test_definitions_say_what_the_tables_by_sex_hide() -> None:
+    """Indicators 1 and 3 hide a sex's figures by indicator 7's rule (`sex_rule`): their
+    definitions, on the workbook's cover and in every report, say so in Spanish as 7's does
+    (they said only that rates and averages of fewer than 3 people are hidden)."""
+    for definition, people in (
+        (PARTICIPATION_DEFINITION, "sus personas invitadas o que asistieron"),
+        (TRAINING_DEFINITION, "sus asistentes o las personas que calificaron"),
+    ):
+        spanish = T.gettext(definition)
+        assert f"Las cifras de un sexo no se muestran (—) cuando {people} revelarían" in spanish
+        assert "el sexo de 1 o 2 personas" in spanish and "la regla del indicador 7" in spanish
+    assert "1 o 2 personas de un sexo" in T.gettext(WOMEN_DEFINITION)
+
+
 async def test_participation(db: Database) -> None:
     await dataset(db)
     indicator = await compute(db, participation)

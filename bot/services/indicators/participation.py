@@ -53,8 +53,11 @@ PARTICIPATION_DEFINITION = N_(
     "meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least "
     "one of them; sent a delegate: did so at least once; attended: their attendance was "
     "recorded at least once. The confirmation and attendance rates are over the people "
-    "invited, and are not shown (—) when fewer than 3 people were invited. People are grouped "
-    "by their own region and sex; the per-meeting table counts each meeting's invitees."
+    "invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures "
+    "are not shown (—) where its people invited or who attended would tell the sex of 1 or 2 "
+    "people, and neither are those of enough other sexes and regions that the totals cannot "
+    "tell them (the rule of indicator 7). People are grouped by their own region and sex; the "
+    "per-meeting table counts each meeting's invitees."
 )
 CONFIRMED = N_("Confirmed (in person or by delegate)")
 SENT_DELEGATE = N_("Sent a delegate")
@@ -148,8 +151,11 @@ async def participation(q: Query) -> Indicator:
     meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least
     one of them; sent a delegate: did so at least once; attended: their attendance was
     recorded at least once. The confirmation and attendance rates are over the people
-    invited, and are not shown (—) when fewer than 3 people were invited. People are grouped
-    by their own region and sex; the per-meeting table counts each meeting's invitees.
+    invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures
+    are not shown (—) where its people invited or who attended would tell the sex of 1 or 2
+    people, and neither are those of enough other sexes and regions that the totals cannot
+    tell them (the rule of indicator 7). People are grouped by their own region and sex; the
+    per-meeting table counts each meeting's invitees.
     """
     national = await invitation_cells(replace(q, region=None))
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}

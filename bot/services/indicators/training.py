@@ -55,7 +55,10 @@ DEFINITION = N_(
     "than 3 different people answered. Attendees and raters are unique people, each counted "
     "once however many workshops they attended or rated. Response rate: attendees who also "
     "completed a survey, over all attendees (for each workshop: its attendees who completed "
-    "its survey); not shown when there were fewer than 3 attendees. People are grouped by "
+    "its survey); not shown when there were fewer than 3 attendees. A sex's figures are not "
+    "shown (—) where its attendees or raters would tell the sex of 1 or 2 people, and "
+    "neither are those of enough other sexes and regions that the totals cannot tell them "
+    "(the rule of indicator 7). People are grouped by "
     "their own region and sex; the per-workshop table counts each workshop's people and "
     "shows the workshop's own region."
 )
@@ -350,9 +353,11 @@ async def training(q: Query) -> Indicator:
     fewer than 3 different people answered. Attendees and raters are unique people, each
     counted once however many workshops they attended or rated. Response rate: attendees who
     also completed a survey, over all attendees (for each workshop: its attendees who
-    completed its survey); not shown when there were fewer than 3 attendees. People are
-    grouped by their own region and sex; the per-workshop table counts each workshop's
-    people and shows the workshop's own region.
+    completed its survey); not shown when there were fewer than 3 attendees. A sex's figures
+    are not shown (—) where its attendees or raters would tell the sex of 1 or 2 people, and
+    neither are those of enough other sexes and regions that the totals cannot tell them (the
+    rule of indicator 7). People are grouped by their own region and sex; the per-workshop
+    table counts each workshop's people and shows the workshop's own region.
     """
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     everywhere = replace(q, region=None)
