@@ -47,6 +47,36 @@ async def _person(ctx: Ctx, typed: str) -> PersonRecord | None:
     return person
 
 
+async def _official_of_mine(ctx: Ctx, typed: str, region: str) -> PersonRecord | None:
+    """For a regional coordinator: the registered person named, if their own region is one
+    the coordinator was granted. Anyone else (another region's official, an id that never
+    registered) gets one same answer that names nobody, and the refusal is audited: typed
+    ids one after another would otherwise give names, or tell who uses Minka, and a team
+    role to people the coordinator does not coordinate. (Their region is theirs to state,
+    not a grant: it only lets the coordinators of that region find them, as /preguntas does.)
+    """
+    target = await staff.resolve_target(ctx.session, typed)
+    person = await people.get(ctx.session, target) if target is not None else None
+    if person is not None and person.is_registered and ctx.coverage.covers(person.region_code):
+        return person
+    await audit.append(
+        ctx.session,
+        actor_telegram_id=ctx.user.id,
+        action="grant_team",
+        outcome="denied",
+        target=str(person.telegram_id) if person is not None else typed[:64],
+        detail=f"region={region}",
+    )
+    ctx.reply(
+        ctx._(
+            "«{who}» is not among the people registered in Minka in the regions you "
+            "coordinate: you can add to an Equipo Regional only people registered in the regions "
+            "you coordinate. An administrator or a national coordinator can add anyone else."
+        ).format(who=esc(typed[:64]))
+    )
+    return None
+
+
 async def team_command(ctx: Ctx) -> None:
     """/equipo [ID|@usuario Región]"""
     if len(ctx.args) < 2:
@@ -67,7 +97,10 @@ async def team_command(ctx: Ctx) -> None:
     if not ctx.coverage.covers(region.code):
         await refuse_scope(ctx, f"team:{region.code}")
         return
-    person = await _person(ctx, ctx.args[0])
+    if ctx.coverage.national:
+        person = await _person(ctx, ctx.args[0])
+    else:
+        person = await _official_of_mine(ctx, ctx.args[0], region.code)
     if person is None:
         return
     current = await rules.region_of(ctx.session, person.id)

@@ -76,8 +76,8 @@ async def test_only_a_coordinator_of_the_region_sets_its_team(
     await eva.reply()
     (refused,) = await pedro.say(f"/quitar_equipo {eva.id}")
     assert refused.text == "Eso pertenece a una región que usted no coordina."
-    (refused,) = await pedro.say(f"/equipo {eva.id} Puno")
-    assert refused.text == "Eso pertenece a una región que usted no coordina."
+    (refused,) = await pedro.say(f"/equipo {eva.id} Puno")  # an official of Cusco
+    assert "no está entre las personas registradas" in refused.text, refused.text
     assert await _membership(runtime, eva.id) == "cusco"
 
     # /equipo alone lists the members of his regions only.
@@ -93,9 +93,10 @@ async def test_only_a_coordinator_of_the_region_sets_its_team(
     (nothing,) = await pedro.say(f"/quitar_equipo {ana.id}")
     assert nothing.text == "Ana Quispe no es parte de un Equipo Regional."
 
-    # Someone who has not registered cannot be appointed.
+    # Someone who has not registered cannot be appointed (nor told apart from an official
+    # of another region: test_a_regional_coordinator_appoints_only_officials_of_their_regions).
     (unknown,) = await pedro.say("/equipo 7999 Puno")
-    assert "aún no está registrado" in unknown.text
+    assert "no está entre las personas registradas" in unknown.text
     assert api.drain(mia.id) == [] and api.drain(eva.id) == []
 
 
@@ -120,3 +121,45 @@ async def test_a_coordinator_learns_no_name_outside_their_regions(
     (nothing,) = await pedro.say(f"/quitar_equipo {ana.id}")  # of his region: named
     assert nothing.text == "Ana Quispe no es parte de un Equipo Regional."
     assert api.drain(luis.id) == []
+
+
+async def test_a_regional_coordinator_appoints_only_officials_of_their_regions(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    """The attack: a Puno coordinator typed «/equipo ID Puno» with the ids of people of other
+    regions and read «Listo: Luis Mamani es parte del Equipo Regional de Puno.»: the name of
+    a Cusco official he does not coordinate, who also got a team role (and its monthly
+    reports) he never asked for. Now a regional coordinator appoints only people registered
+    in a region an administrator granted him; anyone else (another region's official, an id
+    that never registered) gets one same answer that names nobody, nothing is given or sent,
+    and the refusal is audited. A national coordinator still appoints anyone."""
+    pedro = Chatter(api, 7401, "Pedro", last_name="Apaza")
+    await register(pedro, region="Cusco", sex="Hombre")  # his profile: not his coverage
+    nora = Chatter(api, 7406, "Nora", last_name="Huanca")
+    await register(nora, region="MINEM")
+    luis = Chatter(api, 7405, "Luis", last_name="Mamani", username="luis_cusco")
+    await register(luis, region="Cusco", sex="Hombre")
+    ana = Chatter(api, 7402, "Ana", last_name="Quispe", username="anaq")
+    await register(ana, region="Puno")
+    async with runtime.db.session() as session:
+        await people.set_role(session, pedro.id, "coordinator", "puno")
+        await people.set_role(session, nora.id, "coordinator", "*")
+
+    answers = []
+    for typed in (str(luis.id), "@luis_cusco", "7999"):
+        (answer,) = await pedro.say(f"/equipo {typed} Puno")
+        assert "Luis" not in answer.text and "Mamani" not in answer.text, answer.text
+        answers.append(answer.text.replace(typed, "…"))
+    assert len(set(answers)) == 1, answers  # an id that never registered reads the same
+    assert "regiones que usted coordina" in answers[0], answers[0]
+    assert await _membership(runtime, luis.id) is None
+    assert api.drain(luis.id) == []
+    audited = await _audited(runtime, pedro.id)
+    assert ("grant_team", "denied", str(luis.id)) in audited, audited
+
+    (done,) = await pedro.say(f"/equipo {ana.id} Puno")  # an official of Puno: as before
+    assert done.text == "Listo: Ana Quispe es parte del Equipo Regional de Puno."
+    await ana.reply()
+    (done,) = await nora.say(f"/equipo {luis.id} Puno")  # national: anyone
+    assert done.text == "Listo: Luis Mamani es parte del Equipo Regional de Puno."
+    assert await _membership(runtime, luis.id) == "puno"
