@@ -18,14 +18,12 @@ Printed per run: the broadcast's delivery (rate, 429s, copies lost and duplicate
 it took from «Enviar» to the last copy, and the reply latency of the people asking (from
 sending the question to Minka's "update handled", as bench.throughput) in each phase:
 before the broadcast, (a) while its copies are written (its outbox rows), (a') the second
-after «Enviar» (Minka confirms, writes the copies, starts the first workbook and the first
-claims: the questions come at `--instant-rate` then, so that this moment is measured on
-about 15 replies, not on the one or two that fall in (a)), (b) while the copies are sent, (c)
-while a workbook is built; beside issue #17's goal. A question counts in every phase that was
-going on when it was sent. Then, per run, the load average (the box may be shared), Minka's
-own time for the coordinators' steps and its garbage collections over 50 ms. The kill run
-kills Minka with SIGKILL half way through the sending and starts it again (the questions sent
-meanwhile are a phase of their own).
+after «Enviar», with questions at `--instant-rate` (`bench.broadcast_instant`), (b) while the
+copies are sent, (c) while a workbook is built; beside issue #17's goal. A question counts in
+every phase that was going on when it was sent (`bench.broadcast_report`). Then, per run, the
+load average (the box may be shared), Minka's own time for the coordinators' steps and its
+garbage collections over 50 ms. The kill run kills Minka with SIGKILL half way through the
+sending and starts it again (the questions sent meanwhile are a phase of their own).
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import random
 import signal
@@ -46,11 +43,13 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench import observe, postgres_copy, seed_indicators
+from bench import postgres_copy, seed_indicators
+from bench.broadcast_instant import WRITTEN, Instant
+from bench.broadcast_report import LIMIT, PHASES, latencies, report
 from bench.load import Actor, steady
 from bench.observe import Completions
 from bench.throughput import QUESTIONS, start
-from bot.local_api import LocalBotApi
+from bot.local_api import BotEvent, LocalBotApi
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Person
@@ -58,25 +57,8 @@ from storage.types import utcnow
 from tests.chat import Person as Chatter
 
 TOKEN = "555000111:BENCHbenchBENCHbenchBENCHbench1234"
-LIMIT = 30.0
 TEXT = "Recordatorio: la reunión de coordinación es mañana a las 10:00."
-WRITTEN = "copies written"  # Minka's log line once a broadcast's outbox rows are all written
-GOAL_P99_MS = 50.0  # issue #17: replies during a broadcast and a workbook build
 STALLED = 150.0  # seconds without a new copy: the run is given up
-# Seconds after «Enviar» measured apart, at --instant-rate: 15 questions a second. Their
-# replies (1.2 messages each) and the two coordinators' (preview, summary, edits, the scope
-# question) must fit in the 29.5 messages a second Minka may send in all: at 20 or 25 questions
-# a second replies queued in Minka's rate limiter, 34 ms apart, whatever the event loop did.
-INSTANT = 1.0
-PHASES = ("before", "creation", "instant", "sending", "workbook", "restart")
-LABELS = {
-    "before": "before the broadcast",
-    "creation": "(a) copies written",
-    "instant": "(a') 1 s after «Enviar»",
-    "sending": "(b) copies sent",
-    "workbook": "(c) workbook built",
-    "restart": "kill -9 and restart",
-}
 
 
 async def seed(path: Path, people: int) -> list[int]:
@@ -137,6 +119,23 @@ async def ask(api: LocalBotApi, actor: Actor, done: Completions, rng: random.Ran
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(finished, 60)
     api.drain(actor.user_id)
+
+
+class Coordinator(Chatter):
+    """A coordinator is in the audience: their copy of the broadcast is not a reply. A press
+    waits a minute for its answer (5 s ran out on a loaded machine)."""
+
+    async def reply(self, timeout: float = 5.0) -> BotEvent:
+        while (event := await super().reply(timeout)).text == TEXT:
+            pass
+        return event
+
+    async def press(self, event: BotEvent, label: str) -> dict:
+        data = event.find_button(label)["callback_data"]
+        assert event.message_id is not None
+        return await self.api.callback_answer(
+            await self.api.press_button(self.id, event.message_id, data), 60
+        )
 
 
 async def broadcast(coordinator: Chatter) -> dict:
@@ -216,28 +215,20 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         async def step(actor: Actor, rng: random.Random) -> None:
             await ask(api, actor, minka.done, rng)
 
-        pressed = float("inf")
-
-        def rate() -> float:
-            return args.instant_rate if 0 <= time.perf_counter() - pressed < INSTANT else args.rate
-
+        instant = Instant(args.rate, args.instant_rate)
         rng = random.Random(3)  # each asks once first: Minka has started, caches are warm
         await asyncio.gather(*(ask(api, actor, minka.done, rng) for actor in actors))
         load = os.getloadavg()[0]
-        asking = asyncio.create_task(steady(actors, step, rate, stop))
+        asking = asyncio.create_task(steady(actors, step, instant.rate, stop))
         began = time.perf_counter()
         await asyncio.sleep(args.before)
-        summary = await broadcast(Chatter(api, sender, "Coordinadora"))
+        summary = await broadcast(Coordinator(api, sender, "Coordinadora"))
         windows["before"].append((began, time.perf_counter()))
-        spy = await observe.py_spy(minka.process.pid)  # BENCH_PYSPY: the instant's samples
-        pressed = time.perf_counter()
-        windows["instant"].append((pressed, pressed + INSTANT))
-        if spy is not None:
-            asyncio.get_running_loop().call_later(INSTANT + 1, spy.send_signal, signal.SIGINT)
-        await Chatter(api, sender, "Coordinadora").press(summary, "Enviar")
+        pressed = await instant.press(minka.process.pid, windows)
+        await Coordinator(api, sender, "Coordinadora").press(summary, "Enviar")
         building = asyncio.create_task(
             workbooks(
-                Chatter(api, builder, "Coordinador"),
+                Coordinator(api, builder, "Coordinador"),
                 args.workbooks,
                 args.workbook_delay,
                 windows["workbook"],
@@ -248,8 +239,7 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         while count < people and time.perf_counter() - (last or pressed) < STALLED:
             await asyncio.sleep(0.25)
             now = time.perf_counter()
-            if (written := minka.done.seen.get(WRITTEN)) and not windows["creation"]:
-                windows["creation"].append((pressed, written))
+            instant.written(minka.done, windows)
             if (new := len(delivered(api))) != count:
                 count, last, first = new, now, first or now
             if kill and not killed and count >= people // 2:
@@ -264,8 +254,7 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         await asyncio.wait_for(building, 600)
         stop.set()
         samples = await asking
-        if spy is not None:
-            await spy.wait()
+        await instant.finish()
         await minka.stop()
         for reader in minka.readers:
             await reader
@@ -277,85 +266,12 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
             "throttled": api.throttled,
             "rate": len(copies) / max((last or pressed) - (first or pressed), 1e-9),
             "sent_in": (last or time.perf_counter()) - pressed,
-            "written_in": (windows["creation"] or [(0.0, float("nan"))])[0][1] - pressed,
+            "written_in": instant.written_in(windows),
             "phases": latencies(samples, windows, restart_apart=kill),
             "load": (load, os.getloadavg()[0]),
             "steps": {h: v for h, v in minka.done.durations.items() if h != "text"},
             "gc": sorted(minka.done.gc_pauses),
         }
-
-
-def latencies(
-    samples: list[tuple[float, float]],
-    windows: dict[str, list[tuple[float, float]]],
-    *,
-    restart_apart: bool,
-) -> dict[str, dict[str, float]]:
-    """Milliseconds per phase: every question sent while the phase was going on. Questions
-    sent during a restart count only there (they wait for the new process by design)."""
-    restart = windows.get("restart", []) if restart_apart else []
-    found: dict[str, list[float]] = {phase: [] for phase in PHASES}
-    for sent, seconds in samples:
-        during = [p for p, spans in windows.items() if any(a <= sent < b for a, b in spans)]
-        if any(a <= sent < b for a, b in restart):
-            during = ["restart"]
-        for phase in during:
-            found[phase].append(1000 * seconds)
-    result = {}
-    for phase, values in found.items():
-        if values:
-            values.sort()
-            result[phase] = {
-                "n": len(values),
-                "p50": values[len(values) // 2],
-                "p99": values[math.ceil(len(values) * 0.99) - 1],  # nearest rank: of 2, the max
-                "max": values[-1],
-            }
-    return result
-
-
-def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
-    print(
-        f"Broadcast to {args.people} people through /difundir; server limit {LIMIT:.0f} msg/s "
-        f"overall (429 beyond it); {args.users} people asking {args.rate:g} questions/s "
-        f"({args.instant_rate:g}/s in the {INSTANT:g} s after «Enviar»); "
-        f"{args.workbooks} indicator workbooks in a row for a coordinator, "
-        f"{args.workbook_delay:g} s after «Enviar»"
-    )
-    print(
-        f"{'':<32}{'rate':>8}{'of limit':>10}{'429s':>7}{'lost':>6}{'dup':>5}"
-        f"{'written in':>12}{'sent in':>9}"
-    )
-    for name, r in rows:
-        print(
-            f"{name:<32}{r['rate']:>6.1f}/s{r['rate'] / LIMIT:>10.0%}{r['throttled']:>7.0f}"
-            f"{r['lost']:>6.0f}{r['duplicated']:>5.0f}{r['written_in']:>11.1f}s"
-            f"{r['sent_in']:>8.0f}s"
-        )
-    print(
-        "Reply latency to the people asking (sent → every reply sent); goal (#17): "
-        f"p99 <= {GOAL_P99_MS:g} ms during (a), (b) and (c)"
-    )
-    print(f"{'':<32}{'phase':<24}{'n':>6}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}  goal")
-    for name, r in rows:
-        for phase, s in r["phases"].items():
-            goal = "" if phase in ("before", "restart") else "met"
-            if goal and s["p99"] > GOAL_P99_MS:
-                goal = "NOT met"
-            print(
-                f"{name:<32}{LABELS[phase]:<24}{s['n']:>6}{s['p50']:>8.1f}{s['p99']:>8.1f}"
-                f"{s['max']:>8.1f}  {goal}"
-            )
-    for name, r in rows:
-        steps = ", ".join(
-            f"{handler} max {max(values):.0f}" for handler, values in sorted(r["steps"].items())
-        )
-        pauses = r["gc"]
-        print(
-            f"{name}: load {r['load'][0]:.1f} → {r['load'][1]:.1f}; inside Minka (ms): {steps}; "
-            f"garbage collections over 50 ms: {len(pauses)}"
-            + (f", longest {pauses[-1]:.0f} ms" if pauses else "")
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
