@@ -149,6 +149,7 @@ async def _announce_commands(application: Application) -> None:
     before a restart (their new replies queue behind them)."""
     heap.settle()  # full collections no longer walk the Tool Kit and the modules
     heap.watch()  # from now on: the start-up collection is no reply's pause
+    workers.prepare()  # the report workers' pool, before any update (not its processes)
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings
     async with runtime.db.session() as session:
