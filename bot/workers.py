@@ -34,6 +34,16 @@ IDLE_SECONDS = 120.0
 # needed (bench.broadcast: replies p99 0.5-1.3 s while workbooks were built on 2 cores).
 NICE = 10
 PROGRESS_POLL = 0.5  # seconds between looks at what the workers said of their progress
+# One BLAS thread in a worker. The exact small-cell check (bot/services/recoverable.py) is
+# numpy decompositions, which OpenBLAS ran on a thread per core; its threads wait for each
+# other by spinning, and on a busy machine they spin while the others wait for a core: for a
+# year of 10,000 people (load 12-18, 2 cores) the SVDs took 8.3-9.0 s of CPU on two threads
+# against 1.1-1.2 s on one, the whole report 12.4-12.8 s against 4.2-5.4 s. At nice 10 that
+# spinning got the CPU last: the yearly workbook took 96-346 s in bench.broadcast. OpenBLAS
+# reads this when numpy loads, and a spawned worker loads it before any job (bot.cli imports
+# it): so it is set in the bot's environment, which the workers inherit (the bot's numpy is
+# loaded already).
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -130,6 +140,7 @@ def prepare() -> None:
     ahead, the first job costs the loop 1.9-2.1 ms (its process's spawn). No process starts
     before a job comes: workers' memory is spent only while there is work."""
     if _pool.executor is None:
+        os.environ.update(ONE_THREAD)
         context = multiprocessing.get_context("spawn")
         _pool.said = context.Queue()
         _pool.executor = ProcessPoolExecutor(

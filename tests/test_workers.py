@@ -29,6 +29,13 @@ async def test_work_runs_in_another_process_and_its_modules_stay_there() -> None
     assert "tests.worker_jobs" not in sys.modules  # ...and the job's module never here
 
 
+async def test_workers_decompose_matrices_on_one_thread() -> None:
+    """OpenBLAS's threads spin while they wait for each other: on a busy machine the small-cell
+    check's decompositions took seven times the CPU on two threads (bot/workers.py)."""
+    for name in workers.ONE_THREAD:
+        assert await workers.run("os:getenv", name) == "1"
+
+
 async def test_workers_yield_the_cpu_to_the_bot() -> None:
     """A workbook is background work: on a busy machine the bot's replies get the CPU first
     (during bench.broadcast's workbooks replies waited 0.5-1.3 s at p99)."""
