@@ -12,7 +12,18 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot import heap, held, kb_reload, kb_reviews, metrics, outbox, replicas, retention, workers
+from bot import (
+    heap,
+    held,
+    kb_reload,
+    kb_reviews,
+    metrics,
+    outbox,
+    replicas,
+    retention,
+    stalls,
+    workers,
+)
 from bot.config import ConfigError, Settings
 from bot.i18n import translator
 from bot.ratelimit import PriorityRateLimiter
@@ -93,8 +104,10 @@ def build_application(
 
 
 async def _stopped(application: Application) -> None:
-    """Leave the replicas' count; let idle report workers exit (bot/workers.py)."""
+    """Leave the replicas' count; let idle report workers exit (bot/workers.py); no more
+    stall watching."""
     workers.stop()
+    stalls.stop()
     await replicas.leave(application)
 
 
@@ -149,6 +162,7 @@ async def _announce_commands(application: Application) -> None:
     before a restart (their new replies queue behind them)."""
     heap.settle()  # full collections no longer walk the Tool Kit and the modules
     heap.watch()  # from now on: the start-up collection is no reply's pause
+    stalls.watch()  # any stretch of 100 ms or more without the event loop, logged
     workers.prepare()  # the report workers' pool, before any update (not its processes)
     runtime: Runtime = application.bot_data["runtime"]
     settings = runtime.settings

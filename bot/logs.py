@@ -16,7 +16,9 @@ from typing import TextIO
 
 # Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
 # Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
-FIELDS = ("update_id", "user_id", "handler", "duration_ms", "outcome", "pause_ms")
+FIELDS = (
+    "update_id", "user_id", "handler", "duration_ms", "outcome", "pause_ms", "stall_ms", "running"
+)  # fmt: skip
 
 
 class RedactSecrets(logging.Filter):
