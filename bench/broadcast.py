@@ -271,6 +271,7 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
             "load": (load, os.getloadavg()[0]),
             "steps": {h: v for h, v in minka.done.durations.items() if h != "text"},
             "gc": sorted(minka.done.gc_pauses),
+            "stalls": minka.done.stall_line(),
         }
 
 

@@ -91,4 +91,5 @@ def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
             f"{name}: load {r['load'][0]:.1f} → {r['load'][1]:.1f}; inside Minka (ms): {steps}; "
             f"garbage collections over 50 ms: {len(pauses)}"
             + (f", longest {pauses[-1]:.0f} ms" if pauses else "")
+            + f"; {r['stalls']}"
         )

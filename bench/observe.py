@@ -1,7 +1,8 @@
 """What a bot process costs under bench.throughput's load, seen from outside it: its CPU time
 (from /proc, so it counts every thread), py-spy's samples of where that time goes, and the Bot
 API calls it makes per update (each one a request to build and an answer to parse), and when
-each update was done, read from its JSON log (`Completions`, shared with bench.broadcast).
+each update was done, read from its JSON log (`Completions`, shared with bench.broadcast),
+with the garbage collections and event-loop stalls it logged.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Completions:
         self.waiting: dict[int, asyncio.Future[None]] = {}
         self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
         self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
+        self.stalls: list[tuple[float, str]] = []  # (ms, what ran) Minka logged (bot/stalls.py)
         self.watch = watch
         self.seen: dict[str, float] = {}  # watched text -> time.perf_counter() when read
 
@@ -82,6 +84,8 @@ class Completions:
                     continue
                 if "pause_ms" in entry:
                     self.gc_pauses.append(entry["pause_ms"])
+                if "stall_ms" in entry:
+                    self.stalls.append((entry["stall_ms"], entry.get("running", "")))
                 for text in self.watch:
                     if text in entry.get("message", ""):
                         self.seen.setdefault(text, time.perf_counter())
@@ -96,3 +100,12 @@ class Completions:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting[user_id] = future
         return future
+
+    def stall_line(self) -> str:
+        """How many event-loop stalls Minka logged (bot/stalls.py), the longest and what ran."""
+        if not self.stalls:
+            return "event-loop stalls logged: 0"
+        longest, running = max(self.stalls)
+        return f"event-loop stalls logged: {len(self.stalls)}, longest {longest:.0f} ms" + (
+            f" ({running})" if running else ""
+        )

@@ -251,6 +251,7 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
                 + (f", longest {pauses[-1]:.0f} ms" if pauses else ""),
                 file=sys.stderr,
             )
+            print(f"  {done.stall_line()}", file=sys.stderr)
             return result
         finally:
             process.terminate()
