@@ -16,8 +16,13 @@ from collections.abc import Iterable
 
 from knowledge.text import fold, words
 
-# Seven digits or more in a row, or a phone written in groups (987 654 321, +51 987-654-321).
-_RECORD = re.compile(r"(?<!\d)(?:\+?51[ .-]?)?(?:\d{7,}|9\d{2}(?:[ .-]\d{3}){2})(?!\d)")
+# Seven digits or more in a row, a phone written in groups (987 654 321, +51 987-654-321),
+# or a DNI as people write it: with thousands dots (41.234.567) or in two groups of four
+# (4123 4567). A decree's number (D.S. 018-2017-EM) is no record and stays.
+_RECORD = re.compile(
+    r"(?<![\d.])(?:\+?51[ .-]?)?"
+    r"(?:\d{7,}|9\d{2}(?:[ .-]\d{3}){2}|\d{1,3}(?:\.\d{3}){2,}|\d{4} \d{4})(?![\d])"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@\w{4,}")
 # A title in any case, then a capitalised word: «el señor Quispe», «Ing. Mamani».

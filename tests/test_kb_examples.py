@@ -147,3 +147,30 @@ async def test_an_example_holds_the_question_only_and_a_bad_one_never_breaks_the
     assert "fueron borrados" in (await ana.reply()).text
     assert "No hay preguntas enseñadas" in (await minka(bot, "kb", "ejemplos")).stdout
     assert path.read_bytes() == good
+
+
+# Personal data as officials write it, which the first checks let through (red team of the
+# teaching feature): a DNI with thousands dots or in two groups of four digits went into the
+# waiting example, and `kb ejemplos` listed it, as typed.
+SLIPPED = (
+    (WITH_NUMBERS.replace("41234567", "41.234.567"), "41.234.567"),
+    (
+        "la junta de usuarios de agua puede multar al minero de la comunidad con dni 4123 4567",
+        "4123 4567",
+    ),
+)
+
+
+async def test_record_numbers_written_in_groups_are_masked(
+    ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    for question, number in SLIPPED:
+        offer = await _ask_and_answer(ana, admin, question)
+        await admin.press(offer, "📚")
+        taught = await admin.reply()
+        assert "Enseñada" in taught.text and number not in taught.html, taught.html
+    listed = (await minka(bot, "kb", "ejemplos")).stdout
+    assert "2 preguntas enseñadas esperan" in listed, listed
+    assert all(number not in listed for _question, number in SLIPPED), listed
