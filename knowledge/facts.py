@@ -154,7 +154,11 @@ def _number(word: str) -> bool:
 
 
 def _law(said: list[str], i: int) -> bool:
-    return not _LAW.isdisjoint(said[max(0, i - 2) : i])
+    """Whether word `i` is a law's number («Ley 28271», «artículo 59», «Ley N° 27651»)."""
+    before = said[max(0, i - 2) : i]
+    return bool(before) and (
+        before[-1] in _LAW or (before[-1] in ("n", "no", "nro") and before[0] in _LAW)
+    )
 
 
 def _counts(said: list[str], i: int) -> bool:
@@ -196,6 +200,8 @@ def asked_fact(said: list[str]) -> Asked | None:
             return Asked(DATE)
         if word == "fecha" and before in ("que", "cual"):
             return Asked(DATE)
+        if word in ("mes", "año", "ano") and said[max(0, i - 2) : i] == ["en", "que"]:
+            return Asked(DATE)  # «¿en qué mes se paga?»; not «¿la UIT de qué año uso?»
         if word in _PLACE_WORDS and before in ("que", "cuales"):
             return Asked(PLACES)
     return None
@@ -218,7 +224,9 @@ def stated(
     topical = {
         _key(term(w))
         for w in said
-        if w not in STOPWORDS and stem(w) not in GENERIC_VERBS and w not in _RATE | _UNITS.keys()
+        if w not in STOPWORDS
+        and stem(w) not in GENERIC_VERBS
+        and w not in _RATE | _LASTING | _UNITS.keys()
     }
     places = PLACES.intersection(said)
     if asked.kind in (AMOUNT, PLACES) and places:  # «¿cuántos mineros hay en Puno?»

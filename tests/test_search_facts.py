@@ -74,6 +74,7 @@ def test_a_laws_number_a_year_or_a_day_is_not_an_amount(kb: KnowledgeBase) -> No
         ("en que fecha se reune el comite de alto nivel con el minem", None),
         ("cuantos pama ha aprobado el gobierno regional de puno", None),
         ("cual es la tasa del gravamen especial a la mineria para el 2026", None),
+        ("en que mes se paga la regalia minera", None),
     ],
 )
 def test_near_misses_get_no_sure_answer(kb: KnowledgeBase, question: str, closest: str) -> None:
@@ -96,6 +97,8 @@ def test_near_misses_get_no_sure_answer(kb: KnowledgeBase, question: str, closes
         # the article says which regions is not verified: as far as the kit can answer
         ("que regiones completaron la transferencia de expedientes", "regionalizacion-expedientes"),
         ("cuales son las regiones piloto del programa", "acerca-de-minka"),
+        # «Desde la Ley 31347 (2021)…»: a year right after a law's number is still a date
+        ("desde cuando la region aprueba los planes de cierre de pma", "ambiente-cierre-de-minas"),
     ],
 )
 def test_facts_the_article_states_keep_their_answer(
