@@ -116,3 +116,40 @@ async def test_a_forged_teach_button_shows_no_other_regions_question(
             select(Escalation.example_article_id).where(Escalation.id == escalation)
         )
     assert taught is None
+
+
+async def test_forged_teach_buttons_with_hostile_data_are_refused_politely(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter, bot: Settings
+) -> None:
+    """Red team of «Enseñar a Minka» on both databases: a specialist's forged eg: buttons
+    with a number past any id column, digits that are not ASCII, an unknown article or topic
+    get «Ese botón ya no está vigente.»; with a NUL byte (taken out where updates enter) or
+    an id that is no answered question, that it can no longer be taught. Nothing is taught,
+    nothing reaches the database as typed (PostgreSQL refuses NUL), no update fails.
+    Defended already (as_number, text.py): this keeps it so."""
+    await register(admin, region="MINEM")
+    (menu,) = await admin.say("/menu")
+    article = next(iter(runtime.knowledge.kit.articles))
+    for data in (
+        f"eg:add:99999999999999999999:{article}",
+        f"eg:add:²:{article}",
+        "eg:add:1:no-existe",
+        "eg:tp:1:\x00",
+        "eg:tp:1:" + "ñ" * 20,
+        "eg:top:-1",
+        "eg:",
+    ):
+        answer = await admin.press_forged(menu, data)
+        assert answer.get("text") == "Ese botón ya no está vigente.", (data, answer)
+    # NUL is taken out where updates enter: what is left is an id that is no question.
+    for data in (
+        f"eg:add:1\x00:{article}",
+        f"eg:add:1:{article}\x00",
+        f"eg:add:2147483647:{article}",
+    ):
+        answer = await admin.press_forged(menu, data)
+        assert answer.get("text") is None, answer
+        gone = await admin.reply()
+        assert gone.text == "Esta pregunta ya no se puede enseñar a Minka.", gone.text
+    async with runtime.db.session() as session:
+        assert await session.scalar(select(Escalation.id)) is None
