@@ -104,9 +104,9 @@ def build_application(
 
 
 async def _stopped(application: Application) -> None:
-    """Leave the replicas' count; let idle report workers exit (bot/workers.py); no more
+    """Leave the replicas' count; abandon report jobs under way (bot/workers.py); no more
     stall watching."""
-    workers.stop()
+    workers.released()
     stalls.stop()
     await replicas.leave(application)
 

@@ -8,7 +8,8 @@ the work only shares the CPU, and what it loads (openpyxl, matplotlib: tens of M
 100,000 objects that every full garbage collection of the bot would otherwise walk, 140–180 ms
 each) never enters the bot's process. The pool is made ahead (`prepare`: at the bot's start,
 and again when idle workers exit), its processes on first use (spawn: each imports what it
-needs, about a second); they stop after `IDLE_SECONDS` without work, giving their memory back.
+needs, about a second); they stop after `IDLE_SECONDS` without work, giving their memory back,
+or when the bot stops with a job under way (`released`).
 A job may tell how far it got (`progress`), and a job that itself calls `run` (the indicator
 report's small-cell rules, when the whole report is built in a worker) does that work in place.
 """
@@ -52,7 +53,7 @@ class _Pool:
     def __init__(self) -> None:
         self.executor: ProcessPoolExecutor | None = None
         self.busy = 0
-        self.idle: asyncio.TimerHandle | None = None
+        self.idle: threading.Timer | None = None
         self.said: Any = None  # the pool's queue of (job, done, total), from its workers
         self.listeners: dict[int, Progress] = {}
         self.jobs = itertools.count()
@@ -66,6 +67,7 @@ class _Worker:
 
 
 _pool = _Pool()
+_lock = threading.Lock()  # the pool is shared with the idle timer's thread
 
 
 def _start(parent: int, said: Any) -> None:
@@ -107,12 +109,11 @@ async def run(target: str, *args: Any, progress: Progress | None = None) -> Any:
     if _Worker.said is not None:  # already in a worker: no worker of a worker
         return _call(target, args, _Worker.job)
     loop = asyncio.get_running_loop()
-    if _pool.idle is not None:
-        _pool.idle.cancel()
-        _pool.idle = None
-    prepare()
-    executor, said, job = _pool.executor, _pool.said, next(_pool.jobs)
-    _pool.busy += 1
+    with _lock:
+        _cancel_idle()
+        _prepare()
+        executor, said, job = _pool.executor, _pool.said, next(_pool.jobs)
+        _pool.busy += 1
     if progress is not None:
         _pool.listeners[job] = progress
     try:
@@ -122,14 +123,20 @@ async def run(target: str, *args: Any, progress: Progress | None = None) -> Any:
             await _heard(said)
         return await future
     except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
-        if _pool.executor is executor:
-            _pool.executor = None
+        with _lock:
+            if _pool.executor is executor:
+                _pool.executor = None
         raise
     finally:
         _pool.listeners.pop(job, None)
-        _pool.busy -= 1
-        if _pool.busy == 0:
-            _pool.idle = loop.call_later(IDLE_SECONDS, _idle)
+        with _lock:
+            _pool.busy -= 1
+            if _pool.busy == 0 and _pool.executor is not None:
+                # A thread's timer, not the loop's: it must outlive the loop (see `released`).
+                timer = threading.Timer(IDLE_SECONDS, _idle, [_pool.executor])
+                timer.daemon = True  # never delays the process's exit
+                _pool.idle = timer
+                timer.start()
 
 
 def prepare() -> None:
@@ -139,6 +146,11 @@ def prepare() -> None:
     update that asked for the report, e.g. in the second after a broadcast's «Enviar»; made
     ahead, the first job costs the loop 1.9-2.1 ms (its process's spawn). No process starts
     before a job comes: workers' memory is spent only while there is work."""
+    with _lock:
+        _prepare()
+
+
+def _prepare() -> None:
     if _pool.executor is None:
         os.environ.update(ONE_THREAD)
         context = multiprocessing.get_context("spawn")
@@ -148,10 +160,13 @@ def prepare() -> None:
         )
 
 
-def _idle() -> None:
-    """`IDLE_SECONDS` without work: the workers exit, and the next pool waits ready."""
-    stop()
-    prepare()
+def _idle(executor: ProcessPoolExecutor) -> None:
+    """`IDLE_SECONDS` without work (in the timer's thread): the workers exit, and the next
+    pool waits ready; unless a job came meanwhile or the pool is another one by now."""
+    with _lock:
+        if _pool.busy == 0 and _pool.executor is executor:
+            _shut_down()
+            _prepare()
 
 
 async def _heard(said: Any) -> None:
@@ -169,11 +184,31 @@ async def _heard(said: Any) -> None:
             await listener(done, total)
 
 
-def stop() -> None:
-    """Let the workers exit once idle (after `IDLE_SECONDS`, and when the bot stops)."""
-    executor, _pool.executor = _pool.executor, None
+def _cancel_idle() -> None:
     if _pool.idle is not None:
         _pool.idle.cancel()
         _pool.idle = None
+
+
+def _shut_down() -> None:
+    executor, _pool.executor = _pool.executor, None
+    _cancel_idle()
     if executor is not None:
         executor.shutdown(wait=False, cancel_futures=True)
+
+
+def stop() -> None:
+    """Let the workers exit now (queued jobs are cancelled; a running one ends its work)."""
+    with _lock:
+        _shut_down()
+
+
+def released() -> None:
+    """The bot stops. Jobs still under way are abandoned with their pool (`stop`). Idle
+    workers are left to their timer: a bot started again in this process finds them up
+    instead of paying their start (1.5-3 CPU s of imports each); at the process's exit they
+    end at once. (The tests start one bot per test: each that built a report or a workbook
+    paid for new workers.)"""
+    with _lock:
+        if _pool.busy > 0:
+            _shut_down()

@@ -85,6 +85,27 @@ async def test_idle_workers_exit_and_give_their_memory_back(monkeypatch) -> None
     assert _gone(pid)
 
 
+async def test_idle_workers_outlive_a_stopped_bot_and_busy_ones_do_not(monkeypatch) -> None:
+    """A bot started again in the same process (each test starts one) finds its idle
+    workers up; a bot that stops with a job under way lets that pool go."""
+    first, _loaded = await workers.run("tests.worker_jobs:where")
+    workers.released()
+    again, _loaded = await workers.run("tests.worker_jobs:where")
+    assert again == first
+    monkeypatch.setattr(workers, "PROGRESS_POLL", 0.1)
+    started = asyncio.Event()
+
+    async def progress(_done: int, _total: int) -> None:
+        started.set()
+
+    job = asyncio.create_task(workers.run("tests.worker_jobs:steps", 5, progress=progress))
+    await started.wait()
+    workers.released()
+    assert await job == 5  # the running job ends its work...
+    after, _loaded = await workers.run("tests.worker_jobs:where")
+    assert after != first  # ...in workers that were told to exit
+
+
 BOT = """
 import asyncio, sys, time
 from bot import workers
