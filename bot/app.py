@@ -25,7 +25,7 @@ from bot import (
     workers,
 )
 from bot.config import ConfigError, Settings
-from bot.i18n import translator
+from bot.i18n import translator, warm
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
@@ -81,6 +81,7 @@ def build_application(
         settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load(settings.content_dir)
     )
     handlers.register(application)
+    warm(settings.timezone)
     metrics.watch_database(db)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
     processor.on_dropped = dropped_press
