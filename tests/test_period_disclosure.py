@@ -22,13 +22,13 @@ from bot.services.indicators.common import (
     Indicator,
     Query,
     by_region,
-    by_sex,
     count,
     share,
     total_headline,
 )
 from bot.services.indicators.joint import jointly
 from bot.services.indicators.periods import Period
+from bot.services.indicators.sex_rule import by_sex
 from storage.db import Database
 from storage.models import Meeting, MeetingInvitation, Person
 from storage.repositories import people
@@ -175,7 +175,7 @@ def _indicator(period: Period, region: str | None, people: list[Answer]) -> Indi
         share("Proporción", "confirmed", "invited"),
     )
     regions = by_region(q, "Por región", cells, measures)
-    sexes = by_sex(q, "Por sexo", cells, measures)
+    sexes = by_sex(q, "Por sexo", cells, measures, groups=("invited", "confirmed"))
     headlines = (total_headline(regions, 2, "Confirmaron"),)
     return Indicator(1, "", "", headlines, (regions, sexes))
 
