@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, dict]] = []
     with tempfile.TemporaryDirectory(prefix="minka-bench-") as tmp:
         folder = Path(args.log or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         seeded = folder / "seeded.sqlite3"
         seeded.unlink(missing_ok=True)
         ids = asyncio.run(seed(seeded, args.people))
