@@ -40,3 +40,9 @@ def test_held_out_labels_name_existing_articles(path: Path) -> None:
     questions = [" ".join(case["q"].lower().split()) for case in cases]
     assert len(set(questions)) == len(questions), f"{path.name} repeats a question"
 
+
+def test_newest_held_out_set_is_in_the_checkout() -> None:
+    """The newest set comes first and is committed: the label check above skips a missing file,
+    so without this a lost or misnamed newest set would pass unnoticed."""
+    newest = HELD_OUT_FILES[0]
+    assert newest.exists(), f"{newest.name} is missing"
