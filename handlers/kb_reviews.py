@@ -1,5 +1,6 @@
-"""The specialists' daily notice of Tool Kit articles due for review (owed by bot/kb_reviews.py,
-rules in bot/services/kb_reviews.py): rendered in each one's language when sent."""
+"""The specialists' daily notice of Tool Kit articles and glossary entries due for review
+(owed by bot/kb_reviews.py, rules in bot/services/kb_reviews.py): rendered in each one's
+language when sent."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.outbox import Outgoing
-from bot.services.kb_reviews import KIND
+from bot.services.kb_reviews import GLOSSARY, KIND
 from handlers.base import esc
 from handlers.registry import Feature
 from storage.repositories.outbox import OwedMessage
 
 
-def _line(title: str, due: date, today: date, t: Translator) -> str:
+def _line(key: str, title: str, due: date, today: date, t: Translator) -> str:
     when = t.date(due)
     days = (due - today).days
     if days < 0:
@@ -26,6 +27,8 @@ def _line(title: str, due: date, today: date, t: Translator) -> str:
         status = t.ngettext(
             "review by {date} (in {count} day)", "review by {date} (in {count} days)", days
         ).format(date=when, count=t.number(days))
+    if key.startswith(GLOSSARY):  # an entry of glossary.yaml, named by its term
+        title = t.gettext("Glossary: {term}").format(term=title)
     return f"• <b>{esc(title)}</b>: {status}"
 
 
@@ -34,8 +37,8 @@ async def render(
 ) -> Outgoing | None:
     today = now.astimezone(t.timezone).date()
     lines = [
-        _line(title, date.fromisoformat(due), today, t)
-        for _article, title, due in owed.payload["items"]
+        _line(key, title, date.fromisoformat(due), today, t)
+        for key, title, due in owed.payload["items"]
     ]
     heading = t.gettext("📅 <b>Tool Kit: articles to review</b>")
     advice = t.gettext(

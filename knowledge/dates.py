@@ -84,6 +84,19 @@ def due_on(article: Article) -> date | None:
     return min(days, default=None)
 
 
+def glossary_due_on(entry: GlossaryEntry) -> date | None:
+    """The day by which a person must check a glossary entry again: its `review_by`, or a
+    plazo in its definition still ahead when it was reviewed (`kb revisar` fails past either)."""
+    days = [
+        when
+        for when, _written in plazo_dates(entry.definition)
+        if entry.reviewed is not None and when >= entry.reviewed
+    ]
+    if entry.review_by is not None:
+        days.append(entry.review_by)
+    return min(days, default=None)
+
+
 def upcoming(article: Article, today: date, days: int) -> list[Problem]:
     """Advance notice for `kb revisar`: a `review_by` or declared plazo from today to `days`
     ahead (not yet a failure)."""

@@ -3,7 +3,7 @@
 An article whose declared plazo has passed (Lima's calendar) or whose `review_by` is overdue
 opens with one warning line that carries its «Vigente al … · norm», in search answers and in
 topic browsing; and every morning the people who answer /preguntas are told, once per article
-and due date, which articles are due for review within 14 days or overdue.
+or glossary entry and due date, which are due for review within 14 days or overdue.
 
 The day is set by moving Minka's clock to a date taken from the content itself, so these tests
 hold whatever the real date is and whatever dates the specialists write next."""
@@ -18,8 +18,8 @@ from telegram.ext import Application
 from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
-from bot.services.kb_reviews import NOTICE_DAYS, due_articles
-from knowledge.dates import due_on
+from bot.services.kb_reviews import NOTICE_DAYS, due_items
+from knowledge.dates import due_on, glossary_due_on
 from knowledge.model import Article
 from storage.repositories import people
 from tests.chat import Person as Chatter
@@ -147,15 +147,18 @@ async def test_specialists_are_told_once_which_articles_are_due(
     today = first - timedelta(days=NOTICE_DAYS)
     _move_to(runtime, today, time(8))
     await job.run(app)
-    due = due_articles(kit, today)
+    due = due_items(kit, today)
     assert due and all(item.due == first for item in due)
+    # Glossary entries with a date are told too, named as such (the MAPE entry shares the date).
+    entries = [entry for entry in kit.glossary if glossary_due_on(entry) == first]
+    assert entries and {entry.term for entry in entries} == {i.title for i in due if i.glossary}
     for person in (ana, admin):
         notice = await person.reply()
         assert notice.text.startswith("📅 Tool Kit: artículos por revisar\n")
         for item in due:
+            label = f"Glosario: {item.title}" if item.glossary else item.title
             assert (
-                f"• {item.title}: revisar a más tardar el {t.date(first)} (en 14 días)"
-                in notice.text
+                f"• {label}: revisar a más tardar el {t.date(first)} (en 14 días)" in notice.text
             )
         assert "python -m bot kb recargar" in notice.text
     assert api.drain(luis.id) == []

@@ -1,10 +1,11 @@
-"""Advance notice for specialists: which Tool Kit articles are due for review.
+"""Advance notice for specialists: which Tool Kit articles and glossary entries are due for review.
 
 Once a day (bot/kb_reviews.py) every article whose `review_by` or first declared plazo is at
-most `NOTICE_DAYS` ahead, or already past, is owed to everyone who answers /preguntas
-(specialists, coordinators and admins), in one message, through the outbox. Each article is
-told once per due date: an app_state flag per (article, date) outlives restarts, and a new
-`review_by` after a rewrite is a new date, told again when it comes near.
+most `NOTICE_DAYS` ahead, or already past, and every glossary entry whose `review_by` (or a
+plazo in its definition) is, are owed to everyone who answers /preguntas (specialists,
+coordinators and admins), in one message, through the outbox. Each is told once per due date:
+an app_state flag per (article or entry, date) outlives restarts, and a new `review_by` after a
+rewrite is a new date, told again when it comes near.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.dates import due_on
+from knowledge.dates import due_on, glossary_due_on
 from knowledge.model import ToolKit
 from storage.models import Person
 from storage.repositories import app_state, outbox
@@ -25,29 +26,41 @@ from storage.repositories import app_state, outbox
 KIND = "kb_review"
 NOTICE_DAYS = 14
 STAFF_ROLES = ("specialist", "coordinator", "admin")  # who may open /preguntas
+GLOSSARY = "glosario:"  # a glossary entry's key: an article's id never holds «:»
 
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    article_id: str
-    title: str
+    key: str  # the article's id, or GLOSSARY and the entry's term
+    title: str  # the article's title, or the entry's term
     due: date
 
+    @property
+    def glossary(self) -> bool:
+        return self.key.startswith(GLOSSARY)
 
-def due_articles(kit: ToolKit, today: date, days: int = NOTICE_DAYS) -> list[Due]:
-    """Articles to check again by `today + days` (overdue ones included), soonest first."""
+
+def due_items(kit: ToolKit, today: date, days: int = NOTICE_DAYS) -> list[Due]:
+    """Articles, then glossary entries, to check again by `today + days` (overdue ones
+    included), soonest first."""
     last = today + timedelta(days=days)
     found = [
         Due(article.id, article.title, when)
         for article in kit.articles.values()
         if (when := due_on(article)) is not None and when <= last
     ]
-    return sorted(found, key=lambda d: (d.due, d.title.casefold()))
+    found += [
+        Due(GLOSSARY + entry.term, entry.term, when)
+        for entry in kit.glossary
+        if (when := glossary_due_on(entry)) is not None and when <= last
+    ]
+    return sorted(found, key=lambda d: (d.due, d.glossary, d.title.casefold()))
 
 
 def _flag(item: Due) -> str:
-    """app_state's key (at most 60 characters): the date, and the article id digested."""
-    digest = hashlib.sha256(item.article_id.encode()).hexdigest()[:24]
+    """app_state's key (at most 60 characters): the date, and the article id (or the entry's
+    key) digested."""
+    digest = hashlib.sha256(item.key.encode()).hexdigest()[:24]
     return f"kb-review:{item.due.isoformat()}:{digest}"
 
 
@@ -65,15 +78,15 @@ async def _staff(session: AsyncSession, admin_ids: Collection[int]) -> list[int]
 async def schedule(
     session: AsyncSession, kit: ToolKit, today: date, now: datetime, admin_ids: Collection[int]
 ) -> int:
-    """Owe today's notice of the articles not told yet; returns the messages owed."""
+    """Owe today's notice of what was not told yet; returns the messages owed."""
     new = []
-    for item in due_articles(kit, today):
+    for item in due_items(kit, today):
         if await app_state.get(session, _flag(item)) is None:
             new.append(item)
     staff = await _staff(session, admin_ids)
     if not new or not staff:  # nobody to tell yet: told when someone can hear it
         return 0
-    items = [[item.article_id, item.title, item.due.isoformat()] for item in new]
+    items = [[item.key, item.title, item.due.isoformat()] for item in new]
     told = hashlib.sha256("|".join(map(_flag, new)).encode()).hexdigest()[:16]
     owed = 0
     for person_id in staff:
