@@ -38,13 +38,18 @@ async def notify(application: Application) -> int:
     try:
         async with runtime.db.session() as session:
             owed = await kb_reviews.schedule(
-                session, runtime.knowledge.kit, today, now, runtime.settings.bot_admin_ids
+                session,
+                runtime.knowledge.kit,
+                today,
+                now,
+                runtime.settings.bot_admin_ids,
+                runtime.settings.timezone,
             )
     except IntegrityError:  # another replica owed the same notice first
         log.info("kb reviews: already owed by another replica")
         return 0
     if owed:
-        log.info("kb reviews: notice owed to %s people", owed)
+        log.info("kb reviews: %s messages owed", owed)
         await outbox.send_due(application)
     return owed
 

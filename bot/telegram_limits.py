@@ -147,13 +147,16 @@ def entities(html: str) -> int:
     return len(_OPENING_TAG.findall(html))
 
 
-def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The text as one or more messages of at most `limit` units and `MAX_ENTITIES`
-    entities each, in order."""
+def split_html(
+    html: str, limit: int = MESSAGE_LIMIT, max_entities: int = MAX_ENTITIES
+) -> list[str]:
+    """The text as one or more messages of at most `limit` units and `max_entities`
+    entities each, in order (less than the Bot API's limits leaves room for a heading)."""
     short = units(html) <= limit or visible_units(html) <= limit  # the source is never shorter
-    if short and entities(html) <= MAX_ENTITIES:
+    if short and entities(html) <= max_entities:
         return [html]
-    return [piece.html() for piece in _pieces(html, limit)] or [html]  # never an empty list
+    pieces = _pieces(html, limit, max_entities)
+    return [piece.html() for piece in pieces] or [html]  # never an empty list
 
 
 def _keep_entities(html: str, budget: int) -> str:

@@ -1,6 +1,6 @@
 """The specialists' daily notice of Tool Kit articles and glossary entries due for review
-(owed by bot/kb_reviews.py, rules in bot/services/kb_reviews.py): rendered in each one's
-language when sent."""
+(owed by bot/kb_reviews.py, rules in bot/services/kb_reviews.py, text and grouping in
+bot/services/kb_review_notice.py): rendered in each one's language when sent."""
 
 from __future__ import annotations
 
@@ -10,43 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.outbox import Outgoing
-from bot.services.kb_reviews import GLOSSARY, KIND
-from handlers.base import esc
+from bot.services.kb_review_notice import Due, text
+from bot.services.kb_reviews import KIND
 from handlers.registry import Feature
 from storage.repositories.outbox import OwedMessage
-
-
-def _line(key: str, title: str, due: date, today: date, t: Translator) -> str:
-    when = t.date(due)
-    days = (due - today).days
-    if days < 0:
-        status = t.gettext("review overdue since {date}").format(date=when)
-    elif days == 0:
-        status = t.gettext("review by today, {date}").format(date=when)
-    else:
-        status = t.ngettext(
-            "review by {date} (in {count} day)", "review by {date} (in {count} days)", days
-        ).format(date=when, count=t.number(days))
-    if key.startswith(GLOSSARY):  # an entry of glossary.yaml, named by its term
-        title = t.gettext("Glossary: {term}").format(term=title)
-    return f"• <b>{esc(title)}</b>: {status}"
 
 
 async def render(
     _session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
 ) -> Outgoing | None:
+    payload = owed.payload
+    items = [Due(key, title, date.fromisoformat(due)) for key, title, due in payload["items"]]
     today = now.astimezone(t.timezone).date()
-    lines = [
-        _line(key, title, date.fromisoformat(due), today, t)
-        for key, title, due in owed.payload["items"]
-    ]
-    heading = t.gettext("📅 <b>Tool Kit: articles to review</b>")
-    advice = t.gettext(
-        "Check each one against its sources, correct its file in the Tool Kit folder and "
-        "publish it with <code>python -m bot kb recargar</code>. Past its date, Minka warns "
-        "whoever reads it that it may be out of date."
-    )
-    return Outgoing("\n".join([heading, *lines, "", advice]))
+    # Rows owed before notices had parts are whole notices: part 1 of 1.
+    return Outgoing(text(items, today, t, payload.get("part", 1), payload.get("parts", 1)))
 
 
 FEATURE = Feature(outbox={KIND: render})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -83,3 +83,9 @@ async def logged(caplog: pytest.LogCaptureFixture, needle: str, seconds: float =
             return found[-1]
         await asyncio.sleep(0.05)
     raise AssertionError(f"no log line with {needle!r}")
+
+
+def move_clock(runtime: Runtime, day: date, at: time) -> None:
+    """Set Minka's clock to `at` on `day`, Lima's wall time."""
+    wanted = datetime.combine(day, at, tzinfo=runtime.settings.timezone)
+    runtime.clock.advance(wanted - runtime.clock.now())

@@ -11,7 +11,7 @@ hold whatever the real date is and whatever dates the specialists write next."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 from telegram.ext import Application
 
@@ -23,16 +23,10 @@ from knowledge.dates import due_on, glossary_due_on
 from knowledge.model import Article
 from storage.repositories import people
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import move_clock, register
 
 PLAZOS = "formalizacion-plazos"  # the most-asked fact: until when formalization runs
 QUESTION = "hasta cuando es el plazo de la formalizacion"
-
-
-def _move_to(runtime: Runtime, day: date, at: time) -> None:
-    """Set Minka's clock to `at` on `day`, Lima's wall time."""
-    wanted = datetime.combine(day, at, tzinfo=runtime.settings.timezone)
-    runtime.clock.advance(wanted - runtime.clock.now())
 
 
 async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> str:
@@ -68,14 +62,14 @@ async def test_a_passed_plazo_warns_in_answers_and_browsing(
     )
 
     # The plazo's last day, 23:30 in Lima (already the next day in UTC): still open.
-    _move_to(runtime, deadline, time(23, 30))
+    move_clock(runtime, deadline, time(23, 30))
     (answer,) = await ana.say(QUESTION)
     assert answer.text.startswith(f"{article.title}\n\n")
     assert "⚠️ Vigente" not in answer.text
     assert f"\n\n{dated}\n\n¿Le fue útil?" in answer.text
 
     # The next day in Lima: the warning opens the answer, under the title, in one line.
-    _move_to(runtime, deadline + timedelta(days=1), time(0, 30))
+    move_clock(runtime, deadline + timedelta(days=1), time(0, 30))
     (answer,) = await ana.say(QUESTION)
     assert answer.text.startswith(f"{article.title}\n{warning}\n\n")
     assert answer.text.count("Vigente al") == 1  # the line moved up, not repeated
@@ -102,10 +96,10 @@ async def test_an_overdue_review_warns_articles_and_glossary(
         return browsed, glossary.text
 
     assert article.review_by is not None and entry.review_by is not None
-    _move_to(runtime, max(article.review_by, entry.review_by), time(23, 59))
+    move_clock(runtime, max(article.review_by, entry.review_by), time(23, 59))
     browsed, glossary = await shown()
     assert "⚠️" not in browsed.split("\n", 2)[1] and "⚠️ Vigente" not in glossary
-    _move_to(runtime, max(article.review_by, entry.review_by) + timedelta(days=1), time(0, 1))
+    move_clock(runtime, max(article.review_by, entry.review_by) + timedelta(days=1), time(0, 1))
     browsed, glossary = await shown()
     dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
     assert browsed.startswith(
@@ -139,13 +133,13 @@ async def test_specialists_are_told_once_which_articles_are_due(
     t = translator("es", runtime.settings.timezone)
 
     # Fifteen days before the first due date: nothing to tell.
-    _move_to(runtime, first - timedelta(days=NOTICE_DAYS + 1), time(8))
+    move_clock(runtime, first - timedelta(days=NOTICE_DAYS + 1), time(8))
     await job.run(app)
     assert api.drain(ana.id) == [] and api.drain(admin.id) == []
 
     # Fourteen days before: each of them is told, in one message; the official is not.
     today = first - timedelta(days=NOTICE_DAYS)
-    _move_to(runtime, today, time(8))
+    move_clock(runtime, today, time(8))
     await job.run(app)
     due = due_items(kit, today)
     assert due and all(item.due == first for item in due)
@@ -166,7 +160,7 @@ async def test_specialists_are_told_once_which_articles_are_due(
     # The next mornings (a restart changes nothing: what was told is in the database), and
     # the day the review is overdue: the same articles and dates are not told again.
     for later in (1, NOTICE_DAYS + 1):
-        _move_to(runtime, today + timedelta(days=later), time(8))
+        move_clock(runtime, today + timedelta(days=later), time(8))
         await job.run(app)
         for person in (ana, admin):
             again = [e.text for e in api.drain(person.id) if any(i.title in e.text for i in due)]

@@ -3,8 +3,9 @@
 Once a day (bot/kb_reviews.py) every article whose `review_by` or first declared plazo is at
 most `NOTICE_DAYS` ahead, or already past, and every glossary entry whose `review_by` (or a
 plazo in its definition) is, are owed to everyone who answers /preguntas (specialists,
-coordinators and admins), in one message, through the outbox. Each is told once per due date:
-an app_state flag per (article or entry, date) outlives restarts, and a new `review_by` after a
+coordinators and admins) through the outbox: one message, or as many as Telegram's limits need
+(bot/services/kb_review_notice.py), none of them cut. Each is told once per due date: an
+app_state flag per (article or entry, date) outlives restarts, and a new `review_by` after a
 rewrite is a new date, told again when it comes near.
 """
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import translator
+from bot.services.kb_review_notice import GLOSSARY, Due, groups
 from knowledge.dates import due_on, glossary_due_on
 from knowledge.model import ToolKit
 from storage.models import Person
@@ -26,18 +29,6 @@ from storage.repositories import app_state, outbox
 KIND = "kb_review"
 NOTICE_DAYS = 14
 STAFF_ROLES = ("specialist", "coordinator", "admin")  # who may open /preguntas
-GLOSSARY = "glosario:"  # a glossary entry's key: an article's id never holds «:»
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    key: str  # the article's id, or GLOSSARY and the entry's term
-    title: str  # the article's title, or the entry's term
-    due: date
-
-    @property
-    def glossary(self) -> bool:
-        return self.key.startswith(GLOSSARY)
 
 
 def due_items(kit: ToolKit, today: date, days: int = NOTICE_DAYS) -> list[Due]:
@@ -64,21 +55,28 @@ def _flag(item: Due) -> str:
     return f"kb-review:{item.due.isoformat()}:{digest}"
 
 
-async def _staff(session: AsyncSession, admin_ids: Collection[int]) -> list[int]:
-    """Person ids of those who get /preguntas: a staff role, or an admin by configuration."""
-    rows = await session.scalars(
-        select(Person.id)
+async def _staff(session: AsyncSession, admin_ids: Collection[int]) -> list[tuple[int, str]]:
+    """Person id and language of those who get /preguntas: a staff role, or an admin by
+    configuration."""
+    rows = await session.execute(
+        select(Person.id, Person.locale)
         .where(Person.telegram_id.is_not(None), Person.registered_at.is_not(None))
         .where(or_(Person.role.in_(STAFF_ROLES), Person.telegram_id.in_(sorted(admin_ids))))
         .order_by(Person.id)
     )
-    return list(rows)
+    return [(person_id, locale or "es") for person_id, locale in rows]
 
 
 async def schedule(
-    session: AsyncSession, kit: ToolKit, today: date, now: datetime, admin_ids: Collection[int]
+    session: AsyncSession,
+    kit: ToolKit,
+    today: date,
+    now: datetime,
+    admin_ids: Collection[int],
+    timezone: ZoneInfo,
 ) -> int:
-    """Owe today's notice of what was not told yet; returns the messages owed."""
+    """Owe today's notice of what was not told yet; returns the messages owed (a person's
+    notice is grouped in their language, so a long one may be several messages)."""
     new = []
     for item in due_items(kit, today):
         if await app_state.get(session, _flag(item)) is None:
@@ -86,18 +84,23 @@ async def schedule(
     staff = await _staff(session, admin_ids)
     if not new or not staff:  # nobody to tell yet: told when someone can hear it
         return 0
-    items = [[item.key, item.title, item.due.isoformat()] for item in new]
     told = hashlib.sha256("|".join(map(_flag, new)).encode()).hexdigest()[:16]
     owed = 0
-    for person_id in staff:
-        owed += await outbox.enqueue(
-            session,
-            kind=KIND,
-            dedupe_key=f"kb-review:{told}:{person_id}",
-            person_id=person_id,
-            payload={"items": items},
-            due_at=now,
-        )
+    for person_id, locale in staff:
+        parts = groups(new, today, translator(locale, timezone))
+        for part, group in enumerate(parts, start=1):
+            owed += await outbox.enqueue(  # due together, sent in order (by id) to the chat
+                session,
+                kind=KIND,
+                dedupe_key=f"kb-review:{told}:{person_id}:{part}",
+                person_id=person_id,
+                payload={
+                    "items": [[item.key, item.title, item.due.isoformat()] for item in group],
+                    "part": part,
+                    "parts": len(parts),
+                },
+                due_at=now,
+            )
     for item in new:
         await app_state.put(session, _flag(item), now.isoformat())
     return owed

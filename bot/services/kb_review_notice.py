@@ -1,0 +1,105 @@
+"""The specialists' review notice as text, in as many messages as Telegram's limits need.
+
+A long notice used to be one message, cut with «…» by the outbox: the items past the cut were
+never told. Now the items are grouped when the notice is owed (one outbox row per group, so
+each row is still one message, sent once and in order): the lines, in the person's language,
+are split at line ends by `split_html`, within 4096 units and 100 entities once the heading
+and the advice are added. A line is measured in its widest form until it is sent (its count
+of days only shrinks, and the forms of its due day and of an overdue one are measured too), so
+a group still fits on a later day or if the outbox sends it late.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.i18n import Translator
+from bot.telegram_limits import (
+    MAX_ENTITIES,
+    MESSAGE_LIMIT,
+    cut_plain,
+    entities,
+    split_html,
+    visible_units,
+)
+
+GLOSSARY = "glosario:"  # a glossary entry's key: an article's id never holds «:»
+TITLE_MAX = 200  # a title's units in a line: a line never fills a message, so splits fall
+# between lines
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    key: str  # the article's id, or GLOSSARY and the entry's term
+    title: str  # the article's title, or the entry's term
+    due: date
+
+    @property
+    def glossary(self) -> bool:
+        return self.key.startswith(GLOSSARY)
+
+
+def line(item: Due, today: date, t: Translator) -> str:
+    when = t.date(item.due)
+    days = (item.due - today).days
+    if days < 0:
+        status = t.gettext("review overdue since {date}").format(date=when)
+    elif days == 0:
+        status = t.gettext("review by today, {date}").format(date=when)
+    else:
+        status = t.ngettext(
+            "review by {date} (in {count} day)", "review by {date} (in {count} days)", days
+        ).format(date=when, count=t.number(days))
+    title = cut_plain(" ".join(item.title.split()), TITLE_MAX)
+    if item.glossary:  # an entry of glossary.yaml, named by its term
+        title = t.gettext("Glossary: {term}").format(term=title)
+    return f"• <b>{html.escape(title, quote=False)}</b>: {status}"
+
+
+def text(items: Sequence[Due], today: date, t: Translator, part: int = 1, parts: int = 1) -> str:
+    """One message of the notice: the heading (numbered when there are several), its items'
+    lines and, in the last, what to do."""
+    heading = t.gettext("📅 <b>Tool Kit: articles to review</b>")
+    if parts > 1:
+        heading += " " + t.gettext("({part} of {parts})").format(
+            part=t.number(part), parts=t.number(parts)
+        )
+    lines = [heading, *(line(item, today, t) for item in items)]
+    if part == parts:
+        advice = t.gettext(
+            "Check each one against its sources, correct its file in the Tool Kit folder and "
+            "publish it with <code>python -m bot kb recargar</code>. Past its date, Minka warns "
+            "whoever reads it that it may be out of date."
+        )
+        lines += ["", advice]
+    return "\n".join(lines)
+
+
+def _widest(item: Due, today: date, t: Translator) -> str:
+    """The item's line on the day it is widest, from `today` to the day after its date (from
+    then on it reads the same every day)."""
+    days = max((item.due - today).days, 0) + 1
+    forms = (line(item, today + timedelta(days=n), t) for n in range(days + 1))
+    return max(forms, key=visible_units)
+
+
+def groups(items: Sequence[Due], today: date, t: Translator) -> list[list[Due]]:
+    """The items, in order, grouped into messages that each fit Telegram's limits."""
+    if not items:
+        return []
+    frame = text([], today, t, part=len(items), parts=len(items))  # the widest heading, advice
+    room = MESSAGE_LIMIT - visible_units(frame) - 1  # and the line end after the heading
+    pieces = split_html(
+        "\n".join(_widest(item, today, t) for item in items),
+        room,
+        max_entities=MAX_ENTITIES - entities(frame),
+    )
+    found, start = [], 0
+    for piece in pieces:  # whole lines, each ended by its line end but the last
+        count = piece.count("\n") + (not piece.endswith("\n"))
+        found.append(list(items[start : start + count]))
+        start += count
+    return found
