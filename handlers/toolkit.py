@@ -1,7 +1,8 @@
-"""The Mining Tool Kit in the chat: topics, articles, free-text questions, glossary, inline.
+"""The Mining Tool Kit in the chat: topics, articles, free-text questions, inline.
 
 Callback data: kb:topics | kb:t:<topic>:<page> | kb:a:<article>[:<question>] |
-kb:u:<article>:<1|0>[:<question>] | kb:g | kb:g:<letter> | kb:gt:<term slug>.
+kb:u:<article>:<1|0>[:<question>] | kb:g | kb:g:<letter>[:<page>] | kb:gt:<term slug> (the
+glossary's views are in handlers.glossary).
 Escalation buttons (ask:<question>) live in handlers.experts.
 Browsing edits the same message; a typed question gets a new one. An article whose header
 names a publication (`publication: regionalizacion.pdf`) is shown with a button that delivers
@@ -10,15 +11,15 @@ the newest available publication of that file name (pub:get:<publication>:k, han
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from bot.i18n import N_
 from bot.services import toolkit
 from bot.telegram_limits import MESSAGE_LIMIT, cut_html, visible_units
+from handlers import glossary
 from handlers.base import Ctx, Keyboard, esc
+from handlers.kb_buttons import STALE_MARK, article_button
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
 from handlers.publications import get_button
@@ -26,15 +27,14 @@ from handlers.questions import pager
 from handlers.registry import Buttons, Command, Feature
 from handlers.reports import report_row
 from knowledge.base import KnowledgeBase
-from knowledge.model import Article, GlossaryEntry
+from knowledge.dates import stale
+from knowledge.model import Article
 from knowledge.render import article_messages, glossary_message
 from knowledge.search import Answer
-from knowledge.text import fold
 from storage.repositories import publications as publication_repo
 from storage.repositories.publications import PublicationRecord
 
 ARTICLES_PER_PAGE = 6
-TERMS_PER_PAGE = 20  # a glossary letter's page
 SMALL_TALK_REPLIES = {
     "greeting": N_(
         "Hello! I am Minka. Type your question about small-scale and artisanal mining, "
@@ -87,15 +87,17 @@ def topic_view(ctx: Ctx, topic_id: str, page: int) -> tuple[str, Keyboard] | Non
         return None
     articles = kit.in_topic(topic_id)
     page, first, pages = page_bounds(len(articles), page, ARTICLES_PER_PAGE)
-    keyboard = [
-        [button(article.title, f"kb:a:{article.id}")]
-        for article in articles[first : first + ARTICLES_PER_PAGE]
-    ]
+    shown = articles[first : first + ARTICLES_PER_PAGE]
+    keyboard = [[article_button(article, ctx.today)] for article in shown]
     nav = pager(ctx, page, pages, lambda number: f"kb:t:{topic_id}:{number}")
     if nav:
         keyboard.append(nav)
     keyboard.append([button(ctx._("« Topics"), "kb:topics")])
     text = f"<b>{esc(topic.name)}</b>\n{esc(topic.description)}"
+    if any(stale(article, ctx.today) for article in shown):
+        text += "\n" + ctx._("{mark}: past its date, it may be out of date.").format(
+            mark=STALE_MARK.strip()
+        )
     if pages > 1:
         text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
     return text, keyboard
@@ -126,7 +128,7 @@ def article_keyboard(
         keyboard.append([get_button(label, publication.id, source="k")])
     suggestions = others or tuple(kit.articles[r] for r in article.related if r in kit.articles)
     for other in suggestions[:3]:
-        keyboard.append([button("↪ " + other.title, f"kb:a:{other.id}")])
+        keyboard.append([article_button(other, ctx.today, "↪ ")])
     keyboard.append(report_row(ctx, article.id))
     keyboard.append(
         [button(ctx._("« Back"), f"kb:t:{article.topic}:0"), button(ctx._("Topics"), "kb:topics")]
@@ -214,7 +216,7 @@ def _not_sure(ctx: Ctx, answer: Answer, question_id: int | None) -> None:
     keyboard: Keyboard = []
     if answer.others:
         lines.append(_("These articles are the closest:"))
-        keyboard += [[button("↪ " + a.title, f"kb:a:{a.id}")] for a in answer.others[:3]]
+        keyboard += [[article_button(a, ctx.today, "↪ ")] for a in answer.others[:3]]
     if answer.topics:
         keyboard += rows([button("📂 " + t.name, f"kb:t:{t.id}:0") for t in answer.topics[:2]], 1)
     lines.append(_("A specialist of the programme can answer you here, in this chat."))
@@ -232,76 +234,6 @@ async def search_command(ctx: Ctx) -> None:
         )
         return
     await answer_question(ctx, text)
-
-
-def _slug(term: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(term)).strip("-")[:40] or "x"
-
-
-def _letter(entry: GlossaryEntry) -> str:
-    first = fold(entry.term)[:1].upper()
-    return first if first.isalpha() else "#"
-
-
-def glossary_letters(ctx: Ctx) -> tuple[str, Keyboard]:
-    letters = sorted({_letter(e) for e in _kb(ctx).kit.glossary})
-    keyboard = rows([button(letter, f"kb:g:{letter}") for letter in letters], 6)
-    keyboard.append([button(ctx._("« Topics"), "kb:topics")])
-    return ctx._(
-        "<b>Glossary</b>\nChoose a letter, or write /glosario followed by a term."
-    ), keyboard
-
-
-def glossary_letter(ctx: Ctx, letter: str, page: int = 0) -> tuple[str, Keyboard]:
-    """A letter's terms, in pages: a keyboard holds at most 100 buttons (and ~10 KB)."""
-    entries = [e for e in _kb(ctx).kit.glossary if _letter(e) == letter]
-    page, first, pages = page_bounds(len(entries), page, TERMS_PER_PAGE)
-    keyboard = [
-        [button(e.term, f"kb:gt:{_slug(e.term)}")] for e in entries[first : first + TERMS_PER_PAGE]
-    ]
-    nav = pager(ctx, page, pages, lambda number: f"kb:g:{letter}:{number}")
-    if nav:
-        keyboard.append(nav)
-    keyboard.append([button(ctx._("« Letters"), "kb:g")])
-    text = ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter))
-    if pages > 1:
-        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
-    return text, keyboard
-
-
-def glossary_term(ctx: Ctx, entry: GlossaryEntry) -> tuple[str, Keyboard]:
-    kit = _kb(ctx).kit
-    keyboard = [
-        [button("↪ " + kit.articles[a].title, f"kb:a:{a}")]
-        for a in entry.articles
-        if a in kit.articles
-    ]
-    keyboard.append(
-        [button(ctx._("« Letter {letter}").format(letter=_letter(entry)), f"kb:g:{_letter(entry)}")]
-    )
-    return glossary_message(entry, ctx.t, ctx.today), keyboard
-
-
-async def glossary_command(ctx: Ctx) -> None:
-    _ = ctx._
-    term = " ".join(ctx.args).strip()
-    if not term:
-        text, keyboard = glossary_letters(ctx)
-        ctx.reply(text, keyboard)
-        return
-    index = _kb(ctx).index
-    entry = index.glossary_entry(term)
-    if entry is None:
-        entry = next((e for e in _kb(ctx).kit.glossary if _slug(e.term) == _slug(term)), None)
-    if entry is None:
-        ctx.reply(
-            _(
-                "«{term}» is not in the glossary. Browse it with /glosario or ask your question."
-            ).format(term=esc(term[:60]))
-        )
-        return
-    text, keyboard = glossary_term(ctx, entry)
-    ctx.reply(text, keyboard)
 
 
 async def on_button(ctx: Ctx) -> None:
@@ -328,16 +260,16 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(_("Thank you for your feedback!"))
         ctx.show_keyboard(_with_choice(ctx, args[0], question_id, useful))
     elif action == "g" and not args:
-        ctx.show(*glossary_letters(ctx))
+        ctx.show(*glossary.letters_view(ctx))
     elif action == "g" and args:
         page = as_number(args[1]) if len(args) > 1 else 0  # buttons sent before pages: page 0
-        ctx.show(*glossary_letter(ctx, args[0], page or 0))
+        ctx.show(*glossary.letter_view(ctx, args[0], page or 0))
     elif action == "gt" and args:
-        entry = next((e for e in kit.glossary if _slug(e.term) == args[0]), None)
+        entry = glossary.entry_by_slug(ctx, args[0])
         if entry is None:
             ctx.toast(_("That button is no longer valid."))
         else:
-            ctx.show(*glossary_term(ctx, entry))
+            ctx.show(*glossary.term_view(ctx, entry))
     else:
         ctx.toast(_("That button is no longer valid."))
 
@@ -394,7 +326,7 @@ FEATURE = Feature(
     commands=(
         Command("temas", topics_command, N_("Browse the Mining Tool Kit by topic"), None),
         Command("buscar", search_command, N_("Search the Tool Kit: /buscar your question"), None),
-        Command("glosario", glossary_command, N_("Glossary of acronyms and terms"), None),
+        Command("glosario", glossary.glossary_command, N_("Glossary of acronyms and terms"), None),
     ),
     buttons=(Buttons("kb", on_button, None),),
 )

@@ -16,10 +16,11 @@ from datetime import time, timedelta
 from telegram.ext import Application
 
 from bot.i18n import translator
-from bot.local_api import LocalBotApi
+from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services.kb_reviews import NOTICE_DAYS, due_items
-from knowledge.dates import due_on, glossary_due_on
+from handlers.keyboards import MAX_LABEL_CHARS
+from knowledge.dates import due_on, glossary_due_on, stale
 from knowledge.model import Article
 from storage.repositories import people
 from tests.chat import Person as Chatter
@@ -29,21 +30,38 @@ PLAZOS = "formalizacion-plazos"  # the most-asked fact: until when formalization
 QUESTION = "hasta cuando es el plazo de la formalizacion"
 
 
-async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> str:
-    """/temas, the article's topic, page after page until its button (long titles are cut
-    with «…» on a button), and the article's text as shown."""
+async def _topic_pages(
+    official: Chatter, runtime: Runtime, topic_id: str, until: str = ""
+) -> list[BotEvent]:
+    """/temas, the topic, and each page of its list of articles (up to the one with a button
+    for the article `until`)."""
     (topics,) = await official.say("/temas")
-    topic = runtime.knowledge.kit.topic(article.topic)
+    topic = runtime.knowledge.kit.topic(topic_id)
     assert topic is not None
     await official.press(topics, topic.name)
-    listing = await official.reply()
-    while not (
-        labels := [b for b in listing.button_texts() if article.title.startswith(b.rstrip("…"))]
-    ):
-        await official.press(listing, "Siguiente")
-        listing = await official.reply()
-    await official.press(listing, labels[0])
-    return (await official.reply()).text
+    pages = [await official.reply()]
+    while until not in _article_buttons(pages[-1]) and "Siguiente ▶" in pages[-1].button_texts():
+        await official.press(pages[-1], "Siguiente ▶")
+        pages.append(await official.reply())
+    return pages
+
+
+def _article_buttons(page: BotEvent) -> dict[str, str]:
+    """A page's article buttons: article id → label."""
+    return {
+        b["callback_data"].removeprefix("kb:a:"): b["text"]
+        for row in page.buttons
+        for b in row
+        if b["callback_data"].startswith("kb:a:")
+    }
+
+
+async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> str:
+    """/temas, the article's topic, page after page until its button, and the article's text
+    as shown."""
+    page = (await _topic_pages(official, runtime, article.topic, article.id))[-1]
+    await official.press(page, _article_buttons(page)[article.id])
+    return (await official.reply()).text or ""
 
 
 async def test_a_passed_plazo_warns_in_answers_and_browsing(
@@ -113,6 +131,38 @@ async def test_an_overdue_review_warns_articles_and_glossary(
         f"revisarse a más tardar el {t.date(entry.review_by)} y aún no se ha actualizado: "
         "confirme con el MINEM o su DREM."
     )
+
+
+async def test_stale_articles_are_marked_in_lists(runtime: Runtime, ana: Chatter) -> None:
+    """From the day after its plazo, an article's button says ⚠️ wherever articles are listed:
+    its topic's pages (with a line that says what the mark means) and the related articles
+    under an answer; the others keep their plain titles."""
+    await register(ana)
+    kit = runtime.knowledge.kit
+    article = kit.articles[PLAZOS]
+    day = min(d.date for d in article.deadlines) + timedelta(days=1)
+    move_clock(runtime, day, time(0, 30))
+    in_topic = kit.in_topic(article.topic)
+    old = {a.id for a in in_topic if stale(a, day)}
+    assert PLAZOS in old and old != {a.id for a in in_topic}  # marked and plain side by side
+
+    pages = await _topic_pages(ana, runtime, article.topic)
+    labels = {key: label for page in pages for key, label in _article_buttons(page).items()}
+    assert labels.keys() == {a.id for a in in_topic}
+    for listed in in_topic:
+        label = labels[listed.id]
+        assert label.startswith("⚠️ ") is (listed.id in old)
+        assert listed.title.startswith(label.removeprefix("⚠️ ").rstrip("…"))
+        assert len(label) <= MAX_LABEL_CHARS
+    legend = "⚠️: pasó su fecha, puede estar desactualizado."
+    for page in pages:
+        assert (legend in (page.text or "")) is bool(old & _article_buttons(page).keys())
+
+    (answer,) = await ana.say(QUESTION)
+    related = _article_buttons(answer)
+    assert related and any(key in old for key in related)
+    for key, label in related.items():
+        assert label.startswith("↪ ⚠️ ") is (stale(kit.articles[key], day) is not None)
 
 
 async def test_specialists_are_told_once_which_articles_are_due(
