@@ -133,6 +133,40 @@ async def test_an_overdue_review_warns_articles_and_glossary(
     )
 
 
+async def test_a_typed_question_carries_its_dates_in_one_line(
+    runtime: Runtime, ana: Chatter
+) -> None:
+    """Not only an article's page: a typed question about a dated glossary term is answered with
+    the entry and the article it names, each with its «Vigente al … · norma» line; the day
+    after their dates, each with the warning instead, in one line (no line break in it)."""
+    await register(ana)
+    kit = runtime.knowledge.kit
+    entry = next(e for e in kit.glossary if e.review_by and e.source and e.reviewed and e.articles)
+    article = kit.articles[entry.articles[0]]
+    assert entry.review_by is not None and entry.reviewed is not None and entry.source
+    last = max(entry.review_by, due_on(article) or entry.review_by)
+    question = f"que es {entry.term}"
+    t = translator("es", runtime.settings.timezone)
+    norm = re.split(r" \(|, | — ", entry.source)[0]
+    entry_dated = f"Vigente al {t.date(entry.reviewed)} · {norm}"
+    dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
+
+    move_clock(runtime, last, time(23, 59))
+    glossary, answer = await ana.say(question, 2)
+    assert glossary.text.endswith(f"\n{entry_dated}")
+    assert answer.text.startswith(f"{article.title}\n\n")
+    assert f"\n\n{dated}\n\n¿Le fue útil?" in answer.text
+
+    move_clock(runtime, last + timedelta(days=1), time(0, 1))
+    glossary, answer = await ana.say(question, 2)
+    warned = glossary.text.splitlines()[-1]
+    assert warned.startswith(f"⚠️ {entry_dated}. ") and warned.endswith(" o su DREM.")
+    title, warned, *_rest = answer.text.split("\n")
+    assert title == article.title
+    assert warned.startswith(f"⚠️ {dated}. ") and warned.endswith(" o su DREM.")
+    assert answer.text.count("Vigente al") == 1
+
+
 async def test_stale_articles_are_marked_in_lists(runtime: Runtime, ana: Chatter) -> None:
     """From the day after its plazo, an article's button says ⚠️ wherever articles are listed:
     its topic's pages (with a line that says what the mark means) and the related articles

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -115,6 +116,25 @@ def test_a_passed_formalization_deadline_fails_revisar(tmp_path: Path) -> None:
     assert not [n for n in coming_due(CONTENT_DIR, date(2026, 11, 30)) if n.path == plazos]
     assert len(coming_due(CONTENT_DIR, date(2026, 12, 1))) >= 2
     assert _revisar(CONTENT_DIR, "--hoy", "mañana").returncode == 2
+
+
+def test_ci_runs_revisar_as_it_would_fail_on_new_year() -> None:
+    """.ci/run checks the Tool Kit with `python -m bot kb revisar`, without a folder (CI has no
+    KB_DIR: the packaged content). That very command, on 1 January 2027, exits 1."""
+    ci = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    command = re.search(r"&& \.venv/bin/python (-m bot kb revisar)$", ci, re.MULTILINE)
+    assert command is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "KB_"))}
+    run = subprocess.run(
+        [sys.executable, *command[1].split(), "--hoy", "2027-01-01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    plazos = CONTENT_DIR / "articles" / "formalizacion-plazos.md"
+    assert f"{plazos}:" in run.stdout and "venció el 2026-12-31" in run.stdout
 
 
 def _edit(path: Path, old: str, new: str) -> None:
