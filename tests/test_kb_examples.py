@@ -6,10 +6,16 @@ question only: record numbers masked, a question naming someone refused."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import text
 
 from bot.config import Settings
+from bot.services import privacy
 from knowledge.loader import CONTENT_DIR, read
+from storage.db import Database
 from tests.chat import Person as Chatter
 from tests.cli import kb_copy, minka  # noqa: F401 (kb_copy: the `settings` of these tests)
 from tests.helpers import logged, register
@@ -174,3 +180,58 @@ async def test_record_numbers_written_in_groups_are_masked(
     listed = (await minka(bot, "kb", "ejemplos")).stdout
     assert "2 preguntas enseñadas esperan" in listed, listed
     assert all(number not in listed for _question, number in SLIPPED), listed
+
+
+async def _until_waiting_for_a_lock(db: Database, task: asyncio.Task) -> None:
+    """Until another backend's statement on escalations waits for a lock (PostgreSQL's own
+    view), or `task` ended."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query ILIKE '%escalations%'"
+    )
+    async with db.engine.connect() as watcher:
+        while not task.done() and not await watcher.scalar(query):
+            await watcher.rollback()  # the view is a snapshot kept for the transaction
+            await asyncio.sleep(0.01)
+
+
+async def test_an_erasure_under_way_keeps_the_question_out_of_the_examples(
+    ana: Chatter, admin: Chatter, bot: Settings
+) -> None:
+    """Red team: the asker erases their data while `kb ejemplos --aceptar` runs. The CLI
+    read the waiting questions, then wrote the file, then marked them: the question of a
+    person whose erasure was under way (not committed yet) went into examples.yaml, and
+    stayed after it (on SQLite and PostgreSQL). Here the erasure holds its transaction
+    open until the CLI waits for it (PostgreSQL), or until the CLI gives up (SQLite's busy
+    timeout); either way, nothing of the question is written."""
+    assert bot.kb_dir is not None
+    await register(ana, region="Piura")
+    await register(admin, region="MINEM")
+    offer = await _ask_and_answer(ana, admin, QUESTION)
+    await admin.press(offer, LABEL)
+    assert "Enseñada" in (await admin.reply()).text
+    assert f"«{QUESTION}»" in (await minka(bot, "kb", "ejemplos")).stdout
+    path = bot.kb_dir / "examples.yaml"
+    good = path.read_bytes()
+
+    eraser = Database(bot.database_url)
+    try:
+        async with eraser.session() as session:
+            now = datetime.now(UTC)
+            assert await privacy.erase(session, ana.id, key=bot.pseudonym_secret, now=now)
+            await session.flush()  # written, not committed: the rows are held
+            accepting = asyncio.create_task(minka(bot, "kb", "ejemplos", "--aceptar"))
+            if eraser.engine.dialect.name == "postgresql":
+                await _until_waiting_for_a_lock(eraser, accepting)
+            else:
+                await asyncio.wait([accepting])
+        accepted = await accepting
+    finally:
+        await eraser.dispose()
+    assert QUESTION not in path.read_text(encoding="utf-8"), accepted.stdout
+    assert path.read_bytes() == good
+    assert "agregada" not in accepted.stdout, accepted.stdout
+
+    again = await minka(bot, "kb", "ejemplos", "--aceptar")
+    assert again.returncode == 0 and "No se agregó ninguna pregunta" in again.stdout
+    assert path.read_bytes() == good

@@ -55,17 +55,16 @@ async def examples_order(
     folder = settings.content_dir
     kit, _problems = read(folder)
     async with migrated(settings) as db:
-        async with db.session() as session:
-            judged = _verdicts(kit, await examples.waiting(session))
         if dismiss:
             async with db.session() as session:
                 count = await examples.settle(session, dismiss, examples.DISMISSED)
             print(f"{plural(count, 'pregunta descartada', 'preguntas descartadas')}.")
             return 0 if count == len(set(dismiss)) else 1
         if accept is None:
-            _list(judged)
+            async with db.session() as session:
+                _list(_verdicts(kit, await examples.waiting(session)))
             return 0
-        return await _accept(settings, db, kit, judged, set(accept))
+        return await _accept(settings, db, kit, set(accept))
 
 
 def _list(judged: list[tuple[Taught, teaching.Verdict]]) -> None:
@@ -82,13 +81,12 @@ def _list(judged: list[tuple[Taught, teaching.Verdict]]) -> None:
     )
 
 
-async def _accept(
-    settings: Settings,
-    db: Database,
-    kit: ToolKit,
-    judged: list[tuple[Taught, teaching.Verdict]],
-    chosen: set[int],
-) -> int:
+async def _accept(settings: Settings, db: Database, kit: ToolKit, chosen: set[int]) -> int:
+    """Write the chosen waiting questions (all when none is chosen) into examples.yaml. What
+    is written is read, judged and marked in one transaction that holds the rows
+    (`examples.claim`), and the file is replaced before it commits: a question whose asker
+    erased their data before is not written, and an erasure after waits for the commit. A
+    commit that fails puts the file back as it was."""
     from bot import kb_reload
 
     if settings.kb_dir is None:
@@ -105,29 +103,37 @@ async def _accept(
             print(problem)
         print("Corrija primero el Tool Kit (kb revisar): no se escribió nada.", file=sys.stderr)
         return 1
-    picked = [(i, v) for i, v in judged if not chosen or i.id in chosen]
-    missing = chosen - {i.id for i, _v in judged}
-    for number in sorted(missing):
-        print(f"{number}: no es una pregunta enseñada que espere", file=sys.stderr)
-    in_place = [i.id for i, v in picked if _already(v, i)]
-    good = [(i, v) for i, v in picked if v.refused is None]
-    for item, verdict in picked:
-        if verdict.refused and item.id not in in_place:
-            print(f"{item.id}: no se agregó, {_why(verdict)}", file=sys.stderr)
     path = folder / "examples.yaml"
-    if good:
-        added = [(i.article_id or "", v.text) for i, v in good]
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        new = with_examples(text, added)
-        problems = _checked(kit, new, added)
-        if problems:
-            for problem in problems:
-                print(problem)
-            print("No se escribió nada: examples.yaml queda como estaba.", file=sys.stderr)
-            return 1
-        _write(path, new)
-    async with db.session() as session:
-        await examples.settle(session, [i.id for i, _v in good] + in_place, examples.ACCEPTED)
+    was = path.read_text(encoding="utf-8") if path.exists() else None
+    written = False
+    try:
+        async with db.session() as session:
+            picked = _verdicts(kit, await examples.claim(session, sorted(chosen) or None))
+            missing = chosen - {i.id for i, _v in picked}
+            for number in sorted(missing):
+                print(f"{number}: no es una pregunta enseñada que espere", file=sys.stderr)
+            in_place = [i.id for i, v in picked if _already(v, i)]
+            good = [(i, v) for i, v in picked if v.refused is None]
+            for item, verdict in picked:
+                if verdict.refused and item.id not in in_place:
+                    print(f"{item.id}: no se agregó, {_why(verdict)}", file=sys.stderr)
+            if good:
+                added = [(i.article_id or "", v.text) for i, v in good]
+                new = with_examples(was or "", added)
+                problems = _checked(kit, new, added)
+                if problems:
+                    for problem in problems:
+                        print(problem)
+                    print("No se escribió nada: examples.yaml queda como estaba.", file=sys.stderr)
+                    return 1
+                _write(path, new)
+                written = True
+            marked = [i.id for i, _v in good] + in_place
+            await examples.settle(session, marked, examples.ACCEPTED)
+    except BaseException:
+        if written:  # not marked: the file goes back to what the database says
+            _put_back(path, was)
+        raise
     if good:
         await kb_reload.request(db)
         print(
@@ -158,6 +164,13 @@ def _checked(kit: ToolKit, text: str, added: list[tuple[str, str]]) -> list[Prob
             Problem(path, 1, f"no quedó bajo {a}: {q}") for a, q in added if (a, q) not in have
         ]
         return problems
+
+
+def _put_back(path: Path, text: str | None) -> None:
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        _write(path, text)
 
 
 def _write(path: Path, text: str) -> None:

@@ -44,6 +44,26 @@ async def waiting(session: AsyncSession) -> list[Taught]:
     return await _taught(session, Escalation.example_status == PENDING)
 
 
+async def claim(session: AsyncSession, escalation_ids: list[int] | None) -> list[Taught]:
+    """The waiting questions among `escalation_ids` (every one when None), as they are now,
+    held until the transaction ends: `kb ejemplos --aceptar` writes only these into
+    examples.yaml, inside this transaction. An erasure committed before has withdrawn them
+    (not returned); one that comes after waits for the commit. The first statement is a
+    write that changes nothing, so that it takes the locks: on PostgreSQL the rows' (a row
+    an erasure is changing is waited for, then read again), on SQLite the database's write
+    lock, and with it a view of the latest commit."""
+    chosen = [] if escalation_ids is None else [Escalation.id.in_(escalation_ids)]
+    held = list(
+        await session.scalars(
+            update(Escalation)
+            .where(*_teachable(), Escalation.example_status == PENDING, *chosen)
+            .values(example_status=PENDING)
+            .returning(Escalation.id)
+        )
+    )
+    return await _taught(session, Escalation.id.in_(held)) if held else []
+
+
 async def _taught(session: AsyncSession, *where: object) -> list[Taught]:
     rows = await session.execute(
         select(
