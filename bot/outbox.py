@@ -58,7 +58,9 @@ UNEDITABLE = ("can't be edited", "not found", "there is no text in the message")
 
 Renderer = Callable[[AsyncSession, OwedMessage, Translator, datetime], Awaitable[Outgoing | None]]
 MAX_ATTEMPTS = 5
-FILE_TRIES = 5  # a file after its text under flood control: tries, each after retry_after
+# In a message's payload once its text has arrived and the file that follows it has not: put
+# back (a lasting 429), the message sends only the file next time.
+TEXT_SENT = "text_sent"
 RENDER_ATTEMPTS = 3  # a message whose renderer raises is tried this often, then failed
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
 BATCH = 200
@@ -169,11 +171,20 @@ async def _send_one(
     if not await ledger.start(message.id, message.attempts):
         return 0  # our claim went stale and another process took it over: it sends this one
     forget = rendered.copy
+    text_sent = bool(message.payload.get(TEXT_SENT))
 
     async def send() -> None:
-        await _deliver(bot, message, rendered, {**BACKGROUND, "reserved": reserved})
+        nonlocal text_sent
+        limits = {**BACKGROUND, "reserved": reserved}
+        if not text_sent:
+            await _deliver(bot, message, rendered, limits)
+            text_sent, limits = True, BACKGROUND
         if rendered.document is not None:
-            await _send_document(bot, message, *rendered.document)
+            await _send_document(bot, message, *rendered.document, limits)
+
+    def marked() -> dict[str, object] | None:
+        """The payload to keep when the message is put back after its text went."""
+        return {**message.payload, TEXT_SENT: True} if text_sent else None
 
     try:
         await _keeping_claim(runtime, message.id, send())
@@ -183,7 +194,7 @@ async def _send_one(
     except RetryAfter as error:
         retry_at = now + retry_after(error)
         async with runtime.db.session() as session:
-            await outbox.postpone(session, message.id, retry_at, error="429")
+            await outbox.postpone(session, message.id, retry_at, error="429", payload=marked())
         return retry_at
     except (BadRequest, TelegramError) as error:
         if isinstance(error, BadRequest) and NO_CHAT in error.message.lower():
@@ -207,7 +218,7 @@ async def _send_one(
                 )
                 return 0
             retry_at = now + timedelta(seconds=30 * 2**message.attempts)
-            await outbox.postpone(session, message.id, retry_at, error=str(error))
+            await outbox.postpone(session, message.id, retry_at, error=str(error), payload=marked())
         return retry_at
     ledger.sent(message.id, now, forget)
     return 1
@@ -311,26 +322,16 @@ async def _render_failed(
         )
 
 
-async def _send_document(bot: Bot, message: OwedMessage, filename: str, content: bytes) -> None:
-    """The file that follows a text (an invitation's .ics). The text has arrived, so the
-    message counts as sent whatever happens here: sending it again would repeat the text.
-    Under flood control past the rate limiter's retries the file waits Telegram's
-    retry_after and goes then (the message's claim is kept meanwhile), FILE_TRIES times."""
-    for attempt in range(1, FILE_TRIES + 1):
-        try:
-            await bot.send_document(
-                message.telegram_id,
-                InputFile(content, filename=filename),
-                rate_limit_args=BACKGROUND,
-            )
-            return
-        except TelegramError as error:
-            if not isinstance(error, RetryAfter) or attempt == FILE_TRIES:
-                log.warning(
-                    "outbox message %s: text sent, file %s not: %s", message.id, filename, error
-                )
-                return
-            await asyncio.sleep(retry_after(error).total_seconds())
+async def _send_document(
+    bot: Bot, message: OwedMessage, filename: str, content: bytes, limits: dict[str, object]
+) -> None:
+    """The file that follows a text (an invitation's .ics). Refused by a lasting flood
+    control (past the rate limiter's retries), the message is put back like any owed one,
+    remembering that its text went (TEXT_SENT): the next try sends the file alone, so
+    the file is neither lost nor its text repeated."""
+    await bot.send_document(
+        message.telegram_id, InputFile(content, filename=filename), rate_limit_args=limits
+    )
 
 
 async def tick(application: Application) -> int:

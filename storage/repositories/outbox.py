@@ -288,10 +288,14 @@ async def finish(
     error: str | None = None,
     retry_at: datetime | None = None,
     forget: bool = False,
+    payload: dict[str, Any] | None = None,
 ) -> None:
-    """Record the outcome: 'sent', 'failed', 'skipped', or back to 'pending' for `retry_at`.
-    A finished message held as a copy of its text (`forget`) keeps none of it."""
+    """Record the outcome: 'sent', 'failed', 'skipped', or back to 'pending' for `retry_at`
+    (with a new `payload` when given). A finished message held as a copy of its text
+    (`forget`) keeps none of it."""
     values: dict[str, Any] = {"state": state, "last_error": error[:300] if error else None}
+    if payload is not None:
+        values["payload"] = payload
     if forget and state != "pending":
         values["payload"] = {}
     if state == "sent":
@@ -304,18 +308,26 @@ async def finish(
 
 
 async def postpone(
-    session: AsyncSession, message_id: int, until: datetime, *, error: str | None = None
+    session: AsyncSession,
+    message_id: int,
+    until: datetime,
+    *,
+    error: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> None:
-    """Put a claimed message back, due at `until`, and its chat's queue behind it: the chat's
-    later messages (pending, or claimed with it and not tried) move back by as much, so none
-    overtakes it and they keep their order."""
+    """Put a claimed message back, due at `until` (with a new `payload` when given: what of
+    it was sent), and its chat's queue behind it: the chat's later messages (pending, or
+    claimed with it and not tried) move back by as much, so none overtakes it and they keep
+    their order."""
     due, chat = (
         await session.execute(
             select(OutboxMessage.due_at, _chat(OutboxMessage)).where(OutboxMessage.id == message_id)
         )
     ).one()
     shift = max(until - due, timedelta(0))
-    await finish(session, message_id, "pending", until, error=error, retry_at=due + shift)
+    await finish(
+        session, message_id, "pending", until, error=error, retry_at=due + shift, payload=payload
+    )
     if chat is None:
         return
     later = await session.execute(
