@@ -1,7 +1,8 @@
 """Buttons that open a Tool Kit article, wherever articles are listed (a topic's page, the
-related or closest articles, a glossary term's): one past its plazo or its review date (Lima's
-day, the same judgement as the warning on its text) is marked «⚠️», so a reader knows before
-opening it. The mark takes three of a label's 48 characters; callback data stays kb:a:<id>."""
+related or closest articles, a glossary term's; inline mode's results too): one past its plazo
+or its review date (Lima's day, the same judgement as the warning on its text) is marked «⚠️»,
+so a reader knows before opening it. The mark takes three of a label's 48 characters;
+callback data stays kb:a:<id>."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from bot.services import toolkit
 from bot.telegram_limits import MESSAGE_LIMIT, cut_html, visible_units
 from handlers import glossary
 from handlers.base import Ctx, Keyboard, esc
-from handlers.kb_buttons import STALE_MARK, article_button
+from handlers.kb_buttons import STALE_MARK, article_button, article_label
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
 from handlers.publications import get_button
@@ -304,7 +304,7 @@ async def on_inline_query(ctx: Ctx) -> None:
     results = [
         InlineQueryResultArticle(
             id=article.id,
-            title=article.title,
+            title=article_label(article, today),  # ⚠️ when past its date, as on buttons
             description=article.summary,
             input_message_content=InputTextMessageContent(
                 cut_html(article_messages(article, ctx.t, today)[0], MESSAGE_LIMIT),

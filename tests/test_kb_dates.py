@@ -167,10 +167,12 @@ async def test_a_typed_question_carries_its_dates_in_one_line(
     assert answer.text.count("Vigente al") == 1
 
 
-async def test_stale_articles_are_marked_in_lists(runtime: Runtime, ana: Chatter) -> None:
-    """From the day after its plazo, an article's button says ⚠️ wherever articles are listed:
-    its topic's pages (with a line that says what the mark means) and the related articles
-    under an answer; the others keep their plain titles."""
+async def test_stale_articles_are_marked_in_lists(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    """From the day after its plazo, an article says ⚠️ wherever articles are listed: its
+    topic's pages (with a line that says what the mark means), the related articles under an
+    answer and inline mode's results; the others keep their plain titles."""
     await register(ana)
     kit = runtime.knowledge.kit
     article = kit.articles[PLAZOS]
@@ -197,6 +199,15 @@ async def test_stale_articles_are_marked_in_lists(runtime: Runtime, ana: Chatter
     assert related and any(key in old for key in related)
     for key, label in related.items():
         assert label.startswith("↪ ⚠️ ") is (stale(kit.articles[key], day) is not None)
+
+    query_id = await api.send_inline_query(ana.id, QUESTION)
+    results = (await api.inline_answer(query_id))["results"]
+    for result in results:
+        marked = stale(kit.articles[result["id"]], day) is not None
+        assert result["title"].startswith("⚠️ ") is marked
+    shared = next(r for r in results if r["id"] == PLAZOS)
+    assert shared["title"] == f"⚠️ {article.title}"
+    assert "\n⚠️ <i>Vigente al" in shared["input_message_content"]["message_text"]  # HTML
 
 
 async def test_specialists_are_told_once_which_articles_are_due(
@@ -235,9 +246,7 @@ async def test_specialists_are_told_once_which_articles_are_due(
         assert notice.text.startswith("📅 Tool Kit: artículos por revisar\n")
         for item in due:
             label = f"Glosario: {item.title}" if item.glossary else item.title
-            assert (
-                f"• {label}: revisar a más tardar el {t.date(first)} (en 14 días)" in notice.text
-            )
+            assert f"• {label}: revisar a más tardar el {t.date(first)} (en 14 días)" in notice.text
         assert "python -m bot kb recargar" in notice.text
     assert api.drain(luis.id) == []
 
