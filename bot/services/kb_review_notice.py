@@ -42,9 +42,9 @@ class Due:
         return self.key.startswith(GLOSSARY)
 
 
-def line(item: Due, today: date, t: Translator) -> str:
-    when = t.date(item.due)
-    days = (item.due - today).days
+def _status(due: date, today: date, t: Translator) -> str:
+    when = t.date(due)
+    days = (due - today).days
     if days < 0:
         status = t.gettext("review overdue since {date}").format(date=when)
     elif days == 0:
@@ -53,10 +53,18 @@ def line(item: Due, today: date, t: Translator) -> str:
         status = t.ngettext(
             "review by {date} (in {count} day)", "review by {date} (in {count} days)", days
         ).format(date=when, count=t.number(days))
+    return status
+
+
+def _line(item: Due, status: str, t: Translator) -> str:
     title = cut_plain(" ".join(item.title.split()), TITLE_MAX)
     if item.glossary:  # an entry of glossary.yaml, named by its term
         title = t.gettext("Glossary: {term}").format(term=title)
     return f"• <b>{html.escape(title, quote=False)}</b>: {status}"
+
+
+def line(item: Due, today: date, t: Translator) -> str:
+    return _line(item, _status(item.due, today, t), t)
 
 
 def text(items: Sequence[Due], today: date, t: Translator, part: int = 1, parts: int = 1) -> str:
@@ -78,11 +86,11 @@ def text(items: Sequence[Due], today: date, t: Translator, part: int = 1, parts:
     return "\n".join(lines)
 
 
-def _widest(item: Due, today: date, t: Translator) -> str:
-    """The item's line on the day it is widest, from `today` to the day after its date (from
-    then on it reads the same every day)."""
-    days = max((item.due - today).days, 0) + 1
-    forms = (line(item, today + timedelta(days=n), t) for n in range(days + 1))
+def _widest_status(due: date, today: date, t: Translator) -> str:
+    """The status of a line due on `due` on the day it is widest, from `today` to the day after
+    its date (from then on it reads the same every day)."""
+    days = max((due - today).days, 0) + 1
+    forms = (_status(due, today + timedelta(days=n), t) for n in range(days + 1))
     return max(forms, key=visible_units)
 
 
@@ -92,8 +100,9 @@ def groups(items: Sequence[Due], today: date, t: Translator) -> list[list[Due]]:
         return []
     frame = text([], today, t, part=len(items), parts=len(items))  # the widest heading, advice
     room = MESSAGE_LIMIT - visible_units(frame) - 1  # and the line end after the heading
+    widest = {due: _widest_status(due, today, t) for due in {item.due for item in items}}
     pieces = split_html(
-        "\n".join(_widest(item, today, t) for item in items),
+        "\n".join(_line(item, widest[item.due], t) for item in items),
         room,
         max_entities=MAX_ENTITIES - entities(frame),
     )

