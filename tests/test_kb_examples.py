@@ -100,6 +100,7 @@ MASKED = (
 )
 NAMING = (
     "el señor Mamani dice que la junta de usuarios de agua lo multo, puede hacerlo?",
+    "la señora flores dice que la junta de usuarios de agua la multo, puede hacerlo?",
     "quispe mamani pregunta si la junta de usuarios de agua puede multar",  # the asker
 )
 
