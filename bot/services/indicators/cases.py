@@ -106,7 +106,10 @@ async def cases_attended(q: Query) -> Indicator:
                 "Cases registered in Minka during the period, in the region they concern. "
                 "«With support» means the regional team (Equipo Regional) took part. Status is "
                 "the current one. By sex: of the official who registered the case. Shares "
-                "based on fewer than 3 cases show «—»."
+                "based on fewer than 3 cases show «—». A sex's figures are not shown (—) where "
+                "they would tell the sex of 1 or 2 of the officials who registered cases, and "
+                "neither are those of enough other sexes and regions that the totals cannot "
+                "tell them (the rule of indicator 7)."
             )
         )
         + " "
@@ -233,7 +236,10 @@ async def formalization(q: Query) -> Indicator:
                 "step each had reached when the period ended (the last step recorded before "
                 "that date). «Formalized in the period»: cases whose step became «Formalized» "
                 "during the period. By sex: of the official who registered the case. Shares "
-                "based on fewer than 3 cases show «—»."
+                "based on fewer than 3 cases show «—». A sex's figures are not shown (—) where "
+                "its cases, 1 or 2, would tell the sex of the officials who registered them, and "
+                "neither are those of enough other sexes and regions that the totals cannot "
+                "tell them (the rule of indicator 7)."
             )
         )
         + " "

@@ -47,7 +47,10 @@ DEFINITION = N_(
     "Moquegua, Piura, Puno and Madre de Dios; a pilot region is reached when at least one of "
     "its people received a publication by the end of the period. By the region and sex of the"
     " person. Shares resting on fewer than 3 people show «—», and so do those that would let "
-    "them be worked out."
+    "them be worked out. A sex's figures are not shown (—) where its registered people or "
+    "people who received a publication would tell the sex of 1 or 2 people, and neither are "
+    "those of enough other sexes and regions that the totals cannot tell them (the rule of "
+    "indicator 7)."
 )
 REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
 
@@ -168,7 +171,8 @@ async def publications(q: Query) -> Indicator:
     period); the share of registered people reached; pilot regions (PILOT_REGIONS) reached,
     that is with at least one person who received a publication by the end of the period. By
     the region and sex of the person; shares resting on fewer than 3 people show «—», and so do
-    those that would let them be worked out."""
+    those that would let them be worked out; a sex's figures are hidden by indicator 7's
+    rule."""
     _ = q._
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))

@@ -139,7 +139,10 @@ async def dissemination(q: Query) -> Indicator:
                 "questions sent to the specialists, how many they answered and the median time "
                 "to answer in hours. By the region and sex of the person. Shares, medians and "
                 "how many views, questions or escalations resting on fewer than 3 people show "
-                "«—»."
+                "«—». A sex's figures are not shown (—) where its readers, people asking, people "
+                "who answered «Was it useful?» or people who sent questions to the specialists "
+                "would tell the sex of 1 or 2 people, and neither are those of enough other "
+                "sexes and regions that the totals cannot tell them (the rule of indicator 7)."
             )
         ),
         headlines=(

@@ -52,7 +52,10 @@ DEFINITION = N_(
     "official. Pilot regions: La Libertad, Pasco, Moquegua, Piura, Puno and Madre de Dios; a "
     "pilot region is covered when at least one of its regional leaders travelled. By the "
     "region and sex of the person. Figures of groups of fewer than 3 invited people show «—», "
-    "and so do those that would let them be worked out."
+    "and so do those that would let them be worked out. A sex's figures are not shown (—) "
+    "where its people invited or who travelled would tell the sex of 1 or 2 people, and "
+    "neither are those of enough other sexes and regions that the totals cannot tell them (the "
+    "rule of indicator 7)."
 )
 KEYS = ("invited", "accepted", "travelled")
 LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
@@ -258,7 +261,7 @@ async def study_visits(q: Query) -> Indicator:
     unless corrected by the coordination) beside officials; by the region and sex of the
     person; pilot regions (PILOT_REGIONS) covered, that is with at least one regional leader
     who travelled. Figures of groups of fewer than 3 invited people show «—», and so do those
-    that would let them be worked out."""
+    that would let them be worked out; a sex's figures are hidden by indicator 7's rule."""
     headlines, tables = visit_tables(q, await _cells(replace(q, region=None)))
     charts = (Chart(q._(N_("People who travelled, by region")), 1, (3, 5)),)
     return Indicator(9, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
