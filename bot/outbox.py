@@ -39,7 +39,9 @@ class Outgoing:
     message to change instead (a reply held back by flood control that was an edit; sent
     anew if it can no longer be edited). `buttons_only`: that edit changes only its buttons
     (left as they were if it can no longer be edited). `copy`: the row holds the text itself,
-    erased once the message is finished with. `no_previews`: no link previews, as in replies."""
+    erased once the message is finished with. `no_previews`: no link previews, as in replies.
+    `call`: a Bot API call owed instead of a message (a person's command menu), made with
+    the rate limiter's arguments; put back under flood control like a message."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
@@ -48,6 +50,7 @@ class Outgoing:
     buttons_only: bool = False
     copy: bool = False
     no_previews: bool = False
+    call: Callable[[Bot, dict[str, object]], Awaitable[None]] | None = None
 
 
 # Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
@@ -148,8 +151,8 @@ async def _send_one(
     message: OwedMessage,
     ledger: Ledger,
 ) -> int | datetime:
-    """1 if sent, 0 if not (now or ever), or when it is tried again (after a 429 or a passing
-    failure): then its chat's other messages wait behind it."""
+    """1 if a message was sent, 0 if not (now or ever) or for a call, or when it is tried
+    again (after a 429 or a passing failure): then its chat's other messages wait behind it."""
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
@@ -165,7 +168,7 @@ async def _send_one(
         await _render_failed(runtime, message, error, now)
         return 0
     limiter = getattr(bot, "rate_limiter", None)
-    reserved = isinstance(limiter, PriorityRateLimiter)
+    reserved = isinstance(limiter, PriorityRateLimiter) and rendered.call is None
     if reserved:
         await limiter.reserve()  # wait for a slot before the point of no return
     if not await ledger.start(message.id, message.attempts):
@@ -175,6 +178,9 @@ async def _send_one(
 
     async def send() -> None:
         nonlocal text_sent
+        if rendered.call is not None:
+            await rendered.call(bot, BACKGROUND)
+            return
         limits = {**BACKGROUND, "reserved": reserved}
         if not text_sent:
             await _deliver(bot, message, rendered, limits)
@@ -197,7 +203,8 @@ async def _send_one(
             await outbox.postpone(session, message.id, retry_at, error="429", payload=marked())
         return retry_at
     except (BadRequest, TelegramError) as error:
-        if isinstance(error, BadRequest) and NO_CHAT in error.message.lower():
+        no_chat = isinstance(error, BadRequest) and NO_CHAT in error.message.lower()
+        if no_chat and rendered.call is None:  # a call (a menu) does not mark the person
             await _undeliverable(runtime, message, error.message, now, forget)
             return 0
         if may_have_arrived(error):  # as after a crash mid-call: not sent again
@@ -221,7 +228,7 @@ async def _send_one(
             await outbox.postpone(session, message.id, retry_at, error=str(error), payload=marked())
         return retry_at
     ledger.sent(message.id, now, forget)
-    return 1
+    return 0 if rendered.call is not None else 1  # messages are counted, not calls
 
 
 async def _undeliverable(

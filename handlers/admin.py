@@ -73,7 +73,7 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         person = await people.get(ctx.session, target)
         language = person.locale if person else ctx.settings.bot_locale
         ctx.reply(_("Done: {who} now has the role {role}.").format(who=who, role=role_name))
-        ctx.later(lambda: _tell(ctx, target, role, language, given=True))
+        # The notice wakes the outbox, which first sets the menu owed with the role.
         ctx.tell(target, _notice(ctx, role, language, given=True), "role")
     else:
         ctx.reply(
@@ -122,15 +122,8 @@ async def remove_role_command(ctx: Ctx) -> None:
                 who=who, role=_(ROLE_LABELS[role]).lower()
             )
         )
-        ctx.later(lambda: _tell(ctx, target, role, language, given=False))
+        # The notice wakes the outbox, which first sets the menu owed with the role.
         ctx.tell(target, _notice(ctx, role, language, given=False), "role")
-
-
-async def _tell(ctx: Ctx, telegram_id: int, role: Role, language: str, *, given: bool) -> None:
-    """Update the person's command menu to their new role; what changed is told to them
-    through the outbox (`Ctx.tell`, queued by the caller)."""
-    current = role if given else Role.OFFICIAL
-    await command_menu.set_for_chat(ctx.context.bot, telegram_id, current, language)
 
 
 def _notice(ctx: Ctx, role: Role, language: str, *, given: bool) -> str:
@@ -209,4 +202,5 @@ FEATURE = Feature(
         ),
         Command("auditoria", audit_command, N_("Latest audit log entries"), Role.ADMIN),
     ),
+    outbox={staff.MENU: command_menu.render},
 )

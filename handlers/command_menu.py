@@ -1,12 +1,15 @@
 """Telegram's command menu (setMyCommands): everyone's commands for all private chats, and
-each coordinator's and admin's own chat scope with their extra commands."""
+each coordinator's and admin's own chat scope with their extra commands: set for every staff
+member at start-up, and owed through the outbox when someone's role changes."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     Bot,
     BotCommand,
@@ -16,11 +19,13 @@ from telegram import (
 )
 from telegram.error import RetryAfter, TelegramError
 
-from bot.i18n import LANGUAGES, translator
+from bot.i18n import LANGUAGES, Translator, translator
+from bot.outbox import Outgoing
 from bot.ratelimit import retry_after
 from bot.services.roles import Role, allows
 from storage.db import Database
 from storage.repositories import people
+from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
@@ -73,6 +78,20 @@ async def _set(
             if attempt == MENU_TRIES:
                 raise
             await asyncio.sleep(retry_after(error).total_seconds())
+
+
+async def render(
+    session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
+) -> Outgoing:
+    """A menu owed to a person's chat (bot/services/staff.py: `owe_menu`): the commands of
+    the role they were given, set by the outbox, which puts it back under flood control."""
+    commands = commands_for(Role(owed.payload["role"]), str(owed.payload["language"]))
+    scope = BotCommandScopeChat(owed.telegram_id)
+
+    async def call(bot: Bot, limits: dict[str, object]) -> None:
+        await bot.set_my_commands(commands, scope=scope, rate_limit_args=limits)
+
+    return Outgoing("", call=call)
 
 
 async def sync_staff(bot: Bot, db: Database, admin_ids: frozenset[int], language: str) -> None:

@@ -1,6 +1,6 @@
 """A lasting flood control (Telegram answering 429 with retry_after for longer than the rate
 limiter's and any caller's retries) delays what Minka owes, never drops it: an invitation's
-.ics file after its text."""
+.ics file after its text, and the command menu of someone given a role."""
 
 from __future__ import annotations
 
@@ -47,3 +47,44 @@ async def test_an_invitations_file_outlasts_a_lasting_flood_control(
     await tick(app)
     await asyncio.sleep(0.5)
     assert api.drain(ana.id) == []  # the text was not sent again, nor the file
+
+
+def _menu(api: LocalBotApi, person: Person) -> list[str]:
+    return [c["command"] for c in api.commands({"type": "chat", "chat_id": person.id})]
+
+
+async def test_a_new_coordinators_menu_outlasts_a_lasting_flood_control(
+    api: LocalBotApi, ana: Person, admin: Person
+) -> None:
+    """The menu is owed with the role (in its transaction) and sent by the outbox, which
+    puts it back while Telegram refuses: it is set after the outage, then the notice."""
+    await register(ana)
+    api.drain(ana.id)
+    api.inject_for("setMyCommands", Fault.too_many_requests(1), seconds=OUTAGE)
+    ends = time.monotonic() + OUTAGE
+    (done,) = await admin.say("/coordinador @anaq Puno")
+    assert "ahora tiene el rol de coordinador/a" in done.text
+    for _ in range(int((OUTAGE + 20) / 0.2)):
+        if "registrados" in _menu(api, ana):
+            break
+        await asyncio.sleep(0.2)
+    assert time.monotonic() >= ends  # set after the outage, not by luck before it
+    assert "registrados" in _menu(api, ana) and "coordinador" not in _menu(api, ana)
+    (notice,) = await ana.replies(1, timeout=10)
+    assert "le asignó el rol de coordinador/a" in notice.text
+    await asyncio.sleep(0.5)
+    assert api.drain(ana.id) == []
+
+
+async def test_a_role_granted_before_registering_is_in_the_menu_once_registered(
+    app: Application, api: LocalBotApi, admin: Person
+) -> None:
+    """A role granted to someone who has not come yet is theirs when they accept the
+    notice: so is its command menu (before, only the next start-up set it)."""
+    (done,) = await admin.say("/especialista 7102")
+    assert "tendrá el rol de especialista" in done.text
+    luz = Person(api, 7102, "Luz", last_name="Condori")
+    await register(luz)
+    await tick(app)
+    assert "preguntas" in _menu(api, luz)
+    assert "coordinador" not in _menu(api, luz)

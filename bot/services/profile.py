@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services import staff
 from bot.services.roles import Role
 from bot.services.text import clean_text
 from storage.repositories import people, regions
@@ -112,6 +113,8 @@ async def give_consent(
         role=role,
         coverage=coverage,
     )
+    if role != Role.OFFICIAL.value:  # a role granted before they came: their menu shows it
+        await staff.owe_menu(session, person, Role(role))
     await set_state(
         session, identity.telegram_id, REGISTRATION, STEPS[0], {"then": then} if then else {}
     )

@@ -7,11 +7,33 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.roles import Role
-from storage.repositories import audit, people
+from storage.repositories import audit, outbox, people
+from storage.repositories.people import PersonRecord
+from storage.types import utcnow
+
+# The owed "message" that sets a person's command menu to their role (rendered by
+# handlers/command_menu.py): owed in the transaction that changes the role, from the chat or
+# the CLI, it is sent by the outbox in the chat's order, and a lasting flood control delays
+# it instead of leaving the person with the menu of a role they no longer have.
+MENU = "menu"
+
+
+async def owe_menu(session: AsyncSession, person: PersonRecord, role: Role) -> None:
+    """The person's command menu for `role`, in their language, owed to their chat."""
+    await outbox.enqueue(
+        session,
+        kind=MENU,
+        dedupe_key=f"{MENU}:{uuid4().hex}",  # each change its own; the last one sent wins
+        person_id=person.id,
+        chat_id=person.telegram_id,
+        payload={"role": role.value, "language": person.locale},
+        due_at=utcnow(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +59,7 @@ async def grant_role(
         await people.grant_role_later(session, telegram_id, role.value, granted_by, scope)
     else:
         await people.set_role(session, telegram_id, role.value, scope)
+        await owe_menu(session, person, role)
     await audit.append(
         session,
         actor_telegram_id=granted_by,
@@ -76,6 +99,7 @@ async def revoke_role(
     person = await people.get(session, telegram_id)
     if person is not None and person.role != Role.OFFICIAL.value:
         await people.set_role(session, telegram_id, Role.OFFICIAL.value)
+        await owe_menu(session, person, Role.OFFICIAL)
         outcome, name, role = Revoked.ROLE, person.full_name, person.role
     elif person is None and (grant := await people.take_role_grant(session, telegram_id)):
         outcome, name, role = Revoked.GRANT, None, grant[0]
