@@ -30,7 +30,7 @@ from bot.services import publications
 from bot.services.roles import Role
 from handlers import audiences
 from handlers.base import Ctx
-from handlers.guided import GuidedForm, Step
+from handlers.guided import GuidedForm, Step, to_come
 from handlers.publications import get_button
 from handlers.registry import Buttons, Command, Feature
 from storage.db import Database
@@ -283,8 +283,9 @@ BROADCAST = GuidedForm(
         Step("when", N_("<b>When</b> should it go out?"), kind="choice", choices=WHEN),
         Step(
             "start",
-            N_("At what time? Lima time, for example <code>2026-12-03 09:00</code>."),
+            N_("At what time? Lima time, for example <code>15/01 09:00</code>."),
             kind="start",
+            check=to_come,
             asked_if=lambda data: data.get("when") == "later",
         ),
     ),

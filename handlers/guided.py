@@ -224,7 +224,10 @@ class GuidedForm:
         if step.kind == "start":
             moment = parse_datetime(value, zone, ctx.runtime.clock.now().astimezone(zone).date())
             if moment is None:
-                return None, _("I could not read that date. Use, for example, 2026-12-03 09:00.")
+                return None, _(
+                    "I could not read that date. Write the day and the time, for example "
+                    "<code>15/01 09:00</code>."
+                )
             return moment.isoformat(), None
         if step.kind == "end":
             start = datetime.fromisoformat(data["start"])
@@ -296,6 +299,16 @@ class GuidedForm:
             region = await get_region(ctx.session, argument)
             return region is not None and region.code in {r.code for r in await _regions(ctx, step)}
         return step.kind == "choice" and argument in step.labels(data)
+
+
+async def to_come(ctx: Ctx, value: str) -> str | None:
+    """A start step's check: the moment is still to come (a meeting or a broadcast in the past
+    would be announced for nothing); says what time it is now in Lima."""
+    if datetime.fromisoformat(value) > ctx.runtime.clock.now():
+        return None
+    return ctx._(
+        "That moment has already passed: it is now {now}. Please write a date to come."
+    ).format(now=ctx.t.datetime(ctx.runtime.clock.now()))
 
 
 def _document(ctx: Ctx) -> tuple[Any, str | None]:

@@ -13,7 +13,7 @@ from bot.services.meetings import AGENDA_MAX, KINDS
 from bot.services.roles import Role
 from handlers import audiences
 from handlers.base import Ctx, esc
-from handlers.guided import GuidedForm, Step
+from handlers.guided import GuidedForm, Step, to_come
 from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
@@ -21,8 +21,9 @@ from storage.repositories import meetings as repo
 WHEN_AND_WHERE = (
     Step(
         "start",
-        N_("When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code>."),
+        N_("When does it <b>start</b>? Lima time, for example <code>15/01 09:00</code>."),
         kind="start",
+        check=to_come,
     ),
     Step(
         "end",

@@ -36,7 +36,7 @@ DATES = (
         "start",
         N_(
             "When does the delegation <b>leave</b>? Lima time, for example "
-            "<code>2027-03-07 08:00</code>."
+            "<code>07/03 08:00</code>."
         ),
         kind="start",
         check=_in_future,
@@ -44,13 +44,13 @@ DATES = (
     Step(
         "end",
         N_(
-            "When does it <b>return</b>? Lima time, for example <code>2027-03-15 20:00</code>, "
+            "When does it <b>return</b>? Lima time, for example <code>15/03 20:00</code>, "
             "or the number of days (<code>8d</code>)."
         ),
         kind="end",
         invalid=N_(
             "The return must be a valid date after the departure (for example "
-            "<code>2027-03-15 20:00</code>, or the number of days: <code>8d</code>)."
+            "<code>15/03 20:00</code>, or the number of days: <code>8d</code>)."
         ),
     ),
 )

@@ -138,8 +138,8 @@ NEW_WORKSHOP = GuidedForm(
         Step(
             "start",
             N_(
-                "When does it <b>start</b>? Lima time, for example <code>2026-12-03 09:00</code> "
-                "or <code>3/12 9:00</code>."
+                "When does the workshop <b>start</b>? Lima time, for example "
+                "<code>15/01 09:00</code>."
             ),
             kind="start",
         ),

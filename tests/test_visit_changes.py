@@ -64,7 +64,7 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
     await rosa.send("6/3/2099 20:00")
     assert (await rosa.reply()).text == (
         "El regreso debe ser una fecha válida posterior a la salida (por ejemplo "
-        "2027-03-15 20:00, o el número de días: 8d)."
+        "15/03 20:00, o el número de días: 8d)."
     )
     await rosa.send("8d")
     instructions = await rosa.reply()
