@@ -4,6 +4,7 @@ while one of its messages is being sent, and a message put back moves its queue 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
+    Update,
     and_,
     bindparam,
     delete,
@@ -99,6 +102,7 @@ def _in_chat(row: type[OutboxMessage], chat_id: int) -> ColumnElement[bool]:
     return or_(row.chat_id == chat_id, and_(row.chat_id.is_(None), row.person_id == person))
 
 
+@functools.cache  # the same expression every time: built, it costs 3.6 ms of CPU
 def _chat_free() -> ColumnElement[bool]:
     """None of the row's chat's messages is being sent (claimed by a round, or on its way).
 
@@ -170,43 +174,23 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
     claimed together, in order, once it is free. Processes take turns to claim (an advisory
     lock), so none can claim a chat's second message while another claims its first."""
     dialect = session.bind.dialect.name
-    candidates = (
-        select(OutboxMessage.id)
-        .where(_pending(dialect), OutboxMessage.due_at <= now, _chat_free())
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    if dialect == "postgresql":
+    statements = _claim_statements(dialect, limit)
+    params: dict[str, Any] = {"now": now}
+    if statements.lock is not None:  # PostgreSQL
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:space, :key)"),
             dict(zip(("space", "key"), CLAIM_LOCK, strict=True)),
         )
-        chosen = list(
-            await session.scalars(candidates.with_for_update(of=OutboxMessage, skip_locked=True))
-        )
+        chosen = list(await session.scalars(statements.lock, params))
         if not chosen:
             return []
-        which = OutboxMessage.id.in_(chosen)
-    else:  # SQLite evaluates the sub-select once; one statement keeps it a single write
-        which = OutboxMessage.id.in_(candidates.scalar_subquery())
-    claimed = list(
-        await session.scalars(
-            update(OutboxMessage)
-            .where(which, OutboxMessage.state == "pending")
-            .values(state="claimed", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage.id)
-        )
-    )
+        params["chosen"] = chosen
+    claimed = list(await session.scalars(statements.claim, params))
     if not claimed:
         return []
     # Columns, not ORM objects: this runs inside the write turn (on SQLite on the event
     # loop's thread), and loading 200 entities cost more than the statements.
-    rows = await session.execute(
-        select(*_OWED, Person.telegram_id, Person.locale, Person.active)
-        .outerjoin(Person, Person.id == OutboxMessage.person_id)
-        .where(OutboxMessage.id.in_(claimed))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    )
+    rows = await session.execute(statements.owed, {"claimed": claimed})
     return [
         OwedMessage(
             id_,
@@ -219,6 +203,46 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ow
         )
         for id_, kind, person_id, chat_id, payload, attempts, telegram_id, locale, active in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:  # PostgreSQL's candidates, locked; the UPDATE ... RETURNING; what is sent
+    lock: Select[Any] | None
+    claim: Update
+    owed: Select[Any]
+
+
+@functools.cache
+def _claim_statements(dialect: str, limit: int) -> _Claim:
+    """`claim_due`'s statements, built once (`now`, `chosen`, `claimed` bound when run): built
+    per call they cost 4.5 ms of the loop's CPU every outbox round and 200 copies."""
+    now = bindparam("now", type_=OutboxMessage.due_at.type)
+    candidates = (
+        select(OutboxMessage.id)
+        .where(_pending(dialect), OutboxMessage.due_at <= now, _chat_free())
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    lock = None
+    if dialect == "postgresql":
+        lock = candidates.with_for_update(of=OutboxMessage, skip_locked=True)
+        which = OutboxMessage.id.in_(bindparam("chosen", expanding=True))
+    else:  # SQLite evaluates the sub-select once; one statement keeps it a single write
+        which = OutboxMessage.id.in_(candidates.scalar_subquery())
+    claim = (
+        update(OutboxMessage)
+        .where(which, OutboxMessage.state == "pending")
+        .values(state="claimed", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)  # nothing of it is in the session
+    )
+    owed = (
+        select(*_OWED, Person.telegram_id, Person.locale, Person.active)
+        .outerjoin(Person, Person.id == OutboxMessage.person_id)
+        .where(OutboxMessage.id.in_(bindparam("claimed", expanding=True)))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    )
+    return _Claim(lock, claim, owed)
 
 
 _OWED = (
