@@ -24,7 +24,8 @@ ELSEWHERE = object()  # a statement tried in place must go to the database threa
 # the GIL while it steps): a bulk write, such as 500 copies of a broadcast (5-9 ms of SQLite
 # each, on the loop, with every reply waiting). The transaction still holds the write turn.
 ON_THREAD = "/* on the database thread */"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+_ROWS = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # what SQLite's total_changes counts
+_WRITES = (*_ROWS, "CREATE", "DROP", "ALTER")
 
 
 def cheap(fn: Callable[..., Any]) -> bool:
@@ -46,6 +47,11 @@ def is_select(sql: str) -> bool:
 
 def is_write(sql: str) -> bool:
     return sql.lstrip()[:7].upper().startswith(_WRITES)
+
+
+def writes_rows(sql: str) -> bool:
+    """A write whose every change SQLite counts in `total_changes` (not the schema's)."""
+    return sql.lstrip()[:7].upper().startswith(_ROWS)
 
 
 def without_waiting(

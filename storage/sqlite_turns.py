@@ -25,6 +25,7 @@ from storage.sqlite_in_place import (
     is_select,
     is_write,
     without_waiting,
+    writes_rows,
 )
 from storage.sqlite_wal import WalSync
 
@@ -62,6 +63,10 @@ class TurnTakingConnection(aiosqlite.Connection):
         self._wal = wal
         self.wal_mode = False  # set by the pragmas: then commits run in place (`commit`)
         self._writing = False
+        # What the write transaction changed: SQLite's total_changes when it began, and
+        # whether it also changed the schema (which total_changes does not count).
+        self._changes = 0
+        self._schema = False
         self._stopped: asyncio.Future[Any] | None = None
 
     async def _connect(self) -> aiosqlite.Connection:
@@ -87,6 +92,8 @@ class TurnTakingConnection(aiosqlite.Connection):
     async def statement(self, sql: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn` (which executes `sql`); a transaction's first write takes the turn."""
         on_thread = ON_THREAD in sql  # a bulk write: SQLite's work off the event loop
+        if self._writing and not writes_rows(sql) and is_write(sql):
+            self._schema = True
         if self._writing or not is_write(sql):
             if on_thread:
                 return await super()._execute(fn, *args)
@@ -96,6 +103,7 @@ class TurnTakingConnection(aiosqlite.Connection):
                     return result
             return await self._execute(fn, *args)
         await self._turns.acquire()
+        self._changes, self._schema = self._conn.total_changes, not writes_rows(sql)
         try:
             result = ELSEWHERE if on_thread else without_waiting(self._conn, fn, *args)
             if result is ELSEWHERE:
@@ -149,12 +157,19 @@ class TurnTakingConnection(aiosqlite.Connection):
         AUTOCHECKPOINT_PAGES is PASSIVE), so it runs here and hands the turn on at once; then
         it waits for the disk with the commits made meanwhile (`WalSync`). A reader waits
         too, for what it may have read of commits not yet on disk: nothing anyone is told
-        can be lost to a power cut, as with synchronous=FULL."""
+        can be lost to a power cut, as with synchronous=FULL.
+
+        A write transaction that changed no row (an outbox round with nothing stale or due)
+        writes nothing to the WAL: it has no fdatasync of its own to wait for, only, as a
+        reader, those of the commits before it. Every round made two, and each reply's
+        commit waited for the one under way before its own."""
         if self._writing and self.wal_mode:
+            changed = self._schema or self._conn.total_changes != self._changes
             self._conn.commit()  # if it fails, the turn is kept until the rollback
             self._writing = False
             self._turns.release()
-            self._wal.committed()
+            if changed:
+                self._wal.committed()
         elif not self._idle():
             await self._end(super().commit, self._conn.commit)
             self._wal.committed()

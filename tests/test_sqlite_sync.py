@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from storage.db import Database
 from storage.migrate import upgrade
@@ -62,6 +62,10 @@ def _committed(db: Database) -> int:
         return other.execute("SELECT count(*) FROM processed_updates").fetchone()[0]
     finally:
         other.close()
+
+
+def _wal_size(db: Database) -> int:
+    return Path(f"{db.engine.url.database}-wal").stat().st_size
 
 
 async def _keys(db: Database) -> set[str]:
@@ -170,3 +174,38 @@ async def test_a_failed_sync_fails_its_commits(
     async with asyncio.timeout(5), db.session() as session:
         assert await updates.claim(session, "after", utcnow())
     assert {"before", "after"} <= await _keys(db)
+
+
+async def test_a_write_that_changed_no_row_waits_for_no_sync_of_its_own(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outbox round with nothing stale or due runs its UPDATEs and commits: nothing reaches
+    the WAL, so no fdatasync is made for it (each one delayed the replies' commits). A write
+    that changes a row still gets one; a schema change too, which total_changes does not
+    count."""
+    disk = Disk(monkeypatch)
+    async with db.session() as session:  # the WAL's first sync (and its folder's) out of the way
+        await updates.claim(session, "before", utcnow())
+    syncs, size = disk.wal_syncs(db), _wal_size(db)
+    async with db.session() as session:
+        moved = await session.execute(
+            update(ProcessedUpdate).where(ProcessedUpdate.key == "nobody").values(key="x")
+        )
+        assert moved.rowcount == 0
+    assert (disk.wal_syncs(db), _wal_size(db)) == (syncs, size)
+    async with db.session() as session:
+        await session.execute(
+            update(ProcessedUpdate).where(ProcessedUpdate.key == "before").values(key="after")
+        )
+        await session.execute(  # a second write, of the same row: still one commit, one sync
+            update(ProcessedUpdate).where(ProcessedUpdate.key == "nobody").values(key="x")
+        )
+    assert disk.wal_syncs(db) == syncs + 1
+    assert await _keys(db) == {"after"}
+    async with db.session() as session:
+        await session.execute(
+            update(ProcessedUpdate).where(ProcessedUpdate.key == "nobody").values(key="x")
+        )
+        await session.execute(text("CREATE TABLE scratch (id INTEGER PRIMARY KEY)"))
+    assert disk.wal_syncs(db) == syncs + 2
+    assert _committed(db) == 1
