@@ -28,6 +28,8 @@ TOAST_LIMIT = 200  # answerCallbackQuery: text of the notification
 # the rest as plain text: a message (or caption) never carries more.
 MAX_ENTITIES = 100
 ELLIPSIS = "…"
+# A user's or chat's id «has at most 52 significant bits» (Bot API, User.id): 16 digits.
+MAX_TELEGRAM_ID = 2**52 - 1
 
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 _TAG = re.compile(r"<[^>]*>")
@@ -203,3 +205,12 @@ def cut_plain(text: str, limit: int) -> str:
             break
         kept.append(char)
     return "".join(kept).rstrip() + ELLIPSIS
+
+
+def parse_telegram_id(text: str) -> int | None:
+    """A person's Telegram id as typed (digits only, ASCII), or None when it cannot be one."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 16):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_TELEGRAM_ID else None

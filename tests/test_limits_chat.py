@@ -172,6 +172,42 @@ async def test_buttons_carry_the_largest_ids(
     assert question is not None and question.useful is True
 
 
+async def test_a_person_whose_telegram_id_has_52_bits(
+    api: LocalBotApi, admin: Person, app: Application, runtime: Runtime
+) -> None:
+    """A Telegram id «has at most 52 significant bits» (16 digits, far past PostgreSQL's
+    integer): such a person registers, is named coordinator by that number (refused as
+    unknown when ids were read up to 15 digits), gets the staff menu in their chat and the
+    counts, and is invited to a meeting by `id:` that number."""
+    largest = 2**52 - 1
+    ana = Person(api, largest, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    (done,) = await admin.say(f"/coordinador {largest} Puno")
+    assert "Ana Quispe ahora tiene el rol de coordinador/a (Puno)" in done.text
+    notice = await ana.reply()
+    assert "le asignó el rol de coordinador/a" in notice.text
+    menu = api.commands({"type": "chat", "chat_id": largest})
+    assert "registrados" in [command["command"] for command in menu]
+    (counts,) = await ana.say("/registrados")
+    assert "Total: 1" in counts.text
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        audience = await rules.parse_audience(session, [f"id:{largest}"])
+        await rules.create(
+            session,
+            title="Mesa técnica de ids largos",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=3),
+            ends_at=now + timedelta(days=3, hours=2),
+            audience=audience,
+            offsets=[],
+            now=now,
+        )
+    assert await tick(app) == 1
+    invitation, _calendar = await ana.replies(2)
+    assert "Mesa técnica de ids largos" in invitation.text
+
+
 async def test_a_long_list_of_regional_team_members_comes_in_several_messages(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:

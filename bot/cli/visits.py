@@ -15,6 +15,7 @@ from bot.cli import invitations as inv
 from bot.cli.commands import migrated, plural, table
 from bot.config import Settings
 from bot.i18n import format_number
+from bot.telegram_limits import parse_telegram_id
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -186,7 +187,7 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
     from bot.services import visits
     from storage.repositories import visits as repo
 
-    if not all(item.isascii() and item.isdigit() and len(item) <= 15 for item in telegram_ids):
+    if not all(parse_telegram_id(item) is not None for item in telegram_ids):
         print("Los ID deben ser números de Telegram (como en --invitar id:ID).", file=sys.stderr)
         return 2
     code = code.strip().upper()

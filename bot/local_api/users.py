@@ -13,6 +13,8 @@ from bot.local_api.state import BotState, Chat, PendingQuery
 from bot.local_api.validation import inline_buttons
 from bot.telegram_entities import make_entity, utf16_len
 
+MAX_USER_ID = 2**52  # ids have at most 52 significant bits: safe in a double or an int64
+
 # TDLib's bot command pattern: /command (1-64 chars) with an optional @botname (3-32 chars).
 _BOT_COMMAND = re.compile(r"(?<![\w/<>])/\w{1,64}(?:@\w{3,32})?(?![\w/<>])", re.ASCII)
 
@@ -54,7 +56,10 @@ class Users:
         username: str | None = None,
         language_code: str | None = "es",
     ) -> dict[str, Any]:
-        """Register a Telegram user; the bot can reach them once they write to it."""
+        """Register a Telegram user; the bot can reach them once they write to it. A user's
+        id is positive and «has at most 52 significant bits» (Bot API, User)."""
+        if not 0 < user_id < MAX_USER_ID:
+            raise ValueError(f"a Telegram user id is 1 to 2**52 - 1, not {user_id}")
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         optional = {"last_name": last_name, "username": username, "language_code": language_code}
         user.update({key: value for key, value in optional.items() if value is not None})

@@ -15,6 +15,7 @@ from bot.services.invitations import Rsvp, answer_status
 from bot.services.regions import match_region
 from bot.services.roles import Role
 from bot.services.workshops import unique_code
+from bot.telegram_limits import parse_telegram_id
 from storage.repositories import meetings as repo
 from storage.repositories import outbox
 from storage.repositories.meetings import MeetingRecord
@@ -114,8 +115,8 @@ async def parse_audience(session: AsyncSession, items: list[str]) -> Audience:
             audience.institutions.add(institution_names[value.lower()])
         elif kind == "rol" and value.lower() in role_names:
             audience.roles.add(role_names[value.lower()].value)
-        elif kind == "id" and value.isascii() and value.isdigit() and len(value) <= 15:
-            audience.telegram_ids.add(int(value))
+        elif kind == "id" and (number := parse_telegram_id(value)) is not None:
+            audience.telegram_ids.add(number)
         else:
             raise AudienceError(
                 f"«{item}» no es un público válido: use todos, region:NOMBRE, "

@@ -12,6 +12,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.roles import Role
+from bot.telegram_limits import parse_telegram_id
 from storage.repositories import audit, outbox, people
 from storage.repositories.people import PersonRecord
 from storage.types import utcnow
@@ -119,8 +120,8 @@ async def revoke_role(
 async def resolve_target(session: AsyncSession, text: str) -> int | None:
     """A numeric Telegram id, or the id of a known person by @username."""
     text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 15:  # Telegram ids fit in 52 bits
-        return int(text)
+    if (number := parse_telegram_id(text)) is not None:
+        return number
     if text.startswith("@") and len(text) > 1:
         person = await people.find_by_username(session, text[1:])
         return person.telegram_id if person else None

@@ -106,6 +106,19 @@ def test_bot_event_button_helpers() -> None:
 # -- a real python-telegram-bot Application -------------------------------------------------
 
 
+async def test_user_ids_have_at_most_52_bits(api: LocalBotApi, bot: telegram.Bot) -> None:
+    """User.id «has at most 52 significant bits»: the largest one is a user like any other;
+    a test cannot make up an id Telegram never gives."""
+    largest = 2**52 - 1
+    api.add_user(largest, "Grande")
+    await api.send_message(largest, "/start")
+    sent = await bot.send_message(largest, "hola")
+    assert sent.chat.id == largest
+    for impossible in (0, -5, 2**52):
+        with pytest.raises(ValueError, match="52"):
+            api.add_user(impossible, "Nadie")
+
+
 async def test_application_polling_end_to_end(api: LocalBotApi) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
