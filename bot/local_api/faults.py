@@ -1,5 +1,5 @@
 """Failure injection and flood control, so tests can exercise the bot's error handling; and
-`FaultControls`, the test's handle on them (with blocking a user)."""
+`FaultControls`, the test's handle on them (with blocking a user and moving time on)."""
 
 from __future__ import annotations
 
@@ -160,6 +160,11 @@ class FaultControls:
     def inject_every(self, method: str, fault: Fault | None, nth: int = 3) -> None:
         """Apply ``fault`` to every ``nth`` call of ``method`` from now on (None stops it)."""
         self._faults.inject_every(_canonical(method), fault, nth)
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the server's clock forward: messages grow old (deleteMessage refuses those
+        sent 48 hours ago or more, as Telegram does)."""
+        self._state.time_offset += seconds
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends and edits in their chat get 403."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,6 +36,8 @@ CHAT_ACTIONS = frozenset(
 CALLBACK_ANSWER_LIMIT = 200  # characters of answerCallbackQuery's text (UTF-16 units here)
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
 PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
+# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago"
+DELETE_WINDOW = 48 * 3600
 _PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
 
 
@@ -197,7 +198,7 @@ class MessageMethods:
         for key in ("text", "entities", "reply_markup"):
             message.pop(key, None)
         message.update(_text_content(formatted))
-        _apply_edit(message, markup)
+        _apply_edit(message, markup, self.state.now())
         self._record("editMessageText", chat, message, p, html=p["text"], markup=markup)
         return copy.deepcopy(message)
 
@@ -207,7 +208,7 @@ class MessageMethods:
         if message.get("reply_markup") == markup:
             raise bad_request(NOT_MODIFIED)
         message.pop("reply_markup", None)
-        _apply_edit(message, markup)
+        _apply_edit(message, markup, self.state.now())
         self._record("editMessageReplyMarkup", chat, message, p, markup=markup)
         return copy.deepcopy(message)
 
@@ -234,6 +235,8 @@ class MessageMethods:
         from_bot = message["from"]["id"] == self.state.bot_user["id"]
         if chat.info["type"] != "private" and not from_bot:
             raise bad_request("message can't be deleted")  # the bot is not a group admin
+        if self.state.now() - message["date"] >= DELETE_WINDOW:
+            raise bad_request("message can't be deleted")  # Telegram's words (Telegram.Bot#471)
         del chat.messages[p["message_id"]]
         self.events.record(BotEvent("deleteMessage", chat.id, p["message_id"], None, None, None, p))
         return True
@@ -293,11 +296,11 @@ def _text_content(formatted: FormattedText) -> dict[str, Any]:
     return content
 
 
-def _apply_edit(message: dict[str, Any], markup: dict[str, Any] | None) -> None:
+def _apply_edit(message: dict[str, Any], markup: dict[str, Any] | None, now: int) -> None:
     """Editing without reply_markup removes the inline keyboard, as in Telegram."""
     if markup is not None:
         message["reply_markup"] = markup
-    message["edit_date"] = int(time.time())
+    message["edit_date"] = now
 
 
 def _link_preview(p: dict[str, Any]) -> dict[str, Any] | None:

@@ -148,6 +148,11 @@ class BotState:
         self.descriptions: dict[tuple[str, str], str] = {}
         self.webhook: dict[str, Any] | None = None
         self._query_ids = itertools.count(int(time.time()) * 1000)
+        self.time_offset = 0.0  # seconds the server's clock is ahead (LocalBotApi.advance_time)
+
+    def now(self) -> int:
+        """Unix time as the server sees it: message dates, and their age for deleteMessage."""
+        return int(time.time() + self.time_offset)
 
     def next_query_id(self) -> str:
         """Callback/inline query ids are opaque numeric strings in Telegram."""
@@ -201,9 +206,7 @@ class BotState:
 
     def bot_message(self, chat: Chat, content: dict[str, Any]) -> dict[str, Any]:
         """Store a new message from the bot with Telegram's common fields."""
-        return chat.add(
-            {"from": self.bot_user, "chat": chat.info, "date": int(time.time()), **content}
-        )
+        return chat.add({"from": self.bot_user, "chat": chat.info, "date": self.now(), **content})
 
     def stored_file(self, file_id: str, kind: str) -> StoredFile:
         """A previously uploaded file reused by file_id, typed like Telegram checks it."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 from typing import Any
 
 from bot.local_api.media import document_object, new_file
@@ -87,7 +86,7 @@ class Users:
         content: dict[str, Any] = {
             "from": dict(user),
             "chat": chat.info,
-            "date": int(time.time()),
+            "date": self._state.now(),
             "text": text,
         }
         commands = [
@@ -115,7 +114,7 @@ class Users:
         content: dict[str, Any] = {
             "from": dict(user),
             "chat": chat.info,
-            "date": int(time.time()),
+            "date": self._state.now(),
             "document": document_object(stored),
         }
         if caption:
@@ -227,7 +226,7 @@ class Users:
                 "my_chat_member": {
                     "chat": copy.deepcopy(chat.info),
                     "from": dict(user),
-                    "date": int(time.time()),
+                    "date": self._state.now(),
                     "old_chat_member": self._chat_member(old),
                     "new_chat_member": self._chat_member(status),
                 }
@@ -277,7 +276,7 @@ class Users:
             (old, "migrate_to_chat_id", new_id),
             (new, "migrate_from_chat_id", chat_id),
         ):
-            message = chat.add({"chat": chat.info, "date": int(time.time()), field: value})
+            message = chat.add({"chat": chat.info, "date": self._state.now(), field: value})
             self._state.updates.push({"message": copy.deepcopy(message)})
         return new_id
 

@@ -165,3 +165,25 @@ async def test_delete_message(api: LocalBotApi, bot: telegram.Bot, chat: int) ->
     with pytest.raises(BadRequest, match="Message to delete not found"):
         await bot.delete_message(chat, sent.message_id)
     assert api.drain(chat)[-1].method == "deleteMessage"
+
+
+async def test_a_message_sent_48_hours_ago_cannot_be_deleted(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    """deleteMessage: «A message can only be deleted if it was sent less than 48 hours
+    ago» (Bot API); Telegram answers «message can't be deleted», the message's age, not
+    the request's fault."""
+    first = await bot.send_message(chat, "anteayer, primero")
+    second = await bot.send_message(chat, "anteayer, segundo")
+    api.advance_time(48 * 3600 - 60)
+    assert await bot.delete_message(chat, first.message_id) is True
+    api.advance_time(60)
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(chat, second.message_id)
+    start = next(m for m in api.messages(chat) if m.get("text") == "/start")
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(chat, start["message_id"])  # incoming ones too
+    fresh = await bot.send_message(chat, "hoy")
+    assert await bot.delete_message(chat, fresh.message_id) is True
+    assert [m["text"] for m in api.messages(chat)] == ["/start", "anteayer, segundo"]
+    assert api.malformed_requests == []
