@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import PROFILE_EDIT, REGISTRATION, SUMMARY
 from bot.services.roles import Role, authorize
-from handlers import toolkit
+from handlers import toolkit, workshops
 from handlers.base import Ctx, HandlerFn
 from storage.repositories.conversations import clear_state, get_state
 
@@ -16,10 +16,11 @@ BUTTON_KINDS = ("choice", "yesno", "region", "document")
 
 
 async def on_text(ctx: Ctx) -> None:
-    """Route typed text to the form the person is in; outside a form, point to the menu."""
+    """Route typed text to the form the person is in; outside a form, a workshop's code is a
+    check-in, anything else a question for the Tool Kit."""
     message = ctx.update.effective_message
     text = message.text if message and message.text else ""
-    if not await _to_form(ctx, text):
+    if not await _to_form(ctx, text) and not await workshops.typed_check_in(ctx, text):
         await toolkit.answer_question(ctx, text)
 
 

@@ -112,7 +112,20 @@ async def attendance_command(ctx: Ctx) -> None:
     if not ctx.args:
         ctx.reply(_("Write the workshop's code after the command, for example: /asistencia K7M2QX"))
         return
-    code = ctx.args[0]
+    await _check_in_or_register(ctx, ctx.args[0])
+
+
+async def typed_check_in(ctx: Ctx, text: str) -> bool:
+    """A workshop's code typed without /asistencia, as participants are told at the door:
+    their check-in. False when the text is no workshop's code."""
+    code = await rules.typed_workshop(ctx.session, text)
+    if code is None:
+        return False
+    await _check_in_or_register(ctx, code)
+    return True
+
+
+async def _check_in_or_register(ctx: Ctx, code: str) -> None:
     if ctx.person is None or not ctx.person.is_registered:
         await needs_registration(ctx, code)
         return

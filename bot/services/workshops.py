@@ -43,6 +43,27 @@ def normalize_code(text: str) -> str:
     return text.strip().upper().removeprefix(DEEP_LINK_PREFIX.upper()).replace(" ", "")
 
 
+# A code typed alone, or after a word that says what it is («asistencia K7M2QX», «código:
+# K7M2QX»): what participants send when told at the door «escriba el código del taller».
+_TYPED_CODE = re.compile(
+    r"(?:(?:mi )?(?:asistencia|c[oó]digo|taller)\s*:?\s*)?([a-z0-9-]{4,12})[.!]?", re.IGNORECASE
+)
+
+
+def typed_code(text: str) -> str | None:
+    """The code `text` may be, typed without /asistencia; None when it cannot be one."""
+    match = _TYPED_CODE.fullmatch(" ".join(text.split()))
+    code = normalize_code(match[1]) if match else ""
+    return code if valid_code(code) else None
+
+
+async def typed_workshop(session: AsyncSession, text: str) -> str | None:
+    """The code of an existing workshop that a typed message is; None for anything else (a
+    question, a word such as «REINFO»), which goes on to the Tool Kit."""
+    code = typed_code(text)
+    return code if code is not None and await repo.code_exists(session, code) else None
+
+
 def derived_code(*parts: str) -> str:
     """A stable code from the workshop's own data, so re-importing a file changes nothing."""
     digest = int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest(), "big")
