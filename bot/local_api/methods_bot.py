@@ -21,6 +21,8 @@ from bot.local_api.validation import (
 _WEBHOOK_PORTS = (80, 88, 443, 8443)
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _DESCRIPTION_LIMITS = {"description": 512, "short_description": 120}
+# getFile: "For the moment, bots can download files of up to 20MB in size."
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class BotMethods:
         stored = self.state.files.get(p["file_id"])
         if stored is None:
             raise bad_request("invalid file_id")
+        if len(stored.data) > DOWNLOAD_LIMIT:  # the bot could tell from the file's file_size
+            raise bad_request("file is too big")
         return {
             "file_id": p["file_id"],
             "file_unique_id": stored.file_unique_id,

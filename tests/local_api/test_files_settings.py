@@ -82,6 +82,22 @@ async def test_file_errors(api: LocalBotApi, bot: telegram.Bot, chat: int) -> No
         await bot.send_document(chat, "AAAA-unknown")
 
 
+async def test_a_bot_downloads_files_of_up_to_20_mb(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    """getFile: «bots can download files of up to 20MB in size»; past it Telegram answers
+    «file is too big», which a bot that reads the document's file_size never asks for."""
+    limit = 20 * 1024 * 1024
+    at_limit = await api.send_document(chat, b"%" * limit, "justo.pdf")
+    over = await api.send_document(chat, b"%" * (limit + 1), "grande.pdf")
+    assert over["document"]["file_size"] == limit + 1
+    file = await bot.get_file(at_limit["document"]["file_id"])
+    assert file.file_size == limit
+    with pytest.raises(BadRequest, match="File is too big"):
+        await bot.get_file(over["document"]["file_id"])
+    assert [r.description for r in api.malformed_requests] == ["Bad Request: file is too big"]
+
+
 # -- bot settings ---------------------------------------------------------------------------
 
 
