@@ -7,6 +7,10 @@ from bot.local_api import BotEvent, LocalBotApi
 # How long a test waits for a workbook: it is built in a worker process whose first start
 # imports openpyxl (seconds on a loaded two-core CI box, where 5 s was seen to fall short).
 WORKBOOK_WAIT = 60.0
+# How long a test waits for a reply or for a press to be answered. Only a failing test waits
+# this long: a reply ends the wait as it comes. 5 s fell short with the box busy (load 9-11 on
+# 2 cores): a press that builds a workbook is answered once the workbook is built.
+REPLY_WAIT = 30.0
 
 
 class Person:
@@ -41,34 +45,37 @@ class Person:
         """Send a file (📎) as a document."""
         await self.api.send_document(self.id, data, file_name)
 
-    async def reply(self, timeout: float = 5.0) -> BotEvent:
+    async def reply(self, timeout: float = REPLY_WAIT) -> BotEvent:
         """The next thing Minka did in this chat (a message, an edit, a document...)."""
         return await self.api.next_event(self.id, timeout)
 
-    async def replies(self, count: int, timeout: float = 5.0) -> list[BotEvent]:
+    async def replies(self, count: int, timeout: float = REPLY_WAIT) -> list[BotEvent]:
         return [await self.reply(timeout) for _ in range(count)]
 
-    async def say(self, text: str, count: int = 1, *, timeout: float = 5.0) -> list[BotEvent]:
+    async def say(
+        self, text: str, count: int = 1, *, timeout: float = REPLY_WAIT
+    ) -> list[BotEvent]:
         """Send `text` and collect Minka's next `count` actions in this chat."""
         await self.send(text)
         return await self.replies(count, timeout)
 
-    async def press(self, event: BotEvent, label: str) -> dict:
+    async def press(self, event: BotEvent, label: str, timeout: float = WORKBOOK_WAIT) -> dict:
         """Press the button whose label contains `label` on that message; returns the answer
-        Minka gave to the press (answerCallbackQuery parameters)."""
+        Minka gave to the press (answerCallbackQuery parameters), made after the handler's work:
+        a workbook's build included."""
         button = event.find_button(label)
         message_id = event.message_id
         assert message_id is not None
         query_id = await self.api.press_button(self.id, message_id, button["callback_data"])
-        return await self.api.callback_answer(query_id)
+        return await self.api.callback_answer(query_id, timeout)
 
-    async def press_forged(self, event: BotEvent, data: str) -> dict:
+    async def press_forged(self, event: BotEvent, data: str, timeout: float = REPLY_WAIT) -> dict:
         """Press a button that was never sent, as a tampered client could: the stored message
         gets an extra button carrying `data`. Returns Minka's answer to the press."""
         assert event.message_id is not None
         self.api.tamper_button(self.id, event.message_id, data)
         query_id = await self.api.press_button(self.id, event.message_id, data)
-        return await self.api.callback_answer(query_id)
+        return await self.api.callback_answer(query_id, timeout)
 
     def no_more(self) -> list[BotEvent]:
         return self.api.drain(self.id)
