@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -27,6 +28,44 @@ from tests.postgres import PostgresServer, start_server
 TOKEN = "123456789:AAEminkaTESTtokenABCDEFGHIJKLMNOPQRS"
 ADMIN_ID = 900001
 _database_numbers = itertools.count(1)
+
+
+# `-n auto`: workers per core. A test spends most of its time waiting (for the bot's reply over
+# HTTP, PostgreSQL, the outbox's turn, a timer): with one worker per core the 2-core CI box was
+# 15-40 % idle (load 1.2-1.7) and the suite took 20-24 min. Each worker has its own PostgreSQL
+# server, SQLite files and ports (tests/postgres.py, tmp_path), so nothing is shared.
+WORKERS_PER_CORE = 2
+WORKER_MEMORY = 750 * 2**20  # a worker, its PostgreSQL, report workers and CLI runs (~400 MB seen)
+
+
+def _memory_available() -> int | None:
+    """MemAvailable, capped by the cgroup's limit (a container), in bytes; None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            fields = dict(line.split(":", 1) for line in meminfo)
+        available = int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return None
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(limit_file) as limit:
+                available = min(available, int(limit.read().strip()))
+        except (OSError, ValueError):  # absent, or "max"
+            continue
+    return available
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`pytest -n auto`: `WORKERS_PER_CORE` workers per usable core, fewer when memory is short.
+    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, still decides (xdist's own hook reads it)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0))
+    workers = WORKERS_PER_CORE * cores
+    memory = _memory_available()
+    if memory is not None:
+        workers = min(workers, memory // WORKER_MEMORY)
+    return max(1, workers)
 
 
 @pytest.fixture(autouse=True)
