@@ -7,11 +7,13 @@ kb:g:<letter>[:<page>] | kb:gt:<term slug>.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from handlers.base import Ctx, Keyboard, esc
-from handlers.kb_buttons import article_button
+from handlers.kb_buttons import STALE_MARK, article_button
 from handlers.keyboards import button, page_bounds, rows
 from handlers.questions import pager
+from knowledge.dates import glossary_overdue
 from knowledge.model import GlossaryEntry
 from knowledge.render import glossary_message
 from knowledge.text import fold
@@ -28,6 +30,11 @@ def _letter(entry: GlossaryEntry) -> str:
     return first if first.isalpha() else "#"
 
 
+def _label(entry: GlossaryEntry, today: date) -> str:
+    """The term, marked like an article's button once past its `review_by`."""
+    return (STALE_MARK if glossary_overdue(entry, today) else "") + entry.term
+
+
 def letters_view(ctx: Ctx) -> tuple[str, Keyboard]:
     letters = sorted({_letter(e) for e in ctx.runtime.knowledge.kit.glossary})
     keyboard = rows([button(letter, f"kb:g:{letter}") for letter in letters], 6)
@@ -41,14 +48,17 @@ def letter_view(ctx: Ctx, letter: str, page: int = 0) -> tuple[str, Keyboard]:
     """A letter's terms, in pages: a keyboard holds at most 100 buttons (and ~10 KB)."""
     entries = [e for e in ctx.runtime.knowledge.kit.glossary if _letter(e) == letter]
     page, first, pages = page_bounds(len(entries), page, TERMS_PER_PAGE)
-    keyboard = [
-        [button(e.term, f"kb:gt:{slug(e.term)}")] for e in entries[first : first + TERMS_PER_PAGE]
-    ]
+    shown = entries[first : first + TERMS_PER_PAGE]
+    keyboard = [[button(_label(e, ctx.today), f"kb:gt:{slug(e.term)}")] for e in shown]
     nav = pager(ctx, page, pages, lambda number: f"kb:g:{letter}:{number}")
     if nav:
         keyboard.append(nav)
     keyboard.append([button(ctx._("« Letters"), "kb:g")])
     text = ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter))
+    if any(glossary_overdue(e, ctx.today) for e in shown):
+        text += "\n" + ctx._("{mark}: past its date, it may be out of date.").format(
+            mark=STALE_MARK.strip()
+        )
     if pages > 1:
         text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
     return text, keyboard

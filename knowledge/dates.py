@@ -75,6 +75,12 @@ def stale(article: Article, today: date) -> Stale | None:
     return None
 
 
+def glossary_overdue(entry: GlossaryEntry, today: date) -> bool:
+    """Whether a glossary entry is past its `review_by` on Lima's `today`: its page warns, and its
+    button in the glossary's lists is marked."""
+    return entry.review_by is not None and entry.review_by < today
+
+
 def due_on(article: Article) -> date | None:
     """The day by which a person must check the article again: its `review_by` or its first
     declared plazo, whichever comes first."""

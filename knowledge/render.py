@@ -9,7 +9,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.i18n import Translator
-from knowledge.dates import Stale, stale
+from knowledge.dates import Stale, glossary_overdue, stale
 from knowledge.markup import paragraphs, split_message
 from knowledge.model import Article, GlossaryEntry
 
@@ -100,8 +100,7 @@ def glossary_message(
         line = t.gettext("Valid as of {date} · {norm}").format(
             date=t.date(entry.reviewed), norm=norm
         )
-        overdue = today is not None and entry.review_by is not None and entry.review_by < today
-        if overdue:
+        if today is not None and glossary_overdue(entry, today):
             text += "\n" + warning(Stale(review_by=entry.review_by), line, t)
         else:
             text += f"\n<i>{line}</i>"

@@ -22,6 +22,7 @@ from bot.services.kb_reviews import NOTICE_DAYS, due_items
 from handlers.keyboards import MAX_LABEL_CHARS
 from knowledge.dates import due_on, glossary_due_on, stale
 from knowledge.model import Article
+from knowledge.text import fold
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.helpers import move_clock, register
@@ -98,10 +99,11 @@ async def test_a_passed_plazo_warns_in_answers_and_browsing(
 
 
 async def test_an_overdue_review_warns_articles_and_glossary(
-    runtime: Runtime, ana: Chatter
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
 ) -> None:
     """Past its `review_by` (no plazo of its own passed), an article and a glossary entry say
-    they were due for review; on the review day itself they do not."""
+    they were due for review, and the entry is marked ⚠️ in its letter's list; on the review
+    day itself they are not."""
     await register(ana)
     kit = runtime.knowledge.kit
     article = next(a for a in kit.articles.values() if a.review_by and not a.deadlines)
@@ -113,12 +115,29 @@ async def test_an_overdue_review_warns_articles_and_glossary(
         (glossary,) = await ana.say(f"/glosario {entry.term}")
         return browsed, glossary.text
 
+    async def listed() -> tuple[str, str]:
+        """The entry's button label in its letter's list, and that page's text."""
+        (letters,) = await ana.say("/glosario")
+        assert letters.message_id is not None
+        letter = fold(entry.term)[:1].upper()
+        await api.callback_answer(
+            await api.press_button(ana.id, letters.message_id, f"kb:g:{letter}")
+        )
+        page = await ana.reply()
+        labels = [b["text"] for row in page.buttons for b in row]
+        return next(b for b in labels if b.removeprefix("⚠️ ") == entry.term), page.text or ""
+
     assert article.review_by is not None and entry.review_by is not None
     move_clock(runtime, max(article.review_by, entry.review_by), time(23, 59))
     browsed, glossary = await shown()
     assert "⚠️" not in browsed.split("\n", 2)[1] and "⚠️ Vigente" not in glossary
+    assert await listed() == (entry.term, f"Glosario: {fold(entry.term)[:1].upper()}")
     move_clock(runtime, max(article.review_by, entry.review_by) + timedelta(days=1), time(0, 1))
     browsed, glossary = await shown()
+    label, page = await listed()
+    assert label == f"⚠️ {entry.term}" and page.endswith(
+        "\n⚠️: pasó su fecha, puede estar desactualizado."
+    )
     dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
     assert browsed.startswith(
         f"{article.title}\n⚠️ {dated}. Debía revisarse a más tardar el "
