@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.local_api import BotEvent
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from storage.repositories import people
@@ -38,6 +39,15 @@ async def registered_official(
 async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") -> None:
     """Accept the notice and answer every question; leaves the chat with nothing pending."""
     _greeting, notice = await person.say("/start", 2)
+    await accept_and_register(person, notice, region=region, sex=sex)
+    await person.replies(2)
+
+
+async def accept_and_register(
+    person: Person, notice: BotEvent, *, region: str = "Puno", sex: str = "Mujer"
+) -> None:
+    """Accept the privacy `notice` and answer every question up to «Confirmar»; what Minka
+    says after it (the registration done, what was waiting for it) is left to read."""
     await person.press(notice, "Acepto")
     await person.replies(2)
     await person.press(await person.reply(), "Usar «")
@@ -52,7 +62,6 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     await person.press(await person.reply(), sex)
     await person.reply()
     await person.press(await person.reply(), "Confirmar")
-    await person.replies(2)
 
 
 async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") -> int:

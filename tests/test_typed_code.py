@@ -14,7 +14,7 @@ from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
 from storage.models import Question, WorkshopAttendance
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import accept_and_register, register
 from tests.test_workshops import CODE, _workshop
 
 
@@ -53,18 +53,7 @@ async def test_a_newcomer_who_types_the_code_is_registered_then_checked_in(
     luz = Person(api, 5001, "Luz", last_name="Condori")
     (notice,) = await luz.say(CODE)
     assert "registrar su asistencia" in notice.text
-    await luz.press(notice, "Acepto")
-    await luz.replies(2)
-    await luz.press(await luz.reply(), "Usar «")
-    await luz.replies(2)
-    await luz.send("Puno")
-    await luz.reply()
-    await luz.press(await luz.reply(), "Gobierno Regional")
-    await luz.replies(2)
-    await luz.send("Especialista")
-    await luz.press(await luz.reply(), "Mujer")
-    await luz.reply()
-    await luz.press(await luz.reply(), "Confirmar")
+    await accept_and_register(luz, notice)
     done, checked_in = await luz.replies(2)
     assert "Registro completo" in done.text
     assert checked_in.text.startswith("✅ Asistencia registrada"), checked_in.text

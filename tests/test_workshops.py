@@ -18,7 +18,7 @@ from storage.repositories import workshops as repo
 from storage.repositories.workshops import WorkshopRecord
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import accept_and_register, register
 
 CODE = "K7M2QX"
 
@@ -56,18 +56,7 @@ async def test_deep_link_check_in_before_registration_then_survey(
     greeting, notice = await luz.say(f"/start taller-{CODE}", 2)
     assert "¡Hola, Luz!" in greeting.text
     assert "registrar su asistencia" in notice.text
-    await luz.press(notice, "Acepto")
-    await luz.replies(2)
-    await luz.press(await luz.reply(), "Usar «")
-    await luz.replies(2)
-    await luz.send("Puno")
-    await luz.reply()
-    await luz.press(await luz.reply(), "Gobierno Regional")
-    await luz.replies(2)
-    await luz.send("Especialista")
-    await luz.press(await luz.reply(), "Mujer")
-    await luz.reply()
-    await luz.press(await luz.reply(), "Confirmar")
+    await accept_and_register(luz, notice)
     done, checked_in = await luz.replies(2)
     assert "Registro completo" in done.text
     assert checked_in.text.startswith("✅ Asistencia registrada: «Formalización minera")
