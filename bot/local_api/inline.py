@@ -38,18 +38,21 @@ _TYPES = frozenset(
 _TEXT_FIELDS = ("title", "description", "url", "thumbnail_url")
 
 
-def check_results(results: Any, resolve_user: ResolveUser) -> None:
-    """Raise Telegram's 400 for the first problem of an answer's results."""
+def check_results(results: Any, resolve_user: ResolveUser) -> list[int]:
+    """Raise Telegram's 400 for the first problem of an answer's results; else, for each
+    result whose text has more than 100 entities, how many Telegram would drop."""
     if not isinstance(results, list):
         raise bad_request("expected an Array of InlineQueryResult")
     if len(results) > MAX_RESULTS:
         raise bad_request("RESULTS_TOO_MUCH")
-    ids = [_check_result(result, resolve_user) for result in results]
+    checked = [_check_result(result, resolve_user) for result in results]
+    ids = [result_id for result_id, _dropped in checked]
     if len(set(ids)) != len(ids):
         raise bad_request("RESULT_ID_DUPLICATE")
+    return [dropped for _id, dropped in checked if dropped]
 
 
-def _check_result(result: Any, resolve_user: ResolveUser) -> str:
+def _check_result(result: Any, resolve_user: ResolveUser) -> tuple[str, int]:
     if not isinstance(result, dict):
         raise _invalid("Inline query result must be an object")
     kind = _string(result, "type", required=True).lower()
@@ -63,8 +66,9 @@ def _check_result(result: Any, resolve_user: ResolveUser) -> str:
         raise _invalid('Field "input_message_content" must be of type Object')
     if kind == "article" and content is None:
         raise _invalid('Can\'t find field "input_message_content"')
+    dropped = 0
     if content is not None and "message_text" in content:
-        _check_text(content, resolve_user)
+        dropped = _check_text(content, resolve_user)
     if "reply_markup" in result:
         try:
             parse_reply_markup(result["reply_markup"], inline_only=True)
@@ -72,10 +76,11 @@ def _check_result(result: Any, resolve_user: ResolveUser) -> str:
             raise _invalid(error.description.removeprefix("Bad Request: ")) from None
     if not 1 <= len(result_id.encode()) <= 64:
         raise bad_request("RESULT_ID_INVALID")
-    return result_id
+    return result_id, dropped
 
 
-def _check_text(content: dict[str, Any], resolve_user: ResolveUser) -> None:
+def _check_text(content: dict[str, Any], resolve_user: ResolveUser) -> int:
+    """The entities past 100 that Telegram would drop from the text (see formatting.py)."""
     text = _string(content, "message_text", required=True)
     parse_mode = _string(content, "parse_mode", required=False)
     if not text:
@@ -89,6 +94,7 @@ def _check_text(content: dict[str, Any], resolve_user: ResolveUser) -> None:
         raise _invalid(reason[:1].upper() + reason[1:]) from None
     if utf16_len(formatted.text) > MESSAGE_TEXT_LIMIT:
         raise bad_request("MESSAGE_TOO_LONG")
+    return formatted.dropped
 
 
 def _string(source: dict[str, Any], field: str, *, required: bool) -> str:

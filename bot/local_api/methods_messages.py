@@ -261,9 +261,10 @@ class MessageMethods:
         query = self.state.inline_queries.get(p["inline_query_id"])
         if query is None or query.answer is not None:
             raise bad_request(QUERY_INVALID)
-        check_results(p["results"], self.state.resolve_user)
+        dropped = check_results(p["results"], self.state.resolve_user)
         if len(p.get("next_offset", "").encode()) > 64:
             raise bad_request("NEXT_OFFSET_INVALID")
+        self.state.lost_formatting.extend(("answerInlineQuery", count) for count in dropped)
         query.answer = p
         self.state.answers.notify()
         return True

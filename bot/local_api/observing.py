@@ -41,7 +41,8 @@ class Observing:
     @property
     def lost_formatting(self) -> list[tuple[str, int]]:
         """(method, entities dropped) for each text or caption sent with more than 100
-        entities: Telegram takes it and shows the formatting of only the first 100."""
+        entities (an inline result's text too): Telegram takes it and shows the formatting
+        of only the first 100."""
         return list(self._state.lost_formatting)
 
     @property

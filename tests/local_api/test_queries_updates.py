@@ -75,6 +75,23 @@ async def test_inline_queries(api: LocalBotApi, bot: telegram.Bot) -> None:
     assert answer["results"][0]["id"] == "1" and answer["cache_time"] == 0
 
 
+async def test_an_inline_result_past_100_entities_loses_formatting(
+    api: LocalBotApi, bot: telegram.Bot
+) -> None:
+    """The text an inline result puts in the chat keeps its first 100 entities, as any
+    message does: the answer is taken, and the loss is noted for the suite to see."""
+    query_id = await api.send_inline_query(USER, "mucho")
+    text = " ".join(f"<b>{n}</b>" for n in range(101))
+    article = InlineQueryResultArticle(
+        "1", "Mucho", InputTextMessageContent(text, parse_mode="HTML")
+    )
+    fine = InlineQueryResultArticle(
+        "2", "Poco", InputTextMessageContent("<b>poco</b>", parse_mode="HTML")
+    )
+    await bot.answer_inline_query(query_id, [article, fine])
+    assert api.lost_formatting == [("answerInlineQuery", 1)]
+
+
 # -- updates --------------------------------------------------------------------------------
 
 
