@@ -282,10 +282,17 @@ def misspelt_stopword(word: str) -> str | None:
     return None
 
 
+# Thanks or approval sent alone, after an answer: «👍», «🙏».
+THANKS_SIGNS = frozenset("👍🙏👌🙌👏🤝❤♥")
+
+
 def small_talk(text: str) -> str | None:
     """'thanks', 'bye', 'greeting' or 'chat' when the message asks nothing; None otherwise.
-    Only messages with no content word qualify: «hola, ¿qué es el REINFO?» is a question."""
+    Only messages with no content word qualify: «hola, ¿qué es el REINFO?» is a question;
+    a message without any word («👍», «🙂», «?») asks nothing the Tool Kit could answer."""
     found = words(text)
+    if not found:
+        return "thanks" if not THANKS_SIGNS.isdisjoint(text) else "chat"
     typed = [w for i, w in enumerate(found) if not addressed(found, i)]
     if not typed or any(w not in STOPWORDS and not is_small_talk(w) for w in typed):
         return None
