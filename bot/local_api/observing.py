@@ -12,6 +12,11 @@ from bot.local_api.server import ApiServer
 from bot.local_api.state import BotState, PendingQuery
 from bot.local_api.validation import parse_scope, scope_key
 
+# How long a wait for what the bot does lasts by default. What comes ends the wait at once, so
+# only a failing test waits this long; 5 s fell short on a busy 2-core box (load 9-20: several
+# test processes and their PostgreSQL servers), where a reply can take seconds of CPU queueing.
+WAIT = 30.0
+
 
 class Observing:
     """Read-only views of the server's state and logs, and waits for what is still to come."""
@@ -69,7 +74,7 @@ class Observing:
         mine = [m for m in self.messages(chat_id) if m["from"]["id"] == self.bot_user["id"]]
         return mine[-1] if mine else None
 
-    async def next_event(self, chat_id: int, timeout: float = 5.0) -> BotEvent:
+    async def next_event(self, chat_id: int, timeout: float = WAIT) -> BotEvent:
         """Next not yet consumed bot action in the chat (FIFO); TimeoutError lists recent ones."""
         return await self._events.next(chat_id, timeout)
 
@@ -81,16 +86,18 @@ class Observing:
         self,
         method: str,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> dict[str, Any]:
         """Parameters of the first not yet consumed matching call, past or future."""
         return await self._calls.wait(method, predicate, timeout)
 
-    async def callback_answer(self, callback_query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def callback_answer(
+        self, callback_query_id: str, timeout: float = WAIT
+    ) -> dict[str, Any]:
         """Wait until the bot answers the callback query; returns the answer parameters."""
         return await self._answer(self._state.callback_queries, callback_query_id, timeout)
 
-    async def inline_answer(self, inline_query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def inline_answer(self, inline_query_id: str, timeout: float = WAIT) -> dict[str, Any]:
         """Wait until the bot answers the inline query; returns the answer parameters."""
         return await self._answer(self._state.inline_queries, inline_query_id, timeout)
 
