@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from storage.db import Database
-from storage.repositories import outbox
+from storage.repositories import outbox_marks
 
 LINGER = 0.1  # seconds a «sent» waits for company (the next «sending») before it is written
 
@@ -76,8 +76,8 @@ class Ledger:
                 sent, self._sent = self._sent, []
                 try:
                     async with self._db.session() as session:
-                        await outbox.finish_sent(session, sent)
-                        ours = await outbox.start_sending(
+                        await outbox_marks.finish_sent(session, sent)
+                        ours = await outbox_marks.start_sending(
                             session,
                             [(id_, attempt) for id_, (attempt, _) in starts.items()],
                             self._now(),

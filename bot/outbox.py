@@ -27,7 +27,7 @@ from bot.runtime import Runtime
 from bot.services import team_reports, workshops
 from bot.telegram_limits import MESSAGE_LIMIT, cut_html
 from bot.transport import may_have_arrived
-from storage.repositories import outbox, people
+from storage.repositories import outbox, outbox_marks, people
 from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[N
         while not (await asyncio.wait({task}, timeout=KEEP_CLAIM.total_seconds()))[0]:
             try:
                 async with runtime.db.session() as session:
-                    await outbox.keep_claim(session, message_id, runtime.clock.now())
+                    await outbox_marks.keep_claim(session, message_id, runtime.clock.now())
             except Exception as error:  # the database away: the send goes on regardless
                 log.warning("outbox message %s: claim not refreshed (%r)", message_id, error)
     finally:
@@ -348,7 +348,7 @@ async def tick(application: Application) -> int:
     async with runtime.db.session() as session:
         await workshops.schedule_due(session, now)
         await team_reports.schedule_due(session, now, runtime.settings.timezone)
-        requeued, unknown = await outbox.recover_stale(session, now - STALE_AFTER)
+        requeued, unknown = await outbox_marks.recover_stale(session, now - STALE_AFTER)
     if requeued or unknown:
         log.warning(
             "a stopped process left %s claimed messages (queued again) and %s half-sent "

@@ -48,7 +48,7 @@ from handlers import outbox_renderers
 from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.models import OutboxMessage, Person
-from storage.repositories import broadcasts, outbox
+from storage.repositories import broadcasts, outbox_marks
 from storage.types import utcnow
 from tests.conftest import TOKEN
 
@@ -382,7 +382,7 @@ async def test_a_slow_process_does_not_send_what_another_took_over(
         slow_run = asyncio.create_task(dispatch_due(slow_bot, slow, renderers))
         await _wait(lambda: sum(_copies(api).values()) == 1, 5, "the slow process's first copy")
         async with db.session() as session:
-            await outbox.recover_stale(session, other.clock.now() - STALE_AFTER)
+            await outbox_marks.recover_stale(session, other.clock.now() - STALE_AFTER)
         taken_over = await dispatch_due(other_bot, other, renderers)
         sent_by_slow = await slow_run
     copies = _copies(api)

@@ -23,7 +23,7 @@ from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
-from storage.repositories import broadcasts, outbox, people
+from storage.repositories import broadcasts, outbox, outbox_marks, people
 from storage.types import utcnow
 from tests.chat import Person as Chatter
 from tests.helpers import register, registered_official
@@ -127,10 +127,12 @@ async def test_recovery_after_a_crash(db: Database, crashed_in: str) -> None:
     async with db.session() as session:
         (claimed,) = await outbox.claim_due(session, utcnow(), 10)
         if crashed_in == "sending":
-            await outbox.start_sending(session, [(claimed.id, claimed.attempts)], utcnow())
+            await outbox_marks.start_sending(session, [(claimed.id, claimed.attempts)], utcnow())
     # ... the process dies here; a minute later another one recovers:
     async with db.session() as session:
-        requeued, unknown = await outbox.recover_stale(session, utcnow() + timedelta(seconds=1))
+        requeued, unknown = await outbox_marks.recover_stale(
+            session, utcnow() + timedelta(seconds=1)
+        )
         state = await session.scalar(select(OutboxMessage.state))
     if crashed_in == "claimed":
         assert (requeued, unknown, state) == (1, 0, "pending")  # never sent: sent later

@@ -18,7 +18,7 @@ from sqlalchemy import event, select, update
 from bot.ledger import Ledger
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repositories import outbox
+from storage.repositories import outbox, outbox_marks
 from storage.types import utcnow
 from tests.helpers import registered_official
 
@@ -48,7 +48,7 @@ async def _states(db: Database) -> dict[int, str]:
 async def test_marks_asked_during_a_write_share_the_next_one(db: Database) -> None:
     first, *others, done_a, done_b = await _owed(db, 6)
     async with db.session() as session:  # as sent by an earlier round of this ledger
-        await outbox.start_sending(session, [(done_a, 1), (done_b, 1)], utcnow())
+        await outbox_marks.start_sending(session, [(done_a, 1), (done_b, 1)], utcnow())
     commits: list[int] = []
     event.listen(db.engine.sync_engine, "commit", lambda _connection: commits.append(1))
     ledger = Ledger(db, utcnow)
@@ -88,7 +88,7 @@ async def test_claiming_reads_pending_rows_in_order_on_sqlite(
         pytest.skip("PostgreSQL's plan: tests/test_outbox_indexes.py")
     in_hand = await _owed(db, 30, first_id=41000)  # claimed: their chats are busy
     async with db.session() as session:
-        await outbox.start_sending(session, [(id_, 1) for id_ in in_hand[:10]], utcnow())
+        await outbox_marks.start_sending(session, [(id_, 1) for id_ in in_hand[:10]], utcnow())
     await _owed(db, 0)
     statements: list[tuple[str, object]] = []
 

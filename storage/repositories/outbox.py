@@ -5,7 +5,6 @@ while one of its messages is being sent, and a message put back moves its queue 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +21,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -255,54 +253,6 @@ _OWED = (
 )
 
 
-# A broadcast's every copy writes these (bot/ledger.py): built once, as Core statements. Built
-# per call through the ORM they cost the event loop 1.3 ms of CPU per copy, inside SQLite's
-# write turn; prebuilt, ~0.6 ms.
-_TABLE = OutboxMessage.__table__
-_START_SENDING = (
-    update(_TABLE)
-    .where(
-        _TABLE.c.state == "claimed",
-        tuple_(_TABLE.c.id, _TABLE.c.attempts).in_(bindparam("claims", expanding=True)),
-    )
-    .values(state="sending", claimed_at=bindparam("at", type_=_TABLE.c.claimed_at.type))
-    .returning(_TABLE.c.id)
-)
-_SENT = {
-    "state": "sent",
-    "last_error": None,
-    "sent_at": bindparam("b_at", type_=_TABLE.c.sent_at.type),
-}
-_FINISH_SENT = {  # by `forget`: copies whose text is forgotten, and the others
-    forget: update(_TABLE)
-    .where(_TABLE.c.id == bindparam("b_id"))
-    .values(**_SENT, **({"payload": {}} if forget else {}))
-    for forget in (False, True)
-}
-
-
-async def start_sending(
-    session: AsyncSession, claims: Sequence[tuple[int, int]], at: datetime
-) -> set[int]:
-    """Recorded just before the HTTP calls: from here on a crash leaves the outcome unknown.
-    `claims`: (id, the claim's `attempts`) of each message, all in one statement. Returns
-    the ids still ours: a claim whose `attempts` changed is another process's (it found the
-    claim stale, queued the message again and claimed it), and only that one sends it."""
-    if not claims:
-        return set()
-    result = await session.scalars(_START_SENDING, {"claims": list(claims), "at": at})
-    return set(result)
-
-
-async def finish_sent(session: AsyncSession, sent: Sequence[tuple[int, datetime, bool]]) -> None:
-    """`finish(..., "sent")` for several messages, (id, when, forget) each, in one
-    executemany per kind of row (copies whose text is forgotten, and the others)."""
-    for forget, statement in _FINISH_SENT.items():
-        rows = [{"b_id": id_, "b_at": at} for id_, at, gone in sent if gone is forget]
-        if rows:
-            await session.execute(statement, rows)
-
-
 async def finish(
     session: AsyncSession,
     message_id: int,
@@ -372,32 +322,6 @@ async def postpone(
         if state == "claimed":  # claimed with it and never tried: the round stopped at it
             values.update(state="pending", attempts=attempts - 1)
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == id_).values(**values))
-
-
-async def keep_claim(session: AsyncSession, message_id: int, at: datetime) -> None:
-    """A message still on its way (the rate limiter waiting out a 429): its claim is fresh."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == "sending")
-        .values(claimed_at=at)
-    )
-
-
-async def recover_stale(session: AsyncSession, claimed_before: datetime) -> tuple[int, int]:
-    """After a process died: messages it claimed but never started sending go back to
-    'pending' (safe to send); those it was sending become 'unknown' (Telegram may have them,
-    so they are not sent again). Returns (requeued, unknown)."""
-    requeued = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.state == "claimed", OutboxMessage.claimed_at < claimed_before)
-        .values(state="pending")
-    )
-    unknown = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
-        .values(state="unknown")
-    )
-    return requeued.rowcount or 0, unknown.rowcount or 0
 
 
 FINISHED = ("sent", "failed", "skipped", "unknown")
