@@ -14,88 +14,80 @@ The reader (`tests.derivation`): each figure shown (a count, or a share's numera
 denominator) is the set of (person, unit) it adds up, one unit per person and group (a
 person registered, a workshop attendee, a rater, a meeting invitee…) and one per case. A
 person's memberships of different groups are separate unknowns, as in the other small-cell
-tests: what is read is who, of each group, is of which sex. The tables by workshop or meeting
-(public in /taller and /reunion) are left out."""
+tests: what is read is who, of each group, is of which sex. The tables of each workshop, each
+meeting and each publication are read too, and so are the study visits, with the regional
+leaders and the officials, where one group is the other less its leaders: their figures are
+sums of the same people's units. Each person attends one workshop, is invited to one meeting
+and gets the publication once, so that a row of those tables is a sum of the same units as
+the tables by region and sex; each workshop's, meeting's and publication's people in each
+region are 0 or at least 3 (public in /taller and /reunion). The visit's regional leaders
+are Puno's five (a public count: the pilot regions covered), its one man among them: the
+table by sex counted him, «Hombre: … 1 líder invitado» (the reader found him)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from io import BytesIO
-from itertools import count as numbers
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
-from storage.models import (
-    ArticleView,
-    Case,
-    Meeting,
-    MeetingInvitation,
-    Person,
-    Workshop,
-    WorkshopAttendance,
-    WorkshopRating,
-)
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.derivation import singled_out
 from tests.helpers import register
+from tests.union_dataset import (
+    GROUPS,
+    LEADERS,
+    MEETINGS,
+    PEOPLE,
+    PUBLICATION,
+    QUARTER,
+    REGIONS,
+    SEXES,
+    WORKSHOPS,
+    seed,
+)
 
-LIMA = ZoneInfo("America/Lima")
-LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
-APRIL = datetime(2026, 4, 15, 10, tzinfo=LIMA)  # the second quarter of 2026
-QUARTER = "Trimestre 2 de 2026"
-TELEGRAM_IDS = numbers(8700)
-REGIONS = {"puno": "Puno", "cusco": "Cusco", "tacna": "Tacna", "piura": "Piura"}
-SEXES = {"female": "Mujer", "male": "Hombre", "undisclosed": "Prefiero no decir", None: "Sin dato"}
-# name: (region, sex)
-PEOPLE: dict[str, tuple[str, str]] = {
-    **{f"puno{i}": ("puno", "female") for i in range(4)},
-    "puno_man": ("puno", "male"),
-    **{f"cusco_w{i}": ("cusco", "female") for i in range(3)},
-    **{f"cusco_m{i}": ("cusco", "male") for i in range(3)},
-    **{f"tacna_w{i}": ("tacna", "female") for i in range(2)},
-    **{f"tacna_m{i}": ("tacna", "male") for i in range(3)},
-    **{f"piura_m{i}": ("piura", "male") for i in range(3)},
-    "piura_u": ("piura", "undisclosed"),
-}
-PUNO = [name for name in PEOPLE if name.startswith("puno")]
-CUSCO = [name for name in PEOPLE if name.startswith("cusco")]
-TACNA = [name for name in PEOPLE if name.startswith("tacna")]
-PIURA = [name for name in PEOPLE if name.startswith("piura")]
-GROUPS: dict[str, list[str]] = {
-    "registered": list(PEOPLE),
-    "attendees": [*PUNO, *CUSCO[:3], *TACNA[:3]],  # Tacna: two women and a man
-    "raters": [*PUNO, *CUSCO[:3], *TACNA[:3]],
-    "invitees": [*PUNO, *PIURA, *CUSCO],
-    "confirmed": [*PUNO, *PIURA, *CUSCO],
-    "meeting_attendees": [*PUNO, *PIURA, *CUSCO],
-    "readers": TACNA,
-    "case_officials": ["cusco_w0", "cusco_w1", "cusco_m0"],
-    "cases": ["cusco_w0", "cusco_w1", "cusco_m0"],  # one case each, in Cusco
-}
 # Columns counting a group's people (or cases), by the workbook's sheet number.
 COUNTS: dict[tuple[int, str], str] = {
     (1, "Invitados"): "invitees",
     (1, "Confirmaron (en persona o con representante)"): "confirmed",
     (1, "Asistieron"): "meeting_attendees",
+    (1, "Enviaron representante"): "delegated",
+    (1, "Respondieron que no"): "declined",
     (3, "Asistentes"): "attendees",
     (3, "Personas que calificaron"): "raters",
+    (3, "Respuestas"): "raters",  # one a person and workshop
     (4, "Casos"): "cases",
     (4, "Funcionarios que registraron casos"): "case_officials",
     (6, "Lectores únicos"): "readers",
     (8, "Personas registradas"): "registered",
+    (8, "Recibieron una publicación en el periodo"): "received",
+    (8, "La recibieron en el periodo"): "received",
+    (8, "Alcanzadas hasta el final del periodo"): "reached",
+    (8, "La recibieron hasta el final del periodo"): "reached",
+    (9, "Invitados"): "visit_invited",
+    (9, "Aceptaron"): "visit_accepted",
+    (9, "Viajaron"): "visit_travelled",
+    # The leaders among them: the same units (officials are the group less its leaders).
+    (9, "Líderes invitados"): "visit_invited@leaders",
+    (9, "Líderes que aceptaron"): "visit_accepted@leaders",
+    (9, "Líderes que viajaron"): "visit_travelled@leaders",
 }
 # Shares: (numerator, denominator), each a group.
 SHARES: dict[tuple[int, str], tuple[str, str]] = {
     (1, "Tasa de confirmación"): ("confirmed", "invitees"),
     (1, "Tasa de asistencia"): ("meeting_attendees", "invitees"),
     (3, "Tasa de respuesta"): ("raters", "attendees"),
+    (8, "Proporción de personas registradas alcanzadas"): ("reached", "registered"),
+    (9, "Proporción de líderes regionales entre quienes viajaron"): (
+        "visit_travelled@leaders",
+        "visit_travelled",
+    ),
 }
 # Indicator 7's groups, by the label of their row (table 1) and column (table 2).
 WOMEN_GROUPS = {
@@ -111,63 +103,12 @@ Known = list[set[Unknown]]
 WHERE: dict[frozenset[Unknown], str] = {}  # a figure's sums: where it was read (for failures)
 
 
-async def _seed(runtime: Runtime) -> None:
-    """The people, a Puno workshop they rated, a meeting, Cusco's cases and Tacna's reading,
-    all in the second quarter of 2026 (everyone registered long before)."""
-    async with runtime.db.session() as session:
-        ids: dict[str, int] = {}
-        for name, (region, sex) in PEOPLE.items():
-            person = Person(
-                telegram_id=next(TELEGRAM_IDS), full_name=name, sex=sex, region_code=region,
-                position="Analista", consent_at=LONG_AGO, registered_at=LONG_AGO,
-            )  # fmt: skip
-            session.add(person)
-            await session.flush()
-            ids[name] = person.id
-        workshop = Workshop(
-            code="UNION1", title="Taller de unión", region_code="puno", starts_at=APRIL,
-            ends_at=APRIL + timedelta(hours=3), survey_closes_at=APRIL + timedelta(days=3),
-        )  # fmt: skip
-        meeting = Meeting(
-            code="UNIONM", title="Reunión de unión", kind="coordinacion", starts_at=APRIL,
-            ends_at=APRIL + timedelta(hours=2), status="scheduled",
-        )  # fmt: skip
-        session.add_all([workshop, meeting])
-        await session.flush()
-        for name in GROUPS["attendees"]:
-            session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
-        for score, name in enumerate(GROUPS["raters"]):
-            scores = dict.fromkeys(
-                ("overall", "content", "facilitation", "usefulness", "organization"),
-                1 + score % 5,
-            )
-            session.add(
-                WorkshopRating(
-                    workshop_id=workshop.id, person_id=ids[name],
-                    completed_at=APRIL + timedelta(hours=4), **scores,
-                )
-            )  # fmt: skip
-        for name in GROUPS["invitees"]:
-            session.add(
-                MeetingInvitation(
-                    meeting_id=meeting.id, person_id=ids[name], rsvp="yes", attended_at=APRIL
-                )
-            )
-        for name in GROUPS["cases"]:
-            session.add(
-                Case(
-                    person_id=ids[name], region_code="cusco", kind="promotion", stratum="pma",
-                    supported=False, description="Charla", created_at=APRIL, updated_at=APRIL,
-                )
-            )  # fmt: skip
-        for name in GROUPS["readers"]:
-            session.add(
-                ArticleView(article_id="reinfo", person_id=ids[name], source="chat", at=APRIL)
-            )
-
-
 def _units(group: str, where: Callable[[str], bool]) -> set[Unknown]:
-    return {(name, (group, 0)) for name in GROUPS[group] if where(name)}
+    """The units of `group`'s people for whom `where` holds; «group@leaders»: its leaders
+    only, with the group's own units."""
+    group, _at, leaders = group.partition("@")
+    chosen = [name for name in GROUPS[group] if where(name) and (not leaders or name in LEADERS)]
+    return {(name, (group, 0)) for name in chosen}
 
 
 def _add(known: Known, sums: set[Unknown], where: str) -> None:
@@ -184,13 +125,29 @@ def _told(known: Known) -> str | None:
     return f"{chosen}: " + "; ".join(sorted(touching))
 
 
-def _row_filter(label: str, scope: str | None) -> Callable[[str], bool] | None:
-    """Who a row labelled `label` counts in a report of `scope`; None: not a region, a sex
-    or the total (a criterion, a month, a kind of case)."""
+def _row_filter(
+    number: int, header: list[str], row: list[Any], scope: str | None
+) -> Callable[[str], bool] | None:
+    """Who a row counts in a report of `scope`; None: not a region, a sex, a group of the
+    visit, a workshop, a meeting, a publication or the total (a criterion, a month, a kind of
+    case)."""
+    label = str(row[0])
 
     def inside(name: str) -> bool:
         return scope is None or PEOPLE[name][0] == scope
 
+    members = None
+    if header[0] == "Código":
+        members = WORKSHOPS.get(label)
+    elif number == 1 and header[0] == "Fecha":
+        members = MEETINGS.get(str(row[1]))
+    elif header[0] == "Publicación" and label == PUBLICATION:
+        members = GROUPS["received"]
+    elif label in ("Líderes regionales", "Funcionarios/as"):
+        leading = label == "Líderes regionales"
+        return lambda name: inside(name) and (name in LEADERS) == leading
+    if members is not None:
+        return lambda name: inside(name) and name in members
     if label == "Total":
         return inside
     region = next((code for code, shown in REGIONS.items() if shown == label), None)
@@ -230,7 +187,7 @@ def _workbook_sums(book: Any, scope: str | None) -> Known:
                 if _shown(row[-1]):  # the share of women beside the group's total
                     _add(known, _units(group, _with(scope, "female")), f"{scope} 7 {label} %")
                 continue
-            who = _row_filter(label, scope)
+            who = _row_filter(number, header, row, scope)
             if who is None:
                 continue
             for column, value in zip(header[1:], row[1:], strict=True):
@@ -304,7 +261,7 @@ async def test_a_national_coordinator_reads_everything_together(
     await register(nacho, region="MINEM", sex="Hombre")  # staff: not among the unknowns
     async with runtime.db.session() as session:
         await people.set_role(session, nacho.id, "coordinator", "*")
-    await _seed(runtime)
+    await seed(runtime)
     scopes = {None: "Todas las regiones", **{code: name for code, name in REGIONS.items()}}
     known = await _everything(api, nacho, scopes)
     assert len(known) > 50  # the reader got the tables (labels matched)
@@ -317,7 +274,7 @@ async def test_a_regional_coordinator_reads_everything_together(
     await register(ana, region="MINEM")  # her profile's region is not what she covers
     async with runtime.db.session() as session:
         await people.set_role(session, ana.id, "coordinator", "puno,tacna")
-    await _seed(runtime)
+    await seed(runtime)
     known = await _everything(api, ana, {"puno": "Puno", "tacna": "Tacna"})
     assert len(known) > 20
     assert _told(known) is None

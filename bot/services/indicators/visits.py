@@ -53,9 +53,9 @@ DEFINITION = N_(
     "pilot region is covered when at least one of its regional leaders travelled. By the "
     "region and sex of the person. Figures of groups of fewer than 3 invited people show «—», "
     "and so do those that would let them be worked out. A sex's figures are not shown (—) "
-    "where its people invited or who travelled would tell the sex of 1 or 2 people, and "
-    "neither are those of enough other sexes and regions that the totals cannot tell them (the "
-    "rule of indicator 7)."
+    "where its people invited or who travelled, or the regional leaders among them, would tell "
+    "the sex of 1 or 2 people, and neither are those of enough other sexes and regions that the "
+    "totals cannot tell them (the rule of indicator 7)."
 )
 KEYS = ("invited", "accepted", "travelled")
 LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
@@ -320,7 +320,9 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             _(N_("Study visits by sex")),
             cells,
             measures,
-            groups=("invited", "travelled"),  # as indicator 1 hides invited and attended
+            # As indicator 1 hides invited and attended; and the leaders among them, whose
+            # columns beside the sex told the one man of three leaders.
+            groups=("invited", "travelled", "leader_invited", "leader_travelled"),
             hides=given,
         ),
         pilots,
