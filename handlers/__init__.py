@@ -134,6 +134,7 @@ def outbox_after_send() -> Mapping[str, AfterSend]:
 # updates: no handler takes them, each was fetched, parsed and dropped.
 ALLOWED_UPDATES = (
     Update.MESSAGE,
+    Update.EDITED_MESSAGE,  # only to say that an edit is not read
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
     Update.CHOSEN_INLINE_RESULT,
@@ -142,7 +143,8 @@ ALLOWED_UPDATES = (
 
 
 def register(application: Application) -> None:
-    # Edited messages are not new requests: answering them again would repeat actions.
+    # Edited messages are not new requests: answering them again would repeat actions; the
+    # person is told so (conversation.on_edited_message).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     for command in all_commands():
         application.add_handler(
@@ -175,6 +177,12 @@ def register(application: Application) -> None:
         MessageHandler(
             private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
             make_callback(conversation.on_other_message, None, "other message"),
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE,
+            make_callback(conversation.on_edited_message, None, "edited message"),
         )
     )
     application.add_handler(

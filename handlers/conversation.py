@@ -100,6 +100,16 @@ async def on_other_message(ctx: Ctx) -> None:
         ctx.reply(ctx._("I can only read text messages. Write /menu to see what I can do."))
 
 
+async def on_edited_message(ctx: Ctx) -> None:
+    """An edit (a typo fixed in a question, a form's answer changed) is not acted on again:
+    that would repeat what the message did. Said, so that the edit is not met by silence."""
+    ctx.reply(
+        ctx._(
+            "Minka does not read edited messages. Please send the corrected text as a new message."
+        )
+    )
+
+
 async def on_group_message(ctx: Ctx) -> None:
     """Minka collects no personal data in groups; it points people to a private chat."""
     ctx.reply(

@@ -108,7 +108,9 @@ async def test_minka_asks_telegram_for_the_updates_its_handlers_take(
         MessageHandler: Update.MESSAGE,
     }
     handled = {
-        kinds[type(handler)]
+        Update.EDITED_MESSAGE
+        if isinstance(handler, MessageHandler) and "EDITED_MESSAGE" in str(handler.filters)
+        else kinds[type(handler)]
         for group in app.handlers.values()
         for handler in group
         if type(handler) in kinds

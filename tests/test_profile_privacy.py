@@ -188,7 +188,9 @@ async def test_edited_messages_and_groups_do_not_repeat_or_collect(
     await ana.replies(2)
     edited = {**message, "text": "que es el igafom", "edit_date": message["date"] + 5}
     await ana.api.send_update({"edited_message": edited})
-    (menu,) = await ana.say("/menu")  # the next reply is the menu: the edit was ignored
+    (told,) = await ana.replies(1)  # not asked again: told how to ask it
+    assert told.text.startswith("Minka no lee los mensajes editados.")
+    (menu,) = await ana.say("/menu")
     assert "Menú principal" in menu.text
 
     await ana.api.send_message(ana.id, "/start", chat_id=-100123)
