@@ -1,17 +1,15 @@
-"""Indicator 3: how the people trained rate the workshops.
-
-Sums and counts come from the database, grouped by person first (so each person counts once)
-and then by the person's (region, sex) cell; averages are computed here from integer sums, so
-SQLite and PostgreSQL agree to the last digit.
+"""Indicator 3: how the people trained rate the workshops: its tables from what
+`training_reads` reads (sums and counts, each person counted once, grouped by region and
+sex); averages are computed here from integer sums, so SQLite and PostgreSQL agree to the
+last digit.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select, union_all
+from sqlalchemy import and_, func, select
 
 from bot import workers
 from bot.i18n import N_
@@ -33,15 +31,22 @@ from bot.services.indicators.common import (
     hidden_rows_of,
     only,
     ratio,
-    scoped,
     sex_code,
     share,
     total,
     total_headline,
 )
-from bot.services.indicators.meetings import add_many, day_label, local_day, people_in_scope
+from bot.services.indicators.meetings import day_label, local_day, people_in_scope
 from bot.services.indicators.sex_rule import by_sex
-from bot.services.indicators.training_rule import Rating
+from bot.services.indicators.training_reads import (
+    every_rating,
+    in_period,
+    period_attendance,
+    period_ratings,
+    rating_cells,
+    rating_columns,
+    workshop_people,
+)
 from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
@@ -69,104 +74,6 @@ RESPONSE_RATE = N_("Response rate")
 RULE = "bot.services.indicators.training_rule:hidden_ratings"
 
 
-def in_period(q: Query) -> tuple[Any, ...]:
-    """Workshops that start in the period."""
-    return (Workshop.starts_at >= q.start, Workshop.starts_at < q.end)
-
-
-def completed() -> Any:
-    return WorkshopRating.completed_at.is_not(None)
-
-
-def _rating_columns() -> list[Any]:
-    """Responses, (count, sum) per criterion and the overall distribution, labelled."""
-    rating = WorkshopRating
-    columns: list[Any] = [func.count(rating.id).label("responses")]
-    for name in CRITERIA:
-        value = getattr(rating, name)
-        columns += [func.count(value).label(f"n_{name}"), func.sum(value).label(f"sum_{name}")]
-    columns += [
-        func.count(case((rating.overall == value, 1))).label(f"score_{value}") for value in SCALE
-    ]
-    return columns
-
-
-def _period_ratings(q: Query, *columns: Any) -> Any:
-    """Completed ratings of the period's workshops."""
-    return (
-        select(*columns)
-        .select_from(WorkshopRating)
-        .join(Workshop, Workshop.id == WorkshopRating.workshop_id)
-        .where(*in_period(q), completed())
-    )
-
-
-def _period_attendance(q: Query, *columns: Any) -> Any:
-    return (
-        select(*columns)
-        .select_from(WorkshopAttendance)
-        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-        .where(*in_period(q))
-    )
-
-
-async def workshop_people(q: Query) -> Cells:
-    """Per (region, sex): people who attended a workshop of the period ("attendees"), who
-    completed a survey for one ("raters"), and who did both ("responders"). Rows are grouped
-    by person first, so each person counts once, then joined to people in id order."""
-    one, zero = literal_column("1"), literal_column("0")
-    rows = union_all(
-        _period_attendance(
-            q,
-            WorkshopAttendance.person_id.label("person_id"),
-            one.label("attended"),
-            zero.label("rated"),
-        ),
-        _period_ratings(q, WorkshopRating.person_id, zero, one),
-    ).subquery()
-    person = (
-        select(
-            rows.c.person_id,
-            func.max(rows.c.attended).label("attended"),
-            func.max(rows.c.rated).label("rated"),
-        )
-        .group_by(rows.c.person_id)
-        .subquery()
-    )
-    statement = (
-        select(
-            Person.region_code,
-            Person.sex,
-            func.sum(person.c.attended),
-            func.sum(person.c.rated),
-            func.sum(person.c.attended * person.c.rated),
-        )
-        .select_from(person)
-        .join(Person, Person.id == person.c.person_id)
-        .group_by(Person.region_code, Person.sex)
-    )
-    result = await q.session.execute(scoped(q, statement, Person.region_code))
-    return add_many({}, result, ("attendees", "raters", "responders"))
-
-
-async def _rating_cells(q: Query, cells: Cells) -> Cells:
-    """Sums and counts of the completed ratings, per rater's (region, sex)."""
-    columns = _rating_columns()
-    person = (
-        _period_ratings(q, WorkshopRating.person_id.label("person_id"), *columns)
-        .group_by(WorkshopRating.person_id)
-        .subquery()
-    )
-    statement = (
-        select(Person.region_code, Person.sex, *(func.sum(person.c[c.name]) for c in columns))
-        .select_from(person)
-        .join(Person, Person.id == person.c.person_id)
-        .group_by(Person.region_code, Person.sex)
-    )
-    result = await q.session.execute(scoped(q, statement, Person.region_code))
-    return add_many(cells, result, [c.name for c in columns])
-
-
 def _criterion(q: Query, name: str) -> Measure:
     return average(q._(CRITERION_LABELS[name]), f"sum_{name}", f"n_{name}", "raters")
 
@@ -188,10 +95,10 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
     decide, with every workshop's, which rows' rates a region's report hides. Also whether
     the period's distribution of scores may be shown beside the workshops' own (each /taller
     report shows its workshop's when safe)."""
-    sums = _rating_columns()
+    sums = rating_columns()
     attendance = WorkshopAttendance
     ratings_statement = (
-        _period_ratings(
+        period_ratings(
             q,
             WorkshopRating.workshop_id,
             *sums,
@@ -215,7 +122,7 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
             {name: int(value or 0) for name, value in zip(names, values, strict=True)}
         )
         ratings[workshop_id]["raters"] = ratings[workshop_id]["responses"]
-    attendance_statement = _period_attendance(
+    attendance_statement = period_attendance(
         q, attendance.workshop_id, func.count(attendance.person_id)
     ).group_by(attendance.workshop_id)
     attendees = {
@@ -277,7 +184,7 @@ async def _unattended(q: Query, cells: Cells) -> frozenset[int]:
     away (`hidden_within`)."""
     attendance = WorkshopAttendance
     statement = (
-        _period_attendance(q, attendance.workshop_id, Person.region_code, func.count())
+        period_attendance(q, attendance.workshop_id, Person.region_code, func.count())
         .join(Person, Person.id == attendance.person_id)
         .group_by(attendance.workshop_id, Person.region_code)
     )
@@ -291,19 +198,6 @@ async def _unattended(q: Query, cells: Cells) -> frozenset[int]:
     regions = hidden_groups(cells, "attendees").rows
     inside = hidden_within(table, Hidden(rows, regions))
     return frozenset(w for w, r in inside if r == q.region)
-
-
-async def _ratings(q: Query) -> list[Rating]:
-    """Every completed rating of the period with its rater's region and sex, and whether the
-    rater is in the report's scope: raters from elsewhere count for the workshops' public
-    averages."""
-    statement = _period_ratings(
-        q, WorkshopRating.person_id, Person.region_code, Person.sex, WorkshopRating.workshop_id
-    ).join(Person, Person.id == WorkshopRating.person_id)
-    return [
-        (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
-        for person, region, sex, workshop in await q.session.execute(statement)
-    ]
 
 
 def _criteria_table(q: Query, sums: Counter[str], hidden: bool) -> Table:
@@ -361,11 +255,11 @@ async def training(q: Query) -> Indicator:
     """
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     everywhere = replace(q, region=None)
-    cells = await _rating_cells(everywhere, await workshop_people(everywhere))
+    cells = await rating_cells(everywhere, await workshop_people(everywhere))
     sums = total(only(q, cells))
     measures = _measures(q)
     # In a worker process: the exact check is seconds of CPU that no reply should wait for.
-    raters, unrated = await workers.run(RULE, await _ratings(q), q.region is not None)
+    raters, unrated = await workers.run(RULE, await every_rating(q), q.region is not None)
     workshops, distribution_shown = await _per_workshop(q, unrated, cells)
     if raters.total:
         regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}

@@ -33,7 +33,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.sex_rule import FEMALE, group_hides
-from bot.services.indicators.training import workshop_people
+from bot.services.indicators.training_reads import workshop_people
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden
 from storage.models import Person

@@ -1,0 +1,130 @@
+"""What indicator 3 reads from the database: the period's workshops, their attendance and
+completed ratings, grouped by person first (each person counts once) and then by the
+person's (region, sex) cell, and every rating with its rater, for the small-cell rule
+(`training_rule`). Sums and counts only: averages are computed in `training` from integer
+sums, so SQLite and PostgreSQL agree to the last digit. Apart from `training`, which builds
+the tables; `women` (indicator 7) counts the same attendees and raters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, select, union_all
+
+from bot.services.indicators.common import Cells, Query, scoped, sex_code
+from bot.services.indicators.meetings import add_many
+from bot.services.indicators.training_rule import Rating
+from bot.services.workshop_report import SCALE
+from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.repositories.workshops import CRITERIA
+
+
+def in_period(q: Query) -> tuple[Any, ...]:
+    """Workshops that start in the period."""
+    return (Workshop.starts_at >= q.start, Workshop.starts_at < q.end)
+
+
+def completed() -> Any:
+    return WorkshopRating.completed_at.is_not(None)
+
+
+def rating_columns() -> list[Any]:
+    """Responses, (count, sum) per criterion and the overall distribution, labelled."""
+    rating = WorkshopRating
+    columns: list[Any] = [func.count(rating.id).label("responses")]
+    for name in CRITERIA:
+        value = getattr(rating, name)
+        columns += [func.count(value).label(f"n_{name}"), func.sum(value).label(f"sum_{name}")]
+    columns += [
+        func.count(case((rating.overall == value, 1))).label(f"score_{value}") for value in SCALE
+    ]
+    return columns
+
+
+def period_ratings(q: Query, *columns: Any) -> Any:
+    """Completed ratings of the period's workshops."""
+    return (
+        select(*columns)
+        .select_from(WorkshopRating)
+        .join(Workshop, Workshop.id == WorkshopRating.workshop_id)
+        .where(*in_period(q), completed())
+    )
+
+
+def period_attendance(q: Query, *columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(WorkshopAttendance)
+        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+        .where(*in_period(q))
+    )
+
+
+async def workshop_people(q: Query) -> Cells:
+    """Per (region, sex): people who attended a workshop of the period ("attendees"), who
+    completed a survey for one ("raters"), and who did both ("responders"). Rows are grouped
+    by person first, so each person counts once, then joined to people in id order."""
+    one, zero = literal_column("1"), literal_column("0")
+    rows = union_all(
+        period_attendance(
+            q,
+            WorkshopAttendance.person_id.label("person_id"),
+            one.label("attended"),
+            zero.label("rated"),
+        ),
+        period_ratings(q, WorkshopRating.person_id, zero, one),
+    ).subquery()
+    person = (
+        select(
+            rows.c.person_id,
+            func.max(rows.c.attended).label("attended"),
+            func.max(rows.c.rated).label("rated"),
+        )
+        .group_by(rows.c.person_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Person.region_code,
+            Person.sex,
+            func.sum(person.c.attended),
+            func.sum(person.c.rated),
+            func.sum(person.c.attended * person.c.rated),
+        )
+        .select_from(person)
+        .join(Person, Person.id == person.c.person_id)
+        .group_by(Person.region_code, Person.sex)
+    )
+    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    return add_many({}, result, ("attendees", "raters", "responders"))
+
+
+async def rating_cells(q: Query, cells: Cells) -> Cells:
+    """Sums and counts of the completed ratings, per rater's (region, sex)."""
+    columns = rating_columns()
+    person = (
+        period_ratings(q, WorkshopRating.person_id.label("person_id"), *columns)
+        .group_by(WorkshopRating.person_id)
+        .subquery()
+    )
+    statement = (
+        select(Person.region_code, Person.sex, *(func.sum(person.c[c.name]) for c in columns))
+        .select_from(person)
+        .join(Person, Person.id == person.c.person_id)
+        .group_by(Person.region_code, Person.sex)
+    )
+    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    return add_many(cells, result, [c.name for c in columns])
+
+
+async def every_rating(q: Query) -> list[Rating]:
+    """Every completed rating of the period with its rater's region and sex, and whether the
+    rater is in the report's scope: raters from elsewhere count for the workshops' public
+    averages."""
+    statement = period_ratings(
+        q, WorkshopRating.person_id, Person.region_code, Person.sex, WorkshopRating.workshop_id
+    ).join(Person, Person.id == WorkshopRating.person_id)
+    return [
+        (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
+        for person, region, sex, workshop in await q.session.execute(statement)
+    ]
