@@ -50,6 +50,7 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
 
     def start(self) -> None:
+        """Initialise the data folder and start; a port taken meanwhile gets another (3 tries)."""
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(
@@ -65,7 +66,15 @@ class PostgresServer:
             "UTF8",
             "--locale=C",
         )
-        self.resume()
+        for attempt in range(3):
+            try:
+                self.resume()
+                return
+            except subprocess.CalledProcessError:
+                # `_free_port` only found the port free: another worker may have taken it since.
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
 
     def resume(self) -> None:
         """Start the (initialised) server again, e.g. after `pause`."""
