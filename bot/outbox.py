@@ -197,10 +197,13 @@ async def _send_one(
     except Forbidden as error:
         await _undeliverable(runtime, message, error.message, now, forget)
         return 0
-    except RetryAfter as error:
-        retry_at = now + retry_after(error)
+    except RetryAfter as error:  # no failure: due again retry_after from the refusal, not
+        # from `now` (the rate limiter's retries took longer: the round would take it again)
+        retry_at = runtime.clock.now() + retry_after(error)
         async with runtime.db.session() as session:
-            await outbox.postpone(session, message.id, retry_at, error="429", payload=marked())
+            await outbox.postpone(
+                session, message.id, retry_at, error="429", payload=marked(), flood=True
+            )
         return retry_at
     except (BadRequest, TelegramError) as error:
         no_chat = isinstance(error, BadRequest) and NO_CHAT in error.message.lower()

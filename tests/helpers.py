@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.local_api import BotEvent
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
-from storage.repositories import people
+from storage.repositories import broadcasts, people
 from storage.types import utcnow
 from tests.chat import Person
 
@@ -34,6 +34,21 @@ async def registered_official(
     registered_at = utcnow() if registered else None
     await people.update(session, telegram_id, registered_at=registered_at, **fields)
     return person.id
+
+
+async def broadcast_to(runtime: Runtime, person: Person, text: str) -> None:
+    """A broadcast of `text` to one registered person, due now: one message in the outbox."""
+    async with runtime.db.session() as session:
+        stored = await people.get(session, person.id)
+        assert stored is not None, "register them first"
+        await broadcasts.create(
+            session,
+            text=text,
+            audience={},
+            scheduled_at=runtime.clock.now(),
+            person_ids=[stored.id],
+            created_by=None,
+        )
 
 
 async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") -> None:

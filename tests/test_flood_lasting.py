@@ -1,6 +1,7 @@
 """A lasting flood control (Telegram answering 429 with retry_after for longer than the rate
 limiter's and any caller's retries) delays what Minka owes, never drops it: an invitation's
-.ics file after its text, and the command menu of someone given a role."""
+.ics file after its text, the command menu of someone given a role, and a message that then
+meets a passing failure (waiting out 429s spends none of its tries)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import asyncio
 import time
 from datetime import timedelta
 
+from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.local_api import Fault, LocalBotApi
-from bot.outbox import tick
+from bot.outbox import MAX_ATTEMPTS, tick
 from bot.runtime import Runtime
+from storage.models import OutboxMessage
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import broadcast_to, register
 from tests.test_meetings import _create
 
 OUTAGE = 25.0  # seconds of 429s: longer than the five tries that used to end in silence
@@ -88,3 +91,40 @@ async def test_a_role_granted_before_registering_is_in_the_menu_once_registered(
     await tick(app)
     assert "preguntas" in _menu(api, luz)
     assert "coordinador" not in _menu(api, luz)
+
+
+async def test_waiting_out_flood_control_spends_none_of_a_messages_tries(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """More rounds of 429s than a message has tries for failures, then one passing failure
+    (a 502), then success: the message arrives, once. Rounds spent waiting out flood control
+    are not failures; each is put back from the refusal on (plus retry_after), so the round
+    that was refused does not take it again at once."""
+    ana = Person(api, 7103, "Ana", last_name="Quispe")
+    await register(ana)
+    await broadcast_to(runtime, ana, "Aviso que espera su turno")
+    # A round makes at most 4 calls (the rate limiter's 3 retries of a 429): at least
+    # MAX_ATTEMPTS rounds of 429s, then the 502.
+    api.inject("sendMessage", Fault.too_many_requests(1), times=4 * MAX_ATTEMPTS)
+    api.inject("sendMessage", Fault.server_error(502), times=1)
+    assert await tick(app) == 0
+    async with runtime.db.session() as session:
+        state, due_at = (
+            await session.execute(select(OutboxMessage.state, OutboxMessage.due_at))
+        ).one()
+    assert state == "pending"
+    assert due_at > runtime.clock.now()  # not due again before Telegram allows
+    rounds, arrived = 1, []
+    while not arrived and rounds < 4 * MAX_ATTEMPTS + 3:
+        runtime.clock.advance(timedelta(minutes=5))  # past retry_after, and the 502's backoff
+        await tick(app)
+        rounds += 1
+        arrived = api.drain(ana.id)
+    assert [event.text for event in arrived] == ["Aviso que espera su turno"]
+    assert rounds > MAX_ATTEMPTS  # the 429s did last more rounds than a failure's tries
+    runtime.clock.advance(timedelta(hours=1))
+    await tick(app)
+    await asyncio.sleep(0.5)
+    assert api.drain(ana.id) == []
+    async with runtime.db.session() as session:
+        assert await session.scalar(select(OutboxMessage.state)) == "sent"

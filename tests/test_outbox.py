@@ -26,7 +26,7 @@ from storage.models import OutboxMessage
 from storage.repositories import broadcasts, outbox, outbox_marks, people
 from storage.types import utcnow
 from tests.chat import Person as Chatter
-from tests.helpers import register, registered_official
+from tests.helpers import broadcast_to, register, registered_official
 
 
 async def _people(db: Database, count: int, api: LocalBotApi) -> list[int]:
@@ -45,17 +45,7 @@ async def test_restart_between_scheduling_and_sending(api: LocalBotApi, settings
         runtime: Runtime = first.bot_data["runtime"]
         ana = Chatter(api, 9001, "Ana")
         await register(ana)
-        async with runtime.db.session() as session:
-            person = await people.get(session, ana.id)
-            assert person is not None
-            await broadcasts.create(
-                session,
-                text="Aviso importante",
-                audience={},
-                scheduled_at=utcnow(),
-                person_ids=[person.id],
-                created_by=None,
-            )
+        await broadcast_to(runtime, ana, "Aviso importante")
     # Minka stopped before sending; a new process on the same database sends it, once.
     async with minka(settings, poll_timeout=1) as second:
         assert await tick(second) == 1

@@ -263,11 +263,14 @@ async def finish(
     retry_at: datetime | None = None,
     forget: bool = False,
     payload: dict[str, Any] | None = None,
+    uncounted: bool = False,
 ) -> None:
     """Record the outcome: 'sent', 'failed', 'skipped', or back to 'pending' for `retry_at`
     (with a new `payload` when given). A finished message held as a copy of its text
-    (`forget`) keeps none of it."""
+    (`forget`) keeps none of it. `uncounted`: the claim's attempt is given back."""
     values: dict[str, Any] = {"state": state, "last_error": error[:300] if error else None}
+    if uncounted:
+        values["attempts"] = OutboxMessage.attempts - 1
     if payload is not None:
         values["payload"] = payload
     if forget and state != "pending":
@@ -288,11 +291,13 @@ async def postpone(
     *,
     error: str | None = None,
     payload: dict[str, Any] | None = None,
+    flood: bool = False,
 ) -> None:
     """Put a claimed message back, due at `until` (with a new `payload` when given: what of
     it was sent), and its chat's queue behind it: the chat's later messages (pending, or
     claimed with it and not tried) move back by as much, so none overtakes it and they keep
-    their order."""
+    their order. Refused by `flood` control, the round spent none of its tries for failures:
+    however long a 429 lasts, it never uses them up."""
     due, chat = (
         await session.execute(
             select(OutboxMessage.due_at, _chat(OutboxMessage)).where(OutboxMessage.id == message_id)
@@ -300,7 +305,14 @@ async def postpone(
     ).one()
     shift = max(until - due, timedelta(0))
     await finish(
-        session, message_id, "pending", until, error=error, retry_at=due + shift, payload=payload
+        session,
+        message_id,
+        "pending",
+        until,
+        error=error,
+        retry_at=due + shift,
+        payload=payload,
+        uncounted=flood,
     )
     if chat is None:
         return
