@@ -1,5 +1,5 @@
 """The kind of fact a question asks for (an amount, a length of time, a date, a list of
-regions) and whether an article states one beside what was asked.
+regions, who acts, requirements) and whether an article states one beside what was asked.
 
 Near misses made most false answers on the held-out sets (#14): «¿cuántos trabajadores puede
 tener un PMA?» matched the strata article well (productor, minero, artesanal), which gives
@@ -7,7 +7,8 @@ hectares and tonnes but never a number of workers; «¿cuánto demora el SENACE 
 EIA-d?» matched the SENACE article, which dates when it started but states no length of
 time. The article matched the topic, not the fact. So the fact is looked for sentence by
 sentence: a number beside the thing counted, a number of days or months, a date, two
-regions named together. A sentence that says the fact is to be
+regions named together, a body named with the act asked («¿quién preside…?»: a form of
+«presidir»), what is required. A sentence that says the fact is to be
 confirmed («dato por confirmar», «no pudo verificar») states it as far as the kit can.
 """
 
@@ -18,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.model import Article
-from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, words
+from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, undiphthonged, words
 
 AMOUNT, DURATION, DATE, PLACES = "amount", "duration", "date", "places"
+AGENT, REQUIRED = "agent", "required"
 PREFIX = 5  # a word's family, loosely: «inscritos» asked, «inscripciones» written
 _SENTENCE_END = re.compile(r"[;!?\n]|\.(?!\d)")
 
@@ -54,6 +56,41 @@ RECORDING = frozenset(
 _WHEN_BEFORE = frozenset({"desde", "hasta", "para"})
 _OPENING = frozenset("y pero oiga oye disculpe hola buenas buenos dias tardes".split())  # noqa: SIM905
 _PLACE_WORDS = frozenset({"regiones", "departamentos", "provincias", "distritos"})
+# Who acts: «¿quién preside…?», «¿qué entidad otorga…?». Not whom the asker goes to («¿a
+# quién aviso?», «¿con quién coordino?»), nor who someone is («¿quién es el ente rector?»).
+_WHO = frozenset({"quien", "quienes"})
+_BODIES = frozenset(
+    "entidad entidades institucion instituciones organismo organismos autoridad".split()  # noqa: SIM905
+)
+_WHOM_BEFORE = frozenset("a al con de ante para por".split())  # noqa: SIM905
+_CLITICS = frozenset("lo la los las le les se me nos".split())  # noqa: SIM905
+# Verbs that say the same act of a body: granting a title or approving a study (the SENACE
+# «aprueba» the EIA-d it is asked who «otorga» or «evalúa»), overseeing an activity, being
+# in charge («¿quién responde por…?»: «quién es responsable»).
+_ACTS = (
+    frozenset(
+        """otorg aprob aprueb emit emision exped expid autoriz evalu certific entreg resuelv
+        resolv""".split()  # noqa: SIM905
+    ),
+    frozenset("fiscaliz supervis control vigil inspeccion investig sancion".split()),  # noqa: SIM905
+    frozenset("respons respond encarg compet correspond".split()),  # noqa: SIM905
+)
+# Requirements asked («¿qué requisitos…?», «requisitos para…», «¿qué documentos piden…?»)
+# are stated by a sentence that says what is required, needed or the limits to meet, or
+# that they are to be confirmed with a body («los requisitos… deben confirmarse con la ANA»).
+_REQUIREMENTS = frozenset("requisito requisitos documento documentos papeles".split())  # noqa: SIM905
+_REQUIREMENTS_BEFORE = frozenset("que q cuales los sus".split())  # noqa: SIM905
+_REQUIRING = ("requisit", "exig", "condicion", "document", "papel", "limit", "necesit", "falt")
+# Someone who acts, in a sentence: a name or an acronym written with a capital after its first
+# word («financiado por Canadá», «aprobada por el Decreto Supremo…», «la emite la DREM»), or
+# a body («el gobierno regional»). «La transferencia se declaró concluida en 2007» names no one.
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]")
+_ACTORS = frozenset(
+    """gobierno gobiernos ministerio direccion gerencia congreso estado titular titulares
+    autoridad organismo instituto servicio superintendencia agencia municipalidad
+    municipalidades comunidad region regiones""".split()  # noqa: SIM905
+)
+_MODALS = frozenset("puede pueden podria debe deben deberia suele suelen".split())  # noqa: SIM905
 # The departments (one word each, as folded: «la libertad», «madre de dios», «san martín»).
 PLACES = frozenset(
     """amazonas ancash apurimac arequipa ayacucho cajamarca callao cusco huancavelica huanuco
@@ -88,11 +125,15 @@ class Sentence:
     """What one sentence of an article holds."""
 
     terms: frozenset[str]  # the PREFIX first letters of its words' index terms
+    stems: frozenset[str]  # its words' index terms, whole
     amount: bool  # a number that counts (not a law's number, a year or a day)
     measured: bool  # one in digits: an amount of a substance is, a count may be spelled
     money: bool  # a sum of money or a share of one (US$, soles, UIT, %)
     lengths: frozenset[str]  # units of time with a number («60 días»), años for two years
     dated: bool  # a year or a month
+    required: bool  # says what is required, needed or limited
+    item: bool  # an item of a list: the one before is its sibling, not what it speaks of
+    named: bool  # names someone who acts: a name or an acronym after its first word, a body
     places: int  # departments named
     unsure: bool  # says the fact is to be confirmed
 
@@ -119,7 +160,8 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
         said = words(part)
         if not said:
             continue
-        terms = frozenset(_key(term(w)) for w in said if w not in STOPWORDS)
+        stems = frozenset(term(w) for w in said if w not in STOPWORDS)
+        terms = frozenset(map(_key, stems))
         item = part.lstrip().startswith(("-", "*"))
         lead = lead if item else frozenset()
         years = [w for i, w in enumerate(said) if year(w) and not _law(said, i)]
@@ -131,11 +173,15 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
         found.append(
             Sentence(
                 terms | lead if item else terms,
+                stems,
                 any(_counts(said, i) for i in range(len(said))),
                 any(_counts(said, i) and said[i].isdigit() for i in range(len(said))),
                 not _MONEY.isdisjoint(said),
                 frozenset(lengths),
                 bool(years) or not _MONTHS.isdisjoint(said),
+                any(one.startswith(_REQUIRING) for one in stems),
+                item,
+                bool(_NAME.search(part.lstrip(" -*\n"), 1)) or not _ACTORS.isdisjoint(said),
                 sum(w in PLACES for w in said),
                 any(_says(said, phrase) for phrase in _UNSURE),
             )
@@ -204,6 +250,27 @@ def asked_fact(said: list[str]) -> Asked | None:
             return Asked(DATE)  # «¿en qué mes se paga?»; not «¿la UIT de qué año uso?»
         if word in _PLACE_WORDS and before in ("que", "cuales"):
             return Asked(PLACES)
+        if word in _REQUIREMENTS and (before in _REQUIREMENTS_BEFORE or after[:1] == ["para"]):
+            return Asked(REQUIRED)
+        if (word in _WHO and before not in _WHOM_BEFORE) or (
+            word in _BODIES and before in ("que", "cual", "cuales")
+        ):
+            action = _action(after)
+            if action is not None:
+                return Asked(AGENT, action)
+    return None
+
+
+def _action(after: list[str]) -> str | None:
+    """What the body asked for does («preside», «financia»): the word after «quién» and its
+    pronouns; None when it is a common verb («¿quién ve…?», «¿quién da…?») or who someone
+    is that is asked («¿quién es…?»)."""
+    for word in after:
+        if word in _CLITICS or word in _MODALS or word == "no":
+            continue
+        if word in STOPWORDS or len(word) <= 2 or stem(word) in GENERIC_VERBS:
+            return None
+        return word
     return None
 
 
@@ -217,30 +284,80 @@ def _focus(after: list[str], verbs: frozenset[str]) -> str | None:
 
 
 def stated(
-    asked: Asked, said: list[str], term: Callable[[str], str], held: tuple[Sentence, ...]
+    asked: Asked,
+    said: list[str],
+    term: Callable[[str], str],
+    held: tuple[Sentence, ...],
+    about: frozenset[str] = frozenset(),
 ) -> bool:
-    """Whether an article (its sentences `held`) states the fact `asked` by `said`, the
-    question's folded, repaired words (index terms by `term`)."""
+    """Whether an article (its sentences `held`, `about` the terms of its title, summary and
+    keywords) states the fact `asked` by `said`, the question's folded, repaired words
+    (index terms by `term`)."""
     topical = {
         _key(term(w))
         for w in said
         if w not in STOPWORDS
         and stem(w) not in GENERIC_VERBS
-        and w not in _RATE | _LASTING | _UNITS.keys()
+        and w not in _RATE | _LASTING | _UNITS.keys() | _REQUIREMENTS
     }
     places = PLACES.intersection(said)
     if asked.kind in (AMOUNT, PLACES) and places:  # «¿cuántos mineros hay en Puno?»
         named = set().union(*(s.terms for s in held)) if held else set()
         if any(_key(term(p)) not in named for p in places):
             return False
+    if asked.kind == AGENT and asked.focus is not None:
+        return _acted(asked.focus, term, held, about)
     wanted = {_key(term(asked.focus))} if asked.focus else topical
+    if asked.kind == REQUIRED and not wanted:  # «¿qué requisitos hay?»: of the article's topic
+        return any(sentence.unsure or sentence.required for sentence in held)
+    # what a number counted is of: «¿cuántas hectáreas tiene el catastro?» is not answered
+    # by «cuadrículas de 100 hectáreas», an item after one on the catastro
+    of = {k for k in topical - wanted if any(k in s.terms for s in held)} if asked.focus else set()
+    subject = not wanted.isdisjoint(_key(t) for t in about)
     for i, sentence in enumerate(held):
-        # the sentence before may name what this one says «it» of: «Lo creó el DL 1293…»
-        if wanted.isdisjoint(sentence.terms) and (not i or wanted.isdisjoint(held[i - 1].terms)):
+        before = held[i - 1].terms if i else frozenset()
+        if not (sentence.unsure or _holds(asked, sentence)):
             continue
-        if sentence.unsure or _holds(asked, sentence):
+        # what the article is about goes unsaid: «el 30 de junio de 2025 terminó el proceso
+        # para unas 50,565 inscripciones» counts the REINFO's, named by most of the rest asked
+        if of and subject and len(of & sentence.terms) >= min(2, len(of)):
+            return True
+        # the sentence before may name what this one says «it» of: «Lo creó el DL 1293…»
+        if wanted.isdisjoint(sentence.terms) and wanted.isdisjoint(before):
+            continue
+        if not of or not of.isdisjoint(sentence.terms | (frozenset() if sentence.item else before)):
             return True
     return False
+
+
+def _acted(
+    action: str, term: Callable[[str], str], held: tuple[Sentence, ...], about: frozenset[str]
+) -> bool:
+    """Whether a sentence says who does `action` («preside», in any form of its family:
+    «presidente», «presidida»; granting and overseeing in any of their verbs), or the
+    article's keywords name it («remediación»), naming who does it (not «la transferencia se
+    declaró concluida en 2007»): an article about the censo that never says
+    who pays for it does not answer «¿quién financia el censo?». Which body it names, and
+    of what, is the ranking's to judge. Not a sentence that says some other fact is to be
+    confirmed: the censo article's «cuándo termina… no pudo verificar» is not who pays."""
+    stemmed = term(action)
+    forms = {stemmed, *undiphthonged(stemmed)}
+    for kind in _ACTS:
+        if any(_kin(form, verb) for form in forms for verb in kind):
+            forms |= kind
+    return any(_kin(form, found) for found in about for form in forms) or any(
+        sentence.named and any(_kin(form, found) for found in sentence.stems for form in forms)
+        for sentence in held
+    )
+
+
+def _kin(asked: str, found: str) -> bool:
+    """Whether a term found is of the family of one asked: it extends it («cre», from
+    «creó», and «creacion»), or it is a long enough start of it («presid» for «presidenci»;
+    not «fin», of «a fines de junio», for «financi»)."""
+    return (len(asked) >= 3 and found.startswith(asked)) or (
+        len(found) >= PREFIX and asked.startswith(found)
+    )
 
 
 def _holds(asked: Asked, sentence: Sentence) -> bool:
@@ -252,4 +369,6 @@ def _holds(asked: Asked, sentence: Sentence) -> bool:
         return bool(sentence.lengths) if asked.unit is None else asked.unit in sentence.lengths
     if asked.kind == DATE:
         return sentence.dated or bool(sentence.lengths)
+    if asked.kind == REQUIRED:
+        return sentence.required
     return sentence.places >= 2

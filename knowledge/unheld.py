@@ -242,6 +242,6 @@ def unheld(
     if (asked := errand(typed)) and not any(term(w) in held.about for w in asked):
         return "errand"
     said = typed if repaired is None else repaired
-    if (fact := asked_fact(said)) and not stated(fact, said, term, held.sentences):
+    if (fact := asked_fact(said)) and not stated(fact, said, term, held.sentences, held.about):
         return "count" if fact.kind in (AMOUNT, DURATION) else "fact"
     return None
