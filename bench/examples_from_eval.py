@@ -20,6 +20,7 @@ import yaml
 from bench.search_quality import EVAL_FILE
 from knowledge.loader import CONTENT_DIR, Problem, load, parse_examples
 from knowledge.model import NO_ANSWER
+from knowledge.personal import personal_data
 from knowledge.text import words
 
 HEADER = """\
@@ -34,10 +35,15 @@ HEADER = """\
 
 def render(cases: list[dict], order: list[str], kept: int = 0) -> str:
     """examples.yaml's text: articles in `order`, then the unanswerable; repeats dropped. The
-    first `kept` cases are the file's own: where the tuning set disagrees, they win."""
+    first `kept` cases are the file's own: where the tuning set disagrees, they win. A tuning
+    question holding personal data (a record number, someone's name) is left out, as a taught
+    one is: shipped examples carry none."""
     by_key: dict[str, list[str]] = {}
     seen: dict[str, tuple[str, bool]] = {}  # folded question → its key, whether the file's
     for number, case in enumerate(cases):
+        if number >= kept and personal_data(case["q"]):
+            print(f"fuera, datos personales: {case['q']!r}", file=sys.stderr)
+            continue
         key = NO_ANSWER if case["expected"] == "none" else case["expected"]
         same = " ".join(words(case["q"]))
         if same in seen:

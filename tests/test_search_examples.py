@@ -174,3 +174,17 @@ def test_writing_the_examples_again_keeps_the_specialists_own() -> None:
         'a:\n  - "pregunta de un especialista"\nb:\n  - "nueva del conjunto"\n'
         'sin-respuesta:\n  - "la movida"\n'
     )
+
+
+def test_writing_the_examples_again_leaves_out_personal_data() -> None:
+    """A tuning question that holds a RUC or names someone never becomes a shipped example,
+    however often the examples are written again (6e1e91e and 5b67fce took three out by hand;
+    the next run put them back)."""
+    tuning = [
+        {"q": "el ruc 20123456789 esta en el reinfo?", "expected": "a"},
+        {"q": "juan quispe mamani quiere saber si esta inscrito", "expected": "a"},
+        {"q": "la señora flores pregunta por su constancia", "expected": "none"},
+        {"q": "que es el reinfo", "expected": "a"},
+    ]
+    text = render(tuning, ["a"])
+    assert text.endswith('a:\n  - "que es el reinfo"\nsin-respuesta:\n')
