@@ -203,7 +203,9 @@ async def test_a_person_whose_telegram_id_has_52_bits(
             offsets=[],
             now=now,
         )
-    assert await tick(app) == 1
+    # The invitation may be sent by tick or by the outbox's own round, still busy with her
+    # role's menu and notice (her /registrados reply was held behind them): wait for it.
+    await tick(app)
     invitation, _calendar = await ana.replies(2)
     assert "Mesa técnica de ids largos" in invitation.text
 
