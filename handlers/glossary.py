@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from handlers.base import Ctx, Keyboard, esc
-from handlers.kb_buttons import STALE_MARK, article_button
+from handlers.kb_buttons import STALE_MARK, article_button, list_footer
 from handlers.keyboards import button, page_bounds, rows
 from handlers.questions import pager
 from knowledge.dates import glossary_overdue
@@ -55,12 +55,7 @@ def letter_view(ctx: Ctx, letter: str, page: int = 0) -> tuple[str, Keyboard]:
         keyboard.append(nav)
     keyboard.append([button(ctx._("« Letters"), "kb:g")])
     text = ctx._("<b>Glossary: {letter}</b>").format(letter=esc(letter))
-    if any(glossary_overdue(e, ctx.today) for e in shown):
-        text += "\n" + ctx._("{mark}: past its date, it may be out of date.").format(
-            mark=STALE_MARK.strip()
-        )
-    if pages > 1:
-        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    text += list_footer(ctx, any(glossary_overdue(e, ctx.today) for e in shown), page, pages)
     return text, keyboard
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton
 
+from handlers.base import Ctx
 from handlers.keyboards import button
 from knowledge.dates import stale
 from knowledge.model import Article
@@ -23,3 +24,16 @@ def article_label(article: Article, today: date, prefix: str = "") -> str:
 
 def article_button(article: Article, today: date, prefix: str = "") -> InlineKeyboardButton:
     return button(article_label(article, today, prefix), f"kb:a:{article.id}")
+
+
+def list_footer(ctx: Ctx, any_stale: bool, page: int, pages: int) -> str:
+    """The lines under a page of marked buttons (a topic's, a glossary letter's): what «⚠️»
+    means when one is shown, and which page this is when there are several."""
+    text = ""
+    if any_stale:
+        text += "\n" + ctx._("{mark}: past its date, it may be out of date.").format(
+            mark=STALE_MARK.strip()
+        )
+    if pages > 1:
+        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    return text

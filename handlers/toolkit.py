@@ -19,7 +19,7 @@ from bot.services import toolkit
 from bot.telegram_limits import MESSAGE_LIMIT, cut_html, visible_units
 from handlers import glossary
 from handlers.base import Ctx, Keyboard, esc
-from handlers.kb_buttons import STALE_MARK, article_button, article_label
+from handlers.kb_buttons import article_button, article_label, list_footer
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.menu import menu_keyboard
 from handlers.publications import get_button
@@ -94,12 +94,7 @@ def topic_view(ctx: Ctx, topic_id: str, page: int) -> tuple[str, Keyboard] | Non
         keyboard.append(nav)
     keyboard.append([button(ctx._("« Topics"), "kb:topics")])
     text = f"<b>{esc(topic.name)}</b>\n{esc(topic.description)}"
-    if any(stale(article, ctx.today) for article in shown):
-        text += "\n" + ctx._("{mark}: past its date, it may be out of date.").format(
-            mark=STALE_MARK.strip()
-        )
-    if pages > 1:
-        text += "\n" + ctx._("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    text += list_footer(ctx, any(stale(article, ctx.today) for article in shown), page, pages)
     return text, keyboard
 
 
