@@ -262,7 +262,8 @@ async def test_specialists_are_told_once_which_articles_are_due(
     assert entries and {entry.term for entry in entries} == {i.title for i in due if i.glossary}
     for person in (ana, admin):
         notice = await person.reply()
-        assert notice.text.startswith("📅 Tool Kit: artículos por revisar\n")
+        heading = "📅 Tool Kit: artículos y entradas del glosario por revisar"  # both are due
+        assert notice.text.startswith(f"{heading}\n")
         for item in due:
             label = f"Glosario: {item.title}" if item.glossary else item.title
             assert f"• {label}: revisar a más tardar el {t.date(first)} (en 14 días)" in notice.text

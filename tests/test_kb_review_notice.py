@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram.ext import Application
@@ -21,6 +22,7 @@ from bot.config import Settings
 from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
+from bot.services.kb_review_notice import GLOSSARY, Due, text
 from bot.services.kb_reviews import NOTICE_DAYS, due_items
 from bot.telegram_limits import MESSAGE_LIMIT, units
 from knowledge.dates import due_on
@@ -30,7 +32,9 @@ from tests.chat import Person as Chatter
 from tests.helpers import move_clock, register
 
 EXTRA = 60  # made-up articles due with the shipped ones: several messages' worth of lines
-HEADING = "📅 Tool Kit: artículos por revisar"
+ARTICLES = "📅 Tool Kit: artículos por revisar"
+MIXED = "📅 Tool Kit: artículos y entradas del glosario por revisar"
+ENTRIES = "📅 Tool Kit: entradas del glosario por revisar"
 
 
 @pytest.fixture(name="settings")
@@ -80,7 +84,7 @@ async def test_a_long_notice_comes_whole_in_several_messages(
     move_clock(runtime, today, time(8))
     await job.run(app)
     opening = await ana.reply()
-    numbered = re.match(re.escape(HEADING) + r" \(1 de (\d+)\)\n", opening.text or "")
+    numbered = re.match(re.escape(ARTICLES) + r" \(1 de (\d+)\)\n", opening.text or "")
     assert numbered, opening.text
     parts = int(numbered[1])
     notices = [opening, *await ana.replies(parts - 1)]
@@ -88,10 +92,13 @@ async def test_a_long_notice_comes_whole_in_several_messages(
 
     t = translator("es", runtime.settings.timezone)
     for number, notice in enumerate(notices, start=1):
-        text = notice.text or ""
-        assert text.startswith(f"{HEADING} ({number} de {parts})\n")
-        assert units(text) <= MESSAGE_LIMIT and "…" not in text  # nothing cut
-        assert ("python -m bot kb recargar" in text) is (number == parts)  # what to do: last
+        shown = notice.text or ""
+        lines = [line for line in shown.splitlines() if line.startswith("•")]
+        entries = sum(line.startswith("• Glosario: ") for line in lines)
+        heading = MIXED if 0 < entries < len(lines) else ENTRIES if entries else ARTICLES
+        assert shown.startswith(f"{heading} ({number} de {parts})\n")  # names what it lists
+        assert units(shown) <= MESSAGE_LIMIT and "…" not in shown  # nothing cut
+        assert ("python -m bot kb recargar" in shown) is (number == parts)  # what to do: last
     told = [line for n in notices for line in (n.text or "").splitlines() if line.startswith("•")]
     when = f"revisar a más tardar el {t.date(first)} (en 14 días)"
     assert told == [
@@ -102,3 +109,25 @@ async def test_a_long_notice_comes_whole_in_several_messages(
     move_clock(runtime, today + timedelta(days=1), time(8))
     await job.run(app)
     assert api.drain(ana.id) == []
+
+
+def test_the_heading_names_what_the_notice_lists() -> None:
+    """The heading says «artículos» only when it lists articles: glossary entries are named as
+    such, alone or with articles, and one item is named in the singular."""
+    t = translator("es", ZoneInfo("America/Lima"))
+    today = date(2026, 12, 17)
+    article = Due("formalizacion-plazos", "¿Hasta cuándo va la formalización minera?", today)
+    other = Due("formalizacion-censo", "¿Qué es el censo?", today)
+    entry = Due(GLOSSARY + "MAPE", "MAPE", today)
+    second = Due(GLOSSARY + "REINFO", "REINFO", today)
+    cases = [
+        ([article], "📅 <b>Tool Kit: artículo por revisar</b>"),
+        ([article, other], "📅 <b>Tool Kit: artículos por revisar</b>"),
+        ([entry], "📅 <b>Tool Kit: entrada del glosario por revisar</b>"),
+        ([entry, second], "📅 <b>Tool Kit: entradas del glosario por revisar</b>"),
+        ([article, entry], "📅 <b>Tool Kit: artículos y entradas del glosario por revisar</b>"),
+    ]
+    for items, heading in cases:
+        assert text(items, today, t).split("\n", 1)[0] == heading
+    several = text([entry], today, t, part=2, parts=3).split("\n", 1)[0]
+    assert several == "📅 <b>Tool Kit: entrada del glosario por revisar</b> (2 de 3)"

@@ -67,10 +67,41 @@ def line(item: Due, today: date, t: Translator) -> str:
     return _line(item, _status(item.due, today, t), t)
 
 
-def text(items: Sequence[Due], today: date, t: Translator, part: int = 1, parts: int = 1) -> str:
+def _heading(items: Sequence[Due], t: Translator) -> str:
+    """What the message lists: articles, glossary entries or both, in the singular for one."""
+    entries = sum(item.glossary for item in items)
+    articles = len(items) - entries
+    if articles and entries:
+        return t.gettext("📅 <b>Tool Kit: articles and glossary entries to review</b>")
+    if entries:
+        return t.ngettext(
+            "📅 <b>Tool Kit: glossary entry to review</b>",
+            "📅 <b>Tool Kit: glossary entries to review</b>",
+            entries,
+        )
+    return t.ngettext(
+        "📅 <b>Tool Kit: article to review</b>", "📅 <b>Tool Kit: articles to review</b>", articles
+    )
+
+
+def _headings(t: Translator) -> list[str]:
+    """Every form the heading takes, to measure the widest."""
+    article, entry = Due("a", "a", date.min), Due(GLOSSARY + "e", "e", date.min)
+    kinds = ([article], [article, article], [entry], [entry, entry], [article, entry])
+    return [_heading(items, t) for items in kinds]
+
+
+def text(
+    items: Sequence[Due],
+    today: date,
+    t: Translator,
+    part: int = 1,
+    parts: int = 1,
+    heading: str | None = None,
+) -> str:
     """One message of the notice: the heading (numbered when there are several), its items'
     lines and, in the last, what to do."""
-    heading = t.gettext("📅 <b>Tool Kit: articles to review</b>")
+    heading = heading or _heading(items, t)
     if parts > 1:
         heading += " " + t.gettext("({part} of {parts})").format(
             part=t.number(part), parts=t.number(parts)
@@ -98,7 +129,10 @@ def groups(items: Sequence[Due], today: date, t: Translator) -> list[list[Due]]:
     """The items, in order, grouped into messages that each fit Telegram's limits."""
     if not items:
         return []
-    frame = text([], today, t, part=len(items), parts=len(items))  # the widest heading, advice
+    frame = max(  # the widest heading, numbered, and the advice
+        (text([], today, t, len(items), len(items), heading) for heading in _headings(t)),
+        key=visible_units,
+    )
     room = MESSAGE_LIMIT - visible_units(frame) - 1  # and the line end after the heading
     widest = {due: _widest_status(due, today, t) for due in {item.due for item in items}}
     pieces = split_html(
