@@ -62,10 +62,6 @@ def line(t: Translator, agreement: AgreementRecord, today: Any) -> str:
     )
 
 
-def today_of(ctx: Ctx) -> Any:
-    return ctx.runtime.clock.now().astimezone(ctx.settings.timezone).date()
-
-
 def progress_buttons(t: Translator, agreement: AgreementRecord, suffix: str = "") -> list:
     return [
         button("⏳ " + t.gettext("Under way"), f"ag:set:{agreement.id}:in_progress{suffix}"),
@@ -78,7 +74,7 @@ async def show_list(
 ) -> None:
     """A page of the meeting's agreements (the page of agreement `showing`, if given)."""
     _ = ctx._
-    today = today_of(ctx)
+    today = ctx.today
     agreements = await repo.of_meeting(ctx.session, meeting.id)
     ids = [agreement.id for agreement in agreements]
     if showing in ids:
@@ -189,9 +185,7 @@ async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
     updated = await rules.change_status(ctx.session, agreement, status, ctx.runtime.clock.now())
     ctx.toast(_("Agreement: {status}").format(status=_(rules.STATUSES[status])))
     if from_reminder or responsible:
-        ctx.show(
-            reminder_text(ctx.t, updated, today_of(ctx)), [progress_buttons(ctx.t, updated, ":r")]
-        )
+        ctx.show(reminder_text(ctx.t, updated, ctx.today), [progress_buttons(ctx.t, updated, ":r")])
         return
     meeting = await meeting_repo.get(ctx.session, agreement.meeting_id)
     assert meeting is not None
@@ -236,11 +230,13 @@ def match_invitee(data: dict[str, Any], value: str) -> str | None:
 
 
 async def due_problem(ctx: Ctx, value: str) -> str | None:
+    """A due date (read by the form as ISO) may be today or later, Lima's date."""
     due = rules.parse_due(value)
-    if due is None:
-        return ctx._("I could not read that date. Use, for example, 2026-12-20 or 20/12/2026.")
-    if due < today_of(ctx):
-        return ctx._("The due date has already passed.")
+    if due is not None and due < ctx.today:
+        return ctx._(
+            "That date has already passed: today is {today}. The due date may be today or a "
+            "later day."
+        ).format(today=ctx.t.date(ctx.today))
     return None
 
 
@@ -289,8 +285,11 @@ RESPONSIBLE = Step(
 )
 DUE = Step(
     "due",
-    N_("By when? Write the <b>due date</b>, for example <code>2026-12-20</code>."),
-    limit=20,
+    N_(
+        "By when? Write the <b>due date</b>, for example <code>15/01</code>, "
+        "<code>15 de enero</code> or <code>el viernes</code>."
+    ),
+    kind="date",
     check=due_problem,
 )
 

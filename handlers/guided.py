@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Message, MessageEntity
 
 from bot.i18n import N_
-from bot.services.dates import parse_datetime, parse_end
+from bot.services.dates import parse_date, parse_datetime, parse_end
 from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
@@ -38,8 +38,9 @@ _TYPED_NO = {"no", "n"}
 class Step:
     name: str
     prompt: str  # msgid
-    # text | message | start | end | region | choice | yesno (stored as a bool) | number | url
-    # | document (a file sent with 📎, stored as {"file_id", "name", "size"})
+    # text | message | date (a day, stored as ISO) | start | end | region | choice | yesno
+    # (stored as a bool) | number | url | document (a file sent with 📎, stored as
+    # {"file_id", "name", "size"})
     kind: str = "text"
     optional: bool = False
     limit: int = 200
@@ -221,6 +222,14 @@ class GuidedForm:
             if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
                 return None, _("Please write a link that starts with https://, or press «Skip».")
             return value, None
+        if step.kind == "date":
+            day = parse_date(value, ctx.today)
+            if day is None:
+                return None, _(
+                    "I could not read that date. Write the day, for example <code>15/01</code>, "
+                    "<code>15 de enero</code> or <code>el viernes</code>."
+                )
+            return day.isoformat(), None
         if step.kind == "start":
             moment = parse_datetime(value, zone, ctx.runtime.clock.now().astimezone(zone).date())
             if moment is None:

@@ -160,7 +160,8 @@ async def overdue_before(
 
 
 def parse_due(text: str) -> date | None:
-    """'2026-12-20' or '20/12/2026'."""
+    """A due date as a form stored it: ISO (bot.services.dates read what was typed); '20/12/2026'
+    in a form begun before the form stored ISO."""
     text = text.strip()
     try:
         if "/" in text:

@@ -113,6 +113,13 @@ def _date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def parse_date(text: str, today: date) -> date | None:
+    """A day alone, as people write it: «2026-12-20», «20/12/2026», «15/1», «15 de enero»,
+    «mañana», «el viernes». A date without its year is this year's unless it is over a month
+    before `today` (then next year's)."""
+    return _day_of(_folded(text).removesuffix("."), today)
+
+
 def parse_datetime(text: str, zone: ZoneInfo, today: date) -> datetime | None:
     """A day and a time, as people write them: «2026-12-03 09:00», «03/12/2026 9:00»,
     «3/12/26 9:00», «15/01 10:00», «15 de enero 10 am», «jueves 15 de enero de 2027, 3 p. m.»,
