@@ -1,6 +1,7 @@
 """The blind held-out sets that bench.search_quality reads by default stay well formed: every
 label names an article that exists, so that a renamed or removed article cannot silently turn a
-case into a miss. Failures name only files and ids, never a question: the sets are blind."""
+case into a miss. Failures name only files and ids, never a question: the sets are blind. The
+tuning batch written blind (search_tuning_blind_v9.yaml, not held out) is checked the same way."""
 
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import yaml
 
 from bench.search_quality import HELD_OUT_FILES
 
-ARTICLES = Path(__file__).resolve().parents[1] / "knowledge" / "content" / "articles"
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "knowledge" / "content" / "articles"
+BLIND_TUNING_BATCH = ROOT / "bench" / "search_tuning_blind_v9.yaml"
 
 
 def article_ids() -> set[str]:
@@ -21,7 +24,7 @@ def article_ids() -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("path", HELD_OUT_FILES, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", (*HELD_OUT_FILES, BLIND_TUNING_BATCH), ids=lambda path: path.name)
 def test_held_out_labels_name_existing_articles(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} is not in this checkout")
