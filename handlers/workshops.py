@@ -281,9 +281,15 @@ async def workshops_command(ctx: Ctx) -> None:
     _ = ctx._
     now = ctx.runtime.clock.now()
     region = ctx.person.region_code if ctx.person else None
-    upcoming = await repo.upcoming(ctx.session, now, region)
-    lines = [_("<b>Upcoming workshops</b>")]
-    lines += [_line(ctx, w) for w in upcoming] or [_("No workshops announced yet.")]
+    listed = await repo.upcoming(ctx.session, now, region)  # not ended yet
+    under_way = [w for w in listed if w.starts_at <= now]
+    lines = []
+    if under_way:  # started: no longer «upcoming», and check-in is open
+        lines += [_("<b>Under way now</b>"), *[_under_way_line(ctx, w) for w in under_way], ""]
+    lines.append(_("<b>Upcoming workshops</b>"))
+    lines += [_line(ctx, w) for w in listed if w.starts_at > now] or [
+        _("No other workshops announced.") if under_way else _("No workshops announced yet.")
+    ]
     keyboard: Keyboard = []
     if ctx.person is not None:
         attended = await repo.attended(ctx.session, ctx.person.id)
@@ -301,6 +307,18 @@ async def workshops_command(ctx: Ctx) -> None:
 def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:
     place = esc(workshop.region_name or ctx._("National / virtual"))
     return f"• <b>{esc(workshop.title)}</b> — {ctx.t.datetime(workshop.starts_at)} · {place}"
+
+
+def _under_way_line(ctx: Ctx, workshop: WorkshopRecord) -> str:
+    """A workshop that has started: until when, on Lima's clock (its code is not shown: it is
+    given in the room, so that checking in means being there)."""
+    place = esc(workshop.region_name or ctx._("National / virtual"))
+    zone = ctx.settings.timezone
+    if workshop.ends_at.astimezone(zone).date() == ctx.today:
+        until = ctx._("until {time}").format(time=ctx.t.until(workshop.ends_at, workshop.ends_at))
+    else:
+        until = ctx._("until {date}").format(date=ctx.t.datetime(workshop.ends_at))
+    return f"• <b>{esc(workshop.title)}</b> — {until} · {place}"
 
 
 # --- what the outbox sends -------------------------------------------------------------------
