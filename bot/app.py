@@ -158,7 +158,7 @@ async def dropped_press(update: Update) -> None:
 
 
 async def _announce_commands(application: Application) -> None:
-    """Set Telegram's command menus (a failure is logged, not fatal), remember the bot's
+    """Set Telegram's command menus (a job, outlasting flood control), remember the bot's
     @username for the links the CLI prints, and which chats have replies held back from
     before a restart (their new replies queue behind them)."""
     heap.settle()  # full collections no longer walk the Tool Kit and the modules
@@ -166,16 +166,9 @@ async def _announce_commands(application: Application) -> None:
     stalls.watch()  # any stretch of 100 ms or more without the event loop, logged
     workers.prepare()  # the report workers' pool, before any update (not its processes)
     runtime: Runtime = application.bot_data["runtime"]
-    settings = runtime.settings
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
     await broadcasts.resume(runtime.db)  # copies a stop interrupted
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
-    try:
-        await command_menu.set_defaults(application.bot, settings.bot_locale)
-        await command_menu.sync_staff(
-            application.bot, runtime.db, settings.bot_admin_ids, settings.bot_locale
-        )
-    except TelegramError as error:
-        log.warning("could not set the command menu: %s", error)
+    command_menu.set_at_start(application)  # a job: start-up does not wait for Telegram

@@ -1,35 +1,32 @@
 """Telegram's command menu (setMyCommands): everyone's commands for all private chats, and
-each coordinator's and admin's own chat scope with their extra commands: set for every staff
-member at start-up, and owed through the outbox when someone's role changes."""
+each coordinator's and admin's own chat scope with their extra commands: set at start-up by a
+job that outlasts flood control, and owed through the outbox when someone's role changes."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScope,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-)
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import Outgoing
 from bot.ratelimit import retry_after
+from bot.runtime import Runtime
 from bot.services.roles import Role, allows
-from storage.db import Database
 from storage.repositories import people
 from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
-MENU_TRIES = 5  # a chat's menu under flood control: tries, each after Telegram's retry_after
+START_UP = "command menus"  # the start-up job's name
+AGAIN = timedelta(seconds=30)  # after a database error, the start-up job's next run
 
 
 def commands_for(role: Role | None, language: str) -> list[BotCommand]:
@@ -44,40 +41,87 @@ def commands_for(role: Role | None, language: str) -> list[BotCommand]:
     ]
 
 
-async def set_defaults(bot: Bot, default_language: str) -> None:
-    """Everyone's menu, in the default language and in each other language Telegram may ask."""
-    scope = BotCommandScopeAllPrivateChats()
-    await _set(bot, commands_for(None, default_language), scope)
-    for language in LANGUAGES:
-        if language != default_language:
-            await _set(bot, commands_for(None, language), scope, language)
+def set_at_start(application: Application) -> None:
+    """Everyone's menu (in each language Telegram may ask) and each staff member's own, set by
+    a job, so that start-up waits for none of it. Under flood control past the rate
+    limiter's retries the job runs again after Telegram's retry_after, for as long as
+    Telegram refuses, going on where it stopped: with five tries it gave up after ~20 s of
+    429s, and people kept an old menu until the next start."""
+    runtime: Runtime = application.bot_data["runtime"]
+    default = runtime.settings.bot_locale
+    languages = [default, *(language for language in LANGUAGES if language != default)]
+    assert application.job_queue is not None
+    _schedule(application.job_queue, _Owed(languages), 0.0)
 
 
-async def set_for_chat(bot: Bot, chat_id: int, role: Role, language: str) -> bool:
-    """The staff menu in one person's chat; False when Telegram refuses (e.g. no chat yet)."""
+@dataclass(slots=True)
+class _Owed:
+    """What start-up has still to set: everyone's menu in `languages` (the default one
+    first), then the menus of the staff `chats` (None: not listed yet)."""
+
+    languages: list[str]
+    chats: list[int] | None = None
+
+
+def _schedule(job_queue: JobQueue, owed: _Owed, delay: float) -> None:
+    # No misfire grace: scheduled before the job queue starts (post_init), it must still run.
+    job_queue.run_once(
+        _set_owed, delay, data=owed, name=START_UP, job_kwargs={"misfire_grace_time": None}
+    )
+
+
+async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime: Runtime = context.bot_data["runtime"]
+    owed = context.job.data if context.job else None
+    assert isinstance(owed, _Owed) and context.job_queue is not None
+    settings = runtime.settings
     try:
-        await _set(bot, commands_for(role, language), BotCommandScopeChat(chat_id))
+        while owed.languages:
+            language = owed.languages[0]
+            await context.bot.set_my_commands(
+                commands_for(None, language),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=None if language == settings.bot_locale else language,
+            )
+            owed.languages.pop(0)
+        if owed.chats is None:
+            async with runtime.db.session() as session:
+                staff = {telegram_id for telegram_id, _role, _locale in await people.staff(session)}
+            owed.chats = sorted(staff | settings.bot_admin_ids)
+        while owed.chats:
+            await _set_for_staff(context.bot, runtime, owed.chats[0])
+            owed.chats.pop(0)
+    except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
+        wait = retry_after(error).total_seconds()
+        log.info("command menus: flood control, trying again in %g s", wait)
+        _schedule(context.job_queue, owed, wait)
+    except SQLAlchemyError as error:  # the database away: look again soon
+        log.warning("command menus: database error (%r), trying again", error)
+        _schedule(context.job_queue, owed, AGAIN.total_seconds())
+    except TelegramError as error:
+        log.warning("could not set the command menu: %s", error)
+
+
+async def _set_for_staff(bot: Bot, runtime: Runtime, chat_id: int) -> None:
+    """The menu of the role the person has now (read at the call, so a role changed since
+    start-up is not undone: that change owes its own menu through the outbox)."""
+    settings = runtime.settings
+    async with runtime.db.session() as session:
+        person = await people.get(session, chat_id)
+    if chat_id in settings.bot_admin_ids:
+        role = Role.ADMIN
+    elif person is not None and person.role != Role.OFFICIAL.value:
+        role = Role(person.role)
+    else:
+        return  # no longer staff: taking the role away owed their menu
+    language = person.locale if person is not None else settings.bot_locale
+    try:
+        await bot.set_my_commands(commands_for(role, language), scope=BotCommandScopeChat(chat_id))
+    except RetryAfter:
+        raise
     except TelegramError as error:
         # Expected for someone who has not opened a chat with Minka yet.
         log.info("command menu for chat %s not set: %s", chat_id, error)
-        return False
-    return True
-
-
-async def _set(
-    bot: Bot, commands: list[BotCommand], scope: BotCommandScope, language: str | None = None
-) -> None:
-    """setMyCommands, which under flood control past the rate limiter's retries waits
-    Telegram's retry_after and tries again, MENU_TRIES times: else people keep a menu
-    that is not theirs (an old role's) until the next start."""
-    for attempt in range(1, MENU_TRIES + 1):
-        try:
-            await bot.set_my_commands(commands, scope=scope, language_code=language)
-            return
-        except RetryAfter as error:
-            if attempt == MENU_TRIES:
-                raise
-            await asyncio.sleep(retry_after(error).total_seconds())
 
 
 async def render(
@@ -92,13 +136,3 @@ async def render(
         await bot.set_my_commands(commands, scope=scope, rate_limit_args=limits)
 
     return Outgoing("", call=call)
-
-
-async def sync_staff(bot: Bot, db: Database, admin_ids: frozenset[int], language: str) -> None:
-    """At start-up: every coordinator's and admin's chat gets the menu of their role."""
-    async with db.session() as session:
-        staff = {tid: (role, locale) for tid, role, locale in await people.staff(session)}
-    for telegram_id in sorted(set(staff) | admin_ids):
-        stored_role, locale = staff.get(telegram_id, (Role.OFFICIAL.value, language))
-        role = Role.ADMIN if telegram_id in admin_ids else Role(stored_role)
-        await set_for_chat(bot, telegram_id, role, locale)

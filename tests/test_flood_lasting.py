@@ -1,7 +1,8 @@
 """A lasting flood control (Telegram answering 429 with retry_after for longer than the rate
 limiter's and any caller's retries) delays what Minka owes, never drops it: an invitation's
-.ics file after its text, the command menu of someone given a role, and a message that then
-meets a passing failure (waiting out 429s spends none of its tries)."""
+.ics file after its text, the command menu of someone given a role, the menus set at start-up
+(without holding the start up), and a message that then meets a passing failure (waiting out
+429s spends none of its tries)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
@@ -17,6 +19,7 @@ from bot.outbox import MAX_ATTEMPTS, tick
 from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from tests.chat import Person
+from tests.conftest import ADMIN_ID
 from tests.helpers import broadcast_to, register
 from tests.test_meetings import _create
 
@@ -77,6 +80,39 @@ async def test_a_new_coordinators_menu_outlasts_a_lasting_flood_control(
     assert "le asignó el rol de coordinador/a" in notice.text
     await asyncio.sleep(0.5)
     assert api.drain(ana.id) == []
+
+
+@pytest.fixture
+async def menus_flooded(api: LocalBotApi) -> tuple[Person, float]:
+    """Before Minka starts: the administrator (BOT_ADMIN_IDS, not registered) has written to
+    it, and setMyCommands answers 429 for OUTAGE seconds. The admin, and when it ends."""
+    rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await rosa.send("/start")
+    api.inject_for("setMyCommands", Fault.too_many_requests(1), seconds=OUTAGE)
+    return rosa, time.monotonic() + OUTAGE
+
+
+async def test_start_up_menus_outlast_a_lasting_flood_control(
+    menus_flooded: tuple[Person, float], api: LocalBotApi, app: Application
+) -> None:
+    """Everyone's menus (each language) and the admin's own are set once Telegram allows,
+    however long it refuses; meanwhile Minka has started and answers. Before, start-up
+    waited through five tries of the first menu (~20 s without a reply), then gave up on
+    every menu until the next start."""
+    rosa, ends = menus_flooded
+    await rosa.reply()  # the answer to the /start sent before Minka started
+    assert time.monotonic() < ends - OUTAGE / 2  # start-up was not held up by the flood
+    everyone = {"type": "all_private_chats"}
+    own = {"type": "chat", "chat_id": rosa.id}
+    for _ in range(int((OUTAGE + 30) / 0.2)):
+        if api.commands(own) and api.commands(everyone, language_code="en"):
+            break
+        await asyncio.sleep(0.2)
+    assert time.monotonic() >= ends  # set after the outage, not by luck before it
+    assert [c["command"] for c in api.commands(everyone)][:1] == ["start"]
+    assert "coordinador" not in [c["command"] for c in api.commands(everyone)]
+    assert api.commands(everyone, language_code="en")
+    assert "coordinador" in [c["command"] for c in api.commands(own)]
 
 
 async def test_a_role_granted_before_registering_is_in_the_menu_once_registered(
