@@ -136,6 +136,7 @@ async def flood_notice(application: Application, update: Update, settings: Setti
         elif private:
             await application.bot.send_message(chat.id, text)
     except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
+        metrics.flood_round("reply")
         if private:  # a press's alert cannot wait: the notice comes in the chat instead
             key = f"{update_key(update, settings.pseudonym_secret)}:flood"
             try:

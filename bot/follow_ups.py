@@ -19,7 +19,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import Application
 
-from bot import held
+from bot import held, metrics
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 
@@ -79,6 +79,7 @@ async def _follow(
                         await calls[0]()
                         calls.pop(0)
                 except RetryAfter as error:  # after the rate limiter's retries
+                    metrics.flood_round("later")
                     tries += 1
                     cause = f"flood control, {tries} attempts"
                     if tries >= TRIES:

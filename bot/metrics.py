@@ -50,6 +50,14 @@ BOT_API_429 = Counter(
     "Bot API calls answered 429 Too Many Requests (flood control), by method.",
     ["method"],
 )
+FLOOD_ROUNDS = Counter(
+    "minka_flood_rounds",
+    "Calls Telegram still refused with 429 after the rate limiter's retries, each kept to be "
+    "made once it allows (a round of waiting out flood control), by what was kept: an outbox "
+    "kind, 'reply' (a reply held for the outbox), 'later' (a file or photo waiting in "
+    "memory), 'start_menus' (the command menus set at start-up).",
+    ["kept"],
+)
 DATABASE_ERRORS = Counter(
     "minka_database_errors", "Database errors, by SQLAlchemy exception class.", ["error"]
 )
@@ -75,6 +83,11 @@ def bot_api_call(url: str, result: str) -> None:
     BOT_API_CALLS.labels(method, result).inc()
     if result == "429":
         BOT_API_429.labels(method).inc()
+
+
+def flood_round(kept: str) -> None:
+    """One more round of waiting out flood control for `kept` (see FLOOD_ROUNDS)."""
+    FLOOD_ROUNDS.labels(kept).inc()
 
 
 def watch_database(db: Database) -> None:

@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import calls, refused
+from bot import calls, metrics, refused
 from bot.i18n import Translator, translator
 from bot.ledger import Ledger
 from bot.ratelimit import PriorityRateLimiter, retry_after
@@ -200,6 +200,7 @@ async def _send_one(
     except RetryAfter as error:  # no failure: due again retry_after from the refusal, not
         # from `now` (the rate limiter's retries took longer: the round would take it again)
         retry_at = runtime.clock.now() + retry_after(error)
+        metrics.flood_round(message.kind)
         async with runtime.db.session() as session:
             await outbox.postpone(
                 session, message.id, retry_at, error="429", payload=marked(), flood=True

@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot import held
+from bot import held, metrics
 from bot import telegram_limits as limits
 from bot.held import Reply
 from bot.i18n import N_, Translator, translator
@@ -233,6 +233,7 @@ async def report_progress(bot: Bot, runtime: Runtime, sent: list[OwedMessage]) -
                 raise  # the request's form refused: a bug, logged with its traceback
             except TelegramError as error:  # progress is a courtesy; delivery goes on...
                 if done and isinstance(error, RetryAfter):  # ...but the final report is owed
+                    metrics.flood_round("reply")
                     await held.keep(
                         runtime,
                         chat_id=broadcast.progress_chat_id,

@@ -15,6 +15,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, JobQueue
 
+from bot import metrics
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import Outgoing
 from bot.ratelimit import retry_after
@@ -93,6 +94,7 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
             owed.chats.pop(0)
     except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
         wait = retry_after(error).total_seconds()
+        metrics.flood_round("start_menus")
         log.info("command menus: flood control, trying again in %g s", wait)
         _schedule(context.job_queue, owed, wait)
     except SQLAlchemyError as error:  # the database away: look again soon

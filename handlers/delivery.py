@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import calls, follow_ups, held, refused
+from bot import calls, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outbox import UNEDITABLE
 from bot.ratelimit import retry_after
@@ -90,6 +90,8 @@ async def deliver(ctx: Ctx) -> None:
                 except RetryAfter as refused:  # after the rate limiter's retries
                     error, refused_by = refused, action
                     (follow if action.follow else behind).append(action)
+        if refused_by is not None:
+            metrics.flood_round("later" if refused_by.follow else "reply")
         if behind:
             await _hold(ctx, behind, error)
     if follow:

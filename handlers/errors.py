@@ -10,7 +10,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import held
+from bot import held, metrics
 from bot.i18n import translator
 from handlers.base import runtime_of
 from handlers.delivery import ANSWERED
@@ -95,6 +95,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _answer_if_still_open(update)
         await context.bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)
     except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
+        metrics.flood_round("reply")
         key = f"{update_key(update, runtime.settings.pseudonym_secret)}:apology"
         try:
             await held.tell(context.application, chat_id=chat_id, text=apology, key=key)

@@ -140,7 +140,7 @@ async def test_webhook_mode_serves_metrics_beside_healthz(
     assert total(after, "minka_replicas_alive") == 1
     assert total(after, "minka_bot_api_calls_total", method="setWebhook", result="200") >= 1
     table, _rules = readme_metrics()
-    assert len(table) == 7 and not table - names, table - names  # every series, this mode too
+    assert len(table) == 8 and not table - names, table - names  # every series, this mode too
 
 
 def test_readme_alert_rules_use_served_metrics() -> None:
