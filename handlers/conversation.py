@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import PROFILE_EDIT, REGISTRATION, SUMMARY
 from bot.services.roles import Role, authorize
-from handlers import toolkit, workshops
+from handlers import meeting_checkin, toolkit, workshops
 from handlers.base import Ctx, HandlerFn
 from storage.repositories.conversations import clear_state, get_state
 
@@ -16,11 +16,13 @@ BUTTON_KINDS = ("choice", "yesno", "region", "document")
 
 
 async def on_text(ctx: Ctx) -> None:
-    """Route typed text to the form the person is in; outside a form, a workshop's code is a
-    check-in, anything else a question for the Tool Kit."""
+    """Route typed text to the form the person is in; outside a form, a workshop's or a
+    meeting's code is a check-in, anything else a question for the Tool Kit."""
     message = ctx.update.effective_message
     text = message.text if message and message.text else ""
-    if not await _to_form(ctx, text) and not await workshops.typed_check_in(ctx, text):
+    if await _to_form(ctx, text) or await workshops.typed_check_in(ctx, text):
+        return
+    if not await meeting_checkin.typed_check_in(ctx, text):
         await toolkit.answer_question(ctx, text)
 
 

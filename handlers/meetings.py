@@ -1,5 +1,6 @@
 """Meetings for invitees: the invitation with RSVP buttons and a calendar file, reminders,
-changes and cancellations (all sent by the outbox), /reuniones, and check-in at the door.
+changes and cancellations (all sent by the outbox), /reuniones. Check-in at the door:
+handlers.meeting_checkin.
 
 Callback data: mt:<meeting>:yes | mt:<meeting>:no | mt:<meeting>:delegate | mt:<meeting>:skip
 (the delegate's position). Every press is checked: invited? not started? not cancelled?
@@ -8,7 +9,7 @@ Callback data: mt:<meeting>:yes | mt:<meeting>:no | mt:<meeting>:delegate | mt:<
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
@@ -40,8 +41,6 @@ ANSWERS: dict[str, str] = {
     "no": N_("I cannot attend"),
     "delegate": N_("I will send a representative"),
 }
-CHECKIN_OPENS_BEFORE = timedelta(hours=1)
-CHECKIN_CLOSES_AFTER = timedelta(hours=12)
 
 
 def details(t: Translator, meeting: MeetingRecord) -> str:
@@ -308,31 +307,6 @@ async def meetings_command(ctx: Ctx) -> None:
             invitation_text(ctx.t, meeting, invitation),
             rsvp_keyboard(ctx.t, meeting.id, invitation.rsvp),
         )
-
-
-async def check_in(ctx: Ctx, code: str) -> None:
-    """/start reunion-CODE at the door: mark the person as present."""
-    _ = ctx._
-    assert ctx.person is not None
-    meeting = await repo.get_by_code(ctx.session, code.strip().upper())
-    now = ctx.runtime.clock.now()
-    if meeting is None or meeting.status == "cancelled":
-        ctx.reply(_("I found no meeting with the code «{code}».").format(code=esc(code[:20])))
-        return
-    if (
-        not meeting.starts_at - CHECKIN_OPENS_BEFORE
-        <= now
-        <= meeting.ends_at + CHECKIN_CLOSES_AFTER
-    ):
-        ctx.reply(
-            _("Attendance for «{title}» can be recorded from one hour before it starts.").format(
-                title=esc(meeting.title)
-            )
-        )
-        return
-    await repo.invite(ctx.session, meeting.id, [ctx.person.id])  # present without invitation
-    await repo.mark_attended(ctx.session, meeting.id, ctx.person.id, now)
-    ctx.reply(_("✅ Your attendance at «{title}» was recorded.").format(title=esc(meeting.title)))
 
 
 FEATURE = Feature(

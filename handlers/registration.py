@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services import profile
+from bot.services.meetings import DEEP_LINK_PREFIX as MEETING_LINK_PREFIX
 from bot.services.profile import SUMMARY, InvalidAnswer
 from bot.services.workshops import DEEP_LINK_PREFIX
 from handlers import menu
@@ -117,6 +118,11 @@ async def _finish(ctx: Ctx) -> None:
         from handlers import workshops  # workshops sends newcomers here first
 
         await workshops.check_in(ctx, then.removeprefix(DEEP_LINK_PREFIX))
+        return
+    if isinstance(then, str) and then.startswith(MEETING_LINK_PREFIX):
+        from handlers import meeting_checkin  # as do meetings, at the door
+
+        await meeting_checkin.check_in(ctx, then.removeprefix(MEETING_LINK_PREFIX))
         return
     menu.show_menu(ctx)
 

@@ -7,10 +7,13 @@ from bot.services import profile
 from bot.services.meetings import DEEP_LINK_PREFIX as MEETING_LINK_PREFIX
 from bot.services.profile import Identity
 from bot.services.workshops import DEEP_LINK_PREFIX
-from handlers import meetings, menu, registration, workshops
+from handlers import meeting_checkin, menu, registration, workshops
 from handlers.base import Ctx, esc
 from handlers.consent import ask_consent, privacy_notice
 from handlers.registry import Buttons, Command, Feature
+
+# What a newcomer came for, done once registered: a check-in at a workshop or a meeting.
+CHECK_IN_LINKS = (DEEP_LINK_PREFIX, MEETING_LINK_PREFIX)
 
 
 async def start(ctx: Ctx) -> None:
@@ -23,13 +26,12 @@ async def start(ctx: Ctx) -> None:
     ).format(name=esc(ctx.user.first_name))
     payload = ctx.args[0] if ctx.args else ""
     if payload.startswith(MEETING_LINK_PREFIX):
+        code = payload.removeprefix(MEETING_LINK_PREFIX)
         if ctx.person is not None and ctx.person.is_registered:
-            await meetings.check_in(ctx, payload.removeprefix(MEETING_LINK_PREFIX))
+            await meeting_checkin.check_in(ctx, code)
         else:
             ctx.reply(greeting)
-            ask_consent(
-                ctx, lead=ctx._("To record your attendance, Minka first needs to register you.")
-            )
+            await workshops.needs_registration(ctx, code, prefix=MEETING_LINK_PREFIX)
         return
     if payload.startswith(DEEP_LINK_PREFIX):
         code = payload.removeprefix(DEEP_LINK_PREFIX)
@@ -64,7 +66,7 @@ async def on_consent(ctx: Ctx) -> None:
             ctx.session,
             Identity(ctx.user.id, ctx.user.username, ctx.user.full_name),
             ctx.t.language,
-            then=then if then and then.startswith(DEEP_LINK_PREFIX) else None,
+            then=then if then and then.startswith(CHECK_IN_LINKS) else None,
         )
         ctx.show(privacy_notice(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
         ctx.reply(_("Let's register you: five short questions."))

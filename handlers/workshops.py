@@ -112,6 +112,12 @@ async def attendance_command(ctx: Ctx) -> None:
     if not ctx.args:
         ctx.reply(_("Write the workshop's code after the command, for example: /asistencia K7M2QX"))
         return
+    code = rules.normalize_code(ctx.args[0])
+    if not await repo.code_exists(ctx.session, code):
+        from handlers import meeting_checkin  # it imports this module
+
+        if await meeting_checkin.typed_check_in(ctx, code):  # a meeting's code: the same
+            return
     await _check_in_or_register(ctx, ctx.args[0])
 
 
@@ -132,8 +138,9 @@ async def _check_in_or_register(ctx: Ctx, code: str) -> None:
     await check_in(ctx, code)
 
 
-async def needs_registration(ctx: Ctx, code: str) -> None:
-    """Walk a newcomer through registration first, then check them in (no retyping)."""
+async def needs_registration(ctx: Ctx, code: str, prefix: str = rules.DEEP_LINK_PREFIX) -> None:
+    """Walk a newcomer through registration first, then check them in (no retyping) at the
+    workshop, or at the meeting with the meetings' `prefix`."""
     from bot.services import profile
     from handlers import registration  # registration links back here when it finishes
 
@@ -141,7 +148,7 @@ async def needs_registration(ctx: Ctx, code: str) -> None:
     # What may be a (mistyped) code rides along, to be checked after registration; not junk,
     # which would not fit in the button (64 bytes of callback data).
     plausible = rules.valid_code(code)
-    then = f"{rules.DEEP_LINK_PREFIX}{code}" if plausible else None
+    then = f"{prefix}{code}" if plausible else None
     _ = ctx._
     if ctx.person is None:
         ask_consent(

@@ -1,0 +1,94 @@
+"""Check-in at a meeting's door works as at a workshop's: the code typed alone («asistencia
+K7M2QX» or just «k7m2qx»), /asistencia CODE, or the link; a newcomer is registered first and
+then checked in. A meeting's typed code went to the Tool Kit as a question, /asistencia
+answered «No encontré un taller», and a newcomer who came by the meeting's link registered
+and was never checked in; checking in twice moved the arrival time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
+from bot.services import meetings as rules
+from storage.models import MeetingInvitation, Person, Question
+from storage.repositories.meetings import MeetingRecord
+from tests.chat import Person as Chatter
+from tests.helpers import accept_and_register, register
+
+
+async def _meeting(runtime: Runtime, starts_in: timedelta) -> MeetingRecord:
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        meeting, _invited = await rules.create(
+            session, title="Coordinación MINEM–GR Puno", kind="coordinacion",
+            starts_at=now + starts_in, ends_at=now + starts_in + timedelta(hours=2),
+            audience=await rules.parse_audience(session, ["region:Puno"]), offsets=[], now=now,
+        )  # fmt: skip
+    return meeting
+
+
+async def _attended(runtime: Runtime) -> dict[int, object]:
+    async with runtime.db.session() as session:
+        rows = await session.execute(
+            select(Person.telegram_id, MeetingInvitation.attended_at)
+            .join(Person, Person.id == MeetingInvitation.person_id)
+            .where(MeetingInvitation.attended_at.is_not(None))
+        )
+        return {telegram_id: at for telegram_id, at in rows}
+
+
+async def test_a_meeting_code_typed_alone_checks_in_like_a_workshop_code(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    meeting = await _meeting(runtime, timedelta(minutes=30))
+    assert await tick(app) == 1
+    await ana.replies(2)  # the invitation and its .ics
+
+    (done,) = await ana.say(meeting.code.lower())
+    assert done.text == "✅ Se registró su asistencia a «Coordinación MINEM–GR Puno».", done.text
+    arrived = (await _attended(runtime))[ana.id]
+    runtime.clock.advance(timedelta(minutes=10))
+    (again,) = await ana.say(f"asistencia {meeting.code}")
+    assert again.text == "Su asistencia a «Coordinación MINEM–GR Puno» ya estaba registrada."
+    assert (await _attended(runtime))[ana.id] == arrived  # the arrival time kept
+
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")  # registered, not invited
+    await register(luis, region="Cusco", sex="Hombre")
+    (command,) = await luis.say(f"/asistencia {meeting.code}")
+    assert command.text.startswith("✅ Se registró su asistencia"), command.text
+
+    luz = Chatter(api, 7003, "Luz", last_name="Condori")  # a newcomer at the door
+    (notice,) = await luz.say(f"Código: {meeting.code}")
+    assert "registrar su asistencia" in notice.text
+    await accept_and_register(luz, notice)
+    registered, checked_in = await luz.replies(2)
+    assert "Registro completo" in registered.text
+    assert checked_in.text.startswith("✅ Se registró su asistencia"), checked_in.text
+    assert set(await _attended(runtime)) == {ana.id, luis.id, luz.id}
+    async with runtime.db.session() as session:
+        assert list(await session.scalars(select(Question.text))) == []  # no Tool Kit question
+
+
+async def test_a_newcomer_by_the_meeting_link_is_checked_in_once_registered(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    meeting = await _meeting(runtime, timedelta(minutes=-15))
+    luz = Chatter(api, 7003, "Luz", last_name="Condori")
+    _greeting, notice = await luz.say(f"/start reunion-{meeting.code}", 2)
+    await accept_and_register(luz, notice)
+    _registered, checked_in = await luz.replies(2)
+    assert checked_in.text.startswith("✅ Se registró su asistencia"), checked_in.text
+
+    later = await _meeting(runtime, timedelta(days=3))
+    (early,) = await luz.say(later.code)
+    assert early.text.startswith("El registro de asistencia a «Coordinación MINEM–GR Puno» se abre")
+    runtime.clock.advance(timedelta(days=4))
+    (closed,) = await luz.say(f"/asistencia {later.code}")
+    assert "cerró 12 horas después de que terminó" in closed.text
