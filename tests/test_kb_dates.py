@@ -125,17 +125,19 @@ async def test_an_overdue_review_warns_articles_and_glossary(
         )
         page = await ana.reply()
         labels = [b["text"] for row in page.buttons for b in row]
-        return next(b for b in labels if b.removeprefix("⚠️ ") == entry.term), page.text or ""
+        shown = next(b for b in labels if entry.term.startswith(b.removeprefix("⚠️ ").rstrip("…")))
+        return shown, page.text or ""  # a long term is cut to fit its button
 
     assert article.review_by is not None and entry.review_by is not None
     move_clock(runtime, max(article.review_by, entry.review_by), time(23, 59))
     browsed, glossary = await shown()
     assert "⚠️" not in browsed.split("\n", 2)[1] and "⚠️ Vigente" not in glossary
-    assert await listed() == (entry.term, f"Glosario: {fold(entry.term)[:1].upper()}")
+    label, page = await listed()
+    assert not label.startswith("⚠️") and page == f"Glosario: {fold(entry.term)[:1].upper()}"
     move_clock(runtime, max(article.review_by, entry.review_by) + timedelta(days=1), time(0, 1))
     browsed, glossary = await shown()
     label, page = await listed()
-    assert label == f"⚠️ {entry.term}" and page.endswith(
+    assert label.startswith("⚠️ ") and page.endswith(
         "\n⚠️: pasó su fecha, puede estar desactualizado."
     )
     dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
