@@ -12,7 +12,7 @@ import yaml
 from bot.i18n import translator
 from bot.telegram_entities import FormatError
 from bot.telegram_html import parse_html
-from knowledge import yamlfile
+from knowledge import relative, yamlfile
 from knowledge.dates import (
     check_article_dates,
     check_glossary_dates,
@@ -152,8 +152,10 @@ def check_structure(content_dir: Path = CONTENT_DIR) -> list[Problem]:
 def _dates(kit: ToolKit, content_dir: Path, today: date | None) -> list[Problem]:
     today = today or lima_today()
     problems = [p for a in kit.articles.values() for p in check_article_dates(a, today)]
+    problems += [p for a in kit.articles.values() for p in relative.check_article(a, today)]
     glossary_path = content_dir / "glossary.yaml"
     problems += [p for e in kit.glossary for p in check_glossary_dates(e, glossary_path, today)]
+    problems += [p for e in kit.glossary for p in relative.check_glossary(e, glossary_path, today)]
     return problems
 
 

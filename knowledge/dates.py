@@ -160,7 +160,7 @@ def _at_review_by(article: Article, message: str) -> Problem:
     return Problem(article.path, _line_of(article.path, "review_by:", 2), message)
 
 
-def _spanish(value: date) -> str:
+def spanish_date(value: date) -> str:
     month = next(name for name, number in MONTHS.items() if number == value.month)
     return f"{value.day} de {month} de {value.year}"
 
@@ -205,7 +205,7 @@ def check_article_dates(article: Article, today: date) -> list[Problem]:
                     article.path,
                     _line_of(article.path, "deadlines:", 2),
                     f"con plazos declarados, «review_by» debe ser a más tardar el "
-                    f"{first.isoformat()} ({_spanish(first)})",
+                    f"{first.isoformat()} ({spanish_date(first)})",
                 )
             )
     return problems
