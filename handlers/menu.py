@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.services.profile import REGISTRATION
 from bot.services.roles import allows
 from handlers.base import Ctx
 from handlers.keyboards import button
@@ -11,8 +12,17 @@ from storage.repositories.conversations import clear_state, get_state
 COMING_SOON: dict[str, str] = {}
 
 
+def _registered(ctx: Ctx) -> bool:
+    return ctx.person is not None and ctx.person.is_registered
+
+
 def menu_keyboard(ctx: Ctx) -> list:
     _ = ctx._
+    if not _registered(ctx):  # cases, meetings and a profile need a registration
+        return [
+            [button(_("📚 Consult the Tool Kit"), "kb:topics")],
+            [button(_("🎓 Workshops"), "menu:workshops"), button(_("❓ Help"), "menu:help")],
+        ]
     cases = button(_("📁 My cases"), "menu:cases")
     meetings = button(_("🤝 Meetings"), "menu:meetings")
     workshops = button(_("🎓 Workshops"), "menu:workshops")
@@ -26,6 +36,8 @@ def menu_keyboard(ctx: Ctx) -> list:
 
 def show_menu(ctx: Ctx, *, edit: bool = False) -> None:
     text = ctx._("<b>Main menu</b>\nWhat would you like to do?")
+    if not _registered(ctx):
+        text += "\n" + ctx._("Meetings, cases and your profile open once you register: /start.")
     if edit:
         ctx.show(text, menu_keyboard(ctx))
     else:
@@ -65,7 +77,15 @@ async def cancel_command(ctx: Ctx) -> None:
         ctx.reply(_("There is nothing to cancel."))
         return
     await clear_state(ctx.session, ctx.user.id)
-    ctx.reply(_("Cancelled. Nothing was changed."))
+    if state.flow == REGISTRATION:
+        ctx.reply(
+            _(
+                "Your registration was stopped. When you want to register, write /start; "
+                "meanwhile you can consult the Tool Kit."
+            )
+        )
+    else:
+        ctx.reply(_("Cancelled. Nothing was changed."))
     show_menu(ctx)
 
 
