@@ -16,7 +16,6 @@ from bot.services import agreements, coverage
 from bot.services import meetings as rules
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
-from bot.services.profile import SEXES
 from bot.services.roles import Role
 from handlers import meeting_forms
 from handlers.agreements import line as agreement_line
@@ -82,13 +81,6 @@ def report_text(
     ]
     for group in report.by_region:
         lines.append(f"{esc(group.key or _('Not given'))}: {_counts_line(ctx, group.counts)}")
-    lines += ["", "<b>" + _("By sex") + "</b>"]
-    for group in report.by_sex:
-        label = _(SEXES[group.key]) if group.key in SEXES else _("Not given")
-        counts = "—" if group.counts is None else _counts_line(ctx, group.counts)
-        lines.append(f"{esc(label)}: {counts}")
-    if any(group.counts is None for group in report.by_sex):
-        lines.append(_("«—»: not shown, so that nobody's sex can be told from who answered what."))
     if report.delegates:
         lines += ["", "<b>" + _("Representatives") + "</b>"]
         for delegate in report.delegates:

@@ -15,7 +15,6 @@ from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
-from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
 from handlers import visit_forms
@@ -35,9 +34,7 @@ def _words(ctx: Ctx) -> tuple[str, ...]:
     return rules.leader_words(ctx.runtime.settings.leader_position_words)
 
 
-def _counts_line(ctx: Ctx, counts: Counts | None) -> str:
-    if counts is None:
-        return "—"
+def _counts_line(ctx: Ctx, counts: Counts) -> str:
     return ctx._(
         "invited {invited} · accepted {accepted} · cannot go {declined} · "
         "no answer {pending} · delegation {confirmed} · travelled {travelled}"
@@ -73,12 +70,6 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     lines += ["", "<b>" + _("By region") + "</b>"]
     for group in report.by_region:
         lines.append(f"{esc(group.key or _('Not given'))}: {_counts_line(ctx, group.counts)}")
-    lines += ["", "<b>" + _("By sex") + "</b>"]
-    for group in report.by_sex:
-        label = _(SEXES[group.key]) if group.key in SEXES else _("Not given")
-        lines.append(f"{esc(label)}: {_counts_line(ctx, group.counts)}")
-    if any(group.counts is None for group in report.by_sex):
-        lines.append(_("«—»: not shown, so that nobody's sex can be told from who answered what."))
     lines += _survey_lines(ctx, report.survey)
     reasons = [p for p in report.people if p.answer == "declined" and p.reason]
     if reasons:

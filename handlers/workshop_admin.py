@@ -18,7 +18,6 @@ from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import workshops as rules
-from bot.services.profile import SEXES
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
 from handlers.base import Ctx, cut_html, esc
@@ -223,10 +222,6 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
         spread = "—" if stats.distribution is None else "·".join(map(str, stats.distribution))
         label, average = _(CRITERION_LABELS[criterion]), _decimal(ctx, stats.average)
         lines.append(f"{label}: <b>{average}</b> ({spread})")
-    lines += ["", _("<b>Overall rating by sex</b>")]
-    for cell in report.by_sex:
-        label = _(SEXES[cell.label_code]) if cell.label_code in SEXES else _("Not given")
-        lines.append(f"{esc(label)}: {_decimal(ctx, cell.average_overall)} ({cell.responses})")
     lines += ["", _("<b>Overall rating by region</b>")]
     for cell in report.by_region:
         label = cell.label_code or _("Not given")

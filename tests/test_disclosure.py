@@ -91,8 +91,9 @@ async def test_workshop_report_cannot_be_subtracted(
     overall = T.number(sum(scores) / len(scores), 1)
     assert f"Calificación general: {overall} (—)" in text  # the total stays; 1·0·0·0·3 does not
     assert "0·0·0" not in text
-    for group in ("Mujer", "Hombre", "Puno", "Cusco"):
+    for group in ("Puno", "Cusco"):
         assert f"{group}: — (" in text, group
+    assert "Hombre" not in text and "Mujer" not in text  # no breakdown by sex
     assert all(f": {T.number(score, 1)} (" not in text for score in scores)  # no group average
 
     await rosa.press(report, "Descargar XLSX")
@@ -104,9 +105,9 @@ async def test_workshop_report_cannot_be_subtracted(
     assert book["Comentarios"]["B2"].data_type == "s"
     criteria = next(iter(book["Criterios"].iter_rows(min_row=2, max_row=2, values_only=True)))
     assert criteria == (T.gettext("Overall rating"), 4.0, 4, "—", "—", "—", "—", "—")
-    for title in ("Por sexo", "Por región"):
-        rows = list(book[title].iter_rows(min_row=2, values_only=True))
-        assert [row[3] for row in rows] == ["—"] * len(rows), title
+    rows = list(book["Por región"].iter_rows(min_row=2, values_only=True))
+    assert [row[3] for row in rows] == ["—"] * len(rows)
+    assert "Por sexo" not in book.sheetnames
 
 
 # --- Indicator 3, the workbook and the CSV folder ------------------------------------------
@@ -205,7 +206,7 @@ async def test_indicator_3_in_one_region_alone(db: Database) -> None:
 
 async def test_meeting_report_hides_sex(db: Database) -> None:
     """Three women and one man from Puno; only he declines. Counts by sex would name him (the
-    invitee list shows who declined), so they are hidden; the list shows no sex."""
+    invitee list shows who declined): the report has none, and the list shows no sex."""
     starts = datetime(2026, 11, 26, 9, tzinfo=LIMA)
     async with db.session() as session:
         ids = []
@@ -235,14 +236,12 @@ async def test_meeting_report_hides_sex(db: Database) -> None:
         report = await build_meeting_report(session, meeting.id)
     assert report is not None
     assert report.totals.invited == 4
-    assert [group.counts for group in report.by_sex] == [None, None]
     assert not hasattr(report.invitees[0], "sex")
     workbook = meeting_xlsx(report, T)
     assert_formula_is_text(workbook)
     book = load_workbook(BytesIO(workbook))
     assert T.gettext("Sex") not in [cell.value for cell in book["Invitados"][1]]
-    by_sex = list(book["Por sexo"].iter_rows(min_row=2, values_only=True))
-    assert by_sex == [("Mujer", *["—"] * 6), ("Hombre", *["—"] * 6)]
+    assert "Por sexo" not in book.sheetnames
     delegate = book["Invitados"]["D5"]
     assert (delegate.value, delegate.data_type) == (FORMULA, "s")
 

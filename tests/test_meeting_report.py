@@ -178,16 +178,8 @@ async def test_breakdowns(db: Database) -> None:
         GroupCounts("Puno", Counts(3, 1, 0, 1, 1, 3)),
         GroupCounts(None, Counts(1, 1, 0, 0, 0, 1)),
     ]
-    # By sex the counts would be female (4, 2, 1, 0, 1, 3), male (2, 1, 0, 1, 0, 1),
-    # undisclosed (1, 1, 0, 0, 0, 1), not given (1, 0, 0, 1, 0, 0): beside the invitee list
-    # «female: declined 1» names Rosa Ñahui's sex, so every row with a 1 or 2 is hidden, and
-    # the rest with them (what the hidden rows add up to is the totals minus the rows shown).
-    assert report.by_sex == [
-        GroupCounts("female", None),
-        GroupCounts("male", None),
-        GroupCounts("undisclosed", None),
-        GroupCounts(None, None),
-    ]
+    # No counts by sex: beside the invitee list «female: declined 1» named Rosa Ñahui's sex,
+    # and beside the indicators' tables by sex a meeting's were left to subtraction.
     for field in Counts.__slots__:
         total = sum(getattr(group.counts, field) for group in report.by_region if group.counts)
         assert total == getattr(report.totals, field), field
@@ -201,7 +193,7 @@ async def test_empty_and_unknown_meetings(db: Database) -> None:
         report = await build_report(session, meeting_id)
     assert report is not None
     assert report.totals == Counts()
-    assert report.by_region == report.by_sex == report.delegates == report.invitees == []
+    assert report.by_region == report.delegates == report.invitees == []
     assert report.agreements is None
     t = translator("es", LIMA)
     book = load_workbook(BytesIO(report_xlsx(report, t)))
@@ -209,7 +201,7 @@ async def test_empty_and_unknown_meetings(db: Database) -> None:
     assert summary[t.gettext("Status")] == t.gettext("Cancelled")
     assert summary[t.gettext("Invited")] == 0
     assert summary[t.gettext("Agreements")] == "—"
-    for title in ("Por región", "Por sexo", "Invitados"):
+    for title in ("Por región", "Invitados"):
         assert book[title].max_row == 1
         assert book[title].auto_filter.ref == f"A1:{'G' if title != 'Invitados' else 'E'}1"
 
@@ -218,7 +210,7 @@ async def test_spreadsheet(db: Database) -> None:
     report = await _report(db)
     t = translator("es", LIMA)
     book = load_workbook(BytesIO(report_xlsx(report, t)))
-    assert book.sheetnames == ["Resumen", "Por región", "Por sexo", "Invitados"]
+    assert book.sheetnames == ["Resumen", "Por región", "Invitados"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
@@ -261,15 +253,6 @@ async def test_spreadsheet(db: Database) -> None:
         ("Piura", 2, 2, 0, 0, 0, 1),
         ("Puno", 3, 1, 0, 1, 1, 3),
         (t.gettext("Not given"), 1, 1, 0, 0, 0, 1),
-    ]
-    by_sex = list(book["Por sexo"].iter_rows(values_only=True))
-    assert by_sex[0] == ("Sexo", *header)
-    hidden = ["—"] * 6
-    assert by_sex[1:] == [
-        ("Mujer", *hidden),
-        ("Hombre", *hidden),
-        (t.gettext("Prefer not to say"), *hidden),
-        (t.gettext("Not given"), *hidden),
     ]
 
     yes, no = t.gettext("Yes"), t.gettext("No")

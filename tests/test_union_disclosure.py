@@ -51,6 +51,7 @@ from tests.union_dataset import (
     WORKSHOPS,
     seed,
 )
+from tests.union_units import unit_sums
 
 # Columns counting a group's people (or cases), by the workbook's sheet number.
 COUNTS: dict[tuple[int, str], str] = {
@@ -244,13 +245,21 @@ async def _workbook(api: LocalBotApi, person: Chatter, scope_button: str | None)
             return load_workbook(BytesIO(api.files[document.params["file_id"]]))
 
 
-async def _everything(api: LocalBotApi, person: Chatter, scopes: dict[str | None, str]) -> Known:
-    """What `person` reads: /registrados and the workbook of each scope they may ask for
-    (`scopes`: region code or None for all, and the scope button, None if not asked)."""
+async def _everything(
+    api: LocalBotApi,
+    person: Chatter,
+    scopes: dict[str | None, str | None],
+    units: dict[str, list[str]],
+) -> Known:
+    """What `person` reads: /registrados, the workbook of each scope they may ask for
+    (`scopes`: region code or None for all, and the scope button, None if not asked), and
+    each workshop, meeting and visit they cover (`units`: kind and codes), on screen and in
+    its workbook."""
     (registered,) = await person.say("/registrados")
     known = _registered_sums(registered.text)
     for scope, button in scopes.items():
         known += _workbook_sums(await _workbook(api, person, button), scope)
+    await unit_sums(api, person, units, lambda sums, where: _add(known, sums, where))
     return [sums for sums in known if sums]
 
 
@@ -263,7 +272,8 @@ async def test_a_national_coordinator_reads_everything_together(
         await people.set_role(session, nacho.id, "coordinator", "*")
     await seed(runtime)
     scopes = {None: "Todas las regiones", **{code: name for code, name in REGIONS.items()}}
-    known = await _everything(api, nacho, scopes)
+    units = {"workshop": ["UNION1", "UNION2"], "meeting": ["UNIONM0", "UNIONM1"]}
+    known = await _everything(api, nacho, scopes, {**units, "visit": ["UNIONV"]})
     assert len(known) > 50  # the reader got the tables (labels matched)
     assert _told(known) is None
 
@@ -275,6 +285,22 @@ async def test_a_regional_coordinator_reads_everything_together(
     async with runtime.db.session() as session:
         await people.set_role(session, ana.id, "coordinator", "puno,tacna")
     await seed(runtime)
-    known = await _everything(api, ana, {"puno": "Puno", "tacna": "Tacna"})
+    # The meetings and the visit invite people of regions she does not cover: not hers.
+    workshops = {"workshop": ["UNION1", "UNION2"]}
+    known = await _everything(api, ana, {"puno": "Puno", "tacna": "Tacna"}, workshops)
     assert len(known) > 20
+    assert _told(known) is None
+
+
+async def test_a_coordinator_of_one_region_reads_everything_together(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    """Puno's coordinator gets Puno's report directly (no scope to choose) and sees Puno's
+    workshop, attended by Cusco's women too."""
+    await register(ana, region="MINEM")
+    async with runtime.db.session() as session:
+        await people.set_role(session, ana.id, "coordinator", "puno")
+    await seed(runtime)
+    known = await _everything(api, ana, {"puno": None}, {"workshop": ["UNION1"]})
+    assert len(known) > 10
     assert _told(known) is None

@@ -17,11 +17,11 @@ from storage.repositories import visits as repo
 LIMA = ZoneInfo("America/Lima")
 
 
-async def test_report_hides_counts_by_sex_that_would_name_someone(db: Database) -> None:
-    """Three women and three men: while all six accepted, counts by sex are shown; once one
-    man cannot go, «Hombre: no pueden 1» would name him beside the list, so men are hidden,
-    and women too (the total minus women would give the men). A reason typed as a formula
-    stays text in the workbook."""
+async def test_report_counts_leaders_and_officials_never_sexes(db: Database) -> None:
+    """Three women and three men of Pasco. Once one man cannot go, «Hombre: no pueden 1»
+    would name him beside the list; and a visit's counts by sex beside indicator 9's tables
+    by sex were left to subtraction: the report has none (indicator 9 has them). A reason
+    typed as a formula stays text in the workbook."""
     from bot.i18n import translator
     from bot.services.visit_report import build_report
     from bot.services.visit_xlsx import report_xlsx
@@ -63,17 +63,15 @@ async def test_report_hides_counts_by_sex_that_would_name_someone(db: Database) 
             await repo.answer(session, visit.id, person_id, "accepted", now)
         words = visits.leader_words("gobernador")
         report = await build_report(session, visit, words)
-        shown = {group.key: group.counts for group in report.by_sex}
-        assert shown["female"] is not None and shown["female"].accepted == 3
-        assert shown["male"] is not None and shown["male"].invited == 3
-        assert [(g.key, g.counts.invited) for g in report.by_kind if g.counts] == [
+        assert [(g.key, g.counts.invited) for g in report.by_kind] == [
             ("leader", 1),
             ("official", 5),
         ]
         await repo.answer(session, visit.id, ids[5], "declined", now, reason="=1+1 viaje")
         report = await build_report(session, visit, words)
-        assert [group.counts for group in report.by_sex] == [None, None]
         content = report_xlsx(report, translator("es", LIMA), now)
-    sheet = load_workbook(BytesIO(content))["Participantes"]
+    book = load_workbook(BytesIO(content))
+    assert "Por sexo" not in book.sheetnames
+    sheet = book["Participantes"]
     (cell,) = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+1 viaje"]
     assert cell.data_type == "s"

@@ -3,11 +3,14 @@
 Counts are computed in the database with GROUP BY queries (a fixed handful per report however
 many people were invited) and count people, never invitation rows or button presses. The
 invitee list names everyone with their region, answer and attendance, because the record
-exists to show who took part; it does not show their sex. Sex appears only in counts, and a
-sex's counts are hidden when they could tell whose they are: beside the list, «Hombre: no
-asistirán 1» names the one man who declined (`bot.services.small_cells.hidden_rows`). Counts
-by region add nothing to the list and are shown whole. Nothing here knows about Telegram, so
-the same report feeds a chat message or a spreadsheet.
+exists to show who took part; it does not show their sex, nor counts by sex: beside the list,
+«Hombre: no asistirán 1» named the one man who declined, and a meeting's counts by sex are the
+inner cells of a table (meeting × region × sex) whose margins the indicators show (invited
+and attended by sex, national and regional), so hiding one meeting's small ones left them to
+subtraction: the national men less the other meetings' men. Indicator 1 counts meetings'
+people by sex under one rule (`bot.services.indicators.sex_rule`). Counts by region add
+nothing to the list and are shown whole. Nothing here knows about Telegram, so the same
+report feeds a chat message or a spreadsheet.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.services.profile import SEXES
-from bot.services.small_cells import hidden_rows
 from storage.models import MeetingInvitation, Person, Region
 from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
@@ -53,11 +54,10 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class GroupCounts:
-    """One group of a breakdown: a region name or a sex code; None means "not given".
-    `counts` is None for a sex whose counts would reveal who its people are."""
+    """One region of the breakdown, by name; None means "not given"."""
 
     key: str | None
-    counts: Counts | None
+    counts: Counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,6 @@ class MeetingReport:
     meeting: MeetingRecord
     totals: Counts
     by_region: list[GroupCounts]
-    by_sex: list[GroupCounts]
     delegates: list[Delegate]
     invitees: list[Invitee]
     agreements: str | None
@@ -135,37 +134,6 @@ async def _by_region(session: AsyncSession, meeting_id: int) -> list[GroupCounts
     )
     groups = sorted(rows, key=lambda row: (row[0] is None, row[1] or 0, row[0] or ""))
     return [GroupCounts(name, _counts(values)) for name, _order, *values in groups]
-
-
-async def _by_sex(session: AsyncSession, meeting_id: int) -> list[GroupCounts]:
-    """Known codes in the registration order, any other code after them, "not given" last."""
-    rows = await session.execute(
-        select(Person.sex, *_count_columns())
-        .select_from(MeetingInvitation)
-        .join(Person, Person.id == MeetingInvitation.person_id)
-        .where(MeetingInvitation.meeting_id == meeting_id)
-        .group_by(Person.sex)
-    )
-    counts = {sex: _counts(values) for sex, *values in rows}
-    known = [code for code in SEXES if code in counts]
-    others = sorted(code for code in counts if code is not None and code not in SEXES)
-    order = [*known, *others, *([None] if None in counts else [])]
-    hidden = hidden_rows({code: _linkable(counts[code]) for code in order})
-    return [GroupCounts(code, None if code in hidden else counts[code]) for code in order]
-
-
-def _linkable(counts: Counts) -> list[int]:
-    """The counts a reader can hold against the invitee list: each answer, those who came
-    and those who did not (the list shows all of them by name)."""
-    return [
-        counts.invited,
-        counts.confirmed,
-        counts.declined,
-        counts.delegated,
-        counts.pending,
-        counts.attended,
-        counts.invited - counts.attended,
-    ]
 
 
 def _fold(text: str) -> str:
@@ -232,7 +200,6 @@ async def build_report(session: AsyncSession, meeting_id: int) -> MeetingReport 
         meeting=meeting,
         totals=await _totals(session, meeting_id),
         by_region=await _by_region(session, meeting_id),
-        by_sex=await _by_sex(session, meeting_id),
         delegates=[
             Delegate(i.name, i.delegate_name, i.delegate_position)
             for i in invitees

@@ -19,7 +19,6 @@ from bot.services.agreements import STATUSES as AGREEMENT_STATUSES
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import ANSWERS, STATUSES, GroupCounts, Invitee, MeetingReport
 from bot.services.meetings import KINDS
-from bot.services.profile import SEXES
 from bot.services.spreadsheet import (
     MAX_WIDTH,
     MISSING,
@@ -43,10 +42,6 @@ COUNT_LABELS = (
 def _label(labels: dict[str, str], code: str, t: Translator) -> str:
     """A known code translated; an unknown one shown as stored rather than hidden."""
     return t.gettext(labels[code]) if code in labels else code
-
-
-def _sex_label(code: str | None, t: Translator) -> str:
-    return t.gettext(NOT_GIVEN) if code is None else _label(SEXES, code, t)
 
 
 def _summary_rows(report: MeetingReport, t: Translator) -> list[tuple[str, Any]]:
@@ -77,22 +72,16 @@ def _summary_rows(report: MeetingReport, t: Translator) -> list[tuple[str, Any]]
 def _group_rows(
     groups: Sequence[GroupCounts], label: Callable[[str | None], str]
 ) -> list[tuple[Any, ...]]:
-    """One row per group; "—" in every column of a group whose counts are hidden."""
+    """One row per region."""
     return [
         (
             label(group.key),
-            *(
-                [MISSING] * len(COUNT_LABELS)
-                if group.counts is None
-                else [
-                    group.counts.invited,
-                    group.counts.confirmed,
-                    group.counts.declined,
-                    group.counts.delegated,
-                    group.counts.pending,
-                    group.counts.attended,
-                ]
-            ),
+            group.counts.invited,
+            group.counts.confirmed,
+            group.counts.declined,
+            group.counts.delegated,
+            group.counts.pending,
+            group.counts.attended,
         )
         for group in groups
     ]
@@ -140,7 +129,7 @@ def report_xlsx(
     agreements: Sequence[AgreementRecord] = (),
     today: date | None = None,
 ) -> bytes:
-    """The .xlsx file: Resumen, Por región, Por sexo, Invitados and, when the meeting has
+    """The .xlsx file: Resumen, Por región, Invitados and, when the meeting has
     agreements to follow up, Acuerdos (responsible, due date, status on `today`)."""
     book = Workbook()
     assert book.active is not None
@@ -162,12 +151,6 @@ def report_xlsx(
         "Por región",
         [t.gettext(N_("Region")), *counts_header],
         _group_rows(report.by_region, lambda name: name or t.gettext(NOT_GIVEN)),
-    )
-    add_sheet(
-        book,
-        "Por sexo",
-        [t.gettext(N_("Sex")), *counts_header],
-        _group_rows(report.by_sex, lambda code: _sex_label(code, t)),
     )
     add_sheet(
         book,

@@ -1,10 +1,12 @@
-"""A study visit's record for coordinators: the delegation by region, by sex and as regional
-leaders or officials, and who travelled. It counts people (each invitee once). The list of
+"""A study visit's record for coordinators: the delegation by region and as regional leaders
+or officials, and who travelled. It counts people (each invitee once). The list of
 participants names everyone with their region, position and answer, because the record exists
-to show who took part; it does not show their sex. Sex appears only in counts, hidden when they
-could tell whose they are beside that list (`bot.services.small_cells.hidden_rows`), as in
-the meeting report. Nothing here knows about Telegram: the same report feeds the chat and the
-workbook."""
+to show who took part; it does not show their sex, nor counts by sex: a visit's counts by sex
+are the inner cells of a table (visit × region × sex) whose margins indicator 9 shows by sex,
+national and regional, so hiding one visit's small ones left them to subtraction, as in the
+meeting report. Indicator 9 counts visits' people by sex under one rule
+(`bot.services.indicators.sex_rule`). Nothing here knows about Telegram: the same report feeds
+the chat and the workbook."""
 
 from __future__ import annotations
 
@@ -14,8 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import visits as rules
-from bot.services.profile import SEXES
-from bot.services.small_cells import SMALL_CELL, hidden_rows, safe_counts
+from bot.services.small_cells import SMALL_CELL, safe_counts
 from storage.repositories import visits as repo
 from storage.repositories.visits import ParticipantRecord, VisitRecord
 
@@ -31,27 +32,14 @@ class Counts:
     confirmed: int = 0
     travelled: int = 0
 
-    def linkable(self) -> list[int]:
-        """What a reader can hold against the named list: each answer, the delegation, who
-        travelled and who did not."""
-        return [
-            self.invited,
-            self.accepted,
-            self.declined,
-            self.pending,
-            self.confirmed,
-            self.travelled,
-            self.confirmed - self.travelled,
-        ]
 
 
 @dataclass(frozen=True, slots=True)
 class GroupCounts:
-    """A region name, a sex code or leader/official; None: not given. `counts` is None when
-    hidden by the small-cell rule."""
+    """A region name or leader/official; None: not given."""
 
     key: str | None
-    counts: Counts | None
+    counts: Counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +77,6 @@ class VisitReport:
     visit: VisitRecord
     totals: Counts
     by_region: list[GroupCounts]
-    by_sex: list[GroupCounts]
     by_kind: list[GroupCounts]
     people: list[ParticipantRecord]
     leaders: frozenset[int]  # person ids counted as regional leaders
@@ -124,12 +111,7 @@ async def build_report(
     people = await repo.participants(session, visit.id)
     leaders = frozenset(p.person_id for p in people if rules.is_leader(p, words))
     regions = _groups(people, lambda p: p.region_name)
-    sexes = _groups(people, lambda p: p.sex)
     kinds = _groups(people, lambda p: LEADER if p.person_id in leaders else OFFICIAL)
-    sex_order = [code for code in SEXES if code in sexes]
-    sex_order += sorted(c for c in sexes if c is not None and c not in SEXES)
-    sex_order += [None] if None in sexes else []
-    hidden = hidden_rows({code: sexes[code].linkable() for code in sex_order})
     return VisitReport(
         visit=visit,
         totals=count(people),
@@ -137,7 +119,6 @@ async def build_report(
             GroupCounts(name, regions[name])
             for name in sorted(regions, key=lambda name: (name is None, name or ""))
         ],
-        by_sex=[GroupCounts(code, None if code in hidden else sexes[code]) for code in sex_order],
         by_kind=[GroupCounts(k, kinds[k]) for k in (LEADER, OFFICIAL) if k in kinds],
         people=people,
         leaders=leaders,

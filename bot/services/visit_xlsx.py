@@ -1,5 +1,5 @@
 """The «Informe de visita» workbook: a cover sheet ready to attach to the programme's
-deliverable, then the delegation by region, by sex (small-cell rule) and as regional leaders or
+deliverable, then the delegation by region and as regional leaders or
 officials, and the participant list. Written through bot.services.spreadsheet (formula-safe)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
-from bot.services.profile import SEXES
 from bot.services.spreadsheet import MAX_WIDTH, MISSING, NOT_GIVEN, add_sheet, bold, workbook_bytes
 from bot.services.visit_report import LEADER, GroupCounts, VisitReport
 from bot.services.visits import ANSWERS
@@ -30,8 +29,6 @@ KIND_LABELS = {LEADER: N_("Regional leaders"), "official": N_("Officials")}
 
 def _counts(group: GroupCounts) -> list[Any]:
     c = group.counts
-    if c is None:
-        return [MISSING] * len(COUNT_LABELS)
     return [c.invited, c.accepted, c.declined, c.pending, c.confirmed, c.travelled]
 
 
@@ -70,8 +67,8 @@ def _cover(book: Workbook, report: VisitReport, t: Translator, now: datetime) ->
             _(
                 "Each person is counted once. Regional leaders: positions of governor, vice "
                 "governor, manager or regional director (LEADER_POSITION_WORDS), corrected by "
-                "the coordination where needed. «—»: counts by sex not shown, so that nobody's "
-                "sex can be told from the list of participants."
+                "the coordination where needed. No counts by sex here: indicator 9 of "
+                "/indicadores gives them by quarter and year, where nobody's sex can be told."
             ),
         ),
     ]
@@ -95,12 +92,6 @@ def report_xlsx(report: VisitReport, t: Translator, now: datetime) -> bytes:
         _("By region"),
         [_("Region"), *header],
         _table(report.by_region, lambda key: key or _(NOT_GIVEN)),
-    )
-    add_sheet(
-        book,
-        _("By sex"),
-        [_("Sex"), *header],
-        _table(report.by_sex, lambda key: _(SEXES.get(key, key)) if key else _(NOT_GIVEN)),
     )
     add_sheet(
         book,

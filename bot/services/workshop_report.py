@@ -6,6 +6,12 @@ message or a spreadsheet. People are counted once each, never by button presses.
 resting on fewer than 3 people are hidden, and so are enough others that none can be worked
 out from the total and the groups shown (`bot.services.small_cells`): nobody's answers can
 be singled out.
+
+No breakdown by sex: a workshop's attendees by sex are the inner cells of a table (workshop ×
+region × sex) whose margins are all shown elsewhere (the indicators' national and regional
+tables by sex, every workshop's attendees by region), so the national men less the other
+workshops' men gave the one man of this one. The indicators count workshops' people by sex
+(3 and 7), by quarter and year, under one rule (`bot.services.indicators.sex_rule`).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ class CriterionStats:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One group of a breakdown (a sex or a region); `label_code` None means "not given".
+    """One group of the breakdown by region; `label_code` None means "not given".
 
     `average_overall` is None when fewer than SMALL_CELL people in the group rated
     "overall", or when it would reveal a hidden group's answers through the total.
@@ -70,7 +76,6 @@ class WorkshopReport:
     response_rate: float | None
     criteria: dict[str, CriterionStats]
     comments: tuple[str, ...]
-    by_sex: list[Cell]
     by_region: list[Cell]
 
 
@@ -129,13 +134,11 @@ def _cells(
     return cells
 
 
-def _sex(code: str | None) -> str | None:
-    return code if code in SEXES else None
-
-
 async def _hidden(session: AsyncSession, workshop_id: int) -> Hidden:
-    """Regions (by name) and sexes whose averages are hidden: the raters of each (region, sex)
-    cell decide, the same for both breakdowns, so one cannot be played against the other."""
+    """Regions (by name) whose averages are hidden: decided from the raters of each (region,
+    sex) cell, as when the report also had a table by sex, so that it shows no region's
+    average it hid then (a region's part of this workshop is not checked against the
+    national table by region)."""
     rows = await session.execute(
         select(Region.name, Person.sex, func.count(WorkshopRating.overall))
         .join(Person, Person.id == WorkshopRating.person_id)
@@ -145,7 +148,8 @@ async def _hidden(session: AsyncSession, workshop_id: int) -> Hidden:
     )
     people: dict[tuple[str | None, str | None], int] = {}
     for region, sex, n in rows:
-        people[(region, _sex(sex))] = people.get((region, _sex(sex)), 0) + int(n)
+        key = (region, sex if sex in SEXES else None)
+        people[key] = people.get(key, 0) + int(n)
     return hidden_margins(people)
 
 
@@ -155,34 +159,6 @@ def _rating_columns() -> list[Any]:
         func.count(WorkshopRating.overall),
         func.coalesce(func.sum(WorkshopRating.overall), 0),
     ]
-
-
-async def _by_sex(session: AsyncSession, workshop_id: int, hidden: Hidden) -> list[Cell]:
-    attendance = {
-        sex: int(n)
-        for sex, n in await session.execute(
-            select(Person.sex, func.count(func.distinct(WorkshopAttendance.person_id)))
-            .join(Person, Person.id == WorkshopAttendance.person_id)
-            .where(WorkshopAttendance.workshop_id == workshop_id)
-            .group_by(Person.sex)
-        )
-    }
-    ratings = {
-        sex: (int(n), int(rated), int(total))
-        for sex, n, rated, total in await session.execute(
-            select(Person.sex, *_rating_columns())
-            .join(Person, Person.id == WorkshopRating.person_id)
-            .where(*_completed(workshop_id))
-            .group_by(Person.sex)
-        )
-    }
-    present = set(attendance) | set(ratings)
-    known = [code for code in SEXES if code in present]
-    others = sorted(code for code in present if code is not None and code not in SEXES)
-    order = [*known, *others, *([None] if None in present else [])]
-    # A code outside SEXES is shown apart but counts as "not given" for the rule: hidden with it.
-    hide = hidden.columns | (frozenset(others) if None in hidden.columns else frozenset())
-    return _cells(attendance, ratings, order, hide)
 
 
 async def _by_region(session: AsyncSession, workshop_id: int, hidden: Hidden) -> list[Cell]:
@@ -240,6 +216,5 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
         response_rate=responses / attendees if attendees else None,
         criteria=await _criteria(session, workshop_id),
         comments=await _comments(session, workshop_id),
-        by_sex=await _by_sex(session, workshop_id, hidden),
         by_region=await _by_region(session, workshop_id, hidden),
     )

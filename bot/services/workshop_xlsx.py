@@ -13,7 +13,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from bot.i18n import N_, Translator
-from bot.services.profile import SEXES
 from bot.services.small_cells import SMALL_CELL
 from bot.services.spreadsheet import (
     AVERAGE_FORMAT,
@@ -62,12 +61,6 @@ def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any,
     ]
 
 
-def _sex_label(code: str | None, t: Translator) -> str:
-    if code is None:
-        return t.gettext(NOT_GIVEN)
-    return t.gettext(SEXES[code]) if code in SEXES else code
-
-
 def _cell_rows(cells: Sequence[Cell], label: Callable[[str | None], str]) -> list[tuple[Any, ...]]:
     """Label, attendees, responses, average (or — for a small group), one row per group."""
     return [
@@ -77,7 +70,8 @@ def _cell_rows(cells: Sequence[Cell], label: Callable[[str | None], str]) -> lis
 
 
 def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
-    """The .xlsx file: Resumen, Criterios, Por sexo, Por región and Comentarios."""
+    """The .xlsx file: Resumen, Criterios, Por región and Comentarios (no table by sex: see
+    `bot.services.workshop_report`)."""
     book = Workbook()
     assert book.active is not None
     book.remove(book.active)
@@ -123,13 +117,6 @@ def report_xlsx(report: WorkshopReport, t: Translator) -> bytes:
         t.gettext(N_("Responses")),
         t.gettext(N_("Average overall rating")),
     ]
-    add_sheet(
-        book,
-        "Por sexo",
-        [t.gettext(N_("Sex")), *breakdown_header],
-        _cell_rows(report.by_sex, lambda code: _sex_label(code, t)),
-        formats={3: AVERAGE_FORMAT},
-    )
     add_sheet(
         book,
         "Por región",
