@@ -55,6 +55,7 @@ RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the
 # first for it (where the term is explained) when that one scores at least this share of the
 # best: the term's other articles only use it («¿Qué pagan los PPM?»).
 DEFINED_SHARE = 0.8
+ASKS_WHEN = frozenset({"cuando"})  # folded: «cuándo», «hasta cuándo», «desde cuándo»
 # The stretch that asks (`knowledge.frame.asking_stretch`) weighs this many times the whole
 # message in the ranking: a situation told in the kit's own words («tenemos un caso de un PMA
 # que trabaja en una concesión ajena, ¿…?») drew the answer to its own article. Not alone:
@@ -227,9 +228,10 @@ class SearchIndex:
         return self._reader.read(corrected, kinds)
 
     def glossary_entry(self, text: str) -> GlossaryEntry | None:
-        """The glossary entry when the question is just a term ("que es OEFA")."""
+        """The glossary entry when the question is just a term ("que es OEFA"); not when it
+        asks when («hasta cuándo es la formalización»: its date, not what it is)."""
         asked = [self.correct(w) or w for w in self.query_words(text)]
-        if not asked:
+        if not asked or ASKS_WHEN.intersection(self.typed(text)):
             return None
         found = self._glossary_by_phrase.get(tuple(asked))
         if found is None:  # «que es una DIA en minería»: the term, said in context

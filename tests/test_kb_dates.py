@@ -11,7 +11,7 @@ hold whatever the real date is and whatever dates the specialists write next."""
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from telegram.ext import Application
 
@@ -65,12 +65,9 @@ async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> s
     return (await official.reply()).text or ""
 
 
-async def test_a_passed_plazo_warns_in_answers_and_browsing(
-    api: LocalBotApi, runtime: Runtime, ana: Chatter
-) -> None:
-    await register(ana)
-    kit = runtime.knowledge.kit
-    article = kit.articles[PLAZOS]
+def _expired(runtime: Runtime, article: Article) -> tuple[date, str, str]:
+    """The article's first plazo, its «Vigente al … · norm» line, and the warning line its
+    answer opens with from the day after that plazo."""
     assert article.deadlines, "the plazos article declares its deadline"
     deadline = min(d.date for d in article.deadlines)
     t = translator("es", runtime.settings.timezone)
@@ -79,6 +76,15 @@ async def test_a_passed_plazo_warns_in_answers_and_browsing(
         f"⚠️ {dated}. Este plazo venció el {t.date(deadline)} y el artículo aún no se ha "
         "actualizado: confirme con la DGFM del MINEM o su DREM."
     )
+    return deadline, dated, warning
+
+
+async def test_a_passed_plazo_warns_in_answers_and_browsing(
+    api: LocalBotApi, runtime: Runtime, ana: Chatter
+) -> None:
+    await register(ana)
+    article = runtime.knowledge.kit.articles[PLAZOS]
+    deadline, dated, warning = _expired(runtime, article)
 
     # The plazo's last day, 23:30 in Lima (already the next day in UTC): still open.
     move_clock(runtime, deadline, time(23, 30))
@@ -281,3 +287,26 @@ async def test_specialists_are_told_once_which_articles_are_due(
             again = [e.text for e in api.drain(person.id) if any(i.title in e.text for i in due)]
             assert again == []
     assert api.drain(luis.id) == []
+
+
+async def test_on_new_years_day_the_formalization_deadline_is_called_expired(
+    runtime: Runtime, ana: Chatter
+) -> None:
+    """What an official reads the day after the formalization plazo (with today's content, the
+    31 December 2026 of Ley 32537: on 1 January 2027) if nobody updated the article: asked as
+    officials type it, without accents or with them, the answer is still the plazos article,
+    and it opens with the warning in one line, with the date the text was valid, its norm,
+    the day the plazo ran out and whom to ask; the text under it is unchanged. Not the
+    glossary's «Formalización minera integral»: «hasta cuándo» asks a date, not a definition
+    (it answered with that entry and the «qué es» article)."""
+    await register(ana)
+    article = runtime.knowledge.kit.articles[PLAZOS]
+    deadline, _dated, warning = _expired(runtime, article)
+    move_clock(runtime, deadline + timedelta(days=1), time(0, 1))
+    for question in ("hasta cuando es la formalizacion", "¿Hasta cuándo es la formalización?"):
+        (answer,) = await ana.say(question)
+        title, line, blank, first, *_rest = (answer.text or "").split("\n")
+        assert (title, line, blank) == (article.title, warning, "")
+        assert first.startswith("Según la Ley 32537")  # the text is not rewritten by the bot
+        assert answer.text.count("Vigente al") == 1
+        assert any(b.startswith("↪ ⚠️ ") for b in answer.button_texts())  # related, stale too
