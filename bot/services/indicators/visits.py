@@ -53,9 +53,10 @@ DEFINITION = N_(
     "pilot region is covered when at least one of its regional leaders travelled. By the "
     "region and sex of the person. Figures of groups of fewer than 3 invited people show «—», "
     "and so do those that would let them be worked out. A sex's figures are not shown (—) "
-    "where its people invited or who travelled, or the regional leaders among them, would tell "
-    "the sex of 1 or 2 people, and neither are those of enough other sexes and regions that the "
-    "totals cannot tell them (the rule of indicator 7)."
+    "where its people invited or who travelled, or the regional leaders or the officials among "
+    "them, would tell the sex of 1 or 2 people, and neither are those of enough other sexes and "
+    "regions that the totals cannot tell them (the rule of indicator 7). How many officials "
+    "were invited is shown however few: a group's size, as a region's, not anyone's answer."
 )
 KEYS = ("invited", "accepted", "travelled")
 LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
@@ -94,10 +95,14 @@ async def _cells(q: Query) -> Cells:
 
 
 def visit_cells(people: Iterable[tuple[str | None, str | None, set[str]]]) -> Cells:
-    """Per (region, sex), the people with each mark (invited, accepted, leader_travelled...)."""
+    """Per (region, sex), the people with each mark (invited, accepted, leader_travelled...);
+    officials (everyone who is not a leader) are counted too (official_invited...): a sex's
+    people less its leaders, both shown, are its officials, so the table by sex hides them
+    by indicator 7's rule as it hides the leaders."""
     cells: Cells = {}
     for region, sex, marks in people:
-        cells.setdefault((region, sex), Counter()).update(marks)
+        officials = set() if "leader_invited" in marks else {f"official_{key}" for key in marks}
+        cells.setdefault((region, sex), Counter()).update(marks | officials)
     return cells
 
 
@@ -321,8 +326,17 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             cells,
             measures,
             # As indicator 1 hides invited and attended; and the leaders among them, whose
-            # columns beside the sex told the one man of three leaders.
-            groups=("invited", "travelled", "leader_invited", "leader_travelled"),
+            # columns beside the sex told the one man of three leaders; and the officials,
+            # the sex's people less its leaders (one official beside «Mujer: 4 invitados, 3
+            # líderes invitados» is a woman).
+            groups=(
+                "invited",
+                "travelled",
+                "leader_invited",
+                "leader_travelled",
+                "official_invited",
+                "official_travelled",
+            ),
             hides=given,
         ),
         pilots,
