@@ -18,11 +18,12 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
+from bot.services import team_reports
 from bot.services.text import clean_text, sanitize, sanitize_update
 from bot.services.workshops import SURVEY_OPEN_FOR
-from storage.models import Case, MeetingInvitation, Question, WorkshopRating
+from storage.models import Case, MeetingInvitation, Question, TeamReport, WorkshopRating
 from storage.models import Person as PersonRow
-from storage.repositories import workshops
+from storage.repositories import people, workshops
 from tests.chat import Person
 from tests.helpers import register
 
@@ -226,4 +227,32 @@ async def test_a_caption_and_an_inline_query_with_control_characters(
     query_id = await api.send_inline_query(ana.id, f"canon\x00 minero{HOSTILE} reparto\x01")
     answer = await api.inline_answer(query_id)
     assert answer["results"][0]["title"] == "¿Cómo se reparte el canon minero?"
+    _no_errors(caplog)
+
+
+async def test_a_regional_team_report_with_control_characters(
+    api: LocalBotApi, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The monthly report's typed texts (activities, support requested), newer than the
+    flows above: PostgreSQL stores them clean too."""
+    ana = Person(api, 8107, "Ana", last_name="Quispe")
+    await register(ana)
+    async with runtime.db.session() as session:
+        person = await people.get(session, ana.id)
+        assert person is not None
+        await team_reports.appoint(session, person.id, "puno", runtime.clock.now())
+    _heading, month = await ana.say("/informe_mensual", 2)
+    await ana.press(month, month.button_texts()[0])
+    await ana.press(await ana.reply(), "Omitir")  # the cases: the register's count
+    await ana.reply()
+    (difficulties,) = await ana.say(f"Charlas\x00 en Sandia{HOSTILE}")
+    await ana.press(difficulties, "Omitir")
+    await ana.reply()
+    await ana.send(f"Apoyo\x07 legal{HOSTILE}")
+    await ana.press(await ana.reply(), "Omitir")
+    await ana.press(await ana.reply(), "Enviar el informe")
+    assert "enviado" in (await ana.reply()).text
+    async with runtime.db.session() as session:
+        report = (await session.scalars(select(TeamReport))).one()
+    assert (report.activities, report.support) == ("Charlas en Sandia", "Apoyo legal")
     _no_errors(caplog)
