@@ -3,9 +3,10 @@ flood control: never dropped, never ahead of the chat's held replies.
 
 When an earlier reply of the chat waits in the outbox (bot/held.py), or Telegram still
 refuses the call after the rate limiter's retries, the calls wait here, in memory, for the
-chat's turn with nothing of it left in the outbox (at most `WAIT`), and are made then; a
-refused one is tried again after Telegram's `retry_after`, `TRIES` times in all. Only then
-are they given up: one warning, and the person is told through the outbox. They are not
+chat's turn with nothing of it left in the outbox, and are made then; a refused one is tried
+again after Telegram's `retry_after`, as often as Telegram asks, for at most `WAIT` in all
+(a count of tries gave up after ~22 s of 429s with retry_after 1). Only then are they given
+up: one warning, and the person is told through the outbox. They are not
 written to the database (a file may be large, or hold personal data, and is rebuilt on
 request), so a restart loses them."""
 
@@ -25,7 +26,6 @@ from bot.runtime import Runtime
 
 WAIT = 600.0  # seconds a call may wait for the chat's held replies and Telegram
 POLL = 0.5  # seconds between looks at whether the chat's held replies are all sent
-TRIES = 5  # attempts of a call refused by flood control (each after the rate limiter's)
 log = logging.getLogger(__name__)
 _running: set[asyncio.Task[None]] = set()  # kept referenced until done
 
@@ -64,7 +64,8 @@ async def _follow(
     deadline = loop.time() + WAIT
     tries = 1 if refused else 0
     pause = retry_after(refused).total_seconds() if refused else 0.0
-    cause = "waited too long for the chat's held replies"
+    behind = "waited too long for the chat's held replies"
+    cause = f"flood control, {tries} attempts" if refused else behind
     try:
         while calls:
             if loop.time() + pause > deadline:
@@ -72,7 +73,7 @@ async def _follow(
             await asyncio.sleep(pause)
             async with runtime.held.turn(chat_id):  # nothing of the chat can overtake now
                 if await held.waiting(runtime, chat_id):
-                    pause = POLL
+                    pause, cause = POLL, behind
                     continue
                 try:
                     while calls:
@@ -82,8 +83,6 @@ async def _follow(
                     metrics.flood_round("later")
                     tries += 1
                     cause = f"flood control, {tries} attempts"
-                    if tries >= TRIES:
-                        break
                     pause = retry_after(error).total_seconds()
     except Exception:  # a defect, not flood control: the traceback, and the person is told
         log.exception("%s: a later call failed", what)

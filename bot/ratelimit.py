@@ -6,8 +6,10 @@ of them (the known trap). Here replies to people take the next free slot at once
 messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`, only use
 slots nobody is waiting for, and leave a reply's worth free; so does a report's bulky tail
 (`AFTER_REPLIES`). A 429 is honoured: wait `retry_after`, retry a bounded number of times
-(then the caller decides: a reply waits in the outbox, bot/held.py); so are transient
-failures of replies (5xx, dropped connections), with backoff."""
+and for a bounded time (`LONGEST_WAIT`; a press's answer `PRESS_WAIT`), then the caller
+decides: a reply waits in the outbox (bot/held.py), a file in memory (bot/follow_ups.py), an
+owed message is put back. So are transient failures of replies (5xx, dropped connections),
+with backoff."""
 
 from __future__ import annotations
 
@@ -47,6 +49,13 @@ KEPT_FOR_REPLIES = 2  # of them, left by owed messages for replies (`_background
 # takes only the slots no reply is waiting for and leaves the bucket's reserve, as owed
 # messages do, but goes before them and is retried as replies are.
 AFTER_REPLIES = {"after_replies": True}
+# Seconds of retry_after the limiter waits out for one call, in all: a longer flood control
+# goes to the caller at once, which keeps the call for when Telegram allows, instead of an
+# update's turn (and the chat's next replies) sitting here for minutes.
+LONGEST_WAIT = 30.0
+# A press's answer only stops the button's spinner, and Telegram takes it only for a short
+# while: waiting 3 × retry_after for it held the reply to the press back as long.
+PRESS_WAIT = 5.0
 BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
 log = logging.getLogger(__name__)
 
@@ -145,15 +154,19 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         background = options.get("background", False)
         tail = not background and options.get("after_replies", False)
         urgent = not background and not tail
+        budget = PRESS_WAIT if endpoint == "answerCallbackQuery" else LONGEST_WAIT
+        waited = 0.0
         for attempt in range(self._max_retries + 1):
             if endpoint in LIMITED and not (attempt == 0 and options.get("reserved")):
                 await self._take(urgent, before_owed=tail)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                if attempt == self._max_retries:
+                wait = retry_after(error).total_seconds()
+                waited += wait
+                if attempt == self._max_retries or waited > budget:
                     raise
-                await asyncio.sleep(retry_after(error).total_seconds() + 0.1)
+                await asyncio.sleep(wait + 0.1)
             except NetworkError as error:
                 if background or attempt == self._max_retries or not transient(error, endpoint):
                     raise

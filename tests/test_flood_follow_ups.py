@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from bot.follow_ups import WAIT
 from bot.local_api import Fault, LocalBotApi
 from bot.runtime import Runtime
 from tests.chat import Person
@@ -55,19 +57,43 @@ async def test_a_file_asked_for_while_a_reply_is_held_arrives_after_it(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_a_file_still_refused_at_last_becomes_a_notice(
+async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Telegram refuses the file attempt after attempt: Minka gives up after a bounded number
-    of tries, logs one warning (no traceback) and tells the person to press again."""
+    """40 s of 429s (retry_after 1) on the file: it waits as long as Telegram asks, then
+    arrives once, and no «please press again» notice comes. Before, five tries (~22 s at
+    that retry_after) gave up while the flood lasted and the person got the notice."""
+    ana = Person(api, 8603, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    await publish(bot, tmp_path)
+    (listing,) = await ana.say("/publicaciones")
+    api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=40)
+    ends = time.monotonic() + 40
+    await ana.press(listing, "1. La experiencia")
+
+    (document,) = await ana.replies(1, timeout=80)
+    assert document.method == "sendDocument"
+    assert api.files[document.params["file_id"]] == PDF
+    assert time.monotonic() >= ends  # after the outage, not by luck before it
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []  # once, and no notice
+    assert [r for r in caplog.records if "later calls not made" in r.getMessage()] == []
+
+
+async def test_a_file_telegram_refuses_past_the_wait_becomes_a_notice(
+    api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram asks to wait longer than a file may wait in memory (`follow_ups.WAIT`): the
+    rate limiter does not sit on it, Minka gives up at once, logs one warning (no
+    traceback) and tells the person to press again."""
     ana = Person(api, 8602, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     await publish(bot, tmp_path)
     (listing,) = await ana.say("/publicaciones")
-    api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=60)
+    api.inject("sendDocument", Fault.too_many_requests(int(WAIT) + 60), times=1)
     await ana.press(listing, "1. La experiencia")
 
-    (notice,) = await ana.replies(1, timeout=50)
+    (notice,) = await ana.replies(1, timeout=30)
     assert notice.method == "sendMessage"
     assert notice.text == (
         "Telegram me pidió esperar y no pude terminar de enviarle lo que pidió (un archivo o "
