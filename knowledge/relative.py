@@ -248,6 +248,7 @@ def check_article(article: Article, today: date) -> list[Problem]:
     sources = "\n".join(article.sources)
     found = _unique(
         [
+            *claims(article.title, f"{sources}\n{article.body}", article.reviewed),
             *claims(article.summary, f"{sources}\n{article.body}", article.reviewed),
             *claims(article.body, sources, article.reviewed),
         ]

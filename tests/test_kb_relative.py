@@ -120,6 +120,17 @@ def test_words_relative_to_today_need_review_by(content: Path) -> None:
         )
         path = _article(content, body, header="review_by: 2026-06-30\n")
         assert _problems(content, path, date(2026, 1, 10)) == []
+    # The title is read too: it is what lists and buttons show.
+    path = _article(content, "Texto de prueba.")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: ¿Qué deben hacer los inscritos?",
+            "title: ¿Cuántos se han formalizado hasta ahora?",
+        ),
+        encoding="utf-8",
+    )
+    (problem,) = _problems(content, path, date(2026, 1, 10))
+    assert problem.startswith(f"{path}:3: «hasta ahora» describe en presente"), problem
     # A rename in passing is not the present of the process.
     path = _article(content, "El MEM (hoy MINEM) transfirió la formalización en 2007.")
     assert _problems(content, path, date(2026, 1, 10)) == []
