@@ -142,9 +142,9 @@ async def broadcast(coordinator: Chatter) -> dict:
     """/difundir to everyone registered, now; stops at the summary (returned) before «Enviar»."""
     await coordinator.say("/difundir", 2, timeout=30)
     (audience,) = await coordinator.say(TEXT, timeout=30)
-    await coordinator.press(audience, "Todas las personas registradas")
+    await coordinator.choose(audience, "Todas las personas registradas")
     when = await coordinator.reply(30)
-    await coordinator.press(when, "Ahora")
+    await coordinator.choose(when, "Ahora")
     _preview, summary = await coordinator.replies(2, 60)
     return summary
 

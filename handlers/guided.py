@@ -121,16 +121,27 @@ class GuidedForm:
         if step.optional:
             keyboard.append([button(_("Skip"), f"{self.prefix}:{step.name}:{NONE}")])
         keyboard.append([button(_("Cancel"), f"{self.prefix}:cancel")])
-        number = self.steps.index(step) + 1
-        text = "<i>" + _("Step {number} of {total}").format(number=number, total=len(self.steps))
-        text += "</i>\n" + _(step.prompt)
-        if step.hint is not None:
-            text += "\n" + step.hint(ctx, data or {})
+        text = self._question(ctx, step, data or {})
         keyboard = [row for row in keyboard if row]
         if edit:
             ctx.show(text, keyboard)
         else:
             ctx.reply(text, keyboard)
+
+    def _question(self, ctx: Ctx, step: Step, data: Data) -> str:
+        """«Step n of m», the step's prompt and its hint, as asked (HTML)."""
+        _ = ctx._
+        number = self.steps.index(step) + 1
+        text = "<i>" + _("Step {number} of {total}").format(number=number, total=len(self.steps))
+        text += "</i>\n" + _(step.prompt)
+        if step.hint is not None:
+            text += "\n" + step.hint(ctx, data)
+        return text
+
+    def _echo(self, ctx: Ctx, step: Step, chosen: str, data: Data) -> None:
+        """The question whose button was pressed, with the answer under it and no buttons
+        left: the chat keeps what was chosen, and the choice cannot be pressed twice."""
+        ctx.show(self._question(ctx, step, data) + "\n✔️ <b>" + esc(chosen) + "</b>")
 
     def _data(self, step: Step, value: str) -> str:
         return f"{self.prefix}:{step.name}:{value}"
@@ -290,24 +301,31 @@ class GuidedForm:
             ctx.toast(_("That button is no longer valid."))
             return
         step = self.step(action)
-        if argument == NONE and (
-            step.optional or (step.kind == "region" and _national_allowed(ctx, step))
-        ):
-            data[step.name] = None
+        asked = dict(data)  # the answers the question was asked with (its hint)
+        if argument == NONE and step.kind == "region" and _national_allowed(ctx, step):
+            data[step.name], chosen = None, _("National / virtual")
+        elif argument == NONE and step.optional:
+            data[step.name], chosen = None, _("Skipped")
         elif step.kind == "yesno" and argument in YES_NO:
-            data[step.name] = argument == "yes"
-        elif await self._valid_choice(ctx, step, argument, data):
+            data[step.name], chosen = argument == "yes", _(YES_NO[argument])
+        elif chosen := await self._chosen(ctx, step, argument, data):
             data[step.name] = argument
         else:
             ctx.toast(_("That button is no longer valid."))
             return
+        self._echo(ctx, step, chosen, asked)
         await self._advance(ctx, data, step)
 
-    async def _valid_choice(self, ctx: Ctx, step: Step, argument: str, data: Data) -> bool:
+    async def _chosen(self, ctx: Ctx, step: Step, argument: str, data: Data) -> str | None:
+        """The label of a region or a choice pressed, if it is one the step offers."""
         if step.kind == "region":
             region = await get_region(ctx.session, argument)
-            return region is not None and region.code in {r.code for r in await _regions(ctx, step)}
-        return step.kind == "choice" and argument in step.labels(data)
+            offered = {r.code for r in await _regions(ctx, step)}
+            return region.name if region is not None and region.code in offered else None
+        labels = step.labels(data)
+        if step.kind != "choice" or argument not in labels:
+            return None
+        return ctx._(labels[argument]) if step.options is None else labels[argument]
 
 
 async def to_come(ctx: Ctx, value: str) -> str | None:

@@ -69,6 +69,15 @@ class Person:
         query_id = await self.api.press_button(self.id, message_id, button["callback_data"])
         return await self.api.callback_answer(query_id, timeout)
 
+    async def choose(self, event: BotEvent, label: str) -> dict:
+        """Answer a form's question with its button: Minka first shows the answer under the
+        question, its buttons gone («✔️ …»); that edit is read here. Returns the press's answer."""
+        answer = await self.press(event, label)
+        echo = await self.reply()
+        assert echo.method == "editMessageText" and echo.message_id == event.message_id, echo
+        assert "\n✔️ " in (echo.text or "") and echo.buttons == [], echo
+        return answer
+
     async def press_forged(self, event: BotEvent, data: str, timeout: float = REPLY_WAIT) -> dict:
         """Press a button that was never sent, as a tampered client could: the stored message
         gets an extra button carrying `data`. Returns Minka's answer to the press."""

@@ -252,7 +252,7 @@ async def test_a_coordinator_changes_the_responsible_and_the_due_date(
     heading, who = await rosa.replies(2)
     assert "Modificar el acuerdo" in heading.text
     assert "Ahora: Ana Quispe. «Omitir» lo mantiene." in who.text
-    await rosa.press(who, "Luis Mamani")
+    await rosa.choose(who, "Luis Mamani")
     due = await rosa.reply()
     t = translator("es", zone)
     assert f"Ahora: {t.date(today + timedelta(days=10))}. «Omitir» la mantiene." in due.text
@@ -285,8 +285,8 @@ async def test_a_coordinator_changes_the_responsible_and_the_due_date(
     listing = await rosa.reply()
     await rosa.press(listing, "1 · ✏️")
     _heading, who = await rosa.replies(2)
-    await rosa.press(who, "Omitir")
-    await rosa.press(await rosa.reply(), "Omitir")
+    await rosa.choose(who, "Omitir")
+    await rosa.choose(await rosa.reply(), "Omitir")
     summary = await rosa.reply()
     assert "Responsable: Luis Mamani" in summary.text
     await rosa.press(summary, "Guardar los cambios")

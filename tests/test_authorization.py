@@ -315,14 +315,14 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     async def broadcast(choice: str, answer: str | None) -> BotEvent:
         await carla.say("/difundir", 2)
         await carla.send("Aviso para todos")
-        await carla.press(await carla.reply(), choice)
+        await carla.choose(await carla.reply(), choice)
         if answer is not None:
             await carla.reply()
             await carla.send(answer)
         return await carla.reply()
 
     when = await broadcast("Todas las personas", None)
-    await carla.press(when, "Ahora")
+    await carla.choose(when, "Ahora")
     _preview, summary = await carla.replies(2)
     await carla.press(summary, "Enviar")
     assert (await carla.reply()).text == CREATE_ELSEWHERE
@@ -343,9 +343,9 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
         """Answer a guided form: a text is typed, None presses «Omitir», «=label» a button."""
         for typed in answers:
             if typed is None:
-                await carla.press(question, "Omitir")
+                await carla.choose(question, "Omitir")
             elif typed.startswith("="):
-                await carla.press(question, typed[1:])
+                await carla.choose(question, typed[1:])
             else:
                 await carla.send(typed)
             question = await carla.reply()

@@ -27,11 +27,11 @@ async def _broadcast(
     assert "Paso 1 de 6" in question.text
     await rosa.api.send_message(rosa.id, text, entities=entities)
     audience = await rosa.reply()
-    await rosa.press(audience, "Una región")
+    await rosa.choose(audience, "Una región")
     await rosa.reply()
     await rosa.send("Puno")
     when = await rosa.reply()
-    await rosa.press(when, "A una hora elegida" if later else "Ahora")
+    await rosa.choose(when, "A una hora elegida" if later else "Ahora")
     if later:
         await rosa.reply()
         await rosa.send(later)
@@ -104,7 +104,7 @@ async def test_a_message_whose_preview_is_too_long_is_refused_with_its_length(
     assert "Vista previa" not in refusal.text
     (audience,) = await rosa.say("a" * (4096 - heading))  # exactly fits: the form goes on
     assert "¿Para quiénes es?" in audience.text
-    await rosa.press(audience, "Participantes de un taller")
+    await rosa.choose(audience, "Participantes de un taller")
     await rosa.reply()
     (unknown,) = await rosa.say("<i>x&y")  # echoed as typed (upper-cased), not as HTML
     assert unknown.text == "No encontré nada con el código «<I>X&Y»."

@@ -59,21 +59,21 @@ async def test_register_follow_and_resolve_a_formalization_case(
     await ana.send("una mina")  # not one of the choices
     problem, kind = await ana.replies(2)
     assert problem.text == "Responda con uno de los botones, por favor."
-    await ana.press(kind, "Formalización")
+    await ana.choose(kind, "Formalización")
     region = await ana.reply()
     assert region.button_texts()[0] == "📍 Puno (su región)"
     assert not any("Nacional" in b or "MINEM" in b for b in region.button_texts())
-    await ana.press(region, "su región")
+    await ana.choose(region, "su región")
     province = await ana.reply()
     assert {"Azángaro", "San Román", "Omitir"} <= set(province.button_texts())
     await ana.send("Azangaroo")  # a typo, without the accent
-    await ana.press(await ana.reply(), "proceso de formalización")
-    await ana.press(await ana.reply(), "Sí")
+    await ana.choose(await ana.reply(), "proceso de formalización")
+    await ana.choose(await ana.reply(), "Sí")
     await ana.reply()
     await ana.send("x" * 501)
     assert (await ana.reply()).text == "Escriba entre 1 y 500 caracteres, por favor."
     await ana.send("Minero de Ananea pide orientación para su IGAFOM <correctivo>")
-    await ana.press(await ana.reply(), "REINFO")
+    await ana.choose(await ana.reply(), "REINFO")
     summary = await ana.reply()
     for line in (
         "Tipo: Formalización",
@@ -161,7 +161,7 @@ async def test_cancelled_or_abandoned_forms_save_nothing(
     ana = Chatter(api, 7001, "Ana", last_name="Quispe")
     await register(ana, region="Lima")
     kind = await _open_form(ana)
-    await ana.press(kind, "Conflicto social")
+    await ana.choose(kind, "Conflicto social")
     region = await ana.reply()
     await ana.send("piura")
     province = await ana.reply()
@@ -177,18 +177,18 @@ async def test_cancelled_or_abandoned_forms_save_nothing(
     assert region.button_texts()[0] == "📍 Lima (Gobierno Regional) (su región)"
 
     kind = await _open_form(ana)
-    await ana.press(kind, "Consulta técnica")
+    await ana.choose(kind, "Consulta técnica")
     region = await ana.reply()
-    await ana.press(region, "su región")
+    await ana.choose(region, "su región")
     province = await ana.reply()
     assert "Huarochirí" in province.button_texts() and "Lima" not in province.button_texts()
-    await ana.press(province, "Omitir")
+    await ana.choose(province, "Omitir")
     stratum = await ana.reply()
     await ana.press(stratum, "Cancelar")
     assert (await ana.reply()).text == "Cancelado. No se registró ningún caso."
 
     kind = await _open_form(ana)
-    await ana.press(kind, "Promoción")
+    await ana.choose(kind, "Promoción")
     await ana.reply()
     await ana.say("/reuniones")  # walks away: the form stays unanswered
     assert await _count(runtime, Case) == 0 and await _count(runtime, CaseEvent) == 0

@@ -67,10 +67,10 @@ async def test_a_formatted_broadcast_at_the_limit_reaches_everyone_as_written(
     _intro, _question = await rosa.say("/difundir", 2)
     await api.send_message(rosa.id, text, entities=entities)
     audience = await rosa.reply()
-    await rosa.press(audience, "Una región")
+    await rosa.choose(audience, "Una región")
     await rosa.reply()
     await rosa.send("Puno")
-    await rosa.press(await rosa.reply(), "Ahora")
+    await rosa.choose(await rosa.reply(), "Ahora")
     preview, summary = await rosa.replies(2)
     assert units(preview.text) == MESSAGE_LIMIT
     await rosa.press(summary, "Enviar")

@@ -106,7 +106,7 @@ async def test_a_material_sent_during_nuevo_taller(
     assert "Paso 1 de 9" in question.text
     for typed in ("Cierre de minas", None, "3/12/2099 9:00", "4h", "Puno", None, None, None):
         if typed is None:
-            await rosa.press(question, "Omitir")
+            await rosa.choose(question, "Omitir")
         else:
             await rosa.send(typed)
         question = await rosa.reply()

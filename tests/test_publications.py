@@ -158,10 +158,10 @@ async def test_a_broadcast_announces_a_publication_with_its_button(
     _intro, question = await rosa.replies(2)
     assert "Paso 1 de" in question.text
     await rosa.send("Ya está disponible el documento sobre la regionalización.")
-    await rosa.press(await rosa.reply(), "Una región")
+    await rosa.choose(await rosa.reply(), "Una región")
     await rosa.reply()
     await rosa.send("Puno")
-    await rosa.press(await rosa.reply(), "Ahora")
+    await rosa.choose(await rosa.reply(), "Ahora")
     _preview, summary = await rosa.replies(2)
     assert f"Publicación: {TITLE}" in summary.text and "Puno (1)" in summary.text
     await rosa.press(summary, "Enviar")

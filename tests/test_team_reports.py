@@ -48,7 +48,7 @@ async def _report(
     member: Chatter, month: str, *, skip_cases: bool = True, registered: int | None = None
 ) -> list:
     _heading, question = await member.say("/informe_mensual", 2)
-    await member.press(question, month)
+    await member.choose(question, month)
     cases = await member.reply()
     if registered is not None:  # the prefilled count is shown with the question
         assert (
@@ -56,15 +56,15 @@ async def _report(
             "ese número; escriba otro para cambiarlo." in cases.text
         )
     if skip_cases:
-        await member.press(cases, "Omitir")
+        await member.choose(cases, "Omitir")
     else:
         await member.send("4")
     await member.reply()
     (difficulties,) = await member.say("Dos charlas de formalización en Juliaca")
-    await member.press(difficulties, "Omitir")
+    await member.choose(difficulties, "Omitir")
     await member.reply()
     (next_steps,) = await member.say("Capacitación en REINFO")
-    await member.press(next_steps, "Omitir")
+    await member.choose(next_steps, "Omitir")
     return [await member.reply()]
 
 

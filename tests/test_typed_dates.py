@@ -43,7 +43,7 @@ async def _new_meeting_until_start(rosa: Person) -> None:
     _intro, _title = await rosa.say("/nueva_reunion", 2)
     await rosa.send("Coordinación del plan regional")
     kind = await rosa.reply()
-    await rosa.press(kind, "Reunión técnica")
+    await rosa.choose(kind, "Reunión técnica")
     start = await rosa.reply()
     assert "15/01 09:00" in start.text  # the example is written as Peruvians write dates
 
@@ -69,10 +69,10 @@ async def test_a_date_without_its_year_is_the_next_one_not_one_long_gone(
     end = await rosa.reply()
     assert "Cuándo termina" in end.text, end.text
     await rosa.send("12:00")
-    await rosa.press(await rosa.reply(), "Omitir")  # place
-    await rosa.press(await rosa.reply(), "Omitir")  # link
-    await rosa.press(await rosa.reply(), "Omitir")  # agenda
-    await rosa.press(await rosa.reply(), "Una región")
+    await rosa.choose(await rosa.reply(), "Omitir")  # place
+    await rosa.choose(await rosa.reply(), "Omitir")  # link
+    await rosa.choose(await rosa.reply(), "Omitir")  # agenda
+    await rosa.choose(await rosa.reply(), "Una región")
     await rosa.reply()
     await rosa.send("Puno")
     summary = await rosa.reply()
@@ -113,10 +113,10 @@ async def test_a_broadcast_for_a_time_gone_is_refused_not_sent_at_once(
     await register(ana, region="Puno")
     await rosa.say("/difundir", 2)
     await rosa.send("Recuerden enviar el informe mensual.")
-    await rosa.press(await rosa.reply(), "Una región")
+    await rosa.choose(await rosa.reply(), "Una región")
     await rosa.reply()
     await rosa.send("Puno")
-    await rosa.press(await rosa.reply(), "A una hora elegida")
+    await rosa.choose(await rosa.reply(), "A una hora elegida")
     await rosa.reply()
     an_hour_ago = runtime.clock.now().astimezone(LIMA) - timedelta(hours=1)
     (refused,) = await rosa.say(f"{an_hour_ago:%d/%m/%Y %H:%M}")

@@ -72,7 +72,7 @@ async def test_a_coordinator_creates_a_visit_in_the_chat(
     await rosa.send("Cita en el aeropuerto Jorge Chávez a las 05:00; llevar pasaporte vigente.")
     audience = await rosa.reply()
     assert "Todas las personas registradas" in audience.button_texts()
-    await rosa.press(audience, "Una región")
+    await rosa.choose(audience, "Una región")
     await rosa.reply()
     await rosa.send("puno")
     summary = await rosa.reply()
@@ -130,7 +130,7 @@ async def test_a_regional_coordinator_invites_only_their_regions_and_loses_the_f
     _intro, title = await carla.say("/nueva_visita", 2)
     dates = ["7/3/2099 08:00", "2099-03-10 18:00", "Llevar DNI"]
     audience = await answer(title, ["Pasantía", "Lima", *dates])
-    await carla.press(audience, "Una región")  # type: ignore[arg-type]
+    await carla.choose(audience, "Una región")  # type: ignore[arg-type]
     region = await carla.reply()
     assert region.button_texts() == ["Puno", "Cancelar"]  # only her region, no «Nacional»
     forged = await carla.press_forged(region, "nv:audience_region:piura")
@@ -142,7 +142,7 @@ async def test_a_regional_coordinator_invites_only_their_regions_and_loses_the_f
     # «Todas las personas registradas» is refused when confirmed, audited, nothing created.
     _intro, title = await carla.say("/nueva_visita", 2)
     audience = await answer(title, ["Pasantía", "Lima", "7/3/2099 08:00", "3d", "Llevar DNI"])
-    await carla.press(audience, "Todas las personas registradas")  # type: ignore[arg-type]
+    await carla.choose(audience, "Todas las personas registradas")  # type: ignore[arg-type]
     summary = await carla.reply()
     await carla.press(summary, "Crear e invitar")
     refused = await carla.reply()
@@ -187,7 +187,7 @@ async def test_changing_the_dates_tells_invitees_and_moves_reminders_and_questio
     await rosa.press(report, "Cambiar fechas o destino")
     heading, destination = await rosa.replies(2)
     assert "Cambiar la visita de estudio" in heading.text
-    await rosa.press(destination, "Omitir")  # the destination stays
+    await rosa.choose(destination, "Omitir")  # the destination stays
     await rosa.reply()
     start = runtime.clock.now() + timedelta(days=40)
     await rosa.send(_lima(start))
@@ -317,7 +317,7 @@ async def test_coverage_is_checked_again_when_a_change_is_confirmed(
     await carla.reply()
     await carla.send("5d")
     instructions = await carla.reply()
-    await carla.press(instructions, "Omitir")
+    await carla.choose(instructions, "Omitir")
     summary = await carla.reply()
     assert "Destino: Montreal, Canadá" in summary.text
     await rosa.say("/coordinador @carla_puno Cusco")

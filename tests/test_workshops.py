@@ -170,7 +170,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert "Nuevo taller" in intro.text and "Paso 1 de 9" in title.text
     await rosa.send("Cierre de minas para la pequeña minería")
     topic = await rosa.reply()
-    await rosa.press(topic, "Omitir")
+    await rosa.choose(topic, "Omitir")
     start = await rosa.reply()
     await rosa.send("3/12/2099 25:00")
     assert "No pude leer esa fecha" in (await rosa.reply()).text
@@ -189,7 +189,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     assert "número entero" in (await rosa.reply()).text
     await rosa.send("40")
     material = await rosa.reply()
-    await rosa.press(material, "Omitir")  # no material (tests/test_materials.py sends one)
+    await rosa.choose(material, "Omitir")  # no material (tests/test_materials.py sends one)
     summary = await rosa.reply()
     assert "Revise, por favor" in summary.text
     assert "Inicio: jueves 3 de diciembre de 2099, 09:00" in summary.text
