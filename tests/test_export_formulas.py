@@ -111,15 +111,15 @@ async def test_regional_team_reports_workbook(
         await team_reports.appoint(session, person.id, "puno", runtime.clock.now())
     _heading, month = await ana.say("/informe_mensual", 2)
     chosen = month.button_texts()[0]
-    await ana.press(month, chosen)
-    await ana.press(await ana.reply(), "Omitir")  # the cases: the register's count
+    await ana.choose(month, chosen)
+    await ana.choose(await ana.reply(), "Omitir")  # the cases: the register's count
     await ana.reply()
     (difficulties,) = await ana.say(FORMULA)  # activities
-    await ana.press(difficulties, "Omitir")
+    await ana.choose(difficulties, "Omitir")
     await ana.reply()
     await ana.send("+51 999 apoyo legal")  # support requested
     next_steps = await ana.reply()
-    await ana.press(next_steps, "Omitir")
+    await ana.choose(next_steps, "Omitir")
     summary = await ana.reply()
     await ana.press(summary, "Enviar el informe")
     assert "enviado" in (await ana.reply()).text
