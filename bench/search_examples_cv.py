@@ -21,6 +21,7 @@ import numpy as np
 
 from bench.search_quality import Figures, Outcome, calibrate, evaluate, fts5_runner, minka_runner
 from knowledge.base import KnowledgeBase
+from knowledge.calibration import Model
 from knowledge.examples import Blend, ExampleMemory
 from knowledge.model import Example
 from knowledge.text import words
@@ -61,15 +62,33 @@ def answers(
     kb: KnowledgeBase, folds: list[list[dict]], blend: Blend | None = None, examples: bool = True
 ) -> dict[str, Outcome]:
     """Each question's outcome from an index whose examples leave out its fold (or, with
-    `examples` false, that has none)."""
+    `examples` false, that has none), and whose calibration model (when the kit ships one)
+    is fit on the other folds (`bench.search_calibrate`): the shipped one was fit on all."""
     found = {}
-    for fold in folds:
+    models = calibrations(kb, folds) if examples and kb.index.model is not None else {}
+    for i, fold in enumerate(folds):
         index = kb.index.remember(without(kb.kit.examples, fold) if examples else ())
+        if i in models:
+            index.model = models[i]
         if blend is not None:
             index.examples.blend = blend
         run = minka_runner(KnowledgeBase(kb.kit, index))
         found.update((case["q"], run(case["q"])) for case in fold)
     return found
+
+
+def calibrations(kb: KnowledgeBase, folds: list[list[dict]]) -> dict[int, Model]:
+    """Per fold, the calibration model fit on the other folds' questions."""
+    from bench.search_calibrate import fit, measure
+
+    rows = []
+    for fold in folds:
+        index = kb.index.remember(without(kb.kit.examples, fold))
+        rows.append([measure(index, case) for case in fold])
+    return {
+        i: fit([r for j, part in enumerate(rows) if j != i for r in part])
+        for i in range(len(folds))
+    }
 
 
 def baseline(kb: KnowledgeBase, folds: list[list[dict]]) -> dict[str, Outcome]:

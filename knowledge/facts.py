@@ -136,6 +136,9 @@ class Sentence:
     named: bool  # names someone who acts: a name or an acronym after its first word, a body
     places: int  # departments named
     unsure: bool  # says the fact is to be confirmed
+    # the PREFIX first letters of its words as written (folded): «minado» is not «minas»,
+    # though both stem to min-
+    surface: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,7 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
                 bool(_NAME.search(part.lstrip(" -*\n"), 1)) or not _ACTORS.isdisjoint(said),
                 sum(w in PLACES for w in said),
                 any(_says(said, phrase) for phrase in _UNSURE),
+                frozenset(w[:PREFIX] for w in said if w not in STOPWORDS),
             )
         )
         if part.rstrip().endswith(":"):
@@ -358,6 +362,16 @@ def _kin(asked: str, found: str) -> bool:
     return (len(asked) >= 3 and found.startswith(asked)) or (
         len(found) >= PREFIX and asked.startswith(found)
     )
+
+
+def instance(asked: Asked, sentence: Sentence) -> bool:
+    """Whether `sentence` holds a fact of the kind asked, of whatever it is said (or says
+    that fact is to be confirmed)."""
+    if sentence.unsure:
+        return True
+    if asked.kind == AGENT:
+        return sentence.named
+    return _holds(asked, sentence)
 
 
 def _holds(asked: Asked, sentence: Sentence) -> bool:

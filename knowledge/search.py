@@ -11,13 +11,15 @@ question asked; otherwise Minka says it is not sure.
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from knowledge.answer import Answer, Judged
+from knowledge.calibration import Model, asked_kind, evidence, load_model, reading
 from knowledge.confidence import RULE, Judge, Rule
 from knowledge.examples import ExampleMemory
 from knowledge.frame import asked, asking_stretch, last_stretch
@@ -47,7 +49,7 @@ from knowledge.text import (
 )
 from knowledge.unheld import holdings, unheld
 
-__all__ = ["FIELD_WEIGHTS", "SEGMENT", "Answer", "SearchIndex"]
+__all__ = ["FIELD_WEIGHTS", "SEGMENT", "Answer", "Judged", "SearchIndex"]
 
 SEGMENT = "zq0"  # a token no question has: two-word phrases do not match across it
 RELATED_SHARE = 0.35  # "También puede interesarte": at least this share of the best score
@@ -62,24 +64,6 @@ ASKS_WHEN = frozenset({"cuando"})  # folded: «cuándo», «hasta cuándo», «d
 # «el titular no pagó la vigencia, ¿se le cae la concesión?» asks about what it tells.
 STRETCH_WEIGHT = 1.0
 PRACTICE_MARK = "**En la práctica:**"  # opens the tips that close an article
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    best: Article | None  # set only when confident
-    others: tuple[Article, ...]  # further good matches, or the closest ones when not confident
-    glossary: GlossaryEntry | None
-    topics: tuple[Topic, ...]  # closest topics, for an honest "I am not sure"
-    score: float = 0.0
-    coverage: float = 0.0
-    # When not confident: the kind of fact asked that the closest article does not hold
-    # (`knowledge.unheld`: «practical», «now», «status», «count», «errand»; «fact», a date
-    # or a list of regions `knowledge.facts` finds in no sentence: no line of its own).
-    unheld: str | None = None
-
-    @property
-    def confident(self) -> bool:
-        return self.best is not None
 
 
 class SearchIndex:
@@ -130,6 +114,11 @@ class SearchIndex:
         )
         self._judge = Judge(self.postings)
         self._holdings = [holdings(article, self.term) for article in self.articles]
+        self._read, self._kit_surface = reading(
+            [self._fields(article) for article in self.articles], self._holdings
+        )
+        self._rarest = max(self.postings.idf.values(), default=1.0)
+        self.model: Model | None = load_model()  # the calibration (`knowledge.calibration`)
         self.examples = self._memory(kit.examples)
 
     def number(self, article_id: str) -> int:
@@ -219,8 +208,10 @@ class SearchIndex:
             return None
         return kind
 
-    def _parse(self, text: str) -> Query:
-        corrected = [self.correct(w) or w for w in self.query_words(text)]
+    def _parse(self, text: str, asked: list[str] | None = None) -> Query:
+        """`text` read as a query; `asked`: its `query_words`, when already found."""
+        asked = self.query_words(text) if asked is None else asked
+        corrected = [self.correct(w) or w for w in asked]
         typed = self.typed(text)
         kinds = intents(typed)
         if not kinds and len(typed) == len(corrected) <= 2:  # «regalías»: what it is
@@ -284,20 +275,54 @@ class SearchIndex:
 
     def search(self, text: str, limit: int = 4, rule: Rule = RULE) -> Answer:
         """The answer to `text`: sure under `rule` (the shipped one unless a benchmark tries
-        another), or the closest articles."""
-        query = self._parse(text)
+        another) and the calibration model (`self.model`, `knowledge/calibration.json`; a
+        benchmark sets another or none), or the closest articles."""
+        found = self.judged(text, limit, rule)
+        if found is None:
+            return Answer(None, (), self.glossary_entry(text), ())
+        confident = found.confident and found.kinds[0] is None
+        # the model was fit on evidence measured with past questions: without any (a
+        # benchmark's bare index) its similarities say nothing, and the rules decide alone
+        if confident and self.model is not None and found.evidence and self.examples.count:
+            confident = self.model.sure(found.evidence)
+        ranked, kinds = found.ranked, found.kinds
+        top_index, top_score = ranked[0]
+        if not confident:
+            closest = tuple(self.articles[i] for i, _s in ranked[:3])
+            kind = kinds[0] if all(kinds) else None  # said only when no closest one holds it
+            return Answer(
+                None, closest, found.glossary, found.topics, top_score, found.coverage, kind
+            )
+        others = tuple(self.articles[i] for i, s in ranked[1:] if s >= RELATED_SHARE * top_score)[
+            : limit - 1
+        ]
+        return Answer(
+            self.articles[top_index],
+            others,
+            found.glossary,
+            found.topics,
+            top_score,
+            found.coverage,
+        )
+
+    def judged(self, text: str, limit: int = 4, rule: Rule = RULE) -> Judged | None:
+        """What the search measured of `text` before its answer: the ranking, the rules'
+        verdict, the kinds of fact the closest articles lack, and the evidence for the
+        calibration model (`knowledge.calibration`); None when nothing matched."""
+        asked = self.query_words(text)
+        query = self._parse(text, asked)
         glossary = self.glossary_entry(text)
         near, unanswered = self._near(query)
         stretch = self._stretch(text)
         ranked = self._ranked(query, limit, near, stretch)
         if not ranked:
-            return Answer(None, (), glossary, ())
+            return None
         if glossary is not None and glossary.articles:
             ranked = self._defined_first(ranked, glossary.articles[0])
         top_index, top_score = ranked[0]
         topics = self._topics([self.articles[i] for i, _s in ranked])
-        confident, coverage = self._judge.confident(query, ranked, rule)
-        confident = self.examples.blend.confident(confident, near[top_index], unanswered)
+        sure, coverage = self._judge.confident(query, ranked, rule)
+        confident = self.examples.blend.confident(sure, near[top_index], unanswered)
         if glossary is not None and glossary.articles:
             confident = True
         told = stretch is not None
@@ -310,14 +335,26 @@ class SearchIndex:
         kinds = [
             unheld(typed, self._asked_term, self._holdings[i], repaired) for i, _s in ranked[:3]
         ]
-        if not confident or kinds[0] is not None:
-            closest = tuple(self.articles[i] for i, _s in ranked[:3])
-            kind = kinds[0] if all(kinds) else None  # said only when no closest one holds it
-            return Answer(None, closest, glossary, topics, top_score, coverage, kind)
-        others = tuple(self.articles[i] for i, s in ranked[1:] if s >= RELATED_SHARE * top_score)[
-            : limit - 1
-        ]
-        return Answer(self.articles[top_index], others, glossary, topics, top_score, coverage)
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        measured = {
+            "glossary": float(glossary is not None and bool(glossary.articles)),
+            "log_score": math.log1p(top_score),
+            "log_lead": math.log((top_score + 1e-6) / (runner_up + 1e-6)) if runner_up else 3.0,
+            "coverage": coverage,
+            "near": float(near[top_index]),
+            "unanswered": unanswered,
+        }
+        found = evidence(
+            query,
+            asked,
+            self.postings,
+            self._rarest,
+            self._read[top_index],
+            self._kit_surface,
+            asked_kind(repaired),
+            measured,
+        )
+        return Judged(ranked, glossary, topics, confident, coverage, kinds, found)
 
     def _stretch(
         self, text: str, find: Callable[[str], str | None] = asking_stretch
