@@ -46,6 +46,7 @@ async def _new_meeting_until_start(rosa: Person) -> None:
     await rosa.choose(kind, "Reunión técnica")
     start = await rosa.reply()
     assert "15/01 09:00" in start.text  # the example is written as Peruvians write dates
+    assert start.text.endswith("o 15/01 09:00.")  # not «9 a. m..»
 
 
 @pytest.mark.parametrize("how", ["digits", "words"])

@@ -176,6 +176,24 @@ def test_spanish_catalog_is_complete() -> None:
     assert not placeholders_differ
 
 
+def test_spanish_messages_have_no_doubled_punctuation() -> None:
+    """What a person reads, tags aside: an example that ends in «a. m.» before the sentence's
+    period read «9 a. m..» in four date prompts; no «..» (an ellipsis «…» or «...» is fine),
+    «??» or doubled spaces."""
+    import re
+
+    with (LOCALES_DIR / "es" / "LC_MESSAGES" / "minka.po").open("rb") as po:
+        catalog = read_po(po, locale="es")
+    doubled = [
+        plain
+        for m in catalog
+        for text in (m.string if isinstance(m.string, tuple) else [m.string])
+        if (plain := re.sub(r"<[^>]+>", "", text or ""))
+        and re.search(r"(?<!\.)\.\.(?!\.)|\?\?|¿¿|!!|  ", plain)
+    ]
+    assert not doubled
+
+
 def _fields(text: str) -> list[str]:
     import re
 
