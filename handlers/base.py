@@ -159,12 +159,9 @@ class Ctx:
         self.press_notice = (limits.cut_plain(text, limits.TOAST_LIMIT), alert)
 
     def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
-        # Under a lasting flood control the file is not kept (it may hold personal data and
-        # is rebuilt on request): the person is told, in order with the other replies.
-        notice = self._(
-            "Telegram's flood control kept me from sending the file «{name}». "
-            "Please ask for it again in a minute."
-        ).format(name=html.escape(filename))
+        """A file, the update's last call. Under flood control it waits in memory, as a later
+        call does (bot/follow_ups.py), behind the chat's held replies and for as long as
+        Telegram asks; it is never written to the database (it may hold personal data)."""
 
         def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:
             return self.context.bot.send_document(
@@ -176,10 +173,7 @@ class Ctx:
 
         cut = limits.cut_html(caption, limits.CAPTION_LIMIT) if caption else ""
         self.calls.append(
-            Action(
-                lambda: refused.send(send, cut, None, f"a file ({self.action})"),
-                instead=Reply(notice),
-            )
+            Action(lambda: refused.send(send, cut, None, f"a file ({self.action})"), follow=True)
         )
 
     def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:

@@ -37,11 +37,10 @@ ANSWERED: ContextVar[str | None] = ContextVar("answered", default=None)
 @dataclass(frozen=True, slots=True)
 class Action:
     """A Bot API call to make after the commit; `reply` is what to keep if flood control
-    holds it back (a document keeps `instead`; `later`'s calls to the chat `follow` it)."""
+    holds it back (a file and `later`'s calls to the chat `follow` it, in memory)."""
 
     run: Callable[[], Awaitable[Any]]
     reply: Reply | None = None
-    instead: Reply | None = None  # kept in its place when held back (a document's notice)
     follow: bool = False  # a later call of the chat: waits behind its held replies
 
 
@@ -80,9 +79,9 @@ async def deliver(ctx: Ctx) -> None:
         error: RetryAfter | None = None
         refused_by: Action | None = None  # the call that met it
         for action in ctx.calls:
-            if action.reply is None and action.instead is None and not action.follow:
+            if action.reply is None and not action.follow:
                 await _at_once(action, ctx)
-            elif error is not None or (waiting and action.instead is None):
+            elif error is not None or waiting:
                 (follow if action.follow else behind).append(action)
             else:
                 try:
@@ -112,7 +111,7 @@ async def deliver(ctx: Ctx) -> None:
 
 async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> None:
     """Keep the replies for the outbox (bot/held.py); say so in one line."""
-    replies = [kept for action in actions if (kept := action.reply or action.instead)]
+    replies = [action.reply for action in actions if action.reply]
     await held.hold(
         ctx.context.application,
         chat_id=ctx.chat_id,
