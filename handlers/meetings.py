@@ -34,6 +34,7 @@ from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
 DELEGATE_FORM = "meeting_delegate"
+SHOWN = 5  # /reuniones: the next meetings, one message each
 NAME_MAX = 120
 ANSWERS: dict[str, str] = {
     "pending": N_("no answer yet"),
@@ -302,10 +303,20 @@ async def meetings_command(ctx: Ctx) -> None:
     if not mine:
         ctx.reply(_("You have no upcoming meetings."))
         return
-    for meeting, invitation in mine[:5]:
+    for meeting, invitation in mine[:SHOWN]:
         ctx.reply(
             invitation_text(ctx.t, meeting, invitation),
             rsvp_keyboard(ctx.t, meeting.id, invitation.rsvp),
+        )
+    if (later := len(mine) - SHOWN) > 0:  # said, not dropped: they come as these pass
+        ctx.reply(
+            ctx.t.ngettext(
+                "You have {count} more meeting after these; /reuniones shows it once these "
+                "have passed.",
+                "You have {count} more meetings after these; /reuniones shows them once these "
+                "have passed.",
+                later,
+            ).format(count=later)
         )
 
 

@@ -92,3 +92,21 @@ async def test_a_newcomer_by_the_meeting_link_is_checked_in_once_registered(
     runtime.clock.advance(timedelta(days=4))
     (closed,) = await luz.say(f"/asistencia {later.code}")
     assert "cerró 12 horas después de que terminó" in closed.text
+
+
+async def test_reuniones_says_how_many_meetings_it_leaves_for_later(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """/reuniones shows the next five meetings; a sixth and seventh were silently left out."""
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    for day in range(1, 8):
+        await _meeting(runtime, timedelta(days=day))
+    assert await tick(app) == 7
+    await ana.replies(14)  # each invitation and its .ics
+    *shown, later = await ana.say("/reuniones", 6)
+    assert all("Asistiré" in " ".join(m.button_texts()) for m in shown)
+    assert later.text == (
+        "Tiene 2 reuniones más después de estas; /reuniones se las mostrará cuando estas "
+        "hayan pasado."
+    )
