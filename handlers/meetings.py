@@ -303,10 +303,12 @@ async def meetings_command(ctx: Ctx) -> None:
     if not mine:
         ctx.reply(_("You have no upcoming meetings."))
         return
+    now = ctx.runtime.clock.now()
     for meeting, invitation in mine[:SHOWN]:
+        started = meeting.starts_at <= now  # answers are closed: no buttons that only refuse
         ctx.reply(
             invitation_text(ctx.t, meeting, invitation),
-            rsvp_keyboard(ctx.t, meeting.id, invitation.rsvp),
+            None if started else rsvp_keyboard(ctx.t, meeting.id, invitation.rsvp),
         )
     if (later := len(mine) - SHOWN) > 0:  # said, not dropped: they come as these pass
         ctx.reply(

@@ -110,3 +110,20 @@ async def test_reuniones_says_how_many_meetings_it_leaves_for_later(
         "Tiene 2 reuniones más después de estas; /reuniones se las mostrará cuando estas "
         "hayan pasado."
     )
+
+
+async def test_a_meeting_under_way_is_listed_without_answer_buttons(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """Once a meeting starts its answers are closed: /reuniones listed it with «Asistiré» and
+    the rest, each press answered «La reunión ya empezó»."""
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    await _meeting(runtime, timedelta(minutes=10))
+    assert await tick(app) == 1
+    await ana.replies(2)
+    (before,) = await ana.say("/reuniones")
+    assert "Asistiré" in " ".join(before.button_texts())
+    runtime.clock.advance(timedelta(minutes=20))
+    (under_way,) = await ana.say("/reuniones")
+    assert "Coordinación MINEM–GR Puno" in under_way.text and under_way.buttons == []
