@@ -226,6 +226,7 @@ async def on_rsvp(ctx: Ctx) -> None:
         if state is None or state.flow != DELEGATE_FORM or state.step != "position":
             ctx.toast(_("That button is no longer valid."))
             return
+        ctx.show(_("And their <b>position</b>?") + "\n✔️ <b>" + _("Skipped") + "</b>")
         await _save_delegate(ctx, meeting, state.data["name"], None)
     else:
         ctx.toast(_("That button is no longer valid."))

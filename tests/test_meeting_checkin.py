@@ -127,3 +127,22 @@ async def test_a_meeting_under_way_is_listed_without_answer_buttons(
     runtime.clock.advance(timedelta(minutes=20))
     (under_way,) = await ana.say("/reuniones")
     assert "Coordinación MINEM–GR Puno" in under_way.text and under_way.buttons == []
+
+
+async def test_skipping_the_representatives_position_shows_it_and_drops_the_button(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """«¿Y su cargo?» answered with «Omitir» kept its button, as if unanswered."""
+    ana = Chatter(api, 7001, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    await _meeting(runtime, timedelta(days=2))
+    assert await tick(app) == 1
+    invitation, _ics = await ana.replies(2)
+    await ana.press(invitation, "Enviaré un representante")
+    await ana.reply()
+    (position,) = await ana.say("Carla Ríos")
+    await ana.press(position, "Omitir")
+    skipped, shown = await ana.replies(2)
+    assert skipped.message_id == position.message_id and skipped.buttons == []
+    assert skipped.text == "¿Y su cargo?\n✔️ Omitido"
+    assert "Enviaré un representante — Carla Ríos" in shown.text
