@@ -51,7 +51,7 @@ from tests.union_dataset import (
     WORKSHOPS,
     seed,
 )
-from tests.union_units import unit_sums
+from tests.union_units import national_coordinator, unit_sums
 
 # Columns counting a group's people (or cases), by the workbook's sheet number.
 COUNTS: dict[tuple[int, str], str] = {
@@ -266,10 +266,7 @@ async def _everything(
 async def test_a_national_coordinator_reads_everything_together(
     api: LocalBotApi, runtime: Runtime, admin: Chatter
 ) -> None:
-    nacho = Chatter(api, 5301, "Nacho", username="nacho_nacional")
-    await register(nacho, region="MINEM", sex="Hombre")  # staff: not among the unknowns
-    async with runtime.db.session() as session:
-        await people.set_role(session, nacho.id, "coordinator", "*")
+    nacho = await national_coordinator(api, runtime)
     await seed(runtime)
     scopes = {None: "Todas las regiones", **{code: name for code, name in REGIONS.items()}}
     units = {"workshop": ["UNION1", "UNION2"], "meeting": ["UNIONM0", "UNIONM1"]}

@@ -72,19 +72,27 @@ GROUPS: dict[str, list[str]] = {
 }
 
 
+async def add_people(
+    session: AsyncSession, everyone: dict[str, tuple[str, str | None]]
+) -> dict[str, int]:
+    """Each name (region, sex) registered long before; their ids by name."""
+    ids: dict[str, int] = {}
+    for name, (region, sex) in everyone.items():
+        person = Person(
+            telegram_id=next(TELEGRAM_IDS), full_name=name, sex=sex, region_code=region,
+            position="Analista", consent_at=LONG_AGO, registered_at=LONG_AGO,
+        )  # fmt: skip
+        session.add(person)
+        await session.flush()
+        ids[name] = person.id
+    return ids
+
+
 async def seed(runtime: Runtime) -> None:
     """The people, a Puno workshop they rated, a meeting, Cusco's cases and Tacna's reading,
     all in the second quarter of 2026 (everyone registered long before)."""
     async with runtime.db.session() as session:
-        ids: dict[str, int] = {}
-        for name, (region, sex) in PEOPLE.items():
-            person = Person(
-                telegram_id=next(TELEGRAM_IDS), full_name=name, sex=sex, region_code=region,
-                position="Analista", consent_at=LONG_AGO, registered_at=LONG_AGO,
-            )  # fmt: skip
-            session.add(person)
-            await session.flush()
-            ids[name] = person.id
+        ids = await add_people(session, PEOPLE)
         await _workshops(session, ids)
         for day, (title, invited) in enumerate(MEETINGS.items()):
             meeting = Meeting(

@@ -14,7 +14,10 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.repositories import people
 from tests.chat import Person as Chatter
+from tests.helpers import register
 from tests.union_dataset import GROUPS, LEADERS, MEETINGS, PEOPLE, REGIONS, SEXES, WORKSHOPS
 
 Unknown = tuple[str, tuple[str, int]]
@@ -45,6 +48,15 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 NOBODY = {"pending": [], "visit_declined": [], "visit_pending": [], "visit_confirmed": []}
+
+
+async def national_coordinator(api: LocalBotApi, runtime: Runtime) -> Chatter:
+    """Nacho, a national coordinator (staff: not among the unknowns)."""
+    nacho = Chatter(api, 5301, "Nacho", username="nacho_nacional")
+    await register(nacho, region="MINEM", sex="Hombre")
+    async with runtime.db.session() as session:
+        await people.set_role(session, nacho.id, "coordinator", "*")
+    return nacho
 
 
 def units(group: str, who: Callable[[str], bool]) -> set[Unknown]:
@@ -116,7 +128,9 @@ def _sheet_rows(book: Any) -> list[tuple[str, list[str], list[Any]]]:
     return found
 
 
-async def _report(api: LocalBotApi, person: Chatter, command: str, code: str) -> tuple[str, Any]:
+async def unit_report(
+    api: LocalBotApi, person: Chatter, command: str, code: str
+) -> tuple[str, Any]:
     """The unit's message and the workbook its «Descargar XLSX» button sends."""
     (message,) = await person.say(f"{command} {code}")
     await person.press(message, "XLSX")
@@ -137,7 +151,7 @@ async def unit_sums(
         command, members_of = UNITS[kind]
         for code in codes:
             members = members_of[code]
-            text, book = await _report(api, person, command, code)
+            text, book = await unit_report(api, person, command, code)
             figures: list[tuple[str, set[Unknown], int]] = []
             for label, values in _message_rows(kind, text):
                 for sums, value in _figures(kind, members, label, [*values]):
