@@ -106,7 +106,9 @@ def build_application(
 
 async def _stopped(application: Application) -> None:
     """Leave the replicas' count; abandon report jobs under way (bot/workers.py); no more
-    stall watching."""
+    stall watching; a broadcast's copies being written end at their batch (resumed at the
+    next start)."""
+    await broadcasts.stopped()
     workers.released()
     stalls.stop()
     await replicas.leave(application)

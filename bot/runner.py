@@ -72,6 +72,7 @@ async def polling(application: Application, *, poll_timeout: int = 10) -> AsyncI
         try:
             yield
         finally:
+            application.bot_data["runtime"].stopping.set()  # the outbox ends its round
             await application.updater.stop()
             await application.stop()
             if application.post_stop is not None:

@@ -46,3 +46,7 @@ class Runtime:
     knowledge: KnowledgeBase
     clock: Clock = field(default_factory=Clock)
     held: Held = field(default_factory=Held)
+    # Set when the process begins to stop (SIGTERM): background work (the outbox's rounds, a
+    # broadcast's copies being written) ends at its next step instead of running to the end,
+    # and what it leaves is owed to the next start.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -146,6 +146,7 @@ async def serving(
                 log.info("webhook listening on %s:%s", settings.host, settings.port)
                 yield application
             finally:
+                application.bot_data["runtime"].stopping.set()  # the outbox ends its round
                 await runner.cleanup()  # no new updates; requests in progress are answered
                 await application.stop()  # the accepted updates are handled first
                 if application.post_stop is not None:

@@ -123,8 +123,8 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         publication_id=await _publication(ctx, data),
     )
     # After this update's commit, in batches: nobody's reply waits behind 10,000 rows.
-    db = ctx.runtime.db
-    ctx.later(lambda: start_copies(db, broadcast, audience), chat=False)
+    db, stop = ctx.runtime.db, ctx.runtime.stopping
+    ctx.later(lambda: start_copies(db, broadcast, audience, stop), chat=False)
     message = ctx.query.message if ctx.query else None
     if message is not None:
         await repo.set_progress_message(
@@ -141,26 +141,41 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
 
 
 async def start_copies(
-    db: Database, broadcast: repo.BroadcastRecord, audience: dict[str, Any]
+    db: Database,
+    broadcast: repo.BroadcastRecord,
+    audience: dict[str, Any],
+    stop: asyncio.Event | None = None,
 ) -> None:
     """After the confirming update's commit: the first batch at once (the sending starts,
     and an audience of one batch is all written before the coordinator reads the progress),
-    the rest in the background, `PAUSE` s apart (`write_copies`). The coordinator's next
+    the rest in the background, `PAUSE` s apart (`write_copies`), until `stop` is set (the
+    process stopping: `resume` writes the rest at the next start). The coordinator's next
     update does not wait for them."""
     after = await _batch(db, broadcast, audience, 0)
     if after is None:
         await _written(db, broadcast)
         return
-    task = asyncio.get_running_loop().create_task(_rest(db, broadcast, audience, after))
+    task = asyncio.get_running_loop().create_task(_rest(db, broadcast, audience, after, stop))
     _writing.add(task)
     task.add_done_callback(_done)
 
 
 async def _rest(
-    db: Database, broadcast: repo.BroadcastRecord, audience: dict[str, Any], after: int
+    db: Database,
+    broadcast: repo.BroadcastRecord,
+    audience: dict[str, Any],
+    after: int,
+    stop: asyncio.Event | None,
 ) -> None:
     await asyncio.sleep(PAUSE)
-    await write_copies(db, broadcast, audience, after=after, pause=PAUSE)
+    await write_copies(db, broadcast, audience, after=after, pause=PAUSE, stop=stop)
+
+
+async def stopped() -> None:
+    """Wait for the copies being written in the background to end (at the batch after
+    `stop` is set): before the database is closed, not cancelled inside a transaction."""
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(t for t in _writing if t.get_loop() is loop), return_exceptions=True)
 
 
 def _done(task: asyncio.Task[None]) -> None:
@@ -176,6 +191,7 @@ async def write_copies(
     *,
     after: int = 0,
     pause: float = 0.0,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """The copies for the `audience*` answers of the people after the id `after`,
     `repo.BATCH` per transaction, `pause` s apart, each made by the database from the
@@ -183,11 +199,16 @@ async def write_copies(
     milliseconds, and other people's updates take their turns in between; the ids of 10,000
     people never come to Python (loading them held the loop 15 ms, in the summary and again
     in the confirming update). The broadcast is 'preparing' (never reported finished) until
-    the last batch; if the process stops before, `resume` writes the rest (a copy already
-    written is kept)."""
+    the last batch; if the process stops before (`stop`, checked between batches),
+    `resume` writes the rest at the next start (a copy already written is kept)."""
     while (last := await _batch(db, broadcast, audience, after)) is not None:
         after = last
         await asyncio.sleep(pause)
+        if stop is not None and stop.is_set():
+            log.info(
+                "broadcast %s: stopping, the rest of its copies at the next start", broadcast.id
+            )
+            return
     await _written(db, broadcast)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, func, insert, select
 
-from handlers.broadcasts import PAUSE, resume, start_copies, write_copies
+from handlers.broadcasts import PAUSE, resume, start_copies, stopped, write_copies
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage, Person
 from storage.repositories import broadcasts as repo
@@ -115,6 +115,30 @@ async def test_a_stop_halfway_is_finished_at_the_next_start(db: Database) -> Non
     assert await _copies(db, broadcast.id) == len(people)
     async with db.session() as session:
         assert await repo.preparing(session) == []
+        done = await session.get(Broadcast, broadcast.id)
+        assert done is not None and (done.status, done.total) == ("queued", len(people))
+
+
+async def test_the_writing_stops_with_the_process_and_resumes_at_the_next_start(
+    db: Database,
+) -> None:
+    """SIGTERM while the copies are written in the background: the writer ends at its next
+    batch (`stopped` waits for it, before the database is closed), the broadcast stays
+    'preparing' and the next start writes the rest."""
+    people = await _people(db)
+    broadcast = await _start(db, len(people))
+    stop = asyncio.Event()
+    await start_copies(db, broadcast, {"audience": "everyone"}, stop)
+    stop.set()
+    async with asyncio.timeout(PAUSE + 10):
+        await stopped()
+    written = await _copies(db, broadcast.id)
+    assert repo.BATCH <= written <= 2 * repo.BATCH < len(people)
+    async with db.session() as session:
+        assert [b.id for b in await repo.preparing(session)] == [broadcast.id]
+    await resume(db)
+    assert await _copies(db, broadcast.id) == len(people)
+    async with db.session() as session:
         done = await session.get(Broadcast, broadcast.id)
         assert done is not None and (done.status, done.total) == ("queued", len(people))
 

@@ -137,8 +137,11 @@ async def _seed(db: Database, api: LocalBotApi) -> None:
         )
 
 
-async def _start(url: str, api: LocalBotApi, log: Path) -> asyncio.subprocess.Process:
-    """`python -m bot run` as in production, in an empty directory (no stray `.env`)."""
+async def _start(
+    url: str, api: LocalBotApi, log: Path, rate: float = RATE
+) -> asyncio.subprocess.Process:
+    """`python -m bot run` as in production, in an empty directory (no stray `.env`), sending
+    `rate` messages a second at most."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -149,7 +152,7 @@ async def _start(url: str, api: LocalBotApi, log: Path) -> asyncio.subprocess.Pr
         TELEGRAM_API_BASE_URL=api.base_url,
         DATABASE_URL=url,
         OUTBOX_INTERVAL_SECONDS="0.3",
-        RATE_LIMIT_PER_SECOND=str(RATE),
+        RATE_LIMIT_PER_SECOND=str(rate),
     )
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(

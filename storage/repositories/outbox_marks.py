@@ -64,6 +64,25 @@ async def finish_sent(session: AsyncSession, sent: Sequence[tuple[int, datetime,
             await session.execute(statement, rows)
 
 
+_RELEASE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.state == "claimed",
+        tuple_(_TABLE.c.id, _TABLE.c.attempts).in_(bindparam("claims", expanding=True)),
+    )
+    .values(state="pending", claimed_at=None, attempts=_TABLE.c.attempts - 1)
+)
+
+
+async def release(session: AsyncSession, claims: Sequence[tuple[int, int]]) -> None:
+    """A stopping process's claims it never started: pending again, due as they were, and
+    the claim not counted as a try, so the next start sends them at once (recover_stale
+    would wait STALE_AFTER, not knowing the process is gone). `claims`: (id, `attempts`),
+    so a claim another process has taken over since is left alone."""
+    if claims:
+        await session.execute(_RELEASE, {"claims": list(claims)})
+
+
 async def keep_claim(session: AsyncSession, message_id: int, at: datetime) -> None:
     """A message still on its way (the rate limiter waiting out a 429): its claim is fresh."""
     await session.execute(
