@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,25 +121,23 @@ def load_model(path: Path = MODEL_FILE) -> Model | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
-    surface: frozenset[str]  # its words' first letters (`knowledge.facts.Sentence.surface`)
-    stems: frozenset[str]  # its index terms
-
-
-def windows(held: Sequence[Sentence]) -> tuple[Passage, ...]:
-    """Each passage of an article: a sentence with the one before it (that may name what it
-    says «it» of) and the article's title (its first sentence)."""
-    heading = held[0] if held else None
-    found = []
-    for i, sentence in enumerate(held):
-        surface, stems = set(sentence.surface), set(sentence.stems)
-        for other in (held[i - 1] if i else None, heading):
-            if other is not None:
-                surface |= other.surface
-                stems |= other.stems
-        found.append(Passage(frozenset(surface), frozenset(stems)))
-    return tuple(found)
+def passages(
+    held: Sequence[Sentence], said: Sequence[tuple[frozenset[str], frozenset[str]]]
+) -> list[frozenset[int]]:
+    """For each passage of an article (a sentence with the one before it, that may name what
+    it says «it» of, and the article's title, its first sentence), which of the asked words
+    (`said`: each one's first letters and its other index terms) it has. Read from the
+    sentences at each question, so that no union of sentences is kept per article."""
+    found = [
+        frozenset(
+            j
+            for j, (letters, others) in enumerate(said)
+            if not letters.isdisjoint(s.surface) or not others.isdisjoint(s.stems)
+        )
+        for s in held
+    ]
+    heading = found[0] if found else frozenset()
+    return [has | (found[i - 1] if i else frozenset()) | heading for i, has in enumerate(found)]
 
 
 @lru_cache(maxsize=4096)  # bounded, as the index's own caches (see knowledge.text)
@@ -176,7 +175,6 @@ class Article:
 
     index: int  # its number in the index
     surface: frozenset[str]  # the first letters of all its words, every field
-    passages: tuple[Passage, ...]
     sentences: tuple[Sentence, ...]
 
 
@@ -188,9 +186,12 @@ def reading(
     found = []
     for i, (texts, holdings) in enumerate(zip(fields, held, strict=True)):
         surface = frozenset(
-            w[:PREFIX] for text in texts.values() for w in words(text) if w not in STOPWORDS
+            sys.intern(w[:PREFIX])
+            for text in texts.values()
+            for w in words(text)
+            if w not in STOPWORDS
         )
-        found.append(Article(i, surface, windows(holdings.sentences), holdings.sentences))
+        found.append(Article(i, surface, holdings.sentences))
     return found, frozenset().union(*(a.surface for a in found))
 
 
@@ -235,13 +236,8 @@ def evidence(
             if not letters.isdisjoint(kit) or any(t in postings for t in others):
                 known = max(known, weight)  # the kit says it, elsewhere
     by_passage = [
-        sum(
-            w
-            for w, letters, others in present
-            if not letters.isdisjoint(p.surface) or not others.isdisjoint(p.stems)
-        )
-        / total
-        for p in article.passages
+        sum(present[j][0] for j in has) / total
+        for has in passages(article.sentences, [(k, o) for _w, k, o in present])
     ]
     best = max(by_passage, default=0.0)
     typed_cover, absent, unsaid = best, 0.0, 0.0

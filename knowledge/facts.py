@@ -15,6 +15,7 @@ confirmed («dato por confirmar», «no pudo verificar») states it as far as th
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -187,7 +188,7 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
                 bool(_NAME.search(part.lstrip(" -*\n"), 1)) or not _ACTORS.isdisjoint(said),
                 sum(w in PLACES for w in said),
                 any(_says(said, phrase) for phrase in _UNSURE),
-                frozenset(w[:PREFIX] for w in said if w not in STOPWORDS),
+                frozenset(sys.intern(w[:PREFIX]) for w in said if w not in STOPWORDS),
             )
         )
         if part.rstrip().endswith(":"):
