@@ -41,7 +41,9 @@ def main() -> None:
     for language in ("es", "en"):
         po = LOCALES / language / "LC_MESSAGES" / "minka.po"
         # No fuzzy matching: a guessed translation of a similar text reads as a wrong one.
-        command = ["update", "--no-fuzzy-matching"] if po.exists() else ["init"]
+        # Messages no longer in the code are dropped, not kept as «#~» comments.
+        update = ["update", "--no-fuzzy-matching", "--ignore-obsolete"]
+        command = update if po.exists() else ["init"]
         pybabel(
             *command, "-D", "minka", "-i", str(pot), "-d", str(LOCALES), "-l", language, "--no-wrap"
         )
