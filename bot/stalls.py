@@ -53,11 +53,12 @@ class Monitor:
         now = time.monotonic()
         late = now - self.beaten - BEAT
         if late >= self.stall:
+            stall_ms = round(1000 * late, 1)  # the message says the field's figure, rounded
             log.warning(
                 "event loop stalled for %.0f ms%s",
-                1000 * late,
+                stall_ms,
                 f" (running: {self.running})" if self.running else "",
-                extra={"stall_ms": round(1000 * late, 1), "running": self.running or ""},
+                extra={"stall_ms": stall_ms, "running": self.running or ""},
             )
         self.beaten, self.running = now, None
         self.handle = self.loop.call_later(BEAT, self._beat)

@@ -242,14 +242,14 @@ async def test_a_regional_team_report_with_control_characters(
         assert person is not None
         await team_reports.appoint(session, person.id, "puno", runtime.clock.now())
     _heading, month = await ana.say("/informe_mensual", 2)
-    await ana.press(month, month.button_texts()[0])
-    await ana.press(await ana.reply(), "Omitir")  # the cases: the register's count
+    await ana.choose(month, month.button_texts()[0])
+    await ana.choose(await ana.reply(), "Omitir")  # the cases: the register's count
     await ana.reply()
     (difficulties,) = await ana.say(f"Charlas\x00 en Sandia{HOSTILE}")
-    await ana.press(difficulties, "Omitir")
+    await ana.choose(difficulties, "Omitir")
     await ana.reply()
     await ana.send(f"Apoyo\x07 legal{HOSTILE}")
-    await ana.press(await ana.reply(), "Omitir")
+    await ana.choose(await ana.reply(), "Omitir")
     await ana.press(await ana.reply(), "Enviar el informe")
     assert "enviado" in (await ana.reply()).text
     async with runtime.db.session() as session:
