@@ -102,18 +102,25 @@ MIGRATING = frozenset({"db", "app"})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh database of each kind: a SQLite file, then a PostgreSQL database. Empty, unless
-    the test also uses `db` or `app`: then a copy of one migrated once (tests/templates.py)."""
+    the test also uses `db` or `app`: then a copy of one migrated once (tests/templates.py).
+
+    The PostgreSQL database is dropped afterwards: kept, a worker's few hundred copies (13 MB
+    each) filled its server's folder with gigabytes the disk had to write back, and removing
+    that folder at the end of the session took each CI worker 150-280 s."""
     migrated = not MIGRATING.isdisjoint(request.fixturenames)
     if request.param == "sqlite":
         path = tmp_path / "minka.sqlite3"
         if migrated:
             folder = request.getfixturevalue("tmp_path_factory").getbasetemp()
             await templates.copy_sqlite(path, folder)
-        return f"sqlite+aiosqlite:///{path}"
+        yield f"sqlite+aiosqlite:///{path}"
+        return
     server: PostgresServer = request.getfixturevalue("postgres")
-    return await _new_postgres_database(server, migrated=migrated)
+    url = await _new_postgres_database(server, migrated=migrated)
+    yield url
+    await templates.drop_postgres(server, url.rsplit("/", 1)[1])
 
 
 @pytest.fixture

@@ -64,7 +64,9 @@ async def create_postgres(server: PostgresServer, name: str, *, migrated: bool) 
         await _create(server, TEMPLATE, "")
         await _migrate(server.url(TEMPLATE))
         _made.postgres.add(server.root)
-    await _create(server, name, f' TEMPLATE "{TEMPLATE}"' if migrated else "")
+    # FILE_COPY: a copy of the folder (checkpoints are cheap with fsync off), 4x faster here than
+    # PostgreSQL 15's default WAL_LOG, which writes every page to the WAL too.
+    await _create(server, name, f' TEMPLATE "{TEMPLATE}" STRATEGY FILE_COPY' if migrated else "")
 
 
 async def _create(server: PostgresServer, name: str, template: str) -> None:
@@ -73,5 +75,16 @@ async def _create(server: PostgresServer, name: str, template: str) -> None:
     )
     try:
         await connection.execute(f'CREATE DATABASE "{name}"{template}')
+    finally:
+        await connection.close()
+
+
+async def drop_postgres(server: PostgresServer, name: str) -> None:
+    """DROP DATABASE `name`, closing whatever connection a test left open to it."""
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=server.port, user=server.user, database="postgres"
+    )
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
