@@ -70,21 +70,19 @@ async def create_postgres(server: PostgresServer, name: str, *, migrated: bool) 
 
 
 async def _create(server: PostgresServer, name: str, template: str) -> None:
-    connection = await asyncpg.connect(
-        host="127.0.0.1", port=server.port, user=server.user, database="postgres"
-    )
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"{template}')
-    finally:
-        await connection.close()
+    await _execute(server, f'CREATE DATABASE "{name}"{template}')
 
 
 async def drop_postgres(server: PostgresServer, name: str) -> None:
     """DROP DATABASE `name`, closing whatever connection a test left open to it."""
+    await _execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _execute(server: PostgresServer, statement: str) -> None:
     connection = await asyncpg.connect(
         host="127.0.0.1", port=server.port, user=server.user, database="postgres"
     )
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(statement)
     finally:
         await connection.close()
