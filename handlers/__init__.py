@@ -53,6 +53,8 @@ from handlers import (
     visit_survey,
     visits,
     workshop_admin,
+    workshop_checkin,
+    workshop_survey,
     workshops,
 )
 from handlers.base import HandlerFn
@@ -79,6 +81,8 @@ FEATURES: tuple[Feature, ...] = (
     reports.FEATURE,
     teaching.FEATURE,
     workshops.FEATURE,
+    workshop_checkin.FEATURE,
+    workshop_survey.FEATURE,
     workshop_admin.FEATURE,
     materials.FEATURE,
     meetings.FEATURE,

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import PROFILE_EDIT, REGISTRATION, SUMMARY
 from bot.services.roles import Role, authorize
-from handlers import meeting_checkin, toolkit, workshops
+from handlers import meeting_checkin, toolkit, workshop_checkin
 from handlers.base import Ctx, HandlerFn
 from storage.repositories.conversations import clear_state, get_state
 
@@ -20,7 +20,7 @@ async def on_text(ctx: Ctx) -> None:
     meeting's code is a check-in, anything else a question for the Tool Kit."""
     message = ctx.update.effective_message
     text = message.text if message and message.text else ""
-    if await _to_form(ctx, text) or await workshops.typed_check_in(ctx, text):
+    if await _to_form(ctx, text) or await workshop_checkin.typed_check_in(ctx, text):
         return
     if not await meeting_checkin.typed_check_in(ctx, text):
         await toolkit.answer_question(ctx, text)

@@ -28,9 +28,9 @@ async def typed_check_in(ctx: Ctx, text: str) -> bool:
 
 async def check_in_or_register(ctx: Ctx, code: str) -> None:
     if ctx.person is None or not ctx.person.is_registered:
-        from handlers import workshops  # workshops' /asistencia sends meeting codes here
+        from handlers import workshop_checkin  # its /asistencia sends meeting codes here
 
-        await workshops.needs_registration(ctx, code, prefix=rules.DEEP_LINK_PREFIX)
+        await workshop_checkin.needs_registration(ctx, code, prefix=rules.DEEP_LINK_PREFIX)
         return
     await check_in(ctx, code)
 

@@ -115,9 +115,9 @@ async def _finish(ctx: Ctx) -> None:
     ctx.person = person
     ctx.show(_("✅ Registration complete. Thank you, {name}!").format(name=esc(person.full_name)))
     if isinstance(then, str) and then.startswith(DEEP_LINK_PREFIX):
-        from handlers import workshops  # workshops sends newcomers here first
+        from handlers import workshop_checkin  # it sends newcomers here first
 
-        await workshops.check_in(ctx, then.removeprefix(DEEP_LINK_PREFIX))
+        await workshop_checkin.check_in(ctx, then.removeprefix(DEEP_LINK_PREFIX))
         return
     if isinstance(then, str) and then.startswith(MEETING_LINK_PREFIX):
         from handlers import meeting_checkin  # as do meetings, at the door

@@ -7,7 +7,7 @@ from bot.services import profile
 from bot.services.meetings import DEEP_LINK_PREFIX as MEETING_LINK_PREFIX
 from bot.services.profile import Identity
 from bot.services.workshops import DEEP_LINK_PREFIX
-from handlers import meeting_checkin, menu, registration, workshops
+from handlers import meeting_checkin, menu, registration, workshop_checkin
 from handlers.base import Ctx, esc
 from handlers.consent import ask_consent, privacy_notice
 from handlers.registry import Buttons, Command, Feature
@@ -31,15 +31,15 @@ async def start(ctx: Ctx) -> None:
             await meeting_checkin.check_in(ctx, code)
         else:
             ctx.reply(greeting)
-            await workshops.needs_registration(ctx, code, prefix=MEETING_LINK_PREFIX)
+            await workshop_checkin.needs_registration(ctx, code, prefix=MEETING_LINK_PREFIX)
         return
     if payload.startswith(DEEP_LINK_PREFIX):
         code = payload.removeprefix(DEEP_LINK_PREFIX)
         if ctx.person is not None and ctx.person.is_registered:
-            await workshops.check_in(ctx, code)
+            await workshop_checkin.check_in(ctx, code)
         else:
             ctx.reply(greeting)
-            await workshops.needs_registration(ctx, code)
+            await workshop_checkin.needs_registration(ctx, code)
         return
     if ctx.person is None:
         ctx.reply(greeting)
