@@ -1,7 +1,7 @@
 """Search quality on the tuning set (bench/search_eval.yaml) and, apart, on the held-out sets
-(bench/search_heldout_v9.yaml, v8, v7, v6, v5 and v3, written blind and never tuned on), next to
-an SQLite FTS5 (bm25) baseline given the same preprocessing, so that the comparison measures the
-ranking and the confidence rule.
+(bench/search_heldout_v10.yaml, v9, v8, v7, v6, v5 and v3, written blind and never tuned on),
+next to an SQLite FTS5 (bm25) baseline given the same preprocessing, so that the comparison
+measures the ranking and the confidence rule.
 
     python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...] [--cv K]
 
@@ -33,9 +33,11 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Never tuned on (when present): v9, v8, v7 and v6 are fresh; v3's aggregate was looked at three
-# times while tuning. search_tuning_blind_v9.yaml is NOT held out: a batch written blind to tune on.
+# Never tuned on (when present): v10, v9, v8, v7 and v6 are fresh; v3's aggregate was looked at
+# three times while tuning. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT
+# held out: batches written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v10.yaml"),
     Path(__file__).with_name("search_heldout_v9.yaml"),
     Path(__file__).with_name("search_heldout_v8.yaml"),
     Path(__file__).with_name("search_heldout_v7.yaml"),

@@ -1,7 +1,8 @@
 """The blind held-out sets that bench.search_quality reads by default stay well formed: every
 label names an article that exists, so that a renamed or removed article cannot silently turn a
 case into a miss. Failures name only files and ids, never a question: the sets are blind. The
-tuning batch written blind (search_tuning_blind_v9.yaml, not held out) is checked the same way."""
+tuning batches written blind (search_tuning_blind_v10.yaml and _v9, not held out) are checked the
+same way."""
 
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from bench.search_quality import HELD_OUT_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "knowledge" / "content" / "articles"
-BLIND_TUNING_BATCH = ROOT / "bench" / "search_tuning_blind_v9.yaml"
+BLIND_TUNING_BATCHES = (
+    ROOT / "bench" / "search_tuning_blind_v10.yaml",
+    ROOT / "bench" / "search_tuning_blind_v9.yaml",
+)
 
 
 def article_ids() -> set[str]:
@@ -24,7 +28,9 @@ def article_ids() -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("path", (*HELD_OUT_FILES, BLIND_TUNING_BATCH), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", (*HELD_OUT_FILES, *BLIND_TUNING_BATCHES), ids=lambda path: path.name
+)
 def test_held_out_labels_name_existing_articles(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} is not in this checkout")
@@ -49,3 +55,28 @@ def test_newest_held_out_set_is_in_the_checkout() -> None:
     so without this a lost or misnamed newest set would pass unnoticed."""
     newest = HELD_OUT_FILES[0]
     assert newest.exists(), f"{newest.name} is missing"
+
+
+def test_newest_blind_tuning_batch_shares_no_question_with_held_out_sets() -> None:
+    """A question tuned on must never be scored as held out. Checked for the newest batch only:
+    the v9 batch, written before this check and already merged into search_eval.yaml, repeats
+    two held-out questions word for word."""
+
+    def questions(path: Path) -> set[str]:
+        cases = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+        return {" ".join(case["q"].lower().split()) for case in cases}
+
+    held_out = set().union(*(questions(path) for path in HELD_OUT_FILES))
+    batch = BLIND_TUNING_BATCHES[0]
+    shared = len(questions(batch) & held_out)
+    assert not shared, f"{batch.name} repeats {shared} held-out question(s)"
+
+
+def test_newest_held_out_set_shares_no_question_with_the_tuning_set() -> None:
+    """Short fragments written apart can coincide word for word; in the tuning set such a question
+    is tuned on and would flatter the held-out figures."""
+    tuning = yaml.safe_load((ROOT / "bench" / "search_eval.yaml").read_text(encoding="utf-8"))
+    newest = yaml.safe_load(HELD_OUT_FILES[0].read_text(encoding="utf-8"))
+    tuned = {" ".join(case["q"].lower().split()) for case in tuning}
+    shared = sum(" ".join(case["q"].lower().split()) in tuned for case in newest)
+    assert not shared, f"{HELD_OUT_FILES[0].name} repeats {shared} question(s) of search_eval.yaml"
