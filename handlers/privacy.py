@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 
 from telegram import BotCommandScopeChat
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot.i18n import N_, translator
 from bot.services import my_data, privacy
@@ -144,9 +143,16 @@ async def _wipe_log(ctx: Ctx) -> None:
 
 
 async def _forget_commands(ctx: Ctx) -> None:
-    # If Telegram refuses, the chat keeps a stale menu but every command still checks the role.
-    with contextlib.suppress(TelegramError):
+    """The erased staff member's own menu taken away. Flood control (RetryAfter) is not
+    swallowed: as a later call of the chat it waits and is tried again
+    (bot/follow_ups.py), never dropped. Any other refusal leaves a stale menu, harmless as
+    every command still checks the role."""
+    try:
         await ctx.context.bot.delete_my_commands(scope=BotCommandScopeChat(ctx.user.id))
+    except RetryAfter:
+        raise
+    except TelegramError as error:
+        log.warning("after an erasure the command menu was not cleared: %s", error.message)
 
 
 FEATURE = Feature(

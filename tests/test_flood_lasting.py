@@ -92,6 +92,38 @@ async def test_a_new_coordinators_menu_outlasts_a_lasting_flood_control(
     assert api.drain(ana.id) == []
 
 
+async def test_an_erased_coordinators_menu_is_cleared_after_a_lasting_flood_control(
+    api: LocalBotApi, ana: Person, admin: Person
+) -> None:
+    """/borrar_mis_datos takes a coordinator's own menu away (deleteMyCommands). Telegram
+    refusing it with 429 past the rate limiter's retries must delay it, not drop it: the
+    menu is cleared after the outage and the person still reads that their data is gone.
+    Before, the refusal was swallowed with every other TelegramError and the chat kept the
+    coordinator's commands."""
+    await register(ana)
+    await admin.say("/coordinador @anaq Puno")
+    await ana.reply()  # the notice of the new role
+    for _ in range(50):
+        if "registrados" in _menu(api, ana):
+            break
+        await asyncio.sleep(0.1)
+    assert "registrados" in _menu(api, ana)
+    (question,) = await ana.say("/borrar_mis_datos")
+    api.inject_for("deleteMyCommands", Fault.too_many_requests(1), seconds=OUTAGE)
+    ends = time.monotonic() + OUTAGE
+    await ana.press(question, "Sí, borrar")
+    replies = await ana.replies(1, timeout=OUTAGE + 20)
+    assert "fueron borrados" in replies[0].text
+    for _ in range(int((OUTAGE + 20) / 0.2)):
+        if not _menu(api, ana):
+            break
+        await asyncio.sleep(0.2)
+    assert _menu(api, ana) == []  # cleared, not dropped
+    assert time.monotonic() >= ends  # after the outage, not by luck before it
+    await asyncio.sleep(0.5)
+    assert api.drain(ana.id) == []  # no «press again» notice: nothing was given up
+
+
 @pytest.fixture
 async def menus_flooded(api: LocalBotApi) -> tuple[Person, float]:
     """Before Minka starts: the administrator (BOT_ADMIN_IDS, not registered) has written to
