@@ -12,18 +12,18 @@ te:month:<YYYY-MM> | te:xlsx:<YYYY-MM> (coordinators).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import workers
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import team_reports as rules
 from bot.services.roles import Role
-from bot.services.spreadsheet import MISSING, add_sheet, workbook_bytes
+from bot.services.team_reports import month_name
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import button
@@ -33,12 +33,6 @@ from storage.repositories.regions import list_regions
 
 FORM = "team_report"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def month_name(t: Translator, month: str) -> str:
-    """'Diciembre 2026' for '2026-12'."""
-    first = rules.first_day(month)
-    return t.month(first.year, first.month)
 
 
 def _months(ctx: Ctx) -> tuple[str, str]:
@@ -188,8 +182,11 @@ async def on_button(ctx: Ctx) -> None:
     names = {region.code: region.name for region in await list_regions(ctx.session)}
     if data[1] == "xlsx":
         ctx.toast(ctx._("Preparing the file…"))
-        # In a thread: the workbook is CPU work, and other people's replies must not wait.
-        content = await asyncio.to_thread(_workbook, ctx, month, members, sent, names)
+        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
+        content = await workers.run(
+            "bot.services.team_report_xlsx:reports_xlsx",
+            *(ctx.t, ctx.settings.timezone, month, members, sent, names),
+        )
         ctx.document(f"informes-equipos-{month}.xlsx", content)
         return
     ctx.show(
@@ -230,53 +227,6 @@ def _overview(
                 mark = "🕓 " + _("late")
             lines.append(f"• {esc(member.name or '—')}: {mark}")
     return cut_html("\n".join(lines))
-
-
-def _workbook(
-    ctx: Ctx,
-    month: str,
-    members: list[rules.Member],
-    sent: dict[int, rules.ReportRecord],
-    names: dict[str, str],
-) -> bytes:
-    from openpyxl import Workbook  # loaded when first needed
-
-    _ = ctx._
-    zone = ctx.settings.timezone
-    book = Workbook()
-    assert book.active is not None
-    book.remove(book.active)
-    rows = []
-    for member in members:
-        report = sent.get(member.person_id)
-        rows.append(
-            (
-                names.get(member.region_code, member.region_code),
-                member.name or MISSING,
-                MISSING if report is None else ctx.t.datetime(report.submitted_at),
-                _("missing")
-                if report is None
-                else (_("on time") if rules.on_time(report, zone) else _("late")),
-                MISSING if report is None else report.cases,
-                *(
-                    MISSING if report is None else getattr(report, field) or MISSING
-                    for field in rules.FIELDS
-                ),
-            )
-        )
-    header = [
-        _("Region"),
-        _("Name"),
-        _("Sent"),
-        _("Status"),
-        _("Cases attended"),
-        _("Activities"),
-        _("Difficulties"),
-        _("Support requested"),
-        _("Next steps"),
-    ]
-    add_sheet(book, month_name(ctx.t, month)[:31], header, rows)
-    return workbook_bytes(book)
 
 
 async def render_reminder(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 from datetime import datetime
 from io import BytesIO
 
@@ -13,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram.ext import Application
 
+from bot import workers
 from bot.cli import main
 from bot.config import Settings
 from bot.i18n import translator
@@ -23,7 +26,7 @@ from bot.services import team_reports
 from storage.models import AuditEntry, Case, Person, TeamMember, TeamReport
 from storage.repositories import people
 from storage.repositories.erasure import ERASED_TEXT
-from tests.chat import WORKBOOK_WAIT
+from tests.chat import REPLY_WAIT, WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -174,6 +177,61 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     async with runtime.db.session() as session:
         erased = (await session.scalars(select(TeamReport).where(TeamReport.cases == 4))).one()
     assert erased.activities == ERASED_TEXT and erased.next_steps is None
+
+
+async def test_the_workbook_is_built_in_a_worker_while_others_are_answered(
+    api: LocalBotApi, app: Application, runtime: Runtime, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The coordinators' workbook is built in the report worker (bot/workers.py), as every
+    other workbook: with that worker stopped (SIGSTOP) the coordinator's file waits while
+    another person is answered; let go (SIGCONT), the coordinator gets the right file, and
+    the module that builds it was loaded in that worker."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7401, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    eva = Chatter(api, 7402, "Eva", last_name="Ccori")
+    await register(eva, region="Cusco")
+    await _team(runtime, ana)
+    await _until(runtime, 2026, 12, 10)
+    (summary,) = await _report(ana, "Diciembre 2026", registered=0)
+    await ana.press(summary, "Enviar el informe")
+    await ana.reply()
+    (months,) = await rosa.say("/informes_equipos")
+    await rosa.press(months, "Diciembre 2026")
+    overview = await rosa.reply()
+
+    # One worker, up before the press: the job can only go to it.
+    monkeypatch.setattr(workers, "WORKERS", 1)
+    workers.stop()
+    worker = await workers.run("os:getpid")
+    assert worker != os.getpid()
+    assert overview.message_id is not None
+    data = overview.find_button("Descargar XLSX")["callback_data"]
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        query = await api.press_button(rosa.id, overview.message_id, data)
+        (help_text,) = await eva.say("/ayuda", timeout=REPLY_WAIT)
+        assert "/menu" in help_text.text
+        assert api.drain(rosa.id) == []  # the file can only come from the stopped worker
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    assert (await api.callback_answer(query, WORKBOOK_WAIT))["text"] == "Preparando el archivo…"
+    workbook = await rosa.reply(WORKBOOK_WAIT)
+    assert workbook.method == "sendDocument"
+    sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]])).active
+    assert sheet is not None and sheet.title == "Diciembre 2026"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[0], row[1], row[3], row[4], row[5]) for row in rows] == [
+        ("Puno", "Ana Quispe", "a tiempo", 0, "Dos charlas de formalización en Juliaca")
+    ]
+    # Built there: the module that builds it was loaded in that worker (and the bot's own
+    # process never needed it).
+    assert await workers.run("tests.worker_jobs:loaded", "bot.services.team_report_xlsx") == (
+        worker,
+        True,
+    )
+    workers.stop()  # the pool of one worker is this test's
 
 
 async def test_membership_is_granted_never_taken_from_the_profile(

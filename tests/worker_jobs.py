@@ -36,3 +36,8 @@ def nested() -> tuple[int, int]:
     from bot import workers
 
     return os.getpid(), asyncio.run(workers.run("os:getpid"))
+
+
+def loaded(module: str) -> tuple[int, bool]:
+    """The worker's process id, and whether `module` was imported there by an earlier job."""
+    return os.getpid(), module in sys.modules

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import Translator
 from storage.models import Case, Person, TeamMember, TeamReport
 from storage.repositories import app_state, outbox
 
@@ -61,6 +62,12 @@ def previous(month: str) -> str:
 
 def first_day(month: str) -> date:
     return date(int(month[:4]), int(month[5:]), 1)
+
+
+def month_name(t: Translator, month: str) -> str:
+    """'Diciembre 2026' for '2026-12'."""
+    first = first_day(month)
+    return t.month(first.year, first.month)
 
 
 def next_first(month: str) -> date:
