@@ -91,9 +91,6 @@ class Model:
         offset = self.bias - sum(c * m for c, m in zip(scaled, self.means, strict=True))
         object.__setattr__(self, "offset", offset)
 
-    def probability(self, evidence: Evidence) -> float:
-        return self.probability_of(evidence.values)
-
     def probability_of(self, values: Sequence[float]) -> float:
         z = self.offset + sum(c * float(v) for c, v in zip(self.coefficients, values, strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))

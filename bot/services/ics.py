@@ -23,7 +23,6 @@ ALARM_BEFORE = timedelta(hours=1)
 # PUBLISH files need an ORGANIZER (RFC 5546); ".invalid" is reserved (RFC 2606), so no
 # calendar app can ever mail it.
 ORGANIZER_ADDRESS = "mailto:noreply@minka.invalid"
-MEDIA_TYPE = "text/calendar"
 
 
 def meeting_uid(meeting_id: int) -> str:

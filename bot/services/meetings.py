@@ -27,7 +27,6 @@ KINDS: dict[str, str] = {
     "tecnica": N_("Technical meeting"),
     "otra": N_("Other"),
 }
-RSVP_ANSWERS = ("yes", "no", "delegate")
 AGENDA_MAX = 1000  # characters: the invitation (title, place, link, agenda) fits a message
 DEFAULT_OFFSETS = "7d,1d,2h"
 DEEP_LINK_PREFIX = "reunion-"

@@ -18,8 +18,6 @@ class AgreementRecord:
     meeting_id: int
     meeting_code: str
     meeting_title: str
-    meeting_kind: str
-    meeting_starts_at: datetime
     text: str
     responsible_id: int
     responsible_name: str | None  # None once that person erased their data
@@ -33,8 +31,6 @@ _COLUMNS = (
     MeetingAgreement.meeting_id,
     Meeting.code,
     Meeting.title,
-    Meeting.kind,
-    Meeting.starts_at,
     MeetingAgreement.text,
     MeetingAgreement.responsible_id,
     Person.full_name,

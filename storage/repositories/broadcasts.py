@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, OutboxMessage
 from storage.sqlite_in_place import ON_THREAD
-from storage.types import utcnow
 
 KIND = "broadcast"
 
@@ -239,11 +238,3 @@ async def touch_progress(
     if finished:
         values.update(status="done", finished_at=at)
     await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(**values))
-
-
-async def mark_sending(session: AsyncSession, broadcast_id: int) -> None:
-    await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status == "queued")
-        .values(status="sending", progress_at=utcnow())
-    )

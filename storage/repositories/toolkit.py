@@ -228,13 +228,6 @@ async def person_escalations(session: AsyncSession, person_id: int) -> list[Esca
     return [_record(tuple(row)) for row in rows]
 
 
-async def person_questions(session: AsyncSession, person_id: int) -> list[tuple[datetime, str]]:
-    rows = await session.execute(
-        select(Question.at, Question.text).where(Question.person_id == person_id)
-    )
-    return [(at, text) for at, text in rows]
-
-
 async def unanswered(session: AsyncSession, limit: int = 20) -> list[tuple[str, int, str]]:
     """Most frequent questions without a sure answer or found not useful: (text, count, last)."""
     rows = await session.execute(
