@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services import cases as rules
 from bot.services import coverage
+from bot.services.access import Needs
 from bot.services.cases import (
     FORMALIZATION,
     KINDS,
@@ -337,9 +338,14 @@ async def on_note_text(ctx: Ctx, text: str) -> None:
 
 FEATURE = Feature(
     commands=(
-        # Anyone may open it (so it is in everyone's command menu); the handler asks people
-        # who have not registered to do so first.
-        Command("casos", cases_command, N_("Cases attended: register and follow them"), None),
+        # Listed to registered people only; anyone else who types it is asked to register.
+        Command(
+            "casos",
+            cases_command,
+            N_("Cases attended: register and follow them"),
+            None,
+            needs=Needs.REGISTERED,
+        ),
     ),
     buttons=(Buttons("cs", on_button, None),),
     forms={NOTE_FORM: on_note_text},

@@ -1,9 +1,14 @@
-"""Telegram's command menu (setMyCommands): everyone's commands for all private chats, and
-each coordinator's and admin's own chat scope with their extra commands: set at start-up by a
-job that outlasts flood control, and owed through the outbox when someone's role changes."""
+"""Telegram's command menu (setMyCommands): for all private chats, what a newcomer can use; each
+registered person's, specialist's, coordinator's and admin's own chat scope with what they can
+use (bot/services/access.py): set at start-up by a job that outlasts flood control, and owed
+through the outbox when someone registers, changes role or language, or joins or leaves an
+Equipo Regional. Registered people's menus are set again at start-up only when the menus
+changed (a digest kept in app_state), so that a restart is not a call per person."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,34 +22,56 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import metrics
 from bot.i18n import LANGUAGES, Translator, translator
-from bot.outbox import Outgoing
+from bot.outbox import BACKGROUND, Outgoing
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
-from bot.services.roles import Role, allows
-from storage.repositories import people
+from bot.services.access import Access, access_of, may_use
+from bot.services.roles import Role, effective_role
+from handlers.base import Ctx
+from storage.repositories import app_state, people
 from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
 START_UP = "command menus"  # the start-up job's name
 AGAIN = timedelta(seconds=30)  # after a database error, the start-up job's next run
+DIGEST = "command menus"  # app_state: the digest of the menus registered people were given
 
 
-def commands_for(role: Role | None, language: str) -> list[BotCommand]:
+def commands_for(access: Access | None, language: str) -> list[BotCommand]:
+    """The menu of someone with `access` (None: a newcomer, everyone's menu)."""
     from handlers import all_commands  # the registry imports this module
 
     t = translator(language, _UTC)
     return [
         BotCommand(command.name, t.gettext(command.description))
         for command in all_commands()
-        if command.in_menu
-        and (command.role is None or (role is not None and allows(role, command.role)))
+        if command.in_menu and may_use(access, command.role, command.needs)
     ]
 
 
+def menus_digest() -> str:
+    """Every menu Minka can give, in every language: a new one re-sets registered menus."""
+    menus = [
+        [(c.command, c.description) for c in commands_for(access, language)]
+        for language in LANGUAGES
+        for access in [
+            None,
+            *(
+                Access(role, registered, team)
+                for role in Role
+                for registered in (False, True)
+                for team in (False, registered)
+            ),
+        ]
+    ]
+    return hashlib.sha256(json.dumps(menus, ensure_ascii=False).encode()).hexdigest()
+
+
 def set_at_start(application: Application) -> None:
-    """Everyone's menu (in each language Telegram may ask) and each staff member's own, set by
-    a job, so that start-up waits for none of it. Under flood control past the rate
+    """Everyone's menu (in each language Telegram may ask) and each staff member's own (and,
+    when the menus changed, each registered person's), set by a job, so that start-up waits
+    for none of it. Under flood control past the rate
     limiter's retries the job runs again after Telegram's retry_after, for as long as
     Telegram refuses, going on where it stopped: with five tries it gave up after ~20 s of
     429s, and people kept an old menu until the next start."""
@@ -58,10 +85,12 @@ def set_at_start(application: Application) -> None:
 @dataclass(slots=True)
 class _Owed:
     """What start-up has still to set: everyone's menu in `languages` (the default one
-    first), then the menus of the staff `chats` (None: not listed yet)."""
+    first), then the menus of the staff's (and registered people's) `chats` (None: not listed
+    yet); `digest`: recorded once they all are (None: registered people's are unchanged)."""
 
     languages: list[str]
     chats: list[int] | None = None
+    digest: str | None = None
 
 
 def _schedule(job_queue: JobQueue, owed: _Owed, delay: float) -> None:
@@ -87,11 +116,21 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
             owed.languages.pop(0)
         if owed.chats is None:
             async with runtime.db.session() as session:
-                staff = {telegram_id for telegram_id, _role, _locale in await people.staff(session)}
-            owed.chats = sorted(staff | settings.bot_admin_ids)
+                chats = {telegram_id for telegram_id, _role, _locale in await people.staff(session)}
+                digest = menus_digest()
+                if await app_state.get(session, DIGEST) != digest:
+                    chats |= set(await people.registered_chats(session))
+                    owed.digest = digest
+            owed.chats = sorted(chats | settings.bot_admin_ids)
         while owed.chats:
-            await _set_for_staff(context.bot, runtime, owed.chats[0])
+            if runtime.stopping.is_set():  # the next start goes on (the digest not recorded)
+                return
+            await _set_for_chat(context.bot, runtime, owed.chats[0])
             owed.chats.pop(0)
+        if owed.digest is not None:
+            async with runtime.db.session() as session:
+                await app_state.put(session, DIGEST, owed.digest)
+            owed.digest = None
     except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
         wait = retry_after(error).total_seconds()
         metrics.flood_round("start_menus")
@@ -104,21 +143,23 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not set the command menu: %s", error)
 
 
-async def _set_for_staff(bot: Bot, runtime: Runtime, chat_id: int) -> None:
-    """The menu of the role the person has now (read at the call, so a role changed since
-    start-up is not undone: that change owes its own menu through the outbox)."""
+async def _set_for_chat(bot: Bot, runtime: Runtime, chat_id: int) -> None:
+    """The menu of what the person can use now (read at the call, so a change since start-up
+    is not undone: that change owes its own menu through the outbox)."""
     settings = runtime.settings
     async with runtime.db.session() as session:
         person = await people.get(session, chat_id)
-    if chat_id in settings.bot_admin_ids:
-        role = Role.ADMIN
-    elif person is not None and person.role != Role.OFFICIAL.value:
-        role = Role(person.role)
-    else:
-        return  # no longer staff: taking the role away owed their menu
+        role = effective_role(chat_id, person.role if person else None, settings.bot_admin_ids)
+        access = await access_of(session, person, role)
+    if not access.own_menu:
+        return  # a newcomer's menu is everyone's; taking a role away owed theirs
     language = person.locale if person is not None else settings.bot_locale
     try:
-        await bot.set_my_commands(commands_for(role, language), scope=BotCommandScopeChat(chat_id))
+        await bot.set_my_commands(
+            commands_for(access, language),
+            scope=BotCommandScopeChat(chat_id),
+            rate_limit_args=BACKGROUND,  # replies to people go first
+        )
     except RetryAfter:
         raise
     except TelegramError as error:
@@ -126,12 +167,32 @@ async def _set_for_staff(bot: Bot, runtime: Runtime, chat_id: int) -> None:
         log.info("command menu for chat %s not set: %s", chat_id, error)
 
 
+async def set_later(ctx: Ctx) -> None:
+    """The person's own menu, set after this update's replies (behind any held back by flood
+    control, retried while Telegram refuses): not owed through the outbox, where it would wait
+    for the next round and hold the chat's held replies behind it."""
+    access = await access_of(ctx.session, ctx.person, ctx.role)
+    if not access.own_menu:
+        return
+    commands = commands_for(access, ctx.t.language)
+    scope = BotCommandScopeChat(ctx.user.id)
+    bot = ctx.context.bot
+    ctx.later(lambda: bot.set_my_commands(commands, scope=scope, rate_limit_args=BACKGROUND))
+
+
 async def render(
     session: AsyncSession, owed: OwedMessage, t: Translator, now: datetime
 ) -> Outgoing:
     """A menu owed to a person's chat (bot/services/staff.py: `owe_menu`): the commands of
-    the role they were given, set by the outbox, which puts it back under flood control."""
-    commands = commands_for(Role(owed.payload["role"]), str(owed.payload["language"]))
+    what they can use, set by the outbox, which puts it back under flood control."""
+    payload = owed.payload
+    access = Access(
+        Role(payload["role"]),
+        # Owed before registration and teams were told: people whose role changed.
+        registered=bool(payload.get("registered", True)),
+        team=bool(payload.get("team", False)),
+    )
+    commands = commands_for(access, str(payload["language"]))
     scope = BotCommandScopeChat(owed.telegram_id)
 
     async def call(bot: Bot, limits: dict[str, object]) -> None:

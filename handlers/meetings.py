@@ -18,6 +18,7 @@ from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import agreements
 from bot.services import meetings as rules
+from bot.services.access import Needs
 from bot.services.ics import meeting_ics
 from bot.services.invitations import Rsvp, closer_reminder_due
 from bot.services.meetings import KINDS
@@ -325,7 +326,13 @@ async def meetings_command(ctx: Ctx) -> None:
 
 FEATURE = Feature(
     commands=(
-        Command("reuniones", meetings_command, N_("My upcoming meetings and my answers"), None),
+        Command(
+            "reuniones",
+            meetings_command,
+            N_("My upcoming meetings and my answers"),
+            None,
+            needs=Needs.REGISTERED,
+        ),
     ),
     buttons=(Buttons("mt", on_rsvp, None),),
     forms={DELEGATE_FORM: on_delegate_text},

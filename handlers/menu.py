@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.services.access import access_of, may_use
 from bot.services.profile import REGISTRATION
-from bot.services.roles import allows
 from handlers.base import Ctx
 from handlers.keyboards import button
 from storage.repositories.conversations import clear_state, get_state
@@ -48,13 +48,15 @@ async def menu_command(ctx: Ctx) -> None:
     show_menu(ctx)
 
 
-def help_text(ctx: Ctx) -> str:
+async def help_text(ctx: Ctx) -> str:
+    """The commands this person can use now (their role, registration and Equipo Regional)."""
     from handlers import all_commands  # the registry imports this module
 
     _ = ctx._
+    access = await access_of(ctx.session, ctx.person, ctx.role)
     lines = [_("<b>What Minka can do</b>"), ""]
     for command in all_commands():
-        if command.role is None or allows(ctx.role, command.role):
+        if may_use(access, command.role, command.needs):
             lines.append(f"/{command.name}: {_(command.description)}")
     lines += [
         "",
@@ -63,11 +65,18 @@ def help_text(ctx: Ctx) -> str:
             "regions. /cancelar leaves any form."
         ),
     ]
+    if not access.registered:
+        lines.append(
+            _(
+                "Meetings, cases, workshop ratings and your profile open once you register: "
+                "register with /start."
+            )
+        )
     return "\n".join(lines)
 
 
 async def help_command(ctx: Ctx) -> None:
-    ctx.reply(help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
+    ctx.reply(await help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
 
 
 async def cancel_command(ctx: Ctx) -> None:
@@ -111,6 +120,6 @@ async def on_button(ctx: Ctx) -> None:
     elif section == "profile":
         await profile.show_profile(ctx, edit=True)
     elif section == "help":
-        ctx.show(help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
+        ctx.show(await help_text(ctx), [[button(ctx._("« Main menu"), "menu:main")]])
     else:
         show_menu(ctx, edit=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import LANGUAGES, N_, translator
 from bot.services import profile
+from bot.services.access import Needs
 from bot.services.profile import STEPS, InvalidAnswer
 from bot.services.roles import ROLE_LABELS
 from handlers import registration
@@ -93,7 +94,9 @@ async def on_button(ctx: Ctx) -> None:
         keyboard.append([button(_("« Back to my profile"), "prof:view")])
         ctx.show(_("Choose the language Minka uses with you:"), keyboard)
     elif action == "language" and argument in LANGUAGES:
-        await profile.set_language(ctx.session, ctx.user.id, argument)
+        await profile.set_language(
+            ctx.session, ctx.user.id, argument, admin_ids=ctx.settings.bot_admin_ids
+        )
         await _reload(ctx)
         await show_profile(ctx, edit=True)
     elif action == "page" and as_number(argument) is not None and await _editing(ctx) == "region":
@@ -142,7 +145,15 @@ async def on_text(ctx: Ctx, text: str) -> None:
 
 
 FEATURE = Feature(
-    commands=(Command("perfil", profile_command, N_("See and edit my profile"), None),),
+    commands=(
+        Command(
+            "perfil",
+            profile_command,
+            N_("See and edit my profile"),
+            None,
+            needs=Needs.REGISTERED,
+        ),
+    ),
     buttons=(Buttons("prof", on_button, None),),
     forms={profile.PROFILE_EDIT: on_text},
 )

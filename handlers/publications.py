@@ -21,6 +21,7 @@ from telegram.error import BadRequest
 
 from bot.i18n import N_
 from bot.services import publications as rules
+from bot.services.access import Needs
 from bot.services.roles import Role, allows, authorize
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.keyboards import as_number, button
@@ -160,6 +161,7 @@ FEATURE = Feature(
             publications_command,
             N_("Publications of the programme"),
             Role.OFFICIAL,
+            needs=Needs.REGISTERED,
         ),
     ),
     buttons=(Buttons("pub", on_button, Role.OFFICIAL),),

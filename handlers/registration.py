@@ -6,7 +6,7 @@ from bot.services import profile
 from bot.services.meetings import DEEP_LINK_PREFIX as MEETING_LINK_PREFIX
 from bot.services.profile import SUMMARY, InvalidAnswer
 from bot.services.workshops import DEEP_LINK_PREFIX
-from handlers import menu
+from handlers import command_menu, menu
 from handlers.base import Ctx, esc
 from handlers.keyboards import as_number, button
 from handlers.questions import (
@@ -113,6 +113,7 @@ async def _finish(ctx: Ctx) -> None:
         ctx.toast(_(invalid.message), alert=True)
         return
     ctx.person = person
+    await command_menu.set_later(ctx)  # what registering opened: /casos, /reuniones...
     ctx.show(_("✅ Registration complete. Thank you, {name}!").format(name=esc(person.full_name)))
     if isinstance(then, str) and then.startswith(DEEP_LINK_PREFIX):
         from handlers import workshop_checkin  # it sends newcomers here first

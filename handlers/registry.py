@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.outbox import AfterSend, Renderer
+from bot.services.access import Needs
 from bot.services.roles import Role
 from handlers.base import HandlerFn
 
@@ -21,6 +22,9 @@ class Command:
     description: str  # untranslated msgid, shown in Telegram's command menu and /ayuda
     role: Role | None  # None: anyone, even before accepting the privacy notice
     in_menu: bool = True
+    # Besides the role: a finished registration, or an Equipo Regional (bot/services/access.py);
+    # /ayuda and the command menus list the command only to those who can use it.
+    needs: Needs = Needs.ANYONE
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,13 @@ async def team_command(ctx: Ctx) -> None:
     if not rules.may_change(ctx.coverage.covers, current, region.code):
         await refuse_scope(ctx, f"team:{current}")
         return
-    await rules.appoint(ctx.session, person.id, region.code, ctx.runtime.clock.now())
+    await rules.appoint(
+        ctx.session,
+        person.id,
+        region.code,
+        ctx.runtime.clock.now(),
+        admin_ids=ctx.settings.bot_admin_ids,
+    )
     await audit.append(
         ctx.session,
         actor_telegram_id=ctx.user.id,
@@ -143,7 +149,7 @@ async def remove_command(ctx: Ctx) -> None:
     if not rules.may_change(ctx.coverage.covers, current, None):
         await refuse_scope(ctx, f"team:{current}")
         return
-    await rules.dismiss(ctx.session, person.id)
+    await rules.dismiss(ctx.session, person.id, admin_ids=ctx.settings.bot_admin_ids)
     await audit.append(
         ctx.session,
         actor_telegram_id=ctx.user.id,

@@ -22,6 +22,7 @@ from bot import workers
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import team_reports as rules
+from bot.services.access import Needs
 from bot.services.roles import Role
 from bot.services.team_reports import month_name
 from handlers.base import Ctx, Keyboard, cut_html, esc
@@ -257,6 +258,7 @@ FEATURE = Feature(
             report_command,
             N_("Monthly report of the Regional Team"),
             Role.OFFICIAL,
+            needs=Needs.TEAM,
         ),
         Command(
             "informes_equipos",

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import N_, Translator
 from bot.outbox import Outgoing
 from bot.services import workshops as rules
+from bot.services.access import Needs
 from bot.services.small_cells import SMALL_CELL
 from bot.services.text import clean_text
 from bot.services.workshop_report import CRITERION_LABELS
@@ -227,7 +228,15 @@ async def render_results(
 
 
 FEATURE = Feature(
-    commands=(Command("calificar", rate_command, N_("Rate the workshops I attended"), None),),
+    commands=(
+        Command(
+            "calificar",
+            rate_command,
+            N_("Rate the workshops I attended"),
+            None,
+            needs=Needs.REGISTERED,
+        ),
+    ),
     buttons=(Buttons("rate", on_rate, None),),
     forms={COMMENT_FORM: on_comment},
     outbox={

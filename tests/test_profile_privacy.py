@@ -128,9 +128,10 @@ async def test_cancel_and_help(ana: Chatter, bot: Settings) -> None:
     (nothing,) = await ana.say("/cancelar")
     assert "No hay nada que cancelar" in nothing.text
     (help_message,) = await ana.say("/ayuda")
-    for command in ("/perfil", "/privacidad", "/mis_datos", "/borrar_mis_datos", "/menu"):
+    for command in ("/privacidad", "/mis_datos", "/borrar_mis_datos", "/menu"):
         assert command in help_message.text
     assert "/coordinador" not in help_message.text
+    assert "/perfil:" not in help_message.text  # not registered yet: no profile to see
     (unknown,) = await ana.say("/nada")
     assert "No conozco ese comando" in unknown.text
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n import LANGUAGES
 from bot.local_api.validation import parse_commands
+from bot.services.access import Access
 from bot.services.roles import Role
 from bot.telegram_entities import finalize_text, utf16_len
 from bot.telegram_html import parse_html
@@ -98,7 +99,8 @@ def test_every_command_menu_is_one_telegram_accepts() -> None:
     """setMyCommands' rules (at most 100 commands, names of 1-32 lowercase letters, digits
     and underscores, descriptions of 1-256 characters) for every role and language: a menu
     Telegram refused would leave staff with a stale menu and only a log line."""
-    for role in [None, *Role]:
+    everyone = [None, *(Access(role, True, team) for role in Role for team in (False, True))]
+    for access in everyone:
         for language in LANGUAGES:
-            commands = [command.to_dict() for command in commands_for(role, language)]
-            assert parse_commands(commands) == commands, (role, language)
+            commands = [command.to_dict() for command in commands_for(access, language)]
+            assert parse_commands(commands) == commands, (access, language)

@@ -95,7 +95,9 @@ async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
         if region is None:
             print(f"No conozco la región «{typed}» (o hay varias con ese nombre).", file=sys.stderr)
             return 2
-        await team_reports.appoint(session, person.id, region.code, datetime.now(UTC))
+        await team_reports.appoint(
+            session, person.id, region.code, datetime.now(UTC), admin_ids=settings.bot_admin_ids
+        )
         await audit.append(
             session,
             actor_telegram_id=None,
@@ -114,7 +116,9 @@ async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
 async def _dismiss(settings: Settings, telegram_id: int) -> int:
     async with migrated(settings) as db, db.session() as session:
         person = await people.get(session, telegram_id)
-        if person is None or not await team_reports.dismiss(session, person.id):
+        if person is None or not await team_reports.dismiss(
+            session, person.id, admin_ids=settings.bot_admin_ids
+        ):
             print(f"{telegram_id} no es parte de un Equipo Regional.", file=sys.stderr)
             return 1
         await audit.append(

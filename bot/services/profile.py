@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from bot.services import staff
-from bot.services.roles import Role
+from bot.services import access, staff
+from bot.services.roles import Role, effective_role
 from bot.services.text import clean_text
 from storage.repositories import people, regions
 from storage.repositories.conversations import clear_state, get_state, set_state
@@ -190,6 +191,8 @@ _FIELD_FOR_STEP = {
 
 
 async def complete_registration(session: AsyncSession, telegram_id: int) -> PersonRecord:
+    """The answers stored and the form closed (handlers/command_menu.py: `set_later` gives
+    the person the menu of a registered person, after the replies)."""
     data = await draft(session, telegram_id)
     missing = [step for step in STEPS if step != "position" and not data.get(step)]
     if missing:
@@ -217,5 +220,13 @@ async def save_field(
     return person
 
 
-async def set_language(session: AsyncSession, telegram_id: int, language: str) -> None:
+async def set_language(
+    session: AsyncSession, telegram_id: int, language: str, *, admin_ids: Collection[int] = ()
+) -> None:
+    """The language changed, and with it the person's own command menu, if they have one."""
     await people.update(session, telegram_id, locale=language)
+    person = await people.get(session, telegram_id)
+    if person is not None:
+        role = effective_role(telegram_id, person.role, admin_ids)
+        if (await access.access_of(session, person, role)).own_menu:
+            await staff.owe_menu(session, person, role)

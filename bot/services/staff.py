@@ -11,7 +11,8 @@ from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.roles import Role
+from bot.services import access
+from bot.services.roles import Role, effective_role
 from bot.telegram_limits import parse_telegram_id
 from storage.repositories import audit, outbox, people
 from storage.repositories.people import PersonRecord
@@ -24,17 +25,35 @@ from storage.types import utcnow
 MENU = "menu"
 
 
-async def owe_menu(session: AsyncSession, person: PersonRecord, role: Role) -> None:
-    """The person's command menu for `role`, in their language, owed to their chat."""
+async def owe_menu(session: AsyncSession, person: PersonRecord, role: Role | None = None) -> None:
+    """The person's command menu, in their language, owed to their chat: what `role` (None:
+    their stored one) allows, their registration and their Equipo Regional let them use."""
+    role = role or effective_role(person.telegram_id, person.role, ())  # no configured admins
+    team = person.is_registered and await access.in_team(session, person.id)
     await outbox.enqueue(
         session,
         kind=MENU,
         dedupe_key=f"{MENU}:{uuid4().hex}",  # each change its own; the last one sent wins
         person_id=person.id,
         chat_id=person.telegram_id,
-        payload={"role": role.value, "language": person.locale},
+        payload={
+            "role": role.value,
+            "language": person.locale,
+            "registered": person.is_registered,
+            "team": team,
+        },
         due_at=utcnow(),
     )
+
+
+async def owe_menu_of(
+    session: AsyncSession, telegram_id: int | None, admin_ids: Collection[int]
+) -> None:
+    """`owe_menu` for the person as stored now (after their registration, language or team
+    changed); administrators from the configuration keep theirs."""
+    person = await people.get(session, telegram_id) if telegram_id is not None else None
+    if person is not None:
+        await owe_menu(session, person, effective_role(telegram_id, person.role, admin_ids))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ by the end of the 3rd of the following month (Lima), the day of the second remin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.services import staff
 from storage.models import Case, Person, TeamMember, TeamReport
 from storage.repositories import app_state, outbox
 
@@ -98,13 +99,27 @@ async def members(session: AsyncSession, regions: frozenset[str] | None = None) 
     return [Member(*row) for row in rows.all()]
 
 
-async def appoint(session: AsyncSession, person_id: int, region_code: str, now: datetime) -> None:
-    """Make the person a member of `region_code`'s Equipo Regional (replacing another)."""
+async def appoint(
+    session: AsyncSession,
+    person_id: int,
+    region_code: str,
+    now: datetime,
+    *,
+    admin_ids: Collection[int] = (),
+) -> None:
+    """Make the person a member of `region_code`'s Equipo Regional (replacing another); their
+    menu now offers /informe_mensual."""
     member = await session.get(TeamMember, person_id)
     if member is None:
         session.add(TeamMember(person_id=person_id, region_code=region_code, granted_at=now))
     else:
         member.region_code, member.granted_at = region_code, now
+    await session.flush()
+    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids)
+
+
+async def _telegram_id(session: AsyncSession, person_id: int) -> int | None:
+    return await session.scalar(select(Person.telegram_id).where(Person.id == person_id))
 
 
 async def region_of(session: AsyncSession, person_id: int) -> str | None:
@@ -121,10 +136,16 @@ def may_change(covered: Callable[[str], bool], current: str | None, wanted: str 
     return all(covered(region) for region in (current, wanted) if region is not None)
 
 
-async def dismiss(session: AsyncSession, person_id: int) -> bool:
-    """End the person's membership; False if they were not a member."""
+async def dismiss(
+    session: AsyncSession, person_id: int, *, admin_ids: Collection[int] = ()
+) -> bool:
+    """End the person's membership (and /informe_mensual in their menu); False if they were
+    not a member."""
     result = await session.execute(delete(TeamMember).where(TeamMember.person_id == person_id))
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return False
+    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids)
+    return True
 
 
 async def cases_registered(session: AsyncSession, region: str, month: str, zone: ZoneInfo) -> int:
