@@ -1,5 +1,7 @@
-"""A chat's later calls (files, photos, notices sent after its replies: `Ctx.later`) under
-flood control: never dropped, never ahead of the chat's held replies.
+"""A chat's later calls (publication and material files, QR codes, indicator charts and
+workbooks, notices sent after its replies: `Ctx.later`) under flood control: never dropped,
+never ahead of the chat's held replies. (A reply's own file, `Ctx.document`, is one of the
+replies: held in the outbox with them, bot/held.py.)
 
 When an earlier reply of the chat waits in the outbox (bot/held.py), or Telegram still
 refuses the call after the rate limiter's retries, the calls wait here, in memory, for the

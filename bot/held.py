@@ -14,6 +14,7 @@ replies left unsent and nothing was held while it looked."""
 from __future__ import annotations
 
 import logging
+from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,12 +38,15 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Reply:
     """A reply as data: a new message, or the new text of message `edit` (only its buttons
-    when `buttons_only`)."""
+    when `buttons_only`), or a file (`document`: name and bytes, `text` its caption). A
+    held file is kept in the row (base64) like a held text, until it is sent: then the
+    row forgets it (`copy`), and /borrar_mis_datos deletes the chat's unsent rows."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     edit: int | None = None
     buttons_only: bool = False
+    document: tuple[str, bytes] | None = None
 
 
 async def hold(
@@ -87,6 +91,9 @@ async def keep(
                 "edit": reply.edit,
                 "buttons_only": reply.buttons_only,
             }
+            if reply.document is not None:
+                name, content = reply.document
+                payload["document"] = {"name": name, "content": b64encode(content).decode()}
             await outbox.enqueue(
                 session,
                 kind=KIND,
@@ -164,6 +171,11 @@ async def render(
     if chat_id is not None and chat_id > 0 and await people.has_blocked(session, chat_id):
         return None
     payload = message.payload
+    if document := payload.get("document"):
+        content = b64decode(document["content"])
+        return Outgoing(
+            "", document=(document["name"], content), caption=payload["text"], copy=True
+        )
     markup = InlineKeyboardMarkup.de_json(payload["markup"], None) if payload["markup"] else None
     return Outgoing(
         payload["text"],

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -41,11 +42,13 @@ class Outgoing:
     (left as they were if it can no longer be edited). `copy`: the row holds the text itself,
     erased once the message is finished with. `no_previews`: no link previews, as in replies.
     `call`: a Bot API call owed instead of a message (a person's command menu), made with
-    the rate limiter's arguments; put back under flood control like a message."""
+    the rate limiter's arguments; put back under flood control like a message. A document
+    with no text is sent alone, with `caption` (HTML)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     document: tuple[str, bytes] | None = None
+    caption: str = ""
     edit: int | None = None
     buttons_only: bool = False
     copy: bool = False
@@ -202,11 +205,11 @@ async def _send_one(
             await rendered.call(bot, BACKGROUND)
             return
         limits = {**BACKGROUND, "reserved": reserved}
-        if not text_sent:
+        if not text_sent and (rendered.text or rendered.document is None):
             await _deliver(bot, message, rendered, limits)
             text_sent, limits = True, BACKGROUND
         if rendered.document is not None:
-            await _send_document(bot, message, *rendered.document, limits)
+            await _send_document(bot, message, *rendered.document, limits, rendered.caption)
 
     def marked() -> dict[str, object] | None:
         """The payload to keep when the message is put back after its text went."""
@@ -354,14 +357,24 @@ async def _render_failed(
 
 
 async def _send_document(
-    bot: Bot, message: OwedMessage, filename: str, content: bytes, limits: dict[str, object]
+    bot: Bot,
+    message: OwedMessage,
+    filename: str,
+    content: bytes,
+    limits: dict[str, object],
+    caption: str = "",
 ) -> None:
-    """The file that follows a text (an invitation's .ics). Refused by a lasting flood
-    control (past the rate limiter's retries), the message is put back like any owed one,
+    """The file that follows a text (an invitation's .ics), or a file alone (a reply's file
+    held back by flood control, with its `caption`). Refused by a lasting flood control
+    (past the rate limiter's retries), the message is put back like any owed one,
     remembering that its text went (TEXT_SENT): the next try sends the file alone, so
     the file is neither lost nor its text repeated."""
     await bot.send_document(
-        message.telegram_id, InputFile(content, filename=filename), rate_limit_args=limits
+        message.telegram_id,
+        InputFile(content, filename=filename),
+        caption=caption or None,
+        parse_mode=ParseMode.HTML if caption else None,
+        rate_limit_args=limits,
     )
 
 

@@ -7,9 +7,9 @@ messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`,
 slots nobody is waiting for, and leave a reply's worth free; so does a report's bulky tail
 (`AFTER_REPLIES`). A 429 is honoured: wait `retry_after`, retry a bounded number of times
 and for a bounded time (`LONGEST_WAIT`; a press's answer `PRESS_WAIT`), then the caller
-decides: a reply waits in the outbox (bot/held.py), a file in memory (bot/follow_ups.py), an
-owed message is put back. So are transient failures of replies (5xx, dropped connections),
-with backoff."""
+decides: a reply (and its file) waits in the outbox (bot/held.py), a later call in memory
+(bot/follow_ups.py), an owed message is put back. So are transient failures of replies
+(5xx, dropped connections), with backoff."""
 
 from __future__ import annotations
 

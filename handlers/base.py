@@ -42,6 +42,9 @@ from storage.repositories.people import PersonRecord
 
 Keyboard = list[list[InlineKeyboardButton]]
 HandlerFn = Callable[["Ctx"], Awaitable[None]]
+# A reply's file larger than this waits for flood control in memory, not in the outbox's row
+# (base64 in a JSON column): Minka's workbooks and exports are tens of kilobytes.
+HELD_FILE_LIMIT = 5 * 1024 * 1024
 
 
 def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -159,9 +162,11 @@ class Ctx:
         self.press_notice = (limits.cut_plain(text, limits.TOAST_LIMIT), alert)
 
     def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
-        """A file, the update's last call. Under flood control it waits in memory, as a later
-        call does (bot/follow_ups.py), behind the chat's held replies and for as long as
-        Telegram asks; it is never written to the database (it may hold personal data)."""
+        """A file, one of the update's replies: in the chat's order, and under flood control
+        kept in the outbox with them (bot/held.py), so the next update's replies come after
+        it and a restart does not lose it. Only a file too large to keep there
+        (`HELD_FILE_LIMIT`) waits in memory instead, as a later call does
+        (bot/follow_ups.py)."""
 
         def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:
             return self.context.bot.send_document(
@@ -172,9 +177,14 @@ class Ctx:
             )
 
         cut = limits.cut_html(caption, limits.CAPTION_LIMIT) if caption else ""
-        self.calls.append(
-            Action(lambda: refused.send(send, cut, None, f"a file ({self.action})"), follow=True)
-        )
+
+        def run() -> Awaitable[Any]:
+            return refused.send(send, cut, None, f"a file ({self.action})")
+
+        if len(content) > HELD_FILE_LIMIT:
+            self.calls.append(Action(run, follow=True))
+        else:
+            self.calls.append(Action(run, Reply(cut, document=(filename, content))))
 
     def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:
         """Any other Bot API call to make once the session has committed. One to this chat

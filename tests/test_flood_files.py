@@ -1,0 +1,116 @@
+"""A file Minka sends as a reply (`Ctx.document`: /mis_datos, a workshop's, meeting's or
+visit's workbook, the Regional Team reports) under a lasting flood control is one of the
+chat's replies: kept in the outbox with them (bot/held.py), so the person's next command is
+answered after it, not before, and a restart of Minka does not lose it. Before, it waited in
+memory (bot/follow_ups.py): the next update's reply overtook it, and a restart dropped it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import timedelta
+
+from prometheus_client import REGISTRY
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot import follow_ups, held
+from bot.config import Settings
+from bot.local_api import Fault, LocalBotApi
+from bot.outbox import tick
+from bot.runner import minka
+from bot.runtime import Runtime
+from storage.models import OutboxMessage
+from tests.chat import Person
+from tests.helpers import register
+
+OUTAGE = 6.0  # seconds of 429s on sendDocument: past the rate limiter's retries
+
+
+def _flood_rounds() -> float:
+    """Calls Telegram still refused after the rate limiter's retries (kept for later)."""
+    return sum(
+        REGISTRY.get_sample_value("minka_flood_rounds_total", {"kept": kept}) or 0.0
+        for kept in ("later", "reply")
+    )
+
+
+async def test_a_held_file_is_not_overtaken_by_the_next_reply(
+    api: LocalBotApi, bot: Settings
+) -> None:
+    ana = Person(api, 8611, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    (help_text,) = await ana.say("/ayuda")
+    api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=OUTAGE)
+    ends = time.monotonic() + OUTAGE
+    (intro,) = await ana.say("/mis_datos")
+    assert "todo lo que Minka guarda" in intro.text
+    await ana.send("/ayuda")  # while the file waits for Telegram
+    first, second = await ana.replies(2, timeout=OUTAGE + 30)
+    assert first.method == "sendDocument", (first.method, first.text)  # the file first
+    assert json.loads(api.files[first.params["file_id"]])["persona"]["region"] == "Puno"
+    assert time.monotonic() >= ends  # after the outage
+    assert (second.method, second.text) == ("sendMessage", help_text.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []  # each once
+
+
+async def test_a_held_file_outlives_a_restart(api: LocalBotApi, settings: Settings) -> None:
+    ana = Person(api, 8612, "Ana", last_name="Quispe")
+    async with minka(settings, poll_timeout=1):
+        await register(ana, region="Puno")
+        before = _flood_rounds()
+        api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=2 * OUTAGE)
+        ends = time.monotonic() + 2 * OUTAGE
+        (intro,) = await ana.say("/mis_datos")
+        assert "todo lo que Minka guarda" in intro.text
+        for _ in range(300):  # until the rate limiter gave up on the file: it is kept
+            if _flood_rounds() > before:
+                break
+            await asyncio.sleep(0.05)
+        assert _flood_rounds() > before
+    # The process ends: whatever it kept in memory ends with it.
+    for task in list(follow_ups._running):
+        task.cancel()
+    await asyncio.sleep(max(0.0, ends - time.monotonic()) + 0.5)
+    assert api.drain(ana.id) == []  # nothing arrived while Minka was down
+    async with minka(settings, poll_timeout=1) as application:
+        await tick(application)
+        (document,) = await ana.replies(1, timeout=20)
+    assert document.method == "sendDocument"
+    assert json.loads(api.files[document.params["file_id"]])["persona"]["region"] == "Puno"
+
+
+async def _held_files(runtime: Runtime) -> int:
+    """Rows of the outbox that hold a file (a held reply's document, base64)."""
+    async with runtime.db.session() as session:
+        payloads = await session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.kind == held.KIND)
+        )
+        return sum(1 for payload in payloads if payload and payload.get("document"))
+
+
+async def test_a_held_export_is_gone_with_the_erasure(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """/mis_datos held back keeps the export in the outbox until it is sent; erasing one's
+    data meanwhile (pressing «Sí, borrar» of a question asked before) deletes it with the
+    rest, and it is never sent."""
+    ana = Person(api, 8613, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    (question,) = await ana.say("/borrar_mis_datos")
+    api.inject_for("sendDocument", Fault.too_many_requests(2), seconds=5 * OUTAGE)
+    await ana.say("/mis_datos")
+    for _ in range(400):
+        if await _held_files(runtime):
+            break
+        await asyncio.sleep(0.05)
+    assert await _held_files(runtime) == 1  # the export, kept to be sent
+    await ana.press(question, "Sí, borrar")
+    assert "fueron borrados" in (await ana.reply()).text
+    assert await _held_files(runtime) == 0
+    runtime.clock.advance(timedelta(minutes=1))
+    await tick(app)
+    await asyncio.sleep(0.5)
+    assert api.drain(ana.id) == []  # the export was not sent after all
