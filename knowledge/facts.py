@@ -121,6 +121,17 @@ _UNSURE = (
 )
 
 
+_PERIODIC = ("anual", "semestral", "trimestral", "mensual", "bimestral", "periodic", "diari")
+
+
+def periodic(said: list[str]) -> bool:
+    """Whether folded words say how often: «cada año», «cada seis meses», «anualmente»."""
+    return any(w.startswith(_PERIODIC) for w in said) or any(
+        w == "cada" and said[i + 1 : i + 2] and (said[i + 1] in _UNITS or _number(said[i + 1]))
+        for i, w in enumerate(said)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """What one sentence of an article holds."""
@@ -140,6 +151,7 @@ class Sentence:
     # the PREFIX first letters of its words as written (folded): «minado» is not «minas»,
     # though both stem to min-
     surface: frozenset[str] = frozenset()
+    periodic: bool = False  # says how often («cada año», «anual», «semestralmente»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +201,7 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
                 sum(w in PLACES for w in said),
                 any(_says(said, phrase) for phrase in _UNSURE),
                 frozenset(sys.intern(w[:PREFIX]) for w in said if w not in STOPWORDS),
+                periodic(said),
             )
         )
         if part.rstrip().endswith(":"):

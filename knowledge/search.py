@@ -19,7 +19,14 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge.answer import Answer, Judged
-from knowledge.calibration import Model, asked_kind, evidence, load_model, reading
+from knowledge.calibration import (
+    Model,
+    evidence,
+    load_model,
+    question_form,
+    reading,
+    refuted,
+)
 from knowledge.confidence import RULE, Judge, Rule
 from knowledge.examples import ExampleMemory
 from knowledge.frame import asked, asking_stretch, last_stretch
@@ -351,9 +358,11 @@ class SearchIndex:
             self._rarest,
             self._read[top_index],
             self._kit_surface,
-            asked_kind(repaired),
+            question_form(repaired),
             measured,
         )
+        if not measured["glossary"]:  # a term the glossary names is answered where it is
+            confident = confident and not refuted(found)
         return Judged(ranked, glossary, topics, confident, coverage, kinds, found)
 
     def _stretch(

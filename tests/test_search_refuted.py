@@ -1,0 +1,58 @@
+"""Evidence that settles a near miss whatever the calibration model says
+(`knowledge.calibration.refuted`): the noun a question asks about is nowhere in the article,
+or «¿qué pasa si…?» finds no consequence; and its answerable twins are still answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.search import SearchIndex
+from knowledge.text import words
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def without_question(kb: KnowledgeBase, question: str) -> SearchIndex:
+    """The index with every example but `question` (a tuning question is one)."""
+    folded = words(question)
+    return kb.index.remember(e for e in kb.kit.examples if words(e.question) != folded)
+
+
+def test_a_noun_the_article_never_says_is_not_answered(kb: KnowledgeBase) -> None:
+    """The vigencia article says when and how much, never at which bank: not sure; the
+    date asked («¿hasta qué fecha…?») it states, though it never writes «fecha»."""
+    question = "en q banco se paga el derecho de vigencia"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert index.articles[found.ranked[0][0]].id == "concesiones-derecho-de-vigencia"
+    assert found.evidence.named()["head_missing"] == 1.0
+    assert not found.confident and index.search(question).best is None
+    twin = "hasta q fecha se paga el derecho de vigencia"
+    answer = without_question(kb, twin).search(twin)
+    assert answer.best is not None and answer.best.id == "concesiones-derecho-de-vigencia"
+
+
+def test_what_happens_if_needs_a_consequence(kb: KnowledgeBase) -> None:
+    """The regalía article says PPM and PMA pay 0 %, not what befalls one who does not pay;
+    the vigencia's two unpaid years end in caducidad, which the kit says."""
+    question = "que pasa si un titular no paga la regalia minera"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert found.evidence.named()["unsaid_consequence"] == 1.0
+    assert index.search(question).best is None
+    twin = "que pasa si el titular no paga la vigencia dos años seguidos"
+    assert without_question(kb, twin).search(twin).best is not None
+
+
+def test_how_often_is_answered_by_a_period(kb: KnowledgeBase) -> None:
+    """«¿cada cuánto se renueva la constancia?»: «válida por dos años» says how often."""
+    question = "cada cuanto se renueva la constancia de ppm"
+    found = without_question(kb, question).judged(question)
+    assert found is not None and found.evidence is not None
+    assert found.evidence.named()["typed_absent"] == 0.0
