@@ -78,6 +78,8 @@ async def takes_typed_answer(session: AsyncSession, telegram_id: int) -> bool:
     if state is None or state.step == SUMMARY:
         return False
     entry = forms().get(state.flow)  # (handler, role required)
+    if entry is None:  # no form reads typed text (a paused registration)
+        return False
     form = getattr(entry[0], "__self__", None) if entry else None
     if isinstance(form, GuidedForm):
         return form.step(state.step).kind not in BUTTON_KINDS
@@ -96,7 +98,9 @@ async def on_other_message(ctx: Ctx) -> None:
         and await _to_form(ctx, "", document=True)
     ):
         return
-    if ctx.form is not None:
+    from handlers import forms  # the registry imports this module
+
+    if ctx.form is not None and ctx.form.flow in forms():  # not a paused registration
         ctx.reply(ctx._("Please answer with text or with the buttons of the last question."))
     else:
         ctx.reply(ctx._("I can only read text messages. Write /menu to see what I can do."))

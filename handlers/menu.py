@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.services.access import access_of, may_use
-from bot.services.profile import REGISTRATION
+from bot.services.profile import REGISTRATION, REGISTRATION_PAUSED, pause_registration
 from handlers.base import Ctx
 from handlers.keyboards import button
+from handlers.questions import FIELD_LABELS
 from storage.repositories.conversations import clear_state, get_state
 
 # Sections that later features fill in; until then their button says so instead of doing nothing.
@@ -82,18 +83,29 @@ async def help_command(ctx: Ctx) -> None:
 async def cancel_command(ctx: Ctx) -> None:
     _ = ctx._
     state = await get_state(ctx.session, ctx.user.id)
-    if state is None:
+    if state is None or state.flow == REGISTRATION_PAUSED:
         ctx.reply(_("There is nothing to cancel."))
         return
-    await clear_state(ctx.session, ctx.user.id)
     if state.flow == REGISTRATION:
-        ctx.reply(
-            _(
-                "Your registration was stopped. When you want to register, write /start; "
-                "meanwhile you can consult the Tool Kit."
+        answered = await pause_registration(ctx.session, ctx.user.id)
+        if answered:
+            fields = ", ".join(_(FIELD_LABELS[step]).lower() for step in answered)
+            ctx.reply(
+                _(
+                    "Your registration is paused. Minka kept what you answered ({fields}); "
+                    "write /start to go on from the question where you stopped. Meanwhile "
+                    "you can consult the Tool Kit."
+                ).format(fields=fields)
             )
-        )
+        else:
+            ctx.reply(
+                _(
+                    "Your registration was stopped. When you want to register, write /start; "
+                    "meanwhile you can consult the Tool Kit."
+                )
+            )
     else:
+        await clear_state(ctx.session, ctx.user.id)
         ctx.reply(_("Cancelled. Nothing was changed."))
     show_menu(ctx)
 

@@ -8,6 +8,7 @@ from bot.i18n import N_
 
 FORM_NAMES: dict[str, str] = {
     "registration": N_("Registration"),
+    "registration_paused": N_("Registration (paused: /start goes on)"),
     "profile": N_("Change of the profile"),
     "expert_answer": N_("Answer to a question sent to the specialists"),
     "kb_report": N_("Report of an error in a Tool Kit article"),

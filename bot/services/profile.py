@@ -19,6 +19,9 @@ from storage.repositories.people import PersonRecord
 from storage.types import utcnow
 
 REGISTRATION = "registration"
+# Registration stopped with /cancelar: the answers kept, not a form (typed text goes to the
+# Tool Kit again); /start, a check-in or a registration button goes on where it stopped.
+REGISTRATION_PAUSED = "registration_paused"
 PROFILE_EDIT = "profile"
 
 # The questions, in the order registration asks them.
@@ -123,12 +126,26 @@ async def give_consent(
 
 
 async def resume_registration(session: AsyncSession, telegram_id: int) -> str:
-    """The step a consented but unregistered person should see now."""
+    """The step a consented but unregistered person should see now (a paused registration
+    goes on with the answers it kept)."""
     state = await get_state(session, telegram_id)
+    if state is not None and state.flow == REGISTRATION_PAUSED:
+        await set_state(session, telegram_id, REGISTRATION, state.step, dict(state.data))
+        return state.step
     if state is not None and state.flow == REGISTRATION:
         return state.step
     await set_state(session, telegram_id, REGISTRATION, STEPS[0], {})
     return STEPS[0]
+
+
+async def pause_registration(session: AsyncSession, telegram_id: int) -> list[str]:
+    """/cancelar in the middle of registration: keep what was answered (nobody should type
+    it all again), leave the form. The steps already answered, in order."""
+    state = await get_state(session, telegram_id)
+    if state is None or state.flow != REGISTRATION:
+        return []
+    await set_state(session, telegram_id, REGISTRATION_PAUSED, state.step, dict(state.data))
+    return [step for step in STEPS if state.data.get(step)]
 
 
 async def remember_then(session: AsyncSession, telegram_id: int, then: str) -> None:
