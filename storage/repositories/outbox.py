@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import OutboxMessage, Person
+from storage.repositories.outbox_marks import forgotten
 
 # pg_advisory_xact_lock's key for "claiming due messages" (the two-int key space, as
 # storage/migrate.py's UPGRADE_LOCK): replicas claim one after the other, so none can take a
@@ -274,7 +275,7 @@ async def finish(
     if payload is not None:
         values["payload"] = payload
     if forget and state != "pending":
-        values["payload"] = {}
+        values.update(forgotten(OutboxMessage.chat_id))
     if state == "sent":
         values["sent_at"] = at
     if retry_at is not None:
