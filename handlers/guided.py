@@ -17,6 +17,7 @@ from telegram import Message, MessageEntity
 
 from bot.i18n import N_
 from bot.services.dates import parse_date, parse_datetime, parse_end
+from bot.services.form_names import FORM_NAMES
 from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
@@ -88,9 +89,20 @@ class GuidedForm:
         return next(s for s in self.steps if s.name == name)
 
     async def begin(self, ctx: Ctx, initial: Data | None = None) -> None:
-        """Start the form; `initial` carries context (e.g. which meeting is being edited)."""
+        """Start the form; `initial` carries context (e.g. which meeting is being edited). A
+        different form left half done is replaced: said, not dropped in silence."""
+        left = ctx.form.flow if ctx.form is not None else None
         await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, initial or {})
-        ctx.reply(ctx._(self.heading))
+        heading = ctx._(self.heading)
+        if left is not None and left != self.flow and left in FORM_NAMES:
+            heading = (
+                ctx._("What you had half done was set aside: {form}.").format(
+                    form=ctx._(FORM_NAMES[left])
+                )
+                + "\n\n"
+                + heading
+            )
+        ctx.reply(heading)
         await self.ask(ctx, self.steps[0], data=initial)
 
     async def ask(
