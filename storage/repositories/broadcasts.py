@@ -75,11 +75,15 @@ def _record(row: Broadcast) -> BroadcastRecord:
     )
 
 
-# Copies written per transaction by `write_copies`: each holds SQLite's write turn for a few
-# milliseconds, so people's writes go between batches instead of behind 10,000 rows. Made by
-# the database (`add_copies`) on its own thread (`ON_THREAD`), the event loop only builds the
-# statement; built in Python, 100 took 2.5-4 ms of the loop's CPU.
-BATCH = 500
+# Copies written per transaction by `write_copies`: each holds SQLite's write turn while it
+# is written, so people's writes go between batches instead of behind 10,000 rows. Made by
+# the database (`add_copies`: built in Python, 100 rows took 2.5-4 ms of the loop's CPU), in
+# place on the event loop's thread like any short write (storage/sqlite_in_place.py): about
+# 1-2 ms of SQLite's work for 100. Sent to the database thread (500 at a time), a batch held
+# the turn for the trip there and back, the loop's whole round in between: on a busy 2-core
+# box 30-150 ms a batch, whatever its size, and replies waited up to 270 ms behind it (#17,
+# bench.broadcast with a trace of the turns).
+BATCH = 100
 PREPARING = "preparing"  # the broadcast exists, its copies are still being written
 
 
@@ -170,10 +174,11 @@ async def add_copies(
     columns = ("kind", "dedupe_key", "person_id", "payload", "due_at", "state", "attempts")
     statement = (
         dialect.insert(table)
-        .prefix_with(ON_THREAD)  # SQLite: its work there, not on the event loop
         .from_select([*columns, "broadcast_id"], rows)
         .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
     )
+    if isinstance(people, list) and len(people) > BATCH:  # SQLite: beyond a batch, not in place
+        statement = statement.prefix_with(ON_THREAD)
     await session.execute(statement)
 
 
