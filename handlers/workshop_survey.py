@@ -79,9 +79,11 @@ async def on_rate(ctx: Ctx) -> None:
     elif action in CRITERIA and len(parts) == 3 and parts[2] in {"1", "2", "3", "4", "5"}:
         await rules.rate(ctx.session, workshop_id, ctx.person.id, action, int(parts[2]))
         following = rules.next_criterion(action)
-        if following is not None:
+        if following is not None:  # the rest may be left: two taps rate a workshop
+            send = button(_("✅ Send it as it is"), f"rate:{workshop_id}:skip")
             ctx.show(
-                question_text(ctx.t, workshop, following), scale_keyboard(workshop_id, following)
+                question_text(ctx.t, workshop, following),
+                [*scale_keyboard(workshop_id, following), [send]],
             )
         else:
             await set_state(
