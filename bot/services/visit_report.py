@@ -33,7 +33,6 @@ class Counts:
     travelled: int = 0
 
 
-
 @dataclass(frozen=True, slots=True)
 class GroupCounts:
     """A region name or leader/official; None: not given."""
