@@ -70,10 +70,17 @@ def _score(name: str, criterion: str) -> int:
     return (PEOPLE[name][2] - 1 + 2 * CRITERIA.index(criterion)) % 5 + 1
 
 
-async def _seed(runtime: Runtime) -> None:
+async def seed_ratings(
+    runtime: Runtime,
+    everyone: dict[str, tuple[str, str]],
+    workshops: dict[str, tuple[str, list[str]]],
+    score: Callable[[str, str], int | None],
+) -> None:
+    """Each person (region, sex); each workshop (its region, its raters), attended and rated
+    by each of them with `score(name, criterion)` (None: left empty)."""
     async with runtime.db.session() as session:
-        ids = await add_people(session, {n: (r, s) for n, (r, s, _score) in PEOPLE.items()})
-        for code, (region, raters) in WORKSHOPS.items():
+        ids = await add_people(session, everyone)
+        for code, (region, raters) in workshops.items():
             workshop = Workshop(
                 code=code, title=f"Taller {code}", region_code=region, starts_at=APRIL,
                 ends_at=APRIL + timedelta(hours=3), survey_closes_at=APRIL + timedelta(days=3),
@@ -82,13 +89,18 @@ async def _seed(runtime: Runtime) -> None:
             await session.flush()
             for name in raters:
                 session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
-                scores = {criterion: _score(name, criterion) for criterion in CRITERIA}
+                scores = {criterion: score(name, criterion) for criterion in CRITERIA}
                 session.add(
                     WorkshopRating(
                         workshop_id=workshop.id, person_id=ids[name],
                         completed_at=APRIL + timedelta(hours=4), **scores,
                     )
                 )  # fmt: skip
+
+
+async def _seed(runtime: Runtime) -> None:
+    everyone = {n: (r, s) for n, (r, s, _score) in PEOPLE.items()}
+    await seed_ratings(runtime, everyone, WORKSHOPS, _score)
 
 
 def _scores(

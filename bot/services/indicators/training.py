@@ -7,6 +7,7 @@ last digit.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlalchemy import and_, func, select
@@ -75,7 +76,8 @@ RULE = "bot.services.indicators.training_rule:hidden_ratings"
 
 
 def _criterion(q: Query, name: str) -> Measure:
-    return average(q._(CRITERION_LABELS[name]), f"sum_{name}", f"n_{name}", "raters")
+    """A criterion's average, resting on the people who answered it (`people_{name}`)."""
+    return average(q._(CRITERION_LABELS[name]), f"sum_{name}", f"n_{name}", f"people_{name}")
 
 
 def _measures(q: Query) -> tuple[Measure, ...]:
@@ -88,13 +90,15 @@ def _measures(q: Query) -> tuple[Measure, ...]:
     )
 
 
-async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tuple[Table, bool]:
+async def _per_workshop(
+    q: Query, unrated: Mapping[str, frozenset[int]], cells: Cells
+) -> tuple[Table, bool]:
     """One row per workshop; a person has one rating and one check-in per workshop at most,
-    so rows are people here. `unrated`: workshops whose averages are hidden
-    (`hidden_ratings`); `cells`: every region's people, whose response rates by region
-    decide, with every workshop's, which rows' rates a region's report hides. Also whether
-    the period's distribution of scores may be shown beside the workshops' own (each /taller
-    report shows its workshop's when safe)."""
+    so rows are people here. `unrated`: per criterion, the workshops whose averages are
+    hidden (`hidden_ratings` of the ratings that answered it); `cells`: every region's
+    people, whose response rates by region decide, with every workshop's, which rows' rates
+    a region's report hides. Also whether the period's distribution of scores may be shown
+    beside the workshops' own (each /taller report shows its workshop's when safe)."""
     sums = rating_columns()
     attendance = WorkshopAttendance
     ratings_statement = (
@@ -122,6 +126,8 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
             {name: int(value or 0) for name, value in zip(names, values, strict=True)}
         )
         ratings[workshop_id]["raters"] = ratings[workshop_id]["responses"]
+        for name in CRITERIA:
+            ratings[workshop_id][f"people_{name}"] = ratings[workshop_id][f"n_{name}"]
     attendance_statement = period_attendance(
         q, attendance.workshop_id, func.count(attendance.person_id)
     ).group_by(attendance.workshop_id)
@@ -150,7 +156,10 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
         values = ratings.get(workshop_id, Counter())
         values["attendees"] = attendees.get(workshop_id, 0)
         rate = ratio(values["responders"], values["attendees"])
-        averages = [measure.of(values) for measure in criteria]
+        averages = [
+            None if workshop_id in unrated[name] else measure.of(values)
+            for name, measure in zip(CRITERIA, criteria, strict=True)
+        ]
         rows.append(
             (
                 code,
@@ -160,7 +169,7 @@ async def _per_workshop(q: Query, unrated: frozenset[int], cells: Cells) -> tupl
                 int(values["attendees"]),
                 int(values["responses"]),
                 None if workshop_id in unattended else rate,
-                *([None] * len(averages) if workshop_id in unrated else averages),
+                *averages,
             )
         )
     columns = (
@@ -200,11 +209,11 @@ async def _unattended(q: Query, cells: Cells) -> frozenset[int]:
     return frozenset(w for w, r in inside if r == q.region)
 
 
-def _criteria_table(q: Query, sums: Counter[str], hidden: bool) -> Table:
+def _criteria_table(q: Query, sums: Counter[str], hides: Mapping[str, Hidden]) -> Table:
     rows = tuple(
         (
             q._(CRITERION_LABELS[name]),
-            None if hidden else _criterion(q, name).of(sums),
+            None if hides[f"people_{name}"].total else _criterion(q, name).of(sums),
             int(sums[f"n_{name}"]),
         )
         for name in CRITERIA
@@ -223,7 +232,7 @@ def _distribution_table(q: Query, sums: Counter[str], allowed: bool) -> Table:
     answer, and one hidden count follows from the others and the total), and when `allowed`
     (the workshops' own distributions do not give it away)."""
     counts = [int(sums[f"score_{value}"]) for value in SCALE]
-    shown = allowed and safe_counts(counts) and not too_small(sums["raters"])
+    shown = allowed and safe_counts(counts) and not too_small(sums["people_overall"])
     rows = tuple(
         (
             str(value),
@@ -238,6 +247,28 @@ def _distribution_table(q: Query, sums: Counter[str], allowed: bool) -> Table:
         Column(q._(N_("Share of responses")), Kind.SHARE),
     )
     return Table(q._(N_("Overall rating: responses per score")), columns, rows)
+
+
+async def _hidden(q: Query, cells: Cells) -> tuple[dict[str, Hidden], dict[str, frozenset[int]]]:
+    """Per criterion, the groups (by `people_{name}`) and workshops whose averages are hidden:
+    the small-cell rule (`RULE`) over the ratings that answered it, which are all of them
+    unless a completed rating left it empty (then the rule runs again on those)."""
+    ratings, answered = await every_rating(q)
+    one_region = q.region is not None
+    # In a worker process: the exact check is seconds of CPU that no reply should wait for.
+    everyone = await workers.run(RULE, ratings, one_region)
+    hides: dict[str, Hidden] = {}
+    unrated: dict[str, frozenset[int]] = {}
+    for name in CRITERIA:
+        subset = answered[name]
+        groups, rows = (
+            everyone if len(subset) == len(ratings) else await workers.run(RULE, subset, one_region)
+        )
+        if groups.total:
+            regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}
+            groups = Hidden(frozenset(regions), frozenset(sexes), total=True)
+        hides[f"people_{name}"], unrated[name] = groups, rows
+    return hides, unrated
 
 
 async def training(q: Query) -> Indicator:
@@ -258,14 +289,10 @@ async def training(q: Query) -> Indicator:
     cells = await rating_cells(everywhere, await workshop_people(everywhere))
     sums = total(only(q, cells))
     measures = _measures(q)
-    # In a worker process: the exact check is seconds of CPU that no reply should wait for.
-    raters, unrated = await workers.run(RULE, await every_rating(q), q.region is not None)
+    hides, unrated = await _hidden(q, cells)
     workshops, distribution_shown = await _per_workshop(q, unrated, cells)
-    if raters.total:
-        regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}
-        raters = Hidden(frozenset(regions), frozenset(sexes), total=True)
-    hides = {"raters": raters}
-    overall = None if raters.total else measures[4].of(sums)
+    overall_hidden = hides["people_overall"].total
+    overall = None if overall_hidden else measures[4].of(sums)
     regions = by_region(q, q._(N_("Rating by region")), cells, measures, hides=hides)
     headlines = (
         Headline(q._(N_("Workshops")), len(workshops.rows)),
@@ -277,8 +304,8 @@ async def training(q: Query) -> Indicator:
         ),
     )
     tables = (
-        _criteria_table(q, sums, raters.total),
-        _distribution_table(q, sums, distribution_shown and not raters.total),
+        _criteria_table(q, sums, hides),
+        _distribution_table(q, sums, distribution_shown and not overall_hidden),
         regions,
         by_sex(
             q,

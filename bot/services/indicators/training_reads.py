@@ -107,24 +107,45 @@ async def rating_cells(q: Query, cells: Cells) -> Cells:
         .group_by(WorkshopRating.person_id)
         .subquery()
     )
+    # A completed rating may leave a criterion empty: its averages rest on those who answered.
+    answered = [
+        func.sum(case((person.c[f"n_{name}"] > 0, 1), else_=0)).label(f"people_{name}")
+        for name in CRITERIA
+    ]
     statement = (
-        select(Person.region_code, Person.sex, *(func.sum(person.c[c.name]) for c in columns))
+        select(
+            Person.region_code,
+            Person.sex,
+            *(func.sum(person.c[c.name]) for c in columns),
+            *answered,
+        )
         .select_from(person)
         .join(Person, Person.id == person.c.person_id)
         .group_by(Person.region_code, Person.sex)
     )
     result = await q.session.execute(scoped(q, statement, Person.region_code))
-    return add_many(cells, result, [c.name for c in columns])
+    return add_many(cells, result, [*(c.name for c in columns), *(a.name for a in answered)])
 
 
-async def every_rating(q: Query) -> list[Rating]:
+async def every_rating(q: Query) -> tuple[list[Rating], dict[str, list[Rating]]]:
     """Every completed rating of the period with its rater's region and sex, and whether the
     rater is in the report's scope: raters from elsewhere count for the workshops' public
-    averages."""
+    averages. Also, per criterion, the ratings that answered it (the database allows a
+    completed rating with a criterion left empty: its averages rest on the others)."""
     statement = period_ratings(
-        q, WorkshopRating.person_id, Person.region_code, Person.sex, WorkshopRating.workshop_id
+        q,
+        WorkshopRating.person_id,
+        Person.region_code,
+        Person.sex,
+        WorkshopRating.workshop_id,
+        *(getattr(WorkshopRating, name).is_not(None) for name in CRITERIA),
     ).join(Person, Person.id == WorkshopRating.person_id)
-    return [
-        (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
-        for person, region, sex, workshop in await q.session.execute(statement)
-    ]
+    ratings: list[Rating] = []
+    answered: dict[str, list[Rating]] = {name: [] for name in CRITERIA}
+    for person, region, sex, workshop, *given in await q.session.execute(statement):
+        rating = (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
+        ratings.append(rating)
+        for name, answer in zip(CRITERIA, given, strict=True):
+            if answer:
+                answered[name].append(rating)
+    return ratings, answered
