@@ -1,6 +1,6 @@
-"""A chat's later calls (publication and material files, QR codes, indicator charts and
-workbooks, notices sent after its replies: `Ctx.later`) under flood control: never dropped,
-never ahead of the chat's held replies. (A reply's own file, `Ctx.document`, is one of the
+"""A chat's later calls (publication and material files, indicator charts and workbooks,
+notices sent after its replies: `Ctx.later`) under flood control: never dropped, never ahead
+of the chat's held replies. (A reply's own file or QR code, `Ctx.document`, is one of the
 replies: held in the outbox with them, bot/held.py.)
 
 When an earlier reply of the chat waits in the outbox (bot/held.py), or Telegram still

@@ -47,6 +47,7 @@ class Reply:
     edit: int | None = None
     buttons_only: bool = False
     document: tuple[str, bytes] | None = None
+    photo: bool = False  # the document is a photo (a QR code)
 
 
 async def hold(
@@ -93,7 +94,11 @@ async def keep(
             }
             if reply.document is not None:
                 name, content = reply.document
-                payload["document"] = {"name": name, "content": b64encode(content).decode()}
+                payload["document"] = {
+                    "name": name,
+                    "content": b64encode(content).decode(),
+                    "photo": reply.photo,
+                }
             await outbox.enqueue(
                 session,
                 kind=KIND,
@@ -174,7 +179,11 @@ async def render(
     if document := payload.get("document"):
         content = b64decode(document["content"])
         return Outgoing(
-            "", document=(document["name"], content), caption=payload["text"], copy=True
+            "",
+            document=(document["name"], content),
+            caption=payload["text"],
+            photo=document.get("photo", False),
+            copy=True,
         )
     markup = InlineKeyboardMarkup.de_json(payload["markup"], None) if payload["markup"] else None
     return Outgoing(

@@ -43,12 +43,13 @@ class Outgoing:
     erased once the message is finished with. `no_previews`: no link previews, as in replies.
     `call`: a Bot API call owed instead of a message (a person's command menu), made with
     the rate limiter's arguments; put back under flood control like a message. A document
-    with no text is sent alone, with `caption` (HTML)."""
+    with no text is sent alone, with `caption` (HTML); as a photo when `photo` (a QR code)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
     document: tuple[str, bytes] | None = None
     caption: str = ""
+    photo: bool = False
     edit: int | None = None
     buttons_only: bool = False
     copy: bool = False
@@ -209,7 +210,9 @@ async def _send_one(
             await _deliver(bot, message, rendered, limits)
             text_sent, limits = True, BACKGROUND
         if rendered.document is not None:
-            await _send_document(bot, message, *rendered.document, limits, rendered.caption)
+            await _send_document(
+                bot, message, *rendered.document, limits, rendered.caption, rendered.photo
+            )
 
     def marked() -> dict[str, object] | None:
         """The payload to keep when the message is put back after its text went."""
@@ -363,13 +366,15 @@ async def _send_document(
     content: bytes,
     limits: dict[str, object],
     caption: str = "",
+    photo: bool = False,
 ) -> None:
     """The file that follows a text (an invitation's .ics), or a file alone (a reply's file
-    held back by flood control, with its `caption`). Refused by a lasting flood control
+    or photo held back by flood control, with its `caption`). Refused by a lasting flood control
     (past the rate limiter's retries), the message is put back like any owed one,
     remembering that its text went (TEXT_SENT): the next try sends the file alone, so
     the file is neither lost nor its text repeated."""
-    await bot.send_document(
+    send = bot.send_photo if photo else bot.send_document
+    await send(
         message.telegram_id,
         InputFile(content, filename=filename),
         caption=caption or None,

@@ -161,15 +161,18 @@ class Ctx:
         """The short notice shown when a button is pressed (at most 200 characters)."""
         self.press_notice = (limits.cut_plain(text, limits.TOAST_LIMIT), alert)
 
-    def document(self, filename: str, content: bytes, caption: str | None = None) -> None:
-        """A file, one of the update's replies: in the chat's order, and under flood control
-        kept in the outbox with them (bot/held.py), so the next update's replies come after
-        it and a restart does not lose it. Only a file too large to keep there
-        (`HELD_FILE_LIMIT`) waits in memory instead, as a later call does
-        (bot/follow_ups.py)."""
+    def document(
+        self, filename: str, content: bytes, caption: str | None = None, *, photo: bool = False
+    ) -> None:
+        """A file (a photo when `photo`: a QR code), one of the update's replies: in the
+        chat's order, and under flood control kept in the outbox with them (bot/held.py), so
+        the next update's replies come after it and a restart does not lose it. Only a file
+        too large to keep there (`HELD_FILE_LIMIT`) waits in memory instead, as a later call
+        does (bot/follow_ups.py)."""
+        bot = self.context.bot
 
         def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:
-            return self.context.bot.send_document(
+            return (bot.send_photo if photo else bot.send_document)(
                 self.chat_id,
                 InputFile(content, filename=filename),
                 caption=body or None,
@@ -184,7 +187,7 @@ class Ctx:
         if len(content) > HELD_FILE_LIMIT:
             self.calls.append(Action(run, follow=True))
         else:
-            self.calls.append(Action(run, Reply(cut, document=(filename, content))))
+            self.calls.append(Action(run, Reply(cut, document=(filename, content), photo=photo)))
 
     def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:
         """Any other Bot API call to make once the session has committed. One to this chat

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-from telegram import InputFile
-from telegram.constants import ParseMode
-
 from handlers.base import Ctx
 
 
@@ -19,12 +16,6 @@ def qr_png(link: str) -> bytes:
 
 
 def send_qr(ctx: Ctx, link: str, caption: str, filename: str) -> None:
-    content = qr_png(link)
-    ctx.later(
-        lambda: ctx.context.bot.send_photo(
-            ctx.chat_id,
-            InputFile(content, filename=filename),
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-        )
-    )
+    """The QR code as a photo, one of the update's replies (held with them under flood
+    control, `Ctx.document`)."""
+    ctx.document(filename, qr_png(link), caption, photo=True)

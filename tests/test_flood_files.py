@@ -24,6 +24,8 @@ from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from tests.chat import Person
 from tests.helpers import register
+from tests.test_rating_union import seed_ratings
+from tests.union_units import national_coordinator
 
 OUTAGE = 6.0  # seconds of 429s on sendDocument: past the rate limiter's retries
 
@@ -114,3 +116,30 @@ async def test_a_held_export_is_gone_with_the_erasure(
     await tick(app)
     await asyncio.sleep(0.5)
     assert api.drain(ana.id) == []  # the export was not sent after all
+
+
+async def test_a_held_qr_code_is_not_overtaken_by_the_next_reply(
+    api: LocalBotApi, runtime: Runtime
+) -> None:
+    """A workshop's QR code (a photo) is one of the press's replies too: under a lasting
+    flood control on sendPhoto, the coordinator's next command is answered after it."""
+    nacho = await national_coordinator(api, runtime)
+    await seed_ratings(runtime, {"qr_w": ("puno", "female")}, {"QR1": ("puno", ["qr_w"])}, _four)
+    (help_text,) = await nacho.say("/ayuda")
+    (report,) = await nacho.say("/taller QR1")
+    api.inject_for("sendPhoto", Fault.too_many_requests(1), seconds=OUTAGE)
+    ends = time.monotonic() + OUTAGE
+    await nacho.press(report, "QR")
+    await nacho.send("/ayuda")  # while the QR code waits for Telegram
+    first, second = await nacho.replies(2, timeout=OUTAGE + 30)
+    assert first.method == "sendPhoto", (first.method, first.text)  # the QR code first
+    assert api.files[first.params["file_id"]].startswith(b"\x89PNG")
+    assert "Código QR" in (first.text or "")
+    assert time.monotonic() >= ends  # after the outage
+    assert (second.method, second.text) == ("sendMessage", help_text.text)
+    await asyncio.sleep(1)
+    assert api.drain(nacho.id) == []  # each once
+
+
+def _four(_name: str, _criterion: str) -> int:
+    return 4
