@@ -7,19 +7,12 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.search import SearchIndex
-from knowledge.text import words
+from tests.test_search_calibration import without_question
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return KnowledgeBase.load()
-
-
-def without_question(kb: KnowledgeBase, question: str) -> SearchIndex:
-    """The index with every example but `question` (a tuning question is one)."""
-    folded = words(question)
-    return kb.index.remember(e for e in kb.kit.examples if words(e.question) != folded)
 
 
 def test_a_noun_the_article_never_says_is_not_answered(kb: KnowledgeBase) -> None:
