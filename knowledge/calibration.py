@@ -24,9 +24,10 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from knowledge.facts import PREFIX, Asked, Sentence, asked_fact, instance
+from knowledge.facts import Asked, asked_fact, instance
 from knowledge.query import Query
 from knowledge.scoring import Postings
+from knowledge.sentence import PREFIX, Sentence
 from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, undiphthonged, words
 from knowledge.unheld import Holdings
 

@@ -6,41 +6,25 @@ tener un PMA?» matched the strata article well (productor, minero, artesanal), 
 hectares and tonnes but never a number of workers; «¿cuánto demora el SENACE en aprobar un
 EIA-d?» matched the SENACE article, which dates when it started but states no length of
 time. The article matched the topic, not the fact. So the fact is looked for sentence by
-sentence: a number beside the thing counted, a number of days or months, a date, two
-regions named together, a body named with the act asked («¿quién preside…?»: a form of
-«presidir»), what is required. A sentence that says the fact is to be
-confirmed («dato por confirmar», «no pudo verificar») states it as far as the kit can.
+sentence (what each holds: `knowledge.sentence`): a number beside the thing counted, a number
+of days or months, a date, two regions named together, a body named with the act asked
+(«¿quién preside…?»: a form of «presidir»), what is required. A sentence that says the fact
+is to be confirmed («dato por confirmar», «no pudo verificar») states it as far as the kit can.
 """
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.model import Article
-from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, undiphthonged, words
+from knowledge.sentence import DEPARTMENTS, PREFIX, UNITS, Sentence, key
+from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, undiphthonged
 
 AMOUNT, DURATION, DATE, PLACES = "amount", "duration", "date", "places"
 AGENT, REQUIRED = "agent", "required"
-PREFIX = 5  # a word's family, loosely: «inscritos» asked, «inscripciones» written
-_SENTENCE_END = re.compile(r"[;!?\n]|\.(?!\d)")
 
 _HOW_MANY = frozenset({"cuanto", "cuanta", "cuantos", "cuantas"})
 _RATE = frozenset({"porcentaje", "tasa", "tasas", "monto", "montos", "cifra"})
-_UNITS = {  # a length of time asked or written, by its unit
-    "dia": "dias",
-    "dias": "dias",
-    "semana": "semanas",
-    "semanas": "semanas",
-    "mes": "meses",
-    "meses": "meses",
-    "año": "años",
-    "años": "años",
-    "ano": "años",
-    "anos": "años",
-}
 _LASTING = frozenset("tiempo dura duran demora demoran tarda tardan".split())  # noqa: SIM905
 # Verbs of an amount, skipped to find what is counted: «¿cuánto se paga de vigencia?».
 _AMOUNT_VERBS = frozenset(
@@ -49,7 +33,6 @@ _AMOUNT_VERBS = frozenset(
 # Counted kinds, stages or times are answered by a list, not by a number.
 LISTED = frozenset("veces tipos clases etapas fases pasos formas maneras".split())  # noqa: SIM905
 _CURRENCIES = frozenset("dolares soles plata dinero".split())  # noqa: SIM905
-_MONEY = frozenset("us dolares soles uit porcentaje".split())  # noqa: SIM905
 # «¿el programa reporta cuántas mujeres participan?» asks whether a count is kept, not it.
 RECORDING = frozenset(
     "reporta reportan registra registran informa informan lleva llevan mide miden".split()  # noqa: SIM905
@@ -81,77 +64,7 @@ _ACTS = (
 # that they are to be confirmed with a body («los requisitos… deben confirmarse con la ANA»).
 _REQUIREMENTS = frozenset("requisito requisitos documento documentos papeles".split())  # noqa: SIM905
 _REQUIREMENTS_BEFORE = frozenset("que q cuales los sus".split())  # noqa: SIM905
-_REQUIRING = ("requisit", "exig", "condicion", "document", "papel", "limit", "necesit", "falt")
-# Someone who acts, in a sentence: a name or an acronym written with a capital after its first
-# word («financiado por Canadá», «aprobada por el Decreto Supremo…», «la emite la DREM»), or
-# a body («el gobierno regional»). «La transferencia se declaró concluida en 2007» names no one.
-_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ]")
-_ACTORS = frozenset(
-    """gobierno gobiernos ministerio direccion gerencia congreso estado titular titulares
-    autoridad organismo instituto servicio superintendencia agencia municipalidad
-    municipalidades comunidad region regiones""".split()  # noqa: SIM905
-)
 _MODALS = frozenset("puede pueden podria debe deben deberia suele suelen".split())  # noqa: SIM905
-# The departments (one word each, as folded: «la libertad», «madre de dios», «san martín»).
-PLACES = frozenset(
-    """amazonas ancash apurimac arequipa ayacucho cajamarca callao cusco huancavelica huanuco
-    ica junin libertad lambayeque lima loreto dios moquegua pasco piura puno martin tacna
-    tumbes ucayali""".split()  # noqa: SIM905
-)
-_MONTHS = frozenset(
-    """enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
-    noviembre diciembre""".split()  # noqa: SIM905
-)
-NUMBER_WORDS = frozenset(
-    """dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta
-    cuarenta cincuenta cien ciento mil millon millones""".split()  # noqa: SIM905
-)
-_ONE = frozenset({"un", "una", "uno"})  # «un año» is a length of time; «una DIA», no count
-_LAW = frozenset(
-    "ley leyes decreto supremo legislativo resolucion ministerial articulo inciso ds dl rm".split()  # noqa: SIM905
-)
-# A sentence that says the fact is not known here: it answers as far as the kit can.
-_UNSURE = (
-    ("por", "confirmar"),
-    ("no", "pudo", "verificar"),
-    ("no", "estan", "en", "esta", "ficha"),
-    ("no", "se", "detallan"),
-    ("de", "memoria"),
-    ("no", "figuran"),
-)
-
-
-_PERIODIC = ("anual", "semestral", "trimestral", "mensual", "bimestral", "periodic", "diari")
-
-
-def periodic(said: list[str]) -> bool:
-    """Whether folded words say how often: «cada año», «cada seis meses», «anualmente»."""
-    return any(w.startswith(_PERIODIC) for w in said) or any(
-        w == "cada" and said[i + 1 : i + 2] and (said[i + 1] in _UNITS or _number(said[i + 1]))
-        for i, w in enumerate(said)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """What one sentence of an article holds."""
-
-    terms: frozenset[str]  # the PREFIX first letters of its words' index terms
-    stems: frozenset[str]  # its words' index terms, whole
-    amount: bool  # a number that counts (not a law's number, a year or a day)
-    measured: bool  # one in digits: an amount of a substance is, a count may be spelled
-    money: bool  # a sum of money or a share of one (US$, soles, UIT, %)
-    lengths: frozenset[str]  # units of time with a number («60 días»), años for two years
-    dated: bool  # a year or a month
-    required: bool  # says what is required, needed or limited
-    item: bool  # an item of a list: the one before is its sibling, not what it speaks of
-    named: bool  # names someone who acts: a name or an acronym after its first word, a body
-    places: int  # departments named
-    unsure: bool  # says the fact is to be confirmed
-    # the PREFIX first letters of its words as written (folded): «minado» is not «minas»,
-    # though both stem to min-
-    surface: frozenset[str] = frozenset()
-    periodic: bool = False  # says how often («cada año», «anual», «semestralmente»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,84 +74,6 @@ class Asked:
     measured: bool = False  # «¿cuánto mercurio…?»: digits, not «tres prácticas»
     money: bool = False  # «¿cuánta plata…?»
     unit: str | None = None  # a duration's unit asked («días»)
-
-
-def _key(term: str) -> str:
-    return term[:PREFIX]
-
-
-def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, ...]:
-    """`article`'s title, summary and text, sentence by sentence."""
-    found = []
-    text = f"{article.title}\n{article.summary}\n{article.body}"
-    lead: frozenset[str] = frozenset()  # a list's items say what its lead-in («…así:») says
-    for part in _SENTENCE_END.split(text):
-        said = words(part)
-        if not said:
-            continue
-        stems = frozenset(term(w) for w in said if w not in STOPWORDS)
-        terms = frozenset(map(_key, stems))
-        item = part.lstrip().startswith(("-", "*"))
-        lead = lead if item else frozenset()
-        years = [w for i, w in enumerate(said) if year(w) and not _law(said, i)]
-        lengths = {
-            _UNITS[w] for i, w in enumerate(said) if w in _UNITS and i and _number(said[i - 1])
-        }
-        if len(years) >= 2:
-            lengths.add("años")
-        found.append(
-            Sentence(
-                terms | lead if item else terms,
-                stems,
-                any(_counts(said, i) for i in range(len(said))),
-                any(_counts(said, i) and said[i].isdigit() for i in range(len(said))),
-                not _MONEY.isdisjoint(said),
-                frozenset(lengths),
-                bool(years) or not _MONTHS.isdisjoint(said),
-                any(one.startswith(_REQUIRING) for one in stems),
-                item,
-                bool(_NAME.search(part.lstrip(" -*\n"), 1)) or not _ACTORS.isdisjoint(said),
-                sum(w in PLACES for w in said),
-                any(_says(said, phrase) for phrase in _UNSURE),
-                frozenset(sys.intern(w[:PREFIX]) for w in said if w not in STOPWORDS),
-                periodic(said),
-            )
-        )
-        if part.rstrip().endswith(":"):
-            lead = terms
-    return tuple(found)
-
-
-def year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
-
-
-def _number(word: str) -> bool:
-    return word.isdigit() or word in NUMBER_WORDS or word in _ONE
-
-
-def _law(said: list[str], i: int) -> bool:
-    """Whether word `i` is a law's number («Ley 28271», «artículo 59», «Ley N° 27651»)."""
-    before = said[max(0, i - 2) : i]
-    return bool(before) and (
-        before[-1] in _LAW or (before[-1] in ("n", "no", "nro") and before[0] in _LAW)
-    )
-
-
-def _counts(said: list[str], i: int) -> bool:
-    """Whether word `i` is a number that counts: not a law's, a year or a date's day («un»,
-    «una» are articles)."""
-    word = said[i]
-    if word in NUMBER_WORDS or word == "cero":
-        return True
-    if not word.isdigit() or year(word) or _law(said, i):
-        return False
-    return said[i + 1 : i + 3] not in (["de", m] for m in _MONTHS)
-
-
-def _says(said: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(said[i : i + size]) == phrase for i in range(len(said) - size + 1))
 
 
 def asked_fact(said: list[str]) -> Asked | None:
@@ -251,8 +86,8 @@ def asked_fact(said: list[str]) -> Asked | None:
                 continue
             if (after[:1] and after[0] in LISTED) or before in RECORDING:
                 return None
-            if after and (after[0] in _UNITS or after[0] in _LASTING):
-                return Asked(DURATION, unit=_UNITS.get(after[0]))
+            if after and (after[0] in UNITS or after[0] in _LASTING):
+                return Asked(DURATION, unit=UNITS.get(after[0]))
             focus = _focus(after, _AMOUNT_VERBS)
             money = focus in _CURRENCIES
             return Asked(AMOUNT, None if money else focus, word in ("cuanto", "cuanta"), money)
@@ -312,26 +147,26 @@ def stated(
     keywords) states the fact `asked` by `said`, the question's folded, repaired words
     (index terms by `term`)."""
     topical = {
-        _key(term(w))
+        key(term(w))
         for w in said
         if w not in STOPWORDS
         and stem(w) not in GENERIC_VERBS
-        and w not in _RATE | _LASTING | _UNITS.keys() | _REQUIREMENTS
+        and w not in _RATE | _LASTING | UNITS.keys() | _REQUIREMENTS
     }
-    places = PLACES.intersection(said)
+    places = DEPARTMENTS.intersection(said)
     if asked.kind in (AMOUNT, PLACES) and places:  # «¿cuántos mineros hay en Puno?»
         named = set().union(*(s.terms for s in held)) if held else set()
-        if any(_key(term(p)) not in named for p in places):
+        if any(key(term(p)) not in named for p in places):
             return False
     if asked.kind == AGENT and asked.focus is not None:
         return _acted(asked.focus, term, held, about)
-    wanted = {_key(term(asked.focus))} if asked.focus else topical
+    wanted = {key(term(asked.focus))} if asked.focus else topical
     if asked.kind == REQUIRED and not wanted:  # «¿qué requisitos hay?»: of the article's topic
         return any(sentence.unsure or sentence.required for sentence in held)
     # what a number counted is of: «¿cuántas hectáreas tiene el catastro?» is not answered
     # by «cuadrículas de 100 hectáreas», an item after one on the catastro
     of = {k for k in topical - wanted if any(k in s.terms for s in held)} if asked.focus else set()
-    subject = not wanted.isdisjoint(_key(t) for t in about)
+    subject = not wanted.isdisjoint(key(t) for t in about)
     for i, sentence in enumerate(held):
         before = held[i - 1].terms if i else frozenset()
         if not (sentence.unsure or _holds(asked, sentence)):

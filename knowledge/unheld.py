@@ -21,19 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.facts import (
-    AMOUNT,
-    DURATION,
-    LISTED,
-    NUMBER_WORDS,
-    RECORDING,
-    Sentence,
-    asked_fact,
-    sentences,
-    stated,
-    year,
-)
+from knowledge.facts import AMOUNT, DURATION, LISTED, RECORDING, asked_fact, stated
 from knowledge.model import Article
+from knowledge.sentence import NUMBER_WORDS, Sentence, sentences, year
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
 
 # An office's phone, hours, address or contact, a price (what a thing costs; a rate:
@@ -108,7 +98,7 @@ class Holdings:
     counted: frozenset[str]  # terms with a number beside them
     changing: frozenset[str] = frozenset()  # terms beside a word that says they change
     years: frozenset[str] = frozenset()  # the years its text names («2025»)
-    sentences: tuple[Sentence, ...] = ()  # what each sentence holds (`knowledge.facts`)
+    sentences: tuple[Sentence, ...] = ()  # what each sentence holds (`knowledge.sentence`)
 
 
 def holdings(article: Article, term: Callable[[str], str]) -> Holdings:

@@ -15,8 +15,8 @@ from knowledge.facts import (
     PLACES,
     REQUIRED,
     asked_fact,
-    sentences,
 )
+from knowledge.sentence import sentences
 from knowledge.text import words
 
 
