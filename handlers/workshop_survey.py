@@ -94,10 +94,18 @@ async def on_rate(ctx: Ctx) -> None:
                 + _("Any comment? Write it here (it is shown without your name), or press «Skip»."),
                 [[button(_("Skip"), f"rate:{workshop_id}:skip")]],
             )
-    elif action == "skip":
+    elif action == "skip" and await _rated_overall(ctx, workshop_id):
         await _finish(ctx, workshop, None)
     else:
         ctx.toast(_("That button is no longer valid."))
+
+
+async def _rated_overall(ctx: Ctx, workshop_id: int) -> bool:
+    """«Enviar así» and «Omitir» are offered only after the overall rating: pressed before it
+    (a forged button) they would record a response without one."""
+    assert ctx.person is not None
+    rating = await repo.get_rating(ctx.session, workshop_id, ctx.person.id)
+    return rating is not None and rating.overall is not None
 
 
 def _refusal(ctx: Ctx, can: CanRate) -> str:
@@ -122,6 +130,12 @@ async def on_comment(ctx: Ctx, text: str) -> None:
     if can is not CanRate.YES or workshop is None:
         await clear_state(ctx.session, ctx.user.id)
         ctx.reply(_refusal(ctx, can))
+        return
+    if not await _rated_overall(ctx, workshop_id):  # reached by forged presses: ask it first
+        await clear_state(ctx.session, ctx.user.id)
+        ctx.reply(
+            question_text(ctx.t, workshop, CRITERIA[0]), scale_keyboard(workshop_id, CRITERIA[0])
+        )
         return
     comment = clean_text(text)
     if len(comment) > COMMENT_MAX:

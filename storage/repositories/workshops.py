@@ -323,10 +323,12 @@ async def open_surveys(
 
 
 async def overall_summary(session: AsyncSession, workshop_id: int) -> tuple[float | None, int]:
-    """Average overall rating and number of completed responses."""
+    """Average overall rating and the number of completed responses it rests on (those with
+    an overall rating: a response recorded without one, from before «Enviar así» needed it,
+    would make the average rest on fewer people than the count says)."""
     average, count = (
         await session.execute(
-            select(func.avg(WorkshopRating.overall), func.count(WorkshopRating.id)).where(
+            select(func.avg(WorkshopRating.overall), func.count(WorkshopRating.overall)).where(
                 WorkshopRating.workshop_id == workshop_id,
                 WorkshopRating.completed_at.is_not(None),
             )
