@@ -62,7 +62,12 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
     if target is None:
         return
     grant = await staff.grant_role(
-        ctx.session, target, role, granted_by=ctx.user.id, coverage=scope
+        ctx.session,
+        target,
+        role,
+        granted_by=ctx.user.id,
+        admin_ids=ctx.settings.bot_admin_ids,
+        coverage=scope,
     )
     who = esc(grant.name or str(target))
     role_name = _(ROLE_LABELS[role]).lower()

@@ -67,6 +67,7 @@ async def on_consent(ctx: Ctx) -> None:
             Identity(ctx.user.id, ctx.user.username, ctx.user.full_name),
             ctx.t.language,
             then=then if then and then.startswith(CHECK_IN_LINKS) else None,
+            admin_ids=ctx.settings.bot_admin_ids,
         )
         ctx.show(privacy_notice(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
         ctx.reply(_("Let's register you: five short questions."))

@@ -53,8 +53,8 @@ async def sqlite_with_data(tmp_path: Path) -> Database:
     await asyncio.to_thread(seed, path, 400)
     async with db.session() as session:
         first = await session.scalar(select(Person.telegram_id).order_by(Person.id).limit(1))
-        await staff.grant_role(session, first, Role.COORDINATOR, granted_by=None)
-        await staff.grant_role(session, 777_000_001, Role.SPECIALIST, granted_by=None)
+        await staff.grant_role(session, first, Role.COORDINATOR, granted_by=None, admin_ids=())
+        await staff.grant_role(session, 777_000_001, Role.SPECIALIST, granted_by=None, admin_ids=())
     return db
 
 

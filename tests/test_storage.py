@@ -113,7 +113,9 @@ async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
 
 async def test_role_grant_waits_for_consent(db: Database) -> None:
     async with db.session() as session:
-        grant = await staff.grant_role(session, ANA.telegram_id, Role.COORDINATOR, granted_by=1)
+        grant = await staff.grant_role(
+            session, ANA.telegram_id, Role.COORDINATOR, granted_by=1, admin_ids=()
+        )
         assert not grant.applied_now
     async with db.session() as session:
         person = await profile.give_consent(session, ANA, "es")

@@ -43,7 +43,14 @@ async def _grant(settings: Settings, telegram_id: int, role: Role, args: argpars
             except coverage.CoverageError as error:
                 print(t.gettext(error.message).format(**error.params), file=sys.stderr)
                 return 2
-        grant = await staff.grant_role(session, telegram_id, role, granted_by=None, coverage=scope)
+        grant = await staff.grant_role(
+            session,
+            telegram_id,
+            role,
+            granted_by=None,
+            admin_ids=settings.bot_admin_ids,
+            coverage=scope,
+        )
         names = await coverage.stored_names(session, scope)
     label = t.gettext(ROLE_LABELS[role]).lower()
     if role is Role.COORDINATOR:

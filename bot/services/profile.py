@@ -96,7 +96,12 @@ def previous_step(step: str) -> str | None:
 
 
 async def give_consent(
-    session: AsyncSession, identity: Identity, locale: str, then: str | None = None
+    session: AsyncSession,
+    identity: Identity,
+    locale: str,
+    then: str | None = None,
+    *,
+    admin_ids: Collection[int] = (),
 ) -> PersonRecord:
     """Create the person (the first thing Minka stores about anyone) and start registration;
     `then` is what to do once registered (a deep-link payload)."""
@@ -118,7 +123,7 @@ async def give_consent(
         coverage=coverage,
     )
     if role != Role.OFFICIAL.value:  # a role granted before they came: their menu shows it
-        await staff.owe_menu(session, person, Role(role))
+        await staff.owe_menu(session, person, Role(role), admin_ids=admin_ids)
     await set_state(
         session, identity.telegram_id, REGISTRATION, STEPS[0], {"then": then} if then else {}
     )
@@ -246,4 +251,4 @@ async def set_language(
     if person is not None:
         role = effective_role(telegram_id, person.role, admin_ids)
         if (await access.access_of(session, person, role)).own_menu:
-            await staff.owe_menu(session, person, role)
+            await staff.owe_menu(session, person, role, admin_ids=admin_ids)

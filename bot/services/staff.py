@@ -25,10 +25,18 @@ from storage.types import utcnow
 MENU = "menu"
 
 
-async def owe_menu(session: AsyncSession, person: PersonRecord, role: Role | None = None) -> None:
+async def owe_menu(
+    session: AsyncSession,
+    person: PersonRecord,
+    role: Role | None = None,
+    *,
+    admin_ids: Collection[int],
+) -> None:
     """The person's command menu, in their language, owed to their chat: what `role` (None:
-    their stored one) allows, their registration and their Equipo Regional let them use."""
-    role = role or effective_role(person.telegram_id, person.role, ())  # no configured admins
+    their stored one) allows, their registration and their Equipo Regional let them use. An
+    administrator from the configuration (`admin_ids`) keeps an administrator's menu whatever
+    role is stored for them, as at start-up."""
+    role = effective_role(person.telegram_id, role or person.role, admin_ids)
     team = person.is_registered and await access.in_team(session, person.id)
     await outbox.enqueue(
         session,
@@ -53,7 +61,7 @@ async def owe_menu_of(
     changed); administrators from the configuration keep theirs."""
     person = await people.get(session, telegram_id) if telegram_id is not None else None
     if person is not None:
-        await owe_menu(session, person, effective_role(telegram_id, person.role, admin_ids))
+        await owe_menu(session, person, admin_ids=admin_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,7 @@ async def grant_role(
     role: Role,
     *,
     granted_by: int | None,
+    admin_ids: Collection[int],
     coverage: str | None = None,
 ) -> Grant:
     """Give `role`; a coordinator's `coverage` (bot.services.coverage) is stored with it and
@@ -79,7 +88,7 @@ async def grant_role(
         await people.grant_role_later(session, telegram_id, role.value, granted_by, scope)
     else:
         await people.set_role(session, telegram_id, role.value, scope)
-        await owe_menu(session, person, role)
+        await owe_menu(session, person, role, admin_ids=admin_ids)
     await audit.append(
         session,
         actor_telegram_id=granted_by,
@@ -119,7 +128,7 @@ async def revoke_role(
     person = await people.get(session, telegram_id)
     if person is not None and person.role != Role.OFFICIAL.value:
         await people.set_role(session, telegram_id, Role.OFFICIAL.value)
-        await owe_menu(session, person, Role.OFFICIAL)
+        await owe_menu(session, person, Role.OFFICIAL, admin_ids=admin_ids)
         outcome, name, role = Revoked.ROLE, person.full_name, person.role
     elif person is None and (grant := await people.take_role_grant(session, telegram_id)):
         outcome, name, role = Revoked.GRANT, None, grant[0]
