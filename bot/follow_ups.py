@@ -10,13 +10,19 @@ again after Telegram's `retry_after`, as often as Telegram asks, for at most `WA
 (a count of tries gave up after ~22 s of 429s with retry_after 1). Only then are they given
 up: one warning, and the person is told through the outbox. They are not
 written to the database (a file may be large, or hold personal data, and is rebuilt on
-request), so a restart loses them."""
+request), so a restart loses them.
+
+Calls that first need seconds of work elsewhere (the indicator report, built in a worker
+process: `Ctx.apart`) are prepared here too, in a task of their own started after the
+update's commit: the update ends at once, so that work holds none of the bot's concurrent
+update slots (`CONCURRENT_UPDATES`) and not the person's turn, and other people's replies
+never queue behind a coordinator's report."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -45,9 +51,39 @@ def start(
     """Make `calls` in order once the chat's held replies are sent (`refused`: the first
     call's refusal, already after the retries). `what` names the update and handler in the
     log; `notice` (HTML) is what the person reads, kept as reply `key`, if they fail."""
-    task = asyncio.get_running_loop().create_task(
-        _follow(application, chat_id, list(calls), refused, what, key, notice)
-    )
+    _spawn(_follow(application, chat_id, list(calls), refused, what, key, notice))
+
+
+Calls = list[Callable[[], Awaitable[Any]]]
+
+
+def start_prepared(
+    application: Application,
+    *,
+    chat_id: int,
+    prepare: Callable[[], Awaitable[Calls]],
+    what: str,
+    key: str,
+    notice: str,
+    failed: str,
+) -> None:
+    """Run `prepare` as a task of its own, then make the calls it returns as `start` does.
+    If it fails, `failed` (HTML) is what the person reads, kept as reply `key`."""
+
+    async def prepared() -> None:
+        try:
+            calls = await prepare()
+        except Exception:  # the person asked for it: told, never left waiting in silence
+            log.exception("%s: preparing its later calls failed", what)
+            await held.tell(application, chat_id=chat_id, text=failed, key=f"{key}:prepared")
+            return
+        await _follow(application, chat_id, calls, None, what, key, notice)
+
+    _spawn(prepared())
+
+
+def _spawn(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
     _running.add(task)
     task.add_done_callback(_running.discard)
 

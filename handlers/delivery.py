@@ -42,6 +42,7 @@ class Action:
     run: Callable[[], Awaitable[Any]]
     reply: Reply | None = None
     follow: bool = False  # a later call of the chat: waits behind its held replies
+    apart: bool = False  # `run` prepares the chat's later calls, in a task of its own
 
 
 async def deliver(ctx: Ctx) -> None:
@@ -79,6 +80,8 @@ async def deliver(ctx: Ctx) -> None:
         error: RetryAfter | None = None
         refused_by: Action | None = None  # the call that met it
         for action in ctx.calls:
+            if action.apart:
+                continue  # started below, once this update's own calls are made
             if action.reply is None and not action.follow:
                 await _at_once(action, ctx)
             elif error is not None or waiting:
@@ -93,18 +96,37 @@ async def deliver(ctx: Ctx) -> None:
             metrics.flood_round("later" if refused_by.follow else "reply")
         if behind:
             await _hold(ctx, behind, error)
+    apart = [action for action in ctx.calls if action.apart]
+    if not follow and not apart:
+        return
+    what = f"update {ctx.update.update_id} ({ctx.action})"
+    key = update_key(ctx.update, ctx.settings.pseudonym_secret)
+    notice = ctx._(
+        "Telegram asked me to wait and I could not finish sending what you asked "
+        "for (a file or an image). Please press the button or send the command "
+        "again in a minute."
+    )
     if follow:
         follow_ups.start(
             ctx.context.application,
             chat_id=ctx.chat_id,
             calls=[action.run for action in follow],
             refused=error if follow[0] is refused_by else None,
-            what=f"update {ctx.update.update_id} ({ctx.action})",
-            key=update_key(ctx.update, ctx.settings.pseudonym_secret),
-            notice=ctx._(
-                "Telegram asked me to wait and I could not finish sending what you asked "
-                "for (a file or an image). Please press the button or send the command "
-                "again in a minute."
+            what=what,
+            key=key,
+            notice=notice,
+        )
+    for action in apart:  # after `follow`: what they prepare comes later
+        follow_ups.start_prepared(
+            ctx.context.application,
+            chat_id=ctx.chat_id,
+            prepare=action.run,
+            what=what,
+            key=f"{key}:apart",
+            notice=notice,
+            failed=ctx._(
+                "Sorry, something went wrong on my side. It has been recorded; please "
+                "try again in a moment."
             ),
         )
 

@@ -17,8 +17,7 @@ from functools import partial
 
 from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import workers
 from bot.i18n import N_, Translator
@@ -132,119 +131,110 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
     if isinstance(message, Message):  # a pressed button: its message becomes the progress
         ctx.show(text)
         progress_id = message.message_id
-    runtime, context, chat_id, t = ctx.runtime, ctx.context, ctx.chat_id, ctx.t
-    ctx.later(Delivery(context, runtime, chat_id, progress_id or text, period, region, t))
-
-
-class Delivery:
-    """The report's sending, resumable. Built in a worker process
-    (bot/services/indicators/apart.py: its own read-only transaction), then sent part by part:
-    summary, charts, workbook, the progress message edited to «ready». Under flood control
-    past the rate limiter's retries, bot/follow_ups.py calls it again after Telegram's
-    retry_after, and it goes on where it stopped: nothing built or sent twice. Nothing of
-    the report is computed on the event loop: other people's replies never wait for it."""
-
-    def __init__(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        runtime: Runtime,
-        chat_id: int,
-        progress: int | str,
-        period: Period,
-        region: str | None,
-        t: Translator,
-    ) -> None:
-        # `progress`: the message to edit as it goes, or the text of one to send first
-        self.bot, self.runtime, self.chat_id, self.progress = (
-            context.bot,
-            runtime,
-            chat_id,
-            progress,
+    else:  # nothing to edit: the progress is a message of its own, and so is «ready»
+        ctx.reply(text)
+    # Seconds of work in a worker: apart from this update, which holds one of the bot's few
+    # concurrent update slots (other people's replies must not queue behind a report).
+    ctx.apart(
+        partial(
+            _prepare, ctx.context.bot, ctx.runtime, ctx.chat_id, progress_id, period, region, ctx.t
         )
-        self.period, self.region, self.t = period, region, t
-        self.parts: list[Callable[[], Awaitable[object]]] | None = None
-        self.sent = 0  # parts sent so far
+    )
 
-    async def __call__(self) -> None:
-        if isinstance(self.progress, str):
-            message = await self.bot.send_message(
-                self.chat_id, self.progress, parse_mode=ParseMode.HTML
-            )
-            self.progress = message.message_id
-        if self.parts is None:
-            self.parts = await self._build(self.progress)
-        while self.sent < len(self.parts):
-            await self.parts[self.sent]()
-            self.sent += 1
 
-    async def _build(self, progress_id: int) -> list[Callable[[], Awaitable[object]]]:
-        _ = self.t.gettext
-        bot, chat_id, t, period, region = self.bot, self.chat_id, self.t, self.period, self.region
+async def _prepare(
+    bot: Bot,
+    runtime: Runtime,
+    chat_id: int,
+    progress_id: int | None,
+    period: Period,
+    region: str | None,
+    t: Translator,
+) -> list[Callable[[], Awaitable[object]]]:
+    """The report built in a worker process (bot/services/indicators/apart.py: its own
+    read-only transaction), and its sending as calls: summary, charts, workbook, the progress
+    message edited to «ready». bot/follow_ups.py makes them in the chat's turn, one by one:
+    under flood control it waits for Telegram's retry_after and goes on where it stopped,
+    nothing built or sent twice. Nothing of the report is computed on the event loop."""
+    _ = t.gettext
+    last_edit = time.monotonic()
+
+    async def advance(done: int, total: int) -> None:
+        nonlocal last_edit
+        if progress_id is None or time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
+            return
         last_edit = time.monotonic()
-
-        async def advance(done: int, total: int) -> None:
-            nonlocal last_edit
-            if time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
-                return
-            last_edit = time.monotonic()
-            text = "⏳ " + _("Computing the indicators: {done} of {total}…").format(
-                done=done, total=total
-            )
+        text = "⏳ " + _("Computing the indicators: {done} of {total}…").format(
+            done=done, total=total
+        )
+        # A courtesy: under flood control the progress is not worth a wait or a failure.
+        with suppress(RetryAfter, NetworkError):
             await _edit(bot, chat_id, progress_id, text)
 
-        db, now = self.runtime.db, self.runtime.clock.now()
-        words = leader_words(self.runtime.settings.leader_position_words)
-        if db.shareable:
-            report = await workers.run(
-                "bot.services.indicators.apart:build",
-                *(db.url, db.timeouts, period, region, t, now, words),
-                progress=advance,
+    db, now = runtime.db, runtime.clock.now()
+    words = leader_words(runtime.settings.leader_position_words)
+    if db.shareable:
+        report = await workers.run(
+            "bot.services.indicators.apart:build",
+            *(db.url, db.timeouts, period, region, t, now, words),
+            progress=advance,
+        )
+    else:  # SQLite in memory: no other process sees it
+        async with db.session() as session:
+            report = await build_report(
+                session, period, region, t, now, progress=advance, leader_words=words
             )
-        else:  # SQLite in memory: no other process sees it
-            async with db.session() as session:
-                report = await build_report(
-                    session, period, region, t, now, progress=advance, leader_words=words
-                )
-        # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
-        workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
-        images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
-        # A dozen calls after seconds of work: people's replies meanwhile go first (bot.ratelimit).
-        parts: list[Callable[[], Awaitable[object]]] = [
+    # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
+    workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
+    images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
+    # A dozen calls after seconds of work: people's replies meanwhile go first (bot.ratelimit).
+    parts: list[Callable[[], Awaitable[object]]] = [
+        partial(
+            bot.send_message,
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            rate_limit_args=AFTER_REPLIES,
+        )
+        for text in summary_messages(report, t)
+    ]
+    parts += [
+        partial(
+            bot.send_photo,
+            chat_id,
+            InputFile(image.png, filename=image.filename),
+            caption=esc(image.caption),
+            parse_mode=ParseMode.HTML,  # escaped: without it «&» would show as «&amp;»
+            rate_limit_args=AFTER_REPLIES,
+        )
+        for image in images
+    ]
+    filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
+    parts.append(
+        partial(
+            bot.send_document,
+            chat_id,
+            InputFile(workbook, filename=filename),
+            caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
+            rate_limit_args=AFTER_REPLIES,
+        )
+    )
+    done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
+        period=esc(period.label(t)), scope=esc(report.scope)
+    )
+    if progress_id is None:
+        parts.append(
             partial(
                 bot.send_message,
                 chat_id,
-                text,
+                done,
                 parse_mode=ParseMode.HTML,
                 rate_limit_args=AFTER_REPLIES,
             )
-            for text in summary_messages(report, t)
-        ]
-        parts += [
-            partial(
-                bot.send_photo,
-                chat_id,
-                InputFile(image.png, filename=image.filename),
-                caption=esc(image.caption),
-                parse_mode=ParseMode.HTML,  # escaped: without it «&» would show as «&amp;»
-                rate_limit_args=AFTER_REPLIES,
-            )
-            for image in images
-        ]
-        filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
-        parts.append(
-            partial(
-                bot.send_document,
-                chat_id,
-                InputFile(workbook, filename=filename),
-                caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
-                rate_limit_args=AFTER_REPLIES,
-            )
         )
-        done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
-            period=esc(period.label(t)), scope=esc(report.scope)
-        )
+    else:
         parts.append(partial(_edit, bot, chat_id, progress_id, done))
-        return parts
+    return parts
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
