@@ -1,7 +1,8 @@
 """Workshop materials (presentations, PDFs): added with `python -m bot talleres material`,
 offered to the participants who checked in, with the survey when the workshop ends and
-later in /talleres. The file is uploaded to Telegram once, then sent by its file_id; each
-participant who receives a material is counted once.
+later in /talleres; coordinators who cover the workshop may get them too (not counted). The
+file is uploaded to Telegram once, then sent by its file_id; each participant who receives a
+material is counted once.
 
 Callback data: wm:get:<material>.
 """
@@ -17,9 +18,11 @@ from telegram.error import BadRequest
 
 from bot.i18n import Translator
 from bot.outbox import Outgoing
+from bot.services import coverage
 from bot.services.roles import Role, allows
 from handlers.base import Ctx, esc
 from handlers.keyboards import as_number, button
+from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Feature
 from storage.repositories import audit
 from storage.repositories import materials as repo
@@ -44,11 +47,15 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(ctx._("That button is no longer valid."), alert=True)
         return
     person = ctx.person
-    allowed = person is not None and (
-        await repo.attended(ctx.session, material.workshop_id, person.id)
-        or allows(ctx.role, Role.COORDINATOR)
+    attended = person is not None and await repo.attended(
+        ctx.session, material.workshop_id, person.id
     )
-    if person is None or not allowed:
+    if person is not None and not attended and allows(ctx.role, Role.COORDINATOR):
+        workshop = await workshop_repo.get(ctx.session, material.workshop_id)
+        if workshop is None or not coverage.may_see_workshop(ctx.coverage, workshop):
+            await refuse_scope(ctx, f"material:{material.id}")
+            return
+    elif person is None or not attended:
         await audit.append(
             ctx.session,
             actor_telegram_id=ctx.user.id,
@@ -59,7 +66,9 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(ctx._("Workshop materials are for the people who attended it."), alert=True)
         return
     content = None if material.file_id else await repo.content(ctx.session, material.id)
-    person_id = person.id
+    person_id = (
+        person.id if attended and person is not None else None
+    )  # staff who did not attend are not counted
     ctx.toast(ctx._("Sending the file…"))
 
     async def send() -> None:
@@ -68,7 +77,9 @@ async def on_button(ctx: Ctx) -> None:
     ctx.later(send)
 
 
-async def _send(ctx: Ctx, material: MaterialRecord, content: bytes | None, person_id: int) -> None:
+async def _send(
+    ctx: Ctx, material: MaterialRecord, content: bytes | None, person_id: int | None
+) -> None:
     bot = ctx.context.bot
     message = None
     if content is None and material.file_id:
@@ -85,7 +96,8 @@ async def _send(ctx: Ctx, material: MaterialRecord, content: bytes | None, perso
     async with ctx.runtime.db.session() as session:
         if file_id and file_id != material.file_id:
             await repo.remember_file_id(session, material.id, file_id)
-        await repo.record_delivery(session, material.id, person_id, ctx.runtime.clock.now())
+        if person_id is not None:
+            await repo.record_delivery(session, material.id, person_id, ctx.runtime.clock.now())
 
 
 async def render(
