@@ -254,11 +254,18 @@ async def _send_one(
                     session, message.id, "failed", now, error=str(error), forget=forget
                 )
                 return 0
-            retry_at = now + timedelta(seconds=30 * 2**message.attempts)
+            retry_at = now + _backoff(message)
             await outbox.postpone(session, message.id, retry_at, error=str(error), payload=marked())
         return retry_at
     ledger.sent(message.id, now, forget)
     return 0 if rendered.call is not None else 1  # messages are counted, not calls
+
+
+def _backoff(message: OwedMessage) -> timedelta:
+    """How long a passing failure puts a message back: a held reply has a person waiting
+    for it (and the chat's next replies behind it), so seconds; anything else minutes."""
+    base = 2 if message.kind == outbox.HELD else 30
+    return timedelta(seconds=base * 2**message.attempts)
 
 
 async def _undeliverable(

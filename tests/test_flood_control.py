@@ -255,6 +255,26 @@ async def test_a_reply_waiting_out_a_long_flood_control_keeps_its_place(
 
 
 @pytest.mark.usefixtures("runtime")
+async def test_a_held_reply_that_meets_a_passing_failure_is_tried_again_in_seconds(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outbox's first try of the held /ayuda meets a 502: Ana is waiting for it, so it
+    is tried again within seconds (it used to wait a minute, as a survey would, and her next
+    replies waited behind it), and her next reply still comes after it."""
+    ana = Person(api, 8750, "Ana", last_name="Quispe")
+    await register(ana)
+    (help_text,) = await ana.say("/ayuda")
+    (glossary,) = await ana.say("/glosario")
+    await _held_reply_in_flight(api, ana, caplog, [Fault.server_error(502)])
+    await ana.send("/glosario")
+    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
+    first, second = await ana.replies(2, timeout=20)
+    assert (first.text, second.text) == (help_text.text, glossary.text)
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []
+
+
+@pytest.mark.usefixtures("runtime")
 async def test_a_change_of_buttons_held_back_is_made_later(
     api: LocalBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:
