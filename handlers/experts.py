@@ -14,7 +14,7 @@ from bot.telegram_entities import utf16_len
 from handlers import teaching
 from handlers.base import Ctx, cut_html, esc
 from handlers.consent import ask_consent
-from handlers.keyboards import as_number, button
+from handlers.keyboards import as_number, button, main_menu_row
 from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from handlers.update_keys import update_key
@@ -67,7 +67,7 @@ async def pending_command(ctx: Ctx) -> None:
     pending = await usage.pending_escalations(ctx.session, 10, regions)
     total = await usage.count_pending(ctx.session, regions)
     if not pending:
-        ctx.reply(_("There are no pending questions. Thank you!"))
+        ctx.reply(_("There are no pending questions. Thank you!"), [main_menu_row(_)])
         return
     ctx.reply(
         ctx.t.ngettext(
@@ -195,16 +195,14 @@ async def _deliver(
 
 async def my_questions_command(ctx: Ctx) -> None:
     _ = ctx._
-    if ctx.person is None:
-        ctx.reply(_("You have not sent questions to the specialists."))
-        return
-    items = await usage.person_escalations(ctx.session, ctx.person.id)
-    if not items:
+    items = await usage.person_escalations(ctx.session, ctx.person.id) if ctx.person else []
+    if not items:  # a way on: the Tool Kit, where questions are asked
         ctx.reply(
             _(
                 "You have not sent questions to the specialists. When Minka has no sure answer, "
                 "it offers to send your question."
-            )
+            ),
+            [[button(_("📚 Consult the Tool Kit"), "kb:topics")], main_menu_row(_)],
         )
         return
     blocks = [_("<b>My questions to the specialists</b>")]

@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.services.coverage import Coverage
 from bot.services.invitations import Rsvp
 from handlers.base import Ctx, Keyboard, cut_html, esc
-from handlers.keyboards import button, page_bounds
+from handlers.keyboards import button, main_menu_row, page_bounds
 from handlers.questions import pager
 from handlers.refusals import refuse_scope
 from storage.repositories.conversations import clear_state
@@ -108,13 +108,24 @@ class StaffItems(Generic[Item]):
         return True
 
     async def chosen(
-        self, ctx: Ctx, *, heading: str, empty: str, hint: str, unknown: str
+        self,
+        ctx: Ctx,
+        *,
+        heading: str,
+        empty: str,
+        create: InlineKeyboardButton,
+        hint: str,
+        unknown: str,
     ) -> Item | None:
-        """Without arguments, the list of those the person covers (`empty` if none); with a
-        code, that item if they cover it. None once the person was answered otherwise."""
+        """Without arguments, the list of those the person covers (`empty` if none, with
+        `create` and the main menu as the ways on); with a code, that item if they cover it.
+        None once the person was answered otherwise."""
         if not ctx.args:
             items = await self.visible(ctx.session, ctx.coverage, await self.list_all(ctx.session))
-            ctx.reply(code_list(ctx.t, heading, items, hint) if items else empty)
+            if items:
+                ctx.reply(code_list(ctx.t, heading, items, hint))
+            else:
+                ctx.reply(empty, [[create], main_menu_row(ctx._)])
             return None
         item = await self.get_by_code(ctx.session, ctx.args[0].strip().upper())
         if item is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton
 
@@ -20,6 +20,12 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     if not label.strip():  # Telegram refuses an empty label (BUTTON_TEXT_INVALID): a blank name
         label = "—"
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def main_menu_row(_: Callable[[str], str]) -> list[InlineKeyboardButton]:
+    """«« Main menu»: the way on from a message that would otherwise end the conversation
+    (an empty list); `_` is the person's gettext."""
+    return [button(_("« Main menu"), "menu:main")]
 
 
 def as_number(text: str) -> int | None:

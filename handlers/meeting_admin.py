@@ -2,13 +2,15 @@
 came; by region and sex), marking attendance from the invitee list, agreements, the XLSX
 "informe de la reunión", the check-in QR, and cancelling.
 
-Callback data: ma:xlsx:<m> | ma:qr:<m> | ma:att:<m>:<page> | ma:tog:<m>:<person>:<page> |
+Callback data: ma:new | ma:xlsx:<m> | ma:qr:<m> | ma:att:<m>:<page> | ma:tog:<m>:<person>:<page> |
 ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton
 
 from bot import workers
 from bot.i18n import N_
@@ -127,6 +129,7 @@ async def meeting_command(ctx: Ctx) -> None:
         ctx,
         heading=_("<b>Meetings</b>"),
         empty=_("There are no meetings yet."),
+        create=new_meeting_button(ctx),
         hint=_("Write /reunion CODE to see one."),
         unknown=_("I found no meeting with the code «{code}»."),
     )
@@ -184,10 +187,18 @@ async def _attendance(ctx: Ctx, meeting: MeetingRecord, page: int) -> None:
     )
 
 
+def new_meeting_button(ctx: Ctx) -> InlineKeyboardButton:
+    """The way on from an empty list of meetings, for those who may create one."""
+    return button(ctx._("➕ New meeting"), "ma:new")
+
+
 async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
     action = parts[0] if parts else ""
+    if action == "new":
+        await meeting_forms.new_meeting_command(ctx)
+        return
     numbers = [as_number(part) for part in parts[1:]]
     meeting = await repo.get(ctx.session, numbers[0]) if numbers and numbers[0] else None
     if meeting is None:

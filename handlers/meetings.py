@@ -22,11 +22,13 @@ from bot.services.access import Needs
 from bot.services.ics import meeting_ics
 from bot.services.invitations import Rsvp, closer_reminder_due
 from bot.services.meetings import KINDS
+from bot.services.roles import Role, allows
 from bot.services.text import clean_text
+from handlers import meeting_admin
 from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.invitations import answerable, invitee_message
-from handlers.keyboards import as_number, button
+from handlers.keyboards import as_number, button, main_menu_row
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import meetings as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
@@ -297,13 +299,15 @@ def _show_invitation(
 async def meetings_command(ctx: Ctx) -> None:
     """/reuniones: the person's coming meetings, each with its answer and buttons."""
     _ = ctx._
-    if ctx.person is None:
-        ctx.reply(_("You have no upcoming meetings."))
-        return
-    mine = await repo.for_person(ctx.session, ctx.person.id, ctx.runtime.clock.now())
-    mine = [(m, i) for m, i in mine if m.status != "cancelled"]
-    if not mine:
-        ctx.reply(_("You have no upcoming meetings."))
+    mine = []
+    if ctx.person is not None:
+        mine = await repo.for_person(ctx.session, ctx.person.id, ctx.runtime.clock.now())
+        mine = [(m, i) for m, i in mine if m.status != "cancelled"]
+    if not mine:  # a way on: the menu, and a new meeting for those who may create one
+        keyboard = [main_menu_row(_)]
+        if allows(ctx.role, Role.COORDINATOR):
+            keyboard.insert(0, [meeting_admin.new_meeting_button(ctx)])
+        ctx.reply(_("You have no upcoming meetings."), keyboard)
         return
     now = ctx.runtime.clock.now()
     for meeting, invitation in mine[:SHOWN]:

@@ -24,7 +24,7 @@ from bot.services import publications as rules
 from bot.services.access import Needs
 from bot.services.roles import Role, allows, authorize
 from handlers.base import Ctx, Keyboard, cut_html, esc
-from handlers.keyboards import as_number, button
+from handlers.keyboards import as_number, button, main_menu_row
 from handlers.refusals import refuse
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import publications as repo
@@ -63,7 +63,7 @@ async def publications_command(ctx: Ctx) -> None:
         return
     items = (await repo.listed(ctx.session))[:SHOWN]
     if not items:
-        ctx.reply(ctx._("There are no publications yet."))
+        ctx.reply(ctx._("There are no publications yet."), [main_menu_row(ctx._)])
         return
     lines = ["📚 <b>" + ctx._("Publications") + "</b>"]
     keyboard: Keyboard = []

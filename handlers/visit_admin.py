@@ -134,6 +134,7 @@ async def visit_command(ctx: Ctx) -> None:
         ctx,
         heading=_("<b>Study visits</b>"),
         empty=_("There are no study visits yet."),
+        create=button(_("➕ New study visit"), "va:new"),
         hint=_("Write /visita CODE to see one."),
         unknown=_("I found no visit with the code «{code}»."),
     )
@@ -198,6 +199,9 @@ async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
     action = parts[0] if parts else ""
+    if action == "new":  # from an empty list of visits
+        await visit_forms.new_visit_command(ctx)
+        return
     numbers = [as_number(part) for part in parts[1:]]
     visit = await repo.get(ctx.session, numbers[0]) if numbers and numbers[0] else None
     if visit is None or None in numbers:

@@ -21,7 +21,7 @@ from bot.services.text import clean_text
 from bot.services.workshop_report import CRITERION_LABELS
 from bot.services.workshops import CanRate
 from handlers.base import Ctx, Keyboard, esc
-from handlers.keyboards import as_number, button
+from handlers.keyboards import as_number, button, main_menu_row
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import workshops as repo
 from storage.repositories.conversations import clear_state, get_state, set_state
@@ -176,12 +176,11 @@ async def _finish(ctx: Ctx, workshop: WorkshopRecord, comment: str | None) -> No
 async def rate_command(ctx: Ctx) -> None:
     """/calificar: the person's open surveys."""
     _ = ctx._
-    if ctx.person is None:
-        ctx.reply(_("You have no workshop surveys to answer."))
-        return
-    open_ones = await repo.open_surveys(ctx.session, ctx.person.id, ctx.runtime.clock.now())
-    if not open_ones:
-        ctx.reply(_("You have no workshop surveys to answer."))
+    now = ctx.runtime.clock.now()
+    open_ones = await repo.open_surveys(ctx.session, ctx.person.id, now) if ctx.person else []
+    if not open_ones:  # a way on: the workshops (check-in, materials) and the menu
+        keyboard = [[button(_("🎓 Workshops"), "menu:workshops")], main_menu_row(_)]
+        ctx.reply(_("You have no workshop surveys to answer."), keyboard)
         return
     keyboard = [[button(w.title, f"rate:{w.id}:start")] for w in open_ones]
     ctx.reply(_("<b>Open surveys</b>\nChoose a workshop to rate it:"), keyboard)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services.roles import Role, allows
 from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.keyboards import main_menu_row
 from handlers.materials import material_button
 from handlers.registry import Command, Feature
 from handlers.workshop_admin import all_workshops_lines
@@ -39,7 +40,7 @@ async def workshops_command(ctx: Ctx) -> None:
             keyboard = [[material_button(m)] for m in files[-20:]]
     if allows(ctx.role, Role.COORDINATOR):
         lines += ["", *await all_workshops_lines(ctx)]
-    ctx.reply(cut_html("\n".join(lines)), keyboard or None)
+    ctx.reply(cut_html("\n".join(lines)), [*keyboard, main_menu_row(_)])
 
 
 def _line(ctx: Ctx, workshop: WorkshopRecord) -> str:
