@@ -192,39 +192,34 @@ async def _held_reply_in_flight(
     await _attempts(api, "sendMessage", ana.id, before)  # the outbox's first attempt: refused
 
 
-@pytest.mark.usefixtures("runtime")
-async def test_a_reply_never_overtakes_a_held_one_the_outbox_is_retrying(
-    api: LocalBotApi, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The outbox is waiting out a 429 for the held /ayuda when Ana writes again: her new
-    reply queues behind it and another round of the outbox must not send it first."""
-    ana = Person(api, 8600, "Ana", last_name="Quispe")
-    await register(ana)
-    (help_text,) = await ana.say("/ayuda")
-    (glossary,) = await ana.say("/glosario")
-    await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(3)])
-    await ana.send("/glosario")
-    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
-    first, second = await ana.replies(2, timeout=20)
-    assert (first.text, second.text) == (help_text.text, glossary.text)
-    await asyncio.sleep(1)
-    assert api.drain(ana.id) == []
+# What the outbox's first try of the held /ayuda meets, and how long Ana may wait for it.
+OUTBOX_TRIES = {
+    # it is waiting out a 429 when Ana writes again: another round must not send hers first
+    "retrying": ([Fault.too_many_requests(3)], 20),
+    # its retries all meet 429, so it goes back to the outbox, due when Telegram allows
+    "put back": ([Fault.too_many_requests(2)] * 4, 30),
+    # a 502: Ana is waiting, so it is tried again within seconds (it used to wait a minute,
+    # as a survey would, and her next replies waited behind it)
+    "passing failure": ([Fault.server_error(502)], 20),
+}
 
 
 @pytest.mark.usefixtures("runtime")
-async def test_a_held_reply_put_back_keeps_its_place_in_the_chat(
-    api: LocalBotApi, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("what", OUTBOX_TRIES)
+async def test_a_reply_never_overtakes_a_held_one(
+    api: LocalBotApi, caplog: pytest.LogCaptureFixture, what: str
 ) -> None:
-    """The outbox's retries of the held /ayuda all meet 429, so it goes back to the outbox,
-    due when Telegram allows: the reply queued behind it meanwhile stays behind it."""
-    ana = Person(api, 8700, "Ana", last_name="Quispe")
+    """Ana writes again while the outbox is sending her held /ayuda (OUTBOX_TRIES): her new
+    reply queues behind it, both arrive, in order, once."""
+    faults, timeout = OUTBOX_TRIES[what]
+    ana = Person(api, 8600 + 50 * list(OUTBOX_TRIES).index(what), "Ana", last_name="Quispe")
     await register(ana)
     (help_text,) = await ana.say("/ayuda")
     (glossary,) = await ana.say("/glosario")
-    await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(2)] * 4)
+    await _held_reply_in_flight(api, ana, caplog, faults)
     await ana.send("/glosario")
     await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
-    first, second = await ana.replies(2, timeout=30)
+    first, second = await ana.replies(2, timeout=timeout)
     assert (first.text, second.text) == (help_text.text, glossary.text)
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []
@@ -246,26 +241,6 @@ async def test_a_reply_waiting_out_a_long_flood_control_keeps_its_place(
     await asyncio.sleep((KEEP_CLAIM + timedelta(seconds=0.5)).total_seconds())
     runtime.clock.advance(timedelta(seconds=10))  # the first claim is stale by now
     await tick(app)  # with the outbox's recovery of a dead process's claims
-    await ana.send("/glosario")
-    await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
-    first, second = await ana.replies(2, timeout=20)
-    assert (first.text, second.text) == (help_text.text, glossary.text)
-    await asyncio.sleep(1)
-    assert api.drain(ana.id) == []
-
-
-@pytest.mark.usefixtures("runtime")
-async def test_a_held_reply_that_meets_a_passing_failure_is_tried_again_in_seconds(
-    api: LocalBotApi, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The outbox's first try of the held /ayuda meets a 502: Ana is waiting for it, so it
-    is tried again within seconds (it used to wait a minute, as a survey would, and her next
-    replies waited behind it), and her next reply still comes after it."""
-    ana = Person(api, 8750, "Ana", last_name="Quispe")
-    await register(ana)
-    (help_text,) = await ana.say("/ayuda")
-    (glossary,) = await ana.say("/glosario")
-    await _held_reply_in_flight(api, ana, caplog, [Fault.server_error(502)])
     await ana.send("/glosario")
     await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
     first, second = await ana.replies(2, timeout=20)
