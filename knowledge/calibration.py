@@ -25,6 +25,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA
 
 from knowledge.facts import Asked, asked_fact, instance
+from knowledge.intent import intents
 from knowledge.query import Query
 from knowledge.scoring import Postings
 from knowledge.sentence import PREFIX, Sentence
@@ -84,6 +85,19 @@ _ANSWER_NOUNS = frozenset(
     organismos autoridad autoridades""".split()  # noqa: SIM905
 )
 _FREQUENT = frozenset({"frecuencia", "periodicidad"})
+# «¿quién hace el inventario…?», «¿qué entidad lleva el seguimiento…?»: a common verb says
+# nothing of the act, the noun after it is what is asked about. Not whom the asker goes to
+# («¿a quién aviso?»).
+_WHO = frozenset({"quien", "quienes"})
+_WHOM_BEFORE = frozenset("a al con de ante para por".split())  # noqa: SIM905
+_BODIES = frozenset(
+    "entidad entidades institucion instituciones organismo organismos autoridad".split()  # noqa: SIM905
+)
+_DOING = frozenset("hace hacen da dan ve ven lleva llevan trae traen realiza realizan".split())  # noqa: SIM905
+_BEFORE_VERB = frozenset("lo la los las le les se puede pueden debe deben".split())  # noqa: SIM905
+# A fragment without a question word («multa por vertimiento sin autorización», «link de la
+# ventanilla única»): the noun it opens with, before «de» or «por», is what is asked about.
+_FRAGMENT_LINKS = frozenset("de del por para pa sobre".split())  # noqa: SIM905
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +198,9 @@ class Form:
 
     kind: Asked | None
     head: str | None = None  # the folded word after «qué», «cuál», «cuántos»
+    # a fragment's head counts only when the kit speaks of it elsewhere: «checklist de
+    # seguridad…» names in other words what the article lists
+    fragment: bool = False
 
 
 def question_form(said: list[str]) -> Form:
@@ -200,7 +217,50 @@ def question_form(said: list[str]) -> Form:
         word = after[0] if after else ""
         if len(word) > 2 and word not in STOPWORDS | _ANSWER_NOUNS:
             head = None if stem(word) in GENERIC_VERBS else word
+    if asks and head is None:
+        head = _done_to(said, asks[0])
+    elif not any(w in _WH for w in said):
+        return Form(asked_kind(said), _fragment_head(said), fragment=True)
     return Form(asked_kind(said), head)
+
+
+def _noun(word: str) -> bool:
+    """Whether a folded word may be the noun asked about: not a stopword, a number, a
+    common verb or a noun that names the kind of answer («fecha», «entidad»)."""
+    return (
+        len(word) > 2
+        and not word.isdigit()
+        and word not in STOPWORDS | _ANSWER_NOUNS | _KIND_OF
+        and stem(word) not in GENERIC_VERBS
+    )
+
+
+def _done_to(said: list[str], i: int) -> str | None:
+    """The noun after «¿quién hace…?» (or «¿qué entidad da…?»), when the verb after the
+    question word at `i` is a common one that says nothing of the act asked."""
+    if said[i] in _WHO:
+        if i and said[i - 1] in _WHOM_BEFORE:
+            return None
+        j = i + 1
+    elif said[i + 1 : i + 2] and said[i + 1] in _BODIES:
+        j = i + 2
+    else:
+        return None
+    while j < len(said) and said[j] in _BEFORE_VERB:
+        j += 1
+    if j >= len(said) or not (said[j] in _DOING or stem(said[j]) in GENERIC_VERBS):
+        return None
+    found = next((w for w in said[j + 1 :] if w not in STOPWORDS), "")
+    return found if _noun(found) else None
+
+
+def _fragment_head(said: list[str]) -> str | None:
+    """The noun a fragment opens with («multa por…», «presupuesto anual de…»), or None."""
+    if len(said) < 3 or not _noun(said[0]) or intents(said[:1]):  # «diferencia entre…»
+        return None
+    if said[1] in _FRAGMENT_LINKS or (said[1] not in STOPWORDS and said[2] in _FRAGMENT_LINKS):
+        return said[0]
+    return None
 
 
 def asked_kind(said: list[str]) -> Asked | None:
@@ -291,6 +351,7 @@ def evidence(
             head = j
     total = sum(w for w, _k, _o in asked_words) or 1.0
     present, lacking, known = [], 0.0, 0.0
+    elsewhere = set()  # the asked words the kit says in other articles only
     for j, (weight, letters, others) in enumerate(asked_words):
         if not letters.isdisjoint(article.surface) or any(
             postings.has(t, article.index) for t in others
@@ -300,6 +361,7 @@ def evidence(
             lacking = max(lacking, weight)
             if not letters.isdisjoint(kit) or any(t in postings for t in others):
                 known = max(known, weight)  # the kit says it, elsewhere
+                elsewhere.add(j)
     by_passage = [
         sum(asked_words[present[k]][0] for k in has) / total
         for has in passages(article.sentences, [asked_words[j][1:] for j in present])
@@ -326,6 +388,8 @@ def evidence(
         "unsaid_consequence": unsaid,
         "typed_absent": absent,
         "log_words": math.log(1 + len(query.slots)),
-        "head_missing": float(head >= 0 and head not in present),
+        "head_missing": float(
+            head >= 0 and head not in present and (not form.fragment or head in elsewhere)
+        ),
     }
     return Evidence(tuple(float(values[name]) for name in FEATURES))

@@ -49,3 +49,34 @@ def test_how_often_is_answered_by_a_period(kb: KnowledgeBase) -> None:
     found = without_question(kb, question).judged(question)
     assert found is not None and found.evidence is not None
     assert found.evidence.named()["typed_absent"] == 0.0
+
+
+def test_who_does_a_common_verb_asks_about_its_noun(kb: KnowledgeBase) -> None:
+    """«¿quién hace el inventario…?»: «hace» says nothing of the act, the inventario is what
+    is asked; the pasivos article never says it. «¿quién ve a los pequeños productores?»
+    asks of the productores, which the article names: still answered."""
+    question = "quien hace el inventario nacional de pasivos ambientales"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert index.articles[found.ranked[0][0]].id == "ambiente-pasivos"
+    assert found.evidence.named()["head_missing"] == 1.0
+    assert index.search(question).best is None
+    twin = "en lima metropolitana quien ve a los pequeños productores"
+    answer = without_question(kb, twin).search(twin)
+    assert answer.best is not None and answer.best.id == "regionalizacion-gobiernos-regionales"
+
+
+def test_a_fragment_asks_about_the_noun_it_opens_with(kb: KnowledgeBase) -> None:
+    """«multa por tener explosivos sin polvorín»: the explosivos article never says «multa»;
+    «reglamento de seguridad…», whose reglamento the article is, is answered."""
+    question = "multa por tener explosivos sin polvorin autorizado"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert index.articles[found.ranked[0][0]].id == "seguridad-explosivos-sucamec"
+    assert found.evidence.named()["head_missing"] == 1.0
+    assert index.search(question).best is None
+    twin = "reglamento de seguridad i salud okupasional"
+    answer = without_question(kb, twin).search(twin)
+    assert answer.best is not None and answer.best.id == "seguridad-reglamento"
