@@ -216,3 +216,18 @@ async def test_workbook_sheet_cover_and_summary_line(dataset: Database) -> None:
     assert "The share fulfilled on time is over the agreements due" not in definitions[2]
     assert "proporción cumplida a tiempo es sobre los acuerdos que vencían" in definitions[2]
     assert T.gettext(TEAM_REPORTS) in definitions[4]
+
+
+async def test_a_hidden_pilot_regions_reach_is_not_told(dataset: Database) -> None:
+    """Pasco's one registered person (P9) and Moquegua's (P12) received a publication. The
+    table by region hides it, and the pilot table hid the count, but beside «1 registered»
+    it said «Sí» (reached), and the headline «4 de 6», less Piura and Puno shown reached,
+    told the same. A pilot region's reach is hidden with its figures, and the count of pilot
+    regions reached with it."""
+    for region in (None, "pasco"):
+        indicator = await _compute(dataset, region)
+        pilots = indicator.tables[3]
+        hidden = [row for row in pilots.rows if row[1] and row[2] is None]
+        assert hidden, pilots.rows
+        assert [row[4] for row in hidden] == [None] * len(hidden), hidden
+        assert indicator.headlines[2].value is None, indicator.headlines[2]
