@@ -132,7 +132,8 @@ async def test_publications_and_dissemination(dataset: Database) -> None:
     assert indicator.number == 8 and indicator.definition == T.gettext(DEFINITION)
     # Received in the period: P1 P2 P3 P5 P9 P11 P12 = 7. Reached by its end (and registered
     # by then): those and P8 = 8, of 11 registered (P10 registered at the end: not counted).
-    assert [h.value for h in indicator.headlines] == [7, 8 / 11, "4 de 6"]
+    # Pilot regions reached: 4 of 6, but Pasco and Moquegua are hidden (see the last test).
+    assert [h.value for h in indicator.headlines] == [7, 8 / 11, None]
     each, by_region, by_sex, pilots = indicator.tables
     # A in the period: P2 P3 P5 P11 P12; by its end also P1 and P8 (P6 at the end: out).
     # B: P9 P1 P3, all in the period, withdrawn on 1 December. C is published after it.
@@ -159,12 +160,12 @@ async def test_publications_and_dissemination(dataset: Database) -> None:
         "Prefiero no decir": (0, 0, 0, None),
         "Total": (11, 7, 8, 8 / 11),
     }
-    # The pilot regions, in the programme's order; reached and its share hidden as in the
-    # region table («Sí», a pilot region reached, is the indicator itself).
+    # The pilot regions, in the programme's order; reached, its share and whether it was
+    # reached hidden as in the region table (one registered person: «Sí» would tell hers).
     assert rows(pilots) == {
         "La Libertad": (0, 0, None, "No"),
-        "Pasco": (1, None, None, "Sí"),
-        "Moquegua": (1, None, None, "Sí"),
+        "Pasco": (1, None, None, None),
+        "Moquegua": (1, None, None, None),
         "Piura": (3, 1, 1 / 3, "Sí"),
         "Puno": (5, 4, 0.8, "Sí"),
         "Madre de Dios": (0, 0, None, "No"),
@@ -206,7 +207,7 @@ async def test_workbook_sheet_cover_and_summary_line(dataset: Database) -> None:
     assert "<b>8. Publicación y difusión de documentos</b>\n" in block
     assert "• Recibieron una publicación en el periodo: 7\n" in block
     assert f"• Proporción de personas registradas alcanzadas: {T.share(8 / 11)}\n" in block
-    assert "• Regiones piloto alcanzadas: 4 de 6" in block
+    assert "• Regiones piloto alcanzadas: —" in block  # Pasco and Moquegua hidden
     book = load_workbook(BytesIO(report_xlsx(report, T)))
     (sheet,) = [name for name in book.sheetnames if name.startswith("8 ")]
     assert book[sheet]["A1"].value.startswith("8. ")

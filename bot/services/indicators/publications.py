@@ -134,24 +134,28 @@ async def _per_publication(q: Query, hidden: bool) -> Table:
     return Table(_(N_("Each publication")), columns, tuple(rows))
 
 
-def _pilots(q: Query, cells: Cells, hidden: Hidden) -> tuple[Table, int, int]:
+def _pilots(q: Query, cells: Cells, hidden: Hidden) -> tuple[Table, int | None, int]:
     """The pilot regions in scope: registered, reached, share reached, reached or not; the
-    regions hidden as in the table by region (`hidden`)."""
+    regions hidden as in the table by region (`hidden`), whether they were reached too
+    («Sí» beside one registered person tells what she received). How many were reached:
+    None when one of them is hidden (the count less those shown reached would tell it)."""
     _ = q._
     pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
     grouped = rollup(cells, lambda region, _sex: region)
     reached_share = share("", REACHED, REGISTERED)
-    rows, reached = [], 0
+    rows, reached, untold = [], 0, False
     for code in pilots:
         values = grouped.get(code, Counter())
         reached += values[REACHED] > 0
+        secret = code in hidden.rows and values[REGISTERED] > 0
+        untold |= secret
         rows.append(
             (
                 q.region_name(code),
                 int(values[REGISTERED]),
                 None if code in hidden.rows else int(values[REACHED]),
                 None if code in hidden.rows else reached_share.of(values),
-                _(N_("Yes")) if values[REACHED] else _(N_("No")),
+                None if secret else _(N_("Yes")) if values[REACHED] else _(N_("No")),
             )
         )
     columns = (
@@ -161,7 +165,11 @@ def _pilots(q: Query, cells: Cells, hidden: Hidden) -> tuple[Table, int, int]:
         Column(_(N_("Share of registered people reached")), Kind.SHARE),
         Column(_(N_("Reached")), Kind.TEXT),
     )
-    return Table(_(N_("Pilot regions")), columns, tuple(rows)), reached, len(pilots)
+    return (
+        Table(_(N_("Pilot regions")), columns, tuple(rows)),
+        None if untold else reached,
+        len(pilots),
+    )
 
 
 async def publications(q: Query) -> Indicator:
@@ -191,7 +199,7 @@ async def publications(q: Query) -> Indicator:
         Headline(
             _(N_("Pilot regions reached")),
             _(N_("{reached} of {regions}")).format(reached=reached, regions=in_scope)
-            if in_scope
+            if in_scope and reached is not None
             else None,
             Kind.TEXT,
             harmless=not in_scope,
