@@ -22,7 +22,12 @@ from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.questions import pager
-from storage.repositories.conversations import clear_state, get_state, set_state
+from storage.repositories.conversations import (
+    REGISTRATION_PAUSED,
+    clear_state,
+    get_state,
+    set_state,
+)
 from storage.repositories.regions import RegionRecord, get_region, list_regions
 
 # getFile: the largest file a bot may download from Telegram's servers (Bot API).
@@ -94,7 +99,7 @@ class GuidedForm:
         left = ctx.form.flow if ctx.form is not None else None
         await set_state(ctx.session, ctx.user.id, self.flow, self.steps[0].name, initial or {})
         heading = ctx._(self.heading)
-        if left is not None and left != self.flow and left in FORM_NAMES:
+        if left is not None and left not in (self.flow, REGISTRATION_PAUSED) and left in FORM_NAMES:
             heading = (
                 ctx._("What you had half done was set aside: {form}.").format(
                     form=ctx._(FORM_NAMES[left])

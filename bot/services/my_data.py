@@ -69,7 +69,12 @@ async def export(
             "creado": label.time(person.created_at),
         },
         "formulario_en_curso": (
-            {"formulario": label.of(FORM_NAMES, state.flow), "respuestas": state.data}
+            {
+                "formulario": label.of(FORM_NAMES, state.flow),
+                "respuestas": state.data,
+                # A registration paused while this form is filled: its answers are kept too.
+                **({"registro_en_pausa": state.paused[1]} if state.paused else {}),
+            }
             if state
             else None
         ),

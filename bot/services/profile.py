@@ -13,15 +13,17 @@ from bot.i18n import N_
 from bot.services import access, staff
 from bot.services.roles import Role, effective_role
 from bot.services.text import clean_text
-from storage.repositories import people, regions
+from storage.repositories import conversations, people, regions
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.people import PersonRecord
 from storage.types import utcnow
 
-REGISTRATION = "registration"
-# Registration stopped with /cancelar: the answers kept, not a form (typed text goes to the
-# Tool Kit again); /start, a check-in or a registration button goes on where it stopped.
-REGISTRATION_PAUSED = "registration_paused"
+# Registration stopped with /cancelar (REGISTRATION_PAUSED): the answers kept, not a form
+# (typed text goes to the Tool Kit again; a form begun meanwhile keeps it aside:
+# storage/repositories/conversations.py); /start, a check-in or a registration button goes on
+# where it stopped.
+REGISTRATION = conversations.REGISTRATION
+REGISTRATION_PAUSED = conversations.REGISTRATION_PAUSED
 PROFILE_EDIT = "profile"
 
 # The questions, in the order registration asks them.
@@ -137,6 +139,10 @@ async def resume_registration(session: AsyncSession, telegram_id: int) -> str:
     if state is not None and state.flow == REGISTRATION_PAUSED:
         await set_state(session, telegram_id, REGISTRATION, state.step, dict(state.data))
         return state.step
+    if state is not None and state.paused is not None:  # kept aside by another form
+        step, answers = state.paused
+        await set_state(session, telegram_id, REGISTRATION, step, answers)
+        return step
     if state is not None and state.flow == REGISTRATION:
         return state.step
     await set_state(session, telegram_id, REGISTRATION, STEPS[0], {})

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState, Person, Region, RoleGrant
-from storage.repositories.conversations import StateRecord
+from storage.repositories.conversations import StateRecord, state_record
 
 EDITABLE_FIELDS = frozenset(
     {"full_name", "region_code", "institution", "position", "sex", "locale", "registered_at"}
@@ -117,7 +117,7 @@ async def get_with_form(
         PersonRecord(*(row._mapping[n] for n in _PERSON_FIELDS)) if row.id is not None else None
     )
     form = (
-        StateRecord(row.form_flow, row.form_step, dict(row.form_data))
+        state_record(row.form_flow, row.form_step, row.form_data)
         if row.form_flow is not None
         else None
     )
