@@ -39,6 +39,7 @@ from storage.models import (
     VisitParticipant,
     WorkshopRating,
 )
+from storage.repositories.erasure_named import scrub_named
 from storage.repositories.outbox import HELD, UNSENT
 
 ERASED_TEXT = "[eliminado a pedido del titular]"
@@ -98,6 +99,8 @@ async def erase_traces(
         await session.execute(statement.execution_options(synchronize_session=False))
     if person_id is not None:
         await _erase_broadcasts(session, person_id, now)
+        words = await _named_as(session, person_id, username)  # as others would write them
+        await scrub_named(session, words, _Needles(words).sub)
     for model in (Meeting, Broadcast, Visit):
         await _drop_from_audiences(session, model, telegram_id)
 
@@ -251,6 +254,13 @@ async def _who(
     person = await session.get(Person, person_id) if person_id is not None else None
     named = {person.full_name, person.telegram_name, person.position} if person else set()
     return {str(telegram_id), username or ""} | _long(named)
+
+
+async def _named_as(session: AsyncSession, person_id: int, username: str | None) -> set[str]:
+    """How others may have named them in their texts: names when LONG_ENOUGH, @username."""
+    person = await session.get(Person, person_id)
+    named = _long({person.full_name, person.telegram_name}) if person else set()
+    return named | ({f"@{username}"} if username else set())
 
 
 async def _their_texts(session: AsyncSession, person_id: int | None) -> set[str]:
