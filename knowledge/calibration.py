@@ -24,8 +24,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from knowledge.facts import Asked, asked_fact, instance
-from knowledge.intent import intents
+from knowledge.facts import Asked, instance
+from knowledge.form import CONSEQUENCE, FREQUENCY, Form
 from knowledge.query import Query
 from knowledge.scoring import Postings
 from knowledge.sentence import PREFIX, Sentence
@@ -38,10 +38,6 @@ NEAR_BEST = 0.75
 HEAD_LACKING = 0.5  # see `refuted`
 LONG_WORD = 8  # a typed word longer than this may hold two typos
 LONG_STEM = 4  # a stem this long names one word family
-CONSEQUENCE = "consequence"
-FREQUENCY = "frequency"  # «¿cada cuánto…?»: a sentence that says how often
-_QUE = frozenset({"q", "k"})
-_HAPPENS = frozenset("pasa pasaria sucede sucederia ocurre ocurriria".split())  # noqa: SIM905
 # What befalls someone: a right lost or cancelled, a penalty, a stop, an exclusion.
 _CONSEQUENCES = tuple(
     """pierd perdi caduc cance exclu suspe sanci multa penal infra paral delit pena carce
@@ -67,37 +63,6 @@ FEATURES = (
     "log_words",
     "head_missing",  # the noun asked about («¿en qué banco…?») is nowhere in the article
 )
-# A question word that opens what is asked («¿qué…?», «¿en qué banco…?»), not «que» joining
-# two clauses («la DREM puede cobrar por el trabajo q le pide el MINEM»).
-_WH = frozenset(
-    "que cual cuales como cuando donde adonde quien quienes cuanto cuanta cuantos cuantas".split()  # noqa: SIM905
-)
-_WH_BEFORE = frozenset("en de a para por con desde hasta sobre ante".split())  # noqa: SIM905
-_WH_OPENS = 3  # a question word among the first words asks
-# Words before the noun a question asks about: «¿qué tipo de sanción…?»
-_NOUN_ASKED = frozenset({"que", "cual", "cuales", "cuantos", "cuantas"})
-_KIND_OF = frozenset("tipo tipos clase clases de".split())  # noqa: SIM905
-# Nouns that name the kind of answer, not what it is about: an article gives a date without
-# the word «fecha», a body without «entidad», the OEFA's results without «nota».
-_ANSWER_NOUNS = frozenset(
-    """fecha fechas dia dias mes meses año años ano anos hora plazo plazos nota notas
-    porcentaje cantidad numero entidad entidades institucion instituciones organismo
-    organismos autoridad autoridades""".split()  # noqa: SIM905
-)
-_FREQUENT = frozenset({"frecuencia", "periodicidad"})
-# «¿quién hace el inventario…?», «¿qué entidad lleva el seguimiento…?»: a common verb says
-# nothing of the act, the noun after it is what is asked about. Not whom the asker goes to
-# («¿a quién aviso?»).
-_WHO = frozenset({"quien", "quienes"})
-_WHOM_BEFORE = frozenset("a al con de ante para por".split())  # noqa: SIM905
-_BODIES = frozenset(
-    "entidad entidades institucion instituciones organismo organismos autoridad".split()  # noqa: SIM905
-)
-_DOING = frozenset("hace hacen da dan ve ven lleva llevan trae traen realiza realizan".split())  # noqa: SIM905
-_BEFORE_VERB = frozenset("lo la los las le les se puede pueden debe deben".split())  # noqa: SIM905
-# A fragment without a question word («multa por vertimiento sin autorización», «link de la
-# ventanilla única»): the noun it opens with, before «de» or «por», is what is asked about.
-_FRAGMENT_LINKS = frozenset("de del por para pa sobre".split())  # noqa: SIM905
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,94 +157,6 @@ def keys(word: str) -> frozenset[str]:
     return frozenset({word[:PREFIX], *(u[:PREFIX] for u in undiphthonged(stem(word)))})
 
 
-@dataclass(frozen=True, slots=True)
-class Form:
-    """How a question asks: the kind of fact, and the noun it asks about."""
-
-    kind: Asked | None
-    head: str | None = None  # the folded word after «qué», «cuál», «cuántos»
-    # a fragment's head counts only when the kit speaks of it elsewhere: «checklist de
-    # seguridad…» names in other words what the article lists
-    fragment: bool = False
-
-
-def question_form(said: list[str]) -> Form:
-    """The `Form` of a question from its folded, repaired words (stopwords included)."""
-    said = ["que" if w in _QUE else w for w in said]
-    asks = [
-        i
-        for i, w in enumerate(said)
-        if w in _WH and (i < _WH_OPENS or said[i - 1] in _WH_BEFORE or w != "que")
-    ]
-    head = None
-    if asks and said[asks[0]] in _NOUN_ASKED:
-        after = [w for w in said[asks[0] + 1 :] if w not in _KIND_OF]
-        word = after[0] if after else ""
-        if len(word) > 2 and word not in STOPWORDS | _ANSWER_NOUNS:
-            head = None if stem(word) in GENERIC_VERBS else word
-    if asks and head is None:
-        head = _done_to(said, asks[0])
-    elif not any(w in _WH for w in said):
-        return Form(asked_kind(said), _fragment_head(said), fragment=True)
-    return Form(asked_kind(said), head)
-
-
-def _noun(word: str) -> bool:
-    """Whether a folded word may be the noun asked about: not a stopword, a number, a
-    common verb or a noun that names the kind of answer («fecha», «entidad»)."""
-    return (
-        len(word) > 2
-        and not word.isdigit()
-        and word not in STOPWORDS | _ANSWER_NOUNS | _KIND_OF
-        and stem(word) not in GENERIC_VERBS
-    )
-
-
-def _done_to(said: list[str], i: int) -> str | None:
-    """The noun after «¿quién hace…?» (or «¿qué entidad da…?»), when the verb after the
-    question word at `i` is a common one that says nothing of the act asked."""
-    if said[i] in _WHO:
-        if i and said[i - 1] in _WHOM_BEFORE:
-            return None
-        j = i + 1
-    elif said[i + 1 : i + 2] and said[i + 1] in _BODIES:
-        j = i + 2
-    else:
-        return None
-    while j < len(said) and said[j] in _BEFORE_VERB:
-        j += 1
-    if j >= len(said) or not (said[j] in _DOING or stem(said[j]) in GENERIC_VERBS):
-        return None
-    found = next((w for w in said[j + 1 :] if w not in STOPWORDS), "")
-    return found if _noun(found) else None
-
-
-def _fragment_head(said: list[str]) -> str | None:
-    """The noun a fragment opens with («multa por…», «presupuesto anual de…»), or None."""
-    if len(said) < 3 or not _noun(said[0]) or intents(said[:1]):  # «diferencia entre…»
-        return None
-    if said[1] in _FRAGMENT_LINKS or (said[1] not in STOPWORDS and said[2] in _FRAGMENT_LINKS):
-        return said[0]
-    return None
-
-
-def asked_kind(said: list[str]) -> Asked | None:
-    """The kind of fact the folded, repaired words `said` ask for (`knowledge.facts`), or a
-    consequence («¿qué pasa si…?», «¿qué consecuencias…?»). «q» and «k» are read as «que»,
-    as officials type it in a chat («en q fecha…», «q entidad…»)."""
-    said = ["que" if w in _QUE else w for w in said]
-    found = asked_fact(said)
-    if found is not None:
-        return found
-    for i, word in enumerate(said):
-        after = said[i + 1 : i + 3]
-        if (word in _HAPPENS and "si" in after) or word.startswith("consecuencia"):
-            return Asked(CONSEQUENCE)
-        if word in _FREQUENT or (word == "cada" and after[:1] and after[0].startswith("cuant")):
-            return Asked(FREQUENCY)
-    return None
-
-
 def holds(asked: Asked, sentence: Sentence) -> bool:
     """Whether `sentence` holds an instance of the kind of fact asked."""
     if asked.kind == CONSEQUENCE:
@@ -329,7 +206,7 @@ def evidence(
     """The evidence for `article` as the answer to `query`: `typed` the asked words as
     typed (`query.words` are repaired: «minado», not a typo, is read as «mina»), `rarest` the
     weight of the kit's rarest word, `kit` the first letters of the kit's words, `form` how
-    the question asks (`question_form`); `rest`: the values measured before (glossary,
+    the question asks (`knowledge.form`); `rest`: the values measured before (glossary,
     score, lead, coverage, near, unanswered)."""
     asked = form.kind
     asked_words = []  # (weight, its first letters, the other ways the kit says it)
@@ -389,7 +266,7 @@ def evidence(
         "typed_absent": absent,
         "log_words": math.log(1 + len(query.slots)),
         "head_missing": float(
-            head >= 0 and head not in present and (not form.fragment or head in elsewhere)
+            head >= 0 and head not in present and (not form.elsewhere or head in elsewhere)
         ),
     }
     return Evidence(tuple(float(values[name]) for name in FEATURES))

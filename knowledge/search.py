@@ -19,16 +19,10 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge.answer import Answer, Judged
-from knowledge.calibration import (
-    Model,
-    evidence,
-    load_model,
-    question_form,
-    reading,
-    refuted,
-)
+from knowledge.calibration import Model, evidence, load_model, reading, refuted
 from knowledge.confidence import RULE, Judge, Rule
 from knowledge.examples import ExampleMemory
+from knowledge.form import question_form
 from knowledge.frame import asked, asking_stretch, last_stretch
 from knowledge.intent import DEFINITION, answered, intents
 from knowledge.model import Article, Example, GlossaryEntry, ToolKit, Topic

@@ -80,3 +80,19 @@ def test_a_fragment_asks_about_the_noun_it_opens_with(kb: KnowledgeBase) -> None
     twin = "reglamento de seguridad i salud okupasional"
     answer = without_question(kb, twin).search(twin)
     assert answer.best is not None and answer.best.id == "seguridad-reglamento"
+
+
+def test_who_may_is_asked_about(kb: KnowledgeBase) -> None:
+    """«¿las pallaqueras pueden inscribirse en el REINFO?»: the REINFO article never names
+    them (the kit does, elsewhere): not sure. «¿la DREM puede sancionar…?» names the DREM
+    its article speaks of."""
+    question = "las pallaqueras pueden inscribirse en el reinfo?"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert index.articles[found.ranked[0][0]].id == "formalizacion-reinfo"
+    assert found.evidence.named()["head_missing"] == 1.0
+    assert index.search(question).best is None
+    twin = "la drem puede sancionar en temas de pama?"
+    answer = without_question(kb, twin).search(twin)
+    assert answer.best is not None and answer.best.id == "ambiente-gore-efa"

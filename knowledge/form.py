@@ -1,0 +1,151 @@
+"""How a question asks (`Form`): the kind of fact it wants (an amount, a date, who acts…:
+`knowledge.facts`; a consequence, how often) and the noun it asks about, which a sure answer
+must say (`knowledge.calibration.refuted`): «¿en qué banco…?», «¿quién hace el inventario…?»,
+a fragment's «multa por…», the subject of «¿las pallaqueras pueden…?».
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.facts import Asked, asked_fact
+from knowledge.intent import intents
+from knowledge.text import GENERIC_VERBS, STOPWORDS, stem
+
+CONSEQUENCE = "consequence"
+FREQUENCY = "frequency"  # «¿cada cuánto…?»: a sentence that says how often
+_QUE = frozenset({"q", "k"})
+_HAPPENS = frozenset("pasa pasaria sucede sucederia ocurre ocurriria".split())  # noqa: SIM905
+# A question word that opens what is asked («¿qué…?», «¿en qué banco…?»), not «que» joining
+# two clauses («la DREM puede cobrar por el trabajo q le pide el MINEM»).
+_WH = frozenset(
+    "que cual cuales como cuando donde adonde quien quienes cuanto cuanta cuantos cuantas".split()  # noqa: SIM905
+)
+_WH_BEFORE = frozenset("en de a para por con desde hasta sobre ante".split())  # noqa: SIM905
+_WH_OPENS = 3  # a question word among the first words asks
+# Words before the noun a question asks about: «¿qué tipo de sanción…?»
+_NOUN_ASKED = frozenset({"que", "cual", "cuales", "cuantos", "cuantas"})
+_KIND_OF = frozenset("tipo tipos clase clases de".split())  # noqa: SIM905
+# Nouns that name the kind of answer, not what it is about: an article gives a date without
+# the word «fecha», a body without «entidad», the OEFA's results without «nota».
+_ANSWER_NOUNS = frozenset(
+    """fecha fechas dia dias mes meses año años ano anos hora plazo plazos nota notas
+    porcentaje cantidad numero entidad entidades institucion instituciones organismo
+    organismos autoridad autoridades""".split()  # noqa: SIM905
+)
+_FREQUENT = frozenset({"frecuencia", "periodicidad"})
+# «¿quién hace el inventario…?», «¿qué entidad lleva el seguimiento…?»: a common verb says
+# nothing of the act, the noun after it is what is asked about. Not whom the asker goes to
+# («¿a quién aviso?»).
+_WHO = frozenset({"quien", "quienes"})
+_WHOM_BEFORE = frozenset("a al con de ante para por".split())  # noqa: SIM905
+_BODIES = frozenset(
+    "entidad entidades institucion instituciones organismo organismos autoridad".split()  # noqa: SIM905
+)
+_DOING = frozenset("hace hacen da dan ve ven lleva llevan trae traen realiza realizan".split())  # noqa: SIM905
+_BEFORE_VERB = frozenset("lo la los las le les se puede pueden debe deben".split())  # noqa: SIM905
+# A fragment without a question word («multa por vertimiento sin autorización», «link de la
+# ventanilla única»): the noun it opens with, before «de» or «por», is what is asked about.
+_FRAGMENT_LINKS = frozenset("de del por para pa sobre".split())  # noqa: SIM905
+# «¿las pallaqueras pueden inscribirse en el REINFO?»: who may or must is what is asked
+# about; the REINFO article that never names them does not say it.
+_ABLE = frozenset("puede pueden podria podrian debe deben".split())  # noqa: SIM905
+_SUBJECT_WORDS = 4  # the subject's words before «puede»: «una asociación de mineros»
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """How a question asks: the kind of fact, and the noun it asks about."""
+
+    kind: Asked | None
+    head: str | None = None  # the folded word after «qué», «cuál», «cuántos»
+    # a fragment's or a subject's head counts only when the kit speaks of it elsewhere:
+    # «checklist de seguridad…» names in other words what the article lists, «mi papá» who
+    # the article calls a minero
+    elsewhere: bool = False
+
+
+def question_form(said: list[str]) -> Form:
+    """The `Form` of a question from its folded, repaired words (stopwords included)."""
+    said = ["que" if w in _QUE else w for w in said]
+    asks = [
+        i
+        for i, w in enumerate(said)
+        if w in _WH and (i < _WH_OPENS or said[i - 1] in _WH_BEFORE or w != "que")
+    ]
+    head = None
+    if asks and said[asks[0]] in _NOUN_ASKED:
+        after = [w for w in said[asks[0] + 1 :] if w not in _KIND_OF]
+        word = after[0] if after else ""
+        if len(word) > 2 and word not in STOPWORDS | _ANSWER_NOUNS:
+            head = None if stem(word) in GENERIC_VERBS else word
+    if asks and head is None:
+        head = _done_to(said, asks[0])
+    elif not any(w in _WH for w in said):
+        return Form(asked_kind(said), _fragment_head(said) or _subject(said), elsewhere=True)
+    return Form(asked_kind(said), head)
+
+
+def _noun(word: str) -> bool:
+    """Whether a folded word may be the noun asked about: not a stopword, a number, a
+    common verb or a noun that names the kind of answer («fecha», «entidad»)."""
+    return (
+        len(word) > 2
+        and not word.isdigit()
+        and word not in STOPWORDS | _ANSWER_NOUNS | _KIND_OF
+        and stem(word) not in GENERIC_VERBS
+    )
+
+
+def _done_to(said: list[str], i: int) -> str | None:
+    """The noun after «¿quién hace…?» (or «¿qué entidad da…?»), when the verb after the
+    question word at `i` is a common one that says nothing of the act asked."""
+    if said[i] in _WHO:
+        if i and said[i - 1] in _WHOM_BEFORE:
+            return None
+        j = i + 1
+    elif said[i + 1 : i + 2] and said[i + 1] in _BODIES:
+        j = i + 2
+    else:
+        return None
+    while j < len(said) and said[j] in _BEFORE_VERB:
+        j += 1
+    if j >= len(said) or not (said[j] in _DOING or stem(said[j]) in GENERIC_VERBS):
+        return None
+    found = next((w for w in said[j + 1 :] if w not in STOPWORDS), "")
+    return found if _noun(found) else None
+
+
+def _fragment_head(said: list[str]) -> str | None:
+    """The noun a fragment opens with («multa por…», «presupuesto anual de…»), or None."""
+    if len(said) < 3 or not _noun(said[0]) or intents(said[:1]):  # «diferencia entre…»
+        return None
+    if said[1] in _FRAGMENT_LINKS or (said[1] not in STOPWORDS and said[2] in _FRAGMENT_LINKS):
+        return said[0]
+    return None
+
+
+def _subject(said: list[str]) -> str | None:
+    """The noun that opens the subject of «…puede(n)…» or «…debe(n)…» in a yes-or-no
+    question, or None (not the subject of a condition: «si el titular no paga, ¿puede…?»)."""
+    able = next((i for i, w in enumerate(said) if w in _ABLE), None)
+    if able is None or able > _SUBJECT_WORDS or "si" in said[:able]:
+        return None
+    return next((w for w in said[:able] if _noun(w)), None)
+
+
+def asked_kind(said: list[str]) -> Asked | None:
+    """The kind of fact the folded, repaired words `said` ask for (`knowledge.facts`), or a
+    consequence («¿qué pasa si…?», «¿qué consecuencias…?»). «q» and «k» are read as «que»,
+    as officials type it in a chat («en q fecha…», «q entidad…»)."""
+    said = ["que" if w in _QUE else w for w in said]
+    found = asked_fact(said)
+    if found is not None:
+        return found
+    for i, word in enumerate(said):
+        after = said[i + 1 : i + 3]
+        if (word in _HAPPENS and "si" in after) or word.startswith("consecuencia"):
+            return Asked(CONSEQUENCE)
+        if word in _FREQUENT or (word == "cada" and after[:1] and after[0].startswith("cuant")):
+            return Asked(FREQUENCY)
+    return None
