@@ -22,7 +22,7 @@ from storage.models import (
 )
 
 NOW = datetime(2026, 12, 5, 15, tzinfo=UTC)
-NAME = "Zoila Espinoza"
+NAME = "Zoila Muñoz Espinoza"  # upper-case «Ñ»: SQLite's lower() leaves it
 
 
 def _person(telegram_id: int, name: str, role: str = "official") -> Person:
@@ -120,7 +120,7 @@ async def test_her_name_in_what_others_wrote_goes_too(db: Database) -> None:
             *(await session.scalars(select(TeamReport.support))),
         ]
     assert all(text for text in texts), texts
-    named = [text for text in texts if "zoila" in text.lower() or "espinoza" in text.lower()]
+    named = [text for text in texts if "zoila" in text.lower() or "muñoz" in text.lower()]
     assert named == [], named
     # What they wrote stays: it is theirs, a programme record.
     assert "[eliminado a pedido del titular] presentará el padrón de Puno" in texts
