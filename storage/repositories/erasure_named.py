@@ -62,7 +62,11 @@ async def scrub_named(
         table = column.class_
         found = await session.execute(
             select(table.id, column).where(
-                or_(*(column.icontains(word, autoescape=True) for word in words))
+                or_(
+                    *(column.icontains(word, autoescape=True) for word in words),
+                    # SQLite's lower() folds only ASCII: «MUÑOZ» as written in capitals.
+                    *(column.contains(word.upper(), autoescape=True) for word in words),
+                )
             )
         )
         limit = column.type.length if isinstance(column.type, String) else None
