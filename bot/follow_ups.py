@@ -1,7 +1,7 @@
-"""A chat's later calls (publication and material files, indicator charts and workbooks,
-notices sent after its replies: `Ctx.later`) under flood control: never dropped, never ahead
-of the chat's held replies. (A reply's own file or QR code, `Ctx.document`, is one of the
-replies: held in the outbox with them, bot/held.py.)
+"""A chat's later calls (indicator charts and workbooks, notices sent after its replies:
+`Ctx.later`) under flood control: never dropped, never ahead of the chat's held replies. (A
+reply's own file or QR code, `Ctx.document`, and a publication's or material's file,
+`Ctx.kept_file`, are among the replies: held in the outbox with them, bot/held.py.)
 
 When an earlier reply of the chat waits in the outbox (bot/held.py), or Telegram still
 refuses the call after the rate limiter's retries, the calls wait here, in memory, for the

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
+from bot import kept_files
 from bot import outbox as sender
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.kept_files import Found, KeptFile
+from bot.outbox import Outgoing, OwedCall
 from bot.runtime import Runtime
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
@@ -40,7 +42,9 @@ class Reply:
     """A reply as data: a new message, or the new text of message `edit` (only its buttons
     when `buttons_only`), or a file (`document`: name and bytes, `text` its caption). A
     held file is kept in the row (base64) like a held text, until it is sent: then the
-    row forgets it (`copy`), and /borrar_mis_datos deletes the chat's unsent rows."""
+    row forgets it (`copy`), and /borrar_mis_datos deletes the chat's unsent rows. Or a
+    file Minka keeps (`kept`: a publication, a material), of which the row holds only
+    which one for whom (bot/kept_files.py)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
@@ -48,6 +52,7 @@ class Reply:
     buttons_only: bool = False
     document: tuple[str, bytes] | None = None
     photo: bool = False  # the document is a photo (a QR code)
+    kept: KeptFile | None = None
 
 
 async def hold(
@@ -99,6 +104,8 @@ async def keep(
                     "content": b64encode(content).decode(),
                     "photo": reply.photo,
                 }
+            if reply.kept is not None:
+                payload["kept"] = reply.kept.to_dict()
             await outbox.enqueue(
                 session,
                 kind=KIND,
@@ -176,6 +183,12 @@ async def render(
     if chat_id is not None and chat_id > 0 and await people.has_blocked(session, chat_id):
         return None
     payload = message.payload
+    if kept_file := payload.get("kept"):
+        kept = KeptFile(**kept_file)
+        found = await kept_files.look_up(session, kept)
+        if found is None:  # withdrawn since it was asked for
+            return None
+        return Outgoing("", call=_kept_call(chat_id, kept, found), copy=True)
     if document := payload.get("document"):
         content = b64decode(document["content"])
         return Outgoing(
@@ -194,3 +207,12 @@ async def render(
         copy=True,
         no_previews=True,
     )
+
+
+def _kept_call(chat_id: int, kept: KeptFile, found: Found) -> OwedCall:
+    """The outbox's call that sends a held kept file and records its delivery."""
+
+    async def call(bot: Bot, runtime: Runtime, limits: dict[str, object]) -> None:
+        await kept_files.send(bot, runtime, chat_id, kept, found, limits)
+
+    return call

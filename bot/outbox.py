@@ -34,6 +34,10 @@ from storage.repositories.outbox import OwedMessage
 log = logging.getLogger(__name__)
 
 
+# A Bot API call owed instead of a message: made with the rate limiter's arguments.
+OwedCall = Callable[[Bot, Runtime, dict[str, object]], Awaitable[None]]
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """A rendered owed message; `document` (file name, bytes) follows the text. `edit`: the
@@ -41,8 +45,9 @@ class Outgoing:
     anew if it can no longer be edited). `buttons_only`: that edit changes only its buttons
     (left as they were if it can no longer be edited). `copy`: the row holds the text itself,
     erased once the message is finished with. `no_previews`: no link previews, as in replies.
-    `call`: a Bot API call owed instead of a message (a person's command menu), made with
-    the rate limiter's arguments; put back under flood control like a message. A document
+    `call`: a Bot API call owed instead of a message (a person's command menu, a held kept
+    file), made with the rate limiter's arguments; put back under flood control like a
+    message. A document
     with no text is sent alone, with `caption` (HTML); as a photo when `photo` (a QR code)."""
 
     text: str
@@ -54,7 +59,7 @@ class Outgoing:
     buttons_only: bool = False
     copy: bool = False
     no_previews: bool = False
-    call: Callable[[Bot, dict[str, object]], Awaitable[None]] | None = None
+    call: OwedCall | None = None
 
 
 # Why Telegram refuses to edit a message: too old, deleted, or not a text (a document, a
@@ -203,7 +208,7 @@ async def _send_one(
     async def send() -> None:
         nonlocal text_sent
         if rendered.call is not None:
-            await rendered.call(bot, BACKGROUND)
+            await rendered.call(bot, runtime, BACKGROUND)
             return
         limits = {**BACKGROUND, "reserved": reserved}
         if not text_sent and (rendered.text or rendered.document is None):

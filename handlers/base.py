@@ -26,11 +26,12 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import held, refused
+from bot import held, kept_files, refused
 from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
 from bot.i18n import Translator
+from bot.kept_files import Found, KeptFile
 from bot.runtime import Runtime
 from bot.services import coverage
 from bot.services.roles import Role
@@ -188,6 +189,18 @@ class Ctx:
             self.calls.append(Action(run, follow=True))
         else:
             self.calls.append(Action(run, Reply(cut, document=(filename, content), photo=photo)))
+
+    def kept_file(self, kept: KeptFile, found: Found) -> None:
+        """A file Minka keeps (a publication, a workshop's material: bot/kept_files.py), one
+        of the update's replies like `document`'s, its delivery recorded once Telegram took
+        it. Under flood control the outbox keeps only which file for whom, and looks it up
+        again when it is the file's turn."""
+        bot, runtime, chat_id = self.context.bot, self.runtime, self.chat_id
+
+        def run() -> Awaitable[None]:
+            return kept_files.send(bot, runtime, chat_id, kept, found)
+
+        self.calls.append(Action(run, Reply("", kept=kept)))
 
     def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:
         """Any other Bot API call to make once the session has committed. One to this chat

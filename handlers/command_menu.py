@@ -195,7 +195,7 @@ async def render(
     commands = commands_for(access, str(payload["language"]))
     scope = BotCommandScopeChat(owed.telegram_id)
 
-    async def call(bot: Bot, limits: dict[str, object]) -> None:
+    async def call(bot: Bot, _runtime: Runtime, limits: dict[str, object]) -> None:
         await bot.set_my_commands(commands, scope=scope, rate_limit_args=limits)
 
     return Outgoing("", call=call)

@@ -9,14 +9,14 @@ Callback data: wm:get:<material>.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import kept_files
 from bot.i18n import Translator
+from bot.kept_files import KeptFile
 from bot.outbox import Outgoing
 from bot.services import coverage
 from bot.services.roles import Role, allows
@@ -30,7 +30,6 @@ from storage.repositories import workshops as workshop_repo
 from storage.repositories.materials import MaterialRecord
 from storage.repositories.outbox import OwedMessage
 
-log = logging.getLogger(__name__)
 KIND = "workshop_materials"
 
 
@@ -65,39 +64,10 @@ async def on_button(ctx: Ctx) -> None:
         )
         ctx.toast(ctx._("Workshop materials are for the people who attended it."), alert=True)
         return
-    content = None if material.file_id else await repo.content(ctx.session, material.id)
-    person_id = (
-        person.id if attended and person is not None else None
-    )  # staff who did not attend are not counted
     ctx.toast(ctx._("Sending the file…"))
-
-    async def send() -> None:
-        await _send(ctx, material, content, person_id)
-
-    ctx.later(send)
-
-
-async def _send(
-    ctx: Ctx, material: MaterialRecord, content: bytes | None, person_id: int | None
-) -> None:
-    bot = ctx.context.bot
-    message = None
-    if content is None and material.file_id:
-        try:
-            message = await bot.send_document(ctx.chat_id, material.file_id)
-        except BadRequest as error:  # a file_id Telegram no longer knows: upload again
-            log.warning("material %s: stored file_id refused: %s", material.id, error)
-            async with ctx.runtime.db.session() as session:
-                content = await repo.content(session, material.id)
-    if message is None:
-        upload = InputFile(content or b"", filename=material.filename)
-        message = await bot.send_document(ctx.chat_id, upload)
-    file_id = message.document.file_id if message.document else None
-    async with ctx.runtime.db.session() as session:
-        if file_id and file_id != material.file_id:
-            await repo.remember_file_id(session, material.id, file_id)
-        if person_id is not None:
-            await repo.record_delivery(session, material.id, person_id, ctx.runtime.clock.now())
+    # Staff who did not attend get the file but are not counted among its receivers.
+    kept = KeptFile(kept_files.MATERIAL, material.id, person.id if attended else None)
+    ctx.kept_file(kept, await kept_files.material(ctx.session, material))
 
 
 async def render(

@@ -2,7 +2,8 @@
 sent as a file with its summary when pressed; a broadcast can carry the same button.
 
 The file is uploaded to Telegram once; the file_id Telegram returns is sent from then on.
-A delivery is recorded after Telegram accepted the file, once per person and publication.
+A delivery is recorded after Telegram accepted the file, once per person and publication
+(bot/kept_files.py); under flood control the file waits in the outbox with the replies.
 
 Coordinators also get «📢 Announce» under each one: /difundir with that publication's button
 under the message.
@@ -13,25 +14,20 @@ answer whose article names the publication) | pub:announce:<publication> (coordi
 
 from __future__ import annotations
 
-import logging
+from telegram import InlineKeyboardButton
 
-from telegram import InlineKeyboardButton, InputFile
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-
+from bot import kept_files
 from bot.i18n import N_
+from bot.kept_files import KeptFile
 from bot.services import publications as rules
 from bot.services.access import Needs
 from bot.services.roles import Role, allows, authorize
-from handlers.base import Ctx, Keyboard, cut_html, esc
+from handlers.base import Ctx, Keyboard, esc
 from handlers.keyboards import as_number, button, main_menu_row
 from handlers.refusals import refuse
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import publications as repo
-from storage.repositories.publications import PublicationRecord
 
-log = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024  # Bot API: a document's caption, after entities are parsed
 SHOWN = 20  # the newest publications listed in the chat
 # A title of up to 200 characters is cut to this in the list, so that 20 of them, numbered and
 # dated, fit in one message (4,096 characters); the file's caption carries it whole.
@@ -83,10 +79,6 @@ async def publications_command(ctx: Ctx) -> None:
     ctx.reply("\n".join(lines), keyboard)
 
 
-def caption(publication: PublicationRecord) -> str:
-    return cut_html(f"<b>{esc(publication.title)}</b>\n\n{esc(publication.summary)}", CAPTION_LIMIT)
-
-
 async def on_button(ctx: Ctx) -> None:
     """pub:get:<publication>[:b|:k] | pub:announce:<publication>"""
     data = ctx.data
@@ -115,43 +107,10 @@ async def on_button(ctx: Ctx) -> None:
 
         await broadcasts.announce(ctx, publication.id, publication.title)
         return
-    # The bytes are read only when Telegram does not have the file yet.
-    content = None if publication.file_id else await repo.content(ctx.session, publication.id)
     source = SOURCES.get(data[3], "chat") if len(data) == 4 else "chat"
-    person_id = ctx.person.id
+    kept = KeptFile(kept_files.PUBLICATION, publication.id, ctx.person.id, source)
     ctx.toast(ctx._("Sending the file…"))
-
-    async def send() -> None:
-        await _send(ctx, publication, content, person_id, source)
-
-    ctx.later(send)
-
-
-async def _send(
-    ctx: Ctx, publication: PublicationRecord, content: bytes | None, person_id: int, source: str
-) -> None:
-    bot = ctx.context.bot
-    text = caption(publication)
-    message = None
-    if content is None and publication.file_id:
-        try:
-            message = await bot.send_document(
-                ctx.chat_id, publication.file_id, caption=text, parse_mode=ParseMode.HTML
-            )
-        except BadRequest as error:  # a file_id Telegram no longer knows: upload again
-            log.warning("publication %s: stored file_id refused: %s", publication.id, error)
-            async with ctx.runtime.db.session() as session:
-                content = await repo.content(session, publication.id)
-    if message is None:
-        upload = InputFile(content or b"", filename=publication.filename)
-        message = await bot.send_document(
-            ctx.chat_id, upload, caption=text, parse_mode=ParseMode.HTML
-        )
-    file_id = message.document.file_id if message.document else None
-    async with ctx.runtime.db.session() as session:
-        await rules.delivered(
-            session, publication, person_id, source, ctx.runtime.clock.now(), file_id
-        )
+    ctx.kept_file(kept, await kept_files.publication(ctx.session, publication))
 
 
 FEATURE = Feature(

@@ -30,12 +30,36 @@ from tests.union_units import national_coordinator
 OUTAGE = 6.0  # seconds of 429s on sendDocument: past the rate limiter's retries
 
 
-def _flood_rounds() -> float:
+def flood_rounds() -> float:
     """Calls Telegram still refused after the rate limiter's retries (kept for later)."""
     return sum(
         REGISTRY.get_sample_value("minka_flood_rounds_total", {"kept": kept}) or 0.0
         for kept in ("later", "reply")
     )
+
+
+async def given_up(before: float) -> None:
+    """Until the rate limiter gave up on a call (`flood_rounds` past `before`): it is kept."""
+    for _ in range(300):
+        if flood_rounds() > before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the rate limiter never gave up on the refused call")
+
+
+def outage(api: LocalBotApi, method: str, seconds: float) -> float:
+    """429s (retry_after 1) on `method` for `seconds`; when they end (time.monotonic)."""
+    api.inject_for(method, Fault.too_many_requests(1), seconds=seconds)
+    return time.monotonic() + seconds
+
+
+async def down_until(api: LocalBotApi, chat_id: int, ends: float) -> None:
+    """Minka has stopped: whatever it kept in memory ends with it. Wait out the outage
+    (`ends`) while it is down: nothing reaches the chat meanwhile."""
+    for task in list(follow_ups._running):
+        task.cancel()
+    await asyncio.sleep(max(0.0, ends - time.monotonic()) + 0.5)
+    assert api.drain(chat_id) == []
 
 
 async def test_a_held_file_is_not_overtaken_by_the_next_reply(
@@ -62,21 +86,12 @@ async def test_a_held_file_outlives_a_restart(api: LocalBotApi, settings: Settin
     ana = Person(api, 8612, "Ana", last_name="Quispe")
     async with minka(settings, poll_timeout=1):
         await register(ana, region="Puno")
-        before = _flood_rounds()
-        api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=2 * OUTAGE)
-        ends = time.monotonic() + 2 * OUTAGE
+        before = flood_rounds()
+        ends = outage(api, "sendDocument", 2 * OUTAGE)
         (intro,) = await ana.say("/mis_datos")
         assert "todo lo que Minka guarda" in intro.text
-        for _ in range(300):  # until the rate limiter gave up on the file: it is kept
-            if _flood_rounds() > before:
-                break
-            await asyncio.sleep(0.05)
-        assert _flood_rounds() > before
-    # The process ends: whatever it kept in memory ends with it.
-    for task in list(follow_ups._running):
-        task.cancel()
-    await asyncio.sleep(max(0.0, ends - time.monotonic()) + 0.5)
-    assert api.drain(ana.id) == []  # nothing arrived while Minka was down
+        await given_up(before)
+    await down_until(api, ana.id, ends)
     async with minka(settings, poll_timeout=1) as application:
         await tick(application)
         (document,) = await ana.replies(1, timeout=20)

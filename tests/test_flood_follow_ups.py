@@ -1,19 +1,22 @@
-"""Files sent after a reply (`Ctx.later`) under a lasting flood control (issue #18): a
-publication asked for while the chat's earlier reply waits in the outbox arrives after that
-reply, exactly once, when Telegram allows again; it is never dropped."""
+"""Files sent after a reply under a lasting flood control (issue #18): a publication asked
+for while the chat's earlier reply waits in the outbox arrives after that reply, exactly
+once, when Telegram allows again; it is never dropped."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.follow_ups import WAIT
 from bot.local_api import Fault, LocalBotApi
+from bot.outbox import tick
 from bot.runtime import Runtime
 from tests.chat import Person
 from tests.helpers import register
@@ -80,28 +83,34 @@ async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     assert [r for r in caplog.records if "later calls not made" in r.getMessage()] == []
 
 
-async def test_a_file_telegram_refuses_past_the_wait_becomes_a_notice(
-    api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_a_file_telegram_refuses_past_the_wait_is_kept_in_the_outbox(
+    api: LocalBotApi,
+    app: Application,
+    bot: Settings,
+    runtime: Runtime,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Telegram asks to wait longer than a file may wait in memory (`follow_ups.WAIT`): the
-    rate limiter does not sit on it, Minka gives up at once, logs one warning (no
-    traceback) and tells the person to press again."""
+    """Telegram asks to wait longer than a call may wait in memory (`follow_ups.WAIT`): the
+    publication, one of the press's replies, is kept in the outbox until then (bot/held.py)
+    instead of being given up with a «please press again» notice, and arrives once."""
     ana = Person(api, 8602, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     await publish(bot, tmp_path)
     (listing,) = await ana.say("/publicaciones")
     api.inject("sendDocument", Fault.too_many_requests(int(WAIT) + 60), times=1)
     await ana.press(listing, "1. La experiencia")
-
-    (notice,) = await ana.replies(1, timeout=30)
-    assert notice.method == "sendMessage"
-    assert notice.text == (
-        "Telegram me pidió esperar y no pude terminar de enviarle lo que pidió (un archivo o "
-        "una imagen). Por favor, vuelva a pulsar el botón o a escribir el comando en un minuto."
+    await _logged(
+        caplog, f"1 reply held for the outbox (flood control, retry in {int(WAIT) + 60} s)"
     )
-    (warning,) = [r for r in caplog.records if "later calls not made" in r.getMessage()]
-    assert warning.levelno == logging.WARNING and not warning.exc_info
-    assert "(button pub)" in warning.getMessage() and "flood control" in warning.getMessage()
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []  # no notice, and not before Telegram allows
+    runtime.clock.advance(timedelta(seconds=WAIT + 61))
+    await tick(app)
+    (document,) = await ana.replies(1, timeout=30)
+    assert document.method == "sendDocument"
+    assert api.files[document.params["file_id"]] == PDF
+    assert [r for r in caplog.records if "later calls not made" in r.getMessage()] == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePath
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,18 +95,3 @@ async def available(session: AsyncSession, publication_id: int) -> PublicationRe
     """A publication people can still receive (None if unknown or withdrawn)."""
     publication = await repo.get(session, publication_id)
     return publication if publication is not None and publication.withdrawn_at is None else None
-
-
-async def delivered(
-    session: AsyncSession,
-    publication: PublicationRecord,
-    person_id: int,
-    source: str,
-    now: datetime,
-    file_id: str | None,
-) -> bool:
-    """After Telegram accepted the file: remember its file_id (first upload) and the person
-    (first delivery only). True when this person received it for the first time."""
-    if file_id and file_id != publication.file_id:
-        await repo.remember_file_id(session, publication.id, file_id)
-    return await repo.record_delivery(session, publication.id, person_id, source, now)
