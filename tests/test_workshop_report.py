@@ -226,3 +226,23 @@ async def test_spreadsheet(db: Database) -> None:
     comments = list(book["Comentarios"].iter_rows(values_only=True))
     assert comments[1:] == [(1, "Más práctica, por favor"), (2, "Muy útil")]
     assert not any("Persona" in str(value) for row in comments for value in row)
+
+
+async def test_comments_of_fewer_than_three_responses_are_not_shown(db: Database) -> None:
+    """The survey promises a comment is shown without its author's name; a workshop of two
+    attendees, both rating and one commenting, showed «No me gustó el trato del facilitador»
+    beside «2 responses» and their names in the attendance: one of two people wrote it (and
+    the other knows which). Comments need 3 responses, as a study visit's texts do."""
+    async with db.session() as session:
+        ids = [await _person(session, telegram_id) for telegram_id in (1, 2)]
+        workshop_id = await _workshop(session, "DOS234")
+        for person_id, comment in zip(ids, ("No me gustó el trato del facilitador", None)):
+            assert await repo.check_in(session, workshop_id, person_id)
+            await repo.set_rating(
+                session, workshop_id, person_id, overall=2, comment=comment, completed_at=DONE
+            )
+        report = await build_report(session, workshop_id)
+    assert report is not None and report.responses == 2
+    assert report.comments == ()
+    book = load_workbook(BytesIO(report_xlsx(report, translator("es", LIMA))))
+    assert book["Comentarios"].max_row == 1
