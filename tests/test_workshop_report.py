@@ -139,7 +139,7 @@ async def test_totals_criteria_and_comments(db: Database) -> None:
         "usefulness": CriterionStats(4.2, 5, None),  # 5 4 5 4 3
         "organization": CriterionStats(3.0, 4, None),  # 2 3 3 4, one left blank
     }
-    # Blank and whitespace-only comments are dropped; the order is that of the ratings.
+    # Blank and whitespace-only comments are dropped; the rest sorted (not by who rated first).
     assert report.comments == ("Más práctica, por favor", "Muy útil")
 
 
@@ -236,7 +236,9 @@ async def test_comments_of_fewer_than_three_responses_are_not_shown(db: Database
     async with db.session() as session:
         ids = [await _person(session, telegram_id) for telegram_id in (1, 2)]
         workshop_id = await _workshop(session, "DOS234")
-        for person_id, comment in zip(ids, ("No me gustó el trato del facilitador", None)):
+        for person_id, comment in zip(
+            ids, ("No me gustó el trato del facilitador", None), strict=True
+        ):
             assert await repo.check_in(session, workshop_id, person_id)
             await repo.set_rating(
                 session, workshop_id, person_id, overall=2, comment=comment, completed_at=DONE

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.services.profile import SEXES
+from bot.services.regions import normalize
 from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, safe_counts, too_small
 from storage.models import Person, Region, WorkshopAttendance, WorkshopRating
 from storage.repositories import workshops as repo
@@ -111,12 +112,14 @@ async def _criteria(session: AsyncSession, workshop_id: int) -> dict[str, Criter
 
 
 async def _comments(session: AsyncSession, workshop_id: int) -> tuple[str, ...]:
+    """The comments in alphabetical order (accents aside), not in the order people began
+    rating, which a coordinator watching the room could match to faces."""
     rows = await session.scalars(
-        select(WorkshopRating.comment)
-        .where(*_completed(workshop_id), WorkshopRating.comment.is_not(None))
-        .order_by(WorkshopRating.id)
+        select(WorkshopRating.comment).where(
+            *_completed(workshop_id), WorkshopRating.comment.is_not(None)
+        )
     )
-    return tuple(text for text in (c.strip() for c in rows if c) if text)
+    return tuple(sorted((text for text in (c.strip() for c in rows if c) if text), key=normalize))
 
 
 def _cells(
@@ -215,6 +218,7 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
         responses=responses,
         response_rate=responses / attendees if attendees else None,
         criteria=await _criteria(session, workshop_id),
-        comments=await _comments(session, workshop_id),
+        # Shown without a name, so only among enough others: as a study visit's texts.
+        comments=await _comments(session, workshop_id) if responses >= SMALL_CELL else (),
         by_region=await _by_region(session, workshop_id, hidden),
     )
