@@ -3,7 +3,9 @@ registered person's, specialist's, coordinator's and admin's own chat scope with
 use (bot/services/access.py): set at start-up by a job that outlasts flood control, and owed
 through the outbox when someone registers, changes role or language, or joins or leaves an
 Equipo Regional. Registered people's menus are set again at start-up only when the menus
-changed (a digest kept in app_state), so that a restart is not a call per person."""
+changed (a digest kept in app_state), so that a restart is not a call per person; and those
+of the people who registered while the last processes ran (`SINCE`), whose menu was set from
+memory after the replies and is lost when a process stops first."""
 
 from __future__ import annotations
 
@@ -28,14 +30,20 @@ from bot.runtime import Runtime
 from bot.services.access import Access, access_of, may_use
 from bot.services.roles import Role, effective_role
 from handlers.base import Ctx
-from storage.repositories import app_state, people
+from storage.repositories import app_state, people, replicas
 from storage.repositories.outbox import OwedMessage
+from storage.repositories.replicas import SILENT_BEATS
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
 START_UP = "command menus"  # the start-up job's name
 AGAIN = timedelta(seconds=30)  # after a database error, the start-up job's next run
 DIGEST = "command menus"  # app_state: the digest of the menus registered people were given
+# app_state: registrations from this moment on may have lost their menu (set from memory);
+# moved on by a start-up that set theirs while no other replica was running.
+SINCE = "command menus since"
+MARGIN = timedelta(minutes=1)  # clocks of replicas, a registration committed as a process starts
 
 
 def commands_for(access: Access | None, language: str) -> list[BotCommand]:
@@ -79,16 +87,19 @@ def set_at_start(application: Application) -> None:
     default = runtime.settings.bot_locale
     languages = [default, *(language for language in LANGUAGES if language != default)]
     assert application.job_queue is not None
-    _schedule(application.job_queue, _Owed(languages), 0.0)
+    _schedule(application.job_queue, _Owed(languages, started=utcnow() - MARGIN), 0.0)
 
 
 @dataclass(slots=True)
 class _Owed:
     """What start-up has still to set: everyone's menu in `languages` (the default one
     first), then the menus of the staff's (and registered people's) `chats` (None: not listed
-    yet); `digest`: recorded once they all are (None: registered people's are unchanged)."""
+    yet); `digest`: recorded once they all are (None: registered people's are unchanged), and
+    `started` as `SINCE` (this process sets, from memory, the menus of those who register
+    from then on)."""
 
     languages: list[str]
+    started: datetime
     chats: list[int] | None = None
     digest: str | None = None
 
@@ -118,19 +129,26 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
             async with runtime.db.session() as session:
                 chats = {telegram_id for telegram_id, _role, _locale in await people.staff(session)}
                 digest = menus_digest()
-                if await app_state.get(session, DIGEST) != digest:
+                since = await app_state.get(session, SINCE)
+                if await app_state.get(session, DIGEST) != digest or since is None:
                     chats |= set(await people.registered_chats(session))
                     owed.digest = digest
+                else:  # those whose menu the processes before may not have set
+                    since_at = datetime.fromisoformat(since)
+                    chats |= set(await people.registered_chats(session, since_at))
             owed.chats = sorted(chats | settings.bot_admin_ids)
         while owed.chats:
             if runtime.stopping.is_set():  # the next start goes on (the digest not recorded)
                 return
             await _set_for_chat(context.bot, runtime, owed.chats[0])
             owed.chats.pop(0)
-        if owed.digest is not None:
-            async with runtime.db.session() as session:
+        async with runtime.db.session() as session:
+            if owed.digest is not None:
                 await app_state.put(session, DIGEST, owed.digest)
-            owed.digest = None
+            silent = timedelta(seconds=SILENT_BEATS * settings.heartbeat_seconds)
+            if await replicas.alive(session, utcnow() - silent) <= 1:  # only this one
+                await app_state.put(session, SINCE, owed.started.isoformat())
+        owed.digest = None
     except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
         wait = retry_after(error).total_seconds()
         metrics.flood_round("start_menus")

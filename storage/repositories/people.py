@@ -276,13 +276,15 @@ async def staff(session: AsyncSession) -> list[tuple[int, str, str]]:
     return [(telegram_id, role, locale) for telegram_id, role, locale in rows]
 
 
-async def registered_chats(session: AsyncSession) -> list[int]:
-    """Telegram ids of registered, not erased people (their own command menus)."""
-    rows = await session.scalars(
-        select(Person.telegram_id).where(
-            Person.registered_at.is_not(None), Person.telegram_id.is_not(None)
-        )
+async def registered_chats(session: AsyncSession, since: datetime | None = None) -> list[int]:
+    """Telegram ids of registered, not erased people (their own command menus); `since`:
+    only those who registered then or later."""
+    statement = select(Person.telegram_id).where(
+        Person.registered_at.is_not(None), Person.telegram_id.is_not(None)
     )
+    if since is not None:
+        statement = statement.where(Person.registered_at >= since)
+    rows = await session.scalars(statement)
     return [telegram_id for telegram_id in rows if telegram_id is not None]
 
 
