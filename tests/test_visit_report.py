@@ -75,3 +75,47 @@ async def test_report_counts_leaders_and_officials_never_sexes(db: Database) -> 
     sheet = book["Participantes"]
     (cell,) = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+1 viaje"]
     assert cell.data_type == "s"
+
+
+async def test_an_erased_participants_answers_leave_no_empty_lines(db: Database) -> None:
+    """Three answered the questionnaire; one erased her data. Her practice became «», which
+    the chat listed as an empty «• » among the practices and the workbook as an empty «Práctica
+    a aplicar»: her texts are gone, and so is the line."""
+    from bot.services import privacy
+    from bot.services.visit_report import build_report
+    from storage.repositories.visits import SurveyAnswers
+
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        ids = []
+        for n in range(3):
+            person = await people.create(
+                session,
+                telegram_id=4100 + n,
+                username=None,
+                telegram_name=f"P{n}",
+                locale="es",
+                consent_at=now,
+                role="official",
+            )
+            await people.update(session, 4100 + n, region_code="pasco", registered_at=now)
+            ids.append(person.id)
+        visit, _invited = await visits.create(
+            session,
+            title="Visita",
+            destination="Canadá",
+            starts_at=now - timedelta(days=10),
+            ends_at=now - timedelta(days=3),
+            audience=await meetings.parse_audience(session, ["region:Pasco"]),
+            offsets=[86400],
+            now=now - timedelta(days=40),
+        )
+        for n, person_id in enumerate(ids):
+            await repo.answer(session, visit.id, person_id, "accepted", now)
+            answers = SurveyAnswers(4, (f"Aprendí {n}",), f"Práctica {n}", True, None)
+            await repo.save_survey(session, visit.id, person_id, answers, now)
+        assert await privacy.erase(session, 4100, key=b"k" * 32, now=now)
+        report = await build_report(session, visit, ())
+    assert report.survey.answered == 3  # her score still counts
+    assert report.survey.practices == ("Práctica 1", "Práctica 2")
+    assert report.survey.learned == ("Aprendí 1", "Aprendí 2")
