@@ -66,7 +66,7 @@ def survey_summary(people: Iterable[ParticipantRecord]) -> SurveySummary:
         if safe_counts([seen, len(answers) - seen])
         else None,
         learned=tuple(sorted(text for a in answers for text in a.learned)),
-        practices=tuple(sorted(a.practice for a in answers)),
+        practices=tuple(sorted(a.practice for a in answers if a.practice)),  # erased: ""
         comments=tuple(sorted(a.equality_comment for a in answers if a.equality_comment)),
     )
 
