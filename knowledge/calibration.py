@@ -29,7 +29,7 @@ from knowledge.form import CONSEQUENCE, FREQUENCY, Form
 from knowledge.query import Query
 from knowledge.scoring import Postings
 from knowledge.sentence import PREFIX, Sentence
-from knowledge.text import GENERIC_VERBS, STOPWORDS, stem, undiphthonged, words
+from knowledge.text import GENERIC_VERBS, STOPWORDS, plural, stem, undiphthonged, words
 from knowledge.unheld import Holdings
 
 MODEL_FILE = Path(__file__).with_name("calibration.json")
@@ -153,8 +153,11 @@ def passages(
 @lru_cache(maxsize=4096)  # bounded, as the index's own caches (see knowledge.text)
 def keys(word: str) -> frozenset[str]:
     """The first letters a written form of `word` starts with (a stressed diphthong undone:
-    «aprueba», «aprobación»)."""
-    return frozenset({word[:PREFIX], *(u[:PREFIX] for u in undiphthonged(stem(word)))})
+    «aprueba», «aprobación»; a short word's plural: «faja» asked, «fajas» written)."""
+    many = plural(word) or word
+    return frozenset(
+        {word[:PREFIX], many[:PREFIX], *(u[:PREFIX] for u in undiphthonged(stem(word)))}
+    )
 
 
 def holds(asked: Asked, sentence: Sentence) -> bool:

@@ -1,7 +1,8 @@
 """How a question asks (`Form`): the kind of fact it wants (an amount, a date, who acts…:
 `knowledge.facts`; a consequence, how often) and the noun it asks about, which a sure answer
 must say (`knowledge.calibration.refuted`): «¿en qué banco…?», «¿quién hace el inventario…?»,
-a fragment's «multa por…», the subject of «¿las pallaqueras pueden…?».
+a fragment's «multa por…», the subject of «¿las pallaqueras pueden…?», or else the last word
+of a yes-or-no question («¿se puede pagar la vigencia en cuotas?»).
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def question_form(said: list[str]) -> Form:
     if asks and head is None:
         head = _done_to(said, asks[0])
     elif not any(w in _WH for w in said):
-        return Form(asked_kind(said), _fragment_head(said) or _subject(said), elsewhere=True)
+        head = _fragment_head(said) or _subject(said)
+        if head is None:
+            return Form(asked_kind(said), _last(said))
+        return Form(asked_kind(said), head, elsewhere=True)
     return Form(asked_kind(said), head)
 
 
@@ -132,6 +136,16 @@ def _subject(said: list[str]) -> str | None:
     if able is None or able > _SUBJECT_WORDS or "si" in said[:able]:
         return None
     return next((w for w in said[:able] if _noun(w)), None)
+
+
+def _last(said: list[str]) -> str | None:
+    """The last word of a yes-or-no question, where Spanish says what is new («¿se puede
+    pagar la vigencia en cuotas?»), when it may be the noun asked about; not when the
+    question offers choices («¿por mes o por trimestre?»)."""
+    if "o" in said or intents(said):
+        return None
+    found = next((w for w in reversed(said) if w not in STOPWORDS), "")
+    return found if _noun(found) else None
 
 
 def asked_kind(said: list[str]) -> Asked | None:

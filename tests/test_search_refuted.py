@@ -96,3 +96,19 @@ def test_who_may_is_asked_about(kb: KnowledgeBase) -> None:
     twin = "la drem puede sancionar en temas de pama?"
     answer = without_question(kb, twin).search(twin)
     assert answer.best is not None and answer.best.id == "ambiente-gore-efa"
+
+
+def test_a_yes_or_no_question_asks_about_its_last_word(kb: KnowledgeBase) -> None:
+    """«¿se puede pagar la vigencia en cuotas?»: what is new comes last, and the vigencia
+    article never speaks of cuotas: not sure. «¿sacar oro en un río es minería ilegal?»: the
+    article says what is ilegal."""
+    question = "se puede pagar la vigencia en cuotas"
+    index = without_question(kb, question)
+    found = index.judged(question)
+    assert found is not None and found.evidence is not None
+    assert index.articles[found.ranked[0][0]].id == "concesiones-derecho-de-vigencia"
+    assert found.evidence.named()["head_missing"] == 1.0
+    assert index.search(question).best is None
+    twin = "sacar oro en un rio es mineria ilegal?"
+    answer = without_question(kb, twin).search(twin)
+    assert answer.best is not None and answer.best.id == "formalizacion-informal-ilegal"
