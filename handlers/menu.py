@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.services.access import access_of, may_use
 from bot.services.profile import REGISTRATION, REGISTRATION_PAUSED, pause_registration
 from handlers.base import Ctx
-from handlers.keyboards import button
+from handlers.keyboards import button, main_menu_row
 from handlers.questions import FIELD_LABELS
 from storage.repositories.conversations import clear_state, get_state
 
@@ -84,7 +84,7 @@ async def cancel_command(ctx: Ctx) -> None:
     _ = ctx._
     state = await get_state(ctx.session, ctx.user.id)
     if state is None or state.flow == REGISTRATION_PAUSED:
-        ctx.reply(_("There is nothing to cancel."))
+        ctx.reply(_("There is nothing to cancel."), [main_menu_row(_)])
         return
     if state.flow == REGISTRATION:
         answered = await pause_registration(ctx.session, ctx.user.id)

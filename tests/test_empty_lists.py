@@ -76,3 +76,10 @@ async def test_a_coordinator_is_offered_what_fills_the_list(
 
     (mine,) = await admin.say("/reuniones")  # invited to none, but may create one
     assert mine.button_texts() == ["➕ Nueva reunión", MENU]
+
+
+async def test_nothing_to_cancel_offers_the_menu(api: LocalBotApi, app: Application) -> None:
+    nora = Person(api, 7403, "Nora")
+    (nothing,) = await nora.say("/cancelar")
+    assert nothing.text == "No hay nada que cancelar."
+    assert nothing.button_texts() == [MENU]
