@@ -23,7 +23,9 @@ def cpu_seconds(pid: int) -> float:
 
 async def py_spy(pid: int) -> asyncio.subprocess.Process | None:
     """With BENCH_PYSPY=PREFIX, py-spy samples the bot during the full load (CPU only, without
-    pausing it) into PREFIX.PID.txt, one line per stack and its count (`-f raw`)."""
+    pausing it) into PREFIX.PID.txt, one line per stack and its count (`-f raw`). On a shared
+    box py-spy counts a thread waiting for a core or for the GIL as busy: with BENCH_PYSPY_GIL=1
+    only the thread holding the GIL is sampled, which is where the bot's Python CPU goes."""
     prefix = os.environ.get("BENCH_PYSPY")
     if not prefix:
         return None
@@ -31,6 +33,7 @@ async def py_spy(pid: int) -> asyncio.subprocess.Process | None:
     return await asyncio.create_subprocess_exec(
         str(spy),
         "record",
+        *(["--gil"] if os.environ.get("BENCH_PYSPY_GIL") else []),
         "--nonblocking",
         "-r",
         "200",

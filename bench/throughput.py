@@ -124,9 +124,9 @@ def start(
         LOG_FORMAT="json",
     )
     env.update(settings)
-    profile = os.environ.get("BENCH_PROFILE")  # a file: run the bot under cProfile
-    if profile and module[-1] == "run":
-        module = ["-m", "cProfile", "-o", profile, *module]
+    profile = os.environ.get("BENCH_PROFILE")  # a file: the loop thread's CPU under cProfile
+    if profile and module == ["-m", "bot", "run"]:
+        module = ["-m", "bench.cpu_profile", profile, "run"]
     return asyncio.create_subprocess_exec(  # type: ignore[return-value]
         sys.executable,
         *module,
@@ -222,7 +222,7 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
         done = Completions()
         assert process.stdout is not None
         reader = asyncio.create_task(done.follow(process.stdout, workdir / "minka.log"))
-        kinds, weights = zip(*MIX, strict=True)
+        kinds, weights = zip(*args.mix, strict=True)
 
         soaking = [False]  # the soak's questions are typed anew (bench.throughput.typed)
 
@@ -299,6 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--soak", type=int, default=0, metavar="MINUTES", help="al final, minutos a --rate (RSS)"
     )
+    parser.add_argument(
+        "--mix",
+        type=_mix,
+        default=MIX,
+        help="kind=weight,... (question, menu, rsvp): one kind alone gives its CPU per update",
+    )
     args = parser.parse_args(argv)
     rows: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="minka-throughput-") as tmp:
@@ -321,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     server.stop()
     ceilings = {name: r["rate"] for name, r in rows if name.startswith("echo")}
-    print(f"Full load: {args.updates} updates, {args.users} people acting at once; mix {MIX}")
+    print(f"Full load: {args.updates} updates, {args.users} people acting at once; mix {args.mix}")
     print(
         f"{'':<24}{'updates/s':>10}"
         + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
@@ -352,6 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     print_paced(rows, args)
     print_soak(rows, args)
     return 0
+
+
+def _mix(text: str) -> tuple[tuple[str, float], ...]:
+    """`question=0.7,menu=0.2,rsvp=0.1` as MIX writes it."""
+    known = {kind for kind, _weight in MIX}
+    pairs = [part.partition("=") for part in text.split(",")]
+    if any(kind not in known or not weight for kind, _eq, weight in pairs):
+        raise argparse.ArgumentTypeError(f"kind=weight,... with kinds {sorted(known)}")
+    return tuple((kind, float(weight)) for kind, _eq, weight in pairs)
 
 
 def print_paced(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
