@@ -12,13 +12,17 @@ BadRequest...) and leave the answer as it came. PTB's private `_post` and
 A basic group that became a supergroup (Telegram's 400 «group chat was upgraded to a
 supergroup chat», `parameters.migrate_to_chat_id`: PTB's ChatMigrated) between an update and
 its reply gets the reply at its new id; an edit there becomes a new message, since the
-supergroup does not hold the old group's messages."""
+supergroup does not hold the old group's messages.
+
+A keyboard goes as the plain JSON object PTB would make of it (`keyboard_json`): PTB's generic
+`to_dict` walks each button's every attribute, 0.3 ms for an answer's seven buttons, a tenth
+of the CPU of a free-text question's update."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import ChatMigrated
 from telegram.ext import ExtBot
 
@@ -31,11 +35,48 @@ async def _post(bot: Bot, method: str, params: dict[str, Any], limits: Any) -> N
     await bot._post(method, params, api_kwargs=ExtBot._merge_api_rl_kwargs(None, limits))
 
 
+# A button's fields other than its text and callback data (the Bot API's InlineKeyboardButton).
+_OTHER_FIELDS = (
+    "url",
+    "login_url",
+    "web_app",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
+
+def keyboard_json(markup: Markup) -> dict[str, Any] | None:
+    """`markup.to_dict()`, made directly for Minka's callback buttons (any other button is
+    left to PTB's `to_dict`)."""
+    if markup is None:
+        return None
+    return {
+        "inline_keyboard": [
+            [_button_json(button) for button in row] for row in markup.inline_keyboard
+        ]
+    }
+
+
+def _button_json(button: InlineKeyboardButton) -> dict[str, Any]:
+    data = button.callback_data
+    if (
+        type(data) is str
+        and not button.api_kwargs
+        and all(getattr(button, name) is None for name in _OTHER_FIELDS)
+    ):
+        return {"text": button.text, "callback_data": data}
+    return button.to_dict()
+
+
 def _options(text: str, mode: str | None, markup: Markup, previews: bool) -> dict[str, Any]:
     return {
         "text": text,
         "parse_mode": mode,
-        "reply_markup": markup,
+        "reply_markup": keyboard_json(markup),
         "link_preview_options": None if previews else {"is_disabled": True},
     }
 
@@ -85,5 +126,5 @@ async def edit_buttons(
     bot: Bot, chat_id: int, message_id: int, markup: Markup, *, limits: Any = None
 ) -> None:
     """editMessageReplyMarkup."""
-    params = {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup}
+    params = {"chat_id": chat_id, "message_id": message_id, "reply_markup": keyboard_json(markup)}
     await _post(bot, "editMessageReplyMarkup", params, limits)

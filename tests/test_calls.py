@@ -95,6 +95,27 @@ async def test_a_reply_and_its_edits_arrive_as_ptb_would_send_them(
     ]
 
 
+async def test_a_keyboard_is_sent_as_ptb_would_serialize_it(api: LocalBotApi, bot: ExtBot) -> None:
+    """The keyboard's JSON is made directly for callback buttons (bot.calls.keyboard_json),
+    and is what PTB's own `to_dict` makes, for those and for any other kind of button."""
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("👍 Sí", callback_data="kb:u:a:1:7"),
+                KEYBOARD.inline_keyboard[0][0],
+            ],
+            [InlineKeyboardButton("Guía", url="https://www.gob.pe/minem")],
+            [InlineKeyboardButton("Buscar", switch_inline_query_current_chat="reinfo")],
+        ]
+    )
+    assert calls.keyboard_json(keyboard) == keyboard.to_dict()
+    await calls.send(bot, ANA, "Teclado", None, keyboard)
+    sent = await api.next_event(ANA)
+    assert sent.button_texts() == ["👍 Sí", "Sí", "Guía", "Buscar"]
+    (params,) = [params for method, params in api.calls if method == "sendMessage"]
+    assert params["reply_markup"] == keyboard.to_dict()
+
+
 async def test_an_owed_message_keeps_its_rate_limit_args_and_previews(
     api: LocalBotApi, bot: ExtBot
 ) -> None:

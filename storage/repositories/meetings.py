@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.codes import same_code
@@ -183,14 +183,18 @@ async def invitation(
     return _invitation(row) if row else None
 
 
+# Built once: an RSVP reads its invitation, and building the statement cost more CPU than
+# running it.
+_INVITATION_ROW = select(MeetingInvitation).where(
+    MeetingInvitation.meeting_id == bindparam("meeting_id"),
+    MeetingInvitation.person_id == bindparam("person_id"),
+)
+
+
 async def _invitation_row(
     session: AsyncSession, meeting_id: int, person_id: int
 ) -> MeetingInvitation | None:
-    return await session.scalar(
-        select(MeetingInvitation).where(
-            MeetingInvitation.meeting_id == meeting_id, MeetingInvitation.person_id == person_id
-        )
-    )
+    return await session.scalar(_INVITATION_ROW, {"meeting_id": meeting_id, "person_id": person_id})
 
 
 _INVITATION_COLUMNS = (
