@@ -1,4 +1,4 @@
-"""A chat's later calls (indicator charts and workbooks, notices sent after its replies:
+"""A chat's later calls (notices sent after its replies, a reply's file over 5 MB:
 `Ctx.later`) under flood control: never dropped, never ahead of the chat's held replies. (A
 reply's own file or QR code, `Ctx.document`, and a publication's or material's file,
 `Ctx.kept_file`, are among the replies: held in the outbox with them, bot/held.py.)
@@ -12,11 +12,13 @@ up: one warning, and the person is told through the outbox. They are not
 written to the database (a file may be large, or hold personal data, and is rebuilt on
 request), so a restart loses them.
 
-Calls that first need seconds of work elsewhere (the indicator report, built in a worker
+Replies that first need seconds of work elsewhere (the indicator report, built in a worker
 process: `Ctx.apart`) are prepared here too, in a task of their own started after the
 update's commit: the update ends at once, so that work holds none of the bot's concurrent
 update slots (`CONCURRENT_UPDATES`) and not the person's turn, and other people's replies
-never queue behind a coordinator's report."""
+never queue behind a coordinator's report. What it prepares are replies, not later calls:
+sent in the chat's turn or held in the outbox with the chat's replies (bot/held.py), so
+they are neither overtaken nor lost with a restart once built."""
 
 from __future__ import annotations
 
@@ -54,30 +56,30 @@ def start(
     _spawn(_follow(application, chat_id, list(calls), refused, what, key, notice))
 
 
-Calls = list[Callable[[], Awaitable[Any]]]
-
-
 def start_prepared(
     application: Application,
     *,
     chat_id: int,
-    prepare: Callable[[], Awaitable[Calls]],
+    person_id: int | None,
+    prepare: Callable[[], Awaitable[list[held.Part]]],
     what: str,
     key: str,
-    notice: str,
     failed: str,
 ) -> None:
-    """Run `prepare` as a task of its own, then make the calls it returns as `start` does.
-    If it fails, `failed` (HTML) is what the person reads, kept as reply `key`."""
+    """Run `prepare` as a task of its own, then send the replies it returns in the chat's
+    turn, or keep them in the outbox behind the chat's held replies (`held.send_or_hold`: in
+    order, over a restart). If it fails, `failed` (HTML) is what the person reads, kept as
+    reply `key`."""
 
     async def prepared() -> None:
         try:
-            calls = await prepare()
+            parts = await prepare()
+            await held.send_or_hold(
+                application, chat_id=chat_id, person_id=person_id, parts=parts, key=key, what=what
+            )
         except Exception:  # the person asked for it: told, never left waiting in silence
-            log.exception("%s: preparing its later calls failed", what)
+            log.exception("%s: preparing or sending its replies failed", what)
             await held.tell(application, chat_id=chat_id, text=failed, key=f"{key}:prepared")
-            return
-        await _follow(application, chat_id, calls, None, what, key, notice)
 
     _spawn(prepared())
 

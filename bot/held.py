@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import logging
 from base64 import b64decode, b64encode
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import RetryAfter
 from telegram.ext import Application, ContextTypes
 
-from bot import kept_files
+from bot import kept_files, metrics
 from bot import outbox as sender
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
 from bot.outbox import Outgoing, OwedCall
+from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
@@ -137,6 +141,57 @@ async def waiting(runtime: Runtime, chat_id: int) -> bool:
     if runtime.held.holds == holds:  # else one (`tell`) may have come after the look-up
         runtime.held.chats.discard(chat_id)
     return False
+
+
+# A reply made outside an update (bot/follow_ups.py `start_prepared`): the call that sends it
+# now, and the reply as data to keep if it cannot go now.
+Part = tuple[Callable[[], Awaitable[Any]], Reply]
+
+
+async def send_or_hold(
+    application: Application,
+    *,
+    chat_id: int,
+    person_id: int | None,
+    parts: list[Part],
+    key: str,
+    what: str,
+) -> None:
+    """Send `parts` in the chat's turn, as an update's replies are sent: one by one; or, when
+    earlier replies of the chat wait in the outbox or Telegram still refuses one after the
+    rate limiter's retries, keep the rest there (named `key`), in order behind the chat's
+    other replies and over a restart. A part is sent once: what went is not kept. `what`
+    names the update and handler in the log."""
+    runtime: Runtime = application.bot_data["runtime"]
+    async with runtime.held.turn(chat_id):
+        left: list[Part] = parts if await waiting(runtime, chat_id) else []
+        wait = ZERO
+        for number, (send, _reply) in enumerate(parts):
+            if left:
+                break
+            try:
+                await send()
+            except RetryAfter as error:  # after the rate limiter's retries
+                metrics.flood_round("reply")
+                left, wait = parts[number:], retry_after(error)
+        if left:
+            await hold(
+                application,
+                chat_id=chat_id,
+                person_id=person_id,
+                replies=[reply for _send, reply in left],
+                key=key,
+                wait=wait,
+            )
+            log.warning(
+                "%s: %d of %d replies held for the outbox (%s)",
+                what,
+                len(left),
+                len(parts),
+                f"flood control, retry in {wait.total_seconds():g} s"
+                if wait
+                else "earlier replies to this chat are waiting",
+            )
 
 
 async def tell(application: Application, *, chat_id: int, text: str, key: str) -> None:

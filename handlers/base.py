@@ -209,11 +209,12 @@ class Ctx:
         database writes) is done at once."""
         self.calls.append(Action(action, follow=chat and self.update.effective_chat is not None))
 
-    def apart(self, prepare: Callable[[], Awaitable[list[Callable[[], Awaitable[Any]]]]]) -> None:
-        """Work of seconds (a report built in a worker process) whose result is this chat's
-        later calls: `prepare` runs after the commit in a task of its own, not in this update,
+    def apart(self, prepare: Callable[[], Awaitable[list[held.Part]]]) -> None:
+        """Work of seconds (a report built in a worker process) whose result is replies to
+        this chat: `prepare` runs after the commit in a task of its own, not in this update,
         which holds one of the bot's few concurrent update slots and the person's turn; the
-        calls it returns are then made as `later`'s are (bot/follow_ups.py)."""
+        replies it returns are then sent in the chat's turn, or held in the outbox behind its
+        waiting replies (bot/follow_ups.py, `held.send_or_hold`)."""
         self.calls.append(Action(prepare, apart=True))
 
     def tell(self, chat_id: int, text: str, name: str) -> None:

@@ -120,10 +120,10 @@ async def deliver(ctx: Ctx) -> None:
         follow_ups.start_prepared(
             ctx.context.application,
             chat_id=ctx.chat_id,
+            person_id=ctx.person.id if ctx.person else None,
             prepare=action.run,
             what=what,
             key=f"{key}:apart",
-            notice=notice,
             failed=ctx._(
                 "Sorry, something went wrong on my side. It has been recorded; please "
                 "try again in a moment."

@@ -10,7 +10,6 @@ every press.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import date
 from functools import partial
@@ -19,7 +18,8 @@ from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import workers
+from bot import held, workers
+from bot.held import Reply
 from bot.i18n import N_, Translator
 from bot.ratelimit import AFTER_REPLIES
 from bot.runtime import Runtime
@@ -28,6 +28,7 @@ from bot.services.indicators.periods import Period, chosen, offered
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from bot.services.visits import leader_words
+from bot.telegram_limits import CAPTION_LIMIT, cut_html
 from handlers.base import Ctx, esc
 from handlers.keyboards import button, rows
 from handlers.registry import Buttons, Command, Feature
@@ -150,18 +151,21 @@ async def _prepare(
     period: Period,
     region: str | None,
     t: Translator,
-) -> list[Callable[[], Awaitable[object]]]:
+) -> list[held.Part]:
     """The report built in a worker process (bot/services/indicators/apart.py: its own
-    read-only transaction), and its sending as calls: summary, charts, workbook, the progress
-    message edited to «ready». bot/follow_ups.py makes them in the chat's turn, one by one:
-    under flood control it waits for Telegram's retry_after and goes on where it stopped,
-    nothing built or sent twice. Nothing of the report is computed on the event loop."""
+    read-only transaction), and its replies: summary, charts, workbook, the progress message
+    edited to «ready», each as its call and as data (`held.Part`). bot/follow_ups.py sends
+    them in the chat's turn, one by one; under flood control, or behind the chat's replies
+    waiting in the outbox, the rest is kept there with them (bot/held.py): in order, over a
+    restart, nothing sent twice. Nothing of the report is computed on the event loop."""
     _ = t.gettext
     last_edit = time.monotonic()
 
     async def advance(done: int, total: int) -> None:
         nonlocal last_edit
         if progress_id is None or time.monotonic() - last_edit < PROGRESS_EVERY or done == total:
+            return
+        if chat_id in runtime.held.chats:  # its replies may wait in the outbox: not ahead
             return
         last_edit = time.monotonic()
         text = "⏳ " + _("Computing the indicators: {done} of {total}…").format(
@@ -188,52 +192,39 @@ async def _prepare(
     workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)
     images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
     # A dozen calls after seconds of work: people's replies meanwhile go first (bot.ratelimit).
-    parts: list[Callable[[], Awaitable[object]]] = [
-        partial(
-            bot.send_message,
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            rate_limit_args=AFTER_REPLIES,
-        )
+    options = {"parse_mode": ParseMode.HTML, "rate_limit_args": AFTER_REPLIES}
+    parts: list[held.Part] = [
+        (partial(bot.send_message, chat_id, text, **options), Reply(text))
         for text in summary_messages(report, t)
     ]
-    parts += [
-        partial(
-            bot.send_photo,
-            chat_id,
-            InputFile(image.png, filename=image.filename),
-            caption=esc(image.caption),
-            parse_mode=ParseMode.HTML,  # escaped: without it «&» would show as «&amp;»
-            rate_limit_args=AFTER_REPLIES,
+    for image in images:
+        # escaped HTML: without parse_mode «&» would show as «&amp;»
+        caption = cut_html(esc(image.caption), CAPTION_LIMIT)
+        png = InputFile(image.png, filename=image.filename)
+        parts.append(
+            (
+                partial(bot.send_photo, chat_id, png, caption=caption, **options),
+                Reply(caption, document=(image.filename, image.png), photo=True),
+            )
         )
-        for image in images
-    ]
     filename = f"indicadores-{period.code}-{region or 'todas'}.xlsx"
+    caption = esc(_("Indicator report: one sheet per indicator, definitions on the cover."))
+    book = InputFile(workbook, filename=filename)
     parts.append(
-        partial(
-            bot.send_document,
-            chat_id,
-            InputFile(workbook, filename=filename),
-            caption=_("Indicator report: one sheet per indicator, definitions on the cover."),
-            rate_limit_args=AFTER_REPLIES,
+        (
+            partial(bot.send_document, chat_id, book, caption=caption, **options),
+            Reply(caption, document=(filename, workbook)),
         )
     )
     done = "✅ " + _("Indicator report ready: {period}, {scope}.").format(
         period=esc(period.label(t)), scope=esc(report.scope)
     )
     if progress_id is None:
-        parts.append(
-            partial(
-                bot.send_message,
-                chat_id,
-                done,
-                parse_mode=ParseMode.HTML,
-                rate_limit_args=AFTER_REPLIES,
-            )
-        )
+        parts.append((partial(bot.send_message, chat_id, done, **options), Reply(done)))
     else:
-        parts.append(partial(_edit, bot, chat_id, progress_id, done))
+        parts.append(
+            (partial(_edit, bot, chat_id, progress_id, done), Reply(done, edit=progress_id))
+        )
     return parts
 
 
