@@ -30,7 +30,7 @@ from bot.services.roles import Role
 from bot.services.visits import leader_words
 from bot.telegram_limits import CAPTION_LIMIT, cut_html
 from handlers.base import Ctx, esc
-from handlers.keyboards import button, rows
+from handlers.keyboards import button, main_menu_row, rows
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import audit
 from storage.repositories.regions import list_regions
@@ -90,7 +90,10 @@ async def _ask_scope(ctx: Ctx, period: Period) -> None:
         await _start(ctx, period, next(iter(regions)))
         return
     if regions is not None and not regions:
-        ctx.show(_("You have no region to coordinate yet; ask an administrator."))
+        ctx.show(
+            _("You have no region to coordinate yet; ask an administrator."),
+            [main_menu_row(_)],
+        )
         return
     choices = [
         r

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.local_api import BotEvent, LocalBotApi
+from storage.repositories import people
 from tests.chat import Person
 from tests.helpers import register
 
@@ -83,3 +84,21 @@ async def test_nothing_to_cancel_offers_the_menu(api: LocalBotApi, app: Applicat
     (nothing,) = await nora.say("/cancelar")
     assert nothing.text == "No hay nada que cancelar."
     assert nothing.button_texts() == [MENU]
+
+
+async def test_a_coordinator_without_regions_is_offered_the_menu(
+    api: LocalBotApi, app: Application
+) -> None:
+    """A coordinator granted no region yet (a grant from before coverage) reads why the
+    indicators cannot be shown, and a way on."""
+    ana = Person(api, 7404, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    async with app.bot_data["runtime"].db.session() as session:
+        await people.set_role(session, ana.id, "coordinator", None)
+    (periods,) = await ana.say("/indicadores")
+    await ana.press(periods, periods.button_texts()[0])
+    shown = await ana.reply()
+    assert shown.text == (
+        "Aún no tiene regiones asignadas para coordinar; pídaselas a un administrador."
+    )
+    assert shown.button_texts() == [MENU]
