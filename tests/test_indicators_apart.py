@@ -75,3 +75,36 @@ async def test_reports_being_built_hold_no_update_slot(
         assert [event.method for event in events].count("sendDocument") == 1
         assert events[-1].message_id == menu.message_id  # the progress message, edited
     workers.stop()  # the pool of one worker is this test's
+
+
+async def test_a_report_that_cannot_be_built_is_apologised_for(
+    api: LocalBotApi, app: Application, runtime: Runtime, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """Built apart, a report whose worker dies (killed, out of memory) is not left in silence:
+    the coordinator is told, through the outbox, as a failed update is; and the next report
+    is built by a new worker."""
+    rosa = Chatter(api, 7800, "Rosa", last_name="Huamán")
+    async with runtime.db.session() as session:
+        await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
+        await people.set_role(session, rosa.id, "coordinator", "puno")
+    (menu,) = await rosa.say("/indicadores")
+    monkeypatch.setattr(workers, "WORKERS", 1)
+    workers.stop()
+    worker = await workers.run("os:getpid")
+    os.kill(worker, signal.SIGSTOP)  # the job waits for it, then it dies
+    assert menu.message_id is not None
+    data = menu.find_button("Trimestre 2 de 2026")["callback_data"]
+    await api.callback_answer(await api.press_button(rosa.id, menu.message_id, data), REPLY_WAIT)
+    progress = await rosa.reply()
+    assert progress.method == "editMessageText" and "Preparando" in progress.text
+    os.kill(worker, signal.SIGKILL)
+    apology = await rosa.reply(WORKBOOK_WAIT)
+    assert apology.method == "sendMessage"
+    assert apology.text.startswith("Lo siento, algo falló de mi lado.")
+    assert "BrokenProcessPool" in caplog.text  # logged with its traceback
+    # Asked again, the report comes from a new worker.
+    (again,) = await rosa.say("/indicadores")
+    await rosa.press(again, "Trimestre 2 de 2026")
+    events = await _until_ready(rosa)
+    assert any("Ámbito: Puno" in (event.text or "") for event in events)
+    workers.stop()
