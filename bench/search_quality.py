@@ -1,5 +1,5 @@
 """Search quality on the tuning set (bench/search_eval.yaml) and, apart, on the held-out sets
-(bench/search_heldout_v10.yaml, v9, v8, v7, v6, v5 and v3, written blind and never tuned on),
+(bench/search_heldout_v11.yaml, v10, v9, v8, v7, v6, v5 and v3, written blind and never tuned on),
 next to an SQLite FTS5 (bm25) baseline given the same preprocessing, so that the comparison
 measures the ranking and the confidence rule.
 
@@ -33,10 +33,11 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Never tuned on (when present): v10, v9, v8, v7 and v6 are fresh; v3's aggregate was looked at
-# three times while tuning. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT
-# held out: batches written blind to tune on.
+# Never tuned on (when present): v11 (written blind in session 14, not scored yet), v10, v9, v8, v7
+# and v6; v3's aggregate was looked at three times while tuning. search_tuning_blind_v10.yaml and
+# search_tuning_blind_v9.yaml are NOT held out: batches written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v11.yaml"),
     Path(__file__).with_name("search_heldout_v10.yaml"),
     Path(__file__).with_name("search_heldout_v9.yaml"),
     Path(__file__).with_name("search_heldout_v8.yaml"),
