@@ -214,7 +214,7 @@ def evidence(
     asked = form.kind
     asked_words = []  # (weight, its first letters, the other ways the kit says it)
     strange = 0.0
-    head = -1  # the asked word that is the noun asked about
+    head = last = -1  # the asked words that are the noun asked about and the last one
     for j, (word, slot, written) in enumerate(zip(query.words, query.slots, typed, strict=True)):
         weight = max(postings.idf.get(t, rarest) for t in slot)
         own = stem(word)
@@ -229,6 +229,8 @@ def evidence(
             strange += weight
         if head < 0 and form.head is not None and form.head in (word, written):
             head = j
+        if form.last is not None and form.last in (word, written):
+            last = j
     total = sum(w for w, _k, _o in asked_words) or 1.0
     present, lacking, known = [], 0.0, 0.0
     elsewhere = set()  # the asked words the kit says in other articles only
@@ -269,7 +271,8 @@ def evidence(
         "typed_absent": absent,
         "log_words": math.log(1 + len(query.slots)),
         "head_missing": float(
-            head >= 0 and head not in present and (not form.elsewhere or head in elsewhere)
+            (head >= 0 and head not in present and (not form.elsewhere or head in elsewhere))
+            or (last >= 0 and last not in present)
         ),
     }
     return Evidence(tuple(float(values[name]) for name in FEATURES))

@@ -64,6 +64,9 @@ class Form:
     # «checklist de seguridad…» names in other words what the article lists, «mi papá» who
     # the article calls a minero
     elsewhere: bool = False
+    # a yes-or-no question's last word, asked about too when it has another head: «¿una
+    # concesión caducada se puede recuperar?» asks of the concesión and whether it is recovered
+    last: str | None = None
 
 
 def question_form(said: list[str]) -> Form:
@@ -83,10 +86,13 @@ def question_form(said: list[str]) -> Form:
     if asks and head is None:
         head = _done_to(said, asks[0])
     elif not any(w in _WH for w in said):
-        head = _fragment_head(said) or _subject(said)
+        fragment = _fragment_head(said)
+        if fragment is not None:
+            return Form(asked_kind(said), fragment, elsewhere=True)
+        head, last = _subject(said), _last(said)
         if head is None:
-            return Form(asked_kind(said), _last(said))
-        return Form(asked_kind(said), head, elsewhere=True)
+            return Form(asked_kind(said), last)
+        return Form(asked_kind(said), head, elsewhere=True, last=None if last == head else last)
     return Form(asked_kind(said), head)
 
 

@@ -50,6 +50,14 @@ def kb() -> KnowledgeBase:
             "la drem puede sancionar en temas de pama?",
             "ambiente-gore-efa",
         ),
+        # who may is there, what they may do comes last: the vigencia article never says a
+        # concesión caducada is recovered; the strata article gives a PMA's hectáreas
+        (
+            "una concesion caducada se puede recuperar",
+            "concesiones-derecho-de-vigencia",
+            "un pma puede tener 1500 hectareas?",
+            "estratos-ppm-pma",
+        ),
         # what is new comes last: the vigencia article never speaks of cuotas; the informal
         # and illegal mining article says what is ilegal
         (
