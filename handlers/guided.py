@@ -7,19 +7,17 @@ Callback data: <prefix>:<step>:<value> | <prefix>:page:<n> | <prefix>:confirm | 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from telegram import Message, MessageEntity
 
 from bot.i18n import N_
 from bot.services.dates import parse_date, parse_datetime, parse_end
 from bot.services.form_names import FORM_NAMES
 from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
+from handlers.guided_answers import document, message_html
 from handlers.keyboards import as_number, button, page_bounds, rows
 from handlers.questions import pager
 from storage.repositories.conversations import (
@@ -30,8 +28,6 @@ from storage.repositories.conversations import (
 )
 from storage.repositories.regions import RegionRecord, get_region, list_regions
 
-# getFile: the largest file a bot may download from Telegram's servers (Bot API).
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 CENTRAL = "central"  # the kind of MINEM's central level in the regions table
 NONE = "-"  # the value of «Omitir» and of "no region"
 Data = dict[str, Any]
@@ -245,7 +241,7 @@ class GuidedForm:
                 ).format(limit=step.limit)
             return message_html(message), None  # keeps the bold, italics and links as written
         if step.kind == "document":
-            return _document(ctx)
+            return document(ctx)
         if step.kind == "url":
             if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
                 return None, _("Please write a link that starts with https://, or press «Skip».")
@@ -355,21 +351,6 @@ async def to_come(ctx: Ctx, value: str) -> str | None:
     ).format(now=ctx.t.datetime(ctx.runtime.clock.now()))
 
 
-def _document(ctx: Ctx) -> tuple[Any, str | None]:
-    """A file sent as a document: what is needed to download it later, or why not."""
-    message = ctx.update.effective_message
-    document = message.document if message else None
-    if document is None:
-        return None, ctx._("Please send the file as a document (📎), or press «Skip».")
-    if (document.file_size or 0) > DOCUMENT_MAX_BYTES:
-        return None, ctx._(
-            "That file is larger than 20 MB, the most Telegram lets me download. Send a "
-            "smaller one, or press «Skip»."
-        )
-    name = " ".join((document.file_name or "").split())[:200] or "material"
-    return {"file_id": document.file_id, "name": name, "size": document.file_size}, None
-
-
 async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:
     """The regions a region step offers: without MINEM's central level unless `national`."""
     regions = await list_regions(ctx.session)
@@ -382,20 +363,3 @@ async def _regions(ctx: Ctx, step: Step) -> list[RegionRecord]:
 
 def _national_allowed(ctx: Ctx, step: Step) -> bool:
     return step.national and (not step.covered_only or ctx.coverage.national)
-
-
-def message_html(message: Message) -> str:
-    """A person's message as Telegram HTML, its formatting kept. python-telegram-bot writes a
-    link's address into href="…" as it is: an address with « " » would break the HTML (and
-    Telegram refuse every copy), one with «&lt;» would change. Escaped first, as Telegram
-    decodes the entities of an attribute."""
-    entities = [
-        MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
-        if entity.type == MessageEntity.TEXT_LINK and entity.url
-        else entity
-        for entity in message.entities
-    ]
-    rewritten = Message(
-        message.message_id, message.date, message.chat, text=message.text, entities=entities
-    )
-    return rewritten.text_html

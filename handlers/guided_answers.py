@@ -1,0 +1,46 @@
+"""Answers to a guided form's questions that are more than plain text: a message with its
+formatting (a broadcast's text), a file sent as a document (a workshop's material)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import Message, MessageEntity
+
+from handlers.base import Ctx
+
+# getFile: the largest file a bot may download from Telegram's servers (Bot API).
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def document(ctx: Ctx) -> tuple[Any, str | None]:
+    """A file sent as a document: what is needed to download it later, or why not."""
+    message = ctx.update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return None, ctx._("Please send the file as a document (📎), or press «Skip».")
+    if (document.file_size or 0) > DOCUMENT_MAX_BYTES:
+        return None, ctx._(
+            "That file is larger than 20 MB, the most Telegram lets me download. Send a "
+            "smaller one, or press «Skip»."
+        )
+    name = " ".join((document.file_name or "").split())[:200] or "material"
+    return {"file_id": document.file_id, "name": name, "size": document.file_size}, None
+
+
+def message_html(message: Message) -> str:
+    """A person's message as Telegram HTML, its formatting kept. python-telegram-bot writes a
+    link's address into href="…" as it is: an address with « " » would break the HTML (and
+    Telegram refuse every copy), one with «&lt;» would change. Escaped first, as Telegram
+    decodes the entities of an attribute."""
+    entities = [
+        MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
+        if entity.type == MessageEntity.TEXT_LINK and entity.url
+        else entity
+        for entity in message.entities
+    ]
+    rewritten = Message(
+        message.message_id, message.date, message.chat, text=message.text, entities=entities
+    )
+    return rewritten.text_html
