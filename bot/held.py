@@ -29,7 +29,7 @@ from bot import kept_files, metrics
 from bot import outbox as sender
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
-from bot.outbox import Outgoing, OwedCall
+from bot.outgoing import Outgoing, OwedCall
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from storage.repositories import outbox, people

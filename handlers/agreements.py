@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import agreements as rules
 from bot.services import coverage
 from bot.services.regions import normalize

@@ -24,7 +24,7 @@ from bot import held, metrics
 from bot import telegram_limits as limits
 from bot.held import Reply
 from bot.i18n import N_, Translator, translator
-from bot.outbox import UNEDITABLE, Outgoing
+from bot.outgoing import UNEDITABLE, Outgoing
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from bot.services import publications

@@ -24,7 +24,8 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import metrics
 from bot.i18n import LANGUAGES, Translator, translator
-from bot.outbox import BACKGROUND, Outgoing
+from bot.outbox import BACKGROUND
+from bot.outgoing import Outgoing
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 from bot.services.access import Access, access_of, may_use

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import calls, follow_ups, held, metrics, refused
 from bot.held import Reply
-from bot.outbox import UNEDITABLE
+from bot.outgoing import UNEDITABLE
 from bot.ratelimit import retry_after
 from handlers.update_keys import update_key
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services.kb_review_notice import Due, text
 from bot.services.kb_reviews import KIND
 from handlers.registry import Feature

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import kept_files
 from bot.i18n import Translator
 from bot.kept_files import KeptFile
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import coverage
 from bot.services.roles import Role, allows
 from handlers.base import Ctx, esc

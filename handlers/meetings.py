@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import agreements
 from bot.services import meetings as rules
 from bot.services.access import Needs

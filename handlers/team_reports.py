@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import workers
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import team_reports as rules
 from bot.services.access import Needs
 from bot.services.roles import Role

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import visits as rules
 from bot.services.roles import Role
 from bot.services.text import clean_text

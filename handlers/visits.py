@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import visits as rules
 from bot.services.invitations import Rsvp
 from bot.services.roles import Role

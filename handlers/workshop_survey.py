@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from bot.outbox import Outgoing
+from bot.outgoing import Outgoing
 from bot.services import workshops as rules
 from bot.services.access import Needs
 from bot.services.small_cells import SMALL_CELL

@@ -14,7 +14,8 @@ from telegram.ext import ExtBot
 from bot import replicas
 from bot.config import Settings
 from bot.local_api import LocalBotApi
-from bot.outbox import Outgoing, dispatch_due
+from bot.outbox import dispatch_due
+from bot.outgoing import Outgoing
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.webhook import serving
