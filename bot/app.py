@@ -51,9 +51,7 @@ def file_url_for(base_url: str) -> str:
     return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
 
 
-def build_application(
-    settings: Settings, db: Database, knowledge: KnowledgeBase | None = None
-) -> Application:
+def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase) -> Application:
     if settings.token is None:
         raise ConfigError(
             "Falta TELEGRAM_BOT_TOKEN: pida un token a @BotFather en Telegram y defínalo en el "
@@ -77,9 +75,7 @@ def build_application(
         .post_stop(_stopped)
         .build()
     )
-    application.bot_data["runtime"] = Runtime(
-        settings=settings, db=db, knowledge=knowledge or KnowledgeBase.load(settings.content_dir)
-    )
+    application.bot_data["runtime"] = Runtime(settings=settings, db=db, knowledge=knowledge)
     handlers.register(application)
     warm(settings.timezone)
     metrics.watch_database(db)

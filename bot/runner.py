@@ -16,7 +16,7 @@ from telegram.ext import Application
 from bot import metrics
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.startup import announce, open_database
+from bot.startup import announce, load_toolkit, open_database
 from knowledge.base import KnowledgeBase
 from storage.db import Database
 
@@ -96,6 +96,7 @@ async def minka(
     db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
         await open_database(db, wait_seconds=wait_seconds, stop=stop)
+        knowledge = knowledge or await load_toolkit(settings)
         application = build_application(settings, db, knowledge)
         announce(application, f"long polling de {settings.telegram_api_base_url}")
         async with AsyncExitStack() as stack:

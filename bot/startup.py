@@ -15,7 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
+from bot.config import Settings
 from bot.runtime import Runtime
+from knowledge.base import KnowledgeBase
 from storage.db import Database
 from storage.migrate import current_revision, upgrade
 from storage.problems import explain, redacted, sqlite_path
@@ -23,6 +25,13 @@ from storage.problems import explain, redacted, sqlite_path
 log = logging.getLogger(__name__)
 
 FIRST_PAUSE, LONGEST_PAUSE = 1.0, 10.0  # seconds between attempts: 1, 2, 4, 8, 10, 10…
+
+
+async def load_toolkit(settings: Settings) -> KnowledgeBase:
+    """The Tool Kit of KB_DIR, read and indexed in a thread: 1-1.5 CPU s of parsing that,
+    on the event loop, stalled whatever else it ran (another replica in the same process: CI
+    logged «event loop stalled for 2052 ms (running: … loader.py:218 parse_glossary)»)."""
+    return await asyncio.to_thread(KnowledgeBase.load, settings.content_dir)
 
 
 class Stopped(Exception):

@@ -31,7 +31,7 @@ from bot.config import ConfigError, Settings
 from bot.listen import listen
 from bot.runtime import Runtime
 from bot.services.text import sanitize_update
-from bot.startup import announce, open_database
+from bot.startup import announce, load_toolkit, open_database
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def serving(
     db = Database(settings.database_url, settings.db_timeouts, settings.db_pool_size)
     try:
         await open_database(db, wait_seconds=wait_seconds, stop=stop)
-        application = build_application(settings, db)
+        application = build_application(settings, db, await load_toolkit(settings))
         announce(
             application, f"webhook en {settings.host}:{settings.port} ({settings.webhook_url})"
         )
