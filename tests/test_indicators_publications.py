@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
@@ -232,3 +233,86 @@ async def test_a_hidden_pilot_regions_reach_is_not_told(dataset: Database) -> No
         assert hidden, pilots.rows
         assert [row[4] for row in hidden] == [None] * len(hidden), hidden
         assert indicator.headlines[2].value is None, indicator.headlines[2]
+
+
+# Columns of the tables by region and by sex: registered, received in the period, reached by
+# its end, share reached. A count lies between 0 and, for those reached, the registered
+# people shown beside it.
+REGISTERED_COLUMN, RECEIVED_COLUMN, REACHED_COLUMN, SHARE_COLUMN = 1, 2, 3, 4
+BOUNDS = ((RECEIVED_COLUMN, None), (REACHED_COLUMN, REGISTERED_COLUMN))
+SCOPES = (None, "puno", "piura", "cusco", "pasco", "moquegua")
+
+
+def _known_total(tables: list[Table], column: int) -> int | None:
+    """A count's total as the reader finds it: shown in a total row, as the sum of a table's
+    rows when none is hidden, or as a share beside the registered people it is of."""
+    for table in tables:
+        *groups, last = table.rows
+        if last[column] is not None:
+            return int(last[column])
+        if all(row[column] is not None for row in groups):
+            return sum(int(row[column]) for row in groups)
+        if column == REACHED_COLUMN and last[SHARE_COLUMN] is not None:
+            return round(last[SHARE_COLUMN] * last[REGISTERED_COLUMN])
+    return None
+
+
+def _worked_out(tables: list[Table], total: int, column: int, bound: int | None) -> list[str]:
+    """The hidden cells of `column` the reader works out: the hidden ones of a table add up to
+    the total less those shown, and each lies between 0 and its bound shown beside it; at
+    either end of that range (or alone) each one is known."""
+    found = []
+    for table in tables:
+        hidden = [
+            (index, row)
+            for index, row in enumerate(table.rows[:-1])
+            if row[column] is None and (index, column) not in table.harmless
+        ]
+        if not hidden:
+            continue
+        rest = total - sum(int(row[column]) for row in table.rows[:-1] if row[column] is not None)
+        limits = [row[bound] if bound is not None else None for _index, row in hidden]
+        top = None if None in limits else sum(limits)
+        if len(hidden) == 1 or rest == 0 or rest == top:
+            found += [f"{table.title}: {row[0]} ({rest} of {top})" for _index, row in hidden]
+    return found
+
+
+async def _derived(db: Database) -> list[str]:
+    """Every hidden count of received or reached people that the national report or a region's
+    own one gives away, read from the tables a coordinator receives."""
+    national = await _compute(db)
+    found = []
+    for scope in SCOPES:
+        indicator = national if scope is None else await _compute(db, scope)
+        tables = [indicator.tables[1], indicator.tables[2]]
+        for column, bound in BOUNDS:
+            total = _known_total(tables, column)
+            if total is None and scope is not None:  # the region's row of the national report
+                row = rows(national.tables[1]).get(indicator.tables[1].rows[0][0])
+                total = None if row is None else row[column - 1]
+            if total is not None:
+                found += [f"{scope}: {cell}" for cell in _worked_out(tables, total, column, bound)]
+    return found
+
+
+async def test_hidden_reach_is_not_worked_out_from_its_bounds(dataset: Database) -> None:
+    """Cusco, Pasco and Moquegua show one registered person each and hide how many were reached;
+    but 8 reached in all, Piura and Puno shown with 1 and 4: the three hidden reached 3, each
+    at most her one registered, so each was reached. The total (and the share beside it, and
+    the margins by sex that add up to it) is hidden where the bounds give the cells away."""
+    assert await _derived(dataset) == []
+
+
+async def test_hidden_zero_is_not_worked_out(dataset: Database) -> None:
+    """Without the deliveries of Cusco's, Pasco's and Moquegua's one person each, the total less
+    the regions shown leaves 0 for the three hidden: none of them received anything, and a
+    count cannot be below 0."""
+    async with dataset.session() as session:
+        hidden = select(Person.id).where(Person.region_code.in_(("cusco", "pasco", "moquegua")))
+        await session.execute(
+            delete(PublicationDelivery).where(PublicationDelivery.person_id.in_(hidden))
+        )
+    national = await _compute(dataset)
+    assert rows(national.tables[1])["Cusco"][0] == 1  # still there, registered, hidden
+    assert await _derived(dataset) == []
