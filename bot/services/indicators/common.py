@@ -128,26 +128,31 @@ class Query:
 class Measure:
     """A column of a breakdown. `people`: the key counting the people its values rest on; a
     group with fewer of them shows "—", and so may others (`hidden_groups`). None: a count of
-    the people themselves, always shown."""
+    the people themselves, always shown. `bounds`: (part, whole), the keys of the count the
+    value tells and of what it is a part of (those reached, of the registered): a count at
+    least 0 and at most the whole (`bounded_hides`)."""
 
     label: str
     kind: Kind
     of: Callable[[Mapping[str, float]], Value]
     people: str | None = None
+    bounds: tuple[str, str | None] | None = None
 
     @property
     def column(self) -> Column:
         return Column(self.label, self.kind)
 
 
-def count(label: str, key: str, people: str | None = None) -> Measure:
+def count(label: str, key: str, people: str | None = None, *, part: bool = True) -> Measure:
     """A whole number; when it counts some of `people` (those who confirmed, of the people
-    invited), hidden with them."""
+    invited), hidden with them. `part` False: it counts things they did (views, questions),
+    not some of them: only 0 bounds it (`bounded_hides`)."""
 
     def value(c: Mapping[str, float]) -> Value:
         return None if people and too_small(c.get(people, 0)) else int(c.get(key, 0))
 
-    return Measure(label, Kind.COUNT, value, people)
+    bounds = (key, people if part else None) if people else None
+    return Measure(label, Kind.COUNT, value, people, bounds)
 
 
 def share(label: str, part: str, whole: str, people: str | None = None) -> Measure:
@@ -159,7 +164,7 @@ def share(label: str, part: str, whole: str, people: str | None = None) -> Measu
             return None
         return c.get(part, 0) / c[whole]
 
-    return Measure(label, Kind.SHARE, value, people or whole)
+    return Measure(label, Kind.SHARE, value, people or whole, (part, whole))
 
 
 def average(label: str, total: str, n: str, people: str) -> Measure:
@@ -242,31 +247,94 @@ def measure_hides(
     cells: Cells,
     sexes: bool = True,
     given: Mapping[str, Hidden] | None = None,
-) -> dict[str, Hidden]:
+) -> dict[Any, Hidden]:
     """The hidden groups for each population the measures rest on; `given` overrides some
-    (an indicator that knows more links between its tables, like the workshops of #3)."""
-    hides = {
+    (an indicator that knows more links between its tables, like the workshops of #3);
+    under (people, part, whole), what a count bounded by a whole hides besides
+    (`bounded_hides`)."""
+    hides: dict[Any, Hidden] = {
         m.people: hidden_groups(cells, m.people, sexes=sexes, scope=q.region)
         for m in measures
         if m.people
     }
-    return {**hides, **(given or {})}
+    hides = {**hides, **(given or {})}
+    return {**hides, **bounded_hides(q, measures, cells, sexes, hides)}
+
+
+EVERY_SEX: frozenset[str | None] = frozenset({*SEXES, None})
+
+
+def bounded_hides(
+    q: Query,
+    measures: tuple[Measure, ...],
+    cells: Cells,
+    sexes: bool,
+    hides: Mapping[Any, Hidden],
+) -> dict[tuple[str, str, str | None], Hidden]:
+    """More to hide for a count that is part of a whole (`Measure.bounds`: those reached, of
+    the registered) where its hidden groups add up (the total less those shown) to 0 or to
+    their whole: each is then known (3 reached of three regions of one registered person
+    each). Regions so: the total goes, and the groups by sex that add up to it. Sexes so:
+    the groups by sex go. A total of 0 or of its whole tells it of every group anyway (the
+    limit of `bot.services.small_cells`). The same for every table built from these cells."""
+    extra: dict[tuple[str, str, str | None], Hidden] = {}
+    for people, (part, whole) in {(m.people, m.bounds) for m in measures if m.people and m.bounds}:
+        hidden = hides[people]
+        if hidden.total:
+            continue
+        if q.region is None and not _extreme(total(cells), part, whole):
+            regions = rollup(cells, lambda region, _sex: region)
+            if _pinned(regions, hidden.rows, people, part, whole):
+                extra[people, part, whole] = Hidden(hidden.rows, EVERY_SEX, total=True)
+                continue
+        mine = only(q, cells)
+        by_sex = rollup(mine, lambda _region, sex: sex_code(sex))
+        if (
+            sexes
+            and not _extreme(total(mine), part, whole)
+            and _pinned(by_sex, hidden.columns, people, part, whole)
+        ):
+            extra[people, part, whole] = Hidden(hidden.rows, EVERY_SEX)
+    return extra
+
+
+def _extreme(values: Mapping[str, float], part: str, whole: str | None) -> bool:
+    """Whether a total of `part` is 0 or all of its `whole`."""
+    return not values.get(part) or (whole is not None and values[part] == values.get(whole))
+
+
+def _pinned(
+    groups: Mapping[Any, Counter[str]],
+    hidden: Iterable[Any],
+    people: str,
+    part: str,
+    whole: str | None,
+) -> bool:
+    """Whether the hidden groups' counts of `part` are each known from their sum: 0, or all
+    of their `whole` (None: no bound but 0)."""
+    inside = [groups[key] for key in hidden if key in groups]
+    if not sum(values[people] for values in inside):
+        return False
+    done = sum(values[part] for values in inside)
+    return done == 0 or (whole is not None and done == sum(values[whole] for values in inside))
 
 
 def shown_values(
     measures: tuple[Measure, ...],
     values: Mapping[str, float],
-    hides: Mapping[str, Hidden],
+    hides: Mapping[Any, Hidden],
     side: str,
     key: str | None = None,
 ) -> tuple[Value, ...]:
     """The measures' values for one group: a region (`side` "rows"), a sex ("columns") or
     everyone ("total"); "—" where the group is hidden for the people a measure rests on."""
 
-    def hidden(groups: Hidden) -> bool:
+    def hidden(m: Measure) -> bool:
+        groups = hides.get((m.people, *m.bounds)) if m.bounds else None
+        groups = groups or hides[m.people]
         return groups.total if side == "total" else key in getattr(groups, side)
 
-    return tuple(None if m.people and hidden(hides[m.people]) else m.of(values) for m in measures)
+    return tuple(None if m.people and hidden(m) else m.of(values) for m in measures)
 
 
 def nobody_behind(

@@ -87,10 +87,11 @@ async def _cells(q: Query) -> Cells:
     return cells
 
 
-async def _per_publication(q: Query, hidden: bool) -> Table:
+async def _per_publication(q: Query, hidden: tuple[bool, bool]) -> Table:
     """A row per publication published by the end of the period: its date, whether it is still
     offered, and the people who received it in the period and up to its end (`hidden`: how
-    many is not shown, as for the scope's total of registered people)."""
+    many is not shown, for each, as the total by region hides it: with one publication it is
+    that total)."""
     _ = q._
     received = {}
     for key, since in ((RECEIVED, q.start), (REACHED, None)):
@@ -119,8 +120,8 @@ async def _per_publication(q: Query, hidden: bool) -> Table:
             _(N_("Withdrawn"))
             if withdrawn_at is not None and withdrawn_at < q.end
             else _(N_("Offered")),
-            None if hidden else received[RECEIVED].get(publication, 0),
-            None if hidden else received[REACHED].get(publication, 0),
+            None if hidden[0] else received[RECEIVED].get(publication, 0),
+            None if hidden[1] else received[REACHED].get(publication, 0),
         )
         for publication, title, published_on, withdrawn_at in publications.all()
     ]
@@ -206,7 +207,7 @@ async def publications(q: Query) -> Indicator:
         ),
     )
     tables = (
-        await _per_publication(q, hidden.total),
+        await _per_publication(q, (regions.rows[-1][2] is None, regions.rows[-1][3] is None)),
         regions,
         by_sex(
             q,

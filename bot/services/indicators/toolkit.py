@@ -116,14 +116,14 @@ async def dissemination(q: Query) -> Indicator:
     # How many times people did something is, for 1 or 2 people, what each of them did: it
     # rests on them as a share does.
     measures = (
-        count(_(N_("Article views")), "views", "readers"),
+        count(_(N_("Article views")), "views", "readers", part=False),
         count(_(N_("Unique readers")), "readers"),
-        count(_(N_("Questions")), "questions", "askers"),
+        count(_(N_("Questions")), "questions", "askers", part=False),
         count(_(N_("People asking")), "askers"),
         share(_(N_("Share answered")), "answered", "questions", "askers"),
         share(_(N_("Share found useful")), "useful", "feedback", "judges"),
-        count(_(N_("Escalated")), "escalated", "escalators"),
-        count(_(N_("Answered by specialists")), "experts_answered", "escalators"),
+        count(_(N_("Escalated")), "escalated", "escalators", part=False),
+        count(_(N_("Answered by specialists")), "experts_answered", "escalators", part=False),
     )
     times = await _answer_times(q)
     regions = by_region(q, _(N_("Tool Kit use by region")), cells, measures)
