@@ -27,13 +27,12 @@ from bot.services.indicators.common import (
     by_region,
     count,
     in_scope,
-    month_bucket,
-    month_label,
     only,
     ratio,
     scoped,
     share,
 )
+from bot.services.indicators.months import month_bucket, month_label
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.team_reports import DEFINITION as TEAM_REPORTS_DEFINITION
 from bot.services.indicators.team_reports import report_figures

@@ -17,7 +17,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
@@ -385,22 +384,3 @@ def in_scope(q: Query, region: str | None) -> bool:
 def scoped(q: Query, statement: Any, region_column: Any) -> Any:
     """`statement` limited to the report's region, when it has one."""
     return statement if q.region is None else statement.where(region_column == q.region)
-
-
-def month_starts(q: Query) -> list[datetime]:
-    """The first moment of every month of the period (Lima time), then the period's end."""
-    starts = [datetime(y, m, 1, tzinfo=q.t.timezone) for y, m in q.period.months()]
-    starts[0] = max(starts[0], q.start)
-    return [*starts, q.end]
-
-
-def month_bucket(q: Query, column: Any) -> Any:
-    """A SQL expression numbering the period's month `column` falls in (0, 1, ...), the same
-    on SQLite and PostgreSQL: month boundaries are computed here, in Lima time."""
-    boundaries = month_starts(q)[1:]
-    return case(*((column < moment, index) for index, moment in enumerate(boundaries)), else_=-1)
-
-
-def month_label(q: Query, year: int, month: int) -> str:
-    """'Enero 2026'."""
-    return q.t.month(year, month)

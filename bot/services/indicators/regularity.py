@@ -24,7 +24,6 @@ from bot.services.indicators.common import (
     Kind,
     Query,
     Table,
-    month_label,
     scoped,
 )
 from bot.services.indicators.meetings import (
@@ -34,6 +33,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
+from bot.services.indicators.months import month_label
 from bot.services.meetings import KINDS
 from storage.models import Meeting, MeetingInvitation, Person, Region
 
