@@ -70,9 +70,6 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         coverage=scope,
     )
     who = esc(grant.name or str(target))
-    if grant.configured:
-        ctx.reply(_(CONFIGURED).format(who=who))
-        return
     role_name = _(ROLE_LABELS[role]).lower()
     if role is Role.COORDINATOR:
         names = await coverage.stored_names(ctx.session, scope)
@@ -92,7 +89,6 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         )
 
 
-CONFIGURED = N_("{who} is an administrator through BOT_ADMIN_IDS; change it there.")
 _GIVEN = N_("An administrator gave you the role {role}. Write /ayuda to see your commands.")
 _TAKEN = N_("An administrator took away your role {role}. Write /ayuda to see your commands.")
 
@@ -111,7 +107,9 @@ async def remove_role_command(ctx: Ctx) -> None:
     )
     who = esc(done.name or str(target))
     if done.outcome is staff.Revoked.CONFIGURED:
-        ctx.reply(_(CONFIGURED).format(who=who))
+        ctx.reply(
+            _("{who} is an administrator through BOT_ADMIN_IDS; change it there.").format(who=who)
+        )
     elif done.outcome is staff.Revoked.NOTHING:
         ctx.reply(_("{who} has no role to take away.").format(who=who))
     elif done.outcome is staff.Revoked.GRANT:

@@ -52,9 +52,6 @@ async def _grant(settings: Settings, telegram_id: int, role: Role, args: argpars
             coverage=scope,
         )
         names = await coverage.stored_names(session, scope)
-    if grant.configured:
-        print(f"{telegram_id} es administrador por BOT_ADMIN_IDS: cámbielo allí.", file=sys.stderr)
-        return 1
     label = t.gettext(ROLE_LABELS[role]).lower()
     if role is Role.COORDINATOR:
         label += " (" + (", ".join(names) if names is not None else "nacional") + ")"

@@ -69,7 +69,6 @@ class Grant:
     telegram_id: int
     applied_now: bool  # False: the person has not accepted the notice yet; applied when they do
     name: str | None
-    configured: bool = False  # an administrator from BOT_ADMIN_IDS: nothing stored, nothing owed
 
 
 async def grant_role(
@@ -82,10 +81,7 @@ async def grant_role(
     coverage: str | None = None,
 ) -> Grant:
     """Give `role`; a coordinator's `coverage` (bot.services.coverage) is stored with it and
-    replaces any earlier one. Other roles carry no coverage. Refused (`configured`) for an
-    administrator from the configuration, as `revoke_role` is."""
-    if telegram_id in admin_ids:  # an administrator already can do everything; a stored role
-        return Grant(telegram_id, False, None, configured=True)  # would only mislead
+    replaces any earlier one. Other roles carry no coverage."""
     scope = coverage if role is Role.COORDINATOR else None
     person = await people.get(session, telegram_id)
     if person is None:
