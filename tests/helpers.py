@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.local_api import BotEvent
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
+from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.repositories import broadcasts, people
+from storage.repositories import workshops as workshop_repo
 from storage.types import utcnow
 from tests.chat import Person
 
@@ -77,6 +79,26 @@ async def accept_and_register(
     await person.press(await person.reply(), sex)
     await person.reply()
     await person.press(await person.reply(), "Confirmar")
+
+
+async def workshop_under_way(runtime: Runtime, code: str, title: str, topic: str) -> int:
+    """A workshop in Puno that began half an hour ago and ends in half an hour (check-in open,
+    its survey open for SURVEY_OPEN_FOR after the end); returns its id."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        workshop = await workshop_repo.create(
+            session,
+            code=code,
+            title=title,
+            topic=topic,
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(minutes=30),
+            survey_closes_at=now + timedelta(minutes=30) + SURVEY_OPEN_FOR,
+            region_code="puno",
+            place="DREM Puno",
+            facilitator="Equipo Regional",
+        )
+    return workshop.id
 
 
 async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") -> int:

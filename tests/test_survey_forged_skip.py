@@ -17,26 +17,13 @@ from bot.runtime import Runtime
 from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.repositories import workshops as repo
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import register, workshop_under_way
 
 
 async def test_a_forged_send_as_is_records_no_response_and_results_rest_on_raters(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        workshop = await repo.create(
-            session,
-            code="FORGE1",
-            title="Seguridad en bocamina",
-            topic="Seguridad",
-            starts_at=now - timedelta(minutes=30),
-            ends_at=now + timedelta(minutes=30),
-            survey_closes_at=now + timedelta(minutes=30) + SURVEY_OPEN_FOR,
-            region_code="puno",
-            place="DREM Puno",
-            facilitator="Equipo Regional",
-        )
+    workshop_id = await workshop_under_way(runtime, "FORGE1", "Seguridad en bocamina", "Seguridad")
     ana = Person(api, 7401, "Ana", last_name="Quispe")
     beto = Person(api, 7402, "Beto", last_name="Mamani")
     ciro = Person(api, 7403, "Ciro", last_name="Huanca")
@@ -55,16 +42,16 @@ async def test_a_forged_send_as_is_records_no_response_and_results_rest_on_rater
         assert f"Calificación general: {score}" in (thanks.text or "")
 
     # Ciro's client sends «Enviar así» under the first question, which never offered it.
-    answer = await ciro.press_forged(surveys[ciro.id], f"rate:{workshop.id}:skip")
+    answer = await ciro.press_forged(surveys[ciro.id], f"rate:{workshop_id}:skip")
     assert answer.get("text") == "Ese botón ya no está vigente.", answer
     ciro.no_more()
     # Or the last question's button, then a typed comment: the overall rating is asked first.
-    await ciro.press_forged(surveys[ciro.id], f"rate:{workshop.id}:organization:3")
+    await ciro.press_forged(surveys[ciro.id], f"rate:{workshop_id}:organization:3")
     assert "comentario" in ((await ciro.reply()).text or "")
     (asked,) = await ciro.say("Todo muy bien")
     assert "Pregunta 1 de 6" in (asked.text or ""), asked.text
     async with runtime.db.session() as session:
-        rating = await repo.get_rating(session, workshop.id, (await _person_id(session, ciro)))
+        rating = await repo.get_rating(session, workshop_id, (await _person_id(session, ciro)))
     assert rating is None or rating.completed_at is None
 
     runtime.clock.advance(SURVEY_OPEN_FOR + timedelta(hours=1))

@@ -12,29 +12,16 @@ from telegram.ext import Application
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services.workshops import SURVEY_OPEN_FOR
-from storage.repositories import workshops as repo
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import register, workshop_under_way
 
 
 async def test_a_workshop_is_rated_in_two_taps(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        await repo.create(
-            session,
-            code="T2TAPS",
-            title="Gestión ambiental para la pequeña minería",
-            topic="Ambiente",
-            starts_at=now - timedelta(minutes=30),
-            ends_at=now + timedelta(minutes=30),
-            survey_closes_at=now + timedelta(minutes=30) + SURVEY_OPEN_FOR,
-            region_code="puno",
-            place="DREM Puno",
-            facilitator="Equipo Regional",
-        )
+    await workshop_under_way(
+        runtime, "T2TAPS", "Gestión ambiental para la pequeña minería", "Ambiente"
+    )
     ana = Person(api, 7321, "Ana", last_name="Quispe")
     await register(ana)
     (checked_in,) = await ana.say("/asistencia T2TAPS")
