@@ -7,14 +7,20 @@ whole system at once. Slow but obviously right, to check the rules in `bot.servi
 a cheap look at the system's null space first skips the sets that it cannot be true of, so
 that the rank test runs for few sets (the union of a coordinator's figures, thousands of sums
 over 150 unknowns, took 50 CPU s with the rank test for all 210 sets of 1 or 2 people).
-tests/test_derivation.py checks that both ways find the same people."""
+tests/test_derivation.py checks that both ways find the same people.
+
+`pinned` reads the figures' values too, with each unknown's range (a count of a person is 0
+or 1, a rating 1 to 5): a sum of hidden groups at its least or its most gives each of them
+away, which no rank test sees. It solves small integer programs (`scipy.optimize.milp`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Sequence
-from itertools import combinations
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from itertools import combinations, product
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array, hstack
 
 Unknown = tuple[Hashable, Hashable]  # (person, variable)
 
@@ -94,3 +100,129 @@ def _dependent(rows: np.ndarray) -> bool:
     if rows.shape[0] > rows.shape[1]:
         return True
     return bool(np.linalg.svd(rows, compute_uv=False).min() < _CANDIDATE)
+
+
+Figure = tuple[Collection[Unknown], float]  # the unknowns a figure adds up, and its value
+Range = tuple[int, int]  # an unknown's least and greatest value
+
+
+def zero_or_one(_unknown: Unknown) -> Range:
+    return (0, 1)
+
+
+def pinned(
+    figures: Iterable[Figure], ranges: Callable[[Unknown], Range] = zero_or_one
+) -> dict[Unknown, int]:
+    """The unknowns whose value is the same in every integer solution of the figures (each
+    unknown within its range), with that value; but not those a figure shows at either end of
+    its own range (3 of 3 confirmed tells it of each: the documented limit of
+    `bot.services.small_cells`), nor those whose range is one value. Exact: one solution
+    `x0`, then integer programs that move as many of the others as they can above or below
+    their `x0` (each solution found frees those it moved) until none moves."""
+    system = _Bounded(figures, ranges)
+    if not system.unknowns:
+        return {}
+    x0 = system.solve(np.zeros(system.size))
+    up = {i for i in system.open_ if x0[i] < system.high[i]}
+    down = {i for i in system.open_ if x0[i] > system.low[i]}
+    while up or down:
+        moved = system.move(x0, sorted(up), sorted(down))
+        if moved is None:
+            break
+        up -= {i for i in up if moved[i] > x0[i]}
+        down -= {i for i in down if moved[i] < x0[i]}
+    # Left in `up` (`down`): no solution moves it above (below) its x0.
+    stuck_up = {i for i in system.open_ if x0[i] == system.high[i]} | up
+    stuck_down = {i for i in system.open_ if x0[i] == system.low[i]} | down
+    return {system.unknowns[i]: int(x0[i]) for i in sorted(stuck_up & stuck_down)}
+
+
+def pinned_slowly(
+    figures: Iterable[Figure], ranges: Callable[[Unknown], Range] = zero_or_one
+) -> dict[Unknown, int]:
+    """`pinned` by listing every assignment of values (tiny systems only): the reference."""
+    system = _Bounded(figures, ranges)
+    values = [range(int(lo), int(hi) + 1) for lo, hi in zip(system.low, system.high, strict=True)]
+    solutions = [
+        x for x in product(*values) if np.array_equal(system.matrix @ np.array(x), system.values)
+    ]
+    if not solutions:
+        raise ValueError("the figures contradict each other")
+    return {
+        system.unknowns[i]: solutions[0][i]
+        for i in system.open_
+        if len({x[i] for x in solutions}) == 1
+    }
+
+
+class _Bounded:
+    """The figures as a sparse 0/1 matrix with their values, and the unknowns' ranges.
+    `open_`: the unknowns that no figure shows at either end of its range, and whose range
+    is not one value (those are known openly)."""
+
+    def __init__(self, figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> None:
+        rows: dict[frozenset[Unknown], float] = {}
+        for sums, value in figures:
+            key = frozenset(sums)
+            if key and rows.setdefault(key, value) != value:
+                raise ValueError(f"one sum shown as {rows[key]} and as {value}: {sorted(key)}")
+        self.unknowns = sorted({u for key in rows for u in key}, key=repr)
+        self.size = len(self.unknowns)
+        index = {u: i for i, u in enumerate(self.unknowns)}
+        limits = np.array([ranges(u) for u in self.unknowns], dtype=float).reshape(-1, 2)
+        self.low, self.high = limits[:, 0], limits[:, 1]
+        dense = np.zeros((len(rows), self.size))
+        for r, key in enumerate(rows):
+            dense[r, [index[u] for u in key]] = 1.0
+        self.matrix = dense
+        self.values = np.array(list(rows.values()), dtype=float)
+        ends = (self.values == dense @ self.low) | (self.values == dense @ self.high)
+        known = set(np.flatnonzero(dense[ends].any(axis=0))) if len(rows) else set()
+        self.open_ = [i for i in range(self.size) if i not in known and self.low[i] < self.high[i]]
+
+    def solve(self, cost: np.ndarray) -> np.ndarray:
+        """An integer solution of the figures of least `cost`."""
+        matrix = csr_array(self.matrix)
+        constraints = [LinearConstraint(matrix, self.values, self.values)]
+        result = milp(
+            cost,
+            integrality=np.ones(self.size),
+            bounds=Bounds(self.low, self.high),
+            constraints=constraints,
+        )
+        if not result.success:
+            raise ValueError(f"the figures contradict each other ({result.message})")
+        return np.round(result.x)
+
+    def move(self, x0: np.ndarray, up: list[int], down: list[int]) -> np.ndarray | None:
+        """An integer solution that moves as many of `up` above their `x0`, and of `down`
+        below it, as it can; None when it moves none. A 0/1 flag per unknown tried: flag 1
+        forces it past its `x0` (else it may stay anywhere in its range)."""
+        n, k = self.size, len(up) + len(down)
+        flags = np.arange(n, n + k)
+        picks = np.zeros((k, n + k))
+        lower = np.full(k, -np.inf)
+        upper = np.full(k, np.inf)
+        for row, i in enumerate(up):  # x_i - (x0_i + 1 - low_i) * flag >= low_i
+            picks[row, i], picks[row, flags[row]] = 1.0, -(x0[i] + 1 - self.low[i])
+            lower[row] = self.low[i]
+        for row, i in enumerate(down, start=len(up)):  # x_i + (high_i - x0_i + 1) * flag <= high_i
+            picks[row, i], picks[row, flags[row]] = 1.0, self.high[i] - x0[i] + 1
+            upper[row] = self.high[i]
+        sums = hstack([csr_array(self.matrix), csr_array((len(self.values), k))])
+        result = milp(
+            np.concatenate([np.zeros(n), -np.ones(k)]),
+            integrality=np.ones(n + k),
+            bounds=Bounds(
+                np.concatenate([self.low, np.zeros(k)]), np.concatenate([self.high, np.ones(k)])
+            ),
+            constraints=[
+                LinearConstraint(sums, self.values, self.values),
+                LinearConstraint(csr_array(picks), lower, upper),
+            ],
+        )
+        if not result.success:
+            raise ValueError(f"the figures contradict each other ({result.message})")
+        if -result.fun < 0.5:
+            return None
+        return np.round(result.x[:n])
