@@ -19,8 +19,6 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from itertools import combinations, product
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array, hstack
 
 Unknown = tuple[Hashable, Hashable]  # (person, variable)
 
@@ -182,6 +180,9 @@ class _Bounded:
 
     def solve(self, cost: np.ndarray) -> np.ndarray:
         """An integer solution of the figures of least `cost`."""
+        from scipy.optimize import Bounds, LinearConstraint, milp  # (the rank tests need none)
+        from scipy.sparse import csr_array
+
         matrix = csr_array(self.matrix)
         constraints = [LinearConstraint(matrix, self.values, self.values)]
         result = milp(
@@ -198,6 +199,9 @@ class _Bounded:
         """An integer solution that moves as many of `up` above their `x0`, and of `down`
         below it, as it can; None when it moves none. A 0/1 flag per unknown tried: flag 1
         forces it past its `x0` (else it may stay anywhere in its range)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import csr_array, hstack
+
         n, k = self.size, len(up) + len(down)
         flags = np.arange(n, n + k)
         picks = np.zeros((k, n + k))
