@@ -70,6 +70,9 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         coverage=scope,
     )
     who = esc(grant.name or str(target))
+    if grant.configured:
+        ctx.reply(_(staff.CONFIGURED_GRANT).format(who=who))
+        return
     role_name = _(ROLE_LABELS[role]).lower()
     if role is Role.COORDINATOR:
         names = await coverage.stored_names(ctx.session, scope)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.config import Settings
 from bot.local_api import Fault, LocalBotApi
 from storage.db import Database
-from storage.models import AuditEntry, Person
+from storage.models import AuditEntry, OutboxMessage, Person, RoleGrant
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
@@ -261,3 +261,65 @@ async def test_a_new_coordinators_menu_waits_out_flood_control(
             break
         await asyncio.sleep(0.1)
     assert "registrados" in [c["command"] for c in api.commands(scope)]
+
+
+AHEAD_ADMIN = 777_004  # in BOT_ADMIN_IDS for the CLI below; never wrote to Minka
+CONFIGURED = (
+    "es administrador por BOT_ADMIN_IDS y ya puede hacerlo todo: no se guardó ningún rol. Para "
+    "darle otro rol, quítelo antes de BOT_ADMIN_IDS."
+)
+
+
+async def _stored_for(settings: Settings, telegram_id: int) -> tuple[str | None, int, int]:
+    """The person's stored role, the grants waiting for them and the messages owed to them."""
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            role = await session.scalar(
+                select(Person.role).where(Person.telegram_id == telegram_id)
+            )
+            grants = await session.scalar(
+                select(func.count()).where(RoleGrant.telegram_id == telegram_id)
+            )
+            owed = await session.scalar(
+                select(func.count()).where(OutboxMessage.chat_id == telegram_id)
+            )
+    finally:
+        await db.dispose()
+    return role, grants or 0, owed or 0
+
+
+async def test_a_configured_administrator_is_given_no_role(
+    admin: Chatter, bot: Settings, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """An administrator of BOT_ADMIN_IDS given a role had it stored and announced («Un
+    administrador le asignó el rol de especialista») although the configuration overrides it,
+    so listings of staff and the audit log told of a specialist or a regional coordinator who
+    could in fact do everything. Now it is refused as /quitar_rol is, from the chat and the
+    CLI, registered or named ahead: nothing stored, nothing owed, the refusal audited."""
+    await register(admin)
+    before = await _stored_for(bot, ADMIN_ID)
+    (refused,) = await admin.say(f"/especialista {ADMIN_ID}")
+    assert refused.text == f"Rosa Huamán {CONFIGURED}"
+    (refused,) = await admin.say("/coordinador @rosa_admin Puno")
+    assert refused.text == f"Rosa Huamán {CONFIGURED}"
+    (configured,) = await admin.say(f"/quitar_rol {ADMIN_ID}")
+    assert "es administrador por BOT_ADMIN_IDS" in configured.text
+
+    monkeypatch.setenv("DATABASE_URL", bot.database_url)
+    monkeypatch.setenv("BOT_ADMIN_IDS", f"{ADMIN_ID},{AHEAD_ADMIN}")
+    assert await _cli("agregar-especialista", str(AHEAD_ADMIN)) == 1
+    assert f"{AHEAD_ADMIN} {CONFIGURED}" in capsys.readouterr().err
+    assert await _cli("agregar-coordinador", str(ADMIN_ID), "--nacional") == 1
+    assert f"Rosa Huamán {CONFIGURED}" in capsys.readouterr().err
+
+    assert before[0] == "official" and await _stored_for(bot, ADMIN_ID) == before
+    assert await _stored_for(bot, AHEAD_ADMIN) == (None, 0, 0)
+    entries = [(e.actor_telegram_id, e.action, e.target, e.outcome) for e in await _audit(bot)]
+    assert [entry for entry in entries if entry[1].startswith(("grant_", "revoke_"))] == [
+        (ADMIN_ID, "grant_specialist", str(ADMIN_ID), "denied"),
+        (ADMIN_ID, "grant_coordinator", str(ADMIN_ID), "denied"),
+        (ADMIN_ID, "revoke_role", str(ADMIN_ID), "denied"),
+        (None, "grant_specialist", str(AHEAD_ADMIN), "denied"),
+        (None, "grant_coordinator", str(ADMIN_ID), "denied"),
+    ]

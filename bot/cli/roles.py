@@ -52,6 +52,10 @@ async def _grant(settings: Settings, telegram_id: int, role: Role, args: argpars
             coverage=scope,
         )
         names = await coverage.stored_names(session, scope)
+    if grant.configured:
+        who = grant.name or str(telegram_id)
+        print(t.gettext(staff.CONFIGURED_GRANT).format(who=who), file=sys.stderr)
+        return 1
     label = t.gettext(ROLE_LABELS[role]).lower()
     if role is Role.COORDINATOR:
         label += " (" + (", ".join(names) if names is not None else "nacional") + ")"

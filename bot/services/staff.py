@@ -11,6 +11,7 @@ from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import N_
 from bot.services import access
 from bot.services.roles import Role, effective_role
 from bot.telegram_limits import parse_telegram_id
@@ -69,6 +70,29 @@ class Grant:
     telegram_id: int
     applied_now: bool  # False: the person has not accepted the notice yet; applied when they do
     name: str | None
+    configured: bool = False  # refused: an administrator from BOT_ADMIN_IDS; nothing stored
+
+
+# What the admin reads (chat or CLI) when a role is refused to a configured administrator.
+CONFIGURED_GRANT = N_(
+    "{who} is an administrator through BOT_ADMIN_IDS and can already do everything: no role was "
+    "stored. To give them another role, remove them from BOT_ADMIN_IDS first."
+)
+
+
+async def _refuse_configured(
+    session: AsyncSession, telegram_id: int, action: str, actor: int | None
+) -> None:
+    """Audit a role given to, or taken from, an administrator of the configuration: their
+    powers come from BOT_ADMIN_IDS, so a stored role would change nothing and only mislead."""
+    await audit.append(
+        session,
+        actor_telegram_id=actor,
+        action=action,
+        outcome="denied",
+        target=str(telegram_id),
+        detail="BOT_ADMIN_IDS",
+    )
 
 
 async def grant_role(
@@ -81,9 +105,14 @@ async def grant_role(
     coverage: str | None = None,
 ) -> Grant:
     """Give `role`; a coordinator's `coverage` (bot.services.coverage) is stored with it and
-    replaces any earlier one. Other roles carry no coverage."""
+    replaces any earlier one. Other roles carry no coverage. Refused (`configured`, audited)
+    for an administrator of the configuration, registered or not, as `revoke_role` is: the
+    role would be stored and announced yet change nothing they may do."""
     scope = coverage if role is Role.COORDINATOR else None
     person = await people.get(session, telegram_id)
+    if telegram_id in admin_ids:
+        await _refuse_configured(session, telegram_id, f"grant_{role.value}", granted_by)
+        return Grant(telegram_id, False, person.full_name if person else None, configured=True)
     if person is None:
         await people.grant_role_later(session, telegram_id, role.value, granted_by, scope)
     else:
@@ -122,8 +151,10 @@ async def revoke_role(
     admin_ids: Collection[int],
 ) -> Revocation:
     """Take away the role of `telegram_id` (official again, coverage gone), or cancel the
-    grant waiting for them; audited either way."""
+    grant waiting for them; audited either way, and so is a refusal (an administrator of the
+    configuration)."""
     if telegram_id in admin_ids:
+        await _refuse_configured(session, telegram_id, "revoke_role", revoked_by)
         return Revocation(Revoked.CONFIGURED, None, Role.ADMIN)
     person = await people.get(session, telegram_id)
     if person is not None and person.role != Role.OFFICIAL.value:
