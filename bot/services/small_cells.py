@@ -26,8 +26,18 @@ Two shapes of report are covered:
 When people fall into several groups at once, `bot.services.recoverable` checks everything
 shown together exactly.
 
-Limits: the rule stops derivation by arithmetic on the figures shown. A group of three who
-all gave the same answer still shows that answer (as any average of identical values does).
+Bounds: each value lies between two ends (a rating from 1 to 5; a count of people from 0 to
+all of them), so hidden groups whose sum, the total less the groups shown, is at an end tell
+each value (ratings of three hidden people adding up to 15 are three 5s). `bounded_hidden`
+then hides one more group (indicator 3's regions, sexes and a region's parts of workshops;
+/taller's regions); `hidden_pinned` tells a report that cannot hide another (every
+workshop's average is public) to hide its total; `bot.services.indicators.common`'s
+`bounded_hides` does it for counts beside their whole.
+
+Limits: the rule stops derivation by arithmetic on the figures shown and by those two
+ends. A group of three who all gave the same answer still shows that answer (as any average
+of identical values does), and a total at an end tells every group's. A sum next to an end
+(14 of at most 15) still tells that two of the three are at it.
 """
 
 from __future__ import annotations
@@ -230,6 +240,48 @@ def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
             break
         hidden.add(min(shown, key=lambda key: (sum(rows[key]), str(key))))
     return hidden
+
+
+def at_bound(total: float, count: float, low: float, high: float | None) -> bool:
+    """Whether `count` values, each between `low` and `high` (None: no upper bound), that
+    add up to `total` are each known from their sum: all at one end (three ratings of 1 to 5
+    adding up to 15 are three 5s; hidden counts adding up to 0 are each 0)."""
+    return count > 0 and (total == low * count or (high is not None and total == high * count))
+
+
+Sums = Mapping[Any, tuple[float, float]]  # group -> (sum of its values, number of them)
+
+
+def _at_bound(groups: Sums, keys: Iterable[Any], low: float, high: float | None) -> bool:
+    values = [groups[key] for key in keys if key in groups]
+    return at_bound(sum(v[0] for v in values), sum(v[1] for v in values), low, high)
+
+
+def bounded_hidden(
+    groups: Sums, hidden: Iterable[Any], low: float, high: float | None
+) -> frozenset[Any]:
+    """`hidden` and, where needed, one more group of the same attribute (the one with the
+    fewest values first), so that the hidden groups' values, whose sum the reader takes as
+    the total less the groups shown, are not all at one end of their bounds (`at_bound`).
+    `groups` maps each group to the (sum, number) of its values. One more group always
+    settles it (the total is not at that end, so some group shown is not either), except
+    where the total itself is at an end: it tells every value anyway (the limit above), and
+    nothing is added. Deterministic, so the same data hide the same groups everywhere."""
+    hidden = frozenset(hidden)
+    if not hidden_pinned(groups, hidden, low, high):
+        return hidden
+    shown = sorted((n, str(key), key) for key, (_sum, n) in groups.items() if key not in hidden)
+    for n, _label, key in shown:
+        if n and not _at_bound(groups, hidden | {key}, low, high):
+            return hidden | {key}
+    return hidden  # not reached: see above
+
+
+def hidden_pinned(groups: Sums, hidden: Iterable[Any], low: float, high: float | None) -> bool:
+    """Whether the hidden groups' values are all at one end of their bounds while the
+    total's are not (`bounded_hidden`). Where the report cannot hide another group (every
+    workshop's average is public in its own report), it hides the total instead."""
+    return _at_bound(groups, hidden, low, high) and not _at_bound(groups, groups, low, high)
 
 
 def safe_counts(counts: Iterable[float]) -> bool:

@@ -26,7 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_
 from bot.services.profile import SEXES
 from bot.services.regions import normalize
-from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, safe_counts, too_small
+from bot.services.small_cells import (
+    SMALL_CELL,
+    Hidden,
+    bounded_hidden,
+    hidden_margins,
+    safe_counts,
+    too_small,
+)
 from storage.models import Person, Region, WorkshopAttendance, WorkshopRating
 from storage.repositories import workshops as repo
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
@@ -187,7 +194,10 @@ async def _by_region(session: AsyncSession, workshop_id: int, hidden: Hidden) ->
     ):
         order[name], ratings[name] = sort_order, (int(n), int(rated), int(total))
     keys = sorted(order, key=lambda k: (k is None, order[k] or 0, k or ""))
-    return _cells(attendance, ratings, keys, hidden.rows)
+    # A rating lies between 1 and 5: hidden regions whose overall ratings (the workshop's
+    # less the regions shown) add up to 5 (or 1) times their number tell each one.
+    sums = {key: (float(total), float(rated)) for key, (_n, rated, total) in ratings.items()}
+    return _cells(attendance, ratings, keys, bounded_hidden(sums, hidden.rows, SCALE[0], SCALE[-1]))
 
 
 async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopReport | None:

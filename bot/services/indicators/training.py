@@ -39,6 +39,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.meetings import day_label, local_day, people_in_scope
 from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.training_bounds import bounded
 from bot.services.indicators.training_reads import (
     every_rating,
     in_period,
@@ -290,6 +291,8 @@ async def training(q: Query) -> Indicator:
     sums = total(only(q, cells))
     measures = _measures(q)
     hides, unrated = await _hidden(q, cells)
+    before = None if q.region is None else await _hidden(everywhere, cells)
+    hides, unrated = await bounded(q, cells, (hides, unrated), before)
     workshops, distribution_shown = await _per_workshop(q, unrated, cells)
     overall_hidden = hides["people_overall"].total
     overall = None if overall_hidden else measures[4].of(sums)

@@ -1,0 +1,122 @@
+"""Indicator 3's averages beside their bounds. The small-cell rule (`training_rule`) stops
+subtraction, but a rating lies between 1 and 5: where the hidden groups' ratings, the total
+less the groups shown, add up to 5 (or 1) times their number, each of them is known. The
+national 28 over 6 people, less Puno's 13 over 3, left 15 for the three people hidden in
+Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
+
+- the national report hides one more region, or sex, where the hidden ones are so pinned;
+  a region it hides so hides its total in its own report too (that total is its row);
+- the workshops of fewer than 3 raters (whose /taller report shows no average; every other
+  workshop's is public there) so pinned hide the national total, and every region's own;
+- a region's report hides one more of its sexes, or of its parts of the workshops.
+
+What stays: the sum of every region's own sexes against the national ones (the national
+report may hide a sex that each region's report shows), and a region's parts of the
+workshops in their /taller reports (`bot.services.workshop_report`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from bot.services.indicators.common import Cells, Hidden, Query, only, rollup, sex_code
+from bot.services.indicators.meetings import people_in_scope
+from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.training_reads import period_ratings, rating_columns
+from bot.services.small_cells import SMALL_CELL, bounded_hidden, hidden_pinned
+from bot.services.workshop_report import SCALE
+from storage.models import WorkshopRating
+from storage.repositories.workshops import CRITERIA
+
+LOW, HIGH = min(SCALE), max(SCALE)
+Hides = tuple[dict[str, Hidden], dict[str, frozenset[int]]]
+Workshops = Mapping[int, Counter[str]]
+
+
+async def workshop_sums(q: Query) -> dict[int, Counter[str]]:
+    """Each workshop's sums and counts per criterion, over its raters in the report's scope."""
+    columns = rating_columns()
+    statement = period_ratings(q, WorkshopRating.workshop_id, *columns).group_by(
+        WorkshopRating.workshop_id
+    )
+    names = [column.name for column in columns]
+    rows = await q.session.execute(people_in_scope(q, statement, WorkshopRating.person_id))
+    return {
+        workshop: Counter({name: int(v or 0) for name, v in zip(names, values, strict=True)})
+        for workshop, *values in rows
+    }
+
+
+def _sums(groups: Mapping[Any, Mapping[str, float]], name: str) -> dict[Any, tuple[float, float]]:
+    return {key: (v.get(f"sum_{name}", 0), v.get(f"n_{name}", 0)) for key, v in groups.items()}
+
+
+def _by_sex(cells: Cells, name: str) -> dict[Any, tuple[float, float]]:
+    return _sums(rollup(cells, lambda _region, sex: sex_code(sex)), name)
+
+
+def _everything(cells: Cells) -> Hidden:
+    regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}
+    return Hidden(frozenset(regions), frozenset(sexes), total=True)
+
+
+def national(q: Query, cells: Cells, hides: Hides, workshops: Workshops) -> Hides:
+    """The national report's hidden groups and workshops, with what the bounds add. `q`: the
+    national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater."""
+    groups, unrated = dict(hides[0]), hides[1]
+    blank = hidden_sexes(q, cells, "attendees", "raters")  # as `by_sex` blanks them
+    regions = rollup(cells, lambda region, _sex: region)
+    for name in CRITERIA:
+        hidden = groups[f"people_{name}"]
+        if hidden.total:
+            continue
+        sums = _sums(workshops, name)
+        small = [w for w, (_sum, n) in sums.items() if n < SMALL_CELL]
+        if hidden_pinned(sums, small, LOW, HIGH):
+            groups[f"people_{name}"] = _everything(cells)
+            continue
+        rows = bounded_hidden(_sums(regions, name), hidden.rows, LOW, HIGH)
+        columns = bounded_hidden(_by_sex(cells, name), hidden.columns | blank, LOW, HIGH)
+        groups[f"people_{name}"] = Hidden(rows, columns)
+    return groups, unrated
+
+
+def regional(
+    q: Query, cells: Cells, hides: Hides, every: Hides, before: Hides, parts: Workshops
+) -> Hides:
+    """A region's report's hidden groups and parts of workshops, with what the bounds add.
+    `every`: the national report's (`national`), `before`: the same without the bounds; a
+    region the national report hides for its bounds (or whose total it hides so) shows no
+    average of its own, nor any of its parts of the workshops (they add up to it).
+    `parts`: `workshop_sums` of the region's raters."""
+    groups, unrated = dict(hides[0]), dict(hides[1])
+    blank = hidden_sexes(q, cells, "attendees", "raters")
+    mine = only(q, cells)
+    for name in CRITERIA:
+        key = f"people_{name}"
+        hidden, now, then = groups[key], every[0][key], before[0][key]
+        if hidden.total:
+            continue
+        if (now.total and not then.total) or q.region in now.rows - then.rows:
+            groups[key] = _everything(mine)
+            unrated[name] = frozenset(parts)
+            continue
+        columns = bounded_hidden(_by_sex(mine, name), hidden.columns | blank, LOW, HIGH)
+        groups[key] = Hidden(hidden.rows, columns)
+        unrated[name] = bounded_hidden(_sums(parts, name), unrated[name], LOW, HIGH)
+    return groups, unrated
+
+
+async def bounded(q: Query, cells: Cells, hides: Hides, before: Hides | None = None) -> Hides:
+    """`national` or `regional`, as the report's scope asks. `cells`: every region's;
+    `before`: for a region's report, the national report's hidden groups and workshops
+    before the bounds (`training._hidden` of the national query)."""
+    everywhere = replace(q, region=None)
+    nationally = national(everywhere, cells, before or hides, await workshop_sums(everywhere))
+    if q.region is None:
+        return nationally
+    assert before is not None
+    return regional(q, cells, hides, nationally, before, await workshop_sums(q))

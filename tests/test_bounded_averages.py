@@ -1,0 +1,189 @@
+"""Averages of ratings (1 to 5) cannot be worked out from their bounds, on SQLite and
+PostgreSQL: the reports of indicator 3 and /taller, read the way a coordinator can read them.
+
+The small-cell rule stops subtraction: the hidden groups' ratings are known only as one sum
+(the total less the groups shown). But each rating lies between 1 and 5, so a sum of 5 × the
+ratings (or 1 ×) tells every one of them: the national 28 / 6, less Puno's 13 / 3, leaves 15
+for the three people hidden in Cusco, Piura and Junín, who each rated 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.i18n import translator
+from bot.services.indicators import query_for
+from bot.services.indicators.common import Indicator, Table
+from bot.services.indicators.periods import Period
+from bot.services.indicators.training import training
+from bot.services.workshop_report import build_report
+from storage.db import Database
+from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.repositories.workshops import CRITERIA
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+YEAR = Period.year(2026)
+JUNE = datetime(2026, 6, 10, 9, tzinfo=LIMA)
+LOW, HIGH = 1, 5
+
+# (region, sex, workshop, score of every criterion), one person each.
+Rater = tuple[str, str | None, int, int]
+
+BY_REGION: list[Rater] = [
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 5),
+    ("cusco", "female", 1, 5),
+    ("piura", "female", 1, 5),
+    ("junin", "female", 1, 5),
+]
+BY_SEX: list[Rater] = [
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 5),
+    ("puno", "male", 1, 1),
+    ("puno", "undisclosed", 1, 1),
+    ("puno", None, 1, 1),
+]
+BY_WORKSHOP: list[Rater] = [
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 5),
+    ("puno", "female", 2, 5),
+    ("puno", "female", 3, 5),
+    ("puno", "female", 4, 5),
+]
+
+
+async def _seed(db: Database, raters: Sequence[Rater]) -> None:
+    async with db.session() as session:
+        for workshop in sorted({rater[2] for rater in raters}):
+            session.add(
+                Workshop(
+                    id=workshop, code=f"W{workshop}", title=f"Taller {workshop}",
+                    region_code="puno", starts_at=JUNE + timedelta(days=workshop),
+                    ends_at=JUNE + timedelta(days=workshop, hours=3),
+                    survey_closes_at=JUNE + timedelta(days=workshop + 3),
+                )
+            )  # fmt: skip
+        for number, (region, sex, workshop, score) in enumerate(raters, start=1):
+            session.add(
+                Person(
+                    id=number, telegram_id=8800 + number, full_name=f"P{number}", sex=sex,
+                    region_code=region, consent_at=JUNE - timedelta(days=90),
+                    registered_at=JUNE - timedelta(days=90),
+                )
+            )  # fmt: skip
+            await session.flush()
+            session.add(WorkshopAttendance(workshop_id=workshop, person_id=number))
+            session.add(
+                WorkshopRating(
+                    workshop_id=workshop, person_id=number,
+                    **dict.fromkeys(CRITERIA, score),
+                    completed_at=JUNE + timedelta(days=workshop, hours=4),
+                )
+            )  # fmt: skip
+
+
+def _pinned(average: float, count: int, shown: list[tuple[float, int]]) -> bool:
+    """Whether the hidden groups' ratings (the total, `average` × `count`, less those shown,
+    over the responses left) are each known: all at 1, or all at 5."""
+    rest = round(average * count - sum(mean * n for mean, n in shown), 6)
+    left = count - sum(n for _average, n in shown)
+    return left > 0 and rest in (LOW * left, HIGH * left)
+
+
+def _groups_worked_out(table: Table) -> list[str]:
+    """Hidden groups of a table by region or by sex (attendees, raters, response rate,
+    responses, then the averages) worked out from the total row and the rows shown."""
+    found = []
+    *groups, last = table.rows
+    for column in range(5, 5 + len(CRITERIA)):
+        if last[column] is None:
+            continue
+        hidden = [row for row in groups if row[column] is None and (row[4] or 0) > 0]
+        hidden += [row for row in groups if row[4] is None]  # a blank row still has people
+        shown = [(row[column], row[4]) for row in groups if row[column] is not None]
+        if hidden and _pinned(last[column], last[4], shown):
+            found.append(f"{table.title} {table.columns[column].label}: {[r[0] for r in hidden]}")
+    return found
+
+
+async def _workshops_worked_out(db: Database, indicator: Indicator) -> list[str]:
+    """Hidden workshops of the table per workshop (attendees, responses, rate, then the
+    averages) whose ratings follow from the total (the criteria table) less every workshop
+    whose average is shown there or in its own /taller report."""
+    criteria, *_tables, workshops = indicator.tables
+    found = []
+    for index, name in enumerate(CRITERIA):
+        average, count = criteria.rows[index][1:]
+        if average is None:
+            continue
+        shown, hidden = [], []
+        for row in workshops.rows:
+            own = row[7 + index]
+            if own is None:
+                async with db.session() as session:
+                    report = await build_report(session, int(row[0][1:]))
+                assert report is not None
+                own = report.criteria[name].average
+            (hidden if own is None else shown).append((own, row[5]))
+        if hidden and _pinned(average, count, shown):
+            found.append(f"{name}: {len(hidden)} workshops")
+    return found
+
+
+async def _national(db: Database) -> Indicator:
+    async with db.session() as session:
+        return await training(await query_for(session, YEAR, None, T))
+
+
+async def test_regions_rated_5_are_not_worked_out(db: Database) -> None:
+    """Cusco, Piura and Junín, one rater each, hidden; Puno shows 13 / 3 and the total
+    28 / 6: the three hidden rated 15, so each rated 5."""
+    await _seed(db, BY_REGION)
+    indicator = await _national(db)
+    assert indicator.headlines[-1].value == 28 / 6  # the total stays
+    by_region = indicator.tables[2]
+    assert _groups_worked_out(by_region) == []
+    assert [row[0] for row in by_region.rows] == ["Cusco", "Junín", "Piura", "Puno", "Total"]
+
+
+async def test_workshop_regions_rated_5_are_not_worked_out(db: Database) -> None:
+    """The same ratings in the workshop's /taller report by region."""
+    await _seed(db, BY_REGION)
+    async with db.session() as session:
+        report = await build_report(session, 1)
+    assert report is not None
+    overall = report.criteria["overall"]
+    assert (overall.average, overall.count) == (28 / 6, 6)
+    assert any(c.average_overall is None for c in report.by_region)
+    shown = [(c.average_overall, c.responses) for c in report.by_region if c.average_overall]
+    assert not _pinned(28 / 6, 6, shown)
+
+
+async def test_sexes_rated_1_are_not_worked_out(db: Database) -> None:
+    """A man, someone who prefers not to say and someone whose sex is not recorded, one
+    each, hidden; the women show 13 / 3 and the total 16 / 6: the three hidden rated 3, so
+    each rated 1."""
+    await _seed(db, BY_SEX)
+    indicator = await _national(db)
+    assert indicator.headlines[-1].value == 16 / 6
+    by_sex = indicator.tables[3]
+    assert _groups_worked_out(by_sex) == []
+    for region in (None, "puno"):
+        async with db.session() as session:
+            own = await training(await query_for(session, YEAR, region, T))
+        assert _groups_worked_out(own.tables[3]) == [], region
+
+
+async def test_workshops_rated_5_are_not_worked_out(db: Database) -> None:
+    """W2, W3 and W4, one rater each, are hidden in the table per workshop, and their /taller
+    reports show no average; W1's shows 13 / 3 and the total is 28 / 6: each rated 5."""
+    await _seed(db, BY_WORKSHOP)
+    indicator = await _national(db)
+    assert [row[5] for row in indicator.tables[4].rows] == [3, 1, 1, 1]
+    assert await _workshops_worked_out(db, indicator) == []
