@@ -81,14 +81,18 @@ async def accept_and_register(
     await person.press(await person.reply(), "Confirmar")
 
 
-async def workshop_under_way(runtime: Runtime, code: str, title: str, topic: str) -> int:
+async def workshop_under_way(
+    runtime: Runtime, code: str, title: str, topic: str, *, created_by: int | None = None
+) -> int:
     """A workshop in Puno that began half an hour ago and ends in half an hour (check-in open,
-    its survey open for SURVEY_OPEN_FOR after the end); returns its id."""
+    its survey open for SURVEY_OPEN_FOR after the end), created by the person of row id
+    `created_by` if given; returns its id."""
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         workshop = await workshop_repo.create(
             session,
             code=code,
+            created_by=created_by,
             title=title,
             topic=topic,
             starts_at=now - timedelta(minutes=30),

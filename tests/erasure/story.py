@@ -23,15 +23,13 @@ from bot.services import staff
 from bot.services import team_reports as team_rules
 from bot.services import visits as visit_rules
 from bot.services.roles import Role
-from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.repositories import meetings as meeting_repo
 from storage.repositories import people
 from storage.repositories import visits as visit_repo
-from storage.repositories import workshops as workshop_repo
 from storage.repositories.visits import SurveyAnswers
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.helpers import register
+from tests.helpers import register, workshop_under_way
 
 ZOILA_ID = 7919350413
 FIRST, LAST, USERNAME = "Zoila", "Espinoza Ccahuana", "zoila_ec"
@@ -156,23 +154,11 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
     assert NOTE in view.text
 
     # A workshop she created and attended, rated with a comment.
-    now = runtime.clock.now()
     async with runtime.db.session() as session:
         person = await people.get(session, ZOILA_ID)
         assert person is not None
-        await workshop_repo.create(
-            session,
-            code=CODE,
-            created_by=person.id,
-            title="Fiscalización ambiental para la pequeña minería",
-            topic="Fiscalización",
-            starts_at=now - timedelta(minutes=30),
-            ends_at=now + timedelta(minutes=30),
-            survey_closes_at=now + timedelta(minutes=30) + SURVEY_OPEN_FOR,
-            region_code="puno",
-            place="Auditorio de la DREM Puno",
-            facilitator="Equipo Regional",
-        )
+    title = "Fiscalización ambiental para la pequeña minería"
+    await workshop_under_way(runtime, CODE, title, "Fiscalización", created_by=person.id)
     (checked_in,) = await zoila.say(f"/asistencia {CODE}")
     assert checked_in.text.startswith("✅ Asistencia registrada")
     runtime.clock.advance(timedelta(minutes=31))
