@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.local_api import BotEvent
+from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
+from storage.models import Case
 from storage.repositories import broadcasts, people
 from storage.repositories import workshops as workshop_repo
 from storage.types import utcnow
@@ -38,6 +39,19 @@ async def registered_official(
     return person.id
 
 
+def case_in_puno(person_id: int, description: str) -> Case:
+    """A case in Puno registered by `person_id` whose only typed text is `description` (its
+    kind and stratum: valid codes, which the erasure tests do not look at); to add and flush."""
+    return Case(
+        person_id=person_id,
+        region_code="puno",
+        kind="other",
+        stratum="ppm",
+        supported=False,
+        description=description,
+    )
+
+
 async def broadcast_to(runtime: Runtime, person: Person, text: str) -> None:
     """A broadcast of `text` to one registered person, due now: one message in the outbox."""
     async with runtime.db.session() as session:
@@ -58,6 +72,17 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     _greeting, notice = await person.say("/start", 2)
     await accept_and_register(person, notice, region=region, sex=sex)
     await person.replies(2)
+
+
+async def puno_coordinator(api: LocalBotApi, admin: Person) -> Person:
+    """Carla, registered in Puno, whom the administrator names coordinator of Puno; her
+    notice of the new role read."""
+    carla = Person(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
+    await register(carla, region="Puno")
+    (done,) = await admin.say("/coordinador @carla_puno Puno")
+    assert done.text.startswith("Listo"), done.text
+    await carla.reply()  # the notice of the new role
+    return carla
 
 
 async def accept_and_register(

@@ -25,7 +25,7 @@ from storage.repositories import meetings as meeting_repo
 from storage.repositories import people
 from storage.repositories import workshops as workshop_repo
 from tests.chat import Person as Chatter
-from tests.helpers import register, registered_official
+from tests.helpers import puno_coordinator, register, registered_official
 
 REFUSALS = {
     Role.ADMIN: "Solo los administradores pueden hacer eso.",
@@ -192,10 +192,7 @@ async def test_regional_coordinator_is_refused_other_regions_everything(
     api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """Matrix: a Puno coordinator × Cusco's case, meeting, workshop and indicators."""
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "@carla_puno", "Puno")
-    await carla.reply()  # the notice of the new role
+    carla = await puno_coordinator(api, admin)
     made = await _cusco_and_puno(runtime, app, carla)
     cusco_workshop, cusco_meeting = made["cusco"]
     puno_workshop, puno_meeting = made["puno"]
@@ -246,10 +243,7 @@ async def test_changing_the_profile_region_does_not_widen_coverage(
     api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
     """The attack: a Puno coordinator sets their /perfil region to MINEM's central level."""
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "@carla_puno", "Puno")
-    await carla.reply()
+    carla = await puno_coordinator(api, admin)
     made = await _cusco_and_puno(runtime, app, carla)
     (profile,) = await carla.say("/perfil")
     await carla.press(profile, "Región")
@@ -305,10 +299,7 @@ async def test_a_regional_coordinator_creates_and_writes_only_within_their_regio
     """/difundir to everyone, to another region or to another region's workshop, a meeting
     for everyone, and a workshop outside her regions (offered only hers; checked again when
     confirmed): refused, nothing created or sent."""
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "@carla_puno", "Puno")
-    await carla.reply()
+    carla = await puno_coordinator(api, admin)
     made = await _cusco_and_puno(runtime, app, carla)
     cusco_workshop = made["cusco"][0]
 

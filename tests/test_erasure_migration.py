@@ -24,6 +24,7 @@ from storage.models import (
     Workshop,
     WorkshopRating,
 )
+from tests.helpers import case_in_puno
 
 ERASED = "[eliminado a pedido del titular]"
 OUTBOX_0013 = table(
@@ -70,14 +71,7 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
         session.add_all([gone, luis, workshop, meeting])
         await session.flush()
         for person, who in ((gone, "Zoila"), (luis, "Luis")):
-            case = Case(
-                person_id=person.id,
-                region_code="puno",
-                kind="other",
-                stratum="ppm",
-                supported=False,
-                description=f"Caso de {who}",
-            )
+            case = case_in_puno(person.id, f"Caso de {who}")
             session.add(case)
             await session.flush()
             session.add_all(

@@ -13,8 +13,8 @@ from bot.runtime import Runtime
 from storage.models import MaterialDelivery
 from storage.repositories import materials
 from tests.chat import Person as Chatter
-from tests.helpers import register
-from tests.test_authorization import OUT_OF_SCOPE, _cusco_and_puno, _denied, _grant
+from tests.helpers import puno_coordinator
+from tests.test_authorization import OUT_OF_SCOPE, _cusco_and_puno, _denied
 
 SLIDES = b"%PDF-1.4 lista de asistentes del taller de Cusco"
 
@@ -22,10 +22,7 @@ SLIDES = b"%PDF-1.4 lista de asistentes del taller de Cusco"
 async def test_a_regional_coordinator_gets_no_material_of_another_regions_workshop(
     api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter, bot: Settings
 ) -> None:
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "@carla_puno", "Puno")
-    await carla.reply()  # the notice of the new role
+    carla = await puno_coordinator(api, admin)
     made = await _cusco_and_puno(runtime, app, carla)
     cusco_workshop, _meeting = made["cusco"]
     puno_workshop, _meeting = made["puno"]

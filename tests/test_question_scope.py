@@ -13,7 +13,7 @@ from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
 from storage.models import AuditEntry, Escalation
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import puno_coordinator, register
 
 OUT_OF_SCOPE = "Eso pertenece a una región que usted no coordina."
 QUESTION = "como saco mi brevete en cusco"
@@ -36,10 +36,7 @@ async def test_a_regional_coordinator_sees_and_answers_only_their_regions_questi
         escalation = await session.scalar(select(Escalation.id))
     assert escalation is not None
 
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "/coordinador @carla_puno Puno")
-    await carla.reply()  # the notice of the new role
+    carla = await puno_coordinator(api, admin)
     (listing,) = await carla.say("/preguntas")
     assert listing.text == "No hay preguntas pendientes. ¡Gracias!", listing.text
     answer = await carla.press_forged(listing, f"ex:ans:{escalation}")
@@ -103,10 +100,7 @@ async def test_a_forged_teach_button_shows_no_other_regions_question(
         escalation = await session.scalar(select(Escalation.id))
     article = next(iter(runtime.knowledge.kit.articles))
 
-    carla = Chatter(api, 5001, "Carla", last_name="Apaza", username="carla_puno")
-    await register(carla, region="Puno")
-    await _grant(admin, "/coordinador @carla_puno Puno")
-    await carla.reply()
+    carla = await puno_coordinator(api, admin)
     (menu,) = await carla.say("/menu")
     answer = await carla.press_forged(menu, f"eg:add:{escalation}:{article}")
     assert answer.get("text") == OUT_OF_SCOPE, (answer, carla.no_more())

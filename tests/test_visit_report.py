@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from bot.services import meetings, visits
 from storage.db import Database
-from storage.repositories import people
 from storage.repositories import visits as repo
+from tests.helpers import registered_official
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -28,26 +28,17 @@ async def test_report_counts_leaders_and_officials_never_sexes(db: Database) -> 
 
     now = datetime.now(UTC)
     async with db.session() as session:
-        ids = []
-        for n, sex in enumerate(["female"] * 3 + ["male"] * 3):
-            person = await people.create(
-                session,
-                telegram_id=4000 + n,
-                username=None,
-                telegram_name=f"P{n}",
-                locale="es",
-                consent_at=now,
-                role="official",
-            )
-            await people.update(
+        ids = [
+            await registered_official(
                 session,
                 4000 + n,
+                f"P{n}",
                 region_code="pasco",
                 sex=sex,
-                registered_at=now,
                 position="Gobernador Regional" if n == 0 else "Especialista",
             )
-            ids.append(person.id)
+            for n, sex in enumerate(["female"] * 3 + ["male"] * 3)
+        ]
         visit, invited = await visits.create(
             session,
             title="Visita",
@@ -87,19 +78,10 @@ async def test_an_erased_participants_answers_leave_no_empty_lines(db: Database)
 
     now = datetime.now(UTC)
     async with db.session() as session:
-        ids = []
-        for n in range(3):
-            person = await people.create(
-                session,
-                telegram_id=4100 + n,
-                username=None,
-                telegram_name=f"P{n}",
-                locale="es",
-                consent_at=now,
-                role="official",
-            )
-            await people.update(session, 4100 + n, region_code="pasco", registered_at=now)
-            ids.append(person.id)
+        ids = [
+            await registered_official(session, 4100 + n, f"P{n}", region_code="pasco")
+            for n in range(3)
+        ]
         visit, _invited = await visits.create(
             session,
             title="Visita",

@@ -20,6 +20,7 @@ from storage.models import (
     TeamReport,
     Workshop,
 )
+from tests.helpers import case_in_puno
 
 NOW = datetime(2026, 12, 5, 15, tzinfo=UTC)
 NAME = "Zoila Muñoz Espinoza"  # upper-case «Ñ»: SQLite's lower() leaves it
@@ -66,14 +67,7 @@ async def test_her_name_in_what_others_wrote_goes_too(db: Database) -> None:
             region_code="puno",
             facilitator=f"Ing. {NAME}",
         )
-        case = Case(
-            person_id=rosa.id,
-            region_code="puno",
-            kind="promocion",
-            stratum="pmp",
-            supported=False,
-            description=f"Consulta derivada por {NAME} de la DREM",
-        )
+        case = case_in_puno(rosa.id, f"Consulta derivada por {NAME} de la DREM")
         session.add_all([meeting, workshop, case])
         await session.flush()
         session.add_all(
