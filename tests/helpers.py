@@ -13,7 +13,7 @@ from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
-from storage.models import Case
+from storage.models import Case, Meeting
 from storage.repositories import broadcasts, people
 from storage.repositories import workshops as workshop_repo
 from storage.types import utcnow
@@ -147,6 +147,18 @@ async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") 
             now=now,
             agenda="Revisión",
         )
+    return meeting.id
+
+
+async def coordination_meeting(session: AsyncSession, code: str, starts: datetime) -> int:
+    """A scheduled coordination meeting of two hours, «Reunión CODE», stored as is (no
+    conversation played); its id."""
+    meeting = Meeting(
+        code=code, title=f"Reunión {code}", kind="coordinacion", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), status="scheduled",
+    )  # fmt: skip
+    session.add(meeting)
+    await session.flush()
     return meeting.id
 
 

@@ -36,6 +36,7 @@ from storage.models import (
     WorkshopAttendance,
     WorkshopRating,
 )
+from tests.helpers import coordination_meeting
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -112,16 +113,10 @@ async def _meetings(db: Database, invited: dict[str, list[tuple[str, str, str]]]
     """Meetings (code: invitees as region, sex, answer), a week apart from June."""
     async with db.session() as session:
         for number, (code, people) in enumerate(invited.items()):
-            starts = JUNE + timedelta(days=7 * number)
-            meeting = Meeting(
-                code=code, title=f"Reunión {code}", kind="coordinacion", starts_at=starts,
-                ends_at=starts + timedelta(hours=2), status="scheduled",
-            )  # fmt: skip
-            session.add(meeting)
-            await session.flush()
+            meeting = await coordination_meeting(session, code, JUNE + timedelta(days=7 * number))
             ids = await _people(session, [(r, s, "Especialista") for r, s, _a in people])
             session.add_all(
-                MeetingInvitation(meeting_id=meeting.id, person_id=person, rsvp=answer)
+                MeetingInvitation(meeting_id=meeting, person_id=person, rsvp=answer)
                 for person, (_r, _s, answer) in zip(ids, people, strict=True)
             )
 

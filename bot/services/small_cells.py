@@ -30,9 +30,9 @@ Bounds: each value lies between two ends (a rating from 1 to 5; a count of peopl
 all of them), so hidden groups whose sum, the total less the groups shown, is at an end tell
 each value (ratings of three hidden people adding up to 15 are three 5s). `bounded_hidden`
 then hides one more group (indicator 3's regions, sexes and a region's parts of workshops;
-/taller's regions); `hidden_pinned` tells a report that cannot hide another (every
-workshop's average is public) to hide its total; `bot.services.indicators.common`'s
-`bounded_hides` does it for counts beside their whole.
+/taller's regions; indicator 1's meetings); `hidden_pinned` tells a report that cannot hide
+another (every workshop's average is public) to hide its total;
+`bot.services.indicators.common`'s `bounded_hides` does it for counts beside their whole.
 
 Limits: the rule stops derivation by arithmetic on the figures shown and by those two
 ends. A group of three who all gave the same answer still shows that answer (as any average

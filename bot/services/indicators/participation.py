@@ -7,6 +7,7 @@ the per-meeting table counts each meeting's invitees. What it hides is decided b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -43,9 +44,13 @@ from bot.services.indicators.meetings import (
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
+from bot.services.small_cells import bounded_hidden
 from storage.models import Meeting, MeetingInvitation, Person
 
 RULE = "bot.services.indicators.meeting_rule:meeting_hides"
+# The answers of a meeting's row that the people's totals also count (`_bounded`):
+# confirmed, delegated, attended (indexes of `_counts`' values; 0 is the invitees).
+BOUNDED = (1, 2, 4)
 PARTICIPATION_TITLE = N_("Participation of regional leaders in coordination meetings")
 PARTICIPATION_DEFINITION = N_(
     "People invited to the meetings that start in the period (Lima dates, first and last day "
@@ -101,30 +106,42 @@ async def _invitations(q: Query) -> list[Invitation]:
     return [(person, meeting, region, sex_code(sex)) for person, meeting, region, sex in rows]
 
 
-async def _per_meeting(q: Query, hidden: frozenset[Any]) -> Table:
-    meetings = await q.session.execute(
-        select(Meeting.id, Meeting.starts_at, Meeting.title, Meeting.kind)
-        .where(*held(q))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
+async def _counts(q: Query) -> dict[int, list[int]]:
+    """Per meeting, its invitees in the report's scope: invited, confirmed, delegated,
+    answered no, attended."""
     per_meeting = (
         select(MeetingInvitation.meeting_id, *_answer_counts())
         .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
         .where(*held(q))
         .group_by(MeetingInvitation.meeting_id)
     )
-    counts = {
-        meeting_id: values
-        for meeting_id, *values in await q.session.execute(
-            people_in_scope(q, per_meeting, MeetingInvitation.person_id)
-        )
-    }
+    rows = await q.session.execute(people_in_scope(q, per_meeting, MeetingInvitation.person_id))
+    return {meeting_id: [int(n or 0) for n in values] for meeting_id, *values in rows}
+
+
+def _bounded(counts: Mapping[int, list[int]], hidden: frozenset[Any]) -> frozenset[Any]:
+    """`hidden` and the meetings that keep the hidden ones' answers off their bounds: those
+    who confirmed, delegated or attended of a meeting lie between 0 and its invitees, and
+    their sum over the hidden meetings is the people's total less the meetings shown (when
+    each was invited once, as the invitees adding up to the people invited tell), so a sum
+    of 0 or of all their invitees tells each (`bounded_hidden`)."""
+    for answer in BOUNDED:
+        hidden = bounded_hidden({m: (v[answer], v[0]) for m, v in counts.items()}, hidden, 0, 1)
+    return hidden
+
+
+async def _per_meeting(q: Query, hidden: frozenset[Any], counts: Mapping[int, list[int]]) -> Table:
+    meetings = await q.session.execute(
+        select(Meeting.id, Meeting.starts_at, Meeting.title, Meeting.kind)
+        .where(*held(q))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
     rows = []
     for meeting_id, starts_at, title, kind in meetings:
         if q.region is not None and meeting_id not in counts:
             continue  # the meeting does not concern the region
         # invited, confirmed, delegated, answered no, attended; then the attendance rate
-        invited, *answers = [int(n or 0) for n in counts.get(meeting_id, (0, 0, 0, 0, 0))]
+        invited, *answers = counts.get(meeting_id, [0, 0, 0, 0, 0])
         shown: list[Value] = [*answers, ratio(answers[-1], invited)]
         if meeting_id in hidden:  # answers of fewer than 3 people, or what would reveal them
             shown = [None] * len(shown)
@@ -161,9 +178,12 @@ async def participation(q: Query) -> Indicator:
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
     # In a worker process: the exact check is up to seconds of CPU no reply should wait for.
     hides: MeetingHides = await workers.run(RULE, await _invitations(q))
-    people, meeting_rows = hides.people, hides.meetings
-    if q.region is not None:
-        people, meeting_rows = hides.region(q.region, [*SEXES, None])
+    counts = await _counts(q)
+    people, meeting_rows = hides.people, _bounded(counts, hides.meetings)
+    if q.region is not None:  # its parts of the meetings the national report hides so, too
+        everyone = _bounded(await _counts(replace(q, region=None)), hides.meetings)
+        people, mine = hides.region(q.region, [*SEXES, None])
+        meeting_rows = _bounded(counts, mine | (everyone - hides.meetings))
     measures = (
         count(q._(INVITED), "invited"),
         count(q._(CONFIRMED), "confirmed", "invited"),
@@ -172,7 +192,7 @@ async def participation(q: Query) -> Indicator:
         share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
         share(q._(ATTENDANCE_RATE), "attended", "invited"),
     )
-    meetings = await _per_meeting(q, meeting_rows)
+    meetings = await _per_meeting(q, meeting_rows, counts)
     given = {"invited": people}
     regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
     headlines = (
