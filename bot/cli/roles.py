@@ -190,7 +190,8 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "reuniones e indicadores verá (--region, repetible) o todo el país (--nacional). "
             "La cobertura la fija usted, nunca la región del perfil de la persona. Si la "
             "persona aún no usa Minka, el rol y la cobertura se aplican cuando acepte el aviso "
-            "de privacidad. Repetir la orden reemplaza la cobertura anterior."
+            "de privacidad. Repetir la orden reemplaza la cobertura anterior. A un "
+            "administrador de BOT_ADMIN_IDS no se le da otro rol: ya puede hacerlo todo."
         ),
     )
     scope = coordinator.add_mutually_exclusive_group(required=True)
@@ -201,7 +202,17 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="una región que cubre (repetible: --region Puno --region Cusco)",
     )
     scope.add_argument("--nacional", action="store_true", help="cubre todas las regiones")
-    _person_order(admin, "agregar-especialista", help="da el rol de especialista a una persona")
+    _person_order(
+        admin,
+        "agregar-especialista",
+        help="da el rol de especialista a una persona",
+        description=(
+            "Da el rol de especialista: responde las preguntas derivadas a los especialistas. "
+            "Si la persona aún no usa Minka, el rol se aplica cuando acepte el aviso de "
+            "privacidad. A un administrador de BOT_ADMIN_IDS no se le da otro rol: ya puede "
+            "hacerlo todo."
+        ),
+    )
     _person_order(
         admin,
         "quitar-rol",
