@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot import (
+    follow_ups,
     heap,
     held,
     kb_reload,
@@ -101,11 +102,12 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
 
 
 async def _stopped(application: Application) -> None:
-    """Leave the replicas' count; abandon report jobs under way (bot/workers.py); no more
-    stall watching; a broadcast's copies being written end at their batch (resumed at the
-    next start)."""
+    """Leave the replicas' count; abandon report jobs under way (bot/workers.py), their
+    people told at the next start (bot/follow_ups.py); no more stall watching; a broadcast's
+    copies being written end at their batch (resumed at the next start)."""
     await broadcasts.stopped()
     workers.released()
+    await follow_ups.stopped(application)
     stalls.stop()
     await replicas.leave(application)
 

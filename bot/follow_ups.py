@@ -18,26 +18,43 @@ update's commit: the update ends at once, so that work holds none of the bot's c
 update slots (`CONCURRENT_UPDATES`) and not the person's turn, and other people's replies
 never queue behind a coordinator's report. What it prepares are replies, not later calls:
 sent in the chat's turn or held in the outbox with the chat's replies (bot/held.py), so
-they are neither overtaken nor lost with a restart once built."""
+they are neither overtaken nor lost with a restart once built. Before that, the request is
+owed from the update's transaction (bot/cut_short.py): a stop during the work leaves the
+person a notice, sent after the restart, instead of silence; a graceful stop abandons the work
+still being prepared (`stopped`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import Application
 
-from bot import held, metrics
+from bot import cut_short, held, metrics
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 
 WAIT = 600.0  # seconds a call may wait for the chat's held replies and Telegram
 POLL = 0.5  # seconds between looks at whether the chat's held replies are all sent
+GRACE = 3.0  # seconds a stopping process gives prepared replies on their way to be sent
 log = logging.getLogger(__name__)
 _running: set[asyncio.Task[None]] = set()  # kept referenced until done
+
+
+@dataclass(slots=True)
+class _Work:
+    """Replies being prepared (`start_prepared`): the work's cut-short notice, if one is
+    owed (bot/cut_short.py), and whether its replies are being sent already."""
+
+    guard: str | None
+    sending: bool = False
+
+
+_prepared: dict[asyncio.Task[None], _Work] = {}
 
 
 def start(
@@ -65,29 +82,82 @@ def start_prepared(
     what: str,
     key: str,
     failed: str,
+    guard: str | None = None,
 ) -> None:
     """Run `prepare` as a task of its own, then send the replies it returns in the chat's
     turn, or keep them in the outbox behind the chat's held replies (`held.send_or_hold`: in
     order, over a restart). If it fails, `failed` (HTML) is what the person reads, kept as
-    reply `key`."""
+    reply `key`. `guard`: the work's cut-short notice owed since the update (its lease kept
+    fresh meanwhile), withdrawn once the replies or `failed` are sent or kept."""
+    runtime: Runtime = application.bot_data["runtime"]
+    work = _Work(guard)
 
     async def prepared() -> None:
+        lease = _spawn(cut_short.keep_fresh(runtime, guard)) if guard else None
         try:
             parts = await prepare()
+            work.sending = True
             await held.send_or_hold(
-                application, chat_id=chat_id, person_id=person_id, parts=parts, key=key, what=what
+                application,
+                chat_id=chat_id,
+                person_id=person_id,
+                parts=parts,
+                key=key,
+                what=what,
+                done=guard,
             )
         except Exception:  # the person asked for it: told, never left waiting in silence
             log.exception("%s: preparing or sending its replies failed", what)
-            await held.tell(application, chat_id=chat_id, text=failed, key=f"{key}:prepared")
+            await held.tell(
+                application, chat_id=chat_id, text=failed, key=f"{key}:prepared", done=guard
+            )
+        finally:
+            if lease is not None:
+                lease.cancel()
 
-    _spawn(prepared())
+    task = _spawn(prepared())
+    _prepared[task] = work
+    task.add_done_callback(lambda done: _prepared.pop(done, None))
 
 
-def _spawn(work: Coroutine[Any, Any, None]) -> None:
+async def stopped(application: Application) -> None:
+    """The process stops: replies still being prepared are abandoned (their worker's job
+    with the pool, bot/workers.py), those on their way get `GRACE` seconds to be sent or
+    held; the cut-short notices of what did not end are due at once, so the next start (or
+    another replica) tells those people without waiting for the leases to run out."""
+    works = dict(_prepared)
+    if not works:
+        return
+    for task, work in works.items():
+        if not work.sending:
+            task.cancel()
+    _ended, late = await asyncio.wait(works, timeout=GRACE)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*works, return_exceptions=True)
+    cut = [work.guard for task, work in works.items() if work.guard and not _ended_well(task)]
+    if not cut:
+        return
+    runtime: Runtime = application.bot_data["runtime"]
+    try:
+        await cut_short.due_now(runtime, cut)
+        log.warning(
+            "stopping: %d replies cut short while prepared; told at the next start", len(cut)
+        )
+    except Exception as error:  # told anyway, when their leases run out
+        log.warning("stopping: %d cut-short notices not made due now (%r)", len(cut), error)
+
+
+def _spawn(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
     task = asyncio.get_running_loop().create_task(work)
     _running.add(task)
     task.add_done_callback(_running.discard)
+    return task
+
+
+def _ended_well(task: asyncio.Task[None]) -> bool:
+    """It ran to its end (its replies sent or kept, or the person told it failed)."""
+    return not task.cancelled() and task.exception() is None
 
 
 async def _follow(

@@ -25,7 +25,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 from telegram.ext import Application, ContextTypes
 
-from bot import kept_files, metrics
+from bot import cut_short, kept_files, metrics
 from bot import outbox as sender
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
@@ -67,12 +67,20 @@ async def hold(
     replies: list[Reply],
     key: str,
     wait: timedelta,
+    done: str | None = None,
 ) -> None:
     """Keep `replies` (of the handling named `key`) in the outbox, due after `wait` and not
-    before the chat's replies already waiting; the outbox is woken when they are due."""
+    before the chat's replies already waiting; the outbox is woken when they are due. `done`:
+    work whose cut-short notice they replace (bot/cut_short.py), withdrawn with them."""
     runtime: Runtime = application.bot_data["runtime"]
     due = await keep(
-        runtime, chat_id=chat_id, person_id=person_id, replies=replies, key=key, wait=wait
+        runtime,
+        chat_id=chat_id,
+        person_id=person_id,
+        replies=replies,
+        key=key,
+        wait=wait,
+        done=done,
     )
     if due is not None:
         wake(application, due)
@@ -86,13 +94,18 @@ async def keep(
     replies: list[Reply],
     key: str,
     wait: timedelta,
+    done: str | None = None,
 ) -> datetime | None:
     """`hold` without waking the outbox (for the outbox's own hooks, which have no
     `Application`: its next round sends them). When they are due, or None if none."""
     if not replies:
+        if done is not None:
+            await cut_short.ended(runtime, done)
         return None
     now = runtime.clock.now()
     async with runtime.db.session() as session:
+        if done is not None:
+            await cut_short.withdraw(session, done)
         due = max(now + wait, await outbox.last_due_for_chat(session, KIND, chat_id) or now)
         for number, reply in enumerate(replies):
             payload = {
@@ -156,12 +169,14 @@ async def send_or_hold(
     parts: list[Part],
     key: str,
     what: str,
+    done: str | None = None,
 ) -> None:
     """Send `parts` in the chat's turn, as an update's replies are sent: one by one; or, when
     earlier replies of the chat wait in the outbox or Telegram still refuses one after the
     rate limiter's retries, keep the rest there (named `key`), in order behind the chat's
     other replies and over a restart. A part is sent once: what went is not kept. `what`
-    names the update and handler in the log."""
+    names the update and handler in the log; `done` the work whose cut-short notice is
+    withdrawn once they are sent or kept (bot/cut_short.py)."""
     runtime: Runtime = application.bot_data["runtime"]
     async with runtime.held.turn(chat_id):
         left: list[Part] = parts if await waiting(runtime, chat_id) else []
@@ -174,33 +189,45 @@ async def send_or_hold(
             except RetryAfter as error:  # after the rate limiter's retries
                 metrics.flood_round("reply")
                 left, wait = parts[number:], retry_after(error)
-        if left:
-            await hold(
-                application,
-                chat_id=chat_id,
-                person_id=person_id,
-                replies=[reply for _send, reply in left],
-                key=key,
-                wait=wait,
-            )
-            log.warning(
-                "%s: %d of %d replies held for the outbox (%s)",
-                what,
-                len(left),
-                len(parts),
-                f"flood control, retry in {wait.total_seconds():g} s"
-                if wait
-                else "earlier replies to this chat are waiting",
-            )
+        if not left:
+            if done is not None:
+                await cut_short.ended(runtime, done)
+            return
+        await hold(
+            application,
+            chat_id=chat_id,
+            person_id=person_id,
+            replies=[reply for _send, reply in left],
+            key=key,
+            wait=wait,
+            done=done,
+        )
+        log.warning(
+            "%s: %d of %d replies held for the outbox (%s)",
+            what,
+            len(left),
+            len(parts),
+            f"flood control, retry in {wait.total_seconds():g} s"
+            if wait
+            else "earlier replies to this chat are waiting",
+        )
 
 
-async def tell(application: Application, *, chat_id: int, text: str, key: str) -> None:
+async def tell(
+    application: Application, *, chat_id: int, text: str, key: str, done: str | None = None
+) -> None:
     """A message (HTML) to someone else's chat, such as a specialist's answer to the asker,
     sent by the outbox as a reply of that chat (named `key`): behind its replies still
     waiting, kept if flood control refuses it. Not sent here in that chat's turn: this runs
     in the sender's own chat's turn, and two turns taken crosswise could wait for each other."""
     await hold(
-        application, chat_id=chat_id, person_id=None, replies=[Reply(text)], key=key, wait=ZERO
+        application,
+        chat_id=chat_id,
+        person_id=None,
+        replies=[Reply(text)],
+        key=key,
+        wait=ZERO,
+        done=done,
     )
 
 

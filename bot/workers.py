@@ -116,12 +116,17 @@ async def run(target: str, *args: Any, progress: Progress | None = None) -> Any:
         _pool.busy += 1
     if progress is not None:
         _pool.listeners[job] = progress
+    future: asyncio.Future[Any] | None = None
     try:
         future = loop.run_in_executor(executor, _call, target, args, job)
         while progress is not None and not future.done():
             await asyncio.wait([future], timeout=PROGRESS_POLL)
             await _heard(said)
         return await future
+    except asyncio.CancelledError:  # the caller gave up (a stopping bot): nobody's result
+        if future is not None:
+            future.cancel()  # else its failure, if the pool breaks, is logged as unheard
+        raise
     except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
         with _lock:
             if _pool.executor is executor:

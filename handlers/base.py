@@ -26,7 +26,7 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import held, kept_files, refused
+from bot import cut_short, held, kept_files, refused
 from bot import telegram_limits as limits
 from bot.config import Settings
 from bot.held import Reply
@@ -209,13 +209,31 @@ class Ctx:
         database writes) is done at once."""
         self.calls.append(Action(action, follow=chat and self.update.effective_chat is not None))
 
-    def apart(self, prepare: Callable[[], Awaitable[list[held.Part]]]) -> None:
+    async def apart(
+        self,
+        prepare: Callable[[], Awaitable[list[held.Part]]],
+        cut_short_notice: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
         """Work of seconds (a report built in a worker process) whose result is replies to
         this chat: `prepare` runs after the commit in a task of its own, not in this update,
         which holds one of the bot's few concurrent update slots and the person's turn; the
         replies it returns are then sent in the chat's turn, or held in the outbox behind its
-        waiting replies (bot/follow_ups.py, `held.send_or_hold`)."""
-        self.calls.append(Action(prepare, apart=True))
+        waiting replies (bot/follow_ups.py, `held.send_or_hold`). With this update's
+        transaction the outbox owes `cut_short_notice` (HTML, its buttons `markup`: asking
+        again), sent only if the process stops before the replies are sent or held
+        (bot/cut_short.py): the person is never left waiting in silence."""
+        name = f"{update_key(self.update, self.settings.pseudonym_secret)}:apart"
+        await cut_short.record(
+            self.session,
+            name=name,
+            chat_id=self.chat_id,
+            person_id=self.person.id if self.person else None,
+            text=cut_short_notice,
+            markup=markup,
+            now=self.runtime.clock.now(),
+        )
+        self.calls.append(Action(prepare, apart=True, guard=name))
 
     def tell(self, chat_id: int, text: str, name: str) -> None:
         """A message (HTML) to someone else's chat once the session has committed, sent by

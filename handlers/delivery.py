@@ -43,6 +43,7 @@ class Action:
     reply: Reply | None = None
     follow: bool = False  # a later call of the chat: waits behind its held replies
     apart: bool = False  # `run` prepares the chat's later calls, in a task of its own
+    guard: str | None = None  # apart: its cut-short notice, owed since the update
 
 
 async def deliver(ctx: Ctx) -> None:
@@ -124,6 +125,7 @@ async def deliver(ctx: Ctx) -> None:
             prepare=action.run,
             what=what,
             key=f"{key}:apart",
+            guard=action.guard,
             failed=ctx._(
                 "Sorry, something went wrong on my side. It has been recorded; please "
                 "try again in a moment."

@@ -14,7 +14,7 @@ from contextlib import suppress
 from datetime import date
 from functools import partial
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
@@ -138,11 +138,20 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
     else:  # nothing to edit: the progress is a message of its own, and so is «ready»
         ctx.reply(text)
     # Seconds of work in a worker: apart from this update, which holds one of the bot's few
-    # concurrent update slots (other people's replies must not queue behind a report).
-    ctx.apart(
+    # concurrent update slots (other people's replies must not queue behind a report). If
+    # Minka stops meanwhile, the coordinator is told after the restart, and one press asks
+    # for the same report again.
+    again = f"ind:go:{period.code}:{region or ALL}"
+    await ctx.apart(
         partial(
             _prepare, ctx.context.bot, ctx.runtime, ctx.chat_id, progress_id, period, region, ctx.t
-        )
+        ),
+        "⚠️ "
+        + _(
+            "Your indicator report for {period} was cut short: Minka restarted while "
+            "preparing it. Press the button to ask for it again."
+        ).format(period=esc(period.label(ctx.t))),
+        InlineKeyboardMarkup([[button(_("🔁 Ask for the report again"), again)]]),
     )
 
 

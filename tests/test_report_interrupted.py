@@ -1,0 +1,174 @@
+"""A stop of Minka while a coordinator's indicator report is being built (apart from the
+update, in a worker: bot/follow_ups.py) does not leave them waiting in silence: the request is
+recorded with the update (an outbox row, `cut_short.KIND`), and after the restart they
+are told the report was cut short, with a button that asks for it again. Before, a graceful
+stop or a crash during the build lost the request: no report, no message.
+
+The report's only worker is stopped (SIGSTOP) before the press, so the stop always comes
+while it is being built."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot import cut_short, workers
+from bot.config import Settings
+from bot.local_api import BotEvent, LocalBotApi
+from bot.outbox import tick
+from bot.runner import minka
+from bot.runtime import Runtime
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repositories import people
+from storage.types import utcnow
+from tests.chat import Person
+from tests.conftest import ADMIN_ID
+from tests.helpers import register, registered_official
+from tests.test_crash import START, _start, _stop, _tail
+from tests.test_indicators_apart import _until_ready
+
+NOTICE = "se interrumpió"  # in «Su informe de indicadores se interrumpió…»
+
+
+@asynccontextmanager
+async def _worker_stopped(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """One report worker, stopped: a report asked for now cannot be built until let go."""
+    monkeypatch.setattr(workers, "WORKERS", 1)
+    workers.stop()
+    worker = await workers.run("os:getpid")
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(worker, signal.SIGKILL)
+        workers.stop()
+
+
+async def _ask_for_the_report(admin: Person) -> BotEvent:
+    """The 2026 report for all regions; the progress message."""
+    (periods,) = await admin.say("/indicadores")
+    await admin.press(periods, "Año 2026")
+    scope = await admin.reply()
+    await admin.press(scope, "Todas las regiones")
+    progress = await admin.reply()
+    assert "Preparando el informe" in progress.text
+    return progress
+
+
+async def _guards(runtime: Runtime) -> list[tuple[str, str]]:
+    async with runtime.db.session() as session:
+        rows = await session.execute(
+            select(OutboxMessage.state, OutboxMessage.payload["text"].as_string()).where(
+                OutboxMessage.kind == cut_short.KIND
+            )
+        )
+        return [(state, text) for state, text in rows]
+
+
+def _told(event: BotEvent, again: str = "ind:go:20260101-20261231:all") -> None:
+    """The notice: in Spanish, and its button asks for the same report again."""
+    assert event.method == "sendMessage", event
+    assert NOTICE in event.text and "informe de indicadores" in event.text, event.text
+    button = event.find_button("Pedir el informe de nuevo")
+    assert button["callback_data"] == again
+
+
+async def test_a_report_cut_by_a_graceful_stop_is_told_after_the_restart(
+    api: LocalBotApi, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    async with _worker_stopped(monkeypatch), minka(settings, poll_timeout=1) as application:
+        await register(admin, region="MINEM")
+        await _ask_for_the_report(admin)
+        # Stopped (as by SIGTERM) while the report was being built.
+    assert api.drain(admin.id) == []  # nothing of the report, and nothing else
+    async with minka(settings, poll_timeout=1) as application:
+        runtime: Runtime = application.bot_data["runtime"]
+        await tick(application)
+        notice = await admin.reply(timeout=30)
+        _told(notice)
+        assert [state for state, _text in await _guards(runtime)] == ["sent"]
+        # One press asks for it again: the report arrives, and nothing else is owed.
+        await admin.press(notice, "Pedir el informe de nuevo")
+        events = await _until_ready(admin)
+        assert any("Indicadores del programa" in (e.text or "") for e in events)
+        runtime.clock.advance(cut_short.LEASE * 3)
+        await tick(application)
+        assert admin.no_more() == []
+        assert sorted(state for state, _text in await _guards(runtime)) == ["sent", "skipped"]
+        workers.stop()
+
+
+async def test_a_report_still_being_built_is_not_given_up_for_lost(
+    api: LocalBotApi, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that lasts past the lease (the worker busy, a loaded machine) keeps its record
+    fresh: no «cut short» notice while it is under way, and none after the report came."""
+    monkeypatch.setattr(cut_short, "KEEP_EVERY", 0.2)
+    admin = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    async with minka(settings, poll_timeout=1) as application:
+        runtime: Runtime = application.bot_data["runtime"]
+        await register(admin, region="MINEM")
+        async with _worker_stopped(monkeypatch):
+            await _ask_for_the_report(admin)
+            for _ in range(3):
+                runtime.clock.advance(cut_short.LEASE + timedelta(seconds=1))
+                await asyncio.sleep(0.6)  # the lease kept from the moved clock
+                await tick(application)
+            assert admin.no_more() == []
+            assert [state for state, _text in await _guards(runtime)] == ["pending"]
+        # The stopped worker killed: the pool broken, the coordinator gets the apology.
+        apology = await admin.reply(timeout=60)
+        assert apology.text.startswith("Lo siento, algo falló de mi lado.")
+        runtime.clock.advance(cut_short.LEASE * 3)
+        await tick(application)
+        assert admin.no_more() == []  # the apology said it: no second notice
+        assert [state for state, _text in await _guards(runtime)] == ["skipped"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill_9"])
+async def test_a_report_cut_by_the_process_ending_is_told_after_the_restart(
+    api: LocalBotApi, db: Database, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """`python -m bot run` as in production, stopped (SIGTERM) or killed (SIGKILL) right after
+    the coordinator's press: the report was being built in its worker. The next process tells
+    her. Before, she got nothing at all, from either process."""
+    rosa = Person(api, 7900, "Rosa", last_name="Huamán")
+    async with db.session() as session:
+        await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
+        await people.set_role(session, rosa.id, "coordinator", "puno")
+    log = tmp_path / "minka.log"
+    first = await _start(db.url, api, log)
+    try:
+        (menu,) = await rosa.say("/indicadores", timeout=START)
+        await rosa.press(menu, "Trimestre 2 de 2026", timeout=START)
+        progress = await rosa.reply()
+        assert "Preparando el informe" in progress.text
+    finally:
+        code = await _stop(first, stop)
+    assert stop == signal.SIGKILL or code == 0, f"exit code {code}" + _tail(log)
+    assert rosa.no_more() == [], "the report came before the stop: nothing was tested"
+    if stop == signal.SIGKILL:  # the lease of a dead process runs out (the wait, moved)
+        async with db.session() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.kind == cut_short.KIND)
+                .values(due_at=utcnow())
+            )
+    second = await _start(db.url, api, log)
+    try:
+        notice = await rosa.reply(timeout=START)
+        _told(notice, "ind:go:20260401-20260630:puno")
+    finally:
+        code = await _stop(second, signal.SIGTERM)
+    assert code == 0, f"exit code {code}" + _tail(log)
+    assert rosa.no_more() == []
