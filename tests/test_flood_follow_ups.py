@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot import follow_ups
 from bot.config import Settings
 from bot.follow_ups import WAIT
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from handlers import base
 from tests.chat import Person
 from tests.helpers import register
 from tests.test_publications import PDF, publish
@@ -114,3 +116,41 @@ async def test_a_file_telegram_refuses_past_the_wait_is_kept_in_the_outbox(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []
+
+
+async def test_the_press_again_notice_waits_behind_the_held_replies(
+    api: LocalBotApi,
+    app: Application,
+    runtime: Runtime,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The «press again» notice (bot/follow_ups.py), end to end: /ayuda's reply is held by
+    flood control (past the rate limiter's patience); /mis_datos's file, too large for an
+    outbox row, waits in memory behind it while its text is held behind that reply; Telegram
+    still refusing when the file's wait runs out (`WAIT`, shortened), the file is given up and
+    the person is told so, through the outbox, behind the chat's held replies: the notice is
+    neither dropped nor ahead of a reply."""
+    monkeypatch.setattr(follow_ups, "WAIT", 2.0)
+    monkeypatch.setattr(base, "HELD_FILE_LIMIT", 16)  # any file waits in memory
+    ana = Person(api, 8604, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    (help_text,) = await ana.say("/ayuda")
+    api.inject("sendMessage", Fault.too_many_requests(700), times=1)
+    await ana.send("/ayuda")
+    await _logged(caplog, "1 reply held for the outbox (flood control, retry in 700 s)")
+    await ana.send("/mis_datos")
+    await _logged(caplog, "1 later calls not made (waited too long for the chat's held replies)")
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []  # nothing went ahead of the held reply, the notice neither
+
+    runtime.clock.advance(timedelta(seconds=701))
+    await tick(app)
+    helped, intro, notice = await ana.replies(3, timeout=30)
+    assert (helped.method, helped.text) == ("sendMessage", help_text.text)
+    assert intro.method == "sendMessage"
+    assert intro.text.startswith("Aquí tiene todo lo que Minka guarda sobre usted")
+    assert notice.method == "sendMessage"
+    assert notice.text.startswith("Telegram me pidió esperar y no pude terminar de enviarle")
+    await asyncio.sleep(1)
+    assert api.drain(ana.id) == []  # each once; the file itself was given up, not sent late
