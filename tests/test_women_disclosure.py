@@ -110,3 +110,27 @@ async def test_a_regional_coordinators_registered_counts_beside_the_national_one
     (own,) = await carla.say("/registrados")
     assert "Cusco: 12" in own.text, own.text
     assert "Mujer: 5" not in own.text, own.text
+
+
+async def test_regions_without_a_woman_are_not_worked_out(db: Database) -> None:
+    """Three women and three men from Puno; one man each from Cusco, Piura and Junín, whose
+    shares of women are hidden. Beside the regions' totals (/registrados) the national 3
+    women less Puno's 50 % of 6 leave 0 for the three hidden regions: none of them has a
+    woman, so each one's person is not one (a count lies between 0 and its people).
+    Hidden regions' women may not add up to 0, nor to all of their people."""
+    registered = {"puno": (3, 3), "cusco": (0, 1), "piura": (0, 1), "junin": (0, 1)}
+    async with db.session() as session:
+        await _registered(session, registered)
+    national = await _women(db, None)
+    shares = {row[0]: row[1] for row in national.tables[1].rows}
+    hidden_women = national.tables[0].rows[0][1]  # «Personas registradas», women
+    assert hidden_women == 3
+    hidden_people = 0
+    for code, (women_, men) in registered.items():
+        share = shares["Junín" if code == "junin" else code.capitalize()]
+        if share is None:
+            hidden_people += women_ + men
+        else:
+            hidden_women -= round(share * (women_ + men))
+    assert hidden_people, shares
+    assert 0 < hidden_women < hidden_people, shares

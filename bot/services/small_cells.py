@@ -18,7 +18,8 @@ Two shapes of report are covered:
 - `hidden_rows`: a table of counts whose column totals the reader knows anyway (a rating
   distribution; a meeting's answers by sex beside the list of who answered what). A row is
   shown only when each of its counts is 0 or at least `SMALL_CELL`, and the hidden rows
-  together (their sum is the totals minus the rows shown) must pass the same test.
+  together (their sum is the totals minus the rows shown) must pass the same test, with no
+  count of theirs at 0 or at all of their people (bounds, below).
 - `hidden_within`: the inner cells of a two-way table that reports on one group each show
   beside the margins (a region's own report, by sex, beside the national one by region and
   by sex): the same cut test on what stays hidden.
@@ -32,7 +33,8 @@ each value (ratings of three hidden people adding up to 15 are three 5s). `bound
 then hides one more group (indicator 3's regions, sexes and a region's parts of workshops;
 /taller's regions; indicator 1's meetings); `hidden_pinned` tells a report that cannot hide
 another (every workshop's average is public) to hide its total;
-`bot.services.indicators.common`'s `bounded_hides` does it for counts beside their whole.
+`bot.services.indicators.common`'s `bounded_hides` does it for counts beside their whole;
+`hidden_rows` hides more rows while a count of the hidden ones adds up to 0 or all.
 
 Limits: the rule stops derivation by arithmetic on the figures shown and by those two
 ends. A group of three who all gave the same answer still shows that answer (as any average
@@ -228,7 +230,8 @@ def _cycle_labels(edges: Sequence[tuple[Any, Any]]) -> list[int]:
 def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
     """Rows of a table of counts whose column totals the reader knows (or can count): a row
     is hidden unless each of its counts is 0 or at least `SMALL_CELL`, and rows are added to
-    the hidden ones (smallest first) until their sums pass that test too."""
+    the hidden ones (smallest first) until their sums pass that test too, and until none of
+    their sums is 0 or all of their people where its total is neither (`_row_pinned`)."""
     hidden = {key for key, counts in rows.items() if not safe_counts(counts)}
 
     def merged() -> list[int]:
@@ -239,7 +242,32 @@ def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
         if not shown:
             break
         hidden.add(min(shown, key=lambda key: (sum(rows[key]), str(key))))
+    while hidden and _row_pinned(rows, hidden):  # rows shown add 0 or 3 or more: still safe
+        shown = sorted((sum(rows[key]), str(key), key) for key in rows if key not in hidden)
+        if not shown:
+            break
+        fits = [key for _n, _label, key in shown if not _row_pinned(rows, hidden | {key})]
+        hidden.add(fits[0] if fits else shown[0][2])
     return hidden
+
+
+def _row_pinned(rows: Mapping[Hashable, Sequence[int]], hidden: set[Any]) -> bool:
+    """Whether a column of the hidden rows adds up to 0, or to all of their people, while
+    its total over every row does not: each hidden row's count of it is then known, beside
+    the rows' own totals (/registrados shows them). Cusco's, Piura's and Junín's one man
+    each: the women all in Puno, shown, leave 0 for them, so none is a woman."""
+    columns = list(zip(*rows.values(), strict=True))
+    if len(columns) < 2:  # a row's one count is its total: no part of a whole
+        return False
+    keys = list(rows)
+    inside = [
+        sum(n for key, n in zip(keys, column, strict=True) if key in hidden) for column in columns
+    ]
+    people, everyone = sum(inside), sum(map(sum, columns))
+    return any(
+        at_bound(part, people, 0, 1) and not at_bound(sum(column), everyone, 0, 1)
+        for part, column in zip(inside, columns, strict=True)
+    )
 
 
 def at_bound(total: float, count: float, low: float, high: float | None) -> bool:
