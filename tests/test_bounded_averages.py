@@ -10,6 +10,7 @@ for the three people hidden in Cusco, Piura and Junín, who each rated 5.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,12 +115,18 @@ def _groups_worked_out(table: Table) -> list[str]:
 
 async def _workshops_worked_out(db: Database, indicator: Indicator) -> list[str]:
     """Hidden workshops of the table per workshop (attendees, responses, rate, then the
-    averages) whose ratings follow from the total (the criteria table) less every workshop
-    whose average is shown there or in its own /taller report."""
+    averages) whose ratings follow from the total (the criteria table, or every region's
+    own report's added up) less every workshop whose average is shown there or in its own
+    /taller report."""
     criteria, *_tables, workshops = indicator.tables
+    regions = [await _report(db, REGIONS[row[0]]) for row in indicator.tables[2].rows[:-1]]
     found = []
     for index, name in enumerate(CRITERIA):
         average, count = criteria.rows[index][1:]
+        own = [region.tables[0].rows[index][1:] for region in regions]
+        if average is None and all(mean is not None for mean, _n in own):
+            count = sum(n for _mean, n in own)
+            average = sum(mean * n for mean, n in own) / count
         if average is None:
             continue
         shown, hidden = [], []
@@ -136,9 +143,30 @@ async def _workshops_worked_out(db: Database, indicator: Indicator) -> list[str]
     return found
 
 
-async def _national(db: Database) -> Indicator:
+REGIONS = {"Cusco": "cusco", "Junín": "junin", "Piura": "piura", "Puno": "puno"}
+
+
+async def _report(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await training(await query_for(session, YEAR, None, T))
+        return await training(await query_for(session, YEAR, region, T))
+
+
+async def _national(db: Database) -> Indicator:
+    return await _report(db)
+
+
+async def _with_own_reports(db: Database, table: Table) -> Table:
+    """The national table by region, each hidden region's figures filled in from its own
+    report's total row where that shows them (a region's report is its national row)."""
+    rows = []
+    for row in table.rows[:-1]:
+        own = (await _report(db, REGIONS[row[0]])).tables[2].rows[-1]
+        rows.append(
+            tuple(
+                mine if mine is not None else theirs for mine, theirs in zip(row, own, strict=True)
+            )
+        )
+    return replace(table, rows=(*rows, table.rows[-1]))
 
 
 async def test_regions_rated_5_are_not_worked_out(db: Database) -> None:
@@ -150,6 +178,8 @@ async def test_regions_rated_5_are_not_worked_out(db: Database) -> None:
     by_region = indicator.tables[2]
     assert _groups_worked_out(by_region) == []
     assert [row[0] for row in by_region.rows] == ["Cusco", "Junín", "Piura", "Puno", "Total"]
+    # Puno, hidden for its bounds, shows no average in its own report either.
+    assert _groups_worked_out(await _with_own_reports(db, by_region)) == []
 
 
 async def test_workshop_regions_rated_5_are_not_worked_out(db: Database) -> None:
