@@ -58,6 +58,19 @@ BY_WORKSHOP: list[Rater] = [
     ("puno", "female", 4, 5),
 ]
 
+# W1: Puno's three alone; W2, W3 and W4: one rater from Puno (5) and three from Cusco (3)
+# each: every workshop has 3 raters or more, so its /taller average is public.
+PARTS: list[Rater] = [
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 4),
+    ("puno", "female", 1, 5),
+    *(
+        rater
+        for w in (2, 3, 4)
+        for rater in [("puno", "female", w, 5), *[("cusco", "male", w, 3)] * 3]
+    ),
+]
+
 
 async def _seed(db: Database, raters: Sequence[Rater]) -> None:
     async with db.session() as session:
@@ -217,3 +230,43 @@ async def test_workshops_rated_5_are_not_worked_out(db: Database) -> None:
     indicator = await _national(db)
     assert [row[5] for row in indicator.tables[4].rows] == [3, 1, 1, 1]
     assert await _workshops_worked_out(db, indicator) == []
+
+
+async def _parts_worked_out(db: Database) -> list[str]:
+    """A region's parts of the workshops that neither its own report (table per workshop)
+    nor the workshop's /taller report by region shows, worked out from the region's total
+    (its national row, or its own report's) less the parts shown: all at 1, or all at 5."""
+    national = await _national(db)
+    found = []
+    for row in national.tables[2].rows[:-1]:
+        own = await _report(db, REGIONS[row[0]])
+        total = own.tables[2].rows[-1]
+        for index, name in enumerate(CRITERIA):
+            average = row[5 + index] if row[5 + index] is not None else total[5 + index]
+            if average is None:
+                continue
+            shown = []
+            for part in own.tables[4].rows:
+                mean = part[7 + index]
+                if mean is None and name == "overall":
+                    async with db.session() as session:
+                        report = await build_report(session, int(part[0][1:]))
+                    assert report is not None
+                    mean = next(
+                        (c.average_overall for c in report.by_region if c.label_code == row[0]),
+                        None,
+                    )
+                if mean is not None:
+                    shown.append((mean, part[5]))
+            if _pinned(average, total[4], shown):
+                found.append(f"{row[0]} {name}")
+    return found
+
+
+async def test_a_regions_parts_of_workshops_are_not_worked_out(db: Database) -> None:
+    """Puno: 28 over 6 ratings, W1's 13 over 3 shown (and public in /taller): its three
+    ratings of W2, W3 and W4, hidden in every report, added up to 15, so each was a 5."""
+    await _seed(db, PARTS)
+    national = await _national(db)
+    assert [row[5] for row in national.tables[4].rows] == [3, 4, 4, 4]
+    assert await _parts_worked_out(db) == []

@@ -8,11 +8,13 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   a region it hides so hides its total in its own report too (that total is its row);
 - the workshops of fewer than 3 raters (whose /taller report shows no average; every other
   workshop's is public there) so pinned hide the national total, and every region's own;
+- a region's parts of the workshops of 1 or 2 of its raters (no report shows them; a larger
+  part may show in /taller by region) so pinned hide its total, nationally and its own;
 - a region's report hides one more of its sexes, or of its parts of the workshops.
 
-What stays: the sum of every region's own sexes against the national ones (the national
-report may hide a sex that each region's report shows), and a region's parts of the
-workshops in their /taller reports (`bot.services.workshop_report`).
+What stays: the sum of every region's own sexes against the national ones where the
+national report hides a sex that each region's report shows; a cell of region and sex that
+the tables by region and by sex pin together (each checked here on its own).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bot.services.indicators.sex_rule import hidden_sexes
 from bot.services.indicators.training_reads import period_ratings, rating_columns
 from bot.services.small_cells import SMALL_CELL, bounded_hidden, hidden_pinned
 from bot.services.workshop_report import SCALE
-from storage.models import WorkshopRating
+from storage.models import Person, WorkshopRating
 from storage.repositories.workshops import CRITERIA
 
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -50,6 +52,30 @@ async def workshop_sums(q: Query) -> dict[int, Counter[str]]:
     }
 
 
+async def region_parts(q: Query) -> dict[Any, dict[int, Counter[str]]]:
+    """Per region, each workshop's sums and counts per criterion over its raters from there."""
+    columns = rating_columns()
+    statement = (
+        period_ratings(q, Person.region_code, WorkshopRating.workshop_id, *columns)
+        .join(Person, Person.id == WorkshopRating.person_id)
+        .group_by(Person.region_code, WorkshopRating.workshop_id)
+    )
+    names = [column.name for column in columns]
+    parts: dict[Any, dict[int, Counter[str]]] = {}
+    for region, workshop, *values in await q.session.execute(statement):
+        counts = Counter({name: int(v or 0) for name, v in zip(names, values, strict=True)})
+        parts.setdefault(region, {})[workshop] = counts
+    return parts
+
+
+def parts_pinned(parts: Workshops, name: str) -> bool:
+    """Whether a region's parts of the workshops that no report shows (those of 1 or 2 of
+    its raters; a larger part may show in the workshop's /taller report by region, or be the
+    whole workshop) are each known from the region's total less the others."""
+    sums = _sums(parts, name)
+    return hidden_pinned(sums, [w for w, (_sum, n) in sums.items() if n < SMALL_CELL], LOW, HIGH)
+
+
 def _sums(groups: Mapping[Any, Mapping[str, float]], name: str) -> dict[Any, tuple[float, float]]:
     return {key: (v.get(f"sum_{name}", 0), v.get(f"n_{name}", 0)) for key, v in groups.items()}
 
@@ -63,9 +89,16 @@ def _everything(cells: Cells) -> Hidden:
     return Hidden(frozenset(regions), frozenset(sexes), total=True)
 
 
-def national(q: Query, cells: Cells, hides: Hides, workshops: Workshops) -> Hides:
+def national(
+    q: Query,
+    cells: Cells,
+    hides: Hides,
+    workshops: Workshops,
+    parts: Mapping[Any, Workshops],
+) -> Hides:
     """The national report's hidden groups and workshops, with what the bounds add. `q`: the
-    national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater."""
+    national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater;
+    `parts`: `region_parts`."""
     groups, unrated = dict(hides[0]), hides[1]
     blank = hidden_sexes(q, cells, "attendees", "raters")  # as `by_sex` blanks them
     regions = rollup(cells, lambda region, _sex: region)
@@ -78,7 +111,8 @@ def national(q: Query, cells: Cells, hides: Hides, workshops: Workshops) -> Hide
         if hidden_pinned(sums, small, LOW, HIGH):
             groups[f"people_{name}"] = _everything(cells)
             continue
-        rows = bounded_hidden(_sums(regions, name), hidden.rows, LOW, HIGH)
+        pinned = {region for region, own in parts.items() if parts_pinned(own, name)}
+        rows = bounded_hidden(_sums(regions, name), hidden.rows | pinned, LOW, HIGH)
         columns = bounded_hidden(_by_sex(cells, name), hidden.columns | blank, LOW, HIGH)
         groups[f"people_{name}"] = Hidden(rows, columns)
     return groups, unrated
@@ -100,7 +134,11 @@ def regional(
         hidden, now, then = groups[key], every[0][key], before[0][key]
         if hidden.total:
             continue
-        if (now.total and not then.total) or q.region in now.rows - then.rows:
+        if (
+            (now.total and not then.total)
+            or q.region in now.rows - then.rows
+            or parts_pinned(parts, name)
+        ):
             groups[key] = _everything(mine)
             unrated[name] = frozenset(parts)
             continue
@@ -115,7 +153,8 @@ async def bounded(q: Query, cells: Cells, hides: Hides, before: Hides | None = N
     `before`: for a region's report, the national report's hidden groups and workshops
     before the bounds (`training._hidden` of the national query)."""
     everywhere = replace(q, region=None)
-    nationally = national(everywhere, cells, before or hides, await workshop_sums(everywhere))
+    workshops, parts = await workshop_sums(everywhere), await region_parts(everywhere)
+    nationally = national(everywhere, cells, before or hides, workshops, parts)
     if q.region is None:
         return nationally
     assert before is not None
