@@ -109,14 +109,40 @@ def zero_or_one(_unknown: Unknown) -> Range:
 
 
 def pinned(
-    figures: Iterable[Figure], ranges: Callable[[Unknown], Range] = zero_or_one
+    figures: Iterable[Figure],
+    ranges: Callable[[Unknown], Range] = zero_or_one,
+    cells: Callable[[Hashable], Hashable] | None = None,
 ) -> dict[Unknown, int]:
     """The unknowns whose value is the same in every integer solution of the figures (each
     unknown within its range), with that value; but not those a figure shows at either end of
     its own range (3 of 3 confirmed tells it of each: the documented limit of
-    `bot.services.small_cells`), nor those whose range is one value. Exact: one solution
-    `x0`, then integer programs that move as many of the others as they can above or below
-    their `x0` (each solution found frees those it moved) until none moves."""
+    `bot.services.small_cells`), nor those whose range is one value. `cells`: each person's
+    group of the finest split the reports make (region and sex): a group of 3 or more all
+    pinned at one value is left out too (as if shown, 0 of 3: the documented limit). Exact:
+    one solution `x0`, then integer programs that move as many of the others as they can
+    above or below their `x0` (each solution found frees those it moved) until none moves."""
+    figures = list(figures)
+    found = _pinned(figures, ranges)
+    if cells is None:
+        return found
+
+    def group(unknown: Unknown) -> tuple[Hashable, Hashable]:
+        return (cells(unknown[0]), unknown[1])
+
+    members: dict[tuple[Hashable, Hashable], set[Unknown]] = {}
+    for figure, _value in figures:
+        for unknown in figure:
+            members.setdefault(group(unknown), set()).add(unknown)
+    return {u: v for u, v in found.items() if not _alike(members[group(u)], found)}
+
+
+def _alike(members: set[Unknown], found: dict[Unknown, int]) -> bool:
+    """Whether a group's unknowns are 3 or more, all pinned at one value."""
+    values = {found.get(u) for u in members}
+    return len(members) >= 3 and len(values) == 1 and None not in values
+
+
+def _pinned(figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> dict[Unknown, int]:
     system = _Bounded(figures, ranges)
     if not system.unknowns:
         return {}

@@ -100,8 +100,10 @@ async def test_participation(db: Database) -> None:
     # Women: ana, carla, dora, hilda; 3 of them confirmed. But the 7 confirmed less the
     # women's 3 leave 4 for the 8 invited less the women's 4: every man and other confirmed
     # (a count lies between 0 and its whole), so confirmed by sex is hidden, women's too.
+    # And sent a delegate: the women's 0 tells ana's and carla's, so Puno's 1 of 3 was beto's;
+    # hidden by sex (`bounded_columns`).
     assert values(by_sex) == [
-        (4, None, 0, 3, None, 0.75),
+        (4, None, None, 3, None, 0.75),
         # beto, eloy; fio; gino: their counts too, as indicator 7 hides them (1 or 2 people
         # of one sex: `sex_rule`), and the total less the women's rests on all four.
         (None, *hidden),

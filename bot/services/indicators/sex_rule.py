@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from math import inf
+from typing import Any
 
 from bot.i18n import N_
+from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import (
     TOTAL,
     Cells,
@@ -64,6 +67,44 @@ def hidden_sexes(q: Query, cells: Cells, *keys: str) -> frozenset[str | None]:
     return frozenset().union(*(group_hides(q, cells, key)[1] for key in keys))
 
 
+def bounded_columns(
+    measures: tuple[Measure, ...],
+    cells: Cells,
+    hides: Mapping[Any, Hidden],
+    blank: frozenset[str | None],
+) -> dict[tuple[str, str, str | None], Hidden]:
+    """For each count bounded by its people (`Measure.bounds`), the sexes it hides besides
+    `blank`: more of them, smallest first, while its regions and sexes shown pin some cell of
+    region and sex at 0 or at all of its people (`pinned_cells`). Piura 1 received of 3,
+    every man shown as received (4 of 4, one of them in Piura): Piura's two women received
+    none. The national report's table; a region's own shows its cells by sex, hidden by
+    `hidden_within`."""
+    extra: dict[tuple[str, str, str | None], Hidden] = {}
+    for m in measures:
+        if not (m.people and m.bounds):
+            continue
+        part, whole = m.bounds
+        groups = hides.get((m.people, part, whole)) or hides[m.people]
+        counts: dict[tuple[str | None, str | None], tuple[float, float, float]] = {}
+        for (region, sex), values in cells.items():
+            done, of, n = counts.get((region, sex_code(sex)), (0, 0, 0))
+            most = values.get(whole, 0) if whole else inf if values.get(m.people) else 0
+            counts[(region, sex_code(sex))] = (
+                done + values.get(part, 0),
+                of + most,
+                n + values.get(m.people, 0),
+            )
+        people = Counter({sex: n for (_region, sex), (_done, _of, n) in counts.items()})
+        chosen = set(groups.columns | blank)
+        while any(sex not in chosen for sex in people) and pinned_cells(
+            counts, Hidden(groups.rows, frozenset(chosen), groups.total)
+        ):
+            chosen.add(min((n, str(sex), sex) for sex, n in people.items() if sex not in chosen)[2])
+        if not chosen <= groups.columns | blank:
+            extra[(m.people, part, whole)] = Hidden(groups.rows, frozenset(chosen), groups.total)
+    return extra
+
+
 def by_sex(
     q: Query,
     title: str,
@@ -85,6 +126,8 @@ def by_sex(
     measures = tuple(measures)
     blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups)
     hidden = measure_hides(q, measures, cells, given=hides)
+    if q.region is None:
+        hidden = {**hidden, **bounded_columns(measures, cells, hidden, blank)}
     cells = only(q, cells)
     grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)

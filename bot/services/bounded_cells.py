@@ -1,0 +1,100 @@
+"""The bounds of a count, on a table by two attributes (region and sex): a count of people
+lies between 0 and the people it counts, so a sum the reader works out from the margins that
+is 0, or all of them, tells each one's answer (the sexes hidden beside a region shown: Puno
+3 confirmed of 6, its 3 men, all shown and all of them in Puno, confirmed 3; Puno's other
+three confirmed none). `bot.services.small_cells` stops sums of 1 or 2 people; this finds
+the cells of any size that the margins pin at either end.
+
+The reader knows each shown row's and column's count (and people), the total's when shown,
+hence the sum of the hidden rows and of the hidden columns (one node each, as in
+`small_cells._small_cut`). A cell's count can move only along a cycle of cells that keeps
+every known sum: up on one cell, down on the next, and so on. So a cell at 0 is pinned
+there unless such a cycle can raise it, and a full one unless one can lower it: a search
+in the graph of the cells that can go up (row to column) or down (column to row). Exact,
+since the cells of a two-way table make a network matrix (every vertex of its polytope is
+whole). Hidden rows and hidden columns with the total hidden too may both grow by the
+same amount: an arc each way between their nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from math import inf
+from typing import Any
+
+from bot.services.small_cells import Hidden, too_small
+
+_HIDDEN = object()
+Node = tuple[int, Any]
+
+
+def pinned_cells(
+    cells: Mapping[tuple[Hashable, Hashable], tuple[float, float, float]], hidden: Hidden
+) -> set[tuple[Node, Node]]:
+    """The cells of the margins' graph (hidden rows and hidden columns merged) whose count a
+    reader of the margins knows to be 0 or all of its whole, and that hold a group of 1 or 2
+    people, from `cells`: (row, column) -> (count, whole, people), the whole `inf` for a
+    count bounded only by 0. Not those told openly: of a row or column shown at either end
+    (3 of 3 confirmed), or of everyone so; nor a group of 3 or more pinned so (as if shown:
+    3 of 3, the documented limit)."""
+    graph: dict[tuple[Node, Node], list[float]] = {}
+    small: set[tuple[Node, Node]] = set()
+    for (row, column), (part, whole, people) in cells.items():
+        if not whole:
+            continue
+        edge = (
+            (0, _HIDDEN if row in hidden.rows else row),
+            (1, _HIDDEN if column in hidden.columns else column),
+        )
+        totals = graph.setdefault(edge, [0, 0])
+        totals[0] += part
+        totals[1] += whole
+        if too_small(people):
+            small.add(edge)
+    nodes: dict[Node, list[float]] = {}
+    for edge, (part, whole) in graph.items():
+        for node in edge:
+            totals = nodes.setdefault(node, [0, 0])
+            totals[0] += part
+            totals[1] += whole
+    everyone = [sum(part for part, _whole in graph.values())]
+    everyone.append(sum(whole for _part, whole in graph.values()))
+    if not hidden.total and _at_end(*everyone):
+        return set()  # it tells each one's answer anyway
+    told = {node for node, sums in nodes.items() if node[1] is not _HIDDEN and _at_end(*sums)}
+    arcs: dict[Node, set[Node]] = {}
+    for (row, column), (part, whole) in graph.items():
+        if part < whole:
+            arcs.setdefault(row, set()).add(column)
+        if part > 0:
+            arcs.setdefault(column, set()).add(row)
+    free = ((0, _HIDDEN), (1, _HIDDEN))
+    if hidden.total and all(node in nodes for node in free):
+        arcs.setdefault(free[0], set()).add(free[1])
+        arcs.setdefault(free[1], set()).add(free[0])
+    found = set()
+    for edge, (part, whole) in graph.items():
+        row, column = edge
+        if edge not in small or row in told or column in told or 0 < part < whole:
+            continue
+        # At 0 it goes up along a path back from its column to its row; full, down along one
+        # from its row to its column.
+        if not (_reaches(arcs, column, row) if part == 0 else _reaches(arcs, row, column)):
+            found.add(edge)
+    return found
+
+
+def _at_end(part: float, whole: float) -> bool:
+    return part == 0 or (whole != inf and part == whole)
+
+
+def _reaches(arcs: Mapping[Node, set[Node]], start: Node, goal: Node) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        for other in arcs.get(node, ()):
+            if other == goal:
+                return True
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return False
