@@ -7,12 +7,17 @@ person's answers (0 or 1); what a figure shown at either end of its own range te
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import pytest
+
+from bot.services.indicators import query_for
 from bot.services.indicators.periods import Period
+from bot.services.indicators.visits import study_visits
 from storage.db import Database
+from storage.models import Person, Visit, VisitParticipant
 from tests.derivation import pinned
-from tests.test_period_disclosure import Invitee, _day, _invite, _report
+from tests.test_period_disclosure import LIMA, LONG_AGO, Invitee, T, _day, _invite, _report
 
 REGIONS = {"puno": "Puno", "cusco": "Cusco", "lima": "Lima"}
 SEXES = {"female": "Mujer", "male": "Hombre", "undisclosed": "Prefiero no decir", None: "Sin dato"}
@@ -64,5 +69,110 @@ async def test_the_sexes_hidden_by_their_rule_are_not_worked_out_from_the_region
     invitees += [_february("puno", "male", "yes")] * 3
     invitees += [_february("cusco", sex, "yes") for sex in ("female", "undisclosed", "undisclosed")]
     await _invite(db, invitees)
-    assert await _confirmations(db, invitees, Period.quarter(2026, 1))  # the reader read
-    assert pinned(await _confirmations(db, invitees, Period.quarter(2026, 1))) == {}
+    known = await _confirmations(db, invitees, Period.quarter(2026, 1))
+    assert pinned(known, cells=lambda i: invitees[i][:2]) == {}
+
+
+# (region, regional leader, accepted, travelled): a study visit's participants, all women.
+Visitor = tuple[str, bool, bool, bool]
+NO, YES = (False, False), (True, True)
+VISIT_CASES = {
+    # Puno 1 accepted of 10 (its leader who travelled); the total hidden (Pasco's two and
+    # Lima's one add up to 0); but the leaders' 1 of 3 and the officials' 0 of 10 add up to
+    # it: Lima's leader neither accepted nor travelled.
+    "the leaders and officials add up to a total hidden": [
+        *[("puno", False, *NO)] * 8, ("puno", True, *NO), ("puno", True, *YES),
+        *[("pasco", False, *NO)] * 2, ("lima", True, *NO),
+    ],
+    # Puno 0 of 9 travelled tells its 2 leaders' (hidden); Lima's one leader is then the
+    # total's 1 leader who travelled.
+    "a region shown at 0 tells its leaders hidden": [
+        *[("puno", False, *NO)] * 7, *[("puno", True, *NO)] * 2,
+        *[("lima", False, *NO)] * 2, ("lima", True, *YES),
+    ],
+    # The leaders' 0 of 5 travelled beside Cusco's 1 of 4: its one official travelled.
+    "the leaders at 0 beside a region shown": [
+        *[("puno", False, *NO)] * 8, *[("puno", True, *NO)] * 2,
+        ("cusco", False, *YES), *[("cusco", True, *NO)] * 3,
+    ],
+}  # fmt: skip
+Q4 = Period.quarter(2026, 4)
+NOV = datetime(2026, 11, 10, tzinfo=LIMA)
+
+
+async def _visit(db: Database, visitors: list[Visitor]) -> None:
+    async with db.session() as session:
+        visit = Visit(
+            code="V1", title="Visita", destination="Canadá", starts_at=NOV,
+            ends_at=NOV + timedelta(days=7), audience={}, reminder_offsets={"seconds": []},
+            status="scheduled",
+        )  # fmt: skip
+        session.add(visit)
+        await session.flush()
+        for number, (region, leader, accepted, travelled) in enumerate(visitors):
+            person = Person(
+                telegram_id=8900 + number, full_name="Persona", sex="female",
+                region_code=region, position="Especialista", consent_at=LONG_AGO,
+                registered_at=LONG_AGO,
+            )  # fmt: skip
+            session.add(person)
+            await session.flush()
+            session.add(
+                VisitParticipant(
+                    visit_id=visit.id, person_id=person.id,
+                    answer="accepted" if accepted else "declined",
+                    travelled_at=NOV if travelled else None, leader=leader,
+                )
+            )  # fmt: skip
+
+
+async def _visit_figures(
+    db: Database, visitors: list[Visitor]
+) -> list[tuple[set[tuple[int, str]], int]]:
+    """Indicator 9's counts of accepted and travelled (national and each region's report):
+    the tables of leaders and officials, by region, by sex and of pilot regions, and the
+    headline (its leaders' row); «covered» is the indicator itself and is not read."""
+    known: list[tuple[set[tuple[int, str]], int]] = []
+
+    def add(value: object, who: list[int], variable: str) -> None:
+        if value is not None and who:
+            known.append(({(i, variable) for i in who}, int(value)))  # type: ignore[call-overload]
+
+    regions = sorted({v[0] for v in visitors})
+    for scope in [None, *regions]:
+        async with db.session() as session:
+            q = await query_for(session, Q4, scope, T)
+            indicator = await study_visits(q)
+        split, by_region, by_sex, pilots = indicator.tables
+        inside = [i for i, v in enumerate(visitors) if scope in (None, v[0])]
+        names = {row[0]: row[1:] for row in by_region.rows}
+        for region in [*regions, None]:
+            row = names.get("Total" if region is None else q.region_name(region))
+            if row is None:
+                continue
+            who = [i for i in inside if region in (None, visitors[i][0])]
+            add(row[1], who, "accepted")
+            add(row[2], who, "travelled")
+            add(row[4], [i for i in who if visitors[i][1]], "travelled")
+            if row[5] is not None and row[2] is not None:
+                add(round(row[5] * row[2]), [i for i in who if visitors[i][1]], "travelled")
+        total = next(row for row in by_sex.rows if row[0] == "Mujer")
+        add(total[2], inside, "accepted")
+        add(total[3], inside, "travelled")
+        for row in pilots.rows:
+            who = [i for i in inside if visitors[i][1] and row[0] == q.region_name(visitors[i][0])]
+            add(row[2], who, "accepted")
+            add(row[3], who, "travelled")
+        for (_label, *row), leader in zip(split.rows, (True, False), strict=True):
+            who = [i for i in inside if visitors[i][1] == leader]
+            add(row[1], who, "accepted")
+            add(row[2], who, "travelled")
+    return known
+
+
+@pytest.mark.parametrize("case", list(VISIT_CASES))
+async def test_study_visits_give_no_one_away_by_bounds(db: Database, case: str) -> None:
+    visitors = VISIT_CASES[case]
+    await _visit(db, visitors)
+    known = await _visit_figures(db, visitors)
+    assert pinned(known, cells=lambda i: visitors[i][:2]) == {}
