@@ -33,6 +33,7 @@ from bot.services.indicators.common import (
     total,
 )
 from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.visit_bounds import bounds_hide_the_split, leaders_told
 from bot.services.profile import SEXES
 from bot.services.publications import PILOT_REGIONS
 from bot.services.recoverable import cells_recoverable
@@ -212,6 +213,19 @@ def _recoverable(cells: Cells, hides: Hides) -> bool:
     return cells_recoverable(people, known)
 
 
+def _given(cells: Cells, hides: Hides, scope: str | None = None) -> dict[str, Hidden]:
+    """What the tables by region and by sex hide for each population their measures rest on.
+    The share of travellers who are leaders, beside the counts, adds nothing, so it goes
+    with either of them."""
+    travelled = hidden_groups(cells, "travelled", scope=scope)
+    with_share = Hidden(
+        hides.invited.rows | hides.leaders.rows | travelled.rows,
+        hides.invited.columns | hides.leaders.columns | travelled.columns,
+        hides.invited.total or hides.leaders.total or travelled.total,
+    )
+    return {"invited": hides.invited, "leader_invited": hides.leaders, "travelled": with_share}
+
+
 def _pilots(q: Query, cells: Cells, hides: Hides) -> tuple[Table, int, int]:
     _ = q._
     pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
@@ -276,7 +290,6 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
     """Indicator 9's headline and tables from every region's cells (no database: the tests
     read them)."""
     _ = q._
-    hides = visit_hides(cells, q.region)
     measures = (
         count(_(N_("Invited")), "invited"),
         count(_(N_("Accepted")), "accepted", "invited"),
@@ -289,14 +302,13 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             "travelled",
         ),
     )
-    # The share beside the counts adds nothing, so it goes with either of them.
-    travelled = hidden_groups(cells, "travelled", scope=q.region)
-    with_share = Hidden(
-        hides.invited.rows | hides.leaders.rows | travelled.rows,
-        hides.invited.columns | hides.leaders.columns | travelled.columns,
-        hides.invited.total or hides.leaders.total or travelled.total,
-    )
-    given = {"invited": hides.invited, "leader_invited": hides.leaders, "travelled": with_share}
+    national, everywhere = visit_hides(cells), replace(q, region=None)
+    if leaders_told(everywhere, measures, cells, _given(cells, national)):
+        national = Hides(national.invited, replace(national.leaders, total=True), split=True)
+    if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
+        national = replace(national, split=True)
+    hides = national if q.region is None else _regional(cells, national, q.region)
+    given = _given(cells, hides, q.region)
     everyone = total(only(q, cells))
     pilots, covered, in_scope = _pilots(q, only(q, cells), hides)
     split = _leaders_and_officials(q, everyone, hides)

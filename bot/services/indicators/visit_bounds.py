@@ -1,0 +1,91 @@
+"""Indicator 9's leaders and officials beside the bounds of a count (issue #13): the table of
+regional leaders and officials (and the headline, its leaders' row) adds up to the total of
+the table by region, and splits each region by a third attribute besides region and sex.
+Where a count's bounds (0 to the people it counts) would give someone away through it, its
+accepted and travelled go (`Hides.split`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.services.bounded_cells import pinned_cells
+from bot.services.indicators.common import Cells, Measure, Query, count, measure_hides, rollup
+from bot.services.small_cells import Hidden, too_small
+
+
+def bounds_hide_the_split(
+    q: Query, measures: tuple[Measure, ...], cells: Cells, given: Mapping[str, Hidden]
+) -> bool:
+    """Whether the bounds of a count (0 to the people it counts) give someone away unless
+    the leaders' and the officials' accepted and travelled go (and with them the headline's):
+    where they hide its total in the table by region (`bounded_hides`: Puno 1 accepted of 10
+    shown, the total hidden; the leaders' 1 of 3 and the officials' 0 of 10 add up to it, so
+    Lima's leader did not accept), or where the regions shown pin a region's leaders or its
+    officials at 0 or at all of them (`pinned_cells`: Pasco 1 accepted of 3, its two
+    officials among the officials' 0: its leader accepted). The leaders' accepted, shown only
+    there and by pilot region, are checked with the rest; their travellers, shown by region
+    too, in `leaders_told`."""
+    accepted = count("", "leader_accepted", "leader_invited")
+    hidden = measure_hides(q, (*measures, accepted), cells, True, given)
+    if any(
+        groups.total and not hidden[key[0]].total
+        for key, groups in hidden.items()
+        if isinstance(key, tuple)
+    ):
+        return True
+    return _roles_pinned(cells, hidden, "accepted")
+
+
+def leaders_told(
+    q: Query, measures: tuple[Measure, ...], cells: Cells, given: Mapping[str, Hidden]
+) -> bool:
+    """Whether the leaders' total of travellers must go (and their figures in the regions'
+    own reports, `visits._regional`), besides the split: where the regions shown pin a
+    region's leaders or officials who travelled at either end (Cusco 1 of 4 travelled, the
+    leaders' total 0 of 5: its one official travelled); or where a region hidden for its
+    leaders, whose travellers all told are shown at 0 or at all of its people, tells its
+    leaders' too. Puno shows 0 of 9
+    travelled, its 2 leaders hidden; Lima's one leader is then the total's 1 leader who
+    travelled. The regions hidden that are left must hold 0 or at least 3 leaders, and not
+    be pinned at either end (`pinned_cells`)."""
+    hidden = measure_hides(q, measures, cells, True, given)
+    if _roles_pinned(cells, hidden, "travelled"):
+        return True
+    everyone = hidden.get(("invited", "travelled", "invited")) or hidden["invited"]
+    leaders = hidden.get(("leader_invited", "leader_travelled", "leader_invited"))
+    leaders = leaders or hidden["leader_invited"]
+    if leaders.total:
+        return False
+    regions = rollup(cells, lambda region, _sex: region)
+    told = {
+        region
+        for region in leaders.rows - everyone.rows
+        if region in regions and regions[region]["travelled"] in (0, regions[region]["invited"])
+    }
+    if not told:
+        return False
+    rows = leaders.rows - told
+    if too_small(sum(regions[region]["leader_invited"] for region in rows if region in regions)):
+        return True
+    counts = {
+        (region, None): (values["leader_travelled"], values["leader_invited"], n)
+        for region, values in regions.items()
+        for n in [values["leader_invited"]]
+    }
+    return bool(pinned_cells(counts, Hidden(rows)))
+
+
+def _roles_pinned(cells: Cells, hidden: Mapping[object, Hidden], key: str) -> bool:
+    """Whether the regions shown for `key` (accepted, travelled) and the leaders' and the
+    officials' totals pin a region's leaders or officials at 0 or at all of them."""
+    groups = hidden.get(("invited", key, "invited")) or hidden["invited"]
+    roles: dict[tuple[str | None, bool], tuple[float, float, float]] = {}
+    for (region, _sex), values in cells.items():
+        leaders = values["leader_invited"]
+        for leader, done, of in (
+            (True, values[f"leader_{key}"], leaders),
+            (False, values[key] - values[f"leader_{key}"], values["invited"] - leaders),
+        ):
+            before = roles.get((region, leader), (0, 0, 0))
+            roles[(region, leader)] = (before[0] + done, before[1] + of, before[2] + of)
+    return bool(pinned_cells(roles, Hidden(groups.rows, total=groups.total)))
