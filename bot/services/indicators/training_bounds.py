@@ -12,9 +12,11 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   part may show in /taller by region) so pinned hide its total, nationally and its own;
 - a region's report hides one more of its sexes, or of its parts of the workshops.
 
+- the national table by sex hides more sexes while the regions and sexes shown pin a
+  cell of region and sex of 1 or 2 raters (`bot.services.bounded_cells`, as for counts).
+
 What stays: the sum of every region's own sexes against the national ones where the
-national report hides a sex that each region's report shows; a cell of region and sex that
-the tables by region and by sex pin together (each checked here on its own).
+national report hides a sex that each region's report shows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import Cells, Hidden, Query, only, rollup, sex_code
 from bot.services.indicators.meetings import people_in_scope
 from bot.services.indicators.sex_rule import hidden_sexes
@@ -114,8 +117,36 @@ def national(
         pinned = {region for region, own in parts.items() if parts_pinned(own, name)}
         rows = bounded_hidden(_sums(regions, name), hidden.rows | pinned, LOW, HIGH)
         columns = bounded_hidden(_by_sex(cells, name), hidden.columns | blank, LOW, HIGH)
-        groups[f"people_{name}"] = Hidden(rows, columns)
+        groups[f"people_{name}"] = Hidden(rows, _pinned_cells(cells, name, rows, columns))
     return groups, unrated
+
+
+def _pinned_cells(
+    cells: Cells, name: str, rows: frozenset[Any], columns: frozenset[Any]
+) -> frozenset[Any]:
+    """`columns` and more sexes (fewest raters first) while the regions and sexes shown pin
+    the ratings of a cell of region and sex of 1 or 2 people at 1 or at 5 (`pinned_cells`:
+    a rating less 1 is a count between 0 and 4): the men's 5,0 tells each man's 5, and
+    Piura's 7 over 3 less its man's 5 left 2 for its two women, both 1."""
+    grid: dict[tuple[Any, Any], tuple[float, float, float]] = {}
+    for (region, sex), values in cells.items():
+        key = (region, sex_code(sex))
+        total, n, people = grid.get(key, (0, 0, 0))
+        grid[key] = (
+            total + values.get(f"sum_{name}", 0),
+            n + values.get(f"n_{name}", 0),
+            people + values.get(f"people_{name}", 0),
+        )
+    counts = {key: (t - LOW * n, (HIGH - LOW) * n, p) for key, (t, n, p) in grid.items()}
+    raters: Counter[Any] = Counter()
+    for (_region, sex), (_t, _n, people) in grid.items():
+        raters[sex] += people
+    chosen = set(columns)
+    while any(sex not in chosen for sex in raters) and pinned_cells(
+        counts, Hidden(rows, frozenset(chosen))
+    ):
+        chosen.add(min((n, str(sex), sex) for sex, n in raters.items() if sex not in chosen)[2])
+    return frozenset(chosen)
 
 
 def regional(
