@@ -21,7 +21,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.loader import CONTENT_DIR
 from storage.db import Database
 from storage.migrate import upgrade
-from tests import templates
+from tests import scheduling, templates
 from tests.chat import Person
 from tests.postgres import PostgresServer, start_server
 
@@ -66,6 +66,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if memory is not None:
         workers = min(workers, memory // WORKER_MEMORY)
     return max(1, workers)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `long` first, one at the head of each xdist worker's share
+    (tests/scheduling.py): a long test started last no longer holds the run up at its end."""
+    workerinput = getattr(config, "workerinput", None)  # set in an xdist worker
+    workers = int(workerinput["workercount"]) if workerinput else 1
+    items[:] = scheduling.long_first(items, workers)
 
 
 @pytest.fixture(autouse=True)

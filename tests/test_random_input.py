@@ -178,11 +178,13 @@ HOSTILE = [  # issue #18: every way a NUL or a control character can reach Minka
 ]
 
 
-def storm_test(examples: int, database: str, *, flood_control: bool = False) -> Any:
+def storm_test(examples: int, database: str, seconds: float, *, flood_control: bool = False) -> Any:
     """The storm as a test on one kind of database, with `examples` random batches; with
     `flood_control`, every third message Minka sends gets 429 (issue #18: replies that still
-    get it after the retries wait in the outbox, with a warning, never an error)."""
+    get it after the retries wait in the outbox, with a warning, never an error). `seconds`:
+    its wall time alone, for the order tests start in (tests/scheduling.py)."""
 
+    @pytest.mark.long(seconds)
     @pytest.mark.parametrize("database_url", [database], indirect=True)
     @settings(max_examples=examples, **STORM_SETTINGS)
     @given(batch=st.lists(update, min_size=20, max_size=60))
@@ -220,8 +222,8 @@ def storm_test(examples: int, database: str, *, flood_control: bool = False) -> 
     return test
 
 
-test_random_updates_break_nothing = storm_test(EXAMPLES, "sqlite")
-test_random_updates_break_nothing_on_postgresql = storm_test(POSTGRES_EXAMPLES, "postgresql")
+test_random_updates_break_nothing = storm_test(EXAMPLES, "sqlite", 55)
+test_random_updates_break_nothing_on_postgresql = storm_test(POSTGRES_EXAMPLES, "postgresql", 50)
 test_random_updates_under_flood_control = storm_test(
-    FLOOD_EXAMPLES, "postgresql", flood_control=True
+    FLOOD_EXAMPLES, "postgresql", 73, flood_control=True
 )

@@ -324,6 +324,7 @@ async def check_rows(storm: ReplicaStorm, marker: int, claims: dict[int, int]) -
 # them, they retry in seconds, and a failure lists what the handling logged. One rerun stays
 # until CI has shown it gone.
 @pytest.mark.flaky(reruns=1)
+@pytest.mark.long(100)  # 95 s alone (-n 0, load 2)
 @settings(
     max_examples=EXAMPLES,
     derandomize=True,  # the same batches on every run and in CI

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.local_api import LocalBotApi
@@ -263,6 +264,7 @@ async def _everything(
     return [sums for sums in known if sums]
 
 
+@pytest.mark.long(45)  # alone: 40 s (SQLite), 45 s (PostgreSQL) at load 3
 async def test_a_national_coordinator_reads_everything_together(
     api: LocalBotApi, runtime: Runtime, admin: Chatter
 ) -> None:
