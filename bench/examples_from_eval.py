@@ -1,9 +1,12 @@
 """Writes the Tool Kit's example questions (`examples.yaml`) from the tuning set
-(bench/search_eval.yaml): each question under the article it expects, the unanswerable ones
-under `sin-respuesta`. Specialists keep the file from then on: run again (say after a spent
-held-out set joins the tuning set), it keeps every question already in the file, where it is,
-and adds the tuning set's new ones (comments other than the header are not kept). Never from
-a held-out set: its questions would then be answered by themselves.
+(bench/search_eval.yaml) and the spent held-out sets (`SPENT_FILES`: each scored once, then
+written by other blind authors' hands, the way new officials ask): each question under the
+article it expects, the unanswerable ones under `sin-respuesta`. Specialists keep the file from
+then on: run again (say after a held-out set is spent), it keeps every question already in the
+file, where it is, and adds the new ones (comments other than the header are not kept). Never
+from a held-out set not yet scored: its questions would then be answered by themselves.
+`bench.search_quality` answers each spent set with the examples of the others (leave one set
+out).
 
     python -m bench.examples_from_eval [--to knowledge/content/examples.yaml]
 """
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.search_quality import EVAL_FILE
+from bench.search_quality import EVAL_FILE, SPENT_FILES
 from knowledge.loader import CONTENT_DIR, Problem, load, parse_examples
 from knowledge.model import NO_ANSWER
 from knowledge.personal import personal_data
@@ -33,11 +36,12 @@ HEADER = """\
 """
 
 
-def render(cases: list[dict], order: list[str], kept: int = 0) -> str:
+def render(cases: list[dict], order: list[str], kept: int = 0, tuned: int | None = None) -> str:
     """examples.yaml's text: articles in `order`, then the unanswerable; repeats dropped. The
     first `kept` cases are the file's own: where the tuning set disagrees, they win. A tuning
     question holding personal data (a record number, someone's name) is left out, as a taught
-    one is: shipped examples carry none."""
+    one is: shipped examples carry none. Cases from `tuned` on (the spent held-out sets') give
+    way where an earlier one files the same question elsewhere."""
     by_key: dict[str, list[str]] = {}
     seen: dict[str, tuple[str, bool]] = {}  # folded question → its key, whether the file's
     for number, case in enumerate(cases):
@@ -50,6 +54,9 @@ def render(cases: list[dict], order: list[str], kept: int = 0) -> str:
             earlier, own = seen[same]
             if earlier != key:
                 message = f"{case['q']!r}: bajo {earlier} y bajo {key}"
+                if tuned is not None and number >= tuned:
+                    print(f"queda como estaba: {message}", file=sys.stderr)
+                    continue
                 if not own or number < kept:
                     raise SystemExit(message)
                 print(f"queda como está en el archivo: {message}", file=sys.stderr)
@@ -64,10 +71,15 @@ def render(cases: list[dict], order: list[str], kept: int = 0) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="examples.yaml desde el conjunto de ajuste")
+    parser = argparse.ArgumentParser(
+        description="examples.yaml desde el conjunto de ajuste y los reservados ya usados"
+    )
     parser.add_argument("--to", type=Path, default=CONTENT_DIR / "examples.yaml")
     args = parser.parse_args(argv)
     cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    tuned = len(cases)
+    for path in SPENT_FILES:
+        cases += yaml.safe_load(path.read_text(encoding="utf-8"))
     kit = load()
     order = [a.id for topic in kit.topics for a in kit.in_topic(topic.id)]
     unknown = {c["expected"] for c in cases} - set(order) - {"none"}
@@ -80,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if problems:
         raise SystemExit("\n".join(map(str, problems)))
-    text = render(own + cases, order, kept=len(own))
+    text = render(own + cases, order, kept=len(own), tuned=len(own) + tuned)
     args.to.write_text(text, encoding="utf-8")
     total = text.count("\n  - ")
-    print(f"{args.to}: {total} preguntas ({total - len(own)} nuevas del conjunto de ajuste)")
+    new = total - len(own)
+    print(f"{args.to}: {total} preguntas ({new} nuevas del ajuste y de los reservados ya usados)")
     return 0
 
 

@@ -78,17 +78,21 @@ def answers(
 
 
 def calibrations(kb: KnowledgeBase, folds: list[list[dict]]) -> dict[int, Model]:
-    """Per fold, the calibration model fit on the other folds' questions."""
-    from bench.search_calibrate import fit, measure
+    """Per fold, the calibration model fit on the other folds' questions and the spent
+    held-out sets' (`bench.search_calibrate`), none measured with the fold's examples."""
+    from bench.search_calibrate import TUNING, fit, groups, measure, rows_of
 
-    rows = []
-    for fold in folds:
-        index = kb.index.remember(without(kb.kit.examples, fold))
-        rows.append([measure(index, case) for case in fold])
-    return {
-        i: fit([r for j, part in enumerate(rows) if j != i for r in part])
-        for i in range(len(folds))
-    }
+    sets = groups()
+    found = {}
+    for i, fold in enumerate(folds):
+        parts = [rows_of(kb, sets, name, fold) for name in sets if name != TUNING]
+        examples = without(kb.kit.examples, fold)
+        for j, other in enumerate(folds):
+            if j != i:
+                index = kb.index.remember(without(examples, other))
+                parts.append([measure(index, case) for case in other])
+        found[i] = fit(parts)
+    return found
 
 
 def baseline(kb: KnowledgeBase, folds: list[list[dict]]) -> dict[str, Outcome]:

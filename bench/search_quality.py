@@ -6,9 +6,12 @@ measures the ranking and the confidence rule.
     python -m bench.search_quality [--misses] [--no-heldout] [--heldout PATH ...] [--cv K]
 
 --heldout names a held-out file in place of HELD_OUT_FILES (repeatable: each set's figures are
-printed apart, under its file name). A held-out set once looked at while tuning is spent: its
-questions move to search_eval.yaml (the first two sets and v4 did, on 2026-12-04) and a new one is
-written blind. While tuning, run with --no-heldout: it reads no held-out file at all.
+printed apart, under its file name). A held-out set once scored is spent (`SPENT_FILES`): its
+questions become example questions of the kit (`bench.examples_from_eval`) and training data of
+the calibration model (`bench.search_calibrate`), and it is scored from then on leaving it out
+(the examples less its questions, the model fit without it): each set was written by another
+blind author. A new one is written blind. While tuning, run with --no-heldout: it reads no
+held-out file at all.
 
 top-1: the confident answer is the expected article (or one the set lists in `also`, as fair
 too). top-3: the expected article is among the first three shown (the answer and "También puede
@@ -45,6 +48,14 @@ HELD_OUT_FILES = (
     Path(__file__).with_name("search_heldout_v6.yaml"),
     Path(__file__).with_name("search_heldout_v5.yaml"),
     Path(__file__).with_name("search_heldout_v3.yaml"),
+)
+# Held-out sets scored once already (spent): their questions are example questions of the kit
+# (`bench.examples_from_eval`), each set answered here with the examples of the others (leave
+# one set out: each was written by another blind author). A set joins this list only after its
+# one scoring.
+SPENT_FILES = tuple(
+    Path(__file__).with_name(f"search_heldout_{v}.yaml")
+    for v in ("v11", "v10", "v9", "v8", "v7", "v6", "v5", "v3")
 )
 
 
@@ -154,6 +165,20 @@ def fts5_runner(kb: KnowledgeBase, threshold: float = 0.0) -> Callable[[str], Ou
     return run
 
 
+def apart(kb: KnowledgeBase, cases: list[dict], name: str = "") -> KnowledgeBase:
+    """The kit with no example question that is one of `cases` (a spent held-out set's are
+    examples: each set is answered with the others', as a new author's would be); a spent set
+    (`name` one of `SPENT_FILES`) is judged by the calibration model fit without it."""
+    from bench.search_examples_cv import without
+
+    index = kb.index.remember(without(kb.kit.examples, cases))
+    if kb.index.model is not None and name in {path.name for path in SPENT_FILES}:
+        from bench.search_calibrate import groups, leave_one_set_out
+
+        index.model, _rows = leave_one_set_out(kb, groups(), name)
+    return KnowledgeBase(kb.kit, index)
+
+
 def calibrate(cases: list[dict], kb: KnowledgeBase) -> float:
     """The baseline's threshold that does best on the tuning set: the most right answers
     minus wrong ones (a false or wrong confident answer costs as much as a right one gains)."""
@@ -223,14 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     kb = KnowledgeBase.load()
     threshold = calibrate(tuning, kb)
     baseline = fts5_runner(kb, threshold)
-    results = {}
+    results, helpers = {}, {}
     sets = [("tuning", tuning), *held_out]
     # The tuning set's questions are the kit's example questions: each would find itself, so
     # the set is answered without examples here, and with them by cross-validation below.
     bare = KnowledgeBase(kb.kit, kb.index.remember(()))
     for name, cases in sets:
-        minka = minka_runner(bare if name == "tuning" else kb)
-        results[name] = (evaluate(cases, minka), evaluate(cases, baseline))
+        alone = bare if name == "tuning" else apart(kb, cases, name)
+        results[name] = (evaluate(cases, minka_runner(alone)), evaluate(cases, baseline))
+        if name != "tuning":
+            helpers[name] = alone.index.examples
     elapsed = time.perf_counter() - started
     print(f"{len(kb.kit.articles)} articles; FTS5's threshold (tuning set): {threshold:.2f}")
     print_figures(
@@ -249,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         if kb.kit.examples:
             from bench.search_examples_cv import fts5_with_examples
 
-            helped = evaluate(cases, fts5_with_examples(kb, baseline, kb.index.examples))
+            helped = evaluate(cases, fts5_with_examples(kb, baseline, helpers[name]))
         targets = ("≥ 90 %", "≥ 98 %", "≤ 3 %")
         print_figures(f"Held-out set ({name}, never tuned on)", *results[name], targets, helped)
     print(f"(ran in {elapsed:.2f} s)")

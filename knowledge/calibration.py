@@ -1,7 +1,9 @@
 """Whether a sure answer is likely right, from what the search already measured: a small
 logistic model over the evidence of one question (`Evidence`), its weights fit on the tuning
-set by `python -m bench.search_calibrate` and kept in `calibration.json` beside this file with
-how they were fit.
+set and the spent held-out sets by `python -m bench.search_calibrate` and kept in
+`calibration.json` beside this file with how they were fit. With past questions it alone
+decides whether Minka is sure; the hand checks' verdicts are among its evidence (#14, session
+15: as gates they did not carry from the tuning set's authors to the blind sets').
 
 Why: the hand rules that turn near misses down (`knowledge.facts`, `knowledge.unheld`) were
 written from the tuning set's wording, and on blind sets about half of the near misses still
@@ -62,6 +64,13 @@ FEATURES = (
     "unsaid_consequence",  # «¿qué pasa si…?» and no passage close to the best says one
     "log_words",
     "head_missing",  # the noun asked about («¿en qué banco…?») is nowhere in the article
+    # The hand checks' verdicts, weighed with the rest instead of each one deciding alone
+    # (#14: on other authors' questions they turned down right answers they were not written
+    # for): `knowledge.confidence`'s rule or a close past question (`knowledge.examples`), …
+    "rules",
+    "unheld",  # …a kind of fact the article does not hold (`knowledge.unheld`), …
+    "asked_elsewhere",  # …the stretch that asks missed (`Judge.asked_elsewhere`), …
+    "refuted",  # …and `refuted` below
 )
 
 
@@ -104,12 +113,16 @@ class Model:
 
 
 def refuted(evidence: Evidence) -> bool:
-    """Evidence that settles a near miss whatever the rest says (#14: the model's weights,
-    fit mostly on right answers, let most of another author's near misses through): a
+    """Evidence of a near miss (a feature of the model; it settles one when the hand checks
+    decide alone, without past questions): a
     «¿qué pasa si…?» that no passage close to the best answers with a consequence, or a
     question about a noun («¿en qué banco…?», «¿qué presupuesto…?») the article never
     says, when what it lacks weighs at least `HEAD_LACKING` of the kit's rarest word."""
-    found = evidence.named()
+    return refutes(evidence.named())
+
+
+def refutes(found: dict[str, float]) -> bool:
+    """`refuted`, on the evidence's values by name."""
     return bool(found["unsaid_consequence"]) or (
         bool(found["head_missing"]) and found["missing"] >= HEAD_LACKING
     )
@@ -210,7 +223,8 @@ def evidence(
     typed (`query.words` are repaired: «minado», not a typo, is read as «mina»), `rarest` the
     weight of the kit's rarest word, `kit` the first letters of the kit's words, `form` how
     the question asks (`knowledge.form`); `rest`: the values measured before (glossary,
-    score, lead, coverage, near, unanswered)."""
+    score, lead, coverage, near, unanswered, and the hand checks' verdicts: rules, unheld,
+    asked_elsewhere)."""
     asked = form.kind
     asked_words = []  # (weight, its first letters, the other ways the kit says it)
     strange = 0.0
@@ -275,4 +289,5 @@ def evidence(
             or (last >= 0 and last not in present)
         ),
     }
+    values["refuted"] = float(refutes(values))
     return Evidence(tuple(float(values[name]) for name in FEATURES))

@@ -281,11 +281,13 @@ class SearchIndex:
         found = self.judged(text, limit, rule)
         if found is None:
             return Answer(None, (), self.glossary_entry(text), ())
-        confident = found.confident and found.kinds[0] is None
-        # the model was fit on evidence measured with past questions: without any (a
-        # benchmark's bare index) its similarities say nothing, and the rules decide alone
-        if confident and self.model is not None and found.evidence and self.examples.count:
+        # The model weighs the evidence and the hand checks' verdicts together (#14). It was
+        # fit on evidence measured with past questions: without any (a benchmark's bare index)
+        # its similarities say nothing, and the hand checks decide alone.
+        if self.model is not None and found.evidence and self.examples.count:
             confident = self.model.sure(found.evidence)
+        else:
+            confident = found.confident and found.kinds[0] is None
         ranked, kinds = found.ranked, found.kinds
         top_index, top_score = ranked[0]
         if not confident:
@@ -324,12 +326,13 @@ class SearchIndex:
         topics = self._topics([self.articles[i] for i, _s in ranked])
         sure, coverage = self._judge.confident(query, ranked, rule)
         confident = self.examples.blend.confident(sure, near[top_index], unanswered)
+        rules = confident
         if glossary is not None and glossary.articles:
             confident = True
         told = stretch is not None
         judged = stretch if told else self._stretch(text, last_stretch)
-        if confident and self._judge.asked_elsewhere(judged, query, top_index, rule, told):
-            confident = False
+        elsewhere = self._judge.asked_elsewhere(judged, query, top_index, rule, told)
+        confident = confident and not elsewhere
         # «¿dónde queda el SENACE?»: no address in the SENACE article
         typed = self.typed(text)
         repaired = [w if w in STOPWORDS else (self.correct(w) or w) for w in typed]
@@ -344,6 +347,9 @@ class SearchIndex:
             "coverage": coverage,
             "near": float(near[top_index]),
             "unanswered": unanswered,
+            "rules": float(rules),
+            "unheld": float(kinds[0] is not None),
+            "asked_elsewhere": float(elsewhere),
         }
         found = evidence(
             query,

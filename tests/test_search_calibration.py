@@ -17,6 +17,14 @@ from knowledge.calibration import FEATURES, MODEL_FILE, load_model
 from knowledge.search import SearchIndex
 from knowledge.text import words
 
+# A question whose hand check (kept as evidence, and deciding alone without past questions)
+# the calibration model overrules (#14, session 15): fit leaving one blind set out, the model
+# beat the hand checks on every set (`python -m bench.search_calibrate`), not on each question.
+# Strict: a change that makes the model agree again is seen.
+MODEL_DISAGREES = pytest.mark.xfail(
+    strict=True, reason="the calibration model overrules this hand check (#14, session 15)"
+)
+
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
@@ -39,15 +47,39 @@ def test_the_shipped_model_fits_the_measured_features(kb: KnowledgeBase) -> None
     assert 0 < model.threshold < 1
 
 
-def test_the_fit_is_deterministic_and_keeps_its_budget(kb: KnowledgeBase) -> None:
+def test_the_fit_is_deterministic_and_keeps_its_operating_point(kb: KnowledgeBase) -> None:
+    """Fit on two groups (as on two authors' sets), the threshold lets through at most the
+    operating point's share of false answers, averaged over the groups, and no lower
+    threshold would: it turns down no more right answers than it must."""
     cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))[::6]
-    rows = [measure(kb.index.remember(()), case) for case in cases]
-    budget = 0.05
-    first, second = fit(rows, budget), fit(rows, budget)
+    index = kb.index.remember(())
+    parts = [[measure(index, case) for case in cases[i::2]] for i in range(2)]
+    point = 0.1
+    first, second = fit(parts, point), fit(parts, point)
     assert first == second
-    right = [r for r in rows if r.base and r.right and r.expected != "none"]
-    turned_down = sum(not first.sure_of(r.x) for r in right)
-    assert turned_down <= budget * sum(r.expected != "none" for r in rows)
+
+    def false(threshold: float) -> float:
+        shares = []
+        for part in parts:
+            none = [r for r in part if r.none]
+            sure = [r.top is not None and first.probability_of(r.x) >= threshold for r in none]
+            shares.append(sum(sure) / len(none))
+        return sum(shares) / len(shares)
+
+    assert false(first.threshold) <= point
+    lower = max(
+        (
+            p
+            for part in parts
+            for r in part
+            if r.none and r.top is not None
+            if (p := first.probability_of(r.x)) < first.threshold
+        ),
+        default=None,
+    )
+    assert lower is not None and false(lower) > point
+    right = [r for part in parts for r in part if r.right and not r.none]
+    assert any(first.sure_of(r.x) for r in right)
 
 
 def test_words_are_read_as_written(kb: KnowledgeBase) -> None:

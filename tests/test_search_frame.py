@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.frame import asked, asking_stretch
+from tests.test_search_calibration import MODEL_DISAGREES
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,11 @@ def kb() -> KnowledgeBase:
         ("disculpe ingeniero, que es el reinfo", "formalizacion-reinfo"),
         ("que es el reinfo, gracias de antemano", "formalizacion-reinfo"),
         ("que es OEFA, muchas gracias", "ambiente-fiscalizacion"),
-        ("le saluda el especialista, que es OEFA", "ambiente-fiscalizacion"),  # not «salud»
+        pytest.param(
+            "le saluda el especialista, que es OEFA",  # not «salud»
+            "ambiente-fiscalizacion",
+            marks=MODEL_DISAGREES,
+        ),
         ("necesito saber urgente que es el reinfo", "formalizacion-reinfo"),
         ("colega una pregunta rapida: que es el reinfo", "formalizacion-reinfo"),
         ("saludos cordiales, me podria orientar: que es el reinfo", "formalizacion-reinfo"),
@@ -70,9 +75,16 @@ def test_the_situation_is_cut_only_around_a_question() -> None:
     [
         "soy practicante en la direccion regional de energia y minas, que colegio es mejor "
         "para mi hijo",
-        "soy practicante en la direccion regional de energia y minas, como se cultiva la quinua",
-        "soy practicante en la direccion regional de energia y minas, cuando empiezan las "
-        "clases escolares",
+        pytest.param(
+            "soy practicante en la direccion regional de energia y minas, como se cultiva la "
+            "quinua",
+            marks=MODEL_DISAGREES,
+        ),
+        pytest.param(
+            "soy practicante en la direccion regional de energia y minas, cuando empiezan las "
+            "clases escolares",
+            marks=MODEL_DISAGREES,
+        ),
     ],
 )
 def test_the_situation_told_in_the_kits_words_is_not_the_question(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from tests.test_search_calibration import without_question
+from tests.test_search_calibration import MODEL_DISAGREES, without_question
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +52,12 @@ def kb() -> KnowledgeBase:
         ),
         # who may is there, what they may do comes last: the vigencia article never says a
         # concesión caducada is recovered; the strata article gives a PMA's hectáreas
-        (
+        pytest.param(
             "una concesion caducada se puede recuperar",
             "concesiones-derecho-de-vigencia",
             "un pma puede tener 1500 hectareas?",
             "estratos-ppm-pma",
+            marks=MODEL_DISAGREES,
         ),
         # what is new comes last: the vigencia article never speaks of cuotas; the informal
         # and illegal mining article says what is ilegal
@@ -85,13 +86,18 @@ def test_a_noun_the_article_never_says_is_not_answered(
 
 def test_what_happens_if_needs_a_consequence(kb: KnowledgeBase) -> None:
     """The regalía article says PPM and PMA pay 0 %, not what befalls one who does not pay;
-    the vigencia's two unpaid years end in caducidad, which the kit says."""
+    the twin below is asked of what the kit says."""
     question = "que pasa si un titular no paga la regalia minera"
     index = without_question(kb, question)
     found = index.judged(question)
     assert found is not None and found.evidence is not None
     assert found.evidence.named()["unsaid_consequence"] == 1.0
     assert index.search(question).best is None
+
+
+@MODEL_DISAGREES
+def test_a_consequence_the_kit_says_is_answered(kb: KnowledgeBase) -> None:
+    """The vigencia's two unpaid years end in caducidad, which the kit says."""
     twin = "que pasa si el titular no paga la vigencia dos años seguidos"
     assert without_question(kb, twin).search(twin).best is not None
 
