@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.search_quality import HELD_OUT_FILES
+from bench.search_quality import HELD_OUT_FILES, SPENT_FILES
+from knowledge.text import words
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "knowledge" / "content" / "articles"
@@ -80,3 +81,38 @@ def test_newest_held_out_set_shares_no_question_with_the_tuning_set() -> None:
     tuned = {" ".join(case["q"].lower().split()) for case in tuning}
     shared = sum(" ".join(case["q"].lower().split()) in tuned for case in newest)
     assert not shared, f"{HELD_OUT_FILES[0].name} repeats {shared} question(s) of search_eval.yaml"
+
+
+def test_only_spent_sets_are_example_questions() -> None:
+    """A spent set's questions are the kit's examples (each scored leaving its own out); a set
+    not yet scored (in HELD_OUT_FILES, not in SPENT_FILES) has none among them: it would answer
+    itself. Counts only: the sets are blind."""
+    from knowledge.loader import CONTENT_DIR, parse_examples
+
+    examples = {
+        " ".join(words(e.question)) for e in parse_examples(CONTENT_DIR / "examples.yaml", [])
+    }
+
+    def folded(path: Path) -> list[str]:
+        cases = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+        return [" ".join(words(case["q"])) for case in cases]
+
+    for path in set(HELD_OUT_FILES) - set(SPENT_FILES):
+        shared = sum(q in examples for q in folded(path))
+        assert not shared, f"{path.name}: {shared} question(s) are example questions"
+    for path in SPENT_FILES:
+        asked = folded(path)
+        assert asked and sum(q in examples for q in asked) >= 0.9 * len(asked), path.name
+
+
+def test_a_spent_set_is_answered_without_its_own_examples() -> None:
+    from bench.search_quality import apart
+    from knowledge.base import KnowledgeBase
+
+    kb = KnowledgeBase.load()
+    example = kb.kit.examples[0]
+    cases = [{"q": example.question.upper(), "expected": example.article}]
+    left = apart(kb, cases)
+    same = sum(words(e.question) == words(example.question) for e in kb.kit.examples)
+    assert left.index.examples.count == kb.index.examples.count - same
+    assert left.index.model == kb.index.model  # not a spent set's name: the shipped model
