@@ -62,6 +62,7 @@ async def test_a_file_asked_for_while_a_reply_is_held_arrives_after_it(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+@pytest.mark.long(47)  # alone: 46-47 s (40 s of 429), SQLite and PostgreSQL
 async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

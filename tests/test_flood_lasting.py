@@ -36,6 +36,7 @@ OUTAGE = 25.0  # seconds of 429s: longer than the five tries that used to end in
 START_OUTAGE = 45.0
 
 
+@pytest.mark.long(27)  # alone: 27 s
 async def test_an_invitations_file_outlasts_a_lasting_flood_control(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
@@ -69,6 +70,7 @@ def _menu(api: LocalBotApi, person: Person) -> list[str]:
     return [c["command"] for c in api.commands({"type": "chat", "chat_id": person.id})]
 
 
+@pytest.mark.long(27)  # alone: 27 s
 async def test_a_new_coordinators_menu_outlasts_a_lasting_flood_control(
     api: LocalBotApi, ana: Person, admin: Person
 ) -> None:
@@ -92,6 +94,7 @@ async def test_a_new_coordinators_menu_outlasts_a_lasting_flood_control(
     assert api.drain(ana.id) == []
 
 
+@pytest.mark.long(28)  # alone: 28 s
 async def test_an_erased_coordinators_menu_is_cleared_after_a_lasting_flood_control(
     api: LocalBotApi, ana: Person, admin: Person
 ) -> None:
@@ -134,6 +137,7 @@ async def menus_flooded(api: LocalBotApi) -> tuple[Person, float]:
     return rosa, time.monotonic() + START_OUTAGE
 
 
+@pytest.mark.long(46)  # alone: 46 s (45 s of 429)
 async def test_start_up_menus_outlast_a_lasting_flood_control(
     menus_flooded: tuple[Person, float], api: LocalBotApi, app: Application
 ) -> None:
