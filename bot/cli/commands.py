@@ -10,8 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError
-
 from bot.config import ConfigError, Settings
 from bot.i18n import format_number
 from knowledge.loader import ContentError
@@ -120,6 +118,9 @@ async def kb_reload(settings: Settings) -> int:
 
 
 def run(settings: Settings, *, webhook: bool = False) -> int:
+    # Here, not at the top: the other orders never load python-telegram-bot (0.1-0.2 CPU s).
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.runner import run_until_signal
     from bot.startup import Stopped
     from bot.webhook import run_webhook_until_signal
