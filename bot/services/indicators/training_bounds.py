@@ -5,7 +5,8 @@ national 28 over 6 people, less Puno's 13 over 3, left 15 for the three people h
 Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
 
 - the national report hides one more region, or sex, where the hidden ones are so pinned;
-  a region it hides so hides its total in its own report too (that total is its row);
+  a region it hides (so, or for subtraction) hides its total in its own report too (that
+  total is its row);
 - the workshops of fewer than 3 raters (whose /taller report shows no average; every other
   workshop's is public there) so pinned hide the national total, and every region's own;
 - a region's parts of the workshops of 1 or 2 of its raters (no report shows them; a larger
@@ -149,27 +150,22 @@ def _pinned_cells(
     return frozenset(chosen)
 
 
-def regional(
-    q: Query, cells: Cells, hides: Hides, every: Hides, before: Hides, parts: Workshops
-) -> Hides:
+def regional(q: Query, cells: Cells, hides: Hides, every: Hides, parts: Workshops) -> Hides:
     """A region's report's hidden groups and parts of workshops, with what the bounds add.
-    `every`: the national report's (`national`), `before`: the same without the bounds; a
-    region the national report hides for its bounds (or whose total it hides so) shows no
-    average of its own, nor any of its parts of the workshops (they add up to it).
-    `parts`: `workshop_sums` of the region's raters."""
+    `every`: the national report's (`national`). A region the national report hides (or
+    whose total it hides) shows no average of its own, nor any of its parts of the
+    workshops (they add up to it): its total is its national row, and the national total
+    less the regions shown and its own would give the others hidden (as `hidden_groups`
+    decides for every other indicator). `parts`: `workshop_sums` of the region's raters."""
     groups, unrated = dict(hides[0]), dict(hides[1])
     blank = hidden_sexes(q, cells, "attendees", "raters")
     mine = only(q, cells)
     for name in CRITERIA:
         key = f"people_{name}"
-        hidden, now, then = groups[key], every[0][key], before[0][key]
+        hidden, now = groups[key], every[0][key]
         if hidden.total:
             continue
-        if (
-            (now.total and not then.total)
-            or q.region in now.rows - then.rows
-            or parts_pinned(parts, name)
-        ):
+        if now.total or q.region in now.rows or parts_pinned(parts, name):
             groups[key] = _everything(mine)
             unrated[name] = frozenset(parts)
             continue
@@ -189,4 +185,4 @@ async def bounded(q: Query, cells: Cells, hides: Hides, before: Hides | None = N
     if q.region is None:
         return nationally
     assert before is not None
-    return regional(q, cells, hides, nationally, before, await workshop_sums(q))
+    return regional(q, cells, hides, nationally, await workshop_sums(q))
