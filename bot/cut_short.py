@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.runtime import Runtime
-from storage.repositories import outbox
+from storage.repositories import leases, outbox
 
 KIND = "interrupted"
 # How long a notice waits for a live process to renew it. A crash is told this late after the
@@ -69,14 +69,14 @@ async def keep_fresh(runtime: Runtime, name: str) -> None:
         await asyncio.sleep(KEEP_EVERY)
         try:
             async with runtime.db.session() as session:
-                await outbox.due_again(session, [_key(name)], runtime.clock.now() + LEASE)
+                await leases.due_again(session, [_key(name)], runtime.clock.now() + LEASE)
         except Exception as error:  # the database away: the work goes on regardless
             log.warning("work %s: its lease not renewed (%r)", name, error)
 
 
 async def withdraw(session: AsyncSession, name: str) -> None:
     """The work's replies are sent or held (in this transaction): no notice is owed."""
-    await outbox.withdraw(session, _key(name))
+    await leases.withdraw(session, _key(name))
 
 
 async def ended(runtime: Runtime, name: str) -> None:
@@ -92,4 +92,4 @@ async def due_now(runtime: Runtime, names: list[str]) -> None:
     """The process stops with this work unfinished: the notices are due at once (the next
     start, or another replica, sends them) instead of when the leases run out."""
     async with runtime.db.session() as session:
-        await outbox.due_again(session, [_key(name) for name in names], runtime.clock.now())
+        await leases.due_again(session, [_key(name) for name in names], runtime.clock.now())

@@ -82,13 +82,16 @@ def start_prepared(
     what: str,
     key: str,
     failed: str,
+    notice: str,
     guard: str | None = None,
 ) -> None:
     """Run `prepare` as a task of its own, then send the replies it returns in the chat's
     turn, or keep them in the outbox behind the chat's held replies (`held.send_or_hold`: in
-    order, over a restart). If it fails, `failed` (HTML) is what the person reads, kept as
-    reply `key`. `guard`: the work's cut-short notice owed since the update (its lease kept
-    fresh meanwhile), withdrawn once the replies or `failed` are sent or kept."""
+    order, over a restart); a file too large to keep there, and what follows it, waits here
+    behind them (as `start`'s calls, `notice` if given up). If it fails, `failed` (HTML) is
+    what the person reads, kept as reply `key`. `guard`: the work's cut-short notice owed
+    since the update (its lease kept fresh meanwhile), withdrawn once the replies or a
+    message in their place are sent or kept."""
     runtime: Runtime = application.bot_data["runtime"]
     work = _Work(guard)
 
@@ -97,7 +100,7 @@ def start_prepared(
         try:
             parts = await prepare()
             work.sending = True
-            await held.send_or_hold(
+            unkept = await held.send_or_hold(
                 application,
                 chat_id=chat_id,
                 person_id=person_id,
@@ -106,6 +109,11 @@ def start_prepared(
                 what=what,
                 done=guard,
             )
+            if unkept is not None:  # in memory: the notice stays owed until they are made
+                calls = [send for send, _reply in unkept.parts]
+                await _follow(application, chat_id, calls, unkept.refused, what, key, notice)
+                if guard is not None:
+                    await cut_short.ended(runtime, guard)
         except Exception:  # the person asked for it: told, never left waiting in silence
             log.exception("%s: preparing or sending its replies failed", what)
             await held.tell(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from base64 import b64decode, b64encode
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,12 +32,18 @@ from bot.kept_files import Found, KeptFile
 from bot.outgoing import Outgoing, OwedCall
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
+from bot.telegram_limits import CAPTION_LIMIT, cut_html, split_html
 from storage.repositories import outbox, people
 from storage.repositories.outbox import OwedMessage
 
 KIND = outbox.HELD
 ZERO = timedelta(0)
 RETRY_WAKE = timedelta(seconds=5)  # after a failed round (the database away...)
+# A held file's bytes stay in its row (base64 in a JSON column) until it is sent: at most
+# this much. A larger one waits in memory instead (`Ctx.document`, `send_or_hold`'s rest).
+# Minka's workbooks and exports are tens of kilobytes. Below Telegram's own limits (a photo
+# 10 MB, an upload 50 MB): whatever is held can be sent.
+FILE_LIMIT = 5 * 1024 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -102,12 +108,13 @@ async def keep(
         if done is not None:
             await cut_short.ended(runtime, done)
         return None
+    fitted = [piece for reply in replies for piece in fitted_to_telegram(reply)]
     now = runtime.clock.now()
     async with runtime.db.session() as session:
         if done is not None:
             await cut_short.withdraw(session, done)
         due = max(now + wait, await outbox.last_due_for_chat(session, KIND, chat_id) or now)
-        for number, reply in enumerate(replies):
+        for number, reply in enumerate(fitted):
             payload = {
                 "text": reply.text,
                 "markup": reply.markup.to_dict() if reply.markup else None,
@@ -137,6 +144,33 @@ async def keep(
     return due
 
 
+def keepable(reply: Reply) -> bool:
+    """Whether the reply may be kept in a row: no file, or one of at most `FILE_LIMIT`."""
+    return reply.document is None or len(reply.document[1]) <= FILE_LIMIT
+
+
+def fitted_to_telegram(reply: Reply) -> list[Reply]:
+    """The reply within Telegram's limits as a reply sent at once is (handlers.base: `reply`,
+    `show`, `document`), so that the outbox later sends what Telegram takes, all of it: a
+    file's caption cut to a caption's length; a text longer than a message (or of more than
+    100 entities) split between paragraphs, the buttons under the last piece, an edit's first
+    piece replacing the message and the rest following as new ones. (The outbox only cuts an
+    owed text, which would lose the end of a held reply: a specialist's long answer.) A file
+    over `FILE_LIMIT` is a defect of the caller: it is never written to a row."""
+    if reply.document is not None:
+        if not keepable(reply):
+            raise ValueError(f"a file of {len(reply.document[1])} bytes held in a row")
+        return [replace(reply, text=cut_html(reply.text, CAPTION_LIMIT))]
+    if reply.kept is not None or reply.buttons_only or not reply.text:
+        return [reply]
+    pieces = split_html(reply.text)
+    if len(pieces) == 1:
+        return [reply]
+    first = Reply(pieces[0], edit=reply.edit) if reply.edit is not None else Reply(pieces[0])
+    middle = [Reply(piece) for piece in pieces[1:-1]]
+    return [first, *middle, Reply(pieces[-1], reply.markup)]
+
+
 async def waiting(runtime: Runtime, chat_id: int) -> bool:
     """Whether replies to the chat wait in the outbox, held or being sent (ask in the chat's
     turn): then new ones go behind them. Only chats held back since start-up are looked up;
@@ -161,6 +195,16 @@ async def waiting(runtime: Runtime, chat_id: int) -> bool:
 Part = tuple[Callable[[], Awaitable[Any]], Reply]
 
 
+@dataclass(frozen=True, slots=True)
+class Unkept:
+    """What `send_or_hold` could not keep in the outbox: from the first part whose file is
+    over `FILE_LIMIT` on, to be made later from memory (bot/follow_ups.py), behind the rest;
+    `refused` the refusal that first part met, if it was tried."""
+
+    parts: list[Part]
+    refused: RetryAfter | None = None
+
+
 async def send_or_hold(
     application: Application,
     *,
@@ -170,29 +214,36 @@ async def send_or_hold(
     key: str,
     what: str,
     done: str | None = None,
-) -> None:
+) -> Unkept | None:
     """Send `parts` in the chat's turn, as an update's replies are sent: one by one; or, when
     earlier replies of the chat wait in the outbox or Telegram still refuses one after the
     rate limiter's retries, keep the rest there (named `key`), in order behind the chat's
-    other replies and over a restart. A part is sent once: what went is not kept. `what`
-    names the update and handler in the log; `done` the work whose cut-short notice is
-    withdrawn once they are sent or kept (bot/cut_short.py)."""
+    other replies and over a restart. A part is sent once: what went is not kept. A file too
+    large for a row (`FILE_LIMIT`) and the parts after it are not kept: returned, for the
+    caller to make once the kept ones are sent. `what` names the update and handler in the
+    log; `done` the work whose cut-short notice is withdrawn once all are sent or kept
+    (bot/cut_short.py); not while any is returned."""
     runtime: Runtime = application.bot_data["runtime"]
     async with runtime.held.turn(chat_id):
         left: list[Part] = parts if await waiting(runtime, chat_id) else []
-        wait = ZERO
+        wait, error = ZERO, None
         for number, (send, _reply) in enumerate(parts):
             if left:
                 break
             try:
                 await send()
-            except RetryAfter as error:  # after the rate limiter's retries
+            except RetryAfter as refused:  # after the rate limiter's retries
                 metrics.flood_round("reply")
-                left, wait = parts[number:], retry_after(error)
+                left, wait, error = parts[number:], retry_after(refused), refused
+        big = next((n for n, (_send, reply) in enumerate(left) if not keepable(reply)), None)
+        unkept = None
+        if big is not None:
+            unkept = Unkept(left[big:], error if big == 0 else None)
+            left, done = left[:big], None
         if not left:
             if done is not None:
                 await cut_short.ended(runtime, done)
-            return
+            return unkept
         await hold(
             application,
             chat_id=chat_id,
@@ -203,14 +254,18 @@ async def send_or_hold(
             done=done,
         )
         log.warning(
-            "%s: %d of %d replies held for the outbox (%s)",
+            "%s: %d of %d replies held for the outbox (%s)%s",
             what,
             len(left),
             len(parts),
             f"flood control, retry in {wait.total_seconds():g} s"
             if wait
             else "earlier replies to this chat are waiting",
+            f"; {len(unkept.parts)} behind them in memory (a file too large to keep)"
+            if unkept
+            else "",
         )
+        return unkept
 
 
 async def tell(

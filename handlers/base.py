@@ -43,9 +43,6 @@ from storage.repositories.people import PersonRecord
 
 Keyboard = list[list[InlineKeyboardButton]]
 HandlerFn = Callable[["Ctx"], Awaitable[None]]
-# A reply's file larger than this waits for flood control in memory, not in the outbox's row
-# (base64 in a JSON column): Minka's workbooks and exports are tens of kilobytes.
-HELD_FILE_LIMIT = 5 * 1024 * 1024
 
 
 def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -168,7 +165,7 @@ class Ctx:
         """A file (a photo when `photo`: a QR code), one of the update's replies: in the
         chat's order, and under flood control kept in the outbox with them (bot/held.py), so
         the next update's replies come after it and a restart does not lose it. Only a file
-        too large to keep there (`HELD_FILE_LIMIT`) waits in memory instead, as a later call
+        too large to keep there (`held.FILE_LIMIT`) waits in memory instead, as a later call
         does (bot/follow_ups.py)."""
         bot = self.context.bot
 
@@ -185,7 +182,7 @@ class Ctx:
         def run() -> Awaitable[Any]:
             return refused.send(send, cut, None, f"a file ({self.action})")
 
-        if len(content) > HELD_FILE_LIMIT:
+        if len(content) > held.FILE_LIMIT:
             self.calls.append(Action(run, follow=True))
         else:
             self.calls.append(Action(run, Reply(cut, document=(filename, content), photo=photo)))

@@ -126,6 +126,7 @@ async def deliver(ctx: Ctx) -> None:
             what=what,
             key=f"{key}:apart",
             guard=action.guard,
+            notice=notice,
             failed=ctx._(
                 "Sorry, something went wrong on my side. It has been recorded; please "
                 "try again in a moment."

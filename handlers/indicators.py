@@ -18,7 +18,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import held, workers
+from bot import calls, held, refused, workers
 from bot.held import Reply
 from bot.i18n import N_, Translator
 from bot.ratelimit import AFTER_REPLIES
@@ -28,7 +28,7 @@ from bot.services.indicators.periods import Period, chosen, offered
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
 from bot.services.visits import leader_words
-from bot.telegram_limits import CAPTION_LIMIT, cut_html
+from bot.telegram_limits import CAPTION_LIMIT, cut_html, split_html
 from handlers.base import Ctx, esc
 from handlers.keyboards import button, main_menu_row, rows
 from handlers.registry import Buttons, Command, Feature
@@ -205,9 +205,12 @@ async def _prepare(
     images = await workers.run("bot.services.indicators.charts:chart_images", report, t)
     # A dozen calls after seconds of work: people's replies meanwhile go first (bot.ratelimit).
     options = {"parse_mode": ParseMode.HTML, "rate_limit_args": AFTER_REPLIES}
+    # Each text as a reply is sent (handlers.delivery.send), and as the outbox sends it if
+    # held: within Telegram's count (UTF-16 units, 100 entities), plain if its HTML is refused.
     parts: list[held.Part] = [
-        (partial(bot.send_message, chat_id, text, **options), Reply(text))
-        for text in summary_messages(report, t)
+        (partial(_say, bot, chat_id, text), Reply(text))
+        for message in summary_messages(report, t)
+        for text in split_html(message)
     ]
     for image in images:
         # escaped HTML: without parse_mode «&» would show as «&amp;»
@@ -232,12 +235,22 @@ async def _prepare(
         period=esc(period.label(t)), scope=esc(report.scope)
     )
     if progress_id is None:
-        parts.append((partial(bot.send_message, chat_id, done, **options), Reply(done)))
+        parts.append((partial(_say, bot, chat_id, done), Reply(done)))
     else:
         parts.append(
             (partial(_edit, bot, chat_id, progress_id, done), Reply(done, edit=progress_id))
         )
     return parts
+
+
+async def _say(bot: Bot, chat_id: int, text: str) -> None:
+    """A text of the report (HTML), after people's replies (bot.ratelimit)."""
+    await refused.send(
+        lambda body, mode, keys: calls.send(bot, chat_id, body, mode, keys, limits=AFTER_REPLIES),
+        text,
+        None,
+        "the indicator report",
+    )
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:

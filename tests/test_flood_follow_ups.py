@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot import follow_ups
+from bot import follow_ups, held
 from bot.config import Settings
 from bot.follow_ups import WAIT
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from handlers import base
 from tests.chat import Person
 from tests.helpers import register
 from tests.test_publications import PDF, publish
@@ -133,7 +132,7 @@ async def test_the_press_again_notice_waits_behind_the_held_replies(
     the person is told so, through the outbox, behind the chat's held replies: the notice is
     neither dropped nor ahead of a reply."""
     monkeypatch.setattr(follow_ups, "WAIT", 2.0)
-    monkeypatch.setattr(base, "HELD_FILE_LIMIT", 16)  # any file waits in memory
+    monkeypatch.setattr(held, "FILE_LIMIT", 16)  # any file waits in memory
     ana = Person(api, 8604, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     (help_text,) = await ana.say("/ayuda")

@@ -337,26 +337,6 @@ async def postpone(
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == id_).values(**values))
 
 
-async def due_again(session: AsyncSession, dedupe_keys: list[str], due: datetime) -> None:
-    """The messages named by `dedupe_keys`, if still pending, due at `due` instead (a lease
-    kept fresh, or run out at once: bot/cut_short.py)."""
-    if dedupe_keys:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.dedupe_key.in_(dedupe_keys), OutboxMessage.state == "pending")
-            .values(due_at=due)
-        )
-
-
-async def withdraw(session: AsyncSession, dedupe_key: str) -> None:
-    """The message named `dedupe_key`, if still pending, is owed no more ('skipped')."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.state == "pending")
-        .values(state="skipped", payload={})
-    )
-
-
 FINISHED = ("sent", "failed", "skipped", "unknown")
 
 
