@@ -111,9 +111,12 @@ async def keep(
     fitted = [piece for reply in replies for piece in fitted_to_telegram(reply)]
     now = runtime.clock.now()
     async with runtime.db.session() as session:
+        # The chat's held rows locked first, as the outbox's `postpone` takes its rows (then
+        # the cut-short notice, one of the chat's later rows): neither waits for the other.
+        last = await outbox.last_due_for_chat(session, KIND, chat_id, lock=True)
+        due = max(now + wait, last or now)
         if done is not None:
             await cut_short.withdraw(session, done)
-        due = max(now + wait, await outbox.last_due_for_chat(session, KIND, chat_id) or now)
         for number, reply in enumerate(fitted):
             payload = {
                 "text": reply.text,

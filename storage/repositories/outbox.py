@@ -126,16 +126,30 @@ def _pending(dialect: str) -> ColumnElement[bool]:
     return func.likelihood(term, literal_column("0.9"))
 
 
-async def last_due_for_chat(session: AsyncSession, kind: str, chat_id: int) -> datetime | None:
+async def last_due_for_chat(
+    session: AsyncSession, kind: str, chat_id: int, *, lock: bool = False
+) -> datetime | None:
     """When the chat's last unsent message of `kind` is due: a new one must not be due
-    earlier, or it would overtake it."""
-    return await session.scalar(
-        select(func.max(OutboxMessage.due_at)).where(
-            OutboxMessage.kind == kind,
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.state.in_(UNSENT),
-        )
+    earlier, or it would overtake it. `lock` (to add one after them, in this transaction):
+    their rows are locked until it ends (PostgreSQL; SQLite writes one at a time anyway), so
+    that the outbox putting one of them back (`postpone`) either comes first, and the new one
+    is due after its new time, or waits, and then sees the new one and moves it back with
+    the rest. Unlocked, a postpone running meanwhile did not see the new row, not yet
+    committed, and left it due before the message put back: sent first (a reply overtaken,
+    tests/test_outbox_order.py)."""
+    unsent = (
+        OutboxMessage.kind == kind,
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.state.in_(UNSENT),
     )
+    if not lock:
+        return await session.scalar(select(func.max(OutboxMessage.due_at)).where(*unsent))
+    # Head first, as `postpone` takes them (the message put back is the chat's head): two
+    # such transactions never hold one row each while waiting for the other's.
+    head_first = select(OutboxMessage.due_at).where(*unsent)
+    head_first = head_first.order_by(OutboxMessage.due_at, OutboxMessage.id)
+    dues = list(await session.scalars(head_first.with_for_update()))
+    return max(dues, default=None)
 
 
 async def chats_waiting(session: AsyncSession, kind: str) -> set[int]:
