@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from itertools import combinations, product
+from typing import Any
 
 import numpy as np
 
@@ -100,6 +101,11 @@ def _dependent(rows: np.ndarray) -> bool:
     return bool(np.linalg.svd(rows, compute_uv=False).min() < _CANDIDATE)
 
 
+# A program the solver has not settled by then fails the test: integer feasibility is hard in
+# general (random 0/1 sums, as in "market split" problems, take the solver minutes), though
+# the sums of groups and their crossings that reports show take it a fraction of a second.
+_SECONDS = 60.0
+
 Figure = tuple[Collection[Unknown], float]  # the unknowns a figure adds up, and its value
 Range = tuple[int, int]  # an unknown's least and greatest value
 
@@ -119,8 +125,10 @@ def pinned(
     `bot.services.small_cells`), nor those whose range is one value. `cells`: each person's
     group of the finest split the reports make (region and sex): a group of 3 or more all
     pinned at one value is left out too (as if shown, 0 of 3: the documented limit). Exact:
-    one solution `x0`, then integer programs that move as many of the others as they can
-    above or below their `x0` (each solution found frees those it moved) until none moves."""
+    one solution `x0`; then integer programs that push every unknown not yet moved its way
+    (above or below its `x0`) at once, each solution freeing those it moved, until one frees
+    none; then programs that move as many of those left as they can (a 0/1 flag each: slow
+    where many can move, quick to prove that none can), until none moves."""
     figures = list(figures)
     found = _pinned(figures, ranges)
     if cells is None:
@@ -149,12 +157,23 @@ def _pinned(figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> di
     x0 = system.solve(np.zeros(system.size))
     up = {i for i in system.open_ if x0[i] < system.high[i]}
     down = {i for i in system.open_ if x0[i] > system.low[i]}
-    while up or down:
+
+    def free(x: np.ndarray) -> None:  # what a solution moves can move
+        up.difference_update({i for i in up if x[i] > x0[i]})
+        down.difference_update({i for i in down if x[i] < x0[i]})
+
+    while up or down:  # every one pushed its way at once: each solution frees many
+        left = len(up) + len(down)
+        cost = np.zeros(system.size)
+        cost[sorted(up)], cost[sorted(down)] = -1.0, 1.0
+        free(system.solve(cost))
+        if len(up) + len(down) == left:
+            break
+    while up or down:  # then as many of those left as one program can move
         moved = system.move(x0, sorted(up), sorted(down))
         if moved is None:
             break
-        up -= {i for i in up if moved[i] > x0[i]}
-        down -= {i for i in down if moved[i] < x0[i]}
+        free(moved)
     # Left in `up` (`down`): no solution moves it above (below) its x0.
     stuck_up = {i for i in system.open_ if x0[i] == system.high[i]} | up
     stuck_down = {i for i in system.open_ if x0[i] == system.low[i]} | down
@@ -216,10 +235,9 @@ class _Bounded:
             integrality=np.ones(self.size),
             bounds=Bounds(self.low, self.high),
             constraints=constraints,
+            options={"time_limit": _SECONDS},
         )
-        if not result.success:
-            raise ValueError(f"the figures contradict each other ({result.message})")
-        return np.round(result.x)
+        return _answer(result).x
 
     def move(self, x0: np.ndarray, up: list[int], down: list[int]) -> np.ndarray | None:
         """An integer solution that moves as many of `up` above their `x0`, and of `down`
@@ -250,9 +268,19 @@ class _Bounded:
                 LinearConstraint(sums, self.values, self.values),
                 LinearConstraint(csr_array(picks), lower, upper),
             ],
+            options={"time_limit": _SECONDS},
         )
-        if not result.success:
-            raise ValueError(f"the figures contradict each other ({result.message})")
-        if -result.fun < 0.5:
+        if -_answer(result).fun < 0.5:
             return None
         return np.round(result.x[:n])
+
+
+def _answer(result: Any) -> Any:
+    """The solver's result, rounded; an error where it has none (the figures contradict each
+    other) or gave up (`_SECONDS`)."""
+    if result.status == 1:
+        raise TimeoutError(f"the bounds reader gave up after {_SECONDS} s: {result.message}")
+    if not result.success:
+        raise ValueError(f"the figures contradict each other ({result.message})")
+    result.x = np.round(result.x)
+    return result
