@@ -95,6 +95,13 @@ VISIT_CASES = {
         *[("puno", False, *NO)] * 8, *[("puno", True, *NO)] * 2,
         ("cusco", False, *YES), *[("cusco", True, *NO)] * 3,
     ],
+    # The leaders' total of travellers hidden (Puno's 1 of 6 tells its two leaders', and
+    # Cusco's one leader would be the rest); but the women, everyone, showed their leaders'
+    # 0: so Cusco's leader did not travel, and its two officials did.
+    "the women add up to the leaders' total hidden": [
+        *[("puno", False, *NO)] * 3, ("puno", False, *YES), *[("puno", True, *NO)] * 2,
+        *[("cusco", False, *YES)] * 2, ("cusco", True, *NO),
+    ],
 }  # fmt: skip
 Q4 = Period.quarter(2026, 4)
 NOV = datetime(2026, 11, 10, tzinfo=LIMA)
@@ -159,6 +166,7 @@ async def _visit_figures(
         total = next(row for row in by_sex.rows if row[0] == "Mujer")
         add(total[2], inside, "accepted")
         add(total[3], inside, "travelled")
+        add(total[5], [i for i in inside if visitors[i][1]], "travelled")  # (all women)
         for row in pilots.rows:
             who = [i for i in inside if visitors[i][1] and row[0] == q.region_name(visitors[i][0])]
             add(row[2], who, "accepted")

@@ -1,0 +1,175 @@
+"""The bounds reader (`tests.derivation.pinned`) over reports built from hand-made people (no
+database), national and each region's: every count shown, with its value, as the sum of
+people's answers (0 or 1). Hypothesis looks for a report whose figures pin someone's answer
+beyond the documented limit (a figure shown at either end, or a group of 3 or more of one
+region and sex pinned whole): the tables by region and by sex of indicator 1's kind
+(`bounded_columns`), indicator 9 with its leaders and officials (`visit_bounds`), and a
+year's report beside its quarters' (`joint`).
+tests/test_bounds_disclosure plays the attacks found on a real database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.services.indicators.common import Cells, Query, by_region, count, share
+from bot.services.indicators.joint import jointly
+from bot.services.indicators.periods import Period
+from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.visits import visit_cells, visit_tables
+from tests.derivation import pinned
+from tests.test_period_disclosure import Answer, T, _indicator, answers
+
+REGIONS = {"puno": "Puno", "cusco": "Cusco", "lima": "Lima"}
+SEXES = {"female": "Mujer", "male": "Hombre", "undisclosed": "Prefiero no decir", None: "Sin dato"}
+PERIOD = Period(date(2026, 1, 1), date(2026, 12, 31))
+Known = list[tuple[set[tuple[int, str]], int]]
+
+# (region, sex, confirmed, attended): who attended confirmed.
+Invitee = tuple[str, str | None, bool, bool]
+invitees = st.lists(
+    st.tuples(
+        st.sampled_from(list(REGIONS)), st.sampled_from(list(SEXES)), st.booleans(), st.booleans()
+    ).map(lambda p: (p[0], p[1], p[2] or p[3], p[3])),
+    max_size=14,
+)
+
+
+def _query(region: str | None) -> Query:
+    return Query(None, PERIOD, region, REGIONS, T)  # type: ignore[arg-type]
+
+
+def _add(known: Known, value: object, who: list[int], variable: str) -> None:
+    if value is not None and who:
+        known.append(({(i, variable) for i in who}, int(value)))  # type: ignore[call-overload]
+
+
+def _participation(people: list[Invitee]) -> Known:
+    """Confirmed and attended, counts and rates, by region and by sex."""
+    cells: Cells = {}
+    for region, sex, confirmed, attended in people:
+        cells.setdefault((region, sex), Counter()).update(
+            invited=1, confirmed=int(confirmed), attended=int(attended)
+        )
+    measures = (
+        count("Invitados", "invited"),
+        count("Confirmaron", "confirmed", "invited"),
+        count("Asistieron", "attended", "invited"),
+        share("Tasa de confirmación", "confirmed", "invited"),
+        share("Tasa de asistencia", "attended", "invited"),
+    )
+    known: Known = []
+    for scope in [None, *REGIONS]:
+        q = _query(scope)
+        regions = by_region(q, "Por región", cells, measures)
+        sexes = by_sex(q, "Por sexo", cells, measures, groups=("invited", "attended"))
+        for table, side, names in ((regions, 0, REGIONS), (sexes, 1, SEXES)):
+            for row in table.rows:
+                who = [
+                    i
+                    for i, p in enumerate(people)
+                    if scope in (None, p[0]) and row[0] in ("Total", names[p[side]])
+                ]
+                for column, rate, variable in ((2, 4, "confirmed"), (3, 5, "attended")):
+                    value = row[column]
+                    if value is None and row[rate] is not None:
+                        value = round(row[rate] * len(who))
+                    _add(known, value, who, variable)
+    return known
+
+
+@settings(max_examples=60, deadline=None)
+@given(invitees)
+def test_tables_by_region_and_sex(people: list[Invitee]) -> None:
+    assert pinned(_participation(people), cells=lambda i: people[i][:2]) == {}, people
+
+
+# (region, sex, regional leader, accepted, travelled): who travelled accepted.
+Visitor = tuple[str, str, bool, bool, bool]
+visitors = st.lists(
+    st.tuples(
+        st.sampled_from(list(REGIONS)),
+        st.sampled_from(["female", "male"]),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ).map(lambda p: (*p[:3], p[3] or p[4], p[4])),
+    max_size=14,
+)
+
+
+def _visits(people: list[Visitor]) -> Known:
+    """Indicator 9's accepted and travelled: leaders and officials (the headline is its
+    leaders' row), by region, by sex, and pilot regions («covered» is the indicator itself:
+    not read)."""
+    marks = []
+    for region, sex, leader, accepted, travelled in people:
+        done = {
+            "invited",
+            *(["accepted"] if accepted else []),
+            *(["travelled"] if travelled else []),
+        }
+        marks.append((region, sex, done | ({f"leader_{d}" for d in done} if leader else set())))
+    known: Known = []
+    for scope in [None, *REGIONS]:
+        inside = [i for i, p in enumerate(people) if scope in (None, p[0])]
+        _headlines, (split, regions, sexes, pilots) = visit_tables(
+            _query(scope), visit_cells(marks)
+        )
+        for table, side, names in ((regions, 0, REGIONS), (sexes, 1, SEXES)):
+            for label, *row in table.rows:
+                who = [i for i in inside if label in ("Total", names[people[i][side]])]
+                leaders = [i for i in who if people[i][2]]
+                _add(known, row[1], who, "accepted")
+                _add(known, row[2], who, "travelled")
+                _add(known, row[4], leaders, "travelled")
+                if row[5] is not None and row[2] is not None:
+                    _add(known, round(row[5] * row[2]), leaders, "travelled")
+        for label, *row in pilots.rows:
+            who = [i for i in inside if people[i][2] and REGIONS[people[i][0]] == label]
+            _add(known, row[1], who, "accepted")
+            _add(known, row[2], who, "travelled")
+        for (_label, *row), leader in zip(split.rows, (True, False), strict=True):
+            who = [i for i in inside if people[i][2] == leader]
+            _add(known, row[1], who, "accepted")
+            _add(known, row[2], who, "travelled")
+    return known
+
+
+@settings(max_examples=60, deadline=None)
+@given(visitors)
+def test_study_visits(people: list[Visitor]) -> None:
+    assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}, people
+
+
+def _year_and_quarters(people: list[Answer]) -> Known:
+    """Confirmed by region and by sex in the year's report (shown only where every
+    quarter's shows it: `jointly`) and its four quarters', national and each region's."""
+    year = Period.year(2026)
+    known: Known = []
+    for scope in [None, *REGIONS]:
+        quarters = [_indicator(quarter, scope, people) for quarter in year.quarters()]
+        whole = jointly(_indicator(year, scope, people), quarters)
+        for number, indicator in enumerate([whole, *quarters]):
+            inside = [
+                i
+                for i, (r, _s, quarter, _c) in enumerate(people)
+                if scope in (None, r) and number in (0, quarter)
+            ]
+            for table, side, names in zip(indicator.tables, (0, 1), (REGIONS, SEXES), strict=True):
+                for row in table.rows:
+                    who = [i for i in inside if row[0] in ("Total", names[people[i][side]])]
+                    value = row[2]
+                    if value is None and row[3] is not None:
+                        value = round(row[3] * len(who))
+                    _add(known, value, who, "confirmed")
+    return known
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers)
+def test_a_year_and_its_quarters(people: list[Answer]) -> None:
+    assert pinned(_year_and_quarters(people), cells=lambda i: people[i][:2]) == {}, people
