@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
+    EVERY_SEX,
     Cells,
     Chart,
     Column,
@@ -304,7 +305,9 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
     )
     national, everywhere = visit_hides(cells), replace(q, region=None)
     if leaders_told(everywhere, measures, cells, _given(cells, national)):
-        national = Hides(national.invited, replace(national.leaders, total=True), split=True)
+        # (with the total, the sexes that add up to it)
+        leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
+        national = Hides(national.invited, leaders, split=True)
     if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
         national = replace(national, split=True)
     hides = national if q.region is None else _regional(cells, national, q.region)
