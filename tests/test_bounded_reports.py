@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,7 +82,7 @@ def _participation(people: list[Invitee]) -> Known:
     return known
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(invitees)
 def test_tables_by_region_and_sex(people: list[Invitee]) -> None:
     assert pinned(_participation(people), cells=lambda i: people[i][:2]) == {}, people
@@ -139,10 +140,25 @@ def _visits(people: list[Visitor]) -> Known:
     return known
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(visitors)
 def test_study_visits(people: list[Visitor]) -> None:
     assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}, people
+
+
+@pytest.mark.xfail(strict=True, reason="known, reported: a leaders' figure beside regions hidden")
+def test_a_leaders_figure_at_its_end_beside_hidden_regions() -> None:
+    """Found by the test above with 1000 examples, not fixed: Cusco (2 officials who
+    travelled) and Lima (1 official who travelled, 3 leaders who did not) are hidden, and add
+    up to the total's 3 less Puno's 0; but Lima's leaders are shown, 0 of 3 travelled (a
+    figure at its end: theirs is told), so Cusco's and Lima's officials travelled 3 of 3.
+    A region hidden for everyone's figures would have to hide its leaders' too."""
+    people: list[Visitor] = [("puno", "female", False, False, False)] * 4
+    people += [("puno", "female", True, False, False)] * 3
+    people += [("cusco", "female", False, True, True)] * 2
+    people += [("lima", "female", False, True, True)]
+    people += [("lima", "female", True, False, False)] * 3
+    assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}
 
 
 def _year_and_quarters(people: list[Answer]) -> Known:
@@ -169,7 +185,7 @@ def _year_and_quarters(people: list[Answer]) -> Known:
     return known
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(answers)
 def test_a_year_and_its_quarters(people: list[Answer]) -> None:
     assert pinned(_year_and_quarters(people), cells=lambda i: people[i][:2]) == {}, people
