@@ -38,7 +38,7 @@ from bot.services.indicators.visit_bounds import bounds_hide_the_split, leaders_
 from bot.services.profile import SEXES
 from bot.services.publications import PILOT_REGIONS
 from bot.services.recoverable import cells_recoverable
-from bot.services.small_cells import Hidden, hidden_within, too_small
+from bot.services.small_cells import Hidden, hidden_margins, hidden_within, too_small
 from bot.services.spreadsheet import MISSING
 from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.models import Person, Visit, VisitParticipant
@@ -152,12 +152,41 @@ def visit_hides(cells: Cells, scope: str | None = None) -> Hides:
     return hides if scope is None else _regional(cells, hides, scope)
 
 
+def _told_leaders_hidden(cells: Cells, national: Hides) -> Hides:
+    """A region hidden for everyone's figures hides its leaders' too where theirs are at
+    either end (0 or all of them accepted or travelled, told): Lima's 3 leaders shown at 0
+    beside Lima hidden left its one official, with Cusco's two hidden, 3 of 3 travelled.
+    Then enough other regions' leaders' figures go (`hidden_margins`)."""
+    if national.leaders.total:
+        return national
+    regions = rollup(cells, lambda region, _sex: region)
+    told = {
+        region
+        for region in national.invited.rows - national.leaders.rows
+        if region in regions
+        and regions[region]["leader_invited"]
+        and any(
+            regions[region][f"leader_{key}"] in (0, regions[region]["leader_invited"])
+            for key in ("accepted", "travelled")
+        )
+    }
+    if not told:
+        return national
+    people = {(r, sex_code(s)): v["leader_invited"] for (r, s), v in cells.items()}
+    leaders = hidden_margins(
+        people,
+        hidden_rows=national.leaders.rows | told,
+        hidden_columns=national.leaders.columns,
+    )
+    return Hides(national.invited, leaders, national.split)
+
+
 def _regional(cells: Cells, national: Hides, scope: str | None) -> Hides:
     """What a region's own report hides, beside the national one (`hidden_groups`); its
     leaders and officials apart where the national split and the regions would give them
     away (`hidden_within` on the table of region by leader or official)."""
     invited = hidden_groups(cells, "invited", scope=scope)
-    if national.leaders.total:
+    if national.leaders.total or scope in national.leaders.rows:
         leaders = Hidden(frozenset({scope}), frozenset({*SEXES, None}), total=True)
     else:
         leaders = hidden_groups(cells, "leader_invited", scope=scope)
@@ -304,6 +333,7 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
         ),
     )
     national, everywhere = visit_hides(cells), replace(q, region=None)
+    national = _told_leaders_hidden(cells, national)
     if leaders_told(everywhere, measures, cells, _given(cells, national)):
         # (with the total, the sexes that add up to it)
         leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
