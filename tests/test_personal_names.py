@@ -83,14 +83,17 @@ def _evaluation_questions() -> list[str]:
 NAMED_IN_EVALUATION = [
     "estado del expediente de juan quispe mamani en el reinfo",
     "ya salio la resolucion de la concesion minera san jose 2 de la señora flores?",
+    "el señor Juvenal Quispe Mamani de Ananea esta vigente en el reinfo?",
+    "el señor Teodoro Quispe Mamani de Ananea sigue vigente en el reinfo?",
+    "Flor Mamani, pallaquera de La Rinconada, figura en el reinfo?",
     "en q estado esta el expediente de la señora maria quispe de ananea",
     "el reinfo del señor cutipa de la rinconada numero 20481 sigue vigente?",
 ]
 
 
 def test_no_question_of_the_officials_is_taken_for_a_name() -> None:
-    """The 1,011 shipped example questions pass; of the 1,840 questions of the evaluation
-    sets, only those that name someone are refused."""
+    """The shipped example questions pass; of the evaluation sets' questions, only those that
+    name someone are refused."""
     kit, _problems = read(CONTENT_DIR)
     shipped = [example.question for example in kit.examples]
     assert len(shipped) > 1000
