@@ -23,6 +23,11 @@ import numpy as np
 from knowledge.model import NO_ANSWER, Example
 
 SHORTEST, LONGEST = 3, 5  # n-gram lengths, counted with the spaces around each word
+# Among a question's words (`SearchIndex.example_words`), the mark of a negated question. «no» is
+# a stopword to the search, yet «¿qué funciones no le transfirió el MEM?» (the kit cannot say)
+# is not «¿qué funciones le transfirió?» (it can): a past question is close to a new one only
+# when both negate or neither does.
+NEGATED = "¬"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +97,23 @@ class ExampleMemory:
         self.blend = BLEND
         self.articles = len(article_ids)
         number = {article_id: i for i, article_id in enumerate(article_ids)}
-        kept: list[tuple[int, Counter[int]]] = []
+        kept: list[tuple[int, Counter[int], bool]] = []
         for example in examples:
             label = -1 if example.article == NO_ANSWER else number.get(example.article)
-            found = hashed(words(example.question))
+            said = words(example.question)
+            found = hashed(w for w in said if w != NEGATED)
             if label is not None and found:
-                kept.append((label, found))
+                kept.append((label, found, NEGATED in said))
         kept.sort(key=lambda item: item[0])  # the unanswerable first, then by article
         self.count = len(kept)
-        labels = np.fromiter((label for label, _g in kept), dtype=np.int32, count=self.count)
+        labels = np.fromiter((k[0] for k in kept), dtype=np.int32, count=self.count)
+        self._negated = np.fromiter((k[2] for k in kept), dtype=bool, count=self.count)
         self._unanswerable = int(np.searchsorted(labels, 0))
         # Each article's questions are a run: its best similarity is one reduceat.
         answered = labels[self._unanswerable :]
         self._present, starts = np.unique(answered, return_index=True)
         self._runs = (starts + self._unanswerable).astype(np.intp)
-        document_frequency = Counter(g for _label, found in kept for g in found)
+        document_frequency = Counter(g for _label, found, _n in kept for g in found)
         vocabulary = sorted(document_frequency)
         self._keys = np.fromiter(vocabulary, dtype=np.int64, count=len(vocabulary))
         frequencies = np.fromiter(
@@ -116,7 +123,7 @@ class ExampleMemory:
         self.unseen_idf = math.log(1 + self.count) + 1  # an n-gram no past question has
         column = {g: i for i, g in enumerate(vocabulary)}
         columns, rows, values = [], [], []  # one cell per (question, n-gram)
-        for row, (_label, found) in enumerate(kept):
+        for row, (_label, found, _n) in enumerate(kept):
             cells = np.fromiter((column[g] for g in found), dtype=np.int32, count=len(found))
             weights = _weights(found.values(), self._idf[cells])
             columns.append(cells)
@@ -132,15 +139,18 @@ class ExampleMemory:
     def nbytes(self) -> int:
         """The memory's arrays, in bytes."""
         arrays = (self._keys, self._idf, self._starts, self._rows, self._values, self._runs)
+        arrays += (self._negated,)
         return sum(a.nbytes for a in arrays)
 
     def similarities(self, asked: list[str]) -> np.ndarray:
         """The cosine of a question, its words read as `words` reads them, with each kept
         question (unanswerable first, then by article). N-grams no past question has count in
-        the question's length: a question mostly about something new is close to none."""
-        found = hashed(asked)
+        the question's length: a question mostly about something new is close to none. A past
+        question that negates when this one does not (or the other way round) is at 0."""
+        found = hashed(w for w in asked if w != NEGATED)
         if not found or not self.count:
             return np.zeros(self.count)
+        other = self._negated != (NEGATED in asked)
         hashes = np.fromiter(found, dtype=np.int64, count=len(found))
         where = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
         known = self._keys[where] == hashes
@@ -151,11 +161,13 @@ class ExampleMemory:
         starts, ends = self._starts[columns], self._starts[columns + 1]
         lengths = ends - starts
         cells = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        return np.bincount(
+        similar = np.bincount(
             self._rows[cells],
             weights=self._values[cells] * np.repeat(weights, lengths),
             minlength=self.count,
         )
+        similar[other] = 0.0
+        return similar
 
     def closeness(self, asked: list[str]) -> tuple[np.ndarray, float]:
         """Per article, the similarity of its closest past question (0 without any); and that

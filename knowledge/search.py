@@ -21,7 +21,7 @@ import numpy as np
 from knowledge.answer import Answer, Judged
 from knowledge.calibration import Model, evidence, load_model, reading, refuted
 from knowledge.confidence import RULE, Judge, Rule
-from knowledge.examples import ExampleMemory
+from knowledge.examples import NEGATED, ExampleMemory
 from knowledge.form import question_form
 from knowledge.frame import asked, asking_stretch, last_stretch
 from knowledge.intent import DEFINITION, answered, intents
@@ -64,6 +64,7 @@ ASKS_WHEN = frozenset({"cuando"})  # folded: «cuándo», «hasta cuándo», «d
 # que trabaja en una concesión ajena, ¿…?») drew the answer to its own article. Not alone:
 # «el titular no pagó la vigencia, ¿se le cae la concesión?» asks about what it tells.
 STRETCH_WEIGHT = 1.0
+NEGATIONS = frozenset({"no", "nunca", "tampoco", "ni"})  # folded: a question that negates
 PRACTICE_MARK = "**En la práctica:**"  # opens the tips that close an article
 
 
@@ -138,11 +139,15 @@ class SearchIndex:
     def example_words(self, text: str) -> list[str]:
         """A question's words as compared with past questions: its index terms, typos
         repaired (not its expansions: a past question said them its own way)."""
-        return [self._asked_term(w) for w in self.query_words(text)]
+        return self._polarity([self._asked_term(w) for w in self.query_words(text)], text)
 
-    def _near(self, query: Query) -> tuple[np.ndarray, float]:
+    def _polarity(self, terms: list[str], text: str) -> list[str]:
+        """`terms`, with `NEGATED` for a question that negates (see `knowledge.examples`)."""
+        return [*terms, NEGATED] if NEGATIONS.intersection(self.typed(text)) else terms
+
+    def _near(self, query: Query, text: str) -> tuple[np.ndarray, float]:
         """`ExampleMemory.closeness` of a parsed question (its words, already repaired)."""
-        return self.examples.closeness([self.term(w) for w in query.words])
+        return self.examples.closeness(self._polarity([self.term(w) for w in query.words], text))
 
     def _fields(self, article: Article) -> dict[str, str]:
         main, _mark, practice = article.body.partition(PRACTICE_MARK)
@@ -249,7 +254,7 @@ class SearchIndex:
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
-        near, _unanswered = self._near(query)
+        near, _unanswered = self._near(query, text)
         found = self._ranked(query, limit, near, self._stretch(text))
         return [(self.articles[i], s) for i, s in found]
 
@@ -315,7 +320,7 @@ class SearchIndex:
         asked = self.query_words(text)
         query = self._parse(text, asked)
         glossary = self.glossary_entry(text)
-        near, unanswered = self._near(query)
+        near, unanswered = self._near(query, text)
         stretch = self._stretch(text)
         ranked = self._ranked(query, limit, near, stretch)
         if not ranked:

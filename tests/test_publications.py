@@ -252,9 +252,7 @@ async def test_a_tool_kit_article_delivers_the_publication_it_names(
 ) -> None:
     """regionalizacion-transferencia-mem names `publication: regionalizacion.pdf`: its answer
     carries a button that delivers the publication, counted once per person."""
-    # (the same question with «el MEM a las regiones» is turned down by the calibration
-    # model: tests/test_search_unsure.py's negated past question, a strict xfail)
-    question = "¿Qué funciones transfirió el MINEM a los gobiernos regionales?"
+    question = "¿Qué funciones transfirió el MEM a las regiones?"
     assert runtime.knowledge.kit.articles["regionalizacion-transferencia-mem"].publication == (
         "regionalizacion.pdf"
     )
