@@ -36,11 +36,13 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Never tuned on (when present): v12 (written blind in session 15, scored once at its
-# landing), v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while
-# tuning. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out:
-# batches written blind to tune on.
+# Never tuned on (when present): v13 and v12 (written blind in session 15, scored once: v12
+# at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9,
+# v8, v7 and v6; v3's aggregate was looked at three times while tuning.
+# search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
+# written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v13.yaml"),
     Path(__file__).with_name("search_heldout_v12.yaml"),
     Path(__file__).with_name("search_heldout_v11.yaml"),
     Path(__file__).with_name("search_heldout_v10.yaml"),
