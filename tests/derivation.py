@@ -15,7 +15,7 @@ away, which no rank test sees. It solves small integer programs (`scipy.optimize
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from itertools import combinations, product
 from typing import Any
 
@@ -108,6 +108,9 @@ _SECONDS = 60.0
 
 Figure = tuple[Collection[Unknown], float]  # the unknowns a figure adds up, and its value
 Range = tuple[int, int]  # an unknown's least and greatest value
+# What the reader knows besides the figures: sum of coefficient × unknown is at most a bound
+# (a person who rated a workshop attended it: rated − attended <= 0).
+AtMost = tuple[Mapping[Unknown, float], float]
 
 
 def zero_or_one(_unknown: Unknown) -> Range:
@@ -118,6 +121,7 @@ def pinned(
     figures: Iterable[Figure],
     ranges: Callable[[Unknown], Range] = zero_or_one,
     cells: Callable[[Hashable], Hashable] | None = None,
+    at_most: Iterable[AtMost] = (),
 ) -> dict[Unknown, int]:
     """The unknowns whose value is the same in every integer solution of the figures (each
     unknown within its range), with that value; but not those a figure shows at either end of
@@ -128,20 +132,48 @@ def pinned(
     one solution `x0`; then integer programs that push every unknown not yet moved its way
     (above or below its `x0`) at once, each solution freeing those it moved, until one frees
     none; then programs that move as many of those left as they can (a 0/1 flag each: slow
-    where many can move, quick to prove that none can), until none moves."""
-    figures = list(figures)
-    found = _pinned(figures, ranges)
-    if cells is None:
-        return found
+    where many can move, quick to prove that none can), until none moves. `at_most`: what
+    the reader knows of the unknowns besides the figures (each solution keeps it too); what
+    it and the figures at their ends alone pin is told openly too (3 of 3 attended a
+    workshop, and each of them attended one of the two: none of them attended neither)."""
+    figures, at_most = list(figures), list(at_most)
+    found = _unless_told(_pinned, figures, ranges, at_most)
+    return found if cells is None else beyond_cells(found, cells, figures, at_most)
+
+
+def beyond_cells(
+    found: dict[Unknown, int],
+    cells: Callable[[Hashable], Hashable],
+    figures: Sequence[Figure],
+    at_most: Sequence[AtMost] = (),
+) -> dict[Unknown, int]:
+    """`found` less the groups (`pinned`'s `cells`) of 3 or more all pinned at one value."""
 
     def group(unknown: Unknown) -> tuple[Hashable, Hashable]:
         return (cells(unknown[0]), unknown[1])
 
     members: dict[tuple[Hashable, Hashable], set[Unknown]] = {}
-    for figure, _value in figures:
-        for unknown in figure:
-            members.setdefault(group(unknown), set()).add(unknown)
+    everything = [u for figure, _value in figures for u in figure]
+    for unknown in everything + [u for row, _limit in at_most for u in row]:
+        members.setdefault(group(unknown), set()).add(unknown)
     return {u: v for u, v in found.items() if not _alike(members[group(u)], found)}
+
+
+def _unless_told(
+    solve: Callable[..., dict[Unknown, int]],
+    figures: list[Figure],
+    ranges: Callable[[Unknown], Range],
+    at_most: list[AtMost],
+) -> dict[Unknown, int]:
+    """What `solve` pins, less what the figures shown at their ends pin with `at_most` alone
+    (told openly, as those figures' own unknowns are)."""
+    found = solve(figures, ranges, at_most)
+    if not (at_most and found):
+        return found
+    system = _Bounded(figures, ranges)
+    ends = [f for f, at_end in zip(figures, system.at_ends(figures), strict=True) if at_end]
+    told = solve(ends, ranges, at_most) if ends else {}
+    return {u: v for u, v in found.items() if u not in told}
 
 
 def _alike(members: set[Unknown], found: dict[Unknown, int]) -> bool:
@@ -150,8 +182,10 @@ def _alike(members: set[Unknown], found: dict[Unknown, int]) -> bool:
     return len(members) >= 3 and len(values) == 1 and None not in values
 
 
-def _pinned(figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> dict[Unknown, int]:
-    system = _Bounded(figures, ranges)
+def _pinned(
+    figures: Iterable[Figure], ranges: Callable[[Unknown], Range], at_most: Sequence[AtMost] = ()
+) -> dict[Unknown, int]:
+    system = _Bounded(figures, ranges, at_most)
     if not system.unknowns:
         return {}
     x0 = system.solve(np.zeros(system.size))
@@ -181,13 +215,24 @@ def _pinned(figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> di
 
 
 def pinned_slowly(
-    figures: Iterable[Figure], ranges: Callable[[Unknown], Range] = zero_or_one
+    figures: Iterable[Figure],
+    ranges: Callable[[Unknown], Range] = zero_or_one,
+    at_most: Sequence[AtMost] = (),
 ) -> dict[Unknown, int]:
     """`pinned` by listing every assignment of values (tiny systems only): the reference."""
-    system = _Bounded(figures, ranges)
+    return _unless_told(_listed, list(figures), ranges, list(at_most))
+
+
+def _listed(
+    figures: Iterable[Figure], ranges: Callable[[Unknown], Range], at_most: Sequence[AtMost]
+) -> dict[Unknown, int]:
+    system = _Bounded(figures, ranges, at_most)
     values = [range(int(lo), int(hi) + 1) for lo, hi in zip(system.low, system.high, strict=True)]
     solutions = [
-        x for x in product(*values) if np.array_equal(system.matrix @ np.array(x), system.values)
+        x
+        for x in product(*values)
+        if np.array_equal(system.matrix @ np.array(x), system.values)
+        and np.all(system.rules @ np.array(x) <= system.limits)
     ]
     if not solutions:
         raise ValueError("the figures contradict each other")
@@ -201,15 +246,21 @@ def pinned_slowly(
 class _Bounded:
     """The figures as a sparse 0/1 matrix with their values, and the unknowns' ranges.
     `open_`: the unknowns that no figure shows at either end of its range, and whose range
-    is not one value (those are known openly)."""
+    is not one value (those are known openly). `rules`, `limits`: the `at_most` rows."""
 
-    def __init__(self, figures: Iterable[Figure], ranges: Callable[[Unknown], Range]) -> None:
+    def __init__(
+        self,
+        figures: Iterable[Figure],
+        ranges: Callable[[Unknown], Range],
+        at_most: Sequence[AtMost] = (),
+    ) -> None:
         rows: dict[frozenset[Unknown], float] = {}
         for sums, value in figures:
             key = frozenset(sums)
             if key and rows.setdefault(key, value) != value:
                 raise ValueError(f"one sum shown as {rows[key]} and as {value}: {sorted(key)}")
-        self.unknowns = sorted({u for key in rows for u in key}, key=repr)
+        mentioned = {u for key in rows for u in key} | {u for row, _ in at_most for u in row}
+        self.unknowns = sorted(mentioned, key=repr)
         self.size = len(self.unknowns)
         index = {u: i for i, u in enumerate(self.unknowns)}
         limits = np.array([ranges(u) for u in self.unknowns], dtype=float).reshape(-1, 2)
@@ -219,9 +270,19 @@ class _Bounded:
             dense[r, [index[u] for u in key]] = 1.0
         self.matrix = dense
         self.values = np.array(list(rows.values()), dtype=float)
+        self.rules = np.zeros((len(at_most), self.size))
+        for r, (row, _limit) in enumerate(at_most):
+            for u, coefficient in row.items():
+                self.rules[r, index[u]] += coefficient
+        self.limits = np.array([limit for _row, limit in at_most], dtype=float)
         ends = (self.values == dense @ self.low) | (self.values == dense @ self.high)
         known = set(np.flatnonzero(dense[ends].any(axis=0))) if len(rows) else set()
+        self._ends = {key for key, at_end in zip(rows, ends, strict=True) if at_end}
         self.open_ = [i for i in range(self.size) if i not in known and self.low[i] < self.high[i]]
+
+    def at_ends(self, figures: Sequence[Figure]) -> list[bool]:
+        """Whether each figure is shown at either end of its own range."""
+        return [frozenset(sums) in self._ends for sums, _value in figures]
 
     def solve(self, cost: np.ndarray) -> np.ndarray:
         """An integer solution of the figures of least `cost`."""
@@ -229,7 +290,7 @@ class _Bounded:
         from scipy.sparse import csr_array
 
         matrix = csr_array(self.matrix)
-        constraints = [LinearConstraint(matrix, self.values, self.values)]
+        constraints = [LinearConstraint(matrix, self.values, self.values), *self._rules(0)]
         result = milp(
             cost,
             integrality=np.ones(self.size),
@@ -238,6 +299,16 @@ class _Bounded:
             options={"time_limit": _SECONDS},
         )
         return _answer(result).x
+
+    def _rules(self, extra: int) -> list[Any]:
+        """The `at_most` rows as a constraint (with `extra` columns of zeros), if any."""
+        from scipy.optimize import LinearConstraint
+        from scipy.sparse import csr_array, hstack
+
+        if not len(self.limits):
+            return []
+        rules = hstack([csr_array(self.rules), csr_array((len(self.limits), extra))])
+        return [LinearConstraint(rules, -np.inf, self.limits)]
 
     def move(self, x0: np.ndarray, up: list[int], down: list[int]) -> np.ndarray | None:
         """An integer solution that moves as many of `up` above their `x0`, and of `down`
@@ -267,6 +338,7 @@ class _Bounded:
             constraints=[
                 LinearConstraint(sums, self.values, self.values),
                 LinearConstraint(csr_array(picks), lower, upper),
+                *self._rules(k),
             ],
             options={"time_limit": _SECONDS},
         )

@@ -88,3 +88,39 @@ def test_ratings_at_their_least_sum_are_given_away() -> None:
     assert pinned(figures, rating) == {(0, "rating"): 1, (1, "rating"): 1, (2, "rating"): 1}
     assert pinned([(everyone, 5)], rating) == {}  # shown at its least: told openly
     assert pinned([], rating) == {}
+
+
+@st.composite
+def ordered_systems(draw: st.DrawFn) -> tuple[list[tuple[frozenset, int]], list]:
+    """`bounded_systems` whose counts keep some orders too (who rated attended: rated <=
+    attended), true of the true values."""
+    truth = {u: draw(st.integers(*_range(u))) for u in BOUNDED}
+    counts = [u for u in BOUNDED if u[1] == "count"]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(counts), st.sampled_from(counts)), max_size=4))
+    for low, high in pairs:
+        truth[low] = min(truth[low], truth[high])
+    rules = [({low: 1.0, high: -1.0}, 0.0) for low, high in pairs if low != high]
+    sums = draw(st.lists(st.frozensets(st.sampled_from(BOUNDED), min_size=1), max_size=8))
+    return [(chosen, sum(truth[u] for u in chosen)) for chosen in sums], rules
+
+
+@settings(max_examples=100, deadline=None)
+@given(ordered_systems())
+def test_the_bounds_reader_keeps_what_else_it_knows(system: tuple) -> None:
+    figures, rules = system
+    assert pinned(figures, _range, at_most=rules) == pinned_slowly(figures, _range, rules)
+
+
+def test_who_rated_attended() -> None:
+    """Two people: one of them attended (1), and one rated (1), and who rated attended: the
+    same one, so each is known though no figure alone tells it."""
+    attended = {(0, "count"), (1, "count")}
+    rated = {(0, "rating"), (1, "rating")}
+    ranges = lambda _u: (0, 1)  # noqa: E731
+    rules = [({(p, "rating"): 1.0, (p, "count"): -1.0}, 0.0) for p in (0, 1)]
+    figures = [(attended, 1), (rated, 1)]
+    assert pinned(figures, ranges) == {}
+    assert pinned(figures, ranges, at_most=rules) == {}  # either of them, both ways
+    figures.append(({(0, "count")}, 1))  # shown at its end: told; the other did not attend,
+    expected = {(1, "count"): 0, (0, "rating"): 1, (1, "rating"): 0}  # so did not rate
+    assert pinned(figures, ranges, at_most=rules) == expected

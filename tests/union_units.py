@@ -2,7 +2,9 @@
 of each workshop, meeting and study visit they cover, on screen (/taller, /reunion, /visita)
 and in its workbook. Their tables by region, by sex and by group (leaders, officials) are
 sums of the same people's units as the indicators' tables: a workshop's men beside the
-national table by sex and the other workshops' men is the subtraction of issue #13."""
+national table by sex and the other workshops' men is the subtraction of issue #13. Each
+figure goes to the reader as its group, its unit, whom of everyone its row counts and its
+value (`test_union_disclosure.Read.add`)."""
 
 from __future__ import annotations
 
@@ -18,16 +20,11 @@ from bot.runtime import Runtime
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.helpers import register
-from tests.union_dataset import GROUPS, LEADERS, MEETINGS, PEOPLE, REGIONS, SEXES, WORKSHOPS
+from tests.union_dataset import LEADERS, PEOPLE, REGIONS, SEXES
 
-Unknown = tuple[str, tuple[str, int]]
-# Per kind of unit: its command, its code in the dataset, its people, and the groups its
-# columns count (in the order of the columns, which the message's lines follow too).
-UNITS: dict[str, tuple[str, dict[str, list[str]]]] = {
-    "workshop": ("/taller", WORKSHOPS),
-    "meeting": ("/reunion", {f"UNIONM{day}": names for day, names in enumerate(MEETINGS.values())}),
-    "visit": ("/visita", {"UNIONV": GROUPS["visit_invited"]}),
-}
+# Per kind of unit: its command, and the groups its columns count (in the order of the
+# columns, which the message's lines follow too).
+UNITS = {"workshop": "/taller", "meeting": "/reunion", "visit": "/visita"}
 COLUMNS: dict[str, dict[str, str]] = {
     "workshop": {"Asistentes": "attendees", "Respuestas": "raters"},
     "meeting": {
@@ -47,7 +44,6 @@ COLUMNS: dict[str, dict[str, str]] = {
         "Viajaron": "visit_travelled",
     },
 }
-NOBODY = {"pending": [], "visit_declined": [], "visit_pending": [], "visit_confirmed": []}
 
 
 async def national_coordinator(api: LocalBotApi, runtime: Runtime) -> Chatter:
@@ -59,24 +55,20 @@ async def national_coordinator(api: LocalBotApi, runtime: Runtime) -> Chatter:
     return nacho
 
 
-def units(group: str, who: Callable[[str], bool]) -> set[Unknown]:
-    members = NOBODY[group] if group in NOBODY else GROUPS[group]
-    return {(name, (group, 0)) for name in members if who(name)}
-
-
-def _row_who(label: str, members: list[str]) -> Callable[[str], bool] | None:
-    """Who of the unit's people a row of its tables counts (a sex, a region, a group)."""
+def _row_who(label: str) -> Callable[[str], bool] | None:
+    """Whom of everyone a row of a unit's tables counts (a sex, a region, a group); the
+    unit's own people among them are its figure's value."""
     if label in ("Líderes regionales", "Funcionarios/as"):
         leading = label == "Líderes regionales"
-        return lambda name: name in members and (name in LEADERS) == leading
+        return lambda name: (name in LEADERS) == leading
     sex = next((code for code, shown in SEXES.items() if shown == label), "?")
     if label == "Sin indicar":
         sex = None
     if sex != "?":
-        return lambda name: name in members and PEOPLE[name][1] == sex
+        return lambda name: PEOPLE[name][1] == sex
     region = next((code for code, shown in REGIONS.items() if shown == label), None)
     if region is not None:
-        return lambda name: name in members and PEOPLE[name][0] == region
+        return lambda name: PEOPLE[name][0] == region
     return None
 
 
@@ -85,14 +77,14 @@ def _count(value: Any) -> int | None:
 
 
 def _figures(
-    kind: str, members: list[str], label: str, values: list[int | None]
-) -> list[tuple[set[Unknown], int]]:
-    who = _row_who(label, members)
+    kind: str, label: str, values: list[int | None]
+) -> list[tuple[str, Callable[[str], bool], int]]:
+    who = _row_who(label)
     if who is None:
         return []
     groups = list(COLUMNS[kind].values()) if kind != "workshop" else ["raters"]
     return [
-        (units(group, who), value)
+        (group, who, value)
         for group, value in zip(groups, values, strict=False)
         if value is not None
     ]
@@ -145,26 +137,21 @@ async def unit_sums(
     api: LocalBotApi, person: Chatter, visible: dict[str, list[str]], add: Callable[..., None]
 ) -> None:
     """Read every unit `visible` lists (kind: codes) as `person`, on screen and in its
-    workbook, and `add` each figure's units; a figure must equal its units' number (the
-    reader's model of the dataset is the dataset)."""
+    workbook, and `add` each figure: its group, whom of everyone its row counts, where it
+    was read, its unit (0: the visit, the only one) and its value."""
     for kind, codes in visible.items():
-        command, members_of = UNITS[kind]
+        command = UNITS[kind]
         for code in codes:
-            members = members_of[code]
+            unit = 0 if kind == "visit" else code
             text, book = await unit_report(api, person, command, code)
-            figures: list[tuple[str, set[Unknown], int]] = []
             for label, values in _message_rows(kind, text):
-                for sums, value in _figures(kind, members, label, [*values]):
-                    figures.append((f"{code} message {label}", sums, value))
+                for group, who, value in _figures(kind, label, [*values]):
+                    add(group, who, f"{code} message {label}", unit, value)
             for sheet, header, row in _sheet_rows(book):
-                who = _row_who(str(row[0]), members)
+                who = _row_who(str(row[0]))
                 if who is None:
                     continue
                 for column, value in zip(header[1:], row[1:], strict=True):
                     group = COLUMNS[kind].get(column)
                     if group is not None and _count(value) is not None:
-                        where = f"{code} {sheet} {row[0]} {column}"
-                        figures.append((where, units(group, who), value))
-            for where, sums, value in figures:
-                assert len(sums) == value, (where, sorted(sums), value)
-                add(sums, where)
+                        add(group, who, f"{code} {sheet} {row[0]} {column}", unit, value)
