@@ -16,7 +16,7 @@ workshops' men gave the one man of this one. The indicators count workshops' peo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,6 @@ from bot.services.profile import SEXES
 from bot.services.regions import normalize
 from bot.services.small_cells import (
     SMALL_CELL,
-    Hidden,
     bounded_hidden,
     hidden_margins,
     safe_counts,
@@ -144,11 +143,10 @@ def _cells(
     return cells
 
 
-async def _hidden(session: AsyncSession, workshop_id: int) -> Hidden:
-    """Regions (by name) whose averages are hidden: decided from the raters of each (region,
-    sex) cell, as when the report also had a table by sex, so that it shows no region's
-    average it hid then (a region's part of this workshop is not checked against the
-    national table by region)."""
+async def _raters(session: AsyncSession, workshop_id: int) -> dict[tuple[Any, Any], int]:
+    """Raters of the overall rating per (region name, sex): the regions hidden are decided
+    from these, as when the report also had a table by sex, so that it shows no region's
+    average it hid then."""
     rows = await session.execute(
         select(Region.name, Person.sex, func.count(WorkshopRating.overall))
         .join(Person, Person.id == WorkshopRating.person_id)
@@ -156,11 +154,24 @@ async def _hidden(session: AsyncSession, workshop_id: int) -> Hidden:
         .where(*_completed(workshop_id))
         .group_by(Region.name, Person.sex)
     )
-    people: dict[tuple[str | None, str | None], int] = {}
+    people: dict[tuple[Any, Any], int] = {}
     for region, sex, n in rows:
         key = (region, sex if sex in SEXES else None)
         people[key] = people.get(key, 0) + int(n)
-    return hidden_margins(people)
+    return people
+
+
+def regions_hidden(
+    people: Mapping[tuple[Hashable, Hashable], float],
+    sums: Mapping[Any, tuple[float, float]],
+) -> frozenset[Any]:
+    """The regions whose part of a workshop no report shows: `people` counts its raters per
+    (region, sex); `sums`, per region, the (sum, number) of their ratings. Too few, or
+    enough others that none can be subtracted (`hidden_margins`); then one more
+    where the hidden ones' ratings (the workshop's less the regions shown) add up to 5 (or 1)
+    times their number: each would be known. /taller by region shows the rest, and each
+    region's report (indicator 3) shows its part of every workshop only where this does."""
+    return bounded_hidden(sums, hidden_margins(people).rows, SCALE[0], SCALE[-1])
 
 
 def _rating_columns() -> list[Any]:
@@ -171,7 +182,9 @@ def _rating_columns() -> list[Any]:
     ]
 
 
-async def _by_region(session: AsyncSession, workshop_id: int, hidden: Hidden) -> list[Cell]:
+async def _by_region(
+    session: AsyncSession, workshop_id: int, people: Mapping[tuple[Any, Any], int]
+) -> list[Cell]:
     """By the participants' own region (not the workshop's), in the official list order."""
     order: dict[str | None, int | None] = {}
     attendance: dict[str | None, int] = {}
@@ -194,10 +207,8 @@ async def _by_region(session: AsyncSession, workshop_id: int, hidden: Hidden) ->
     ):
         order[name], ratings[name] = sort_order, (int(n), int(rated), int(total))
     keys = sorted(order, key=lambda k: (k is None, order[k] or 0, k or ""))
-    # A rating lies between 1 and 5: hidden regions whose overall ratings (the workshop's
-    # less the regions shown) add up to 5 (or 1) times their number tell each one.
     sums = {key: (float(total), float(rated)) for key, (_n, rated, total) in ratings.items()}
-    return _cells(attendance, ratings, keys, bounded_hidden(sums, hidden.rows, SCALE[0], SCALE[-1]))
+    return _cells(attendance, ratings, keys, regions_hidden(people, sums))
 
 
 async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopReport | None:
@@ -205,7 +216,6 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
     workshop = await repo.get(session, workshop_id)
     if workshop is None:
         return None
-    hidden = await _hidden(session, workshop_id)
     attendees = int(
         await session.scalar(
             select(func.count(func.distinct(WorkshopAttendance.person_id))).where(
@@ -230,5 +240,5 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
         criteria=await _criteria(session, workshop_id),
         # Shown without a name, so only among enough others: as a study visit's texts.
         comments=await _comments(session, workshop_id) if responses >= SMALL_CELL else (),
-        by_region=await _by_region(session, workshop_id, hidden),
+        by_region=await _by_region(session, workshop_id, await _raters(session, workshop_id)),
     )

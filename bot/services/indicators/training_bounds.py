@@ -9,8 +9,13 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   total is its row);
 - the workshops of fewer than 3 raters (whose /taller report shows no average; every other
   workshop's is public there) so pinned hide the national total, and every region's own;
-- a region's parts of the workshops of 1 or 2 of its raters (no report shows them; a larger
-  part may show in /taller by region) so pinned hide its total, nationally and its own;
+- a region's parts of the workshops are cells of one table (region × workshop) that two
+  reports show: /taller by region, and the region's own report per workshop. The region's
+  report shows a part only where /taller does (`regions_hidden`, for each criterion): W1's
+  /taller hid Piura's 11 over 3 because its 26 over 6 less that left 15 for the three
+  others, and Piura's report showed it;
+- a region's parts of the workshops that no report shows (of 1 or 2 of its raters, or
+  hidden in /taller) so pinned hide its total, nationally and its own;
 - a region's report hides one more of its sexes, or of its parts of the workshops.
 
 - the national table by sex hides more sexes while the regions and sexes shown pin a
@@ -33,8 +38,8 @@ from bot.services.indicators.meetings import people_in_scope
 from bot.services.indicators.sex_rule import hidden_sexes
 from bot.services.indicators.training_reads import period_ratings, rating_columns
 from bot.services.small_cells import SMALL_CELL, bounded_hidden, hidden_pinned
-from bot.services.workshop_report import SCALE
-from storage.models import Person, WorkshopRating
+from bot.services.workshop_report import SCALE, regions_hidden
+from storage.models import Person, Region, WorkshopRating
 from storage.repositories.workshops import CRITERIA
 
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -56,28 +61,58 @@ async def workshop_sums(q: Query) -> dict[int, Counter[str]]:
     }
 
 
-async def region_parts(q: Query) -> dict[Any, dict[int, Counter[str]]]:
-    """Per region, each workshop's sums and counts per criterion over its raters from there."""
+Parts = dict[Any, dict[int, Counter[str]]]
+Shown = dict[str, dict[int, frozenset[Any]]]
+
+
+async def region_parts(q: Query) -> tuple[Parts, Shown]:
+    """Per region, each workshop's sums and counts per criterion over its raters from there;
+    and per criterion, each workshop's regions whose part of it no report shows: those
+    /taller by region hides (`regions_hidden`, by the overall rating; by each criterion's
+    the same way, as its total is public there too)."""
     columns = rating_columns()
     statement = (
-        period_ratings(q, Person.region_code, WorkshopRating.workshop_id, *columns)
+        period_ratings(
+            q, Person.region_code, Region.name, Person.sex, WorkshopRating.workshop_id, *columns
+        )
         .join(Person, Person.id == WorkshopRating.person_id)
-        .group_by(Person.region_code, WorkshopRating.workshop_id)
+        .outerjoin(Region, Region.code == Person.region_code)
+        .group_by(Person.region_code, Region.name, Person.sex, WorkshopRating.workshop_id)
     )
     names = [column.name for column in columns]
-    parts: dict[Any, dict[int, Counter[str]]] = {}
-    for region, workshop, *values in await q.session.execute(statement):
+    parts: Parts = {}
+    workshops: dict[int, dict[tuple[Any, Any, Any], Counter[str]]] = {}
+    for region, label, sex, workshop, *values in await q.session.execute(statement):
         counts = Counter({name: int(v or 0) for name, v in zip(names, values, strict=True)})
-        parts.setdefault(region, {})[workshop] = counts
-    return parts
+        parts.setdefault(region, {}).setdefault(workshop, Counter()).update(counts)
+        workshops.setdefault(workshop, {})[(region, label, sex_code(sex))] = counts
+    hidden: Shown = {name: {} for name in CRITERIA}
+    for workshop, groups in workshops.items():
+        for name in CRITERIA:
+            people: Counter[tuple[Any, Any]] = Counter()
+            sums: dict[Any, tuple[float, float]] = {}
+            for (_region, label, sex), counts in groups.items():
+                people[(label, sex)] += counts[f"n_{name}"]
+                total, n = sums.get(label, (0, 0))
+                sums[label] = (total + counts[f"sum_{name}"], n + counts[f"n_{name}"])
+            # A region's part that is the whole workshop is public as its total.
+            labels = regions_hidden(people, sums) if len(sums) > 1 else frozenset()
+            hidden[name][workshop] = frozenset(r for r, label, _sex in groups if label in labels)
+    return parts, hidden
 
 
-def parts_pinned(parts: Workshops, name: str) -> bool:
+def parts_pinned(parts: Workshops, name: str, unseen: frozenset[int] = frozenset()) -> bool:
     """Whether a region's parts of the workshops that no report shows (those of 1 or 2 of
-    its raters; a larger part may show in the workshop's /taller report by region, or be the
-    whole workshop) are each known from the region's total less the others."""
+    its raters, and `unseen`: those /taller by region hides, `region_parts`) are each known
+    from the region's total less the others."""
     sums = _sums(parts, name)
-    return hidden_pinned(sums, [w for w, (_sum, n) in sums.items() if n < SMALL_CELL], LOW, HIGH)
+    small = {w for w, (_sum, n) in sums.items() if n < SMALL_CELL}
+    return hidden_pinned(sums, small | unseen, LOW, HIGH)
+
+
+def _unseen(shown: Shown, name: str, region: Any) -> frozenset[int]:
+    """The workshops whose part from `region` /taller by region hides (`region_parts`)."""
+    return frozenset(w for w, regions in shown[name].items() if region in regions)
 
 
 def _sums(groups: Mapping[Any, Mapping[str, float]], name: str) -> dict[Any, tuple[float, float]]:
@@ -99,10 +134,11 @@ def national(
     hides: Hides,
     workshops: Workshops,
     parts: Mapping[Any, Workshops],
+    shown: Shown,
 ) -> Hides:
     """The national report's hidden groups and workshops, with what the bounds add. `q`: the
     national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater;
-    `parts`: `region_parts`."""
+    `parts` and `shown`: `region_parts`."""
     groups, unrated = dict(hides[0]), hides[1]
     blank = hidden_sexes(q, cells, "attendees", "raters")  # as `by_sex` blanks them
     regions = rollup(cells, lambda region, _sex: region)
@@ -115,7 +151,11 @@ def national(
         if hidden_pinned(sums, small, LOW, HIGH):
             groups[f"people_{name}"] = _everything(cells)
             continue
-        pinned = {region for region, own in parts.items() if parts_pinned(own, name)}
+        pinned = {
+            region
+            for region, own in parts.items()
+            if parts_pinned(own, name, _unseen(shown, name, region))
+        }
         rows = bounded_hidden(_sums(regions, name), hidden.rows | pinned, LOW, HIGH)
         columns = bounded_hidden(_by_sex(cells, name), hidden.columns | blank, LOW, HIGH)
         groups[f"people_{name}"] = Hidden(rows, _pinned_cells(cells, name, rows, columns))
@@ -150,28 +190,32 @@ def _pinned_cells(
     return frozenset(chosen)
 
 
-def regional(q: Query, cells: Cells, hides: Hides, every: Hides, parts: Workshops) -> Hides:
+def regional(
+    q: Query, cells: Cells, hides: Hides, every: Hides, parts: Workshops, shown: Shown
+) -> Hides:
     """A region's report's hidden groups and parts of workshops, with what the bounds add.
     `every`: the national report's (`national`). A region the national report hides (or
     whose total it hides) shows no average of its own, nor any of its parts of the
     workshops (they add up to it): its total is its national row, and the national total
     less the regions shown and its own would give the others hidden (as `hidden_groups`
-    decides for every other indicator). `parts`: `workshop_sums` of the region's raters."""
+    decides for every other indicator). Nor its part of a workshop that /taller by region
+    hides: the workshop's average less it would give the others hidden there (`shown`, from
+    `region_parts`). `parts`: `workshop_sums` of the region's raters."""
     groups, unrated = dict(hides[0]), dict(hides[1])
     blank = hidden_sexes(q, cells, "attendees", "raters")
     mine = only(q, cells)
     for name in CRITERIA:
         key = f"people_{name}"
         hidden, now = groups[key], every[0][key]
-        if hidden.total:
-            continue
-        if now.total or q.region in now.rows or parts_pinned(parts, name):
+        unseen = _unseen(shown, name, q.region)
+        if now.total or q.region in now.rows or parts_pinned(parts, name, unseen):
             groups[key] = _everything(mine)
             unrated[name] = frozenset(parts)
             continue
-        columns = bounded_hidden(_by_sex(mine, name), hidden.columns | blank, LOW, HIGH)
-        groups[key] = Hidden(hidden.rows, columns)
-        unrated[name] = bounded_hidden(_sums(parts, name), unrated[name], LOW, HIGH)
+        if not hidden.total:  # (hidden here, its total is still its national row)
+            columns = bounded_hidden(_by_sex(mine, name), hidden.columns | blank, LOW, HIGH)
+            groups[key] = Hidden(hidden.rows, columns)
+        unrated[name] = bounded_hidden(_sums(parts, name), unrated[name] | unseen, LOW, HIGH)
     return groups, unrated
 
 
@@ -180,9 +224,9 @@ async def bounded(q: Query, cells: Cells, hides: Hides, before: Hides | None = N
     `before`: for a region's report, the national report's hidden groups and workshops
     before the bounds (`training._hidden` of the national query)."""
     everywhere = replace(q, region=None)
-    workshops, parts = await workshop_sums(everywhere), await region_parts(everywhere)
-    nationally = national(everywhere, cells, before or hides, workshops, parts)
+    workshops, (parts, shown) = await workshop_sums(everywhere), await region_parts(everywhere)
+    nationally = national(everywhere, cells, before or hides, workshops, parts, shown)
     if q.region is None:
         return nationally
     assert before is not None
-    return regional(q, cells, hides, nationally, await workshop_sums(q))
+    return regional(q, cells, hides, nationally, await workshop_sums(q), shown)
