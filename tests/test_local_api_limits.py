@@ -118,6 +118,30 @@ async def test_callback_answers_uploads_and_topics(api: LocalBotApi, bot: telegr
         await bot.send_message(USER, "hola", message_thread_id=7)
 
 
+async def test_a_press_or_an_inline_query_answered_too_late_is_refused(
+    api: LocalBotApi, bot: telegram.Bot
+) -> None:
+    """Telegram takes a press's answer for a few seconds only («query is too old»); a test
+    waiting for that answer is told it came late, and the press is counted as unanswered."""
+    sent = await bot.send_message(USER, "menú", reply_markup=grid(1, 2))
+    late = await api.press_button(USER, sent.message_id, "d0.0")
+    in_time = await api.press_button(USER, sent.message_id, "d0.1")
+    api.age_query(late, 16)
+    with pytest.raises(BadRequest, match="Query is too old and response timeout expired"):
+        await bot.answer_callback_query(late)
+    with pytest.raises(AssertionError, match=r"answered 16\.\d s after it was asked"):
+        await api.callback_answer(late, 1)
+    assert api.unanswered_presses == [late, in_time]
+    api.age_query(in_time, 14)
+    await bot.answer_callback_query(in_time, text="Listo")
+    assert api.unanswered_presses == [late]
+    typed = await api.send_inline_query(USER, "canon")
+    api.age_query(typed, 11)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(typed, [])
+    assert not api.malformed_requests  # the world's doing, not a malformed request
+
+
 async def test_refusals_say_whose_fault_they_were(api: LocalBotApi, bot: telegram.Bot) -> None:
     sent = await bot.send_message(USER, "igual")
     with pytest.raises(BadRequest):

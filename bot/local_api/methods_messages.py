@@ -12,7 +12,12 @@ from bot.local_api.formatting import FormattedText, caption_text, message_text
 from bot.local_api.inline import check_results
 from bot.local_api.media import document_object, new_file, photo_sizes
 from bot.local_api.schema import UploadedFile
-from bot.local_api.state import BotState, Chat
+from bot.local_api.state import (
+    CALLBACK_ANSWER_WINDOW,
+    INLINE_ANSWER_WINDOW,
+    BotState,
+    Chat,
+)
 from bot.local_api.validation import parse_reply_markup
 from bot.telegram_entities import check_link, utf16_len
 
@@ -245,6 +250,9 @@ class MessageMethods:
         query = self.state.callback_queries.get(p["callback_query_id"])
         if query is None or query.answer is not None:
             raise bad_request(QUERY_INVALID)
+        if query.too_late(CALLBACK_ANSWER_WINDOW):
+            self.state.answers.notify()  # a test waiting for this answer learns it came late
+            raise bad_request(QUERY_INVALID)
         if utf16_len(p.get("text", "")) > CALLBACK_ANSWER_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")
         username = self.state.bot_user["username"]
@@ -260,6 +268,9 @@ class MessageMethods:
     async def answer_inline_query(self, p: dict[str, Any]) -> bool:
         query = self.state.inline_queries.get(p["inline_query_id"])
         if query is None or query.answer is not None:
+            raise bad_request(QUERY_INVALID)
+        if query.too_late(INLINE_ANSWER_WINDOW):
+            self.state.answers.notify()
             raise bad_request(QUERY_INVALID)
         dropped = check_results(p["results"], self.state.resolve_user)
         if len(p.get("next_offset", "").encode()) > 64:

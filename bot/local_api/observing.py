@@ -108,9 +108,26 @@ class Observing:
         if query is None:
             raise ValueError(f"unknown query id {query_id!r}")
         try:
-            return await self._state.answers.wait_for(lambda: query.answer, timeout)
+            await self._state.answers.wait_for(lambda: query.answer or query.late, timeout)
         except TimeoutError:
             raise TimeoutError(f"query {query_id} not answered within {timeout}s") from None
+        if query.answer is None:
+            raise AssertionError(
+                f"query {query_id} answered {query.late:.1f} s after it was asked: Telegram "
+                "refuses it («query is too old»), the person's button spins until it gives up"
+            )
+        return query.answer
+
+    @property
+    def unanswered_presses(self) -> list[str]:
+        """Callback queries the bot never answered (nor tried to, in time): on a phone the
+        button spins until Telegram gives up. A bot must answer every press, even one it
+        refuses (a stale button, an error)."""
+        return [
+            query_id
+            for query_id, query in self._state.callback_queries.items()
+            if query.answer is None
+        ]
 
     def commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""

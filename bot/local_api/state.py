@@ -38,12 +38,30 @@ class Chat:
         return message
 
 
+# How long after a press (or an inline query typed) Telegram takes the bot's answer; later it
+# says «query is too old and response timeout expired or query ID is invalid». The Bot API
+# does not document it: bots report refusals after 10-20 s for presses and from 5-10 s for
+# inline queries (eternnoir/pyTelegramBotAPI#1615), so the double allows 15 s and 10 s.
+CALLBACK_ANSWER_WINDOW = 15.0
+INLINE_ANSWER_WINDOW = 10.0
+
+
 @dataclass
 class PendingQuery:
-    """A callback or inline query the bot has to answer exactly once."""
+    """A callback or inline query the bot has to answer exactly once, in time."""
 
     user_id: int
     answer: dict[str, Any] | None = None
+    asked: float = field(default_factory=time.monotonic)
+    late: float | None = None  # seconds after `asked` of an answer refused as too late
+
+    def too_late(self, window: float) -> bool:
+        """True (and the delay kept) when an answer now comes past `window` seconds."""
+        waited = time.monotonic() - self.asked
+        if waited <= window:
+            return False
+        self.late = waited
+        return True
 
 
 class UpdateQueue:

@@ -181,6 +181,13 @@ class Users:
             user_id, message_id, button["callback_data"], chat_id=chat_id
         )
 
+    def age_query(self, query_id: str, seconds: float) -> None:
+        """Make a pending callback or inline query `seconds` older, as if the bot got to it
+        that much later (a slow network, a busy bot): Telegram refuses answers past a window
+        (state.CALLBACK_ANSWER_WINDOW), and so does this server."""
+        query = self._state.callback_queries.get(query_id) or self._state.inline_queries[query_id]
+        query.asked -= seconds
+
     async def send_inline_query(self, user_id: int, query: str) -> str:
         """The user types ``@bot query``; returns the inline query id."""
         user = self._user(user_id)
