@@ -48,28 +48,7 @@ class Action:
 
 async def deliver(ctx: Ctx) -> None:
     """Answer the press, then make the queued calls (in the chat's turn) or hold them."""
-    if ctx.query is not None:
-        text, alert = ctx.press_notice or (None, False)
-        try:
-            await ctx.query.answer(text, show_alert=alert)
-            ANSWERED.set(ctx.query.id)
-        except BadRequest as error:
-            # Answered already (a retry after a timeout) or too late: the notice is
-            # lost, the reply to the press must not be.
-            if "query is too old" not in error.message.lower():
-                raise
-            ANSWERED.set(ctx.query.id)
-            log.warning("could not answer the press: %s", error.message)
-        except (RetryAfter, NetworkError) as error:
-            # A press cannot be answered later; the replies can. The answer only stops the
-            # button's spinner: a 5xx or a timeout after the limiter's retries (bot/ratelimit)
-            # must not cost the reply the press asked for, whose work is already committed.
-            log.warning(
-                "update %s (%s): press not answered: %s",
-                ctx.update.update_id,
-                ctx.action,
-                "flood control" if isinstance(error, RetryAfter) else error.message,
-            )
+    await answer_press(ctx)
     # While earlier replies to this chat wait in the outbox, these go behind them (other
     # calls, such as an inline answer, are not the chat's and go at once; the chat's later
     # calls wait in memory, bot/follow_ups.py). In the chat's turn: the next update's
@@ -131,6 +110,36 @@ async def deliver(ctx: Ctx) -> None:
                 "Sorry, something went wrong on my side. It has been recorded; please "
                 "try again in a moment."
             ),
+        )
+
+
+async def answer_press(ctx: Ctx) -> None:
+    """Answer the press with its notice (`ctx.toast`), once: after the commit, or at once
+    before work of seconds (`Ctx.toast_now`), since Telegram takes the answer only for a
+    few seconds after the press («query is too old»)."""
+    if ctx.query is None or ctx.press_answered:
+        return
+    ctx.press_answered = True
+    text, alert = ctx.press_notice or (None, False)
+    try:
+        await ctx.query.answer(text, show_alert=alert)
+        ANSWERED.set(ctx.query.id)
+    except BadRequest as error:
+        # Answered already (a retry after a timeout) or too late: the notice is
+        # lost, the reply to the press must not be.
+        if "query is too old" not in error.message.lower():
+            raise
+        ANSWERED.set(ctx.query.id)
+        log.warning("could not answer the press: %s", error.message)
+    except (RetryAfter, NetworkError) as error:
+        # A press cannot be answered later; the replies can. The answer only stops the
+        # button's spinner: a 5xx or a timeout after the limiter's retries (bot/ratelimit)
+        # must not cost the reply the press asked for (its work committed, or under way).
+        log.warning(
+            "update %s (%s): press not answered: %s",
+            ctx.update.update_id,
+            ctx.action,
+            "flood control" if isinstance(error, RetryAfter) else error.message,
         )
 
 

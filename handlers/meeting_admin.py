@@ -212,7 +212,7 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "xlsx":
         report = await build_report(ctx.session, meeting.id)
         assert report is not None
-        ctx.toast(_("Preparing the file…"))
+        await ctx.toast_now(_("Preparing the file…"))
         agreements = await agreement_repo.of_meeting(ctx.session, meeting.id)
         today = now.astimezone(ctx.settings.timezone).date()
         # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.

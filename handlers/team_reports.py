@@ -182,7 +182,7 @@ async def on_button(ctx: Ctx) -> None:
     sent = {report.person_id: report for report in await rules.reports(ctx.session, month, regions)}
     names = {region.code: region.name for region in await list_regions(ctx.session)}
     if data[1] == "xlsx":
-        ctx.toast(ctx._("Preparing the file…"))
+        await ctx.toast_now(ctx._("Preparing the file…"))
         # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
         content = await workers.run(
             "bot.services.team_report_xlsx:reports_xlsx",

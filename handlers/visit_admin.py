@@ -224,7 +224,7 @@ async def on_button(ctx: Ctx) -> None:
         await repo.set_flag(ctx.session, visit.id, person.person_id, travelled_at=now)
         await _travelled(ctx, visit, numbers[2] or 0)
     elif action == "xlsx":
-        ctx.toast(_("Preparing the file…"))
+        await ctx.toast_now(_("Preparing the file…"))
         report = await build_report(ctx.session, visit, _words(ctx))
         # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
         content = await workers.run(

@@ -322,7 +322,7 @@ async def on_report_button(ctx: Ctx) -> None:
     if action == "xlsx":
         report = await build_report(ctx.session, workshop.id)
         assert report is not None
-        ctx.toast(_("Preparing the file…"))
+        await ctx.toast_now(_("Preparing the file…"))
         # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
         content = await workers.run("bot.services.workshop_xlsx:report_xlsx", report, ctx.t)
         ctx.document(f"taller-{workshop.code}.xlsx", content, caption=esc(workshop.title))

@@ -183,9 +183,11 @@ async def test_the_workbook_is_built_in_a_worker_while_others_are_answered(
     api: LocalBotApi, app: Application, runtime: Runtime, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The coordinators' workbook is built in the report worker (bot/workers.py), as every
-    other workbook: with that worker stopped (SIGSTOP) the coordinator's file waits while
-    another person is answered; let go (SIGCONT), the coordinator gets the right file, and
-    the module that builds it was loaded in that worker."""
+    other workbook: with that worker stopped (SIGSTOP) the coordinator's press is answered
+    at once («Preparando el archivo…»: answered after the work it came with the file, and
+    past Telegram's few seconds not at all), the file waits while another person is
+    answered; let go (SIGCONT), the coordinator gets the right file, and the module that
+    builds it was loaded in that worker."""
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
     ana = Chatter(api, 7401, "Ana", last_name="Quispe")
@@ -211,12 +213,15 @@ async def test_the_workbook_is_built_in_a_worker_while_others_are_answered(
     os.kill(worker, signal.SIGSTOP)
     try:
         query = await api.press_button(rosa.id, overview.message_id, data)
+        # The press answered before the work, not after it: Telegram takes the answer only
+        # for seconds, and the notice is for the wait (it came with the file, or was refused).
+        answer = await api.callback_answer(query, REPLY_WAIT)
+        assert answer["text"] == "Preparando el archivo…"
         (help_text,) = await eva.say("/ayuda", timeout=REPLY_WAIT)
         assert "/menu" in help_text.text
         assert api.drain(rosa.id) == []  # the file can only come from the stopped worker
     finally:
         os.kill(worker, signal.SIGCONT)
-    assert (await api.callback_answer(query, WORKBOOK_WAIT))["text"] == "Preparando el archivo…"
     workbook = await rosa.reply(WORKBOOK_WAIT)
     assert workbook.method == "sendDocument"
     sheet = load_workbook(BytesIO(api.files[workbook.params["file_id"]])).active
