@@ -74,6 +74,24 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     await person.replies(2)
 
 
+async def typed_registration(person: Person, name: str, position: str) -> BotEvent:
+    """Register in Puno typing `name` and `position` (the name's step checked as passed);
+    returns the summary with «Confirmar», not yet pressed."""
+    _greeting, notice = await person.say("/start", 2)
+    await person.press(notice, "Acepto")
+    await person.replies(3)
+    (region,) = await person.say(name)
+    assert "Paso 2 de 5" in region.text, region.text
+    await person.send("Puno")
+    await person.reply()
+    await person.press(await person.reply(), "Gobierno Regional")
+    await person.replies(2)
+    await person.send(position)
+    await person.press(await person.reply(), "Mujer")
+    await person.reply()
+    return await person.reply()
+
+
 async def puno_coordinator(api: LocalBotApi, admin: Person) -> Person:
     """Carla, registered in Puno, whom the administrator names coordinator of Puno; her
     notice of the new role read."""

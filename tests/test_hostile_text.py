@@ -25,7 +25,7 @@ from storage.models import Case, MeetingInvitation, Question, TeamReport, Worksh
 from storage.models import Person as PersonRow
 from storage.repositories import people, workshops
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import register, typed_registration
 
 HOSTILE = "\x00\x01\x02\x1b\x7f\x85\u202e\u2066"  # NUL, C0, DEL, C1, bidi override, isolate
 
@@ -87,19 +87,9 @@ async def test_a_typed_name_with_control_characters(
     api: LocalBotApi, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
     eva = Person(api, 8102, "Eva")
-    _greeting, notice = await eva.say("/start", 2)
-    await eva.press(notice, "Acepto")
-    await eva.replies(3)
-    (region,) = await eva.say(f"Eva{HOSTILE} Ríos\x00 Apaza")
-    assert "Paso 2 de 5" in region.text
-    await eva.send("Puno")
-    await eva.reply()
-    await eva.press(await eva.reply(), "Gobierno Regional")
-    await eva.replies(2)
-    await eva.send(f"Analista\x00{HOSTILE}")
-    await eva.press(await eva.reply(), "Mujer")
-    await eva.reply()
-    summary = await eva.reply()
+    summary = await typed_registration(
+        eva, f"Eva{HOSTILE} Ríos\x00 Apaza", f"Analista\x00{HOSTILE}"
+    )
     assert "Nombre: Eva Ríos Apaza" in summary.text and "Cargo: Analista" in summary.text
     await eva.press(summary, "Confirmar")
     await eva.replies(2)
