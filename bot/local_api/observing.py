@@ -120,13 +120,19 @@ class Observing:
 
     @property
     def unanswered_presses(self) -> list[str]:
-        """Callback queries the bot never answered (nor tried to, in time): on a phone the
-        button spins until Telegram gives up. A bot must answer every press, even one it
-        refuses (a stale button, an error)."""
+        """Callback queries the bot never tried to answer, or answered too late: on a phone
+        the button spins until Telegram gives up. A bot must answer every press, even one it
+        refuses (a stale button, an error); an answer met by an injected fault (a 429, a
+        5xx) was tried, and is the world's doing."""
+        tried = {
+            params.get("callback_query_id")
+            for method, params in self._calls.entries
+            if method == "answerCallbackQuery"
+        }
         return [
             query_id
             for query_id, query in self._state.callback_queries.items()
-            if query.answer is None
+            if query.answer is None and (query.late is not None or query_id not in tried)
         ]
 
     def commands(
