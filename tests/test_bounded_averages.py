@@ -463,6 +463,34 @@ async def test_a_region_beside_the_workshops_gives_no_part_away(db: Database) ->
     assert _given_away(await _everything(db, raters), raters) == {}
 
 
+async def test_one_rating_pinned_between_the_ends_is_not_worked_out(db: Database) -> None:
+    """W3's four raters rated 5 (20 over 4, told openly): the men's 14 over 3 less their two
+    of W3 left 4 for the man of W2; Junín's 23 over 6 less its part of W2 (9 over 3, public
+    in /taller by region) and its two raters of W3 (5 each) left 4 for its rater of W1. A
+    rating of one person pinned at neither end, beside the workshops' averages and the
+    parts shown. (Random dataset 310 of a wider sweep.)"""
+    raters: list[Rater] = [
+        ("puno", "female", 2, 5),
+        ("piura", "male", 2, 4),
+        ("junin", "female", 1, 4),
+        ("piura", "female", 2, 5),
+        ("cusco", "female", 2, 3),
+        ("junin", "female", 2, 3),
+        ("piura", "male", 3, 5),
+        ("piura", "female", 3, 5),
+        ("junin", "undisclosed", 2, 1),
+        ("piura", "undisclosed", 1, 1),
+        ("junin", "male", 3, 5),
+        ("junin", "female", 3, 5),
+        ("puno", "undisclosed", 2, 5),
+        ("cusco", "female", 1, 3),
+        ("cusco", "undisclosed", 1, 1),
+        ("junin", "undisclosed", 2, 5),
+    ]
+    await _seed(db, raters)
+    assert _given_away(await _everything(db, raters), raters) == {}
+
+
 # Datasets the brute-force reader still reads ratings of 1 or 2 people from, through paths
 # these rules do not see: one-way margins of three attributes read together with the
 # bounds (72: W2 less the women plus Cusco is 2 × Cusco's man of W2 plus two ratings, 19:

@@ -83,3 +83,40 @@ def test_the_sexes_blank_beside_a_region_shown() -> None:
     del cells[("puno", None)]
     assert pinned_cells(cells, hidden) == set()
     assert _read(cells, hidden) == set()
+
+
+def test_a_cell_of_one_person_pinned_between_its_ends() -> None:
+    """Ratings less 1 (0 to 4), by sex and workshop: the men 11 (of 12), W3 16 (of 16: its
+    two men and two women rated 5, told openly), W1 5 and the total 26 shown; the women and
+    W2 hidden. The men's 11 less their 8 of W3 leaves 3 for the man of W2 (a rating of 4),
+    and W2's 5 (the total less W1 and W3) less him leaves 2 for its woman: each of one
+    person, at neither end. `between` finds them, the ends alone do not; the reader too."""
+    cells = {
+        ("male", "W2"): (3, 4, 1),
+        ("male", "W3"): (8, 8, 2),
+        ("female", "W3"): (8, 8, 2),
+        ("female", "W2"): (2, 4, 1),
+        ("female", "W1"): (5, 12, 3),
+    }
+    hidden = Hidden(frozenset({"female"}), frozenset({"W2"}))
+    assert pinned_cells(cells, hidden) == set()
+    assert _merged(pinned_cells(cells, hidden, between=True)) == {
+        ("male", "hidden"),
+        ("hidden", "hidden"),
+    }
+    people = [key for key, (_done, _whole, n) in cells.items() for _ in range(n)]
+    values = {("male", "W2"): [3], ("male", "W3"): [4, 4], ("female", "W3"): [4, 4]}
+    values |= {("female", "W2"): [2], ("female", "W1"): [1, 2, 2]}
+    answers = [values[key][people[:i].count(key)] for i, key in enumerate(people)]
+    figures = [
+        ({(i, "r") for i, key in enumerate(people) if inside(key)}, total)
+        for inside, total in (
+            (lambda k: k[0] == "male", 11),
+            (lambda k: k[1] == "W3", 16),
+            (lambda k: k[1] == "W1", 5),
+            (lambda _k: True, 26),
+        )
+    ]
+    assert [sum(answers[i] for i, _r in who) for who, _total in figures] == [11, 16, 5, 26]
+    found = pinned(figures, lambda _unknown: (0, 4))
+    assert {people[i] for (i, _r) in found} >= {("male", "W2"), ("female", "W2")}

@@ -28,16 +28,22 @@ Node = tuple[int, Any]
 
 
 def pinned_cells(
-    cells: Mapping[tuple[Hashable, Hashable], tuple[float, float, float]], hidden: Hidden
+    cells: Mapping[tuple[Hashable, Hashable], tuple[float, float, float]],
+    hidden: Hidden,
+    *,
+    between: bool = False,
 ) -> set[tuple[Node, Node]]:
     """The cells of the margins' graph (hidden rows and hidden columns merged) whose count a
     reader of the margins knows to be 0 or all of its whole, and that hold a group of 1 or 2
     people, from `cells`: (row, column) -> (count, whole, people), the whole `inf` for a
     count bounded only by 0. Not those told openly: of a row or column shown at either end
     (3 of 3 confirmed), or of everyone so; nor a group of 3 or more pinned so (as if shown:
-    3 of 3, the documented limit)."""
+    3 of 3, the documented limit). `between`: also a cell of one person whose count the
+    margins pin between its ends (a rating of 4: Hombre's 14 over 3 beside W3's 20 over 4,
+    where the man's rating of W2 can move neither way)."""
     graph: dict[tuple[Node, Node], list[float]] = {}
     small: set[tuple[Node, Node]] = set()
+    people_of: dict[tuple[Node, Node], float] = {}
     for (row, column), (part, whole, people) in cells.items():
         if not whole:
             continue
@@ -50,6 +56,7 @@ def pinned_cells(
         totals[1] += whole
         if too_small(people):
             small.add(edge)
+        people_of[edge] = people_of.get(edge, 0) + people
     nodes: dict[Node, list[float]] = {}
     for edge, (part, whole) in graph.items():
         for node in edge:
@@ -74,7 +81,17 @@ def pinned_cells(
     found = set()
     for edge, (part, whole) in graph.items():
         row, column = edge
-        if edge not in small or row in told or column in told or 0 < part < whole:
+        if edge not in small or row in told or column in told:
+            continue
+        if 0 < part < whole:
+            # Up along a path back from its column to its row, down along one from its row
+            # to its column, neither through the cell itself.
+            if (
+                between
+                and people_of[edge] == 1
+                and not (_reaches(arcs, column, row, edge) or _reaches(arcs, row, column, edge))
+            ):
+                found.add(edge)
             continue
         # At 0 it goes up along a path back from its column to its row; full, down along one
         # from its row to its column.
@@ -87,11 +104,20 @@ def _at_end(part: float, whole: float) -> bool:
     return part == 0 or (whole != inf and part == whole)
 
 
-def _reaches(arcs: Mapping[Node, set[Node]], start: Node, goal: Node) -> bool:
+def _reaches(
+    arcs: Mapping[Node, set[Node]],
+    start: Node,
+    goal: Node,
+    besides: tuple[Node, Node] | None = None,
+) -> bool:
+    """Whether a path of `arcs` leads from `start` to `goal`, not along the arc between the
+    two nodes of `besides` (a cell's own)."""
     seen, stack = {start}, [start]
     while stack:
         node = stack.pop()
         for other in arcs.get(node, ()):
+            if besides is not None and {node, other} == set(besides):
+                continue
             if other == goal:
                 return True
             if other not in seen:

@@ -26,8 +26,7 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   8 over 5 told its rater of W1's 5 and the 1s of W3's three others.
 
 What stays: the sum of every region's own sexes against the national ones where the
-national report hides a sex that each region's report shows; a part of 1 rater pinned at a
-value between the ends (`pinned_cells` sees the ends only); and what one-way margins of
+national report hides a sex that each region's report shows; and what one-way margins of
 three attributes (region, sex, workshop) pin read together as integers (W2 less the women
 plus Cusco, 19, is twice Cusco's man of W2 and two ratings: he rated 5), which no check
 here reads (tests/test_bounded_averages.py's KNOWN_LEAKS).
@@ -167,7 +166,9 @@ def national(
             for region, own in parts.items()
             if parts_pinned(own, name, _unseen(shown, name, region))
         }
-        rows = _beside_workshops(parts, name, _sums(regions, name), hidden.rows | pinned)
+        rows = _beside_workshops(
+            parts, name, _sums(regions, name), hidden.rows | pinned, shown[name]
+        )
         columns = _beside_workshops(sexes, name, _by_sex(cells, name), hidden.columns | blank)
         groups[f"people_{name}"] = Hidden(rows, _pinned_cells(cells, name, rows, columns))
     return groups, unrated
@@ -178,21 +179,25 @@ def _beside_workshops(
     name: str,
     sums: Mapping[Any, tuple[float, float]],
     hidden: frozenset[Any],
+    unseen: Mapping[int, frozenset[Any]] | None = None,
 ) -> frozenset[Any]:
     """`hidden` and more groups of one attribute (regions, or sexes) until neither their
     own sums (`bounded_hidden`) nor the table of them by workshop pin a part of 1 or 2
     ratings at 1 or at 5 (`_more_pinned`): every workshop's average of 3 raters or more is
     public (/taller), so the groups are the columns of a two-way table whose rows are all
-    shown. Cusco 10 over 3 beside W3's 8 over 5: W3 less Cusco's two raters of it is at
-    least 3 for the three others and Cusco's third rater at most 5, so 8 - 10 = -2 left
-    the three others' 1s and the third's 5."""
+    shown. `unseen`: per workshop, the regions whose part of it /taller by region hides
+    (`region_parts`); the others of 3 raters or more are known, taken off their margins
+    (None: no part is shown, as by sex). Cusco 10 over 3 beside W3's 8 over 5: W3 less
+    Cusco's two raters of it is at least 3 for the three others and Cusco's third rater at
+    most 5, so 8 - 10 = -2 left the three others' 1s and the third's 5."""
     grid: dict[tuple[Any, Any], tuple[float, float, float]] = {}
     totals: Counter[Any] = Counter()
     for group, own in parts.items():
         for workshop, values in own.items():
             n = values.get(f"n_{name}", 0)
-            grid[(workshop, group)] = (values.get(f"sum_{name}", 0), n, n)
             totals[workshop] += n
+            if unseen is None or n < SMALL_CELL or group in unseen.get(workshop, ()):
+                grid[(workshop, group)] = (values.get(f"sum_{name}", 0), n, n)
     small = frozenset(w for w, n in totals.items() if n < SMALL_CELL)
     while True:
         before = hidden
@@ -227,15 +232,16 @@ def _more_pinned(
     columns: frozenset[Any],
 ) -> frozenset[Any]:
     """`columns` and more columns (fewest raters first) while the rows and columns shown pin
-    the ratings of a cell of 1 or 2 people at 1 or at 5 (`pinned_cells`: a rating less 1 is
-    a count between 0 and 4). `grid`: (row, column) -> (sum, ratings, people)."""
+    the ratings of a cell of 1 or 2 people at 1 or at 5, or of one person at any value
+    (`pinned_cells`: a rating less 1 is a count between 0 and 4). `grid`: (row, column) ->
+    (sum, ratings, people)."""
     counts = {key: (t - LOW * n, (HIGH - LOW) * n, p) for key, (t, n, p) in grid.items()}
     raters: Counter[Any] = Counter()
     for (_row, column), (_t, _n, people) in grid.items():
         raters[column] += people
     chosen = set(columns)
     while any(column not in chosen for column in raters) and pinned_cells(
-        counts, Hidden(rows, frozenset(chosen))
+        counts, Hidden(rows, frozenset(chosen)), between=True
     ):
         chosen.add(min((n, str(c), c) for c, n in raters.items() if c not in chosen)[2])
     return frozenset(chosen)
