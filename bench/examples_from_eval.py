@@ -50,6 +50,9 @@ def render(cases: list[dict], order: list[str], kept: int = 0, tuned: int | None
             continue
         key = NO_ANSWER if case["expected"] == "none" else case["expected"]
         same = " ".join(words(case["q"]))
+        if not same:  # «👍»: no word to compare (`kb revisar` refuses it)
+            print(f"fuera, sin palabras: {case['q']!r}", file=sys.stderr)
+            continue
         if same in seen:
             earlier, own = seen[same]
             if earlier != key:

@@ -2,7 +2,7 @@
 the tuning set and the spent held-out sets, measure it leaving one set out, and with --write
 save the model fit on all of them.
 
-    python -m bench.search_calibrate [--write] [--point P] [--tradeoff P ...]
+    python -m bench.search_calibrate [--write] [--point P] [--tradeoff P ...] [--misses]
 
 The groups are the tuning set (bench/search_eval.yaml) and each spent held-out set
 (`SPENT_FILES`), each written by another blind author: a rule that holds only for the authors
@@ -33,14 +33,19 @@ import yaml
 from bench.search_examples_cv import FOLDS, stratified, without
 from bench.search_quality import EVAL_FILE, SPENT_FILES
 from knowledge.base import KnowledgeBase
-from knowledge.calibration import FEATURES, MODEL_FILE, Model
+from knowledge.calibration import FEATURES, MODEL_FILE, Model, vetoed
 from knowledge.model import Example
 from knowledge.search import SearchIndex
 
 PENALTY = 1.0  # L2 on the scaled weights
-# False answers averaged over the training groups. The issue's 3 % turns down most right
-# answers of a set left out (top-1 near 70 %); the hand checks alone stood near 24 %.
-POINT = 0.15
+# False answers averaged over the training groups, each group one author (the unit the targets
+# are stated on): leaving one set out, the false answers measured match the point (session 16,
+# ten sets: 5.3 / 9.6 / 15.4 / 19.8 % at 5 / 10 / 15 / 20 %), where pooling the questions
+# overshoots (16.2 % at 15 % without `vetoed`: the tuning set's 484, fitted on, weigh most). The
+# issue's 3 % turns down most right answers of a set left out (top-1 near 70 %). The point: the
+# fewest false answers at which the ten spent sets' mean top-1, each left out, reaches the
+# issue's 90 % (session 16, in steps of 1 %: 89.8 % at 10 %, 90.3 % at 11 %).
+POINT = 0.11
 TUNING = "tuning"
 
 
@@ -119,10 +124,11 @@ def fit(parts: list[list[Row]], point: float = POINT) -> Model:
 
 def threshold(model: Model, parts: list[list[Row]], point: float) -> float:
     """The lowest probability at which the groups' false answers average at most `point`."""
-    nones = [
-        np.array([model.probability_of(r.x) if r.top is not None else -1.0 for r in p if r.none])
-        for p in parts
-    ]
+
+    def probability(r: Row) -> float:  # one the model may not answer (`vetoed`): never sure
+        return -1.0 if r.top is None or vetoed(r.x) else model.probability_of(r.x)
+
+    nones = [np.array([probability(r) for r in p if r.none]) for p in parts]
     nones = [n for n in nones if len(n)]
     candidates = sorted({float(v) for n in nones for v in n if v >= 0} | {1.0})
 
@@ -179,12 +185,34 @@ def leave_one_set_out(
     return fit(parts, point), rows_of(kb, sets, name)
 
 
+def print_misses(name: str, cases: list[dict], rows: list[Row], model: Model) -> None:
+    """A spent set's misses, left out (only a spent set's: the others are never read): false
+    answers, right answers turned down, wrong sure answers; with the model's probability."""
+    print(f"\n{name}, left out (threshold {model.threshold:.2f}):")
+    for case, row in zip(cases, rows, strict=True):
+        if row.top is None:
+            continue
+        p, sure = model.probability_of(row.x), model.sure_of(row.x)
+        mark = " (marked unknown)" if vetoed(row.x) else ""
+        if row.none and sure:
+            print(f"  false     {p:.2f} {case['q']!r} → {row.top}")
+        elif not row.none and row.right and not sure:
+            print(f"  declined  {p:.2f} {case['q']!r} → {row.top}{mark}")
+        elif not row.none and sure and not row.right:
+            print(f"  wrong     {p:.2f} {case['q']!r} → {row.top} (expected {row.expected})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Calibración de la confianza de la búsqueda")
     parser.add_argument("--write", action="store_true", help="guarda el modelo ajustado")
     parser.add_argument("--point", type=float, default=POINT)
     parser.add_argument(
         "--tradeoff", type=float, nargs="*", default=[], metavar="P", help="otros puntos"
+    )
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="las preguntas falladas de cada conjunto ya usado, dejándolo fuera",
     )
     args = parser.parse_args(argv)
     kb = KnowledgeBase.load()
@@ -213,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {'mean of the held-out sets':<28}{mean[0]:>14.1%} / {mean[1]:5.1%}      "
             f"{mean[2]:>14.1%} / {mean[3]:5.1%}"
         )
+    if args.misses:
+        for name, (others, rows) in measured.items():
+            if name != TUNING:  # a spent set's rows are in its questions' order
+                print_misses(name, sets[name], rows, fit(others, args.point))
     parts = [rows_of(kb, sets, name) for name in sets]
     model = fit(parts, args.point)
     print("weights (on scaled features):")

@@ -1,5 +1,5 @@
 """Search quality on the tuning set (bench/search_eval.yaml) and, apart, on the held-out sets
-(bench/search_heldout_v11.yaml, v10, v9, v8, v7, v6, v5 and v3, written blind and never tuned on),
+(bench/search_heldout_v13.yaml, v12, v11, v10, v9, v8, v7, v6, v5 and v3, each written blind),
 next to an SQLite FTS5 (bm25) baseline given the same preprocessing, so that the comparison
 measures the ranking and the confidence rule.
 
@@ -36,9 +36,9 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Never tuned on (when present): v13 and v12 (written blind in session 15, scored once: v12
-# at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9,
-# v8, v7 and v6; v3's aggregate was looked at three times while tuning.
+# Each written blind and scored once before anything was fit on it: v13 and v12 (session 15;
+# v12 at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10,
+# v9, v8, v7 and v6; v3's aggregate was looked at three times while tuning. All are spent now.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
 # written blind to tune on.
 HELD_OUT_FILES = (
@@ -59,7 +59,7 @@ HELD_OUT_FILES = (
 # one scoring.
 SPENT_FILES = tuple(
     Path(__file__).with_name(f"search_heldout_{v}.yaml")
-    for v in ("v11", "v10", "v9", "v8", "v7", "v6", "v5", "v3")
+    for v in ("v13", "v12", "v11", "v10", "v9", "v8", "v7", "v6", "v5", "v3")
 )
 
 

@@ -30,7 +30,7 @@ from knowledge.facts import Asked, instance
 from knowledge.form import CONSEQUENCE, FREQUENCY, Form
 from knowledge.query import Query
 from knowledge.scoring import Postings
-from knowledge.sentence import PREFIX, Sentence
+from knowledge.sentence import MARK_KEYS, PREFIX, Sentence
 from knowledge.text import GENERIC_VERBS, STOPWORDS, plural, stem, undiphthonged, words
 from knowledge.unheld import Holdings
 
@@ -71,7 +71,12 @@ FEATURES = (
     "unheld",  # …a kind of fact the article does not hold (`knowledge.unheld`), …
     "asked_elsewhere",  # …the stretch that asks missed (`Judge.asked_elsewhere`), …
     "refuted",  # …and `refuted` below
+    # Share of the asked words' weight the article says only where it marks its fact unknown
+    # («…es un dato por confirmar», «…debe confirmarse con la DGFM»): not a sure answer at any
+    # probability (`Model.sure_of`).
+    "marked_unknown",
 )
+MARKED = FEATURES.index("marked_unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +114,16 @@ class Model:
         return self.sure_of(evidence.values)
 
     def sure_of(self, values: Sequence[float]) -> bool:
-        return self.probability_of(values) >= self.threshold
+        """Whether the evidence `values` make a sure answer. A question that asks exactly what
+        the article says it lacks is not, however close the rest (#14: most near misses of the
+        blind sets v3-v13 that got a sure answer asked such a fact: a PMA's vigencia, the
+        placer limits, whether the census started)."""
+        return not vetoed(values) and self.probability_of(values) >= self.threshold
+
+
+def vetoed(values: Sequence[float]) -> bool:
+    """Whether the question asks what the article marks as unknown (`Model.sure_of`)."""
+    return bool(values[MARKED])
 
 
 def refuted(evidence: Evidence) -> bool:
@@ -181,6 +195,27 @@ def holds(asked: Asked, sentence: Sentence) -> bool:
         return sentence.periodic or bool(sentence.lengths)
     # «dato por confirmar con la DREM» states no fact: a specialist gives it
     return not sentence.unsure and instance(asked, sentence)
+
+
+def unknown_only(
+    held: Sequence[Sentence], said: Sequence[tuple[float, frozenset[str], frozenset[str]]]
+) -> float:
+    """The weight of the asked words (`said`: each one's weight, first letters and other
+    index terms) that the article's sentences say only where they mark a fact as unknown
+    (`Sentence.marked`): «¿cuánto paga de vigencia un PMA?» asks what «los montos exactos
+    para PPM y PMA son un dato por confirmar» lacks, and no other sentence says «PMA»."""
+
+    def has(word: tuple[float, frozenset[str], frozenset[str]], sentence: Sentence) -> bool:
+        _weight, letters, others = word
+        return not letters.isdisjoint(sentence.surface) or not others.isdisjoint(sentence.stems)
+
+    return sum(
+        word[0]
+        for word in said
+        if word[1].isdisjoint(MARK_KEYS)
+        and any(has(word, s) for s in held if s.marked)
+        and not any(has(word, s) for s in held if not s.marked)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +298,7 @@ def evidence(
         for has in passages(article.sentences, [asked_words[j][1:] for j in present])
     ]
     best = max(by_passage, default=0.0)
+    marked = unknown_only(article.sentences, [asked_words[j] for j in present]) / total
     typed_cover, absent, unsaid = best, 0.0, 0.0
     if asked is not None:
         holding = [c for c, s in zip(by_passage, article.sentences, strict=True) if holds(asked, s)]
@@ -280,6 +316,7 @@ def evidence(
         "passage": best,
         "typed_cover": typed_cover,
         "unknown": strange / total,
+        "marked_unknown": marked,
         "typed": float(asked is not None and asked.kind not in (CONSEQUENCE, FREQUENCY)),
         "unsaid_consequence": unsaid,
         "typed_absent": absent,

@@ -123,16 +123,19 @@ class ExampleMemory:
         self.unseen_idf = math.log(1 + self.count) + 1  # an n-gram no past question has
         column = {g: i for i, g in enumerate(vocabulary)}
         columns, rows, values = [], [], []  # one cell per (question, n-gram)
+        # a question's number in two bytes while there are few enough (3626 in session 16):
+        # the cells are most of the memory
+        row_type = np.uint16 if self.count <= np.iinfo(np.uint16).max else np.int32
         for row, (_label, found, _n) in enumerate(kept):
             cells = np.fromiter((column[g] for g in found), dtype=np.int32, count=len(found))
             weights = _weights(found.values(), self._idf[cells])
             columns.append(cells)
-            rows.append(np.full(len(found), row, dtype=np.int32))
+            rows.append(np.full(len(found), row, dtype=row_type))
             values.append(weights / np.linalg.norm(weights))
         every = np.concatenate([*columns, np.zeros(0, np.int32)])
         by_column = np.argsort(every, kind="stable")
         self._starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
-        self._rows = np.concatenate([*rows, np.zeros(0, np.int32)])[by_column]
+        self._rows = np.concatenate([*rows, np.zeros(0, row_type)])[by_column]
         self._values = np.concatenate([*values, np.zeros(0)])[by_column].astype(np.float32)
 
     @property

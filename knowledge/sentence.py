@@ -66,6 +66,21 @@ _UNSURE = (
     ("de", "memoria"),
     ("no", "figuran"),
 )
+# …and the other ways an article marks a fact as unknown, naming it: «qué usos cubre exactamente
+# debe confirmarse con la ANA». Not read as `unsure` (which holds every kind of fact asked: an
+# article that gives the fact «as far as it can»), only as `marked` (`knowledge.calibration`:
+# the question that asks exactly that gets no sure answer).
+_MARKED = (
+    *_UNSURE,
+    ("debe", "confirmarse"),
+    ("deben", "confirmarse"),
+    ("conviene", "confirmarlos"),
+    ("no", "estan", "confirmados"),
+    ("no", "esta", "citada"),
+    ("pendiente", "de", "confirmar"),
+)
+# The marks' own words: «¿…? confirmar» asks no fact the article lacks.
+MARK_KEYS = frozenset(w[:PREFIX] for phrase in _MARKED for w in phrase if w not in STOPWORDS)
 
 
 _PERIODIC = ("anual", "semestral", "trimestral", "mensual", "bimestral", "periodic", "diari")
@@ -99,6 +114,7 @@ class Sentence:
     # though both stem to min-
     surface: frozenset[str] = frozenset()
     periodic: bool = False  # says how often («cada año», «anual», «semestralmente»)
+    marked: bool = False  # marks the fact it names as unknown (`_MARKED`)
 
 
 def key(term: str) -> str:
@@ -140,6 +156,7 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
                 any(_says(said, phrase) for phrase in _UNSURE),
                 frozenset(sys.intern(w[:PREFIX]) for w in said if w not in STOPWORDS),
                 periodic(said),
+                any(_says(said, phrase) for phrase in _MARKED),
             )
         )
         if part.rstrip().endswith(":"):

@@ -75,16 +75,10 @@ def test_the_situation_is_cut_only_around_a_question() -> None:
     [
         "soy practicante en la direccion regional de energia y minas, que colegio es mejor "
         "para mi hijo",
-        pytest.param(
-            "soy practicante en la direccion regional de energia y minas, como se cultiva la "
-            "quinua",
-            marks=MODEL_DISAGREES,
-        ),
-        pytest.param(
-            "soy practicante en la direccion regional de energia y minas, cuando empiezan las "
-            "clases escolares",
-            marks=MODEL_DISAGREES,
-        ),
+        # answered by the model of session 15, declined since the refit of session 16
+        "soy practicante en la direccion regional de energia y minas, como se cultiva la quinua",
+        "soy practicante en la direccion regional de energia y minas, cuando empiezan las "
+        "clases escolares",
     ],
 )
 def test_the_situation_told_in_the_kits_words_is_not_the_question(

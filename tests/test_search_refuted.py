@@ -35,22 +35,23 @@ def kb() -> KnowledgeBase:
             "regionalizacion-gobiernos-regionales",
         ),
         # a fragment asks about the noun it opens with: the explosivos article never says
-        # «multa»; «reglamento de seguridad…» is that article's reglamento
-        (
+        # «multa»; «reglamento de seguridad…» is that article's reglamento. The refit of
+        # session 16 (v12 and v13 spent, false answers at most 10 %) answers the «multa»
+        pytest.param(
             "multa por tener explosivos sin polvorin autorizado",
             "seguridad-explosivos-sucamec",
             "reglamento de seguridad i salud okupasional",
             "seguridad-reglamento",
+            marks=MODEL_DISAGREES,
         ),
         # who may is asked about: the REINFO article never names the pallaqueras (the kit
-        # does, elsewhere); the DREM's article names the DREM (the twin, answered until the
-        # model's refit with negation-aware past questions, is now declined)
-        pytest.param(
+        # does, elsewhere); the DREM's article names the DREM (the twin, declined after the
+        # model's refit with negation-aware past questions, is answered again since session 16)
+        (
             "las pallaqueras pueden inscribirse en el reinfo?",
             "formalizacion-reinfo",
             "la drem puede sancionar en temas de pama?",
             "ambiente-gore-efa",
-            marks=MODEL_DISAGREES,
         ),
         # who may is there, what they may do comes last: the vigencia article never says a
         # concesión caducada is recovered; the strata article gives a PMA's hectáreas
