@@ -37,7 +37,11 @@ def bounds_hide_the_split(
 
 
 def leaders_told(
-    q: Query, measures: tuple[Measure, ...], cells: Cells, given: Mapping[str, Hidden]
+    q: Query,
+    measures: tuple[Measure, ...],
+    cells: Cells,
+    given: Mapping[str, Hidden],
+    split: bool = False,
 ) -> bool:
     """Whether the leaders' total of travellers must go (and their figures in the regions'
     own reports, `visits._regional`), besides the split: where the regions shown pin a
@@ -47,9 +51,12 @@ def leaders_told(
     leaders' too. Puno shows 0 of 9
     travelled, its 2 leaders hidden; Lima's one leader is then the total's 1 leader who
     travelled. The regions hidden that are left must hold 0 or at least 3 leaders, and not
-    be pinned at either end (`pinned_cells`)."""
+    be pinned at either end (`pinned_cells`). `split`: the officials' figures are hidden,
+    so their total is worked out (the total less the leaders'), not told: at either end it
+    gives each official away (the leaders' 0 of 3 beside the total's 5: the officials' 5 of
+    5; Cusco's two of them, hidden, travelled)."""
     hidden = measure_hides(q, measures, cells, True, given)
-    if _roles_pinned(cells, hidden, "travelled"):
+    if _roles_pinned(cells, hidden, "travelled", officials_shown=not split):
         return True
     everyone = hidden.get(("invited", "travelled", "invited")) or hidden["invited"]
     leaders = hidden.get(("leader_invited", "leader_travelled", "leader_invited"))
@@ -75,9 +82,12 @@ def leaders_told(
     return bool(pinned_cells(counts, Hidden(rows)))
 
 
-def _roles_pinned(cells: Cells, hidden: Mapping[object, Hidden], key: str) -> bool:
+def _roles_pinned(
+    cells: Cells, hidden: Mapping[object, Hidden], key: str, officials_shown: bool = True
+) -> bool:
     """Whether the regions shown for `key` (accepted, travelled) and the leaders' and the
-    officials' totals pin a region's leaders or officials at 0 or at all of them."""
+    officials' totals (the latter worked out, unless `officials_shown`) pin a region's
+    leaders or officials at 0 or at all of them."""
     groups = hidden.get(("invited", key, "invited")) or hidden["invited"]
     roles: dict[tuple[str | None, bool], tuple[float, float, float]] = {}
     for (region, _sex), values in cells.items():
@@ -88,4 +98,5 @@ def _roles_pinned(cells: Cells, hidden: Mapping[object, Hidden], key: str) -> bo
         ):
             before = roles.get((region, leader), (0, 0, 0))
             roles[(region, leader)] = (before[0] + done, before[1] + of, before[2] + of)
-    return bool(pinned_cells(roles, Hidden(groups.rows, total=groups.total)))
+    officials = frozenset() if officials_shown else frozenset({False})
+    return bool(pinned_cells(roles, Hidden(groups.rows, officials, total=groups.total)))

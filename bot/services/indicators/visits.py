@@ -334,12 +334,15 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
     )
     national, everywhere = visit_hides(cells), replace(q, region=None)
     national = _told_leaders_hidden(cells, national)
-    if leaders_told(everywhere, measures, cells, _given(cells, national)):
-        # (with the total, the sexes that add up to it)
-        leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
-        national = Hides(national.invited, leaders, split=True)
-    if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
-        national = replace(national, split=True)
+    before = None
+    while national != before:  # the split hidden by the bounds: the leaders' total again
+        before = national
+        if leaders_told(everywhere, measures, cells, _given(cells, national), national.split):
+            # (with the total, the sexes that add up to it)
+            leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
+            national = Hides(national.invited, leaders, split=True)
+        if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
+            national = replace(national, split=True)
     hides = national if q.region is None else _regional(cells, national, q.region)
     given = _given(cells, hides, q.region)
     everyone = total(only(q, cells))
