@@ -122,6 +122,7 @@ def pinned(
     ranges: Callable[[Unknown], Range] = zero_or_one,
     cells: Callable[[Hashable], Hashable] | None = None,
     at_most: Iterable[AtMost] = (),
+    openly: Iterable[Figure] = (),
 ) -> dict[Unknown, int]:
     """The unknowns whose value is the same in every integer solution of the figures (each
     unknown within its range), with that value; but not those a figure shows at either end of
@@ -135,9 +136,11 @@ def pinned(
     where many can move, quick to prove that none can), until none moves. `at_most`: what
     the reader knows of the unknowns besides the figures (each solution keeps it too); what
     it and the figures at their ends alone pin is told openly too (3 of 3 attended a
-    workshop, and each of them attended one of the two: none of them attended neither)."""
+    workshop, and each of them attended one of the two: none of them attended neither).
+    `openly`: figures shown at an end that their ranges do not see, with what tells it (6
+    accepted beside the 6 invited of a region of 9; with `at_most`, accepted <= invited)."""
     figures, at_most = list(figures), list(at_most)
-    found = _unless_told(_pinned, figures, ranges, at_most)
+    found = _unless_told(_pinned, figures, ranges, at_most, list(openly))
     return found if cells is None else beyond_cells(found, cells, figures, at_most)
 
 
@@ -164,14 +167,16 @@ def _unless_told(
     figures: list[Figure],
     ranges: Callable[[Unknown], Range],
     at_most: list[AtMost],
+    openly: list[Figure] | None = None,
 ) -> dict[Unknown, int]:
-    """What `solve` pins, less what the figures shown at their ends pin with `at_most` alone
-    (told openly, as those figures' own unknowns are)."""
+    """What `solve` pins, less what the figures shown at their ends (and `openly`) pin with
+    `at_most` alone (told openly, as those figures' own unknowns are)."""
     found = solve(figures, ranges, at_most)
     if not (at_most and found):
         return found
     system = _Bounded(figures, ranges)
     ends = [f for f, at_end in zip(figures, system.at_ends(figures), strict=True) if at_end]
+    ends += openly or []
     told = solve(ends, ranges, at_most) if ends else {}
     return {u: v for u, v in found.items() if u not in told}
 

@@ -153,7 +153,7 @@ def _pinned(read: Read) -> str | None:
     """What the bounds reader pins beyond the documented limit, and where it was read."""
     bounded = read.bounded
     rules = bounded.rules()
-    found = pinned(bounded.figures, ranges, at_most=rules)
+    found = pinned(bounded.figures, ranges, at_most=rules, openly=bounded.openly())
     left = (
         bounded.beyond_parts(found).items()
         & beyond_cells(found, cell, bounded.figures, rules).items()
@@ -210,7 +210,11 @@ def _shown(value: Any) -> bool:
 
 
 def _workbook_sums(book: Any, scope: str | None, read: Read) -> None:
+    units: dict[str, set[str]] = {}  # the units each table of units lists (kind: codes)
     for number, header, rows in _tables(book):
+        kind = "workshop" if header[0] == "Código" else "meeting" if number == 1 else ""
+        if kind and header[0] in ("Código", "Fecha"):
+            units.setdefault(kind, set())
         for row in rows:
             label = str(row[0])
             if number == 7 and label in WOMEN_GROUPS:  # «Mujeres en cada grupo»
@@ -225,6 +229,8 @@ def _workbook_sums(book: Any, scope: str | None, read: Read) -> None:
             if found is None:
                 continue
             who, unit = found
+            if unit:
+                units.setdefault(kind, set()).add(unit)
             for column, value in zip(header[1:], row[1:], strict=True):
                 if not _shown(value):
                     continue
@@ -242,6 +248,22 @@ def _workbook_sums(book: Any, scope: str | None, read: Read) -> None:
                     part, whole = SHARES[number, column]
                     read.add(part, who, where, unit)
                     read.add(whole, who, f"{where} (of)", unit)
+
+    _absent(scope, units, read)
+
+
+def _absent(scope: str | None, units: dict[str, set[str]], read: Read) -> None:
+    """A region's report lists the workshops and meetings that concern it (held there, or
+    with its people): one it leaves out has none of them (whoever rated or answered one
+    came to or was invited to it: `union_bounds`' rules)."""
+    if scope is None:
+        return
+    inside = lambda name: PEOPLE[name][0] == scope  # noqa: E731
+    every = {"workshop": (WORKSHOPS, "attendees"), "meeting": (MEETING_CODES, "invitees")}
+    for kind, listed in units.items():
+        codes, group = every[kind]
+        for code in set(codes) - listed:
+            read.add(group, inside, f"{scope}: {code} left out", code, 0)
 
 
 def _with(scope: str | None, sex: str | None) -> Callable[[str], bool]:

@@ -6,7 +6,7 @@ The sums of tests/test_union_disclosure.py's rank test name the group's members 
 read there is who of them is of which sex); here what is read is who did what.
 
 A workshop's and a meeting's own figures are unknowns of their own (who attended this one),
-tied to the indicators' by what the reader knows of them (`RULES`): a person counted once
+tied to the indicators' by what the reader knows of them (`Bounded.rules`): a person counted once
 however many they attended is in the indicator when in some workshop and only then, and
 whoever rated a workshop attended it (likewise confirmed, attended or declined a meeting
 they were invited to, accepted or travelled on a visit they were invited to)."""
@@ -70,6 +70,7 @@ class Bounded:
 
     figures: list[Figure] = field(default_factory=list)
     where: dict[frozenset[Unknown], str] = field(default_factory=dict)
+    rows: dict[tuple[str, Any, frozenset[str]], Figure] = field(default_factory=dict)
 
     def figure(self, group: str, who: Callable[[str], bool], where: str, unit: Any = 0) -> None:
         """The count of `group`'s people (of `unit`; "*": its units' counts added up, as a
@@ -82,9 +83,22 @@ class Bounded:
         if sums:
             self.figures.append((sums, value))
             self.where.setdefault(frozenset(sums), where)
+            row = frozenset(name for name, _unit in sums)
+            self.rows.setdefault((group, unit, row), (sums, value))
+
+    def openly(self) -> list[Figure]:
+        """Each count shown beside its whole (the same row's people) and equal to it, with
+        that whole: told openly (6 of 6 accepted), though not at the end of its range."""
+        found = []
+        for (group, unit, row), (sums, value) in self.rows.items():
+            whole = self.rows.get((WITHIN.get(group, ""), unit, row))
+            if whole is not None and whole[1] == value:
+                found += [(sums, value), whole]
+        return found
 
     def rules(self) -> list[AtMost]:
-        """`RULES` for every person, where they touch an unknown of the figures."""
+        """What the reader knows of every person (who rated attended…), where it touches an
+        unknown of the figures."""
         seen = {u for sums, _value in self.figures for u in sums}
         return [rule for rule in _rules() if any(u in seen for u in rule[0])]
 

@@ -1,6 +1,7 @@
 """The people and what they did for tests/test_union_disclosure.py (its docstring says why
 so): registered long before, all in the second quarter of 2026. Each name's region and sex in
-PEOPLE, each group's people in GROUPS."""
+PEOPLE, each group's people in GROUPS; `seed` writes what they hold (tests/test_union_random
+puts random people in them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
+from storage.db import Database
 from storage.models import (
     ArticleView,
     Case,
@@ -91,7 +93,12 @@ async def add_people(
 async def seed(runtime: Runtime) -> None:
     """The people, a Puno workshop they rated, a meeting, Cusco's cases and Tacna's reading,
     all in the second quarter of 2026 (everyone registered long before)."""
-    async with runtime.db.session() as session:
+    await seed_database(runtime.db)
+
+
+async def seed_database(db: Database) -> None:
+    """`seed` into `db`: what PEOPLE and GROUPS hold."""
+    async with db.session() as session:
         ids = await add_people(session, PEOPLE)
         await _workshops(session, ids)
         for day, (title, invited) in enumerate(MEETINGS.items()):
@@ -105,13 +112,15 @@ async def seed(runtime: Runtime) -> None:
             for name in invited:
                 session.add(
                     MeetingInvitation(
-                        meeting_id=meeting.id, person_id=ids[name], rsvp="yes", attended_at=APRIL
+                        meeting_id=meeting.id, person_id=ids[name], rsvp=_answer(name),
+                        attended_at=APRIL if name in GROUPS["meeting_attendees"] else None,
                     )
-                )
+                )  # fmt: skip
         for name in GROUPS["cases"]:
             session.add(
                 Case(
-                    person_id=ids[name], region_code="cusco", kind="promotion", stratum="pma",
+                    person_id=ids[name], region_code=PEOPLE[name][0], kind="promotion",
+                    stratum="pma",
                     supported=False, description="Charla", created_at=APRIL, updated_at=APRIL,
                 )
             )  # fmt: skip
@@ -120,6 +129,13 @@ async def seed(runtime: Runtime) -> None:
                 ArticleView(article_id="reinfo", person_id=ids[name], source="chat", at=APRIL)
             )
         await _visit_and_publication(session, ids)
+
+
+def _answer(name: str) -> str:
+    """A meeting invitee's answer, from the groups (one meeting each)."""
+    if name in GROUPS["confirmed"]:
+        return "yes"
+    return "no" if name in GROUPS["declined"] else "pending"
 
 
 async def _workshops(session: AsyncSession, ids: dict[str, int]) -> None:
@@ -135,6 +151,8 @@ async def _workshops(session: AsyncSession, ids: dict[str, int]) -> None:
         await session.flush()
         for score, name in enumerate(attendees):
             session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
+            if name not in GROUPS["raters"]:
+                continue
             scores = dict.fromkeys(
                 ("overall", "content", "facilitation", "usefulness", "organization"),
                 1 + score % 5,
@@ -164,8 +182,11 @@ async def _visit_and_publication(session: AsyncSession, ids: dict[str, int]) -> 
     for name in GROUPS["visit_invited"]:
         session.add(
             VisitParticipant(
-                visit_id=visit.id, person_id=ids[name], answer="accepted", answered_at=APRIL,
-                travelled_at=APRIL, leader=name in LEADERS,
+                visit_id=visit.id, person_id=ids[name],
+                answer="accepted" if name in GROUPS["visit_accepted"] else "declined",
+                answered_at=APRIL,
+                travelled_at=APRIL if name in GROUPS["visit_travelled"] else None,
+                leader=name in LEADERS,
             )
         )  # fmt: skip
     for name in GROUPS["received"]:

@@ -1,0 +1,155 @@
+"""The union reader by bounds (tests/test_union_disclosure.py, `tests.union_bounds`) over
+random datasets: every indicator's workbook, national and each region's, read together as a
+national coordinator reads them. The people of each region and sex, and what they did (a
+workshop attended and rated, a meeting's answer and attendance, reading, cases, the
+publication, the study visit with its regional leaders), are drawn from a seed; each region
+has 3 people or more. Built on the real code and a real SQLite database (the e2e union tests
+play the chat, on both databases); the rank test is not run here, as it reads the groups of
+1 or 2 people of a region (public by design: /taller, /reunion) as given away.
+
+A seed whose reports the reader still works someone out of is a known leak, kept as a
+strict xfail with what gives it away."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.services.indicators import build_report
+from bot.services.indicators.periods import Period
+from bot.services.indicators.xlsx import report_xlsx
+from storage.db import Database
+from tests import union_bounds, union_dataset
+from tests.test_period_disclosure import LIMA, T
+from tests.test_union_disclosure import Read, _pinned, _workbook_sums
+from tests.union_dataset import GROUPS, MEETINGS, PEOPLE, REGIONS, WORKSHOPS, seed_database
+
+SEXES = ("female", "male", "undisclosed", None)
+
+
+class Dataset:
+    """A seed's people (name: region, sex), groups (as `union_dataset.GROUPS`), workshops
+    and meetings (their people) and leaders."""
+
+    def __init__(self, seed: int) -> None:
+        rng = random.Random(seed)
+        self.people: dict[str, tuple[str, str | None]] = {}
+        for region in REGIONS:
+            while sum(1 for p in self.people.values() if p[0] == region) < 3:
+                for sex in SEXES:
+                    for i in range(rng.choice([0, 0, 1, 2, 3, 3, 4, 5])):
+                        self.people[f"{region}_{sex}_{i}"] = (region, sex)
+        self.groups: dict[str, list[str]] = {key: [] for key in GROUPS}
+        self.workshops: dict[str, list[str]] = {code: [] for code in WORKSHOPS}
+        self.meetings: dict[str, list[str]] = {title: [] for title in MEETINGS}
+        self.leaders: list[str] = []
+        for name in self.people:
+            self._draw(rng, name)
+
+    def _draw(self, rng: random.Random, name: str) -> None:
+        g = self.groups
+        g["registered"].append(name)
+        if rng.random() < 0.6:
+            self.workshops[rng.choice(list(self.workshops))].append(name)
+            g["attendees"].append(name)
+            if rng.random() < 0.7:
+                g["raters"].append(name)
+        if rng.random() < 0.6:
+            self.meetings[rng.choice(list(self.meetings))].append(name)
+            g["invitees"].append(name)
+            answer = rng.choice(["yes", "yes", "no", "pending"])
+            came = answer == "yes" and rng.random() < 0.7
+            if answer in ("yes", "no"):
+                g["confirmed" if answer == "yes" else "declined"].append(name)
+            if came:
+                g["meeting_attendees"].append(name)
+        if rng.random() < 0.4:
+            g["readers"].append(name)
+        if rng.random() < 0.25:
+            g["case_officials"].append(name)
+            g["cases"] += [name] * rng.choice([1, 2])
+        if rng.random() < 0.5:
+            g["received"].append(name)
+            g["reached"].append(name)
+        if rng.random() < 0.6:
+            g["visit_invited"].append(name)
+            if rng.random() < 0.35:
+                self.leaders.append(name)
+            if rng.random() < 0.6:
+                g["visit_accepted"].append(name)
+                if rng.random() < 0.7:
+                    g["visit_travelled"].append(name)
+
+
+@contextmanager
+def installed(data: Dataset) -> Iterator[None]:
+    """The union reader's model of the dataset (`union_dataset`'s people, groups, units and
+    leaders, which its modules share) is `data`'s while inside."""
+    lists = [*WORKSHOPS.values(), *MEETINGS.values(), union_dataset.LEADERS]
+    saved = (dict(PEOPLE), dict(GROUPS), [list(names) for names in lists])
+    most = union_bounds.MOST_CASES
+    news = [*data.workshops.values(), *data.meetings.values(), data.leaders]
+    try:
+        _swap(data.people, data.groups, news, lists)
+        union_bounds.MOST_CASES = max(1, len(data.groups["cases"]))
+        yield
+    finally:
+        _swap(saved[0], saved[1], saved[2], lists)
+        union_bounds.MOST_CASES = most
+
+
+def _swap(people: dict, groups: dict, news: list[list[str]], lists: list[list[str]]) -> None:
+    PEOPLE.clear()
+    PEOPLE.update(people)
+    GROUPS.update(groups)
+    for old, new in zip(lists, news, strict=True):
+        old[:] = new
+
+
+# Not fixed: each region's report shows its part of each workshop (attendees and responses,
+# counts however few: a workshop's people by region are public in /taller), and the national
+# table by sex shows attendees and raters; whoever attended without rating is worked out of
+# them, by sex and by region, and then the sex of a region's one attendee of a workshop.
+_PARTS = "a region's parts of the workshops beside the table by sex (not fixed): "
+KNOWN_LEAKS: dict[int, str] = {
+    1: _PARTS + "Puno's one attendee of UNION2 gave no response; the raters by sex, «Prefiero "
+    "no decir»'s attendees and Tacna's, Cusco's and Piura's parts leave no one but Puno's "
+    "«Prefiero no decir» to be them: Puno's one woman did not attend UNION2",
+    4: _PARTS + "«Sin dato» 4 attended, 4 rated (each of them rated); Piura's one attendee "
+    "of UNION1 gave no response, so is not «Sin dato»: Piura's one «Sin dato» did not attend it",
+    6: _PARTS + "women 4 attended and 3 rated, «Sin dato» 5 and 4, total 14 and 11: the men "
+    "and «Prefiero no decir» (hidden) 5 and 4, one of them attended without rating, Puno's "
+    "(its 8 people are men or prefer not to say: UNION2 4 attended, 3 responses); Cusco's "
+    "one attendee of UNION1, no response, is then «Sin dato»: Cusco's one man did not attend",
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "seed",
+    [
+        pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[seed]))
+        if seed in KNOWN_LEAKS
+        else seed
+        for seed in range(7)
+    ],
+)
+async def test_random_unions_give_no_one_away_by_bounds(db: Database, seed: int) -> None:
+    data = Dataset(seed)
+    with installed(data):
+        await seed_database(db)
+        read = Read()
+        for scope in [None, *REGIONS]:
+            async with db.session() as session:
+                report = await build_report(
+                    session, Period.quarter(2026, 2), scope, T, datetime.now(LIMA)
+                )
+            _workbook_sums(load_workbook(BytesIO(report_xlsx(report, T))), scope, read)
+        assert len(read.bounded.figures) > 100
+        assert _pinned(read) is None
