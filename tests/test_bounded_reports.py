@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,6 +157,26 @@ def test_a_leaders_figure_at_its_end_beside_hidden_regions() -> None:
     people += [("cusco", "female", False, True, True)] * 2
     people += [("lima", "female", False, True, True)]
     people += [("lima", "female", True, False, False)] * 3
+    assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not fixed: the officials' total, hidden with the split, is worked out at 0 (the "
+    "total's 1 traveller less the leaders' 1), so each official is known not to have travelled, "
+    "Puno's one man among them; hiding the leaders' total whenever no official travelled would "
+    "hide indicator 9's headline for the usual visit of leaders only",
+)
+def test_the_officials_worked_out_at_0_beside_the_leaders() -> None:
+    """Found by test_study_visits' reader with 3000 examples (24 people at most): Puno 1
+    travelled of 14, Cusco 0 of 3 (told: its leader did not travel), the leaders' 1 of 4:
+    the one traveller is Puno's leader, so Puno's 11 officials travelled none, its one man
+    among them (his sex's figures hidden)."""
+    people: list[Visitor] = [("puno", "female", False, False, False)] * 10
+    people += [("puno", "female", True, False, False)] * 2
+    people += [("puno", "female", True, True, True), ("puno", "male", False, False, False)]
+    people += [("cusco", "female", False, False, False)] * 2
+    people += [("cusco", "female", True, True, False)]
     assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}
 
 
