@@ -76,7 +76,6 @@ class Ctx:
     action: str = ""  # the handler's name, for the log
     calls: list[Action] = field(default_factory=list)  # made after the commit (handlers.delivery)
     press_notice: tuple[str, bool] | None = None  # the toast: text, shown as an alert
-    press_answered: bool = False  # the press answered already (`toast_now`)
     # The person's form in progress as the update found it (read with the person, in one
     # statement): what typed text is routed by. Forms read their state anew
     # (conversations.get_state), as it may change while the update is handled.
@@ -159,14 +158,6 @@ class Ctx:
     def toast(self, text: str, *, alert: bool = False) -> None:
         """The short notice shown when a button is pressed (at most 200 characters)."""
         self.press_notice = (limits.cut_plain(text, limits.TOAST_LIMIT), alert)
-
-    async def toast_now(self, text: str) -> None:
-        """The press's notice at once, before work of seconds (a workbook built in a worker
-        process, whose first start imports openpyxl): answered after it, the notice came
-        when the work was done, and past a few seconds Telegram refuses the answer («query
-        is too old»), the button spinning meanwhile. Nothing is claimed saved by it."""
-        self.toast(text)
-        await delivery.answer_press(self)
 
     def document(
         self, filename: str, content: bytes, caption: str | None = None, *, photo: bool = False

@@ -114,12 +114,11 @@ async def deliver(ctx: Ctx) -> None:
 
 
 async def answer_press(ctx: Ctx) -> None:
-    """Answer the press with its notice (`ctx.toast`), once: after the commit, or at once
-    before work of seconds (`Ctx.toast_now`), since Telegram takes the answer only for a
-    few seconds after the press («query is too old»)."""
-    if ctx.query is None or ctx.press_answered:
+    """Answer the press with its notice (`ctx.toast`), after the commit. Telegram takes the
+    answer only for a few seconds after the press («query is too old»): work of seconds is
+    done after the update (`Ctx.apart`, handlers/workbooks.py), not before this."""
+    if ctx.query is None:
         return
-    ctx.press_answered = True
     text, alert = ctx.press_notice or (None, False)
     try:
         await ctx.query.answer(text, show_alert=alert)

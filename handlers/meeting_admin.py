@@ -12,14 +12,13 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
 
-from bot import workers
 from bot.i18n import N_
 from bot.services import agreements, coverage
 from bot.services import meetings as rules
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
 from bot.services.roles import Role
-from handlers import meeting_forms
+from handlers import meeting_forms, workbooks
 from handlers.agreements import line as agreement_line
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.invitations import StaffItems, tick_keyboard
@@ -212,14 +211,16 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "xlsx":
         report = await build_report(ctx.session, meeting.id)
         assert report is not None
-        await ctx.toast_now(_("Preparing the file…"))
         agreements = await agreement_repo.of_meeting(ctx.session, meeting.id)
         today = now.astimezone(ctx.settings.timezone).date()
-        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
-        content = await workers.run(
-            "bot.services.meeting_xlsx:report_xlsx", report, ctx.t, agreements, today
+        # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
+        await workbooks.send_apart(
+            ctx,
+            "bot.services.meeting_xlsx:report_xlsx",
+            (report, ctx.t, agreements, today),
+            f"reunion-{meeting.code}.xlsx",
+            esc(meeting.title),
         )
-        ctx.document(f"reunion-{meeting.code}.xlsx", content, caption=esc(meeting.title))
     elif action == "qr":
         link = (
             f"https://t.me/{ctx.context.bot.username}?start={rules.DEEP_LINK_PREFIX}{meeting.code}"

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import workers
 from bot.i18n import N_, Translator
 from bot.outgoing import Outgoing
 from bot.services import team_reports as rules
 from bot.services.access import Needs
 from bot.services.roles import Role
 from bot.services.team_reports import month_name
+from handlers import workbooks
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import button
@@ -182,13 +182,13 @@ async def on_button(ctx: Ctx) -> None:
     sent = {report.person_id: report for report in await rules.reports(ctx.session, month, regions)}
     names = {region.code: region.name for region in await list_regions(ctx.session)}
     if data[1] == "xlsx":
-        await ctx.toast_now(ctx._("Preparing the file…"))
-        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
-        content = await workers.run(
+        # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
+        await workbooks.send_apart(
+            ctx,
             "bot.services.team_report_xlsx:reports_xlsx",
-            *(ctx.t, ctx.settings.timezone, month, members, sent, names),
+            (ctx.t, ctx.settings.timezone, month, members, sent, names),
+            f"informes-equipos-{month}.xlsx",
         )
-        ctx.document(f"informes-equipos-{month}.xlsx", content)
         return
     ctx.show(
         _overview(ctx, month, members, sent, names),

@@ -11,13 +11,12 @@ va:edit:<v> | va:cancel:<v> | va:cancelok:<v>.
 
 from __future__ import annotations
 
-from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
 from bot.services.roles import Role
 from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
-from handlers import visit_forms
+from handlers import visit_forms, workbooks
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.invitations import StaffItems, tick_keyboard
 from handlers.keyboards import as_number, button, page_bounds
@@ -224,13 +223,15 @@ async def on_button(ctx: Ctx) -> None:
         await repo.set_flag(ctx.session, visit.id, person.person_id, travelled_at=now)
         await _travelled(ctx, visit, numbers[2] or 0)
     elif action == "xlsx":
-        await ctx.toast_now(_("Preparing the file…"))
         report = await build_report(ctx.session, visit, _words(ctx))
-        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
-        content = await workers.run(
-            "bot.services.visit_xlsx:report_xlsx", report, ctx.t, ctx.runtime.clock.now()
+        # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
+        await workbooks.send_apart(
+            ctx,
+            "bot.services.visit_xlsx:report_xlsx",
+            (report, ctx.t, ctx.runtime.clock.now()),
+            f"informe-visita-{visit.code}.xlsx",
+            esc(visit.title),
         )
-        ctx.document(f"informe-visita-{visit.code}.xlsx", content, caption=esc(visit.title))
     elif action in ("edit", "cancel", "cancelok") and len(numbers) == 1:
         await _change(ctx, visit, action)
     elif action in ("conf", "lead") and len(numbers) == 3:

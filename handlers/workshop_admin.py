@@ -14,12 +14,12 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot import workers
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import workshops as rules
 from bot.services.roles import Role
 from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
+from handlers import workbooks
 from handlers.base import Ctx, cut_html, esc
 from handlers.guided import GuidedForm, Step
 from handlers.keyboards import as_number, button
@@ -322,10 +322,14 @@ async def on_report_button(ctx: Ctx) -> None:
     if action == "xlsx":
         report = await build_report(ctx.session, workshop.id)
         assert report is not None
-        await ctx.toast_now(_("Preparing the file…"))
-        # In a worker process: CPU work no reply waits for, and no openpyxl in the bot.
-        content = await workers.run("bot.services.workshop_xlsx:report_xlsx", report, ctx.t)
-        ctx.document(f"taller-{workshop.code}.xlsx", content, caption=esc(workshop.title))
+        # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
+        await workbooks.send_apart(
+            ctx,
+            "bot.services.workshop_xlsx:report_xlsx",
+            (report, ctx.t),
+            f"taller-{workshop.code}.xlsx",
+            esc(workshop.title),
+        )
     elif action == "qr":
         _send_qr(ctx, workshop, rules.deep_link(ctx.context.bot.username, workshop.code))
     else:
