@@ -30,9 +30,9 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import people
 from storage.types import utcnow
-from tests.chat import Person
+from tests.chat import WORKBOOK_WAIT, Person
 from tests.conftest import ADMIN_ID
-from tests.helpers import register, registered_official
+from tests.helpers import register, registered_official, workshop_under_way
 from tests.test_crash import START, _start, _stop, _tail
 from tests.test_indicators_apart import _until_ready
 
@@ -105,6 +105,32 @@ async def test_a_report_cut_by_a_graceful_stop_is_told_after_the_restart(
         await tick(application)
         assert admin.no_more() == []
         assert sorted(state for state, _text in await _guards(runtime)) == ["sent", "skipped"]
+        workers.stop()
+
+
+async def test_a_workbook_cut_by_a_graceful_stop_is_told_after_the_restart(
+    api: LocalBotApi, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a workbook a press asks for, built after the update too
+    (handlers/workbooks.py): the press answered, the stop, then the notice with a button
+    that presses the same «Descargar XLSX» again, and the file comes."""
+    admin = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    async with _worker_stopped(monkeypatch), minka(settings, poll_timeout=1) as application:
+        await register(admin, region="MINEM")
+        await workshop_under_way(application.bot_data["runtime"], "CUT234", "Taller", "REINFO")
+        (report,) = await admin.say("/taller cut234")
+        assert (await admin.press(report, "Descargar XLSX"))["text"] == "Preparando el archivo…"
+        data = report.find_button("Descargar XLSX")["callback_data"]
+    assert api.drain(admin.id) == []  # no file, and nothing else
+    async with minka(settings, poll_timeout=1) as application:
+        await tick(application)
+        notice = await admin.reply(timeout=30)
+        assert notice.text.startswith("⚠️ Su archivo taller-CUT234.xlsx quedó a medias"), notice
+        assert notice.find_button("Pedir el archivo de nuevo")["callback_data"] == data
+        await admin.press(notice, "Pedir el archivo de nuevo")
+        document = await admin.reply(WORKBOOK_WAIT)
+        assert document.method == "sendDocument"
+        assert api.files[document.params["file_id"]][:2] == b"PK"
         workers.stop()
 
 
