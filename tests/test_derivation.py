@@ -97,8 +97,12 @@ def ordered_systems(draw: st.DrawFn) -> tuple[list[tuple[frozenset, int]], list]
     truth = {u: draw(st.integers(*_range(u))) for u in BOUNDED}
     counts = [u for u in BOUNDED if u[1] == "count"]
     pairs = draw(st.lists(st.tuples(st.sampled_from(counts), st.sampled_from(counts)), max_size=4))
-    for low, high in pairs:
-        truth[low] = min(truth[low], truth[high])
+    lowered = True
+    while lowered:  # to a fixed point: a pair lowered later can break one met before it
+        lowered = False
+        for low, high in pairs:
+            if truth[low] > truth[high]:
+                truth[low], lowered = truth[high], True
     rules = [({low: 1.0, high: -1.0}, 0.0) for low, high in pairs if low != high]
     sums = draw(st.lists(st.frozensets(st.sampled_from(BOUNDED), min_size=1), max_size=8))
     return [(chosen, sum(truth[u] for u in chosen)) for chosen in sums], rules
