@@ -1,12 +1,17 @@
 """Replies prepared apart from their update (bot/follow_ups.py `start_prepared`: the indicator
-report, seconds of work in a worker) are owed from the update's own transaction: with it, a
-notice that the work was cut short is written to the outbox (`KIND`), due only when the work's
-lease runs out. The work keeps its lease fresh while it runs and, once its replies are sent or
-held in the outbox (bot/held.py), withdraws the notice (in the transaction that holds them). A
-process that stops meanwhile leaves the notice owed: a graceful stop makes it due at once
-(`follow_ups.stopped`), a crash when the lease runs out; the next start, or another replica,
-sends it, and its button asks for the work again. Without it, a stop during the work lost the
-request: no reply, no word (the work lived only in the stopped process's memory)."""
+report, seconds of work in a worker), and a reply's file too large for an outbox row, which
+waits in memory (`Ctx.document`, bot/follow_ups.py `start`), are owed from the update's own
+transaction: with it, a notice that the work was cut short is written to the outbox (`KIND`),
+due only when the work's lease runs out. The work keeps its lease fresh while it runs and,
+once its replies are sent or held in the outbox (bot/held.py), withdraws the notice (in the
+transaction that holds them). A process that stops meanwhile leaves the notice owed: a
+graceful stop makes it due at once (`follow_ups.stopped`), a crash when the lease runs out;
+the next start, or another replica, sends it, and its button asks for the work again. Without
+it, a stop during the work lost the request: no reply, no word (the work lived only in the
+stopped process's memory). The notice replaces the message that said the work was under way
+(«⏳ Preparando…», `edit`: Minka's own text, which Telegram lets it edit), so that message
+does not go on saying so after the restart; one that can no longer be edited is sent anew
+(bot/outgoing.py)."""
 
 from __future__ import annotations
 
@@ -42,13 +47,15 @@ async def record(
     text: str,
     markup: InlineKeyboardMarkup | None,
     now: datetime,
+    edit: int | None = None,
 ) -> None:
     """In the update's transaction: the notice (HTML, rendered in the person's language now,
-    sent as a held reply is: `held.render`) owed for work `name` unless it ends first."""
+    sent as a held reply is: `held.render`) owed for work `name` unless it ends first; the
+    new text of message `edit` when given (the work's progress message)."""
     payload = {
         "text": text,
         "markup": markup.to_dict() if markup else None,
-        "edit": None,
+        "edit": edit,
         "buttons_only": False,
     }
     await outbox.enqueue(
@@ -62,16 +69,18 @@ async def record(
     )
 
 
-async def keep_fresh(runtime: Runtime, name: str) -> None:
+async def keep_fresh(runtime: Runtime, names: str | list[str | None]) -> None:
     """While the work runs (a task cancelled when it ends): its lease renewed every
-    `KEEP_EVERY` seconds."""
+    `KEEP_EVERY` seconds. `names`: one work, or those still owed (a list the caller updates:
+    read at each renewal; None for a call that owes no notice)."""
     while True:
         await asyncio.sleep(KEEP_EVERY)
+        keys = [_key(name) for name in ([names] if isinstance(names, str) else names) if name]
         try:
             async with runtime.db.session() as session:
-                await leases.due_again(session, [_key(name)], runtime.clock.now() + LEASE)
+                await leases.due_again(session, keys, runtime.clock.now() + LEASE)
         except Exception as error:  # the database away: the work goes on regardless
-            log.warning("work %s: its lease not renewed (%r)", name, error)
+            log.warning("work %s: its lease not renewed (%r)", names, error)
 
 
 async def withdraw(session: AsyncSession, name: str) -> None:

@@ -8,9 +8,14 @@ refuses the call after the rate limiter's retries, the calls wait here, in memor
 chat's turn with nothing of it left in the outbox, and are made then; a refused one is tried
 again after Telegram's `retry_after`, as often as Telegram asks, for at most `WAIT` in all
 (a count of tries gave up after ~22 s of 429s with retry_after 1). Only then are they given
-up: one warning, and the person is told through the outbox. They are not
-written to the database (a file may be large, or hold personal data, and is rebuilt on
-request), so a restart loses them.
+up: one warning, and the person is told through the outbox. They are not written to the
+database (a file over `held.FILE_LIMIT` is too large for a row, and is rebuilt on request),
+but a file is owed from the update's transaction (bot/cut_short.py, `Ctx.document`): a stop,
+graceful or not, before it is sent leaves the person a notice after the restart, with the
+command or a button to ask for it again (a graceful stop abandons the calls waiting here and
+makes their notices due at once: `stopped`). The other later calls of a chat are command
+menus, set again at the next start (handlers/command_menu.py); an erased person's menu taken
+away is the one a restart can lose (harmless: every command checks the role).
 
 Replies that first need seconds of work elsewhere (the indicator report, built in a worker
 process: `Ctx.apart`) are prepared here too, in a task of their own started after the
@@ -55,6 +60,8 @@ class _Work:
 
 
 _prepared: dict[asyncio.Task[None], _Work] = {}
+# Later calls waiting in memory (`start`): the cut-short notices of those not made yet.
+_waiting: dict[asyncio.Task[None], list[str | None]] = {}
 
 
 def start(
@@ -66,11 +73,18 @@ def start(
     what: str,
     key: str,
     notice: str,
+    guards: list[str | None] | None = None,
 ) -> None:
     """Make `calls` in order once the chat's held replies are sent (`refused`: the first
     call's refusal, already after the retries). `what` names the update and handler in the
-    log; `notice` (HTML) is what the person reads, kept as reply `key`, if they fail."""
-    _spawn(_follow(application, chat_id, list(calls), refused, what, key, notice))
+    log; `notice` (HTML) is what the person reads, kept as reply `key`, if they fail.
+    `guards`, one per call: the cut-short notice it owes since the update (a large file's,
+    bot/cut_short.py), its lease kept fresh while it waits and withdrawn once it is made; a
+    stop before that leaves it due (`stopped`)."""
+    owed = list(guards) if guards else [None] * len(calls)
+    task = _spawn(_follow(application, chat_id, list(calls), refused, what, key, notice, owed))
+    _waiting[task] = owed
+    task.add_done_callback(lambda done: _waiting.pop(done, None))
 
 
 def start_prepared(
@@ -131,26 +145,32 @@ def start_prepared(
 async def stopped(application: Application) -> None:
     """The process stops: replies still being prepared are abandoned (their worker's job
     with the pool, bot/workers.py), those on their way get `GRACE` seconds to be sent or
-    held; the cut-short notices of what did not end are due at once, so the next start (or
-    another replica) tells those people without waiting for the leases to run out."""
-    works = dict(_prepared)
-    if not works:
+    held; later calls waiting in memory (for Telegram or the chat's held replies) are
+    abandoned. The cut-short notices of what did not end are due at once, so the next start
+    (or another replica) tells those people without waiting for the leases to run out."""
+    works, waiting = dict(_prepared), dict(_waiting)
+    if not works and not waiting:
         return
     for task, work in works.items():
         if not work.sending:
             task.cancel()
-    _ended, late = await asyncio.wait(works, timeout=GRACE)
-    for task in late:
+    for task in waiting:
         task.cancel()
-    await asyncio.gather(*works, return_exceptions=True)
+    if works:
+        _ended, late = await asyncio.wait(works, timeout=GRACE)
+        for task in late:
+            task.cancel()
+    await asyncio.gather(*works, *waiting, return_exceptions=True)
     cut = [work.guard for task, work in works.items() if work.guard and not _ended_well(task)]
+    cut += [guard for guards in waiting.values() for guard in guards if guard]
     if not cut:
         return
     runtime: Runtime = application.bot_data["runtime"]
     try:
         await cut_short.due_now(runtime, cut)
         log.warning(
-            "stopping: %d replies cut short while prepared; told at the next start", len(cut)
+            "stopping: %d replies cut short (prepared, or in memory); told at the next start",
+            len(cut),
         )
     except Exception as error:  # told anyway, when their leases run out
         log.warning("stopping: %d cut-short notices not made due now (%r)", len(cut), error)
@@ -176,8 +196,35 @@ async def _follow(
     what: str,
     key: str,
     notice: str,
+    guards: list[str | None] | None = None,
 ) -> None:
+    """`calls` made in the chat's turn, each refusal waited out; `guards` (one per call,
+    emptied with them) their cut-short notices, kept fresh meanwhile and withdrawn as they
+    are made. Given up, the person is told `notice` instead (kept as reply `key`)."""
     runtime: Runtime = application.bot_data["runtime"]
+    guards = guards if guards is not None else [None] * len(calls)
+    lease = _spawn(cut_short.keep_fresh(runtime, guards)) if any(guards) else None
+    try:
+        if await _made(runtime, chat_id, calls, refused, what, guards):
+            return
+        await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
+        for guard in guards:  # the person was told: these are owed no more
+            if guard is not None:
+                await cut_short.ended(runtime, guard)
+    finally:
+        if lease is not None:
+            lease.cancel()
+
+
+async def _made(
+    runtime: Runtime,
+    chat_id: int,
+    calls: list[Callable[[], Awaitable[Any]]],
+    refused: RetryAfter | None,
+    what: str,
+    guards: list[str | None],
+) -> bool:
+    """Whether all `calls` were made, within `WAIT` (else one line in the log says why)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT
     tries = 1 if refused else 0
@@ -197,6 +244,8 @@ async def _follow(
                     while calls:
                         await calls[0]()
                         calls.pop(0)
+                        if (guard := guards.pop(0)) is not None:
+                            await cut_short.ended(runtime, guard)
                 except RetryAfter as error:  # after the rate limiter's retries
                     metrics.flood_round("later")
                     tries += 1
@@ -204,8 +253,8 @@ async def _follow(
                     pause = retry_after(error).total_seconds()
     except Exception:  # a defect, not flood control: the traceback, and the person is told
         log.exception("%s: a later call failed", what)
-        await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
-        return
+        return False
     if calls:
         log.warning("%s: %d later calls not made (%s)", what, len(calls), cause)
-        await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
+        return False
+    return True

@@ -108,42 +108,73 @@ async def keep(
         if done is not None:
             await cut_short.ended(runtime, done)
         return None
-    fitted = [piece for reply in replies for piece in fitted_to_telegram(reply)]
-    now = runtime.clock.now()
     async with runtime.db.session() as session:
-        # The chat's held rows locked first, as the outbox's `postpone` takes its rows (then
-        # the cut-short notice, one of the chat's later rows): neither waits for the other.
-        last = await outbox.last_due_for_chat(session, KIND, chat_id, lock=True)
-        due = max(now + wait, last or now)
-        if done is not None:
-            await cut_short.withdraw(session, done)
-        for number, reply in enumerate(fitted):
-            payload = {
-                "text": reply.text,
-                "markup": reply.markup.to_dict() if reply.markup else None,
-                "edit": reply.edit,
-                "buttons_only": reply.buttons_only,
-            }
-            if reply.document is not None:
-                name, content = reply.document
-                payload["document"] = {
-                    "name": name,
-                    "content": b64encode(content).decode(),
-                    "photo": reply.photo,
-                }
-            if reply.kept is not None:
-                payload["kept"] = reply.kept.to_dict()
-            await outbox.enqueue(
-                session,
-                kind=KIND,
-                dedupe_key=f"{KIND}:{key}:{number}",
-                person_id=person_id,
-                chat_id=chat_id,
-                payload=payload,
-                due_at=due,
-            )
+        due = await keep_in(
+            session,
+            runtime.clock.now(),
+            chat_id=chat_id,
+            person_id=person_id,
+            replies=replies,
+            key=key,
+            wait=wait,
+            done=done,
+        )
+    kept(runtime, chat_id)
+    return due
+
+
+def kept(runtime: Runtime, chat_id: int) -> None:
+    """Replies of the chat were kept (committed): its new replies go behind them."""
     runtime.held.chats.add(chat_id)
     runtime.held.holds += 1
+
+
+async def keep_in(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    chat_id: int,
+    person_id: int | None,
+    replies: list[Reply],
+    key: str,
+    wait: timedelta,
+    done: str | None = None,
+) -> datetime:
+    """`keep` in the caller's transaction (an update's: what it tells another chat is then
+    owed with its effects, never lost between its commit and a later write); `kept` once
+    committed. When they are due."""
+    fitted = [piece for reply in replies for piece in fitted_to_telegram(reply)]
+    # The chat's held rows locked first, as the outbox's `postpone` takes its rows (then
+    # the cut-short notice, one of the chat's later rows): neither waits for the other.
+    last = await outbox.last_due_for_chat(session, KIND, chat_id, lock=True)
+    due = max(now + wait, last or now)
+    if done is not None:
+        await cut_short.withdraw(session, done)
+    for number, reply in enumerate(fitted):
+        payload = {
+            "text": reply.text,
+            "markup": reply.markup.to_dict() if reply.markup else None,
+            "edit": reply.edit,
+            "buttons_only": reply.buttons_only,
+        }
+        if reply.document is not None:
+            name, content = reply.document
+            payload["document"] = {
+                "name": name,
+                "content": b64encode(content).decode(),
+                "photo": reply.photo,
+            }
+        if reply.kept is not None:
+            payload["kept"] = reply.kept.to_dict()
+        await outbox.enqueue(
+            session,
+            kind=KIND,
+            dedupe_key=f"{KIND}:{key}:{number}",
+            person_id=person_id,
+            chat_id=chat_id,
+            payload=payload,
+            due_at=due,
+        )
     return due
 
 

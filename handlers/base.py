@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +81,9 @@ class Ctx:
     # statement): what typed text is routed by. Forms read their state anew
     # (conversations.get_state), as it may change while the update is handled.
     form: StateRecord | None = None
+    # Written in this update's transaction, before its commit (handlers.dispatch): what its
+    # later calls owe if the process stops before they are made (`document`'s large file).
+    owed: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
@@ -166,7 +170,9 @@ class Ctx:
         chat's order, and under flood control kept in the outbox with them (bot/held.py), so
         the next update's replies come after it and a restart does not lose it. Only a file
         too large to keep there (`held.FILE_LIMIT`) waits in memory instead, as a later call
-        does (bot/follow_ups.py)."""
+        does (bot/follow_ups.py); with this update's transaction the outbox owes a notice that
+        it did not arrive, and how to ask for it again, sent only if the process stops first
+        (bot/cut_short.py)."""
         bot = self.context.bot
 
         def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:
@@ -183,9 +189,46 @@ class Ctx:
             return refused.send(send, cut, None, f"a file ({self.action})")
 
         if len(content) > held.FILE_LIMIT:
-            self.calls.append(Action(run, follow=True))
+            self.calls.append(Action(run, follow=True, guard=self._owe_file(filename)))
         else:
             self.calls.append(Action(run, Reply(cut, document=(filename, content), photo=photo)))
+
+    def _owe_file(self, filename: str) -> str:
+        """The notice owed for a file kept in memory (`document`), recorded before the
+        commit; its name. The file is rebuilt on request: the notice's button repeats the
+        press that asked for it, or its text names the command (a tap sends it)."""
+        name = f"{update_key(self.update, self.settings.pseudonym_secret)}:file:{len(self.calls)}"
+        _ = self._
+        said = _(
+            "The file «{name}» did not reach you: Telegram asked me to wait, and Minka "
+            "restarted meanwhile."
+        ).format(name=esc(filename))
+        message = self.update.effective_message
+        words = (message.text or "").split(maxsplit=1) if message else []
+        command = words[0].split("@")[0] if words else ""
+        markup = None
+        if self.query is not None and self.query.data:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("🔁 Ask for it again"), callback_data=self.query.data)]]
+            )
+            again = _("Press the button to ask for it again.")
+        elif command.startswith("/") and command[1:].isidentifier():
+            again = _("Send {command} to ask for it again.").format(command=command)
+        else:
+            again = _("Please ask for it again.")
+        self.owed.append(
+            partial(
+                cut_short.record,
+                self.session,
+                name=name,
+                chat_id=self.chat_id,
+                person_id=self.person.id if self.person else None,
+                text=f"⚠️ {said} {again}",
+                markup=markup,
+                now=self.runtime.clock.now(),
+            )
+        )
+        return name
 
     def kept_file(self, kept: KeptFile, found: Found) -> None:
         """A file Minka keeps (a publication, a workshop's material: bot/kept_files.py), one
@@ -211,6 +254,7 @@ class Ctx:
         prepare: Callable[[], Awaitable[list[held.Part]]],
         cut_short_notice: str,
         markup: InlineKeyboardMarkup | None = None,
+        progress: int | None = None,
     ) -> None:
         """Work of seconds (a report built in a worker process) whose result is replies to
         this chat: `prepare` runs after the commit in a task of its own, not in this update,
@@ -219,7 +263,8 @@ class Ctx:
         waiting replies (bot/follow_ups.py, `held.send_or_hold`). With this update's
         transaction the outbox owes `cut_short_notice` (HTML, its buttons `markup`: asking
         again), sent only if the process stops before the replies are sent or held
-        (bot/cut_short.py): the person is never left waiting in silence."""
+        (bot/cut_short.py): the person is never left waiting in silence. `progress`: the
+        message saying the work is under way, which the notice then replaces."""
         name = f"{update_key(self.update, self.settings.pseudonym_secret)}:apart"
         await cut_short.record(
             self.session,
@@ -229,13 +274,36 @@ class Ctx:
             text=cut_short_notice,
             markup=markup,
             now=self.runtime.clock.now(),
+            edit=progress,
         )
         self.calls.append(Action(prepare, apart=True, guard=name))
 
     def tell(self, chat_id: int, text: str, name: str) -> None:
-        """A message (HTML) to someone else's chat once the session has committed, sent by
-        the outbox as a reply of that chat (`held.tell`, kept as `name` of this update): a
-        lasting 429 delays it instead of dropping it, and a 403 (blocked) marks the person."""
+        """A message (HTML) to someone else's chat (the notice of a changed role), sent by
+        the outbox as a reply of that chat (as `held.tell`, kept as `name` of this update):
+        written in this update's transaction, so it is owed with what it tells, over any
+        stop; a lasting 429 delays it instead of dropping it, and a 403 (blocked) marks the
+        person. Once committed, that chat's next replies go behind it."""
         key = f"{update_key(self.update, self.settings.pseudonym_secret)}:{name}"
-        application = self.context.application
-        self.later(lambda: held.tell(application, chat_id=chat_id, text=text, key=key), chat=False)
+        application, runtime = self.context.application, self.runtime
+        due: list[datetime] = []
+
+        async def owe() -> None:
+            due.append(
+                await held.keep_in(
+                    self.session,
+                    runtime.clock.now(),
+                    chat_id=chat_id,
+                    person_id=None,
+                    replies=[Reply(text)],
+                    key=key,
+                    wait=held.ZERO,
+                )
+            )
+
+        async def kept() -> None:
+            held.kept(runtime, chat_id)
+            held.wake(application, due[0])
+
+        self.owed.append(owe)
+        self.later(kept, chat=False)

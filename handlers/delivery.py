@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import calls, follow_ups, held, metrics, refused
+from bot import calls, cut_short, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import retry_after
@@ -43,7 +43,9 @@ class Action:
     reply: Reply | None = None
     follow: bool = False  # a later call of the chat: waits behind its held replies
     apart: bool = False  # `run` prepares the chat's later calls, in a task of its own
-    guard: str | None = None  # apart: its cut-short notice, owed since the update
+    # Its cut-short notice, owed since the update (bot/cut_short.py): the work's (`apart`),
+    # or a large file's (`follow`), withdrawn once it is made.
+    guard: str | None = None
 
 
 async def deliver(ctx: Ctx) -> None:
@@ -72,6 +74,9 @@ async def deliver(ctx: Ctx) -> None:
                 except RetryAfter as refused:  # after the rate limiter's retries
                     error, refused_by = refused, action
                     (follow if action.follow else behind).append(action)
+                else:
+                    if action.guard is not None:  # made: its notice is owed no more
+                        await cut_short.ended(ctx.runtime, action.guard)
         if refused_by is not None:
             metrics.flood_round("later" if refused_by.follow else "reply")
         if behind:
@@ -91,6 +96,7 @@ async def deliver(ctx: Ctx) -> None:
             ctx.context.application,
             chat_id=ctx.chat_id,
             calls=[action.run for action in follow],
+            guards=[action.guard for action in follow],
             refused=error if follow[0] is refused_by else None,
             what=what,
             key=key,

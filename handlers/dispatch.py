@@ -136,6 +136,8 @@ def make_callback(
             refuse(ctx, required)
         else:
             await handler(ctx)
+        for owe in ctx.owed:  # in this transaction: what its later calls owe if cut short
+            await owe()
         return ctx
 
     callback.__name__ = getattr(handler, "__name__", action)

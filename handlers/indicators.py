@@ -152,6 +152,7 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
             "preparing it. Press the button to ask for it again."
         ).format(period=esc(period.label(ctx.t))),
         InlineKeyboardMarkup([[button(_("🔁 Ask for the report again"), again)]]),
+        progress_id,  # «⏳ Preparando…» replaced by the notice: not left there for good
     )
 
 

@@ -140,10 +140,14 @@ async def _seed(db: Database, api: LocalBotApi) -> None:
 
 
 async def _start(
-    url: str, api: LocalBotApi, log: Path, rate: float = RATE
+    url: str,
+    api: LocalBotApi,
+    log: Path,
+    rate: float = RATE,
+    command: tuple[str, ...] = ("-m", "bot", "run"),
 ) -> asyncio.subprocess.Process:
     """`python -m bot run` as in production, in an empty directory (no stray `.env`), sending
-    `rate` messages a second at most."""
+    `rate` messages a second at most (`command`: python's arguments instead)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -159,9 +163,7 @@ async def _start(
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot",
-            "run",
+            *command,
             env=env,
             cwd=log.parent,
             stdout=out,
