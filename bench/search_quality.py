@@ -36,13 +36,15 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Each written blind and scored once before anything was fit on it: v14 (session 16, at 02:06
-# UTC 2026-12-06 on 75af4fe; not spent yet), v13 and v12 (session 15; v12 at 23:00 UTC
+# Each written blind and scored once before anything was fit on it: v15 (session 17, at 03:46
+# UTC 2026-12-06 on 12942c7; not spent yet), v14 (session 16, at 02:06 UTC 2026-12-06 on
+# 75af4fe; not spent yet), v13 and v12 (session 15; v12 at 23:00 UTC
 # 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9, v8, v7 and v6;
-# v3's aggregate was looked at three times while tuning. All but v14 are spent.
+# v3's aggregate was looked at three times while tuning. All but v15 and v14 are spent.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
 # written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v15.yaml"),
     Path(__file__).with_name("search_heldout_v14.yaml"),
     Path(__file__).with_name("search_heldout_v13.yaml"),
     Path(__file__).with_name("search_heldout_v12.yaml"),
