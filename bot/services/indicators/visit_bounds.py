@@ -6,10 +6,20 @@ accepted and travelled go (`Hides.split`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from bot.services.bounded_cells import pinned_cells
-from bot.services.indicators.common import Cells, Measure, Query, count, measure_hides, rollup
+from bot.services.indicators.common import (
+    Cells,
+    Measure,
+    Query,
+    count,
+    measure_hides,
+    rollup,
+    sex_code,
+    total,
+)
 from bot.services.small_cells import Hidden, too_small
 
 
@@ -58,6 +68,8 @@ def leaders_told(
     hidden = measure_hides(q, measures, cells, True, given)
     if _roles_pinned(cells, hidden, "travelled", officials_shown=not split):
         return True
+    if split and _officials_at_an_end(cells):
+        return True
     everyone = hidden.get(("invited", "travelled", "invited")) or hidden["invited"]
     leaders = hidden.get(("leader_invited", "leader_travelled", "leader_invited"))
     leaders = leaders or hidden["leader_invited"]
@@ -80,6 +92,23 @@ def leaders_told(
         for n in [values["leader_invited"]]
     }
     return bool(pinned_cells(counts, Hidden(rows)))
+
+
+def _officials_at_an_end(cells: Cells) -> bool:
+    """Whether the officials' travellers, worked out as the total's less the leaders' (the
+    split hidden), are 0 or all of them while some region's officials of one sex are 1 or 2
+    people: each official's answer is then told, theirs too, though their sex's figures are
+    hidden (Puno 1 travelled of 14, the leaders' 1 of 4: the officials' 0 of 13, Puno's one
+    man among them). The region by role table (`_roles_pinned`) has no sexes to see it."""
+    everyone = total(cells)
+    officials = everyone["invited"] - everyone["leader_invited"]
+    travelled = everyone["travelled"] - everyone["leader_travelled"]
+    if not officials or 0 < travelled < officials:
+        return False
+    groups: Counter[tuple[str | None, str | None]] = Counter()
+    for (region, sex), values in cells.items():
+        groups[(region, sex_code(sex))] += values["invited"] - values["leader_invited"]
+    return any(too_small(n) for n in groups.values())
 
 
 def _roles_pinned(
