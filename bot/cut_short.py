@@ -52,15 +52,34 @@ async def record(
     """In the update's transaction: the notice (HTML, rendered in the person's language now,
     sent as a held reply is: `held.render`) owed for work `name` unless it ends first; the
     new text of message `edit` when given (the work's progress message)."""
-    payload = {
-        "text": text,
-        "markup": markup.to_dict() if markup else None,
-        "edit": edit,
-        "buttons_only": False,
-    }
+    markup_data = markup.to_dict() if markup else None
+    payload = {"text": text, "markup": markup_data, "edit": edit, "buttons_only": False}
+    await _owe(session, KIND, name, chat_id, person_id, payload, now)
+
+
+async def record_call(
+    session: AsyncSession, *, name: str, kind: str, chat_id: int, now: datetime
+) -> None:
+    """In the update's transaction: a Bot API call of the chat made later from memory (a
+    command menu taken away: handlers/command_menu.py `forget_later`), owed under the same
+    lease as a notice, as an outbox row of `kind` whose renderer makes the call itself. Made,
+    it is withdrawn (`ended`); a stop first leaves it due, and the next process makes it."""
+    await _owe(session, kind, name, chat_id, None, {}, now)
+
+
+async def _owe(
+    session: AsyncSession,
+    kind: str,
+    name: str,
+    chat_id: int,
+    person_id: int | None,
+    payload: dict[str, object],
+    now: datetime,
+) -> None:
+    """The outbox row owed for work `name`, due when its lease runs out."""
     await outbox.enqueue(
         session,
-        kind=KIND,
+        kind=kind,
         dedupe_key=_key(name),
         person_id=person_id,
         chat_id=chat_id,

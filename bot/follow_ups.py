@@ -14,8 +14,8 @@ but a file is owed from the update's transaction (bot/cut_short.py, `Ctx.documen
 graceful or not, before it is sent leaves the person a notice after the restart, with the
 command or a button to ask for it again (a graceful stop abandons the calls waiting here and
 makes their notices due at once: `stopped`). The other later calls of a chat are command
-menus, set again at the next start (handlers/command_menu.py); an erased person's menu taken
-away is the one a restart can lose (harmless: every command checks the role).
+menus, set again at the next start (handlers/command_menu.py), and an erased person's menu
+taken away, owed like a file (`command_menu.forget_later`): the next process makes it.
 
 Replies that first need seconds of work elsewhere (the indicator report, built in a worker
 process: `Ctx.apart`) are prepared here too, in a task of their own started after the

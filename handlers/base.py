@@ -242,12 +242,16 @@ class Ctx:
 
         self.calls.append(Action(run, Reply("", kept=kept)))
 
-    def later(self, action: Callable[[], Awaitable[Any]], *, chat: bool = True) -> None:
+    def later(
+        self, action: Callable[[], Awaitable[Any]], *, chat: bool = True, guard: str | None = None
+    ) -> None:
         """Any other Bot API call to make once the session has committed. One to this chat
         (a file, a photo) or following its replies (`chat`) waits, under flood control,
         behind the chat's held replies (bot/follow_ups.py); other work (an inline answer,
-        database writes) is done at once."""
-        self.calls.append(Action(action, follow=chat and self.update.effective_chat is not None))
+        database writes) is done at once. `guard`: what it owes since this update's
+        transaction (bot/cut_short.py), withdrawn once it is made."""
+        follow = chat and self.update.effective_chat is not None
+        self.calls.append(Action(action, follow=follow, guard=guard))
 
     async def apart(
         self,

@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,7 +23,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot import metrics
+from bot import cut_short, metrics
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import BACKGROUND
 from bot.outgoing import Outgoing
@@ -31,6 +32,7 @@ from bot.runtime import Runtime
 from bot.services.access import Access, access_of, may_use
 from bot.services.roles import Role, effective_role
 from handlers.base import Ctx
+from handlers.update_keys import update_key
 from storage.repositories import app_state, people, replicas
 from storage.repositories.outbox import OwedMessage
 from storage.repositories.replicas import SILENT_BEATS
@@ -45,6 +47,7 @@ DIGEST = "command menus"  # app_state: the digest of the menus registered people
 # moved on by a start-up that set theirs while no other replica was running.
 SINCE = "command menus since"
 MARGIN = timedelta(minutes=1)  # clocks of replicas, a registration committed as a process starts
+GONE = "menu_gone"  # outbox kind: an erased person's own menu taken away (`forget_later`)
 
 
 def commands_for(access: Access | None, language: str) -> list[BotCommand]:
@@ -218,3 +221,50 @@ async def render(
         await bot.set_my_commands(commands, scope=scope, rate_limit_args=limits)
 
     return Outgoing("", call=call)
+
+
+def forget_later(ctx: Ctx) -> None:
+    """The person's own menu taken away (deleteMyCommands: they erased their data), after
+    this update's replies, in the chat's turn, waiting behind its held replies and out any
+    flood control in memory (bot/follow_ups.py). Owed from this update's transaction under a
+    lease (bot/cut_short.py `record_call`): a stop before it is made leaves it due, and the
+    next process makes it. Nothing else would: after the erasure no start-up knows the chat,
+    and a stop lost it, the staff member's commands left on their phone for good."""
+    name = f"{update_key(ctx.update, ctx.settings.pseudonym_secret)}:menu"
+    chat_id, bot = ctx.user.id, ctx.context.bot
+    owe = partial(
+        cut_short.record_call,
+        ctx.session,
+        name=name,
+        kind=GONE,
+        chat_id=chat_id,
+        now=ctx.runtime.clock.now(),
+    )
+    ctx.owed.append(owe)
+    ctx.later(lambda: _take_away(bot, chat_id, {}), guard=name)
+
+
+async def _take_away(bot: Bot, chat_id: int, limits: dict[str, object]) -> None:
+    """Flood control (RetryAfter) is not swallowed: the call waits and is tried again, in
+    memory or by the outbox. Any other refusal leaves a stale menu, harmless as every
+    command still checks the role."""
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id), rate_limit_args=limits)
+    except RetryAfter:
+        raise
+    except TelegramError as error:
+        log.warning("an erased person's command menu was not cleared: %s", error.message)
+
+
+async def render_gone(
+    _session: AsyncSession, owed: OwedMessage, _t: Translator, _now: datetime
+) -> Outgoing:
+    """`forget_later`'s call, owed after a stop: made by the outbox (put back under flood
+    control); once made, the row keeps no trace of the chat (`copy`)."""
+    chat_id = owed.telegram_id
+    assert chat_id is not None  # the outbox renders only rows with a chat
+
+    async def call(bot: Bot, _runtime: Runtime, limits: dict[str, object]) -> None:
+        await _take_away(bot, chat_id, limits)
+
+    return Outgoing("", call=call, copy=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import BotCommandScopeChat
-from telegram.error import RetryAfter, TelegramError
-
 from bot.i18n import N_, translator
 from bot.services import my_data, privacy
-from bot.services.roles import Role
+from bot.services.access import access_of
+from handlers import command_menu
 from handlers.base import Ctx
 from handlers.consent import ask_consent, privacy_notice
 from handlers.keyboards import button
@@ -109,7 +107,13 @@ async def on_button(ctx: Ctx) -> None:
     """priv:erase:yes | priv:erase:no"""
     _ = ctx._
     if ctx.data[1:] == ["erase", "yes"]:
-        had_role = ctx.person is not None and ctx.person.role != Role.OFFICIAL.value
+        # Their own menu (a role's, or a registered person's) goes with the data; an
+        # administrator from BOT_ADMIN_IDS keeps theirs (set again at every start).
+        had_menu = (
+            ctx.person is not None
+            and ctx.user.id not in ctx.settings.bot_admin_ids
+            and (await access_of(ctx.session, ctx.person, ctx.role)).own_menu
+        )
         erased = await privacy.erase(
             ctx.session,
             ctx.user.id,
@@ -121,14 +125,14 @@ async def on_button(ctx: Ctx) -> None:
             return
         # Before the reply, at once (not the chat's): done when the person reads it.
         ctx.later(lambda: _wipe_log(ctx), chat=False)
-        if had_role:
-            ctx.later(lambda: _forget_commands(ctx))
         ctx.show(
             _(
                 "Your personal data has been deleted. Thank you for having used Minka. "
                 "If you want to come back, write /start."
             )
         )
+        if had_menu:  # after the reply: a refusal of the call must not hold the reply back
+            command_menu.forget_later(ctx)
     elif ctx.data[1:] == ["erase", "no"]:
         ctx.show(_("Nothing was deleted."))
     else:
@@ -142,19 +146,6 @@ async def _wipe_log(ctx: Ctx) -> None:
         log.warning("after an erasure the SQLite WAL could not be emptied (database busy)")
 
 
-async def _forget_commands(ctx: Ctx) -> None:
-    """The erased staff member's own menu taken away. Flood control (RetryAfter) is not
-    swallowed: as a later call of the chat it waits and is tried again
-    (bot/follow_ups.py), never dropped. Any other refusal leaves a stale menu, harmless as
-    every command still checks the role."""
-    try:
-        await ctx.context.bot.delete_my_commands(scope=BotCommandScopeChat(ctx.user.id))
-    except RetryAfter:
-        raise
-    except TelegramError as error:
-        log.warning("after an erasure the command menu was not cleared: %s", error.message)
-
-
 FEATURE = Feature(
     commands=(
         Command("privacidad", privacy_command, N_("Privacy notice"), None),
@@ -162,4 +153,5 @@ FEATURE = Feature(
         Command("borrar_mis_datos", erase_command, N_("Delete my personal data"), None),
     ),
     buttons=(Buttons("priv", on_button, None),),
+    outbox={command_menu.GONE: command_menu.render_gone},
 )

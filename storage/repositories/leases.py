@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
+from storage.repositories.outbox_marks import forgotten
 
 
 async def due_again(session: AsyncSession, dedupe_keys: list[str], due: datetime) -> None:
@@ -25,9 +26,11 @@ async def due_again(session: AsyncSession, dedupe_keys: list[str], due: datetime
 
 
 async def withdraw(session: AsyncSession, dedupe_key: str) -> None:
-    """The message named `dedupe_key`, if still pending, is owed no more ('skipped')."""
+    """The message named `dedupe_key`, if still pending, is owed no more ('skipped'): it
+    keeps nothing of it, nor its chat's id once no person has it (an erased staff member's
+    menu taken away: the last row naming their chat)."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.state == "pending")
-        .values(state="skipped", payload={})
+        .values(state="skipped", **forgotten(OutboxMessage.chat_id))
     )

@@ -14,17 +14,21 @@ from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from storage.models import OutboxMessage
+from storage.repositories.outbox import HELD
 from tests.chat import Person as Chatter
 from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, dump_database, leaks_in
 from tests.helpers import register
 
 
 async def _pending(runtime: Runtime) -> bool:
+    """Her confirmation held (not the taking away of her menu, owed too since the update)."""
     async with runtime.db.session() as session:
         return bool(
             await session.scalar(
                 select(OutboxMessage.id).where(
-                    OutboxMessage.chat_id == ZOILA_ID, OutboxMessage.state == "pending"
+                    OutboxMessage.chat_id == ZOILA_ID,
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.kind == HELD,
                 )
             )
         )
