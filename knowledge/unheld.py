@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from knowledge.facts import AMOUNT, DURATION, LISTED, RECORDING, asked_fact, stated
 from knowledge.model import Article
-from knowledge.sentence import NUMBER_WORDS, Sentence, sentences, year
+from knowledge.sentence import NUMBER_WORDS, Sentence, says, sentences, year
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
 
 # An office's phone, hours, address or contact, a price (what a thing costs; a rate:
@@ -147,11 +147,7 @@ def practical(typed: list[str]) -> list[str]:
 def about_now(typed: list[str]) -> bool:
     """Whether the question asks how things stand today («la UIT de este año», «hoy»; not
     «hoy en día», nowadays)."""
-    return any(_says(typed, phrase) for phrase in _NOW) and not _says(typed, ("hoy", "en", "dia"))
-
-
-def _says(typed: list[str], phrase: tuple[str, ...]) -> bool:
-    return any(tuple(typed[i : i + len(phrase)]) == phrase for i in range(len(typed)))
+    return any(says(typed, phrase) for phrase in _NOW) and not says(typed, ("hoy", "en", "dia"))
 
 
 def own_file(typed: list[str]) -> bool:
@@ -159,7 +155,7 @@ def own_file(typed: list[str]) -> bool:
     named by its number («la inscripción con RUC 10456789012 ¿está vigente?»)."""
     if any(w.isdigit() and len(w) >= RECORD_DIGITS for w in typed):
         return True
-    return bool(_MINE.intersection(typed)) and any(_says(typed, phrase) for phrase in _STATUS)
+    return bool(_MINE.intersection(typed)) and any(says(typed, phrase) for phrase in _STATUS)
 
 
 def office_holder(typed: list[str]) -> bool:
@@ -167,7 +163,7 @@ def office_holder(typed: list[str]) -> bool:
     llama el director…?»): the kit names no one."""
     return any(
         w in _OFFICE_HOLDERS
-        and ("actual" in typed[max(0, i - 2) : i] or _says(typed, ("se", "llama")))
+        and ("actual" in typed[max(0, i - 2) : i] or says(typed, ("se", "llama")))
         for i, w in enumerate(typed)
     )
 
