@@ -43,6 +43,7 @@ from handlers import (
     publications,
     registration,
     reports,
+    routes,
     start,
     teaching,
     team_members,
@@ -150,21 +151,18 @@ def register(application: Application) -> None:
     # Edited messages are not new requests: answering them again would repeat actions; the
     # person is told so (conversation.on_edited_message).
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    for command in all_commands():
-        application.add_handler(
-            CommandHandler(
-                command.name,
-                make_callback(command.handler, command.role, f"/{command.name}"),
-                filters=private,
-            )
+    application.add_handler(
+        routes.commands(
+            ((c.name, make_callback(c.handler, c.role, f"/{c.name}")) for c in all_commands()),
+            private,
         )
-    for route in all_buttons():
-        application.add_handler(
-            CallbackQueryHandler(
-                make_callback(route.handler, route.role, f"button {route.prefix}"),
-                pattern=f"^{route.prefix}:",
-            )
+    )
+    application.add_handler(
+        routes.buttons(
+            (r.prefix, make_callback(r.handler, r.role, f"button {r.prefix}"))
+            for r in all_buttons()
         )
+    )
     application.add_handler(
         MessageHandler(
             private & filters.TEXT & ~filters.COMMAND,
