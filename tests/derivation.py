@@ -123,6 +123,7 @@ def pinned(
     cells: Callable[[Hashable], Hashable] | None = None,
     at_most: Iterable[AtMost] = (),
     openly: Iterable[Figure] = (),
+    every: dict[Unknown, int] | None = None,
 ) -> dict[Unknown, int]:
     """The unknowns whose value is the same in every integer solution of the figures (each
     unknown within its range), with that value; but not those a figure shows at either end of
@@ -138,10 +139,12 @@ def pinned(
     it and the figures at their ends alone pin is told openly too (3 of 3 attended a
     workshop, and each of them attended one of the two: none of them attended neither).
     `openly`: figures shown at an end that their ranges do not see, with what tells it (6
-    accepted beside the 6 invited of a region of 9; with `at_most`, accepted <= invited)."""
+    accepted beside the 6 invited of a region of 9; with `at_most`, accepted <= invited).
+    `every`: filled with every unknown pinned, those told openly too, for a group's check of
+    its members all pinned alike (told or not: either way that is the documented limit)."""
     figures, at_most = list(figures), list(at_most)
-    found = _unless_told(_pinned, figures, ranges, at_most, list(openly))
-    return found if cells is None else beyond_cells(found, cells, figures, at_most)
+    found = _unless_told(_pinned, figures, ranges, at_most, list(openly), every)
+    return found if cells is None else beyond_cells(found, cells, figures, at_most, every)
 
 
 def beyond_cells(
@@ -149,8 +152,10 @@ def beyond_cells(
     cells: Callable[[Hashable], Hashable],
     figures: Sequence[Figure],
     at_most: Sequence[AtMost] = (),
+    every: Mapping[Unknown, int] | None = None,
 ) -> dict[Unknown, int]:
-    """`found` less the groups (`pinned`'s `cells`) of 3 or more all pinned at one value."""
+    """`found` less the groups (`pinned`'s `cells`) of 3 or more all pinned at one value
+    (`every`: what `pinned` pinned, told openly too; by default `found`)."""
 
     def group(unknown: Unknown) -> tuple[Hashable, Hashable]:
         return (cells(unknown[0]), unknown[1])
@@ -159,7 +164,8 @@ def beyond_cells(
     everything = [u for figure, _value in figures for u in figure]
     for unknown in everything + [u for row, _limit in at_most for u in row]:
         members.setdefault(group(unknown), set()).add(unknown)
-    return {u: v for u, v in found.items() if not _alike(members[group(u)], found)}
+    known = found if every is None else every
+    return {u: v for u, v in found.items() if not _alike(members[group(u)], known)}
 
 
 def _unless_told(
@@ -168,10 +174,13 @@ def _unless_told(
     ranges: Callable[[Unknown], Range],
     at_most: list[AtMost],
     openly: list[Figure] | None = None,
+    every: dict[Unknown, int] | None = None,
 ) -> dict[Unknown, int]:
     """What `solve` pins, less what the figures shown at their ends (and `openly`) pin with
-    `at_most` alone (told openly, as those figures' own unknowns are)."""
+    `at_most` alone (told openly, as those figures' own unknowns are); `every` gets it all."""
     found = solve(figures, ranges, at_most)
+    if every is not None:
+        every.update(found)
     if not (at_most and found):
         return found
     system = _Bounded(figures, ranges)
@@ -181,7 +190,7 @@ def _unless_told(
     return {u: v for u, v in found.items() if u not in told}
 
 
-def _alike(members: set[Unknown], found: dict[Unknown, int]) -> bool:
+def _alike(members: set[Unknown], found: Mapping[Unknown, int]) -> bool:
     """Whether a group's unknowns are 3 or more, all pinned at one value."""
     values = {found.get(u) for u in members}
     return len(members) >= 3 and len(values) == 1 and None not in values

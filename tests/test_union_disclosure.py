@@ -153,10 +153,11 @@ def _pinned(read: Read) -> str | None:
     """What the bounds reader pins beyond the documented limit, and where it was read."""
     bounded = read.bounded
     rules = bounded.rules()
-    found = pinned(bounded.figures, ranges, at_most=rules, openly=bounded.openly())
+    every: dict[Unknown, int] = {}
+    found = pinned(bounded.figures, ranges, at_most=rules, openly=bounded.openly(), every=every)
     left = (
-        bounded.beyond_parts(found).items()
-        & beyond_cells(found, cell, bounded.figures, rules).items()
+        bounded.beyond_parts(found, every).items()
+        & beyond_cells(found, cell, bounded.figures, rules, every).items()
     )
     found = dict(left)
     return bounded.told(found) if found else None
@@ -248,8 +249,21 @@ def _workbook_sums(book: Any, scope: str | None, read: Read) -> None:
                     part, whole = SHARES[number, column]
                     read.add(part, who, where, unit)
                     read.add(whole, who, f"{where} (of)", unit)
+        if header[0] == "Sexo" and SEXES[None] not in (str(row[0]) for row in rows):
+            _no_sex_row(number, header, scope, read)
 
     _absent(scope, units, read)
+
+
+def _no_sex_row(number: int, header: list[str], scope: str | None, read: Read) -> None:
+    """A table by sex leaves out «Sin dato» where none of its people lacks a sex: its
+    counts are then 0, told as openly as a row of 0 (the rows add up to the total), so
+    «Sin dato» 0 readers of 4 is the documented limit, not a hidden row worked out."""
+    for column in header[1:]:
+        if (number, column) in COUNTS:
+            responses = (number, column) == (3, "Respuestas")
+            where = f"{scope} {number} Sin dato {column} (no row)"
+            read.add(COUNTS[number, column], _with(scope, None), where, "*" if responses else 0, 0)
 
 
 def _absent(scope: str | None, units: dict[str, set[str]], read: Read) -> None:

@@ -102,15 +102,19 @@ class Bounded:
         seen = {u for sums, _value in self.figures for u in sums}
         return [rule for rule in _rules() if any(u in seen for u in rule[0])]
 
-    def beyond_parts(self, found: dict[Unknown, int]) -> dict[Unknown, int]:
+    def beyond_parts(
+        self, found: dict[Unknown, int], every: dict[Unknown, int] | None = None
+    ) -> dict[Unknown, int]:
         """`found` less a workshop's or meeting's unknowns pinned for a whole region of 3 or
         more alike: a region's part of a unit is shown as a count of its people (/taller by
         region, 0 where none came), so that is the documented limit (0 of 3), as a region
-        and sex pinned whole is (`pinned`'s `cells`)."""
+        and sex pinned whole is (`pinned`'s `cells`). `every`: all `pinned` pinned, those
+        told openly too (a member told is as alike as one worked out)."""
+        known = found if every is None else every
 
         def alike(unknown: Unknown) -> bool:
             region = [name for name in PEOPLE if PEOPLE[name][0] == PEOPLE[unknown[0]][0]]
-            values = {found.get((name, unknown[1])) for name in region}
+            values = {known.get((name, unknown[1])) for name in region}
             return len(region) >= 3 and values == {found[unknown]}
 
         return {u: v for u, v in found.items() if u[1][1] == 0 or not alike(u)}
