@@ -127,7 +127,15 @@ KNOWN_LEAKS: dict[int, str] = {
     "and «Prefiero no decir» (hidden) 5 and 4, one of them attended without rating, Puno's "
     "(its 8 people are men or prefer not to say: UNION2 4 attended, 3 responses); Cusco's "
     "one attendee of UNION1, no response, is then «Sin dato»: Cusco's one man did not attend",
+    24: "cases beside their officials (not fixed): Piura 4 cases and 3 officials, «Sin dato» "
+    "5 and 3; had Piura's one «Prefiero no decir» registered none, Piura's 3 officials "
+    "would be all of «Sin dato»'s, so «Sin dato»'s 5 cases all Piura's (whoever has a case is "
+    "an official), not 4: Piura's one «Prefiero no decir» registered a case. Each table "
+    "alone leaves it open; read together as whole numbers, no rule of bot.services sees it "
+    "(an exact check of both at once is needed)",
 }
+# Seeds of a local run of range(30), each a kind of its own (13 and 27 are of 1, 4 and 6's).
+FOUND = (24, 25, 26)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -137,7 +145,7 @@ KNOWN_LEAKS: dict[int, str] = {
         pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[seed]))
         if seed in KNOWN_LEAKS
         else seed
-        for seed in range(7)
+        for seed in [*range(7), *FOUND]
     ],
 )
 async def test_random_unions_give_no_one_away_by_bounds(db: Database, seed: int) -> None:
