@@ -8,7 +8,7 @@ the per-meeting table counts each meeting's invitees. What it hides is decided b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -21,6 +21,7 @@ from bot.services.indicators.common import (
     Headline,
     Indicator,
     Kind,
+    Measure,
     Query,
     Table,
     Value,
@@ -176,22 +177,14 @@ async def participation(q: Query) -> Indicator:
     """
     national = await invitation_cells(replace(q, region=None))
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
-    # In a worker process: the exact check is up to seconds of CPU no reply should wait for.
-    hides: MeetingHides = await workers.run(RULE, await _invitations(q))
+    hides = await _meeting_hides(q)
     counts = await _counts(q)
     people, meeting_rows = hides.people, _bounded(counts, hides.meetings)
     if q.region is not None:  # its parts of the meetings the national report hides so, too
         everyone = _bounded(await _counts(replace(q, region=None)), hides.meetings)
         people, mine = hides.region(q.region, [*SEXES, None])
         meeting_rows = _bounded(counts, mine | (everyone - hides.meetings))
-    measures = (
-        count(q._(INVITED), "invited"),
-        count(q._(CONFIRMED), "confirmed", "invited"),
-        count(q._(SENT_DELEGATE), "delegated", "invited"),
-        count(q._(ATTENDED), "attended", "invited"),
-        share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
-        share(q._(ATTENDANCE_RATE), "attended", "invited"),
-    )
+    measures = _measures(q)
     meetings = await _per_meeting(q, meeting_rows, counts)
     given = {"invited": people}
     regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
@@ -219,3 +212,70 @@ async def participation(q: Query) -> Indicator:
     return Indicator(
         1, q._(PARTICIPATION_TITLE), q._(PARTICIPATION_DEFINITION), headlines, tables, charts
     )
+
+
+def _measures(q: Query) -> tuple[Measure, ...]:
+    return (
+        count(q._(INVITED), "invited"),
+        count(q._(CONFIRMED), "confirmed", "invited"),
+        count(q._(SENT_DELEGATE), "delegated", "invited"),
+        count(q._(ATTENDED), "attended", "invited"),
+        share(q._(CONFIRMATION_RATE), "confirmed", "invited"),
+        share(q._(ATTENDANCE_RATE), "attended", "invited"),
+    )
+
+
+# The rule's last answers by invitations: indicator 7 asks for the same right after 1.
+_RULES: dict[tuple[Invitation, ...], MeetingHides] = {}
+
+
+async def _meeting_hides(q: Query) -> MeetingHides:
+    """`meeting_rule` over the period's invitations, in a worker process: the exact check is
+    up to seconds of CPU no reply should wait for."""
+    invitations = await _invitations(q)
+    key = tuple(invitations)
+    if key not in _RULES:
+        while len(_RULES) >= 2:
+            _RULES.pop(next(iter(_RULES)))
+        _RULES[key] = await workers.run(RULE, invitations)
+    return _RULES[key]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingSexes:
+    """What the national table by sex of indicator 1 hides of the groups indicator 7 counts
+    by sex too (keyed as indicator 7 keys them): `columns`, the sexes whose count it hides
+    though it shows their row (its bounds); `rows`, the sexes whose row it hides whole
+    (either group would tell 1 or 2 people); `regions`, the regions it hides."""
+
+    columns: dict[str, frozenset[str | None]]
+    rows: frozenset[str | None]
+    regions: frozenset[Any]
+
+
+async def national_sexes(q: Query) -> MeetingSexes:
+    """What indicator 1's national table by sex hides of the people invited and of those who
+    attended (`MeetingSexes`): indicator 7 counts the same groups by sex, and beside the
+    regions' counts here a count it showed could give back what this hides («Prefiero no
+    decir» 0 attended, hidden here by the bounds, beside its 5 invited of 6 and Puno 3
+    attended of 4 invited: Piura's one «Prefiero no decir» was invited)."""
+    everywhere = replace(q, region=None)
+    cells = await invitation_cells(everywhere)
+    hides = await _meeting_hides(everywhere)
+    table = by_sex(
+        everywhere,
+        "",
+        cells,
+        _measures(q),
+        groups=("invited", "attended"),
+        hides={"invited": hides.people},
+        everyone=cells,
+    )
+    sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
+    rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
+    blank = frozenset(sex for sex, row in rows if all(v is None for v in row[1:]))
+    columns = {
+        group: frozenset(sex for sex, row in rows if row[column] is None) - blank
+        for group, column in (("invitees", 1), ("meeting_attendees", 4))
+    }
+    return MeetingSexes(columns, blank, hides.people.rows)

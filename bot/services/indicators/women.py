@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.i18n import N_
+from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import (
     TOTAL,
     Cells,
@@ -28,10 +30,12 @@ from bot.services.indicators.common import (
     ratio,
     rollup,
     scoped,
+    sex_code,
     share,
     total_headline,
 )
 from bot.services.indicators.meetings import invitation_cells
+from bot.services.indicators.participation import MeetingSexes, national_sexes
 from bot.services.indicators.sex_rule import FEMALE, group_hides
 from bot.services.indicators.training_reads import workshop_people
 from bot.services.profile import SEXES
@@ -120,6 +124,42 @@ def _groups_table(
     return Table(q._(N_("Women in each group")), columns, tuple(rows), harmless=frozenset(harmless))
 
 
+def _beside_meetings(
+    cells: Cells, hides: dict[str, tuple[Hidden, frozenset[str | None]]], meetings: MeetingSexes
+) -> dict[str, tuple[Hidden, frozenset[str | None]]]:
+    """The national hides of the meeting groups beside indicator 1's table by sex, which
+    counts them too: the sexes it hides by its bounds go here as well; those whose row it
+    hides whole, while the regions it shows and the sexes shown here pin a cell of region
+    and sex at 0 or at all of its people (`pinned_cells`: men 5 and «Prefiero no decir» 5
+    invited, blank in indicator 1, beside women 3, «Sin dato» 3 and Puno 1, Tacna 6 of 12,
+    Cusco 6 of 7 and Piura 3 of 4: the 11 who are not men fill every place, Cusco's one
+    woman among them), the fewest people first."""
+    found = {}
+    # Each region's invitees are shown however few (a group's size); its attendees may not be.
+    for key, whole, regions in (
+        ("invitees", "registered", frozenset()),
+        ("meeting_attendees", "invitees", meetings.regions),
+    ):
+        region_hidden, hidden = hides[key]
+        chosen = set(hidden | meetings.columns[key])
+        counts: dict[tuple[Any, Any], tuple[float, float, float]] = {}
+        for (region, sex), values in cells.items():
+            done, of, _n = counts.get((region, sex_code(sex)), (0, 0, 0))
+            done, of = done + values[key], of + max(values[whole], values[key])
+            counts[(region, sex_code(sex))] = (done, of, of)
+        people: Counter[Any] = Counter()
+        for (_region, sex), (n, _of, _p) in counts.items():
+            people[sex] += n
+        while pinned_cells(counts, Hidden(regions, frozenset(chosen))):
+            left = [(people[sex], str(sex), sex) for sex in meetings.rows - chosen]
+            if not left:
+                break
+            chosen.add(min(left)[2])
+        total = region_hidden.total or FEMALE in chosen  # the share tells the women
+        found[key] = (replace(region_hidden, total=total), frozenset(chosen))
+    return found
+
+
 async def women(q: Query) -> Indicator:
     """Share of women (people who registered their sex as woman) among everyone in each
     group, including those who preferred not to say or did not answer; each person is counted
@@ -137,6 +177,8 @@ async def women(q: Query) -> Indicator:
     cells = await _cells(replace(q, region=None))
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
     hides = {key: group_hides(q, cells, key) for key in GROUPS}
+    if q.region is None:
+        hides |= _beside_meetings(cells, hides, await national_sexes(q))
     regions = by_region(
         q,
         q._(N_("Share of women by region")),
