@@ -127,15 +127,10 @@ KNOWN_LEAKS: dict[int, str] = {
     "and «Prefiero no decir» (hidden) 5 and 4, one of them attended without rating, Puno's "
     "(its 8 people are men or prefer not to say: UNION2 4 attended, 3 responses); Cusco's "
     "one attendee of UNION1, no response, is then «Sin dato»: Cusco's one man did not attend",
-    24: "cases beside their officials (not fixed): Piura 4 cases and 3 officials, «Sin dato» "
-    "5 and 3; had Piura's one «Prefiero no decir» registered none, Piura's 3 officials "
-    "would be all of «Sin dato»'s, so «Sin dato»'s 5 cases all Piura's (whoever has a case is "
-    "an official), not 4: Piura's one «Prefiero no decir» registered a case. Each table "
-    "alone leaves it open; read together as whole numbers, no rule of bot.services sees it "
-    "(an exact check of both at once is needed)",
 }
-# Seeds of a local run of range(30), each a kind of its own (13 and 27 are of 1, 4 and 6's).
-FOUND = (24, 25, 26)
+# Seeds of a local run of range(30), each a kind of its own (27 is of 1, 4 and 6's); 13 and
+# 24, not fixed, give someone away in the national workbook alone: read there (quicker).
+FOUND = (25, 26)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -161,3 +156,57 @@ async def test_random_unions_give_no_one_away_by_bounds(db: Database, seed: int)
             _workbook_sums(load_workbook(BytesIO(report_xlsx(report, T))), scope, read)
         assert len(read.bounded.figures) > 100
         assert _pinned(read) is None
+
+
+# Not fixed, each with whom one sheet of the national workbook alone gives away, and its
+# indicator.
+NATIONAL_LEAKS: dict[int, tuple[str, int, str]] = {
+    13: (
+        "cusco_undisclosed_0",
+        3,
+        "attendees and raters by region and by sex read together (not fixed): «Prefiero no "
+        "decir» 4 attended of 5 and 4 rated, so each of them who attended rated; Tacna rated 2 "
+        "(3 attended), so at most 2 of its 3 «Prefiero no decir» attended, and Cusco's one and "
+        "Puno's one did: both attended and rated. Each table alone leaves them open (the "
+        "attendees move along Cusco «Sin dato», Puno «Sin dato», Puno's and Tacna's men), the "
+        "raters beside them do not (Tacna's man did not rate); `training_parts` (41bf5a6, not "
+        "landed at 04:40 UTC) does not see it either",
+    ),
+    24: (
+        "piura_undisclosed_0",
+        4,
+        "cases beside their officials (not fixed): Piura 4 cases and 3 officials, «Sin dato» "
+        "5 and 3; had Piura's one «Prefiero no decir» registered none, Piura's 3 officials "
+        "would be all of «Sin dato»'s, so «Sin dato»'s 5 cases all Piura's (whoever has a case is "
+        "an official), not 4: Piura's one «Prefiero no decir» registered a case. Each table "
+        "alone leaves it open; read together as whole numbers, no rule of bot.services sees it "
+        "(an exact check of both at once is needed)",
+    ),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "seed",
+    [
+        pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=reason))
+        for seed, (_name, _number, reason) in NATIONAL_LEAKS.items()
+    ],
+)
+async def test_one_sheet_of_the_national_workbook(db: Database, seed: int) -> None:
+    """One indicator's sheet of the national workbook alone gives them away (its tables by
+    region and by sex; quick to read)."""
+    name, number, _reason = NATIONAL_LEAKS[seed]
+    with installed(Dataset(seed)):
+        await seed_database(db)
+        read = Read()
+        async with db.session() as session:
+            report = await build_report(
+                session, Period.quarter(2026, 2), None, T, datetime.now(LIMA)
+            )
+        book = load_workbook(BytesIO(report_xlsx(report, T)))
+        for sheet in book.worksheets[1:]:
+            if int(str(sheet["A1"].value).split(".")[0]) != number:
+                book.remove(sheet)
+        _workbook_sums(book, None, read)
+        assert name not in (_pinned(read) or "")
