@@ -39,7 +39,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import Application
 
-from bot import cut_short, held, metrics
+from bot import chat_order, cut_short, held, metrics
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 
@@ -74,15 +74,18 @@ def start(
     key: str,
     notice: str,
     guards: list[str | None] | None = None,
+    place: chat_order.Later | None = None,
 ) -> None:
     """Make `calls` in order once the chat's held replies are sent (`refused`: the first
     call's refusal, already after the retries). `what` names the update and handler in the
     log; `notice` (HTML) is what the person reads, kept as reply `key`, if they fail.
     `guards`, one per call: the cut-short notice it owes since the update (a large file's,
     bot/cut_short.py), its lease kept fresh while it waits and withdrawn once it is made; a
-    stop before that leaves it due (`stopped`)."""
+    stop before that leaves it due (`stopped`). `place`: theirs in the chat's line
+    (bot/chat_order.py), after the replies held before them, before those held after."""
     owed = list(guards) if guards else [None] * len(calls)
-    task = _spawn(_follow(application, chat_id, list(calls), refused, what, key, notice, owed))
+    follow = _follow(application, chat_id, list(calls), refused, what, key, notice, owed, place)
+    task = _spawn(follow)
     _waiting[task] = owed
     task.add_done_callback(lambda done: _waiting.pop(done, None))
 
@@ -125,7 +128,8 @@ def start_prepared(
             )
             if unkept is not None:  # in memory: the notice stays owed until they are made
                 calls = [send for send, _reply in unkept.parts]
-                await _follow(application, chat_id, calls, unkept.refused, what, key, notice)
+                refusal, place = unkept.refused, unkept.place
+                await _follow(application, chat_id, calls, refusal, what, key, notice, None, place)
                 if guard is not None:
                     await cut_short.ended(runtime, guard)
         except Exception:  # the person asked for it: told, never left waiting in silence
@@ -197,15 +201,17 @@ async def _follow(
     key: str,
     notice: str,
     guards: list[str | None] | None = None,
+    place: chat_order.Later | None = None,
 ) -> None:
     """`calls` made in the chat's turn, each refusal waited out; `guards` (one per call,
     emptied with them) their cut-short notices, kept fresh meanwhile and withdrawn as they
-    are made. Given up, the person is told `notice` instead (kept as reply `key`)."""
+    are made. Given up, the person is told `notice` instead (kept as reply `key`). `place`:
+    theirs in the chat's line, left at the end (the chat's replies held behind go then)."""
     runtime: Runtime = application.bot_data["runtime"]
     guards = guards if guards is not None else [None] * len(calls)
     lease = _spawn(cut_short.keep_fresh(runtime, guards)) if any(guards) else None
     try:
-        if await _made(runtime, chat_id, calls, refused, what, guards):
+        if await _made(runtime, chat_id, calls, refused, what, guards, place):
             return
         await held.tell(application, chat_id=chat_id, text=notice, key=f"{key}:later")
         for guard in guards:  # the person was told: these are owed no more
@@ -214,6 +220,19 @@ async def _follow(
     finally:
         if lease is not None:
             lease.cancel()
+        if place is not None:
+            _leave(application, place)
+
+
+def _leave(application: Application, place: chat_order.Later) -> None:
+    """The line moves on; the outbox is woken for the replies it held back behind it."""
+    runtime: Runtime = application.bot_data["runtime"]
+    chat_order.leave(runtime, place)
+    if not runtime.stopping.is_set():
+        try:
+            held.wake(application, runtime.clock.now())
+        except Exception as error:  # the scheduler stopped: the next round sends them
+            log.warning("chat %s: outbox not woken (%r)", place.chat_id, error)
 
 
 async def _made(
@@ -223,6 +242,7 @@ async def _made(
     refused: RetryAfter | None,
     what: str,
     guards: list[str | None],
+    place: chat_order.Later | None = None,
 ) -> bool:
     """Whether all `calls` were made, within `WAIT` (else one line in the log says why)."""
     loop = asyncio.get_running_loop()
@@ -237,7 +257,9 @@ async def _made(
                 break
             await asyncio.sleep(pause)
             async with runtime.held.turn(chat_id):  # nothing of the chat can overtake now
-                if await held.waiting(runtime, chat_id):
+                if await (
+                    chat_order.ahead(runtime, place) if place else held.waiting(runtime, chat_id)
+                ):
                     pause, cause = POLL, behind
                     continue
                 try:

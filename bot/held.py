@@ -25,7 +25,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 from telegram.ext import Application, ContextTypes
 
-from bot import cut_short, kept_files, metrics
+from bot import chat_order, cut_short, kept_files, metrics
 from bot import outbox as sender
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
@@ -208,7 +208,10 @@ def fitted_to_telegram(reply: Reply) -> list[Reply]:
 async def waiting(runtime: Runtime, chat_id: int) -> bool:
     """Whether replies to the chat wait in the outbox, held or being sent (ask in the chat's
     turn): then new ones go behind them. Only chats held back since start-up are looked up;
-    one with nothing left unsent leaves the set."""
+    one with nothing left unsent leaves the set. A later call of the chat waiting in memory
+    counts too: new replies are held behind it (bot/chat_order.py)."""
+    if runtime.held.later.get(chat_id):
+        return True
     if chat_id not in runtime.held.chats:
         return False
     holds = runtime.held.holds
@@ -237,6 +240,7 @@ class Unkept:
 
     parts: list[Part]
     refused: RetryAfter | None = None
+    place: chat_order.Later | None = None  # in the chat's line, behind what is held now
 
 
 async def send_or_hold(
@@ -277,7 +281,7 @@ async def send_or_hold(
         if not left:
             if done is not None:
                 await cut_short.ended(runtime, done)
-            return unkept
+            return unkept and replace(unkept, place=await chat_order.queue(runtime, chat_id))
         await hold(
             application,
             chat_id=chat_id,
@@ -299,7 +303,7 @@ async def send_or_hold(
             if unkept
             else "",
         )
-        return unkept
+        return unkept and replace(unkept, place=await chat_order.queue(runtime, chat_id))
 
 
 async def tell(

@@ -20,7 +20,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import metrics, outgoing
+from bot import chat_order, metrics, outgoing
 from bot.i18n import Translator, translator
 from bot.ledger import Ledger
 from bot.outgoing import NO_CHAT, Outgoing
@@ -47,6 +47,7 @@ BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelim
 STALE_AFTER = timedelta(seconds=30)
 KEEP_CLAIM = STALE_AFTER / 3  # a message on its way refreshes its claim this often
 SENDERS = "outbox_senders"  # bot_data key of the installed Senders
+BEHIND = timedelta(seconds=5)  # a reply held behind a later call is looked at again after
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ async def dispatch_due(
     ledger = Ledger(runtime.db, runtime.clock.now)
     stopping = runtime.stopping
     left: list[OwedMessage] = []  # claimed, not started when the stop came
+    behind: list[OwedMessage] = []  # replies behind a later call waiting in memory
 
     async def in_order(messages: list[OwedMessage]) -> int:
         """One chat's messages, one after the other in one slot; if one is put back (flood
@@ -99,6 +101,9 @@ async def dispatch_due(
         done = 0
         async with slots:
             for n, message in enumerate(messages):
+                if chat_order.holds_back(runtime, message.telegram_id, message.kind, message.id):
+                    behind.extend(messages[n:])  # a later call of the chat goes first
+                    break
                 result = await _send_one(bot, runtime, renderers, message, ledger)
                 if result is None:  # the stop came before it started: it and the rest wait
                     left.extend(messages[n:])
@@ -120,6 +125,13 @@ async def dispatch_due(
             chats.setdefault(chat, []).append(message)
         sent += sum(await asyncio.gather(*(in_order(messages) for messages in chats.values())))
         await ledger.flush()  # the batch's marks, before its progress and the next claim
+        if behind:  # due again soon, unless the call is made first (it wakes the outbox)
+            async with runtime.db.session() as session:
+                for message in behind:
+                    await outbox.finish(
+                        session, message.id, "pending", now, retry_at=now + BEHIND, uncounted=True
+                    )
+            behind.clear()
         if left:
             async with runtime.db.session() as session:
                 await outbox_marks.release(session, [(m.id, m.attempts) for m in left])

@@ -6,6 +6,7 @@ import asyncio
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -22,6 +23,8 @@ class Held:
     chats: set[int] = field(default_factory=set)
     holds: int = 0  # replies held so far: a chat leaves `chats` only if none came meanwhile
     wake_at: datetime | None = None
+    # Per chat, the later calls waiting in memory, in order (bot/chat_order.py `Later`).
+    later: dict[int, list[Any]] = field(default_factory=dict)
     _turns: weakref.WeakValueDictionary[int, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary
     )

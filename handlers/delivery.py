@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import calls, cut_short, follow_ups, held, metrics, refused
+from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import retry_after
@@ -81,6 +81,8 @@ async def deliver(ctx: Ctx) -> None:
             metrics.flood_round("later" if refused_by.follow else "reply")
         if behind:
             await _hold(ctx, behind, error)
+        # In the chat's line (bot/chat_order.py): after what is held now, before what comes.
+        place = await chat_order.queue(ctx.runtime, ctx.chat_id) if follow else None
     apart = [action for action in ctx.calls if action.apart]
     if not follow and not apart:
         return
@@ -101,6 +103,7 @@ async def deliver(ctx: Ctx) -> None:
             what=what,
             key=key,
             notice=notice,
+            place=place,
         )
     for action in apart:  # after `follow`: what they prepare comes later
         follow_ups.start_prepared(

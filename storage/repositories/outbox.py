@@ -126,6 +126,20 @@ def _pending(dialect: str) -> ColumnElement[bool]:
     return func.likelihood(term, literal_column("0.9"))
 
 
+async def last_id_for_chat(session: AsyncSession, kind: str, chat_id: int) -> int | None:
+    """The chat's last unsent message of `kind` (bot/chat_order.py: what came before)."""
+    unsent = (OutboxMessage.kind == kind, OutboxMessage.state.in_(UNSENT))
+    where = (*unsent, OutboxMessage.chat_id == chat_id)
+    return await session.scalar(select(func.max(OutboxMessage.id)).where(*where))
+
+
+async def unsent_up_to(session: AsyncSession, kind: str, chat_id: int, last: int) -> bool:
+    """Whether a message of `kind` to the chat, up to id `last`, is still unsent."""
+    unsent = (OutboxMessage.kind == kind, OutboxMessage.state.in_(UNSENT))
+    where = (*unsent, OutboxMessage.chat_id == chat_id, OutboxMessage.id <= last)
+    return await session.scalar(select(OutboxMessage.id).where(*where).limit(1)) is not None
+
+
 async def last_due_for_chat(
     session: AsyncSession, kind: str, chat_id: int, *, lock: bool = False
 ) -> datetime | None:
