@@ -75,6 +75,10 @@ FEATURES = (
     # («…es un dato por confirmar», «…debe confirmarse con la DGFM»): not a sure answer at any
     # probability (`Model.sure_of`).
     "marked_unknown",
+    # How the ten closest past questions vote (`ExampleMemory.vote`): the share without answer,
+    # the share of the best article's (#14, session 17).
+    "past_none",
+    "past_same",
 )
 MARKED = FEATURES.index("marked_unknown")
 

@@ -145,9 +145,11 @@ class SearchIndex:
         """`terms`, with `NEGATED` for a question that negates (see `knowledge.examples`)."""
         return [*terms, NEGATED] if NEGATIONS.intersection(self.typed(text)) else terms
 
-    def _near(self, query: Query, text: str) -> tuple[np.ndarray, float]:
-        """`ExampleMemory.closeness` of a parsed question (its words, already repaired)."""
-        return self.examples.closeness(self._polarity([self.term(w) for w in query.words], text))
+    def _near(self, query: Query, text: str) -> tuple[np.ndarray, float, np.ndarray]:
+        """`ExampleMemory.closeness` of a parsed question, and its similarity to each past one."""
+        asked = self._polarity([self.term(w) for w in query.words], text)  # already repaired
+        similar = self.examples.similarities(asked)
+        return *self.examples.closeness_of(similar), similar
 
     def _fields(self, article: Article) -> dict[str, str]:
         main, _mark, practice = article.body.partition(PRACTICE_MARK)
@@ -254,7 +256,7 @@ class SearchIndex:
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
-        near, _unanswered = self._near(query, text)
+        near, _unanswered, _similar = self._near(query, text)
         found = self._ranked(query, limit, near, self._stretch(text))
         return [(self.articles[i], s) for i, s in found]
 
@@ -320,7 +322,7 @@ class SearchIndex:
         asked = self.query_words(text)
         query = self._parse(text, asked)
         glossary = self.glossary_entry(text)
-        near, unanswered = self._near(query, text)
+        near, unanswered, similar = self._near(query, text)
         stretch = self._stretch(text)
         ranked = self._ranked(query, limit, near, stretch)
         if not ranked:
@@ -355,6 +357,7 @@ class SearchIndex:
             "rules": float(rules),
             "unheld": float(kinds[0] is not None),
             "asked_elsewhere": float(elsewhere),
+            **self.examples.vote(similar, top_index),
         }
         found = evidence(
             query,

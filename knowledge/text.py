@@ -209,12 +209,16 @@ _CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{2,}\b")
 SMALL_TALK = {
     kind: frozenset(vocabulary.split())
     for kind, vocabulary in {
-        "thanks": "gracias agradecido agradecida agradezco agradecemos amable muchas "
-        "muchisimas mil",
-        "bye": "chao chau adios luego pronto vemos cuidese bendiga dios",
-        "greeting": "hola holas buenas buenos buen saludos saludo hi hello alo ola estas tal",
-        "chat": "ok okey okay oki vale listo genial perfecto excelente entendido entendi claro "
-        "jaja jajaja jeje jiji si no bueno igualmente",
+        # «grax», «dios le pague»: thanks as officials type and say them
+        "thanks": "gracias grax grasias agradecido agradecida agradezco agradecemos amable "
+        "muchas muchisimas mil pague atencion",
+        "bye": "chao chau adios luego pronto vemos cuidese bendiga dios mañana",
+        # Quechua and Aymara greetings (Puno, Cusco), and the forms of address around them
+        "greeting": "hola holas buenas buenos buen saludos saludo saludarle gusto hi hello alo "
+        "ola estas tal kamisaraki allillanchu allinllachu imaynalla estimado estimada "
+        "asistente ingeniero ingeniera",
+        "chat": "ok okey okay oki okis oks vale listo genial perfecto excelente entendido "
+        "entendi claro jaja jajaja jeje jiji si no bueno igualmente",
     }.items()
 }
 
@@ -238,8 +242,10 @@ _ADDRESSING = frozenset(
 
 
 def addressed(found: list[str], i: int) -> bool:
-    """Whether `found[i]` is Minka's name said to it, after a greeting or thanks."""
-    return found[i] == _BOT_NAME and i > 0 and found[i - 1] in _ADDRESSING
+    """Whether `found[i]` is Minka's name said to it, after a greeting or thanks («okis
+    muchas grax minka»)."""
+    before = found[i - 1] if i > 0 else ""
+    return found[i] == _BOT_NAME and (before in _ADDRESSING or is_small_talk(before))
 
 
 def content_words(text: str, acronyms: frozenset[str] = frozenset()) -> list[str]:

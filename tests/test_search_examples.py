@@ -51,6 +51,36 @@ def test_closeness_per_article_and_without_answer() -> None:
     assert near.max() == 0 and unanswered == 0
 
 
+def test_the_closest_past_questions_vote() -> None:
+    """One close question of the article is outvoted by several without answer that ask the
+    same near miss other ways (`ExampleMemory.vote`); the closest alone (`closeness`) would
+    say the article's."""
+    memory = ExampleMemory(
+        [
+            Example("hasta cuando es el plazo para declarar la ubicacion", "a", 1),
+            Example("hubo prorroga para declarar la ubicacion", NO_ANSWER, 2),
+            Example("hubo prorroga pa declarar ubicacion", NO_ANSWER, 3),
+            Example("ampliaron el plazo para declarar la ubicacion", NO_ANSWER, 4),
+            Example("hay prorroga para la declaracion de ubicacion", NO_ANSWER, 5),
+            Example("que es una concesion", "b", 6),
+        ],
+        ["a", "b"],
+        words,
+    )
+    asked = words("hasta cuando hay plazo para declarar la ubicacion, hubo prorroga")
+    near, unanswered = memory.closeness(asked)
+    assert near[0] > unanswered  # the closest one is the article's
+    vote = memory.vote(memory.similarities(asked), 0)
+    assert vote["past_none"] > vote["past_same"] > 0
+    assert vote["past_none"] + vote["past_same"] <= 1.0 + 1e-9
+    assert memory.vote(memory.similarities(words("zzzz")), 0) == {
+        "past_none": 0.0,
+        "past_same": 0.0,
+    }
+    bare = ExampleMemory([], ["a", "b"], words)
+    assert bare.vote(bare.similarities(asked), 0) == {"past_none": 0.0, "past_same": 0.0}
+
+
 def test_an_empty_memory_changes_nothing(kb: KnowledgeBase) -> None:
     bare = kb.index.remember(())
     assert bare.examples.count == 0
