@@ -112,22 +112,13 @@ def _swap(people: dict, groups: dict, news: list[list[str]], lists: list[list[st
         old[:] = new
 
 
-# Not fixed: each region's report shows its part of each workshop (attendees and responses,
-# counts however few: a workshop's people by region are public in /taller), and the national
-# table by sex shows attendees and raters; whoever attended without rating is worked out of
-# them, by sex and by region, and then the sex of a region's one attendee of a workshop.
-_PARTS = "a region's parts of the workshops beside the table by sex (not fixed): "
-KNOWN_LEAKS: dict[int, str] = {
-    1: _PARTS + "Puno's one attendee of UNION2 gave no response; the raters by sex, «Prefiero "
-    "no decir»'s attendees and Tacna's, Cusco's and Piura's parts leave no one but Puno's "
-    "«Prefiero no decir» to be them: Puno's one woman did not attend UNION2",
-    4: _PARTS + "«Sin dato» 4 attended, 4 rated (each of them rated); Piura's one attendee "
-    "of UNION1 gave no response, so is not «Sin dato»: Piura's one «Sin dato» did not attend it",
-    6: _PARTS + "women 4 attended and 3 rated, «Sin dato» 5 and 4, total 14 and 11: the men "
-    "and «Prefiero no decir» (hidden) 5 and 4, one of them attended without rating, Puno's "
-    "(its 8 people are men or prefer not to say: UNION2 4 attended, 3 responses); Cusco's "
-    "one attendee of UNION1, no response, is then «Sin dato»: Cusco's one man did not attend",
-}
+# Fixed (`bot.services.indicators.training_parts`): each region's report shows its part of
+# each workshop (attendees and responses, counts however few: public in /taller), and the
+# national table by sex showed attendees and raters; whoever attended without rating was
+# worked out of them, by sex and by region, and then the sex of a region's one attendee of a
+# workshop (seeds 1, 4 and 6: «Sin dato» 4 attended, 4 rated; Piura's one attendee of UNION1
+# gave no response, so was not «Sin dato»: Piura's one «Sin dato» did not attend it).
+KNOWN_LEAKS: dict[int, str] = {}
 # Seeds of a local run of range(30), each a kind of its own (27 is of 1, 4 and 6's); 13 and
 # 24, not fixed, give someone away in the national workbook alone: read there (quicker).
 FOUND = (25, 26)

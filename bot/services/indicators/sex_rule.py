@@ -36,7 +36,9 @@ from bot.services.small_cells import Hidden, hidden_rows
 FEMALE = "female"
 
 
-def group_hides(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str | None]]:
+def group_hides(
+    q: Query, cells: Cells, key: str, more: frozenset[str | None] = frozenset()
+) -> tuple[Hidden, frozenset[str | None]]:
     """Where a group's share of women and its counts by sex are hidden. A share beside its
     group's size (a public count: /registrados, indicator 1) tells the women and the others
     of that region, so each region is a row of counts by sex under the rule of /registrados
@@ -44,8 +46,9 @@ def group_hides(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str
     each count is 0 or at least 3, with enough other regions that the totals by sex less the
     regions shown give none away. Also the sexes whose counts the report hides: a region's
     all of them where its row is hidden; the national report its sexes of 1 or 2 people,
-    with enough others that its total less those shown gives none away. `cells`: every
-    region's, people of the group under `key`."""
+    with enough others that its total less those shown gives none away, and `more` (the
+    national report's, beside other tables: `training_parts`). `cells`: every region's,
+    people of the group under `key`."""
     sexes: list[str | None] = [*SEXES, None]
     rows: dict[str | None, list[int]] = {}
     for (region, sex), values in cells.items():
@@ -58,13 +61,19 @@ def group_hides(q: Query, cells: Cells, key: str) -> tuple[Hidden, frozenset[str
         shown = Hidden(frozenset({q.region}) if mine else frozenset(), total=mine)
         return shown, frozenset(sexes) if mine else frozenset()
     national = [sum(column) for column in zip(*rows.values(), strict=True)] or [0] * len(sexes)
-    by_sex = hidden_rows({sex: [n] for sex, n in zip(sexes, national, strict=True)})
+    by_sex = hidden_rows({sex: [n] for sex, n in zip(sexes, national, strict=True)}) | more
     return Hidden(frozenset(hidden), total=FEMALE in by_sex), frozenset(by_sex)
 
 
-def hidden_sexes(q: Query, cells: Cells, *keys: str) -> frozenset[str | None]:
-    """The sexes whose rows a table by sex hides when it counts the groups under `keys`."""
-    return frozenset().union(*(group_hides(q, cells, key)[1] for key in keys))
+def hidden_sexes(
+    q: Query, cells: Cells, *keys: str, more: Mapping[str, frozenset[str | None]] | None = None
+) -> frozenset[str | None]:
+    """The sexes whose rows a table by sex hides when it counts the groups under `keys`
+    (`more`: per key, as `group_hides`)."""
+    more = more or {}
+    return frozenset().union(
+        *(group_hides(q, cells, key, more.get(key, frozenset()))[1] for key in keys)
+    )
 
 
 def bounded_columns(
@@ -114,6 +123,7 @@ def by_sex(
     groups: Iterable[str],
     hides: Mapping[str, Hidden] | None = None,
     everyone: Cells | None = None,
+    more: Mapping[str, frozenset[str | None]] | None = None,
 ) -> Table:
     """One row per sex (always women, men and "prefer not to say"), then the total. Every
     table by sex is built here, so that none shows a count by sex that another hides (a
@@ -122,9 +132,10 @@ def by_sex(
     table splits by sex (readers, askers…); a sex whose counts of any of them `group_hides`
     hides shows «—» in every column (a rate beside a hidden count, with the total less the
     sexes shown, gives it back). `everyone`: every region's cells, when `cells` are the
-    scope's only (what a region's report hides is decided from every region's)."""
+    scope's only (what a region's report hides is decided from every region's). `more`:
+    per group, more sexes the national report hides (`group_hides`)."""
     measures = tuple(measures)
-    blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups)
+    blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups, more=more)
     hidden = measure_hides(q, measures, cells, given=hides)
     if q.region is None:
         hidden = {**hidden, **bounded_columns(measures, cells, hidden, blank)}

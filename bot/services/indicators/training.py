@@ -40,6 +40,7 @@ from bot.services.indicators.common import (
 from bot.services.indicators.meetings import day_label, local_day, people_in_scope
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.training_bounds import bounded
+from bot.services.indicators.training_parts import parts_hides
 from bot.services.indicators.training_reads import (
     every_rating,
     in_period,
@@ -292,7 +293,8 @@ async def training(q: Query) -> Indicator:
     measures = _measures(q)
     hides, unrated = await _hidden(q, cells)
     before = None if q.region is None else await _hidden(everywhere, cells)
-    hides, unrated = await bounded(q, cells, (hides, unrated), before)
+    more = await parts_hides(everywhere, cells)  # beside the regions' parts of the workshops
+    hides, unrated = await bounded(q, cells, (hides, unrated), before, more)
     workshops, distribution_shown = await _per_workshop(q, unrated, cells)
     overall_hidden = hides["people_overall"].total
     overall = None if overall_hidden else measures[4].of(sums)
@@ -317,6 +319,7 @@ async def training(q: Query) -> Indicator:
             measures,
             groups=("attendees", "raters"),  # as indicator 7 hides them
             hides=hides,
+            more=more,
         ),
         workshops,
     )

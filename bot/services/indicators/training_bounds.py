@@ -145,12 +145,13 @@ def national(
     parts: Mapping[Any, Workshops],
     sexes: Mapping[Any, Workshops],
     shown: Shown,
+    more: Mapping[str, frozenset[Any]] | None = None,
 ) -> Hides:
     """The national report's hidden groups and workshops, with what the bounds add. `q`: the
     national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater;
-    `parts`, `sexes` and `shown`: `region_parts`."""
+    `parts`, `sexes` and `shown`: `region_parts`; `more`: as `by_sex`'s."""
     groups, unrated = dict(hides[0]), hides[1]
-    blank = hidden_sexes(q, cells, "attendees", "raters")  # as `by_sex` blanks them
+    blank = hidden_sexes(q, cells, "attendees", "raters", more=more)  # as `by_sex` blanks them
     regions = rollup(cells, lambda region, _sex: region)
     for name in CRITERIA:
         hidden = groups[f"people_{name}"]
@@ -276,16 +277,23 @@ def regional(
     return groups, unrated
 
 
-async def bounded(q: Query, cells: Cells, hides: Hides, before: Hides | None = None) -> Hides:
+async def bounded(
+    q: Query,
+    cells: Cells,
+    hides: Hides,
+    before: Hides | None = None,
+    more: Mapping[str, frozenset[Any]] | None = None,
+) -> Hides:
     """`national` or `regional`, as the report's scope asks. `cells`: every region's;
     `before`: for a region's report, the national report's hidden groups and workshops
-    before the bounds (`training._hidden` of the national query)."""
+    before the bounds (`training._hidden` of the national query); `more`: the sexes the
+    national table by sex hides besides (`training_parts.parts_hides`)."""
     everywhere = replace(q, region=None)
     workshops, (parts, sexes, shown) = (
         await workshop_sums(everywhere),
         await region_parts(everywhere),
     )
-    nationally = national(everywhere, cells, before or hides, workshops, parts, sexes, shown)
+    nationally = national(everywhere, cells, before or hides, workshops, parts, sexes, shown, more)
     if q.region is None:
         return nationally
     assert before is not None

@@ -37,6 +37,7 @@ from bot.services.indicators.common import (
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.participation import MeetingSexes, national_sexes
 from bot.services.indicators.sex_rule import FEMALE, group_hides
+from bot.services.indicators.training_parts import parts_hides
 from bot.services.indicators.training_reads import workshop_people
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden
@@ -176,7 +177,8 @@ async def women(q: Query) -> Indicator:
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))
     shares = tuple(share(q._(label), f"{key}_women", key) for key, label in GROUPS.items())
-    hides = {key: group_hides(q, cells, key) for key in GROUPS}
+    more = await parts_hides(q, cells) if q.region is None else {}
+    hides = {key: group_hides(q, cells, key, more.get(key, frozenset())) for key in GROUPS}
     if q.region is None:
         hides |= _beside_meetings(cells, hides, await national_sexes(q))
     regions = by_region(
