@@ -52,8 +52,12 @@ async def test_training(db: Database) -> None:
         (8, 7, 0.75, 9, 31 / 9, 29 / 9, 31 / 9, 31 / 9, 30 / 9),
     ]
     assert values(by_sex) == [
-        # ana (twice), carla, dora (twice), hilda: 6 responses.
-        (4, 4, 1.0, 6, 24 / 6, 21 / 6, 24 / 6, 24 / 6, 23 / 6),
+        # ana (twice), carla, dora (twice), hilda: 4 attended and rated, 6 responses. Hidden
+        # with «Prefiero no decir»'s raters (0): Piura's 1 rater, of hilda and fio, beside
+        # fio's sex's 0 was hilda (`training_parts`: the cell of Piura's women, of 1 person,
+        # pinned at all of her; the men's 3 do not hide her: each of them is all of his region's
+        # people of his sex).
+        (None, None, None, None, *nothing),
         # beto, eloy attended (luis too rated), fio, gino: hidden as indicator 7 hides them
         # (2, 1 and 1 attendees: `sex_rule`), every figure of their rows.
         (None, None, None, None, *nothing),
@@ -142,18 +146,20 @@ async def test_women(db: Database) -> None:
         # Registered before the end: all but iris (never) and juan (at the end); hilda erased.
         (5, None, None, None, 10, 0.5),  # ana carla dora hilda kelly; beto eloy luis; fio; gino
         (4, None, None, None, 8, 0.5),  # attendees: ana carla dora hilda; beto eloy; fio; gino
-        (4, 3, 0, 0, 7, 4 / 7),  # raters: ana carla dora hilda; beto eloy luis
+        # raters: ana carla dora hilda; beto eloy luis; the women's and fio's hidden together
+        # (Piura's 1 rater beside fio's 0 was hilda: `training_parts`), and the share.
+        (None, 3, None, 0, 7, None),
         (4, None, None, None, 8, 0.5),  # meeting invitees: as attendees, by chance
         # meeting attendees: ana carla hilda; beto eloy; gino. «Prefiero no decir» 0 is
         # hidden as indicator 1's table by sex hides its row (fio invited alone).
         (3, None, None, None, 6, 0.5),
     ]
-    assert headlines(indicator) == [0.5, 0.5, 4 / 7, 0.5, 0.5]
+    assert headlines(indicator) == [0.5, 0.5, None, 0.5, 0.5]
     assert labels(by_region) == ["Cusco", "Junín", "Piura", "Puno", "Tacna", NONE, "Total"]
     hidden = (None, None, None, None, None)
     # Every region has a sex of 1 or 2 people in some group (Puno: beto), so no region's
     # share can be shown: the national one less the others' would tell the last one's.
-    assert values(by_region) == [*[hidden] * 6, (0.5, 0.5, 4 / 7, 0.5, 0.5)]
+    assert values(by_region) == [*[hidden] * 6, (0.5, 0.5, None, 0.5, 0.5)]
 
     puno = await compute(db, women, "puno")  # ana, carla and beto: his sex would be told
     assert values(puno.tables[0]) == [(None, None, None, None, 3, None)] * 5

@@ -11,15 +11,19 @@ region's 1 or 2 people of a sex gives them away: «Sin dato» 4 attended and 4 r
 none of them attended without rating; Piura's one attendee of UNION1 gave no response, so is
 not «Sin dato»: Piura's one «Sin dato» did not attend it. Each table's cells can move only
 along cycles that keep every known sum (`bot.services.bounded_cells`), so a cell is pinned
-where no such cycle moves it.
+where no such cycle moves it. The same, summed over the workshops: a cell of region and sex
+whose attendees (raters) the regions' and sexes' margins pin, beside its registered people
+(Piura's 1 rater, of a woman and a «Prefiero no decir», beside the 0 raters who prefer not
+to say, was the woman).
 
 So the national report hides more sexes (secondary suppression), the raters' before the
 attendees', until no such count is pinned: one or two that settle it, the women's last (their
 share is a headline), then the fewest rows and people. A person who attended several
 workshops counts once in the table by sex and once per workshop in the parts: a column's sum
 there is known only to be at least its people, so a column above that may shrink, and with
-several workshops any may grow. Not read: which people those are (ana and dora rated two
-workshops each, so the fourth woman who rated is Piura's: tests/people_dataset.py's)."""
+several workshops any may grow. Not read: which people those are (two parts of one person
+are taken for two people's, beyond what the sums of region and sex above pin); and a column
+less a region's own row by sex, at its end, is taken as told (as a shown one is)."""
 
 from __future__ import annotations
 
@@ -30,11 +34,11 @@ from typing import Any
 
 from sqlalchemy import func, literal_column, select, union_all
 
-from bot.services.bounded_cells import _reaches
+from bot.services.bounded_cells import _reaches, pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_reads import period_attendance, period_ratings
-from bot.services.small_cells import safe_counts, too_small
+from bot.services.small_cells import Hidden, safe_counts, too_small
 from storage.models import Person, WorkshopAttendance, WorkshopRating
 
 FEMALE = "female"
@@ -111,13 +115,15 @@ async def parts_hides(q: Query, cells: Cells) -> dict[str, frozenset[str | None]
         return {key: frozenset() for key in KEYS}
     parts, people = await workshop_parts(q)
     hides = {key: group_hides(q, cells, key) for key in KEYS}
-    regions = frozenset(region for region, _sex in cells)
+    # A region of nobody counted shows its zeros, and is left in the national columns: the
+    # same whatever else the cells count (indicator 7's count the registered too).
+    counted = {key: {region for (region, _sex), v in cells.items() if v.get(key)} for key in KEYS}
     return extra_sexes(
         parts,
         people,
         cells,
         {key: sexes for key, (_rows, sexes) in hides.items()},
-        {key: regions - rows.rows for key, (rows, _sexes) in hides.items()},
+        {key: frozenset(counted[key] - rows.rows) for key, (rows, _sexes) in hides.items()},
     )
 
 
@@ -150,7 +156,7 @@ def extra_sexes(
             options = [
                 (sex == FEMALE, n, str(sex), sex)
                 for sex, n in national[key].items()
-                if n and sex not in now(extra)[key]
+                if sex not in now(extra)[key]
             ]
             if options:
                 break
@@ -231,6 +237,34 @@ def parts_pinned(
             return cell
         if n == size and not n_told:
             return cell
+    return _people_pinned(people, cells, hidden, apart)
+
+
+def _people_pinned(
+    people: Mapping[tuple[Any, Any], int],
+    cells: Cells,
+    hidden: Mapping[str, frozenset[Any]],
+    apart: Mapping[str, frozenset[Any]],
+) -> Cell | None:
+    """A cell of region and sex, of 1 or 2 people, whose attendees (or raters: people, each
+    once) the regions' and sexes' margins pin at 0 or at all of them (`pinned_cells`), with
+    the people registered as its whole (public in /registrados): Cusco's one «Prefiero no
+    decir» attended, its woman and men all did, and no other region with room for a «Sin
+    dato» had a «Prefiero no decir» to trade places with. As a cell of `parts_pinned`, its
+    workshop None."""
+    counted: Counter[tuple[Any, Any, str]] = Counter()
+    for (region, sex), values in cells.items():
+        for key in KEYS:
+            counted[(region, sex_code(sex), key)] += int(values.get(key, 0))
+    groups = {(region, sex) for region, sex, _key in counted} | set(people)
+    for key in KEYS:
+        grid: dict[tuple[Any, Any], tuple[float, float, float]] = {}
+        for region, sex in groups:
+            size, n = people.get((region, sex), 0), counted[(region, sex, key)]
+            column = (region, sex) if region in apart[key] else sex
+            grid[(region, column)] = (n, max(size, n), size)
+        for (_row, region), (_column, column) in pinned_cells(grid, Hidden(columns=hidden[key])):
+            return ((region, None), column[1] if isinstance(column, tuple) else column)
     return None
 
 
