@@ -118,9 +118,16 @@ def _swap(people: dict, groups: dict, news: list[list[str]], lists: list[list[st
 # worked out of them, by sex and by region, and then the sex of a region's one attendee of a
 # workshop (seeds 1, 4 and 6: «Sin dato» 4 attended, 4 rated; Piura's one attendee of UNION1
 # gave no response, so was not «Sin dato»: Piura's one «Sin dato» did not attend it).
-KNOWN_LEAKS: dict[int, str] = {}
-# Seeds of a local run of range(30), each a kind of its own (27 is of 1, 4 and 6's); 13 and
-# 24, not fixed, give someone away in the national workbook alone: read there (quicker).
+KNOWN_LEAKS: dict[int, str] = {
+    6: "meeting invitees (not fixed, not worked out yet; seen on main too under this seed's "
+    "earlier xfail, for the workshops' parts, now fixed): the reader pins Piura's two women "
+    "as invited (and in seed 13, Cusco's one woman)",
+}
+# Seeds of a local run of range(30), each a kind of its own (27 is of 1, 4 and 6's); 24, not
+# fixed, gives someone away in the national workbook alone: read there (quicker). 13 did too
+# (indicator 3's attendees and raters by region and by sex, beside the people registered:
+# fixed by `training_parts`), and still gives Cusco's one woman away as invited to a meeting
+# when every workbook is read (as 6; not run here: slow).
 FOUND = (25, 26)
 
 
@@ -152,17 +159,6 @@ async def test_random_unions_give_no_one_away_by_bounds(db: Database, seed: int)
 # Not fixed, each with whom one sheet of the national workbook alone gives away, and its
 # indicator.
 NATIONAL_LEAKS: dict[int, tuple[str, int, str]] = {
-    13: (
-        "cusco_undisclosed_0",
-        3,
-        "attendees and raters by region and by sex read together (not fixed): «Prefiero no "
-        "decir» 4 attended of 5 and 4 rated, so each of them who attended rated; Tacna rated 2 "
-        "(3 attended), so at most 2 of its 3 «Prefiero no decir» attended, and Cusco's one and "
-        "Puno's one did: both attended and rated. Each table alone leaves them open (the "
-        "attendees move along Cusco «Sin dato», Puno «Sin dato», Puno's and Tacna's men), the "
-        "raters beside them do not (Tacna's man did not rate); `training_parts` (41bf5a6, not "
-        "landed at 04:40 UTC) does not see it either",
-    ),
     24: (
         "piura_undisclosed_0",
         4,
