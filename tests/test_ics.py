@@ -4,6 +4,8 @@ event instead of adding a second one."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -158,3 +160,23 @@ async def test_from_the_database(db: Database) -> None:
     assert event.decoded("SEQUENCE") == 1
     assert b"\r\nDTSTART:20261126T170000Z\r\n" in data
     assert str(event["SUMMARY"]) == "Reunión técnica: Áncash"
+
+
+def test_the_bot_imports_icalendar_only_when_it_builds_a_file() -> None:
+    """#17's memory goal: icalendar (80 modules, about 2.8 MB of RSS) stayed in every bot
+    process from its start, for a file only a meeting's invitation or change needs. Checked in
+    a new interpreter (this module imports icalendar itself): the bot's modules, as `python -m
+    bot run` loads them, leave it out, as they leave out the workers' openpyxl and matplotlib."""
+    heavy = ("icalendar", "openpyxl", "matplotlib")
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bot.cli, bot.cli.commands, bot.app\n"
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert loaded == []

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
-
 from storage.repositories.meetings import MeetingRecord
 
 PRODID = "-//Minka//Reuniones//ES"
@@ -59,6 +57,10 @@ def meeting_ics(meeting: MeetingRecord, *, organizer_name: str = "Minka", now: d
     A cancelled meeting keeps its UID, gets STATUS:CANCELLED and no alarm, so importing it
     crosses out the event and silences the reminder the earlier version had set.
     """
+    # Imported here: a meeting's file is rare, and icalendar (80 modules, about 2.8 MB of
+    # RSS) would otherwise sit in every bot process from its start (#17's memory goal).
+    from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
     title = _clean(meeting.title) or meeting.code
     place, link, agenda = _clean(meeting.place), _clean(meeting.link), _clean(meeting.agenda)
     cancelled = meeting.status == "cancelled"
