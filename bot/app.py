@@ -82,6 +82,7 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
     metrics.watch_database(db)
     processor.on_flood = lambda update: flood_notice(application, update, settings)
     processor.on_dropped = dropped_press
+    processor.on_waiting_press = dropped_press  # answered silently, handled in its turn
     outbox.install(
         application,
         outbox.Senders(handlers.outbox_renderers(), handlers.outbox_after_send()),

@@ -21,6 +21,10 @@ from bot.transport import AiohttpRequest
 
 FLOOD_LIMIT = 20  # updates from one person...
 FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
+# A press waiting this long behind the person's previous update is answered there and then
+# (Telegram takes the answer for ~15 s only); its handler then answers it no more.
+PRESS_EARLY = 8.0
+answered_early: set[str] = set()  # the presses so answered, whose handler has not run yet
 
 
 class UpdatesRequest(AiohttpRequest):
@@ -96,6 +100,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # the spinner of each press dropped after that.
         self.on_flood: Callable[[Update], Awaitable[None]] | None = None
         self.on_dropped: Callable[[Update], Awaitable[None]] | None = None
+        # Answers, silently, a press still waiting for the person's turn after PRESS_EARLY.
+        self.on_waiting_press: Callable[[Update], Awaitable[None]] | None = None
+        self._early: set[asyncio.Task[None]] = set()
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         self._pending += 1
@@ -136,8 +143,26 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if lock is None:
             lock = asyncio.Lock()
             self._locks[user.id] = lock
+        early = None
+        if lock.locked() and update.callback_query is not None and self.on_waiting_press:
+            early = asyncio.get_running_loop().call_later(PRESS_EARLY, self._answer, update)
         async with lock:
-            await coroutine
+            if early is None:
+                await coroutine
+                return
+            early.cancel()
+            try:
+                await coroutine
+            finally:  # kept only while its handler may look (handlers/delivery.py)
+                answered_early.discard(update.callback_query.id)
+
+    def _answer(self, update: Update) -> None:
+        """The press has waited PRESS_EARLY for the person's slow update: answered now."""
+        assert self.on_waiting_press is not None and update.callback_query is not None
+        answered_early.add(update.callback_query.id)
+        task = asyncio.get_running_loop().create_task(self.on_waiting_press(update))
+        self._early.add(task)
+        task.add_done_callback(self._early.discard)
 
     async def initialize(self) -> None:
         """Nothing to set up: locks are created on demand."""

@@ -22,6 +22,7 @@ from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import retry_after
+from bot.updates import answered_early
 from handlers.update_keys import update_key
 
 if TYPE_CHECKING:
@@ -127,6 +128,16 @@ async def answer_press(ctx: Ctx) -> None:
     answer only for a few seconds after the press («query is too old»): work of seconds is
     done after the update (`Ctx.apart`, handlers/workbooks.py), not before this."""
     if ctx.query is None:
+        return
+    if ctx.query.id in answered_early:  # it waited behind a slow update: answered then
+        answered_early.discard(ctx.query.id)
+        ANSWERED.set(ctx.query.id)
+        if ctx.press_notice:
+            log.info(
+                "update %s (%s): its toast not shown (answered early)",
+                ctx.update.update_id,
+                ctx.action,
+            )
         return
     text, alert = ctx.press_notice or (None, False)
     try:

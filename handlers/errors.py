@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot import held, metrics
 from bot.i18n import translator
+from bot.updates import answered_early
 from handlers.base import runtime_of
 from handlers.delivery import ANSWERED
 from handlers.dispatch import HANDLING
@@ -91,7 +92,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     chat_id = update.effective_chat.id
     try:
-        if update.callback_query is not None and ANSWERED.get() != update.callback_query.id:
+        query = update.callback_query
+        if query is not None and ANSWERED.get() != query.id and query.id not in answered_early:
             await _answer_if_still_open(update)
         await context.bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)
     except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
