@@ -25,11 +25,16 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   check on the table region × workshop, and sex × workshop): Cusco 10 over 3 beside W3's
   8 over 5 told its rater of W1's 5 and the 1s of W3's three others.
 
+- last, the exact reader (`training_exact`) reads every figure of the national report,
+  /taller and the regions' reports together as integers, and the national report hides
+  more while it pins a rating of 1 or 2 people: one-way margins of three attributes
+  (W2 less the women plus Cusco, 19, is twice Cusco's man of W2 and two ratings: he rated
+  5). Only on few cells (`training_exact.MOST_CELLS`).
+
 What stays: the sum of every region's own sexes against the national ones where the
-national report hides a sex that each region's report shows; and what one-way margins of
-three attributes (region, sex, workshop) pin read together as integers (W2 less the women
-plus Cusco, 19, is twice Cusco's man of W2 and two ratings: he rated 5), which no check
-here reads (tests/test_bounded_averages.py's KNOWN_LEAKS).
+national report hides a sex that each region's report shows; and, above
+`training_exact.MOST_CELLS` cells of region × sex × workshop, what the three tables pin
+read together as integers.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import Cells, Hidden, Query, only, rollup, sex_code
 from bot.services.indicators.meetings import people_in_scope
 from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.training_exact import Fine, exactly_hidden
 from bot.services.indicators.training_reads import period_ratings, rating_columns
 from bot.services.small_cells import SMALL_CELL, bounded_hidden, hidden_pinned
 from bot.services.workshop_report import SCALE, regions_hidden
@@ -72,11 +78,12 @@ Parts = dict[Any, dict[int, Counter[str]]]
 Shown = dict[str, dict[int, frozenset[Any]]]
 
 
-async def region_parts(q: Query) -> tuple[Parts, Parts, Shown]:
+async def region_parts(q: Query) -> tuple[Parts, Parts, Shown, Fine]:
     """Per region, each workshop's sums and counts per criterion over its raters from there;
-    the same per sex; and per criterion, each workshop's regions whose part of it no report
+    the same per sex; per criterion, each workshop's regions whose part of it no report
     shows: those /taller by region hides (`regions_hidden`, by the overall rating; by each
-    criterion's the same way, as its total is public there too)."""
+    criterion's the same way, as its total is public there too); and per workshop, the sums
+    and counts per (region, its name, sex), for the exact reader (`training_exact`)."""
     columns = rating_columns()
     statement = (
         period_ratings(
@@ -89,7 +96,7 @@ async def region_parts(q: Query) -> tuple[Parts, Parts, Shown]:
     names = [column.name for column in columns]
     parts: Parts = {}
     sexes: Parts = {}
-    workshops: dict[int, dict[tuple[Any, Any, Any], Counter[str]]] = {}
+    workshops: Fine = {}
     for region, label, sex, workshop, *values in await q.session.execute(statement):
         counts = Counter({name: int(v or 0) for name, v in zip(names, values, strict=True)})
         parts.setdefault(region, {}).setdefault(workshop, Counter()).update(counts)
@@ -107,7 +114,7 @@ async def region_parts(q: Query) -> tuple[Parts, Parts, Shown]:
             # A region's part that is the whole workshop is public as its total.
             labels = regions_hidden(people, sums) if len(sums) > 1 else frozenset()
             hidden[name][workshop] = frozenset(r for r, label, _sex in groups if label in labels)
-    return parts, sexes, hidden
+    return parts, sexes, hidden, workshops
 
 
 def parts_pinned(parts: Workshops, name: str, unseen: frozenset[int] = frozenset()) -> bool:
@@ -145,11 +152,12 @@ def national(
     parts: Mapping[Any, Workshops],
     sexes: Mapping[Any, Workshops],
     shown: Shown,
+    fine: Fine,
     more: Mapping[str, frozenset[Any]] | None = None,
 ) -> Hides:
     """The national report's hidden groups and workshops, with what the bounds add. `q`: the
     national query; `cells`: every region's; `workshops`: `workshop_sums` of every rater;
-    `parts`, `sexes` and `shown`: `region_parts`; `more`: as `by_sex`'s."""
+    `parts`, `sexes`, `shown` and `fine`: `region_parts`; `more`: as `by_sex`'s."""
     groups, unrated = dict(hides[0]), hides[1]
     blank = hidden_sexes(q, cells, "attendees", "raters", more=more)  # as `by_sex` blanks them
     regions = rollup(cells, lambda region, _sex: region)
@@ -171,7 +179,10 @@ def national(
             parts, name, _sums(regions, name), hidden.rows | pinned, shown[name]
         )
         columns = _beside_workshops(sexes, name, _by_sex(cells, name), hidden.columns | blank)
-        groups[f"people_{name}"] = Hidden(rows, _pinned_cells(cells, name, rows, columns))
+        columns = _pinned_cells(cells, name, rows, columns)
+        groups[f"people_{name}"] = exactly_hidden(
+            fine, cells, name, Hidden(rows, columns), unrated[name], shown[name]
+        )
     return groups, unrated
 
 
@@ -289,11 +300,13 @@ async def bounded(
     before the bounds (`training._hidden` of the national query); `more`: the sexes the
     national table by sex hides besides (`training_parts.parts_hides`)."""
     everywhere = replace(q, region=None)
-    workshops, (parts, sexes, shown) = (
+    workshops, (parts, sexes, shown, fine) = (
         await workshop_sums(everywhere),
         await region_parts(everywhere),
     )
-    nationally = national(everywhere, cells, before or hides, workshops, parts, sexes, shown, more)
+    nationally = national(
+        everywhere, cells, before or hides, workshops, parts, sexes, shown, fine, more
+    )
     if q.region is None:
         return nationally
     assert before is not None

@@ -1,0 +1,285 @@
+"""An exact reader of integer sums: which small cells' values a reader of some of their sums
+works out, reading the figures as whole numbers. The bounds rules (`small_cells`,
+`bounded_cells`) read each table alone, or two at a time, where a cell's range is a matter
+of paths in a graph; three one-way tables read together (by region, by sex, by workshop)
+are not, and as integers they may leave one value: W2 less the women plus Cusco came to 19,
+which is twice Cusco's man of W2 plus two ratings of 1 to 5, so he rated 5.
+
+Each cell holds `n` values from `low` to `high` (ratings, 1 to 5), hence a sum from
+`low × n` to `high × n`, any whole number between; each figure the reader sees is the sum
+of some cells. A cell of 1 value is given away when every integer solution gives it the
+same sum, a cell of 2 when every solution has it at an end (both 1s, both 5s). Its true sum
+is one solution; another moves it by a step `d` (whole numbers, within each cell's room)
+that keeps every figure, so the search looks for a `d` that moves the cell its way: each
+figure narrows its cells' ranges (a change is at least minus what the others' can reach
+at most; a figure within another gives their difference as one more), and a cell's range
+is split, smallest first, until a `d` is found or none is left (so it is exact). The
+cells whose figures are shown at an end are fixed (told openly: the documented limit). A
+quick look for a swap on a 2 × 2 square of cells first settles many cells. Past a budget
+(`BUDGET` splits for a cell, `WORK` for all the readings of one caller) a cell counts as
+given away, and the caller hides more (the safe side). Fast on tens of cells; on hundreds,
+the budget runs out (see `bot.services.indicators.training_exact.MOST_CELLS`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
+from itertools import combinations
+
+Key = tuple[Hashable, ...]
+BUDGET = 600  # ranges split per cell before it counts as given away (and recursion depth)
+WORK = 100_000  # cells of figures added up by all the searches of readings that share `Moved`
+ENUMERATED = 9  # a cell's range of fewer changes is split into each one, a wider in two
+SQUARES = 200  # 2 × 2 squares tried per cell (that keep not every figure) before the search
+LINKED = 300  # cells that can move linked to a cell, at most, for the search to run
+NESTED = 60  # figures linked to a cell, at most, for their differences to be read too
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class Moved:
+    """The cells some solution moved up, and down: still so with fewer figures (a solution
+    of more figures is one of fewer), so a caller that hides figure after figure keeps
+    them from one reading to the next; and the work left to all its searches (`WORK`)."""
+
+    def __init__(self, work: int = WORK) -> None:
+        self.up: set[Key] = set()
+        self.down: set[Key] = set()
+        self.work = work  # cells of figures the searches may still add up, all together
+
+
+def each_given_away(
+    cells: Mapping[Key, tuple[int, int]],
+    figures: Iterable[Collection[Key]],
+    low: int,
+    high: int,
+    budget: int = BUDGET,
+    moved: Moved | None = None,
+) -> Iterator[Key]:
+    """The cells of 1 or 2 values (`cells`: key -> (sum, number of values)) whose sum the
+    `figures` (each the sum of some cells, its value the true one) pin as above, but not
+    those of a figure shown at either end of its range (told openly); one by one, in the
+    order of their `repr`: proving a cell pinned is the slow part, and a caller that hides
+    one more figure and reads again needs only the first it can do something about.
+    `moved`: what solutions of these figures, or of more, moved (`Moved`); added to."""
+    return _Reader(cells, figures, low, high, budget, moved or Moved()).given_away()
+
+
+class _Reader:
+    def __init__(
+        self,
+        cells: Mapping[Key, tuple[int, int]],
+        figures: Iterable[Collection[Key]],
+        low: int,
+        high: int,
+        budget: int,
+        moved: Moved,
+    ) -> None:
+        self.sums = {key: sum_n for key, sum_n in cells.items() if sum_n[1] > 0}
+        distinct = {frozenset(k for k in figure if k in self.sums) for figure in figures}
+        # Sorted, so that the same data give the same answer (and hide the same groups)
+        # in every process, whatever the order of a set of them.
+        self.figures = sorted(
+            (sorted(f, key=repr) for f in distinct if f), key=lambda f: (len(f), repr(f))
+        )
+        self.of: dict[Key, list[int]] = {}
+        for index, figure in enumerate(self.figures):
+            for key in figure:
+                self.of.setdefault(key, []).append(index)
+        self.up = {k: high * n - s for k, (s, n) in self.sums.items()}
+        self.down = {k: s - low * n for k, (s, n) in self.sums.items()}
+        self.told: set[Key] = set()
+        for figure in self.figures:
+            if sum(self.up[k] for k in figure) == 0 or sum(self.down[k] for k in figure) == 0:
+                self.told.update(figure)
+        for key in self.told:
+            self.up[key] = self.down[key] = 0
+        self.lines: dict[tuple[int, Key], list[Key]] = {}
+        for key in self.of:
+            for axis in range(len(key)):
+                self.lines.setdefault((axis, _without(key, axis)), []).append(key)
+        self.budget = budget
+        self.moved = moved
+
+    def given_away(self) -> Iterator[Key]:
+        for key in sorted(self.of, key=repr):
+            _sum, n = self.sums[key]
+            if key in self.told or n > 2:
+                continue
+            ways = [w for w, room in ((1, self.up[key]), (-1, self.down[key])) if room]
+            if n == 2 and len(ways) == 2:
+                continue  # both values can move: neither is at an end
+            if not any(self._moves(key, way) for way in ways):
+                yield key
+
+    def _moves(self, key: Key, way: int) -> bool:
+        """Whether some solution moves `key`'s sum `way` (1 up, -1 down); each step found
+        frees the cells it moves too."""
+        if key in (self.moved.up if way > 0 else self.moved.down):
+            return True
+        step = self._square(key, way) or self._search(key, way)
+        if step is None:
+            return False
+        for other, change in step.items():
+            (self.moved.up if change > 0 else self.moved.down).add(other)
+        return True
+
+    def _room(self, key: Key, way: int) -> int:
+        return self.up[key] if way > 0 else self.down[key]
+
+    def _balanced(self, step: Mapping[Key, int]) -> bool:
+        off: Counter[int] = Counter()
+        for key, change in step.items():
+            for figure in self.of[key]:
+                off[figure] += change
+        return not any(off.values())
+
+    def _square(self, key: Key, way: int) -> dict[Key, int] | None:
+        """A swap on a 2 × 2 square of cells that differ from `key` in two attributes, up
+        on two opposite corners and down on the others, that keeps every figure: a corner
+        along one attribute, then the far corner from it along the other."""
+        tried = 0
+        for first, second in combinations(range(len(key)), 2):
+            for along in self.lines.get((first, _without(key, first)), ()):
+                if along == key or not self._room(along, -way):
+                    continue
+                for corner in self.lines.get((second, _without(along, second)), ()):
+                    if corner == along or not self._room(corner, way):
+                        continue
+                    across = key[:second] + corner[second : second + 1] + key[second + 1 :]
+                    if across not in self.of or not self._room(across, -way):
+                        continue
+                    step = {key: way, along: -way, across: -way, corner: way}
+                    if self._balanced(step):
+                        return step
+                    tried += 1
+                    if tried > SQUARES:
+                        return None
+        return None
+
+    def _search(self, key: Key, way: int) -> dict[Key, int] | None:
+        """A step that moves `key` `way` and keeps every figure, or None (none exists, or
+        none was found within the budget)."""
+        cells, figures = {key}, set()
+        queue = [key]
+        while queue:  # the cells that can move, linked to `key` through figures
+            for figure in self.of[queue.pop()]:
+                if figure not in figures:
+                    figures.add(figure)
+                    for other in self.figures[figure]:
+                        if other not in cells and (self.up[other] or self.down[other]):
+                            cells.add(other)
+                            queue.append(other)
+            if len(cells) > LINKED:
+                return None  # too many to search: counted as given away (the safe side)
+        sums = {frozenset(k for k in self.figures[f] if k in cells) for f in figures}
+        if len(sums) <= NESTED:  # a figure within another: their difference is one too
+            sums |= {b - a for a in sums for b in sums if a < b}
+        members = dict(
+            enumerate(sorted((sorted(f, key=repr) for f in sums), key=lambda f: (len(f), repr(f))))
+        )
+        of: dict[Key, list[int]] = {k: [] for k in cells}
+        for index, figure in members.items():
+            for k in figure:
+                of[k].append(index)
+        low = {k: -self.down[k] for k in sorted(cells, key=repr)}
+        high = {k: self.up[k] for k in cells}
+        if way > 0:
+            low[key] = 1
+        else:
+            high[key] = -1
+        search = _Search(members, of, low, high, self.budget, self.moved)
+        try:
+            return search.solve()
+        except _OverBudget:
+            return None  # counted as given away: the caller hides more
+
+
+class _Search:
+    """Whole changes `low[k] <= d[k] <= high[k]` of the cells that add up to 0 over every
+    figure: the ranges narrowed figure by figure (a change is at least minus what the
+    others' can reach at most), then a cell's range split, smallest first; the cells'
+    trail of ranges undone on the way back."""
+
+    def __init__(
+        self,
+        members: dict[int, list[Key]],
+        of: dict[Key, list[int]],
+        low: dict[Key, int],
+        high: dict[Key, int],
+        budget: int,
+        moved: Moved,
+    ) -> None:
+        self.members, self.of, self.low, self.high = members, of, low, high
+        self.moved = moved
+        self.trail: list[tuple[Key, int, int]] = []
+        self.left = budget
+
+    def solve(self) -> dict[Key, int] | None:
+        if not self._narrow(set(self.members)) or not self._split():
+            return None
+        return {k: v for k, v in self.low.items() if v}
+
+    def _set(self, key: Key, low: int, high: int) -> None:
+        self.trail.append((key, self.low[key], self.high[key]))
+        self.low[key], self.high[key] = low, high
+
+    def _undo(self, mark: int) -> None:
+        while len(self.trail) > mark:
+            key, low, high = self.trail.pop()
+            self.low[key], self.high[key] = low, high
+
+    def _narrow(self, queue: set[int]) -> bool:
+        low, high = self.low, self.high
+        while queue:
+            figure = queue.pop()
+            keys = self.members[figure]
+            self.moved.work -= len(keys)
+            if self.moved.work < 0:
+                raise _OverBudget
+            least = sum(low[k] for k in keys)
+            most = sum(high[k] for k in keys)
+            if least > 0 or most < 0:
+                return False
+            if max(high[k] - low[k] for k in keys) <= min(-least, most):
+                continue  # no cell's range reaches past what the others allow
+            for k in keys:
+                top, bottom = min(high[k], low[k] - least), max(low[k], high[k] - most)
+                if (bottom, top) != (low[k], high[k]):
+                    if bottom > top:
+                        return False
+                    self._set(k, bottom, top)
+                    queue.update(self.of[k])
+        return True
+
+    def _split(self) -> bool:
+        self.left -= 1
+        if self.left < 0:
+            raise _OverBudget
+        open_ = [(self.high[k] - self.low[k], k) for k in self.low if self.high[k] > self.low[k]]
+        if not open_:
+            return True
+        _size, key = min(open_, key=lambda entry: entry[0])
+        low, high = self.low[key], self.high[key]
+        if high - low < ENUMERATED:  # each value, no change first: a step moves few cells
+            halves = [(v, v) for v in sorted(range(low, high + 1), key=abs)]
+        else:
+            middle = (low + high) // 2
+            halves = [(low, middle), (middle + 1, high)]  # the half nearer no change first
+            if high < 0:
+                halves.reverse()
+        mark = len(self.trail)
+        for bottom, top in halves:
+            if bottom > top:
+                continue
+            self._set(key, bottom, top)
+            if self._narrow(set(self.of[key])) and self._split():
+                return True
+            self._undo(mark)
+        return False
+
+
+def _without(key: Key, axis: int) -> Key:
+    return key[:axis] + key[axis + 1 :]
