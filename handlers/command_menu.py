@@ -48,6 +48,12 @@ DIGEST = "command menus"  # app_state: the digest of the menus registered people
 SINCE = "command menus since"
 MARGIN = timedelta(minutes=1)  # clocks of replicas, a registration committed as a process starts
 GONE = "menu_gone"  # outbox kind: an erased person's own menu taken away (`forget_later`)
+# app_state, one row per chat: an administrator's menu set there (BOT_ADMIN_IDS), recorded
+# before the call; once they are out of BOT_ADMIN_IDS, start-up gives the chat what they can
+# use now and drops the row. ADMINS_KEPT: those rows are kept (a Minka from before they
+# were did not: its first start re-sets every registered person's menu instead).
+ADMIN_MENU = "command menu admin:"
+ADMINS_KEPT = "command menu admins kept"
 
 
 def commands_for(access: Access | None, language: str) -> list[BotCommand]:
@@ -106,6 +112,7 @@ class _Owed:
     started: datetime
     chats: list[int] | None = None
     digest: str | None = None
+    former: list[int] | None = None  # former admins: their rows dropped once all are set
 
 
 def _schedule(job_queue: JobQueue, owed: _Owed, delay: float) -> None:
@@ -140,7 +147,11 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
                 else:  # those whose menu the processes before may not have set
                     since_at = datetime.fromisoformat(since)
                     chats |= set(await people.registered_chats(session, since_at))
-            owed.chats = sorted(chats | settings.bot_admin_ids)
+                owed.former = await _admins_before(session, settings.bot_admin_ids)
+                if owed.former is None:  # not known: every registered person's menu
+                    chats |= set(await people.registered_chats(session))
+                    owed.digest = digest
+            owed.chats = sorted(chats | settings.bot_admin_ids | set(owed.former or ()))
         while owed.chats:
             if runtime.stopping.is_set():  # the next start goes on (the digest not recorded)
                 return
@@ -149,10 +160,12 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
         async with runtime.db.session() as session:
             if owed.digest is not None:
                 await app_state.put(session, DIGEST, owed.digest)
+            for chat_id in owed.former or ():
+                await app_state.drop(session, f"{ADMIN_MENU}{chat_id}")
             silent = timedelta(seconds=SILENT_BEATS * settings.heartbeat_seconds)
             if await replicas.alive(session, utcnow() - silent) <= 1:  # only this one
                 await app_state.put(session, SINCE, owed.started.isoformat())
-        owed.digest = None
+        owed.digest = owed.former = None
     except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
         wait = retry_after(error).total_seconds()
         metrics.flood_round("start_menus")
@@ -165,21 +178,43 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not set the command menu: %s", error)
 
 
+async def _admins_before(session: AsyncSession, admins: frozenset[int]) -> list[int] | None:
+    """The chats given an administrator's menu that are no longer in `admins` (None: not
+    known, `ADMINS_KEPT` missing); each of `admins` recorded before its menu is set, so that
+    a stop after the call cannot lose it."""
+    kept = await app_state.get(session, ADMINS_KEPT) is not None
+    before = {
+        int(key.removeprefix(ADMIN_MENU))
+        for key in await app_state.keys_with(session, ADMIN_MENU)
+        if key.removeprefix(ADMIN_MENU).isdigit()
+    }
+    for chat_id in admins - before:
+        await app_state.put(session, f"{ADMIN_MENU}{chat_id}", "1")
+    if not kept:
+        await app_state.put(session, ADMINS_KEPT, "1")
+        return None
+    return sorted(before - admins)
+
+
 async def _set_for_chat(bot: Bot, runtime: Runtime, chat_id: int) -> None:
     """The menu of what the person can use now (read at the call, so a change since start-up
-    is not undone: that change owes its own menu through the outbox)."""
+    is not undone: that change owes its own menu through the outbox); none of their own
+    (everyone's) for someone with no more than a newcomer's: an administrator taken out of
+    BOT_ADMIN_IDS who never registered, or a person erased since the chats were listed."""
     settings = runtime.settings
     async with runtime.db.session() as session:
         person = await people.get(session, chat_id)
         role = effective_role(chat_id, person.role if person else None, settings.bot_admin_ids)
         access = await access_of(session, person, role)
-    if not access.own_menu:
-        return  # a newcomer's menu is everyone's; taking a role away owed theirs
-    language = person.locale if person is not None else settings.bot_locale
+    scope = BotCommandScopeChat(chat_id)
     try:
+        if not access.own_menu:
+            await bot.delete_my_commands(scope=scope, rate_limit_args=BACKGROUND)
+            return
+        language = person.locale if person is not None else settings.bot_locale
         await bot.set_my_commands(
             commands_for(access, language),
-            scope=BotCommandScopeChat(chat_id),
+            scope=scope,
             rate_limit_args=BACKGROUND,  # replies to people go first
         )
     except RetryAfter:

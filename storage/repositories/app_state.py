@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,3 +25,15 @@ async def put(session: AsyncSession, key: str, value: str) -> None:
         insert.on_conflict_do_update(index_elements=[AppState.key], set_={"value": value})
     )
     await session.get(AppState, key, populate_existing=True)  # a cached row sees the value
+
+
+async def keys_with(session: AsyncSession, prefix: str) -> list[str]:
+    """The keys that start with `prefix` (a fact kept one row per item)."""
+    rows = await session.scalars(
+        select(AppState.key).where(AppState.key.startswith(prefix, autoescape=True))
+    )
+    return list(rows)
+
+
+async def drop(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(AppState).where(AppState.key == key))
