@@ -140,7 +140,9 @@ class ExampleMemory:
             values.append(weights / np.linalg.norm(weights))
         every = np.concatenate([*columns, np.zeros(0, np.int32)])
         by_column = np.argsort(every, kind="stable")
-        self._starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
+        # where each n-gram's cells start: four bytes each (fewer than 2**31 cells), not eight
+        starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
+        self._starts = starts.astype(np.int32)
         self._rows = np.concatenate([*rows, np.zeros(0, row_type)])[by_column]
         self._values = np.concatenate([*values, np.zeros(0)])[by_column].astype(np.float32)
 

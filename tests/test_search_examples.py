@@ -132,7 +132,9 @@ def test_the_shipped_examples_load_with_the_kit(kb: KnowledgeBase) -> None:
     assert len(kb.kit.examples) >= 800
     assert any(e.article == NO_ANSWER for e in kb.kit.examples)
     assert kb.index.examples.count >= 800
-    assert kb.index.examples.nbytes < 2_000_000  # RSS matters: the bot stays under 150 MB
+    # RSS matters: the bot stays under 150 MB. 4,363 past questions once v16 is spent (session
+    # 18): 2.01 MB with the cells' starts in four bytes (2.06 MB in eight)
+    assert kb.index.examples.nbytes < 2_200_000
 
 
 def test_specialists_teach_a_phrasing_in_their_folder(tmp_path: Path) -> None:
