@@ -204,3 +204,49 @@ def _year_and_quarters(people: list[Answer]) -> Known:
 @given(answers)
 def test_a_year_and_its_quarters(people: list[Answer]) -> None:
     assert pinned(_year_and_quarters(people), cells=lambda i: people[i][:2]) == {}, people
+
+
+# (region, sex, invited): everyone registered, invited or not (the reader knows each one's
+# region and sex).
+Registered = tuple[str, str | None, bool]
+
+
+def _invited_by_sex(people: list[Registered]) -> Known:
+    """The people invited, by region and by sex, in the national report and each region's,
+    over everyone registered. A table by sex that leaves out «Sin dato» tells its count at
+    0, as tests/test_union_disclosure reads it."""
+    cells: Cells = {}
+    for region, sex, invited in people:
+        if invited:
+            cells.setdefault((region, sex), Counter()).update(invited=1)
+    measures = (count("Invitados", "invited"),)
+    known: Known = []
+    for scope in [None, *REGIONS]:
+        q = _query(scope)
+        inside = [i for i, p in enumerate(people) if scope in (None, p[0])]
+        regions = by_region(q, "", cells, measures)
+        sexes = by_sex(q, "", cells, measures, groups=("invited",), everyone=cells)
+        for table, side, names in ((regions, 0, REGIONS), (sexes, 1, SEXES)):
+            shown = {row[0]: row[1] for row in table.rows}
+            if side == 1:
+                shown.setdefault(SEXES[None], 0)
+            for label, value in shown.items():
+                who = [i for i in inside if label in ("Total", names[people[i][side]])]
+                _add(known, value, who, "invited")
+    return known
+
+
+def test_a_region_whose_sexes_are_hidden_keeps_its_row_of_no_sex() -> None:
+    """Random union dataset 6 (tests/test_union_random): Piura registered two women, four
+    men and two people without a sex, and invited its women and men, 6. The national report
+    shows Piura's 6; Piura's own table by sex hides every sex (its two women), but left
+    «Sin dato» out, as none of the people it invited lacks a sex: that is a row of 0, so its
+    6 were its two women and its four men. The row stays, hidden («—») as the others."""
+    people: list[Registered] = [("lima", "female", True)] * 2 + [("lima", "male", True)] * 4
+    people += [("lima", None, False)] * 2
+    people += [("puno", "female", True)] * 3 + [("puno", "male", True)] * 3
+    people += [("puno", "female", False)] * 2 + [("puno", "male", False)] * 2
+    people += [("cusco", "male", True)] * 4 + [("cusco", "male", False)] * 2
+    people += [("cusco", "undisclosed", True)] * 3
+    people += [("cusco", None, True)] * 3 + [("cusco", None, False)] * 3
+    assert pinned(_invited_by_sex(people), cells=lambda i: people[i][:2]) == {}

@@ -245,6 +245,7 @@ async def test_cases_attended(dataset: Database) -> None:
         "Mujer": blank,
         "Hombre": blank,
         "Prefiero no decir": blank,
+        "Sin dato": blank,  # hidden with them: left out, it would tell its 0
         "Total": (5, 4, 0.8, 1, 4),
     }
 

@@ -168,6 +168,7 @@ async def test_publications_and_dissemination(dataset: Database) -> None:
         "Mujer": (7, None, None, None),
         "Hombre": (4, None, None, None),
         "Prefiero no decir": (0, 0, None, None),
+        "Sin dato": (0, 0, None, None),  # its reached hidden with the others' (`by_sex`)
         "Total": (11, 7, None, None),
     }
     # The pilot regions, in the programme's order; reached, its share and whether it was
@@ -195,6 +196,7 @@ async def test_region_scope(dataset: Database) -> None:
         "Mujer": (None, None, None, None),
         "Hombre": (None, None, None, None),
         "Prefiero no decir": (None, None, None, None),
+        "Sin dato": (None, None, None, None),  # hidden too: left out, it would tell its 0
         "Total": (5, 4, 4, 0.8),
     }
     assert rows(pilots) == {"Puno": (5, 4, 0.8, "Sí")}

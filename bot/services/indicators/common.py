@@ -327,13 +327,16 @@ def shown_values(
 ) -> tuple[Value, ...]:
     """The measures' values for one group: a region (`side` "rows"), a sex ("columns") or
     everyone ("total"); "—" where the group is hidden for the people a measure rests on."""
+    return tuple(
+        None if m.people and is_hidden(m, hides, side, key) else m.of(values) for m in measures
+    )
 
-    def hidden(m: Measure) -> bool:
-        groups = hides.get((m.people, *m.bounds)) if m.bounds else None
-        groups = groups or hides[m.people]
-        return groups.total if side == "total" else key in getattr(groups, side)
 
-    return tuple(None if m.people and hidden(m) else m.of(values) for m in measures)
+def is_hidden(m: Measure, hides: Mapping[Any, Hidden], side: str, key: str | None) -> bool:
+    """Whether `shown_values` hides the measure's value for the group (`side`, `key`)."""
+    groups = hides.get((m.people, *m.bounds)) if m.bounds else None
+    groups = groups or hides[m.people]
+    return groups.total if side == "total" else key in getattr(groups, side)
 
 
 def nobody_behind(

@@ -22,6 +22,7 @@ from bot.services.indicators.common import (
     Measure,
     Query,
     Table,
+    is_hidden,
     measure_hides,
     nobody_behind,
     only,
@@ -125,15 +126,18 @@ def by_sex(
     everyone: Cells | None = None,
     more: Mapping[str, frozenset[str | None]] | None = None,
 ) -> Table:
-    """One row per sex (always women, men and "prefer not to say"), then the total. Every
-    table by sex is built here, so that none shows a count by sex that another hides (a
-    table counting readers, cases' officials or registered people by sex printed the one
-    man that indicator 7 and /registrados hide). `groups`: the keys counting the people the
-    table splits by sex (readers, askers…); a sex whose counts of any of them `group_hides`
-    hides shows «—» in every column (a rate beside a hidden count, with the total less the
-    sexes shown, gives it back). `everyone`: every region's cells, when `cells` are the
-    scope's only (what a region's report hides is decided from every region's). `more`:
-    per group, more sexes the national report hides (`group_hides`)."""
+    """One row per sex (always women, men and "prefer not to say"; «Sin dato» where some of
+    the scope's people lack a sex, or where its row would be hidden: left out, it tells its
+    counts at 0, so Piura's 6 invited of its 8, none of them its two «Sin dato», were its
+    two women and four men), then the total. Every table by sex is built here, so that none
+    shows a count by sex that another hides (a table counting readers, cases' officials or
+    registered people by sex printed the one man that indicator 7 and /registrados hide).
+    `groups`: the keys counting the people the table splits by sex (readers, askers…); a
+    sex whose counts of any of them `group_hides` hides shows «—» in every column (a rate
+    beside a hidden count, with the total less the sexes shown, gives it back). `everyone`:
+    every region's cells, when `cells` are the scope's only (what a region's report hides is
+    decided from every region's). `more`: per group, more sexes the national report hides
+    (`group_hides`)."""
     measures = tuple(measures)
     blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups, more=more)
     hidden = measure_hides(q, measures, cells, given=hides)
@@ -142,7 +146,7 @@ def by_sex(
     cells = only(q, cells)
     grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)
-    if None in grouped:
+    if None in grouped or _hides_a_row_of_nobody(measures, hidden, blank):
         order.append(None)
     counted = [grouped.get(sex, Counter()) for sex in order]
     rows = [
@@ -155,3 +159,15 @@ def by_sex(
     columns = (Column(q._(N_("Sex")), Kind.TEXT), *(m.column for m in measures))
     harmless = nobody_behind(measures, [*counted, total(cells)])
     return Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
+
+
+def _hides_a_row_of_nobody(
+    measures: tuple[Measure, ...], hidden: Mapping[Any, Hidden], blank: frozenset[str | None]
+) -> bool:
+    """Whether the row of «Sin dato», none of whose people are in the scope, hides a figure
+    it would show when nobody is behind it (a count of 0): left out, it would tell that."""
+    return any(
+        m.of(Counter()) is not None
+        and (None in blank or bool(m.people and is_hidden(m, hidden, "columns", None)))
+        for m in measures
+    )
