@@ -21,10 +21,23 @@ from bot.transport import AiohttpRequest
 
 FLOOD_LIMIT = 20  # updates from one person...
 FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
-# A press waiting this long behind the person's previous update is answered there and then
-# (Telegram takes the answer for ~15 s only); its handler then answers it no more.
+# A press not answered this long after it came in, waiting behind the person's previous
+# update or for its own slow handler, is answered there and then (Telegram takes the answer
+# for ~15 s only); its handler then answers it no more.
 PRESS_EARLY = 8.0
 answered_early: set[str] = set()  # the presses so answered, whose handler has not run yet
+_early_answers: dict[str, asyncio.TimerHandle] = {}  # presses in hand: their early answer
+
+
+def answering(query_id: str) -> bool:
+    """A handler is about to answer the press: False when it was answered early already (not
+    again: Telegram refuses a second answer); else its early answer is called off."""
+    if query_id in answered_early:
+        return False
+    timer = _early_answers.pop(query_id, None)
+    if timer is not None:
+        timer.cancel()
+    return True
 
 
 class UpdatesRequest(AiohttpRequest):
@@ -100,7 +113,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # the spinner of each press dropped after that.
         self.on_flood: Callable[[Update], Awaitable[None]] | None = None
         self.on_dropped: Callable[[Update], Awaitable[None]] | None = None
-        # Answers, silently, a press still waiting for the person's turn after PRESS_EARLY.
+        # Answers, silently, a press still not answered PRESS_EARLY after it came in.
         self.on_waiting_press: Callable[[Update], Awaitable[None]] | None = None
         self._early: set[asyncio.Task[None]] = set()
 
@@ -143,22 +156,25 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if lock is None:
             lock = asyncio.Lock()
             self._locks[user.id] = lock
-        early = None
-        if lock.locked() and update.callback_query is not None and self.on_waiting_press:
-            early = asyncio.get_running_loop().call_later(PRESS_EARLY, self._answer, update)
-        async with lock:
-            if early is None:
+        query = update.callback_query if self.on_waiting_press is not None else None
+        if query is None:
+            async with lock:
                 await coroutine
-                return
-            early.cancel()
-            try:
+            return
+        loop = asyncio.get_running_loop()
+        _early_answers[query.id] = loop.call_later(PRESS_EARLY, self._answer, update)
+        try:
+            async with lock:
                 await coroutine
-            finally:  # kept only while its handler may look (handlers/delivery.py)
-                answered_early.discard(update.callback_query.id)
+        finally:  # kept only while its handler may look (handlers/delivery.py, errors.py)
+            answering(query.id)
+            answered_early.discard(query.id)
 
     def _answer(self, update: Update) -> None:
-        """The press has waited PRESS_EARLY for the person's slow update: answered now."""
+        """The press has waited PRESS_EARLY (for the person's previous update, or for its own
+        handler) and its handler has not answered it: answered now."""
         assert self.on_waiting_press is not None and update.callback_query is not None
+        _early_answers.pop(update.callback_query.id, None)
         answered_early.add(update.callback_query.id)
         task = asyncio.get_running_loop().create_task(self.on_waiting_press(update))
         self._early.add(task)

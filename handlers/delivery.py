@@ -8,6 +8,7 @@ other side: sending, flood control and Telegram's refusals of edits.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -22,7 +23,7 @@ from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import retry_after
-from bot.updates import answered_early
+from bot.updates import answering
 from handlers.update_keys import update_key
 
 if TYPE_CHECKING:
@@ -129,15 +130,10 @@ async def answer_press(ctx: Ctx) -> None:
     done after the update (`Ctx.apart`, handlers/workbooks.py), not before this."""
     if ctx.query is None:
         return
-    if ctx.query.id in answered_early:  # it waited behind a slow update: answered then
-        answered_early.discard(ctx.query.id)
+    if not answering(ctx.query.id):  # slow (or behind a slow update): answered silently
         ANSWERED.set(ctx.query.id)
         if ctx.press_notice:
-            log.info(
-                "update %s (%s): its toast not shown (answered early)",
-                ctx.update.update_id,
-                ctx.action,
-            )
+            _toast_as_message(ctx, ctx.press_notice[0])
         return
     text, alert = ctx.press_notice or (None, False)
     try:
@@ -146,7 +142,7 @@ async def answer_press(ctx: Ctx) -> None:
     except BadRequest as error:
         # Answered already (a retry after a timeout) or too late: the notice is
         # lost, the reply to the press must not be.
-        if "query is too old" not in error.message.lower():
+        if not too_old(error):
             raise
         ANSWERED.set(ctx.query.id)
         log.warning("could not answer the press: %s", error.message)
@@ -160,6 +156,23 @@ async def answer_press(ctx: Ctx) -> None:
             ctx.action,
             "flood control" if isinstance(error, RetryAfter) else error.message,
         )
+
+
+def too_old(error: BadRequest) -> bool:
+    """Telegram's refusal of a press's answer: too late, or answered already (it says the
+    same for both: «query is too old and response timeout expired or query ID is invalid»)."""
+    message = error.message.lower()
+    return "query is too old" in message or "query_id_invalid" in message
+
+
+def _toast_as_message(ctx: Ctx, text: str) -> None:
+    """The press was answered early, silently: the notice it was to show (a toast, an
+    alert) comes as a message instead, before the update's other replies, never lost."""
+    others = list(ctx.calls)
+    ctx.calls.clear()
+    ctx.reply(html.escape(text, quote=False))
+    ctx.calls.extend(others)
+    log.info("update %s (%s): its toast sent as a message", ctx.update.update_id, ctx.action)
 
 
 async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> None:

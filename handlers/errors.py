@@ -12,9 +12,9 @@ from telegram.ext import ContextTypes
 
 from bot import held, metrics
 from bot.i18n import translator
-from bot.updates import answered_early
+from bot.updates import answering
 from handlers.base import runtime_of
-from handlers.delivery import ANSWERED
+from handlers.delivery import ANSWERED, too_old
 from handlers.dispatch import HANDLING
 from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down
@@ -93,7 +93,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     try:
         query = update.callback_query
-        if query is not None and ANSWERED.get() != query.id and query.id not in answered_early:
+        if query is not None and ANSWERED.get() != query.id and answering(query.id):
             await _answer_if_still_open(update)
         await context.bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)
     except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
@@ -118,5 +118,5 @@ async def _answer_if_still_open(update: Update) -> None:
     try:
         await update.callback_query.answer()
     except BadRequest as error:
-        if "query is too old" not in error.message.lower():
+        if not too_old(error):
             raise

@@ -1,0 +1,97 @@
+"""A press whose own handler is slow (here: it waits for a row another transaction holds, as
+a deployment with a long DB_LOCK_TIMEOUT lets it) is answered within Telegram's window (15 s
+here, bot/local_api), silently, at PRESS_EARLY (bot/updates.py), as a press waiting behind
+the person's previous update is (tests/test_press_behind_slow_update.py). Its handler's own
+answer is then not made again (Telegram refuses a second answer, «query is too old»), and a
+notice it had for the press (a toast) comes as a message instead, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.models import Person as PersonRow
+from tests.chat import Person
+from tests.helpers import register
+
+SLOW = 20.0  # seconds the press's own update waits for her row
+LONG = 2 * SLOW  # a lock timeout (DB_LOCK_TIMEOUT) that lets it wait
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """How long a statement waits for a lock: past Telegram's window (`LONG`), or the
+    default, which gives up at 10 s, after PRESS_EARLY (the update then fails)."""
+    return settings.model_copy(update={"db_lock_timeout": request.param})
+
+
+async def _holding_her_row(runtime: Runtime, telegram_id: int) -> asyncio.Task[None]:
+    """Another transaction holds the person's row for SLOW seconds (PostgreSQL row lock)."""
+    held = asyncio.Event()
+
+    async def hold() -> None:
+        async with runtime.db.session() as session:
+            row = select(PersonRow.id).where(PersonRow.telegram_id == telegram_id)
+            await session.execute(row.with_for_update())
+            held.set()
+            await asyncio.sleep(SLOW)
+
+    holder = asyncio.create_task(hold())
+    await held.wait()
+    return holder
+
+
+@pytest.mark.parametrize(
+    ("settings", "data", "reply"),
+    [
+        (LONG, "priv:erase:no", "No se borró nada"),
+        (LONG, "priv:erase:otro", "Ese botón ya no está vigente"),
+        (Settings.model_fields["db_lock_timeout"].default, "priv:erase:no", "demasiado trabajo"),
+    ],
+    ids=["reply", "toast", "lock_timeout"],
+    indirect=["settings"],
+)
+async def test_a_press_whose_own_handler_is_slow_is_answered_in_time(
+    api: LocalBotApi, runtime: Runtime, data: str, reply: str
+) -> None:
+    """Ana's name changed in Telegram, and her press's own update writes her row, which
+    another transaction holds for 20 s. The press is answered within Telegram's window,
+    silently; once the row is free her handler's reply comes as a message (a toast, «Ese
+    botón ya no está vigente», too), once, and its answer is not tried a second time. Failed on
+    main: answered after ~20 s (too late, the button spun), the toast lost with it. With the
+    default lock timeout (10 s) the update fails after the early answer: the apology comes,
+    and the error handler does not answer the press again."""
+    if runtime.db.url.startswith("sqlite"):
+        pytest.skip("a row lock held for 20 s: PostgreSQL")
+    ana = Person(api, 8802, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    (question,) = await ana.say("/borrar_mis_datos")
+    sent = [button.get("callback_data") for row in question.buttons for button in row]
+    assert question.message_id is not None
+    if data not in sent:  # a stale button (from an old Minka): its handler toasts
+        api.tamper_button(ana.id, question.message_id, data)
+    Person(api, ana.id, "Ana María", last_name="Quispe")  # renamed: her update writes her row
+    holder = await _holding_her_row(runtime, ana.id)
+    pressed = time.monotonic()
+    query_id = await api.press_button(ana.id, question.message_id, data)
+    answer = await api.callback_answer(query_id, timeout=SLOW + 10)
+    waited = time.monotonic() - pressed
+    assert waited < 12, f"the press answered after {waited:.1f} s"
+    assert answer.get("text") in (None, ""), answer  # silently: its notice comes as a message
+    await holder
+    (then,) = await ana.replies(1, timeout=30)
+    assert reply in (then.text or ""), then
+    await asyncio.sleep(1)
+    assert ana.no_more() == []
+    tries = [
+        params
+        for method, params in api.calls
+        if method == "answerCallbackQuery" and params.get("callback_query_id") == query_id
+    ]
+    assert len(tries) == 1, f"the press answered {len(tries)} times: {tries}"
