@@ -9,6 +9,7 @@ memory after the replies and is lost when a process stops first."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -54,6 +55,14 @@ GONE = "menu_gone"  # outbox kind: an erased person's own menu taken away (`forg
 # were did not: its first start re-sets every registered person's menu instead).
 ADMIN_MENU = "command menu admin:"
 ADMINS_KEPT = "command menu admins kept"
+# Seconds between two people's menus set by the start-up job. After a change of the menus every
+# registered person's is set again, a call each (two reads, the menu translated, PTB's request):
+# flat out, 10,000 of them took a quarter of the event loop's time for 40-100 s, as much as all
+# the people's updates, and the bench's server as busy answering them (py-spy, bench.broadcast:
+# the broadcast made in that minute, its replies' p99 94 ms; #17). Paced, about 20 a second, a
+# percent or two of the loop: 10,000 menus in about 9 minutes, each person keeping the old menu
+# until then (Telegram does not promise a call rate for setMyCommands either).
+MENU_PAUSE = 0.05
 
 
 def commands_for(access: Access | None, language: str) -> list[BotCommand]:
@@ -157,6 +166,8 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
                 return
             await _set_for_chat(context.bot, runtime, owed.chats[0])
             owed.chats.pop(0)
+            if owed.chats:
+                await asyncio.sleep(MENU_PAUSE)  # background work: replies go first
         async with runtime.db.session() as session:
             if owed.digest is not None:
                 await app_state.put(session, DIGEST, owed.digest)
