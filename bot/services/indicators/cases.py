@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 
 from bot.i18n import N_
 from bot.services import cases as codes
+from bot.services.indicators.case_officials import officials_hidden
 from bot.services.indicators.common import (
     Cells,
     Chart,
@@ -94,6 +95,7 @@ async def cases_attended(q: Query) -> Indicator:
             cells,
             measures,
             groups=("officials",),
+            more={"officials": await officials_hidden(q, cells)},
         ),
         reports,
     )

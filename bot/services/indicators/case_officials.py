@@ -1,0 +1,78 @@
+"""Which sexes indicator 4's national table by sex hides besides the small-cell rule's
+(`sex_rule.group_hides`): its cases and their officials read together, beside the same
+counts by region, as whole numbers, knowing that whoever has a case is an official and
+that every official has one (`bot.services.linked_counts`). Each count alone is bounded
+by the rule; together they told that Piura's one «Prefiero no decir» registered a case
+(Piura 4 cases of 3 officials, «Sin dato» 5 of 3: had they not, «Sin dato»'s 5 cases
+would all be Piura's).
+
+What the reader sees: each region's cases and officials (the table by region shows them
+however few), each sex's where the national table shows it, the total, and a region's
+cells by sex where its own report shows its row by sex (`group_hides`); each region and
+sex's people registered (public in /registrados) bound its officials, as the union reader
+of the tests takes it (a case is registered for the official's own region; one registered
+for another counts as people of that cell too). While some official of a cell of 1 or 2
+people is pinned, one more sex goes: the pinned cell's own if shown, else the one of
+fewest officials. The whole reading is a few hundred cut checks on tables of tens of
+cells."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.sex_rule import group_hides
+from bot.services.linked_counts import each_pinned
+from bot.services.small_cells import Hidden
+from storage.models import Person
+
+KEY = "officials"  # the people counted, as `cases_attended` counts them
+
+
+async def officials_hidden(q: Query, cells: Cells) -> frozenset[str | None]:
+    """The sexes the national table of cases by sex hides besides `group_hides`' (none for
+    a region's report: it shows its own row by sex, or none of it). `cells`: every
+    region's, with "cases" and "officials"."""
+    if q.region is not None:
+        return frozenset()
+    grid: dict[tuple[Any, Any], list[int]] = {}
+    for (region, sex), values in cells.items():
+        entry = grid.setdefault((region, sex_code(sex)), [0, 0, 0])
+        entry[0] += int(values.get(KEY, 0))
+        entry[1] += int(values.get("cases", 0))
+    if not grid:
+        return frozenset()
+    for key, n in (await _registered(q)).items():
+        if key[0] in {region for region, _sex in grid}:
+            grid.setdefault(key, [0, 0, 0])[2] += n
+    rows, blank = group_hides(q, cells, KEY)
+    counted = {key: (o, c, p) for key, (o, c, p) in grid.items()}  # officials, cases, people
+    apart = {key for key in counted if key[0] not in rows.rows}
+    officials: Counter[Any] = Counter()
+    for (_region, sex), (o, _c, _p) in counted.items():
+        officials[sex] += o
+    more: set[str | None] = set()
+    while True:
+        hidden = Hidden(columns=frozenset(blank | more))
+        found = next(each_pinned(counted, hidden, apart), None)
+        shown = [sex for sex in officials if sex not in hidden.columns]
+        if found is None or not shown:
+            return frozenset(more)
+        sex = found[1] if found[1] in shown else min(shown, key=lambda s: (officials[s], str(s)))
+        more.add(sex)
+
+
+async def _registered(q: Query) -> Counter[tuple[Any, Any]]:
+    """People registered by the period's end, per (region, sex)."""
+    statement = (
+        select(Person.region_code, Person.sex, func.count())
+        .where(Person.registered_at.is_not(None), Person.registered_at < q.end)
+        .group_by(Person.region_code, Person.sex)
+    )
+    people: Counter[tuple[Any, Any]] = Counter()
+    for region, sex, n in await q.session.execute(statement):
+        people[(region, sex_code(sex))] += int(n)
+    return people
