@@ -20,7 +20,7 @@ from bot.services.indicators.joint import jointly
 from bot.services.indicators.periods import Period
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.visits import visit_cells, visit_tables
-from tests.derivation import pinned
+from tests.derivation import AtMost, pinned
 from tests.test_period_disclosure import Answer, T, _indicator, answers
 
 REGIONS = {"puno": "Puno", "cusco": "Cusco", "lima": "Lima"}
@@ -101,10 +101,8 @@ visitors = st.lists(
 )
 
 
-def _visits(people: list[Visitor]) -> Known:
-    """Indicator 9's accepted and travelled: leaders and officials (the headline is its
-    leaders' row), by region, by sex, and pilot regions («covered» is the indicator itself:
-    not read)."""
+def _marks(people: list[Visitor]) -> list[tuple[str, str, set[str]]]:
+    """Each visitor's region, sex and what they did (as `visit_cells` reads it)."""
     marks = []
     for region, sex, leader, accepted, travelled in people:
         done = {
@@ -113,6 +111,14 @@ def _visits(people: list[Visitor]) -> Known:
             *(["travelled"] if travelled else []),
         }
         marks.append((region, sex, done | ({f"leader_{d}" for d in done} if leader else set())))
+    return marks
+
+
+def _visits(people: list[Visitor]) -> Known:
+    """Indicator 9's accepted and travelled: leaders and officials (the headline is its
+    leaders' row), by region, by sex, and pilot regions («covered» is the indicator itself:
+    not read)."""
+    marks = _marks(people)
     known: Known = []
     for scope in [None, *REGIONS]:
         inside = [i for i, p in enumerate(people) if scope in (None, p[0])]
@@ -139,10 +145,36 @@ def _visits(people: list[Visitor]) -> Known:
     return known
 
 
+def _covered(people: list[Visitor]) -> tuple[Known, list[AtMost], Known]:
+    """Each pilot region's «Cubierta» where shown, national and in its own report: «Sí»,
+    some of its leaders travelled (at least 1: a rule; its one leader's, a figure told
+    openly, the indicator's target); «No», none (a figure at 0, told openly too). Returns
+    the figures, the rules and the figures told openly."""
+    known: Known = []
+    rules: list[AtMost] = []
+    openly: Known = []
+    for scope in [None, *REGIONS]:
+        inside = [i for i, p in enumerate(people) if scope in (None, p[0])]
+        _headlines, tables = visit_tables(_query(scope), visit_cells(_marks(people)))
+        for label, *row in tables[3].rows:
+            who = [i for i in inside if people[i][2] and REGIONS.get(people[i][0]) == label]
+            if row[3] == T.gettext("Yes") and len(who) == 1:
+                openly.append(({(who[0], "travelled")}, 1))  # the target itself: told
+            elif row[3] == T.gettext("Yes") and who:
+                rules.append(({(i, "travelled"): -1.0 for i in who}, -1.0))
+            elif row[3] == T.gettext("No"):
+                _add(known, 0, who, "travelled")
+    return known + openly, rules, openly
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(visitors)
 def test_study_visits(people: list[Visitor]) -> None:
-    assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}, people
+    known, rules, openly = _covered(people)
+    found = pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+    assert found == {}, people
 
 
 def test_a_leaders_figure_at_its_end_beside_hidden_regions() -> None:
@@ -174,6 +206,22 @@ def test_the_officials_worked_out_at_0_beside_the_leaders() -> None:
     people += [("cusco", "female", False, False, False)] * 2
     people += [("cusco", "female", True, True, False)]
     assert pinned(_visits(people), cells=lambda i: people[i][:3]) == {}
+
+
+def test_covered_beside_a_regions_one_traveller() -> None:
+    """The people above, «Cubierta» read too: «Sí» for Puno (some leader of Puno travelled)
+    beside Puno's 1 traveller of 14 tells that none of its 11 officials travelled, its one
+    man among them (his sex's figures hidden)."""
+    people: list[Visitor] = [("puno", "female", False, False, False)] * 10
+    people += [("puno", "female", True, False, False)] * 2
+    people += [("puno", "female", True, True, True), ("puno", "male", False, False, False)]
+    people += [("cusco", "female", False, False, False)] * 2
+    people += [("cusco", "female", True, True, False)]
+    known, rules, openly = _covered(people)
+    found = pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+    assert found == {}
 
 
 def _year_and_quarters(people: list[Answer]) -> Known:

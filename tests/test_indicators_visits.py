@@ -132,7 +132,10 @@ async def test_leaders_in_study_visits(dataset: Database) -> None:
     # Small cells (issue #13): the 2 officials (P3 declined, P6 travelled) are fewer than 3,
     # and the leaders' figures are theirs subtracted from everyone's (6 accepted − 5 = 1,
     # P6): so the leaders' accepted and travelled are hidden wherever they appear.
-    assert [h.value for h in indicator.headlines] == ["6 / — / —; 3 de 6"]
+    # Puno's «Cubierta: Sí» (a leader of Puno travelled) beside Puno's 1 traveller of 3
+    # would tell that P3, Puno's one official, did not travel: it goes, and with it the
+    # count of regions covered, which would give it back (`visit_pilots.covered_hidden`).
+    assert [h.value for h in indicator.headlines] == ["6 / — / —; — de 6"]
     kinds, by_region, by_sex, pilots = indicator.tables
     assert rows(kinds) == {
         "Líderes regionales": (6, None, None),
@@ -152,27 +155,28 @@ async def test_leaders_in_study_visits(dataset: Database) -> None:
     assert rows(by_sex)["Hombre"] == (None,) * 6
     # A pilot region's leaders invited show as in the table by region (regions of fewer
     # than 3 people hidden), their answers as the leaders' figures; «covered» is the
-    # indicator itself: La Libertad (P9), Pasco (P4, P5), Puno (P1).
+    # indicator itself: La Libertad (P9), Pasco (P4, P5), Puno (P1, hidden: above).
     assert rows(pilots) == {
         "La Libertad": (None, None, None, "Sí"),
         "Pasco": (None, None, None, "Sí"),
         "Moquegua": (0, 0, 0, "No"),
         "Piura": (None, None, None, "No"),
-        "Puno": (2, None, None, "Sí"),
+        "Puno": (2, None, None, None),
         "Madre de Dios": (0, 0, 0, "No"),
     }
 
 
 async def test_region_scope_workbook_and_summary(dataset: Database) -> None:
     indicator = await _compute(dataset, "puno")
-    # Puno's 2 leaders (P1 travelled, P2 did not): their answers hidden.
-    assert [h.value for h in indicator.headlines] == ["2 / — / —; 1 de 1"]
-    assert rows(indicator.tables[3]) == {"Puno": (2, None, None, "Sí")}
+    # Puno's 2 leaders (P1 travelled, P2 did not): their answers hidden; its «Cubierta»
+    # too, as in the national report (it would tell that its one official did not travel).
+    assert [h.value for h in indicator.headlines] == ["2 / — / —; — de 1"]
+    assert rows(indicator.tables[3]) == {"Puno": (2, None, None, None)}
     async with dataset.session() as session:
         report = await build_report(session, Q4, None, T, END)
     (block,) = [text for text in summary_messages(report, T) if "9. " in text]
     assert "Participación de los líderes regionales en las visitas de estudio" in block
-    assert "6 / — / —; 3 de 6" in block
+    assert "6 / — / —; — de 6" in block
     book = load_workbook(BytesIO(report_xlsx(report, T)))
     cover = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
     assert T.gettext(DEFINITION) in cover

@@ -35,8 +35,8 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.visit_bounds import bounds_hide_the_split, leaders_told
+from bot.services.indicators.visit_pilots import covered_hidden, pilot_table
 from bot.services.profile import SEXES
-from bot.services.publications import PILOT_REGIONS
 from bot.services.recoverable import cells_recoverable
 from bot.services.small_cells import Hidden, hidden_margins, hidden_within, too_small
 from bot.services.spreadsheet import MISSING
@@ -256,36 +256,6 @@ def _given(cells: Cells, hides: Hides, scope: str | None = None) -> dict[str, Hi
     return {"invited": hides.invited, "leader_invited": hides.leaders, "travelled": with_share}
 
 
-def _pilots(q: Query, cells: Cells, hides: Hides) -> tuple[Table, int, int]:
-    _ = q._
-    pilots = [code for code in PILOT_REGIONS if q.region is None or code == q.region]
-    grouped = rollup(cells, lambda region, _sex: region)
-    rows, covered = [], 0
-    for code in pilots:
-        values = grouped.get(code, Counter())
-        covered += values["leader_travelled"] > 0
-        invited = None if code in hides.invited.rows else int(values["leader_invited"])
-        answers = [int(values[key]) for key in LEADER_KEYS[1:]]
-        if code in hides.leaders.rows:
-            answers = [None] * len(answers)
-        rows.append(
-            (
-                q.region_name(code),
-                invited,
-                *answers,
-                _(N_("Yes")) if values["leader_travelled"] else _(N_("No")),
-            )
-        )
-    columns = (
-        Column(_(N_("Pilot region")), Kind.TEXT),
-        Column(_(N_("Leaders invited"))),
-        Column(_(N_("Leaders who accepted"))),
-        Column(_(N_("Leaders who travelled"))),
-        Column(_(N_("Covered")), Kind.TEXT),
-    )
-    return Table(_(N_("Pilot regions")), columns, tuple(rows)), covered, len(pilots)
-
-
 def _leaders_and_officials(q: Query, everyone: Counter[str], hides: Hides) -> Table:
     _ = q._
     leaders: list[Value] = [int(everyone[key]) for key in LEADER_KEYS]
@@ -343,10 +313,20 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             national = Hides(national.invited, leaders, split=True)
         if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
             national = replace(national, split=True)
+    gone = covered_hidden(  # «Cubierta» beside the travellers, decided nationally
+        everywhere,
+        measures,
+        cells,
+        _given(cells, national),
+        national.split,
+        national.leaders.total,
+    )
     hides = national if q.region is None else _regional(cells, national, q.region)
     given = _given(cells, hides, q.region)
     everyone = total(only(q, cells))
-    pilots, covered, in_scope = _pilots(q, only(q, cells), hides)
+    pilots, covered, in_scope = pilot_table(
+        q, only(q, cells), hides.invited.rows, hides.leaders.rows, gone
+    )
     split = _leaders_and_officials(q, everyone, hides)
     leaders = split.rows[0][1:]
     headlines = (
@@ -356,7 +336,7 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
                 invited=leaders[0],
                 accepted=MISSING if leaders[1] is None else leaders[1],
                 travelled=MISSING if leaders[2] is None else leaders[2],
-                covered=covered,
+                covered=MISSING if covered is None else covered,
                 regions=in_scope,
             )
             if everyone["invited"]
