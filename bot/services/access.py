@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.roles import Role, allows
@@ -47,10 +47,15 @@ def may_use(access: Access | None, role: Role | None, needs: Needs) -> bool:
     return True
 
 
+# Read by /ayuda and the menu's help on every press: built once (a statement built per call
+# costs SQLAlchemy its construction and cache key each time).
+_MEMBER = select(TeamMember.__table__.c.person_id).where(
+    TeamMember.__table__.c.person_id == bindparam("person_id")
+)
+
+
 async def in_team(session: AsyncSession, person_id: int) -> bool:
-    found = await session.scalar(
-        select(TeamMember.person_id).where(TeamMember.person_id == person_id)
-    )
+    found = await session.scalar(_MEMBER, {"person_id": person_id})
     return found is not None
 
 

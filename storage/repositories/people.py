@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, func, select
@@ -107,15 +108,19 @@ _WITH_FORM = select(
 )
 
 
+# The record's fields by position in the row (`row._mapping` makes a new mapping each time it
+# is read: 18 of them on every update).
+_COLUMNS = list(_WITH_FORM.selected_columns.keys())
+_person_of = itemgetter(*(_COLUMNS.index(name) for name in _PERSON_FIELDS))
+
+
 async def get_with_form(
     session: AsyncSession, telegram_id: int
 ) -> tuple[PersonRecord | None, StateRecord | None]:
     """The person and their form in progress, as `get` and `conversations.get_state` read
     them, in one round trip: at the start of an update, before it changed anything."""
     row = (await session.execute(_WITH_FORM, {"telegram_id": telegram_id})).one()
-    person = (
-        PersonRecord(*(row._mapping[n] for n in _PERSON_FIELDS)) if row.id is not None else None
-    )
+    person = PersonRecord(*_person_of(row)) if row.id is not None else None
     form = (
         state_record(row.form_flow, row.form_step, row.form_data)
         if row.form_flow is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,17 +79,19 @@ async def get(session: AsyncSession, publication_id: int) -> PublicationRecord |
     return PublicationRecord(*row) if row is not None else None
 
 
+# Read whenever an article that names a publication is shown: built once.
+_NEWEST_NAMED = (
+    select(*_COLUMNS)
+    .where(Publication.filename == bindparam("filename"), Publication.withdrawn_at.is_(None))
+    .order_by(Publication.published_on.desc(), Publication.id.desc())
+    .limit(1)
+)
+
+
 async def newest_named(session: AsyncSession, filename: str) -> PublicationRecord | None:
     """The newest available publication whose file has this name (a Tool Kit article names
     it so; a newer edition added under the same name takes its place)."""
-    row = (
-        await session.execute(
-            select(*_COLUMNS)
-            .where(Publication.filename == filename, Publication.withdrawn_at.is_(None))
-            .order_by(Publication.published_on.desc(), Publication.id.desc())
-            .limit(1)
-        )
-    ).one_or_none()
+    row = (await session.execute(_NEWEST_NAMED, {"filename": filename})).one_or_none()
     return PublicationRecord(*row) if row is not None else None
 
 
