@@ -1,7 +1,8 @@
 """Logging set-up. The bot token is part of every Bot API URL, so it is scrubbed from every
 record and the HTTP client's per-request lines are kept out of INFO. Records are formatted
 where they happen and written by a background thread, so a slow terminal, pipe or disk never
-stalls the event loop (the standard QueueHandler recipe for asyncio programs)."""
+stalls the event loop (the standard QueueHandler recipe for asyncio programs), in batches
+(`Writer`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import json
 import logging
 import queue
 import sys
+import threading
+import time
 from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
-from typing import TextIO
+from logging.handlers import QueueHandler
+from typing import Any, TextIO
 
 # Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
 # Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
@@ -61,7 +64,86 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-_listener: QueueListener | None = None
+# How long the writer lets lines gather before it writes them: a line is written at most this
+# long after it was logged (at most twice this after a quiet second).
+BATCH_SECONDS = 0.02
+QUIET_ROUNDS = 50  # rounds with nothing to write before the writer waits on the queue instead
+
+
+class Writer:
+    """Writes the queued records from a thread of its own, those that came together in one
+    write. The standard QueueListener waits on the queue for each record: every line woke its
+    thread, and the waking cost the event loop a thread switch while it held the GIL (at full
+    load py-spy found 4-5 % of the loop's busy time in the put of the per-update line). Here
+    the thread looks at the queue every `BATCH_SECONDS` while lines keep coming (putting one
+    wakes nobody), and waits on the queue only after a quiet second."""
+
+    def __init__(self, records: queue.SimpleQueue[Any], handler: logging.Handler) -> None:
+        self._records, self._handler = records, handler
+        self._turn = threading.Lock()  # one batch written at a time, in the queue's order
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        quiet = 0
+        while True:
+            if quiet < QUIET_ROUNDS:
+                time.sleep(BATCH_SECONDS)
+                with self._turn:
+                    written, stop = self._write([], mine=True)
+            elif (first := self._records.get()) is _STOP:  # the next record wakes it
+                break
+            else:
+                with self._turn:  # a `flush` meanwhile waits, not to write before `first`
+                    time.sleep(BATCH_SECONDS)
+                    written, stop = self._write([first], mine=True)
+            if stop:
+                break
+            quiet = 0 if written else quiet + 1
+        self.flush()
+
+    def _write(self, batch: list[logging.LogRecord], *, mine: bool = False) -> tuple[int, bool]:
+        """`batch` and whatever else is queued, in one write: how many, and whether `stop`
+        was called (its mark is left for the thread unless `mine`)."""
+        stop = False
+        while True:
+            try:
+                record = self._records.get_nowait()
+            except queue.Empty:
+                break
+            if record is _STOP:
+                stop = True
+                if not mine:
+                    self._records.put(_STOP)
+                break
+            batch.append(record)
+        if batch:
+            try:
+                text = "".join(f"{self._handler.format(record)}\n" for record in batch)
+                stream = sys.stderr
+                stream.write(text)
+                stream.flush()
+            except Exception:
+                self._handler.handleError(batch[-1])
+        return len(batch), stop
+
+    def flush(self) -> None:
+        """Write what is queued now (from any thread)."""
+        with self._turn:
+            self._write([])
+
+    def stop(self) -> None:
+        """Write what is queued and end the thread."""
+        self._records.put(_STOP)
+        self._thread.join()
+
+
+_STOP = object()  # put in the queue by `Writer.stop`
+
+
+_listener: Writer | None = None
 
 
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -84,11 +166,17 @@ def _flush() -> None:
         _listener.stop()
 
 
+def flush() -> None:
+    """Write the lines logged so far (the CLI, before it returns or prints its error)."""
+    if _listener is not None:
+        _listener.flush()
+
+
 def setup_logging(
     level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False
 ) -> None:
     global _listener
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    records: queue.SimpleQueue[Any] = queue.SimpleQueue()
     handler = QueueHandler(records)  # formats (and redacts) here, in the caller's thread
     handler.setFormatter(
         JsonLines()
@@ -100,7 +188,7 @@ def setup_logging(
     writer.setFormatter(logging.Formatter("%(message)s"))
     if _listener is not None:
         _listener.stop()
-    _listener = QueueListener(records, writer)
+    _listener = Writer(records, writer)
     _listener.start()
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot import heap
+from bot import heap, logs
 from bot.cli import (
     backup,
     commands,
@@ -158,7 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = explain(error, settings.database_url)
         if problem is None:
             raise
+        logs.flush()  # what was logged before it, first
         print(problem.line, file=sys.stderr)
         # 1: may pass by itself (a service manager restarts); 2: needs a fix, like a setting.
         return 1 if problem.retryable else 2
+    finally:
+        logs.flush()  # written in batches by a thread (bot/logs.py): all out before we return
     return 1
