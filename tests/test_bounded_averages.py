@@ -10,7 +10,7 @@ for the three people hidden in Cusco, Piura and Junín, who each rated 5.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -332,12 +332,14 @@ async def test_a_cell_of_region_and_sex_is_not_worked_out(db: Database) -> None:
 SEX_NAMES = {"Mujer": "female", "Hombre": "male", "Prefiero no decir": "undisclosed"}
 
 
-async def _everything(db: Database, raters: Sequence[Rater]) -> list[Figure]:
+async def _everything(
+    db: Database, raters: Sequence[Rater], regions: Mapping[str, str] = REGIONS
+) -> list[Figure]:
     """Every overall average a national coordinator reads (one rating per rater, unknowns
     ((rater, workshop), "overall")): the national tables by region, by sex and per
     workshop; each region's own report (its total, sexes and parts of the workshops); each
-    workshop's /taller report (its average and its regions')."""
-    names = {code: name for name, code in REGIONS.items()}
+    workshop's /taller report (its average and its regions'). `regions`: name -> code."""
+    names = {code: name for name, code in regions.items()}
     figures: list[Figure] = []
 
     def add(average: float | None, n: int, chosen: Callable[[Rater], bool]) -> None:
@@ -364,7 +366,7 @@ async def _everything(db: Database, raters: Sequence[Rater]) -> list[Figure]:
                 cell.responses,
                 lambda r, w=workshop, c=cell: r[2] == w and names[r[0]] == c.label_code,
             )
-    for code in REGIONS.values():
+    for code in regions.values():
         own = await _report(db, code)
         total = own.tables[2].rows[-1]
         add(total[5], total[4], lambda r, code=code: r[0] == code)

@@ -15,16 +15,27 @@ figure narrows its cells' ranges (a change is at least minus what the others' ca
 at most; a figure within another gives their difference as one more), and a cell's range
 is split, smallest first, until a `d` is found or none is left (so it is exact). The
 cells whose figures are shown at an end are fixed (told openly: the documented limit). A
-quick look for a swap on a 2 × 2 square of cells first settles many cells. Past a budget
-(`BUDGET` splits for a cell, `WORK` for all the readings of one caller) a cell counts as
-given away, and the caller hides more (the safe side). Fast on tens of cells; on hundreds,
-the budget runs out (see `bot.services.indicators.training_exact.MOST_CELLS`)."""
+quick look for a swap on a 2 × 2 square of cells first settles many cells.
+
+On hundreds of cells (a quarter's or a year's national report: the total and every workshop
+link them all) that search runs out of its budget (`BUDGET` splits for a cell, `WORK` for
+all the readings of one caller) on most lone raters of another region's workshop, which
+no 2 × 2 square frees. So above `PUSHED` cells, integer programs (`integer_moves`, scipy's
+HiGHS) first move as many cells as one program can, again and again, and the search goes to
+an integer program too where it is past its budget or its cells (`LINKED`). A move an
+integer program finds is taken only once checked here in whole numbers, so a solver's
+rounding never frees a cell; a program that fails, or is past `SECONDS` for all the
+readings of one caller, moves nothing: the cell counts as given away and the caller hides
+more (the safe side)."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from itertools import combinations
+
+from bot.services.integer_moves import Programs
 
 Key = tuple[Hashable, ...]
 BUDGET = 600  # ranges split per cell before it counts as given away (and recursion depth)
@@ -33,6 +44,8 @@ ENUMERATED = 9  # a cell's range of fewer changes is split into each one, a wide
 SQUARES = 200  # 2 × 2 squares tried per cell (that keep not every figure) before the search
 LINKED = 300  # cells that can move linked to a cell, at most, for the search to run
 NESTED = 60  # figures linked to a cell, at most, for their differences to be read too
+PUSHED = 40  # cells, beyond which integer programs first move as many cells as they can
+SECONDS = 20.0  # of integer programs for all the readings that share `Moved`, at most
 
 
 class _OverBudget(Exception):
@@ -48,6 +61,7 @@ class Moved:
         self.up: set[Key] = set()
         self.down: set[Key] = set()
         self.work = work  # cells of figures the searches may still add up, all together
+        self.deadline = time.monotonic() + SECONDS  # for the integer programs, all together
 
 
 def each_given_away(
@@ -102,8 +116,11 @@ class _Reader:
                 self.lines.setdefault((axis, _without(key, axis)), []).append(key)
         self.budget = budget
         self.moved = moved
+        self.pending: dict[Key, int] = {}  # cells not yet moved, and the way to push them
+        self.programs: Programs | None = None
 
     def given_away(self) -> Iterator[Key]:
+        checked: list[tuple[Key, list[int]]] = []
         for key in sorted(self.of, key=repr):
             _sum, n = self.sums[key]
             if key in self.told or n > 2:
@@ -111,8 +128,47 @@ class _Reader:
             ways = [w for w, room in ((1, self.up[key]), (-1, self.down[key])) if room]
             if n == 2 and len(ways) == 2:
                 continue  # both values can move: neither is at an end
+            checked.append((key, ways))
+        if len(self.of) > PUSHED:
+            self._push(checked)
+        for key, ways in checked:
             if not any(self._moves(key, way) for way in ways):
                 yield key
+
+    def _freed(self, key: Key, ways: list[int]) -> bool:
+        return any(key in (self.moved.up if way > 0 else self.moved.down) for way in ways)
+
+    def _push(self, checked: list[tuple[Key, list[int]]]) -> None:
+        """Many cells moved at once: squares first, then integer programs that push every
+        cell not yet moved its way (the one of more room), each move found freeing all
+        it moves, until one frees none. What is left goes to `_moves`, cell by cell."""
+        for key, ways in checked:
+            if not self._freed(key, ways):
+                step = next(filter(None, (self._square(key, way) for way in ways)), None)
+                if step is not None:
+                    self._take(step)
+        self.pending = {
+            key: max(ways, key=lambda way: (self._room(key, way), way))
+            for key, ways in checked
+            if not self._freed(key, ways)
+        }
+        while self.pending:
+            step = self._programs().move(None, self.pending)
+            if step is None:
+                return
+            self._take(step)
+
+    def _take(self, step: Mapping[Key, int]) -> None:
+        """What a move found moves: each cell its way, none of them pending any more."""
+        for other, change in step.items():
+            (self.moved.up if change > 0 else self.moved.down).add(other)
+            self.pending.pop(other, None)
+
+    def _programs(self) -> Programs:
+        if self.programs is None:
+            room = {k: (self.down[k], self.up[k]) for k in self.of}
+            self.programs = Programs(room, self.figures, self.moved.deadline)
+        return self.programs
 
     def _moves(self, key: Key, way: int) -> bool:
         """Whether some solution moves `key`'s sum `way` (1 up, -1 down); each step found
@@ -122,8 +178,7 @@ class _Reader:
         step = self._square(key, way) or self._search(key, way)
         if step is None:
             return False
-        for other, change in step.items():
-            (self.moved.up if change > 0 else self.moved.down).add(other)
+        self._take(step)
         return True
 
     def _room(self, key: Key, way: int) -> int:
@@ -172,8 +227,8 @@ class _Reader:
                         if other not in cells and (self.up[other] or self.down[other]):
                             cells.add(other)
                             queue.append(other)
-            if len(cells) > LINKED:
-                return None  # too many to search: counted as given away (the safe side)
+            if len(cells) > LINKED:  # too many to search: an integer program
+                return self._programs().move((key, way), self.pending)
         sums = {frozenset(k for k in self.figures[f] if k in cells) for f in figures}
         if len(sums) <= NESTED:  # a figure within another: their difference is one too
             sums |= {b - a for a in sums for b in sums if a < b}
@@ -193,8 +248,8 @@ class _Reader:
         search = _Search(members, of, low, high, self.budget, self.moved)
         try:
             return search.solve()
-        except _OverBudget:
-            return None  # counted as given away: the caller hides more
+        except _OverBudget:  # an integer program (None: counted as given away)
+            return self._programs().move((key, way), self.pending)
 
 
 class _Search:

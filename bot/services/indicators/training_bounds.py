@@ -29,7 +29,7 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   /taller and the regions' reports together as integers, and the national report hides
   more while it pins a rating of 1 or 2 people: one-way margins of three attributes
   (W2 less the women plus Cusco, 19, is twice Cusco's man of W2 and two ratings: he rated
-  5). Only on few cells (`training_exact.MOST_CELLS`).
+  5). Up to `training_exact.MOST_CELLS` cells (integer programs past a few tens).
 
 What stays: the sum of every region's own sexes against the national ones where the
 national report hides a sex that each region's report shows; and, above

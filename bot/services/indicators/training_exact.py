@@ -9,15 +9,23 @@ Cusco, 19, is twice Cusco's man of W2 plus two ratings: he rated 5). What the re
   or more);
 - each region's part of a workshop that /taller by region shows (3 raters or more, not
   hidden there: `region_parts`), which is all a region's report shows of its parts;
-- each region's sexes in its own report: taken as shown wherever they have 3 people or
-  more and the national report shows the region (more than that report shows: the safe
-  side, as the regional report's own rules are decided after this one).
+- each region's sexes in its own report: taken as shown wherever the national report shows
+  the region and the small-cell rule of the region's own table by sex alone
+  (`hidden_margins`, the first thing `training_rule.hidden_ratings` decides for a region's
+  report) does not hide them. That report hides those and maybe more (its other rules, and
+  what the national report hides, are decided after this one): fewer figures, which pin
+  nothing more, so reading these is the safe side. (Taking every sex of 3 people or more
+  as shown read a region's one «Prefiero no decir» as its part of a workshop less its women
+  and men, which its report never shows beside them: 7 regions hidden for nothing on
+  bench.seed_indicators' year of 1,000 people.)
 
 While a rating of 1 or 2 people is pinned, the national report hides one more region or
-sex, of those whose figure holds such a cell (fewest raters first); where none does (the
-workshops' public figures pin it), the total and every group, as for the workshops pinned
-in `training_bounds.national`. A region so hidden hides its own report's averages too
-(`training_bounds.regional`). Only where the cells are few (`MOST_CELLS`)."""
+sex, of those whose figure holds such a cell (fewest raters first); where none does, the
+shown region or sex of fewest raters (a region hidden alone is the total less the others:
+its own parts of the workshops, public in /taller, then told its one hidden part, so one
+more is hidden), and where none is left, the total and every group, as for the workshops
+pinned in `training_bounds.national`. A region so hidden hides its own report's averages too
+(`training_bounds.regional`). Up to `MOST_CELLS` cells."""
 
 from __future__ import annotations
 
@@ -27,21 +35,21 @@ from typing import Any
 
 from bot.services.exact_cells import Moved, each_given_away
 from bot.services.indicators.common import Cells, Hidden, sex_code
-from bot.services.small_cells import SMALL_CELL
+from bot.services.small_cells import SMALL_CELL, hidden_margins
 from bot.services.workshop_report import SCALE
 
 # Per workshop, (region, its name, sex code) -> measures (`training_bounds.region_parts`).
 Fine = dict[int, dict[tuple[Any, Any, Any], Counter[str]]]
 LOW, HIGH = min(SCALE), max(SCALE)
-# The cells of region × sex × workshop, at most, for the exact reader to run. Its search
-# proves a cell free with a swap of 4 cells, or pinned by trying the integer solutions near
-# it; on a year of 3,000 people of bench.seed_indicators (605 cells, 312 of 1 or 2 raters)
-# most lone raters of a workshop from another region have no such swap, the search gave up
-# on them (`exact_cells.WORK`), and hiding them hid every region and sex, at 1.0-1.4 s per
-# criterion; 1,000 people (200 cells) likewise. So the check runs on few cells only (a
-# month, a small programme): above this it is not made, and what the three tables pin read
-# together as integers stays open there.
-MOST_CELLS = 40
+# The cells of region × sex × workshop, at most, for the exact reader to run. Its own search
+# alone gave up on hundreds of cells (605 on a year of 3,000 people of bench.seed_indicators:
+# most lone raters of another region's workshop have no 2 × 2 swap) and hid every region and
+# sex; with integer programs (`exact_cells.PUSHED`) python -m bench.exact_scale measured
+# 0.7-2.4 s per report (5 criteria) at 40-400 cells, 3.5-4.1 s at 1,000, 17.5 s at 2,000
+# (2 cores shared with other work). Above this, the check is not made (what the three tables
+# pin read together as integers stays open there; bench.seed_indicators' year of 100,000
+# people has 17,725 cells).
+MOST_CELLS = 2000
 
 
 def exactly_hidden(
@@ -88,8 +96,16 @@ def exactly_hidden(
         else:
             if not pinned:
                 return Hidden(frozenset(rows), frozenset(columns))
-            everyone = {key[0] for key in people}, {key[1] for key in people}
-            return Hidden(frozenset(everyone[0]), frozenset(everyone[1]), total=True)
+            shown = sorted(
+                (n, str(group), side, group)
+                for (side, group), n in raters.items()
+                if n and group not in (rows, columns)[side]
+            )
+            if not shown:
+                everyone = {key[0] for key in people}, {key[1] for key in people}
+                return Hidden(frozenset(everyone[0]), frozenset(everyone[1]), total=True)
+            _n, _label, side, group = shown[0]  # the total less the others told it
+            (rows, columns)[side].add(group)
 
 
 def _figures(
@@ -101,13 +117,14 @@ def _figures(
     unseen: Mapping[int, Collection[Any]],
 ) -> list[list[tuple[Any, Any, int]]]:
     """The sums of cells a national coordinator reads (see the module's docstring)."""
+    own = _own_sexes(people)
     groups: dict[tuple[Any, ...], list[tuple[Any, Any, int]]] = {}
     for key in sums:
         region, sex, workshop = key
         groups.setdefault(("total",), []).append(key)
         if region not in rows:
             groups.setdefault(("region", region), []).append(key)
-            if people.get((region, sex), 0) >= SMALL_CELL:
+            if (region, sex) in own:
                 groups.setdefault(("sex of region", region, sex), []).append(key)
         if sex not in columns:
             groups.setdefault(("sex", sex), []).append(key)
@@ -124,3 +141,18 @@ def _figures(
         or ratings[group] >= SMALL_CELL
         or (group[0] == "workshop" and group[1] not in unrated)
     ]
+
+
+def _own_sexes(people: Mapping[tuple[Any, Any], int]) -> set[tuple[Any, Any]]:
+    """The (region, sex) whose average a region's own report may show: those the small-cell
+    rule of its table by sex alone leaves (it may hide more, never less)."""
+    regions: dict[Any, dict[tuple[Any, Any], int]] = {}
+    for (region, sex), n in people.items():
+        if n > 0:
+            regions.setdefault(region, {})[(region, sex)] = n
+    shown: set[tuple[Any, Any]] = set()
+    for sexes in regions.values():
+        hidden = hidden_margins(sexes)
+        if not hidden.total:
+            shown.update(key for key in sexes if key[1] not in hidden.columns)
+    return shown

@@ -1,0 +1,100 @@
+"""Whole-number moves found by an integer program, for `bot.services.exact_cells` where its
+own search is too slow: hundreds of cells of region × sex × workshop (a quarter's or a
+year's national report) that the national total and every workshop link into one system.
+
+A move is a change `d` of the cells' sums (whole numbers, each within its room: `-down` to
+`up`) that keeps every figure; a cell some move changes is not pinned. The program is solved
+by scipy's HiGHS (`scipy.optimize.milp`, the solver the tests' reader uses), but what it
+returns is only a candidate: a move is taken only after it is checked here, in whole
+numbers, against every room and figure, so a solver's rounding can never make a cell look
+free. A program it does not settle (time, or an answer that fails the check) moves nothing:
+the cell counts as pinned and the caller hides more (the safe side)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Hashable, Mapping, Sequence
+
+Key = tuple[Hashable, ...]
+SECONDS = 5.0  # at most, per program: past it, what it has not moved counts as pinned
+
+
+class Programs:
+    """The moves of one system of figures: `room` (cell -> (down, up)) and `figures` (sums
+    of cells), set up once for the many programs a reading solves; `deadline`: a
+    `time.monotonic()` past which no program is started (what is left counts as pinned)."""
+
+    def __init__(
+        self,
+        room: Mapping[Key, tuple[int, int]],
+        figures: Sequence[Collection[Key]],
+        deadline: float,
+    ) -> None:
+        from scipy.sparse import csr_array
+
+        self.keys = sorted((k for k, (down, up) in room.items() if down or up), key=repr)
+        self.index = {key: i for i, key in enumerate(self.keys)}
+        self.room = room
+        rows = {tuple(sorted(self.index[k] for k in f if k in self.index)) for f in figures}
+        self.rows = sorted(row for row in rows if row)
+        data, columns, starts = [], [], [0]
+        for row in self.rows:
+            columns.extend(row)
+            data.extend([1.0] * len(row))
+            starts.append(len(columns))
+        self.matrix = csr_array(
+            (data, columns, starts), shape=(len(self.rows), max(1, len(self.keys)))
+        )
+        self.deadline = deadline
+
+    def move(self, need: tuple[Key, int] | None, push: Mapping[Key, int]) -> dict[Key, int] | None:
+        """A checked move that changes `need`'s cell its way (1 up, -1 down), if any (None:
+        none, or none found in time), moving the cells of `push` their ways as far as it can
+        besides; `need` None: any move, for `push` alone (None if it moves none of them).
+        scipy is imported here, in the worker process that builds the report, not the bot."""
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        left = self.deadline - time.monotonic()
+        if left <= 0 or not self.keys or (need is not None and need[0] not in self.index):
+            return None
+        low = np.array([-self.room[k][0] for k in self.keys], dtype=float)
+        high = np.array([self.room[k][1] for k in self.keys], dtype=float)
+        if need is not None:
+            i = self.index[need[0]]
+            if need[1] > 0:
+                low[i] = 1.0
+            else:
+                high[i] = -1.0
+            if low[i] > high[i]:
+                return None
+        cost = np.zeros(len(self.keys))
+        for key, way in push.items():
+            if key in self.index:
+                cost[self.index[key]] = -way
+        result = milp(
+            cost,
+            integrality=np.ones(len(self.keys)),
+            bounds=Bounds(low, high),
+            constraints=[LinearConstraint(self.matrix, 0.0, 0.0)] if self.rows else [],
+            options={"time_limit": min(SECONDS, left), "disp": False},
+        )
+        if result.x is None:
+            return None
+        step = {k: round(v) for k, v in zip(self.keys, result.x, strict=True) if round(v)}
+        if not self._checked(step, low, high):
+            return None
+        if need is None and not any(step.get(k, 0) for k in push):
+            return None  # a cell pushed is freed by a move either way (it has room only one
+            # way, or holds one rating: any other value will do)
+        return step
+
+    def _checked(
+        self, step: Mapping[Key, int], low: Sequence[float], high: Sequence[float]
+    ) -> bool:
+        """Whether `step` is a move, in whole numbers: each cell within its room (and `need`'s
+        bound), each figure kept."""
+        for key, i in self.index.items():
+            if not low[i] <= step.get(key, 0) <= high[i]:
+                return False
+        return all(sum(step.get(self.keys[i], 0) for i in row) == 0 for row in self.rows)
