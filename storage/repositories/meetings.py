@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from storage.codes import same_code
 from storage.models import Meeting, MeetingInvitation, OutboxMessage, Person, Region
@@ -208,6 +210,25 @@ _INVITATION_COLUMNS = (
 )
 
 
+_invitations = MeetingInvitation.__table__
+# Built once, on the table: an RSVP is pressed often, and the ORM's UPDATE, built per call,
+# cost ~0.4 ms of the loop (its construction, then the ORM's bulk-update path).
+_ANSWER = (
+    update(_invitations)
+    .where(
+        _invitations.c.meeting_id == bindparam("meeting"),
+        _invitations.c.person_id == bindparam("person"),
+    )
+    .values(
+        rsvp=bindparam("new_rsvp"),
+        responded_at=bindparam("at"),
+        delegate_name=bindparam("name"),
+        delegate_position=bindparam("position"),
+    )
+    .returning(_invitations.c.id, *(_invitations.c[c.key] for c in _INVITATION_COLUMNS))
+)
+
+
 async def answer(
     session: AsyncSession,
     meeting_id: int,
@@ -221,23 +242,32 @@ async def answer(
     """Save the answer and return the invitation as it now is: one statement (an RSVP is
     pressed often; reading the row, writing it and reading it again took three round trips).
     An invitation already loaded in the session is updated with it."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()  # a change made earlier in this transaction goes first
+    values = {
+        "rsvp": rsvp,
+        "responded_at": at,
+        "delegate_name": delegate_name,
+        "delegate_position": delegate_position,
+    }
     row = (
         await session.execute(
-            update(MeetingInvitation)
-            .where(
-                MeetingInvitation.meeting_id == meeting_id,
-                MeetingInvitation.person_id == person_id,
-            )
-            .values(
-                rsvp=rsvp,
-                responded_at=at,
-                delegate_name=delegate_name,
-                delegate_position=delegate_position,
-            )
-            .returning(*_INVITATION_COLUMNS)
+            _ANSWER,
+            {
+                "meeting": meeting_id,
+                "person": person_id,
+                "new_rsvp": rsvp,
+                "at": at,
+                "name": delegate_name,
+                "position": delegate_position,
+            },
         )
     ).one()
-    return InvitationRecord(*row)
+    loaded = session.sync_session.identity_map.get(identity_key(MeetingInvitation, row[0]))
+    if loaded is not None:
+        for name, value in values.items():
+            set_committed_value(loaded, name, value)
+    return InvitationRecord(*row[1:])
 
 
 async def mark_attended(
