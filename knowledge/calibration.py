@@ -33,6 +33,7 @@ from knowledge.scoring import Postings
 from knowledge.sentence import MARK_KEYS, PREFIX, Sentence
 from knowledge.text import GENERIC_VERBS, STOPWORDS, plural, stem, undiphthonged, words
 from knowledge.unheld import Holdings
+from knowledge.unknowns import marked_evidence
 
 MODEL_FILE = Path(__file__).with_name("calibration.json")
 GENERIC_GAP = 0.5  # as in `knowledge.confidence`: a common verb weighs half
@@ -79,6 +80,13 @@ FEATURES = (
     # the share of the best article's (#14, session 17).
     "past_none",
     "past_same",
+    # What the article marks as unknown against the fact asked, words as written
+    # (`knowledge.unknowns`, #14, session 18): the share said only where a fact is marked
+    # unknown, the share a marked sentence that names the kind asked says, and how much more
+    # its passage says than the best that holds the kind.
+    "marked_only",
+    "marked_kind",
+    "marked_lead",
 )
 MARKED = FEATURES.index("marked_unknown")
 
@@ -330,5 +338,8 @@ def evidence(
             or (last >= 0 and last not in present)
         ),
     }
+    values.update(
+        marked_evidence(form.fact, [w[:2] for w in asked_words], total, article.sentences)
+    )
     values["refuted"] = float(refutes(values))
     return Evidence(tuple(float(values[name]) for name in FEATURES))

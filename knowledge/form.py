@@ -7,7 +7,7 @@ of a yes-or-no question («¿se puede pagar la vigencia en cuotas?»).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.facts import Asked, asked_fact
 from knowledge.intent import intents
@@ -52,6 +52,17 @@ _FRAGMENT_LINKS = frozenset("de del por para pa sobre".split())  # noqa: SIM905
 # about; the REINFO article that never names them does not say it.
 _ABLE = frozenset("puede pueden podria podrian debe deben".split())  # noqa: SIM905
 _SUBJECT_WORDS = 4  # the subject's words before «puede»: «una asociación de mineros»
+# Words that ask for a kind of fact without a question's form (`knowledge.facts.asked_fact`
+# reads «¿cuánto…?», «¿qué plazo…?»; a fragment says «monto de la penalidad…»).
+_ASKING = {
+    **dict.fromkeys(("monto", "montos", "tasa", "porcentaje", "cuanto", "cuanta"), "amount"),
+    **dict.fromkeys(("plazo", "plazos"), "duration"),
+    **dict.fromkeys(("fecha", "cuando"), "date"),
+    **dict.fromkeys(("quien", "quienes", "entidad", "oficina"), "agent"),
+    "requisitos": "required",
+}
+# Whether something took place or how it stands: «¿hubo prórroga…?», «¿ya empezó…?».
+_HAPPENED = frozenset("hubo ya todavia aun sigue siguen arranco empezo".split())  # noqa: SIM905
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +78,30 @@ class Form:
     # a yes-or-no question's last word, asked about too when it has another head: «¿una
     # concesión caducada se puede recuperar?» asks of the concesión and whether it is recovered
     last: str | None = None
+    # the kind of fact asked, more loosely than `kind`: a word that asks for one («monto de
+    # la penalidad…»), or whether something happened («¿hubo prórroga…?»); `knowledge.unknowns`
+    fact: str | None = None
 
 
 def question_form(said: list[str]) -> Form:
     """The `Form` of a question from its folded, repaired words (stopwords included)."""
     said = ["que" if w in _QUE else w for w in said]
+    form = _form(said)
+    return replace(form, fact=_fact(form.kind, said))
+
+
+def _fact(kind: Asked | None, said: list[str]) -> str | None:
+    """The kind of fact asked (`knowledge.sentence.NAMED`'s keys): the form's, or one a word
+    asks for, or whether something happened; None when none is."""
+    if kind is not None:
+        return kind.kind
+    found = next((_ASKING[w] for w in said if w in _ASKING), None)
+    if found is None and not _HAPPENED.isdisjoint(said):
+        return "happened"
+    return found
+
+
+def _form(said: list[str]) -> Form:
     asks = [
         i
         for i, w in enumerate(said)

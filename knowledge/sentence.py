@@ -83,6 +83,29 @@ _MARKED = (
 MARK_KEYS = frozenset(w[:PREFIX] for phrase in _MARKED for w in phrase if w not in STOPWORDS)
 
 
+# The words that name a kind of fact (`knowledge.facts`' kinds; «happened»: whether an event
+# took place), by their first letters: a sentence that marks a fact unknown names which.
+NAMED = {
+    "amount": (
+        "monto",
+        "cuant",
+        "tasa",
+        "porcentaje",
+        "valor",
+        "cifra",
+        "limite",
+        "cantidad",
+        "numero",
+        "exact",
+    ),
+    "date": ("fecha", "cuando", "desde", "plazo", "hubo", "prorroga"),
+    "duration": ("plazo", "tiempo", "dias", "cuando", "demora"),
+    "agent": ("quien", "entidad", "emite", "autoridad", "reparte", "toca", "corresponde"),
+    "required": ("requisito",),
+    "places": ("region",),
+    "happened": ("hubo", "prorroga", "cuando", "fecha"),
+}
+
 _PERIODIC = ("anual", "semestral", "trimestral", "mensual", "bimestral", "periodic", "diari")
 
 
@@ -115,6 +138,8 @@ class Sentence:
     surface: frozenset[str] = frozenset()
     periodic: bool = False  # says how often («cada año», «anual», «semestralmente»)
     marked: bool = False  # marks the fact it names as unknown (`_MARKED`)
+    # the kinds of fact a marked sentence names (`knowledge.unknowns.NAMED`): «el monto…»
+    names: frozenset[str] = frozenset()
 
 
 def key(term: str) -> str:
@@ -134,6 +159,7 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
         terms = frozenset(map(key, stems))
         item = part.lstrip().startswith(("-", "*"))
         lead = lead if item else frozenset()
+        marked = any(says(said, phrase) for phrase in _MARKED)
         years = [w for i, w in enumerate(said) if year(w) and not _law(said, i)]
         lengths = {
             UNITS[w] for i, w in enumerate(said) if w in UNITS and i and _number(said[i - 1])
@@ -156,12 +182,21 @@ def sentences(article: Article, term: Callable[[str], str]) -> tuple[Sentence, .
                 any(says(said, phrase) for phrase in _UNSURE),
                 frozenset(sys.intern(w[:PREFIX]) for w in said if w not in STOPWORDS),
                 periodic(said),
-                any(says(said, phrase) for phrase in _MARKED),
+                marked,
+                named_kinds(said) if marked else frozenset(),
             )
         )
         if part.rstrip().endswith(":"):
             lead = terms
     return tuple(found)
+
+
+def named_kinds(said: list[str]) -> frozenset[str]:
+    """The kinds of fact folded words name («el monto…», «en qué plazo…», «si hubo una
+    prórroga…»): `NAMED`'s keys whose words start one of `said`."""
+    return frozenset(
+        kind for kind, starts in NAMED.items() if any(w.startswith(starts) for w in said)
+    )
 
 
 def year(word: str) -> bool:
