@@ -9,9 +9,17 @@ Now each such call takes a place in its chat's line (`queue`, in the chat's turn
 held before it (outbox rows up to `Later.barrier`) goes first, and while it waits the chat's
 new replies are held behind it (`held.waiting`) and the outbox of this process holds back
 the chat's rows held after it (`holds_back`), until it is made or given up (`leave`). The
-line lives in this process's memory, as the call does: another replica's outbox does not
-see it (its rows are sent as before), and a stop ends it (the call's notice is owed:
-bot/cut_short.py)."""
+line lives in this process's memory, as the call does, and a stop ends it (the call's notice
+is owed: bot/cut_short.py).
+
+With a second replica (not fixed, the limits as they are): its outbox does not see this line
+and may send the chat's rows held after the call before it; and the person's next update,
+handled there, is held behind the chat's held rows in the outbox (bot/held.py `waiting`
+looks every chat up while another replica is alive: tests/test_flood_replicas_order.py) but
+not behind this call, nor behind a reply this process is still retrying (the rate limiter's
+waits, up to 30 s) before it holds it: the chat's turn (`Held.turn`) is a lock of one
+process. Making the line shared would take a row per waiting call that the outbox's claim
+and `waiting` read."""
 
 from __future__ import annotations
 

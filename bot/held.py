@@ -207,12 +207,14 @@ def fitted_to_telegram(reply: Reply) -> list[Reply]:
 
 async def waiting(runtime: Runtime, chat_id: int) -> bool:
     """Whether replies to the chat wait in the outbox, held or being sent (ask in the chat's
-    turn): then new ones go behind them. Only chats held back since start-up are looked up;
-    one with nothing left unsent leaves the set. A later call of the chat waiting in memory
-    counts too: new replies are held behind it (bot/chat_order.py)."""
+    turn): then new ones go behind them. Only chats held back since start-up are looked up,
+    unless another replica is alive (it may have held some meanwhile: every chat is then
+    looked up, one query per update with replies); one with nothing left unsent leaves the
+    set. A later call of the chat waiting in memory counts too: new replies are held behind
+    it (bot/chat_order.py; another replica's is not seen)."""
     if runtime.held.later.get(chat_id):
         return True
-    if chat_id not in runtime.held.chats:
+    if chat_id not in runtime.held.chats and not runtime.held.others:
         return False
     holds = runtime.held.holds
     try:

@@ -44,6 +44,7 @@ async def beat(runtime: Runtime, replica_id: str, limiter: object) -> int:
     silent = timedelta(seconds=SILENT_BEATS * runtime.settings.heartbeat_seconds)
     async with runtime.db.session() as session:
         alive = await replicas.beat(session, replica_id, now, now - silent)
+    runtime.held.others = alive > 1  # replies another one holds: looked up (bot/held.py)
     if isinstance(limiter, PriorityRateLimiter) and limiter.share(alive):
         log.info("%s replicas alive: this one sends up to %.1f messages/s", alive, limiter.rate)
     return alive

@@ -23,6 +23,9 @@ class Held:
     chats: set[int] = field(default_factory=set)
     holds: int = 0  # replies held so far: a chat leaves `chats` only if none came meanwhile
     wake_at: datetime | None = None
+    # Another replica is alive (bot/replicas.py's heartbeats): it may hold a chat's replies
+    # without this process knowing, so every chat is looked up in the outbox (`held.waiting`).
+    others: bool = False
     # Per chat, the later calls waiting in memory, in order (bot/chat_order.py `Later`).
     later: dict[int, list[Any]] = field(default_factory=dict)
     _turns: weakref.WeakValueDictionary[int, asyncio.Lock] = field(
