@@ -26,16 +26,17 @@ FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
 # for ~15 s only); its handler then answers it no more.
 PRESS_EARLY = 8.0
 answered_early: set[str] = set()  # the presses so answered, whose handler has not run yet
-_early_answers: dict[str, asyncio.TimerHandle] = {}  # presses in hand: their early answer
+# Presses in hand: the early answer of each copy (Telegram may deliver an update twice).
+_early_answers: dict[str, list[asyncio.TimerHandle]] = {}
+_copies: dict[str, int] = {}  # copies of each press in hand
 
 
 def answering(query_id: str) -> bool:
     """A handler is about to answer the press: False when it was answered early already (not
-    again: Telegram refuses a second answer); else its early answer is called off."""
+    again: Telegram refuses a second answer); else its early answers are called off."""
     if query_id in answered_early:
         return False
-    timer = _early_answers.pop(query_id, None)
-    if timer is not None:
+    for timer in _early_answers.pop(query_id, ()):
         timer.cancel()
     return True
 
@@ -161,20 +162,30 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
             return
-        loop = asyncio.get_running_loop()
-        _early_answers[query.id] = loop.call_later(PRESS_EARLY, self._answer, update)
+        timer = asyncio.get_running_loop().call_later(PRESS_EARLY, self._answer, update)
+        _early_answers.setdefault(query.id, []).append(timer)
+        _copies[query.id] = _copies.get(query.id, 0) + 1
         try:
             async with lock:
                 await coroutine
-        finally:  # kept only while its handler may look (handlers/delivery.py, errors.py)
-            answering(query.id)
-            answered_early.discard(query.id)
+        finally:  # kept only while a handler may look (handlers/delivery.py, errors.py)
+            timer.cancel()
+            timers = _early_answers.get(query.id, [])
+            if timer in timers:
+                timers.remove(timer)
+            if not timers:
+                _early_answers.pop(query.id, None)
+            _copies[query.id] -= 1
+            if not _copies[query.id]:
+                del _copies[query.id]
+                answered_early.discard(query.id)
 
     def _answer(self, update: Update) -> None:
         """The press has waited PRESS_EARLY (for the person's previous update, or for its own
         handler) and its handler has not answered it: answered now."""
         assert self.on_waiting_press is not None and update.callback_query is not None
-        _early_answers.pop(update.callback_query.id, None)
+        for timer in _early_answers.pop(update.callback_query.id, ()):
+            timer.cancel()  # its other copy's: answered once
         answered_early.add(update.callback_query.id)
         task = asyncio.get_running_loop().create_task(self.on_waiting_press(update))
         self._early.add(task)
