@@ -224,6 +224,22 @@ def test_covered_beside_a_regions_one_traveller() -> None:
     assert found == {}
 
 
+def test_covered_no_beside_the_leaders_total() -> None:
+    """Found by test_study_visits with 400 examples: Puno's «Cubierta: No» (its one leader
+    did not travel: the target, told) beside the leaders' 2 travellers of 3 left both to
+    Cusco's two leaders (Cusco hidden): they travelled. The bound is read on the leaders'
+    cell inside the table by region and role (`pinned_cells`' `limits`); set apart in a
+    column of its own, it moved the leaders' column to its end, which hid the pin."""
+    people: list[Visitor] = [("puno", "female", False, False, False)] * 3
+    people += [("puno", "female", True, False, False)]
+    people += [("cusco", "female", True, True, True)] * 2
+    known, rules, openly = _covered(people)
+    found = pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+    assert found == {}
+
+
 def _year_and_quarters(people: list[Answer]) -> Known:
     """Confirmed by region and by sex in the year's report (shown only where every
     quarter's shows it: `jointly`) and its four quarters', national and each region's."""

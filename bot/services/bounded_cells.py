@@ -32,6 +32,7 @@ def pinned_cells(
     hidden: Hidden,
     *,
     between: bool = False,
+    limits: Mapping[tuple[Hashable, Hashable], tuple[float, float]] | None = None,
 ) -> set[tuple[Node, Node]]:
     """The cells of the margins' graph (hidden rows and hidden columns merged) whose count a
     reader of the margins knows to be 0 or all of its whole, and that hold a group of 1 or 2
@@ -40,8 +41,12 @@ def pinned_cells(
     (3 of 3 confirmed), or of everyone so; nor a group of 3 or more pinned so (as if shown:
     3 of 3, the documented limit). `between`: also a cell of one person whose count the
     margins pin between its ends (a rating of 4: Hombre's 14 over 3 beside W3's 20 over 4,
-    where the man's rating of W2 can move neither way)."""
+    where the man's rating of W2 can move neither way). `limits`: per cell, narrower bounds
+    of its count that the reader knows besides (indicator 9's «Cubierta»: at least 1 of a
+    region's leaders travelled); a cell they pin by themselves is told by them."""
+    limits = limits or {}
     graph: dict[tuple[Node, Node], list[float]] = {}
+    room: dict[tuple[Node, Node], list[float]] = {}
     small: set[tuple[Node, Node]] = set()
     people_of: dict[tuple[Node, Node], float] = {}
     for (row, column), (part, whole, people) in cells.items():
@@ -54,7 +59,11 @@ def pinned_cells(
         totals = graph.setdefault(edge, [0, 0])
         totals[0] += part
         totals[1] += whole
-        if too_small(people):
+        low, high = limits.get((row, column), (0, whole))
+        bounds = room.setdefault(edge, [0, 0])
+        bounds[0] += low
+        bounds[1] += high
+        if too_small(people) and low < high:
             small.add(edge)
         people_of[edge] = people_of.get(edge, 0) + people
     nodes: dict[Node, list[float]] = {}
@@ -69,21 +78,23 @@ def pinned_cells(
         return set()  # it tells each one's answer anyway
     told = {node for node, sums in nodes.items() if node[1] is not _HIDDEN and _at_end(*sums)}
     arcs: dict[Node, set[Node]] = {}
-    for (row, column), (part, whole) in graph.items():
-        if part < whole:
+    for (row, column), (part, _whole) in graph.items():
+        low, high = room[(row, column)]
+        if part < high:
             arcs.setdefault(row, set()).add(column)
-        if part > 0:
+        if part > low:
             arcs.setdefault(column, set()).add(row)
     free = ((0, _HIDDEN), (1, _HIDDEN))
     if hidden.total and all(node in nodes for node in free):
         arcs.setdefault(free[0], set()).add(free[1])
         arcs.setdefault(free[1], set()).add(free[0])
     found = set()
-    for edge, (part, whole) in graph.items():
+    for edge, (part, _whole) in graph.items():
         row, column = edge
+        low, high = room[edge]
         if edge not in small or row in told or column in told:
             continue
-        if 0 < part < whole:
+        if low < part < high:
             # Up along a path back from its column to its row, down along one from its row
             # to its column, neither through the cell itself.
             if (
@@ -93,9 +104,9 @@ def pinned_cells(
             ):
                 found.add(edge)
             continue
-        # At 0 it goes up along a path back from its column to its row; full, down along one
-        # from its row to its column.
-        if not (_reaches(arcs, column, row) if part == 0 else _reaches(arcs, row, column)):
+        # At 0 (its least) it goes up along a path back from its column to its row; full (its
+        # most), down along one from its row to its column.
+        if not (_reaches(arcs, column, row) if part == low else _reaches(arcs, row, column)):
             found.add(edge)
     return found
 

@@ -22,7 +22,7 @@ from bot.services.indicators.common import (
     sex_code,
 )
 from bot.services.publications import PILOT_REGIONS
-from bot.services.small_cells import SMALL_CELL, Hidden
+from bot.services.small_cells import Hidden
 
 LEADER_KEYS = ("leader_invited", "leader_accepted", "leader_travelled")
 
@@ -84,7 +84,7 @@ def covered_hidden(
     travelled, «No» that none did, and beside the region's travellers that may pin its
     officials' or its leaders' (Puno 1 travelled of 14, «Sí»: its 11 officials none, its one
     man among them; Puno 2 of 3, «No»: its two officials both). Read on the table of region
-    by role (as `visit_bounds` reads it), each «Cubierta» shown as a bound on the region's
+    by role (as `visit_bounds` reads it), each «Cubierta» shown as bounds of the region's
     leaders who travelled (at least 1, or 0), where it pins a cell the table alone does not,
     of a region's leaders or officials with 1 or 2 people of a sex; one region's goes at a
     time, the pinned cell's where it is a pilot's shown, else the pilot's of fewest leaders.
@@ -111,17 +111,15 @@ def covered_hidden(
         return min(found, default=0)
 
     def read(bounded: Iterable[str]) -> set[Any]:
-        """What the margins pin, each region of `bounded` with what its «Cubierta» says of
-        its leaders (one travelled, or none) set apart in a column of its own (a cell no
-        cycle moves: its row's sums are as shown, never at an end they are not at)."""
-        counts: dict[tuple[Any, Any], tuple[float, float, float]] = {}
-        for (region, leader), (done, of) in roles.items():
-            if leader and region in bounded:
-                known = (1, 1) if done else (0, of)
-                counts[(region, ("covered", region))] = (*known, SMALL_CELL)
-                done, of = done - known[0], of - known[1]
-            counts[(region, leader)] = (done, of, smallest(region, leader))
-        return pinned_cells(counts, margins)
+        """What the margins pin, with what each region of `bounded` says of its leaders by
+        its «Cubierta» (at least one travelled, or none) as bounds of their cell."""
+        counts = {key: (done, of, smallest(*key)) for key, (done, of) in roles.items()}
+        limits = {
+            (region, True): (1, of) if done else (0, 0)
+            for (region, leader), (done, of) in roles.items()
+            if leader and region in bounded
+        }
+        return pinned_cells(counts, margins, limits=limits)
 
     alone = read(())
     shown = [code for code in PILOT_REGIONS if roles.get((code, True), (0, 0))[1]]
