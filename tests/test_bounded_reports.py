@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.services.indicators.common import Cells, Query, by_region, count, share
+from bot.services.indicators.invitee_bounds import bounded_sexes
 from bot.services.indicators.joint import jointly
 from bot.services.indicators.periods import Period
-from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.sex_rule import by_sex, hidden_sexes
 from bot.services.indicators.visits import visit_cells, visit_tables
 from tests.derivation import AtMost, pinned
 from tests.test_period_disclosure import Answer, T, _indicator, answers
@@ -275,21 +276,26 @@ def test_a_year_and_its_quarters(people: list[Answer]) -> None:
 Registered = tuple[str, str | None, bool]
 
 
-def _invited_by_sex(people: list[Registered]) -> Known:
+def _invited_by_sex(people: list[Registered], bounded: bool = False) -> Known:
     """The people invited, by region and by sex, in the national report and each region's,
     over everyone registered. A table by sex that leaves out «Sin dato» tells its count at
-    0, as tests/test_union_disclosure reads it."""
+    0, as tests/test_union_disclosure reads it. `bounded`: the national table by sex hides
+    the sexes `invitee_bounds` hides too, as indicator 1's does."""
     cells: Cells = {}
+    registered: Counter[tuple[str, str | None]] = Counter()
     for region, sex, invited in people:
+        registered[(region, sex)] += 1
         if invited:
             cells.setdefault((region, sex), Counter()).update(invited=1)
     measures = (count("Invitados", "invited"),)
+    blank = hidden_sexes(_query(None), cells, "invited")
+    more = {"invited": bounded_sexes(cells, registered, blank, blank) if bounded else frozenset()}
     known: Known = []
     for scope in [None, *REGIONS]:
         q = _query(scope)
         inside = [i for i, p in enumerate(people) if scope in (None, p[0])]
         regions = by_region(q, "", cells, measures)
-        sexes = by_sex(q, "", cells, measures, groups=("invited",), everyone=cells)
+        sexes = by_sex(q, "", cells, measures, groups=("invited",), everyone=cells, more=more)
         for table, side, names in ((regions, 0, REGIONS), (sexes, 1, SEXES)):
             shown = {row[0]: row[1] for row in table.rows}
             if side == 1:
@@ -314,3 +320,20 @@ def test_a_region_whose_sexes_are_hidden_keeps_its_row_of_no_sex() -> None:
     people += [("cusco", "undisclosed", True)] * 3
     people += [("cusco", None, True)] * 3 + [("cusco", None, False)] * 3
     assert pinned(_invited_by_sex(people), cells=lambda i: people[i][:2]) == {}
+
+
+def test_invitees_by_sex_beside_the_people_registered() -> None:
+    """Random union dataset 43 (tests/test_union_random), the same way: Piura (Lima here)
+    registered four women and one man and invited one of its women; Cusco invited its three
+    women, and its own report shows its invitees by sex (each 0 or at least 3). The national
+    women invited, 4, less Cusco's 3, is Lima's one: Lima's man was not invited. The national
+    table by sex now hides the sexes that keep every cell of 1 or 2 registered people open
+    (`invitee_bounds`); without them the reader pins him."""
+    people: list[Registered] = [("lima", "female", True)] + [("lima", "female", False)] * 3
+    people += [("lima", "male", False)]
+    people += [("cusco", "female", True)] * 3 + [("cusco", "undisclosed", False)] * 3
+    people += [("puno", "male", True)] * 3 + [("puno", "male", False)]
+    people += [("puno", None, True)] * 3 + [("puno", None, False)] * 2
+    cells = lambda i: people[i][:2]  # noqa: E731
+    assert pinned(_invited_by_sex(people), cells=cells) == {(4, "invited"): 0}
+    assert pinned(_invited_by_sex(people, bounded=True), cells=cells) == {}

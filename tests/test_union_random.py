@@ -128,8 +128,14 @@ KNOWN_LEAKS: dict[int, str] = {}
 # someone away in the national workbook alone: read there (quicker, `ONE_SHEET`). 13 did too
 # (indicator 3's attendees and raters by region and by sex, beside the people registered:
 # fixed by `training_parts`), then gave Cusco's one woman away when every workbook is read
-# (the row of «Sin dato» left out, as 6).
-FOUND = (13, 25, 26)
+# (the row of «Sin dato» left out, as 6). Of a local run of range(30, 45), 33 and 43 gave
+# someone away as invited or not beside the people registered (`invitee_bounds`: 43, Piura
+# 1 invited of its four women and one man, women 4 invited of 7, 3 of them elsewhere; 33,
+# women 7 of 8 beside Cusco's one woman shown not invited in Cusco's report), fixed. 41 is
+# not, and not here: indicator 9 hides its officials' accepted or not by the process's hash
+# order (PYTHONHASHSEED 1 hides them; 0, 2 and 3 do not, and Piura's one regional leader is
+# worked out as not accepting: the national officials 11 accepted of 13, Cusco's 3 of 5).
+FOUND = (13, 25, 26, 33, 43)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from bot import workers
 from bot.i18n import N_
 from bot.services.indicators.common import (
+    Cells,
     Chart,
     Column,
     Headline,
@@ -33,6 +34,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.invitee_bounds import bounded_sexes, registered
 from bot.services.indicators.meeting_rule import Invitation, MeetingHides
 from bot.services.indicators.meetings import (
     MEETINGS,
@@ -42,7 +44,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
-from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.sex_rule import by_sex, group_hides, hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from bot.services.small_cells import bounded_hidden
@@ -185,6 +187,7 @@ async def participation(q: Query) -> Indicator:
         people, mine = hides.region(q.region, [*SEXES, None])
         meeting_rows = _bounded(counts, mine | (everyone - hides.meetings))
     measures = _measures(q)
+    more = {"invited": await _beside_registered(q, national)} if q.region is None else {}
     meetings = await _per_meeting(q, meeting_rows, counts)
     given = {"invited": people}
     regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
@@ -202,6 +205,7 @@ async def participation(q: Query) -> Indicator:
             groups=("invited", "attended"),  # as indicator 7 hides them
             hides=given,
             everyone=national,
+            more=more,
         ),
         meetings,
     )
@@ -245,8 +249,10 @@ async def _meeting_hides(q: Query) -> MeetingHides:
 class MeetingSexes:
     """What the national table by sex of indicator 1 hides of the groups indicator 7 counts
     by sex too (keyed as indicator 7 keys them): `columns`, the sexes whose count it hides
-    though it shows their row (its bounds); `rows`, the sexes whose row it hides whole
-    (either group would tell 1 or 2 people); `regions`, the regions it hides."""
+    though it shows their row (its bounds), and of the invitees those `invitee_bounds`
+    hides, their row hidden or not (indicator 7 hides them too); `rows`, the sexes whose
+    row it hides whole (either group would tell 1 or 2 people); `regions`, the regions it
+    hides."""
 
     columns: dict[str, frozenset[str | None]]
     rows: frozenset[str | None]
@@ -262,6 +268,7 @@ async def national_sexes(q: Query) -> MeetingSexes:
     everywhere = replace(q, region=None)
     cells = await invitation_cells(everywhere)
     hides = await _meeting_hides(everywhere)
+    extra = await _beside_registered(everywhere, cells)
     table = by_sex(
         everywhere,
         "",
@@ -270,6 +277,7 @@ async def national_sexes(q: Query) -> MeetingSexes:
         groups=("invited", "attended"),
         hides={"invited": hides.people},
         everyone=cells,
+        more={"invited": extra},
     )
     sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
     rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
@@ -278,4 +286,15 @@ async def national_sexes(q: Query) -> MeetingSexes:
         group: frozenset(sex for sex, row in rows if row[column] is None) - blank
         for group, column in (("invitees", 1), ("meeting_attendees", 4))
     }
+    columns["invitees"] |= extra  # hidden beside the people registered: in 7 too
     return MeetingSexes(columns, blank, hides.people.rows)
+
+
+async def _beside_registered(q: Query, national: Cells) -> frozenset[Any]:
+    """The sexes the national table by sex hides besides, so that its invitees and the
+    regions' beside the people registered pin no one (`invitee_bounds`): hidden here and in
+    indicator 7, which shows the invitees of a sex whose row this hides for its attendees."""
+    everywhere = replace(q, region=None)
+    blank = hidden_sexes(everywhere, national, "invited", "attended")
+    both = blank & group_hides(everywhere, national, "invited")[1]
+    return bounded_sexes(national, await registered(everywhere), both, blank)
