@@ -337,3 +337,21 @@ def test_invitees_by_sex_beside_the_people_registered() -> None:
     cells = lambda i: people[i][:2]  # noqa: E731
     assert pinned(_invited_by_sex(people), cells=cells) == {(4, "invited"): 0}
     assert pinned(_invited_by_sex(people, bounded=True), cells=cells) == {}
+
+
+def test_a_regions_one_man_official_beside_its_leaders() -> None:
+    """Found by test_study_visits with 400 examples (max_examples=400, derandomize): Cusco's
+    officials are 4 women and 1 man, none travelled; its leaders, 3 men, 1 travelled. The
+    reader pins that the one man among Cusco's officials did not travel (his cell, 1 person,
+    is hidden). Fails on main (8a4268b)."""
+    people: list[Visitor] = [("puno", "female", True, False, False)]
+    people += [("puno", "male", True, False, False)] * 4
+    people += [("cusco", "female", False, False, False)] * 4
+    people += [("cusco", "male", False, False, False)]
+    people += [("cusco", "male", True, False, False)] * 2
+    people += [("cusco", "male", True, True, True), ("lima", "female", True, False, False)]
+    known, rules, openly = _covered(people)
+    found = pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+    assert found == {}
