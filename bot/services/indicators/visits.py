@@ -34,7 +34,11 @@ from bot.services.indicators.common import (
     total,
 )
 from bot.services.indicators.sex_rule import by_sex
-from bot.services.indicators.visit_bounds import bounds_hide_the_split, leaders_told
+from bot.services.indicators.visit_bounds import (
+    bounds_hide_the_split,
+    leaders_told,
+    officials_told,
+)
 from bot.services.indicators.visit_pilots import covered_hidden, pilot_table
 from bot.services.profile import SEXES
 from bot.services.recoverable import cells_recoverable
@@ -311,6 +315,15 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             # (with the total, the sexes that add up to it)
             leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
+        told = officials_told(cells, national.invited, national.leaders)
+        if told:  # a region's officials at an end: its leaders' figures go
+            people = {(r, sex_code(s)): v["leader_invited"] for (r, s), v in cells.items()}
+            leaders = hidden_margins(
+                people,
+                hidden_rows=national.leaders.rows | told,
+                hidden_columns=national.leaders.columns,
+            )
+            national = replace(national, leaders=leaders)
         if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
             national = replace(national, split=True)
     gone = covered_hidden(  # «Cubierta» beside the travellers, decided nationally
