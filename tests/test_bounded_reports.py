@@ -355,3 +355,21 @@ def test_a_regions_one_man_official_beside_its_leaders() -> None:
         _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
     )
     assert found == {}
+
+
+def test_a_regions_officials_all_travelled_beside_its_leaders() -> None:
+    """The other end, as a previous helper saw it with 400 examples: Cusco's 3 officials
+    (2 women, 1 man) travelled; its 3 leaders, 1 of them: Cusco's 4 of 6 less its leaders'
+    1 of 3 left its officials 3 of 3, each of them (their sexes' cells 1 and 2 people).
+    Failed on main (8a4268b): persons 5 to 7 pinned."""
+    people: list[Visitor] = [("puno", "female", True, False, False)]
+    people += [("puno", "male", True, False, False)] * 4
+    people += [("cusco", "female", False, True, True)] * 2
+    people += [("cusco", "male", False, True, True)]
+    people += [("cusco", "male", True, False, False)] * 2
+    people += [("cusco", "male", True, True, True), ("lima", "female", True, False, False)]
+    known, rules, openly = _covered(people)
+    found = pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+    assert found == {}
