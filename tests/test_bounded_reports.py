@@ -168,6 +168,14 @@ def _covered(people: list[Visitor]) -> tuple[Known, list[AtMost], Known]:
     return known + openly, rules, openly
 
 
+def _pinned_with_covered(people: list[Visitor]) -> dict[tuple[int, str], float]:
+    """What indicator 9's figures and «Cubierta» pin (`_visits`, `_covered`)."""
+    known, rules, openly = _covered(people)
+    return pinned(
+        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
+    )
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(visitors)
 def test_study_visits(people: list[Visitor]) -> None:
@@ -218,11 +226,7 @@ def test_covered_beside_a_regions_one_traveller() -> None:
     people += [("puno", "female", True, True, True), ("puno", "male", False, False, False)]
     people += [("cusco", "female", False, False, False)] * 2
     people += [("cusco", "female", True, True, False)]
-    known, rules, openly = _covered(people)
-    found = pinned(
-        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
-    )
-    assert found == {}
+    assert _pinned_with_covered(people) == {}
 
 
 def test_covered_no_beside_the_leaders_total() -> None:
@@ -234,11 +238,7 @@ def test_covered_no_beside_the_leaders_total() -> None:
     people: list[Visitor] = [("puno", "female", False, False, False)] * 3
     people += [("puno", "female", True, False, False)]
     people += [("cusco", "female", True, True, True)] * 2
-    known, rules, openly = _covered(people)
-    found = pinned(
-        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
-    )
-    assert found == {}
+    assert _pinned_with_covered(people) == {}
 
 
 def _year_and_quarters(people: list[Answer]) -> Known:
@@ -350,11 +350,7 @@ def test_a_regions_one_man_official_beside_its_leaders() -> None:
     people += [("cusco", "male", False, False, False)]
     people += [("cusco", "male", True, False, False)] * 2
     people += [("cusco", "male", True, True, True), ("lima", "female", True, False, False)]
-    known, rules, openly = _covered(people)
-    found = pinned(
-        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
-    )
-    assert found == {}
+    assert _pinned_with_covered(people) == {}
 
 
 def test_a_regions_officials_all_travelled_beside_its_leaders() -> None:
@@ -368,8 +364,4 @@ def test_a_regions_officials_all_travelled_beside_its_leaders() -> None:
     people += [("cusco", "male", False, True, True)]
     people += [("cusco", "male", True, False, False)] * 2
     people += [("cusco", "male", True, True, True), ("lima", "female", True, False, False)]
-    known, rules, openly = _covered(people)
-    found = pinned(
-        _visits(people) + known, cells=lambda i: people[i][:3], at_most=rules, openly=openly
-    )
-    assert found == {}
+    assert _pinned_with_covered(people) == {}

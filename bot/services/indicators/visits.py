@@ -316,14 +316,9 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
         told = officials_told(cells, national.invited, national.leaders)
-        if told:  # a region's officials at an end: its leaders' figures go
-            people = {(r, sex_code(s)): v["leader_invited"] for (r, s), v in cells.items()}
-            leaders = hidden_margins(
-                people,
-                hidden_rows=national.leaders.rows | told,
-                hidden_columns=national.leaders.columns,
-            )
-            national = replace(national, leaders=leaders)
+        if told - national.leaders.rows:  # its leaders' figures go, with their total
+            leaders = Hidden(national.leaders.rows | told, EVERY_SEX, total=True)
+            national = Hides(national.invited, leaders, split=True)
         if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
             national = replace(national, split=True)
     gone = covered_hidden(  # «Cubierta» beside the travellers, decided nationally
