@@ -378,3 +378,16 @@ def test_a_regions_officials_at_0_its_leaders_alone_in_the_total() -> None:
     people += [("cusco", "female", False, False, False)] * 2
     people += [("cusco", "female", False, True, True)]
     assert _pinned_with_covered(people) == {}
+
+
+def test_a_regions_officials_beside_the_leaders_total_at_0() -> None:
+    """Found by test_study_visits with 400 examples after faf6734 (fails on main 8a4268b
+    too): Puno's 2 leaders hidden, but the leaders' total, 0 travelled of 3, tells theirs
+    (0); Puno's 6 of 8 then are its 6 officials, its one man among them. A region's leaders'
+    figure worked out from their total counts as shown (`officials_told`)."""
+    people: list[Visitor] = [("puno", "female", False, True, True)] * 5
+    people += [("puno", "female", True, False, False)] * 2
+    people += [("puno", "male", False, True, True)]
+    people += [("cusco", "female", False, False, False)] * 3
+    people += [("cusco", "female", False, True, True), ("cusco", "female", True, False, False)]
+    assert _pinned_with_covered(people) == {}

@@ -112,26 +112,39 @@ def _officials_at_an_end(cells: Cells) -> bool:
     return any(too_small(n) for n in groups.values())
 
 
-def officials_told(cells: Cells, invited: Hidden, leaders: Hidden) -> frozenset[str | None]:
+def officials_told(
+    cells: Cells, invited: Hidden, leaders: Hidden, split: bool
+) -> frozenset[str | None]:
     """The regions whose officials' accepted or travelled, worked out as the region's less
-    its leaders' (both shown: by region, by pilot region), are 0 or all of them while its
-    officials of one sex are 1 or 2 people: each one's answer is told, though their sex's
-    figures are hidden (Cusco 1 travelled of 8, its leaders' 1 of 3: its 5 officials, its one
-    man among them, none). `_officials_at_an_end` reads the same on the national total."""
+    its leaders' (shown by region and by pilot region, or worked out from their total: at 0
+    or all of them, or one region hidden), are 0 or all of them while its officials of one
+    sex are 1 or 2 people: each one's answer is told, though their sex's figures are hidden
+    (Cusco 1 travelled of 8, its leaders' 1 of 3: its 5 officials, its one man among them,
+    none). `_officials_at_an_end` reads the same on the national total."""
     groups: Counter[tuple[str | None, str | None]] = Counter()
     for (region, sex), values in cells.items():
         groups[(region, sex_code(sex))] += values["invited"] - values["leader_invited"]
     regions = rollup(cells, lambda region, _sex: region)
+    everyone = total(cells)
+    hidden = [r for r in leaders.rows if r in regions and regions[r]["leader_invited"]]
     told = set()
     for region, values in regions.items():
-        if region in invited.rows or region in leaders.rows:
+        if region in invited.rows:
             continue
         officials = values["invited"] - values["leader_invited"]
         keys = ("accepted", "travelled") if region in PILOT_REGIONS else ("travelled",)
-        ends = [values[key] - values[f"leader_{key}"] in (0, officials) for key in keys]
-        small = any(too_small(n) for (r, _s), n in groups.items() if r == region)
-        if officials and small and any(ends):
-            told.add(region)
+        ends_of = (0, officials)
+        for key in keys:
+            theirs: float | None = values[f"leader_{key}"]
+            if region in leaders.rows and (leaders.total and split):
+                theirs = None
+            elif region in leaders.rows and len(hidden) > 1:
+                whole = everyone[f"leader_{key}"]
+                ends = (0, everyone["leader_invited"])
+                theirs = theirs if whole in ends else None
+            small = any(too_small(n) for (r, _s), n in groups.items() if r == region)
+            if officials and small and theirs is not None and values[key] - theirs in ends_of:
+                told.add(region)
     return frozenset(told)
 
 

@@ -315,8 +315,8 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             # (with the total, the sexes that add up to it)
             leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
-        told = officials_told(cells, national.invited, national.leaders)
-        if told - national.leaders.rows:  # its leaders' figures go, with their total
+        told = officials_told(cells, national.invited, national.leaders, national.split)
+        if told:  # its leaders' figures go, with their total
             leaders = Hidden(national.leaders.rows | told, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
         if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
