@@ -165,7 +165,10 @@ def _small_cut(
     least one person, so such a cut has at most 2 edges: a light bridge, or two edges of one
     person each that lie on exactly the same cycles (`_cycle_labels`)."""
     graph: dict[tuple[tuple[int, Any], tuple[int, Any]], int] = {}
-    for (row, column), n in cells.items():
+    # In a fixed order: the cut found first decides what is hidden next, and the cells may
+    # come from a set, whose order (None's hash, its address) changes from one process to
+    # the next: a coordinator downloading twice must get the same figures hidden.
+    for (row, column), n in sorted(cells.items(), key=lambda item: repr(item[0])):
         edge = (
             (0, _HIDDEN if row in hidden_rows else row),
             (1, _HIDDEN if column in hidden_columns else column),
