@@ -166,3 +166,29 @@ def _roles_pinned(
             roles[(region, leader)] = (before[0] + done, before[1] + of, before[2] + of)
     officials = frozenset() if officials_shown else frozenset({False})
     return bool(pinned_cells(roles, Hidden(groups.rows, officials, total=groups.total)))
+
+
+def officials_left_tell(
+    cells: Cells, invited: Hidden, leaders: Hidden, split_shown: frozenset[str | None]
+) -> bool:
+    """Whether the national officials' accepted or travelled, less those of the regions whose
+    own report shows its leaders and officials (`split_shown`), tell each other region's
+    officials' figure (one region left, or the rest at 0 or all of them), and with its total
+    by region, its leaders' where they are 1 or 2 people (officials 11 accepted of 13,
+    Cusco's report 3 of 5: the other 8 all accepted, Piura's 3 of its 4 accepted, so its one
+    leader did not). Then the national split goes."""
+    regions = rollup(cells, lambda region, _sex: region)
+    rest = [region for region in regions if region not in split_shown]
+    if invited.total or not rest:
+        return False
+    for key in ("accepted", "travelled"):
+        officials = sum(regions[r]["invited"] - regions[r]["leader_invited"] for r in rest)
+        done = sum(regions[r][key] - regions[r][f"leader_{key}"] for r in rest)
+        if not (len(rest) == 1 or done in (0, officials)):
+            continue
+        for region in rest:
+            small = too_small(regions[region]["leader_invited"])
+            hidden = leaders.total or region in leaders.rows
+            if small and hidden and region not in invited.rows:
+                return True
+    return False

@@ -37,6 +37,7 @@ from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.visit_bounds import (
     bounds_hide_the_split,
     leaders_told,
+    officials_left_tell,
     officials_told,
 )
 from bot.services.indicators.visit_pilots import covered_hidden, pilot_table
@@ -185,6 +186,12 @@ def _told_leaders_hidden(cells: Cells, national: Hides) -> Hides:
     return Hides(national.invited, leaders, national.split)
 
 
+def _split_shown(cells: Cells, national: Hides) -> frozenset[str | None]:
+    """The regions whose own report shows their leaders and officials apart."""
+    regions = {region for region, _sex in cells}
+    return frozenset(r for r in regions if not _regional(cells, national, r).split)
+
+
 def _regional(cells: Cells, national: Hides, scope: str | None) -> Hides:
     """What a region's own report hides, beside the national one (`hidden_groups`); its
     leaders and officials apart where the national split and the regions would give them
@@ -320,6 +327,10 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             leaders = Hidden(national.leaders.rows | told, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
         if bounds_hide_the_split(everywhere, measures, cells, _given(cells, national)):
+            national = replace(national, split=True)
+        if not national.split and officials_left_tell(
+            cells, national.invited, national.leaders, _split_shown(cells, national)
+        ):
             national = replace(national, split=True)
     gone = covered_hidden(  # «Cubierta» beside the travellers, decided nationally
         everywhere,
