@@ -150,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 overwrite=args.sobrescribir,
             )
     except ConfigError as error:
+        logs.flush()  # what was logged before it, first: the error is the last line
         print(error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
