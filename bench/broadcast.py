@@ -112,13 +112,16 @@ def delivered(api: LocalBotApi) -> Counter[int]:
     return Counter(e.chat_id for e in api.events if e.text == TEXT)
 
 
-async def ask(api: LocalBotApi, actor: Actor, done: Completions, rng: random.Random) -> None:
-    """One question; a lost answer (a killed process) counts as a 60 s wait, not a crash."""
+async def ask(api: LocalBotApi, actor: Actor, done: Completions, rng: random.Random) -> float:
+    """One question; a lost answer (a killed process) counts as a 60 s wait, not a crash.
+    Returns how late its completion was read (`Completions`)."""
     finished = done.expect(actor.user_id)
     await api.send_message(actor.user_id, rng.choice(QUESTIONS))
+    lag = 0.0
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(finished, 60)
+        lag = await asyncio.wait_for(finished, 60)
     api.drain(actor.user_id)
+    return lag
 
 
 class Coordinator(Chatter):
@@ -212,8 +215,8 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         stop = asyncio.Event()
         actors = [Actor(telegram_id) for telegram_id in askers]
 
-        async def step(actor: Actor, rng: random.Random) -> None:
-            await ask(api, actor, minka.done, rng)
+        async def step(actor: Actor, rng: random.Random) -> float:
+            return await ask(api, actor, minka.done, rng)
 
         instant = Instant(args.rate, args.instant_rate)
         rng = random.Random(3)  # each asks once first: Minka has started, caches are warm

@@ -29,7 +29,9 @@ class Actor:
 
 
 # One action of one person, returning once the bot has answered it.
-Step = Callable[[Actor, random.Random], Awaitable[None]]
+# A step returns None, or how late (s) its completion was read after it happened (`Completions`):
+# that lag is not the person's wait and is taken off.
+Step = Callable[[Actor, random.Random], Awaitable[float | None]]
 
 
 def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
@@ -45,8 +47,8 @@ def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
 
 async def _timed(actor: Actor, step: Step, rng: random.Random, into: list[float]) -> None:
     started = time.perf_counter()
-    await step(actor, rng)
-    into.append(time.perf_counter() - started)
+    lag = await step(actor, rng)
+    into.append(time.perf_counter() - started - (lag or 0.0))
 
 
 async def closed_loop(actors: list[Actor], step: Step, updates: int) -> dict[str, float]:
@@ -109,8 +111,8 @@ async def steady(
 
     async def one(actor: Actor) -> None:
         started = time.perf_counter()
-        await step(actor, rng)
-        samples.append((started, time.perf_counter() - started))
+        lag = await step(actor, rng)
+        samples.append((started, time.perf_counter() - started - (lag or 0.0)))
         idle.put_nowait(actor)
 
     due = time.perf_counter()

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 
@@ -64,13 +65,24 @@ def print_round_trips(requests: int, result: dict[str, float]) -> float:
     return per_update
 
 
+def _lag(entry: dict[str, object]) -> float:
+    """Seconds since `entry` was logged (its "time", to the millisecond; 0 if unreadable)."""
+    try:
+        logged = datetime.fromisoformat(str(entry["time"])).timestamp()
+    except (KeyError, ValueError):
+        return 0.0
+    return max(0.0, time.time() - logged)
+
+
 class Completions:
     """Reads Minka's JSON log: "update handled" (written once every reply of the update has
     been sent) tells when the update a person is waiting for is done. A message containing
     one of `watch` is remembered with when it was read (`seen`)."""
 
     def __init__(self, watch: tuple[str, ...] = ()) -> None:
-        self.waiting: dict[int, asyncio.Future[None]] = {}
+        # Each resolves to how late the line was read (s): Minka writes its log in batches
+        # (bot/logs.py, up to BATCH_SECONDS later), and the person's wait ended when it was logged.
+        self.waiting: dict[int, asyncio.Future[float]] = {}
         self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
         self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
         self.stalls: list[tuple[float, str]] = []  # (ms, what ran) Minka logged (bot/stalls.py)
@@ -97,10 +109,10 @@ class Completions:
                     self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
                     future = self.waiting.pop(entry.get("user_id"), None)
                     if future is not None and not future.done():
-                        future.set_result(None)
+                        future.set_result(_lag(entry))
 
-    def expect(self, user_id: int) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def expect(self, user_id: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[user_id] = future
         return future
 

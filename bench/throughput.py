@@ -143,7 +143,8 @@ async def act(
     done: Completions,
     rng: random.Random,
     soak: bool = False,
-) -> None:
+) -> float:
+    """One action; how late its completion was read (`Completions`), taken off its wait."""
     finished = done.expect(actor.user_id)
     if kind == "question" and soak:
         await api.send_message(actor.user_id, typed(rng.choice(SOAK_QUESTIONS), rng))
@@ -158,7 +159,7 @@ async def act(
         await api.press_button(
             actor.user_id, actor.invitation_id, f"mt:{actor.meeting_id}:{actor.rsvp}"
         )
-    await asyncio.wait_for(finished, 60)
+    return await asyncio.wait_for(finished, 60)
     api.drain(actor.user_id)
 
 
@@ -231,8 +232,8 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
 
         soaking = [False]  # the soak's questions are typed anew (bench.throughput.typed)
 
-        async def step(actor: Actor, rng: random.Random) -> None:
-            await act(api, actor, rng.choices(kinds, weights)[0], done, rng, soaking[0])
+        async def step(actor: Actor, rng: random.Random) -> float:
+            return await act(api, actor, rng.choices(kinds, weights)[0], done, rng, soaking[0])
 
         try:
             actors = [Actor(FIRST_ID + n) for n in range(args.users)]
