@@ -87,7 +87,9 @@ class Completions:
         self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
         self.stalls: list[tuple[float, str]] = []  # (ms, what ran) Minka logged (bot/stalls.py)
         self.watch = watch
-        self.seen: dict[str, float] = {}  # watched text -> time.perf_counter() when read
+        # watched text -> time.perf_counter() when Minka logged it (its line is read up to
+        # bot/logs.py's BATCH_SECONDS later)
+        self.seen: dict[str, float] = {}
 
     async def follow(self, stream: asyncio.StreamReader, log: Path) -> None:
         with log.open("ab") as copy:
@@ -103,7 +105,7 @@ class Completions:
                     self.stalls.append((entry["stall_ms"], entry.get("running", "")))
                 for text in self.watch:
                     if text in entry.get("message", ""):
-                        self.seen.setdefault(text, time.perf_counter())
+                        self.seen.setdefault(text, time.perf_counter() - _lag(entry))
                 if entry.get("message") == "update handled":
                     handler = entry.get("handler", "?")
                     self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
