@@ -81,7 +81,9 @@ def _light_cut(edges: Edges, rows: set[Any], columns: set[Any]) -> set[tuple[int
     """`small_cells._small_cut` on edges of people: the nodes beside a cut that crosses 1 or
     2 people, hidden rows and columns merged into one node each; None when there is none."""
     graph: dict[tuple[tuple[int, Any], tuple[int, Any]], set[Hashable]] = {}
-    for (row, column), people in edges.items():
+    # In a fixed order, as `_small_cut` reads its cells: the cut found first decides what is
+    # hidden next, and the edges come in the order of the invitations (and of sets).
+    for (row, column), people in sorted(edges.items(), key=_edge_order):
         edge = ((0, _HIDDEN if row in rows else row), (1, _HIDDEN if column in columns else column))
         graph.setdefault(edge, set()).update(people)
     keys = list(graph)
@@ -95,6 +97,13 @@ def _light_cut(edges: Edges, rows: set[Any], columns: set[Any]) -> set[tuple[int
                     return {*edge, *other}
             same.setdefault(label, []).append(edge)
     return None
+
+
+def _edge_order(item: tuple[tuple[Any, Any], frozenset[Hashable]]) -> tuple[bool, str, str]:
+    """A total order of edges that is the same in every process: EXCESS (an object, whose
+    repr is its address) by its place, every other meeting and group by its repr."""
+    (row, column), _people = item
+    return row is EXCESS, "" if row is EXCESS else repr(row), repr(column)
 
 
 def _hide_until_safe(
