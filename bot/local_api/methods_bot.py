@@ -14,7 +14,9 @@ from bot.local_api.state import BotState
 from bot.local_api.validation import (
     check_language_code,
     parse_commands,
+    parse_menu_button,
     parse_scope,
+    private_chat_id,
     scope_key,
 )
 
@@ -56,6 +58,8 @@ class BotMethods:
             "setMyShortDescription": self.set_my_short_description,
             "getMyShortDescription": self.get_my_short_description,
             "getFile": self.get_file,
+            "setChatMenuButton": self.set_chat_menu_button,
+            "getChatMenuButton": self.get_chat_menu_button,
         }
 
     async def get_me(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -148,6 +152,28 @@ class BotMethods:
     async def delete_my_commands(self, p: dict[str, Any]) -> bool:
         self.state.commands.pop(self._commands_key(p), None)
         return True
+
+    def _menu_chat(self, p: dict[str, Any]) -> int:
+        """0 (the bot's default button) or a user the bot knows."""
+        if not p.get("chat_id"):
+            return 0
+        user_id = private_chat_id(p["chat_id"])
+        if self.state.resolve_user(user_id) is None:
+            raise bad_request("user not found")
+        return user_id
+
+    async def set_chat_menu_button(self, p: dict[str, Any]) -> bool:
+        button = parse_menu_button(p.get("menu_button"))
+        chat = self._menu_chat(p)
+        if button["type"] == "default":  # no specific choice: the chat's own is removed
+            self.state.menu_buttons.pop(chat, None)
+        else:
+            self.state.menu_buttons[chat] = button
+        return True
+
+    async def get_chat_menu_button(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._menu_chat(p)
+        return copy.deepcopy(self.state.menu_buttons.get(chat, {"type": "default"}))
 
     async def set_my_description(self, p: dict[str, Any]) -> bool:
         return self._set_description("description", p)

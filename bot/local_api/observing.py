@@ -135,6 +135,10 @@ class Observing:
             if query.answer is None and (query.late is not None or query_id not in tried)
         ]
 
+    def menu_button(self, chat_id: int = 0) -> dict[str, Any]:
+        """The menu button setChatMenuButton left for a user's chat (0: the bot's default)."""
+        return copy.deepcopy(self._state.menu_buttons.get(chat_id, {"type": "default"}))
+
     def commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""
     ) -> list[dict[str, str]]:

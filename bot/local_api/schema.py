@@ -162,6 +162,12 @@ METHODS: dict[str, dict[str, Param]] = {
     "setMyShortDescription": {"short_description": _STR, "language_code": _STR},
     "getMyShortDescription": {"language_code": _STR},
     "getFile": {"file_id": _p(Kind.STR, "file_id not specified")},
+    # The button is read before chat_id (a user's id, checked by the method).
+    "setChatMenuButton": {
+        "menu_button": _p(Kind.JSON, json_error="can't parse menu button JSON object"),
+        "chat_id": _STR,
+    },
+    "getChatMenuButton": {"chat_id": _STR},
 }
 
 CANONICAL_NAMES = {name.lower(): name for name in METHODS}

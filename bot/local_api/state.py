@@ -164,6 +164,9 @@ class BotState:
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
+        # setChatMenuButton: a user's chat's button (the bot's default under 0), when not the
+        # default one ({"type": "default"}: no specific choice, as the Bot API describes it).
+        self.menu_buttons: dict[int, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         self._query_ids = itertools.count(int(time.time()) * 1000)
         self.time_offset = 0.0  # seconds the server's clock is ahead (LocalBotApi.advance_time)

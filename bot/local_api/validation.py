@@ -317,6 +317,44 @@ def parse_scope(value: Any) -> dict[str, Any]:
     return scope
 
 
+def parse_menu_button(value: Any) -> dict[str, Any]:
+    """A MenuButton as the Bot API server reads it (absent: MenuButtonDefault), normalised to
+    what getChatMenuButton shows: {"type": "default" | "commands"} or a Web App's."""
+    if value is None:
+        return {"type": "default"}
+    what = "can't parse menu button"
+    if not isinstance(value, dict):
+        raise bad_request(f"{what}: MenuButton must be an Object")
+    kind = value.get("type")
+    if "type" not in value:
+        raise bad_request(f'{what}: Can\'t find field "type"')
+    if not isinstance(kind, str):
+        raise bad_request(f'{what}: Field "type" must be of type String')
+    if kind in ("default", "commands"):
+        return {"type": kind}
+    if kind != "web_app":
+        raise bad_request(f"{what}: MenuButton has unsupported type")
+    text, web_app = value.get("text"), value.get("web_app")
+    for field, given, expected in (("text", text, str), ("web_app", web_app, dict)):
+        if given is None:
+            raise bad_request(f'{what}: Can\'t find field "{field}"')
+        if not isinstance(given, expected):
+            name = "String" if expected is str else "Object"
+            raise bad_request(f'{what}: Field "{field}" must be of type {name}')
+    assert isinstance(text, str) and isinstance(web_app, dict)
+    if not isinstance(web_app.get("url"), str):
+        raise bad_request(f'{what}: Can\'t find field "url"')
+    _check_web_app(web_app, "menu button")
+    return {"type": "web_app", "text": text, "web_app": {"url": web_app["url"]}}
+
+
+def private_chat_id(value: str) -> int:
+    """setChatMenuButton's and getChatMenuButton's chat_id: a user's id, a positive Integer."""
+    if not _INT.fullmatch(value) or int(value) <= 0:
+        raise bad_request("invalid chat_id specified")
+    return int(value)
+
+
 def scope_key(scope: dict[str, Any]) -> str:
     """Stable storage key for a normalised scope (commands are stored per scope and language)."""
     return json.dumps(scope, sort_keys=True)

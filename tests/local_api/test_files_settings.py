@@ -1,5 +1,5 @@
 """Uploads (documents, photos, attach references) and the bot's settings: commands per scope and
-language, descriptions, chat actions, session methods.
+language, menu buttons, descriptions, chat actions, session methods.
 
 Tests of the local Telegram Bot API server, over real HTTP, with python-telegram-bot's `Bot` and
 raw aiohttp requests (`wire.raw`)."""
@@ -11,7 +11,14 @@ from typing import Any
 import aiohttp
 import pytest
 import telegram
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    MenuButtonCommands,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import BadRequest
 
 from bot.local_api import LocalBotApi
@@ -152,6 +159,55 @@ async def test_commands_are_stored_per_scope_and_language(
 )
 async def test_invalid_commands(api: LocalBotApi, params: dict[str, Any], description: str) -> None:
     status, body = await raw(api, "setMyCommands", json=params)
+    assert (status, body["description"]) == (400, f"Bad Request: {description}")
+
+
+async def test_menu_buttons_per_chat_and_the_default_one(
+    api: LocalBotApi, bot: telegram.Bot, chat: int
+) -> None:
+    """setChatMenuButton: a user's chat, or the bot's default (no chat_id); MenuButtonDefault
+    (also a missing menu_button) removes the choice, which is harmless where there is none."""
+    assert await bot.get_chat_menu_button(chat) == MenuButtonDefault()
+    await bot.set_chat_menu_button(chat_id=chat, menu_button=MenuButtonCommands())
+    app = MenuButtonWebApp("Abrir", WebAppInfo("https://minka.example/app"))
+    await bot.set_chat_menu_button(menu_button=app)
+    assert await bot.get_chat_menu_button(chat) == MenuButtonCommands()
+    assert await bot.get_chat_menu_button() == app
+    assert api.menu_button() == {
+        "type": "web_app",
+        "text": "Abrir",
+        "web_app": {"url": "https://minka.example/app"},
+    }
+    for _time in range(2):
+        assert await bot.set_chat_menu_button(chat_id=chat) is True
+        assert api.menu_button(chat) == {"type": "default"}
+    await bot.set_chat_menu_button(menu_button=MenuButtonDefault())
+    assert (await raw(api, "getChatMenuButton"))[1]["result"] == {"type": "default"}
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        ({"menu_button": "{"}, "can't parse menu button JSON object"),
+        ({"menu_button": "[]"}, "can't parse menu button: MenuButton must be an Object"),
+        ({"menu_button": "{}"}, "can't parse menu button: Can't find field \"type\""),
+        (
+            {"menu_button": '{"type": "everyone"}'},
+            "can't parse menu button: MenuButton has unsupported type",
+        ),
+        (
+            {"menu_button": '{"type": "web_app", "text": "A", "web_app": {"url": "http://x.pe"}}'},
+            "menu button Web App URL 'http://x.pe' is invalid: Only HTTPS links are allowed",
+        ),
+        ({"chat_id": "-100123"}, "invalid chat_id specified"),
+        ({"chat_id": "@ana_q"}, "invalid chat_id specified"),
+        ({"chat_id": "999"}, "user not found"),
+    ],
+)
+async def test_invalid_menu_buttons(
+    api: LocalBotApi, params: dict[str, str], description: str
+) -> None:
+    status, body = await raw(api, "setChatMenuButton", data=params)
     assert (status, body["description"]) == (400, f"Bad Request: {description}")
 
 
