@@ -25,6 +25,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import cut_short, metrics
+from bot.config import Settings
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import BACKGROUND
 from bot.outgoing import Outgoing
@@ -34,7 +35,7 @@ from bot.services.access import Access, access_of, may_use
 from bot.services.roles import Role, effective_role
 from handlers.base import Ctx
 from handlers.update_keys import update_key
-from storage.repositories import app_state, people, replicas
+from storage.repositories import app_state, people, replicas, staff_traces
 from storage.repositories.outbox import OwedMessage
 from storage.repositories.replicas import SILENT_BEATS
 from storage.types import utcnow
@@ -55,6 +56,10 @@ GONE = "menu_gone"  # outbox kind: an erased person's own menu taken away (`forg
 # were did not: its first start re-sets every registered person's menu instead).
 ADMIN_MENU = "command menu admin:"
 ADMINS_KEPT = "command menu admins kept"
+# app_state: the chats that acted as staff (storage/repositories/staff_traces.py) were given
+# the menu of what they can use now, once: an admin taken out of BOT_ADMIN_IDS before
+# ADMIN_MENU rows were kept, who never registered, is known only by those traces.
+TRACED = "command menu staff traced"
 # Seconds between two people's menus set by the start-up job. After a change of the menus every
 # registered person's is set again, a call each (two reads, the menu translated, PTB's request):
 # flat out, 10,000 of them took a quarter of the event loop's time for 40-100 s, as much as all
@@ -122,6 +127,7 @@ class _Owed:
     chats: list[int] | None = None
     digest: str | None = None
     former: list[int] | None = None  # former admins: their rows dropped once all are set
+    traced: bool = False  # the staff's traces were listed: `TRACED` recorded once all are set
 
 
 def _schedule(job_queue: JobQueue, owed: _Owed, delay: float) -> None:
@@ -160,6 +166,9 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
                 if owed.former is None:  # not known: every registered person's menu
                     chats |= set(await people.registered_chats(session))
                     owed.digest = digest
+                if await app_state.get(session, TRACED) is None:
+                    chats |= await staff_traces.staff_chats(session, staff_flows())
+                    owed.traced = True
             owed.chats = sorted(chats | settings.bot_admin_ids | set(owed.former or ()))
         while owed.chats:
             if runtime.stopping.is_set():  # the next start goes on (the digest not recorded)
@@ -173,10 +182,13 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
                 await app_state.put(session, DIGEST, owed.digest)
             for chat_id in owed.former or ():
                 await app_state.drop(session, f"{ADMIN_MENU}{chat_id}")
+            if owed.traced:
+                await app_state.put(session, TRACED, utcnow().isoformat())
             silent = timedelta(seconds=SILENT_BEATS * settings.heartbeat_seconds)
             if await replicas.alive(session, utcnow() - silent) <= 1:  # only this one
                 await app_state.put(session, SINCE, owed.started.isoformat())
         owed.digest = owed.former = None
+        owed.traced = False
     except RetryAfter as error:  # after the rate limiter's retries: again when Telegram allows
         wait = retry_after(error).total_seconds()
         metrics.flood_round("start_menus")
@@ -207,27 +219,44 @@ async def _admins_before(session: AsyncSession, admins: frozenset[int]) -> list[
     return sorted(before - admins)
 
 
+def staff_flows() -> set[str]:
+    """The forms only staff may fill in (someone with one open acted as staff)."""
+    from handlers import forms  # the registry imports this module
+
+    return {name for name, (_handler, role) in forms().items() if role not in (None, Role.OFFICIAL)}
+
+
+async def own_menu(session: AsyncSession, chat_id: int, settings: Settings) -> list[BotCommand]:
+    """The chat's own menu: what the person can use now; empty when they have no more than a
+    newcomer's (everyone's menu): an administrator taken out of BOT_ADMIN_IDS who never
+    registered, or a person erased."""
+    person = await people.get(session, chat_id)
+    role = effective_role(chat_id, person.role if person else None, settings.bot_admin_ids)
+    access = await access_of(session, person, role)
+    if not access.own_menu:
+        return []
+    return commands_for(access, person.locale if person is not None else settings.bot_locale)
+
+
+async def set_own_menu(
+    bot: Bot, chat_id: int, commands: list[BotCommand], limits: dict[str, object]
+) -> None:
+    """`commands` as the chat's own menu, or none of its own (deleteMyCommands: harmless for
+    a chat that has none)."""
+    scope = BotCommandScopeChat(chat_id)
+    if commands:
+        await bot.set_my_commands(commands, scope=scope, rate_limit_args=limits)
+    else:
+        await bot.delete_my_commands(scope=scope, rate_limit_args=limits)
+
+
 async def _set_for_chat(bot: Bot, runtime: Runtime, chat_id: int) -> None:
     """The menu of what the person can use now (read at the call, so a change since start-up
-    is not undone: that change owes its own menu through the outbox); none of their own
-    (everyone's) for someone with no more than a newcomer's: an administrator taken out of
-    BOT_ADMIN_IDS who never registered, or a person erased since the chats were listed."""
-    settings = runtime.settings
+    is not undone: that change owes its own menu through the outbox)."""
     async with runtime.db.session() as session:
-        person = await people.get(session, chat_id)
-        role = effective_role(chat_id, person.role if person else None, settings.bot_admin_ids)
-        access = await access_of(session, person, role)
-    scope = BotCommandScopeChat(chat_id)
+        commands = await own_menu(session, chat_id, runtime.settings)
     try:
-        if not access.own_menu:
-            await bot.delete_my_commands(scope=scope, rate_limit_args=BACKGROUND)
-            return
-        language = person.locale if person is not None else settings.bot_locale
-        await bot.set_my_commands(
-            commands_for(access, language),
-            scope=scope,
-            rate_limit_args=BACKGROUND,  # replies to people go first
-        )
+        await set_own_menu(bot, chat_id, commands, BACKGROUND)  # replies to people go first
     except RetryAfter:
         raise
     except TelegramError as error:
