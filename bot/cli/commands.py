@@ -9,12 +9,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.i18n import format_number
 from knowledge.loader import ContentError
 from storage.db import Database
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from telegram.error import InvalidToken, NetworkError
 
 
 @asynccontextmanager
@@ -143,24 +147,26 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     except Stopped:
         print("Minka se detuvo mientras esperaba la base de datos.", file=sys.stderr)
         return 0
-    except InvalidToken:
-        print(
-            "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather.",
-            file=sys.stderr,
-        )
-        return 2
-    except NetworkError as error:
-        # aiohttp's error may quote the whole URL, which holds the token: never print it.
-        reason, token = error.message, settings.token or ""
-        for secret in filter(None, (token, token.partition(":")[2])):
-            reason = reason.replace(secret, "[TOKEN]")
-        print(
-            f"No se pudo conectar con {settings.telegram_api_base_url} ({reason}): "
-            "revise la conexión o TELEGRAM_API_BASE_URL.",
-            file=sys.stderr,
-        )
+    except (InvalidToken, NetworkError) as error:
+        print(telegram_unreachable(error, settings), file=sys.stderr)
         return 2
     return 0
+
+
+def telegram_unreachable(error: InvalidToken | NetworkError, settings: Settings) -> str:
+    """The line an order prints when Telegram refused the token or could not be reached.
+    aiohttp's error may quote the whole URL, which holds the token: never printed."""
+    from telegram.error import InvalidToken
+
+    if isinstance(error, InvalidToken):
+        return "Telegram rechazó TELEGRAM_BOT_TOKEN: revise el token que le dio @BotFather."
+    reason, token = error.message, settings.token or ""
+    for secret in filter(None, (token, token.partition(":")[2])):
+        reason = reason.replace(secret, "[TOKEN]")
+    return (
+        f"No se pudo conectar con {settings.telegram_api_base_url} ({reason}): "
+        "revise la conexión o TELEGRAM_API_BASE_URL."
+    )
 
 
 async def db_upgrade(settings: Settings) -> int:

@@ -29,6 +29,10 @@ async def admin(settings: Settings, args: argparse.Namespace) -> int:
         return await _appoint(settings, args.telegram_id, args.region)
     if args.admin_command == "quitar-equipo":
         return await _dismiss(settings, args.telegram_id)
+    if args.admin_command == "restablecer-menu":
+        from bot.cli.menus import reset_menu  # Telegram's client: only for this order
+
+        return await reset_menu(settings, args.telegram_id)
     return await _list(settings)
 
 
@@ -237,6 +241,17 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _person_order(admin, "quitar-equipo", help="quita a una persona de su Equipo Regional")
     admin.add_parser(
         "listar-roles", help="personas con rol de especialista, coordinador o administrador"
+    )
+    _person_order(
+        admin,
+        "restablecer-menu",
+        help="deja el menú de órdenes de un chat con lo que la persona puede usar hoy",
+        description=(
+            "Vuelve a fijar el menú de órdenes del chat privado de una persona (el suyo propio "
+            "si está registrada o tiene un rol; si no, el de todos) y su botón de menú por "
+            "defecto. Para quien dejó BOT_ADMIN_IDS y aún ve las órdenes de administrador en el "
+            "menú. Sin efecto en un chat que no tiene menú propio."
+        ),
     )
 
 
