@@ -45,27 +45,18 @@ async def test_each_kind_of_staff_trace_names_its_chat(db: Database) -> None:
         session.add(ConversationState(telegram_id=8006, flow="expert_answer", step="1"))
         session.add(ConversationState(telegram_id=8012, flow="registration", step="name"))
         author = await registered_official(session, 8007, "Tomás", registered=False)
-        session.add(
-            Meeting(
-                code="R1",
-                title="Mesa técnica",
-                kind="technical",
-                starts_at=now,
-                ends_at=now + timedelta(hours=1),
-                created_by=author,
-            )
-        )
         erased = await registered_official(session, 8013, "Ana")  # erased since: no id left
-        session.add(
-            Meeting(
-                code="R2",
-                title="Comité",
-                kind="committee",
-                starts_at=now,
-                ends_at=now + timedelta(hours=1),
-                created_by=erased,
+        for code, created_by in (("R1", author), ("R2", erased)):
+            session.add(
+                Meeting(
+                    code=code,
+                    title="Mesa técnica",
+                    kind="technical",
+                    starts_at=now,
+                    ends_at=now + timedelta(hours=1),
+                    created_by=created_by,
+                )
             )
-        )
         await people.erase(session, 8013, now)
         await session.flush()
         found = await staff_chats(session, flows)
