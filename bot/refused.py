@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.telegram_entities import is_blank
 from bot.telegram_limits import ELLIPSIS, MESSAGE_LIMIT, cut_plain
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ Call = Callable[[str, str | None, Markup], Awaitable[Any]]
 def plain(html: str) -> str:
     """What the person would have read, without the formatting: tags dropped, «&amp;» and
     the like decoded, cut to one message."""
-    return cut_plain(unescape(_TAG.sub("", html)).strip(), MESSAGE_LIMIT) or ELLIPSIS
+    text = cut_plain(unescape(_TAG.sub("", html)).strip(), MESSAGE_LIMIT)
+    return ELLIPSIS if is_blank(text) else text
 
 
 async def send(call: Call, html: str, markup: Markup, what: str) -> Any:

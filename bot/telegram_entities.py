@@ -64,6 +64,14 @@ _BLOCKQUOTES = frozenset({"blockquote", "expandable_blockquote"})
 _TRIM_SPACE = " \n"
 # Characters TDLib removes outright: \r, U+2028..U+202E and three combining marks.
 _REMOVED = frozenset("\r\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
+# What TDLib takes for nothing when it asks whether a text is empty (`is_empty_string`, with
+# `strip_empty_characters`): blanks, the Unicode spaces, zero-width characters, direction
+# marks, the byte order mark, the Braille blank, the object replacement character and the
+# tag characters. A text of only these is refused as «text must be non-empty».
+_BLANK = re.compile(
+    "[ \n\t\u00a0\u1680\u180e\u2000-\u200f\u202e\u202f\u205f\u2800\u3000\ufeff"
+    "\ufffc\U000e0000-\U000e007f]*"
+)
 _USER_LINK = re.compile(r"tg://user\?id=(\d+)", re.IGNORECASE)
 _HOST_LABEL = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
 
@@ -75,6 +83,11 @@ class FormatError(ValueError):
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit Telegram uses for offsets and limits."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def is_blank(text: str) -> bool:
+    """Whether Telegram would find nothing in `text` (a message of it is refused)."""
+    return _BLANK.fullmatch(text) is not None
 
 
 def make_entity(kind: str, offset: int, length: int, **extra: Any) -> dict[str, Any]:
@@ -258,7 +271,7 @@ def finalize_text(
     text, spans = _clean(text, spans)
     spans = [span for span in (_skip_leading_space(text, s) for s in spans) if span is not None]
     text, spans = _trim(text, spans)
-    if not text and not allow_empty:
+    if not allow_empty and is_blank(text):
         raise FormatError("text must be non-empty")
     starts = _utf16_starts(text)
     result = [

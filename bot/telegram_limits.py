@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from html import unescape
 from typing import NamedTuple
 
+from bot.telegram_entities import is_blank
+
 MESSAGE_LIMIT = 4096  # sendMessage/editMessageText: text after entities parsing
 CAPTION_LIMIT = 1024  # sendDocument/sendPhoto: caption after entities parsing
 TOAST_LIMIT = 200  # answerCallbackQuery: text of the notification
@@ -130,7 +132,8 @@ def _pieces(html: str, limit: int, max_tags: int = MAX_ENTITIES) -> list[_Piece]
         if cut == start:  # a single character wider than the limit: never loop on it
             cut += 1
         piece = tokens[start:cut]
-        if "".join(token.char for token in piece).strip():  # never a blank message
+        # Never a message Telegram finds empty (blanks, zero-width characters: refused).
+        if not is_blank("".join(token.char for token in piece)):
             body = "".join(token.source for token in piece)
             pieces.append(_Piece("".join(token.source for token in stack), body, _close(after)))
         stack, start = after, cut

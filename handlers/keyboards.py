@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton
 
+from bot.telegram_entities import is_blank
+
 MAX_CALLBACK_BYTES = 64  # Bot API: callback_data is 1-64 bytes
 MAX_LABEL_CHARS = 48  # longer labels are cut by phones anyway
 MAX_NUMBER = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -21,7 +23,9 @@ def button(label: str, data: str) -> InlineKeyboardButton:
         raise ValueError(f"callback data must be 1-64 bytes: {data!r}")
     if len(label) > MAX_LABEL_CHARS:
         label = label[: MAX_LABEL_CHARS - 1] + "…"
-    if not label.strip():  # Telegram refuses an empty label (BUTTON_TEXT_INVALID): a blank name
+    # Telegram refuses an empty label (BUTTON_TEXT_INVALID): a name of blanks or zero-width
+    # characters, which Telegram finds nothing in.
+    if is_blank(label):
         label = "—"
     return InlineKeyboardButton(label, callback_data=data)
 

@@ -7,23 +7,33 @@ import random
 
 import pytest
 
+from bot import refused
 from bot.i18n import LANGUAGES
 from bot.local_api.validation import parse_commands
 from bot.services.access import Access
 from bot.services.roles import Role
-from bot.telegram_entities import finalize_text, utf16_len
+from bot.telegram_entities import finalize_text, is_blank, utf16_len
 from bot.telegram_html import parse_html
 from bot.telegram_limits import MAX_ENTITIES, cut_html, cut_plain, split_html, visible_units
 from handlers.base import esc
 from handlers.command_menu import commands_for
+from handlers.keyboards import button
 
 WORDS = ["hola", "a & b", "<x>", "😀", "👩🏽‍🌾", "ñandú", "x" * 300, "\n", "\n\n", " "]
+# Typed text Telegram finds nothing in (zero-width characters, the Braille blank): a piece of
+# only these would be a message Telegram refuses as empty.
+INVISIBLE = ["\u200b" * 300, "\u2800\u200e" * 200, "\ufeff"]
 
 
 def _plain(html: str) -> str:
     text, entities = parse_html(html, lambda _user: None)
     finalize_text(text, entities, allow_empty=False)  # Telegram refuses a blank message
     return text
+
+
+def _visible(text: str) -> str:
+    """The text without what Telegram finds nothing in (blanks, zero-width characters)."""
+    return "".join(char for char in text if not is_blank(char))
 
 
 def _entities(html: str) -> int:
@@ -35,7 +45,7 @@ def _entities(html: str) -> int:
 def _random_html(rng: random.Random, size: int) -> str:
     out = []
     for _ in range(size):
-        word, roll = esc(rng.choice(WORDS)), rng.random()
+        word, roll = esc(rng.choice(WORDS + INVISIBLE)), rng.random()
         if roll < 0.1:
             out.append(f"<b>{word} <i>{esc(rng.choice(WORDS))}</i></b>")
         elif roll < 0.15:
@@ -59,7 +69,7 @@ def test_pieces_are_valid_within_the_limit_and_lose_nothing(seed: int) -> None:
     shown = [_plain(piece) for piece in pieces]
     assert all(utf16_len(text) <= limit for text in shown)
     assert all(_entities(piece) <= MAX_ENTITIES for piece in pieces)
-    assert "".join("".join(shown).split()) == "".join(parse_html(html, lambda _u: None)[0].split())
+    assert _visible("".join(shown)) == _visible(parse_html(html, lambda _u: None)[0])
     cut = _plain(cut_html(html, limit))
     assert utf16_len(cut) <= limit and _entities(cut_html(html, limit)) <= MAX_ENTITIES
     assert cut.endswith("…") == (visible_units(html) > limit)
@@ -72,6 +82,26 @@ def test_splits_prefer_paragraphs_then_lines_and_reopen_tags() -> None:
     assert split_html("corto") == ["corto"]
     assert split_html("a" * 5000, 4096)[0] == "a" * 4096  # one long word: cut inside it
     assert split_html(" " * 5000) == [" " * 5000] and cut_html(" " * 5000) == "…"  # no crash
+
+
+def test_no_piece_is_a_message_telegram_finds_empty() -> None:
+    """A long run of zero-width characters (typed: «hola» then 4,000 of them) never becomes
+    a message of its own, nor an ellipsis alone a cut: Telegram refuses a text of nothing
+    but blanks and invisible characters («text must be non-empty»)."""
+    typed = "hola " + "\u200b" * 4090
+    for html in (f"❓ {typed}\n— Luz, Cusco", f"<b>Pregunta</b>\n«{typed}»", typed):
+        pieces = split_html(html)
+        assert pieces and not any(is_blank(_shown(piece)) for piece in pieces), html[:20]
+        assert "hola" in pieces[0]
+    assert not is_blank(_plain(cut_html("\u200b" * 5000)))
+    assert refused.plain("<b>\u200b\u2800</b>") == "…"
+    label = button("\u200b\u200e", "x:y").text
+    assert not is_blank(label)
+
+
+def _shown(html: str) -> str:
+    text, entities = parse_html(html, lambda _user: None)
+    return finalize_text(text, entities, allow_empty=True)[0]
 
 
 def test_a_list_past_a_hundred_entities_is_split_between_lines() -> None:

@@ -136,3 +136,18 @@ async def test_text_is_normalised_and_entities_checked(
         400,
         "Bad Request: can't parse MessageEntity: Unsupported type specified",
     )
+
+
+async def test_a_text_of_invisible_characters_is_empty_as_telegram_sees_it(
+    bot: telegram.Bot, chat: int
+) -> None:
+    """TDLib's is_empty_string: zero-width characters, direction marks, Unicode spaces and
+    the Braille blank are nothing (an edit too); the Hangul filler, or one letter, is text."""
+    for text in ("\u200b", "\u2800\u200e \u00a0", "\u3000\n\ufeff"):
+        with pytest.raises(BadRequest, match="Text must be non-empty"):
+            await bot.send_message(chat, text)
+    sent = await bot.send_message(chat, "\u3164")
+    assert sent.text == "\u3164"
+    assert (await bot.send_message(chat, "\u200bx\u200b")).text == "\u200bx\u200b"
+    with pytest.raises(BadRequest, match="Text must be non-empty"):
+        await bot.edit_message_text("<i>\u200b\u200b</i>", chat, sent.message_id, parse_mode="HTML")

@@ -97,6 +97,16 @@ async def test_parameters_from_every_encoding_are_coerced(api: LocalBotApi, chat
         ({"chat_id": USER, "text": ""}, "Bad Request: message text is empty"),
         ({"text": "hola"}, "Bad Request: chat_id is empty"),
         ({"chat_id": USER, "text": " \n "}, "Bad Request: text must be non-empty"),
+        # What TDLib counts as nothing (is_empty_string): zero-width and direction marks, the
+        # Braille blank, no-break and other Unicode spaces, the BOM, even inside formatting.
+        (
+            {"chat_id": USER, "text": "\u200b\u200c\u200d\u200e\u200f\u2800\u00a0\u3000\ufeff"},
+            "Bad Request: text must be non-empty",
+        ),
+        (
+            {"chat_id": USER, "text": "<b>\u200b</b> \u2003", "parse_mode": "HTML"},
+            "Bad Request: text must be non-empty",
+        ),
         (
             {"chat_id": USER, "text": "x", "parse_mode": "BBCode"},
             "Bad Request: unsupported parse_mode",
