@@ -221,7 +221,11 @@ async def test_cases_attended(dataset: Database) -> None:
     assert rows(by_status)["Abierto"][0] == 3
     assert rows(by_status)["Resuelto"][0] == 1
     assert rows(by_status)["Archivado"][0] == 1
-    assert [row[1:] for row in by_month.rows] == [(2, 2), (1, 1), (2, 1)]
+    # Supported by month: every region's is hidden (below) and they registered cases in all
+    # three months: the national months less the regions' own (each region's report shows
+    # its months) would split them region by region (`case_months`). Before, (2, 2), (1, 1),
+    # (2, 1): Puno's July and August, 3 supported of its 3, and Piura's or Cusco's one.
+    assert [row[1:] for row in by_month.rows] == [(2, None), (1, None), (2, None)]
     assert [row[0] for row in by_month.rows] == [
         "Julio 2026",
         "Agosto 2026",
@@ -314,7 +318,20 @@ async def test_dissemination(dataset: Database) -> None:
 
 async def test_region_scope(dataset: Database) -> None:
     cases = await _compute(dataset, cases_attended, "piura")
-    assert cases.headlines[0].value == 1
+    # Piura's one case, supported: the national table by region hides it, and so does
+    # Piura's own report, in its headlines, months and statuses (before: «Con apoyo: 1»,
+    # September 1 of 1, «Resuelto» 0).
+    assert [h.value for h in cases.headlines[:4]] == [1, None, None, None]
+    by_type, by_status, by_month, by_region, _by_sex, _reports = cases.tables
+    assert [row[1:] for row in by_month.rows] == [(0, 0), (0, 0), (1, None)]
+    assert rows(by_status)["Resuelto"] == (None, None)
+    assert rows(by_status)["Total"] == (1, None)
+    assert rows(by_type)["Formalización"] == (1, None)  # the kinds of cases stay
+    assert rows(by_region)["Piura"] == (1, None, None, None, 1)
+    puno = await _compute(dataset, cases_attended, "puno")
+    # Puno's 3 (hidden with them nationally): its 3 supported of 3 and 1 resolved are not
+    # printed either (before, its headlines printed them).
+    assert [h.value for h in puno.headlines[:4]] == [3, None, None, None]
     toolkit = await _compute(dataset, dissemination, "piura")
     headlines = {h.label: h.value for h in toolkit.headlines}
     assert headlines["Vistas de artículos"] == 0

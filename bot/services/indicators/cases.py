@@ -7,6 +7,7 @@ registered and attends it (Minka does not record the miners' sex).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import case, func, select
 
 from bot.i18n import N_
 from bot.services import cases as codes
+from bot.services.indicators.case_months import months_hidden
 from bot.services.indicators.case_officials import officials_hidden
 from bot.services.indicators.common import (
     Cells,
@@ -28,10 +30,13 @@ from bot.services.indicators.common import (
     by_region,
     count,
     in_scope,
+    is_hidden,
+    measure_hides,
     only,
     ratio,
     scoped,
     share,
+    total_headline,
 )
 from bot.services.indicators.months import month_bucket, month_label
 from bot.services.indicators.sex_rule import by_sex
@@ -80,15 +85,24 @@ async def cases_attended(q: Query) -> Indicator:
         count(_(N_("Officials who registered cases")), "officials"),
     )
     total = sum(c["cases"] for c in only(q, cells).values())
-    with_support = sum(c["supported"] for c in only(q, cells).values())
     kinds = await _counts_by(q, Case.kind)
     statuses = await _counts_by(q, Case.status)
     on_time, reports = await report_figures(q)
+    hides = measure_hides(q, measures, cells)
+    resolved_hidden = is_hidden(measures[3], hides, "total", None)
+    regions = by_region(q, _(N_("Cases by region")), cells, measures)
     tables = (
         _code_table(q, _(N_("Cases by type")), _(N_("Type")), codes.KINDS, kinds),
-        _code_table(q, _(N_("Cases by current status")), _(N_("Status")), codes.STATUSES, statuses),
-        await _by_month(q),
-        by_region(q, _(N_("Cases by region")), cells, measures),
+        _code_table(
+            q,
+            _(N_("Cases by current status")),
+            _(N_("Status")),
+            codes.STATUSES,
+            statuses,
+            hidden=resolved_hidden,
+        ),
+        await _by_month(q, await months_hidden(q, measures[1], hides)),
+        regions,
         by_sex(
             q,
             _(N_("Cases by sex of the official who registered them")),
@@ -117,14 +131,10 @@ async def cases_attended(q: Query) -> Indicator:
         + _(TEAM_REPORTS_DEFINITION),
         headlines=(
             Headline(_(N_("Cases registered")), total),
-            Headline(_(N_("With the regional team's support")), with_support),
-            Headline(
-                _(N_("Share with support")),
-                ratio(with_support, total),
-                Kind.SHARE,
-                harmless=True,  # both counts are shown beside it
-            ),
-            Headline(_(N_("Resolved cases")), statuses.get("resolved", 0)),
+            # As the table by region's total shows them (a region's own report: its row).
+            total_headline(regions, 2, _(N_("With the regional team's support"))),
+            total_headline(regions, 3, _(N_("Share with support")), Kind.SHARE),
+            total_headline(regions, 4, _(N_("Resolved cases"))),
             on_time,
         ),
         tables=tables,
@@ -141,14 +151,23 @@ async def _counts_by(q: Query, column: object) -> Counter[str]:
 
 
 def _code_table(
-    q: Query, title: str, heading: str, labels: dict[str, str], counts: Counter[str]
+    q: Query,
+    title: str,
+    heading: str,
+    labels: dict[str, str],
+    counts: Counter[str],
+    *,
+    hidden: bool = False,
 ) -> Table:
     """Every code in its documented order (zeros included), with its share of the total (a
-    "—" of fewer than 3 cases hides nothing: the counts are shown)."""
+    "—" of fewer than 3 cases hides nothing: the counts are shown). `hidden`: every code's
+    count and share are «—», the total's shown (the resolved cases, where the table by
+    region hides their total: beside the others and the total, «Resuelto» would be told)."""
     total = sum(counts.values())
     rows = [
-        (q._(label), counts.get(code, 0), ratio(counts.get(code, 0), total))
+        (q._(label), *((None, None) if hidden else (n, ratio(n, total))))
         for code, label in labels.items()
+        for n in [counts.get(code, 0)]
     ]
     rows.append((q._(N_("Total")), total, ratio(total, total)))
     columns = (
@@ -156,18 +175,21 @@ def _code_table(
         Column(q._(N_("Cases"))),
         Column(q._(N_("Share")), Kind.SHARE),
     )
-    shares = frozenset((row, 2) for row in range(len(rows)))
+    shares = frozenset((row, 2) for row in range(len(rows)) if not hidden or row == len(rows) - 1)
     return Table(title, columns, tuple(rows), total_row=True, harmless=shares)
 
 
-async def _by_month(q: Query) -> Table:
+async def _by_month(q: Query, hidden: Callable[[int], bool]) -> Table:
+    """Cases and those with support by month of registration; `hidden(month index)`: the
+    month's supported shows «—» (`case_months.months_hidden`)."""
     bucket = month_bucket(q, Case.created_at)
     supported = func.sum(case((Case.supported.is_(True), 1), else_=0))
     rows = await q.session.execute(_registered(q, bucket, func.count(), supported).group_by(bucket))
     found = {index: (number, helped or 0) for index, number, helped in rows.all()}
     table_rows = [
-        (month_label(q, year, month), *found.get(index, (0, 0)))
+        (month_label(q, year, month), number, None if number and hidden(index) else helped)
         for index, (year, month) in enumerate(q.period.months())
+        for number, helped in [found.get(index, (0, 0))]
     ]
     columns = (
         Column(q._(N_("Month")), Kind.TEXT),
