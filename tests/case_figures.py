@@ -1,17 +1,19 @@
-"""A reader of indicator 4's figures (cases, with the regional team's support, resolved),
-national and each region's report, as whole numbers: what tests/test_case_support_disclosure
-checks. The unknowns are each region × sex × month cell's cases, supported and resolved
-(0 ≤ supported, resolved ≤ cases); each figure shown is a sum of some of them: a region's
-or a sex's row, a region's own row by sex, a month (national or a region's), the status
-«Resuelto», the headlines; a share beside its cases is its count. A figure hidden («—») is
-given away when every whole solution gives it one value (`pinned`), unless a figure shown
-at an end tells it openly (0 supported, or all of the cases: the documented limit of
+"""A reader of indicators 4 and 5 (cases, with the regional team's support, resolved; the
+formalization cases, formalized, formalized in the period), national and each region's
+report, read together as whole numbers: what tests/test_case_support_disclosure checks.
+The unknowns are each region × sex × month cell's counts (the months of the period, and
+«before» for indicator 5's cases registered earlier): cases, supported and resolved of them,
+formalization cases, formalized of those, and formalized in the period. Each figure shown
+is a sum of some of them: a region's or a sex's row, a region's own row by sex, a month, a
+status, a type, a step, the headlines; a share beside its whole is its count. A figure is
+given away when every whole solution gives it one value (`Reading.given_away`), unless a
+figure shown at an end tells it openly (0, or all of 3 or more: the documented limit of
 `bot.services.small_cells`). The officials are left out (`case_officials` reads them with
 the cases): this reader knows less, so what it pins the reports do give away."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -21,8 +23,12 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from bot.services.indicators.common import Indicator, Table
 
 SEXES = {"Mujer": "female", "Hombre": "male", "Prefiero no decir": "undisclosed", "Sin dato": None}
-MEASURES = ("cases", "supported", "resolved")
-Cell = tuple[str, str | None, int]  # region, sex, month (index in the period)
+BEFORE = -1  # the month of indicator 5's cases registered before the period
+MEASURES = ("cases", "supported", "resolved", "formal", "formalized", "now")
+# What each count is a part of (each cell's count at most its whole's).
+WHOLE = {"supported": "cases", "resolved": "cases", "formal": "cases", "formalized": "formal"}
+WHOLE["now"] = "formalized"
+Cell = tuple[str, str | None, int]  # region, sex, month (index in the period; BEFORE)
 Figure = tuple[str, frozenset[Cell]]  # measure, cells
 
 
@@ -33,10 +39,16 @@ class Reading:
     shown: dict[Figure, int] = field(default_factory=dict)
     hidden: dict[Figure, str] = field(default_factory=dict)  # where each «—» was read
 
-    def cells(self, region: str | None = None, sex: object = ..., month: int | None = None):
+    def cells(
+        self, region: str | None = None, sex: object = ..., month: int | None = None, *,
+        before: bool = False,
+    ) -> frozenset[Cell]:  # fmt: skip
+        """The cells of a region, a sex, a month (None: any), of the period only unless
+        `before` (indicator 5's cases count those registered earlier too)."""
+        months = range(BEFORE if before else 0, self.months)
         return frozenset(
             (r, s, m)
-            for r, s, m in product(self.regions, SEXES.values(), range(self.months))
+            for r, s, m in product(self.regions, SEXES.values(), months)
             if region in (None, r) and sex in (..., s) and month in (None, m)
         )
 
@@ -50,110 +62,155 @@ class Reading:
         old = self.shown.setdefault((measure, cells), number)
         assert old == number, (where, old, number)
 
-    def share(self, cells: frozenset[Cell], share: object, where: str) -> None:
-        """A share shown beside its cases is its count of supported cases."""
-        cases = self.shown.get(("cases", cells))
-        if share is not None and cases is not None:
-            self.figure("supported", cells, float(share) * cases, f"{where} (share)")
+    def share(self, part: str, cells: frozenset[Cell], share: object, where: str) -> None:
+        """A share shown beside its whole is its count."""
+        whole = self.shown.get((WHOLE[part], cells))
+        if share is not None and whole is not None:
+            self.figure(part, cells, float(share) * whole, f"{where} (share)")
 
-    def report(self, indicator: Indicator, scope: str | None) -> None:
+    def cases(self, indicator: Indicator, scope: str | None) -> None:
         """Indicator 4 of `scope`'s report (None: national)."""
-        _types, statuses, months, by_region, by_sex, _reports = indicator.tables
+        types, statuses, months, by_region, by_sex, _reports = indicator.tables
         mine = self.cells(scope)
         where = f"{scope or 'national'}"
-        headlines = [h.value for h in indicator.headlines]
-        self.figure("cases", mine, headlines[0], f"{where} headline")
-        self.figure("supported", mine, headlines[1], f"{where} headline")
-        self.share(mine, headlines[2], f"{where} headline")
-        self.figure("resolved", mine, headlines[3], f"{where} headline")
-        for row in statuses.rows:
-            if row[0] == "Resuelto":
-                self.figure("resolved", mine, row[1], f"{where} status")
-            if row[0] == "Total":
-                self.figure("cases", mine, row[1], f"{where} status total")
+        values = [h.value for h in indicator.headlines]
+        self.figure("cases", mine, values[0], f"{where} headline")
+        self.figure("supported", mine, values[1], f"{where} headline")
+        self.share("supported", mine, values[2], f"{where} headline")
+        self.figure("resolved", mine, values[3], f"{where} headline")
+        self._labelled(types, {"Formalización": "formal", "Total": "cases"}, mine, where)
+        self._labelled(statuses, {"Resuelto": "resolved", "Total": "cases"}, mine, where)
         for index, row in enumerate(months.rows):
             cells = self.cells(scope, month=index)
             self.figure("cases", cells, row[1], f"{where} {row[0]}")
             self.figure("supported", cells, row[2], f"{where} {row[0]}")
-        names = {name: code for code, name in self.regions.items()}
-        self._rows(by_region, lambda label: self.cells(names[label]) & mine, where)
-        self._rows(by_sex, lambda label: self.cells(sex=SEXES[label]) & mine, where)
-        self._rows(by_region, lambda label: mine, where, total=True)
-        self._rows(by_sex, lambda label: mine, where, total=True)
+        columns = ("cases", "supported", "%supported", "resolved")
+        self._breakdowns(by_region, by_sex, columns, scope, where, before=False)
 
-    def _rows(self, table: Table, cells_of, where: str, total: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def formalization(self, indicator: Indicator, scope: str | None) -> None:
+        """Indicator 5 of `scope`'s report (None: national)."""
+        steps, by_region, by_sex = indicator.tables
+        every = self.cells(scope, before=True)
+        where = f"{scope or 'national'} 5"
+        values = [h.value for h in indicator.headlines]
+        self.figure("formal", every, values[0], f"{where} headline")
+        self.figure("formalized", every, values[1], f"{where} headline")
+        self.share("formalized", every, values[2], f"{where} headline")
+        self.figure("now", every, values[3], f"{where} headline")
+        self._labelled(steps, {"Formalizado": "formalized", "Total": "formal"}, every, where)
+        columns = ("formal", "formalized", "%formalized", "new", "now")
+        self._breakdowns(by_region, by_sex, columns, scope, where, before=True)
+
+    def _labelled(
+        self, table: Table, labels: Mapping[str, str], cells: frozenset[Cell], where: str
+    ) -> None:
         for row in table.rows:
-            if (row[0] == "Total") != total:
-                continue
-            cells = cells_of(row[0])
-            at = f"{where} {table.title} {row[0]}"
-            self.figure("cases", cells, row[1], at)
-            self.figure("supported", cells, row[2], at)
-            self.share(cells, row[3], at)
-            self.figure("resolved", cells, row[4], at)
+            if row[0] in labels:
+                self.figure(labels[str(row[0])], cells, row[1], f"{where} {row[0]}")
 
-    def given_away(self, cases: Mapping[Cell, int]) -> dict[str, int]:
-        """The supported and resolved of each region, sex and region × sex of 1 or 2 cases
-        (`cases`: each cell's, as the database holds them) that every whole solution pins,
-        not told openly, with their value. A group of 3 or more hidden with them may be
-        worked out (the rule of `bot.services.small_cells`: no cut of 1 or 2)."""
+    def _breakdowns(
+        self, by_region: Table, by_sex: Table, columns: tuple[str, ...], scope: str | None,
+        where: str, *, before: bool,
+    ) -> None:  # fmt: skip
+        names = {name: code for code, name in self.regions.items()}
+        mine = self.cells(scope, before=True)
+
+        def rows(table: Table, of: Callable[[str], frozenset[Cell]]) -> None:
+            for row in table.rows:
+                every = of(str(row[0])) & mine
+                for column, value in zip(columns, row[1:], strict=False):
+                    at = f"{where} {table.title} {row[0]}"
+                    period = frozenset(cell for cell in every if cell[2] != BEFORE)
+                    if column == "new":
+                        self.figure("formal", period, value, at)
+                    elif column.startswith("%"):
+                        self.share(column[1:], every if before else period, value, at)
+                    else:
+                        self.figure(column, every if before else period, value, at)
+
+        total = self.cells(before=True)
+        rows(by_region, lambda label: total if label == "Total" else self._of(names[label]))
+        rows(by_sex, lambda label: total if label == "Total" else self._of(sex=SEXES[label]))
+
+    def _of(self, region: str | None = None, sex: object = ...) -> frozenset[Cell]:
+        return self.cells(region, sex, before=True)
+
+    def given_away(self, truth: Mapping[tuple[str, Cell], int]) -> dict[str, int]:
+        """The small groups' hidden counts that every whole solution pins, not told openly,
+        with their value. `truth`: each cell's counts (measure, cell), as the database holds
+        them. Small: a region, sex or region × sex of 1 or 2 cases (supported, resolved) or
+        formalization cases (formalized, formalized in the period; and their number, which
+        indicator 5's table by sex hides for a sex of 1 or 2). A group of 3 or more hidden
+        with them may be worked out (the rule of `bot.services.small_cells`: no cut of 1
+        or 2)."""
         solver = _Solver(self)
         groups = {
-            **{name: self.cells(code) for code, name in self.regions.items()},
-            **{label: self.cells(sex=sex) for label, sex in SEXES.items()},
+            **{name: self._of(code) for code, name in self.regions.items()},
+            **{label: self._of(sex=sex) for label, sex in SEXES.items()},
             **{
-                f"{name} {label}": self.cells(code, sex)
+                f"{name} {label}": self._of(code, sex)
                 for (code, name), (label, sex) in product(self.regions.items(), SEXES.items())
             },
         }
         found = {}
-        for (name, cells), measure in product(groups.items(), ("supported", "resolved")):
-            if not 0 < sum(cases.get(cell, 0) for cell in cells) < 3:
+        for (name, every), measure in product(groups.items(), MEASURES[1:]):
+            period = frozenset(cell for cell in every if cell[2] != BEFORE)
+            cells = period if WHOLE[measure] == "cases" and measure != "formal" else every
+            base = "formal" if measure != "supported" and measure != "resolved" else "cases"
+            if not 0 < sum(truth.get((base, cell), 0) for cell in cells) < 3:
                 continue
-            if self._openly(measure, cells):
-                continue
-            low, high = solver.bounds(measure, cells)
-            if low == high:
-                where = self.hidden.get((measure, cells), "worked out")
-                found[f"{name} {measure} ({where})"] = low
+            if measure == "formal" and name in self.regions.values():
+                continue  # a region's formalization cases are public, however few
+            for inside in {cells, period} if measure == "formal" else {cells}:
+                if self._openly(measure, inside, truth):
+                    continue
+                low, high = solver.bounds(measure, inside)
+                if low == high:
+                    where = self.hidden.get((measure, inside), "worked out")
+                    found[f"{name} {measure} ({where})"] = low
         return found
 
-    def _openly(self, measure: str, cells: frozenset[Cell]) -> bool:
-        """Whether a figure shown at an end (0, or all of its cases shown beside) holds it."""
+    def _openly(
+        self, measure: str, cells: frozenset[Cell], truth: Mapping[tuple[str, Cell], int]
+    ) -> bool:
+        """Whether a figure shown holds it at an end: 0 (of it, or of what it is part of:
+        no cases, so none formalized), or all of its whole shown beside, 3 or more."""
+        chain = [measure]
+        while chain[-1] in WHOLE:
+            chain.append(WHOLE[chain[-1]])
         for (other, inside), value in self.shown.items():
-            if other != measure or not cells <= inside:
+            if other not in chain or not cells <= inside:
                 continue
-            if value == 0 or value == self.shown.get(("cases", inside)):
+            if value == 0:
+                return True
+            whole = WHOLE[measure]
+            if (
+                other == measure
+                and value == self.shown.get((whole, inside))
+                and sum(truth.get((whole, cell), 0) for cell in inside) >= 3
+            ):
                 return True
         return False
 
 
 class _Solver:
     def __init__(self, reading: Reading) -> None:
-        cells = sorted(reading.cells(), key=repr)
-        self.index = {
-            (measure, cell): i for i, (measure, cell) in enumerate(product(MEASURES, cells))
-        }
+        cells = sorted(reading.cells(before=True), key=repr)
+        self.index = {key: i for i, key in enumerate(product(MEASURES, cells))}
         size = len(self.index)
-        most = max((v for (m, _c), v in reading.shown.items() if m == "cases"), default=0)
-        rows, values = [], []
-        for (measure, inside), value in reading.shown.items():
-            rows.append(self._vector(measure, inside))
-            values.append(value)
-        for cell in cells:  # supported, resolved <= cases
-            for measure in ("supported", "resolved"):
-                row = np.zeros(size)
-                row[self.index[measure, cell]] = 1
-                row[self.index["cases", cell]] = -1
-                rows.append(row)
-                values.append(None)
-        equal = [(r, v) for r, v in zip(rows, values, strict=True) if v is not None]
-        rules = [r for r, v in zip(rows, values, strict=True) if v is None]
+        most = max(reading.shown.values(), default=0)
+        equal = [(self._vector(m, inside), v) for (m, inside), v in reading.shown.items()]
+        rules = []
+        for cell, (part, whole) in product(cells, WHOLE.items()):  # a part <= its whole
+            row = np.zeros(size)
+            row[self.index[part, cell]] = 1
+            row[self.index[whole, cell]] = -1
+            rules.append(row)
+        values = [v for _r, v in equal]
         self.constraints = [
-            LinearConstraint(np.array([r for r, _v in equal]), [v for _r, v in equal],
-                             [v for _r, v in equal]),
+            LinearConstraint(np.array([r for r, _v in equal]), values, values),
             LinearConstraint(np.array(rules), -np.inf, 0),
-        ]  # fmt: skip
+        ]
         self.bounds_ = Bounds(np.zeros(size), np.full(size, most))
         self.size = size
 

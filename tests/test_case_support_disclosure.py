@@ -1,8 +1,10 @@
-"""Indicator 4's cases with the regional team's support and resolved, national and each
-region's report, read together as whole numbers (`tests.case_figures`): a region's or a
-sex's «—» must not be worked out from the other figures. The people and their cases are
-tests/test_union_random's datasets; each case drawn supported or not, resolved or not, and
-registered in one of the quarter's three months, from the same seed."""
+"""Indicator 4's cases with the regional team's support and resolved, and indicator 5's
+formalization cases, national and each region's report, read together as whole numbers
+(`tests.case_figures`): a region's or a sex's «—» must not be worked out from the other
+figures. The people and their cases are tests/test_union_random's datasets; each case drawn
+supported or not, resolved or not, and registered in one of the quarter's three months, from
+the same seed (for indicator 5 too: of which type, its step, registered before the quarter
+or in it, formalized in it or before)."""
 
 from __future__ import annotations
 
@@ -14,17 +16,22 @@ import pytest
 from sqlalchemy import select
 
 from bot.services.indicators import query_for
-from bot.services.indicators.cases import cases_attended
+from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.periods import Period
 from storage.db import Database
-from storage.models import Case, Person
-from tests.case_figures import Cell, Reading
+from storage.models import Case, CaseEvent, Person
+from tests.case_figures import BEFORE, Cell, Reading
 from tests.test_period_disclosure import LIMA, T
 from tests.test_union_random import Dataset, installed
 from tests.union_dataset import REGIONS, seed_database
 
 QUARTER = Period.quarter(2026, 2)
 MONTHS = (4, 5, 6)
+EARLIER = 2  # February: before the quarter
+
+
+def _at(month: int) -> datetime:
+    return datetime(2026, month, 15, 10, tzinfo=LIMA)
 
 
 async def _draw_cases(db: Database, seed: int) -> None:
@@ -34,26 +41,58 @@ async def _draw_cases(db: Database, seed: int) -> None:
         for case in (await session.execute(select(Case).order_by(Case.id))).scalars():
             case.supported = rng.random() < 0.6
             case.status = "resolved" if rng.random() < 0.35 else rng.choice(["open", "archived"])
-            month = rng.choice(MONTHS)
-            case.created_at = case.updated_at = datetime(2026, month, 15, 10, tzinfo=LIMA)
+            case.created_at = case.updated_at = _at(rng.choice(MONTHS))
 
 
-async def _cases(db: Database) -> Counter[Cell]:
-    """Each region × sex × month cell's cases, as the database holds them."""
-    statement = select(Case.region_code, Person.sex, Case.created_at).join(
+async def _draw_formalization(db: Database, seed: int) -> None:
+    """Half the cases formalization cases, some registered before the quarter; 2 in 5 of
+    them formalized, half of those registered before it formalized in it."""
+    rng = random.Random(f"formalization {seed}")
+    async with db.session() as session:
+        for case in (await session.execute(select(Case).order_by(Case.id))).scalars():
+            if rng.random() < 0.5:
+                continue
+            case.kind = "formalization"
+            month = rng.choice([EARLIER, *MONTHS])
+            case.created_at = case.updated_at = _at(month)
+            formalized = rng.random() < 0.4
+            case.formalization_step = "formalized" if formalized else "concession"
+            if formalized and month == EARLIER and rng.random() < 0.5:
+                await session.flush()
+                session.add(
+                    CaseEvent(
+                        case_id=case.id, kind="step", from_value="concession",
+                        to_value="formalized", at=datetime(2026, 5, 2, tzinfo=LIMA),
+                    )
+                )  # fmt: skip
+
+
+async def _truth(db: Database) -> Counter[tuple[str, Cell]]:
+    """Each region × sex × month cell's cases (of the quarter) and formalization cases (up
+    to its end), as the database holds them."""
+    statement = select(Case.region_code, Person.sex, Case.created_at, Case.kind).join(
         Person, Person.id == Case.person_id
     )
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
-    return Counter((region, sex, MONTHS.index(at.month)) for region, sex, at in rows)
+    truth: Counter[tuple[str, Cell]] = Counter()
+    for region, sex, at, kind in rows:
+        month = MONTHS.index(at.month) if at.month in MONTHS else BEFORE
+        if month != BEFORE:
+            truth["cases", (region, sex, month)] += 1
+        if kind == "formalization":
+            truth["formal", (region, sex, month)] += 1
+    return truth
 
 
-async def _read(db: Database) -> Reading:
+async def _read(db: Database, *, formalized: bool = False) -> Reading:
     reading = Reading(dict(REGIONS), len(MONTHS))
     for scope in [None, *REGIONS]:
         async with db.session() as session:
-            indicator = await cases_attended(await query_for(session, QUARTER, scope, T))
-        reading.report(indicator, scope)
+            q = await query_for(session, QUARTER, scope, T)
+            reading.cases(await cases_attended(q), scope)
+            if formalized:
+                reading.formalization(await formalization(q), scope)
     return reading
 
 
@@ -64,6 +103,19 @@ async def test_support_and_resolved_give_no_one_away(db: Database, seed: int) ->
         await seed_database(db)
         await _draw_cases(db, seed)
         reading = await _read(db)
-        cases = await _cases(db)
+        truth = await _truth(db)
     assert reading.hidden, "nothing hidden: the seed tests nothing"
-    assert reading.given_away(cases) == {}
+    assert reading.given_away(truth) == {}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("seed", range(12))
+async def test_formalization_beside_the_cases_gives_no_one_away(db: Database, seed: int) -> None:
+    with installed(Dataset(seed)):
+        await seed_database(db)
+        await _draw_cases(db, seed)
+        await _draw_formalization(db, seed)
+        reading = await _read(db, formalized=True)
+        truth = await _truth(db)
+    assert reading.hidden, "nothing hidden: the seed tests nothing"
+    assert reading.given_away(truth) == {}
