@@ -154,15 +154,17 @@ def _code_table(
     q: Query,
     title: str,
     heading: str,
-    labels: dict[str, str],
-    counts: Counter[str],
+    labels: dict[str | None, str],
+    counts: Counter[str | None],
     *,
     hidden: bool = False,
 ) -> Table:
     """Every code in its documented order (zeros included), with its share of the total (a
     "—" of fewer than 3 cases hides nothing: the counts are shown). `hidden`: every code's
-    count and share are «—», the total's shown (the resolved cases, where the table by
-    region hides their total: beside the others and the total, «Resuelto» would be told)."""
+    count and share are «—», the total's shown (the resolved or formalized cases, where the
+    table by region hides their total: beside the other codes and the total, «Resuelto» or
+    «Formalizado» would be told; the other codes are the rest's split, which tells nothing
+    more of them, tests/test_case_support_disclosure.py)."""
     total = sum(counts.values())
     rows = [
         (q._(label), *((None, None) if hidden else (n, ratio(n, total))))
@@ -224,24 +226,6 @@ async def formalization(q: Query) -> Indicator:
         cell["formalized_now"] += case_id in became
     by_step = Counter(steps[row[0]] for row in found)
     total = len(found)
-    rows = [
-        (_(label), by_step.get(code, 0), ratio(by_step.get(code, 0), total))
-        for code, label in codes.STEPS.items()
-    ]
-    if by_step.get(None):
-        rows.append((_(N_("Not recorded")), by_step[None], ratio(by_step[None], total)))
-    rows.append((_(N_("Total")), total, ratio(total, total)))
-    step_table = Table(
-        _(N_("Formalization cases by step reached at the end of the period")),
-        (
-            Column(_(N_("Step")), Kind.TEXT),
-            Column(_(N_("Cases"))),
-            Column(_(N_("Share")), Kind.SHARE),
-        ),
-        tuple(rows),
-        harmless=frozenset((row, 2) for row in range(len(rows))),  # the counts are shown
-        total_row=True,
-    )
     measures = (
         count(_(N_("Formalization cases")), "cases"),
         count(_(N_("Formalized cases")), "formalized", "cases"),
@@ -249,7 +233,17 @@ async def formalization(q: Query) -> Indicator:
         count(_(N_("Registered in the period")), "new"),
         count(_(N_("Formalized in the period")), "formalized_now", "cases"),
     )
-    formalized = by_step.get("formalized", 0)
+    regions = by_region(q, _(N_("Formalization by region")), cells, measures)
+    hidden = is_hidden(measures[1], measure_hides(q, measures, cells), "total", None)
+    step_table = _code_table(
+        q,
+        _(N_("Formalization cases by step reached at the end of the period")),
+        _(N_("Step")),
+        # «Not recorded» where some are, or where hidden (its row would tell some are).
+        {**codes.STEPS, **({None: N_("Not recorded")} if by_step.get(None) or hidden else {})},
+        by_step,
+        hidden=hidden,
+    )
     return Indicator(
         number=5,
         title=_(N_("Progress of formalization")),
@@ -269,15 +263,14 @@ async def formalization(q: Query) -> Indicator:
         + _(TEAM_REPORTS_DEFINITION),
         headlines=(
             Headline(_(N_("Formalization cases")), total),
-            Headline(_(N_("Formalized cases")), formalized),
-            Headline(
-                _(N_("Share formalized")), ratio(formalized, total), Kind.SHARE, harmless=True
-            ),
-            Headline(_(N_("Formalized in the period")), len(became & {row[0] for row in found})),
+            # As the table by region's total shows them (a region's own report: its row).
+            total_headline(regions, 2, _(N_("Formalized cases"))),
+            total_headline(regions, 3, _(N_("Share formalized")), Kind.SHARE),
+            total_headline(regions, 5, _(N_("Formalized in the period"))),
         ),
         tables=(
             step_table,
-            by_region(q, _(N_("Formalization by region")), cells, measures),
+            regions,
             by_sex(
                 q,
                 _(N_("Formalization by sex of the official")),
