@@ -30,6 +30,7 @@ _TEXT = (
     "media_caption_too_long",
     "entities_too_long",
     "entity_bounds",
+    "entity_mention_user_invalid",  # a mention of someone the bot cannot reach
 )
 # ... and of a keyboard it cannot take.
 _KEYBOARD = (

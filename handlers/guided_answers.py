@@ -33,12 +33,16 @@ def message_html(message: Message) -> str:
     """A person's message as Telegram HTML, its formatting kept. python-telegram-bot writes a
     link's address into href="…" as it is: an address with « " » would break the HTML (and
     Telegram refuse every copy), one with «&lt;» would change. Escaped first, as Telegram
-    decodes the entities of an attribute."""
+    decodes the entities of an attribute. A mention by name (text_mention, someone without a
+    username) stays a name: as a tg://user link Telegram refuses the message unless the bot
+    can reach that person's account (ENTITY_MENTION_USER_INVALID, «user not found»), and a
+    broadcast's every copy was refused for someone who never wrote to Minka."""
     entities = [
         MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
         if entity.type == MessageEntity.TEXT_LINK and entity.url
         else entity
         for entity in message.entities
+        if entity.type != MessageEntity.TEXT_MENTION
     ]
     rewritten = Message(
         message.message_id, message.date, message.chat, text=message.text, entities=entities

@@ -186,3 +186,29 @@ async def test_a_message_with_a_hundred_formatted_words_keeps_them_in_preview_an
     copy = await eva.reply()
     assert copy.html is not None and copy.html.count("<b>") == 100
     assert api.lost_formatting == []
+
+
+async def test_a_person_mentioned_by_name_reaches_everyone_as_a_name(
+    api: LocalBotApi, app: Application
+) -> None:
+    """A coordinator's app makes a mention of someone without a username a text_mention
+    (their Telegram account). Minka wrote it back as <a href="tg://user?id=…">, which
+    Telegram refuses unless the bot can reach that account (ENTITY_MENTION_USER_INVALID,
+    «user not found»): the preview and every copy were refused. The name goes as a name."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    eva = Chatter(api, 8210, "Eva")
+    await register(eva, region="Puno")
+    juan = {"id": 7_000_000_123, "is_bot": False, "first_name": "Juan <Pérez>"}  # never wrote
+    text = "Saludos de Juan <Pérez> y del equipo"
+    mention = {"type": "text_mention", "offset": 11, "length": 12, "user": juan}
+    bold = {"type": "bold", "offset": 30, "length": 6}
+    await _broadcast(rosa, text, entities=[mention, bold])
+    preview, summary = await rosa.replies(2)
+    assert (preview.text or "").endswith(text), preview.text
+    assert "tg://user" not in (preview.html or "") and "<b>equipo</b>" in (preview.html or "")
+    await rosa.press(summary, "Enviar")
+    await rosa.reply()
+    await tick(app)
+    copy = await eva.reply()
+    assert copy.text == text and copy.html == "Saludos de Juan &lt;Pérez&gt; y del <b>equipo</b>"
