@@ -36,13 +36,15 @@ def message_html(message: Message) -> str:
     decodes the entities of an attribute. A mention by name (text_mention, someone without a
     username) stays a name: as a tg://user link Telegram refuses the message unless the bot
     can reach that person's account (ENTITY_MENTION_USER_INVALID, «user not found»), and a
-    broadcast's every copy was refused for someone who never wrote to Minka."""
+    broadcast's every copy was refused for someone who never wrote to Minka. A custom emoji
+    stays its plain emoji: only bots with a Fragment username (or, since Bot API 9.4, a
+    Premium owner) may send one, and the preview shows what the copies will show."""
     entities = [
         MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
         if entity.type == MessageEntity.TEXT_LINK and entity.url
         else entity
         for entity in message.entities
-        if entity.type != MessageEntity.TEXT_MENTION
+        if entity.type not in (MessageEntity.TEXT_MENTION, MessageEntity.CUSTOM_EMOJI)
     ]
     rewritten = Message(
         message.message_id, message.date, message.chat, text=message.text, entities=entities

@@ -194,16 +194,24 @@ async def test_a_person_mentioned_by_name_reaches_everyone_as_a_name(
     """A coordinator's app makes a mention of someone without a username a text_mention
     (their Telegram account). Minka wrote it back as <a href="tg://user?id=…">, which
     Telegram refuses unless the bot can reach that account (ENTITY_MENTION_USER_INVALID,
-    «user not found»): the preview and every copy were refused. The name goes as a name."""
+    «user not found»): the preview and every copy were refused. The name goes as a name,
+    and a custom emoji as its plain emoji."""
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
     eva = Chatter(api, 8210, "Eva")
     await register(eva, region="Puno")
     juan = {"id": 7_000_000_123, "is_bot": False, "first_name": "Juan <Pérez>"}  # never wrote
-    text = "Saludos de Juan <Pérez> y del equipo"
+    text = "Saludos de Juan <Pérez> y del equipo ⛏"
     mention = {"type": "text_mention", "offset": 11, "length": 12, "user": juan}
     bold = {"type": "bold", "offset": 30, "length": 6}
-    await _broadcast(rosa, text, entities=[mention, bold])
+    # A Premium coordinator's custom emoji: this bot may not send one (shown plain at best).
+    emoji = {
+        "type": "custom_emoji",
+        "offset": 37,
+        "length": 1,
+        "custom_emoji_id": "5368324170671202286",
+    }
+    await _broadcast(rosa, text, entities=[mention, bold, emoji])
     preview, summary = await rosa.replies(2)
     assert (preview.text or "").endswith(text), preview.text
     assert "tg://user" not in (preview.html or "") and "<b>equipo</b>" in (preview.html or "")
@@ -211,4 +219,4 @@ async def test_a_person_mentioned_by_name_reaches_everyone_as_a_name(
     await rosa.reply()
     await tick(app)
     copy = await eva.reply()
-    assert copy.text == text and copy.html == "Saludos de Juan &lt;Pérez&gt; y del <b>equipo</b>"
+    assert copy.text == text and copy.html == "Saludos de Juan &lt;Pérez&gt; y del <b>equipo</b> ⛏"
