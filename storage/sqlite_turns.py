@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -115,6 +115,11 @@ class TurnTakingConnection(aiosqlite.Connection):
         self._writing = True
         return result
 
+    async def run(self, sql: str, parameters: Sequence[Any]) -> tuple[list[Any], int, int | None]:
+        """Execute `sql` and fetch its rows (as `statement` runs it): its rows, rowcount and
+        lastrowid, without a cursor object of aiosqlite's or SQLAlchemy's (storage.direct)."""
+        return await self.statement(sql, _executed, self._conn, sql, parameters)
+
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
         return _Cursor(self, await self._execute(self._conn.cursor))
@@ -188,6 +193,17 @@ class TurnTakingConnection(aiosqlite.Connection):
             self._turns.release()
         self._stopped = super().stop()
         return self._stopped
+
+
+def _executed(
+    connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]
+) -> tuple[list[Any], int, int | None]:
+    cursor = connection.execute(sql, parameters)
+    try:
+        rows = cursor.fetchall() if cursor.description else []
+        return rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
 
 
 class _Once:

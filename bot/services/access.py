@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.roles import Role, allows
+from storage.direct import Direct
 from storage.models import TeamMember
 from storage.repositories.people import PersonRecord
 
@@ -47,16 +48,17 @@ def may_use(access: Access | None, role: Role | None, needs: Needs) -> bool:
     return True
 
 
-# Read by /ayuda and the menu's help on every press: built once (a statement built per call
-# costs SQLAlchemy its construction and cache key each time).
-_MEMBER = select(TeamMember.__table__.c.person_id).where(
-    TeamMember.__table__.c.person_id == bindparam("person_id")
+# Read by /ayuda and the menu's help on every press: built once, run at the driver on SQLite
+# (storage.direct).
+_MEMBER = Direct(
+    select(TeamMember.__table__.c.person_id).where(
+        TeamMember.__table__.c.person_id == bindparam("person_id")
+    )
 )
 
 
 async def in_team(session: AsyncSession, person_id: int) -> bool:
-    found = await session.scalar(_MEMBER, {"person_id": person_id})
-    return found is not None
+    return bool((await _MEMBER.run(session, {"person_id": person_id})).rows)
 
 
 async def access_of(session: AsyncSession, person: PersonRecord | None, role: Role) -> Access:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import ConversationState, Person, Region, RoleGrant
 from storage.repositories.conversations import StateRecord, state_record
 
@@ -112,6 +113,10 @@ _WITH_FORM = select(
 # is read: 18 of them on every update).
 _COLUMNS = list(_WITH_FORM.selected_columns.keys())
 _person_of = itemgetter(*(_COLUMNS.index(name) for name in _PERSON_FIELDS))
+_ID, _FLOW, _STEP, _DATA = (
+    _COLUMNS.index(name) for name in ("id", "form_flow", "form_step", "form_data")
+)
+_WITH_FORM_DIRECT = Direct(_WITH_FORM)  # at the driver on SQLite (storage.direct)
 
 
 async def get_with_form(
@@ -119,13 +124,9 @@ async def get_with_form(
 ) -> tuple[PersonRecord | None, StateRecord | None]:
     """The person and their form in progress, as `get` and `conversations.get_state` read
     them, in one round trip: at the start of an update, before it changed anything."""
-    row = (await session.execute(_WITH_FORM, {"telegram_id": telegram_id})).one()
-    person = PersonRecord(*_person_of(row)) if row.id is not None else None
-    form = (
-        state_record(row.form_flow, row.form_step, row.form_data)
-        if row.form_flow is not None
-        else None
-    )
+    row = (await _WITH_FORM_DIRECT.run(session, {"telegram_id": telegram_id})).one()
+    person = PersonRecord(*_person_of(row)) if row[_ID] is not None else None
+    form = state_record(row[_FLOW], row[_STEP], row[_DATA]) if row[_FLOW] is not None else None
     return person, form
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.direct import Direct
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question, Region
 from storage.types import utcnow
 
@@ -29,11 +30,21 @@ class EscalationRecord:
     region_code: str | None = None  # the asker's region when they sent it
 
 
-# Written on most updates: plain inserts on the tables, built once (no ORM bookkeeping).
-_VIEW = insert(ArticleView.__table__)
-_QUESTION = insert(Question.__table__)
-_questions = Question.__table__
+# Written on most updates: plain inserts on the tables, built once, every value given (the
+# column defaults too), run at the driver on SQLite (storage.direct).
+_views, _questions = ArticleView.__table__, Question.__table__
+_VIEW_FIELDS = ("article_id", "person_id", "source", "at")
 _QUESTION_FIELDS = ("person_id", "text", "normalized", "answer_article_id", "confident", "at")
+_VIEW = Direct(
+    insert(_views).values(
+        {name: bindparam(name, type_=_views.c[name].type) for name in _VIEW_FIELDS}
+    )
+)
+_QUESTION = Direct(
+    insert(_questions).values(
+        {name: bindparam(name, type_=_questions.c[name].type) for name in _QUESTION_FIELDS}
+    )
+)
 # PostgreSQL: the question and the view of the article that answers it in one statement (one
 # round trip); a data-modifying CTE runs whether or not the statement reads it.
 _ANSWER_VIEW = (
@@ -57,8 +68,9 @@ _QUESTION_AND_VIEW = (
 async def record_view(
     session: AsyncSession, article_id: str, person_id: int | None, source: str
 ) -> None:
-    await session.execute(
-        _VIEW, {"article_id": article_id, "person_id": person_id, "source": source}
+    await _VIEW.run(
+        session,
+        {"article_id": article_id, "person_id": person_id, "source": source, "at": utcnow()},
     )
 
 
@@ -78,13 +90,13 @@ async def log_question(
         "normalized": normalized[:300],
         "answer_article_id": answer_article_id,
         "confident": confident,
+        "at": utcnow(),
     }
     if answer_article_id is not None and session.bind.dialect.name == "postgresql":
-        values["at"] = utcnow()
         return (await session.execute(_QUESTION_AND_VIEW, values)).scalar_one()
     if answer_article_id is not None:
         await record_view(session, answer_article_id, person_id, "search")
-    return (await session.execute(_QUESTION, values)).inserted_primary_key[0]
+    return (await _QUESTION.run(session, values)).inserted
 
 
 async def record_feedback(

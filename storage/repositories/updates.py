@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import ProcessedUpdate
 from storage.pg_begin import SAFE_KEY, begin_with
 
@@ -19,13 +20,16 @@ _CLAIM = {
     .on_conflict_do_nothing()
     for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
 }
+_CLAIM_SQLITE = Direct(_CLAIM["sqlite"])  # at the driver (storage.direct)
 
 
 async def claim(session: AsyncSession, key: str, now: datetime) -> bool:
     """Record `key` in this transaction; False when it was already recorded. A concurrent
     claim of the same key (another replica) waits for the first transaction and then loses."""
-    statement = _CLAIM[session.bind.dialect.name]
-    result = await session.execute(statement, {"key": key, "at": now})
+    values = {"key": key, "at": now}
+    if session.bind.dialect.name == "sqlite":
+        return (await _CLAIM_SQLITE.run(session, values)).rowcount == 1
+    result = await session.execute(_CLAIM[session.bind.dialect.name], values)
     return result.rowcount == 1
 
 
