@@ -18,7 +18,7 @@ from bot.services.form_names import FORM_NAMES
 from bot.services.regions import match_region, normalize
 from handlers.base import Ctx, Keyboard, esc
 from handlers.guided_answers import document, message_html
-from handlers.keyboards import as_number, button, page_bounds, rows
+from handlers.keyboards import as_number, button, page_bounds, rows, within_budget
 from handlers.questions import pager
 from storage.repositories.conversations import (
     REGISTRATION_PAUSED,
@@ -119,14 +119,12 @@ class GuidedForm:
         keyboard: Keyboard = []
         if step.kind == "region":
             keyboard = await self._region_keyboard(ctx, step, page)
-        elif step.kind == "choice":
-            keyboard = rows(
-                [
-                    button(_(label) if step.options is None else label, self._data(step, code))
-                    for code, label in list(step.labels(data or {}).items())[: step.shown]
-                ],
-                step.per_row,
-            )
+        elif step.kind == "choice":  # at most `shown`, and as many as Telegram takes
+            choices = [
+                button(_(label) if step.options is None else label, self._data(step, code))
+                for code, label in list(step.labels(data or {}).items())[: step.shown]
+            ]
+            keyboard = rows(within_budget(choices), step.per_row)
         elif step.kind == "yesno":
             keyboard = [
                 [button(_(label), self._data(step, code)) for code, label in YES_NO.items()]

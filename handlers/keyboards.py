@@ -12,6 +12,12 @@ from bot.telegram_entities import is_blank
 MAX_CALLBACK_BYTES = 64  # Bot API: callback_data is 1-64 bytes
 MAX_LABEL_CHARS = 48  # longer labels are cut by phones anyway
 MAX_NUMBER = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+# Telegram refuses a keyboard of about 8 KB or more («reply markup is too long»), counted as
+# each button's label and data in UTF-8 plus some 20 bytes (as bot/local_api/validation.py
+# models it). A list of choices whose labels people wrote (names: 𝐉𝐮𝐚𝐧 takes 4 bytes a
+# letter) is kept within this much, leaving room for the keyboard's other rows.
+CHOICES_BUDGET = 6 * 1024
+_BUTTON_OVERHEAD = 20
 
 
 @lru_cache(maxsize=1024)
@@ -28,6 +34,21 @@ def button(label: str, data: str) -> InlineKeyboardButton:
     if is_blank(label):
         label = "—"
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def within_budget(
+    buttons: Sequence[InlineKeyboardButton], budget: int = CHOICES_BUDGET
+) -> list[InlineKeyboardButton]:
+    """The first buttons whose labels and data fit in `budget` bytes (the others are reached
+    another way: typed)."""
+    kept: list[InlineKeyboardButton] = []
+    used = 0
+    for item in buttons:
+        used += len(item.text.encode()) + len(str(item.callback_data).encode()) + _BUTTON_OVERHEAD
+        if used > budget:
+            break
+        kept.append(item)
+    return kept
 
 
 def main_menu_row(_: Callable[[str], str]) -> list[InlineKeyboardButton]:

@@ -284,3 +284,41 @@ async def test_the_same_button_pressed_twice_changes_nothing_quietly(
     assert ana.no_more() == []
     unchanged = [r for r in api.refusals if "message is not modified" in r.description]
     assert len(unchanged) == 1 and not unchanged[0].malformed
+
+
+async def test_invitees_with_names_in_fancy_letters_still_get_buttons(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """Names written in Unicode's mathematical letters (𝐉𝐮𝐚𝐧, common on Telegram) take 4
+    bytes a letter: 60 of them as buttons made a keyboard Telegram refuses as too long
+    («reply markup is too long»), and the responsible's question came without buttons. As
+    many as fit are offered; any other is found by typing part of the name."""
+    rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    now = runtime.clock.now()
+    fancy = "𝐏𝐞𝐫𝐬𝐨𝐧𝐚 𝐝𝐞 𝐧𝐨𝐦𝐛𝐫𝐞 𝐦𝐮𝐲 𝐥𝐚𝐫𝐠𝐨 𝐲 𝐥𝐥𝐚𝐦𝐚𝐭𝐢𝐯𝐨 𝐞𝐧 𝐧𝐞𝐠𝐫𝐢𝐭𝐚"
+    async with runtime.db.session() as session:
+        for n in range(70):
+            await registered_official(session, 7600 + n, f"P{n}")
+            await people.update(session, 7600 + n, region_code="puno", full_name=f"{n:02d} {fancy}")
+        meeting, invited = await rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=10),
+            ends_at=now + timedelta(days=10, hours=2),
+            audience=await rules.parse_audience(session, ["region:Puno"]),
+            offsets=[],
+            now=now,
+        )
+        assert invited == 70
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    await rosa.press(listing, "Nuevo acuerdo")
+    _heading, _step = await rosa.replies(2)
+    (who,) = await rosa.say("Preparar el plan regional")
+    names = [label for label in who.button_texts() if label[:2].isdigit()]
+    assert 20 <= len(names) < 60 and "Cancelar" in who.button_texts(), who.button_texts()
+    (due,) = await rosa.say("69")  # not among the buttons: typed
+    assert "fecha límite" in due.text
