@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
 from bot.local_api import LocalBotApi
@@ -84,6 +85,30 @@ async def test_a_formatted_broadcast_at_the_limit_reaches_everyone_as_written(
         assert {"type": "bold", "offset": 0, "length": 16} in message["entities"]
 
 
+async def _meeting_in_puno(
+    runtime: Runtime, session: AsyncSession, first_id: int, names: list[str]
+) -> tuple[repo.MeetingRecord, list[int]]:
+    """A coordination meeting in ten days for new officials of Puno with these names (their
+    Telegram ids from `first_id`), all invited; the meeting and their ids."""
+    now = runtime.clock.now()
+    ids = []
+    for n, name in enumerate(names):
+        ids.append(await registered_official(session, first_id + n, f"P{n}"))
+        await people.update(session, first_id + n, region_code="puno", full_name=name)
+    meeting, invited = await rules.create(
+        session,
+        title="Coordinación MINEM–GR Puno",
+        kind="coordinacion",
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=10, hours=2),
+        audience=await rules.parse_audience(session, ["region:Puno"]),
+        offsets=[],
+        now=now,
+    )
+    assert invited == len(names)
+    return meeting, ids
+
+
 async def test_a_meeting_with_many_agreements_and_invitees(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
@@ -94,23 +119,9 @@ async def test_a_meeting_with_many_agreements_and_invitees(
     await register(rosa, region="MINEM")
     now = runtime.clock.now()
     today = now.astimezone(runtime.settings.timezone).date()
+    names = [f"Persona número {n:02d} con un nombre y apellidos larguísimos" for n in range(90)]
     async with runtime.db.session() as session:
-        ids = []
-        for n in range(90):
-            ids.append(await registered_official(session, 7300 + n, f"P{n}"))
-            name = f"Persona número {n:02d} con un nombre y apellidos larguísimos"
-            await people.update(session, 7300 + n, region_code="puno", full_name=name)
-        meeting, invited = await rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=2),
-            audience=await rules.parse_audience(session, ["region:Puno"]),
-            offsets=[],
-            now=now,
-        )
-        assert invited == 90
+        meeting, ids = await _meeting_in_puno(runtime, session, 7300, names)
         for n in range(40):
             await agreements.record(
                 session,
@@ -295,23 +306,11 @@ async def test_invitees_with_names_in_fancy_letters_still_get_buttons(
     many as fit are offered; any other is found by typing part of the name."""
     rosa = Person(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
-    now = runtime.clock.now()
     fancy = "𝐏𝐞𝐫𝐬𝐨𝐧𝐚 𝐝𝐞 𝐧𝐨𝐦𝐛𝐫𝐞 𝐦𝐮𝐲 𝐥𝐚𝐫𝐠𝐨 𝐲 𝐥𝐥𝐚𝐦𝐚𝐭𝐢𝐯𝐨 𝐞𝐧 𝐧𝐞𝐠𝐫𝐢𝐭𝐚"
     async with runtime.db.session() as session:
-        for n in range(70):
-            await registered_official(session, 7600 + n, f"P{n}")
-            await people.update(session, 7600 + n, region_code="puno", full_name=f"{n:02d} {fancy}")
-        meeting, invited = await rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=2),
-            audience=await rules.parse_audience(session, ["region:Puno"]),
-            offsets=[],
-            now=now,
+        meeting, _ids = await _meeting_in_puno(
+            runtime, session, 7600, [f"{n:02d} {fancy}" for n in range(70)]
         )
-        assert invited == 70
     (report,) = await rosa.say(f"/reunion {meeting.code}")
     await rosa.press(report, "Seguimiento de acuerdos")
     listing = await rosa.reply()
