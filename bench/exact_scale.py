@@ -72,7 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="El lector exacto del indicador 3, por tamaño")
     parser.add_argument("--cells", type=int, nargs="+", default=[40, 100, 400, 1000])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--most",
+        type=int,
+        default=training_exact.MOST_CELLS,
+        help="MOST_CELLS: past it, the check reads the report in parts of half as many cells",
+    )
     args = parser.parse_args(argv)
+    training_exact.MOST_CELLS = args.most
     started = time.perf_counter()
     import scipy.optimize  # noqa: F401  (once per worker process, not per report)
 

@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from bot.services.indicators import query_for
+from bot.services.indicators import query_for, training_exact
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.training import training
 from storage.db import Database
@@ -90,3 +90,26 @@ async def test_a_quarter_of_many_cells_gives_no_rating_away(db: Database, seed: 
     # Not by hiding everything: the six regions that give nothing away, and the women (as
     # before the check), still show.
     assert {REGIONS[code] for code in BACKGROUND} | {"Mujer"} <= shown(await _report(db))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_a_report_past_the_largest_reading_gives_no_rating_away(
+    db: Database, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same quarter, its 56 cells past the most the check reads as one system
+    (`training_exact.MOST_CELLS`, 2,000 cells, brought down to 40 here to keep the test
+    short: a year of 100,000 people has 17,725). The check once skipped a report that large
+    (`return hidden  # not read`), and the reader pinned Cusco's man of W2 at 5 again; it now
+    reads such a report in parts (`bot.services.exact_parts`) and hides more where a part
+    pins a rating, never less."""
+    monkeypatch.setattr(training_exact, "MOST_CELLS", 40)
+    raters = quarter(seed)
+    await _seed(db, raters)
+    assert len({r[:3] for r in raters}) > training_exact.MOST_CELLS
+    names = {name: code for code, name in REGIONS.items()}
+    assert _given_away(await _everything(db, raters, names), raters) == {}
+    # Not by hiding everything: the women and most of the six regions still show.
+    seen = shown(await _report(db))
+    assert "Mujer" in seen
+    assert len({REGIONS[code] for code in BACKGROUND} & seen) >= 4, seen

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 
 from bot.services.integer_moves import Programs
 
 Key = tuple[Hashable, ...]
+Checked = Sequence[tuple[Key, Sequence[int]]]  # cells to read, and the ways each may move
 BUDGET = 600  # ranges split per cell before it counts as given away (and recursion depth)
 WORK = 100_000  # cells of figures added up by all the searches of readings that share `Moved`
 ENUMERATED = 9  # a cell's range of fewer changes is split into each one, a wider in two
@@ -57,11 +58,11 @@ class Moved:
     of more figures is one of fewer), so a caller that hides figure after figure keeps
     them from one reading to the next; and the work left to all its searches (`WORK`)."""
 
-    def __init__(self, work: int = WORK) -> None:
+    def __init__(self, work: int = WORK, seconds: float = SECONDS) -> None:
         self.up: set[Key] = set()
         self.down: set[Key] = set()
         self.work = work  # cells of figures the searches may still add up, all together
-        self.deadline = time.monotonic() + SECONDS  # for the integer programs, all together
+        self.deadline = time.monotonic() + seconds  # for the integer programs, all together
 
 
 def each_given_away(
@@ -134,6 +135,19 @@ class _Reader:
         for key, ways in checked:
             if not any(self._moves(key, way) for way in ways):
                 yield key
+
+    def free(self, checked: Checked, pushed: Checked = ()) -> None:
+        """Moves for `checked` (cells, the ways each may move) found in this system, and for
+        `pushed` as many as moves found at once free, added to `moved` (`exact_parts`: a part
+        of a larger one; a cell told here cannot move in it)."""
+        checked, pushed = (
+            [(key, ways) for key, ways in cells if key in self.of and key not in self.told]
+            for cells in (checked, pushed)
+        )
+        if len(self.of) > PUSHED:
+            self._push([*checked, *pushed])
+        for key, ways in checked:
+            any(self._moves(key, way) for way in ways if self._room(key, way))
 
     def _freed(self, key: Key, ways: list[int]) -> bool:
         return any(key in (self.moved.up if way > 0 else self.moved.down) for way in ways)

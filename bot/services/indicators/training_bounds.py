@@ -29,12 +29,11 @@ Cusco, Piura and Junín: each rated 5. So, per criterion (`bounded_hidden`):
   /taller and the regions' reports together as integers, and the national report hides
   more while it pins a rating of 1 or 2 people: one-way margins of three attributes
   (W2 less the women plus Cusco, 19, is twice Cusco's man of W2 and two ratings: he rated
-  5). Up to `training_exact.MOST_CELLS` cells (integer programs past a few tens).
+  5). Integer programs past a few tens of cells; past `training_exact.MOST_CELLS`, read
+  in parts (`bot.services.exact_parts`), which hide more, never less.
 
 What stays: the sum of every region's own sexes against the national ones where the
-national report hides a sex that each region's report shows; and, above
-`training_exact.MOST_CELLS` cells of region × sex × workshop, what the three tables pin
-read together as integers.
+national report hides a sex that each region's report shows.
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ shown region or sex of fewest raters (a region hidden alone is the total less th
 its own parts of the workshops, public in /taller, then told its one hidden part, so one
 more is hidden), and where none is left, the total and every group, as for the workshops
 pinned in `training_bounds.national`. A region so hidden hides its own report's averages too
-(`training_bounds.regional`). Up to `MOST_CELLS` cells."""
+(`training_bounds.regional`). Past `MOST_CELLS` cells, in parts (`exact_parts`): a
+move found in a part is one of the whole, and what no part moves counts as pinned (so the
+report hides more, never less, than reading it whole would)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from bot.services.exact_cells import Moved, each_given_away
+from bot.services import exact_parts
+from bot.services.exact_cells import SECONDS, Moved, each_given_away
 from bot.services.indicators.common import Cells, Hidden, sex_code
 from bot.services.small_cells import SMALL_CELL, hidden_margins
 from bot.services.workshop_report import SCALE
@@ -41,14 +44,15 @@ from bot.services.workshop_report import SCALE
 # Per workshop, (region, its name, sex code) -> measures (`training_bounds.region_parts`).
 Fine = dict[int, dict[tuple[Any, Any, Any], Counter[str]]]
 LOW, HIGH = min(SCALE), max(SCALE)
-# The cells of region × sex × workshop, at most, for the exact reader to run. Its own search
-# alone gave up on hundreds of cells (605 on a year of 3,000 people of bench.seed_indicators:
-# most lone raters of another region's workshop have no 2 × 2 swap) and hid every region and
-# sex; with integer programs (`exact_cells.PUSHED`) python -m bench.exact_scale measured
-# 0.7-2.4 s per report (5 criteria) at 40-400 cells, 3.5-4.1 s at 1,000, 17.5 s at 2,000
-# (2 cores shared with other work). Above this, the check is not made (what the three tables
-# pin read together as integers stays open there; bench.seed_indicators' year of 100,000
-# people has 17,725 cells).
+# The cells of region × sex × workshop, at most, that the exact reader reads as one system.
+# Its own search alone gave up on hundreds of cells (605 on a year of 3,000 people of
+# bench.seed_indicators: most lone raters of another region's workshop have no 2 × 2 swap)
+# and hid every region and sex; with integer programs (`exact_cells.PUSHED`) python -m
+# bench.exact_scale measured 0.7-2.4 s per report (5 criteria) at 40-400 cells, 3.5-4.1 s at
+# 1,000, 17.5 s at 2,000 (2 cores shared with other work). A larger report (bench.seed_indicators'
+# year of 100,000 people has 17,725 cells) is read in parts of half as many
+# (`exact_parts`): once skipped (`return hidden  # not read`), a report that large gave a
+# rating away (tests/test_exact_scale, with this brought down to 40).
 MOST_CELLS = 2000
 
 
@@ -68,8 +72,6 @@ def exactly_hidden(
         for (region, _label, sex), values in groups.items():
             if values[f"n_{name}"]:
                 sums[(region, sex, workshop)] = (values[f"sum_{name}"], values[f"n_{name}"])
-                if len(sums) > MOST_CELLS:
-                    return hidden  # not read: see `MOST_CELLS`
     people: Counter[tuple[Any, Any]] = Counter()
     for (region, sex), values in cells.items():
         people[(region, sex_code(sex))] += values.get(f"people_{name}", 0)
@@ -78,11 +80,17 @@ def exactly_hidden(
     for (region, sex), n in people.items():
         raters[(0, region)] += n
         raters[(1, sex)] += n
-    moved = Moved()
+    # In parts, as long for each `MOST_CELLS` cells as for a report read whole (past it,
+    # what is not yet freed counts as pinned, and more is hidden).
+    moved = Moved(seconds=SECONDS * max(1, -(-len(sums) // MOST_CELLS)))
     while True:
         figures = _figures(sums, people, rows, columns, unrated, unseen)
         pinned = False
-        for found in each_given_away(sums, figures, LOW, HIGH, moved=moved):
+        if len(sums) > MOST_CELLS:  # in parts: see `MOST_CELLS`
+            reading = exact_parts.each_given_away(sums, figures, LOW, HIGH, MOST_CELLS // 2, moved)
+        else:
+            reading = each_given_away(sums, figures, LOW, HIGH, moved=moved)
+        for found in reading:
             pinned = True
             options = sorted(
                 (raters[(side, found[side])], str(found[side]), side)
