@@ -73,11 +73,7 @@ class Reading:
         types, statuses, months, by_region, by_sex, _reports = indicator.tables
         mine = self.cells(scope)
         where = f"{scope or 'national'}"
-        values = [h.value for h in indicator.headlines]
-        self.figure("cases", mine, values[0], f"{where} headline")
-        self.figure("supported", mine, values[1], f"{where} headline")
-        self.share("supported", mine, values[2], f"{where} headline")
-        self.figure("resolved", mine, values[3], f"{where} headline")
+        self._headlines(indicator, ("cases", "supported", "%supported", "resolved"), mine, where)
         self._labelled(types, {"Formalización": "formal", "Total": "cases"}, mine, where)
         self._labelled(statuses, {"Resuelto": "resolved", "Total": "cases"}, mine, where)
         for index, row in enumerate(months.rows):
@@ -92,14 +88,20 @@ class Reading:
         steps, by_region, by_sex = indicator.tables
         every = self.cells(scope, before=True)
         where = f"{scope or 'national'} 5"
-        values = [h.value for h in indicator.headlines]
-        self.figure("formal", every, values[0], f"{where} headline")
-        self.figure("formalized", every, values[1], f"{where} headline")
-        self.share("formalized", every, values[2], f"{where} headline")
-        self.figure("now", every, values[3], f"{where} headline")
+        self._headlines(indicator, ("formal", "formalized", "%formalized", "now"), every, where)
         self._labelled(steps, {"Formalizado": "formalized", "Total": "formal"}, every, where)
         columns = ("formal", "formalized", "%formalized", "new", "now")
         self._breakdowns(by_region, by_sex, columns, scope, where, before=True)
+
+    def _headlines(
+        self, indicator: Indicator, measures: tuple[str, ...], cells: frozenset[Cell], where: str
+    ) -> None:
+        """The first headlines, one a measure («%x»: a share of x's whole)."""
+        for measure, headline in zip(measures, indicator.headlines, strict=False):
+            if measure.startswith("%"):
+                self.share(measure[1:], cells, headline.value, f"{where} headline")
+            else:
+                self.figure(measure, cells, headline.value, f"{where} headline")
 
     def _labelled(
         self, table: Table, labels: Mapping[str, str], cells: frozenset[Cell], where: str

@@ -96,26 +96,44 @@ async def _read(db: Database, *, formalized: bool = False) -> Reading:
     return reading
 
 
+async def _given_away(db: Database, seed: int, *, formalized: bool) -> dict[str, int]:
+    """What the reader works out of seed's reports (indicator 5 too if `formalized`)."""
+    with installed(Dataset(seed)):
+        await seed_database(db)
+        await _draw_cases(db, seed)
+        if formalized:
+            await _draw_formalization(db, seed)
+        reading = await _read(db, formalized=formalized)
+        truth = await _truth(db)
+    assert reading.hidden, "nothing hidden: the seed tests nothing"
+    return reading.given_away(truth)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", [*range(8), 9, 11])  # 1, 9 and 11 failed on main a14dfb9
 async def test_support_and_resolved_give_no_one_away(db: Database, seed: int) -> None:
-    with installed(Dataset(seed)):
-        await seed_database(db)
-        await _draw_cases(db, seed)
-        reading = await _read(db)
-        truth = await _truth(db)
-    assert reading.hidden, "nothing hidden: the seed tests nothing"
-    assert reading.given_away(truth) == {}
+    assert await _given_away(db, seed, formalized=False) == {}
+
+
+# Found by a local run of range(12, 70) after the fixes, not fixed: a strict xfail, and why.
+# Two more of that run are the documented limit, not here: 26 (every formalization case is
+# «Prefiero no decir»'s, the other sexes shown at 0: so is each region's) and 37 (all of
+# Hombre's 7 cases supported, Piura's 2 of June none: neither is Hombre's; then Piura's
+# resolved one is not Hombre's, by arithmetic on figures at an end).
+KNOWN_LEAKS = {
+    27: "indicator 5 hides Hombre with Sin dato (its 2 formalization cases), registered in the "
+    "period 2 together, and indicator 4 shows Hombre's 0 cases in the period: Sin dato's 2",
+    68: "indicator 5's Sin dato shows 0 formalized in the period beside its formalized «—»; "
+    "Piura and Puno (hidden) 1 formalized, 1 in the period: not Puno's Sin dato case",
+}
+
+
+def _known(seed: int) -> object:
+    """A known leak's seed, as a strict xfail."""
+    return pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[seed]))
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", [*range(8), *map(_known, KNOWN_LEAKS)])
 async def test_formalization_beside_the_cases_gives_no_one_away(db: Database, seed: int) -> None:
-    with installed(Dataset(seed)):
-        await seed_database(db)
-        await _draw_cases(db, seed)
-        await _draw_formalization(db, seed)
-        reading = await _read(db, formalized=True)
-        truth = await _truth(db)
-    assert reading.hidden, "nothing hidden: the seed tests nothing"
-    assert reading.given_away(truth) == {}
+    assert await _given_away(db, seed, formalized=True) == {}
