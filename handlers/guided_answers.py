@@ -29,6 +29,19 @@ def document(ctx: Ctx) -> tuple[Any, str | None]:
     return {"file_id": document.file_id, "name": name, "size": document.file_size}, None
 
 
+def _as_written(entity: MessageEntity) -> MessageEntity:
+    """The entity as python-telegram-bot must see it to write Telegram's HTML: a link's
+    address escaped; a code block's language escaped and prefixed «language-» (PTB writes
+    class="python", where Telegram reads class="language-python": the language was lost,
+    and one with a quote broke the HTML)."""
+    if entity.type == MessageEntity.TEXT_LINK and entity.url:
+        return MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
+    if entity.type == MessageEntity.PRE and entity.language:
+        language = "language-" + html.escape(entity.language)
+        return MessageEntity(entity.type, entity.offset, entity.length, language=language)
+    return entity
+
+
 def message_html(message: Message) -> str:
     """A person's message as Telegram HTML, its formatting kept. python-telegram-bot writes a
     link's address into href="…" as it is: an address with « " » would break the HTML (and
@@ -40,9 +53,7 @@ def message_html(message: Message) -> str:
     stays its plain emoji: only bots with a Fragment username (or, since Bot API 9.4, a
     Premium owner) may send one, and the preview shows what the copies will show."""
     entities = [
-        MessageEntity(entity.type, entity.offset, entity.length, url=html.escape(entity.url))
-        if entity.type == MessageEntity.TEXT_LINK and entity.url
-        else entity
+        _as_written(entity)
         for entity in message.entities
         if entity.type not in (MessageEntity.TEXT_MENTION, MessageEntity.CUSTOM_EMOJI)
     ]

@@ -220,3 +220,30 @@ async def test_a_person_mentioned_by_name_reaches_everyone_as_a_name(
     await tick(app)
     copy = await eva.reply()
     assert copy.text == text and copy.html == "Saludos de Juan &lt;Pérez&gt; y del <b>equipo</b> ⛏"
+
+
+async def test_a_code_block_keeps_its_language_whatever_it_is_called(
+    api: LocalBotApi, app: Application
+) -> None:
+    """A code block's language came back from python-telegram-bot as class="python" (not
+    Telegram's class="language-python": the language was lost) and unescaped: a language
+    with a quote («a"b») broke the HTML, and Telegram refused the preview and every copy."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    eva = Chatter(api, 8220, "Eva")
+    await register(eva, region="Puno")
+    text = "Código:\nx = 1\ny <- 2"
+    blocks = [
+        {"type": "pre", "offset": 8, "length": 5, "language": "python"},
+        {"type": "pre", "offset": 14, "length": 6, "language": 'r"<&'},
+    ]
+    await _broadcast(rosa, text, entities=blocks)
+    preview, summary = await rosa.replies(2)
+    await rosa.press(summary, "Enviar")
+    await rosa.reply()
+    await tick(app)
+    copy = await eva.reply()
+    assert copy.text == text
+    sent = api.last_bot_message(eva.id)
+    assert sent is not None and [e.get("language") for e in sent["entities"]] == ["python", 'r"<&']
+    assert '<code class="language-python">' in (preview.html or "")
