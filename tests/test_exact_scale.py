@@ -13,6 +13,7 @@ alike (`_given_away`: the documented limit)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -45,19 +46,21 @@ REGIONS = {
 BACKGROUND = list(REGIONS)[4:]
 
 
-def quarter(seed: int) -> list[Rater]:
+def quarter(seed: int, sexes: Sequence[str | None] = ("female",)) -> list[Rater]:
     """Dataset 72's nine raters of W1 and W2, and the six other regions' (`BACKGROUND`): in
     each, three to five women rate each of W3 to W10 (ratings 2 to 5). Women alone: the
     national report hides the men (for dataset 72's few), and so each region's report its
-    sexes, so men beside them would let the women's figure move; with «Sin dato» or
-    «Prefiero no decir» among them the linear check (`recoverable`) hides the national
-    total here, and with it everything."""
+    sexes, so men beside them would let the women's figure move. (With «Sin dato» or
+    «Prefiero no decir» among them the linear check (`recoverable`) hid the national total
+    here, and with it everything, while it read /taller's averages by sex, which /taller
+    has not shown since dda93ac: tests/test_training_taller_sexes.py.)"""
     rng = random.Random(seed)
     raters = list(_random_raters(72))
     for region in BACKGROUND:
         for workshop in range(3, 11):
             for _ in range(rng.choice([3, 4, 5])):
-                raters.append((region, "female", workshop, rng.choice([2, 3, 4, 5])))
+                sex = rng.choice(sexes) if len(sexes) > 1 else sexes[0]
+                raters.append((region, sex, workshop, rng.choice([2, 3, 4, 5])))
     return raters
 
 

@@ -146,9 +146,10 @@ def workshop_ratings_recoverable(
     hidden_workshops: Iterable[Any],
 ) -> bool:
     """Whether a report of workshop ratings by region and sex, read beside every workshop's
-    public /taller report (its average, and its averages by region and by sex that
-    `hidden_margins` lets show, when at least `SMALL_CELL` people rated it), gives away 1 or
-    2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the report's
+    public /taller report (its average, and its averages by region that `hidden_margins`
+    lets show, when at least `SMALL_CELL` people rated it; none by sex since dda93ac, and
+    reading those too hid the total of quarters with a few «Sin dato» for nothing), gives
+    away 1 or 2 people (`recoverable`). `ratings`: (person, region, sex, workshop, in the report's
     scope) per rating; the report shows, for the people in scope, the total and each region
     and sex not in `hidden` (unless `hidden.total`), and each workshop's part not in
     `hidden_workshops`."""
@@ -182,9 +183,8 @@ def workshop_sums(
         own = groups[workshop]
         known.append(own)
         public = hidden_margins({key: len(n) for key, n in cells[workshop].items()})
-        for side, gone in ((1, public.rows), (2, public.columns)):
-            for key in {group[side] for group in own} - gone:
-                known.append({group for group in own if group[side] == key})
+        for key in {group[1] for group in own} - public.rows:
+            known.append({group for group in own if group[1] == key})
     shown = set(raters) - set(hidden_workshops)
     known += [{group for group in groups[workshop] if group[3]} for workshop in shown]
     if not hidden.total:

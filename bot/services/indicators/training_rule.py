@@ -50,8 +50,8 @@ def hidden_ratings(ratings: Sequence[Rating], one_region: bool) -> tuple[Hidden,
     if too_small(sum(outsiders.get(w, 0) for w in unrated)):
         hidden = Hidden(hidden.rows, hidden.columns, total=True)
     # The rules above count ratings where they should count people, and do not see the
-    # workshops' /taller averages by region and sex: someone who rated several workshops, or
-    # a workshop's row beside its /taller average by sex, can still single a person out.
+    # workshops' /taller averages by region: someone who rated several workshops, or a
+    # workshop's row beside its /taller averages by region, can still single a person out.
     # Whatever they miss, hide the total (and with it every region and sex), and if that is
     # not enough, every workshop's row: what is left is the /taller reports, each safe on its
     # own, about ratings of different workshops.
