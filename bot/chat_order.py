@@ -16,10 +16,10 @@ With a second replica (not fixed, the limits as they are): its outbox does not s
 and may send the chat's rows held after the call before it; and the person's next update,
 handled there, is held behind the chat's held rows in the outbox (bot/held.py `waiting`
 looks every chat up while another replica is alive: tests/test_flood_replicas_order.py) but
-not behind this call, nor behind a reply this process is still retrying (the rate limiter's
-waits, up to 30 s) before it holds it: the chat's turn (`Held.turn`) is a lock of one
-process. Making the line shared would take a row per waiting call that the outbox's claim
-and `waiting` read."""
+not behind this call: the chat's turn (`Held.turn`) is a lock of one process. (A reply is
+no longer retried in memory after a 429: it is held at once, bot/ratelimit.py `holding`.)
+Making the line shared would take a row per waiting call that the outbox's claim and
+`waiting` read."""
 
 from __future__ import annotations
 

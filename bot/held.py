@@ -1,8 +1,8 @@
 """Replies held back by Telegram's flood control: none is lost, none is sent twice.
 
-The rate limiter waits out a 429 and retries (bot/ratelimit.py); if Telegram still refuses,
-the reply and whatever else the update had to say are written to the outbox as rendered
-(kind "reply", due when Telegram allows) and one warning is logged. The outbox sends them
+At a reply's first 429 (not waited out in memory: bot/ratelimit.py `holding`), the reply
+and whatever else the update had to say are written to the outbox as rendered (kind
+"reply", due when Telegram allows) and one warning is logged. The outbox sends them
 like any owed message (one chat's messages one after the other, never twice, never one
 while an earlier one is being sent or tried again: storage/repositories/outbox.py), woken
 here when they are due. While a chat has replies waiting (held, or on their way from the
@@ -30,7 +30,7 @@ from bot import outbox as sender
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
 from bot.outgoing import Outgoing, OwedCall
-from bot.ratelimit import retry_after
+from bot.ratelimit import holding, retry_after
 from bot.runtime import Runtime
 from bot.telegram_limits import CAPTION_LIMIT, cut_html, split_html
 from storage.repositories import outbox, people
@@ -271,8 +271,9 @@ async def send_or_hold(
             if left:
                 break
             try:
-                await send()
-            except RetryAfter as refused:  # after the rate limiter's retries
+                with holding():  # kept at the first 429 (bot/ratelimit.py)
+                    await send()
+            except RetryAfter as refused:
                 metrics.flood_round("reply")
                 left, wait, error = parts[number:], retry_after(refused), refused
         big = next((n for n, (_send, reply) in enumerate(left) if not keepable(reply)), None)

@@ -24,7 +24,7 @@ from bot import chat_order, metrics, outgoing
 from bot.i18n import Translator, translator
 from bot.ledger import Ledger
 from bot.outgoing import NO_CHAT, Outgoing
-from bot.ratelimit import PriorityRateLimiter, retry_after
+from bot.ratelimit import PriorityRateLimiter, holding, retry_after
 from bot.runtime import Runtime
 from bot.services import team_reports, workshops
 from bot.transport import may_have_arrived
@@ -184,6 +184,13 @@ async def _send_one(
     text_sent = bool(message.payload.get(TEXT_SENT))
 
     async def send() -> None:
+        if message.kind == outbox.HELD:  # a reply: put back at its first 429, not «sending»
+            with holding():  # in memory, which a kill turned into «unknown», never sent
+                await sending()
+        else:
+            await sending()
+
+    async def sending() -> None:
         nonlocal text_sent
         if rendered.call is not None:
             await rendered.call(bot, runtime, BACKGROUND)

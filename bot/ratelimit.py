@@ -7,16 +7,20 @@ messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`,
 slots nobody is waiting for, and leave a reply's worth free; so does a report's bulky tail
 (`AFTER_REPLIES`). A 429 is honoured: wait `retry_after`, retry a bounded number of times
 and for a bounded time (`LONGEST_WAIT`; a press's answer `PRESS_WAIT`), then the caller
-decides: a reply (and its file) waits in the outbox (bot/held.py), a later call in memory
-(bot/follow_ups.py), an owed message is put back. So are transient failures of replies
-(5xx, dropped connections), with backoff."""
+decides: a later call waits in memory (bot/follow_ups.py), an owed message is put back. A
+chat's reply (and its file) goes to the outbox at the first 429 instead (`holding`): waiting
+in memory, it was lost with the process and unseen by another replica, which answered the
+chat's next update first. Transient failures of replies (5xx, dropped connections) are
+retried here, with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -57,7 +61,25 @@ LONGEST_WAIT = 30.0
 # while: waiting 3 × retry_after for it held the reply to the press back as long.
 PRESS_WAIT = 5.0
 BACKOFF = 0.5  # seconds before the first retry of a transient failure; doubles each time
+# Set while a caller makes calls it keeps in the outbox when Telegram refuses them (`holding`).
+_HOLDING: ContextVar[bool] = ContextVar("holding", default=False)
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def holding() -> Iterator[None]:
+    """The calls made within (in this task) go back to the caller at their first 429, which
+    keeps them in the outbox (bot/held.py: a chat's replies; bot/outbox.py: a held reply
+    sent again). Waited out here, in memory, a reply was one process's secret for up to
+    `LONGEST_WAIT`: another replica answered the chat's next update before it, and a crash
+    lost it (the update was recorded as handled). In the outbox it is durable, and every
+    replica's `held.waiting` sees it (tests/test_flood_retry_replicas.py). No database work
+    unless a 429 comes."""
+    token = _HOLDING.set(True)
+    try:
+        yield
+    finally:
+        _HOLDING.reset(token)
 
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
@@ -164,7 +186,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             except RetryAfter as error:
                 wait = retry_after(error).total_seconds()
                 waited += wait
-                if attempt == self._max_retries or waited > budget:
+                if attempt == self._max_retries or waited > budget or _HOLDING.get():
                     raise
                 await asyncio.sleep(wait + 0.1)
             except NetworkError as error:

@@ -22,7 +22,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
 from bot.held import Reply
 from bot.outgoing import UNEDITABLE
-from bot.ratelimit import retry_after
+from bot.ratelimit import holding, retry_after
 from bot.updates import answering
 from handlers.update_keys import update_key
 
@@ -72,8 +72,12 @@ async def deliver(ctx: Ctx) -> None:
                 (follow if action.follow else behind).append(action)
             else:
                 try:
-                    await action.run()
-                except RetryAfter as refused:  # after the rate limiter's retries
+                    if action.follow:  # waits in memory anyway (bot/follow_ups.py)
+                        await action.run()
+                    else:  # kept in the outbox at the first 429: durable, seen by all
+                        with holding():
+                            await action.run()
+                except RetryAfter as refused:  # a reply's first, a later call's last
                     error, refused_by = refused, action
                     (follow if action.follow else behind).append(action)
                 else:

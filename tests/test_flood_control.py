@@ -1,8 +1,8 @@
 """Replies under a lasting flood control (issue #18): for ten seconds the Bot API answers
-every call, getUpdates included, with 429. Replies that still get 429 after the rate
-limiter's retries wait in the outbox and go out as soon as Telegram allows: every question
-gets exactly one answer, none doubled, in order per person (a stranger's greeting too, who
-has no person row yet); one warning per held update, no error, no traceback."""
+every call, getUpdates included, with 429. Replies that get a 429 wait in the outbox and go
+out as soon as Telegram allows: every question gets exactly one answer, none doubled, in
+order per person (a stranger's greeting too, who has no person row yet); one warning per
+held update, no error, no traceback."""
 
 from __future__ import annotations
 
@@ -181,9 +181,9 @@ async def _attempts(api: LocalBotApi, method: str, chat_id: int, more_than: int)
 async def _held_reply_in_flight(
     api: LocalBotApi, ana: Person, caplog: pytest.LogCaptureFixture, outbox_faults: list[Fault]
 ) -> None:
-    """/ayuda held back after the rate limiter's retries; then the outbox's attempt to send
-    it meets `outbox_faults` (one per call) and is inside the rate limiter's retries."""
-    api.inject("sendMessage", Fault.too_many_requests(1), times=4)  # the reply and 3 retries
+    """/ayuda held back at its first 429 (bot/ratelimit.py `holding`); then the outbox's
+    attempt to send it meets `outbox_faults` (one per call)."""
+    api.inject("sendMessage", Fault.too_many_requests(1), times=1)
     await ana.send("/ayuda")
     await _logged(caplog, "1 reply held for the outbox (flood control")
     before = await _attempts(api, "sendMessage", ana.id, 0)
@@ -194,9 +194,9 @@ async def _held_reply_in_flight(
 
 # What the outbox's first try of the held /ayuda meets, and how long Ana may wait for it.
 OUTBOX_TRIES = {
-    # it is waiting out a 429 when Ana writes again: another round must not send hers first
+    # put back by a 429 when Ana writes again: another round must not send hers first
     "retrying": ([Fault.too_many_requests(3)], 20),
-    # its retries all meet 429, so it goes back to the outbox, due when Telegram allows
+    # its next tries meet 429 too: each time back to the outbox, due when Telegram allows
     "put back": ([Fault.too_many_requests(2)] * 4, 30),
     # a 502: Ana is waiting, so it is tried again within seconds (it used to wait a minute,
     # as a survey would, and her next replies waited behind it)
@@ -225,26 +225,36 @@ async def test_a_reply_never_overtakes_a_held_one(
     assert api.drain(ana.id) == []
 
 
-async def test_a_reply_waiting_out_a_long_flood_control_keeps_its_place(
+async def test_a_held_reply_refused_again_goes_back_to_the_outbox_at_once(
     api: LocalBotApi, app: Application, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Telegram asks the outbox to wait longer than STALE_AFTER before the held /ayuda: the
-    claim of a message still on its way stays fresh, so the outbox's recovery does not take
-    it for a dead process's (marked unknown, its chat free), and Ana's next reply waits."""
+    """Telegram asks the outbox to wait longer than KEEP_CLAIM before the held /ayuda: the
+    row goes back to the outbox at once, pending, due when Telegram allows. (It used to wait
+    in memory marked «sending», its claim kept fresh: a kill then left it «unknown», never
+    sent, tests/test_flood_retry_replicas.py.) The outbox's recovery of a dead process's
+    claims, past STALE_AFTER, has nothing to take; Ana's next reply waits behind it; both
+    come, in order, once."""
     ana = Person(api, 8900, "Ana", last_name="Quispe")
     await register(ana)
     (help_text,) = await ana.say("/ayuda")
     (glossary,) = await ana.say("/glosario")
     wait = KEEP_CLAIM + timedelta(seconds=2)
     await _held_reply_in_flight(api, ana, caplog, [Fault.too_many_requests(wait.seconds)])
-    runtime.clock.advance(STALE_AFTER - timedelta(seconds=5))
-    await asyncio.sleep((KEEP_CLAIM + timedelta(seconds=0.5)).total_seconds())
-    runtime.clock.advance(timedelta(seconds=10))  # the first claim is stale by now
-    await tick(app)  # with the outbox's recovery of a dead process's claims
+    for _ in range(100):  # put back once refused
+        async with runtime.db.session() as session:
+            row = select(OutboxMessage.state).where(OutboxMessage.kind == KIND)
+            if list(await session.scalars(row)) == ["pending"]:
+                break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the held reply was not put back: it waits in memory")
     await ana.send("/glosario")
     await _logged(caplog, "1 reply held for the outbox (earlier replies to this chat are waiting)")
+    runtime.clock.advance(STALE_AFTER + wait)  # both due; a claim that old would be stale
+    await tick(app)  # with the outbox's recovery of a dead process's claims
     first, second = await ana.replies(2, timeout=20)
     assert (first.text, second.text) == (help_text.text, glossary.text)
+    assert [r for r in caplog.records if "half-sent" in r.getMessage()] == []
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []
 
