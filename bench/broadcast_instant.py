@@ -4,12 +4,13 @@ Minka confirms, writes the broadcast's copies (its outbox rows), starts the firs
 the first claims in that second, and the copies alone are written in a fraction of it: at the
 steady rate only one to four questions fall there, too few for a p99. So for `INSTANT` seconds
 after «Enviar» the people ask at `--instant-rate` (about 15 replies), and with BENCH_PYSPY
-py-spy samples Minka over that second.
+py-spy samples Minka over that second (or BENCH_PYSPY_SECONDS after «Enviar»).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 
@@ -46,7 +47,8 @@ class Instant:
         self.pressed = time.perf_counter()
         windows["instant"].append((self.pressed, self.pressed + INSTANT))
         if self.spy is not None:
-            asyncio.get_running_loop().call_later(INSTANT + 1, self.spy.send_signal, signal.SIGINT)
+            seconds = float(os.environ.get("BENCH_PYSPY_SECONDS") or INSTANT + 1)
+            asyncio.get_running_loop().call_later(seconds, self.spy.send_signal, signal.SIGINT)
         return self.pressed
 
     def written(self, done: Completions, windows: Windows) -> None:
