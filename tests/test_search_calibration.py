@@ -115,3 +115,28 @@ def test_without_past_questions_the_rules_decide_alone(kb: KnowledgeBase) -> Non
     assert found is not None and found.confident and found.kinds[0] is None
     answer = bare.search(question)
     assert answer.best is not None and answer.best.id == "ambiente-agua-ana"
+
+
+def test_an_unanswerable_question_weighs_more_in_the_fit(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fit weighs each question without answer `NONE_WEIGHT` times (the threshold reads
+    only how near misses and right answers fall apart): weighed so, the unanswerable questions
+    it is fit on get a lower probability on average than weighed as one."""
+    import bench.search_calibrate as calibrate
+
+    assert calibrate.NONE_WEIGHT > 1
+    cases = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))[::4]
+    index = kb.index.remember(())
+    parts = [[measure(index, case) for case in cases]]
+    nones = [r for r in parts[0] if r.none and r.top is not None]
+    assert nones
+
+    def mean_none(model) -> float:
+        return sum(model.probability_of(r.x) for r in nones) / len(nones)
+
+    weighed = fit(parts, 0.1)
+    monkeypatch.setattr(calibrate, "NONE_WEIGHT", 1.0)
+    plain = fit(parts, 0.1)
+    assert weighed != plain
+    assert mean_none(weighed) < mean_none(plain)
