@@ -24,9 +24,12 @@ no 2 × 2 square frees. So above `PUSHED` cells, integer programs (`integer_move
 HiGHS) first move as many cells as one program can, again and again, and the search goes to
 an integer program too where it is past its budget or its cells (`LINKED`). A move an
 integer program finds is taken only once checked here in whole numbers, so a solver's
-rounding never frees a cell; a program that fails, or is past `SECONDS` for all the
+rounding never frees a cell; a program that fails, or is past `PROGRAMS` for all the
 readings of one caller, moves nothing: the cell counts as given away and the caller hides
-more (the safe side)."""
+more (the safe side). Those limits count work, never time, so the same data hide the same
+cells on a busy machine as on a quiet one (a time limit did not: two downloads put together
+read more than either). Past `SECONDS` of wall clock, a safety net, the reading raises
+`integer_moves.OutOfTime` and its caller hides everything it covers, never a partial answer."""
 
 from __future__ import annotations
 
@@ -46,7 +49,9 @@ SQUARES = 200  # 2 × 2 squares tried per cell (that keep not every figure) befo
 LINKED = 300  # cells that can move linked to a cell, at most, for the search to run
 NESTED = 60  # figures linked to a cell, at most, for their differences to be read too
 PUSHED = 40  # cells, beyond which integer programs first move as many cells as they can
-SECONDS = 20.0  # of integer programs for all the readings that share `Moved`, at most
+PROGRAMS = 100  # integer programs for all the readings that share `Moved`, at most (its
+# default: `training_exact` gives as many for each `PROGRAMS_CELLS` cells)
+SECONDS = 600.0  # of wall clock for them all: the safety net (`OutOfTime`), not a budget
 
 
 class _OverBudget(Exception):
@@ -56,13 +61,17 @@ class _OverBudget(Exception):
 class Moved:
     """The cells some solution moved up, and down: still so with fewer figures (a solution
     of more figures is one of fewer), so a caller that hides figure after figure keeps
-    them from one reading to the next; and the work left to all its searches (`WORK`)."""
+    them from one reading to the next; and the work left to all its searches (`WORK`), and
+    to its integer programs (`PROGRAMS`)."""
 
-    def __init__(self, work: int = WORK, seconds: float = SECONDS) -> None:
+    def __init__(
+        self, work: int = WORK, programs: int = PROGRAMS, seconds: float = SECONDS
+    ) -> None:
         self.up: set[Key] = set()
         self.down: set[Key] = set()
         self.work = work  # cells of figures the searches may still add up, all together
-        self.deadline = time.monotonic() + seconds  # for the integer programs, all together
+        self.programs = programs  # integer programs they may still solve, all together
+        self.deadline = time.monotonic() + seconds  # past it, `OutOfTime`: the safety net
 
 
 def each_given_away(
@@ -167,7 +176,7 @@ class _Reader:
             if not self._freed(key, ways)
         }
         while self.pending:
-            step = self._programs().move(None, self.pending)
+            step = self._program(None)
             if step is None:
                 return
             self._take(step)
@@ -178,11 +187,15 @@ class _Reader:
             (self.moved.up if change > 0 else self.moved.down).add(other)
             self.pending.pop(other, None)
 
-    def _programs(self) -> Programs:
+    def _program(self, need: tuple[Key, int] | None) -> dict[Key, int] | None:
+        """`Programs.move` while `PROGRAMS` last (past them, None: counts as pinned)."""
+        if self.moved.programs <= 0:
+            return None
+        self.moved.programs -= 1
         if self.programs is None:
             room = {k: (self.down[k], self.up[k]) for k in self.of}
             self.programs = Programs(room, self.figures, self.moved.deadline)
-        return self.programs
+        return self.programs.move(need, self.pending)
 
     def _moves(self, key: Key, way: int) -> bool:
         """Whether some solution moves `key`'s sum `way` (1 up, -1 down); each step found
@@ -242,7 +255,7 @@ class _Reader:
                             cells.add(other)
                             queue.append(other)
             if len(cells) > LINKED:  # too many to search: an integer program
-                return self._programs().move((key, way), self.pending)
+                return self._program((key, way))
         sums = {frozenset(k for k in self.figures[f] if k in cells) for f in figures}
         if len(sums) <= NESTED:  # a figure within another: their difference is one too
             sums |= {b - a for a in sums for b in sums if a < b}
@@ -263,7 +276,7 @@ class _Reader:
         try:
             return search.solve()
         except _OverBudget:  # an integer program (None: counted as given away)
-            return self._programs().move((key, way), self.pending)
+            return self._program((key, way))
 
 
 class _Search:

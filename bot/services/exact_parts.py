@@ -16,8 +16,8 @@ workshops stay whole; a larger region in pieces of whole workshops); then, for w
 pinned, each region's such cells beside their workshops (a lone rater of another region's
 workshop moves against that workshop's other raters), and last each cell beside its region
 and workshop, theirs, and so on, smaller first (`NEAR`). Where the integer programs run out
-of time (`exact_cells.SECONDS` for each `training_exact.MOST_CELLS` cells) what is left
-counts as pinned too."""
+(`exact_cells.PROGRAMS` for each `training_exact.PROGRAMS_CELLS` cells: a count, never a time)
+what is left counts as pinned too."""
 
 from __future__ import annotations
 

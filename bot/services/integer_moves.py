@@ -7,8 +7,11 @@ A move is a change `d` of the cells' sums (whole numbers, each within its room: 
 by scipy's HiGHS (`scipy.optimize.milp`, the solver the tests' reader uses), but what it
 returns is only a candidate: a move is taken only after it is checked here, in whole
 numbers, against every room and figure, so a solver's rounding can never make a cell look
-free. A program it does not settle (time, or an answer that fails the check) moves nothing:
-the cell counts as pinned and the caller hides more (the safe side)."""
+free. A program it does not settle (past `NODES`, or an answer that fails the check) moves
+nothing: the cell counts as pinned and the caller hides more (the safe side). The limit is
+work, not time: a time limit let a busy machine pin other cells than a quiet one, and two
+downloads of one report, put together, read more than either. The clock is only a safety
+net: past the caller's `deadline`, `OutOfTime` (the caller hides everything it covers)."""
 
 from __future__ import annotations
 
@@ -16,13 +19,20 @@ import time
 from collections.abc import Collection, Hashable, Mapping, Sequence
 
 Key = tuple[Hashable, ...]
-SECONDS = 5.0  # at most, per program: past it, what it has not moved counts as pinned
+# Branch-and-bound nodes per program (HiGHS' `mip_max_nodes`), at most: past them, what it
+# has not moved counts as pinned. bench.exact_scale's reports of 400 to 4,000 cells settled
+# every program at its first node (found a move, or proved none).
+NODES = 1000
+
+
+class OutOfTime(Exception):
+    """The safety net's wall clock ran out (`Programs.deadline`): no partial answer."""
 
 
 class Programs:
     """The moves of one system of figures: `room` (cell -> (down, up)) and `figures` (sums
     of cells), set up once for the many programs a reading solves; `deadline`: a
-    `time.monotonic()` past which no program is started (what is left counts as pinned)."""
+    `time.monotonic()` past which `move` raises `OutOfTime` (the safety net, not a budget)."""
 
     def __init__(
         self,
@@ -49,14 +59,16 @@ class Programs:
 
     def move(self, need: tuple[Key, int] | None, push: Mapping[Key, int]) -> dict[Key, int] | None:
         """A checked move that changes `need`'s cell its way (1 up, -1 down), if any (None:
-        none, or none found in time), moving the cells of `push` their ways as far as it can
+        none, or none found within `NODES`), moving the cells of `push` their ways as far as it can
         besides; `need` None: any move, for `push` alone (None if it moves none of them).
         scipy is imported here, in the worker process that builds the report, not the bot."""
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         left = self.deadline - time.monotonic()
-        if left <= 0 or not self.keys or (need is not None and need[0] not in self.index):
+        if left <= 0:
+            raise OutOfTime
+        if not self.keys or (need is not None and need[0] not in self.index):
             return None
         low = np.array([-self.room[k][0] for k in self.keys], dtype=float)
         high = np.array([self.room[k][1] for k in self.keys], dtype=float)
@@ -77,8 +89,10 @@ class Programs:
             integrality=np.ones(len(self.keys)),
             bounds=Bounds(low, high),
             constraints=[LinearConstraint(self.matrix, 0.0, 0.0)] if self.rows else [],
-            options={"time_limit": min(SECONDS, left), "disp": False},
+            options={"node_limit": NODES, "time_limit": left, "disp": False},
         )
+        if "time limit" in result.message.lower() or time.monotonic() >= self.deadline:
+            raise OutOfTime  # whatever it found: on a faster machine it might find more
         if result.x is None:
             return None
         step = {k: round(v) for k, v in zip(self.keys, result.x, strict=True) if round(v)}
