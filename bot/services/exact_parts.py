@@ -21,6 +21,7 @@ what is left counts as pinned too."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 
@@ -58,11 +59,12 @@ def each_given_away(
             if not read.freed(key, ways):
                 left.setdefault(key[0], []).append((key, ways))
         for cells_left in left.values():  # each region's beside their workshops
-            near = _near([k for k, _ways in cells_left], regions, workshops, size)
-            read.free(near, [], cells_left)
+            if read.open():
+                near = _near([k for k, _ways in cells_left], regions, workshops, size)
+                read.free(near, [], cells_left)
         for key, ways in mine:
             for cells_near in (size // NEAR, size):
-                if read.freed(key, ways):
+                if read.freed(key, ways) or not read.open():
                     break
                 near = _near([key], regions, workshops, cells_near)
                 around = set(near)  # with every cell not yet freed around it
@@ -88,6 +90,11 @@ class _Parts:
             for key in figure:
                 self.of.setdefault(key, []).append(index)
 
+    def open(self) -> bool:
+        """Whether there is time left (past it, nothing more is read: what is left counts
+        as pinned)."""
+        return time.monotonic() <= self.moved.deadline
+
     def freed(self, key: Key, ways: Sequence[int]) -> bool:
         return any(key in (self.moved.up if way > 0 else self.moved.down) for way in ways)
 
@@ -96,7 +103,7 @@ class _Parts:
         (`_Reader.free`)."""
         pending = [(key, ways) for key, ways in checked if not self.freed(key, ways)]
         pushed = [(key, ways) for key, ways in pushed if not self.freed(key, ways)]
-        if not pending and not pushed:
+        if (not pending and not pushed) or not self.open():
             return
         inside = set(part)
         touched = {index for key in inside for index in self.of.get(key, ())}
