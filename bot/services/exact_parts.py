@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 
 from bot.services.exact_cells import BUDGET, Checked, Key, Moved, _Reader
+from bot.services.integer_moves import OutOfTime
 
 NEAR = 4  # a pinned cell's cells around it read first: a part's size over this (faster)
 
@@ -59,12 +60,12 @@ def each_given_away(
             if not read.freed(key, ways):
                 left.setdefault(key[0], []).append((key, ways))
         for cells_left in left.values():  # each region's beside their workshops
-            if read.open():
-                near = _near([k for k, _ways in cells_left], regions, workshops, size)
-                read.free(near, [], cells_left)
+            read.open()
+            near = _near([k for k, _ways in cells_left], regions, workshops, size)
+            read.free(near, [], cells_left)
         for key, ways in mine:
             for cells_near in (size // NEAR, size):
-                if read.freed(key, ways) or not read.open():
+                if read.open() and read.freed(key, ways):
                     break
                 near = _near([key], regions, workshops, cells_near)
                 around = set(near)  # with every cell not yet freed around it
@@ -91,9 +92,12 @@ class _Parts:
                 self.of.setdefault(key, []).append(index)
 
     def open(self) -> bool:
-        """Whether there is time left (past it, nothing more is read: what is left counts
-        as pinned)."""
-        return time.monotonic() <= self.moved.deadline
+        """True while the safety net's clock runs (`Moved.deadline`); past it `OutOfTime`,
+        as the integer programs raise it (the caller hides everything it covers), before a
+        part or a neighbourhood is set up for nothing."""
+        if time.monotonic() > self.moved.deadline:
+            raise OutOfTime
+        return True
 
     def freed(self, key: Key, ways: Sequence[int]) -> bool:
         return any(key in (self.moved.up if way > 0 else self.moved.down) for way in ways)
