@@ -172,10 +172,33 @@ def flush() -> None:
         _listener.flush()
 
 
+_shape: tuple[int, bool] = (logging.WARNING, False)  # (level, JSON lines), for worker processes
+
+
+def shape() -> tuple[int, bool]:
+    """The level and format `setup_logging` chose: a spawned worker logs the same way."""
+    return _shape
+
+
+def setup_worker_logging(level: int, json_lines: bool) -> None:
+    """In a worker process (bot/workers.py): its rare lines (a check past its safety net)
+    written at once, in the bot's format, to the stderr it shares with the bot."""
+    handler = _CurrentStderr()
+    handler.setFormatter(
+        JsonLines()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
 def setup_logging(
     level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False
 ) -> None:
-    global _listener
+    global _listener, _shape
+    _shape = (level, json_lines)
     records: queue.SimpleQueue[Any] = queue.SimpleQueue()
     handler = QueueHandler(records)  # formats (and redacts) here, in the caller's thread
     handler.setFormatter(

@@ -29,6 +29,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from bot import logs
+
 WORKERS = 2  # the second starts only while the first is busy (another coordinator's report)
 IDLE_SECONDS = 120.0
 # Workers run at a lower priority: on a busy machine a workbook took the CPU the bot's replies
@@ -70,13 +72,15 @@ _pool = _Pool()
 _lock = threading.Lock()  # the pool is shared with the idle timer's thread
 
 
-def _start(parent: int, said: Any) -> None:
-    """In each worker, from its start: yield the CPU to the bot (`NICE`), and end when the
-    bot's process is gone. A worker of a killed bot (kill -9, out of memory) otherwise lives
+def _start(parent: int, said: Any, shape: tuple[int, bool]) -> None:
+    """In each worker, from its start: yield the CPU to the bot (`NICE`), log as the bot does
+    (`shape`: a spawned process starts with no logging set up), and end when the bot's
+    process is gone. A worker of a killed bot (kill -9, out of memory) otherwise lives
     on, waiting for work that never comes, with its memory and the bot's output (a service's
     log pipe) held open."""
     os.nice(NICE)
     _Worker.said = said
+    logs.setup_worker_logging(*shape)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -161,7 +165,10 @@ def _prepare() -> None:
         context = multiprocessing.get_context("spawn")
         _pool.said = context.Queue()
         _pool.executor = ProcessPoolExecutor(
-            WORKERS, mp_context=context, initializer=_start, initargs=(os.getpid(), _pool.said)
+            WORKERS,
+            mp_context=context,
+            initializer=_start,
+            initargs=(os.getpid(), _pool.said, logs.shape()),
         )
 
 

@@ -4,6 +4,7 @@ the bot's, whose replies must not wait for it; a dead worker is replaced; idle o
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from concurrent.futures.process import BrokenProcessPool
@@ -144,3 +145,21 @@ async def test_workers_end_with_a_killed_bot() -> None:
     await asyncio.wait_for(bot.stdout.read(), 60)
     await bot.wait()
     assert gone
+
+
+async def test_a_workers_warning_reaches_the_log_as_the_bots_own_lines(capfd) -> None:
+    """A warning logged in a worker (the rating check past its safety net) is one of the log's
+    JSON lines, as an operator's tools read them; without set-up in the spawned process it went
+    to stderr as bare text through Python's last resort."""
+    from bot.logs import setup_logging
+
+    setup_logging(json_lines=True)
+    try:
+        await workers.run("tests.worker_jobs:warn", "revisión agotada")
+    finally:
+        setup_logging()
+    lines = [line for line in capfd.readouterr().err.splitlines() if "revisión agotada" in line]
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["level"] == "WARNING" and entry["message"] == "revisión agotada"
+    assert entry["logger"] == "bot.services.indicators.training_exact"
