@@ -91,12 +91,15 @@ def test_no_module_outside_the_handlers_is_in_an_import_cycle() -> None:
 
 
 def test_only_the_application_builder_and_the_demo_import_the_handlers() -> None:
+    """Handlers are wired in one place. Beside it, only entry points: the demo, and the CLI's
+    `admin restablecer-menu`, which gives a chat the menu the handlers declare, as start-up
+    does (handlers/command_menu.py)."""
     importers = {
         module
         for module, imports in import_graph().items()
         if not module.startswith("handlers") and any(m.startswith("handlers") for m in imports)
     }
-    assert importers == {"bot.app", "bot.demo"}
+    assert importers == {"bot.app", "bot.demo", "bot.cli.menus"}
 
 
 def test_the_product_does_not_depend_on_its_test_double() -> None:
