@@ -141,9 +141,8 @@ async def _pending_texts(runtime: Runtime) -> list[str]:
 
 
 async def _held_back(api: LocalBotApi, runtime: Runtime, chatter: Chatter, command: str) -> None:
-    """Flood control refuses the reply to `command` through the rate limiter's retries; the
-    last refusal asks for an hour, so the reply waits in the outbox (bot/held.py)."""
-    api.inject("sendMessage", Fault.too_many_requests(1), times=3)
+    """Flood control refuses the reply to `command` for an hour: held at its first 429
+    (54134a4), the reply waits in the outbox (bot/held.py)."""
     api.inject("sendMessage", Fault.too_many_requests(3600), times=1)
     await chatter.send(command)
     for _ in range(300):
