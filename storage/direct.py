@@ -8,23 +8,43 @@ any statement does (`TurnTakingConnection.statement`). On PostgreSQL, or when th
 holds changes not yet flushed (which a statement run by the session would flush first), it
 is run by the session as usual. A driver's error is raised as SQLAlchemy raises it (a
 DBAPIError of the same class, parameters hidden), as `storage.pg_begin` does.
+
+The compiled form is read through SQLAlchemy's private attributes (`_bind_processors`,
+`_result_columns`, `TypeEngine._cached_result_processor`, `Session._is_clean`), which a
+release may change: pyproject allows any 2.x below 2.2. So before a dialect's first statement
+at the driver a probe (a datetime, a boolean, JSON, a NULL, a fixed value) is run both ways
+on the session's connection; unless both give the same values of the same types, or if
+reading the compiled form fails later, one warning is logged and every statement of that
+engine is run by the session: slower (#17), never wrong (tests/test_direct_fallback.py).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy
+from sqlalchemy import JSON, Boolean, String, bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage.sqlite_turns import TurnTakingConnection
+from storage.types import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 _DRIVER = "minka_driver"  # session.info: (the transaction, its connection's driver connection)
+# Per dialect (one per engine): whether statements may run at the driver (the probe's
+# verdict; absent: not probed yet).
+_verdicts: weakref.WeakKeyDictionary[Dialect, bool] = weakref.WeakKeyDictionary()
+_sound: list[Dialect | None] = [None]  # the last dialect found sound (one engine: no lookup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,44 +101,121 @@ class Direct:
         self._compiled: _Compiled | None = None
 
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> Outcome:
-        driver = await _driver(session) if session.bind.dialect.name == "sqlite" else None
-        if driver is None or not session.sync_session._is_clean():
-            result = await session.execute(self.statement, values)
-            rows = [tuple(row) for row in result] if result.returns_rows else []
-            inserted = result.inserted_primary_key[0] if self._inserts else None
-            return Outcome(rows, result.rowcount, inserted)
-        compiled = self._compiled or self._compile(session.bind.dialect)
-        parameters = compiled.parameters(values)
-        try:
-            rows, rowcount, lastrowid = await driver.run(compiled.sql, parameters)
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(
-                compiled.sql, None, error, sqlite3.Error, hide_parameters=True
-            ) from error
-        if rows and compiled.results:
-            rows = [compiled.converted(row) for row in rows]
-        return Outcome(rows, rowcount, lastrowid if self._inserts else None)
+        dialect = session.bind.dialect
+        sound = dialect is _sound[0]
+        if sound or (dialect.name == "sqlite" and _verdicts.get(dialect) is not False):
+            driver = await _driver(session)
+            if (
+                driver is not None
+                and (sound or await _probe(session, driver))
+                and session.sync_session._is_clean()
+                and (compiled := self._compiled or self._compile(dialect)) is not None
+            ):
+                parameters = compiled.parameters(values)
+                try:
+                    rows, rowcount, lastrowid = await driver.run(compiled.sql, parameters)
+                except sqlite3.Error as error:
+                    raise DBAPIError.instance(
+                        compiled.sql, None, error, sqlite3.Error, hide_parameters=True
+                    ) from error
+                if rows and compiled.results:
+                    rows = [compiled.converted(row) for row in rows]
+                return Outcome(rows, rowcount, lastrowid if self._inserts else None)
+        result = await session.execute(self.statement, values)
+        rows = [tuple(row) for row in result] if result.returns_rows else []
+        inserted = result.inserted_primary_key[0] if self._inserts else None
+        return Outcome(rows, result.rowcount, inserted)
 
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)
-        processors = compiled._bind_processors
-        names = tuple(compiled.positiontup or ())
-        self._compiled = _Compiled(
-            sql=compiled.string,
-            names=names,
-            fixed={
-                name: bind.effective_value
-                for name, bind in compiled.binds.items()
-                if not bind.required
-            },
-            binds=tuple(processors.get(name) for name in names),
-            results=tuple(
-                (number, convert)
-                for number, column in enumerate(compiled._result_columns)
-                if (convert := column[3]._cached_result_processor(dialect, None)) is not None
-            ),
-        )
+    def _compile(self, dialect: Dialect) -> _Compiled | None:
+        """None (the dialect's statements run by the session from now on) if SQLAlchemy's
+        compiled form is not what it was when this was written."""
+        try:
+            self._compiled = _compiled(self.statement, dialect)
+        except Exception as error:  # any change of SQLAlchemy's internals
+            _disable(dialect, f"{self.statement}: {type(error).__name__}: {error}")
+            return None
         return self._compiled
+
+
+def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
+    """`statement` as SQLAlchemy compiles it for `dialect`, with its values' and columns'
+    conversions (SQLAlchemy's private attributes: `_probe` checks them)."""
+    compiled = statement.compile(dialect=dialect)
+    processors = compiled._bind_processors
+    names = tuple(compiled.positiontup or ())
+    return _Compiled(
+        sql=compiled.string,
+        names=names,
+        fixed={
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        },
+        binds=tuple(processors.get(name) for name in names),
+        results=tuple(
+            (number, convert)
+            for number, column in enumerate(compiled._result_columns)
+            if (convert := column[3]._cached_result_processor(dialect, None)) is not None
+        ),
+    )
+
+
+# The probe: a value of each conversion the update path's statements use, and a fixed one.
+_PROBE = select(
+    bindparam("at", type_=UTCDateTime),
+    bindparam("flag", type_=Boolean),
+    bindparam("data", type_=JSON),
+    bindparam("fixed", "sí", type_=String),
+    bindparam("none", type_=UTCDateTime),
+)
+_PROBE_VALUES = {
+    "at": datetime(2026, 12, 6, 9, 30, 15, 123456, tzinfo=UTC),
+    "flag": True,
+    "data": {"n": [1, "ñ"], "ok": False},
+    "none": None,
+}
+
+
+async def _probe(session: AsyncSession, driver: TurnTakingConnection) -> bool:
+    """Whether the probe gives the same values of the same types at the driver as through
+    the session (which runs it first: it flushes what a statement run there would), and
+    `Session._is_clean` answers; the verdict kept for the dialect. The probe reads no table."""
+    dialect = session.bind.dialect
+    if _verdicts.get(dialect):
+        _sound[0] = dialect  # another engine's was probed since
+        return True
+    usual = [tuple(row) for row in await session.execute(_PROBE, _PROBE_VALUES)]
+    try:
+        clean = session.sync_session._is_clean()
+        probe = _compiled(_PROBE, dialect)
+        rows, _, _ = await driver.run(probe.sql, probe.parameters(_PROBE_VALUES))
+        direct = [probe.converted(row) for row in rows]
+    except Exception as error:  # any change of SQLAlchemy's internals
+        return _disable(dialect, f"{type(error).__name__}: {error}")
+    if not isinstance(clean, bool):
+        return _disable(dialect, f"Session._is_clean() gave {clean!r}")
+    if _typed(direct) != _typed(usual):
+        return _disable(dialect, f"the probe gave {direct!r}, not {usual!r}")
+    _verdicts[dialect] = True
+    _sound[0] = dialect
+    return True
+
+
+def _typed(rows: list[tuple[Any, ...]]) -> list[list[tuple[type, Any]]]:
+    return [[(type(value), value) for value in row] for row in rows]
+
+
+def _disable(dialect: Dialect, reason: str) -> bool:
+    """Statements of `dialect` run by the session from now on; logged once. False."""
+    if _verdicts.get(dialect) is not False:
+        _verdicts[dialect] = False
+        if _sound[0] is dialect:
+            _sound[0] = None
+        log.warning(
+            "SQLAlchemy %s: statements no longer run at the driver (storage.direct), "
+            "SQLAlchemy's compiled form is not as expected: %s",
+            sqlalchemy.__version__,
+            reason,
+        )
+    return False
 
 
 async def _driver(session: AsyncSession) -> TurnTakingConnection | None:
