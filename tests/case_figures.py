@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from bot.services.indicators.common import Indicator, Table
+from bot.services.integer_moves import solve
 
 SEXES = {"Mujer": "female", "Hombre": "male", "Prefiero no decir": "undisclosed", "Sin dato": None}
 BEFORE = -1  # the month of indicator 5's cases registered before the period
@@ -226,7 +227,7 @@ class _Solver:
         target = self._vector(measure, cells)
         ends = []
         for sign in (1, -1):
-            result = milp(
+            result = solve(
                 sign * target, integrality=np.ones(self.size), bounds=self.bounds_,
                 constraints=self.constraints, options={"time_limit": 30},
             )  # fmt: skip

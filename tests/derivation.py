@@ -300,12 +300,14 @@ class _Bounded:
 
     def solve(self, cost: np.ndarray) -> np.ndarray:
         """An integer solution of the figures of least `cost`."""
-        from scipy.optimize import Bounds, LinearConstraint, milp  # (the rank tests need none)
+        from scipy.optimize import Bounds, LinearConstraint  # (the rank tests need none)
         from scipy.sparse import csr_array
+
+        from bot.services.integer_moves import solve
 
         matrix = csr_array(self.matrix)
         constraints = [LinearConstraint(matrix, self.values, self.values), *self._rules(0)]
-        result = milp(
+        result = solve(
             cost,
             integrality=np.ones(self.size),
             bounds=Bounds(self.low, self.high),
@@ -328,8 +330,10 @@ class _Bounded:
         """An integer solution that moves as many of `up` above their `x0`, and of `down`
         below it, as it can; None when it moves none. A 0/1 flag per unknown tried: flag 1
         forces it past its `x0` (else it may stay anywhere in its range)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.optimize import Bounds, LinearConstraint
         from scipy.sparse import csr_array, hstack
+
+        from bot.services.integer_moves import solve
 
         n, k = self.size, len(up) + len(down)
         flags = np.arange(n, n + k)
@@ -343,7 +347,7 @@ class _Bounded:
             picks[row, i], picks[row, flags[row]] = 1.0, self.high[i] - x0[i] + 1
             upper[row] = self.high[i]
         sums = hstack([csr_array(self.matrix), csr_array((len(self.values), k))])
-        result = milp(
+        result = solve(
             np.concatenate([np.zeros(n), -np.ones(k)]),
             integrality=np.ones(n + k),
             bounds=Bounds(

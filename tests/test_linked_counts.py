@@ -39,7 +39,9 @@ def _read(cells: dict, hidden: Hidden, apart: set) -> set:
     shown at an end: told openly) whose officials no integer solution moves off their end:
     one integer program per cell (HiGHS, presolve off: its presolve called some of these
     systems infeasible, the true counts a solution)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.optimize import Bounds, LinearConstraint
+
+    from bot.services.integer_moves import solve
 
     keys = sorted(cells)
     groups = [[k for k in keys if k[0] == r] for r in ROWS if r not in hidden.rows]
@@ -70,7 +72,7 @@ def _read(cells: dict, hidden: Hidden, apart: set) -> set:
             low[i] = 1
         else:
             high[i] = people - 1
-        result = milp(
+        result = solve(
             np.zeros(2 * n),
             integrality=np.ones(2 * n),
             bounds=Bounds(low, high),

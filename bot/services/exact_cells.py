@@ -72,6 +72,9 @@ class Moved:
         self.work = work  # cells of figures the searches may still add up, all together
         self.programs = programs  # integer programs they may still solve, all together
         self.deadline = time.monotonic() + seconds  # past it, `OutOfTime`: the safety net
+        # Cells whose program did not settle (past `PROGRAMS`, or `integer_moves.NODES`, or
+        # an error): counted as pinned, a decision another HiGHS might not make.
+        self.unsettled = 0
 
 
 def each_given_away(
@@ -188,14 +191,19 @@ class _Reader:
             self.pending.pop(other, None)
 
     def _program(self, need: tuple[Key, int] | None) -> dict[Key, int] | None:
-        """`Programs.move` while `PROGRAMS` last (past them, None: counts as pinned)."""
+        """`Programs.move` while `PROGRAMS` last (past them, None: counts as pinned). A
+        program for `need` that does not settle is counted (`Moved.unsettled`); one that
+        pushes cells (`need` None) only saves work: what it leaves is read cell by cell."""
         if self.moved.programs <= 0:
+            self.moved.unsettled += need is not None
             return None
         self.moved.programs -= 1
         if self.programs is None:
             room = {k: (self.down[k], self.up[k]) for k in self.of}
             self.programs = Programs(room, self.figures, self.moved.deadline)
-        return self.programs.move(need, self.pending)
+        step = self.programs.move(need, self.pending)
+        self.moved.unsettled += need is not None and not self.programs.settled
+        return step
 
     def _moves(self, key: Key, way: int) -> bool:
         """Whether some solution moves `key`'s sum `way` (1 up, -1 down); each step found

@@ -11,18 +11,44 @@ free. A program it does not settle (past `NODES`, or an answer that fails the ch
 nothing: the cell counts as pinned and the caller hides more (the safe side). The limit is
 work, not time: a time limit let a busy machine pin other cells than a quiet one, and two
 downloads of one report, put together, read more than either. The clock is only a safety
-net: past the caller's `deadline`, `OutOfTime` (the caller hides everything it covers)."""
+net: past the caller's `deadline`, `OutOfTime` (the caller hides everything it covers).
+
+A program settles when HiGHS finds a move or proves there is none: then the answer is a
+fact of the figures, whatever solver or version found it (the move is checked here, and
+"none" is what any correct solver proves). One that does not (`settled` False: past
+`NODES`, or an error of HiGHS's) leaves its cell counted as pinned, and that decision may
+change with HiGHS's version: the caller counts them (`exact_cells.Moved.unsettled`) and
+`training_exact` logs them. tests/test_exact_golden.py keeps some reports' decisions."""
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from typing import Any
 
 Key = tuple[Hashable, ...]
 # Branch-and-bound nodes per program (HiGHS' `mip_max_nodes`), at most: past them, what it
 # has not moved counts as pinned. bench.exact_scale's reports of 400 to 4,000 cells settled
 # every program at its first node (found a move, or proved none).
 NODES = 1000
+# HiGHS on one thread. By default it takes half the machine's cores in every process; on
+# bench.exact_scale's reports 4 threads gave every program the same solution as 1 (scipy
+# 1.17.1, HiGHS 1.12.0) for 27-46 % more CPU. HiGHS makes its threads once per process and
+# refuses a program that then asks for another count (status «Not Set», no answer): every
+# caller in a process goes through `solve` (the tests' readers too).
+HIGHS = {"threads": 1}
+
+
+def solve(cost: Any, **arguments: Any) -> Any:
+    """`scipy.optimize.milp` with `HIGHS` among its options (scipy hands them to HiGHS as
+    they are, and warns that it does not know them)."""
+    from scipy.optimize import milp
+
+    options = {**arguments.pop("options", {}), **HIGHS}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+        return milp(cost, options=options, **arguments)
 
 
 class OutOfTime(Exception):
@@ -56,6 +82,7 @@ class Programs:
             (data, columns, starts), shape=(len(self.rows), max(1, len(self.keys)))
         )
         self.deadline = deadline
+        self.settled = True  # whether the last `move` settled its program (see the module)
 
     def move(self, need: tuple[Key, int] | None, push: Mapping[Key, int]) -> dict[Key, int] | None:
         """A checked move that changes `need`'s cell its way (1 up, -1 down), if any (None:
@@ -63,8 +90,9 @@ class Programs:
         besides; `need` None: any move, for `push` alone (None if it moves none of them).
         scipy is imported here, in the worker process that builds the report, not the bot."""
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.optimize import Bounds, LinearConstraint
 
+        self.settled = True
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise OutOfTime
@@ -84,7 +112,7 @@ class Programs:
         for key, way in push.items():
             if key in self.index:
                 cost[self.index[key]] = -way
-        result = milp(
+        result = solve(
             cost,
             integrality=np.ones(len(self.keys)),
             bounds=Bounds(low, high),
@@ -94,9 +122,11 @@ class Programs:
         if "time limit" in result.message.lower() or time.monotonic() >= self.deadline:
             raise OutOfTime  # whatever it found: on a faster machine it might find more
         if result.x is None:
+            self.settled = result.status == 2  # infeasible: no move (else past NODES, an error)
             return None
         step = {k: round(v) for k, v in zip(self.keys, result.x, strict=True) if round(v)}
         if not self._checked(step, low, high):
+            self.settled = False  # the solver's rounding: no proof either way
             return None
         if need is None and not any(step.get(k, 0) for k in push):
             return None  # a cell pushed is freed by a move either way (it has room only one

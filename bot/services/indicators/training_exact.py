@@ -141,7 +141,7 @@ def _exactly_hidden(
                 break
         else:
             if not pinned:
-                return Hidden(frozenset(rows), frozenset(columns))
+                return _told(name, moved, Hidden(frozenset(rows), frozenset(columns)))
             shown = sorted(
                 (n, str(group), side, group)
                 for (side, group), n in raters.items()
@@ -149,9 +149,23 @@ def _exactly_hidden(
             )
             if not shown:
                 everyone = {key[0] for key in people}, {key[1] for key in people}
-                return Hidden(frozenset(everyone[0]), frozenset(everyone[1]), total=True)
+                hidden_all = Hidden(frozenset(everyone[0]), frozenset(everyone[1]), total=True)
+                return _told(name, moved, hidden_all)
             _n, _label, side, group = shown[0]  # the total less the others told it
             (rows, columns)[side].add(group)
+
+
+def _told(name: str, moved: Moved, hidden: Hidden) -> Hidden:
+    """`hidden`, the unsettled integer programs logged: their cells counted as pinned (the
+    safe side), a decision another HiGHS version might not make (`integer_moves`)."""
+    if moved.unsettled:
+        log.warning(
+            "Indicator 3, %s: %d cells of the exact check counted as pinned with their integer"
+            " programs unsettled (past their count or nodes): another HiGHS may hide otherwise",
+            name,
+            moved.unsettled,
+        )
+    return hidden
 
 
 def _figures(
