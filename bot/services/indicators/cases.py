@@ -108,7 +108,7 @@ async def cases_attended(q: Query) -> Indicator:
             statuses,
             hidden=resolved_hidden,
         ),
-        await _by_month(q, await months_hidden(q, measures[1], hides)),
+        await _by_month(q, await months_hidden(q, measures, cells)),
         regions,
         by_sex(
             q,
