@@ -108,6 +108,10 @@ class Programs:
                 high[i] = -1.0
             if low[i] > high[i]:
                 return None
+        if need is None:  # each cell by one at most: the cost counts the cells pushed (a
+            # sum of changes let one cell of much room stand for many: 8 programs of 2-5 s
+            # each to free what one such frees on a year of 17,725 cells)
+            low, high = np.maximum(low, -1.0), np.minimum(high, 1.0)
         cost = np.zeros(len(self.keys))
         for key, way in push.items():
             if key in self.index:

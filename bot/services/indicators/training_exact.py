@@ -53,11 +53,15 @@ LOW, HIGH = min(SCALE), max(SCALE)
 # bench.seed_indicators: most lone raters of another region's workshop have no 2 × 2 swap)
 # and hid every region and sex; with integer programs (`exact_cells.PUSHED`) python -m
 # bench.exact_scale measured 0.7-2.4 s per report (5 criteria) at 40-400 cells, 3.5-4.1 s at
-# 1,000, 17.5 s at 2,000 (2 cores shared with other work). A larger report (bench.seed_indicators'
-# year of 100,000 people has 17,725 cells) is read in parts of half as many
-# (`exact_parts`): once skipped (`return hidden  # not read`), a report that large gave a
-# rating away (tests/test_exact_scale, with this brought down to 40).
-MOST_CELLS = 2000
+# 1,000, 17.5 s at 2,000 (2 cores shared with other work). Since its programs go around a
+# cell before the whole (`exact_near`) and push once past 1,000 cells, the whole is read
+# faster than parts (bench.exact_scale, one criterion: 4,000 cells 0.5-1.6 s whole against
+# 7.6-8.0 s in parts of 1,000; 17,725, bench.seed_indicators' year of 100,000 people, 12 s
+# whole, nothing hidden, against 162 s in parts and everything hidden). A larger report is
+# read in parts of half as many (`exact_parts`): once skipped (`return hidden  # not
+# read`), a report that large gave a rating away (tests/test_exact_scale, with this brought
+# down to 40).
+MOST_CELLS = 20_000
 # Cells, for each (begun) of which the reader may solve `exact_cells.PROGRAMS` integer
 # programs: bench.exact_scale's reports ran 4 to 22 per criterion at 400 to 2,000 cells read
 # whole, 175 to 220 at 4,000 read in parts (most of them small parts proving a cell pinned).
