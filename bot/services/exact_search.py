@@ -4,10 +4,17 @@ it, `OverBudget`: the caller asks the integer programs)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Hashable
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.services.exact_cells import Key, Moved
+Key = tuple[Hashable, ...]
+
+
+class Moved(Protocol):
+    """`exact_cells.Moved` as the search sees it: the work left to all the searches."""
+
+    work: int
+
 
 ENUMERATED = 9  # a cell's range of fewer changes is split into each one, a wider in two
 
