@@ -48,6 +48,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.types import utcnow
+from tests.service import run_command
 
 TOKEN = "555000222:BENCHthroughputBENCHthroughput12"
 FIRST_ID = 20_000_000
@@ -56,6 +57,8 @@ MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
 # Issue #17's goals, printed beside what was measured (never assumed).
 GOAL_P99_MS, GOAL_MAX_MS = 50.0, 250.0  # every paced run, on each database
 GOAL_VS_HTTPX = 1.0  # full load: at least the bare PTB echo bot (httpx)
+# What deploy/minka.service gives Python before `-m bot run` (-OO: #17's memory)
+SERVICE_FLAGS = run_command()[: run_command().index("-m")]
 STARTUP_WAIT = 600  # seconds: PostgreSQL's migrations took over a minute at a load of 17
 
 
@@ -127,6 +130,8 @@ def start(
     profile = os.environ.get("BENCH_PROFILE")  # a file: the loop thread's CPU under cProfile
     if profile and module == ["-m", "bot", "run"]:
         module = ["-m", "bench.cpu_profile", profile, "run"]
+    if module[-1] == "run":  # Minka, with the interpreter flags the service gives it (-OO)
+        module = [*SERVICE_FLAGS, *module]
     return asyncio.create_subprocess_exec(  # type: ignore[return-value]
         sys.executable,
         *module,

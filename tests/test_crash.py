@@ -51,6 +51,7 @@ from storage.models import OutboxMessage, Person
 from storage.repositories import broadcasts, outbox_marks
 from storage.types import utcnow
 from tests.conftest import TOKEN
+from tests.service import run_command
 
 PEOPLE = 120
 FIRST_ID = 31_000_000
@@ -144,10 +145,11 @@ async def _start(
     api: LocalBotApi,
     log: Path,
     rate: float = RATE,
-    command: tuple[str, ...] = ("-m", "bot", "run"),
+    command: tuple[str, ...] | None = None,
 ) -> asyncio.subprocess.Process:
-    """`python -m bot run` as in production, in an empty directory (no stray `.env`), sending
-    `rate` messages a second at most (`command`: python's arguments instead)."""
+    """`python -OO -m bot run` as the service runs it (tests.service), in an empty directory
+    (no stray `.env`), sending `rate` messages a second at most (`command`: python's
+    arguments instead)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -163,7 +165,7 @@ async def _start(
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable,
-            *command,
+            *(run_command() if command is None else command),
             env=env,
             cwd=log.parent,
             stdout=out,

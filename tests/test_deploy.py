@@ -96,7 +96,7 @@ def test_systemd_units_verify_without_warnings(tmp_path: Path) -> None:
         "ReadWritePaths=/var/lib/minka",
         "NoNewPrivileges=yes",
         "PrivateTmp=yes",
-        f"ExecStart={INSTALLED_PYTHON} -m bot run",
+        f"ExecStart={INSTALLED_PYTHON} -OO -m bot run",
     ):
         assert f"\n{wanted}\n" in service, wanted
 
