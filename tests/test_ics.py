@@ -1,6 +1,7 @@
 """The .ics file of a meeting, read back with `icalendar` as a phone would read it: fields,
 escaping of awkward text, UTC times, the alarm, and how a change or cancellation updates the
-event instead of adding a second one."""
+event instead of adding a second one. Minka writes the file itself (#17's memory: icalendar
+stayed loaded); here it is also compared byte for byte with the file icalendar builds."""
 
 from __future__ import annotations
 
@@ -11,9 +12,21 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar, Event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from bot.services.ics import meeting_ics
+from bot.services.ics import (
+    ALARM_BEFORE,
+    ORGANIZER_ADDRESS,
+    PRODID,
+    _clean,
+    _description,
+    _location,
+    _utc,
+    meeting_ics,
+    meeting_uid,
+)
 from storage.db import Database
 from storage.repositories import meetings
 from storage.repositories.meetings import MeetingRecord
@@ -162,17 +175,110 @@ async def test_from_the_database(db: Database) -> None:
     assert str(event["SUMMARY"]) == "Reunión técnica: Áncash"
 
 
-def test_the_bot_imports_icalendar_only_when_it_builds_a_file() -> None:
-    """#17's memory goal: icalendar (80 modules, about 2.8 MB of RSS) stayed in every bot
-    process from its start, for a file only a meeting's invitation or change needs. Checked in
-    a new interpreter (this module imports icalendar itself): the bot's modules, as `python -m
-    bot run` loads them, leave it out, as they leave out the workers' openpyxl and matplotlib."""
+def _icalendars(meeting: MeetingRecord, organizer_name: str, now: datetime) -> bytes:
+    """The file as Minka built it with icalendar until #17 (bot/services/ics.py then)."""
+    title = _clean(meeting.title) or meeting.code
+    place, link, agenda = _clean(meeting.place), _clean(meeting.link), _clean(meeting.agenda)
+    cancelled = meeting.status == "cancelled"
+    event = Event()
+    event.add("uid", meeting_uid(meeting.id))
+    event.add("sequence", max(0, meeting.version - 1))
+    event.add("dtstamp", _utc(now))
+    event.add("dtstart", _utc(meeting.starts_at))
+    event.add("dtend", _utc(meeting.ends_at))
+    event.add("summary", title)
+    if location := _location(place, link):
+        event.add("location", location)
+    if link:
+        event.add("url", link)
+    if description := _description(agenda, link):
+        event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    organizer = vCalAddress(ORGANIZER_ADDRESS)
+    organizer.params["cn"] = vText(organizer_name)
+    event.add("organizer", organizer)
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", title)
+        alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# What people type, and what trips a writer up: escapes, RFC 6868's «^», quotes, line breaks,
+# characters of 2 to 4 bytes where a line folds, a backslash where a line folds.
+PIECES = [*"abcxyz ÁáÑñéº·—€😀;,:\\\"'^\n\r\t<>&?=/.-_\u2019", "xxxxxxxxxx"]
+AWKWARD = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+URL = st.text(alphabet=st.sampled_from(list("abcxyz:/?=&;,.-_%ñ")), max_size=90)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=AWKWARD,
+    place=st.none() | AWKWARD,
+    link=st.none() | URL.map(lambda rest: f"https://meet.example.org/{rest}"),
+    agenda=st.none() | st.text(max_size=600) | AWKWARD,
+    organizer=st.just("Minka") | AWKWARD,
+    cancelled=st.booleans(),
+    version=st.integers(1, 5),
+    minutes=st.integers(0, 10**6),
+)
+def test_the_file_is_the_one_icalendar_wrote(
+    title: str,
+    place: str | None,
+    link: str | None,
+    agenda: str | None,
+    organizer: str,
+    cancelled: bool,
+    version: int,
+    minutes: int,
+) -> None:
+    """Byte for byte what icalendar wrote for the same meeting: escapes, quoting, folding
+    (under 75 octets, never inside a character or an escape) are icalendar's."""
+    meeting = replace(
+        MEETING,
+        title=title,
+        place=place,
+        link=link,
+        agenda=agenda,
+        status="cancelled" if cancelled else "scheduled",
+        version=version,
+        starts_at=STARTS + timedelta(minutes=minutes),
+    )
+    ours = meeting_ics(meeting, organizer_name=organizer, now=NOW)
+    assert ours == _icalendars(meeting, organizer, NOW)
+    assert max(len(line) for line in ours.split(b"\r\n")) <= 75
+
+
+def test_a_link_with_a_line_break_is_refused() -> None:
+    """A URL is written as it is: a line break in it would start a property of its own."""
+    with pytest.raises(ValueError, match="line break"):
+        meeting_ics(replace(MEETING, link="https://a.org/x\nATTACH:https://evil.org"), now=NOW)
+
+
+def test_the_bot_never_imports_icalendar() -> None:
+    """#17's memory goal: icalendar (80 modules, 3.3 MB of RSS) stayed in every bot process
+    from the first invitation on. Checked in a new interpreter (this module imports icalendar
+    itself): the bot's modules, as `python -m bot run` loads them, and a meeting's file built,
+    leave it out, as they leave out the workers' openpyxl and matplotlib."""
     heavy = ("icalendar", "openpyxl", "matplotlib")
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys, bot.cli, bot.cli.commands, bot.app\n"
+            "import datetime, zoneinfo\n"
+            "from storage.repositories.meetings import MeetingRecord\n"
+            "from bot.services.ics import meeting_ics\n"
+            f"meeting = {MEETING!r}\n"
+            f"assert meeting_ics(meeting, now={NOW!r}) == {meeting_ics(MEETING, now=NOW)!r}\n"
             f"print(' '.join(m for m in {heavy!r} if m in sys.modules))",
         ],
         capture_output=True,
