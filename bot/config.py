@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(default=30.0, ge=0, le=3600, allow_inf_nan=False)
     db_lock_timeout: float = Field(default=10.0, ge=0, le=3600, allow_inf_nan=False)
     db_connect_timeout: float = Field(default=10.0, gt=0, le=600, allow_inf_nan=False)
+    # `/indicadores`: seconds a report's small-cell checks may take, all together; past them,
+    # indicator 3's exact check hides every region, sex and total it has not read yet, so
+    # the coordinator gets the report (with more «—») instead of a worker busy for minutes.
+    report_seconds: float = Field(default=300.0, gt=0, le=3600, allow_inf_nan=False)
     # The Tool Kit's folder (a copy of knowledge/content kept by the specialists); empty: the
     # content shipped with Minka. `python -m bot kb recargar` publishes edits without a restart;
     # each process looks for that request every KB_RELOAD_SECONDS.

@@ -190,16 +190,17 @@ async def _prepare(
 
     db, now = runtime.db, runtime.clock.now()
     words = leader_words(runtime.settings.leader_position_words)
+    until = time.monotonic() + runtime.settings.report_seconds  # REPORT_SECONDS
     if db.shareable:
         report = await workers.run(
             "bot.services.indicators.apart:build",
-            *(db.url, db.timeouts, period, region, t, now, words),
+            *(db.url, db.timeouts, period, region, t, now, words, until),
             progress=advance,
         )
     else:  # SQLite in memory: no other process sees it
         async with db.session() as session:
             report = await build_report(
-                session, period, region, t, now, progress=advance, leader_words=words
+                session, period, region, t, now, progress=advance, leader_words=words, until=until
             )
     # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
     workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)

@@ -42,6 +42,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from itertools import combinations
 
 from bot.services import exact_near
@@ -59,6 +60,11 @@ PUSHED = 40  # cells, beyond which integer programs first move as many cells as 
 PROGRAMS = 100  # integer programs for all the readings that share `Moved`, at most (its
 # default: `training_exact` gives as many for each `PROGRAMS_CELLS` cells)
 SECONDS = 600.0  # of wall clock for them all: the safety net (`OutOfTime`), not a budget
+# The report's own limit (`time.monotonic()` past which every reading raises `OutOfTime`),
+# set for the task that builds it (`indicators.build_report`, REPORT_SECONDS): a
+# coordinator gets the report with what was not read in time hidden, never a worker busy
+# for minutes (a year of 100,000 people once held one 13 minutes).
+UNTIL: ContextVar[float | None] = ContextVar("exact_until", default=None)
 
 
 class Moved:
@@ -75,6 +81,8 @@ class Moved:
         self.work = work  # cells of figures the searches may still add up, all together
         self.programs = programs  # integer programs they may still solve, all together
         self.deadline = time.monotonic() + seconds  # past it, `OutOfTime`: the safety net
+        if (until := UNTIL.get()) is not None:  # or the report's limit, if sooner
+            self.deadline = min(self.deadline, until)
         # Cells whose program did not settle (past `PROGRAMS`, or `integer_moves.NODES`, or
         # an error): counted as pinned, a decision another HiGHS might not make.
         self.unsettled = 0

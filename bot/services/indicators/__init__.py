@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.services import exact_cells
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
 from bot.services.indicators.joint import jointly
@@ -70,9 +71,12 @@ async def build_report(
     *,
     progress: Callable[[int, int], Awaitable[None]] | None = None,
     leader_words: tuple[str, ...] = (),
+    until: float | None = None,
 ) -> Report:
     """Every indicator for the period and scope; `progress(done, total)` after each one.
     `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty).
+    `until`: a `time.monotonic()` past which indicator 3's exact check reads nothing more and
+    hides every region, sex and total it has not read (`exact_cells.UNTIL`; REPORT_SECONDS).
     A whole calendar year also builds each of its quarters' reports, the same way for the
     same scope, and shows only what they all show (`joint`, issue #13): five reports' work.
     Other periods of the CLI (any dates, for operators who hold the database) are left as
@@ -82,13 +86,17 @@ async def build_report(
     total = len(INDICATORS) * len(periods)
     q = await query_for(session, period, region, t, leader_words)
     built: list[list[Indicator]] = []
-    for number, each in enumerate(periods):
-        part = replace(q, period=each)
-        built.append([])
-        for index, function in enumerate(INDICATORS, start=1):
-            built[-1].append(await function(part))
-            if progress is not None:
-                await progress(number * len(INDICATORS) + index, total)
+    limit = exact_cells.UNTIL.set(until)  # this task's alone (a context variable)
+    try:
+        for number, each in enumerate(periods):
+            part = replace(q, period=each)
+            built.append([])
+            for index, function in enumerate(INDICATORS, start=1):
+                built[-1].append(await function(part))
+                if progress is not None:
+                    await progress(number * len(INDICATORS) + index, total)
+    finally:
+        exact_cells.UNTIL.reset(limit)
     whole, *parts = built
     results = [jointly(indicator, [p[i] for p in parts]) for i, indicator in enumerate(whole)]
     scope = q.region_name(region) if region else t.gettext("All regions")

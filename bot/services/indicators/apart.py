@@ -33,8 +33,11 @@ def build(
     t: Translator,
     now: datetime,
     leader_words: tuple[str, ...],
+    until: float | None = None,
 ) -> Report:
-    """In the worker: `build_report`, its progress told to the bot (`workers.progress`)."""
+    """In the worker: `build_report`, its progress told to the bot (`workers.progress`);
+    `until`: the bot's `time.monotonic()` past which the exact check reads no more (the
+    clock is the machine's, the same in every process)."""
     if not _loops:
         _loops.append(asyncio.new_event_loop())
     database = _databases.get((url, timeouts))
@@ -51,7 +54,11 @@ def build(
     async def report() -> Report:
         async with database.session() as session:
             return await build_report(
-                session, period, region, t, now, progress=progress, leader_words=leader_words
+                session,
+                *(period, region, t, now),
+                progress=progress,
+                leader_words=leader_words,
+                until=until,
             )
 
     return _loops[0].run_until_complete(report())

@@ -84,8 +84,8 @@ def exactly_hidden(
         return _exactly_hidden(fine, cells, name, hidden, unrated, unseen)
     except OutOfTime:
         log.warning(
-            "Indicator 3, %s: the exact check passed its safety net (%.0f s); every region"
-            " and sex is hidden",
+            "Indicator 3, %s: the exact check passed its safety net (%.0f s) or the report's"
+            " limit (REPORT_SECONDS); every region and sex is hidden",
             name,
             SECONDS,
         )
