@@ -86,12 +86,15 @@ async def dispatch_due(
     When the process begins to stop (`runtime.stopping`), the messages on their way are
     finished and the rest of the claimed batch is put back as it was (`outbox_marks.release`):
     a broadcast of 10,000 copies at 30 a second no longer holds the stop for minutes (PTB's
-    `Application.stop` waits for this round), and the next start sends the rest at once."""
+    `Application.stop` waits for this round), and the next start sends the rest at once.
+    Likewise after an owed message's 429 (it is put back, due when Telegram allows): the
+    round starts no other message, puts the rest back and claims nothing more until then
+    (`PriorityRateLimiter.cool`), so that a broadcast's copies do not meet one 429 each."""
     sent = 0
     slots = asyncio.Semaphore(IN_FLIGHT)
     ledger = Ledger(runtime.db, runtime.clock.now)
     stopping = runtime.stopping
-    left: list[OwedMessage] = []  # claimed, not started when the stop came
+    left: list[OwedMessage] = []  # claimed, not started when the stop (or a 429) came
     behind: list[OwedMessage] = []  # replies behind a later call waiting in memory
 
     async def in_order(messages: list[OwedMessage]) -> int:
@@ -113,7 +116,8 @@ async def dispatch_due(
                 done += result
         return done
 
-    while not stopping.is_set():
+    limiter = getattr(bot, "rate_limiter", None)
+    while not _held_back(runtime, limiter):
         now = runtime.clock.now()
         async with runtime.db.session() as session:
             batch = await outbox.claim_due(session, now, BATCH)
@@ -135,7 +139,14 @@ async def dispatch_due(
         if left:
             async with runtime.db.session() as session:
                 await outbox_marks.release(session, [(m.id, m.attempts) for m in left])
-            log.info("stopping: %s claimed messages put back for the next start", len(left))
+            log.info(
+                "%s claimed messages put back (%s)",
+                len(left),
+                "stopping: for the next start"
+                if stopping.is_set()
+                else "flood control: for when Telegram allows",
+            )
+            left.clear()
         for kind, hook in (after_send or {}).items():
             touched = [message for message in batch if message.kind == kind]
             if touched:
@@ -155,8 +166,10 @@ async def _send_one(
 ) -> int | datetime | None:
     """1 if a message was sent, 0 if not (now or ever) or for a call, or when it is tried
     again (after a 429 or a passing failure): then its chat's other messages wait behind it.
-    None: not started, the process is stopping (it stays claimed, for `release`)."""
-    if runtime.stopping.is_set():
+    None: not started, the process is stopping or Telegram asked to wait (an owed message's
+    429: `PriorityRateLimiter.cool`); it stays claimed, for `release`."""
+    limiter = getattr(bot, "rate_limiter", None)
+    if _held_back(runtime, limiter):
         return None
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
@@ -172,22 +185,21 @@ async def _send_one(
     except Exception as error:  # a bad payload or a bug: this message only, not the batch
         await _render_failed(runtime, message, error, now)
         return 0
-    limiter = getattr(bot, "rate_limiter", None)
     reserved = isinstance(limiter, PriorityRateLimiter) and rendered.call is None
     if reserved:
         await limiter.reserve()  # wait for a slot before the point of no return
-    if runtime.stopping.is_set():
-        return None  # the stop came while it waited for its slot: not started
+    if _held_back(runtime, limiter):
+        return None  # the stop (or a 429) came while it waited for its slot: not started
     if not await ledger.start(message.id, message.attempts):
         return 0  # our claim went stale and another process took it over: it sends this one
     forget = rendered.copy
     text_sent = bool(message.payload.get(TEXT_SENT))
 
     async def send() -> None:
-        if message.kind == outbox.HELD:  # a reply: put back at its first 429, not «sending»
-            with holding():  # in memory, which a kill turned into «unknown», never sent
-                await sending()
-        else:
+        # Put back at its first 429 (bot/ratelimit.py `holding`), not waited out in memory
+        # marked «sending», which a kill turned into «unknown», never sent (a lost copy or
+        # reminder: tests/test_flood_copies_kill.py), and which no other replica could take.
+        with holding():
             await sending()
 
     async def sending() -> None:
@@ -213,10 +225,11 @@ async def _send_one(
     except Forbidden as error:
         await _undeliverable(runtime, message, error.message, now, forget)
         return 0
-    except RetryAfter as error:  # no failure: due again retry_after from the refusal, not
-        # from `now` (the rate limiter's retries took longer: the round would take it again)
+    except RetryAfter as error:  # no failure: due again retry_after from the refusal
         retry_at = runtime.clock.now() + retry_after(error)
         metrics.flood_round(message.kind)
+        if isinstance(limiter, PriorityRateLimiter):  # nothing more started until then
+            limiter.cool(retry_at)
         async with runtime.db.session() as session:
             await outbox.postpone(
                 session, message.id, retry_at, error="429", payload=marked(), flood=True
@@ -251,6 +264,13 @@ async def _send_one(
     return 0 if rendered.call is not None else 1  # messages are counted, not calls
 
 
+def _held_back(runtime: Runtime, limiter: object) -> bool:
+    """Whether no owed message may start now: the process is stopping, or Telegram refused
+    one a moment ago and asked to wait (`PriorityRateLimiter.cool`)."""
+    cooling = isinstance(limiter, PriorityRateLimiter) and limiter.cooling(runtime.clock.now())
+    return cooling or runtime.stopping.is_set()
+
+
 def _backoff(message: OwedMessage) -> timedelta:
     """How long a passing failure puts a message back: a held reply has a person waiting
     for it (and the chat's next replies behind it), so seconds; anything else minutes."""
@@ -269,10 +289,10 @@ async def _undeliverable(
 
 
 async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[None]) -> None:
-    """Await `sending`, keeping the message's claim fresh meanwhile. The rate limiter may wait
-    out 429s for longer than STALE_AFTER, and `recover_stale` takes a claim that old for a
-    dead process's: the message, still on its way, would be marked unknown, and its chat's
-    next messages would overtake it."""
+    """Await `sending`, keeping the message's claim fresh meanwhile. A slow call (a file's
+    upload) may last longer than STALE_AFTER, and `recover_stale` takes a claim that old for
+    a dead process's: the message, still on its way, would be marked unknown, and its chat's
+    next messages would overtake it. (A 429 is no longer waited out here: `holding`.)"""
     task = asyncio.ensure_future(sending)
     try:
         while not (await asyncio.wait({task}, timeout=KEEP_CLAIM.total_seconds()))[0]:

@@ -7,11 +7,13 @@ messages (reminders, broadcasts), marked `rate_limit_args={"background": True}`,
 slots nobody is waiting for, and leave a reply's worth free; so does a report's bulky tail
 (`AFTER_REPLIES`). A 429 is honoured: wait `retry_after`, retry a bounded number of times
 and for a bounded time (`LONGEST_WAIT`; a press's answer `PRESS_WAIT`), then the caller
-decides: a later call waits in memory (bot/follow_ups.py), an owed message is put back. A
-chat's reply (and its file) goes to the outbox at the first 429 instead (`holding`): waiting
-in memory, it was lost with the process and unseen by another replica, which answered the
-chat's next update first. Transient failures of replies (5xx, dropped connections) are
-retried here, with backoff."""
+decides: a later call waits in memory (bot/follow_ups.py). A chat's reply (and its file) and
+every owed message go back to the outbox at the first 429 instead (`holding`): waiting in
+memory, a reply was lost with the process and unseen by another replica, which answered the
+chat's next update first, and an owed message's row stayed «sending», which a kill turned
+into «unknown», never sent. An owed message's 429 also cools the outbox (`cool`): it claims
+nothing more until Telegram allows. Transient failures of replies (5xx, dropped connections)
+are retried here, with backoff."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.error import NetworkError, RetryAfter, TimedOut
@@ -69,12 +71,12 @@ log = logging.getLogger(__name__)
 @contextmanager
 def holding() -> Iterator[None]:
     """The calls made within (in this task) go back to the caller at their first 429, which
-    keeps them in the outbox (bot/held.py: a chat's replies; bot/outbox.py: a held reply
-    sent again). Waited out here, in memory, a reply was one process's secret for up to
-    `LONGEST_WAIT`: another replica answered the chat's next update before it, and a crash
-    lost it (the update was recorded as handled). In the outbox it is durable, and every
-    replica's `held.waiting` sees it (tests/test_flood_retry_replicas.py). No database work
-    unless a 429 comes."""
+    keeps them in the outbox (bot/held.py: a chat's replies; bot/outbox.py: any owed message,
+    a held reply or a broadcast's copy, put back pending). Waited out here, in memory, a
+    reply was one process's secret for up to `LONGEST_WAIT`: another replica answered the
+    chat's next update before it, and a crash lost it (the update was recorded as handled).
+    In the outbox it is durable, and every replica's `held.waiting` sees it
+    (tests/test_flood_retry_replicas.py). No database work unless a 429 comes."""
     token = _HOLDING.set(True)
     try:
         yield
@@ -94,10 +96,23 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._urgent_waiting = 0
         self._tails_waiting = 0  # calls of AFTER_REPLIES waiting: owed messages go after them
         self._max_retries = max_retries
+        self._cool_until: datetime | None = None  # owed messages start no earlier (`cool`)
 
     @property
     def rate(self) -> float:
         return self._rate
+
+    def cool(self, until: datetime) -> None:
+        """Telegram refused an owed message (429) until `until` (on the outbox's clock): the
+        outbox starts no other one before then (`cooling`). Those it claimed go back as they
+        were, for whoever is up when Telegram allows; started meanwhile, a broadcast's copies
+        would meet one 429 each. Replies are not held back: a reply's 429 holds it, alone."""
+        if self._cool_until is None or until > self._cool_until:
+            self._cool_until = until
+
+    def cooling(self, now: datetime) -> bool:
+        """Whether an owed message's 429 asked to wait past `now` (`cool`)."""
+        return self._cool_until is not None and now < self._cool_until
 
     def share(self, replicas: int) -> bool:
         """Take an equal part of the bot's rate among `replicas` processes (bot.replicas);

@@ -29,7 +29,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
@@ -86,34 +86,34 @@ async def _people(session: AsyncSession, api: LocalBotApi, count: int) -> list[i
     return list(await session.scalars(select(Person.id).order_by(Person.id)))
 
 
+async def meeting(session: AsyncSession, now: datetime) -> None:
+    """A meeting (TITLE) for everyone, its 2 h reminders due in a minute; its invitations
+    count as sent (they went out when it was made)."""
+    await meetings.create(
+        session,
+        title=TITLE,
+        kind="coordinacion",
+        starts_at=now + timedelta(hours=2, minutes=1),
+        ends_at=now + timedelta(hours=4),
+        audience=meetings.Audience(everyone=True),
+        offsets=[7200],
+        now=now,
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.kind == "meeting_invitation")
+        .values(state="sent", sent_at=now)
+    )
+
+
 async def _seed(db: Database, api: LocalBotApi) -> None:
-    """PEOPLE people, a broadcast to all and a meeting reminder each, due now; the meeting's
-    invitations count as sent (they went out when it was made)."""
+    """PEOPLE people, a broadcast to all and a meeting reminder each, due now (moved below)."""
     now = utcnow()
     async with db.session() as session:
         ids = await _people(session, api, PEOPLE)
-        await meetings.create(
-            session,
-            title=TITLE,
-            kind="coordinacion",
-            starts_at=now + timedelta(hours=2, minutes=1),
-            ends_at=now + timedelta(hours=4),
-            audience=meetings.Audience(everyone=True),
-            offsets=[7200],  # the 2 h reminder: due in a minute, moved to now below
-            now=now,
-        )
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.kind == "meeting_invitation")
-            .values(state="sent", sent_at=now)
-        )
+        await meeting(session, now)
         await broadcasts.create(
-            session,
-            text=BROADCAST,
-            audience={},
-            scheduled_at=now,
-            person_ids=ids,
-            created_by=None,
+            session, text=BROADCAST, audience={}, scheduled_at=now, person_ids=ids, created_by=None
         )
     async with db.session() as session:
         # Person by person, reminder then broadcast copy: both kinds are in every state
