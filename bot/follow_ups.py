@@ -1,5 +1,6 @@
 """A chat's later calls (notices sent after its replies, a reply's file over 5 MB:
-`Ctx.later`) under flood control: never dropped, never ahead of the chat's held replies. (A
+`Ctx.later`; and replies refused while the database could not keep them, handlers/delivery.py)
+under flood control: never dropped, never ahead of the chat's held replies. (A
 reply's own file or QR code, `Ctx.document`, and a publication's or material's file,
 `Ctx.kept_file`, are among the replies: held in the outbox with them, bot/held.py.)
 

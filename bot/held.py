@@ -256,13 +256,12 @@ async def send_or_hold(
     done: str | None = None,
 ) -> Unkept | None:
     """Send `parts` in the chat's turn, as an update's replies are sent: one by one; or, when
-    earlier replies of the chat wait in the outbox or Telegram still refuses one after the
-    rate limiter's retries, keep the rest there (named `key`), in order behind the chat's
-    other replies and over a restart. A part is sent once: what went is not kept. A file too
-    large for a row (`FILE_LIMIT`) and the parts after it are not kept: returned, for the
-    caller to make once the kept ones are sent. `what` names the update and handler in the
-    log; `done` the work whose cut-short notice is withdrawn once all are sent or kept
-    (bot/cut_short.py); not while any is returned."""
+    earlier replies of the chat wait in the outbox or Telegram refuses one, keep the rest
+    there (named `key`), in order behind the chat's other replies and over a restart. A part
+    is sent once. A file too large for a row (`FILE_LIMIT`) and the parts after it (all, if
+    the database cannot keep them) are returned, for the caller to make from memory. `what`
+    names the update in the log; `done` the work whose cut-short notice is withdrawn once
+    all are sent or kept (bot/cut_short.py); not while any is returned."""
     runtime: Runtime = application.bot_data["runtime"]
     async with runtime.held.turn(chat_id):
         left: list[Part] = parts if await waiting(runtime, chat_id) else []
@@ -285,27 +284,32 @@ async def send_or_hold(
             if done is not None:
                 await cut_short.ended(runtime, done)
             return unkept and replace(unkept, place=await chat_order.queue(runtime, chat_id))
-        await hold(
-            application,
-            chat_id=chat_id,
-            person_id=person_id,
-            replies=[reply for _send, reply in left],
-            key=key,
-            wait=wait,
-            done=done,
-        )
-        log.warning(
-            "%s: %d of %d replies held for the outbox (%s)%s",
-            what,
-            len(left),
-            len(parts),
-            f"flood control, retry in {wait.total_seconds():g} s"
-            if wait
-            else "earlier replies to this chat are waiting",
-            f"; {len(unkept.parts)} behind them in memory (a file too large to keep)"
-            if unkept
-            else "",
-        )
+        try:
+            await hold(
+                application,
+                chat_id=chat_id,
+                person_id=person_id,
+                replies=[reply for _send, reply in left],
+                key=key,
+                wait=wait,
+                done=done,
+            )
+        except Exception as failure:  # the database away: from memory (handlers/delivery.py)
+            log.warning("%s: %d replies not held (%r): kept in memory", what, len(left), failure)
+            unkept = Unkept(left + (unkept.parts if unkept else []), error)
+        else:
+            log.warning(
+                "%s: %d of %d replies held for the outbox (%s)%s",
+                what,
+                len(left),
+                len(parts),
+                f"flood control, retry in {wait.total_seconds():g} s"
+                if wait
+                else "earlier replies to this chat are waiting",
+                f"; {len(unkept.parts)} behind them in memory (a file too large to keep)"
+                if unkept
+                else "",
+            )
         return unkept and replace(unkept, place=await chat_order.queue(runtime, chat_id))
 
 

@@ -25,6 +25,7 @@ from bot.outgoing import UNEDITABLE
 from bot.ratelimit import holding, retry_after
 from bot.updates import answering
 from handlers.update_keys import update_key
+from storage.errors import database_busy, database_down
 
 if TYPE_CHECKING:
     from handlers.base import Ctx
@@ -85,8 +86,9 @@ async def deliver(ctx: Ctx) -> None:
                         await cut_short.ended(ctx.runtime, action.guard)
         if refused_by is not None:
             metrics.flood_round("later" if refused_by.follow else "reply")
-        if behind:
-            await _hold(ctx, behind, error)
+        kept = not behind or await _hold(ctx, behind, error)
+        if not kept:  # the database away: they wait in memory, before the later calls
+            follow = behind + follow
         # In the chat's line (bot/chat_order.py): after what is held now, before what comes.
         place = await chat_order.queue(ctx.runtime, ctx.chat_id) if follow else None
     apart = [action for action in ctx.calls if action.apart]
@@ -108,7 +110,12 @@ async def deliver(ctx: Ctx) -> None:
             refused=error if follow[0] is refused_by else None,
             what=what,
             key=key,
-            notice=notice,
+            notice=notice
+            if kept
+            else ctx._(
+                "Telegram asked me to wait and I could not send you my reply. Please send "
+                "your message or press the button again in a minute."
+            ),
             place=place,
         )
     for action in apart:  # after `follow`: what they prepare comes later
@@ -179,26 +186,44 @@ def _toast_as_message(ctx: Ctx, text: str) -> None:
     log.info("update %s (%s): its toast sent as a message", ctx.update.update_id, ctx.action)
 
 
-async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> None:
-    """Keep the replies for the outbox (bot/held.py); say so in one line."""
+async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> bool:
+    """Keep the replies for the outbox (bot/held.py); say so in one line. False when the
+    database cannot keep them (down or busy at that moment): the caller keeps them in memory
+    as later calls (bot/follow_ups.py), tried again when Telegram allows, for a bounded time
+    (`follow_ups.WAIT`). Dropped, the person read the update's apology («nothing was saved»)
+    though the update was saved (tests/test_flood_database_down.py). In memory, a kill loses
+    them: the price of two failures at once."""
     replies = [action.reply for action in actions if action.reply]
-    await held.hold(
-        ctx.context.application,
-        chat_id=ctx.chat_id,
-        person_id=ctx.person.id if ctx.person else None,
-        replies=replies,
-        key=update_key(ctx.update, ctx.settings.pseudonym_secret),
-        wait=retry_after(error) if error else timedelta(0),
-    )
+    what = f"{len(replies)} replies" if len(replies) != 1 else "1 reply"
+    try:
+        await held.hold(
+            ctx.context.application,
+            chat_id=ctx.chat_id,
+            person_id=ctx.person.id if ctx.person else None,
+            replies=replies,
+            key=update_key(ctx.update, ctx.settings.pseudonym_secret),
+            wait=retry_after(error) if error else timedelta(0),
+        )
+    except Exception as failure:
+        log.warning(
+            "update %s (%s): %s not held for the outbox (%r): kept in memory",
+            ctx.update.update_id,
+            ctx.action,
+            what,
+            failure,
+            exc_info=None if database_down(failure) or database_busy(failure) else failure,
+        )
+        return False
     log.warning(
         "update %s (%s): %s held for the outbox (%s)",
         ctx.update.update_id,
         ctx.action,
-        f"{len(replies)} replies" if len(replies) != 1 else "1 reply",
+        what,
         f"flood control, retry in {retry_after(error).total_seconds():g} s"
         if error
         else "earlier replies to this chat are waiting",
     )
+    return True
 
 
 async def send(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None) -> None:

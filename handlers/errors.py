@@ -10,7 +10,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import held, metrics
+from bot import follow_ups, held, metrics
 from bot.i18n import translator
 from bot.updates import answering
 from handlers.base import runtime_of
@@ -96,13 +96,23 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if query is not None and ANSWERED.get() != query.id and answering(query.id):
             await _answer_if_still_open(update)
         await context.bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)
-    except RetryAfter:  # after the rate limiter's retries: kept for the outbox, not dropped
+    except RetryAfter as refusal:  # after the rate limiter's retries: kept, not dropped
         metrics.flood_round("reply")
         key = f"{update_key(update, runtime.settings.pseudonym_secret)}:apology"
         try:
             await held.tell(context.application, chat_id=chat_id, text=apology, key=key)
-        except Exception as failure:  # the database away too: nothing left to keep it in
-            log.warning("could not keep the apology for update %s: %r", update_id, failure)
+        except Exception as failure:  # the database away too: sent from memory when allowed
+            log.warning("apology for update %s not kept (%r): in memory", update_id, failure)
+            bot = context.bot
+            follow_ups.start(
+                context.application,
+                chat_id=chat_id,
+                calls=[lambda: bot.send_message(chat_id, apology, parse_mode=ParseMode.HTML)],
+                refused=refusal,
+                what=f"update {update_id} (apology)",
+                key=key,
+                notice=apology,
+            )
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
 

@@ -25,9 +25,10 @@ class Fault:
     seconds: float = 0.0
 
     @staticmethod
-    def too_many_requests(retry_after: int = 1) -> Fault:
-        """429 with ``parameters.retry_after``."""
-        return Fault("error", too_many_requests(retry_after))
+    def too_many_requests(retry_after: int = 1, *, after: float = 0.0) -> Fault:
+        """429 with ``parameters.retry_after``, answered ``after`` seconds (a slow refusal:
+        a test makes something else fail meanwhile, such as the database)."""
+        return Fault("error", too_many_requests(retry_after), seconds=after)
 
     @staticmethod
     def server_error(status: int = 500) -> Fault:

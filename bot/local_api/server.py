@@ -133,10 +133,12 @@ class ApiServer:
 
 
 async def _apply(fault: Fault) -> None:
-    """Stall before answering, or fail the call with the fault's error."""
+    """Stall before answering, or fail the call with the fault's error (after its seconds)."""
     if fault.kind == "stall":
         await asyncio.sleep(fault.seconds)
     elif fault.error is not None:
+        if fault.seconds:
+            await asyncio.sleep(fault.seconds)
         raise fault.error
 
 
