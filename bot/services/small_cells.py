@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from random import Random
 from typing import Any
 
@@ -330,8 +331,15 @@ def hidden_within(
     known outright, so what the reader can still derive is the margins' graph of the hidden
     cells alone (`_small_cut`): cells of 1 or 2 people are hidden, every cell of a hidden row
     or column too, and then, smallest first, cells beside a light cut until there is none.
-    Hiding every cell leaves the margins' own graph, safe already."""
-    cells = {key: int(n) for key, n in people.items() if n > 0}
+    Hiding every cell leaves the margins' own graph, safe already. Remembered: every
+    region's report reads the same national cells (indicator 4's months read them all)."""
+    return _within(tuple((key, int(n)) for key, n in people.items() if n > 0), hidden)
+
+
+@lru_cache(maxsize=128)
+def _within(found: tuple[tuple[tuple[Hashable, Hashable], int], ...], hidden: Hidden) -> frozenset:
+    """`hidden_within` of the cells with people, in their order."""
+    cells = dict(found)
     if hidden.total:
         return frozenset(cells)
     secret = {

@@ -99,16 +99,18 @@ async def _checked(
     months: dict[Cell, tuple[int, int]],
     first: set[tuple[str | None, int]],
 ) -> set[tuple[str | None, int]]:
-    """`first` less the months shown one at a time while no hidden figure is pinned."""
-    if not first:
+    """`first` less the months shown one at a time while no hidden figure is pinned (a
+    month of 1 or 2 cases is a small cell: never shown, and with none other, nothing read)."""
+    months = _grid(months)
+    month_sums = {key: _month(months, *key) for key in _month_keys(q, months)}
+    wanted = [key for key in first if _cases(months, month_sums[key]) >= SMALL_CELL]
+    if not wanted:
         return first
     officials = await officials_hidden(q, cells)
-    months = _grid(months)
     shown: set[Sum] = set()
     hidden: set[Sum] = set()
     for sums, value in _tables(q, measures, cells, months, officials):
         (hidden if value is None else shown).add(sums)
-    month_sums = {key: _month(months, *key) for key in _month_keys(q, months)}
     for key, sums in month_sums.items():
         (hidden if key in first else shown).add(sums)
     hidden = {sums for sums in hidden - shown if 0 < _cases(months, sums) < SMALL_CELL}
@@ -116,10 +118,8 @@ async def _checked(
     if not moves.all_free(shown, sorted(hidden, key=_order)):
         return first  # pinned already: the documented limit, or past the work
     left = set(first)
-    for key in sorted(first, key=lambda k: (k[0] is not None, str(k[0]), k[1])):
+    for key in sorted(wanted, key=lambda k: (k[0] is not None, str(k[0]), k[1])):
         sums = month_sums[key]
-        if _cases(months, sums) < SMALL_CELL:
-            continue  # a month of 1 or 2 cases: a small cell
         rest = sorted(hidden - {sums}, key=_order)
         if moves.all_free(shown | {sums}, rest):
             shown.add(sums)
