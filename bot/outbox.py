@@ -345,9 +345,30 @@ async def tick(application: Application) -> int:
             "a stopped process left %s claimed messages (queued again) and %s half-sent "
             "(not resent: Telegram may have them)",
             requeued,
-            unknown,
+            len(unknown),
         )
+    if unknown:
+        await _settled(application, unknown)
     return await send_due(application)
+
+
+async def _settled(application: Application, unknown: list[tuple[int, str, dict]]) -> None:
+    """Half-sent messages of a stopped process are final now, as sent ones are: what follows
+    a sent batch of their kind follows them too. A broadcast whose last copies were caught in
+    flight by a kill never told its author it had ended: no round sent any of it again."""
+    senders: Senders = application.bot_data[SENDERS]
+    runtime: Runtime = application.bot_data["runtime"]
+    for kind, hook in senders.after_send.items():
+        touched = [
+            OwedMessage(id_, kind, None, None, "es", payload, 0)
+            for id_, of, payload in unknown
+            if of == kind
+        ]
+        if touched:
+            try:
+                await hook(application.bot, runtime, touched)
+            except Exception:  # a courtesy (e.g. progress): the round goes on
+                log.exception("after recovering %s messages: the follow-up failed", kind)
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

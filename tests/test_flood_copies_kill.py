@@ -135,3 +135,36 @@ async def test_a_copy_refused_by_flood_control_survives_a_kill_9(
     if kind == "broadcast":
         (report,) = _reports(api)
         assert FINAL in report and "sin respuesta" not in report, report
+
+
+async def test_a_copy_caught_in_flight_by_a_kill_still_ends_the_broadcast(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """The first copy's call is slow (Telegram takes 4 s to answer) and Minka is killed
+    meanwhile: the copy may have arrived, so it is not sent again («unknown»). After the
+    restart the author reads the final report, that copy counted among those without an
+    answer. Failed on main: nothing was left to send, so no round reported the end, and the
+    author's progress stopped at «Enviados 2 de 3» for good."""
+    await _seed(db, api, "broadcast")
+    api.inject("sendMessage", Fault.stall(4), times=1)
+    log = tmp_path / "minka.log"
+    first = await _start(db.url, api, log)
+    try:
+        await _wait(lambda: _sends(api) >= PEOPLE, START, "every copy to be tried", log)
+        await asyncio.sleep(0.5)  # the others answered and recorded
+    finally:
+        await _stop(first, signal.SIGKILL)
+    await _age_claims(db)
+    second = await _start(db.url, api, log)
+    try:
+        await _wait(lambda: bool(_reports(api)), START, "the final report", log)
+        await asyncio.sleep(1)
+    finally:
+        code = await _stop(second, signal.SIGTERM)
+    assert code == 0, f"exit code {code}" + _tail(log)
+    (report,) = _reports(api)
+    assert "Entregados: 2 de 3" in report and "Copias sin respuesta de Telegram: 1" in report, (
+        report
+    )
+    copies = _copies(api)
+    assert sum(copies[FIRST_ID + n, "broadcast"] for n in range(PEOPLE)) == PEOPLE  # once each

@@ -102,13 +102,16 @@ async def keep_claim(session: AsyncSession, message_id: int, at: datetime) -> No
     )
 
 
-async def recover_stale(session: AsyncSession, claimed_before: datetime) -> tuple[int, int]:
+async def recover_stale(
+    session: AsyncSession, claimed_before: datetime
+) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
     """After a process died: messages it claimed but never started sending go back to
     'pending' (safe to send); those it was sending become 'unknown' (Telegram may have them,
-    so they are not sent again). Returns (requeued, unknown)."""
+    so they are not sent again). Returns how many were requeued, and the (id, kind, payload)
+    of those now unknown: final, as a sent one is (a broadcast's report counts them)."""
     requeued = await session.execute(_STALE["claimed"], {"before": claimed_before})
     unknown = await session.execute(_STALE["sending"], {"before": claimed_before})
-    return requeued.rowcount or 0, unknown.rowcount or 0
+    return requeued.rowcount or 0, [(id_, kind, dict(payload)) for id_, kind, payload in unknown]
 
 
 # Every outbox round runs them, nearly always changing nothing: built once, on the table. As
@@ -122,3 +125,4 @@ _STALE = {
     .values(state=then)
     for state, then in (("claimed", "pending"), ("sending", "unknown"))
 }
+_STALE["sending"] = _STALE["sending"].returning(_TABLE.c.id, _TABLE.c.kind, _TABLE.c.payload)
