@@ -4,11 +4,10 @@ roles away, reading the audit log, registration counts."""
 from __future__ import annotations
 
 from bot.i18n import N_, translator
-from bot.services import coverage, staff
+from bot.services import coverage, registered, staff
 from bot.services.export_labels import OUTCOMES, Labels
 from bot.services.profile import SEXES
 from bot.services.roles import ROLE_LABELS, Role
-from bot.services.small_cells import hidden_rows
 from bot.services.spreadsheet import MISSING
 from handlers import command_menu
 from handlers.base import Ctx, esc
@@ -165,21 +164,10 @@ async def registered_command(ctx: Ctx) -> None:
         ctx.reply(_("Nobody has registered yet."))
         return
     mine = {region for region, _sex, _count in counts}
-    by_region: dict[str, dict[str | None, int]] = {}
-    for region, sex, count in await people.registered_counts(ctx.session):
-        by_region.setdefault(region, {})[sex] = count
+    by_region = await registered.splits(ctx.session)
     total = sum(count for _region, _sex, count in counts)
     lines = [_("<b>Registered people by region and sex</b>"), ""]
-    # Each region's split by sex is hidden when it would tell one or two people's sex, with
-    # enough others that the totals by sex (indicator 7) minus those shown tell nothing:
-    # decided from every region's, also for a regional coordinator, or their regions' splits
-    # beside the national report would give away what it hides.
-    hidden = hidden_rows(
-        {
-            region: [by_sex.get(code, 0) for code in (*SEXES, None)]
-            for region, by_sex in by_region.items()
-        }
-    )
+    hidden = registered.hidden_splits(by_region)  # from every region's, whatever the scope
     for region, by_sex in by_region.items():
         if region not in mine:
             continue

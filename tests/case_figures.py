@@ -177,10 +177,14 @@ class Reading:
         self, measure: str, cells: frozenset[Cell], truth: Mapping[tuple[str, Cell], int]
     ) -> bool:
         """Whether a figure shown holds it at an end: 0 (of it, or of what it is part of:
-        no cases, so none formalized), or all of its whole shown beside, 3 or more."""
+        no cases, so none formalized; or each of its cells so), or all of its whole shown
+        beside, 3 or more."""
         chain = [measure]
         while chain[-1] in WHOLE:
             chain.append(WHOLE[chain[-1]])
+        zeros = [inside for (other, inside), v in self.shown.items() if other in chain and not v]
+        if all(any(cell in inside for inside in zeros) for cell in cells):
+            return True  # each of its cells in a figure shown at 0 (a region's, /registrados')
         for (other, inside), value in self.shown.items():
             if other not in chain or not cells <= inside:
                 continue

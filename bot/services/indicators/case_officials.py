@@ -23,21 +23,38 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.common import Cells, Measure, Query, Table, sex_code
+from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.linked_counts import each_pinned
 from bot.services.small_cells import Hidden
 from storage.models import Person
 
 KEY = "officials"  # the people counted, as `cases_attended` counts them
+# The counts of indicator 4's table by region, by column (`sexes_beside_registered`).
+COLUMNS = {"cases": 1, "supported": 2, "resolved": 4, KEY: 5}
 
 
-async def officials_hidden(q: Query, cells: Cells) -> frozenset[str | None]:
+async def officials_hidden(
+    q: Query, cells: Cells, beside: tuple[Table, tuple[Measure, ...]] | None = None
+) -> frozenset[str | None]:
     """The sexes the national table of cases by sex hides besides `group_hides`' (none for
     a region's report: it shows its own row by sex, or none of it). `cells`: every
-    region's, with "cases" and "officials"."""
+    region's, with "cases" and "officials". `beside`: the national table by region as
+    printed and the measures, to read them beside /registrados too (`registered_zeros`)."""
     if q.region is not None:
         return frozenset()
+    more = await _beside_officials(q, cells)
+    if beside is None or not cells:
+        return more
+    rows, blank = group_hides(q, cells, KEY)
+    apart = {region for region, _sex in cells} - rows.rows
+    hidden = blank | more
+    return more | await sexes_beside_registered(q, cells, COLUMNS, beside, hidden, apart)
+
+
+async def _beside_officials(q: Query, cells: Cells) -> frozenset[str | None]:
+    """The sexes hidden while some official is pinned (`linked_counts`)."""
     grid: dict[tuple[Any, Any], list[int]] = {}
     for (region, sex), values in cells.items():
         entry = grid.setdefault((region, sex_code(sex)), [0, 0, 0])

@@ -116,7 +116,7 @@ async def cases_attended(q: Query) -> Indicator:
             cells,
             measures,
             groups=("officials",),
-            more={"officials": await officials_hidden(q, cells)},
+            more={"officials": await officials_hidden(q, cells, (regions, measures))},
         ),
         reports,
     )
@@ -241,6 +241,7 @@ async def formalization(q: Query) -> Indicator:
         count(_(N_("Formalized in the period")), "formalized_now", "cases"),
     )
     regions = _within(by_region(q, _(N_("Formalization by region")), cells, measures))
+    cases4 = await case_cells(q)
     hidden = is_hidden(measures[1], measure_hides(q, measures, cells), "total", None)
     step_table = _code_table(
         q,
@@ -285,7 +286,7 @@ async def formalization(q: Query) -> Indicator:
                     cells,
                     measures,
                     groups=("cases",),  # one official's cases tell their sex
-                    more={"cases": await sexes_beside_cases(q, cells, await case_cells(q))},
+                    more={"cases": await sexes_beside_cases(q, cells, cases4, (regions, measures))},
                 )
             ),
         ),

@@ -15,16 +15,33 @@ from collections.abc import Iterable
 from math import inf
 
 from bot.services.indicators.case_officials import officials_hidden
-from bot.services.indicators.common import EVERY_SEX, Cells, Query, sex_code
-from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.common import EVERY_SEX, Cells, Measure, Query, Table, sex_code
+from bot.services.indicators.registered_zeros import sexes_beside_registered
+from bot.services.indicators.sex_rule import group_hides, hidden_sexes
 
 
-async def sexes_beside_cases(q: Query, formal: Cells, cases: Cells) -> frozenset[str | None]:
+async def sexes_beside_cases(
+    q: Query, formal: Cells, cases: Cells, beside: tuple[Table, tuple[Measure, ...]]
+) -> frozenset[str | None]:
     """The sexes to hide besides the rule's. `formal`: indicator 5's cells (every region's,
-    "cases" and "new"); `cases`: indicator 4's (`cases.case_cells`). None for a region's
-    report (its row by sex is hidden whole, or shown whole with its counts)."""
+    "cases" and "new"); `cases`: indicator 4's (`cases.case_cells`); `beside`: indicator
+    5's national table by region and its measures. None for a region's report (its row by
+    sex is hidden whole, or shown whole with its counts). Then those that /registrados
+    beside the tables needs (`registered_zeros`)."""
     if q.region is not None:
         return frozenset()
+    more = await _beside_cases(q, formal, cases)
+    if not formal:
+        return more
+    hidden = hidden_sexes(q, formal, "cases") | more
+    rows = group_hides(q, formal, "cases")[0].rows
+    apart = {region for region, _sex in formal} - rows
+    columns = {"cases": 1, "formalized": 2, "new": 4, "formalized_now": 5}  # of `regions`
+    return more | await sexes_beside_registered(q, formal, columns, beside, hidden, apart)
+
+
+async def _beside_cases(q: Query, formal: Cells, cases: Cells) -> frozenset[str | None]:
+    """The sexes indicator 4's table by sex makes 5's hide."""
     shown4 = EVERY_SEX - hidden_sexes(
         q, cases, "officials", more={"officials": await officials_hidden(q, cases)}
     )
