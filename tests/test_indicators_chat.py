@@ -90,6 +90,8 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     # the year does (`joint`); before, the headline printed 3 of 4 here, and 1 of 1 there.
     assert "• Con apoyo del Equipo Regional: —" in summary.text
     assert "• Proporción con apoyo: —" in summary.text
+    # Every check read all it had to: no word of one cut short (tests/test_report_limit.py).
+    assert "comprobación de privacidad" not in summary.text and "⚠️" not in summary.text
     photos = [e for e in events if e.method == "sendPhoto"]
     assert photos and all(api.files[p.params["file_id"]].startswith(b"\x89PNG") for p in photos)
     assert any("Casos por tipo" in (p.params.get("caption") or "") for p in photos)
@@ -101,6 +103,7 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     cover = book["Portada"]
     assert cover["B3"].value == "1 de enero de 2026 – 31 de diciembre de 2026"
     assert cover["B4"].value == "Todas las regiones"
+    assert "Nota" not in [row[0].value for row in cover.iter_rows()]
     cases_sheet = book[book.sheetnames[4]]
     assert cases_sheet["A1"].value.startswith("4. Casos atendidos")
     values = [[cell.value for cell in row][:3] for row in cases_sheet.iter_rows()]
@@ -154,6 +157,8 @@ async def test_cli_report_xlsx_and_csv(
     assert code == 0, capsys.readouterr().err
     book = load_workbook(output)
     assert book["Portada"]["B4"].value == "Puno"
+    assert "Nota" not in [row[0].value for row in book["Portada"].iter_rows()]
+    assert "comprobación de privacidad" not in capsys.readouterr().out
     folder = tmp_path / "csv"
     assert await informe(*year, "--salida", str(folder), "--formato", "csv") == 0
     by_type = next(folder.glob("4-1-*.csv"))

@@ -11,9 +11,11 @@ which shows six regions and the women when read in full) is past it from the sta
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
@@ -25,9 +27,14 @@ from tests.chat import Person as Chatter
 from tests.helpers import register
 from tests.test_bounded_averages import T, _seed
 from tests.test_exact_scale import BACKGROUND, REGIONS, quarter, shown
-from tests.test_indicators_chat import _until_ready
+from tests.test_indicators_chat import _until_ready, informe
 
 LIMIT = 0.01  # seconds: gone before the worker reads the first rating
+# Why those ratings show «—», told to the coordinator (the chat's summary, the cover, the CLI).
+NOTE = (
+    "Algunas calificaciones no se muestran: la comprobación de privacidad no terminó a "
+    "tiempo. Pida el informe de un periodo más corto o inténtelo más tarde."
+)
 
 
 @pytest.fixture
@@ -52,8 +59,38 @@ async def test_past_the_report_limit_its_ratings_are_hidden_and_it_still_comes(
     events = await _until_ready(admin)
     summary = next(e for e in events if e.method == "sendMessage")
     assert "Ámbito: Todas las regiones" in summary.text
+    assert f"⚠️ {NOTE}" in summary.text  # why, in the chat
     (document,) = [e for e in events if e.method == "sendDocument"]
     book = load_workbook(BytesIO(api.files[document.params["file_id"]]))
+    assert cover_note(book) == NOTE  # and on the workbook's cover
+    _all_ratings_hidden(book)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_cli_report_has_the_same_limit_and_says_why(
+    settings: Settings, runtime: Runtime, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`python -m bot informe` takes REPORT_SECONDS too: it had only the 600 s safety net,
+    and read this quarter in full (no note: this test failed without the CLI's limit)."""
+    await _seed(runtime.db, quarter(1))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REPORT_SECONDS", str(LIMIT))
+    output = tmp_path / "informe.xlsx"
+    code = await informe("--desde", "2026-04-01", "--hasta", "2026-06-30", "--salida", str(output))
+    assert code == 0, capsys.readouterr().err
+    assert NOTE in capsys.readouterr().out
+    book = load_workbook(output)
+    assert cover_note(book) == NOTE
+    _all_ratings_hidden(book)
+
+
+def cover_note(book: Workbook) -> object:
+    """The value beside «Nota» on the workbook's cover, or None when there is no such row."""
+    rows = [[cell.value for cell in row] for row in book["Portada"].iter_rows()]
+    return next((row[1] for row in rows if row[0] == "Nota"), None)
+
+
+def _all_ratings_hidden(book: Workbook) -> None:
     sheet = next(book[name] for name in book.sheetnames if name.startswith("3"))
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     # The averages by criterion, and each region's and sex's overall average: «—».

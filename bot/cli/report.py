@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,16 +56,18 @@ def write_report(
     report = asyncio.run(_compute(settings, period, region, t))
     if isinstance(report, int):
         return report
-    if form == "csv":
-        from bot.services.indicators.render import write_csv
+    from bot.services.indicators.render import cut_short_note, write_csv
 
+    if form == "csv":
         files = write_csv(report, t, target)
         print(f"Informe escrito en {target}/ ({len(files)} archivos CSV).")
-        return 0
-    from bot.services.indicators.xlsx import report_xlsx
+    else:
+        from bot.services.indicators.xlsx import report_xlsx
 
-    target.write_bytes(report_xlsx(report, t))
-    print(f"Informe escrito en {target} ({report.scope}, {report.period.label(t)}).")
+        target.write_bytes(report_xlsx(report, t))
+        print(f"Informe escrito en {target} ({report.scope}, {report.period.label(t)}).")
+    if (late := cut_short_note(report, t)) is not None:  # also on the cover
+        print(late)
     return 0
 
 
@@ -133,6 +136,7 @@ async def _compute(
             datetime.now(settings.timezone),
             progress=progress,
             leader_words=leader_words(settings.leader_position_words),
+            until=time.monotonic() + settings.report_seconds,  # REPORT_SECONDS, as the chat's
         )
     return report
 

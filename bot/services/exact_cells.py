@@ -65,6 +65,11 @@ SECONDS = 600.0  # of wall clock for them all: the safety net (`OutOfTime`), not
 # coordinator gets the report with what was not read in time hidden, never a worker busy
 # for minutes (a year of 100,000 people once held one 13 minutes).
 UNTIL: ContextVar[float | None] = ContextVar("exact_until", default=None)
+# The criteria of the report being built whose reading stopped short (`OutOfTime`, or
+# programs left unsettled) and so hid more than a full reading would (`training_exact`):
+# the report then tells the coordinator why (`Report.cut_short`). A set the task's
+# context holds, filled in place, so every reading of the report adds to the same one.
+SHORT: ContextVar[set[str] | None] = ContextVar("exact_short", default=None)
 
 
 class Moved:

@@ -49,6 +49,9 @@ class Report:
     scope: str  # readable: "Todas las regiones" or the region's name
     generated_at: datetime
     indicators: tuple[Indicator, ...]
+    # Indicator 3's exact check stopped short (REPORT_SECONDS, its safety net, or programs
+    # left unsettled) and hid ratings a full reading might show: the report says so.
+    cut_short: bool = False
 
 
 async def query_for(
@@ -86,7 +89,9 @@ async def build_report(
     total = len(INDICATORS) * len(periods)
     q = await query_for(session, period, region, t, leader_words)
     built: list[list[Indicator]] = []
+    short: set[str] = set()  # criteria whose exact check stopped short (`exact_cells.SHORT`)
     limit = exact_cells.UNTIL.set(until)  # this task's alone (a context variable)
+    told = exact_cells.SHORT.set(short)
     try:
         for number, each in enumerate(periods):
             part = replace(q, period=each)
@@ -96,8 +101,9 @@ async def build_report(
                 if progress is not None:
                     await progress(number * len(INDICATORS) + index, total)
     finally:
+        exact_cells.SHORT.reset(told)
         exact_cells.UNTIL.reset(limit)
     whole, *parts = built
     results = [jointly(indicator, [p[i] for p in parts]) for i, indicator in enumerate(whole)]
     scope = q.region_name(region) if region else t.gettext("All regions")
-    return Report(period, region, scope, now, tuple(results))
+    return Report(period, region, scope, now, tuple(results), cut_short=bool(short))

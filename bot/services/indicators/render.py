@@ -42,6 +42,8 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
         scope=escape(report.scope),
     )
     blocks = [heading, *(_block(indicator, t) for indicator in report.indicators)]
+    if (late := cut_short_note(report, t)) is not None:
+        blocks.append(f"⚠️ {escape(late)}")
     note = _(
         "«—»: fewer than 3 people, or a figure that would let such a one be worked out; "
         "the XLSX file has every table."
@@ -55,6 +57,18 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
         else:
             messages.append(block)
     return messages
+
+
+def cut_short_note(report: Report, t: Translator) -> str | None:
+    """Why some ratings show «—» when indicator 3's privacy check stopped short (past
+    REPORT_SECONDS or its safety net: `Report.cut_short`), for the chat, the workbook's cover
+    and the CLI's files; None when it read everything."""
+    if not report.cut_short:
+        return None
+    return t.gettext(
+        "Some ratings are not shown: the privacy check did not finish in time. Ask for the "
+        "report of a shorter period, or try again later."
+    )
 
 
 def _block(indicator: Indicator, t: Translator) -> str:
@@ -87,6 +101,7 @@ def write_csv(report: Report, t: Translator, folder: Path) -> list[Path]:
                 [_("Period"), report.period.label(t)],
                 [_("Scope"), report.scope],
                 [_("Generated at"), t.datetime(report.generated_at)],
+                *([[_("Note"), late]] if (late := cut_short_note(report, t)) else []),
                 [],
                 [_("No."), _("Indicator"), _("Definition")],
                 *([i.number, i.title, i.definition] for i in report.indicators),

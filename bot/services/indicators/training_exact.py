@@ -39,7 +39,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from bot.services import exact_parts
-from bot.services.exact_cells import PROGRAMS, SECONDS, Moved, each_given_away
+from bot.services.exact_cells import PROGRAMS, SECONDS, SHORT, Moved, each_given_away
 from bot.services.indicators.common import Cells, Hidden, sex_code
 from bot.services.integer_moves import OutOfTime
 from bot.services.small_cells import SMALL_CELL, hidden_margins
@@ -89,6 +89,7 @@ def exactly_hidden(
             name,
             SECONDS,
         )
+        _short(name)
         regions = {region for region, _sex in cells} | hidden.rows
         sexes = {sex_code(sex) for _region, sex in cells} | hidden.columns
         return Hidden(frozenset(regions), frozenset(sexes), total=True)
@@ -169,7 +170,14 @@ def _told(name: str, moved: Moved, hidden: Hidden) -> Hidden:
             name,
             moved.unsettled,
         )
+        _short(name)
     return hidden
+
+
+def _short(name: str) -> None:
+    """Criterion `name`'s reading stopped short: the report says why it shows «—»."""
+    if (short := SHORT.get()) is not None:
+        short.add(name)
 
 
 def _figures(
