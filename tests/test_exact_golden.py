@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from bench.exact_scale import report
+from bot.services import exact_cells
 from bot.services.indicators import training_exact
 from storage.repositories.workshops import CRITERIA
 
@@ -83,13 +84,19 @@ def test_a_recorded_report_hides_what_it_hid(
     recorded = json.loads(GOLDEN.read_text(encoding="utf-8"))
     monkeypatch.setattr(training_exact, "MOST_CELLS", training_exact.MOST_CELLS)
     caplog.set_level(logging.WARNING)
-    found = decisions(case)
+    short: set[str] = set()
+    told = exact_cells.SHORT.set(short)
+    try:
+        found = decisions(case)
+    finally:
+        exact_cells.SHORT.reset(told)
     assert found == recorded["reports"][_key(case)], (
         f"indicator 3's exact check hides otherwise with {_solver()} than with "
         f"{recorded['solver']}: two downloads of a report before and after the upgrade may "
         "read more than either; review (tests/test_exact_golden.py) before recording again"
     )
     assert [r.getMessage() for r in caplog.records if UNSETTLED in r.getMessage()] == []
+    assert short == set()  # read in full: the report would say nothing of a check cut short
     hidden = {n: d for n, d in found.items() if d["regions"] or d["sexes"] or d["total"]}
     assert hidden or case[0] < 400  # the larger ones hide groups: decisions worth keeping
 
@@ -98,14 +105,21 @@ def test_a_program_past_its_count_is_logged(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The log the recorded readings must not show: with one integer program allowed for
-    400 cells, the cells it would settle count as pinned, and the check says so."""
+    400 cells, the cells it would settle count as pinned, and the check says so, in the log
+    and to the report (`exact_cells.SHORT`: its coordinator is told why ratings show «—»)."""
     caplog.set_level(logging.WARNING)
     monkeypatch.setattr(training_exact, "PROGRAMS", 1)
     monkeypatch.setattr(training_exact, "MOST_CELLS", training_exact.MOST_CELLS)
     fine, people, hidden, unrated, unseen = report(400, 1)
-    training_exact.exactly_hidden(fine, people, "overall", hidden, unrated, unseen["overall"])
+    short: set[str] = set()
+    told = exact_cells.SHORT.set(short)
+    try:
+        training_exact.exactly_hidden(fine, people, "overall", hidden, unrated, unseen["overall"])
+    finally:
+        exact_cells.SHORT.reset(told)
     (line,) = [r.getMessage() for r in caplog.records if UNSETTLED in r.getMessage()]
     assert line.startswith("Indicator 3, overall:"), line
+    assert short == {"overall"}
 
 
 def _write() -> None:
