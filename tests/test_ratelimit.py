@@ -49,12 +49,33 @@ async def test_a_reply_of_two_messages_waits_for_neither_while_a_broadcast_sends
     assert waits == []
 
 
+async def test_the_moment_a_broadcast_is_sent_its_burst_of_replies_goes_at_once(
+    waits: list[float],
+) -> None:
+    """«Enviar» of a broadcast (bench.broadcast, issue #17's phase (a)): the coordinator's
+    preview and summary, the progress message, another coordinator's /indicadores and the
+    replies to the people asking meanwhile came within a quarter of a second. A bucket of 4
+    sent them one every 34 ms, and the replies of that second waited up to 212 ms; they now
+    go at once, and a broadcast sending flat out still leaves as many to a burst of replies."""
+    limiter = PriorityRateLimiter()  # the bot's own: Telegram's 29.5 a second
+    for _ in range(6):
+        await limiter._take(urgent=True)
+    assert waits == []
+    limiter = PriorityRateLimiter()
+    for _ in range(12):  # a broadcast taking every slot it may, as the outbox does
+        await limiter.reserve()
+    waits.clear()
+    for _ in range(6):
+        await limiter._take(urgent=True)
+    assert waits == []
+
+
 async def test_the_broadcast_keeps_the_rate_while_leaving_room(waits: list[float]) -> None:
     """What the broadcast leaves for replies costs it no rate: alone, it still sends at the
     limiter's rate (a full bucket's worth at once, then one slot per 1/rate seconds)."""
     limiter = PriorityRateLimiter(per_second=20.0)
     started = asyncio.get_running_loop().time()
-    for _ in range(22):  # 2 at once (the bucket keeps 2 for replies), then 20 at 20 a second
+    for _ in range(22):  # 2 at once (the bucket keeps 6 for replies), then 20 at 20 a second
         await limiter.reserve()
     assert asyncio.get_running_loop().time() - started < 1.0 + 0.2
 
