@@ -123,7 +123,12 @@ def _swap(people: dict, groups: dict, news: list[list[str]], lists: list[list[st
 # confirmed, and invited to the study visit): the national report's Piura 6 invited of its 8,
 # and Piura's own table by sex, every sex hidden but «Sin dato» left out (none of its invitees
 # lacks a sex), a row of 0: its 6 were its two women and four men.
-KNOWN_LEAKS: dict[int, str] = {}
+KNOWN_LEAKS: dict[int, str] = {
+    # Found by a local run of range(12) in session 20, its workbooks read with /registrados'
+    # splits too (the other 11 gave no one away) and without them (the same pins): not fixed.
+    10: "the national workbook and Tacna's give Tacna's one woman away as not invited to the "
+    "meeting of 16 April (indicator 1's meetings beside its tables by sex)",
+}
 # Seeds of a local run of range(30), each a kind of its own (27 is of 1, 4 and 6's); 24 gave
 # someone away in the national workbook alone: read there (quicker, `ONE_SHEET`). 13 did too
 # (indicator 3's attendees and raters by region and by sex, beside the people registered:
@@ -135,7 +140,7 @@ KNOWN_LEAKS: dict[int, str] = {}
 # not, and not here: indicator 9 hides its officials' accepted or not by the process's hash
 # order (PYTHONHASHSEED 1 hides them; 0, 2 and 3 do not, and Piura's one regional leader is
 # worked out as not accepting: the national officials 11 accepted of 13, Cusco's 3 of 5).
-FOUND = (13, 25, 26, 33, 41, 43)
+FOUND = (10, 13, 25, 26, 33, 41, 43)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
