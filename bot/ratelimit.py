@@ -51,13 +51,13 @@ IDEMPOTENT = frozenset(
 )
 # Slots in the bucket: Telegram's ~30 a second allow a burst of a few (python-telegram-bot's
 # own AIORateLimiter allows a second's worth, 30; so does our local server). At «Enviar» of a
-# broadcast (bench.broadcast, #17's phase (a)) the coordinator's preview, summary and progress,
-# a second coordinator's /indicadores and the people's replies asked for 23 slots in 0.74 s:
-# with 4 in the bucket they went one every 34 ms, and 4-11 of the ~20 replies of the next
-# 1.5 s waited here, 181-702 ms in all, up to 212 ms one. With 8, 0-3 waited (0-107 ms in
-# all); the rate is the same, and owed messages leave 6 of them to replies.
-BURST = 8.0
-KEPT_FOR_REPLIES = 6  # of them, left by owed messages for replies (`_background_needs`)
+# broadcast (bench.broadcast, #17's phase (a)) the coordinator's steps and progress, a second
+# coordinator's /indicadores and the people's replies asked for 23 slots in half a second (9
+# of them within 35 ms): with 4 or 8 in the bucket they went one every 34 ms once it was
+# empty, and 4-11 of the ~20 replies of the next 1.5 s waited here, up to 249 ms one. With
+# 16 none waited; the rate is the same, and owed messages leave 14 of them to replies.
+BURST = 16.0
+KEPT_FOR_REPLIES = 14  # of them, left by owed messages for replies (`_background_needs`)
 # A reply's bulky tail, after seconds of work (a report's summary, charts and workbook): it
 # takes only the slots no reply is waiting for and leaves the bucket's reserve, as owed
 # messages do, but goes before them and is retried as replies are.
