@@ -79,7 +79,8 @@ def _edges(invitations: Iterable[Invitation], side: int) -> Edges:
 
 def _light_cut(edges: Edges, rows: set[Any], columns: set[Any]) -> set[tuple[int, Any]] | None:
     """`small_cells._small_cut` on edges of people: the nodes beside a cut that crosses 1 or
-    2 people, hidden rows and columns merged into one node each; None when there is none."""
+    2 people, or two edges of 1 or 2 people each (their difference, bounded, can pin both
+    at either end), hidden rows and columns merged into one node each; None when there is none."""
     graph: dict[tuple[tuple[int, Any], tuple[int, Any]], set[Hashable]] = {}
     # In a fixed order, as `_small_cut` reads its cells: the cut found first decides what is
     # hidden next, and the edges come in the order of the invitations (and of sets).
@@ -87,15 +88,18 @@ def _light_cut(edges: Edges, rows: set[Any], columns: set[Any]) -> set[tuple[int
         edge = ((0, _HIDDEN if row in rows else row), (1, _HIDDEN if column in columns else column))
         graph.setdefault(edge, set()).update(people)
     keys = list(graph)
-    same: dict[int, list[tuple[Any, Any]]] = {}
+    same: dict[int, tuple[Any, Any]] = {}
     for edge, label in zip(keys, _cycle_labels(keys), strict=True):
         if label == 0 and len(graph[edge]) < SMALL_CELL:  # a bridge
             return set(edge)
         if label != 0 and len(graph[edge]) < SMALL_CELL:
-            for other in same.get(label, []):  # together they cut the graph
-                if len(graph[edge] | graph[other]) < SMALL_CELL:
-                    return {*edge, *other}
-            same.setdefault(label, []).append(edge)
+            # Together they cut the graph: the reader works out their difference, each
+            # between 0 and its people, which can pin both at their ends even when they hold 3
+            # people or more together (Tacna's 2 of one meeting all attended beside Cusco's
+            # 1 of the other at 0: that meeting's 1 attended less Tacna's 3 is -2).
+            if label in same:
+                return {*edge, *same[label]}
+            same[label] = edge
     return None
 
 
