@@ -64,6 +64,12 @@ class Hidden:
     columns: frozenset[Any] = frozenset()
     total: bool = False
 
+    def __post_init__(self) -> None:
+        # Hashable whatever the caller passed (a set): `hidden_within` remembers its answers
+        # by it (3ef2e05), and a plain set failed there for the study visits' leaders.
+        object.__setattr__(self, "rows", frozenset(self.rows))
+        object.__setattr__(self, "columns", frozenset(self.columns))
+
 
 def too_small(people: float) -> bool:
     """The primary rule: some people, but fewer than `SMALL_CELL`."""
