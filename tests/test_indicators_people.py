@@ -113,10 +113,15 @@ async def test_participation(db: Database) -> None:
     ]
     coordination, committee = T.gettext(KINDS["coordinacion"]), T.gettext(KINDS["comite"])
     # Date (Lima), title, kind, invited, confirmed, delegated, answered no, attended, rate.
+    # M6's and M2's answers are hidden since 4e74c76: two cells of 1 or 2 people on one cycle of
+    # the meetings × regions graph are a light cut however many they hold together (a reader
+    # gets their difference, which its bounds can pin): Cusco's M6 (dora) beside its M1 (dora,
+    # eloy), Piura's M2 (hilda) beside its M1 (fio). Cautious: whether these rows would pin
+    # anyone here is not checked case by case (the rule does not read the answers).
     assert list(meetings.rows) == [
-        (T.date(date(2026, 1, 1)), "Reunión M6", coordination, 4, 2, 1, 1, 2, 0.5),
+        (T.date(date(2026, 1, 1)), "Reunión M6", coordination, 4, *(None,) * 5),
         (T.date(date(2026, 1, 10)), "Reunión M1", coordination, 6, 4, 1, 1, 3, 0.5),
-        (T.date(date(2026, 3, 31)), "Reunión M2", committee, 3, 2, 0, 1, 2, 2 / 3),
+        (T.date(date(2026, 3, 31)), "Reunión M2", committee, 3, *(None,) * 5),
     ]
 
     indicator = await compute(db, participation, "puno")
