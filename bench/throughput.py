@@ -57,8 +57,7 @@ MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
 # Issue #17's goals, printed beside what was measured (never assumed).
 GOAL_P99_MS, GOAL_MAX_MS = 50.0, 250.0  # every paced run, on each database
 GOAL_VS_HTTPX = 1.0  # full load: at least the bare PTB echo bot (httpx)
-# What deploy/minka.service gives Python before `-m bot run` (-OO: #17's memory)
-SERVICE_FLAGS = run_command()[: run_command().index("-m")]
+SERVICE_FLAGS = run_command()[: run_command().index("-m")]  # deploy/minka.service's, e.g. -OO
 STARTUP_WAIT = 600  # seconds: PostgreSQL's migrations took over a minute at a load of 17
 
 
