@@ -45,10 +45,11 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # v12 (session 15; v12 at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on
 # 5a004df), v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while
 # tuning. All but v19 are spent (v16 in session 18, v17 in session 19, v18 in session 20): v19
-# is spent next, and the measure after it needs a new blind set, first in this list.
+# is spent next; v20 (written blind in session 21) is the measure after it, first in this list.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
 # written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v20.yaml"),
     Path(__file__).with_name("search_heldout_v19.yaml"),
     Path(__file__).with_name("search_heldout_v18.yaml"),
     Path(__file__).with_name("search_heldout_v17.yaml"),
