@@ -62,14 +62,16 @@ class Stale:
 
     expired: date | None = None
     review_by: date | None = None
+    what: str = ""  # the expired plazo as its header names it: the warning says which one
 
 
 def stale(article: Article, today: date) -> Stale | None:
     """The same judgement as `kb revisar`'s, made by the running bot on Lima's `today`: a
     deployment nobody updates must not go on stating a plazo that has run out."""
-    expired = [deadline.date for deadline in article.deadlines if deadline.date < today]
+    expired = [deadline for deadline in article.deadlines if deadline.date < today]
     if expired:
-        return Stale(expired=min(expired))
+        first = min(expired, key=lambda deadline: deadline.date)
+        return Stale(expired=first.date, what=first.what)
     if article.review_by is not None and article.review_by < today:
         return Stale(review_by=article.review_by)
     return None

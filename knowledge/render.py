@@ -49,11 +49,12 @@ def _article_messages(article: Article, t: Translator, old: Stale | None) -> tup
 
 def warning(old: Stale, dated: str, t: Translator) -> str:
     """One line: ⚠️, the «Vigente al … · norm» it was written under, and what is out of date."""
-    if old.expired is not None:
+    if old.expired is not None:  # the plazo named, and where a new norm would be published
         what = t.gettext(
-            "<b>This deadline expired on {date}</b> and the article has not been updated yet: "
-            "check with MINEM's DGFM or your DREM."
-        ).format(date=t.date(old.expired))
+            "<b>The deadline «{what}» expired on {date}</b> and the article has not been updated "
+            "yet: check in El Peruano, or with MINEM's DGFM or your DREM, whether a new norm "
+            "extended or changed it."
+        ).format(what=html.escape(old.what, quote=False), date=t.date(old.expired))
     else:
         what = t.gettext(
             "<b>It was due for review by {date}</b> and has not been updated yet: check with "
