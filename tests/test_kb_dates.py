@@ -68,15 +68,16 @@ async def _browse_to(official: Chatter, runtime: Runtime, article: Article) -> s
 def _expired(runtime: Runtime, article: Article) -> tuple[date, str, str]:
     """The article's first plazo, its «Vigente al … · norm» line, and the warning line its
     answer opens with from the day after that plazo."""
-    assert article.deadlines, "the plazos article declares its deadline"
-    deadline = min(d.date for d in article.deadlines)
+    assert article.deadlines, "the article declares its deadline"
+    first = min(article.deadlines, key=lambda d: d.date)
     t = translator("es", runtime.settings.timezone)
     dated = f"Vigente al {t.date(article.valid_as_of or article.reviewed)} · {article.norm}"
     warning = (
-        f"⚠️ {dated}. Este plazo venció el {t.date(deadline)} y el artículo aún no se ha "
-        "actualizado: confirme con la DGFM del MINEM o su DREM."
+        f"⚠️ {dated}. El plazo «{first.what}» venció el {t.date(first.date)} y el artículo aún "
+        "no se ha actualizado: verifique en El Peruano, o con la DGFM del MINEM o su DREM, si "
+        "una nueva norma lo amplió o lo cambió."
     )
-    return deadline, dated, warning
+    return first.date, dated, warning
 
 
 async def test_a_passed_plazo_warns_in_answers_and_browsing(
@@ -310,3 +311,33 @@ async def test_on_new_years_day_the_formalization_deadline_is_called_expired(
         assert first.startswith("Según la Ley 32537")  # the text is not rewritten by the bot
         assert answer.text.count("Vigente al") == 1
         assert any(b.startswith("↪ ⚠️ ") for b in answer.button_texts())  # related, stale too
+
+
+async def test_on_new_years_day_every_deadline_question_says_the_plazo_ran_out(
+    runtime: Runtime, ana: Chatter
+) -> None:
+    """A bot nobody redeployed, the day after the formalization plazo (31 December 2026 under
+    Ley 32537 in today's content): the two questions officials ask most about it, «¿hasta
+    cuándo es el plazo?» and «¿sigue vigente el REINFO?», each get an article that opens with
+    the warning that this plazo ran out and that a new norm may have extended it (El Peruano).
+    A warning that only said the review was overdue («Debía revisarse…», the REINFO states'
+    article) did not tell the reader the deadline itself had passed."""
+    await register(ana)
+    kit = runtime.knowledge.kit
+    deadline = min(d.date for d in kit.articles[PLAZOS].deadlines)
+    t = translator("es", runtime.settings.timezone)
+    move_clock(runtime, deadline + timedelta(days=1), time(8))
+    titles = {a.title: a for a in kit.in_topic(kit.articles[PLAZOS].topic)}
+    for question in (
+        "¿Hasta cuándo es el plazo de formalización?",
+        "hasta cuando es el plazo de formalizacion",
+        "¿Sigue vigente el REINFO?",
+        "sigue vigente el reinfo",
+    ):
+        (answer,) = await ana.say(question)
+        title, line, *_rest = (answer.text or "").split("\n")
+        assert title in titles, (question, title)  # a formalization article answers
+        _deadline, _dated, warning = _expired(runtime, titles[title])
+        assert line == warning, (question, line)
+        assert f"venció el {t.date(deadline)}" in line and "El Peruano" in line
+        assert "si una nueva norma lo amplió" in line
