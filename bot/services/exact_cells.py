@@ -42,10 +42,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
 from itertools import combinations
 
-from bot.services import exact_near
+from bot.services import exact_near, report_limit
 from bot.services.exact_search import OverBudget, Search
 from bot.services.integer_moves import Programs
 
@@ -60,16 +59,11 @@ PUSHED = 40  # cells, beyond which integer programs first move as many cells as 
 PROGRAMS = 100  # integer programs for all the readings that share `Moved`, at most (its
 # default: `training_exact` gives as many for each `PROGRAMS_CELLS` cells)
 SECONDS = 600.0  # of wall clock for them all: the safety net (`OutOfTime`), not a budget
-# The report's own limit (`time.monotonic()` past which every reading raises `OutOfTime`),
-# set for the task that builds it (`indicators.build_report`, REPORT_SECONDS): a
-# coordinator gets the report with what was not read in time hidden, never a worker busy
-# for minutes (a year of 100,000 people once held one 13 minutes).
-UNTIL: ContextVar[float | None] = ContextVar("exact_until", default=None)
-# The criteria of the report being built whose reading stopped short (`OutOfTime`, or
-# programs left unsettled) and so hid more than a full reading would (`training_exact`):
-# the report then tells the coordinator why (`Report.cut_short`). A set the task's
-# context holds, filled in place, so every reading of the report adds to the same one.
-SHORT: ContextVar[set[str] | None] = ContextVar("exact_short", default=None)
+# The report's own limit (`time.monotonic()` past which every reading raises `OutOfTime`)
+# and the criteria whose reading stopped short (`training_exact`), set for the task that
+# builds it (`indicators.build_report`, REPORT_SECONDS): shared with the report's other
+# checks (`bot.services.report_limit`).
+UNTIL, SHORT = report_limit.UNTIL, report_limit.SHORT
 
 
 class Moved:

@@ -15,11 +15,12 @@ smaller side); the tables are tied only by which cells have someone (`e > 0` nee
 at `p`: the search asks for one with `o` elsewhere, deciding cell by cell whether it has
 someone (each choice narrowing the others: a cell that cannot have someone, or cannot have
 no one, is settled), tried first as the true cells have it. Past a budget the cell counts
-as given away (the caller hides more: the safe side). Cells shown on their own (a
-region's own report by sex) are known; a cell in a row or column shown at either end (0,
-or all of its people) is told openly, the documented limit of `bot.services.small_cells`.
-Hidden rows (columns) are one node, their sum the total less those shown (the total taken
-as known)."""
+as given away (the caller hides more: the safe side), as past the report's limit
+(`report_limit`, REPORT_SECONDS: its checks grow with the cells and figures). Cells shown
+on their own (a region's own report by sex) are known; a cell in a row or column shown at
+either end (0, or all of its people) is told openly, the documented limit of
+`bot.services.small_cells`. Hidden rows (columns) are one node, their sum the total less
+those shown (the total taken as known)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from functools import cache
 
 import numpy as np
 
+from bot.services import report_limit
 from bot.services.small_cells import Hidden, too_small
 
 Key = tuple[Hashable, Hashable]
@@ -174,7 +176,7 @@ class _Search:
         """Whether both tables fit: undecided edges as `rest` says (None: either way, the
         relaxation; 1: someone; "e0": no things beyond one each; a dict: per edge)."""
         self.left -= 1
-        if self.left < 0:
+        if self.left < 0 or report_limit.stopped("linked_counts"):
             raise _OverBudget
         table = self.table
         o_bounds: dict[Edge, tuple[int, int]] = {}

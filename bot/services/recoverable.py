@@ -2,7 +2,12 @@
 reader holds, read together as one linear system, single out 1 or 2 people. The rules in
 `small_cells` look at one table (or one graph of region and sex) at a time; this looks at
 everything shown together, when people fall into several groups at once (a person who rated
-several workshops, a regional leader who is also a region and a sex)."""
+several workshops, a regional leader who is also a region and a sex).
+
+Its decompositions grow with the people (a year of 100,000 people's one block of every
+workshop ran minutes): within an indicator report it stops at the report's limit
+(`report_limit`, REPORT_SECONDS), between decompositions, and answers that someone is given
+away, so its caller hides more (a decomposition begun runs to its end)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.services import report_limit
 from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins
 
 # Below this a singular value is zero: the matrices hold 0 and 1, or orthonormal columns,
@@ -30,7 +36,7 @@ def recoverable(
     of a small class, pairs of people with classes of their own) are those of the whole that
     meet it. The same answer, at the cost of the blocks' decompositions instead of the whole
     one's: a year's report whose total is hidden, and each quarter's, is one block per
-    workshop."""
+    workshop. Past the report's limit, True (`report_limit`: the caller hides more)."""
     known = [sums for sums in map(set, known) if sums]
     parent: dict[Hashable, Hashable] = {}
 
@@ -51,7 +57,20 @@ def recoverable(
             blocks.setdefault(root(group), ([], []))[0].append((person, group))
     for sums in known:
         blocks.setdefault(root(next(iter(sums))), ([], []))[1].append(sums)
-    return any(_recoverable(pairs, sums) for pairs, sums in blocks.values())
+    try:
+        return any(_recoverable(pairs, sums) for pairs, sums in blocks.values())
+    except _Stopped:
+        return True
+
+
+class _Stopped(Exception):
+    """Past the report's limit: no answer but the safe one."""
+
+
+def _go_on() -> None:
+    """Before each decomposition: past the report's limit, `_Stopped`."""
+    if report_limit.stopped("recoverable"):
+        raise _Stopped
 
 
 def _recoverable(
@@ -76,6 +95,7 @@ def _recoverable(
     small = [i for i, group in enumerate(classes) if len(people_of[group]) < SMALL_CELL]
     if not small or not known:
         return False
+    _go_on()
     matrix = np.zeros((len(known), len(classes)))
     for row, sums in enumerate(known):
         matrix[row, [column[group] for group in sums if group in column]] = 1.0
@@ -87,6 +107,7 @@ def _recoverable(
     # The rows of `dual` (an orthonormal basis of the null space of `rest`) are never built:
     # their Gram matrix is I − V·Vᵀ, V an orthonormal basis of `rest`'s row space, which is
     # much cheaper when there are many small classes.
+    _go_on()
     _u, values, vh = np.linalg.svd(rest, full_matrices=False)
     space = vh[values > _ZERO].T
     by_person: dict[Hashable, list[int]] = {}
@@ -104,6 +125,7 @@ def _recoverable(
         return same - space[rows] @ space[others].T
 
     def lost(rows: list[int]) -> bool:  # dropping these classes loses rank
+        _go_on()
         return bool(rows) and bool(np.linalg.eigvalsh(gram(rows, rows))[0] < _SINGULAR)
 
     sets = {frozenset(people_of[classes[i]]) for i in small}
@@ -123,11 +145,13 @@ def _recoverable(
     owner = np.zeros((len(alone), len(rows)))
     at = 0
     for index, mine in enumerate(own):
+        _go_on()
         weights, vectors = np.linalg.eigh(gram(mine, mine))
         block = slice(at, at + len(mine))
         whiten[block, block] = (vectors / np.sqrt(weights)) @ vectors.T
         owner[index, block] = 1
         at += len(mine)
+    _go_on()
     products = whiten @ gram(rows, rows) @ whiten
     norms = owner @ products**2 @ owner.T
     candidates = zip(*np.nonzero(np.triu(norms >= (1 - 1e-6) ** 2, 1)), strict=True)

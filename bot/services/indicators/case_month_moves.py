@@ -14,12 +14,17 @@ rounding never frees a sum; a program that does not settle (past `NODES`, an err
 past `PROGRAMS` for one reading, frees nothing: the sum counts as pinned and the caller
 hides more (the safe side). A move found is kept and tried first for the other sums and
 for later readings (more figures shown: a move that keeps them all still holds). Limits
-count work, never time, so a busy machine hides what a quiet one hides."""
+count work, never time, so a busy machine hides what a quiet one hides; but within a report
+past its own limit (`report_limit`, REPORT_SECONDS: a program's time grows with the cases
+and months) every sum counts as pinned from then on, a program begun included (HiGHS stops
+there), so the report shows no month it would not have shown reading in full."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from math import inf
 
+from bot.services import report_limit
 from bot.services.integer_moves import solve
 
 Cell = Hashable
@@ -27,6 +32,7 @@ Sum = frozenset[Cell]
 Move = dict[tuple[str, Cell], int]  # ("n", cell): its cases' change; ("s", cell): supported's
 NODES = 1000  # branch-and-bound nodes per program, at most (HiGHS' `mip_max_nodes`)
 PROGRAMS = 300  # integer programs for one report's reading, at most
+STOPPED = "case_month_moves"  # its name where the report notes what stopped short
 
 
 class Moves:
@@ -51,7 +57,11 @@ class Moves:
 
     def all_free(self, shown: Collection[Sum], hidden: Sequence[Sum]) -> bool:
         """Whether every one of `hidden` (sums of supported) is changed by some move that
-        keeps every one of `shown` (False too when past `PROGRAMS`: the safe side)."""
+        keeps every one of `shown` (False too when past `PROGRAMS`, or the report's limit:
+        the safe side; from the limit on, always False, so that no later month is shown on
+        a reading other than the full one's)."""
+        if report_limit.stopped(STOPPED):
+            return False
         kept = [move for move in self.found if all(_change(move, s) == 0 for s in shown)]
         left = [h for h in hidden if not any(_change(move, h) for move in kept)]
         while left:
@@ -69,6 +79,8 @@ class Moves:
         """A checked move that changes `need` `way` (at least 1 up, or down), pushing the
         other sums of `push` up as it can; None if none within the limits."""
         if self.programs >= PROGRAMS or not need & self.cells.keys():
+            return None
+        if report_limit.stopped(STOPPED):
             return None
         self.programs += 1
         import numpy as np
@@ -100,10 +112,15 @@ class Moves:
                 np.array([self.high[k] for k in self.keys], dtype=float),
             ),
             constraints=constraints,
-            options={"node_limit": NODES, "disp": False, "presolve": False},
+            options={
+                "node_limit": NODES,
+                "disp": False,
+                "presolve": False,
+                **({"time_limit": until} if (until := report_limit.left()) < inf else {}),
+            },
         )
-        if result.x is None:
-            return None
+        if result.x is None or report_limit.stopped(STOPPED):
+            return None  # none, or past the report's limit: whatever it found
         move = {k: round(v) for k, v in zip(self.keys, result.x, strict=True) if round(v)}
         return move if self._checked(move, shown, need, way) else None
 

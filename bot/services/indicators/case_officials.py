@@ -14,7 +14,7 @@ of the tests takes it (a case is registered for the official's own region; one r
 for another counts as people of that cell too). While some official of a cell of 1 or 2
 people is pinned, one more sex goes: the pinned cell's own if shown, else the one of
 fewest officials. The whole reading is a few hundred cut checks on tables of tens of
-cells."""
+cells; past the report's limit (`report_limit`), every sex goes."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.services import report_limit
 from bot.services.indicators.common import Cells, Measure, Query, Table, sex_code
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides
@@ -78,6 +79,8 @@ async def _beside_officials(q: Query, cells: Cells) -> frozenset[str | None]:
         shown = [sex for sex in officials if sex not in hidden.columns]
         if found is None or not shown:
             return frozenset(more)
+        if report_limit.stopped("linked_counts"):  # maybe the limit's: every sex (the safe side)
+            return frozenset(more | set(shown))
         sex = found[1] if found[1] in shown else min(shown, key=lambda s: (officials[s], str(s)))
         more.add(sex)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from bot import workers
 from bot.i18n import N_
+from bot.services import report_limit
 from bot.services.indicators.common import (
     Cells,
     Chart,
@@ -241,7 +241,10 @@ async def _meeting_hides(q: Query) -> MeetingHides:
     if key not in _RULES:
         while len(_RULES) >= 2:
             _RULES.pop(next(iter(_RULES)))
-        _RULES[key] = await workers.run(RULE, invitations)
+        hides, short = await report_limit.run(RULE, invitations)
+        if short:  # past the report's limit: hides more than the rule, for this report only
+            return hides
+        _RULES[key] = hides
     return _RULES[key]
 
 

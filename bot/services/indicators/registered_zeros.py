@@ -20,7 +20,7 @@ hidden sexes' sum; a region's own cells by sex where its own report shows its ro
 (taken as shown whole: more than it may). A count pinned even with every sex hidden is
 not the table by sex's to hide (a region whose people are all of one sex: the documented
 limit). The table's cells make a network matrix, so a linear program's ends are whole
-numbers."""
+numbers. Past the report's limit (`report_limit`, REPORT_SECONDS) every sex goes."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from bot.services import report_limit
 from bot.services.indicators.common import (
     EVERY_SEX,
     Cells,
@@ -88,7 +89,8 @@ async def sexes_beside_registered(
 
     def told(blank: set[str | None]) -> bool:
         """Whether /registrados' zeros pin a small count that the figures alone do not,
-        while the sexes `blank` are hidden (and what each column hides besides)."""
+        while the sexes `blank` are hidden (and what each column hides besides); past the
+        report's limit, True: one more sex goes, until all have (`report_limit`)."""
         hides = measure_hides(q, measures, cells)
         hides = {**hides, **bounded_columns(measures, cells, hides, frozenset(blank))}
         for (r, without), column in zip(pairs, columns.values(), strict=True):
@@ -97,6 +99,8 @@ async def sexes_beside_registered(
                 sex for sex in EVERY_SEX if m.people and is_hidden(m, hides, "columns", sex)
             }
             for key in small:
+                if report_limit.stopped("registered_zeros"):
+                    return True
                 if key not in open_[r] and r.pinned(key, shut) and not without.pinned(key, shut):
                     return True
         return False

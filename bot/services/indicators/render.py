@@ -60,13 +60,13 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
 
 
 def cut_short_note(report: Report, t: Translator) -> str | None:
-    """Why some ratings show «—» when indicator 3's privacy check stopped short (past
-    REPORT_SECONDS or its safety net: `Report.cut_short`), for the chat, the workbook's cover
-    and the CLI's files; None when it read everything."""
+    """Why some figures show «—» when a privacy check stopped short (past REPORT_SECONDS,
+    or indicator 3's safety net: `Report.cut_short`), for the chat, the workbook's cover and
+    the CLI's files; None when every check read everything."""
     if not report.cut_short:
         return None
     return t.gettext(
-        "Some ratings are not shown: the privacy check did not finish in time. Ask for the "
+        "Some figures are not shown: the privacy check did not finish in time. Ask for the "
         "report of a shorter period, or try again later."
     )
 

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from sqlalchemy import and_, func, select
 
-from bot import workers
 from bot.i18n import N_
+from bot.services import report_limit
 from bot.services.indicators.common import (
     Cells,
     Chart,
@@ -258,13 +258,15 @@ async def _hidden(q: Query, cells: Cells) -> tuple[dict[str, Hidden], dict[str, 
     ratings, answered = await every_rating(q)
     one_region = q.region is not None
     # In a worker process: the exact check is seconds of CPU that no reply should wait for.
-    everyone = await workers.run(RULE, ratings, one_region)
+    everyone, _short = await report_limit.run(RULE, ratings, one_region)
     hides: dict[str, Hidden] = {}
     unrated: dict[str, frozenset[int]] = {}
     for name in CRITERIA:
         subset = answered[name]
         groups, rows = (
-            everyone if len(subset) == len(ratings) else await workers.run(RULE, subset, one_region)
+            everyone
+            if len(subset) == len(ratings)
+            else (await report_limit.run(RULE, subset, one_region))[0]
         )
         if groups.total:
             regions, sexes = {c[0] for c in cells}, {sex_code(c[1]) for c in cells}

@@ -1,0 +1,106 @@
+"""End to end (the CLI, `python -m bot informe`): the report's limit (REPORT_SECONDS) holds
+for every check whose work grows with the data, not only indicator 3's exact reader
+(tests/test_report_limit.py): the linear systems of `recoverable` (indicator 3's ratings
+beside /taller, indicators 1, 2 and 9), indicator 4's officials and months
+(`linked_counts`, `case_month_moves`) and the sexes /registrados' zeros make 4 and 5 hide
+(`registered_zeros`). Past the limit each hides more, never less, and the report says why.
+
+The data: the indicators bench's seeder, scaled down to 400 people; the last quarter of
+2026 (one reading: a workshop rated by some 300 people, a few dozen cases). Read in full it
+shows every workshop's average and the cases and formalization by sex; with the limit
+lowered to a moment, before the first check, each of those checks reads nothing: on main
+the report still showed all of them (only indicator 3's exact reader had the limit)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from bench.seed_indicators import seed
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.test_indicators_chat import informe
+from tests.test_report_limit import LIMIT, NOTE, _table, cover_note
+
+QUARTER = ("--desde", "2026-10-01", "--hasta", "2026-12-31")
+Rows = dict[tuple[str, str, Any], list[Any]]
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> str:
+    """A SQLite Minka of 400 people with workshops, meetings and cases."""
+    path = tmp_path / "minka.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await upgrade(db.engine)
+    await db.dispose()
+    await asyncio.to_thread(seed, path, 400)
+    return db.url
+
+
+async def _report(url: str, output: Path, monkeypatch, capsys, seconds: float | None) -> Any:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", url)
+    if seconds is None:
+        monkeypatch.delenv("REPORT_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("REPORT_SECONDS", str(seconds))
+    code = await informe(*QUARTER, "--salida", str(output))
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    return load_workbook(output), said.out
+
+
+async def test_past_the_limit_every_growing_check_hides_more_never_less(
+    seeded: str, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    full, out = await _report(seeded, tmp_path / "full.xlsx", monkeypatch, capsys, None)
+    assert NOTE not in out and cover_note(full) is None
+    cut, out = await _report(seeded, tmp_path / "cut.xlsx", monkeypatch, capsys, LIMIT)
+    assert NOTE in out and cover_note(cut) == NOTE  # the coordinator is told why
+
+    # Indicator 3: every workshop's row (the check beside /taller, `recoverable`).
+    workshops = {row[0]: row[7:12] for row in _table(_rows(full, "3"), "Cada taller")}
+    assert any(value is not None and value != "—" for row in workshops.values() for value in row)
+    limited = {row[0]: row[7:12] for row in _table(_rows(cut, "3"), "Cada taller")}
+    assert workshops.keys() == limited.keys()
+    assert {value for row in limited.values() for value in row} == {"—"}
+    # Indicators 4 and 5 by sex (`linked_counts`, `registered_zeros`): every sex hidden.
+    for number, title in ((4, "Casos por sexo"), (5, "Formalización por sexo")):
+        shown = _table(_rows(full, str(number)), title)
+        assert any(isinstance(v, int | float) for row in shown for v in row[1:3])
+        hidden = [r for r in _table(_rows(cut, str(number)), title) if r[0] != "Total"]
+        assert {v for row in hidden for v in row[1:3]} == {"—"}, (number, hidden)
+
+    # And nothing shown past the limit that the full reading hides, or shows otherwise.
+    whole, part = _cells(full), _cells(cut)
+    for key, values in part.items():
+        for index, value in enumerate(values[1:], start=1):
+            if value not in ("—", None):
+                assert whole[key][index] == value, (key, index)
+    assert sum(v == "—" for r in part.values() for v in r) > sum(
+        v == "—" for r in whole.values() for v in r
+    )
+
+
+def _rows(book: Any, number: str) -> list[list[Any]]:
+    sheet = next(book[name] for name in book.sheetnames if name.startswith(number))
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def _cells(book: Any) -> Rows:
+    """Every row of every sheet, by sheet, the title of its table and its first cell (a
+    table's title: a row of one value; a row may come or go between two readings, as a sex
+    hidden whole does, so rows are matched by their label, not their place)."""
+    cells: Rows = {}
+    for name in book.sheetnames[1:]:  # the cover's «Nota» and time of day differ
+        title = ""
+        for row in book[name].iter_rows(values_only=True):
+            values = list(row)
+            if values[0] is not None and not any(v is not None for v in values[1:]):
+                title = str(values[0])
+            elif values[0] is not None:
+                cells[(name, title, values[0])] = values
+    return cells
