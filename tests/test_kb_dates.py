@@ -3,7 +3,8 @@
 An article whose declared plazo has passed (Lima's calendar) or whose `review_by` is overdue
 opens with one warning line that carries its «Vigente al … · norm», in search answers and in
 topic browsing; and every morning the people who answer /preguntas are told, once per article
-or glossary entry and due date, which are due for review within 14 days or overdue.
+or glossary entry and due date, which are due for review within 14 days, and once more the
+first morning they are overdue.
 
 The day is set by moving Minka's clock to a date taken from the content itself, so these tests
 hold whatever the real date is and whatever dates the specialists write next."""
@@ -279,14 +280,29 @@ async def test_specialists_are_told_once_which_articles_are_due(
         assert "python -m bot kb recargar" in notice.text
     assert api.drain(luis.id) == []
 
-    # The next mornings (a restart changes nothing: what was told is in the database), and
-    # the day the review is overdue: the same articles and dates are not told again.
-    for later in (1, NOTICE_DAYS + 1):
+    # The next morning and the due day itself (a restart changes nothing: what was told is in
+    # the database): the same articles and dates are not told again.
+    def told_again(person: Chatter) -> list[str]:
+        return [e.text or "" for e in api.drain(person.id) if any(i.title in e.text for i in due)]
+
+    for later in (1, NOTICE_DAYS):
         move_clock(runtime, today + timedelta(days=later), time(8))
         await job.run(app)
-        for person in (ana, admin):
-            again = [e.text for e in api.drain(person.id) if any(i.title in e.text for i in due)]
-            assert again == []
+        assert told_again(ana) == [] and told_again(admin) == []
+
+    # The first morning they are overdue, when Minka starts warning every reader of them (for
+    # the 31 December 2026 plazo: 1 January 2027): told once more, as overdue; then no more.
+    move_clock(runtime, first + timedelta(days=1), time(8))
+    await job.run(app)
+    for person in (ana, admin):
+        notice = await person.reply()
+        for item in due:
+            label = f"Glosario: {item.title}" if item.glossary else item.title
+            assert f"• {label}: revisión vencida desde el {t.date(first)}" in notice.text
+        assert "python -m bot kb recargar" in notice.text
+    move_clock(runtime, first + timedelta(days=2), time(8))
+    await job.run(app)
+    assert told_again(ana) == [] and told_again(admin) == []
     assert api.drain(luis.id) == []
 
 

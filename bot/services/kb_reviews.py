@@ -4,9 +4,11 @@ Once a day (bot/kb_reviews.py) every article whose `review_by` or first declared
 most `NOTICE_DAYS` ahead, or already past, and every glossary entry whose `review_by` (or a
 plazo in its definition) is, are owed to everyone who answers /preguntas (specialists,
 coordinators and admins) through the outbox: one message, or as many as Telegram's limits need
-(bot/services/kb_review_notice.py), none of them cut. Each is told once per due date: an
-app_state flag per (article or entry, date) outlives restarts, and a new `review_by` after a
-rewrite is a new date, told again when it comes near.
+(bot/services/kb_review_notice.py), none of them cut. Each is told once per due date when it
+comes near, and once more the first morning it is overdue (from then on Minka warns every reader
+of it: the 31 December 2026 plazo, told on the 17th, is told again on 1 January): an app_state
+flag per (article or entry, date, advance or overdue) outlives restarts, and a new `review_by`
+after a rewrite is a new date, told again when it comes near.
 """
 
 from __future__ import annotations
@@ -48,11 +50,19 @@ def due_items(kit: ToolKit, today: date, days: int = NOTICE_DAYS) -> list[Due]:
     return sorted(found, key=lambda d: (d.due, d.glossary, d.title.casefold()))
 
 
-def _flag(item: Due) -> str:
-    """app_state's key (at most 60 characters): the date, and the article id (or the entry's
-    key) digested."""
+def _flag(item: Due, overdue: bool = False) -> str:
+    """app_state's key (at most 60 characters): advance or overdue notice, the date, and the
+    article id (or the entry's key) digested."""
     digest = hashlib.sha256(item.key.encode()).hexdigest()[:24]
-    return f"kb-review:{item.due.isoformat()}:{digest}"
+    kind = "kb-review-late" if overdue else "kb-review"
+    return f"{kind}:{item.due.isoformat()}:{digest}"
+
+
+async def _untold(session: AsyncSession, item: Due, today: date) -> bool:
+    """Not told yet as it is today: not told at all, or overdue and not told since."""
+    if await app_state.get(session, _flag(item)) is None:
+        return True
+    return item.due < today and await app_state.get(session, _flag(item, overdue=True)) is None
 
 
 async def _staff(session: AsyncSession, admin_ids: Collection[int]) -> list[tuple[int, str]]:
@@ -77,14 +87,12 @@ async def schedule(
 ) -> int:
     """Owe today's notice of what was not told yet; returns the messages owed (a person's
     notice is grouped in their language, so a long one may be several messages)."""
-    new = []
-    for item in due_items(kit, today):
-        if await app_state.get(session, _flag(item)) is None:
-            new.append(item)
+    new = [item for item in due_items(kit, today) if await _untold(session, item, today)]
     staff = await _staff(session, admin_ids)
     if not new or not staff:  # nobody to tell yet: told when someone can hear it
         return 0
-    told = hashlib.sha256("|".join(map(_flag, new)).encode()).hexdigest()[:16]
+    flags = [_flag(item, overdue=item.due < today) for item in new]
+    told = hashlib.sha256("|".join(flags).encode()).hexdigest()[:16]
     owed = 0
     grouped: dict[str, list[list[Due]]] = {}  # once per language: 30 ms for 70 long lines
     for person_id, locale in staff:
@@ -106,4 +114,6 @@ async def schedule(
             )
     for item in new:
         await app_state.put(session, _flag(item), now.isoformat())
+        if item.due < today:  # told overdue: not again, and never in advance
+            await app_state.put(session, _flag(item, overdue=True), now.isoformat())
     return owed
