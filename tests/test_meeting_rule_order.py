@@ -102,7 +102,6 @@ async def _reports(db: Database, data: Dataset) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_two_downloads_agree_whatever_order_the_rows_are_stored_in(
     db: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -50,7 +50,6 @@ def registered_zeros(text: str, reading: Reading) -> int:
     return found
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("seed", [14, 25, 39])
 async def test_registered_beside_the_cases_gives_no_one_away(
     api: LocalBotApi, runtime: Runtime, seed: int
