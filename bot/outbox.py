@@ -172,6 +172,12 @@ async def _send_one(
     if _held_back(runtime, limiter):
         return None
     now = runtime.clock.now()
+    ours = isinstance(limiter, PriorityRateLimiter)
+    cooled = limiter.chat_until(message.telegram_id, now) if ours else None
+    if cooled is not None:  # its chat's 429 (`refused`): it and the rest wait, in order
+        async with runtime.db.session() as session:
+            await outbox.postpone(session, message.id, cooled, error="429", flood=True)
+        return cooled
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
     try:
@@ -228,8 +234,8 @@ async def _send_one(
     except RetryAfter as error:  # no failure: due again retry_after from the refusal
         retry_at = runtime.clock.now() + retry_after(error)
         metrics.flood_round(message.kind)
-        if isinstance(limiter, PriorityRateLimiter):  # nothing more started until then
-            limiter.cool(retry_at)
+        if isinstance(limiter, PriorityRateLimiter):  # the chat's (or all) wait until then
+            limiter.refused(message.telegram_id, runtime.clock.now(), retry_at)
         async with runtime.db.session() as session:
             await outbox.postpone(
                 session, message.id, retry_at, error="429", payload=marked(), flood=True

@@ -11,9 +11,11 @@ decides: a later call waits in memory (bot/follow_ups.py). A chat's reply (and i
 every owed message go back to the outbox at the first 429 instead (`holding`): waiting in
 memory, a reply was lost with the process and unseen by another replica, which answered the
 chat's next update first, and an owed message's row stayed «sending», which a kill turned
-into «unknown», never sent. An owed message's 429 also cools the outbox (`cool`): it claims
-nothing more until Telegram allows. Transient failures of replies (5xx, dropped connections)
-are retried here, with backoff."""
+into «unknown», never sent. An owed message's 429 holds back its chat's other owed messages
+until Telegram allows (`refused`, `chat_until`), and cools the whole outbox (`cool`: it
+claims nothing more until then) only when 429s for two chats say the bot's own limit was
+reached, not one chat's (bot/flood_scope.py says why, and what a wrong guess costs).
+Transient failures of replies (5xx, dropped connections) are retried here, with backoff."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from typing import Any
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
+from bot.flood_scope import FloodScope
 from bot.transport import NotSent
 
 # Calls that put something in a chat; answerCallbackQuery, getUpdates and the like are free.
@@ -104,16 +107,31 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._tails_waiting = 0  # calls of AFTER_REPLIES waiting: owed messages go after them
         self._max_retries = max_retries
         self._cool_until: datetime | None = None  # owed messages start no earlier (`cool`)
+        self._scope = FloodScope()  # chats in flood control; whether the bot is (`refused`)
 
     @property
     def rate(self) -> float:
         return self._rate
 
+    def refused(self, chat: int | None, now: datetime, until: datetime) -> None:
+        """Telegram refused an owed message to `chat` (429) at `now` until `until` (on the
+        outbox's clock): the chat's other owed messages wait until then (`chat_until`); the
+        whole outbox too (`cool`) when the evidence says the bot's limit was reached
+        (bot/flood_scope.py). One busy group no longer holds a broadcast back for everyone
+        (tests/test_flood_one_chat.py)."""
+        whole = self._scope.refused(chat, now, until)
+        if whole is not None:
+            self.cool(whole)
+
+    def chat_until(self, chat: int | None, now: datetime) -> datetime | None:
+        """When Telegram allows `chat` again, if an owed message's 429 said it is not yet."""
+        return self._scope.until(chat, now)
+
     def cool(self, until: datetime) -> None:
-        """Telegram refused an owed message (429) until `until` (on the outbox's clock): the
-        outbox starts no other one before then (`cooling`). Those it claimed go back as they
-        were, for whoever is up when Telegram allows; started meanwhile, a broadcast's copies
-        would meet one 429 each. Replies are not held back: a reply's 429 holds it, alone."""
+        """Telegram's limit for the bot was reached until `until` (on the outbox's clock): the
+        outbox starts no owed message before then (`cooling`). Those it claimed go back as
+        they were, for whoever is up when Telegram allows; started meanwhile, a broadcast's
+        copies would meet one 429 each. Replies are not held back: a reply's 429 holds it."""
         if self._cool_until is None or until > self._cool_until:
             self._cool_until = until
 

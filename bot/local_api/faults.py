@@ -111,10 +111,20 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Optional flood control like Telegram's: global and per-chat message rates."""
+    """Optional flood control like Telegram's: global and per-chat message rates; and one
+    chat in flood control for a while (`flood_chat`), as Telegram keeps a busy group or a
+    chat sent too much: every message to it refused, with the seconds left as retry_after,
+    while other chats are served."""
 
     def __init__(self) -> None:
+        self._flooded: dict[str, float] = {}  # chat → until (time.monotonic)
         self.configure(None, None)
+
+    def flood_chat(self, chat_id: int | str, seconds: float) -> None:
+        self._flooded[str(chat_id)] = time.monotonic() + seconds
+
+    def chat_flooded(self, chat_id: int | str) -> bool:
+        return self._flooded.get(str(chat_id), 0.0) > time.monotonic()
 
     def configure(self, per_second: float | None, per_chat_per_second: float | None) -> None:
         self.rejected = 0  # how many calls got 429, for benchmarks
@@ -124,6 +134,10 @@ class RateLimiter:
 
     def check(self, chat_id: int | str | None) -> None:
         """Consume one request or raise 429 with Telegram's whole-second ``retry_after``."""
+        left = self._flooded.get(str(chat_id), 0.0) - time.monotonic()
+        if chat_id is not None and left > 0:
+            self.rejected += 1
+            raise too_many_requests(max(1, math.ceil(left)))
         buckets = [self._global] if self._global else []
         if self._per_chat_rate and chat_id is not None:
             buckets.append(self._chats.setdefault(chat_id, _Bucket(self._per_chat_rate)))
@@ -178,6 +192,15 @@ class FaultControls:
     def throttled(self) -> int:
         """How many calls flood control answered with 429 since it was configured."""
         return self._limiter.rejected
+
+    def flood_chat(self, chat_id: int | str, *, seconds: float) -> None:
+        """Telegram keeps this chat in flood control for the next ``seconds``: every message
+        to it (or edit in it) gets 429 with the seconds left; other chats are not limited."""
+        self._limiter.flood_chat(chat_id, seconds)
+
+    def chat_flooded(self, chat_id: int | str) -> bool:
+        """Whether the chat is still in flood control (`flood_chat`)."""
+        return self._limiter.chat_flooded(chat_id)
 
     def rate_limit(
         self, per_second: float | None, per_chat_per_second: float | None = None
