@@ -1,7 +1,8 @@
 """Hostile and odd text in the free-text fields tests/test_hostile_text.py does not reach, on
 SQLite and on PostgreSQL (which refuses NUL in text, and, unlike SQLite, a text longer than
 its column): a meeting's title, place and agenda typed in /nueva_reunion, a broadcast's text
-in /difundir, and a workshops CSV. Each value mixes NUL and the other controls, a bidi
+in /difundir, an agreement typed in /reunion, a name and position edited in /perfil,
+and a workshops CSV. Each value mixes NUL and the other controls, a bidi
 override, a right-to-left mark with Arabic, 4-byte UTF-8 (mathematical
 letters, an emoji with skin tone and joiner) and SQL-looking text; the long ones fill their
 field to the last character with 4-byte letters. Every flow goes through with no error
@@ -10,21 +11,26 @@ logged, stores what was meant (controls gone, the rest kept to the letter) and s
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot.local_api import LocalBotApi
+from bot.local_api import BotEvent, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from bot.services.agreements import MAX_TEXT
 from bot.services.meetings import AGENDA_MAX
+from bot.services.profile import NAME_MAX
 from bot.services.workshop_import import import_workshops
 from storage.db import Database
-from storage.models import Meeting, OutboxMessage, Workshop
+from storage.models import Meeting, MeetingAgreement, OutboxMessage, Workshop
+from storage.models import Person as PersonRow
 from tests.chat import Person
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
+from tests.test_agreements import _meeting
 from tests.test_broadcasts import _broadcast
 from tests.test_workshop_csv import HEADER
 
@@ -47,6 +53,13 @@ async def _coordinator_and(api: LocalBotApi, other: Person, region: str) -> tupl
     await register(rosa, region="MINEM")
     await register(other, region=region)
     return rosa, other
+
+
+async def _until(person: Person, fragment: str) -> BotEvent:
+    """The first of `person`'s next replies that holds `fragment`."""
+    while fragment not in ((event := await person.reply()).text or ""):
+        pass
+    return event
 
 
 def _no_errors(caplog: pytest.LogCaptureFixture) -> None:
@@ -148,3 +161,62 @@ async def test_a_csv_past_a_limit_or_not_in_utf8_is_refused_in_spanish(db: Datab
     assert "UTF-8" in result.problems[0].reason
     async with db.session() as session:
         assert list(await session.scalars(select(Workshop))) == []
+
+
+async def test_an_agreement_with_hostile_text_at_its_limit(
+    api: LocalBotApi, app: Application, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An agreement typed in /reunion: its text of `agreements.MAX_TEXT` characters,
+    4-byte letters after the odd ones; one more is refused in Spanish."""
+    other = Person(api, 7103, "Ana", last_name="Quispe")
+    rosa, ana = await _coordinator_and(api, other, "Puno")
+    meeting = await _meeting(runtime, days=0.05, reminders=False)
+    assert await tick(app) == 1
+    await ana.replies(2)
+    text = f"Acuerdo {KEPT} " + WIDE * (MAX_TEXT - len(KEPT) - 9)
+    assert len(text) == MAX_TEXT
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    await rosa.press(await rosa.reply(), "Nuevo acuerdo")
+    await rosa.replies(2)
+    (refused,) = await rosa.say(text + WIDE)
+    assert str(MAX_TEXT) in refused.text
+    await rosa.say(_hostile(text))
+    await rosa.say("quispe")  # typed: the one invitee whose name contains it
+    today = runtime.clock.now().astimezone(runtime.settings.timezone).date()
+    (summary,) = await rosa.say((today + timedelta(days=5)).isoformat())
+    assert text in summary.text
+    await rosa.press(summary, "Registrar el acuerdo")
+    done, _listing = await rosa.replies(2)
+    assert "Acuerdo registrado" in done.text
+    async with runtime.db.session() as session:
+        assert list(await session.scalars(select(MeetingAgreement.text))) == [text]
+    _no_errors(caplog)
+
+
+async def test_a_profile_edited_with_hostile_text_at_its_limits(
+    api: LocalBotApi, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/perfil: a name of `NAME_MAX` characters (4-byte letters) and a SQL-looking position
+    with odd characters are stored as meant; a name one character longer is refused."""
+    eva = Person(api, 7104, "Eva")
+    await register(eva)
+    name = "Ñusta " + WIDE * (NAME_MAX - 6)
+    position = f"Analista {SQL} 𝔇𝔯𝔢𝔪"
+    (profile,) = await eva.say("/perfil")
+    await eva.press(profile, "Nombre")
+    await eva.reply()
+    (refused,) = await eva.say(name + WIDE)
+    assert str(NAME_MAX) in refused.text
+    await eva.send(_hostile(name))
+    updated = await _until(eva, "Mi perfil")
+    assert f"Nombre: {name}" in updated.text
+    await eva.press(updated, "Cargo")
+    await eva.reply()
+    await eva.send(_hostile(position))
+    updated = await _until(eva, "Mi perfil")
+    assert f"Cargo: {position}" in updated.text
+    async with runtime.db.session() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == eva.id))
+    assert person is not None and (person.full_name, person.position) == (name, position)
+    _no_errors(caplog)
