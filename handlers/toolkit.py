@@ -210,7 +210,7 @@ def _not_sure(ctx: Ctx, answer: Answer, question_id: int | None) -> None:
         lines.append(_(UNHELD_REPLIES[answer.unheld]))
     keyboard: Keyboard = []
     if answer.others:
-        lines.append(_("These articles are the closest:"))
+        lines.append(_("The closest articles are below."))
         keyboard += [[article_button(a, ctx.today, "↪ ")] for a in answer.others[:3]]
     if answer.topics:
         keyboard += rows([button("📂 " + t.name, f"kb:t:{t.id}:0") for t in answer.topics[:2]], 1)

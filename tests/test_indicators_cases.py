@@ -290,7 +290,7 @@ async def test_dissemination(dataset: Database) -> None:
     # answered 3 after 2, 4 and 10 hours: median 4.
     assert headlines == {
         "Vistas de artículos": 7,
-        "Lectores únicos": 3,
+        "Personas que leyeron": 3,
         "Preguntas": 4,
         "Proporción respondida": 0.75,
         "Proporción que le fue útil": 0.75,

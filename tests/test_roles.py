@@ -172,7 +172,7 @@ async def test_admin_takes_a_role_away_even_mid_form_and_cancels_a_waiting_grant
     (refused,) = await newcomer.say("/indicadores")
     assert refused.text == "Solo los coordinadores pueden hacer eso."
     (configured,) = await admin.say(f"/quitar_rol {ADMIN_ID}")
-    assert "es administrador por BOT_ADMIN_IDS" in configured.text
+    assert CONFIGURED_REVOKE in configured.text
 
     entries = await _audit(bot)
     done_actions = [(e.action, e.target) for e in entries if e.outcome == "done"]
@@ -263,10 +263,15 @@ async def test_a_new_coordinators_menu_waits_out_flood_control(
     assert "registrados" in [c["command"] for c in api.commands(scope)]
 
 
+CONFIGURED_REVOKE = (
+    "es administrador/a por la configuración del servidor (BOT_ADMIN_IDS): su rol solo se "
+    "cambia allí"
+)
 AHEAD_ADMIN = 777_004  # in BOT_ADMIN_IDS for the CLI below; never wrote to Minka
 CONFIGURED = (
-    "es administrador por BOT_ADMIN_IDS y ya puede hacerlo todo: no se guardó ningún rol. Para "
-    "darle otro rol, quítelo antes de BOT_ADMIN_IDS."
+    "es administrador/a por la configuración del servidor (BOT_ADMIN_IDS) y ya puede hacerlo "
+    "todo: no se guardó ningún rol. Para darle otro rol, primero hay que retirar su id de "
+    "BOT_ADMIN_IDS."
 )
 
 
@@ -304,7 +309,7 @@ async def test_a_configured_administrator_is_given_no_role(
     (refused,) = await admin.say("/coordinador @rosa_admin Puno")
     assert refused.text == f"Rosa Huamán {CONFIGURED}"
     (configured,) = await admin.say(f"/quitar_rol {ADMIN_ID}")
-    assert "es administrador por BOT_ADMIN_IDS" in configured.text
+    assert CONFIGURED_REVOKE in configured.text
 
     monkeypatch.setenv("DATABASE_URL", bot.database_url)
     monkeypatch.setenv("BOT_ADMIN_IDS", f"{ADMIN_ID},{AHEAD_ADMIN}")

@@ -97,7 +97,7 @@ async def test_a_fact_the_kit_never_holds_is_said_so(
         assert "El Tool Kit no" not in not_sure.text
     else:
         assert f"El Tool Kit {why}" in not_sure.text.splitlines()[1]
-    assert "Estos artículos son los más cercanos:" in not_sure.text
+    assert "Debajo tiene los artículos más cercanos." in not_sure.text
     buttons = not_sure.button_texts()
     assert sum(text.startswith("↪ ") for text in buttons) >= 1
     assert "📨 Enviar mi pregunta a un especialista" in buttons

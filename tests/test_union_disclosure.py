@@ -74,7 +74,7 @@ COUNTS: dict[tuple[int, str], str] = {
     (3, "Respuestas"): "raters",  # one a person and workshop
     (4, "Casos"): "cases",
     (4, "Funcionarios que registraron casos"): "case_officials",
-    (6, "Lectores únicos"): "readers",
+    (6, "Personas que leyeron"): "readers",
     (8, "Personas registradas"): "registered",
     (8, "Recibieron una publicación en el periodo"): "received",
     (8, "La recibieron en el periodo"): "received",

@@ -65,9 +65,9 @@ def _cover(book: Workbook, report: VisitReport, t: Translator, now: datetime) ->
         (
             _("Note"),
             _(
-                "Each person is counted once. Regional leaders: positions of governor, vice "
-                "governor, manager or regional director (LEADER_POSITION_WORDS), corrected by "
-                "the coordination where needed. No counts by sex here: indicator 9 of "
+                "Each person is counted once. Regional leaders: the leaders' positions set in "
+                "Minka (by default governor, vice governor, manager or regional director), "
+                "corrected by the coordination where needed. No counts by sex here: indicator 9 of "
                 "/indicadores gives them by quarter and year, where nobody's sex can be told."
             ),
         ),
