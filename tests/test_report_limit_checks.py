@@ -3,7 +3,8 @@ for every check whose work grows with the data, not only indicator 3's exact rea
 (tests/test_report_limit.py): the linear systems of `recoverable` (indicator 3's ratings
 beside /taller, indicators 1, 2 and 9), indicator 4's officials and months
 (`linked_counts`, `case_month_moves`) and the sexes /registrados' zeros make 4 and 5 hide
-(`registered_zeros`). Past the limit each hides more, never less, and the report says why.
+(`registered_zeros`), each region's part of each workshop (`training_parts`, indicators 3
+and 7). Past the limit each hides more, never less, and the report says why.
 
 The data: the indicators bench's seeder, scaled down to 400 people; the last quarter of
 2026 (one reading: a workshop rated by some 300 people, a few dozen cases). Read in full it
@@ -14,6 +15,7 @@ the report still showed all of them (only indicator 3's exact reader had the lim
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,13 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.seed_indicators import seed
+from bot.services import exact_cells
+from bot.services.indicators.training_parts import extra_sexes, parts_pinned
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.test_indicators_chat import informe
 from tests.test_report_limit import LIMIT, NOTE, _table, cover_note
+from tests.test_training_parts import NOTHING, _data
 
 QUARTER = ("--desde", "2026-10-01", "--hasta", "2026-12-31")
 Rows = dict[tuple[str, str, Any], list[Any]]
@@ -104,3 +109,25 @@ def _cells(book: Any) -> Rows:
             elif values[0] is not None:
                 cells[(name, title, values[0])] = values
     return cells
+
+
+def test_the_parts_of_the_workshops_past_the_limit_hide_every_sex() -> None:
+    """Indicators 3 and 7 read each region's part of each workshop (`training_parts`), a
+    search per cell over the graph of all the parts: on a year of 20,000 people (some 200
+    workshops) minutes of CPU for indicator 7 alone, and no limit on main. Past the report's
+    limit, no count is read as free, so the national tables by sex hide every sex (where
+    the full reading hides two of the raters'). `exact_cells.UNTIL` is the report's limit
+    since daa6885 (`report_limit.UNTIL` now, the same variable), so this ran on main: it
+    hid what the full reading hides, past the limit."""
+    parts, people, cells = _data()
+    full = extra_sexes(parts, people, cells, NOTHING, NOTHING)
+    assert full == {"attendees": frozenset(), "raters": frozenset({None, "female"})}
+    limit = exact_cells.UNTIL.set(time.monotonic())
+    try:
+        cut = extra_sexes(parts, people, cells, NOTHING, NOTHING)
+        pinned = parts_pinned(parts, people, cells, full, NOTHING)
+    finally:
+        exact_cells.UNTIL.reset(limit)
+    every = frozenset({None, "female", "male"})
+    assert cut == {"attendees": every, "raters": every}
+    assert pinned is not None  # read in full: None (tests/test_training_parts.py)

@@ -23,7 +23,12 @@ workshops counts once in the table by sex and once per workshop in the parts: a 
 there is known only to be at least its people, so a column above that may shrink, and with
 several workshops any may grow. Not read: which people those are (two parts of one person
 are taken for two people's, beyond what the sums of region and sex above pin); and a column
-less a region's own row by sex, at its end, is taken as told (as a shown one is)."""
+less a region's own row by sex, at its end, is taken as told (as a shown one is).
+
+Each cell's reading is a search over the whole graph of parts (regions × workshops × sexes),
+so the check grows with the square of the workshops (a year of 20,000 people, some 200
+workshops: minutes of CPU for indicator 7 alone): within a report it stops at its limit
+(`report_limit`, REPORT_SECONDS), a count then taken as pinned, so every sex goes."""
 
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import func, literal_column, select, union_all
 
+from bot.services import report_limit
 from bot.services.bounded_cells import _reaches, pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
 from bot.services.indicators.sex_rule import group_hides
@@ -47,6 +53,11 @@ Part = tuple[Any, Any, Any]  # (region, workshop, sex)
 Counts = tuple[int, int, int]  # attended, rated, attended without rating
 Cell = tuple[Any, Any]  # ((region, workshop), column: a sex, or (region, sex) kept apart)
 _HIDDEN = object()
+UNREAD: Cell = ((None, None), None)  # `parts_pinned` past the report's limit: none was read
+
+
+class _Stopped(Exception):
+    """Past the report's limit (`report_limit`): no cell can be read as free."""
 
 
 async def workshop_parts(q: Query) -> tuple[dict[Part, Counts], Counter[tuple[Any, Any]]]:
@@ -187,7 +198,20 @@ def parts_pinned(
     attendees of a workshop, its raters, or all of them attending it without rating it.
     `cells`: every region's, counting the groups' people; `hidden`: per key, the sexes the
     national table by sex hides; `apart`: per key, the regions whose own report shows their
-    row by sex. None: no such cell."""
+    row by sex. None: no such cell; `UNREAD` past the report's limit (as though pinned)."""
+    try:
+        return _parts_pinned(parts, people, cells, hidden, apart)
+    except _Stopped:
+        return UNREAD
+
+
+def _parts_pinned(
+    parts: Mapping[Part, Counts],
+    people: Mapping[tuple[Any, Any], int],
+    cells: Cells,
+    hidden: Mapping[str, frozenset[Any]],
+    apart: Mapping[str, frozenset[Any]],
+) -> Cell | None:
     rows = {(region, workshop) for region, workshop, _sex in parts}
     grid = {
         ((region, workshop), sex): parts.get((region, workshop, sex), (0, 0, 0))
@@ -319,6 +343,8 @@ def _fixed(
             arcs.setdefault(free, set()).add(node)
     found: dict[Cell, tuple[int | None, bool]] = {}
     for edge, (count, whole, members) in graph.items():
+        if report_limit.stopped("training_parts"):
+            raise _Stopped
         row, column = edge
         up = count < whole and _reaches(arcs, column, row, edge)
         down = count > 0 and _reaches(arcs, row, column, edge)
