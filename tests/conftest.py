@@ -180,13 +180,16 @@ async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application
     Afterwards, no request of Minka's may have broken a Bot API rule (a limit, a type, the
     HTML): real Telegram would have refused it too, whatever the test itself checked; nor
     sent more than 100 entities in a text, which Telegram takes but shows partly plain; nor
-    left a press unanswered, or answered it too late for Telegram."""
+    a parameter today's Bot API does not define (deprecated, misspelt); nor left a press
+    unanswered, or answered it too late for Telegram."""
     async with minka(settings, poll_timeout=1, knowledge=_knowledge(settings)) as application:
         yield application
     broken = [f"{refusal.method}: {refusal.description}" for refusal in api.malformed_requests]
     assert not broken, f"Minka sent requests that Telegram refuses: {broken}"
     lost = api.lost_formatting
     assert not lost, f"Minka sent texts past 100 entities, their formatting lost: {lost}"
+    ignored = api.ignored_parameters
+    assert not ignored, f"Minka sent parameters the Bot API does not define: {ignored}"
     spinning = api.unanswered_presses
     assert not spinning, f"presses Minka never answered in time (the button spins): {spinning}"
 

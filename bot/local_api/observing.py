@@ -44,6 +44,14 @@ class Observing:
         return [refusal for refusal in self._server.refusals if refusal.malformed]
 
     @property
+    def ignored_parameters(self) -> list[tuple[str, str]]:
+        """(method, parameter) for each parameter sent that today's Bot API does not define for
+        that method: deprecated («disable_web_page_preview (use link_preview_options)»),
+        misspelt or of another method. Telegram takes the call and ignores (or, deprecated,
+        still honours) it; a bot under test should send none."""
+        return list(self._server.ignored)
+
+    @property
     def lost_formatting(self) -> list[tuple[str, int]]:
         """(method, entities dropped) for each text or caption sent with more than 100
         entities (an inline result's text too): Telegram takes it and shows the formatting

@@ -171,3 +171,29 @@ METHODS: dict[str, dict[str, Param]] = {
 }
 
 CANONICAL_NAMES = {name.lower(): name for name in METHODS}
+
+# Parameters the Bot API replaced: Telegram still honours them, but a client built on today's
+# reference (an independent check of Minka's requests) reports them, and Telegram may drop them.
+_REPLY_TO = {
+    "reply_to_message_id": "reply_parameters",
+    "allow_sending_without_reply": "reply_parameters",
+}
+DEPRECATED: dict[str, dict[str, str]] = {
+    "sendMessage": {"disable_web_page_preview": "link_preview_options", **_REPLY_TO},
+    "editMessageText": {"disable_web_page_preview": "link_preview_options"},
+    "sendDocument": {"thumb": "thumbnail", **_REPLY_TO},
+    "sendPhoto": _REPLY_TO,
+    "answerInlineQuery": {"switch_pm_text": "button", "switch_pm_parameter": "button"},
+}
+
+
+def ignored_parameters(method: str, names: set[str], attached: set[str]) -> list[str]:
+    """What Telegram would not read as today's Bot API defines `method`: a deprecated
+    parameter («name (use replacement)»), or one the method does not have (misspelt, or of
+    another method), which Telegram silently ignores. `attached`: multipart parts that an
+    `attach://` value names, files rather than parameters."""
+    replaced = DEPRECATED.get(method, {})
+    return [
+        f"{name} (use {replaced[name]})" if name in replaced else name
+        for name in sorted(names - set(METHODS[method]) - attached)
+    ]

@@ -19,7 +19,7 @@ from bot.local_api.events import CallLog, Refusal
 from bot.local_api.faults import Fault, FaultInjector, RateLimiter
 from bot.local_api.methods_bot import Described
 from bot.local_api.methods_messages import Handler
-from bot.local_api.schema import CANONICAL_NAMES, METHODS, UploadedFile
+from bot.local_api.schema import CANONICAL_NAMES, METHODS, UploadedFile, ignored_parameters
 from bot.local_api.state import BotState
 from bot.local_api.validation import coerce_params
 
@@ -50,6 +50,7 @@ class ApiServer:
         self.faults = faults
         self.limiter = limiter
         self.refusals: list[Refusal] = []
+        self.ignored: list[tuple[str, str]] = []  # (method, parameter Telegram would not read)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -105,6 +106,9 @@ class ApiServer:
             except ApiError as exc:  # reported after faults, which hit every call
                 params, problem = {**raw, **files}, exc
             self.calls.record(name, params)
+            attached = {value.removeprefix("attach://") for value in raw.values()}
+            for parameter in ignored_parameters(name, set(raw) | set(files), attached):
+                self.ignored.append((name, parameter))
             fault = self.faults.take(name)
             if fault is not None and fault.kind == "disconnect":
                 if request.transport is not None:
