@@ -199,19 +199,6 @@ def parts_pinned(
     `cells`: every region's, counting the groups' people; `hidden`: per key, the sexes the
     national table by sex hides; `apart`: per key, the regions whose own report shows their
     row by sex. None: no such cell; `UNREAD` past the report's limit (as though pinned)."""
-    try:
-        return _parts_pinned(parts, people, cells, hidden, apart)
-    except _Stopped:
-        return UNREAD
-
-
-def _parts_pinned(
-    parts: Mapping[Part, Counts],
-    people: Mapping[tuple[Any, Any], int],
-    cells: Cells,
-    hidden: Mapping[str, frozenset[Any]],
-    apart: Mapping[str, frozenset[Any]],
-) -> Cell | None:
     rows = {(region, workshop) for region, workshop, _sex in parts}
     grid = {
         ((region, workshop), sex): parts.get((region, workshop, sex), (0, 0, 0))
@@ -233,16 +220,19 @@ def _parts_pinned(
         },
     ]
     grows = len({workshop for _region, workshop in rows}) > 1
-    fixed = [
-        _fixed(
-            {c: (counts[i], sizes[c]) for c, counts in grid.items()},
-            floors[i],
-            hidden[key] if key else hidden["attendees"] | hidden["raters"],
-            apart[key] if key else apart["attendees"] & apart["raters"],
-            grows,
-        )
-        for i, key in enumerate(("attendees", "raters", ""))
-    ]
+    try:
+        fixed = [
+            _fixed(
+                {c: (counts[i], sizes[c]) for c, counts in grid.items()},
+                floors[i],
+                hidden[key] if key else hidden["attendees"] | hidden["raters"],
+                apart[key] if key else apart["attendees"] & apart["raters"],
+                grows,
+            )
+            for i, key in enumerate(("attendees", "raters", ""))
+        ]
+    except _Stopped:
+        return UNREAD
     for cell, size in sizes.items():
         if not too_small(size):
             continue
