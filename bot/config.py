@@ -12,6 +12,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -35,6 +36,8 @@ class ConfigError(Exception):
 # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -; fewer than 32 can be guessed.
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MIN_SECRET_LENGTH = 32
+# The ports setWebhook accepts in its URL (None: https's own, 443).
+WEBHOOK_PORTS = (None, 80, 88, 443, 8443)
 # Database connections kept open beside one per update handled at once: the outbox, the
 # heartbeat, the checkpoint and the other jobs of the scheduler.
 BACKGROUND_CONNECTIONS = 4
@@ -136,6 +139,19 @@ class Settings(BaseSettings):
     def _webhook_shape(cls, value: str | None) -> str | None:
         if value and not value.startswith("https://"):
             raise ValueError("debe ser una dirección https:// (Telegram solo envía a HTTPS)")
+        if value:
+            # setWebhook refuses any other port («Webhook can be set up only on ports 80,
+            # 88, 443 or 8443»): said here, before start-up calls Telegram.
+            try:
+                port = urlsplit(value).port
+            except ValueError:
+                port = -1
+            if port not in WEBHOOK_PORTS:
+                raise ValueError(
+                    "debe usar el puerto 443 (el de https:// sin puerto), 80, 88 u 8443: "
+                    "Telegram no envía a otros; el servidor de Minka (PORT) puede escuchar en "
+                    "otro, detrás de un proxy"
+                )
         return value or None
 
     @field_validator("webhook_secret", mode="before")

@@ -220,3 +220,28 @@ def test_no_setting_takes_infinity(name: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv(name, "inf")
     with pytest.raises(ConfigError, match=f"{name} debe ser un número finito"):
         load_settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://minka.example.org:8080/telegram", "https://minka.example.org:puerto/t"]
+)
+def test_a_webhook_url_on_a_port_telegram_refuses_is_one_line(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """setWebhook refuses a URL whose port is not 80, 88, 443 or 8443 (Bot API): start-up
+    would have reached Telegram to learn it; the setting says so first, in Spanish."""
+    monkeypatch.setenv("WEBHOOK_URL", url)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None)
+    message = str(raised.value)
+    assert message.startswith("Configuración inválida: WEBHOOK_URL") and "\n" not in message
+    assert "443" in message and "8443" in message
+
+
+@pytest.mark.parametrize("port", ["", ":443", ":8443", ":88", ":80"])
+def test_a_webhook_url_on_telegrams_ports_is_accepted(
+    port: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"https://minka.example.org{port}/telegram"
+    monkeypatch.setenv("WEBHOOK_URL", url)
+    assert load_settings(_env_file=None).webhook_url == url
