@@ -11,7 +11,7 @@ the newest available publication of that file name (pub:get:<publication>:k, han
 
 from __future__ import annotations
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 from telegram.constants import ParseMode
 
 from bot.i18n import N_
@@ -269,6 +269,9 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(_("That button is no longer valid."))
 
 
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
 def _with_choice(ctx: Ctx, article_id: str, question_id: int | None, useful: bool) -> Keyboard:
     """The pressed message's keyboard with the feedback row showing the person's choice."""
     message = ctx.query.message if ctx.query else None
@@ -304,6 +307,7 @@ async def on_inline_query(ctx: Ctx) -> None:
             input_message_content=InputTextMessageContent(
                 cut_html(article_messages(article, ctx.t, today)[0], MESSAGE_LIMIT),
                 parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,  # its sources are links: no card, as in replies
             ),
         )
         for article in articles[:INLINE_RESULTS]

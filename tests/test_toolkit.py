@@ -167,6 +167,10 @@ async def test_inline_mode_lists_articles(api: LocalBotApi, ana: Chatter, bot: S
     assert titles[0] == "¿Cómo se reparte el canon minero?"
     content = answer["results"][0]["input_message_content"]
     assert content["parse_mode"] == "HTML" and "Fuentes" in content["message_text"]
+    # Its sources are links: the shared message shows no preview card of the first one, as
+    # Minka's own replies do not.
+    assert "<a href=" in content["message_text"]
+    assert content["link_preview_options"] == {"is_disabled": True}
 
 
 async def test_unanswered_questions_report(ana: Chatter, bot: Settings) -> None:
