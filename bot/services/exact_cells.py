@@ -46,7 +46,7 @@ from itertools import combinations
 
 from bot.services import exact_near, report_limit
 from bot.services.exact_search import OverBudget, Search
-from bot.services.integer_moves import Programs
+from bot.services.integer_moves import OutOfTime, Programs
 
 Key = tuple[Hashable, ...]
 Checked = Sequence[tuple[Key, Sequence[int]]]  # cells to read, and the ways each may move
@@ -159,6 +159,7 @@ class _Reader:
         if len(self.of) > PUSHED:
             self._push(checked)
         for key, ways in checked:  # moved either way: any other value will do
+            self._in_time()
             if not self._freed(key, ways) and not any(self._moves(key, way) for way in ways):
                 yield key
 
@@ -187,6 +188,7 @@ class _Reader:
         first freed 1,207 of the 1,244 cells squares left, each next one a few at 2-5 s,
         where a program around one cell (`_far`) takes 0.02-0.1 s."""
         for key, ways in checked:
+            self._in_time()
             if not self._freed(key, ways):
                 step = next(filter(None, (self._square(key, way) for way in ways)), None)
                 if step is not None:
@@ -204,6 +206,13 @@ class _Reader:
             self._take(step)
             if once:
                 return
+
+    def _in_time(self) -> None:
+        """Past the deadline (the safety net, or the report's limit), `OutOfTime`: checked
+        cell by cell where no integer program is solved (squares, the search), which took
+        tens of seconds on a year of 20,000 people's national report."""
+        if time.monotonic() >= self.moved.deadline:
+            raise OutOfTime
 
     def _take(self, step: Mapping[Key, int]) -> None:
         """What a move found moves: each cell its way, none of them pending any more."""

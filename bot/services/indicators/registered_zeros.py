@@ -73,6 +73,8 @@ async def sexes_beside_registered(
     small += [(..., sex) for sex, n in by_sex.items() if 0 < n < 3]  # a sex of every region
     if not small:
         return frozenset()
+    if report_limit.stopped("registered_zeros"):  # every sex: what `told` comes to then
+        return frozenset(EVERY_SEX - set(hidden))
     zeros = await shown_zeros(q)
     regions_ = {region for region, _sex in cases} | {region for region, _sex in zeros}
     every = sorted({(region, sex) for region in regions_ for sex in EVERY_SEX}, key=repr)

@@ -199,6 +199,8 @@ def parts_pinned(
     `cells`: every region's, counting the groups' people; `hidden`: per key, the sexes the
     national table by sex hides; `apart`: per key, the regions whose own report shows their
     row by sex. None: no such cell; `UNREAD` past the report's limit (as though pinned)."""
+    if report_limit.stopped("training_parts"):  # before its tables: each is work too
+        return UNREAD
     rows = {(region, workshop) for region, workshop, _sex in parts}
     grid = {
         ((region, workshop), sex): parts.get((region, workshop, sex), (0, 0, 0))
