@@ -95,7 +95,9 @@ async def dispatch_due(
     ledger = Ledger(runtime.db, runtime.clock.now)
     stopping = runtime.stopping
     left: list[OwedMessage] = []  # claimed, not started when the stop (or a 429) came
-    behind: list[OwedMessage] = []  # replies behind a later call waiting in memory
+    # Put back unsent, due at a time: replies behind a later call waiting in memory; a chat's
+    # messages while its 429 lasts (`PriorityRateLimiter.chat_until`).
+    behind: list[tuple[OwedMessage, datetime]] = []
 
     async def in_order(messages: list[OwedMessage]) -> int:
         """One chat's messages, one after the other in one slot; if one is put back (flood
@@ -104,8 +106,13 @@ async def dispatch_due(
         done = 0
         async with slots:
             for n, message in enumerate(messages):
-                if chat_order.holds_back(runtime, message.telegram_id, message.kind, message.id):
-                    behind.extend(messages[n:])  # a later call of the chat goes first
+                until = _chat_cooled(runtime, limiter, message)
+                if until is None and chat_order.holds_back(
+                    runtime, message.telegram_id, message.kind, message.id
+                ):
+                    until = runtime.clock.now() + BEHIND  # a later call of the chat goes first
+                if until is not None:
+                    behind.extend((later, until) for later in messages[n:])
                     break
                 result = await _send_one(bot, runtime, renderers, message, ledger)
                 if result is None:  # the stop came before it started: it and the rest wait
@@ -129,11 +136,11 @@ async def dispatch_due(
             chats.setdefault(chat, []).append(message)
         sent += sum(await asyncio.gather(*(in_order(messages) for messages in chats.values())))
         await ledger.flush()  # the batch's marks, before its progress and the next claim
-        if behind:  # due again soon, unless the call is made first (it wakes the outbox)
+        if behind:  # due again then (a later call made first wakes the outbox)
             async with runtime.db.session() as session:
-                for message in behind:
+                for message, until in behind:
                     await outbox.finish(
-                        session, message.id, "pending", now, retry_at=now + BEHIND, uncounted=True
+                        session, message.id, "pending", now, retry_at=until, uncounted=True
                     )
             behind.clear()
         if left:
@@ -172,12 +179,6 @@ async def _send_one(
     if _held_back(runtime, limiter):
         return None
     now = runtime.clock.now()
-    ours = isinstance(limiter, PriorityRateLimiter)
-    cooled = limiter.chat_until(message.telegram_id, now) if ours else None
-    if cooled is not None:  # its chat's 429 (`refused`): it and the rest wait, in order
-        async with runtime.db.session() as session:
-            await outbox.postpone(session, message.id, cooled, error="429", flood=True)
-        return cooled
     renderer = renderers.get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
     try:
@@ -268,6 +269,17 @@ async def _send_one(
         return retry_at
     ledger.sent(message.id, now, forget)
     return 0 if rendered.call is not None else 1  # messages are counted, not calls
+
+
+def _chat_cooled(runtime: Runtime, limiter: object, message: OwedMessage) -> datetime | None:
+    """When Telegram allows the message's chat again, if one of its owed messages met a 429
+    that lasts (`PriorityRateLimiter.refused`). It goes back unsent, due exactly then, as the
+    refused one is: of the chat's messages due at that moment the first owed goes first (the
+    claim's order: due time, then id). Put back behind it (`outbox.postpone`), the refused
+    one, due later than this one, was pushed back by as much again."""
+    if not isinstance(limiter, PriorityRateLimiter):
+        return None
+    return limiter.chat_until(message.telegram_id, runtime.clock.now())
 
 
 def _held_back(runtime: Runtime, limiter: object) -> bool:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
+from storage.models import OutboxMessage, Person
 from storage.repositories import broadcasts
 from tests.test_crash import BROADCAST, FIRST_ID, _copies, _people
 
@@ -37,6 +41,24 @@ async def _broadcast(api: LocalBotApi, runtime: Runtime, people: int) -> None:
             person_ids=ids,
             created_by=None,
         )
+
+
+def _texts(api: LocalBotApi, chat: int) -> list[str | None]:
+    return [e.text for e in api.events if e.chat_id == chat and e.method == "sendMessage"]
+
+
+async def _registered(session: AsyncSession) -> list[Person]:
+    return list(await session.scalars(select(Person).order_by(Person.id)))
+
+
+async def _due_all(runtime: Runtime, chat: int) -> list[datetime]:
+    """When the chat's unsent owed messages are due, in the order they were owed (ids)."""
+    async with runtime.db.session() as session:
+        person = select(Person.id).where(Person.telegram_id == chat).scalar_subquery()
+        rows = select(OutboxMessage.due_at).where(
+            OutboxMessage.person_id == person, OutboxMessage.state == "pending"
+        )
+        return list(await session.scalars(rows.order_by(OutboxMessage.id)))
 
 
 @pytest.mark.long(40)  # alone: ~32 s, the chat's flood control waited out
@@ -101,3 +123,45 @@ async def test_the_bots_own_flood_control_pauses_the_whole_outbox(
     assert {chat: copies[chat] for chat in everyone} == dict.fromkeys(everyone, 1), copies
     paused = [r.getMessage() for r in caplog.records if "put back (flood control" in r.getMessage()]
     assert paused, "the outbox went on trying copy after copy"
+
+
+SECOND = "Aviso: el taller regional de formalización empieza a las nueve."
+
+
+async def test_a_flooded_chats_next_message_waits_behind_the_refused_one(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """A chat refused (retry_after 8) is owed a second broadcast meanwhile, due at once: the
+    others get it at once; that chat's is not tried while Telegram refuses it, it is due with
+    the first (not before it), the first stays due when Telegram allows (not pushed further
+    back), and the chat reads both once, in order."""
+    await _broadcast(api, runtime, 3)
+    flooded = FIRST_ID
+    api.flood_chat(flooded, seconds=8)
+    await tick(app)
+    assert _copies(api)[FIRST_ID + 1, "broadcast"] == 1
+    async with runtime.db.session() as session:
+        await broadcasts.create(
+            session,
+            text=SECOND,
+            audience={},
+            scheduled_at=runtime.clock.now(),
+            person_ids=[person.id for person in await _registered(session)],
+            created_by=None,
+        )
+    first_due = await _due_all(runtime, flooded)
+    await tick(app)
+    assert [_texts(api, FIRST_ID + n) for n in (1, 2)] == [[BROADCAST, SECOND]] * 2
+    assert api.chat_flooded(flooded) and _texts(api, flooded) == []
+    assert api.throttled == 1, "the second was tried while Telegram refused the chat"
+    dues = await _due_all(runtime, flooded)
+    assert dues[0] == first_due[0], "the refused one was pushed further back"
+    assert dues[0] <= dues[1], "the second is due before the refused one"
+    deadline = time.monotonic() + 40
+    while len(_texts(api, flooded)) < 2:
+        assert time.monotonic() < deadline, _texts(api, flooded)
+        await tick(app)
+        await asyncio.sleep(0.3)
+    await tick(app)
+    await asyncio.sleep(0.3)
+    assert _texts(api, flooded) == [BROADCAST, SECOND]
