@@ -1,17 +1,19 @@
 """Hostile and odd text in the free-text fields tests/test_hostile_text.py does not reach, on
 SQLite and on PostgreSQL (which refuses NUL in text, and, unlike SQLite, a text longer than
 its column): a meeting's title, place and agenda typed in /nueva_reunion, a broadcast's text
-in /difundir, an agreement typed in /reunion, a name and position edited in /perfil,
-and a workshops CSV. Each value mixes NUL and the other controls, a bidi
-override, a right-to-left mark with Arabic, 4-byte UTF-8 (mathematical
-letters, an emoji with skin tone and joiner) and SQL-looking text; the long ones fill their
-field to the last character with 4-byte letters. Every flow goes through with no error
-logged, stores what was meant (controls gone, the rest kept to the letter) and shows it."""
+in /difundir, an agreement typed in /reunion, a name and position edited in /perfil, a
+workshops CSV, and a publication's arguments on the command line. Each value mixes NUL and
+the other controls, a bidi override, a right-to-left mark with Arabic, 4-byte UTF-8
+(mathematical letters, an emoji with skin tone and joiner) and SQL-looking text; the long
+ones fill their field to the last character with 4-byte letters. Every flow goes through
+with no error logged, stores what was meant (controls gone, the rest kept to the letter)
+and shows it."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,9 +27,10 @@ from bot.services.meetings import AGENDA_MAX
 from bot.services.profile import NAME_MAX
 from bot.services.workshop_import import import_workshops
 from storage.db import Database
-from storage.models import Meeting, MeetingAgreement, OutboxMessage, Workshop
+from storage.models import Meeting, MeetingAgreement, OutboxMessage, Publication, Workshop
 from storage.models import Person as PersonRow
 from tests.chat import Person
+from tests.cli import cli
 from tests.conftest import ADMIN_ID
 from tests.helpers import register
 from tests.test_agreements import _meeting
@@ -220,3 +223,34 @@ async def test_a_profile_edited_with_hostile_text_at_its_limits(
         person = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == eva.id))
     assert person is not None and (person.full_name, person.position) == (name, position)
     _no_errors(caplog)
+
+
+async def test_a_publication_added_with_hostile_arguments(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`python -m bot publicaciones agregar`: a title of 200 characters (its limit, 4-byte
+    letters and an escape character, which the CLI removes where it enters), a summary with
+    odd characters and SQL-looking text, a file whose name is 4-byte UTF-8 (NUL cannot be
+    passed on a command line at all). One character more is refused in Spanish."""
+    pdf = tmp_path / f"Informe {WIDE} «final».pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    title, summary = WIDE * 200, f"Resumen {KEPT}"
+    over = await cli(
+        "publicaciones", "agregar", str(pdf), "--titulo", title + WIDE, "--resumen", summary,
+        database_url=database_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert over.returncode == 2 and "el máximo es 200" in over.stderr
+    added = await cli(
+        "publicaciones", "agregar", str(pdf), "--titulo", f"\x1b{title}\u202e",
+        "--resumen", f"\x85{summary}\x7f", database_url=database_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            stored = [
+                (p.title, p.summary, p.filename) for p in await session.scalars(select(Publication))
+            ]
+    finally:
+        await database.dispose()
+    assert stored == [(title, summary, pdf.name)]
