@@ -65,7 +65,7 @@ async def test_invitation_rsvp_delegate_reminders_reschedule_cancel(
     assert await tick(app) == 2  # Ana and Luis (Puno); not Rosa (Piura)
     invitation, calendar = await ana.replies(2)
     assert "Está invitado/a" in invitation.text and "Coordinación MINEM–GR Puno" in invitation.text
-    assert "Su respuesta: aún no responde" in invitation.text
+    assert "Su respuesta: pendiente" in invitation.text
     assert "Avances de formalización" in invitation.text
     assert (
         calendar.method == "sendDocument"
