@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
+from bench.tally import print_ms, print_tally
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator
@@ -81,16 +81,9 @@ async def main(first: int, last: int) -> None:
         for seed in range(first, last):
             await _seed(seed, Path(folder), tally, seconds)
     print(f"seeds {first}-{last - 1}: {last - first} datasets, {len(seconds)} reports")
-    tables = sorted({key.rsplit(" ", 1)[0] for key in tally})
-    print(f"{'table':38} {'hidden':>7} {'shown':>7}")
-    for table in tables:
-        print(f"{table:38} {tally[table + ' hidden']:7} {tally[table + ' shown']:7}")
+    print_tally(tally, 38)
     for name, index in (("wall", 0), ("CPU", 1)):
-        ms = sorted(pair[index] * 1000 for pair in seconds)
-        print(
-            f"ms per report ({name}): median {statistics.median(ms):.1f}, "
-            f"p90 {ms[int(len(ms) * 0.9)]:.1f}, max {ms[-1]:.1f}"
-        )
+        print_ms(f"ms per report ({name})", (pair[index] for pair in seconds))
 
 
 if __name__ == "__main__":

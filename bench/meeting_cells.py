@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
+from bench.tally import print_ms, print_tally
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.meeting_rule import meeting_hides
@@ -101,16 +101,9 @@ async def main(first: int, last: int) -> None:
         for seed in range(first, last):
             await _seed(seed, Path(folder), tally, cpu)
     print(f"seeds {first}-{last - 1}: {last - first} datasets, {len(cpu['report'])} reports")
-    tables = sorted({key.rsplit(" ", 1)[0] for key in tally})
-    print(f"{'table':26} {'hidden':>7} {'shown':>7}")
-    for table in tables:
-        print(f"{table:26} {tally[table + ' hidden']:7} {tally[table + ' shown']:7}")
+    print_tally(tally, 26)
     for name, what in (("rule, a dataset", "rule"), ("report besides", "report")):
-        ms = sorted(seconds * 1000 for seconds in cpu[what])
-        print(
-            f"CPU ms ({name}): median {statistics.median(ms):.1f}, "
-            f"p90 {ms[int(len(ms) * 0.9)]:.1f}, max {ms[-1]:.1f}"
-        )
+        print_ms(f"CPU ms ({name})", cpu[what])
 
 
 if __name__ == "__main__":
