@@ -1,0 +1,99 @@
+"""/registrados read at two moments: the people registered in between are the difference, and
+a coordinator sees who they are (the names of their regions' people: «Casos de mis regiones»,
+/reunion's invitees). Cusco's women 3 -> 4 and its men 3 -> 3 tell that the one person who
+registered in Cusco meanwhile, Nueva, is a woman. The administrator reads /registrados, Nueva
+registers over the chat, the administrator reads it again the same day, and again after the
+month's end; every pair of readings is subtracted, region by region. On main b8651c5 the
+first two readings gave Nueva's sex away (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from itertools import combinations
+
+from sqlalchemy import update
+
+from bot.local_api import LocalBotApi
+from bot.runtime import Runtime
+from storage.models import Person
+from storage.types import utcnow
+from tests.chat import Person as Chatter
+from tests.helpers import register, registered_official
+
+LINE = re.compile(r"^(?P<name>[^:\n]+): (?P<total>\d+) \((?P<split>.*)\)$", re.MULTILINE)
+# Registered at least a month before the test's first reading: in every snapshot it reads.
+BASE = {
+    ("cusco", "female"): 3,
+    ("cusco", "male"): 3,
+    ("puno", "female"): 4,
+    ("puno", "male"): 5,
+    ("piura", "female"): 3,
+    ("piura", "male"): 4,
+    ("piura", "undisclosed"): 3,
+    ("tacna", "female"): 5,
+    ("tacna", "male"): 3,
+}
+
+
+def rows(text: str) -> dict[str, dict[str, int]]:
+    """Each region's line: its total and, where shown, its people by sex («Sin dato» the
+    total less the sexes printed)."""
+    found = {}
+    for line in LINE.finditer(text):
+        name = line["name"]
+        row = {"total": int(line["total"])}
+        if line["split"] != "—":
+            for label, n in re.findall(r"([^:·]+): (\d+)", line["split"]):
+                row[label.strip()] = int(n)
+            row["Sin dato"] = row["total"] - sum(n for k, n in row.items() if k != "total")
+        found[name] = row
+    return found
+
+
+def given_away(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> list:
+    """(region, sex, people) where the people registered between two readings, 1 or 2 of
+    them, were all of one sex: both readings show the region's split, its total grew by n and
+    one sex by n."""
+    told = []
+    for region, row in after.items():
+        old = before.get(region, {"total": 0})
+        grown = row["total"] - old["total"]
+        if not 0 < grown < 3 or len(row) == 1 or (len(old) == 1 and old["total"]):
+            continue
+        for sex, n in row.items():
+            if sex != "total" and n - old.get(sex, 0) == grown:
+                told.append((region, sex, grown))
+    return told
+
+
+async def test_a_newcomer_between_two_readings_keeps_their_sex(
+    api: LocalBotApi, runtime: Runtime, admin: Chatter
+) -> None:
+    async with runtime.db.session() as session:
+        number = 7000
+        for (region, sex), count in BASE.items():
+            for _ in range(count):
+                number += 1
+                await registered_official(
+                    session, number, f"P{number}", region_code=region, sex=sex
+                )
+        await session.execute(update(Person).values(registered_at=utcnow() - timedelta(days=40)))
+    readings = [(await admin.say("/registrados"))[0].text]
+    nueva = Chatter(api, 7500, "Nueva", username="nueva_cusco")
+    await register(nueva, region="Cusco", sex="Mujer")
+    readings.append((await admin.say("/registrados"))[0].text)
+    now = runtime.clock.now().astimezone(runtime.settings.timezone)
+    following = (now.replace(day=1) + timedelta(days=32)).date().replace(day=1)
+    runtime.clock.advance(
+        datetime.combine(following, time(9), tzinfo=now.tzinfo) - runtime.clock.now()
+    )
+    readings.append((await admin.say("/registrados"))[0].text)
+    read = [rows(text) for text in readings]
+    assert all(r.get("Cusco", {}).get("total") for r in read[-1:]), readings[-1]
+    told = {
+        (i, j): given_away(read[i], read[j])
+        for i, j in combinations(range(len(read)), 2)
+        if given_away(read[i], read[j])
+    }
+    assert told == {}, readings
