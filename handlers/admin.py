@@ -12,7 +12,7 @@ from bot.services.spreadsheet import MISSING
 from handlers import command_menu
 from handlers.base import Ctx, esc
 from handlers.registry import Command, Feature
-from storage.repositories import audit, people
+from storage.repositories import audit, people, regions
 
 
 async def coordinator_command(ctx: Ctx) -> None:
@@ -158,25 +158,40 @@ async def audit_command(ctx: Ctx) -> None:
 
 
 async def registered_command(ctx: Ctx) -> None:
+    """People registered by region and sex at the latest month's end (`registered`: never
+    now, and each date's hidden splits chosen knowing every earlier date's)."""
     _ = ctx._
-    counts = await people.registered_counts(ctx.session, ctx.coverage.regions)
-    if not counts:
-        ctx.reply(_("Nobody has registered yet."))
+    now = ctx.runtime.clock.now()
+    snapshot = await registered.latest(ctx.session, now, ctx.settings.timezone)
+    day = ctx.t.date(registered.latest_day(now, ctx.settings.timezone))
+    splits = snapshot.splits if snapshot is not None else {}
+    names = {region.code: region.name for region in await regions.list_regions(ctx.session)}
+    scope = ctx.coverage.regions
+    mine = [code for code in names if code in splits and (scope is None or code in scope)]
+    if snapshot is None or not mine:
+        ctx.reply(
+            _(
+                "Nobody had registered by {date} (the figures are those of each month's end: "
+                "whoever registered this month is counted when it ends)."
+            ).format(date=day)
+        )
         return
-    mine = {region for region, _sex, _count in counts}
-    by_region = await registered.splits(ctx.session)
-    total = sum(count for _region, _sex, count in counts)
-    lines = [_("<b>Registered people by region and sex</b>"), ""]
-    hidden = registered.hidden_splits(by_region)  # from every region's, whatever the scope
-    for region, by_sex in by_region.items():
-        if region not in mine:
-            continue
-        parts = " · ".join(f"{_(SEXES[code])}: {by_sex.get(code, 0)}" for code in SEXES)
-        shown = MISSING if region in hidden else parts
-        lines.append(f"<b>{esc(region)}</b>: {sum(by_sex.values())} ({shown})")
+    lines = [_("<b>Registered people by region and sex as of {date}</b>").format(date=day), ""]
+    for code in mine:
+        by_sex = snapshot.splits[code]
+        parts = " · ".join(f"{_(SEXES[sex])}: {by_sex.get(sex, 0)}" for sex in SEXES)
+        shown = MISSING if code in snapshot.hidden else parts
+        lines.append(f"<b>{esc(names[code])}</b>: {sum(by_sex.values())} ({shown})")
+    total = sum(sum(snapshot.splits[code].values()) for code in mine)
     lines += ["", _("Total: {count}").format(count=ctx.t.number(total))]
-    if hidden & mine:
+    if snapshot.hidden.intersection(mine):
         lines.append(_("«—»: not shown, so that nobody's sex can be singled out."))
+    lines.append(
+        _(
+            "The figures are those of each month's end: whoever registered after {date} is "
+            "counted when this month ends."
+        ).format(date=day)
+    )
     ctx.reply("\n".join(lines))
 
 

@@ -23,6 +23,7 @@ from bot.held import Reply
 from bot.i18n import N_, Translator
 from bot.ratelimit import AFTER_REPLIES
 from bot.runtime import Runtime
+from bot.services import registered
 from bot.services.indicators import build_report
 from bot.services.indicators.periods import Period, chosen, offered
 from bot.services.indicators.render import summary_messages
@@ -189,6 +190,8 @@ async def _prepare(
             await _edit(bot, chat_id, progress_id, text)
 
     db, now = runtime.db, runtime.clock.now()
+    async with db.session() as session:  # the months past frozen first, a short write
+        await registered.history(session, now, runtime.settings.timezone)
     words = leader_words(runtime.settings.leader_position_words)
     until = time.monotonic() + runtime.settings.report_seconds  # REPORT_SECONDS
     if db.shareable:

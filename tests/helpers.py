@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.local_api import BotEvent, LocalBotApi
@@ -14,6 +15,7 @@ from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
 from storage.models import Case, Meeting
+from storage.models import Person as PersonRow
 from storage.repositories import broadcasts, people
 from storage.repositories import workshops as workshop_repo
 from storage.types import utcnow
@@ -194,3 +196,20 @@ def move_clock(runtime: Runtime, day: date, at: time) -> None:
     """Set Minka's clock to `at` on `day`, Lima's wall time."""
     wanted = datetime.combine(day, at, tzinfo=runtime.settings.timezone)
     runtime.clock.advance(wanted - runtime.clock.now())
+
+
+async def registered_last_month(runtime: Runtime) -> None:
+    """Everyone registered so far registered 40 days earlier: in the latest month's end that
+    /registrados reads (it never counts «now», `bot.services.registered`)."""
+    async with runtime.db.session() as session:
+        found = await session.execute(
+            select(PersonRow.id, PersonRow.registered_at).where(
+                PersonRow.registered_at.is_not(None)
+            )
+        )
+        for row_id, at in list(found):
+            await session.execute(
+                update(PersonRow)
+                .where(PersonRow.id == row_id)
+                .values(registered_at=at - timedelta(days=40))
+            )

@@ -25,7 +25,7 @@ from storage.repositories import meetings as meeting_repo
 from storage.repositories import people
 from storage.repositories import workshops as workshop_repo
 from tests.chat import Person as Chatter
-from tests.helpers import puno_coordinator, register, registered_official
+from tests.helpers import puno_coordinator, register, registered_last_month, registered_official
 
 REFUSALS = {
     Role.ADMIN: "Solo los administradores pueden hacer eso.",
@@ -200,6 +200,7 @@ async def test_regional_coordinator_is_refused_other_regions_everything(
     (menu,) = await carla.say("/casos")
     answer = await carla.press_forged(menu, f"cs:view:{made['case']}")
     assert answer["text"] == NOT_YOUR_CASE
+    await registered_last_month(runtime)  # /registrados reads the latest month's end
     (counts,) = await carla.say("/registrados")
     assert "Puno" in counts.text and "Cusco" not in counts.text
 

@@ -33,7 +33,7 @@ from storage.repositories import meetings, people
 from storage.repositories import workshops as repo
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import register, registered_last_month
 from tests.test_spreadsheet_guard import FORMULA, assert_formula_is_text
 
 LIMA = ZoneInfo("America/Lima")
@@ -335,6 +335,7 @@ async def test_registered_counts_by_sex_are_not_singled_out(
         [("Puno", "Mujer"), ("Puno", "Mujer"), ("Puno", "Mujer"), ("Cusco", "Hombre")]
     ):
         await register(Chatter(api, 6300 + number, f"Persona{number}"), region=region, sex=sex)
+    await registered_last_month(runtime)  # /registrados reads the latest month's end
     (counts,) = await rosa.say("/registrados")
     text = counts.text
     assert "Cusco: 1 (—)" in text and "Hombre: 1" not in text

@@ -22,7 +22,7 @@ from storage.repositories import meetings as repo
 from storage.repositories import people
 from tests.chat import Person
 from tests.conftest import ADMIN_ID
-from tests.helpers import register, registered_official, technical_meeting
+from tests.helpers import register, registered_last_month, registered_official, technical_meeting
 
 
 async def test_an_invitation_with_an_agenda_too_long_still_arrives(
@@ -199,6 +199,7 @@ async def test_a_person_whose_telegram_id_has_52_bits(
     assert "le asignó el rol de coordinador/a" in notice.text
     menu = api.commands({"type": "chat", "chat_id": largest})
     assert "registrados" in [command["command"] for command in menu]
+    await registered_last_month(runtime)  # /registrados reads the latest month's end
     (counts,) = await ana.say("/registrados")
     assert "Total: 1" in counts.text
     now = runtime.clock.now()

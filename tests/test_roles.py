@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.config import Settings
 from bot.local_api import Fault, LocalBotApi
+from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Person, RoleGrant
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.helpers import register
+from tests.helpers import register, registered_last_month
 
 
 async def _audit(settings: Settings) -> list[AuditEntry]:
@@ -49,7 +50,7 @@ async def test_unregistered_person_is_refused_too(ana: Chatter, bot: Settings) -
 
 
 async def test_admin_names_a_coordinator_by_username(
-    api: LocalBotApi, ana: Chatter, admin: Chatter, bot: Settings
+    api: LocalBotApi, ana: Chatter, admin: Chatter, runtime: Runtime
 ) -> None:
     await register(ana)
     api.drain(ana.id)
@@ -68,6 +69,7 @@ async def test_admin_names_a_coordinator_by_username(
     assert "registrados" in [c["command"] for c in scoped]
     assert "coordinador" not in [c["command"] for c in scoped]
 
+    await registered_last_month(runtime)  # /registrados reads the latest month's end
     (counts,) = await ana.say("/registrados")
     # One person: her sex is not shown (the small-cell rule), her count is.
     assert "Puno: 1 (—)" in counts.text and "Mujer: 1" not in counts.text

@@ -1,36 +1,168 @@
-"""/registrados' rule, in one place: which regions' splits by sex it hides. The chat's
-command prints it; the indicators' checks read what it shows beside their tables
-(`bot.services.indicators.registered_zeros`), so the two cannot drift apart."""
+"""/registrados' figures, in one place: people registered by region and sex at each month's
+end in Lima, and which regions' splits by sex each of those dates hides. The chat's command
+prints the latest; the indicators' checks read what it shows beside their tables
+(`bot.services.indicators.registered_zeros`), so the two cannot drift apart.
+
+Never «now»: two readings a day apart would tell the sex of whoever registered that day
+(`bot.services.registered_history`). A month's counts are frozen the first time a reader
+asks for them after it ends (`app_state`, one row per month: aggregate counts, no person):
+counted again later, a person who changed their sex or region in /perfil since would
+change a figure already read, a difference of one. Counted once, the change shows at the
+next month's end, as a move the rule there sees. Erased people stay counted (erasure keeps
+region and sex, `people.registered_counts`), so an erasure changes no figure.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import SEXES
-from bot.services.small_cells import hidden_rows
-from storage.repositories import people
+from bot.services.registered_history import hidden_over_time
+from storage.models import Person
+from storage.repositories import app_state
 
-Splits = dict[str, dict[str | None, int]]  # region name -> sex -> people registered
+# app_state (keys of at most 60 characters, values of 300): "reg 2026-11-30" marks the month
+# as counted; "reg 2026-11-30 cusco" holds a region's people by sex in ORDER ("[3, 3, 0, 0]").
+PREFIX = "reg "
+NO_REGION = "-"  # the key of people without a region (none registers so; older rows may)
+ORDER: tuple[str | None, ...] = (*SEXES, None)  # a row's columns: each sex, then none given
+
+Splits = dict[str | None, dict[str | None, int]]  # region code -> sex -> people registered
 
 
-async def splits(session: AsyncSession) -> Splits:
-    """Every region's people registered by sex (erased ones included), by region name."""
-    by_region: Splits = {}
-    for region, sex, count in await people.registered_counts(session):
-        by_region.setdefault(region, {})[sex] = count
-    return by_region
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """People registered by the end of `day` (a month's last, in Lima), by region and sex;
+    the regions whose split by sex is hidden, and the sexes whose national count is."""
+
+    day: date
+    splits: Splits
+    hidden: frozenset[str | None]
+    sexes: frozenset[str | None]
 
 
-def hidden_splits(by_region: Mapping[str, Mapping[str | None, int]]) -> set[str]:
-    """The regions whose split by sex /registrados hides: it would tell one or two people's
-    sex, or enough others go that the totals by sex (indicator 7) less those shown tell
-    nothing; decided from every region's, also for a regional coordinator, or their
-    regions' splits beside the national report would give away what it hides."""
-    return hidden_rows(
-        {
-            region: [by_sex.get(code, 0) for code in (*SEXES, None)]
-            for region, by_sex in by_region.items()
-        }
+def month_ends(first: date, today: date) -> list[date]:
+    """The last day of each month from `first`'s to the one before `today`'s."""
+    ends = []
+    month = first.replace(day=1)
+    while month < today.replace(day=1):
+        following = (month + timedelta(days=32)).replace(day=1)
+        ends.append(following - timedelta(days=1))
+        month = following
+    return ends
+
+
+def boundary(day: date, zone: tzinfo) -> datetime:
+    """The first moment after `day` in `zone`: registered before it, counted at `day`."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+
+
+def latest_day(now: datetime, zone: tzinfo) -> date:
+    """The date /registrados reads at `now`: the last day of the month before."""
+    return now.astimezone(zone).date().replace(day=1) - timedelta(days=1)
+
+
+async def history(
+    session: AsyncSession, now: datetime, zone: tzinfo, *, freeze: bool = True
+) -> list[Snapshot]:
+    """Every month's end since the first registration, up to the latest one past, oldest
+    first: each one's counts (frozen here if not yet) and what it hides. `freeze` False: a
+    month not yet frozen is counted but not written (the indicator report, one long read
+    transaction: a write there would hold SQLite's lock for the whole report; its handler
+    freezes the months first, in a short transaction of its own)."""
+    frozen = await _frozen(session)
+    first = await session.scalar(
+        select(Person.registered_at)
+        .where(Person.registered_at.is_not(None))
+        .order_by(Person.registered_at)
+        .limit(1)
     )
+    days = set(frozen)
+    if first is not None:
+        start = first.astimezone(zone).date()
+        days |= set(month_ends(start, latest_day(now, zone) + timedelta(days=1)))
+    missing = sorted(day for day in days if day not in frozen and day <= latest_day(now, zone))
+    if missing and not freeze:
+        frozen |= await _count(session, missing, zone)
+    elif missing:
+        for day, splits in (await _count(session, missing, zone)).items():
+            for region, row in _rows(splits).items():
+                key = f"{PREFIX}{day} {region or NO_REGION}"
+                await app_state.put_once(session, key, json.dumps(row))
+            await app_state.put_once(session, f"{PREFIX}{day}", "counted")
+        frozen = await _frozen(session)  # another process may have frozen one first: its own
+    ordered = sorted(day for day in frozen if day <= latest_day(now, zone))
+    tables = tuple(
+        tuple(sorted(((r, tuple(row)) for r, row in _rows(frozen[day]).items()), key=str))
+        for day in ordered
+    )
+    regions, sexes = _hides(tables)
+    return [Snapshot(day, frozen[day], regions[i], sexes[i]) for i, day in enumerate(ordered)]
+
+
+@lru_cache(maxsize=16)
+def _hides(tables: tuple[tuple[tuple[str, tuple[int, ...]], ...], ...]) -> tuple[list, list]:
+    """Each date's hidden regions and national sexes, remembered by the dates' counts (26 ms
+    of CPU for two years of month ends, growing with the square of their number; frozen
+    counts change only when a month is added)."""
+    rows = [{region: list(row) for region, row in table} for table in tables]
+    nationals = [
+        {sex: [sum(row[i] for row in table.values())] for i, sex in enumerate(ORDER)}
+        for table in rows
+    ]
+    return hidden_over_time(rows), hidden_over_time(nationals, totals_known=False)
+
+
+async def latest(
+    session: AsyncSession, now: datetime, zone: tzinfo, *, freeze: bool = True
+) -> Snapshot | None:
+    """What /registrados shows at `now`: the latest month's end past; None before any."""
+    found = await history(session, now, zone, freeze=freeze)
+    return found[-1] if found and found[-1].day == latest_day(now, zone) else None
+
+
+def _rows(splits: Mapping[str | None, Mapping[str | None, int]]) -> dict[str | None, list[int]]:
+    return {region: [by_sex.get(sex, 0) for sex in ORDER] for region, by_sex in splits.items()}
+
+
+async def _frozen(session: AsyncSession) -> dict[date, Splits]:
+    """The months counted, each one's regions' people by sex."""
+    found: dict[date, Splits] = {}
+    items = await app_state.items_with(session, PREFIX)
+    for key, _value in items:
+        if " " not in key.removeprefix(PREFIX):
+            found[date.fromisoformat(key.removeprefix(PREFIX))] = {}
+    for key, value in items:
+        day, _, region = key.removeprefix(PREFIX).partition(" ")
+        if region and date.fromisoformat(day) in found:
+            counts = json.loads(value)
+            code = None if region == NO_REGION else region
+            found[date.fromisoformat(day)][code] = dict(zip(ORDER, counts, strict=True))
+    return found
+
+
+async def _count(session: AsyncSession, days: list[date], zone: tzinfo) -> dict[date, Splits]:
+    """People registered (erased ones included) before each day's end, by region (none
+    counted too, as indicator 7 counts them; /registrados lists regions) and sex (a sex not
+    among SEXES as none)."""
+    ends = {day: boundary(day, zone).astimezone(UTC) for day in days}
+    rows = await session.execute(
+        select(Person.region_code, Person.sex, Person.registered_at).where(
+            Person.registered_at.is_not(None), Person.registered_at < max(ends.values())
+        )
+    )
+    found: dict[date, Splits] = {day: {} for day in days}
+    for region, sex, at in rows:
+        code = sex if sex in SEXES else None
+        for day, end in ends.items():
+            if at < end:
+                by_sex = found[day].setdefault(region, {})
+                by_sex[code] = by_sex.get(code, 0) + 1
+    return found

@@ -237,12 +237,14 @@ def _cycle_labels(edges: Sequence[tuple[Any, Any]]) -> list[int]:
     return labels
 
 
-def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
+def hidden_rows(rows: Mapping[Hashable, Sequence[int]], start: Iterable[Any] = ()) -> set[Any]:
     """Rows of a table of counts whose column totals the reader knows (or can count): a row
     is hidden unless each of its counts is 0 or at least `SMALL_CELL`, and rows are added to
     the hidden ones (smallest first) until their sums pass that test too, and until none of
-    their sums is 0 or all of their people where its total is neither (`_row_pinned`)."""
-    hidden = {key for key, counts in rows.items() if not safe_counts(counts)}
+    their sums is 0 or all of their people where its total is neither (`row_pinned`).
+    `start`: rows hidden whatever their counts (`registered_history`: hidden for another
+    date's sake), keys of `rows`."""
+    hidden = {key for key, counts in rows.items() if not safe_counts(counts)} | set(start)
 
     def merged() -> list[int]:
         return [sum(column) for column in zip(*(rows[key] for key in hidden), strict=True)]
@@ -252,16 +254,16 @@ def hidden_rows(rows: Mapping[Hashable, Sequence[int]]) -> set[Any]:
         if not shown:
             break
         hidden.add(min(shown, key=lambda key: (sum(rows[key]), str(key))))
-    while hidden and _row_pinned(rows, hidden):  # rows shown add 0 or 3 or more: still safe
+    while hidden and row_pinned(rows, hidden):  # rows shown add 0 or 3 or more: still safe
         shown = sorted((sum(rows[key]), str(key), key) for key in rows if key not in hidden)
         if not shown:
             break
-        fits = [key for _n, _label, key in shown if not _row_pinned(rows, hidden | {key})]
+        fits = [key for _n, _label, key in shown if not row_pinned(rows, hidden | {key})]
         hidden.add(fits[0] if fits else shown[0][2])
     return hidden
 
 
-def _row_pinned(rows: Mapping[Hashable, Sequence[int]], hidden: set[Any]) -> bool:
+def row_pinned(rows: Mapping[Hashable, Sequence[int]], hidden: set[Any]) -> bool:
     """Whether a column of the hidden rows adds up to 0, or to all of their people, while
     its total over every row does not: each hidden row's count of it is then known, beside
     the rows' own totals (/registrados shows them). Cusco's, Piura's and Junín's one man

@@ -37,3 +37,18 @@ async def keys_with(session: AsyncSession, prefix: str) -> list[str]:
 
 async def drop(session: AsyncSession, key: str) -> None:
     await session.execute(delete(AppState).where(AppState.key == key))
+
+
+async def put_once(session: AsyncSession, key: str, value: str) -> None:
+    """Set `key` unless it is set: the first writer's value stays (a fact frozen once, such
+    as a month's registered counts, which replicas may count at the same moment)."""
+    insert = _INSERT[session.bind.dialect.name](AppState).values(key=key, value=value)
+    await session.execute(insert.on_conflict_do_nothing(index_elements=[AppState.key]))
+
+
+async def items_with(session: AsyncSession, prefix: str) -> list[tuple[str, str]]:
+    """The keys that start with `prefix`, with their values."""
+    rows = await session.execute(
+        select(AppState.key, AppState.value).where(AppState.key.startswith(prefix, autoescape=True))
+    )
+    return [(key, value) for key, value in rows]

@@ -21,6 +21,7 @@ from bot.services.indicators.joint import jointly
 from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import publications
+from bot.services.indicators.registered_at import snapshot_for
 from bot.services.indicators.regularity import meeting_regularity
 from bot.services.indicators.toolkit import dissemination
 from bot.services.indicators.training import training
@@ -60,9 +61,11 @@ async def query_for(
     region: str | None,
     t: Translator,
     leader_words: tuple[str, ...] = (),
+    now: datetime | None = None,
 ) -> Query:
     regions = {r.code: r.name for r in await list_regions(session)}
-    return Query(session, period, region, regions, t, leader_words)
+    registered = await snapshot_for(session, period, t, now)
+    return Query(session, period, region, regions, t, leader_words, now, registered)
 
 
 async def build_report(
@@ -87,14 +90,14 @@ async def build_report(
     quarters = period.quarters() if period.whole else []
     periods = [period, *quarters] if len(quarters) > 1 else [period]
     total = len(INDICATORS) * len(periods)
-    q = await query_for(session, period, region, t, leader_words)
+    q = await query_for(session, period, region, t, leader_words, now)
     built: list[list[Indicator]] = []
     short: set[str] = set()  # criteria whose exact check stopped short (`exact_cells.SHORT`)
     limit = exact_cells.UNTIL.set(until)  # this task's alone (a context variable)
     told = exact_cells.SHORT.set(short)
     try:
         for number, each in enumerate(periods):
-            part = replace(q, period=each)
+            part = replace(q, period=each, registered=await snapshot_for(session, each, t, now))
             built.append([])
             for index, function in enumerate(INDICATORS, start=1):
                 built[-1].append(await function(part))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_, Translator
 from bot.services.indicators.periods import Period
 from bot.services.profile import SEXES
+from bot.services.registered import Snapshot
 from bot.services.small_cells import SMALL_CELL, Hidden, hidden_margins, hidden_within, too_small
 
 Value = str | int | float | None
@@ -104,6 +105,10 @@ class Query:
     t: Translator
     # Study visits: the entries of LEADER_POSITION_WORDS (bot.services.visits.leader_words).
     leader_words: tuple[str, ...] = ()
+    now: datetime | None = None  # when the report is read (None: the machine's clock)
+    # People registered by the period's end as read (`registered_at.snapshot_for`); None: not
+    # read (a Query built by hand), counted by `registered_at.registered_cells` when asked.
+    registered: Snapshot | None = None
 
     @property
     def start(self) -> datetime:

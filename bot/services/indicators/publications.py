@@ -29,6 +29,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.registered_at import registered_of, registered_rows
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.publications import PILOT_REGIONS
 from bot.services.small_cells import Hidden
@@ -41,7 +42,8 @@ DEFINITION = N_(
     "the list or from a broadcast's button), each counted once however often they asked; «in "
     "the period»: received a publication for the first time within the period; «up to the "
     "end»: since it was published until the end of the period. Registered people: "
-    "registration completed before the end of the period (including people who later erased "
+    "registration completed by the end of the period's last month, or of the last whole month "
+    "while the period runs, as /registrados shows them (including people who later erased "
     "their data). Share reached: registered people who had received at least one publication "
     "by the end of the period, over registered people. Pilot regions: La Libertad, Pasco, "
     "Moquegua, Piura, Puno and Madre de Dios; a pilot region is reached when at least one of "
@@ -58,16 +60,8 @@ REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
 async def _cells(q: Query) -> Cells:
     """Per (region, sex): registered people, people who first received a publication in the
     period, and registered people reached by the end of the period."""
-    registered = select(Person.region_code, Person.sex, func.count()).where(
-        Person.registered_at.is_not(None), Person.registered_at < q.end
-    )
-    cells = add(
-        {},
-        await q.session.execute(
-            scoped(q, registered, Person.region_code).group_by(Person.region_code, Person.sex)
-        ),
-        REGISTERED,
-    )
+    # At the month's end /registrados reads, as indicator 7 reads them (`registered_at`).
+    cells = add({}, registered_rows(await registered_of(q), q.region), REGISTERED)
     for key, since in ((RECEIVED, q.start), (REACHED, None)):
         # Each delivery row is a person's first receipt of one publication.
         when = [PublicationDelivery.delivered_at < q.end]

@@ -40,7 +40,8 @@ from bot.services.indicators.common import (
     sex_code,
 )
 from bot.services.indicators.sex_rule import bounded_columns
-from bot.services.registered import hidden_splits, splits
+from bot.services.registered import latest
+from storage.types import utcnow
 
 Key = tuple[Any, str | None]
 
@@ -205,17 +206,18 @@ class _Reading:
 
 
 async def shown_zeros(q: Query) -> set[Key]:
-    """The cells of region and sex that /registrados shows at 0 now (a sex printed at 0;
-    «Sin dato»: the region's total less those printed), where it shows the region's split."""
-    by_region = await splits(q.session)
-    hidden = hidden_splits(by_region)
-    codes = {name: code for code, name in q.regions.items()}
+    """The cells of region and sex that /registrados shows at 0 when the report is read (at
+    the latest month's end: a sex printed at 0; «Sin dato»: the region's total less those
+    printed), where it shows the region's split."""
+    snapshot = await latest(q.session, q.now or utcnow(), q.t.timezone, freeze=False)
+    if snapshot is None:
+        return set()
     zeros: set[Key] = set()
-    for name, counted in by_region.items():
-        if name in hidden or name not in codes:
+    for code, counted in snapshot.splits.items():
+        if code in snapshot.hidden or code not in q.regions:
             continue
         by_sex = Counter({sex: 0 for sex in EVERY_SEX})
         for sex, n in counted.items():
             by_sex[sex_code(sex)] += n
-        zeros |= {(codes[name], sex) for sex, n in by_sex.items() if not n}
+        zeros |= {(code, sex) for sex, n in by_sex.items() if not n}
     return zeros

@@ -35,6 +35,7 @@ from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden, hidden_rows
 
 FEMALE = "female"
+REGISTERED = "registered"  # the key counting people registered by the period's end
 
 
 def group_hides(
@@ -49,14 +50,19 @@ def group_hides(
     all of them where its row is hidden; the national report its sexes of 1 or 2 people,
     with enough others that its total less those shown gives none away, and `more` (the
     national report's, beside other tables: `training_parts`). `cells`: every region's,
-    people of the group under `key`."""
+    people of the group under `key`. Registered people (`REGISTERED`, read at a month's end:
+    `registered_at`) hide besides the regions and sexes that date hides for the dates
+    before it (`bot.services.registered_history`)."""
     sexes: list[str | None] = [*SEXES, None]
     rows: dict[str | None, list[int]] = {}
     for (region, sex), values in cells.items():
         counts = rows.setdefault(region, [0] * len(sexes))
         counts[sexes.index(sex_code(sex))] += int(values.get(key, 0))
     rows = {region: counts for region, counts in rows.items() if any(counts)}  # 0 tells nothing
-    hidden = hidden_rows(rows)
+    before = frozenset()  # registered people: also what earlier dates' readings make hidden
+    if key == REGISTERED and q.registered is not None:
+        before, more = q.registered.hidden & rows.keys(), more | q.registered.sexes
+    hidden = hidden_rows(rows, before)
     if q.region is not None:
         mine = q.region in hidden
         shown = Hidden(frozenset({q.region}) if mine else frozenset(), total=mine)

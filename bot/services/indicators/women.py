@@ -11,8 +11,6 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.i18n import N_
 from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import (
@@ -29,26 +27,28 @@ from bot.services.indicators.common import (
     only,
     ratio,
     rollup,
-    scoped,
     sex_code,
     share,
     total_headline,
 )
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.participation import MeetingSexes, national_sexes
+from bot.services.indicators.registered_at import registered_of, registered_rows
 from bot.services.indicators.sex_rule import FEMALE, group_hides
 from bot.services.indicators.training_parts import parts_hides
 from bot.services.indicators.training_reads import workshop_people
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden
-from storage.models import Person
 
 TITLE = N_("Participation of women")
 DEFINITION = N_(
     "Share of women (people who registered their sex as woman) among everyone in each group, "
     "including those who preferred not to say or did not answer; each person is counted once "
-    "per group. Registered people: registration completed before the end of the period, "
-    "including people who later erased their data (their region and sex are kept). Workshop "
+    "per group. Registered people: registration completed by the end of the period's last "
+    "month, or of the last whole month while the period runs (the figures /registrados "
+    "shows), including people who later erased their data (their region and sex are kept); "
+    "their counts by sex are also hidden where they changed by 1 or 2 since an earlier "
+    "month's end. Workshop "
     "attendees and people who rated a workshop (completed survey): workshops that start in the "
     "period. People invited to meetings and people who attended them: meetings that start in "
     "the period and were not cancelled. Periods use Lima dates, first and last day included. "
@@ -75,14 +75,8 @@ HEADLINES: dict[str, str] = {
 
 async def _cells(q: Query) -> Cells:
     """Every group's people per (region, sex), and the women among them under `key`_women."""
-    registered = scoped(
-        q,
-        select(Person.region_code, Person.sex, func.count())
-        .where(Person.registered_at.is_not(None), Person.registered_at < q.end)
-        .group_by(Person.region_code, Person.sex),
-        Person.region_code,
-    )
-    cells = add({}, await q.session.execute(registered), "registered")
+    # At the month's end /registrados reads, with what it hides (`registered_at`).
+    cells = add({}, registered_rows(await registered_of(q), q.region), "registered")
     for key, values in (await workshop_people(q)).items():
         cells.setdefault(key, Counter()).update(
             attendees=values["attendees"], raters=values["raters"]
@@ -164,8 +158,11 @@ def _beside_meetings(
 async def women(q: Query) -> Indicator:
     """Share of women (people who registered their sex as woman) among everyone in each
     group, including those who preferred not to say or did not answer; each person is counted
-    once per group. Registered people: registration completed before the end of the period,
-    including people who later erased their data (their region and sex are kept). Workshop
+    once per group. Registered people: registration completed by the end of the period's
+    last month, or of the last whole month while the period runs (the figures /registrados
+    shows), including people who later erased their data (their region and sex are kept);
+    their counts by sex are also hidden where they changed by 1 or 2 since an earlier
+    month's end. Workshop
     attendees and people who rated a workshop (completed survey): workshops that start in
     the period. People invited to meetings and people who attended them: meetings that start
     in the period and were not cancelled. Periods use Lima dates, first and last day

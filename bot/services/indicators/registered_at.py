@@ -1,0 +1,59 @@
+"""People registered by a period's end, as every indicator counts them: read at the month's
+end /registrados reads (`bot.services.registered`), never at «now», and hidden where it
+hides them. A quarter's end is a month's end, so a past quarter's report and /registrados
+read the same frozen counts; the running quarter's report reads the latest month's end past,
+as /registrados does, not the day it is asked (two readings a day apart would tell who
+registered that day). Each date's hidden regions and sexes are chosen knowing every earlier
+date's (`bot.services.registered_history`): Q1's and Q2's reports subtracted tell nothing
+that either hides.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services.indicators.common import Query
+from bot.services.indicators.periods import Period
+from bot.services.registered import Snapshot, history, latest_day
+from storage.types import utcnow
+
+
+def read_on(period: Period, now: datetime, t: Translator) -> date:
+    """The month's end a report of `period` reads at `now`: the last one on or before the
+    period's last day, and never after the latest past."""
+    last = period.last
+    if (last + timedelta(days=1)).day != 1:
+        last = last.replace(day=1) - timedelta(days=1)
+    return min(last, latest_day(now, t.timezone))
+
+
+async def snapshot_for(
+    session: AsyncSession, period: Period, t: Translator, now: datetime | None
+) -> Snapshot:
+    """The counts and hides of the month's end a report of `period` reads (empty before
+    anyone registered)."""
+    now = now or utcnow()
+    day = read_on(period, now, t)
+    for snapshot in await history(session, now, t.timezone, freeze=False):
+        if snapshot.day == day:
+            return snapshot
+    return Snapshot(day, {}, frozenset(), frozenset())
+
+
+def registered_rows(snapshot: Snapshot, region: str | None) -> list[tuple[str, str | None, int]]:
+    """(region, sex, people) of `snapshot`, only `region`'s when given (`common.add`)."""
+    return [
+        (code, sex, n)
+        for code, by_sex in snapshot.splits.items()
+        if region is None or code == region
+        for sex, n in by_sex.items()
+        if n
+    ]
+
+
+async def registered_of(q: Query) -> Snapshot:
+    """The report's snapshot: the one its query was given, else read now."""
+    return q.registered or await snapshot_for(q.session, q.period, q.t, q.now)
