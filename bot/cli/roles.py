@@ -82,7 +82,11 @@ async def _revoke(settings: Settings, telegram_id: int) -> int:
     who = done.name or str(telegram_id)
     role = t.gettext(ROLE_LABELS[done.role]).lower() if done.role else ""
     if done.outcome is staff.Revoked.CONFIGURED:
-        print(f"{who} es administrador por BOT_ADMIN_IDS: cámbielo allí.", file=sys.stderr)
+        print(
+            f"{who} es administrador/a por la configuración del servidor (BOT_ADMIN_IDS): su "
+            "rol solo se cambia allí.",
+            file=sys.stderr,
+        )
         return 1
     if done.outcome is staff.Revoked.NOTHING:
         print(f"{who} no tiene un rol que quitar.", file=sys.stderr)
