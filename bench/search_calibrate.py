@@ -52,9 +52,8 @@ PENALTY = 1.0  # L2 on the scaled weights
 # fourteen sets, the unanswerable questions weighed `NONE_WEIGHT` times: 88.3 / 4.8 % at 5 %,
 # 89.99 / 5.6 % at 6 %, 90.9 / 6.6 % at 7 %, 91.7 / 7.7 % at 8 %; session 20, fifteen sets
 # (v18 spent): 88.1 / 4.8 % at 5 %, 90.2 / 5.8 % at 6 %, 91.2 / 6.9 % at 7 %, 91.6 / 7.8 % at 8 %;
-# session 21, sixteen sets (v19 spent; each other set's rows measured once, with every
-# example but its own): 86.9 / 5.0 % at 5 %, 89.1 / 6.1 % at 6 %, 90.4 / 7.0 % at 7 %, 91.0 /
-# 8.5 % at 8 %).
+# session 21, sixteen sets (v19 spent): 86.8 / 4.8 % at 5 %, 89.0 / 5.9 % at 6 %, 90.3 / 6.7 %
+# at 7 %, 91.0 / 7.5 % at 8 %).
 POINT = 0.07
 TUNING = "tuning"
 # How much an unanswerable question weighs in the fit against an answerable one. Weighed as one,
