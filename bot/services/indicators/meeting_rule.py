@@ -40,6 +40,7 @@ Invitation = tuple[Hashable, Hashable, Hashable, Hashable]
 """(person, meeting, region, sex): the sex as breakdowns show it (`sex_code`)."""
 Edges = dict[tuple[Any, Any], frozenset[Hashable]]
 _HIDDEN = object()
+Edge = tuple[tuple[int, Any], tuple[int, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +89,47 @@ def _light_cut(edges: Edges, rows: set[Any], columns: set[Any]) -> set[tuple[int
         edge = ((0, _HIDDEN if row in rows else row), (1, _HIDDEN if column in columns else column))
         graph.setdefault(edge, set()).update(people)
     keys = list(graph)
-    same: dict[int, tuple[Any, Any]] = {}
+    same: dict[int, list[tuple[Any, Any]]] = {}
     for edge, label in zip(keys, _cycle_labels(keys), strict=True):
         if label == 0 and len(graph[edge]) < SMALL_CELL:  # a bridge
             return set(edge)
         if label != 0 and len(graph[edge]) < SMALL_CELL:
-            # Together they cut the graph: the reader works out their difference, each
-            # between 0 and its people, which can pin both at their ends even when they hold 3
-            # people or more together (Tacna's 2 of one meeting all attended beside Cusco's
-            # 1 of the other at 0: that meeting's 1 attended less Tacna's 3 is -2).
-            if label in same:
-                return {*edge, *same[label]}
-            same[label] = edge
+            for other in same.get(label, []):  # together they cut the graph
+                # Their difference, each between 0 and its people, can pin both at their
+                # ends even when they hold 3 people or more together (Tacna's 2 of one
+                # meeting all attended beside Cusco's 1 of the other at 0: that meeting's 1
+                # attended less Tacna's 3 is -2); their sum is a group's figure like any
+                # other, light when it rests on 1 or 2 people, unless either touches the
+                # hidden rows or columns merged, whose groups other reports show apart
+                # (union seed 87: Puno's and Tacna's 2 each gave Puno's people away).
+                if _light_pair(keys, edge, other, len(graph[edge] | graph[other])):
+                    return {*edge, *other}
+            same.setdefault(label, []).append(edge)
     return None
+
+
+def _light_pair(edges: list[Edge], one: Edge, other: Edge, people: int) -> bool:
+    """Whether two edges that cut the graph together are a light cut (see `_light_cut`)."""
+    merged = (0, _HIDDEN) in (*one, *other) or (1, _HIDDEN) in (*one, *other)
+    return merged or people < SMALL_CELL or not _summed(edges, one, other)
+
+
+def _summed(edges: list[Edge], one: Edge, other: Edge) -> bool:
+    """Whether the reader works out the sum of two edges that cut the graph together, not
+    their difference: the node sums on one side of the cut less those of its columns are
+    what crosses it from that side's rows, less what crosses it into its columns."""
+    near: dict[Any, list[Any]] = {}
+    for a, b in edges:
+        if (a, b) not in (one, other):
+            near.setdefault(a, []).append(b)
+            near.setdefault(b, []).append(a)
+    side, stack = {one[0]}, [one[0]]
+    while stack:
+        for node in near.get(stack.pop(), []):
+            if node not in side:
+                side.add(node)
+                stack.append(node)
+    return other[0] in side
 
 
 def _edge_order(item: tuple[tuple[Any, Any], frozenset[Hashable]]) -> tuple[bool, str, str]:
