@@ -140,7 +140,13 @@ KNOWN_LEAKS: dict[int, str] = {}
 # not, and not here: indicator 9 hides its officials' accepted or not by the process's hash
 # order (PYTHONHASHSEED 1 hides them; 0, 2 and 3 do not, and Piura's one regional leader is
 # worked out as not accepting: the national officials 11 accepted of 13, Cusco's 3 of 5).
-FOUND = (10, 13, 25, 26, 33, 41, 43)
+# Of a local run of range(90), 29 and 65 gave regional leaders away as travelled or not
+# (indicator 9): the national leaders' travellers, told by the share of travellers who are
+# leaders beside the travellers (29: 1 of 6; 65: 5 of 15), less those of the regions whose
+# leaders' figures show (by region, or in the pilot regions' table: 29, Piura's 1; 65,
+# Cusco's 2 and Tacna's 0), left the rest at 0 (29: Cusco's two leaders and Puno's one) or
+# all of them (65: Piura's one and Puno's two).
+FOUND = (10, 13, 25, 26, 29, 33, 41, 43, 65)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
