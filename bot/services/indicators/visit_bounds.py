@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from typing import Any
 
 from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import (
@@ -53,6 +54,7 @@ def leaders_told(
     cells: Cells,
     given: Mapping[str, Hidden],
     split: bool = False,
+    exact: bool = True,
 ) -> bool:
     """Whether the leaders' total of travellers must go (and their figures in the regions'
     own reports, `visits._regional`), besides the split: where the regions shown pin a
@@ -67,7 +69,7 @@ def leaders_told(
     gives each official away (the leaders' 0 of 3 beside the total's 5: the officials' 5 of
     5; Cusco's two of them, hidden, travelled)."""
     hidden = measure_hides(q, measures, cells, True, given)
-    if _roles_pinned(cells, hidden, "travelled", officials_shown=not split):
+    if _roles_pinned(cells, hidden, "travelled", not split, exact):
         return True
     if split and _officials_at_an_end(cells):
         return True
@@ -149,12 +151,22 @@ def officials_told(
 
 
 def _roles_pinned(
-    cells: Cells, hidden: Mapping[object, Hidden], key: str, officials_shown: bool = True
+    cells: Cells,
+    hidden: Mapping[object, Hidden],
+    key: str,
+    officials_shown: bool = True,
+    exact: bool = True,
 ) -> bool:
     """Whether the regions shown for `key` (accepted, travelled) and the leaders' and the
     officials' totals (the latter worked out, unless `officials_shown`) pin a region's
-    leaders or officials at 0 or at all of them."""
+    leaders or officials at 0 or at all of them, read with each region's leaders' figure
+    where it shows (`_leaders_shown`: exact bounds of their cell). Without them a hidden
+    region's leaders merged with a shown pilot's looked free: Piura's 1 leader who travelled
+    (pilot regions) beside the total's 1 left Puno's one leader, and Cusco's two, at 0.
+    `exact`: False reads without them (as before seeds 29 and 65 of tests/test_union_random)."""
     groups = hidden.get(("invited", key, "invited")) or hidden["invited"]
+    shown = _leaders_shown(cells, hidden, key) if exact else {}
+    limits = {(region, True): (n, n) for region, n in shown.items()}
     roles: dict[tuple[str | None, bool], tuple[float, float, float]] = {}
     for (region, _sex), values in cells.items():
         leaders = values["leader_invited"]
@@ -165,7 +177,24 @@ def _roles_pinned(
             before = roles.get((region, leader), (0, 0, 0))
             roles[(region, leader)] = (before[0] + done, before[1] + of, before[2] + of)
     officials = frozenset() if officials_shown else frozenset({False})
-    return bool(pinned_cells(roles, Hidden(groups.rows, officials, total=groups.total)))
+    margins = Hidden(groups.rows, officials, total=groups.total)
+    return bool(pinned_cells(roles, margins, limits=limits))
+
+
+def _leaders_shown(cells: Cells, hidden: Mapping[object, Hidden], key: str) -> dict[Any, float]:
+    """Each region's leaders who did `key` where a table shows them: the pilot regions'
+    (accepted and travelled, unless the region's leaders are hidden) and, for travelled, the
+    table by region's (unless hidden for its leaders, or by their bounds)."""
+    leaders = hidden["leader_invited"]
+    bounded = hidden.get(("leader_invited", f"leader_{key}", "leader_invited"), leaders)
+    regions = rollup(cells, lambda region, _sex: region)
+    return {
+        region: values[f"leader_{key}"]
+        for region, values in regions.items()
+        if values["leader_invited"]
+        and region not in leaders.rows
+        and (region in PILOT_REGIONS or (key == "travelled" and region not in bounded.rows))
+    }
 
 
 def officials_left_tell(

@@ -316,11 +316,14 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
     )
     national, everywhere = visit_hides(cells), replace(q, region=None)
     national = _told_leaders_hidden(cells, national)
-    before = None
+    before, read_shown = None, False
     while national != before:  # the split hidden by the bounds: the leaders' total again
         before = national
-        if leaders_told(everywhere, measures, cells, _given(cells, national), national.split):
-            # (with the total, the sexes that add up to it)
+        args = (everywhere, measures, cells, _given(cells, national), national.split)
+        if leaders_told(*args):
+            # (with the total, the sexes that add up to it); hidden only for the leaders'
+            # figures shown (seed 29), «Cubierta» is still read beside it, as before
+            read_shown = read_shown or not leaders_told(*args, exact=False)
             leaders = Hidden(national.leaders.rows, EVERY_SEX, total=True)
             national = Hides(national.invited, leaders, split=True)
         told = officials_told(cells, national.invited, national.leaders, national.split)
@@ -333,13 +336,11 @@ def visit_tables(q: Query, cells: Cells) -> tuple[tuple[Headline, ...], tuple[Ta
             cells, national.invited, national.leaders, _split_shown(cells, national)
         ):
             national = replace(national, split=True)
-    gone = covered_hidden(  # «Cubierta» beside the travellers, decided nationally
-        everywhere,
-        measures,
-        cells,
-        _given(cells, national),
-        national.split,
-        national.leaders.total,
+    gone = frozenset().union(  # «Cubierta» beside the travellers, decided nationally
+        *(
+            covered_hidden(everywhere, measures, cells, _given(cells, national), national.split, t)
+            for t in {national.leaders.total, national.leaders.total and not read_shown}
+        )
     )
     hides = national if q.region is None else _regional(cells, national, q.region)
     given = _given(cells, hides, q.region)
