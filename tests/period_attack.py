@@ -267,9 +267,13 @@ def read_women(model: Model, indicator: Indicator, period: str, scope: str | Non
                 )
 
 
-async def read_everything(db: Database, model: Model, scopes: Iterable[str | None]) -> None:
-    """Every period's report for each scope; /reunion's counts by region; the shares."""
-    for period, dates in PERIODS.items():
+async def read_everything(
+    db: Database, model: Model, scopes: Iterable[str | None], periods: Iterable[str] = PERIODS
+) -> None:
+    """Each period's report (every period's unless told) for each scope; /reunion's counts by
+    region; the shares."""
+    for period in periods:
+        dates = PERIODS[period]
         for scope in scopes:
             async with db.session() as session:
                 report = await build_report(session, dates, scope, _T(), AFTER)

@@ -1,0 +1,53 @@
+"""Indicator 1 and 7's meeting rows within a single quarter, read as whole numbers
+(`tests/period_attack.py`'s attacker, one quarter's reports only). Each seed here was found
+by `python -m bench.attack_reports` and checked by hand against the printed workbooks
+(`build_report` + `report_xlsx`): the derivation in its reason uses the figures printed and
+the people registered by region and sex (the reader knows those: `invitee_bounds`' model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.period_attack import Model, draw, pinned, read_everything, seed_database
+
+# seed: (quarter, scopes read, the derivation from the printed figures)
+KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
+    6: (
+        "Q1",
+        (None,),
+        "Q1's national workbook alone: women (registered: Tacna 3, Piura 2, none elsewhere) "
+        "confirmed 3, sent a delegate 0; Tacna confirmed 4, 2 of them by a delegate (so not "
+        "women): Tacna's women confirmed at most 2; Piura confirmed 1: so Tacna's women 2 and "
+        "Piura's one confirmed a woman (1 of its 2 women; its 2 «Sin dato» none)",
+    ),
+    7: (
+        "Q2",
+        (None,),
+        "Q2's national workbook alone: Piura invited 5 of its 6 (4 women, 2 «Prefiero no "
+        "decir»), so at least 1 «Prefiero no decir»; indicator 7's invitees «Prefiero no "
+        "decir» 3, Cusco's 2 invitees among them (Cusco's people are all «Prefiero no "
+        "decir»): Piura's «Prefiero no decir» invited exactly 1 of 2",
+    ),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "seed",
+    [
+        pytest.param(
+            seed,
+            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=leak[2]),
+        )
+        for seed, leak in KNOWN_LEAKS.items()
+    ],
+)
+async def test_one_quarter_gives_no_one_away(db, seed: int) -> None:
+    quarter, scopes, _why = KNOWN_LEAKS[seed]
+    programme = draw(seed)
+    await seed_database(db, programme)
+    model = Model(programme)
+    await read_everything(db, model, list(scopes), [quarter])
+    checked, found = pinned(model)
+    assert checked > 20
+    assert not found, [(target.label, target.truth, how) for target, how in found]
