@@ -28,6 +28,27 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         "decir» 3, Cusco's 2 invitees among them (Cusco's people are all «Prefiero no "
         "decir»): Piura's «Prefiero no decir» invited exactly 1 of 2",
     ),
+    3: (
+        "Q2",
+        (None,),
+        "Q2's national workbook alone: Tacna invited 14 of its 14 (2 women, 2 men, 5 «Prefiero "
+        "no decir», 5 «Sin dato») and 9 sent a delegate, so at least 5 of its «Prefiero no "
+        "decir» and «Sin dato»; those sexes sent 3 + 3 nationally. Had Tacna's of them sent "
+        "5, its women and men sent 4, so confirmed 4; total confirmed 20, Piura 5: Cusco and "
+        "Tacna 15, and «Prefiero no decir» 8 + «Sin dato» 6 = 14 = Cusco's (only those sexes) "
+        "+ Piura's and Tacna's of them: Piura's confirmed 3, but invited at most 2 (10 + 8 "
+        "less Tacna's 10 less Cusco's 6). So Tacna sent all 6: Piura's 2 «Prefiero no decir» "
+        "and 1 «Sin dato» sent no delegate",
+    ),
+    25: (
+        "Q1",
+        (None,),
+        "Q1's national workbook alone: delegates 8, women 2, «Prefiero no decir» 1: men and «Sin "
+        "dato» 5; men are Piura's 3 and Tacna's 4, Piura sent 0 and Tacna 2, so men at most 2; "
+        "«Sin dato» are Piura's 3 (0) and Puno's 3: at most 3; so men 2 (hidden), Tacna's. And "
+        "Puno invited 9 of its 9 while «Prefiero no decir» invited 5, confirmed 5, attended 5 "
+        "(rates 100 %): Puno's 2 «Prefiero no decir» confirmed and attended",
+    ),
 }
 
 
