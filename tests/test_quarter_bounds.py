@@ -49,6 +49,13 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         "Puno invited 9 of its 9 while «Prefiero no decir» invited 5, confirmed 5, attended 5 "
         "(rates 100 %): Puno's 2 «Prefiero no decir» confirmed and attended",
     ),
+    21: (
+        "Q2",
+        (None,),
+        "Q2's national workbook alone: Puno invited 12 of its 12, its 4 men among them; "
+        "indicator 7's invitees «Hombre» 5; men are "
+        "Puno's 4 and Cusco's 2, so Cusco's men invited exactly 1 of 2",
+    ),
 }
 
 
