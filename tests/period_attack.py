@@ -376,15 +376,37 @@ def moved(
     return [(i in up and i in down, i in unsettled) for i in range(len(chosen))]
 
 
+PARENT = {"conf": "inv", "no": "inv", "att": "inv", "deleg": "conf"}
+
+
+def whole_groups(model: Model) -> list[Figure]:
+    """Each figure equal to its parent group's for the same people (confirmed = invited, a
+    rate of 100 %), as that relation alone: at an end of its range, told openly as 3 of 3
+    invited is (the end is the invited shown, not only the people registered)."""
+    where = {k: key for key, k in model.index.items()}
+    shown = {frozenset(f.row): f.value for f in model.figures}
+    found = []
+    for figure in model.figures:
+        keys = [where[k] for k in figure.row]
+        groups = {group for _i, group, _unit in keys}
+        if len(groups) != 1 or (group := groups.pop()) not in PARENT:
+            continue
+        parent = {model.index[(i, PARENT[group], unit)]: -1.0 for i, _g, unit in keys}
+        if shown.get(frozenset(parent)) == figure.value:
+            found.append(Figure({**figure.row, **parent}, 0.0, f"all {figure.label}"))
+    return found
+
+
 def pinned(model: Model) -> tuple[int, list[tuple[Target, str]]]:
     """How many targets were asked, and those pinned beyond what is told openly or public."""
     chosen = targets(model)
     stuck = [t for t, (s, _u) in zip(chosen, moved(model, chosen), strict=True) if s]
     found = []
     if stuck:
+        model.figures += whole_groups(model)
 
         def openly(f: Figure) -> bool:
-            return f.public or f.value in (0, sum(f.row.values()))
+            return f.public or f.value in (0, sum(f.row.values())) or f.label.startswith("all ")
 
         for target, (told, _u) in zip(stuck, moved(model, stuck, openly), strict=True):
             if not told:

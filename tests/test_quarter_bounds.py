@@ -45,9 +45,7 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         (None,),
         "Q1's national workbook alone: delegates 8, women 2, «Prefiero no decir» 1: men and «Sin "
         "dato» 5; men are Piura's 3 and Tacna's 4, Piura sent 0 and Tacna 2, so men at most 2; "
-        "«Sin dato» are Piura's 3 (0) and Puno's 3: at most 3; so men 2 (hidden), Tacna's. And "
-        "Puno invited 9 of its 9 while «Prefiero no decir» invited 5, confirmed 5, attended 5 "
-        "(rates 100 %): Puno's 2 «Prefiero no decir» confirmed and attended",
+        "«Sin dato» are Piura's 3 (0) and Puno's 3: at most 3; so men 2 (hidden), Tacna's",
     ),
     21: (
         "Q2",
