@@ -54,6 +54,13 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         "indicator 7's invitees «Hombre» 5; men are "
         "Puno's 4 and Cusco's 2, so Cusco's men invited exactly 1 of 2",
     ),
+    14: (
+        "Q1",
+        (None, "tacna"),
+        "Q1's national workbook: women (Cusco 3, Piura 3, Tacna 5) sent 1 delegate; Cusco "
+        "invited no one (not in the table by region, total 28 = Piura 9 + Puno 8 + Tacna 11) "
+        "and Piura sent 0: Tacna's, 1 of its 5 women, which Tacna's own table by sex hides",
+    ),
 }
 
 
