@@ -61,6 +61,13 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         "invited no one (not in the table by region, total 28 = Piura 9 + Puno 8 + Tacna 11) "
         "and Piura sent 0: Tacna's, 1 of its 5 women, which Tacna's own table by sex hides",
     ),
+    19: (
+        "Q2",
+        (None, "tacna"),
+        "Q2's national workbook: Cusco invited 10 of its 10, its 3 men among them; indicator "
+        "7's invitees «Hombre» 5; men are Cusco's 3 and Tacna's 3: Tacna's men invited 2 of 3, "
+        "which Tacna's own table by sex hides (as seed 21)",
+    ),
 }
 
 
