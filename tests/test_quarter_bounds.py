@@ -68,6 +68,15 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
         "7's invitees «Hombre» 5; men are Cusco's 3 and Tacna's 3: Tacna's men invited 2 of 3, "
         "which Tacna's own table by sex hides (as seed 21)",
     ),
+    1: (
+        "Q2",
+        (None, "cusco"),
+        "Q2's national workbook: indicator 7's shares of women invited by region beside the "
+        "invitees shown: Cusco 25 % of 16 = 4, Piura 36.4 % of 11 = 4, all 8 = 26.7 % of 30 "
+        "(Puno none); Piura confirmed 11 of its 11 invitees, its 4 women too; women confirmed 6: "
+        "Cusco's 6 - 4 = 2, which Cusco's own table by sex hides (seed 1's Q1 leak, beside the "
+        "year, is tests/test_period_bounds')",
+    ),
 }
 
 
