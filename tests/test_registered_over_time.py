@@ -83,12 +83,7 @@ async def test_a_newcomer_between_two_readings_keeps_their_sex(
     nueva = Chatter(api, 7500, "Nueva", username="nueva_cusco")
     await register(nueva, region="Cusco", sex="Mujer")
     readings.append((await admin.say("/registrados"))[0].text)
-    now = runtime.clock.now().astimezone(runtime.settings.timezone)
-    following = (now.replace(day=1) + timedelta(days=32)).date().replace(day=1)
-    runtime.clock.advance(
-        datetime.combine(following, time(9), tzinfo=now.tzinfo) - runtime.clock.now()
-    )
-    readings.append((await admin.say("/registrados"))[0].text)
+    readings.append(await _read_next_month(runtime, admin))
     read = [rows(text) for text in readings]
     assert "Mujer" in read[0]["Cusco"], readings[0]  # the split shown: something to subtract
     assert read[-1]["Cusco"]["total"] == 7, readings[-1]  # Nueva counted at the month's end
@@ -124,12 +119,7 @@ async def test_a_change_of_sex_in_perfil_between_two_readings_is_not_told(
     await pablo.press(await pablo.reply(), "Mujer")
     assert "Sexo: Mujer" in (await pablo.reply()).text
     readings.append((await admin.say("/registrados"))[0].text)
-    now = runtime.clock.now().astimezone(runtime.settings.timezone)
-    following = (now.replace(day=1) + timedelta(days=32)).date().replace(day=1)
-    runtime.clock.advance(
-        datetime.combine(following, time(9), tzinfo=now.tzinfo) - runtime.clock.now()
-    )
-    readings.append((await admin.say("/registrados"))[0].text)
+    readings.append(await _read_next_month(runtime, admin))
     read = [rows(text) for text in readings]
     assert read[0]["Cusco"].get("Hombre") == 4, readings[0]  # shown before: a test
     assert readings[1] == readings[0]  # November's end, frozen at the first reading
@@ -144,3 +134,14 @@ async def test_a_change_of_sex_in_perfil_between_two_readings_is_not_told(
         )
     ]
     assert moved == [], readings
+
+
+async def _read_next_month(runtime: Runtime, admin: Chatter) -> str:
+    """/registrados read at 09:00 on the first day of the next month (Lima), once this month
+    has ended and its counts can be shown."""
+    now = runtime.clock.now().astimezone(runtime.settings.timezone)
+    following = (now.replace(day=1) + timedelta(days=32)).date().replace(day=1)
+    runtime.clock.advance(
+        datetime.combine(following, time(9), tzinfo=now.tzinfo) - runtime.clock.now()
+    )
+    return (await admin.say("/registrados"))[0].text
