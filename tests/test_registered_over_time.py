@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from itertools import combinations
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
@@ -71,13 +72,7 @@ async def test_a_newcomer_between_two_readings_keeps_their_sex(
     api: LocalBotApi, runtime: Runtime, admin: Chatter
 ) -> None:
     async with runtime.db.session() as session:
-        number = 7000
-        for (region, sex), count in BASE.items():
-            for _ in range(count):
-                number += 1
-                await registered_official(
-                    session, number, f"P{number}", region_code=region, sex=sex
-                )
+        await _seed_base(session, 7000)
         await session.execute(update(Person).values(registered_at=utcnow() - timedelta(days=40)))
     readings = [(await admin.say("/registrados"))[0].text]
     nueva = Chatter(api, 7500, "Nueva", username="nueva_cusco")
@@ -103,13 +98,7 @@ async def test_a_change_of_sex_in_perfil_between_two_readings_is_not_told(
     who changed (the coordinator sees Pablo's name among Cusco's people). The month's counts
     are frozen when first read, so the change shows at the next month's end, hidden there."""
     async with runtime.db.session() as session:
-        number = 7600
-        for (region, sex), count in BASE.items():
-            for _ in range(count):
-                number += 1
-                await registered_official(
-                    session, number, f"P{number}", region_code=region, sex=sex
-                )
+        await _seed_base(session, 7600)
     pablo = Chatter(api, 7700, "Pablo", username="pablo_cusco")
     await register(pablo, region="Cusco", sex="Hombre")
     await registered_last_month(runtime)
@@ -145,3 +134,12 @@ async def _read_next_month(runtime: Runtime, admin: Chatter) -> str:
         datetime.combine(following, time(9), tzinfo=now.tzinfo) - runtime.clock.now()
     )
     return (await admin.say("/registrados"))[0].text
+
+
+async def _seed_base(session: AsyncSession, after: int) -> None:
+    """BASE's officials, registered with the ids after `after`."""
+    number = after
+    for (region, sex), count in BASE.items():
+        for _ in range(count):
+            number += 1
+            await registered_official(session, number, f"P{number}", region_code=region, sex=sex)
