@@ -122,10 +122,11 @@ async def _checkpoint(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def flood_notice(application: Application, update: Update, settings: Settings) -> None:
-    """Tell someone who sends too much, once, to wait (their extra updates are dropped)."""
+    """Tell someone who sends too much, once, to wait (their extra updates are dropped); in
+    BOT_LOCALE, not their Telegram app's language, which no one chose for Minka (nothing is
+    read from the database here, where their /perfil choice is)."""
     user = update.effective_user
-    language = user.language_code if user and user.language_code == "en" else settings.bot_locale
-    text = translator(language, settings.timezone).gettext(
+    text = translator(settings.bot_locale, settings.timezone).gettext(
         "You are sending many messages in a row. Please wait a moment, then try again."
     )
     log.info("flood from user %s: updates dropped for a while", user.id if user else None)

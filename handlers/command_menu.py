@@ -101,9 +101,12 @@ def menus_digest() -> str:
 
 
 def set_at_start(application: Application) -> None:
-    """Everyone's menu (in each language Telegram may ask) and each staff member's own (and,
-    when the menus changed, each registered person's), set by a job, so that start-up waits
-    for none of it. Under flood control past the rate
+    """Everyone's menu (in BOT_LOCALE, whatever language the person's Telegram app is in) and
+    each staff member's own (in the language they chose; and, when the menus changed, each
+    registered person's), set by a job, so that start-up waits for none of it. Everyone's
+    menu in another language, which earlier versions set for the apps in that language (an
+    official's phone in English read an English menu), is deleted: Telegram keeps it until
+    then. Under flood control past the rate
     limiter's retries the job runs again after Telegram's retry_after, for as long as
     Telegram refuses, going on where it stopped: with five tries it gave up after ~20 s of
     429s, and people kept an old menu until the next start."""
@@ -117,10 +120,10 @@ def set_at_start(application: Application) -> None:
 @dataclass(slots=True)
 class _Owed:
     """What start-up has still to set: everyone's menu in `languages` (the default one
-    first), then the menus of the staff's (and registered people's) `chats` (None: not listed
-    yet); `digest`: recorded once they all are (None: registered people's are unchanged), and
-    `started` as `SINCE` (this process sets, from memory, the menus of those who register
-    from then on)."""
+    first, set; the others deleted), then the menus of the staff's (and registered
+    people's) `chats` (None: not listed yet); `digest`: recorded once they all are (None:
+    registered people's are unchanged), and `started` as `SINCE` (this process sets, from
+    memory, the menus of those who register from then on)."""
 
     languages: list[str]
     started: datetime
@@ -145,11 +148,14 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         while owed.languages:
             language = owed.languages[0]
-            await context.bot.set_my_commands(
-                commands_for(None, language),
-                scope=BotCommandScopeAllPrivateChats(),
-                language_code=None if language == settings.bot_locale else language,
-            )
+            if language == settings.bot_locale:
+                await context.bot.set_my_commands(
+                    commands_for(None, language), scope=BotCommandScopeAllPrivateChats()
+                )
+            else:  # the app's language is no choice: Minka's is BOT_LOCALE's until /perfil
+                await context.bot.delete_my_commands(
+                    scope=BotCommandScopeAllPrivateChats(), language_code=language
+                )
             owed.languages.pop(0)
         if owed.chats is None:
             async with runtime.db.session() as session:

@@ -75,8 +75,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None or user is None:
         return
-    language = user.language_code if user.language_code == "en" else runtime.settings.bot_locale
-    t = translator(language, runtime.settings.timezone)
+    # BOT_LOCALE, not the Telegram app's language (no one chose it for Minka); the database,
+    # where a /perfil choice is, may be the very failure.
+    t = translator(runtime.settings.bot_locale, runtime.settings.timezone)
     apology = (
         t.gettext("I am very busy right now, so nothing was saved. Please try again in a minute.")
         if database_busy(error)

@@ -153,3 +153,20 @@ class Observing:
         """Commands stored by setMyCommands for exactly this scope and language."""
         key = (scope_key(parse_scope(scope)), language_code)
         return copy.deepcopy(self._state.commands.get(key, []))
+
+    def commands_seen_by(self, user_id: int) -> list[dict[str, str]]:
+        """The command menu a user sees in their private chat, as Telegram picks it (Bot API,
+        «Determining list of commands»): the first list set for the chat in the user's
+        language, the chat, all private chats in the user's language, all private chats,
+        the default scope in the user's language, the default scope. The user's language is
+        their app's (`language_code`, «pt-br» read as «pt»)."""
+        user = self._state.users[user_id]
+        language = str(user.get("language_code") or "").split("-")[0].lower()
+        chat = {"type": "chat", "chat_id": user_id}
+        private = {"type": "all_private_chats"}
+        for scope in (chat, private, {"type": "default"}):
+            for code in dict.fromkeys((language, "")):
+                key = (scope_key(parse_scope(scope)), code)
+                if key in self._state.commands:
+                    return copy.deepcopy(self._state.commands[key])
+        return []
