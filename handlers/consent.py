@@ -1,6 +1,10 @@
-"""The privacy notice (Ley 29733) and the Acepto / No acepto question."""
+"""The privacy notice (Ley 29733) and the Acepto / No acepto question: a newcomer first reads
+a summary that fits a phone's first screen (what is stored, why, that it is not shared, how to
+see and erase it), the whole notice one tap away («Ver detalle») and always at /privacidad."""
 
 from __future__ import annotations
+
+from telegram import InlineKeyboardButton
 
 from handlers.base import Ctx
 from handlers.keyboards import button
@@ -39,21 +43,90 @@ def privacy_notice(ctx: Ctx) -> str:
     )
 
 
-def ask_consent(ctx: Ctx, *, lead: str | None = None, then: str | None = None) -> None:
-    """Show the notice with Acepto / No acepto; `lead` explains why it is asked now, and
-    `then` (a deep-link payload such as "taller-ABC234") rides in the button, so what the
-    person came for happens after registration without storing anything before consent."""
-    _ = ctx._
-    text = privacy_notice(ctx) + "\n\n" + _("Do you accept?")
-    if lead:
-        text = lead + "\n\n" + text
-    suffix = f":{then}" if then else ""
-    ctx.reply(
-        text,
-        [
-            [
-                button(_("I accept"), f"consent:yes{suffix}"),
-                button(_("I do not accept"), "consent:no"),
-            ]
-        ],
+def summary(ctx: Ctx) -> str:
+    """What a newcomer reads before answering: every kind of data stored, what for, that it
+    is not shared, and the commands to see and erase it (tests/test_consent_summary.py)."""
+    return ctx._(
+        "🔒 <b>Your data in Minka</b>\n\n"
+        "To register you, Minka stores your Telegram id and username, your full name, region, "
+        "institution, position and sex, and the date of your consent; for security, also "
+        "attempts to use restricted functions. They are used only for the programme's work "
+        "with the regional governments (invitations, cases, reports by region and by sex) and "
+        "are not shared with third parties.\n\n"
+        "You can see your data with /mis_datos and erase it whenever you wish with "
+        "/borrar_mis_datos (Ley 29733)."
     )
+
+
+def retention_notice(ctx: Ctx) -> str:
+    """How long records are kept before the daily job deletes them (bot/retention.py)."""
+    settings = ctx.settings
+    return ctx._(
+        "🗓 <b>Retention periods</b>\nMinka deletes automatically the technical record of the "
+        "messages it processed after {updates} days, the record of the messages it sent you "
+        "(reminders, broadcasts, surveys) {outbox} days after sending them, and the security "
+        "log after {audit} days. Your other data is kept until you delete it with "
+        "/borrar_mis_datos."
+    ).format(
+        updates=settings.retention_updates_days,
+        outbox=settings.retention_outbox_days,
+        audit=settings.retention_audit_days,
+    )
+
+
+def reports_notice(ctx: Ctx) -> str:
+    """How the indicator reports protect people, and what they cannot (issue #13)."""
+    return ctx._(
+        "📊 <b>Reports</b>\nThe programme's reports show counts, averages and shares by region "
+        "and by sex. A figure resting on fewer than 3 people shows «—», and so do those that "
+        "would let it be worked out from the others. In the chat, reports cover whole calendar "
+        "quarters and years, and a year shows only what each of its quarters shows. What they "
+        "cannot hide: a quarter or year still in progress changes as records arrive, so two "
+        "reports of it asked at different times differ by what was recorded in between; and "
+        "a year counts each person once, so its number of people is not the sum of its "
+        "quarters'."
+    )
+
+
+def full_notice(ctx: Ctx) -> str:
+    """The whole notice, as /privacidad shows it: the summary's points in full, what erasure
+    clears and keeps, the retention periods and how reports protect people."""
+    return privacy_notice(ctx) + "\n\n" + retention_notice(ctx) + "\n\n" + reports_notice(ctx)
+
+
+def answered(ctx: Ctx) -> str:
+    """The question's message once answered: the summary, where the whole notice stays."""
+    return summary(ctx) + "\n\n" + ctx._("The whole notice: /privacidad.")
+
+
+def ask_consent(
+    ctx: Ctx, *, lead: str | None = None, then: str | None = None, whole: bool = False
+) -> None:
+    """Show the summary (`whole`: the whole notice) with Acepto / No acepto and, under the
+    summary, «Ver detalle»; `lead` explains why it is asked now, and `then` (a deep-link
+    payload such as "taller-ABC234") rides in the buttons, so what the person came for happens
+    after registration without storing anything before consent."""
+    text, keyboard = consent_question(ctx, then=then, whole=whole)
+    ctx.reply(lead + "\n\n" + text if lead else text, keyboard)
+
+
+def consent_question(
+    ctx: Ctx, *, then: str | None = None, whole: bool = False
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The question's text and buttons (also for «Ver detalle», which edits it in place)."""
+    _ = ctx._
+    suffix = f":{then}" if then else ""
+    keyboard = [
+        [
+            button(_("I accept"), f"consent:yes{suffix}"),
+            button(_("I do not accept"), "consent:no"),
+        ]
+    ]
+    if whole:
+        return full_notice(ctx) + "\n\n" + _("Do you accept?"), keyboard
+    pointer = _(
+        "The whole notice (what erasure deletes and keeps, retention periods, reports): "
+        "«See details» or /privacidad."
+    )
+    keyboard.append([button(_("See details"), f"consent:more{suffix}")])
+    return summary(ctx) + "\n\n" + pointer + "\n\n" + _("Do you accept?"), keyboard

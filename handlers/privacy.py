@@ -10,7 +10,7 @@ from bot.services import my_data, privacy
 from bot.services.access import access_of
 from handlers import command_menu
 from handlers.base import Ctx
-from handlers.consent import ask_consent, privacy_notice
+from handlers.consent import ask_consent, full_notice
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
 
@@ -19,49 +19,15 @@ log = logging.getLogger(__name__)
 
 async def privacy_command(ctx: Ctx) -> None:
     _ = ctx._
-    if ctx.person is None:
-        ask_consent(ctx)
+    if ctx.person is None:  # asked for the notice itself: the whole of it
+        ask_consent(ctx, whole=True)
     else:
         consent = ctx.t.datetime(ctx.person.consent_at) if ctx.person.consent_at else "—"
         ctx.reply(
-            privacy_notice(ctx)
-            + "\n\n"
-            + retention_notice(ctx)
-            + "\n\n"
-            + reports_notice(ctx)
+            full_notice(ctx)
             + "\n\n"
             + _("You accepted this notice on {date}.").format(date=consent)
         )
-
-
-def retention_notice(ctx: Ctx) -> str:
-    """How long records are kept before the daily job deletes them (bot/retention.py)."""
-    settings = ctx.settings
-    return ctx._(
-        "🗓 <b>Retention periods</b>\nMinka deletes automatically the technical record of the "
-        "messages it processed after {updates} days, the record of the messages it sent you "
-        "(reminders, broadcasts, surveys) {outbox} days after sending them, and the security "
-        "log after {audit} days. Your other data is kept until you delete it with "
-        "/borrar_mis_datos."
-    ).format(
-        updates=settings.retention_updates_days,
-        outbox=settings.retention_outbox_days,
-        audit=settings.retention_audit_days,
-    )
-
-
-def reports_notice(ctx: Ctx) -> str:
-    """How the indicator reports protect people, and what they cannot (issue #13)."""
-    return ctx._(
-        "📊 <b>Reports</b>\nThe programme's reports show counts, averages and shares by region "
-        "and by sex. A figure resting on fewer than 3 people shows «—», and so do those that "
-        "would let it be worked out from the others. In the chat, reports cover whole calendar "
-        "quarters and years, and a year shows only what each of its quarters shows. What they "
-        "cannot hide: a quarter or year still in progress changes as records arrive, so two "
-        "reports of it asked at different times differ by what was recorded in between; and "
-        "a year counts each person once, so its number of people is not the sum of its "
-        "quarters'."
-    )
 
 
 async def my_data_command(ctx: Ctx) -> None:

@@ -9,7 +9,7 @@ from bot.services.profile import Identity
 from bot.services.workshops import DEEP_LINK_PREFIX
 from handlers import meeting_checkin, menu, registration, workshop_checkin
 from handlers.base import Ctx, esc
-from handlers.consent import ask_consent, privacy_notice
+from handlers.consent import answered, ask_consent, consent_question
 from handlers.registry import Buttons, Command, Feature
 
 # What a newcomer came for, done once registered: a check-in at a workshop or a meeting.
@@ -69,11 +69,11 @@ async def on_consent(ctx: Ctx) -> None:
             then=then if then and then.startswith(CHECK_IN_LINKS) else None,
             admin_ids=ctx.settings.bot_admin_ids,
         )
-        ctx.show(privacy_notice(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
+        ctx.show(answered(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
         ctx.reply(_("Let's register you: five short questions."))
         await registration.continue_at(ctx, profile.STEPS[0])
     elif answer == "no":
-        ctx.show(privacy_notice(ctx) + "\n\n" + _("You did not accept."))
+        ctx.show(answered(ctx) + "\n\n" + _("You did not accept."))
         ctx.reply(
             _(
                 "Understood: Minka stores no personal data about you. You can still consult "
@@ -81,6 +81,9 @@ async def on_consent(ctx: Ctx) -> None:
             )
         )
         menu.show_menu(ctx)
+    elif answer == "more":  # «Ver detalle»: the whole notice, the same question under it
+        then = ctx.data[2] if len(ctx.data) > 2 else None
+        ctx.show(*consent_question(ctx, then=then, whole=True))
     else:
         ctx.toast(_("That button is no longer valid."))
 

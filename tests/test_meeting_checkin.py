@@ -82,7 +82,9 @@ async def test_a_newcomer_by_the_meeting_link_is_checked_in_once_registered(
     meeting = await _meeting(runtime, timedelta(minutes=-15))
     luz = Chatter(api, 7003, "Luz", last_name="Condori")
     _greeting, notice = await luz.say(f"/start reunion-{meeting.code}", 2)
-    await accept_and_register(luz, notice)
+    await luz.press(notice, "Ver detalle")  # the whole notice first: the link rides along
+    whole = await luz.reply()
+    await accept_and_register(luz, whole)
     _registered, checked_in = await luz.replies(2)
     assert checked_in.text.startswith("✅ Se registró su asistencia"), checked_in.text
 
