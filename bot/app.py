@@ -27,6 +27,7 @@ from bot import (
 )
 from bot.config import ConfigError, Settings
 from bot.i18n import translator, warm
+from bot.inbox import Inbox
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
@@ -62,13 +63,14 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
         settings.concurrent_updates,
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
     )
+    updates_request = UpdatesRequest(connection_pool_size=1)
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .request(AiohttpRequest())
-        .get_updates_request(UpdatesRequest(connection_pool_size=1))
+        .get_updates_request(updates_request)
         .rate_limiter(PriorityRateLimiter(settings.rate_limit_per_second))
         .concurrent_updates(processor)
         .update_queue(PacedQueue(processor))
@@ -76,7 +78,9 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
         .post_stop(_stopped)
         .build()
     )
-    application.bot_data["runtime"] = Runtime(settings=settings, db=db, knowledge=knowledge)
+    runtime = Runtime(settings=settings, db=db, knowledge=knowledge)
+    application.bot_data["runtime"] = runtime
+    processor.inbox = updates_request.inbox = Inbox(db, runtime.clock.now)
     handlers.register(application)
     warm(settings.timezone)
     metrics.watch_database(db)
@@ -102,11 +106,19 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
     return application
 
 
+def inbox_of(application: Application) -> Inbox:
+    """The application's updates in hand (bot/inbox.py)."""
+    processor = application.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor) and processor.inbox is not None
+    return processor.inbox
+
+
 async def _stopped(application: Application) -> None:
     """Leave the replicas' count; abandon report jobs under way (bot/workers.py), their
     people told at the next start (bot/follow_ups.py); no more stall watching; a broadcast's
     copies being written end at their batch (resumed at the next start)."""
     await broadcasts.stopped()
+    await inbox_of(application).flush()  # the handled updates' rows: none kept after a stop
     workers.released()
     await follow_ups.stopped(application)
     stalls.stop()
@@ -173,5 +185,6 @@ async def _announce_commands(application: Application) -> None:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
     await broadcasts.resume(runtime.db)  # copies a stop interrupted
+    await inbox_of(application).replay(application)  # updates a killed process left
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     command_menu.set_at_start(application)  # a job: start-up does not wait for Telegram

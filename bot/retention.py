@@ -11,7 +11,7 @@ from datetime import timedelta
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
-from storage.repositories import audit, outbox, updates
+from storage.repositories import audit, inbox, outbox, updates
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ async def prune(runtime: Runtime) -> tuple[int, int, int]:
             await outbox.prune(session, now - timedelta(days=settings.retention_outbox_days)),
             await audit.prune(session, now - timedelta(days=settings.retention_audit_days)),
         )
+        # An update's own row goes once it is handled; one left behind goes with the records.
+        await inbox.prune(session, now - timedelta(days=settings.retention_updates_days))
     if any(removed):
         log.info(
             "retention: forgot %s processed updates, %s outbox messages, %s audit entries",

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.inbox import Inbox
 from bot.services.text import sanitize_update
 from bot.transport import AiohttpRequest
 
@@ -46,10 +47,17 @@ class UpdatesRequest(AiohttpRequest):
     python-telegram-bot builds its objects, so no handler ever sees a NUL byte or a bidi
     override (bot.services.text), and none can forget to remove them."""
 
-    __slots__ = ()
+    __slots__ = ("inbox",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inbox: Inbox | None = None  # told of each batch read (bot/inbox.py)
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
-        return sanitize_update(super().parse_json_payload(payload))
+        data = sanitize_update(super().parse_json_payload(payload))
+        if self.inbox is not None and isinstance(data, dict):
+            self.inbox.arrived(data.get("result"))
+        return data
 
 
 class Verdict(Enum):
@@ -117,6 +125,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # Answers, silently, a press still not answered PRESS_EARLY after it came in.
         self.on_waiting_press: Callable[[Update], Awaitable[None]] | None = None
         self._early: set[asyncio.Task[None]] = set()
+        # Set by the application: updates kept in the database until handled (bot/inbox.py).
+        self.inbox: Inbox | None = None
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         self._pending += 1
@@ -125,6 +135,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             await super().process_update(update, coroutine)
         finally:
+            if self.inbox is not None:
+                self.inbox.finished(update)
             self._pending -= 1
             if self._pending < self.backlog:
                 self._room.set()
@@ -210,5 +222,7 @@ class PacedQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):  # never hold back PTB's own stop signal
+            if self._processor.inbox is not None:  # before Telegram is told: bot/inbox.py
+                await self._processor.inbox.keep(item)
             await self._processor.wait_for_room()
         self.put_nowait(item)

@@ -26,7 +26,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import metrics
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, inbox_of
 from bot.config import ConfigError, Settings
 from bot.listen import listen
 from bot.runtime import Runtime
@@ -70,6 +70,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     runtime: Runtime = application.bot_data["runtime"]
     refusals = Refusals()
+    inbox = inbox_of(application)
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -85,6 +86,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
             return web.Response(status=400, text="bad update")
         if update is None:
             return web.Response(status=400, text="bad update")
+        inbox.arrived(data)  # kept in the database before the 200 (bot/inbox.py)
         await application.update_queue.put(update)
         return web.Response(text="ok")
 

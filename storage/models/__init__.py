@@ -9,7 +9,13 @@ from storage.models.meetings import Meeting, MeetingAgreement, MeetingInvitation
 from storage.models.outbox import Broadcast, OutboxMessage
 from storage.models.people import AuditEntry, Person, Region, RoleGrant
 from storage.models.publications import Publication, PublicationDelivery
-from storage.models.system import AppState, ConversationState, ProcessedUpdate, Replica
+from storage.models.system import (
+    AppState,
+    ConversationState,
+    InboxUpdate,
+    ProcessedUpdate,
+    Replica,
+)
 from storage.models.visits import Visit, VisitParticipant
 from storage.models.workshops import (
     MaterialDelivery,
@@ -31,6 +37,7 @@ __all__ = [
     "CaseEvent",
     "ConversationState",
     "Escalation",
+    "InboxUpdate",
     "MaterialDelivery",
     "Meeting",
     "MeetingAgreement",

@@ -1,12 +1,12 @@
-"""What the running bot keeps for itself: guided-form state, handled updates, live replicas,
-small facts for the CLI."""
+"""What the running bot keeps for itself: guided-form state, updates in hand and handled, live
+replicas, small facts for the CLI."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -35,6 +35,21 @@ class ProcessedUpdate(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class InboxUpdate(Base):
+    """An update as Telegram sent it (sanitized JSON), kept from before Telegram is told it
+    was received until it is handled (bot/inbox.py): a process killed meanwhile leaves it
+    here, and the next start handles it. Holds what the person wrote: deleted once done, by
+    erasure (the sender's `telegram_id`) and by retention if ever left behind."""
+
+    __tablename__ = "inbox_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Replica(Base):

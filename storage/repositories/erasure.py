@@ -27,6 +27,7 @@ from storage.models import (
     CaseEvent,
     ConversationState,
     Escalation,
+    InboxUpdate,
     Meeting,
     MeetingInvitation,
     OutboxMessage,
@@ -81,6 +82,8 @@ async def erase_traces(
         update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
         delete(RoleGrant).where(_grant_for(telegram_id)),
         delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
+        # Their updates in hand, as Telegram sent them (bot/inbox.py): this one included.
+        delete(InboxUpdate).where(InboxUpdate.telegram_id == telegram_id),
         # The audit log keeps what happened, with a pseudonym instead of the id.
         update(AuditEntry)
         .where(AuditEntry.actor_telegram_id == telegram_id)

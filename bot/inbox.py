@@ -1,0 +1,153 @@
+"""Updates in hand, kept in the database: no reply is lost to a kill after Telegram was told.
+
+Polling tells Telegram it may forget a batch of updates (getUpdates asks for the next offset)
+as soon as the batch is queued, before its handlers run; a webhook answers 200 before
+handling. A process killed in between lost those updates: the official's question or press
+was never answered. So each update is written (`inbox_updates`: its sanitized JSON) before it
+enters the queue, in one statement for the whole getUpdates batch, and deleted once handled
+(batched: with the next batch's write, or within `FLUSH_AFTER`). At start-up, before polling
+or listening, whatever a stopped process left is queued first, in order; an update handled
+already (its effects and processed-update record committed) is recognised as a repeat
+(handlers/dispatch.py) and does nothing twice.
+
+Not covered: a kill between an update's commit and its reply's send (usually one call) loses
+that reply, as before: handling the update again would double its effects. An update that
+keeps killing the process is tried `GIVE_UP_AFTER` times, then dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.ext import Application
+
+from storage.db import Database
+from storage.repositories import inbox as rows
+
+log = logging.getLogger(__name__)
+
+FLUSH_AFTER = 1.0  # seconds a handled update's row may outlive it when no batch comes
+GIVE_UP_AFTER = 3  # starts that tried an update before it is dropped
+
+
+class Inbox:
+    """One per application. `arrived` is told of each batch as it is read (getUpdates' reply,
+    a webhook's body); `keep` writes an update's batch before the update is queued;
+    `finished` once its handling is over."""
+
+    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+        self._db, self._now = db, now
+        self._arrived: dict[int, dict[str, Any]] = {}  # read, not yet written
+        self._kept: set[int] = set()  # written, not yet handled
+        self._done: list[int] = []  # handled, rows not yet deleted
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    def arrived(self, updates: object) -> None:
+        """The updates of one getUpdates reply or webhook request, as sanitized JSON."""
+        for data in updates if isinstance(updates, list) else [updates]:
+            if isinstance(data, dict) and isinstance(data.get("update_id"), int):
+                self._arrived[data["update_id"]] = data
+
+    async def keep(self, update: Update) -> None:
+        """Before `update` is queued (so before Telegram is told): its row is written, with
+        every update read beside it, in one transaction."""
+        if update.update_id in self._kept:
+            return
+        if update.update_id not in self._arrived:  # queued by other means (tests, the demo)
+            self._arrived[update.update_id] = update.to_dict()
+        async with self._lock:  # a write under way may have taken this update with its batch
+            if update.update_id in self._kept or update.update_id not in self._arrived:
+                return
+            await self._write()
+
+    def finished(self, update: object) -> None:
+        """The update's handling is over (replied, held for the outbox, failed or dropped)."""
+        if not isinstance(update, Update) or update.update_id not in self._kept:
+            return
+        self._kept.discard(update.update_id)
+        self._done.append(update.update_id)
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_AFTER, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def flush(self) -> None:
+        """Delete the rows of the updates handled (at a graceful stop: all of them)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._lock:
+            if self._done or self._arrived:
+                await self._write()
+
+    async def _write(self) -> None:
+        batch, self._arrived = self._arrived, {}
+        done, self._done = self._done, []
+        now = self._now()
+        values = [
+            {"update_id": update_id, "telegram_id": _sender(data), "body": body, "at": now}
+            for update_id, data in batch.items()
+            if (body := _json(data)) is not None
+        ]
+        try:
+            async with self._db.session() as session:
+                await rows.keep(session, values, done)
+        except (SQLAlchemyError, OSError) as error:
+            # The database away: the updates are handled without this guard (their handlers
+            # meet the same outage); the handled ones' rows are deleted next time.
+            log.warning("could not keep %d updates in the database: %r", len(values), error)
+            self._done[:0] = done
+            return
+        self._kept.update(value["update_id"] for value in values)
+
+    async def replay(self, application: Application) -> int:
+        """At start-up, before polling or listening: queue the updates a stopped process left
+        unhandled, in order; returns how many."""
+        async with self._db.session() as session:
+            dropped = await rows.gave_up(session, GIVE_UP_AFTER)
+            left = await rows.left(session, GIVE_UP_AFTER)
+        if dropped:
+            log.error(
+                "%d updates dropped: tried at %d starts, never handled", dropped, GIVE_UP_AFTER
+            )
+        for update_id, body in left:
+            try:
+                update = Update.de_json(json.loads(body), application.bot)
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                log.error("update %s left by a stopped process is unreadable: %r", update_id, error)
+                self._done.append(update_id)
+                continue
+            self._kept.add(update_id)
+            application.update_queue.put_nowait(update)
+        if left:
+            log.warning("%d updates left unhandled by a stopped process: handled now", len(left))
+        return len(left)
+
+
+def _sender(data: dict[str, Any]) -> int | None:
+    """The Telegram id of the person the update comes from (erasure deletes by it)."""
+    for value in data.values():
+        if isinstance(value, dict) and isinstance(sender := value.get("from"), dict):
+            user_id = sender.get("id")
+            return user_id if isinstance(user_id, int) else None
+    return None
+
+
+def _json(data: dict[str, Any]) -> str | None:
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as error:  # not JSON: handled without the guard
+        log.warning("update %s not kept: %r", data.get("update_id"), error)
+        return None

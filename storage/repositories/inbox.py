@@ -1,0 +1,67 @@
+"""Updates in hand (`inbox_updates`, bot/inbox.py): written before Telegram is told they were
+received, deleted once handled; what a killed process left is handled by the next one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboxUpdate
+
+_TABLE = InboxUpdate.__table__
+# Run for every batch of updates: built once per dialect (a repeat of a kept update, as
+# Telegram resends one to a slow webhook, is no new row).
+_KEEP = {
+    dialect: insert(_TABLE)
+    .values(
+        update_id=bindparam("update_id"),
+        telegram_id=bindparam("telegram_id"),
+        body=bindparam("body"),
+        at=bindparam("at"),
+        attempts=0,
+    )
+    .on_conflict_do_nothing()
+    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+_DONE = delete(_TABLE).where(_TABLE.c.update_id.in_(bindparam("ids", expanding=True)))
+
+
+async def keep(
+    session: AsyncSession, rows: Sequence[dict[str, object]], done: Iterable[int]
+) -> None:
+    """Write `rows` (update_id, telegram_id, body, at) and forget the updates `done`, in the
+    caller's transaction."""
+    if rows:
+        await session.execute(_KEEP[session.bind.dialect.name], list(rows))
+    if ids := list(done):
+        await session.execute(_DONE, {"ids": ids})
+
+
+async def left(session: AsyncSession, give_up_after: int) -> list[tuple[int, str]]:
+    """The updates a stopped process left unhandled, in the order they came, each counted as
+    tried once more; those already tried `give_up_after` times are deleted instead (an update
+    that kills the process each time must not stop every start)."""
+    await session.execute(delete(_TABLE).where(_TABLE.c.attempts >= give_up_after))
+    await session.execute(update(_TABLE).values(attempts=_TABLE.c.attempts + 1))
+    rows = await session.execute(select(_TABLE.c.update_id, _TABLE.c.body).order_by("update_id"))
+    return [(update_id, body) for update_id, body in rows]
+
+
+async def gave_up(session: AsyncSession, give_up_after: int) -> int:
+    """How many kept updates the next `left` would delete untried."""
+    rows = await session.execute(
+        select(_TABLE.c.update_id).where(_TABLE.c.attempts >= give_up_after)
+    )
+    return len(rows.all())
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Retention: an update kept longer than any handling takes (a row no process came back
+    for) is not kept with its text for ever."""
+    result = await session.execute(delete(_TABLE).where(_TABLE.c.at < before))
+    return result.rowcount or 0

@@ -1,0 +1,86 @@
+"""No reply dropped by a kill: an update Telegram was told it may forget (polling confirms a
+batch by asking getUpdates for the next offset as soon as it is queued, before its handlers
+run) is in the database first (bot/inbox.py), so a `kill -9` before its handler's
+transaction commits no longer loses the official's question: the next process handles it.
+
+Minka runs as a real process (`python -m bot run`) against the local Bot API server, on a
+SQLite file and on PostgreSQL. In the first process every update's handler waits forever
+before its transaction (the hook below): the question is confirmed to Telegram, never
+answered, and the process gets SIGKILL. The second process answers it once.
+
+What is still lost (said in the README): a kill between the handler's commit and its reply's
+send (usually one call, milliseconds): the update is then handled already, and handling it
+again would double its effects."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.local_api import LocalBotApi
+from storage.db import Database
+from storage.models import InboxUpdate, Question
+from tests.chat import Person
+from tests.helpers import registered_official
+from tests.test_crash import START, _start, _stop, _tail, _wait
+
+QUESTION = "¿qué deben declarar los inscritos en el reinfo? ley 32537"
+# `python -m bot run` whose updates never reach their handler's transaction.
+HANGING = (
+    "-c",
+    "import asyncio, sys\n"
+    "from storage.repositories import updates\n"
+    "async def hang(*args, **kwargs):\n"
+    "    await asyncio.Event().wait()\n"
+    "updates.begin = hang\n"
+    "from bot.cli import main\n"
+    "sys.exit(main(['run']))\n",
+)
+
+
+def _polls(api: LocalBotApi) -> int:
+    return sum(1 for method, _params in api.calls if method == "getUpdates")
+
+
+async def _count(db: Database, table: type) -> int:
+    async with db.session() as session:
+        return await session.scalar(select(func.count()).select_from(table)) or 0
+
+
+async def test_a_question_confirmed_to_telegram_is_answered_after_a_kill_9(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """Ana asks; Telegram is told the update is taken; the process dies before answering.
+    After the restart Ana gets her answer, once, and no copy of her update is kept. Failed
+    before bot/inbox.py: the confirmed update was gone, and no reply ever came."""
+    ana = Person(api, 7960, "Ana", last_name="Quispe")
+    async with db.session() as session:
+        await registered_official(session, ana.id, ana.full_name, region_code="puno")
+    log = tmp_path / "minka.log"
+    first = await _start(db.url, api, log, command=HANGING)
+    try:
+        await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
+        await ana.send(QUESTION)
+        await _wait(lambda: api.pending_updates == 0, 30, "Telegram's confirmation", log)
+    finally:
+        await _stop(first, signal.SIGKILL)
+    assert ana.no_more() == [], "answered before the kill: nothing was tested"
+    assert await _count(db, Question) == 0, "the question was handled before the kill"
+
+    polled = _polls(api)
+    second = await _start(db.url, api, log)
+    try:
+        await _wait(lambda: _polls(api) > polled, START, "the second process's polling", log)
+        answer = await ana.reply(timeout=30)
+        assert answer.method == "sendMessage", answer
+        assert answer.text.startswith("¿Qué deben declarar los inscritos en el REINFO"), answer
+        await asyncio.sleep(1)  # a moment for a second copy to show
+        assert await _count(db, Question) == 1
+    finally:
+        code = await _stop(second, signal.SIGTERM)
+    assert code == 0, f"exit code {code}" + _tail(log)
+    assert ana.no_more() == [], "the question was answered twice"
+    assert await _count(db, InboxUpdate) == 0, "the update's text kept after it was done"
