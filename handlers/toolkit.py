@@ -14,7 +14,7 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 from telegram.constants import ParseMode
 
-from bot.i18n import N_
+from bot.i18n import N_, translator
 from bot.services import toolkit
 from bot.telegram_limits import MESSAGE_LIMIT, cut_html, visible_units
 from handlers import glossary
@@ -287,10 +287,14 @@ def _with_choice(ctx: Ctx, article_id: str, question_id: int | None, useful: boo
 
 
 async def on_inline_query(ctx: Ctx) -> None:
-    """`@bot pregunta` in any chat: matching articles, ready to share."""
+    """`@bot pregunta` in any chat: matching articles, ready to share. Written in BOT_LOCALE,
+    whatever the sharer chose in /perfil: what they share is read by the others in that chat,
+    and Telegram gives these results to everyone who types the same query for 5 minutes
+    (`is_personal=False`)."""
     query = ctx.update.inline_query
     if query is None:
         return
+    shared = translator(ctx.settings.bot_locale, ctx.settings.timezone)
     index = _kb(ctx).index
     today = ctx.today
     text = query.query.strip()
@@ -305,7 +309,7 @@ async def on_inline_query(ctx: Ctx) -> None:
             title=article_label(article, today),  # ⚠️ when past its date, as on buttons
             description=article.summary,
             input_message_content=InputTextMessageContent(
-                cut_html(article_messages(article, ctx.t, today)[0], MESSAGE_LIMIT),
+                cut_html(article_messages(article, shared, today)[0], MESSAGE_LIMIT),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,  # its sources are links: no card, as in replies
             ),

@@ -146,3 +146,23 @@ async def test_the_apology_is_spanish_for_an_english_phone(
     await john.send("/ayuda")
     sorry = await john.reply(timeout=30)
     assert (sorry.text or "").startswith("Lo siento, algo falló de mi lado."), sorry.text
+
+
+async def test_an_article_shared_inline_is_spanish_even_from_an_english_profile(
+    api: LocalBotApi, bot: Settings
+) -> None:
+    """Inline mode's results go into a chat of others, and Telegram gives them to whoever
+    types the same query for 5 minutes (not personal): they are in Spanish even when the
+    person who asks chose English in /perfil. Before, «Sources» and «Valid as of» came in
+    the sharer's English."""
+    mary = Person(api, 2007, "Mary", last_name="Quispe", language_code="en")
+    await register(mary)
+    (profile,) = await mary.say("/perfil")
+    await mary.press(profile, "Idioma")
+    await mary.press(await mary.reply(), "English")
+    assert "Language: English" in (await mary.reply()).text
+    query_id = await api.send_inline_query(mary.id, "que es el reinfo")
+    results = (await api.inline_answer(query_id))["results"]
+    texts = [result["input_message_content"]["message_text"] for result in results]
+    assert texts and all("Vigente al" in text for text in texts), texts
+    assert not [text for text in texts if "Valid as of" in text or "Sources" in text]
