@@ -42,10 +42,11 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # (session 17, at 04:52 UTC 2026-12-06 on 9dca7ca, after the session's search changes), v15 (at
 # 03:46 UTC 2026-12-06 on 12942c7), v14 (session 16, at 02:06 UTC 2026-12-06 on 75af4fe), v13 and
 # v12 (session 15; v12 at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df),
-# v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while tuning. All are spent
-# (v16 in session 18, v17 in session 19, v18 in session 20, v19 in session 21, v20 in session 22):
-# the next measure is a new blind set (v21), to be listed first. search_tuning_blind_v10.yaml and
-# search_tuning_blind_v9.yaml are NOT held out: batches written blind to tune on.
+# v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while tuning. All but v21
+# are spent (v16 in session 18, v17 in session 19, v18 in session 20, v19 in session 21, v20 in
+# session 22): v21 (written blind in session 22, not scored) is the next measure, first in this
+# list. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
+# written blind to tune on.
 HELD_OUT_FILES = (
     Path(__file__).with_name("search_heldout_v21.yaml"),
     Path(__file__).with_name("search_heldout_v20.yaml"),
