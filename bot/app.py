@@ -32,7 +32,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
-from handlers import broadcasts, command_menu
+from handlers import bot_description, broadcasts, command_menu
 from handlers.update_keys import update_key
 from knowledge.base import KnowledgeBase
 from storage.db import Database
@@ -188,3 +188,4 @@ async def _announce_commands(application: Application) -> None:
     await inbox_of(application).replay(application)  # updates a killed process left
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     command_menu.set_at_start(application)  # a job: start-up does not wait for Telegram
+    bot_description.set_at_start(application)  # a job too: where none is set yet

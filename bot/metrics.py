@@ -55,7 +55,8 @@ FLOOD_ROUNDS = Counter(
     "Calls Telegram still refused with 429 after the rate limiter's retries, each kept to be "
     "made once it allows (a round of waiting out flood control), by what was kept: an outbox "
     "kind, 'reply' (a reply held for the outbox), 'later' (a file or photo waiting in "
-    "memory), 'start_menus' (the command menus set at start-up).",
+    "memory), 'start_menus' (the command menus set at start-up), 'start_description' (the bot's "
+    "description, set at start-up).",
     ["kept"],
 )
 DATABASE_ERRORS = Counter(

@@ -45,6 +45,14 @@ async def english_menu(api: LocalBotApi) -> None:
 
 
 @pytest.fixture
+async def operators_description(api: LocalBotApi) -> None:
+    """Before Minka starts: a description an operator wrote at @BotFather."""
+    async with Bot(TOKEN, base_url=api.base_url) as botfather:
+        await botfather.set_my_description("Asistente de la DREM Puno.")
+    assert api.description() == "Asistente de la DREM Puno."
+
+
+@pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Production's flood limit, 20 updates in 10 seconds, so that its notice is seen."""
     return settings.model_copy(update={"flood_limit": 20})
@@ -166,3 +174,27 @@ async def test_an_article_shared_inline_is_spanish_even_from_an_english_profile(
     texts = [result["input_message_content"]["message_text"] for result in results]
     assert texts and all("Vigente al" in text for text in texts), texts
     assert not [text for text in texts if "Valid as of" in text or "Sources" in text]
+
+
+async def test_the_bots_description_is_spanish_for_every_app(
+    api: LocalBotApi, bot: Settings
+) -> None:
+    """What a newcomer reads in the empty chat before pressing Iniciar, and on the bot's
+    profile: set in Spanish at start, for every app's language (none per language)."""
+    await api.wait_for_call("setMyShortDescription")
+    description, short = api.description(), api.description("short_description")
+    assert description.startswith("Minka es el asistente del programa de pequeña minería")
+    assert "consentimiento" in description and len(description) <= 512
+    assert short.startswith("Asistente del programa") and len(short) <= 120
+    assert not _english([description, short])
+    assert api.description(language_code="en") == ""
+
+
+async def test_an_operators_description_is_kept(
+    operators_description: None, api: LocalBotApi, bot: Settings
+) -> None:
+    await api.wait_for_call("getMyShortDescription")  # asked after the description
+    assert api.description() == "Asistente de la DREM Puno."
+    assert [method for method, _params in api.calls if method == "setMyDescription"] == [
+        "setMyDescription"  # the operator's own, before Minka started
+    ]

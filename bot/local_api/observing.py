@@ -170,3 +170,7 @@ class Observing:
                 if key in self._state.commands:
                     return copy.deepcopy(self._state.commands[key])
         return []
+
+    def description(self, field: str = "description", language_code: str = "") -> str:
+        """The bot's `description` or `short_description` set for a language ("" if none)."""
+        return self._state.descriptions.get((field, language_code), "")
