@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,6 +46,19 @@ async def put_once(session: AsyncSession, key: str, value: str) -> None:
     as a month's registered counts, which replicas may count at the same moment)."""
     insert = _INSERT[session.bind.dialect.name](AppState).values(key=key, value=value)
     await session.execute(insert.on_conflict_do_nothing(index_elements=[AppState.key]))
+
+
+async def put_all_once(session: AsyncSession, items: Mapping[str, str]) -> None:
+    """`put_once` for many keys in one statement, sent once with every row (executemany):
+    two years of months' counts by region are 650 keys, and one INSERT each cost the event
+    loop about 0.4 ms of CPU apiece on PostgreSQL, and a round trip (#17)."""
+    if not items:
+        return
+    insert = _INSERT[session.bind.dialect.name](AppState)
+    await session.execute(
+        insert.on_conflict_do_nothing(index_elements=[AppState.key]),
+        [{"key": key, "value": value} for key, value in items.items()],
+    )
 
 
 async def items_with(session: AsyncSession, prefix: str) -> list[tuple[str, str]]:
