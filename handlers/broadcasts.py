@@ -99,9 +99,12 @@ async def _preview_fits(ctx: Ctx, _value: str) -> str | None:
     limit = MessageLimit.MAX_TEXT_LENGTH
     if length <= limit:
         return None
-    return ctx._(
+    return ctx.t.ngettext(  # «Acórtelo en 1 carácter», not «1 caracteres»
         "With the preview's heading this message would be {length} characters long, and "
-        "Telegram allows {limit} per message. Please shorten it by {excess} characters."
+        "Telegram allows {limit} per message. Please shorten it by {excess} character.",
+        "With the preview's heading this message would be {length} characters long, and "
+        "Telegram allows {limit} per message. Please shorten it by {excess} characters.",
+        length - limit,
     ).format(
         length=ctx.t.number(length), limit=ctx.t.number(limit), excess=ctx.t.number(length - limit)
     )

@@ -111,6 +111,8 @@ async def test_a_message_whose_preview_is_too_long_is_refused_with_its_length(
     es = translator("es", ZoneInfo("America/Lima"))
     assert es.number(4090 + heading) in refusal.text and es.number(4096) in refusal.text
     assert "Vista previa" not in refusal.text
+    (one_over,) = await rosa.say("a" * (4096 - heading + 1))
+    assert one_over.text.endswith("Acórtelo en 1 carácter, por favor."), one_over.text
     (audience,) = await rosa.say("a" * (4096 - heading))  # exactly fits: the form goes on
     assert "¿Para quiénes es?" in audience.text
     await rosa.choose(audience, "Participantes de un taller")
