@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # The handler of the update being handled (for the error handler's one-line report).
 HANDLING: ContextVar[str | None] = ContextVar("handling", default=None)
+# The language the person reads (their /perfil choice, else BOT_LOCALE), once known: the error
+# handler's apology speaks it; never the Telegram app's language, which no one chose for Minka.
+SPEAKING: ContextVar[str | None] = ContextVar("speaking", default=None)
 
 
 class _Duplicate(Exception):
@@ -50,6 +53,7 @@ def make_callback(
         if user is None:
             return
         HANDLING.set(action)  # the update's own task: the error handler reads it there
+        SPEAKING.set(None)  # not known until the person is read
         started = time.perf_counter()
         outcome = "error"
         try:
@@ -117,6 +121,7 @@ def make_callback(
             user.id, person.role if person else None, runtime.settings.bot_admin_ids
         )
         language = person.locale if person else runtime.settings.bot_locale
+        SPEAKING.set(language)
         ctx = Ctx(
             update=update,
             context=context,

@@ -15,7 +15,7 @@ from bot.i18n import translator
 from bot.updates import answering
 from handlers.base import runtime_of
 from handlers.delivery import ANSWERED, too_old
-from handlers.dispatch import HANDLING
+from handlers.dispatch import HANDLING, SPEAKING
 from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down
 from storage.repositories import people
@@ -75,9 +75,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None or user is None:
         return
-    # BOT_LOCALE, not the Telegram app's language (no one chose it for Minka); the database,
-    # where a /perfil choice is, may be the very failure.
-    t = translator(runtime.settings.bot_locale, runtime.settings.timezone)
+    # The person's /perfil choice when the update got that far (the database, where it is,
+    # may be the very failure), else BOT_LOCALE; never the Telegram app's language.
+    t = translator(SPEAKING.get() or runtime.settings.bot_locale, runtime.settings.timezone)
     apology = (
         t.gettext("I am very busy right now, so nothing was saved. Please try again in a minute.")
         if database_busy(error)

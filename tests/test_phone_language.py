@@ -198,3 +198,18 @@ async def test_an_operators_description_is_kept(
     assert [method for method, _params in api.calls if method == "setMyDescription"] == [
         "setMyDescription"  # the operator's own, before Minka started
     ]
+
+
+async def test_the_apology_speaks_english_to_who_chose_it(api: LocalBotApi, bot: Settings) -> None:
+    """English is for whoever chooses it in /perfil: a reply that failed is followed by the
+    apology in their language (the phone's, Spanish here, does not count)."""
+    mary = Person(api, 2008, "Mary", last_name="Quispe", language_code="es")
+    await register(mary)
+    (profile,) = await mary.say("/perfil")
+    await mary.press(profile, "Idioma")
+    await mary.press(await mary.reply(), "English")
+    assert "Language: English" in (await mary.reply()).text
+    api.inject("sendMessage", Fault.server_error(500), times=4)
+    await mary.send("/ayuda")
+    sorry = await mary.reply(timeout=30)
+    assert (sorry.text or "").startswith("Sorry, something went wrong on my side."), sorry.text
