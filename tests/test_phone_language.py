@@ -86,6 +86,15 @@ async def _play(person: Person) -> None:
     await person.replies(1)
 
 
+async def _registered_in_english(person: Person) -> None:
+    """Registered, then English chosen in /perfil."""
+    await register(person)
+    (profile,) = await person.say("/perfil")
+    await person.press(profile, "Idioma")
+    await person.press(await person.reply(), "English")
+    assert "Language: English" in (await person.reply()).text
+
+
 def _english(words: list[str]) -> list[str]:
     return [text for text in words if ENGLISH.search(re.sub(r"/\w+", "", text))]
 
@@ -164,11 +173,7 @@ async def test_an_article_shared_inline_is_spanish_even_from_an_english_profile(
     person who asks chose English in /perfil. Before, «Sources» and «Valid as of» came in
     the sharer's English."""
     mary = Person(api, 2007, "Mary", last_name="Quispe", language_code="en")
-    await register(mary)
-    (profile,) = await mary.say("/perfil")
-    await mary.press(profile, "Idioma")
-    await mary.press(await mary.reply(), "English")
-    assert "Language: English" in (await mary.reply()).text
+    await _registered_in_english(mary)
     query_id = await api.send_inline_query(mary.id, "que es el reinfo")
     results = (await api.inline_answer(query_id))["results"]
     texts = [result["input_message_content"]["message_text"] for result in results]
@@ -204,11 +209,7 @@ async def test_the_apology_speaks_english_to_who_chose_it(api: LocalBotApi, bot:
     """English is for whoever chooses it in /perfil: a reply that failed is followed by the
     apology in their language (the phone's, Spanish here, does not count)."""
     mary = Person(api, 2008, "Mary", last_name="Quispe", language_code="es")
-    await register(mary)
-    (profile,) = await mary.say("/perfil")
-    await mary.press(profile, "Idioma")
-    await mary.press(await mary.reply(), "English")
-    assert "Language: English" in (await mary.reply()).text
+    await _registered_in_english(mary)
     api.inject("sendMessage", Fault.server_error(500), times=4)
     await mary.send("/ayuda")
     sorry = await mary.reply(timeout=30)
