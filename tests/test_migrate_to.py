@@ -5,6 +5,7 @@ after the copied ones; a target with data, or a Minka still running, is refused.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, insert, select, text
 
 from bench.seed_indicators import seed
 from bot.cli import main
+from bot.i18n import format_number
 from bot.services import staff
 from bot.services.roles import Role
 from storage.db import Database
@@ -71,6 +73,9 @@ async def test_sqlite_to_postgresql(
     out = capsys.readouterr().out
     assert f"Listo: {len(expected)} tablas" in out and "las mismas cantidades" in out
     assert "  people " in out and "  article_views " in out
+    for table, count in expected.items():  # «1 fila», «0 filas», «400 filas»
+        rows = "fila" if count == 1 else "filas"
+        assert re.search(rf"^  {table} +{format_number(count)} {rows}$", out, re.M), (table, out)
 
     target = Database(target_url)
     try:

@@ -8,6 +8,7 @@ import sys
 
 from sqlalchemy import text
 
+from bot.cli.commands import plural
 from bot.config import Settings, database_url_problem
 from bot.i18n import format_number
 from storage.db import create_engine
@@ -41,7 +42,8 @@ async def _migrate(settings: Settings, url: str) -> int:
             return 2
 
         async def progress(copied: Copied) -> None:
-            print(f"  {copied.table:<22} {format_number(copied.rows):>10} filas")
+            rows = "fila" if copied.rows == 1 else "filas"  # «1 fila», not «1 filas»
+            print(f"  {copied.table:<22} {format_number(copied.rows):>10} {rows}")
 
         print(f"Copiando {redacted(settings.database_url)} → {redacted(url)}")
         try:
@@ -52,9 +54,9 @@ async def _migrate(settings: Settings, url: str) -> int:
     finally:
         await source.dispose()
         await target.dispose()
-    total = format_number(sum(item.rows for item in copied))
+    total = plural(sum(item.rows for item in copied), "fila", "filas")
     print(
-        f"Listo: {len(copied)} tablas, {total} filas, las mismas cantidades en ambas bases. "
+        f"Listo: {len(copied)} tablas, {total}, las mismas cantidades en ambas bases. "
         "Ahora ponga la URL nueva en DATABASE_URL (/etc/minka/minka.env) y reinicie Minka."
     )
     return 0
