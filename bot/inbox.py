@@ -49,6 +49,10 @@ class Inbox:
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task[None]] = set()
+        postgresql = db.engine.dialect.name == "postgresql"
+        self._at_once = (
+            db.engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else None
+        )
 
     def arrived(self, updates: object) -> None:
         """The updates of one getUpdates reply or webhook request, as sanitized JSON."""
@@ -102,8 +106,12 @@ class Inbox:
             if (body := _json(data)) is not None
         ]
         try:
-            async with self._db.session() as session:
-                await rows.keep(session, values, done)
+            if self._at_once is not None:  # PostgreSQL: one round trip
+                async with self._at_once.connect() as connection:
+                    await rows.keep_at_once(connection, values, done, now)
+            else:
+                async with self._db.session() as session:
+                    await rows.keep(session, values, done)
         except (SQLAlchemyError, OSError) as error:
             # The database away: the updates are handled without this guard (their handlers
             # meet the same outage); the handled ones' rows are deleted next time.

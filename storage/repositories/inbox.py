@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import BigInteger, Text, bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import InboxUpdate
+from storage.types import UTCDateTime
 
 _TABLE = InboxUpdate.__table__
 # Run for every batch of updates: built once per dialect (a repeat of a kept update, as
@@ -40,6 +42,41 @@ async def keep(
         await session.execute(_KEEP[session.bind.dialect.name], list(rows))
     if ids := list(done):
         await session.execute(_DONE, {"ids": ids})
+
+
+# PostgreSQL: the batch and the deletes in one statement, one round trip (run in autocommit:
+# no BEGIN and COMMIT of their own).
+_KEEP_PG = text(
+    "WITH gone AS (DELETE FROM inbox_updates WHERE update_id = ANY(:done)) "
+    "INSERT INTO inbox_updates (update_id, telegram_id, body, at, attempts) "
+    "SELECT u, t, b, :at, 0 FROM unnest(:ids, :senders, :bodies) AS x(u, t, b) "
+    "ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("done", type_=ARRAY(BigInteger)),
+    bindparam("ids", type_=ARRAY(BigInteger)),
+    bindparam("senders", type_=ARRAY(BigInteger)),
+    bindparam("bodies", type_=ARRAY(Text)),
+    bindparam("at", type_=UTCDateTime()),
+)
+
+
+async def keep_at_once(
+    connection: AsyncConnection,
+    rows: Sequence[dict[str, object]],
+    done: Iterable[int],
+    at: datetime,
+) -> None:
+    """`keep` on PostgreSQL, as one statement on an autocommit connection."""
+    await connection.execute(
+        _KEEP_PG,
+        {
+            "done": list(done),
+            "ids": [row["update_id"] for row in rows],
+            "senders": [row["telegram_id"] for row in rows],
+            "bodies": [row["body"] for row in rows],
+            "at": at,
+        },
+    )
 
 
 async def left(session: AsyncSession, give_up_after: int) -> list[tuple[int, str]]:

@@ -1,0 +1,80 @@
+"""Updates in hand (bot/inbox.py) as the database keeps them, on SQLite and PostgreSQL: a
+batch written with the deletes of the updates handled since, a repeat not written twice, an
+update left by a stopped process tried at three starts and then dropped, the rows deleted by
+erasure (by sender) and by retention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from telegram import Update
+
+from bot.inbox import GIVE_UP_AFTER, Inbox
+from bot.services import privacy
+from storage.db import Database
+from storage.models import InboxUpdate
+from storage.repositories import inbox as rows
+from tests.helpers import registered_official
+
+NOW = datetime(2026, 12, 6, 18, tzinfo=UTC)
+
+
+def _message(update_id: int, sender: int, text: str) -> dict[str, object]:
+    user = {"id": sender, "is_bot": False, "first_name": "Ana"}
+    chat = {"id": sender, "type": "private", "first_name": "Ana"}
+    message = {"message_id": update_id, "date": 1, "chat": chat, "from": user, "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+async def _kept(db: Database) -> dict[int, int | None]:
+    async with db.session() as session:
+        result = await session.execute(select(InboxUpdate.update_id, InboxUpdate.telegram_id))
+        return dict(result.all())
+
+
+async def test_a_batch_is_kept_and_forgotten_once_handled(db: Database) -> None:
+    inbox = Inbox(db, lambda: NOW)
+    inbox.arrived([_message(1, 7961, "¿Qué es el REINFO?"), _message(2, 7962, "hola")])
+    inbox.arrived({"update_id": 3, "poll": {"id": "x"}})  # a webhook's body; no sender
+    updates = {n: Update.de_json(_message(n, 7960 + n, "¿Qué es el REINFO?"), None) for n in (1, 2)}
+    await inbox.keep(updates[1])  # writes the whole batch read so far
+    assert await _kept(db) == {1: 7961, 2: 7962, 3: None}
+    inbox.arrived([_message(2, 7962, "hola")])  # Telegram sends it again: no second row
+    await inbox.keep(updates[2])
+    inbox.finished(updates[1])
+    await inbox.flush()
+    assert await _kept(db) == {2: 7962, 3: None}
+
+
+async def test_an_update_left_is_tried_at_three_starts_then_dropped(db: Database) -> None:
+    async with db.session() as session:
+        body = '{"update_id": 5}'
+        await rows.keep(session, [{"update_id": 5, "telegram_id": 1, "body": body, "at": NOW}], [])
+    for _start in range(GIVE_UP_AFTER):
+        async with db.session() as session:
+            assert await rows.left(session, GIVE_UP_AFTER) == [(5, body)]
+    async with db.session() as session:
+        assert await rows.gave_up(session, GIVE_UP_AFTER) == 1
+        assert await rows.left(session, GIVE_UP_AFTER) == []
+    assert await _kept(db) == {}
+
+
+async def test_erasure_and_retention_delete_the_updates_in_hand(db: Database) -> None:
+    async with db.session() as session:
+        await registered_official(session, 7963, "Ana Quispe", region_code="puno")
+        at = [NOW, NOW, NOW - timedelta(days=8)]
+        await rows.keep(
+            session,
+            [
+                {"update_id": n, "telegram_id": sender, "body": "{}", "at": at[n]}
+                for n, sender in enumerate([7963, 7964, 7964])
+            ],
+            [],
+        )
+    async with db.session() as session:
+        assert await privacy.erase(session, 7963, key=b"k" * 32, now=NOW)
+    assert await _kept(db) == {1: 7964, 2: 7964}
+    async with db.session() as session:
+        assert await rows.prune(session, NOW - timedelta(days=7)) == 1
+    assert await _kept(db) == {1: 7964}
