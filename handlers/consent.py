@@ -59,18 +59,24 @@ def summary(ctx: Ctx) -> str:
 
 
 def retention_notice(ctx: Ctx) -> str:
-    """How long records are kept before the daily job deletes them (bot/retention.py)."""
+    """How long records are kept before the daily job deletes them (bot/retention.py); each
+    period a number of days in words that agree with it («1 día», «7 días»)."""
     settings = ctx.settings
+
+    def days(count: int) -> str:
+        return ctx.t.ngettext("{count} day", "{count} days", count).format(
+            count=ctx.t.number(count)
+        )
+
     return ctx._(
         "🗓 <b>Retention periods</b>\nMinka deletes automatically the technical record of the "
-        "messages it processed after {updates} days, the record of the messages it sent you "
-        "(reminders, broadcasts, surveys) {outbox} days after sending them, and the security "
-        "log after {audit} days. Your other data is kept until you delete it with "
-        "/borrar_mis_datos."
+        "messages it processed after {updates}, the record of the messages it sent you "
+        "(reminders, broadcasts, surveys) {outbox} after sending them, and the security log "
+        "after {audit}. Your other data is kept until you delete it with /borrar_mis_datos."
     ).format(
-        updates=settings.retention_updates_days,
-        outbox=settings.retention_outbox_days,
-        audit=settings.retention_audit_days,
+        updates=days(settings.retention_updates_days),
+        outbox=days(settings.retention_outbox_days),
+        audit=days(settings.retention_audit_days),
     )
 
 

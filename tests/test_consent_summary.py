@@ -69,6 +69,12 @@ async def test_the_consent_fits_a_first_screen_and_the_whole_notice_is_one_tap_a
     assert "cinco preguntas" in (await luz.reply()).text
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A retention period of one day, which the notice must say in the singular."""
+    return settings.model_copy(update={"retention_updates_days": 1})
+
+
 async def test_privacidad_shows_a_newcomer_the_whole_notice(
     api: LocalBotApi, bot: Settings
 ) -> None:
@@ -78,3 +84,6 @@ async def test_privacidad_shows_a_newcomer_the_whole_notice(
     missing = [point for point in WHOLE_POINTS if point not in notice.text]
     assert not missing, missing
     assert notice.button_texts() == ["Acepto", "No acepto"]
+    # The periods agree with their number: «1 día», not «1 días».
+    assert "procesó al cabo de 1 día, el registro" in notice.text, notice.text
+    assert "30 días después de enviados" in notice.text and "al cabo de 400 días." in notice.text
