@@ -8,9 +8,9 @@ SQLite file and on PostgreSQL. In the first process every update's handler waits
 before its transaction (the hook below): the question is confirmed to Telegram, never
 answered, and the process gets SIGKILL. The second process answers it once.
 
-What is still lost (said in the README): a kill between the handler's commit and its reply's
-send (usually one call, milliseconds): the update is then handled already, and handling it
-again would double its effects."""
+What is still lost (said in the README; a strict xfail below): a kill between the handler's
+commit and its reply's send (usually one call, milliseconds): the update is then handled
+already, handling it again would double its effects, and its replies were not kept."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import asyncio
 import signal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.local_api import LocalBotApi
@@ -28,17 +29,21 @@ from tests.helpers import registered_official
 from tests.test_crash import START, _start, _stop, _tail, _wait
 
 QUESTION = "¿qué deben declarar los inscritos en el reinfo? ley 32537"
-# `python -m bot run` whose updates never reach their handler's transaction.
-HANGING = (
-    "-c",
-    "import asyncio, sys\n"
-    "from storage.repositories import updates\n"
-    "async def hang(*args, **kwargs):\n"
-    "    await asyncio.Event().wait()\n"
-    "updates.begin = hang\n"
-    "from bot.cli import main\n"
-    "sys.exit(main(['run']))\n",
-)
+
+
+def _hanging(module: str, name: str) -> tuple[str, ...]:
+    """`python -m bot run` whose updates wait forever at `module.name` (their handler's
+    transaction, or the send of their replies)."""
+    return (
+        "-c",
+        "import asyncio, sys\n"
+        f"import {module} as target\n"
+        "async def hang(*args, **kwargs):\n"
+        "    await asyncio.Event().wait()\n"
+        f"target.{name} = hang\n"
+        "from bot.cli import main\n"
+        "sys.exit(main(['run']))\n",
+    )
 
 
 def _polls(api: LocalBotApi) -> int:
@@ -53,22 +58,53 @@ async def _count(db: Database, table: type) -> int:
 async def test_a_question_confirmed_to_telegram_is_answered_after_a_kill_9(
     api: LocalBotApi, db: Database, tmp_path: Path
 ) -> None:
-    """Ana asks; Telegram is told the update is taken; the process dies before answering.
-    After the restart Ana gets her answer, once, and no copy of her update is kept. Failed
-    before bot/inbox.py: the confirmed update was gone, and no reply ever came."""
+    """Ana asks; Telegram is told the update is taken; the process dies before its handler's
+    transaction. After the restart Ana gets her answer, once, and no copy of her update is
+    kept. Failed before bot/inbox.py: the confirmed update was gone, no reply ever came."""
+    await _killed_and_answered(
+        api, db, tmp_path, _hanging("storage.repositories.updates", "begin"), handled=0
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not built: an update killed between its commit and its replies' send is a repeat "
+    "at the restart (handlers/dispatch.py), and its replies were never kept",
+)
+async def test_a_question_killed_after_its_commit_is_still_answered(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """The same kill after the handler's commit, before the reply's send (usually one call):
+    the reply is still lost. The same on both databases: run on SQLite only."""
+    if not db.url.startswith("sqlite"):
+        pytest.skip("the same gap on PostgreSQL; shown on SQLite")
+    await _killed_and_answered(
+        api, db, tmp_path, _hanging("handlers.delivery", "deliver"), handled=1
+    )
+
+
+async def _killed_and_answered(
+    api: LocalBotApi, db: Database, tmp_path: Path, command: tuple[str, ...], handled: int
+) -> None:
+    """The first process (`command`) takes Ana's question and is killed once Telegram was
+    told (`handled`: questions recorded by then); the second must answer it, once."""
     ana = Person(api, 7960, "Ana", last_name="Quispe")
     async with db.session() as session:
         await registered_official(session, ana.id, ana.full_name, region_code="puno")
     log = tmp_path / "minka.log"
-    first = await _start(db.url, api, log, command=HANGING)
+    first = await _start(db.url, api, log, command=command)
     try:
         await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
         await ana.send(QUESTION)
         await _wait(lambda: api.pending_updates == 0, 30, "Telegram's confirmation", log)
+        for _ in range(100):  # until the handler is where it waits
+            if await _count(db, Question) >= handled:
+                break
+            await asyncio.sleep(0.1)
     finally:
         await _stop(first, signal.SIGKILL)
     assert ana.no_more() == [], "answered before the kill: nothing was tested"
-    assert await _count(db, Question) == 0, "the question was handled before the kill"
+    assert await _count(db, Question) == handled, "the kill came elsewhere than intended"
 
     polled = _polls(api)
     second = await _start(db.url, api, log)
