@@ -93,11 +93,12 @@ class Inbox:
             self._timer.cancel()
             self._timer = None
         async with self._lock:
-            if self._done or self._arrived:
-                await self._write()
+            if self._done:  # not what was read and never queued: Telegram sends it again
+                await self._write({})
 
-    async def _write(self) -> None:
-        batch, self._arrived = self._arrived, {}
+    async def _write(self, batch: dict[int, dict[str, Any]] | None = None) -> None:
+        if batch is None:
+            batch, self._arrived = self._arrived, {}
         done, self._done = self._done, []
         now = self._now()
         values = [
