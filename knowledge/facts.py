@@ -38,6 +38,13 @@ RECORDING = frozenset(
     "reporta reportan registra registran informa informan lleva llevan mide miden".split()  # noqa: SIM905
 )
 _WHEN_BEFORE = frozenset({"desde", "hasta", "para"})
+# A question word of another question: «cuando subo a la mina, ¿qué reviso?» asks what, its
+# «cuando» joins a clause; not «y cómo…» (a second question) nor «que» before a noun phrase
+# («¿cuándo se considera que un minero es formal?»).
+_JOINED_ASK = frozenset(
+    "que q k como cual cuales quien quienes donde cuanto cuanta cuantos cuantas".split()  # noqa: SIM905
+)
+_NOUN_OPENS = frozenset("el la los las un una unos unas".split())  # noqa: SIM905
 _OPENING = frozenset("y pero oiga oye disculpe hola buenas buenos dias tardes".split())  # noqa: SIM905
 _PLACE_WORDS = frozenset({"regiones", "departamentos", "provincias", "distritos"})
 # Who acts: «¿quién preside…?», «¿qué entidad otorga…?». Not whom the asker goes to («¿a
@@ -95,7 +102,10 @@ def asked_fact(said: list[str]) -> Asked | None:
             return Asked(AMOUNT)
         if word in _LASTING - {"tiempo"} and before in _HOW_MANY:
             return Asked(DURATION)
-        if word == "cuando" and (before in _WHEN_BEFORE or all(w in _OPENING for w in said[:i])):
+        if word == "cuando" and (
+            before in _WHEN_BEFORE
+            or (all(w in _OPENING for w in said[:i]) and not when_joins(said, i))
+        ):
             return Asked(DATE)
         if word == "fecha" and before in ("que", "cual"):
             return Asked(DATE)
@@ -112,6 +122,22 @@ def asked_fact(said: list[str]) -> Asked | None:
             if action is not None:
                 return Asked(AGENT, action)
     return None
+
+
+def when_joins(said: list[str], i: int) -> bool:
+    """Whether the «cuando» at `said[i]` joins a clause to a question about something else
+    («¿qué reviso cuando visito una labor?», «cuando subo a la mina, ¿qué reviso?»), not asks
+    a date («¿qué pidió y cuándo?», «¿desde cuándo…?»)."""
+    before, after = said[:i], said[i + 1 :]
+    if before[-1:] and (before[-1] == "y" or before[-1] in _WHEN_BEFORE):
+        return False
+    if not _JOINED_ASK.isdisjoint(before):
+        return True
+    return any(
+        w in _JOINED_ASK and after[j - 1] != "y" and _NOUN_OPENS.isdisjoint(after[j + 1 : j + 2])
+        for j, w in enumerate(after)
+        if j
+    )
 
 
 def _action(after: list[str]) -> str | None:

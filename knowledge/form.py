@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from knowledge.facts import Asked, asked_fact
+from knowledge.facts import Asked, asked_fact, when_joins
 from knowledge.intent import intents
 from knowledge.text import GENERIC_VERBS, STOPWORDS, stem
 
@@ -95,7 +95,14 @@ def _fact(kind: Asked | None, said: list[str]) -> str | None:
     asks for, or whether something happened; None when none is."""
     if kind is not None:
         return kind.kind
-    found = next((_ASKING[w] for w in said if w in _ASKING), None)
+    found = next(
+        (
+            _ASKING[w]
+            for i, w in enumerate(said)
+            if w in _ASKING and not (w == "cuando" and when_joins(said, i))
+        ),
+        None,
+    )
     if found is None and not _HAPPENED.isdisjoint(said):
         return "happened"
     return found

@@ -41,6 +41,9 @@ def bare(kb: KnowledgeBase) -> KnowledgeBase:
         ("cuanto tiempo demora el senace", DURATION, None),
         ("en cuantos dias se emite la constancia", DURATION, None),
         ("hasta cuando se paga la vigencia", DATE, None),
+        ("cuando vence la constancia de pequeño productor", DATE, None),
+        ("cuando se considera que un minero ya es formal", DATE, None),  # «que» before a noun
+        ("cuando empieza el censo y como apoya la drem", DATE, None),  # two questions
         ("que regiones tienen convenio de minamata", PLACES, None),
         ("quien preside el comite de alto nivel", AGENT, "preside"),
         ("que entidad otorga la concesion de beneficio", AGENT, "otorga"),
@@ -61,6 +64,9 @@ def test_the_kind_of_fact_asked(question: str, kind: str, focus: str | None) -> 
         "cuantas etapas tiene el ciclo minero",  # counted kinds: a list answers
         "el programa reporta cuantas mujeres participan",  # whether a count is kept
         "que debo verificar cuando visito una operacion",  # «cuando» joins, does not ask
+        # an opening «cuando» that joins a clause to another question (#14, v19)
+        "cuando subo a la rinconada a ver una labor q reviso de seguridad",
+        "cuando el reinfista ya tiene todo, q resolucion le falta para ser formal",
         "en cuanto a la fiscalizacion que hace la drem",  # «en cuanto a»: regarding
         "a quien aviso si encuentro explosivos mal guardados",  # whom to go to, not who acts
         "quien es el ente rector de la pequeña mineria",  # who it is: a definition
@@ -158,4 +164,3 @@ def test_facts_the_article_states_keep_their_answer(
 ) -> None:
     answer = bare.index.search(question)
     assert answer.best is not None and answer.best.id == expected
-

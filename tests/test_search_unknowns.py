@@ -39,6 +39,9 @@ def marked(kb: KnowledgeBase, question: str, article: str) -> dict[str, float]:
         ("requisitos de la licencia de uso de agua", "required"),
         ("que es el reinfo", None),
         ("como me formalizo si soy minero artesanal", None),
+        ("q reviso de seguridad cuando visito una labor", None),  # «cuando» joins
+        ("la angr rechazo la centralizacion, que pidio y cuando?", "date"),  # «y cuándo» asks
+        ("minamata cuando lo ratifico el peru", "date"),
     ],
 )
 def test_the_kind_of_fact_asked_loosely(question: str, fact: str | None) -> None:
