@@ -80,19 +80,30 @@ KNOWN_LEAKS: dict[int, tuple[str, tuple[str | None, ...], str]] = {
 }
 
 
+# Fixed, each by the publisher's own reading of indicator 1's groups as a chain of whole
+# numbers (`meeting_chain`, `meeting_sexes`): kept here, with the derivation that gave
+# someone away before, so that none comes back.
+FIXED: dict[int, tuple[str, tuple[str | None, ...], str]] = {
+    seed: KNOWN_LEAKS.pop(seed) for seed in (6, 3, 25, 14, 7, 21, 19)
+}
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     "seed",
     [
-        pytest.param(
-            seed,
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=leak[2]),
-        )
-        for seed, leak in KNOWN_LEAKS.items()
+        *(
+            pytest.param(
+                seed,
+                marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=leak[2]),
+            )
+            for seed, leak in KNOWN_LEAKS.items()
+        ),
+        *FIXED,
     ],
 )
 async def test_one_quarter_gives_no_one_away(db, seed: int) -> None:
-    quarter, scopes, _why = KNOWN_LEAKS[seed]
+    quarter, scopes, _why = KNOWN_LEAKS.get(seed) or FIXED[seed]
     programme = draw(seed)
     await seed_database(db, programme)
     model = Model(programme)

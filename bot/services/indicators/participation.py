@@ -36,6 +36,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.invitee_bounds import bounded_sexes, registered
 from bot.services.indicators.meeting_rule import Invitation, MeetingHides
+from bot.services.indicators.meeting_sexes import Chosen, chained_sexes
 from bot.services.indicators.meetings import (
     MEETINGS,
     day_label,
@@ -187,9 +188,16 @@ async def participation(q: Query) -> Indicator:
         people, mine = hides.region(q.region, [*SEXES, None])
         meeting_rows = _bounded(counts, mine | (everyone - hides.meetings))
     measures = _measures(q)
-    more = {"invited": await _beside_registered(q, national)} if q.region is None else {}
     meetings = await _per_meeting(q, meeting_rows, counts)
     given = {"invited": people}
+    title = q._(N_("Invited people by sex"))
+    if q.region is None:
+        by_sex_table, _extra = await _national_by_sex(q, national, hides, title)
+    else:  # as indicator 7 hides them: invited and attended
+        groups = ("invited", "attended")
+        by_sex_table = by_sex(
+            q, title, cells, measures, groups=groups, hides=given, everyone=national
+        )
     regions = by_region(q, q._(N_("Invited people by region")), cells, measures, hides=given)
     headlines = (
         Headline(q._(MEETINGS), len(meetings.rows)),
@@ -197,16 +205,7 @@ async def participation(q: Query) -> Indicator:
     )
     tables = (
         regions,
-        by_sex(
-            q,
-            q._(N_("Invited people by sex")),
-            cells,
-            measures,
-            groups=("invited", "attended"),  # as indicator 7 hides them
-            hides=given,
-            everyone=national,
-            more=more,
-        ),
+        by_sex_table,
         meetings,
     )
     charts = (
@@ -271,17 +270,7 @@ async def national_sexes(q: Query) -> MeetingSexes:
     everywhere = replace(q, region=None)
     cells = await invitation_cells(everywhere)
     hides = await _meeting_hides(everywhere)
-    extra = await _beside_registered(everywhere, cells)
-    table = by_sex(
-        everywhere,
-        "",
-        cells,
-        _measures(q),
-        groups=("invited", "attended"),
-        hides={"invited": hides.people},
-        everyone=cells,
-        more={"invited": extra},
-    )
+    table, extra = await _national_by_sex(everywhere, cells, hides, "")
     sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
     rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
     blank = frozenset(sex for sex, row in rows if all(v is None for v in row[1:]))
@@ -291,6 +280,47 @@ async def national_sexes(q: Query) -> MeetingSexes:
     }
     columns["invitees"] |= extra  # hidden beside the people registered: in 7 too
     return MeetingSexes(columns, blank, hides.people.rows)
+
+
+# The last answers of `chained_sexes`: indicator 7 asks for the same right after 1.
+_CHAINED: dict[Any, Chosen] = {}
+
+
+async def _national_by_sex(
+    q: Query, national: Cells, hides: MeetingHides, title: str
+) -> tuple[Table, frozenset[Any]]:
+    """The national table by sex, and the sexes whose invitees it hides (in indicator 7
+    too): its rules', those beside the people registered (`_beside_registered`), and what
+    the chain of its groups read with every report hides besides (`meeting_sexes`)."""
+    everywhere = replace(q, region=None)
+    extra = await _beside_registered(everywhere, national)
+    measures = _measures(q)
+    people = await registered(everywhere)
+
+    def build(chosen: Chosen) -> Table:
+        return by_sex(
+            everywhere,
+            title,
+            national,
+            measures,
+            groups=("invited", "attended"),  # as indicator 7 hides them
+            hides={"invited": hides.people},
+            everyone=national,
+            more={"invited": extra | chosen.get("invited", frozenset())},
+            columns=chosen,
+        )
+
+    key = (repr(sorted(((k, sorted(v.items())) for k, v in national.items()), key=repr)),)
+    key = (*key, hides, extra, repr(sorted(people.items(), key=repr)))
+    if key not in _CHAINED:
+        while len(_CHAINED) >= 2:
+            _CHAINED.pop(next(iter(_CHAINED)))
+        regions = by_region(everywhere, "", national, measures, hides={"invited": hides.people})
+        _CHAINED[key] = chained_sexes(
+            everywhere, national, people, hides, measures, build, regions, extra
+        )
+    chosen = _CHAINED[key]
+    return build(chosen), extra | chosen["invited"]
 
 
 async def _beside_registered(q: Query, national: Cells) -> frozenset[Any]:

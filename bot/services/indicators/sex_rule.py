@@ -131,6 +131,7 @@ def by_sex(
     hides: Mapping[str, Hidden] | None = None,
     everyone: Cells | None = None,
     more: Mapping[str, frozenset[str | None]] | None = None,
+    columns: Mapping[str, frozenset[Any]] | None = None,
 ) -> Table:
     """One row per sex (always women, men and "prefer not to say"; «Sin dato» where some of
     the scope's people lack a sex, or where its row would be hidden: left out, it tells its
@@ -143,12 +144,19 @@ def by_sex(
     beside a hidden count, with the total less the sexes shown, gives it back). `everyone`:
     every region's cells, when `cells` are the scope's only (what a region's report hides is
     decided from every region's). `more`: per group, more sexes the national report hides
-    (`group_hides`)."""
+    (`group_hides`). `columns`: per count bounded by a whole (`Measure.bounds`, its part's
+    key), more sexes whose count (and rate) it hides, the national report's
+    (`meeting_sexes`)."""
     measures = tuple(measures)
     blank = hidden_sexes(q, everyone if everyone is not None else cells, *groups, more=more)
     hidden = measure_hides(q, measures, cells, given=hides)
     if q.region is None:
         hidden = {**hidden, **bounded_columns(measures, cells, hidden, blank)}
+    for m in measures:
+        if m.people and m.bounds and (besides := (columns or {}).get(m.bounds[0])):
+            key, was = (m.people, *m.bounds), hidden.get((m.people, *m.bounds))
+            was = was or hidden[m.people]
+            hidden[key] = Hidden(was.rows, was.columns | besides, was.total)
     cells = only(q, cells)
     grouped = rollup(cells, lambda _region, sex: sex_code(sex))
     order: list[str | None] = list(SEXES)
