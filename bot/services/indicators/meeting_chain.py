@@ -153,8 +153,16 @@ def _pinned(
             constraints=[system, *extra], options={"node_limit": NODES, "disp": False},
         )  # fmt: skip
 
+    whole = csr_array(matrix)
+
     def free(x: Any) -> None:
-        values = sums @ np.round(x)
+        x = np.round(x)
+        at = whole @ x  # taken only as a whole solution of every figure and link
+        if not (np.all(at >= np.array(low_b)) and np.all(at <= np.array(high_b))):
+            return
+        if np.any(x < 0) or np.any(x > high):
+            return
+        values = sums @ x
         up.difference_update({i for i in up if values[i] > truth[i] + 0.5})
         down.difference_update({i for i in down if values[i] < truth[i] - 0.5})
 
