@@ -10,7 +10,8 @@ answered, and the process gets SIGKILL. The second process answers it once.
 
 What is still lost (said in the README; a strict xfail below): a kill between the handler's
 commit and its reply's send (usually one call, milliseconds): the update is then handled
-already, handling it again would double its effects, and its replies were not kept."""
+already, handling it again would double its effects, and its replies were not kept.
+Webhook mode (in process): the update is in the database when Telegram gets its 200."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ import asyncio
 import signal
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
 from bot.local_api import LocalBotApi
+from bot.webhook import SECRET_HEADER, serving
 from storage.db import Database
 from storage.models import InboxUpdate, Question
+from storage.repositories import updates
 from tests.chat import Person
 from tests.helpers import registered_official
+from tests.postgres import _free_port
 from tests.test_crash import START, _start, _stop, _tail, _wait
+from tests.test_webhook import SECRET, message_update, webhook_settings
 
 QUESTION = "¿qué deben declarar los inscritos en el reinfo? ley 32537"
 
@@ -120,3 +126,45 @@ async def _killed_and_answered(
     assert code == 0, f"exit code {code}" + _tail(log)
     assert ana.no_more() == [], "the question was answered twice"
     assert await _count(db, InboxUpdate) == 0, "the update's text kept after it was done"
+
+
+async def test_a_webhook_update_is_kept_before_its_200(
+    api: LocalBotApi, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Webhook mode: by the time Telegram gets its 200 the update is in the database (a kill
+    then leaves it for the next start), and once handled it is gone."""
+    ana = Person(api, 7965, "Ana", last_name="Quispe")
+    api.open_chat(ana.id)
+    gate, original = asyncio.Event(), updates.begin
+
+    async def held(*args: object, **kwargs: object) -> bool:
+        await gate.wait()  # the handler waits: the update is in hand
+        return await original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(updates, "begin", held)
+    port = _free_port()
+    update = message_update(7100, ana.id, "/ayuda")
+    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    async with (
+        serving(webhook_settings(api, database_url, port)) as application,
+        aiohttp.ClientSession() as http,
+    ):
+        db: Database = application.bot_data["runtime"].db
+        headers = {SECRET_HEADER: SECRET}
+        async with http.post(
+            f"http://127.0.0.1:{port}/telegram", json=update, headers=headers
+        ) as response:
+            assert response.status == 200
+        async with db.session() as session:
+            kept = (
+                await session.execute(select(InboxUpdate.update_id, InboxUpdate.telegram_id))
+            ).all()
+        assert kept == [(7100, ana.id)]
+        gate.set()
+        reply = await ana.reply()
+        assert "/temas" in (reply.text or ""), reply
+        for _ in range(50):  # deleted with the next write, or within FLUSH_AFTER
+            if await _count(db, InboxUpdate) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await _count(db, InboxUpdate) == 0
