@@ -21,15 +21,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.services import report_limit
 from bot.services.indicators.common import Cells, Measure, Query, Table, sex_code
+from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.linked_counts import each_pinned
 from bot.services.small_cells import Hidden
-from storage.models import Person
 
 KEY = "officials"  # the people counted, as `cases_attended` counts them
 # The counts of indicator 4's table by region, by column (`sexes_beside_registered`).
@@ -63,7 +61,7 @@ async def _beside_officials(q: Query, cells: Cells) -> frozenset[str | None]:
         entry[1] += int(values.get("cases", 0))
     if not grid:
         return frozenset()
-    for key, n in (await _registered(q)).items():
+    for key, n in (await registered_cells(q)).items():
         if key[0] in {region for region, _sex in grid}:
             grid.setdefault(key, [0, 0, 0])[2] += n
     rows, blank = group_hides(q, cells, KEY)
@@ -83,16 +81,3 @@ async def _beside_officials(q: Query, cells: Cells) -> frozenset[str | None]:
             return frozenset(more | set(shown))
         sex = found[1] if found[1] in shown else min(shown, key=lambda s: (officials[s], str(s)))
         more.add(sex)
-
-
-async def _registered(q: Query) -> Counter[tuple[Any, Any]]:
-    """People registered by the period's end, per (region, sex)."""
-    statement = (
-        select(Person.region_code, Person.sex, func.count())
-        .where(Person.registered_at.is_not(None), Person.registered_at < q.end)
-        .group_by(Person.region_code, Person.sex)
-    )
-    people: Counter[tuple[Any, Any]] = Counter()
-    for region, sex, n in await q.session.execute(statement):
-        people[(region, sex_code(sex))] += int(n)
-    return people

@@ -17,29 +17,19 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.registered_at import registered_cells
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden, hidden_rows
-from storage.models import Person
 
 Cell = tuple[Hashable, Hashable]
 
 
 async def registered(q: Query) -> dict[Cell, int]:
-    """Every region's people registered before the period's end, per (region, sex)."""
-    rows = await q.session.execute(
-        select(Person.region_code, Person.sex, func.count())
-        .where(Person.registered_at.is_not(None), Person.registered_at < q.end)
-        .group_by(Person.region_code, Person.sex)
-    )
-    found: dict[Cell, int] = {}
-    for region, sex, n in rows:
-        key = (region, sex_code(sex))
-        found[key] = found.get(key, 0) + int(n)
-    return found
+    """Every region's people registered per (region, sex), at the month's end the report
+    reads (`registered_at.registered_cells`: what the reader knows, not a live count)."""
+    return dict(await registered_cells(q))
 
 
 def known_regions(invited: Mapping[Cell, int]) -> set[Hashable]:

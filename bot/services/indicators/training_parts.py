@@ -42,6 +42,7 @@ from sqlalchemy import func, literal_column, select, union_all
 from bot.services import report_limit
 from bot.services.bounded_cells import _reaches, pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_reads import period_attendance, period_ratings
 from bot.services.small_cells import Hidden, safe_counts, too_small
@@ -107,14 +108,7 @@ async def workshop_parts(q: Query) -> tuple[dict[Part, Counts], Counter[tuple[An
             before[1] + int(rated or 0),
             before[2] + int(unrated or 0),
         )
-    registered = select(Person.region_code, Person.sex, func.count()).where(
-        Person.registered_at.is_not(None)
-    )
-    people: Counter[tuple[Any, Any]] = Counter()
-    for region, sex, n in await q.session.execute(
-        registered.group_by(Person.region_code, Person.sex)
-    ):
-        people[(region, sex_code(sex))] += int(n)
+    people = await registered_cells(q)  # at the month's end the reader knows (not live)
     return parts, people
 
 
