@@ -52,7 +52,8 @@ async def measure(url: str, batches: int, size: int) -> float:
             first += size
             inbox.arrived(raw)
             for update in updates:
-                await inbox.keep(update)
+                inbox.keep(update)
+            await inbox.settled()
             for update in previous:  # handled meanwhile: deleted with the next batch
                 inbox.finished(update)
             previous = updates

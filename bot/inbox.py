@@ -3,9 +3,10 @@
 Polling tells Telegram it may forget a batch of updates (getUpdates asks for the next offset)
 as soon as the batch is queued, before its handlers run; a webhook answers 200 before
 handling. A process killed in between lost those updates: the official's question or press
-was never answered. So each update is written (`inbox_updates`: its sanitized JSON) before it
-enters the queue, in one statement for the whole getUpdates batch, and deleted once handled
-(batched: with the next batch's write, or within `FLUSH_AFTER`). At start-up, before polling
+was never answered. So each update is written (`inbox_updates`: its sanitized JSON), in one
+statement for the whole getUpdates batch, before Telegram is told: the batch's handlers start
+at once, the next getUpdates (`UpdatesRequest`) or the webhook's 200 waits for the write. It
+is deleted once handled (batched: with the next batch's write, or within `FLUSH_AFTER`). At start-up, before polling
 or listening, whatever a stopped process left is queued first, in order; an update handled
 already (its effects and processed-update record committed) is recognised as a repeat
 (handlers/dispatch.py) and does nothing twice.
@@ -38,8 +39,8 @@ GIVE_UP_AFTER = 3  # starts that tried an update before it is dropped
 
 class Inbox:
     """One per application. `arrived` is told of each batch as it is read (getUpdates' reply,
-    a webhook's body); `keep` writes an update's batch before the update is queued;
-    `finished` once its handling is over."""
+    a webhook's body); `keep` as each update is queued (its batch written meanwhile);
+    `settled` before Telegram is told; `finished` once an update's handling is over."""
 
     def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
         self._db, self._now = db, now
@@ -49,6 +50,7 @@ class Inbox:
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task[None]] = set()
+        self._writer: asyncio.Task[None] | None = None
         postgresql = db.engine.dialect.name == "postgresql"
         self._at_once = (
             db.engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else None
@@ -60,17 +62,30 @@ class Inbox:
             if isinstance(data, dict) and isinstance(data.get("update_id"), int):
                 self._arrived[data["update_id"]] = data
 
-    async def keep(self, update: Update) -> None:
-        """Before `update` is queued (so before Telegram is told): its row is written, with
-        every update read beside it, in one transaction."""
+    def keep(self, update: Update) -> None:
+        """As `update` is queued: its row is written, with every update read beside it, in one
+        statement, while its handler may already run; Telegram is told only once it is
+        written (`settled`: the next getUpdates, the webhook's 200)."""
         if update.update_id in self._kept:
             return
         if update.update_id not in self._arrived:  # queued by other means (tests, the demo)
             self._arrived[update.update_id] = update.to_dict()
-        async with self._lock:  # a write under way may have taken this update with its batch
-            if update.update_id in self._kept or update.update_id not in self._arrived:
-                return
-            await self._write()
+        self._kept.add(update.update_id)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_all())
+
+    async def settled(self) -> None:
+        """Every update kept so far is written (or could not be: the database away)."""
+        while (writer := self._writer) is not None:
+            await asyncio.shield(writer)  # a getUpdates cancelled at a stop: the write goes on
+
+    async def _write_all(self) -> None:
+        try:
+            while self._arrived:
+                async with self._lock:
+                    await self._write()
+        finally:
+            self._writer = None
 
     def finished(self, update: object) -> None:
         """The update's handling is over (replied, held for the outbox, failed or dropped)."""
@@ -100,6 +115,8 @@ class Inbox:
         if batch is None:
             batch, self._arrived = self._arrived, {}
         done, self._done = self._done, []
+        handled = set(done)  # handled before its row was written: none to write
+        batch = {update_id: data for update_id, data in batch.items() if update_id not in handled}
         now = self._now()
         values = [
             {"update_id": update_id, "telegram_id": _sender(data), "body": body, "at": now}

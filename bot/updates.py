@@ -53,6 +53,13 @@ class UpdatesRequest(AiohttpRequest):
         super().__init__(*args, **kwargs)
         self.inbox: Inbox | None = None  # told of each batch read (bot/inbox.py)
 
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """The updates read so far are in the database before this call (whose offset tells
+        Telegram it may forget them) leaves (bot/inbox.py)."""
+        if self.inbox is not None:
+            await self.inbox.settled()
+        return await super().do_request(*args, **kwargs)
+
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
         data = sanitize_update(super().parse_json_payload(payload))
         if self.inbox is not None and isinstance(data, dict):
@@ -222,7 +229,7 @@ class PacedQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):  # never hold back PTB's own stop signal
-            if self._processor.inbox is not None:  # before Telegram is told: bot/inbox.py
-                await self._processor.inbox.keep(item)
+            if self._processor.inbox is not None:  # written before Telegram is told
+                self._processor.inbox.keep(item)
             await self._processor.wait_for_room()
         self.put_nowait(item)

@@ -88,6 +88,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
             return web.Response(status=400, text="bad update")
         inbox.arrived(data)  # kept in the database before the 200 (bot/inbox.py)
         await application.update_queue.put(update)
+        await inbox.settled()
         return web.Response(text="ok")
 
     async def health(_request: web.Request) -> web.Response:

@@ -38,10 +38,12 @@ async def test_a_batch_is_kept_and_forgotten_once_handled(db: Database) -> None:
     inbox.arrived([_message(1, 7961, "¿Qué es el REINFO?"), _message(2, 7962, "hola")])
     inbox.arrived({"update_id": 3, "poll": {"id": "x"}})  # a webhook's body; no sender
     updates = {n: Update.de_json(_message(n, 7960 + n, "¿Qué es el REINFO?"), None) for n in (1, 2)}
-    await inbox.keep(updates[1])  # writes the whole batch read so far
+    inbox.keep(updates[1])
+    await inbox.settled()  # writes the whole batch read so far
     assert await _kept(db) == {1: 7961, 2: 7962, 3: None}
     inbox.arrived([_message(2, 7962, "hola")])  # Telegram sends it again: no second row
-    await inbox.keep(updates[2])
+    inbox.keep(updates[2])
+    await inbox.settled()
     inbox.finished(updates[1])
     await inbox.flush()
     assert await _kept(db) == {2: 7962, 3: None}
@@ -78,3 +80,17 @@ async def test_erasure_and_retention_delete_the_updates_in_hand(db: Database) ->
     async with db.session() as session:
         assert await rows.prune(session, NOW - timedelta(days=7)) == 1
     assert await _kept(db) == {1: 7964}
+
+
+async def test_an_update_handled_before_its_row_is_written_leaves_none(db: Database) -> None:
+    """The row is written while the handler may already run: one that ends first leaves no
+    row behind (its delete does not come before its insert)."""
+    inbox = Inbox(db, lambda: NOW)
+    data = _message(9, 7969, "/ayuda")
+    inbox.arrived([data])
+    update = Update.de_json(data, None)
+    inbox.keep(update)
+    inbox.finished(update)  # before the writer ran
+    await inbox.settled()
+    await inbox.flush()
+    assert await _kept(db) == {}
