@@ -6,10 +6,10 @@ handling. A process killed in between lost those updates: the official's questio
 was never answered. So each update is written (`inbox_updates`: its sanitized JSON), in one
 statement for the whole getUpdates batch, before Telegram is told: the batch's handlers start
 at once, the next getUpdates (`UpdatesRequest`) or the webhook's 200 waits for the write. It
-is deleted once handled (batched: with the next batch's write, or within `FLUSH_AFTER`). At start-up, before polling
-or listening, whatever a stopped process left is queued first, in order; an update handled
-already (its effects and processed-update record committed) is recognised as a repeat
-(handlers/dispatch.py) and does nothing twice.
+is deleted once handled (batched: with the next batch's write, or within `FLUSH_AFTER`). At
+start-up, before polling or listening, whatever a stopped process left is queued first, in
+order; an update handled already (its effects and processed-update record committed) is
+recognised as a repeat (handlers/dispatch.py) and does nothing twice.
 
 Not covered: a kill between an update's commit and its reply's send (usually one call) loses
 that reply, as before: handling the update again would double its effects. An update that
