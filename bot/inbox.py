@@ -45,7 +45,7 @@ class Inbox:
     def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
         self._db, self._now = db, now
         self._arrived: dict[int, dict[str, Any]] = {}  # read, not yet written
-        self._kept: set[int] = set()  # written, not yet handled
+        self._kept: set[int] = set()  # queued (written or being written), not yet handled
         self._done: list[int] = []  # handled, rows not yet deleted
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
@@ -135,8 +135,6 @@ class Inbox:
             # meet the same outage); the handled ones' rows are deleted next time.
             log.warning("could not keep %d updates in the database: %r", len(values), error)
             self._done[:0] = done
-            return
-        self._kept.update(value["update_id"] for value in values)
 
     async def replay(self, application: Application) -> int:
         """At start-up, before polling or listening: queue the updates a stopped process left

@@ -5,6 +5,7 @@ erasure (by sender) and by retention."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -94,3 +95,19 @@ async def test_an_update_handled_before_its_row_is_written_leaves_none(db: Datab
     await inbox.settled()
     await inbox.flush()
     assert await _kept(db) == {}
+
+
+async def test_an_update_handled_while_its_row_is_written_is_not_remembered(db: Database) -> None:
+    """Handled while its batch was being written: its row goes with the next write, and the
+    inbox does not keep its id in memory (10,000 updates would leave 10,000 ids)."""
+    inbox = Inbox(db, lambda: NOW)
+    data = _message(11, 7970, "/ayuda")
+    inbox.arrived([data])
+    update = Update.de_json(data, None)
+    inbox.keep(update)
+    await asyncio.sleep(0)  # the writer has taken the batch
+    inbox.finished(update)
+    await inbox.settled()
+    await inbox.flush()
+    assert await _kept(db) == {}
+    assert inbox._kept == set()
