@@ -33,6 +33,7 @@ def pinned_cells(
     *,
     between: bool = False,
     limits: Mapping[tuple[Hashable, Hashable], tuple[float, float]] | None = None,
+    counted: bool = False,
 ) -> set[tuple[Node, Node]]:
     """The cells of the margins' graph (hidden rows and hidden columns merged) whose count a
     reader of the margins knows to be 0 or all of its whole, and that hold a group of 1 or 2
@@ -43,12 +44,17 @@ def pinned_cells(
     margins pin between its ends (a rating of 4: Hombre's 14 over 3 beside W3's 20 over 4,
     where the man's rating of W2 can move neither way). `limits`: per cell, narrower bounds
     of its count that the reader knows besides (indicator 9's «Cubierta»: at least 1 of a
-    region's leaders travelled); a cell they pin by themselves is told by them."""
+    region's leaders travelled); a cell they pin by themselves is told by them. `counted`:
+    also a cell counting 1 or 2 people (a figure the region's own table by sex hides,
+    whatever its people), and such a cell or one of 1 or 2 people pinned anywhere in its
+    range, not only at an end (men 5 invited: Puno's 4, all of its people, and Cusco's 1 of
+    2, pinned between 0 and 2), each cell on its own where hidden rows or columns merge."""
     limits = limits or {}
     graph: dict[tuple[Node, Node], list[float]] = {}
     room: dict[tuple[Node, Node], list[float]] = {}
     small: set[tuple[Node, Node]] = set()
     people_of: dict[tuple[Node, Node], float] = {}
+    members: dict[tuple[Node, Node], list[tuple[float, float, float, float]]] = {}
     for (row, column), (part, whole, people) in cells.items():
         if not whole:
             continue
@@ -66,6 +72,7 @@ def pinned_cells(
         if too_small(people) and low < high:
             small.add(edge)
         people_of[edge] = people_of.get(edge, 0) + people
+        members.setdefault(edge, []).append((part, low, high, people))
     nodes: dict[Node, list[float]] = {}
     for edge, (part, whole) in graph.items():
         for node in edge:
@@ -108,6 +115,35 @@ def pinned_cells(
         # most), down along one from its row to its column.
         if not (_reaches(arcs, column, row) if part == low else _reaches(arcs, row, column)):
             found.add(edge)
+    return found | (_counted(members, arcs, told) if counted else set())
+
+
+def _counted(
+    members: Mapping[tuple[Node, Node], list[tuple[float, float, float, float]]],
+    arcs: Mapping[Node, set[Node]],
+    told: set[Node],
+) -> set[tuple[Node, Node]]:
+    """`pinned_cells`' `counted`: the merged cells holding a cell of 1 or 2 people, or
+    counting 1 or 2, that can move neither way. Up: another cell merged with it goes down
+    (two hidden regions' women: Cusco's one up, Piura's one down, every sum shown kept), or
+    along a path back from its column to its row; down, the other way."""
+    found = set()
+    for edge, inside in members.items():
+        row, column = edge
+        if row in told or column in told:
+            continue
+        for k, (part, low, high, people) in enumerate(inside):
+            if low >= high or not (too_small(people) or too_small(part)):
+                continue
+            others = inside[:k] + inside[k + 1 :]
+            up = part < high and (
+                any(p > lo for p, lo, _h, _n in others) or _reaches(arcs, column, row, edge)
+            )
+            down = part > low and (
+                any(p < hi for p, _l, hi, _n in others) or _reaches(arcs, row, column, edge)
+            )
+            if not (up or down):
+                found.add(edge)
     return found
 
 

@@ -93,8 +93,11 @@ def bounded_columns(
     `blank`: more of them, smallest first, while its regions and sexes shown pin some cell of
     region and sex at 0 or at all of its people (`pinned_cells`). Piura 1 received of 3,
     every man shown as received (4 of 4, one of them in Piura): Piura's two women received
-    none. The national report's table; a region's own shows its cells by sex, hidden by
-    `hidden_within`."""
+    none. A count of people (bounded by a whole) of 1 or 2 in a cell of region and sex, which
+    the region's own table hides, is not to be pinned anywhere in its range either: Piura
+    confirmed 11 of its 11 invitees, its 4 women too, women confirmed 6, Cusco's 6 - 4 = 2
+    (tests/test_quarter_bounds, seed 1). The national report's table; a region's own shows
+    its cells by sex, hidden by `hidden_within`."""
     extra: dict[tuple[str, str, str | None], Hidden] = {}
     for m in measures:
         if not (m.people and m.bounds):
@@ -113,7 +116,7 @@ def bounded_columns(
         people = Counter({sex: n for (_region, sex), (_done, _of, n) in counts.items()})
         chosen = set(groups.columns | blank)
         while any(sex not in chosen for sex in people) and pinned_cells(
-            counts, Hidden(groups.rows, frozenset(chosen), groups.total)
+            counts, Hidden(groups.rows, frozenset(chosen), groups.total), counted=bool(whole)
         ):
             chosen.add(min((n, str(sex), sex) for sex, n in people.items() if sex not in chosen)[2])
         if not chosen <= groups.columns | blank:
