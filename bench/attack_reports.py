@@ -5,10 +5,13 @@ by region and the people registered by region and sex, read as whole numbers (sc
 HiGHS). Prints, per seed, the hidden figures by sex and the cells of 1 or 2 people checked,
 and those pinned (with `--why`, a few figures that pin each); then the totals.
 
-    python -m bench.attack_reports [--seeds 0 30] [--why]
+    python -m bench.attack_reports [--seeds 0 30] [--why] [--wider]
 
-Not covered: indicators 2-6, 8 and 9; the chat's summary and charts (drawn from the same
-tables); reports of one region for a regional coordinator alone; a report asked on two days.
+`--wider`: `tests/report_attack.py`'s programme and reader, indicators 3, 6, 7, 8 and 9
+besides 1 (workshops, study visits, publications and reading added to the same meetings).
+Not covered: indicators 2, 4 and 5 (cases: `tests/case_figures.py`), views, averages and
+scores; the chat's summary and charts (drawn from the same tables); reports of one region for
+a regional coordinator alone; a report asked on two days.
 """
 
 from __future__ import annotations
@@ -23,16 +26,25 @@ from pathlib import Path
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.period_attack import REGIONS, Model, draw, pinned, read_everything, seed_database, why
+from tests.report_attack import WiderModel, draw_wider, read_all, seed_wider
 
 
-async def attack(seed: int, folder: Path, explain: bool) -> tuple[int, int]:
+async def attack(
+    seed: int, folder: Path, explain: bool, wider: bool, scopes: list[str | None]
+) -> tuple[int, int]:
     db = Database(f"sqlite+aiosqlite:///{folder / f'seed{seed}.sqlite3'}")
     await upgrade(db.engine)
-    programme = draw(seed)
     try:
-        await seed_database(db, programme)
-        model = Model(programme)
-        await read_everything(db, model, [None, *REGIONS])
+        if wider:
+            programme = draw_wider(seed)
+            await seed_wider(db, programme)
+            model: Model = WiderModel(programme)
+            await read_all(db, model, scopes)
+        else:
+            programme = draw(seed)
+            await seed_database(db, programme)
+            model = Model(programme)
+            await read_everything(db, model, scopes)
     finally:
         await db.dispose()
     started = time.process_time()
@@ -46,16 +58,18 @@ async def attack(seed: int, folder: Path, explain: bool) -> tuple[int, int]:
     return checked, len(found)
 
 
-async def main(first: int, last: int, explain: bool) -> None:
+async def main(first: int, last: int, explain: bool, wider: bool, national: bool) -> None:
+    scopes: list[str | None] = [None] if national else [None, *REGIONS]
     checked = found = leaky = 0
     with tempfile.TemporaryDirectory() as folder:
         for seed in range(first, last):
-            asked, pins = await attack(seed, Path(folder), explain)
+            asked, pins = await attack(seed, Path(folder), explain, wider, scopes)
             checked, found, leaky = checked + asked, found + pins, leaky + bool(pins)
+    what = "indicators 1, 3, 6, 7, 8 and 9" if wider else "indicator 1 with 7's meeting rows"
+    where = "national" if national else f"national and {len(REGIONS)} regions"
     print(
-        f"indicator 1 with 7's meeting rows, Q1, Q2 and the year, national and {len(REGIONS)} "
-        f"regions: seeds tried {last - first}, hidden cells checked {checked}, pinned {found} "
-        f"(in {leaky} seeds)"
+        f"{what}, Q1, Q2 and the year, {where}: seeds tried {last - first}, hidden cells "
+        f"checked {checked}, pinned {found} (in {leaky} seeds)"
     )
 
 
@@ -63,5 +77,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", nargs=2, type=int, default=[0, 30], metavar=("FROM", "TO"))
     parser.add_argument("--why", action="store_true", help="print a few figures that pin each")
+    parser.add_argument("--wider", action="store_true", help="indicators 3, 6, 7, 8 and 9 too")
+    parser.add_argument("--national", action="store_true", help="the national reports only")
     arguments = parser.parse_args(sys.argv[1:])
-    asyncio.run(main(*arguments.seeds, arguments.why))
+    asyncio.run(main(*arguments.seeds, arguments.why, arguments.wider, arguments.national))

@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -52,6 +52,7 @@ COLUMNS = {
 }
 WOMEN_ROWS = {"Personas invitadas a reuniones": "inv", "Personas que asistieron a reuniones": "att"}
 PERIODS = {"Q1": Period.quarter(2026, 1), "Q2": Period.quarter(2026, 2), "Y": Period.year(2026)}
+PARENT = {"conf": "inv", "no": "inv", "att": "inv", "deleg": "conf"}
 SECONDS = 20.0  # per integer program; one that runs out counts as pinned («unsettled»)
 
 Person_ = tuple[str, str | None]  # (region, sex)
@@ -149,6 +150,8 @@ class Model:
     rules: list[tuple[Row, float]] = field(default_factory=list)  # row <= bound
     hidden: list[Target] = field(default_factory=list)
     shares: list[tuple[Row, Row, float, str]] = field(default_factory=list)
+    groups: ClassVar[tuple[str, ...]] = GROUPS  # a period's groups: cells of 1 or 2 people
+    parent: ClassVar[dict[str, str]] = PARENT  # a group within another of the same people
 
     def __post_init__(self) -> None:
         meetings = self.programme.meetings
@@ -237,16 +240,19 @@ def read_participation(model: Model, indicator: Indicator, period: str, scope: s
                     model.add(model.row(who, COLUMNS[label], unit), row[c], what)
 
 
-def read_women(model: Model, indicator: Indicator, period: str, scope: str | None) -> None:
-    """Indicator 7's rows of meeting invitees and attendees by sex, and its shares of women
-    by region (read as counts where the reports show their denominator)."""
+def read_women(
+    model: Model, indicator: Indicator, period: str, scope: str | None, rows: Any = WOMEN_ROWS
+) -> None:
+    """Indicator 7's rows of meeting invitees and attendees by sex (or other `rows`: label to
+    group), and its shares of women by region (read as counts where the reports show their
+    denominator)."""
     where = f"{period} {scope} ind7"
     groups, by_region = indicator.tables[:2]
     labels = [c.label for c in groups.columns]
     for row in groups.rows:
-        if row[0] not in WOMEN_ROWS:
+        if row[0] not in rows:
             continue
-        group = WOMEN_ROWS[str(row[0])]
+        group = rows[str(row[0])]
         for c, label in enumerate(labels):
             if label in SEXES.values() or label == "Total":
                 sex = "*" if label == "Total" else _code(SEXES, label)
@@ -259,9 +265,9 @@ def read_women(model: Model, indicator: Indicator, period: str, scope: str | Non
     for row in by_region.rows:
         region = scope if row[0] == "Total" else _code(REGIONS, row[0])
         for c, label in enumerate(labels):
-            if label in WOMEN_ROWS and row[c] is not None:
-                women = model.row(model.who(region, "female"), WOMEN_ROWS[label], period)
-                total = model.row(model.who(region), WOMEN_ROWS[label], period)
+            if label in rows and row[c] is not None:
+                women = model.row(model.who(region, "female"), rows[label], period)
+                total = model.row(model.who(region), rows[label], period)
                 model.shares.append(
                     (women, total, float(row[c]), f"{period} {scope} pct {row[0]} {label}")
                 )
@@ -311,7 +317,7 @@ def targets(model: Model) -> list[Target]:
         for region in REGIONS:
             for sex in SEXES:
                 who = model.who(region, sex)
-                for group in GROUPS if 1 <= len(who) <= 2 else ():
+                for group in model.groups if 1 <= len(who) <= 2 else ():
                     row = model.row(who, group, period)
                     label = f"cell {period} {region} {sex} {group} of {len(who)}"
                     found.setdefault(frozenset(row), Target(row, model.value(row), label))
@@ -376,9 +382,6 @@ def moved(
     return [(i in up and i in down, i in unsettled) for i in range(len(chosen))]
 
 
-PARENT = {"conf": "inv", "no": "inv", "att": "inv", "deleg": "conf"}
-
-
 def whole_groups(model: Model) -> list[Figure]:
     """Each figure equal to its parent group's for the same people (confirmed = invited, a
     rate of 100 %), as that relation alone: at an end of its range, told openly as 3 of 3
@@ -389,9 +392,11 @@ def whole_groups(model: Model) -> list[Figure]:
     for figure in model.figures:
         keys = [where[k] for k in figure.row]
         groups = {group for _i, group, _unit in keys}
-        if len(groups) != 1 or (group := groups.pop()) not in PARENT:
+        if len(groups) != 1 or (group := groups.pop()) not in model.parent:
             continue
-        parent = {model.index[(i, PARENT[group], unit)]: -1.0 for i, _g, unit in keys}
+        if any((i, model.parent[group], unit) not in model.index for i, _g, unit in keys):
+            continue
+        parent = {model.index[(i, model.parent[group], unit)]: -1.0 for i, _g, unit in keys}
         if shown.get(frozenset(parent)) == figure.value:
             found.append(Figure({**figure.row, **parent}, 0.0, f"all {figure.label}"))
     return found
