@@ -85,6 +85,16 @@ def leaks(reading: Reading) -> list[frozenset[Key]]:
     return [t for t in stuck if t not in openly]
 
 
+def without_public(reading: Reading) -> Reading:
+    """`reading` less the targets its counts by region pin by themselves (told openly,
+    whatever the tables by sex show: a region that invited none of its people): asked once,
+    not at every trial of what to hide."""
+    public = [f for f in reading.figures if not f.by_sex]
+    pinned = set(_pinned(reading, public, list(dict.fromkeys(reading.targets))))
+    targets = [t for t in reading.targets if t not in pinned]
+    return Reading(reading.truth, reading.people, list(reading.figures), targets)
+
+
 def _openly(reading: Reading, figure: Figure) -> bool:
     people = sum(reading.people.get(k[:2], 0) for k in figure.keys)
     return not figure.by_sex or figure.value in (0, people)

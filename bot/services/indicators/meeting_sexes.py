@@ -5,7 +5,8 @@ invitees and attendees by sex, national and each region's), the people registere
 and sex. While some target is pinned, one more count goes from the national table by sex:
 of a sex's confirmed, delegated or attended (its rate with it), or a sex's whole row (its
 invitees too, in indicator 7 as well); the first that settles it, else the one that leaves
-fewest pinned, those beside the pinned groups first, then the smallest."""
+fewest pinned of the first `TRIALS`, those beside the pinned groups first, then the
+smallest."""
 
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ from typing import Any
 
 from bot.services import report_limit
 from bot.services.indicators.common import Cells, Measure, Query, Table, sex_code
-from bot.services.indicators.meeting_chain import GROUPS, Reading, leaks
+from bot.services.indicators.meeting_chain import GROUPS, Reading, leaks, without_public
 from bot.services.indicators.meeting_rule import MeetingHides
 from bot.services.indicators.sex_rule import by_sex, group_hides
 from bot.services.profile import SEXES
 
+# Counts tried at each step (the first that settles it is taken, else the one of these that
+# leaves fewest pinned): each trial is a reading (about 0.1 s of CPU for 4 regions); trying
+# all 16 took 6.7 s for one report of bench.meeting_cells' seed 31.
+TRIALS = 4
 SEX_GROUPS = ("invited", "attended")  # the groups the tables by sex split (indicator 7's too)
 Chosen = dict[str, frozenset[Any]]  # group -> sexes hidden besides ("invited": whole rows)
 Build = Callable[[Chosen], Table]  # the national table by sex with those hidden besides
@@ -39,7 +44,7 @@ def chained_sexes(
     national, `cells` every region's, `people` the registered, `regions` the national table
     by region as printed, `extra` the sexes whose invitees it hides already, in indicator 7
     too (`invitee_bounds`)."""
-    base = _base(q, cells, people, hides, measures, regions)
+    base = without_public(_base(q, cells, people, hides, measures, regions))
     chosen: Chosen = {group: frozenset() for group in GROUPS}
     counts = {sex: 0 for sex in [*SEXES, None]}
     for (_region, sex), values in cells.items():
@@ -48,7 +53,7 @@ def chained_sexes(
     def found(trial: Chosen) -> list[frozenset[Any]]:
         if report_limit.stopped("indicator 1's chain by sex"):
             return [frozenset({"everything"})]  # past the limit: as if pinned
-        return leaks(_national(q, cells, base, build(trial), extra | trial["invited"]))
+        return leaks(_national(q, cells, base, build(trial), in_seven(trial, extra)))
 
     pinned = found(chosen)
     while pinned:
@@ -62,7 +67,7 @@ def chained_sexes(
         if not options:
             break
         best: tuple[int, Chosen] | None = None
-        for *_order, group, sex in options:
+        for *_order, group, sex in options[:TRIALS]:
             trial = {**chosen, group: chosen[group] | {sex}}
             left = len(found(trial))
             if best is None or left < best[0]:
@@ -73,6 +78,16 @@ def chained_sexes(
         chosen = best[1]
         pinned = found(chosen)
     return chosen
+
+
+def in_seven(chosen: Chosen, extra: frozenset[Any]) -> Chosen:
+    """Per group indicator 7 counts by sex (invited, attended), the sexes it hides besides
+    its rules: `extra`'s invitees (`invitee_bounds`), a row `chosen` hides whole (both), the
+    attended `chosen` hides (of a row the rules hide whole, 7 showed them)."""
+    return {
+        "invited": extra | chosen["invited"],
+        "attended": chosen["attended"] | chosen["invited"],
+    }
 
 
 def _table_rows(table: Table, names: Mapping[str, Any]) -> list[tuple[Any, tuple[Any, ...]]]:
@@ -136,11 +151,10 @@ def _base(
     return reading
 
 
-def _national(
-    q: Query, cells: Cells, base: Reading, table: Table, unseen: frozenset[Any]
-) -> Reading:
+def _national(q: Query, cells: Cells, base: Reading, table: Table, unseen: Chosen) -> Reading:
     """`base` with the national table by sex as printed, and indicator 7's national invitees
-    and attendees by sex (taken as shown wherever its own rule does not hide them)."""
+    and attendees by sex (taken as shown wherever its own rule does not hide them, nor
+    `unseen`: per group, the sexes `participation.national_sexes` hides in 7 besides)."""
     reading = Reading(base.truth, base.people, list(base.figures), list(base.targets))
     shown: dict[Any, tuple[Any, ...]] = dict(_table_rows(table, _sex_names(q)))
     for sex, values in shown.items():
@@ -153,7 +167,7 @@ def _national(
             blank = all(v is None for v in values)
             if sex is ... or sex in small or (values[c] is None and not blank):
                 continue
-            if group == "invited" and sex in unseen:
+            if sex in unseen[group]:
                 continue  # hidden in indicator 7 too (`national_sexes`)
             keys = [k for k in base.truth if k[2] == group and k[1] == sex]
             reading.show(keys, base.value(keys), True)

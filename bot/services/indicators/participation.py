@@ -36,7 +36,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.invitee_bounds import bounded_sexes, registered
 from bot.services.indicators.meeting_rule import Invitation, MeetingHides
-from bot.services.indicators.meeting_sexes import Chosen, chained_sexes
+from bot.services.indicators.meeting_sexes import Chosen, chained_sexes, in_seven
 from bot.services.indicators.meetings import (
     MEETINGS,
     day_label,
@@ -192,7 +192,7 @@ async def participation(q: Query) -> Indicator:
     given = {"invited": people}
     title = q._(N_("Invited people by sex"))
     if q.region is None:
-        by_sex_table, _extra = await _national_by_sex(q, national, hides, title)
+        by_sex_table, _unseen = await _national_by_sex(q, national, hides, title)
     else:  # as indicator 7 hides them: invited and attended
         groups = ("invited", "attended")
         by_sex_table = by_sex(
@@ -270,7 +270,7 @@ async def national_sexes(q: Query) -> MeetingSexes:
     everywhere = replace(q, region=None)
     cells = await invitation_cells(everywhere)
     hides = await _meeting_hides(everywhere)
-    table, extra = await _national_by_sex(everywhere, cells, hides, "")
+    table, unseen = await _national_by_sex(everywhere, cells, hides, "")
     sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
     rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
     blank = frozenset(sex for sex, row in rows if all(v is None for v in row[1:]))
@@ -278,7 +278,8 @@ async def national_sexes(q: Query) -> MeetingSexes:
         group: frozenset(sex for sex, row in rows if row[column] is None) - blank
         for group, column in (("invitees", 1), ("meeting_attendees", 4))
     }
-    columns["invitees"] |= extra  # hidden beside the people registered: in 7 too
+    columns["invitees"] |= unseen["invited"]  # hidden beside the people registered: in 7 too
+    columns["meeting_attendees"] |= unseen["attended"]  # rows the chain hides: in 7 too
     return MeetingSexes(columns, blank, hides.people.rows)
 
 
@@ -288,10 +289,11 @@ _CHAINED: dict[Any, Chosen] = {}
 
 async def _national_by_sex(
     q: Query, national: Cells, hides: MeetingHides, title: str
-) -> tuple[Table, frozenset[Any]]:
-    """The national table by sex, and the sexes whose invitees it hides (in indicator 7
-    too): its rules', those beside the people registered (`_beside_registered`), and what
-    the chain of its groups read with every report hides besides (`meeting_sexes`)."""
+) -> tuple[Table, Chosen]:
+    """The national table by sex, and per group (invited, attended) the sexes indicator 7
+    hides besides: of the invitees, those beside the people registered
+    (`_beside_registered`); of both, what the chain of its groups read with every report
+    hides (`meeting_sexes`: a row, or the attended of a row hidden whole by its rules)."""
     everywhere = replace(q, region=None)
     extra = await _beside_registered(everywhere, national)
     measures = _measures(q)
@@ -320,7 +322,7 @@ async def _national_by_sex(
             everywhere, national, people, hides, measures, build, regions, extra
         )
     chosen = _CHAINED[key]
-    return build(chosen), extra | chosen["invited"]
+    return build(chosen), in_seven(chosen, extra)
 
 
 async def _beside_registered(q: Query, national: Cells) -> frozenset[Any]:
