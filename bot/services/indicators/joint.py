@@ -13,7 +13,10 @@ takes nothing with it, nor does one whose parts are shown: the cells `Table.harm
 no responses: what a table counts is what its other figures rest on). Any other "—" of a
 quarter hides the year's figure. Figures that are not sums (medians, longest gaps, people
 counted once over the year, stocks at the period's end) are treated the same way, which is
-all that can be done here.
+all that can be done here, on the tables alone. People counted once are also bounded by the
+quarters' (the year's at least each quarter's, at most their sum, per region and sex): for
+indicator 1 and 7's people invited, the year's national tables hide the sexes
+`period_bounds` finds, decided with the cells behind them.
 """
 
 from __future__ import annotations

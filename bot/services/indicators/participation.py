@@ -45,6 +45,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
+from bot.services.indicators.period_reads import beside_quarters
 from bot.services.indicators.sex_rule import by_sex, group_hides, hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
@@ -238,7 +239,7 @@ async def _meeting_hides(q: Query) -> MeetingHides:
     invitations = await _invitations(q)
     key = tuple(invitations)
     if key not in _RULES:
-        while len(_RULES) >= 2:
+        while len(_RULES) >= 6:  # a year's and its quarters' (`period_reads`)
             _RULES.pop(next(iter(_RULES)))
         hides, short = await report_limit.run(RULE, invitations)
         if short:  # past the report's limit: hides more than the rule, for this report only
@@ -284,7 +285,7 @@ async def national_sexes(q: Query) -> MeetingSexes:
 
 
 # The last answers of `chained_sexes`: indicator 7 asks for the same right after 1.
-_CHAINED: dict[Any, Chosen] = {}
+_CHAINED: dict[Any, Chosen] = {}  # a year's and its quarters' (`period_reads`) too
 
 
 async def _national_by_sex(
@@ -293,7 +294,9 @@ async def _national_by_sex(
     """The national table by sex, and per group (invited, attended) the sexes indicator 7
     hides besides: of the invitees, those beside the people registered
     (`_beside_registered`); of both, what the chain of its groups read with every report
-    hides (`meeting_sexes`: a row, or the attended of a row hidden whole by its rules)."""
+    hides (`meeting_sexes`: a row, or the attended of a row hidden whole by its rules); a
+    whole year's, what its quarters' reports beside it would tell (`period_reads`: whole
+    rows, as hiding more only takes from what the rest read)."""
     everywhere = replace(q, region=None)
     extra = await _beside_registered(everywhere, national)
     measures = _measures(q)
@@ -315,14 +318,32 @@ async def _national_by_sex(
     key = (repr(sorted(((k, sorted(v.items())) for k, v in national.items()), key=repr)),)
     key = (*key, hides, extra, repr(sorted(people.items(), key=repr)))
     if key not in _CHAINED:
-        while len(_CHAINED) >= 2:
+        while len(_CHAINED) >= 6:
             _CHAINED.pop(next(iter(_CHAINED)))
         regions = by_region(everywhere, "", national, measures, hides={"invited": hides.people})
         _CHAINED[key] = chained_sexes(
             everywhere, national, people, hides, measures, build, regions, extra
         )
     chosen = _CHAINED[key]
-    return build(chosen), in_seven(chosen, extra)
+    table = build(chosen)
+    if len(q.period.quarters()) > 1:
+        shown = _shown(everywhere, national, table, extra | chosen["invited"])
+        if period := await beside_quarters(everywhere, national, shown, national_sexes):
+            chosen = {**chosen, "invited": chosen["invited"] | period}
+            table = build(chosen)
+    return table, in_seven(chosen, extra)
+
+
+def _shown(q: Query, national: Cells, table: Table, extra: frozenset[Any]) -> frozenset[Any]:
+    """The sexes whose people invited the national table by sex (`table`, hiding `extra`
+    whole) or indicator 7 shows: 7 hides the invited column's hidden sexes and `extra`, and
+    of the rows hidden whole, those its own rule hides."""
+    sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
+    rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
+    blank = {sex for sex, row in rows if all(v is None for v in row[1:])}
+    column = {sex for sex, row in rows if row[1] is None} - blank
+    hidden = column | extra | (blank & group_hides(q, national, "invited")[1])
+    return frozenset([*SEXES, None]) - hidden
 
 
 async def _beside_registered(q: Query, national: Cells) -> frozenset[Any]:
