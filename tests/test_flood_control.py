@@ -87,7 +87,8 @@ async def test_a_ten_second_flood_control_loses_and_doubles_no_reply(
     for person in people:
         assert _said(api, person.id, start) == expected[person.id]
     greeting = _said(api, stranger.id, start)
-    assert [text[:7] for _method, text in greeting] == ["¡Hola, ", "🔒 Aviso"]
+    # The stranger reads the greeting, then the consent summary (febbcf6).
+    assert [text[:7] for _method, text in greeting] == ["¡Hola, ", "🔒 Sus d"]
     held = [r for r in caplog.records if "held for the outbox" in r.getMessage()]
     assert held and all(r.levelno == logging.WARNING and not r.exc_info for r in held)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
