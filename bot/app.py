@@ -32,7 +32,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
-from handlers import bot_description, broadcasts, command_menu
+from handlers import bot_description, broadcast_copies, command_menu
 from handlers.update_keys import update_key
 from knowledge.base import KnowledgeBase
 from storage.db import Database
@@ -117,7 +117,7 @@ async def _stopped(application: Application) -> None:
     """Leave the replicas' count; abandon report jobs under way (bot/workers.py), their
     people told at the next start (bot/follow_ups.py); no more stall watching; a broadcast's
     copies being written end at their batch (resumed at the next start)."""
-    await broadcasts.stopped()
+    await broadcast_copies.stopped()
     await inbox_of(application).flush()  # the handled updates' rows: none kept after a stop
     workers.released()
     await follow_ups.stopped(application)
@@ -184,7 +184,7 @@ async def _announce_commands(application: Application) -> None:
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
-    await broadcasts.resume(runtime.db)  # copies a stop interrupted
+    await broadcast_copies.resume(runtime.db)  # copies a stop interrupted
     await inbox_of(application).replay(application)  # updates a killed process left
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     command_menu.set_at_start(application)  # a job: start-up does not wait for Telegram

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, insert, select
 
-from handlers.broadcasts import PAUSE, resume, start_copies, stopped, write_copies
+from handlers.broadcast_copies import PAUSE, resume, start_copies, stopped, write_copies
 from storage.db import Database
 from storage.models import Broadcast, OutboxMessage, Person
 from storage.repositories import broadcasts as repo
