@@ -42,12 +42,13 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # (session 17, at 04:52 UTC 2026-12-06 on 9dca7ca, after the session's search changes), v15 (at
 # 03:46 UTC 2026-12-06 on 12942c7), v14 (session 16, at 02:06 UTC 2026-12-06 on 75af4fe), v13 and
 # v12 (session 15; v12 at 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df),
-# v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while tuning. All but v21
-# are spent (v16 in session 18, v17 in session 19, v18 in session 20, v19 in session 21, v20 in
-# session 22): v21 (written blind in session 22, not scored) is the next measure, first in this
-# list. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
+# v11, v10, v9, v8, v7 and v6; v3's aggregate was looked at three times while tuning; v21 (session
+# 22, at 19:38 UTC 2026-12-06 on bd0403e). All but v21 and v22 are spent (v16 in session 18, v17 in
+# session 19, v18 in session 20, v19 in session 21, v20 in session 22): v22 (written blind in
+# session 23, not scored) is the next measure, first in this list. search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches
 # written blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v22.yaml"),
     Path(__file__).with_name("search_heldout_v21.yaml"),
     Path(__file__).with_name("search_heldout_v20.yaml"),
     Path(__file__).with_name("search_heldout_v19.yaml"),
