@@ -37,9 +37,6 @@ from storage.models import (
     PublicationDelivery,
     Visit,
     VisitParticipant,
-    Workshop,
-    WorkshopAttendance,
-    WorkshopRating,
 )
 from tests.period_attack import (
     _T,
@@ -60,6 +57,7 @@ from tests.period_attack import (
     read_women,
     seed_database,
 )
+from tests.workshop_rows import add_workshop
 
 VISIT = ("v_inv", "v_acc", "v_trav", "v_linv", "v_lacc", "v_ltrav")
 OFFICIALS = ("v_off_inv", "v_off_acc", "v_off_trav")
@@ -140,25 +138,8 @@ async def seed_wider(db: Database, wider: Wider) -> None:
         rows = await session.execute(select(Person.id).order_by(Person.telegram_id))
         ids = dict(enumerate(rows.scalars()))
         for k, (day, region, attendees) in enumerate(wider.workshops):
-            workshop = Workshop(
-                code=f"W{k}", title=f"Taller {k}", region_code=region, starts_at=day,
-                ends_at=day + timedelta(hours=3), survey_closes_at=day + timedelta(days=3),
-            )  # fmt: skip
-            session.add(workshop)
-            await session.flush()
-            for i, rated in attendees.items():
-                session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[i]))
-                if rated:
-                    scores = dict.fromkeys(
-                        ("overall", "content", "facilitation", "usefulness", "organization"),
-                        1 + i % 5,
-                    )
-                    session.add(
-                        WorkshopRating(
-                            workshop_id=workshop.id, person_id=ids[i],
-                            completed_at=day + timedelta(hours=4), **scores,
-                        )
-                    )  # fmt: skip
+            scores = {ids[i]: 1 + i % 5 if rated else None for i, rated in attendees.items()}
+            await add_workshop(session, f"W{k}", region, day, scores)
         await _visits(session, wider, ids)
         await _publications(session, wider, ids)
         for day, readers in wider.reading:

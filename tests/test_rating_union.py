@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
-from storage.models import Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories import people
 from storage.repositories.workshops import CRITERIA
 from tests.chat import Person as Chatter
@@ -40,6 +38,7 @@ from tests.helpers import register
 from tests.test_union_disclosure import _tables, _workbook
 from tests.union_dataset import APRIL, SEXES, add_people
 from tests.union_units import national_coordinator, unit_report
+from tests.workshop_rows import add_workshop
 
 REGIONS = {"puno": "Puno", "tacna": "Tacna"}
 # name: (region, sex, overall score); each other criterion's score differs (`_score`)
@@ -81,21 +80,11 @@ async def seed_ratings(
     async with runtime.db.session() as session:
         ids = await add_people(session, everyone)
         for code, (region, raters) in workshops.items():
-            workshop = Workshop(
-                code=code, title=f"Taller {code}", region_code=region, starts_at=APRIL,
-                ends_at=APRIL + timedelta(hours=3), survey_closes_at=APRIL + timedelta(days=3),
-            )  # fmt: skip
-            session.add(workshop)
-            await session.flush()
-            for name in raters:
-                session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
-                scores = {criterion: score(name, criterion) for criterion in CRITERIA}
-                session.add(
-                    WorkshopRating(
-                        workshop_id=workshop.id, person_id=ids[name],
-                        completed_at=APRIL + timedelta(hours=4), **scores,
-                    )
-                )  # fmt: skip
+            scores = {
+                ids[name]: {criterion: score(name, criterion) for criterion in CRITERIA}
+                for name in raters
+            }
+            await add_workshop(session, code, region, APRIL, scores)
 
 
 async def _seed(runtime: Runtime) -> None:

@@ -23,10 +23,8 @@ from storage.models import (
     PublicationDelivery,
     Visit,
     VisitParticipant,
-    Workshop,
-    WorkshopAttendance,
-    WorkshopRating,
 )
+from tests.workshop_rows import add_workshop
 
 LIMA = ZoneInfo("America/Lima")
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
@@ -142,27 +140,12 @@ async def _workshops(session: AsyncSession, ids: dict[str, int]) -> None:
     """Puno's workshop for Puno and Cusco's women, Tacna's for Tacna's three; every attendee
     rates it."""
     for code, attendees in WORKSHOPS.items():
-        workshop = Workshop(
-            code=code, title=f"Taller {code}", region_code="puno" if code == "UNION1" else "tacna",
-            starts_at=APRIL, ends_at=APRIL + timedelta(hours=3),
-            survey_closes_at=APRIL + timedelta(days=3),
-        )  # fmt: skip
-        session.add(workshop)
-        await session.flush()
-        for score, name in enumerate(attendees):
-            session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=ids[name]))
-            if name not in GROUPS["raters"]:
-                continue
-            scores = dict.fromkeys(
-                ("overall", "content", "facilitation", "usefulness", "organization"),
-                1 + score % 5,
-            )
-            session.add(
-                WorkshopRating(
-                    workshop_id=workshop.id, person_id=ids[name],
-                    completed_at=APRIL + timedelta(hours=4), **scores,
-                )
-            )  # fmt: skip
+        region = "puno" if code == "UNION1" else "tacna"
+        scores = {
+            ids[name]: 1 + score % 5 if name in GROUPS["raters"] else None
+            for score, name in enumerate(attendees)
+        }
+        await add_workshop(session, code, region, APRIL, scores)
 
 
 async def _visit_and_publication(session: AsyncSession, ids: dict[str, int]) -> None:

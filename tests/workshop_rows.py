@@ -1,0 +1,41 @@
+"""A workshop with its attendees and their ratings, written straight into the database: the
+datasets of the disclosure tests (tests/union_dataset.py, tests/report_attack.py,
+tests/test_rating_union.py) build their workshops the same way, so they share it here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Workshop, WorkshopAttendance, WorkshopRating
+from storage.repositories.workshops import CRITERIA
+
+Scores = int | Mapping[str, int | None] | None
+
+
+async def add_workshop(
+    session: AsyncSession, code: str, region: str, day: datetime, attendees: Mapping[int, Scores]
+) -> Workshop:
+    """Workshop `code` in `region`, three hours from `day` and its survey open three days;
+    each person id attended it and, unless their scores are None, rated it an hour after
+    it ended (an int: that score for every criterion; a mapping: a score by criterion)."""
+    workshop = Workshop(
+        code=code, title=f"Taller {code}", region_code=region, starts_at=day,
+        ends_at=day + timedelta(hours=3), survey_closes_at=day + timedelta(days=3),
+    )  # fmt: skip
+    session.add(workshop)
+    await session.flush()
+    for person_id, scores in attendees.items():
+        session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=person_id))
+        if scores is None:
+            continue
+        by_criterion = dict.fromkeys(CRITERIA, scores) if isinstance(scores, int) else scores
+        session.add(
+            WorkshopRating(
+                workshop_id=workshop.id, person_id=person_id,
+                completed_at=day + timedelta(hours=4), **by_criterion,
+            )
+        )  # fmt: skip
+    return workshop
