@@ -135,8 +135,9 @@ def test_the_shipped_examples_load_with_the_kit(kb: KnowledgeBase) -> None:
     # RSS matters: the bot stays under 150 MB. 4,363 past questions once v16 is spent (session
     # 18): 2.01 MB with the cells' starts in four bytes (2.06 MB in eight); 4,604 once v17 is
     # (session 19): 2.13 MB; 4,851 once v18 is (session 20): 2.27 MB; 5,097 once v19 is
-    # (session 21): 2.41 MB; 5,339 once v20 is (session 22): 2.52 MB
-    assert kb.index.examples.nbytes < 2_650_000
+    # (session 21): 2.41 MB; 5,339 once v20 is (session 22): 2.52 MB; 5,586 once v21 is
+    # (session 23): 2.66 MB
+    assert kb.index.examples.nbytes < 2_800_000
 
 
 def test_specialists_teach_a_phrasing_in_their_folder(tmp_path: Path) -> None:
