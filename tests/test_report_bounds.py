@@ -14,24 +14,23 @@ from tests.period_attack import pinned
 from tests.report_attack import WiderModel, draw_wider, read_all, seed_wider
 
 # seed: (periods read, indicators read, the derivation from the printed figures)
-KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {
-    4: (
-        ("Q2",),
-        (6,),
-        "Q2's national workbook, indicator 6: women read 5 (men and «Sin dato» «—»); women "
-        "are registered in Cusco 5, Piura 2 and Puno 2 only, and Cusco had 1 reader: so "
-        "Piura's 2 women and Puno's 2 read (each a cell of 2) and Cusco's one reader was a "
-        "woman, its one man not (readers are not bounded by the people registered in the "
-        "rule, `count` without `people`, so `bounded_columns` does not see it)",
-    ),
-}
+KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {}
 # Fixed: seed 0 (indicator 8, `publications._with_before`): Q2's reached by the end less
 # received in Q2 (those reached only before Q2) by region Piura 4 - 3 = 1, Puno 8 - 7 = 1,
 # Cusco and Tacna 0, by sex women 7 - 6 = 1, «Prefiero no decir» 5 - 4 = 1, men and «Sin
 # dato» 0; Puno has no «Prefiero no decir», so Puno's one was its woman and Piura's its
 # «Prefiero no decir»: Piura's one woman received nothing before Q2, which Q1's table by
 # sex (all «—») hid. FAILED before the fix (Q1 piura female recv and reach pinned at 0).
-FIXED: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {0: (("Q1", "Q2"), (8,))}
+# Seed 4 (indicator 6, `reader_bounds`): Q2's national workbook, women read 5 (men and «Sin
+# dato» «—»); women are registered in Cusco 5, Piura 2 and Puno 2 only, and Cusco had 1
+# reader: so Piura's 2 women and Puno's 2 read (each a cell of 2) and Cusco's one reader was
+# a woman, its one man not. FAILED before the fix (readers were bounded by nobody: `count`
+# without `people`, so `bounded_columns` did not see them); women now «—» as well. Read
+# beside indicator 8 (the same people), so that more than 20 cells are checked.
+FIXED: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {
+    0: (("Q1", "Q2"), (8,)),
+    4: (("Q2",), (6, 8)),
+}
 # Seeds that give no one away (what was read, and the most cells checked).
 CLEAN: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {2: (("Q2", "Y"), (1, 3, 6, 7, 8, 9))}
 

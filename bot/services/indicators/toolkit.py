@@ -26,7 +26,8 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
-from bot.services.indicators.sex_rule import by_sex
+from bot.services.indicators.reader_bounds import readers_hidden
+from bot.services.indicators.sex_rule import by_sex, hidden_sexes
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
 
 GROUP = (Person.region_code, Person.sex)
@@ -126,6 +127,9 @@ async def dissemination(q: Query) -> Indicator:
         count(_(N_("Answered by specialists")), "experts_answered", "escalators", part=False),
     )
     times = await _answer_times(q)
+    groups = ("readers", "askers", "judges", "escalators")
+    # Readers are some of the people registered: beside them, the sexes shown may pin some.
+    more = {"readers": await readers_hidden(q, cells, hidden_sexes(q, cells, *groups))}
     regions = by_region(q, _(N_("Tool Kit use by region")), cells, measures)
     all_hours = [time for values in times.values() for time in values]
     return Indicator(
@@ -164,7 +168,8 @@ async def dissemination(q: Query) -> Indicator:
                 _(N_("Tool Kit use by sex")),
                 cells,
                 measures,
-                groups=("readers", "askers", "judges", "escalators"),
+                groups=groups,
+                more=more,
             ),
             _answer_table(q, times),
         ),

@@ -1,0 +1,57 @@
+"""Which sexes indicator 6's national table by sex hides besides `group_hides`' rule. A
+person reads or not: each cell of region and sex has at most its people registered, whom the
+reader knows (/registrados, indicator 7), and the readers of each region (shown however few)
+beside the sexes shown can pin a cell at 0 or at all of its people. Q2 of
+tests/test_report_bounds, seed 4: women read 5 (men and «Sin dato» «—»); women are
+registered in Cusco 5, Piura 2 and Puno 2 only, and Cusco had 1 reader: so Piura's 2 women
+and Puno's 2 read, and Cusco's one reader was a woman. While some cell is so pinned
+(`pinned_cells`, with a cell of 1 or 2 readers, which a region's own table by sex hides,
+pinned anywhere in its range), one more sex goes: a pinned cell's own if shown (the fewest
+people registered first), else the shown one of fewest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.services.bounded_cells import pinned_cells
+from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.registered_at import registered_cells
+from bot.services.small_cells import Hidden
+
+KEY = "readers"  # the people counted, as `toolkit.dissemination` counts them
+
+
+async def readers_hidden(
+    q: Query, cells: Cells, blank: frozenset[str | None]
+) -> frozenset[str | None]:
+    """The sexes to hide besides `blank` (the table's, by `group_hides`) in the national
+    report (none in a region's: it shows its own row by sex, or none of it). `cells`: every
+    region's, readers under `KEY`."""
+    if q.region is None:
+        return await _more(q, cells, blank)
+    return frozenset()
+
+
+async def _more(q: Query, cells: Cells, blank: frozenset[str | None]) -> frozenset[str | None]:
+    readers: Counter[tuple[Any, Any]] = Counter()
+    for (region, sex), values in cells.items():
+        readers[(region, sex_code(sex))] += int(values.get(KEY, 0))
+    registered = await registered_cells(q)  # at the month's end the reader knows (not live)
+    # (readers, at most, people): a reader registered since (or unregistered) widens its cell.
+    counts = {
+        key: (readers[key], most, most)
+        for key in readers.keys() | registered.keys()
+        if (most := max(readers[key], registered[key]))
+    }
+    people: Counter[Any] = Counter()
+    for (_region, sex), (_done, most, _n) in counts.items():
+        people[sex] += most
+    chosen = set(blank)
+    while shown := [sex for sex in people if sex not in chosen]:
+        found = pinned_cells(counts, Hidden(columns=frozenset(chosen)), counted=True)
+        if not found:
+            break
+        own = [sex for (_row, (_side, sex)) in found if sex in shown]
+        chosen.add(min((people[sex], str(sex), sex) for sex in own or shown)[2])
+    return frozenset(chosen - blank)
