@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from tests.chat import Person
 from tests.helpers import register
+from tests.test_flood_lasting import LASTING, refused
 from tests.test_publications import PDF, publish
 
 
@@ -61,25 +61,25 @@ async def test_a_file_asked_for_while_a_reply_is_held_arrives_after_it(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.long(47)  # alone: 46-47 s (40 s of 429), SQLite and PostgreSQL
+@pytest.mark.long(33)  # alone: 32-34 s (24 refusals), SQLite and PostgreSQL, at load 17
 async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """40 s of 429s (retry_after 1) on the file: it waits as long as Telegram asks, then
-    arrives once, and no «please press again» notice comes. Before, five tries (~22 s at
-    that retry_after) gave up while the flood lasted and the person got the notice."""
+    """LASTING 429s in a row (retry_after 1) on the file: it waits as long as Telegram asks,
+    then arrives once, and no «please press again» notice comes. Before, five tries (20
+    refusals, ~22 s at that retry_after) gave up while the flood lasted and the person got
+    the notice."""
     ana = Person(api, 8603, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     await publish(bot, tmp_path)
     (listing,) = await ana.say("/publicaciones")
-    api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=40)
-    ends = time.monotonic() + 40
+    api.inject("sendDocument", Fault.too_many_requests(1), times=LASTING)
     await ana.press(listing, "1. La experiencia")
 
     (document,) = await ana.replies(1, timeout=80)
     assert document.method == "sendDocument"
     assert api.files[document.params["file_id"]] == PDF
-    assert time.monotonic() >= ends  # after the outage, not by luck before it
+    assert refused(api, "sendDocument") == LASTING + 1  # after every refusal, and once
     await asyncio.sleep(1)
     assert api.drain(ana.id) == []  # once, and no notice
     assert [r for r in caplog.records if "later calls not made" in r.getMessage()] == []
