@@ -1,16 +1,19 @@
-"""Statements every update makes, run on SQLite at the driver: SQLAlchemy's work for one
-statement (the ORM's execution state, the execution context, the result object, a greenlet
-to cross) cost 70-80 µs of the event loop against 10 µs for sqlite3 to run it (#17: an update
-made two to four of them). The statement is compiled once by SQLAlchemy, and its values and
-rows go through the same type conversions (`UTCDateTime`, booleans, JSON) as when SQLAlchemy
-runs it; it runs in the session's transaction, on its connection, taking the write turn as
-any statement does (`TurnTakingConnection.statement`). On PostgreSQL, or when the session
-holds changes not yet flushed (which a statement run by the session would flush first), it
-is run by the session as usual. A driver's error is raised as SQLAlchemy raises it (a
-DBAPIError of the same class, parameters hidden), as `storage.pg_begin` does.
+"""Statements every update makes, run at the driver: SQLAlchemy's work for one statement (the
+ORM's execution state, the execution context, the result object, a greenlet to cross) cost
+70-80 µs of the event loop against 10 µs for sqlite3 to run it (#17: an update made two to
+four of them); on PostgreSQL it was most of the third of the bot's CPU that went to
+SQLAlchemy at full load (py-spy), run at asyncpg by `storage.pg_direct`. The statement is
+compiled once per dialect by SQLAlchemy, and its values and rows go through the same type
+conversions (`UTCDateTime`, booleans, JSON) as when SQLAlchemy runs it; it runs in the
+session's transaction, on its connection, taking SQLite's write turn as any statement does
+(`TurnTakingConnection.statement`). When the session holds changes not yet flushed (which a
+statement run by the session would flush first), it is run by the session as usual. A
+driver's error is raised as SQLAlchemy raises it (a DBAPIError of the same class, parameters
+hidden), as `storage.pg_begin` does.
 
 The compiled form is read through SQLAlchemy's private attributes (`_bind_processors`,
-`_result_columns`, `TypeEngine._cached_result_processor`, `Session._is_clean`), which a
+`_result_columns`, `TypeEngine._cached_result_processor`, `Session._is_clean`, and on
+PostgreSQL the asyncpg adapter's prepared statements and lock), which a
 release may change: pyproject allows any 2.x below 2.2. So before a dialect's first statement
 at the driver a probe (a datetime, a boolean, JSON, a NULL, a fixed value) is run both ways
 on the session's connection; unless both give the same values of the same types, or if
@@ -35,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from storage.pg_direct import PgDriver
 from storage.sqlite_turns import TurnTakingConnection
 from storage.types import UTCDateTime
 
@@ -45,6 +49,8 @@ _DRIVER = "minka_driver"  # session.info: (the transaction, its connection's dri
 # verdict; absent: not probed yet).
 _verdicts: weakref.WeakKeyDictionary[Dialect, bool] = weakref.WeakKeyDictionary()
 _sound: list[Dialect | None] = [None]  # the last dialect found sound (one engine: no lookup)
+_DRIVERS = ("sqlite", "postgresql")  # dialects whose statements may run at the driver
+Driver = TurnTakingConnection | PgDriver
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,7 @@ class _Compiled:
     fixed: dict[str, Any]  # the values the statement holds itself (`.values(source="search")`)
     binds: tuple[Callable[[Any], Any] | None, ...]
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, its conversion)
+    implicit: bool  # an INSERT whose key SQLAlchemy asks back (RETURNING), not lastrowid
 
     def converted(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         values = list(row)
@@ -98,18 +105,19 @@ class Direct:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._inserts = bool(getattr(statement, "is_insert", False))
-        self._compiled: _Compiled | None = None
+        self._compiled: dict[str, _Compiled] = {}  # by dialect name
 
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> Outcome:
         dialect = session.bind.dialect
         sound = dialect is _sound[0]
-        if sound or (dialect.name == "sqlite" and _verdicts.get(dialect) is not False):
+        if sound or (dialect.name in _DRIVERS and _verdicts.get(dialect) is not False):
             driver = await _driver(session)
             if (
                 driver is not None
                 and (sound or await _probe(session, driver))
                 and session.sync_session._is_clean()
-                and (compiled := self._compiled or self._compile(dialect)) is not None
+                and (compiled := self._compiled.get(dialect.name) or self._compile(dialect))
+                is not None
             ):
                 parameters = compiled.parameters(values)
                 try:
@@ -120,21 +128,24 @@ class Direct:
                     ) from error
                 if rows and compiled.results:
                     rows = [compiled.converted(row) for row in rows]
+                if compiled.implicit:  # PostgreSQL's INSERT … RETURNING its key
+                    return Outcome([], rowcount, rows[0][0] if rows else None)
                 return Outcome(rows, rowcount, lastrowid if self._inserts else None)
         result = await session.execute(self.statement, values)
-        rows = [tuple(row) for row in result] if result.returns_rows else []
+        if result.returns_rows:  # a SELECT, or a RETURNING of the statement's own
+            return Outcome([tuple(row) for row in result], result.rowcount)
         inserted = result.inserted_primary_key[0] if self._inserts else None
-        return Outcome(rows, result.rowcount, inserted)
+        return Outcome([], result.rowcount, inserted)
 
     def _compile(self, dialect: Dialect) -> _Compiled | None:
         """None (the dialect's statements run by the session from now on) if SQLAlchemy's
         compiled form is not what it was when this was written."""
         try:
-            self._compiled = _compiled(self.statement, dialect)
+            compiled = self._compiled[dialect.name] = _compiled(self.statement, dialect)
         except Exception as error:  # any change of SQLAlchemy's internals
             _disable(dialect, f"{self.statement}: {type(error).__name__}: {error}")
             return None
-        return self._compiled
+        return compiled
 
 
 def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
@@ -155,6 +166,7 @@ def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
             for number, column in enumerate(compiled._result_columns)
             if (convert := column[3]._cached_result_processor(dialect, None)) is not None
         ),
+        implicit=bool(compiled.implicit_returning),
     )
 
 
@@ -174,7 +186,7 @@ _PROBE_VALUES = {
 }
 
 
-async def _probe(session: AsyncSession, driver: TurnTakingConnection) -> bool:
+async def _probe(session: AsyncSession, driver: Driver) -> bool:
     """Whether the probe gives the same values of the same types at the driver as through
     the session (which runs it first: it flushes what a statement run there would), and
     `Session._is_clean` answers; the verdict kept for the dialect. The probe reads no table."""
@@ -218,7 +230,7 @@ def _disable(dialect: Dialect, reason: str) -> bool:
     return False
 
 
-async def _driver(session: AsyncSession) -> TurnTakingConnection | None:
+async def _driver(session: AsyncSession) -> Driver | None:
     """The driver connection of the session's transaction (its connection is checked out
     and its transaction begun for SQLAlchemy, which commits or rolls it back)."""
     transaction = session.sync_session.get_transaction()
@@ -226,8 +238,13 @@ async def _driver(session: AsyncSession) -> TurnTakingConnection | None:
     if known is not None and transaction is not None and known[0] is transaction:
         return known[1]
     connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if not isinstance(driver, TurnTakingConnection):
+    raw = await connection.get_raw_connection()
+    driver: Driver
+    if isinstance(raw.driver_connection, TurnTakingConnection):
+        driver = raw.driver_connection
+    elif connection.dialect.name == "postgresql" and raw.dbapi_connection is not None:
+        driver = PgDriver(raw.dbapi_connection, connection.dialect)
+    else:
         return None  # an SQLite connection not made by storage.sqlite (none in Minka)
     session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
     return driver

@@ -59,12 +59,12 @@ async def begin_with(session: AsyncSession, statements: str) -> str | None:
     except Exception as error:
         if driver.is_in_transaction():  # BEGIN went through: the session's rollback ends it
             adapted._transaction = Begun(driver)
-        raise _as_sqlalchemy(adapted, sql, error, driver.is_closed()) from error
+        raise as_sqlalchemy(adapted, sql, error, driver.is_closed()) from error
     adapted._transaction = Begun(driver)
     return status
 
 
-def _as_sqlalchemy(adapted: Any, sql: str, error: Exception, lost: bool) -> BaseException:
+def as_sqlalchemy(adapted: Any, sql: str, error: Exception, lost: bool) -> BaseException:
     """The error as SQLAlchemy would raise it from a statement: asyncpg's error translated by
     the adapter, then wrapped in a DBAPIError (no parameters, PostgreSQL's DETAIL dropped as
     storage.db does)."""

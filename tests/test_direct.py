@@ -1,7 +1,7 @@
-"""storage/direct.py: statements every update makes, run at the driver on SQLite, must give
-what SQLAlchemy gives (the same rows, converted the same way), write in the session's
-transaction (rolled back with it), see the session's changes not yet flushed, and fail with
-SQLAlchemy's errors. On PostgreSQL the session runs them: the same assertions hold there."""
+"""storage/direct.py: statements every update makes, run at the driver (sqlite3, asyncpg),
+must give what SQLAlchemy gives (the same rows, converted the same way), write in the
+session's transaction (rolled back with it), see the session's changes not yet flushed, and
+fail with SQLAlchemy's errors; on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@ changes what it holds, must not break Minka: the probe run before a dialect's fi
 at the driver finds it, one warning is logged, and every statement runs through the session,
 giving what it gave before. Here each private attribute is hidden from every caller outside
 SQLAlchemy (SQLAlchemy itself still reads it, as a release that renamed it would), or made to
-mean something else for them: a faithful model of such a release, on real SQLite files; no
-code of ours is replaced."""
+mean something else for them: a faithful model of such a release, on real databases; no
+code of ours is replaced. On SQLite and on PostgreSQL (asyncpg, storage.pg_direct)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from tests.chat import Person as Chat
 from tests.helpers import logged, register
 from tests.test_direct import _READ, ANA
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 PRIVATE = [
     (SQLCompiler, "_bind_processors"),
@@ -148,6 +148,8 @@ async def test_a_private_attribute_that_means_something_else_is_found_by_the_pro
 ) -> None:
     """`_result_columns` there, but empty for us (a release that moved the columns elsewhere):
     the probe's rows come back unconverted (a datetime as text), unlike the session's."""
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("asyncpg converts these values itself: the columns' conversions add nothing")
     await _stored(db)
     _changed(monkeypatch, SQLCompiler, "_result_columns", lambda _self, _true: [])
     async with db.session() as session:
@@ -184,7 +186,8 @@ async def test_the_bot_answers_with_the_driver_path_disabled(
     assert "REINFO" in definition.text
     async with runtime.db.session() as session:
         assert list(await session.scalars(select(Question.text))) == ["¿Qué es el REINFO?"]
-    assert any(s.startswith("INSERT INTO processed_updates") for s in executed)
-    assert any(s.startswith("INSERT INTO questions") for s in executed)
+    if runtime.db.engine.dialect.name == "sqlite":  # PostgreSQL's goes with BEGIN (pg_begin)
+        assert any(s.startswith("INSERT INTO processed_updates") for s in executed)
+    assert any("INSERT INTO questions" in s for s in executed)
     assert "_bind_processors" in await logged(caplog, WARNING)
     assert len(_warnings(caplog)) == 1

@@ -48,7 +48,7 @@ def may_use(access: Access | None, role: Role | None, needs: Needs) -> bool:
     return True
 
 
-# Read by /ayuda and the menu's help on every press: built once, run at the driver on SQLite
+# Read by /ayuda and the menu's help on every press: built once, run at the driver
 # (storage.direct).
 _MEMBER = Direct(
     select(TeamMember.__table__.c.person_id).where(

@@ -102,7 +102,7 @@ async def create(session: AsyncSession, *, offsets: list[int], **fields: Any) ->
 
 
 # Read by every RSVP: built once, plain columns into the record (no ORM object to track), at
-# the driver on SQLite (storage.direct).
+# the driver (storage.direct).
 _meetings = Meeting.__table__
 _MEETING_FIELDS = [f.name for f in fields(MeetingRecord)]
 _BY_ID = Direct(
@@ -238,8 +238,8 @@ _INVITATION = Direct(
     )
 )
 # Built once, on the table: an RSVP is pressed often, and the ORM's UPDATE, built per call,
-# cost ~0.4 ms of the loop (its construction, then the ORM's bulk-update path). At the driver
-# on SQLite, as the two reads before it (storage.direct).
+# cost ~0.4 ms of the loop (its construction, then the ORM's bulk-update path). At the driver,
+# as the two reads before it (storage.direct).
 _ANSWER = Direct(
     update(_invitations)
     .where(

@@ -116,7 +116,7 @@ _person_of = itemgetter(*(_COLUMNS.index(name) for name in _PERSON_FIELDS))
 _ID, _FLOW, _STEP, _DATA = (
     _COLUMNS.index(name) for name in ("id", "form_flow", "form_step", "form_data")
 )
-_WITH_FORM_DIRECT = Direct(_WITH_FORM)  # at the driver on SQLite (storage.direct)
+_WITH_FORM_DIRECT = Direct(_WITH_FORM)  # at the driver (storage.direct)
 
 
 async def get_with_form(

@@ -31,7 +31,7 @@ class EscalationRecord:
 
 
 # Written on most updates: plain inserts on the tables, built once, every value given (the
-# column defaults too), run at the driver on SQLite (storage.direct).
+# column defaults too), run at the driver (storage.direct).
 _views, _questions = ArticleView.__table__, Question.__table__
 _VIEW_FIELDS = ("article_id", "person_id", "source", "at")
 _QUESTION_FIELDS = ("person_id", "text", "normalized", "answer_article_id", "confident", "at")
@@ -46,7 +46,7 @@ _QUESTION = Direct(
     )
 )
 # PostgreSQL: the question and the view of the article that answers it in one statement (one
-# round trip); a data-modifying CTE runs whether or not the statement reads it.
+# round trip), at the driver; a data-modifying CTE runs whether or not the statement reads it.
 _ANSWER_VIEW = (
     insert(ArticleView.__table__)
     .values(
@@ -57,7 +57,7 @@ _ANSWER_VIEW = (
     )
     .cte("answer_view")
 )
-_QUESTION_AND_VIEW = (
+_QUESTION_AND_VIEW = Direct(
     insert(_questions)
     .values({name: bindparam(name, type_=_questions.c[name].type) for name in _QUESTION_FIELDS})
     .add_cte(_ANSWER_VIEW)
@@ -93,7 +93,7 @@ async def log_question(
         "at": utcnow(),
     }
     if answer_article_id is not None and session.bind.dialect.name == "postgresql":
-        return (await session.execute(_QUESTION_AND_VIEW, values)).scalar_one()
+        return (await _QUESTION_AND_VIEW.run(session, values)).one()[0]
     if answer_article_id is not None:
         await record_view(session, answer_article_id, person_id, "search")
     return (await _QUESTION.run(session, values)).inserted
