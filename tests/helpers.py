@@ -14,6 +14,7 @@ from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
 from bot.services.workshops import SURVEY_OPEN_FOR
+from storage.db import Database
 from storage.models import Case, Meeting
 from storage.models import Person as PersonRow
 from storage.repositories import broadcasts, people
@@ -39,6 +40,15 @@ async def registered_official(
     registered_at = utcnow() if registered else None
     await people.update(session, telegram_id, registered_at=registered_at, **fields)
     return person.id
+
+
+async def ana_in_puno(api: LocalBotApi, db: Database, telegram_id: int) -> Person:
+    """Ana Quispe, an official of Puno stored as registered (no conversation played): for
+    tests whose Minka is a process of its own, started after."""
+    ana = Person(api, telegram_id, "Ana", last_name="Quispe")
+    async with db.session() as session:
+        await registered_official(session, ana.id, ana.full_name, region_code="puno")
+    return ana
 
 
 def case_in_puno(person_id: int, description: str) -> Case:

@@ -26,8 +26,7 @@ from bot.runner import minka
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.chat import Person
-from tests.helpers import registered_official
+from tests.helpers import ana_in_puno
 from tests.test_crash import START, _start, _stop, _tail
 from tests.test_flood_files import _four
 from tests.test_rating_union import seed_ratings
@@ -69,9 +68,7 @@ async def test_an_export_held_in_memory_is_not_lost_when_the_process_ends(
     """/mis_datos's file refused by flood control (retry after 300 s) waits in memory; the
     process is stopped or killed. The next process tells Ana the file did not arrive and how
     to ask for it again; asking, she gets it, once. Fails on main: nothing ever came."""
-    ana = Person(api, 7950, "Ana", last_name="Quispe")
-    async with db.session() as session:
-        await registered_official(session, ana.id, ana.full_name, region_code="puno")
+    ana = await ana_in_puno(api, db, 7950)
     log = tmp_path / "minka.log"
     first = await _start(db.url, api, log, command=SMALL_FILES)
     try:

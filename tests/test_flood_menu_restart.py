@@ -22,7 +22,7 @@ from storage.models import OutboxMessage
 from storage.repositories import people
 from storage.types import utcnow
 from tests.chat import Person
-from tests.helpers import registered_official
+from tests.helpers import ana_in_puno
 from tests.test_crash import START, _start, _stop, _tail
 
 LONG = 300  # seconds of retry_after: the call waits (in memory) past the stop
@@ -59,9 +59,8 @@ async def test_an_erased_coordinators_menu_is_taken_away_after_a_restart(
     and Minka is stopped or killed. The next process takes her menu away, tells her nothing
     more, and no outbox row keeps her chat's id; the reply saying her data is gone came at
     once. Failed on main: the menu stayed (and the reply was held 300 s behind the call)."""
-    ana = Person(api, 7960, "Ana", last_name="Quispe")
+    ana = await ana_in_puno(api, db, 7960)
     async with db.session() as session:
-        await registered_official(session, ana.id, ana.full_name, region_code="puno")
         await people.set_role(session, ana.id, "coordinator", "puno")
     api.open_chat(ana.id)  # she has written to Minka before
     log = tmp_path / "minka.log"

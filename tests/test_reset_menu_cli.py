@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.repositories import app_state
 from tests.chat import Person
 from tests.conftest import TOKEN
-from tests.helpers import registered_official
+from tests.helpers import ana_in_puno
 
 
 async def _reset(settings: Settings, telegram_id: int) -> subprocess.CompletedProcess[str]:
@@ -79,10 +79,8 @@ async def test_a_registered_official_keeps_their_own_menu(
 ) -> None:
     """Given the id of someone registered, the order leaves them their own menu (an
     official's), not everyone's: it resets to what the person can use now."""
-    ana = Person(api, 7977, "Ana", last_name="Quispe")
+    ana = await ana_in_puno(api, db, 7977)
     api.open_chat(ana.id)
-    async with db.session() as session:
-        await registered_official(session, ana.id, ana.full_name, region_code="puno")
     done = await _reset(settings, ana.id)
     assert done.returncode == 0, done.stderr
     assert "su menú propio" in done.stdout, done.stdout
