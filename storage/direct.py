@@ -111,7 +111,7 @@ class Direct:
         dialect = session.bind.dialect
         sound = dialect is _sound[0]
         if sound or (dialect.name in _DRIVERS and _verdicts.get(dialect) is not False):
-            driver = await _driver(session)
+            driver = await driver_of(session)
             if (
                 driver is not None
                 and (sound or await _probe(session, driver))
@@ -230,7 +230,7 @@ def _disable(dialect: Dialect, reason: str) -> bool:
     return False
 
 
-async def _driver(session: AsyncSession) -> Driver | None:
+async def driver_of(session: AsyncSession) -> Driver | None:
     """The driver connection of the session's transaction (its connection is checked out
     and its transaction begun for SQLAlchemy, which commits or rolls it back)."""
     transaction = session.sync_session.get_transaction()

@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.direct import driver_of
+from storage.pg_direct import PgDriver, as_sqlalchemy
 
 SAFE_KEY = re.compile(r"[0-9]{1,20}:[0-9a-f]{1,40}")
 
@@ -47,10 +49,12 @@ async def begin_with(session: AsyncSession, statements: str) -> str | None:
     statement's status («INSERT 0 1»); None if the session's connection already began (the
     caller then runs its statements the usual way). `statements` must hold no value a
     person chose."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    adapted, driver = raw.dbapi_connection, raw.driver_connection
-    if adapted is None or adapted._transaction is not None or driver.is_in_transaction():
+    known = await driver_of(session)  # kept for the update's statements (storage.direct)
+    if not isinstance(known, PgDriver):
+        return None
+    adapted = known.adapted
+    driver = adapted._connection
+    if adapted._transaction is not None or driver.is_in_transaction():
         return None
     sql = f"BEGIN; {statements}"
     try:
@@ -62,26 +66,3 @@ async def begin_with(session: AsyncSession, statements: str) -> str | None:
         raise as_sqlalchemy(adapted, sql, error, driver.is_closed()) from error
     adapted._transaction = Begun(driver)
     return status
-
-
-def as_sqlalchemy(adapted: Any, sql: str, error: Exception, lost: bool) -> BaseException:
-    """The error as SQLAlchemy would raise it from a statement: asyncpg's error translated by
-    the adapter, then wrapped in a DBAPIError (no parameters, PostgreSQL's DETAIL dropped as
-    storage.db does)."""
-    try:
-        adapted._handle_exception(error)
-    except Exception as translated:
-        cause: BaseException | None = translated
-        while cause is not None:
-            if getattr(cause, "detail", None):
-                cause.detail = None  # type: ignore[attr-defined]
-            cause = cause.__cause__
-        return DBAPIError.instance(
-            sql,
-            None,
-            translated,
-            adapted.dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=lost,
-        )
-    return error  # pragma: no cover - _handle_exception always raises

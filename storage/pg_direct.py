@@ -8,7 +8,7 @@ compiled SQL goes to the adapter's own prepared statement (SQLAlchemy's cache of
 connection: the same statement it would use, prepared once), under the adapter's lock, the
 transaction begun first if it has not been (as the adapter does), and the status read for the
 row count as the adapter reads it. Errors are raised as SQLAlchemy raises them
-(storage.pg_begin). Private attributes of the adapter are read: storage.direct's probe checks
+(`as_sqlalchemy`). Private attributes of the adapter are read: storage.direct's probe checks
 the path before a dialect's first statement, and falls back to the session if anything fails.
 """
 
@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-
-from storage.pg_begin import as_sqlalchemy
+from sqlalchemy.exc import DBAPIError
 
 _COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
 
@@ -32,6 +31,11 @@ class PgDriver:
 
     def __init__(self, adapted: Any, dialect: Dialect) -> None:
         self._adapted, self._dialect = adapted, dialect
+
+    @property
+    def adapted(self) -> Any:
+        """SQLAlchemy's adapter of the asyncpg connection (storage.pg_begin begins on it)."""
+        return self._adapted
 
     async def run(self, sql: str, parameters: Sequence[Any]) -> tuple[list[Any], int, None]:
         """`sql`'s rows (tuples), its row count (-1 if its status tells none), no lastrowid."""
@@ -54,3 +58,26 @@ class PgDriver:
                 raise raised from error
             counted = _COUNT.match(prepared.get_statusmsg() or "")
         return [tuple(row) for row in rows], int(counted.group(1)) if counted else -1, None
+
+
+def as_sqlalchemy(adapted: Any, sql: str, error: Exception, lost: bool) -> BaseException:
+    """The error as SQLAlchemy would raise it from a statement: asyncpg's error translated by
+    the adapter, then wrapped in a DBAPIError (no parameters, PostgreSQL's DETAIL dropped as
+    storage.db does)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as translated:
+        cause: BaseException | None = translated
+        while cause is not None:
+            if getattr(cause, "detail", None):
+                cause.detail = None  # type: ignore[attr-defined]
+            cause = cause.__cause__
+        return DBAPIError.instance(
+            sql,
+            None,
+            translated,
+            adapted.dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+        )
+    return error  # pragma: no cover - _handle_exception always raises
