@@ -7,15 +7,13 @@ Period: the third quarter of 2026 in Lima (1 July 00:00 to 1 October 00:00, -05:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended, formalization
-from bot.services.indicators.common import Indicator, Table
+from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
 from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
@@ -28,11 +26,9 @@ from storage.models import (
     Person,
     Question,
 )
+from tests.indicator_common import LIMA, LONG_AGO, T, rows
 
-LIMA = ZoneInfo("America/Lima")
-T = translator("es", LIMA)
 Q3 = Period.quarter(2026, 3)
-LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 
 # name: (sex, region)
 PEOPLE = {
@@ -201,10 +197,6 @@ async def dataset(db: Database) -> Database:
 async def _compute(db: Database, function, region: str | None = None) -> Indicator:  # type: ignore[no-untyped-def]
     async with db.session() as session:
         return await function(await query_for(session, Q3, region, T))
-
-
-def rows(table: Table) -> dict[object, tuple[object, ...]]:
-    return {row[0]: row[1:] for row in table.rows}
 
 
 async def test_cases_attended(dataset: Database) -> None:

@@ -8,30 +8,22 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import translator
 from bot.services.indicators import build_report, query_for
 from bot.services.indicators.common import Indicator, Table
-from bot.services.indicators.periods import Period
 from bot.services.indicators.publications import DEFINITION, publications
 from bot.services.indicators.render import summary_messages
 from bot.services.indicators.xlsx import report_xlsx
 from storage.db import Database
 from storage.models import Person, Publication, PublicationDelivery
+from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, rows
 
-LIMA = ZoneInfo("America/Lima")
-T = translator("es", LIMA)
-Q4 = Period.quarter(2026, 4)
-START = datetime(2026, 10, 1, tzinfo=LIMA)
-END = datetime(2027, 1, 1, tzinfo=LIMA)
 MINUTE = timedelta(minutes=1)
-LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 
 # name: (sex, region, registered_at). P10 registered at the period's end (too late); P11
 # during it; P12 later erased her data (region and sex are kept).
@@ -122,10 +114,6 @@ async def dataset(db: Database) -> Database:
 async def _compute(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
         return await publications(await query_for(session, Q4, region, T))
-
-
-def rows(table: Table) -> dict[object, tuple[object, ...]]:
-    return {row[0]: row[1:] for row in table.rows}
 
 
 async def test_publications_and_dissemination(dataset: Database) -> None:

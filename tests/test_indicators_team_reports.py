@@ -8,22 +8,16 @@ on time until the 4th of the next month, 00:00 Lima.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import translator
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator
-from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import Person, TeamMember, TeamReport
+from tests.indicator_common import LIMA, LONG_AGO, Q4, T
 
-LIMA = ZoneInfo("America/Lima")
-T = translator("es", LIMA)
-Q4 = Period.quarter(2026, 4)
-LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 PEOPLE = {
     "p1": "puno", "p2": "puno", "p3": "puno", "p4": "puno", "p5": "puno",
     "p6": "cusco", "p7": "cusco", "p8": "piura",
