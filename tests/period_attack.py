@@ -10,7 +10,8 @@ no, attended, 0 or 1 for each meeting; a period's (a quarter's, the year's) is 1
 meeting of the period's is (people counted once). Each figure shown is an equation over
 them; each figure by sex a report hides, and each cell of region and sex of 1 or 2 people,
 is asked of scipy's HiGHS in whole numbers: is there a solution that moves it? One that none
-moves is pinned. Not counted: a figure the reports show elsewhere, one pinned by the figures
+moves is pinned. Not counted: a figure the reports show elsewhere (or equal to one shown of
+the same people in another period by what is told openly: `echoed`), one pinned by the figures
 shown at an end of their range (3 of 3 invited: told openly), or by the counts by region
 alone (a region whose people are all of one sex: its count by region is public). What
 `tests/test_union_random.py` does for one quarter, here across a quarter and its year
@@ -414,10 +415,33 @@ def pinned(model: Model) -> tuple[int, list[tuple[Target, str]]]:
             return f.public or f.value in (0, sum(f.row.values())) or f.label.startswith("all ")
 
         for target, (told, _u) in zip(stuck, moved(model, stuck, openly), strict=True):
-            if not told:
+            if not told and not echoed(model, target, openly):
                 found.append(target)
     unsettled = {id(t) for t, (_s, u) in zip(found, moved(model, found), strict=True) if u}
     return len(chosen), [(t, "unsettled" if id(t) in unsettled else "pinned") for t in found]
+
+
+def echoed(model: Model, target: Target, openly: Callable[[Figure], bool]) -> bool:
+    """Whether what is told openly makes `target` equal to a figure shown of the same people
+    and group in another period: shown, in effect (seed 18: the year's «Sin dato» confirmed,
+    hidden as Q2 hides it, is Q1's 2 shown, as the year's 14 confirmed are Q1's 14)."""
+    where = {k: key for key, k in model.index.items()}
+
+    def people(row: Row) -> list[tuple[int, str]]:
+        return sorted((i, group) for i, group, _unit in (where[k] for k in row))
+
+    mine = people(target.row)
+    for figure in model.figures:
+        if figure.row.keys() == target.row.keys() or people(figure.row) != mine:
+            continue
+        gap = dict(target.row)
+        for k, c in figure.row.items():
+            gap[k] = gap.get(k, 0.0) - c
+        difference = Target(gap, target.truth - round(figure.value), f"{target.label} less")
+        ((pinned, _unsettled),) = moved(model, [difference], openly)
+        if pinned:
+            return True
+    return False
 
 
 def why(model: Model, target: Target) -> list[Figure]:
