@@ -19,6 +19,7 @@ from storage.models import Case, Meeting
 from storage.models import Person as PersonRow
 from storage.repositories import broadcasts, people
 from storage.repositories import workshops as workshop_repo
+from storage.repositories.meetings import MeetingRecord
 from storage.types import utcnow
 from tests.chat import Person
 
@@ -178,6 +179,34 @@ async def technical_meeting(runtime: Runtime, title: str, region: str = "Puno") 
             agenda="Revisión",
         )
     return meeting.id
+
+
+async def puno_coordination(
+    runtime: Runtime,
+    *,
+    days: float = 10,
+    hours: float = 3,
+    audience: tuple[str, ...] = ("region:Puno",),
+    reminders: bool = True,
+    **details: Any,
+) -> MeetingRecord:
+    """«Coordinación MINEM–GR Puno» in `days`, `hours` long, for `audience` (as /reunion
+    reads it), with the default reminders unless not `reminders`; `details`: its place,
+    link, agenda, creator...; its invitations owed (the outbox sends them at its next tick)."""
+    now = runtime.clock.now()
+    async with runtime.db.session() as session:
+        meeting, _invited = await meeting_rules.create(
+            session,
+            title="Coordinación MINEM–GR Puno",
+            kind="coordinacion",
+            starts_at=now + timedelta(days=days),
+            ends_at=now + timedelta(days=days, hours=hours),
+            audience=await meeting_rules.parse_audience(session, list(audience)),
+            offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS) if reminders else [],
+            now=now,
+            **details,
+        )
+    return meeting
 
 
 async def coordination_meeting(session: AsyncSession, code: str, starts: datetime) -> int:

@@ -25,25 +25,13 @@ from storage.repositories.meetings import MeetingRecord
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.helpers import register
+from tests.helpers import puno_coordination, register
 
 AGREEMENT = "Enviar el padrón de mineros en formalización"
 
 
 async def _meeting(runtime: Runtime, days: float, reminders: bool = True) -> MeetingRecord:
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        meeting, _invited = await rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=days),
-            ends_at=now + timedelta(days=days, hours=2),
-            audience=await rules.parse_audience(session, ["region:Puno"]),
-            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS) if reminders else [],
-            now=now,
-        )
-    return meeting
+    return await puno_coordination(runtime, days=days, hours=2, reminders=reminders)
 
 
 async def test_agreement_follow_up_from_record_to_fulfilled(

@@ -17,7 +17,6 @@ from telegram.ext import Application
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services import meetings as meeting_rules
 from bot.services import team_reports
 from bot.services.text import clean_text, sanitize, sanitize_update
 from bot.services.workshops import SURVEY_OPEN_FOR
@@ -25,7 +24,7 @@ from storage.models import Case, MeetingInvitation, Question, TeamReport, Worksh
 from storage.models import Person as PersonRow
 from storage.repositories import people, workshops
 from tests.chat import Person
-from tests.helpers import register, typed_registration
+from tests.helpers import puno_coordination, register, typed_registration
 
 HOSTILE = "\x00\x01\x02\x1b\x7f\x85\u202e\u2066"  # NUL, C0, DEL, C1, bidi override, isolate
 
@@ -165,18 +164,7 @@ async def test_a_delegate_name_with_control_and_zero_width_characters(
 ) -> None:
     ana = Person(api, 8105, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        await meeting_rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=3),
-            audience=await meeting_rules.parse_audience(session, ["region:Puno"]),
-            offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS),
-            now=now,
-        )
+    await puno_coordination(runtime)
     assert await tick(app) == 1
     invitation, _calendar = await ana.replies(2)
     await ana.press(invitation, "Enviaré un representante")

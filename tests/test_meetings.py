@@ -18,29 +18,17 @@ from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import puno_coordination, register
 
 
 async def _create(
     runtime: Runtime, *, days: float = 10, region: str = "region:Puno"
 ) -> MeetingRecord:
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        audience = await rules.parse_audience(session, [region])
-        meeting, _invited = await rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=days),
-            ends_at=now + timedelta(days=days, hours=3),
-            audience=audience,
-            offsets=rules.parse_offsets(rules.DEFAULT_OFFSETS),
-            now=now,
-            place="Sala de la DREM Puno",
-            link="https://meet.example.org/puno",
-            agenda="1. Avances de formalización\n2. Plan anual",
-        )
-    return meeting
+    """The meeting these tests read: in the DREM's room, with a link and an agenda."""
+    return await puno_coordination(
+        runtime, days=days, audience=(region,), place="Sala de la DREM Puno",
+        link="https://meet.example.org/puno", agenda="1. Avances de formalización\n2. Plan anual",
+    )  # fmt: skip
 
 
 async def _owed(runtime: Runtime, state: str | None = None) -> int:

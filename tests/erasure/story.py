@@ -29,7 +29,7 @@ from storage.repositories import visits as visit_repo
 from storage.repositories.visits import SurveyAnswers
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.helpers import register, workshop_under_way
+from tests.helpers import puno_coordination, register, workshop_under_way
 
 ZOILA_ID = 7919350413
 FIRST, LAST, USERNAME = "Zoila", "Espinoza Ccahuana", "zoila_ec"
@@ -173,19 +173,10 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
 
     # A meeting she created, answered with a delegate.
     now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        await meeting_rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=10),
-            ends_at=now + timedelta(days=10, hours=3),
-            audience=await meeting_rules.parse_audience(session, ["region:Puno", f"id:{ZOILA_ID}"]),
-            offsets=meeting_rules.parse_offsets(meeting_rules.DEFAULT_OFFSETS),
-            now=now,
-            place="Sala de la DREM Puno",
-            created_by=person.id,
-        )
+    await puno_coordination(
+        runtime, audience=("region:Puno", f"id:{ZOILA_ID}"), place="Sala de la DREM Puno",
+        created_by=person.id,
+    )  # fmt: skip
     await tick(app)
     invitation, _calendar = await zoila.replies(2)
     await zoila.press(invitation, "Enviaré un representante")

@@ -17,7 +17,6 @@ from telegram.ext import Application
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
-from bot.services import meetings as meeting_rules
 from storage.models import (
     AuditEntry,
     Case,
@@ -45,7 +44,7 @@ from tests.erasure.story import (
     registered_zoila,
     sqlite_files,
 )
-from tests.helpers import register
+from tests.helpers import puno_coordination, register
 
 
 async def test_erasure_leaves_nothing_in_any_table(
@@ -213,18 +212,7 @@ async def test_erasure_reaches_forms_in_progress_that_name_her(
     await register(zoila, region="Puno")
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
-    now = runtime.clock.now()
-    async with runtime.db.session() as session:
-        meeting, _invited = await meeting_rules.create(
-            session,
-            title="Coordinación MINEM–GR Puno",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=3),
-            ends_at=now + timedelta(days=3, hours=2),
-            audience=await meeting_rules.parse_audience(session, ["region:Puno"]),
-            offsets=[],
-            now=now,
-        )
+    meeting = await puno_coordination(runtime, days=3, hours=2, reminders=False)
     await tick(app)
     await zoila.replies(2)
     (report,) = await rosa.say(f"/reunion {meeting.code}")
