@@ -153,6 +153,7 @@ class Model:
     shares: list[tuple[Row, Row, float, str]] = field(default_factory=list)
     groups: ClassVar[tuple[str, ...]] = GROUPS  # a period's groups: cells of 1 or 2 people
     parent: ClassVar[dict[str, str]] = PARENT  # a group within another of the same people
+    seconds: ClassVar[float] = SECONDS  # per integer program
 
     def __post_init__(self) -> None:
         meetings = self.programme.meetings
@@ -187,6 +188,10 @@ class Model:
 
     def row(self, who: Iterable[int], group: str, unit: str) -> Row:
         return {self.index[(i, group, unit)]: 1.0 for i in who}
+
+    def upper(self) -> np.ndarray:
+        """Each unknown's largest value: 1 (a person's mark) unless a model counts."""
+        return np.ones(len(self.truth))
 
     def value(self, row: Row) -> int:
         return round(sum(self.truth[k] * c for k, c in row.items()))
@@ -356,10 +361,11 @@ def moved(
 
     def solve(cost: np.ndarray, extra: list[LinearConstraint]) -> Any:
         return milp(
-            cost, integrality=np.ones(n), bounds=Bounds(0, 1), constraints=[system, *extra],
-            options={"time_limit": SECONDS},
+            cost, integrality=np.ones(n), bounds=Bounds(0, top), constraints=[system, *extra],
+            options={"time_limit": model.seconds},
         )  # fmt: skip
 
+    top = model.upper()
     rng = np.random.default_rng(0)
     for _push in range(6):  # all at once, in random directions: each solution frees many
         if not (up or down):

@@ -16,7 +16,7 @@ What the reader knows besides the workbooks: the people registered by region and
 workshop's attendees and responses by region (/taller) and each visit's people by region,
 answer, travel and leader's mark (/visita names them). Not read: views (a person may view an
 article many times: no whole-number bound the reader knows), averages, scores, questions,
-indicators 2, 4 and 5 (cases: `tests/case_figures.py`)."""
+indicators 2, 4 and 5 (`tests/case_attack.py`)."""
 
 from __future__ import annotations
 
