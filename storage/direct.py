@@ -35,7 +35,7 @@ import sqlalchemy
 from sqlalchemy import JSON, Boolean, String, bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage.pg_direct import PgDriver
@@ -136,6 +136,21 @@ class Direct:
             return Outcome([tuple(row) for row in result], result.rowcount)
         inserted = result.inserted_primary_key[0] if self._inserts else None
         return Outcome([], result.rowcount, inserted)
+
+    async def run_alone(self, connection: AsyncConnection, values: Mapping[str, Any]) -> int:
+        """On a connection of its own, outside any session (bot/inbox.py's autocommit write):
+        at asyncpg once a session's probe found the dialect sound, else by the connection.
+        Returns the row count."""
+        dialect = connection.dialect
+        if (
+            dialect is _sound[0]
+            and dialect.name == "postgresql"
+            and (compiled := self._compiled.get(dialect.name) or self._compile(dialect)) is not None
+        ):
+            raw = await connection.get_raw_connection()
+            driver = PgDriver(raw.dbapi_connection, dialect)
+            return (await driver.run(compiled.sql, compiled.parameters(values)))[1]
+        return (await connection.execute(self.statement, values)).rowcount
 
     def _compile(self, dialect: Dialect) -> _Compiled | None:
         """None (the dialect's statements run by the session from now on) if SQLAlchemy's

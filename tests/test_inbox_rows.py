@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from telegram import Update
 
 from bot.inbox import GIVE_UP_AFTER, Inbox
@@ -16,6 +16,7 @@ from bot.services import privacy
 from storage.db import Database
 from storage.models import InboxUpdate
 from storage.repositories import inbox as rows
+from storage.repositories import people
 from tests.helpers import registered_official
 
 NOW = datetime(2026, 12, 6, 18, tzinfo=UTC)
@@ -48,6 +49,33 @@ async def test_a_batch_is_kept_and_forgotten_once_handled(db: Database) -> None:
     inbox.finished(updates[1])
     await inbox.flush()
     assert await _kept(db) == {2: 7962, 3: None}
+
+
+async def test_once_probed_a_batch_is_written_at_the_driver_on_postgresql(db: Database) -> None:
+    """After an update's first statement at the driver (storage.direct's probe), PostgreSQL's
+    write of a batch goes to asyncpg, not through SQLAlchemy's execution, and still commits
+    (autocommit) and deletes what was handled."""
+    async with db.session() as session:
+        await people.get_with_form(session, 7961)  # what every update reads first
+    executed: list[str] = []
+    listen = event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    listen(lambda _conn, _cursor, statement, *_args: executed.append(statement))
+    inbox = Inbox(db, lambda: NOW)
+    inbox.arrived([_message(4, 7961, "hola"), _message(5, 7962, "hola")])
+    first = Update.de_json(_message(4, 7961, "hola"), None)
+    inbox.keep(first)
+    await inbox.settled()
+    assert await _kept(db) == {4: 7961, 5: 7962}
+    inbox.finished(first)
+    await inbox.flush()
+    assert await _kept(db) == {5: 7962}
+    through_sqlalchemy = [  # the writes (the reads above are the test's own)
+        s for s in executed if "inbox_updates" in s and not s.startswith("SELECT")
+    ]
+    if db.engine.dialect.name == "postgresql":
+        assert through_sqlalchemy == []
+    else:  # SQLite writes in a session (its write turn): through SQLAlchemy
+        assert through_sqlalchemy != []
 
 
 async def test_an_update_left_is_tried_at_three_starts_then_dropped(db: Database) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from storage.direct import Direct
 from storage.models import InboxUpdate
 from storage.types import UTCDateTime
 
@@ -45,18 +46,20 @@ async def keep(
 
 
 # PostgreSQL: the batch and the deletes in one statement, one round trip (run in autocommit:
-# no BEGIN and COMMIT of their own).
-_KEEP_PG = text(
-    "WITH gone AS (DELETE FROM inbox_updates WHERE update_id = ANY(:done)) "
-    "INSERT INTO inbox_updates (update_id, telegram_id, body, at, attempts) "
-    "SELECT u, t, b, :at, 0 FROM unnest(:ids, :senders, :bodies) AS x(u, t, b) "
-    "ON CONFLICT DO NOTHING"
-).bindparams(
-    bindparam("done", type_=ARRAY(BigInteger)),
-    bindparam("ids", type_=ARRAY(BigInteger)),
-    bindparam("senders", type_=ARRAY(BigInteger)),
-    bindparam("bodies", type_=ARRAY(Text)),
-    bindparam("at", type_=UTCDateTime()),
+# no BEGIN and COMMIT of their own), at asyncpg (storage.direct).
+_KEEP_PG = Direct(
+    text(
+        "WITH gone AS (DELETE FROM inbox_updates WHERE update_id = ANY(:done)) "
+        "INSERT INTO inbox_updates (update_id, telegram_id, body, at, attempts) "
+        "SELECT u, t, b, :at, 0 FROM unnest(:ids, :senders, :bodies) AS x(u, t, b) "
+        "ON CONFLICT DO NOTHING"
+    ).bindparams(
+        bindparam("done", type_=ARRAY(BigInteger)),
+        bindparam("ids", type_=ARRAY(BigInteger)),
+        bindparam("senders", type_=ARRAY(BigInteger)),
+        bindparam("bodies", type_=ARRAY(Text)),
+        bindparam("at", type_=UTCDateTime()),
+    )
 )
 
 
@@ -67,8 +70,8 @@ async def keep_at_once(
     at: datetime,
 ) -> None:
     """`keep` on PostgreSQL, as one statement on an autocommit connection."""
-    await connection.execute(
-        _KEEP_PG,
+    await _KEEP_PG.run_alone(
+        connection,
         {
             "done": list(done),
             "ids": [row["update_id"] for row in rows],
