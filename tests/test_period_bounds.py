@@ -28,19 +28,23 @@ from tests.period_attack import REGIONS, Model, draw, pinned, read_everything, s
 # 2026. The year's national share of women gives 11 women invited, of 5 in Cusco, 4 in Piura
 # and 2 in Tacna besides her: all of them, Tacna's two (in Q1, its only meetings) too. (Its Q2
 # pins of Cusco's confirmed are tests/test_quarter_bounds' seed 1, fixed there.)
+# Seed 14 (Cusco's reports too; fixed by `period_bounds`, whose targets now include a cell its
+# region's own report hides that counts 1 or 2, not only a cell of 1 or 2 people): Cusco's
+# women invited, 2 of its 3, in Q2 and the year, which Cusco's own table by sex hides. Q1's
+# national reports: women invited 6 (Cusco invited no one, Puno has no women), Tacna's share
+# of women invited 27.3 % of its 11 = 3, so Piura's 3, all of its women; Q2: Tacna invited 13
+# of its 13 (all, its 5 women too); the year's women invited 10 (indicator 7), at least
+# Piura's 3 and Tacna's 5 of the quarters: Cusco's 10 - 3 - 5 = 2, and Cusco invited only in
+# Q2 (its 6 of the year are Q2's 6). Strict xfail before the fix.
 KNOWN_LEAKS: dict[int, str] = {
-    14: "Cusco's women invited, 2 of its 3, in Q2 and the year, which Cusco's own table by sex "
-    "hides: Q1's national reports: women invited 6 (Cusco invited no one, Puno has no women), "
-    "Tacna's share of women invited 27.3 % of its 11 = 3, so Piura's 3, all of its women; Q2: "
-    "Tacna invited 13 of its 13 (all, its 5 women too); the year's women invited 10 (indicator "
-    "7), at least Piura's 3 and Tacna's 5 of the quarters: Cusco's 10 - 3 - 5 = 2, and Cusco "
-    "invited only in Q2 (its 6 of the year are Q2's 6)",
     5: "Q2 Puno's and Tacna's men confirmed 1 each, Tacna's men sent a delegate 1 (their "
     "regions' own tables by sex hide them): men confirmed 6 in Q1 and 6 in the year, so every "
     "man who confirmed in Q2 had in Q1; Tacna confirmed 3 in Q1, 2 in Q2 (both by a delegate), "
-    "4 in the year: one of its Q2 confirmers had in Q1, so Tacna's men of Q2 at most 1; Piura "
-    "confirmed none in Q2 (its meeting's row), Cusco has no men: Q2's men confirmed 2 are "
-    "Puno's and Tacna's; that Puno's are at most 1 the attacker found (not yet written by hand)",
+    "4 in the year: one of its Q2 confirmers had in Q1, so Tacna's men of Q2 at most 1. Puno "
+    "invited 7 in Q1, 5 in Q2, 9 in the year (3 in both), confirmed 6 in Q1 and the year, "
+    "attended 3 in both: its 2 confirmers and 2 attendees of Q2 are among those 3, and men "
+    "attended none in Q2, so its confirmers were not both men: Puno's men at most 1. Piura "
+    "confirmed none in Q2 (/reunion), Cusco has no men: men's 2 are Puno's 1 and Tacna's 1",
 }
 # The scopes whose reports are read (the national one alone unless told; every region's:
 # 15 reports, slower).

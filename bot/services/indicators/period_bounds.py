@@ -10,7 +10,10 @@ in the year either, and the year's women invited were every other region's, all 
 Each period (the year, each quarter) tells its cells' sums by region and in total (public:
 /reunion's lists), its national counts of the sexes its tables show, every cell of the
 regions whose own report shows their invitees by sex, and each cell lies between 0 and the
-people registered at the period's end. A cell of 1 or 2 people that every whole solution of
+people registered at the period's end. A cell of 1 or 2 people, or one its region's own
+report hides that counts 1 or 2 (seed 14: Cusco's women invited, 2 of 3, in Q2 and the year:
+the year's women 10, less Tacna's 5, all its people invited in Q2, less Piura's 3, all
+invited in Q1 by Tacna's share of women, 3 of 11), that every whole solution of
 all of them together (scipy's HiGHS; a candidate taken only once checked here in whole
 numbers) holds at one value is pinned; not one pinned by its period's own figures (its
 rules answer for those: not made worse here) nor one pinned by what is told openly (the
@@ -184,9 +187,10 @@ class _Solver:
 
 
 def _leaks(periods: Sequence[Told], alone: dict[tuple[int, int], bool]) -> list[int]:
-    """The cells (unknowns) of 1 or 2 people pinned by every period's figures together but
-    neither by their own period's alone nor by what is told openly. `alone`: a memo of the
-    quarters' own (the year's changes with what it hides)."""
+    """The cells (unknowns) of 1 or 2 people, or hidden (not `known`) counting 1 or 2,
+    pinned by every period's figures together but neither by their own period's alone nor
+    by what is told openly. `alone`: a memo of the quarters' own (the year's changes with
+    what it hides)."""
     cells = _cells(periods)
     system = _system(periods, cells, cross=True)
     n = len(cells)
@@ -194,7 +198,8 @@ def _leaks(periods: Sequence[Told], alone: dict[tuple[int, int], bool]) -> list[
         p * n + i
         for p, told in enumerate(periods)
         for i, cell in enumerate(cells)
-        if too_small(told.people.get(cell, 0)) and cell not in told.known
+        if cell not in told.known
+        and (too_small(told.people.get(cell, 0)) or too_small(told.counts.get(cell, 0)))
     ]
     stuck = _Solver(system, openly=False).pinned(targets)
     if stuck:
