@@ -1,15 +1,18 @@
 """What the indicator tests worked out by hand share: Lima's time and the Spanish they read,
 the fourth quarter of 2026 (their period) and its bounds, people registered long before it,
-and a table's rows by their first cell."""
+an indicator computed as the report does, and a table's rows by their first cell."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import translator
-from bot.services.indicators.common import Table
+from bot.services.indicators import query_for
+from bot.services.indicators.common import Indicator, Query, Table
 from bot.services.indicators.periods import Period
+from storage.db import Database
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -22,3 +25,14 @@ LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 def rows(table: Table) -> dict[object, tuple[object, ...]]:
     """Each row's figures by its label."""
     return {row[0]: row[1:] for row in table.rows}
+
+
+async def computed(
+    db: Database,
+    function: Callable[[Query], Awaitable[Indicator]],
+    period: Period = Q4,
+    region: str | None = None,
+) -> Indicator:
+    """`function`'s indicator for `period` and `region` (None: the national one)."""
+    async with db.session() as session:
+        return await function(await query_for(session, period, region, T))

@@ -7,21 +7,17 @@ Period: the first quarter of 2026 in Lima (1 January 00:00 to 1 April 00:00, -05
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import translator
-from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
 from bot.services.indicators.regularity import meeting_regularity
 from bot.services.meetings import KINDS
 from storage.db import Database
 from storage.models import Meeting, MeetingAgreement, Person
+from tests.indicator_common import LIMA, T, computed
 
-LIMA = ZoneInfo("America/Lima")
-T = translator("es", LIMA)
 Q1 = Period.quarter(2026, 1)
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 PEOPLE = {"a": "puno", "b": "puno", "c": "cusco", "d": "piura", "e": "puno"}
@@ -95,8 +91,7 @@ async def dataset(db: Database) -> Database:
 
 
 async def _compute(db: Database, region: str | None = None) -> Indicator:
-    async with db.session() as session:
-        return await meeting_regularity(await query_for(session, Q1, region, T))
+    return await computed(db, meeting_regularity, Q1, region)
 
 
 async def test_agreements_fulfilled_on_time(dataset: Database) -> None:

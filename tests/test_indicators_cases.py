@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
@@ -26,7 +25,7 @@ from storage.models import (
     Person,
     Question,
 )
-from tests.indicator_common import LIMA, LONG_AGO, T, rows
+from tests.indicator_common import LIMA, LONG_AGO, computed, rows
 
 Q3 = Period.quarter(2026, 3)
 
@@ -195,8 +194,7 @@ async def dataset(db: Database) -> Database:
 
 
 async def _compute(db: Database, function, region: str | None = None) -> Indicator:  # type: ignore[no-untyped-def]
-    async with db.session() as session:
-        return await function(await query_for(session, Q3, region, T))
+    return await computed(db, function, Q3, region)
 
 
 async def test_cases_attended(dataset: Database) -> None:

@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.indicators import build_report, query_for
+from bot.services.indicators import build_report
 from bot.services.indicators.common import Indicator, Table
 from bot.services.indicators.publications import DEFINITION, publications
 from bot.services.indicators.render import summary_messages
 from bot.services.indicators.xlsx import report_xlsx
 from storage.db import Database
 from storage.models import Person, Publication, PublicationDelivery
-from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, rows
+from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, computed, rows
 
 MINUTE = timedelta(minutes=1)
 
@@ -112,8 +112,7 @@ async def dataset(db: Database) -> Database:
 
 
 async def _compute(db: Database, region: str | None = None) -> Indicator:
-    async with db.session() as session:
-        return await publications(await query_for(session, Q4, region, T))
+    return await computed(db, publications, Q4, region)
 
 
 async def test_publications_and_dissemination(dataset: Database) -> None:

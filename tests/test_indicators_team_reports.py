@@ -11,12 +11,11 @@ from datetime import datetime
 
 import pytest
 
-from bot.services.indicators import query_for
 from bot.services.indicators.cases import cases_attended
 from bot.services.indicators.common import Indicator
 from storage.db import Database
 from storage.models import Person, TeamMember, TeamReport
-from tests.indicator_common import LIMA, LONG_AGO, Q4, T
+from tests.indicator_common import LIMA, LONG_AGO, Q4, computed
 
 PEOPLE = {
     "p1": "puno", "p2": "puno", "p3": "puno", "p4": "puno", "p5": "puno",
@@ -70,8 +69,7 @@ async def dataset(db: Database) -> Database:
 
 
 async def _compute(db: Database, region: str | None = None) -> Indicator:
-    async with db.session() as session:
-        return await cases_attended(await query_for(session, Q4, region, T))
+    return await computed(db, cases_attended, Q4, region)
 
 
 async def test_team_reports_sent_and_on_time(dataset: Database) -> None:

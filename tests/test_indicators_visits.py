@@ -13,14 +13,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.indicators import build_report, query_for
+from bot.services.indicators import build_report
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.render import summary_messages
 from bot.services.indicators.visits import DEFINITION, study_visits
 from bot.services.indicators.xlsx import report_xlsx
 from storage.db import Database
 from storage.models import Person, Visit, VisitParticipant
-from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, rows
+from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, computed, rows
 
 NOV = datetime(2026, 11, 10, tzinfo=LIMA)
 
@@ -104,8 +104,7 @@ async def dataset(db: Database) -> Database:
 
 
 async def _compute(db: Database, region: str | None = None) -> Indicator:
-    async with db.session() as session:
-        return await study_visits(await query_for(session, Q4, region, T))
+    return await computed(db, study_visits, Q4, region)
 
 
 async def test_leaders_in_study_visits(dataset: Database) -> None:
