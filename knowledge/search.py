@@ -25,6 +25,7 @@ from knowledge.examples import NEGATED, ExampleMemory
 from knowledge.form import question_form
 from knowledge.frame import asked, asking_stretch, last_stretch
 from knowledge.intent import DEFINITION, answered, intents
+from knowledge.introduction import introduces
 from knowledge.model import Article, Example, GlossaryEntry, ToolKit, Topic
 from knowledge.query import Concepts, Query, Reader
 from knowledge.scoring import FIELD_WEIGHTS, Postings
@@ -210,11 +211,12 @@ class SearchIndex:
 
     def small_talk(self, text: str) -> str | None:
         """The kind of greeting, thanks or chat when the message asks nothing (see
-        `knowledge.text.small_talk`); a kit acronym typed in it makes it a question."""
+        `knowledge.text.small_talk`); a kit acronym typed in it makes it a question. A
+        greeting that then says who writes (`knowledge.introduction`) is a greeting."""
         kind = small_talk(text)
-        if kind is None or not all(is_small_talk(w) for w in self.query_words(text)):
-            return None
-        return kind
+        if kind is not None and all(is_small_talk(w) for w in self.query_words(text)):
+            return kind
+        return "greeting" if introduces(text) else None
 
     def _parse(self, text: str, asked: list[str] | None = None) -> Query:
         """`text` read as a query; `asked`: its `query_words`, when already found."""

@@ -212,11 +212,13 @@ SMALL_TALK = {
         # «grax», «dios le pague»: thanks as officials type and say them
         "thanks": "gracias grax grasias agradecido agradecida agradezco agradecemos amable "
         "muchas muchisimas mil pague atencion",
-        "bye": "chao chau adios luego pronto vemos cuidese bendiga dios mañana",
+        "bye": "chao chau adios luego pronto vemos cuidese mañana",
         # Quechua and Aymara greetings (Puno, Cusco), and the forms of address around them
+        # («buenos días señorita Minka, Dios le bendiga»)
         "greeting": "hola holas buenas buenos buen saludos saludo saludarle gusto hi hello alo "
         "ola estas tal kamisaraki allillanchu allinllachu imaynalla estimado estimada "
-        "asistente ingeniero ingeniera",
+        "asistente ingeniero ingeniera ing inge señorita señora señor senorita senora senor "
+        "doctor doctora licenciado licenciada",
         "chat": "ok okey okay oki okis oks vale listo genial perfecto excelente entendido "
         "entendi claro jaja jajaja jeje jiji si no bueno igualmente",
     }.items()
@@ -308,9 +310,14 @@ def small_talk(text: str) -> str | None:
     return "chat"
 
 
+# A blessing closes a greeting as well as thanks or a goodbye («buenos días, Dios le
+# bendiga»): small talk of no kind of its own.
+_BLESSING = frozenset("dios bendiga bendiciones".split())  # noqa: SIM905
+
+
 def is_small_talk(word: str) -> bool:
     """A folded word of greetings, thanks or chat."""
-    return any(word in vocabulary for vocabulary in SMALL_TALK.values())
+    return word in _BLESSING or any(word in vocabulary for vocabulary in SMALL_TALK.values())
 
 
 @lru_cache(maxsize=1)

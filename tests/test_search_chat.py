@@ -44,10 +44,31 @@ def test_acronym_alone_is_a_glossary_question(kb: KnowledgeBase) -> None:
         ("Kamisaraki, buenas tardes ingeniero", "greeting"),
         ("Le agradezco su atención. Hasta luego.", "thanks"),
         ("Buenas noches, un gusto saludarle.", "greeting"),
+        # session 23: a form of address and a blessing (v21), who writes and from where (v13,
+        # v15), each once sure-answered as a question
+        ("buenas tardes señorita Minka, Dios le bendiga", "greeting"),
+        ("chau ingeniero, Dios le bendiga", "bye"),
+        ("Buenas tardes, soy el nuevo especialista de la dirección de minas.", "greeting"),
+        ("buenos dias minka, aca reportandome desde la drem de Pasco", "greeting"),
+        ("Hola, somos de la GREM Arequipa", "greeting"),
     ],
 )
 def test_small_talk_is_no_question(kb: KnowledgeBase, text: str, kind: str) -> None:
     assert kb.index.small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola, soy nuevo en la drem, me explican la formalización",
+        "buen día, soy de la gerencia regional, qué funciones nos da la ley",
+        "buenas, soy de la drem puno. plazo del reinfo",
+        "soy de la drem puno",  # no greeting before: what it says is left to the search
+        "señor Quispe está en el reinfo",
+    ],
+)
+def test_an_introduction_that_asks_is_a_question(kb: KnowledgeBase, text: str) -> None:
+    assert kb.index.small_talk(text) is None
 
 
 def test_acronym_that_is_a_word_needs_capitals_or_mining(kb: KnowledgeBase) -> None:

@@ -31,6 +31,10 @@ async def test_greetings_and_thanks_are_greeted_not_counted(ana: Chatter, bot: S
     assert thanks.text.startswith("¡De nada!")
     (greeting,) = await ana.say("buenos días, ¿cómo está?")
     assert greeting.text.startswith("¡Hola!")
+    # who writes and from where, asking nothing: the office's words are the kit's own
+    intro = "buenos días señorita, soy la nueva especialista de la dirección de energía y minas"
+    (greeting,) = await ana.say(intro)
+    assert greeting.text.startswith("¡Hola!")
     (chat,) = await ana.say("ok muchas gracias")
     assert chat.text.startswith("¡De nada!")
     (other,) = await ana.say("qué día es hoy")  # no content word: no search, no «DIA»
