@@ -20,13 +20,12 @@ programs are scipy's HiGHS (`integer_moves.solve`); one it does not settle count
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 GROUPS = ("invited", "confirmed", "delegated", "attended")
 # (group, parent): of each cell, the group's people are among the parent's
 CHAIN = (("confirmed", "invited"), ("delegated", "confirmed"), ("attended", "invited"))
-PARENT = dict(CHAIN)
 NODES = 1000  # branch-and-bound nodes per program, as `integer_moves`
 PUSHES = 4  # programs that move every target at once (random ways) before one by one
 Cell = tuple[Hashable, Hashable]
@@ -46,12 +45,16 @@ class Figure:
 @dataclass
 class Reading:
     """`truth`: every cell's count; `people`: every cell's people registered (at least its
-    invited); `figures`: what the reports show; `targets`: the sums to protect."""
+    invited); `figures`: what the reports show; `targets`: the sums to protect; `groups`:
+    of each cell; `chain`: (group, parent), the group's people among the parent's
+    (indicator 1's unless told: `training_chain` reads 3's raters among its attendees)."""
 
     truth: dict[Key, int]
     people: dict[Cell, int]
     figures: list[Figure] = field(default_factory=list)
     targets: list[frozenset[Key]] = field(default_factory=list)
+    groups: tuple[str, ...] = GROUPS
+    chain: tuple[tuple[str, str], ...] = CHAIN
 
     def value(self, keys: Iterable[Key]) -> int:
         return sum(self.truth.get(k, 0) for k in keys)
@@ -70,7 +73,7 @@ class Reading:
         """Each group of each cell of 1 or 2 registered people is a target."""
         for cell, n in self.people.items():
             if 1 <= n <= 2:
-                self.targets += [frozenset({(*cell, group)}) for group in GROUPS]
+                self.targets += [frozenset({(*cell, group)}) for group in self.groups]
 
 
 def leaks(reading: Reading) -> list[frozenset[Key]]:
@@ -92,7 +95,7 @@ def without_public(reading: Reading) -> Reading:
     public = [f for f in reading.figures if not f.by_sex]
     pinned = set(_pinned(reading, public, list(dict.fromkeys(reading.targets))))
     targets = [t for t in reading.targets if t not in pinned]
-    return Reading(reading.truth, reading.people, list(reading.figures), targets)
+    return replace(reading, figures=list(reading.figures), targets=targets)
 
 
 def _openly(reading: Reading, figure: Figure) -> bool:
@@ -104,12 +107,13 @@ def _whole_groups(reading: Reading) -> list[Figure]:
     """Each figure equal to its parent group's for the same people, as that relation alone:
     (the group less its parent) 0, a figure of keys whose parent's carry -1 (`_system`)."""
     shown = {f.keys: f.value for f in reading.figures}
+    parents = dict(reading.chain)
     found = []
     for figure in reading.figures:
         groups = {k[2] for k in figure.keys}
-        if len(groups) != 1 or (group := groups.pop()) not in PARENT:
+        if len(groups) != 1 or (group := groups.pop()) not in parents:
             continue
-        parent = frozenset((r, s, PARENT[group]) for r, s, _g in figure.keys)
+        parent = frozenset((r, s, parents[group]) for r, s, _g in figure.keys)
         if shown.get(parent) == figure.value:
             found.append(Figure(figure.keys | {(*k, "-") for k in parent}, 0, False))
     return found
@@ -128,7 +132,8 @@ def _pinned(
     if not targets:
         return []
     keys = sorted(
-        ((*cell, group) for cell, n in reading.people.items() if n for group in GROUPS), key=repr
+        ((*cell, group) for cell, n in reading.people.items() if n for group in reading.groups),
+        key=repr,
     )
     index = {key: i for i, key in enumerate(keys)}
     high = np.array([reading.people[k[:2]] for k in keys], dtype=float)
@@ -142,7 +147,7 @@ def _pinned(
         {(*cell, group): 1.0, (*cell, parent): -1.0}
         for cell, n in reading.people.items()
         if n
-        for group, parent in CHAIN
+        for group, parent in reading.chain
     ]
     matrix = lil_array((len(rows) + len(chain), len(keys)))
     for r, items in enumerate([*rows, *chain]):

@@ -44,6 +44,7 @@ from bot.services.bounded_cells import _reaches, pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
 from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.sex_rule import group_hides
+from bot.services.indicators.training_chain import chain_pinned
 from bot.services.indicators.training_reads import period_attendance, period_ratings
 from bot.services.small_cells import Hidden, safe_counts, too_small
 from storage.models import Person, WorkshopAttendance, WorkshopRating
@@ -154,7 +155,11 @@ def extra_sexes(
 
     def safe(more: Mapping[str, frozenset[Any]]) -> bool:
         merged = [sum(national[key][s] for s in now(more)[key]) for key in KEYS]
-        return safe_counts(merged) and parts_pinned(parts, people, cells, now(more), apart) is None
+        if not safe_counts(merged):
+            return False
+        if parts_pinned(parts, people, cells, now(more), apart) is not None:
+            return False
+        return not chain_pinned(people, cells, now(more), apart)
 
     while not safe(extra):
         for key in ("raters", "attendees"):
