@@ -20,6 +20,7 @@ from bot import (
     kb_reviews,
     metrics,
     outbox,
+    owed_replies,
     replicas,
     retention,
     stalls,
@@ -94,6 +95,7 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
     )
     assert application.job_queue is not None
     replicas.join(application)
+    owed_replies.install(application)
     kb_reload.join(application)
     kb_reviews.install(application)
     application.job_queue.run_repeating(
@@ -185,6 +187,7 @@ async def _announce_commands(application: Application) -> None:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)
     await broadcast_copies.resume(runtime.db)  # copies a stop interrupted
+    await owed_replies.resend(application)  # replies a killed process owed, then:
     await inbox_of(application).replay(application)  # updates a killed process left
     await replicas.beat_now(application)  # at once: the job's first beat is an interval away
     command_menu.set_at_start(application)  # a job: start-up does not wait for Telegram

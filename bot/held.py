@@ -27,13 +27,14 @@ from telegram.ext import Application, ContextTypes
 
 from bot import chat_order, cut_short, kept_files, metrics
 from bot import outbox as sender
+from bot.calls import keyboard_json
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
 from bot.outgoing import Outgoing, OwedCall
 from bot.ratelimit import holding, retry_after
 from bot.runtime import Runtime
 from bot.telegram_limits import CAPTION_LIMIT, cut_html, split_html
-from storage.repositories import outbox, people
+from storage.repositories import outbox, owed_replies, people
 from storage.repositories.outbox import OwedMessage
 
 KIND = outbox.HELD
@@ -74,10 +75,12 @@ async def hold(
     key: str,
     wait: timedelta,
     done: str | None = None,
+    owed: int | None = None,
 ) -> None:
     """Keep `replies` (of the handling named `key`) in the outbox, due after `wait` and not
     before the chat's replies already waiting; the outbox is woken when they are due. `done`:
-    work whose cut-short notice they replace (bot/cut_short.py), withdrawn with them."""
+    work whose cut-short notice they replace (bot/cut_short.py), withdrawn with them; `owed`:
+    the update whose owed replies they are (bot/owed_replies.py), forgotten with them."""
     runtime: Runtime = application.bot_data["runtime"]
     due = await keep(
         runtime,
@@ -87,6 +90,7 @@ async def hold(
         key=key,
         wait=wait,
         done=done,
+        owed=owed,
     )
     if due is not None:
         wake(application, due)
@@ -101,6 +105,7 @@ async def keep(
     key: str,
     wait: timedelta,
     done: str | None = None,
+    owed: int | None = None,
 ) -> datetime | None:
     """`hold` without waking the outbox (for the outbox's own hooks, which have no
     `Application`: its next round sends them). When they are due, or None if none."""
@@ -109,6 +114,8 @@ async def keep(
             await cut_short.ended(runtime, done)
         return None
     async with runtime.db.session() as session:
+        if owed is not None:  # the replies are either owed or held, never both
+            await owed_replies.forget(session, owed)
         due = await keep_in(
             session,
             runtime.clock.now(),
@@ -151,31 +158,51 @@ async def keep_in(
     if done is not None:
         await cut_short.withdraw(session, done)
     for number, reply in enumerate(fitted):
-        payload = {
-            "text": reply.text,
-            "markup": reply.markup.to_dict() if reply.markup else None,
-            "edit": reply.edit,
-            "buttons_only": reply.buttons_only,
-        }
-        if reply.document is not None:
-            name, content = reply.document
-            payload["document"] = {
-                "name": name,
-                "content": b64encode(content).decode(),
-                "photo": reply.photo,
-            }
-        if reply.kept is not None:
-            payload["kept"] = reply.kept.to_dict()
         await outbox.enqueue(
             session,
             kind=KIND,
             dedupe_key=f"{KIND}:{key}:{number}",
             person_id=person_id,
             chat_id=chat_id,
-            payload=payload,
+            payload=payload_of(reply),
             due_at=due,
         )
     return due
+
+
+def payload_of(reply: Reply) -> dict[str, Any]:
+    """The reply as JSON data (a held row's payload; an update's owed replies)."""
+    payload: dict[str, Any] = {
+        "text": reply.text,
+        "markup": keyboard_json(reply.markup),
+        "edit": reply.edit,
+        "buttons_only": reply.buttons_only,
+    }
+    if reply.document is not None:
+        name, content = reply.document
+        payload["document"] = {
+            "name": name,
+            "content": b64encode(content).decode(),
+            "photo": reply.photo,
+        }
+    if reply.kept is not None:
+        payload["kept"] = reply.kept.to_dict()
+    return payload
+
+
+def reply_of(payload: dict[str, Any]) -> Reply:
+    """The reply `payload_of` made `payload` of."""
+    document = payload.get("document")
+    kept_file = payload.get("kept")
+    return Reply(
+        payload["text"],
+        InlineKeyboardMarkup.de_json(payload["markup"], None) if payload["markup"] else None,
+        edit=payload["edit"],
+        buttons_only=payload["buttons_only"],
+        document=(document["name"], b64decode(document["content"])) if document else None,
+        photo=bool(document and document["photo"]),
+        kept=KeptFile(**kept_file) if kept_file else None,
+    )
 
 
 def keepable(reply: Reply) -> bool:

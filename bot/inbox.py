@@ -11,9 +11,10 @@ start-up, before polling or listening, whatever a stopped process left is queued
 order; an update handled already (its effects and processed-update record committed) is
 recognised as a repeat (handlers/dispatch.py) and does nothing twice.
 
-Not covered: a kill between an update's commit and its reply's send (usually one call) loses
-that reply, as before: handling the update again would double its effects. An update that
-keeps killing the process is tried `GIVE_UP_AFTER` times, then dropped."""
+A kill between an update's commit and its replies' send: the replies were written with the
+commit (bot/owed_replies.py) and are deleted with the update's row; the next start sends what
+is left. An update that keeps killing the process is tried `GIVE_UP_AFTER` times, then
+dropped."""
 
 from __future__ import annotations
 
@@ -86,6 +87,10 @@ class Inbox:
                     await self._write()
         finally:
             self._writer = None
+
+    def holds(self, update_id: int) -> bool:
+        """Whether the update is kept, not yet handled: its row goes once it is."""
+        return update_id in self._kept
 
     def finished(self, update: object) -> None:
         """The update's handling is over (replied, held for the outbox, failed or dropped)."""

@@ -84,6 +84,9 @@ class Ctx:
     # Written in this update's transaction, before its commit (handlers.dispatch): what its
     # later calls owe if the process stops before they are made (`document`'s large file).
     owed: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    # Its replies written with its commit, so that a kill before their send loses none
+    # (bot/owed_replies.py); not by the update that erases its sender (nothing of theirs kept).
+    keep_replies: bool = True
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

@@ -203,6 +203,7 @@ async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> bo
             replies=replies,
             key=update_key(ctx.update, ctx.settings.pseudonym_secret),
             wait=retry_after(error) if error else timedelta(0),
+            owed=ctx.update.update_id,
         )
     except Exception as failure:
         log.warning(

@@ -1,8 +1,8 @@
 """The road of one update through Minka: its key for duplicate detection
 (`update_keys.update_key`), one transaction in which the person and their role are read, the
-role checked and the handler run, the update recorded as processed last in that same
-transaction, then the replies sent (`delivery.deliver`), with a metric and one log line per
-update.
+role checked and the handler run, its replies written as owed (bot/owed_replies.py) and the
+update recorded as processed last in that same transaction, then the replies sent
+(`delivery.deliver`), with a metric and one log line per update.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from telegram import Update, User
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import metrics
+from bot import metrics, owed_replies
 from bot.i18n import translator
 from bot.runtime import Runtime
 from bot.services.roles import Role, authorize, effective_role
@@ -88,6 +88,7 @@ def make_callback(
                 if not await updates.begin(session, user.id, key, now):
                     raise _Duplicate
                 ctx = await _run(update, context, user, session, runtime)
+                await _owe(ctx, key)  # with the commit: a kill before the send loses none
                 if not await updates.end(session, key, now):
                     raise _Duplicate
         except _Duplicate:
@@ -147,6 +148,22 @@ def make_callback(
 
     callback.__name__ = getattr(handler, "__name__", action)
     return callback
+
+
+async def _owe(ctx: Ctx, key: str) -> None:
+    """The replies kept as data (bot/owed_replies.py), in the update's transaction."""
+    if not ctx.keep_replies:
+        return
+    await owed_replies.owe(
+        ctx.session,
+        ctx.context.application,
+        update_id=ctx.update.update_id,
+        telegram_id=ctx.user.id,
+        chat_id=ctx.chat_id,
+        person_id=ctx.person.id if ctx.person else None,
+        key=key,
+        replies=[action.reply for action in ctx.calls if action.reply is not None],
+    )
 
 
 def _stale(person: PersonRecord, user: User) -> bool:

@@ -89,6 +89,7 @@ async def on_button(ctx: Ctx) -> None:
         if not erased:
             ctx.show(_("Minka holds no personal data about you."))
             return
+        ctx.keep_replies = False  # nothing of theirs kept after this commit, not even these
         # Before the reply, at once (not the chat's): done when the person reads it.
         ctx.later(lambda: _wipe_log(ctx), chat=False)
         ctx.show(

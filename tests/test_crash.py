@@ -146,10 +146,11 @@ async def _start(
     log: Path,
     rate: float = RATE,
     command: tuple[str, ...] | None = None,
+    **settings: str,
 ) -> asyncio.subprocess.Process:
     """`python -OO -m bot run` as the service runs it (tests.service), in an empty directory
     (no stray `.env`), sending `rate` messages a second at most (`command`: python's
-    arguments instead)."""
+    arguments instead; `settings`: more environment variables)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -161,6 +162,7 @@ async def _start(
         DATABASE_URL=url,
         OUTBOX_INTERVAL_SECONDS="0.3",
         RATE_LIMIT_PER_SECOND=str(rate),
+        **settings,
     )
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(

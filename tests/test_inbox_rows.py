@@ -1,7 +1,7 @@
 """Updates in hand (bot/inbox.py) as the database keeps them, on SQLite and PostgreSQL: a
 batch written with the deletes of the updates handled since, a repeat not written twice, an
 update left by a stopped process tried at three starts and then dropped, the rows deleted by
-erasure (by sender) and by retention."""
+erasure (by sender) and by retention; likewise the replies an update owes."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from telegram import Update
 from bot.inbox import GIVE_UP_AFTER, Inbox
 from bot.services import privacy
 from storage.db import Database
-from storage.models import InboxUpdate
+from storage.models import InboxReply, InboxUpdate
 from storage.repositories import inbox as rows
+from storage.repositories import owed_replies as owed_rows
 from storage.repositories import people
 from tests.helpers import registered_official
 
@@ -139,3 +140,48 @@ async def test_an_update_handled_while_its_row_is_written_is_not_remembered(db: 
     await inbox.flush()
     assert await _kept(db) == {}
     assert inbox._kept == set()
+
+
+async def _owed(db: Database) -> list[int]:
+    async with db.session() as session:
+        return list(await session.scalars(select(InboxReply.update_id).order_by("update_id")))
+
+
+async def test_owed_replies_go_with_their_update_by_erasure_and_by_retention(
+    db: Database,
+) -> None:
+    """The replies an update owes (bot/owed_replies.py) are deleted with its row in hand
+    once handled, by erasure (her updates, and others' in her chat) and by retention."""
+    async with db.session() as session:
+        await registered_official(session, 7971, "Ana Quispe", region_code="puno")
+        await rows.keep(
+            session,
+            [
+                {"update_id": n, "telegram_id": 7972, "body": "{}", "at": NOW}
+                for n in (20, 21, 22, 23, 24)
+            ],
+            [],
+        )
+        owed = {20: (7971, 7971), 21: (7972, 7971), 22: (7972, 7972), 23: (7972, 7972)}
+        for update_id, (sender, chat) in owed.items():
+            await owed_rows.owe(
+                session,
+                update_id=update_id,
+                telegram_id=sender,
+                chat_id=chat,
+                person_id=None,
+                key=f"{update_id}:k",
+                replies='[{"text": "Hola, Ana Quispe"}]',
+                replica="r",
+                at=NOW if update_id != 23 else NOW - timedelta(days=8),
+            )
+    assert await _owed(db) == [20, 21, 22, 23]
+    async with db.session() as session:
+        await rows.keep(session, [], [22])  # handled: its row and its replies go
+    assert await _owed(db) == [20, 21, 23]
+    async with db.session() as session:
+        assert await privacy.erase(session, 7971, key=b"k" * 32, now=NOW)
+    assert await _owed(db) == [23]
+    async with db.session() as session:
+        await rows.prune(session, NOW - timedelta(days=7))
+    assert await _owed(db) == []

@@ -2,16 +2,16 @@
 batch by asking getUpdates for the next offset as soon as it is queued, before its handlers
 run) is in the database first (bot/inbox.py), so a `kill -9` before its handler's
 transaction commits no longer loses the official's question: the next process handles it.
+A kill after that commit, before the replies are sent: they were written with the commit
+(bot/owed_replies.py), and the next process sends them once it sees the killed one dead
+(silent for three heartbeats), never while it lives.
 
 Minka runs as a real process (`python -m bot run`) against the local Bot API server, on a
 SQLite file and on PostgreSQL. In the first process every update's handler waits forever
-before its transaction (the hook below): the question is confirmed to Telegram, never
-answered, and the process gets SIGKILL. The second process answers it once.
-
-What is still lost (said in the README; a strict xfail below): a kill between the handler's
-commit and its reply's send (usually one call, milliseconds): the update is then handled
-already, handling it again would double its effects, and its replies were not kept.
-Webhook mode (in process): the update is in the database when Telegram gets its 200."""
+(the hook below: before its transaction, or before its replies' send): the question is
+confirmed to Telegram, never answered, and the process gets SIGKILL. The second process
+answers it once. Webhook mode (in process): the update is in the database when Telegram gets
+its 200."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from bot.local_api import LocalBotApi
 from bot.webhook import SECRET_HEADER, serving
 from storage.db import Database
-from storage.models import InboxUpdate, Question
+from storage.models import InboxReply, InboxUpdate, Question
 from storage.repositories import updates
 from tests.chat import Person
 from tests.helpers import registered_official
@@ -35,6 +35,8 @@ from tests.test_crash import START, _start, _stop, _tail, _wait
 from tests.test_webhook import SECRET, message_update, webhook_settings
 
 QUESTION = "¿qué deben declarar los inscritos en el reinfo? ley 32537"
+# A heartbeat a second: a killed process is seen dead after three (bot/replicas.py).
+FAST_BEATS = {"HEARTBEAT_SECONDS": "1"}
 
 
 def _hanging(module: str, name: str) -> tuple[str, ...]:
@@ -72,21 +74,86 @@ async def test_a_question_confirmed_to_telegram_is_answered_after_a_kill_9(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not built: an update killed between its commit and its replies' send is a repeat "
-    "at the restart (handlers/dispatch.py), and its replies were never kept",
-)
 async def test_a_question_killed_after_its_commit_is_still_answered(
     api: LocalBotApi, db: Database, tmp_path: Path
 ) -> None:
-    """The same kill after the handler's commit, before the reply's send (usually one call):
-    the reply is still lost. The same on both databases: run on SQLite only."""
-    if not db.url.startswith("sqlite"):
-        pytest.skip("the same gap on PostgreSQL; shown on SQLite")
+    """The same kill after the handler's commit, before the reply's send: the reply was
+    written with the commit; after the restart Ana gets it, once, and neither her update nor
+    the reply is kept. Failed before bot/owed_replies.py (a strict xfail): the restart saw
+    a repeat and sent nothing."""
     await _killed_and_answered(
         api, db, tmp_path, _hanging("handlers.delivery", "deliver"), handled=1
     )
+
+
+async def test_a_living_process_s_replies_are_not_sent_by_another(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """Two processes (replicas): the first commits Ana's question and hangs before its reply.
+    While it lives (its heartbeats go on), the second does not send that reply for it (it
+    would be sent twice); once the first is killed and falls silent, the second sends it."""
+    ana = Person(api, 7961, "Ana", last_name="Quispe")
+    async with db.session() as session:
+        await registered_official(session, ana.id, ana.full_name, region_code="puno")
+    log = tmp_path / "minka.log"
+    hanging = _hanging("handlers.delivery", "deliver")
+    first = await _start(db.url, api, log, command=hanging, **FAST_BEATS)
+    second = None
+    try:
+        await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
+        await ana.send(QUESTION)
+        await _wait(lambda: api.pending_updates == 0, 30, "Telegram's confirmation", log)
+        for _ in range(100):
+            if await _count(db, InboxReply) == 1:
+                break
+            await asyncio.sleep(0.1)
+        assert await _count(db, InboxReply) == 1, "the reply was not owed" + _tail(log)
+        polled = _polls(api)
+        second = await _start(db.url, api, log, **FAST_BEATS)
+        await _wait(lambda: _polls(api) > polled, START, "the second process's polling", log)
+        await asyncio.sleep(5)  # five heartbeats of the first: alive, its reply is its own
+        assert ana.no_more() == [], "a living process's reply sent by another"
+        assert await _count(db, InboxReply) == 1
+        await _stop(first, signal.SIGKILL)
+        answer = await ana.reply(timeout=30)
+        assert answer.text.startswith("¿Qué deben declarar los inscritos en el REINFO"), answer
+        await asyncio.sleep(1)
+        assert await _count(db, InboxReply) == 0
+    finally:
+        await _stop(first, signal.SIGKILL)
+        code = await _stop(second, signal.SIGTERM) if second is not None else 0
+    assert code == 0, f"exit code {code}" + _tail(log)
+    assert ana.no_more() == [], "the question was answered twice"
+
+
+async def test_a_reply_sent_is_not_sent_again_after_a_restart(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """The common path: Ana is answered; her owed reply goes with her update's row (within
+    `FLUSH_AFTER`); a kill after that and a start send nothing more."""
+    ana = Person(api, 7962, "Ana", last_name="Quispe")
+    async with db.session() as session:
+        await registered_official(session, ana.id, ana.full_name, region_code="puno")
+    log = tmp_path / "minka.log"
+    for n in range(2):
+        polled = _polls(api)
+        process = await _start(db.url, api, log, **FAST_BEATS)
+        try:
+            await _wait(lambda: _polls(api) > polled, START, "polling", log)  # noqa: B023
+            if n == 0:
+                await ana.send(QUESTION)
+                answer = await ana.reply(timeout=30)
+                assert answer.text.startswith("¿Qué deben declarar"), answer
+                for _ in range(50):  # deleted with the update's row, batched
+                    if await _count(db, InboxReply) == 0:
+                        break
+                    await asyncio.sleep(0.1)
+                assert await _count(db, InboxReply) == 0
+            else:
+                await asyncio.sleep(5)  # the killed one seen dead, and heartbeats' more
+        finally:
+            await _stop(process, signal.SIGKILL)
+    assert ana.no_more() == [], "the question was answered twice"
 
 
 async def _killed_and_answered(
@@ -98,7 +165,7 @@ async def _killed_and_answered(
     async with db.session() as session:
         await registered_official(session, ana.id, ana.full_name, region_code="puno")
     log = tmp_path / "minka.log"
-    first = await _start(db.url, api, log, command=command)
+    first = await _start(db.url, api, log, command=command, **FAST_BEATS)
     try:
         await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
         await ana.send(QUESTION)
@@ -113,7 +180,7 @@ async def _killed_and_answered(
     assert await _count(db, Question) == handled, "the kill came elsewhere than intended"
 
     polled = _polls(api)
-    second = await _start(db.url, api, log)
+    second = await _start(db.url, api, log, **FAST_BEATS)
     try:
         await _wait(lambda: _polls(api) > polled, START, "the second process's polling", log)
         answer = await ana.reply(timeout=30)
@@ -126,6 +193,7 @@ async def _killed_and_answered(
     assert code == 0, f"exit code {code}" + _tail(log)
     assert ana.no_more() == [], "the question was answered twice"
     assert await _count(db, InboxUpdate) == 0, "the update's text kept after it was done"
+    assert await _count(db, InboxReply) == 0, "the reply's text kept after it was sent"
 
 
 async def test_a_webhook_update_is_kept_before_its_200(

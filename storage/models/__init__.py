@@ -12,6 +12,7 @@ from storage.models.publications import Publication, PublicationDelivery
 from storage.models.system import (
     AppState,
     ConversationState,
+    InboxReply,
     InboxUpdate,
     ProcessedUpdate,
     Replica,
@@ -37,6 +38,7 @@ __all__ = [
     "CaseEvent",
     "ConversationState",
     "Escalation",
+    "InboxReply",
     "InboxUpdate",
     "MaterialDelivery",
     "Meeting",

@@ -1,5 +1,5 @@
-"""What the running bot keeps for itself: guided-form state, updates in hand and handled, live
-replicas, small facts for the CLI."""
+"""What the running bot keeps for itself: guided-form state, updates in hand (and the replies
+they owe) and handled, live replicas, small facts for the CLI."""
 
 from __future__ import annotations
 
@@ -50,6 +50,26 @@ class InboxUpdate(Base):
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InboxReply(Base):
+    """The replies an update owes, as rendered, written in the transaction that records it
+    handled (handlers/dispatch.py) and deleted with its `InboxUpdate` once it is over
+    (bot/inbox.py): a process killed between that commit and their send leaves them here,
+    and once it is seen dead another sends them (bot/owed_replies.py). Holds what Minka
+    answered: deleted once sent, by erasure (the sender's `telegram_id`, the `chat_id`) and
+    by retention."""
+
+    __tablename__ = "inbox_replies"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(60))  # the update's key (handlers/update_keys.py)
+    replica: Mapped[str] = mapped_column(String(32))  # the process that owes them (bot/replicas.py)
+    replies: Mapped[str] = mapped_column(Text)  # JSON: bot/held.py `payload_of` each
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Replica(Base):

@@ -27,6 +27,7 @@ from storage.models import (
     CaseEvent,
     ConversationState,
     Escalation,
+    InboxReply,
     InboxUpdate,
     Meeting,
     MeetingInvitation,
@@ -84,6 +85,10 @@ async def erase_traces(
         delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
         # Their updates in hand, as Telegram sent them (bot/inbox.py): this one included.
         delete(InboxUpdate).where(InboxUpdate.telegram_id == telegram_id),
+        # The replies their updates (or anyone's in their chat) owed and had not sent.
+        delete(InboxReply).where(
+            or_(InboxReply.telegram_id == telegram_id, InboxReply.chat_id == telegram_id)
+        ),
         # The audit log keeps what happened, with a pseudonym instead of the id.
         update(AuditEntry)
         .where(AuditEntry.actor_telegram_id == telegram_id)

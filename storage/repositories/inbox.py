@@ -1,5 +1,6 @@
 """Updates in hand (`inbox_updates`, bot/inbox.py): written before Telegram is told they were
-received, deleted once handled; what a killed process left is handled by the next one."""
+received, deleted once handled (with the replies they owed, `inbox_replies`:
+storage/repositories/owed_replies.py); what a killed process left is handled by the next one."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.direct import Direct
-from storage.models import InboxUpdate
+from storage.models import InboxReply, InboxUpdate
 from storage.types import UTCDateTime
 
 _TABLE = InboxUpdate.__table__
@@ -31,25 +32,30 @@ _KEEP = {
     .on_conflict_do_nothing()
     for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
 }
-_DONE = delete(_TABLE).where(_TABLE.c.update_id.in_(bindparam("ids", expanding=True)))
+_DONE = [
+    delete(table).where(table.c.update_id.in_(bindparam("ids", expanding=True)))
+    for table in (_TABLE, InboxReply.__table__)
+]
 
 
 async def keep(
     session: AsyncSession, rows: Sequence[dict[str, object]], done: Iterable[int]
 ) -> None:
-    """Write `rows` (update_id, telegram_id, body, at) and forget the updates `done`, in the
-    caller's transaction."""
+    """Write `rows` (update_id, telegram_id, body, at) and forget the updates `done` (and the
+    replies they owed, sent by now), in the caller's transaction."""
     if rows:
         await session.execute(_KEEP[session.bind.dialect.name], list(rows))
     if ids := list(done):
-        await session.execute(_DONE, {"ids": ids})
+        for statement in _DONE:
+            await session.execute(statement, {"ids": ids})
 
 
 # PostgreSQL: the batch and the deletes in one statement, one round trip (run in autocommit:
 # no BEGIN and COMMIT of their own), at asyncpg (storage.direct).
 _KEEP_PG = Direct(
     text(
-        "WITH gone AS (DELETE FROM inbox_updates WHERE update_id = ANY(:done)) "
+        "WITH gone AS (DELETE FROM inbox_updates WHERE update_id = ANY(:done)), "
+        "sent AS (DELETE FROM inbox_replies WHERE update_id = ANY(:done)) "
         "INSERT INTO inbox_updates (update_id, telegram_id, body, at, attempts) "
         "SELECT u, t, b, :at, 0 FROM unnest(:ids, :senders, :bodies) AS x(u, t, b) "
         "ON CONFLICT DO NOTHING"
@@ -85,10 +91,16 @@ async def keep_at_once(
 async def left(session: AsyncSession, give_up_after: int) -> list[tuple[int, str]]:
     """The updates a stopped process left unhandled, in the order they came, each counted as
     tried once more; those already tried `give_up_after` times are deleted instead (an update
-    that kills the process each time must not stop every start)."""
+    that kills the process each time must not stop every start). Not those handled already,
+    whose replies are owed (bot/owed_replies.py): a repeat would end with their deletion."""
     await session.execute(delete(_TABLE).where(_TABLE.c.attempts >= give_up_after))
     await session.execute(update(_TABLE).values(attempts=_TABLE.c.attempts + 1))
-    rows = await session.execute(select(_TABLE.c.update_id, _TABLE.c.body).order_by("update_id"))
+    owed = select(InboxReply.update_id)
+    rows = await session.execute(
+        select(_TABLE.c.update_id, _TABLE.c.body)
+        .where(_TABLE.c.update_id.not_in(owed))
+        .order_by("update_id")
+    )
     return [(update_id, body) for update_id, body in rows]
 
 
@@ -102,6 +114,8 @@ async def gave_up(session: AsyncSession, give_up_after: int) -> int:
 
 async def prune(session: AsyncSession, before: datetime) -> int:
     """Retention: an update kept longer than any handling takes (a row no process came back
-    for) is not kept with its text for ever."""
+    for) is not kept with its text for ever, nor are the replies one owed."""
+    replies = InboxReply.__table__
+    await session.execute(delete(replies).where(replies.c.at < before))
     result = await session.execute(delete(_TABLE).where(_TABLE.c.at < before))
     return result.rowcount or 0
