@@ -21,7 +21,7 @@ from bot.services.indicators.common import (
     in_scope,
     total_headline,
 )
-from bot.services.indicators.row_rule import row_hides
+from bot.services.indicators.row_rule import at_an_end, row_hides
 from bot.services.meetings import KINDS
 from storage.models import Meeting, MeetingAgreement, Person
 
@@ -69,6 +69,8 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
     grand: Counter[str] = Counter()
     for tally in counts.values():
         grand.update(tally)
+    hidden_rows = [tally for kind, tally in counts.items() if kind in hidden]
+    total_hidden |= at_an_end(hidden_rows, ("on_time", "late", "open"), "due")
 
     def row(label: str, tally: Counter[str], hide: bool) -> tuple[object, ...]:
         if hide:

@@ -15,7 +15,7 @@ region's rows, then every region's total, until nothing singles anyone out.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,15 @@ def hidden_union(people: Mapping[Any, set[Hashable]], hidden: Iterable[Any] = ()
             break
         chosen.add(shown[0][2])
     return chosen
+
+
+def at_an_end(hidden: Sequence[Mapping[str, int]], parts: Sequence[str], whole: str) -> bool:
+    """Whether the rows hidden, summed (the total less the rows shown), hold 0 or all of
+    their `whole` (shown for every row) in one of `parts`: each row's part is then told,
+    so the total's parts must go too (tests/test_team_report_ends.py: Piura 5 and Puno 4
+    reports sent, the total on time less the regions shown 9, all of them)."""
+    wholes = sum(row[whole] for row in hidden)
+    return bool(hidden) and any(sum(row[p] for row in hidden) in (0, wholes) for p in parts)
 
 
 def row_hides(responsible: Iterable[Responsibility]) -> RowHides:

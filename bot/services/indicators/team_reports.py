@@ -21,10 +21,11 @@ from bot.services.indicators.common import (
     in_scope,
     total_headline,
 )
-from bot.services.indicators.row_rule import row_hides
+from bot.services.indicators.row_rule import at_an_end, row_hides
 from bot.services.team_reports import deadline
 from storage.models import TeamReport
 
+PARTS = ("on_time",)  # what a hidden row hides of its reports sent
 DEFINITION = N_(
     "Regional Team reports: the monthly reports sent for the months of the period, in the "
     "region of the team; on time: sent by the end of the 3rd of the following month (Lima). "
@@ -59,6 +60,7 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
     grand: Counter[str] = Counter()
     for tally in counts.values():
         grand.update(tally)
+    total_hidden |= at_an_end([t for code, t in counts.items() if code in hidden], PARTS, "sent")
 
     def row(label: str, tally: Counter[str], hide: bool) -> tuple[object, ...]:
         if hide:
