@@ -18,6 +18,9 @@ figures printed:
   «Hombre» two and «Prefiero no decir» one: 0).
 - Piura: Q1 hides its formalized; Q2 prints 1 formalized, 0 of them in Q2: Q1's was
   1 - 0 = 1, of its 2 formalization cases.
+- Seed 1, Q1 hides, Q2 prints (stock, its part in Q2): «Mujer» formalized 4 - 2 = 2 (Puno's
+  one woman's two cases, registered formalized in February) and formalization cases
+  6 - 1 = 5; «Prefiero no decir» formalized 2 - 2 = 0; the total formalized 11 - 8 = 3.
 
 The rule of each report reads its own period alone (`cases.formalization`): a strict xfail
 until a quarter's report hides what the quarter before's printed figures give back."""
@@ -63,7 +66,10 @@ def given_back(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, .
 
 
 @pytest.mark.xfail(strict=True, reason="5's stocks of consecutive quarters give back flows")
-async def test_a_quarter_beside_the_one_before_gives_no_formalization_figure_back(db) -> None:
-    await seed_cases(db, draw_cases(0))
+@pytest.mark.parametrize("seed", [0, 1])
+async def test_a_quarter_beside_the_one_before_gives_no_formalization_figure_back(
+    db, seed: int
+) -> None:
+    await seed_cases(db, draw_cases(seed))
     first, second = Period.quarter(2026, 1), Period.quarter(2026, 2)
     assert given_back(await _rows(db, first), await _rows(db, second)) == []
