@@ -36,7 +36,8 @@ from knowledge.confidence import RULE, Rule
 from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
-# Each written blind and scored once before anything was fit on it: v21 (session 22, at 19:38 UTC
+# Each written blind and scored once before anything was fit on it: v22 (session 23, at 23:22 UTC
+# 2026-12-06 on 3ac77b0), v21 (session 22, at 19:38 UTC
 # 2026-12-06 on bd0403e), v20 (session 21, at 16:31 UTC 2026-12-06 on 4ac37a1), v19 (session 20, at
 # 13:40 UTC 2026-12-06 on 4265e39), v18 (session 19, at 10:53 UTC 2026-12-06 on 994ab5a), v17
 # (session 18, at 07:30 UTC 2026-12-06 on 8a4268b), v16 (session 17, at 04:52 UTC 2026-12-06 on
@@ -45,7 +46,8 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9, v8, v7 and v6; v3's
 # aggregate was looked at three times while tuning. All but v22 are spent (v16 in session 18, v17 in
 # session 19, v18 in session 20, v19 in session 21, v20 in session 22, v21 in session 23): v22
-# (written blind in session 23, not scored) is the next measure, first in this list.
+# (written blind in session 23, scored once, not spent yet) is first in this list; the next
+# measure needs a new blind set.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches written
 # blind to tune on.
 HELD_OUT_FILES = (
