@@ -87,6 +87,16 @@ async def register(person: Person, *, region: str = "Puno", sex: str = "Mujer") 
     await person.replies(2)
 
 
+async def rate_workshop(person: Person, score: str) -> None:
+    """Read the survey that came and give every criterion `score`, no comment."""
+    survey = await person.reply()
+    for _question in range(5):
+        await person.press(survey, score)
+        survey = await person.reply()
+    await person.press(survey, "Omitir")
+    await person.reply()
+
+
 async def typed_registration(person: Person, name: str, position: str) -> BotEvent:
     """Register in Puno typing `name` and `position` (the name's step checked as passed);
     returns the summary with «Confirmar», not yet pressed."""

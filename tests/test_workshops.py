@@ -18,7 +18,7 @@ from storage.repositories import workshops as repo
 from storage.repositories.workshops import WorkshopRecord
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import accept_and_register, register
+from tests.helpers import accept_and_register, rate_workshop, register
 
 CODE = "K7M2QX"
 
@@ -223,12 +223,7 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     runtime.clock.advance(timedelta(hours=5))
     assert await tick(app) == 4
     for person, score in zip(people, ["5", "4", "3", "2"], strict=True):
-        survey = await person.reply()
-        for _question in range(5):
-            await person.press(survey, score)
-            survey = await person.reply()
-        await person.press(survey, "Omitir")
-        await person.reply()
+        await rate_workshop(person, score)
 
     (report,) = await rosa.say(f"/taller {code.lower()}")
     es, scores = translator("es", runtime.settings.timezone), [5, 4, 3, 2]
