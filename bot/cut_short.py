@@ -50,7 +50,7 @@ async def record(
     edit: int | None = None,
 ) -> None:
     """In the update's transaction: the notice (HTML, rendered in the person's language now,
-    sent as a held reply is: `held.render`) owed for work `name` unless it ends first; the
+    sent as a held reply is: `held_render.render`) owed for work `name` unless it ends first; the
     new text of message `edit` when given (the work's progress message)."""
     markup_data = markup.to_dict() if markup else None
     payload = {"text": text, "markup": markup_data, "edit": edit, "buttons_only": False}

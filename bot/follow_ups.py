@@ -10,7 +10,7 @@ chat's turn with nothing of it left in the outbox, and are made then; a refused 
 again after Telegram's `retry_after`, as often as Telegram asks, for at most `WAIT` in all
 (a count of tries gave up after ~22 s of 429s with retry_after 1). Only then are they given
 up: one warning, and the person is told through the outbox. They are not written to the
-database (a file over `held.FILE_LIMIT` is too large for a row, and is rebuilt on request),
+database (a file over `reply_data.FILE_LIMIT` is too large for a row, and is rebuilt on request),
 but a file is owed from the update's transaction (bot/cut_short.py, `Ctx.document`): a stop,
 graceful or not, before it is sent leaves the person a notice after the restart, with the
 command or a button to ask for it again (a graceful stop abandons the calls waiting here and
@@ -40,7 +40,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import Application
 
-from bot import chat_order, cut_short, held, metrics
+from bot import chat_order, cut_short, held, held_send, metrics
 from bot.ratelimit import retry_after
 from bot.runtime import Runtime
 
@@ -96,7 +96,7 @@ def start_prepared(
     *,
     chat_id: int,
     person_id: int | None,
-    prepare: Callable[[], Awaitable[list[held.Part]]],
+    prepare: Callable[[], Awaitable[list[held_send.Part]]],
     what: str,
     key: str,
     failed: str,
@@ -104,7 +104,7 @@ def start_prepared(
     guard: str | None = None,
 ) -> None:
     """Run `prepare` as a task of its own, then send the replies it returns in the chat's
-    turn, or keep them in the outbox behind the chat's held replies (`held.send_or_hold`: in
+    turn, or keep them in the outbox behind the chat's held replies (`held_send.send_or_hold`: in
     order, over a restart); a file too large to keep there, and what follows it, waits here
     behind them (as `start`'s calls, `notice` if given up). If it fails, `failed` (HTML) is
     what the person reads, kept as reply `key`. `guard`: the work's cut-short notice owed
@@ -118,7 +118,7 @@ def start_prepared(
         try:
             parts = await prepare()
             work.sending = True
-            unkept = await held.send_or_hold(
+            unkept = await held_send.send_or_hold(
                 application,
                 chat_id=chat_id,
                 person_id=person_id,

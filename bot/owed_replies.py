@@ -1,5 +1,5 @@
 """No reply lost to a kill after its update's commit: the replies an update owes are written
-(`inbox_replies`, as `held.payload_of` makes them) in the transaction that records it handled
+(`inbox_replies`, as `reply_data.payload_of` makes them) in the transaction that records it handled
 (handlers/dispatch.py), sent at once as always, and deleted with the update's row in hand
 (bot/inbox.py: batched, with the next batch's write or within `inbox.FLUSH_AFTER`). When
 flood control holds them for the outbox, the row goes in that same transaction
@@ -11,7 +11,7 @@ process takes them, at start-up and after each heartbeat, and keeps them for the
 replies held back (bot/held.py): sent once, in order behind the chat's other held replies.
 Replies sent in the moment between their send and the deletion (at most `FLUSH_AFTER`) are
 sent once more at the next start; what is not a reply kept as data (a file over
-`held.FILE_LIMIT`, a later call, an inline answer) is not owed and a kill still loses it; nor
+`reply_data.FILE_LIMIT`, a later call, an inline answer) is not owed and a kill still loses it; nor
 are the replies of the update that erases its sender (`Ctx.keep_replies`): nothing of theirs
 is kept after its commit."""
 
@@ -24,8 +24,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, ContextTypes
 
-from bot import held, replicas
-from bot.held import Reply
+from bot import held, replicas, reply_data
+from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.updates import PerUserUpdateProcessor
 from storage.repositories import owed_replies as rows
@@ -58,7 +58,7 @@ async def owe(
         chat_id=chat_id,
         person_id=person_id,
         key=key,
-        replies=json.dumps([held.payload_of(reply) for reply in replies], ensure_ascii=False),
+        replies=json.dumps([reply_data.payload_of(reply) for reply in replies], ensure_ascii=False),
         replica=application.bot_data[replicas.KEY],
         at=runtime.clock.now(),
     )
@@ -89,7 +89,7 @@ async def resend(application: Application) -> int:
         owed = await rows.take(session, now - silent)
         for row in owed:
             try:
-                replies = [held.reply_of(payload) for payload in json.loads(row.replies)]
+                replies = [reply_data.reply_of(payload) for payload in json.loads(row.replies)]
             except (ValueError, TypeError, KeyError) as error:
                 log.error("replies owed by update %s unreadable: %r", row.update_id, error)
                 continue

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cut_short, held
+from bot import cut_short, held, held_render
 from bot.i18n import N_
 from bot.outbox import AfterSend, Renderer
 from bot.services.roles import Role
@@ -126,7 +126,7 @@ def forms() -> Mapping[str, tuple[HandlerFn, Role | None]]:
 
 def outbox_renderers() -> Mapping[str, Renderer]:
     renderers = {kind: render for feature in FEATURES for kind, render in feature.outbox.items()}
-    return {**renderers, held.KIND: held.render, cut_short.KIND: held.render}
+    return {**renderers, held.KIND: held_render.render, cut_short.KIND: held_render.render}
 
 
 def outbox_after_send() -> Mapping[str, AfterSend]:

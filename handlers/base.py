@@ -27,12 +27,12 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import cut_short, held, kept_files, refused
+from bot import cut_short, held, held_send, kept_files, refused, reply_data
 from bot import telegram_limits as limits
 from bot.config import Settings
-from bot.held import Reply
 from bot.i18n import Translator
 from bot.kept_files import Found, KeptFile
+from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.services import coverage
 from bot.services.roles import Role
@@ -172,7 +172,7 @@ class Ctx:
         """A file (a photo when `photo`: a QR code), one of the update's replies: in the
         chat's order, and under flood control kept in the outbox with them (bot/held.py), so
         the next update's replies come after it and a restart does not lose it. Only a file
-        too large to keep there (`held.FILE_LIMIT`) waits in memory instead, as a later call
+        too large to keep there (`reply_data.FILE_LIMIT`) waits in memory instead, as a later call
         does (bot/follow_ups.py); with this update's transaction the outbox owes a notice that
         it did not arrive, and how to ask for it again, sent only if the process stops first
         (bot/cut_short.py)."""
@@ -191,7 +191,7 @@ class Ctx:
         def run() -> Awaitable[Any]:
             return refused.send(send, cut, None, f"a file ({self.action})")
 
-        if len(content) > held.FILE_LIMIT:
+        if len(content) > reply_data.FILE_LIMIT:
             self.calls.append(Action(run, follow=True, guard=self._owe_file(filename)))
         else:
             self.calls.append(Action(run, Reply(cut, document=(filename, content), photo=photo)))
@@ -258,7 +258,7 @@ class Ctx:
 
     async def apart(
         self,
-        prepare: Callable[[], Awaitable[list[held.Part]]],
+        prepare: Callable[[], Awaitable[list[held_send.Part]]],
         cut_short_notice: str,
         markup: InlineKeyboardMarkup | None = None,
         progress: int | None = None,
@@ -267,7 +267,7 @@ class Ctx:
         this chat: `prepare` runs after the commit in a task of its own, not in this update,
         which holds one of the bot's few concurrent update slots and the person's turn; the
         replies it returns are then sent in the chat's turn, or held in the outbox behind its
-        waiting replies (bot/follow_ups.py, `held.send_or_hold`). With this update's
+        waiting replies (bot/follow_ups.py, `held_send.send_or_hold`). With this update's
         transaction the outbox owes `cut_short_notice` (HTML, its buttons `markup`: asking
         again), sent only if the process stops before the replies are sent or held
         (bot/cut_short.py): the person is never left waiting in silence. `progress`: the

@@ -21,10 +21,10 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import held, metrics
 from bot import telegram_limits as limits
-from bot.held import Reply
 from bot.i18n import N_, Translator, translator
 from bot.outgoing import UNEDITABLE, Outgoing
 from bot.ratelimit import retry_after
+from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.services import publications
 from bot.services.roles import Role

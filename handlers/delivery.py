@@ -20,9 +20,9 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
-from bot.held import Reply
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import holding, retry_after
+from bot.reply_data import Reply
 from bot.updates import answering
 from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down

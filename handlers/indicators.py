@@ -18,10 +18,10 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot import calls, held, refused, workers
-from bot.held import Reply
+from bot import calls, held_send, refused, workers
 from bot.i18n import N_, Translator
 from bot.ratelimit import AFTER_REPLIES
+from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.services import registered
 from bot.services.indicators import build_report
@@ -165,10 +165,10 @@ async def _prepare(
     period: Period,
     region: str | None,
     t: Translator,
-) -> list[held.Part]:
+) -> list[held_send.Part]:
     """The report built in a worker process (bot/services/indicators/apart.py: its own
     read-only transaction), and its replies: summary, charts, workbook, the progress message
-    edited to «ready», each as its call and as data (`held.Part`). bot/follow_ups.py sends
+    edited to «ready», each as its call and as data (`held_send.Part`). bot/follow_ups.py sends
     them in the chat's turn, one by one; under flood control, or behind the chat's replies
     waiting in the outbox, the rest is kept there with them (bot/held.py): in order, over a
     restart, nothing sent twice. Nothing of the report is computed on the event loop."""
@@ -212,7 +212,7 @@ async def _prepare(
     options = {"parse_mode": ParseMode.HTML, "rate_limit_args": AFTER_REPLIES}
     # Each text as a reply is sent (handlers.delivery.send), and as the outbox sends it if
     # held: within Telegram's count (UTF-16 units, 100 entities), plain if its HTML is refused.
-    parts: list[held.Part] = [
+    parts: list[held_send.Part] = [
         (partial(_say, bot, chat_id, text), Reply(text))
         for message in summary_messages(report, t)
         for text in split_html(message)

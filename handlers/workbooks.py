@@ -17,9 +17,9 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile
 
-from bot import held, refused, workers
+from bot import held_send, refused, workers
 from bot import telegram_limits as limits
-from bot.held import Reply
+from bot.reply_data import Reply
 from handlers.base import Ctx, esc
 from handlers.keyboards import button
 
@@ -34,7 +34,7 @@ async def send_apart(
     bot, chat_id, what = ctx.context.bot, ctx.chat_id, f"a file ({ctx.action})"
     cut = limits.cut_html(caption, limits.CAPTION_LIMIT) if caption else ""
 
-    async def prepare() -> list[held.Part]:
+    async def prepare() -> list[held_send.Part]:
         content = await workers.run(target, *args)
 
         def send(body: str, mode: str | None, _keys: object) -> Awaitable[Any]:

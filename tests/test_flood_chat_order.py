@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import held
+from bot import reply_data
 from bot.local_api import Fault, LocalBotApi
 from tests.chat import Person
 from tests.helpers import register
@@ -28,7 +28,7 @@ async def test_a_file_waiting_out_a_429_is_not_overtaken_by_the_next_reply(
     Ana then sends /ayuda, whose reply can go at once (`sent`) or is refused too (429 on
     texts for 12 s) and held in the outbox (`held`). She reads the file before the help,
     each once."""
-    monkeypatch.setattr(held, "FILE_LIMIT", SMALL)
+    monkeypatch.setattr(reply_data, "FILE_LIMIT", SMALL)
     ana = Person(api, 8701, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     api.inject_for("sendDocument", Fault.too_many_requests(1), seconds=FILE_OUTAGE)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot import follow_ups, held
+from bot import follow_ups, reply_data
 from bot.config import Settings
 from bot.follow_ups import WAIT
 from bot.local_api import Fault, LocalBotApi
@@ -132,7 +132,7 @@ async def test_the_press_again_notice_waits_behind_the_held_replies(
     the person is told so, through the outbox, behind the chat's held replies: the notice is
     neither dropped nor ahead of a reply."""
     monkeypatch.setattr(follow_ups, "WAIT", 2.0)
-    monkeypatch.setattr(held, "FILE_LIMIT", 16)  # any file waits in memory
+    monkeypatch.setattr(reply_data, "FILE_LIMIT", 16)  # any file waits in memory
     ana = Person(api, 8604, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     (help_text,) = await ana.say("/ayuda")

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot import cut_short, held
+from bot import cut_short, held, reply_data
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -31,7 +31,7 @@ from tests.test_indicators_chat import _cases
 PARAGRAPH = "Según la Ley 27651 (artículo 91), el pequeño productor minero 😀 " * 30
 
 
-async def _hold(app: Application, chat_id: int, reply: held.Reply) -> None:
+async def _hold(app: Application, chat_id: int, reply: reply_data.Reply) -> None:
     """Hold `reply` for the chat as flood control does, and let the outbox send it."""
     await held.hold(
         app, chat_id=chat_id, person_id=None, replies=[reply], key="t", wait=timedelta()
@@ -68,7 +68,7 @@ async def test_a_held_file_with_a_long_caption_is_delivered(
     ana = Person(api, 8702, "Ana", last_name="Quispe")
     await ana.say("/start", 2)
     content = b"col1,col2\n1,2\n"
-    await _hold(app, ana.id, held.Reply(PARAGRAPH, document=("datos.csv", content)))
+    await _hold(app, ana.id, reply_data.Reply(PARAGRAPH, document=("datos.csv", content)))
     document = await ana.reply(timeout=30)
     assert document.method == "sendDocument"
     assert api.files[document.params["file_id"]] == content
@@ -84,7 +84,9 @@ async def test_a_file_over_the_limit_is_never_written_to_a_row(
             runtime,
             chat_id=8703,
             person_id=None,
-            replies=[held.Reply("", document=("big.xlsx", b"x" * (held.FILE_LIMIT + 1)))],
+            replies=[
+                reply_data.Reply("", document=("big.xlsx", b"x" * (reply_data.FILE_LIMIT + 1)))
+            ],
             key="big",
             wait=timedelta(),
         )
@@ -103,7 +105,7 @@ async def test_a_held_report_keeps_its_large_files_out_of_the_rows(
     larger than a row may hold (`FILE_LIMIT` lowered): the summary is held in the outbox, the
     files wait in memory behind it (none in a row), and once Telegram allows, everything
     arrives in order, each once; the cut-short notice is withdrawn only then."""
-    monkeypatch.setattr(held, "FILE_LIMIT", 1000)
+    monkeypatch.setattr(reply_data, "FILE_LIMIT", 1000)
     # The clock is moved past Telegram's wait at once; the lease is renewed in real time.
     monkeypatch.setattr(cut_short, "LEASE", timedelta(hours=1))
     await register(admin, region="MINEM")

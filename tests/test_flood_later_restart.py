@@ -1,4 +1,4 @@
-"""A reply's file too large for an outbox row (`held.FILE_LIMIT`: a big /mis_datos export, a
+"""A reply's file too large for an outbox row (`reply_data.FILE_LIMIT`: a big /mis_datos export, a
 QR code: `Ctx.document`) that Telegram's flood control refuses waits in memory
 (bot/follow_ups.py). A stop of Minka meanwhile (graceful, SIGTERM or kill -9) used to lose
 it: no file, no word, from either process. Now the update owes, in its own transaction, a
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import cut_short, follow_ups, held
+from bot import cut_short, follow_ups, reply_data
 from bot.config import Settings
 from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
@@ -37,7 +37,7 @@ SMALL = 64  # bytes: a file larger than this is kept in memory, not in an outbox
 # `python -m bot run`, with the smaller limit.
 SMALL_FILES = (
     "-c",
-    f"import sys, bot.held; bot.held.FILE_LIMIT = {SMALL}; "
+    f"import sys, bot.reply_data; bot.reply_data.FILE_LIMIT = {SMALL}; "
     "from bot.cli import main; sys.exit(main(['run']))",
 )
 LONG = 300  # seconds of retry_after: the file waits in memory (under `follow_ups.WAIT`)
@@ -109,7 +109,7 @@ async def test_a_qr_code_held_in_memory_is_asked_for_again_with_one_press(
     """A press's file (a workshop's QR code) refused by flood control waits in memory; Minka
     stops gracefully. After the restart the coordinator is told, and the notice's button
     repeats the press: the QR code comes, once."""
-    monkeypatch.setattr(held, "FILE_LIMIT", SMALL)
+    monkeypatch.setattr(reply_data, "FILE_LIMIT", SMALL)
     async with minka(settings, poll_timeout=1) as application:
         runtime: Runtime = application.bot_data["runtime"]
         nacho = await national_coordinator(api, runtime)
