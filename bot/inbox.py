@@ -46,6 +46,10 @@ class Inbox:
     def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
         self._db, self._now = db, now
         self._arrived: dict[int, dict[str, Any]] = {}  # read, not yet written
+        # The last batch taken from `_arrived` by a write: polling queues a batch's updates
+        # one by one, waiting for room, while the write of the whole batch goes on; those
+        # queued after it began are written by it, not turned back into JSON and again.
+        self._taken: frozenset[int] = frozenset()
         self._kept: set[int] = set()  # queued (written or being written), not yet handled
         self._done: list[int] = []  # handled, rows not yet deleted
         self._lock = asyncio.Lock()
@@ -69,7 +73,8 @@ class Inbox:
         written (`settled`: the next getUpdates, the webhook's 200)."""
         if update.update_id in self._kept:
             return
-        if update.update_id not in self._arrived:  # queued by other means (tests, the demo)
+        if update.update_id not in self._arrived and update.update_id not in self._taken:
+            # queued by other means (tests, the demo)
             self._arrived[update.update_id] = update.to_dict()
         self._kept.add(update.update_id)
         if self._writer is None:
@@ -119,6 +124,7 @@ class Inbox:
     async def _write(self, batch: dict[int, dict[str, Any]] | None = None) -> None:
         if batch is None:
             batch, self._arrived = self._arrived, {}
+            self._taken = frozenset(batch)
         done, self._done = self._done, []
         handled = set(done)  # handled before its row was written: none to write
         batch = {update_id: data for update_id, data in batch.items() if update_id not in handled}

@@ -142,6 +142,28 @@ async def test_an_update_handled_while_its_row_is_written_is_not_remembered(db: 
     assert inbox._kept == set()
 
 
+async def test_a_batch_queued_while_it_is_written_is_written_once(db: Database) -> None:
+    """Polling queues a batch's updates one by one, waiting for room (a full backlog) after
+    the first, while the write of the whole batch has begun: the later ones are in that
+    write, not turned back into JSON (`Update.to_dict`) and written again (#17: under load
+    most updates were, a second INSERT each). This test's writes go through SQLAlchemy
+    (no statement ran at the driver before them), so the listener sees each of them."""
+    executed: list[str] = []
+    listen = event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    listen(lambda _conn, _cursor, statement, *_args: executed.append(statement))
+    inbox = Inbox(db, lambda: NOW)
+    batch = [_message(n, 7950 + n, "¿Qué es el REINFO?") for n in (30, 31, 32)]
+    inbox.arrived(batch)
+    updates = [Update.de_json(data, None) for data in batch]
+    inbox.keep(updates[0])
+    await asyncio.sleep(0)  # the writer has taken the batch; polling waited for room
+    inbox.keep(updates[1])
+    inbox.keep(updates[2])
+    await inbox.settled()
+    assert await _kept(db) == {30: 7980, 31: 7981, 32: 7982}
+    assert len([s for s in executed if "INSERT INTO inbox_updates" in s]) == 1
+
+
 async def _owed(db: Database) -> list[int]:
     async with db.session() as session:
         return list(await session.scalars(select(InboxReply.update_id).order_by("update_id")))
