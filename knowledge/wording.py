@@ -1,0 +1,89 @@
+"""A question's words as the index reads them: folded, typos repaired, stopwords out but an
+acronym that is also a common word kept where it is meant (DIA, PAMA), and the index term
+(stem) of each word. Split out of `knowledge.search`, which ties the pieces together."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from knowledge.examples import NEGATED
+from knowledge.frame import asked
+from knowledge.spelling import Speller
+from knowledge.text import (
+    ACRONYM_BEFORE,
+    COMMON_WORD_BEFORE,
+    MINING_CONTEXT,
+    STOPWORDS,
+    addressed,
+    counted_days,
+    in_capitals,
+    misspelt_stopword,
+    plural,
+    shouted,
+    stem,
+    words,
+)
+
+NEGATIONS = frozenset({"no", "nunca", "tampoco", "ni"})  # folded: a question that negates
+
+
+class Wording:
+    """The words of `vocabulary` (the kit's) and its `acronyms` (glossary terms that are
+    also stopwords), and how a typed question maps onto them."""
+
+    def __init__(self, vocabulary: set[str], acronyms: frozenset[str]) -> None:
+        self.vocabulary = vocabulary
+        self.acronyms = acronyms
+        self.term = lru_cache(maxsize=4096)(self._term)  # bounded: see knowledge.text
+        self.correct = Speller(vocabulary).correct
+
+    def _term(self, word: str) -> str:
+        """The index term of a word: its stem, or its plural's when the kit uses the plural
+        (Snowball cuts «taller» to tall- but «talleres» to taller-, «comando» to com-)."""
+        many = plural(word)
+        if many in self.vocabulary and word not in self.acronyms:  # DIA is not «días»
+            return stem(many)
+        return stem(word)
+
+    def asked_term(self, word: str) -> str:
+        """The index term of a typed word, its typo repaired."""
+        return self.term(self.correct(word) or word)
+
+    def example_words(self, text: str) -> list[str]:
+        """A question's words as compared with past questions: its index terms, typos
+        repaired (not its expansions: a past question said them its own way)."""
+        return self.polarity([self.asked_term(w) for w in self.query_words(text)], text)
+
+    def polarity(self, terms: list[str], text: str) -> list[str]:
+        """`terms`, with `NEGATED` for a question that negates (see `knowledge.examples`)."""
+        return [*terms, NEGATED] if NEGATIONS.intersection(self.typed(text)) else terms
+
+    def query_words(self, text: str) -> list[str]:
+        """The question's content words, with an acronym that is also a common word kept
+        when it was typed in capitals, after a determiner of its gender («para qué sirve la
+        dia») or in a question about mining («una dia minera»)."""
+        typed = self.typed(text)
+        capitals = set() if shouted(text) else in_capitals(text, self.acronyms)
+        mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
+        return [
+            w
+            for i, w in enumerate(typed)
+            if (
+                w not in STOPWORDS
+                or w in capitals
+                or counted_days(typed, i)
+                or (w in self.acronyms and self._acronym_here(typed, i, mining))
+            )
+            and not addressed(typed, i)
+        ]
+
+    def _acronym_here(self, typed: list[str], i: int, mining: bool) -> bool:
+        before = typed[i - 1] if i else ""
+        return before in ACRONYM_BEFORE or (mining and before not in COMMON_WORD_BEFORE)
+
+    def typed(self, text: str) -> list[str]:
+        """The folded words, a misspelt question word or filler read as meant («ke es» →
+        «que es»): left as typed it would count as an unknown word the kit lacks. Without the
+        official's own situation around the question (`knowledge.frame`)."""
+        found = words(asked(text))
+        return [w if w in self.vocabulary else (misspelt_stopword(w) or w) for w in found]
