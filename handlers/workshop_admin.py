@@ -18,7 +18,12 @@ from bot.i18n import N_
 from bot.services import coverage
 from bot.services import workshops as rules
 from bot.services.roles import Role
-from bot.services.workshop_report import CRITERION_LABELS, WorkshopReport, build_report
+from bot.services.workshop_report import (
+    CRITERION_LABELS,
+    WorkshopReport,
+    build_report,
+    while_open,
+)
 from handlers import workbooks
 from handlers.base import Ctx, cut_html, esc
 from handlers.guided import GuidedForm, Step
@@ -228,7 +233,9 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
         lines.append(f"{esc(label)}: {_decimal(ctx, cell.average_overall)} ({cell.responses})")
     lines += [
         "",
-        _(
+        _withheld_note(ctx, report)
+        if report.withheld
+        else _(
             "«—»: not shown so that nobody can be singled out (fewer than 3 responses, or it "
             "would let a hidden figure be worked out from the others)."
         ),
@@ -237,6 +244,21 @@ def report_text(ctx: Ctx, report: WorkshopReport) -> str:
         lines += ["", _("<b>Comments</b>")]
         lines += [f"• {esc(comment)}" for comment in report.comments[:20]]
     return cut_html("\n".join(lines))
+
+
+def _withheld_note(ctx: Ctx, report: WorkshopReport) -> str:
+    return ctx._(
+        "⏳ The answers are shown when the survey closes, on {date}: until then they change "
+        "with each response, and two looks, subtracted, would give away the rating of whoever "
+        "answered in between."
+    ).format(date=ctx.t.datetime(report.workshop.survey_closes_at))
+
+
+async def _report(ctx: Ctx, workshop_id: int) -> WorkshopReport:
+    """The report as the coordinator may read it now (`while_open`)."""
+    report = await build_report(ctx.session, workshop_id)
+    assert report is not None
+    return while_open(report, ctx.runtime.clock.now())
 
 
 async def all_workshops_lines(ctx: Ctx, limit: int = 30) -> list[str]:
@@ -274,8 +296,7 @@ async def workshop_command(ctx: Ctx) -> None:
     if not coverage.may_see_workshop(ctx.coverage, workshop):
         await refuse_scope(ctx, f"workshop:{workshop.id}")
         return
-    report = await build_report(ctx.session, workshop.id)
-    assert report is not None
+    report = await _report(ctx, workshop.id)
     ctx.reply(
         cut_html(report_text(ctx, report) + await _materials(ctx, workshop.id)),
         [
@@ -320,8 +341,7 @@ async def on_report_button(ctx: Ctx) -> None:
         await refuse_scope(ctx, f"workshop:{workshop.id}")
         return
     if action == "xlsx":
-        report = await build_report(ctx.session, workshop.id)
-        assert report is not None
+        report = await _report(ctx, workshop.id)
         # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
         await workbooks.send_apart(
             ctx,

@@ -84,6 +84,7 @@ async def test_workshop_report_cannot_be_subtracted(
             await person.press(survey, "Omitir")
         await person.reply()
 
+    runtime.clock.advance(SURVEY_OPEN_FOR)  # the answers are shown once it closes
     (report,) = await rosa.say(f"/taller {workshop.code}")
     text = report.text
     assert "Asistentes: 4 · Respuestas: 4" in text

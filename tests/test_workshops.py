@@ -225,6 +225,12 @@ async def test_coordinator_creates_a_workshop_and_reads_its_report(
     for person, score in zip(people, ["5", "4", "3", "2"], strict=True):
         await rate_workshop(person, score)
 
+    (open_report,) = await rosa.say(f"/taller {code.lower()}")
+    assert (
+        "Respuestas: 4" in open_report.text and "Calificación general: <b>—</b>" in open_report.html
+    )
+    assert "Las respuestas se muestran cuando cierra la encuesta" in open_report.text
+    runtime.clock.advance(SURVEY_OPEN_FOR)  # closed: the answers are shown
     (report,) = await rosa.say(f"/taller {code.lower()}")
     es, scores = translator("es", runtime.settings.timezone), [5, 4, 3, 2]
     rate = es.share(len(scores) / len(people), 0)

@@ -7,6 +7,12 @@ resting on fewer than 3 people are hidden, and so are enough others that none ca
 out from the total and the groups shown (`bot.services.small_cells`): nobody's answers can
 be singled out.
 
+Nothing of the survey's answers while it is open (`while_open`): its figures move with each
+response, and two looks at /taller, one response apart, subtracted, gave the newcomer's
+rating (an average shown to one decimal pins its sum up to 10 responses), and the responses
+by region where they came from (tests/test_taller_two_looks.py). Once it closes nobody can
+answer or change an answer.
+
 No breakdown by sex: a workshop's attendees by sex are the inner cells of a table (workshop ×
 region × sex) whose margins are all shown elsewhere (the indicators' national and regional
 tables by sex, every workshop's attendees by region), so the national men less the other
@@ -17,7 +23,8 @@ workshops' men gave the one man of this one. The indicators count workshops' peo
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -84,6 +91,7 @@ class WorkshopReport:
     criteria: dict[str, CriterionStats]
     comments: tuple[str, ...]
     by_region: list[Cell]
+    withheld: bool = False  # the survey is open: no averages, distributions nor comments
 
 
 def _completed(workshop_id: int) -> list[Any]:
@@ -241,4 +249,21 @@ async def build_report(session: AsyncSession, workshop_id: int) -> WorkshopRepor
         # Shown without a name, so only among enough others: as a study visit's texts.
         comments=await _comments(session, workshop_id) if responses >= SMALL_CELL else (),
         by_region=await _by_region(session, workshop_id, await _raters(session, workshop_id)),
+    )
+
+
+def while_open(report: WorkshopReport, now: datetime) -> WorkshopReport:
+    """What a coordinator may read at `now`: the whole report once the survey has closed;
+    before, who attended and how many answered (by region too), nothing of what they answered,
+    which two looks would give away (see the module's docstring)."""
+    if now >= report.workshop.survey_closes_at:
+        return report
+    return replace(
+        report,
+        criteria={
+            name: CriterionStats(None, stats.count, None) for name, stats in report.criteria.items()
+        },
+        comments=(),
+        by_region=[replace(cell, average_overall=None) for cell in report.by_region],
+        withheld=True,
     )

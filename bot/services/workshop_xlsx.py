@@ -40,6 +40,14 @@ def _summary_rows(report: WorkshopReport, t: Translator) -> list[tuple[str, Any,
             "at least {count}."
         )
     ).format(count=SMALL_CELL)
+    if report.withheld:
+        note = t.gettext(
+            N_(
+                "The answers are shown when the survey closes: until then they change with each "
+                "response, and two looks, subtracted, would give away the rating of whoever "
+                "answered in between."
+            )
+        )
     return [
         (t.gettext(N_("Code")), workshop.code, None),
         (t.gettext(N_("Title")), workshop.title, None),
