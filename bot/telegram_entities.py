@@ -13,25 +13,12 @@ import bisect
 import ipaddress
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+
+from bot.entity_rules import fix_entities
 
 ResolveUser = Callable[[int], dict[str, Any] | None]
 
-# TDLib's type priorities, used to order entities that share offset and length.
-_PRIORITY = {
-    "bold": 90,
-    "italic": 91,
-    "code": 20,
-    "pre": 11,
-    "text_link": 49,
-    "text_mention": 49,
-    "underline": 92,
-    "strikethrough": 93,
-    "blockquote": 0,
-    "expandable_blockquote": 0,
-    "spoiler": 94,
-    "custom_emoji": 99,
-}
 # Entities whose meaning is not visible in the text; TDLib keeps them even over whitespace.
 _HIDDEN_DATA = frozenset({"text_link", "text_mention", "custom_emoji"})
 # Types Telegram detects by itself; when sent explicitly they are ignored, as the Bot API does.
@@ -59,8 +46,6 @@ _SIMPLE = frozenset(
         "expandable_blockquote",
     }
 )
-_SPLITTABLE = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler"})
-_BLOCKQUOTES = frozenset({"blockquote", "expandable_blockquote"})
 _TRIM_SPACE = " \n"
 # Characters TDLib removes outright: \r, U+2028..U+202E and three combining marks.
 _REMOVED = frozenset("\r\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
@@ -93,11 +78,6 @@ def is_blank(text: str) -> bool:
 def make_entity(kind: str, offset: int, length: int, **extra: Any) -> dict[str, Any]:
     """A MessageEntity dict in Bot API shape."""
     return {"type": kind, "offset": offset, "length": length, **extra}
-
-
-def sort_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """TDLib order: by offset, longer first, then by type priority."""
-    return sorted(entities, key=lambda e: (e["offset"], -e["length"], _PRIORITY.get(e["type"], 50)))
 
 
 def check_link(url: str) -> str:
@@ -235,15 +215,23 @@ def _json_str(item: dict[str, Any], field: str) -> str:
     return str(value)
 
 
-def finalize_text(
-    text: str, entities: list[dict[str, Any]], *, allow_empty: bool
-) -> tuple[str, list[dict[str, Any]]]:
+class Finalized(NamedTuple):
+    """A text as Telegram keeps it; `lost`: entities whose formatting it drops in part or
+    whole for how they nest (bot/entity_rules.py)."""
+
+    text: str
+    entities: list[dict[str, Any]]
+    lost: int
+
+
+def finalize_text(text: str, entities: list[dict[str, Any]], *, allow_empty: bool) -> Finalized:
     """Normalise text and entities exactly where Telegram would change them.
 
     Control characters become spaces, removable characters disappear, entities that only cover
     spaces/newlines are dropped (except link-like ones) and the text is trimmed at both ends
-    (leading whitespace only up to the first entity).  Raises :class:`FormatError` for entities
-    outside the text or when nothing printable is left and ``allow_empty`` is false.
+    (leading whitespace only up to the first entity); then TDLib's nesting rules, after which
+    pieces of split entities over blanks only are dropped too.  Raises :class:`FormatError` for
+    entities outside the text or when nothing printable is left and ``allow_empty`` is false.
     """
     starts = _utf16_starts(text)
     total = starts[-1]
@@ -273,37 +261,24 @@ def finalize_text(
     text, spans = _trim(text, spans)
     if not allow_empty and is_blank(text):
         raise FormatError("text must be non-empty")
+    fixed, lost = fix_entities(
+        [{**entity, "offset": begin, "length": end - begin} for entity, begin, end in spans]
+    )
+    spans = [
+        span
+        for span in (_skip_leading_space(text, (e, e["offset"], _end(e))) for e in fixed)
+        if span is not None
+    ]
     starts = _utf16_starts(text)
     result = [
         {**entity, "offset": starts[begin], "length": starts[end] - starts[begin]}
         for entity, begin, end in spans
     ]
-    return text, _fix_entities(result)
+    return Finalized(text, result, lost)
 
 
-def _fix_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """TDLib's entity rules: same-type formatting merges when touching or overlapping, while
-    code/pre/link-like entities cannot overlap each other (later ones are dropped), nor can
-    blockquotes."""
-    merged: dict[str, list[dict[str, Any]]] = {}
-    kept: list[dict[str, Any]] = []
-    ends = {"continuous": 0, "blockquote": 0}
-    for entity in sort_entities(entities):
-        kind = entity["type"]
-        if kind in _SPLITTABLE:
-            runs = merged.setdefault(kind, [])
-            last = runs[-1] if runs else None
-            if last is not None and entity["offset"] <= last["offset"] + last["length"]:
-                end = max(last["offset"] + last["length"], entity["offset"] + entity["length"])
-                last["length"] = end - last["offset"]
-            else:
-                runs.append(dict(entity))
-            continue
-        group = "blockquote" if kind in _BLOCKQUOTES else "continuous"
-        if entity["offset"] >= ends[group]:
-            ends[group] = entity["offset"] + entity["length"]
-            kept.append(entity)
-    return sort_entities(kept + [run for runs in merged.values() for run in runs])
+def _end(entity: dict[str, Any]) -> int:
+    return entity["offset"] + entity["length"]
 
 
 _Span = tuple[dict[str, Any], int, int]

@@ -75,6 +75,7 @@ class _HtmlParser:
         self.entities: list[dict[str, Any]] = []
         self.stack: list[_OpenTag] = []
         self.resolve_user = resolve_user
+        self.dropped_links = 0  # links to an address Telegram refuses: shown as plain words
 
     def char(self, index: int) -> str:
         """Character at ``index`` or "" past the end (TDLib's NUL terminator)."""
@@ -251,6 +252,8 @@ class _HtmlParser:
             entity = link_entity(url, offset, length, self.resolve_user)
             if entity is not None:
                 self.entities.append(entity)
+            else:
+                self.dropped_links += 1
         elif tag.name == "pre":
             if same_span and last["type"] == "code" and last.get("language"):
                 last["type"] = "pre"
@@ -312,8 +315,18 @@ def decode_entity(text: str, pos: int, *, require_semicolon: bool) -> tuple[str,
 
 def parse_html(text: str, resolve_user: ResolveUser) -> tuple[str, list[dict[str, Any]]]:
     """Plain text and entities (UTF-16 offsets) for Telegram-HTML ``text``."""
-    plain, entities = _HtmlParser(text, resolve_user).parse()
+    plain, entities, _dropped = parse_html_counted(text, resolve_user)
+    return plain, entities
+
+
+def parse_html_counted(
+    text: str, resolve_user: ResolveUser
+) -> tuple[str, list[dict[str, Any]], int]:
+    """`parse_html`, and how many links Telegram drops for their address (`javascript:`, a
+    host without a dot...): it takes the text and shows those words plain."""
+    parser = _HtmlParser(text, resolve_user)
+    plain, entities = parser.parse()
     for entity in entities:
         if entity["type"] == "code":
             entity.pop("language")
-    return plain, entities
+    return plain, entities, parser.dropped_links

@@ -3,8 +3,10 @@
 A message keeps at most 100 formatting entities: a longer list is split between paragraphs
 (or lines) into messages of at most 100, and a text that must stay one message (an owed
 message, a caption) keeps its first 100 tags and loses the markup of the rest, rather than
-leave Telegram to drop it unseen. Each tag opened counts one (Telegram merges touching bold
-runs and drops tags around blanks, so it never finds more).
+leave Telegram to drop it unseen. Each tag opened counts one, and a link or code opened
+inside a bold (italic...) two more for each: Telegram cuts the bold in three around it
+(TDLib's `split_entities`, bot/entity_rules.py); it merges touching bold runs and drops tags
+around blanks, so it never finds more.
 
 Telegram measures a text after the HTML is parsed: tags count nothing and «&amp;» one
 character, in UTF-16 code units (an emoji such as 😀 is two; Telegram may count it as one,
@@ -17,6 +19,7 @@ are closed there and opened again in the next piece.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import unescape
 from typing import NamedTuple
@@ -36,7 +39,10 @@ MAX_TELEGRAM_ID = 2**52 - 1
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
-_OPENING_TAG = re.compile(r"<\s*[a-zA-Z]")
+# Tags of bold, italic, underline, strikethrough and spoiler: Telegram cuts them around others.
+_SPLITTABLE = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span"}
+)
 
 
 def units(text: str) -> int:
@@ -89,6 +95,17 @@ class _Piece:
         return self.opening + self.body + ending + self.closing
 
 
+def _tag_cost(tag: str, open_tags: Iterable[str]) -> int:
+    """The entities Telegram may make of an opening tag, the others open around it given."""
+    if tag in _SPLITTABLE:
+        return 1
+    return 1 + 2 * sum(name in _SPLITTABLE for name in open_tags)
+
+
+def _stack_cost(stack: tuple[_Token, ...]) -> int:
+    return sum(_tag_cost(token.tag, (t.tag for t in stack[:i])) for i, token in enumerate(stack))
+
+
 def _close(stack: tuple[_Token, ...]) -> str:
     return "".join(f"</{token.tag}>" for token in reversed(stack))
 
@@ -103,16 +120,17 @@ def _pieces(html: str, limit: int, max_tags: int = MAX_ENTITIES) -> list[_Piece]
     start = 0
     while start < len(tokens):
         open_tags = stack
-        shown, tags = 0, len(stack)
+        shown, tags = 0, _stack_cost(stack)
         breaks: dict[int, tuple[bool, int, tuple[_Token, ...]]] = {}  # kind → half, index, tags
         index = start
         while index < len(tokens):
             token = tokens[index]
             if token.tag:
                 if not token.closing:
-                    if tags + 1 > max_tags:
+                    cost = _tag_cost(token.tag, (t.tag for t in open_tags))
+                    if tags + cost > max_tags:
                         break
-                    tags += 1
+                    tags += cost
                     open_tags = (*open_tags, token)
                 elif open_tags and open_tags[-1].tag == token.tag:
                     open_tags = open_tags[:-1]
@@ -148,8 +166,20 @@ def _break_kind(tokens: list[_Token], index: int) -> int:
 
 
 def entities(html: str) -> int:
-    """At most how many formatting entities Telegram makes of this HTML: one per tag."""
-    return len(_OPENING_TAG.findall(html))
+    """At most how many formatting entities Telegram makes of this HTML (see above)."""
+    count = 0
+    open_tags: list[str] = []
+    for match in _TAG.finditer(html):
+        name = _TAG_NAME.match(match.group())
+        if name is None:
+            continue
+        tag = name.group(1).lower()
+        if not match.group().startswith("</"):
+            count += _tag_cost(tag, open_tags)
+            open_tags.append(tag)
+        elif open_tags and open_tags[-1] == tag:
+            open_tags.pop()
+    return count
 
 
 def split_html(
@@ -169,17 +199,18 @@ def _keep_entities(html: str, budget: int) -> str:
     if entities(html) <= budget:
         return html
     kept: list[str] = []
-    open_tags: list[bool] = []  # for each tag open: whether it was kept
+    open_tags: list[tuple[str, bool]] = []  # for each tag open: its name, whether it was kept
     for token in _tokens(html):
         if not token.tag:
             kept.append(token.source)
         elif not token.closing:
-            keep = budget > 0
-            budget -= keep
-            open_tags.append(keep)
+            cost = _tag_cost(token.tag, (tag for tag, kept_tag in open_tags if kept_tag))
+            keep = cost <= budget
+            budget = budget - cost if keep else 0  # the first tags kept, the rest plain
+            open_tags.append((token.tag, keep))
             if keep:
                 kept.append(token.source)
-        elif open_tags.pop() if open_tags else True:
+        elif open_tags.pop()[1] if open_tags else True:
             kept.append(token.source)
     return "".join(kept)
 

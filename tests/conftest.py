@@ -179,7 +179,8 @@ async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application
 
     Afterwards, no request of Minka's may have broken a Bot API rule (a limit, a type, the
     HTML): real Telegram would have refused it too, whatever the test itself checked; nor
-    sent more than 100 entities in a text, which Telegram takes but shows partly plain; nor
+    sent formatting Telegram takes but shows plain (past 100 entities in a text, or nested
+    as the Bot API forbids: a bold around a code); nor
     a parameter today's Bot API does not define (deprecated, misspelt); nor left a press
     unanswered, or answered it too late for Telegram."""
     async with minka(settings, poll_timeout=1, knowledge=_knowledge(settings)) as application:
@@ -187,7 +188,7 @@ async def app(settings: Settings, api: LocalBotApi) -> AsyncIterator[Application
     broken = [f"{refusal.method}: {refusal.description}" for refusal in api.malformed_requests]
     assert not broken, f"Minka sent requests that Telegram refuses: {broken}"
     lost = api.lost_formatting
-    assert not lost, f"Minka sent texts past 100 entities, their formatting lost: {lost}"
+    assert not lost, f"Minka sent formatting Telegram drops (past 100, or nested): {lost}"
     ignored = api.ignored_parameters
     assert not ignored, f"Minka sent parameters the Bot API does not define: {ignored}"
     spinning = api.unanswered_presses

@@ -53,9 +53,10 @@ class Observing:
 
     @property
     def lost_formatting(self) -> list[tuple[str, int]]:
-        """(method, entities dropped) for each text or caption sent with more than 100
-        entities (an inline result's text too): Telegram takes it and shows the formatting
-        of only the first 100."""
+        """(method, entities dropped) for each text or caption (an inline result's text too)
+        whose formatting Telegram takes but does not all show: past its first 100 entities,
+        or nested as the Bot API forbids (a bold inside or around a code or pre, links
+        overlapping, a blockquote in another: bot/entity_rules.py)."""
         return list(self._state.lost_formatting)
 
     @property
