@@ -55,3 +55,19 @@ async def create_visit(runtime: Runtime, days: float = 20) -> VisitRecord:
             now=now,
         )
     return visit
+
+
+async def answer_questionnaire(
+    person: Chatter, usefulness: str, learned: tuple[str, str, str], practice: str
+) -> None:
+    """Answer the questionnaire that came (or its reminder): equal opportunities seen, no
+    comment."""
+    await person.press(await person.reply(), usefulness)
+    await person.reply()
+    for text in learned:
+        await person.send(text)
+        await person.reply()
+    (equality,) = await person.say(practice)
+    await person.press(equality, "Sí")
+    await person.press(await person.reply(), "Omitir")
+    await person.reply()
