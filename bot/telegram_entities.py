@@ -246,6 +246,7 @@ def finalize_text(text: str, entities: list[dict[str, Any]], *, allow_empty: boo
                 f"entity beginning at UTF-16 offset {entity['offset']} ends after the end of "
                 f"the text at UTF-16 offset {end}"
             )
+        _check_whole_symbols(text, starts, entity["offset"], end)
     # Work in code-point indexes; convert back to UTF-16 units at the end.
     spans = [
         (
@@ -275,6 +276,21 @@ def finalize_text(text: str, entities: list[dict[str, Any]], *, allow_empty: boo
         for entity, begin, end in spans
     ]
     return Finalized(text, result, lost)
+
+
+def _check_whole_symbols(text: str, starts: list[int], offset: int, end: int) -> None:
+    """An explicit entity may not begin or end between the two halves of an emoji (a UTF-16
+    surrogate pair): TDLib refuses it (clean_input_string_with_entities), naming the byte."""
+    for unit, what in ((offset, "begins"), (end, "ends")):
+        index = _char_index(starts, unit)
+        if starts[index] != unit:
+            byte = len(text[:index].encode("utf-8", "surrogatepass"))
+            subject = (
+                "entity" if what == "begins" else f"entity beginning at UTF-16 offset {offset}"
+            )
+            raise FormatError(
+                f"{subject} {what} in a middle of a UTF-16 symbol at byte offset {byte}"
+            )
 
 
 def _end(entity: dict[str, Any]) -> int:

@@ -91,6 +91,19 @@ async def test_inline_results_are_parsed_like_telegram(api: LocalBotApi, bot: te
         ([article("ok", id="é" * 33)], "RESULT_ID_INVALID"),
         ([article("ok"), article("otro")], "RESULT_ID_DUPLICATE"),
         ([article("ok", type="page")], 'type "page" is unsupported'),
+        (  # the text's link preview options are read as sendMessage's
+            [
+                article("ok")
+                | {
+                    "input_message_content": {
+                        "message_text": "ok",
+                        "link_preview_options": {"is_disabled": "sí"},
+                    }
+                }
+            ],
+            "can't parse inline query result: can't parse link preview options: Field "
+            '"is_disabled" must be of type Boolean',
+        ),
     ]
     for results, description in cases:
         query_id = await api.send_inline_query(USER, "q")

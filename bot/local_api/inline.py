@@ -3,8 +3,9 @@
 Each result must be an object with a known ``type`` and a String ``id`` of 1-64 bytes, unique in
 the answer; an article needs a String ``title`` and an ``input_message_content`` whose
 ``message_text`` passes the same rules as sendMessage (1-4096 characters after entities are
-parsed, valid HTML); a result's ``reply_markup`` must be an inline keyboard. Problems inside a
-result are reported with the Bot API's prefix "can't parse inline query result: ".
+parsed, valid HTML, its link preview options typed); a result's ``reply_markup`` must be an
+inline keyboard. Problems inside a result are reported with the Bot API's prefix "can't parse
+inline query result: ".
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from bot.local_api.errors import ApiError, bad_request
 from bot.local_api.formatting import MESSAGE_TEXT_LIMIT, format_text
-from bot.local_api.validation import parse_reply_markup
+from bot.local_api.validation import parse_link_preview, parse_reply_markup
 from bot.telegram_entities import ResolveUser, utf16_len
 
 MAX_RESULTS = 50
@@ -69,6 +70,10 @@ def _check_result(result: Any, resolve_user: ResolveUser) -> tuple[str, int]:
     dropped = 0
     if content is not None and "message_text" in content:
         dropped = _check_text(content, resolve_user)
+        try:
+            parse_link_preview(content.get("link_preview_options"))
+        except ApiError as error:
+            raise _invalid(error.description.removeprefix("Bad Request: ")) from None
     if "reply_markup" in result:
         try:
             parse_reply_markup(result["reply_markup"], inline_only=True)

@@ -18,8 +18,8 @@ from bot.local_api.state import (
     BotState,
     Chat,
 )
-from bot.local_api.validation import parse_reply_markup
-from bot.telegram_entities import check_link, utf16_len
+from bot.local_api.validation import parse_link_preview, parse_reply_markup
+from bot.telegram_entities import utf16_len
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -43,7 +43,6 @@ UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
 PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
 # deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago"
 DELETE_WINDOW = 48 * 3600
-_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
 
 
 class MessageMethods:
@@ -98,7 +97,7 @@ class MessageMethods:
             p.get("text"), p.get("parse_mode"), p.get("entities"), self.state.resolve_user
         )
         markup = _markup(p)
-        preview = _link_preview(p)
+        preview = parse_link_preview(p.get("link_preview_options"))
         chat = self.state.writable_chat(p["chat_id"])
         self._note_lost("sendMessage", formatted)
         content: dict[str, Any] = _text_content(formatted)
@@ -188,7 +187,7 @@ class MessageMethods:
             edit=True,
         )
         markup = _markup(p, inline_only=True)
-        _link_preview(p)
+        parse_link_preview(p.get("link_preview_options"))
         chat, message = self._edit_target(p)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
@@ -313,25 +312,6 @@ def _apply_edit(message: dict[str, Any], markup: dict[str, Any] | None, now: int
     if markup is not None:
         message["reply_markup"] = markup
     message["edit_date"] = now
-
-
-def _link_preview(p: dict[str, Any]) -> dict[str, Any] | None:
-    options = p.get("link_preview_options")
-    if options is None:
-        return None
-    if not isinstance(options, dict):
-        raise bad_request("object expected as link preview options")
-    for flag in _PREVIEW_FLAGS:
-        if flag in options and not isinstance(options[flag], bool):
-            raise bad_request(
-                f'can\'t parse link preview options: Field "{flag}" must be of type Boolean'
-            )
-    if "url" in options:
-        try:
-            check_link(str(options["url"]))
-        except ValueError:
-            raise bad_request("WEBPAGE_URL_INVALID") from None
-    return options
 
 
 def _reply_target(chat: Chat, parameters: Any) -> dict[str, Any] | None:

@@ -52,6 +52,7 @@ MAX_ROW_BUTTONS = 8
 MAX_INLINE_BUTTONS = 100
 MAX_MARKUP_BYTES = 8 * 1024
 _BUTTON_OVERHEAD = 20
+_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
 _CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 _SCOPES = (
     frozenset({"default", "all_private_chats", "all_group_chats", "all_chat_administrators"})
@@ -250,6 +251,25 @@ def _check_web_app(web_app: dict[str, Any], what: str) -> None:
     url = web_app.get("url")
     if not isinstance(url, str) or not url.lower().startswith("https://"):
         raise bad_request(f"{what} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+
+
+def parse_link_preview(options: Any) -> dict[str, Any] | None:
+    """LinkPreviewOptions (of sendMessage, editMessageText, an inline result's text)."""
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        raise bad_request("object expected as link preview options")
+    for flag in _PREVIEW_FLAGS:
+        if flag in options and not isinstance(options[flag], bool):
+            raise bad_request(
+                f'can\'t parse link preview options: Field "{flag}" must be of type Boolean'
+            )
+    if "url" in options:
+        try:
+            check_link(str(options["url"]))
+        except ValueError:
+            raise bad_request("WEBPAGE_URL_INVALID") from None
+    return options
 
 
 def inline_buttons(markup: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -181,6 +181,40 @@ async def test_text_is_normalised_and_entities_checked(
     )
 
 
+@pytest.mark.parametrize(
+    ("offset", "length", "reason"),
+    [
+        (1, 2, "entity begins in a middle of a UTF-16 symbol at byte offset 4"),
+        (
+            0,
+            1,
+            "entity beginning at UTF-16 offset 0 ends in a middle of a UTF-16 symbol at byte "
+            "offset 4",
+        ),
+    ],
+)
+async def test_an_entity_may_not_cut_an_emoji_in_half(
+    api: LocalBotApi, chat: int, offset: int, length: int, reason: str
+) -> None:
+    """😀 is two UTF-16 units: an explicit entity that begins or ends between them is refused
+    (TDLib's clean_input_string_with_entities), where the local server took it, rounded."""
+    entities = [{"type": "bold", "offset": offset, "length": length}]
+    status, body = await raw(
+        api, "sendMessage", json={"chat_id": chat, "text": "😀ab", "entities": entities}
+    )
+    assert (status, body["description"]) == (400, f"Bad Request: {reason}")
+    status, body = await raw(
+        api,
+        "sendMessage",
+        json={
+            "chat_id": chat,
+            "text": "😀ab",
+            "entities": [{**entities[0], "offset": 0, "length": 2}],
+        },
+    )
+    assert status == 200 and body["result"]["entities"][0]["length"] == 2
+
+
 async def test_a_text_of_invisible_characters_is_empty_as_telegram_sees_it(
     bot: telegram.Bot, chat: int
 ) -> None:
