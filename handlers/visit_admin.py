@@ -15,7 +15,14 @@ from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
 from bot.services.roles import Role
-from bot.services.visit_report import LEADER, Counts, SurveySummary, build_report
+from bot.services.visit_report import (
+    LEADER,
+    Counts,
+    SurveySummary,
+    VisitReport,
+    build_report,
+    while_open,
+)
 from handlers import visit_forms, workbooks
 from handlers.base import Ctx, Keyboard, cut_html, esc
 from handlers.invitations import StaffItems, tick_keyboard
@@ -47,9 +54,15 @@ def _counts_line(ctx: Ctx, counts: Counts) -> str:
     )
 
 
+async def _report(ctx: Ctx, visit: VisitRecord) -> VisitReport:
+    """The report as the coordinator may read it now (`while_open`)."""
+    report = await build_report(ctx.session, visit, _words(ctx))
+    return while_open(report, ctx.runtime.clock.now())
+
+
 async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     _ = ctx._
-    report = await build_report(ctx.session, visit, _words(ctx))
+    report = await _report(ctx, visit)
     cancelled = " — " + _("Cancelled") if visit.status == "cancelled" else ""
     lines = [
         f"<b>{esc(visit.title)}</b> ({visit.code}){cancelled}",
@@ -69,7 +82,7 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     lines += ["", "<b>" + _("By region") + "</b>"]
     for group in report.by_region:
         lines.append(f"{esc(group.key or _('Not given'))}: {_counts_line(ctx, group.counts)}")
-    lines += _survey_lines(ctx, report.survey)
+    lines += _survey_lines(ctx, report.survey, ctx.t.datetime(rules.survey_closes(visit)))
     reasons = [p for p in report.people if p.answer == "declined" and p.reason]
     if reasons:
         lines += ["", "<b>" + _("Reasons for not going") + "</b>"]
@@ -77,7 +90,7 @@ async def report_text(ctx: Ctx, visit: VisitRecord) -> str:
     return cut_html("\n".join(lines))
 
 
-def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
+def _survey_lines(ctx: Ctx, survey: SurveySummary, closes: str) -> list[str]:
     _ = ctx._
     if not survey.answered:
         return []
@@ -90,6 +103,15 @@ def _survey_lines(ctx: Ctx, survey: SurveySummary) -> list[str]:
             count=ctx.t.number(survey.answered)
         ),
     ]
+    if survey.withheld:
+        lines.append(
+            _(
+                "The answers are shown when the questionnaire closes, on {date}: until then "
+                "they change with each answer, and two looks, subtracted, would give away "
+                "the answers of whoever answered in between."
+            ).format(date=closes)
+        )
+        return lines
     if survey.usefulness is None:
         lines.append(_("Results are shown once 3 people have answered."))
         return lines
@@ -223,7 +245,7 @@ async def on_button(ctx: Ctx) -> None:
         await repo.set_flag(ctx.session, visit.id, person.person_id, travelled_at=now)
         await _travelled(ctx, visit, numbers[2] or 0)
     elif action == "xlsx":
-        report = await build_report(ctx.session, visit, _words(ctx))
+        report = await _report(ctx, visit)
         # In a worker process, after this update: no reply waits for it (handlers/workbooks.py).
         await workbooks.send_apart(
             ctx,

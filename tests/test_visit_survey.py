@@ -63,7 +63,7 @@ async def test_questionnaire_after_the_visit_with_one_reminder(
 
     (report,) = await rosa.say(f"/visita {visit.code}")
     assert "Cuestionario</b>: 2 respuestas" in report.html
-    assert "cuando hayan respondido 3 personas" in report.text
+    assert "Las respuestas se muestran cuando cierra el cuestionario" in report.text
 
     await eva.reply()  # Eva leaves the first one unanswered: one reminder, to her only
     runtime.clock.advance(timedelta(days=3))
@@ -81,6 +81,7 @@ async def test_questionnaire_after_the_visit_with_one_reminder(
     await eva.reply()
     assert await tick(app) == 0
 
+    runtime.clock.advance(visits.SURVEY_OPEN_FOR)  # closed: the answers are shown
     (report,) = await rosa.say(f"/visita {visit.code}")
     assert "Utilidad promedio: 4.0 de 5" in report.text  # (4 + 5 + 3) / 3
     assert "Vieron prácticas" not in report.text  # Sí 2 · No 1 would tell who said no

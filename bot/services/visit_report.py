@@ -5,13 +5,16 @@ to show who took part; it does not show their sex, nor counts by sex: a visit's 
 are the inner cells of a table (visit × region × sex) whose margins indicator 9 shows by sex,
 national and regional, so hiding one visit's small ones left them to subtraction, as in the
 meeting report. Indicator 9 counts visits' people by sex under one rule
-(`bot.services.indicators.sex_rule`). Nothing here knows about Telegram: the same report feeds
-the chat and the workbook."""
+(`bot.services.indicators.sex_rule`). The questionnaire's answers are shown once it has closed
+(`while_open`): read twice as they came, one answer apart, the averages and lists differed by
+one person's answers (tests/test_visita_two_looks.py). Nothing here knows about Telegram: the
+same report feeds the chat and the workbook."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +55,7 @@ class SurveySummary:
     learned: tuple[str, ...]
     practices: tuple[str, ...]
     comments: tuple[str, ...]
+    withheld: bool = False  # still taking answers: only how many
 
 
 def survey_summary(people: Iterable[ParticipantRecord]) -> SurveySummary:
@@ -123,3 +127,12 @@ async def build_report(
         leaders=leaders,
         survey=survey_summary(people),
     )
+
+
+def while_open(report: VisitReport, now: datetime) -> VisitReport:
+    """What a coordinator may read at `now`: the questionnaire's answers once it has closed;
+    before, only how many answered (see the module's docstring)."""
+    if now >= rules.survey_closes(report.visit):
+        return report
+    survey = SurveySummary(report.survey.answered, None, None, (), (), (), withheld=True)
+    return replace(report, survey=survey)

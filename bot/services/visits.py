@@ -32,6 +32,8 @@ DEFAULT_LEADER_WORDS: str = Settings.model_fields["leader_position_words"].defau
 REASON_MAX = 500
 INSTRUCTIONS_MAX = 1500  # with the title and destination, well within one message
 SURVEY_REMINDER_AFTER = timedelta(days=3)
+# The questionnaire takes answers this long after the return; /visita shows them after it.
+SURVEY_OPEN_FOR = timedelta(days=14)
 
 
 async def create(
@@ -227,12 +229,16 @@ def reminder_wanted(
     return not closer_reminder_due(visit, offset, now)
 
 
+def survey_closes(visit: VisitRecord) -> datetime:
+    return visit.ends_at + SURVEY_OPEN_FOR
+
+
 def survey_open(visit: VisitRecord, person: ParticipantRecord, now: datetime) -> bool:
     """The questionnaire is for the delegation (confirmed or marked as travelled), once the
-    visit is over, until answered."""
+    visit is over, until answered or closed."""
     return (
         visit.status != "cancelled"
-        and now >= visit.ends_at
+        and visit.ends_at <= now < survey_closes(visit)
         and (person.confirmed or person.travelled)
         and person.survey is None
     )
