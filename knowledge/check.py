@@ -11,7 +11,7 @@ import yaml
 
 from bot.i18n import translator
 from bot.telegram_entities import FormatError
-from bot.telegram_html import parse_html
+from bot.telegram_html import parse_html_counted
 from knowledge import relative, yamlfile
 from knowledge.dates import (
     check_article_dates,
@@ -98,13 +98,22 @@ def _check_article(article: Article, kit: ToolKit, acronyms: set[str]) -> list[P
                     "un párrafo supera los 4096 caracteres de Telegram",
                 )
             )
-        try:
-            parse_html(message, lambda _user_id: None)
-        except FormatError as error:
-            problems.append(
-                Problem(article.path, article.body_line, f"HTML de Telegram inválido: {error}")
-            )
+        problem = _html_problem(message)
+        if problem is not None:
+            problems.append(Problem(article.path, article.body_line, problem))
     return problems
+
+
+def _html_problem(message: str) -> str | None:
+    """What Telegram would refuse in a message, or show otherwise than written: a link to an
+    address it does not take (a host without a dot: `https://intranet/guia`) shows as words."""
+    try:
+        _text, _entities, dropped_links = parse_html_counted(message, lambda _user_id: None)
+    except FormatError as error:
+        return f"HTML de Telegram inválido: {error}"
+    if dropped_links:
+        return "un enlace de las fuentes que Telegram no acepta (se vería como texto)"
+    return None
 
 
 def check(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
@@ -186,12 +195,9 @@ def _structure(kit: ToolKit, problems: list[Problem], content_dir: Path) -> list
                 problems.append(
                     Problem(glossary_path, entry.line, f"artículo inexistente: {article_id}")
                 )
-        try:
-            parse_html(glossary_message(entry, t), lambda _user_id: None)
-        except FormatError as error:
-            problems.append(
-                Problem(glossary_path, entry.line, f"HTML de Telegram inválido: {error}")
-            )
+        problem = _html_problem(glossary_message(entry, t))
+        if problem is not None:
+            problems.append(Problem(glossary_path, entry.line, problem))
     return problems
 
 

@@ -232,3 +232,27 @@ def test_a_topic_id_must_fit_a_button(tmp_path: Path) -> None:
         "cifras y guiones, hasta 40"
     )
     assert all(f"tema desconocido: {long_id}" in problem for problem in problems[1:])
+
+
+def test_a_source_link_telegram_refuses_fails_revisar(tmp_path: Path) -> None:
+    """A source's address Telegram does not take as a link (a host without a dot) is sent,
+    but shows as plain words, the source not reachable: `kb revisar` names the article."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    article = content / "articles" / "formalizacion-reinfo.md"
+    text = article.read_text(encoding="utf-8")
+    assert "https://www.peruinforma.com/?p=288908" in text
+    article.write_text(
+        text.replace("https://www.peruinforma.com/?p=288908", "https://intranet/guia"),
+        encoding="utf-8",
+    )
+    problems = [str(problem) for problem in check(content)]
+    assert problems == [
+        f"{article}:{_body_line(text)}: un enlace de las fuentes que Telegram no acepta "
+        "(se vería como texto)"
+    ], problems
+
+
+def _body_line(text: str) -> int:
+    """The line an article's body begins on (after the header's closing «---»)."""
+    return text.splitlines().index("---", 1) + 2
