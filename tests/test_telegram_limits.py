@@ -96,6 +96,29 @@ def test_a_bold_around_a_link_counts_the_three_pieces_telegram_makes() -> None:
     assert _entities(cut_html(html)) <= MAX_ENTITIES
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_nested_tags_are_counted_as_telegram_counts_them(seed: int) -> None:
+    """Lines mixing bolds around links and codes, italics in bolds: every piece split, and
+    every cut, within the 100 entities Telegram shows, as it counts them after cutting a bold
+    around what it holds."""
+    rng = random.Random(seed)
+    shapes = [
+        '<b>{w} <a href="https://minem.gob.pe/{w}">{w}</a> {w}</b>',
+        "<b>{w} <code>{w}</code> <code>{w}</code></b>",
+        "<i>{w} <b>{w}</b> {w}</i>",
+        '<b><i>{w} <a href="https://gob.pe">{w}</a></i></b>',
+        "{w}",
+    ]
+    html = "\n".join(
+        rng.choice(shapes).format(w=rng.choice(["hola", "ñandú", "😀", "a &amp; b"]))
+        for _ in range(rng.randint(20, 200))
+    )
+    pieces = split_html(html, rng.choice([200, 1024, 4096]))
+    assert all(_entities(piece) <= MAX_ENTITIES for piece in pieces)
+    assert "".join(pieces) == html
+    assert _entities(cut_html(html)) <= MAX_ENTITIES
+
+
 def test_no_piece_is_a_message_telegram_finds_empty() -> None:
     """A long run of zero-width characters (typed: «hola» then 4,000 of them) never becomes
     a message of its own, nor an ellipsis alone a cut: Telegram refuses a text of nothing
