@@ -46,6 +46,10 @@ def _question(t: Translator, visit: VisitRecord) -> str:
         + t.gettext(
             "Overall, how useful was the visit for your work? (1 = not useful, 5 = very useful)"
         )
+        + "\n"
+        + t.gettext("You can answer until {date}.").format(
+            date=t.datetime(rules.survey_closes(visit))
+        )
     )
 
 

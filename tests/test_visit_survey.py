@@ -32,6 +32,7 @@ async def test_questionnaire_after_the_visit_with_one_reminder(
     survey = await ana.reply()
     assert "Cuestionario sobre la visita de estudio" in survey.text
     assert survey.button_texts() == ["1", "2", "3", "4", "5"]
+    assert "Puede responder hasta el " in survey.text  # 14 days after the return
     await ana.press(survey, "4")
     assert "(1 de 3)" in (await ana.reply()).text
     for text in ("Ventanilla única", "Fiscalización conjunta", "Catastro en línea"):
