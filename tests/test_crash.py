@@ -197,6 +197,11 @@ def _sends(api: LocalBotApi) -> int:
     return sum(1 for method, _params in api.calls if method == "sendMessage")
 
 
+def _polls(api: LocalBotApi) -> int:
+    """getUpdates calls the server has received: a process polls once its start-up is over."""
+    return sum(1 for method, _params in api.calls if method == "getUpdates")
+
+
 def _in_flight(api: LocalBotApi) -> int:
     """sendMessage calls the server has received but not yet answered (stalled)."""
     return _sends(api) - sum(1 for event in api.events if event.method == "sendMessage")

@@ -23,7 +23,7 @@ from storage.repositories import people
 from storage.types import utcnow
 from tests.chat import Person
 from tests.helpers import ana_in_puno
-from tests.test_crash import START, _start, _stop, _tail
+from tests.test_crash import START, _polls, _start, _stop, _tail
 
 LONG = 300  # seconds of retry_after: the call waits (in memory) past the stop
 
@@ -80,8 +80,11 @@ async def test_an_erased_coordinators_menu_is_taken_away_after_a_restart(
     assert "registrados" in _menu(api, ana), "taken away before the stop: nothing was tested"
     if stop == signal.SIGKILL:
         await _leases_run_out(db)
+    polled = _polls(api)
     second = await _start(db.url, api, log)
     try:
+        # Start-up first (the Tool Kit's load: half a minute at load 12), then the call.
+        assert await _until(lambda: _polls(api) > polled, START), "no restart" + _tail(log)
         assert await _until(lambda: _menu(api, ana) == [], 60), (
             f"her menu after the restart: {_menu(api, ana)}" + _tail(log)
         )

@@ -19,7 +19,16 @@ from sqlalchemy import func, select
 from bot.local_api import LocalBotApi
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.test_crash import FIRST_ID, _broadcast_to, _copies, _start, _tail, _wait
+from tests.test_crash import (
+    FIRST_ID,
+    START,
+    _broadcast_to,
+    _copies,
+    _polls,
+    _start,
+    _tail,
+    _wait,
+)
 
 PEOPLE = 400
 RATE = 20.0  # copies a second: the whole broadcast takes ~20 s
@@ -62,6 +71,8 @@ async def test_sigterm_mid_broadcast_stops_soon_and_the_rest_goes_at_the_next_st
 
     first = await _start(db.url, api, log, RATE)
     try:
+        # Start-up first (the Tool Kit's load: half a minute at load 12), then the copies.
+        await _wait(lambda: _polls(api) > 0, START, "start-up", log)
         await _wait(lambda: sum(_copies(api).values()) >= STOP_AT, 30, f"{STOP_AT} copies", log)
     except BaseException:
         first.kill()
@@ -78,8 +89,10 @@ async def test_sigterm_mid_broadcast_stops_soon_and_the_rest_goes_at_the_next_st
         f"rows {dict(at_stop)} against {delivered} copies delivered"
     )
 
+    polled = _polls(api)
     second = await _start(db.url, api, log, AFTER_RATE)  # no wait for stale claims: there are none
     try:
+        await _wait(lambda: _polls(api) > polled, START, "the restart", log)
         await _wait(lambda: sum(_copies(api).values()) >= PEOPLE, 60, "every copy", log)
         deadline = time.monotonic() + 10
         while (states := await _states(db)) != Counter({"sent": PEOPLE}):

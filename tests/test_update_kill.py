@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
 import aiohttp
@@ -26,12 +27,12 @@ from sqlalchemy import func, select
 from bot.local_api import LocalBotApi
 from bot.webhook import SECRET_HEADER, serving
 from storage.db import Database
-from storage.models import InboxReply, InboxUpdate, Question
+from storage.models import InboxReply, InboxUpdate, Question, Replica
 from storage.repositories import updates
 from tests.chat import Person
 from tests.helpers import registered_official
 from tests.postgres import _free_port
-from tests.test_crash import START, _start, _stop, _tail, _wait
+from tests.test_crash import START, _polls, _start, _stop, _tail, _wait
 from tests.test_webhook import SECRET, message_update, webhook_settings
 
 QUESTION = "¿qué deben declarar los inscritos en el reinfo? ley 32537"
@@ -54,13 +55,19 @@ def _hanging(module: str, name: str) -> tuple[str, ...]:
     )
 
 
-def _polls(api: LocalBotApi) -> int:
-    return sum(1 for method, _params in api.calls if method == "getUpdates")
-
-
 async def _count(db: Database, table: type) -> int:
     async with db.session() as session:
         return await session.scalar(select(func.count()).select_from(table)) or 0
+
+
+async def _rows(
+    db: Database, table: type, count: int, timeout: float, what: str, log: Path
+) -> None:
+    """Wait until `table` holds `count` rows (fail after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while (found := await _count(db, table)) != count:
+        assert time.monotonic() < deadline, f"{what}: {found} rows in {timeout:.0f} s{_tail(log)}"
+        await asyncio.sleep(0.1)
 
 
 async def test_a_question_confirmed_to_telegram_is_answered_after_a_kill_9(
@@ -103,15 +110,12 @@ async def test_a_living_process_s_replies_are_not_sent_by_another(
         await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
         await ana.send(QUESTION)
         await _wait(lambda: api.pending_updates == 0, 30, "Telegram's confirmation", log)
-        for _ in range(100):
-            if await _count(db, InboxReply) == 1:
-                break
-            await asyncio.sleep(0.1)
-        assert await _count(db, InboxReply) == 1, "the reply was not owed" + _tail(log)
-        polled = _polls(api)
+        await _rows(db, InboxReply, 1, 30, "the reply owed", log)
         second = await _start(db.url, api, log, **FAST_BEATS)
-        await _wait(lambda: _polls(api) > polled, START, "the second process's polling", log)
-        await asyncio.sleep(5)  # five heartbeats of the first: alive, its reply is its own
+        # Its heartbeat, not a poll (the first polls too): the second's start-up, and the
+        # look for a dead process's replies that precedes that beat, are over.
+        await _rows(db, Replica, 2, START, "the second process's heartbeat", log)
+        await asyncio.sleep(5)  # five heartbeats of each: the first alive, its reply its own
         assert ana.no_more() == [], "a living process's reply sent by another"
         assert await _count(db, InboxReply) == 1
         await _stop(first, signal.SIGKILL)
