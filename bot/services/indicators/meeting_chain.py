@@ -42,12 +42,26 @@ class Figure:
     by_sex: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """Of each cell, `group` is at most `times` (per region, 1 where not given) × `parent`:
+    links of counts that are not people, beside the chain (`training_chain`: each rater
+    gives one response at least, one per workshop of the region's at most)."""
+
+    group: str
+    parent: str
+    times: Mapping[Hashable, int] = field(default_factory=dict)
+
+
 @dataclass
 class Reading:
     """`truth`: every cell's count; `people`: every cell's people registered (at least its
     invited); `figures`: what the reports show; `targets`: the sums to protect; `groups`:
     of each cell; `chain`: (group, parent), the group's people among the parent's
-    (indicator 1's unless told: `training_chain` reads 3's raters among its attendees)."""
+    (indicator 1's unless told: `training_chain` reads 3's raters among its attendees);
+    `bounds`: more links (`Bound`); `most`: per group that counts other than people, per
+    region, the most per person (a cell's count is at most that × its people); `targeted`:
+    the groups whose cells and hidden figures are targets (every group unless told)."""
 
     truth: dict[Key, int]
     people: dict[Cell, int]
@@ -55,6 +69,13 @@ class Reading:
     targets: list[frozenset[Key]] = field(default_factory=list)
     groups: tuple[str, ...] = GROUPS
     chain: tuple[tuple[str, str], ...] = CHAIN
+    bounds: tuple[Bound, ...] = ()
+    most: Mapping[str, Mapping[Hashable, int]] = field(default_factory=dict)
+    targeted: tuple[str, ...] | None = None
+
+    def high(self, key: Key) -> int:
+        """The most a cell's group may count: its people (times `most`)."""
+        return self.people.get(key[:2], 0) * self.most.get(key[2], {}).get(key[0], 1)
 
     def value(self, keys: Iterable[Key]) -> int:
         return sum(self.truth.get(k, 0) for k in keys)
@@ -66,14 +87,17 @@ class Reading:
             return
         if value is not None:
             self.figures.append(Figure(keys, int(value), by_sex))
-        elif 1 <= self.value(keys) <= 2:
+        elif 1 <= self.value(keys) <= 2 and all(k[2] in self._targeted() for k in keys):
             self.targets.append(keys)
 
     def small_cells(self) -> None:
         """Each group of each cell of 1 or 2 registered people is a target."""
         for cell, n in self.people.items():
             if 1 <= n <= 2:
-                self.targets += [frozenset({(*cell, group)}) for group in self.groups]
+                self.targets += [frozenset({(*cell, group)}) for group in self._targeted()]
+
+    def _targeted(self) -> tuple[str, ...]:
+        return self.groups if self.targeted is None else self.targeted
 
 
 def leaks(reading: Reading) -> list[frozenset[Key]]:
@@ -99,8 +123,8 @@ def without_public(reading: Reading) -> Reading:
 
 
 def _openly(reading: Reading, figure: Figure) -> bool:
-    people = sum(reading.people.get(k[:2], 0) for k in figure.keys)
-    return not figure.by_sex or figure.value in (0, people)
+    most = sum(reading.high(k) for k in figure.keys)
+    return not figure.by_sex or figure.value in (0, most)
 
 
 def _whole_groups(reading: Reading) -> list[Figure]:
@@ -136,7 +160,7 @@ def _pinned(
         key=repr,
     )
     index = {key: i for i, key in enumerate(keys)}
-    high = np.array([reading.people[k[:2]] for k in keys], dtype=float)
+    high = np.array([reading.high(k) for k in keys], dtype=float)
 
     def row(items: Mapping[Key, float], into: Any, r: int) -> None:
         for key, c in items.items():
@@ -148,6 +172,11 @@ def _pinned(
         for cell, n in reading.people.items()
         if n
         for group, parent in reading.chain
+    ] + [
+        {(*cell, bound.group): 1.0, (*cell, bound.parent): -float(bound.times.get(cell[0], 1))}
+        for cell, n in reading.people.items()
+        if n
+        for bound in reading.bounds
     ]
     matrix = lil_array((len(rows) + len(chain), len(keys)))
     for r, items in enumerate([*rows, *chain]):

@@ -159,7 +159,7 @@ def extra_sexes(
             return False
         if parts_pinned(parts, people, cells, now(more), apart) is not None:
             return False
-        return not chain_pinned(people, cells, now(more), apart)
+        return not chain_pinned(people, cells, now(more), apart, parts)
 
     while not safe(extra):
         for key in ("raters", "attendees"):
