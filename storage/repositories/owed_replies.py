@@ -8,13 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import InboxReply, InboxUpdate, Replica
 
 _TABLE = InboxReply.__table__
-_OWE = insert(_TABLE)  # built once: run in nearly every update's transaction
+_FIELDS = ("update_id", "telegram_id", "chat_id", "person_id", "key", "replies", "replica", "at")
+# Run in nearly every update's transaction: built once, every value given, at the driver
+# (storage.direct; through the session it was ~1 % of the SQLite bot's CPU at full load).
+_OWE = Direct(
+    insert(_TABLE).values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _FIELDS})
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +47,8 @@ async def owe(
     at: datetime,
 ) -> None:
     """Record the update's replies (JSON) in the caller's transaction."""
-    await session.execute(
-        _OWE,
+    await _OWE.run(
+        session,
         {
             "update_id": update_id,
             "telegram_id": telegram_id,
