@@ -148,11 +148,8 @@ async def test_a_reply_sent_is_not_sent_again_after_a_restart(
                 await ana.send(QUESTION)
                 answer = await ana.reply(timeout=30)
                 assert answer.text.startswith("¿Qué deben declarar"), answer
-                for _ in range(50):  # deleted with the update's row, batched
-                    if await _count(db, InboxReply) == 0:
-                        break
-                    await asyncio.sleep(0.1)
-                assert await _count(db, InboxReply) == 0
+                # Deleted with the update's row, batched (`inbox.FLUSH_AFTER`).
+                await _rows(db, InboxReply, 0, 30, "the sent reply forgotten", log)
             else:
                 await asyncio.sleep(5)  # the killed one seen dead, and heartbeats' more
         finally:
@@ -174,10 +171,8 @@ async def _killed_and_answered(
         await _wait(lambda: _polls(api) > 0, START, "the first process's polling", log)
         await ana.send(QUESTION)
         await _wait(lambda: api.pending_updates == 0, 30, "Telegram's confirmation", log)
-        for _ in range(100):  # until the handler is where it waits
-            if await _count(db, Question) >= handled:
-                break
-            await asyncio.sleep(0.1)
+        if handled:  # until the handler is where it waits: after its commit
+            await _rows(db, Question, handled, 30, "the question recorded", log)
     finally:
         await _stop(first, signal.SIGKILL)
     assert ana.no_more() == [], "answered before the kill: nothing was tested"
