@@ -39,6 +39,7 @@ MAX_TELEGRAM_ID = 2**52 - 1
 _MARKUP = re.compile(r"<[^>]*>|&(?:#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 _TAG = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG_PARTS = re.compile(r"<(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 # Tags of bold, italic, underline, strikethrough and spoiler: Telegram cuts them around others.
 _SPLITTABLE = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span"}
@@ -168,17 +169,17 @@ def _break_kind(tokens: list[_Token], index: int) -> int:
 def entities(html: str) -> int:
     """At most how many formatting entities Telegram makes of this HTML (see above)."""
     count = 0
+    depth = 0  # bold, italic... tags open
     open_tags: list[str] = []
-    for match in _TAG.finditer(html):
-        name = _TAG_NAME.match(match.group())
-        if name is None:
-            continue
-        tag = name.group(1).lower()
-        if not match.group().startswith("</"):
-            count += _tag_cost(tag, open_tags)
+    for closing, name in _TAG_PARTS.findall(html):
+        tag = name.lower()
+        if not closing:
+            splittable = tag in _SPLITTABLE
+            count += 1 if splittable else 1 + 2 * depth
+            depth += splittable
             open_tags.append(tag)
         elif open_tags and open_tags[-1] == tag:
-            open_tags.pop()
+            depth -= open_tags.pop() in _SPLITTABLE
     return count
 
 
