@@ -86,6 +86,8 @@ class Completions:
         self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
         self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
         self.stalls: list[tuple[float, str]] = []  # (ms, what ran) Minka logged (bot/stalls.py)
+        # Updates Minka logged as slow, with their time by cause (handlers/dispatch.py)
+        self.slow: list[dict[str, object]] = []
         self.watch = watch
         # watched text -> time.perf_counter() when Minka logged it (its line is read up to
         # bot/logs.py's BATCH_SECONDS later)
@@ -106,6 +108,8 @@ class Completions:
                 for text in self.watch:
                     if text in entry.get("message", ""):
                         self.seen.setdefault(text, time.perf_counter() - _lag(entry))
+                if entry.get("message") == "update handled" and "commit_ms" in entry:
+                    self.slow.append(entry)
                 if entry.get("message") == "update handled":
                     handler = entry.get("handler", "?")
                     self.durations.setdefault(handler, []).append(entry.get("duration_ms", 0))
@@ -117,6 +121,24 @@ class Completions:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[user_id] = future
         return future
+
+    def slow_lines(self, since: float, most: int = 5) -> list[str]:
+        """How many updates Minka logged as slow since `since` (time.time(): the paced runs,
+        not the full load, where most are), and the slowest with their time by cause."""
+        slow = [e for e in self.slow if time.time() - _lag(e) >= since]
+        slowest = sorted(slow, key=lambda e: -float(e.get("duration_ms", 0)))  # type: ignore[arg-type]
+        lines = [
+            f"updates logged as slow in the paced runs: {len(slow)}"
+            + (", the slowest:" if slow else "")
+        ]
+        for e in slowest[:most]:
+            lines.append(
+                f"  {e.get('handler')}: {e.get('duration_ms')} ms = transaction "
+                f"{e.get('transaction_ms', '-')} (write turn {e.get('turn_ms')}, commits "
+                f"{e.get('commit_ms')}, of them WAL fdatasync {e.get('sync_ms')}) + send "
+                f"{e.get('send_ms', '-')}, at {e.get('time')}"
+            )
+        return lines
 
     def stall_line(self) -> str:
         """How many event-loop stalls Minka logged (bot/stalls.py), the longest and what ran."""

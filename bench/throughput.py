@@ -212,6 +212,7 @@ async def measure(
     log = f"  full load: {result['rate']:.1f} updates/s, {result['cpu_per_k']:.2f} CPU s/1k"
     print(log, file=sys.stderr, flush=True)  # as it ends: a run cut short keeps its figures
     result["paced"] = []  # type: ignore[assignment]
+    result["paced_since"] = time.time()
     for n in range(1, args.runs + 1):
         run = await open_loop(actors, step, args.paced_updates, args.rate)
         result["paced"].append(run)  # type: ignore[attr-defined]
@@ -262,6 +263,8 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
                 file=sys.stderr,
             )
             print(f"  {done.stall_line()}", file=sys.stderr)
+            for line in done.slow_lines(result["paced_since"]):
+                print(f"  {line}", file=sys.stderr)
             return result
         finally:
             process.terminate()

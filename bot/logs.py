@@ -20,7 +20,9 @@ from typing import Any, TextIO
 # Extra fields a record may carry (`logger.info(..., extra={...})`); the JSON lines keep them.
 # Never names or message texts: at INFO a log line says who (Telegram id) and what handler.
 FIELDS = (
-    "update_id", "user_id", "handler", "duration_ms", "outcome", "pause_ms", "stall_ms", "running"
+    "update_id", "user_id", "handler", "duration_ms", "outcome", "pause_ms", "stall_ms", "running",
+    # a slow update's time by cause (handlers/dispatch.py `_waited`)
+    "transaction_ms", "turn_ms", "commit_ms", "sync_ms", "send_ms",
 )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 (`update_keys.update_key`), one transaction in which the person and their role are read, the
 role checked and the handler run, its replies written as owed (bot/owed_replies.py) and the
 update recorded as processed last in that same transaction, then the replies sent
-(`delivery.deliver`), with a metric and one log line per update.
+(`delivery.deliver`), with a metric and one log line per update (a slow one's says what it
+waited for: `storage.waits`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from handlers.update_keys import update_key
 from storage import errors
 from storage.repositories import people, updates
 from storage.repositories.people import PersonRecord
+from storage.waits import WAITS, Waits
 
 log = logging.getLogger(__name__)
+
+SLOW_MS = 100.0  # an update this slow logs what it waited for (`_waited`)
 
 
 # The handler of the update being handled (for the error handler's one-line report).
@@ -54,27 +58,31 @@ def make_callback(
             return
         HANDLING.set(action)  # the update's own task: the error handler reads it there
         SPEAKING.set(None)  # not known until the person is read
+        waits = Waits()
+        WAITS.set(waits)
         started = time.perf_counter()
         outcome = "error"
         try:
-            outcome = await _handle(update, context, user)
+            outcome = await _handle(update, context, user, waits)
         except Exception as error:
             outcome = errors.outcome(error)
             raise
         finally:
             seconds = time.perf_counter() - started
             metrics.update_handled(action, outcome, seconds)
-            log.info(
-                "update handled",
-                extra={
-                    "update_id": update.update_id,
-                    "user_id": user.id,
-                    "handler": action,
-                    "duration_ms": round(1000 * seconds, 1),
-                },
-            )
+            extra = {
+                "update_id": update.update_id,
+                "user_id": user.id,
+                "handler": action,
+                "duration_ms": round(1000 * seconds, 1),
+            }
+            if 1000 * seconds >= SLOW_MS:
+                extra.update(_waited(waits, started))
+            log.info("update handled", extra=extra)
 
-    async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> str:
+    async def _handle(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, waits: Waits
+    ) -> str:
         runtime = runtime_of(context)
         # Before the transaction: no CPU inside SQLite's write turn.
         key = update_key(update, runtime.settings.pseudonym_secret)
@@ -94,6 +102,7 @@ def make_callback(
         except _Duplicate:
             log.info("duplicate update %s ignored", update.update_id)
             return "duplicate"
+        waits.ended = time.perf_counter()
         await delivery.deliver(ctx)
         return "ok"
 
@@ -164,6 +173,21 @@ async def _owe(ctx: Ctx, key: str) -> None:
         key=key,
         replies=[action.reply for action in ctx.calls if action.reply is not None],
     )
+
+
+def _waited(waits: Waits, started: float) -> dict[str, float]:
+    """A slow update's time by cause, in ms: its transaction (to the end of its commit;
+    none if it failed), of which waiting for SQLite's write turn and in commits (of
+    which the WAL's fdatasync), and after it (its replies sent)."""
+    now, ended = time.perf_counter(), waits.ended
+    fields = {
+        "turn_ms": waits.turn,
+        "commit_ms": waits.commit,
+        "sync_ms": waits.sync,
+    }
+    if ended:
+        fields.update(transaction_ms=ended - started, send_ms=now - ended)
+    return {name: round(1000 * seconds, 1) for name, seconds in fields.items()}
 
 
 def _stale(person: PersonRecord, user: User) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_
 
 from storage import sqlite
+from storage.waits import WAITS
 
 _FRESH = "minka_fresh"  # a connection's info: opened, not yet used
 _RETURNED = "minka_returned"  # a connection's info: when it was last returned to the pool
@@ -146,8 +147,12 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        waits = WAITS.get()  # an update's: its commit's time is told if it is slow
         async with self._sessions() as session, session.begin():
             yield session
+            committing = time.perf_counter()
+        if waits is not None:
+            waits.commit += time.perf_counter() - committing
 
     async def wipe_log(self, patience: float = 30.0) -> bool:
         """After an erasure. SQLite keeps old copies of changed pages in its WAL file until

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from storage.sqlite_in_place import (
     writes_rows,
 )
 from storage.sqlite_wal import WalSync
+from storage.waits import WAITS
 
 
 class WriteTurns:
@@ -43,7 +45,14 @@ class WriteTurns:
     async def acquire(self) -> None:
         if self._lock is None:
             self._lock = asyncio.Lock()
-        await self._lock.acquire()
+        if not self._lock.locked() or (waits := WAITS.get()) is None:
+            await self._lock.acquire()
+            return
+        started = time.perf_counter()
+        try:
+            await self._lock.acquire()
+        finally:
+            waits.turn += time.perf_counter() - started
 
     def release(self) -> None:
         if self._lock is not None and self._lock.locked():

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from storage.waits import WAITS
 
 
 class WalSync:
@@ -42,10 +45,17 @@ class WalSync:
         """Return once every commit made so far is on disk; `on_thread` runs a function on a
         database thread. A sync that fails (an I/O error) fails its waiters."""
         target = self._committed
-        while self._synced < target and self.path is not None:
-            if self._syncing is None:
-                self._syncing = asyncio.ensure_future(self._sync(on_thread))
-            await asyncio.shield(self._syncing)
+        if self._synced >= target or self.path is None:
+            return
+        started, waits = time.perf_counter(), WAITS.get()
+        try:
+            while self._synced < target and self.path is not None:
+                if self._syncing is None:
+                    self._syncing = asyncio.ensure_future(self._sync(on_thread))
+                await asyncio.shield(self._syncing)
+        finally:
+            if waits is not None:
+                waits.sync += time.perf_counter() - started
 
     async def _sync(self, on_thread: Callable[[Callable[[], None]], Awaitable[Any]]) -> None:
         covers = self._committed  # all written before the fdatasync below begins

@@ -42,6 +42,44 @@ async def test_each_update_is_logged_as_json_without_personal_text(
         assert "Ana" not in line and "12345678" not in line and "\n" not in line
 
 
+async def test_a_slow_update_logs_what_it_waited_for(
+    ana: Person, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """#17: an update held back 300 ms by another transaction (on SQLite writing, so holding
+    the write turn; on PostgreSQL holding her lock) logs its time by cause: inside its
+    transaction (on SQLite waiting for the turn), not in commits nor in the send."""
+    await register(ana)
+    caplog.set_level(logging.INFO, logger="handlers.dispatch")
+    sqlite = runtime.db.engine.dialect.name == "sqlite"
+    holding = asyncio.Event()
+
+    async def hold() -> None:
+        async with runtime.db.session() as session:
+            if sqlite:
+                statement = "UPDATE people SET active = active WHERE telegram_id = :id"
+            else:
+                statement = "SELECT pg_advisory_xact_lock(:id)"
+            await session.execute(text(statement), {"id": ana.id})
+            holding.set()
+            await asyncio.sleep(0.3)
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    await ana.say("¿Qué es el REINFO?")
+    await holder
+    entry: dict[str, object] = {}
+    for _ in range(100):  # the line is written just after the reply is sent
+        lines = [r for r in caplog.records if r.getMessage() == "update handled"]
+        entry = json.loads(JsonLines().format(lines[-1])) if lines else {}
+        if entry.get("handler") == "text":
+            break
+        await asyncio.sleep(0.02)
+    assert entry["handler"] == "text" and float(entry["duration_ms"]) >= 250, entry
+    assert float(entry["transaction_ms"]) >= 250 > float(entry["send_ms"]), entry
+    assert float(entry["commit_ms"]) < 250 and float(entry["sync_ms"]) <= float(entry["commit_ms"])
+    assert (float(entry["turn_ms"]) >= 250) if sqlite else (entry["turn_ms"] == 0), entry
+
+
 def test_exceptions_stay_on_one_line() -> None:
     try:
         raise ValueError("boom")
