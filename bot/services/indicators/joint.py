@@ -15,7 +15,7 @@ quarter hides the year's figure. Figures that are not sums (medians, longest gap
 counted once over the year, stocks at the period's end) are treated the same way, which is
 all that can be done here, on the tables alone. People counted once are also bounded by the
 quarters' (the year's at least each quarter's, at most their sum, per region and sex): for
-indicator 1 and 7's people invited, the year's national tables hide the sexes
+indicator 1's groups (and 7's), the year's national tables hide the counts by sex
 `period_bounds` finds, decided with the cells behind them.
 """
 

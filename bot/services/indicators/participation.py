@@ -45,7 +45,7 @@ from bot.services.indicators.meetings import (
     local_day,
     people_in_scope,
 )
-from bot.services.indicators.period_reads import beside_quarters
+from bot.services.indicators.period_reads import Sight, beside_quarters, known_cells, shown_sexes
 from bot.services.indicators.sex_rule import by_sex, group_hides, hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
@@ -295,8 +295,8 @@ async def _national_by_sex(
     hides besides: of the invitees, those beside the people registered
     (`_beside_registered`); of both, what the chain of its groups read with every report
     hides (`meeting_sexes`: a row, or the attended of a row hidden whole by its rules); a
-    whole year's, what its quarters' reports beside it would tell (`period_reads`: whole
-    rows, as hiding more only takes from what the rest read)."""
+    whole year's, what its quarters' reports beside it would tell (`period_reads`: a
+    group's count by sex, an invitees' whole row)."""
     everywhere = replace(q, region=None)
     extra = await _beside_registered(everywhere, national)
     measures = _measures(q)
@@ -327,23 +327,27 @@ async def _national_by_sex(
     chosen = _CHAINED[key]
     table = build(chosen)
     if len(q.period.quarters()) > 1:
-        shown = _shown(everywhere, national, table, extra | chosen["invited"])
-        if period := await beside_quarters(everywhere, national, shown, national_sexes):
-            chosen = {**chosen, "invited": chosen["invited"] | period}
+        sight = (
+            shown_sexes(everywhere, national, table, in_seven(chosen, extra)),
+            known_cells(everywhere, national, hides, measures),
+        )
+        if period := await beside_quarters(everywhere, national, sight, _sight):
+            chosen = {g: sexes | period.get(g, frozenset()) for g, sexes in chosen.items()}
             table = build(chosen)
     return table, in_seven(chosen, extra)
 
 
-def _shown(q: Query, national: Cells, table: Table, extra: frozenset[Any]) -> frozenset[Any]:
-    """The sexes whose people invited the national table by sex (`table`, hiding `extra`
-    whole) or indicator 7 shows: 7 hides the invited column's hidden sexes and `extra`, and
-    of the rows hidden whole, those its own rule hides."""
-    sexes = {q.sex_name(sex): sex for sex in [*SEXES, None]}
-    rows = [(sexes[row[0]], row) for row in table.rows if row[0] in sexes]
-    blank = {sex for sex, row in rows if all(v is None for v in row[1:])}
-    column = {sex for sex, row in rows if row[1] is None} - blank
-    hidden = column | extra | (blank & group_hides(q, national, "invited")[1])
-    return frozenset([*SEXES, None]) - hidden
+async def _sight(q: Query) -> Sight:
+    """What a quarter's national report (its table by sex as printed, indicator 7's groups
+    by sex) and its regions' own show of its people, for `period_reads`."""
+    everywhere = replace(q, region=None)
+    cells = await invitation_cells(everywhere)
+    hides = await _meeting_hides(everywhere)
+    table, unseen = await _national_by_sex(everywhere, cells, hides, "")
+    return (
+        shown_sexes(everywhere, cells, table, unseen),
+        known_cells(everywhere, cells, hides, _measures(q)),
+    )
 
 
 async def _beside_registered(q: Query, national: Cells) -> frozenset[Any]:

@@ -1,110 +1,171 @@
-"""The sexes a year's national table of people invited hides besides, beside its quarters'
-reports (`joint` keeps subtraction away, not bounds): people counted once over the year are,
-in each cell of region and sex, at least those of any quarter and at most their sum. Seed 4
-of tests/test_period_bounds: Puno invited all 9 of its people in the year, 7 in Q2 (its 4
+"""The counts a year's national tables of indicator 1 and 7's people hide besides, beside its
+quarters' reports (`joint` keeps subtraction away, not bounds): people counted once over the
+year are, in each cell of region and sex and each group (invited, confirmed, delegated,
+attended), at least those of any quarter and at most their sum. Seed 4 of
+tests/test_period_bounds: Puno invited all 9 of its people in the year, 7 in Q2 (its 4
 «Sin dato» among them); the year's men less Puno's 3 left 7 elsewhere, at least Q2's there,
 so Puno's men of Q2 were at least 2 of 3, its women of Q2 1 of 2. Seed 1: Puno invited the
 same 3 in Q2 and in the year, no woman in Q2 (its own report): its one woman was not invited
 in the year either, and the year's women invited were every other region's, all of them.
 
-Each period (the year, each quarter) tells its cells' sums by region and in total (public:
-/reunion's lists), its national counts of the sexes its tables show, every cell of the
-regions whose own report shows their invitees by sex, and each cell lies between 0 and the
-people registered at the period's end. A cell of 1 or 2 people, or one its region's own
-report hides that counts 1 or 2 (seed 14: Cusco's women invited, 2 of 3, in Q2 and the year:
-the year's women 10, less Tacna's 5, all its people invited in Q2, less Piura's 3, all
-invited in Q1 by Tacna's share of women, 3 of 11), that every whole solution of
-all of them together (scipy's HiGHS; a candidate taken only once checked here in whole
-numbers) holds at one value is pinned; not one pinned by its period's own figures (its
-rules answer for those: not made worse here) nor one pinned by what is told openly (the
-counts by region, figures at 0 or at all of their people). The year then hides one more of
-the sexes it shows (one that settles it, else the pinned cell's, else the fewest people),
-until none is pinned. Pure, for a worker process.
+The groups' chain holds in each period (`meeting_chain`: delegated ≤ confirmed ≤ invited,
+attended ≤ invited) and across them: the people counted in two quarters (the quarters' sum
+less the year's) of a group are among those of its parent's (seed 5: men confirmed 6 in Q1
+and in the year, so Q2's men who confirmed had in Q1; Tacna confirmed 3 in Q1, 2 in Q2, 4 in
+the year: one in both, so Tacna's men of Q2 at most 1; Puno invited 3 in both quarters,
+confirmed and attended as many in Q1 as in the year, so its 2 confirmers and 2 attendees of
+Q2 are among those 3, no man attended in Q2: not both confirmers men; men confirmed 2 in Q2,
+Puno's one and Tacna's one). For two quarters and a cell of up to 3 people these
+inequalities allow exactly what its people can be (enumerated: each person one of 49 ways).
+
+Each period (the year, each quarter) tells its cells' sums by region and in total per group
+(public: /reunion's lists), its national counts of the sexes its tables show per group,
+every cell its region's own report shows, and each cell lies between 0 and the people
+registered at the period's end. A cell of 1 or 2 people, or one its region's own report
+hides that counts 1 or 2 (seed 14: Cusco's women invited, 2 of 3, in Q2 and the year: the
+year's women 10, less Tacna's 5, all its people invited in Q2, less Piura's 3, all invited
+in Q1 by Tacna's share of women, 3 of 11), that every whole solution of all of them together
+(scipy's HiGHS; a candidate taken only once checked here in whole numbers) holds at one
+value is pinned; not one pinned by its period's own figures (its rules answer for those: not
+made worse here) nor one pinned by what is told openly (the counts by region, figures at 0
+or at all of their people, a group shown equal to its parent: 3 of 3 confirmed). The year
+then hides one more count by sex (a group's column; the invitees' hide the whole row) until
+none is pinned: the first of `TRIALS` that settles it, else the one that leaves fewest
+pinned, those of the pinned cells' groups and sexes first, then the fewest people. Pure, for
+a worker process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from bot.services.small_cells import too_small
 
+GROUPS = ("invited", "confirmed", "delegated", "attended")
+# (group, parent): in each period, of each cell, the group's people are among the parent's
+CHAIN = (("confirmed", "invited"), ("delegated", "confirmed"), ("attended", "invited"))
 Cell = tuple[Hashable, Hashable]  # (region, sex)
+Key = tuple[Hashable, Hashable, str]  # (region, sex, group)
 Row = dict[int, int]  # unknown -> coefficient
+Hides = dict[str, frozenset[Any]]  # group -> sexes («invited»: the whole row)
 # Integer programs per reading, at most: past them, what is left counts as pinned (the year
-# hides more: the safe side). A year of 25 regions and 4 quarters is 500 unknowns.
+# hides more: the safe side). A year of 25 regions, 4 groups and 4 quarters is 2,000 unknowns.
 PROGRAMS = 400
+# Programs that move every target at once (random ways) while each frees some, at most.
+PUSHES = 12
+# Counts tried at each step (`year_hides`): each trial is a reading of every period.
+TRIALS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """One period's people invited: `counts` per cell (the truth), `people` the registered
-    the reader knows at the period's end, `sexes` those whose national count a table shows,
-    `known` the cells a region's own report shows."""
+    """One period's people: `counts` per (region, sex, group) (the truth), `people` the
+    registered the reader knows at the period's end, `sexes` per group those whose national
+    count a table shows, `known` the (region, sex, group) a region's own report shows."""
 
-    counts: Mapping[Cell, int]
+    counts: Mapping[Key, int]
     people: Mapping[Cell, int]
-    sexes: frozenset[Any]
-    known: frozenset[Cell]
+    sexes: Mapping[str, frozenset[Any]]
+    known: frozenset[Key]
 
 
 @dataclass
 class _System:
-    """Unknowns (period, cell), their bounds and truth; figures as (row, value, openly)."""
+    """Unknowns (period, cell, group), their bounds and truth; figures as (row, value,
+    openly); rules as (row, lo, hi): the chain in each period, the year against its
+    quarters."""
 
     cells: list[Cell]
     periods: int
     upper: list[int]
     truth: list[int]
     figures: list[tuple[Row, int, bool]]
-    rules: list[tuple[Row, float, float]]  # the year against its quarters: lo <= row <= hi
+    rules: list[tuple[Row, float, float]]
 
-    def key(self, period: int, cell: Cell) -> int:
-        return period * len(self.cells) + self.cells.index(cell)
+    def key(self, period: int, cell: int, group: str) -> int:
+        return (period * len(self.cells) + cell) * len(GROUPS) + GROUPS.index(group)
 
 
 def _cells(periods: Sequence[Told]) -> list[Cell]:
-    return sorted({c for p in periods for c in (*p.counts, *p.people)}, key=repr)
+    keys = {k[:2] for p in periods for k in p.counts} | {c for p in periods for c in p.people}
+    return sorted(keys, key=repr)
 
 
 def _system(periods: Sequence[Told], cells: list[Cell], cross: bool) -> _System:
-    n = len(cells)
-    upper, truth, figures = [], [], []
+    upper, truth = [], []
     for told in periods:
         for cell in cells:
-            count = int(told.counts.get(cell, 0))
-            truth.append(count)
-            upper.append(max(count, int(told.people.get(cell, 0))))
-    system = _System(cells, len(periods), upper, truth, figures, [])
+            whole = int(told.people.get(cell, 0))
+            for group in GROUPS:
+                count = int(told.counts.get((*cell, group), 0))
+                truth.append(count)
+                upper.append(max(count, whole, int(told.counts.get((*cell, GROUPS[0]), 0))))
+    system = _System(cells, len(periods), upper, truth, [], [])
     for p, told in enumerate(periods):
-        base = p * n
-
-        def figure(members: list[int], base: int = base) -> None:
-            row = {base + i: 1 for i in members}
-            value = sum(truth[k] for k in row)
-            figures.append((row, value, value in (0, sum(upper[k] for k in row))))
-
-        regions = {c[0] for c in cells}
-        for region in regions:  # public: /reunion's lists by region
-            row = {base + i: 1 for i, c in enumerate(cells) if c[0] == region}
-            figures.append((row, sum(truth[k] for k in row), True))
-        figures.append(({base + i: 1 for i in range(n)}, sum(truth[base : base + n]), True))
-        for sex in told.sexes:
-            figure([i for i, c in enumerate(cells) if c[1] == sex])
-        for cell in told.known:
-            if cell in cells:
-                figure([cells.index(cell)])
+        _figures(system, p, told)
+        for i in range(len(cells)):
+            for group, parent in CHAIN:
+                row = {system.key(p, i, group): 1, system.key(p, i, parent): -1}
+                system.rules.append((row, -np.inf, 0))
     if cross:
-        for q in range(1, len(periods)):
-            for i in range(n):  # the year's people are at least each quarter's
-                system.rules.append(({i: 1, q * n + i: -1}, 0, np.inf))
-        for i in range(n):  # and at most their sum
-            row = {i: 1, **{q * n + i: -1 for q in range(1, len(periods))}}
-            system.rules.append((row, -np.inf, 0))
+        _across(system)
     return system
+
+
+def _figures(system: _System, p: int, told: Told) -> None:
+    """Period `p`'s figures: per group its sums by region and in total (public), its
+    national counts of the sexes shown, its regions' own cells shown; and a group shown
+    equal to its parent for the same people, as that relation alone (told openly)."""
+    cells, truth, upper = system.cells, system.truth, system.upper
+    values: dict[tuple[str, frozenset[Cell]], int] = {}
+
+    def figure(group: str, members: list[int], public: bool = False) -> None:
+        row = {system.key(p, i, group): 1 for i in members}
+        value = sum(truth[k] for k in row)
+        openly = public or value in (0, sum(upper[k] for k in row))
+        system.figures.append((row, value, openly))
+        values[(group, frozenset(cells[i] for i in members))] = value
+
+    for group in GROUPS:
+        for region in {c[0] for c in cells}:  # public: /reunion's lists by region
+            figure(group, [i for i, c in enumerate(cells) if c[0] == region], True)
+        figure(group, list(range(len(cells))), True)
+        for sex in told.sexes.get(group, ()):
+            figure(group, [i for i, c in enumerate(cells) if c[1] == sex])
+        for i, cell in enumerate(cells):
+            if (*cell, group) in told.known:
+                figure(group, [i])
+    for group, parent in CHAIN:
+        for (shown, members), value in list(values.items()):
+            if shown == group and values.get((parent, members)) == value:
+                row = {system.key(p, cells.index(c), group): 1 for c in members}
+                row.update({system.key(p, cells.index(c), parent): -1 for c in members})
+                system.figures.append((row, 0, True))
+
+
+def _across(system: _System) -> None:
+    """The year (period 0) against its quarters, per cell and group: at least each
+    quarter's, at most their sum; and those counted more than once (the quarters' sum less
+    the year's) of a group at most its parent's, as a person counted in several quarters'
+    group is in as many of its parent's."""
+    quarters = range(1, system.periods)
+    for i in range(len(system.cells)):
+        for group in GROUPS:
+            year = system.key(0, i, group)
+            for q in quarters:
+                system.rules.append(({year: 1, system.key(q, i, group): -1}, 0, np.inf))
+            row = {year: 1, **{system.key(q, i, group): -1 for q in quarters}}
+            system.rules.append((row, -np.inf, 0))
+        for group, parent in CHAIN:
+            row = {system.key(0, i, group): -1, system.key(0, i, parent): 1}
+            for q in quarters:
+                row[system.key(q, i, group)] = 1
+                row[system.key(q, i, parent)] = -1
+            system.rules.append((row, -np.inf, 0))
 
 
 class _Solver:
@@ -166,7 +227,7 @@ class _Solver:
             up.difference_update({k for k in up if x[k] > truth[k]})
             down.difference_update({k for k in down if x[k] < truth[k]})
 
-        for _push in range(4):  # all at once, random directions: each solution frees many
+        for _push in range(PUSHES):  # all at once, random directions: each frees many
             if not (up or down):
                 break
             cost = np.zeros(n)
@@ -174,11 +235,15 @@ class _Solver:
                 cost[k] -= rng.random() + 0.5
             for k in down:
                 cost[k] += rng.random() + 0.5
+            left = len(up) + len(down)
             if (x := self.solve(cost)) is not None:
                 free(x)
-        for k in sorted(up | down):
-            for side, sign in ((up, -1.0), (down, 1.0)):
-                if k in side:
+            if len(up) + len(down) == left:
+                break  # the rest one by one
+        upper = self.system.upper
+        for k in sorted(up & down):  # one moved either way is free: the rest each way
+            for sign, end in ((-1.0, upper[k]), (1.0, 0)):  # (not past its bounds)
+                if k in up and k in down and truth[k] != end:
                     cost = np.zeros(n)
                     cost[k] = sign
                     if (x := self.solve(cost)) is not None:
@@ -186,59 +251,87 @@ class _Solver:
         return up & down
 
 
-def _leaks(periods: Sequence[Told], alone: dict[tuple[int, int], bool]) -> list[int]:
-    """The cells (unknowns) of 1 or 2 people, or hidden (not `known`) counting 1 or 2,
-    pinned by every period's figures together but neither by their own period's alone nor
-    by what is told openly. `alone`: a memo of the quarters' own (the year's changes with
-    what it hides)."""
+@dataclass
+class _Memo:
+    """What `year_hides`' trials share: the quarters' targets pinned by their own figures,
+    and the targets what is told openly pins (per set of such figures: the year's hidden
+    counts rarely change it)."""
+
+    alone: dict[int, bool] = field(default_factory=dict)
+    openly: dict[str, set[int]] = field(default_factory=dict)
+
+
+def _leaks(periods: Sequence[Told], memo: _Memo) -> list[Key]:
+    """The cells of 1 or 2 people, or hidden (not `known`) counting 1 or 2, pinned by every
+    period's figures together but neither by their own period's alone nor by what is told
+    openly, as (region, sex, group)."""
     cells = _cells(periods)
     system = _system(periods, cells, cross=True)
-    n = len(cells)
+    width = len(cells) * len(GROUPS)
     targets = [
-        p * n + i
+        system.key(p, i, group)
         for p, told in enumerate(periods)
         for i, cell in enumerate(cells)
-        if cell not in told.known
-        and (too_small(told.people.get(cell, 0)) or too_small(told.counts.get(cell, 0)))
+        for group in GROUPS
+        if (*cell, group) not in told.known
+        and (too_small(told.people.get(cell, 0)) or too_small(told.counts.get((*cell, group), 0)))
     ]
-    stuck = _Solver(system, openly=False).pinned(targets)
-    if stuck:
-        stuck -= _Solver(system, openly=True).pinned(sorted(stuck))
+    openly = _Solver(system, openly=True)
+    told = memo.openly.get(key := repr(openly.rows))
+    if told is None:  # pinned openly: pinned by everything too, so asked first
+        told = memo.openly[key] = openly.pinned(targets)
+    stuck = _Solver(system, openly=False).pinned([k for k in targets if k not in told])
     found = []
     for k in sorted(stuck):
-        p, i = divmod(k, n)
-        if p and (p, i) in alone:
-            by_itself = alone[(p, i)]
+        p, i = divmod(k, width)
+        if p and k in memo.alone:
+            by_itself = memo.alone[k]
         else:
             own = _system([periods[p]], cells, cross=False)
             by_itself = i in _Solver(own, openly=False).pinned([i])
             if p:
-                alone[(p, i)] = by_itself
+                memo.alone[k] = by_itself
         if not by_itself:
-            found.append(k)
+            found.append((*cells[i // len(GROUPS)], GROUPS[i % len(GROUPS)]))
     return found
 
 
-def year_sexes(year: Told, quarters: Sequence[Told]) -> frozenset[Any]:
-    """The sexes the year's national tables of people invited hide besides those `year`
-    shows not, so that beside `quarters` no cell of 1 or 2 people is pinned."""
-    chosen: set[Any] = set()
-    alone: dict[tuple[int, int], bool] = {}
+def year_hides(year: Told, quarters: Sequence[Told]) -> Hides:
+    """The sexes the year's national tables hide besides those `year` shows not, per group
+    (an invitees' sex: its whole row), so that beside `quarters` no cell of 1 or 2 people is
+    pinned."""
+    chosen: Hides = {group: frozenset() for group in GROUPS}
+    memo = _Memo()
 
-    def leaks(hidden: set[Any]) -> list[int]:
-        told = Told(year.counts, year.people, year.sexes - hidden, year.known)
-        return _leaks([told, *quarters], alone)
+    def leaks(hidden: Hides) -> list[Key]:
+        rows = hidden["invited"]
+        sexes = {g: year.sexes.get(g, frozenset()) - hidden[g] - rows for g in GROUPS}
+        return _leaks([Told(year.counts, year.people, sexes, year.known), *quarters], memo)
 
-    cells = _cells([year, *quarters])
     per_sex: dict[Any, int] = {}
-    for (_region, sex), n in year.counts.items():
-        per_sex[sex] = per_sex.get(sex, 0) + int(n)
-    while found := leaks(chosen):
-        left = sorted((per_sex.get(s, 0), str(s), s) for s in year.sexes - chosen)
-        if not left:
+    for (_region, sex, group), n in year.counts.items():
+        if group == GROUPS[0]:
+            per_sex[sex] = per_sex.get(sex, 0) + int(n)
+    found = leaks(chosen)
+    while found:
+        near = {(group, sex) for _region, sex, group in found}
+        options = sorted(
+            ((g, s) not in near, s not in {k[1] for k in found}, g == GROUPS[0], n, str(s), g, s)
+            for g in GROUPS
+            for s, n in per_sex.items()
+            if s in year.sexes.get(g, frozenset()) - chosen[g] - chosen["invited"]
+        )
+        if not options:
             break
-        settles = [s for *_o, s in left if not leaks(chosen | {s})]
-        theirs = {cells[k % len(cells)][1] for k in found}
-        beside = [s for *_o, s in left if s in theirs]
-        chosen.add((settles or beside or [left[0][-1]])[0])
-    return frozenset(chosen)
+        best: tuple[int, Hides] | None = None
+        for *_order, group, sex in options[:TRIALS]:
+            trial = {**chosen, group: chosen[group] | {sex}}
+            left = leaks(trial)
+            if best is None or len(left) < best[0]:
+                best = (len(left), trial)
+            if not left:
+                break
+        assert best is not None
+        chosen = best[1]
+        found = leaks(chosen)
+    return {group: sexes for group, sexes in chosen.items() if sexes}
