@@ -58,7 +58,8 @@ from storage.repositories.workshops import CRITERIA
 TITLE = N_("Training rating")
 DEFINITION = N_(
     "Workshops that start in the period (Lima dates, first and last day included). Responses: "
-    "completed surveys (one per person and workshop). Averages (1 to 5) are over the "
+    "completed surveys (one per person and workshop). A workshop's responses count once its "
+    "survey has closed. Averages (1 to 5) are over the "
     "responses, for the overall rating and each criterion, and are not shown (—) when fewer "
     "than 3 different people answered. Attendees and raters are unique people, each counted "
     "once however many workshops they attended or rated. Response rate: attendees who also "
@@ -277,7 +278,8 @@ async def _hidden(q: Query, cells: Cells) -> tuple[dict[str, Hidden], dict[str, 
 
 async def training(q: Query) -> Indicator:
     """Workshops that start in the period (Lima dates, first and last day included).
-    Responses: completed surveys (one per person and workshop). Averages (1 to 5) are over
+    Responses: completed surveys (one per person and workshop). A workshop's responses count
+    once its survey has closed. Averages (1 to 5) are over
     the responses, for the overall rating and each criterion, and are not shown (—) when
     fewer than 3 different people answered. Attendees and raters are unique people, each
     counted once however many workshops they attended or rated. Response rate: attendees who

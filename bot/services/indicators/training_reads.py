@@ -1,9 +1,10 @@
 """What indicator 3 reads from the database: the period's workshops, their attendance and
-completed ratings, grouped by person first (each person counts once) and then by the
-person's (region, sex) cell, and every rating with its rater, for the small-cell rule
-(`training_rule`). Sums and counts only: averages are computed in `training` from integer
-sums, so SQLite and PostgreSQL agree to the last digit. Apart from `training`, which builds
-the tables; `women` (indicator 7) counts the same attendees and raters."""
+completed ratings of the surveys closed when the report is read, grouped by person first
+(each person counts once) and then by the person's (region, sex) cell, and every rating with
+its rater, for the small-cell rule (`training_rule`). Sums and counts only: averages are
+computed in `training` from integer sums, so SQLite and PostgreSQL agree to the last digit.
+Apart from `training`, which builds the tables; `women` (indicator 7) counts the same
+attendees and raters."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.services.indicators.training_rule import Rating
 from bot.services.workshop_report import SCALE
 from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
+from storage.types import utcnow
 
 
 def in_period(q: Query) -> tuple[Any, ...]:
@@ -42,12 +44,14 @@ def rating_columns() -> list[Any]:
 
 
 def period_ratings(q: Query, *columns: Any) -> Any:
-    """Completed ratings of the period's workshops."""
+    """Completed ratings of the period's workshops whose survey has closed at the report's
+    `now`: a workshop's ratings enter its figures all at once, never one response at a time
+    (two reads, subtracted, would give the newcomer's rating: tests/test_quarter_after_its_end)."""
     return (
         select(*columns)
         .select_from(WorkshopRating)
         .join(Workshop, Workshop.id == WorkshopRating.workshop_id)
-        .where(*in_period(q), completed())
+        .where(*in_period(q), completed(), Workshop.survey_closes_at <= (q.now or utcnow()))
     )
 
 

@@ -49,7 +49,8 @@ DEFINITION = N_(
     "shows), including people who later erased their data (their region and sex are kept); "
     "their counts by sex are also hidden where they changed by 1 or 2 since an earlier "
     "month's end. Workshop "
-    "attendees and people who rated a workshop (completed survey): workshops that start in the "
+    "attendees and people who rated a workshop (completed survey, counted once its survey has "
+    "closed): workshops that start in the "
     "period. People invited to meetings and people who attended them: meetings that start in "
     "the period and were not cancelled. Periods use Lima dates, first and last day included. "
     "A share is not shown (—) when the group has fewer than 3 people, and neither are the "
@@ -163,7 +164,8 @@ async def women(q: Query) -> Indicator:
     shows), including people who later erased their data (their region and sex are kept);
     their counts by sex are also hidden where they changed by 1 or 2 since an earlier
     month's end. Workshop
-    attendees and people who rated a workshop (completed survey): workshops that start in
+    attendees and people who rated a workshop (completed survey, counted once its survey has
+    closed): workshops that start in
     the period. People invited to meetings and people who attended them: meetings that start
     in the period and were not cancelled. Periods use Lima dates, first and last day
     included. A share is not shown (—) when the group has fewer than 3 people, and neither are
