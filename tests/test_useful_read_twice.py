@@ -1,0 +1,65 @@
+"""Indicator 6's «share found useful» of a quarter in progress, read twice one «¿Le fue útil?»
+answer apart: the share rises if the newcomer said yes and falls if not, so its move gives her
+answer (here with her region and sex: every judge is a woman of Puno). Unlike a
+workshop's survey, these answers have no close to wait for; «a quarter or year still in
+progress changes as records arrive» (README, Indicators) covers it, one answer at a time. Not
+fixed: a strict xfail, the record of what is not (a finished quarter takes no more answers:
+each is counted in the period it was given)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import translator
+from bot.services.indicators import query_for
+from bot.services.indicators.periods import Period
+from bot.services.indicators.toolkit import dissemination
+from storage.db import Database
+from storage.models import ArticleFeedback
+from tests.test_registered_quarters import _person
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+Q1 = Period.quarter(2026, 1)
+DAY = datetime(2026, 3, 10, 12, tzinfo=LIMA)
+
+
+async def _useful(db: Database, now: datetime) -> float | None:
+    """The national share found useful, as read at `now`."""
+    async with db.session() as session:
+        indicator = await dissemination(await query_for(session, Q1, None, T, (), now))
+    (table,) = [t for t in indicator.tables if t.title == T.gettext("Tool Kit use by region")]
+    (row,) = [row for row in table.rows if row[0] == "Total"]
+    header = [column.label for column in table.columns]
+    return row[header.index(T.gettext("Share found useful"))]
+
+
+def _newcomer(first: float | None, second: float | None) -> bool | None:
+    """The answer given between two looks one answer apart (None: not told)."""
+    if first is None or second is None or first == second:
+        return None
+    return second > first
+
+
+@pytest.mark.xfail(strict=True, reason="«¿Le fue útil?» answers have no close to wait for")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_quarter_in_progress_read_twice_gives_no_answer(db: Database) -> None:
+    async with db.session() as session:
+        people = [_person("puno", "female", DAY - timedelta(days=60)) for _ in range(7)]
+        session.add_all(people)
+        await session.flush()
+        ids = [person.id for person in people]
+        for number in ids[:6]:
+            session.add(ArticleFeedback(article_id="reinfo", person_id=number, useful=True, at=DAY))
+    first = await _useful(db, DAY + timedelta(days=1))
+    async with db.session() as session:
+        session.add(
+            ArticleFeedback(
+                article_id="reinfo", person_id=ids[6], useful=False, at=DAY + timedelta(days=2)
+            )
+        )
+    second = await _useful(db, DAY + timedelta(days=3))
+    assert _newcomer(first, second) is None, (first, second)
