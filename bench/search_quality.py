@@ -37,17 +37,17 @@ from knowledge.search import FIELD_WEIGHTS
 
 EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # Each written blind and scored once before anything was fit on it: v23 (session 24, at 02:14 UTC
-# 2026-12-07 on 291b834), v22 (session 23, at 23:22 UTC 2026-12-06 on 3ac77b0), v21 (session 22, at 19:38 UTC
-# 2026-12-06 on bd0403e), v20 (session 21, at 16:31 UTC 2026-12-06 on 4ac37a1), v19 (session 20, at
-# 13:40 UTC 2026-12-06 on 4265e39), v18 (session 19, at 10:53 UTC 2026-12-06 on 994ab5a), v17
-# (session 18, at 07:30 UTC 2026-12-06 on 8a4268b), v16 (session 17, at 04:52 UTC 2026-12-06 on
-# 9dca7ca, after the session's search changes), v15 (at 03:46 UTC 2026-12-06 on 12942c7), v14
-# (session 16, at 02:06 UTC 2026-12-06 on 75af4fe), v13 and v12 (session 15; v12 at 23:00 UTC
-# 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9, v8, v7 and v6; v3's
-# aggregate was looked at three times while tuning. All but v23 are spent (v16 in session 18, v17 in
-# session 19, v18 in session 20, v19 in session 21, v20 in session 22, v21 in session 23, v22 in
-# session 24): v23 (written blind in session 24, scored once, not spent yet) is first in this list;
-# the next measure needs a new blind set.
+# 2026-12-07 on 291b834), v22 (session 23, at 23:22 UTC 2026-12-06 on 3ac77b0), v21 (session 22, at
+# 19:38 UTC 2026-12-06 on bd0403e), v20 (session 21, at 16:31 UTC 2026-12-06 on 4ac37a1), v19
+# (session 20, at 13:40 UTC 2026-12-06 on 4265e39), v18 (session 19, at 10:53 UTC 2026-12-06 on
+# 994ab5a), v17 (session 18, at 07:30 UTC 2026-12-06 on 8a4268b), v16 (session 17, at 04:52 UTC
+# 2026-12-06 on 9dca7ca, after the session's search changes), v15 (at 03:46 UTC 2026-12-06 on
+# 12942c7), v14 (session 16, at 02:06 UTC 2026-12-06 on 75af4fe), v13 and v12 (session 15; v12 at
+# 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9, v8, v7 and
+# v6; v3's aggregate was looked at three times while tuning. All but v23 are spent (v16 in session
+# 18, v17 in session 19, v18 in session 20, v19 in session 21, v20 in session 22, v21 in session 23,
+# v22 in session 24): v23 (written blind in session 24, scored once, not spent yet) is first in this
+# list; the next measure needs a new blind set.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches written
 # blind to tune on.
 HELD_OUT_FILES = (
