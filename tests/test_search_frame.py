@@ -70,17 +70,6 @@ def test_the_situation_is_cut_only_around_a_question() -> None:
     assert asked("los mineros preguntan mucho") == "los mineros preguntan mucho"
 
 
-def test_what_is_told_after_the_last_question_mark_is_cut_unless_it_asks_again() -> None:
-    told = "¿Cuántos mineros se formalizaron? Necesitamos una cifra para el discurso del alcalde"
-    assert asked(told) == "¿cuantos mineros se formalizaron"
-    assert asked("¿Quiénes son las pallaqueras? Me lo preguntan en la radio") == (
-        "¿quienes son las pallaqueras"
-    )
-    again = "cuando acaba la formalizacion? q documento le dan al final"
-    assert asked(again) == again
-    assert asked("¿cuánto paga? se puede en cuotas") == "¿cuanto paga? se puede en cuotas"
-
-
 @pytest.mark.parametrize(
     "question",
     [
