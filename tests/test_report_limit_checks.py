@@ -31,7 +31,7 @@ from tests.test_indicators_chat import informe
 from tests.test_report_limit import LIMIT, NOTE, _table, cover_note
 from tests.test_training_parts import NOTHING, _data
 
-QUARTER = ("--desde", "2026-10-01", "--hasta", "2026-12-31")
+QUARTER = ("--desde", "2026-07-01", "--hasta", "2026-09-30")
 Rows = dict[tuple[str, str, Any], list[Any]]
 
 
