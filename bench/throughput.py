@@ -40,6 +40,7 @@ from sqlalchemy import insert
 from bench import heapdiff, roundtrips
 from bench.load import Actor, Step, closed_loop, open_loop
 from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
+from bench.paced_report import print_paced
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
 from bot import heap
 from bot.local_api import LocalBotApi
@@ -55,7 +56,6 @@ FIRST_ID = 20_000_000
 ECHO_VARIANTS = (("echo bot, PTB's httpx", "httpx"), ("echo bot, aiohttp", "aiohttp"))
 MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
 # Issue #17's goals, printed beside what was measured (never assumed).
-GOAL_P99_MS, GOAL_MAX_MS = 50.0, 250.0  # every paced run, on each database
 GOAL_VS_HTTPX = 1.0  # full load: at least the bare PTB echo bot (httpx)
 SERVICE_FLAGS = run_command()[: run_command().index("-m")]  # deploy/minka.service's, e.g. -OO
 STARTUP_WAIT = 600  # seconds: PostgreSQL's migrations took over a minute at a load of 17
@@ -380,23 +380,6 @@ def _mix(text: str) -> tuple[tuple[str, float], ...]:
     if any(kind not in known or not weight for kind, _eq, weight in pairs):
         raise argparse.ArgumentTypeError(f"kind=weight,... with kinds {sorted(known)}")
     return tuple((kind, float(weight)) for kind, _eq, weight in pairs)
-
-
-def print_paced(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
-    """Every paced run as measured, each beside #17's goal (p99 and the slowest update)."""
-    print(
-        f"At {args.rate:g} updates/s ({args.runs} runs of {args.paced_updates} updates, same mix,"
-        f" arriving evenly); goal (#17): p99 <= {GOAL_P99_MS:g} ms and max <= {GOAL_MAX_MS:g} ms"
-        " in every run"
-    )
-    print(f"{'':<24}{'run':>4}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'late':>6}  goal")
-    for name, r in rows:
-        for n, run in enumerate(r["paced"], 1):
-            met = run["p99"] <= GOAL_P99_MS and run["max"] <= GOAL_MAX_MS
-            print(
-                f"{name:<24}{n:>4}{run['p50']:>8.1f}{run['p99']:>8.1f}{run['max']:>8.1f}"
-                f"{run['late']:>6.0f}  {'met' if met else 'NOT met'}"
-            )
 
 
 if __name__ == "__main__":
