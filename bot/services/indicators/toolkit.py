@@ -18,6 +18,7 @@ from bot.services.indicators.common import (
     Headline,
     Indicator,
     Kind,
+    Measure,
     Query,
     Table,
     by_region,
@@ -29,6 +30,7 @@ from bot.services.indicators.common import (
 from bot.services.indicators.reader_bounds import readers_hidden
 from bot.services.indicators.sex_rule import by_sex, hidden_sexes
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
+from storage.types import utcnow
 
 GROUP = (Person.region_code, Person.sex)
 
@@ -84,7 +86,8 @@ async def dissemination(q: Query) -> Indicator:
     free-text questions and unique people asking; share of questions answered with confidence;
     share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
     were answered and the median time to answer (hours). By the region and sex of the person;
-    shares and medians resting on fewer than 3 people show «—»."""
+    shares and medians resting on fewer than 3 people show «—», and so does the share found
+    useful of a period in progress (`_useful_share`)."""
     _ = q._
     everywhere = replace(q, region=None)  # every region's: see `hidden_groups`
     cells: Cells = {}
@@ -122,7 +125,7 @@ async def dissemination(q: Query) -> Indicator:
         count(_(N_("Questions")), "questions", "askers", part=False),
         count(_(N_("People asking")), "askers"),
         share(_(N_("Share answered")), "answered", "questions", "askers"),
-        share(_(N_("Share found useful")), "useful", "feedback", "judges"),
+        _useful_share(q),
         count(_(N_("Escalated")), "escalated", "escalators", part=False),
         count(_(N_("Answered by specialists")), "experts_answered", "escalators", part=False),
     )
@@ -146,7 +149,9 @@ async def dissemination(q: Query) -> Indicator:
                 "«—». A sex's figures are not shown (—) where its readers, people asking, people "
                 "who answered «Was it useful?» or people who sent questions to the specialists "
                 "would tell the sex of 1 or 2 people, and neither are those of enough other "
-                "sexes and regions that the totals cannot tell them (the rule of indicator 7)."
+                "sexes and regions that the totals cannot tell them (the rule of indicator 7). "
+                "The share found useful of a period still in progress is not shown (—) until "
+                "the period ends: each answer would move it."
             )
         ),
         headlines=(
@@ -175,6 +180,18 @@ async def dissemination(q: Query) -> Indicator:
         ),
         charts=(Chart(_(N_("Unique readers and people asking, by region")), 0, (2, 4)),),
     )
+
+
+def _useful_share(q: Query) -> Measure:
+    """The share of «¿Le fue útil?» answers that said yes, shown once the period has ended at
+    the report's `now`. Its answers have no close to wait for (a workshop's survey has): in
+    progress, two reads one answer apart would tell that answer by the share's move
+    (tests/test_useful_read_twice.py). An answer counts in the period it was given, so an
+    ended period's share no longer moves."""
+    measure = share(q._(N_("Share found useful")), "useful", "feedback", "judges")
+    if (q.now or utcnow()) < q.end:
+        return replace(measure, of=lambda _values: None)
+    return measure
 
 
 def _median(times: list[tuple[int, float]]) -> float | None:
