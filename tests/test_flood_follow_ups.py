@@ -20,7 +20,7 @@ from bot.outbox import tick
 from bot.runtime import Runtime
 from tests.chat import Person
 from tests.helpers import register
-from tests.test_flood_lasting import LASTING, refused
+from tests.test_flood_lasting import LASTING, REFUSAL, refused
 from tests.test_publications import PDF, publish
 
 
@@ -61,7 +61,6 @@ async def test_a_file_asked_for_while_a_reply_is_held_arrives_after_it(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.long(33)  # alone: 32-34 s (24 refusals), SQLite and PostgreSQL, at load 17
 async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     api: LocalBotApi, bot: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -73,7 +72,7 @@ async def test_a_file_outlasts_a_flood_control_longer_than_any_count_of_tries(
     await register(ana, region="Puno")
     await publish(bot, tmp_path)
     (listing,) = await ana.say("/publicaciones")
-    api.inject("sendDocument", Fault.too_many_requests(1), times=LASTING)
+    api.inject("sendDocument", Fault.too_many_requests(REFUSAL), times=LASTING)
     await ana.press(listing, "1. La experiencia")
 
     (document,) = await ana.replies(1, timeout=80)

@@ -22,7 +22,13 @@ from bot.runtime import Runtime
 from tests.chat import Person
 from tests.cli import cli
 from tests.helpers import register
-from tests.test_flood_files import OUTAGE, down_until, flood_rounds, given_up, outage
+from tests.test_flood_files import (
+    OUTAGE,
+    down_then_allowed,
+    flood_rounds,
+    given_up,
+    outage,
+)
 from tests.test_materials import SLIDES, _delivered
 from tests.test_publications import PDF, _deliveries, publish
 from tests.test_workshops import CODE, _workshop
@@ -64,10 +70,10 @@ async def test_a_held_publication_outlives_a_restart_and_is_recorded_once(
         runtime: Runtime = application.bot_data["runtime"]
         assert len(await _deliveries(runtime, 1)) == 1
         before = flood_rounds()
-        ends = outage(api, "sendDocument", 2 * OUTAGE)
+        outage(api, "sendDocument")
         await ana.press(listing, "1. La experiencia")  # again: by file_id
         await given_up(before)
-    await down_until(api, ana.id, ends)
+    await down_then_allowed(api, ana.id, "sendDocument")
     async with minka(settings, poll_timeout=1) as application:
         await tick(application)
         (document,) = await ana.replies(1, timeout=20)

@@ -19,7 +19,7 @@ class ApiError(Exception):
         status: int,
         description: str,
         *,
-        retry_after: int | None = None,
+        retry_after: float | None = None,
         migrate_to_chat_id: int | None = None,
     ) -> None:
         super().__init__(description)
@@ -69,8 +69,9 @@ def migrated(new_chat_id: int) -> ApiError:
     return ApiError(400, f"Bad Request: {MIGRATED}", migrate_to_chat_id=new_chat_id)
 
 
-def too_many_requests(retry_after: int) -> ApiError:
-    """429 flood-control error; ``retry_after`` is whole seconds, as Telegram sends it."""
+def too_many_requests(retry_after: float) -> ApiError:
+    """429 flood-control error; ``retry_after`` is whole seconds, as Telegram sends it (a
+    test may ask for a fraction of one: as many refusals, and less waiting for them)."""
     return ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
 

@@ -25,7 +25,7 @@ class Fault:
     seconds: float = 0.0
 
     @staticmethod
-    def too_many_requests(retry_after: int = 1, *, after: float = 0.0) -> Fault:
+    def too_many_requests(retry_after: float = 1, *, after: float = 0.0) -> Fault:
         """429 with ``parameters.retry_after``, answered ``after`` seconds (a slow refusal:
         a test makes something else fail meanwhile, such as the database)."""
         return Fault("error", too_many_requests(retry_after), seconds=after)
@@ -66,6 +66,10 @@ class FaultInjector:
 
     def inject_for(self, method: str, fault: Fault, seconds: float) -> None:
         self._outages.append((method, fault, time.monotonic() + seconds))
+
+    def lift(self, method: str) -> None:
+        """The outages of `method` (or "*") end now."""
+        self._outages = [outage for outage in self._outages if outage[0] != method]
 
     def inject_every(self, method: str, fault: Fault | None, nth: int) -> None:
         """`fault` for every `nth` call of `method` from now on (None: no more)."""
@@ -171,6 +175,11 @@ class FaultControls:
         """Apply ``fault`` to every call of ``method`` ("*" for any method, getUpdates
         included) for the next ``seconds``: an outage such as a lasting flood control."""
         self._faults.inject_for(method if method == "*" else _canonical(method), fault, seconds)
+
+    def lift(self, method: str) -> None:
+        """Telegram allows ``method`` again: its outages (`inject_for`) end now, not when their
+        seconds run out (a test whose Minka is stopped need not wait for the rest)."""
+        self._faults.lift(method if method == "*" else _canonical(method))
 
     def inject_every(self, method: str, fault: Fault | None, nth: int = 3) -> None:
         """Apply ``fault`` to every ``nth`` call of ``method`` from now on (None stops it)."""
