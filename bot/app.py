@@ -181,8 +181,8 @@ async def _announce_commands(application: Application) -> None:
     heap.settle()  # full collections no longer walk the Tool Kit and the modules
     heap.watch()  # from now on: the start-up collection is no reply's pause
     stalls.watch()  # any stretch of 100 ms or more without the event loop, logged
-    workers.prepare()  # the report workers' pool, before any update (not its processes)
     runtime: Runtime = application.bot_data["runtime"]
+    workers.prepare(runtime.settings.worker_nice)  # the report workers' pool, before any update
     async with runtime.db.session() as session:
         await app_state.put(session, "bot_username", application.bot.username)
         runtime.held.chats = await outbox_rows.chats_waiting(session, held.KIND)

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # indicator 3's exact check hides every region, sex and total it has not read yet, so
     # the coordinator gets the report (with more «—») instead of a worker busy for minutes.
     report_seconds: float = Field(default=300.0, gt=0, le=3600, allow_inf_nan=False)
+    # How far the report workers (bot/workers.py) yield the CPU to the bot's replies (nice).
+    # The tests set 0: several bots share the cores there, and a worker at 10 starved behind
+    # the other tests' processes, none of them its bot (a report timed out at load).
+    worker_nice: int = Field(default=10, ge=0, le=19)
     # The Tool Kit's folder (a copy of knowledge/content kept by the specialists); empty: the
     # content shipped with Minka. `python -m bot kb recargar` publishes edits without a restart;
     # each process looks for that request every KB_RELOAD_SECONDS.

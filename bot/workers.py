@@ -35,7 +35,7 @@ WORKERS = 2  # the second starts only while the first is busy (another coordinat
 IDLE_SECONDS = 120.0
 # Workers run at a lower priority: on a busy machine a workbook took the CPU the bot's replies
 # needed (bench.broadcast: replies p99 0.5-1.3 s while workbooks were built on 2 cores).
-NICE = 10
+NICE = 10  # WORKER_NICE's default
 PROGRESS_POLL = 0.5  # seconds between looks at what the workers said of their progress
 # One BLAS thread in a worker. The exact small-cell check (bot/services/recoverable.py) is
 # numpy decompositions, which OpenBLAS ran on a thread per core; its threads wait for each
@@ -59,6 +59,7 @@ class _Pool:
         self.said: Any = None  # the pool's queue of (job, done, total), from its workers
         self.listeners: dict[int, Progress] = {}
         self.jobs = itertools.count()
+        self.nice = NICE  # of the workers this pool starts (`prepare`)
 
 
 class _Worker:
@@ -72,13 +73,13 @@ _pool = _Pool()
 _lock = threading.Lock()  # the pool is shared with the idle timer's thread
 
 
-def _start(parent: int, said: Any, shape: tuple[int, bool]) -> None:
-    """In each worker, from its start: yield the CPU to the bot (`NICE`), log as the bot does
+def _start(parent: int, said: Any, shape: tuple[int, bool], nice: int) -> None:
+    """In each worker, from its start: yield the CPU to the bot (`nice`), log as the bot does
     (`shape`: a spawned process starts with no logging set up), and end when the bot's
     process is gone. A worker of a killed bot (kill -9, out of memory) otherwise lives
     on, waiting for work that never comes, with its memory and the bot's output (a service's
     log pipe) held open."""
-    os.nice(NICE)
+    os.nice(nice)
     _Worker.said = said
     logs.setup_worker_logging(*shape)
 
@@ -148,14 +149,18 @@ async def run(target: str, *args: Any, progress: Progress | None = None) -> Any:
                 timer.start()
 
 
-def prepare() -> None:
+def prepare(nice: int = NICE) -> None:
     """The pool, without its processes, ahead of the first job: made by the first `run`, it
     took 4.7-5.7 ms of the event loop's CPU (multiprocessing's modules, the call and progress
     queues with their locks, the resource tracker process the first lock starts) inside the
     update that asked for the report, e.g. in the second after a broadcast's «Enviar»; made
     ahead, the first job costs the loop 1.9-2.1 ms (its process's spawn). No process starts
-    before a job comes: workers' memory is spent only while there is work."""
+    before a job comes: workers' memory is spent only while there is work. `nice`: how far
+    its workers yield the CPU (WORKER_NICE); an idle pool of another niceness is replaced."""
     with _lock:
+        if _pool.nice != nice and _pool.busy == 0:
+            _shut_down()
+            _pool.nice = nice
         _prepare()
 
 
@@ -168,7 +173,7 @@ def _prepare() -> None:
             WORKERS,
             mp_context=context,
             initializer=_start,
-            initargs=(os.getpid(), _pool.said, logs.shape()),
+            initargs=(os.getpid(), _pool.said, logs.shape(), _pool.nice),
         )
 
 

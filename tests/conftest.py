@@ -157,6 +157,7 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
         bot_admin_ids=frozenset({ADMIN_ID}),
         outbox_interval_seconds=3600,  # tests run the scheduler themselves, at chosen times
         flood_limit=10_000,  # tests play people faster than any person; test_flood lowers it
+        worker_nice=0,  # the other tests' processes are not this bot: no worker starves
         _env_file=None,
     )
 
