@@ -5,6 +5,9 @@
 - `open_loop`: actions arrive at a fixed rate whatever the bot does, as people do. Latency at a
   realistic rate is what a person feels: Telegram lets one bot send about 30 messages per
   second in all, so about 25 updates per second is as busy as any one bot gets.
+
+Each starts with the bench process's own heap collected and frozen (bench.own_gc): its full
+collections walked the whole simulated Telegram and were counted as the bot's latency.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from bench import own_gc
 
 
 @dataclass
@@ -61,6 +66,7 @@ async def closed_loop(actors: list[Actor], step: Step, updates: int) -> dict[str
             remaining[0] -= 1
             await _timed(actor, step, rng, latencies)
 
+    own_gc.settle()
     started = time.perf_counter()
     await asyncio.gather(*(person(actor, n) for n, actor in enumerate(actors)))
     return summary(latencies, time.perf_counter() - started)
@@ -81,6 +87,7 @@ async def open_loop(actors: list[Actor], step: Step, updates: int, rate: float) 
         await _timed(actor, step, rng, latencies)
         idle.put_nowait(actor)
 
+    own_gc.settle()
     started = time.perf_counter()
     for n in range(updates):
         delay = started + n / rate - time.perf_counter()
@@ -92,6 +99,7 @@ async def open_loop(actors: list[Actor], step: Step, updates: int, rate: float) 
     await asyncio.gather(*tasks)
     result = summary(latencies, time.perf_counter() - started)
     result["late"] = late
+    result["bench_gc"] = own_gc.longest_since(started)  # the bench's own stop, if one was felt
     return result
 
 
@@ -115,6 +123,7 @@ async def steady(
         samples.append((started, time.perf_counter() - started - (lag or 0.0)))
         idle.put_nowait(actor)
 
+    own_gc.settle()
     due = time.perf_counter()
     while not stop.is_set():
         delay = due - time.perf_counter()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bot import heap
+
 GOAL_P99_MS, GOAL_MAX_MS = 50.0, 250.0  # every paced run, on each database
 
 
@@ -22,4 +24,8 @@ def print_paced(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
                 f"{name:<24}{n:>4}{run['p50']:>8.1f}{run['p99']:>8.1f}{run['max']:>8.1f}"
                 f"{run['late']:>6.0f}  {'met' if met else 'NOT met'}"
             )
-
+    felt = [run["bench_gc"] for _name, r in rows for run in r["paced"] if run["bench_gc"]]
+    print(  # bench.own_gc: a stop of the bench process is not the bot's
+        f"  the bench process's own collections over {heap.FELT_MS:g} ms in these runs: "
+        f"{len(felt)}" + (f", longest {max(felt):.0f} ms" if felt else "")
+    )

@@ -217,6 +217,8 @@ async def measure(
         run = await open_loop(actors, step, args.paced_updates, args.rate)
         result["paced"].append(run)  # type: ignore[attr-defined]
         log = f"  run {n}: p50 {run['p50']:.1f}, p99 {run['p99']:.1f}, max {run['max']:.0f} ms"
+        if run["bench_gc"]:
+            log += f" (the bench's own collection stopped it {run['bench_gc']:.0f} ms)"
         print(log, file=sys.stderr, flush=True)
     return result
 
