@@ -26,8 +26,12 @@ figures printed:
   two, registered in Q1), and so were Q1's men registered in Q1 (the first quarter with a
   case: its cases are those registered in it).
 
-The rule of each report reads its own period alone (`cases.formalization`): a strict xfail
-until a quarter's report hides what the quarter before's printed figures give back."""
+The rule of each report read its own period alone (`cases.formalization`): a strict xfail
+that failed on main (76ca6ad, seeds 0, 1 and 2 on both databases) until a quarter's report
+hid besides the flows whose stock is not known at both ends, and the stocks at the end of
+the flows its own rule hides (`formal_chain`, `formal_reads`). The first quarter with a case
+(Q1 2026 here: the cases are drawn from January) is read beside nothing: its stocks are its
+flows."""
 
 from __future__ import annotations
 
@@ -69,11 +73,15 @@ def given_back(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, .
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="5's stocks of consecutive quarters give back flows")
 @pytest.mark.parametrize("seed", [0, 1, 2])
 async def test_a_quarter_beside_the_one_before_gives_no_formalization_figure_back(
     db, seed: int
 ) -> None:
     await seed_cases(db, draw_cases(seed))
-    first, second = Period.quarter(2026, 1), Period.quarter(2026, 2)
-    assert given_back(await _rows(db, first), await _rows(db, second)) == []
+    first, second = (
+        await _rows(db, Period.quarter(2026, 1)),
+        await _rows(db, Period.quarter(2026, 2)),
+    )
+    nothing = {label: (label, 0, 0, 0, 0, 0) for label in first}  # before the first case
+    assert given_back(nothing, first) == []
+    assert given_back(first, second) == []

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -38,6 +39,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.formal_reads import with_stocks
 from bot.services.indicators.formal_sexes import sexes_beside_cases
 from bot.services.indicators.months import month_bucket, month_label
 from bot.services.indicators.sex_rule import by_sex
@@ -214,16 +216,17 @@ async def formalization(q: Query) -> Indicator:
     recorded before the end), how many were formalized by then, and how many became
     formalized during the period; by region and by sex of the official who registered them.
     """
+    return await with_stocks(q, _formalization)
+
+
+async def _formalization(q: Query, reads: dict[Any, Any]) -> tuple[Indicator, Cells]:
+    """Indicator 5 by its own rule, and every region's cells; `reads`: the database's
+    formalization cases and steps per period, read once for every scope's report."""
     _ = q._
-    statement = (
-        select(Case.id, Case.region_code, Person.sex, Case.formalization_step, Case.created_at)
-        .join(Person, Person.id == Case.person_id)
-        .where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
-    )
-    # Every region's cells: what a region's report hides depends on the others.
-    everywhere = (await q.session.execute(statement)).all()
+    if q.period.code not in reads:
+        reads[q.period.code] = await _read_formalization(q)
+    everywhere, steps, became = reads[q.period.code]
     found = [row for row in everywhere if in_scope(q, row[1])]
-    steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in everywhere])
     cells: Cells = {}
     for case_id, region, sex, _current, created_at in everywhere:
         cell = cells.setdefault((region, sex), Counter())
@@ -241,7 +244,7 @@ async def formalization(q: Query) -> Indicator:
         count(_(N_("Formalized in the period")), "formalized_now", "cases"),
     )
     regions = _within(by_region(q, _(N_("Formalization by region")), cells, measures))
-    cases4 = await case_cells(q)
+    cases4 = await case_cells(q) if q.region is None else {}  # (a region's: not read)
     hidden = is_hidden(measures[1], measure_hides(q, measures, cells), "total", None)
     step_table = _code_table(
         q,
@@ -252,7 +255,7 @@ async def formalization(q: Query) -> Indicator:
         by_step,
         hidden=hidden,
     )
-    return Indicator(
+    indicator = Indicator(
         number=5,
         title=_(N_("Progress of formalization")),
         definition=_(
@@ -292,6 +295,21 @@ async def formalization(q: Query) -> Indicator:
         ),
         charts=(Chart(_(N_("Formalization cases by step reached")), 0, (1,), horizontal=True),),
     )
+    return indicator, cells
+
+
+async def _read_formalization(q: Query) -> tuple[list[Any], dict[int, str | None], set[int]]:
+    """Every region's formalization cases registered before the period's end (what a
+    region's report hides depends on the others), their steps at the end and those
+    formalized in the period (`_steps_at_end`)."""
+    statement = (
+        select(Case.id, Case.region_code, Person.sex, Case.formalization_step, Case.created_at)
+        .join(Person, Person.id == Case.person_id)
+        .where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
+    )
+    everywhere = list((await q.session.execute(statement)).all())
+    steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in everywhere])
+    return everywhere, steps, became
 
 
 def _within(table: Table) -> Table:
