@@ -1,7 +1,8 @@
 """What every update does with the database before and after its handler
 (handlers/dispatch.py): the claim that makes it idempotent, the per-person lock that keeps
-replicas in turn (PostgreSQL), the person and their form read in one statement; and the round
-trips a free-text question costs on PostgreSQL."""
+replicas in turn (PostgreSQL), the person and their form read in one statement, the replies
+it owes written with its commit (PostgreSQL: in the COMMIT's request); and the round trips a
+free-text question costs on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.roundtrips import Requests
 from storage import errors
 from storage.db import Database, Timeouts
 from storage.migrate import upgrade
-from storage.models import ArticleView, Question
-from storage.repositories import people, toolkit, updates
+from storage.models import ArticleView, InboxReply, ProcessedUpdate, Question
+from storage.repositories import owed_replies, people, toolkit, updates
 from storage.repositories.conversations import StateRecord, get_state, set_state
 from storage.types import utcnow
 from tests.conftest import _new_postgres_database
@@ -132,12 +133,63 @@ async def test_replicas_take_one_persons_updates_in_turn(pg: tuple[Database, Dat
     assert reads[0][1] == StateRecord("case", "title", {})
 
 
+# The replies an update owes, as bot/owed_replies.py writes them: JSON of what Minka answers,
+# which may quote what a person typed; here with every character that could end an SQL literal.
+OWED_TEXT = (
+    '[{"text": "¿Qué es el REINFO? \'); DELETE FROM people; -- \\\\ $$ $q$ \\u0000 ñ 😀\\n"}]'
+)
+
+
+async def _question_with_replies(session: AsyncSession, person_id: int, n: int) -> None:
+    """An update's transaction as handlers/dispatch.py makes it for a question it answers."""
+    now = utcnow()
+    assert await updates.begin(session, ANA, f"{n}:9f", now)
+    person, form = await people.get_with_form(session, ANA)
+    assert person is not None and person.id == person_id and form is None
+    await toolkit.log_question(
+        session,
+        person_id=person.id,
+        text="¿qué es el reinfo?",
+        normalized="reinfo",
+        answer_article_id="reinfo",
+        confident=True,
+    )
+    await owed_replies.owe(
+        session,
+        update_id=100 + n,
+        telegram_id=ANA,
+        chat_id=ANA,
+        person_id=person.id,
+        key=f"{n}:9f",
+        replies=OWED_TEXT,
+        replica="0f" * 16,
+        at=now,
+    )
+    assert await updates.end(session, f"{n}:9f", now)
+
+
+async def test_the_replies_owed_are_written_as_given(db: Database) -> None:
+    """Every character as it was (PostgreSQL sends them in the COMMIT's request, as SQL)."""
+    async with db.session() as session:
+        person_id = await _register(session, ANA, "Ana")
+    async with db.session() as session:
+        await _question_with_replies(session, person_id, 1)
+    async with db.session() as session:
+        rows = (await session.execute(select(InboxReply.update_id, InboxReply.replies))).all()
+        owed = await owed_replies.take(session, utcnow())  # its process (none here) is dead
+    assert [tuple(row) for row in rows] == [(101, OWED_TEXT)]
+    assert [(row.update_id, row.chat_id, row.person_id, row.key) for row in owed] == [
+        (101, ANA, person_id, "1:9f")
+    ]
+
+
 async def test_a_free_text_question_takes_four_round_trips(
     pg: tuple[Database, Database],
 ) -> None:
     """BEGIN with the lock and the claim (storage.pg_begin); the person and the form; the
-    question and the view of its answer; COMMIT. (Before: a ping, BEGIN, the lock, the person,
-    the form, the view, the question, the claim, COMMIT.)"""
+    question and the view of its answer; the replies it owes with the COMMIT (`at_commit`).
+    (Before: a ping, BEGIN, the lock, the person, the form, the view, the question, the
+    claim, COMMIT; then five, the replies' INSERT a round trip of its own.)"""
     db, _ = pg
     async with db.session() as session:
         person_id = await _register(session, ANA, "Ana")
@@ -146,22 +198,45 @@ async def test_a_free_text_question_takes_four_round_trips(
     for n in range(3):  # the first prepares its statements: count the last
         before = requests.count
         async with db.session() as session:
-            assert await updates.begin(session, ANA, f"{n}:9f", utcnow())
-            person, form = await people.get_with_form(session, ANA)
-            assert person is not None and person.id == person_id and form is None
-            await toolkit.log_question(
-                session,
-                person_id=person.id,
-                text="¿qué es el reinfo?",
-                normalized="reinfo",
-                answer_article_id="reinfo",
-                confident=True,
-            )
-            assert await updates.end(session, f"{n}:9f", utcnow())
+            await _question_with_replies(session, person_id, n)
     assert requests.count - before == 4
     async with db.session() as session:
+        owed = (await session.scalars(select(InboxReply.replies))).all()
         views = await session.scalar(select(func.count()).select_from(ArticleView))
+    assert owed == [OWED_TEXT] * 3
     assert views == 3
+
+
+async def test_a_failed_owed_insert_rolls_back_the_update(pg: tuple[Database, Database]) -> None:
+    """An INSERT that fails with the COMMIT (here the same update's replies owed twice): the
+    COMMIT behind it never ran, so the update is not recorded handled, the error is raised
+    as a failed commit's, and the connection goes back to the pool out of the transaction."""
+    db, _ = pg
+    async with db.session() as session:
+        person_id = await _register(session, ANA, "Ana")
+    async with db.session() as session:
+        await _question_with_replies(session, person_id, 1)
+    with pytest.raises(IntegrityError):
+        async with db.session() as session:
+            raw = (await (await session.connection()).get_raw_connection()).driver_connection
+            now = utcnow()
+            assert await updates.begin(session, ANA, "2:9f", now)
+            await owed_replies.owe(
+                session,
+                update_id=101,  # owed already
+                telegram_id=ANA,
+                chat_id=ANA,
+                person_id=person_id,
+                key="2:9f",
+                replies="[]",
+                replica="0f" * 16,
+                at=now,
+            )
+    assert raw is not None and not raw.is_in_transaction()
+    async with db.session() as session:
+        keys = (await session.scalars(select(ProcessedUpdate.key))).all()
+        assert await updates.begin(session, ANA, "2:9f", utcnow())  # not recorded: again
+    assert keys == ["1:9f"]
 
 
 async def _until_waiting_for_a_lock(db: Database) -> None:

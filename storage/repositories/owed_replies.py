@@ -5,14 +5,17 @@ dead, to be sent by the outbox."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.direct import Direct
 from storage.models import InboxReply, InboxUpdate, Replica
+from storage.pg_begin import SAFE_KEY, at_commit, text_literal
 
 _TABLE = InboxReply.__table__
 _FIELDS = ("update_id", "telegram_id", "chat_id", "person_id", "key", "replies", "replica", "at")
@@ -21,6 +24,9 @@ _FIELDS = ("update_id", "telegram_id", "chat_id", "person_id", "key", "replies",
 _OWE = Direct(
     insert(_TABLE).values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _FIELDS})
 )
+# `_literal`'s columns, in the order it gives their values.
+_LITERAL_COLUMNS = "update_id, telegram_id, chat_id, person_id, key, replies, replica, at"
+_REPLICA = re.compile(r"[0-9a-f]{1,32}")  # bot/replicas.py: uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +52,49 @@ async def owe(
     replica: str,
     at: datetime,
 ) -> None:
-    """Record the update's replies (JSON) in the caller's transaction."""
-    await _OWE.run(
-        session,
-        {
-            "update_id": update_id,
-            "telegram_id": telegram_id,
-            "chat_id": chat_id,
-            "person_id": person_id,
-            "key": key,
-            "replies": replies,
-            "replica": replica,
-            "at": at,
-        },
-    )
+    """Record the update's replies (JSON) in the caller's transaction: on PostgreSQL sent
+    with its COMMIT (storage.pg_begin `at_commit`: no round trip of its own)."""
+    values = {
+        "update_id": update_id,
+        "telegram_id": telegram_id,
+        "chat_id": chat_id,
+        "person_id": person_id,
+        "key": key,
+        "replies": replies,
+        "replica": replica,
+        "at": at,
+    }
+    literal = _literal(values) if session.bind.dialect.name == "postgresql" else None
+    if literal is None or not await at_commit(session, literal):
+        await _OWE.run(session, values)
+
+
+def _literal(values: dict[str, Any]) -> str | None:
+    """The INSERT as literal SQL for `at_commit`; None if a value is not of the form the
+    update path gives (it then goes with parameters, as on SQLite)."""
+    numbers = [values[name] for name in ("update_id", "telegram_id", "chat_id", "person_id")]
+    at = values["at"]
+    if (
+        not all(type(number) is int for number in numbers[:3])
+        or not (numbers[3] is None or type(numbers[3]) is int)
+        or not SAFE_KEY.fullmatch(values["key"])
+        or not _REPLICA.fullmatch(values["replica"])
+        or not isinstance(at, datetime)
+        or at.tzinfo is None
+    ):
+        return None
+    try:
+        replies = text_literal(values["replies"])
+    except UnicodeEncodeError:
+        return None
+    given = [
+        *("NULL" if number is None else str(number) for number in numbers),
+        f"'{values['key']}'",
+        replies,
+        f"'{values['replica']}'",
+        f"'{at.astimezone(UTC).isoformat()}'",
+    ]
+    return f"INSERT INTO {_TABLE.name} ({_LITERAL_COLUMNS}) VALUES ({', '.join(given)})"
 
 
 async def take(session: AsyncSession, alive_since: datetime) -> list[Owed]:
