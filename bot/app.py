@@ -63,6 +63,7 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
     processor = PerUserUpdateProcessor(
         settings.concurrent_updates,
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+        settings.press_early_seconds,
     )
     updates_request = UpdatesRequest(connection_pool_size=1)
     application = (

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=29.5, gt=0, allow_inf_nan=False)
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    # A press still waiting this long (behind the person's previous update, or for its own
+    # slow handler) is answered silently there and then: Telegram takes an answer for ~15 s.
+    press_early_seconds: float = Field(default=8.0, gt=0, le=14, allow_inf_nan=False)
     # Updates handled at once (one person's always one after another). More is not faster:
     # every database round trip waits for the event loop, and SQLite writes take turns.
     concurrent_updates: int = Field(default=8, ge=1, le=256)

@@ -24,7 +24,7 @@ FLOOD_LIMIT = 20  # updates from one person...
 FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
 # A press not answered this long after it came in, waiting behind the person's previous
 # update or for its own slow handler, is answered there and then (Telegram takes the answer
-# for ~15 s only); its handler then answers it no more.
+# for ~15 s only); its handler then answers it no more. PRESS_EARLY_SECONDS's default.
 PRESS_EARLY = 8.0
 answered_early: set[str] = set()  # the presses so answered, whose handler has not run yet
 # Presses in hand: the early answer of each copy (Telegram may deliver an update twice).
@@ -118,8 +118,14 @@ class FloodGuard:
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64, guard: FloodGuard | None = None) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        guard: FloodGuard | None = None,
+        press_early: float = PRESS_EARLY,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.press_early = press_early  # seconds a press waits before it is answered early
         self._pending = 0  # updates taken from the queue and not finished
         self._room = asyncio.Event()
         self._room.set()
@@ -129,7 +135,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # the spinner of each press dropped after that.
         self.on_flood: Callable[[Update], Awaitable[None]] | None = None
         self.on_dropped: Callable[[Update], Awaitable[None]] | None = None
-        # Answers, silently, a press still not answered PRESS_EARLY after it came in.
+        # Answers, silently, a press still not answered `press_early` after it came in.
         self.on_waiting_press: Callable[[Update], Awaitable[None]] | None = None
         self._early: set[asyncio.Task[None]] = set()
         # Set by the application: updates kept in the database until handled (bot/inbox.py).
@@ -181,7 +187,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
             return
-        timer = asyncio.get_running_loop().call_later(PRESS_EARLY, self._answer, update)
+        timer = asyncio.get_running_loop().call_later(self.press_early, self._answer, update)
         _early_answers.setdefault(query.id, []).append(timer)
         _copies[query.id] = _copies.get(query.id, 0) + 1
         try:
@@ -200,7 +206,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 answered_early.discard(query.id)
 
     def _answer(self, update: Update) -> None:
-        """The press has waited PRESS_EARLY (for the person's previous update, or for its own
+        """The press has waited `press_early` (for the person's previous update, or for its own
         handler) and its handler has not answered it: answered now."""
         assert self.on_waiting_press is not None and update.callback_query is not None
         for timer in _early_answers.pop(update.callback_query.id, ()):

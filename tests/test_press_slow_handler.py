@@ -1,6 +1,7 @@
 """A press whose own handler is slow (here: it waits for a row another transaction holds, as
-a deployment with a long DB_LOCK_TIMEOUT lets it) is answered within Telegram's window (15 s
-here, bot/local_api), silently, at PRESS_EARLY (bot/updates.py), as a press waiting behind
+a deployment with a long DB_LOCK_TIMEOUT lets it) is answered within Telegram's window (15 s,
+bot/local_api; `WINDOW` here), silently, at PRESS_EARLY_SECONDS (8; `EARLY` here), as a press
+waiting behind
 the person's previous update is (tests/test_press_behind_slow_update.py). Its handler's own
 answer is then not made again (Telegram refuses a second answer, «query is too old»), and a
 notice it had for the press (a toast) comes as a message instead, never lost."""
@@ -9,26 +10,54 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
+from bot.local_api.state import CALLBACK_ANSWER_WINDOW
 from bot.runtime import Runtime
+from bot.updates import PRESS_EARLY
 from storage.models import Person as PersonRow
 from tests.chat import Person
+from tests.conftest import TOKEN
 from tests.helpers import register
 
-SLOW = 20.0  # seconds the press's own update waits for her row
+# Telegram's window and Minka's early answer, each shortened to 0.4 of itself (15 s and 8 s):
+# the same race, waited less (a test took 21 s at SLOW 20).
+WINDOW = 6.0  # seconds Telegram takes a press's answer, here
+EARLY = 3.2  # PRESS_EARLY_SECONDS, here: within the window
+SLOW = 8.0  # seconds the press's own update waits for her row: past the window
 LONG = 2 * SLOW  # a lock timeout (DB_LOCK_TIMEOUT) that lets it wait
+SHORT = 5.5  # a lock timeout that gives up after the early answer, as the default (10 s) does
+
+
+def test_the_defaults_answer_a_press_within_telegrams_window() -> None:
+    """What the shortened times stand for: production's early answer comes within Telegram's
+    window, and before the default lock timeout gives up on the press's own update."""
+    early = Settings.model_fields["press_early_seconds"].default
+    assert early == PRESS_EARLY < CALLBACK_ANSWER_WINDOW
+    assert early < Settings.model_fields["db_lock_timeout"].default
+    assert EARLY < SHORT < SLOW and EARLY < WINDOW < SLOW
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi(
+        token=TOKEN, bot_username="minka_test_bot", callback_window=WINDOW
+    ) as server:
+        yield server
 
 
 @pytest.fixture
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
-    """How long a statement waits for a lock: past Telegram's window (`LONG`), or the
-    default, which gives up at 10 s, after PRESS_EARLY (the update then fails)."""
-    return settings.model_copy(update={"db_lock_timeout": request.param})
+    """How long a statement waits for a lock: past Telegram's window (`LONG`), or `SHORT`,
+    which gives up after the early answer (the update then fails)."""
+    return settings.model_copy(
+        update={"db_lock_timeout": request.param, "press_early_seconds": EARLY}
+    )
 
 
 async def _holding_her_row(runtime: Runtime, telegram_id: int) -> asyncio.Task[None]:
@@ -58,7 +87,7 @@ async def _holding_her_row(runtime: Runtime, telegram_id: int) -> asyncio.Task[N
     [
         (LONG, "priv:erase:no", "No se borró nada"),
         (LONG, "priv:erase:otro", "Ese botón ya no está vigente"),
-        (Settings.model_fields["db_lock_timeout"].default, "priv:erase:no", "demasiado trabajo"),
+        (SHORT, "priv:erase:no", "demasiado trabajo"),
     ],
     ids=["reply", "toast", "lock_timeout"],
     indirect=["settings"],
@@ -67,11 +96,11 @@ async def test_a_press_whose_own_handler_is_slow_is_answered_in_time(
     api: LocalBotApi, runtime: Runtime, data: str, reply: str
 ) -> None:
     """Ana's name changed in Telegram, and her press's own update writes her row, which
-    another transaction holds for 20 s. The press is answered within Telegram's window,
+    another transaction holds for SLOW s. The press is answered within Telegram's window,
     silently; once the row is free her handler's reply comes as a message (a toast, «Ese
     botón ya no está vigente», too), once, and its answer is not tried a second time. Failed on
-    main: answered after ~20 s (too late, the button spun), the toast lost with it. With the
-    default lock timeout (10 s) the update fails after the early answer: the apology comes,
+    main: answered after ~20 s (too late, the button spun), the toast lost with it. With a
+    lock timeout after the early answer (the default's 10 s) the update fails: the apology comes,
     and the error handler does not answer the press again."""
     if runtime.db.url.startswith("sqlite") and reply == "demasiado trabajo":
         pytest.skip("SQLite has no lock timeout: a write waits for the process's turn")
@@ -88,7 +117,7 @@ async def test_a_press_whose_own_handler_is_slow_is_answered_in_time(
     query_id = await api.press_button(ana.id, question.message_id, data)
     answer = await api.callback_answer(query_id, timeout=SLOW + 10)
     waited = time.monotonic() - pressed
-    assert waited < 12, f"the press answered after {waited:.1f} s"
+    assert waited < WINDOW, f"the press answered after {waited:.1f} s"
     assert answer.get("text") in (None, ""), answer  # silently: its notice comes as a message
     assert ana.no_more() == [], "her handler was not held back: nothing was tested"
     await holder

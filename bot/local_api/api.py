@@ -19,7 +19,7 @@ from bot.local_api.methods_bot import BotMethods
 from bot.local_api.methods_messages import MessageMethods
 from bot.local_api.observing import Observing
 from bot.local_api.server import ApiServer
-from bot.local_api.state import BotState
+from bot.local_api.state import CALLBACK_ANSWER_WINDOW, BotState
 from bot.local_api.users import Users
 from bot.local_api.webhook import WebhookPusher
 
@@ -36,6 +36,7 @@ class LocalBotApi(Users, Observing, FaultControls):
         bot_first_name: str = "Minka",
         host: str = "127.0.0.1",
         port: int = 0,
+        callback_window: float = CALLBACK_ANSWER_WINDOW,
     ) -> None:
         if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
             raise ValueError(f"not a bot token (expected '<id>:<secret>'): {token!r}")
@@ -54,6 +55,9 @@ class LocalBotApi(Users, Observing, FaultControls):
         self._host = host
         self._port = port
         self._state = BotState(self.bot_user)
+        # Seconds Telegram takes a press's answer (15); a test of the early answer may
+        # shorten it, with PRESS_EARLY_SECONDS, to wait less for the same race.
+        self._state.callback_window = callback_window
         self._events = EventLog()
         self._calls = CallLog()
         self._faults = FaultInjector()

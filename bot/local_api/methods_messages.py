@@ -13,7 +13,6 @@ from bot.local_api.inline import check_results
 from bot.local_api.media import document_object, new_file, photo_sizes
 from bot.local_api.schema import UploadedFile
 from bot.local_api.state import (
-    CALLBACK_ANSWER_WINDOW,
     INLINE_ANSWER_WINDOW,
     BotState,
     Chat,
@@ -249,7 +248,7 @@ class MessageMethods:
         query = self.state.callback_queries.get(p["callback_query_id"])
         if query is None or query.answer is not None:
             raise bad_request(QUERY_INVALID)
-        if query.too_late(CALLBACK_ANSWER_WINDOW):
+        if query.too_late(self.state.callback_window):
             self.state.answers.notify()  # a test waiting for this answer learns it came late
             raise bad_request(QUERY_INVALID)
         if utf16_len(p.get("text", "")) > CALLBACK_ANSWER_LIMIT:

@@ -160,6 +160,7 @@ class BotState:
         self.updates = UpdateQueue()
         self.callback_queries: dict[str, PendingQuery] = {}
         self.inline_queries: dict[str, PendingQuery] = {}
+        self.callback_window = CALLBACK_ANSWER_WINDOW  # seconds a press's answer is taken
         self.answers = Signal()
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
