@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -19,17 +18,9 @@ from bot.local_api import LocalBotApi
 from bot.runtime import Runtime
 from storage.models import Person as PersonRow
 from tests.chat import Person
-from tests.conftest import TOKEN
 from tests.helpers import register
 from tests.test_press_slow_handler import EARLY, SLOW, WINDOW
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[LocalBotApi]:
-    async with LocalBotApi(
-        token=TOKEN, bot_username="minka_test_bot", callback_window=WINDOW
-    ) as server:
-        yield server
+from tests.test_press_slow_handler import api as api  # the fixture: WINDOW for an answer
 
 
 @pytest.fixture
