@@ -22,8 +22,10 @@ KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {
         "attendees 7, all of its 7 registered, so its one woman attended a workshop; Q1's "
         "Cusco 5 attendees and 5 raters, so every Cusco attendee of Q1 rated; Q2's women and "
         "«Sin dato» (hidden) attendees 22 - 8 - 8 = 6 and raters 18 - 6 - 6 = 6, so every "
-        "one of them who attended in Q2 rated: she rated, a cell of 1 (each period's "
-        "`training_chain` reads that period alone)",
+        "one of them who attended in Q2 rated: she rated, a cell of 1. Not the year's counts by "
+        "sex: with all of them left out (3's table by sex, 7's rows) the attacker still pins "
+        "her; the year's Cusco count by region (7 of 7) is what tells it, so hiding more by "
+        "sex in the year (`period_bounds`' way) cannot fix it",
     ),
 }
 # Fixed: seed 0 (indicator 8, `publications._with_before`): Q2's reached by the end less
