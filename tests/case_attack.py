@@ -11,12 +11,13 @@ its invitees, cases of some people, each month, and Regional Team reports.
 
 Unknowns are a person's counts, whole numbers from 0 to the year's total (the reader sees
 it): per month, cases, with support, resolved, formalization cases, formalized by the end of
-Q1 and of the year; per quarter and kind of meeting, agreements due, on time and late; per
-month, a team report sent and on time (0 or 1); a period's are their sums, and «officials»
-is 1 for a person with a case in it. Not read: the case types other than formalization, the
-other statuses and steps (their split of the rest), the meetings' count and gaps (meetings,
-not people), /casos, /reunion's agreements and /informes_equipos (they name people and
-their figures: the reader here knows the figures printed by region, not who)."""
+March, of June and of the year (a step may move in July-December unseen); per quarter and
+kind of meeting, agreements due, on time and late; per month, a team report sent and on
+time (0 or 1); a period's are their sums, and «officials» is 1 for a person with a case in
+it. Not read: the case types other than formalization, the other statuses and steps (their
+split of the rest), the meetings' count and gaps (meetings, not people), /casos, /reunion's
+agreements and /informes_equipos (they name people and their figures: the reader here knows
+the figures printed by region, not who; /casos is `tests/case_listing.py`'s)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,10 @@ MONTHS = range(1, 7)  # cases and reports of January to June
 QUARTER_MONTHS = {"Q1": range(1, 4), "Q2": range(4, 7), "Y": range(1, 13)}
 MEETING_KINDS = ("coordinacion", "comite", "tecnica")
 # Per month (unit «M3»): counts of cases of a person.
-CASE = ("k_cases", "k_sup", "k_res", "k_formal", "k_fz1", "k_fz2")
+# Formalized by the end of March, of June and of December: a step may change in July-December
+# unseen (the year's months tell no new case then, not that no step moved).
+CASE = ("k_cases", "k_sup", "k_res", "k_formal", "k_fz1", "k_fz2", "k_fz3")
+DONE = {"Q1": "k_fz1", "Q2": "k_fz2", "Y": "k_fz3"}  # a period's formalized by its end
 # Per period: the sums, officials (0 or 1), indicator 5's, team reports, agreements.
 PERIOD = ("k_cases", "k_sup", "k_res", "k_new", "off", "f_all", "f_done", "f_now")
 TEAM = ("t_sent", "t_on")
@@ -211,11 +215,11 @@ class CaseModel(WiderModel):
             formal = [c for c in here if c[4] is not None]
             done = [month if c[4] == 0 else c[4] for c in formal]  # its month formalized
             values = (len(here), sum(c[2] for c in here), sum(c[3] for c in here), len(formal),
-                      sum(d <= 3 for d in done), sum(d <= 6 for d in done))  # fmt: skip
+                      *(sum(d <= end for d in done) for end in (3, 6, 12)))  # fmt: skip
             at = {g: self._count((i, g, f"M{month}"), v) for g, v in zip(CASE, values, strict=True)}
             for part, whole in (("k_sup", "k_cases"), ("k_res", "k_cases"),
-                                ("k_formal", "k_cases"), ("k_fz2", "k_formal"),
-                                ("k_fz1", "k_fz2")):  # fmt: skip
+                                ("k_formal", "k_cases"), ("k_fz3", "k_formal"),
+                                ("k_fz2", "k_fz3"), ("k_fz1", "k_fz2")):  # fmt: skip
                 self._below(at[part], at[whole])
             if month > 3:  # nothing formalized by the end of March registered after it
                 self.rules.append(({at["k_fz1"]: 1}, 0))
@@ -253,7 +257,7 @@ class CaseModel(WiderModel):
         last = months[-1]
         upto = [m for m in MONTHS if m <= last]
         self._sum((i, "f_all", period), of("k_formal", upto))
-        done = "k_fz1" if last == 3 else "k_fz2"
+        done = DONE[period]
         self._sum((i, "f_done", period), of(done, upto))
         if period == "Q2":  # formalized in April-June: by June less by March
             row = {k: 1.0 for k in of("k_fz2", upto)}

@@ -1,0 +1,52 @@
+"""Indicator 5's national table by sex, where one sex holds every formalization case and the
+others show 0, tells the sex of whoever registered each region's formalization cases; where
+a region's cases come from 1 or 2 officials (indicator 4's table by region, shown however
+few), it tells their sex, which every table by sex hides. Found by `python -m
+bench.attack_reports --cases --seeds 3 4` (tests/case_attack.py), seed 3, the national
+report of Q1 2026, checked by hand against the figures printed: indicator 5 by sex «Mujer»
+0, «Hombre» 0, «Prefiero no decir» 4, total 4 (no «Sin dato» row: 0); by region Puno 1
+formalization case; indicator 4 by region Puno 3 cases, 1 with support, 0 resolved, 1
+official. Puno's one official is a «Prefiero no decir», so Puno's «Prefiero no decir»
+registered 3 cases, 1 with support, none resolved: the figures Puno's own table by sex and
+the national one («Con apoyo» of «Prefiero no decir») hide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.services.indicators import query_for
+from bot.services.indicators.cases import cases_attended, formalization
+from bot.services.indicators.periods import Period
+from tests.case_attack import draw_cases, seed_cases
+from tests.period_attack import AFTER
+from tests.test_period_disclosure import T
+
+CASES, OFFICIALS = 1, 5  # columns of 5's tables (formalization cases) and 4's (officials)
+
+
+def told(sexes: tuple[Any, ...], regions: tuple[Any, ...], officials: dict[str, Any]) -> list:
+    """The regions whose formalization cases, from 1 or 2 officials, the table by sex gives
+    to one sex: every other sex shown at 0."""
+    *rows, total = sexes
+    holding = [row for row in rows if row[CASES] != 0]
+    if len(holding) != 1 or holding[0][CASES] != total[CASES]:
+        return []
+    sex = holding[0][0]
+    return [
+        (region[0], sex)
+        for region in regions[:-1]
+        if region[CASES] and officials.get(region[0]) in (1, 2)
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="5's table by sex gives one sex every region's cases")
+async def test_one_sex_with_every_formalization_case_tells_no_official(db) -> None:
+    await seed_cases(db, draw_cases(3))
+    async with db.session() as session:
+        q = await query_for(session, Period.quarter(2026, 1), None, T, now=AFTER)
+        five, four = await formalization(q), await cases_attended(q)
+    _steps, regions, sexes = five.tables
+    officials = {row[0]: row[OFFICIALS] for row in four.tables[3].rows}
+    assert told(sexes.rows, regions.rows, officials) == []
