@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
+from knowledge.forwarded import unwrapped
 from knowledge.text import content_words, fold
 
-# Someone asking the official: «nos preguntan», «me están consultando», «les pidieron».
+# Someone asking the official: «nos preguntan», «me están consultando», «les pidieron», «mi
+# papá pregunta si…».
 _REPORTING = (
-    r"(?:preguntan|preguntaron|pregunto|preguntaba|preguntaban|preguntando|consultan"
+    r"(?:pregunta|preguntan|preguntaron|pregunto|preguntaba|preguntaban|preguntando|consultan"
     r"|consultaron|consulto|consultaba|consultaban|consultando|piden|pidieron|pidio|pidiendo"
     r"|plantean|plantearon|planteo)"
 )
@@ -23,16 +25,26 @@ _ASKING = r"(?:si|que|como|cuando|cuanto|cuanta|cuantos|cuantas|donde|quien|quie
 # del gobierno regional y quisiera saber…»), or where the official writes from and why.
 _BEFORE = re.compile(
     rf"^.*?\b(?:{_CLITIC}{_REPORTING}|{_REPORTING}(?=\s+{_ASKING}\b)"
-    r"|(?:quiero|quisiera|queria|queremos|quisieramos|quieren|quisieran|deseo|deseamos"
+    r"|(?:quiero|quisiera|queria|queremos|quisieramos|quiere|quieren|quisieran|deseo|deseamos"
     r"|desean|necesito|necesitamos|necesitaria|gustaria)\s+(?:saber|conocer|consultar"
     r"|preguntar|averiguar|confirmar|aclarar)"
     r"|(?:encargo|encargaron|pidio|pidieron)\s+(?:averiguar|consultar|preguntar|confirmar)"
     r"|(?:escribo|escribimos|comunico|comunicamos)\b.*?\b(?:porque|para|ya\s+que))\b"
 )
-# After it: the reason, once the question has ended («?») or when it reports who asked
+# What opens a second question after a «?» without one of its own («…? q documento le dan»,
+# «…? se puede renovar»): not told after the question, kept.
+_ASKS_AGAIN = (
+    r"(?:q|que|como|cuando|cuanto|cuanta|cuantos|cuantas|donde|quien|quienes|cual|cuales|y|o|se"
+    r"|hay|puede|pueden|debe|deben|es|son|tiene|tienen|sigue|si|no)"
+)
+# After it: the reason, once the question has ended («?», «…? es para el boletín», «…? me lo
+# preguntan en la radio», and whatever is told after the last «?» that does not ask again:
+# «…? Necesitamos una cifra para el discurso del alcalde») or when it reports who asked
 # («…, es para un informe que me pidió mi jefe»).
 _AFTER = re.compile(
-    rf"(?:\?\s*(?:es\s+que|porque|ya\s+que|pues)\b"
+    r"(?:\?\s*(?:es\s+que|porque|ya\s+que|pues|es\s+para"
+    rf"|(?:me|nos|le|les)\s+lo\s+{_REPORTING})\b"
+    rf"|\?\s*+(?!{_ASKS_AGAIN}\b)(?=[^?]*\w[^?]*$)"
     rf"|\b(?:porque|ya\s+que|es\s+que|es\s+para)\b(?=[^?]*\b{_CLITIC}{_REPORTING}\b)).*$"
 )
 # Asking for help with the question, anywhere: «¿me podría orientar?», «agradeceré su
@@ -46,9 +58,11 @@ _REQUEST = re.compile(
 
 
 def asked(text: str) -> str:
-    """`text` folded, without the situation said before or after the question; whole when
-    nothing would be left of it."""
-    found = _REQUEST.sub(" ", fold(text))
+    """`text` folded, without a forwarding wrapper (`knowledge.forwarded`) and the situation
+    said before or after the question; whole when nothing would be left of it."""
+    found = fold(text)
+    bare = unwrapped(found)
+    found = _REQUEST.sub(" ", bare if content_words(bare) else found)
     for pattern in (_AFTER, _BEFORE):
         rest = pattern.sub("", found, count=1)
         if content_words(rest):

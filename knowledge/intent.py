@@ -15,6 +15,7 @@ from knowledge.text import words
 
 DEFINITION, WHO, AMOUNT, WHEN, DIFFERENCE = "definition", "who", "amount", "when", "difference"
 HOW, PURPOSE = "how", "purpose"
+KINDS = (DEFINITION, WHO, AMOUNT, WHEN, DIFFERENCE, HOW, PURPOSE)
 
 # One-word cues, wherever they are in the question.
 _SINGLE = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from knowledge.examples import NEGATED
+from knowledge.examples import KIND, NEGATED
 from knowledge.frame import asked
+from knowledge.intent import intents
 from knowledge.spelling import Speller
 from knowledge.text import (
     ACRONYM_BEFORE,
@@ -55,8 +56,11 @@ class Wording:
         return self.polarity([self.asked_term(w) for w in self.query_words(text)], text)
 
     def polarity(self, terms: list[str], text: str) -> list[str]:
-        """`terms`, with `NEGATED` for a question that negates (see `knowledge.examples`)."""
-        return [*terms, NEGATED] if NEGATIONS.intersection(self.typed(text)) else terms
+        """`terms`, with `NEGATED` for a question that negates and a mark for each kind of
+        answer it asks for (see `knowledge.examples`)."""
+        typed = self.typed(text)
+        kinds = [KIND + kind for kind in sorted(intents(typed))]
+        return [*terms, *kinds, NEGATED] if NEGATIONS.intersection(typed) else [*terms, *kinds]
 
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept

@@ -13,7 +13,7 @@ from bench.examples_from_eval import render
 from bench.search_examples_cv import stratified, without
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
-from knowledge.examples import ExampleMemory, hashed
+from knowledge.examples import KIND_APART, ExampleMemory, hashed
 from knowledge.loader import CONTENT_DIR
 from knowledge.model import NO_ANSWER, Example
 from knowledge.text import words
@@ -79,6 +79,24 @@ def test_the_closest_past_questions_vote() -> None:
     }
     bare = ExampleMemory([], ["a", "b"], words)
     assert bare.vote(bare.similarities(asked), 0) == {"past_none": 0.0, "past_same": 0.0}
+
+
+def test_a_past_question_of_another_kind_of_answer_is_less_close() -> None:
+    """Question words are stopwords: «q es la formalizacion» and «hasta cuando es la
+    formalizacion» share all their other words, yet one asks a definition and the other a date
+    (`knowledge.examples.KIND_APART`); a question that asks no kind in particular is as close
+    to both."""
+    said = {  # as `SearchIndex.example_words` reads them: stems and marks
+        "q es la formalizacion": ["formaliz", "¿definition"],
+        "hasta cuando es la formalizacion": ["formaliz", "¿when"],
+    }
+    memory = ExampleMemory(
+        [Example(q, a, 1) for q, a in zip(said, "ab", strict=True)], ["a", "b"], said.get
+    )
+    when = memory.similarities(["formaliz", "¿when"])
+    assert when[1] == pytest.approx(1.0) and when[0] == pytest.approx(KIND_APART)
+    plain = memory.similarities(["formaliz"])
+    assert plain == pytest.approx([1.0, 1.0])
 
 
 def test_an_empty_memory_changes_nothing(kb: KnowledgeBase) -> None:
