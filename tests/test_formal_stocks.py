@@ -31,7 +31,9 @@ that failed on main (76ca6ad, seeds 0, 1 and 2 on both databases) until a quarte
 hid besides the flows whose stock is not known at both ends, and the stocks at the end of
 the flows its own rule hides (`formal_chain`, `formal_reads`). The first quarter with a case
 (Q1 2026 here: the cases are drawn from January) is read beside nothing: its stocks are its
-flows."""
+flows. Seed 2 beside the whole-number attacker (`bench.attack_reports --cases --seeds 2 3`)
+still pins Q1's «Hombre» and «Sin dato» formalization cases with the other indicators'
+figures (indicator 5's alone leave «Hombre» between 1 and 3): README, indicator 5."""
 
 from __future__ import annotations
 
