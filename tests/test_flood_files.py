@@ -23,6 +23,7 @@ from bot.runner import minka
 from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from tests.chat import Person
+from tests.conftest import shipped_toolkit
 from tests.helpers import register
 from tests.test_rating_union import seed_ratings
 from tests.union_units import national_coordinator
@@ -86,7 +87,7 @@ async def test_a_held_file_is_not_overtaken_by_the_next_reply(
 
 async def test_a_held_file_outlives_a_restart(api: LocalBotApi, settings: Settings) -> None:
     ana = Person(api, 8612, "Ana", last_name="Quispe")
-    async with minka(settings, poll_timeout=1):
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)):
         await register(ana, region="Puno")
         before = flood_rounds()
         outage(api, "sendDocument")
@@ -94,7 +95,7 @@ async def test_a_held_file_outlives_a_restart(api: LocalBotApi, settings: Settin
         assert "todo lo que Minka guarda" in intro.text
         await given_up(before)
     await down_then_allowed(api, ana.id, "sendDocument")
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         await tick(application)
         (document,) = await ana.replies(1, timeout=20)
     assert document.method == "sendDocument"

@@ -21,6 +21,7 @@ from bot.runner import minka
 from bot.runtime import Runtime
 from tests.chat import Person
 from tests.cli import cli
+from tests.conftest import shipped_toolkit
 from tests.helpers import register
 from tests.test_flood_files import (
     OUTAGE,
@@ -61,7 +62,7 @@ async def test_a_held_publication_outlives_a_restart_and_is_recorded_once(
     api: LocalBotApi, settings: Settings, tmp_path: Path
 ) -> None:
     ana = Person(api, 8622, "Ana", last_name="Quispe")
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         await register(ana, region="Puno")
         await publish(settings, tmp_path)
         (listing,) = await ana.say("/publicaciones")
@@ -74,7 +75,7 @@ async def test_a_held_publication_outlives_a_restart_and_is_recorded_once(
         await ana.press(listing, "1. La experiencia")  # again: by file_id
         await given_up(before)
     await down_then_allowed(api, ana.id, "sendDocument")
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         await tick(application)
         (document,) = await ana.replies(1, timeout=20)
         runtime = application.bot_data["runtime"]

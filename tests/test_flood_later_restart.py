@@ -26,6 +26,7 @@ from bot.runner import minka
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import OutboxMessage
+from tests.conftest import shipped_toolkit
 from tests.helpers import ana_in_puno
 from tests.test_crash import START, _start, _stop, _tail
 from tests.test_flood_files import _four
@@ -110,7 +111,7 @@ async def test_a_qr_code_held_in_memory_is_asked_for_again_with_one_press(
     stops gracefully. After the restart the coordinator is told, and the notice's button
     repeats the press: the QR code comes, once."""
     monkeypatch.setattr(reply_data, "FILE_LIMIT", SMALL)
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         runtime: Runtime = application.bot_data["runtime"]
         nacho = await national_coordinator(api, runtime)
         await seed_ratings(
@@ -123,7 +124,7 @@ async def test_a_qr_code_held_in_memory_is_asked_for_again_with_one_press(
         await asyncio.sleep(0.5)
     assert not follow_ups._running, "a later call left running after the stop"
     assert nacho.no_more() == []
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         await tick(application)
         notice = await nacho.reply(timeout=30)
         assert notice.method == "sendMessage", notice

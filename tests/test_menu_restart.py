@@ -17,6 +17,7 @@ from bot.local_api import Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runner import minka
 from tests.chat import Person
+from tests.conftest import shipped_toolkit
 from tests.helpers import register
 from tests.test_flood_lasting import REFUSAL
 
@@ -40,7 +41,7 @@ async def test_the_menu_earned_by_registering_outlives_a_restart(
     api: LocalBotApi, settings: Settings
 ) -> None:
     ana = Person(api, 8631, "Ana", last_name="Quispe")
-    async with minka(settings, poll_timeout=1):
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)):
         for _ in range(200):  # the start-up job's menus first: everyone's, then the staff's
             if api.commands({"type": "all_private_chats"}):
                 break
@@ -61,7 +62,7 @@ async def test_the_menu_earned_by_registering_outlives_a_restart(
     await asyncio.sleep(0.5)
     assert "casos" not in _own_menu(api, ana.id)
     api.lift("setMyCommands")  # Telegram allows again, while Minka is down
-    async with minka(settings, poll_timeout=1) as application:
+    async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
         for _ in range(100):
             await tick(application)
             if "casos" in _own_menu(api, ana.id):
