@@ -184,7 +184,7 @@ class Users:
     def age_query(self, query_id: str, seconds: float) -> None:
         """Make a pending callback or inline query `seconds` older, as if the bot got to it
         that much later (a slow network, a busy bot): Telegram refuses answers past a window
-        (state.CALLBACK_ANSWER_WINDOW), and so does this server."""
+        (CALLBACK_ANSWER_WINDOW; this server's `callback_window`), and so does this server."""
         query = self._state.callback_queries.get(query_id) or self._state.inline_queries[query_id]
         query.asked -= seconds
 
