@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.local_api import Fault, LocalBotApi
 from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, Verdict
 from tests.chat import Person
+from tests.test_flood_lasting import REFUSAL
 
 NOTICE = (
     "Está enviando muchos mensajes seguidos. Espere un momento, por favor, y vuelva a intentarlo."
@@ -44,7 +45,9 @@ async def test_the_flood_notice_waits_out_flood_control(api: LocalBotApi, ana: P
     """Telegram's own flood control (429 with retry_after, past the rate limiter's retries)
     on the notice keeps it for the outbox instead of dropping it: the person who is told
     nothing would keep writing into updates that are dropped."""
-    api.inject_for("sendMessage", Fault.too_many_requests(1), seconds=15)
+    # Refusals for 5 s, retry_after 0.2 s: four times the rate limiter's retries (4 calls,
+    # 1.2 s), as 15 s were at retry_after 1 (3.3 s), in a third of the wait.
+    api.inject_for("sendMessage", Fault.too_many_requests(REFUSAL), seconds=5)
     for _ in range(30):
         await api.send_message(ana.id, "/ayuda")
     texts: list[str | None] = []
