@@ -6,7 +6,9 @@ period» (the total less the sexes shown) could be split among them: Hombre hidd
 dato's 2 formalization cases, the two registered 2 in the period, and indicator 4 showed
 Hombre's 0 cases in the period: Sin dato's were those 2 (test_case_support_disclosure's
 seed 27). While a hidden sex's count is so pinned, one more sex goes (fewest cases
-first)."""
+first). A sex holding every formalization case, the others shown at 0, tells whoever
+registered each region's cases; where a region's come from 1 or 2 officials, it goes, and
+another with it (test_formal_one_sex: Puno's one official's, «Prefiero no decir»)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,15 @@ from collections import Counter
 from collections.abc import Iterable
 from math import inf
 
+from sqlalchemy import func, select
+
+from bot.services.cases import FORMALIZATION
 from bot.services.indicators.case_officials import officials_hidden
 from bot.services.indicators.common import EVERY_SEX, Cells, Measure, Query, Table, sex_code
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides, hidden_sexes
+from bot.services.small_cells import too_small
+from storage.models import Case
 
 
 async def sexes_beside_cases(
@@ -30,7 +37,7 @@ async def sexes_beside_cases(
     beside the tables needs (`registered_zeros`)."""
     if q.region is not None:
         return frozenset()
-    more = await _beside_cases(q, formal, cases)
+    more = await _beside_cases(q, formal, cases, await _lone_sex(q, formal))
     if not formal:
         return more
     hidden = hidden_sexes(q, formal, "cases") | more
@@ -40,18 +47,42 @@ async def sexes_beside_cases(
     return more | await sexes_beside_registered(q, formal, columns, beside, hidden, apart)
 
 
-async def _beside_cases(q: Query, formal: Cells, cases: Cells) -> frozenset[str | None]:
-    """The sexes indicator 4's table by sex makes 5's hide."""
+async def _lone_sex(q: Query, formal: Cells) -> frozenset[str | None]:
+    """The one sex with formalization cases, where some region's come from 1 or 2
+    officials (see the module)."""
+    holding = {sex for sex, n in _by_sex(formal, "cases").items() if n}
+    if len(holding) != 1:
+        return frozenset()
+    officials = func.count(func.distinct(Case.person_id))
+    statement = (
+        select(officials)
+        .where(Case.kind == FORMALIZATION, Case.created_at < q.end)
+        .group_by(Case.region_code)
+    )
+    counts = (await q.session.execute(statement)).scalars()
+    return frozenset(holding) if any(too_small(n) for n in counts) else frozenset()
+
+
+async def _beside_cases(
+    q: Query, formal: Cells, cases: Cells, lone: frozenset[str | None]
+) -> frozenset[str | None]:
+    """The sexes indicator 4's table by sex makes 5's hide, and `lone` with another."""
     shown4 = EVERY_SEX - hidden_sexes(
         q, cases, "officials", more={"officials": await officials_hidden(q, cases)}
     )
     most = _by_sex(cases, "cases")
     new, people = _by_sex(formal, "new"), _by_sex(formal, "cases")
-    if not sum(new.values()):  # a total of 0 tells every sex's anyway (the rule's limit)
-        return frozenset()
-    hidden = set(hidden_sexes(q, formal, "cases"))
-    more: set[str | None] = set()
-    while _pinned(hidden | more, new, {sex: most[sex] for sex in shown4}):
+    hidden = set(hidden_sexes(q, formal, "cases")) | lone
+    more: set[str | None] = set(lone)
+
+    def told() -> bool:
+        if lone and len(hidden | more) < 2:
+            return True
+        # A total of 0 tells every sex's anyway (the rule's limit).
+        bounds = {sex: most[sex] for sex in shown4}
+        return bool(sum(new.values())) and _pinned(hidden | more, new, bounds)
+
+    while told():
         left = [sex for sex in EVERY_SEX if sex not in hidden | more]
         if not left:
             break
