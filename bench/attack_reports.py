@@ -5,15 +5,18 @@ by region and the people registered by region and sex, read as whole numbers (sc
 HiGHS). Prints, per seed, the hidden figures by sex and the cells of 1 or 2 people checked,
 and those pinned (with `--why`, a few figures that pin each); then the totals.
 
-    python -m bench.attack_reports [--seeds 0 30] [--why] [--wider | --cases] [--national]
+    python -m bench.attack_reports [--seeds 0 30] [--why] [--wider | --cases | --listing]
+                                   [--national]
 
 `--wider`: `tests/report_attack.py`'s programme and reader, indicators 3, 6, 7, 8 and 9
 besides 1 (workshops, study visits, publications and reading added to the same meetings).
 `--cases`: `tests/case_attack.py`'s, indicators 2, 4 and 5 (agreements, cases, Regional Team
 reports, formalization) added to those; their unknowns share none with the others', so only
-their cells are asked. Not covered: views, averages and scores; the chat's summary and
-charts (drawn from the same tables); reports of one region for a regional coordinator alone
-(they are among those read); a report asked on two days.
+their cells are asked. `--listing`: `--cases` with /casos read besides (each region's
+officials' cases as the listing names them), its pins by sex only (`tests/case_listing.py`).
+Not covered: views, averages and scores; the chat's summary and charts (drawn from the same
+tables); reports of one region for a regional coordinator alone (they are among those read);
+a report asked on two days.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from pathlib import Path
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.case_attack import CaseModel, case_pinned, draw_cases, read_cases_too, seed_cases
+from tests.case_listing import listing_pinned
 from tests.period_attack import REGIONS, Model, draw, pinned, read_everything, seed_database, why
 from tests.report_attack import WiderModel, draw_wider, read_all, seed_wider, why_quickly
 
 
 async def attack(
     seed: int, folder: Path, explain: bool, wider: bool, scopes: list[str | None],
-    cases: bool = False,
+    cases: bool = False, listing: bool = False,
 ) -> tuple[int, int]:  # fmt: skip
     db = Database(f"sqlite+aiosqlite:///{folder / f'seed{seed}.sqlite3'}")
     await upgrade(db.engine)
@@ -57,7 +61,10 @@ async def attack(
     finally:
         await db.dispose()
     started = time.process_time()
-    checked, found = case_pinned(model) if isinstance(model, CaseModel) else pinned(model)
+    if isinstance(model, CaseModel):
+        checked, found = (listing_pinned if listing else case_pinned)(model)
+    else:
+        checked, found = pinned(model)
     cpu = time.process_time() - started
     print(f"seed {seed}: {checked} checked, {len(found)} pinned ({cpu:.1f} CPU s)", flush=True)
     for target, how in found:
@@ -69,16 +76,18 @@ async def attack(
 
 
 async def main(
-    first: int, last: int, explain: bool, wider: bool, national: bool, cases: bool = False
-) -> None:
+    first: int, last: int, explain: bool, wider: bool, national: bool, cases: bool = False,
+    listing: bool = False,
+) -> None:  # fmt: skip
     scopes: list[str | None] = [None] if national else [None, *REGIONS]
     checked = found = leaky = 0
     with tempfile.TemporaryDirectory() as folder:
         for seed in range(first, last):
-            asked, pins = await attack(seed, Path(folder), explain, wider, scopes, cases)
+            asked, pins = await attack(seed, Path(folder), explain, wider, scopes, cases, listing)
             checked, found, leaky = checked + asked, found + pins, leaky + bool(pins)
     what = "indicators 1, 3, 6, 7, 8 and 9" if wider else "indicator 1 with 7's meeting rows"
     what = "indicators 1 to 9" if cases else what
+    what = f"{what} with /casos (pins by sex)" if listing else what
     where = "national" if national else f"national and {len(REGIONS)} regions"
     print(
         f"{what}, Q1, Q2 and the year, {where}: seeds tried {last - first}, hidden cells "
@@ -93,7 +102,6 @@ if __name__ == "__main__":
     parser.add_argument("--wider", action="store_true", help="indicators 3, 6, 7, 8 and 9 too")
     parser.add_argument("--national", action="store_true", help="the national reports only")
     parser.add_argument("--cases", action="store_true", help="--wider and indicators 2, 4, 5")
-    arguments = parser.parse_args(sys.argv[1:])
-    asyncio.run(
-        main(*arguments.seeds, arguments.why, arguments.wider, arguments.national, arguments.cases)
-    )
+    parser.add_argument("--listing", action="store_true", help="--cases and /casos")
+    a = parser.parse_args(sys.argv[1:])
+    asyncio.run(main(*a.seeds, a.why, a.wider, a.national, a.cases or a.listing, a.listing))
