@@ -154,8 +154,10 @@ def test_the_shipped_examples_load_with_the_kit(kb: KnowledgeBase) -> None:
     # 18): 2.01 MB with the cells' starts in four bytes (2.06 MB in eight); 4,604 once v17 is
     # (session 19): 2.13 MB; 4,851 once v18 is (session 20): 2.27 MB; 5,097 once v19 is
     # (session 21): 2.41 MB; 5,339 once v20 is (session 22): 2.52 MB; 5,586 once v21 is
-    # (session 23): 2.66 MB; 5,835 once v22 is (session 24): 2.79 MB
-    assert kb.index.examples.nbytes < 2_800_000
+    # (session 23): 2.66 MB; 5,835 once v22 is (session 24): 2.79 MB; 6,083 once v23 is (session
+    # 25): 2.90 MB, the budget raised from 2.8 to 3.0 MB: 0.1 MB of a bot measured at 144.5-145.3
+    # MB RSS (#17, session 24) under its 150 MB, for 250 blind questions that are right answers
+    assert kb.index.examples.nbytes < 3_000_000
 
 
 def test_specialists_teach_a_phrasing_in_their_folder(tmp_path: Path) -> None:
