@@ -235,6 +235,12 @@ class Seeder:
                 yield (wid, pid, overall, *marks, comment, at if done else None, at)
 
         self.insert("workshop_ratings", rows())
+        # Each took part as the region and sex she has (`take_snapshot`; no one moves here).
+        for table in ("workshop_attendance", "workshop_ratings"):
+            self.db.execute(
+                f"UPDATE {table} SET (region_code, sex) = "
+                f"(SELECT region_code, sex FROM people WHERE people.id = {table}.person_id)"
+            )
 
     def meetings(self) -> None:
         rng = self.rng

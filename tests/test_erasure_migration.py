@@ -38,6 +38,11 @@ ESCALATIONS_0013 = table(
     *(column(name) for name in ("person_id", "text", "answer", "answered_by", "status")),
     column("created_at", DateTime(timezone=True)),
 )
+RATINGS_0013 = table(
+    "workshop_ratings",
+    *(column(name) for name in ("workshop_id", "person_id", "comment")),
+    column("updated_at", DateTime(timezone=True)),
+)
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
@@ -79,9 +84,6 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     CaseEvent(
                         case_id=case.id, person_id=person.id, kind="status", note=f"Nota {who}"
                     ),
-                    WorkshopRating(
-                        workshop_id=workshop.id, person_id=person.id, comment=f"Bien {who}"
-                    ),
                     MeetingInvitation(
                         meeting_id=meeting.id,
                         person_id=person.id,
@@ -97,7 +99,14 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     ),
                 ]
             )
-            # The outbox as it was at 0013 (later migrations add columns the model has).
+            # The ratings and the outbox as they were at 0013 (later migrations add columns
+            # the models have).
+            await session.execute(
+                insert(RATINGS_0013).values(
+                    workshop_id=workshop.id, person_id=person.id, comment=f"Bien {who}",
+                    updated_at=AT,
+                )
+            )  # fmt: skip
             await session.execute(
                 insert(OUTBOX_0013).values(
                     kind="broadcast",
@@ -142,9 +151,9 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
         async with db.session() as session:
             cases = {c.person_id: c.description for c in await session.scalars(select(Case))}
             notes = {e.person_id: e.note for e in await session.scalars(select(CaseEvent))}
-            comments = {
-                r.person_id: r.comment for r in await session.scalars(select(WorkshopRating))
-            }
+            ratings = list(await session.scalars(select(WorkshopRating)))
+            comments = {r.person_id: r.comment for r in ratings}
+            taken_part_as = {r.person_id: (r.region_code, r.sex) for r in ratings}  # 0028
             delegates = {
                 i.person_id: (i.delegate_name, i.delegate_position, i.rsvp)
                 for i in await session.scalars(select(MeetingInvitation))
@@ -161,6 +170,7 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
     assert cases == {gone: ERASED, luis: "Caso de Luis"}
     assert notes == {gone: ERASED, luis: "Nota Luis"}
     assert comments == {gone: None, luis: "Bien Luis"}
+    assert taken_part_as == {gone: ("puno", "female"), luis: ("puno", "male")}
     assert delegates == {
         gone: (None, None, "delegate"),
         luis: ("Delegado de Luis", "Asesor", "delegate"),

@@ -40,7 +40,7 @@ from bot.services.small_cells import (
     safe_counts,
     too_small,
 )
-from storage.models import Person, Region, WorkshopAttendance, WorkshopRating
+from storage.models import Region, WorkshopAttendance, WorkshopRating
 from storage.repositories import workshops as repo
 from storage.repositories.workshops import CRITERIA, WorkshopRecord
 
@@ -156,11 +156,11 @@ async def _raters(session: AsyncSession, workshop_id: int) -> dict[tuple[Any, An
     from these, as when the report also had a table by sex, so that it shows no region's
     average it hid then."""
     rows = await session.execute(
-        select(Region.name, Person.sex, func.count(WorkshopRating.overall))
-        .join(Person, Person.id == WorkshopRating.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        select(Region.name, WorkshopRating.sex, func.count(WorkshopRating.overall))
+        .select_from(WorkshopRating)
+        .outerjoin(Region, Region.code == WorkshopRating.region_code)
         .where(*_completed(workshop_id))
-        .group_by(Region.name, Person.sex)
+        .group_by(Region.name, WorkshopRating.sex)
     )
     people: dict[tuple[Any, Any], int] = {}
     for region, sex, n in rows:
@@ -193,14 +193,19 @@ def _rating_columns() -> list[Any]:
 async def _by_region(
     session: AsyncSession, workshop_id: int, people: Mapping[tuple[Any, Any], int]
 ) -> list[Cell]:
-    """By the participants' own region (not the workshop's), in the official list order."""
+    """By the participants' own region (not the workshop's) as it was when they took part
+    (kept on the check-in and rating: a later move in /perfil would carry a rating from one
+    row to another, tests/test_taller_region_move.py), in the official list order."""
     order: dict[str | None, int | None] = {}
     attendance: dict[str | None, int] = {}
     for name, sort_order, n in await session.execute(
-        select(Region.name, Region.sort_order, func.count(func.distinct(Person.id)))
+        select(
+            Region.name,
+            Region.sort_order,
+            func.count(func.distinct(WorkshopAttendance.person_id)),
+        )
         .select_from(WorkshopAttendance)
-        .join(Person, Person.id == WorkshopAttendance.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .outerjoin(Region, Region.code == WorkshopAttendance.region_code)
         .where(WorkshopAttendance.workshop_id == workshop_id)
         .group_by(Region.name, Region.sort_order)
     ):
@@ -208,8 +213,8 @@ async def _by_region(
     ratings: dict[str | None, tuple[int, int, int]] = {}
     for name, sort_order, n, rated, total in await session.execute(
         select(Region.name, Region.sort_order, *_rating_columns())
-        .join(Person, Person.id == WorkshopRating.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .select_from(WorkshopRating)
+        .outerjoin(Region, Region.code == WorkshopRating.region_code)
         .where(*_completed(workshop_id))
         .group_by(Region.name, Region.sort_order)
     ):

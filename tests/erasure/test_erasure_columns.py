@@ -105,6 +105,12 @@ ALLOWED: dict[str, str] = {
     "workshops.title": PROGRAMME,
     "workshops.topic": PROGRAMME,
     "workshops.region_code": CODES,
+    **{
+        f"{table}.{name}": "kept on purpose: the person's region or sex when she took part, "
+        "as the people row keeps them now (a code, counted by the indicators)"
+        for table in ("workshop_attendance", "workshop_ratings")
+        for name in ("region_code", "sex")
+    },
     "workshops.place": PROGRAMME,
     "workshops.facilitator": PROGRAMME,
     "workshop_materials.filename": PROGRAMME,

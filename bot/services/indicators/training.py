@@ -32,12 +32,13 @@ from bot.services.indicators.common import (
     hidden_rows_of,
     only,
     ratio,
+    scoped,
     sex_code,
     share,
     total,
     total_headline,
 )
-from bot.services.indicators.meetings import day_label, local_day, people_in_scope
+from bot.services.indicators.meetings import day_label, local_day
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.training_bounds import bounded
 from bot.services.indicators.training_parts import parts_hides
@@ -52,7 +53,7 @@ from bot.services.indicators.training_reads import (
 )
 from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
-from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.models import Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
 
 TITLE = N_("Training rating")
@@ -68,8 +69,9 @@ DEFINITION = N_(
     "shown (—) where its attendees or raters would tell the sex of 1 or 2 people, and "
     "neither are those of enough other sexes and regions that the totals cannot tell them "
     "(the rule of indicator 7). People are grouped by "
-    "their own region and sex; the per-workshop table counts each workshop's people and "
-    "shows the workshop's own region."
+    "the region and sex they had when they took part (someone whose profile changed between "
+    "two workshops of the period counts once with each); the per-workshop table counts each "
+    "workshop's people and shows the workshop's own region."
 )
 ATTENDEES = N_("Attendees")
 RATERS = N_("People who rated")
@@ -123,7 +125,7 @@ async def _per_workshop(
     names = [*(c.name for c in sums), "responders"]
     ratings: dict[int, Counter[str]] = {}
     for workshop_id, *values in await q.session.execute(
-        people_in_scope(q, ratings_statement, WorkshopRating.person_id)
+        scoped(q, ratings_statement, WorkshopRating.region_code)
     ):
         ratings[workshop_id] = Counter(
             {name: int(value or 0) for name, value in zip(names, values, strict=True)}
@@ -137,7 +139,7 @@ async def _per_workshop(
     attendees = {
         workshop_id: int(n)
         for workshop_id, n in await q.session.execute(
-            people_in_scope(q, attendance_statement, attendance.person_id)
+            scoped(q, attendance_statement, attendance.region_code)
         )
     }
     workshops = await q.session.execute(
@@ -195,11 +197,9 @@ async def _unattended(q: Query, cells: Cells) -> frozenset[int]:
     (workshop × region): a region's report hides the cells that would give a hidden one
     away (`hidden_within`)."""
     attendance = WorkshopAttendance
-    statement = (
-        period_attendance(q, attendance.workshop_id, Person.region_code, func.count())
-        .join(Person, Person.id == attendance.person_id)
-        .group_by(attendance.workshop_id, Person.region_code)
-    )
+    statement = period_attendance(
+        q, attendance.workshop_id, attendance.region_code, func.count()
+    ).group_by(attendance.workshop_id, attendance.region_code)
     table = {(w, r): int(n) for w, r, n in await q.session.execute(statement)}
     per_workshop: dict[int, int] = {}
     for (workshop, _region), n in table.items():
@@ -287,9 +287,13 @@ async def training(q: Query) -> Indicator:
     completed its survey); not shown when there were fewer than 3 attendees. A sex's figures
     are not shown (—) where its attendees or raters would tell the sex of 1 or 2 people, and
     neither are those of enough other sexes and regions that the totals cannot tell them (the
-    rule of indicator 7). People are grouped by their own region and sex; the per-workshop
-    table counts each workshop's people and shows the workshop's own region.
+    rule of indicator 7). People are grouped by the region and sex they had when they took
+    part (someone whose profile changed between two workshops of the period counts once with
+    each); the per-workshop table counts each workshop's people and shows the workshop's own
+    region.
     """
+    # The region and sex they had then are kept on the check-in and rating
+    # (`storage.models.workshops.take_snapshot`): a later move in /perfil changes no figure.
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     everywhere = replace(q, region=None)
     cells = await rating_cells(everywhere, await workshop_people(everywhere))

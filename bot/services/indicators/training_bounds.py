@@ -44,14 +44,13 @@ from dataclasses import replace
 from typing import Any
 
 from bot.services.bounded_cells import pinned_cells
-from bot.services.indicators.common import Cells, Hidden, Query, only, rollup, sex_code
-from bot.services.indicators.meetings import people_in_scope
+from bot.services.indicators.common import Cells, Hidden, Query, only, rollup, scoped, sex_code
 from bot.services.indicators.sex_rule import hidden_sexes
 from bot.services.indicators.training_exact import Fine, exactly_hidden
 from bot.services.indicators.training_reads import period_ratings, rating_columns
 from bot.services.small_cells import SMALL_CELL, bounded_hidden, hidden_pinned
 from bot.services.workshop_report import SCALE, regions_hidden
-from storage.models import Person, Region, WorkshopRating
+from storage.models import Region, WorkshopRating
 from storage.repositories.workshops import CRITERIA
 
 LOW, HIGH = min(SCALE), max(SCALE)
@@ -66,7 +65,7 @@ async def workshop_sums(q: Query) -> dict[int, Counter[str]]:
         WorkshopRating.workshop_id
     )
     names = [column.name for column in columns]
-    rows = await q.session.execute(people_in_scope(q, statement, WorkshopRating.person_id))
+    rows = await q.session.execute(scoped(q, statement, WorkshopRating.region_code))
     return {
         workshop: Counter({name: int(v or 0) for name, v in zip(names, values, strict=True)})
         for workshop, *values in rows
@@ -83,14 +82,11 @@ async def region_parts(q: Query) -> tuple[Parts, Parts, Shown, Fine]:
     shows: those /taller by region hides (`regions_hidden`, by the overall rating; by each
     criterion's the same way, as its total is public there too); and per workshop, the sums
     and counts per (region, its name, sex), for the exact reader (`training_exact`)."""
-    columns = rating_columns()
+    columns, rating = rating_columns(), WorkshopRating  # the rater's region and sex then
     statement = (
-        period_ratings(
-            q, Person.region_code, Region.name, Person.sex, WorkshopRating.workshop_id, *columns
-        )
-        .join(Person, Person.id == WorkshopRating.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
-        .group_by(Person.region_code, Region.name, Person.sex, WorkshopRating.workshop_id)
+        period_ratings(q, rating.region_code, Region.name, rating.sex, rating.workshop_id, *columns)
+        .outerjoin(Region, Region.code == rating.region_code)
+        .group_by(rating.region_code, Region.name, rating.sex, rating.workshop_id)
     )
     names = [column.name for column in columns]
     parts: Parts = {}

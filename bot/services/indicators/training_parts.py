@@ -47,7 +47,7 @@ from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_chain import chain_pinned
 from bot.services.indicators.training_reads import period_attendance, period_ratings
 from bot.services.small_cells import Hidden, safe_counts, too_small
-from storage.models import Person, WorkshopAttendance, WorkshopRating
+from storage.models import WorkshopAttendance, WorkshopRating
 
 FEMALE = "female"
 KEYS = ("attendees", "raters")  # the groups counted by sex, as `group_hides` hides them
@@ -72,34 +72,40 @@ async def workshop_parts(q: Query) -> tuple[dict[Part, Counts], Counter[tuple[An
             q,
             WorkshopAttendance.person_id.label("person_id"),
             WorkshopAttendance.workshop_id.label("workshop_id"),
+            WorkshopAttendance.region_code.label("region_code"),
+            WorkshopAttendance.sex.label("sex"),
             one.label("attended"),
             zero.label("rated"),
         ),
-        period_ratings(q, WorkshopRating.person_id, WorkshopRating.workshop_id, zero, one),
+        period_ratings(
+            q,
+            WorkshopRating.person_id,
+            WorkshopRating.workshop_id,
+            WorkshopRating.region_code,
+            WorkshopRating.sex,
+            zero,
+            one,
+        ),
     ).subquery()
+    # Each person as she took part (`training_reads.workshop_people`: region and sex then).
+    group = (rows.c.person_id, rows.c.workshop_id, rows.c.region_code, rows.c.sex)
     pair = (
         select(
-            rows.c.person_id,
-            rows.c.workshop_id,
+            *group[1:],
             func.max(rows.c.attended).label("attended"),
             func.max(rows.c.rated).label("rated"),
         )
-        .group_by(rows.c.person_id, rows.c.workshop_id)
+        .group_by(*group)
         .subquery()
     )
-    statement = (
-        select(
-            Person.region_code,
-            Person.sex,
-            pair.c.workshop_id,
-            func.sum(pair.c.attended),
-            func.sum(pair.c.rated),
-            func.sum(pair.c.attended * (1 - pair.c.rated)),
-        )
-        .select_from(pair)
-        .join(Person, Person.id == pair.c.person_id)
-        .group_by(Person.region_code, Person.sex, pair.c.workshop_id)
-    )
+    statement = select(
+        pair.c.region_code,
+        pair.c.sex,
+        pair.c.workshop_id,
+        func.sum(pair.c.attended),
+        func.sum(pair.c.rated),
+        func.sum(pair.c.attended * (1 - pair.c.rated)),
+    ).group_by(pair.c.region_code, pair.c.sex, pair.c.workshop_id)
     parts: dict[Part, Counts] = {}
     for region, sex, workshop, attended, rated, unrated in await q.session.execute(statement):
         key = (region, workshop, sex_code(sex))

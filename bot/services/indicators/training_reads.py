@@ -1,7 +1,10 @@
 """What indicator 3 reads from the database: the period's workshops, their attendance and
 completed ratings of the surveys closed when the report is read, grouped by person first
-(each person counts once) and then by the person's (region, sex) cell, and every rating with
-its rater, for the small-cell rule (`training_rule`). Sums and counts only: averages are
+(each person counts once) and then by the (region, sex) cell she took part as: the region and
+sex kept on her check-in and rating (`storage.models.workshops.take_snapshot`), not her
+profile now, which a move in /perfil would change after the fact (someone who took part as
+two cells in one period counts once in each); and every rating with its rater, for the
+small-cell rule (`training_rule`). Sums and counts only: averages are
 computed in `training` from integer sums, so SQLite and PostgreSQL agree to the last digit.
 Apart from `training`, which builds the tables; `women` (indicator 7) counts the same
 attendees and raters."""
@@ -16,7 +19,7 @@ from bot.services.indicators.common import Cells, Query, scoped, sex_code
 from bot.services.indicators.meetings import add_many
 from bot.services.indicators.training_rule import Rating
 from bot.services.workshop_report import SCALE
-from storage.models import Person, Workshop, WorkshopAttendance, WorkshopRating
+from storage.models import Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
 from storage.types import utcnow
 
@@ -73,33 +76,33 @@ async def workshop_people(q: Query) -> Cells:
         period_attendance(
             q,
             WorkshopAttendance.person_id.label("person_id"),
+            WorkshopAttendance.region_code.label("region_code"),
+            WorkshopAttendance.sex.label("sex"),
             one.label("attended"),
             zero.label("rated"),
         ),
-        period_ratings(q, WorkshopRating.person_id, zero, one),
+        period_ratings(
+            q, WorkshopRating.person_id, WorkshopRating.region_code, WorkshopRating.sex, zero, one
+        ),
     ).subquery()
     person = (
         select(
-            rows.c.person_id,
+            rows.c.region_code,
+            rows.c.sex,
             func.max(rows.c.attended).label("attended"),
             func.max(rows.c.rated).label("rated"),
         )
-        .group_by(rows.c.person_id)
+        .group_by(rows.c.person_id, rows.c.region_code, rows.c.sex)
         .subquery()
     )
-    statement = (
-        select(
-            Person.region_code,
-            Person.sex,
-            func.sum(person.c.attended),
-            func.sum(person.c.rated),
-            func.sum(person.c.attended * person.c.rated),
-        )
-        .select_from(person)
-        .join(Person, Person.id == person.c.person_id)
-        .group_by(Person.region_code, Person.sex)
-    )
-    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    statement = select(
+        person.c.region_code,
+        person.c.sex,
+        func.sum(person.c.attended),
+        func.sum(person.c.rated),
+        func.sum(person.c.attended * person.c.rated),
+    ).group_by(person.c.region_code, person.c.sex)
+    result = await q.session.execute(scoped(q, statement, person.c.region_code))
     return add_many({}, result, ("attendees", "raters", "responders"))
 
 
@@ -107,8 +110,13 @@ async def rating_cells(q: Query, cells: Cells) -> Cells:
     """Sums and counts of the completed ratings, per rater's (region, sex)."""
     columns = rating_columns()
     person = (
-        period_ratings(q, WorkshopRating.person_id.label("person_id"), *columns)
-        .group_by(WorkshopRating.person_id)
+        period_ratings(
+            q,
+            WorkshopRating.region_code.label("region_code"),
+            WorkshopRating.sex.label("sex"),
+            *columns,
+        )
+        .group_by(WorkshopRating.person_id, WorkshopRating.region_code, WorkshopRating.sex)
         .subquery()
     )
     # A completed rating may leave a criterion empty: its averages rest on those who answered.
@@ -116,18 +124,13 @@ async def rating_cells(q: Query, cells: Cells) -> Cells:
         func.sum(case((person.c[f"n_{name}"] > 0, 1), else_=0)).label(f"people_{name}")
         for name in CRITERIA
     ]
-    statement = (
-        select(
-            Person.region_code,
-            Person.sex,
-            *(func.sum(person.c[c.name]) for c in columns),
-            *answered,
-        )
-        .select_from(person)
-        .join(Person, Person.id == person.c.person_id)
-        .group_by(Person.region_code, Person.sex)
-    )
-    result = await q.session.execute(scoped(q, statement, Person.region_code))
+    statement = select(
+        person.c.region_code,
+        person.c.sex,
+        *(func.sum(person.c[c.name]) for c in columns),
+        *answered,
+    ).group_by(person.c.region_code, person.c.sex)
+    result = await q.session.execute(scoped(q, statement, person.c.region_code))
     return add_many(cells, result, [*(c.name for c in columns), *(a.name for a in answered)])
 
 
@@ -139,15 +142,17 @@ async def every_rating(q: Query) -> tuple[list[Rating], dict[str, list[Rating]]]
     statement = period_ratings(
         q,
         WorkshopRating.person_id,
-        Person.region_code,
-        Person.sex,
+        WorkshopRating.region_code,
+        WorkshopRating.sex,
         WorkshopRating.workshop_id,
         *(getattr(WorkshopRating, name).is_not(None) for name in CRITERIA),
-    ).join(Person, Person.id == WorkshopRating.person_id)
+    )
     ratings: list[Rating] = []
     answered: dict[str, list[Rating]] = {name: [] for name in CRITERIA}
     for person, region, sex, workshop, *given in await q.session.execute(statement):
-        rating = (person, region, sex_code(sex), workshop, q.region is None or region == q.region)
+        # The rater as the cells count her: once per (region, sex) she took part as.
+        rater = (person, region, sex)
+        rating = (rater, region, sex_code(sex), workshop, q.region is None or region == q.region)
         ratings.append(rating)
         for name, answer in zip(CRITERIA, given, strict=True):
             if answer:
