@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services import exact_cells
+from bot.services.indicators import formal_reads
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
 from bot.services.indicators.joint import jointly
@@ -95,6 +96,7 @@ async def build_report(
     short: set[str] = set()  # criteria whose exact check stopped short (`exact_cells.SHORT`)
     limit = exact_cells.UNTIL.set(until)  # this task's alone (a context variable)
     told = exact_cells.SHORT.set(short)
+    chain = formal_reads.CHAIN.set({})  # indicator 5's quarters, read once for the report
     try:
         for number, each in enumerate(periods):
             part = replace(q, period=each, registered=await snapshot_for(session, each, t, now))
@@ -104,6 +106,7 @@ async def build_report(
                 if progress is not None:
                     await progress(number * len(INDICATORS) + index, total)
     finally:
+        formal_reads.CHAIN.reset(chain)
         exact_cells.SHORT.reset(told)
         exact_cells.UNTIL.reset(limit)
     whole, *parts = built

@@ -105,12 +105,6 @@ def as_printed(before: Printed | None, own: Printed) -> Printed:
     return Printed(own.truth, shown, own.people)
 
 
-def extra_hides(before: Printed | None, own: Printed) -> frozenset[Figure]:
-    """The figures `as_printed` hides besides the quarter's own rule."""
-    final = as_printed(before, own).shown
-    return frozenset(f for f, v in own.shown.items() if v is not None and final[f] is None)
-
-
 def _cells(quarter: Printed) -> set[Cell]:
     return {*quarter.truth, *quarter.people}
 

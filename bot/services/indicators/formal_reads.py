@@ -7,6 +7,7 @@ are left to their own rule."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC
 from typing import Any
@@ -35,7 +36,6 @@ from bot.services.indicators.formal_chain import (
     Figure,
     Printed,
     as_printed,
-    extra_hides,
     hideable,
 )
 from bot.services.indicators.periods import Period
@@ -45,6 +45,12 @@ from storage.models import Case
 COLUMNS = {STOCK: 1, DONE: 2, NEW: 4, NOW: 5}  # of the tables by region and by sex
 SHARE = 3  # «Share formalized»: the formalized beside the cases
 Build = Callable[[Query, dict[Any, Any]], Awaitable[tuple[Indicator, Cells]]]
+# Per report being built (`build_report` sets it; a context variable, the building task's
+# alone): each quarter's figures by its own rule and as printed, by the quarter's code, so a
+# year's four quarters read the chain once, not once per quarter (one snapshot of the data).
+CHAIN: ContextVar[dict[str, tuple[Printed, Printed]] | None] = ContextVar(
+    "formal_chain", default=None
+)
 
 
 async def with_stocks(q: Query, build: Build) -> Indicator:
@@ -56,16 +62,22 @@ async def with_stocks(q: Query, build: Build) -> Indicator:
     indicator, _cells = await build(q, reads)
     if len(q.period.quarters()) != 1:
         return indicator
+    kept = CHAIN.get()
+    kept = {} if kept is None else kept
     before: Printed | None = None
-    extra: frozenset[Figure] = frozenset()
+    own: Printed | None = None
     for quarter in await _quarters(q):
-        part = q if quarter == q.period else replace(
-            q, period=quarter, registered=await snapshot_for(q.session, quarter, q.t, q.now)
-        )  # fmt: skip
-        own = await _printed(part, build, reads)
-        extra = extra_hides(before, own)
-        before = as_printed(before, own)
-    if report_limit.stopped("formal_chain") and before is not None:
+        if quarter.code not in kept:
+            part = q if quarter == q.period else replace(
+                q, period=quarter, registered=await snapshot_for(q.session, quarter, q.t, q.now)
+            )  # fmt: skip
+            mine = await _printed(part, build, reads)
+            kept[quarter.code] = (mine, as_printed(before, mine))
+        own, before = kept[quarter.code]
+    if own is None or before is None:
+        return indicator
+    extra = frozenset(f for f, v in own.shown.items() if v is not None and before.shown[f] is None)
+    if report_limit.stopped("formal_chain"):
         # Past the report's limit some quarter's own rule hid more, and so the stocks this
         # quarter hides beside it would change, not only grow: every figure it may.
         extra = frozenset(f for f, v in own.shown.items() if v is not None and hideable(f))
