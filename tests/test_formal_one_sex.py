@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.services.indicators import query_for
@@ -69,13 +68,13 @@ def filled(sexes: tuple[Any, ...], regions: tuple[Any, ...], officials: dict[str
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="5's sex whose cases fill its regions' (seed 6)")
 async def test_a_sex_filling_its_regions_formalization_cases_tells_no_official(db) -> None:
     """Seed 6's Q1 (`bench.attack_reports --cases --seeds 6 7`, checked by hand): «Sin
     dato» 3 formalization cases; by region Piura 1, Puno 4, Tacna 2; Puno registered no «Sin
     dato» (Cusco's have no case): Piura's 1 and Tacna's 2 are theirs, and Piura's and Tacna's
     one official each (indicator 4) are «Sin dato», which their own tables by sex hide. The
-    one-sex rule above is the case where the other sexes are 0; this is not fixed."""
+    one-sex rule above is the case where the other sexes are 0. Fixed: `formal_sexes._filled`
+    splits a sex's cases among the regions as whole numbers."""
     await seed_cases(db, draw_cases(6))
     async with db.session() as session:
         q = await query_for(session, Period.quarter(2026, 1), None, T, now=AFTER)

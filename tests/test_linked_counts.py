@@ -1,7 +1,7 @@
-"""`bot.services.linked_counts.each_pinned` (the cells of 1 or 2 people whose count two tables
-read together pin: people, and the things they did, none without one) agrees with
-integer programs (people counted `o` from 0 to the cell's people, things `c` with
-`o <= c <= M o`, M the total), one per cell that could be pinned."""
+"""`bot.services.linked_counts.each_pinned` (the cells of 1 or 2 people, or of 1 or 2
+counted, whose count two tables read together pin: people, and the things they did, none
+without one) agrees with integer programs (people counted `o` from 0 to the cell's people,
+things `c` with `o <= c <= M o`, M the total), one or two per cell that could be pinned."""
 
 from __future__ import annotations
 
@@ -36,13 +36,10 @@ def tables(draw: st.DrawFn) -> tuple[dict, Hidden, set]:
 
 def _read(cells: dict, hidden: Hidden, apart: set) -> set:
     """The cells of 1 or 2 people (not shown on their own, nor in a row, column or total
-    shown at an end: told openly) whose officials no integer solution moves off their end:
-    one integer program per cell (HiGHS, presolve off: its presolve called some of these
+    shown at an end: told openly) whose officials no integer solution moves off their end,
+    and those of 1 or 2 officials no solution moves off their count: integer programs
+    (HiGHS, presolve off: its presolve called some of these
     systems infeasible, the true counts a solution)."""
-    from scipy.optimize import Bounds, LinearConstraint
-
-    from bot.services.integer_moves import solve
-
     keys = sorted(cells)
     groups = [[k for k in keys if k[0] == r] for r in ROWS if r not in hidden.rows]
     groups += [[k for k in keys if k[1] == c] for c in COLUMNS if c not in hidden.columns]
@@ -64,28 +61,42 @@ def _read(cells: dict, hidden: Hidden, apart: set) -> set:
     found = set()
     for i, key in enumerate(keys):
         counted, _things, people = cells[key]
-        if key in told or key in apart or people not in (1, 2) or counted not in (0, people):
+        if key in told or key in apart:
             continue
-        low = [0] * n + [0] * n
-        high = [cells[k][2] for k in keys] + [most] * n
-        if counted == 0:
-            low[i] = 1
+        if people in (1, 2) and counted in (0, people):
+            away = [(1, people)] if counted == 0 else [(0, people - 1)]
+        elif counted in (1, 2):
+            away = [(0, counted - 1), (counted + 1, people)]
         else:
-            high[i] = people - 1
-        result = solve(
-            np.zeros(2 * n),
-            integrality=np.ones(2 * n),
-            bounds=Bounds(low, high),
-            constraints=[
-                LinearConstraint(np.array(rows), values, values),
-                LinearConstraint(links, -np.inf, 0),
-            ],
-            options={"presolve": False},
-        )
-        assert result.status in (0, 2), result.message
-        if result.status == 2:  # infeasible: pinned
+            continue
+        feasible = []
+        for low_i, high_i in away:
+            low = [0] * n + [0] * n
+            high = [cells[k][2] for k in keys] + [most] * n
+            low[i], high[i] = low_i, high_i
+            feasible.append(low_i <= high_i and _solves(rows, values, links, low, high))
+        if not any(feasible):  # no solution moves it: pinned
             found.add(key)
     return found
+
+
+def _solves(rows: list, values: list, links: np.ndarray, low: list, high: list) -> bool:
+    from scipy.optimize import Bounds, LinearConstraint
+
+    from bot.services.integer_moves import solve
+
+    result = solve(
+        np.zeros(len(low)),
+        integrality=np.ones(len(low)),
+        bounds=Bounds(low, high),
+        constraints=[
+            LinearConstraint(np.array(rows), values, values),
+            LinearConstraint(links, -np.inf, 0),
+        ],
+        options={"presolve": False},
+    )
+    assert result.status in (0, 2), result.message
+    return result.status == 0
 
 
 def _at_end(cells: dict, group: list) -> bool:
@@ -119,6 +130,8 @@ def test_cases_beside_their_officials_pin_an_official() -> None:
         ("tacna", None): (1, 2, 5),
     }
     shown = Hidden(columns=frozenset({"male", "undisclosed"}))
-    assert list(each_pinned(cells, shown)) == [("piura", "undisclosed")]
+    # Piura's 2 «Sin dato» officials too: its 3, less the one, of the «Sin dato» 3.
+    pinned = [("piura", "undisclosed"), ("piura", None)]
+    assert list(each_pinned(cells, shown)) == pinned
     one_more = Hidden(columns=frozenset({"male", "undisclosed", None}))
     assert list(each_pinned(cells, one_more)) == []

@@ -12,7 +12,10 @@ when `o` is 0. With `e = c - o` (things beyond one each), a figure's two sums ar
 polytope is whole, so whether one fits is a cut condition, checked over the subsets of the
 smaller side); the tables are tied only by which cells have someone (`e > 0` needs
 `o ≥ 1`). A cell of 1 or 2 people is given away where every solution has its `o` at 0 or
-at `p`: the search asks for one with `o` elsewhere, deciding cell by cell whether it has
+at `p`, and a cell of 1 or 2 counted (`o`, the count its own report hides) where every
+solution has that `o` (Piura's 1 «Prefiero no decir» official of 2 people: national 3,
+less Cusco's 2, all of its people that sex, Tacna none: test_case_one_sex_region): the
+search asks for one with `o` elsewhere, deciding cell by cell whether it has
 someone (each choice narrowing the others: a cell that cannot have someone, or cannot have
 no one, is settled), tried first as the true cells have it. Past a budget the cell counts
 as given away (the caller hides more: the safe side), as past the report's limit
@@ -48,8 +51,9 @@ def each_pinned(
 ) -> Iterator[Key]:
     """The cells (in the order of their `repr`, one by one: a caller that hides one more
     figure reads again) of 1 or 2 people whose people counted every solution of the figures
-    shown pins at 0 or at all of them. `cells`: (row, column) -> (people counted, things,
-    people); `hidden`: the rows and columns not shown; `apart`: cells shown on their own."""
+    shown pins at 0 or at all of them, and those of 1 or 2 counted it pins at that count.
+    `cells`: (row, column) -> (people counted, things, people); `hidden`: the rows and
+    columns not shown; `apart`: cells shown on their own."""
     table = _Table(cells, hidden, apart)
     for key in sorted(cells, key=repr):
         if table.candidate(key) and not table.moves(key, budget):
@@ -105,21 +109,37 @@ class _Table:
         return row, column
 
     def candidate(self, key: Key) -> bool:
-        """Whether `key` is a cell of 1 or 2 people at an end, neither known on its own nor
-        told by a figure shown at its end."""
-        o, _c, p = self.cells[key]
-        if self.everyone_told or key in self.apart or not p or not too_small(p):
+        """Whether `key` is a cell of 1 or 2 people at an end, or of 1 or 2 people counted,
+        neither known on its own nor told by a figure shown at its end."""
+        o = self.cells[key][0]
+        if self.everyone_told or key in self.apart:
             return False
-        return o in (0, p) and not any(node in self.told for node in self._nodes(key))
+        if any(node in self.told for node in self._nodes(key)):
+            return False
+        return self._at_small_end(key) or too_small(o)
+
+    def _at_small_end(self, key: Key) -> bool:
+        o, _c, p = self.cells[key]
+        return too_small(p) and o in (0, p)
 
     def moves(self, key: Key, budget: int) -> bool:
-        """Whether some solution has `key`'s people counted away from its true end."""
-        o = self.cells[key][0]
+        """Whether some solution has `key`'s people counted away from its true end, or (1
+        or 2 counted: the count its own report hides) away from its true count."""
+        o, _c, p = self.cells[key]
         edge = self._merged(key)
         bounds = {e: (0, values[2]) for e, values in self.edges.items()}
         low, high = bounds[edge]
-        bounds[edge] = (1, high) if o == 0 else (low, high - 1)
-        return _Search(self, bounds, budget).run()
+        if self._at_small_end(key):
+            bounds[edge] = (1, high) if o == 0 else (low, high - 1)
+            return _Search(self, bounds, budget).run()
+        counted, _e, people = self.edges[edge]
+        if min(p, counted) > max(0, counted - (people - p)):
+            return True  # the edge's other cells trade places with it at its true sum
+        return any(
+            _Search(self, {**bounds, edge: other}, budget).run()
+            for other in ((low, counted - 1), (counted + 1, high))
+            if other[0] <= other[1]
+        )
 
 
 class _Search:
@@ -198,14 +218,14 @@ class _Search:
             else:
                 o_bounds[edge], e_caps[edge] = (low, high), table.most_e
         e_bounds = {edge: (0, cap) for edge, cap in e_caps.items()}
-        return _network(o_bounds, table.o_sums) and _network(e_bounds, table.e_sums)
+        return network(o_bounds, table.o_sums) and network(e_bounds, table.e_sums)
 
 
 class _OverBudget(Exception):
     pass
 
 
-def _network(bounds: Mapping[Edge, tuple[int, int]], sums: Mapping[Node, int]) -> bool:
+def network(bounds: Mapping[Edge, tuple[int, int]], sums: Mapping[Node, int]) -> bool:
     """Whether whole values within `bounds` on the edges of a two-way table add up to every
     node's sum: after the lower bounds, max flow = min cut, over the subsets T of the smaller
     side: sum of T's needs <= sum over the other side of min(its supply, its room into T)."""

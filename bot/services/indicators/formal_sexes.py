@@ -8,21 +8,27 @@ Hombre's 0 cases in the period: Sin dato's were those 2 (test_case_support_discl
 seed 27). While a hidden sex's count is so pinned, one more sex goes (fewest cases
 first). A sex holding every formalization case, the others shown at 0, tells whoever
 registered each region's cases; where a region's come from 1 or 2 officials, it goes, and
-another with it (test_formal_one_sex: Puno's one official's, «Prefiero no decir»)."""
+another with it (test_formal_one_sex: Puno's one official's, «Prefiero no decir»). More
+generally, a shown sex's cases split as whole numbers among the regions where it has people
+(/registrados) may have to put some in a region of 1 or 2 officials, telling one's sex (seed
+6: «Sin dato» 3 = Piura's 1 + Tacna's 2): that sex goes while so (`_filled`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 from math import inf
+from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.services.cases import FORMALIZATION
 from bot.services.indicators.case_officials import officials_hidden
 from bot.services.indicators.common import EVERY_SEX, Cells, Measure, Query, Table, sex_code
+from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides, hidden_sexes
+from bot.services.linked_counts import network
 from bot.services.small_cells import too_small
 from storage.models import Case
 
@@ -40,6 +46,7 @@ async def sexes_beside_cases(
     more = await _beside_cases(q, formal, cases, await _lone_sex(q, formal))
     if not formal:
         return more
+    more |= await _filled(q, formal, hidden_sexes(q, formal, "cases") | more)
     hidden = hidden_sexes(q, formal, "cases") | more
     rows = group_hides(q, formal, "cases")[0].rows
     apart = {region for region, _sex in formal} - rows
@@ -53,14 +60,84 @@ async def _lone_sex(q: Query, formal: Cells) -> frozenset[str | None]:
     holding = {sex for sex, n in _by_sex(formal, "cases").items() if n}
     if len(holding) != 1:
         return frozenset()
+    return frozenset(holding) if await _few_officials(q) else frozenset()
+
+
+async def _few_officials(q: Query) -> set[Any]:
+    """The regions whose formalization cases up to the period's end come from 1 or 2
+    officials."""
     officials = func.count(func.distinct(Case.person_id))
     statement = (
-        select(officials)
+        select(Case.region_code, officials)
         .where(Case.kind == FORMALIZATION, Case.created_at < q.end)
         .group_by(Case.region_code)
     )
-    counts = (await q.session.execute(statement)).scalars()
-    return frozenset(holding) if any(too_small(n) for n in counts) else frozenset()
+    return {region for region, n in (await q.session.execute(statement)).all() if too_small(n)}
+
+
+async def _filled(q: Query, formal: Cells, hidden: frozenset[str | None]) -> frozenset[str | None]:
+    """The sexes hidden while a shown sex's formalization cases, split among the regions
+    where it has people (/registrados) as whole numbers beside the table by region, must
+    put some in a region of 1 or 2 officials: their sex (test_formal_one_sex, seed 6)."""
+    few = await _few_officials(q)
+    cases = Counter(
+        {(region, sex_code(sex)): int(v.get("cases", 0)) for (region, sex), v in formal.items()}
+    )
+    if not few or not any(cases[key] for key in cases if key[0] in few):
+        return frozenset()
+    people = await registered_cells(q)
+    by_sex = _by_sex(formal, "cases")
+    more: set[str | None] = set()
+    while True:
+        gone = set(hidden) | more
+        found = _filled_sex(cases, people, by_sex, gone, few)
+        shown = [sex for sex in EVERY_SEX if sex not in gone]
+        if found is _NONE or not shown:
+            return frozenset(more)
+        sex = found if found in shown else min(shown, key=lambda s: (by_sex[s], str(s)))
+        more.add(sex)
+
+
+_NONE = object()  # no sex given away
+_HIDDEN = "\x00hidden"  # the node of the hidden sexes together
+
+
+def _filled_sex(
+    cases: Counter[tuple[Any, Any]],
+    people: Counter[tuple[Any, Any]],
+    by_sex: Counter[str | None],
+    gone: set[str | None],
+    few: set[Any],
+) -> object:
+    """A sex (one shown, or the only one hidden) that every whole split of the cases
+    (`linked_counts.network`: regions' sums shown, sexes' where shown, the hidden ones'
+    together) gives some of a region of 1 or 2 officials; `_NONE` if none."""
+    regions = {region for region, _sex in cases}
+
+    def column(sex: str | None) -> tuple[int, Any]:
+        return (1, _HIDDEN if sex in gone else sex)
+
+    bounds: dict[tuple[Any, Any], tuple[int, int]] = {}
+    for region in regions:
+        for sex in EVERY_SEX:
+            edge = ((0, region), column(sex))
+            room = sum(cases[(region, s)] for s in EVERY_SEX) if people[(region, sex)] else 0
+            high = bounds.get(edge, (0, 0))[1]
+            bounds[edge] = (0, max(high, room, cases[(region, sex)]))
+    sums: Counter[Any] = Counter({node: 0 for edge in bounds for node in edge})
+    for (region, sex), n in cases.items():
+        sums[(0, region)] += n
+        sums[column(sex)] += n
+    one_hidden = len(gone) == 1
+    for edge in sorted(bounds, key=repr):
+        (_r, region), (_c, sex) = edge
+        if region not in few or (sex == _HIDDEN and not one_hidden):
+            continue
+        if not any(cases[(region, s)] for s in EVERY_SEX if column(s) == edge[1]):
+            continue
+        if not network({**bounds, edge: (0, 0)}, sums):
+            return next(iter(gone)) if sex == _HIDDEN else sex
+    return _NONE
 
 
 async def _beside_cases(
