@@ -273,6 +273,11 @@ class Seeder:
                 ))  # fmt: skip
         self.insert("meetings", meetings)
         self.insert("meeting_invitations", invitations)
+        # Each was invited as the region and sex she has (`take_snapshot`; no one moves here).
+        self.db.execute(
+            "UPDATE meeting_invitations SET (region_code, sex) = "
+            "(SELECT region_code, sex FROM people WHERE people.id = meeting_invitations.person_id)"
+        )
 
     def cases(self) -> None:
         """~40 % formalization cases with a step; events: created, status changes, a step."""

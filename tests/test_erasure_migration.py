@@ -43,6 +43,12 @@ RATINGS_0013 = table(
     *(column(name) for name in ("workshop_id", "person_id", "comment")),
     column("updated_at", DateTime(timezone=True)),
 )
+INVITATIONS_0013 = table(
+    "meeting_invitations",
+    *(column(name) for name in ("meeting_id", "person_id", "rsvp")),
+    *(column(name) for name in ("delegate_name", "delegate_position")),
+    column("invited_at", DateTime(timezone=True)),
+)
 AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
@@ -84,13 +90,6 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     CaseEvent(
                         case_id=case.id, person_id=person.id, kind="status", note=f"Nota {who}"
                     ),
-                    MeetingInvitation(
-                        meeting_id=meeting.id,
-                        person_id=person.id,
-                        rsvp="delegate",
-                        delegate_name=f"Delegado de {who}",
-                        delegate_position="Asesor",
-                    ),
                     Broadcast(
                         created_by=person.id,
                         text=f"Aviso de {who}",
@@ -99,8 +98,14 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     ),
                 ]
             )
-            # The ratings and the outbox as they were at 0013 (later migrations add columns
-            # the models have).
+            # The ratings, the invitations and the outbox as they were at 0013 (later
+            # migrations add columns the models have).
+            await session.execute(
+                insert(INVITATIONS_0013).values(
+                    meeting_id=meeting.id, person_id=person.id, rsvp="delegate",
+                    delegate_name=f"Delegado de {who}", delegate_position="Asesor", invited_at=AT,
+                )
+            )  # fmt: skip
             await session.execute(
                 insert(RATINGS_0013).values(
                     workshop_id=workshop.id, person_id=person.id, comment=f"Bien {who}",
@@ -154,10 +159,11 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
             ratings = list(await session.scalars(select(WorkshopRating)))
             comments = {r.person_id: r.comment for r in ratings}
             taken_part_as = {r.person_id: (r.region_code, r.sex) for r in ratings}  # 0028
+            invitations = list(await session.scalars(select(MeetingInvitation)))
             delegates = {
-                i.person_id: (i.delegate_name, i.delegate_position, i.rsvp)
-                for i in await session.scalars(select(MeetingInvitation))
+                i.person_id: (i.delegate_name, i.delegate_position, i.rsvp) for i in invitations
             }
+            invited_as = {i.person_id: (i.region_code, i.sex) for i in invitations}  # 0029
             broadcasts = {
                 b.created_by: (b.text, b.progress_chat_id)
                 for b in await session.scalars(select(Broadcast))
@@ -175,6 +181,7 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
         gone: (None, None, "delegate"),
         luis: ("Delegado de Luis", "Asesor", "delegate"),
     }
+    assert invited_as == {gone: ("puno", "female"), luis: ("puno", "male")}
     assert broadcasts == {gone: (ERASED, None), luis: ("Aviso de Luis", 555)}
     assert owed == {gone: "cancelled", luis: "pending"}
     assert question == ERASED

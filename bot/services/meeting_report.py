@@ -123,12 +123,12 @@ async def _totals(session: AsyncSession, meeting_id: int) -> Counts:
 
 
 async def _by_region(session: AsyncSession, meeting_id: int) -> list[GroupCounts]:
-    """By the invitees' own region, in the official list order; "not given" last."""
+    """By the region each invitee had when invited (the invitation's), in the official list
+    order; "not given" last: a later move in /perfil does not change a meeting's report."""
     rows = await session.execute(
         select(Region.name, Region.sort_order, *_count_columns())
         .select_from(MeetingInvitation)
-        .join(Person, Person.id == MeetingInvitation.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .outerjoin(Region, Region.code == MeetingInvitation.region_code)
         .where(MeetingInvitation.meeting_id == meeting_id)
         .group_by(Region.name, Region.sort_order)
     )
@@ -143,7 +143,8 @@ def _fold(text: str) -> str:
 
 
 async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
-    """Everyone invited, by region (official order, none last) then name (none last).
+    """Everyone invited, by the region they were invited as (official order, none last) then
+    name (none last).
 
     Sorted here rather than in SQL: SQLite and PostgreSQL disagree on where NULLs go and
     on how accented names collate.
@@ -160,7 +161,7 @@ async def _invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
             MeetingInvitation.attended_at,
         )
         .join(Person, Person.id == MeetingInvitation.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .outerjoin(Region, Region.code == MeetingInvitation.region_code)
         .where(MeetingInvitation.meeting_id == meeting_id)
     )
     ordered = sorted(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
+from storage.models.people import profile_then
 from storage.types import utcnow
 
 
@@ -53,6 +54,27 @@ class MeetingInvitation(Base):
     responded_at: Mapped[datetime | None]
     attended_at: Mapped[datetime | None]
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The invitee's region and sex when she was invited (`take_snapshot`): reports group her
+    # by them, so a later move in /perfil does not carry her to another row.
+    region_code: Mapped[str | None] = mapped_column(String(40))
+    sex: Mapped[str | None] = mapped_column(String(20))
+
+
+@event.listens_for(MeetingInvitation, "before_insert")
+def take_snapshot(_mapper: Any, connection: Any, row: MeetingInvitation) -> None:
+    """Give a new invitation the region and sex its person has at the invitation, unless
+    given. At the invitation, not at the answer: every figure of a person (confirmed,
+    delegated, attended) is a subset of her invitation, so one snapshot per row keeps them all
+    in the cell she was invited in, and nothing that happens later (an answer, a move in
+    /perfil) moves her from one row of a closed period to another
+    (tests/test_profile_move_reports.py). Written here, so that no writer (the bot, an
+    import, a test) can leave it out."""
+    if (
+        row.region_code is None
+        and row.sex is None
+        and (found := profile_then(connection, row.person_id))
+    ):
+        row.region_code, row.sex = found
 
 
 class MeetingAgreement(Base):

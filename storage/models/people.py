@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -85,3 +86,12 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     target: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+def profile_then(connection: Any, person_id: int) -> tuple[str | None, str | None] | None:
+    """A person's region and sex as they are at this moment, read in a before_insert
+    listener (`connection`), for the rows that keep how someone took part."""
+    found = connection.execute(
+        select(Person.region_code, Person.sex).where(Person.id == person_id)
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
+from storage.models.people import profile_then
 from storage.types import utcnow
 
 
@@ -61,3 +62,23 @@ class VisitParticipant(Base):
     equality_seen: Mapped[bool | None]
     equality_comment: Mapped[str | None] = mapped_column(Text)
     answered_survey_at: Mapped[datetime | None]
+    # The invitee's region and sex when she was invited (`take_snapshot`): reports group her
+    # by them, so a later move in /perfil does not carry her to another row.
+    region_code: Mapped[str | None] = mapped_column(String(40))
+    sex: Mapped[str | None] = mapped_column(String(20))
+
+
+@event.listens_for(VisitParticipant, "before_insert")
+def take_snapshot(_mapper: Any, connection: Any, row: VisitParticipant) -> None:
+    """Give a new participant the region and sex its person has at the invitation, unless
+    given. At the invitation, not at the answer: every figure of a person (accepted,
+    travelled) is a subset of her invitation, so one snapshot per row keeps them all in the
+    cell she was invited in, and nothing that happens later (an answer, a move in /perfil)
+    moves her from one row of a closed period to another (tests/test_profile_move_reports.py).
+    Written here, so that no writer (the bot, an import, a test) can leave it out."""
+    if (
+        row.region_code is None
+        and row.sex is None
+        and (found := profile_then(connection, row.person_id))
+    ):
+        row.region_code, row.sex = found

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.models.people import Person
+from storage.models.people import profile_then
 from storage.types import utcnow
 
 
@@ -102,9 +102,7 @@ def take_snapshot(_mapper: Any, connection: Any, row: WorkshopAttendance | Works
             )
         ).first()
     if found is None:
-        found = connection.execute(
-            select(Person.region_code, Person.sex).where(Person.id == row.person_id)
-        ).first()
+        found = profile_then(connection, row.person_id)
     if found is not None:
         row.region_code, row.sex = found
 

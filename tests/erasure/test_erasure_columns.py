@@ -108,7 +108,12 @@ ALLOWED: dict[str, str] = {
     **{
         f"{table}.{name}": "kept on purpose: the person's region or sex when she took part, "
         "as the people row keeps them now (a code, counted by the indicators)"
-        for table in ("workshop_attendance", "workshop_ratings")
+        for table in (
+            "workshop_attendance",
+            "workshop_ratings",
+            "meeting_invitations",
+            "visit_participants",
+        )
         for name in ("region_code", "sex")
     },
     "workshops.place": PROGRAMME,

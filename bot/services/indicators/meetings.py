@@ -1,7 +1,8 @@
 """What the meeting indicators (1 participation, 2 regularity) share, and 3 and 7 borrow.
 
-Meetings held in the period, people of the report's region, and people invited per (region,
-sex), each counted once: invitations are grouped by person in the database first.
+Meetings held in the period, and people invited per (region, sex), each counted once per
+(region, sex) they were invited as: invitations keep the region and sex their person had when
+invited (`MeetingInvitation.region_code`/`sex`), so a later move in /perfil changes no cell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import case, func, select
 
 from bot.i18n import N_
 from bot.services.indicators.common import Cells, Query, add, scoped
-from storage.models import Meeting, MeetingInvitation, Person
+from storage.models import Meeting, MeetingInvitation
 
 MEETINGS = N_("Meetings")
 
@@ -46,46 +47,41 @@ def day_label(q: Query, day: date | None) -> str | None:
     return None if day is None else q.t.date(day)
 
 
-def people_in_scope(q: Query, statement: Any, person: Any) -> Any:
-    """`statement` limited to people of the report's region: a semi-join on a list built once,
-    much cheaper than joining every row to its person."""
-    if q.region is None:
-        return statement
-    return statement.where(person.in_(scoped(q, select(Person.id), Person.region_code)))
-
-
 def _flag(condition: Any) -> Any:
     return func.max(case((condition, 1), else_=0))
 
 
 async def invitation_cells(q: Query) -> Cells:
-    """People invited to the period's meetings, per (region, sex): invited, confirmed (yes or
-    delegate), delegated, attended. Each person counted once: grouped by person first."""
+    """People invited to the period's meetings, per (region, sex) they were invited as:
+    invited, confirmed (yes or delegate), delegated, attended. Each person counted once per
+    (region, sex): grouped by person and snapshot first (someone whose profile changed between
+    two meetings of the period counts once with each)."""
     invitation = MeetingInvitation
     person = (
         select(
             invitation.person_id.label("person_id"),
+            invitation.region_code.label("region_code"),
+            invitation.sex.label("sex"),
             _flag(invitation.rsvp.in_(("yes", "delegate"))).label("confirmed"),
             _flag(invitation.rsvp == "delegate").label("delegated"),
             _flag(invitation.attended_at.is_not(None)).label("attended"),
         )
         .join(Meeting, Meeting.id == invitation.meeting_id)
         .where(*held(q))
-        .group_by(invitation.person_id)
+        .group_by(invitation.person_id, invitation.region_code, invitation.sex)
         .subquery()
     )
     statement = (
         select(
-            Person.region_code,
-            Person.sex,
+            person.c.region_code,
+            person.c.sex,
             func.count(),
             func.sum(person.c.confirmed),
             func.sum(person.c.delegated),
             func.sum(person.c.attended),
         )
         .select_from(person)
-        .join(Person, Person.id == person.c.person_id)
-        .group_by(Person.region_code, Person.sex)
+        .group_by(person.c.region_code, person.c.sex)
     )
-    rows = await q.session.execute(scoped(q, statement, Person.region_code))
+    rows = await q.session.execute(scoped(q, statement, person.c.region_code))
     return add_many({}, rows, ("invited", "confirmed", "delegated", "attended"))

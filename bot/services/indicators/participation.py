@@ -30,6 +30,7 @@ from bot.services.indicators.common import (
     count,
     in_scope,
     ratio,
+    scoped,
     sex_code,
     share,
     total_headline,
@@ -43,14 +44,13 @@ from bot.services.indicators.meetings import (
     held,
     invitation_cells,
     local_day,
-    people_in_scope,
 )
 from bot.services.indicators.period_reads import Sight, beside_quarters, known_cells, shown_sexes
 from bot.services.indicators.sex_rule import by_sex, group_hides, hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
 from bot.services.small_cells import bounded_hidden
-from storage.models import Meeting, MeetingInvitation, Person
+from storage.models import Meeting, MeetingInvitation
 
 RULE = "bot.services.indicators.meeting_rule:meeting_hides"
 # The answers of a meeting's row that the people's totals also count (`_bounded`):
@@ -101,14 +101,17 @@ async def _invitations(q: Query) -> list[Invitation]:
         select(
             MeetingInvitation.person_id,
             MeetingInvitation.meeting_id,
-            Person.region_code,
-            Person.sex,
+            MeetingInvitation.region_code,
+            MeetingInvitation.sex,
         )
         .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
-        .join(Person, Person.id == MeetingInvitation.person_id)
         .where(*held(q))
     )
-    return [(person, meeting, region, sex_code(sex)) for person, meeting, region, sex in rows]
+    # a person once per (region, sex) she was invited as, as `invitation_cells` counts her
+    return [
+        ((person, region, sex), meeting, region, sex_code(sex))
+        for person, meeting, region, sex in rows
+    ]
 
 
 async def _counts(q: Query) -> dict[int, list[int]]:
@@ -120,7 +123,7 @@ async def _counts(q: Query) -> dict[int, list[int]]:
         .where(*held(q))
         .group_by(MeetingInvitation.meeting_id)
     )
-    rows = await q.session.execute(people_in_scope(q, per_meeting, MeetingInvitation.person_id))
+    rows = await q.session.execute(scoped(q, per_meeting, MeetingInvitation.region_code))
     return {meeting_id: [int(n or 0) for n in values] for meeting_id, *values in rows}
 
 

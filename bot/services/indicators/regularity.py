@@ -31,11 +31,10 @@ from bot.services.indicators.meetings import (
     day_label,
     held,
     local_day,
-    people_in_scope,
 )
 from bot.services.indicators.months import month_label
 from bot.services.meetings import KINDS
-from storage.models import Meeting, MeetingInvitation, Person, Region
+from storage.models import Meeting, MeetingInvitation, Region
 
 REGULARITY_TITLE = N_("Number and regularity of MINEM–GR coordination meetings")
 REGULARITY_DEFINITION = N_(
@@ -82,7 +81,7 @@ async def _held_meetings(q: Query) -> list[tuple[int, str, date]]:
     if q.region is not None:  # the meetings with at least one invitee from the region
         invited = select(MeetingInvitation.meeting_id)
         statement = statement.where(
-            Meeting.id.in_(people_in_scope(q, invited, MeetingInvitation.person_id))
+            Meeting.id.in_(scoped(q, invited, MeetingInvitation.region_code))
         )
     rows = await q.session.execute(statement.order_by(Meeting.starts_at, Meeting.id))
     return [(meeting_id, kind, local_day(q, starts_at)) for meeting_id, kind, starts_at in rows]
@@ -118,11 +117,10 @@ async def _region_table(q: Query, meetings: list[tuple[int, str, date]]) -> Tabl
     pairs = await q.session.execute(
         scoped(
             q,
-            select(Person.region_code, MeetingInvitation.meeting_id)
+            select(MeetingInvitation.region_code, MeetingInvitation.meeting_id)
             .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
-            .join(Person, Person.id == MeetingInvitation.person_id)
-            .where(*held(q), Person.region_code.is_not(None)),
-            Person.region_code,
+            .where(*held(q), MeetingInvitation.region_code.is_not(None)),
+            MeetingInvitation.region_code,
         ).distinct()
     )
     days: dict[str, list[date]] = {}
@@ -150,13 +148,12 @@ async def _region_table(q: Query, meetings: list[tuple[int, str, date]]) -> Tabl
 async def _without_meetings(q: Query) -> Table:
     """Regional governments with no meeting in the 12 months that end with the period."""
     last_rows = await q.session.execute(
-        select(Person.region_code, func.max(Meeting.starts_at))
+        select(MeetingInvitation.region_code, func.max(Meeting.starts_at))
         .select_from(MeetingInvitation)
         .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
-        .join(Person, Person.id == MeetingInvitation.person_id)
         .where(Meeting.status != "cancelled", Meeting.starts_at < q.end)
-        .where(Person.region_code.is_not(None))
-        .group_by(Person.region_code)
+        .where(MeetingInvitation.region_code.is_not(None))
+        .group_by(MeetingInvitation.region_code)
     )
     last = {code: moment for code, moment in last_rows}
     governments = await q.session.execute(

@@ -71,13 +71,14 @@ LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
 
 
 async def _cells(q: Query) -> Cells:
-    """Per (region, sex): people invited, who accepted and who travelled, all and leaders."""
+    """Per (region, sex) they were invited as: people invited, who accepted and who
+    travelled, all and leaders."""
     statement = scoped(
         q,
         select(
             VisitParticipant.person_id,
-            Person.region_code,
-            Person.sex,
+            VisitParticipant.region_code,
+            VisitParticipant.sex,
             Person.position,
             VisitParticipant.leader,
             VisitParticipant.answer,
@@ -86,14 +87,15 @@ async def _cells(q: Query) -> Cells:
         .join(Visit, Visit.id == VisitParticipant.visit_id)
         .join(Person, Person.id == VisitParticipant.person_id)
         .where(Visit.starts_at >= q.start, Visit.starts_at < q.end, Visit.status != "cancelled"),
-        Person.region_code,
+        VisitParticipant.region_code,
     )
     words = q.leader_words or leader_words(DEFAULT_LEADER_WORDS)
-    people: dict[int, tuple[str | None, str | None, set[str]]] = {}
+    # each person once per (region, sex) she was invited as (the snapshot on her row)
+    people: dict[tuple[int, str | None, str | None], tuple[str | None, str | None, set[str]]] = {}
     for person_id, region, sex, position, leader, answer, travelled in await q.session.execute(
         statement
     ):
-        _region, _sex, marks = people.setdefault(person_id, (region, sex, set()))
+        _region, _sex, marks = people.setdefault((person_id, region, sex), (region, sex, set()))
         done = {"invited"} | ({"accepted"} if answer == "accepted" else set())
         done |= {"travelled"} if travelled is not None else set()
         marks |= done

@@ -9,8 +9,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from storage.migrations.snapshots import add_snapshots, drop_snapshots
 
 revision = "0028"
 down_revision = "0027"
@@ -21,19 +20,8 @@ TABLES = ("workshop_attendance", "workshop_ratings")
 
 
 def upgrade() -> None:
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("region_code", sa.String(40), nullable=True))
-            batch.add_column(sa.Column("sex", sa.String(20), nullable=True))
-        for column in ("region_code", "sex"):
-            op.execute(
-                f"UPDATE {table} SET {column} = "
-                f"(SELECT people.{column} FROM people WHERE people.id = {table}.person_id)"
-            )
+    add_snapshots(TABLES)
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("sex")
-            batch.drop_column("region_code")
+    drop_snapshots(TABLES)
