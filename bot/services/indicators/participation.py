@@ -66,8 +66,9 @@ PARTICIPATION_DEFINITION = N_(
     "invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures "
     "are not shown (—) where its people invited or who attended would tell the sex of 1 or 2 "
     "people, and neither are those of enough other sexes and regions that the totals cannot "
-    "tell them (the rule of indicator 7). People are grouped by their own region and sex; the "
-    "per-meeting table counts each meeting's invitees."
+    "tell them (the rule of indicator 7). People are grouped by the region and sex they had "
+    "when invited (someone whose profile changed between two invitations of the period "
+    "counts once with each); the per-meeting table counts each meeting's invitees."
 )
 CONFIRMED = N_("Confirmed (in person or by delegate)")
 SENT_DELEGATE = N_("Sent a delegate")
@@ -179,8 +180,9 @@ async def participation(q: Query) -> Indicator:
     invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures
     are not shown (—) where its people invited or who attended would tell the sex of 1 or 2
     people, and neither are those of enough other sexes and regions that the totals cannot
-    tell them (the rule of indicator 7). People are grouped by their own region and sex; the
-    per-meeting table counts each meeting's invitees.
+    tell them (the rule of indicator 7). People are grouped by the region and sex they had
+    when invited (someone whose profile changed between two invitations of the period counts
+    once with each); the per-meeting table counts each meeting's invitees.
     """
     national = await invitation_cells(replace(q, region=None))
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}

@@ -58,7 +58,9 @@ DEFINITION = N_(
     "regional director of energy and mines), unless the coordination corrected it; everyone "
     "else counts as an official. Pilot regions: La Libertad, Pasco, Moquegua, Piura, Puno and "
     "Madre de Dios; a pilot region is covered when at least one of its regional leaders "
-    "travelled. By the region and sex of the person. Figures of groups of fewer than 3 invited "
+    "travelled. By the region and sex the person had when invited (someone whose profile "
+    "changed between two invitations of the period counts once with each). Figures of groups "
+    "of fewer than 3 invited "
     "people show «—», and so do those that would let them be worked out. A sex's figures are "
     "not shown (—) where its people invited or who travelled, or the regional leaders or the "
     "officials among them, would tell the sex of 1 or 2 people, and neither are those of enough "
@@ -290,11 +292,12 @@ def _leaders_and_officials(q: Query, everyone: Counter[str], hides: Hides) -> Ta
 
 async def study_visits(q: Query) -> Indicator:
     """Indicator 9. People invited to study visits departing in the period, who accepted and
-    who travelled (each person once); regional leaders (position in LEADER_POSITION_WORDS
-    unless corrected by the coordination) beside officials; by the region and sex of the
-    person; pilot regions (PILOT_REGIONS) covered, that is with at least one regional leader
-    who travelled. Figures of groups of fewer than 3 invited people show «—», and so do those
-    that would let them be worked out; a sex's figures are hidden by indicator 7's rule."""
+    who travelled (each person once per region and sex); regional leaders (position in
+    LEADER_POSITION_WORDS unless corrected by the coordination) beside officials; by the
+    region and sex the person had when invited; pilot regions (PILOT_REGIONS) covered, that
+    is with at least one regional leader who travelled. Figures of groups of fewer than 3
+    invited people show «—», and so do those that would let them be worked out; a sex's
+    figures are hidden by indicator 7's rule."""
     headlines, tables = visit_tables(q, await _cells(replace(q, region=None)))
     charts = (Chart(q._(N_("People who travelled, by region")), 1, (3, 5)),)
     return Indicator(9, q._(TITLE), q._(DEFINITION), headlines, tables, charts)

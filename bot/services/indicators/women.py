@@ -56,7 +56,8 @@ DEFINITION = N_(
     "A share is not shown (—) when the group has fewer than 3 people, and neither are the "
     "counts by sex and the share where 1 or 2 people of one sex would be told, nor those of "
     "enough other regions that the totals cannot tell them. People are grouped by their own "
-    "region."
+    "region; workshop attendees and raters, and people invited, by the one they had when they "
+    "took part or were invited."
 )
 GROUPS: dict[str, str] = {
     "registered": N_("Registered people"),
@@ -171,7 +172,8 @@ async def women(q: Query) -> Indicator:
     included. A share is not shown (—) when the group has fewer than 3 people, and neither are
     the counts by sex and the share where 1 or 2 people of one sex would be told, nor those of
     enough other regions that the totals cannot tell them. People are grouped by their own
-    region.
+    region; workshop attendees and raters, and people invited, by the one they had when they
+    took part or were invited.
     """
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))
