@@ -310,10 +310,11 @@ async def mark_attended(
 
 
 async def invitees(session: AsyncSession, meeting_id: int) -> list[InviteeRecord]:
+    """The invitees, by the region they were invited as (as the meeting's report) and name."""
     rows = await session.execute(
         select(MeetingInvitation, Person.telegram_id, Person.full_name, Region.name, Person.sex)
         .join(Person, Person.id == MeetingInvitation.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .outerjoin(Region, Region.code == MeetingInvitation.region_code)
         .where(MeetingInvitation.meeting_id == meeting_id)
         .order_by(Region.name, Person.full_name, Person.id)
     )

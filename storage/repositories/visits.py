@@ -145,19 +145,20 @@ async def participant(
 async def participants(
     session: AsyncSession, visit_id: int, person_id: int | None = None
 ) -> list[ParticipantRecord]:
-    """The invitees, by region and name."""
+    """The invitees, by the region they were invited as (the participant's, not the profile's
+    now: a later move changes no visit's report) and name."""
     query = (
         select(
             VisitParticipant,
             Person.telegram_id,
             Person.full_name,
-            Person.region_code,
+            VisitParticipant.region_code,
             Region.name,
             Person.sex,
             Person.position,
         )
         .join(Person, Person.id == VisitParticipant.person_id)
-        .outerjoin(Region, Region.code == Person.region_code)
+        .outerjoin(Region, Region.code == VisitParticipant.region_code)
         .where(VisitParticipant.visit_id == visit_id)
         .order_by(Region.name, Person.full_name, Person.id)
     )
