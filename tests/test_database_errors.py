@@ -238,11 +238,13 @@ async def test_stopped_while_waiting_for_the_database(webhook: bool, tmp_path: P
     log = tmp_path / "minka.log"
     process = await _start_run(log, _env(url), *(["--webhook"] if webhook else []), **extra)
     try:
-        await _until(lambda: "Intento 3:" in log.read_text(), 60, log)  # waiting 4 s now
+        await _until(lambda: "Intento 4:" in log.read_text(), 60, log)  # waiting 8 s now
         stopped = time.monotonic()
         process.terminate()
         assert await asyncio.wait_for(process.wait(), 30) == 0
-        assert time.monotonic() - stopped < 3
+        # Sooner than the 8 s pause: it was cut short. Not tighter: the process's own ending
+        # took 3.4 s once at load 3-9 (CI run 25a), and a bound on it is not what is tested.
+        assert time.monotonic() - stopped < 7
     finally:
         if process.returncode is None:
             process.kill()
