@@ -112,6 +112,14 @@ class Seeder:
         self.by_region: dict[str, list[int]] = {code: [] for code in self.regions}
         self.specialists: list[int] = []
 
+    def snapshot(self, *tables: str) -> None:
+        """Each row's region and sex as its person's now (`take_snapshot`; no one moves here)."""
+        for table in tables:
+            self.db.execute(
+                f"UPDATE {table} SET (region_code, sex) = "
+                f"(SELECT region_code, sex FROM people WHERE people.id = {table}.person_id)"
+            )
+
     def insert(self, table: str, rows: Iterable[Row]) -> None:
         started = time.perf_counter()
         names = COLUMNS[table].split()
@@ -235,12 +243,7 @@ class Seeder:
                 yield (wid, pid, overall, *marks, comment, at if done else None, at)
 
         self.insert("workshop_ratings", rows())
-        # Each took part as the region and sex she has (`take_snapshot`; no one moves here).
-        for table in ("workshop_attendance", "workshop_ratings"):
-            self.db.execute(
-                f"UPDATE {table} SET (region_code, sex) = "
-                f"(SELECT region_code, sex FROM people WHERE people.id = {table}.person_id)"
-            )
+        self.snapshot("workshop_attendance", "workshop_ratings")
 
     def meetings(self) -> None:
         rng = self.rng
@@ -273,11 +276,7 @@ class Seeder:
                 ))  # fmt: skip
         self.insert("meetings", meetings)
         self.insert("meeting_invitations", invitations)
-        # Each was invited as the region and sex she has (`take_snapshot`; no one moves here).
-        self.db.execute(
-            "UPDATE meeting_invitations SET (region_code, sex) = "
-            "(SELECT region_code, sex FROM people WHERE people.id = meeting_invitations.person_id)"
-        )
+        self.snapshot("meeting_invitations")
 
     def cases(self) -> None:
         """~40 % formalization cases with a step; events: created, status changes, a step."""
