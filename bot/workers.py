@@ -207,11 +207,19 @@ def _cancel_idle() -> None:
         _pool.idle = None
 
 
-def _shut_down() -> None:
+def _shut_down(end_jobs: bool = False) -> None:
     executor, _pool.executor = _pool.executor, None
     _cancel_idle()
-    if executor is not None:
-        executor.shutdown(wait=False, cancel_futures=True)
+    if executor is None:
+        return
+    if end_jobs:
+        # The pool's exit hook (concurrent.futures' at interpreter exit) joins its manager
+        # thread, which waits for every job under way: a stopping bot would wait for the
+        # report it abandons (over 15 s in CI). Python 3.14 has `terminate_workers`; 3.11
+        # keeps the processes in `_processes`.
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def stop() -> None:
@@ -221,11 +229,13 @@ def stop() -> None:
 
 
 def released() -> None:
-    """The bot stops. Jobs still under way are abandoned with their pool (`stop`). Idle
+    """The bot stops. Jobs still under way are abandoned with their pool, their workers
+    ended (a SIGTERM must not wait for a report: its coordinator is told after the restart,
+    bot/follow_ups.py). Idle
     workers are left to their timer: a bot started again in this process finds them up
     instead of paying their start (1.5-3 CPU s of imports each); at the process's exit they
     end at once. (The tests start one bot per test: each that built a report or a workbook
     paid for new workers.)"""
     with _lock:
         if _pool.busy > 0:
-            _shut_down()
+            _shut_down(end_jobs=True)

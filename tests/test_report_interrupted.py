@@ -13,7 +13,7 @@ import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,7 +49,8 @@ async def _worker_stopped(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None
     try:
         yield
     finally:
-        os.kill(worker, signal.SIGKILL)
+        with suppress(ProcessLookupError):  # ended by the bot's stop (`workers.released`)
+            os.kill(worker, signal.SIGKILL)
         workers.stop()
 
 
@@ -212,3 +213,74 @@ async def test_a_report_cut_by_the_process_ending_is_told_after_the_restart(
         code = await _stop(second, signal.SIGTERM)
     assert code == 0, f"exit code {code}" + _tail(log)
     assert rosa.no_more() == []
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The bot process's report workers (spawned: `spawn_main` in their command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
+
+
+async def test_a_stop_does_not_wait_for_the_report_being_built(
+    api: LocalBotApi, db: Database, tmp_path: Path
+) -> None:
+    """A SIGTERM while a report is built ends the process at once: the report is abandoned
+    (its worker ended with it) and told after the restart. The worker is stopped (SIGSTOP)
+    here, a report that would take for ever. Before, the process's exit waited for the
+    worker's job (the executor's exit hook joins it): a slow report (CI runs 25a, 25c: over
+    15 s) held the stop up, and past systemd's TimeoutStopSec the service is killed."""
+    rosa = Person(api, 7901, "Rosa", last_name="Huamán")
+    async with db.session() as session:
+        await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
+        await people.set_role(session, rosa.id, "coordinator", "puno")
+    log = tmp_path / "minka.log"
+    first = await _start(db.url, api, log)
+    stopped: list[int] = []
+    try:
+        (menu,) = await rosa.say("/indicadores", timeout=START)
+        await rosa.press(menu, "Trimestre 2 de 2026", timeout=START)
+        progress = await rosa.reply()
+        assert "Preparando el informe" in progress.text
+        for _ in range(200):
+            if stopped := _workers_of(first.pid):
+                break
+            await asyncio.sleep(0.05)
+        assert stopped, "no report worker found" + _tail(log)
+        for worker in stopped:
+            os.kill(worker, signal.SIGSTOP)
+        assert rosa.no_more() == [], "the report came before the stop: nothing was tested"
+        code = await _stop(first, signal.SIGTERM)
+    finally:
+        for worker in stopped:
+            if not _gone(worker):
+                os.kill(worker, signal.SIGKILL)
+        if first.returncode is None:
+            first.kill()
+    assert code == 0, f"exit code {code}" + _tail(log)
+    assert all(_gone(worker) for worker in stopped)
+    second = await _start(db.url, api, log)
+    try:
+        notice = await rosa.reply(timeout=START)
+        _told(notice, progress, "ind:go:20260401-20260630:puno")
+    finally:
+        code = await _stop(second, signal.SIGTERM)
+    assert code == 0, f"exit code {code}" + _tail(log)
