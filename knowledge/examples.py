@@ -199,7 +199,7 @@ class ExampleMemory:
             self._rows[cells],
             weights=self._values[cells] * np.repeat(weights, lengths),
             minlength=self.count,
-        )
+        ).astype(np.float64, copy=False)  # no cell: bincount gives integers
         kinds = _kinds(asked)
         if kinds:
             apart = (self._kinds != 0) & (self._kinds & kinds == 0)

@@ -99,6 +99,16 @@ def test_a_past_question_of_another_kind_of_answer_is_less_close() -> None:
     assert plain == pytest.approx([1.0, 1.0])
 
 
+def test_a_question_that_shares_no_gram_with_a_past_one_is_searched(kb: KnowledgeBase) -> None:
+    """«¿cuándo qqqqzx?» asks a kind of answer with a word no past question has a letter
+    trigram of: its similarities were integers and discounting the kinds apart raised
+    (found in session 26; it failed on main)."""
+    similar = kb.index.examples.similarities(["qqqqzx", "¿when"])
+    assert similar.dtype.kind == "f" and not similar.any()
+    answer = kb.index.search("¿cuándo qqqqzx?")
+    assert not answer.confident
+
+
 def test_an_empty_memory_changes_nothing(kb: KnowledgeBase) -> None:
     bare = kb.index.remember(())
     assert bare.examples.count == 0
