@@ -7,6 +7,7 @@ questions about anything, and a question the kit answers lost its answer among t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.forwarded import unwrapped
 from knowledge.text import content_words, fold
@@ -57,6 +58,13 @@ _REQUEST = re.compile(
 )
 
 
+# A question's search reads it several times (its words, its stretches, the kinds of fact it
+# asks: 8 calls for 2-3 texts in session 26); the last few are kept, no more: each message is
+# new (see knowledge.text).
+RECENT = 8
+
+
+@lru_cache(maxsize=RECENT)
 def asked(text: str) -> str:
     """`text` folded, without a forwarding wrapper (`knowledge.forwarded`) and the situation
     said before or after the question; whole when nothing would be left of it."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from knowledge.examples import KIND, NEGATED
-from knowledge.frame import asked
+from knowledge.frame import RECENT, asked
 from knowledge.intent import intents
 from knowledge.spelling import Speller
 from knowledge.text import (
@@ -36,6 +36,7 @@ class Wording:
         self.vocabulary = vocabulary
         self.acronyms = acronyms
         self.term = lru_cache(maxsize=4096)(self._term)  # bounded: see knowledge.text
+        self._typed = lru_cache(maxsize=RECENT)(self._typed_words)  # read 6-7 times a search
         self.correct = Speller(vocabulary).correct
 
     def _term(self, word: str) -> str:
@@ -89,5 +90,8 @@ class Wording:
         """The folded words, a misspelt question word or filler read as meant («ke es» →
         «que es»): left as typed it would count as an unknown word the kit lacks. Without the
         official's own situation around the question (`knowledge.frame`)."""
+        return list(self._typed(text))  # a list of its own: the kept one is shared
+
+    def _typed_words(self, text: str) -> tuple[str, ...]:
         found = words(asked(text))
-        return [w if w in self.vocabulary else (misspelt_stopword(w) or w) for w in found]
+        return tuple(w if w in self.vocabulary else (misspelt_stopword(w) or w) for w in found)
