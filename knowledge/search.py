@@ -34,7 +34,7 @@ from knowledge.ranking import defined_first
 from knowledge.ranking import ranked as ranked_scores
 from knowledge.scoring import FIELD_WEIGHTS, Postings
 from knowledge.text import STOPWORDS, is_small_talk, small_talk
-from knowledge.unheld import holdings, unheld
+from knowledge.unheld import asks, holdings, lacks
 from knowledge.wording import Wording
 
 __all__ = ["FIELD_WEIGHTS", "SEGMENT", "Answer", "Judged", "SearchIndex"]
@@ -214,7 +214,8 @@ class SearchIndex:
         typed = self.typed(text)
         repaired = [w if w in STOPWORDS else (self.correct(w) or w) for w in typed]
         term = self._wording.asked_term
-        kinds = [unheld(typed, term, self._holdings[i], repaired) for i, _s in ranked[:3]]
+        question = asks(typed, repaired)  # read once for the three closest articles
+        kinds = [lacks(question, term, self._holdings[i]) for i, _s in ranked[:3]]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         measured = {
             "glossary": float(glossary is not None and bool(glossary.articles)),

@@ -1,7 +1,7 @@
 """Facts the Tool Kit never holds, though an article shares the question's words: an office's
 address, hours or phone, a price or a salary (`practical`), a value as it stands today
 (`about_now`), how the asker's own file stands (`own_file`), a count the kit does not state
-(`counted`) or an amount of a year it never names (`year_asked`), how to get a document of
+(`counted`) or an amount of a year it never names (`unnamed_year`), how to get a document of
 another agency (`errand`), who holds an office now (`office_holder`), or an amount, a length of
 time, a date or a list of regions that no sentence about what was asked states
 (`knowledge.facts`). A question that asks for
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.facts import AMOUNT, DURATION, LISTED, RECORDING, asked_fact, stated
+from knowledge.facts import AMOUNT, DURATION, LISTED, RECORDING, Asked, asked_fact, stated
 from knowledge.model import Article
 from knowledge.sentence import NUMBER_WORDS, Sentence, says, sentences, year
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
@@ -168,10 +168,10 @@ def office_holder(typed: list[str]) -> bool:
     )
 
 
-def year_asked(typed: list[str], held: Holdings) -> bool:
-    """Whether an amount is asked of a year the article never names («monto de la UIT 2027»,
-    «¿cuánto canon recibió Moquegua el 2025?»)."""
-    return bool(_AMOUNT.intersection(typed)) and any(year(w) and w not in held.years for w in typed)
+def unnamed_year(typed: list[str], held: Holdings) -> bool:
+    """Whether the question names a year the article never names: with an amount asked
+    («monto de la UIT 2027», «¿cuánto canon recibió Moquegua el 2025?»), one it does not hold."""
+    return any(year(w) and w not in held.years for w in typed)
 
 
 def counted(typed: list[str]) -> list[str]:
@@ -200,34 +200,63 @@ def errand(typed: list[str]) -> list[str]:
     return []
 
 
-def unheld(
-    typed: list[str],
-    term: Callable[[str], str],
-    held: Holdings,
-    repaired: list[str] | None = None,
-) -> str | None:
-    """The kind of fact the question (folded words `typed`, `repaired` their typos, words
-    read as index terms by `term`) asks for that the article does not hold, or None when it
-    may answer."""
-    if any(term(w) not in held.about for w in practical(typed)):
+@dataclass(frozen=True, slots=True)
+class Asks:
+    """What a question asks that no article changes, read once for the closest articles
+    (`lacks` checks each): each part as its function above finds it."""
+
+    practical: list[str]
+    own_file: bool
+    office_holder: bool
+    amount: bool  # an amount is asked: of a year the article never names, it lacks it
+    now: bool  # `about_now`
+    counted: list[str]
+    errand: list[str]
+    fact: Asked | None  # `knowledge.facts.asked_fact` of the repaired words
+    said: list[str]  # the repaired words (the typed ones when none were given)
+    typed: list[str]
+
+
+def asks(typed: list[str], repaired: list[str] | None = None) -> Asks:
+    """What the question (folded words `typed`, `repaired` their typos) asks for."""
+    said = typed if repaired is None else repaired
+    return Asks(
+        practical(typed),
+        own_file(typed),
+        office_holder(typed),
+        bool(_AMOUNT.intersection(typed)),
+        about_now(typed),
+        counted(typed),
+        errand(typed),
+        asked_fact(said),
+        said,
+        typed,
+    )
+
+
+def lacks(asked: Asks, term: Callable[[str], str], held: Holdings) -> str | None:
+    """The kind of fact `asked` that the article (`held`, words read as index terms by
+    `term`) does not hold, or None when it may answer."""
+    typed = asked.typed
+    if any(term(w) not in held.about for w in asked.practical):
         return "practical"
-    if own_file(typed):
+    if asked.own_file:
         return "status"
-    if office_holder(typed):
+    if asked.office_holder:
         return "person"  # no line of its own: the closest articles are shown as such
-    if year_asked(typed, held):
+    if asked.amount and unnamed_year(typed, held):
         return "count"
     if (
-        about_now(typed)
+        asked.now
         and not held.dated
         and any(term(w) in held.changing for w in typed if w not in _NOW_WORDS | STOPWORDS)
     ):
         return "now"
-    if (asked := counted(typed)) and not any(term(w) in held.counted for w in asked):
+    if asked.counted and not any(term(w) in held.counted for w in asked.counted):
         return "count"
-    if (asked := errand(typed)) and not any(term(w) in held.about for w in asked):
+    if asked.errand and not any(term(w) in held.about for w in asked.errand):
         return "errand"
-    said = typed if repaired is None else repaired
-    if (fact := asked_fact(said)) and not stated(fact, said, term, held.sentences, held.about):
+    fact, said = asked.fact, asked.said
+    if fact and not stated(fact, said, term, held.sentences, held.about):
         return "count" if fact.kind in (AMOUNT, DURATION) else "fact"
     return None
