@@ -25,6 +25,10 @@ figures printed:
   prints its 4 formalization cases, 2 registered in Q2: Q1's were 4 - 2 = 2 (Piura's man's
   two, registered in Q1), and so were Q1's men registered in Q1 (the first quarter with a
   case: its cases are those registered in it).
+- Seed 10 (session 26, `--cases --seeds 10 11`, checked by hand): Q1 prints the total
+  formalized 0, so every sex's was 0; Q2 prints «Hombre» 1 formalized and hides his
+  formalized in Q2: 1 - 0 = 1 (and «Prefiero no decir»'s 0 - 0). `formal_chain` knew a stock
+  by sums and differences only, not a part of a total printed at 0.
 
 The rule of each report read its own period alone (`cases.formalization`): a strict xfail
 that failed on main (76ca6ad, seeds 0, 1 and 2 on both databases) until a quarter's report
@@ -60,7 +64,8 @@ async def _rows(db: Any, period: Period) -> dict[str, tuple[Any, ...]]:
 
 
 def given_back(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, ...]]) -> list:
-    """Each figure one quarter hides that the two quarters' printed figures give back."""
+    """Each figure one quarter hides that the two quarters' printed figures give back; a
+    total printed at 0 gives each row's at 0 (seed 10)."""
     found = []
     for label, row in after.items():
         old = before.get(label)
@@ -68,6 +73,7 @@ def given_back(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, .
             continue
         for stock, flow in ((STOCK, NEW), (DONE, NOW)):
             earlier, later, moved = old[stock], row[stock], row[flow]
+            earlier = 0 if before["Total"][stock] == 0 else earlier
             if earlier is None and None not in (later, moved):
                 found.append(f"{label} Q1 column {stock} = {later} - {moved}")
             if moved is None and None not in (earlier, later):
@@ -75,7 +81,12 @@ def given_back(before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, .
     return found
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+SEED_10 = pytest.mark.xfail(
+    strict=True, reason="a total printed at 0 pins every row's at 0: formal_chain reads sums only"
+)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, pytest.param(10, marks=SEED_10)])
 async def test_a_quarter_beside_the_one_before_gives_no_formalization_figure_back(
     db, seed: int
 ) -> None:
