@@ -112,12 +112,13 @@ class Seeder:
         self.by_region: dict[str, list[int]] = {code: [] for code in self.regions}
         self.specialists: list[int] = []
 
-    def snapshot(self, *tables: str) -> None:
-        """Each row's region and sex as its person's now (`take_snapshot`; no one moves here)."""
+    def snapshot(self, *tables: str, columns: str = "region_code, sex") -> None:
+        """Each row's region and sex (`columns`) as its person's now (`take_snapshot`; no one
+        moves here)."""
         for table in tables:
             self.db.execute(
-                f"UPDATE {table} SET (region_code, sex) = "
-                f"(SELECT region_code, sex FROM people WHERE people.id = {table}.person_id)"
+                f"UPDATE {table} SET ({columns}) = "
+                f"(SELECT {columns} FROM people WHERE people.id = {table}.person_id)"
             )
 
     def insert(self, table: str, rows: Iterable[Row]) -> None:
@@ -312,6 +313,7 @@ class Seeder:
                 )  # fmt: skip
 
         self.insert("cases", rows())
+        self.snapshot("cases", columns="sex")
         self.insert("case_events", events)
 
     def toolkit(self) -> None:
@@ -369,6 +371,8 @@ class Seeder:
                 )  # fmt: skip
 
         self.insert("escalations", escalations())
+        self.snapshot("article_views", "questions", "article_feedback")
+        self.snapshot("escalations", columns="sex")
 
 
 def seed(path: Path, people: int, seed: int = SEED) -> Seeder:

@@ -24,7 +24,6 @@ from storage.models import (
     Workshop,
     WorkshopRating,
 )
-from tests.helpers import case_in_puno
 
 ERASED = "[eliminado a pedido del titular]"
 OUTBOX_0013 = table(
@@ -42,6 +41,17 @@ RATINGS_0013 = table(
     "workshop_ratings",
     *(column(name) for name in ("workshop_id", "person_id", "comment")),
     column("updated_at", DateTime(timezone=True)),
+)
+CASES_0013 = table(
+    "cases",
+    *(column(name) for name in ("id", "person_id", "region_code", "kind", "stratum")),
+    *(column(name) for name in ("supported", "description", "status")),
+    *(column(name, DateTime(timezone=True)) for name in ("created_at", "updated_at")),
+)
+QUESTIONS_0013 = table(
+    "questions",
+    *(column(name) for name in ("person_id", "text", "normalized", "confident")),
+    column("at", DateTime(timezone=True)),
 )
 INVITATIONS_0013 = table(
     "meeting_invitations",
@@ -82,13 +92,18 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
         session.add_all([gone, luis, workshop, meeting])
         await session.flush()
         for person, who in ((gone, "Zoila"), (luis, "Luis")):
-            case = case_in_puno(person.id, f"Caso de {who}")
-            session.add(case)
-            await session.flush()
+            # The cases, the ratings, the invitations, the questions and the outbox as they
+            # were at 0013 (later migrations add columns the models have).
+            case = insert(CASES_0013).values(
+                person_id=person.id, region_code="puno", kind="other", stratum="ppm",
+                supported=False, description=f"Caso de {who}", status="open", created_at=AT,
+                updated_at=AT,
+            )  # fmt: skip
+            case_id = (await session.execute(case.returning(CASES_0013.c.id))).scalar_one()
             session.add_all(
                 [
                     CaseEvent(
-                        case_id=case.id, person_id=person.id, kind="status", note=f"Nota {who}"
+                        case_id=case_id, person_id=person.id, kind="status", note=f"Nota {who}"
                     ),
                     Broadcast(
                         created_by=person.id,
@@ -98,8 +113,6 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     ),
                 ]
             )
-            # The ratings, the invitations and the outbox as they were at 0013 (later
-            # migrations add columns the models have).
             await session.execute(
                 insert(INVITATIONS_0013).values(
                     meeting_id=meeting.id, person_id=person.id, rsvp="delegate",
@@ -123,16 +136,12 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
                     attempts=0,
                 )
             )
-        session.add_all(
-            [
-                Question(
-                    person_id=gone.id,
-                    text="[borrado a pedido de la persona]",
-                    normalized="",
-                    confident=False,
-                ),
-            ]
-        )
+        await session.execute(
+            insert(QUESTIONS_0013).values(
+                person_id=gone.id, text="[borrado a pedido de la persona]", normalized="",
+                confident=False, at=AT,
+            )
+        )  # fmt: skip
         await session.execute(
             insert(ESCALATIONS_0013).values(
                 person_id=luis.id,
@@ -154,7 +163,9 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
         gone, luis = await _leave_traces(db)
         await upgrade(db.engine)
         async with db.session() as session:
-            cases = {c.person_id: c.description for c in await session.scalars(select(Case))}
+            found = list(await session.scalars(select(Case)))
+            cases = {c.person_id: c.description for c in found}
+            registered_as = {c.person_id: c.sex for c in found}  # 0030
             notes = {e.person_id: e.note for e in await session.scalars(select(CaseEvent))}
             ratings = list(await session.scalars(select(WorkshopRating)))
             comments = {r.person_id: r.comment for r in ratings}
@@ -169,7 +180,8 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
                 for b in await session.scalars(select(Broadcast))
             }
             owed = {o.person_id: o.state for o in await session.scalars(select(OutboxMessage))}
-            question = await session.scalar(select(Question.text))
+            question = (await session.execute(select(Question.text, Question.region_code,
+                                                       Question.sex))).one()  # fmt: skip
             escalation = await session.scalar(select(Escalation))
     finally:
         await db.dispose()
@@ -184,6 +196,8 @@ async def test_older_erasures_are_finished(database_url: str) -> None:
     assert invited_as == {gone: ("puno", "female"), luis: ("puno", "male")}
     assert broadcasts == {gone: (ERASED, None), luis: ("Aviso de Luis", 555)}
     assert owed == {gone: "cancelled", luis: "pending"}
-    assert question == ERASED
+    assert registered_as == {gone: "female", luis: "male"}
+    assert tuple(question) == (ERASED, "puno", "female")  # 0030: the profile as it is
     assert escalation is not None
     assert (escalation.text, escalation.answer) == ("Pregunta de Luis", ERASED)
+    assert escalation.sex == "male"  # 0030

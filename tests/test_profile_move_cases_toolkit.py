@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.services import cases as case_codes
+from bot.services import registered
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import case_cells, cases_attended, formalization
 from bot.services.indicators.toolkit import dissemination
@@ -88,6 +89,11 @@ async def _use_toolkit(db: Database) -> None:
 
 
 async def _read(db: Database, read: Callable[[Any], Awaitable[Any]]) -> Any:
+    """The report of Q1 at NOW, /registrados's months' ends frozen first as /indicadores
+    freezes them (handlers/indicators.py): the registered counts bound readers and officials,
+    and a frozen month no longer follows a profile."""
+    async with db.session() as session:  # its own short write, as the handler's
+        await registered.history(session, NOW, T.timezone)
     async with db.session() as session:
         return await read(await query_for(session, Q1, None, T, (), NOW))
 
@@ -106,8 +112,8 @@ async def _reports(db: Database, reads: tuple[Callable[[Any], Awaitable[Any]], .
 @pytest.mark.parametrize(
     "fields",
     [
-        pytest.param(SEX, id="sex", marks=pytest.mark.xfail(strict=True, reason="profile now")),
-        pytest.param(REGION, id="region"),  # a case keeps its own region: held on main
+        pytest.param(SEX, id="sex"),
+        pytest.param(REGION, id="region"),  # a case keeps its own region: held before too
     ],
 )
 async def test_a_change_of_profile_after_the_quarter_changes_no_case_figure(
@@ -121,7 +127,6 @@ async def test_a_change_of_profile_after_the_quarter_changes_no_case_figure(
     assert await _reports(db, reads) == before
 
 
-@pytest.mark.xfail(strict=True, reason="Tool Kit use is grouped by the profile now")
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize("fields", [SEX, REGION], ids=["sex", "region"])
 async def test_a_change_of_profile_after_the_quarter_changes_no_toolkit_figure(

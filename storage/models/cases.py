@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
+from storage.models.people import fill_snapshot
 from storage.types import utcnow
 
 
@@ -31,6 +33,17 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # The official's sex when she registered it (`take_snapshot`): indicators 4 and 5 group
+    # by it, so a later correction in /perfil does not carry her cases to another sex.
+    sex: Mapped[str | None] = mapped_column(String(20))
+
+
+@event.listens_for(Case, "before_insert")
+def take_snapshot(_mapper: Any, connection: Any, row: Case) -> None:
+    """Give a new case its official's sex now, unless given (its region is its own). Written
+    here, so that no writer (the bot, an import, a test) can leave it out
+    (tests/test_profile_move_cases_toolkit.py)."""
+    fill_snapshot(connection, row, ("sex",))
 
 
 class CaseEvent(Base):

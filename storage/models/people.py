@@ -95,3 +95,19 @@ def profile_then(connection: Any, person_id: int) -> tuple[str | None, str | Non
         select(Person.region_code, Person.sex).where(Person.id == person_id)
     ).first()
     return None if found is None else (found[0], found[1])
+
+
+SNAPSHOT = ("region_code", "sex")
+
+
+def fill_snapshot(connection: Any, row: Any, columns: tuple[str, ...] = SNAPSHOT) -> None:
+    """Give a row being inserted (a before_insert listener's) its person's region and sex
+    now, in those of `columns` not given (a case's region is its own): what she was when she
+    did what the row records, which a later change of her profile leaves as it was."""
+    missing = [name for name in columns if getattr(row, name) is None]
+    if row.person_id is None or not missing:
+        return
+    if (found := profile_then(connection, row.person_id)) is not None:
+        for name, value in zip(SNAPSHOT, found, strict=True):
+            if name in missing:
+                setattr(row, name, value)

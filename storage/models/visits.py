@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.models.people import profile_then
+from storage.models.people import fill_snapshot
 from storage.types import utcnow
 
 
@@ -76,9 +76,4 @@ def take_snapshot(_mapper: Any, connection: Any, row: VisitParticipant) -> None:
     cell she was invited in, and nothing that happens later (an answer, a move in /perfil)
     moves her from one row of a closed period to another (tests/test_profile_move_reports.py).
     Written here, so that no writer (the bot, an import, a test) can leave it out."""
-    if (
-        row.region_code is None
-        and row.sex is None
-        and (found := profile_then(connection, row.person_id))
-    ):
-        row.region_code, row.sex = found
+    fill_snapshot(connection, row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,20 +32,29 @@ class EscalationRecord:
 
 
 # Written on most updates: plain inserts on the tables, built once, every value given (the
-# column defaults too), run at the driver (storage.direct).
+# column defaults too), run at the driver (storage.direct). The person's region and sex are
+# read in the same statement (the snapshot `take_snapshot` gives ORM inserts): indicator 6
+# groups by what she was then, not by her profile now.
 _views, _questions = ArticleView.__table__, Question.__table__
 _VIEW_FIELDS = ("article_id", "person_id", "source", "at")
 _QUESTION_FIELDS = ("person_id", "text", "normalized", "answer_article_id", "confident", "at")
-_VIEW = Direct(
-    insert(_views).values(
-        {name: bindparam(name, type_=_views.c[name].type) for name in _VIEW_FIELDS}
-    )
-)
-_QUESTION = Direct(
-    insert(_questions).values(
-        {name: bindparam(name, type_=_questions.c[name].type) for name in _QUESTION_FIELDS}
-    )
-)
+
+
+def _snapshot() -> dict[str, Any]:
+    """The person's region and sex now, as subqueries on the statement's `person_id`."""
+    person = Person.id == bindparam("person_id", type_=Person.id.type)
+    return {
+        name: select(column).where(person).scalar_subquery()
+        for name, column in (("region_code", Person.region_code), ("sex", Person.sex))
+    }
+
+
+def _values(table: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: bindparam(name, type_=table.c[name].type) for name in fields} | _snapshot()
+
+
+_VIEW = Direct(insert(_views).values(_values(_views, _VIEW_FIELDS)))
+_QUESTION = Direct(insert(_questions).values(_values(_questions, _QUESTION_FIELDS)))
 # PostgreSQL: the question and the view of the article that answers it in one statement (one
 # round trip), at the driver; a data-modifying CTE runs whether or not the statement reads it.
 _ANSWER_VIEW = (
@@ -54,12 +64,13 @@ _ANSWER_VIEW = (
         person_id=bindparam("person_id"),
         source="search",
         at=bindparam("at"),
+        **_snapshot(),
     )
     .cte("answer_view")
 )
 _QUESTION_AND_VIEW = Direct(
     insert(_questions)
-    .values({name: bindparam(name, type_=_questions.c[name].type) for name in _QUESTION_FIELDS})
+    .values(_values(_questions, _QUESTION_FIELDS))
     .add_cte(_ANSWER_VIEW)
     .returning(_questions.c.id)
 )
@@ -125,8 +136,10 @@ async def record_feedback(
                 article_id=article_id, person_id=person_id, question_id=question_id, useful=useful
             )
         )
-    else:
+    else:  # given again now: counted now, as what she is now
         existing.useful, existing.at = useful, utcnow()
+        person = select(Person.region_code, Person.sex).where(Person.id == person_id)
+        existing.region_code, existing.sex = (await session.execute(person)).one()
     if question_id is not None:
         await session.execute(
             update(Question).where(Question.id == question_id).values(useful=useful)

@@ -113,8 +113,16 @@ ALLOWED: dict[str, str] = {
             "workshop_ratings",
             "meeting_invitations",
             "visit_participants",
+            "article_views",
+            "article_feedback",
+            "questions",
         )
         for name in ("region_code", "sex")
+    },
+    **{
+        f"{table}.sex": "kept on purpose: the person's sex when she registered the case or "
+        "sent the question, as the people row keeps it now (a code, counted by the indicators)"
+        for table in ("cases", "escalations")
     },
     "workshops.place": PROGRAMME,
     "workshops.facilitator": PROGRAMME,

@@ -50,7 +50,7 @@ from bot.services.indicators.months import month_bucket
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.profile import SEXES
 from bot.services.small_cells import SMALL_CELL
-from storage.models import Case, Person
+from storage.models import Case
 
 Cell = tuple[str, str | None, int]  # region, sex, month (its index in the period)
 SUPPORTED = 2  # the column of cases with support in the tables by region and by sex
@@ -208,10 +208,9 @@ async def _month_cells(q: Query) -> dict[Cell, tuple[int, int]]:
     bucket = month_bucket(q, Case.created_at)
     supported = func.sum(case((Case.supported.is_(True), 1), else_=0))
     statement = (
-        select(Case.region_code, Person.sex, bucket, func.count(), supported)
-        .join(Person, Person.id == Case.person_id)
+        select(Case.region_code, Case.sex, bucket, func.count(), supported)
         .where(Case.created_at >= q.start, Case.created_at < q.end)
-        .group_by(Case.region_code, Person.sex, bucket)
+        .group_by(Case.region_code, Case.sex, bucket)
     )
     found: dict[Cell, list[int]] = defaultdict(lambda: [0, 0])
     for region, sex, index, n, helped in await q.session.execute(statement):

@@ -1,7 +1,8 @@
 """Indicators 4 and 5: cases attended by the regional governments, and formalization.
 
-A case counts in the region it was registered for; "by sex" is the sex of the official who
-registered and attends it (Minka does not record the miners' sex).
+A case counts in the region it was registered for; "by sex" is the sex the official who
+registered it had then (`Case.sex`: a later correction in /perfil moves no case of a published
+period; Minka does not record the miners' sex).
 """
 
 from __future__ import annotations
@@ -45,15 +46,14 @@ from bot.services.indicators.months import month_bucket, month_label
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.indicators.team_reports import DEFINITION as TEAM_REPORTS_DEFINITION
 from bot.services.indicators.team_reports import report_figures
-from storage.models import Case, CaseEvent, Person
+from storage.models import Case, CaseEvent
 
 
 def _registered(q: Query, *columns: object) -> object:
-    """Cases registered in the period and scope, joined to the official who registered them."""
+    """Cases registered in the period and scope."""
     statement = (
         select(*columns)
         .select_from(Case)
-        .join(Person, Person.id == Case.person_id)
         .where(Case.created_at >= q.start, Case.created_at < q.end)
     )
     return scoped(q, statement, Case.region_code)
@@ -64,7 +64,7 @@ async def case_cells(q: Query) -> Cells:
     others, `hidden_groups`), cases, supported, resolved and officials."""
     everywhere = replace(q, region=None)
     cells: Cells = {}
-    group = (Case.region_code, Person.sex)
+    group = (Case.region_code, Case.sex)
     rows = await q.session.execute(_registered(everywhere, *group, func.count()).group_by(*group))
     add(cells, rows.all(), "cases")
     supported = _registered(everywhere, *group, func.count()).where(Case.supported.is_(True))
@@ -80,8 +80,8 @@ async def cases_attended(q: Query) -> Indicator:
     """Indicator 4. Cases registered in Minka with a registration date within the period (and
     the case's region within the scope): how many, how many with the Equipo Regional's
     support, by type, by current status, by month of registration, by region and by the sex
-    of the official who registered them. Counts are of cases; "officials" counts unique people.
-    Also the Regional Teams' monthly reports sent for the period's months, and how many on
+    the official who registered them had then. Counts are of cases; "officials" counts unique
+    people. Also the Regional Teams' monthly reports sent for the period's months, and how many on
     time (bot.services.indicators.team_reports).
     """
     _ = q._
@@ -127,13 +127,14 @@ async def cases_attended(q: Query) -> Indicator:
         title=_(N_("Cases attended by the regional governments with the regional teams")),
         definition=_(
             N_(
-                "Cases registered in Minka during the period, in the region they concern. "
-                "«With support» means the regional team (Equipo Regional) took part. Status is "
-                "the current one. By sex: of the official who registered the case. Shares "
-                "based on fewer than 3 cases show «—». A sex's figures are not shown (—) where "
-                "they would tell the sex of 1 or 2 of the officials who registered cases, and "
-                "neither are those of enough other sexes and regions that the totals cannot "
-                "tell them (the rule of indicator 7)."
+                "Cases registered in Minka during the period, in the region they concern. «With "
+                "support» means the regional team (Equipo Regional) took part. Status is the "
+                "current one. By sex: the sex the official who registered the case had when "
+                "registering it (a later change in her profile moves no case). Shares based on "
+                "fewer than 3 cases show «—». A sex's figures are not shown (—) where they would "
+                "tell the sex of 1 or 2 of the officials who registered cases, and neither are "
+                "those of enough other sexes and regions that the totals cannot tell them (the "
+                "rule of indicator 7)."
             )
         )
         + " "
@@ -261,13 +262,14 @@ async def _formalization(q: Query, reads: dict[Any, Any]) -> tuple[Indicator, Ce
         definition=_(
             N_(
                 "Formalization cases registered in Minka up to the end of the period, with the "
-                "step each had reached when the period ended (the last step recorded before "
-                "that date). «Formalized in the period»: cases whose step became «Formalized» "
-                "during the period. By sex: of the official who registered the case. Shares "
-                "based on fewer than 3 cases show «—». A sex's figures are not shown (—) where "
-                "its cases, 1 or 2, would tell the sex of the officials who registered them, and "
-                "neither are those of enough other sexes and regions that the totals cannot "
-                "tell them (the rule of indicator 7)."
+                "step each had reached when the period ended (the last step recorded before that "
+                "date). «Formalized in the period»: cases whose step became «Formalized» during "
+                "the period. By sex: the sex the official who registered the case had when "
+                "registering it (a later change in her profile moves no case). Shares based on "
+                "fewer than 3 cases show «—». A sex's figures are not shown (—) where its cases, 1 "
+                "or 2, would tell the sex of the officials who registered them, and neither are "
+                "those of enough other sexes and regions that the totals cannot tell them (the "
+                "rule of indicator 7)."
             )
         )
         + " "
@@ -302,11 +304,9 @@ async def _read_formalization(q: Query) -> tuple[list[Any], dict[int, str | None
     """Every region's formalization cases registered before the period's end (what a
     region's report hides depends on the others), their steps at the end and those
     formalized in the period (`_steps_at_end`)."""
-    statement = (
-        select(Case.id, Case.region_code, Person.sex, Case.formalization_step, Case.created_at)
-        .join(Person, Person.id == Case.person_id)
-        .where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
-    )
+    statement = select(
+        Case.id, Case.region_code, Case.sex, Case.formalization_step, Case.created_at
+    ).where(Case.kind == codes.FORMALIZATION, Case.created_at < q.end)
     everywhere = list((await q.session.execute(statement)).all())
     steps, became = await _steps_at_end(q, [(row[0], row[4], row[3]) for row in everywhere])
     return everywhere, steps, became

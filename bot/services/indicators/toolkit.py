@@ -29,10 +29,8 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.reader_bounds import readers_hidden
 from bot.services.indicators.sex_rule import by_sex, hidden_sexes
-from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
+from storage.models import ArticleFeedback, ArticleView, Escalation, Question
 from storage.types import utcnow
-
-GROUP = (Person.region_code, Person.sex)
 
 
 async def _add(
@@ -44,33 +42,30 @@ async def _add(
     counts: dict[str, Any],
     *where: Any,
 ) -> None:
-    """Count `model`'s rows dated within the period per person first, then add the sums per
-    (region, sex), with the number of distinct people under `people`. Grouping per person
-    before joining people reads each row once: the fast way through a million views."""
+    """Count `model`'s rows dated within the period per person and the region and sex she had
+    then (the row's own, `take_snapshot`: a later change of her profile moves nothing), then
+    add the sums per (region, sex), with the number of distinct people under `people` (once
+    per region and sex she had). Grouping per person before summing reads each row once: the
+    fast way through a million views."""
+    group = (model.person_id, model.region_code, model.sex)
     per_person = (
-        select(
-            model.person_id.label("person"), *(value.label(key) for key, value in counts.items())
-        )
+        select(*group, *(value.label(key) for key, value in counts.items()))
         .where(at >= q.start, at < q.end, *where)
-        .group_by(model.person_id)
+        .group_by(*group)
         .subquery()
     )
-    statement = (
-        select(
-            *GROUP,
-            func.count(per_person.c.person),
-            *(func.sum(per_person.c[key]) for key in counts),
-        )
-        .select_from(per_person)
-        .outerjoin(Person, Person.id == per_person.c.person)
-        .group_by(*GROUP)
-    )
-    rows = (await q.session.execute(scoped(q, statement, Person.region_code))).all()
+    cell = (per_person.c.region_code, per_person.c.sex)
+    statement = select(
+        *cell,
+        func.count(per_person.c.person_id),
+        *(func.sum(per_person.c[key]) for key in counts),
+    ).group_by(*cell)
+    rows = (await q.session.execute(scoped(q, statement, per_person.c.region_code))).all()
     for region, sex, distinct, *sums in rows:
-        cell = cells.setdefault((region, sex), Counter())
-        cell[people] += distinct
+        values = cells.setdefault((region, sex), Counter())
+        values[people] += distinct
         for key, value in zip(counts, sums, strict=True):
-            cell[key] += int(value or 0)  # PostgreSQL sums integers as Decimal
+            values[key] += int(value or 0)  # PostgreSQL sums integers as Decimal
 
 
 def _yes(condition: Any) -> Any:
@@ -85,7 +80,8 @@ async def dissemination(q: Query) -> Indicator:
     unique readers (people who accepted the notice; anonymous views count as views only);
     free-text questions and unique people asking; share of questions answered with confidence;
     share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
-    were answered and the median time to answer (hours). By the region and sex of the person;
+    were answered and the median time to answer (hours). By the region and sex the person
+    had then (the rows' own, `_add`);
     shares and medians resting on fewer than 3 people show «—», and so does the share found
     useful of a period in progress (`_useful_share`)."""
     _ = q._
@@ -141,17 +137,18 @@ async def dissemination(q: Query) -> Indicator:
         definition=_(
             N_(
                 "Within the period: article views (each time an article was shown) and unique "
-                "readers; questions written to Minka and unique people asking; share answered "
-                "with a confident article; share of «Was it useful?» answers that said yes; "
-                "questions sent to the specialists, how many they answered and the median time "
-                "to answer in hours. By the region and sex of the person. Shares, medians and "
-                "how many views, questions or escalations resting on fewer than 3 people show "
-                "«—». A sex's figures are not shown (—) where its readers, people asking, people "
-                "who answered «Was it useful?» or people who sent questions to the specialists "
-                "would tell the sex of 1 or 2 people, and neither are those of enough other "
-                "sexes and regions that the totals cannot tell them (the rule of indicator 7). "
-                "The share found useful of a period still in progress is not shown (—) until "
-                "the period ends: each answer would move it."
+                "readers; questions written to Minka and unique people asking; share answered with "
+                "a confident article; share of «Was it useful?» answers that said yes; questions "
+                "sent to the specialists, how many they answered and the median time to answer in "
+                "hours. By the region and sex the person had when reading, asking, answering or "
+                "writing (a later change in her profile moves nothing). Shares, medians and how "
+                "many views, questions or escalations resting on fewer than 3 people show «—». A "
+                "sex's figures are not shown (—) where its readers, people asking, people who "
+                "answered «Was it useful?» or people who sent questions to the specialists would "
+                "tell the sex of 1 or 2 people, and neither are those of enough other sexes and "
+                "regions that the totals cannot tell them (the rule of indicator 7). The share "
+                "found useful of a period still in progress is not shown (—) until the period "
+                "ends: each answer would move it."
             )
         ),
         headlines=(
@@ -201,20 +198,22 @@ def _median(times: list[tuple[int, float]]) -> float | None:
 
 
 async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
-    """Hours from escalation to the specialists' answer, per region of the person asking."""
-    statement = (
-        select(Person.region_code, Person.id, Escalation.created_at, Escalation.answered_at)
-        .join(Person, Person.id == Escalation.person_id)
-        .where(
-            Escalation.created_at >= q.start,
-            Escalation.created_at < q.end,
-            Escalation.answered_at.is_not(None),
-            Escalation.article_id.is_(None),
-        )
+    """Hours from escalation to the specialists' answer, per region of the person asking
+    when she asked (the escalation's)."""
+    statement = select(
+        Escalation.region_code,
+        Escalation.person_id,
+        Escalation.created_at,
+        Escalation.answered_at,
+    ).where(
+        Escalation.created_at >= q.start,
+        Escalation.created_at < q.end,
+        Escalation.answered_at.is_not(None),
+        Escalation.article_id.is_(None),
     )
     times: dict[str | None, list[tuple[int, float]]] = {}
     for region, person, asked, answered in (
-        await q.session.execute(scoped(q, statement, Person.region_code))
+        await q.session.execute(scoped(q, statement, Escalation.region_code))
     ).all():
         times.setdefault(region, []).append((person, (answered - asked).total_seconds() / 3600))
     return times
