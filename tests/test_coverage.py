@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from bot.services import coverage
 from bot.services import meetings as meeting_rules
+from bot.services import visits as visit_rules
 from bot.services.coverage import Coverage, CoverageError
 from bot.services.meetings import Audience
 from bot.services.regions import match_region
@@ -119,6 +120,34 @@ async def test_a_meeting_belongs_to_its_invitees_and_audience_regions(db: Databa
         assert visible == [only_puno]
         national = await coverage.visible_meetings(session, Coverage(None), meetings)
         assert national == meetings
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_meeting_and_a_visit_stay_with_the_regions_they_invited(db: Database) -> None:
+    """Which meetings and study visits a region's staff see follows the regions their
+    invitees were invited as (the invitation's snapshot, what the report's rows are of),
+    not where an invitee moved since: read by her profile, a Puno meeting whose two invitees
+    moved to Cusco left Puno's staff and went to Cusco's, with Puno's rows of its report."""
+    puno, cusco = Coverage(frozenset({"puno"})), Coverage(frozenset({"cusco"}))
+    async with db.session() as session:
+        for telegram_id in (21, 22):
+            await registered_official(session, telegram_id, "Persona", region_code="puno")
+        audience = Audience(telegram_ids={21, 22})
+        when = {"starts_at": NOW + timedelta(days=3), "audience": audience, "offsets": []}
+        meeting, _count = await meeting_rules.create(
+            session, title="Reunión", kind="coordinacion", ends_at=NOW + timedelta(days=3, hours=2),
+            now=NOW, **when,
+        )  # fmt: skip
+        visit, _count = await visit_rules.create(
+            session, title="Pasantía", destination="Canadá", ends_at=NOW + timedelta(days=9),
+            now=NOW, **when,
+        )  # fmt: skip
+        for telegram_id in (21, 22):
+            await people.update(session, telegram_id, region_code="cusco")  # their /perfil
+        assert await coverage.visible_meetings(session, puno, [meeting]) == [meeting]
+        assert await coverage.visible_meetings(session, cusco, [meeting]) == []
+        assert await coverage.visible_visits(session, puno, [visit]) == [visit]
+        assert await coverage.visible_visits(session, cusco, [visit]) == []
 
 
 def test_matching_a_region_among_one_or_none() -> None:

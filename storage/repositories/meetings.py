@@ -364,12 +364,14 @@ async def cancel_owed(session: AsyncSession, meeting_id: int, kinds: tuple[str, 
 async def invitee_regions(
     session: AsyncSession, meeting_ids: list[int]
 ) -> dict[int, set[str | None]]:
-    """The regions (profile region codes, None when unknown) of each meeting's invitees."""
+    """The regions (None when unknown) each meeting's invitees were invited as: which
+    regions' staff see it (coverage). The invitation's snapshot, as its report's rows are:
+    by the profile now, a Puno meeting whose invitees moved went to Cusco's staff, Puno's
+    rows and all (tests/test_coverage.py)."""
     if not meeting_ids:
         return {}
     rows = await session.execute(
-        select(MeetingInvitation.meeting_id, Person.region_code)
-        .join(Person, Person.id == MeetingInvitation.person_id)
+        select(MeetingInvitation.meeting_id, MeetingInvitation.region_code)
         .where(MeetingInvitation.meeting_id.in_(meeting_ids))
         .distinct()
     )

@@ -239,11 +239,12 @@ async def person_ids_by_telegram(session: AsyncSession, telegram_ids: list[int])
 async def participant_regions(
     session: AsyncSession, visit_ids: list[int]
 ) -> dict[int, set[str | None]]:
-    """The regions of each visit's invitees, with one query (coverage)."""
+    """The regions each visit's invitees were invited as (the snapshot, as
+    `meetings.invitee_regions`), with one query (coverage)."""
     rows = await session.execute(
-        select(VisitParticipant.visit_id, Person.region_code)
-        .join(Person, Person.id == VisitParticipant.person_id)
-        .where(VisitParticipant.visit_id.in_(visit_ids))
+        select(VisitParticipant.visit_id, VisitParticipant.region_code).where(
+            VisitParticipant.visit_id.in_(visit_ids)
+        )
     )
     found: dict[int, set[str | None]] = {}
     for visit_id, region in rows:
