@@ -81,3 +81,19 @@ async def test_a_move_of_region_after_the_quarter_changes_no_cell(
         await people.update(session, mover, region_code="cusco")  # her own /perfil
         await session.commit()
     assert await _read(db, cells) == before
+
+
+@pytest.mark.xfail(strict=True, reason="indicator 9's leaders are read from the position now")
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_new_position_after_the_quarter_changes_no_visit_cell(db: Database) -> None:
+    """Not fixed: indicator 9 tells regional leaders from officials by the position in the
+    profile now (unless a coordinator corrected it), so a Puno woman who becomes «Gerente
+    Regional» in /perfil after the quarter moves from its officials to its leaders: Puno's
+    women leaders invited 0, then 1, beside her sex. (An erasure empties the position too.)"""
+    mover = await _invite(db, visit=True)
+    before = await _read(db, visit_cells)
+    assert before[("puno", "female")]["official_invited"] == 4  # what the dataset says
+    async with db.session() as session:
+        await people.update(session, mover, position="Gerente Regional de Energía y Minas")
+        await session.commit()
+    assert await _read(db, visit_cells) == before
