@@ -3,7 +3,8 @@ sex over four quarters: every cell's stocks written as S_1, S_2, ..., each quart
 as S_k - S_(k-1) (S_0 = 0), every figure the quarters print as a row over them. A figure a
 quarter's own rule hides must not be a sum or difference of the printed rows (all quarters
 together) unless it is one of its own quarter's printed figures alone (stocks and flows read
-apart, as that rule reads them). Random own patterns, closed or not: what an own rule
+apart, as that rule reads them). A stock printed at 0 gives each of its cells' at 0, to both
+(seed 10 of tests/test_formal_stocks). Random own patterns, closed or not: what an own rule
 gives away is its own; what the chain gives is this module's."""
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def _rows(figure: Figure, k: int, cells: list, stock: int) -> np.ndarray:
     return row
 
 
+def _zeros(quarter: Printed, k: int, cells: list, stock: int) -> list[np.ndarray]:
+    """Quarter k's cells under a stock printed at 0, each a row of its own: it is 0."""
+    zeros = [f[:-1] for f, v in quarter.shown.items() if f[-1] == stock and v == 0]
+    width = len(cells)
+    return [
+        np.eye(QUARTERS * width)[k * width + c]
+        for c, cell in enumerate(cells)
+        if any(covers(g, cell) for g in zeros)
+    ]
+
+
 def _in_span(rows: list[np.ndarray], row: np.ndarray) -> bool:
     if not rows:
         return not row.any()
@@ -71,12 +83,15 @@ def _in_span(rows: list[np.ndarray], row: np.ndarray) -> bool:
 
 
 def _own(quarter: Printed, figure: Figure, cells: list, measures: tuple[int, int]) -> bool:
-    """Whether the quarter's own printed figures of the figure's count give it alone."""
+    """Whether the quarter's own printed figures of the figure's count give it alone (a
+    stock: with its cells under a stock printed at 0)."""
     rows = [
         np.array([1.0 if covers(f[:-1], cell) else 0.0 for cell in cells])
         for f, v in quarter.shown.items()
         if f[-1] == figure[-1] and v is not None
     ]
+    if figure[-1] == measures[0]:
+        rows += [row[: len(cells)] for row in _zeros(quarter, 0, cells, measures[0])]
     target = np.array([1.0 if covers(figure[:-1], cell) else 0.0 for cell in cells])
     return _in_span(rows, target)
 
@@ -96,6 +111,7 @@ def test_no_figure_a_quarter_hides_is_given_back_by_the_quarters_together(seed: 
             for f, v in quarter.shown.items()
             if f[-1] in pair and v is not None
         ]
+        rows += [row for k, quarter in enumerate(final) for row in _zeros(quarter, k, cells, stock)]
         for k, quarter in enumerate(own):
             for f, v in quarter.shown.items():
                 if f[-1] in pair and v is None and not _own(quarter, f, cells, pair):

@@ -114,8 +114,13 @@ def _row(group: Group, cells: list[Cell]) -> np.ndarray:
 
 
 def _basis(shown: Mapping[Figure, int | None], stock: int, cells: list[Cell]) -> np.ndarray:
-    """An orthonormal basis (rows) of the span of the stocks `shown` prints."""
+    """An orthonormal basis (rows) of the span of the stocks `shown` prints, and of each
+    cell under a stock printed at 0 (a count of none: each of its cells is 0, seed 10)."""
     rows = [_row(f[:-1], cells) for f, v in shown.items() if f[-1] == stock and v is not None]
+    zeros = [f[:-1] for f, v in shown.items() if f[-1] == stock and v == 0]
+    rows += [
+        np.eye(len(cells))[c] for c, cell in enumerate(cells) if any(covers(g, cell) for g in zeros)
+    ]
     if not rows or not cells:
         return np.zeros((0, len(cells)))
     _u, sizes, vt = np.linalg.svd(np.array(rows), full_matrices=False)
