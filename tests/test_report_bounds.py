@@ -14,20 +14,7 @@ from tests.period_attack import pinned
 from tests.report_attack import WiderModel, draw_wider, read_all, seed_wider
 
 # seed: (periods read, indicators read, the derivation from the printed figures)
-KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {
-    11: (
-        ("Q1", "Q2", "Y"),
-        (3, 7),
-        "The year beside its quarters, national workbooks, indicator 3: the year's Cusco "
-        "attendees 7, all of its 7 registered, so its one woman attended a workshop; Q1's "
-        "Cusco 5 attendees and 5 raters, so every Cusco attendee of Q1 rated; Q2's women and "
-        "«Sin dato» (hidden) attendees 22 - 8 - 8 = 6 and raters 18 - 6 - 6 = 6, so every "
-        "one of them who attended in Q2 rated: she rated, a cell of 1. Not the year's counts by "
-        "sex: with all of them left out (3's table by sex, 7's rows) the attacker still pins "
-        "her; the year's Cusco count by region (7 of 7) is what tells it, so hiding more by "
-        "sex in the year (`period_bounds`' way) cannot fix it",
-    ),
-}
+KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {}
 # Fixed: seed 0 (indicator 8, `publications._with_before`): Q2's reached by the end less
 # received in Q2 (those reached only before Q2) by region Piura 4 - 3 = 1, Puno 8 - 7 = 1,
 # Cusco and Tacna 0, by sex women 7 - 6 = 1, «Prefiero no decir» 5 - 4 = 1, men and «Sin
@@ -54,12 +41,19 @@ KNOWN_LEAKS: dict[int, tuple[tuple[str, ...], tuple[int, ...], str]] = {
 # equal, men 5 and 6, women 3 and 3: a man of Piura, who has one man registered: he rated
 # (and so attended), a cell of 1. FAILED before the fix (a strict xfail, 3ac77b0: responses
 # less raters were not read); the men's row is now «—» in 3 (and 7's raters).
+# Seed 11 (indicators 3 and 7, the year beside its quarters): the year's Cusco attendees 7,
+# all of its 7 registered, so its one woman attended; Q1's Cusco 5 attendees and 5 raters;
+# Q2's women and «Sin dato» (hidden) attendees 22 - 8 - 8 = 6 and raters 18 - 6 - 6 = 6: she
+# rated, a cell of 1. The year's figures by sex play no part; Q2, at its end, reads the year
+# so far and hides one sex more (`training_year`). FAILED before the fix (a strict xfail,
+# b684049).
 FIXED: list[tuple[int, tuple[str, ...], tuple[int, ...]]] = [
     (0, ("Q1", "Q2"), (8,)),
     (4, ("Q2",), (6, 8)),
     (4, ("Q2",), (7,)),
     (6, ("Q1", "Y"), (3, 7)),
     (13, ("Q1",), (3, 7)),
+    (11, ("Q1", "Q2", "Y"), (3, 7)),
 ]
 # Seeds that give no one away (what was read, and the most cells checked).
 CLEAN: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {2: (("Q2", "Y"), (1, 3, 6, 7, 8, 9))}

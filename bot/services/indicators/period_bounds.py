@@ -48,6 +48,20 @@ from bot.services.small_cells import too_small
 GROUPS = ("invited", "confirmed", "delegated", "attended")
 # (group, parent): in each period, of each cell, the group's people are among the parent's
 CHAIN = (("confirmed", "invited"), ("delegated", "confirmed"), ("attended", "invited"))
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """The groups of people a reading counts, the first the root (people registered are its
+    whole), and their chain (group, parent); `whole_row`: hiding a sex of the root hides its
+    whole row (indicator 1's invitees)."""
+
+    groups: tuple[str, ...]
+    chain: tuple[tuple[str, str], ...]
+    whole_row: bool = False
+
+
+MEETINGS = Scheme(GROUPS, CHAIN, whole_row=True)
 Cell = tuple[Hashable, Hashable]  # (region, sex)
 Key = tuple[Hashable, Hashable, str]  # (region, sex, group)
 Row = dict[int, int]  # unknown -> coefficient
@@ -81,13 +95,15 @@ class _System:
 
     cells: list[Cell]
     periods: int
+    scheme: Scheme
     upper: list[int]
     truth: list[int]
     figures: list[tuple[Row, int, bool]]
     rules: list[tuple[Row, float, float]]
 
     def key(self, period: int, cell: int, group: str) -> int:
-        return (period * len(self.cells) + cell) * len(GROUPS) + GROUPS.index(group)
+        groups = self.scheme.groups
+        return (period * len(self.cells) + cell) * len(groups) + groups.index(group)
 
 
 def _cells(periods: Sequence[Told]) -> list[Cell]:
@@ -95,20 +111,23 @@ def _cells(periods: Sequence[Told]) -> list[Cell]:
     return sorted(keys, key=repr)
 
 
-def _system(periods: Sequence[Told], cells: list[Cell], cross: bool) -> _System:
+def _system(
+    periods: Sequence[Told], cells: list[Cell], cross: bool, scheme: Scheme = MEETINGS
+) -> _System:
     upper, truth = [], []
+    root = scheme.groups[0]
     for told in periods:
         for cell in cells:
             whole = int(told.people.get(cell, 0))
-            for group in GROUPS:
+            for group in scheme.groups:
                 count = int(told.counts.get((*cell, group), 0))
                 truth.append(count)
-                upper.append(max(count, whole, int(told.counts.get((*cell, GROUPS[0]), 0))))
-    system = _System(cells, len(periods), upper, truth, [], [])
+                upper.append(max(count, whole, int(told.counts.get((*cell, root), 0))))
+    system = _System(cells, len(periods), scheme, upper, truth, [], [])
     for p, told in enumerate(periods):
         _figures(system, p, told)
         for i in range(len(cells)):
-            for group, parent in CHAIN:
+            for group, parent in scheme.chain:
                 row = {system.key(p, i, group): 1, system.key(p, i, parent): -1}
                 system.rules.append((row, -np.inf, 0))
     if cross:
@@ -130,7 +149,7 @@ def _figures(system: _System, p: int, told: Told) -> None:
         system.figures.append((row, value, openly))
         values[(group, frozenset(cells[i] for i in members))] = value
 
-    for group in GROUPS:
+    for group in system.scheme.groups:
         for region in {c[0] for c in cells}:  # public: /reunion's lists by region
             figure(group, [i for i, c in enumerate(cells) if c[0] == region], True)
         figure(group, list(range(len(cells))), True)
@@ -139,7 +158,7 @@ def _figures(system: _System, p: int, told: Told) -> None:
         for i, cell in enumerate(cells):
             if (*cell, group) in told.known:
                 figure(group, [i])
-    for group, parent in CHAIN:
+    for group, parent in system.scheme.chain:
         for (shown, members), value in list(values.items()):
             if shown == group and values.get((parent, members)) == value:
                 row = {system.key(p, cells.index(c), group): 1 for c in members}
@@ -154,13 +173,13 @@ def _across(system: _System) -> None:
     group is in as many of its parent's."""
     quarters = range(1, system.periods)
     for i in range(len(system.cells)):
-        for group in GROUPS:
+        for group in system.scheme.groups:
             year = system.key(0, i, group)
             for q in quarters:
                 system.rules.append(({year: 1, system.key(q, i, group): -1}, 0, np.inf))
             row = {year: 1, **{system.key(q, i, group): -1 for q in quarters}}
             system.rules.append((row, -np.inf, 0))
-        for group, parent in CHAIN:
+        for group, parent in system.scheme.chain:
             row = {system.key(0, i, group): -1, system.key(0, i, parent): 1}
             for q in quarters:
                 row[system.key(q, i, group)] = 1
@@ -253,26 +272,29 @@ class _Solver:
 
 @dataclass
 class _Memo:
-    """What `year_hides`' trials share: the quarters' targets pinned by their own figures,
-    and the targets what is told openly pins (per set of such figures: the year's hidden
-    counts rarely change it)."""
+    """What `_settle`'s trials share: the fixed periods' targets pinned by their own figures
+    (every period's but the `lever`'s, whose hidden counts the trials change), and the
+    targets what is told openly pins (per set of such figures: the lever's hidden counts
+    rarely change it)."""
 
+    lever: int = 0
     alone: dict[int, bool] = field(default_factory=dict)
     openly: dict[str, set[int]] = field(default_factory=dict)
 
 
-def _leaks(periods: Sequence[Told], memo: _Memo) -> list[Key]:
+def _leaks(periods: Sequence[Told], memo: _Memo, scheme: Scheme) -> list[Key]:
     """The cells of 1 or 2 people, or hidden (not `known`) counting 1 or 2, pinned by every
-    period's figures together but neither by their own period's alone nor by what is told
-    openly, as (region, sex, group)."""
+    period's figures together (the first the union of the others) but neither by their own
+    period's alone nor by what is told openly, as (region, sex, group)."""
     cells = _cells(periods)
-    system = _system(periods, cells, cross=True)
-    width = len(cells) * len(GROUPS)
+    groups = scheme.groups
+    system = _system(periods, cells, cross=True, scheme=scheme)
+    width = len(cells) * len(groups)
     targets = [
         system.key(p, i, group)
         for p, told in enumerate(periods)
         for i, cell in enumerate(cells)
-        for group in GROUPS
+        for group in groups
         if (*cell, group) not in told.known
         and (too_small(told.people.get(cell, 0)) or too_small(told.counts.get((*cell, group), 0)))
     ]
@@ -284,15 +306,15 @@ def _leaks(periods: Sequence[Told], memo: _Memo) -> list[Key]:
     found = []
     for k in sorted(stuck):
         p, i = divmod(k, width)
-        if p and k in memo.alone:
+        if p != memo.lever and k in memo.alone:
             by_itself = memo.alone[k]
         else:
-            own = _system([periods[p]], cells, cross=False)
+            own = _system([periods[p]], cells, cross=False, scheme=scheme)
             by_itself = i in _Solver(own, openly=False).pinned([i])
-            if p:
+            if p != memo.lever:
                 memo.alone[k] = by_itself
         if not by_itself:
-            found.append((*cells[i // len(GROUPS)], GROUPS[i % len(GROUPS)]))
+            found.append((*cells[i // len(groups)], groups[i % len(groups)]))
     return found
 
 
@@ -300,26 +322,45 @@ def year_hides(year: Told, quarters: Sequence[Told]) -> Hides:
     """The sexes the year's national tables hide besides those `year` shows not, per group
     (an invitees' sex: its whole row), so that beside `quarters` no cell of 1 or 2 people is
     pinned."""
-    chosen: Hides = {group: frozenset() for group in GROUPS}
-    memo = _Memo()
+    return _settle([year, *quarters], 0, MEETINGS)
+
+
+def quarter_hides(year: Told, quarters: Sequence[Told], scheme: Scheme) -> Hides:
+    """The sexes the last of `quarters` (printed after those before it) hides besides those
+    it shows not, per group, so that beside them all and the year so far (`year`: their
+    union) no cell of 1 or 2 people is pinned."""
+    return _settle([year, *quarters], len(quarters), scheme)
+
+
+def _settle(periods: Sequence[Told], lever: int, scheme: Scheme) -> Hides:
+    """The sexes period `lever` hides besides, per group: one more at a time until none is
+    pinned (`_leaks`), the first of `TRIALS` that settles it, else the one that leaves
+    fewest pinned: the pinned cells' groups and sexes first, then the fewest people."""
+    groups, root = scheme.groups, scheme.groups[0]
+    chosen: Hides = {group: frozenset() for group in groups}
+    memo = _Memo(lever)
+    mine = periods[lever]
 
     def leaks(hidden: Hides) -> list[Key]:
-        rows = hidden["invited"]
-        sexes = {g: year.sexes.get(g, frozenset()) - hidden[g] - rows for g in GROUPS}
-        return _leaks([Told(year.counts, year.people, sexes, year.known), *quarters], memo)
+        rows = hidden[root] if scheme.whole_row else frozenset()
+        sexes = {g: mine.sexes.get(g, frozenset()) - hidden[g] - rows for g in groups}
+        every = list(periods)
+        every[lever] = Told(mine.counts, mine.people, sexes, mine.known)
+        return _leaks(every, memo, scheme)
 
     per_sex: dict[Any, int] = {}
-    for (_region, sex, group), n in year.counts.items():
-        if group == GROUPS[0]:
+    for (_region, sex, group), n in mine.counts.items():
+        if group == root:
             per_sex[sex] = per_sex.get(sex, 0) + int(n)
     found = leaks(chosen)
     while found:
         near = {(group, sex) for _region, sex, group in found}
+        whole = chosen[root] if scheme.whole_row else frozenset()
         options = sorted(
-            ((g, s) not in near, s not in {k[1] for k in found}, g == GROUPS[0], n, str(s), g, s)
-            for g in GROUPS
+            ((g, s) not in near, s not in {k[1] for k in found}, g == root, n, str(s), g, s)
+            for g in groups
             for s, n in per_sex.items()
-            if s in year.sexes.get(g, frozenset()) - chosen[g] - chosen["invited"]
+            if s in mine.sexes.get(g, frozenset()) - chosen[g] - whole
         )
         if not options:
             break

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from contextvars import ContextVar
 from itertools import combinations
 from typing import Any
 
@@ -46,6 +47,7 @@ from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_chain import chain_pinned
 from bot.services.indicators.training_reads import period_attendance, period_ratings
+from bot.services.indicators.training_year import year_first
 from bot.services.small_cells import Hidden, safe_counts, too_small
 from storage.models import WorkshopAttendance, WorkshopRating
 
@@ -56,6 +58,11 @@ Counts = tuple[int, int, int]  # attended, rated, attended without rating
 Cell = tuple[Any, Any]  # ((region, workshop), column: a sex, or (region, sex) kept apart)
 _HIDDEN = object()
 UNREAD: Cell = ((None, None), None)  # `parts_pinned` past the report's limit: none was read
+# Per period (its code), `parts_hides`' answer: a report asks it for indicators 3 and 7, and
+# for each quarter before the one it reads (`training_year`); `build_report` sets it.
+KEPT: ContextVar[dict[str, dict[str, frozenset[Any]]] | None] = ContextVar(
+    "training_parts_kept", default=None
+)
 
 
 class _Stopped(Exception):
@@ -121,22 +128,38 @@ async def workshop_parts(q: Query) -> tuple[dict[Part, Counts], Counter[tuple[An
 
 async def parts_hides(q: Query, cells: Cells) -> dict[str, frozenset[str | None]]:
     """Per key of `KEYS`, the sexes the national report hides besides `group_hides`' rule
-    (`extra_sexes`; none for a region's report, which shows its row by sex or none of it).
-    `cells`: every region's, counting the groups."""
+    (`extra_sexes`, then a quarter's beside the quarters before it and its year so far:
+    `training_year`; none for a region's report, which shows its row by sex or none of
+    it). `cells`: every region's, counting the groups."""
     if q.region is not None:
         return {key: frozenset() for key in KEYS}
+    kept = KEPT.get()
+    if kept is not None and q.period.code in kept:
+        return kept[q.period.code]
     parts, people = await workshop_parts(q)
     hides = {key: group_hides(q, cells, key) for key in KEYS}
     # A region of nobody counted shows its zeros, and is left in the national columns: the
     # same whatever else the cells count (indicator 7's count the registered too).
     counted = {key: {region for (region, _sex), v in cells.items() if v.get(key)} for key in KEYS}
-    return extra_sexes(
+    extra = extra_sexes(
         parts,
         people,
         cells,
         {key: sexes for key, (_rows, sexes) in hides.items()},
         {key: frozenset(counted[key] - rows.rows) for key, (rows, _sexes) in hides.items()},
     )
+    own = {key: hides[key][1] | extra[key] for key in KEYS}
+    later = await year_first(q, cells, own, _printed)
+    found = {key: extra[key] | later.get(key, frozenset()) for key in KEYS}
+    if kept is not None:
+        kept[q.period.code] = found
+    return found
+
+
+async def _printed(q: Query, cells: Cells) -> dict[str, frozenset[Any]]:
+    """The sexes an (earlier) quarter's national table hides, per key, as it prints them."""
+    more = await parts_hides(q, cells)
+    return {key: group_hides(q, cells, key, more[key])[1] for key in KEYS}
 
 
 def extra_sexes(
