@@ -113,13 +113,16 @@ def _row(group: Group, cells: list[Cell]) -> np.ndarray:
     return np.array([1.0 if covers(group, cell) else 0.0 for cell in cells])
 
 
-def _basis(shown: Mapping[Figure, int | None], stock: int, cells: list[Cell]) -> np.ndarray:
-    """An orthonormal basis (rows) of the span of the stocks `shown` prints, and of each
-    cell under a stock printed at 0 (a count of none: each of its cells is 0, seed 10)."""
+def _basis(
+    shown: Mapping[Figure, int | None], stock: int, cells: list[Cell], zeros: bool = True
+) -> np.ndarray:
+    """An orthonormal basis (rows) of the span of the stocks `shown` prints, and (`zeros`)
+    of each cell under a stock printed at 0 (a count of none: each of its cells is 0, seed
+    10: a flow beside it is known)."""
     rows = [_row(f[:-1], cells) for f, v in shown.items() if f[-1] == stock and v is not None]
-    zeros = [f[:-1] for f, v in shown.items() if f[-1] == stock and v == 0]
+    empty = [f[:-1] for f, v in shown.items() if f[-1] == stock and v == 0 and zeros]
     rows += [
-        np.eye(len(cells))[c] for c, cell in enumerate(cells) if any(covers(g, cell) for g in zeros)
+        np.eye(len(cells))[c] for c, cell in enumerate(cells) if any(covers(g, cell) for g in empty)
     ]
     if not rows or not cells:
         return np.zeros((0, len(cells)))
@@ -155,14 +158,16 @@ def _close(
     """Hides more of the quarter's stocks until none of `newly` (hidden here) is a sum or
     difference of those shown: for each, another stock of its kind (a region's, a sex's…)
     first, the smallest first, that leaves it out of their span. One that no hiding frees
-    (a region's cases are always shown: a region of one sex's officials) stays as it is."""
+    (a region's cases are always shown: a region of one sex's officials) stays as it is.
+    Sums and differences only: a part of a stock printed at 0 is told openly (the rule's
+    limit), and hiding the 0 would take the total too."""
 
     def size(group: Group) -> int:
         return sum(counts[stock] for cell, counts in truth.items() if covers(group, cell))
 
     for group in newly:
         row = _row(group, cells)
-        while _in_span(_basis(shown, stock, cells), row):
+        while _in_span(_basis(shown, stock, cells, zeros=False), row):
             candidates = sorted(
                 (g for f, v in shown.items() for g in [f[:-1]]
                  if f[-1] == stock and v is not None and hideable(f)),
@@ -170,7 +175,9 @@ def _close(
             )  # fmt: skip
             chosen = next(
                 (g for g in candidates
-                 if not _in_span(_basis({**shown, (*g, stock): None}, stock, cells), row)),
+                 if not _in_span(
+                     _basis({**shown, (*g, stock): None}, stock, cells, zeros=False), row
+                 )),
                 None,
             )  # fmt: skip
             if chosen is None:
