@@ -51,6 +51,7 @@ from bot.services.indicators.training_reads import (
     rating_columns,
     workshop_people,
 )
+from bot.services.indicators.training_year import year_running
 from bot.services.small_cells import hidden_within, safe_counts, too_small
 from bot.services.workshop_report import CRITERION_LABELS, SCALE
 from storage.models import Workshop, WorkshopAttendance, WorkshopRating
@@ -71,7 +72,10 @@ DEFINITION = N_(
     "(the rule of indicator 7). People are grouped by "
     "the region and sex they had when they took part (someone whose profile changed between "
     "two workshops of the period counts once with each); the per-workshop table counts each "
-    "workshop's people and shows the workshop's own region."
+    "workshop's people and shows the workshop's own region. In a year still in progress, "
+    "attendees, people who rated and response rates (people counted once over the year) are "
+    "not shown (—) until the year ends: read on two dates beside its quarters, they could "
+    "tell about someone."
 )
 ATTENDEES = N_("Attendees")
 RATERS = N_("People who rated")
@@ -87,12 +91,18 @@ def _criterion(q: Query, name: str) -> Measure:
 
 def _measures(q: Query) -> tuple[Measure, ...]:
     return (
-        count(q._(ATTENDEES), "attendees"),
-        count(q._(RATERS), "raters"),
-        share(q._(RESPONSE_RATE), "responders", "attendees"),
+        _once(q, count(q._(ATTENDEES), "attendees")),
+        _once(q, count(q._(RATERS), "raters")),
+        _once(q, share(q._(RESPONSE_RATE), "responders", "attendees")),
         count(q._(RESPONSES), "responses"),
         *(_criterion(q, name) for name in CRITERIA),
     )
+
+
+def _once(q: Query, measure: Measure) -> Measure:
+    """A measure of people counted once over the period: «—» in a year in progress
+    (`training_year.year_running`); a workshop's own people (each workshop's row) are not."""
+    return replace(measure, of=lambda _values: None) if year_running(q) else measure
 
 
 async def _per_workshop(
@@ -290,7 +300,9 @@ async def training(q: Query) -> Indicator:
     rule of indicator 7). People are grouped by the region and sex they had when they took
     part (someone whose profile changed between two workshops of the period counts once with
     each); the per-workshop table counts each workshop's people and shows the workshop's own
-    region.
+    region. In a year still in progress, attendees, people who rated and response rates
+    (people counted once over the year) are not shown (—) until the year ends: read on two
+    dates beside its quarters, they could tell about someone.
     """
     # The region and sex they had then are kept on the check-in and rating
     # (`storage.models.workshops.take_snapshot`): a later move in /perfil changes no figure.
@@ -309,8 +321,8 @@ async def training(q: Query) -> Indicator:
     regions = by_region(q, q._(N_("Rating by region")), cells, measures, hides=hides)
     headlines = (
         Headline(q._(N_("Workshops")), len(workshops.rows)),
-        Headline(q._(ATTENDEES), int(sums["attendees"])),
-        Headline(q._(RATERS), int(sums["raters"])),
+        Headline(q._(ATTENDEES), measures[0].of(sums)),
+        Headline(q._(RATERS), measures[1].of(sums)),
         total_headline(regions, 3, q._(RESPONSE_RATE), Kind.SHARE),
         Headline(
             q._(N_("Average overall rating")), overall, Kind.AVERAGE, harmless=not sums["raters"]

@@ -34,12 +34,16 @@ reading would find it pinned; it finds none once Q4 has hidden what it needs, un
 own sexes cannot settle it (all hidden already: a region's own row, or the counts by region,
 tell it), which tests/test_training_year.py (random tables, an independent reader of people
 rather than cells, each period's own rule leaving no one pinned by itself) has not met.
-The premise, not kept yet: the year's people counted once are printed once, at its end. The
-year in progress prints them too, and the year so far at the ends of Q2 and Q3 read beside
-the year pinned people that the year's end alone does not (seed 2 of that test's tables:
-Q3's own sexes, all hidden, could not settle it): a year in progress should show «—» there,
-as indicator 6's share found useful does. Not read: each workshop's own counts by region
-(/taller) beside the year (the quarter's own rules read them).
+The premise: the year's people counted once are printed once, from its end. The year so
+far read on other dates is a period of its own: at the ends of Q2 and Q3, beside the year,
+it pins people the year alone does not (seed 2 of that test's tables, whose Q3 had hidden
+every sex already). So a year in progress shows them «—» (`year_running`: 3's attendees,
+raters and response rates, 7's workshop rows and shares; tests/test_year_in_progress.py),
+as indicator 6's share found useful does; each workshop's own row, the responses and the
+averages are sums over the quarters, shown. Not read: each workshop's own counts by region
+(/taller) beside the year (the quarter's own rules read them); a quarter in progress read on
+two dates (its own read twice, as for every indicator); a year's figures moving after its
+end (a survey closing in January).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from bot.services.indicators.registered_at import registered_cells, snapshot_for
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_reads import rating_cells, workshop_people
 from bot.services.profile import SEXES
+from storage.types import utcnow
 
 KEYS = ("attendees", "raters")
 WORKSHOPS = Scheme(KEYS, (("raters", "attendees"),))
@@ -63,6 +68,13 @@ RULE = "bot.services.indicators.period_bounds:quarter_hides"
 EVERY_SEX: frozenset[Any] = frozenset({*SEXES, None})
 # A quarter's national sexes hidden as printed, given its query and cells (`parts_hides`).
 Printed = Callable[[Query, Cells], Awaitable[Hides]]
+
+
+def year_running(q: Query) -> bool:
+    """Whether `q`'s period is a year (several quarters) not ended at the report's `now`: its
+    workshop people counted once show «—» until it ends (indicators 3 and 7; see the
+    module: the year so far read on two dates is a period of its own)."""
+    return len(q.period.quarters()) > 1 and (q.now or utcnow()) < q.end
 
 
 async def year_first(q: Query, cells: Cells, hidden: Hides, printed: Printed) -> Hides:

@@ -37,6 +37,7 @@ from bot.services.indicators.registered_at import registered_of, registered_rows
 from bot.services.indicators.sex_rule import FEMALE, group_hides
 from bot.services.indicators.training_parts import parts_hides
 from bot.services.indicators.training_reads import workshop_people
+from bot.services.indicators.training_year import KEYS, year_running
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden
 
@@ -57,7 +58,8 @@ DEFINITION = N_(
     "counts by sex and the share where 1 or 2 people of one sex would be told, nor those of "
     "enough other regions that the totals cannot tell them. People are grouped by their own "
     "region; workshop attendees and raters, and people invited, by the one they had when they "
-    "took part or were invited."
+    "took part or were invited. In a year still in progress, workshop attendees and people "
+    "who rated a workshop are not shown (—) until the year ends."
 )
 GROUPS: dict[str, str] = {
     "registered": N_("Registered people"),
@@ -94,11 +96,15 @@ async def _cells(q: Query) -> Cells:
 
 
 def _groups_table(
-    q: Query, cells: Cells, hides: dict[str, tuple[Hidden, frozenset[str | None]]]
+    q: Query,
+    cells: Cells,
+    hides: dict[str, tuple[Hidden, frozenset[str | None]]],
+    blank: frozenset[str] = frozenset(),
 ) -> Table:
     """A row per group: people of each sex, everyone, and the share of women (a "—" of
     fewer than 3 people hides nothing where the counts beside it are shown); the counts by
-    sex that `hides` hides, and the share with the women's."""
+    sex that `hides` hides, and the share with the women's; every figure of the groups
+    `blank` (a year in progress's workshop people)."""
     sexes: list[str | None] = [*SEXES, None]
     per_sex = rollup(only(q, cells), lambda _region, sex: sex if sex in SEXES else None)
     rows = []
@@ -111,7 +117,7 @@ def _groups_table(
         if not sexes_hidden:
             harmless.add((len(rows), len(sexes) + 2))
         shown = [None if sex in sexes_hidden else n for sex, n in zip(sexes, counts, strict=True)]
-        rows.append((q._(label), *shown, everyone, women_share))
+        rows.append((q._(label), *shown, None if key in blank else everyone, women_share))
     columns = (
         Column(q._(N_("Group")), Kind.TEXT),
         *(Column(q.sex_name(sex)) for sex in sexes),
@@ -173,7 +179,8 @@ async def women(q: Query) -> Indicator:
     the counts by sex and the share where 1 or 2 people of one sex would be told, nor those of
     enough other regions that the totals cannot tell them. People are grouped by their own
     region; workshop attendees and raters, and people invited, by the one they had when they
-    took part or were invited.
+    took part or were invited. In a year still in progress, workshop attendees and people
+    who rated a workshop are not shown (—) until the year ends.
     """
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     cells = await _cells(replace(q, region=None))
@@ -182,6 +189,9 @@ async def women(q: Query) -> Indicator:
     hides = {key: group_hides(q, cells, key, more.get(key, frozenset())) for key in GROUPS}
     if q.region is None:
         hides |= _beside_meetings(cells, hides, await national_sexes(q))
+    running = frozenset(KEYS) if year_running(q) else frozenset()  # people once: «—»
+    everywhere = Hidden(frozenset(r for r, _s in cells), total=True)
+    hides |= {key: (everywhere, frozenset([*SEXES, None])) for key in running}
     regions = by_region(
         q,
         q._(N_("Share of women by region")),
@@ -194,7 +204,7 @@ async def women(q: Query) -> Indicator:
         total_headline(regions, i, q._(HEADLINES[key]), Kind.SHARE)
         for i, key in enumerate(GROUPS, start=1)
     )
-    groups = _groups_table(q, cells, hides)
+    groups = _groups_table(q, cells, hides, running)
     tables = (groups, regions)
     charts = (
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
