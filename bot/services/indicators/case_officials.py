@@ -26,12 +26,14 @@ from bot.services.indicators.common import Cells, Measure, Query, Table, sex_cod
 from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides
+from bot.services.indicators.sex_splits import sexes_while_forced
 from bot.services.linked_counts import each_pinned
 from bot.services.small_cells import Hidden
 
 KEY = "officials"  # the people counted, as `cases_attended` counts them
 # The counts of indicator 4's table by region, by column (`sexes_beside_registered`).
 COLUMNS = {"cases": 1, "supported": 2, "resolved": 4, KEY: 5}
+PARTS = ("cases", "supported", "resolved")  # more than 0 of any: an official
 
 
 async def officials_hidden(
@@ -44,12 +46,30 @@ async def officials_hidden(
     if q.region is not None:
         return frozenset()
     more = await _beside_officials(q, cells)
+    more |= await _forced_officials(q, cells, group_hides(q, cells, KEY)[1] | more)
     if beside is None or not cells:
         return more
     rows, blank = group_hides(q, cells, KEY)
     apart = {region for region, _sex in cells} - rows.rows
     hidden = blank | more
     return more | await sexes_beside_registered(q, cells, COLUMNS, beside, hidden, apart)
+
+
+async def _forced_officials(
+    q: Query, cells: Cells, hidden: frozenset[str | None]
+) -> frozenset[str | None]:
+    """The sexes hidden while a shown sex's cases, with support or resolved, split among
+    the regions where it has people, must put some in a cell of one person: an official
+    (`sex_splits`, test_case_part_officials)."""
+    people = await registered_cells(q)
+    more: frozenset[str | None] = frozenset()
+    for part in PARTS:
+        counts = Counter(
+            {(region, sex_code(sex)): int(v.get(part, 0)) for (region, sex), v in cells.items()}
+        )
+        alone = sexes_while_forced(counts, people, hidden | more, lambda r, s: people[(r, s)] == 1)
+        more |= alone
+    return more
 
 
 async def _beside_officials(q: Query, cells: Cells) -> frozenset[str | None]:

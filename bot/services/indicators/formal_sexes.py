@@ -28,7 +28,7 @@ from bot.services.indicators.common import EVERY_SEX, Cells, Measure, Query, Tab
 from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.registered_zeros import sexes_beside_registered
 from bot.services.indicators.sex_rule import group_hides, hidden_sexes
-from bot.services.linked_counts import network
+from bot.services.indicators.sex_splits import sexes_while_forced
 from bot.services.small_cells import too_small
 from storage.models import Case
 
@@ -86,58 +86,7 @@ async def _filled(q: Query, formal: Cells, hidden: frozenset[str | None]) -> fro
     if not few or not any(cases[key] for key in cases if key[0] in few):
         return frozenset()
     people = await registered_cells(q)
-    by_sex = _by_sex(formal, "cases")
-    more: set[str | None] = set()
-    while True:
-        gone = set(hidden) | more
-        found = _filled_sex(cases, people, by_sex, gone, few)
-        shown = [sex for sex in EVERY_SEX if sex not in gone]
-        if found is _NONE or not shown:
-            return frozenset(more)
-        sex = found if found in shown else min(shown, key=lambda s: (by_sex[s], str(s)))
-        more.add(sex)
-
-
-_NONE = object()  # no sex given away
-_HIDDEN = "\x00hidden"  # the node of the hidden sexes together
-
-
-def _filled_sex(
-    cases: Counter[tuple[Any, Any]],
-    people: Counter[tuple[Any, Any]],
-    by_sex: Counter[str | None],
-    gone: set[str | None],
-    few: set[Any],
-) -> object:
-    """A sex (one shown, or the only one hidden) that every whole split of the cases
-    (`linked_counts.network`: regions' sums shown, sexes' where shown, the hidden ones'
-    together) gives some of a region of 1 or 2 officials; `_NONE` if none."""
-    regions = {region for region, _sex in cases}
-
-    def column(sex: str | None) -> tuple[int, Any]:
-        return (1, _HIDDEN if sex in gone else sex)
-
-    bounds: dict[tuple[Any, Any], tuple[int, int]] = {}
-    for region in regions:
-        for sex in EVERY_SEX:
-            edge = ((0, region), column(sex))
-            room = sum(cases[(region, s)] for s in EVERY_SEX) if people[(region, sex)] else 0
-            high = bounds.get(edge, (0, 0))[1]
-            bounds[edge] = (0, max(high, room, cases[(region, sex)]))
-    sums: Counter[Any] = Counter({node: 0 for edge in bounds for node in edge})
-    for (region, sex), n in cases.items():
-        sums[(0, region)] += n
-        sums[column(sex)] += n
-    one_hidden = len(gone) == 1
-    for edge in sorted(bounds, key=repr):
-        (_r, region), (_c, sex) = edge
-        if region not in few or (sex == _HIDDEN and not one_hidden):
-            continue
-        if not any(cases[(region, s)] for s in EVERY_SEX if column(s) == edge[1]):
-            continue
-        if not network({**bounds, edge: (0, 0)}, sums):
-            return next(iter(gone)) if sex == _HIDDEN else sex
-    return _NONE
+    return sexes_while_forced(cases, people, hidden, lambda region, _sex: region in few)
 
 
 async def _beside_cases(
