@@ -12,18 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.i18n import translator
 from bot.services.indicators import query_for
+from bot.services.indicators.agreements import agreement_figures
 from bot.services.indicators.common import Cells, Query
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.periods import Period
 from bot.services.indicators.visits import _cells as visit_cells
 from storage.db import Database
-from storage.models import Meeting, MeetingInvitation, Person, Visit, VisitParticipant
+from storage.models import (
+    Meeting,
+    MeetingAgreement,
+    MeetingInvitation,
+    Person,
+    Visit,
+    VisitParticipant,
+)
 from storage.repositories import people
 
 LIMA = ZoneInfo("America/Lima")
@@ -97,3 +107,38 @@ async def test_a_new_position_after_the_quarter_changes_no_visit_cell(db: Databa
         await people.update(session, mover, position="Gerente Regional de Energía y Minas")
         await session.commit()
     assert await _read(db, visit_cells) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_move_after_the_quarter_changes_no_regions_agreements(db: Database) -> None:
+    """Indicator 2's agreements count in the region of their responsible person (which
+    region's report has them): read from her profile now, Puno's report of a closed quarter
+    lost the agreements of an invitee who moved to Cusco (due 4, then 3) and Cusco's gained
+    them, telling whose they were and how far they got. They count in the region she was
+    invited to the meeting as."""
+    mover = await _invite(db, visit=False)
+    async with db.session() as session:
+        meeting_id = await session.scalar(select(Meeting.id))
+        puno = await session.scalars(
+            select(Person.id).where(Person.region_code == "puno").order_by(Person.id)
+        )
+        due = {"due_on": DAY.date() + timedelta(days=10), "status": "done", "done_at": DAY}
+        session.add_all(
+            MeetingAgreement(meeting_id=meeting_id, text="Informe", responsible_id=who, **due)
+            for who in puno.all()
+        )
+        await session.commit()
+
+    async def due() -> list[Any]:
+        async with db.session() as session:
+            _headline, table = await agreement_figures(
+                await query_for(session, Q1, "puno", T, (), NOW)
+            )
+        return [row[:2] for row in table.rows]
+
+    before = await due()
+    assert before[-1] == ("Total", 4)  # what the dataset says
+    async with db.session() as session:
+        await people.update(session, mover, region_code="cusco")  # her own /perfil
+        await session.commit()
+    assert await due() == before

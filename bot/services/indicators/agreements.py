@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
@@ -23,7 +23,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.row_rule import at_an_end, row_hides
 from bot.services.meetings import KINDS
-from storage.models import Meeting, MeetingAgreement, Person
+from storage.models import Meeting, MeetingAgreement, MeetingInvitation, Person
 
 ON_TIME = N_("Agreements fulfilled on time")
 
@@ -31,18 +31,30 @@ ON_TIME = N_("Agreements fulfilled on time")
 async def agreement_figures(q: Query) -> tuple[Headline, Table]:
     """The headline share and the table by kind of meeting."""
     _ = q._
-    # Every region's: what a region's report hides depends on the others (`row_hides`).
+    # Every region's: what a region's report hides depends on the others (`row_hides`). An
+    # agreement counts in the region its responsible was invited to the meeting as (her
+    # invitation's snapshot), as the meeting's people do: by her profile now, a move in
+    # /perfil took a closed quarter's agreements to another region's report
+    # (tests/test_profile_move_reports.py).
     statement = (
         select(
             Meeting.kind,
             MeetingAgreement.responsible_id,
-            Person.region_code,
+            case(
+                (MeetingInvitation.id.is_not(None), MeetingInvitation.region_code),
+                else_=Person.region_code,
+            ),
             MeetingAgreement.status,
             MeetingAgreement.done_at,
             MeetingAgreement.due_on,
         )
         .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
         .join(Person, Person.id == MeetingAgreement.responsible_id)
+        .outerjoin(  # chosen among the invitees (bot.services.agreements); a row written
+            MeetingInvitation,  # otherwise (an import, a test's dataset): her profile's
+            (MeetingInvitation.meeting_id == MeetingAgreement.meeting_id)
+            & (MeetingInvitation.person_id == MeetingAgreement.responsible_id),
+        )
         .where(
             Meeting.status != "cancelled",
             MeetingAgreement.due_on >= q.period.first,

@@ -47,11 +47,11 @@ REGULARITY_DEFINITION = N_(
     "in the 12 months that end with the period, with the date of their last meeting before. "
     "Meetings are not people, so there is no breakdown by sex. Agreements: those recorded for "
     "follow-up in meetings that were not cancelled, whose due date falls in the period, by the "
-    "kind of their meeting (for a single region, those whose responsible person is from it). "
-    "Fulfilled on time: marked fulfilled no later than the due date (Lima); late: fulfilled "
-    "after it; not fulfilled: pending or in progress when the report is made. The share "
-    "fulfilled on time is over the agreements due; a kind whose agreements rest on fewer than "
-    "3 responsible people shows only how many were due."
+    "kind of their meeting (for a single region, those whose responsible person was from it "
+    "when invited to the meeting). Fulfilled on time: marked fulfilled no later than the due "
+    "date (Lima); late: fulfilled after it; not fulfilled: pending or in progress when the "
+    "report is made. The share fulfilled on time is over the agreements due; a kind whose "
+    "agreements rest on fewer than 3 responsible people shows only how many were due."
 )
 LAST_MEETING = N_("Last meeting")
 AVERAGE_GAP = N_("Average days between meetings")
@@ -185,10 +185,10 @@ async def meeting_regularity(q: Query) -> Indicator:
     before. Meetings are not people, so there is no breakdown by sex. Agreements: those
     recorded for follow-up in meetings that were not cancelled, whose due date falls in the
     period, by the kind of their meeting (for a single region, those whose responsible person
-    is from it). Fulfilled on time: marked fulfilled no later than the due date (Lima); late:
-    fulfilled after it; not fulfilled: pending or in progress when the report is made. The
-    share fulfilled on time is over the agreements due; a kind whose agreements rest on fewer
-    than 3 responsible people shows only how many were due.
+    was from it when invited to the meeting). Fulfilled on time: marked fulfilled no later
+    than the due date (Lima); late: fulfilled after it; not fulfilled: pending or in progress
+    when the report is made. The share fulfilled on time is over the agreements due; a kind
+    whose agreements rest on fewer than 3 responsible people shows only how many were due.
     """
     meetings = await _held_meetings(q)
     kinds = [kind for _, kind, _ in meetings]
