@@ -68,6 +68,8 @@ RULE = "bot.services.indicators.period_bounds:quarter_hides"
 EVERY_SEX: frozenset[Any] = frozenset({*SEXES, None})
 # A quarter's national sexes hidden as printed, given its query and cells (`parts_hides`).
 Printed = Callable[[Query, Cells], Awaitable[Hides]]
+# The last readings' answers: every scope's report of a quarter (and its year's) reads the same.
+_READ: dict[str, Hides] = {}
 
 
 def year_running(q: Query) -> bool:
@@ -98,10 +100,15 @@ async def year_first(q: Query, cells: Cells, hidden: Hides, printed: Printed) ->
     every.append(hidden)
     periods.append(await _told(q, cells, hidden))
     year = await _so_far(q, periods, every)
-    found, short = await report_limit.run(RULE, year, periods, WORKSHOPS)
-    if short:  # past the report's limit: every sex it shows, for this report only
-        return {key: periods[-1].sexes.get(key, frozenset()) for key in KEYS}
-    return found
+    reading = repr((year, periods))
+    if reading not in _READ:
+        found, short = await report_limit.run(RULE, year, periods, WORKSHOPS)
+        if short:  # past the report's limit: every sex it shows, for this report only
+            return {key: periods[-1].sexes.get(key, frozenset()) for key in KEYS}
+        while len(_READ) >= 2:
+            _READ.pop(next(iter(_READ)))
+        _READ[reading] = found
+    return _READ[reading]
 
 
 async def _so_far(q: Query, quarters: list[Told], hidden: list[Hides]) -> Told:
