@@ -1,14 +1,15 @@
 """`training_year`'s rule (year first) read the way its docstring's argument reads it, on
 random tables of region x sex over four quarters: each quarter hides its own random sexes
 and regions' rows, then what `period_bounds.quarter_hides` adds beside the quarters before
-it and the year so far; the reader here knows every period printed at a quarter's end (the
-quarters, the year so far at the ends of Q2 and Q3, the year) and reads them with whole
-unknowns per person, not per cell (a person's year is the OR of her quarters, a rater
-attended), as `tests/period_attack.moved` reads them. No cell of 1 or 2 people may be pinned
-that its own period's figures alone, or what is told openly (counts by region and in
+it and the year so far; the reader here knows the four quarters and the year as printed
+(a year in progress prints no people counted once: `year_running`) and reads them with
+whole unknowns per person, not per cell (a person's year is the OR of her quarters, a
+rater attended), as `tests/period_attack.moved` reads them. No cell of 1 or 2 people may be
+pinned that its own period's figures alone, or what is told openly (counts by region and in
 total, figures at 0 or at all of their people, raters shown equal to the attendees), do not
-pin. What an own rule gives away is its own (random patterns here); what the periods
-together give is the rule's."""
+pin. What an own rule gives away is its own (random patterns, made safe on their own
+period); what the periods together give is the rule's: with it turned off, seed 3 pins
+someone."""
 
 from __future__ import annotations
 
