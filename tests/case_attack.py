@@ -11,7 +11,8 @@ its invitees, cases of some people, each month, and Regional Team reports.
 
 Unknowns are a person's counts, whole numbers from 0 to the year's total (the reader sees
 it): per month, cases, with support, resolved, formalization cases, formalized by the end of
-March, of June and of the year (a step may move in July-December unseen); per quarter and
+March, of June and of the year (a step may move in July-December unseen: Q3's and Q4's
+national formalized in the period are read, as a coordinator may ask for them); per quarter and
 kind of meeting, agreements due, on time and late; per month, a team report sent and on
 time (0 or 1); a period's are their sums, and «officials» is 1 for a person with a case in
 it. Not read: the case types other than formalization, the other statuses and steps (their
@@ -47,6 +48,7 @@ from tests.period_attack import (
     Figure,
     Row,
     Target,
+    echoed,
     moved,
     targets,
     whole_groups,
@@ -359,6 +361,21 @@ async def read_cases_too(db: Database, model: CaseModel, scopes: list[str | None
             for k, indicator in enumerate(whole):
                 indicator = jointly(indicator, [p[k] for p in parts])
                 readers[indicator.number](model, indicator, period, scope)
+            if period == "Y" and scope is None:
+                read_later(model, [p[2] for p in parts[2:]])
+
+
+def read_later(model: CaseModel, later: list[Indicator]) -> None:
+    """Q3's and Q4's national «Formalized in the period», where both print it (a coordinator
+    asks for them too): what the cases of January-June (none registered later) became
+    formalized in July-December, the year's stock less June's (seeds 0, 2, 6, 12: a region's
+    year, hidden, is its June's, the flows after at 0)."""
+    shown = [next(r[5] for r in each.tables[1].rows if str(r[0]) == "Total") for each in later]
+    if None in shown:
+        return
+    row = {k: {"k_fz3": 1.0, "k_fz2": -1.0}[g] for (_i, g, _u), k in model.index.items()
+           if g in ("k_fz3", "k_fz2")}  # fmt: skip
+    model.add(row, sum(shown), "Q3+Q4 None ind5 Región Total Formalizados en el periodo")
 
 
 def small_counts(model: CaseModel) -> list[Target]:
@@ -396,7 +413,10 @@ def case_pinned(whole: CaseModel) -> tuple[int, list[tuple[Target, str]]]:
     """`period_attack.pinned` of indicators 2, 4 and 5 (`alone`), with the small counts
     besides the cells of 1 or 2 people; a figure told openly: by region of a count shown
     however few (`ALWAYS`), 0, all of its people's marks (0 or 1 only), or all of its part's
-    whole. A figure by region these reports may hide is not told elsewhere (/reunion's are)."""
+    whole. A figure by region these reports may hide is not told elsewhere (/reunion's are). A
+hidden count that what is told openly makes equal to one printed of the same people in
+another period is printed in effect (`period_attack.echoed`: seed 6's year of Tacna, June's
+formalized, none formalized after)."""
     model = alone(whole)
     chosen = targets(model)
     # A count hidden in one report and printed in another (the year's month of a quarter's)
@@ -416,7 +436,7 @@ def case_pinned(whole: CaseModel) -> tuple[int, list[tuple[Target, str]]]:
             return public or at_end or f.label.startswith("all ")
 
         for target, (told, _u) in zip(stuck, moved(model, stuck, openly), strict=True):
-            if not told:
+            if not told and not echoed(model, target, openly):
                 found.append(target)
     unsettled = {id(t) for t, (_s, u) in zip(found, moved(model, found), strict=True) if u}
     return len(chosen), [(t, "unsettled" if id(t) in unsettled else "pinned") for t in found]
