@@ -413,10 +413,10 @@ def case_pinned(whole: CaseModel) -> tuple[int, list[tuple[Target, str]]]:
     """`period_attack.pinned` of indicators 2, 4 and 5 (`alone`), with the small counts
     besides the cells of 1 or 2 people; a figure told openly: by region of a count shown
     however few (`ALWAYS`), 0, all of its people's marks (0 or 1 only), or all of its part's
-    whole. A figure by region these reports may hide is not told elsewhere (/reunion's are). A
-hidden count that what is told openly makes equal to one printed of the same people in
-another period is printed in effect (`period_attack.echoed`: seed 6's year of Tacna, June's
-formalized, none formalized after)."""
+    whole. A figure by region these reports may hide is not told elsewhere (/reunion's are).
+    A hidden count that what is told openly makes equal to one printed of the same people in
+    another period is printed in effect (`period_attack.echoed`: seed 6's year of Tacna,
+    June's formalized, none formalized after)."""
     model = alone(whole)
     chosen = targets(model)
     # A count hidden in one report and printed in another (the year's month of a quarter's)
