@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from telegram import Update
 
+from bench.databases import bench_urls
 from bot.inbox import Inbox
 from storage.db import Database
 from storage.migrate import upgrade
@@ -83,21 +82,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=300)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        urls = {"SQLite": f"sqlite+aiosqlite:///{Path(folder) / 'inbox.db'}"}
-        server = None
-        if args.postgres:
-            from tests.postgres import start_server
-
-            server = start_server()
-            if isinstance(server, str):
-                raise SystemExit(server)
-            urls["PostgreSQL"] = server.url("postgres")
-        try:
-            asyncio.run(_report(urls, args.batches))
-        finally:
-            if server is not None:
-                server.stop()
+    with bench_urls("inbox.db", args.postgres) as urls:
+        asyncio.run(_report(urls, args.batches))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from bot import follow_ups
 from bot.local_api import BotEvent, LocalBotApi
 from bot.local_api.observing import WAIT
 
@@ -11,6 +14,18 @@ WORKBOOK_WAIT = 60.0
 # How long a test waits for a reply: the local Bot API's own default (30 s; a reply ends the
 # wait as it comes). A press is answered once its handler's work is done, a workbook included.
 REPLY_WAIT = WAIT
+
+
+async def work_ended(timeout: float = REPLY_WAIT) -> None:
+    """Minka's work apart from its update (a workbook, the indicator report: bot/follow_ups.py)
+    has ended. Its file reaches the chat a moment before the work withdraws its cut-short
+    notice (bot/cut_short.py, in a transaction after the send): a test that moves the clock
+    past the notice's lease right after the file came must wait for this first, or the notice
+    is due and sent, as a killed process's would be."""
+    works = list(follow_ups._prepared)
+    if works:
+        _done, late = await asyncio.wait(works, timeout=timeout)
+        assert not late, f"{len(late)} works apart still running after {timeout} s"
 
 
 class Person:

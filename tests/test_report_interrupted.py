@@ -30,7 +30,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import people
 from storage.types import utcnow
-from tests.chat import WORKBOOK_WAIT, Person
+from tests.chat import WORKBOOK_WAIT, Person, work_ended
 from tests.conftest import ADMIN_ID
 from tests.helpers import register, registered_official, workshop_under_way
 from tests.test_crash import START, _start, _stop, _tail
@@ -151,6 +151,14 @@ async def test_a_workbook_cut_by_a_graceful_stop_is_told_after_the_restart(
         document = await admin.reply(WORKBOOK_WAIT)
         assert document.method == "sendDocument"
         assert api.files[document.params["file_id"]][:2] == b"PK"
+        # The second notice is withdrawn a moment after the file went (the work's end): the
+        # clock moved past its lease then sends nothing.
+        await work_ended()
+        runtime = application.bot_data["runtime"]
+        assert sorted(state for state, _text in await _guards(runtime)) == ["sent", "skipped"]
+        runtime.clock.advance(cut_short.LEASE * 3)
+        await tick(application)
+        assert admin.no_more() == []
         workers.stop()
 
 
