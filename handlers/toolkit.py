@@ -251,7 +251,10 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "u" and len(args) >= 2 and args[0] in kit.articles and args[1] in ("0", "1"):
         question_id = as_number(args[2]) if len(args) > 2 else None
         useful = args[1] == "1"
-        await toolkit.feedback(ctx.session, ctx.person, args[0], useful, question_id)
+        await toolkit.feedback(
+            ctx.session, ctx.person, args[0], useful, question_id,
+            today=ctx.today, zone=ctx.t.timezone,
+        )  # fmt: skip
         ctx.toast(_("Thank you for your feedback!"))
         ctx.show_keyboard(_with_choice(ctx, args[0], question_id, useful))
     elif action == "g" and not args:

@@ -114,8 +114,9 @@ async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
             now=now,
         )
         await usage.record_feedback(
-            session, article_id="reinfo", person_id=luis_id, question_id=None, useful=True
-        )
+            session, article_id="reinfo", person_id=luis_id, question_id=None, useful=True,
+            since=now - timedelta(days=1),
+        )  # fmt: skip
         ended = {"starts_at": now - timedelta(hours=3), "ends_at": now - timedelta(hours=1)}
         coming = {"starts_at": now + timedelta(days=5), "ends_at": now + timedelta(days=5, hours=2)}
         for name, code, region, times in (

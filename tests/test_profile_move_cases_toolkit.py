@@ -75,7 +75,7 @@ async def _use_toolkit(db: Database) -> None:
             )  # fmt: skip
             await toolkit.record_feedback(
                 session, article_id="art-1", person_id=person_id, question_id=question,
-                useful=True,
+                useful=True, since=DAY,
             )  # fmt: skip
             await toolkit.create_escalation(
                 session, question_id=question, person_id=person_id, region_code=region,

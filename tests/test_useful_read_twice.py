@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import translator
+from bot.services import toolkit
 from bot.services.indicators import query_for
 from bot.services.indicators.periods import Period
 from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
 from storage.models import ArticleFeedback
+from storage.repositories import people as people_repo
 from tests.test_registered_quarters import _person
 
 LIMA = ZoneInfo("America/Lima")
@@ -65,3 +67,29 @@ async def test_a_quarter_in_progress_read_twice_gives_no_answer(db: Database) ->
     ended = Q1.end(T)
     assert await _useful(db, ended - timedelta(seconds=1)) is None
     assert await _useful(db, ended) == pytest.approx(6 / 7)  # the quarter's last word
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_an_answer_given_again_later_leaves_its_quarter_as_it_was(db: Database) -> None:
+    """«¿Le fue útil?» pressed again on an old message, after its quarter ended: the answer
+    was moved to now (its date and its value), taking it out of the closed quarter, whose
+    share then moved (6 of 7, then 5 of 6) and told what she had said. The old answer stays
+    in its quarter; the new one counts in the quarter it is given."""
+    async with db.session() as session:
+        people = [_person("puno", "female", DAY - timedelta(days=60)) for _ in range(7)]
+        session.add_all(people)
+        await session.flush()
+        ids, first = [person.id for person in people], people[0].telegram_id
+        for number in ids:
+            useful = number != ids[-1]
+            session.add(
+                ArticleFeedback(article_id="reinfo", person_id=number, useful=useful, at=DAY)
+            )
+    ended = Q1.end(T) + timedelta(days=30)
+    assert await _useful(db, ended) == pytest.approx(6 / 7)  # what the dataset says
+    async with db.session() as session:  # her «No» now, as the button calls it
+        her = await people_repo.get(session, first)
+        today = datetime.now(LIMA).date()  # the bot's clock, after Q1
+        await toolkit.feedback(session, her, "reinfo", False, None, today=today, zone=LIMA)
+        await session.commit()
+    assert await _useful(db, ended) == pytest.approx(6 / 7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,19 +67,25 @@ async def feedback(
     article_id: str,
     useful: bool,
     question_id: int | None,
+    *,
+    today: date,
+    zone: tzinfo,
 ) -> None:
     """A Sí/No on an article; on the answer to one of the person's own questions, it also
-    marks that question (someone else's question id, from a forged button, is ignored)."""
+    marks that question (someone else's question id, from a forged button, is ignored). An
+    answer given in an earlier quarter than `today`'s (Lima, `zone`) is left as it was."""
     if question_id is not None:
         question = await toolkit.question_text(session, question_id)
         if question is None or question[1] != _person_id(person):
             question_id = None
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     await toolkit.record_feedback(
         session,
         article_id=article_id,
         person_id=_person_id(person),
         question_id=question_id,
         useful=useful,
+        since=datetime.combine(quarter, time(), tzinfo=zone),
     )
 
 

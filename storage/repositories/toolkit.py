@@ -117,18 +117,27 @@ async def record_feedback(
     person_id: int | None,
     question_id: int | None,
     useful: bool,
+    since: datetime,
 ) -> None:
-    """Store a Sí/No; pressing again changes the same answer instead of adding one."""
+    """Store a Sí/No; pressing again changes the same answer instead of adding one, while
+    that answer was given since `since` (the running quarter's start). One given before
+    stays as it was, in its quarter, and the new one is added: moved to now (its date and its
+    value), it left a closed quarter, whose share found useful then moved and told what she
+    had said (tests/test_useful_read_twice.py)."""
     existing = None
     if person_id is not None:
         existing = await session.scalar(
-            select(ArticleFeedback).where(
+            select(ArticleFeedback)
+            .where(
                 ArticleFeedback.article_id == article_id,
                 ArticleFeedback.person_id == person_id,
                 ArticleFeedback.question_id.is_(None)
                 if question_id is None
                 else ArticleFeedback.question_id == question_id,
+                ArticleFeedback.at >= since,
             )
+            .order_by(ArticleFeedback.id.desc())
+            .limit(1)
         )
     if existing is None:
         session.add(
