@@ -1,8 +1,9 @@
 """The event loop thread's CPU per database session (storage/db.py `Database.session`), in
-process: empty, with the person's read, and with an update's claim and its end (a write and its
-commit); each against the same session closed as SQLAlchemy's `async with session,
-session.begin()` closes it (in a task of its own, shielded), rounds alternated so that a busy
-machine moves both alike. Prints the median µs of CPU per session of each.
+process: empty, with the person's read, with an update's claim and its end (a write and its
+commit), and with its reply kept too (bot/owed_replies.py); each against the same session
+closed as SQLAlchemy's `async with session, session.begin()` closes it (in a task of its own,
+shielded), rounds alternated so that a busy machine moves both alike. Prints the median µs of
+CPU per session of each.
 
     python -m bench.session_cost                 # a SQLite file in a temporary folder
     python -m bench.session_cost --postgres      # also a PostgreSQL started for it
@@ -24,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bench.databases import bench_urls
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repositories import people, updates
+from storage.repositories import owed_replies, people, updates
 
+# A reply as bot/owed_replies.py keeps it (`reply_data.payload_of`): a short text, one button.
+REPLIES = '[{"text": "¿Desea continuar?", "markup": [[["Sí", "c:yes"]]]}]'
 Opener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 _keys = count()
 
@@ -39,8 +42,27 @@ async def _read(session: AsyncSession) -> None:
 
 
 async def _claim(session: AsyncSession) -> None:
-    key, now = f"bench:{next(_keys)}", datetime.now(UTC)
+    key, now = f"{next(_keys)}:{'ab' * 16}", datetime.now(UTC)
     await updates.begin(session, 424242, key, now)
+    await updates.end(session, key, now)
+
+
+async def _owing(session: AsyncSession) -> None:
+    """As an update that replies: the claim, its reply kept (bot/owed_replies.py), its end."""
+    update_id = next(_keys)
+    key, now = f"{update_id}:{'ab' * 16}", datetime.now(UTC)
+    await updates.begin(session, 424242, key, now)
+    await owed_replies.owe(
+        session,
+        update_id=update_id,
+        telegram_id=424242,
+        chat_id=424242,
+        person_id=None,
+        key=key,
+        replies=REPLIES,
+        replica="0123456789abcdef0123456789abcdef",
+        at=now,
+    )
     await updates.end(session, key, now)
 
 
@@ -48,6 +70,7 @@ WORK: dict[str, Callable[[AsyncSession], Awaitable[None]]] = {
     "empty": _empty,
     "the person's read": _read,
     "the claim and its end": _claim,
+    "with an owed reply": _owing,
 }
 
 
