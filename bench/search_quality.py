@@ -51,6 +51,7 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches written
 # blind to tune on.
 HELD_OUT_FILES = (
+    Path(__file__).with_name("search_heldout_v25.yaml"),
     Path(__file__).with_name("search_heldout_v24.yaml"),
     Path(__file__).with_name("search_heldout_v23.yaml"),
     Path(__file__).with_name("search_heldout_v22.yaml"),
