@@ -103,6 +103,7 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
         audience=audiences.audience_of(data),
         offsets=meeting_rules.parse_offsets(rules.DEFAULT_OFFSETS),
         now=ctx.runtime.clock.now(),
+        words=rules.leader_words(ctx.runtime.settings.leader_position_words),
         created_by=ctx.person.id if ctx.person else None,
     )
     ctx.show(

@@ -141,6 +141,7 @@ async def test_a_meeting_and_a_visit_stay_with_the_regions_they_invited(db: Data
         visit, _count = await visit_rules.create(
             session, title="Pasantía", destination="Canadá", ends_at=NOW + timedelta(days=9),
             now=NOW, **when,
+            words=visit_rules.leader_words(visit_rules.DEFAULT_LEADER_WORDS),
         )  # fmt: skip
         for telegram_id in (21, 22):
             await people.update(session, telegram_id, region_code="cusco")  # their /perfil

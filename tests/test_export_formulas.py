@@ -86,6 +86,7 @@ async def test_agreements_and_the_visit_questionnaire(db: Database) -> None:
             ends_at=now + timedelta(days=16),
             audience=await meeting_rules.parse_audience(session, ["region:Puno"]), offsets=[],
             now=now,
+            words=visit_rules.leader_words("gobernador"),
         )  # fmt: skip
         assert invited == 3
         for person_id in ids:

@@ -18,6 +18,7 @@ from bot.services.indicators.common import Indicator
 from bot.services.indicators.render import summary_messages
 from bot.services.indicators.visits import DEFINITION, study_visits
 from bot.services.indicators.xlsx import report_xlsx
+from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.db import Database
 from storage.models import Person, Visit, VisitParticipant
 from tests.indicator_common import END, LIMA, LONG_AGO, Q4, START, T, computed, rows
@@ -38,6 +39,7 @@ PEOPLE: dict[str, tuple[str, str, str]] = {
 }
 # V1 departs in November; V2 at the period's end (out); V3 at its first minute (in).
 VISITS = {"V1": NOV, "V2": END, "V3": START}
+WORDS = leader_words(DEFAULT_LEADER_WORDS)
 # (visit, person, answer, travelled, leader correction)
 PARTICIPANTS: list[tuple[str, str, str, bool, bool | None]] = [
     ("V1", "p1", "accepted", True, None),
@@ -91,6 +93,8 @@ async def _seed(session: AsyncSession) -> None:
             travelled_at=VISITS[visit] if travelled else None,
             confirmed_at=VISITS[visit] - timedelta(days=5) if travelled else None,
             leader=leader,
+            # as bot.services.visits.create keeps it: by the position at the invitation
+            invited_as_leader=is_leader_position(PEOPLE[who][2], WORDS),
         )
         for visit, who, answer, travelled, leader in PARTICIPANTS
     )

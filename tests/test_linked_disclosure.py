@@ -94,6 +94,7 @@ async def test_one_leader_and_one_official_in_study_visits(db: Database) -> None
                     visit_id=visit.id, person_id=person,
                     answer="accepted" if going else "declined",
                     travelled_at=JUNE if going else None,
+                    invited_as_leader=going,  # the Gerentes and the Gobernadora
                 )
             )  # fmt: skip
     indicator = await _visits(db)

@@ -16,25 +16,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
 
 from bot.i18n import translator
+from bot.services import privacy
 from bot.services.indicators import query_for
 from bot.services.indicators.agreements import agreement_figures
 from bot.services.indicators.common import Cells, Query
 from bot.services.indicators.meetings import invitation_cells
 from bot.services.indicators.periods import Period
 from bot.services.indicators.visits import _cells as visit_cells
+from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
 from storage.db import Database
+from storage.migrate import alembic_config, upgrade
 from storage.models import (
     Meeting,
     MeetingAgreement,
     MeetingInvitation,
     Person,
     Visit,
-    VisitParticipant,
 )
-from storage.repositories import people
+from storage.repositories import people, visits
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -42,6 +46,11 @@ Q1 = Period.quarter(2026, 1)
 DAY = datetime(2026, 2, 10, 10, tzinfo=LIMA)
 NOW = datetime(2026, 5, 20, 12, tzinfo=LIMA)  # Q1 closed
 INVITED = [("puno", "female")] * 4 + [("cusco", "female")] * 3 + [("cusco", "male")] * 3
+WORDS = leader_words(DEFAULT_LEADER_WORDS)
+
+
+def _leader(position: str | None) -> bool:
+    return is_leader_position(position, WORDS)
 
 
 async def _invite(db: Database, visit: bool) -> int:
@@ -65,8 +74,8 @@ async def _invite(db: Database, visit: bool) -> int:
             )  # fmt: skip
             session.add(person)
             await session.flush()
-            if visit:
-                session.add(VisitParticipant(visit_id=unit.id, person_id=person.id))
+            if visit:  # as bot.services.visits.create invites: the leader kept
+                await visits.invite(session, unit.id, [person.id], _leader)
             else:
                 session.add(MeetingInvitation(meeting_id=unit.id, person_id=person.id))
         await session.commit()
@@ -93,13 +102,13 @@ async def test_a_move_of_region_after_the_quarter_changes_no_cell(
     assert await _read(db, cells) == before
 
 
-@pytest.mark.xfail(strict=True, reason="indicator 9's leaders are read from the position now")
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_a_new_position_after_the_quarter_changes_no_visit_cell(db: Database) -> None:
-    """Not fixed: indicator 9 tells regional leaders from officials by the position in the
-    profile now (unless a coordinator corrected it), so a Puno woman who becomes «Gerente
-    Regional» in /perfil after the quarter moves from its officials to its leaders: Puno's
-    women leaders invited 0, then 1, beside her sex. (An erasure empties the position too.)"""
+    """Indicator 9 told regional leaders from officials by the position in the profile
+    now (unless a coordinator corrected it), so a Puno woman who became «Gerente Regional» in
+    /perfil after the quarter moved from its officials to its leaders: Puno's women leaders
+    invited 0, then 1, beside her sex (a strict xfail until 0031). Now whether she was a
+    leader is kept when she is invited (`invited_as_leader`)."""
     mover = await _invite(db, visit=True)
     before = await _read(db, visit_cells)
     assert before[("puno", "female")]["official_invited"] == 4  # what the dataset says
@@ -142,3 +151,86 @@ async def test_a_move_after_the_quarter_changes_no_regions_agreements(db: Databa
         await people.update(session, mover, region_code="cusco")  # her own /perfil
         await session.commit()
     assert await due() == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_leader_erased_after_the_quarter_stays_a_leader(db: Database) -> None:
+    """Erasure empties the position: read from it, an erased «Gerente Regional» of Puno went
+    to its officials. The yes or no kept at the invitation holds her where she was, and the
+    row keeps no text of her position."""
+    mover = await _invite(db, visit=True)
+    async with db.session() as session:
+        await people.update(session, mover, position="Gerente Regional de Energía y Minas")
+        leader = await people.get(session, mover)
+        assert leader is not None
+        unit = await session.scalar(select(Visit.id))
+        assert unit is not None
+        await visits.invite(session, unit, [leader.id], _leader)  # already invited: kept
+        await session.commit()
+    async with db.session() as session:
+        # invited again to a second visit of Q1 as a leader
+        second = Visit(
+            code="UMOV2", title="Segunda", destination="Canadá", starts_at=DAY,
+            ends_at=DAY + timedelta(days=7), audience={}, reminder_offsets={"seconds": []},
+            status="scheduled",
+        )  # fmt: skip
+        session.add(second)
+        await session.flush()
+        await visits.invite(session, second.id, [leader.id], _leader)
+        await session.commit()
+    before = await _read(db, visit_cells)
+    assert before[("puno", "female")]["leader_invited"] == 1  # by the second invitation
+    async with db.session() as session:
+        await privacy.erase(session, mover, key=b"k" * 32, now=NOW)
+        await session.commit()
+    assert await _read(db, visit_cells) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_the_migration_keeps_the_leaders_their_position_names_now(
+    database_url: str,
+) -> None:
+    """0031 fills existing invitations from the position as it is, by the leader words."""
+    db = Database(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "0030")
+            for n, position in enumerate(("Gobernadora Regional", "Analista", None), start=1):
+                await connection.execute(
+                    text(
+                        "INSERT INTO people (id, telegram_id, role, position, locale, active, "
+                        "created_at) VALUES (:n, :t, 'official', :position, 'es', true, :now)"
+                    ),
+                    {"n": n, "t": 930_000 + n, "position": position, "now": NOW},
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO visits (id, code, title, destination, starts_at, ends_at, "
+                    "audience, reminder_offsets, status, version, created_at) VALUES (1, 'V1', "
+                    "'V', 'Canadá', :now, :now, '{}', '{}', 'scheduled', 1, :now)"
+                ),
+                {"now": NOW},
+            )
+            for n in (1, 2, 3):
+                await connection.execute(
+                    text(
+                        "INSERT INTO visit_participants (visit_id, person_id, answer, "
+                        "invited_at) VALUES (1, :n, 'pending', :now)"
+                    ),
+                    {"n": n, "now": NOW},
+                )
+        await upgrade(db.engine)
+        async with db.engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT person_id, invited_as_leader FROM visit_participants")
+            )
+            kept = dict(rows.all())
+    finally:
+        await db.dispose()
+    assert kept == {1: True, 2: False, 3: False}
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

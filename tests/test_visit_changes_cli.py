@@ -33,6 +33,7 @@ async def test_cli_changes_and_cancels(db: Database, database_url: str, tmp_path
             audience=Audience(regions={"puno"}),
             offsets=[14 * 86400],
             now=now,
+            words=visits.leader_words(visits.DEFAULT_LEADER_WORDS),
         )
         await repo.answer(session, visit.id, person_id, "accepted", now)
 

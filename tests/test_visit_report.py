@@ -48,6 +48,7 @@ async def test_report_counts_leaders_and_officials_never_sexes(db: Database) -> 
             audience=await meetings.parse_audience(session, ["region:Pasco"]),
             offsets=[86400],
             now=now,
+            words=visits.leader_words("gobernador"),
         )
         assert invited == 6
         for person_id in ids:
@@ -91,6 +92,7 @@ async def test_an_erased_participants_answers_leave_no_empty_lines(db: Database)
             audience=await meetings.parse_audience(session, ["region:Pasco"]),
             offsets=[86400],
             now=now - timedelta(days=40),
+            words=visits.leader_words("gobernador"),
         )
         for n, person_id in enumerate(ids):
             await repo.answer(session, visit.id, person_id, "accepted", now)

@@ -53,6 +53,7 @@ async def create_visit(runtime: Runtime, days: float = 20) -> VisitRecord:
             audience=await meetings.parse_audience(session, ["region:Puno"]),
             offsets=meetings.parse_offsets(visits.DEFAULT_OFFSETS),
             now=now,
+            words=visits.leader_words(visits.DEFAULT_LEADER_WORDS),
         )
     return visit
 

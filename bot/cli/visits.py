@@ -122,6 +122,7 @@ async def _create_visit(settings: Settings, request: _VisitRequest, now: datetim
             audience=audience,
             offsets=request.offsets,
             now=now,
+            words=visits.leader_words(settings.leader_position_words),
             instructions=request.instructions,
         )
         public, unknown_ids = await inv.public(

@@ -46,12 +46,15 @@ async def create(
     audience: Audience,
     offsets: list[int],
     now: datetime,
+    words: tuple[str, ...],
     created_by: int | None = None,
     instructions: str | None = None,
 ) -> tuple[VisitRecord, int]:
     """Create the visit, invite its audience and owe each invitee the invitation, the
     reminders before departure and the questionnaire after return (with one reminder): each is
-    sent only if still wanted then. Returns the visit and the number invited."""
+    sent only if still wanted then. Each invitee keeps whether her position names a leader by
+    `words` (LEADER_POSITION_WORDS, `leader_words`) now: indicator 9 counts her by it. Returns
+    the visit and the number invited."""
     if ends_at <= starts_at:
         raise ValueError("el regreso debe ser posterior a la salida")
     visit = await repo.create(
@@ -66,7 +69,12 @@ async def create(
         offsets=offsets,
         created_by=created_by,
     )
-    invited = await repo.invite(session, visit.id, await people_in(session, audience))
+    invited = await repo.invite(
+        session,
+        visit.id,
+        await people_in(session, audience),
+        lambda position: is_leader_position(position, words),
+    )
     await _owe(session, "visit_invitation", visit, invited, now)
     await _owe_schedule(session, visit, invited, now)
     return visit, len(invited)

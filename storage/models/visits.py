@@ -66,6 +66,11 @@ class VisitParticipant(Base):
     # by them, so a later move in /perfil does not carry her to another row.
     region_code: Mapped[str | None] = mapped_column(String(40))
     sex: Mapped[str | None] = mapped_column(String(20))
+    # Whether her position named a regional leader when she was invited, by the leader words
+    # in force then (bot.services.visits.create): indicator 9 counts her by it, so a new
+    # position in /perfil, or an erasure that empties it, moves her to no other cell. A yes
+    # or no, not the position: erasure must empty typed text.
+    invited_as_leader: Mapped[bool | None]
 
 
 @event.listens_for(VisitParticipant, "before_insert")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,15 +123,30 @@ async def list_all(session: AsyncSession) -> list[VisitRecord]:
     return [_record(row) for row in rows]
 
 
-async def invite(session: AsyncSession, visit_id: int, person_ids: list[int]) -> list[int]:
-    """Invite people not yet invited; returns the newly invited person ids."""
+async def invite(
+    session: AsyncSession,
+    visit_id: int,
+    person_ids: list[int],
+    leader: Callable[[str | None], bool],
+) -> list[int]:
+    """Invite people not yet invited, each with whether `leader` finds her position names a
+    regional leader now (kept: `VisitParticipant.invited_as_leader`); returns the newly
+    invited person ids."""
     already = set(
         await session.scalars(
             select(VisitParticipant.person_id).where(VisitParticipant.visit_id == visit_id)
         )
     )
     new = [pid for pid in dict.fromkeys(person_ids) if pid not in already]
-    session.add_all(VisitParticipant(visit_id=visit_id, person_id=pid) for pid in new)
+    positions = dict(
+        (await session.execute(select(Person.id, Person.position).where(Person.id.in_(new)))).all()
+    )
+    session.add_all(
+        VisitParticipant(
+            visit_id=visit_id, person_id=pid, invited_as_leader=leader(positions.get(pid))
+        )
+        for pid in new
+    )
     await session.flush()
     return new
 

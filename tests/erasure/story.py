@@ -228,6 +228,7 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
                 audience=await meeting_rules.parse_audience(session, [f"id:{ZOILA_ID}"]),
                 offsets=[],
                 now=now,
+                words=visit_rules.leader_words(visit_rules.DEFAULT_LEADER_WORDS),
                 created_by=person.id if days == 40 else None,
             )
             if days == 20:

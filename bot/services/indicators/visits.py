@@ -45,28 +45,27 @@ from bot.services.profile import SEXES
 from bot.services.recoverable import cells_recoverable
 from bot.services.small_cells import Hidden, hidden_margins, hidden_within, too_small
 from bot.services.spreadsheet import MISSING
-from bot.services.visits import DEFAULT_LEADER_WORDS, is_leader_position, leader_words
-from storage.models import Person, Visit, VisitParticipant
+from storage.models import Visit, VisitParticipant
 
 TITLE = N_("Participation of regional leaders in study visits")
 DEFINITION = N_(
-    "Study visits whose departure falls within the period. Each person is counted once however "
-    "many visits they were invited to. Invited: invited to at least one of these visits; "
-    "accepted: answered «Acepto» to at least one; travelled: marked by the coordination as "
-    "having travelled with the delegation. Regional leaders: participants whose position is one "
-    "of the leaders' positions set in Minka (by default governor, vice governor, manager, "
-    "regional director of energy and mines), unless the coordination corrected it; everyone "
-    "else counts as an official. Pilot regions: La Libertad, Pasco, Moquegua, Piura, Puno and "
-    "Madre de Dios; a pilot region is covered when at least one of its regional leaders "
-    "travelled. By the region and sex the person had when invited (someone whose profile "
-    "changed between two invitations of the period counts once with each). Figures of groups "
-    "of fewer than 3 invited "
-    "people show «—», and so do those that would let them be worked out. A sex's figures are "
-    "not shown (—) where its people invited or who travelled, or the regional leaders or the "
-    "officials among them, would tell the sex of 1 or 2 people, and neither are those of enough "
-    "other sexes and regions that the totals cannot tell them (the rule of indicator 7). How "
-    "many officials were invited is shown however few: a group's size, as a region's, not "
-    "anyone's answer."
+    "Study visits whose departure falls within the period. Each person is counted once "
+    "however many visits they were invited to. Invited: invited to at least one of these "
+    "visits; accepted: answered «Acepto» to at least one; travelled: marked by the "
+    "coordination as having travelled with the delegation. Regional leaders: participants "
+    "whose position, when they were invited, was one of the leaders' positions set in Minka "
+    "then (by default governor, vice governor, manager, regional director of energy and "
+    "mines), unless the coordination corrected it; everyone else counts as an official. Pilot "
+    "regions: La Libertad, Pasco, Moquegua, Piura, Puno and Madre de Dios; a pilot region is "
+    "covered when at least one of its regional leaders travelled. By the region and sex the "
+    "person had when invited (someone whose profile changed between two invitations of the "
+    "period counts once with each). Figures of groups of fewer than 3 invited people show "
+    "«—», and so do those that would let them be worked out. A sex's figures are not shown "
+    "(—) where its people invited or who travelled, or the regional leaders or the officials "
+    "among them, would tell the sex of 1 or 2 people, and neither are those of enough other "
+    "sexes and regions that the totals cannot tell them (the rule of indicator 7). How many "
+    "officials were invited is shown however few: a group's size, as a region's, not anyone's "
+    "answer."
 )
 KEYS = ("invited", "accepted", "travelled")
 LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
@@ -74,34 +73,34 @@ LEADER_KEYS = tuple(f"leader_{key}" for key in KEYS)
 
 async def _cells(q: Query) -> Cells:
     """Per (region, sex) they were invited as: people invited, who accepted and who
-    travelled, all and leaders."""
+    travelled, all and leaders (the coordination's correction, otherwise whether the
+    position named a leader at the invitation: a position changed or erased since moves
+    no one)."""
     statement = scoped(
         q,
         select(
             VisitParticipant.person_id,
             VisitParticipant.region_code,
             VisitParticipant.sex,
-            Person.position,
+            VisitParticipant.invited_as_leader,
             VisitParticipant.leader,
             VisitParticipant.answer,
             VisitParticipant.travelled_at,
         )
         .join(Visit, Visit.id == VisitParticipant.visit_id)
-        .join(Person, Person.id == VisitParticipant.person_id)
         .where(Visit.starts_at >= q.start, Visit.starts_at < q.end, Visit.status != "cancelled"),
         VisitParticipant.region_code,
     )
-    words = q.leader_words or leader_words(DEFAULT_LEADER_WORDS)
     # each person once per (region, sex) she was invited as (the snapshot on her row)
     people: dict[tuple[int, str | None, str | None], tuple[str | None, str | None, set[str]]] = {}
-    for person_id, region, sex, position, leader, answer, travelled in await q.session.execute(
+    for person_id, region, sex, then, leader, answer, travelled in await q.session.execute(
         statement
     ):
         _region, _sex, marks = people.setdefault((person_id, region, sex), (region, sex, set()))
         done = {"invited"} | ({"accepted"} if answer == "accepted" else set())
         done |= {"travelled"} if travelled is not None else set()
         marks |= done
-        if leader if leader is not None else is_leader_position(position, words):
+        if leader if leader is not None else then:
             marks |= {f"leader_{key}" for key in done}
     return visit_cells(people.values())
 
@@ -293,11 +292,11 @@ def _leaders_and_officials(q: Query, everyone: Counter[str], hides: Hides) -> Ta
 async def study_visits(q: Query) -> Indicator:
     """Indicator 9. People invited to study visits departing in the period, who accepted and
     who travelled (each person once per region and sex); regional leaders (position in
-    LEADER_POSITION_WORDS unless corrected by the coordination) beside officials; by the
-    region and sex the person had when invited; pilot regions (PILOT_REGIONS) covered, that
-    is with at least one regional leader who travelled. Figures of groups of fewer than 3
-    invited people show «—», and so do those that would let them be worked out; a sex's
-    figures are hidden by indicator 7's rule."""
+    LEADER_POSITION_WORDS when invited, unless corrected by the coordination) beside
+    officials; by the region and sex the person had when invited; pilot regions
+    (PILOT_REGIONS) covered, that is with at least one regional leader who travelled.
+    Figures of groups of fewer than 3 invited people show «—», and so do those that would
+    let them be worked out; a sex's figures are hidden by indicator 7's rule."""
     headlines, tables = visit_tables(q, await _cells(replace(q, region=None)))
     charts = (Chart(q._(N_("People who travelled, by region")), 1, (3, 5)),)
     return Indicator(9, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
