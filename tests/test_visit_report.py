@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from bot.services import meetings, visits
+from bot.services import meetings, privacy, visits
 from storage.db import Database
+from storage.repositories import people
 from storage.repositories import visits as repo
 from tests.helpers import registered_official
 
@@ -59,6 +60,11 @@ async def test_report_counts_leaders_and_officials_never_sexes(db: Database) -> 
             ("leader", 1),
             ("official", 5),
         ]
+        # the governor's new position, then her erasure, leave her a leader (as invited)
+        await people.update(session, 4000, position="Especialista")
+        assert (await build_report(session, visit, words)).by_kind == report.by_kind
+        assert await privacy.erase(session, 4000, key=b"k" * 32, now=now)
+        assert (await build_report(session, visit, words)).by_kind == report.by_kind
         await repo.answer(session, visit.id, ids[5], "declined", now, reason="=1+1 viaje")
         report = await build_report(session, visit, words)
         content = report_xlsx(report, translator("es", LIMA), now)
@@ -73,7 +79,6 @@ async def test_an_erased_participants_answers_leave_no_empty_lines(db: Database)
     """Three answered the questionnaire; one erased her data. Her practice became «», which
     the chat listed as an empty «• » among the practices and the workbook as an empty «Práctica
     a aplicar»: her texts are gone, and so is the line."""
-    from bot.services import privacy
     from bot.services.visit_report import build_report
     from storage.repositories.visits import SurveyAnswers
 

@@ -286,7 +286,11 @@ def is_leader_position(position: str | None, words: Iterable[str]) -> bool:
 
 
 def is_leader(person: ParticipantRecord, words: Iterable[str]) -> bool:
-    """The coordinator's correction when there is one, otherwise the position."""
+    """The coordinator's correction when there is one, otherwise what her position named
+    when she was invited (as indicator 9 counts her: a new position or an erasure moves no
+    one in the visit's report); the position now only for a row written without it."""
     if person.leader is not None:
         return person.leader
+    if person.invited_as_leader is not None:
+        return person.invited_as_leader
     return is_leader_position(person.position, words)

@@ -53,7 +53,8 @@ class ParticipantRecord:
     reason: str | None
     confirmed: bool
     travelled: bool
-    leader: bool | None  # the coordinator's correction; None: from the position
+    leader: bool | None  # the coordinator's correction; None: as invited
+    invited_as_leader: bool | None  # her position named a leader when invited
     survey: SurveyAnswers | None = None  # the questionnaire after the visit, once answered
 
 
@@ -195,6 +196,7 @@ async def participants(
             row.confirmed_at is not None,
             row.travelled_at is not None,
             row.leader,
+            row.invited_as_leader,
             _survey(row),
         )
         for row, telegram_id, name, region_code, region_name, sex, position in rows
