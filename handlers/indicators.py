@@ -28,7 +28,6 @@ from bot.services.indicators import build_report
 from bot.services.indicators.periods import Period, chosen, offered
 from bot.services.indicators.render import summary_messages
 from bot.services.roles import Role
-from bot.services.visits import leader_words
 from bot.telegram_limits import CAPTION_LIMIT, cut_html, split_html
 from handlers.base import Ctx, esc
 from handlers.keyboards import button, main_menu_row, rows
@@ -192,18 +191,17 @@ async def _prepare(
     db, now = runtime.db, runtime.clock.now()
     async with db.session() as session:  # the months past frozen first, a short write
         await registered.history(session, now, runtime.settings.timezone)
-    words = leader_words(runtime.settings.leader_position_words)
     until = time.monotonic() + runtime.settings.report_seconds  # REPORT_SECONDS
     if db.shareable:
         report = await workers.run(
             "bot.services.indicators.apart:build",
-            *(db.url, db.timeouts, period, region, t, now, words, until),
+            *(db.url, db.timeouts, period, region, t, now, until),
             progress=advance,
         )
     else:  # SQLite in memory: no other process sees it
         async with db.session() as session:
             report = await build_report(
-                session, period, region, t, now, progress=advance, leader_words=words, until=until
+                session, period, region, t, now, progress=advance, until=until
             )
     # In a worker process: openpyxl and matplotlib never load into the bot (bot/workers.py).
     workbook = await workers.run("bot.services.indicators.xlsx:report_xlsx", report, t)

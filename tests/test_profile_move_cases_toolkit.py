@@ -98,7 +98,7 @@ async def _read(db: Database, read: Callable[[Any], Awaitable[Any]]) -> Any:
     async with db.session() as session:  # its own short write, as the handler's
         await registered.history(session, NOW, T.timezone)
     async with db.session() as session:
-        return await read(await query_for(session, Q1, None, T, (), NOW))
+        return await read(await query_for(session, Q1, None, T, NOW))
 
 
 async def _change(db: Database, fields: dict[str, str]) -> None:

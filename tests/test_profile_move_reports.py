@@ -84,7 +84,7 @@ async def _invite(db: Database, visit: bool) -> int:
 
 async def _read(db: Database, cells: Callable[[Query], Awaitable[Cells]]) -> Cells:
     async with db.session() as session:
-        return await cells(await query_for(session, Q1, None, T, (), NOW))
+        return await cells(await query_for(session, Q1, None, T, NOW))
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -140,9 +140,7 @@ async def test_a_move_after_the_quarter_changes_no_regions_agreements(db: Databa
 
     async def due() -> list[Any]:
         async with db.session() as session:
-            _headline, table = await agreement_figures(
-                await query_for(session, Q1, "puno", T, (), NOW)
-            )
+            _headline, table = await agreement_figures(await query_for(session, Q1, "puno", T, NOW))
         return [row[:2] for row in table.rows]
 
     before = await due()

@@ -72,7 +72,7 @@ async def _rate_last(db: Database, person: int, at: datetime) -> None:
 async def _overall(db: Database, now: datetime) -> Figures:
     """The national report's overall average and its responses, as read at `now`."""
     async with db.session() as session:
-        indicator = await training(await query_for(session, Q1, None, T, (), now))
+        indicator = await training(await query_for(session, Q1, None, T, now))
     _label, average, responses = indicator.tables[0].rows[0]
     return average, responses
 

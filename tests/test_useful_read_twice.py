@@ -31,7 +31,7 @@ DAY = datetime(2026, 3, 10, 12, tzinfo=LIMA)
 async def _useful(db: Database, now: datetime) -> float | None:
     """The national share found useful, as read at `now`."""
     async with db.session() as session:
-        indicator = await dissemination(await query_for(session, Q1, None, T, (), now))
+        indicator = await dissemination(await query_for(session, Q1, None, T, now))
     (table,) = [t for t in indicator.tables if t.title == T.gettext("Tool Kit use by region")]
     (row,) = [row for row in table.rows if row[0] == "Total"]
     header = [column.label for column in table.columns]

@@ -31,7 +31,7 @@ DAY = datetime(2026, 2, 10, 9, tzinfo=LIMA)
 async def _read(db: Database, now: datetime) -> tuple[Indicator, Indicator]:
     """Indicators 3 and 7 of the year, national, as read at `now`."""
     async with db.session() as session:
-        q = await query_for(session, YEAR, None, T, (), now)
+        q = await query_for(session, YEAR, None, T, now)
         return await training(q), await women(q)
 
 

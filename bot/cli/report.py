@@ -104,7 +104,6 @@ async def _compute(
 ) -> Report | int:
     from bot.services.indicators import build_report
     from bot.services.regions import match_region
-    from bot.services.visits import leader_words
     from storage.repositories.regions import list_regions
 
     async with migrated(settings) as db, db.session() as session:
@@ -135,7 +134,6 @@ async def _compute(
             t,
             datetime.now(settings.timezone),
             progress=progress,
-            leader_words=leader_words(settings.leader_position_words),
             until=time.monotonic() + settings.report_seconds,  # REPORT_SECONDS, as the chat's
         )
     return report

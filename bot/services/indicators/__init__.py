@@ -61,12 +61,11 @@ async def query_for(
     period: Period,
     region: str | None,
     t: Translator,
-    leader_words: tuple[str, ...] = (),
     now: datetime | None = None,
 ) -> Query:
     regions = {r.code: r.name for r in await list_regions(session)}
     registered = await snapshot_for(session, period, t, now)
-    return Query(session, period, region, regions, t, leader_words, now, registered)
+    return Query(session, period, region, regions, t, now, registered)
 
 
 async def build_report(
@@ -77,11 +76,9 @@ async def build_report(
     now: datetime,
     *,
     progress: Callable[[int, int], Awaitable[None]] | None = None,
-    leader_words: tuple[str, ...] = (),
     until: float | None = None,
 ) -> Report:
     """Every indicator for the period and scope; `progress(done, total)` after each one.
-    `leader_words`: LEADER_POSITION_WORDS as read (the default list when empty).
     `until`: a `time.monotonic()` past which indicator 3's exact check reads nothing more and
     hides every region, sex and total it has not read (`exact_cells.UNTIL`; REPORT_SECONDS).
     A whole calendar year also builds each of its quarters' reports, the same way for the
@@ -91,7 +88,7 @@ async def build_report(
     quarters = period.quarters() if period.whole else []
     periods = [period, *quarters] if len(quarters) > 1 else [period]
     total = len(INDICATORS) * len(periods)
-    q = await query_for(session, period, region, t, leader_words, now)
+    q = await query_for(session, period, region, t, now)
     built: list[list[Indicator]] = []
     short: set[str] = set()  # criteria whose exact check stopped short (`exact_cells.SHORT`)
     limit = exact_cells.UNTIL.set(until)  # this task's alone (a context variable)

@@ -32,7 +32,6 @@ def build(
     region: str | None,
     t: Translator,
     now: datetime,
-    leader_words: tuple[str, ...],
     until: float | None = None,
 ) -> Report:
     """In the worker: `build_report`, its progress told to the bot (`workers.progress`);
@@ -57,7 +56,6 @@ def build(
                 session,
                 *(period, region, t, now),
                 progress=progress,
-                leader_words=leader_words,
                 until=until,
             )
 

@@ -103,8 +103,6 @@ class Query:
     region: str | None
     regions: Mapping[str, str]  # code -> name, in the order reports list them
     t: Translator
-    # Study visits: the entries of LEADER_POSITION_WORDS (bot.services.visits.leader_words).
-    leader_words: tuple[str, ...] = ()
     now: datetime | None = None  # when the report is read (None: the machine's clock)
     # People registered by the period's end as read (`registered_at.snapshot_for`); None: not
     # read (a Query built by hand), counted by `registered_at.registered_cells` when asked.
