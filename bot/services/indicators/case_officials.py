@@ -46,7 +46,7 @@ async def officials_hidden(
     if q.region is not None:
         return frozenset()
     more = await _beside_officials(q, cells)
-    more |= await _forced_officials(q, cells, group_hides(q, cells, KEY)[1] | more)
+    more |= await lone_officials(q, cells, group_hides(q, cells, KEY)[1] | more)
     if beside is None or not cells:
         return more
     rows, blank = group_hides(q, cells, KEY)
@@ -55,15 +55,16 @@ async def officials_hidden(
     return more | await sexes_beside_registered(q, cells, COLUMNS, beside, hidden, apart)
 
 
-async def _forced_officials(
-    q: Query, cells: Cells, hidden: frozenset[str | None]
+async def lone_officials(
+    q: Query, cells: Cells, hidden: frozenset[str | None], parts: tuple[str, ...] = PARTS
 ) -> frozenset[str | None]:
-    """The sexes hidden while a shown sex's cases, with support or resolved, split among
-    the regions where it has people, must put some in a cell of one person: an official
-    (`sex_splits`, test_case_part_officials)."""
+    """The sexes hidden while a shown sex's count of cases (`parts` of `cells`: 4's cases,
+    with support, resolved; 5's formalization cases...), split among the regions where it
+    has people, must put some in a cell of one person: an official (`sex_splits`,
+    test_case_part_officials)."""
     people = await registered_cells(q)
     more: frozenset[str | None] = frozenset()
-    for part in PARTS:
+    for part in parts:
         counts = Counter(
             {(region, sex_code(sex)): int(v.get(part, 0)) for (region, sex), v in cells.items()}
         )

@@ -11,7 +11,9 @@ registered each region's cases; where a region's come from 1 or 2 officials, it 
 another with it (test_formal_one_sex: Puno's one official's, «Prefiero no decir»). More
 generally, a shown sex's cases split as whole numbers among the regions where it has people
 (/registrados) may have to put some in a region of 1 or 2 officials, telling one's sex (seed
-6: «Sin dato» 3 = Piura's 1 + Tacna's 2): that sex goes while so (`_filled`)."""
+6: «Sin dato» 3 = Piura's 1 + Tacna's 2): that sex goes while so (`_filled`); and where it
+must put some in a cell of one person, an official (`case_officials.lone_officials`, seed
+0's Q2: «Mujer» 3 registered in it, the regions but Piura 2)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.services.cases import FORMALIZATION
-from bot.services.indicators.case_officials import officials_hidden
+from bot.services.indicators.case_officials import lone_officials, officials_hidden
 from bot.services.indicators.common import EVERY_SEX, Cells, Measure, Query, Table, sex_code
 from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.registered_zeros import sexes_beside_registered
@@ -47,6 +49,8 @@ async def sexes_beside_cases(
     if not formal:
         return more
     more |= await _filled(q, formal, hidden_sexes(q, formal, "cases") | more)
+    parts = ("cases", "new", "formalized")  # any of them: its official registered a case
+    more |= await lone_officials(q, formal, hidden_sexes(q, formal, "cases") | more, parts)
     hidden = hidden_sexes(q, formal, "cases") | more
     rows = group_hides(q, formal, "cases")[0].rows
     apart = {region for region, _sex in formal} - rows
