@@ -30,10 +30,12 @@ _RECORD = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@\w{4,}")
-# A title in any case, then a capitalised word: «el señor Quispe», «Ing. Mamani».
+# A title in any case, then a capitalised word: «el señor Quispe», «Ing. Mamani»; not Minka
+# itself («buenas tardes, señorita Minka»: people greet the bot so; it is no one's data).
 _TITLED = re.compile(
     r"\b(?i:señor|señora|señorita|sr|sra|srta|don|doña|ing|ingeniero|ingeniera|dr|dra|doctor"
-    r"|doctora|lic|licenciado|licenciada|abog|abogado|abogada)\.?\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
+    r"|doctora|lic|licenciado|licenciada|abog|abogado|abogada)\.?\s+(?!Minka\b)"
+    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+"
 )
 # A title, then a name of `knowledge.names` in any case: «la señora flores», «ing quispe»;
 # after a role, only a name that is no ordinary word («el alcalde huamani», not «el

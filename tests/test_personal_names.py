@@ -58,6 +58,7 @@ ORDINARY = (
     "el juez de paz puede resolver un conflicto entre mineros?",
     "los canales de riego pasan por la concesion",
     "en san juan de marcona hay pequeños productores",
+    "Buenos días, señorita Minka, ¿me ayuda con el REINFO?",  # the bot's own name
 )
 
 
