@@ -96,6 +96,20 @@ def _told(event: BotEvent, progress: BotEvent, again: str = "ind:go:20260101-202
     assert button["callback_data"] == again
 
 
+async def _told_by_the_next_process(
+    api: LocalBotApi, db: Database, log: Path, rosa: Person, progress: BotEvent
+) -> None:
+    """`python -m bot run` started again tells Rosa her Q2 report was cut short; it stops
+    cleanly."""
+    second = await _start(db.url, api, log)
+    try:
+        notice = await rosa.reply(timeout=START)
+        _told(notice, progress, "ind:go:20260401-20260630:puno")
+    finally:
+        code = await _stop(second, signal.SIGTERM)
+    assert code == 0, f"exit code {code}" + _tail(log)
+
+
 async def test_a_report_cut_by_a_graceful_stop_is_told_after_the_restart(
     api: LocalBotApi, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,13 +227,7 @@ async def test_a_report_cut_by_the_process_ending_is_told_after_the_restart(
     assert rosa.no_more() == [], "the report came before the stop: nothing was tested"
     if stop == signal.SIGKILL:
         await leases_run_out(db)
-    second = await _start(db.url, api, log)
-    try:
-        notice = await rosa.reply(timeout=START)
-        _told(notice, progress, "ind:go:20260401-20260630:puno")
-    finally:
-        code = await _stop(second, signal.SIGTERM)
-    assert code == 0, f"exit code {code}" + _tail(log)
+    await _told_by_the_next_process(api, db, log, rosa, progress)
     assert rosa.no_more() == []
 
 
@@ -285,10 +293,4 @@ async def test_a_stop_does_not_wait_for_the_report_being_built(
             first.kill()
     assert code == 0, f"exit code {code}" + _tail(log)
     assert all(_gone(worker) for worker in stopped)
-    second = await _start(db.url, api, log)
-    try:
-        notice = await rosa.reply(timeout=START)
-        _told(notice, progress, "ind:go:20260401-20260630:puno")
-    finally:
-        code = await _stop(second, signal.SIGTERM)
-    assert code == 0, f"exit code {code}" + _tail(log)
+    await _told_by_the_next_process(api, db, log, rosa, progress)
