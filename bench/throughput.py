@@ -1,7 +1,7 @@
 """End-to-end capacity of one Minka process, next to the framework's ceiling.
 
     python -m bench.throughput [--updates 10000] [--users 40] [--rate 25] [--runs 5] [--no-postgres]
-                               [--soak MINUTES]
+                               [--soak MINUTES] [--rounds N]
 
 The local Bot API server runs here; Minka (`python -m bot run`) and a bare python-telegram-bot
 echo bot (`bench.echo_bot`) run as their own processes against it, one after the other. `users`
@@ -18,6 +18,10 @@ process can handle, not what Telegram lets through. `--soak MINUTES` then keeps 
 `--rate` for that long, the questions typed anew (a letter dropped or swapped half the time,
 as people do, so that whatever grows with new texts shows), printing RSS and the minute's
 latency each minute, and at the end whether RSS stayed flat and under #17's goal.
+`--rounds N` alternates the full-load phase N times (httpx echo, SQLite, PostgreSQL, httpx
+echo, ...), each Minka run compared with its round's echo run, then the median and the lowest
+ratio (bench.rounds_report): on a noisy box one run each says little; the last round alone runs
+the paced phase, the soak and the aiohttp echo bot.
 With `BENCH_HEAPDIFF=DIR` the bot runs under tracemalloc (bench.heapdiff), snapshots taken.
 """
 
@@ -28,6 +32,7 @@ import asyncio
 import os
 import random
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +46,7 @@ from bench import heapdiff, roundtrips
 from bench.load import Actor, Step, closed_loop, open_loop
 from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
 from bench.paced_report import print_paced
+from bench.rounds_report import print_rounds
 from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
 from bot import heap
 from bot.local_api import LocalBotApi
@@ -49,7 +55,9 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.types import utcnow
+from tests.postgres import PostgresServer, start_server
 from tests.service import run_command
+from tests.templates import create_postgres
 
 TOKEN = "555000222:BENCHthroughputBENCHthroughput12"
 FIRST_ID = 20_000_000
@@ -301,6 +309,28 @@ async def run_echo(args: argparse.Namespace, workdir: Path, transport: str) -> d
             await process.wait()
 
 
+def run_round(
+    args: argparse.Namespace, workdir: Path, server: PostgresServer | None, n: int
+) -> dict[str, dict[str, float]]:
+    """Round `n` of `args.rounds`: the httpx echo bot, then Minka on SQLite and on PostgreSQL,
+    each at full load. Only the last round runs the paced phase, the soak and the aiohttp echo
+    bot: the rounds before it alternate the full load alone (bench.rounds_report)."""
+    last = n == args.rounds
+    phase = args if last else argparse.Namespace(**{**vars(args), "runs": 0, "soak": 0})
+    results: dict[str, dict[str, float]] = {}
+    for name, transport in [] if args.no_echo else ECHO_VARIANTS[: None if last else 1]:
+        results[name] = asyncio.run(run_echo(phase, workdir, transport))
+    if not args.no_sqlite:
+        url = f"sqlite+aiosqlite:///{workdir / f'minka-{n}.sqlite3'}"
+        results["Minka, SQLite"] = asyncio.run(run_minka(url, phase, workdir))
+    if server is not None:
+        database = "postgres" if n == 1 else f"round{n}"  # each round seeds its own
+        if n > 1:
+            asyncio.run(create_postgres(server, database, migrated=False))
+        results["Minka, PostgreSQL"] = asyncio.run(run_minka(server.url(database), phase, workdir))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Capacidad de un proceso de Minka")
     parser.add_argument("--updates", type=int, default=10_000, help="a plena carga")
@@ -320,27 +350,29 @@ def main(argv: list[str] | None = None) -> int:
         default=MIX,
         help="kind=weight,... (question, menu, rsvp): one kind alone gives its CPU per update",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="plena carga alternada N veces (eco httpx, SQLite, PostgreSQL, ...): mediana y mínimo",
+    )
     args = parser.parse_args(argv)
-    rows: list[tuple[str, dict[str, float]]] = []
+    rounds: list[dict[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory(prefix="minka-throughput-") as tmp:
         workdir = Path(tmp)
-        for name, transport in [] if args.no_echo else ECHO_VARIANTS:
-            rows.append((name, asyncio.run(run_echo(args, workdir, transport))))
-        url = f"sqlite+aiosqlite:///{workdir / 'minka.sqlite3'}"
-        if not args.no_sqlite:
-            rows.append(("Minka, SQLite", asyncio.run(run_minka(url, args, workdir))))
+        server = None
         if not args.no_postgres:
-            from tests.postgres import start_server
-
             server = start_server()
             if isinstance(server, str):
                 print(f"PostgreSQL skipped: {server}")
-            else:
-                try:
-                    result = asyncio.run(run_minka(server.url("postgres"), args, workdir))
-                    rows.append(("Minka, PostgreSQL", result))
-                finally:
-                    server.stop()
+                server = None
+        try:
+            for n in range(1, args.rounds + 1):
+                rounds.append(run_round(args, workdir, server, n))
+        finally:
+            if server is not None:
+                server.stop()
+    rows = list(rounds[-1].items())  # the last round's: the paced runs, the soak, aiohttp
     ceilings = {name: r["rate"] for name, r in rows if name.startswith("echo")}
     print(f"Full load: {args.updates} updates, {args.users} people acting at once; mix {args.mix}")
     print(
@@ -361,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in rows:
         if name.startswith("Minka"):
             ratio = f"{r['rate'] / httpx:.0%}" if httpx else "not measured (--no-echo)"
+            if httpx and len(rounds) > 1:
+                ratios = [each[name]["rate"] / each[ECHO_VARIANTS[0][0]]["rate"] for each in rounds]
+                ratio = (
+                    f"median {statistics.median(ratios):.0%}, min {min(ratios):.0%}"
+                    f" over {len(rounds)} rounds"
+                )
             rss = (
                 f"{r['rss_end']:.1f} MB"
                 if args.updates >= RSS_AFTER
@@ -370,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  goal (#17) {name}: >= {GOAL_VS_HTTPX:.0%} of the httpx echo bot: {ratio}; "
                 f"RSS <= {GOAL_RSS_MIB:.0f} MB after {RSS_AFTER:,} updates: {rss}"
             )
+    if len(rounds) > 1:
+        print_rounds(rounds, GOAL_VS_HTTPX)
     print_paced(rows, args)
     print_soak(rows, args)
     return 0
