@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, lil_array
+from sqlalchemy import select
 
 from bot.services.indicators import build_report
 from bot.services.indicators.common import Indicator
@@ -67,9 +68,9 @@ class Programme:
     meetings: list[tuple[datetime, Answers]]
 
 
-def draw(seed: int) -> Programme:
+def draw(seed: int, months: tuple[int, ...] = (2, 5)) -> Programme:
     """Each region 3 people or more (0-5 of each sex); one to three meetings in February and
-    in May, each for some regions, about half of their people invited."""
+    in May (or each of `months`), each for some regions, about half of their people invited."""
     rng = random.Random(seed)
     people: list[Person_] = []
     for region in REGIONS:
@@ -77,7 +78,7 @@ def draw(seed: int) -> Programme:
             for sex in SEXES:
                 people += [(region, sex)] * rng.choice([0, 0, 1, 2, 3, 3, 4, 5])
     meetings: list[tuple[datetime, Answers]] = []
-    for month in (2, 5):
+    for month in months:
         for k in range(rng.choice([1, 2, 3])):
             day = datetime(2026, month, 3 + 7 * k, 10, tzinfo=LIMA)
             regions = [r for r in REGIONS if rng.random() < 0.6] or [rng.choice(list(REGIONS))]
@@ -95,16 +96,24 @@ def draw(seed: int) -> Programme:
 
 async def seed_database(db: Database, programme: Programme) -> None:
     async with db.session() as session:
-        ids = []
         for n, (region, sex) in enumerate(programme.people):
             person = Person(
                 telegram_id=900_000 + n, full_name=f"P{n}", sex=sex, region_code=region,
                 position="Analista", consent_at=LONG_AGO, registered_at=LONG_AGO,
             )  # fmt: skip
             session.add(person)
-            await session.flush()
-            ids.append(person.id)
-        for k, (day, answers) in enumerate(programme.meetings):
+        await session.commit()
+    await add_meetings(db, programme, range(len(programme.meetings)))
+
+
+async def add_meetings(db: Database, programme: Programme, chosen: Iterable[int]) -> None:
+    """The programme's meetings of indexes `chosen`, with their answers (people seeded)."""
+    async with db.session() as session:
+        mine = Person.telegram_id.between(900_000, 900_000 + len(programme.people) - 1)
+        rows = await session.execute(select(Person.id).where(mine).order_by(Person.telegram_id))
+        ids = list(rows.scalars())
+        for k in chosen:
+            day, answers = programme.meetings[k]
             meeting = Meeting(
                 code=f"M{k}", title=f"Reunión {k}", kind="coordinacion", starts_at=day,
                 ends_at=day + timedelta(hours=2), status="scheduled",
@@ -154,6 +163,7 @@ class Model:
     groups: ClassVar[tuple[str, ...]] = GROUPS  # a period's groups: cells of 1 or 2 people
     parent: ClassVar[dict[str, str]] = PARENT  # a group within another of the same people
     seconds: ClassVar[float] = SECONDS  # per integer program
+    periods: ClassVar[dict[str, Period]] = PERIODS  # the periods read: people once in each
 
     def __post_init__(self) -> None:
         meetings = self.programme.meetings
@@ -170,7 +180,7 @@ class Model:
                     self.rules.append(({at[group]: 1, at["inv"]: -1}, 0))
                 self.rules.append(({at["deleg"]: 1, at["conf"]: -1}, 0))
                 self.rules.append(({at["no"]: 1, at["conf"]: 1, at["inv"]: -1}, 0))
-        for name, period in PERIODS.items():
+        for name, period in self.periods.items():
             units = [f"m{m}" for m, (day, _a) in enumerate(meetings) if _inside(day, period)]
             for i in range(len(self.programme.people)):
                 for group in GROUPS:
@@ -280,20 +290,12 @@ def read_women(
 
 
 async def read_everything(
-    db: Database, model: Model, scopes: Iterable[str | None], periods: Iterable[str] = PERIODS
+    db: Database, model: Model, scopes: Iterable[str | None], periods: Iterable[str] = ()
 ) -> None:
-    """Each period's report (every period's unless told) for each scope; /reunion's counts by
-    region; the shares."""
-    for period in periods:
-        dates = PERIODS[period]
-        for scope in scopes:
-            async with db.session() as session:
-                report = await build_report(session, dates, scope, _T(), AFTER)
-            for indicator in report.indicators:
-                if indicator.number == 1:
-                    read_participation(model, indicator, period, scope)
-                if indicator.number == 7:
-                    read_women(model, indicator, period, scope)
+    """Each period's report (every period's of the model unless told) for each scope;
+    /reunion's counts by region; the shares (those of periods read before too)."""
+    for period in periods or model.periods:
+        await read_reports(db, model, period, model.periods[period], scopes)
     for m in range(len(model.programme.meetings)):
         for region in REGIONS:
             for group in GROUPS:
@@ -303,6 +305,22 @@ async def read_everything(
     for women, total, share, label in model.shares:
         if frozenset(total) in shown and model.value(total):
             model.add(women, round(share * model.value(total)), label)
+
+
+async def read_reports(
+    db: Database, model: Model, name: str, dates: Period, scopes: Iterable[str | None],
+    now: datetime = AFTER,
+) -> None:  # fmt: skip
+    """Indicators 1 and 7 of each scope's report of `dates` as read at `now`, as period
+    `name` of the model."""
+    for scope in scopes:
+        async with db.session() as session:
+            report = await build_report(session, dates, scope, _T(), now)
+        for indicator in report.indicators:
+            if indicator.number == 1:
+                read_participation(model, indicator, name, scope)
+            if indicator.number == 7:
+                read_women(model, indicator, name, scope)
 
 
 def _T() -> Any:
@@ -319,7 +337,7 @@ def targets(model: Model) -> list[Target]:
     for target in model.hidden:  # a hidden figure of 3 or more pinned is a complement
         if 1 <= target.truth <= 2 and any(word in target.label for word in ("Sexo", "ind7")):
             found.setdefault(frozenset(target.row), target)
-    for period in PERIODS:
+    for period in model.periods:
         for region in REGIONS:
             for sex in SEXES:
                 who = model.who(region, sex)
