@@ -10,22 +10,33 @@ bot uses (storage/repositories/cases.py and toolkit.py), read by the indicators.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Date, bindparam, text, update
 
 from bot.services import cases as case_codes
 from bot.services import registered
 from bot.services.indicators import query_for
 from bot.services.indicators.cases import case_cells, cases_attended, formalization
+from bot.services.indicators.publications import _cells as publication_cells
 from bot.services.indicators.publications import publications as publication_indicator
+from bot.services.indicators.registered_at import counted_people
 from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
 from storage.repositories import cases, people, publications, toolkit
-from tests.test_profile_move_reports import DAY, NOW, Q1, T  # Q1 2026, read once closed
+from storage.types import UTCDateTime
+from tests.test_profile_move_reports import (  # Q1 2026, read once closed
+    DAY,
+    LIMA,
+    NOW,
+    Q1,
+    T,
+    _upgrade_to,
+)
 
 PEOPLE = [("puno", "female")] * 4 + [("cusco", "female")] * 3 + [("cusco", "male")] * 3
 MOVER = 930_000  # Puno's first woman
@@ -158,15 +169,81 @@ async def _receive_publication(db: Database) -> None:
         await session.commit()
 
 
-@pytest.mark.xfail(strict=True, reason="indicator 8 reads the profile now: not fixed")
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 @pytest.mark.parametrize("fields", [SEX, REGION], ids=["sex", "region"])
 async def test_a_change_of_profile_after_the_quarter_changes_no_publication_figure(
     db: Database, fields: dict[str, str]
 ) -> None:
-    """Not fixed: indicator 8 counts the people who received a publication by their region
-    and sex now (its registered people are /registrados's, frozen at each month's end)."""
+    """Indicator 8 counts the people a publication reached in the region and with the sex
+    /registrados counted them as at the month's end it reads (`month_end_people`, frozen
+    with its counts): a strict xfail while it read the profile now."""
     await _receive_publication(db)
     before = await _read(db, publication_indicator)
     await _change(db, fields)
     assert await _read(db, publication_indicator) == before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_move_before_the_months_end_counts_her_reached_where_she_is_registered(
+    db: Database,
+) -> None:
+    """Reached in Puno in February, moved to Cusco in March: Q1 counts her registered in
+    Cusco (March's end) and reached there too, so no cell counts more reached than
+    registered (the hiding rules bound one by the other), as her profile when she received
+    the publication would have (Puno: 4 reached of 3 registered)."""
+    await _receive_publication(db)
+    await _change(db, REGION)  # in March, before anyone reads Q1
+
+    async def cells(q: Any) -> Any:
+        return await publication_cells(q, await counted_people(q))
+
+    found = await _read(db, cells)
+    assert {key: dict(values) for key, values in found.items()} == {
+        ("puno", "female"): {"registered": 3, "received": 3, "reached": 3},
+        ("cusco", "female"): {"registered": 4, "received": 4, "reached": 4},
+        ("cusco", "male"): {"registered": 3, "received": 3, "reached": 3},
+    }
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_the_migration_counts_frozen_months_people_as_their_profile_is(
+    database_url: str,
+) -> None:
+    """0032 writes who each month already frozen counts (its mark in app_state, not its
+    regions' rows), from the profile as it is (the audit log holds no /perfil change):
+    people registered by the month's end in Lima, erased ones too; none for a month not
+    frozen, which is counted when it is."""
+    db = Database(database_url)
+    registered = {  # person: (registered at, region, sex)
+        1: (datetime(2026, 3, 31, 23, 59, tzinfo=LIMA), "puno", "female"),
+        2: (datetime(2026, 4, 1, tzinfo=LIMA), "cusco", "male"),  # April's, not March's
+        3: (None, None, None),  # never finished registering
+    }
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "0031")
+            for n, (at, region, sex) in registered.items():
+                await connection.execute(
+                    text(
+                        "INSERT INTO people (id, telegram_id, role, locale, active, created_at, "
+                        "registered_at, region_code, sex) VALUES (:n, :t, 'official', 'es', "
+                        "true, :now, :at, :region, :sex)"
+                    ).bindparams(*(bindparam(at, type_=UTCDateTime()) for at in ("now", "at"))),
+                    {"n": n, "t": 940_000 + n, "now": NOW, "at": at, "region": region, "sex": sex},
+                )  # fmt: skip
+            for key, value in (("reg 2026-03-31", "counted"), ("reg 2026-03-31 puno", "[1]")):
+                await connection.execute(
+                    text("INSERT INTO app_state (key, value) VALUES (:key, :value)"),
+                    {"key": key, "value": value},
+                )
+        await upgrade(db.engine)
+        async with db.engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT day, person_id, region_code, sex FROM month_end_people").columns(
+                    day=Date
+                )
+            )
+            written = [tuple(row) for row in rows.all()]
+    finally:
+        await db.dispose()
+    assert written == [(date(2026, 3, 31), 1, "puno", "female")]

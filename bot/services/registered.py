@@ -5,7 +5,8 @@ prints the latest; the indicators' checks read what it shows beside their tables
 
 Never «now»: two readings a day apart would tell the sex of whoever registered that day
 (`bot.services.registered_history`). A month's counts are frozen the first time a reader
-asks for them after it ends (`app_state`, one row per month: aggregate counts, no person):
+asks for them after it ends (`app_state`, one row per month: aggregate counts, no person;
+and who they count, each in the region and with the sex counted, `month_end_people`):
 counted again later, a person who changed their sex or region in /perfil since would
 change a figure already read, a difference of one. Counted once, the change shows at the
 next month's end, as a move the rule there sees. Erased people stay counted (erasure keeps
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.profile import SEXES
 from bot.services.registered_history import hidden_over_time
 from storage.models import Person
-from storage.repositories import app_state
+from storage.repositories import app_state, month_end_people
 
 # app_state (keys of at most 60 characters, values of 300): "reg 2026-11-30" marks the month
 # as counted; "reg 2026-11-30 cusco" holds a region's people by sex in ORDER ("[3, 3, 0, 0]").
@@ -100,6 +101,10 @@ async def history(
                 rows[f"{PREFIX}{day} {region or NO_REGION}"] = json.dumps(row)
             rows[f"{PREFIX}{day}"] = "counted"
         await app_state.put_all_once(session, rows)  # one statement for every month missing
+        # and who they count, as counted (indicator 8 groups its people reached by these)
+        await month_end_people.freeze(
+            session, {day: boundary(day, zone).astimezone(UTC) for day in missing}
+        )
         frozen = await _frozen(session)  # another process may have frozen one first: its own
     ordered = sorted(day for day in frozen if day <= latest_day(now, zone))
     tables = tuple(

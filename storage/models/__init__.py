@@ -6,6 +6,7 @@ from storage.models.base import NAMING_CONVENTION, Base
 from storage.models.cases import Case, CaseEvent, TeamMember, TeamReport
 from storage.models.knowledge import ArticleFeedback, ArticleView, Escalation, Question
 from storage.models.meetings import Meeting, MeetingAgreement, MeetingInvitation
+from storage.models.month_end_people import MonthEndPerson
 from storage.models.outbox import Broadcast, OutboxMessage
 from storage.models.people import AuditEntry, Person, Region, RoleGrant
 from storage.models.publications import Publication, PublicationDelivery
@@ -44,6 +45,7 @@ __all__ = [
     "Meeting",
     "MeetingAgreement",
     "MeetingInvitation",
+    "MonthEndPerson",
     "OutboxMessage",
     "Person",
     "ProcessedUpdate",

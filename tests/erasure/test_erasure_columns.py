@@ -124,6 +124,12 @@ ALLOWED: dict[str, str] = {
         "sent the question, as the people row keeps it now (a code, counted by the indicators)"
         for table in ("cases", "escalations")
     },
+    **{
+        f"month_end_people.{name}": "kept on purpose: the person's region or sex when a "
+        "month's /registrados counts were frozen, which count her (a code, counted by the "
+        "indicators)"
+        for name in ("region_code", "sex")
+    },
     "workshops.place": PROGRAMME,
     "workshops.facilitator": PROGRAMME,
     "workshop_materials.filename": PROGRAMME,

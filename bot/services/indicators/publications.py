@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
@@ -29,39 +29,52 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
-from bot.services.indicators.registered_at import registered_of, registered_rows
+from bot.services.indicators.registered_at import (
+    counted_people,
+    registered_of,
+    registered_rows,
+)
 from bot.services.indicators.sex_rule import by_sex
 from bot.services.publications import PILOT_REGIONS
 from bot.services.small_cells import Hidden
-from storage.models import Person, Publication, PublicationDelivery
+from storage.models import Publication, PublicationDelivery
 
 TITLE = N_("Publications and their dissemination")
 DEFINITION = N_(
     "Publications of the programme offered in Minka (/publicaciones), with the date each was "
-    "published. People who received a publication: people who got its file from Minka (from "
-    "the list or from a broadcast's button), each counted once however often they asked; «in "
-    "the period»: received a publication for the first time within the period; «up to the "
-    "end»: since it was published until the end of the period. Registered people: "
-    "registration completed by the end of the period's last month, or of the last whole month "
-    "while the period runs, as /registrados shows them (including people who later erased "
-    "their data). Share reached: registered people who had received at least one publication "
-    "by the end of the period, over registered people. Pilot regions: La Libertad, Pasco, "
-    "Moquegua, Piura, Puno and Madre de Dios; a pilot region is reached when at least one of "
-    "its people received a publication by the end of the period. By the region and sex of the"
-    " person. Shares resting on fewer than 3 people show «—», and so do those that would let "
-    "them be worked out. A sex's figures are not shown (—) where its registered people or "
-    "people who received a publication would tell the sex of 1 or 2 people, and neither are "
-    "those of enough other sexes and regions that the totals cannot tell them (the rule of "
-    "indicator 7)."
+    "published. People who received a publication: registered people who got its file from "
+    "Minka (from the list or from a broadcast's button), each counted once however often "
+    "they asked; «in the period»: received a publication for the first time within the "
+    "period; «up to the end»: since it was published until the end of the period. Registered "
+    "people: registration completed by the end of the period's last month, or of the last "
+    "whole month while the period runs, as /registrados shows them (including people who "
+    "later erased their data). Share reached: registered people who had received at least "
+    "one publication by the end of the period, over registered people. Pilot regions: La "
+    "Libertad, Pasco, Moquegua, Piura, Puno and Madre de Dios; a pilot region is reached "
+    "when at least one of its people received a publication by the end of the period. Every "
+    "column counts each person in the region and with the sex /registrados counted her at "
+    "that month's end, so the people reached are some of the registered people of each "
+    "region and sex, and a later change of profile changes no figure; someone who registered "
+    "after it counts from the end of the month she registered in. Shares resting on fewer "
+    "than 3 people show «—», and so do those that would let them be worked out. A sex's "
+    "figures are not shown (—) where its registered people or people who received a "
+    "publication would tell the sex of 1 or 2 people, and neither are those of enough other "
+    "sexes and regions that the totals cannot tell them (the rule of indicator 7)."
 )
 REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
 # Reached by the period's end, none received in it: the difference of two columns shown.
 BEFORE = "reached_before"
 
 
-async def _cells(q: Query) -> Cells:
-    """Per (region, sex): registered people, people who first received a publication in the
-    period, and registered people reached by the end of the period."""
+async def _cells(q: Query, people: Subquery) -> Cells:
+    """Per (region, sex): registered people, those of them who first received a publication
+    in the period, and those reached by the end of the period. Each person in the region and
+    with the sex the registered counts give her (`people`, `counted_people`): at one moment
+    for every column, so those reached are some of the registered of each cell (the hiding
+    rules bound them so: `bounded_hides`, `bounded_columns`), and a /perfil change after the
+    month's end moves no one. Her profile when she received it would not do: registered in
+    Puno, reached, then moved to Cusco before the month's end, she is one of Cusco's
+    registered, and Puno would count one reached more than its registered."""
     # At the month's end /registrados reads, as indicator 7 reads them (`registered_at`).
     cells = add({}, registered_rows(await registered_of(q), q.region), REGISTERED)
     for key, since in ((RECEIVED, q.start), (REACHED, None)):
@@ -69,17 +82,14 @@ async def _cells(q: Query) -> Cells:
         when = [PublicationDelivery.delivered_at < q.end]
         if since is not None:
             when.append(PublicationDelivery.delivered_at >= since)
-        people = select(PublicationDelivery.person_id).where(*when).distinct().subquery()
+        reached = select(PublicationDelivery.person_id).where(*when).distinct().subquery()
         statement = (
-            select(Person.region_code, Person.sex, func.count())
-            .join(people, people.c.person_id == Person.id)
-            .group_by(Person.region_code, Person.sex)
+            select(people.c.region_code, people.c.sex, func.count())
+            .select_from(people)
+            .join(reached, reached.c.person_id == people.c.person_id)
+            .group_by(people.c.region_code, people.c.sex)
         )
-        if key == REACHED:
-            statement = statement.where(
-                Person.registered_at.is_not(None), Person.registered_at < q.end
-            )
-        add(cells, await q.session.execute(scoped(q, statement, Person.region_code)), key)
+        add(cells, await q.session.execute(scoped(q, statement, people.c.region_code)), key)
     return cells
 
 
@@ -93,24 +103,24 @@ def _with_before(cells: Cells) -> Cells:
     return cells
 
 
-async def _per_publication(q: Query, hidden: tuple[bool, bool]) -> Table:
+async def _per_publication(q: Query, people: Subquery, hidden: tuple[bool, bool]) -> Table:
     """A row per publication published by the end of the period: its date, whether it is still
-    offered, and the people who received it in the period and up to its end (`hidden`: how
-    many is not shown, for each, as the total by region hides it: with one publication it is
-    that total)."""
+    offered, and the people who received it in the period and up to its end, those `_cells`
+    counts (`hidden`: how many is not shown, for each, as the total by region hides it: with
+    one publication it is that total)."""
     _ = q._
     received = {}
     for key, since in ((RECEIVED, q.start), (REACHED, None)):
         statement = (
             select(PublicationDelivery.publication_id, func.count())
-            .join(Person, Person.id == PublicationDelivery.person_id)
+            .join(people, people.c.person_id == PublicationDelivery.person_id)
             .where(PublicationDelivery.delivered_at < q.end)
             .group_by(PublicationDelivery.publication_id)
         )
         if since is not None:
             statement = statement.where(PublicationDelivery.delivered_at >= since)
         received[key] = dict(
-            (await q.session.execute(scoped(q, statement, Person.region_code))).all()
+            (await q.session.execute(scoped(q, statement, people.c.region_code))).all()
         )
     publications = await q.session.execute(
         select(
@@ -184,13 +194,14 @@ async def publications(q: Query) -> Indicator:
     once, however often they asked): received one for the first time within the period, and
     reached up to its end; registered people (registration completed before the end of the
     period); the share of registered people reached; pilot regions (PILOT_REGIONS) reached,
-    that is with at least one person who received a publication by the end of the period. By
-    the region and sex of the person; shares resting on fewer than 3 people show «—», and so do
-    those that would let them be worked out; a sex's figures are hidden by indicator 7's
-    rule."""
+    that is with at least one person who received a publication by the end of the period. Each
+    person in the region and with the sex /registrados counted her (`_cells`); shares resting
+    on fewer than 3 people show «—», and so do those that would let them be worked out; a
+    sex's figures are hidden by indicator 7's rule."""
     _ = q._
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
-    cells = _with_before(await _cells(replace(q, region=None)))
+    people = await counted_people(q)
+    cells = _with_before(await _cells(replace(q, region=None), people))
     measures = (
         count(_(N_("Registered people")), REGISTERED),
         count(_(N_("Received a publication in the period")), RECEIVED, REGISTERED),
@@ -213,7 +224,9 @@ async def publications(q: Query) -> Indicator:
         ),
     )
     tables = (
-        await _per_publication(q, (regions.rows[-1][2] is None, regions.rows[-1][3] is None)),
+        await _per_publication(
+            q, people, (regions.rows[-1][2] is None, regions.rows[-1][3] is None)
+        ),
         regions,
         by_sex(
             q,

@@ -11,15 +11,18 @@ that either hides.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Subquery, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.indicators.common import Query, sex_code
 from bot.services.indicators.periods import Period
-from bot.services.registered import Snapshot, history, latest_day
+from bot.services.registered import Snapshot, boundary, history, latest_day
+from storage.models import MonthEndPerson, Person
+from storage.repositories import month_end_people
 from storage.types import utcnow
 
 
@@ -72,3 +75,24 @@ async def registered_cells(q: Query) -> Counter[tuple[Any, Any]]:
     for code, sex, n in registered_rows(await registered_of(q), None):
         people[(code, sex_code(sex))] += n
     return people
+
+
+async def counted_people(q: Query) -> Subquery:
+    """The people the report's registered counts count (person_id, region_code, sex), each
+    in the region and with the sex she is counted as there: written when the month's counts
+    were frozen (`MonthEndPerson`), so a later /perfil change moves no one; a month not yet
+    frozen (a report read without its handler's freeze) is counted live, and so are these."""
+    day = (await registered_of(q)).day
+    if await month_end_people.is_frozen(q.session, day):
+        frozen = MonthEndPerson
+        return (
+            select(frozen.person_id, frozen.region_code, frozen.sex)
+            .where(frozen.day == day)
+            .subquery()
+        )
+    end = boundary(day, q.t.timezone).astimezone(UTC)
+    return (
+        select(Person.id.label("person_id"), Person.region_code, Person.sex)
+        .where(Person.registered_at.is_not(None), Person.registered_at < end)
+        .subquery()
+    )
