@@ -21,7 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.facts import AMOUNT, DURATION, LISTED, RECORDING, Asked, asked_fact, stated
+from knowledge.facts import (
+    AMOUNT,
+    DURATION,
+    LISTED,
+    RECORDING,
+    Asked,
+    Family,
+    acting_terms,
+    asked_fact,
+    stated,
+)
 from knowledge.model import Article
 from knowledge.sentence import NUMBER_WORDS, Sentence, says, sentences, year
 from knowledge.text import GENERIC_VERBS, STOPWORDS, counted_days, stem, words
@@ -96,6 +106,7 @@ class Holdings:
     about: frozenset[str]  # terms of its title, keywords and summary
     dated: bool  # its changing facts carry the day they were checked
     counted: frozenset[str]  # terms with a number beside them
+    acting: Family  # where a body that acts is looked for (`facts.acting_terms`)
     changing: frozenset[str] = frozenset()  # terms beside a word that says they change
     years: frozenset[str] = frozenset()  # the years its text names («2025»)
     sentences: tuple[Sentence, ...] = ()  # what each sentence holds (`knowledge.sentence`)
@@ -103,19 +114,21 @@ class Holdings:
 
 def holdings(article: Article, term: Callable[[str], str]) -> Holdings:
     """`article`'s holdings, its words read as index terms by `term`."""
-    about = {
+    about = frozenset(
         term(w) for text in (article.title, article.summary, *article.keywords) for w in words(text)
-    }
+    )
     found = words(f"{article.title} . {article.summary} . {article.body}")
     numbers = [i for i, w in enumerate(found) if w.isdigit() or w in NUMBER_WORDS]
     changes = [i for i, w in enumerate(found) if w in _CHANGES]
+    held = sentences(article, term)
     return Holdings(
-        frozenset(about),
+        about,
         article.valid_as_of is not None,
         frozenset(_beside(found, numbers, term)),
+        acting_terms(about, held),
         frozenset(_beside(found, changes, term)),
         frozenset(w for w in found if year(w)),
-        sentences(article, term),
+        held,
     )
 
 
@@ -257,6 +270,6 @@ def lacks(asked: Asks, term: Callable[[str], str], held: Holdings) -> str | None
     if asked.errand and not any(term(w) in held.about for w in asked.errand):
         return "errand"
     fact, said = asked.fact, asked.said
-    if fact and not stated(fact, said, term, held.sentences, held.about):
+    if fact and not stated(fact, said, term, held.sentences, held.about, held.acting):
         return "count" if fact.kind in (AMOUNT, DURATION) else "fact"
     return None

@@ -4,6 +4,8 @@ sure answer; a question whose fact the article states keeps its sure answer."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from knowledge.base import KnowledgeBase
@@ -14,6 +16,8 @@ from knowledge.facts import (
     DURATION,
     PLACES,
     REQUIRED,
+    _kin,
+    acting_terms,
     asked_fact,
 )
 from knowledge.sentence import sentences
@@ -164,3 +168,25 @@ def test_facts_the_article_states_keep_their_answer(
 ) -> None:
     answer = bare.index.search(question)
     assert answer.best is not None and answer.best.id == expected
+
+
+def test_who_acts_is_found_by_family_as_by_each_term(kb: KnowledgeBase) -> None:
+    """`Family` (who acts, looked up at once: `knowledge.facts._acted`) finds a form's kin
+    exactly when comparing it with each term one by one (`_kin`) does: forms that extend a
+    term, that a term extends, that share only a start, short ones and unknown ones."""
+    rng = random.Random(5)
+    articles = list(kb.kit.articles.values())
+    for article in rng.sample(articles, 12):
+        held = sentences(article, kb.index.term)
+        family = acting_terms(frozenset(), held)
+        terms = {t for sentence in held if sentence.named for t in sentence.stems}
+        pool = sorted(
+            t
+            for other in rng.sample(articles, 3)
+            for t in kb.index.field_texts(other)["body"].split()
+        )
+        forms = {t[:n] for t in rng.sample(pool, 60) for n in (2, 3, 4, 5, 6, len(t))}
+        forms |= {t + "x" for t in list(terms)[:20]} | {"zzzz", "a", "aprob", "otorg"}
+        found = {form for form in forms if any(_kin(form, term) for term in terms)}
+        assert found, article.id  # the check compares something found
+        assert {form for form in forms if family.has_kin(form)} == found, article.id
