@@ -198,6 +198,17 @@ class Minka:
         self.process.send_signal(signum)
         await self.process.wait()
 
+    async def ended(self) -> None:
+        """Stopped, if the run did not stop it (it failed): SIGTERM while the Bot API server
+        still answers, so it ends its workers too; SIGKILL after a minute."""
+        if self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 60)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
 
 def handled(minka: Minka) -> int:
     return sum(map(len, minka.done.durations.values()))
@@ -213,59 +224,62 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
         api.rate_limit(LIMIT, None)
         minka = Minka(api, url, log, [sender, builder])
         await minka.start()
-        windows: dict[str, list[tuple[float, float]]] = {phase: [] for phase in PHASES}
-        stop = asyncio.Event()
-        actors = [Actor(telegram_id) for telegram_id in askers]
+        try:
+            windows: dict[str, list[tuple[float, float]]] = {phase: [] for phase in PHASES}
+            stop = asyncio.Event()
+            actors = [Actor(telegram_id) for telegram_id in askers]
 
-        async def step(actor: Actor, rng: random.Random) -> float:
-            return await ask(api, actor, minka.done, rng)
+            async def step(actor: Actor, rng: random.Random) -> float:
+                return await ask(api, actor, minka.done, rng)
 
-        instant = Instant(args.rate, args.instant_rate)
-        rng = random.Random(3)  # each asks once first: Minka has started, caches are warm
-        await asyncio.gather(*(ask(api, actor, minka.done, rng) for actor in actors))
-        load = os.getloadavg()[0]
-        asking = asyncio.create_task(steady(actors, step, instant.rate, stop))
-        began = time.perf_counter()
-        await asyncio.sleep(args.before)
-        summary = await broadcast(Coordinator(api, sender, "Coordinadora"))
-        windows["before"].append((began, time.perf_counter()))
-        pressed = await instant.press(minka.process.pid, windows)
-        await Coordinator(api, sender, "Coordinadora").press(summary, "Enviar")
-        building = asyncio.create_task(
-            workbooks(
-                Coordinator(api, builder, "Coordinador"),
-                args.workbooks,
-                args.workbook_delay,
-                windows["workbook"],
+            instant = Instant(args.rate, args.instant_rate)
+            rng = random.Random(3)  # each asks once first: Minka has started, caches are warm
+            await asyncio.gather(*(ask(api, actor, minka.done, rng) for actor in actors))
+            load = os.getloadavg()[0]
+            asking = asyncio.create_task(steady(actors, step, instant.rate, stop))
+            began = time.perf_counter()
+            await asyncio.sleep(args.before)
+            summary = await broadcast(Coordinator(api, sender, "Coordinadora"))
+            windows["before"].append((began, time.perf_counter()))
+            pressed = await instant.press(minka.process.pid, windows)
+            await Coordinator(api, sender, "Coordinadora").press(summary, "Enviar")
+            building = asyncio.create_task(
+                workbooks(
+                    Coordinator(api, builder, "Coordinador"),
+                    args.workbooks,
+                    args.workbook_delay,
+                    windows["workbook"],
+                )
             )
-        )
-        first = last = None
-        count, killed, restarted, handled_before = 0, False, None, 0
-        cut = pressed + args.cut if args.cut else float("inf")
-        while count < people and time.perf_counter() - (last or pressed) < STALLED:
-            if time.perf_counter() >= cut:  # --cut: the rest of the sending is not followed
-                break
-            await asyncio.sleep(0.25)
-            now = time.perf_counter()
-            instant.written(minka.done, windows)
-            if (new := len(delivered(api))) != count:
-                count, last, first = new, now, first or now
-            if kill and not killed and count >= people // 2:
-                await minka.stop(signal.SIGKILL)
-                killed, restarted = True, time.perf_counter()
-                handled_before = handled(minka)
-                await minka.start()
-            if restarted and handled(minka) > handled_before:  # the new process answers
-                windows["restart"].append((restarted, now))
-                restarted = None
-        windows["sending"].append((first or pressed, last or time.perf_counter()))
-        await asyncio.wait_for(building, 600)
-        stop.set()
-        samples = await asking
-        await instant.finish()
-        await minka.stop()
-        for reader in minka.readers:
-            await reader
+            first = last = None
+            count, killed, restarted, handled_before = 0, False, None, 0
+            cut = pressed + args.cut if args.cut else float("inf")
+            while count < people and time.perf_counter() - (last or pressed) < STALLED:
+                if time.perf_counter() >= cut:  # --cut: the rest of the sending is not followed
+                    break
+                await asyncio.sleep(0.25)
+                now = time.perf_counter()
+                instant.written(minka.done, windows)
+                if (new := len(delivered(api))) != count:
+                    count, last, first = new, now, first or now
+                if kill and not killed and count >= people // 2:
+                    await minka.stop(signal.SIGKILL)
+                    killed, restarted = True, time.perf_counter()
+                    handled_before = handled(minka)
+                    await minka.start()
+                if restarted and handled(minka) > handled_before:  # the new process answers
+                    windows["restart"].append((restarted, now))
+                    restarted = None
+            windows["sending"].append((first or pressed, last or time.perf_counter()))
+            await asyncio.wait_for(building, 600)
+            stop.set()
+            samples = await asking
+            await instant.finish()
+            await minka.stop()
+            for reader in minka.readers:
+                await reader
+        finally:  # a run that failed leaves no bot behind it (nor its workers)
+            await minka.ended()
         copies = delivered(api)
         return {
             "people": people,
