@@ -39,7 +39,7 @@ Linear algebra on a table of some hundred cells: milliseconds, whatever the data
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,11 +59,14 @@ TOLERANCE = 1e-7  # of a residual of 0/1 rows: 0 or at least ~1/cells
 class Printed:
     """One quarter: `truth` per cell the four counts; `shown` every figure its reports print,
     None where they show «—»; `people` the cells with someone registered at its end (to the
-    reader, a cell that may have cases: /registrados shows the others at 0)."""
+    reader, a cell that may have cases: /registrados shows the others at 0); `officials`
+    per region the officials of its cases up to the end and of those registered in it
+    (`formal_whole`: a region of k officials has cases of k sexes at most)."""
 
     truth: Mapping[Cell, tuple[int, int, int, int]]
     shown: Mapping[Figure, int | None]
     people: frozenset[Cell] = frozenset()
+    officials: Mapping[Hashable, tuple[int, int]] = field(default_factory=dict)
 
 
 def covers(group: Group, cell: Cell) -> bool:
@@ -102,7 +105,7 @@ def as_printed(before: Printed | None, own: Printed) -> Printed:
         for g in groups:
             if (*g, flow) in shown and not (g in start and g in end):
                 shown[(*g, flow)] = None
-    return Printed(own.truth, shown, own.people)
+    return Printed(own.truth, shown, own.people, own.officials)
 
 
 def _cells(quarter: Printed) -> set[Cell]:

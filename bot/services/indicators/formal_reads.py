@@ -1,8 +1,8 @@
-"""Indicator 5's quarters read one after another (`formal_chain`): every quarter's reports
-from the first with a formalization case, national and each region's own, as printed (each
-with what it hides beside the quarters before it), and what a quarter's report hides beside
-them. A year shows only what its quarters show (`joint`); other periods (the CLI's dates)
-are left to their own rule."""
+"""Indicator 5's quarters read one after another (`formal_chain`, then as whole numbers:
+`formal_whole`): every quarter's reports from the first with a formalization case, national
+and each region's own, as printed (each with what it hides beside the quarters before it),
+and what a quarter's report hides beside them. A year shows only what its quarters show
+(`joint`); other periods (the CLI's dates) are left to their own rule."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ from bot.services.indicators.formal_chain import (
     STOCK,
     Figure,
     Printed,
-    as_printed,
     hideable,
 )
+from bot.services.indicators.formal_whole import printed_whole
 from bot.services.indicators.periods import Period
 from bot.services.indicators.registered_at import registered_of, snapshot_for
 from storage.models import Case
@@ -64,18 +64,18 @@ async def with_stocks(q: Query, build: Build) -> Indicator:
         return indicator
     kept = CHAIN.get()
     kept = {} if kept is None else kept
-    before: Printed | None = None
-    own: Printed | None = None
+    earlier: list[tuple[Printed, Printed]] = []
     for quarter in await _quarters(q):
         if quarter.code not in kept:
             part = q if quarter == q.period else replace(
                 q, period=quarter, registered=await snapshot_for(q.session, quarter, q.t, q.now)
             )  # fmt: skip
             mine = await _printed(part, build, reads)
-            kept[quarter.code] = (mine, as_printed(before, mine))
-        own, before = kept[quarter.code]
-    if own is None or before is None:
+            kept[quarter.code] = (mine, printed_whole(earlier, mine))
+        earlier.append(kept[quarter.code])
+    if not earlier:
         return indicator
+    own, before = earlier[-1]
     extra = frozenset(f for f, v in own.shown.items() if v is not None and before.shown[f] is None)
     if report_limit.stopped("formal_chain"):
         # Past the report's limit some quarter's own rule hid more, and so the stocks this
@@ -126,7 +126,22 @@ async def _printed(q: Query, build: Build, reads: dict[Any, Any]) -> Printed:
         (code, sex_code(sex)) for code, by_sex in snapshot.splits.items()
         for sex, n in by_sex.items() if n
     )  # fmt: skip
-    return Printed(truth, shown, people)
+    return Printed(truth, shown, people, await _officials(q))
+
+
+async def _officials(q: Query) -> dict[Any, tuple[int, int]]:
+    """Per region, the officials of its formalization cases registered up to the quarter's
+    end and in it, each counted once per sex their cases record (`Printed.officials`)."""
+    statement = select(Case.region_code, Case.person_id, Case.sex, Case.created_at).where(
+        Case.kind == codes.FORMALIZATION, Case.created_at < q.end
+    )
+    so_far: dict[Any, set[tuple[int, Any]]] = {}
+    in_it: dict[Any, set[tuple[int, Any]]] = {}
+    for region, person, sex, created_at in (await q.session.execute(statement)).all():
+        so_far.setdefault(region, set()).add((person, sex_code(sex)))
+        if created_at >= q.start:
+            in_it.setdefault(region, set()).add((person, sex_code(sex)))
+    return {r: (len(people), len(in_it.get(r, ()))) for r, people in so_far.items()}
 
 
 def _read(

@@ -1,0 +1,342 @@
+"""Indicator 5's quarters read as whole numbers: what a quarter's report hides besides the
+linear chain's (`formal_chain.as_printed`), so that beside the quarters printed before it no
+figure their own rules hide is pinned (tests/test_formal_quarter_split.py, seed 2).
+
+`formal_chain` keeps every hidden figure out of the span of the printed ones: no sum or
+difference gives it back. Read as whole numbers, splits do: Q1 hid «Hombre» and «Sin dato»
+(4 cases together); Q2 printed «Sin dato» 3 at its end, and «Sin dato» has people in Cusco,
+Puno (no formalization case) and Tacna only; Cusco's cases come from one official, so one
+sex: «Sin dato»'s 3 are Cusco's 3 or else Tacna's 3, 2 of them in Q1 either way. So quarter k
+(printed from its end on, deciding on nothing after it) reads quarters 1..k together, as
+printed, and hides more of its own figures until none is pinned.
+
+The reading's unknowns, per quarter and cell of region and sex (those with a case or someone
+registered at some quarter's end): cases registered in the quarter `n`, formalized at its
+end `d` and formalized in it `w`, all whole and at least 0; the stock of cases is the sum of
+`n` so far (no case before the first quarter: `formal_reads._quarters`). Per cell,
+`w <= d <= stock` and `d <= d before + w` (a case formalized at the end became so in the
+quarter or was so at its start). A region whose cases so far (or those registered in the
+quarter) come from `k` officials has at most `k` sexes with such cases (indicator 4 prints
+its officials by region; `k` counts an official once per sex their cases record, so the
+truth is always a solution). Each printed figure is the sum of its cells' unknowns.
+
+A figure a quarter's own rule hides is pinned when every whole solution (scipy's HiGHS,
+each candidate checked here in whole numbers) gives it one value; not counted: one its own
+quarter's own figures pin (its own rule answers for those), one what is told openly pins
+(the counts by region and in total, figures printed at 0, the officials), one the quarters
+printed before pin (decided then). The quarter hides one more pair (a sex's or a region's
+own sex's stock and flow) until none is pinned: the first of `TRIALS` that settles it, else
+the one that leaves fewest, the pinned figures' sexes first, then the fewest cases; each
+trial printed again by `as_printed`, so the linear chain holds. Programs past `PROGRAMS`
+per reading, or that fail, free nothing: the safe side (more hidden). Not read: indicator
+4's tables by sex beside these (`formal_sexes` reads them within a quarter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot.services import report_limit
+from bot.services.indicators.formal_chain import (
+    ALWAYS,
+    DONE,
+    NEW,
+    NOW,
+    PAIRS,
+    STOCK,
+    Cell,
+    Figure,
+    Printed,
+    as_printed,
+    covers,
+    hideable,
+)
+
+PROGRAMS = 300  # integer programs per reading, at most (past them: pinned, the safe side)
+PUSHES = 8  # programs that move every target at once (random ways) while each frees some
+TRIALS = 4  # pairs tried at each step
+NODES = 1000  # branch-and-bound nodes per program
+N, D, W = range(3)  # a cell's unknowns in a quarter: registered in it, formalized, in it
+Target = tuple[int, Figure]  # (quarter, figure)
+Row = dict[int, int]
+
+
+def printed_whole(earlier: Sequence[tuple[Printed, Printed]], own: Printed) -> Printed:
+    """The quarter `own` (by its own rule) as printed after `earlier` (each quarter before
+    it, from the first with a case: by its own rule, as printed), see the module."""
+    before = earlier[-1][1] if earlier else None
+    printed = as_printed(before, own)
+    reading = _Reading([o for o, _p in earlier] + [own], [p for _o, p in earlier])
+    found = reading.leaks(printed)
+    chosen: frozenset[Figure] = frozenset()
+    while found:
+        options = _options(printed, own, found)
+        if not options or report_limit.stopped("formal_whole"):
+            break
+        best: tuple[list[Target], frozenset[Figure], Printed] | None = None
+        for pair in options[:TRIALS]:
+            trial = chosen | pair
+            again = as_printed(before, _without(own, trial))
+            left = reading.leaks(again)
+            if best is None or len(left) < len(best[0]):
+                best = (left, trial, again)
+            if not left:
+                break
+        assert best is not None
+        found, chosen, printed = best
+    return printed
+
+
+def _without(own: Printed, figures: frozenset[Figure]) -> Printed:
+    shown = {f: None if f in figures else v for f, v in own.shown.items()}
+    return Printed(own.truth, shown, own.people, own.officials)
+
+
+def _sex(figure: Figure) -> Hashable:
+    """The figure's sex; a region's or the total's: one of no sex («Sin dato» is None)."""
+    return figure[1] if figure[0] == "sex" else figure[2] if figure[0] == "cell" else "\x00"
+
+
+def _options(printed: Printed, own: Printed, found: list[Target]) -> list[frozenset[Figure]]:
+    """The pairs (a group's stock and flow) the quarter still shows and may hide, in the
+    order of the module."""
+    sexes = {_sex(f) for _p, f in found}
+    measures = {f[-1] for _p, f in found}
+    options = []
+    for stock, flow in PAIRS:
+        groups = {f[:-1] for f, v in printed.shown.items() if v is not None and f[0] != "total"}
+        for group in groups:
+            pair = frozenset(
+                f for f in ((*group, stock), (*group, flow))
+                if printed.shown.get(f) is not None and hideable(f)
+            )  # fmt: skip
+            if not pair:
+                continue
+            cases = sum(c[stock] for cell, c in own.truth.items() if covers(group, cell))
+            near = _sex((*group, stock)) not in sexes, not measures & {stock, flow}
+            options.append((*near, cases, repr(sorted(pair, key=repr)), pair))
+    return [option[-1] for option in sorted(options, key=lambda o: o[:-1])]
+
+
+@dataclass
+class _Reading:
+    """Quarters 1..k: `owns` by their own rule (k of them), `fixed` the first k - 1 as
+    printed; the unknowns, their rules, the targets and what is pinned without the last."""
+
+    owns: list[Printed]
+    fixed: list[Printed]
+    cells: list[Cell] = field(init=False)
+    rules: list[tuple[Row, float, float, int]] = field(init=False)  # (row, lo, hi, quarter)
+    upper: list[int] = field(init=False)
+    truth: list[int] = field(init=False)
+    targets: list[Target] = field(init=False)
+    # per kind of figures alone: the targets asked, and those of them pinned
+    memo: dict[Any, tuple[set[Target], set[Target]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cells = sorted({c for p in self.owns for c in (*p.truth, *p.people)}, key=repr)
+        self.upper, self.truth, self.rules = [], [], []
+        for p, own in enumerate(self.owns):
+            for cell in self.cells:
+                counts, region = own.truth.get(cell, (0, 0, 0, 0)), self._region(p, cell[0])
+                self.truth += [counts[NEW], counts[DONE], counts[NOW]]
+                self.upper += [region[NEW], region[STOCK], region[STOCK]]
+        for p in range(len(self.owns)):
+            self._cell_rules(p)
+        for p in range(len(self.owns)):
+            self._official_rules(p)
+        self.targets = [
+            (p, f) for p, own in enumerate(self.owns)
+            for f, v in sorted(own.shown.items(), key=repr) if v is None
+        ]  # fmt: skip
+
+    def _region(self, p: int, region: Hashable) -> list[int]:
+        totals = [0, 0, 0, 0]
+        for cell, counts in self.owns[p].truth.items():
+            if cell[0] == region:
+                totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        return totals
+
+    def key(self, p: int, cell: int, kind: int) -> int:
+        return (p * len(self.cells) + cell) * 3 + kind
+
+    def _stock(self, p: int, cell: int) -> Row:
+        return {self.key(q, cell, N): 1 for q in range(p + 1)}
+
+    def _cell_rules(self, p: int) -> None:
+        for i in range(len(self.cells)):
+            d, w = self.key(p, i, D), self.key(p, i, W)
+            self.rules.append(({w: 1, d: -1}, -np.inf, 0, -1))
+            self.rules.append(({d: 1, **{k: -1 for k in self._stock(p, i)}}, -np.inf, 0, -1))
+            if p:
+                self.rules.append(({d: 1, w: -1, self.key(p - 1, i, D): -1}, -np.inf, 0, -1))
+
+    def _official_rules(self, p: int) -> None:
+        """At most `k` sexes with cases in a region of `k` officials: a binary per sex."""
+        for region, (so_far, in_it) in sorted(self.owns[p].officials.items(), key=repr):
+            mine = [i for i, cell in enumerate(self.cells) if cell[0] == region]
+            totals = self._region(p, region)
+            for most, room, rows in (
+                (so_far, totals[STOCK], [self._stock(p, i) for i in mine]),
+                (in_it, totals[NEW], [{self.key(p, i, N): 1} for i in mine]),
+            ):
+                if most >= len(mine):
+                    continue
+                flags = []
+                for row in rows:
+                    flag = len(self.upper)
+                    self.upper.append(1)
+                    self.truth.append(int(sum(self.truth[k] for k in row) > 0))
+                    self.rules.append(({**row, flag: -room}, -np.inf, 0, p))
+                    flags.append(flag)
+                self.rules.append(({f: 1 for f in flags}, -np.inf, most, p))
+
+    def row(self, p: int, figure: Figure) -> Row:
+        """The unknowns a figure of quarter `p` sums."""
+        m, group = figure[-1], figure[:-1]
+        row: Row = {}
+        for i, cell in enumerate(self.cells):
+            if covers(group, cell):
+                if m == STOCK:
+                    for k in self._stock(p, i):
+                        row[k] = row.get(k, 0) + 1
+                else:
+                    row[self.key(p, i, {NEW: N, DONE: D, NOW: W}[m])] = 1
+        return row
+
+    def leaks(self, last: Printed) -> list[Target]:
+        """The targets pinned with `last` printed after the fixed quarters, not counted as
+        the module says."""
+        printed = [*self.fixed, last]
+        figures = [(p, f, v) for p, q in enumerate(printed) for f, v in q.shown.items()]
+        stuck = self._pinned(self.targets, [(p, f, v) for p, f, v in figures if v is not None])
+        if not stuck:
+            return []
+        openly = [
+            (p, f, v) for p, f, v in figures
+            if v is not None and (v == 0 or (f[0] in ("region", "total") and f[-1] in ALWAYS))
+        ]  # fmt: skip
+        stuck -= self._kept(("openly", repr(openly)), stuck, openly)
+        before = [(p, f, v) for p, f, v in figures if v is not None and p < len(self.fixed)]
+        stuck -= self._kept(("before",), {t for t in stuck if t[0] < len(self.fixed)}, before)
+        for p in sorted({p for p, _f in stuck}):
+            alone = [(p, f, v) for f, v in self.owns[p].shown.items() if v is not None]
+            stuck -= self._kept(("alone", p), {t for t in stuck if t[0] == p}, alone, only=p)
+        return sorted(stuck, key=repr)
+
+    def _kept(
+        self, key: Any, stuck: set[Target], figures: list, only: int | None = None
+    ) -> set[Target]:
+        """Those of `stuck` that `figures` alone pin, remembered per `key`."""
+        asked, pinned = self.memo.setdefault(key, (set(), set()))
+        if new := stuck - asked:
+            pinned |= self._pinned(sorted(new, key=repr), figures, only)
+            asked |= new
+        return stuck & pinned
+
+    def _pinned(
+        self, targets: Sequence[Target], figures: list, only: int | None = None
+    ) -> set[Target]:
+        """The targets no whole solution of `figures` (and the rules: of quarter `only`'s
+        officials alone, if given) moves from their true value."""
+        rows = {t: self.row(*t) for t in targets}
+        zeros = self._zeros(figures)
+        nothing = {t for t, row in rows.items() if zeros.issuperset(row)}  # no program needed
+        solver = _Solver(self, figures, only)
+        value = {t: sum(self.truth[k] * c for k, c in row.items()) for t, row in rows.items()}
+        up, down = set(targets) - nothing, set(targets) - nothing
+
+        def free(x: list[int]) -> None:
+            for t in list(up | down):
+                now = sum(x[k] * c for k, c in rows[t].items())
+                (up if now > value[t] else down if now < value[t] else set()).discard(t)
+
+        rng = np.random.default_rng(0)
+        for _push in range(PUSHES):
+            if not (up or down):
+                break
+            cost = np.zeros(len(self.truth))
+            for ways, sign in ((up, -1.0), (down, 1.0)):
+                for t in sorted(ways, key=repr):
+                    weight = sign * (rng.random() + 0.5)
+                    for k, c in rows[t].items():
+                        cost[k] += weight * c
+            left = len(up) + len(down)
+            if (x := solver.solve(cost)) is not None:
+                free(x)
+            if len(up) + len(down) == left:
+                break
+        for t in sorted(up & down, key=repr):
+            for sign in (1.0, -1.0):
+                if t in up and t in down:
+                    cost = np.zeros(len(self.truth))
+                    for k, c in rows[t].items():
+                        cost[k] = sign * c
+                    if (x := solver.solve(cost)) is not None:
+                        free(x)
+        return (up & down) | nothing
+
+    def _zeros(self, figures: list) -> set[int]:
+        """The unknowns figures printed at 0 hold at 0 (all unknowns are at least 0), and
+        those of a cell's formalized where its cases are so held."""
+        zeros = {k for p, f, v in figures if v == 0 for k in self.row(p, f)}
+        for p in range(len(self.owns)):
+            for i in range(len(self.cells)):
+                if zeros.issuperset(self._stock(p, i)):
+                    zeros.add(self.key(p, i, D))
+                if self.key(p, i, D) in zeros:
+                    zeros.add(self.key(p, i, W))
+        return zeros
+
+
+class _Solver:
+    """The integer programs of a reading's rules and some figures."""
+
+    def __init__(self, reading: _Reading, figures: list, only: int | None) -> None:
+        from scipy.optimize import LinearConstraint
+        from scipy.sparse import lil_array
+
+        self.reading = reading
+        rows = [(r, lo, hi) for r, lo, hi, p in reading.rules if only is None or p in (-1, only)]
+        rows += [(reading.row(p, f), v, v) for p, f, v in figures]
+        self.rows = rows
+        matrix = lil_array((max(len(rows), 1), len(reading.truth)))
+        for i, (row, _lo, _hi) in enumerate(rows):
+            for k, c in row.items():
+                matrix[i, k] = c
+        low = [lo for _r, lo, _h in rows] or [0]
+        high = [hi for _r, _l, hi in rows] or [0]
+        self.constraint = LinearConstraint(matrix.tocsr(), low, high)
+        self.programs = 0
+
+    def solve(self, cost: np.ndarray) -> list[int] | None:
+        """A whole solution minimising `cost`, checked here, or None."""
+        from scipy.optimize import Bounds
+
+        from bot.services.integer_moves import solve
+
+        if self.programs >= PROGRAMS or report_limit.stopped("formal_whole"):
+            return None
+        self.programs += 1
+        upper = self.reading.upper
+        n = len(upper)
+        result = solve(
+            cost,
+            integrality=np.ones(n),
+            bounds=Bounds(np.zeros(n), np.array(upper, dtype=float)),
+            constraints=[self.constraint],
+            options={"mip_max_nodes": NODES},
+        )
+        if result.x is None:
+            return None
+        x = [round(v) for v in result.x]
+        if any(not 0 <= v <= most for v, most in zip(x, upper, strict=True)):
+            return None
+        for row, lo, hi in self.rows:
+            if not lo <= sum(x[k] * c for k, c in row.items()) <= hi:
+                return None
+        return x
