@@ -273,9 +273,9 @@ class _Solver:
 @dataclass
 class _Memo:
     """What `_settle`'s trials share: the fixed periods' targets pinned by their own figures
-    (every period's but the `lever`'s, whose hidden counts the trials change), and the
-    targets what is told openly pins (per set of such figures: the lever's hidden counts
-    rarely change it)."""
+    (every period's but the `lever`'s, whose hidden counts the trials change, and the
+    year's beside a quarter lever, which hides them too), and the targets what is told
+    openly pins (per set of such figures: the lever's hidden counts rarely change it)."""
 
     lever: int = 0
     alone: dict[int, bool] = field(default_factory=dict)
@@ -306,12 +306,13 @@ def _leaks(periods: Sequence[Told], memo: _Memo, scheme: Scheme) -> list[Key]:
     found = []
     for k in sorted(stuck):
         p, i = divmod(k, width)
-        if p != memo.lever and k in memo.alone:
+        fixed = p not in (memo.lever, 0)
+        if fixed and k in memo.alone:
             by_itself = memo.alone[k]
         else:
             own = _system([periods[p]], cells, cross=False, scheme=scheme)
             by_itself = i in _Solver(own, openly=False).pinned([i])
-            if p != memo.lever:
+            if fixed:
                 memo.alone[k] = by_itself
         if not by_itself:
             found.append((*cells[i // len(groups)], groups[i % len(groups)]))
@@ -328,7 +329,8 @@ def year_hides(year: Told, quarters: Sequence[Told]) -> Hides:
 def quarter_hides(year: Told, quarters: Sequence[Told], scheme: Scheme) -> Hides:
     """The sexes the last of `quarters` (printed after those before it) hides besides those
     it shows not, per group, so that beside them all and the year so far (`year`: their
-    union) no cell of 1 or 2 people is pinned."""
+    union) no cell of 1 or 2 people is pinned. The year hides what the quarter hides
+    (`joint`): each trial's sexes go from both."""
     return _settle([year, *quarters], len(quarters), scheme)
 
 
@@ -346,6 +348,10 @@ def _settle(periods: Sequence[Told], lever: int, scheme: Scheme) -> Hides:
         sexes = {g: mine.sexes.get(g, frozenset()) - hidden[g] - rows for g in groups}
         every = list(periods)
         every[lever] = Told(mine.counts, mine.people, sexes, mine.known)
+        if lever:  # a quarter's: the year shows none of what it hides (`joint`)
+            year = periods[0]
+            shown = {g: year.sexes.get(g, frozenset()) - hidden[g] - rows for g in groups}
+            every[0] = Told(year.counts, year.people, shown, year.known)
         return _leaks(every, memo, scheme)
 
     per_sex: dict[Any, int] = {}

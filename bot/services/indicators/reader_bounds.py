@@ -7,7 +7,15 @@ registered in Cusco 5, Piura 2 and Puno 2 only, and Cusco had 1 reader: so Piura
 and Puno's 2 read, and Cusco's one reader was a woman. While some cell is so pinned
 (`pinned_cells`, with a cell of 1 or 2 readers, which a region's own table by sex hides,
 pinned anywhere in its range), one more sex goes: a pinned cell's own if shown (the fewest
-people registered first), else the shown one of fewest."""
+people registered first), else the shown one of fewest.
+
+A quarter beside its year, as indicator 3's (`training_year.year_first`: the quarter decides,
+from the year so far and the quarters before it, as printed): a reader of a quarter is one
+of the year's. Seed 15 of tests/test_report_bounds: readers men and «Prefiero no decir»
+(«—») Q1 20 - 9 - 6 = 5 and the year 26 - 12 - 9 = 5, in Piura and Tacna only, so each
+region's part is the year's; the year's Tacna read 8 of its 8: both its men read in Q1.
+Q2, at its end, reads Q1 and the year so far (all of the year's reading here) and hides one
+sex more, which the year hides too (`joint`)."""
 
 from __future__ import annotations
 
@@ -16,7 +24,11 @@ from typing import Any
 
 from bot.services.bounded_cells import pinned_cells
 from bot.services.indicators.common import Cells, Query, sex_code
+from bot.services.indicators.period_bounds import Hides, Scheme
 from bot.services.indicators.registered_at import registered_cells
+from bot.services.indicators.sex_rule import hidden_sexes
+from bot.services.indicators.toolkit_cells import GROUPS, toolkit_cells
+from bot.services.indicators.training_year import YearReading, year_first
 from bot.services.small_cells import Hidden
 
 KEY = "readers"  # the people counted, as `toolkit.dissemination` counts them
@@ -28,9 +40,20 @@ async def readers_hidden(
     """The sexes to hide besides `blank` (the table's, by `group_hides`) in the national
     report (none in a region's: it shows its own row by sex, or none of it). `cells`: every
     region's, readers under `KEY`."""
-    if q.region is None:
-        return await _more(q, cells, blank)
-    return frozenset()
+    if q.region is not None:
+        return frozenset()
+    more = await _more(q, cells, blank)
+    later = await year_first(q, cells, {KEY: blank | more}, READERS)
+    return more | later.get(KEY, frozenset())
+
+
+async def _printed(q: Query, cells: Cells) -> Hides:
+    """The sexes an (earlier) quarter's national table hides, as it prints them."""
+    blank = hidden_sexes(q, cells, *GROUPS)
+    return {KEY: blank | await readers_hidden(q, cells, blank)}
+
+
+READERS = YearReading(Scheme((KEY,), ()), toolkit_cells, _printed)
 
 
 async def _more(q: Query, cells: Cells, blank: frozenset[str | None]) -> frozenset[str | None]:

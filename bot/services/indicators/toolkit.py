@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from statistics import median
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
     SMALL_CELL,
-    Cells,
     Chart,
     Column,
     Headline,
@@ -29,48 +26,9 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.reader_bounds import readers_hidden
 from bot.services.indicators.sex_rule import by_sex, hidden_sexes
-from storage.models import ArticleFeedback, ArticleView, Escalation, Question
+from bot.services.indicators.toolkit_cells import GROUPS, toolkit_cells
+from storage.models import Escalation
 from storage.types import utcnow
-
-
-async def _add(
-    q: Query,
-    cells: Cells,
-    model: Any,
-    at: Any,
-    people: str,
-    counts: dict[str, Any],
-    *where: Any,
-) -> None:
-    """Count `model`'s rows dated within the period per person and the region and sex she had
-    then (the row's own, `take_snapshot`: a later change of her profile moves nothing), then
-    add the sums per (region, sex), with the number of distinct people under `people` (once
-    per region and sex she had). Grouping per person before summing reads each row once: the
-    fast way through a million views."""
-    group = (model.person_id, model.region_code, model.sex)
-    per_person = (
-        select(*group, *(value.label(key) for key, value in counts.items()))
-        .where(at >= q.start, at < q.end, *where)
-        .group_by(*group)
-        .subquery()
-    )
-    cell = (per_person.c.region_code, per_person.c.sex)
-    statement = select(
-        *cell,
-        func.count(per_person.c.person_id),
-        *(func.sum(per_person.c[key]) for key in counts),
-    ).group_by(*cell)
-    rows = (await q.session.execute(scoped(q, statement, per_person.c.region_code))).all()
-    for region, sex, distinct, *sums in rows:
-        values = cells.setdefault((region, sex), Counter())
-        values[people] += distinct
-        for key, value in zip(counts, sums, strict=True):
-            values[key] += int(value or 0)  # PostgreSQL sums integers as Decimal
-
-
-def _yes(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
 
 HEADLINES = (0, 1, 2, 4, 5, 6)  # of the measures: all but people asking and specialists'
 
@@ -81,38 +39,11 @@ async def dissemination(q: Query) -> Indicator:
     free-text questions and unique people asking; share of questions answered with confidence;
     share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
     were answered and the median time to answer (hours). By the region and sex the person
-    had then (the rows' own, `_add`);
+    had then (the rows' own, `toolkit_cells`);
     shares and medians resting on fewer than 3 people show «—», and so does the share found
     useful of a period in progress (`_useful_share`)."""
     _ = q._
-    everywhere = replace(q, region=None)  # every region's: see `hidden_groups`
-    cells: Cells = {}
-    await _add(everywhere, cells, ArticleView, ArticleView.at, "readers", {"views": func.count()})
-    await _add(
-        everywhere,
-        cells,
-        Question,
-        Question.at,
-        "askers",
-        {"questions": func.count(), "answered": _yes(Question.confident.is_(True))},
-    )
-    await _add(
-        everywhere,
-        cells,
-        ArticleFeedback,
-        ArticleFeedback.at,
-        "judges",
-        {"feedback": func.count(), "useful": _yes(ArticleFeedback.useful.is_(True))},
-    )
-    await _add(
-        everywhere,
-        cells,
-        Escalation,
-        Escalation.created_at,
-        "escalators",
-        {"escalated": func.count(), "experts_answered": func.count(Escalation.answered_at)},
-        Escalation.article_id.is_(None),  # error reports on articles are not questions
-    )
+    cells = await toolkit_cells(q)
     # How many times people did something is, for 1 or 2 people, what each of them did: it
     # rests on them as a share does.
     measures = (
@@ -126,9 +57,9 @@ async def dissemination(q: Query) -> Indicator:
         count(_(N_("Answered by specialists")), "experts_answered", "escalators", part=False),
     )
     times = await _answer_times(q)
-    groups = ("readers", "askers", "judges", "escalators")
-    # Readers are some of the people registered: beside them, the sexes shown may pin some.
-    more = {"readers": await readers_hidden(q, cells, hidden_sexes(q, cells, *groups))}
+    # Readers are some of the people registered: beside them, the sexes shown may pin some,
+    # and so may a quarter's beside its year (`reader_bounds`).
+    more = {"readers": await readers_hidden(q, cells, hidden_sexes(q, cells, *GROUPS))}
     regions = by_region(q, _(N_("Tool Kit use by region")), cells, measures)
     all_hours = [time for values in times.values() for time in values]
     return Indicator(
@@ -170,7 +101,7 @@ async def dissemination(q: Query) -> Indicator:
                 _(N_("Tool Kit use by sex")),
                 cells,
                 measures,
-                groups=groups,
+                groups=GROUPS,
                 more=more,
             ),
             _answer_table(q, times),

@@ -47,7 +47,12 @@ from bot.services.indicators.registered_at import registered_cells
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_chain import chain_pinned
 from bot.services.indicators.training_reads import period_attendance, period_ratings
-from bot.services.indicators.training_year import year_first
+from bot.services.indicators.training_year import (
+    WORKSHOPS,
+    YearReading,
+    workshop_cells,
+    year_first,
+)
 from bot.services.small_cells import Hidden, safe_counts, too_small
 from storage.models import WorkshopAttendance, WorkshopRating
 
@@ -149,7 +154,7 @@ async def parts_hides(q: Query, cells: Cells) -> dict[str, frozenset[str | None]
         {key: frozenset(counted[key] - rows.rows) for key, (rows, _sexes) in hides.items()},
     )
     own = {key: hides[key][1] | extra[key] for key in KEYS}
-    later = await year_first(q, cells, own, _printed)
+    later = await year_first(q, cells, own, YearReading(WORKSHOPS, workshop_cells, _printed))
     found = {key: extra[key] | later.get(key, frozenset()) for key in KEYS}
     if kept is not None:
         kept[q.period.code] = found

@@ -49,7 +49,7 @@ end (a survey closing in January).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.services import report_limit
@@ -68,8 +68,26 @@ RULE = "bot.services.indicators.period_bounds:quarter_hides"
 EVERY_SEX: frozenset[Any] = frozenset({*SEXES, None})
 # A quarter's national sexes hidden as printed, given its query and cells (`parts_hides`).
 Printed = Callable[[Query, Cells], Awaitable[Hides]]
-# The last readings' answers: every scope's report of a quarter (and its year's) reads the same.
+# The last readings' answers: every scope's report of a quarter (and its year's) reads the same
+# (indicators 3 and 6 each read a quarter and, for their own hiding, the quarters before it).
 _READ: dict[str, Hides] = {}
+KEPT_READINGS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class YearReading:
+    """What `year_first` reads of one indicator: its groups of people and their chain
+    (`scheme`, the first the root), a period's cells (every region's, counting the groups)
+    and an earlier quarter's national sexes hidden as printed."""
+
+    scheme: Scheme
+    cells: Callable[[Query], Awaitable[Cells]]
+    printed: Printed
+
+
+async def workshop_cells(q: Query) -> Cells:
+    """Indicator 3's people of the period per (region, sex), with their ratings."""
+    return await rating_cells(q, await workshop_people(q))
 
 
 def year_running(q: Query) -> bool:
@@ -79,45 +97,46 @@ def year_running(q: Query) -> bool:
     return len(q.period.quarters()) > 1 and (q.now or utcnow()) < q.end
 
 
-async def year_first(q: Query, cells: Cells, hidden: Hides, printed: Printed) -> Hides:
+async def year_first(q: Query, cells: Cells, hidden: Hides, what: YearReading) -> Hides:
     """Per key, the sexes quarter `q`'s national table hides besides `hidden` (its own
     rules') beside the quarters before it in its year and the year so far (see the module).
-    `cells`: every region's, counting the groups; `printed`: an earlier quarter's hidden
-    sexes, as its report prints them."""
+    `cells`: every region's, counting the groups; `what`: the indicator read (3's workshop
+    people, `training_parts`; 6's readers, `reader_bounds`)."""
+    keys = what.scheme.groups
     if q.region is not None or len(q.period.quarters()) != 1:
         return {}
     start = Period.year(q.period.first.year).first
     earlier = [p for p in Period(start, q.period.last).quarters() if p != q.period]
-    if not earlier or not any(v.get("attendees") for v in cells.values()):
+    if not earlier or not any(v.get(keys[0]) for v in cells.values()):
         return {}
     periods: list[Told] = []
     every: list[Hides] = []
     for quarter in earlier:
         part = await _at(q, quarter)
-        mine = await rating_cells(part, await workshop_people(part))
-        every.append(await printed(part, mine))
-        periods.append(await _told(part, mine, every[-1]))
+        mine = await what.cells(part)
+        every.append(await what.printed(part, mine))
+        periods.append(await _told(part, mine, every[-1], keys))
     every.append(hidden)
-    periods.append(await _told(q, cells, hidden))
-    year = await _so_far(q, periods, every)
+    periods.append(await _told(q, cells, hidden, keys))
+    year = await _so_far(q, periods, every, what)
     reading = repr((year, periods))
     if reading not in _READ:
-        found, short = await report_limit.run(RULE, year, periods, WORKSHOPS)
+        found, short = await report_limit.run(RULE, year, periods, what.scheme)
         if short:  # past the report's limit: every sex it shows, for this report only
-            return {key: periods[-1].sexes.get(key, frozenset()) for key in KEYS}
-        while len(_READ) >= 2:
+            return {key: periods[-1].sexes.get(key, frozenset()) for key in keys}
+        while len(_READ) >= KEPT_READINGS:
             _READ.pop(next(iter(_READ)))
         _READ[reading] = found
     return _READ[reading]
 
 
-async def _so_far(q: Query, quarters: list[Told], hidden: list[Hides]) -> Told:
+async def _so_far(q: Query, quarters: list[Told], hidden: list[Hides], what: YearReading) -> Told:
     """The year so far at the end of `q`'s quarter, the last of `quarters` (each of the
     year's up to it), as the year's report prints it: what every quarter shows and its own
     rule shows (`joint`)."""
     so_far = await _at(q, Period(Period.year(q.period.first.year).first, q.period.last))
-    whole = await rating_cells(so_far, await workshop_people(so_far))
-    year = await _told(so_far, whole, {}, hidden)
+    whole = await what.cells(so_far)
+    year = await _told(so_far, whole, {}, what.scheme.groups, hidden)
     for told in quarters:  # a region's row by sex the year shows where every quarter does
         gone = {k for k, n in told.counts.items() if n and k not in told.known}
         year = replace(year, known=year.known - gone)
@@ -128,18 +147,22 @@ async def _at(q: Query, period: Period) -> Query:
     return replace(q, period=period, registered=await snapshot_for(q.session, period, q.t, q.now))
 
 
-async def _told(q: Query, cells: Cells, hidden: Hides, quarters: Sequence[Hides] = ()) -> Told:
+async def _told(
+    q: Query, cells: Cells, hidden: Hides, keys: Sequence[str], quarters: Sequence[Hides] = ()
+) -> Told:
     """What period `q`'s national table by sex and its regions' own rows tell of its
-    attendees and raters (`period_bounds.Told`). `quarters`: for the year so far, its
-    quarters' hidden sexes, which it hides too (`joint`)."""
+    people of `keys` (attendees and raters; readers) (`period_bounds.Told`). `quarters`: for
+    the year so far, its quarters' hidden sexes, which it hides too (`joint`). A region's
+    own row counts as shown unless `keys`' own rule hides it (the safe side where its table
+    hides it for other groups too: indicator 6's)."""
     counts: dict[Key, int] = {}
     for (region, sex), values in cells.items():
-        for key in KEYS:
+        for key in keys:
             cell = (region, sex_code(sex), key)
             counts[cell] = counts.get(cell, 0) + int(values.get(key, 0))
     sexes: dict[str, frozenset[Any]] = {}
     known: set[Key] = set()
-    for key in KEYS:
+    for key in keys:
         rows, own = group_hides(q, cells, key, hidden.get(key, frozenset()))
         besides = frozenset().union(*(h.get(key, frozenset()) for h in quarters))
         sexes[key] = EVERY_SEX - own - besides
