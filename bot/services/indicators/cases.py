@@ -59,6 +59,22 @@ def _registered(q: Query, *columns: object) -> object:
     return scoped(q, statement, Case.region_code)
 
 
+def status_at_end(q: Query) -> Any:
+    """A case's status at the period's end: what its first change of status after the end
+    changed from, else its status now. Its status now would move a past period's figures
+    when the case changes later, and two readings of the period, subtracted, would tell the
+    region and sex of whoever registered it (tests/test_period_after_end)."""
+    later = (
+        select(CaseEvent.from_value)
+        .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "status", CaseEvent.at >= q.end)
+        .order_by(CaseEvent.at, CaseEvent.id)
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    return func.coalesce(later, Case.status)
+
+
 async def case_cells(q: Query) -> Cells:
     """Indicator 4's cells: every region's (what a region's report hides depends on the
     others, `hidden_groups`), cases, supported, resolved and officials."""
@@ -69,7 +85,7 @@ async def case_cells(q: Query) -> Cells:
     add(cells, rows.all(), "cases")
     supported = _registered(everywhere, *group, func.count()).where(Case.supported.is_(True))
     add(cells, (await q.session.execute(supported.group_by(*group))).all(), "supported")
-    closed = _registered(everywhere, *group, func.count()).where(Case.status == "resolved")
+    closed = _registered(everywhere, *group, func.count()).where(status_at_end(q) == "resolved")
     add(cells, (await q.session.execute(closed.group_by(*group))).all(), "resolved")
     officials = _registered(everywhere, *group, func.count(func.distinct(Case.person_id)))
     add(cells, (await q.session.execute(officials.group_by(*group))).all(), "officials")
@@ -95,7 +111,7 @@ async def cases_attended(q: Query) -> Indicator:
     )
     total = sum(c["cases"] for c in only(q, cells).values())
     kinds = await _counts_by(q, Case.kind)
-    statuses = await _counts_by(q, Case.status)
+    statuses = await _counts_by(q, status_at_end(q))
     on_time, reports = await report_figures(q)
     hides = measure_hides(q, measures, cells)
     resolved_hidden = is_hidden(measures[3], hides, "total", None)
@@ -104,7 +120,7 @@ async def cases_attended(q: Query) -> Indicator:
         _code_table(q, _(N_("Cases by type")), _(N_("Type")), codes.KINDS, kinds),
         _code_table(
             q,
-            _(N_("Cases by current status")),
+            _(N_("Cases by status at the period's end")),
             _(N_("Status")),
             codes.STATUSES,
             statuses,
@@ -129,12 +145,13 @@ async def cases_attended(q: Query) -> Indicator:
             N_(
                 "Cases registered in Minka during the period, in the region they concern. «With "
                 "support» means the regional team (Equipo Regional) took part. Status is the "
-                "current one. By sex: the sex the official who registered the case had when "
-                "registering it (a later change in her profile moves no case). Shares based on "
-                "fewer than 3 cases show «—». A sex's figures are not shown (—) where they would "
-                "tell the sex of 1 or 2 of the officials who registered cases, and neither are "
-                "those of enough other sexes and regions that the totals cannot tell them (the "
-                "rule of indicator 7)."
+                "one at the period's end (a later change moves no past period's figures). By "
+                "sex: the sex the official who registered the case had when registering it (a "
+                "later change in her profile moves no case). Shares based on fewer than 3 cases "
+                "show «—». A sex's figures are not shown (—) where they would tell the sex of 1 "
+                "or 2 of the officials who registered cases, and neither are those of enough "
+                "other sexes and regions that the totals cannot tell them (the rule of indicator "
+                "7)."
             )
         )
         + " "
