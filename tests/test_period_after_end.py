@@ -30,6 +30,7 @@ from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import Case, CaseEvent
 from tests.test_registered_quarters import _person
+from tests.two_readings import column, grew_by_her
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -41,7 +42,6 @@ FIRST, SECOND = datetime(2026, 4, 1, 12, tzinfo=LIMA), datetime(2026, 4, 11, 12,
 RESOLVED_AT = datetime(2026, 4, 10, 12, tzinfo=LIMA)
 PEOPLE = {"puno": (1, 4), "cusco": (4, 4), "tacna": (4, 4)}  # region: (women, men)
 RESOLVED = {"puno": (0, 2), "cusco": (2, 2), "tacna": (2, 2)}  # resolved in February
-REGIONS = ("Puno", "Cusco", "Tacna")
 
 
 async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
@@ -49,28 +49,9 @@ async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
         return await cases_attended(await query_for(session, Q1, region, T, now))
 
 
-def _resolved(indicator: Indicator, title: str) -> dict[str, object]:
-    """The resolved cases, per row of the table titled `title`."""
-    (table,) = [t for t in indicator.tables if t.title == _(title)]
-    at = [c.label for c in table.columns].index(_("Resolved cases"))
-    return {str(row[0]): row[at] for row in table.rows}
-
-
-BY_SEX = "Cases by sex of the official who registered them"
-
-
-def _pinned(before: Indicator, after: Indicator) -> bool:
-    """Whether the two national readings, subtracted, tell that Puno's one woman's case was
-    resolved: one region's resolved grew (Puno's) by as many as the women's did."""
-    regions = [_resolved(r, "Cases by region") for r in (before, after)]
-    sexes = [_resolved(r, BY_SEX) for r in (before, after)]
-    shown = all(isinstance(d.get(k), int) for d in regions for k in REGIONS)
-    shown = shown and all(isinstance(d.get("Mujer"), int) for d in sexes)
-    if not shown:
-        return False
-    grew = {k: int(regions[1][k]) - int(regions[0][k]) for k in REGIONS}  # type: ignore[call-overload]
-    women = int(sexes[1]["Mujer"]) - int(sexes[0]["Mujer"])  # type: ignore[call-overload]
-    return grew == {"Puno": women, "Cusco": 0, "Tacna": 0} and women > 0
+def _resolved(indicator: Indicator, first: str) -> dict[str, object]:
+    """The resolved cases, per row of the table whose first column is `first`."""
+    return column(indicator, first, _("Resolved cases"))
 
 
 def _case(person: int, region: str, sex: str, resolved: bool) -> Case:
@@ -108,11 +89,12 @@ async def test_a_case_resolved_after_its_quarter_gives_no_one_away(db: Database)
     after = await _read(db, None, SECOND)
     # Puno's own report hides its woman's figures on both dates (a cell of one person)...
     for now in (FIRST, SECOND):
-        assert _resolved(await _read(db, "puno", now), BY_SEX)["Mujer"] is None
+        assert _resolved(await _read(db, "puno", now), "Sexo")["Mujer"] is None
     # ...the national readings' figures are those of the module's docstring...
-    assert [_resolved(r, "Cases by region")["Puno"] for r in (before, after)] == [2, 2]
+    assert [_resolved(r, "Región")["Puno"] for r in (before, after)] == [2, 2]
     # ...and the two readings subtracted must not tell that her case was resolved
-    assert not _pinned(before, after)
+    sides = [[_resolved(r, first) for r in (before, after)] for first in ("Región", "Sexo")]
+    assert not grew_by_her(*sides, "Puno")
     assert [t.rows for t in before.tables] == [t.rows for t in after.tables]  # every table
     (status,) = [t for t in after.tables if t.title == _("Cases by status at the period's end")]
     assert {str(row[0]): row[1] for row in status.rows}[_("Open")] == 11  # hers among them

@@ -1,0 +1,77 @@
+"""A quarter that moves after it ends: a workshop's ratings enter its quarter's report once
+its survey has closed (`training_reads.period_ratings`, all at once), which for a workshop
+of the quarter's last week is after the quarter's end. The chat offers the quarter from the
+day after it ends; read then and again once the survey has closed, its report differs by
+that workshop's raters, counted by region and by sex.
+
+Puno has one woman and eight men; Cusco, Tacna and Piura eight of each. In February Puno's
+workshop has seven of its men (six rate), and one workshop in each other region five women
+and five men who rate, a woman and a man who do not. On 30 March a workshop in Puno has its
+woman and a man who rated in February; both rate; its survey closes on 6 April. Indicator
+3's national report of Q1 read on 1 April and on 7 April (each alone pins no one): Puno's
+raters 6 -> 7, every other region's the same, women's 15 -> 16. So the one rater added is
+a woman of Puno, its only woman: she rated, a cell of one person that Puno's own report
+hides on both dates. Not fixed: a strict xfail (a fix: the quarter's figures by sex «—»
+until every survey of its workshops has closed, as for a period in progress)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import translator
+from bot.services.indicators import query_for
+from bot.services.indicators.common import Indicator
+from bot.services.indicators.periods import Period
+from bot.services.indicators.training import training
+from storage.db import Database
+from tests.two_readings import add_people, column, grew_by_her
+from tests.workshop_rows import add_workshop
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+_ = T.gettext
+LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
+Q1 = Period.quarter(2026, 1)
+FEB, LAST = datetime(2026, 2, 10, 10, tzinfo=LIMA), datetime(2026, 3, 30, 10, tzinfo=LIMA)
+FIRST, SECOND = datetime(2026, 4, 1, 12, tzinfo=LIMA), datetime(2026, 4, 7, 12, tzinfo=LIMA)
+PEOPLE = {"puno": (1, 8), "cusco": (8, 8), "tacna": (8, 8), "piura": (8, 8)}
+
+
+async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
+    async with db.session() as session:
+        return await training(await query_for(session, Q1, region, T, now))
+
+
+def _raters(indicator: Indicator, first: str) -> dict[str, object]:
+    """The people who rated, per row of the table whose first column is `first`."""
+    return column(indicator, first, _("People who rated"))
+
+
+@pytest.mark.xfail(strict=True, reason="a quarter's ratings enter after its end (period task)")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_survey_closing_after_its_quarter_gives_no_one_away(db: Database) -> None:
+    async with db.session() as session:
+        people = await add_people(session, PEOPLE, LONG_AGO)
+        ids = {region: [p.id for p in group] for region, group in people.items()}
+        puno = ids.pop("puno")
+        await add_workshop(
+            session, "W1", "puno", FEB, {**dict.fromkeys(puno[1:7], 4), puno[7]: None}
+        )
+        for region, i in ids.items():
+            rated = dict.fromkeys([*i[:5], *i[8:13]], 4)
+            await add_workshop(session, region, region, FEB, {**rated, i[5]: None, i[13]: None})
+        last = await add_workshop(session, "W9", "puno", LAST, dict.fromkeys(puno[:2], 4))
+        last.survey_closes_at = datetime(2026, 4, 6, 10, tzinfo=LIMA)
+        await session.commit()
+    before, after = await _read(db, None, FIRST), await _read(db, None, SECOND)
+    # Puno's own report hides its woman on both dates (a cell of one person)...
+    for now in (FIRST, SECOND):
+        assert _raters(await _read(db, "puno", now), "Sexo")["Mujer"] is None
+    # ...the national readings' figures are those of the module's docstring...
+    assert [_raters(r, "Región")["Puno"] for r in (before, after)] == [6, 7]
+    # ...and the two readings subtracted must not tell that she rated
+    sides = [[_raters(r, first) for r in (before, after)] for first in ("Región", "Sexo")]
+    assert not grew_by_her(*sides, "Puno")

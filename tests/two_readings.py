@@ -1,0 +1,51 @@
+"""What the attacks across dates share (tests/test_period_in_progress, test_period_after_end,
+test_survey_after_end): people by region and sex, a column of a report's tables, and the
+attacker's subtraction of two readings of one period."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.indicators.common import Indicator
+from storage.models import Person
+from tests.test_registered_quarters import _person
+
+
+async def add_people(
+    session: AsyncSession, counts: Mapping[str, tuple[int, int]], at: datetime
+) -> dict[str, list[Person]]:
+    """Per region, its women then its men (`counts`: region: (women, men)), registered `at`."""
+    people = {
+        region: [_person(region, "female", at) for _ in range(w)]
+        + [_person(region, "male", at) for _ in range(m)]
+        for region, (w, m) in counts.items()
+    }
+    session.add_all([p for group in people.values() for p in group])
+    await session.flush()
+    return people
+
+
+def column(indicator: Indicator, first: str, label: str) -> dict[str, object]:
+    """Column `label` of the first table whose first column is headed `first`, by row."""
+    table = next(t for t in indicator.tables if t.columns[0].label == first)
+    at = [c.label for c in table.columns].index(label)
+    return {str(row[0]): row[at] for row in table.rows}
+
+
+def grew_by_her(
+    regions: Sequence[Mapping[str, object]], sexes: Sequence[Mapping[str, object]], region: str
+) -> bool:
+    """Whether two readings (`regions`, `sexes`: a column by region and by sex, before and
+    after), subtracted, tell that the people added are women of `region`: it grew by as many
+    as the women did, every other region by 0. A figure hidden («—») on either date tells
+    nothing."""
+    names = [k for k in regions[0] if k != "Total"]
+    shown = all(isinstance(d.get(k), int) for d in regions for k in names)
+    if not (shown and all(isinstance(d.get("Mujer"), int) for d in sexes)):
+        return False
+    grew = {k: int(regions[1][k]) - int(regions[0][k]) for k in names}  # type: ignore[call-overload]
+    women = int(sexes[1]["Mujer"]) - int(sexes[0]["Mujer"])  # type: ignore[call-overload]
+    return women > 0 and grew == {k: women if k == region else 0 for k in names}
