@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services import exact_cells
-from bot.services.indicators import formal_reads, training_parts
+from bot.services.indicators import formal_reads, reader_bounds, training_parts
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
 from bot.services.indicators.joint import jointly
@@ -95,6 +95,7 @@ async def build_report(
     told = exact_cells.SHORT.set(short)
     chain = formal_reads.CHAIN.set({})  # indicator 5's quarters, read once for the report
     kept = training_parts.KEPT.set({})  # 3 and 7's hidden sexes per quarter, read once too
+    readers = reader_bounds.KEPT.set({})  # and 6's readers'
     try:
         for number, each in enumerate(periods):
             part = replace(q, period=each, registered=await snapshot_for(session, each, t, now))
@@ -104,6 +105,7 @@ async def build_report(
                 if progress is not None:
                     await progress(number * len(INDICATORS) + index, total)
     finally:
+        reader_bounds.KEPT.reset(readers)
         training_parts.KEPT.reset(kept)
         formal_reads.CHAIN.reset(chain)
         exact_cells.SHORT.reset(told)

@@ -20,6 +20,7 @@ sex more, which the year hides too (`joint`)."""
 from __future__ import annotations
 
 from collections import Counter
+from contextvars import ContextVar
 from typing import Any
 
 from bot.services.bounded_cells import pinned_cells
@@ -32,6 +33,9 @@ from bot.services.indicators.training_year import YearReading, year_first
 from bot.services.small_cells import Hidden
 
 KEY = "readers"  # the people counted, as `toolkit.dissemination` counts them
+# Per period (its code), the national report's answer: a quarter's year-first reading asks it
+# of each quarter before it, which a year's report has built already; `build_report` sets it.
+KEPT: ContextVar[dict[str, frozenset[Any]] | None] = ContextVar("reader_bounds_kept", default=None)
 
 
 async def readers_hidden(
@@ -42,9 +46,15 @@ async def readers_hidden(
     region's, readers under `KEY`."""
     if q.region is not None:
         return frozenset()
+    kept = KEPT.get()
+    if kept is not None and q.period.code in kept:
+        return kept[q.period.code]
     more = await _more(q, cells, blank)
     later = await year_first(q, cells, {KEY: blank | more}, READERS)
-    return more | later.get(KEY, frozenset())
+    found = more | later.get(KEY, frozenset())
+    if kept is not None:
+        kept[q.period.code] = found
+    return found
 
 
 async def _printed(q: Query, cells: Cells) -> Hides:
