@@ -63,11 +63,27 @@ NODES = 1000  # branch-and-bound nodes per program
 N, D, W = range(3)  # a cell's unknowns in a quarter: registered in it, formalized, in it
 Target = tuple[int, Figure]  # (quarter, figure)
 Row = dict[int, int]
+KEPT = 32  # quarters' readings kept per process, the latest used
+_KEPT: dict[str, Printed] = {}
 
 
 def printed_whole(earlier: Sequence[tuple[Printed, Printed]], own: Printed) -> Printed:
     """The quarter `own` (by its own rule) as printed after `earlier` (each quarter before
-    it, from the first with a case: by its own rule, as printed), see the module."""
+    it, from the first with a case: by its own rule, as printed), see the module. Kept per
+    process for the same figures (`KEPT`; not one cut short by the report's limit): every
+    scope's report of a quarter reads the same chain, its programs most of their CPU."""
+    key = repr((earlier, own))
+    if (found := _KEPT.pop(key, None)) is None:
+        found = _printed_whole(earlier, own)
+        if report_limit.past():  # cut short: hid more than a whole reading would
+            return found
+    _KEPT[key] = found
+    while len(_KEPT) > KEPT:
+        _KEPT.pop(next(iter(_KEPT)))
+    return found
+
+
+def _printed_whole(earlier: Sequence[tuple[Printed, Printed]], own: Printed) -> Printed:
     before = earlier[-1][1] if earlier else None
     printed = as_printed(before, own)
     reading = _Reading([o for o, _p in earlier] + [own], [p for _o, p in earlier])
@@ -216,10 +232,7 @@ class _Reading:
         stuck = self._pinned(self.targets, [(p, f, v) for p, f, v in figures if v is not None])
         if not stuck:
             return []
-        openly = [
-            (p, f, v) for p, f, v in figures
-            if v is not None and (v == 0 or (f[0] in ("region", "total") and f[-1] in ALWAYS))
-        ]  # fmt: skip
+        openly = _openly(figures)
         stuck -= self._kept(("openly", repr(openly)), stuck, openly)
         before = [(p, f, v) for p, f, v in figures if v is not None and p < len(self.fixed)]
         stuck -= self._kept(("before",), {t for t in stuck if t[0] < len(self.fixed)}, before)
@@ -291,6 +304,15 @@ class _Reading:
                 if self.key(p, i, D) in zeros:
                     zeros.add(self.key(p, i, W))
         return zeros
+
+
+def _openly(figures: list) -> list:
+    """The figures told openly: the regions' and total's cases and registered (shown however
+    few) and every figure printed at 0."""
+    return [
+        (p, f, v) for p, f, v in figures
+        if v is not None and (v == 0 or (f[0] in ("region", "total") and f[-1] in ALWAYS))
+    ]  # fmt: skip
 
 
 class _Solver:
