@@ -49,6 +49,7 @@ from bot.services.indicators.training_reads import (
     period_ratings,
     rating_cells,
     rating_columns,
+    surveys_pending,
     workshop_people,
 )
 from bot.services.indicators.training_year import year_running
@@ -78,6 +79,10 @@ DEFINITION = N_(
     "tell about someone."
 )
 ATTENDEES = N_("Attendees")
+PENDING = N_(
+    "While a survey of the period's workshops is still open after the period's end, the "
+    "figures by sex are not shown (—): its raters enter the figures when it closes."
+)
 RATERS = N_("People who rated")
 RESPONSES = N_("Responses")
 RESPONSE_RATE = N_("Response rate")
@@ -286,6 +291,15 @@ async def _hidden(q: Query, cells: Cells) -> tuple[dict[str, Hidden], dict[str, 
     return hides, unrated
 
 
+def _settled(table: Table, pending: bool) -> Table:
+    """The table by sex, every sex's figures «—» (its total kept) while a survey of the
+    period's workshops is open after its end (`training_reads.surveys_pending`)."""
+    if not pending:
+        return table
+    *sexes, whole = table.rows
+    return replace(table, rows=(*((row[0], *[None] * (len(row) - 1)) for row in sexes), whole))
+
+
 async def training(q: Query) -> Indicator:
     """Workshops that start in the period (Lima dates, first and last day included).
     Responses: completed surveys (one per person and workshop). A workshop's responses count
@@ -332,14 +346,17 @@ async def training(q: Query) -> Indicator:
         _criteria_table(q, sums, hides),
         _distribution_table(q, sums, distribution_shown and not overall_hidden),
         regions,
-        by_sex(
-            q,
-            q._(N_("Rating by sex")),
-            cells,
-            measures,
-            groups=("attendees", "raters"),  # as indicator 7 hides them
-            hides=hides,
-            more=more,
+        _settled(
+            by_sex(
+                q,
+                q._(N_("Rating by sex")),
+                cells,
+                measures,
+                groups=("attendees", "raters"),  # as indicator 7 hides them
+                hides=hides,
+                more=more,
+            ),
+            await surveys_pending(q),
         ),
         workshops,
     )
@@ -347,4 +364,5 @@ async def training(q: Query) -> Indicator:
         Chart(q._(N_("Average rating per criterion")), 0, (1,), True),
         Chart(q._(N_("Overall rating: responses per score")), 1, (1,)),
     )
-    return Indicator(3, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
+    definition = q._(DEFINITION) + " " + q._(PENDING)
+    return Indicator(3, q._(TITLE), definition, headlines, tables, charts)

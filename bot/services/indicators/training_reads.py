@@ -46,6 +46,19 @@ def rating_columns() -> list[Any]:
     return columns
 
 
+async def surveys_pending(q: Query) -> bool:
+    """Whether the period has ended at the report's `now` while a survey of its workshops is
+    still open: that workshop's raters enter the period's figures when it closes, so the
+    period read now and again then would differ by them, by region and by sex (Puno's one
+    woman rated: tests/test_survey_after_end). Until then its figures of workshop people by
+    sex show «—» (indicators 3 and 7)."""
+    now = q.now or utcnow()
+    if now < q.end:
+        return False
+    statement = select(Workshop.id).where(*in_period(q), Workshop.survey_closes_at > now)
+    return await q.session.scalar(statement.limit(1)) is not None
+
+
 def period_ratings(q: Query, *columns: Any) -> Any:
     """Completed ratings of the period's workshops whose survey has closed at the report's
     `now`: a workshop's ratings enter its figures all at once, never one response at a time

@@ -36,7 +36,7 @@ from bot.services.indicators.participation import MeetingSexes, national_sexes
 from bot.services.indicators.registered_at import registered_of, registered_rows
 from bot.services.indicators.sex_rule import FEMALE, group_hides
 from bot.services.indicators.training_parts import parts_hides
-from bot.services.indicators.training_reads import workshop_people
+from bot.services.indicators.training_reads import surveys_pending, workshop_people
 from bot.services.indicators.training_year import KEYS, year_running
 from bot.services.profile import SEXES
 from bot.services.small_cells import Hidden
@@ -60,6 +60,10 @@ DEFINITION = N_(
     "region; workshop attendees and raters, and people invited, by the one they had when they "
     "took part or were invited. In a year still in progress, workshop attendees and people "
     "who rated a workshop are not shown (—) until the year ends."
+)
+PENDING = N_(
+    "While a survey of the period's workshops is still open after the period's end, workshop "
+    "attendees and people who rated a workshop are not shown (—)."
 )
 GROUPS: dict[str, str] = {
     "registered": N_("Registered people"),
@@ -189,7 +193,9 @@ async def women(q: Query) -> Indicator:
     hides = {key: group_hides(q, cells, key, more.get(key, frozenset())) for key in GROUPS}
     if q.region is None:
         hides |= _beside_meetings(cells, hides, await national_sexes(q))
-    running = frozenset(KEYS) if year_running(q) else frozenset()  # people once: «—»
+    # People counted once over a year in progress, or a period whose surveys are still open
+    # after its end: «—» (`training_year`, `training_reads.surveys_pending`).
+    running = frozenset(KEYS) if year_running(q) or await surveys_pending(q) else frozenset()
     everywhere = Hidden(frozenset(r for r, _s in cells), total=True)
     hides |= {key: (everywhere, frozenset([*SEXES, None])) for key in running}
     regions = by_region(
@@ -210,4 +216,5 @@ async def women(q: Query) -> Indicator:
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
         Chart(q._(N_("Share of women by region")), 1, (1, 2), True),
     )
-    return Indicator(7, q._(TITLE), q._(DEFINITION), headlines, tables, charts)
+    definition = q._(DEFINITION) + " " + q._(PENDING)
+    return Indicator(7, q._(TITLE), definition, headlines, tables, charts)
