@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.facts import Asked, instance
 from knowledge.form import CONSEQUENCE, FREQUENCY, Form
-from knowledge.query import Query
+from knowledge.query import Query, aside_weight
 from knowledge.scoring import Postings
 from knowledge.sentence import MARK_KEYS, PREFIX, Sentence
 from knowledge.text import GENERIC_VERBS, STOPWORDS, plural, stem, undiphthonged, words
@@ -277,7 +277,7 @@ def evidence(
     strange = 0.0
     head = last = -1  # the asked words that are the noun asked about and the last one
     for j, (word, slot, written) in enumerate(zip(query.words, query.slots, typed, strict=True)):
-        weight = max(postings.idf.get(t, rarest) for t in slot)
+        weight = max(postings.idf.get(t, rarest) for t in slot) * aside_weight(query, j)
         own = stem(word)
         weight *= GENERIC_GAP if own in GENERIC_VERBS else 1.0
         # its stem counts when long enough to tell words apart (min- is mina and minado)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.query import Query
+from knowledge.query import Query, aside_weight
 from knowledge.scoring import Postings
 from knowledge.text import GENERIC_VERBS, stem
 
@@ -58,8 +58,9 @@ class Judge:
         (rare in the kit, it weighed as much as «IGAC»), and «requisitos para sacar
         pasaporte» is not about the article that says «sacar del REINFO»."""
         total = satisfied = 0.0
-        for word, slot in zip(query.words, query.slots, strict=True):
+        for i, (word, slot) in enumerate(zip(query.words, query.slots, strict=True)):
             weight = max(self.postings.idf.get(t, self._unknown_idf) for t in slot)
+            weight *= aside_weight(query, i)
             if stem(word) in GENERIC_VERBS:
                 weight *= GENERIC_GAP
             if any(self.postings.has(t, index) for t in slot):
@@ -87,8 +88,8 @@ class Judge:
             return False
         topical = [
             slot
-            for word, slot in zip(stretch.words, stretch.slots, strict=True)
-            if stem(word) not in GENERIC_VERBS
+            for i, (word, slot) in enumerate(zip(stretch.words, stretch.slots, strict=True))
+            if stem(word) not in GENERIC_VERBS and i not in stretch.asides
         ]
         # «…, ¿y la inflación?»: one word, but one the kit never uses, is judged too
         unknown = told and any(not any(t in self.postings for t in slot) for slot in topical)

@@ -51,10 +51,24 @@ class Query:
     loose: dict[str, float] = field(default_factory=dict)  # bigrams across parts, summed
     terms: dict[str, float] = field(default_factory=dict)  # every term, its largest weight
     slots: list[set[str]] = field(default_factory=list)  # per asked word: terms that satisfy it
+    # The asked words (their positions) that are asides: a place, a name, English around
+    # Spanish, a greeting (`knowledge.asides`); they weigh less as evidence (`aside_weight`).
+    asides: frozenset[int] = frozenset()
 
     def add(self, option: Option, term: str, weight: float) -> None:
         option.terms[term] = max(option.terms.get(term, 0.0), weight)
         self.terms[term] = max(self.terms.get(term, 0.0), weight)
+
+
+# An aside the kit never writes weighs this share of what it would (as its rarest word: see
+# `knowledge.confidence`): a place may still be what is asked («¿cuántos PAMA aprobó el GORE
+# Tacna?», which the kit cannot answer), but mostly it tells where the asker is (#14).
+ASIDE_WEIGHT = 0.25
+
+
+def aside_weight(query: Query, position: int) -> float:
+    """What the asked word at `position` weighs as evidence, as a share of its rarity."""
+    return ASIDE_WEIGHT if position in query.asides else 1.0
 
 
 def bigrams(stems: list[str]) -> list[str]:

@@ -55,7 +55,8 @@ class SearchIndex:
             for fields in map(self._fields.of, self.articles)
         ]
         vocabulary = {w for f in found for parts in f.values() for p in parts for w in p}
-        self._wording = Wording(vocabulary, self.acronyms)
+        said = {w for phrases in self._glossary.concepts for p in phrases for w in p}
+        self._wording = Wording(vocabulary, self.acronyms, said)
         self.term = self._wording.term
         self.correct = self._wording.correct
         self.typed = self._wording.typed
@@ -113,6 +114,11 @@ class SearchIndex:
             return kind
         return "greeting" if introduces(text) else None
 
+    def asides_of(self, text: str) -> set[str]:
+        """The words of `text` that say where it comes from or how it is said, not what it
+        asks (`knowledge.asides`)."""
+        return self._wording.asides(text)
+
     def _parse(self, text: str, asked: list[str] | None = None) -> Query:
         """`text` read as a query; `asked`: its `query_words`, when already found."""
         asked = self.query_words(text) if asked is None else asked
@@ -121,7 +127,10 @@ class SearchIndex:
         kinds = intents(typed)
         if not kinds and len(typed) == len(corrected) <= 2:  # «regalías»: what it is
             kinds = frozenset({DEFINITION})
-        return self._reader.read(corrected, kinds)
+        query = self._reader.read(corrected, kinds)
+        asides = self.asides_of(text)
+        query.asides = frozenset(i for i, w in enumerate(asked) if w in asides)
+        return query
 
     def glossary_entry(self, text: str) -> GlossaryEntry | None:
         """The glossary entry when the question is just a term (`GlossaryTerms.entry`)."""

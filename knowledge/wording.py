@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from knowledge.asides import Asides
 from knowledge.examples import KIND, NEGATED
 from knowledge.frame import RECENT, asked
 from knowledge.intent import intents
@@ -29,15 +30,26 @@ NEGATIONS = frozenset({"no", "nunca", "tampoco", "ni"})  # folded: a question th
 
 
 class Wording:
-    """The words of `vocabulary` (the kit's) and its `acronyms` (glossary terms that are
-    also stopwords), and how a typed question maps onto them."""
+    """The words of `vocabulary` (the articles') and its `acronyms` (glossary terms that are
+    also stopwords), and how a typed question maps onto them; `said`: the words of the
+    glossary's and synonyms' phrases, which are not asides either (`knowledge.asides`)."""
 
-    def __init__(self, vocabulary: set[str], acronyms: frozenset[str]) -> None:
+    def __init__(
+        self, vocabulary: set[str], acronyms: frozenset[str], said: set[str] = frozenset()
+    ) -> None:
         self.vocabulary = vocabulary
         self.acronyms = acronyms
         self.term = lru_cache(maxsize=4096)(self._term)  # bounded: see knowledge.text
         self._typed = lru_cache(maxsize=RECENT)(self._typed_words)  # read 6-7 times a search
-        self.correct = Speller(vocabulary).correct
+        self._speller = Speller(vocabulary).correct
+        self._said = said
+        self._asides = Asides(vocabulary | said, self.correct)
+
+    def correct(self, word: str) -> str | None:
+        """The kit's word a typed word stands for (`knowledge.spelling`), or None; a word of
+        a glossary or synonyms phrase is kept as typed: its phrase says which of the kit's
+        words it means («permit» is «permiso», not «permite» repaired)."""
+        return word if word in self._said else self._speller(word)
 
     def _term(self, word: str) -> str:
         """The index term of a word: its stem, or its plural's when the kit uses the plural
@@ -66,7 +78,8 @@ class Wording:
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept
         when it was typed in capitals, after a determiner of its gender («para qué sirve la
-        dia») or in a question about mining («una dia minera»)."""
+        dia») or in a question about mining («una dia minera»); not a greeting, in any
+        language (`Asides.greeting`)."""
         typed = self.typed(text)
         capitals = set() if shouted(text) else in_capitals(text, self.acronyms)
         mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
@@ -80,7 +93,13 @@ class Wording:
                 or (w in self.acronyms and self._acronym_here(typed, i, mining))
             )
             and not addressed(typed, i)
+            and not self._asides.greeting(w)
         ]
+
+    def asides(self, text: str) -> set[str]:
+        """The question's words that say where it comes from or how it is said, not what it
+        asks (a place, a name, English around Spanish, a greeting: `knowledge.asides`)."""
+        return self._asides.of(text, self.typed(text))
 
     def _acronym_here(self, typed: list[str], i: int, mining: bool) -> bool:
         before = typed[i - 1] if i else ""

@@ -1,0 +1,129 @@
+"""Words of a question that say where it comes from or how it is said, not what it asks,
+when the Tool Kit never writes them: a place of Peru or a name after «de» («pobladores de
+Aija…», «un campamento de Mazuko»), English around Spanish («quick question: …»), a greeting
+(«kamisaraki!»). Each weighed like the kit's rarest word (`knowledge.confidence`), the right
+article looked as if it lacked what was asked, and right answers of new voices were turned
+down (#14, session 26: most of those on v19, v22 and v23). A place the fact is asked about
+(«¿cuántos mineros hay en Tacna?») is what the kit cannot answer: it stays asked.
+
+A word the kit writes is never an aside («canon»), nor one typed in capitals (an acronym the
+kit lacks, «RUC», is asked about), nor a Spanish word alone («la Contraloría», «laberinto»;
+but «de Laberinto», a district's name after «de», is a place), nor English borrowed into a
+Spanish question («¿cómo lo paso a Excel?» asks about Excel): English is an aside in a
+message with `ENGLISH_RUN` English words or more. Asides weigh less as evidence
+(`knowledge.query.ASIDE_WEIGHT`); greetings are not asked words at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.text import SMALL_TALK, STOPWORDS, fold, singulars, spanish_words, stem, words
+from knowledge.wordset import WordSet
+
+PLACES_FILE = Path(__file__).with_name("places.txt")
+# English words at least this frequent in pyspellchecker's English list (about 17,500 not
+# Spanish): rarer entries there are often other languages' words or names.
+ENGLISH_COUNT = 1000
+ENGLISH_RUN = 3
+# «Hola» and its Quechua and Aymara forms, «hello»: greetings around a question («gracias»
+# and most thanks are stopwords already; «mil», «atención» are not thanks alone).
+GREETINGS = SMALL_TALK["greeting"] | {"grasias", "grax"}
+# A name after these is where someone or something comes from: «de Mazuko».
+_FROM = frozenset({"de", "del"})
+# A capital after these starts a sentence, not a name.
+_SENTENCE_START = frozenset(".!?¿¡:;\n\"'«([-*•")
+_TITLED = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> WordSet:
+    """Common English words (folded) that are not Spanish ones («general», «plan» are)."""
+    from spellchecker import SpellChecker
+
+    spanish = spanish_words()
+    dictionary = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return WordSet(
+        folded
+        for word, count in dictionary.items()
+        if count >= ENGLISH_COUNT and (folded := fold(word)).isalpha() and folded not in spanish
+    )
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Peru's departments, provinces and districts as folded words, by their first word."""
+    found: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name = tuple(words(line))
+            found[name[0]].append(name)
+    return {first: tuple(names) for first, names in found.items()}
+
+
+@lru_cache(maxsize=4096)  # bounded, as the index's own caches (see knowledge.text)
+def spanish(word: str) -> bool:
+    """Whether `word` is Spanish: in the list, or a plural or verb form of a word in it (the
+    list holds «poblador», «bloquear», not «pobladores», «bloquean»)."""
+    listed = spanish_words()
+    return (
+        word in listed
+        or any(one in listed for one in singulars(word))
+        or any(stem(word) + ending in listed for ending in ("ar", "er", "ir"))
+    )
+
+
+def titled(text: str) -> set[str]:
+    """The folded words of `text` typed with a capital and then lower case, not where a
+    sentence starts: names."""
+    found = set()
+    for match in _TITLED.finditer(text):
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in _SENTENCE_START:
+            found.add(fold(match.group()))
+    return found
+
+
+class Asides:
+    """The asides of a question, against the words the kit writes (`known`: its articles',
+    glossary's and synonyms'); `correct`: the kit's word a typo stands for, if any («la
+    Consecion» is no name)."""
+
+    def __init__(self, known: set[str], correct: Callable[[str], str | None]) -> None:
+        self.known = known
+        self.correct = correct
+        self._english = english_words()
+        self._places = places()
+
+    def greeting(self, word: str) -> bool:
+        """Whether `word` is a greeting or thanks the kit never writes («allillanchu»,
+        «hello»): no more a question's word than «hola», a stopword."""
+        return word in GREETINGS and word not in self.known
+
+    def of(self, text: str, typed: list[str]) -> set[str]:
+        """The words of `typed` (the folded words of `text`) that are asides: English in a
+        message with `ENGLISH_RUN` English words, a place or a name after «de» (someone or
+        something from there: «los mineros de Secocha»; «¿cuántos hay en Tacna?» asks about
+        Tacna, which the kit cannot answer)."""
+        unknown = [w for w in typed if w not in self.known and w not in STOPWORDS]
+        if not unknown:
+            return set()
+        english = {w for w in unknown if w in self._english and not spanish(w)}
+        found = english if len(english) >= ENGLISH_RUN else set()
+        names = titled(text)
+        for i, word in enumerate(typed):
+            if i == 0 or typed[i - 1] not in _FROM or word in self.known or word in STOPWORDS:
+                continue
+            named = word in names
+            if named and not spanish(word) and self.correct(word) is None:
+                found.add(word)
+            for place in self._places.get(word, ()):
+                if tuple(typed[i : i + len(place)]) == place and (
+                    len(place) > 1 or not spanish(word) or named
+                ):
+                    found.update(w for w in place if w not in self.known and w not in STOPWORDS)
+        return found

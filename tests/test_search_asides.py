@@ -1,0 +1,73 @@
+"""A question's asides (`knowledge.asides`): where the asker or the case comes from, English
+around Spanish, a greeting in Quechua or Aymara. They say little of which article is wanted,
+so the right one must not look as if it lacked them; a place the fact is asked about, a word
+the kit writes, an acronym or an English word borrowed into Spanish stays asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("¿los mineros de Chalhuanca pueden entrar al REINFO?", {"chalhuanca"}),
+        ("pobladores de Santa Rosa de Sacco preguntan por el IGAFOM", {"santa", "rosa", "sacco"}),
+        ("un campamento de Qqueshuarpata sin permisos", {"qqueshuarpata"}),  # a name, after «de»
+        (
+            "quick question: what is the deadline for the REINFO?",
+            {"quick", "question", "what", "is", "for"},  # «the» is read as «te», a stopword
+        ),
+    ],
+)
+def test_places_names_and_english_are_asides(
+    kb: KnowledgeBase, question: str, found: set[str]
+) -> None:
+    assert kb.index.asides_of(question) == found
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿cuántos mineros formalizados hay en Chalhuanca?",  # the place asked about
+        "los trámites del laberinto del REINFO",  # a district's name, but a Spanish word here
+        "¿qué dice la Contraloría del canon?",  # a name, but a Spanish word
+        "¿cómo paso el reporte a Excel?",  # English borrowed into Spanish
+        "¿QUÉ ES EL RUC DE UN MINERO DE QQUESHUARPATA?",  # capitals say no name
+        "¿qué es el canon minero?",  # the kit's own words
+    ],
+)
+def test_what_is_asked_stays_asked(kb: KnowledgeBase, question: str) -> None:
+    assert not kb.index.asides_of(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["allillanchu, ¿qué es el IGAFOM?", "hello, ¿qué es el IGAFOM?"]
+)
+def test_a_greeting_in_any_language_is_no_asked_word(kb: KnowledgeBase, question: str) -> None:
+    assert kb.index.query_words(question) == ["igafom"]
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == "formalizacion-igafom"
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("quick question: what is the deadline for formalization?", "formalizacion-plazos"),
+        ("mercury and the Minamata convention: what does Peru have to do?", "ambiente-mercurio"),
+    ],
+)
+def test_english_around_the_kits_concepts_finds_them(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """English mining words the kit says in Spanish (synonyms.yaml) are its words, and the
+    English around them is no word the article lacks: a sure answer (on main, before: none)."""
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
