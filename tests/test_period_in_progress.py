@@ -24,7 +24,7 @@ from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import MeetingInvitation, Person
 from tests.helpers import coordination_meeting
-from tests.two_readings import add_people, column, grew_by_her
+from tests.two_readings import add_people, column, told
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -73,5 +73,4 @@ async def test_a_quarter_read_on_two_dates_gives_no_one_away(db: Database) -> No
     # ...and the national readings' figures are those of the module's docstring
     assert _invited(before, "Región")["Puno"] == 3 and _invited(after, "Región")["Puno"] == 4
     # the two readings subtracted must not tell that she was invited
-    sides = [[_invited(r, first) for r in (before, after)] for first in ("Región", "Sexo")]
-    assert not grew_by_her(*sides, "Puno")
+    assert not told(before, after, _invited, "Puno")

@@ -29,7 +29,7 @@ from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
 from bot.services.indicators.training import training
 from storage.db import Database
-from tests.two_readings import add_people, column, grew_by_her
+from tests.two_readings import add_people, column, told
 from tests.workshop_rows import add_workshop
 
 LIMA = ZoneInfo("America/Lima")
@@ -74,6 +74,5 @@ async def test_a_survey_closing_after_its_quarter_gives_no_one_away(db: Database
     # ...the national readings' figures are those of the module's docstring...
     assert [_raters(r, "Región")["Puno"] for r in (before, after)] == [6, 7]
     # ...and the two readings subtracted must not tell that she rated
-    sides = [[_raters(r, first) for r in (before, after)] for first in ("Región", "Sexo")]
-    assert not grew_by_her(*sides, "Puno")
+    assert not told(before, after, _raters, "Puno")
     assert [_raters(r, "Sexo")["Mujer"] for r in (before, after)] == [None, 16]

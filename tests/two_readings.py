@@ -4,14 +4,25 @@ attacker's subtraction of two readings of one period."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import translator
 from bot.services.indicators.common import Indicator
+from bot.services.indicators.periods import Period
 from storage.models import Person
 from tests.test_registered_quarters import _person
+
+LIMA = ZoneInfo("America/Lima")
+T = translator("es", LIMA)
+LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)  # everyone registered then
+Q1 = Period.quarter(2026, 1)
+# Q1 read the day after its end, something of it changed on 10 April, read again on 11 April
+FIRST, CHANGED = datetime(2026, 4, 1, 12, tzinfo=LIMA), datetime(2026, 4, 10, 12, tzinfo=LIMA)
+SECOND = datetime(2026, 4, 11, 12, tzinfo=LIMA)
 
 
 async def add_people(
@@ -49,3 +60,35 @@ def grew_by_her(
     grew = {k: int(regions[1][k]) - int(regions[0][k]) for k in names}  # type: ignore[call-overload]
     women = int(sexes[1]["Mujer"]) - int(sexes[0]["Mujer"])  # type: ignore[call-overload]
     return women > 0 and grew == {k: women if k == region else 0 for k in names}
+
+
+def told(
+    before: Indicator,
+    after: Indicator,
+    read: Callable[[Indicator, str], dict[str, object]],
+    region: str,
+) -> bool:
+    """`grew_by_her` of the column `read` gives of the tables by region and by sex."""
+    sides = [[read(r, first) for r in (before, after)] for first in ("Región", "Sexo")]
+    return grew_by_her(*sides, region)
+
+
+Column = Callable[[Indicator, str], dict[str, object]]
+
+
+async def unmoved(
+    readings: tuple[Indicator, Indicator],
+    puno: Callable[[datetime], Awaitable[Indicator]],
+    dates: tuple[datetime, datetime],
+    read: Column,
+    shown: int,
+) -> None:
+    """An ended period read on two dates (`readings`, national) printed the same: Puno's own
+    report (`puno`) hides its woman on both, Puno's figure is `shown` on both, the readings
+    tell nothing of her (`told`) and every table is the same."""
+    before, after = readings
+    for now in dates:
+        assert read(await puno(now), "Sexo")["Mujer"] is None
+    assert [read(r, "Región")["Puno"] for r in readings] == [shown, shown]
+    assert not told(before, after, read, "Puno")
+    assert [t.rows for t in before.tables] == [t.rows for t in after.tables]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from bot.i18n import N_
 from bot.services.indicators.common import Cells, Query, add, scoped
@@ -47,6 +47,14 @@ def day_label(q: Query, day: date | None) -> str | None:
     return None if day is None else q.t.date(day)
 
 
+def attended(q: Query) -> Any:
+    """An invitee marked present before the period's end. The staff may mark attendance at
+    any time (/reunion's list); a mark made after the end would enter an ended period then,
+    and two readings of it, subtracted, would tell who was marked, by region and sex
+    (tests/test_attendance_after_end)."""
+    return and_(MeetingInvitation.attended_at.is_not(None), MeetingInvitation.attended_at < q.end)
+
+
 def _flag(condition: Any) -> Any:
     return func.max(case((condition, 1), else_=0))
 
@@ -64,7 +72,7 @@ async def invitation_cells(q: Query) -> Cells:
             invitation.sex.label("sex"),
             _flag(invitation.rsvp.in_(("yes", "delegate"))).label("confirmed"),
             _flag(invitation.rsvp == "delegate").label("delegated"),
-            _flag(invitation.attended_at.is_not(None)).label("attended"),
+            _flag(attended(q)).label("attended"),
         )
         .join(Meeting, Meeting.id == invitation.meeting_id)
         .where(*held(q))

@@ -40,6 +40,7 @@ from bot.services.indicators.meeting_rule import Invitation, MeetingHides
 from bot.services.indicators.meeting_sexes import Chosen, chained_sexes, in_seven
 from bot.services.indicators.meetings import (
     MEETINGS,
+    attended,
     day_label,
     held,
     invitation_cells,
@@ -62,8 +63,9 @@ PARTICIPATION_DEFINITION = N_(
     "included) and were not cancelled; each person is counted once, however many of those "
     "meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least "
     "one of them; sent a delegate: did so at least once; attended: their attendance was "
-    "recorded at least once. The confirmation and attendance rates are over the people "
-    "invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures "
+    "recorded at least once by the period's end. The confirmation and attendance rates are "
+    "over the people invited, and are not shown (—) when fewer than 3 people were invited. "
+    "A sex's figures "
     "are not shown (—) where its people invited or who attended would tell the sex of 1 or 2 "
     "people, and neither are those of enough other sexes and regions that the totals cannot "
     "tell them (the rule of indicator 7). People are grouped by the region and sex they had "
@@ -79,9 +81,9 @@ CONFIRMATION_RATE = N_("Confirmation rate")
 ATTENDANCE_RATE = N_("Attendance rate")
 
 
-def _answer_counts() -> list[Any]:
+def _answer_counts(q: Query) -> list[Any]:
     """Invited, confirmed, delegated, declined and attended people of one meeting (one
-    invitation per person and meeting, so rows are people)."""
+    invitation per person and meeting, so rows are people; attended: `meetings.attended`)."""
 
     def who(condition: Any) -> Any:
         return func.count(case((condition, 1)))
@@ -91,7 +93,7 @@ def _answer_counts() -> list[Any]:
         who(MeetingInvitation.rsvp.in_(("yes", "delegate"))),
         who(MeetingInvitation.rsvp == "delegate"),
         who(MeetingInvitation.rsvp == "no"),
-        who(MeetingInvitation.attended_at.is_not(None)),
+        who(attended(q)),
     ]
 
 
@@ -119,7 +121,7 @@ async def _counts(q: Query) -> dict[int, list[int]]:
     """Per meeting, its invitees in the report's scope: invited, confirmed, delegated,
     answered no, attended."""
     per_meeting = (
-        select(MeetingInvitation.meeting_id, *_answer_counts())
+        select(MeetingInvitation.meeting_id, *_answer_counts(q))
         .join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
         .where(*held(q))
         .group_by(MeetingInvitation.meeting_id)
@@ -174,15 +176,15 @@ async def _per_meeting(q: Query, hidden: frozenset[Any], counts: Mapping[int, li
 async def participation(q: Query) -> Indicator:
     """People invited to the meetings that start in the period (Lima dates, first and last day
     included) and were not cancelled; each person is counted once, however many of those
-    meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least
-    one of them; sent a delegate: did so at least once; attended: their attendance was
-    recorded at least once. The confirmation and attendance rates are over the people
-    invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures
-    are not shown (—) where its people invited or who attended would tell the sex of 1 or 2
-    people, and neither are those of enough other sexes and regions that the totals cannot
-    tell them (the rule of indicator 7). People are grouped by the region and sex they had
-    when invited (someone whose profile changed between two invitations of the period counts
-    once with each); the per-meeting table counts each meeting's invitees.
+    meetings they were invited to. Confirmed: answered yes, or sent a delegate, for at least one
+    of them; sent a delegate: did so at least once; attended: their attendance was recorded at
+    least once by the period's end. The confirmation and attendance rates are over the people
+    invited, and are not shown (—) when fewer than 3 people were invited. A sex's figures are
+    not shown (—) where its people invited or who attended would tell the sex of 1 or 2 people,
+    and neither are those of enough other sexes and regions that the totals cannot tell them
+    (the rule of indicator 7). People are grouped by the region and sex they had when invited
+    (someone whose profile changed between two invitations of the period counts once with each);
+    the per-meeting table counts each meeting's invitees.
     """
     national = await invitation_cells(replace(q, region=None))
     cells = {key: values for key, values in national.items() if in_scope(q, key[0])}
