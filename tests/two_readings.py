@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import translator
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
-from storage.models import Person
+from storage.db import Database
+from storage.models import MeetingInvitation, Person
+from tests.helpers import coordination_meeting
 from tests.test_registered_quarters import _person
 
 LIMA = ZoneInfo("America/Lima")
@@ -92,3 +94,30 @@ async def unmoved(
     assert [read(r, "Región")["Puno"] for r in readings] == [shown, shown]
     assert not told(before, after, read, "Puno")
     assert [t.rows for t in before.tables] == [t.rows for t in after.tables]
+
+
+# Puno's one woman and five men, Cusco's and Tacna's four and four: the meetings' attacks
+MEETING_PEOPLE = {"puno": (1, 5), "cusco": (4, 4), "tacna": (4, 4)}
+
+
+async def meeting(db: Database, code: str, day: datetime, people: Sequence[Person]) -> int:
+    """A coordination meeting on `day` inviting `people`, who confirm and attend: its id."""
+    async with db.session() as session:
+        found = await coordination_meeting(session, code, day)
+        session.add_all(
+            MeetingInvitation(meeting_id=found, person_id=p.id, rsvp="yes", attended_at=day)
+            for p in people
+        )
+        await session.commit()
+    return found
+
+
+async def first_meeting(db: Database, day: datetime) -> dict[str, list[Person]]:
+    """MEETING_PEOPLE, and a meeting on `day` inviting three of Puno's men and two women and
+    two men of Cusco and of Tacna: the people by region."""
+    async with db.session() as session:
+        people = await add_people(session, MEETING_PEOPLE, LONG_AGO)
+        await session.commit()
+    puno, cusco, tacna = people["puno"], people["cusco"], people["tacna"]
+    await meeting(db, "M1", day, [*puno[1:4], *cusco[:2], *cusco[4:6], *tacna[:2], *tacna[4:6]])
+    return people
