@@ -54,11 +54,16 @@ CHAIN = (("confirmed", "invited"), ("delegated", "confirmed"), ("attended", "inv
 class Scheme:
     """The groups of people a reading counts, the first the root (people registered are its
     whole), and their chain (group, parent); `whole_row`: hiding a sex of the root hides its
-    whole row (indicator 1's invitees)."""
+    whole row (indicator 1's invitees); `joint`: a quarter's trials hide their sexes from the
+    year too (`quarter_hides`), as the year prints them. Indicator 6's readers only: with it,
+    3's Q2 of `--wider` seed 6 showed «Prefiero no decir» (8 attendees, 6 raters), and the
+    attacker, who reads each workshop's parts (this reading does not), pinned three of
+    Puno's own cells of 3 beside it (Q1's men raters 1)."""
 
     groups: tuple[str, ...]
     chain: tuple[tuple[str, str], ...]
     whole_row: bool = False
+    joint: bool = False
 
 
 MEETINGS = Scheme(GROUPS, CHAIN, whole_row=True)
@@ -306,7 +311,7 @@ def _leaks(periods: Sequence[Told], memo: _Memo, scheme: Scheme) -> list[Key]:
     found = []
     for k in sorted(stuck):
         p, i = divmod(k, width)
-        fixed = p not in (memo.lever, 0)
+        fixed = p not in (memo.lever, 0 if scheme.joint else memo.lever)
         if fixed and k in memo.alone:
             by_itself = memo.alone[k]
         else:
@@ -330,7 +335,7 @@ def quarter_hides(year: Told, quarters: Sequence[Told], scheme: Scheme) -> Hides
     """The sexes the last of `quarters` (printed after those before it) hides besides those
     it shows not, per group, so that beside them all and the year so far (`year`: their
     union) no cell of 1 or 2 people is pinned. The year hides what the quarter hides
-    (`joint`): each trial's sexes go from both."""
+    (`joint`): with `scheme.joint`, each trial's sexes go from both."""
     return _settle([year, *quarters], len(quarters), scheme)
 
 
@@ -348,7 +353,7 @@ def _settle(periods: Sequence[Told], lever: int, scheme: Scheme) -> Hides:
         sexes = {g: mine.sexes.get(g, frozenset()) - hidden[g] - rows for g in groups}
         every = list(periods)
         every[lever] = Told(mine.counts, mine.people, sexes, mine.known)
-        if lever:  # a quarter's: the year shows none of what it hides (`joint`)
+        if lever and scheme.joint:  # a quarter's: the year shows none of what it hides
             year = periods[0]
             shown = {g: year.sexes.get(g, frozenset()) - hidden[g] - rows for g in groups}
             every[0] = Told(year.counts, year.people, shown, year.known)

@@ -15,7 +15,11 @@ of the year's. Seed 15 of tests/test_report_bounds: readers men and «Prefiero n
 («—») Q1 20 - 9 - 6 = 5 and the year 26 - 12 - 9 = 5, in Piura and Tacna only, so each
 region's part is the year's; the year's Tacna read 8 of its 8: both its men read in Q1.
 Q2, at its end, reads Q1 and the year so far (all of the year's reading here) and hides one
-sex more, which the year hides too (`joint`)."""
+sex more, which the year hides too (`joint`). Not read: a year in progress, read on
+several dates (each its year so far: a period of its own), which indicator 3 answers by
+showing its people «—» until the year ends (`training_year.year_running`) and 6 does not
+yet; nor the people asking, answering «¿Le fue útil?» or writing to the specialists
+across periods (their own rule, one period at a time)."""
 
 from __future__ import annotations
 
@@ -63,7 +67,7 @@ async def _printed(q: Query, cells: Cells) -> Hides:
     return {KEY: blank | await readers_hidden(q, cells, blank)}
 
 
-READERS = YearReading(Scheme((KEY,), ()), toolkit_cells, _printed)
+READERS = YearReading(Scheme((KEY,), (), joint=True), toolkit_cells, _printed)
 
 
 async def _more(q: Query, cells: Cells, blank: frozenset[str | None]) -> frozenset[str | None]:
