@@ -48,6 +48,7 @@ from bot.services.indicators.formal_chain import (
     NOW,
     PAIRS,
     STOCK,
+    TOLERANCE,
     Cell,
     Figure,
     Printed,
@@ -86,6 +87,8 @@ def printed_whole(earlier: Sequence[tuple[Printed, Printed]], own: Printed) -> P
 def _printed_whole(earlier: Sequence[tuple[Printed, Printed]], own: Printed) -> Printed:
     before = earlier[-1][1] if earlier else None
     printed = as_printed(before, own)
+    if not earlier:  # what its figures alone pin, its own rule answers for
+        return printed
     reading = _Reading([o for o, _p in earlier] + [own], [p for _o, p in earlier])
     found = reading.leaks(printed)
     chosen: frozenset[Figure] = frozenset()
@@ -257,8 +260,7 @@ class _Reading:
         """The targets no whole solution of `figures` (and the rules: of quarter `only`'s
         officials alone, if given) moves from their true value."""
         rows = {t: self.row(*t) for t in targets}
-        zeros = self._zeros(figures)
-        nothing = {t for t, row in rows.items() if zeros.issuperset(row)}  # no program needed
+        nothing = self._spanned(rows, figures)  # no program needed
         solver = _Solver(self, figures, only)
         value = {t: sum(self.truth[k] * c for k, c in row.items()) for t, row in rows.items()}
         up, down = set(targets) - nothing, set(targets) - nothing
@@ -292,6 +294,34 @@ class _Reading:
                     if (x := solver.solve(cost)) is not None:
                         free(x)
         return (up & down) | nothing
+
+    def _spanned(self, rows: dict[Target, Row], figures: list) -> set[Target]:
+        """The targets a sum or difference of `figures` gives (their unknowns held at 0 left
+        out): pinned without a program."""
+        zeros = self._zeros(figures)
+        free = sorted({k for p, f, _v in figures for k in self.row(p, f)} - zeros)
+        column = {k: i for i, k in enumerate(free)}
+        found = {t for t, row in rows.items() if zeros.issuperset(row)}
+        matrix = np.zeros((len(figures), len(free)))
+        for r, (p, f, _v) in enumerate(figures):
+            for k, c in self.row(p, f).items():
+                if k in column:
+                    matrix[r, column[k]] = c
+        if not free or not len(figures):
+            return found
+        _u, sizes, vt = np.linalg.svd(matrix, full_matrices=False)
+        basis = vt[sizes > TOLERANCE]
+        for t, row in rows.items():
+            if t in found or any(k not in column for k in row if k not in zeros):
+                continue
+            vector = np.zeros(len(free))
+            for k, c in row.items():
+                if k in column:
+                    vector[column[k]] = c
+            residual = vector - basis.T @ (basis @ vector)
+            if float(np.abs(residual).max(initial=0.0)) < TOLERANCE:
+                found.add(t)
+        return found
 
     def _zeros(self, figures: list) -> set[int]:
         """The unknowns figures printed at 0 hold at 0 (all unknowns are at least 0), and
