@@ -9,9 +9,10 @@ someone in tests/test_training_year's tables). Indicator 1's year decides its ow
 beside its quarters (`period_bounds.year_hides`), the year so far as well as the whole year:
 read on 5 July it shows no more than its quarters Q1 and Q2 show (`joint`). On seeds 1-4, 6
 and 7 of the bench (national reports, load 18-27) the year so far pinned no one that the same
-reports without it did not: seed 3's pin (the year's «Prefiero no decir» 14 and «Sin dato» 13 invited
-of 39 leave 12, every woman and man registered) comes from the year's report alone, seed 4's
-(Cusco's one man sent no delegate) from Q1, Q2, Q3 and the year without the 5 July reading.
+reports without it did not: seed 3's pin (the year's «Prefiero no decir» 14 and «Sin dato» 13
+invited of 39 leave 12, every woman and man registered) comes from the year's report alone,
+seed 4's (Cusco's one man sent no delegate) from Q1, Q2, Q3 and the year without the 5 July
+reading.
 This seed, 2, pins no one. Not read here: the year read on several dates within one quarter
 (a period in progress read twice: tests/test_period_in_progress.py)."""
 
