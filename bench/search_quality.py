@@ -47,8 +47,8 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # v6; v3's aggregate was looked at three times while tuning. All are spent (v16 in session 18, v17
 # in session 19, v18 in session 20, v19 in session 21, v20 in session 22, v21 in session 23, v22 in
 # session 24, v23 in session 25): the next measure is a new blind set, first in this list once it
-# is scored. v26 (session 27, helper author, 669874d: six voices, one from Lima Metropolitana and five
-# from outside Peru comparing its rules with theirs) and v25 and v24 are not spent yet.
+# is scored. v26 (session 27, helper author, 669874d: six voices, one from Lima Metropolitana
+# and five from outside Peru comparing its rules with theirs), v25 and v24 are not spent yet.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches written
 # blind to tune on.
 HELD_OUT_FILES = (
