@@ -20,16 +20,17 @@ quarter) come from `k` officials has at most `k` sexes with such cases (indicato
 its officials by region; `k` counts an official once per sex their cases record, so the
 truth is always a solution). Each printed figure is the sum of its cells' unknowns.
 
-A figure a quarter's own rule hides is pinned when every whole solution (scipy's HiGHS,
-each candidate checked here in whole numbers) gives it one value; not counted: one its own
+A figure a quarter's own rule hides is pinned when every whole solution (scipy's HiGHS, each
+candidate checked here in whole numbers) gives it one value; not counted: one its own
 quarter's own figures pin (its own rule answers for those), one what is told openly pins
 (the counts by region and in total, figures printed at 0, the officials), one the quarters
-printed before pin (decided then). The quarter hides one more pair (a sex's or a region's
-own sex's stock and flow) until none is pinned: the first of `TRIALS` that settles it, else
-the one that leaves fewest, the pinned figures' sexes first, then the fewest cases; each
-trial printed again by `as_printed`, so the linear chain holds. Programs past `PROGRAMS`
-per reading, or that fail, free nothing: the safe side (more hidden). Not read: indicator
-4's tables by sex beside these (`formal_sexes` reads them within a quarter).
+printed before pin beside what the quarter shows however few (decided then). The quarter
+hides one more pair (a sex's or a region's own sex's stock and flow) until none is pinned:
+the first of `TRIALS` that settles it, else the one that leaves fewest, the pinned figures'
+sexes first, then the fewest cases; each trial printed again by `as_printed`, so the linear
+chain holds. Programs past `PROGRAMS` per reading, or that fail, free nothing: the safe side
+(more hidden). Not read: indicator 4's tables by sex beside these (`formal_sexes` reads them
+within a quarter).
 """
 
 from __future__ import annotations
@@ -237,8 +238,12 @@ class _Reading:
             return []
         openly = _openly(figures)
         stuck -= self._kept(("openly", repr(openly)), stuck, openly)
-        before = [(p, f, v) for p, f, v in figures if v is not None and p < len(self.fixed)]
-        stuck -= self._kept(("before",), {t for t in stuck if t[0] < len(self.fixed)}, before)
+        # the quarters before with what this one shows however few: none of its to hide
+        before = [
+            (p, f, v) for p, f, v in figures
+            if v is not None and (p < len(self.fixed) or not hideable(f))
+        ]  # fmt: skip
+        stuck -= self._kept(("before",), stuck, before)
         for p in sorted({p for p, _f in stuck}):
             alone = [(p, f, v) for f, v in self.owns[p].shown.items() if v is not None]
             stuck -= self._kept(("alone", p), {t for t in stuck if t[0] == p}, alone, only=p)
