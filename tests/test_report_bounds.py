@@ -88,3 +88,41 @@ async def test_national_reports_give_no_one_away(
     checked, found = pinned(model)
     assert checked > 20
     assert not found, [(target.label, target.truth, how) for target, how in found]
+
+
+# A region's own report beside the national one: (seed, region, periods, indicators, reason).
+REGIONAL_LEAKS = [
+    (
+        6,
+        "puno",
+        ("Q1",),
+        (3,),
+        "Q1 national by sex: «Prefiero no decir» raters 4 and responses 4, so none of them rated"
+        " both workshops; Puno (men and «Prefiero no decir» registered only) 1 rater and 2"
+        " responses (by region): its rater rated both, so is a man: Puno's own «Hombre» raters"
+        " 1 and responses 2, hidden (`training_chain` asks cells of 1 or 2 people registered;"
+        " Puno has 5 men)",
+    ),
+]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("seed", "region", "periods", "numbers"),
+    [
+        pytest.param(
+            *leak[:4], marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=leak[4])
+        )
+        for leak in REGIONAL_LEAKS
+    ],
+)
+async def test_a_regions_report_beside_the_national_gives_no_one_away(
+    db, seed: int, region: str, periods: tuple[str, ...], numbers: tuple[int, ...]
+) -> None:
+    wider = draw_wider(seed)
+    await seed_wider(db, wider)
+    model = WiderModel(wider)
+    await read_all(db, model, [None, region], list(periods), numbers)
+    checked, found = pinned(model)
+    assert checked > 20
+    assert not found, [(target.label, target.truth, how) for target, how in found]
