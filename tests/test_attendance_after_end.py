@@ -22,9 +22,7 @@ from functools import partial
 
 import pytest
 
-from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
-from bot.services.indicators.participation import participation
 from storage.db import Database
 from storage.models import MeetingInvitation
 from storage.repositories.meetings import mark_attended
@@ -36,20 +34,15 @@ from tests.two_readings import (
     LONG_AGO,
     Q1,
     SECOND,
-    T,
     add_people,
     column,
+    participation_at,
     unmoved,
 )
 
 MARCH = datetime(2026, 3, 5, 10, tzinfo=LIMA)
 PEOPLE = {"puno": (1, 5), "cusco": (4, 4), "tacna": (4, 4)}  # region: (women, men)
 ATTENDED = "Asistieron"
-
-
-async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
-    async with db.session() as session:
-        return await participation(await query_for(session, Q1, region, T, now))
 
 
 def _attended(indicator: Indicator, first: str) -> dict[str, object]:
@@ -72,10 +65,10 @@ async def test_attendance_marked_after_its_quarter_gives_no_one_away(db: Databas
             for p in [puno[0], puno[4], cusco[2], cusco[6], tacna[2], tacna[6], *came]
         )  # fmt: skip
         await session.commit()
-    before = await _read(db, None, FIRST)
+    before = await participation_at(db, Q1, None, FIRST)
     async with db.session() as session:  # the staff mark her present on 10 April
         assert await mark_attended(session, meeting, puno[0].id, CHANGED)
         await session.commit()
-    after = await _read(db, None, SECOND)
-    puno = partial(_read, db, "puno")
+    after = await participation_at(db, Q1, None, SECOND)
+    puno = partial(participation_at, db, Q1, "puno")
     await unmoved((before, after), puno, (FIRST, SECOND), _attended, 3)  # she is not counted

@@ -20,17 +20,20 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
-from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
-from bot.services.indicators.participation import participation
 from storage.db import Database
 from storage.models import Meeting
-from tests.two_readings import FIRST, LIMA, Q1, SECOND, T, column, first_meeting, meeting, told
-
-
-async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
-    async with db.session() as session:
-        return await participation(await query_for(session, Q1, region, T, now))
+from tests.two_readings import (
+    FIRST,
+    LIMA,
+    Q1,
+    SECOND,
+    column,
+    first_meeting,
+    meeting,
+    participation_at,
+    told,
+)
 
 
 def _invited(indicator: Indicator, first: str) -> dict[str, object]:
@@ -43,11 +46,12 @@ async def test_a_meeting_cancelled_after_its_quarter_gives_no_one_away(db: Datab
     people = await first_meeting(db, datetime(2026, 3, 5, 10, tzinfo=LIMA))
     second = [people["puno"][0], *people["cusco"][:2]]
     later = await meeting(db, "M2", datetime(2026, 3, 20, 10, tzinfo=LIMA), second)
-    before, mine = await _read(db, None, FIRST), await _read(db, "puno", FIRST)
+    before = await participation_at(db, Q1, None, FIRST)
+    mine = await participation_at(db, Q1, "puno", FIRST)
     async with db.session() as session:  # cancelled on 10 April
         await session.execute(update(Meeting).where(Meeting.id == later).values(status="cancelled"))
         await session.commit()
-    after = await _read(db, None, SECOND)
+    after = await participation_at(db, Q1, None, SECOND)
     assert _invited(mine, "Sexo")["Mujer"] is None  # Puno's own report hid her on 1 April
     assert [_invited(r, "Región")["Puno"] for r in (before, after)] == [4, 3]
     assert not told(after, before, _invited, "Puno")  # fell: the later reading first

@@ -27,25 +27,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import translator
-from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
-from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from storage.db import Database
-from tests.two_readings import column, first_meeting, meeting, told
+from tests.two_readings import column, first_meeting, meeting, participation_at, told
 
 LIMA = ZoneInfo("America/Lima")
-T = translator("es", LIMA)
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 Q2 = Period.quarter(2026, 2)
 FIRST, SECOND = datetime(2026, 5, 15, 12, tzinfo=LIMA), datetime(2026, 5, 30, 12, tzinfo=LIMA)
 INVITED = "Invitados"
-
-
-async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
-    async with db.session() as session:
-        return await participation(await query_for(session, Q2, region, T, now))
 
 
 def _invited(indicator: Indicator, first: str) -> dict[str, object]:
@@ -57,13 +48,13 @@ def _invited(indicator: Indicator, first: str) -> dict[str, object]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_quarter_read_on_two_dates_gives_no_one_away(db: Database) -> None:
     people = await first_meeting(db, datetime(2026, 5, 5, 10, tzinfo=LIMA))
-    before = await _read(db, None, FIRST)
+    before = await participation_at(db, Q2, None, FIRST)
     second = [people["puno"][0], *people["cusco"][:2]]
     await meeting(db, "M2", datetime(2026, 5, 20, 10, tzinfo=LIMA), second)
-    after = await _read(db, None, SECOND)
+    after = await participation_at(db, Q2, None, SECOND)
     # Puno's own report hides its woman on both dates (a cell of one person)...
     for now in (FIRST, SECOND):
-        assert _invited(await _read(db, "puno", now), "Sexo")["Mujer"] is None
+        assert _invited(await participation_at(db, Q2, "puno", now), "Sexo")["Mujer"] is None
     # ...and the national readings' figures are those of the module's docstring
     assert _invited(before, "Región")["Puno"] == 3 and _invited(after, "Región")["Puno"] == 4
     # the two readings subtracted must not tell that she was invited

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
+from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
+from bot.services.indicators.participation import participation
 from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.models import MeetingInvitation, Person
@@ -39,6 +41,14 @@ async def add_people(
     session.add_all([p for group in people.values() for p in group])
     await session.flush()
     return people
+
+
+async def participation_at(
+    db: Database, period: Period, region: str | None, now: datetime
+) -> Indicator:
+    """Indicator 1 of `period` as read at `now` (national when `region` is None)."""
+    async with db.session() as session:
+        return await participation(await query_for(session, period, region, T, now))
 
 
 def column(indicator: Indicator, first: str, label: str) -> dict[str, object]:
