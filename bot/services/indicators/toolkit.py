@@ -38,8 +38,10 @@ async def dissemination(q: Query) -> Indicator:
     unique readers (people who accepted the notice; anonymous views count as views only);
     free-text questions and unique people asking; share of questions answered with confidence;
     share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
-    were answered and the median time to answer (hours). By the region and sex the person
-    had then (the rows' own, `toolkit_cells`);
+    were answered by the period's end and the median time to answer them (hours): an answer
+    given after the end would move an ended period, and two readings of it, subtracted, would
+    tell whose question was answered by region and sex (tests/test_escalation_after_end). By
+    the region and sex the person had then (the rows' own, `toolkit_cells`);
     shares and medians resting on fewer than 3 people show «—», and so does the share found
     useful of a period in progress (`_useful_share`)."""
     _ = q._
@@ -70,9 +72,10 @@ async def dissemination(q: Query) -> Indicator:
                 "Within the period: article views (each time an article was shown) and unique "
                 "readers; questions written to Minka and unique people asking; share answered with "
                 "a confident article; share of «Was it useful?» answers that said yes; questions "
-                "sent to the specialists, how many they answered and the median time to answer in "
-                "hours. By the region and sex the person had when reading, asking, answering or "
-                "writing (a later change in her profile moves nothing). Shares, medians and how "
+                "sent to the specialists, how many they answered by the period's end and the "
+                "median time to answer in hours. By the region and sex the person had when "
+                "reading, asking, answering or writing (a later change in her profile moves "
+                "nothing). Shares, medians and how "
                 "many views, questions or escalations resting on fewer than 3 people show «—». A "
                 "sex's figures are not shown (—) where its readers, people asking, people who "
                 "answered «Was it useful?» or people who sent questions to the specialists would "
@@ -129,8 +132,8 @@ def _median(times: list[tuple[int, float]]) -> float | None:
 
 
 async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
-    """Hours from escalation to the specialists' answer, per region of the person asking
-    when she asked (the escalation's)."""
+    """Hours from escalation to the specialists' answer given by the period's end, per region
+    of the person asking when she asked (the escalation's)."""
     statement = select(
         Escalation.region_code,
         Escalation.person_id,
@@ -139,7 +142,7 @@ async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
     ).where(
         Escalation.created_at >= q.start,
         Escalation.created_at < q.end,
-        Escalation.answered_at.is_not(None),
+        Escalation.answered_at < q.end,  # answered by the end: an ended period moves no more
         Escalation.article_id.is_(None),
     )
     times: dict[str | None, list[tuple[int, float]]] = {}

@@ -40,7 +40,7 @@ async def toolkit_cells(q: Query) -> Cells:
             Escalation,
             Escalation.created_at,
             "escalators",
-            {"escalated": func.count(), "experts_answered": func.count(Escalation.answered_at)},
+            {"escalated": func.count(), "experts_answered": _yes(Escalation.answered_at < q.end)},
             Escalation.article_id.is_(None),  # error reports on articles are not questions
         ),
     ):
