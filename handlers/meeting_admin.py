@@ -1,14 +1,15 @@
 """Meetings for coordinators: /reunion CODE (who was invited, confirmed, declined, delegated,
 came; by region and sex), marking attendance from the invitee list, agreements, the XLSX
-"informe de la reunión", the check-in QR, and cancelling.
+"informe de la reunión", the check-in QR, and moving or cancelling it before it starts.
 
 Callback data: ma:new | ma:xlsx:<m> | ma:qr:<m> | ma:att:<m>:<page> | ma:tog:<m>:<person>:<page> |
-ma:agr:<m> | ma:cancel:<m> | ma:cancelok:<m>.
+ma:agr:<m> | ma:edit:<m> | ma:cancel:<m> | ma:cancelok:<m> | ma:view:<m>.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import InlineKeyboardButton
 
@@ -111,7 +112,7 @@ def report_keyboard(ctx: Ctx, meeting: MeetingRecord) -> Keyboard:
         ],
         [button(_("📌 Follow-up of agreements"), f"ag:list:{meeting.id}")],
     ]
-    if meeting.status != "cancelled":
+    if rules.closed(meeting, ctx.runtime.clock.now()) is None:
         keyboard.append(
             [
                 button(_("✏️ Change time or place"), f"ma:edit:{meeting.id}"),
@@ -247,18 +248,28 @@ async def on_button(ctx: Ctx) -> None:
         ctx.reply(
             _("Write the meeting's agreements in one message (it replaces any earlier text).")
         )
-    elif action == "edit" and meeting.status != "cancelled":
+    elif action in ("edit", "cancel", "cancelok"):
+        await _change(ctx, meeting, action, now)
+    else:
+        ctx.toast(_("That button is no longer valid."))
+
+
+async def _change(ctx: Ctx, meeting: MeetingRecord, action: str, now: datetime) -> None:
+    """Move or cancel, only before the start (a stale or forged press is told why)."""
+    _ = ctx._
+    closed = rules.closed(meeting, now)
+    if closed is not None:
+        ctx.toast(_(closed), alert=True)
+    elif action == "edit":
         await meeting_forms.EDIT_MEETING.begin(ctx, {"meeting": meeting.id})
-    elif action == "cancel" and meeting.status != "cancelled":
+    elif action == "cancel":
         ctx.reply(
             _("Cancel «{title}»? Every invitee will be told.").format(title=esc(meeting.title)),
             [[button(_("Yes, cancel it"), f"ma:cancelok:{meeting.id}")]],
         )
-    elif action == "cancelok" and meeting.status != "cancelled":
+    else:
         await rules.cancel(ctx.session, meeting, now)
         ctx.show(_("The meeting was cancelled; invitees are being told."))
-    else:
-        ctx.toast(_("That button is no longer valid."))
 
 
 async def on_agreements_text(ctx: Ctx, text: str) -> None:

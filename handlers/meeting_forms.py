@@ -1,5 +1,6 @@
 """Meeting forms for coordinators: /nueva_reunion (create and invite) and the change of
-time or place offered in /reunion CODE (invitees are told, reminders move)."""
+time or place offered in /reunion CODE before the meeting starts (invitees are told,
+reminders move)."""
 
 from __future__ import annotations
 
@@ -114,21 +115,24 @@ async def _edit_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]
 async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
     meeting = await repo.get(ctx.session, int(data["meeting"]))
-    if meeting is None or meeting.status == "cancelled":
+    if meeting is None:
         ctx.show(_("This meeting was cancelled."))
         return
     if not await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
         await refuse_scope(ctx, f"meeting:{meeting.id}")
         return
-    updated = await rules.reschedule(
-        ctx.session,
-        meeting,
-        ctx.runtime.clock.now(),
-        starts_at=datetime.fromisoformat(data["start"]),
-        ends_at=datetime.fromisoformat(data["end"]),
-        place=data.get("place"),
-        link=data.get("link"),
-    )
+    changes = {
+        "starts_at": datetime.fromisoformat(data["start"]),
+        "ends_at": datetime.fromisoformat(data["end"]),
+        "place": data.get("place"),
+        "link": data.get("link"),
+    }
+    # Started or cancelled meanwhile, or the new start passed while the form waited.
+    problem = rules.change_problem(meeting, ctx.runtime.clock.now(), changes)
+    if problem is not None:
+        ctx.show(_(problem))
+        return
+    updated = await rules.reschedule(ctx.session, meeting, ctx.runtime.clock.now(), **changes)
     ctx.show(
         _("✅ «{title}» changed; every invitee is being told and reminders moved.").format(
             title=esc(updated.title)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from telegram.ext import Application
 
-from bot.local_api import Fault, LocalBotApi
+from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as rules
@@ -146,15 +146,36 @@ async def test_forged_rsvp_and_check_in(
     assert answer["text"] == "La reunión ya empezó; ya no se pueden cambiar las respuestas."
 
 
-async def test_coordinator_report_attendance_agreements_and_cancel(
-    api: LocalBotApi, app: Application, runtime: Runtime
-) -> None:
+async def rosa_and_ana(api: LocalBotApi) -> tuple[Chatter, Chatter]:
+    """Rosa, the administrator (national coordinator), and Ana, an official of Puno."""
     from tests.conftest import ADMIN_ID
 
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
     ana = Chatter(api, 7001, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
+    return rosa, ana
+
+
+async def moved_to_2099(rosa: Chatter, report: BotEvent) -> BotEvent:
+    """Rosa fills «Cambiar fecha o lugar» of `report`: 20 February 2099 at 10:00 for two hours,
+    the regional government's auditorium, no link. The summary, to confirm."""
+    await rosa.press(report, "Cambiar fecha o lugar")
+    _heading, start = await rosa.replies(2)
+    assert "Paso 1 de 4" in start.text
+    for answer in ("20/2/2099 10:00", "2h", "Auditorio del Gobierno Regional de Puno"):
+        await rosa.send(answer)
+        link = await rosa.reply()
+    await rosa.choose(link, "Omitir")
+    summary = await rosa.reply()
+    assert "Inicio: viernes 20 de febrero de 2099, 10:00" in summary.text
+    return summary
+
+
+async def test_coordinator_report_attendance_agreements_and_cancel(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa, ana = await rosa_and_ana(api)
     luis = Chatter(api, 7002, "Luis", last_name="Mamani")
     await register(luis, region="Puno", sex="Hombre")
     meeting = await _create(runtime)
@@ -189,18 +210,7 @@ async def test_coordinator_report_attendance_agreements_and_cancel(
     document = await rosa.reply(WORKBOOK_WAIT)
     assert document.method == "sendDocument" and api.files[document.params["file_id"]][:2] == b"PK"
 
-    await rosa.press(shown, "Cambiar fecha o lugar")
-    _heading, start = await rosa.replies(2)
-    assert "Paso 1 de 4" in start.text
-    await rosa.send("20/2/2099 10:00")
-    await rosa.reply()
-    await rosa.send("2h")
-    await rosa.reply()
-    await rosa.send("Auditorio del Gobierno Regional de Puno")
-    link = await rosa.reply()
-    await rosa.choose(link, "Omitir")
-    summary = await rosa.reply()
-    assert "Inicio: viernes 20 de febrero de 2099, 10:00" in summary.text
+    summary = await moved_to_2099(rosa, shown)
     await rosa.press(summary, "Guardar y avisar")
     assert "se está avisando a todos los invitados" in (await rosa.reply()).text
     assert await tick(app) == 2

@@ -185,7 +185,9 @@ async def list_meetings(settings: Settings) -> int:
 
 
 async def cancel_meeting(settings: Settings, code: str) -> int:
-    """Cancel once: pending reminders are dropped and every reachable invitee is owed a notice."""
+    """Cancel once, before the start: pending reminders are dropped and every reachable
+    invitee is owed a notice."""
+    from bot.i18n import translator
     from bot.services import meetings
     from storage.repositories import meetings as repo
 
@@ -198,7 +200,13 @@ async def cancel_meeting(settings: Settings, code: str) -> int:
         if meeting.status == "cancelled":
             print(f"La reunión {code} («{meeting.title}») ya estaba cancelada; no se hizo nada.")
             return 0
-        await meetings.cancel(session, meeting, datetime.now(UTC))
+        now = datetime.now(UTC)
+        closed = meetings.closed(meeting, now)
+        if closed is not None:
+            es = translator("es", settings.timezone)
+            print(f"No se canceló la reunión {code}: {es.gettext(closed)}", file=sys.stderr)
+            return 1
+        await meetings.cancel(session, meeting, now)
         told = sum(1 for invitee in await repo.invitees(session, meeting.id) if invitee.telegram_id)
     print(
         f"Reunión {code} («{meeting.title}») cancelada: se anularon sus recordatorios pendientes "
@@ -275,10 +283,11 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     cancel = meetings.add_parser(
         "cancelar",
-        help="cancela una reunión y avisa a sus invitados",
+        help="cancela una reunión que aún no empezó y avisa a sus invitados",
         description=(
-            "Cancela la reunión: anula sus recordatorios pendientes y deja pendiente el aviso "
-            "de cancelación para cada invitado, que Minka envía por sí solo."
+            "Cancela la reunión antes de que empiece: anula sus recordatorios pendientes y "
+            "deja pendiente el aviso de cancelación para cada invitado, que Minka envía por "
+            "sí solo. Una reunión que ya empezó no se puede cancelar."
         ),
     )
     cancel.add_argument("codigo", metavar="CÓDIGO", help="código de la reunión (ver listar)")

@@ -1,5 +1,6 @@
 """Meeting rules: audiences, invitations and reminders owed through the outbox, RSVP until
-the start, rescheduling and cancelling (old reminders are cancelled, new ones owed)."""
+the start, rescheduling and cancelling before the start (old reminders are cancelled, new
+ones owed)."""
 
 from __future__ import annotations
 
@@ -225,13 +226,54 @@ async def create(
     return meeting, len(invited)
 
 
+# What a started meeting may still change: no indicator reads them (indicators 1 and 2 read
+# its start, title and kind), so no period's figures move (tests/test_cancel_after_end).
+HARMLESS = frozenset({"place", "link", "agenda"})
+
+
+def closed(meeting: MeetingRecord, now: datetime) -> str | None:
+    """Why the meeting can no longer be moved or cancelled (a msgid), or None. Once it has
+    started, its invitees belong to the period it was held in: cancelled or moved then, they
+    would leave a period perhaps already read, and two readings, subtracted, would tell who
+    they were (tests/test_cancel_after_end)."""
+    if meeting.status == "cancelled":
+        return N_("This meeting was cancelled.")
+    if now >= meeting.starts_at:
+        return N_("The meeting has already started; it can no longer be moved or cancelled.")
+    return None
+
+
+def change_problem(meeting: MeetingRecord, now: datetime, changes: dict[str, object]) -> str | None:
+    """What is wrong with `changes` (a msgid), or None. A started meeting may change only
+    what is `HARMLESS`; a new time must start in the future (not back into a period already
+    read) and end after it starts."""
+    if meeting.status == "cancelled":
+        return N_("This meeting was cancelled.")
+    moved = [k for k, v in changes.items() if k not in HARMLESS and getattr(meeting, k) != v]
+    if not moved:
+        return None
+    if (problem := closed(meeting, now)) is not None:
+        return problem
+    starts_at = changes.get("starts_at", meeting.starts_at)
+    ends_at = changes.get("ends_at", meeting.ends_at)
+    assert isinstance(starts_at, datetime) and isinstance(ends_at, datetime)
+    if starts_at <= now:
+        return N_("The new start must be in the future.")
+    if ends_at <= starts_at:
+        return N_("The end must be after the start.")
+    return None
+
+
 async def reschedule(
     session: AsyncSession,
     meeting: MeetingRecord,
     now: datetime,
     **changes: object,
 ) -> MeetingRecord:
-    """New time or place: invitees are told, reminders move to the new time."""
+    """New time or place: invitees are told, reminders move to the new time. Refused
+    (ValueError, a msgid) when `change_problem` says why."""
+    if (problem := change_problem(meeting, now, changes)) is not None:
+        raise ValueError(problem)
     await repo.cancel_owed(session, meeting.id, ("meeting_reminder",))
     updated = await repo.change(session, meeting.id, **changes)
     people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
@@ -241,6 +283,10 @@ async def reschedule(
 
 
 async def cancel(session: AsyncSession, meeting: MeetingRecord, now: datetime) -> MeetingRecord:
+    """Cancel before the start: invitees are told, nothing else owed is sent. Refused
+    (ValueError, a msgid) once `closed`."""
+    if (problem := closed(meeting, now)) is not None:
+        raise ValueError(problem)
     await repo.cancel_owed(session, meeting.id, ("meeting_reminder", "meeting_invitation"))
     updated = await repo.change(session, meeting.id, status="cancelled")
     people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
