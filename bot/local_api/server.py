@@ -25,8 +25,9 @@ from bot.local_api.validation import coerce_params
 
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _MAX_BODY = 60 * 1024 * 1024  # above Telegram's 50 MB upload limit
-# Methods that count against flood control: they create or change messages.
-_RATE_LIMITED = frozenset(
+# Methods that count against flood control: they create or change messages (bench.broadcast
+# counts them too).
+RATE_LIMITED = frozenset(
     {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 )
 
@@ -116,7 +117,7 @@ class ApiServer:
                 return web.Response()  # never reaches the client
             if fault is not None:
                 await _apply(fault)
-            if name in _RATE_LIMITED and problem is None:
+            if name in RATE_LIMITED and problem is None:
                 self.limiter.check(params.get("chat_id"))
             try:
                 if problem is not None:
