@@ -4,15 +4,12 @@ person not registered yet registers first, then is checked in without retyping a
 
 from __future__ import annotations
 
-from datetime import timedelta
-
+from bot.services import meeting_checkin as door
 from bot.services import meetings as rules
+from bot.services.meeting_checkin import CheckIn
 from bot.services.workshops import normalize_code, typed_code
 from handlers.base import Ctx, esc
 from storage.repositories import meetings as repo
-
-CHECKIN_OPENS_BEFORE = timedelta(hours=1)
-CHECKIN_CLOSES_AFTER = timedelta(hours=12)
 
 
 async def typed_check_in(ctx: Ctx, text: str) -> bool:
@@ -40,25 +37,28 @@ async def check_in(ctx: Ctx, code: str) -> None:
     _ = ctx._
     assert ctx.person is not None
     meeting = await repo.get_by_code(ctx.session, normalize_code(code))
-    now = ctx.runtime.clock.now()
     if meeting is None or meeting.status == "cancelled":
         ctx.reply(_("I found no meeting with the code «{code}».").format(code=esc(code[:20])))
         return
     title = esc(meeting.title)
-    invitation = await repo.invitation(ctx.session, meeting.id, ctx.person.id)
-    if invitation is not None and invitation.attended_at is not None:
+    now, zone = ctx.runtime.clock.now(), ctx.t.timezone
+    outcome = await door.check_in(ctx.session, meeting, ctx.person.id, now, zone)
+    if outcome is CheckIn.ALREADY:
         ctx.reply(_("Your attendance at «{title}» was already recorded.").format(title=title))
-        return
-    if now < meeting.starts_at - CHECKIN_OPENS_BEFORE:
+    elif outcome is CheckIn.TOO_EARLY:
         ctx.reply(
             _("Check-in for «{title}» opens one hour before it starts ({date}).").format(
                 title=title, date=ctx.t.datetime(meeting.starts_at)
             )
         )
-        return
-    if now > meeting.ends_at + CHECKIN_CLOSES_AFTER:
+    elif outcome is CheckIn.QUARTER_ENDED:
+        last = door.its_quarter(meeting, zone).last
+        ctx.reply(
+            _("Check-in for «{title}» closed when its quarter ended, on {date}.").format(
+                title=title, date=ctx.t.date(last)
+            )
+        )
+    elif outcome is CheckIn.CLOSED:
         ctx.reply(_("Check-in for «{title}» closed 12 hours after it ended.").format(title=title))
-        return
-    await repo.invite(ctx.session, meeting.id, [ctx.person.id])  # present without invitation
-    await repo.mark_attended(ctx.session, meeting.id, ctx.person.id, now)
-    ctx.reply(_("✅ Your attendance at «{title}» was recorded.").format(title=title))
+    else:
+        ctx.reply(_("✅ Your attendance at «{title}» was recorded.").format(title=title))

@@ -6,19 +6,25 @@ and was never checked in; checking in twice moved the arrival time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
+from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as rules
+from bot.services.indicators.periods import Period
 from storage.models import MeetingInvitation, Person, Question
 from storage.repositories.meetings import MeetingRecord
 from tests.chat import Person as Chatter
 from tests.helpers import accept_and_register, register
+
+LIMA = ZoneInfo("America/Lima")
 
 
 async def _meeting(runtime: Runtime, starts_in: timedelta) -> MeetingRecord:
@@ -148,3 +154,31 @@ async def test_skipping_the_representatives_position_shows_it_and_drops_the_butt
     assert skipped.message_id == position.message_id and skipped.buttons == []
     assert skipped.text == "¿Y su cargo?\n✔️ Omitido"
     assert "Enviaré un representante — Carla Ríos" in shown.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a date rule: one is enough
+async def test_the_door_closes_when_the_meetings_quarter_ends(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """A check-in after the meeting's quarter ended would invite the newcomer into an ended
+    quarter (tests/test_attendance_after_end): the door closes then, even within 12 hours."""
+    luis = Chatter(api, 7002, "Luis", last_name="Mamani")  # registered, not invited
+    luz = Chatter(api, 7003, "Luz", last_name="Condori")
+    for person in (luis, luz):
+        await register(person, region="Cusco", sex="Hombre" if person is luis else "Mujer")
+    today = runtime.clock.now().astimezone(LIMA).date()
+    quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1)
+    ends = datetime.combine(quarter.last + timedelta(days=1), time(), LIMA)
+    runtime.clock.advance(ends - timedelta(hours=3) - runtime.clock.now())
+    meeting = await _meeting(runtime, timedelta(minutes=30))  # till 30 minutes before it ends
+    runtime.clock.advance(timedelta(hours=2))
+    (on_time,) = await luis.say(f"/asistencia {meeting.code}")
+    assert on_time.text.startswith("✅ Se registró su asistencia"), on_time.text
+    runtime.clock.advance(timedelta(hours=2))  # an hour into the next quarter
+    (late,) = await luz.say(f"/asistencia {meeting.code}")
+    last = translator("es", LIMA).date(quarter.last)
+    assert late.text == (
+        f"El registro de asistencia a «Coordinación MINEM–GR Puno» cerró al terminar su "
+        f"trimestre, el {last}."
+    ), late.text
+    assert set(await _attended(runtime)) == {luis.id}
