@@ -9,7 +9,9 @@ Before session 28 neither /reunion's «Cancelar» nor `meetings.cancel` checked 
 Puno's invited fell from 4 to 3, every other region's by 0, women's by 1, so the one person
 who left was Puno's only woman, a cell of one person that Puno's own report hid on 1 April.
 Now a meeting that has started can no longer be cancelled or moved (`meetings.closed`), only
-its place, link or agenda changed, and both readings are the same."""
+its place, link or agenda changed, and both readings are the same. Should a cancellation
+after the end reach the database all the same (a direct write), indicator 1 counts the
+meeting as it stood at the period's end (`cancelled_at`, `indicators.meetings.held`)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
+from sqlalchemy import update
 
 from bot.services import meetings
 from bot.services.indicators.common import Indicator
 from storage.db import Database
+from storage.models import Meeting
 from storage.repositories import meetings as repo
 from tests.two_readings import (
     CHANGED,
@@ -78,3 +82,26 @@ async def test_a_meeting_held_in_an_ended_quarter_cannot_be_cancelled_or_moved(
     after = await participation_at(db, Q1, None, SECOND)
     puno = partial(participation_at, db, Q1, "puno")
     await unmoved((before, after), puno, (FIRST, SECOND), _invited, 4)  # she stays counted
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_cancellation_written_after_the_quarter_leaves_it_as_it_stood(
+    db: Database,
+) -> None:
+    later = await _second(db)
+    before = await participation_at(db, Q1, None, FIRST)
+    async with db.session() as session:  # past the rule: written straight into the table
+        cancelled = {"status": "cancelled", "cancelled_at": CHANGED}
+        await session.execute(update(Meeting).where(Meeting.id == later).values(**cancelled))
+        await session.commit()
+    after = await participation_at(db, Q1, None, SECOND)
+    puno = partial(participation_at, db, Q1, "puno")
+    await unmoved((before, after), puno, (FIRST, SECOND), _invited, 4)
+    # cancelled before the quarter's end, or when unknown (before revision 0033): left out
+    for when in (datetime(2026, 3, 19, 10, tzinfo=LIMA), None):
+        async with db.session() as session:
+            await session.execute(
+                update(Meeting).values(cancelled_at=when).where(Meeting.id == later)
+            )
+            await session.commit()
+        assert _invited(await participation_at(db, Q1, None, SECOND), "Región")["Puno"] == 3

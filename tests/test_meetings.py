@@ -13,7 +13,7 @@ from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import meetings as rules
-from storage.models import MeetingInvitation, OutboxMessage
+from storage.models import Meeting, MeetingInvitation, OutboxMessage
 from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
 from tests.chat import WORKBOOK_WAIT
@@ -110,7 +110,10 @@ async def test_invitation_rsvp_delegate_reminders_reschedule_cancel(
     async with runtime.db.session() as session:
         current = await repo.get(session, meeting.id)
         assert current is not None
-        await rules.cancel(session, current, runtime.clock.now())
+        now = runtime.clock.now()
+        await rules.cancel(session, current, now)
+        when = select(Meeting.cancelled_at).where(Meeting.id == meeting.id)
+        assert await session.scalar(when) == now  # indicators read it
     assert await tick(app) == 2
     cancelled, _ics = await ana.replies(2)
     assert "Reunión cancelada" in cancelled.text

@@ -288,7 +288,7 @@ async def cancel(session: AsyncSession, meeting: MeetingRecord, now: datetime) -
     if (problem := closed(meeting, now)) is not None:
         raise ValueError(problem)
     await repo.cancel_owed(session, meeting.id, ("meeting_reminder", "meeting_invitation"))
-    updated = await repo.change(session, meeting.id, status="cancelled")
+    updated = await repo.change(session, meeting.id, status="cancelled", cancelled_at=now)
     people = [i.person_id for i in await repo.invitees(session, meeting.id) if i.telegram_id]
     await _owe(session, "cancelled", updated, people, now)
     return updated

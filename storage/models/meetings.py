@@ -33,6 +33,9 @@ class Meeting(Base):
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reminder_offsets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    # When: indicators count a meeting as it stood at a period's end (None: cancelled before
+    # revision 0033, when unknown, and left out as before)
+    cancelled_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     agreements: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
