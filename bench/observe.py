@@ -85,7 +85,8 @@ class Completions:
         self.waiting: dict[int, asyncio.Future[float]] = {}
         self.durations: dict[str, list[float]] = {}  # handler -> milliseconds inside Minka
         self.gc_pauses: list[float] = []  # collections Minka logged as felt (bot/heap.py)
-        self.stalls: list[tuple[float, str]] = []  # (ms, what ran) Minka logged (bot/stalls.py)
+        # (ms, what ran, what the loop's thread did meanwhile) Minka logged (bot/stalls.py)
+        self.stalls: list[tuple[float, str, str]] = []
         # Updates Minka logged as slow, with their time by cause (handlers/dispatch.py)
         self.slow: list[dict[str, object]] = []
         self.watch = watch
@@ -104,7 +105,7 @@ class Completions:
                 if "pause_ms" in entry:
                     self.gc_pauses.append(entry["pause_ms"])
                 if "stall_ms" in entry:
-                    self.stalls.append((entry["stall_ms"], entry.get("running", "")))
+                    self.stalls.append((entry["stall_ms"], entry.get("running", ""), _did(entry)))
                 for text in self.watch:
                     if text in entry.get("message", ""):
                         self.seen.setdefault(text, time.perf_counter() - _lag(entry))
@@ -144,7 +145,17 @@ class Completions:
         """How many event-loop stalls Minka logged (bot/stalls.py), the longest and what ran."""
         if not self.stalls:
             return "event-loop stalls logged: 0"
-        longest, running = max(self.stalls)
+        longest, running, did = max(self.stalls)
         return f"event-loop stalls logged: {len(self.stalls)}, longest {longest:.0f} ms" + (
-            f" ({running})" if running else ""
+            f" ({did}{'; ' if did and running else ''}{running})" if did or running else ""
         )
+
+
+def _did(entry: dict[str, object]) -> str:
+    """What the loop's thread did during a stall, as Minka logged it (bot/stalls.py `Usage`)."""
+    if "cpu_ms" not in entry:
+        return ""
+    return (
+        f"CPU {entry['cpu_ms']} ms, {entry.get('waits')} waits, {entry.get('preempted')} "
+        f"preempted, {entry.get('faults')} page faults"
+    )

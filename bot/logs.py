@@ -23,6 +23,8 @@ FIELDS = (
     "update_id", "user_id", "handler", "duration_ms", "outcome", "pause_ms", "stall_ms", "running",
     # a slow update's time by cause (handlers/dispatch.py `_waited`)
     "transaction_ms", "turn_ms", "commit_ms", "sync_ms", "send_ms",
+    # what the loop's thread did during a stall (bot/stalls.py `Usage`)
+    "cpu_ms", "waits", "preempted", "faults",
 )  # fmt: skip
 
 

@@ -9,6 +9,12 @@ would be `STALL_MS` overdue, sees it is and records the loop thread's stack at t
 (`sys._current_frames`) and the task it was in; the loop's next heartbeat logs both. Cost:
 `1 / BEAT` callbacks a second on the loop, about `1000 / STALL_MS` wake-ups of the thread, and
 nothing per update. A garbage collection's pause is also a stall (bot/heap.py names it).
+
+The line also says what the loop's thread did meanwhile (`Usage`, read at each heartbeat from
+its own resource usage): its CPU, how often it waited (for the GIL, a lock or the disk) and
+how often the system took its core away, and its page faults. A stall of 147 ms inside an
+in-place SQLite statement (bench.broadcast, #17) could have been any of those; the line did
+not say which.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import sys
 import sysconfig
 import threading
@@ -34,6 +41,28 @@ _ROOT = str(Path(__file__).resolve().parent.parent)  # the project's folder, for
 _STDLIB = sysconfig.get_paths()["stdlib"]
 
 
+class Usage:
+    """The calling thread's resource usage so far (Linux's RUSAGE_THREAD: about a microsecond
+    to read), and what it did between two readings."""
+
+    __slots__ = ("cpu", "faults", "preempted", "waits")
+
+    def __init__(self) -> None:
+        used = resource.getrusage(resource.RUSAGE_THREAD)
+        self.cpu = used.ru_utime + used.ru_stime
+        self.waits = used.ru_nvcsw  # gave its core up: waited for the GIL, a lock, the disk
+        self.preempted = used.ru_nivcsw  # the system gave its core to another thread
+        self.faults = used.ru_minflt + used.ru_majflt
+
+    def since(self, before: Usage) -> dict[str, float]:
+        return {
+            "cpu_ms": round(1000 * (self.cpu - before.cpu), 1),
+            "waits": self.waits - before.waits,
+            "preempted": self.preempted - before.preempted,
+            "faults": self.faults - before.faults,
+        }
+
+
 class Monitor:
     """A heartbeat on `loop` and a watcher thread; `stop` ends both."""
 
@@ -43,6 +72,7 @@ class Monitor:
         greenlets = sys.modules.get("greenlet")  # SQLAlchemy's; this thread's main one
         self.greenlet = greenlets.getcurrent() if greenlets is not None else None
         self.beaten = time.monotonic()  # the heartbeat's last run
+        self.used = Usage()  # the loop's thread's, at the heartbeat's last run
         self.running: str | None = None  # what the watcher saw during the current stall
         self.stopped = threading.Event()
         self.handle: asyncio.TimerHandle | None = loop.call_later(BEAT, self._beat)
@@ -50,17 +80,20 @@ class Monitor:
         self.watcher.start()
 
     def _beat(self) -> None:
-        now = time.monotonic()
+        now, used = time.monotonic(), Usage()
         late = now - self.beaten - BEAT
         if late >= self.stall:
             stall_ms = round(1000 * late, 1)  # the message says the field's figure, rounded
+            meanwhile = used.since(self.used)  # over the beat's whole interval
             log.warning(
-                "event loop stalled for %.0f ms%s",
+                "event loop stalled for %.0f ms (the loop's thread: CPU %.0f ms, %d waits, "
+                "%d preempted, %d page faults)%s",
                 stall_ms,
+                *meanwhile.values(),
                 f" (running: {self.running})" if self.running else "",
-                extra={"stall_ms": stall_ms, "running": self.running or ""},
+                extra={"stall_ms": stall_ms, "running": self.running or "", **meanwhile},
             )
-        self.beaten, self.running = now, None
+        self.beaten, self.used, self.running = now, used, None
         self.handle = self.loop.call_later(BEAT, self._beat)
 
     def _watch(self) -> None:

@@ -63,6 +63,20 @@ def test_a_stall_is_logged_with_what_was_running(work) -> None:
     assert entry["message"].startswith(f"event loop stalled for {record.stall_ms:.0f} ms")
 
 
+def test_a_stall_says_whether_the_loop_worked_or_waited() -> None:
+    """The line tells a stall of work on the loop (its thread's CPU) from one where the loop
+    waited (for the GIL, a lock, the disk: a voluntary switch) or lost its core: an in-place
+    SQLite statement stalled 147 ms in bench.broadcast and its line could not say which."""
+    slept = max(asyncio.run(stalled(hold_the_loop, 0.4)), key=lambda r: r.stall_ms)
+    assert slept.waits >= 1  # the thread gave its core up to sleep
+    assert slept.cpu_ms < slept.stall_ms / 2  # and did not work meanwhile
+    worked = max(asyncio.run(stalled(spin, 0.4)), key=lambda r: r.stall_ms)
+    assert worked.cpu_ms > slept.cpu_ms  # the spin's CPU, however much a busy box left it
+    entry = json.loads(JsonLines().format(worked))
+    assert {"cpu_ms", "waits", "preempted", "faults"} <= entry.keys()
+    assert f"CPU {worked.cpu_ms:.0f} ms" in entry["message"]
+
+
 async def in_greenlet(seconds: float) -> None:
     """SQLAlchemy's way: sync work in a greenlet, whose stack does not reach this coroutine."""
     await greenlet_spawn(time.sleep, seconds)
