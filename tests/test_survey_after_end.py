@@ -29,17 +29,15 @@ from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
 from bot.services.indicators.training import training
 from storage.db import Database
-from tests.two_readings import add_people, column, told
-from tests.workshop_rows import add_workshop
+from tests.two_readings import column, told
+from tests.workshop_rows import add_workshop, february_workshops
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
 _ = T.gettext
-LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 Q1 = Period.quarter(2026, 1)
 FEB, LAST = datetime(2026, 2, 10, 10, tzinfo=LIMA), datetime(2026, 3, 30, 10, tzinfo=LIMA)
 FIRST, SECOND = datetime(2026, 4, 1, 12, tzinfo=LIMA), datetime(2026, 4, 7, 12, tzinfo=LIMA)
-PEOPLE = {"puno": (1, 8), "cusco": (8, 8), "tacna": (8, 8), "piura": (8, 8)}
 
 
 async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
@@ -55,15 +53,7 @@ def _raters(indicator: Indicator, first: str) -> dict[str, object]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_survey_closing_after_its_quarter_gives_no_one_away(db: Database) -> None:
     async with db.session() as session:
-        people = await add_people(session, PEOPLE, LONG_AGO)
-        ids = {region: [p.id for p in group] for region, group in people.items()}
-        puno = ids.pop("puno")
-        await add_workshop(
-            session, "W1", "puno", FEB, {**dict.fromkeys(puno[1:7], 4), puno[7]: None}
-        )
-        for region, i in ids.items():
-            rated = dict.fromkeys([*i[:5], *i[8:13]], 4)
-            await add_workshop(session, region, region, FEB, {**rated, i[5]: None, i[13]: None})
+        puno = await february_workshops(session, FEB)
         last = await add_workshop(session, "W9", "puno", LAST, dict.fromkeys(puno[:2], 4))
         last.survey_closes_at = datetime(2026, 4, 6, 10, tzinfo=LIMA)
         await session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
+from tests.two_readings import LONG_AGO, add_people
 
 Scores = int | Mapping[str, int | None] | None
 
@@ -39,3 +40,22 @@ async def add_workshop(
             )
         )  # fmt: skip
     return workshop
+
+
+# Puno's one woman and eight men, Cusco's, Tacna's and Piura's eight and eight: the workshops'
+# attacks across dates (tests/test_survey_after_end, tests/test_workshop_moved_after_end)
+WORKSHOP_PEOPLE = {"puno": (1, 8), "cusco": (8, 8), "tacna": (8, 8), "piura": (8, 8)}
+
+
+async def february_workshops(session: AsyncSession, day: datetime) -> list[int]:
+    """WORKSHOP_PEOPLE (registered long before) and their workshops on `day`: Puno's with
+    seven of its men (six rate), one in each other region with five women and five men who
+    rate, a woman and a man who do not. Puno's people ids, its woman first."""
+    people = await add_people(session, WORKSHOP_PEOPLE, LONG_AGO)
+    ids = {region: [p.id for p in group] for region, group in people.items()}
+    puno = ids.pop("puno")
+    await add_workshop(session, "W1", "puno", day, {**dict.fromkeys(puno[1:7], 4), puno[7]: None})
+    for region, i in ids.items():
+        rated = dict.fromkeys([*i[:5], *i[8:13]], 4)
+        await add_workshop(session, region, region, day, {**rated, i[5]: None, i[13]: None})
+    return puno

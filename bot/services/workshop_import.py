@@ -22,6 +22,7 @@ from storage.codes import code_key
 from storage.repositories import app_state
 from storage.repositories import workshops as repo
 from storage.repositories.regions import RegionRecord, list_regions
+from storage.types import utcnow
 
 HEADER = ("codigo", "titulo", "tema", "inicio", "fin", "region", "lugar", "facilitador")
 LIMA = ZoneInfo("America/Lima")
@@ -294,14 +295,43 @@ async def _assign_codes(session: AsyncSession, rows: list[WorkshopRow]) -> list[
     return codes
 
 
-async def import_workshops(session: AsyncSession, data: bytes) -> ImportResult:
-    """Validate the file; if it is clean, create or update every workshop in `session`.
+async def _moved_after_start(
+    session: AsyncSession, rows: list[WorkshopRow], codes: list[str], now: datetime
+) -> list[Problem]:
+    """Rows that would give a workshop that has started another start or end. Its attendees
+    belong to the period it was held in: moved then, they would leave a period perhaps
+    already read, and two readings, subtracted, would tell who they were by region and sex
+    (tests/test_workshop_moved_after_end); a new end would also move its survey's close."""
+    problems = []
+    for row, code in zip(rows, codes, strict=True):
+        held = await repo.get_by_code(session, code)
+        if held is None or now < held.starts_at:
+            continue
+        if (held.starts_at, held.ends_at) != (row.starts_at, row.ends_at):
+            when = held.starts_at.astimezone(LIMA).strftime(TIME_FORMAT)
+            problems.append(
+                Problem(
+                    row.line,
+                    f"el taller {held.code} ya empezó ({when}): su inicio y su fin no se "
+                    "pueden cambiar; déjelos como están",
+                )
+            )
+    return problems
+
+
+async def import_workshops(
+    session: AsyncSession, data: bytes, now: datetime | None = None
+) -> ImportResult:
+    """Validate the file; if it is clean, create or update every workshop in `session`. A
+    workshop that has started at `now` keeps its start and end (`_moved_after_start`).
 
     The caller's session is one transaction, so either every row is written or none is."""
     rows, problems = parse(data, await list_regions(session))
     if problems:
         return ImportResult(problems=tuple(problems))
     codes = await _assign_codes(session, rows)
+    if problems := await _moved_after_start(session, rows, codes, now or utcnow()):
+        return ImportResult(problems=tuple(problems))
     imported = []
     for row, code in zip(rows, codes, strict=True):
         outcome = await repo.upsert(
