@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_
 from bot.services import agreements, coverage
+from bot.services import meeting_attendance as attendance
 from bot.services import meetings as rules
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
@@ -235,13 +236,17 @@ async def on_button(ctx: Ctx) -> None:
     elif action == "tog" and len(numbers) == 3 and None not in numbers:
         person_id, page = numbers[1], numbers[2]
         assert person_id is not None and page is not None
-        invitation = await repo.invitation(ctx.session, meeting.id, person_id)
-        if invitation is None:
+        done = await attendance.toggle(ctx.session, meeting, person_id, now, ctx.t.timezone)
+        if done is None:
             ctx.toast(_("That button is no longer valid."))
             return
-        await repo.mark_attended(
-            ctx.session, meeting.id, person_id, None if invitation.attended_at else now
-        )
+        if not done:
+            last = ctx.t.date(attendance.its_quarter(meeting, ctx.t.timezone).last)
+            ctx.toast(
+                _("The attendance of this meeting can no longer change: its quarter ended on "
+                  "{date}.").format(date=last)
+            )  # fmt: skip
+            return
         await _attendance(ctx, meeting, page)
     elif action == "agr":
         await set_state(ctx.session, ctx.user.id, AGREEMENTS_FORM, "text", {"meeting": meeting.id})

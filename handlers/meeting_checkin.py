@@ -4,9 +4,9 @@ person not registered yet registers first, then is checked in without retyping a
 
 from __future__ import annotations
 
-from bot.services import meeting_checkin as door
+from bot.services import meeting_attendance as door
 from bot.services import meetings as rules
-from bot.services.meeting_checkin import CheckIn
+from bot.services.meeting_attendance import CheckIn
 from bot.services.workshops import normalize_code, typed_code
 from handlers.base import Ctx, esc
 from storage.repositories import meetings as repo

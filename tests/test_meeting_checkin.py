@@ -22,6 +22,7 @@ from bot.services.indicators.periods import Period
 from storage.models import MeetingInvitation, Person, Question
 from storage.repositories.meetings import MeetingRecord
 from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
 from tests.helpers import accept_and_register, register
 
 LIMA = ZoneInfo("America/Lima")
@@ -161,7 +162,9 @@ async def test_the_door_closes_when_the_meetings_quarter_ends(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
     """A check-in after the meeting's quarter ended would invite the newcomer into an ended
-    quarter (tests/test_attendance_after_end): the door closes then, even within 12 hours."""
+    quarter, and the staff's unmark would take someone out of it
+    (tests/test_attendance_after_end): the door closes then, even within 12 hours, and the
+    staff's list no longer changes."""
     luis = Chatter(api, 7002, "Luis", last_name="Mamani")  # registered, not invited
     luz = Chatter(api, 7003, "Luz", last_name="Condori")
     for person in (luis, luz):
@@ -181,4 +184,14 @@ async def test_the_door_closes_when_the_meetings_quarter_ends(
         f"El registro de asistencia a «Coordinación MINEM–GR Puno» cerró al terminar su "
         f"trimestre, el {last}."
     ), late.text
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Marcar asistencia")
+    listed = await rosa.reply()
+    assert "✅ Luis Mamani" in listed.button_texts()
+    answer = await rosa.press(listed, "✅ Luis Mamani")  # the staff try to undo his mark
+    assert answer["text"] == (
+        f"La asistencia de esta reunión ya no se puede cambiar: su trimestre terminó el {last}."
+    )
     assert set(await _attended(runtime)) == {luis.id}
