@@ -106,6 +106,17 @@ class GuidedForm:
         ctx.reply(heading)
         await self.ask(ctx, self.steps[0], data=initial)
 
+    async def ask_again(self, ctx: Ctx, data: Data, problem: str | None, name: str) -> bool:
+        """At confirmation, when `problem` (a msgid) says an answer no longer holds (a start
+        that passed while the form waited): say why and ask step `name` again, then the steps
+        after it, every answer kept meanwhile. Whether it was asked again."""
+        if problem is None:
+            return False
+        ctx.reply(ctx._(problem))
+        await set_state(ctx.session, ctx.user.id, self.flow, name, data)
+        await self.ask(ctx, self.step(name), data=data)
+        return True
+
     async def ask(
         self,
         ctx: Ctx,

@@ -53,9 +53,20 @@ async def _meeting_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, An
     ]
 
 
+async def _time_again(ctx: Ctx, form: GuidedForm, data: dict[str, Any]) -> bool:
+    """When the time no longer holds at confirmation (the start passed meanwhile: created or
+    moved then, the meeting would enter a period perhaps already read): say why and ask the
+    start again, keeping every other answer."""
+    start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
+    problem = rules.schedule_problem(start, end, ctx.runtime.clock.now())
+    return await form.ask_again(ctx, data, problem, "start")
+
+
 async def _create_meeting(ctx: Ctx, data: dict[str, Any]) -> None:
     _ = ctx._
     if not await audiences.allowed(ctx, data):
+        return
+    if await _time_again(ctx, NEW_MEETING, data):
         return
     meeting, invited = await rules.create(
         ctx.session,
@@ -121,18 +132,21 @@ async def _apply_edit(ctx: Ctx, data: dict[str, Any]) -> None:
     if not await coverage.may_see_meeting(ctx.session, ctx.coverage, meeting):
         await refuse_scope(ctx, f"meeting:{meeting.id}")
         return
-    changes = {
-        "starts_at": datetime.fromisoformat(data["start"]),
-        "ends_at": datetime.fromisoformat(data["end"]),
-        "place": data.get("place"),
-        "link": data.get("link"),
-    }
-    # Started or cancelled meanwhile, or the new start passed while the form waited.
-    problem = rules.change_problem(meeting, ctx.runtime.clock.now(), changes)
-    if problem is not None:
-        ctx.show(_(problem))
+    closed = rules.closed(meeting, ctx.runtime.clock.now())  # started or cancelled meanwhile
+    if closed is not None:
+        ctx.show(_(closed))
         return
-    updated = await rules.reschedule(ctx.session, meeting, ctx.runtime.clock.now(), **changes)
+    if await _time_again(ctx, EDIT_MEETING, data):
+        return
+    updated = await rules.reschedule(
+        ctx.session,
+        meeting,
+        ctx.runtime.clock.now(),
+        starts_at=datetime.fromisoformat(data["start"]),
+        ends_at=datetime.fromisoformat(data["end"]),
+        place=data.get("place"),
+        link=data.get("link"),
+    )
     ctx.show(
         _("✅ «{title}» changed; every invitee is being told and reminders moved.").format(
             title=esc(updated.title)

@@ -20,7 +20,6 @@ from handlers.guided import GuidedForm, Step
 from handlers.refusals import refuse_scope
 from handlers.registry import Buttons, Command, Feature
 from storage.repositories import visits as repo
-from storage.repositories.conversations import set_state
 
 NEW_VISIT_FORM = "new_visit"
 
@@ -69,12 +68,7 @@ async def _dates_again(ctx: Ctx, form: GuidedForm, data: dict[str, Any]) -> bool
     why and ask the departure again, keeping every other answer."""
     start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     problem = rules.schedule_problem(start, end, ctx.runtime.clock.now())
-    if problem is None:
-        return False
-    ctx.reply(ctx._(problem))
-    await set_state(ctx.session, ctx.user.id, form.flow, "start", data)
-    await form.ask(ctx, form.step("start"), data=data)
-    return True
+    return await form.ask_again(ctx, data, problem, "start")
 
 
 async def _new_summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -4,12 +4,14 @@ later, would take its invitees out of the quarter, and two readings of it would 
 Puno has one woman and five men; Cusco and Tacna four of each. A meeting on 5 March invites
 three of Puno's men and two women and two men of Cusco and of Tacna; one on 20 March invites
 Puno's woman and two people of Cusco invited before. Q1's national report read on 1 April;
-on 10 April someone cancels the second meeting, or moves it to May; read again on 11 April.
+on 10 April someone cancels the second meeting, or moves it to May (or creates one for
+March); read again on 11 April.
 Before session 28 neither /reunion's «Cancelar» nor `meetings.cancel` checked the date:
 Puno's invited fell from 4 to 3, every other region's by 0, women's by 1, so the one person
 who left was Puno's only woman, a cell of one person that Puno's own report hid on 1 April.
 Now a meeting that has started can no longer be cancelled or moved (`meetings.closed`), only
-its place, link or agenda changed, and both readings are the same. Should a cancellation
+its place, link or agenda changed, none is created or moved to a start already past
+(`meetings.schedule_problem`), and both readings are the same. Should a cancellation
 after the end reach the database all the same (a direct write), indicator 1 counts the
 meeting as it stood at the period's end (`cancelled_at`, `indicators.meetings.held`)."""
 
@@ -40,6 +42,7 @@ from tests.two_readings import (
 )
 
 STARTED = "The meeting has already started; it can no longer be moved or cancelled."
+PASSED = "The start must be in the future."
 
 
 def _invited(indicator: Indicator, first: str) -> dict[str, object]:
@@ -54,7 +57,7 @@ async def _second(db: Database) -> int:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-async def test_a_meeting_held_in_an_ended_quarter_cannot_be_cancelled_or_moved(
+async def test_an_ended_quarter_gains_or_loses_no_meeting(
     db: Database,
 ) -> None:
     later = await _second(db)
@@ -69,6 +72,13 @@ async def test_a_meeting_held_in_an_ended_quarter_cannot_be_cancelled_or_moved(
             await meetings.reschedule(
                 session, held, CHANGED, starts_at=may, ends_at=may + timedelta(hours=2)
             )
+        with pytest.raises(ValueError, match=PASSED):
+            march = datetime(2026, 3, 25, 10, tzinfo=LIMA)  # nor one created into March
+            await meetings.create(
+                session, title="M3", kind="coordinacion", starts_at=march,
+                ends_at=march + timedelta(hours=2), audience=meetings.Audience(everyone=True),
+                offsets=[], now=CHANGED,
+            )  # fmt: skip
         # what no indicator reads may still change: the same time, another place
         moved = await meetings.reschedule(
             session, held, CHANGED, starts_at=held.starts_at, place="Auditorio de la DREM"

@@ -29,12 +29,14 @@ LIMA = ZoneInfo("America/Lima")
 
 
 async def _meeting(runtime: Runtime, starts_in: timedelta) -> MeetingRecord:
+    """A meeting of Puno starting `starts_in` from now (created before its start)."""
     now = runtime.clock.now()
+    made = now + min(starts_in, timedelta(0)) - timedelta(minutes=1)
     async with runtime.db.session() as session:
         meeting, _invited = await rules.create(
             session, title="Coordinación MINEM–GR Puno", kind="coordinacion",
             starts_at=now + starts_in, ends_at=now + starts_in + timedelta(hours=2),
-            audience=await rules.parse_audience(session, ["region:Puno"]), offsets=[], now=now,
+            audience=await rules.parse_audience(session, ["region:Puno"]), offsets=[], now=made,
         )  # fmt: skip
     return meeting
 

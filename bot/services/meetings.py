@@ -199,11 +199,12 @@ async def create(
     created_by: int | None = None,
 ) -> tuple[MeetingRecord, int]:
     """Create the meeting, invite its audience and owe each invitee the invitation and the
-    reminders. Returns the meeting and the number invited."""
+    reminders. Returns the meeting and the number invited. A time `schedule_problem` finds
+    wrong is refused (ValueError, a msgid)."""
     if kind not in KINDS:
         raise ValueError(f"tipo «{kind}» no válido: {', '.join(KINDS)}")
-    if ends_at <= starts_at:
-        raise ValueError("el fin debe ser posterior al inicio")
+    if (problem := schedule_problem(starts_at, ends_at, now)) is not None:
+        raise ValueError(problem)
     if agenda and len(agenda) > AGENDA_MAX:
         raise ValueError(f"la agenda tiene {len(agenda)} caracteres; el máximo es {AGENDA_MAX}")
     meeting = await repo.create(
@@ -257,8 +258,15 @@ def change_problem(meeting: MeetingRecord, now: datetime, changes: dict[str, obj
     starts_at = changes.get("starts_at", meeting.starts_at)
     ends_at = changes.get("ends_at", meeting.ends_at)
     assert isinstance(starts_at, datetime) and isinstance(ends_at, datetime)
+    return schedule_problem(starts_at, ends_at, now)
+
+
+def schedule_problem(starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
+    """What is wrong with a meeting's time (a msgid), or None: it starts in the future (one
+    placed in the past would enter a period perhaps already read, with its invitees) and
+    ends after it starts."""
     if starts_at <= now:
-        return N_("The new start must be in the future.")
+        return N_("The start must be in the future.")
     if ends_at <= starts_at:
         return N_("The end must be after the start.")
     return None
