@@ -72,8 +72,8 @@ async def agreement_figures(q: Query) -> tuple[Headline, Table]:
             continue
         tally = counts.setdefault(kind, Counter())
         tally["due"] += 1
-        if status != "done" or done_at is None:
-            tally["open"] += 1
+        if status != "done" or done_at is None or done_at >= q.end:
+            tally["open"] += 1  # as at the period's end: a later fulfilment moves no ended period
         elif done_at.astimezone(q.t.timezone).date() <= due_on:
             tally["on_time"] += 1
         else:
