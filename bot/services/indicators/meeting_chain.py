@@ -90,11 +90,13 @@ class Reading:
         elif 1 <= self.value(keys) <= 2 and all(k[2] in self._targeted() for k in keys):
             self.targets.append(keys)
 
-    def small_cells(self) -> None:
-        """Each group of each cell of 1 or 2 registered people is a target."""
+    def small_cells(self, groups: Sequence[str] | None = None) -> None:
+        """Each group (of `groups`, else the targeted) of each cell of 1 or 2 registered
+        people is a target."""
         for cell, n in self.people.items():
             if 1 <= n <= 2:
-                self.targets += [frozenset({(*cell, group)}) for group in self._targeted()]
+                chosen = self._targeted() if groups is None else groups
+                self.targets += [frozenset({(*cell, group)}) for group in chosen]
 
     def _targeted(self) -> tuple[str, ...]:
         return self.groups if self.targeted is None else self.targeted

@@ -18,10 +18,15 @@ Piura rated both, and Piura has one man registered.
 The figures: each region's attendees, raters, responses and attendances (public, as
 /taller's are), the national table by sex as printed (the sexes hidden merged: the total
 less those shown; responses shown where both groups show the sex), each region's own row by
-sex where its report shows it; the targets: a hidden national figure of 1 or 2 people, and
-each group of people of a region and sex of 1 or 2 registered people. A target that the
-figures told openly pin (a count by region, a figure at 0 or at all of its people) is not
-the tables by sex's to hide (`meeting_chain.leaks`)."""
+sex where its report shows it; the targets: a figure hidden of 1 or 2 (people, or
+responses), national or in a region's own row by sex, and each group of people of a region
+and sex of 1 or 2 registered people. A region's own row counts whatever its people
+registered (tests/test_report_bounds, seed 6, Q1: «Prefiero no decir» raters 4 and
+responses 4 nationally, so none rated twice; Puno, of men and «Prefiero no decir», 1 rater
+and 2 responses: a man, Puno's own «Hombre» 1 and 2, hidden there; Puno has 5 men; the
+national table now hides one sex more). A target that the figures told openly pin (a
+count by region, a figure at 0 or at all of its people) is not the tables by sex's to hide
+(`meeting_chain.leaks`)."""
 
 from __future__ import annotations
 
@@ -95,9 +100,9 @@ def chain_pinned(
 
     reading = Reading(
         truth, whole, groups=(*KEYS, *COUNTS), chain=CHAIN if held(Bound(*CHAIN[0])) else (),
-        bounds=tuple(filter(held, links)), most=most, targeted=KEYS,
+        bounds=tuple(filter(held, links)), most=most, targeted=(*KEYS, "responses"),
     )  # fmt: skip
-    reading.small_cells()
+    reading.small_cells(KEYS)
     regions = {region for region, _sex in whole}
     sexes = {sex for _region, sex in whole}
     hides = {
@@ -112,9 +117,9 @@ def chain_pinned(
         for region in regions:
             mine = [cell for cell in every if cell[0] == region]
             reading.show(mine, reading.value(mine), False)
-            for sex in sexes if region in alone[key] else ():
+            for sex in sexes:  # its own row by sex, shown or hidden (a target of 1 or 2)
                 cell = [(region, sex, key)]
-                reading.show(cell, reading.value(cell), True)
+                reading.show(cell, reading.value(cell) if region in alone[key] else None, True)
         for sex in sexes:
             column = [cell for cell in every if cell[1] == sex]
             value = None if sex in hides[key] else reading.value(column)
