@@ -19,6 +19,7 @@ from bot.services import meeting_attendance as attendance
 from bot.services import meetings as rules
 from bot.services.agreements import shown_status
 from bot.services.meeting_report import Counts, MeetingReport, build_report
+from bot.services.quarter_close import its_quarter
 from bot.services.roles import Role
 from handlers import meeting_forms, workbooks
 from handlers.agreements import line as agreement_line
@@ -241,7 +242,7 @@ async def on_button(ctx: Ctx) -> None:
             ctx.toast(_("That button is no longer valid."))
             return
         if not done:
-            last = ctx.t.date(attendance.its_quarter(meeting, ctx.t.timezone).last)
+            last = ctx.t.date(its_quarter(meeting.starts_at, ctx.t.timezone).last)
             ctx.toast(
                 _("The attendance of this meeting can no longer change: its quarter ended on "
                   "{date}.").format(date=last)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.services import meeting_attendance as door
 from bot.services import meetings as rules
 from bot.services.meeting_attendance import CheckIn
+from bot.services.quarter_close import its_quarter
 from bot.services.workshops import normalize_code, typed_code
 from handlers.base import Ctx, esc
 from storage.repositories import meetings as repo
@@ -52,7 +53,7 @@ async def check_in(ctx: Ctx, code: str) -> None:
             )
         )
     elif outcome is CheckIn.QUARTER_ENDED:
-        last = door.its_quarter(meeting, zone).last
+        last = its_quarter(meeting.starts_at, zone).last
         ctx.reply(
             _("Check-in for «{title}» closed when its quarter ended, on {date}.").format(
                 title=title, date=ctx.t.date(last)

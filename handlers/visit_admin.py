@@ -14,6 +14,7 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.services import coverage
 from bot.services import visits as rules
+from bot.services.quarter_close import its_quarter
 from bot.services.roles import Role
 from bot.services.visit_report import (
     LEADER,
@@ -216,6 +217,20 @@ async def _travelled(ctx: Ctx, visit: VisitRecord, page: int) -> None:
     ctx.show(text, keyboard)
 
 
+async def _marked(ctx: Ctx, visit: VisitRecord, person: ParticipantRecord, mark: str) -> bool:
+    """The staff's press on who travelled or who is a leader (`rules.toggle_mark`); once
+    the visit's quarter has ended, a toast says why nothing changed."""
+    now, zone = ctx.runtime.clock.now(), ctx.t.timezone
+    if await rules.toggle_mark(ctx.session, visit, person, mark, now, zone, _words(ctx)):
+        return True
+    last = ctx.t.date(its_quarter(visit.starts_at, zone).last)
+    ctx.toast(
+        ctx._("Who travelled and who is a regional leader can no longer change: the visit's "
+              "quarter ended on {date}.").format(date=last)
+    )  # fmt: skip
+    return False
+
+
 async def on_button(ctx: Ctx) -> None:
     _ = ctx._
     parts = ctx.data[1:]
@@ -241,8 +256,8 @@ async def on_button(ctx: Ctx) -> None:
         if person is None or not person.confirmed:
             ctx.toast(_("That button is no longer valid."))
             return
-        now = None if person.travelled else ctx.runtime.clock.now()
-        await repo.set_flag(ctx.session, visit.id, person.person_id, travelled_at=now)
+        if not await _marked(ctx, visit, person, "travelled"):
+            return
         await _travelled(ctx, visit, numbers[2] or 0)
     elif action == "xlsx":
         report = await _report(ctx, visit)
@@ -262,8 +277,8 @@ async def on_button(ctx: Ctx) -> None:
             ctx.toast(_("That button is no longer valid."))
             return
         if action == "lead":
-            leader = not rules.is_leader(person, _words(ctx))
-            await repo.set_flag(ctx.session, visit.id, person.person_id, leader=leader)
+            if not await _marked(ctx, visit, person, "leader"):
+                return
         elif person.confirmed:
             await repo.set_flag(ctx.session, visit.id, person.person_id, confirmed_at=None)
         else:

@@ -5,22 +5,27 @@ forged presses and coordinators of other regions are refused; and leader positio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.i18n import translator
 from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import visits
+from bot.services.quarter_close import its_quarter
 from storage.models import VisitParticipant
 from storage.repositories import people
 from tests.chat import WORKBOOK_WAIT, work_ended
 from tests.visit_cast import cast, create_visit
+
+LIMA = ZoneInfo("America/Lima")
 
 
 async def test_invitation_answers_delegation_leaders_and_reminders(
@@ -147,6 +152,20 @@ async def test_invitation_answers_delegation_leaders_and_reminders(
     runtime.clock.advance(timedelta(days=2))
     late = await ana.press(accepted, "No puedo")
     assert late["text"] == "La delegación ya partió; ya no se pueden cambiar las respuestas."
+    # Once the visit's quarter has ended, who travelled no longer changes.
+    quarter = its_quarter(visit.starts_at, LIMA)
+    ended = datetime.combine(quarter.last + timedelta(days=1), time(), LIMA)
+    runtime.clock.advance(ended - runtime.clock.now())
+    (report,) = await rosa.say(f"/visita {visit.code}")
+    await rosa.press(report, "Quiénes viajaron")
+    closed = await rosa.press(await rosa.reply(), "Ana Quispe")
+    assert closed["text"] == (
+        "Ya no se puede cambiar quién viajó ni quién es líder regional: el trimestre de la "
+        f"visita terminó el {translator('es', LIMA).date(quarter.last)}."
+    )
+    async with runtime.db.session() as session:
+        marked = select(VisitParticipant).where(VisitParticipant.travelled_at.is_not(None))
+        assert len(list(await session.scalars(marked))) == 1  # Ana's mark kept
 
 
 async def test_a_regional_coordinator_sees_only_visits_of_their_regions(

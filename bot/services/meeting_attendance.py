@@ -13,13 +13,13 @@ closed with the rest, a quarter's attendance reads the same in its report and it
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.indicators.periods import Period
+from bot.services import quarter_close
 from storage.repositories import meetings as repo
 from storage.repositories.meetings import MeetingRecord
 
@@ -35,18 +35,6 @@ class CheckIn(StrEnum):
     QUARTER_ENDED = "quarter_ended"  # its quarter ended first
 
 
-def its_quarter(meeting: MeetingRecord, zone: ZoneInfo) -> Period:
-    """The calendar quarter the meeting starts in, on `zone`'s calendar."""
-    day = meeting.starts_at.astimezone(zone).date()
-    return Period.quarter(day.year, (day.month - 1) // 3 + 1)
-
-
-def closed(meeting: MeetingRecord, now: datetime, zone: ZoneInfo) -> bool:
-    """Whether the meeting's quarter has ended at `now`: its attendance no longer changes."""
-    after = its_quarter(meeting, zone).last + timedelta(days=1)
-    return now >= datetime.combine(after, time(), zone)
-
-
 async def toggle(
     session: AsyncSession, meeting: MeetingRecord, person_id: int, now: datetime, zone: ZoneInfo
 ) -> bool | None:
@@ -55,7 +43,7 @@ async def toggle(
     invitation = await repo.invitation(session, meeting.id, person_id)
     if invitation is None:
         return None
-    if closed(meeting, now, zone):
+    if quarter_close.closed(meeting.starts_at, now, zone):
         return False
     at = None if invitation.attended_at else now
     return await repo.mark_attended(session, meeting.id, person_id, at)
@@ -72,7 +60,7 @@ async def check_in(
         return CheckIn.TOO_EARLY
     if now > meeting.ends_at + CLOSES_AFTER:
         return CheckIn.CLOSED
-    if closed(meeting, now, zone):
+    if quarter_close.closed(meeting.starts_at, now, zone):
         return CheckIn.QUARTER_ENDED
     await repo.invite(session, meeting.id, [person_id])  # present without invitation
     await repo.mark_attended(session, meeting.id, person_id, now)

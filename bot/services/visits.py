@@ -3,17 +3,19 @@ departure, the coordinator's confirmation, reminders before departure and the qu
 after return owed through the outbox, changes of dates or destination and cancellation before
 departure (invitees told, audited; a new version so what was owed for the old dates is not
 sent), and who counts as a regional leader (from the position, unless a coordinator corrected
-it)."""
+it); who travelled and who is a leader no longer change once the visit's quarter has ended."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_
+from bot.services import quarter_close
 from bot.services.invitations import Rsvp, answer_status, closer_reminder_due
 from bot.services.meetings import Audience, people_in
 from bot.services.regions import normalize
@@ -294,3 +296,26 @@ def is_leader(person: ParticipantRecord, words: Iterable[str]) -> bool:
     if person.invited_as_leader is not None:
         return person.invited_as_leader
     return is_leader_position(person.position, words)
+
+
+async def toggle_mark(
+    session: AsyncSession,
+    visit: VisitRecord,
+    person: ParticipantRecord,
+    mark: str,
+    now: datetime,
+    zone: ZoneInfo,
+    words: Iterable[str] = (),
+) -> bool:
+    """The staff's press on a participant: `mark` «travelled» marks or undoes her travel,
+    «leader» corrects whether she counts as a regional leader. False, nothing changed, once
+    the visit's quarter has ended (`quarter_close`: an ended quarter's travellers and
+    leaders by region and sex would move, tests/test_visit_after_end)."""
+    if quarter_close.closed(visit.starts_at, now, zone):
+        return False
+    if mark == "travelled":
+        values: dict[str, object] = {"travelled_at": None if person.travelled else now}
+    else:
+        values = {"leader": not is_leader(person, words)}
+    await repo.set_flag(session, visit.id, person.person_id, **values)
+    return True
