@@ -19,6 +19,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.inbox import Inbox
 from bot.services.text import sanitize_update
 from bot.transport import AiohttpRequest
+from bot.update_trim import trimmed_batch
 
 FLOOD_LIMIT = 20  # updates from one person...
 FLOOD_WINDOW = 10.0  # ...within this many seconds; more are dropped
@@ -45,7 +46,8 @@ def answering(query_id: str) -> bool:
 class UpdatesRequest(AiohttpRequest):
     """The client for getUpdates: every string of every update is sanitized before
     python-telegram-bot builds its objects, so no handler ever sees a NUL byte or a bidi
-    override (bot.services.text), and none can forget to remove them."""
+    override (bot.services.text), and none can forget to remove them; what no handler reads
+    is dropped first (bot.update_trim)."""
 
     __slots__ = ("inbox",)
 
@@ -61,7 +63,7 @@ class UpdatesRequest(AiohttpRequest):
         return await super().do_request(*args, **kwargs)
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
-        data = sanitize_update(super().parse_json_payload(payload))
+        data = sanitize_update(trimmed_batch(super().parse_json_payload(payload)))
         if self.inbox is not None and isinstance(data, dict):
             self.inbox.arrived(data.get("result"))
         return data

@@ -32,6 +32,7 @@ from bot.listen import listen
 from bot.runtime import Runtime
 from bot.services.text import sanitize_update
 from bot.startup import announce, load_toolkit, open_database
+from bot.update_trim import trimmed
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def make_web_app(application: Application, settings: Settings) -> web.Applicatio
             refusals.add(runtime.clock.now(), request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            data = sanitize_update(await request.json(loads=json.loads))
+            data = sanitize_update(trimmed(await request.json(loads=json.loads)))
             if not isinstance(data, dict):  # JSON, but `[]`, `1`, `"x"` or `null`
                 return web.Response(status=400, text="bad update")
             update = Update.de_json(data, application.bot)

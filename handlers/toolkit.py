@@ -276,7 +276,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def _with_choice(ctx: Ctx, article_id: str, question_id: int | None, useful: bool) -> Keyboard:
-    """The pressed message's keyboard with the feedback row showing the person's choice."""
+    """The pressed message's keyboard with the feedback row showing the person's choice
+    (kept in the press's update for this: bot/update_trim.py `KEEPS_KEYBOARD`)."""
     message = ctx.query.message if ctx.query else None
     markup = getattr(message, "reply_markup", None)
     feedback = feedback_row(ctx, article_id, question_id, useful)
