@@ -12,7 +12,7 @@ and 7 of the bench (national reports, load 18-27) the year so far pinned no one 
 reports without it did not: seed 3's pin (the year's «Prefiero no decir» 14 and «Sin dato» 13
 invited of 39 leave 12, every woman and man registered) comes from the year's report alone,
 seed 4's (Cusco's one man sent no delegate) from Q1, Q2, Q3 and the year without the 5 July
-reading.
+reading (fixed: a quarter hides more beside its year so far, `period_reads.quarter_first`).
 This seed, 2, pins no one. Not read here: the year read on several dates within one quarter
 (a period in progress read twice: tests/test_period_in_progress.py)."""
 

@@ -46,7 +46,13 @@ from bot.services.indicators.meetings import (
     invitation_cells,
     local_day,
 )
-from bot.services.indicators.period_reads import Sight, beside_quarters, known_cells, shown_sexes
+from bot.services.indicators.period_reads import (
+    Sight,
+    beside_quarters,
+    known_cells,
+    quarter_first,
+    shown_sexes,
+)
 from bot.services.indicators.sex_rule import by_sex, group_hides, hidden_sexes
 from bot.services.meetings import KINDS
 from bot.services.profile import SEXES
@@ -246,7 +252,7 @@ async def _meeting_hides(q: Query) -> MeetingHides:
     invitations = await _invitations(q)
     key = tuple(invitations)
     if key not in _RULES:
-        while len(_RULES) >= 6:  # a year's and its quarters' (`period_reads`)
+        while len(_RULES) >= 8:  # a year's, its quarters', its years so far (`period_reads`)
             _RULES.pop(next(iter(_RULES)))
         hides, short = await report_limit.run(RULE, invitations)
         if short:  # past the report's limit: hides more than the rule, for this report only
@@ -296,14 +302,15 @@ _CHAINED: dict[Any, Chosen] = {}  # a year's and its quarters' (`period_reads`) 
 
 
 async def _national_by_sex(
-    q: Query, national: Cells, hides: MeetingHides, title: str
+    q: Query, national: Cells, hides: MeetingHides, title: str, alone: bool = False
 ) -> tuple[Table, Chosen]:
     """The national table by sex, and per group (invited, attended) the sexes indicator 7
     hides besides: of the invitees, those beside the people registered
     (`_beside_registered`); of both, what the chain of its groups read with every report
     hides (`meeting_sexes`: a row, or the attended of a row hidden whole by its rules); a
-    whole year's, what its quarters' reports beside it would tell (`period_reads`: a
-    group's count by sex, an invitees' whole row)."""
+    whole year's, what its quarters' reports beside it would tell, a quarter's, what the
+    quarters before it and its year so far would (`period_reads`: a group's count by sex,
+    an invitees' whole row); neither with `alone`."""
     everywhere = replace(q, region=None)
     extra = await _beside_registered(everywhere, national)
     measures = _measures(q)
@@ -333,24 +340,26 @@ async def _national_by_sex(
         )
     chosen = _CHAINED[key]
     table = build(chosen)
-    if len(q.period.quarters()) > 1:
+    if not alone:
         sight = (
             shown_sexes(everywhere, national, table, in_seven(chosen, extra)),
             known_cells(everywhere, national, hides, measures),
         )
-        if period := await beside_quarters(everywhere, national, sight, _sight):
+        beside = beside_quarters if len(q.period.quarters()) > 1 else quarter_first
+        if period := await beside(everywhere, national, sight, _sight):
             chosen = {g: sexes | period.get(g, frozenset()) for g, sexes in chosen.items()}
             table = build(chosen)
     return table, in_seven(chosen, extra)
 
 
-async def _sight(q: Query) -> Sight:
-    """What a quarter's national report (its table by sex as printed, indicator 7's groups
-    by sex) and its regions' own show of its people, for `period_reads`."""
+async def _sight(q: Query, alone: bool) -> Sight:
+    """What a period's national report (its table by sex as printed, indicator 7's groups
+    by sex) and its regions' own show of its people, for `period_reads`; `alone`: by its
+    own rules only (`_national_by_sex`)."""
     everywhere = replace(q, region=None)
     cells = await invitation_cells(everywhere)
     hides = await _meeting_hides(everywhere)
-    table, unseen = await _national_by_sex(everywhere, cells, hides, "")
+    table, unseen = await _national_by_sex(everywhere, cells, hides, "", alone)
     return (
         shown_sexes(everywhere, cells, table, unseen),
         known_cells(everywhere, cells, hides, _measures(q)),

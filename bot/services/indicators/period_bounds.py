@@ -1,7 +1,8 @@
-"""The counts a year's national tables of indicator 1 and 7's people hide besides, beside its
-quarters' reports (`joint` keeps subtraction away, not bounds): people counted once over the
-year are, in each cell of region and sex and each group (invited, confirmed, delegated,
-attended), at least those of any quarter and at most their sum. Seed 4 of
+"""The counts a year's national tables of indicator 1 and 7's people hide besides (and a
+quarter's, beside its year so far: `quarter_hides`), beside its quarters' reports (`joint`
+keeps subtraction away, not bounds): people counted once over the year are, in each cell of
+region and sex and each group (invited, confirmed, delegated, attended), at least those of
+any quarter and at most their sum. Seed 4 of
 tests/test_period_bounds: Puno invited all 9 of its people in the year, 7 in Q2 (its 4
 «Sin dato» among them); the year's men less Puno's 3 left 7 elsewhere, at least Q2's there,
 so Puno's men of Q2 were at least 2 of 3, its women of Q2 1 of 2. Seed 1: Puno invited the
@@ -55,10 +56,11 @@ class Scheme:
     """The groups of people a reading counts, the first the root (people registered are its
     whole), and their chain (group, parent); `whole_row`: hiding a sex of the root hides its
     whole row (indicator 1's invitees); `joint`: a quarter's trials hide their sexes from the
-    year too (`quarter_hides`), as the year prints them. Indicator 6's readers only: with it,
-    3's Q2 of `--wider` seed 6 showed «Prefiero no decir» (8 attendees, 6 raters), and the
-    attacker, who reads each workshop's parts (this reading does not), pinned three of
-    Puno's own cells of 3 beside it (Q1's men raters 1)."""
+    year too (`quarter_hides`), as the year prints them. Indicator 6's readers and 1's
+    quarters (`period_reads.quarter_first`) only: with it, 3's Q2 of `--wider` seed 6
+    showed «Prefiero no decir» (8 attendees, 6 raters), and the attacker, who reads each
+    workshop's parts (this reading does not), pinned three of Puno's own cells of 3 beside
+    it (Q1's men raters 1)."""
 
     groups: tuple[str, ...]
     chain: tuple[tuple[str, str], ...]
