@@ -188,8 +188,7 @@ async def meeting_regularity(q: Query) -> Indicator:
     period, by the kind of their meeting (for a single region, those whose responsible person
     was from it when invited to the meeting). Fulfilled on time: marked fulfilled no later
     than the due date (Lima); late: fulfilled after it, by the period's end; not fulfilled:
-    not fulfilled by the period's end (for a period in progress, when the report is made): a
-    fulfilment after the end would move an ended period (tests/test_agreement_after_end). The
+    not fulfilled by the period's end (for a period in progress, when the report is made). The
     share fulfilled on time is over the agreements due; a kind
     whose agreements rest on fewer than 3 responsible people shows only how many were due.
     """
