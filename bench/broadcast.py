@@ -22,10 +22,12 @@ after «Enviar», with questions at `--instant-rate` (`bench.broadcast_instant`)
 copies are sent, (c) while a workbook is built; beside issue #17's goal. A question counts in
 every phase that was going on when it was sent (`bench.broadcast_report`). Then, per run, the
 load average (the box may be shared), Minka's own time for the coordinators' steps and its
-garbage collections over 50 ms. The kill run kills Minka with SIGKILL half way through the
-sending and starts it again (the questions sent meanwhile are a phase of their own). `--cut`
-stops following the sending that many seconds after «Enviar» (the copies left are not counted
-as lost: «nan»), for phases (a) and (c) alone in a few minutes instead of ten.
+garbage collections over 50 ms, its stalls (and what its loop's thread did meanwhile) and the
+updates it logged as slow from «Enviar» on, the slowest with what they waited for (the write
+turn, commits, the WAL's fdatasync, the send). The kill run kills Minka with SIGKILL half way
+through the sending and starts it again (the questions sent meanwhile are a phase of their own).
+`--cut` stops following the sending that many seconds after «Enviar» (the copies left are not
+counted as lost: «nan»), for phases (a) and (c) alone in a few minutes instead of ten.
 """
 
 from __future__ import annotations
@@ -252,6 +254,7 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
             summary = await broadcast(Coordinator(api, sender, "Coordinadora"))
             windows["before"].append((began, time.perf_counter()))
             pressed = await instant.press(minka.process.pid, windows)
+            sent = time.time()  # «Enviar»: the slow updates from here on are printed
             await Coordinator(api, sender, "Coordinadora").press(summary, "Enviar")
             building = asyncio.create_task(
                 workbooks(
@@ -307,6 +310,7 @@ async def run(url: str, ids: list[int], args: argparse.Namespace, kill: bool, lo
             "steps": {h: v for h, v in minka.done.durations.items() if h != "text"},
             "gc": sorted(minka.done.gc_pauses),
             "stalls": minka.done.stall_line(),
+            "slow": minka.done.slow_lines(sent, during="from «Enviar» on"),
         }
 
 

@@ -97,3 +97,5 @@ def report(rows: list[tuple[str, dict]], args: argparse.Namespace) -> None:
             + (f", longest {pauses[-1]:.0f} ms" if pauses else "")
             + f"; {r['stalls']}"
         )
+        for line in r["slow"]:  # what the slowest replies waited for (handlers/dispatch.py)
+            print(f"  {line}")

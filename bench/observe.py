@@ -123,14 +123,16 @@ class Completions:
         self.waiting[user_id] = future
         return future
 
-    def slow_lines(self, since: float, most: int = 5) -> list[str]:
+    def slow_lines(
+        self, since: float, most: int = 5, during: str = "in the paced runs"
+    ) -> list[str]:
         """How many updates Minka logged as slow since `since` (time.time(): the paced runs,
-        not the full load, where most are), and the slowest with their time by cause."""
+        not the full load, where most are; a broadcast from «Enviar» on), and the slowest
+        with their time by cause."""
         slow = [e for e in self.slow if time.time() - _lag(e) >= since]
         slowest = sorted(slow, key=lambda e: -float(e.get("duration_ms", 0)))  # type: ignore[arg-type]
         lines = [
-            f"updates logged as slow in the paced runs: {len(slow)}"
-            + (", the slowest:" if slow else "")
+            f"updates logged as slow {during}: {len(slow)}" + (", the slowest:" if slow else "")
         ]
         for e in slowest[:most]:
             lines.append(
