@@ -66,7 +66,7 @@ async def _seed(
             for scope in [None, *REGIONS]:
                 async with db.session() as session:
                     started, cpu = time.perf_counter(), time.process_time()
-                    q = await query_for(session, QUARTER, scope, T)
+                    q = await query_for(session, QUARTER, scope, T, QUARTER.end(T))
                     indicator = await cases_attended(q)
                     seconds.append((time.perf_counter() - started, time.process_time() - cpu))
                 _count(tally, scope, indicator)

@@ -168,7 +168,7 @@ async def time_scope(
     t = translator("es", ZoneInfo("America/Lima"))
     async with database.session() as session:
         regions = {r.code: r.name for r in await list_regions(session)}
-        q = Query(session, period, region, regions, t)
+        q = Query(session, period, region, regions, t, period.end(t))
         for function in functions:
             if statements is not None:
                 statements.take()  # forget what ran before this indicator

@@ -78,7 +78,7 @@ async def _seed(seed: int, folder: Path, tally: Counter[str], cpu: dict[str, lis
             await seed_database(db)
             for scope in [None, *REGIONS]:
                 async with db.session() as session:
-                    q = await query_for(session, QUARTER, scope, T)
+                    q = await query_for(session, QUARTER, scope, T, QUARTER.end(T))
                     if scope is None:  # the rule, here rather than in a worker: timed
                         invitations = await participation._invitations(q)
                         started = time.process_time()

@@ -33,6 +33,7 @@ async def computed(
     period: Period = Q4,
     region: str | None = None,
 ) -> Indicator:
-    """`function`'s indicator for `period` and `region` (None: the national one)."""
+    """`function`'s indicator for `period` and `region` (None: the national one), read at
+    the period's end: an ended period, whatever the machine's clock says."""
     async with db.session() as session:
-        return await function(await query_for(session, period, region, T))
+        return await function(await query_for(session, period, region, T, period.end(T)))

@@ -31,6 +31,7 @@ START = datetime(2026, 1, 1, tzinfo=LIMA)  # the period's first moment
 END = datetime(2026, 4, 1, tzinfo=LIMA)  # the first moment after it
 MINUTE = timedelta(minutes=1)
 REGISTERED = datetime(2025, 6, 1, tzinfo=LIMA)
+READ = datetime(2026, 12, 1, tzinfo=LIMA)  # long after the period: its surveys closed
 NONE = T.gettext(NO_REGION)  # the row of people without a region
 SEX_NAMES = [*(T.gettext(label) for label in SEXES.values()), T.gettext(NO_SEX)]
 
@@ -154,7 +155,7 @@ async def dataset(db: Database) -> None:
 
 async def compute(db: Database, function: Any, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        q = await query_for(session, PERIOD, region, T)
+        q = await query_for(session, PERIOD, region, T, READ)
         return await function(q)
 
 

@@ -179,7 +179,7 @@ REGIONS = {"Cusco": "cusco", "Junín": "junin", "Piura": "piura", "Puno": "puno"
 
 async def _report(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await training(await query_for(session, YEAR, region, T))
+        return await training(await query_for(session, YEAR, region, T, YEAR.end(T)))
 
 
 async def _national(db: Database) -> Indicator:
@@ -237,7 +237,7 @@ async def test_sexes_rated_1_are_not_worked_out(db: Database) -> None:
     assert _groups_worked_out(by_sex) == []
     for region in (None, "puno"):
         async with db.session() as session:
-            own = await training(await query_for(session, YEAR, region, T))
+            own = await training(await query_for(session, YEAR, region, T, YEAR.end(T)))
         assert _groups_worked_out(own.tables[3]) == [], region
 
 

@@ -40,7 +40,7 @@ invitees = st.lists(
 
 
 def _query(region: str | None) -> Query:
-    return Query(None, PERIOD, region, REGIONS, T)  # type: ignore[arg-type]
+    return Query(None, PERIOD, region, REGIONS, T, PERIOD.end(T))  # type: ignore[arg-type]
 
 
 def _add(known: Known, value: object, who: list[int], variable: str) -> None:

@@ -156,7 +156,7 @@ async def _visit_figures(
     regions = sorted({v[0] for v in visitors})
     for scope in [None, *regions]:
         async with db.session() as session:
-            q = await query_for(session, Q4, scope, T)
+            q = await query_for(session, Q4, scope, T, Q4.end(T))
             indicator = await study_visits(q)
         split, by_region, by_sex, pilots = indicator.tables
         inside = [i for i, v in enumerate(visitors) if scope in (None, v[0])]

@@ -97,7 +97,7 @@ async def _read(db: Database, *, formalized: bool = False) -> Reading:
     reading = Reading(dict(REGIONS), len(MONTHS))
     for scope in [None, *REGIONS]:
         async with db.session() as session:
-            q = await query_for(session, QUARTER, scope, T)
+            q = await query_for(session, QUARTER, scope, T, QUARTER.end(T))
             reading.cases(await cases_attended(q), scope)
             if formalized:
                 reading.formalization(await formalization(q), scope)
@@ -136,7 +136,7 @@ async def test_months_hidden_for_nothing_are_shown(db: Database, seed: int) -> N
         await _draw_cases(db, seed)
         for scope in SHOWN_NOW[seed]:
             async with db.session() as session:
-                q = await query_for(session, QUARTER, scope, T)
+                q = await query_for(session, QUARTER, scope, T, QUARTER.end(T))
                 months = (await cases_attended(q)).tables[2]
             shown[scope] = {i for i, row in enumerate(months.rows) if row[2] is not None}
     assert all(shown[scope] >= wanted for scope, wanted in SHOWN_NOW[seed].items()), shown

@@ -38,6 +38,7 @@ from tests.test_spreadsheet_guard import FORMULA, assert_formula_is_text
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
+READ = datetime(2027, 1, 5, tzinfo=LIMA)  # 2026's reports read once it ended
 
 
 # --- /taller, end to end ---------------------------------------------------------------------
@@ -150,9 +151,7 @@ async def test_indicator_3_cannot_be_subtracted(db: Database, tmp_path: Path) ->
     async with db.session() as session:
         # Read once the year has ended: in progress, its attendees, raters and response rate
         # (people counted once over it) are «—» (`training_year.year_running`).
-        report = await build_indicators(
-            session, Period.year(2026), None, T, datetime(2027, 1, 5, tzinfo=LIMA)
-        )
+        report = await build_indicators(session, Period.year(2026), None, T, READ)
     indicator = next(i for i in report.indicators if i.number == 3)
     criteria, distribution, by_region, by_sex, workshops = indicator.tables
     assert indicator.headlines[-1].value == 4.0  # the total, over 4 people
@@ -194,8 +193,8 @@ async def test_indicator_3_in_one_region_alone(db: Database) -> None:
     async with db.session() as session:
         from bot.services.indicators import query_for
 
-        puno = await training(await query_for(session, Period.year(2026), "puno", T))
-        cusco = await training(await query_for(session, Period.year(2026), "cusco", T))
+        puno = await training(await query_for(session, Period.year(2026), "puno", T, READ))
+        cusco = await training(await query_for(session, Period.year(2026), "cusco", T, READ))
     assert puno.headlines[-1].value is None
     assert [row[1] for row in puno.tables[0].rows] == [None] * 5  # criteria
     assert [row[5:] for row in puno.tables[2].rows] == [(None,) * 5] * 2  # Puno, total
@@ -316,7 +315,7 @@ async def test_indicator_3_cannot_be_subtracted_across_workshops(db: Database) -
     async with db.session() as session:
         from bot.services.indicators import query_for
 
-        indicator = await training(await query_for(session, Period.year(2026), None, T))
+        indicator = await training(await query_for(session, Period.year(2026), None, T, READ))
     _criteria, _distribution, by_region, by_sex, workshops = indicator.tables
     # Each workshop's average is public anyway (/taller shows it): W2 is (3 × 5 + 1) / 4.
     assert [row[7] for row in workshops.rows] == [5.0, 4.0, 5.0]

@@ -66,7 +66,7 @@ def quarter(seed: int, sexes: Sequence[str | None] = ("female",)) -> list[Rater]
 
 async def _report(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await training(await query_for(session, YEAR, region, T))
+        return await training(await query_for(session, YEAR, region, T, YEAR.end(T)))
 
 
 def shown(indicator: Indicator) -> set[str]:

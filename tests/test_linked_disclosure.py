@@ -41,6 +41,7 @@ from tests.helpers import coordination_meeting
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
 YEAR = Period.year(2026)
+AFTER = YEAR.end(T)  # the year read once it ended
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 JUNE = datetime(2026, 6, 10, 9, tzinfo=LIMA)
 TELEGRAM_IDS = count(8100)
@@ -66,7 +67,7 @@ async def _people(session: AsyncSession, people: list[tuple[str, str, str]]) -> 
 
 async def _visits(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await study_visits(await query_for(session, YEAR, region, T))
+        return await study_visits(await query_for(session, YEAR, region, T, AFTER))
 
 
 async def test_one_leader_and_one_official_in_study_visits(db: Database) -> None:
@@ -124,7 +125,7 @@ async def _meetings(db: Database, invited: dict[str, list[tuple[str, str, str]]]
 
 async def _participation(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await participation(await query_for(session, YEAR, region, T))
+        return await participation(await query_for(session, YEAR, region, T, AFTER))
 
 
 async def test_a_region_report_beside_the_national_one(db: Database) -> None:
@@ -183,7 +184,7 @@ async def test_each_meeting_beside_each_region(db: Database) -> None:
 
 async def _publications(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await publications(await query_for(session, YEAR, region, T))
+        return await publications(await query_for(session, YEAR, region, T, AFTER))
 
 
 async def test_publications_reached_by_one_person(db: Database) -> None:
@@ -248,7 +249,7 @@ async def _agreements(db: Database, due: list[tuple[str, str, str, bool]]) -> No
 
 async def _regularity(db: Database, region: str | None = None) -> Indicator:
     async with db.session() as session:
-        return await meeting_regularity(await query_for(session, YEAR, region, T))
+        return await meeting_regularity(await query_for(session, YEAR, region, T, AFTER))
 
 
 async def test_agreements_of_one_person_in_two_kinds(db: Database) -> None:
@@ -304,8 +305,8 @@ async def test_team_reports_of_a_region_beside_the_national_table(db: Database) 
                 )
             )  # fmt: skip
     async with db.session() as session:
-        national = await cases_attended(await query_for(session, YEAR, None, T))
-        cusco = await cases_attended(await query_for(session, YEAR, "cusco", T))
+        national = await cases_attended(await query_for(session, YEAR, None, T, AFTER))
+        cusco = await cases_attended(await query_for(session, YEAR, "cusco", T, AFTER))
     table, own = rows(national.tables[-1]), rows(cusco.tables[-1])
     assert table["Piura"][1] is None
     figures = [table["Total"][1], table["Puno"][1], own["Cusco"][1]]
@@ -345,9 +346,9 @@ async def test_workshop_ratings_of_a_region_beside_the_national_report(db: Datab
                 )
             )  # fmt: skip
     async with db.session() as session:
-        national = await training(await query_for(session, YEAR, None, T))
-        cusco = await training(await query_for(session, YEAR, "cusco", T))
-        lima = await training(await query_for(session, YEAR, "lima", T))
+        national = await training(await query_for(session, YEAR, None, T, AFTER))
+        cusco = await training(await query_for(session, YEAR, "cusco", T, AFTER))
+        lima = await training(await query_for(session, YEAR, "lima", T, AFTER))
     rate = 2  # the response rate's column in the tables by region
     table, own = rows(national.tables[2]), rows(cusco.tables[2])
     assert table["Puno"][rate] is None
@@ -370,8 +371,8 @@ async def test_share_of_women_of_a_region_beside_the_national_report(db: Databas
             + [("lima", "female", "Especialista")] * 10,
         )
     async with db.session() as session:
-        national = await women(await query_for(session, YEAR, None, T))
-        cusco = await women(await query_for(session, YEAR, "cusco", T))
+        national = await women(await query_for(session, YEAR, None, T, AFTER))
+        cusco = await women(await query_for(session, YEAR, "cusco", T, AFTER))
     registered = 0  # the first share: among registered people
     table, own = rows(national.tables[1]), rows(cusco.tables[1])
     assert table["Puno"][registered] is None

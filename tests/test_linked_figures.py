@@ -28,7 +28,7 @@ SEX_NAMES = {"female": "Mujer", "male": "Hombre"}
 
 def _query(region: str | None) -> Query:
     period = Period(date(2026, 1, 1), date(2026, 12, 31))
-    return Query(None, period, region, REGIONS, T)  # type: ignore[arg-type]
+    return Query(None, period, region, REGIONS, T, period.end(T))  # type: ignore[arg-type]
 
 
 def _shown(table: Table) -> dict[object, tuple[object, ...]]:

@@ -168,7 +168,7 @@ def _indicator(period: Period, region: str | None, people: list[Answer]) -> Indi
     for r, s, quarter, confirmed in people:
         if period.first <= Period.quarter(2026, quarter).first <= period.last:
             cells.setdefault((r, s), Counter()).update(invited=1, confirmed=int(confirmed))
-    q = Query(None, period, region, REGIONS, T)  # type: ignore[arg-type]
+    q = Query(None, period, region, REGIONS, T, period.end(T))  # type: ignore[arg-type]
     measures = (
         count("Invitados", "invited"),
         count("Confirmaron", "confirmed", "invited"),

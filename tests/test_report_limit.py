@@ -29,6 +29,7 @@ from tests.test_bounded_averages import T, _seed
 from tests.test_exact_scale import BACKGROUND, REGIONS, quarter, shown
 from tests.test_indicators_chat import _until_ready, informe
 
+Q2 = Period.quarter(2026, 2)
 LIMIT = 0.01  # seconds: gone before the worker reads the first rating
 # Why those ratings show «—», told to the coordinator (the chat's summary, the cover, the CLI).
 NOTE = (
@@ -48,7 +49,8 @@ async def test_past_the_report_limit_its_ratings_are_hidden_and_it_still_comes(
 ) -> None:
     await _seed(runtime.db, quarter(1))
     async with runtime.db.session() as session:  # read in full, with no limit
-        full = shown(await training(await query_for(session, Period.quarter(2026, 2), None, T)))
+        q = await query_for(session, Q2, None, T, Q2.end(T))
+        full = shown(await training(q))
     assert {REGIONS[code] for code in BACKGROUND} | {"Mujer"} <= full
     await register(admin, region="MINEM")
     (periods,) = await admin.say("/indicadores")

@@ -23,6 +23,7 @@ from storage.models import Person, Workshop, WorkshopRating
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
+YEAR = Period.year(2026)
 
 WORKSHOPS = (1, 2, 3)
 
@@ -152,7 +153,7 @@ async def test_one_person_in_two_workshops(db: Database) -> None:
             )  # fmt: skip
     for region in ("puno", None):
         async with db.session() as session:
-            indicator = await training(await query_for(session, Period.year(2026), region, T))
+            indicator = await training(await query_for(session, YEAR, region, T, YEAR.end(T)))
         criteria, _distribution, by_region, by_sex, workshops = indicator.tables
         assert [(row[5], row[7]) for row in workshops.rows] == [(3, None), (1, None)], region
         assert indicator.headlines[-1].value is None, region

@@ -46,7 +46,7 @@ Visitor = tuple[str, str, bool]  # region, sex, regional leader; everyone accept
 
 def _query(region: str | None) -> Query:
     period = Period(date(2026, 1, 1), date(2026, 12, 31))
-    return Query(None, period, region, REGIONS, T)  # type: ignore[arg-type]
+    return Query(None, period, region, REGIONS, T, period.end(T))  # type: ignore[arg-type]
 
 
 def _sums(people: list[Visitor]) -> tuple[list[set[tuple[int, str]]], dict[str | None, tuple]]:

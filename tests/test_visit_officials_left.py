@@ -57,7 +57,7 @@ def _marks() -> list[tuple[str, str | None, set[str]]]:
 def _report(region: str | None) -> tuple[dict[str, tuple], dict[str, tuple]]:
     """The report's table of leaders and officials and its table by region, by row name."""
     period = Period(date(2026, 1, 1), date(2026, 12, 31))
-    q = Query(None, period, region, REGIONS, T)  # type: ignore[arg-type]
+    q = Query(None, period, region, REGIONS, T, period.end(T))  # type: ignore[arg-type]
     _headlines, (split, regions, _sexes, _pilots) = visit_tables(q, visit_cells(_marks()))
     return {row[0]: row[1:] for row in split.rows}, {row[0]: row[1:] for row in regions.rows}
 

@@ -53,7 +53,7 @@ async def _registered(session: AsyncSession, people: dict[str, tuple[int, int]])
 
 async def _women(db: Database, region: str | None) -> Indicator:
     async with db.session() as session:
-        return await women(await query_for(session, YEAR, region, T))
+        return await women(await query_for(session, YEAR, region, T, YEAR.end(T)))
 
 
 async def test_share_of_women_never_tells_one_persons_sex(db: Database) -> None:

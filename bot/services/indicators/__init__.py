@@ -61,7 +61,7 @@ async def query_for(
     period: Period,
     region: str | None,
     t: Translator,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Query:
     regions = {r.code: r.name for r in await list_regions(session)}
     registered = await snapshot_for(session, period, t, now)

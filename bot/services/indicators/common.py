@@ -103,7 +103,7 @@ class Query:
     region: str | None
     regions: Mapping[str, str]  # code -> name, in the order reports list them
     t: Translator
-    now: datetime | None = None  # when the report is read (None: the machine's clock)
+    now: datetime  # when the report is read: never the machine's clock unasked (tests, benches)
     # People registered by the period's end as read (`registered_at.snapshot_for`); None: not
     # read (a Query built by hand), counted by `registered_at.registered_cells` when asked.
     registered: Snapshot | None = None
@@ -115,6 +115,11 @@ class Query:
     @property
     def end(self) -> datetime:
         return self.period.end(self.t)
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the period has not ended when the report is read."""
+        return self.now < self.end
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

@@ -23,7 +23,6 @@ from bot.services.indicators.periods import Period
 from bot.services.registered import Snapshot, boundary, history, latest_day
 from storage.models import MonthEndPerson, Person
 from storage.repositories import month_end_people
-from storage.types import utcnow
 
 
 def read_on(period: Period, now: datetime, t: Translator) -> date:
@@ -36,11 +35,10 @@ def read_on(period: Period, now: datetime, t: Translator) -> date:
 
 
 async def snapshot_for(
-    session: AsyncSession, period: Period, t: Translator, now: datetime | None
+    session: AsyncSession, period: Period, t: Translator, now: datetime
 ) -> Snapshot:
     """The counts and hides of the month's end a report of `period` reads (empty before
     anyone registered)."""
-    now = now or utcnow()
     day = read_on(period, now, t)
     for snapshot in await history(session, now, t.timezone, freeze=False):
         if snapshot.day == day:

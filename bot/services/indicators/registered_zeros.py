@@ -41,7 +41,6 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.sex_rule import bounded_columns
 from bot.services.registered import latest
-from storage.types import utcnow
 
 Key = tuple[Any, str | None]
 
@@ -209,7 +208,7 @@ async def shown_zeros(q: Query) -> set[Key]:
     """The cells of region and sex that /registrados shows at 0 when the report is read (at
     the latest month's end: a sex printed at 0; «Sin dato»: the region's total less those
     printed), where it shows the region's split."""
-    snapshot = await latest(q.session, q.now or utcnow(), q.t.timezone, freeze=False)
+    snapshot = await latest(q.session, q.now, q.t.timezone, freeze=False)
     if snapshot is None:
         return set()
     zeros: set[Key] = set()

@@ -28,7 +28,6 @@ from bot.services.indicators.reader_bounds import readers_hidden
 from bot.services.indicators.sex_rule import by_sex, hidden_sexes
 from bot.services.indicators.toolkit_cells import GROUPS, toolkit_cells
 from storage.models import Escalation
-from storage.types import utcnow
 
 HEADLINES = (0, 1, 2, 4, 5, 6)  # of the measures: all but people asking and specialists'
 
@@ -120,7 +119,7 @@ def _useful_share(q: Query) -> Measure:
     (tests/test_useful_read_twice.py). An answer counts in the period it was given, so an
     ended period's share no longer moves."""
     measure = share(q._(N_("Share found useful")), "useful", "feedback", "judges")
-    if (q.now or utcnow()) < q.end:
+    if q.in_progress:
         return replace(measure, of=lambda _values: None)
     return measure
 

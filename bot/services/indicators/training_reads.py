@@ -21,7 +21,6 @@ from bot.services.indicators.training_rule import Rating
 from bot.services.workshop_report import SCALE
 from storage.models import Workshop, WorkshopAttendance, WorkshopRating
 from storage.repositories.workshops import CRITERIA
-from storage.types import utcnow
 
 
 def in_period(q: Query) -> tuple[Any, ...]:
@@ -52,10 +51,9 @@ async def surveys_pending(q: Query) -> bool:
     period read now and again then would differ by them, by region and by sex (Puno's one
     woman rated: tests/test_survey_after_end). Until then its figures of workshop people by
     sex show «—» (indicators 3 and 7)."""
-    now = q.now or utcnow()
-    if now < q.end:
+    if q.in_progress:
         return False
-    statement = select(Workshop.id).where(*in_period(q), Workshop.survey_closes_at > now)
+    statement = select(Workshop.id).where(*in_period(q), Workshop.survey_closes_at > q.now)
     return await q.session.scalar(statement.limit(1)) is not None
 
 
@@ -67,7 +65,7 @@ def period_ratings(q: Query, *columns: Any) -> Any:
         select(*columns)
         .select_from(WorkshopRating)
         .join(Workshop, Workshop.id == WorkshopRating.workshop_id)
-        .where(*in_period(q), completed(), Workshop.survey_closes_at <= (q.now or utcnow()))
+        .where(*in_period(q), completed(), Workshop.survey_closes_at <= q.now)
     )
 
 

@@ -60,7 +60,6 @@ from bot.services.indicators.registered_at import registered_cells, snapshot_for
 from bot.services.indicators.sex_rule import group_hides
 from bot.services.indicators.training_reads import rating_cells, workshop_people
 from bot.services.profile import SEXES
-from storage.types import utcnow
 
 KEYS = ("attendees", "raters")
 WORKSHOPS = Scheme(KEYS, (("raters", "attendees"),))
@@ -94,7 +93,7 @@ def year_running(q: Query) -> bool:
     """Whether `q`'s period is a year (several quarters) not ended at the report's `now`: its
     workshop people counted once show «—» until it ends (indicators 3 and 7; see the
     module: the year so far read on two dates is a period of its own)."""
-    return len(q.period.quarters()) > 1 and (q.now or utcnow()) < q.end
+    return len(q.period.quarters()) > 1 and q.in_progress
 
 
 async def year_first(q: Query, cells: Cells, hidden: Hides, what: YearReading) -> Hides:
