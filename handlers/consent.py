@@ -87,12 +87,12 @@ def reports_notice(ctx: Ctx) -> str:
         "and by sex. A figure resting on fewer than 3 people shows «—», and so do those that "
         "would let it be worked out from the others. In the chat, reports cover whole calendar "
         "quarters and years, and a year shows only what each of its quarters shows. Some "
-        "figures of a period still in progress show «—» until it ends: the people who attended "
-        "or rated workshops over a year, and the share of «Was it useful?» answers that said "
-        "yes. What they cannot hide: a quarter or year still in progress changes as records "
-        "arrive, so two reports of it asked at different times differ by what was recorded in "
-        "between; and a year counts each person once, so its number of people is not the sum "
-        "of its quarters'."
+        "figures of a period still in progress show «—» until it ends: every figure by sex, "
+        "the people who attended or rated workshops over a year, and the share of «Was it "
+        "useful?» answers that said yes. What they cannot hide: a quarter or year still in "
+        "progress changes as records arrive, so two reports of it asked at different times "
+        "differ by what was recorded in between, by region (never by sex); and a year counts "
+        "each person once, so its number of people is not the sum of its quarters'."
     )
 
 

@@ -103,7 +103,8 @@ async def test_coordinator_gets_summary_charts_and_workbook(
     cover = book["Portada"]
     assert cover["B3"].value == "1 de enero de 2026 – 31 de diciembre de 2026"
     assert cover["B4"].value == "Todas las regiones"
-    assert "Nota" not in [row[0].value for row in cover.iter_rows()]
+    notes = [str(row[1].value) for row in cover.iter_rows() if row[0].value == "Nota"]
+    assert not any("comprobación de privacidad" in note for note in notes)  # none cut short
     cases_sheet = book[book.sheetnames[4]]
     assert cases_sheet["A1"].value.startswith("4. Casos atendidos")
     values = [[cell.value for cell in row][:3] for row in cases_sheet.iter_rows()]
@@ -157,7 +158,9 @@ async def test_cli_report_xlsx_and_csv(
     assert code == 0, capsys.readouterr().err
     book = load_workbook(output)
     assert book["Portada"]["B4"].value == "Puno"
-    assert "Nota" not in [row[0].value for row in book["Portada"].iter_rows()]
+    cover = book["Portada"].iter_rows()
+    notes = [str(row[1].value) for row in cover if row[0].value == "Nota"]
+    assert not any("comprobación de privacidad" in note for note in notes)  # none cut short
     assert "comprobación de privacidad" not in capsys.readouterr().out
     folder = tmp_path / "csv"
     assert await informe(*year, "--salida", str(folder), "--formato", "csv") == 0

@@ -56,7 +56,7 @@ def write_report(
     report = asyncio.run(_compute(settings, period, region, t))
     if isinstance(report, int):
         return report
-    from bot.services.indicators.render import cut_short_note, write_csv
+    from bot.services.indicators.render import report_notes, write_csv
 
     if form == "csv":
         files = write_csv(report, t, target)
@@ -66,8 +66,8 @@ def write_report(
 
         target.write_bytes(report_xlsx(report, t))
         print(f"Informe escrito en {target} ({report.scope}, {report.period.label(t)}).")
-    if (late := cut_short_note(report, t)) is not None:  # also on the cover
-        print(late)
+    for note in report_notes(report, t):  # also on the cover
+        print(note)
     return 0
 
 

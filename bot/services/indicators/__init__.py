@@ -54,6 +54,9 @@ class Report:
     # Indicator 3's exact check stopped short (REPORT_SECONDS, its safety net, or programs
     # left unsettled) and hid ratings a full reading might show: the report says so.
     cut_short: bool = False
+    # The period had not ended when read: its figures by sex are «—» (`sex_rule.group_hides`),
+    # and the report says so.
+    running: bool = False
 
 
 async def query_for(
@@ -113,4 +116,6 @@ async def build_report(
     whole, *parts = built
     results = [jointly(indicator, [p[i] for p in parts]) for i, indicator in enumerate(whole)]
     scope = q.region_name(region) if region else t.gettext("All regions")
-    return Report(period, region, scope, now, tuple(results), cut_short=bool(short))
+    return Report(
+        period, region, scope, now, tuple(results), cut_short=bool(short), running=q.in_progress
+    )

@@ -42,6 +42,8 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
         scope=escape(report.scope),
     )
     blocks = [heading, *(_block(indicator, t) for indicator in report.indicators)]
+    if (running := running_note(report, t)) is not None:
+        blocks.append(f"ℹ️ {escape(running)}")
     if (late := cut_short_note(report, t)) is not None:
         blocks.append(f"⚠️ {escape(late)}")
     note = _(
@@ -57,6 +59,21 @@ def summary_messages(report: Report, t: Translator) -> list[str]:
         else:
             messages.append(block)
     return messages
+
+
+def running_note(report: Report, t: Translator) -> str | None:
+    """Why every figure by sex shows «—» in a period not ended when read
+    (`Report.running`), for the chat, the workbook's cover and the CLI's files; None once
+    it has ended."""
+    if not report.running:
+        return None
+    return t.gettext("Period in progress: the figures by sex are published once it ends.")
+
+
+def report_notes(report: Report, t: Translator) -> list[str]:
+    """The notes of the cover (workbook, CSV folder): the period in progress, a check cut
+    short."""
+    return [note for note in (running_note(report, t), cut_short_note(report, t)) if note]
 
 
 def cut_short_note(report: Report, t: Translator) -> str | None:
@@ -101,7 +118,7 @@ def write_csv(report: Report, t: Translator, folder: Path) -> list[Path]:
                 [_("Period"), report.period.label(t)],
                 [_("Scope"), report.scope],
                 [_("Generated at"), t.datetime(report.generated_at)],
-                *([[_("Note"), late]] if (late := cut_short_note(report, t)) else []),
+                *([_("Note"), note] for note in report_notes(report, t)),
                 [],
                 [_("No."), _("Indicator"), _("Definition")],
                 *([i.number, i.title, i.definition] for i in report.indicators),

@@ -52,13 +52,20 @@ def group_hides(
     national report's, beside other tables: `training_parts`). `cells`: every region's,
     people of the group under `key`. Registered people (`REGISTERED`, read at a month's end:
     `registered_at`) hide besides the regions and sexes that date hides for the dates
-    before it (`bot.services.registered_history`)."""
+    before it (`bot.services.registered_history`). While the period runs
+    (`Query.in_progress`) every group but the registered hides every region and sex: two
+    readings of it on two dates, subtracted, are the days between, a period of its own that
+    no rule looked at (Puno's one woman invited between 15 and 30 May:
+    tests/test_period_in_progress); its figures by sex are published once it ends."""
     sexes: list[str | None] = [*SEXES, None]
     rows: dict[str | None, list[int]] = {}
     for (region, sex), values in cells.items():
         counts = rows.setdefault(region, [0] * len(sexes))
         counts[sexes.index(sex_code(sex))] += int(values.get(key, 0))
     rows = {region: counts for region, counts in rows.items() if any(counts)}  # 0 tells nothing
+    if q.in_progress and key != REGISTERED:
+        regions = frozenset({q.region}) if q.region is not None else frozenset(rows)
+        return Hidden(regions, total=True), frozenset(sexes)
     before = frozenset()  # registered people: also what earlier dates' readings make hidden
     if key == REGISTERED and q.registered is not None:
         before, more = q.registered.hidden & rows.keys(), more | q.registered.sexes

@@ -65,6 +65,12 @@ PENDING = N_(
     "While a survey of the period's workshops is still open after the period's end, workshop "
     "attendees and people who rated a workshop are not shown (—)."
 )
+# Two readings of a running period on two dates would tell the people between them by sex
+# (`sex_rule.group_hides`); registered people are read at a month's end.
+RUNNING = N_(
+    "While the period is in progress, every group's counts by sex and share of women but "
+    "registered people's are not shown (—): they are published once it ends."
+)
 GROUPS: dict[str, str] = {
     "registered": N_("Registered people"),
     "attendees": N_("Workshop attendees"),
@@ -216,5 +222,5 @@ async def women(q: Query) -> Indicator:
         Chart(q._(N_("Share of women in each group")), 0, (len(groups.columns) - 1,), True),
         Chart(q._(N_("Share of women by region")), 1, (1, 2), True),
     )
-    definition = q._(DEFINITION) + " " + q._(PENDING)
+    definition = " ".join(q._(text) for text in (DEFINITION, PENDING, RUNNING))
     return Indicator(7, q._(TITLE), definition, headlines, tables, charts)

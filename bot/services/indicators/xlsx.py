@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.i18n import Translator
 from bot.services.indicators import Report
 from bot.services.indicators.common import Indicator, Kind, Table
-from bot.services.indicators.render import cut_short_note
+from bot.services.indicators.render import report_notes
 from bot.services.spreadsheet import (
     AVERAGE_FORMAT,
     DECIMAL_FORMAT,
@@ -70,7 +70,7 @@ def _cover(sheet: Worksheet, report: Report, t: Translator) -> None:
                 "let them be worked out from the totals (a region beside the total, say)"
             ),
         ),
-        *([(_("Note"), late)] if (late := cut_short_note(report, t)) else []),
+        *((_("Note"), note) for note in report_notes(report, t)),
     ):
         sheet.append([label, value])
         bold(sheet.cell(sheet.max_row, 1))
