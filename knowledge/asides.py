@@ -1,16 +1,17 @@
 """Words of a question that say where it comes from or how it is said, not what it asks,
 when the Tool Kit never writes them: a place of Peru or a name after «de» («pobladores de
-Aija…», «un campamento de Mazuko»), English around Spanish («quick question: …»), a greeting
-(«kamisaraki!»). Each weighed like the kit's rarest word (`knowledge.confidence`), the right
-article looked as if it lacked what was asked, and right answers of new voices were turned
-down (#14, session 26: most of those on v19, v22 and v23). A place the fact is asked about
-(«¿cuántos mineros hay en Tacna?») is what the kit cannot answer: it stays asked.
+Aija…», «un campamento de Mazuko»), English or French around Spanish («quick question: …»,
+«c'est quoi…»), a greeting («kamisaraki!»). Each weighed like the kit's rarest word
+(`knowledge.confidence`), the right article looked as if it lacked what was asked, and right
+answers of new voices were turned down (#14, session 26: most of those on v19, v22 and v23). A
+place the fact is asked about («¿cuántos mineros hay en Tacna?») is what the kit cannot answer:
+it stays asked.
 
 A word the kit writes is never an aside («canon»), nor one typed in capitals (an acronym the
 kit lacks, «RUC», is asked about), nor a Spanish word alone («la Contraloría», «laberinto»;
 but «de Laberinto», a district's name after «de», is a place), nor English borrowed into a
-Spanish question («¿cómo lo paso a Excel?» asks about Excel): English is an aside in a
-message with `ENGLISH_RUN` English words or more. Asides weigh less as evidence
+Spanish question («¿cómo lo paso a Excel?» asks about Excel): English (or French) is an aside
+in a message with `FOREIGN_RUN` words of that language or more. Asides weigh less as evidence
 (`knowledge.query.ASIDE_WEIGHT`); greetings are not asked words at all.
 """
 
@@ -26,10 +27,13 @@ from knowledge.text import SMALL_TALK, STOPWORDS, fold, singulars, spanish_words
 from knowledge.wordset import WordSet
 
 PLACES_FILE = Path(__file__).with_name("places.txt")
-# English words at least this frequent in pyspellchecker's English list (about 17,500 not
-# Spanish): rarer entries there are often other languages' words or names.
-ENGLISH_COUNT = 1000
-ENGLISH_RUN = 3
+# The languages mixed into Spanish questions: English (a customs or programme specialist), French
+# (the Canadian programme's staff from Québec, #14 session 28: v26's Montréal voice).
+FOREIGN = ("en", "fr")
+# Words at least this frequent in pyspellchecker's list of the language (about 17,500 English
+# and 9,000 French words not Spanish): rarer entries there are often other languages' or names.
+FOREIGN_COUNT = 1000
+FOREIGN_RUN = 3
 # «Hola» and its Quechua and Aymara forms, «hello»: greetings around a question («gracias»
 # and most thanks are stopwords already; «mil», «atención» are not thanks alone).
 GREETINGS = SMALL_TALK["greeting"] | {"grasias", "grax"}
@@ -40,17 +44,17 @@ _SENTENCE_START = frozenset(".!?¿¡:;\n\"'«([-*•")
 _TITLED = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+")
 
 
-@lru_cache(maxsize=1)
-def english_words() -> WordSet:
-    """Common English words (folded) that are not Spanish ones («general», «plan» are)."""
+@lru_cache(maxsize=len(FOREIGN))
+def foreign_words(language: str) -> WordSet:
+    """Common words of `language` (folded) that are not Spanish ones («general», «plan» are)."""
     from spellchecker import SpellChecker
 
     spanish = spanish_words()
-    dictionary = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    dictionary = SpellChecker(language=language, distance=1).word_frequency.dictionary
     return WordSet(
         folded
         for word, count in dictionary.items()
-        if count >= ENGLISH_COUNT and (folded := fold(word)).isalpha() and folded not in spanish
+        if count >= FOREIGN_COUNT and (folded := fold(word)).isalpha() and folded not in spanish
     )
 
 
@@ -96,7 +100,7 @@ class Asides:
     def __init__(self, known: set[str], correct: Callable[[str], str | None]) -> None:
         self.known = known
         self.correct = correct
-        self._english = english_words()
+        self._foreign = [foreign_words(language) for language in FOREIGN]
         self._places = places()
 
     def greeting(self, word: str) -> bool:
@@ -105,15 +109,17 @@ class Asides:
         return word in GREETINGS and word not in self.known
 
     def of(self, text: str, typed: list[str]) -> set[str]:
-        """The words of `typed` (the folded words of `text`) that are asides: English in a
-        message with `ENGLISH_RUN` English words, a place or a name after «de» (someone or
-        something from there: «los mineros de Secocha»; «¿cuántos hay en Tacna?» asks about
-        Tacna, which the kit cannot answer)."""
+        """The words of `typed` (the folded words of `text`) that are asides: English or
+        French in a message with `FOREIGN_RUN` words of that language, a place or a name after
+        «de» (someone or something from there: «los mineros de Secocha»; «¿cuántos hay en
+        Tacna?» asks about Tacna, which the kit cannot answer)."""
         unknown = [w for w in typed if w not in self.known and w not in STOPWORDS]
         if not unknown:
             return set()
-        english = {w for w in unknown if w in self._english and not spanish(w)}
-        found = english if len(english) >= ENGLISH_RUN else set()
+        found = set()
+        for listed in self._foreign:
+            run = {w for w in unknown if w in listed and not spanish(w)}
+            found |= run if len(run) >= FOREIGN_RUN else set()
         names = titled(text)
         for i, word in enumerate(typed):
             if i == 0 or typed[i - 1] not in _FROM or word in self.known or word in STOPWORDS:
