@@ -196,25 +196,26 @@ def extra_sexes(
         return not chain_pinned(people, cells, now(more), apart, parts)
 
     while not safe(extra):
+        # One sex or two that settle it (one hidden alone is the total less the others), the
+        # raters' trials first, then the attendees' (a cell of attendees that only their
+        # column settles hid every sex of raters first: seed 0's year); within a key the
+        # women's last (their share is a headline), then the fewest rows, the fewest people;
+        # none settling it, the first of them.
+        tries = []
         for key in ("raters", "attendees"):
             options = [
                 (sex == FEMALE, n, str(sex), sex)
                 for sex, n in national[key].items()
                 if sex not in now(extra)[key]
             ]
-            if options:
-                break
-        else:
+            choices = sorted(
+                (any(o[0] for o in chosen), len(chosen), sum(o[1] for o in chosen), chosen)
+                for size in (1, 2)
+                for chosen in combinations(sorted(options), size)
+            )
+            tries += [{**extra, key: extra[key] | {o[3] for o in c[-1]}} for c in choices]
+        if not tries:
             return extra  # every sex hidden: what is left is the parts themselves
-        # One sex or two that settle it (one hidden alone is the total less the others):
-        # the women's last (their share is a headline), then the fewest rows, the fewest
-        # people; else the first of them.
-        choices = sorted(
-            (any(o[0] for o in chosen), len(chosen), sum(o[1] for o in chosen), chosen)
-            for size in (1, 2)
-            for chosen in combinations(sorted(options), size)
-        )
-        tries = [{**extra, key: extra[key] | {o[3] for o in c[-1]}} for c in choices]
         extra = next((more for more in tries if safe(more)), tries[0])
     return extra
 
