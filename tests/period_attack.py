@@ -377,10 +377,10 @@ def moved(
         up.difference_update({i for i in up if values[i] > truth[i] + 0.5})
         down.difference_update({i for i in down if values[i] < truth[i] - 0.5})
 
-    def solve(cost: np.ndarray, extra: list[LinearConstraint]) -> Any:
+    def solve(cost: np.ndarray, extra: list[LinearConstraint], gap: float | None = None) -> Any:
         return milp(
             cost, integrality=np.ones(n), bounds=Bounds(0, top), constraints=[system, *extra],
-            options={"time_limit": model.seconds},
+            options={"time_limit": model.seconds, "mip_rel_gap": gap},
         )  # fmt: skip
 
     top = model.upper()
@@ -391,7 +391,10 @@ def moved(
         weights = np.zeros(len(chosen))
         weights[sorted(up)] -= rng.random(len(up)) + 0.5
         weights[sorted(down)] += rng.random(len(down)) + 0.5
-        result = solve(sums.T @ weights, [])
+        # Any whole solution frees what it moves: a push need not be optimal (HiGHS stops
+        # within 100 % of its bound), only each target left is settled exactly below. Seed 2
+        # of test_report_bounds: the pushes 9.2 -> 5.9 CPU s, the same 49 targets left.
+        result = solve(sums.T @ weights, [], gap=1.0)
         if result.x is None:
             raise AssertionError(f"the figures have no whole solution: {result.message}")
         free(result.x)
