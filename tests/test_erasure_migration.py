@@ -16,7 +16,6 @@ from storage.models import (
     Case,
     CaseEvent,
     Escalation,
-    Meeting,
     MeetingInvitation,
     OutboxMessage,
     Person,
@@ -53,6 +52,12 @@ QUESTIONS_0013 = table(
     *(column(name) for name in ("person_id", "text", "normalized", "confident")),
     column("at", DateTime(timezone=True)),
 )
+MEETINGS_0013 = table(
+    "meetings",
+    *(column(name) for name in ("id", "code", "title", "kind", "status", "version")),
+    *(column(name, JSON) for name in ("audience", "reminder_offsets")),
+    *(column(name, DateTime(timezone=True)) for name in ("starts_at", "ends_at", "created_at")),
+)
 INVITATIONS_0013 = table(
     "meeting_invitations",
     *(column(name) for name in ("meeting_id", "person_id", "rsvp")),
@@ -88,12 +93,16 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
         workshop = Workshop(
             code="W1", title="Taller", starts_at=AT, ends_at=AT, survey_closes_at=AT
         )
-        meeting = Meeting(code="M1", title="Reunión", kind="tecnica", starts_at=AT, ends_at=AT)
-        session.add_all([gone, luis, workshop, meeting])
+        session.add_all([gone, luis, workshop])
         await session.flush()
+        meeting = insert(MEETINGS_0013).values(
+            code="M1", title="Reunión", kind="tecnica", status="scheduled", version=1,
+            audience={}, reminder_offsets={}, starts_at=AT, ends_at=AT, created_at=AT,
+        )  # fmt: skip
+        meeting_id = (await session.execute(meeting.returning(MEETINGS_0013.c.id))).scalar_one()
         for person, who in ((gone, "Zoila"), (luis, "Luis")):
             # The cases, the ratings, the invitations, the questions and the outbox as they
-            # were at 0013 (later migrations add columns the models have).
+            # were at 0013 (later migrations add columns the models have), as the meeting above.
             case = insert(CASES_0013).values(
                 person_id=person.id, region_code="puno", kind="other", stratum="ppm",
                 supported=False, description=f"Caso de {who}", status="open", created_at=AT,
@@ -115,7 +124,7 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
             )
             await session.execute(
                 insert(INVITATIONS_0013).values(
-                    meeting_id=meeting.id, person_id=person.id, rsvp="delegate",
+                    meeting_id=meeting_id, person_id=person.id, rsvp="delegate",
                     delegate_name=f"Delegado de {who}", delegate_position="Asesor", invited_at=AT,
                 )
             )  # fmt: skip
