@@ -5,7 +5,12 @@ Minka sees plain records. Importing this package registers every table in `Base.
 from storage.models.base import NAMING_CONVENTION, Base
 from storage.models.cases import Case, CaseEvent, TeamMember, TeamReport
 from storage.models.knowledge import ArticleFeedback, ArticleView, Escalation, Question
-from storage.models.meetings import Meeting, MeetingAgreement, MeetingInvitation
+from storage.models.meetings import (
+    Meeting,
+    MeetingAgreement,
+    MeetingAgreementChange,
+    MeetingInvitation,
+)
 from storage.models.month_end_people import MonthEndPerson
 from storage.models.outbox import Broadcast, OutboxMessage
 from storage.models.people import AuditEntry, Person, Region, RoleGrant
@@ -44,6 +49,7 @@ __all__ = [
     "MaterialDelivery",
     "Meeting",
     "MeetingAgreement",
+    "MeetingAgreementChange",
     "MeetingInvitation",
     "MonthEndPerson",
     "OutboxMessage",

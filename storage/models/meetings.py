@@ -92,3 +92,20 @@ class MeetingAgreement(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingAgreementChange(Base):
+    """An agreement's terms just before one change of them (`repositories.agreements`): who
+    answered for it, by when, and when it was fulfilled (None: not fulfilled then). An ended
+    period reads each agreement as it stood at its end, the terms before the first change
+    after it: reopened, re-dated or given to someone else later, it moves no ended period
+    (tests/test_agreement_changed_after_end)."""
+
+    __tablename__ = "meeting_agreement_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("meeting_agreements.id"), index=True)
+    changed_at: Mapped[datetime]
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None]

@@ -6,10 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Meeting, MeetingAgreement, MeetingInvitation, OutboxMessage, Person
+from storage.models import (
+    Meeting,
+    MeetingAgreement,
+    MeetingAgreementChange,
+    MeetingInvitation,
+    OutboxMessage,
+    Person,
+)
+from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +93,24 @@ async def of_meeting(session: AsyncSession, meeting_id: int) -> list[AgreementRe
     return [AgreementRecord(*row) for row in rows.all()]
 
 
+async def _remember(session: AsyncSession, agreement_id: int, now: datetime) -> None:
+    """Keep the terms the agreement has before a change of them: an ended period reads it as
+    it stood at its end (indicators.agreements)."""
+    terms = select(
+        MeetingAgreement.id,
+        literal(now, UTCDateTime()),
+        MeetingAgreement.responsible_id,
+        MeetingAgreement.due_on,
+        case((MeetingAgreement.status == "done", MeetingAgreement.done_at), else_=None),
+    ).where(MeetingAgreement.id == agreement_id)
+    columns = ["agreement_id", "changed_at", "responsible_id", "due_on", "done_at"]
+    await session.execute(insert(MeetingAgreementChange).from_select(columns, terms))
+
+
 async def set_status(
     session: AsyncSession, agreement_id: int, status: str, done_at: datetime | None, now: datetime
 ) -> None:
+    await _remember(session, agreement_id, now)
     await session.execute(
         update(MeetingAgreement)
         .where(MeetingAgreement.id == agreement_id)
@@ -98,6 +121,7 @@ async def set_status(
 async def set_terms(
     session: AsyncSession, agreement_id: int, responsible_id: int, due_on: date, now: datetime
 ) -> None:
+    await _remember(session, agreement_id, now)
     await session.execute(
         update(MeetingAgreement)
         .where(MeetingAgreement.id == agreement_id)

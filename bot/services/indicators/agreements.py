@@ -7,8 +7,10 @@ only how many were due (and enough other kinds with it that none can be worked o
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased
 
 from bot.i18n import N_
 from bot.services.indicators.common import (
@@ -23,56 +25,79 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.row_rule import at_an_end, row_hides
 from bot.services.meetings import KINDS
-from storage.models import Meeting, MeetingAgreement, MeetingInvitation, Person
+from storage.models import (
+    Meeting,
+    MeetingAgreement,
+    MeetingAgreementChange,
+    MeetingInvitation,
+    Person,
+)
 
 ON_TIME = N_("Agreements fulfilled on time")
+
+
+def _as_at_end(q: Query) -> Select[Any]:
+    """Every region's agreements due in the period, as each stood at the period's end: its
+    terms before the first change after the end (`MeetingAgreementChange`), else as they are
+    (reopened, re-dated or given to someone else after the end, it would move an ended
+    period by one person's act: tests/test_agreement_changed_after_end). Every region's, as
+    what a region's report hides depends on the others (`row_hides`). An agreement counts in
+    the region its responsible was invited to the meeting as (her invitation's snapshot), as
+    the meeting's people do: by her profile now, a move in /perfil took a closed quarter's
+    agreements to another region's report (tests/test_profile_move_reports.py)."""
+    first = (
+        select(MeetingAgreementChange.agreement_id, func.min(MeetingAgreementChange.id).label("id"))
+        .where(MeetingAgreementChange.changed_at >= q.end)
+        .group_by(MeetingAgreementChange.agreement_id)
+        .subquery()
+    )
+    then = aliased(MeetingAgreementChange)
+    responsible = func.coalesce(then.responsible_id, MeetingAgreement.responsible_id)
+    due = func.coalesce(then.due_on, MeetingAgreement.due_on)
+    return (
+        select(
+            Meeting.kind,
+            responsible,
+            case(
+                (MeetingInvitation.id.is_not(None), MeetingInvitation.region_code),
+                else_=Person.region_code,
+            ),
+            case(
+                (then.id.is_not(None), then.done_at),
+                (MeetingAgreement.status == "done", MeetingAgreement.done_at),
+                else_=None,
+            ),
+            due,
+        )
+        .select_from(MeetingAgreement)
+        .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
+        .outerjoin(first, first.c.agreement_id == MeetingAgreement.id)
+        .outerjoin(then, then.id == first.c.id)
+        .join(Person, Person.id == responsible)
+        .outerjoin(  # chosen among the invitees (bot.services.agreements); a row written
+            MeetingInvitation,  # otherwise (an import, a test's dataset): her profile's
+            (MeetingInvitation.meeting_id == MeetingAgreement.meeting_id)
+            & (MeetingInvitation.person_id == responsible),
+        )
+        .where(Meeting.status != "cancelled", due >= q.period.first, due <= q.period.last)
+    )
 
 
 async def agreement_figures(q: Query) -> tuple[Headline, Table]:
     """The headline share and the table by kind of meeting."""
     _ = q._
-    # Every region's: what a region's report hides depends on the others (`row_hides`). An
-    # agreement counts in the region its responsible was invited to the meeting as (her
-    # invitation's snapshot), as the meeting's people do: by her profile now, a move in
-    # /perfil took a closed quarter's agreements to another region's report
-    # (tests/test_profile_move_reports.py).
-    statement = (
-        select(
-            Meeting.kind,
-            MeetingAgreement.responsible_id,
-            case(
-                (MeetingInvitation.id.is_not(None), MeetingInvitation.region_code),
-                else_=Person.region_code,
-            ),
-            MeetingAgreement.status,
-            MeetingAgreement.done_at,
-            MeetingAgreement.due_on,
-        )
-        .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
-        .join(Person, Person.id == MeetingAgreement.responsible_id)
-        .outerjoin(  # chosen among the invitees (bot.services.agreements); a row written
-            MeetingInvitation,  # otherwise (an import, a test's dataset): her profile's
-            (MeetingInvitation.meeting_id == MeetingAgreement.meeting_id)
-            & (MeetingInvitation.person_id == MeetingAgreement.responsible_id),
-        )
-        .where(
-            Meeting.status != "cancelled",
-            MeetingAgreement.due_on >= q.period.first,
-            MeetingAgreement.due_on <= q.period.last,
-        )
-    )
-    rows = (await q.session.execute(statement)).all()
+    rows = (await q.session.execute(_as_at_end(q))).all()
     hides = row_hides((kind, region, person) for kind, person, region, *_rest in rows)
     hidden, total_hidden = hides.rows, hides.total
     if q.region is not None:
         hidden, total_hidden = hides.region(q.region)
     counts: dict[str, Counter[str]] = {}
-    for kind, _responsible, region, status, done_at, due_on in rows:
+    for kind, _responsible, region, done_at, due_on in rows:
         if not in_scope(q, region):
             continue
         tally = counts.setdefault(kind, Counter())
         tally["due"] += 1
-        if status != "done" or done_at is None or done_at >= q.end:
+        if done_at is None or done_at >= q.end:
             # as at the period's end: a fulfilment after it would move an ended period, by
             # one person's act (tests/test_agreement_after_end)
             tally["open"] += 1

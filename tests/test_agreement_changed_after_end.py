@@ -1,0 +1,115 @@
+"""A quarter that moves after it ends: indicator 2 read an agreement due in the quarter by its
+terms now, so one reopened, given another due date or another responsible after the
+quarter's end moved the quarter's figures (cc17707 fixed only a fulfilment after the end).
+
+The meeting of tests/two_readings (5 March: three of Puno's men, two women and two men of
+Cusco and of Tacna); an agreement each, due 20 March, of one of Puno's men and of three
+people of Cusco and three of Tacna, all fulfilled on 18 March but Puno's (pending, or
+fulfilled too when it is reopened). Q1 read on 1 April, the national report and the
+regions'; on 10 April the coordinator, through `bot.services.agreements`, reopens Puno's
+agreement, or gives it 30 April as its due date, or a man of Cusco as its responsible; read
+again on 11 April. On main 1b96472 every case moved Q1 (this test failed), and the new due
+date gave Puno's man away: Puno's own report hid what became of his agreement (one
+responsible), but Puno's agreements due fell from 1 to 0, every other region's by 0, and the
+national «Not fulfilled» from 1 to 0 with nothing else moving (`gave_away`): his agreement
+was not fulfilled. Fixed: the ended quarter reads each agreement as it stood at its end
+(`meeting_agreement_changes`, migration 0034, `indicators.agreements`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pytest
+
+from bot.services import agreements as rules
+from bot.services.indicators import query_for
+from bot.services.indicators.common import Indicator
+from bot.services.indicators.regularity import meeting_regularity
+from storage.db import Database
+from storage.models import MeetingAgreement, Person
+from storage.repositories import agreements as repo
+from tests.two_readings import CHANGED, FIRST, LIMA, Q1, SECOND, T, first_meeting
+
+MARCH = datetime(2026, 3, 5, 10, tzinfo=LIMA)
+DUE, DONE = date(2026, 3, 20), datetime(2026, 3, 18, 10, tzinfo=LIMA)
+SCOPES = (None, "puno", "cusco", "tacna")
+
+
+async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
+    async with db.session() as session:
+        return await meeting_regularity(await query_for(session, Q1, region, T, now))
+
+
+async def _agreements(db: Database, puno_done: bool) -> dict[str, list[Person]]:
+    """The dataset (module docstring): the people by region; Puno's agreement is the first."""
+    people = await first_meeting(db, MARCH)
+    puno, cusco, tacna = people["puno"], people["cusco"], people["tacna"]
+    theirs = [puno[1], cusco[0], cusco[1], cusco[4], tacna[0], tacna[1], tacna[4]]
+    async with db.session() as session:
+        session.add_all(
+            MeetingAgreement(
+                meeting_id=1, text="Acuerdo", responsible_id=p.id, due_on=DUE,
+                status="done" if done else "pending", done_at=DONE if done else None,
+            )
+            for p in theirs
+            for done in [p is not puno[1] or puno_done]
+        )  # fmt: skip
+        await session.commit()
+    return people
+
+
+def _totals(indicator: Indicator) -> tuple[object, ...]:
+    """The agreements table's total: due, on time, late, not fulfilled (None: hidden)."""
+    return indicator.tables[-1].rows[-1][1:5]
+
+
+def gave_away(before: Sequence[Indicator], after: Sequence[Indicator], region: int) -> bool:
+    """Whether two readings (national first, then every region's) tell what became of
+    agreements that region `region`'s report hid: its agreements due fell by some, every
+    other region's by 0, and the national total by as many in one column alone (on time,
+    late or not fulfilled). A figure hidden on either date tells nothing."""
+    old, new = [[_totals(r) for r in side] for side in (before, after)]
+    if old[region][1] is not None or any(v is None for t in (old[0], new[0]) for v in t):
+        return False
+    fell = int(old[region][0]) - int(new[region][0])  # type: ignore[call-overload]
+    others = [i for i in range(1, len(old)) if i != region]
+    if fell <= 0 or any(old[i][0] != new[i][0] for i in others):
+        return False
+    parts = [int(a) - int(b) for a, b in zip(old[0][1:], new[0][1:], strict=True)]  # type: ignore[call-overload]
+    return int(old[0][0]) - int(new[0][0]) == fell and sorted(parts) == [0, 0, fell]  # type: ignore[call-overload]
+
+
+async def _change(db: Database, case: str, cusco_man: Person) -> None:
+    """On 10 April, the coordinator's act on Puno's agreement."""
+    async with db.session() as session:
+        agreement = await repo.get(session, 1)
+        assert agreement is not None
+        if case == "reopened":
+            await rules.change_status(session, agreement, "in_progress", CHANGED)
+        else:
+            who = cusco_man.id if case == "reassigned" else agreement.responsible_id
+            due = date(2026, 4, 30) if case == "redated" else agreement.due_on
+            await rules.edit(
+                session, agreement, responsible_id=who, due_on=due, now=CHANGED, zone=LIMA
+            )
+        await session.commit()
+
+
+@pytest.mark.parametrize(
+    ("case", "database_url"),
+    [("reopened", "sqlite"), ("redated", "sqlite"), ("redated", "postgresql"),
+     ("reassigned", "sqlite")],
+    indirect=["database_url"],
+)  # fmt: skip
+async def test_an_agreement_changed_after_its_quarter_moves_no_figure(
+    db: Database, case: str
+) -> None:
+    people = await _agreements(db, puno_done=case == "reopened")
+    before = [await _read(db, scope, FIRST) for scope in SCOPES]
+    await _change(db, case, people["cusco"][5])
+    after = [await _read(db, scope, SECOND) for scope in SCOPES]
+    assert not gave_away(before, after, SCOPES.index("puno"))
+    for old, new in zip(before, after, strict=True):
+        assert [t.rows for t in new.tables] == [t.rows for t in old.tables]
+        assert [h.value for h in new.headlines] == [h.value for h in old.headlines]
