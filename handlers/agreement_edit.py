@@ -104,7 +104,14 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     except rules.AgreementError as error:
         ctx.show(ctx._(str(error)))
         return
-    ctx.show(ctx._("✅ Agreement changed; the responsible will be reminded before the due date."))
+    done = ctx._("✅ Agreement changed; the responsible will be reminded before the due date.")
+    quarter = rules.closed_quarter(agreement, ctx.today)
+    if quarter is not None:
+        done += "\n" + ctx._(
+            "Its due date's quarter ({period}) has ended: that quarter's reports keep counting "
+            "the agreement as it stood at the quarter's end."
+        ).format(period=quarter.label(ctx.t))
+    ctx.show(done)
     await show_list(ctx, meeting, edit=False)
 
 

@@ -183,7 +183,10 @@ async def _set(ctx: Ctx, agreement_id: int, rest: list[str]) -> None:
         if meeting is None or not await staff_meeting(ctx, meeting):
             return
     updated = await rules.change_status(ctx.session, agreement, status, ctx.runtime.clock.now())
-    ctx.toast(_("Agreement: {status}").format(status=_(rules.STATUSES[status])))
+    toast = _("Agreement: {status}").format(status=_(rules.STATUSES[status]))
+    if rules.closed_quarter(agreement, ctx.today) is not None:
+        toast += ". " + _("Its quarter has ended: its reports keep it as it stood then.")
+    ctx.toast(toast)
     if from_reminder or responsible:
         ctx.show(reminder_text(ctx.t, updated, ctx.today), [progress_buttons(ctx.t, updated, ":r")])
         return

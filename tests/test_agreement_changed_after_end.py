@@ -13,22 +13,35 @@ date gave Puno's man away: Puno's own report hid what became of his agreement (o
 responsible), but Puno's agreements due fell from 1 to 0, every other region's by 0, and the
 national «Not fulfilled» from 1 to 0 with nothing else moving (`gave_away`): his agreement
 was not fulfilled. Fixed: the ended quarter reads each agreement as it stood at its end
-(`meeting_agreement_changes`, migration 0034, `indicators.agreements`)."""
+(`meeting_agreement_changes`, migration 0034, `indicators.agreements`).
+
+What the coordinator sees (end to end, the last test): the change is made, nothing is lost
+and the agreement is followed up as before, and she is told that the ended quarter's reports
+keep counting it as it stood at the quarter's end."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
+from telegram.ext import Application
 
+from bot.local_api import LocalBotApi
+from bot.outbox import tick
+from bot.runtime import Runtime
 from bot.services import agreements as rules
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
+from bot.services.indicators.periods import Period
 from bot.services.indicators.regularity import meeting_regularity
 from storage.db import Database
 from storage.models import MeetingAgreement, Person
 from storage.repositories import agreements as repo
+from tests.chat import Person as Chatter
+from tests.conftest import ADMIN_ID
+from tests.helpers import puno_coordination, register
 from tests.two_readings import CHANGED, FIRST, LIMA, Q1, SECOND, T, first_meeting
 
 MARCH = datetime(2026, 3, 5, 10, tzinfo=LIMA)
@@ -36,9 +49,9 @@ DUE, DONE = date(2026, 3, 20), datetime(2026, 3, 18, 10, tzinfo=LIMA)
 SCOPES = (None, "puno", "cusco", "tacna")
 
 
-async def _read(db: Database, region: str | None, now: datetime) -> Indicator:
+async def _read(db: Database, region: str | None, now: datetime, period: Period = Q1) -> Indicator:
     async with db.session() as session:
-        return await meeting_regularity(await query_for(session, Q1, region, T, now))
+        return await meeting_regularity(await query_for(session, period, region, T, now))
 
 
 async def _agreements(db: Database, puno_done: bool) -> dict[str, list[Person]]:
@@ -113,3 +126,61 @@ async def test_an_agreement_changed_after_its_quarter_moves_no_figure(
     for old, new in zip(before, after, strict=True):
         assert [t.rows for t in new.tables] == [t.rows for t in old.tables]
         assert [h.value for h in new.headlines] == [h.value for h in old.headlines]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL's reading above
+async def test_the_coordinator_changes_an_agreement_of_an_ended_quarter(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    """Ana's agreement, due in ten days; once its quarter has ended Rosa, from /reunion,
+    marks it under way and gives it a new due date: both are kept, she is told the ended
+    quarter keeps it as it stood, and its report reads the same before and after."""
+    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
+    await register(rosa, region="MINEM")
+    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    meeting = await puno_coordination(runtime, days=0.05, reminders=False)
+    assert await tick(app) == 1
+    await ana.replies(2)
+    today = runtime.clock.now().astimezone(LIMA).date()
+    due = today + timedelta(days=10)
+    async with runtime.db.session() as session:
+        ana_id = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
+        assert ana_id is not None
+        await rules.record(
+            session, meeting, text="Enviar el padrón", responsible_id=ana_id, due_on=due,
+            created_by=None, now=runtime.clock.now(), zone=LIMA,
+        )  # fmt: skip
+    quarter = Period.quarter(due.year, (due.month - 1) // 3 + 1)
+    after_it = datetime.combine(quarter.last + timedelta(days=2), time(10), tzinfo=LIMA)
+    runtime.clock.advance(after_it - runtime.clock.now())
+    before = await _read(runtime.db, None, runtime.clock.now(), quarter)
+
+    (report,) = await rosa.say(f"/reunion {meeting.code}")
+    await rosa.press(report, "Seguimiento de acuerdos")
+    listing = await rosa.reply()
+    answer = await rosa.press(listing, "1 · ⏳")
+    assert answer["text"] == (
+        "Acuerdo: En curso. Su trimestre ya terminó: sus informes lo siguen contando como "
+        "estaba al cierre."
+    )
+    await rosa.press(listing, "1 · ✏️")  # the list unchanged: «Vencido» still
+    _heading, who = await rosa.replies(2)
+    await rosa.choose(who, "Omitir")
+    await rosa.reply()
+    new_due = after_it.date() + timedelta(days=5)
+    (summary,) = await rosa.say(new_due.strftime("%d/%m/%Y"))
+    await rosa.press(summary, "Guardar los cambios")
+    done, listing = await rosa.replies(2)
+    assert done.text == (
+        "✅ Acuerdo modificado; se le recordará a su responsable antes de la fecha límite.\n"
+        f"El trimestre de su fecha límite ({quarter.label(T)}) ya terminó: sus informes "
+        "siguen contando el acuerdo como estaba al cierre del trimestre."
+    )
+    assert f"vence el {T.date(new_due)}" in listing.text
+    async with runtime.db.session() as session:
+        row = await session.scalar(select(MeetingAgreement))
+    assert row is not None and (row.status, row.due_on) == ("in_progress", new_due)
+    after = await _read(runtime.db, None, runtime.clock.now(), quarter)
+    assert [t.rows for t in after.tables] == [t.rows for t in before.tables]
+    assert before.tables[-1].rows[-1][1] == 1  # the agreement is still due in its quarter

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services.indicators.periods import Period
 from storage.repositories import agreements as repo
 from storage.repositories import meetings as meeting_repo
 from storage.repositories import outbox
@@ -45,6 +46,15 @@ def on_time(agreement: AgreementRecord, zone: ZoneInfo) -> bool:
     return agreement.done_at is not None and agreement.done_at.astimezone(zone).date() <= (
         agreement.due_on
     )
+
+
+def closed_quarter(agreement: AgreementRecord, today: date) -> Period | None:
+    """The quarter of its due date, if it has ended by `today` (Lima): a change now is kept
+    and followed up, but that quarter's reports keep the agreement as it stood at its end
+    (indicators.agreements), which the official is told rather than refused."""
+    due = agreement.due_on
+    quarter = Period.quarter(due.year, (due.month - 1) // 3 + 1)
+    return quarter if quarter.last < today else None
 
 
 def reminder_due(due_on: date, zone: ZoneInfo, now: datetime) -> datetime:
