@@ -36,7 +36,11 @@ log = logging.getLogger(__name__)
 
 STALL_MS = 100.0  # felt: a reply that waits this long is a slow reply
 BEAT = 0.05  # seconds between heartbeats (and between the watcher's looks)
-FRAMES = 4  # innermost frames of the project's own code named in the log line
+# Innermost frames of the project's own code named in the log line: eight, so that a stall
+# inside a SQLite statement names who ran it, past the four frames of storage/sqlite_turns.py
+# (with four, session 28's 124 ms stall read as the broadcast's copies; it was the months'
+# freeze, `bot/services/registered.py`).
+FRAMES = 8
 _ROOT = str(Path(__file__).resolve().parent.parent)  # the project's folder, for its frames
 _STDLIB = sysconfig.get_paths()["stdlib"]
 

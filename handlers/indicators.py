@@ -189,8 +189,7 @@ async def _prepare(
             await _edit(bot, chat_id, progress_id, text)
 
     db, now = runtime.db, runtime.clock.now()
-    async with db.session() as session:  # the months past frozen first, a short write
-        await registered.history(session, now, runtime.settings.timezone)
+    await registered.freeze_months(db, now, runtime.settings.timezone)  # a short write each
     until = time.monotonic() + runtime.settings.report_seconds  # REPORT_SECONDS
     if db.shareable:
         report = await workers.run(

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profile import SEXES
 from bot.services.registered_history import hidden_over_time
+from storage.db import Database
 from storage.models import Person
 from storage.repositories import app_state, month_end_people
 
@@ -81,6 +82,41 @@ async def history(
     transaction: a write there would hold SQLite's lock for the whole report; its handler
     freezes the months first, in a short transaction of its own)."""
     frozen = await _frozen(session)
+    missing = await _missing(session, frozen, now, zone)
+    if missing and not freeze:
+        frozen |= await _count(session, missing, zone)
+    elif missing:
+        await _freeze(session, missing, zone)
+        frozen = await _frozen(session)  # another process may have frozen one first: its own
+    ordered = sorted(day for day in frozen if day <= latest_day(now, zone))
+    tables = tuple(
+        tuple(sorted(((r, tuple(row)) for r, row in _rows(frozen[day]).items()), key=str))
+        for day in ordered
+    )
+    regions, sexes = await _hides_apart(tables)
+    return [Snapshot(day, frozen[day], regions[i], sexes[i]) for i, day in enumerate(ordered)]
+
+
+async def freeze_months(db: Database, now: datetime, zone: tzinfo) -> None:
+    """The months past not yet frozen (`history`), oldest first, each in a transaction of its
+    own: its counts and its people (`month_end_people`, one row each) written together, so a
+    month's rows are still its people as counted. All in one transaction, the first report
+    after two years of months unfrozen (a new database) wrote 150,000 rows at once: SQLite's
+    work on the event loop (in place, inside a write transaction), a stall of 124-290 ms that
+    every reply waited out (#17, bench.broadcast: its workbook asked at «Enviar»). A month
+    is at most one row per person (10,000: a few ms), and replies take the write turn and
+    the loop between months."""
+    async with db.session() as session:
+        missing = await _missing(session, await _frozen(session), now, zone)
+    for day in missing:
+        async with db.session() as session:
+            await _freeze(session, [day], zone)
+
+
+async def _missing(
+    session: AsyncSession, frozen: Mapping[date, Splits], now: datetime, zone: tzinfo
+) -> list[date]:
+    """The months' ends past, since the first registration, not yet `frozen`: oldest first."""
     first = await session.scalar(
         select(Person.registered_at)
         .where(Person.registered_at.is_not(None))
@@ -91,28 +127,22 @@ async def history(
     if first is not None:
         start = first.astimezone(zone).date()
         days |= set(month_ends(start, latest_day(now, zone) + timedelta(days=1)))
-    missing = sorted(day for day in days if day not in frozen and day <= latest_day(now, zone))
-    if missing and not freeze:
-        frozen |= await _count(session, missing, zone)
-    elif missing:
-        rows: dict[str, str] = {}
-        for day, splits in (await _count(session, missing, zone)).items():
-            for region, row in _rows(splits).items():
-                rows[f"{PREFIX}{day} {region or NO_REGION}"] = json.dumps(row)
-            rows[f"{PREFIX}{day}"] = "counted"
-        await app_state.put_all_once(session, rows)  # one statement for every month missing
-        # and who they count, as counted (indicator 8 groups its people reached by these)
-        await month_end_people.freeze(
-            session, {day: boundary(day, zone).astimezone(UTC) for day in missing}
-        )
-        frozen = await _frozen(session)  # another process may have frozen one first: its own
-    ordered = sorted(day for day in frozen if day <= latest_day(now, zone))
-    tables = tuple(
-        tuple(sorted(((r, tuple(row)) for r, row in _rows(frozen[day]).items()), key=str))
-        for day in ordered
+    return sorted(day for day in days if day not in frozen and day <= latest_day(now, zone))
+
+
+async def _freeze(session: AsyncSession, days: list[date], zone: tzinfo) -> None:
+    """Count `days` and write their counts (app_state; a month another process counted first
+    keeps its own) and who they count, as counted (indicator 8 groups its people reached by
+    these)."""
+    rows: dict[str, str] = {}
+    for day, splits in (await _count(session, days, zone)).items():
+        for region, row in _rows(splits).items():
+            rows[f"{PREFIX}{day} {region or NO_REGION}"] = json.dumps(row)
+        rows[f"{PREFIX}{day}"] = "counted"
+    await app_state.put_all_once(session, rows)  # one statement for every day
+    await month_end_people.freeze(
+        session, {day: boundary(day, zone).astimezone(UTC) for day in days}
     )
-    regions, sexes = await _hides_apart(tables)
-    return [Snapshot(day, frozen[day], regions[i], sexes[i]) for i, day in enumerate(ordered)]
 
 
 async def _hides_apart(tables: _Tables) -> tuple[list, list]:
