@@ -7,13 +7,17 @@ Cusco and of Tacna); an agreement each, due 20 March, of one of Puno's men and o
 people of Cusco and three of Tacna, all fulfilled on 18 March but Puno's (pending, or
 fulfilled too when it is reopened). Q1 read on 1 April, the national report and the
 regions'; on 10 April the coordinator, through `bot.services.agreements`, reopens Puno's
-agreement, or gives it 30 April as its due date, or a man of Cusco as its responsible; read
-again on 11 April. On main 1b96472 every case moved Q1 (this test failed), and the new due
-date gave Puno's man away: Puno's own report hid what became of his agreement (one
-responsible), but Puno's agreements due fell from 1 to 0, every other region's by 0, and the
-national «Not fulfilled» from 1 to 0 with nothing else moving (`gave_away`): his agreement
-was not fulfilled. Fixed: the ended quarter reads each agreement as it stood at its end
-(`meeting_agreement_changes`, migration 0034, `indicators.agreements`).
+agreement, or gives it 30 April as its due date, or a man of Cusco as its responsible, or
+(his agreement then of a meeting of 15 April that invites him) cancels that meeting, not
+started yet; read again on 11 April. On main 1b96472 every case moved Q1 (this test failed),
+and the new due date gave Puno's man away: Puno's own report hid what became of his
+agreement (one responsible), but Puno's agreements due fell from 1 to 0, every other
+region's by 0, and the national «Not fulfilled» from 1 to 0 with nothing else moving
+(`gave_away`): his agreement was not fulfilled. The meeting cancelled gave him away the same
+way. Fixed: the ended quarter reads each agreement as it stood at its end
+(`meeting_agreement_changes`, migration 0034, `indicators.agreements`, 6f52ba1), and counts
+it while its meeting was not cancelled by then, as `indicators.meetings.held` does (the
+«cancelled» case, added after 6f52ba1, failed there).
 
 What the coordinator sees (end to end, the last test): the change is made, nothing is lost
 and the agreement is followed up as before, and she is told that the ended quarter's reports
@@ -32,6 +36,7 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import agreements as rules
+from bot.services import meetings
 from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
@@ -39,12 +44,13 @@ from bot.services.indicators.regularity import meeting_regularity
 from storage.db import Database
 from storage.models import MeetingAgreement, Person
 from storage.repositories import agreements as repo
+from storage.repositories import meetings as meeting_repo
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import puno_coordination, register
-from tests.two_readings import CHANGED, FIRST, LIMA, Q1, SECOND, T, first_meeting
+from tests.two_readings import CHANGED, FIRST, LIMA, Q1, SECOND, T, first_meeting, meeting
 
-MARCH = datetime(2026, 3, 5, 10, tzinfo=LIMA)
+MARCH, APRIL = datetime(2026, 3, 5, 10, tzinfo=LIMA), datetime(2026, 4, 15, 10, tzinfo=LIMA)
 DUE, DONE = date(2026, 3, 20), datetime(2026, 3, 18, 10, tzinfo=LIMA)
 SCOPES = (None, "puno", "cusco", "tacna")
 
@@ -54,19 +60,21 @@ async def _read(db: Database, region: str | None, now: datetime, period: Period 
         return await meeting_regularity(await query_for(session, period, region, T, now))
 
 
-async def _agreements(db: Database, puno_done: bool) -> dict[str, list[Person]]:
-    """The dataset (module docstring): the people by region; Puno's agreement is the first."""
+async def _agreements(db: Database, case: str) -> dict[str, list[Person]]:
+    """The dataset (module docstring): the people by region; Puno's agreement is the first
+    (when `case` is "cancelled", of a meeting of 15 April instead, which invites him)."""
     people = await first_meeting(db, MARCH)
     puno, cusco, tacna = people["puno"], people["cusco"], people["tacna"]
     theirs = [puno[1], cusco[0], cusco[1], cusco[4], tacna[0], tacna[1], tacna[4]]
+    his = await meeting(db, "M2", APRIL, [puno[1]]) if case == "cancelled" else 1
     async with db.session() as session:
         session.add_all(
             MeetingAgreement(
-                meeting_id=1, text="Acuerdo", responsible_id=p.id, due_on=DUE,
-                status="done" if done else "pending", done_at=DONE if done else None,
+                meeting_id=his if p is puno[1] else 1, text="Acuerdo", responsible_id=p.id,
+                due_on=DUE, status="done" if done else "pending", done_at=DONE if done else None,
             )
             for p in theirs
-            for done in [p is not puno[1] or puno_done]
+            for done in [p is not puno[1] or case == "reopened"]
         )  # fmt: skip
         await session.commit()
     return people
@@ -100,6 +108,10 @@ async def _change(db: Database, case: str, cusco_man: Person) -> None:
         assert agreement is not None
         if case == "reopened":
             await rules.change_status(session, agreement, "in_progress", CHANGED)
+        elif case == "cancelled":  # its meeting, not started yet
+            his = await meeting_repo.get(session, agreement.meeting_id)
+            assert his is not None
+            await meetings.cancel(session, his, CHANGED)
         else:
             who = cusco_man.id if case == "reassigned" else agreement.responsible_id
             due = date(2026, 4, 30) if case == "redated" else agreement.due_on
@@ -112,13 +124,13 @@ async def _change(db: Database, case: str, cusco_man: Person) -> None:
 @pytest.mark.parametrize(
     ("case", "database_url"),
     [("reopened", "sqlite"), ("redated", "sqlite"), ("redated", "postgresql"),
-     ("reassigned", "sqlite")],
+     ("reassigned", "sqlite"), ("cancelled", "sqlite")],
     indirect=["database_url"],
 )  # fmt: skip
 async def test_an_agreement_changed_after_its_quarter_moves_no_figure(
     db: Database, case: str
 ) -> None:
-    people = await _agreements(db, puno_done=case == "reopened")
+    people = await _agreements(db, case)
     before = [await _read(db, scope, FIRST) for scope in SCOPES]
     await _change(db, case, people["cusco"][5])
     after = [await _read(db, scope, SECOND) for scope in SCOPES]

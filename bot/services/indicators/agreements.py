@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from bot.i18n import N_
@@ -79,7 +79,13 @@ def _as_at_end(q: Query) -> Select[Any]:
             (MeetingInvitation.meeting_id == MeetingAgreement.meeting_id)
             & (MeetingInvitation.person_id == responsible),
         )
-        .where(Meeting.status != "cancelled", due >= q.period.first, due <= q.period.last)
+        .where(
+            # of a meeting not cancelled by the period's end (as `meetings.held`): one of a
+            # later meeting, cancelled after the end before it started, would leave it
+            or_(Meeting.status != "cancelled", Meeting.cancelled_at >= q.end),
+            due >= q.period.first,
+            due <= q.period.last,
+        )
     )
 
 

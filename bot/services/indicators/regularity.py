@@ -45,9 +45,10 @@ REGULARITY_DEFINITION = N_(
     "region was invited to it; for a single region only the meetings that concern it are "
     "counted. Regional governments without a meeting: those with no meeting concerning them "
     "in the 12 months that end with the period, with the date of their last meeting before. "
-    "Meetings are not people, so there is no breakdown by sex. Agreements: those recorded for "
-    "follow-up in meetings that were not cancelled, whose due date falls in the period, by the "
-    "kind of their meeting (for a single region, those whose responsible person was from it "
+    "Meetings are not people, so there is no breakdown by sex. Agreements, each as it stood "
+    "at the period's end: those recorded for follow-up in meetings not cancelled by then, "
+    "whose due date falls in the period, by the kind of their meeting (for a single region, "
+    "those whose responsible person was from it "
     "when invited to the meeting). Fulfilled on time: marked fulfilled no later than the due "
     "date (Lima); late: fulfilled after it, by the period's end; not fulfilled: not "
     "fulfilled by the period's end (for a period in progress, when the report is made). The "
@@ -183,9 +184,10 @@ async def meeting_regularity(q: Query) -> Indicator:
     from that region was invited to it; for a single region only the meetings that concern it
     are counted. Regional governments without a meeting: those with no meeting concerning
     them in the 12 months that end with the period, with the date of their last meeting
-    before. Meetings are not people, so there is no breakdown by sex. Agreements: those
-    recorded for follow-up in meetings that were not cancelled, whose due date falls in the
-    period, by the kind of their meeting (for a single region, those whose responsible person
+    before. Meetings are not people, so there is no breakdown by sex. Agreements, each as it
+    stood at the period's end: those recorded for follow-up in meetings not cancelled by
+    then, whose due date falls in the period, by the kind of their meeting (for a single
+    region, those whose responsible person
     was from it when invited to the meeting). Fulfilled on time: marked fulfilled no later
     than the due date (Lima); late: fulfilled after it, by the period's end; not fulfilled:
     not fulfilled by the period's end (for a period in progress, when the report is made). The
