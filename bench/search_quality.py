@@ -46,10 +46,13 @@ EVAL_FILE = Path(__file__).with_name("search_eval.yaml")  # tuned on
 # 23:00 UTC 2026-12-05 on 593bb1f, v13 at 01:10 UTC 2026-12-06 on 5a004df), v11, v10, v9, v8, v7 and
 # v6; v3's aggregate was looked at three times while tuning. All are spent (v16 in session 18, v17
 # in session 19, v18 in session 20, v19 in session 21, v20 in session 22, v21 in session 23, v22 in
-# session 24, v23 in session 25, v26 in session 28): the next measure is a new blind set, first in
-# this list once it is scored. v26 (session 27, helper author, 669874d: six voices, one from Lima
-# Metropolitana and five from outside Peru comparing its rules with theirs) was scored once by the
-# lead at 11:30 UTC 2026-12-07 on ced4f63 and spent in session 28; v25 and v24 are not spent yet.
+# session 24, v23 in session 25, v26 in session 28, v25 in session 29): the next measure is a new
+# blind set, first in this list once it is scored. v26 (session 27, helper author, 669874d: six
+# voices, one from Lima Metropolitana and five from outside Peru comparing its rules with theirs)
+# was scored once by the lead at 11:30 UTC 2026-12-07 on ced4f63 and spent in session 28; v25
+# (session 26) was scored by the lead at 08:45 UTC 2026-12-07 on 5549eab, again (nothing tuned in
+# between) on 1b96472 before it was spent in session 29; v24 (scored at 05:12 UTC 2026-12-07 on
+# 5641d69) is not spent yet.
 # search_tuning_blind_v10.yaml and search_tuning_blind_v9.yaml are NOT held out: batches written
 # blind to tune on.
 HELD_OUT_FILES = (
@@ -83,7 +86,7 @@ HELD_OUT_FILES = (
 # one scoring.
 SPENT_FILES = tuple(
     Path(__file__).with_name(f"search_heldout_v{v}.yaml")
-    for v in (26, *range(23, 4, -1), 3)  # v26, v23, v22, …, v5 and v3 (no v4; v25, v24 unspent)
+    for v in (26, 25, *range(23, 4, -1), 3)  # v26, v25, v23, …, v5 and v3 (no v4; v24 unspent)
 )
 
 

@@ -44,6 +44,7 @@ KIND_APART = 0.5
 # and 30 voters, powers 1, 2 and 4 within 0.5 % of top-1 of each other).
 VOTERS = 10
 VOTE_POWER = 4
+CELL_SCALE = np.iinfo(np.uint16).max  # a stored cell's weight is its value / CELL_SCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +167,14 @@ class ExampleMemory:
         starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
         self._starts = starts.astype(np.int32)
         self._rows = np.concatenate([*rows, np.zeros(0, row_type)])[by_column]
-        self._values = np.concatenate([*values, np.zeros(0)])[by_column].astype(np.float32)
+        # a cell's weight (in (0, 1]: each question's vector has length 1) in two bytes, as a
+        # fraction of `CELL_SCALE` (session 29: 3.09 MB in four bytes with v25's questions, over
+        # the 3.0 MB budget); a similarity moves by a few hundred-thousandths at most
+        weighed = np.concatenate([*values, np.zeros(0)])[by_column]
+        self._values = np.rint(weighed * CELL_SCALE).astype(np.uint16)
         # kept in four bytes once the cells are weighed (68 KB for 17,076 n-grams, session 28:
         # the memory back under its 3.0 MB with v26's questions); a new question's weights
-        # differ by a float32's rounding, as the cells' values already do
+        # differ by a float32's rounding
         self._idf = self._idf.astype(np.float32)
 
     @property
@@ -201,7 +206,7 @@ class ExampleMemory:
         cells = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         similar = np.bincount(
             self._rows[cells],
-            weights=self._values[cells] * np.repeat(weights, lengths),
+            weights=self._values[cells] * np.repeat(weights / CELL_SCALE, lengths),
             minlength=self.count,
         ).astype(np.float64, copy=False)  # no cell: bincount gives integers
         kinds = _kinds(asked)
