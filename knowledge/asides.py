@@ -11,8 +11,9 @@ A word the kit writes is never an aside («canon»), nor one typed in capitals (
 kit lacks, «RUC», is asked about), nor a Spanish word alone («la Contraloría», «laberinto»;
 but «de Laberinto», a district's name after «de», is a place), nor English borrowed into a
 Spanish question («¿cómo lo paso a Excel?» asks about Excel): English (or French) is an aside
-in a message with `FOREIGN_RUN` words of that language or more. Asides weigh less as evidence
-(`knowledge.query.ASIDE_WEIGHT`); greetings are not asked words at all.
+in a message with `FOREIGN_RUN` words of that language or more. An order about the reply's
+form («máximo 5 líneas», «sin rodeos», «sí/no») is an aside even in the kit's words. Asides weigh
+less as evidence (`knowledge.query.ASIDE_WEIGHT`); greetings are not asked words at all.
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ _FROM = frozenset({"de", "del"})
 # A capital after these starts a sentence, not a name.
 _SENTENCE_START = frozenset(".!?¿¡:;\n\"'«([-*•")
 _TITLED = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+")
+# An order about the reply's form, not what it asks («Máximo 5 líneas.», «Sin rodeos.», «¿paga
+# regalía? sí/no», «en deux lignes»): a regional director's curt fragments (#14, session 29: four
+# of v25's right first choices turned down asked so). «Paso a paso» is not one: it asks for a
+# procedure, which the kit seldom holds.
+_COUNT = r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|diez|pocas|pocos|deux|trois|two|five)"
+_UNIT = r"(?:lineas?|puntos|palabras|frases|oraciones|renglones|parrafos|bullets|lignes|lines)"
+_FORM = re.compile(
+    rf"\b{_COUNT}\s+{_UNIT}\b|\bsin rodeos\b|\brespuesta (?:corta|breve|rapida)\b"
+    r"|\ben (?:pocas palabras|corto|resumen|breve)\b|\bresumid[oa]\b|\bbrevemente\b"
+    r"|\bbullet points?\b|\bsi\s*/\s*no\b|\bsi o no\b|\bmaximo\b(?=\s+" + _COUNT + ")"
+)
 
 
 @lru_cache(maxsize=len(FOREIGN))
@@ -92,6 +104,18 @@ def titled(text: str) -> set[str]:
     return found
 
 
+def answer_form(text: str) -> set[str]:
+    """The folded words of `text` that order the reply's form (`_FORM`), the kit's own too
+    («máximo», «puntos»): they say how to answer, not what."""
+    return {w for match in _FORM.finditer(fold(text)) for w in words(match.group())}
+
+
+def unordered(text: str) -> list[str]:
+    """The folded words of `text` without its orders about the reply's form: the «no» of
+    «sí/no» negates nothing."""
+    return words(_FORM.sub(" ", fold(text)))
+
+
 class Asides:
     """The asides of a question, against the words the kit writes (`known`: its articles',
     glossary's and synonyms'); `correct`: the kit's word a typo stands for, if any («la
@@ -113,10 +137,10 @@ class Asides:
         French in a message with `FOREIGN_RUN` words of that language, a place or a name after
         «de» (someone or something from there: «los mineros de Secocha»; «¿cuántos hay en
         Tacna?» asks about Tacna, which the kit cannot answer)."""
+        found = answer_form(text)
         unknown = [w for w in typed if w not in self.known and w not in STOPWORDS]
         if not unknown:
-            return set()
-        found = set()
+            return found
         for listed in self._foreign:
             run = {w for w in unknown if w in listed and not spanish(w)}
             found |= run if len(run) >= FOREIGN_RUN else set()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from knowledge.asides import Asides
+from knowledge.asides import Asides, unordered
 from knowledge.examples import KIND, NEGATED
 from knowledge.frame import RECENT, asked
 from knowledge.intent import intents
@@ -73,7 +73,8 @@ class Wording:
         answer it asks for (see `knowledge.examples`)."""
         typed = self.typed(text)
         kinds = [KIND + kind for kind in sorted(intents(typed))]
-        return [*terms, *kinds, NEGATED] if NEGATIONS.intersection(typed) else [*terms, *kinds]
+        negates = NEGATIONS.intersection(typed) and NEGATIONS.intersection(unordered(text))
+        return [*terms, *kinds, NEGATED] if negates else [*terms, *kinds]
 
     def query_words(self, text: str) -> list[str]:
         """The question's content words, with an acronym that is also a common word kept

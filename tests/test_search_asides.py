@@ -28,9 +28,15 @@ def kb() -> KnowledgeBase:
         # French around Spanish (session 28; on main before: none, each word weighed as the
         # kit's rarest and the right article looked as if it lacked them)
         ("bonjour, je suis nouvelle: ¿qué es el REINFO?", {"bonjour", "je", "suis", "nouvelle"}),
+        # a regional director's curt orders about the reply's form, the kit's words too
+        # (session 29, v25; on main before: no aside, each word asked)
+        ("Resumen del proceso de formalización. Máximo 5 líneas.", {"maximo", "5", "lineas"}),
+        ("Lista de obligaciones de pago de un titular minero. Sin rodeos.", {"sin", "rodeos"}),
+        ("diferencia entre PPM y PMA, en dos líneas", {"dos", "lineas"}),
+        ("¿Hasta cuándo va la formalización? Respuesta corta.", {"respuesta", "corta"}),
     ],
 )
-def test_places_names_and_english_are_asides(
+def test_places_names_foreign_words_and_orders_are_asides(
     kb: KnowledgeBase, question: str, found: set[str]
 ) -> None:
     assert kb.index.asides_of(question) == found
@@ -46,6 +52,8 @@ def test_places_names_and_english_are_asides(
         "¿el canon minero es un impôt o una regalía, svp?",  # two French words: no run
         "¿QUÉ ES EL RUC DE UN MINERO DE QQUESHUARPATA?",  # capitals say no name
         "¿qué es el canon minero?",  # the kit's own words
+        "¿el plazo máximo para declarar la ubicación?",  # no order about the reply
+        "si no pago la vigencia, ¿qué pasa?",
     ],
 )
 def test_what_is_asked_stays_asked(kb: KnowledgeBase, question: str) -> None:
@@ -75,3 +83,12 @@ def test_english_around_the_kits_concepts_finds_them(
     English around them is no word the article lacks: a sure answer (on main, before: none)."""
     answer = kb.index.search(question)
     assert answer.best is not None and answer.best.id == article
+
+
+def test_a_yes_or_no_order_negates_nothing(kb: KnowledgeBase) -> None:
+    """«¿paga regalía? sí/no» asks whether it pays, as «¿paga regalía?» does: past questions that
+    do not negate stay close (on main before: read as negated, every such one at 0)."""
+    plain = kb.index.example_words("el productor artesanal paga regalía?")
+    assert kb.index.example_words("el productor artesanal paga regalía? sí/no") == plain
+    assert kb.index.example_words("el productor artesanal paga regalía? sí o no") == plain
+    assert kb.index.example_words("el productor artesanal no paga regalía?")[-1] == "¬"
