@@ -32,7 +32,13 @@ from bot.inbox import Inbox
 from bot.ratelimit import PriorityRateLimiter
 from bot.runtime import Runtime
 from bot.transport import AiohttpRequest
-from bot.updates import FloodGuard, PacedQueue, PerUserUpdateProcessor, UpdatesRequest
+from bot.updates import (
+    FloodGuard,
+    PacedQueue,
+    PerUserUpdateProcessor,
+    UpdatesRequest,
+    inbox_in,
+)
 from handlers import bot_description, broadcast_copies, command_menu
 from handlers.update_keys import update_key
 from knowledge.base import KnowledgeBase
@@ -111,9 +117,9 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
 
 def inbox_of(application: Application) -> Inbox:
     """The application's updates in hand (bot/inbox.py)."""
-    processor = application.update_processor
-    assert isinstance(processor, PerUserUpdateProcessor) and processor.inbox is not None
-    return processor.inbox
+    inbox = inbox_in(application)
+    assert inbox is not None
+    return inbox
 
 
 async def _stopped(application: Application) -> None:

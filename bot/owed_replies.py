@@ -27,7 +27,7 @@ from telegram.ext import Application, ContextTypes
 from bot import held, replicas, reply_data
 from bot.reply_data import Reply
 from bot.runtime import Runtime
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import inbox_in
 from storage.repositories import owed_replies as rows
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,7 @@ async def owe(
 ) -> None:
     """Record `replies` in the update's transaction, if the update is in hand (its row then
     goes once it is handled: a reply sent outside the inbox is not kept)."""
-    processor = application.update_processor
-    inbox = processor.inbox if isinstance(processor, PerUserUpdateProcessor) else None
+    inbox = inbox_in(application)
     if not replies or inbox is None or not inbox.holds(update_id):
         return
     runtime: Runtime = application.bot_data["runtime"]

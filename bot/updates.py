@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.inbox import Inbox
 from bot.services.text import sanitize_update
@@ -223,6 +223,12 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: locks vanish with their last waiter."""
+
+
+def inbox_in(application: Application) -> Inbox | None:
+    """The application's updates in hand (bot/inbox.py), if it keeps them."""
+    processor = application.update_processor
+    return processor.inbox if isinstance(processor, PerUserUpdateProcessor) else None
 
 
 class PacedQueue(asyncio.Queue[object]):

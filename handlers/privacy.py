@@ -8,6 +8,7 @@ import logging
 from bot.i18n import N_, translator
 from bot.services import my_data, privacy
 from bot.services.access import access_of
+from bot.updates import inbox_in
 from handlers import command_menu
 from handlers.base import Ctx
 from handlers.consent import ask_consent, full_notice
@@ -91,7 +92,7 @@ async def on_button(ctx: Ctx) -> None:
             return
         ctx.keep_replies = False  # nothing of theirs kept after this commit, not even these
         # Before the reply, at once (not the chat's): done when the person reads it.
-        ctx.later(lambda: _wipe_log(ctx), chat=False)
+        ctx.later(lambda: _after_erasure(ctx), chat=False)
         ctx.show(
             _(
                 "Your personal data has been deleted. Thank you for having used Minka. "
@@ -106,9 +107,13 @@ async def on_button(ctx: Ctx) -> None:
         ctx.toast(_("That button is no longer valid."))
 
 
-async def _wipe_log(ctx: Ctx) -> None:
-    """Old copies of the erased rows must not stay in SQLite's WAL file (see Database).
-    Before the reply, which waits for it: the person is told the data is gone when it is."""
+async def _after_erasure(ctx: Ctx) -> None:
+    """Before the reply, which waits for it: the person is told the data is gone when it is.
+    This update's row in hand, if written after the erasure's delete, goes (bot/inbox.py);
+    then old copies of the erased rows must not stay in SQLite's WAL file (see Database)."""
+    inbox = inbox_in(ctx.context.application)
+    if inbox is not None:
+        await inbox.forget(ctx.user.id)
     if not await ctx.runtime.db.wipe_log():
         log.warning("after an erasure the SQLite WAL could not be emptied (database busy)")
 

@@ -27,8 +27,6 @@ from storage.models import (
     CaseEvent,
     ConversationState,
     Escalation,
-    InboxReply,
-    InboxUpdate,
     Meeting,
     MeetingInvitation,
     OutboxMessage,
@@ -41,6 +39,7 @@ from storage.models import (
     VisitParticipant,
     WorkshopRating,
 )
+from storage.repositories import inbox
 from storage.repositories.erasure_named import scrub_named
 from storage.repositories.outbox import HELD, UNSENT
 
@@ -83,12 +82,9 @@ async def erase_traces(
         update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
         delete(RoleGrant).where(_grant_for(telegram_id)),
         delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
-        # Their updates in hand, as Telegram sent them (bot/inbox.py): this one included.
-        delete(InboxUpdate).where(InboxUpdate.telegram_id == telegram_id),
-        # The replies their updates (or anyone's in their chat) owed and had not sent.
-        delete(InboxReply).where(
-            or_(InboxReply.telegram_id == telegram_id, InboxReply.chat_id == telegram_id)
-        ),
+        # Their updates in hand (bot/inbox.py), and the replies owed to them: this update's
+        # too if written by now; if not, `Inbox.forget` deletes it after the commit.
+        *inbox.of_sender(telegram_id),
         # The audit log keeps what happened, with a pseudonym instead of the id.
         update(AuditEntry)
         .where(AuditEntry.actor_telegram_id == telegram_id)

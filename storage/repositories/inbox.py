@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text, bindparam, delete, select, text, update
+from sqlalchemy import BigInteger, Delete, Text, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -86,6 +86,23 @@ async def keep_at_once(
             "at": at,
         },
     )
+
+
+def of_sender(telegram_id: int) -> list[Delete]:
+    """Erasure: the person's updates in hand, as Telegram sent them, and the replies their
+    updates (or anyone's in their chat) owed and had not sent."""
+    return [
+        delete(InboxUpdate).where(InboxUpdate.telegram_id == telegram_id),
+        delete(InboxReply).where(
+            or_(InboxReply.telegram_id == telegram_id, InboxReply.chat_id == telegram_id)
+        ),
+    ]
+
+
+async def forget(session: AsyncSession, telegram_id: int) -> None:
+    """`of_sender`'s rows, in the caller's transaction."""
+    for statement in of_sender(telegram_id):
+        await session.execute(statement)
 
 
 async def left(session: AsyncSession, give_up_after: int) -> list[tuple[int, str]]:
