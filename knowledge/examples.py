@@ -160,18 +160,19 @@ class ExampleMemory:
             weights = _weights(found.values(), self._idf[cells])
             columns.append(cells)
             rows.append(np.full(len(found), row, dtype=row_type))
-            values.append(weights / np.linalg.norm(weights))
+            # a cell's weight (in (0, 1]: each question's vector has length 1) in two bytes, as
+            # a fraction of `CELL_SCALE` (session 29: 3.09 MB in four bytes with v25's
+            # questions, over the 3.0 MB budget; a similarity moves by 4·10⁻⁵ at most), rounded
+            # question by question: no array of every cell in eight bytes, which left the bot
+            # 2.7 MB more resident after the memory was built
+            values.append(np.rint(weights / np.linalg.norm(weights) * CELL_SCALE).astype(np.uint16))
         every = np.concatenate([*columns, np.zeros(0, np.int32)])
         by_column = np.argsort(every, kind="stable")
         # where each n-gram's cells start: four bytes each (fewer than 2**31 cells), not eight
         starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
         self._starts = starts.astype(np.int32)
         self._rows = np.concatenate([*rows, np.zeros(0, row_type)])[by_column]
-        # a cell's weight (in (0, 1]: each question's vector has length 1) in two bytes, as a
-        # fraction of `CELL_SCALE` (session 29: 3.09 MB in four bytes with v25's questions, over
-        # the 3.0 MB budget); a similarity moves by a few hundred-thousandths at most
-        weighed = np.concatenate([*values, np.zeros(0)])[by_column]
-        self._values = np.rint(weighed * CELL_SCALE).astype(np.uint16)
+        self._values = np.concatenate([*values, np.zeros(0, np.uint16)])[by_column]
         # kept in four bytes once the cells are weighed (68 KB for 17,076 n-grams, session 28:
         # the memory back under its 3.0 MB with v26's questions); a new question's weights
         # differ by a float32's rounding
