@@ -153,6 +153,10 @@ async def export(
             for b in await personal_data.broadcasts(session, person.id)
         ],
         "acuerdos_a_su_cargo": [records.agreement(label, a) for a in agreements["responsible"]],
+        "acuerdos_a_su_cargo_antes_de_un_cambio": [
+            records.past_agreement(label, a)
+            for a in await personal_data.agreements_before_changes(session, person.id)
+        ],
         "acuerdos_registrados": [records.agreement(label, a) for a in agreements["recorded"]],
         "equipo_regional": (
             None

@@ -64,6 +64,31 @@ def agreement(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def past_agreement(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
+    """An agreement's terms while she answered for it, before a change: hers to see, even
+    once it is someone else's."""
+    t = label.t
+    meeting = f"{row['meeting_title']} ({row['meeting_code']})"
+    until = label.time(row["changed_at"])
+    changes = [N_("Responsible changed")] if row["handed_over"] else []
+    changes += [N_("Due date changed")] if row["redated"] else []
+    if row["handed_over"]:
+        summary = N_("You were responsible for an agreement of the meeting {meeting} until {date}.")
+    else:
+        summary = N_(
+            "An agreement of the meeting {meeting} in your charge had these terms until {date}."
+        )
+    return {
+        "resumen": t.gettext(summary).format(meeting=meeting, date=until),
+        "reunion": meeting,
+        "acuerdo": row["text"],
+        "fecha_limite": t.date(row["due_on"]),
+        "cumplido": label.time(row["done_at"]),
+        "hasta": until,
+        "cambio": [t.gettext(c) for c in changes or [CASE_CHANGES["status"]]],
+    }
+
+
 def escalation(label: Labels, row: dict[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
     article = row["article_id"]
     return {

@@ -5,7 +5,10 @@ institution, sex): attendances, numeric ratings, RSVP answers, article views and
 cases and escalations with their dates and statuses. Whatever the person wrote, and anything
 that names them, goes. Tables not touched here hold nothing about a person: `regions`,
 `app_state`, `replicas`, `workshops` and `meetings` (programme records, kept without their
-creator's name), and `processed_updates` (an update id and an HMAC keyed like the audit
+creator's name), `meeting_agreements` and `meeting_agreement_changes` (who answered for an
+agreement, by when, and its terms before each change: tied to the anonymous `people` row, as
+indicator 2 counts them; no text but the agreement's, in which others' naming of the person is
+scrubbed, erasure_named), and `processed_updates` (an update id and an HMAC keyed like the audit
 pseudonyms, so not traceable to a Telegram id without the key; pruned by the retention job).
 """
 

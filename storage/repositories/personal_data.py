@@ -21,6 +21,7 @@ from storage.models import (
     MaterialDelivery,
     Meeting,
     MeetingAgreement,
+    MeetingAgreementChange,
     MeetingInvitation,
     Person,
     Publication,
@@ -268,6 +269,52 @@ async def agreements(session: AsyncSession, person_id: int) -> dict[str, list[Ro
         if agreement.created_by == person_id:
             found["recorded"].append(row)
     return found
+
+
+async def agreements_before_changes(session: AsyncSession, person_id: int) -> list[Row]:
+    """The terms of an agreement the person answered for just before each change of them
+    (`meeting_agreement_changes`), oldest first; `handed_over` and `redated`: whether the
+    change gave it to someone else or another due date (neither: its status changed)."""
+    theirs = select(MeetingAgreementChange.agreement_id).where(
+        MeetingAgreementChange.responsible_id == person_id
+    )
+    agreements = {
+        agreement.id: (code, title, agreement)
+        for code, title, agreement in (
+            await session.execute(
+                select(Meeting.code, Meeting.title, MeetingAgreement)
+                .join(Meeting, Meeting.id == MeetingAgreement.meeting_id)
+                .where(MeetingAgreement.id.in_(theirs))
+            )
+        ).all()
+    }
+    changes = (
+        await session.scalars(
+            select(MeetingAgreementChange)
+            .where(MeetingAgreementChange.agreement_id.in_(theirs))
+            .order_by(MeetingAgreementChange.agreement_id, MeetingAgreementChange.id)
+        )
+    ).all()
+    found: list[Row] = []
+    for change, following in zip(changes, [*changes[1:], None], strict=False):
+        if change.responsible_id != person_id:
+            continue
+        code, title, agreement = agreements[change.agreement_id]
+        # The terms after this change: the next change's record of them, or the agreement's.
+        after = following if following and following.agreement_id == agreement.id else agreement
+        found.append(
+            {
+                "meeting_code": code,
+                "meeting_title": title,
+                "text": agreement.text,
+                "due_on": change.due_on,
+                "done_at": change.done_at,
+                "changed_at": change.changed_at,
+                "handed_over": after.responsible_id != person_id,
+                "redated": after.due_on != change.due_on,
+            }
+        )
+    return sorted(found, key=lambda row: row["changed_at"])
 
 
 async def team_membership(session: AsyncSession, person_id: int) -> Row | None:
