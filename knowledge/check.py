@@ -17,6 +17,7 @@ from knowledge.dates import (
     check_article_dates,
     check_glossary_dates,
     lima_today,
+    unreviewed_norm,
     upcoming,
 )
 from knowledge.loader import CONTENT_DIR, Problem, read
@@ -150,6 +151,15 @@ def coming_due(
         if entry.review_by is not None and today <= entry.review_by <= last
     ]
     return notices
+
+
+def to_review(content_dir: Path = CONTENT_DIR, today: date | None = None) -> list[Problem]:
+    """Warnings, not failures: the glossary entries that state a fact read in a norm no person
+    has checked yet (`knowledge.dates.unreviewed_norm`), a to-do list for specialists."""
+    today = today or lima_today()
+    path = content_dir / "glossary.yaml"
+    found = (unreviewed_norm(e, path, today) for e in read(content_dir)[0].glossary)
+    return [problem for problem in found if problem is not None]
 
 
 def check_structure(content_dir: Path = CONTENT_DIR) -> list[Problem]:

@@ -10,6 +10,9 @@ The rules, simple enough for a coordinator to follow:
 - `review_by` comes no later than the first declared deadline.
 - A glossary entry that states a fact that changes (it speaks of a plazo, or of one of the last five
   years) names its `source` and the day it was `reviewed`; it fails past its `review_by`.
+- A glossary entry that names a norm (a law, a decree, a treaty) states a fact read in it: it names
+  the norm as its `source`, and until a person has checked it (`reviewed`) `kb revisar` lists it
+  as a warning, a to-do for specialists, not a failure (#14).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ PLAZO = re.compile(
 SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 RECENT_YEARS = 5
+# A norm named by its number («Ley 29338», «DS 014-92-EM», «RM 304-2008-MEM/DM», «Resolución
+# Legislativa 30352»), or a treaty by its name («Convenio de Minamata»).
+NORM = re.compile(
+    r"\b(?:Ley \d{4,5}|(?:DS|DL|RM|RL|Decreto Supremo|Decreto Legislativo|Resolución Ministerial|"
+    r"Resolución Legislativa) \d+(?:-\d+)*(?:-[A-Z]+(?:/[A-Z]+)?)?|Convenio de [A-Z]\w+)"
+)
 
 
 def lima_today() -> date:
@@ -247,3 +256,20 @@ def check_glossary_dates(entry: GlossaryEntry, path: Path, today: date) -> list[
                 Problem(path, entry.line, f"«{entry.term}»: el plazo del {written} ya venció")
             )
     return problems
+
+
+def unreviewed_norm(entry: GlossaryEntry, path: Path, today: date) -> Problem | None:
+    """A warning for an entry that states a fact read in a norm no person has checked (no
+    `reviewed`), unless `check_glossary_dates` fails it already for the same reason."""
+    norm = NORM.search(entry.definition)
+    if norm is None or entry.reviewed is not None or changes(entry, today):
+        return None
+    todo = "«reviewed» (el día en que lo comprobó)"
+    if entry.source is None:
+        todo = f"«source» (la norma) y {todo}"
+    return Problem(
+        path,
+        entry.line,
+        f"por revisar: «{entry.term}» da un dato de una norma ({norm[0]}) que nadie ha "
+        f"comprobado: compruébelo con la norma y agregue {todo}",
+    )

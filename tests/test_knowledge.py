@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.check import check, coming_due
+from knowledge.check import check, coming_due, to_review
+from knowledge.dates import NORM
 from knowledge.loader import CONTENT_DIR
 from knowledge.markup import paragraphs, split_message, visible_length
 
@@ -116,6 +117,45 @@ def test_a_passed_formalization_deadline_fails_revisar(tmp_path: Path) -> None:
     assert not [n for n in coming_due(CONTENT_DIR, date(2026, 11, 30)) if n.path == plazos]
     assert len(coming_due(CONTENT_DIR, date(2026, 12, 1))) >= 2
     assert _revisar(CONTENT_DIR, "--hoy", "mañana").returncode == 2
+
+
+def test_revisar_lists_the_norm_facts_nobody_checked_and_still_passes(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    """#14: a glossary entry that names a norm states a fact read in it. Each names it as its
+    `source`; one without a `reviewed` date (nobody has checked it: none is made up) is a
+    warning, a to-do for specialists, with file and line, and `kb revisar` still exits 0."""
+    named = [e for e in kb.kit.glossary if NORM.search(e.definition)]
+    assert len(named) >= 30 and [e.term for e in named if e.source is None] == []
+    listed = {p.line for p in to_review(CONTENT_DIR, date(2026, 12, 4))}
+    assert listed == {e.line for e in named if e.reviewed is None}
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    glossary = content / "glossary.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    text = text.replace('  source: "Ley 29338, Ley de Recursos Hídricos (2009)"\n', "", 1)
+    checked = '  source: "Ley 29968 (diciembre de 2012)"\n'
+    text = text.replace(checked, checked + "  reviewed: 2026-12-04\n", 1)
+    glossary.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    ana = lines.index("- term: ANA") + 1
+    senace = lines.index("- term: SENACE") + 1
+    start = lines.index("- term: Autorización de inicio") + 1
+    result = _revisar(content, "--hoy", "2026-12-04")
+    assert result.returncode == 0 and "El Tool Kit está en orden." in result.stdout
+    assert (
+        f"aviso: {glossary}:{ana}: por revisar: «ANA» da un dato de una norma (Ley 29338) que "
+        "nadie ha comprobado: compruébelo con la norma y agregue «source» (la norma) y "
+        "«reviewed» (el día en que lo comprobó)" in result.stdout
+    )
+    assert (
+        f"aviso: {glossary}:{start}: por revisar: «Autorización de inicio» da un dato de una "
+        "norma (DL 1336) que nadie ha comprobado: compruébelo con la norma y agregue «reviewed» "
+        "(el día en que lo comprobó)" in result.stdout
+    )
+    assert f"{glossary}:{senace}:" not in result.stdout
+    todo = [line for line in result.stdout.splitlines() if ": por revisar: «" in line]
+    assert len(todo) == len(listed) - 1
 
 
 def test_ci_runs_revisar_as_it_would_fail_on_new_year() -> None:
