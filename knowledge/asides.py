@@ -25,15 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.text import SMALL_TALK, STOPWORDS, fold, singulars, spanish_words, stem, words
-from knowledge.wordset import WordSet
+from knowledge.wordset import WordSet, read_wordlist
 
 PLACES_FILE = Path(__file__).with_name("places.txt")
 # The languages mixed into Spanish questions: English (a customs or programme specialist), French
 # (the Canadian programme's staff from Québec, #14 session 28: v26's Montréal voice).
 FOREIGN = ("en", "fr")
-# Words at least this frequent in pyspellchecker's list of the language (about 17,500 English
-# and 9,000 French words not Spanish): rarer entries there are often other languages' or names.
-FOREIGN_COUNT = 1000
 FOREIGN_RUN = 3
 # «Hola» and its Quechua and Aymara forms, «hello»: greetings around a question («gracias»
 # and most thanks are stopwords already; «mil», «atención» are not thanks alone).
@@ -58,16 +55,9 @@ _FORM = re.compile(
 
 @lru_cache(maxsize=len(FOREIGN))
 def foreign_words(language: str) -> WordSet:
-    """Common words of `language` (folded) that are not Spanish ones («general», «plan» are)."""
-    from spellchecker import SpellChecker
-
-    spanish = spanish_words()
-    dictionary = SpellChecker(language=language, distance=1).word_frequency.dictionary
-    return WordSet(
-        folded
-        for word, count in dictionary.items()
-        if count >= FOREIGN_COUNT and (folded := fold(word)).isalpha() and folded not in spanish
-    )
+    """Common words of `language` (folded) that are not Spanish ones («general», «plan» are),
+    from pyspellchecker's frequency list (knowledge.build_wordlists)."""
+    return read_wordlist(language)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from functools import lru_cache
 import Stemmer
 from rapidfuzz.distance import OSA
 
-from knowledge.wordset import WordSet
+from knowledge.wordset import WordSet, read_wordlist
 
 _STEMMER = Stemmer.Stemmer("spanish")
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
@@ -322,13 +322,10 @@ def is_small_talk(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def spanish_words() -> WordSet:
-    """Common Spanish words (folded), from pyspellchecker's frequency list: a word that is
-    already correct Spanish is never "repaired" into a different word of the Tool Kit."""
-    from spellchecker import SpellChecker
-
-    dictionary = SpellChecker(language="es", distance=1).word_frequency.dictionary
-    # Not through fold's cache: 86,000 words would only crowd out its useful entries.
-    return WordSet(_fold(word) for word, count in dictionary.items() if count >= 50)
+    """Common Spanish words (folded), from pyspellchecker's frequency list (knowledge.
+    build_wordlists): a word that is already correct Spanish is never "repaired" into a
+    different word of the Tool Kit."""
+    return read_wordlist("es")
 
 
 _SOUNDS = [

@@ -1,6 +1,6 @@
 """What keeps the bot's resident memory small (issue #17): Alembic is not loaded when there is
-nothing to migrate, nor asyncpg on SQLite; the Spanish word list is kept as hashes; whole
-messages are not kept in the folding cache."""
+nothing to migrate, nor asyncpg on SQLite; whole messages are not kept in the folding cache (the
+word lists, kept as hashes: tests/test_wordlists.py)."""
 
 from __future__ import annotations
 
@@ -51,23 +51,6 @@ async def test_a_database_at_head_is_left_alone_without_loading_alembic(
     assert "alembic" not in loaded and "mako" not in loaded and "pygments" not in loaded
     if database_url.startswith("sqlite"):
         assert "asyncpg" not in loaded
-
-
-def test_the_spanish_word_list_answers_as_the_words_did() -> None:
-    from spellchecker import SpellChecker
-
-    from knowledge.text import _fold, spanish_words
-
-    common = {
-        _fold(word)
-        for word, count in SpellChecker(language="es").word_frequency.dictionary.items()
-        if count >= 50
-    }
-    listed = spanish_words()
-    assert len(listed) == len(common) > 80_000
-    assert all(word in listed for word in list(common)[::97])
-    assert not any(f"{word}qx" in listed for word in list(common)[::97])
-    assert "formalizacion" in listed or "formalizacion" not in common
 
 
 def test_whole_messages_are_not_kept_in_the_folding_cache() -> None:
