@@ -104,9 +104,17 @@ def hashed(words: Iterable[str]) -> Counter[int]:
     return Counter(h for word in words for h in _word_hashes(word))
 
 
-def _weights(counts: Iterable[int], idf: np.ndarray) -> np.ndarray:
+def _weights(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
     """Sublinear term frequency times rarity."""
-    return (1.0 + np.log(np.fromiter(counts, dtype=np.float64))) * idf
+    return (1.0 + np.log(counts.astype(np.float64))) * idf
+
+
+def _arrays(found: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
+    """A question's n-gram hashes and their counts, in the Counter's order."""
+    return (
+        np.fromiter(found, dtype=np.int64, count=len(found)),
+        np.fromiter(found.values(), dtype=np.int32, count=len(found)),
+    )
 
 
 class ExampleMemory:
@@ -124,13 +132,16 @@ class ExampleMemory:
         self.blend = BLEND
         self.articles = len(article_ids)
         number = {article_id: i for i, article_id in enumerate(article_ids)}
-        kept: list[tuple[int, Counter[int], bool, int]] = []
+        # Each question's n-grams kept as two small arrays, not as its Counter of Python ints:
+        # 6,600 Counters raised the start's peak by 14 MB (#17, session 29: tracemalloc's peak
+        # while the Tool Kit loads, 52.7 → 38.5 MB; the arrays built are the same, bit for bit).
+        kept: list[tuple[int, tuple[np.ndarray, np.ndarray], bool, int]] = []
         for example in examples:
             label = -1 if example.article == NO_ANSWER else number.get(example.article)
             said = words(example.question)
             found = hashed(w for w in said if not _mark(w))
             if label is not None and found:
-                kept.append((label, found, NEGATED in said, _kinds(said)))
+                kept.append((label, _arrays(found), NEGATED in said, _kinds(said)))
         kept.sort(key=lambda item: item[0])  # the unanswerable first, then by article
         self.count = len(kept)
         labels = np.fromiter((k[0] for k in kept), dtype=np.int32, count=self.count)
@@ -142,37 +153,34 @@ class ExampleMemory:
         answered = labels[self._unanswerable :]
         self._present, starts = np.unique(answered, return_index=True)
         self._runs = (starts + self._unanswerable).astype(np.intp)
-        document_frequency = Counter(g for _label, found, _n, _k in kept for g in found)
-        vocabulary = sorted(document_frequency)
-        self._keys = np.fromiter(vocabulary, dtype=np.int64, count=len(vocabulary))
-        frequencies = np.fromiter(
-            (document_frequency[g] for g in vocabulary), dtype=np.float64, count=len(vocabulary)
-        )
-        self._idf = np.log((1 + self.count) / (1 + frequencies)) + 1
+        lengths = np.fromiter((len(k[1][0]) for k in kept), dtype=np.intp, count=self.count)
+        hashes = np.concatenate([*(k[1][0] for k in kept), np.zeros(0, np.int64)])
+        counts = np.concatenate([*(k[1][1] for k in kept), np.zeros(0, np.int32)])
+        kept.clear()  # what follows needs only the arrays: the questions' own go now
+        # the n-grams sorted, each cell's n-gram, and how many questions have each
+        self._keys, every, frequencies = np.unique(hashes, return_inverse=True, return_counts=True)
+        every = every.astype(np.int32)
+        self._idf = np.log((1 + self.count) / (1 + frequencies.astype(np.float64))) + 1
         self.unseen_idf = math.log(1 + self.count) + 1  # an n-gram no past question has
-        column = {g: i for i, g in enumerate(vocabulary)}
-        columns, rows, values = [], [], []  # one cell per (question, n-gram)
+        # one cell per (question, n-gram), its weight (in (0, 1]: each question's vector has
+        # length 1) in two bytes, as a fraction of `CELL_SCALE` (session 29: 3.09 MB in four
+        # bytes with v25's questions, over the 3.0 MB budget; a similarity moves by 4·10⁻⁵ at
+        # most), rounded question by question: no array of every cell in eight bytes, which
+        # left the bot 2.7 MB more resident after the memory was built
+        values = np.empty(len(every), dtype=np.uint16)
+        for end, length in zip(np.cumsum(lengths).tolist(), lengths.tolist(), strict=True):
+            weights = _weights(counts[end - length : end], self._idf[every[end - length : end]])
+            normed = weights / np.linalg.norm(weights)
+            values[end - length : end] = np.rint(normed * CELL_SCALE).astype(np.uint16)
         # a question's number in two bytes while there are few enough (3626 in session 16):
         # the cells are most of the memory
         row_type = np.uint16 if self.count <= np.iinfo(np.uint16).max else np.int32
-        for row, (_label, found, _n, _k) in enumerate(kept):
-            cells = np.fromiter((column[g] for g in found), dtype=np.int32, count=len(found))
-            weights = _weights(found.values(), self._idf[cells])
-            columns.append(cells)
-            rows.append(np.full(len(found), row, dtype=row_type))
-            # a cell's weight (in (0, 1]: each question's vector has length 1) in two bytes, as
-            # a fraction of `CELL_SCALE` (session 29: 3.09 MB in four bytes with v25's
-            # questions, over the 3.0 MB budget; a similarity moves by 4·10⁻⁵ at most), rounded
-            # question by question: no array of every cell in eight bytes, which left the bot
-            # 2.7 MB more resident after the memory was built
-            values.append(np.rint(weights / np.linalg.norm(weights) * CELL_SCALE).astype(np.uint16))
-        every = np.concatenate([*columns, np.zeros(0, np.int32)])
         by_column = np.argsort(every, kind="stable")
         # where each n-gram's cells start: four bytes each (fewer than 2**31 cells), not eight
-        starts = np.searchsorted(every[by_column], np.arange(len(vocabulary) + 1))
+        starts = np.searchsorted(every[by_column], np.arange(len(self._keys) + 1))
         self._starts = starts.astype(np.int32)
-        self._rows = np.concatenate([*rows, np.zeros(0, row_type)])[by_column]
-        self._values = np.concatenate([*values, np.zeros(0, np.uint16)])[by_column]
+        self._rows = np.repeat(np.arange(self.count, dtype=row_type), lengths)[by_column]
+        self._values = values[by_column]
         # kept in four bytes once the cells are weighed (68 KB for 17,076 n-grams, session 28:
         # the memory back under its 3.0 MB with v26's questions); a new question's weights
         # differ by a float32's rounding
@@ -195,11 +203,11 @@ class ExampleMemory:
         if not found or not self.count:
             return np.zeros(self.count)
         other = self._negated != (NEGATED in asked)
-        hashes = np.fromiter(found, dtype=np.int64, count=len(found))
+        hashes, counts = _arrays(found)
         where = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
         known = self._keys[where] == hashes
         idf = np.where(known, self._idf[where], self.unseen_idf)
-        weights = _weights(found.values(), idf)
+        weights = _weights(counts, idf)
         weights /= np.linalg.norm(weights)
         columns, weights = where[known], weights[known]
         starts, ends = self._starts[columns], self._starts[columns + 1]
