@@ -28,9 +28,26 @@ printed before pin beside what the quarter shows however few (decided then). The
 hides one more pair (a sex's or a region's own sex's stock and flow) until none is pinned:
 the first of `TRIALS` that settles it, else the one that leaves fewest, the pinned figures'
 sexes first, then the fewest cases; each trial printed again by `as_printed`, so the linear
-chain holds. Programs past `PROGRAMS` per reading, or that fail, free nothing: the safe side
+chain holds. Programs past `PROGRAMS` per system, or that fail, free nothing: the safe side
 (more hidden). Not read: indicator 4's tables by sex beside these (`formal_sexes` reads them
 within a quarter).
+
+What a reading learns it keeps for all its checks (the trials re-read mostly the same
+targets: 1,544 programs for a 400-people programme's Q3, 561 with this). Its unknowns and
+rules are fixed; each check asks a system: the rules (all, or the cells' and one quarter's
+officials'), and some printed figures, each equal to its true value. (1) Every whole solution
+found, of any system, is kept (`solutions`), and a later system takes each one that keeps
+its every row and bound (checked in whole numbers, `formal_programs.Solver.holds`): a
+target it moves is free there, a fact of that system. A system of the same or fewer rows
+(a trial hides more than its step; what is told openly, the quarters before and a quarter
+alone are fewer figures still) takes every solution of the one before: what one frees
+stays free. (2) Pinned carries the other way only, to the same or more rows: `leaks` does
+not ask again what the figures that excuse it (`_kept`'s, remembered per key: the same key,
+the same figures) pinned in an earlier trial, as `_kept` would excuse it anyway. A program
+that settles (HiGHS finds the optimum, or proves there is none) answers a fact of its system,
+so the targets pinned are the same whichever programs ran and in what order; only one that
+does not (past `NODES` or `PROGRAMS`, a failed check) may answer otherwise, and it errs
+pinned, as before. So the pushes push only the targets no solution has moved yet either way.
 """
 
 from __future__ import annotations
@@ -57,11 +74,10 @@ from bot.services.indicators.formal_chain import (
     covers,
     hideable,
 )
+from bot.services.indicators.formal_programs import Moves, Part, Solver, part
 
-PROGRAMS = 300  # integer programs per reading, at most (past them: pinned, the safe side)
-PUSHES = 8  # programs that move every target at once (random ways) while each frees some
+PUSHES = 8  # programs that move every target left at once (random ways) while each frees some
 TRIALS = 4  # pairs tried at each step
-NODES = 1000  # branch-and-bound nodes per program
 N, D, W = range(3)  # a cell's unknowns in a quarter: registered in it, formalized, in it
 Target = tuple[int, Figure]  # (quarter, figure)
 Row = dict[int, int]
@@ -156,6 +172,10 @@ class _Reading:
     targets: list[Target] = field(init=False)
     # per kind of figures alone: the targets asked, and those of them pinned
     memo: dict[Any, tuple[set[Target], set[Target]]] = field(init=False, default_factory=dict)
+    rows: dict[Target, tuple[Row, Part]] = field(init=False, default_factory=dict)  # `row`'s
+    parts: list[tuple[Part, float, float, int]] = field(init=False)  # the rules' (`part`)
+    # every whole solution found so far, of any of the reading's systems (`formal_programs`)
+    solutions: list[np.ndarray] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.cells = sorted({c for p in self.owns for c in (*p.truth, *p.people)}, key=repr)
@@ -169,6 +189,7 @@ class _Reading:
             self._cell_rules(p)
         for p in range(len(self.owns)):
             self._official_rules(p)
+        self.parts = [(part(row), lo, hi, p) for row, lo, hi, p in self.rules]
         self.targets = [
             (p, f) for p, own in enumerate(self.owns)
             for f, v in sorted(own.shown.items(), key=repr) if v is None
@@ -217,6 +238,15 @@ class _Reading:
 
     def row(self, p: int, figure: Figure) -> Row:
         """The unknowns a figure of quarter `p` sums."""
+        return self._kept_row(p, figure)[0]
+
+    def _kept_row(self, p: int, figure: Figure) -> tuple[Row, Part]:
+        if (kept := self.rows.get((p, figure))) is None:
+            row = self._row(p, figure)
+            kept = self.rows[(p, figure)] = (row, part(row))
+        return kept
+
+    def _row(self, p: int, figure: Figure) -> Row:
         m, group = figure[-1], figure[:-1]
         row: Row = {}
         for i, cell in enumerate(self.cells):
@@ -230,13 +260,21 @@ class _Reading:
 
     def leaks(self, last: Printed) -> list[Target]:
         """The targets pinned with `last` printed after the fixed quarters, not counted as
-        the module says."""
+        the module says. A target the figures that excuse it (`_kept`'s) already pinned in
+        an earlier trial is excused here too whatever these figures give: not asked again."""
         printed = [*self.fixed, last]
         figures = [(p, f, v) for p, q in enumerate(printed) for f, v in q.shown.items()]
-        stuck = self._pinned(self.targets, [(p, f, v) for p, f, v in figures if v is not None])
+        openly = _openly(figures)
+        excused = set().union(*(
+            pinned for key, (_asked, pinned) in self.memo.items()
+            if key[0] != "openly" or key == ("openly", repr(openly))
+        ))  # fmt: skip
+        stuck = self._pinned(
+            [t for t in self.targets if t not in excused],
+            [(p, f, v) for p, f, v in figures if v is not None],
+        )
         if not stuck:
             return []
-        openly = _openly(figures)
         stuck -= self._kept(("openly", repr(openly)), stuck, openly)
         # the quarters before with what this one shows however few: none of its to hide
         before = [
@@ -263,32 +301,39 @@ class _Reading:
         self, targets: Sequence[Target], figures: list, only: int | None = None
     ) -> set[Target]:
         """The targets no whole solution of `figures` (and the rules: of quarter `only`'s
-        officials alone, if given) moves from their true value."""
+        officials alone, if given) moves from their true value: those no solution found so
+        far in the reading moves, nor programs pushing them (`PUSHES`, then each its ways)."""
         rows = {t: self.row(*t) for t in targets}
         nothing = self._spanned(rows, figures)  # no program needed
-        solver = _Solver(self, figures, only)
-        value = {t: sum(self.truth[k] * c for k, c in row.items()) for t, row in rows.items()}
-        up, down = set(targets) - nothing, set(targets) - nothing
+        solver = Solver(
+            [(r, lo, hi) for r, lo, hi, p in self.parts if only is None or p in (-1, only)]
+            + [(self._kept_row(p, f)[1], v, v) for p, f, v in figures],
+            self.upper,
+        )
+        asked = sorted(set(targets) - nothing, key=repr)
+        moves = Moves(asked, rows, self.truth)
+        up, down = set(asked), set(asked)
 
-        def free(x: list[int]) -> None:
-            for t in list(up | down):
-                now = sum(x[k] * c for k, c in rows[t].items())
-                (up if now > value[t] else down if now < value[t] else set()).discard(t)
+        def free(x: np.ndarray) -> None:
+            self.solutions.append(x)
+            moves.free(x[None, :], up, down)
 
+        if asked and self.solutions:
+            known = np.array(self.solutions)
+            moves.free(known[solver.holds(known)], up, down)
         rng = np.random.default_rng(0)
         for _push in range(PUSHES):
-            if not (up or down):
+            if not (still := up & down):
                 break
             cost = np.zeros(len(self.truth))
-            for ways, sign in ((up, -1.0), (down, 1.0)):
-                for t in sorted(ways, key=repr):
+            for t in sorted(still, key=repr):
+                for sign in (-1.0, 1.0):
                     weight = sign * (rng.random() + 0.5)
                     for k, c in rows[t].items():
                         cost[k] += weight * c
-            left = len(up) + len(down)
             if (x := solver.solve(cost)) is not None:
                 free(x)
-            if len(up) + len(down) == left:
+            if len(up & down) == len(still):
                 break
         for t in sorted(up & down, key=repr):
             for sign in (1.0, -1.0):
@@ -348,52 +393,3 @@ def _openly(figures: list) -> list:
         (p, f, v) for p, f, v in figures
         if v is not None and (v == 0 or (f[0] in ("region", "total") and f[-1] in ALWAYS))
     ]  # fmt: skip
-
-
-class _Solver:
-    """The integer programs of a reading's rules and some figures."""
-
-    def __init__(self, reading: _Reading, figures: list, only: int | None) -> None:
-        from scipy.optimize import LinearConstraint
-        from scipy.sparse import lil_array
-
-        self.reading = reading
-        rows = [(r, lo, hi) for r, lo, hi, p in reading.rules if only is None or p in (-1, only)]
-        rows += [(reading.row(p, f), v, v) for p, f, v in figures]
-        self.rows = rows
-        matrix = lil_array((max(len(rows), 1), len(reading.truth)))
-        for i, (row, _lo, _hi) in enumerate(rows):
-            for k, c in row.items():
-                matrix[i, k] = c
-        low = [lo for _r, lo, _h in rows] or [0]
-        high = [hi for _r, _l, hi in rows] or [0]
-        self.constraint = LinearConstraint(matrix.tocsr(), low, high)
-        self.programs = 0
-
-    def solve(self, cost: np.ndarray) -> list[int] | None:
-        """A whole solution minimising `cost`, checked here, or None."""
-        from scipy.optimize import Bounds
-
-        from bot.services.integer_moves import solve
-
-        if self.programs >= PROGRAMS or report_limit.stopped("formal_whole"):
-            return None
-        self.programs += 1
-        upper = self.reading.upper
-        n = len(upper)
-        result = solve(
-            cost,
-            integrality=np.ones(n),
-            bounds=Bounds(np.zeros(n), np.array(upper, dtype=float)),
-            constraints=[self.constraint],
-            options={"mip_max_nodes": NODES},
-        )
-        if result.x is None:
-            return None
-        x = [round(v) for v in result.x]
-        if any(not 0 <= v <= most for v, most in zip(x, upper, strict=True)):
-            return None
-        for row, lo, hi in self.rows:
-            if not lo <= sum(x[k] * c for k, c in row.items()) <= hi:
-                return None
-        return x

@@ -1,0 +1,108 @@
+"""The integer programs of `formal_whole`'s readings: one system of rows (a reading's rules
+and some printed figures) solved for many costs, and the whole solutions found, kept so
+that every later system of the same reading can use them as witnesses.
+
+A solution is only ever taken after it is checked here in whole numbers against every row
+and bound of the system at hand (`holds`), so a solution kept from another system (other
+figures, other rules) frees a target only where it is a solution of this one too: a fact of
+this system's figures, whatever program found it. The matrix is built once per system from
+its rows (scipy's `lil_array` cost more than the programs' own Python)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import numpy as np
+
+from bot.services import report_limit
+
+Row = dict[int, int]
+Part = tuple[np.ndarray, np.ndarray]  # a row's unknowns (ascending) and their coefficients
+PROGRAMS = 300  # integer programs per system, at most (past them: pinned, the safe side)
+NODES = 1000  # branch-and-bound nodes per program
+
+
+def part(row: Row) -> Part:
+    """`row` as the matrix stores it: its unknowns in order, a coefficient 0 no entry."""
+    keys = sorted(k for k, c in row.items() if c)
+    return np.array(keys, dtype=np.int32), np.array([row[k] for k in keys], dtype=float)
+
+
+class Solver:
+    """The integer programs of `rows` ((part, lo, hi): lo <= row · x <= hi) over unknowns
+    whole and within 0..`upper`."""
+
+    def __init__(self, rows: Sequence[tuple[Part, float, float]], upper: Sequence[int]) -> None:
+        from scipy.optimize import Bounds, LinearConstraint
+        from scipy.sparse import csr_array
+
+        n = len(upper)
+        starts = np.cumsum([0] + [len(keys) for (keys, _c), _lo, _hi in rows] + [0] * (not rows))
+        empty = np.zeros(0)
+        self.matrix = csr_array(
+            (
+                np.concatenate([c for (_k, c), _lo, _hi in rows] or [empty]),
+                np.concatenate([k for (k, _c), _lo, _hi in rows] or [empty]).astype(np.int32),
+                starts,
+            ),
+            shape=(max(len(rows), 1), n),
+        )  # one empty row if none: 0 <= 0 <= 0
+        self.low = np.array([lo for _r, lo, _h in rows] or [0], dtype=float)
+        self.high = np.array([hi for _r, _l, hi in rows] or [0], dtype=float)
+        self.upper = np.array(upper, dtype=float)
+        self.bounds = Bounds(np.zeros(n), self.upper)
+        self.constraint = LinearConstraint(self.matrix, self.low, self.high)
+        self.programs = 0
+
+    def holds(self, solutions: np.ndarray) -> np.ndarray:
+        """Per solution (a row of whole numbers), whether it keeps every bound and row."""
+        if not len(solutions):
+            return np.zeros(0, dtype=bool)
+        sums = self.matrix @ solutions.T  # exact: small whole numbers in floats
+        rows = ((sums >= self.low[:, None]) & (sums <= self.high[:, None])).all(axis=0)
+        inside = ((solutions >= 0) & (solutions <= self.upper)).all(axis=1)
+        return rows & inside
+
+    def solve(self, cost: np.ndarray) -> np.ndarray | None:
+        """A whole solution minimising `cost`, checked here, or None."""
+        from bot.services.integer_moves import solve
+
+        if self.programs >= PROGRAMS or report_limit.stopped("formal_whole"):
+            return None
+        self.programs += 1
+        n = len(self.upper)
+        result = solve(
+            cost,
+            integrality=np.ones(n),
+            bounds=self.bounds,
+            constraints=[self.constraint],
+            options={"mip_max_nodes": NODES},
+        )
+        if result.x is None:
+            return None
+        x = np.rint(result.x)  # to even, as Python's round
+        return x if self.holds(x[None, :])[0] else None
+
+
+class Moves:
+    """The targets' sums of unknowns as one matrix: which ways a solution moves each."""
+
+    def __init__(
+        self, targets: list[Hashable], rows: Mapping[Hashable, Row], truth: list[int]
+    ) -> None:
+        self.targets = targets
+        self.matrix = np.zeros((len(targets), len(truth)))
+        for i, t in enumerate(targets):
+            for k, c in rows[t].items():
+                self.matrix[i, k] = c
+        self.value = self.matrix @ np.array(truth, dtype=float)
+
+    def free(self, solutions: np.ndarray, up: set[Hashable], down: set[Hashable]) -> None:
+        """Takes out of `up` (`down`) the targets some of `solutions` moves up (down)."""
+        if not len(solutions) or not self.targets:
+            return
+        moved = self.matrix @ solutions.T - self.value[:, None]
+        for i in np.flatnonzero((moved > 0).any(axis=1)):
+            up.discard(self.targets[i])
+        for i in np.flatnonzero((moved < 0).any(axis=1)):
+            down.discard(self.targets[i])
