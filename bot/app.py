@@ -26,6 +26,7 @@ from bot import (
     stalls,
     workers,
 )
+from bot.clock import Clock
 from bot.config import ConfigError, Settings
 from bot.i18n import translator, warm
 from bot.inbox import Inbox
@@ -86,7 +87,9 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
         .post_stop(_stopped)
         .build()
     )
-    runtime = Runtime(settings=settings, db=db, knowledge=knowledge)
+    runtime = Runtime(
+        settings=settings, db=db, knowledge=knowledge, clock=Clock(settings.clock_offset)
+    )
     application.bot_data["runtime"] = runtime
     processor.inbox = updates_request.inbox = Inbox(db, runtime.clock.now)
     handlers.register(application)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -111,8 +112,16 @@ class Settings(BaseSettings):
         "director regional,directora regional,director drem,directora drem,"
         "director grem,directora grem"
     )
+    # Tests only: how far Minka's clock (the bot's and the CLI's) runs from the machine's, so
+    # that a test reads the calendar of the day it chose whatever day it runs (tests' `now`
+    # marker); a restarted Minka goes on where the last left off. 0: the machine's.
+    clock_offset_seconds: float = Field(default=0.0, allow_inf_nan=False)
     # The key of the keyed hash that replaces an erased person's Telegram id in the audit log.
     pseudonym_key: SecretStr | None = None
+
+    @property
+    def clock_offset(self) -> timedelta:
+        return timedelta(seconds=self.clock_offset_seconds)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -108,7 +108,8 @@ async def _finish(ctx: Ctx) -> None:
     _ = ctx._
     then = (await profile.draft(ctx.session, ctx.user.id)).get("then")
     try:
-        person = await profile.complete_registration(ctx.session, ctx.user.id)
+        now = ctx.runtime.clock.now()
+        person = await profile.complete_registration(ctx.session, ctx.user.id, now)
     except InvalidAnswer as invalid:
         ctx.toast(_(invalid.message), alert=True)
         return

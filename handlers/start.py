@@ -68,6 +68,7 @@ async def on_consent(ctx: Ctx) -> None:
             ctx.t.language,
             then=then if then and then.startswith(CHECK_IN_LINKS) else None,
             admin_ids=ctx.settings.bot_admin_ids,
+            now=ctx.runtime.clock.now(),
         )
         ctx.show(answered(ctx) + "\n\n✅ " + _("You accepted. Thank you!"))
         ctx.reply(_("Let's register you: five short questions."))

@@ -8,6 +8,7 @@ import itertools
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests import scheduling, templates
 from tests.chat import Person
+from tests.helpers import offset_to
 from tests.postgres import PostgresServer, start_server
 
 TOKEN = "123456789:AAEminkaTESTtokenABCDEFGHIJKLMNOPQRS"
@@ -148,8 +150,16 @@ async def api() -> AsyncIterator[LocalBotApi]:
         yield server
 
 
+def chosen_offset(request: pytest.FixtureRequest) -> timedelta:
+    """The test's `now` marker: how far its Minka's clock runs from the machine's, so that it
+    reads that moment now (a test whose outcome depends on the calendar names its day, and
+    passes on whatever day CI runs; a restart within the test goes on from there)."""
+    marker = request.node.get_closest_marker("now")
+    return offset_to(marker.args[0]) if marker else timedelta(0)
+
+
 @pytest.fixture
-def settings(api: LocalBotApi, database_url: str) -> Settings:
+def settings(api: LocalBotApi, database_url: str, request: pytest.FixtureRequest) -> Settings:
     return Settings(
         telegram_bot_token=TOKEN,
         telegram_api_base_url=api.base_url,
@@ -158,6 +168,7 @@ def settings(api: LocalBotApi, database_url: str) -> Settings:
         outbox_interval_seconds=3600,  # tests run the scheduler themselves, at chosen times
         flood_limit=10_000,  # tests play people faster than any person; test_flood lowers it
         worker_nice=0,  # the other tests' processes are not this bot: no worker starves
+        clock_offset_seconds=chosen_offset(request).total_seconds(),
         _env_file=None,
     )
 

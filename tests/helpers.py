@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,23 @@ from storage.repositories import workshops as workshop_repo
 from storage.repositories.meetings import MeetingRecord
 from storage.types import utcnow
 from tests.chat import Person
+
+# The day the tests whose outcome depends on the calendar were checked on, their Minka's clock
+# (the `now` marker; CLOCK_OFFSET_SECONDS, `clock_offset_env`, for a CLI or a process of its
+# own): «Año 2026 (en curso)», the second quarter of 2026 still offered by /indicadores, 20
+# December 2026 still ahead.
+CHECKED_ON = "2026-12-07T12:00:00-05:00"
+CHECKED_AT = datetime.fromisoformat(CHECKED_ON)  # the same, for a report read in the test
+
+
+def offset_to(moment: str) -> timedelta:
+    """How far a clock must run from the machine's to read `moment` (ISO) now."""
+    return datetime.fromisoformat(moment) - datetime.now(UTC)
+
+
+def clock_offset_env(moment: str = CHECKED_ON) -> str:
+    """CLOCK_OFFSET_SECONDS for a CLI or a Minka run as a process, to read `moment` now."""
+    return str(offset_to(moment).total_seconds())
 
 
 async def registered_official(

@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import clock_offset_env
+
 REGISTER = ["/start", "1", "1", "puno", "1", "Especialista", "1", "1"]
 
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env.pop("DATABASE_URL", None)
+    env["CLOCK_OFFSET_SECONDS"] = clock_offset_env()  # the workshop typed below still ahead
     return env
 
 

@@ -24,9 +24,11 @@ from bot.runtime import Runtime
 from bot.telegram_limits import CAPTION_LIMIT, MESSAGE_LIMIT, units, visible_units
 from storage.models import OutboxMessage
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, register
 from tests.test_indicators_apart import _until_ready
 from tests.test_indicators_chat import _cases
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 PARAGRAPH = "Según la Ley 27651 (artículo 91), el pequeño productor minero 😀 " * 30
 

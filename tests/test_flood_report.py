@@ -11,6 +11,7 @@ import asyncio
 from datetime import timedelta
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram.ext import Application
@@ -24,8 +25,10 @@ from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from tests.chat import Person
 from tests.conftest import ADMIN_ID
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, register
 from tests.test_indicators_chat import _cases, _until_ready
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 REFUSED = 60  # Telegram's retry_after on the first chart: past the rate limiter's patience
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
 from telegram.ext import Application
 
 from bot import workers
@@ -17,7 +18,9 @@ from bot.runtime import Runtime
 from storage.repositories import people
 from tests.chat import REPLY_WAIT, WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import registered_official
+from tests.helpers import CHECKED_ON, registered_official
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 COORDINATORS = 8  # as many as the bot's concurrent updates (the default)
 

@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -20,7 +21,9 @@ from bot.runtime import Runtime
 from storage.models import AuditEntry, Case, Person
 from storage.repositories import people
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, clock_offset_env, register
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 LIMA = ZoneInfo("America/Lima")
 
@@ -152,6 +155,7 @@ async def test_cli_report_xlsx_and_csv(
     await register(ana, region="Puno")
     await _cases(runtime)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CLOCK_OFFSET_SECONDS", clock_offset_env())  # 2026 in progress
     output = tmp_path / "informe.xlsx"
     year = ["--desde", "2026-01-01", "--hasta", "2026-12-31"]
     code = await informe(*year, "--region", "puno", "--salida", str(output))

@@ -18,7 +18,7 @@ from knowledge.loader import CONTENT_DIR, read
 from storage.db import Database
 from tests.chat import Person as Chatter
 from tests.cli import kb_copy, minka  # noqa: F401 (kb_copy: the `settings` of these tests)
-from tests.helpers import logged, register
+from tests.helpers import CHECKED_AT, logged, register
 
 ARTICLE = "ambiente-agua-ana"
 TITLE = read(CONTENT_DIR)[0].articles[ARTICLE].title
@@ -84,7 +84,9 @@ async def test_specialist_teaches_a_question_and_minka_answers_it_in_other_words
     assert [line for line in now if line != added[0]] == was  # comments, order: as they were
     block = max(i for i, line in enumerate(now[:place]) if not line.startswith(" "))
     assert now[block] == f"{ARTICLE}:" and now[place + 1][0] != " "  # last of its list
-    assert (await minka(bot, "kb", "revisar")).returncode == 0
+    assert (
+        await minka(bot, "kb", "revisar", "--hoy", CHECKED_AT.date().isoformat())
+    ).returncode == 0
 
     assert str(bot.kb_dir) in await logged(caplog, "Tool Kit reloaded")
     (after,) = await ana.say(OTHER_WORDS)

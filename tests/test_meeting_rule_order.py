@@ -8,7 +8,6 @@ tests/test_small_cells_order.py for `small_cells`)."""
 from __future__ import annotations
 
 import random
-from datetime import datetime
 
 import pytest
 
@@ -18,8 +17,9 @@ from bot.services.indicators.periods import Period
 from storage.db import Database
 from storage.migrate import upgrade
 from tests import templates
+from tests.helpers import CHECKED_AT
 from tests.rule_inputs import invitations, orders
-from tests.test_period_disclosure import LIMA, T
+from tests.test_period_disclosure import T
 from tests.test_recoverable_order import canonical
 from tests.test_union_random import Dataset, installed
 from tests.union_dataset import seed_database
@@ -95,9 +95,7 @@ async def _reports(db: Database, data: Dataset) -> list[str]:
         await seed_database(db)
         for scope in (None, "puno"):
             async with db.session() as session:
-                report = await build_report(
-                    session, Period.quarter(2026, 2), scope, T, datetime.now(LIMA)
-                )
+                report = await build_report(session, Period.quarter(2026, 2), scope, T, CHECKED_AT)
             found += [canonical((i.headlines, i.tables)) for i in report.indicators]
     return found
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from itertools import count as numbers
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +35,7 @@ from storage.models import Meeting, MeetingInvitation, Person
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.derivation import singled_out
-from tests.helpers import register
+from tests.helpers import CHECKED_AT, CHECKED_ON, register
 
 LIMA = ZoneInfo("America/Lima")
 T = translator("es", LIMA)
@@ -43,6 +44,7 @@ SEXES = {"female": "Mujer", "male": "Hombre"}
 LONG_AGO = datetime(2025, 1, 1, tzinfo=LIMA)
 TELEGRAM_IDS = numbers(8600)
 YEAR = 2026  # the tests' clock runs in 2026 (the chat offers this year and its quarters)
+pytestmark = pytest.mark.now(CHECKED_ON)
 # Per-meeting columns: confirmed, delegated, answered no, attended, attendance rate.
 MEETING_COLUMNS = {4: "confirmed", 5: "delegated", 6: "no", 7: "attended", 8: "attended"}
 # By region and by sex: confirmed, delegated, attended, confirmation and attendance rates.
@@ -80,7 +82,7 @@ async def _invite(db: Database, invitees: list[Invitee]) -> None:
 
 async def _report(db: Database, period: Period, region: str | None) -> Report:
     async with db.session() as session:
-        return await build_report(session, period, region, T, datetime.now(LIMA))
+        return await build_report(session, period, region, T, CHECKED_AT)
 
 
 def _known(

@@ -14,7 +14,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,12 +29,19 @@ from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repositories import people
-from storage.types import utcnow
 from tests.chat import WORKBOOK_WAIT, Person, work_ended
 from tests.conftest import ADMIN_ID
-from tests.helpers import register, registered_official, workshop_under_way
+from tests.helpers import (
+    CHECKED_ON,
+    clock_offset_env,
+    register,
+    registered_official,
+    workshop_under_way,
+)
 from tests.test_crash import START, _start, _stop, _tail
 from tests.test_indicators_apart import _until_ready
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 NOTICE = "se interrumpió"  # in «Su informe de indicadores se interrumpió…»
 
@@ -76,12 +83,13 @@ async def _guards(runtime: Runtime) -> list[tuple[str, str]]:
 
 
 async def leases_run_out(db: Database) -> None:
-    """The leases of a dead process's work run out (the wait, moved): its notices due."""
+    """The leases of a dead process's work run out (the wait, moved): its notices due, at
+    the day the tests were checked on, which no Minka's clock reads before (CHECKED_ON)."""
     async with db.session() as session:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.kind == cut_short.KIND)
-            .values(due_at=utcnow())
+            .values(due_at=datetime.fromisoformat(CHECKED_ON))
         )
 
 
@@ -97,11 +105,11 @@ def _told(event: BotEvent, progress: BotEvent, again: str = "ind:go:20260101-202
 
 
 async def _told_by_the_next_process(
-    api: LocalBotApi, db: Database, log: Path, rosa: Person, progress: BotEvent
+    api: LocalBotApi, db: Database, log: Path, rosa: Person, progress: BotEvent, offset: str
 ) -> None:
-    """`python -m bot run` started again tells Rosa her Q2 report was cut short; it stops
-    cleanly."""
-    second = await _start(db.url, api, log)
+    """`python -m bot run` started again (its clock `offset` as the first's) tells Rosa her
+    Q2 report was cut short; it stops cleanly."""
+    second = await _start(db.url, api, log, CLOCK_OFFSET_SECONDS=offset)
     try:
         notice = await rosa.reply(timeout=START)
         _told(notice, progress, "ind:go:20260401-20260630:puno")
@@ -215,7 +223,8 @@ async def test_a_report_cut_by_the_process_ending_is_told_after_the_restart(
         await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
         await people.set_role(session, rosa.id, "coordinator", "puno")
     log = tmp_path / "minka.log"
-    first = await _start(db.url, api, log)
+    offset = clock_offset_env()  # its day: the second quarter of 2026 still offered
+    first = await _start(db.url, api, log, CLOCK_OFFSET_SECONDS=offset)
     try:
         (menu,) = await rosa.say("/indicadores", timeout=START)
         await rosa.press(menu, "Trimestre 2 de 2026", timeout=START)
@@ -227,7 +236,7 @@ async def test_a_report_cut_by_the_process_ending_is_told_after_the_restart(
     assert rosa.no_more() == [], "the report came before the stop: nothing was tested"
     if stop == signal.SIGKILL:
         await leases_run_out(db)
-    await _told_by_the_next_process(api, db, log, rosa, progress)
+    await _told_by_the_next_process(api, db, log, rosa, progress, offset)
     assert rosa.no_more() == []
 
 
@@ -269,7 +278,8 @@ async def test_a_stop_does_not_wait_for_the_report_being_built(
         await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
         await people.set_role(session, rosa.id, "coordinator", "puno")
     log = tmp_path / "minka.log"
-    first = await _start(db.url, api, log)
+    offset = clock_offset_env()  # its day: the second quarter of 2026 still offered
+    first = await _start(db.url, api, log, CLOCK_OFFSET_SECONDS=offset)
     stopped: list[int] = []
     try:
         (menu,) = await rosa.say("/indicadores", timeout=START)
@@ -293,4 +303,4 @@ async def test_a_stop_does_not_wait_for_the_report_being_built(
             first.kill()
     assert code == 0, f"exit code {code}" + _tail(log)
     assert all(_gone(worker) for worker in stopped)
-    await _told_by_the_next_process(api, db, log, rosa, progress)
+    await _told_by_the_next_process(api, db, log, rosa, progress, offset)

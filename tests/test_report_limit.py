@@ -24,10 +24,12 @@ from bot.services.indicators import query_for
 from bot.services.indicators.periods import Period
 from bot.services.indicators.training import training
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, clock_offset_env, register
 from tests.test_bounded_averages import T, _seed
 from tests.test_exact_scale import BACKGROUND, REGIONS, quarter, shown
 from tests.test_indicators_chat import _until_ready, informe
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 Q2 = Period.quarter(2026, 2)
 LIMIT = 0.01  # seconds: gone before the worker reads the first rating
@@ -77,6 +79,7 @@ async def test_the_cli_report_has_the_same_limit_and_says_why(
     await _seed(runtime.db, quarter(1))
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("REPORT_SECONDS", str(LIMIT))
+    monkeypatch.setenv("CLOCK_OFFSET_SECONDS", clock_offset_env())  # as the bot's
     output = tmp_path / "informe.xlsx"
     code = await informe("--desde", "2026-04-01", "--hasta", "2026-06-30", "--salida", str(output))
     assert code == 0, capsys.readouterr().err

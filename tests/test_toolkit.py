@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -12,7 +13,7 @@ from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import ArticleFeedback, ArticleView, Escalation, Question
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, register
 
 
 async def _count(settings: Settings, model: type) -> int:
@@ -24,6 +25,7 @@ async def _count(settings: Settings, model: type) -> int:
         await db.dispose()
 
 
+@pytest.mark.now(CHECKED_ON)  # a plazo of 31 December 2026 still ahead
 async def test_browse_topic_article_related_and_back(ana: Chatter, bot: Settings) -> None:
     (topics,) = await ana.say("/temas")
     assert "Mining Tool Kit" in topics.text

@@ -47,7 +47,7 @@ from bot.runtime import Runtime
 from storage.repositories import people
 from tests.chat import Person as Chatter
 from tests.derivation import beyond_cells, pinned, singled_out
-from tests.helpers import register
+from tests.helpers import CHECKED_ON, register
 from tests.union_bounds import MEETING_CODES, Bounded, cell, members, ranges
 from tests.union_dataset import (
     LEADERS,
@@ -61,6 +61,8 @@ from tests.union_dataset import (
     seed,
 )
 from tests.union_units import national_coordinator, unit_sums
+
+pytestmark = pytest.mark.now(CHECKED_ON)
 
 # Columns counting a group's people (or cases), by the workbook's sheet number.
 COUNTS: dict[tuple[int, str], str] = {

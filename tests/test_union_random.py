@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from io import BytesIO
 
 import pytest
@@ -26,7 +25,8 @@ from bot.services.indicators.periods import Period
 from bot.services.indicators.xlsx import report_xlsx
 from storage.db import Database
 from tests import union_bounds, union_dataset
-from tests.test_period_disclosure import LIMA, T
+from tests.helpers import CHECKED_AT
+from tests.test_period_disclosure import T
 from tests.test_union_disclosure import Read, _pinned, _workbook_sums
 from tests.union_dataset import GROUPS, MEETINGS, PEOPLE, REGIONS, WORKSHOPS, seed_database
 
@@ -166,9 +166,7 @@ async def test_random_unions_give_no_one_away_by_bounds(db: Database, seed: int)
         read = Read()
         for scope in [None, *REGIONS]:
             async with db.session() as session:
-                report = await build_report(
-                    session, Period.quarter(2026, 2), scope, T, datetime.now(LIMA)
-                )
+                report = await build_report(session, Period.quarter(2026, 2), scope, T, CHECKED_AT)
             _workbook_sums(load_workbook(BytesIO(report_xlsx(report, T))), scope, read)
         assert len(read.bounded.figures) > 100
         assert _pinned(read) is None
@@ -202,9 +200,7 @@ async def test_one_sheet_of_the_national_workbook(db: Database, seed: int) -> No
         await seed_database(db)
         read = Read()
         async with db.session() as session:
-            report = await build_report(
-                session, Period.quarter(2026, 2), None, T, datetime.now(LIMA)
-            )
+            report = await build_report(session, Period.quarter(2026, 2), None, T, CHECKED_AT)
         book = load_workbook(BytesIO(report_xlsx(report, T)))
         for sheet in book.worksheets[1:]:
             if int(str(sheet["A1"].value).split(".")[0]) != number:

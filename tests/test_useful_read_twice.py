@@ -20,6 +20,7 @@ from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
 from storage.models import ArticleFeedback
 from storage.repositories import people as people_repo
+from tests.helpers import CHECKED_AT
 from tests.test_registered_quarters import _person
 
 LIMA = ZoneInfo("America/Lima")
@@ -89,7 +90,7 @@ async def test_an_answer_given_again_later_leaves_its_quarter_as_it_was(db: Data
     assert await _useful(db, ended) == pytest.approx(6 / 7)  # what the dataset says
     async with db.session() as session:  # her «No» now, as the button calls it
         her = await people_repo.get(session, first)
-        today = datetime.now(LIMA).date()  # the bot's clock, after Q1
+        today = CHECKED_AT.date()  # the bot's clock, after Q1
         await toolkit.feedback(session, her, "reinfo", False, None, today=today, zone=LIMA)
         await session.commit()
     assert await _useful(db, ended) == pytest.approx(6 / 7)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.commands import migrated
+from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translator, translator
 
@@ -132,7 +133,7 @@ async def _compute(
             period,
             code,
             t,
-            datetime.now(settings.timezone),
+            Clock(settings.clock_offset).now().astimezone(settings.timezone),
             progress=progress,
             until=time.monotonic() + settings.report_seconds,  # REPORT_SECONDS, as the chat's
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,9 +105,10 @@ async def give_consent(
     then: str | None = None,
     *,
     admin_ids: Collection[int] = (),
+    now: datetime | None = None,
 ) -> PersonRecord:
     """Create the person (the first thing Minka stores about anyone) and start registration;
-    `then` is what to do once registered (a deep-link payload)."""
+    `then` is what to do once registered (a deep-link payload); `now`: the runtime's clock."""
     existing = await people.get(session, identity.telegram_id)
     if existing is not None:
         return existing
@@ -120,7 +122,7 @@ async def give_consent(
         username=identity.username,
         telegram_name=identity.display_name,
         locale=locale,
-        consent_at=utcnow(),
+        consent_at=now or utcnow(),
         role=role,
         coverage=coverage,
     )
@@ -218,15 +220,18 @@ _FIELD_FOR_STEP = {
 }
 
 
-async def complete_registration(session: AsyncSession, telegram_id: int) -> PersonRecord:
+async def complete_registration(
+    session: AsyncSession, telegram_id: int, now: datetime | None = None
+) -> PersonRecord:
     """The answers stored and the form closed (handlers/command_menu.py: `set_later` gives
-    the person the menu of a registered person, after the replies)."""
+    the person the menu of a registered person, after the replies); registered `now`, on the
+    runtime's clock, so that a test's chosen day is the day she registered."""
     data = await draft(session, telegram_id)
     missing = [step for step in STEPS if step != "position" and not data.get(step)]
     if missing:
         raise InvalidAnswer(N_("Some answers are missing; please go back and complete them."))
     fields = {_FIELD_FOR_STEP[step]: data.get(step) for step in STEPS}
-    await people.update(session, telegram_id, registered_at=utcnow(), **fields)
+    await people.update(session, telegram_id, registered_at=now or utcnow(), **fields)
     await clear_state(session, telegram_id)
     person = await people.get(session, telegram_id)
     assert person is not None
