@@ -157,9 +157,12 @@ class ExampleMemory:
         hashes = np.concatenate([*(k[1][0] for k in kept), np.zeros(0, np.int64)])
         counts = np.concatenate([*(k[1][1] for k in kept), np.zeros(0, np.int32)])
         kept.clear()  # what follows needs only the arrays: the questions' own go now
-        # the n-grams sorted, each cell's n-gram, and how many questions have each
-        self._keys, every, frequencies = np.unique(hashes, return_inverse=True, return_counts=True)
-        every = every.astype(np.int32)
+        # the n-grams sorted, each cell's n-gram, and how many questions have each (not by
+        # np.unique's return_inverse, whose temporaries doubled this step's peak)
+        self._keys = np.unique(hashes)
+        every = np.searchsorted(self._keys, hashes).astype(np.int32)
+        del hashes
+        frequencies = np.bincount(every, minlength=len(self._keys))
         self._idf = np.log((1 + self.count) / (1 + frequencies.astype(np.float64))) + 1
         self.unseen_idf = math.log(1 + self.count) + 1  # an n-gram no past question has
         # one cell per (question, n-gram), its weight (in (0, 1]: each question's vector has
