@@ -197,14 +197,19 @@ class ExampleMemory:
         return sum(a.nbytes for a in arrays)
 
     def similarities(self, asked: list[str]) -> np.ndarray:
+        """`weighed`'s similarities alone."""
+        return self.weighed(asked)[0]
+
+    def weighed(self, asked: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The cosine of a question, its words read as `words` reads them, with each kept
         question (unanswerable first, then by article). N-grams no past question has count in
         the question's length: a question mostly about something new is close to none. A past
         question that negates when this one does not (or the other way round) is at 0; an
-        article's one that asks only other kinds of answer than this one, at `KIND_APART`."""
+        article's one that asks only other kinds of answer than this one, at `KIND_APART`.
+        And per past question without answer, the share of it the new one says (`_said`)."""
         found = hashed(w for w in asked if not _mark(w))
         if not found or not self.count:
-            return np.zeros(self.count)
+            return np.zeros(self.count), np.zeros(self._unanswerable)
         other = self._negated != (NEGATED in asked)
         hashes, counts = _arrays(found)
         where = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
@@ -227,18 +232,41 @@ class ExampleMemory:
             apart[: self._unanswerable] = False
             similar[apart] *= KIND_APART
         similar[other] = 0.0
-        return similar
+        return similar, self._said(cells)
 
-    def vote(self, similar: np.ndarray, article: int) -> dict[str, float]:
+    def _said(self, cells: np.ndarray) -> np.ndarray:
+        """Per past question without answer, the share of its own weight (its vector's
+        squared length) in the n-grams the new question says too (`cells`)."""
+        rows = self._rows[cells]
+        mine = rows < self._unanswerable
+        values = self._values[cells[mine]].astype(np.float64) / CELL_SCALE
+        return np.bincount(rows[mine], weights=values * values, minlength=self._unanswerable)
+
+    def vote(
+        self, similar: np.ndarray, article: int, said: np.ndarray | None = None
+    ) -> dict[str, float]:
         """How the `VOTERS` past questions closest to a new one (`similar`, from
         `similarities`) are labelled, each weighing its similarity to the `VOTE_POWER`: the
         share without answer and the share of `article`. The closest alone says little when
         the kit's examples hold a near miss asked many ways by many authors («hubo prórroga
         para declarar la ubicación…»): several close ones without answer outvote one close
         question of the article (#14, session 17). By their names among the evidence
-        (`knowledge.calibration.FEATURES`)."""
+        (`knowledge.calibration.FEATURES`).
+
+        With `said` (`weighed`'s shares; the search gives them when the top article says every
+        word of the question), a past question without answer votes with its similarity times
+        the share of it the new question says: «cuanto es exactamente el derecho de vigencia de
+        un pma por hectarea» (the kit marks the PMA's amount unknown) is 0.94 close to «cuanto
+        es el derecho de vigencia por hectarea», which the article states, but what makes it
+        unanswerable, the PMA, is the part the new one does not say (#14, session 29). Honest
+        LOSO at 7 %, 22 sets: 89.18 / 6.97 % without, 89.17 / 6.86 % with (mean top-1 /
+        false answers); for every question, not only when the article says it all, and in the
+        `unanswered` closeness too: 87.81 / 7.02 %."""
         if not self.count:
             return {"past_none": 0.0, "past_same": 0.0}
+        if said is not None:
+            similar = similar.copy()
+            similar[: self._unanswerable] *= said
         voters = min(VOTERS, self.count)
         closest = np.argpartition(-similar, voters - 1)[:voters]
         weights = np.maximum(similar[closest], 0.0) ** VOTE_POWER

@@ -98,12 +98,13 @@ class SearchIndex:
         other.examples = self._memory(examples)
         return other
 
-    def _near(self, query: Query, text: str) -> tuple[np.ndarray, float, np.ndarray]:
-        """`ExampleMemory.closeness` of a parsed question, and its similarity to each past one."""
+    def _near(self, query: Query, text: str) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+        """`ExampleMemory.closeness` of a parsed question, its similarity to each past one,
+        and the share of each past one without answer it says (`ExampleMemory.weighed`)."""
         terms = [self.term(w) for w in query.words]  # its words are repaired already
         asked = self._wording.polarity(terms, text)
-        similar = self.examples.similarities(asked)
-        return *self.examples.closeness_of(similar), similar
+        similar, said = self.examples.weighed(asked)
+        return *self.examples.closeness_of(similar), similar, said
 
     def small_talk(self, text: str) -> str | None:
         """The kind of greeting, thanks or chat when the message asks nothing (see
@@ -150,7 +151,7 @@ class SearchIndex:
     def ranked(self, text: str, limit: int = 10) -> list[tuple[Article, float]]:
         """The best-scoring articles for `text`, best first (no confidence judgement)."""
         query = self._parse(text)
-        near, _unanswered, _similar = self._near(query, text)
+        near, _unanswered, _similar, _said = self._near(query, text)
         found = self._ranked(query, limit, near, self._stretch(text))
         return [(self.articles[i], s) for i, s in found]
 
@@ -201,7 +202,7 @@ class SearchIndex:
         asked = self.query_words(text)
         query = self._parse(text, asked)
         glossary = self.glossary_entry(text)
-        near, unanswered, similar = self._near(query, text)
+        near, unanswered, similar, said = self._near(query, text)
         stretch = self._stretch(text)
         ranked = self._ranked(query, limit, near, stretch)
         if not ranked:
@@ -236,7 +237,7 @@ class SearchIndex:
             "rules": float(rules),
             "unheld": float(kinds[0] is not None),
             "asked_elsewhere": float(elsewhere),
-            **self.examples.vote(similar, top_index),
+            **self.examples.vote(similar, top_index, said if coverage >= 1.0 else None),
         }
         found = evidence(
             query,
