@@ -16,7 +16,7 @@ from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.profile import INSTITUTIONS, SEXES
 from bot.services.roles import ROLE_LABELS, Role
 from bot.services.visits import ANSWERS as VISIT_ANSWERS
-from storage.repositories import people, personal_data
+from storage.repositories import people, personal_data, personal_meetings
 from storage.repositories.conversations import get_state
 
 BROADCAST_STATUSES: dict[str, str] = {
@@ -47,7 +47,7 @@ async def export(
         return await _before_consent(session, label, telegram_id)
     state = await get_state(session, telegram_id)
     kit = await personal_data.toolkit(session, person.id)
-    agreements = await personal_data.agreements(session, person.id)
+    agreements = await personal_meetings.agreements(session, person.id)
     role = role_of(person.role) or Role.OFFICIAL
     return {
         "zona_horaria": t.timezone.key,
@@ -155,7 +155,7 @@ async def export(
         "acuerdos_a_su_cargo": [records.agreement(label, a) for a in agreements["responsible"]],
         "acuerdos_a_su_cargo_antes_de_un_cambio": [
             records.past_agreement(label, a)
-            for a in await personal_data.agreements_before_changes(session, person.id)
+            for a in await personal_meetings.agreements_before_changes(session, person.id)
         ],
         "acuerdos_registrados": [records.agreement(label, a) for a in agreements["recorded"]],
         "equipo_regional": (

@@ -18,7 +18,7 @@ from bot.services.export_labels import OUTCOMES, Labels
 from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.meetings import KINDS as MEETING_KINDS
 from bot.services.workshop_report import CRITERION_LABELS
-from storage.repositories import audit, personal_data
+from storage.repositories import audit, personal_data, personal_meetings
 
 RSVP: dict[str, str] = {
     "pending": N_("no answer yet"),
@@ -146,7 +146,7 @@ def _meeting(label: Labels, row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def meetings(session: AsyncSession, label: Labels, person_id: int) -> dict[str, Any]:
-    data = await personal_data.meetings(session, person_id)
+    data = await personal_meetings.meetings(session, person_id)
     invited = [
         {
             **_meeting(label, item["meeting"]),
