@@ -145,10 +145,14 @@ async def edit(
 async def change_status(
     session: AsyncSession, agreement: AgreementRecord, status: str, now: datetime
 ) -> AgreementRecord:
-    """Move the agreement; fulfilling it records when (for «on time»)."""
+    """Move the agreement; fulfilling it records when (for «on time»). A press that leaves
+    it as it is (a double tap, ✅ on one fulfilled) changes nothing: no terms kept as changed
+    (`repo.set_status`), which /mis_datos would list as a change of status."""
     if status not in SETTABLE:
         raise AgreementError(N_("That button is no longer valid."))
     done_at = (agreement.done_at or now) if status == "done" else None
+    if (status, done_at) == (agreement.status, agreement.done_at):
+        return agreement
     await repo.set_status(session, agreement.id, status, done_at, now)
     updated = await repo.get(session, agreement.id)
     assert updated is not None

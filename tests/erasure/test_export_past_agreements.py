@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
@@ -19,11 +20,16 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import agreements
+from storage.db import Database
 from storage.models import MeetingAgreementChange, Person
+from storage.repositories import agreements as repo
+from storage.repositories import personal_meetings
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.erasure.story import dump_database
 from tests.helpers import puno_coordination, register
+from tests.test_agreement_changed_after_end import _agreements
+from tests.two_readings import CHANGED
 
 AGREEMENT = "Enviar el padrón de mineros de Ananea"
 PAST = "acuerdos_a_su_cargo_antes_de_un_cambio"
@@ -127,3 +133,24 @@ async def test_an_agreement_given_to_someone_else_stays_in_her_export(
 async def _person_id(runtime: Runtime, telegram_id: int) -> int | None:
     async with runtime.db.session() as session:
         return await session.scalar(select(Person.id).where(Person.telegram_id == telegram_id))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_press_that_changes_nothing_is_no_change_of_her_terms(db: Database) -> None:
+    """⏳ or ✅ pressed on an agreement already so (both buttons are on every reminder and
+    list, a double tap presses twice) changes nothing: her export lists no «Cambio de estado»
+    for it, nor does indicator 2 keep terms from it (on main before: one entry per press, each
+    saying her agreement «tuvo estos términos hasta» then)."""
+    people = await _agreements(db, "reopened")  # Puno's man's agreement, fulfilled on 18 March
+    his = people["puno"][1].id
+    async with db.session() as session:
+        for status in ("done", "done", "in_progress", "in_progress"):
+            agreement = await repo.get(session, 1)
+            assert agreement is not None
+            await agreements.change_status(session, agreement, status, CHANGED)
+        await session.commit()
+    async with db.session() as session:
+        changes = await personal_meetings.agreements_before_changes(session, his)
+    assert [(c["done_at"] is not None, c["handed_over"], c["redated"]) for c in changes] == [
+        (True, False, False)  # the one change: fulfilled, then reopened
+    ]
