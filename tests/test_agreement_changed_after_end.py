@@ -90,7 +90,13 @@ def gave_away(before: Sequence[Indicator], after: Sequence[Indicator], region: i
     agreements that region `region`'s report hid: its agreements due fell by some, every
     other region's by 0, and the national total by as many in one column alone (on time,
     late or not fulfilled). A figure hidden on either date tells nothing."""
-    old, new = [[_totals(r) for r in side] for side in (before, after)]
+    return told_apart([_totals(r) for r in before], [_totals(r) for r in after], region)
+
+
+def told_apart(
+    old: Sequence[tuple[object, ...]], new: Sequence[tuple[object, ...]], region: int
+) -> bool:
+    """`gave_away` on the tables' totals (due, on time, late, not fulfilled; None: hidden)."""
     if old[region][1] is not None or any(v is None for t in (old[0], new[0]) for v in t):
         return False
     fell = int(old[region][0]) - int(new[region][0])  # type: ignore[call-overload]

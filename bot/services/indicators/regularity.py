@@ -46,7 +46,8 @@ REGULARITY_DEFINITION = N_(
     "counted. Regional governments without a meeting: those with no meeting concerning them "
     "in the 12 months that end with the period, with the date of their last meeting before. "
     "Meetings are not people, so there is no breakdown by sex. Agreements, each as it stood "
-    "at the period's end: those recorded for follow-up in meetings not cancelled by then, "
+    "at the period's end (a year's: its quarters' together, each as it stood at its "
+    "quarter's end): those recorded for follow-up in meetings not cancelled by then, "
     "whose due date falls in the period, by the kind of their meeting (for a single region, "
     "those whose responsible person was from it "
     "when invited to the meeting). Fulfilled on time: marked fulfilled no later than the due "
@@ -185,14 +186,15 @@ async def meeting_regularity(q: Query) -> Indicator:
     are counted. Regional governments without a meeting: those with no meeting concerning
     them in the 12 months that end with the period, with the date of their last meeting
     before. Meetings are not people, so there is no breakdown by sex. Agreements, each as it
-    stood at the period's end: those recorded for follow-up in meetings not cancelled by
-    then, whose due date falls in the period, by the kind of their meeting (for a single
-    region, those whose responsible person
-    was from it when invited to the meeting). Fulfilled on time: marked fulfilled no later
-    than the due date (Lima); late: fulfilled after it, by the period's end; not fulfilled:
-    not fulfilled by the period's end (for a period in progress, when the report is made). The
-    share fulfilled on time is over the agreements due; a kind
-    whose agreements rest on fewer than 3 responsible people shows only how many were due.
+    stood at the period's end (a year's: its quarters' together, each as it stood at its
+    quarter's end): those recorded for follow-up in meetings not cancelled by then, whose
+    due date falls in the period, by the kind of their meeting (for a single region, those
+    whose responsible person was from it when invited to the meeting). Fulfilled on time:
+    marked fulfilled no later than the due date (Lima); late: fulfilled after it, by the
+    period's end; not fulfilled: not fulfilled by the period's end (for a period in
+    progress, when the report is made). The share fulfilled on time is over the agreements
+    due; a kind whose agreements rest on fewer than 3 responsible people shows only how many
+    were due.
     """
     meetings = await _held_meetings(q)
     kinds = [kind for _, kind, _ in meetings]
