@@ -49,7 +49,8 @@ _UNIT = r"(?:lineas?|puntos|palabras|frases|oraciones|renglones|parrafos|bullets
 _FORM = re.compile(
     rf"\b{_COUNT}\s+{_UNIT}\b|\bsin rodeos\b|\brespuesta (?:corta|breve|rapida)\b"
     r"|\ben (?:pocas palabras|corto|resumen|breve)\b|\bresumid[oa]\b|\bbrevemente\b"
-    r"|\bbullet points?\b|\bsi\s*/\s*no\b|\bsi o no\b|\bmaximo\b(?=\s+" + _COUNT + ")"
+    r"|\bbullet points?\b|\bsi\s*/\s*no\b|\bsi o no\b"
+    rf"|\bmaximo\b(?=\s+{_COUNT}\s+{_UNIT}\b)"  # «máximo dos concesiones» asks about them
 )
 
 
@@ -123,10 +124,11 @@ class Asides:
         return word in GREETINGS and word not in self.known
 
     def of(self, text: str, typed: list[str]) -> set[str]:
-        """The words of `typed` (the folded words of `text`) that are asides: English or
-        French in a message with `FOREIGN_RUN` words of that language, a place or a name after
-        «de» (someone or something from there: «los mineros de Secocha»; «¿cuántos hay en
-        Tacna?» asks about Tacna, which the kit cannot answer)."""
+        """The words of `typed` (the folded words of `text`) that are asides: an order about
+        the reply's form (`answer_form`, the kit's words too), English or French in a message
+        with `FOREIGN_RUN` words of that language, a place or a name after «de» (someone or
+        something from there: «los mineros de Secocha»; «¿cuántos hay en Tacna?» asks about
+        Tacna, which the kit cannot answer)."""
         found = answer_form(text)
         unknown = [w for w in typed if w not in self.known and w not in STOPWORDS]
         if not unknown:

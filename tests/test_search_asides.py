@@ -53,6 +53,10 @@ def test_places_names_foreign_words_and_orders_are_asides(
         "¿QUÉ ES EL RUC DE UN MINERO DE QQUESHUARPATA?",  # capitals say no name
         "¿qué es el canon minero?",  # the kit's own words
         "¿el plazo máximo para declarar la ubicación?",  # no order about the reply
+        # «máximo» and a count of something else than the reply's lines or points: asked
+        # (on main before, c014c02: «máximo» an aside before any count)
+        "¿puedo tener máximo dos concesiones?",
+        "¿el IGAFOM se presenta en máximo 30 días?",
         "si no pago la vigencia, ¿qué pasa?",
     ],
 )
