@@ -17,9 +17,10 @@ from collections import defaultdict
 from itertools import product
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from bot.services.indicators import query_for
+from bot.services.indicators import formal_programs, formal_whole, query_for
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.periods import Period
 from storage.models import Person
@@ -85,6 +86,20 @@ async def _tables(db: Any, period: Period) -> dict[str, dict[str, tuple]]:
 
 
 async def test_two_quarters_split_as_whole_numbers_give_no_sex_back(db) -> None:
+    await _no_sex_back(db)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_with_no_program_allowed_no_sex_back_either(db, monkeypatch) -> None:
+    """A program past `PROGRAMS` (here every one) proves nothing: the reading must hide more,
+    never less. On main bfd619c it gave «Hombre» 2 and «Sin dato» 2 back: the figures told
+    openly, asked with no program, «pinned» every target, so each leak was excused."""
+    monkeypatch.setattr(formal_programs, "PROGRAMS", 0)
+    monkeypatch.setattr(formal_whole, "_KEPT", {})  # no whole reading kept from another test
+    await _no_sex_back(db)
+
+
+async def _no_sex_back(db: Any) -> None:
     await seed_cases(db, draw_cases(2))
     first = await _tables(db, Period.quarter(2026, 1))
     second = await _tables(db, Period.quarter(2026, 2))

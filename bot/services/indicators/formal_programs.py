@@ -53,6 +53,10 @@ class Solver:
         self.bounds = Bounds(np.zeros(n), self.upper)
         self.constraint = LinearConstraint(self.matrix, self.low, self.high)
         self.programs = 0
+        # whether the last `solve` settled its program: HiGHS proved its answer optimal and it
+        # passed `holds`. One that did not (past PROGRAMS or NODES, the report's limit, an
+        # error, a failed check) proves nothing either way (`formal_whole._pinned`).
+        self.settled = True
 
     def holds(self, solutions: np.ndarray) -> np.ndarray:
         """Per solution (a row of whole numbers), whether it keeps every bound and row."""
@@ -64,9 +68,11 @@ class Solver:
         return rows & inside
 
     def solve(self, cost: np.ndarray) -> np.ndarray | None:
-        """A whole solution minimising `cost`, checked here, or None."""
+        """A whole solution minimising `cost`, checked here, or None (`settled` says whether
+        it is the optimum)."""
         from bot.services.integer_moves import solve
 
+        self.settled = False
         if self.programs >= PROGRAMS or report_limit.stopped("formal_whole"):
             return None
         self.programs += 1
@@ -81,7 +87,10 @@ class Solver:
         if result.x is None:
             return None
         x = np.rint(result.x)  # to even, as Python's round
-        return x if self.holds(x[None, :])[0] else None
+        if not self.holds(x[None, :])[0]:
+            return None
+        self.settled = result.status == 0  # optimal, not the best found within NODES
+        return x
 
 
 class Moves:

@@ -28,9 +28,9 @@ printed before pin beside what the quarter shows however few (decided then). The
 hides one more pair (a sex's or a region's own sex's stock and flow) until none is pinned:
 the first of `TRIALS` that settles it, else the one that leaves fewest, the pinned figures'
 sexes first, then the fewest cases; each trial printed again by `as_printed`, so the linear
-chain holds. Programs past `PROGRAMS` per system, or that fail, free nothing: the safe side
-(more hidden). Not read: indicator 4's tables by sex beside these (`formal_sexes` reads them
-within a quarter).
+chain holds. A program past `PROGRAMS` per system or `NODES`, or that fails, proves nothing:
+its target counts as pinned, and as not pinned by figures that excuse it (`_kept`): more
+hidden either way. Not read: indicator 4's tables by sex beside these (`formal_sexes`).
 
 What a reading learns it keeps for all its checks (the trials re-read mostly the same
 targets: 1,544 programs for a 400-people programme's Q3, 561 with this). Its unknowns and
@@ -46,8 +46,8 @@ not ask again what the figures that excuse it (`_kept`'s, remembered per key: th
 the same figures) pinned in an earlier trial, as `_kept` would excuse it anyway. A program
 that settles (HiGHS finds the optimum, or proves there is none) answers a fact of its system,
 so the targets pinned are the same whichever programs ran and in what order; only one that
-does not (past `NODES` or `PROGRAMS`, a failed check) may answer otherwise, and it errs
-pinned, as before. So the pushes push only the targets no solution has moved yet either way.
+does not (past `NODES` or `PROGRAMS`, a failed check) may answer otherwise, toward hiding.
+So the pushes push only the targets no solution has moved yet either way.
 """
 
 from __future__ import annotations
@@ -293,16 +293,17 @@ class _Reading:
         """Those of `stuck` that `figures` alone pin, remembered per `key`."""
         asked, pinned = self.memo.setdefault(key, (set(), set()))
         if new := stuck - asked:
-            pinned |= self._pinned(sorted(new, key=repr), figures, only)
+            pinned |= self._pinned(sorted(new, key=repr), figures, only, sure=True)
             asked |= new
         return stuck & pinned
 
     def _pinned(
-        self, targets: Sequence[Target], figures: list, only: int | None = None
+        self, targets: Sequence[Target], figures: list, only: int | None = None, sure: bool = False
     ) -> set[Target]:
         """The targets no whole solution of `figures` (and the rules: of quarter `only`'s
-        officials alone, if given) moves from their true value: those no solution found so
-        far in the reading moves, nor programs pushing them (`PUSHES`, then each its ways)."""
+        officials alone, if given) moves from their true value: those no solution found so far
+        moves, nor programs pushing them (`PUSHES`, then each its ways); one whose program did
+        not settle, too, unless `sure` (`_kept`'s: pinned there excuses, see the module)."""
         rows = {t: self.row(*t) for t in targets}
         nothing = self._spanned(rows, figures)  # no program needed
         solver = Solver(
@@ -335,6 +336,7 @@ class _Reading:
                 free(x)
             if len(up & down) == len(still):
                 break
+        unsettled = set()
         for t in sorted(up & down, key=repr):
             for sign in (1.0, -1.0):
                 if t in up and t in down:
@@ -343,7 +345,9 @@ class _Reading:
                         cost[k] = sign * c
                     if (x := solver.solve(cost)) is not None:
                         free(x)
-        return (up & down) | nothing
+                    if not solver.settled:
+                        unsettled.add(t)
+        return ((up & down) - (unsettled if sure else set())) | nothing
 
     def _spanned(self, rows: dict[Target, Row], figures: list) -> set[Target]:
         """The targets a sum or difference of `figures` gives (their unknowns held at 0 left
