@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.i18n import format_number
+from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
 from knowledge.loader import ContentError
 from storage.db import Database
 from storage.migrate import upgrade
@@ -39,7 +40,12 @@ def kb_check(folder: str | Path, today: str | None = None) -> int:
     try:
         when = date.fromisoformat(today) if today else None
     except ValueError:
-        print(f"--hoy debe ser una fecha AAAA-MM-DD, no «{today}».", file=sys.stderr)
+        when = date.min
+    if when is not None and not plausible(when):  # 9999-12-31: the deadlines overflowed
+        print(
+            f"--hoy debe ser una fecha AAAA-MM-DD entre {FIRST_YEAR} y {LAST_YEAR}, no «{today}».",
+            file=sys.stderr,
+        )
         return 2
     if _report_problems(Path(folder), when):
         return 1
