@@ -22,6 +22,7 @@ from bot.i18n import N_, Translator
 from bot.outgoing import Outgoing
 from bot.services import team_reports as rules
 from bot.services.access import Needs
+from bot.services.dates import FIRST_YEAR, LAST_YEAR
 from bot.services.roles import Role
 from bot.services.team_reports import month_name
 from handlers import workbooks
@@ -33,7 +34,7 @@ from storage.repositories.outbox import OwedMessage
 from storage.repositories.regions import list_regions
 
 FORM = "team_report"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def _months(ctx: Ctx) -> tuple[str, str]:
@@ -174,7 +175,12 @@ async def on_button(ctx: Ctx) -> None:
     """te:month:<YYYY-MM> | te:xlsx:<YYYY-MM>"""
     data = ctx.data
     month = data[2] if len(data) == 3 else ""
-    if data[1:2] not in (["month"], ["xlsx"]) or not _MONTH.match(month):
+    # Forged data may name any month: year 0 has no first day, 9999's has no next month.
+    if (
+        data[1:2] not in (["month"], ["xlsx"])
+        or not _MONTH.fullmatch(month)
+        or not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR
+    ):
         ctx.toast(ctx._("That button is no longer valid."))
         return
     regions = ctx.coverage.regions  # None: every region

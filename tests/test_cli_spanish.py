@@ -14,7 +14,16 @@ from bot.cli.parser import build_parser
         (["informe", "--desde", "2026-01-01", "--hasta"], "argumento --hasta: falta su valor"),
         (["db", "respaldo", "--c", "x"], "opción ambigua: --c puede ser --carpeta, --conservar"),
         (["informe", "--formato", "pdf"], "opción desconocida: 'pdf' (elija entre"),
-        (["kb", "sin-respuesta", "--limite", "x"], "debe ser un número entero: 'x'"),
+        (["kb", "sin-respuesta", "--limite", "x"], "«x» debe ser un número entero de 1 a"),
+        # Past what an id column holds: the order failed with a traceback (OverflowError on
+        # SQLite, out of range on PostgreSQL); a negative id was granted a role ahead.
+        (["kb", "sin-respuesta", "--limite", "9" * 20], "de 1 a 2,147,483,647"),
+        (["kb", "ejemplos", "--descartar", "1", "9" * 20], "argumento --descartar: «99999"),
+        (["kb", "ejemplos", "--aceptar", "0"], "«0» debe ser un número entero de 1 a"),
+        (["publicaciones", "retirar", "2147483648"], "«2147483648» debe ser un número entero"),
+        (["admin", "agregar-especialista", "9" * 20], "no es un id numérico de Telegram"),
+        (["admin", "quitar-rol", "-5"], "«-5» no es un id numérico de Telegram"),
+        (["admin", "agregar-equipo", "١٢٣", "--region", "Puno"], "«١٢٣» no es un id numérico"),
     ],
 )
 def test_argparse_errors_are_spanish(

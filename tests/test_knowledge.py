@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.commands import kb_check
 from knowledge.base import KnowledgeBase
 from knowledge.check import check, coming_due, to_review
 from knowledge.dates import NORM
@@ -117,6 +118,15 @@ def test_a_passed_formalization_deadline_fails_revisar(tmp_path: Path) -> None:
     assert not [n for n in coming_due(CONTENT_DIR, date(2026, 11, 30)) if n.path == plazos]
     assert len(coming_due(CONTENT_DIR, date(2026, 12, 1))) >= 2
     assert _revisar(CONTENT_DIR, "--hoy", "mañana").returncode == 2
+
+
+def test_revisar_refuses_a_day_out_of_the_years_minka_reads(capsys: pytest.CaptureFixture) -> None:
+    """«--hoy 9999-12-31» failed with OverflowError (a deadline's warning period past it)."""
+    for day in ("9999-12-31", "1999-12-31", "mañana"):
+        assert kb_check(CONTENT_DIR, day) == 2
+        assert capsys.readouterr().err == (
+            f"--hoy debe ser una fecha AAAA-MM-DD entre 2000 y 2199, no «{day}».\n"
+        )
 
 
 def test_revisar_lists_the_norm_facts_nobody_checked_and_still_passes(

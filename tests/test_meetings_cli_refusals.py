@@ -29,6 +29,9 @@ _REFUSED_BEFORE_CONNECTING: list[tuple[dict[str, object], str]] = [
     ({"start": f"{_DAY.year}-02-30 10:00"}, "no es una fecha válida"),
     ({"start": _DAY.strftime("%d/%m/%Y") + " 10:00"}, "no tiene la forma AAAA-MM-DD HH:MM"),
     ({"start": f"{_DAY} 9:00"}, "no tiene la forma AAAA-MM-DD HH:MM"),
+    # past 9999-12-31 in UTC: the order failed with OverflowError
+    ({"start": "9999-12-31 23:00", "end": "9999-12-31 23:30"}, "no está entre los años 2000 y"),
+    ({"end": "2200-01-01 12:00"}, "el fin «2200-01-01 12:00» no está entre los años 2000 y 2199"),
     ({"end": f"{_DAY} 09:00"}, "el fin debe ser posterior al inicio"),
     ({"end": f"{_DAY} 10:00"}, "el fin debe ser posterior al inicio"),
     ({"kind": "reunion"}, "tipo «reunion» no válido: use coordinacion, comite, tecnica u otra"),

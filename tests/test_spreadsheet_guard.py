@@ -23,6 +23,29 @@ def test_as_text() -> None:
     assert as_text("—") == "—" and as_text("") == ""
 
 
+# A formula's sign after blanks (an import that trims them finds it), or in a full-width or
+# small form (Excel reads «＝» typed in a cell as «=»).
+HIDDEN = ["＝HYPERLINK(\"https://example.org\")", " =1+1", "\u3000＋51 999", "\u00a0@SUM(A1)",
+          "\n=1+1", "﹦1", "－1+1", "＠SUM(A1)"]  # fmt: skip
+HARMLESS = ["Puno", " Puno", "—", "", "  ", "ｐｕｎｏ", "1+1=2", "Juan @ Puno"]
+
+
+def test_a_formula_sign_after_blanks_or_in_full_width_is_text() -> None:
+    """Failed before: `as_text` and `text_cells` looked at the first character only."""
+    from openpyxl import Workbook
+
+    from bot.services.spreadsheet import as_text, workbook_bytes
+
+    assert [as_text(value) for value in HIDDEN] == [f"'{value}" for value in HIDDEN]
+    assert [as_text(value) for value in HARMLESS] == HARMLESS
+    book = Workbook()
+    for value in [*HIDDEN, *HARMLESS]:
+        book.active.append([value or None])
+    cells = [row[0] for row in load_workbook(BytesIO(workbook_bytes(book))).active.iter_rows()]
+    marked = {cell.value or "": cell.quotePrefix for cell in cells}
+    assert marked == {**dict.fromkeys(HIDDEN, True), **dict.fromkeys(HARMLESS, False)}
+
+
 def _formulas(workbook: bytes) -> list[str]:
     """Every sheet's XML: a cell stored as a formula has an <f> element."""
     with zipfile.ZipFile(BytesIO(workbook)) as archive:

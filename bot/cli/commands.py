@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.i18n import format_number
+from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
 from knowledge.loader import ContentError
 from storage.db import Database
 from storage.migrate import upgrade
@@ -39,7 +40,12 @@ def kb_check(folder: str | Path, today: str | None = None) -> int:
     try:
         when = date.fromisoformat(today) if today else None
     except ValueError:
-        print(f"--hoy debe ser una fecha AAAA-MM-DD, no «{today}».", file=sys.stderr)
+        when = date.min
+    if when is not None and not plausible(when):  # 9999-12-31: the deadlines overflowed
+        print(
+            f"--hoy debe ser una fecha AAAA-MM-DD entre {FIRST_YEAR} y {LAST_YEAR}, no «{today}».",
+            file=sys.stderr,
+        )
         return 2
     if _report_problems(Path(folder), when):
         return 1
@@ -215,6 +221,32 @@ async def unanswered(settings: Settings, limit: int) -> int:
     return 0
 
 
+MAX_ROW_NUMBER = 2**31 - 1  # a row's number (an example, a publication) is 32-bit in PostgreSQL
+
+
+def row_number(text: str) -> int:
+    """argparse type of a listed item's number or a count: a whole number from 1 to
+    `MAX_ROW_NUMBER`. A larger one failed the query with a traceback (SQLite: «Python int too
+    large to convert to SQLite INTEGER»; PostgreSQL: out of range)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ROW_NUMBER:
+        return int(text)
+    raise argparse.ArgumentTypeError(
+        f"«{text}» debe ser un número entero de 1 a {format_number(MAX_ROW_NUMBER)}"
+    )
+
+
+def telegram_number(text: str) -> int:
+    """argparse type of a person's numeric Telegram id, read as the chat's /coordinador reads
+    it (`parse_telegram_id`): «-5» or 20 digits are no one's id, not a role granted ahead nor
+    a traceback."""
+    from bot.telegram_limits import parse_telegram_id
+
+    if (number := parse_telegram_id(text)) is None:
+        raise argparse.ArgumentTypeError(f"«{text.strip()}» no es un id numérico de Telegram")
+    return number
+
+
 def plural(number: int, one: str, many: str) -> str:
     """«1 fila», «3 filas», «1,200 filas»: Spanish agrees in number, so no «fila(s)»."""
     return f"{format_number(number)} {one if number == 1 else many}"
@@ -300,7 +332,9 @@ def add_kb_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore
     unanswered = kb.add_parser(
         "sin-respuesta", help="preguntas frecuentes sin respuesta segura o marcadas como no útiles"
     )
-    unanswered.add_argument("--limite", type=int, default=20, metavar="N", help="cuántas mostrar")
+    unanswered.add_argument(
+        "--limite", type=row_number, default=20, metavar="N", help="cuántas mostrar"
+    )
     taught = kb.add_parser(
         "ejemplos",
         help="preguntas que los especialistas enseñaron desde /preguntas: revisarlas y "
@@ -308,12 +342,12 @@ def add_kb_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore
     )
     taught.add_argument(
         "--aceptar",
-        type=int,
+        type=row_number,
         nargs="*",
         metavar="N",
         help="agrega a examples.yaml las indicadas (todas si no indica números) y pide a "
         "Minka en marcha que las use",
     )
     taught.add_argument(
-        "--descartar", type=int, nargs="+", metavar="N", help="deja de lado las indicadas"
+        "--descartar", type=row_number, nargs="+", metavar="N", help="deja de lado las indicadas"
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.cli.commands import plural
+from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,8 @@ def local_time(text: str, name: str, zone: ZoneInfo) -> datetime:
         wall = datetime.strptime(text, DATE_FORMAT)
     except ValueError:
         raise Invalid(f"{name} «{text}» no es una fecha válida") from None
+    if not plausible(wall.date()):
+        raise Invalid(f"{name} «{text}» no está entre los años {FIRST_YEAR} y {LAST_YEAR}")
     moment = wall.replace(tzinfo=zone).astimezone(UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != wall:  # skipped by a clock change
         raise Invalid(f"{name} «{text}» no existe en {zone.key} (cambio de hora)")

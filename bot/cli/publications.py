@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.cli.commands import migrated, table
+from bot.cli.commands import migrated, row_number, table
 from bot.config import Settings
 from bot.i18n import format_number
 
@@ -150,4 +150,6 @@ def add_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "retirar",
         help="deja de ofrecer una publicación (lo ya difundido sigue contando)",
     )
-    withdraw.add_argument("numero", type=int, metavar="NÚMERO", help="número de la publicación")
+    withdraw.add_argument(
+        "numero", type=row_number, metavar="NÚMERO", help="número de la publicación"
+    )

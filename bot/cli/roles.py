@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from bot.cli.commands import migrated, table
+from bot.cli.commands import migrated, table, telegram_number
 from bot.config import Settings
 from bot.i18n import translator
 from bot.services import coverage, staff, team_reports
@@ -264,5 +264,5 @@ def _person_order(
 ) -> argparse.ArgumentParser:
     """An admin order about one person, named by their numeric Telegram id."""
     order = orders.add_parser(name, **options)
-    order.add_argument("telegram_id", type=int, help="id numérico de Telegram")
+    order.add_argument("telegram_id", type=telegram_number, help="id numérico de Telegram")
     return order

@@ -32,6 +32,17 @@ RELATIVE = {"hoy": 0, "manana": 1, "pasado manana": 2}
 # is told as past (or a workshop registered late is today's); older, it is next year's.
 RECENT = timedelta(days=31)
 
+# The years a typed date may name. Nothing Minka plans or records lies centuries away, and a
+# year near 9999 cannot even be written in UTC or shown (OverflowError: «31/12/9999 20:00»
+# failed /nueva_reunion at its summary); forms, the CLI and the workshops CSV refuse the rest.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
+def plausible(day: date) -> bool:
+    """Whether a typed date lies within the years Minka reads (`FIRST_YEAR`-`LAST_YEAR`)."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?")
 _NAMED = re.compile(r"(\d{1,2})(?: de)? ([a-z]+)\.?(?:(?: de| del)? (\d{4}))?")
@@ -108,9 +119,10 @@ def _day_of(text: str, today: date) -> date | None:
 
 def _date(year: int, month: int, day: int) -> date | None:
     try:
-        return date(year, month, day)
+        typed = date(year, month, day)
     except ValueError:
         return None
+    return typed if plausible(typed) else None
 
 
 def parse_date(text: str, today: date) -> date | None:

@@ -7,10 +7,14 @@ Text typed by people (a survey comment, a delegate's name, a workshop title) end
 files. Excel and LibreOffice run a cell that starts with `=`, `+`, `-` or `@` as a formula
 (tab and carriage return can hide such a start), and a formula can send the sheet's contents
 to any address (`=HYPERLINK(...)`, `=WEBSERVICE(...)`): every string cell that starts so is
-written as text (`as_text` for CSV, `text_cells` for workbooks)."""
+written as text (`as_text` for CSV, `text_cells` for workbooks). So is one that starts so after
+blanks (spaces, no-break or ideographic ones, line breaks: an import that trims them meets the
+formula) or with a full-width or small form of those signs («＝», «﹢»: Excel takes «＝» typed
+in a cell for «=»), which Unicode's compatibility mapping (NFKC) turns into them."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +36,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def starts_formula(value: Any) -> bool:
-    """A string a spreadsheet could take for a formula."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    """A string a spreadsheet could take for a formula (see the module's docstring)."""
+    if not isinstance(value, str):
+        return False
+    if value.startswith(FORMULA_STARTS):
+        return True
+    head = value.lstrip()[:1]
+    return bool(head) and unicodedata.normalize("NFKC", head).startswith(FORMULA_STARTS)
 
 
 def as_text(value: Any) -> Any:

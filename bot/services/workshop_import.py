@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
 from bot.services.regions import match_region, normalize
 from bot.services.text import sanitize
 from bot.services.workshops import SURVEY_OPEN_FOR, derived_code, valid_code
@@ -114,6 +115,8 @@ def _parse_time(raw: str, name: str) -> tuple[datetime | None, str | None]:
         wall = datetime.strptime(text, TIME_FORMAT)
     except ValueError:
         return None, f"{name} «{raw}» no es una fecha y hora válida"
+    if not plausible(wall.date()):
+        return None, f"{name} «{raw}» no está entre los años {FIRST_YEAR} y {LAST_YEAR}"
     return wall.replace(tzinfo=LIMA), None
 
 
