@@ -91,6 +91,7 @@ async def on_button(ctx: Ctx) -> None:
             ctx.show(_("Minka holds no personal data about you."))
             return
         ctx.keep_replies = False  # nothing of theirs kept after this commit, not even these
+        ctx.person = None  # these replies are no one's: held (bot/held.py), they still go
         # Before the reply, at once (not the chat's): done when the person reads it.
         ctx.later(lambda: _after_erasure(ctx), chat=False)
         ctx.show(
