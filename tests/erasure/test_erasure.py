@@ -25,6 +25,7 @@ from storage.models import (
     Person,
     Question,
 )
+from storage.repositories.erasure import WIPED
 from storage.sqlite_in_place import BUSY_TIMEOUT_MS
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
@@ -40,6 +41,7 @@ from tests.erasure.story import (
     ZOILA_ID,
     dump_database,
     leaks_in,
+    postgresql_files,
     produce_everything,
     registered_zoila,
     sqlite_files,
@@ -48,7 +50,7 @@ from tests.helpers import puno_coordination, register
 
 
 async def test_erasure_leaves_nothing_in_any_table(
-    api: LocalBotApi, app: Application, runtime: Runtime
+    api: LocalBotApi, app: Application, runtime: Runtime, request: pytest.FixtureRequest
 ) -> None:
     zoila = await produce_everything(api, app, runtime)
     before = await dump_database(runtime)
@@ -64,7 +66,9 @@ async def test_erasure_leaves_nothing_in_any_table(
     if runtime.settings.database_url.startswith("sqlite"):
         # Not even in the file's free space or in old pages of the WAL.
         raw = sqlite_files(runtime.settings.database_url.split("///", 1)[1])
-        assert [text for text in (USERNAME, *TEXTS) if text.encode() in raw] == []
+    else:  # nor in the old versions of the rows PostgreSQL keeps until a VACUUM
+        raw = await postgresql_files(runtime, request.getfixturevalue("postgres"))
+    assert [text for text in (USERNAME, *TEXTS) if text.encode() in raw] == []
     assert "[eliminado a pedido del titular]" in question.text
     async with runtime.db.session() as session:
         # What the indicators count is still there, with the texts replaced.
@@ -109,7 +113,7 @@ async def test_erasure_empties_the_wal_even_when_a_reader_holds_it_for_a_while(
     assert not_sure.text.startswith("No encontré una respuesta segura")
     await zoila.press(not_sure, "Enviar mi pregunta a un especialista")
     await zoila.reply()
-    assert await runtime.db.wipe_log()  # everything so far is in the database file
+    assert await runtime.db.wipe_erased(WIPED)  # everything so far is in the database file
 
     reader = sqlite3.connect(path, check_same_thread=False)
     reader.execute("BEGIN")
