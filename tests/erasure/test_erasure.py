@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
 from datetime import timedelta
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.local_api import Fault, LocalBotApi
+from bot.logs import JsonLines
 from bot.outbox import tick
 from bot.runtime import Runtime
 from storage.models import (
@@ -50,8 +52,13 @@ from tests.helpers import puno_coordination, register
 
 
 async def test_erasure_leaves_nothing_in_any_table(
-    api: LocalBotApi, app: Application, runtime: Runtime, request: pytest.FixtureRequest
+    api: LocalBotApi,
+    app: Application,
+    runtime: Runtime,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)  # as Minka logs in production (LOG_LEVEL's default)
     zoila = await produce_everything(api, app, runtime)
     before = await dump_database(runtime)
     for needle in (FIRST, USERNAME, str(ZOILA_ID), *TEXTS):  # the search can find them
@@ -95,6 +102,11 @@ async def test_erasure_leaves_nothing_in_any_table(
 
     (nothing,) = await zoila.say("/mis_datos")
     assert "no guarda ningún dato personal" in nothing.text
+    # The log (journald: erasure cannot reach it) never held her names or texts: its lines say
+    # who by Telegram id only (bot/logs.py), as LOG_FORMAT=json writes them.
+    lines = [JsonLines().format(record) for record in caplog.records]
+    assert any(str(ZOILA_ID) in line for line in lines)  # the log was read
+    assert [n for n in (FIRST, LAST, USERNAME, *TEXTS) if any(n in line for line in lines)] == []
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     (log,) = await rosa.say("/auditoria")  # the administrators' view shows the pseudonym
     assert pseudonym in log.text and str(ZOILA_ID) not in log.text
