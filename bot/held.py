@@ -27,7 +27,7 @@ from bot import cut_short
 from bot import outbox as sender
 from bot.reply_data import Reply, fitted_to_telegram, payload_of
 from bot.runtime import Runtime
-from storage.repositories import outbox, owed_replies
+from storage.repositories import outbox, owed_replies, people, updates
 
 KIND = outbox.HELD
 ZERO = timedelta(0)
@@ -85,6 +85,11 @@ async def keep(
     async with runtime.db.session() as session:
         if owed is not None:  # the replies are either owed or held, never both
             await owed_replies.forget(session, owed)
+        if person_id is not None and await _erased_since(session, chat_id, person_id):
+            if done is not None:
+                await cut_short.withdraw(session, done)
+            log.info("%d replies not held: their person erased their data meanwhile", len(replies))
+            return None
         due = await keep_in(
             session,
             runtime.clock.now(),
@@ -97,6 +102,17 @@ async def keep(
         )
     kept(runtime, chat_id)
     return due
+
+
+async def _erased_since(session: AsyncSession, chat_id: int, person_id: int) -> bool:
+    """Whether the person the replies were made for erased their data after they were made:
+    another replica handled their /borrar_mis_datos between their update's commit and its
+    send, which Telegram refused. Nothing of theirs may be kept after it (the replies show
+    their profile, their cases...). In their turn (their chat is their Telegram id): an
+    erasure under way on another replica has committed before this looks, or begins after
+    these rows are in, and cancels them. The erasing update's own replies name no person."""
+    await updates.person_turn(session, chat_id)
+    return await people.erased(session, person_id)
 
 
 def kept(runtime: Runtime, chat_id: int) -> None:

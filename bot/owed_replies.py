@@ -85,7 +85,7 @@ async def resend(application: Application) -> int:
     silent = timedelta(seconds=replicas.SILENT_BEATS * runtime.settings.heartbeat_seconds)
     due = None
     async with runtime.db.session() as session:
-        owed = await rows.take(session, now - silent)
+        owed = await rows.take(session, now - silent, own=application.bot_data[replicas.KEY])
         for row in owed:
             try:
                 replies = [reply_data.reply_of(payload) for payload in json.loads(row.replies)]

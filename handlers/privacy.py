@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.i18n import N_, translator
 from bot.services import my_data, privacy
 from bot.services.access import access_of
@@ -14,6 +16,7 @@ from handlers.base import Ctx
 from handlers.consent import ask_consent, full_notice
 from handlers.keyboards import button
 from handlers.registry import Buttons, Command, Feature
+from storage.repositories.erasure import WIPED
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ async def on_button(ctx: Ctx) -> None:
             ctx.show(_("Minka holds no personal data about you."))
             return
         ctx.keep_replies = False  # nothing of theirs kept after this commit, not even these
+        ctx.person = None  # these replies are no one's: held (bot/held.py), they still go
         # Before the reply, at once (not the chat's): done when the person reads it.
         ctx.later(lambda: _after_erasure(ctx), chat=False)
         ctx.show(
@@ -110,12 +114,18 @@ async def on_button(ctx: Ctx) -> None:
 async def _after_erasure(ctx: Ctx) -> None:
     """Before the reply, which waits for it: the person is told the data is gone when it is.
     This update's row in hand, if written after the erasure's delete, goes (bot/inbox.py);
-    then old copies of the erased rows must not stay in SQLite's WAL file (see Database)."""
+    then old copies of the erased rows must not stay in the database's files: SQLite's WAL,
+    PostgreSQL's dead rows (`Database.wipe_erased`)."""
     inbox = inbox_in(ctx.context.application)
     if inbox is not None:
         await inbox.forget(ctx.user.id)
-    if not await ctx.runtime.db.wipe_log():
-        log.warning("after an erasure the SQLite WAL could not be emptied (database busy)")
+    try:
+        wiped = await ctx.runtime.db.wipe_erased(WIPED)
+    except (SQLAlchemyError, OSError) as error:  # the database away meanwhile
+        log.warning("after an erasure the old rows were not wiped: %r", error)
+        return
+    if not wiped:
+        log.warning("after an erasure old rows were not wiped (database busy)")
 
 
 FEATURE = Feature(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,8 +22,15 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_
 
 from storage import sqlite
+from storage.errors import database_busy
 from storage.waits import WAITS
 
+# Minka's tables: those of its schema its user owns (a VACUUM of another's is refused).
+_OWN_TABLES = (
+    "SELECT tablename FROM pg_tables "
+    "WHERE schemaname = current_schema() AND tableowner = current_user ORDER BY tablename"
+)
+VACUUM_LOCK_WAIT_MS = 2000  # the longest an update may wait behind an erasure's rewrite
 _FRESH = "minka_fresh"  # a connection's info: opened, not yet used
 _RETURNED = "minka_returned"  # a connection's info: when it was last returned to the pool
 # A pooled connection returned less than this many seconds ago, and not seen closed, is used
@@ -175,14 +182,18 @@ class Database:
             else:
                 session.sync_session.close()  # no connection held: nothing to wait for
 
-    async def wipe_log(self, patience: float = 30.0) -> bool:
-        """After an erasure. SQLite keeps old copies of changed pages in its WAL file until
+    async def wipe_erased(self, tables: Collection[str], patience: float = 30.0) -> bool:
+        """After an erasure, the old versions of the rows it changed or deleted go from the
+        database's files. SQLite keeps old copies of changed pages in its WAL file until
         they happen to be overwritten; a TRUNCATE checkpoint copies the current pages into the
         database file (where `secure_delete` zeroed the freed space) and empties the WAL.
         A reader on an older snapshot (waited out for the busy timeout) or another
         checkpoint running (refused at once) makes one try fail: it tries again until
-        `patience` seconds have passed, then returns False. On PostgreSQL nothing to do
-        here: autovacuum reclaims the dead rows."""
+        `patience` seconds have passed, then returns False. PostgreSQL keeps their bytes in
+        its tables' files (free space after a VACUUM, which autovacuum runs only once a fifth
+        of a table changed): `tables` are rewritten, False if one was left."""
+        if self.engine.dialect.name == "postgresql":
+            return not await self.rewrite(tables)
         if self.engine.dialect.name != "sqlite":
             return True
         deadline = time.monotonic() + patience
@@ -195,6 +206,31 @@ class Database:
             if time.monotonic() >= deadline:
                 return False
             await asyncio.sleep(0.2)
+
+    async def rewrite(self, tables: Collection[str]) -> list[str]:
+        """PostgreSQL: rewrite `tables` (those of them Minka's user owns) and their indexes,
+        so that no old version of a row stays in their files: a plain VACUUM frees a dead row's
+        space but leaves its bytes there, until some new row happens to overwrite them. Each
+        table is locked while it is rewritten (milliseconds for Minka's sizes; erasures are
+        rare); one whose lock is not had within `VACUUM_LOCK_WAIT` (a long reader) is left,
+        so that no update waits longer behind the rewrite: returned, to be logged."""
+        left = []
+        at_once = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        async with at_once.connect() as connection:  # VACUUM runs outside a transaction
+            quote = connection.dialect.identifier_preparer.quote
+            await connection.exec_driver_sql(f"SET lock_timeout = {VACUUM_LOCK_WAIT_MS}")
+            try:
+                own = await connection.scalars(text(_OWN_TABLES))
+                for table in [name for name in own if name in tables]:
+                    try:
+                        await connection.exec_driver_sql(f"VACUUM FULL {quote(table)}")
+                    except DBAPIError as error:
+                        if not database_busy(error):  # a lock not had, or too long
+                            raise
+                        left.append(table)
+            finally:
+                await connection.exec_driver_sql("RESET lock_timeout")
+        return left
 
     async def checkpoint(self) -> tuple[int, int] | None:
         """SQLite: copy the WAL into the database file, on the database thread and outside

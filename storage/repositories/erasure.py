@@ -30,6 +30,8 @@ from storage.models import (
     CaseEvent,
     ConversationState,
     Escalation,
+    InboxReply,
+    InboxUpdate,
     Meeting,
     MeetingInvitation,
     OutboxMessage,
@@ -43,10 +45,24 @@ from storage.models import (
     WorkshopRating,
 )
 from storage.repositories import inbox
-from storage.repositories.erasure_named import scrub_named
+from storage.repositories.erasure_named import NAMED_IN, scrub_named
 from storage.repositories.outbox import HELD, UNSENT
 
 ERASED_TEXT = "[eliminado a pedido del titular]"
+# Every table erasure writes over or deletes from (tests/erasure/test_erasure_columns.py: the
+# SQL it runs names no other). On PostgreSQL they are rewritten after it (Database.wipe_erased):
+# old versions of their rows stay in their files until then.
+WIPED: frozenset[str] = frozenset(
+    {
+        model.__tablename__
+        for model in (
+            AuditEntry, Broadcast, Case, CaseEvent, ConversationState, Escalation, Meeting,
+            MeetingInvitation, OutboxMessage, Person, Question, RoleGrant, TeamMember,
+            TeamReport, Visit, VisitParticipant, WorkshopRating, InboxUpdate, InboxReply,
+        )
+    }
+    | {column.class_.__tablename__ for column in NAMED_IN}
+)  # fmt: skip
 # In other people's held replies and forms, their names and texts are looked for only when
 # this long (a short one would match what others wrote); ids and usernames from 3 characters.
 LONG_ENOUGH, MIN_LOOKED_FOR = 8, 3

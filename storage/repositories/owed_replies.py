@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.direct import Direct
@@ -97,15 +97,17 @@ def _literal(values: dict[str, Any]) -> str | None:
     return f"INSERT INTO {_TABLE.name} ({_LITERAL_COLUMNS}) VALUES ({', '.join(given)})"
 
 
-async def take(session: AsyncSession, alive_since: datetime) -> list[Owed]:
+async def take(session: AsyncSession, alive_since: datetime, own: str | None = None) -> list[Owed]:
     """Delete and return the replies owed by processes not heard from since `alive_since`
     (bot/replicas.py: killed), in the order their updates came, with the updates' rows in
-    hand (handled already). The delete claims them: of two processes taking at once, each
-    row goes to one."""
+    hand (handled already); never those of the process `own`, the caller, which is alive
+    whatever its heartbeat row says. The delete claims them: of two processes taking at
+    once, each row goes to one."""
     alive = select(Replica.id).where(Replica.seen_at >= alive_since)
+    dead = _TABLE.c.replica.not_in(alive)
     statement = (
         delete(_TABLE)
-        .where(_TABLE.c.replica.not_in(alive))
+        .where(dead if own is None else and_(dead, _TABLE.c.replica != own))
         .returning(
             _TABLE.c.update_id,
             _TABLE.c.chat_id,

@@ -229,6 +229,11 @@ async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
     return True
 
 
+async def erased(session: AsyncSession, person_id: int) -> bool:
+    """Whether the person (by row id) erased their data (/borrar_mis_datos)."""
+    return await session.scalar(select(Person.erased_at).where(Person.id == person_id)) is not None
+
+
 async def erase(session: AsyncSession, telegram_id: int, at: datetime) -> None:
     """Strip everything that identifies the person; keep region, institution and sex."""
     person = await _get_row(session, telegram_id)

@@ -78,6 +78,15 @@ async def begin(session: AsyncSession, telegram_id: int, key: str, now: datetime
     return result.rowcount == 1
 
 
+async def person_turn(session: AsyncSession, telegram_id: int) -> None:
+    """On PostgreSQL, wait for the person's lock (`begin`'s) and hold it until this transaction
+    ends: a write made for them after their update's commit (a reply held by flood control)
+    then comes wholly before or after another replica's update of theirs, their erasure."""
+    if session.bind.dialect.name == "postgresql":
+        lock = func.pg_advisory_xact_lock(bindparam("telegram_id", telegram_id, type_=BigInteger))
+        await session.execute(select(lock))
+
+
 async def end(session: AsyncSession, key: str, now: datetime) -> bool:
     """The end of an update's transaction: on SQLite, the claim (False for a repeat, whose
     effects then roll back); on PostgreSQL `begin` claimed it."""

@@ -11,7 +11,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 from telegram.ext import Application
 
 from bot.local_api import BotEvent, LocalBotApi
@@ -30,6 +30,7 @@ from storage.repositories.visits import SurveyAnswers
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.helpers import puno_coordination, register, workshop_under_way
+from tests.postgres import PostgresServer
 
 ZOILA_ID = 7919350413
 FIRST, LAST, USERNAME = "Zoila", "Espinoza Ccahuana", "zoila_ec"
@@ -278,6 +279,19 @@ async def dump_database(runtime: Runtime) -> list[str]:
 def sqlite_files(path: str) -> bytes:
     """The database file and its WAL, as bytes."""
     return b"".join(Path(path + end).read_bytes() for end in ("", "-wal"))
+
+
+async def postgresql_files(runtime: Runtime, server: PostgresServer) -> bytes:
+    """The database's own files (tables and indexes, not the server's shared WAL), as bytes,
+    once every changed page is written to them (CHECKPOINT, as the server does every few
+    minutes anyway)."""
+    async with runtime.db.engine.connect() as connection:
+        await connection.exec_driver_sql("CHECKPOINT")
+        oid = await connection.scalar(
+            text("SELECT oid FROM pg_database WHERE datname = current_database()")
+        )
+    folder = server.datadir / "base" / str(oid)
+    return b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
 
 
 def leaks_in(lines: list[str]) -> list[str]:
