@@ -211,6 +211,8 @@ def test_what_a_publication_must_be() -> None:
     assert problem(summary="x" * 801).startswith("El resumen tiene 801 caracteres")
     tomorrow = problem(published_on=date(2026, 12, 5))
     assert tomorrow == "La fecha de publicación 2026-12-05 aún no llega."
+    year_one = problem(published_on=date(1, 1, 1))  # taken before, listed as «1-01-01»
+    assert year_one == "La fecha de publicación 0001-01-01 no está entre los años 2000 y 2199."
 
 
 async def test_twenty_long_titles_still_fit_one_message(

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import format_number
+from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
 from storage.repositories import publications as repo
 from storage.repositories.publications import PublicationRecord
 
@@ -77,6 +78,11 @@ def check(
     when = published_on or today
     if when > today:
         raise PublicationError(f"La fecha de publicación {when:%Y-%m-%d} aún no llega.")
+    if not plausible(when):  # «--fecha 0001-01-01» was taken, listed as «1-01-01»
+        raise PublicationError(
+            f"La fecha de publicación {when.isoformat()} no está entre los años {FIRST_YEAR} y "
+            f"{LAST_YEAR}."
+        )
     return Draft(title, summary, when, name[:MAX_TITLE], content)
 
 
