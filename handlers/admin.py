@@ -66,6 +66,7 @@ async def _grant(ctx: Ctx, role: Role, scope: str | None) -> None:
         role,
         granted_by=ctx.user.id,
         admin_ids=ctx.settings.bot_admin_ids,
+        now=ctx.now,
         coverage=scope,
     )
     who = esc(grant.name or str(target))
@@ -105,7 +106,11 @@ async def remove_role_command(ctx: Ctx) -> None:
     if target is None:
         return
     done = await staff.revoke_role(
-        ctx.session, target, revoked_by=ctx.user.id, admin_ids=ctx.settings.bot_admin_ids
+        ctx.session,
+        target,
+        revoked_by=ctx.user.id,
+        admin_ids=ctx.settings.bot_admin_ids,
+        now=ctx.now,
     )
     who = esc(done.name or str(target))
     if done.outcome is staff.Revoked.CONFIGURED:

@@ -123,6 +123,7 @@ async def staff_meeting(ctx: Ctx, meeting: MeetingRecord) -> bool:
             action="button ag",
             outcome="denied",
             target=f"meeting:{meeting.id}",
+            at=ctx.now,
         )
         ctx.toast(ctx._("Only coordinators can do that."), alert=True)
         return False

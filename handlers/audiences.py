@@ -92,7 +92,11 @@ async def allowed(ctx: Ctx, data: dict[str, Any]) -> bool:
         ok = coverage.may_address(ctx.coverage, audience_of(data))
     if not ok:
         await coverage.refused(
-            ctx.session, telegram_id=ctx.user.id, action="audience", target=f"audience:{choice}"
+            ctx.session,
+            telegram_id=ctx.user.id,
+            action="audience",
+            target=f"audience:{choice}",
+            now=ctx.now,
         )
         ctx.show(
             ctx._(

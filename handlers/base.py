@@ -158,6 +158,12 @@ class Ctx:
         return runtime_of(self.context)
 
     @property
+    def now(self) -> datetime:
+        """Now on the runtime's clock, which tests move: what this update records is stamped
+        with it, as the periods of the reports that read those records are."""
+        return self.runtime.clock.now()
+
+    @property
     def today(self) -> date:
         """Today in the configured zone (Lima) on the runtime's clock, which tests move."""
         return self.runtime.clock.now().astimezone(self.settings.timezone).date()

@@ -241,7 +241,11 @@ async def on_button(ctx: Ctx) -> None:
             case = await rules.visible(ctx.session, number, viewer(ctx))
         except NotAllowed as error:
             await coverage.refused(
-                ctx.session, telegram_id=ctx.user.id, action="button cs", target=f"case:{number}"
+                ctx.session,
+                telegram_id=ctx.user.id,
+                action="button cs",
+                target=f"case:{number}",
+                now=ctx.now,
             )
             ctx.toast(_(error.message), alert=True)
             return

@@ -38,7 +38,6 @@ from handlers.update_keys import update_key
 from storage.repositories import app_state, people, replicas, staff_traces
 from storage.repositories.outbox import OwedMessage
 from storage.repositories.replicas import SILENT_BEATS
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 _UTC = ZoneInfo("UTC")  # command descriptions contain no dates
@@ -114,7 +113,7 @@ def set_at_start(application: Application) -> None:
     default = runtime.settings.bot_locale
     languages = [default, *(language for language in LANGUAGES if language != default)]
     assert application.job_queue is not None
-    _schedule(application.job_queue, _Owed(languages, started=utcnow() - MARGIN), 0.0)
+    _schedule(application.job_queue, _Owed(languages, started=runtime.clock.now() - MARGIN), 0.0)
 
 
 @dataclass(slots=True)
@@ -189,9 +188,9 @@ async def _set_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
             for chat_id in owed.former or ():
                 await app_state.drop(session, f"{ADMIN_MENU}{chat_id}")
             if owed.traced:
-                await app_state.put(session, TRACED, utcnow().isoformat())
+                await app_state.put(session, TRACED, runtime.clock.now().isoformat())
             silent = timedelta(seconds=SILENT_BEATS * settings.heartbeat_seconds)
-            if await replicas.alive(session, utcnow() - silent) <= 1:  # only this one
+            if await replicas.alive(session, runtime.clock.now() - silent) <= 1:  # only this one
                 await app_state.put(session, SINCE, owed.started.isoformat())
         owed.digest = owed.former = None
         owed.traced = False

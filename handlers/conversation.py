@@ -43,6 +43,7 @@ async def _to_form(ctx: Ctx, text: str, *, document: bool = False) -> bool:
             role=ctx.role,
             required=required,
             action=f"form {state.flow}",
+            now=ctx.now,
         ):
             await clear_state(ctx.session, ctx.user.id)
             ctx.reply(

@@ -146,7 +146,12 @@ def make_callback(
             form=form,
         )
         if required is not None and not await authorize(
-            session, telegram_id=user.id, role=role, required=required, action=action
+            session,
+            telegram_id=user.id,
+            role=role,
+            required=required,
+            action=action,
+            now=runtime.clock.now(),
         ):
             refuse(ctx, required)
         else:

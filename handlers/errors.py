@@ -19,7 +19,6 @@ from handlers.dispatch import HANDLING, SPEAKING
 from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down
 from storage.repositories import people
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +50,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == ChatType.PRIVATE:
             async with runtime.db.session() as session:
-                if await people.mark_blocked(session, user.id, utcnow()):
+                if await people.mark_blocked(session, user.id, runtime.clock.now()):
                     log.info("user %s blocked Minka; marked inactive", user.id)
         else:  # «bot was kicked from the group chat»: the group's doing, not the person's
             log.info("update %s: chat %s refused: %s", update_id, chat and chat.id, error.message)

@@ -45,7 +45,7 @@ async def on_ask(ctx: Ctx) -> None:
         ctx.toast(_("That button is no longer valid."))
         return
     try:
-        escalation_id = await toolkit.escalate(ctx.session, ctx.person, question_id)
+        escalation_id = await toolkit.escalate(ctx.session, ctx.person, question_id, ctx.now)
     except PermissionError:
         ctx.toast(_("That button is no longer valid."))
         return
@@ -155,7 +155,7 @@ async def on_answer_text(ctx: Ctx, text: str) -> None:
         await clear_state(ctx.session, ctx.user.id)
         return
     item = await toolkit.answer_escalation(
-        ctx.session, int(state.data["escalation"]), answer, ctx.person
+        ctx.session, int(state.data["escalation"]), answer, ctx.person, ctx.now
     )
     await clear_state(ctx.session, ctx.user.id)
     if item is None:

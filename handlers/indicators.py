@@ -117,6 +117,7 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
             action="indicators",
             outcome="denied",
             target=f"{period.code}:{region or ALL}",
+            at=ctx.now,
         )
         ctx.toast(_("You do not coordinate that region."), alert=True)
         return
@@ -126,6 +127,7 @@ async def _start(ctx: Ctx, period: Period, region: str | None) -> None:
         action="indicators",
         outcome="done",
         target=f"{period.code}:{region or ALL}",
+        at=ctx.now,
     )
     text = "⏳ " + _("Preparing the indicator report for {period}…").format(
         period=esc(period.label(ctx.t))

@@ -61,6 +61,7 @@ async def on_button(ctx: Ctx) -> None:
             action="button wm",
             outcome="denied",
             target=f"material:{material.id}",
+            at=ctx.now,
         )
         ctx.toast(ctx._("Workshop materials are for the people who attended it."), alert=True)
         return

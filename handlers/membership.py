@@ -21,7 +21,6 @@ from telegram.constants import ChatMemberStatus, ChatType
 from handlers.base import Ctx
 from handlers.conversation import on_group_message
 from storage.repositories import people
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ async def on_my_chat_member(ctx: Ctx) -> None:
     new = change.new_chat_member.status
     if change.chat.type == ChatType.PRIVATE:
         if new == ChatMemberStatus.BANNED:
-            changed = await people.mark_blocked(ctx.session, ctx.user.id, utcnow())
+            changed = await people.mark_blocked(ctx.session, ctx.user.id, ctx.now)
         else:
             changed = await people.mark_reachable(ctx.session, ctx.user.id)
         if changed:

@@ -95,7 +95,7 @@ async def on_button(ctx: Ctx) -> None:
         ctx.show(_("Choose the language Minka uses with you:"), keyboard)
     elif action == "language" and argument in LANGUAGES:
         await profile.set_language(
-            ctx.session, ctx.user.id, argument, admin_ids=ctx.settings.bot_admin_ids
+            ctx.session, ctx.user.id, argument, ctx.now, admin_ids=ctx.settings.bot_admin_ids
         )
         await _reload(ctx)
         await show_profile(ctx, edit=True)

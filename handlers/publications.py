@@ -93,6 +93,7 @@ async def on_button(ctx: Ctx) -> None:
         role=ctx.role,
         required=Role.COORDINATOR,
         action="button pub:announce",
+        now=ctx.now,
     ):
         refuse(ctx, Role.COORDINATOR)
         return

@@ -26,7 +26,9 @@ def refuse(ctx: Ctx, required: Role) -> None:
 async def refuse_scope(ctx: Ctx, target: str) -> None:
     """An item of a region the person does not cover: a polite refusal, and an audit entry."""
     action = f"button {ctx.data[0]}" if ctx.query is not None else "command"
-    await coverage.refused(ctx.session, telegram_id=ctx.user.id, action=action, target=target)
+    await coverage.refused(
+        ctx.session, telegram_id=ctx.user.id, action=action, target=target, now=ctx.now
+    )
     text = ctx._("That belongs to a region you do not coordinate.")
     if ctx.query is not None:
         ctx.toast(text, alert=True)

@@ -72,7 +72,7 @@ async def on_report_text(ctx: Ctx, text: str) -> None:
             [[button(_("Cancel"), "rep:cancel")]],
         )
         return
-    await toolkit.report_error(ctx.session, ctx.person, article.id, report)
+    await toolkit.report_error(ctx.session, ctx.person, article.id, report, ctx.now)
     await clear_state(ctx.session, ctx.user.id)
     ctx.reply(
         _(

@@ -66,6 +66,7 @@ async def _official_of_mine(ctx: Ctx, typed: str, region: str) -> PersonRecord |
         outcome="denied",
         target=str(person.telegram_id) if person is not None else typed[:64],
         detail=f"region={region}",
+        at=ctx.now,
     )
     ctx.reply(
         ctx._(
@@ -121,6 +122,7 @@ async def team_command(ctx: Ctx) -> None:
         outcome="done",
         target=str(person.telegram_id),
         detail=f"region={region.code}",
+        at=ctx.now,
     )
     ctx.reply(
         ctx._("Done: {who} is part of the Equipo Regional of {region}.").format(
@@ -149,7 +151,7 @@ async def remove_command(ctx: Ctx) -> None:
     if not rules.may_change(ctx.coverage.covers, current, None):
         await refuse_scope(ctx, f"team:{current}")
         return
-    await rules.dismiss(ctx.session, person.id, admin_ids=ctx.settings.bot_admin_ids)
+    await rules.dismiss(ctx.session, person.id, ctx.now, admin_ids=ctx.settings.bot_admin_ids)
     await audit.append(
         ctx.session,
         actor_telegram_id=ctx.user.id,
@@ -157,6 +159,7 @@ async def remove_command(ctx: Ctx) -> None:
         outcome="done",
         target=str(person.telegram_id),
         detail=f"region={current}",
+        at=ctx.now,
     )
     ctx.reply(
         ctx._("Done: {who} is no longer part of an Equipo Regional.").format(who=_who(person))

@@ -186,7 +186,7 @@ async def answer_question(ctx: Ctx, text: str) -> None:
     text = text.strip()
     if not text:
         return
-    asked = await toolkit.ask(ctx.session, _kb(ctx), ctx.person, text)
+    asked = await toolkit.ask(ctx.session, _kb(ctx), ctx.person, text, ctx.now)
     answer = asked.answer
     if answer is None:  # small talk
         ctx.reply(_(SMALL_TALK_REPLIES[asked.small_talk or "chat"]), menu_keyboard(ctx))
@@ -246,14 +246,14 @@ async def on_button(ctx: Ctx) -> None:
             ctx.show(*view)
     elif action == "a" and args and args[0] in kit.articles:
         article = kit.articles[args[0]]
-        await toolkit.view(ctx.session, ctx.person, article.id, "browse")
+        await toolkit.view(ctx.session, ctx.person, article.id, "browse", ctx.now)
         await show_article(ctx, article, edit=True)
     elif action == "u" and len(args) >= 2 and args[0] in kit.articles and args[1] in ("0", "1"):
         question_id = as_number(args[2]) if len(args) > 2 else None
         useful = args[1] == "1"
         await toolkit.feedback(
             ctx.session, ctx.person, args[0], useful, question_id,
-            today=ctx.today, zone=ctx.t.timezone,
+            now=ctx.now, zone=ctx.t.timezone,
         )  # fmt: skip
         ctx.toast(_("Thank you for your feedback!"))
         ctx.show_keyboard(_with_choice(ctx, args[0], question_id, useful))
@@ -326,7 +326,7 @@ async def on_inline_query(ctx: Ctx) -> None:
 async def on_chosen_inline_result(ctx: Ctx) -> None:
     chosen = ctx.update.chosen_inline_result
     if chosen is not None and chosen.result_id in _kb(ctx).kit.articles:
-        await toolkit.view(ctx.session, ctx.person, chosen.result_id, "inline")
+        await toolkit.view(ctx.session, ctx.person, chosen.result_id, "inline", ctx.now)
 
 
 FEATURE = Feature(

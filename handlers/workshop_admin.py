@@ -68,6 +68,7 @@ async def _create(ctx: Ctx, data: dict[str, Any]) -> None:
             telegram_id=ctx.user.id,
             action="new workshop",
             target=f"region:{data.get('region') or 'national'}",
+            now=ctx.now,
         )
         ctx.show(
             _(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Integer, Table, delete, func, insert, select, text
@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import Base
-from storage.types import utcnow
 
 BATCH = 2000
 # Which processes are running right now: meaningless in another database, and a copied row
@@ -65,12 +64,13 @@ async def _fresh_counts() -> dict[str, int]:
             await engine.dispose()
 
 
-async def _refuse_if_running(source: AsyncEngine) -> None:
+async def _refuse_if_running(source: AsyncEngine, now: datetime) -> None:
+    """`now`: Minka's clock, which its heartbeats (`replicas.seen_at`) are written on."""
     async with source.connect() as connection:
         alive = await connection.scalar(
             select(func.count())
             .select_from(Base.metadata.tables["replicas"])
-            .where(Base.metadata.tables["replicas"].c.seen_at > utcnow() - ALIVE_WITHIN)
+            .where(Base.metadata.tables["replicas"].c.seen_at > now - ALIVE_WITHIN)
         )
     if alive:
         raise TransferError(
@@ -126,11 +126,13 @@ async def _copy_table(table: Table, reading: AsyncConnection, writing: AsyncConn
 async def transfer(
     source: AsyncEngine,
     target: AsyncEngine,
+    now: datetime,
     progress: Callable[[Copied], Awaitable[None]] | None = None,
 ) -> list[Copied]:
-    """Copy every table from `source` into the empty `target`; the copied row counts."""
+    """Copy every table from `source` into the empty `target` (refused while Minka runs on
+    `source`, at `now` on Minka's clock); the copied row counts."""
     await upgrade(source)
-    await _refuse_if_running(source)
+    await _refuse_if_running(source, now)
     await upgrade(target)
     await _refuse_if_not_empty(target)
     copied: list[Copied] = []

@@ -34,4 +34,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
+    """The machine's clock: a column default for times only shown, never compared. A time a
+    rule reads (a period, a deadline, retention) is Minka's clock (bot/clock.py), which tests
+    move, given by the caller."""
     return datetime.now(UTC)

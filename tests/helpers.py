@@ -69,9 +69,10 @@ async def ana_in_puno(api: LocalBotApi, db: Database, telegram_id: int) -> Perso
     return ana
 
 
-def case_in_puno(person_id: int, description: str) -> Case:
-    """A case in Puno registered by `person_id` whose only typed text is `description` (its
-    kind and stratum: valid codes, which the erasure tests do not look at); to add and flush."""
+def case_in_puno(person_id: int, description: str, at: datetime) -> Case:
+    """A case in Puno registered by `person_id` at `at` whose only typed text is `description`
+    (its kind and stratum: valid codes, which the erasure tests do not look at); to add and
+    flush."""
     return Case(
         person_id=person_id,
         region_code="puno",
@@ -79,6 +80,8 @@ def case_in_puno(person_id: int, description: str) -> Case:
         stratum="ppm",
         supported=False,
         description=description,
+        created_at=at,
+        updated_at=at,
     )
 
 
@@ -130,6 +133,17 @@ async def typed_registration(person: Person, name: str, position: str) -> BotEve
     await person.press(await person.reply(), "Mujer")
     await person.reply()
     return await person.reply()
+
+
+async def question_to_answer(asker: Person, specialist: Person, question: str) -> None:
+    """`asker` sends `question`, which Minka cannot answer, to the specialists, and
+    `specialist` opens it from /preguntas to answer: Minka now waits for the answer's text."""
+    (not_sure,) = await asker.say(question)
+    await asker.press(not_sure, "Enviar mi pregunta a un especialista")
+    await asker.reply()
+    _header, item = await specialist.say("/preguntas", 2)
+    await specialist.press(item, "Responder")
+    await specialist.reply()
 
 
 async def puno_coordinator(api: LocalBotApi, admin: Person) -> Person:

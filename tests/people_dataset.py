@@ -142,9 +142,13 @@ async def dataset(db: Database) -> None:
                     meeting_id=meetings[code], person_id=ids[name], rsvp=rsvp,
                     attended_at=starts_at if attended else None,
                 ))  # fmt: skip
-        for code, (_starts, _region, attendees) in WORKSHOPS.items():
+        for code, (starts, _region, attendees) in WORKSHOPS.items():
             for name in attendees:
-                session.add(WorkshopAttendance(workshop_id=workshops[code], person_id=ids[name]))
+                session.add(
+                    WorkshopAttendance(
+                        workshop_id=workshops[code], person_id=ids[name], checked_in_at=starts
+                    )
+                )
         for (code, name), scores in RATINGS.items():
             values: dict[str, Any] = {"overall": 1, "completed_at": None}  # left unfinished
             if scores is not None:

@@ -100,9 +100,9 @@ async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
                 now=now,
             )
             ids[f"case_{name}"] = case.id
-            asked = await toolkit.ask(session, runtime.knowledge, record, f"zzqx {name} ¿y?")
+            asked = await toolkit.ask(session, runtime.knowledge, record, f"zzqx {name} ¿y?", now)
             ids[f"question_{name}"] = asked.question_id
-            escalation = await toolkit.escalate(session, record, asked.question_id)
+            escalation = await toolkit.escalate(session, record, asked.question_id, now)
             ids[f"escalation_{name}"] = escalation
         luis_id = ids["person_luis"]
         await cases.change_status(
@@ -115,7 +115,7 @@ async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
         )
         await usage.record_feedback(
             session, article_id="reinfo", person_id=luis_id, question_id=None, useful=True,
-            since=now - timedelta(days=1),
+            since=now - timedelta(days=1), now=now,
         )  # fmt: skip
         ended = {"starts_at": now - timedelta(hours=3), "ends_at": now - timedelta(hours=1)}
         coming = {"starts_at": now + timedelta(days=5), "ends_at": now + timedelta(days=5, hours=2)}
@@ -134,7 +134,9 @@ async def seed(api: LocalBotApi, app: Application, runtime: Runtime) -> World:
             )
             ids[f"workshop_{name}"], ids[f"workshop_code_{name}"] = workshop.id, code
         for workshop, person in (("piura", "luis"), ("puno", "luis"), ("puno", "ana")):
-            await workshops.check_in(session, ids[f"workshop_{workshop}"], ids[f"person_{person}"])
+            await workshops.check_in(
+                session, ids[f"workshop_{workshop}"], ids[f"person_{person}"], now
+            )
         for workshop in ("piura", "puno"):
             scores = dict.fromkeys(workshops.CRITERIA, 4)
             await workshops.set_rating(

@@ -110,7 +110,13 @@ async def _seed(db: Database, raters: Sequence[Rater]) -> None:
                 )
             )  # fmt: skip
             await session.flush()
-            session.add(WorkshopAttendance(workshop_id=workshop, person_id=number))
+            session.add(
+                WorkshopAttendance(
+                    workshop_id=workshop,
+                    person_id=number,
+                    checked_in_at=JUNE + timedelta(days=workshop),
+                )
+            )
             session.add(
                 WorkshopRating(
                     workshop_id=workshop, person_id=number,

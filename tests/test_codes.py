@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.repositories import meetings as meetings_repo
 from storage.repositories import workshops as repo
 from tests.chat import Person as Chatter
-from tests.helpers import register
+from tests.helpers import CHECKED_AT, register
 
 CSV_HEADER = ",".join(HEADER) + "\n"
 PEOPLES_CODES = ["PUNO-2026", "PUN-02", "PUNO22"]
@@ -53,7 +53,7 @@ async def test_imported_codes_are_kept_as_written_and_found_as_typed(db: Databas
         for n, code in enumerate(PEOPLES_CODES, start=1)
     )
     async with db.session() as session:
-        result = await import_workshops(session, (CSV_HEADER + rows).encode())
+        result = await import_workshops(session, (CSV_HEADER + rows).encode(), CHECKED_AT)
     assert result.problems == ()
     assert [item.code for item in result.imported] == PEOPLES_CODES
     async with db.session() as session:
@@ -69,7 +69,7 @@ async def test_imported_codes_are_kept_as_written_and_found_as_typed(db: Databas
         assert await repo.code_exists(session, "pun0-2026")
     again = CSV_HEADER + rows.replace("puno-2026", "PUN0-2026").replace("Taller 1", "Otro")
     async with db.session() as session:
-        updated = await import_workshops(session, again.encode())
+        updated = await import_workshops(session, again.encode(), CHECKED_AT)
     assert [item.outcome for item in updated.imported] == ["updated", "unchanged", "unchanged"]
     async with db.session() as session:
         kept = await repo.get_by_code(session, "PUNO-2026")

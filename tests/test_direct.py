@@ -67,6 +67,7 @@ async def test_writes_belong_to_the_sessions_transaction(db: Database) -> None:
                 normalized="que es el reinfo",
                 answer_article_id="reinfo",
                 confident=True,
+                at=utcnow(),
             )
             raise Undo
     async with db.session() as session:
@@ -81,6 +82,7 @@ async def test_writes_belong_to_the_sessions_transaction(db: Database) -> None:
             normalized="otra",
             answer_article_id=None,
             confident=False,
+            at=utcnow(),
         )
     async with db.session() as session:
         assert await session.scalar(select(Question.text).where(Question.id == asked)) == "otra"

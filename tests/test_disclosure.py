@@ -136,7 +136,7 @@ async def _ratings(db: Database) -> None:
                 )
             )  # fmt: skip
             await session.flush()
-            session.add(WorkshopAttendance(workshop_id=1, person_id=number))
+            session.add(WorkshopAttendance(workshop_id=1, person_id=number, checked_in_at=starts))
             session.add(
                 WorkshopRating(
                     workshop_id=1, person_id=number, overall=score, content=score,
@@ -304,7 +304,13 @@ async def test_indicator_3_cannot_be_subtracted_across_workshops(db: Database) -
         for workshop, raters in rated.items():
             for number in raters:
                 score = 1 if number == 4 else 5
-                session.add(WorkshopAttendance(workshop_id=workshop, person_id=number))
+                session.add(
+                    WorkshopAttendance(
+                        workshop_id=workshop,
+                        person_id=number,
+                        checked_in_at=starts + timedelta(days=workshop),
+                    )
+                )
                 session.add(
                     WorkshopRating(
                         workshop_id=workshop, person_id=number, overall=score, content=score,

@@ -112,7 +112,11 @@ async def _leave_traces(db: Database) -> tuple[int, int]:
             session.add_all(
                 [
                     CaseEvent(
-                        case_id=case_id, person_id=person.id, kind="status", note=f"Nota {who}"
+                        case_id=case_id,
+                        person_id=person.id,
+                        kind="status",
+                        note=f"Nota {who}",
+                        at=AT,
                     ),
                     Broadcast(
                         created_by=person.id,

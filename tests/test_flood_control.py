@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.services import privacy
 from storage.models import OutboxMessage
 from tests.chat import Person
-from tests.helpers import register
+from tests.helpers import question_to_answer, register
 from tests.test_flood_lasting import REFUSAL
 
 # Seconds of 429 for every call, at retry_after REFUSAL (0.2 s): many times the rate limiter's
@@ -290,12 +290,7 @@ async def test_a_specialists_answer_held_back_reaches_the_asker_later(
     the retries: both wait in the outbox and arrive once, instead of the answer being lost."""
     await register(ana, region="Piura")
     await register(admin, region="MINEM")
-    (not_sure,) = await ana.say("como saco mi brevete en piura")
-    await ana.press(not_sure, "Enviar mi pregunta a un especialista")
-    await ana.reply()
-    _header, item = await admin.say("/preguntas", 2)
-    await admin.press(item, "Responder")
-    await admin.reply()
+    await question_to_answer(ana, admin, "como saco mi brevete en piura")
     api.inject("sendMessage", Fault.too_many_requests(1), times=8)  # 4 tries of each
     await admin.send("Eso lo ve el MTC, no la DREM.")
     delivered = await ana.reply(timeout=15)

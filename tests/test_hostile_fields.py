@@ -32,7 +32,7 @@ from storage.models import Person as PersonRow
 from tests.chat import Person
 from tests.cli import cli
 from tests.conftest import ADMIN_ID
-from tests.helpers import register
+from tests.helpers import CHECKED_AT, register
 from tests.test_agreements import _meeting
 from tests.test_broadcasts import _broadcast
 from tests.test_workshop_csv import HEADER
@@ -138,7 +138,7 @@ async def test_a_workshops_csv_with_hostile_cells_is_imported_as_meant(db: Datab
         f"BCDF,{long_title},,2026-03-16 09:00,2026-03-16 13:00,Puno,,\n"
     )
     async with db.session() as session:
-        result = await import_workshops(session, (HEADER + rows).encode())
+        result = await import_workshops(session, (HEADER + rows).encode(), CHECKED_AT)
     assert result.problems == ()
     async with db.session() as session:
         stored = {
@@ -156,10 +156,12 @@ async def test_a_csv_past_a_limit_or_not_in_utf8_is_refused_in_spanish(db: Datab
     a database error on PostgreSQL; bytes that are not UTF-8 say how to save the file."""
     row = f"BCDF,{WIDE * 201},,2026-03-16 09:00,2026-03-16 13:00,Puno,,\n"
     async with db.session() as session:
-        result = await import_workshops(session, (HEADER + row).encode())
+        result = await import_workshops(session, (HEADER + row).encode(), CHECKED_AT)
     assert [(p.line, "200" in p.reason) for p in result.problems] == [(2, True)]
     async with db.session() as session:
-        result = await import_workshops(session, HEADER.encode() + b"ABCD,T\xff\xfe,,,,,,\n")
+        result = await import_workshops(
+            session, HEADER.encode() + b"ABCD,T\xff\xfe,,,,,,\n", CHECKED_AT
+        )
     assert [p.line for p in result.problems] == [2]
     assert "UTF-8" in result.problems[0].reason
     async with db.session() as session:

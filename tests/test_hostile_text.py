@@ -118,7 +118,7 @@ async def test_a_survey_comment_with_control_characters(
     async with runtime.db.session() as session:
         person = await session.scalar(select(PersonRow).where(PersonRow.telegram_id == ana.id))
         assert person is not None
-        await workshops.check_in(session, workshop.id, person.id)
+        await workshops.check_in(session, workshop.id, person.id, now)
     assert await tick(app) == 1
     survey = await ana.reply()
     for value in ("5", "4", "4", "5", "3"):

@@ -165,7 +165,14 @@ async def test_buttons_carry_the_largest_ids(
     largest = 2**31 - 1
     async with runtime.db.session() as session:
         session.add(
-            Question(id=largest - 1, person_id=None, text="x", normalized="x", confident=False)
+            Question(
+                id=largest - 1,
+                person_id=None,
+                text="x",
+                normalized="x",
+                confident=False,
+                at=runtime.clock.now(),
+            )
         )
         await session.flush()
         if database_url.startswith("postgresql"):
@@ -265,11 +272,17 @@ async def test_my_data_for_a_person_with_a_lot_of_data(
                     normalized=f"pregunta {n}",
                     answer_article_id="formalizacion-reinfo",
                     confident=True,
+                    at=runtime.clock.now(),
                 )
             )
         for _view in range(5000):
             session.add(
-                ArticleView(article_id="formalizacion-reinfo", person_id=person.id, source="search")
+                ArticleView(
+                    article_id="formalizacion-reinfo",
+                    person_id=person.id,
+                    source="search",
+                    at=runtime.clock.now(),
+                )
             )
     notice, document = await ana.say("/mis_datos", 2)
     assert "Minka" in notice.text

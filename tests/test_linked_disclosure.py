@@ -335,7 +335,9 @@ async def test_workshop_ratings_of_a_region_beside_the_national_report(db: Datab
         await session.flush()
         for person, (region, _sex, _position) in zip(ids, people, strict=True):
             score = 5
-            session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=person))
+            session.add(
+                WorkshopAttendance(workshop_id=workshop.id, person_id=person, checked_in_at=JUNE)
+            )
             if region == "puno":
                 continue
             session.add(

@@ -23,6 +23,7 @@ from storage.repositories import people
 from storage.transfer import SKIPPED
 from storage.types import utcnow
 from tests.conftest import _new_postgres_database
+from tests.helpers import CHECKED_AT
 from tests.postgres import PostgresServer
 
 
@@ -55,8 +56,10 @@ async def sqlite_with_data(tmp_path: Path) -> Database:
     await asyncio.to_thread(seed, path, 400)
     async with db.session() as session:
         first = await session.scalar(select(Person.telegram_id).order_by(Person.id).limit(1))
-        await staff.grant_role(session, first, Role.COORDINATOR, granted_by=None, admin_ids=())
-        await staff.grant_role(session, 777_000_001, Role.SPECIALIST, granted_by=None, admin_ids=())
+        for telegram_id, role in ((first, Role.COORDINATOR), (777_000_001, Role.SPECIALIST)):
+            await staff.grant_role(
+                session, telegram_id, role, granted_by=None, admin_ids=(), now=CHECKED_AT
+            )
     return db
 
 

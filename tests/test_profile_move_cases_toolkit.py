@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Date, bindparam, text, update
+from sqlalchemy import Date, bindparam, text
 
 from bot.services import cases as case_codes
 from bot.services import registered
@@ -26,7 +26,7 @@ from bot.services.indicators.registered_at import counted_people
 from bot.services.indicators.toolkit import dissemination
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question
+from storage.models import Person
 from storage.repositories import cases, people, publications, toolkit
 from storage.types import UTCDateTime
 from tests.test_profile_move_reports import (  # Q1 2026, read once closed
@@ -74,31 +74,23 @@ async def _register_cases(db: Database) -> None:
 
 async def _use_toolkit(db: Database) -> None:
     """Each person reads an article, asks a question, answers «¿Le fue útil?» and sends a
-    question to the specialists, through the bot's writers; then dated in Q1 (the writers
-    date them now)."""
+    question to the specialists, through the bot's writers, on a day of Q1."""
     ids = await _people(db)
     async with db.session() as session:
         for person_id, (region, _sex) in zip(ids, PEOPLE, strict=True):
-            await toolkit.record_view(session, "art-1", person_id, "browse")
+            await toolkit.record_view(session, "art-1", person_id, "browse", DAY)
             question = await toolkit.log_question(
                 session, person_id=person_id, text="¿Cómo me formalizo?",
-                normalized="como me formalizo", answer_article_id="art-1", confident=True,
+                normalized="como me formalizo", answer_article_id="art-1", confident=True, at=DAY,
             )  # fmt: skip
             await toolkit.record_feedback(
                 session, article_id="art-1", person_id=person_id, question_id=question,
-                useful=True, since=DAY,
+                useful=True, since=DAY, now=DAY,
             )  # fmt: skip
             await toolkit.create_escalation(
                 session, question_id=question, person_id=person_id, region_code=region,
-                text="¿Cómo me formalizo?",
+                text="¿Cómo me formalizo?", at=DAY,
             )  # fmt: skip
-        for model, at in (
-            (ArticleView, ArticleView.at),
-            (Question, Question.at),
-            (ArticleFeedback, ArticleFeedback.at),
-            (Escalation, Escalation.created_at),
-        ):
-            await session.execute(update(model).values({at.key: DAY}))
         await session.commit()
 
 

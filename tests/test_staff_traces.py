@@ -22,9 +22,11 @@ async def test_each_kind_of_staff_trace_names_its_chat(db: Database) -> None:
     now = utcnow()
     async with db.session() as session:
         await audit.append(
-            session, actor_telegram_id=8001, action="grant_specialist", outcome="done"
+            session, actor_telegram_id=8001, action="grant_specialist", outcome="done", at=now
         )
-        await audit.append(session, actor_telegram_id=8002, action="/auditoria", outcome="denied")
+        await audit.append(
+            session, actor_telegram_id=8002, action="/auditoria", outcome="denied", at=now
+        )
         await audit.append(  # a role refused to whom BOT_ADMIN_IDS named then
             session,
             actor_telegram_id=None,
@@ -32,6 +34,7 @@ async def test_each_kind_of_staff_trace_names_its_chat(db: Database) -> None:
             outcome="denied",
             target="8003",
             detail="BOT_ADMIN_IDS",
+            at=now,
         )
         await audit.append(  # a grant's target is no trace: the role waits for registration
             session,
@@ -39,6 +42,7 @@ async def test_each_kind_of_staff_trace_names_its_chat(db: Database) -> None:
             action="grant_specialist",
             outcome="done",
             target="8010",
+            at=now,
         )
         session.add(RoleGrant(telegram_id=8011, role="specialist", granted_by=8004))
         session.add(Broadcast(text="Aviso", scheduled_at=now, progress_chat_id=8005))

@@ -16,6 +16,7 @@ from storage.migrate import pending, upgrade
 from storage.models import AuditEntry, Person
 from storage.repositories import people
 from storage.repositories.regions import list_regions
+from tests.helpers import CHECKED_AT
 
 ANA = Identity(1001, "anaq", "Ana Quispe")
 
@@ -52,7 +53,7 @@ async def test_datetimes_come_back_aware_and_equal(db: Database) -> None:
 
 async def test_registration_flow_service(db: Database) -> None:
     async with db.session() as session:
-        await profile.give_consent(session, ANA, "es")
+        await profile.give_consent(session, ANA, "es", now=CHECKED_AT)
         assert await profile.resume_registration(session, ANA.telegram_id) == "name"
         for step, value in [
             ("name", "Ana Quispe"),
@@ -66,7 +67,7 @@ async def test_registration_flow_service(db: Database) -> None:
         assert await profile.resume_registration(session, ANA.telegram_id) == profile.SUMMARY
         assert await profile.go_back(session, ANA.telegram_id, profile.SUMMARY) == "sex"
         await profile.record_answer(session, ANA.telegram_id, "sex", "female")
-        person = await profile.complete_registration(session, ANA.telegram_id)
+        person = await profile.complete_registration(session, ANA.telegram_id, CHECKED_AT)
     assert person.is_registered and person.region_name == "Puno" and person.position is None
 
 
@@ -75,7 +76,7 @@ async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
     and for the erasure itself, so counts by person hold; the id is gone."""
     key = b"k" * 32
     async with db.session() as session:
-        await profile.give_consent(session, ANA, "es")
+        await profile.give_consent(session, ANA, "es", now=CHECKED_AT)
         await people.update(session, ANA.telegram_id, region_code="piura", sex="female")
         for action in ("/x", "/y"):
             await authorize(
@@ -84,6 +85,7 @@ async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
                 role=Role.OFFICIAL,
                 required=Role.ADMIN,
                 action=action,
+                now=CHECKED_AT,
             )
     spanish = translator("es", ZoneInfo("America/Lima"))
     async with db.session() as session:
@@ -114,11 +116,11 @@ async def test_erasure_keeps_anonymous_counts(db: Database) -> None:
 async def test_role_grant_waits_for_consent(db: Database) -> None:
     async with db.session() as session:
         grant = await staff.grant_role(
-            session, ANA.telegram_id, Role.COORDINATOR, granted_by=1, admin_ids=()
+            session, ANA.telegram_id, Role.COORDINATOR, granted_by=1, admin_ids=(), now=CHECKED_AT
         )
         assert not grant.applied_now
     async with db.session() as session:
-        person = await profile.give_consent(session, ANA, "es")
+        person = await profile.give_consent(session, ANA, "es", now=CHECKED_AT)
     assert person.role == "coordinator"
     async with db.session() as session:
         assert await staff.resolve_target(session, "@ANAQ") == ANA.telegram_id
@@ -128,7 +130,7 @@ async def test_role_grant_waits_for_consent(db: Database) -> None:
 
 async def test_blocked_person_is_marked_and_reactivated(db: Database) -> None:
     async with db.session() as session:
-        await profile.give_consent(session, ANA, "es")
+        await profile.give_consent(session, ANA, "es", now=CHECKED_AT)
         assert await people.mark_blocked(session, ANA.telegram_id, datetime.now(UTC))
         assert not await people.mark_blocked(session, ANA.telegram_id, datetime.now(UTC))
         await people.touch(session, ANA.telegram_id, username="anaq", telegram_name="Ana")

@@ -80,6 +80,7 @@ async def test_a_repeated_update_is_told_and_leaves_nothing(db: Database) -> Non
                     normalized=question,
                     answer_article_id="reinfo",
                     confident=True,
+                    at=now,
                 )
                 if not await updates.end(session, key, now):
                     raise LookupError
@@ -153,6 +154,7 @@ async def _question_with_replies(session: AsyncSession, person_id: int, n: int) 
         normalized="reinfo",
         answer_article_id="reinfo",
         confident=True,
+        at=now,
     )
     await owed_replies.owe(
         session,

@@ -90,7 +90,7 @@ async def test_an_answer_given_again_later_leaves_its_quarter_as_it_was(db: Data
     assert await _useful(db, ended) == pytest.approx(6 / 7)  # what the dataset says
     async with db.session() as session:  # her «No» now, as the button calls it
         her = await people_repo.get(session, first)
-        today = CHECKED_AT.date()  # the bot's clock, after Q1
-        await toolkit.feedback(session, her, "reinfo", False, None, today=today, zone=LIMA)
+        # the bot's clock, after Q1
+        await toolkit.feedback(session, her, "reinfo", False, None, now=CHECKED_AT, zone=LIMA)
         await session.commit()
     assert await _useful(db, ended) == pytest.approx(6 / 7)

@@ -16,6 +16,7 @@ from storage.models import Person, Workshop
 from storage.repositories import app_state
 from storage.repositories import workshops as repo
 from tests.cli import cli
+from tests.helpers import CHECKED_AT
 from tests.test_workshop_csv import BAD, GOOD, HEADER
 
 
@@ -45,7 +46,7 @@ async def test_import_is_idempotent_and_derived_codes_avoid_collisions(db: Datab
             survey_closes_at=datetime(2026, 1, 8, 17, tzinfo=UTC),
         )
     async with db.session() as session:
-        result = await import_workshops(session, GOOD.encode())
+        result = await import_workshops(session, GOOD.encode(), CHECKED_AT)
     assert result.problems == ()
     codes = [item.code for item in result.imported]
     assert codes[0] == "AB34CD" and codes[2] == "XYZ9"
@@ -54,7 +55,7 @@ async def test_import_is_idempotent_and_derived_codes_avoid_collisions(db: Datab
     assert [item.generated for item in result.imported] == [False, True, False]
 
     async with db.session() as session:
-        again = await import_workshops(session, GOOD.encode())
+        again = await import_workshops(session, GOOD.encode(), CHECKED_AT)
         stored = await repo.get_by_code(session, "AB34CD")
     assert [item.code for item in again.imported] == codes
     assert [item.outcome for item in again.imported] == ["unchanged"] * 3
@@ -64,14 +65,14 @@ async def test_import_is_idempotent_and_derived_codes_avoid_collisions(db: Datab
 
     changed = GOOD.replace("Huancayo", "Huancayo (auditorio)").replace(",Trujillo,", ",Chan Chan,")
     async with db.session() as session:
-        updated = await import_workshops(session, changed.encode())
+        updated = await import_workshops(session, changed.encode(), CHECKED_AT)
     assert [item.outcome for item in updated.imported] == ["updated", "updated", "unchanged"]
     assert [item.code for item in updated.imported] == codes
 
 
 async def test_a_bad_file_writes_nothing(db: Database) -> None:
     async with db.session() as session:
-        result = await import_workshops(session, BAD.encode())
+        result = await import_workshops(session, BAD.encode(), CHECKED_AT)
     assert isinstance(result, ImportResult) and result.imported == ()
     async with db.session() as session:
         assert await session.scalar(select(func.count(Workshop.id))) == 0
@@ -194,7 +195,7 @@ async def test_list_shows_workshops_with_attendance(database_url: str, tmp_path:
             await session.flush()
             workshop = await repo.get_by_code(session, "AB34CD")
             assert workshop is not None
-            await repo.check_in(session, workshop.id, person.id)
+            await repo.check_in(session, workshop.id, person.id, workshop.starts_at)
             await repo.set_rating(
                 session, workshop.id, person.id, overall=5, completed_at=datetime.now(UTC)
             )

@@ -96,10 +96,10 @@ async def _dataset(db: Database) -> int:
         workshop_id = await _workshop(session, "RPT234")
         other_id = await _workshop(session, "OTR567")
         for person_id in ids.values():
-            assert await repo.check_in(session, workshop_id, person_id)
+            assert await repo.check_in(session, workshop_id, person_id, ENDS)
         # Scanning the code again (or pressing the button twice) adds nobody.
-        assert not await repo.check_in(session, workshop_id, ids[1])
-        assert not await repo.check_in(session, workshop_id, ids[5])
+        assert not await repo.check_in(session, workshop_id, ids[1], ENDS)
+        assert not await repo.check_in(session, workshop_id, ids[5], ENDS)
         for telegram_id, answers in RATINGS:
             await repo.set_rating(session, workshop_id, ids[telegram_id], **answers)
             await repo.set_rating(session, workshop_id, ids[telegram_id], completed_at=DONE)
@@ -110,7 +110,7 @@ async def _dataset(db: Database) -> int:
             session, workshop_id, ids[6], overall=1, content=1, comment="No debería salir"
         )
         # Another workshop's answers must not leak in.
-        await repo.check_in(session, other_id, ids[1])
+        await repo.check_in(session, other_id, ids[1], ENDS)
         await repo.set_rating(
             session, other_id, ids[1], overall=1, comment="Otro taller", completed_at=DONE
         )
@@ -239,7 +239,7 @@ async def test_comments_of_fewer_than_three_responses_are_not_shown(db: Database
         for person_id, comment in zip(
             ids, ("No me gustó el trato del facilitador", None), strict=True
         ):
-            assert await repo.check_in(session, workshop_id, person_id)
+            assert await repo.check_in(session, workshop_id, person_id, ENDS)
             await repo.set_rating(
                 session, workshop_id, person_id, overall=2, comment=comment, completed_at=DONE
             )

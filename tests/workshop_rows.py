@@ -29,7 +29,9 @@ async def add_workshop(
     session.add(workshop)
     await session.flush()
     for person_id, scores in attendees.items():
-        session.add(WorkshopAttendance(workshop_id=workshop.id, person_id=person_id))
+        session.add(
+            WorkshopAttendance(workshop_id=workshop.id, person_id=person_id, checked_in_at=day)
+        )
         if scores is None:
             continue
         by_criterion = dict.fromkeys(CRITERIA, scores) if isinstance(scores, int) else scores

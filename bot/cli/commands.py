@@ -7,10 +7,11 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock
 from bot.config import ConfigError, Settings
 from bot.i18n import format_number
 from bot.services.dates import FIRST_YEAR, LAST_YEAR, plausible
@@ -30,6 +31,12 @@ async def migrated(settings: Settings) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+def minka_now(settings: Settings) -> datetime:
+    """Now on Minka's clock (the running bot's, CLOCK_OFFSET_SECONDS), for an order that
+    stamps a record, checks a deadline or reads a period: as the bot would at this moment."""
+    return Clock(settings.clock_offset).now()
 
 
 def kb_check(folder: str | Path, today: str | None = None) -> int:

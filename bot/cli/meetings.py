@@ -6,13 +6,13 @@ import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.cli import invitations as inv
-from bot.cli.commands import migrated, plural, table
+from bot.cli.commands import migrated, minka_now, plural, table
 from bot.config import Settings
 from bot.i18n import format_number
 
@@ -86,7 +86,7 @@ def _meeting_request(
 def create_meeting(settings: Settings, **fields: Any) -> int:
     """Validate everything that needs no database first: a typo costs no connection and
     writes nothing. Then invite the audience; the running bot sends what is owed."""
-    now = datetime.now(UTC)
+    now = minka_now(settings)
     try:
         request = _meeting_request(**fields, zone=settings.timezone, now=now)
     except inv.Invalid as error:
@@ -200,7 +200,7 @@ async def cancel_meeting(settings: Settings, code: str) -> int:
         if meeting.status == "cancelled":
             print(f"La reunión {code} («{meeting.title}») ya estaba cancelada; no se hizo nada.")
             return 0
-        now = datetime.now(UTC)
+        now = minka_now(settings)
         closed = meetings.closed(meeting, now)
         if closed is not None:
             es = translator("es", settings.timezone)

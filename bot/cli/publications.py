@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from bot.cli.commands import migrated, row_number, table
+from bot.cli.commands import migrated, minka_now, row_number, table
 from bot.config import Settings
 from bot.i18n import format_number
 
@@ -41,7 +41,7 @@ def add(settings: Settings, path: str, title: str, summary: str, when: str | Non
     except ValueError:
         print(f"--fecha debe ser una fecha AAAA-MM-DD, no «{when}».", file=sys.stderr)
         return 2
-    today = datetime.now(settings.timezone).date()
+    today = minka_now(settings).astimezone(settings.timezone).date()
     try:
         draft = rules.check(
             path=path,
@@ -110,7 +110,7 @@ async def withdraw(settings: Settings, number: int) -> int:
                 file=sys.stderr,
             )
             return 1
-        if not await repo.withdraw(session, number, datetime.now(UTC)):
+        if not await repo.withdraw(session, number, minka_now(settings)):
             print(f"La publicación {number} ya estaba retirada; no se hizo nada.")
             return 0
     print(

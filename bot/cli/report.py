@@ -10,8 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.commands import migrated
-from bot.clock import Clock
+from bot.cli.commands import migrated, minka_now
 from bot.config import Settings
 from bot.i18n import Translator, translator
 
@@ -133,7 +132,7 @@ async def _compute(
             period,
             code,
             t,
-            Clock(settings.clock_offset).now().astimezone(settings.timezone),
+            minka_now(settings).astimezone(settings.timezone),
             progress=progress,
             until=time.monotonic() + settings.report_seconds,  # REPORT_SECONDS, as the chat's
         )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
-from bot.cli.commands import migrated, table, telegram_number
+from bot.cli.commands import migrated, minka_now, table, telegram_number
 from bot.config import Settings
 from bot.i18n import translator
 from bot.services import coverage, staff, team_reports
@@ -53,6 +52,7 @@ async def _grant(settings: Settings, telegram_id: int, role: Role, args: argpars
             role,
             granted_by=None,
             admin_ids=settings.bot_admin_ids,
+            now=minka_now(settings),
             coverage=scope,
         )
         names = await coverage.stored_names(session, scope)
@@ -77,7 +77,11 @@ async def _revoke(settings: Settings, telegram_id: int) -> int:
     t = translator("es", settings.timezone)
     async with migrated(settings) as db, db.session() as session:
         done = await staff.revoke_role(
-            session, telegram_id, revoked_by=None, admin_ids=settings.bot_admin_ids
+            session,
+            telegram_id,
+            revoked_by=None,
+            admin_ids=settings.bot_admin_ids,
+            now=minka_now(settings),
         )
     who = done.name or str(telegram_id)
     role = t.gettext(ROLE_LABELS[done.role]).lower() if done.role else ""
@@ -114,8 +118,9 @@ async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
         if region is None:
             print(f"No conozco la región «{typed}» (o hay varias con ese nombre).", file=sys.stderr)
             return 2
+        now = minka_now(settings)
         await team_reports.appoint(
-            session, person.id, region.code, datetime.now(UTC), admin_ids=settings.bot_admin_ids
+            session, person.id, region.code, now, admin_ids=settings.bot_admin_ids
         )
         await audit.append(
             session,
@@ -124,6 +129,7 @@ async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
             outcome="done",
             target=str(telegram_id),
             detail=f"region={region.code}",
+            at=now,
         )
     print(
         f"Listo: {person.full_name or telegram_id} es parte del Equipo Regional de "
@@ -134,9 +140,9 @@ async def _appoint(settings: Settings, telegram_id: int, typed: str) -> int:
 
 async def _dismiss(settings: Settings, telegram_id: int) -> int:
     async with migrated(settings) as db, db.session() as session:
-        person = await people.get(session, telegram_id)
+        person, now = await people.get(session, telegram_id), minka_now(settings)
         if person is None or not await team_reports.dismiss(
-            session, person.id, admin_ids=settings.bot_admin_ids
+            session, person.id, now, admin_ids=settings.bot_admin_ids
         ):
             print(f"{telegram_id} no es parte de un Equipo Regional.", file=sys.stderr)
             return 1
@@ -146,6 +152,7 @@ async def _dismiss(settings: Settings, telegram_id: int) -> int:
             action="revoke_team",
             outcome="done",
             target=str(telegram_id),
+            at=now,
         )
     print(f"Listo: {person.full_name or telegram_id} ya no es parte de un Equipo Regional.")
     return 0

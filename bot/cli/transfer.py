@@ -8,7 +8,7 @@ import sys
 
 from sqlalchemy import text
 
-from bot.cli.commands import plural
+from bot.cli.commands import minka_now, plural
 from bot.config import Settings, database_url_problem
 from bot.i18n import format_number
 from storage.db import create_engine
@@ -47,7 +47,7 @@ async def _migrate(settings: Settings, url: str) -> int:
 
         print(f"Copiando {redacted(settings.database_url)} → {redacted(url)}")
         try:
-            copied = await transfer(source, target, progress)
+            copied = await transfer(source, target, minka_now(settings), progress)
         except TransferError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

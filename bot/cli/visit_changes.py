@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 from bot.cli import invitations as inv
-from bot.cli.commands import migrated, plural
+from bot.cli.commands import migrated, minka_now, plural
 from bot.cli.visits import (
     DATE_NAMES,
     dates_text,
@@ -33,7 +32,7 @@ async def change_visit(
     from bot.services import visits
 
     code = code.strip().upper()
-    now = datetime.now(UTC)
+    now = minka_now(settings)
     if (destination, start, end, instructions) == (None, None, None, None):
         print("Indique qué cambia: --destino, --inicio, --fin o --indicaciones.", file=sys.stderr)
         return 2
@@ -100,7 +99,7 @@ async def cancel_visit(settings: Settings, code: str) -> int:
             print(f"La visita {code} («{visit.title}») ya estaba cancelada; no se hizo nada.")
             return 0
         try:
-            _updated, told = await visits.cancel(session, visit, datetime.now(UTC), actor=None)
+            _updated, told = await visits.cancel(session, visit, minka_now(settings), actor=None)
         except ValueError as error:
             es = translator("es", settings.timezone)
             print(f"No se canceló la visita: {es.gettext(str(error))}", file=sys.stderr)

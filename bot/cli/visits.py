@@ -8,11 +8,11 @@ import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import invitations as inv
-from bot.cli.commands import migrated, plural, table
+from bot.cli.commands import migrated, minka_now, plural, table
 from bot.config import Settings
 from bot.i18n import format_number
 from bot.telegram_limits import parse_telegram_id
@@ -83,7 +83,7 @@ def _visit_request(
 
 def create_visit(settings: Settings, **fields: Any) -> int:
     """Validate first (a typo writes nothing), then invite; the running bot sends what is owed."""
-    now = datetime.now(UTC)
+    now = minka_now(settings)
     try:
         request = _visit_request(**fields, settings=settings, now=now)
     except inv.Invalid as error:
@@ -199,7 +199,7 @@ async def confirm_visit(settings: Settings, code: str, telegram_ids: list[str]) 
         ids = [int(item) for item in telegram_ids]
         person_ids = await repo.person_ids_by_telegram(session, ids)
         done, _refused = await visits.confirm(
-            session, visit, [person_ids[i] for i in ids if i in person_ids], datetime.now(UTC)
+            session, visit, [person_ids[i] for i in ids if i in person_ids], minka_now(settings)
         )
     by_person = {person_id: telegram_id for telegram_id, person_id in person_ids.items()}
     confirmed = {by_person[person_id] for person_id in done}

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli.commands import migrated, plural, table
+from bot.cli.commands import migrated, minka_now, plural, table
 from bot.config import Settings
 from bot.i18n import format_number
 
@@ -42,7 +42,7 @@ async def _import_workshops(settings: Settings, path: str, data: bytes) -> int:
     from bot.services.workshops import deep_link
 
     async with migrated(settings) as db, db.session() as session:
-        result = await workshop_import.import_workshops(session, data)
+        result = await workshop_import.import_workshops(session, data, minka_now(settings))
         username = await workshop_import.stored_bot_username(session)
     if result.problems:
         for problem in result.problems:

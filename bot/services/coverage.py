@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -210,7 +211,9 @@ def may_address(coverage: Coverage, audience: Audience) -> bool:
     return not beyond and coverage.covers_all(audience.regions)
 
 
-async def refused(session: AsyncSession, *, telegram_id: int, action: str, target: str) -> None:
+async def refused(
+    session: AsyncSession, *, telegram_id: int, action: str, target: str, now: datetime
+) -> None:
     """Write an out-of-scope attempt to the audit log (action «scope»)."""
     await audit.append(
         session,
@@ -219,4 +222,5 @@ async def refused(session: AsyncSession, *, telegram_id: int, action: str, targe
         outcome="denied",
         target=target[:120],
         detail=action[:200],
+        at=now,
     )

@@ -57,5 +57,6 @@ async def erase(session: AsyncSession, telegram_id: int, *, key: bytes, now: dat
         actor_pseudonym=alias,
         action="erase_personal_data",
         outcome="done",
+        at=now,
     )
     return True

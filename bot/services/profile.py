@@ -17,7 +17,6 @@ from bot.services.text import clean_text
 from storage.repositories import conversations, people, regions
 from storage.repositories.conversations import clear_state, get_state, set_state
 from storage.repositories.people import PersonRecord
-from storage.types import utcnow
 
 # Registration stopped with /cancelar (REGISTRATION_PAUSED): the answers kept, not a form
 # (typed text goes to the Tool Kit again; a form begun meanwhile keeps it aside:
@@ -105,7 +104,7 @@ async def give_consent(
     then: str | None = None,
     *,
     admin_ids: Collection[int] = (),
-    now: datetime | None = None,
+    now: datetime,
 ) -> PersonRecord:
     """Create the person (the first thing Minka stores about anyone) and start registration;
     `then` is what to do once registered (a deep-link payload); `now`: the runtime's clock."""
@@ -122,12 +121,12 @@ async def give_consent(
         username=identity.username,
         telegram_name=identity.display_name,
         locale=locale,
-        consent_at=now or utcnow(),
+        consent_at=now,
         role=role,
         coverage=coverage,
     )
     if role != Role.OFFICIAL.value:  # a role granted before they came: their menu shows it
-        await staff.owe_menu(session, person, Role(role), admin_ids=admin_ids)
+        await staff.owe_menu(session, person, Role(role), admin_ids=admin_ids, now=now)
     await set_state(
         session, identity.telegram_id, REGISTRATION, STEPS[0], {"then": then} if then else {}
     )
@@ -221,7 +220,7 @@ _FIELD_FOR_STEP = {
 
 
 async def complete_registration(
-    session: AsyncSession, telegram_id: int, now: datetime | None = None
+    session: AsyncSession, telegram_id: int, now: datetime
 ) -> PersonRecord:
     """The answers stored and the form closed (handlers/command_menu.py: `set_later` gives
     the person the menu of a registered person, after the replies); registered `now`, on the
@@ -231,7 +230,7 @@ async def complete_registration(
     if missing:
         raise InvalidAnswer(N_("Some answers are missing; please go back and complete them."))
     fields = {_FIELD_FOR_STEP[step]: data.get(step) for step in STEPS}
-    await people.update(session, telegram_id, registered_at=now or utcnow(), **fields)
+    await people.update(session, telegram_id, registered_at=now, **fields)
     await clear_state(session, telegram_id)
     person = await people.get(session, telegram_id)
     assert person is not None
@@ -254,12 +253,18 @@ async def save_field(
 
 
 async def set_language(
-    session: AsyncSession, telegram_id: int, language: str, *, admin_ids: Collection[int] = ()
+    session: AsyncSession,
+    telegram_id: int,
+    language: str,
+    now: datetime,
+    *,
+    admin_ids: Collection[int] = (),
 ) -> None:
-    """The language changed, and with it the person's own command menu, if they have one."""
+    """The language changed, and with it the person's own command menu (owed from `now`), if
+    they have one."""
     await people.update(session, telegram_id, locale=language)
     person = await people.get(session, telegram_id)
     if person is not None:
         role = effective_role(telegram_id, person.role, admin_ids)
         if (await access.access_of(session, person, role)).own_menu:
-            await staff.owe_menu(session, person, role, admin_ids=admin_ids)
+            await staff.owe_menu(session, person, role, admin_ids=admin_ids, now=now)

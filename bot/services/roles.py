@@ -6,6 +6,7 @@ Every refusal is written to the audit log, so that a coordinator can see who tri
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +54,7 @@ async def authorize(
     role: Role,
     required: Role,
     action: str,
+    now: datetime,
 ) -> bool:
     """True when `role` suffices for `action`; otherwise audit the refusal and return False."""
     if allows(role, required):
@@ -63,5 +65,6 @@ async def authorize(
         action=action,
         outcome="denied",
         detail=f"role={role.value} required={required.value}",
+        at=now,
     )
     return False

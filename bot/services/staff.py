@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import uuid4
 
@@ -17,7 +18,6 @@ from bot.services.roles import Role, effective_role
 from bot.telegram_limits import parse_telegram_id
 from storage.repositories import audit, outbox, people
 from storage.repositories.people import PersonRecord
-from storage.types import utcnow
 
 # The owed "message" that sets a person's command menu to their role (rendered by
 # handlers/command_menu.py): owed in the transaction that changes the role, from the chat or
@@ -32,11 +32,12 @@ async def owe_menu(
     role: Role | None = None,
     *,
     admin_ids: Collection[int],
+    now: datetime,
 ) -> None:
-    """The person's command menu, in their language, owed to their chat: what `role` (None:
-    their stored one) allows, their registration and their Equipo Regional let them use. An
-    administrator from the configuration (`admin_ids`) keeps an administrator's menu whatever
-    role is stored for them, as at start-up."""
+    """The person's command menu, in their language, owed to their chat from `now` (Minka's
+    clock, the outbox's): what `role` (None: their stored one) allows, their registration and
+    their Equipo Regional let them use. An administrator from the configuration (`admin_ids`)
+    keeps an administrator's menu whatever role is stored for them, as at start-up."""
     role = effective_role(person.telegram_id, role or person.role, admin_ids)
     team = person.is_registered and await access.in_team(session, person.id)
     await outbox.enqueue(
@@ -51,18 +52,18 @@ async def owe_menu(
             "registered": person.is_registered,
             "team": team,
         },
-        due_at=utcnow(),
+        due_at=now,
     )
 
 
 async def owe_menu_of(
-    session: AsyncSession, telegram_id: int | None, admin_ids: Collection[int]
+    session: AsyncSession, telegram_id: int | None, admin_ids: Collection[int], now: datetime
 ) -> None:
     """`owe_menu` for the person as stored now (after their registration, language or team
     changed); administrators from the configuration keep theirs."""
     person = await people.get(session, telegram_id) if telegram_id is not None else None
     if person is not None:
-        await owe_menu(session, person, admin_ids=admin_ids)
+        await owe_menu(session, person, admin_ids=admin_ids, now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ CONFIGURED_GRANT = N_(
 
 
 async def _refuse_configured(
-    session: AsyncSession, telegram_id: int, action: str, actor: int | None
+    session: AsyncSession, telegram_id: int, action: str, actor: int | None, now: datetime
 ) -> None:
     """Audit a role given to, or taken from, an administrator of the configuration: their
     powers come from BOT_ADMIN_IDS, so a stored role would change nothing and only mislead."""
@@ -92,6 +93,7 @@ async def _refuse_configured(
         outcome="denied",
         target=str(telegram_id),
         detail="BOT_ADMIN_IDS",
+        at=now,
     )
 
 
@@ -102,6 +104,7 @@ async def grant_role(
     *,
     granted_by: int | None,
     admin_ids: Collection[int],
+    now: datetime,
     coverage: str | None = None,
 ) -> Grant:
     """Give `role`; a coordinator's `coverage` (bot.services.coverage) is stored with it and
@@ -111,13 +114,13 @@ async def grant_role(
     scope = coverage if role is Role.COORDINATOR else None
     person = await people.get(session, telegram_id)
     if telegram_id in admin_ids:
-        await _refuse_configured(session, telegram_id, f"grant_{role.value}", granted_by)
+        await _refuse_configured(session, telegram_id, f"grant_{role.value}", granted_by, now)
         return Grant(telegram_id, False, person.full_name if person else None, configured=True)
     if person is None:
         await people.grant_role_later(session, telegram_id, role.value, granted_by, scope)
     else:
         await people.set_role(session, telegram_id, role.value, scope)
-        await owe_menu(session, person, role, admin_ids=admin_ids)
+        await owe_menu(session, person, role, admin_ids=admin_ids, now=now)
     await audit.append(
         session,
         actor_telegram_id=granted_by,
@@ -125,6 +128,7 @@ async def grant_role(
         outcome="done",
         target=str(telegram_id),
         detail=f"coverage={scope}" if scope else None,
+        at=now,
     )
     return Grant(telegram_id, person is not None, person.full_name if person else None)
 
@@ -149,17 +153,18 @@ async def revoke_role(
     *,
     revoked_by: int | None,
     admin_ids: Collection[int],
+    now: datetime,
 ) -> Revocation:
     """Take away the role of `telegram_id` (official again, coverage gone), or cancel the
     grant waiting for them; audited either way, and so is a refusal (an administrator of the
     configuration)."""
     if telegram_id in admin_ids:
-        await _refuse_configured(session, telegram_id, "revoke_role", revoked_by)
+        await _refuse_configured(session, telegram_id, "revoke_role", revoked_by, now)
         return Revocation(Revoked.CONFIGURED, None, Role.ADMIN)
     person = await people.get(session, telegram_id)
     if person is not None and person.role != Role.OFFICIAL.value:
         await people.set_role(session, telegram_id, Role.OFFICIAL.value)
-        await owe_menu(session, person, Role.OFFICIAL, admin_ids=admin_ids)
+        await owe_menu(session, person, Role.OFFICIAL, admin_ids=admin_ids, now=now)
         outcome, name, role = Revoked.ROLE, person.full_name, person.role
     elif person is None and (grant := await people.take_role_grant(session, telegram_id)):
         outcome, name, role = Revoked.GRANT, None, grant[0]
@@ -172,6 +177,7 @@ async def revoke_role(
         outcome="done",
         target=str(telegram_id),
         detail=f"role={role}",
+        at=now,
     )
     return Revocation(outcome, name, Role(role))
 

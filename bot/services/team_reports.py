@@ -115,7 +115,7 @@ async def appoint(
     else:
         member.region_code, member.granted_at = region_code, now
     await session.flush()
-    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids)
+    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids, now)
 
 
 async def _telegram_id(session: AsyncSession, person_id: int) -> int | None:
@@ -137,14 +137,14 @@ def may_change(covered: Callable[[str], bool], current: str | None, wanted: str 
 
 
 async def dismiss(
-    session: AsyncSession, person_id: int, *, admin_ids: Collection[int] = ()
+    session: AsyncSession, person_id: int, now: datetime, *, admin_ids: Collection[int] = ()
 ) -> bool:
     """End the person's membership (and /informe_mensual in their menu); False if they were
     not a member."""
     result = await session.execute(delete(TeamMember).where(TeamMember.person_id == person_id))
     if not result.rowcount:
         return False
-    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids)
+    await staff.owe_menu_of(session, await _telegram_id(session, person_id), admin_ids, now)
     return True
 
 

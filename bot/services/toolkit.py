@@ -32,17 +32,18 @@ def _person_id(person: PersonRecord | None) -> int | None:
 
 
 async def ask(
-    session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str
+    session: AsyncSession, kb: KnowledgeBase, person: PersonRecord | None, text: str, now: datetime
 ) -> Asked:
     """Answer the question; store it only for people who accepted the notice (Ley 29733:
-    without consent, what they type is not kept). The article shown counts either way."""
+    without consent, what they type is not kept). The article shown counts either way, at
+    `now` (Minka's clock: the indicators' periods are read on it)."""
     kind = kb.index.small_talk(text)
     if kind is not None:  # «hola», «gracias»: greeted, not counted in the indicator
         return Asked(None, None, kind)
     answer = kb.index.search(text)
     if person is None:
         if answer.best is not None:
-            await toolkit.record_view(session, answer.best.id, None, "search")
+            await toolkit.record_view(session, answer.best.id, None, "search", now)
         return Asked(answer, None)
     question_id = await toolkit.log_question(  # and the view of the answer
         session,
@@ -51,14 +52,15 @@ async def ask(
         normalized=" ".join(content_words(text)),
         answer_article_id=answer.best.id if answer.best else None,
         confident=answer.confident,
+        at=now,
     )
     return Asked(answer, question_id)
 
 
 async def view(
-    session: AsyncSession, person: PersonRecord | None, article_id: str, source: str
+    session: AsyncSession, person: PersonRecord | None, article_id: str, source: str, now: datetime
 ) -> None:
-    await toolkit.record_view(session, article_id, _person_id(person), source)
+    await toolkit.record_view(session, article_id, _person_id(person), source, now)
 
 
 async def feedback(
@@ -68,16 +70,18 @@ async def feedback(
     useful: bool,
     question_id: int | None,
     *,
-    today: date,
+    now: datetime,
     zone: tzinfo,
 ) -> None:
     """A Sí/No on an article; on the answer to one of the person's own questions, it also
     marks that question (someone else's question id, from a forged button, is ignored). An
-    answer given in an earlier quarter than `today`'s (Lima, `zone`) is left as it was."""
+    answer given in an earlier quarter than `now`'s (Minka's clock, in Lima, `zone`) is left
+    as it was."""
     if question_id is not None:
         question = await toolkit.question_text(session, question_id)
         if question is None or question[1] != _person_id(person):
             question_id = None
+    today = now.astimezone(zone).date()
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     await toolkit.record_feedback(
         session,
@@ -86,10 +90,13 @@ async def feedback(
         question_id=question_id,
         useful=useful,
         since=datetime.combine(quarter, time(), tzinfo=zone),
+        now=now,
     )
 
 
-async def escalate(session: AsyncSession, person: PersonRecord, question_id: int) -> int | None:
+async def escalate(
+    session: AsyncSession, person: PersonRecord, question_id: int, now: datetime
+) -> int | None:
     """Send the person's own question to the specialists; None if it was sent already.
 
     Raises PermissionError for a question that is not theirs (a forged or foreign button).
@@ -104,6 +111,7 @@ async def escalate(session: AsyncSession, person: PersonRecord, question_id: int
         person_id=person.id,
         region_code=person.region_code,
         text=text,
+        at=now,
     )
 
 
@@ -111,7 +119,7 @@ REPORT_MAX = 1000
 
 
 async def report_error(
-    session: AsyncSession, person: PersonRecord, article_id: str, text: str
+    session: AsyncSession, person: PersonRecord, article_id: str, text: str, now: datetime
 ) -> int:
     """An official's report of what is wrong in an article, for the specialists' list."""
     escalation_id = await toolkit.create_escalation(
@@ -120,6 +128,7 @@ async def report_error(
         person_id=person.id,
         region_code=person.region_code,
         text=text[:REPORT_MAX],
+        at=now,
         article_id=article_id,
     )
     assert escalation_id is not None  # only a question can have been sent already
@@ -127,9 +136,13 @@ async def report_error(
 
 
 async def answer_escalation(
-    session: AsyncSession, escalation_id: int, answer: str, specialist: PersonRecord
+    session: AsyncSession,
+    escalation_id: int,
+    answer: str,
+    specialist: PersonRecord,
+    now: datetime,
 ) -> EscalationRecord | None:
     """Record the answer; None if the question does not exist or was answered already."""
-    if not await toolkit.answer_escalation(session, escalation_id, answer, specialist.id):
+    if not await toolkit.answer_escalation(session, escalation_id, answer, specialist.id, now):
         return None
     return await toolkit.get_escalation(session, escalation_id)

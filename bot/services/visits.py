@@ -153,7 +153,12 @@ async def _told(session: AsyncSession, visit_id: int) -> list[int]:
 
 
 async def _audit(
-    session: AsyncSession, action: str, visit: VisitRecord, actor: int | None, detail: str
+    session: AsyncSession,
+    action: str,
+    visit: VisitRecord,
+    actor: int | None,
+    detail: str,
+    now: datetime,
 ) -> None:
     await audit.append(
         session,
@@ -162,6 +167,7 @@ async def _audit(
         outcome="done",
         target=f"visit:{visit.id}",
         detail=detail[:200],
+        at=now,
     )
 
 
@@ -196,6 +202,7 @@ async def change(
         updated,
         actor,
         f"{visit.code} v{updated.version}: {starts_at.isoformat()}–{ends_at.isoformat()}",
+        now,
     )
     people = await _told(session, visit.id)
     await _owe(session, "visit_changed", updated, people, now)
@@ -211,7 +218,7 @@ async def cancel(
     if problem is not None:
         raise ValueError(problem)
     updated = await repo.change(session, visit.id, status="cancelled")
-    await _audit(session, "visit_cancelled", updated, actor, visit.code)
+    await _audit(session, "visit_cancelled", updated, actor, visit.code, now)
     people = await _told(session, visit.id)
     await _owe(session, "visit_cancelled", updated, people, now)
     return updated, len(people)

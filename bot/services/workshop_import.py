@@ -23,7 +23,6 @@ from storage.codes import code_key
 from storage.repositories import app_state
 from storage.repositories import workshops as repo
 from storage.repositories.regions import RegionRecord, list_regions
-from storage.types import utcnow
 
 HEADER = ("codigo", "titulo", "tema", "inicio", "fin", "region", "lugar", "facilitador")
 LIMA = ZoneInfo("America/Lima")
@@ -322,18 +321,17 @@ async def _moved_after_start(
     return problems
 
 
-async def import_workshops(
-    session: AsyncSession, data: bytes, now: datetime | None = None
-) -> ImportResult:
+async def import_workshops(session: AsyncSession, data: bytes, now: datetime) -> ImportResult:
     """Validate the file; if it is clean, create or update every workshop in `session`. A
-    workshop that has started at `now` keeps its start and end (`_moved_after_start`).
+    workshop that has started at `now` (Minka's clock) keeps its start and end
+    (`_moved_after_start`).
 
     The caller's session is one transaction, so either every row is written or none is."""
     rows, problems = parse(data, await list_regions(session))
     if problems:
         return ImportResult(problems=tuple(problems))
     codes = await _assign_codes(session, rows)
-    if problems := await _moved_after_start(session, rows, codes, now or utcnow()):
+    if problems := await _moved_after_start(session, rows, codes, now):
         return ImportResult(problems=tuple(problems))
     imported = []
     for row, code in zip(rows, codes, strict=True):

@@ -117,7 +117,7 @@ async def check_in(
         return CheckInResult(CheckIn.TOO_EARLY, workshop)
     if now > workshop.ends_at + CHECKIN_CLOSES_AFTER:
         return CheckInResult(CheckIn.CLOSED, workshop)
-    await repo.check_in(session, workshop.id, person.id)
+    await repo.check_in(session, workshop.id, person.id, now)
     late = now >= workshop.ends_at and now < workshop.survey_closes_at
     if late:
         await enqueue_survey(session, workshop, person.id, now)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
 from storage.models.people import fill_snapshot
-from storage.types import utcnow
 
 
 class Case(Base):
@@ -30,8 +29,9 @@ class Case(Base):
     description: Mapped[str] = mapped_column(Text)
     formalization_step: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Given (Minka's clock): indicators 4 and 5 read their periods on it.
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     # The official's sex when she registered it (`take_snapshot`): indicators 4 and 5 group
     # by it, so a later correction in /perfil does not carry her cases to another sex.
@@ -58,7 +58,7 @@ class CaseEvent(Base):
     from_value: Mapped[str | None] = mapped_column(String(30))
     to_value: Mapped[str | None] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: indicator 4 reads it
 
 
 class TeamMember(Base):

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
 from storage.models.people import fill_snapshot
-from storage.types import utcnow
 
 
 class ArticleView(Base):
@@ -25,7 +24,7 @@ class ArticleView(Base):
     article_id: Mapped[str] = mapped_column(String(60), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     source: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: indicator 6's periods read it
     # The person's region and sex at the time (`take_snapshot`; the direct inserts of
     # storage/repositories/toolkit.py): indicator 6 groups by them, not by the profile now.
     region_code: Mapped[str | None] = mapped_column(String(40))
@@ -42,7 +41,7 @@ class ArticleFeedback(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     useful: Mapped[bool]
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime]  # given (Minka's clock): indicator 6's periods read it
     # The person's region and sex at the time (`take_snapshot`; the direct inserts of
     # storage/repositories/toolkit.py): indicator 6 groups by them, not by the profile now.
     region_code: Mapped[str | None] = mapped_column(String(40))
@@ -61,7 +60,7 @@ class Question(Base):
     answer_article_id: Mapped[str | None] = mapped_column(String(60))
     confident: Mapped[bool]
     useful: Mapped[bool | None]
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: indicator 6's periods read it
     # The person's region and sex at the time (`take_snapshot`; the direct inserts of
     # storage/repositories/toolkit.py): indicator 6 groups by them, not by the profile now.
     region_code: Mapped[str | None] = mapped_column(String(40))
@@ -86,7 +85,7 @@ class Escalation(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)  # given: indicator 6 reads it
     answered_at: Mapped[datetime | None]
     example_article_id: Mapped[str | None] = mapped_column(String(60))
     example_status: Mapped[str | None] = mapped_column(String(12), index=True)

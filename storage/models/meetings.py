@@ -39,7 +39,7 @@ class Meeting(Base):
     version: Mapped[int] = mapped_column(default=1)
     agreements: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
 
 
 class MeetingInvitation(Base):
@@ -56,7 +56,7 @@ class MeetingInvitation(Base):
     delegate_position: Mapped[str | None] = mapped_column(String(120))
     responded_at: Mapped[datetime | None]
     attended_at: Mapped[datetime | None]
-    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)  # never read
     # The invitee's region and sex when she was invited (`take_snapshot`): reports group her
     # by them, so a later move in /perfil does not carry her to another row.
     region_code: Mapped[str | None] = mapped_column(String(40))
@@ -90,8 +90,8 @@ class MeetingAgreement(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|in_progress|done
     done_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)  # set on each change; shown only
 
 
 class MeetingAgreementChange(Base):

@@ -74,7 +74,7 @@ class Broadcast(Base):
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None]
     progress_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
     finished_at: Mapped[datetime | None]
     # A publication the broadcast announces: each copy carries a button that delivers it.
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))

@@ -50,7 +50,7 @@ class Person(Base):
     registered_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     blocked_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
     erased_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_people_username", "username"),)
@@ -66,7 +66,7 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(20))
     coverage: Mapped[str | None] = mapped_column(Text)
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
 
 
 class AuditEntry(Base):
@@ -79,7 +79,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: retention reads it
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     actor_pseudonym: Mapped[str | None] = mapped_column(String(24))
     action: Mapped[str] = mapped_column(String(60))

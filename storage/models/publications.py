@@ -26,7 +26,7 @@ class Publication(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int]
     file_id: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
     withdrawn_at: Mapped[datetime | None]
 
 

@@ -22,7 +22,7 @@ class ConversationState(Base):
     flow: Mapped[str] = mapped_column(String(40))
     step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)  # never read
 
 
 class ProcessedUpdate(Base):
@@ -34,7 +34,7 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: retention reads it
 
 
 class InboxUpdate(Base):
@@ -48,7 +48,7 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     body: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: retention reads it
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -69,7 +69,7 @@ class InboxReply(Base):
     key: Mapped[str] = mapped_column(String(60))  # the update's key (handlers/update_keys.py)
     replica: Mapped[str] = mapped_column(String(32))  # the process that owes them (bot/replicas.py)
     replies: Mapped[str] = mapped_column(Text)  # JSON: bot/held.py `payload_of` each
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # given: retention reads it
 
 
 class Replica(Base):

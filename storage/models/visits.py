@@ -34,7 +34,7 @@ class Visit(Base):
     # an older version (reminders, the questionnaire) is no longer sent.
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
 
 
 class VisitParticipant(Base):
@@ -54,7 +54,7 @@ class VisitParticipant(Base):
     confirmed_at: Mapped[datetime | None]
     travelled_at: Mapped[datetime | None]
     leader: Mapped[bool | None]
-    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)  # never read
     # The questionnaire after the visit (all None until answered).
     usefulness: Mapped[int | None]
     learned: Mapped[list[str] | None] = mapped_column(JSON)

@@ -39,7 +39,7 @@ class Workshop(Base):
     capacity: Mapped[int | None]
     survey_closes_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
     surveys_sent_at: Mapped[datetime | None]
     reminders_sent_at: Mapped[datetime | None]
     results_sent_at: Mapped[datetime | None]
@@ -54,7 +54,7 @@ class WorkshopAttendance(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_in_at: Mapped[datetime]  # given: Minka's clock (bot/clock.py), as the door's
     # The person's region and sex when she checked in (`take_snapshot`): reports group her
     # part by them, so a later move in /perfil does not carry it to another row.
     region_code: Mapped[str | None] = mapped_column(String(40))
@@ -77,7 +77,7 @@ class WorkshopRating(Base):
     organization: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)  # never read
     # The rater's region and sex when she took part: her check-in's (`take_snapshot`).
     region_code: Mapped[str | None] = mapped_column(String(40))
     sex: Mapped[str | None] = mapped_column(String(20))
@@ -119,7 +119,7 @@ class WorkshopMaterial(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int]
     file_id: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # shown, never compared
 
 
 class MaterialDelivery(Base):

@@ -31,7 +31,9 @@ async def append(
     target: str | None = None,
     detail: str | None = None,
     actor_pseudonym: str | None = None,
+    at: datetime,
 ) -> None:
+    """`at`: Minka's clock, as the retention (bot/retention.py) that deletes entries reads it."""
     session.add(
         AuditEntry(
             actor_telegram_id=actor_telegram_id,
@@ -40,6 +42,7 @@ async def append(
             outcome=outcome,
             target=target,
             detail=detail,
+            at=at,
         )
     )
     await session.flush()

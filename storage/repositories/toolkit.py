@@ -12,7 +12,6 @@ from sqlalchemy.orm import aliased
 
 from storage.direct import Direct
 from storage.models import ArticleFeedback, ArticleView, Escalation, Person, Question, Region
-from storage.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +76,11 @@ _QUESTION_AND_VIEW = Direct(
 
 
 async def record_view(
-    session: AsyncSession, article_id: str, person_id: int | None, source: str
+    session: AsyncSession, article_id: str, person_id: int | None, source: str, at: datetime
 ) -> None:
+    """`at`: Minka's clock (the indicators' periods are read on it)."""
     await _VIEW.run(
-        session,
-        {"article_id": article_id, "person_id": person_id, "source": source, "at": utcnow()},
+        session, {"article_id": article_id, "person_id": person_id, "source": source, "at": at}
     )
 
 
@@ -93,6 +92,7 @@ async def log_question(
     normalized: str,
     answer_article_id: str | None,
     confident: bool,
+    at: datetime,
 ) -> int:
     """The question, and a view («search») of the article that answers it, if any."""
     values = {
@@ -101,12 +101,12 @@ async def log_question(
         "normalized": normalized[:300],
         "answer_article_id": answer_article_id,
         "confident": confident,
-        "at": utcnow(),
+        "at": at,
     }
     if answer_article_id is not None and session.bind.dialect.name == "postgresql":
         return (await _QUESTION_AND_VIEW.run(session, values)).one()[0]
     if answer_article_id is not None:
-        await record_view(session, answer_article_id, person_id, "search")
+        await record_view(session, answer_article_id, person_id, "search", at)
     return (await _QUESTION.run(session, values)).inserted
 
 
@@ -118,6 +118,7 @@ async def record_feedback(
     question_id: int | None,
     useful: bool,
     since: datetime,
+    now: datetime,
 ) -> None:
     """Store a Sí/No; pressing again changes the same answer instead of adding one, while
     that answer was given since `since` (the running quarter's start). One given before
@@ -142,11 +143,15 @@ async def record_feedback(
     if existing is None:
         session.add(
             ArticleFeedback(
-                article_id=article_id, person_id=person_id, question_id=question_id, useful=useful
+                article_id=article_id,
+                person_id=person_id,
+                question_id=question_id,
+                useful=useful,
+                at=now,
             )
         )
     else:  # given again now: counted now, as what she is now
-        existing.useful, existing.at = useful, utcnow()
+        existing.useful, existing.at = useful, now
         person = select(Person.region_code, Person.sex).where(Person.id == person_id)
         existing.region_code, existing.sex = (await session.execute(person)).one()
     if question_id is not None:
@@ -168,6 +173,7 @@ async def create_escalation(
     person_id: int,
     region_code: str | None,
     text: str,
+    at: datetime,
     article_id: str | None = None,
 ) -> int | None:
     """A new escalation id, or None when that question was already sent."""
@@ -183,6 +189,7 @@ async def create_escalation(
         region_code=region_code,
         text=text,
         article_id=article_id,
+        created_at=at,
     )
     session.add(escalation)
     await session.flush()
@@ -244,13 +251,13 @@ async def get_escalation(session: AsyncSession, escalation_id: int) -> Escalatio
 
 
 async def answer_escalation(
-    session: AsyncSession, escalation_id: int, answer: str, answered_by: int
+    session: AsyncSession, escalation_id: int, answer: str, answered_by: int, at: datetime
 ) -> bool:
     """Record the answer; False when someone else answered first."""
     result = await session.execute(
         update(Escalation)
         .where(Escalation.id == escalation_id, Escalation.status == "pending")
-        .values(status="answered", answer=answer, answered_by=answered_by, answered_at=utcnow())
+        .values(status="answered", answer=answer, answered_by=answered_by, answered_at=at)
     )
     return result.rowcount == 1
 

@@ -153,11 +153,12 @@ async def attended(session: AsyncSession, person_id: int) -> list[WorkshopRecord
     return [_record(*row) for row in rows]
 
 
-async def check_in(session: AsyncSession, workshop_id: int, person_id: int) -> bool:
-    """True for a new check-in, False when the person had already checked in."""
+async def check_in(session: AsyncSession, workshop_id: int, person_id: int, at: datetime) -> bool:
+    """True for a new check-in (at `at`, Minka's clock), False when the person had already
+    checked in."""
     if await is_attendee(session, workshop_id, person_id):
         return False
-    session.add(WorkshopAttendance(workshop_id=workshop_id, person_id=person_id))
+    session.add(WorkshopAttendance(workshop_id=workshop_id, person_id=person_id, checked_in_at=at))
     await session.flush()
     return True
 

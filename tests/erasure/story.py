@@ -103,7 +103,12 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
     assert "le asignó el rol" in (await zoila.reply()).text
     async with runtime.db.session() as session:
         granted = await staff.grant_role(
-            session, GRANTED, Role.SPECIALIST, granted_by=ZOILA_ID, admin_ids=()
+            session,
+            GRANTED,
+            Role.SPECIALIST,
+            granted_by=ZOILA_ID,
+            admin_ids=(),
+            now=runtime.clock.now(),
         )
     assert not granted.applied_now
 

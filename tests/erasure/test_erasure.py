@@ -48,7 +48,7 @@ from tests.erasure.story import (
     registered_zoila,
     sqlite_files,
 )
-from tests.helpers import puno_coordination, register
+from tests.helpers import puno_coordination, question_to_answer, register
 
 
 async def test_erasure_leaves_nothing_in_any_table(
@@ -186,12 +186,7 @@ async def test_erasure_reaches_replies_still_waiting_in_others_chats(
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await rosa.say(f"/coordinador {ZOILA_ID} Puno")  # an audit entry naming Zoila's id
     await zoila.reply()
-    (not_sure,) = await luis.say(LUIS_QUESTION)
-    await luis.press(not_sure, "Enviar mi pregunta a un especialista")
-    await luis.reply()
-    _header, item = await zoila.say("/preguntas", 2)
-    await zoila.press(item, "Responder")
-    await zoila.reply()
+    await question_to_answer(luis, zoila, LUIS_QUESTION)
     await _held_back(api, runtime, luis, "/ayuda")
     await _held_back(api, runtime, rosa, "/auditoria")
     sent, _teach = await zoila.say(LATER_ANSWER, 2)

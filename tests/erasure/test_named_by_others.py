@@ -67,7 +67,7 @@ async def test_her_name_in_what_others_wrote_goes_too(db: Database) -> None:
             region_code="puno",
             facilitator=f"Ing. {NAME}",
         )
-        case = case_in_puno(rosa.id, f"Consulta derivada por {NAME} de la DREM")
+        case = case_in_puno(rosa.id, f"Consulta derivada por {NAME} de la DREM", NOW)
         session.add_all([meeting, workshop, case])
         await session.flush()
         session.add_all(
@@ -84,6 +84,7 @@ async def test_her_name_in_what_others_wrote_goes_too(db: Database) -> None:
                     person_id=rosa.id,
                     kind="status",
                     note=f"Se coordinó con {NAME}.",
+                    at=NOW,
                 ),
                 TeamReport(
                     person_id=rosa.id,
