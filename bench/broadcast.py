@@ -48,11 +48,12 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench import postgres_copy, seed_indicators
+from bench.bot_process import start
 from bench.broadcast_instant import WRITTEN, Instant
 from bench.broadcast_report import LIMIT, LIMITED, PHASES, latencies, report
 from bench.load import Actor, steady
 from bench.observe import Completions
-from bench.throughput import QUESTIONS, start
+from bench.officials import QUESTIONS
 from bot.config import Settings
 from bot.local_api import BotEvent, LocalBotApi
 from storage.db import Database

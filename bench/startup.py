@@ -2,7 +2,7 @@
 
     python -m bench.startup [--runs 5]
 
-Each run starts Minka as the service does (`-OO -m bot run`, bench.throughput's `start`) on
+Each run starts Minka as the service does (`-OO -m bot run`, bench.bot_process's `start`) on
 a SQLite database already at head (migrating is not what is measured), against the local Bot
 API server, and reads its /proc figures when it first asks for updates (the Tool Kit indexed,
 its word lists read): CPU (user + system), wall time, VmRSS and VmHWM (the peak resident
@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.bot_process import TOKEN, start
 from bench.observe import cpu_seconds
-from bench.throughput import TOKEN, start
 from bot.local_api import LocalBotApi
 from storage.db import Database
 from storage.migrate import upgrade

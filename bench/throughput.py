@@ -32,163 +32,26 @@ import asyncio
 import os
 import random
 import signal
-import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
-import yaml
-from sqlalchemy import insert
-
 from bench import heapdiff, roundtrips
+from bench.bot_process import TOKEN, start
+from bench.full_load_report import ECHO_VARIANTS, GOAL_VS_HTTPX, print_full_load
 from bench.load import Actor, Step, closed_loop, open_loop
 from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
+from bench.officials import FIRST_ID, act, prepare, seed
 from bench.paced_report import print_paced
 from bench.rounds_report import print_rounds
-from bench.soak import GOAL_RSS_MIB, RSS_AFTER, print_soak, rss_mib, soak, typed
+from bench.soak import print_soak, rss_mib, soak
 from bot import heap
 from bot.local_api import LocalBotApi
-from bot.services import meetings
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.models import Person
-from storage.types import utcnow
 from tests.postgres import PostgresServer, start_server
-from tests.service import run_command
 from tests.templates import create_postgres
 
-TOKEN = "555000222:BENCHthroughputBENCHthroughput12"
-FIRST_ID = 20_000_000
-ECHO_VARIANTS = (("echo bot, PTB's httpx", "httpx"), ("echo bot, aiohttp", "aiohttp"))
 MIX = (("question", 0.7), ("menu", 0.2), ("rsvp", 0.1))
-# Issue #17's goals, printed beside what was measured (never assumed).
-GOAL_VS_HTTPX = 1.0  # full load: at least the bare PTB echo bot (httpx)
-SERVICE_FLAGS = run_command()[: run_command().index("-m")]  # deploy/minka.service's, e.g. -OO
-STARTUP_WAIT = 600  # seconds: PostgreSQL's migrations took over a minute at a load of 17
-
-
-def _questions(limit: int | None = 40) -> list[str]:
-    entries = yaml.safe_load(Path(__file__).with_name("search_eval.yaml").read_text())
-    return [e["q"] for e in entries if e["expected"] != "none"][:limit]
-
-
-QUESTIONS = _questions()
-SOAK_QUESTIONS = _questions(None)
-
-
-async def seed(url: str, api: LocalBotApi, users: int) -> int:
-    db = Database(url)
-    await upgrade(db.engine)
-    now = utcnow()
-    rows = [
-        {
-            "telegram_id": FIRST_ID + n,
-            "telegram_name": f"Persona {n}",
-            "full_name": f"Persona {n}",
-            "region_code": "puno" if n % 2 else "piura",
-            "sex": "female" if n % 2 else "male",
-            "role": "official",
-            "locale": "es",
-            "consent_at": now,
-            "registered_at": now,
-            "active": True,
-            "created_at": now,
-        }
-        for n in range(users + 1)
-    ]
-    async with db.session() as session:
-        await session.execute(insert(Person), rows)
-    async with db.session() as session:
-        meeting, _invited = await meetings.create(
-            session,
-            title="Coordinación MINEM–GR",
-            kind="coordinacion",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=30, hours=2),
-            audience=meetings.Audience(everyone=True),
-            offsets=[],
-            now=now,
-        )
-    await db.dispose()
-    for n in range(users + 1):
-        api.add_user(FIRST_ID + n, f"Persona {n}")
-        api.open_chat(FIRST_ID + n)  # they wrote to Minka before: invitations can reach them
-    return meeting.id
-
-
-def start(
-    module: list[str], api: LocalBotApi, url: str, log: Path | None, **settings: str
-) -> asyncio.Future:
-    """Start a bot process; with no `log` its output (JSON lines) is piped to us. `settings`
-    override the environment given here (e.g. RATE_LIMIT_PER_SECOND, BOT_ADMIN_IDS)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_API_BASE_URL=api.base_url,
-        DATABASE_URL=url,
-        OUTBOX_INTERVAL_SECONDS="5",  # production default: due reminders checked every 5 s
-        FLOOD_LIMIT="1000000",
-        RATE_LIMIT_PER_SECOND="100000",
-        LOG_FORMAT="json",
-    )
-    env.update(settings)
-    profile = os.environ.get("BENCH_PROFILE")  # a file: the loop thread's CPU under cProfile
-    if profile and module == ["-m", "bot", "run"]:
-        module = ["-m", "bench.cpu_profile", profile, "run"]
-    if module[-1] == "run":  # Minka, with the interpreter flags the service gives it (-OO)
-        module = [*SERVICE_FLAGS, *module]
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
-        sys.executable,
-        *module,
-        env=env,
-        stdout=log.open("ab") if log else asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def act(
-    api: LocalBotApi,
-    actor: Actor,
-    kind: str,
-    done: Completions,
-    rng: random.Random,
-    soak: bool = False,
-) -> float:
-    """One action; how late its completion was read (`Completions`), taken off its wait."""
-    finished = done.expect(actor.user_id)
-    if kind == "question" and soak:
-        await api.send_message(actor.user_id, typed(rng.choice(SOAK_QUESTIONS), rng))
-    elif kind == "question":
-        await api.send_message(actor.user_id, rng.choice(QUESTIONS))
-    elif kind == "menu":
-        data = "menu:help" if actor.menu_state == "main" else "menu:main"
-        actor.menu_state = "help" if data == "menu:help" else "main"
-        await api.press_button(actor.user_id, actor.menu_id, data)
-    else:
-        actor.rsvp = "yes" if actor.rsvp == "no" else "no"
-        await api.press_button(
-            actor.user_id, actor.invitation_id, f"mt:{actor.meeting_id}:{actor.rsvp}"
-        )
-    return await asyncio.wait_for(finished, 60)
-    api.drain(actor.user_id)
-
-
-async def prepare(api: LocalBotApi, actor: Actor, meeting_id: int, done: Completions) -> None:
-    actor.meeting_id = meeting_id
-    while not actor.invitation_id:
-        # The bot's start-up comes first (migrations from scratch): minutes on a loaded box.
-        event = await api.next_event(actor.user_id, timeout=STARTUP_WAIT)
-        if any(
-            f"mt:{meeting_id}:" in str(b.get("callback_data")) for r in event.buttons for b in r
-        ):
-            actor.invitation_id = event.message_id or 0
-    await api.next_event(actor.user_id, timeout=60)  # the .ics that follows
-    finished = done.expect(actor.user_id)
-    await api.send_message(actor.user_id, "/menu")
-    actor.menu_id = (await api.next_event(actor.user_id, timeout=60)).message_id or 0
-    await asyncio.wait_for(finished, 60)
 
 
 async def measure(
@@ -245,7 +108,7 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
         reader = asyncio.create_task(done.follow(process.stdout, workdir / "minka.log"))
         kinds, weights = zip(*args.mix, strict=True)
 
-        soaking = [False]  # the soak's questions are typed anew (bench.throughput.typed)
+        soaking = [False]  # the soak's questions are typed anew (bench.soak.typed)
 
         async def step(actor: Actor, rng: random.Random) -> float:
             return await act(api, actor, rng.choices(kinds, weights)[0], done, rng, soaking[0])
@@ -373,41 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.stop()
     rows = list(rounds[-1].items())  # the last round's: the paced runs, the soak, aiohttp
-    ceilings = {name: r["rate"] for name, r in rows if name.startswith("echo")}
-    print(f"Full load: {args.updates} updates, {args.users} people acting at once; mix {args.mix}")
-    print(
-        f"{'':<24}{'updates/s':>10}"
-        + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
-        + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
-        f"{'CPU s/1k':>10}{'PG trips':>10}"
-    )
-    for name, r in rows:
-        print(
-            f"{name:<24}{r['rate']:>10.1f}"
-            + "".join(f"{r['rate'] / ceiling:>16.0%}" for ceiling in ceilings.values())
-            + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.1f}M{r['rss_end']:>8.1f}M"
-            f"{r['cpu']:>9.0%}{r['cpu_per_k']:>10.2f}"
-            + (f"{r['trips']:>10.2f}" if "trips" in r else f"{'':>10}")
-        )
-    httpx = ceilings.get(ECHO_VARIANTS[0][0])
-    for name, r in rows:
-        if name.startswith("Minka"):
-            ratio = f"{r['rate'] / httpx:.0%}" if httpx else "not measured (--no-echo)"
-            if httpx and len(rounds) > 1:
-                ratios = [each[name]["rate"] / each[ECHO_VARIANTS[0][0]]["rate"] for each in rounds]
-                ratio = (
-                    f"median {statistics.median(ratios):.0%}, min {min(ratios):.0%}"
-                    f" over {len(rounds)} rounds"
-                )
-            rss = (
-                f"{r['rss_end']:.1f} MB"
-                if args.updates >= RSS_AFTER
-                else f"not measured (--updates {args.updates})"
-            )
-            print(
-                f"  goal (#17) {name}: >= {GOAL_VS_HTTPX:.0%} of the httpx echo bot: {ratio}; "
-                f"RSS <= {GOAL_RSS_MIB:.0f} MB after {RSS_AFTER:,} updates: {rss}"
-            )
+    print_full_load(rounds, args)
     if len(rounds) > 1:
         print_rounds(rounds, GOAL_VS_HTTPX)
     print_paced(rows, args)
