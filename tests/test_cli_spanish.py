@@ -22,7 +22,7 @@ from bot.cli.parser import build_parser
         (["kb", "ejemplos", "--aceptar", "0"], "«0» debe ser un número entero de 1 a"),
         (["publicaciones", "retirar", "2147483648"], "«2147483648» debe ser un número entero"),
         (["admin", "agregar-especialista", "9" * 20], "no es un id numérico de Telegram"),
-        (["admin", "quitar-rol", "-5"], "«-5» no es un id numérico de Telegram"),
+        (["admin", "quitar-rol", "-5"], "«-5» no es el id de una persona"),
         (["admin", "agregar-equipo", "١٢٣", "--region", "Puno"], "«١٢٣» no es un id numérico"),
     ],
 )

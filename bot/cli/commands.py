@@ -249,9 +249,13 @@ def telegram_number(text: str) -> int:
     a traceback."""
     from bot.telegram_limits import parse_telegram_id
 
-    if (number := parse_telegram_id(text)) is None:
-        raise argparse.ArgumentTypeError(f"«{text.strip()}» no es un id numérico de Telegram")
-    return number
+    if (number := parse_telegram_id(text)) is not None:
+        return number
+    if parse_telegram_id(text.strip().removeprefix("-")) is not None:  # a group's or channel's
+        raise argparse.ArgumentTypeError(
+            f"«{text.strip()}» no es el id de una persona: un chat privado tiene id positivo"
+        )
+    raise argparse.ArgumentTypeError(f"«{text.strip()}» no es un id numérico de Telegram")
 
 
 def plural(number: int, one: str, many: str) -> str:

@@ -27,12 +27,6 @@ async def reset_menu(settings: Settings, telegram_id: int) -> int:
     if settings.token is None:
         print("Falta TELEGRAM_BOT_TOKEN: sin él no se puede hablar con Telegram.", file=sys.stderr)
         return 2
-    if telegram_id <= 0:
-        print(
-            f"{telegram_id} no es el id de una persona: un chat privado tiene id positivo.",
-            file=sys.stderr,
-        )
-        return 2
     async with migrated(settings) as db, db.session() as session:
         commands = await own_menu(session, telegram_id, settings)
     # ExtBot: the calls shared with start-up name their rate limiter's arguments (none here).
