@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -27,13 +27,24 @@ from tests.test_webhook import webhook_settings
 
 @pytest.fixture
 async def two(api: LocalBotApi, database_url: str) -> AsyncIterator[list[Runtime]]:
-    """Two webhook replicas on one database, the updates posted to each in turn."""
+    """Two webhook replicas on one database, the updates posted to each in turn; each knows
+    within a second that the other is alive."""
+    async with replicas(api, database_url, heartbeat=0.2) as runtimes:
+        yield runtimes
+
+
+@asynccontextmanager
+async def replicas(
+    api: LocalBotApi, database_url: str, *, heartbeat: float
+) -> AsyncIterator[list[Runtime]]:
+    """Two webhook replicas on one database, the updates posted to each in turn. A short
+    `heartbeat` makes a replica silent for three of them, at load, look dead to the other."""
     urls, runtimes = [], []
     async with AsyncExitStack() as stack:
         for number in range(2):
             port = _free_port()
             settings: Settings = webhook_settings(api, database_url, port).model_copy(
-                update={"heartbeat_seconds": 0.2}
+                update={"heartbeat_seconds": heartbeat}
             )
             application = await stack.enter_async_context(
                 serving(settings, register_webhook=number == 0)
