@@ -57,6 +57,13 @@ _REQUEST = re.compile(
     r"(?:su|tu|sus)\s+(?:pronta\s+|atenta\s+)?(?:respuesta|atencion|ayuda|apoyo)\b"
 )
 
+# A greeting that says who writes, opening or closing the message: «le saluda el especialista,
+# ¿qué es OEFA?», «…? Les saluda atentamente la DREM» (its words are the kit's own: especialista,
+# DREM).
+_SIGNED = re.compile(
+    r"^\W*(?:le|les)\s+saluda(?:mos|n)?\b[^,.;:?¿!¡]*[,.;:!¡]"
+    r"|[,.;:?!]\s*(?:le|les)\s+saluda(?:mos|n)?\b[^?¿]*$"
+)
 
 # A question's search reads it several times (its words, its stretches, the kinds of fact it
 # asks: 8 calls for 2-3 texts in session 26); the last few are kept, no more: each message is
@@ -71,6 +78,8 @@ def asked(text: str) -> str:
     found = fold(text)
     bare = unwrapped(found)
     found = _REQUEST.sub(" ", bare if content_words(bare) else found)
+    signed = _SIGNED.sub(" ", found, count=1)
+    found = signed if content_words(signed) else found
     for pattern in (_AFTER, _BEFORE):
         rest = pattern.sub("", found, count=1)
         if content_words(rest):

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import re
 
+from knowledge.forwarded import unwrapped
 from knowledge.text import STOPWORDS, addressed, fold, is_small_talk, words
 
-# Where the introduction starts: who writes («soy», «somos») or from where («desde»).
-_INTRODUCING = frozenset("soy somos reportandome reportando desde".split())  # noqa: SIM905
+# Where the introduction starts: who writes («soy», «somos») or from where («desde»); or for
+# whom (`_WRITING`: «le escribo x mi papá», where nothing but the relative may follow: «le
+# escribo por el reinfo de mi papá» says what it asks about).
+_WRITING = frozenset("escribo escribimos".split())  # noqa: SIM905
+_INTRODUCING = frozenset("soy somos reportandome reportando desde".split()) | _WRITING  # noqa: SIM905
 # Said between the greeting and the introduction: «aquí reportándome», «acá desde».
 _HERE = frozenset("aqui aca yo nosotros".split())  # noqa: SIM905
 # Anything that asks: a question word, or a request («me explican…», «necesito…»).
@@ -33,6 +37,10 @@ def introduces(text: str) -> bool:
     start = next((i for i, w in enumerate(found) if w in _INTRODUCING), None)
     if not start:  # none, or nothing greeted before it
         return False
+    if found[start] in _WRITING:
+        after = unwrapped(folded.split(found[start], 1)[1])
+        if any(w not in STOPWORDS for w in words(after)):
+            return False
     before = found[:start]
     if not any(is_small_talk(w) for w in before) or not all(
         is_small_talk(w) or w in STOPWORDS or w in _HERE or addressed(found, i)

@@ -33,7 +33,7 @@ from knowledge.query import Concepts, Query, Reader
 from knowledge.ranking import defined_first
 from knowledge.ranking import ranked as ranked_scores
 from knowledge.scoring import FIELD_WEIGHTS, Postings
-from knowledge.text import STOPWORDS, is_small_talk, small_talk
+from knowledge.text import STOPWORDS, is_small_talk, small_talk, without_courtesy
 from knowledge.unheld import asks, holdings, lacks
 from knowledge.wording import Wording
 
@@ -111,7 +111,8 @@ class SearchIndex:
         `knowledge.text.small_talk`); a kit acronym typed in it makes it a question. A
         greeting that then says who writes (`knowledge.introduction`) is a greeting."""
         kind = small_talk(text)
-        if kind is not None and all(is_small_talk(w) for w in self.query_words(text)):
+        asked = self.query_words(without_courtesy(text))
+        if kind is not None and all(is_small_talk(w) for w in asked):
             return kind
         return "greeting" if introduces(text) else None
 

@@ -210,9 +210,12 @@ SMALL_TALK = {
     kind: frozenset(vocabulary.split())
     for kind, vocabulary in {
         # «grax», «dios le pague»: thanks as officials type and say them
+        # «muy útil», praise that thanks
         "thanks": "gracias grax grasias agradecido agradecida agradezco agradecemos amable "
-        "muchas muchisimas mil pague atencion",
-        "bye": "chao chau adios luego pronto vemos cuidese mañana",
+        "muchas muchisimas mil pague atencion util utiles",
+        # «mañana te seguimos preguntando»: leaving, to ask again later
+        "bye": "chao chau adios luego pronto vemos cuidese mañana seguimos seguiremos sigo "
+        "preguntando consultando",
         # Quechua and Aymara greetings (Puno, Cusco), and the forms of address around them
         # («buenos días señorita Minka, Dios le bendiga»)
         "greeting": "hola holas buenas buenos buen saludos saludo saludarle gusto hi hello alo "
@@ -239,8 +242,16 @@ def shouted(text: str) -> bool:
 # «hola Minka», «gracias Minka»: the bot addressed by its name, not asked about.
 _BOT_NAME = "minka"
 _ADDRESSING = frozenset(
-    "hola ola buenas buenos dias tardes noches gracias oye oiga hey estimada estimado".split()  # noqa: SIM905
+    """hola ola buenas buenos dia dias tardes noches gracias oye oiga hey estimada estimado
+    compañera compañero""".split()  # noqa: SIM905
 )
+# Courtesy formulas that offer, not ask: «buenas tardes, Minka. A la orden.»
+_COURTESY = re.compile(r"\ba\s+(?:la|sus?)\s+(?:[oó]rden(?:es)?|disposici[oó]n)\b", re.IGNORECASE)
+
+
+def without_courtesy(text: str) -> str:
+    """`text` without its courtesy formulas (`_COURTESY`), which ask nothing."""
+    return _COURTESY.sub(" ", text)
 
 
 def addressed(found: list[str], i: int) -> bool:
@@ -298,7 +309,7 @@ def small_talk(text: str) -> str | None:
     """'thanks', 'bye', 'greeting' or 'chat' when the message asks nothing; None otherwise.
     Only messages with no content word qualify: «hola, ¿qué es el REINFO?» is a question;
     a message without any word («👍», «🙂», «?») asks nothing the Tool Kit could answer."""
-    found = words(text)
+    found = words(without_courtesy(text))
     if not found:
         return "thanks" if not THANKS_SIGNS.isdisjoint(text) else "chat"
     typed = [w for i, w in enumerate(found) if not addressed(found, i)]

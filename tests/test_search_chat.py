@@ -51,6 +51,13 @@ def test_acronym_alone_is_a_glossary_question(kb: KnowledgeBase) -> None:
         ("Buenas tardes, soy el nuevo especialista de la dirección de minas.", "greeting"),
         ("buenos dias minka, aca reportandome desde la drem de Pasco", "greeting"),
         ("Hola, somos de la GREM Arequipa", "greeting"),
+        # session 30: a courtesy formula, a day's greeting before the name, praise, who writes
+        # for whom, leaving to ask again (v15, v22, v23), each once sure-answered as a question
+        ("Buenas tardes, Minka. A la orden.", "greeting"),
+        ("Buen día, Minka.", "greeting"),
+        ("Gracias, muy util. Saludos cordiales", "thanks"),
+        ("hola buenas tardes 🙂 le escribo x mi papá", "greeting"),
+        ("ya nos vamos compañera minka, mañana te seguimos preguntando", "bye"),
     ],
 )
 def test_small_talk_is_no_question(kb: KnowledgeBase, text: str, kind: str) -> None:
@@ -65,6 +72,9 @@ def test_small_talk_is_no_question(kb: KnowledgeBase, text: str, kind: str) -> N
         "buenas, soy de la drem puno. plazo del reinfo",
         "soy de la drem puno",  # no greeting before: what it says is left to the search
         "señor Quispe está en el reinfo",
+        "buenas tardes, a la orden: ¿qué es el REINFO?",  # a courtesy, then a question
+        "hola, le escribo por el reinfo de mi papá",
+        "mañana sigo preguntando por la constancia",
     ],
 )
 def test_an_introduction_that_asks_is_a_question(kb: KnowledgeBase, text: str) -> None:

@@ -8,7 +8,6 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.frame import asked, asking_stretch
-from tests.test_search_calibration import MODEL_DISAGREES
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +21,10 @@ def kb() -> KnowledgeBase:
         ("disculpe ingeniero, que es el reinfo", "formalizacion-reinfo"),
         ("que es el reinfo, gracias de antemano", "formalizacion-reinfo"),
         ("que es OEFA, muchas gracias", "ambiente-fiscalizacion"),
-        pytest.param(
-            "le saluda el especialista, que es OEFA",  # not «salud»
+        ("le saluda el especialista, que es OEFA", "ambiente-fiscalizacion"),  # who writes
+        (
+            "que es OEFA? les saluda atentamente la especialista de la DREM",
             "ambiente-fiscalizacion",
-            marks=MODEL_DISAGREES,
         ),
         ("necesito saber urgente que es el reinfo", "formalizacion-reinfo"),
         ("colega una pregunta rapida: que es el reinfo", "formalizacion-reinfo"),
