@@ -13,7 +13,7 @@ write is tried there too, without waiting: only if another process (the CLI) hol
 it sent to the database thread to wait for it. Reads are tried there as well, and a long
 one is interrupted and sent to the database thread (`READ_STEPS`). The commit writes its pages
 to the WAL there too and hands the turn on at once; the fsync that makes it durable runs on a
-thread of its own, one for all the commits made meanwhile (`WalSync`), and the commit returns
+database thread, one for all the commits made meanwhile (`WalSync`), and the commit returns
 only after it, as with synchronous=FULL. So the loop never blocks on a lock or the disk, and
 an update's transaction makes no trip to the database thread of its own. A statement and the
 fetch of its rows make one trip, and opening or closing a cursor none.

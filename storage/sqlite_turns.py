@@ -187,7 +187,7 @@ class TurnTakingConnection(aiosqlite.Connection):
         elif not self._idle():
             await self._end(super().commit, self._conn.commit)
             self._wal.committed()
-        await self._wal.durable()
+        await self._wal.durable(super()._execute)
 
     async def rollback(self) -> None:
         if not self._idle():
