@@ -23,7 +23,7 @@ def print_full_load(rounds: list[dict[str, dict[str, float]]], args: argparse.Na
         f"{'':<24}{'updates/s':>10}"
         + "".join(f"{'vs ' + name.split(', ')[1]:>16}" for name in ceilings)
         + f"{'p50 ms':>8}{'p99 ms':>8}{'RSS start':>11}{'RSS end':>9}{'bot CPU':>9}"
-        f"{'CPU s/1k':>10}{'PG trips':>10}"
+        f"{'CPU s/1k':>10}{'PG trips':>10}{'PG s/1k':>9}"
     )
     for name, r in rows:
         print(
@@ -32,6 +32,7 @@ def print_full_load(rounds: list[dict[str, dict[str, float]]], args: argparse.Na
             + f"{r['p50']:>8.1f}{r['p99']:>8.1f}{r['rss_start']:>10.1f}M{r['rss_end']:>8.1f}M"
             f"{r['cpu']:>9.0%}{r['cpu_per_k']:>10.2f}"
             + (f"{r['trips']:>10.2f}" if "trips" in r else f"{'':>10}")
+            + (f"{r['server_per_k']:>9.2f}" if "server_per_k" in r else "")
         )
     httpx = ceilings.get(ECHO_VARIANTS[0][0])
     for name, r in rows:

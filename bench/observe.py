@@ -18,8 +18,34 @@ from pathlib import Path
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time the process has used so far."""
+    return sum(_stat(pid)[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[int]:
+    """/proc/PID/stat's fields after the command's name, the state as 0: [1] the parent's
+    pid, [11] and [12] user and system ticks, [13] and [14] those of its reaped children."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return [0, *map(int, fields[1:])]
+
+
+def server_cpu_seconds(datadir: Path) -> float:
+    """CPU time a PostgreSQL server has used so far: its postmaster's, its live processes'
+    (one backend per pooled connection of the bot, the checkpointer, the WAL writer...) and
+    its exited children's. With SQLite that work (statements, commits) is done inside the
+    bot's process and counted in its CPU; on PostgreSQL it is this process tree's, which the
+    bot's CPU per update leaves out."""
+    postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
+    fields = _stat(postmaster)
+    ticks = sum(fields[11:15])  # its own time, and its reaped children's
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(int(entry.name))
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+            if child[1] == postmaster:
+                ticks += child[11] + child[12]
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def py_spy(pid: int) -> asyncio.subprocess.Process | None:

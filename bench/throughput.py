@@ -41,7 +41,14 @@ from bench import heapdiff, roundtrips
 from bench.bot_process import TOKEN, start
 from bench.full_load_report import ECHO_VARIANTS, GOAL_VS_HTTPX, print_full_load
 from bench.load import Actor, Step, closed_loop, open_loop
-from bench.observe import Completions, cpu_seconds, print_calls, print_round_trips, py_spy
+from bench.observe import (
+    Completions,
+    cpu_seconds,
+    print_calls,
+    print_round_trips,
+    py_spy,
+    server_cpu_seconds,
+)
 from bench.officials import FIRST_ID, act, prepare, seed
 from bench.paced_report import print_paced
 from bench.rounds_report import print_rounds
@@ -61,11 +68,15 @@ async def measure(
     step: Step,
     args: argparse.Namespace,
     trips: Path | None = None,
+    server: Path | None = None,
 ) -> dict[str, float]:
     """Capacity (closed loop), then latency at a fixed rate (open loop) `args.runs` times in a
     row, on one running bot: a stall shows in the run it happened in, not averaged away.
-    `trips`: the file where bench.roundtrips counts the bot's requests to PostgreSQL."""
+    `trips`: the file where bench.roundtrips counts the bot's requests to PostgreSQL;
+    `server`: its data folder, whose processes' CPU is the database's work (on SQLite, the
+    bot's own)."""
     rss_start, cpu_start, wall_start = rss_mib(pid), cpu_seconds(pid), time.perf_counter()
+    server_start = server_cpu_seconds(server) if server else 0.0
     calls_before = len(api.calls)
     trips_before = roundtrips.read(trips) if trips else 0
     spy = await py_spy(pid)
@@ -81,6 +92,10 @@ async def measure(
     result["cpu_per_k"] = 1000 * used / result["updates"]  # barely moved by a busy machine
     result.update(rss_start=rss_start, rss_end=rss_mib(pid))
     log = f"  full load: {result['rate']:.1f} updates/s, {result['cpu_per_k']:.2f} CPU s/1k"
+    if server:
+        served = server_cpu_seconds(server) - server_start
+        result["server_per_k"] = 1000 * served / result["updates"]
+        log += f", the PostgreSQL server's {result['server_per_k']:.2f} more"
     print(log, file=sys.stderr, flush=True)  # as it ends: a run cut short keeps its figures
     result["paced"] = []  # type: ignore[assignment]
     result["paced_since"] = time.time()
@@ -94,7 +109,10 @@ async def measure(
     return result
 
 
-async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
+async def run_minka(
+    url: str, args: argparse.Namespace, workdir: Path, server: Path | None = None
+) -> dict[str, float]:
+    """`server`: PostgreSQL's data folder (its CPU is counted apart)."""
     async with LocalBotApi(token=TOKEN, bot_username="minka_bench_bot") as api:
         meeting_id = await seed(url, api, args.users)
         traced = bool(os.environ.get("BENCH_HEAPDIFF"))  # bench.heapdiff: no round trips then
@@ -117,7 +135,7 @@ async def run_minka(url: str, args: argparse.Namespace, workdir: Path) -> dict[s
             actors = [Actor(FIRST_ID + n) for n in range(args.users)]
             await asyncio.gather(*(prepare(api, actor, meeting_id, done) for actor in actors))
             heapdiff.snapshot(process.pid)
-            result = await measure(api, process.pid, actors, step, args, trips)
+            result = await measure(api, process.pid, actors, step, args, trips, server)
             heapdiff.snapshot(process.pid)
             if args.soak:
                 soaking[0] = True
@@ -190,7 +208,9 @@ def run_round(
         database = "postgres" if n == 1 else f"round{n}"  # each round seeds its own
         if n > 1:
             asyncio.run(create_postgres(server, database, migrated=False))
-        results["Minka, PostgreSQL"] = asyncio.run(run_minka(server.url(database), phase, workdir))
+        results["Minka, PostgreSQL"] = asyncio.run(
+            run_minka(server.url(database), phase, workdir, server.datadir)
+        )
     return results
 
 
