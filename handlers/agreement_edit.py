@@ -97,7 +97,9 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
             ctx.session,
             agreement,
             responsible_id=int(chosen) if chosen else agreement.responsible_id,
-            due_on=due,
+            # «Omitir» keeps the due date it has now: the one shown when the form began may
+            # have been changed since by someone else (tests/test_agreement_edit_meanwhile)
+            due_on=due if data.get("due") else agreement.due_on,
             now=ctx.runtime.clock.now(),
             zone=ctx.settings.timezone,
         )

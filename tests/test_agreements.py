@@ -34,15 +34,44 @@ async def _meeting(runtime: Runtime, days: float, reminders: bool = True) -> Mee
     return await puno_coordination(runtime, days=days, hours=2, reminders=reminders)
 
 
-async def test_agreement_follow_up_from_record_to_fulfilled(
-    api: LocalBotApi, app: Application, runtime: Runtime
-) -> None:
+async def _three(api: LocalBotApi) -> tuple[Chatter, Chatter, Chatter]:
+    """Rosa (the administrator), Ana and Luis of Puno, registered."""
     rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
     await register(rosa, region="MINEM")
     ana = Chatter(api, 7101, "Ana", last_name="Quispe")
     await register(ana, region="Puno")
     luis = Chatter(api, 7102, "Luis", last_name="Mamani")
     await register(luis, region="Puno", sex="Hombre")
+    return rosa, ana, luis
+
+
+async def agreed(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> tuple[Chatter, tuple[Chatter, Chatter], MeetingRecord]:
+    """Rosa (the administrator); Ana and Luis of Puno, invited to a meeting starting in about
+    an hour; Ana responsible for AGREEMENT, due in 10 days."""
+    rosa, ana, luis = await _three(api)
+    meeting = await _meeting(runtime, days=0.05, reminders=False)
+    assert await tick(app) == 2
+    await ana.replies(2)
+    await luis.replies(2)
+    zone = runtime.settings.timezone
+    today = runtime.clock.now().astimezone(zone).date()
+    async with runtime.db.session() as session:
+        ana_id = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
+        assert ana_id is not None
+        await agreements.record(
+            session, meeting, text=AGREEMENT, responsible_id=ana_id,
+            due_on=today + timedelta(days=10), created_by=None, now=runtime.clock.now(),
+            zone=zone,
+        )  # fmt: skip
+    return rosa, (ana, luis), meeting
+
+
+async def test_agreement_follow_up_from_record_to_fulfilled(
+    api: LocalBotApi, app: Application, runtime: Runtime
+) -> None:
+    rosa, ana, luis = await _three(api)
     first = await _meeting(runtime, days=0.05, reminders=False)  # starts in about an hour
     assert await tick(app) == 2
     await ana.replies(2)
@@ -211,26 +240,9 @@ async def test_a_coordinator_changes_the_responsible_and_the_due_date(
 ) -> None:
     """From the follow-up list (✏️): a new responsible among the invitees and a new due date;
     the reminder not sent yet goes away and the new responsible is reminded for the new date."""
-    rosa = Chatter(api, ADMIN_ID, "Rosa", last_name="Huamán")
-    await register(rosa, region="MINEM")
-    ana = Chatter(api, 7101, "Ana", last_name="Quispe")
-    await register(ana, region="Puno")
-    luis = Chatter(api, 7102, "Luis", last_name="Mamani")
-    await register(luis, region="Puno", sex="Hombre")
-    meeting = await _meeting(runtime, days=0.05, reminders=False)
-    assert await tick(app) == 2
-    await ana.replies(2)
-    await luis.replies(2)
+    rosa, (ana, luis), meeting = await agreed(api, app, runtime)
     zone = runtime.settings.timezone
     today = runtime.clock.now().astimezone(zone).date()
-    async with runtime.db.session() as session:
-        ana_id = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
-        assert ana_id is not None
-        await agreements.record(
-            session, meeting, text=AGREEMENT, responsible_id=ana_id,
-            due_on=today + timedelta(days=10), created_by=None, now=runtime.clock.now(),
-            zone=zone,
-        )  # fmt: skip
 
     (report,) = await rosa.say(f"/reunion {meeting.code}")
     await rosa.press(report, "Seguimiento de acuerdos")

@@ -62,8 +62,8 @@ def _escalation(person: Person, answered: bool) -> Escalation:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_a_question_answered_after_its_quarter_gives_no_one_away(db: Database) -> None:
+async def february_questions(db: Database) -> None:
+    """The dataset (module docstring): the questions of February, some answered then."""
     async with db.session() as session:
         people = await add_people(session, MEETING_PEOPLE, LONG_AGO)
         puno, cusco, tacna = people["puno"], people["cusco"], people["tacna"]
@@ -72,12 +72,23 @@ async def test_a_question_answered_after_its_quarter_gives_no_one_away(db: Datab
             asked = [*region[:3], *region[4:7]]
             session.add_all(_escalation(p, p in (*region[:2], *region[4:6])) for p in asked)
         await session.commit()
-    before = await _read(db, None, FIRST)
-    async with db.session() as session:  # the specialists answer her on 10 April
-        (hers,) = await session.scalars(
-            select(Escalation).where(Escalation.person_id == puno[0].id)
+
+
+async def answer_hers(db: Database) -> None:
+    """On 10 April the specialists answer Puno's woman."""
+    async with db.session() as session:
+        (puno,) = await session.scalars(
+            select(Person.id).where(Person.region_code == "puno", Person.sex == "female")
         )
+        (hers,) = await session.scalars(select(Escalation).where(Escalation.person_id == puno))
         hers.status, hers.answer, hers.answered_at = "answered", "Respuesta", CHANGED
         await session.commit()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_question_answered_after_its_quarter_gives_no_one_away(db: Database) -> None:
+    await february_questions(db)
+    before = await _read(db, None, FIRST)
+    await answer_hers(db)
     after = await _read(db, None, SECOND)
     await unmoved((before, after), partial(_read, db, "puno"), (FIRST, SECOND), _answered, 3)

@@ -10,7 +10,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
 
 from bot.config import Settings
 from bot.services import privacy
@@ -19,6 +18,7 @@ from storage.db import Database
 from tests.chat import Person as Chatter
 from tests.cli import kb_copy, minka  # noqa: F401 (kb_copy: the `settings` of these tests)
 from tests.helpers import CHECKED_AT, logged, register
+from tests.pg_waits import until_waiting_for_a_lock
 
 ARTICLE = "ambiente-agua-ana"
 TITLE = read(CONTENT_DIR)[0].articles[ARTICLE].title
@@ -185,19 +185,6 @@ async def test_record_numbers_written_in_groups_are_masked(
     assert all(number not in listed for _question, number in SLIPPED), listed
 
 
-async def _until_waiting_for_a_lock(db: Database, task: asyncio.Task) -> None:
-    """Until another backend's statement on escalations waits for a lock (PostgreSQL's own
-    view), or `task` ended."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND query ILIKE '%escalations%'"
-    )
-    async with db.engine.connect() as watcher:
-        while not task.done() and not await watcher.scalar(query):
-            await watcher.rollback()  # the view is a snapshot kept for the transaction
-            await asyncio.sleep(0.01)
-
-
 async def test_an_erasure_under_way_keeps_the_question_out_of_the_examples(
     ana: Chatter, admin: Chatter, bot: Settings
 ) -> None:
@@ -225,7 +212,7 @@ async def test_an_erasure_under_way_keeps_the_question_out_of_the_examples(
             await session.flush()  # written, not committed: the rows are held
             accepting = asyncio.create_task(minka(bot, "kb", "ejemplos", "--aceptar"))
             if eraser.engine.dialect.name == "postgresql":
-                await _until_waiting_for_a_lock(eraser, accepting)
+                await until_waiting_for_a_lock(eraser, accepting, "escalations")
             else:
                 await asyncio.wait([accepting])
         accepted = await accepting

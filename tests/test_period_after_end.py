@@ -54,8 +54,8 @@ def _case(person: int, region: str, sex: str, resolved: bool) -> Case:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_a_case_resolved_after_its_quarter_gives_no_one_away(db: Database) -> None:
+async def february_cases(db: Database) -> None:
+    """The dataset (module docstring): every official's case of February, some resolved."""
     async with db.session() as session:
         for region, (women, men) in PEOPLE.items():
             done_w, done_m = RESOLVED[region]
@@ -65,8 +65,11 @@ async def test_a_case_resolved_after_its_quarter_gives_no_one_away(db: Database)
                 await session.flush()
                 session.add_all(_case(p.id, region, sex, k < done) for k, p in enumerate(people))
         await session.commit()
-    before = await _read(db, None, FIRST)
-    async with db.session() as session:  # Puno's woman's case resolved on 10 April
+
+
+async def resolve_hers(db: Database) -> None:
+    """On 10 April, Puno's woman's case is resolved."""
+    async with db.session() as session:
         (case,) = await session.scalars(
             select(Case).where(Case.region_code == "puno", Case.sex == "female")
         )
@@ -78,6 +81,13 @@ async def test_a_case_resolved_after_its_quarter_gives_no_one_away(db: Database)
             )
         )  # fmt: skip
         await session.commit()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_case_resolved_after_its_quarter_gives_no_one_away(db: Database) -> None:
+    await february_cases(db)
+    before = await _read(db, None, FIRST)
+    await resolve_hers(db)
     after = await _read(db, None, SECOND)
     puno = partial(_read, db, "puno")
     await unmoved((before, after), puno, (FIRST, SECOND), _resolved, 2)  # hers not resolved

@@ -95,7 +95,12 @@ async def of_meeting(session: AsyncSession, meeting_id: int) -> list[AgreementRe
 
 async def _remember(session: AsyncSession, agreement_id: int, now: datetime) -> None:
     """Keep the terms the agreement has before a change of them: an ended period reads it as
-    it stood at its end (indicators.agreements)."""
+    it stood at its end (indicators.agreements). Its row locked first (PostgreSQL): under
+    READ COMMITTED a second edit at once copied the terms as last committed, before the first
+    edit's change, and only its UPDATE waited, so both kept the same «before»
+    (tests/test_agreement_edits_at_once). SQLite's write turn already orders them."""
+    locked = select(MeetingAgreement.id).where(MeetingAgreement.id == agreement_id)
+    await session.execute(locked.with_for_update())
     terms = select(
         MeetingAgreement.id,
         literal(now, UTCDateTime()),

@@ -19,6 +19,7 @@ from bot.i18n import N_
 from bot.services import cases as codes
 from bot.services.indicators.case_months import months_hidden
 from bot.services.indicators.case_officials import officials_hidden
+from bot.services.indicators.closing import closing
 from bot.services.indicators.common import (
     Cells,
     Chart,
@@ -60,13 +61,16 @@ def _registered(q: Query, *columns: object) -> object:
 
 
 def status_at_end(q: Query) -> Any:
-    """A case's status at the period's end: what its first change of status after the end
-    changed from, else its status now. Its status now would move a past period's figures
-    when the case changes later, and two readings of the period, subtracted, would tell the
-    region and sex of whoever registered it (tests/test_period_after_end)."""
+    """A case's status at the end of its quarter of the period (`closing`: a year's case as
+    its quarter read it, so the year is its quarters' sum, tests/test_year_beside_quarters):
+    what its first change of status after that end changed from, else its status now. Its
+    status now would move a past period's figures when the case changes later, and two
+    readings of the period, subtracted, would tell the region and sex of whoever registered
+    it (tests/test_period_after_end)."""
+    end = closing(q, Case.created_at)
     later = (
         select(CaseEvent.from_value)
-        .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "status", CaseEvent.at >= q.end)
+        .where(CaseEvent.case_id == Case.id, CaseEvent.kind == "status", CaseEvent.at >= end)
         .order_by(CaseEvent.at, CaseEvent.id)
         .limit(1)
         .correlate(Case)
@@ -95,7 +99,8 @@ async def case_cells(q: Query) -> Cells:
 async def cases_attended(q: Query) -> Indicator:
     """Indicator 4. Cases registered in Minka with a registration date within the period (and
     the case's region within the scope): how many, how many with the Equipo Regional's
-    support, by type, by current status, by month of registration, by region and by the sex
+    support, by type, by status at the period's end (a year's case at its quarter's end,
+    `status_at_end`), by month of registration, by region and by the sex
     the official who registered them had then. Counts are of cases; "officials" counts unique
     people. Also the Regional Teams' monthly reports sent for the period's months, and how many on
     time (bot.services.indicators.team_reports).
@@ -145,8 +150,10 @@ async def cases_attended(q: Query) -> Indicator:
             N_(
                 "Cases registered in Minka during the period, in the region they concern. «With "
                 "support» means the regional team (Equipo Regional) took part. Status is the "
-                "one at the period's end (a later change moves no past period's figures). By "
-                "sex: the sex the official who registered the case had when registering it (a "
+                "one at the period's end (a year's case: at the end of the quarter it was "
+                "registered in, as that quarter's report shows it; a later change moves no past "
+                "period's figures). By sex: the sex the official who registered the case had "
+                "when registering it (a "
                 "later change in her profile moves no case). Shares based on fewer than 3 cases "
                 "show «—». A sex's figures are not shown (—) where they would tell the sex of 1 "
                 "or 2 of the officials who registered cases, and neither are those of enough "

@@ -26,7 +26,7 @@ from bot.services.indicators.common import (
 )
 from bot.services.indicators.reader_bounds import readers_hidden
 from bot.services.indicators.sex_rule import by_sex, hidden_sexes
-from bot.services.indicators.toolkit_cells import GROUPS, toolkit_cells
+from bot.services.indicators.toolkit_cells import GROUPS, answered_by_end, toolkit_cells
 from storage.models import Escalation
 
 HEADLINES = (0, 1, 2, 4, 5, 6)  # of the measures: all but people asking and specialists'
@@ -37,9 +37,11 @@ async def dissemination(q: Query) -> Indicator:
     unique readers (people who accepted the notice; anonymous views count as views only);
     free-text questions and unique people asking; share of questions answered with confidence;
     share of «¿Le fue útil?» answers that said yes; questions escalated to specialists, how many
-    were answered by the period's end and the median time to answer them (hours): an answer
-    given after the end would move an ended period, and two readings of it, subtracted, would
-    tell whose question was answered by region and sex (tests/test_escalation_after_end). By
+    were answered by the period's end (a year's, by the end of the quarter it was sent in, so
+    that the year is its quarters' sum, tests/test_year_beside_quarters) and the median time to
+    answer them (hours): an answer given after the end would move an ended period, and two
+    readings of it, subtracted, would tell whose question was answered by region and sex
+    (tests/test_escalation_after_end). By
     the region and sex the person had then (the rows' own, `toolkit_cells`);
     shares and medians resting on fewer than 3 people show «—», and so does the share found
     useful of a period in progress (`_useful_share`)."""
@@ -71,8 +73,10 @@ async def dissemination(q: Query) -> Indicator:
                 "Within the period: article views (each time an article was shown) and unique "
                 "readers; questions written to Minka and unique people asking; share answered with "
                 "a confident article; share of «Was it useful?» answers that said yes; questions "
-                "sent to the specialists, how many they answered by the period's end and the "
-                "median time to answer in hours. By the region and sex the person had when "
+                "sent to the specialists, how many they answered by the period's end (a year's "
+                "question: by the end of the quarter it was sent in, as that quarter's report "
+                "counts it) and the median time to answer in hours. By the region and sex the "
+                "person had when "
                 "reading, asking, answering or writing (a later change in her profile moves "
                 "nothing). Shares, medians and how "
                 "many views, questions or escalations resting on fewer than 3 people show «—». A "
@@ -131,7 +135,7 @@ def _median(times: list[tuple[int, float]]) -> float | None:
 
 
 async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
-    """Hours from escalation to the specialists' answer given by the period's end, per region
+    """Hours from escalation to the specialists' answer given by its quarter's end, per region
     of the person asking when she asked (the escalation's)."""
     statement = select(
         Escalation.region_code,
@@ -141,7 +145,7 @@ async def _answer_times(q: Query) -> dict[str | None, list[tuple[int, float]]]:
     ).where(
         Escalation.created_at >= q.start,
         Escalation.created_at < q.end,
-        Escalation.answered_at < q.end,  # answered by the end: an ended period moves no more
+        answered_by_end(q),  # an ended period moves no more; a year is its quarters' sum
         Escalation.article_id.is_(None),
     )
     times: dict[str | None, list[tuple[int, float]]] = {}

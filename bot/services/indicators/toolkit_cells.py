@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from bot.services.indicators.closing import closing
 from bot.services.indicators.common import Cells, Query, scoped
 from storage.models import ArticleFeedback, ArticleView, Escalation, Question
 
@@ -40,12 +41,20 @@ async def toolkit_cells(q: Query) -> Cells:
             Escalation,
             Escalation.created_at,
             "escalators",
-            {"escalated": func.count(), "experts_answered": _yes(Escalation.answered_at < q.end)},
+            {"escalated": func.count(), "experts_answered": _yes(answered_by_end(q))},
             Escalation.article_id.is_(None),  # error reports on articles are not questions
         ),
     ):
         await _add(everywhere, cells, model, at, people, counts, *where)
     return cells
+
+
+def answered_by_end(q: Query) -> Any:
+    """A question to the specialists answered by the end of its quarter of the period (as
+    that quarter's report counts it, `closing`): an answer after it moves no ended period,
+    and a year counts what its quarters do (tests/test_escalation_after_end,
+    tests/test_year_beside_quarters)."""
+    return Escalation.answered_at < closing(q, Escalation.created_at)
 
 
 def _yes(condition: Any) -> Any:
