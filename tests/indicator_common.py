@@ -32,8 +32,9 @@ async def computed(
     function: Callable[[Query], Awaitable[Indicator]],
     period: Period = Q4,
     region: str | None = None,
+    at: datetime | None = None,
 ) -> Indicator:
-    """`function`'s indicator for `period` and `region` (None: the national one), read at
-    the period's end: an ended period, whatever the machine's clock says."""
+    """`function`'s indicator for `period` and `region` (None: the national one), read `at`,
+    by default at the period's end: an ended period, whatever the machine's clock says."""
     async with db.session() as session:
-        return await function(await query_for(session, period, region, T, period.end(T)))
+        return await function(await query_for(session, period, region, T, at or period.end(T)))

@@ -14,14 +14,16 @@ reports sent and hides its on time (one person). Between the two readings:
   report is now late. On main 29a7e7f this case failed; fixed: sending a report again
   replaces what it says, not when (nor for which region) it was first sent.
 - «late»: she sends March's report for the first time on 10 April (late): Puno's sent +1, the
-  total's on time +0: her report was late. Still leaks: a strict xfail, left for the lead
-  (see the report of branch yearsum): the period's reports would need reading as they stood
-  at a cut-off after its last month's deadline.
+  total's on time +0: her report was late. On main 4512f9a this case failed (a strict xfail);
+  fixed: until no report of the period's months can be sent (1 May for Q1: March's may be
+  sent in April), a hidden region's reports sent and the total's figures are «—»
+  (`indicators.team_reports.settled_from`). From 1 May every figure is shown again, and no
+  report of Q1's months can move it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -42,6 +44,7 @@ MONTHS = {
 }
 MARCH = datetime(2026, 3, 25, tzinfo=LIMA)
 LATE = datetime(2026, 2, 10, tzinfo=LIMA)  # January's report, sent late
+SETTLED = datetime(2026, 5, 1, 9, tzinfo=LIMA)  # no report of Q1's months can be sent now
 
 
 async def _teams(db: Database, case: str) -> rules.Member:
@@ -98,7 +101,7 @@ def told(before: Table, after: Table) -> bool:
 
 @pytest.mark.parametrize(
     "case",
-    ["resent", pytest.param("late", marks=pytest.mark.xfail(strict=True, reason="still leaks"))],
+    ["resent", "late"],
 )
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_report_sent_after_its_quarter_gives_no_one_away(db: Database, case: str) -> None:
@@ -110,11 +113,21 @@ async def test_a_report_sent_after_its_quarter_gives_no_one_away(db: Database, c
         await session.commit()
     after = await _table(db, SECOND)
     assert not told(before, after)
-    if case == "resent":
-        async with db.session() as session:
-            report = await session.scalar(
-                select(TeamReport).where(
-                    TeamReport.month == "2026-03", TeamReport.person_id == puno.person_id
-                )
+    rows = {str(row[0]): row for row in after.rows}
+    assert rows["Puno"][1:] == (None, None, None) and rows["Total"][1:] == (None, None, None)
+    assert rows["Cusco"][1:] == (None, None, None)  # hidden beside Puno: nothing while open
+    assert rows["Tacna"][1:3] == (9, 8)  # a region shown whole stays whole
+    settled = {str(row[0]): row for row in (await _table(db, SETTLED)).rows}
+    assert settled["Puno"][1:3] == (3, None)  # its reports sent, its on time hidden (one person)
+    assert settled["Total"][1:3] == (21, 18 + (case == "resent"))
+    async with db.session() as session:
+        report = await session.scalar(
+            select(TeamReport).where(
+                TeamReport.month == "2026-03", TeamReport.person_id == puno.person_id
             )
-        assert report is not None and report.activities == "Actividades corregidas"
+        )
+    assert report is not None and report.activities == "Actividades corregidas"
+    sent = datetime(2026, 4, 10, 12, tzinfo=LIMA) if case == "late" else MARCH
+    assert report.submitted_at == sent.astimezone(UTC).replace(tzinfo=None) or (
+        report.submitted_at == sent
+    )

@@ -2,11 +2,17 @@
 months of the period, and how many on time (by the end of the 3rd of the next month, Lima).
 
 Reports are people's: a region whose reports come from fewer than 3 people shows only how
-many were sent (and enough other regions with it that none can be worked out)."""
+many were sent (and enough other regions with it that none can be worked out). Until no
+report of the period's months can still be sent (a member may send the last month's during
+the next, `settled_from`), such a region shows not even that, nor does the total: a report
+that appeared between two readings on either side of its deadline was late, and a hidden
+region's count of reports sent, or the total's, told whose (tests/test_team_reports_after_end)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -21,8 +27,9 @@ from bot.services.indicators.common import (
     in_scope,
     total_headline,
 )
+from bot.services.indicators.periods import Period
 from bot.services.indicators.row_rule import at_an_end, row_hides
-from bot.services.team_reports import deadline
+from bot.services.team_reports import deadline, next_first
 from storage.models import TeamReport
 
 PARTS = ("on_time",)  # what a hidden row hides of its reports sent
@@ -31,6 +38,15 @@ DEFINITION = N_(
     "region of the team; on time: sent by the end of the 3rd of the following month (Lima). "
     "A region whose reports come from fewer than 3 people shows only how many were sent."
 )
+
+
+def settled_from(period: Period, zone: ZoneInfo) -> datetime:
+    """The first moment no report of `period`'s months can be sent any more: the month after
+    its last is the last in which a member may send it (`handlers/team_reports._months`);
+    sending one again changes what it says, never when it was sent."""
+    last = period.months()[-1]
+    after = next_first(f"{last[0]}-{last[1]:02d}")
+    return datetime.combine(next_first(f"{after.year}-{after.month:02d}"), time(), tzinfo=zone)
 
 
 async def report_figures(q: Query) -> tuple[Headline, Table]:
@@ -61,10 +77,12 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
     for tally in counts.values():
         grand.update(tally)
     total_hidden |= at_an_end([t for code, t in counts.items() if code in hidden], PARTS, "sent")
+    open_ = q.now < settled_from(q.period, q.t.timezone)  # reports of its months still to come
+    total_hidden |= open_ and bool(hidden & counts.keys())
 
     def row(label: str, tally: Counter[str], hide: bool) -> tuple[object, ...]:
         if hide:
-            return (label, tally["sent"], None, None)
+            return (label, None if open_ else tally["sent"], None, None)
         share = tally["on_time"] / tally["sent"] if tally["sent"] else None
         return (label, tally["sent"], tally["on_time"], share)
 
@@ -77,7 +95,7 @@ async def report_figures(q: Query) -> tuple[Headline, Table]:
         Column(_(N_("Sent on time"))),
         Column(_(N_("Share on time")), Kind.SHARE),
     )
-    harmless = frozenset((i, 3) for i, values in enumerate(rows) if not values[1])  # none sent
+    harmless = frozenset((i, 3) for i, values in enumerate(rows) if values[1] == 0)  # none sent
     title = _(N_("Regional Team reports by region"))
     table = Table(title, columns, tuple(rows), total_row=True, harmless=harmless)
     return total_headline(table, 3, _(N_("Regional Team reports on time")), Kind.SHARE), table
