@@ -188,3 +188,45 @@ def _close(
             if chosen is None:
                 break
             shown[(*chosen, stock)] = None
+
+
+def without(own: Printed, figures: frozenset[Figure]) -> Printed:
+    """`own` with `figures` hidden besides (a trial of `formal_whole`)."""
+    shown = {f: None if f in figures else v for f, v in own.shown.items()}
+    return Printed(own.truth, shown, own.people, own.officials)
+
+
+def _sex(figure: Figure) -> Hashable:
+    """The figure's sex; a region's or the total's: one of no sex («Sin dato» is None)."""
+    return figure[1] if figure[0] == "sex" else figure[2] if figure[0] == "cell" else "\x00"
+
+
+def trial_pairs(printed: Printed, own: Printed, found: list[Figure]) -> list[frozenset[Figure]]:
+    """The pairs (a group's stock and flow) the quarter still shows and may hide, in the
+    order `formal_whole` tries them: those of the sexes and counts of the figures `found`
+    pinned first, then the fewest cases."""
+    sexes = {_sex(f) for f in found}
+    measures = {f[-1] for f in found}
+    options = []
+    for stock, flow in PAIRS:
+        groups = {f[:-1] for f, v in printed.shown.items() if v is not None and f[0] != "total"}
+        for group in groups:
+            pair = frozenset(
+                f for f in ((*group, stock), (*group, flow))
+                if printed.shown.get(f) is not None and hideable(f)
+            )  # fmt: skip
+            if not pair:
+                continue
+            cases = sum(c[stock] for cell, c in own.truth.items() if covers(group, cell))
+            near = _sex((*group, stock)) not in sexes, not measures & {stock, flow}
+            options.append((*near, cases, repr(sorted(pair, key=repr)), pair))
+    return [option[-1] for option in sorted(options, key=lambda o: o[:-1])]
+
+
+def told_openly(figures: list) -> list:
+    """Of (quarter, figure, value), those `formal_whole` takes as told openly: the regions'
+    and total's cases and registered (shown however few) and every figure printed at 0."""
+    return [
+        (p, f, v) for p, f, v in figures
+        if v is not None and (v == 0 or (f[0] in ("region", "total") and f[-1] in ALWAYS))
+    ]  # fmt: skip

@@ -10,7 +10,7 @@ its rows (scipy's `lil_array` cost more than the programs' own Python)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,12 +20,63 @@ Row = dict[int, int]
 Part = tuple[np.ndarray, np.ndarray]  # a row's unknowns (ascending) and their coefficients
 PROGRAMS = 300  # integer programs per system, at most (past them: pinned, the safe side)
 NODES = 1000  # branch-and-bound nodes per program
+MARGIN = 1e-3  # of a relaxation's bound over a whole cost: HiGHS' own tolerances are ~1e-7
 
 
 def part(row: Row) -> Part:
     """`row` as the matrix stores it: its unknowns in order, a coefficient 0 no entry."""
     keys = sorted(k for k, c in row.items() if c)
     return np.array(keys, dtype=np.int32), np.array([row[k] for k in keys], dtype=float)
+
+
+def each_way(
+    solver: Solver,
+    rows: Mapping[Hashable, Row],
+    truth: Sequence[int],
+    ways: tuple[set[Hashable], set[Hashable]],
+    free: Callable[[np.ndarray], None],
+    unsettled: set[Hashable],
+    known: Collection[Hashable] = frozenset(),
+    enough: int | None = None,
+    proven: set[Hashable] | None = None,
+) -> set[Hashable] | None:
+    """Each target left in both `ways` (up, down: those no solution moved yet that way)
+    asked each way it may move, one program each (`free` takes a solution found, `unsettled`
+    the targets of a program that did not settle): where its unknowns' bounds hold it
+    (`at_end`) or the relaxation does (`Solver.beyond`), no whole solution moves it that way
+    and no program is needed. With `enough`: those of `known`
+    first; once `enough` of them are pinned (`proven`, counting those given), those and no
+    more are returned, the rest not asked; None once every target is asked."""
+    up, down = ways
+    values = np.array(truth, dtype=float)
+    proven = set() if proven is None else proven
+    for t in sorted(up & down, key=lambda t: (enough is not None and t not in known, repr(t))):
+        if enough is not None and len(proven) >= enough:
+            return proven
+        for sign in (1.0, -1.0):
+            if t in up and t in down and not at_end(rows[t], truth, solver.upper, sign):
+                cost = np.zeros(len(values))
+                for k, c in rows[t].items():
+                    cost[k] = sign * c
+                if solver.beyond(cost, float(cost @ values)):
+                    continue
+                if (x := solver.solve(cost)) is not None:
+                    free(x)
+                if not solver.settled:
+                    unsettled.add(t)
+        if t in known and t in up and t in down:
+            proven.add(t)
+    return None
+
+
+def at_end(row: Row, truth: Sequence[int], upper: Sequence[float], sign: float) -> bool:
+    """Whether the sum of `row` (no coefficient below 0) is at the end of its unknowns'
+    bounds the way `sign` asks (1: down, at 0; -1: up, at all of them): no solution moves it
+    that way, a fact asked of no solver (its program would only find the truth's value)."""
+    if any(c < 0 for c in row.values()):
+        return False
+    value = sum(truth[k] * c for k, c in row.items())
+    return value == (0 if sign > 0 else sum(upper[k] * c for k, c in row.items()))
 
 
 class Solver:
@@ -66,6 +117,17 @@ class Solver:
         rows = ((sums >= self.low[:, None]) & (sums <= self.high[:, None])).all(axis=0)
         inside = ((solutions >= 0) & (solutions <= self.upper)).all(axis=1)
         return rows & inside
+
+    def beyond(self, cost: np.ndarray, value: float) -> bool:
+        """Whether the linear relaxation proves that no whole solution costs `value` - 1 or
+        less (`cost` whole: every whole solution then costs `value` at least), with a margin
+        far above HiGHS' tolerances; False where it does not (the program decides then)."""
+        from bot.services.integer_moves import solve
+
+        if report_limit.stopped("formal_whole"):
+            return False
+        result = solve(cost, bounds=self.bounds, constraints=[self.constraint])
+        return result.status == 0 and result.fun > value - 1 + MARGIN
 
     def solve(self, cost: np.ndarray) -> np.ndarray | None:
         """A whole solution minimising `cost`, checked here, or None (`settled` says whether
