@@ -53,7 +53,7 @@ from bench.broadcast_instant import WRITTEN, Instant
 from bench.broadcast_report import LIMIT, LIMITED, PHASES, latencies, report
 from bench.load import Actor, steady
 from bench.observe import Completions
-from bench.officials import QUESTIONS
+from bench.officials import QUESTIONS, official
 from bot.config import Settings
 from bot.local_api import BotEvent, LocalBotApi
 from storage.db import Database
@@ -93,22 +93,7 @@ async def seed(path: Path, people: int) -> list[int]:
             count = await session.scalar(select(func.count(Person.id)).where(*reachable))
             last = await session.scalar(select(func.max(Person.telegram_id)))
             now = utcnow()
-            extra = [
-                {
-                    "telegram_id": last + n,
-                    "telegram_name": f"Persona {last + n}",
-                    "full_name": f"Persona {last + n}",
-                    "region_code": "puno",
-                    "sex": "female",
-                    "role": "official",
-                    "locale": "es",
-                    "consent_at": now,
-                    "registered_at": now,
-                    "active": True,
-                    "created_at": now,
-                }
-                for n in range(1, people - (count or 0) + 1)
-            ]
+            extra = [official(last + n, last + n, now) for n in range(1, people - (count or 0) + 1)]
             if extra:
                 await session.execute(insert(Person), extra)
         async with database.session() as session:

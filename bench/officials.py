@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -35,24 +35,31 @@ QUESTIONS = _questions()
 SOAK_QUESTIONS = _questions(None)
 
 
+def official(
+    telegram_id: int, number: int, now: datetime, region: str = "puno", sex: str = "female"
+) -> dict[str, object]:
+    """A registered official's `people` row, «Persona `number`», as the benches seed them."""
+    return {
+        "telegram_id": telegram_id,
+        "telegram_name": f"Persona {number}",
+        "full_name": f"Persona {number}",
+        "region_code": region,
+        "sex": sex,
+        "role": "official",
+        "locale": "es",
+        "consent_at": now,
+        "registered_at": now,
+        "active": True,
+        "created_at": now,
+    }
+
+
 async def seed(url: str, api: LocalBotApi, users: int) -> int:
     db = Database(url)
     await upgrade(db.engine)
     now = utcnow()
     rows = [
-        {
-            "telegram_id": FIRST_ID + n,
-            "telegram_name": f"Persona {n}",
-            "full_name": f"Persona {n}",
-            "region_code": "puno" if n % 2 else "piura",
-            "sex": "female" if n % 2 else "male",
-            "role": "official",
-            "locale": "es",
-            "consent_at": now,
-            "registered_at": now,
-            "active": True,
-            "created_at": now,
-        }
+        official(FIRST_ID + n, n, now, *(("puno", "female") if n % 2 else ("piura", "male")))
         for n in range(users + 1)
     ]
     async with db.session() as session:
