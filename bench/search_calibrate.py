@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import yaml
 
+from bench.calibration_misses import print_misses
 from bench.search_examples_cv import FOLDS, folded, stratified, without
 from bench.search_quality import EVAL_FILE, SPENT_FILES
 from knowledge.base import KnowledgeBase
@@ -282,23 +283,6 @@ def leave_one_set_out(
     held = held_out(sets, name)
     parts = [rows_of(kb, sets, other, held) for other in sets if other != name]
     return fit(parts, point), rows_of(kb, sets, name, kin(name))
-
-
-def print_misses(name: str, cases: list[dict], rows: list[Row], model: Model) -> None:
-    """A spent set's misses, left out (only a spent set's: the others are never read): false
-    answers, right answers turned down, wrong sure answers; with the model's probability."""
-    print(f"\n{name}, left out (threshold {model.threshold:.2f}):")
-    for case, row in zip(cases, rows, strict=True):
-        if row.top is None:
-            continue
-        p, sure = model.probability_of(row.x), model.sure_of(row.x)
-        mark = " (marked unknown)" if vetoed(row.x) else ""
-        if row.none and sure:
-            print(f"  false     {p:.2f} {case['q']!r} → {row.top}")
-        elif not row.none and row.right and not sure:
-            print(f"  declined  {p:.2f} {case['q']!r} → {row.top}{mark}")
-        elif not row.none and sure and not row.right:
-            print(f"  wrong     {p:.2f} {case['q']!r} → {row.top} (expected {row.expected})")
 
 
 def main(argv: list[str] | None = None) -> int:
