@@ -76,7 +76,19 @@ async def main(runs: int) -> None:
         )
 
 
-if __name__ == "__main__":
+def at_least_one(text: str) -> int:
+    """argparse type of `--runs`: the medians need one run (0 ended in an IndexError)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"«{text}» debe ser un número entero de 1 o más")
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Coste de un arranque de Minka")
-    parser.add_argument("--runs", type=int, default=5)
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--runs", type=at_least_one, default=5, help="arranques (1 o más)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(arguments().runs))

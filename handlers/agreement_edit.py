@@ -93,7 +93,7 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
     if not await staff_meeting(ctx, meeting):
         return
     try:
-        await rules.edit(
+        changed = await rules.edit(
             ctx.session,
             agreement,
             responsible_id=int(chosen) if chosen else agreement.responsible_id,
@@ -105,6 +105,10 @@ async def _confirm(ctx: Ctx, data: dict[str, Any]) -> None:
         )
     except rules.AgreementError as error:
         ctx.show(ctx._(str(error)))
+        return
+    if not changed:  # both steps skipped, or the terms it had chosen again
+        ctx.show(ctx._("No changes: the agreement stays as it was."))
+        await show_list(ctx, meeting, edit=False)
         return
     done = ctx._("✅ Agreement changed; the responsible will be reminded before the due date.")
     quarter = rules.closed_quarter(agreement, ctx.today)

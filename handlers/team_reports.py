@@ -70,11 +70,17 @@ async def report_command(ctx: Ctx) -> None:
 
 
 def _registered_hint(ctx: Ctx, data: dict[str, Any]) -> str:
-    """The prefilled count, shown with the question: kept with «Skip», changed by typing."""
-    return ctx._(
-        "The case register has <b>{count}</b> for your region that month. «Skip» keeps that "
-        "number; write another to change it."
-    ).format(count=data["counts"][data["month"]])
+    """The prefilled count, shown with the question: kept with «Skip», changed by typing.
+    With its noun, in number: «0 casos», «1 caso» (a bare «tiene 0 para su región» read
+    oddly)."""
+    count = data["counts"][data["month"]]
+    return ctx.t.ngettext(
+        "The case register has <b>{count} case</b> for your region that month. «Skip» keeps "
+        "that number; write another to change it.",
+        "The case register has <b>{count} cases</b> for your region that month. «Skip» keeps "
+        "that number; write another to change it.",
+        count,
+    ).format(count=ctx.t.number(count))
 
 
 async def _summary(ctx: Ctx, data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -222,7 +228,9 @@ def _overview(
         done = [m for m in team if m.person_id in sent]
         lines.append(
             f"\n<b>{esc(names.get(region, region))}</b>: "
-            + _("{sent} of {members} reported").format(sent=len(done), members=len(team))
+            + ctx.t.ngettext(  # «1 de 3 envió», «0 de 1 enviaron»
+                "{sent} of {members} reported", "{sent} of {members} reported", len(done)
+            ).format(sent=len(done), members=len(team))
         )
         for member in team:
             report = sent.get(member.person_id)

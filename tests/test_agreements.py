@@ -290,7 +290,9 @@ async def test_a_coordinator_changes_the_responsible_and_the_due_date(
     summary = await rosa.reply()
     assert "Responsable: Luis Mamani" in summary.text
     await rosa.press(summary, "Guardar los cambios")
-    await rosa.replies(2)
+    unchanged, listing = await rosa.replies(2)
+    assert unchanged.text == "No hubo cambios: el acuerdo sigue como estaba."
+    assert f"1. «{AGREEMENT}» — Luis Mamani — vence el {t.date(new_due)}" in listing.text
     async with runtime.db.session() as session:
         row = await session.scalar(select(MeetingAgreement))
     assert row is not None and row.due_on == new_due

@@ -92,7 +92,6 @@ def test_nightly_copies_rotate(
     with sqlite3.connect(folder / new) as check:
         assert check.execute("SELECT count(*) FROM regions").fetchone()[0] == 27
     assert main(["db", "respaldo", "--conservar", "14"]) == 2
-    assert main(["db", "respaldo", "--carpeta", str(folder), "--conservar", "0"]) == 2
 
 
 async def test_postgresql_nightly_copy_restores(

@@ -24,6 +24,11 @@ from bot.cli.parser import build_parser
         (["admin", "agregar-especialista", "9" * 20], "no es un id numérico de Telegram"),
         (["admin", "quitar-rol", "-5"], "«-5» no es el id de una persona"),
         (["admin", "agregar-equipo", "١٢٣", "--region", "Puno"], "«١٢٣» no es un id numérico"),
+        # Refused once the copy was written (0, -3), or a traceback then (400 digits).
+        (["db", "respaldo", "--conservar", "0"], "«0» debe ser un número de días de 1 a 36,500"),
+        (["db", "respaldo", "--conservar=-3"], "«-3» debe ser un número de días de 1 a"),
+        (["db", "respaldo", "--conservar", "9" * 400], "debe ser un número de días de 1 a 36,500"),
+        (["db", "respaldo", "--conservar", "٣"], "«٣» debe ser un número de días"),
     ],
 )
 def test_argparse_errors_are_spanish(

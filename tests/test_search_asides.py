@@ -34,6 +34,7 @@ def kb() -> KnowledgeBase:
         ("Lista de obligaciones de pago de un titular minero. Sin rodeos.", {"sin", "rodeos"}),
         ("diferencia entre PPM y PMA, en dos líneas", {"dos", "lineas"}),
         ("¿Hasta cuándo va la formalización? Respuesta corta.", {"respuesta", "corta"}),
+        ("Explícame en breve qué es el REINFO", {"en", "breve"}),  # «en breve»: briefly
     ],
 )
 def test_places_names_foreign_words_and_orders_are_asides(
@@ -87,6 +88,29 @@ def test_english_around_the_kits_concepts_finds_them(
     English around them is no word the article lacks: a sure answer (on main, before: none)."""
     answer = kb.index.search(question)
     assert answer.best is not None and answer.best.id == article
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Explícame en breve qué es el REINFO", "formalizacion-reinfo"),
+        ("¿vence en breve el plazo del REINFO?", "formalizacion-plazos"),
+        ("¿me llega en breve la constancia del REINFO?", "estratos-constancia"),
+    ],
+)
+def test_en_breve_is_an_aside_whether_it_means_briefly_or_soon(
+    kb: KnowledgeBase, question: str, article: str
+) -> None:
+    """«en breve» is matched as an order about the reply's form (`knowledge.asides._FORM`),
+    also where it means «soon». Right in both readings: «soon» is not what is asked either
+    (its twin «pronto» is a stopword, `knowledge.text`), so «breve» weighs as an aside and
+    the question finds what it finds without it. (Not so «próximamente», neither a stopword
+    nor an aside: «¿me llega próximamente la constancia del REINFO?» finds no sure answer.)"""
+    assert {"en", "breve"} <= kb.index.asides_of(question)
+    answer = kb.index.search(question)
+    assert answer.best is not None and answer.best.id == article
+    without = kb.index.search(question.replace(" en breve", ""))
+    assert without.best is not None and without.best.id == article
 
 
 def test_a_yes_or_no_order_negates_nothing(kb: KnowledgeBase) -> None:

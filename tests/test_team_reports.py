@@ -48,14 +48,14 @@ async def _until(runtime: Runtime, year: int, month: int, day: int) -> None:
 
 
 async def _report(
-    member: Chatter, month: str, *, skip_cases: bool = True, registered: int | None = None
+    member: Chatter, month: str, *, skip_cases: bool = True, registered: str | None = None
 ) -> list:
     _heading, question = await member.say("/informe_mensual", 2)
     await member.choose(question, month)
     cases = await member.reply()
-    if registered is not None:  # the prefilled count is shown with the question
+    if registered is not None:  # the prefilled count is shown with the question, in words
         assert (
-            f"El registro de casos tiene {registered} para su región ese mes. «Omitir» conserva "
+            f"En el registro de casos hay {registered} de su región ese mes. «Omitir» conserva "
             "ese número; escriba otro para cambiarlo." in cases.text
         )
     if skip_cases:
@@ -93,16 +93,15 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     async with runtime.db.session() as session:
         author = await session.scalar(select(Person.id).where(Person.telegram_id == ana.id))
         now = runtime.clock.now()
-        for _ in range(2):  # two Puno cases in December: what the form offers
-            session.add(
-                Case(person_id=author, region_code="puno", kind="promotion", stratum="pma",
-                     supported=True, description="Charla", created_at=now, updated_at=now)
-            )  # fmt: skip
+        session.add(  # one Puno case in December: what the form offers («1 caso»)
+            Case(person_id=author, region_code="puno", kind="promotion", stratum="pma",
+                 supported=True, description="Charla", created_at=now, updated_at=now)
+        )  # fmt: skip
 
     (refused,) = await mia.say("/informe_mensual")
     assert "es para los Equipos Regionales" in refused.text
-    (summary,) = await _report(ana, "Diciembre 2026", registered=2)
-    assert "Casos atendidos: 2 (del registro de casos)" in summary.text
+    (summary,) = await _report(ana, "Diciembre 2026", registered="1 caso")
+    assert "Casos atendidos: 1 (del registro de casos)" in summary.text
     assert "Actividades: Dos charlas de formalización en Juliaca" in summary.text
     await ana.press(summary, "Enviar el informe")
     assert (await ana.reply()).text == "✅ Informe de Diciembre 2026 enviado. Gracias."
@@ -142,7 +141,7 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [(row[0], row[1], row[3], row[4]) for row in rows] == [
         ("Cusco", "Eva Ccori", "falta", "—"),
-        ("Puno", "Ana Quispe", "a tiempo", 2),
+        ("Puno", "Ana Quispe", "a tiempo", 1),
         ("Puno", "Luis Mamani", "con retraso", 4),
     ]
     assert rows[1][7] == "Capacitación en REINFO"
@@ -168,7 +167,7 @@ async def test_monthly_reports_reminders_and_the_coordinators_view(
             select(TeamMember.granted_at).where(TeamMember.person_id == ana_id)
         )
     es = translator("es", runtime.settings.timezone)
-    assert mine["mes"] == es.month(2026, 12) and mine["casos_atendidos"] == 2
+    assert mine["mes"] == es.month(2026, 12) and mine["casos_atendidos"] == 1
     team = json.loads(api.files[export.params["file_id"]])["equipo_regional"]
     assert team == {"region": "Puno", "desde": es.datetime(granted)}
     (question,) = await luis.say("/borrar_mis_datos")
@@ -193,12 +192,13 @@ async def _coordinator_at_the_overview(
     await register(eva, region="Cusco")
     await _team(runtime, ana)
     await _until(runtime, 2026, 12, 10)
-    (summary,) = await _report(ana, "Diciembre 2026", registered=0)
+    (summary,) = await _report(ana, "Diciembre 2026", registered="0 casos")
     await ana.press(summary, "Enviar el informe")
     await ana.reply()
     (months,) = await rosa.say("/informes_equipos")
     await rosa.press(months, "Diciembre 2026")
     overview = await rosa.reply()
+    assert "Puno: 1 de 1 envió su informe" in overview.text  # «enviaron» with 0 or 2
     monkeypatch.setattr(workers, "WORKERS", 1)
     workers.stop()
     worker = await workers.run("os:getpid")

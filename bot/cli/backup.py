@@ -44,8 +44,8 @@ def backup(
     if (target is None) == (folder is None):
         print("error: indique un ARCHIVO o --carpeta DIR (uno de los dos)", file=sys.stderr)
         return 2
-    if keep_days is not None and (folder is None or keep_days < 1):
-        print("error: --conservar va con --carpeta y es de 1 día o más", file=sys.stderr)
+    if keep_days is not None and folder is None:  # its range: bot.cli.commands.keep_days
+        print("error: --conservar va con --carpeta", file=sys.stderr)
         return 2
     if folder is not None:
         stamp = datetime.now(settings.timezone).strftime("%Y-%m-%d_%H%M%S")

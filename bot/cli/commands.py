@@ -229,18 +229,31 @@ async def unanswered(settings: Settings, limit: int) -> int:
 
 
 MAX_ROW_NUMBER = 2**31 - 1  # a row's number (an example, a publication) is 32-bit in PostgreSQL
+# `db respaldo --conservar`: a hundred years keeps every copy there can be. Far larger ones
+# (400 digits) ended in an OverflowError once the copy was written.
+MAX_KEEP_DAYS = 36_500
 
 
 def row_number(text: str) -> int:
     """argparse type of a listed item's number or a count: a whole number from 1 to
     `MAX_ROW_NUMBER`. A larger one failed the query with a traceback (SQLite: «Python int too
     large to convert to SQLite INTEGER»; PostgreSQL: out of range)."""
+    return _whole_number(text, MAX_ROW_NUMBER, "un número entero")
+
+
+def keep_days(text: str) -> int:
+    """argparse type of `db respaldo --conservar`: days from 1 to `MAX_KEEP_DAYS`, refused
+    before the copy is written (0 and negatives were refused only then, by `backup`)."""
+    return _whole_number(text, MAX_KEEP_DAYS, "un número de días")
+
+
+def _whole_number(text: str, highest: int, what: str) -> int:
+    """ASCII digits from 1 to `highest` (int() would also read «٣» or « 5_0 »)."""
     text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ROW_NUMBER:
+    short = text.isascii() and text.isdigit() and len(text) <= len(str(highest))
+    if short and 1 <= int(text) <= highest:
         return int(text)
-    raise argparse.ArgumentTypeError(
-        f"«{text}» debe ser un número entero de 1 a {format_number(MAX_ROW_NUMBER)}"
-    )
+    raise argparse.ArgumentTypeError(f"«{text}» debe ser {what} de 1 a {format_number(highest)}")
 
 
 def telegram_number(text: str) -> int:
@@ -310,7 +323,7 @@ def add_db_orders(commands: argparse._SubParsersAction) -> None:  # type: ignore
     )
     backup.add_argument(
         "--conservar",
-        type=int,
+        type=keep_days,
         metavar="DÍAS",
         help="con --carpeta: borra las copias minka-* de esa carpeta de más de DÍAS días",
     )

@@ -46,8 +46,13 @@ def local_time(text: str, name: str, zone: ZoneInfo) -> datetime:
 
 
 def checked(value: str | None, name: str, limit: int | None, *, lines: bool = False) -> str | None:
-    """A typed text without surrounding spaces (None when empty), within `limit`."""
-    value = (value or "").strip()
+    """A typed text within `limit`, None when empty, its spaces collapsed as the chat's forms
+    collapse them (handlers/guided.py): Unicode's other separators (U+2028, U+2029) went
+    through as typed, raw into a meeting's .ics file. With `lines`, each of them is a line
+    break (written «\\n» there), as a «\\n» is."""
+    text = value or ""
+    parts = text.splitlines() if lines else [text]
+    value = "\n".join(" ".join(part.split()) for part in parts).strip()
     if not value:
         return None
     if limit is not None and len(value) > limit:

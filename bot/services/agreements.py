@@ -112,9 +112,11 @@ async def edit(
     due_on: date,
     now: datetime,
     zone: ZoneInfo,
-) -> AgreementRecord:
+) -> bool:
     """A new responsible (one of the invitees) and/or due date; the reminder follows them:
-    the one not sent yet is cancelled and the (new) responsible is owed one for the new date."""
+    the one not sent yet is cancelled and the (new) responsible is owed one for the new date.
+    Whether the terms changed: the same ones again (both steps skipped) record nothing, and
+    the coordinator is not told of a change."""
     changed_who = responsible_id != agreement.responsible_id
     changed_due = due_on != agreement.due_on
     if (
@@ -124,22 +126,21 @@ async def edit(
         raise AgreementError(N_("The responsible person must be one of the meeting's invitees."))
     if changed_due and due_on < now.astimezone(zone).date():
         raise AgreementError(N_("The due date has already passed."))
-    if changed_who or changed_due:
-        await repo.set_terms(session, agreement.id, responsible_id, due_on, now)
-        await repo.cancel_reminders(session, KIND, agreement.id)
-        if agreement.status != "done":
-            await outbox.enqueue(
-                session,
-                kind=KIND,
-                dedupe_key=f"agreement-reminder:{agreement.id}:{now.isoformat()}",
-                person_id=responsible_id,
-                payload={"agreement_id": agreement.id},
-                due_at=reminder_due(due_on, zone, now),
-                meeting_id=agreement.meeting_id,
-            )
-    updated = await repo.get(session, agreement.id)
-    assert updated is not None
-    return updated
+    if not (changed_who or changed_due):
+        return False
+    await repo.set_terms(session, agreement.id, responsible_id, due_on, now)
+    await repo.cancel_reminders(session, KIND, agreement.id)
+    if agreement.status != "done":
+        await outbox.enqueue(
+            session,
+            kind=KIND,
+            dedupe_key=f"agreement-reminder:{agreement.id}:{now.isoformat()}",
+            person_id=responsible_id,
+            payload={"agreement_id": agreement.id},
+            due_at=reminder_due(due_on, zone, now),
+            meeting_id=agreement.meeting_id,
+        )
+    return True
 
 
 async def change_status(

@@ -102,12 +102,27 @@ async def take(session: AsyncSession, alive_since: datetime, own: str | None = N
     (bot/replicas.py: killed), in the order their updates came, with the updates' rows in
     hand (handled already); never those of the process `own`, the caller, which is alive
     whatever its heartbeat row says. The delete claims them: of two processes taking at
-    once, each row goes to one."""
+    once, each row goes to one.
+
+    The updates' rows go first, then the replies: the order in which an update's end
+    (`inbox.keep`) and erasure (`inbox.of_sender`) delete them, so a take waits for those and
+    is never waited for in return (the other order deadlocked with them:
+    tests/test_owed_take_lock_order.py). A reply whose process died between the two
+    statements takes its update's row after (a dead process's: no one else holds it); one
+    whose process beat again meanwhile stays, its update's row gone (handled already: its
+    end would delete it, and no start handles it again)."""
     alive = select(Replica.id).where(Replica.seen_at >= alive_since)
     dead = _TABLE.c.replica.not_in(alive)
+    theirs = dead if own is None else and_(dead, _TABLE.c.replica != own)
+    updates = InboxUpdate.update_id
+    owing = select(_TABLE.c.update_id).where(theirs)
+    await session.execute(
+        delete(InboxUpdate).where(updates.in_(owing)),
+        execution_options={"synchronize_session": False},
+    )
     statement = (
         delete(_TABLE)
-        .where(dead if own is None else and_(dead, _TABLE.c.replica != own))
+        .where(theirs)
         .returning(
             _TABLE.c.update_id,
             _TABLE.c.chat_id,
@@ -120,7 +135,7 @@ async def take(session: AsyncSession, alive_since: datetime, own: str | None = N
     owed = sorted((Owed(*row) for row in rows), key=lambda row: row.update_id)
     if owed:
         ids = [row.update_id for row in owed]
-        await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(ids)))
+        await session.execute(delete(InboxUpdate).where(updates.in_(ids)))
     return owed
 
 

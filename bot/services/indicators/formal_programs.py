@@ -19,7 +19,11 @@ from bot.services import report_limit
 Row = dict[int, int]
 Part = tuple[np.ndarray, np.ndarray]  # a row's unknowns (ascending) and their coefficients
 PROGRAMS = 300  # integer programs per system, at most (past them: pinned, the safe side)
-NODES = 1000  # branch-and-bound nodes per program
+# Branch-and-bound nodes per program: scipy's `node_limit`, which it hands to HiGHS as
+# `mip_max_nodes` (an integer; a float is refused with a TypeError). A program past it ends
+# with a status other than 0 (HiGHS' «solution limit»): unsettled, as `solve` says
+# (tests/test_formal_program_nodes.py).
+NODES = 1000
 MARGIN = 1e-3  # of a relaxation's bound over a whole cost: HiGHS' own tolerances are ~1e-7
 
 
@@ -144,7 +148,7 @@ class Solver:
             integrality=np.ones(n),
             bounds=self.bounds,
             constraints=[self.constraint],
-            options={"mip_max_nodes": NODES},
+            options={"node_limit": NODES},
         )
         if result.x is None:
             return None
