@@ -45,6 +45,7 @@ from handlers import (
     reports,
     routes,
     start,
+    still_held,
     teaching,
     team_members,
     team_reports,
@@ -134,7 +135,8 @@ def outbox_after_send() -> Mapping[str, AfterSend]:
 
 
 def outbox_withhold() -> Mapping[str, Withhold]:
-    return {kind: check for feature in FEATURES for kind, check in feature.withhold.items()}
+    checks = {kind: check for feature in FEATURES for kind, check in feature.withhold.items()}
+    return {**checks, held.KIND: still_held.withhold}  # work apart, held by flood control
 
 
 # The updates Minka asks Telegram for (getUpdates' and setWebhook's allowed_updates): those

@@ -300,6 +300,7 @@ class Ctx:
             covered=self.coverage,
             t=self.t,
             progress=progress,
+            work=name,
         )
         self.calls.append(Action(prepare, apart=True, guard=name))
 

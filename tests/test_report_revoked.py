@@ -6,17 +6,20 @@ in the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot import workers
-from bot.local_api import BotEvent, LocalBotApi
+from bot.local_api import BotEvent, Fault, LocalBotApi
+from bot.outbox import tick
 from bot.runtime import Runtime
-from storage.models import AuditEntry
+from storage.models import AuditEntry, OutboxMessage
 from tests.chat import WORKBOOK_WAIT
 from tests.chat import Person as Chatter
 from tests.helpers import CHECKED_ON, puno_coordinator, register, stopped_worker
@@ -78,3 +81,49 @@ async def test_a_report_built_after_the_grant_was_lost_is_not_delivered(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "withheld"))
         ).one()
     assert (entry.actor_telegram_id, entry.outcome, entry.detail) == (carla.id, "denied", held)
+
+
+async def test_a_report_held_by_flood_control_is_not_delivered_after_the_grant_was_lost(
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter
+) -> None:
+    """Attack: Carla's report is built while she is a coordinator of Puno, but Telegram's
+    flood control holds it back (its first message refused with a 30 s retry_after: every
+    part is kept in the outbox, bot/held.py); meanwhile an administrator takes her role away.
+    When Telegram allows her chat again, the outbox sends none of it (before: all of it)."""
+    await register(admin, region="MINEM")
+    carla = await puno_coordinator(api, admin)
+    (menu,) = await carla.say("/indicadores")
+    api.inject("sendMessage", Fault.too_many_requests(30), times=1)  # the report's first
+    await carla.press(menu, "Trimestre 2 de 2026")
+    progress = await carla.reply()
+    assert progress.method == "editMessageText" and "Preparando" in progress.text
+    for _ in range(int(WORKBOOK_WAIT / 0.2)):  # until the report's parts wait in the outbox
+        async with runtime.db.session() as session:
+            held_rows = await session.scalar(
+                select(func.count()).where(
+                    OutboxMessage.chat_id == carla.id,
+                    OutboxMessage.kind == "reply",
+                    OutboxMessage.state == "pending",
+                )
+            )
+        if held_rows:
+            break
+        await asyncio.sleep(0.2)
+    assert held_rows, "the report was not held"
+    (done,) = await admin.say("/quitar_rol @carla_puno")
+    assert done.text.startswith("Listo"), done.text
+    runtime.clock.advance(timedelta(seconds=31))  # Telegram allows her chat again
+    events: list[BotEvent] = []
+    while len(events) < 2:  # the notice of her role taken away, and the report's
+        await tick(app)
+        events += carla.no_more() or [await carla.reply()]
+    assert [e.method for e in events] == ["sendMessage", "sendMessage"], events
+    assert "le quitó el rol" in (events[0].text or ""), events
+    assert "no se entregó" in (events[1].text or ""), events  # in the report's place
+    await tick(app)
+    assert carla.no_more() == []  # no summary, chart, workbook or «listo»
+    async with runtime.db.session() as session:
+        entries = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "withheld"))
+        )
+    assert [(e.actor_telegram_id, e.detail) for e in entries] == [(carla.id, "role=official")]
