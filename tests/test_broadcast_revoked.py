@@ -15,8 +15,9 @@ from bot.local_api import LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from storage.models import AuditEntry, Broadcast, OutboxMessage
+from storage.repositories import people, workshops
 from tests.chat import Person
-from tests.helpers import CHECKED_ON, puno_coordinator, register
+from tests.helpers import CHECKED_ON, puno_coordinator, register, workshop_under_way
 
 pytestmark = pytest.mark.now(CHECKED_ON)  # Monday 7 December 2026, noon in Lima
 
@@ -112,3 +113,42 @@ async def test_a_scheduled_broadcast_still_covered_goes_out(
     await tick(app)
     (copy,) = await ana.replies(1)
     assert copy.text == "Reunión urgente mañana en la DREM"
+
+
+async def test_a_broadcast_to_a_workshops_participants_stops_when_the_workshop_is_not_hers(
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Person
+) -> None:
+    """The same for an audience of a workshop's participants: her grant narrowed to Cusco no
+    longer covers the Puno workshop, and its participants get nothing (the rule /difundir
+    applies at «Enviar», asked again at the sending)."""
+    await register(admin, region="MINEM")
+    carla = await puno_coordinator(api, admin)
+    ana = Person(api, 8301, "Ana", last_name="Quispe")
+    await register(ana, region="Puno")
+    workshop = await workshop_under_way(runtime, "PUN01", "Taller de Puno", "Formalización")
+    async with runtime.db.session() as session:
+        stored = await people.get(session, ana.id)
+        assert stored is not None
+        await workshops.check_in(session, workshop, stored.id, runtime.clock.now())
+    await carla.say("/difundir", 2)
+    (audience,) = await carla.say("Materiales del taller ya disponibles")
+    await carla.choose(audience, "Participantes de un taller")
+    await carla.reply()
+    (when,) = await carla.say("PUN01")
+    await carla.choose(when, "A una hora elegida")
+    await carla.reply()
+    await carla.send("08/12/2026 09:00")
+    _preview, summary = await carla.replies(2)
+    assert "PUN01 (1)" in summary.text, summary.text
+    await carla.press(summary, "Enviar")
+    await carla.reply()
+    (done,) = await admin.say("/coordinador @carla_puno Cusco")
+    assert done.text.startswith("Listo"), done.text
+    await carla.reply()
+    runtime.clock.advance(timedelta(days=1))
+    await tick(app)
+    told = await carla.reply()
+    assert "no se envió" in (told.text or "") and "PUN01" in (told.text or ""), told.text
+    await tick(app)
+    texts = [event.text or "" for event in ana.no_more()]  # her workshop's survey may come
+    assert not [text for text in texts if "Materiales del taller" in text], texts
