@@ -22,18 +22,21 @@ from tests.helpers import CHECKED_ON, puno_coordinator, register, workshop_under
 pytestmark = pytest.mark.now(CHECKED_ON)  # Monday 7 December 2026, noon in Lima
 
 
-async def _scheduled(carla: Person, text: str) -> None:
-    """Carla's /difundir to Puno, for tomorrow at 09:00 Lima time, confirmed."""
+async def _scheduled(
+    carla: Person, text: str, audience: str = "Una región", answer: str = "Puno"
+) -> None:
+    """Carla's /difundir of `text` to `audience` (`answer`: its region or code), for tomorrow
+    at 09:00 Lima time, confirmed."""
     await carla.say("/difundir", 2)
-    audience = (await carla.say(text))[0]
-    await carla.choose(audience, "Una región")
+    (choices,) = await carla.say(text)
+    await carla.choose(choices, audience)
     await carla.reply()
-    when = (await carla.say("Puno"))[-1]
+    (when,) = await carla.say(answer)
     await carla.choose(when, "A una hora elegida")
     await carla.reply()
     await carla.send("08/12/2026 09:00")
     _preview, summary = await carla.replies(2)
-    assert "Puno (" in summary.text, summary.text
+    assert f"{answer} (" in summary.text, summary.text
     await carla.press(summary, "Enviar")
     scheduled = await carla.reply()
     assert "Difusión programada para el" in scheduled.text, scheduled.text
@@ -130,18 +133,9 @@ async def test_a_broadcast_to_a_workshops_participants_stops_when_the_workshop_i
         stored = await people.get(session, ana.id)
         assert stored is not None
         await workshops.check_in(session, workshop, stored.id, runtime.clock.now())
-    await carla.say("/difundir", 2)
-    (audience,) = await carla.say("Materiales del taller ya disponibles")
-    await carla.choose(audience, "Participantes de un taller")
-    await carla.reply()
-    (when,) = await carla.say("PUN01")
-    await carla.choose(when, "A una hora elegida")
-    await carla.reply()
-    await carla.send("08/12/2026 09:00")
-    _preview, summary = await carla.replies(2)
-    assert "PUN01 (1)" in summary.text, summary.text
-    await carla.press(summary, "Enviar")
-    await carla.reply()
+    await _scheduled(
+        carla, "Materiales del taller ya disponibles", "Participantes de un taller", "PUN01"
+    )
     (done,) = await admin.say("/coordinador @carla_puno Cusco")
     assert done.text.startswith("Listo"), done.text
     await carla.reply()
