@@ -100,7 +100,9 @@ def build_application(settings: Settings, db: Database, knowledge: KnowledgeBase
     processor.on_waiting_press = dropped_press  # answered silently, handled in its turn
     outbox.install(
         application,
-        outbox.Senders(handlers.outbox_renderers(), handlers.outbox_after_send()),
+        outbox.Senders(
+            handlers.outbox_renderers(), handlers.outbox_after_send(), handlers.outbox_withhold()
+        ),
         settings.outbox_interval_seconds,
     )
     assert application.job_queue is not None

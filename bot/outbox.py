@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import chat_order, metrics, outgoing
+from bot import outbox_failures as failures
 from bot.i18n import Translator, translator
 from bot.ledger import Ledger
 from bot.outgoing import NO_CHAT, Outgoing
@@ -28,7 +29,7 @@ from bot.ratelimit import PriorityRateLimiter, holding, retry_after
 from bot.runtime import Runtime
 from bot.services import team_reports, workshops
 from bot.transport import may_have_arrived
-from storage.repositories import outbox, outbox_marks, people
+from storage.repositories import outbox, outbox_marks
 from storage.repositories.outbox import OwedMessage
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,10 @@ MAX_ATTEMPTS = 5
 # In a message's payload once its text has arrived and the file that follows it has not: put
 # back (a lasting 429), the message sends only the file next time.
 TEXT_SENT = "text_sent"
-RENDER_ATTEMPTS = 3  # a message whose renderer raises is tried this often, then failed
 AfterSend = Callable[[Bot, Runtime, list[OwedMessage]], Awaitable[None]]
+# Whether a message must not go, asked at its sending: one a staff member's authority sends
+# (a broadcast's copy) goes only while they still hold it (handlers/broadcast_authority.py).
+Withhold = Callable[[AsyncSession, Runtime, OwedMessage, datetime], Awaitable[bool]]
 BATCH = 200
 IN_FLIGHT = 12  # concurrent sends: Telegram's round trip, not our loop, sets the pace
 BACKGROUND = {"background": True}  # owed messages yield to replies (bot.ratelimit)
@@ -52,11 +55,12 @@ BEHIND = timedelta(seconds=5)  # a reply held behind a later call is looked at a
 
 @dataclass(frozen=True, slots=True)
 class Senders:
-    """The features' renderers by kind of owed message, and what follows a sent batch of a
-    kind (a broadcast's progress message)."""
+    """The features' renderers by kind of owed message, what follows a sent batch of a kind
+    (a broadcast's progress message), and what may withhold a message at its sending."""
 
     renderers: Mapping[str, Renderer]
     after_send: Mapping[str, AfterSend] = field(default_factory=dict)
+    withhold: Mapping[str, Withhold] = field(default_factory=dict)
 
 
 def install(application: Application, senders: Senders, interval: float) -> None:
@@ -71,7 +75,9 @@ async def send_due(application: Application) -> int:
     something at once, such as a workshop check-in after its end)."""
     senders: Senders = application.bot_data[SENDERS]
     runtime: Runtime = application.bot_data["runtime"]
-    return await dispatch_due(application.bot, runtime, senders.renderers, senders.after_send)
+    return await dispatch_due(
+        application.bot, runtime, senders.renderers, senders.after_send, senders.withhold
+    )
 
 
 async def dispatch_due(
@@ -79,6 +85,7 @@ async def dispatch_due(
     runtime: Runtime,
     renderers: Mapping[str, Renderer],
     after_send: Mapping[str, AfterSend] | None = None,
+    withhold: Mapping[str, Withhold] | None = None,
 ) -> int:
     """Send every due message, batch by batch, as background traffic: the rate limiter lets
     replies to people go first. Returns how many were sent.
@@ -114,7 +121,7 @@ async def dispatch_due(
                 if until is not None:
                     behind.extend((later, until) for later in messages[n:])
                     break
-                result = await _send_one(bot, runtime, renderers, message, ledger)
+                result = await _send_one(bot, runtime, renderers, withhold, message, ledger)
                 if result is None:  # the stop came before it started: it and the rest wait
                     left.extend(messages[n:])
                     break
@@ -168,6 +175,7 @@ async def _send_one(
     bot: Bot,
     runtime: Runtime,
     renderers: Mapping[str, Renderer],
+    withhold: Mapping[str, Withhold] | None,
     message: OwedMessage,
     ledger: Ledger,
 ) -> int | datetime | None:
@@ -180,17 +188,21 @@ async def _send_one(
         return None
     now = runtime.clock.now()
     renderer = renderers.get(message.kind)
+    check = (withhold or {}).get(message.kind)
     t = translator(message.locale, runtime.settings.timezone)
     try:
         async with runtime.db.session() as session:
             rendered = None
+            if check is not None and await check(session, runtime, message, now):
+                await outbox.finish(session, message.id, "cancelled", now)
+                return 0
             if renderer is not None and message.telegram_id is not None:
                 rendered = await renderer(session, message, t, now)
             if rendered is None:
                 await outbox.finish(session, message.id, "skipped", now)
                 return 0
     except Exception as error:  # a bad payload or a bug: this message only, not the batch
-        await _render_failed(runtime, message, error, now)
+        await failures.render_failed(runtime, message, error, now)
         return 0
     reserved = isinstance(limiter, PriorityRateLimiter) and rendered.call is None
     if reserved:
@@ -230,7 +242,7 @@ async def _send_one(
     try:
         await _keeping_claim(runtime, message.id, send())
     except Forbidden as error:
-        await _undeliverable(runtime, message, error.message, now, forget)
+        await failures.undeliverable(runtime, message, error.message, now, forget)
         return 0
     except RetryAfter as error:  # no failure: due again retry_after from the refusal
         retry_at = runtime.clock.now() + retry_after(error)
@@ -245,7 +257,7 @@ async def _send_one(
     except (BadRequest, TelegramError) as error:
         no_chat = isinstance(error, BadRequest) and NO_CHAT in error.message.lower()
         if no_chat and rendered.call is None:  # a call (a menu) does not mark the person
-            await _undeliverable(runtime, message, error.message, now, forget)
+            await failures.undeliverable(runtime, message, error.message, now, forget)
             return 0
         if may_have_arrived(error):  # as after a crash mid-call: not sent again
             async with runtime.db.session() as session:
@@ -296,16 +308,6 @@ def _backoff(message: OwedMessage) -> timedelta:
     return timedelta(seconds=base * 2**message.attempts)
 
 
-async def _undeliverable(
-    runtime: Runtime, message: OwedMessage, reason: str, now: datetime, forget: bool
-) -> None:
-    """Telegram cannot deliver to this person (403: blocked, deactivated; 400: no such chat):
-    the message failed, and the person is skipped until they write again."""
-    async with runtime.db.session() as session:
-        await people.mark_blocked(session, message.telegram_id, now)
-        await outbox.finish(session, message.id, "failed", now, error=reason, forget=forget)
-
-
 async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[None]) -> None:
     """Await `sending`, keeping the message's claim fresh meanwhile. A slow call (a file's
     upload) may last longer than STALE_AFTER, and `recover_stale` takes a claim that old for
@@ -322,32 +324,6 @@ async def _keeping_claim(runtime: Runtime, message_id: int, sending: Awaitable[N
     finally:
         task.cancel()  # only if we were cancelled ourselves: otherwise it is done
     await task
-
-
-async def _render_failed(
-    runtime: Runtime, message: OwedMessage, error: Exception, now: datetime
-) -> None:
-    """Try again later (the cause may pass), up to RENDER_ATTEMPTS claims; then mark the
-    message failed and log it, once. Nothing of it reached the chat, and it may never be
-    sendable: it gives up its place, the chat's next messages go on."""
-    final = message.attempts >= RENDER_ATTEMPTS
-    async with runtime.db.session() as session:
-        await outbox.finish(
-            session,
-            message.id,
-            "failed" if final else "pending",
-            now,
-            error=f"render: {error!r}",
-            retry_at=None if final else now + timedelta(seconds=30 * 2**message.attempts),
-        )
-    if final:
-        log.error(
-            "outbox message %s (%s) could not be rendered in %s attempts; marked failed",
-            message.id,
-            message.kind,
-            message.attempts,
-            exc_info=error,
-        )
 
 
 async def tick(application: Application) -> int:

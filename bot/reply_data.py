@@ -37,6 +37,9 @@ class Reply:
     document: tuple[str, bytes] | None = None
     photo: bool = False  # the document is a photo (a QR code)
     kept: KeptFile | None = None
+    # The authority it needs when sent (work prepared apart: handlers/still_held.py): kept
+    # with it if held, checked again by the outbox. None: what its update checked suffices.
+    needs: dict[str, Any] | None = None
 
 
 def payload_of(reply: Reply) -> dict[str, Any]:
@@ -56,6 +59,8 @@ def payload_of(reply: Reply) -> dict[str, Any]:
         }
     if reply.kept is not None:
         payload["kept"] = reply.kept.to_dict()
+    if reply.needs is not None:
+        payload["needs"] = reply.needs
     return payload
 
 
@@ -71,6 +76,7 @@ def reply_of(payload: dict[str, Any]) -> Reply:
         document=(document["name"], b64decode(document["content"])) if document else None,
         photo=bool(document and document["photo"]),
         kept=KeptFile(**kept_file) if kept_file else None,
+        needs=payload.get("needs"),
     )
 
 

@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot import cut_short, held, held_render
 from bot.i18n import N_
-from bot.outbox import AfterSend, Renderer
+from bot.outbox import AfterSend, Renderer, Withhold
 from bot.services.roles import Role
 from handlers import (
     admin,
@@ -45,6 +45,7 @@ from handlers import (
     reports,
     routes,
     start,
+    still_held,
     teaching,
     team_members,
     team_reports,
@@ -131,6 +132,11 @@ def outbox_renderers() -> Mapping[str, Renderer]:
 
 def outbox_after_send() -> Mapping[str, AfterSend]:
     return {kind: hook for feature in FEATURES for kind, hook in feature.after_send.items()}
+
+
+def outbox_withhold() -> Mapping[str, Withhold]:
+    checks = {kind: check for feature in FEATURES for kind, check in feature.withhold.items()}
+    return {**checks, held.KIND: still_held.withhold}  # work apart, held by flood control
 
 
 # The updates Minka asks Telegram for (getUpdates' and setWebhook's allowed_updates): those

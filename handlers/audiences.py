@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, Subquery, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.services import coverage
 from bot.services.meetings import Audience, audience_query
 from bot.services.roles import Role
@@ -63,33 +63,42 @@ def steps(*, participants: bool) -> tuple[Step, ...]:
 async def _known_code(ctx: Ctx, value: str) -> str | None:
     """A code of a workshop or meeting the person covers (others are as unknown)."""
     code = normalize_code(value)
-    if await _covered_code(ctx, await _kind(ctx), code):
+    if await _covered_code(ctx.session, ctx.coverage, await _kind(ctx), code):
         return None
     return ctx._("I found nothing with the code «{code}».").format(code=esc(code))
 
 
-async def _covered_code(ctx: Ctx, kind: str, code: str) -> bool:
+async def _covered_code(
+    session: AsyncSession, covered: coverage.Coverage, kind: str, code: str
+) -> bool:
     table = Workshop if kind == "workshop" else Meeting
-    found = await ctx.session.scalar(select(table.id).where(same_code(table.code, code)))
+    found = await session.scalar(select(table.id).where(same_code(table.code, code)))
     if found is None:
         return False
     if kind == "workshop":
-        workshop = await workshop_repo.get(ctx.session, found)
-        return workshop is not None and coverage.may_see_workshop(ctx.coverage, workshop)
-    meeting = await meeting_repo.get(ctx.session, found)
-    return meeting is not None and await coverage.may_see_meeting(
-        ctx.session, ctx.coverage, meeting
-    )
+        workshop = await workshop_repo.get(session, found)
+        return workshop is not None and coverage.may_see_workshop(covered, workshop)
+    meeting = await meeting_repo.get(session, found)
+    return meeting is not None and await coverage.may_see_meeting(session, covered, meeting)
+
+
+async def covers(session: AsyncSession, covered: coverage.Coverage, data: dict[str, Any]) -> bool:
+    """Whether `covered` may write to the audience of these `audience*` answers: one of its
+    regions, or the participants of a workshop or meeting it covers. Asked when a form is
+    confirmed and again when a scheduled broadcast goes out (handlers/broadcast_authority.py)."""
+    choice = data["audience"]
+    if choice in PARTICIPANTS:
+        return await _covered_code(
+            session, covered, choice, normalize_code(str(data["audience_code"]))
+        )
+    return coverage.may_address(covered, audience_of(data))
 
 
 async def allowed(ctx: Ctx, data: dict[str, Any]) -> bool:
     """Checked again when the form is confirmed: a regional coordinator addresses only the
     regions they cover (refusals are audited)."""
     choice = data["audience"]
-    if choice in PARTICIPANTS:
-        ok = await _covered_code(ctx, choice, normalize_code(str(data["audience_code"])))
-    else:
-        ok = coverage.may_address(ctx.coverage, audience_of(data))
+    ok = await covers(ctx.session, ctx.coverage, data)
     if not ok:
         await coverage.refused(
             ctx.session,
@@ -190,9 +199,14 @@ async def invited_line(ctx: Ctx, data: dict[str, Any]) -> tuple[str, str]:
 
 
 async def describe(ctx: Ctx, data: dict[str, Any]) -> str:
-    label = ctx._({**AUDIENCES, **PARTICIPANTS}[data["audience"]])
+    return await described(ctx.session, ctx.t, data)
+
+
+async def described(session: AsyncSession, t: Translator, data: dict[str, Any]) -> str:
+    """The audience in words, in `t`'s language (also for a notice the outbox renders)."""
+    label = t.gettext({**AUDIENCES, **PARTICIPANTS}[data["audience"]])
     if data["audience"] == "region":
-        region = await get_region(ctx.session, data["audience_region"])
+        region = await get_region(session, data["audience_region"])
         label += f": {region.name if region else '—'}"
     elif data["audience"] in PARTICIPANTS:
         label += f": {normalize_code(str(data['audience_code']))}"

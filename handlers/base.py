@@ -36,7 +36,7 @@ from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.services import coverage
 from bot.services.roles import Role
-from handlers import delivery
+from handlers import delivery, still_held
 from handlers.delivery import Action
 from handlers.update_keys import update_key
 from storage.repositories.conversations import StateRecord
@@ -288,6 +288,19 @@ class Ctx:
             markup=markup,
             now=self.runtime.clock.now(),
             edit=progress,
+        )
+        # Delivered only if the person still holds then what they pressed with.
+        prepare = still_held.guarded(
+            prepare,
+            bot=self.context.bot,
+            runtime=self.runtime,
+            chat_id=self.chat_id,
+            telegram_id=self.user.id,
+            role=self.role,
+            covered=self.coverage,
+            t=self.t,
+            progress=progress,
+            work=name,
         )
         self.calls.append(Action(prepare, apart=True, guard=name))
 

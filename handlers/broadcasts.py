@@ -29,6 +29,7 @@ from bot.runtime import Runtime
 from bot.services import publications
 from bot.services.roles import Role
 from handlers import audiences
+from handlers import broadcast_authority as authority
 from handlers.base import Ctx
 from handlers.broadcast_copies import start_copies
 from handlers.guided import GuidedForm, Step, to_come
@@ -288,6 +289,7 @@ FEATURE = Feature(
     buttons=(Buttons("bc", BROADCAST.on_button, Role.COORDINATOR),),
     forms={FORM: BROADCAST.on_text},
     forms_role=Role.COORDINATOR,
-    outbox={repo.KIND: render},
+    outbox={repo.KIND: render, authority.KIND: authority.render},
     after_send={repo.KIND: report_progress},
+    withhold={repo.KIND: authority.withhold},
 )

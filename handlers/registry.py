@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.outbox import AfterSend, Renderer
+from bot.outbox import AfterSend, Renderer, Withhold
 from bot.services.access import Needs
 from bot.services.roles import Role
 from handlers.base import HandlerFn
@@ -44,3 +44,5 @@ class Feature:
     forms_role: Role | None = None
     outbox: Mapping[str, Renderer] = field(default_factory=dict)  # owed message kind -> renderer
     after_send: Mapping[str, AfterSend] = field(default_factory=dict)  # kind -> progress hook
+    # kind -> whether a message must not go, asked when it is sent (its author's authority)
+    withhold: Mapping[str, Withhold] = field(default_factory=dict)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import workers
 from bot.local_api import BotEvent, LocalBotApi
 from bot.runtime import Runtime
 from bot.services import meetings as meeting_rules
@@ -293,3 +296,15 @@ async def registered_last_month(runtime: Runtime) -> None:
                 .where(PersonRow.id == row_id)
                 .values(registered_at=at - timedelta(days=40))
             )
+
+
+async def stopped_worker(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The pool of report workers cut to one, started and then stopped (SIGSTOP): every job
+    sent to it waits until the test lets it go (SIGCONT); its pid. The test stops the pool
+    (`workers.stop()`) when done: it is the test's."""
+    monkeypatch.setattr(workers, "WORKERS", 1)
+    workers.stop()
+    worker = await workers.run("os:getpid")
+    assert worker != os.getpid()
+    os.kill(worker, signal.SIGSTOP)
+    return worker

@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from storage.repositories import people
 from tests.chat import REPLY_WAIT, WORKBOOK_WAIT
 from tests.chat import Person as Chatter
-from tests.helpers import CHECKED_ON, registered_official
+from tests.helpers import CHECKED_ON, registered_official, stopped_worker
 
 pytestmark = pytest.mark.now(CHECKED_ON)
 
@@ -52,11 +52,7 @@ async def test_reports_being_built_hold_no_update_slot(
     menus = [(await person.say("/indicadores"))[0] for person in coordinators]
 
     # One worker, up before the presses: every report can only go to it.
-    monkeypatch.setattr(workers, "WORKERS", 1)
-    workers.stop()
-    worker = await workers.run("os:getpid")
-    assert worker != os.getpid()
-    os.kill(worker, signal.SIGSTOP)
+    worker = await stopped_worker(monkeypatch)
     try:
         for person, menu in zip(coordinators, menus, strict=True):
             assert menu.message_id is not None
@@ -91,10 +87,7 @@ async def test_a_report_that_cannot_be_built_is_apologised_for(
         await registered_official(session, rosa.id, rosa.full_name, region_code="puno")
         await people.set_role(session, rosa.id, "coordinator", "puno")
     (menu,) = await rosa.say("/indicadores")
-    monkeypatch.setattr(workers, "WORKERS", 1)
-    workers.stop()
-    worker = await workers.run("os:getpid")
-    os.kill(worker, signal.SIGSTOP)  # the job waits for it, then it dies
+    worker = await stopped_worker(monkeypatch)  # the job waits for it, then it dies
     assert menu.message_id is not None
     data = menu.find_button("Trimestre 2 de 2026")["callback_data"]
     await api.callback_answer(await api.press_button(rosa.id, menu.message_id, data), REPLY_WAIT)

@@ -15,7 +15,8 @@ from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
-from bot.outbox import RENDER_ATTEMPTS, dispatch_due, tick
+from bot.outbox import dispatch_due, tick
+from bot.outbox_failures import RENDER_ATTEMPTS
 from bot.outgoing import Outgoing
 from bot.ratelimit import PriorityRateLimiter
 from bot.runner import minka

@@ -38,8 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_
 from bot.services.meetings import Audience
 from bot.services.regions import match_region, normalize
-from bot.services.roles import Role, allows
-from storage.repositories import audit, regions
+from bot.services.roles import Role, allows, effective_role
+from storage.repositories import audit, people, regions
 from storage.repositories import meetings as meeting_repo
 from storage.repositories import visits as visit_repo
 from storage.repositories.meetings import MeetingRecord
@@ -93,6 +93,23 @@ def of(role: Role, granted: str | None) -> Coverage:
     if not allows(role, Role.COORDINATOR):
         return Coverage(frozenset())
     return Coverage(parse(granted))
+
+
+def within(narrow: Coverage, wide: Coverage) -> bool:
+    """Whether `wide` covers every region `narrow` does."""
+    if wide.regions is None:
+        return True
+    return narrow.regions is not None and narrow.regions <= wide.regions
+
+
+async def held_now(
+    session: AsyncSession, telegram_id: int, admin_ids: Collection[int]
+) -> tuple[Role, Coverage]:
+    """What someone holds at this moment: their role (BOT_ADMIN_IDS, else stored; nobody
+    stored: an official) and its coverage, for work that acts on a press made earlier."""
+    person = await people.get(session, telegram_id)
+    role = effective_role(telegram_id, person.role if person else None, admin_ids)
+    return role, of(role, person.coverage if person else None)
 
 
 def questions_of(role: Role, covered: Coverage) -> frozenset[str] | None:

@@ -24,6 +24,8 @@ ACTIONS: dict[str, str] = {
     "revoke_team": N_("Removed from an Equipo Regional"),
     "visit_changed": N_("Study visit changed"),
     "visit_cancelled": N_("Study visit cancelled"),
+    "broadcast_cancelled": N_("Broadcast not sent: its author no longer covered its audience"),
+    "withheld": N_("Result not delivered: the role changed while it was prepared"),
 }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Broadcast, OutboxMessage
+from storage.models import Broadcast, OutboxMessage, Person
 from storage.sqlite_in_place import ON_THREAD
 
 KIND = "broadcast"
@@ -45,6 +45,7 @@ class BroadcastRecord:
     finished_at: datetime | None
     publication_id: int | None = None  # announced: each copy carries its button
     audience: dict[str, Any] | None = None  # the coordinator's `audience*` answers
+    created_by: int | None = None  # the author's row (None: see `author`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ def _record(row: Broadcast) -> BroadcastRecord:
         row.finished_at,
         row.publication_id,
         row.audience,
+        row.created_by,
     )
 
 
@@ -85,6 +87,19 @@ def _record(row: Broadcast) -> BroadcastRecord:
 # bench.broadcast with a trace of the turns).
 BATCH = 100
 PREPARING = "preparing"  # the broadcast exists, its copies are still being written
+CANCELLED = "cancelled"  # stopped before all its copies went: its author erased, or lost the
+# authority it needed (handlers/broadcast_authority.py); its copies not sent are 'cancelled' too
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who made a broadcast, as their row stands now."""
+
+    person_id: int | None
+    telegram_id: int | None  # their chat; None: erased
+    role: str | None  # stored (an administrator's comes from BOT_ADMIN_IDS)
+    coverage: str | None
+    name: str | None
 
 
 async def create(
@@ -206,6 +221,43 @@ async def get(session: AsyncSession, broadcast_id: int) -> BroadcastRecord | Non
     a trip to the database thread per copy cost every reply a wait for the loop."""
     row = await session.get(Broadcast, broadcast_id)
     return _record(row) if row else None
+
+
+async def author(session: AsyncSession, broadcast: BroadcastRecord) -> Author | None:
+    """Its author: the person who pressed «Enviar», or, for an administrator of the
+    configuration who never registered (no row), the chat its progress goes to. None: a
+    broadcast no one made with /difundir (written by Minka's own code), nobody's authority.
+    Read by key (`session.get`, as `get`): asked for each copy at its sending."""
+    if broadcast.created_by is None:
+        chat = broadcast.progress_chat_id
+        return None if chat is None else Author(None, chat, None, None, None)
+    row = await session.get(Person, broadcast.created_by)
+    if row is None:
+        return Author(broadcast.created_by, None, None, None, None)
+    return Author(
+        row.id, row.telegram_id, row.role, row.coverage, row.full_name or row.telegram_name
+    )
+
+
+async def cancel(session: AsyncSession, broadcast_id: int, at: datetime) -> bool:
+    """Stop the broadcast: 'cancelled', finished, and its copies still pending cancelled (a
+    copy already claimed is the sender's to withhold). False if it was cancelled already
+    (by another copy's sender, or a replica's)."""
+    stopped = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status != CANCELLED)
+        .values(status=CANCELLED, finished_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if not stopped.rowcount:
+        return False
+    await session.execute(
+        update(OutboxMessage)
+        .prefix_with(ON_THREAD)  # SQLite: 10,000 copies cancelled there, not on the event loop
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.state == "pending")
+        .values(state=CANCELLED)
+    )
+    return True
 
 
 async def set_progress_message(
