@@ -15,7 +15,8 @@ from handlers.command_menu import ADMIN_MENU
 from storage.repositories import app_state
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, dump_database, leaks_in
+from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, leaks_in
+from tests.erasure.sweep import dump_database
 from tests.helpers import register
 from tests.test_former_admin_menu import _menus_recorded
 
