@@ -9,6 +9,9 @@ CHECKPOINT, twice; then new WAL is written (other people's rows) until no file h
     python -m bench.erasure_wal --defaults    # restarted with PostgreSQL's defaults (fsync,
                                               # full_page_writes, max_wal_size 1 GB)
     python -m bench.erasure_wal --no-recycle  # wal_recycle = off
+    python -m bench.erasure_wal --history-mb 300  # a server that wrote WAL before
+    python -m bench.erasure_wal --defaults --history-mb 800 --checkpoint-mb 200
+                                  # checkpoints further apart: more recycled segments wait
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,15 +40,17 @@ TEXTS = ("Zoila Quispecahuana Wal", "Pregunta sobre el relave de Tintamarca en p
 FILLER = "x" * 900  # another person's row: ~1 KB of WAL each
 
 
-def _holding(folder: Path) -> dict[int, str]:
-    """Inode -> file name of the WAL segments that hold any of TEXTS."""
+def _holding(folder: Path, among: dict[int, str] | None = None) -> dict[int, str]:
+    """Inode -> file name of the WAL segments that hold any of TEXTS (only those files whose
+    inode is `among`'s: new WAL does not hold them, only a file that held them may)."""
     needles = [text.encode() for text in TEXTS]
     found = {}
     for path in sorted(folder.iterdir()):
-        if path.is_file():
+        inode = os.stat(path).st_ino
+        if path.is_file() and (among is None or inode in among):
             data = path.read_bytes()
             if any(needle in data for needle in needles):
-                found[os.stat(path).st_ino] = path.name
+                found[inode] = path.name
     return found
 
 
@@ -70,6 +76,29 @@ async def _story(url: str) -> None:
         assert await database.wipe_erased(WIPED)
     finally:
         await database.dispose()
+
+
+async def _write_wal(
+    connection: asyncpg.Connection,
+    limit: int,
+    every: int,
+    until: Callable[[], object] = lambda: True,
+) -> int:
+    """Others' rows written (~8 MB of WAL at a time), a CHECKPOINT after each `every` bytes,
+    until `until()` is falsy or `limit` bytes of WAL were written; returns how many were."""
+    written = checkpointed = 0
+    start = await connection.fetchval("SELECT pg_current_wal_lsn()")
+    while until() and written < limit:
+        await connection.execute(
+            "INSERT INTO filler (text) SELECT $1 FROM generate_series(1, 8000)", FILLER
+        )
+        written = await connection.fetchval(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)", start
+        )
+        if written - checkpointed >= every:
+            await connection.execute("CHECKPOINT")
+            checkpointed = written
+    return int(written)
 
 
 def _restart_with_defaults(server: PostgresServer) -> None:
@@ -110,30 +139,28 @@ async def _run(server: PostgresServer, options: argparse.Namespace) -> None:
         print(", ".join(f"{row['name']}={row['setting']}" for row in settings))
     finally:
         await admin.close()
-    await _story(server.url("wal_bench"))
     folder = server.datadir / "pg_wal"
     connection = await asyncpg.connect(
         host="127.0.0.1", port=server.port, user=server.user, database="wal_bench"
     )
     try:
+        await connection.execute("CREATE TABLE filler (id serial, text text)")
+        every = options.checkpoint_mb * 2**20
+        await _write_wal(connection, options.history_mb * 2**20, every)
+        waiting = len([path for path in folder.iterdir() if path.is_file()])
+        print(f"{options.history_mb} MB of WAL written before: {waiting} files in pg_wal")
+        await _story(server.url("wal_bench"))
         await connection.execute("CHECKPOINT")
         first = _holding(folder)
         _show("erasure + VACUUM FULL + CHECKPOINT", first, first)
         for round_ in (1, 2):
             await connection.execute("SELECT pg_switch_wal()")
             await connection.execute("CHECKPOINT")
-            _show(f"pg_switch_wal() + CHECKPOINT, {round_}", _holding(folder), first)
-        await connection.execute("CREATE TABLE filler (id serial, text text)")
-        written, started = 0, time.perf_counter()
-        start_lsn = await connection.fetchval("SELECT pg_current_wal_lsn()")
-        while (found := _holding(folder)) and written < options.limit_mb * 2**20:
-            await connection.execute(
-                "INSERT INTO filler (text) SELECT $1 FROM generate_series(1, 8000)", FILLER
-            )
-            await connection.execute("CHECKPOINT")
-            written = await connection.fetchval(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)", start_lsn
-            )
+            _show(f"pg_switch_wal() + CHECKPOINT, {round_}", _holding(folder, first), first)
+        started = time.perf_counter()
+        limit = options.limit_mb * 2**20
+        written = await _write_wal(connection, limit, every, lambda: _holding(folder, first))
+        found = _holding(folder, first)
         _show(f"then {written / 2**20:.0f} MB of others' WAL + CHECKPOINTs", found, first)
         print(f"({time.perf_counter() - started:.1f} s to write it here)")
     finally:
@@ -144,7 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--defaults", action="store_true")
     parser.add_argument("--no-recycle", action="store_true")
-    parser.add_argument("--limit-mb", type=int, default=400, help="stop writing WAL past this")
+    parser.add_argument("--limit-mb", type=int, default=1200, help="stop writing WAL past this")
+    parser.add_argument("--history-mb", type=int, default=0, help="WAL written before her story")
+    parser.add_argument(
+        "--checkpoint-mb", type=int, default=8, help="a CHECKPOINT after each this much WAL"
+    )
     options = parser.parse_args(argv)
     with postgres_server() as server:
         if options.defaults:
