@@ -2,23 +2,28 @@
 records whose chat it gave an administrator's menu (handlers/command_menu.py, `ADMIN_MENU`),
 so that once she is out of BOT_ADMIN_IDS her menu is taken away. After her erasure that row
 kept her Telegram id: the one trace left of her. Now erasure drops it, and someone known only
-by it can erase it. On SQLite and PostgreSQL."""
+by it can erase it; and her menu goes with it, or, the row gone, nothing would take it away
+once she is out of BOT_ADMIN_IDS. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
 from bot.config import Settings
 from bot.local_api import LocalBotApi
+from bot.runner import minka
 from bot.runtime import Runtime
-from handlers.command_menu import ADMIN_MENU
+from handlers.command_menu import ADMIN_MENU, SINCE
+from storage.db import Database
 from storage.repositories import app_state
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
 from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, leaks_in
 from tests.erasure.sweep import dump_database
 from tests.helpers import register
-from tests.test_former_admin_menu import _menus_recorded
+from tests.test_former_admin_menu import ADMIN_ONLY, _menu, _menus_recorded, _until
 
 
 @pytest.fixture
@@ -62,3 +67,35 @@ async def test_an_admin_known_only_by_her_menu_row_can_erase_it(
     assert [line for line in await dump_database(runtime) if str(ZOILA_ID) in line] == []
     (nothing,) = await zoila.say("/borrar_mis_datos")
     assert "no guarda ningún dato personal" in nothing.text
+
+
+async def _since(db: Database) -> str | None:
+    async with db.session() as session:
+        return await app_state.get(session, SINCE)
+
+
+async def test_an_erased_admin_taken_out_of_the_configuration_keeps_no_admin_menu(
+    api: LocalBotApi, db: Database, settings: Settings
+) -> None:
+    """Zoila, an administrator by BOT_ADMIN_IDS, erases her data, and the operator then takes
+    her out of BOT_ADMIN_IDS: after the restart her chat shows no admin command. Failed
+    before her menu went with her data: her row gone, no start knew her chat any more, and
+    the admin menu stayed on her phone."""
+    zoila = Chatter(api, ZOILA_ID, FIRST, last_name=LAST, username=USERNAME)
+    api.open_chat(zoila.id)
+    async with minka(settings, poll_timeout=1):
+        assert await _until(lambda: "auditoria" in _menu(api, zoila), 60), _menu(api, zoila)
+        assert await _menus_recorded(db, 60)
+        await _erase(zoila)
+        assert await _until(lambda: _menu(api, zoila) == [], 30), _menu(api, zoila)
+    before = await _since(db)
+    former = settings.model_copy(update={"bot_admin_ids": frozenset({ADMIN_ID})})
+    async with minka(former, poll_timeout=1):
+        for _ in range(300):  # this start's menu job done (it records its start)
+            if await _since(db) != before:
+                break
+            await asyncio.sleep(0.2)
+        assert await _since(db) != before
+    assert ADMIN_ONLY.isdisjoint(_menu(api, zoila)), _menu(api, zoila)
+    async with db.session() as session:
+        assert await app_state.get(session, f"{ADMIN_MENU}{ZOILA_ID}") is None
