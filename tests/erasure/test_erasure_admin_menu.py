@@ -8,6 +8,7 @@ once she is out of BOT_ADMIN_IDS. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -60,9 +61,12 @@ async def test_an_admins_erasure_drops_her_menu_row(api: LocalBotApi, runtime: R
 async def test_an_admin_known_only_by_her_menu_row_can_erase_it(
     api: LocalBotApi, runtime: Runtime
 ) -> None:
-    """She never registered nor acted: before the fix /borrar_mis_datos answered that Minka
-    held nothing about her, while the row kept her id."""
+    """She never registered nor acted: before the fix /mis_datos and /borrar_mis_datos
+    answered that Minka held nothing about her, while the row kept her id."""
     zoila = await _admin_menu_recorded(api, runtime)
+    _intro, document = await zoila.say("/mis_datos", 2)
+    data = json.loads(api.files[document.params["file_id"]])
+    assert (data["persona"], data["menu_de_administrador"]) == (None, "Sí")
     await _erase(zoila)
     assert [line for line in await dump_database(runtime) if str(ZOILA_ID) in line] == []
     (nothing,) = await zoila.say("/borrar_mis_datos")
