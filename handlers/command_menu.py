@@ -36,6 +36,7 @@ from bot.services.roles import Role, effective_role
 from handlers.base import Ctx
 from handlers.update_keys import update_key
 from storage.repositories import app_state, people, replicas, staff_traces
+from storage.repositories.app_state import ADMIN_MENU
 from storage.repositories.outbox import OwedMessage
 from storage.repositories.replicas import SILENT_BEATS
 
@@ -49,11 +50,11 @@ DIGEST = "command menus"  # app_state: the digest of the menus registered people
 SINCE = "command menus since"
 MARGIN = timedelta(minutes=1)  # clocks of replicas, a registration committed as a process starts
 GONE = "menu_gone"  # outbox kind: an erased person's own menu taken away (`forget_later`)
-# app_state, one row per chat: an administrator's menu set there (BOT_ADMIN_IDS), recorded
-# before the call; once they are out of BOT_ADMIN_IDS, start-up gives the chat what they can
-# use now and drops the row. ADMINS_KEPT: those rows are kept (a Minka from before they
-# were did not: its first start re-sets every registered person's menu instead).
-ADMIN_MENU = "command menu admin:"
+# app_state, one row per chat (`ADMIN_MENU`): an administrator's menu set there (BOT_ADMIN_IDS),
+# recorded before the call; once they are out of BOT_ADMIN_IDS, start-up gives the chat what
+# they can use now and drops the row (so does their erasure). ADMINS_KEPT: those rows are kept
+# (a Minka from before they were did not: its first start re-sets every registered person's
+# menu instead).
 ADMINS_KEPT = "command menu admins kept"
 # app_state: the chats that acted as staff (storage/repositories/staff_traces.py) were given
 # the menu of what they can use now, once: an admin taken out of BOT_ADMIN_IDS before

@@ -77,12 +77,12 @@ async def on_button(ctx: Ctx) -> None:
     """priv:erase:yes | priv:erase:no"""
     _ = ctx._
     if ctx.data[1:] == ["erase", "yes"]:
-        # Their own menu (a role's, or a registered person's) goes with the data; an
-        # administrator from BOT_ADMIN_IDS keeps theirs (set again at every start).
-        had_menu = (
-            ctx.person is not None
-            and ctx.user.id not in ctx.settings.bot_admin_ids
-            and (await access_of(ctx.session, ctx.person, ctx.role)).own_menu
+        # Their own menu (a role's, or a registered person's) goes with the data; so does an
+        # administrator's from BOT_ADMIN_IDS, as the record of her chat's menu does
+        # (app_state.ADMIN_MENU): kept, no start would take it away once she is out of
+        # BOT_ADMIN_IDS. While she is in it the next start gives it back.
+        had_menu = ctx.user.id in ctx.settings.bot_admin_ids or (
+            ctx.person is not None and (await access_of(ctx.session, ctx.person, ctx.role)).own_menu
         )
         erased = await privacy.erase(
             ctx.session,

@@ -16,7 +16,7 @@ from bot.services.meeting_report import STATUSES as MEETING_STATUSES
 from bot.services.profile import INSTITUTIONS, SEXES
 from bot.services.roles import ROLE_LABELS, Role
 from bot.services.visits import ANSWERS as VISIT_ANSWERS
-from storage.repositories import people, personal_data, personal_meetings
+from storage.repositories import app_state, people, personal_data, personal_meetings
 from storage.repositories.conversations import get_state
 
 BROADCAST_STATUSES: dict[str, str] = {
@@ -68,6 +68,7 @@ async def export(
             "bloqueo_detectado": label.time(person.blocked_at),
             "creado": label.time(person.created_at),
         },
+        "menu_de_administrador": label.yes_no(await app_state.names_chat(session, telegram_id)),
         "formulario_en_curso": (
             {
                 "formulario": label.of(FORM_NAMES, state.flow),
@@ -196,10 +197,12 @@ async def export(
 async def _before_consent(
     session: AsyncSession, label: Labels, telegram_id: int
 ) -> dict[str, Any] | None:
-    """Someone who never accepted the notice may still be named: a role waiting for them."""
+    """Someone who never accepted the notice may still be named: a role waiting for them, or
+    the record that their chat was given an administrator's menu (BOT_ADMIN_IDS)."""
     grant = await personal_data.pending_grant(session, telegram_id)
     entries = await records.audit_entries(session, label, telegram_id, None)
-    if grant is None and not entries:
+    admin_menu = await app_state.names_chat(session, telegram_id)
+    if grant is None and not entries and not admin_menu:
         return None
     role = role_of(grant["role"]) if grant else None
     return {
@@ -212,5 +215,6 @@ async def _before_consent(
             "regiones": grant["coverage"],
             "fecha": label.time(grant["granted_at"]),
         },
+        "menu_de_administrador": label.yes_no(admin_menu),
         "registro_de_auditoria": entries,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AppState
 
 _INSERT = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+# One row per chat given an administrator's menu (BOT_ADMIN_IDS), its Telegram id after the
+# prefix: handlers/command_menu.py. Every key that names a chat is one of `PER_CHAT`'s, so that
+# erasure finds them (`of_chat`) and leaves no row that names the person.
+ADMIN_MENU = "command menu admin:"
+PER_CHAT = (ADMIN_MENU,)
+
+
+def of_chat(telegram_id: int) -> Delete:
+    """Deletes the rows about the chat `telegram_id` (erasure)."""
+    return delete(AppState).where(AppState.key.in_([f"{p}{telegram_id}" for p in PER_CHAT]))
+
+
+async def names_chat(session: AsyncSession, telegram_id: int) -> bool:
+    """Whether a row is about the chat `telegram_id`."""
+    keys = [f"{prefix}{telegram_id}" for prefix in PER_CHAT]
+    return await session.scalar(select(AppState.key).where(AppState.key.in_(keys))) is not None
 
 
 async def get(session: AsyncSession, key: str) -> str | None:

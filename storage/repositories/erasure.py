@@ -3,8 +3,9 @@
 What stays is what the indicators count, tied to the anonymous `people` row (region,
 institution, sex): attendances, numeric ratings, RSVP answers, article views and feedback,
 cases and escalations with their dates and statuses. Whatever the person wrote, and anything
-that names them, goes. Tables not touched here hold nothing about a person: `regions`,
-`app_state`, `replicas`, `workshops` and `meetings` (programme records, kept without their
+that names them, goes, and so do the rows of `app_state` about their chat (a menu given to an
+administrator, `app_state.PER_CHAT`). Tables not touched here hold nothing about a person:
+`regions`, `replicas`, `workshops` and `meetings` (programme records, kept without their
 creator's name), `meeting_agreements` and `meeting_agreement_changes` (who answered for an
 agreement, by when, and its terms before each change: tied to the anonymous `people` row, as
 indicator 2 counts them; no text but the agreement's, in which others' naming of the person is
@@ -24,6 +25,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AppState,
     AuditEntry,
     Broadcast,
     Case,
@@ -44,7 +46,7 @@ from storage.models import (
     VisitParticipant,
     WorkshopRating,
 )
-from storage.repositories import inbox
+from storage.repositories import app_state, inbox
 from storage.repositories.erasure_named import NAMED_IN, scrub_named
 from storage.repositories.outbox import HELD, UNSENT
 
@@ -56,8 +58,8 @@ WIPED: frozenset[str] = frozenset(
     {
         model.__tablename__
         for model in (
-            AuditEntry, Broadcast, Case, CaseEvent, ConversationState, Escalation, Meeting,
-            MeetingInvitation, OutboxMessage, Person, Question, RoleGrant, TeamMember,
+            AppState, AuditEntry, Broadcast, Case, CaseEvent, ConversationState, Escalation,
+            Meeting, MeetingInvitation, OutboxMessage, Person, Question, RoleGrant, TeamMember,
             TeamReport, Visit, VisitParticipant, WorkshopRating, InboxUpdate, InboxReply,
         )
     }
@@ -71,11 +73,14 @@ _UNSENT = ("pending", "claimed")
 
 async def named_before_consent(session: AsyncSession, telegram_id: int) -> bool:
     """Whether someone who never accepted the notice is still named somewhere: a role granted
-    to them that waits for their consent, its audit entry, or refusals of what they tried."""
+    to them that waits for their consent, its audit entry, refusals of what they tried, or
+    the administrator's menu start-up gave their chat (BOT_ADMIN_IDS)."""
     grant = await session.scalar(select(RoleGrant.telegram_id).where(_grant_for(telegram_id)))
     about_them = or_(_names(telegram_id, None), AuditEntry.actor_telegram_id == telegram_id)
     entry = await session.scalar(select(AuditEntry.id).where(about_them).limit(1))
-    return grant is not None or entry is not None
+    if grant is not None or entry is not None:
+        return True
+    return await app_state.names_chat(session, telegram_id)
 
 
 def _grant_for(telegram_id: int):  # type: ignore[no-untyped-def]
@@ -101,6 +106,7 @@ async def erase_traces(
         update(RoleGrant).where(RoleGrant.granted_by == telegram_id).values(granted_by=None),
         delete(RoleGrant).where(_grant_for(telegram_id)),
         delete(ConversationState).where(ConversationState.telegram_id == telegram_id),
+        app_state.of_chat(telegram_id),  # a configured admin's is written again at each start
         # Their updates in hand (bot/inbox.py), and the replies owed to them: this update's
         # too if written by now; if not, `Inbox.forget` deletes it after the commit.
         *inbox.of_sender(telegram_id),

@@ -1,20 +1,22 @@
 """Zoila's story for the erasure and export tests: a person who did everything Minka records
-(profile, a coordinator's role an administrator gave her, a pending grant she gave, questions,
-an escalation, feedback, an answer as specialist, a case with a note, a workshop check-in and
-survey comment, a delegate for a meeting, broadcasts, meetings and a workshop she created, a
-form half filled), the texts she typed, and the whole database dumped as text to look for them.
+(profile, a coordinator's role an administrator gave her, a pending grant she gave and the
+admin menu start-up gave her chat while she was an administrator, questions, an escalation,
+feedback, an answer as specialist, a case with a note, a workshop check-in and survey comment,
+a delegate for a meeting, /mis_datos held by flood control then sent, broadcasts, meetings and
+a workshop she created, a form half filled), the texts she typed, and `leaks_in`, which looks
+for them in what tests/erasure/sweep.py reads of the database (or in any text).
 She is staff, not a configured administrator: Rosa (ADMIN_ID) is the administrator."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import select
 from telegram.ext import Application
 
-from bot.local_api import BotEvent, LocalBotApi
+from bot.local_api import BotEvent, Fault, LocalBotApi
 from bot.outbox import tick
 from bot.runtime import Runtime
 from bot.services import agreements as agreement_rules
@@ -23,14 +25,15 @@ from bot.services import staff
 from bot.services import team_reports as team_rules
 from bot.services import visits as visit_rules
 from bot.services.roles import Role
+from storage.models import OutboxMessage
+from storage.repositories import app_state, people
 from storage.repositories import meetings as meeting_repo
-from storage.repositories import people
 from storage.repositories import visits as visit_repo
 from storage.repositories.visits import SurveyAnswers
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
+from tests.erasure.sweep import dump_database
 from tests.helpers import puno_coordination, register, workshop_under_way
-from tests.postgres import PostgresServer
 
 ZOILA_ID = 7919350413
 FIRST, LAST, USERNAME = "Zoila", "Espinoza Ccahuana", "zoila_ec"
@@ -111,6 +114,8 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
             now=runtime.clock.now(),
         )
     assert not granted.applied_now
+    async with runtime.db.session() as session:  # a start of those days gave her chat its menu
+        await app_state.put(session, f"{app_state.ADMIN_MENU}{ZOILA_ID}", "1")
 
     # The Tool Kit: a question escalated, an article with feedback, an answer as specialist.
     (not_sure,) = await zoila.say(QUESTION)
@@ -253,6 +258,20 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
     await tick(app)
     await zoila.replies(2)
 
+    # Flood control holds her /mis_datos, its file too (base64 in the row), until it allows.
+    await held_back(api, runtime, zoila, "/mis_datos", seconds=60)
+    for _ in range(100):  # the dump reads the held file's base64 (held after the text)
+        lines = await dump_database(runtime)
+        if any(" (encoded): " in line and POSITION in line for line in lines):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the held export's base64 was not read")
+    runtime.clock.advance(timedelta(seconds=61))
+    await tick(app)
+    _intro, export = await zoila.replies(2)
+    assert POSITION in api.files[export.params["file_id"]].decode()
+
     # Broadcasts: one sent now, one scheduled; then a form left half filled.
     await broadcast(zoila, BROADCAST)
     await tick(app)
@@ -265,45 +284,42 @@ async def produce_everything(api: LocalBotApi, app: Application, runtime: Runtim
     return zoila
 
 
-async def dump_database(runtime: Runtime) -> list[str]:
-    """Every value of every column of every table in the database, as 'table.column: text'."""
-    metadata = MetaData()
-    async with runtime.db.engine.connect() as connection:
-        await connection.run_sync(metadata.reflect)
-        lines = []
-        for table in metadata.sorted_tables:
-            for row in (await connection.execute(select(table))).mappings():
-                for column, value in row.items():
-                    if value is not None:
-                        shown = json.dumps(value, ensure_ascii=False, default=str)
-                        lines.append(f"{table.name}.{column}: {shown}")
-    assert any(line.startswith("alembic_version.") for line in lines)  # really every table
-    return lines
+async def held_back(
+    api: LocalBotApi, runtime: Runtime, chatter: Chatter, command: str, *, seconds: int = 3600
+) -> None:
+    """Flood control refuses the reply to `command` for `seconds`: held at its first 429
+    (54134a4), the reply waits in the outbox (bot/held.py)."""
+    api.inject("sendMessage", Fault.too_many_requests(seconds), times=1)
+    await chatter.send(command)
+    for _ in range(300):
+        async with runtime.db.session() as session:
+            if await session.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.chat_id == chatter.id, OutboxMessage.state == "pending"
+                )
+            ):
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the reply to {command} was not held back")
 
 
-def sqlite_files(path: str) -> bytes:
-    """The database file and its WAL, as bytes."""
-    return b"".join(Path(path + end).read_bytes() for end in ("", "-wal"))
+# A text cut short (a preview, a button's label) is found by its beginning.
+BEGINNING = 24
 
 
-async def postgresql_files(runtime: Runtime, server: PostgresServer) -> bytes:
-    """The database's own files (tables and indexes, not the server's shared WAL), as bytes,
-    once every changed page is written to them (CHECKPOINT, as the server does every few
-    minutes anyway)."""
-    async with runtime.db.engine.connect() as connection:
-        await connection.exec_driver_sql("CHECKPOINT")
-        oid = await connection.scalar(
-            text("SELECT oid FROM pg_database WHERE datname = current_database()")
-        )
-    folder = server.datadir / "base" / str(oid)
-    return b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
+def _folded(text: str) -> str:
+    """Lower case without accents: a text kept normalized (as searches keep it) still shows."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def leaks_in(lines: list[str]) -> list[str]:
-    needles = [FIRST, *LAST.split(), USERNAME, str(ZOILA_ID), *TEXTS]
-    return [
-        f"{needle!r} in {line}"
-        for line in lines
-        for needle in needles
-        if needle.lower() in line.lower()
-    ]
+    """Each line that holds her names, username, Telegram id (her chat's too) or a text she
+    typed, whole or its beginning, in any case, with or without accents."""
+    texts = [*TEXTS, *(text[:BEGINNING] for text in TEXTS if len(text) > BEGINNING)]
+    needles = {_folded(n): n for n in (FIRST, *LAST.split(), USERNAME, str(ZOILA_ID), *texts)}
+    leaks = []
+    for line in lines:
+        folded = _folded(line)
+        leaks += [f"{needle!r} in {line}" for key, needle in needles.items() if key in folded]
+    return leaks

@@ -1,21 +1,23 @@
-"""After /borrar_mis_datos the WHOLE database, every table and column dumped as text, holds none
-of Zoila's name, Telegram id, username, position or texts; nor do SQLite's files, the replies
-still waiting in others' chats or others' forms in progress. On SQLite and PostgreSQL."""
+"""After /borrar_mis_datos the WHOLE database, every table and column dumped as text (and what
+its values carry encoded), holds none of Zoila's name, Telegram id, username, position or
+texts; nor do the database's raw files, the CLI's listings and report, the metrics, the log,
+the replies still waiting in others' chats or others' forms in progress. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sqlite3
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from telegram.ext import Application
 
-from bot.local_api import Fault, LocalBotApi
+from bot.local_api import LocalBotApi
 from bot.logs import JsonLines
 from bot.outbox import tick
 from bot.runtime import Runtime
@@ -31,6 +33,7 @@ from storage.repositories.erasure import WIPED
 from storage.sqlite_in_place import BUSY_TIMEOUT_MS
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
+from tests.erasure.outside import cli_outputs, metrics
 from tests.erasure.story import (
     AGREEMENT,
     FIRST,
@@ -41,13 +44,12 @@ from tests.erasure.story import (
     TEXTS,
     USERNAME,
     ZOILA_ID,
-    dump_database,
+    held_back,
     leaks_in,
-    postgresql_files,
     produce_everything,
     registered_zoila,
-    sqlite_files,
 )
+from tests.erasure.sweep import dump_database, postgresql_files, sqlite_files
 from tests.helpers import puno_coordination, question_to_answer, register
 
 
@@ -57,12 +59,17 @@ async def test_erasure_leaves_nothing_in_any_table(
     runtime: Runtime,
     request: pytest.FixtureRequest,
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
+    """Every table and column, reflected from the database (a failure names table.column),
+    its raw files, the CLI's listings and report, the metrics and the log."""
     caplog.set_level(logging.INFO)  # as Minka logs in production (LOG_LEVEL's default)
     zoila = await produce_everything(api, app, runtime)
     before = await dump_database(runtime)
     for needle in (FIRST, USERNAME, str(ZOILA_ID), *TEXTS):  # the search can find them
         assert any(needle.lower() in line.lower() for line in before), needle
+    (roles,) = await cli_outputs(runtime.settings, tmp_path, 0, only=1)
+    assert f"{FIRST} {LAST}" in roles and str(ZOILA_ID) in roles  # the CLI shows her
 
     (question,) = await zoila.say("/borrar_mis_datos")
     await zoila.press(question, "Sí, borrar")
@@ -70,12 +77,19 @@ async def test_erasure_leaves_nothing_in_any_table(
 
     leaks = leaks_in(await dump_database(runtime))
     assert leaks == [], "\n".join(leaks)
+    year = runtime.clock.now().year
+    outside = await cli_outputs(runtime.settings, tmp_path, year) + [metrics()]
+    leaks = leaks_in(outside)
+    assert leaks == [], "\n".join(leaks)
+    # The raw files last: reading SQLite's file in this process drops the bot's locks on it
+    # (POSIX), and a CLI process closing after that would take the WAL away from under it.
     if runtime.settings.database_url.startswith("sqlite"):
         # Not even in the file's free space or in old pages of the WAL.
         raw = sqlite_files(runtime.settings.database_url.split("///", 1)[1])
     else:  # nor in the old versions of the rows PostgreSQL keeps until a VACUUM
         raw = await postgresql_files(runtime, request.getfixturevalue("postgres"))
-    assert [text for text in (USERNAME, *TEXTS) if text.encode() in raw] == []
+    found = [text for text in (USERNAME, str(ZOILA_ID), *TEXTS) if text.encode() in raw]
+    assert found == []
     assert "[eliminado a pedido del titular]" in question.text
     async with runtime.db.session() as session:
         # What the indicators count is still there, with the texts replaced.
@@ -155,23 +169,6 @@ async def _pending_texts(runtime: Runtime) -> list[str]:
         return [json.dumps(payload, ensure_ascii=False) for payload in rows]
 
 
-async def _held_back(api: LocalBotApi, runtime: Runtime, chatter: Chatter, command: str) -> None:
-    """Flood control refuses the reply to `command` for an hour: held at its first 429
-    (54134a4), the reply waits in the outbox (bot/held.py)."""
-    api.inject("sendMessage", Fault.too_many_requests(3600), times=1)
-    await chatter.send(command)
-    for _ in range(300):
-        async with runtime.db.session() as session:
-            if await session.scalar(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.chat_id == chatter.id, OutboxMessage.state == "pending"
-                )
-            ):
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the reply to {command} was not held back")
-
-
 async def test_erasure_reaches_replies_still_waiting_in_others_chats(
     api: LocalBotApi, app: Application, runtime: Runtime
 ) -> None:
@@ -187,8 +184,8 @@ async def test_erasure_reaches_replies_still_waiting_in_others_chats(
     await rosa.say(f"/coordinador {ZOILA_ID} Puno")  # an audit entry naming Zoila's id
     await zoila.reply()
     await question_to_answer(luis, zoila, LUIS_QUESTION)
-    await _held_back(api, runtime, luis, "/ayuda")
-    await _held_back(api, runtime, rosa, "/auditoria")
+    await held_back(api, runtime, luis, "/ayuda")
+    await held_back(api, runtime, rosa, "/auditoria")
     sent, _teach = await zoila.say(LATER_ANSWER, 2)
     assert "Respuesta enviada" in sent.text
     waiting = await _pending_texts(runtime)  # the answer waits behind Luis's held reply

@@ -92,8 +92,6 @@ ALLOWED: dict[str, str] = {
     "publication_deliveries.source": CODES,
     "processed_updates.key": "an HMAC keyed like the audit pseudonyms (erasure.py)",
     "replicas.id": "a process id, written by Minka",
-    "app_state.key": "Minka's own settings",
-    "app_state.value": "Minka's own settings",
     "visits.code": CODES,
     "visits.title": PROGRAMME,
     "visits.destination": PROGRAMME,

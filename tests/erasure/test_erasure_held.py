@@ -16,7 +16,8 @@ from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from storage.repositories.outbox import HELD
 from tests.chat import Person as Chatter
-from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, dump_database, leaks_in
+from tests.erasure.story import FIRST, LAST, USERNAME, ZOILA_ID, leaks_in
+from tests.erasure.sweep import dump_database
 from tests.helpers import register
 
 

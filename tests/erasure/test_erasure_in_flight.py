@@ -18,7 +18,8 @@ from storage.models import AuditEntry, InboxUpdate
 from tests.chat import REPLY_WAIT
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.erasure.story import NORA_ID, dump_database
+from tests.erasure.story import NORA_ID
+from tests.erasure.sweep import dump_database
 
 # The reply's edit answered this late: the update is not over (its row not yet flushed) when
 # the test looks.

@@ -20,7 +20,8 @@ from bot.local_api import Fault, LocalBotApi
 from bot.runtime import Runtime
 from storage.models import OutboxMessage
 from tests.chat import REPLY_WAIT
-from tests.erasure.story import dump_database, leaks_in, registered_zoila
+from tests.erasure.story import leaks_in, registered_zoila
+from tests.erasure.sweep import dump_database
 from tests.test_flood_replicas_order import replicas
 
 

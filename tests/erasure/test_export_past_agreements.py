@@ -26,7 +26,7 @@ from storage.repositories import agreements as repo
 from storage.repositories import personal_meetings
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.erasure.story import dump_database
+from tests.erasure.sweep import dump_database
 from tests.helpers import puno_coordination, register
 from tests.test_agreement_changed_after_end import _agreements
 from tests.two_readings import CHANGED

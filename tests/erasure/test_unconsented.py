@@ -19,7 +19,8 @@ from storage.models import (
 )
 from tests.chat import Person as Chatter
 from tests.conftest import ADMIN_ID
-from tests.erasure.story import FIRST, LAST, NORA_ID, QUESTION, USERNAME, ZOILA_ID, dump_database
+from tests.erasure.story import FIRST, LAST, NORA_ID, QUESTION, USERNAME, ZOILA_ID
+from tests.erasure.sweep import dump_database
 
 
 async def test_questions_of_someone_who_declined_consent_are_not_stored(
