@@ -218,12 +218,17 @@ class ExampleMemory:
         weights = _weights(counts, idf)
         weights /= np.linalg.norm(weights)
         columns, weights = where[known], weights[known]
+        if not len(columns):  # only n-grams no past question has: close to none
+            return np.zeros(self.count), np.zeros(self._unanswerable)
         starts, ends = self._starts[columns], self._starts[columns + 1]
-        lengths = ends - starts
-        cells = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        # each n-gram's cells, its slices of the arrays joined (#17: no index of every cell
+        # built and gathered twice; the same cells in the same order, the same floats)
+        spans = [slice(*span) for span in zip(starts.tolist(), ends.tolist(), strict=True)]
+        rows = np.concatenate([self._rows[span] for span in spans])
+        values = np.concatenate([self._values[span] for span in spans])
         similar = np.bincount(
-            self._rows[cells],
-            weights=self._values[cells] * np.repeat(weights / CELL_SCALE, lengths),
+            rows,
+            weights=values * np.repeat(weights / CELL_SCALE, ends - starts),
             minlength=self.count,
         ).astype(np.float64, copy=False)  # no cell: bincount gives integers
         kinds = _kinds(asked)
@@ -232,15 +237,15 @@ class ExampleMemory:
             apart[: self._unanswerable] = False
             similar[apart] *= KIND_APART
         similar[other] = 0.0
-        return similar, self._said(cells)
+        return similar, self._said(rows, values)
 
-    def _said(self, cells: np.ndarray) -> np.ndarray:
+    def _said(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per past question without answer, the share of its own weight (its vector's
-        squared length) in the n-grams the new question says too (`cells`)."""
-        rows = self._rows[cells]
+        squared length) in the n-grams the new question says too (its cells' `rows` and
+        `values`)."""
         mine = rows < self._unanswerable
-        values = self._values[cells[mine]].astype(np.float64) / CELL_SCALE
-        return np.bincount(rows[mine], weights=values * values, minlength=self._unanswerable)
+        shares = values[mine].astype(np.float64) / CELL_SCALE
+        return np.bincount(rows[mine], weights=shares * shares, minlength=self._unanswerable)
 
     def vote(
         self, similar: np.ndarray, article: int, said: np.ndarray | None = None

@@ -41,6 +41,8 @@ class Wording:
         self.acronyms = acronyms
         self.term = lru_cache(maxsize=4096)(self._term)  # bounded: see knowledge.text
         self._typed = lru_cache(maxsize=RECENT)(self._typed_words)  # read 6-7 times a search
+        # read 2-3 times a search and once more by `small_talk` (#17, session 31)
+        self._query_words = lru_cache(maxsize=RECENT)(self._content_words)
         self._speller = Speller(vocabulary).correct
         self._said = said
         self._asides = Asides(vocabulary | said, self.correct)
@@ -81,10 +83,13 @@ class Wording:
         when it was typed in capitals, after a determiner of its gender («para qué sirve la
         dia») or in a question about mining («una dia minera»); not a greeting, in any
         language (`Asides.greeting`)."""
+        return list(self._query_words(text))  # a list of its own: the kept one is shared
+
+    def _content_words(self, text: str) -> tuple[str, ...]:
         typed = self.typed(text)
         capitals = set() if shouted(text) else in_capitals(text, self.acronyms)
         mining = bool(self.acronyms.intersection(typed) and MINING_CONTEXT.intersection(typed))
-        return [
+        return tuple(
             w
             for i, w in enumerate(typed)
             if (
@@ -95,7 +100,7 @@ class Wording:
             )
             and not addressed(typed, i)
             and not self._asides.greeting(w)
-        ]
+        )
 
     def asides(self, text: str) -> set[str]:
         """The question's words that say where it comes from or how it is said, not what it
