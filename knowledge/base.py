@@ -17,10 +17,10 @@ class KnowledgeBase:
     index: SearchIndex
 
     @classmethod
-    def load(cls, content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
+    def load(cls, content_dir: Path = CONTENT_DIR, *, keep: bool = True) -> KnowledgeBase:
         """The kit in `content_dir` with its index: from the cache of an earlier build of the
-        same files and code (`knowledge.cache`), else built (and cached)."""
-        return cache.cached(content_dir, lambda: cls.build(content_dir), cls)
+        same files and code (`knowledge.cache`), else built (and cached unless not `keep`)."""
+        return cache.cached(content_dir, lambda: cls.build(content_dir), cls, keep=keep)
 
     @classmethod
     def build(cls, content_dir: Path = CONTENT_DIR) -> KnowledgeBase:

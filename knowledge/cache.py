@@ -175,9 +175,9 @@ def _prune(where: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def cached(content_dir: Path, build: Callable[[], T], kind: type[T]) -> T:
+def cached(content_dir: Path, build: Callable[[], T], kind: type[T], *, keep: bool = True) -> T:
     """The kit built from `content_dir`, from the cache when it holds it, else `build()` (then
-    kept for the next start). Nothing cached is only slower, never wrong."""
+    kept for the next start, if `keep`). Nothing cached is only slower, never wrong."""
     where = folder()
     if where is None:
         return build()
@@ -188,5 +188,6 @@ def cached(content_dir: Path, build: Callable[[], T], kind: type[T]) -> T:
             os.utime(path)  # recently used: kept by `_prune`
         return found
     value = build()
-    _write(path, value)
+    if keep:
+        _write(path, value)
     return value

@@ -168,3 +168,10 @@ def test_only_the_most_recently_used_files_are_kept(tmp_path: Path) -> None:
     cache._prune(tmp_path)
     kept = sorted(p.name for p in tmp_path.glob("toolkit-*.pickle"))
     assert kept == [f"toolkit-{n:032x}.pickle" for n in range(3, cache.KEEP + 3)]
+
+
+def test_a_reload_reads_the_cache_but_writes_nothing(cache_home: Path, tmp_path: Path) -> None:
+    # `kb recargar` on a running bot: pickling would hold the GIL, a stall of its loop.
+    content = _copy(tmp_path)
+    assert "formalizacion-reinfo" in KnowledgeBase.load(content, keep=False).kit.articles
+    assert not cache_home.exists() or not list(cache_home.glob("toolkit-*.pickle"))
