@@ -42,13 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    command = args.command or ("run" if settings.token else "demo")
+    if command != "run":
+        heap.release()  # `run` collects again once started (`heap.settle`), the others now
     if args.command == "kb" and args.kb_command == "revisar":
         return commands.kb_check(args.carpeta or settings.content_dir, args.hoy)
     if args.command is None and settings.token is None and not sys.stdin.isatty():
         # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
         return 2
-    command = args.command or ("run" if settings.token else "demo")
     heap.limit_arenas()  # before the logging thread and the database's start
     setup_logging(
         logging.WARNING if command == "demo" else logging.INFO,
