@@ -14,7 +14,6 @@ from bot.cli import (
     meetings,
     publications,
     report,
-    roles,
     visit_changes,
     visits,
     workshops,
@@ -76,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "db":
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":
+            from bot.cli import roles  # the roles' rules and storage: for `admin` alone
+
             return asyncio.run(roles.admin(settings, args))
         if command == "kb" and args.kb_command == "estadisticas":
             folder = args.carpeta or settings.content_dir
