@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).parent
-FORMAT = b"minka-toolkit-1\n"  # changed when the file's layout changes
+FORMAT = b"minka-cache-1\n"  # changed when the files' layout changes
 KEEP = 8  # cache files kept: a deploy's kit and a few others (tests' folders, a new release)
 _LIBRARIES = ("numpy", "PyStemmer", "PyYAML", "rapidfuzz")
 T = TypeVar("T")
@@ -121,36 +121,46 @@ def _trusted(path: Path) -> bool:
     return True
 
 
-def _read(path: Path) -> object | None:
-    """The pickled value in `path`, or None when it is missing, not trusted or damaged."""
+def read(path: Path) -> bytes | None:
+    """What `write` kept in `path`, or None when it is missing, not trusted or damaged."""
     try:
         if not _trusted(path):
-            log.warning("Tool Kit cache %s not read: another user may write it", path)
+            log.warning("Cache file %s not read: another user may write it", path)
             return None
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as error:
-        log.info("Tool Kit cache %s not read: %s", path, error)
+        log.info("Cache file %s not read: %s", path, error)
         return None
-    head, check, payload = data[: len(FORMAT)], data[len(FORMAT) : len(FORMAT) + 32], data[48:]
+    start = len(FORMAT) + 32  # the format's line, then the payload's digest
+    head, check, payload = data[: len(FORMAT)], data[len(FORMAT) : start], data[start:]
     if head != FORMAT or hashlib.blake2b(payload, digest_size=32).digest() != check:
-        log.warning("Tool Kit cache %s damaged: built again", path)
+        log.warning("Cache file %s damaged: built again", path)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by `_prune`
+    return payload
+
+
+def _unpickled(path: Path) -> object | None:
+    payload = read(path)
+    if payload is None:
         return None
     try:
         return pickle.loads(payload)
     except Exception as error:  # a file that passed its digest yet fails: build, never crash
-        log.warning("Tool Kit cache %s unreadable (%s): built again", path, error)
+        log.warning("Cache file %s unreadable (%s): built again", path, error)
         return None
 
 
-def _write(path: Path, value: object) -> None:
-    """Write `value` whole or not at all (a temporary file renamed), then drop old files."""
-    payload = dumps(value)
+def write(path: Path, payload: bytes) -> None:
+    """Keep `payload` in `path` whole or not at all (a temporary file renamed, its digest
+    first), then drop the older files of its kind (its name up to the first «-»)."""
     check = hashlib.blake2b(payload, digest_size=32).digest()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".toolkit-")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(FORMAT + check + payload)
@@ -158,15 +168,15 @@ def _write(path: Path, value: object) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _prune(path.parent)
+        _prune(path.parent, path.name.split("-")[0])
     except OSError as error:
-        log.info("Tool Kit cache not written in %s (%s): built at each start", path.parent, error)
+        log.info("Cache not written in %s (%s): built at each start", path.parent, error)
 
 
-def _prune(where: Path) -> None:
-    """Keep the `KEEP` most recently used cache files."""
+def _prune(where: Path, kind: str = "toolkit") -> None:
+    """Keep the `KEEP` most recently used cache files of a `kind`."""
     found = []
-    for path in where.glob("toolkit-*.pickle"):
+    for path in where.glob(f"{kind}-*"):
         try:
             found.append((path.stat().st_mtime, path))
         except FileNotFoundError:  # another process pruned it meanwhile
@@ -182,12 +192,10 @@ def cached(content_dir: Path, build: Callable[[], T], kind: type[T], *, keep: bo
     if where is None:
         return build()
     path = where / f"toolkit-{digest(content_dir)}.pickle"
-    found = _read(path)
+    found = _unpickled(path)
     if isinstance(found, kind):
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: kept by `_prune`
         return found
     value = build()
     if keep:
-        _write(path, value)
+        write(path, dumps(value))
     return value

@@ -1,9 +1,11 @@
-"""The Tool Kit's cache (knowledge/cache.py): a kit read from it in another process answers as
-one built there; an edited file, a damaged or foreign cache file, a folder that cannot be
-written, the code's own files and the files kept."""
+"""The start's cache (knowledge/cache.py): a Tool Kit read from it in another process answers
+as one built there; an edited file, a damaged or foreign cache file, a folder that cannot be
+written, the code's own files and the files kept; the compiled gettext catalogs (bot/i18n.py)."""
 
 from __future__ import annotations
 
+import gettext
+import io
 import json
 import logging
 import os
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import i18n
 from knowledge import cache
 from knowledge.base import KnowledgeBase
 from knowledge.loader import CONTENT_DIR
@@ -24,6 +27,7 @@ from knowledge.loader import CONTENT_DIR
 COMPARE = r"""
 import json, sys
 from pathlib import Path
+from bot import i18n
 from knowledge import cache
 from knowledge.base import KnowledgeBase
 
@@ -112,7 +116,7 @@ def test_a_damaged_cache_file_is_built_again_and_rewritten(
         kb = KnowledgeBase.load(content)
     assert "damaged" in caplog.text
     assert "formalizacion-reinfo" in kb.kit.articles
-    assert isinstance(cache._read(path), KnowledgeBase)  # rewritten whole
+    assert cache.read(path) is not None  # rewritten whole
 
 
 def test_a_cache_file_others_may_write_is_not_read(
@@ -175,3 +179,15 @@ def test_a_reload_reads_the_cache_but_writes_nothing(cache_home: Path, tmp_path:
     content = _copy(tmp_path)
     assert "formalizacion-reinfo" in KnowledgeBase.load(content, keep=False).kit.articles
     assert not cache_home.exists() or not list(cache_home.glob("toolkit-*.pickle"))
+
+
+def test_a_catalog_is_compiled_once_and_a_damaged_one_again(cache_home: Path) -> None:
+    source = (i18n.LOCALES_DIR / "es" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po").read_bytes()
+    compiled = i18n._compiled("es", source)
+    (kept,) = cache_home.glob("catalog-es-*.mo")
+    assert i18n._compiled("es", source) == compiled  # read back
+    kept.write_bytes(kept.read_bytes()[:-10])
+    assert i18n._compiled("es", source) == compiled  # compiled again
+    assert cache.read(kept) == compiled  # and kept whole
+    words = gettext.GNUTranslations(io.BytesIO(compiled))
+    assert words.gettext("Cancel") == "Cancelar"
