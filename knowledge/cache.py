@@ -1,4 +1,5 @@
-"""The Tool Kit as built (its articles and search index) kept between starts.
+"""The Tool Kit as built (its articles and search index) kept between starts; and the compiled
+gettext catalogs (`bot.i18n`), in the same folder, by the same rules (`read`, `write`).
 
 Reading the kit and building its index took ~0.8 CPU s of each start (#17, session 31: a third
 of a start, 6,600 past questions read word by word for the example memory), the same work for
