@@ -34,6 +34,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).parent
 FORMAT = b"minka-cache-1\n"  # changed when the files' layout changes
+ABANDONED = 3600  # seconds: a temporary file older than this was left by a killed process
 KEEP = 8  # cache files kept: a deploy's kit and a few others (tests' folders, a new release)
 _LIBRARIES = ("numpy", "PyStemmer", "PyYAML", "rapidfuzz")
 T = TypeVar("T")
@@ -175,15 +177,18 @@ def write(path: Path, payload: bytes) -> None:
 
 
 def _prune(where: Path, kind: str = "toolkit") -> None:
-    """Keep the `KEEP` most recently used cache files of a `kind`."""
+    """Keep the `KEEP` most recently used cache files of a `kind`; and drop what a process
+    killed while writing left (`ABANDONED` seconds old: another may be writing it now)."""
     found = []
     for path in where.glob(f"{kind}-*"):
-        try:
+        with contextlib.suppress(FileNotFoundError):  # another process pruned it meanwhile
             found.append((path.stat().st_mtime, path))
-        except FileNotFoundError:  # another process pruned it meanwhile
-            continue
     for _, path in sorted(found, reverse=True)[KEEP:]:
         path.unlink(missing_ok=True)
+    for path in where.glob(".new-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < time.time() - ABANDONED:
+                path.unlink(missing_ok=True)
 
 
 def cached(content_dir: Path, build: Callable[[], T], kind: type[T], *, keep: bool = True) -> T:

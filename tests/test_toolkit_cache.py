@@ -169,9 +169,14 @@ def test_only_the_most_recently_used_files_are_kept(tmp_path: Path) -> None:
         path = tmp_path / f"toolkit-{n:032x}.pickle"
         path.write_bytes(b"")
         os.utime(path, (1000 + n, 1000 + n))
+    left, writing = tmp_path / ".new-left", tmp_path / ".new-writing"  # a killed writer's
+    left.write_bytes(b"")
+    writing.write_bytes(b"")
+    os.utime(left, (1000, 1000))
     cache._prune(tmp_path)
     kept = sorted(p.name for p in tmp_path.glob("toolkit-*.pickle"))
     assert kept == [f"toolkit-{n:032x}.pickle" for n in range(3, cache.KEEP + 3)]
+    assert not left.exists() and writing.exists()
 
 
 def test_a_reload_reads_the_cache_but_writes_nothing(cache_home: Path, tmp_path: Path) -> None:
