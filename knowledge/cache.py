@@ -166,7 +166,8 @@ def write(path: Path, payload: bytes) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(FORMAT + check + payload)
+                out.write(FORMAT + check)
+                out.write(payload)  # not joined first: a second copy of the kit's megabytes
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
