@@ -2,7 +2,11 @@
 
 import sys
 
-from bot.cli import main
+from bot import heap
+
+heap.hold()  # before the imports: collections resume at start-up's end (`heap.settle`)
+
+from bot.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

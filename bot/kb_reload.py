@@ -52,7 +52,9 @@ def load_checked(folder: Path) -> KnowledgeBase | list[Problem]:
             return problems
         for stale in check_dates(folder):
             log.warning("Tool Kit content out of date (publish a fix soon): %s", stale)
-        return KnowledgeBase.load(folder)
+        # Not written to the cache here: pickling the kit holds the GIL for tens of ms, a
+        # stall of the running bot's loop; the next start builds and keeps it.
+        return KnowledgeBase.load(folder, keep=False)
     except ContentError as error:
         return error.problems
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.text import SMALL_TALK, STOPWORDS, fold, singulars, spanish_words, stem, words
-from knowledge.wordset import WordSet, read_wordlist
+from knowledge.wordset import WordSet, listed
 
 PLACES_FILE = Path(__file__).with_name("places.txt")
 # The languages mixed into Spanish questions: English (a customs or programme specialist), French
@@ -54,11 +54,10 @@ _FORM = re.compile(
 )
 
 
-@lru_cache(maxsize=len(FOREIGN))
 def foreign_words(language: str) -> WordSet:
     """Common words of `language` (folded) that are not Spanish ones («general», «plan» are),
     from pyspellchecker's frequency list (knowledge.build_wordlists)."""
-    return read_wordlist(language)
+    return listed(language)
 
 
 @lru_cache(maxsize=1)
@@ -133,8 +132,8 @@ class Asides:
         unknown = [w for w in typed if w not in self.known and w not in STOPWORDS]
         if not unknown:
             return found
-        for listed in self._foreign:
-            run = {w for w in unknown if w in listed and not spanish(w)}
+        for common in self._foreign:
+            run = {w for w in unknown if w in common and not spanish(w)}
             found |= run if len(run) >= FOREIGN_RUN else set()
         names = titled(text)
         for i, word in enumerate(typed):

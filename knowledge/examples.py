@@ -6,12 +6,14 @@ against answering at all.
 Closeness is the cosine of character n-grams (3 to 5 letters, inside each word) weighted by
 TF-IDF, over the question's words as the search reads them (folded, typos repaired, stems):
 «formalisarme» and «formalizarse» share most of their n-grams. The memory is a few arrays
-(n-gram hashes, and per n-gram the questions that have it), 0.5 MB for 900 questions; the
-hashes are Python's, salted per process, so the memory is built where it is used, never saved.
+(n-gram keys, and per n-gram the questions that have it), 0.5 MB for 900 questions; a key is
+the n-gram's own bytes (`gram_key`), not Python's salted hash, so that the memory built by one
+process serves another (the Tool Kit's cache, `knowledge.cache`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -94,9 +96,19 @@ def _word_grams(word: str) -> list[str]:
     ]
 
 
+def gram_key(gram: str) -> int:
+    """The n-gram as a number, the same in every process: its Latin-1 bytes after a 1 (six
+    bytes at most: one n-gram, one key), or for any other letter a 63-bit digest, negative."""
+    try:
+        return int.from_bytes(b"\x01" + gram.encode("latin-1"), "big")
+    except UnicodeEncodeError:
+        digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+        return -1 - (int.from_bytes(digest, "big") >> 1)
+
+
 @lru_cache(maxsize=1024)  # bounded (see knowledge.text): at most ~0.8 MB
 def _word_hashes(word: str) -> tuple[int, ...]:
-    return tuple(map(hash, _word_grams(word)))
+    return tuple(map(gram_key, _word_grams(word)))
 
 
 def hashed(words: Iterable[str]) -> Counter[int]:

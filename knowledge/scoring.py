@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -88,8 +88,8 @@ class Postings:
                 for term, tf in counter.items():
                     value = FIELD_WEIGHTS[name] * tf / norm
                     weighted[term][index] = weighted[term].get(index, 0.0) + value
-        self._answers: dict[str, np.ndarray] = defaultdict(
-            lambda: np.zeros(count, dtype=np.float32)
+        self._answers: dict[str, np.ndarray] = defaultdict(  # a partial pickles, a lambda not
+            partial(np.zeros, count, dtype=np.float32)
         )
         for index, kinds in enumerate(answers):
             for kind in kinds:

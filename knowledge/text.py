@@ -9,7 +9,7 @@ from functools import lru_cache
 import Stemmer
 from rapidfuzz.distance import OSA
 
-from knowledge.wordset import WordSet, read_wordlist
+from knowledge.wordset import WordSet, listed
 
 _STEMMER = Stemmer.Stemmer("spanish")
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
@@ -331,12 +331,11 @@ def is_small_talk(word: str) -> bool:
     return word in _BLESSING or any(word in vocabulary for vocabulary in SMALL_TALK.values())
 
 
-@lru_cache(maxsize=1)
 def spanish_words() -> WordSet:
     """Common Spanish words (folded), from pyspellchecker's frequency list (knowledge.
     build_wordlists): a word that is already correct Spanish is never "repaired" into a
     different word of the Tool Kit."""
-    return read_wordlist("es")
+    return listed("es")
 
 
 _SOUNDS = [

@@ -50,3 +50,22 @@ def test_a_long_pause_is_logged(caplog: pytest.LogCaptureFixture, monkeypatch) -
     finally:
         gc.callbacks.remove(heap._timed)
     assert "garbage collection paused the event loop" in caplog.text
+
+
+def test_a_held_start_collects_again_once_settled(thawed: None) -> None:
+    heap.hold()  # `python -m bot`, before its imports
+    assert not gc.isenabled()
+    heap.settle()  # `run`, once started
+    assert gc.isenabled()
+
+
+def test_a_cli_order_collects_as_usual(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 35)
+    heap.hold()
+    try:
+        assert main(["kb", "revisar"]) == 0
+        assert gc.isenabled()  # `release`d: only `run` holds them until it has started
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ from bench.examples_from_eval import render
 from bench.search_examples_cv import stratified, without
 from knowledge.base import KnowledgeBase
 from knowledge.check import check
-from knowledge.examples import KIND_APART, ExampleMemory, hashed
+from knowledge.examples import KIND_APART, ExampleMemory, gram_key, hashed
 from knowledge.loader import CONTENT_DIR
 from knowledge.model import NO_ANSWER, Example
 from knowledge.text import words
@@ -26,8 +26,16 @@ def kb() -> KnowledgeBase:
 
 def test_grams_are_inside_words() -> None:
     found = hashed(["taller", "taller", "minero"])
-    assert found[hash(" ta")] == 2 and found[hash("ller ")] == 2 and found[hash("nero ")] == 1
-    assert hash("r m") not in found and hash("er mi") not in found  # never across two words
+    assert found[gram_key(" ta")] == 2 and found[gram_key("ller ")] == 2
+    assert found[gram_key("nero ")] == 1
+    assert gram_key("r m") not in found and gram_key("er mi") not in found  # never across two
+
+
+def test_a_gram_key_is_the_same_in_every_process_and_one_per_gram() -> None:
+    # Its bytes, not Python's salted hash: the Tool Kit's cache keeps the memory's keys.
+    assert gram_key(" ta") == 0x01207461
+    assert len({gram_key(g) for g in (" ta", "ta", "\x00ta", " tañ", " ta ")}) == 5
+    assert gram_key("日本語") < 0 < gram_key("ñan")  # beyond Latin-1: a digest, apart
 
 
 def test_closeness_per_article_and_without_answer() -> None:

@@ -14,7 +14,6 @@ from bot.cli import (
     meetings,
     publications,
     report,
-    roles,
     visit_changes,
     visits,
     workshops,
@@ -42,13 +41,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    command = args.command or ("run" if settings.token else "demo")
+    if command != "run":
+        heap.release()  # `run` collects again once started (`heap.settle`), the others now
     if args.command == "kb" and args.kb_command == "revisar":
         return commands.kb_check(args.carpeta or settings.content_dir, args.hoy)
     if args.command is None and settings.token is None and not sys.stdin.isatty():
         # A service or a pipe: nobody can chat, so the demo would just end. Say what is missing.
         print(NO_TOKEN_WITHOUT_TERMINAL, file=sys.stderr)
         return 2
-    command = args.command or ("run" if settings.token else "demo")
     heap.limit_arenas()  # before the logging thread and the database's start
     setup_logging(
         logging.WARNING if command == "demo" else logging.INFO,
@@ -74,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "db":
             return asyncio.run(commands.db_upgrade(settings))
         if command == "admin":
+            from bot.cli import roles  # the roles' rules and storage: for `admin` alone
+
             return asyncio.run(roles.admin(settings, args))
         if command == "kb" and args.kb_command == "estadisticas":
             folder = args.carpeta or settings.content_dir

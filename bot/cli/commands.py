@@ -100,12 +100,12 @@ def _report_problems(content: Path, today: date | None = None) -> bool:
 
     Dates are judged on `today`, Lima's by default: an expired deadline is a problem too.
     """
-    from knowledge.check import check, coming_due, to_review
+    from knowledge.check import review
 
-    problems = check(content, today)
+    problems, notices = review(content, today)
     for problem in problems:
         print(problem)
-    for notice in coming_due(content, today) + to_review(content, today):
+    for notice in notices:
         print(f"aviso: {notice}")
     if problems:
         print(f"{plural(len(problems), 'problema', 'problemas')} en el Tool Kit.", file=sys.stderr)

@@ -7,8 +7,8 @@ import argparse
 import sys
 from typing import NoReturn
 
+from bot.cli import admin_orders, meetings, publications, report, visits, workshops
 from bot.cli import commands as general
-from bot.cli import meetings, publications, report, roles, visits, workshops
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     general.add_db_orders(commands)
     general.add_kb_orders(commands)
     report.add_orders(commands)
-    roles.add_orders(commands)
+    admin_orders.add_orders(commands)
     workshops.add_orders(commands)
     meetings.add_orders(commands)
     publications.add_orders(commands)

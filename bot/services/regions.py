@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from storage.repositories.regions import RegionRecord
+if TYPE_CHECKING:  # `kb revisar` reads PROVINCES (bot.services.provinces) without the storage
+    from storage.repositories.regions import RegionRecord
 
 # Other names officials use for a region, besides its own name.
 _ALIASES: dict[str, tuple[str, ...]] = {
