@@ -29,6 +29,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.publication_moves import moved_groups
 from bot.services.indicators.registered_at import (
     counted_people,
     registered_of,
@@ -202,15 +203,17 @@ async def publications(q: Query) -> Indicator:
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     people = await counted_people(q)
     cells = _with_before(await _cells(replace(q, region=None), people))
+    regions, sexes = await moved_groups(q, (await registered_of(q)).day)
+    hidden = hidden_groups(cells, REGISTERED, scope=q.region, also=Hidden(regions, sexes))
     measures = (
         count(_(N_("Registered people")), REGISTERED),
         count(_(N_("Received a publication in the period")), RECEIVED, REGISTERED),
         count(_(N_("Reached up to the end of the period")), REACHED, REGISTERED),
         share(_(N_("Share of registered people reached")), REACHED, REGISTERED),
     )
-    hidden = hidden_groups(cells, REGISTERED, scope=q.region)
     pilots, reached, in_scope = _pilots(q, only(q, cells), hidden)
-    regions = by_region(q, _(N_("Dissemination by region")), cells, measures)
+    given = {REGISTERED: hidden}  # and the groups a move touched (`publication_moves`)
+    regions = by_region(q, _(N_("Dissemination by region")), cells, measures, hides=given)
     headlines = (
         total_headline(regions, 2, measures[1].label),
         total_headline(regions, 4, measures[3].label, Kind.SHARE),
@@ -235,6 +238,7 @@ async def publications(q: Query) -> Indicator:
             measures,
             # registered: as indicator 7 hides them; BEFORE: reached less received
             groups=(REGISTERED, RECEIVED, REACHED, BEFORE),
+            hides=given,
         ),
         pilots,
     )
