@@ -60,7 +60,12 @@ DEFINITION = N_(
     "than 3 people show «—», and so do those that would let them be worked out. A sex's "
     "figures are not shown (—) where its registered people or people who received a "
     "publication would tell the sex of 1 or 2 people, and neither are those of enough other "
-    "sexes and regions that the totals cannot tell them (the rule of indicator 7)."
+    "sexes and regions that the totals cannot tell them (the rule of indicator 7). "
+    "A region or a sex where someone was counted at one month's end and no longer at a "
+    "later one, because she changed her profile (moved to another region or changed her "
+    "sex), shows «—» in the figures of people who received a publication from then on: "
+    "those reached up to the end, which she takes with her, would tell whether she had "
+    "received one."
 )
 REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
 # Reached by the period's end, none received in it: the difference of two columns shown.
