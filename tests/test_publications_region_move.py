@@ -2,8 +2,8 @@
 
 Puno has one woman and three men, Cusco and Tacna three of each, all registered long ago. A
 publication of 10 February is received on 20 February by Puno's woman and one of its men,
-two women and a man of Cusco and of Tacna; on 20 May by one more woman of Cusco and of Tacna,
-nobody of Puno. Q1's report is read on 5 April (its month's ends frozen then, as
+two women and a man of Cusco and of Tacna; on 20 May by one more man of Cusco and of Tacna,
+nobody of Puno and no woman. Q1's report is read on 5 April (its month's ends frozen then, as
 /indicadores freezes them); Puno's woman moves to Cusco on 2 May; Q2's report is read on
 5 July and Q1's again.
 
@@ -12,7 +12,14 @@ Q2 0. Nobody registered since (the national registered 10 both times): the one p
 left Puno (4 -> 3, Cusco 6 -> 7) was reached before Q2, as Puno's stayers' reach before Q2 is
 Q2's reached less received, 1, and Q1's was 2. She was Puno's one woman (the registered by
 region and sex at each month's end, which the checks take the reader to know: /registrados,
-indicator 7), so Q1's Puno women received 1: a cell of one that Q1's reports hide."""
+indicator 7), so Q1's Puno women received 1: a cell of one that Q1's reports hide. FAILED
+before `publication_moves` (the leaver's reach told: 1), on SQLite and PostgreSQL.
+
+Her sex changed in /perfil instead of her region would tell the same by the table by sex
+(women reached 5 in Q1, 4 in Q2, none received in Q2), but Q2's sexes are all «—» there
+already: the registered counts' national sexes hide the change at June's end
+(`registered_history`), and indicator 8 hides with them. It passed before the fix too; kept
+as the sex's side of the same attack."""
 
 from __future__ import annotations
 
@@ -56,7 +63,7 @@ async def _programme(db: Database) -> int:
         await session.flush()
         puno, cusco, tacna = found["puno"], found["cusco"], found["tacna"]
         days = [(p, FEBRUARY) for p in [*puno[:2], *cusco[:2], cusco[3], *tacna[:2], tacna[3]]]
-        days += [(cusco[2], MAY), (tacna[2], MAY)]
+        days += [(cusco[4], MAY), (tacna[4], MAY)]
         session.add_all(
             PublicationDelivery(
                 publication_id=guide.id, person_id=p.id, source="chat", delivered_at=day
@@ -67,32 +74,42 @@ async def _programme(db: Database) -> int:
         return puno[0].telegram_id
 
 
-def _puno(indicator: Indicator) -> dict[str, object]:
-    return {label: readings.column(indicator, "Región", label)["Puno"] for label in (
+# what changes in her /perfil, and the row of the group she leaves: (table, row)
+CHANGES = {"region": ({"region_code": "cusco"}, ("Región", "Puno")),
+           "sex": ({"sex": "male"}, ("Sexo", "Mujer"))}  # fmt: skip
+
+
+def _row(indicator: Indicator, where: tuple[str, str]) -> dict[str, object]:
+    first, row = where
+    return {label: readings.column(indicator, first, label)[row] for label in (
         REGISTERED, RECEIVED, REACHED
     )}  # fmt: skip
 
 
 def _told(q1: dict[str, object], q2: dict[str, object]) -> int | None:
-    """What Q1's and Q2's Puno rows tell of whoever left Puno between their ends: how many
-    of them had been reached before Q2 (None: not told). With nobody of Puno receiving in Q2,
-    Puno's stayers' reach before Q2 is Q2's reached, and Q1's reached less it is the
-    leavers'."""
+    """What Q1's and Q2's rows of a group (Puno, women) tell of whoever left it between
+    their ends: how many of them had been reached before Q2 (None: not told). With nobody of
+    the group receiving in Q2, its stayers' reach before Q2 is Q2's reached, and Q1's reached
+    less it is the leavers'."""
     if None in (q1[REACHED], q2[REACHED], q2[RECEIVED]) or q2[RECEIVED] != 0:
         return None
     return int(q1[REACHED]) - int(q2[REACHED])  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-async def test_a_move_after_the_quarter_tells_no_ones_reach(db: Database) -> None:
+@pytest.mark.parametrize(
+    ("change", "database_url"),
+    [("region", "sqlite"), ("region", "postgresql"), ("sex", "sqlite")],
+    indirect=["database_url"],
+)
+async def test_a_move_after_the_quarter_tells_no_ones_reach(db: Database, change: str) -> None:
+    fields, where = CHANGES[change]
     her = await _programme(db)
     before = await publications_of(db, Q1, None, APRIL)
-    assert _puno(before)[REGISTERED] == 4  # what the dataset says
+    assert _row(before, where)[REGISTERED] == (4 if change == "region" else 7)  # the dataset
     async with db.session() as session:
-        await people.update(session, her, region_code="cusco")  # her own /perfil, on MOVED
+        await people.update(session, her, **fields)  # her own /perfil, on MOVED
         await session.commit()
     assert MOVED < JULY
     q1, q2 = await publications_of(db, Q1, None, JULY), await publications_of(db, Q2, None, JULY)
     assert [t.rows for t in q1.tables] == [t.rows for t in before.tables]  # Q1 never moves
-    assert _puno(q2)[REGISTERED] == 3
-    assert _told(_puno(q1), _puno(q2)) is None
+    assert _told(_row(q1, where), _row(q2, where)) is None
