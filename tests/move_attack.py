@@ -24,7 +24,17 @@ from bot.services.indicators.registered_at import snapshot_for
 from bot.services.registered import freeze_months
 from storage.db import Database
 from storage.repositories import people
-from tests.period_attack import _T, AFTER, LIMA, REGIONS, Figure, Person_, Target
+from tests.period_attack import (
+    _T,
+    AFTER,
+    LIMA,
+    REGIONS,
+    Figure,
+    Person_,
+    Target,
+    moved,
+    whole_groups,
+)
 from tests.report_attack import Wider, WiderModel, draw_wider, read_publications, seed_wider
 
 APRIL = datetime(2026, 4, 5, 9, tzinfo=LIMA)  # Q1 ended, read before anyone moved
@@ -44,13 +54,20 @@ class Moving(Wider):
         return [(self.moves.get(i, r), s) for i, (r, s) in enumerate(self.people)]
 
 
-def draw_moving(seed: int, movers: int = 2) -> Moving:
+def draw_moving(seed: int, movers: int = 2, quiet: bool = True) -> Moving:
     """`draw_wider(seed)`, and from a stream of its own `movers` people who move to another
-    region."""
+    region; `quiet`: nobody of the regions they leave receives a publication in Q2 (their
+    stayers' reach then unchanged: what lets the reader tell the leavers')."""
     wider = draw_wider(seed)
     rng = random.Random(f"moving {seed}")
     chosen = rng.sample(range(len(wider.people)), movers)
     moves = {i: rng.choice([r for r in REGIONS if r != wider.people[i][0]]) for i in chosen}
+    left = {wider.people[i][0] for i in moves}
+    if quiet:
+        for unit in ("p0b", "p1b"):  # Q2's (DELIVERIES)
+            wider.deliveries[unit] = {
+                i for i in wider.deliveries[unit] if wider.people[i][0] not in left
+            }
     drawn = {name: getattr(wider, name) for name in wider.__dataclass_fields__}
     return Moving(**drawn, moves=moves)
 
@@ -64,21 +81,6 @@ class MovingModel(WiderModel):
     def people_at(self, period: str) -> list[Person_]:
         moving: Moving = self.programme  # type: ignore[assignment]
         return moving.people if period == "Q1" else moving.after()
-
-    def public(self, figure: Figure) -> bool:
-        """None: no listing names who received a publication (/reunion names invitees)."""
-        return False
-
-    def more_targets(self) -> list[Target]:
-        """Each mover's own figures in each period: a group of one."""
-        moving: Moving = self.programme  # type: ignore[assignment]
-        found = []
-        for i in moving.moves:
-            for period in self.periods:
-                for group in ("recv", "reach"):
-                    row = self.row([i], group, period)
-                    found.append(Target(row, self.value(row), f"mover {i} {period} {group}"))
-        return found
 
     def who(self, region: str | None = None, sex: Any = "*") -> list[int]:
         return self.who_in(self.at, region, sex)
@@ -143,3 +145,26 @@ async def read_moving(
 async def seed_moving(db: Database, moving: Moving) -> MovingModel:
     await seed_wider(db, moving)
     return MovingModel(moving)
+
+
+def movers_pinned(model: MovingModel) -> list[Target]:
+    """Each mover's own figures in each period (a group of one) that the figures pin, besides
+    what a figure at an end of its range tells of everyone in it (0 of a region received):
+    a count by region is no listing of who received (`Figure.public` is /reunion's)."""
+    moving: Moving = model.programme  # type: ignore[assignment]
+    chosen = []
+    for i in moving.moves:
+        for period in model.periods:
+            for group in ("recv", "reach"):
+                row = model.row([i], group, period)
+                chosen.append(Target(row, model.value(row), f"mover {i} {period} {group}"))
+    stuck = [t for t, (s, _u) in zip(chosen, moved(model, chosen), strict=True) if s]
+    if not stuck:
+        return []
+
+    def openly(f: Figure) -> bool:
+        return f.value in (0, sum(f.row.values())) or f.label.startswith("all ")
+
+    model.figures += whole_groups(model)
+    told = moved(model, stuck, openly)
+    return [t for t, (s, _u) in zip(stuck, told, strict=True) if not s]

@@ -228,14 +228,6 @@ class Model:
         (`tests/move_attack.py`: people who move region between two periods' ends)."""
         return self.who(region, sex)
 
-    def public(self, figure: Figure) -> bool:
-        """Whether a figure is told openly besides the reports (`Figure.public`)."""
-        return figure.public
-
-    def more_targets(self) -> list[Target]:
-        """Hidden figures to ask besides the cells of 1 or 2 people (none here)."""
-        return []
-
 
 def _inside(day: datetime, period: Period) -> bool:
     return period.first <= day.date() <= period.last
@@ -358,8 +350,6 @@ def targets(model: Model) -> list[Target]:
                     row = model.row(who, group, period)
                     label = f"cell {period} {region} {sex} {group} of {len(who)}"
                     found.setdefault(frozenset(row), Target(row, model.value(row), label))
-    for target in model.more_targets():
-        found.setdefault(frozenset(target.row), target)
     return [t for key, t in found.items() if key not in shown]
 
 
@@ -454,8 +444,7 @@ def pinned(model: Model) -> tuple[int, list[tuple[Target, str]]]:
         model.figures += whole_groups(model)
 
         def openly(f: Figure) -> bool:
-            told = model.public(f) or f.value in (0, sum(f.row.values()))
-            return told or f.label.startswith("all ")
+            return f.public or f.value in (0, sum(f.row.values())) or f.label.startswith("all ")
 
         for target, (told, _u) in zip(stuck, moved(model, stuck, openly), strict=True):
             if not told and not echoed(model, target, openly):

@@ -33,7 +33,17 @@ from storage.db import Database
 from storage.models import Publication, PublicationDelivery
 from storage.repositories import people
 from tests import two_readings as readings
-from tests.move_attack import APRIL, JULY, MOVED, publications_of
+from tests.move_attack import (
+    APRIL,
+    JULY,
+    MOVED,
+    Moving,
+    movers_pinned,
+    publications_of,
+    read_moving,
+    seed_moving,
+)
+from tests.period_attack import pinned
 
 LIMA, T = readings.LIMA, readings.T
 Q1, Q2 = Period.quarter(2026, 1), Period.quarter(2026, 2)
@@ -113,3 +123,31 @@ async def test_a_move_after_the_quarter_tells_no_ones_reach(db: Database, change
     q1, q2 = await publications_of(db, Q1, None, JULY), await publications_of(db, Q2, None, JULY)
     assert [t.rows for t in q1.tables] == [t.rows for t in before.tables]  # Q1 never moves
     assert _told(_row(q1, where), _row(q2, where)) is None
+
+
+def _as_programme() -> Moving:
+    """The dataset above as `tests/move_attack`'s reader models it: Puno's woman (0) and
+    three men, Cusco's and Tacna's three women and three men; February's receipts of the
+    first publication («p0a»), May's («p0b»); her move."""
+    people = [("puno", "female"), *[("puno", "male")] * 3]
+    for region in ("cusco", "tacna"):
+        people += [(region, "female")] * 3 + [(region, "male")] * 3
+    deliveries = {"p0a": {0, 1, 4, 5, 7, 10, 11, 13}, "p0b": {8, 14}, "p1b": set()}
+    return Moving(people, [], deliveries=deliveries, moves={0: "cusco"})
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_no_combination_of_the_figures_tells_her(db: Database) -> None:
+    """Every figure of the readings above (and of the year, in progress on 5 July and after
+    its end) as an equation over each person's receipts, asked in whole numbers: neither
+    her own figures nor a cell of 1 or 2 people is pinned. FAILED before the fix: her
+    received and reached in Q1, Q2 and the year, all six pinned (the cells were not: a
+    figure by region is open to the cells' reader, `period_attack.pinned`)."""
+    moving = _as_programme()
+    model = await seed_moving(db, moving)
+    model.groups = ("recv", "reach")
+    await read_moving(db, moving, model, [None])
+    checked, found = pinned(model)
+    assert checked >= 2  # Q1's Puno women, received and reached: a cell of one
+    assert not found, [(target.label, target.truth, how) for target, how in found]
+    assert not [(target.label, target.truth) for target in movers_pinned(model)]
