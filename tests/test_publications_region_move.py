@@ -23,17 +23,21 @@ as the sex's side of the same attack."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from bot.services.indicators import query_for
 from bot.services.indicators.common import Indicator
 from bot.services.indicators.periods import Period
+from bot.services.indicators.visits import _cells as visit_cells
 from storage.db import Database
-from storage.models import Publication, PublicationDelivery
-from storage.repositories import people
+from storage.models import Person, Publication, PublicationDelivery, Visit
+from storage.repositories import people, visits
 from tests import two_readings as readings
 from tests.move_attack import (
+    AFTER,
     APRIL,
     JULY,
     MOVED,
@@ -46,7 +50,7 @@ from tests.move_attack import (
 from tests.period_attack import pinned
 
 LIMA, T = readings.LIMA, readings.T
-Q1, Q2 = Period.quarter(2026, 1), Period.quarter(2026, 2)
+Q1, Q2, YEAR = Period.quarter(2026, 1), Period.quarter(2026, 2), Period.year(2026)
 FEBRUARY = datetime(2026, 2, 20, 9, tzinfo=LIMA)
 MAY = datetime(2026, 5, 20, 9, tzinfo=LIMA)
 REGISTERED, RECEIVED, REACHED = (
@@ -151,3 +155,55 @@ async def test_no_combination_of_the_figures_tells_her(db: Database) -> None:
     assert checked >= 2  # Q1's Puno women, received and reached: a cell of one
     assert not found, [(target.label, target.truth, how) for target, how in found]
     assert not [(target.label, target.truth) for target in movers_pinned(model)]
+
+
+async def _visit(db: Database, code: str, day: datetime, invited: list[int]) -> None:
+    """A study visit departing on `day` inviting `invited` (person ids), who accept and
+    travel (invited as `visits.create` invites: the region and sex kept)."""
+    async with db.session() as session:
+        unit = Visit(
+            code=code, title="Visita", destination="Canadá", starts_at=day,
+            ends_at=day + timedelta(days=6), audience={}, reminder_offsets={"seconds": []},
+        )  # fmt: skip
+        session.add(unit)
+        await session.flush()
+        await visits.invite(session, unit.id, invited, lambda _position: False)
+        for person in invited:
+            await visits.set_flag(
+                session, unit.id, person, answer="accepted", answered_at=day, travelled_at=day
+            )
+        await session.commit()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_study_visits_count_a_mover_where_she_was_invited_as(db: Database) -> None:
+    """Indicator 9 beside the same move: Puno's woman invited to a visit of March as Puno's,
+    to one of June as Cusco's. Its figures are flows, each invitation in the region and sex
+    kept on it, none a stock taken along: Q1 reads the same before and after the move, and
+    the year counts her once in each region, so each of its cells is at least each quarter's
+    and at most their sum (`joint`'s premise: subtracted, they tell nothing a quarter hid)."""
+    her = await _programme(db)
+    async with db.session() as session:
+        found = await session.execute(select(Person.telegram_id, Person.id).order_by(Person.id))
+        ids = dict(found.all())
+    others = [n for t, n in ids.items() if t != her][:6]
+    await _visit(db, "V1", datetime(2026, 3, 2, 8, tzinfo=LIMA), [ids[her], *others[:3]])
+    q1 = await _visit_cells(db, Q1, APRIL)
+    async with db.session() as session:
+        await people.update(session, her, region_code="cusco")
+        await session.commit()
+    await _visit(db, "V2", datetime(2026, 6, 1, 8, tzinfo=LIMA), [ids[her], *others[3:]])
+    assert await _visit_cells(db, Q1, JULY) == q1
+    q2, year = await _visit_cells(db, Q2, JULY), await _visit_cells(db, YEAR, AFTER)
+    assert q1[("puno", "female")]["invited"] == year[("puno", "female")]["invited"] == 1  # hers
+    assert q2[("cusco", "female")] == year[("cusco", "female")]  # with her, as in June
+    for cell, values in year.items():
+        for key, n in values.items():
+            parts = [part.get(cell, {}).get(key, 0) for part in (q1, q2)]
+            assert max(parts) <= n <= sum(parts), (cell, key)
+
+
+async def _visit_cells(db: Database, period: Period, now: datetime) -> dict:
+    async with db.session() as session:
+        found = await visit_cells(await query_for(session, period, None, T, now))
+    return {cell: dict(values) for cell, values in found.items()}
