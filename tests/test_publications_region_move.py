@@ -142,15 +142,20 @@ def _as_programme() -> Moving:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_no_combination_of_the_figures_tells_her(db: Database) -> None:
-    """Every figure of the readings above (and of the year, in progress on 5 July and after
-    its end) as an equation over each person's receipts, asked in whole numbers: neither
+    """Every figure of the readings above, the national report's and each region's (and of
+    the year, in progress on 5 July and after its end) as an equation over each person's
+    receipts, asked in whole numbers (Q1 printing the same on 5 April and after): neither
     her own figures nor a cell of 1 or 2 people is pinned. FAILED before the fix: her
     received and reached in Q1, Q2 and the year, all six pinned (the cells were not: a
     figure by region is open to the cells' reader, `period_attack.pinned`)."""
     moving = _as_programme()
     model = await seed_moving(db, moving)
     model.groups = ("recv", "reach")
-    await read_moving(db, moving, model, [None])
+    read = await read_moving(db, moving, model, [None, "puno", "cusco", "tacna"])
+    for (period, _scope), each in read.items():  # an ended period's, every scope's
+        if period == "Q1":
+            assert all([t.rows for t in r.tables] == [t.rows for t in each[0].tables]
+                       for r in each)  # fmt: skip
     checked, found = pinned(model)
     assert checked >= 2  # Q1's Puno women, received and reached: a cell of one
     assert not found, [(target.label, target.truth, how) for target, how in found]
