@@ -9,7 +9,16 @@ model's, each pattern any of its region's people's)."""
 
 from __future__ import annotations
 
-from tests.period_attack import GROUPS, REGIONS, Model, Target, moved, targets
+from tests.period_attack import (
+    GROUPS,
+    REGIONS,
+    Figure,
+    Model,
+    Target,
+    moved,
+    targets,
+    whole_groups,
+)
 
 
 def knowing_names(model: Model) -> None:
@@ -43,10 +52,21 @@ def knowing_names(model: Model) -> None:
 
 
 def pinned_by_names(model: Model) -> list[Target]:
-    """The targets (`period_attack.targets`) that the lists by name pin and the figures
-    alone do not."""
+    """The targets (`period_attack.targets`) that the lists by name pin and the figures alone
+    do not, beyond what is told openly (`period_attack.pinned`'s: a count by region, a
+    figure at an end of its range; the lists by name too): seed 0's «Sin dato» attended 0
+    in Q1 beside the names tells that Q1's attendees are not «Sin dato», an end's figure."""
     chosen = targets(model)
     plain = [stuck for stuck, _unsettled in moved(model, chosen)]
     knowing_names(model)
     named = [stuck for stuck, _unsettled in moved(model, chosen)]
-    return [t for t, was, now in zip(chosen, plain, named, strict=True) if now and not was]
+    found = [t for t, was, now in zip(chosen, plain, named, strict=True) if now and not was]
+    if not found:
+        return []
+    model.figures += whole_groups(model)
+
+    def openly(f: Figure) -> bool:
+        return f.public or f.value in (0, sum(f.row.values())) or f.label.startswith("all ")
+
+    told = moved(model, found, openly)
+    return [t for t, (stuck, _unsettled) in zip(found, told, strict=True) if not stuck]
