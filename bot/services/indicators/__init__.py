@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services import exact_cells
-from bot.services.indicators import formal_reads, reader_bounds, training_parts
+from bot.services.indicators import (
+    formal_reads,
+    publication_moves,
+    reader_bounds,
+    training_parts,
+)
 from bot.services.indicators.cases import cases_attended, formalization
 from bot.services.indicators.common import Indicator, Query
 from bot.services.indicators.joint import jointly
@@ -99,6 +104,7 @@ async def build_report(
     chain = formal_reads.CHAIN.set({})  # indicator 5's quarters, read once for the report
     kept = training_parts.KEPT.set({})  # 3 and 7's hidden sexes per quarter, read once too
     readers = reader_bounds.KEPT.set({})  # and 6's readers'
+    moves = publication_moves.KEPT.set({})  # and 8's people who moved
     try:
         for number, each in enumerate(periods):
             part = replace(q, period=each, registered=await snapshot_for(session, each, t, now))
@@ -108,6 +114,7 @@ async def build_report(
                 if progress is not None:
                     await progress(number * len(INDICATORS) + index, total)
     finally:
+        publication_moves.KEPT.reset(moves)
         reader_bounds.KEPT.reset(readers)
         training_parts.KEPT.reset(kept)
         formal_reads.CHAIN.reset(chain)

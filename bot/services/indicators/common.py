@@ -221,20 +221,32 @@ def sex_code(sex: str | None) -> str | None:
     return sex if sex in SEXES else None
 
 
+NOTHING = Hidden()  # no group hidden beforehand
+
+
 def hidden_groups(
-    cells: Cells, people: str, *, sexes: bool = True, scope: str | None = None
+    cells: Cells,
+    people: str,
+    *,
+    sexes: bool = True,
+    scope: str | None = None,
+    also: Hidden = NOTHING,
 ) -> Hidden:
     """The regions and sexes whose figures resting on `people` are hidden (the same for every
     table built from these cells, so the tables cannot be played against each other).
     `sexes` False: the measures are shown by region only (not by sex too). `scope`: for that
     region's own report, decided from every region's cells: it hides what the national
     report hides of the region (its total is the national row), and its cells by sex where
-    the national margins would give them away (`hidden_within`)."""
+    the national margins would give them away (`hidden_within`). `also`: the regions and
+    sexes hidden whatever their counts (`publication_moves`)."""
     counts: dict[tuple[str | None, str | None], float] = {}
     for (region, sex), values in cells.items():
         key = (region, sex_code(sex) if sexes else None)
         counts[key] = counts.get(key, 0) + values.get(people, 0)
-    hidden = hidden_margins(counts)
+    rows, columns = {key[0] for key in counts}, {key[1] for key in counts}
+    hidden = hidden_margins(
+        counts, hidden_rows=also.rows & rows, hidden_columns=also.columns & columns
+    )
     if scope is None:
         return hidden
     if hidden.total or scope in hidden.rows:

@@ -29,6 +29,7 @@ from bot.services.indicators.common import (
     share,
     total_headline,
 )
+from bot.services.indicators.publication_moves import moved_groups
 from bot.services.indicators.registered_at import (
     counted_people,
     registered_of,
@@ -59,7 +60,12 @@ DEFINITION = N_(
     "than 3 people show «—», and so do those that would let them be worked out. A sex's "
     "figures are not shown (—) where its registered people or people who received a "
     "publication would tell the sex of 1 or 2 people, and neither are those of enough other "
-    "sexes and regions that the totals cannot tell them (the rule of indicator 7)."
+    "sexes and regions that the totals cannot tell them (the rule of indicator 7). "
+    "A region or a sex where someone was counted at one month's end and no longer at a "
+    "later one, because she changed her profile (moved to another region or changed her "
+    "sex), shows «—» in the figures of people who received a publication from then on: "
+    "those reached up to the end, which she takes with her, would tell whether she had "
+    "received one."
 )
 REGISTERED, RECEIVED, REACHED = "registered", "received", "reached"
 # Reached by the period's end, none received in it: the difference of two columns shown.
@@ -202,15 +208,17 @@ async def publications(q: Query) -> Indicator:
     # Every region's: what a region's report hides depends on the others (`hidden_groups`).
     people = await counted_people(q)
     cells = _with_before(await _cells(replace(q, region=None), people))
+    regions, sexes = await moved_groups(q, (await registered_of(q)).day)
+    hidden = hidden_groups(cells, REGISTERED, scope=q.region, also=Hidden(regions, sexes))
     measures = (
         count(_(N_("Registered people")), REGISTERED),
         count(_(N_("Received a publication in the period")), RECEIVED, REGISTERED),
         count(_(N_("Reached up to the end of the period")), REACHED, REGISTERED),
         share(_(N_("Share of registered people reached")), REACHED, REGISTERED),
     )
-    hidden = hidden_groups(cells, REGISTERED, scope=q.region)
     pilots, reached, in_scope = _pilots(q, only(q, cells), hidden)
-    regions = by_region(q, _(N_("Dissemination by region")), cells, measures)
+    given = {REGISTERED: hidden}  # and the groups a move touched (`publication_moves`)
+    regions = by_region(q, _(N_("Dissemination by region")), cells, measures, hides=given)
     headlines = (
         total_headline(regions, 2, measures[1].label),
         total_headline(regions, 4, measures[3].label, Kind.SHARE),
@@ -235,6 +243,7 @@ async def publications(q: Query) -> Indicator:
             measures,
             # registered: as indicator 7 hides them; BEFORE: reached less received
             groups=(REGISTERED, RECEIVED, REACHED, BEFORE),
+            hides=given,
         ),
         pilots,
     )
