@@ -34,13 +34,9 @@ _database_numbers = itertools.count(1)
 
 # `-n auto`: workers per core. A test spends most of its time waiting (for the bot's reply over
 # HTTP, PostgreSQL, the outbox's turn, a timer): with one worker per core the 2-core CI box was
-# 15-40 % idle (load 1.2-1.7) and the suite took 20-24 min; with two, CI run 30a took 25 min 13 s
-# (1514 s, 3028 core-seconds) for a suite whose CPU is about 2,200 s (session 31, measured: the
-# workers, what they start and their PostgreSQL servers): the cores idle a quarter of the run.
-# A third worker per core adds its own start (imports, initdb, the templates: ~10 CPU s).
-# Each worker has its own PostgreSQL server, SQLite files and ports (tests/postgres.py,
-# tmp_path), so nothing is shared.
-WORKERS_PER_CORE = 3
+# 15-40 % idle (load 1.2-1.7) and the suite took 20-24 min. Each worker has its own PostgreSQL
+# server, SQLite files and ports (tests/postgres.py, tmp_path), so nothing is shared.
+WORKERS_PER_CORE = 2
 WORKER_MEMORY = 750 * 2**20  # a worker, its PostgreSQL, report workers and CLI runs (~400 MB seen)
 
 
