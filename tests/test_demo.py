@@ -48,6 +48,7 @@ def test_demo_chat_registers_by_numbers(tmp_path: Path) -> None:
     assert "Traceback" not in out + result.stderr
 
 
+@pytest.mark.long(25)  # CI run 30a (4 workers, quiet box): a demo of two forms, its own process
 def test_a_typed_number_is_an_answer_where_the_step_expects_one(tmp_path: Path) -> None:
     """Issue #15: «2» for the capacity pressed «Cancelar» (button 2) and lost a long form.
     A number presses a button only where no typed answer is expected; «#2» always presses."""

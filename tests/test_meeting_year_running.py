@@ -24,6 +24,7 @@ from tests.period_attack import pinned
 from tests.running_attack import RunningModel, draw_running, read_as_held
 
 
+@pytest.mark.long(33)  # CI run 30a (4 workers, quiet box)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_year_so_far_gives_no_one_away(db) -> None:
     programme = draw_running(2)
