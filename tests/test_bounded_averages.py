@@ -519,7 +519,19 @@ def _random_raters(seed: int) -> list[Rater]:
     ]
 
 
-@pytest.mark.parametrize("seed", [*range(150), *WIDER_SWEEP])
+# Every seed on SQLite; on PostgreSQL the wider sweep's and one random seed in five. The rule
+# under test reads integer counts and sums (exact on both databases) through the same queries
+# for every seed: what PostgreSQL can add is the queries' reading, not the rule's arithmetic, and
+# 34 datasets read it. All 154 on both were 15 % of the suite's time (session 31, ciwall).
+SEEDS = [*range(150), *WIDER_SWEEP]
+POSTGRESQL_SEEDS = [*range(0, 150, 5), *WIDER_SWEEP]
+
+
+@pytest.mark.parametrize(
+    ("seed", "database_url"),
+    [(seed, "sqlite") for seed in SEEDS] + [(seed, "postgresql") for seed in POSTGRESQL_SEEDS],
+    indirect=["database_url"],
+)
 async def test_random_datasets_give_no_rating_away(db: Database, seed: int) -> None:
     """8 to 16 raters of 3 workshops in 4 regions and 3 sexes, ratings mostly high:
     everything a national coordinator reads gives no rating of 1 or 2 people away."""
