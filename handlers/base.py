@@ -87,6 +87,9 @@ class Ctx:
     # Its replies written with its commit, so that a kill before their send loses none
     # (bot/owed_replies.py); not by the update that erases its sender (nothing of theirs kept).
     keep_replies: bool = True
+    # What its replies need when sent, if flood control holds them (`Reply.needs`): the staff
+    # role and coverage that authorised the update (handlers/dispatch.py); None for others.
+    needs: dict[str, Any] | None = None
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
