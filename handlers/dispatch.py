@@ -22,8 +22,8 @@ from bot import metrics, owed_replies
 from bot.i18n import translator
 from bot.reply_data import needing
 from bot.runtime import Runtime
-from bot.services.roles import Role, allows, authorize, effective_role
-from handlers import delivery, still_held
+from bot.services.roles import Role, authorize, effective_role
+from handlers import delivery
 from handlers.base import Ctx, HandlerFn, runtime_of
 from handlers.refusals import refuse
 from handlers.update_keys import update_key
@@ -96,7 +96,7 @@ def make_callback(
                 now = runtime.clock.now()
                 if not await updates.begin(session, user.id, key, now):
                     raise _Duplicate
-                ctx = await _run(update, context, user, session, runtime, key)
+                ctx = await _run(update, context, user, session, runtime)
                 await _owe(ctx, key)  # with the commit: a kill before the send loses none
                 if not await updates.end(session, key, now):
                     raise _Duplicate
@@ -113,7 +113,6 @@ def make_callback(
         user: User,
         session: AsyncSession,
         runtime: Runtime,
-        key: str,
     ) -> Ctx:
         person, form = await people.get_with_form(session, user.id)
         if person is not None and _stale(person, user):
@@ -157,9 +156,7 @@ def make_callback(
         ):
             refuse(ctx, required)
         else:
-            if required is not None and allows(required, Role.SPECIALIST):
-                # Staff work: its replies, if held, go only while she still holds it.
-                ctx.needs = still_held.needed(user.id, required, ctx.coverage, key, prepared=False)
+            ctx.authorised(required)
             await handler(ctx)
         for owe in ctx.owed:  # in this transaction: what its later calls owe if cut short
             await owe()

@@ -123,3 +123,22 @@ async def test_a_held_reply_no_staff_role_authorised_is_sent_as_before(
     assert not any(needs for _, needs in held), held
     events = await _after_the_wait(app, runtime, carla, len(held))
     assert [event.text for event in events] == [text for text, _ in held], events
+
+
+async def test_a_held_reply_to_a_staff_form_answer_is_not_sent_after_the_role_was_lost(
+    api: LocalBotApi, app: Application, runtime: Runtime, admin: Chatter
+) -> None:
+    """Attack: Carla types her broadcast's text into /difundir's form (a typed answer is
+    authorised by the form's role, not a command's); the next step (whom to send it to)
+    waits for Telegram; her role is taken away. Before, the step was sent all the same."""
+    await register(admin, region="MINEM")
+    carla = await puno_coordinator(api, admin)
+    await carla.say("/difundir", 2)
+    held = await _held_reply(api, runtime, carla, "Aviso de prueba para Puno")
+    (done,) = await admin.say("/quitar_rol @carla_puno")
+    assert done.text.startswith("Listo"), done.text
+    events = await _after_the_wait(app, runtime, carla, 2)
+    texts = [event.text or "" for event in events]
+    assert "le quitó el rol" in texts[0], texts
+    assert "no se entregó: mientras Telegram hacía esperar" in texts[1], texts
+    assert not {text for text, _ in held} & set(texts), texts
