@@ -37,8 +37,9 @@ class Reply:
     document: tuple[str, bytes] | None = None
     photo: bool = False  # the document is a photo (a QR code)
     kept: KeptFile | None = None
-    # The authority it needs when sent (work prepared apart: handlers/still_held.py): kept
-    # with it if held, checked again by the outbox. None: what its update checked suffices.
+    # The authority it needs when sent (a staff update's replies, handlers/dispatch.py; work
+    # prepared apart, handlers/still_held.py): kept with it if held, checked again by the
+    # outbox. None: no staff role authorised it, nothing to check again.
     needs: dict[str, Any] | None = None
 
 
@@ -80,6 +81,13 @@ def reply_of(payload: dict[str, Any]) -> Reply:
     )
 
 
+def needing(replies: list[Reply], needs: dict[str, Any] | None) -> list[Reply]:
+    """`replies` marked with `needs` (those without a need of their own), as they are kept."""
+    if needs is None:
+        return replies
+    return [reply if reply.needs is not None else replace(reply, needs=needs) for reply in replies]
+
+
 def keepable(reply: Reply) -> bool:
     """Whether the reply may be kept in a row: no file, or one of at most `FILE_LIMIT`."""
     return reply.document is None or len(reply.document[1]) <= FILE_LIMIT
@@ -102,6 +110,7 @@ def fitted_to_telegram(reply: Reply) -> list[Reply]:
     pieces = split_html(reply.text)
     if len(pieces) == 1:
         return [reply]
-    first = Reply(pieces[0], edit=reply.edit) if reply.edit is not None else Reply(pieces[0])
-    middle = [Reply(piece) for piece in pieces[1:-1]]
-    return [first, *middle, Reply(pieces[-1], reply.markup)]
+    # Each piece needs what the whole did (`needs`): a piece sent after a lost grant leaks.
+    first = Reply(pieces[0], edit=reply.edit, needs=reply.needs)
+    middle = [Reply(piece, needs=reply.needs) for piece in pieces[1:-1]]
+    return [first, *middle, Reply(pieces[-1], reply.markup, needs=reply.needs)]

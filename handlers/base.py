@@ -35,7 +35,7 @@ from bot.kept_files import Found, KeptFile
 from bot.reply_data import Reply
 from bot.runtime import Runtime
 from bot.services import coverage
-from bot.services.roles import Role
+from bot.services.roles import Role, allows
 from handlers import delivery, still_held
 from handlers.delivery import Action
 from handlers.update_keys import update_key
@@ -87,9 +87,22 @@ class Ctx:
     # Its replies written with its commit, so that a kill before their send loses none
     # (bot/owed_replies.py); not by the update that erases its sender (nothing of theirs kept).
     keep_replies: bool = True
+    # What its replies need when sent, if flood control holds them (`Reply.needs`): the staff
+    # role and coverage that authorised the update (`authorised`); None for others.
+    needs: dict[str, Any] | None = None
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
+
+    def authorised(self, required: Role | None) -> None:
+        """`required` let this update in (a command, a button, a form's typed answer): if a
+        staff role, its replies held by flood control go only while the person still holds
+        it and the coverage she holds during this update (`needs`, handlers/still_held.py):
+        minutes may pass before Telegram allows them."""
+        if required is None or not allows(required, Role.SPECIALIST):
+            return
+        key = update_key(self.update, self.settings.pseudonym_secret)
+        self.needs = still_held.needed(self.user.id, required, self.coverage, key, prepared=False)
 
     @property
     def coverage(self) -> coverage.Coverage:

@@ -53,6 +53,7 @@ async def _to_form(ctx: Ctx, text: str, *, document: bool = False) -> bool:
                 )
             )
             return True
+        ctx.authorised(required)
         await handler(ctx, text)
         return True
     return False

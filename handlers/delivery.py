@@ -22,7 +22,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from bot import calls, chat_order, cut_short, follow_ups, held, metrics, refused
 from bot.outgoing import UNEDITABLE
 from bot.ratelimit import holding, retry_after
-from bot.reply_data import Reply
+from bot.reply_data import Reply, needing
 from bot.updates import answering
 from handlers.update_keys import update_key
 from storage.errors import database_busy, database_down
@@ -193,7 +193,8 @@ async def _hold(ctx: Ctx, actions: list[Action], error: RetryAfter | None) -> bo
     (`follow_ups.WAIT`). Dropped, the person read the update's apology («nothing was saved»)
     though the update was saved (tests/test_flood_database_down.py). In memory, a kill loses
     them: the price of two failures at once."""
-    replies = [action.reply for action in actions if action.reply]
+    # A staff update's replies go only while she still holds what authorised it (`needs`).
+    replies = needing([action.reply for action in actions if action.reply], ctx.needs)
     what = f"{len(replies)} replies" if len(replies) != 1 else "1 reply"
     try:
         await held.hold(

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import metrics, owed_replies
 from bot.i18n import translator
+from bot.reply_data import needing
 from bot.runtime import Runtime
 from bot.services.roles import Role, authorize, effective_role
 from handlers import delivery
@@ -155,6 +156,7 @@ def make_callback(
         ):
             refuse(ctx, required)
         else:
+            ctx.authorised(required)
             await handler(ctx)
         for owe in ctx.owed:  # in this transaction: what its later calls owe if cut short
             await owe()
@@ -176,7 +178,9 @@ async def _owe(ctx: Ctx, key: str) -> None:
         chat_id=ctx.chat_id,
         person_id=ctx.person.id if ctx.person else None,
         key=key,
-        replies=[action.reply for action in ctx.calls if action.reply is not None],
+        replies=needing(
+            [action.reply for action in ctx.calls if action.reply is not None], ctx.needs
+        ),
     )
 
 

@@ -2,9 +2,11 @@
 in a worker process after the press) is delivered only if the person still holds, when it is
 ready, the role and the coverage they pressed with: the press was checked, but the figures
 are read after it, and an administrator may have taken the role away, or narrowed the grant,
-meanwhile. Its replies held by flood control carry that need (`Reply.needs`), and the outbox
-asks again when it sends each (`withhold`). Otherwise a notice takes the replies' place (the
-progress message, if any, edited to it) and the refusal is audited."""
+meanwhile. So are a staff update's own replies that flood control held (`Ctx.needs`, set by
+handlers/dispatch.py): minutes may pass before Telegram allows them. Held replies carry that
+need (`Reply.needs`), and the outbox asks again when it sends each (`withhold`). Otherwise a
+notice takes the replies' place (the progress message, if any, edited to it) and the refusal
+is audited."""
 
 from __future__ import annotations
 
@@ -49,12 +51,7 @@ def guarded(
     """`prepare`, its replies kept only while `telegram_id` holds at least `role` and
     `covered` (what they held at the press) once they are ready; each marked with that need
     (`work`: the work's name), for the outbox if they are held."""
-    needs = {
-        "telegram_id": telegram_id,
-        "role": role.value,
-        "coverage": coverage.store(covered.regions),
-        "work": work,
-    }
+    needs = needed(telegram_id, role, covered, work)
 
     async def prepared() -> list[held_send.Part]:
         parts = await prepare()
@@ -72,6 +69,28 @@ def guarded(
     return prepared
 
 
+def needed(
+    telegram_id: int,
+    role: Role,
+    covered: coverage.Coverage,
+    work: str,
+    *,
+    prepared: bool = True,
+) -> dict[str, Any]:
+    """What replies need when sent (`Reply.needs`): `telegram_id` holding at least `role`
+    and `covered`; `work` names them, for one notice in their place (`withhold`), which
+    says why they waited: prepared apart, or only held by flood control (not `prepared`)."""
+    needs: dict[str, Any] = {
+        "telegram_id": telegram_id,
+        "role": role.value,
+        "coverage": coverage.store(covered.regions),
+        "work": work,
+    }
+    if not prepared:
+        needs["prepared"] = False
+    return needs
+
+
 async def withhold(
     session: AsyncSession, runtime: Runtime, owed: OwedMessage, now: datetime
 ) -> bool:
@@ -82,7 +101,8 @@ async def withhold(
         return False
     if owed.telegram_id is None:
         return True
-    notice = Reply(_notice(translator(owed.locale, runtime.settings.timezone)))
+    t = translator(owed.locale, runtime.settings.timezone)
+    notice = Reply(_notice(t, prepared=needs.get("prepared", True)))
     first = await outbox.enqueue(
         session,
         kind=HELD,
@@ -123,7 +143,13 @@ async def _lapsed(
     return detail
 
 
-def _notice(t: Translator) -> str:
+def _notice(t: Translator, *, prepared: bool = True) -> str:
+    if not prepared:  # an update's replies, held by flood control
+        return "⚠️ " + t.gettext(
+            "What you asked for was not delivered: while Telegram made Minka wait to send "
+            "it, your role or the regions you coordinate changed, and it is no longer yours "
+            "to receive."
+        )
     return "⚠️ " + t.gettext(
         "What you asked for was not delivered: while Minka prepared it, your role or the "
         "regions you coordinate changed, and it is no longer yours to receive."
