@@ -137,6 +137,12 @@ async def test_a_copy_refused_by_flood_control_survives_a_kill_9(
         assert FINAL in report and "sin respuesta" not in report, report
 
 
+def _delivered(api: LocalBotApi) -> int:
+    """The broadcast's copies the chats have, each counted."""
+    copies = _copies(api)
+    return sum(copies[FIRST_ID + n, "broadcast"] for n in range(PEOPLE))
+
+
 async def test_a_copy_caught_in_flight_by_a_kill_still_ends_the_broadcast(
     api: LocalBotApi, db: Database, tmp_path: Path
 ) -> None:
@@ -166,5 +172,7 @@ async def test_a_copy_caught_in_flight_by_a_kill_still_ends_the_broadcast(
     assert "Entregados: 2 de 3" in report and "Copias sin respuesta de Telegram: 1" in report, (
         report
     )
-    copies = _copies(api)
-    assert sum(copies[FIRST_ID + n, "broadcast"] for n in range(PEOPLE)) == PEOPLE  # once each
+    # The stalled call reaches the chat when its 4 s are up, however soon the second start
+    # reported the end (a quick restart on a quiet box read the copies before).
+    await _wait(lambda: _delivered(api) >= PEOPLE, 10, "the stalled copy to arrive", log)
+    assert _delivered(api) == PEOPLE  # once each

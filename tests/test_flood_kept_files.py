@@ -16,7 +16,6 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.local_api import Fault, LocalBotApi
-from bot.outbox import tick
 from bot.runner import minka
 from bot.runtime import Runtime
 from tests.chat import Person
@@ -29,6 +28,7 @@ from tests.test_flood_files import (
     flood_rounds,
     given_up,
     outage,
+    tick_when_due,
 )
 from tests.test_materials import SLIDES, _delivered
 from tests.test_publications import PDF, _deliveries, publish
@@ -76,7 +76,7 @@ async def test_a_held_publication_outlives_a_restart_and_is_recorded_once(
         await given_up(before)
     await down_then_allowed(api, ana.id, "sendDocument")
     async with minka(settings, poll_timeout=1, knowledge=shipped_toolkit(settings)) as application:
-        await tick(application)
+        await tick_when_due(application)
         (document,) = await ana.replies(1, timeout=20)
         runtime = application.bot_data["runtime"]
         assert document.method == "sendDocument"
